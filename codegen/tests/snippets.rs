@@ -1,0 +1,214 @@
+//! Codegen unit tests on small hand-written WSDL/XSD sets.
+
+use vmomi_codegen::model::{Kind, Prim, TypeRef};
+use vmomi_codegen::{generate, vmodl, wsdl};
+
+const CORE: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
+<schema targetNamespace="urn:vim25" xmlns="http://www.w3.org/2001/XMLSchema"
+   xmlns:vim25="urn:vim25" xmlns:xsd="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+   <complexType name="DynamicData"><sequence></sequence></complexType>
+   <complexType name="MethodFault"><sequence>
+      <element name="faultMessage" type="xsd:string" minOccurs="0" maxOccurs="unbounded" />
+   </sequence></complexType>
+   <complexType name="RuntimeFault"><complexContent><extension base="vim25:MethodFault"><sequence>
+   </sequence></extension></complexContent></complexType>
+   <complexType name="ManagedObjectReference"><simpleContent><extension base="xsd:string">
+      <attribute name="type" type="xsd:string"/></extension></simpleContent></complexType>
+   <complexType name="ArrayOfString"><sequence>
+      <element name="string" type="xsd:string" minOccurs="0" maxOccurs="unbounded" />
+   </sequence></complexType>
+</schema>"#;
+
+const TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
+<schema targetNamespace="urn:vim25" xmlns="http://www.w3.org/2001/XMLSchema"
+   xmlns:vim25="urn:vim25" xmlns:xsd="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+   <include schemaLocation="core-types.xsd" />
+   <complexType name="Device"><complexContent><extension base="vim25:DynamicData"><sequence>
+      <element name="key" type="xsd:int" />
+      <element name="label" type="xsd:string" minOccurs="0" />
+   </sequence></extension></complexContent></complexType>
+   <complexType name="Disk"><complexContent><extension base="vim25:Device"><sequence>
+      <element name="capacityInKB" type="xsd:long" />
+      <element name="filter" type="xsd:string" minOccurs="0" maxOccurs="unbounded" />
+   </sequence></extension></complexContent></complexType>
+   <complexType name="Hardware"><complexContent><extension base="vim25:DynamicData"><sequence>
+      <element name="device" type="vim25:Device" minOccurs="0" maxOccurs="unbounded" />
+      <element name="state" type="vim25:PowerState" />
+      <element name="value" type="xsd:anyType" minOccurs="0" />
+      <element name="when" type="xsd:dateTime" minOccurs="0" />
+      <element name="host" type="vim25:ManagedObjectReference" minOccurs="0" />
+      <element name="type" type="xsd:string" minOccurs="0" />
+      <element name="next" type="vim25:Hardware" minOccurs="0" />
+   </sequence></extension></complexContent></complexType>
+   <complexType name="ArrayOfDevice"><sequence>
+      <element name="Device" type="vim25:Device" minOccurs="0" maxOccurs="unbounded" />
+   </sequence></complexType>
+   <simpleType name="PowerState"><restriction base="xsd:string">
+      <enumeration value="poweredOff" /><enumeration value="poweredOn" /><enumeration value="vmx-04" />
+   </restriction></simpleType>
+   <complexType name="InvalidThing"><complexContent><extension base="vim25:RuntimeFault"><sequence>
+      <element name="name" type="xsd:string" />
+   </sequence></extension></complexContent></complexType>
+</schema>"#;
+
+const MESSAGES: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
+<schema targetNamespace="urn:vim25" xmlns="http://www.w3.org/2001/XMLSchema"
+   xmlns:vim25="urn:vim25" xmlns:xsd="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+   <include schemaLocation="core-types.xsd" />
+   <include schemaLocation="vim-types.xsd" />
+   <complexType name="PowerOnRequestType"><sequence>
+      <element name="_this" type="vim25:ManagedObjectReference" />
+      <element name="host" type="vim25:ManagedObjectReference" minOccurs="0" />
+   </sequence></complexType>
+</schema>"#;
+
+const WSDL: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
+<definitions targetNamespace="urn:vim25" xmlns="http://schemas.xmlsoap.org/wsdl/"
+   xmlns:vim25="urn:vim25" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+   <types>
+      <schema targetNamespace="urn:vim25" xmlns="http://www.w3.org/2001/XMLSchema"
+         xmlns:vim25="urn:vim25" xmlns:xsd="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+         <include schemaLocation="vim-messagetypes.xsd" />
+         <element name="InvalidThingFault" type="vim25:InvalidThing"/>
+         <element name="PowerOn_Task" type="vim25:PowerOnRequestType" />
+         <element name="PowerOn_TaskResponse"><complexType><sequence>
+            <element name="returnval" type="vim25:ManagedObjectReference" />
+         </sequence></complexType></element>
+      </schema>
+   </types>
+   <message name="PowerOn_TaskRequestMsg"><part name="parameters" element="vim25:PowerOn_Task" /></message>
+   <message name="PowerOn_TaskResponseMsg"><part name="parameters" element="vim25:PowerOn_TaskResponse" /></message>
+   <message name="InvalidThingFaultMsg"><part name="fault" element="vim25:InvalidThingFault" /></message>
+   <portType name="VimPortType">
+      <operation name="PowerOn_Task">
+         <input message="vim25:PowerOn_TaskRequestMsg" />
+         <output message="vim25:PowerOn_TaskResponseMsg" />
+         <fault name="InvalidThingFault" message="vim25:InvalidThingFaultMsg"/>
+      </operation>
+   </portType>
+</definitions>"#;
+
+const VMODL: &str = r#"{
+  "Machine": {"kind": "managed", "wsdl_base": null,
+    "props": [
+      {"name": "hardware", "is-optional": true, "is-array": false, "version-id-ref": null, "wsdl_type": "Hardware"},
+      {"name": "host", "is-optional": true, "is-array": false, "version-id-ref": null, "wsdl_type": "Machine"},
+      {"name": "future", "is-optional": true, "is-array": false, "version-id-ref": null, "wsdl_type": "FutureInfo"}
+    ],
+    "methods": {"PowerOn_Task": {"params": [], "result": {}}, "Teleport_Task": {"params": [], "result": {}}}},
+  "Gadget": {"kind": "managed", "wsdl_base": null, "props": [], "methods": {"Fly": {"params": [], "result": {}}}},
+  "FutureInfo": {"kind": "data", "wsdl_base": "DynamicData", "props": []},
+  "PowerState": {"kind": "enum", "values": ["poweredOff", "poweredOn", "vmx-04", "standby"]}
+}"#;
+
+fn model() -> vmomi_codegen::model::Model {
+    let mut m = wsdl::load_from_strings(&[
+        ("core-types.xsd", CORE),
+        ("vim-types.xsd", TYPES),
+        ("vim-messagetypes.xsd", MESSAGES),
+        ("vim.wsdl", WSDL),
+    ])
+    .expect("snippet WSDL loads");
+    vmodl::merge_str(&mut m, VMODL, "test-vmodl.json").expect("vmodl merges");
+    m
+}
+
+#[test]
+fn kinds_inheritance_and_fields() {
+    let m = model();
+    assert_eq!(m.complex["Disk"].base.as_deref(), Some("Device"));
+    assert_eq!(m.complex["Disk"].kind, Kind::Data);
+    assert_eq!(m.complex["InvalidThing"].kind, Kind::Fault);
+    assert_eq!(m.complex["RuntimeFault"].kind, Kind::Fault);
+    assert_eq!(m.complex["ArrayOfDevice"].kind, Kind::ArrayOf);
+    assert_eq!(m.complex["PowerOnRequestType"].kind, Kind::Request);
+    let hw = &m.complex["Hardware"];
+    let value = hw.fields.iter().find(|f| f.name == "value").unwrap();
+    assert_eq!(value.ty, TypeRef::Prim(Prim::AnyType));
+    assert!(value.optional && !value.repeated);
+    let dev = hw.fields.iter().find(|f| f.name == "device").unwrap();
+    assert!(dev.repeated);
+    assert_eq!(hw.fields.iter().find(|f| f.name == "host").unwrap().ty, TypeRef::Mor);
+    assert!(!m.complex.contains_key("ManagedObjectReference"));
+    assert_eq!(m.enums["PowerState"].values, ["poweredOff", "poweredOn", "vmx-04"]);
+    let op = &m.operations["PowerOn_Task"];
+    assert_eq!(op.request_type, "PowerOnRequestType");
+    assert_eq!(op.returnval.as_ref().unwrap().ty, TypeRef::Mor);
+    assert_eq!(op.faults, ["InvalidThing"]);
+}
+
+#[test]
+fn vmodl_merge_keeps_wsdl_methods_and_reports_skips() {
+    let m = model();
+    let machine = &m.managed["Machine"];
+    assert_eq!(machine.methods, ["PowerOn_Task"]);
+    let props: Vec<&str> = machine.properties.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(props, ["hardware", "host"]);
+    assert_eq!(machine.properties[1].ty, TypeRef::Mor, "a managed-object typed property is a reference");
+    assert!(!m.managed.contains_key("Gadget"));
+    let skipped: Vec<String> = m.skipped.iter().map(|s| format!("{}: {}", s.item, s.reason)).collect();
+    let has = |needle: &str| skipped.iter().any(|s| s.contains(needle));
+    assert!(has("method Machine.Teleport_Task"), "{skipped:?}");
+    assert!(has("managed object Gadget"), "{skipped:?}");
+    assert!(has("property Machine.future: its type `FutureInfo`"), "{skipped:?}");
+    assert!(has("data type FutureInfo"), "{skipped:?}");
+    assert!(has("enum value PowerState.standby"), "{skipped:?}");
+}
+
+#[test]
+fn emitted_code_has_the_expected_shapes() {
+    let m = model();
+    let files = generate(&m).expect("generates");
+    let all: String = files.values().cloned().collect();
+    // Embedded base with Deref, and field types by occurrence.
+    assert!(all.contains("pub struct Disk {"));
+    assert!(all.contains("pub base: Device,"));
+    assert!(all.contains("inherits!(Disk => Device);"));
+    assert!(all.contains("pub capacity_in_kb: i64,"));
+    assert!(all.contains("pub filter: Vec<String>,"));
+    assert!(all.contains("pub label: Option<String>,"));
+    // A field declared with a type that has subtypes holds the polymorphic enum.
+    assert!(all.contains("pub device: Vec<AnyDevice>,"));
+    assert!(all.contains("AnyDevice: Device, ANY_DEVICE_TYPES {"));
+    assert!(all.contains("Disk [base],"));
+    assert!(all.contains("pub value: Option<Any>,"));
+    assert!(all.contains("pub when: Option<DateTime>,"));
+    assert!(all.contains("pub host: Option<ManagedObjectReference>,"));
+    assert!(all.contains("pub r#type: Option<String>,"));
+    // Self-containment is broken with a Box.
+    assert!(all.contains("pub next: Option<Box<Hardware>>,"));
+    // Roots keep unknown content.
+    assert!(all.contains("pub extra: Extra,"));
+    // Enums keep unknown values and sanitise names.
+    assert!(all.contains("PoweredOff = \"poweredOff\","));
+    assert!(all.contains("Vmx04 = \"vmx-04\","));
+    // Faults get a polymorphic enum too (SOAP fault details).
+    assert!(all.contains("AnyMethodFault: MethodFault"));
+    assert!(all.contains("InvalidThing [base base],"));
+    // Methods and managed-object views.
+    assert!(all.contains("pub fn power_on_task<'a>("));
+    assert!(all.contains("pub fn power_on_task(&self, host: Option<ManagedObjectReference>)"));
+    assert!(all.contains("pub const HARDWARE: PropertyPath<Hardware>"));
+    assert!(all.contains("ArrayOfDevice(AnyDevice, \"Device\")"));
+    assert!(files["summary.txt"].contains("methods:             1"));
+    // Deterministic.
+    assert!(files == generate(&model()).unwrap(), "generation is not deterministic");
+}
+
+#[test]
+fn broken_inputs_give_errors_naming_the_item() {
+    let bad = TYPES.replace("vim25:PowerState", "vim25:Missing");
+    let e = wsdl::load_from_strings(&[
+        ("core-types.xsd", CORE),
+        ("vim-types.xsd", &bad),
+        ("vim-messagetypes.xsd", MESSAGES),
+        ("vim.wsdl", WSDL),
+    ])
+    .unwrap_err();
+    assert!(e.contains("Hardware.state") && e.contains("Missing"), "{e}");
+    let e = wsdl::load_from_strings(&[("vim.wsdl", "<definitions><types>")]).unwrap_err();
+    assert!(e.contains("vim.wsdl"), "{e}");
+    let mut m = model();
+    let e = vmodl::merge_str(&mut m, "{\"a\": [", "x.json").unwrap_err();
+    assert!(e.contains("x.json") && e.contains("line"), "{e}");
+}
