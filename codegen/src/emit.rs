@@ -51,7 +51,9 @@ impl<'m> Ctx<'m> {
             if !d.is_empty() {
                 let name = format!("Any{n}");
                 if m.complex.contains_key(&name) || m.enums.contains_key(&name) {
-                    return Err(format!("generated enum name {name} collides with a WSDL type"));
+                    return Err(format!(
+                        "generated enum name {name} collides with a WSDL type"
+                    ));
                 }
                 poly.insert(n.clone(), d);
             }
@@ -224,7 +226,10 @@ fn split<'a>(names: Vec<&'a str>, len: usize, out: &mut BTreeMap<String, Vec<&'a
         if ns.len() > GROUP_MAX && len < 12 {
             split(ns, len + 1, out);
         } else {
-            out.insert(format!("part_{}", if p.is_empty() { "x".into() } else { p }), ns);
+            out.insert(
+                format!("part_{}", if p.is_empty() { "x".into() } else { p }),
+                ns,
+            );
         }
     }
 }
@@ -237,9 +242,21 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
     let mut files = Files::new();
     let m = ctx.m;
     let kinds: [(&str, &[Kind], &str); 3] = [
-        ("data", &[Kind::Data, Kind::Other], "Data objects (`DynamicData` descendants) and the other core complex types."),
-        ("faults", &[Kind::Fault], "Fault types (`MethodFault` and its descendants)."),
-        ("requests", &[Kind::Request], "Parameter types of the port-type operations (`*RequestType`)."),
+        (
+            "data",
+            &[Kind::Data, Kind::Other],
+            "Data objects (`DynamicData` descendants) and the other core complex types.",
+        ),
+        (
+            "faults",
+            &[Kind::Fault],
+            "Fault types (`MethodFault` and its descendants).",
+        ),
+        (
+            "requests",
+            &[Kind::Request],
+            "Parameter types of the port-type operations (`*RequestType`).",
+        ),
     ];
     for (dir, ks, doc) in kinds {
         let names = m
@@ -280,12 +297,15 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
         groups(m.managed.keys().map(|s| s.as_str())),
         |out, name| emit_mo(ctx, out, name),
     );
+    files.insert("responses.rs".into(), emit_responses(ctx));
     let mut root = String::from(HEADER);
     root.push_str("//! Generated vim25 bindings (see `summary.txt` beside this file for counts and skips).\n\n");
-    for d in ["data", "faults", "requests", "enums", "poly", "methods", "mo"] {
+    for d in [
+        "data", "faults", "requests", "enums", "poly", "methods", "mo",
+    ] {
         let _ = writeln!(root, "pub mod {d};");
     }
-    root.push_str("pub mod any;\n");
+    root.push_str("pub mod any;\npub mod responses;\n");
     files.insert("mod.rs".into(), root);
     files.insert("summary.txt".into(), summary.to_string());
     files
@@ -298,6 +318,8 @@ fn emit_grouped(
     groups: BTreeMap<String, Vec<&str>>,
     mut item: impl FnMut(&mut String, &str),
 ) {
+    // Managed-object views inherit from views in sibling files.
+    let siblings = if dir == "mo" { "use super::*;\n" } else { "" };
     let mut modrs = format!("{HEADER}//! {doc}\n\n");
     for (g, names) in &groups {
         let _ = writeln!(modrs, "mod {g};\npub use {g}::*;");
@@ -306,8 +328,10 @@ fn emit_grouped(
             "#![allow(unused_imports, clippy::all, non_camel_case_types, non_snake_case)]\n\
              use crate::types::*;\n\
              use crate::xml::*;\n\
-             use crate::rt::*;\n\n",
+             use crate::rt::*;\n",
         );
+        out.push_str(siblings);
+        out.push('\n');
         for n in names {
             item(&mut out, n);
         }
@@ -388,20 +412,28 @@ fn emit_struct(ctx: &Ctx<'_>, out: &mut String, c: &Complex) {
         }
         match &c.base {
             Some(_) => out.push_str("            _ => return self.base.decode_field(r, s),\n"),
-            None => out.push_str("            _ => return r.unknown_element(s, &mut self.extra),\n"),
+            None => {
+                out.push_str("            _ => return r.unknown_element(s, &mut self.extra),\n")
+            }
         }
         out.push_str("        }\n        Ok(())\n");
     }
     out.push_str("    }\n");
     match &c.base {
-        Some(_) => out.push_str("    fn extra_mut(&mut self) -> &mut Extra { self.base.extra_mut() }\n}\n"),
+        Some(_) => {
+            out.push_str("    fn extra_mut(&mut self) -> &mut Extra { self.base.extra_mut() }\n}\n")
+        }
         None => out.push_str("    fn extra_mut(&mut self) -> &mut Extra { &mut self.extra }\n}\n"),
     }
     // encode
     let _ = writeln!(
         out,
         "impl EncodeFields for {name} {{\n    fn encode_fields(&self, {}w: &mut XmlWriter) {{",
-        if c.fields.is_empty() && c.base.is_none() { "_" } else { "" }
+        if c.fields.is_empty() && c.base.is_none() {
+            "_"
+        } else {
+            ""
+        }
     );
     if c.base.is_some() {
         out.push_str("        self.base.encode_fields(w);\n");
@@ -410,10 +442,7 @@ fn emit_struct(ctx: &Ctx<'_>, out: &mut String, c: &Complex) {
         let id = field_ident(&f.name);
         let line = match (f.repeated, f.optional, ctx.is_boxed(name, f)) {
             (true, _, false) => format!("w.vec_field(\"{}\", &self.{id});", f.name),
-            (true, _, true) => format!(
-                "for v in &self.{id} {{ w.field(\"{}\", &**v); }}",
-                f.name
-            ),
+            (true, _, true) => format!("for v in &self.{id} {{ w.field(\"{}\", &**v); }}", f.name),
             (false, true, false) => format!("w.opt_field(\"{}\", &self.{id});", f.name),
             (false, true, true) => format!(
                 "if let Some(v) = &self.{id} {{ w.field(\"{}\", &**v); }}",
@@ -455,7 +484,10 @@ pub fn enum_variants(values: &[String]) -> Vec<String> {
 
 fn emit_enum(out: &mut String, name: &str, values: &[String]) {
     let vars = enum_variants(values);
-    let _ = writeln!(out, "wsdl_enum! {{\n    /// WSDL enum `{name}`.\n    {name} {{");
+    let _ = writeln!(
+        out,
+        "wsdl_enum! {{\n    /// WSDL enum `{name}`.\n    {name} {{"
+    );
     for (v, n) in values.iter().zip(&vars) {
         let _ = writeln!(out, "        {n} = {v:?},");
     }
@@ -497,7 +529,11 @@ fn emit_any(ctx: &Ctx<'_>) -> String {
     let mut out = String::from(HEADER);
     out.push_str("//! `xsd:anyType` values: every data object, fault, enum and `ArrayOf*` box by `xsi:type`.\n\n#![allow(clippy::all, non_camel_case_types)]\nuse crate::types::*;\nuse crate::rt::*;\n\n");
     out.push_str("data_objects! {\n");
-    for c in m.complex.values().filter(|c| matches!(c.kind, Kind::Data | Kind::Fault | Kind::Other)) {
+    for c in m
+        .complex
+        .values()
+        .filter(|c| matches!(c.kind, Kind::Data | Kind::Fault | Kind::Other))
+    {
         let _ = writeln!(out, "    {},", c.name);
     }
     out.push_str("}\n\nany_enums! {\n");
@@ -505,9 +541,19 @@ fn emit_any(ctx: &Ctx<'_>) -> String {
         let _ = writeln!(out, "    {e},");
     }
     out.push_str("}\n\nany_arrays! {\n");
-    let arrays: Vec<&Complex> = m.complex.values().filter(|c| c.kind == Kind::ArrayOf).collect();
+    let arrays: Vec<&Complex> = m
+        .complex
+        .values()
+        .filter(|c| c.kind == Kind::ArrayOf)
+        .collect();
     for a in &arrays {
-        let _ = writeln!(out, "    {}({}, {:?}),", a.name, ctx.rust_ty(&a.fields[0].ty), a.fields[0].name);
+        let _ = writeln!(
+            out,
+            "    {}({}, {:?}),",
+            a.name,
+            ctx.rust_ty(&a.fields[0].ty),
+            a.fields[0].name
+        );
     }
     out.push_str("}\n\n// FromAny for the value types of managed-object properties.\n");
     let mut need: BTreeSet<TypeRef> = BTreeSet::new();
@@ -535,7 +581,10 @@ fn emit_any(ctx: &Ctx<'_>) -> String {
     }
     let mut by_item: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for a in &arrays {
-        by_item.entry(ctx.rust_ty(&a.fields[0].ty)).or_default().push(&a.name);
+        by_item
+            .entry(ctx.rust_ty(&a.fields[0].ty))
+            .or_default()
+            .push(&a.name);
     }
     let wanted: BTreeSet<String> = need_vec.iter().map(|t| ctx.rust_ty(t)).collect();
     for (item, boxes) in &by_item {
@@ -543,6 +592,30 @@ fn emit_any(ctx: &Ctx<'_>) -> String {
             let _ = writeln!(out, "from_any!(vec {item} {{ {} }});", boxes.join(", "));
         }
     }
+    out
+}
+
+fn emit_responses(ctx: &Ctx<'_>) -> String {
+    let mut out = String::from(HEADER);
+    out.push_str("//! The `returnval` decoder of every operation, by name, for decoding when\n//! the operation is known only at run time.\n\nuse crate::rt::*;\nuse crate::types::*;\n\n/// Sorted by operation name for binary search.\npub(crate) static RESPONSES: &[(&str, fn(&[u8]) -> Result<Decoded, crate::Error>)] = &[\n");
+    for (name, op) in &ctx.m.operations {
+        let f = match &op.returnval {
+            None => "dyn_unit".to_string(),
+            Some(r) => {
+                let t = ctx.rust_ty(&r.ty);
+                let kind = if r.repeated {
+                    "vec"
+                } else if r.optional {
+                    "opt"
+                } else {
+                    "one"
+                };
+                format!("dyn_{kind}::<{t}>")
+            }
+        };
+        let _ = writeln!(out, "    ({name:?}, {f}),");
+    }
+    out.push_str("];\n");
     out
 }
 
@@ -567,7 +640,11 @@ fn emit_method(ctx: &Ctx<'_>, out: &mut String, name: &str) {
     } else {
         format!(
             "\n///\n/// Faults it declares: {}.",
-            op.faults.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+            op.faults
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let _ = writeln!(
@@ -595,11 +672,20 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
         }
         None => out.push_str("    client: std::sync::Arc<dyn RoundTripper>,\n    reference: ManagedObjectReference,\n}\n"),
     }
-    let _ = writeln!(out, "impl std::fmt::Debug for {name} {{ fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{ write!(f, \"{name}({{}})\", self.reference().value) }} }}");
+    let _ = writeln!(
+        out,
+        "impl std::fmt::Debug for {name} {{ fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{ write!(f, \"{name}({{}})\", self.reference().value) }} }}"
+    );
     if let Some(b) = &mo.base {
-        let _ = writeln!(out, "impl std::ops::Deref for {name} {{ type Target = {b}; fn deref(&self) -> &{b} {{ &self.base }} }}");
+        let _ = writeln!(
+            out,
+            "impl std::ops::Deref for {name} {{ type Target = {b}; fn deref(&self) -> &{b} {{ &self.base }} }}"
+        );
     }
-    let _ = writeln!(out, "impl {name} {{\n    /// The managed object type name.\n    pub const TYPE_NAME: &'static str = \"{name}\";");
+    let _ = writeln!(
+        out,
+        "impl {name} {{\n    /// The managed object type name.\n    pub const TYPE_NAME: &'static str = \"{name}\";"
+    );
     match &mo.base {
         Some(b) => {
             let _ = writeln!(out, "    /// A view of `reference` through `client`.\n    pub fn new(client: std::sync::Arc<dyn RoundTripper>, reference: ManagedObjectReference) -> Self {{ Self {{ base: {b}::new(client, reference) }} }}");
@@ -617,7 +703,9 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
     }
     let mut seen = BTreeSet::new();
     for owner in &chain {
-        let Some(o) = m.managed.get(owner) else { continue };
+        let Some(o) = m.managed.get(owner) else {
+            continue;
+        };
         for p in &o.properties {
             if !seen.insert(p.name.clone()) {
                 continue;

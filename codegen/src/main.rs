@@ -35,7 +35,9 @@ fn parse_args() -> Result<Args, String> {
             "--vmodl" => a.vmodl = val("--vmodl")?.into(),
             "--out" => a.out = val("--out")?.into(),
             "-h" | "--help" => {
-                println!("usage: vmomi-codegen [--check] [--quiet] [--wsdl DIR] [--vmodl FILE] [--out DIR]");
+                println!(
+                    "usage: vmomi-codegen [--check] [--quiet] [--wsdl DIR] [--vmodl FILE] [--out DIR]"
+                );
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument `{other}` (try --help)")),
@@ -79,13 +81,19 @@ fn format(files: &mut BTreeMap<String, String>) -> Result<(), String> {
 
 fn existing(out: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, acc: &mut BTreeMap<String, Vec<u8>>) {
-        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
                 walk(root, &p, acc);
             } else if let Ok(b) = std::fs::read(&p) {
-                let rel = p.strip_prefix(root).expect("under root").to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(root)
+                    .expect("under root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 acc.insert(rel, b);
             }
         }
@@ -109,20 +117,33 @@ fn run() -> Result<ExitCode, String> {
             match old.get(rel) {
                 Some(b) if b == text.as_bytes() => {}
                 Some(_) => {
-                    eprintln!("stale: {} differs from what the codegen writes; run `cargo run -p vmomi-codegen`", a.out.join(rel).display());
+                    eprintln!(
+                        "stale: {} differs from what the codegen writes; run `cargo run -p vmomi-codegen`",
+                        a.out.join(rel).display()
+                    );
                     return Ok(ExitCode::FAILURE);
                 }
                 None => {
-                    eprintln!("stale: {} is missing; run `cargo run -p vmomi-codegen`", a.out.join(rel).display());
+                    eprintln!(
+                        "stale: {} is missing; run `cargo run -p vmomi-codegen`",
+                        a.out.join(rel).display()
+                    );
                     return Ok(ExitCode::FAILURE);
                 }
             }
         }
         if let Some(rel) = old.keys().find(|k| !files.contains_key(*k)) {
-            eprintln!("stale: {} is not written by the codegen; run `cargo run -p vmomi-codegen`", a.out.join(rel).display());
+            eprintln!(
+                "stale: {} is not written by the codegen; run `cargo run -p vmomi-codegen`",
+                a.out.join(rel).display()
+            );
             return Ok(ExitCode::FAILURE);
         }
-        eprintln!("generated code in {} is fresh ({} files)", a.out.display(), files.len());
+        eprintln!(
+            "generated code in {} is fresh ({} files)",
+            a.out.display(),
+            files.len()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     for rel in old.keys().filter(|k| !files.contains_key(*k)) {

@@ -197,7 +197,9 @@ impl Model {
 
     /// The root of a type's inheritance chain.
     pub fn root_of(&self, name: &str) -> String {
-        self.ancestry(name).pop().unwrap_or_else(|| name.to_string())
+        self.ancestry(name)
+            .pop()
+            .unwrap_or_else(|| name.to_string())
     }
 
     /// Counts of the kinds the acceptance criteria name.

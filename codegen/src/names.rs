@@ -63,7 +63,8 @@ pub fn variant(value: &str) -> String {
         if part.is_empty() {
             continue;
         }
-        if out.ends_with(|c: char| c.is_ascii_digit()) && part.starts_with(|c: char| c.is_ascii_digit())
+        if out.ends_with(|c: char| c.is_ascii_digit())
+            && part.starts_with(|c: char| c.is_ascii_digit())
         {
             out.push('_');
         }
@@ -105,7 +106,10 @@ mod tests {
         assert_eq!(snake("type"), "r#type");
         assert_eq!(snake("RetrievePropertiesEx"), "retrieve_properties_ex");
         assert_eq!(snake("ipv6Address"), "ipv6_address");
-        assert_eq!(snake("reloadVirtualMachineFromPath_Task"), "reload_virtual_machine_from_path_task");
+        assert_eq!(
+            snake("reloadVirtualMachineFromPath_Task"),
+            "reload_virtual_machine_from_path_task"
+        );
         assert_eq!(snake("self"), "self_");
     }
 

@@ -10,16 +10,39 @@ pub fn render(ctx: &Ctx<'_>) -> String {
     let m = ctx.m;
     let mut s = String::new();
     let _ = writeln!(s, "vmomi-codegen summary for {}", m.source);
-    let _ = writeln!(s, "  data objects:        {} (DynamicData and its descendants)", m.count(Kind::Data));
+    let _ = writeln!(
+        s,
+        "  data objects:        {} (DynamicData and its descendants)",
+        m.count(Kind::Data)
+    );
     let _ = writeln!(s, "  faults:              {}", m.count(Kind::Fault));
-    let _ = writeln!(s, "  enums:               {} ({} values)", m.enums.len(), m.enums.values().map(|e| e.values.len()).sum::<usize>());
+    let _ = writeln!(
+        s,
+        "  enums:               {} ({} values)",
+        m.enums.len(),
+        m.enums.values().map(|e| e.values.len()).sum::<usize>()
+    );
     let _ = writeln!(s, "  ArrayOf boxes:       {}", m.count(Kind::ArrayOf));
     let _ = writeln!(s, "  request types:       {}", m.count(Kind::Request));
     let _ = writeln!(s, "  other types:         {}", m.count(Kind::Other));
     let _ = writeln!(s, "  methods:             {}", m.operations.len());
-    let _ = writeln!(s, "  managed objects:     {} ({} methods bound to them)", m.managed.len(), m.managed.values().map(|x| x.methods.len()).sum::<usize>());
-    let _ = writeln!(s, "  polymorphic enums:   {} ({} variants)", ctx.poly.len(), ctx.poly.values().map(|d| d.len() + 1).sum::<usize>());
-    let _ = writeln!(s, "  boxed fields:        {} (to break containment cycles)", ctx.boxed.len());
+    let _ = writeln!(
+        s,
+        "  managed objects:     {} ({} methods bound to them)",
+        m.managed.len(),
+        m.managed.values().map(|x| x.methods.len()).sum::<usize>()
+    );
+    let _ = writeln!(
+        s,
+        "  polymorphic enums:   {} ({} variants)",
+        ctx.poly.len(),
+        ctx.poly.values().map(|d| d.len() + 1).sum::<usize>()
+    );
+    let _ = writeln!(
+        s,
+        "  boxed fields:        {} (to break containment cycles)",
+        ctx.boxed.len()
+    );
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for k in &m.skipped {
         *reasons.entry(k.reason.as_str()).or_default() += 1;

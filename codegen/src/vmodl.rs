@@ -60,16 +60,12 @@ pub fn merge(model: &mut Model, path: &Path) -> Result<(), String> {
 
 /// Like [`merge`], from a string.
 pub fn merge_str(model: &mut Model, text: &str, source: &str) -> Result<(), String> {
-    let types: BTreeMap<String, VType> = serde_json::from_str(text).map_err(|e| {
-        format!(
-            "{source}: line {} column {}: {e}",
-            e.line(),
-            e.column()
-        )
-    })?;
+    let types: BTreeMap<String, VType> = serde_json::from_str(text)
+        .map_err(|e| format!("{source}: line {} column {}: {e}", e.line(), e.column()))?;
     let wsdl = model.source.clone();
 
-    let mut kept: BTreeMap<String, (Option<String>, Vec<MoProperty>, Vec<String>)> = BTreeMap::new();
+    let mut kept: BTreeMap<String, (Option<String>, Vec<MoProperty>, Vec<String>)> =
+        BTreeMap::new();
     for (name, t) in &types {
         match t.kind.as_str() {
             "managed" => {}
@@ -129,7 +125,11 @@ pub fn merge_str(model: &mut Model, text: &str, source: &str) -> Result<(), Stri
             });
             continue;
         }
-        for m in t.methods.keys().filter(|m| !model.operations.contains_key(*m)) {
+        for m in t
+            .methods
+            .keys()
+            .filter(|m| !model.operations.contains_key(*m))
+        {
             model.skipped.push(Skip {
                 item: format!("method {name}.{m}"),
                 reason: format!("not a port-type operation of the {wsdl} WSDL (newer release)"),

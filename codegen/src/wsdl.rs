@@ -48,11 +48,7 @@ fn namespaces(root: &Node) -> BTreeMap<String, String> {
     m
 }
 
-fn parse_field(
-    el: &Node,
-    ns: &BTreeMap<String, String>,
-    ctx: &str,
-) -> Result<Field, String> {
+fn parse_field(el: &Node, ns: &BTreeMap<String, String>, ctx: &str) -> Result<Field, String> {
     let name = el
         .attr("name")
         .ok_or_else(|| format!("{ctx}: element without a name"))?;
@@ -233,7 +229,11 @@ pub fn load(dir: &Path) -> Result<Model, String> {
             let output_el = msg("output")?;
             let request_type = match raw.elements.get(&input_el) {
                 Some(TypeRef::Named(t)) => t.clone(),
-                other => return Err(format!("{ctx}: input element {input_el} has type {other:?}")),
+                other => {
+                    return Err(format!(
+                        "{ctx}: input element {input_el} has type {other:?}"
+                    ));
+                }
             };
             let returnval = raw
                 .responses
@@ -243,7 +243,9 @@ pub fn load(dir: &Path) -> Result<Model, String> {
             let mut faults = Vec::new();
             for f in op.children_named("fault") {
                 let m = f.attr("message").unwrap_or_default();
-                if let Some(TypeRef::Named(t)) = messages.get(strip(m)).and_then(|el| raw.elements.get(el)) {
+                if let Some(TypeRef::Named(t)) =
+                    messages.get(strip(m)).and_then(|el| raw.elements.get(el))
+                {
                     faults.push(t.clone());
                 }
             }
@@ -316,7 +318,10 @@ fn check_refs(model: &Model) -> Result<(), String> {
         for f in &c.fields {
             if let TypeRef::Named(n) = &f.ty {
                 if !known(n) {
-                    return Err(format!("type {}.{}: type {n} is not defined", c.name, f.name));
+                    return Err(format!(
+                        "type {}.{}: type {n} is not defined",
+                        c.name, f.name
+                    ));
                 }
             }
         }

@@ -56,10 +56,7 @@ fn node_from(start: &BytesStart<'_>, file: &str) -> Result<Node, String> {
         let v = a
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| format!("{file}: bad attribute value: {e}"))?;
-        attrs.push((
-            a.key.0.to_string(),
-            v.into_owned(),
-        ));
+        attrs.push((a.key.0.to_string(), v.into_owned()));
     }
     Ok(Node {
         name: local(start.name().0),
@@ -94,7 +91,9 @@ pub fn parse(text: &str, file: &str) -> Result<Node, String> {
             _ => {}
         }
     }
-    let mut doc = stack.pop().ok_or_else(|| format!("{file}: empty document"))?;
+    let mut doc = stack
+        .pop()
+        .ok_or_else(|| format!("{file}: empty document"))?;
     if !stack.is_empty() {
         return Err(format!("{file}: unexpected end of document"));
     }

@@ -128,9 +128,15 @@ fn kinds_inheritance_and_fields() {
     assert!(value.optional && !value.repeated);
     let dev = hw.fields.iter().find(|f| f.name == "device").unwrap();
     assert!(dev.repeated);
-    assert_eq!(hw.fields.iter().find(|f| f.name == "host").unwrap().ty, TypeRef::Mor);
+    assert_eq!(
+        hw.fields.iter().find(|f| f.name == "host").unwrap().ty,
+        TypeRef::Mor
+    );
     assert!(!m.complex.contains_key("ManagedObjectReference"));
-    assert_eq!(m.enums["PowerState"].values, ["poweredOff", "poweredOn", "vmx-04"]);
+    assert_eq!(
+        m.enums["PowerState"].values,
+        ["poweredOff", "poweredOn", "vmx-04"]
+    );
     let op = &m.operations["PowerOn_Task"];
     assert_eq!(op.request_type, "PowerOnRequestType");
     assert_eq!(op.returnval.as_ref().unwrap().ty, TypeRef::Mor);
@@ -144,13 +150,24 @@ fn vmodl_merge_keeps_wsdl_methods_and_reports_skips() {
     assert_eq!(machine.methods, ["PowerOn_Task"]);
     let props: Vec<&str> = machine.properties.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(props, ["hardware", "host"]);
-    assert_eq!(machine.properties[1].ty, TypeRef::Mor, "a managed-object typed property is a reference");
+    assert_eq!(
+        machine.properties[1].ty,
+        TypeRef::Mor,
+        "a managed-object typed property is a reference"
+    );
     assert!(!m.managed.contains_key("Gadget"));
-    let skipped: Vec<String> = m.skipped.iter().map(|s| format!("{}: {}", s.item, s.reason)).collect();
+    let skipped: Vec<String> = m
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.item, s.reason))
+        .collect();
     let has = |needle: &str| skipped.iter().any(|s| s.contains(needle));
     assert!(has("method Machine.Teleport_Task"), "{skipped:?}");
     assert!(has("managed object Gadget"), "{skipped:?}");
-    assert!(has("property Machine.future: its type `FutureInfo`"), "{skipped:?}");
+    assert!(
+        has("property Machine.future: its type `FutureInfo`"),
+        "{skipped:?}"
+    );
     assert!(has("data type FutureInfo"), "{skipped:?}");
     assert!(has("enum value PowerState.standby"), "{skipped:?}");
 }
@@ -192,7 +209,10 @@ fn emitted_code_has_the_expected_shapes() {
     assert!(all.contains("ArrayOfDevice(AnyDevice, \"Device\")"));
     assert!(files["summary.txt"].contains("methods:             1"));
     // Deterministic.
-    assert!(files == generate(&model()).unwrap(), "generation is not deterministic");
+    assert!(
+        files == generate(&model()).unwrap(),
+        "generation is not deterministic"
+    );
 }
 
 #[test]

@@ -1,0 +1,211 @@
+//! `xsd:anyType` values (property values, `KeyAnyValue`, task results).
+
+use crate::generated::any::{ARRAY_TYPES, DATA_OBJECT_TYPES, ENUM_TYPES};
+use crate::types::{AnyArray, AnyEnum, DataObject};
+use crate::xml::{
+    BytesStart, DateTime, DecodeError, Extra, ManagedObjectReference, XmlReader, XmlValue,
+    XmlWriter,
+};
+
+/// A value whose declared type is `xsd:anyType`, decoded by its `xsi:type`.
+///
+/// ```
+/// use vmomi_bindings::types::{Any, AnyEnum, VirtualMachinePowerState};
+/// let v = Any::Enum(AnyEnum::VirtualMachinePowerState(VirtualMachinePowerState::PoweredOn));
+/// assert_eq!(v.type_name(), "VirtualMachinePowerState");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum Any {
+    /// `xsd:string` (also a value sent without `xsi:type`).
+    String(String),
+    /// `xsd:boolean`
+    Boolean(bool),
+    /// `xsd:byte`
+    Byte(i8),
+    /// `xsd:short`
+    Short(i16),
+    /// `xsd:int`
+    Int(i32),
+    /// `xsd:long`
+    Long(i64),
+    /// `xsd:float`
+    Float(f32),
+    /// `xsd:double`
+    Double(f64),
+    /// `xsd:dateTime`
+    DateTime(DateTime),
+    /// `xsd:base64Binary`
+    Base64Binary(Vec<u8>),
+    /// `xsd:anyURI`
+    AnyUri(String),
+    /// `ManagedObjectReference`
+    ManagedObjectReference(ManagedObjectReference),
+    /// A value of a WSDL enum.
+    Enum(AnyEnum),
+    /// A data object or fault.
+    Data(DataObject),
+    /// An `ArrayOf*` box.
+    Array(AnyArray),
+    /// A type these bindings do not know (from a newer server), kept as raw XML.
+    Unknown(UnknownValue),
+}
+
+/// An `anyType` value of a type these bindings do not know.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UnknownValue {
+    /// The `xsi:type` the server sent.
+    pub type_name: String,
+    /// The element as it arrived.
+    pub xml: String,
+}
+
+impl Default for Any {
+    fn default() -> Self {
+        Any::Unknown(UnknownValue::default())
+    }
+}
+
+impl Any {
+    /// The WSDL or XSD name of the value's type.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Any::String(_) => "xsd:string",
+            Any::Boolean(_) => "xsd:boolean",
+            Any::Byte(_) => "xsd:byte",
+            Any::Short(_) => "xsd:short",
+            Any::Int(_) => "xsd:int",
+            Any::Long(_) => "xsd:long",
+            Any::Float(_) => "xsd:float",
+            Any::Double(_) => "xsd:double",
+            Any::DateTime(_) => "xsd:dateTime",
+            Any::Base64Binary(_) => "xsd:base64Binary",
+            Any::AnyUri(_) => "xsd:anyURI",
+            Any::ManagedObjectReference(_) => "ManagedObjectReference",
+            Any::Enum(e) => e.type_name(),
+            Any::Data(d) => d.type_name(),
+            Any::Array(a) => a.type_name(),
+            Any::Unknown(u) => &u.type_name,
+        }
+    }
+}
+
+fn lookup<T>(
+    table: &[(&str, crate::rt::DecodeFn<T>)],
+    name: &str,
+) -> Option<crate::rt::DecodeFn<T>> {
+    table
+        .binary_search_by(|(n, _)| (*n).cmp(name))
+        .ok()
+        .map(|i| table[i].1)
+}
+
+impl XmlValue for Any {
+    fn decode<'a>(r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<Self, DecodeError> {
+        let Some(t) = r.xsi_type(s)? else {
+            return Ok(Any::String(r.text(s)?.into_owned()));
+        };
+        let t: &str = t.as_ref();
+        Ok(match t {
+            "string" => Any::String(r.value(s)?),
+            "boolean" => Any::Boolean(r.value(s)?),
+            "byte" => Any::Byte(r.value(s)?),
+            "short" => Any::Short(r.value(s)?),
+            "int" => Any::Int(r.value(s)?),
+            "long" => Any::Long(r.value(s)?),
+            "float" => Any::Float(r.value(s)?),
+            "double" => Any::Double(r.value(s)?),
+            "dateTime" => Any::DateTime(r.value(s)?),
+            "base64Binary" => Any::Base64Binary(r.value(s)?),
+            "anyURI" => Any::AnyUri(r.value(s)?),
+            "ManagedObjectReference" => Any::ManagedObjectReference(r.value(s)?),
+            _ => {
+                if let Some(f) = lookup(DATA_OBJECT_TYPES, t) {
+                    Any::Data(f(r, s)?)
+                } else if let Some(f) = lookup(ENUM_TYPES, t) {
+                    Any::Enum(f(r, s)?)
+                } else if let Some(f) = lookup(ARRAY_TYPES, t) {
+                    Any::Array(f(r, s)?)
+                } else {
+                    let type_name = t.to_string();
+                    r.unknown_type(&type_name);
+                    let mut extra = Extra::default();
+                    r.unknown_element(s, &mut extra)?;
+                    let xml = extra
+                        .elements()
+                        .first()
+                        .map(|e| e.xml.clone())
+                        .unwrap_or_default();
+                    Any::Unknown(UnknownValue { type_name, xml })
+                }
+            }
+        })
+    }
+
+    fn encode(&self, w: &mut XmlWriter, name: &str, _xsi_type: Option<&str>) {
+        // anyType content always carries its own xsi:type.
+        match self {
+            Any::String(v) => v.encode(w, name, Some("xsd:string")),
+            Any::Boolean(v) => v.encode(w, name, Some("xsd:boolean")),
+            Any::Byte(v) => v.encode(w, name, Some("xsd:byte")),
+            Any::Short(v) => v.encode(w, name, Some("xsd:short")),
+            Any::Int(v) => v.encode(w, name, Some("xsd:int")),
+            Any::Long(v) => v.encode(w, name, Some("xsd:long")),
+            Any::Float(v) => v.encode(w, name, Some("xsd:float")),
+            Any::Double(v) => v.encode(w, name, Some("xsd:double")),
+            Any::DateTime(v) => v.encode(w, name, Some("xsd:dateTime")),
+            Any::Base64Binary(v) => v.encode(w, name, Some("xsd:base64Binary")),
+            Any::AnyUri(v) => v.encode(w, name, Some("xsd:anyURI")),
+            Any::ManagedObjectReference(v) => v.encode(w, name, Some("ManagedObjectReference")),
+            Any::Enum(e) => crate::rt::encode_text(w, name, e.as_str(), Some(e.type_name())),
+            Any::Data(d) => d.encode(w, name),
+            Any::Array(a) => a.encode(w, name),
+            Any::Unknown(u) => w.raw(&u.xml),
+        }
+    }
+}
+
+/// Conversion from an `anyType` value to the Rust type a property path names.
+/// On a mismatch the value comes back unchanged.
+pub trait FromAny: Sized {
+    /// Converts, or returns the value when its type is not `Self`.
+    fn from_any(v: Any) -> Result<Self, Any>;
+}
+
+impl FromAny for Any {
+    fn from_any(v: Any) -> Result<Self, Any> {
+        Ok(v)
+    }
+}
+
+macro_rules! from_any_prim {
+    ($t:ty, $($v:ident),+) => {
+        impl FromAny for $t {
+            fn from_any(v: Any) -> Result<Self, Any> {
+                match v {
+                    $(Any::$v(x) => Ok(x),)+
+                    other => Err(other),
+                }
+            }
+        }
+    };
+}
+from_any_prim!(String, String, AnyUri);
+from_any_prim!(bool, Boolean);
+from_any_prim!(i8, Byte);
+from_any_prim!(i16, Short);
+from_any_prim!(i32, Int);
+from_any_prim!(i64, Long);
+from_any_prim!(f32, Float);
+from_any_prim!(f64, Double);
+from_any_prim!(DateTime, DateTime);
+from_any_prim!(Vec<u8>, Base64Binary);
+from_any_prim!(ManagedObjectReference, ManagedObjectReference);
+
+impl FromAny for Vec<Any> {
+    fn from_any(v: Any) -> Result<Self, Any> {
+        match v {
+            Any::Array(AnyArray::ArrayOfAnyType(x)) => Ok(x),
+            other => Err(other),
+        }
+    }
+}

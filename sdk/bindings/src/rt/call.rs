@@ -1,0 +1,98 @@
+//! Calls: the transport seam ([`RoundTripper`]) and the future ([`Call`]) every
+//! generated method returns.
+
+use crate::error::Error;
+use crate::types::AnyMethodFault;
+use crate::xml::{ManagedObjectReference, XmlValue, soap};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One SOAP request, ready to send.
+#[derive(Clone, Debug)]
+pub struct SoapRequest {
+    /// The operation name, e.g. `PowerOnVM_Task`.
+    pub operation: &'static str,
+    /// The managed object the call targets (`_this`).
+    pub this: ManagedObjectReference,
+    /// The whole SOAP envelope.
+    pub body: Vec<u8>,
+}
+
+/// Sends SOAP envelopes and returns the response bytes (fault responses
+/// included: the caller decodes them). The client implements it; tests and
+/// cassettes can too.
+pub trait RoundTripper: Send + Sync {
+    /// Sends one request; resolves to the raw response envelope.
+    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>>;
+}
+
+/// The future of one typed call: the transport's future plus the decoder of
+/// the operation's `returnval`.
+#[must_use = "a call does nothing until awaited"]
+pub struct Call<'a, T> {
+    fut: BoxFuture<'a, Result<Vec<u8>, Error>>,
+    decode: fn(&[u8]) -> Result<T, Error>,
+}
+
+impl<'a, T> Call<'a, T> {
+    /// Prepares a call; nothing is sent until the future is polled.
+    pub fn new(
+        client: &'a dyn RoundTripper,
+        operation: &'static str,
+        this: &ManagedObjectReference,
+        body: Vec<u8>,
+        decode: fn(&[u8]) -> Result<T, Error>,
+    ) -> Self {
+        let fut = client.round_trip(SoapRequest {
+            operation,
+            this: this.clone(),
+            body,
+        });
+        Self { fut, decode }
+    }
+}
+
+impl<T> Future for Call<'_, T> {
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.fut.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Ready(Ok(bytes)) => Poll::Ready((self.decode)(&bytes)),
+        }
+    }
+}
+
+fn lift<T>(
+    r: Result<Result<T, soap::SoapFault<AnyMethodFault>>, crate::xml::DecodeError>,
+) -> Result<T, Error> {
+    match r? {
+        Ok(v) => Ok(v),
+        Err(f) => Err(Error::Fault(Box::new(f))),
+    }
+}
+
+/// Decodes a response without `returnval`.
+pub fn ret_unit(bytes: &[u8]) -> Result<(), Error> {
+    lift(soap::decode_unit::<AnyMethodFault>(bytes))
+}
+
+/// Decodes a response with exactly one `returnval`.
+pub fn ret_one<T: XmlValue>(bytes: &[u8]) -> Result<T, Error> {
+    lift(soap::decode_one::<T, AnyMethodFault>(bytes))
+}
+
+/// Decodes a response with an optional `returnval`.
+pub fn ret_opt<T: XmlValue>(bytes: &[u8]) -> Result<Option<T>, Error> {
+    lift(soap::decode_opt::<T, AnyMethodFault>(bytes))
+}
+
+/// Decodes a response with any number of `returnval` elements.
+pub fn ret_vec<T: XmlValue>(bytes: &[u8]) -> Result<Vec<T>, Error> {
+    lift(soap::decode_vec::<T, AnyMethodFault>(bytes))
+}

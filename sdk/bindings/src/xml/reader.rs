@@ -1,0 +1,971 @@
+//! Streaming pull reader over a byte slice, built on quick-xml.
+//!
+//! Protocol: every start tag handed out by [`XmlReader::root`] or
+//! [`XmlReader::next_child`] must be consumed by exactly one of
+//! [`XmlReader::value`], [`XmlReader::text`], [`XmlReader::skip`],
+//! [`XmlReader::unknown_element`] or a loop of `next_child` until it returns
+//! `None` (which is what [`decode_struct`](super::decode_struct) does).
+//!
+//! Hot-path choices: events borrow from the input, empty elements (`<a/>`) are
+//! not expanded (quick-xml would allocate a `String` to synthesize their end
+//! tag) but flagged, namespace declarations are only looked for in elements
+//! that have attributes, and no element path is kept: it is rebuilt from the
+//! call stack only when an error unwinds (see [`DecodeError::within`]).
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use super::XmlValue;
+use super::error::{DecodeError, DecodeErrorKind};
+use super::extra::{Extra, UnknownElement};
+
+/// Namespace of `xsi:type`.
+pub const XSI_NAMESPACE: &str = "http://www.w3.org/2001/XMLSchema-instance";
+
+/// Deepest element nesting accepted: bounds the recursion of the typed
+/// decoders so that hostile input cannot overflow the stack. vSphere data
+/// nests a few dozen levels at most.
+pub const MAX_DEPTH: usize = 256;
+
+/// Counts of content these bindings did not know, per name (for reports).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnknownStats {
+    /// Unknown child elements, by local name.
+    pub elements: BTreeMap<String, u64>,
+    /// Unknown `xsi:type` names.
+    pub types: BTreeMap<String, u64>,
+    /// Unknown enum values, as `EnumType.value`.
+    pub enum_values: BTreeMap<String, u64>,
+}
+
+impl UnknownStats {
+    /// True when nothing unknown was seen.
+    pub fn is_empty(&self) -> bool {
+        self.elements.is_empty() && self.types.is_empty() && self.enum_values.is_empty()
+    }
+
+    /// Total number of unknown elements.
+    pub fn total_elements(&self) -> u64 {
+        self.elements.values().sum()
+    }
+
+    /// Total number of values with an unknown `xsi:type`.
+    pub fn total_types(&self) -> u64 {
+        self.types.values().sum()
+    }
+
+    /// Total number of unknown enum values.
+    pub fn total_enum_values(&self) -> u64 {
+        self.enum_values.values().sum()
+    }
+
+    /// Adds the counts of `other` to these.
+    pub fn merge(&mut self, other: &UnknownStats) {
+        for (mine, theirs) in [
+            (&mut self.elements, &other.elements),
+            (&mut self.types, &other.types),
+            (&mut self.enum_values, &other.enum_values),
+        ] {
+            for (k, v) in theirs {
+                *mine.entry(k.clone()).or_default() += v;
+            }
+        }
+    }
+}
+
+fn bump(map: &mut BTreeMap<String, u64>, name: &str) {
+    match map.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(name.to_owned(), 1);
+        }
+    }
+}
+
+/// One `xmlns:prefix="uri"` declaration in scope.
+struct NsBinding<'a> {
+    /// Depth of the declaring element; popped when that element ends.
+    depth: usize,
+    prefix: &'a [u8],
+    is_xsi: bool,
+}
+
+/// True when the start tag has anything after its name (attributes, or spaces).
+#[inline(always)]
+fn has_attributes(start: &BytesStart<'_>) -> bool {
+    start.name().as_ref().len() < start.len()
+}
+
+/// Does an attribute list contain a namespace declaration (`xmlns:`)?
+/// A byte search for `x` is much cheaper than parsing the attributes.
+#[inline]
+fn declares_prefix(attrs: &str) -> bool {
+    let b = attrs.as_bytes();
+    memchr::memchr_iter(b'x', b).any(|i| b[i..].starts_with(b"xmlns:"))
+}
+
+/// Minimal scanner over a start tag's attribute text, yielding raw
+/// `(name, value)` pairs. Much cheaper than quick-xml's general iterator for
+/// the one or two attributes vim25 elements carry. Every index it slices at
+/// is an ASCII byte or an end, so slicing cannot panic.
+struct AttrScan<'s> {
+    s: &'s str,
+    pos: usize,
+}
+
+impl<'s> AttrScan<'s> {
+    fn new(start: &'s BytesStart<'_>) -> Self {
+        AttrScan {
+            s: start.attributes_raw(),
+            pos: 0,
+        }
+    }
+}
+
+impl<'s> Iterator for AttrScan<'s> {
+    /// `Err` carries a description of the syntax error.
+    type Item = Result<(&'s str, &'s str), &'static str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let b = self.s.as_bytes();
+        let skip_ws = |mut i: usize| {
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            i
+        };
+        let mut i = skip_ws(self.pos);
+        if i >= b.len() {
+            self.pos = i;
+            return None;
+        }
+        // On any error, stop iterating.
+        self.pos = b.len();
+        let name_start = i;
+        let Some(eq) = memchr::memchr(b'=', &b[i..]) else {
+            return Some(Err("expected `name=\"value\"`"));
+        };
+        i += eq;
+        let mut name_end = i;
+        while name_end > name_start && b[name_end - 1].is_ascii_whitespace() {
+            name_end -= 1;
+        }
+        if name_end == name_start {
+            return Some(Err("expected `name=\"value\"`"));
+        }
+        i = skip_ws(i + 1);
+        let quote = match b.get(i) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return Some(Err("attribute value not quoted")),
+        };
+        let value_start = i + 1;
+        let Some(len) = memchr::memchr(quote, &b[value_start..]) else {
+            return Some(Err("unterminated attribute value"));
+        };
+        self.pos = value_start + len + 1;
+        Some(Ok((
+            &self.s[name_start..name_end],
+            &self.s[value_start..value_start + len],
+        )))
+    }
+}
+
+/// Pull reader over an in-memory XML document.
+pub struct XmlReader<'a> {
+    /// The document without any UTF-8 byte order mark.
+    input: &'a [u8],
+    /// Bytes stripped from the front (the BOM), added to reported offsets.
+    base: u64,
+    reader: Reader<&'a [u8]>,
+    /// Number of open elements (not counting a flagged empty element).
+    depth: usize,
+    /// The element last handed out was `<x/>`: its (empty) content and end are
+    /// implied, and the next consuming call must not read any event.
+    pending_empty: bool,
+    ns: Vec<NsBinding<'a>>,
+    /// Last `xsi_type` answer, keyed by the start tag's address: polymorphic
+    /// values are asked twice (to dispatch, then by `decode_struct`).
+    last_xsi: Cell<(usize, Option<&'a str>)>,
+    stats: UnknownStats,
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader over `input` (UTF-8; a byte order mark is skipped).
+    pub fn new(input: &'a [u8]) -> Self {
+        let (input, base) = match input.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => (rest, 3),
+            None => (input, 0),
+        };
+        let mut reader = Reader::from_reader(input);
+        let config = reader.config_mut();
+        config.expand_empty_elements = false;
+        config.check_end_names = true;
+        config.trim_text(false);
+        XmlReader {
+            input,
+            base,
+            reader,
+            depth: 0,
+            pending_empty: false,
+            ns: Vec::new(),
+            last_xsi: Cell::new((0, None)),
+            stats: UnknownStats::default(),
+        }
+    }
+
+    /// Current byte offset in the input (just after the last event read).
+    pub fn offset(&self) -> u64 {
+        self.base + self.reader.buffer_position()
+    }
+
+    /// Number of currently open elements.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Counts of unknown elements and types seen so far.
+    pub fn stats(&self) -> &UnknownStats {
+        &self.stats
+    }
+
+    /// Takes the counts, leaving them empty.
+    pub fn take_stats(&mut self) -> UnknownStats {
+        std::mem::take(&mut self.stats)
+    }
+
+    // ----- navigation -------------------------------------------------------
+
+    /// Skips the XML declaration, comments, processing instructions and
+    /// whitespace, and returns the document element's start tag.
+    pub fn root(&mut self) -> Result<BytesStart<'a>, DecodeError> {
+        loop {
+            match self.reader.read_event() {
+                Ok(Event::Start(s)) => {
+                    self.open(&s)?;
+                    return Ok(s);
+                }
+                Ok(Event::Empty(s)) => {
+                    self.pending_empty = true;
+                    return Ok(s);
+                }
+                Ok(Event::Text(t)) if t.trim_ascii().is_empty() => {}
+                Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_)) => {}
+                Ok(Event::Eof) => return Err(self.eof()),
+                Ok(_) => return Err(self.unexpected("content before the root element")),
+                Err(e) => return Err(self.xml_error(e)),
+            }
+        }
+    }
+
+    /// The next child element of the current element, or `None` once the
+    /// current element's end tag has been consumed. Text, comments and
+    /// processing instructions between children are skipped.
+    #[inline]
+    pub fn next_child(&mut self) -> Result<Option<BytesStart<'a>>, DecodeError> {
+        if self.pending_empty {
+            self.pending_empty = false;
+            return Ok(None);
+        }
+        loop {
+            match self.reader.read_event() {
+                Ok(Event::Start(s)) => {
+                    self.open(&s)?;
+                    return Ok(Some(s));
+                }
+                Ok(Event::End(_)) => {
+                    self.close();
+                    return Ok(None);
+                }
+                Ok(Event::Empty(s)) => {
+                    self.pending_empty = true;
+                    return Ok(Some(s));
+                }
+                Ok(Event::Eof) => return Err(self.eof()),
+                Ok(_) => {}
+                Err(e) => return Err(self.xml_error(e)),
+            }
+        }
+    }
+
+    /// Decodes the element `start` as a `T`.
+    #[inline]
+    pub fn value<T: XmlValue>(&mut self, start: &BytesStart<'a>) -> Result<T, DecodeError> {
+        T::decode(self, start)
+    }
+
+    /// The text content of `start`, through its end tag: entity and character
+    /// references resolved, CDATA kept, line ends normalized. Borrows from the
+    /// input unless something had to be rewritten. A child element is an error.
+    #[inline]
+    pub fn text(&mut self, start: &BytesStart<'a>) -> Result<Cow<'a, str>, DecodeError> {
+        if self.pending_empty {
+            self.pending_empty = false;
+            return Ok(Cow::Borrowed(""));
+        }
+        // Fast path: one text event (or none), then the end tag.
+        let first = match self.reader.read_event() {
+            Ok(Event::Text(t)) => normalize_eols(t.into_inner()),
+            Ok(Event::End(_)) => {
+                self.close();
+                return Ok(Cow::Borrowed(""));
+            }
+            other => return self.text_slow(start, Cow::Borrowed(""), other),
+        };
+        match self.reader.read_event() {
+            Ok(Event::End(_)) => {
+                self.close();
+                Ok(first)
+            }
+            other => self.text_slow(start, first, other),
+        }
+    }
+
+    /// The general case of [`text`](Self::text): references, CDATA,
+    /// comments, and errors. `event` is the next unprocessed event.
+    #[inline(never)]
+    fn text_slow(
+        &mut self,
+        start: &BytesStart<'a>,
+        mut out: Cow<'a, str>,
+        mut event: quick_xml::Result<Event<'a>>,
+    ) -> Result<Cow<'a, str>, DecodeError> {
+        loop {
+            match event {
+                Ok(Event::Text(t)) => append(&mut out, normalize_eols(t.into_inner())),
+                Ok(Event::End(_)) => {
+                    self.close();
+                    return Ok(out);
+                }
+                Ok(Event::GeneralRef(r)) => match r.resolve_char_ref() {
+                    Ok(Some(c)) => out.to_mut().push(c),
+                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
+                        Some(s) => out.to_mut().push_str(s),
+                        None => {
+                            return Err(self.error_here(DecodeErrorKind::Xml(format!(
+                                "unknown entity &{};",
+                                &*r
+                            ))));
+                        }
+                    },
+                    Err(e) => return Err(self.xml_error(e)),
+                },
+                Ok(Event::CData(c)) => append(&mut out, normalize_eols(c.into_inner())),
+                Ok(Event::Comment(_) | Event::PI(_)) => {}
+                Ok(Event::Start(s) | Event::Empty(s)) => {
+                    let msg = format!(
+                        "unexpected element <{}> in the simple content of <{}>",
+                        s.name().as_ref(),
+                        start.name().as_ref()
+                    );
+                    return Err(DecodeError::new(
+                        self.start_offset(&s),
+                        DecodeErrorKind::Unexpected(msg),
+                    ));
+                }
+                Ok(Event::Eof) => return Err(self.eof()),
+                Ok(Event::Decl(_) | Event::DocType(_)) => {
+                    return Err(self.unexpected("declaration inside an element"));
+                }
+                Err(e) => return Err(self.xml_error(e)),
+            }
+            event = self.reader.read_event();
+        }
+    }
+
+    /// Skips `start`'s content through its end tag.
+    pub fn skip(&mut self, _start: &BytesStart<'a>) -> Result<(), DecodeError> {
+        if self.pending_empty {
+            self.pending_empty = false;
+            return Ok(());
+        }
+        // Nested declarations are not recorded while skipping, so only the
+        // ones of `start` itself need popping at the end.
+        let outer = self.depth.saturating_sub(1);
+        loop {
+            match self.reader.read_event() {
+                Ok(Event::Start(_)) => self.depth += 1,
+                Ok(Event::End(_)) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth <= outer {
+                        self.pop_ns();
+                        return Ok(());
+                    }
+                }
+                Ok(Event::Eof) => return Err(self.eof()),
+                Ok(_) => {}
+                Err(e) => return Err(self.xml_error(e)),
+            }
+        }
+    }
+
+    /// Keeps `start` (an element the bindings do not know) verbatim in
+    /// `extra`, skipping it, and counts it in [`stats`](Self::stats).
+    pub fn unknown_element(
+        &mut self,
+        start: &BytesStart<'a>,
+        extra: &mut Extra,
+    ) -> Result<(), DecodeError> {
+        let begin = self.start_index(start);
+        self.skip(start)?;
+        let name = start.local_name();
+        let name: &str = name.as_ref();
+        let xml = match begin {
+            Some(b) => self.raw_from(b)?.to_owned(),
+            // Not from this input (hand-built start tag): keep what we can.
+            None => format!("<{}/>", &**start),
+        };
+        bump(&mut self.stats.elements, name);
+        extra.push_element(UnknownElement {
+            name: name.to_owned(),
+            xml,
+        });
+        Ok(())
+    }
+
+    /// Skips an element these bindings do not expect here, counting it.
+    pub fn skip_unknown(&mut self, start: &BytesStart<'a>) -> Result<(), DecodeError> {
+        self.skip(start)?;
+        let name = start.local_name();
+        bump(&mut self.stats.elements, name.as_ref());
+        Ok(())
+    }
+
+    /// Counts a value sent with an `xsi:type` these bindings do not know.
+    pub fn unknown_type(&mut self, name: &str) {
+        bump(&mut self.stats.types, name);
+    }
+
+    /// Counts an enum value these bindings do not know (kept by the caller).
+    pub fn unknown_enum_value(&mut self, enum_type: &str, value: &str) {
+        bump(&mut self.stats.enum_values, &format!("{enum_type}.{value}"));
+    }
+
+    // ----- attributes ---------------------------------------------------------
+
+    /// The local part of `start`'s `xsi:type` attribute (`xsd:string` gives
+    /// `string`), if it has one. The attribute is found by namespace: its
+    /// prefix may be bound on the element itself or on any ancestor, whatever
+    /// its spelling (`xsi`, `XMLSchema-instance`, ...). An undeclared `xsi`
+    /// prefix is accepted too, for fragments cut out of a larger document.
+    ///
+    /// `start` must come from this reader.
+    #[inline]
+    pub fn xsi_type(&self, start: &BytesStart<'a>) -> Result<Option<&'a str>, DecodeError> {
+        if !has_attributes(start) {
+            return Ok(None);
+        }
+        let key = start.as_ptr() as usize;
+        let (k, v) = self.last_xsi.get();
+        if k == key {
+            return Ok(v);
+        }
+        let v = self.xsi_type_slow(start)?;
+        // Only tags of this input have stable, unique addresses.
+        if self.index_of(start).is_some() {
+            self.last_xsi.set((key, v));
+        }
+        Ok(v)
+    }
+
+    fn xsi_type_slow(&self, start: &BytesStart<'a>) -> Result<Option<&'a str>, DecodeError> {
+        for attr in AttrScan::new(start) {
+            let (key, value) = attr.map_err(|e| self.attr_error(start, e))?;
+            let Some(prefix) = key.strip_suffix(":type") else {
+                continue;
+            };
+            if !self.prefix_is_xsi(start, prefix)? {
+                continue;
+            }
+            let local = match value.as_bytes().iter().rposition(|&b| b == b':') {
+                Some(i) => &value[i + 1..],
+                None => value,
+            };
+            return match self.input_str(local) {
+                Some(s) => Ok(Some(s.trim_ascii())),
+                None => Err(DecodeError::new(
+                    self.offset(),
+                    DecodeErrorKind::Unexpected(
+                        "xsi_type called with a start tag that does not come from this reader"
+                            .to_owned(),
+                    ),
+                )),
+            };
+        }
+        Ok(None)
+    }
+
+    fn prefix_is_xsi(&self, start: &BytesStart<'a>, prefix: &str) -> Result<bool, DecodeError> {
+        // Declarations on the element itself first: those of an empty element
+        // are never pushed on the scope stack.
+        if declares_prefix(start.attributes_raw()) {
+            for attr in AttrScan::new(start) {
+                let (key, value) = attr.map_err(|e| self.attr_error(start, e))?;
+                if key.strip_prefix("xmlns:") == Some(prefix) {
+                    return Ok(is_xsi_uri(value));
+                }
+            }
+        }
+        for b in self.ns.iter().rev() {
+            if b.prefix == prefix.as_bytes() {
+                return Ok(b.is_xsi);
+            }
+        }
+        Ok(prefix == "xsi")
+    }
+
+    /// The value of the unprefixed attribute `name` of `start`, unescaped.
+    pub fn attribute(
+        &self,
+        start: &BytesStart<'a>,
+        name: impl AsRef<[u8]>,
+    ) -> Result<Option<Cow<'a, str>>, DecodeError> {
+        if !has_attributes(start) {
+            return Ok(None);
+        }
+        let name = name.as_ref();
+        for attr in AttrScan::new(start) {
+            let (key, raw) = attr.map_err(|e| self.attr_error(start, e))?;
+            if key.as_bytes() != name {
+                continue;
+            }
+            if raw
+                .bytes()
+                .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+            {
+                // Attribute-value normalization (XML 1.0 3.3.3): literal line
+                // ends and tabs become spaces, then references are replaced
+                // (so `&#9;` stays a tab).
+                let spaced = raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " ");
+                let unescaped =
+                    quick_xml::escape::unescape(&spaced).map_err(|e| self.attr_error(start, e))?;
+                return Ok(Some(Cow::Owned(unescaped.into_owned())));
+            }
+            return Ok(Some(match self.input_str(raw) {
+                Some(s) => Cow::Borrowed(s),
+                None => Cow::Owned(raw.to_owned()),
+            }));
+        }
+        Ok(None)
+    }
+
+    // ----- errors -------------------------------------------------------------
+
+    /// An [`DecodeErrorKind::InvalidValue`] error located at `start`.
+    #[cold]
+    pub fn invalid_value(
+        &self,
+        start: &BytesStart<'a>,
+        ty: &'static str,
+        value: &str,
+    ) -> DecodeError {
+        DecodeError::invalid_value(self.start_offset(start), ty, value)
+    }
+
+    /// A [`DecodeErrorKind::Unexpected`] error at the current offset.
+    #[cold]
+    pub fn unexpected(&self, message: impl Into<String>) -> DecodeError {
+        self.error_here(DecodeErrorKind::Unexpected(message.into()))
+    }
+
+    #[cold]
+    fn error_here(&self, kind: DecodeErrorKind) -> DecodeError {
+        DecodeError::new(self.offset(), kind)
+    }
+
+    #[cold]
+    fn eof(&self) -> DecodeError {
+        self.error_here(DecodeErrorKind::UnexpectedEof)
+    }
+
+    #[cold]
+    fn xml_error(&self, e: impl Into<quick_xml::Error>) -> DecodeError {
+        let e = e.into();
+        let offset = match &e {
+            quick_xml::Error::Syntax(_) | quick_xml::Error::IllFormed(_) => {
+                self.base + self.reader.error_position()
+            }
+            quick_xml::Error::Encoding(_) => {
+                // quick-xml reports the end of the failing chunk; everything
+                // before that chunk was valid, so the first invalid byte of the
+                // prefix is the culprit.
+                let end = (self.reader.buffer_position() as usize).min(self.input.len());
+                match std::str::from_utf8(&self.input[..end]) {
+                    Err(u) => self.base + u.valid_up_to() as u64,
+                    Ok(_) => self.offset(),
+                }
+            }
+            _ => self.offset(),
+        };
+        DecodeError::new(offset, DecodeErrorKind::Xml(e.to_string()))
+    }
+
+    #[cold]
+    fn attr_error(&self, start: &BytesStart<'a>, e: impl std::fmt::Display) -> DecodeError {
+        DecodeError::new(
+            self.start_offset(start),
+            DecodeErrorKind::Xml(format!("bad attribute in <{}>: {e}", start.name().as_ref())),
+        )
+    }
+
+    // ----- internals ----------------------------------------------------------
+
+    /// Bookkeeping for a start tag that opens an element.
+    #[inline(always)]
+    fn open(&mut self, s: &BytesStart<'a>) -> Result<(), DecodeError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.unexpected(format!("elements nested deeper than {MAX_DEPTH} levels")));
+        }
+        if has_attributes(s) && declares_prefix(s.attributes_raw()) {
+            self.push_ns(s)?;
+        }
+        Ok(())
+    }
+
+    /// Bookkeeping for an end tag.
+    #[inline(always)]
+    fn close(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        self.pop_ns();
+    }
+
+    #[inline(always)]
+    fn pop_ns(&mut self) {
+        while matches!(self.ns.last(), Some(b) if b.depth > self.depth) {
+            self.ns.pop();
+        }
+    }
+
+    #[cold]
+    fn push_ns(&mut self, s: &BytesStart<'a>) -> Result<(), DecodeError> {
+        for attr in AttrScan::new(s) {
+            let (key, value) = attr.map_err(|e| self.attr_error(s, e))?;
+            let Some(prefix) = key.strip_prefix("xmlns:").and_then(|p| self.input_bytes(p)) else {
+                continue;
+            };
+            self.ns.push(NsBinding {
+                depth: self.depth,
+                prefix,
+                is_xsi: is_xsi_uri(value),
+            });
+        }
+        Ok(())
+    }
+
+    /// Index in `input` of `s`, a slice of it (events borrow from the input).
+    fn index_of(&self, s: &str) -> Option<usize> {
+        let base = self.input.as_ptr() as usize;
+        let p = s.as_ptr() as usize;
+        if p >= base && p - base + s.len() <= self.input.len() {
+            Some(p - base)
+        } else {
+            None
+        }
+    }
+
+    /// Re-borrows `s` (a slice of the input) for the input's lifetime.
+    fn input_bytes(&self, s: &str) -> Option<&'a [u8]> {
+        let i = self.index_of(s)?;
+        Some(&self.input[i..i + s.len()])
+    }
+
+    /// Like [`input_bytes`](Self::input_bytes), as text (short values only:
+    /// the bytes are checked again).
+    fn input_str(&self, s: &str) -> Option<&'a str> {
+        std::str::from_utf8(self.input_bytes(s)?).ok()
+    }
+
+    /// Index in `input` of the `<` of `start`, when it comes from this input.
+    pub(crate) fn start_index(&self, start: &BytesStart<'a>) -> Option<usize> {
+        self.index_of(start).map(|i| i.saturating_sub(1))
+    }
+
+    /// Byte offset of the `<` of `start` (the current offset if unknown).
+    pub(crate) fn start_offset(&self, start: &BytesStart<'a>) -> u64 {
+        match self.start_index(start) {
+            Some(i) => self.base + i as u64,
+            None => self.offset(),
+        }
+    }
+
+    /// The raw input from index `begin` to the current position.
+    pub(crate) fn raw_from(&self, begin: usize) -> Result<&'a str, DecodeError> {
+        let end = (self.reader.buffer_position() as usize).min(self.input.len());
+        let bytes = self.input.get(begin..end).unwrap_or_default();
+        std::str::from_utf8(bytes).map_err(|e| {
+            DecodeError::new(
+                self.base + (begin + e.valid_up_to()) as u64,
+                DecodeErrorKind::Xml(e.to_string()),
+            )
+        })
+    }
+}
+
+fn is_xsi_uri(value: &str) -> bool {
+    value == XSI_NAMESPACE
+        || (value.contains('&')
+            && quick_xml::escape::unescape(value).is_ok_and(|v| v == XSI_NAMESPACE))
+}
+
+/// XML 1.0 end-of-line handling: `\r\n` and lone `\r` become `\n`.
+/// (A plain byte search beats memchr's set-up on typical short values.)
+#[inline]
+fn normalize_eols(text: Cow<'_, str>) -> Cow<'_, str> {
+    if text.as_bytes().contains(&b'\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        text
+    }
+}
+
+#[inline]
+fn append<'a>(out: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if out.is_empty() {
+        *out = piece;
+    } else {
+        out.to_mut().push_str(&piece);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(s: &BytesStart<'_>) -> String {
+        s.local_name().as_ref().to_owned()
+    }
+
+    #[test]
+    fn walks_children_and_text_with_empty_elements_and_noise() {
+        let doc = b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- c --><a>\n  <b>x</b><c/><?pi x?><d>1<!-- c -->2</d>\n  <e><f/><g>t</g></e></a>";
+        let mut r = XmlReader::new(doc);
+        let a = r.root().unwrap();
+        assert_eq!(local(&a), "a");
+        let b = r.next_child().unwrap().unwrap();
+        assert_eq!(r.text(&b).unwrap(), "x");
+        let c = r.next_child().unwrap().unwrap();
+        assert_eq!(local(&c), "c");
+        assert_eq!(r.text(&c).unwrap(), "");
+        let d = r.next_child().unwrap().unwrap();
+        assert_eq!(r.text(&d).unwrap(), "12");
+        let e = r.next_child().unwrap().unwrap();
+        let f = r.next_child().unwrap().unwrap();
+        assert_eq!(local(&f), "f");
+        assert!(
+            r.next_child().unwrap().is_none(),
+            "empty <f/> has no children"
+        );
+        let g = r.next_child().unwrap().unwrap();
+        r.skip(&g).unwrap();
+        assert!(r.next_child().unwrap().is_none(), "end of <e>");
+        let _ = e;
+        assert!(r.next_child().unwrap().is_none(), "end of <a>");
+        assert_eq!(r.depth(), 0);
+        assert_eq!(r.offset(), doc.len() as u64);
+    }
+
+    #[test]
+    fn text_borrows_when_possible_and_unescapes() {
+        let doc = b"<a><b>plain</b><c>a &amp; b &lt;c&gt; &#65;&#x42; &quot;&apos;</c><d><![CDATA[<x>&amp;]]></d><e>l1\r\nl2</e></a>";
+        let mut r = XmlReader::new(doc);
+        r.root().unwrap();
+        let b = r.next_child().unwrap().unwrap();
+        assert!(matches!(r.text(&b).unwrap(), Cow::Borrowed("plain")));
+        let c = r.next_child().unwrap().unwrap();
+        assert_eq!(r.text(&c).unwrap(), "a & b <c> AB \"'");
+        let d = r.next_child().unwrap().unwrap();
+        assert_eq!(r.text(&d).unwrap(), "<x>&amp;");
+        let e = r.next_child().unwrap().unwrap();
+        assert_eq!(r.text(&e).unwrap(), "l1\nl2");
+    }
+
+    #[test]
+    fn text_rejects_child_elements_and_unknown_entities() {
+        let mut r = XmlReader::new(b"<a><b>x<c/>y</b></a>");
+        r.root().unwrap();
+        let b = r.next_child().unwrap().unwrap();
+        let e = r.text(&b).unwrap_err();
+        assert_eq!(e.offset(), 7);
+        assert!(matches!(e.kind(), DecodeErrorKind::Unexpected(m) if m.contains("<c>")));
+
+        let mut r = XmlReader::new(b"<a>&nbsp;</a>");
+        let a = r.root().unwrap();
+        let e = r.text(&a).unwrap_err();
+        assert!(matches!(e.kind(), DecodeErrorKind::Xml(m) if m.contains("nbsp")));
+    }
+
+    #[test]
+    fn attributes_are_unescaped_and_borrowed_when_clean() {
+        let doc = br#"<a type="Virtual&amp;Machine" other='x' xsi:type="T"><b type="Folder"/></a>"#;
+        let mut r = XmlReader::new(doc);
+        let a = r.root().unwrap();
+        assert_eq!(
+            r.attribute(&a, b"type").unwrap().as_deref(),
+            Some("Virtual&Machine")
+        );
+        assert_eq!(r.attribute(&a, "other").unwrap().as_deref(), Some("x"));
+        assert_eq!(r.attribute(&a, b"missing").unwrap(), None);
+        let b = r.next_child().unwrap().unwrap();
+        assert!(matches!(
+            r.attribute(&b, b"type").unwrap(),
+            Some(Cow::Borrowed("Folder"))
+        ));
+    }
+
+    #[test]
+    fn xsi_type_is_resolved_by_namespace() {
+        let doc = br#"<E xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:o="urn:other">
+            <a xsi:type="xsd:string">s</a>
+            <b xmlns:XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance" XMLSchema-instance:type="ArrayOfX">
+                <c XMLSchema-instance:type="Inner"/>
+                <d/>
+            </b>
+            <e XMLSchema-instance:type="NotBoundHere"/>
+            <f o:type="Other" type="Folder"/>
+            <g xmlns:xsi="urn:not-xsi" xsi:type="Shadowed"/>
+            <h xmlns:p="http://www.w3.org/2001/XMLSchema-instance" p:type="OnItself"/>
+            <i xsi:type="AfterShadow"/>
+        </E>"#;
+        let mut r = XmlReader::new(doc);
+        let root = r.root().unwrap();
+        assert_eq!(r.xsi_type(&root).unwrap(), None);
+        let mut seen = Vec::new();
+        while let Some(child) = r.next_child().unwrap() {
+            seen.push((local(&child), r.xsi_type(&child).unwrap()));
+            if local(&child) == "b" {
+                while let Some(gc) = r.next_child().unwrap() {
+                    seen.push((local(&gc), r.xsi_type(&gc).unwrap()));
+                    r.skip(&gc).unwrap();
+                }
+            } else {
+                r.skip(&child).unwrap();
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                ("a".to_owned(), Some("string")),
+                ("b".to_owned(), Some("ArrayOfX")),
+                ("c".to_owned(), Some("Inner")),
+                ("d".to_owned(), None),
+                ("e".to_owned(), None),
+                ("f".to_owned(), None),
+                ("g".to_owned(), None),
+                ("h".to_owned(), Some("OnItself")),
+                ("i".to_owned(), Some("AfterShadow")),
+            ]
+        );
+    }
+
+    #[test]
+    fn undeclared_xsi_prefix_is_tolerated_in_fragments() {
+        let mut r = XmlReader::new(br#"<a xsi:type="Frag"/>"#);
+        let a = r.root().unwrap();
+        assert_eq!(r.xsi_type(&a).unwrap(), Some("Frag"));
+    }
+
+    #[test]
+    fn unknown_element_keeps_raw_xml_and_counts() {
+        let doc = br#"<a><known>1</known><newThing kind="x"><deep>&amp;<z/></deep></newThing><flag/><newThing/></a>"#;
+        let mut r = XmlReader::new(doc);
+        r.root().unwrap();
+        let mut extra = Extra::default();
+        while let Some(c) = r.next_child().unwrap() {
+            if c.local_name().as_ref() == "known" {
+                r.skip(&c).unwrap();
+            } else {
+                r.unknown_element(&c, &mut extra).unwrap();
+            }
+        }
+        let got: Vec<_> = extra
+            .elements()
+            .iter()
+            .map(|e| (e.name.as_str(), e.xml.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "newThing",
+                    r#"<newThing kind="x"><deep>&amp;<z/></deep></newThing>"#
+                ),
+                ("flag", "<flag/>"),
+                ("newThing", "<newThing/>"),
+            ]
+        );
+        assert_eq!(r.stats().elements.get("newThing"), Some(&2));
+        assert_eq!(r.stats().total_elements(), 3);
+        r.unknown_type("Foo");
+        assert_eq!(r.stats().total_types(), 1);
+        r.unknown_enum_value("VirtualMachinePowerState", "hibernating");
+        r.unknown_enum_value("VirtualMachinePowerState", "hibernating");
+        assert_eq!(
+            r.stats()
+                .enum_values
+                .get("VirtualMachinePowerState.hibernating"),
+            Some(&2)
+        );
+        assert_eq!(r.stats().total_enum_values(), 2);
+        assert!(!r.stats().is_empty());
+        let mut merged = r.stats().clone();
+        merged.merge(r.stats());
+        assert_eq!(merged.total_elements(), 6);
+        assert_eq!(merged.total_enum_values(), 4);
+        assert_eq!(r.take_stats().total_types(), 1);
+        assert!(r.stats().is_empty());
+    }
+
+    #[test]
+    fn errors_carry_offsets() {
+        // Mismatched end tag: reported at its `<`.
+        let mut r = XmlReader::new(b"<a><b>x</c></a>");
+        r.root().unwrap();
+        let b = r.next_child().unwrap().unwrap();
+        let e = r.text(&b).unwrap_err();
+        assert_eq!(e.offset(), 7);
+        assert!(matches!(e.kind(), DecodeErrorKind::Xml(_)));
+
+        // Truncated.
+        let mut r = XmlReader::new(b"<a><b>x");
+        r.root().unwrap();
+        let b = r.next_child().unwrap().unwrap();
+        let e = r.text(&b).unwrap_err();
+        assert_eq!(e.kind(), &DecodeErrorKind::UnexpectedEof);
+        assert_eq!(e.offset(), 7);
+
+        // Invalid UTF-8: the offset of the bad byte.
+        let mut r = XmlReader::new(b"<a><b>ok\xFFno</b></a>");
+        r.root().unwrap();
+        let b = r.next_child().unwrap().unwrap();
+        let e = r.text(&b).unwrap_err();
+        assert_eq!(e.offset(), 8);
+        assert!(matches!(e.kind(), DecodeErrorKind::Xml(_)));
+
+        // Empty document, text before root.
+        assert_eq!(
+            XmlReader::new(b"  ").root().unwrap_err().kind(),
+            &DecodeErrorKind::UnexpectedEof
+        );
+        assert!(XmlReader::new(b"junk<a/>").root().is_err());
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let mut doc = String::new();
+        for _ in 0..(MAX_DEPTH + 10) {
+            doc.push_str("<a>");
+        }
+        let mut r = XmlReader::new(doc.as_bytes());
+        let mut res = r.root().map(|_| ());
+        while res.is_ok() {
+            res = r.next_child().map(|c| assert!(c.is_some()));
+        }
+        let e = res.unwrap_err();
+        assert!(matches!(e.kind(), DecodeErrorKind::Unexpected(m) if m.contains("nested")));
+        assert_eq!(r.depth(), MAX_DEPTH + 1);
+    }
+}

@@ -1,0 +1,118 @@
+//! `vmomi-cassette`: work with recorded vSphere sessions.
+//!
+//! `vmomi-cassette check FILE...` decodes every SOAP response of each cassette
+//! (vcrpy YAML or our JSON) with the typed bindings, choosing the response type
+//! from the request's operation, and prints one line per interaction.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vmomi::cassette::{interactions, load_any};
+use vmomi_bindings::rt::decode_response;
+use vmomi_bindings::xml::UnknownStats;
+
+#[derive(Parser)]
+#[command(
+    name = "vmomi-cassette",
+    about = "Check recorded vSphere sessions",
+    version
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Decode every SOAP response with the typed bindings.
+    Check {
+        /// Cassettes: vcrpy `.yaml`/`.yml` or vmomi `.json`.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn describe(u: &UnknownStats) -> String {
+    let mut parts = Vec::new();
+    for (what, map) in [
+        ("element", &u.elements),
+        ("type", &u.types),
+        ("enum value", &u.enum_values),
+    ] {
+        for (name, n) in map {
+            parts.push(format!("{what} {name} x{n}"));
+        }
+    }
+    parts.join(", ")
+}
+
+fn check(files: &[PathBuf]) -> ExitCode {
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in files {
+        let cassette = match load_any(file) {
+            Ok(c) => c,
+            Err(e) => {
+                println!("{}: error: {e}", file.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let short = file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for (n, i) in interactions(&cassette).iter().enumerate() {
+            let Some(op) = &i.soap_operation else {
+                println!(
+                    "{short} #{n} {} {}: skipped (not a SOAP call)",
+                    i.method, i.uri
+                );
+                continue;
+            };
+            let body = i.response_body.unwrap_or("");
+            match decode_response(op, body.as_bytes()) {
+                Ok(d) => {
+                    passed += 1;
+                    let how = if d.known_operation {
+                        ""
+                    } else {
+                        " (operation not in the bindings: decoded by xsi:type)"
+                    };
+                    if d.unknown.is_empty() {
+                        println!("{short} #{n} {op}: ok{how}");
+                    } else {
+                        println!(
+                            "{short} #{n} {op}: ok, unknown: {}{how}",
+                            describe(&d.unknown)
+                        );
+                    }
+                }
+                Err(vmomi_bindings::Error::Fault(f)) => {
+                    passed += 1;
+                    let name = f
+                        .detail
+                        .as_ref()
+                        .map(|d| d.type_name())
+                        .unwrap_or("untyped");
+                    println!("{short} #{n} {op}: ok, fault {name}: {}", f.string);
+                }
+                Err(e) => {
+                    failed += 1;
+                    println!("{short} #{n} {op}: error: {e}");
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().cmd {
+        Cmd::Check { files } => check(&files),
+    }
+}
