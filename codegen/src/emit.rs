@@ -77,10 +77,11 @@ impl<'m> Ctx<'m> {
             if f.repeated {
                 continue;
             }
-            if let TypeRef::Named(n) = &f.ty {
-                if self.m.complex.contains_key(n) && !self.poly.contains_key(n) {
-                    out.push((Some(f.name.clone()), n.clone()));
-                }
+            if let TypeRef::Named(n) = &f.ty
+                && self.m.complex.contains_key(n)
+                && !self.poly.contains_key(n)
+            {
+                out.push((Some(f.name.clone()), n.clone()));
             }
         }
         out
@@ -511,11 +512,11 @@ fn emit_poly_one(ctx: &Ctx<'_>, out: &mut String, base: &str) {
     let mut all: Vec<&str> = vec![base];
     all.extend(desc.iter().map(|s| s.as_str()));
     all.sort();
+    let table = format!("{}_TYPES", constant(&en));
     let _ = writeln!(
         out,
-        "poly_enum! {{\n    /// A `{base}` or one of its {} subtypes, as sent with `xsi:type`;\n    /// dereferences to the `{base}` fields every variant shares.\n    {en}: {base}, {} {{",
-        desc.len(),
-        format!("{}_TYPES", constant(&en))
+        "poly_enum! {{\n    /// A `{base}` or one of its {} subtypes, as sent with `xsi:type`;\n    /// dereferences to the `{base}` fields every variant shares.\n    {en}: {base}, {table} {{",
+        desc.len()
     );
     for t in &all {
         let p = base_path(ctx.m, t, base);
@@ -597,7 +598,7 @@ fn emit_any(ctx: &Ctx<'_>) -> String {
 
 fn emit_responses(ctx: &Ctx<'_>) -> String {
     let mut out = String::from(HEADER);
-    out.push_str("//! The `returnval` decoder of every operation, by name, for decoding when\n//! the operation is known only at run time.\n\nuse crate::rt::*;\nuse crate::types::*;\n\n/// Sorted by operation name for binary search.\npub(crate) static RESPONSES: &[(&str, fn(&[u8]) -> Result<Decoded, crate::Error>)] = &[\n");
+    out.push_str("//! The `returnval` decoder of every operation, by name, for decoding when\n//! the operation is known only at run time.\n\nuse crate::rt::*;\nuse crate::types::*;\n\n/// Sorted by operation name for binary search.\npub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[\n");
     for (name, op) in &ctx.m.operations {
         let f = match &op.returnval {
             None => "dyn_unit".to_string(),

@@ -64,8 +64,9 @@ pub fn merge_str(model: &mut Model, text: &str, source: &str) -> Result<(), Stri
         .map_err(|e| format!("{source}: line {} column {}: {e}", e.line(), e.column()))?;
     let wsdl = model.source.clone();
 
-    let mut kept: BTreeMap<String, (Option<String>, Vec<MoProperty>, Vec<String>)> =
-        BTreeMap::new();
+    // name -> (base, properties, methods in the WSDL)
+    type Kept = (Option<String>, Vec<MoProperty>, Vec<String>);
+    let mut kept: BTreeMap<String, Kept> = BTreeMap::new();
     for (name, t) in &types {
         match t.kind.as_str() {
             "managed" => {}

@@ -10,7 +10,7 @@ const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
 /// Everything collected from the schema files before the model is assembled.
 #[derive(Default)]
 struct Raw {
-    complex: BTreeMap<String, (Option<String>, Vec<Field>)>,
+    complex: BTreeMap<String, Shape>,
     enums: BTreeMap<String, Vec<String>>,
     /// Top-level element name -> its declared type.
     elements: BTreeMap<String, TypeRef>,
@@ -63,12 +63,15 @@ fn parse_field(el: &Node, ns: &BTreeMap<String, String>, ctx: &str) -> Result<Fi
     })
 }
 
+/// A complex type's base and sequence elements.
+type Shape = (Option<String>, Vec<Field>);
+
 /// The sequence elements and base of a `complexType` node.
 fn parse_complex(
     ct: &Node,
     ns: &BTreeMap<String, String>,
     ctx: &str,
-) -> Result<Option<(Option<String>, Vec<Field>)>, String> {
+) -> Result<Option<Shape>, String> {
     if ct.child("simpleContent").is_some() {
         return Ok(None);
     }
@@ -310,19 +313,19 @@ pub fn load(dir: &Path) -> Result<Model, String> {
 fn check_refs(model: &Model) -> Result<(), String> {
     let known = |n: &str| model.complex.contains_key(n) || model.enums.contains_key(n);
     for c in model.complex.values() {
-        if let Some(b) = &c.base {
-            if !model.complex.contains_key(b) {
-                return Err(format!("type {}: base {b} is not defined", c.name));
-            }
+        if let Some(b) = &c.base
+            && !model.complex.contains_key(b)
+        {
+            return Err(format!("type {}: base {b} is not defined", c.name));
         }
         for f in &c.fields {
-            if let TypeRef::Named(n) = &f.ty {
-                if !known(n) {
-                    return Err(format!(
-                        "type {}.{}: type {n} is not defined",
-                        c.name, f.name
-                    ));
-                }
+            if let TypeRef::Named(n) = &f.ty
+                && !known(n)
+            {
+                return Err(format!(
+                    "type {}.{}: type {n} is not defined",
+                    c.name, f.name
+                ));
             }
         }
     }

@@ -7,7 +7,7 @@ use crate::rt::*;
 use crate::types::*;
 
 /// Sorted by operation name for binary search.
-pub(crate) static RESPONSES: &[(&str, fn(&[u8]) -> Result<Decoded, crate::Error>)] = &[
+pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
     ("AbandonHciWorkflow", dyn_unit),
     ("AbdicateDomOwnership", dyn_vec::<String>),
     ("AbortCustomization_Task", dyn_one::<ManagedObjectReference>),

@@ -104,7 +104,6 @@ impl XmlValue for Any {
         let Some(t) = r.xsi_type(s)? else {
             return Ok(Any::String(r.text(s)?.into_owned()));
         };
-        let t: &str = t.as_ref();
         Ok(match t {
             "string" => Any::String(r.value(s)?),
             "boolean" => Any::Boolean(r.value(s)?),

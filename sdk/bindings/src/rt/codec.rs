@@ -16,10 +16,10 @@ pub fn decode_poly<'a, T>(
     table: &[(&str, DecodeFn<T>)],
     base: DecodeFn<T>,
 ) -> Result<T, DecodeError> {
-    if let Some(t) = r.xsi_type(s)? {
-        if let Ok(i) = table.binary_search_by(|(n, _)| (*n).cmp(t.as_ref())) {
-            return (table[i].1)(r, s);
-        }
+    if let Some(t) = r.xsi_type(s)?
+        && let Ok(i) = table.binary_search_by(|(n, _)| (*n).cmp(t))
+    {
+        return (table[i].1)(r, s);
     }
     base(r, s)
 }

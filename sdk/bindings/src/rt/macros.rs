@@ -191,11 +191,6 @@ macro_rules! data_objects {
                 }
             }
         }
-        $(impl From<$t> for DataObject {
-            fn from(v: $t) -> Self {
-                Self::$t(Box::new(v))
-            }
-        })+
         /// Decoders by WSDL name, sorted for binary search.
         pub(crate) static DATA_OBJECT_TYPES: &[(&str, $crate::rt::DecodeFn<DataObject>)] = &[
             $((stringify!($t), |r, s| Ok(DataObject::$t(Box::new($crate::xml::decode_struct(r, s)?))))),+

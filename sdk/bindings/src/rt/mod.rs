@@ -16,4 +16,4 @@ pub(crate) use macros::{
     any_arrays, any_enums, data_objects, from_any, inherits, poly_enum, wsdl_enum, xml_struct,
 };
 pub use property::PropertyPath;
-pub use response::{Decoded, decode_response, dyn_one, dyn_opt, dyn_unit, dyn_vec};
+pub use response::{Decoded, ResponseFn, decode_response, dyn_one, dyn_opt, dyn_unit, dyn_vec};

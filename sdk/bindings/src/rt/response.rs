@@ -9,6 +9,9 @@ use crate::types::AnyMethodFault;
 use crate::xml::{SoapResponse, UnknownStats, XmlValue, decode_with};
 use std::fmt::Debug;
 
+/// Decoder of one operation's response, as the generated table holds it.
+pub type ResponseFn = fn(&[u8]) -> Result<Decoded, Error>;
+
 /// A response decoded by operation name.
 #[derive(Debug)]
 pub struct Decoded {
