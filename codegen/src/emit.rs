@@ -386,15 +386,16 @@ fn emit_struct(ctx: &Ctx<'_>, out: &mut String, c: &Complex) {
     // decode
     let _ = writeln!(
         out,
-        "impl DecodeFields for {name} {{\n    fn decode_field<'a>(&mut self, r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<(), DecodeError> {{"
+        "impl DecodeFields for {name} {{\n    fn decode_field<'a>(&mut self, name: &str, r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<(), DecodeError> {{"
     );
     if c.fields.is_empty() {
         match &c.base {
-            Some(_) => out.push_str("        self.base.decode_field(r, s)\n"),
-            None => out.push_str("        r.unknown_element(s, &mut self.extra)\n"),
+            Some(_) => out.push_str("        self.base.decode_field(name, r, s)\n"),
+            None => out
+                .push_str("        let _ = name;\n        r.unknown_element(s, &mut self.extra)\n"),
         }
     } else {
-        out.push_str("        match s.local_name().into_inner() {\n");
+        out.push_str("        match name {\n");
         for f in &c.fields {
             let id = field_ident(&f.name);
             let val = if ctx.is_boxed(name, f) {
@@ -412,7 +413,9 @@ fn emit_struct(ctx: &Ctx<'_>, out: &mut String, c: &Complex) {
             let _ = writeln!(out, "            \"{}\" => {stmt},", f.name);
         }
         match &c.base {
-            Some(_) => out.push_str("            _ => return self.base.decode_field(r, s),\n"),
+            Some(_) => {
+                out.push_str("            _ => return self.base.decode_field(name, r, s),\n")
+            }
             None => {
                 out.push_str("            _ => return r.unknown_element(s, &mut self.extra),\n")
             }
@@ -512,10 +515,9 @@ fn emit_poly_one(ctx: &Ctx<'_>, out: &mut String, base: &str) {
     let mut all: Vec<&str> = vec![base];
     all.extend(desc.iter().map(|s| s.as_str()));
     all.sort();
-    let table = format!("{}_TYPES", constant(&en));
     let _ = writeln!(
         out,
-        "poly_enum! {{\n    /// A `{base}` or one of its {} subtypes, as sent with `xsi:type`;\n    /// dereferences to the `{base}` fields every variant shares.\n    {en}: {base}, {table} {{",
+        "poly_enum! {{\n    /// A `{base}` or one of its {} subtypes, as sent with `xsi:type`;\n    /// dereferences to the `{base}` fields every variant shares.\n    {en}: {base} {{",
         desc.len()
     );
     for t in &all {

@@ -98,7 +98,7 @@ macro_rules! wsdl_enum {
 /// A polymorphic value: the declared base type or any subtype, by `xsi:type`.
 /// Each entry is `Type [path to the base]`; entries are sorted by name.
 macro_rules! poly_enum {
-    ($(#[$m:meta])* $en:ident : $base:ident, $table:ident { $($t:ident [$($p:ident)*]),+ $(,)? }) => {
+    ($(#[$m:meta])* $en:ident : $base:ident { $($t:ident [$($p:ident)*]),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Debug, PartialEq)]
         pub enum $en {
@@ -145,16 +145,17 @@ macro_rules! poly_enum {
                 Self::$t(Box::new(v))
             }
         })+
-        static $table: &[(&str, $crate::rt::DecodeFn<$en>)] = &[
-            $((stringify!($t), |r, s| Ok($en::$t(Box::new($crate::xml::decode_struct(r, s)?))))),+
-        ];
         impl $crate::xml::XmlValue for $en {
+            /// Dispatches on `xsi:type` with a `match` (length checks first,
+            /// few byte compares); an unknown or missing type decodes as the
+            /// declared base, which records the unknown name.
             fn decode<'a>(
                 r: &mut $crate::xml::XmlReader<'a>,
                 s: &$crate::xml::BytesStart<'a>,
             ) -> Result<Self, $crate::xml::DecodeError> {
-                $crate::rt::decode_poly(r, s, $table, |r, s| {
-                    Ok(Self::$base(Box::new($crate::xml::decode_struct(r, s)?)))
+                Ok(match r.xsi_type(s)? {
+                    $(Some(stringify!($t)) => Self::$t($crate::xml::decode_boxed(r, s)?),)+
+                    _ => Self::$base($crate::xml::decode_boxed(r, s)?),
                 })
             }
             fn encode(&self, w: &mut $crate::xml::XmlWriter, name: &str, xsi_type: Option<&str>) {
@@ -193,7 +194,7 @@ macro_rules! data_objects {
         }
         /// Decoders by WSDL name, sorted for binary search.
         pub(crate) static DATA_OBJECT_TYPES: &[(&str, $crate::rt::DecodeFn<DataObject>)] = &[
-            $((stringify!($t), |r, s| Ok(DataObject::$t(Box::new($crate::xml::decode_struct(r, s)?))))),+
+            $((stringify!($t), |r, s| Ok(DataObject::$t($crate::xml::decode_boxed(r, s)?)))),+
         ];
     };
 }

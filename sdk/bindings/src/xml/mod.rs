@@ -41,8 +41,12 @@ pub trait DecodeFields {
     /// Decodes one child element of this struct. Unknown names are passed to
     /// the base (`self.base.decode_field`); the root type hands them to
     /// [`XmlReader::unknown_element`] with its `extra`.
+    ///
+    /// `name` is the child's local name, computed once by the caller so that
+    /// each level of the base chain does not compute it again.
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         start: &BytesStart<'a>,
     ) -> Result<(), DecodeError>;
@@ -83,6 +87,29 @@ pub fn decode_struct<'a, T: DecodeFields + Default + XmlType>(
     Ok(value)
 }
 
+/// Like [`decode_struct`], decoding straight into a box: polymorphic values
+/// are boxed, and building them in place saves moving large structs twice.
+#[inline]
+pub fn decode_boxed<'a, T: DecodeFields + Default + XmlType>(
+    r: &mut XmlReader<'a>,
+    start: &BytesStart<'a>,
+) -> Result<Box<T>, DecodeError> {
+    let mut value = Box::<T>::default();
+    decode_struct_fields(r, start, T::TYPE_NAME, &mut *value)?;
+    Ok(value)
+}
+
+/// The local part of an element name (after any `prefix:`). Names are
+/// short, so a byte loop beats `str::find`.
+#[inline]
+pub fn local_name<'s>(start: &'s BytesStart<'_>) -> &'s str {
+    let name = start.name().0;
+    match name.bytes().position(|b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
 /// The non-generic body of [`decode_struct`]: decodes `start`'s children
 /// into an existing `value` whose type is named `type_name`.
 pub fn decode_struct_fields<'a>(
@@ -99,8 +126,9 @@ pub fn decode_struct_fields<'a>(
         _ => {}
     }
     while let Some(child) = r.next_child()? {
-        if let Err(e) = value.decode_field(r, &child) {
-            return Err(e.within(child.local_name().as_ref()));
+        let name = local_name(&child);
+        if let Err(e) = value.decode_field(name, r, &child) {
+            return Err(e.within(name));
         }
     }
     Ok(())
@@ -155,10 +183,11 @@ pub(crate) mod examples {
     impl DecodeFields for Device {
         fn decode_field<'a>(
             &mut self,
+            name: &str,
             r: &mut XmlReader<'a>,
             s: &BytesStart<'a>,
         ) -> Result<(), DecodeError> {
-            match s.local_name().as_ref() {
+            match name {
                 "key" => self.key = r.value(s)?,
                 "label" => self.label = Some(r.value(s)?),
                 "connected" => self.connected.push(r.value(s)?),
@@ -224,17 +253,18 @@ pub(crate) mod examples {
     impl DecodeFields for Disk {
         fn decode_field<'a>(
             &mut self,
+            name: &str,
             r: &mut XmlReader<'a>,
             s: &BytesStart<'a>,
         ) -> Result<(), DecodeError> {
-            match s.local_name().as_ref() {
+            match name {
                 "capacityInKB" => self.capacity_in_kb = r.value(s)?,
                 "datastore" => self.datastore = r.value(s)?,
                 "created" => self.created = Some(r.value(s)?),
                 "digest" => self.digest = Some(r.value(s)?),
                 "ratio" => self.ratio = Some(r.value(s)?),
                 "tags" => self.tags.push(r.value(s)?),
-                _ => return self.base.decode_field(r, s),
+                _ => return self.base.decode_field(name, r, s),
             }
             Ok(())
         }
@@ -306,10 +336,11 @@ pub(crate) mod examples {
     impl DecodeFields for Vm {
         fn decode_field<'a>(
             &mut self,
+            name: &str,
             r: &mut XmlReader<'a>,
             s: &BytesStart<'a>,
         ) -> Result<(), DecodeError> {
-            match s.local_name().as_ref() {
+            match name {
                 "name" => self.name = r.value(s)?,
                 "powerOn" => self.power_on = r.value(s)?,
                 "host" => self.host = r.value(s)?,
@@ -617,203 +648,6 @@ mod tests {
             let i = (seed as usize) % b.len();
             b[i] = (seed >> 32) as u8;
             let _ = decode_document::<Vm>(&b);
-        }
-    }
-
-    /// Decoding speed on the 30 MB simulator response, with hand-written types
-    /// shaped like the generated ones, against a raw quick-xml event scan.
-    /// Run: `VMOMI_BENCH_XML=/tmp/vcsim.xml cargo test --release -p vmomi-bindings --lib -- --ignored --nocapture bench`
-    #[test]
-    #[ignore]
-    fn bench_vcsim_response() {
-        let Ok(path) = std::env::var("VMOMI_BENCH_XML") else {
-            eprintln!("VMOMI_BENCH_XML not set");
-            return;
-        };
-        let bytes = std::fs::read(path).unwrap();
-        let mb = bytes.len() as f64 / 1e6;
-        // Best of 7; each result is dropped outside the timed region.
-        fn time<T>(mb: f64, mut f: impl FnMut() -> T) -> (f64, T) {
-            let mut best = f64::MAX;
-            let mut out = None;
-            for _ in 0..7 {
-                drop(out.take());
-                let t = std::time::Instant::now();
-                let v = f();
-                best = best.min(t.elapsed().as_secs_f64());
-                out = Some(v);
-            }
-            (mb / best, out.unwrap())
-        }
-        let (raw, events) = time(mb, || {
-            let mut r = quick_xml::Reader::from_reader(&bytes[..]);
-            let mut n = 0usize;
-            loop {
-                match r.read_event().unwrap() {
-                    quick_xml::events::Event::Eof => break n,
-                    _ => n += 1,
-                }
-            }
-        });
-        let (typed, (res, stats)) = time(mb, || {
-            let (res, stats) =
-                decode_with::<_, Device>(&bytes, |r| r.one::<bench::RetrieveResult>()).unwrap();
-            (res.unwrap(), stats)
-        });
-        let (with_drop, ()) = time(mb, || {
-            let res = decode_one::<bench::RetrieveResult, Device>(&bytes).unwrap();
-            drop(res);
-        });
-        let objects = res.objects.len();
-        let devices: usize = res
-            .objects
-            .iter()
-            .flat_map(|o| &o.prop_set)
-            .map(|p| match &p.val {
-                bench::Any::Devices(d) => d.len(),
-                _ => 0,
-            })
-            .sum();
-        let unknown = stats.total_elements() + stats.total_types();
-        eprintln!(
-            "raw quick-xml scan: {raw:.0} MB/s ({events} events); typed decode: {typed:.0} MB/s \
-             ({objects} objects, {devices} devices, {unknown} unknown); ratio {:.2}; \
-             typed decode + drop: {with_drop:.0} MB/s",
-            typed / raw
-        );
-        assert_eq!(objects, 5000);
-        assert_eq!(devices, 65000);
-        assert_eq!(unknown, 0);
-    }
-}
-
-/// Types for the benchmark above, shaped like the generated ones.
-#[cfg(test)]
-mod bench {
-    use super::*;
-
-    macro_rules! record {
-        ($name:ident { $($field:ident : $ty:ty = $xml:literal [$kind:ident]),* $(,)? }) => {
-            #[derive(Debug, Default)]
-            pub struct $name { $(pub $field: $ty,)* pub extra: Extra }
-            impl XmlType for $name { const TYPE_NAME: &'static str = stringify!($name); }
-            impl DecodeFields for $name {
-                fn decode_field<'a>(&mut self, r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<(), DecodeError> {
-                    match s.local_name().as_ref() {
-                        $($xml => record!(@set $kind self.$field, r, s),)*
-                        _ => return r.unknown_element(s, &mut self.extra),
-                    }
-                    Ok(())
-                }
-                fn extra_mut(&mut self) -> &mut Extra { &mut self.extra }
-            }
-            impl XmlValue for $name {
-                fn decode<'a>(r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<Self, DecodeError> {
-                    // Stands for a polymorphic field: every subtype is known.
-                    let ty = r.xsi_type(s)?.unwrap_or(Self::TYPE_NAME);
-                    let mut v = Self::default();
-                    decode_struct_fields(r, s, ty, &mut v)?;
-                    Ok(v)
-                }
-                fn encode(&self, _: &mut XmlWriter, _: &str, _: Option<&str>) { unimplemented!() }
-            }
-        };
-        (@set req $f:expr, $r:ident, $s:ident) => { $f = $r.value($s)? };
-        (@set opt $f:expr, $r:ident, $s:ident) => { $f = Some($r.value($s)?) };
-        (@set vec $f:expr, $r:ident, $s:ident) => { $f.push($r.value($s)?) };
-    }
-
-    record!(RetrieveResult { objects: Vec<ObjectContent> = "objects" [vec], token: Option<String> = "token" [opt] });
-    record!(ObjectContent { obj: ManagedObjectReference = "obj" [req], prop_set: Vec<DynamicProperty> = "propSet" [vec] });
-    record!(DynamicProperty {
-        name: String = "name"[req],
-        val: Any = "val"[req]
-    });
-    record!(Description {
-        label: String = "label"[req],
-        summary: String = "summary"[req]
-    });
-    record!(Connectable {
-        start_connected: bool = "startConnected" [req], allow_guest_control: bool = "allowGuestControl" [req],
-        connected: bool = "connected" [req], status: Option<String> = "status" [opt],
-    });
-    record!(Port { switch_uuid: String = "switchUuid" [req], portgroup_key: Option<String> = "portgroupKey" [opt] });
-    record!(Backing {
-        device_name: String = "deviceName" [req], use_auto_detect: Option<bool> = "useAutoDetect" [opt],
-        host_pointing_device: Option<String> = "hostPointingDevice" [opt], file_name: String = "fileName" [req],
-        datastore: Option<ManagedObjectReference> = "datastore" [opt], disk_mode: Option<String> = "diskMode" [opt],
-        split: Option<bool> = "split" [opt], write_through: Option<bool> = "writeThrough" [opt],
-        thin_provisioned: Option<bool> = "thinProvisioned" [opt], eagerly_scrub: Option<bool> = "eagerlyScrub" [opt],
-        digest_enabled: Option<bool> = "digestEnabled" [opt], port: Option<Port> = "port" [opt],
-    });
-    record!(SlotInfo {
-        pci_slot_number: i32 = "pciSlotNumber"[req]
-    });
-    record!(VirtualDevice {
-        key: i32 = "key" [req], device_info: Option<Description> = "deviceInfo" [opt],
-        backing: Option<Backing> = "backing" [opt], connectable: Option<Connectable> = "connectable" [opt],
-        slot_info: Option<SlotInfo> = "slotInfo" [opt], controller_key: Option<i32> = "controllerKey" [opt],
-        unit_number: Option<i32> = "unitNumber" [opt], bus_number: i32 = "busNumber" [req],
-        device: Vec<i32> = "device" [vec], video_ram_size_in_kb: Option<i64> = "videoRamSizeInKB" [opt],
-        num_displays: Option<i32> = "numDisplays" [opt], use_auto_detect: Option<bool> = "useAutoDetect" [opt],
-        enable_3d_support: Option<bool> = "enable3DSupport" [opt], use_3d_renderer: Option<String> = "use3dRenderer" [opt],
-        graphics_memory_size_in_kb: Option<i64> = "graphicsMemorySizeInKB" [opt], id: Option<i64> = "id" [opt],
-        allow_unrestricted_communication: Option<bool> = "allowUnrestrictedCommunication" [opt],
-        filter_enable: Option<bool> = "filterEnable" [opt], shared_bus: Option<String> = "sharedBus" [opt],
-        scsi_ctlr_unit_number: Option<i32> = "scsiCtlrUnitNumber" [opt], capacity_in_kb: Option<i64> = "capacityInKB" [opt],
-        address_type: Option<String> = "addressType" [opt], mac_address: Option<String> = "macAddress" [opt],
-        wake_on_lan_enabled: Option<bool> = "wakeOnLanEnabled" [opt],
-    });
-
-    /// One boxed variant per concrete type, as the generated `Any*` enums.
-    #[derive(Debug)]
-    #[allow(dead_code)]
-    pub enum AnyDevice {
-        Ide(Box<VirtualDevice>),
-        Pci(Box<VirtualDevice>),
-        Disk(Box<VirtualDevice>),
-        Other(Box<VirtualDevice>),
-    }
-
-    impl XmlValue for AnyDevice {
-        fn decode<'a>(r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<Self, DecodeError> {
-            let dev = |r: &mut XmlReader<'a>| r.value(s).map(Box::new);
-            Ok(match r.xsi_type(s)? {
-                Some("VirtualIDEController") => AnyDevice::Ide(dev(r)?),
-                Some("VirtualPCIController") => AnyDevice::Pci(dev(r)?),
-                Some("VirtualDisk") => AnyDevice::Disk(dev(r)?),
-                _ => AnyDevice::Other(dev(r)?),
-            })
-        }
-        fn encode(&self, _: &mut XmlWriter, _: &str, _: Option<&str>) {
-            unimplemented!()
-        }
-    }
-
-    #[derive(Debug, Default)]
-    #[allow(dead_code)]
-    pub enum Any {
-        #[default]
-        None,
-        String(String),
-        Devices(Vec<AnyDevice>),
-    }
-
-    impl XmlValue for Any {
-        fn decode<'a>(r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<Self, DecodeError> {
-            match r.xsi_type(s)? {
-                Some("ArrayOfVirtualDevice") => {
-                    let mut v = Vec::new();
-                    while let Some(c) = r.next_child()? {
-                        v.push(r.value(&c).map_err(|e| e.within(c.local_name().as_ref()))?);
-                    }
-                    Ok(Any::Devices(v))
-                }
-                _ => Ok(Any::String(r.value(s)?)),
-            }
-        }
-        fn encode(&self, _: &mut XmlWriter, _: &str, _: Option<&str>) {
-            unimplemented!()
         }
     }
 }

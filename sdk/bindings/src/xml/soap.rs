@@ -345,10 +345,11 @@ mod tests {
     impl DecodeFields for MethodFault {
         fn decode_field<'a>(
             &mut self,
+            name: &str,
             r: &mut XmlReader<'a>,
             s: &BytesStart<'a>,
         ) -> Result<(), DecodeError> {
-            match s.local_name().as_ref() {
+            match name {
                 "faultMessage" => self.fault_message.push(r.value(s)?),
                 _ => return r.unknown_element(s, &mut self.extra),
             }
@@ -380,10 +381,11 @@ mod tests {
     impl DecodeFields for InvalidLogin {
         fn decode_field<'a>(
             &mut self,
+            name: &str,
             r: &mut XmlReader<'a>,
             s: &BytesStart<'a>,
         ) -> Result<(), DecodeError> {
-            self.base.decode_field(r, s)
+            self.base.decode_field(name, r, s)
         }
         fn extra_mut(&mut self) -> &mut Extra {
             self.base.extra_mut()

@@ -46,10 +46,11 @@ xml_struct!(AboutInfo);
 impl DecodeFields for AboutInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "fullName" => self.full_name = r.value(s)?,
             "vendor" => self.vendor = r.value(s)?,
@@ -65,7 +66,7 @@ impl DecodeFields for AboutInfo {
             "instanceUuid" => self.instance_uuid = Some(r.value(s)?),
             "licenseProductName" => self.license_product_name = Some(r.value(s)?),
             "licenseProductVersion" => self.license_product_version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -112,13 +113,14 @@ xml_struct!(AccountCreatedEvent);
 impl DecodeFields for AccountCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "spec" => self.spec = r.value(s)?,
             "group" => self.group = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -152,13 +154,14 @@ xml_struct!(AccountRemovedEvent);
 impl DecodeFields for AccountRemovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "account" => self.account = r.value(s)?,
             "group" => self.group = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -194,14 +197,15 @@ xml_struct!(AccountUpdatedEvent);
 impl DecodeFields for AccountUpdatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "spec" => self.spec = r.value(s)?,
             "group" => self.group = r.value(s)?,
             "prevDescription" => self.prev_description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -232,10 +236,11 @@ xml_struct!(Action);
 impl DecodeFields for Action {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -261,10 +266,11 @@ xml_struct!(ActiveDirectoryProfile);
 impl DecodeFields for ActiveDirectoryProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -290,10 +296,11 @@ xml_struct!(AdminPasswordNotChangedEvent);
 impl DecodeFields for AdminPasswordNotChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -321,12 +328,13 @@ xml_struct!(AfterStartupTaskScheduler);
 impl DecodeFields for AfterStartupTaskScheduler {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "minute" => self.minute = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -359,13 +367,14 @@ xml_struct!(AlarmAcknowledgedEvent);
 impl DecodeFields for AlarmAcknowledgedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -395,10 +404,11 @@ xml_struct!(AlarmAction);
 impl DecodeFields for AlarmAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -428,13 +438,14 @@ xml_struct!(AlarmActionTriggeredEvent);
 impl DecodeFields for AlarmActionTriggeredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -470,14 +481,15 @@ xml_struct!(AlarmClearedEvent);
 impl DecodeFields for AlarmClearedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "from" => self.from = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -510,12 +522,13 @@ xml_struct!(AlarmCreatedEvent);
 impl DecodeFields for AlarmCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -564,10 +577,11 @@ xml_struct!(AlarmDescription);
 impl DecodeFields for AlarmDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "expr" => self.expr.push(r.value(s)?),
             "stateOperator" => self.state_operator.push(r.value(s)?),
             "metricOperator" => self.metric_operator.push(r.value(s)?),
@@ -580,7 +594,7 @@ impl DecodeFields for AlarmDescription {
                 .push(r.value(s)?),
             "entityStatus" => self.entity_status.push(r.value(s)?),
             "action" => self.action.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -631,13 +645,14 @@ xml_struct!(AlarmEmailCompletedEvent);
 impl DecodeFields for AlarmEmailCompletedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "to" => self.to = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -673,14 +688,15 @@ xml_struct!(AlarmEmailFailedEvent);
 impl DecodeFields for AlarmEmailFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "to" => self.to = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -713,12 +729,13 @@ xml_struct!(AlarmEvent);
 impl DecodeFields for AlarmEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "alarm" => self.alarm = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -749,12 +766,13 @@ xml_struct!(AlarmEventArgument);
 impl DecodeFields for AlarmEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "alarm" => self.alarm = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -783,10 +801,11 @@ xml_struct!(AlarmExpression);
 impl DecodeFields for AlarmExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -818,14 +837,15 @@ xml_struct!(AlarmFilterSpec);
 impl DecodeFields for AlarmFilterSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "status" => self.status.push(r.value(s)?),
             "typeEntity" => self.type_entity = Some(r.value(s)?),
             "typeTrigger" => self.type_trigger = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -868,17 +888,18 @@ xml_struct!(AlarmInfo);
 impl DecodeFields for AlarmInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "alarm" => self.alarm = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "lastModifiedTime" => self.last_modified_time = r.value(s)?,
             "lastModifiedUser" => self.last_modified_user = r.value(s)?,
             "creationEventId" => self.creation_event_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -916,13 +937,14 @@ xml_struct!(AlarmReconfiguredEvent);
 impl DecodeFields for AlarmReconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "configChanges" => self.config_changes = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -954,12 +976,13 @@ xml_struct!(AlarmRemovedEvent);
 impl DecodeFields for AlarmRemovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -992,13 +1015,14 @@ xml_struct!(AlarmScriptCompleteEvent);
 impl DecodeFields for AlarmScriptCompleteEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "script" => self.script = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1034,14 +1058,15 @@ xml_struct!(AlarmScriptFailedEvent);
 impl DecodeFields for AlarmScriptFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "script" => self.script = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1076,13 +1101,14 @@ xml_struct!(AlarmSetting);
 impl DecodeFields for AlarmSetting {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "toleranceRange" => self.tolerance_range = r.value(s)?,
             "reportingFrequency" => self.reporting_frequency = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1114,12 +1140,13 @@ xml_struct!(AlarmSnmpCompletedEvent);
 impl DecodeFields for AlarmSnmpCompletedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1152,13 +1179,14 @@ xml_struct!(AlarmSnmpFailedEvent);
 impl DecodeFields for AlarmSnmpFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1204,10 +1232,11 @@ xml_struct!(AlarmSpec);
 impl DecodeFields for AlarmSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "systemName" => self.system_name = Some(r.value(s)?),
             "description" => self.description = r.value(s)?,
@@ -1216,7 +1245,7 @@ impl DecodeFields for AlarmSpec {
             "action" => self.action = Some(r.value(s)?),
             "actionFrequency" => self.action_frequency = Some(r.value(s)?),
             "setting" => self.setting = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1272,10 +1301,11 @@ xml_struct!(AlarmState);
 impl DecodeFields for AlarmState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "alarm" => self.alarm = r.value(s)?,
@@ -1286,7 +1316,7 @@ impl DecodeFields for AlarmState {
             "acknowledgedTime" => self.acknowledged_time = Some(r.value(s)?),
             "eventKey" => self.event_key = Some(r.value(s)?),
             "disabled" => self.disabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1332,15 +1362,16 @@ xml_struct!(AlarmStatusChangedEvent);
 impl DecodeFields for AlarmStatusChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "from" => self.from = r.value(s)?,
             "to" => self.to = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1384,17 +1415,18 @@ xml_struct!(AlarmTriggeringAction);
 impl DecodeFields for AlarmTriggeringAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "action" => self.action = r.value(s)?,
             "transitionSpecs" => self.transition_specs.push(r.value(s)?),
             "green2yellow" => self.green2yellow = r.value(s)?,
             "yellow2red" => self.yellow2red = r.value(s)?,
             "red2yellow" => self.red2yellow = r.value(s)?,
             "yellow2green" => self.yellow2green = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1434,14 +1466,15 @@ xml_struct!(AlarmTriggeringActionTransitionSpec);
 impl DecodeFields for AlarmTriggeringActionTransitionSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "startState" => self.start_state = r.value(s)?,
             "finalState" => self.final_state = r.value(s)?,
             "repeats" => self.repeats = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1472,10 +1505,11 @@ xml_struct!(AllVirtualMachinesLicensedEvent);
 impl DecodeFields for AllVirtualMachinesLicensedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1501,10 +1535,11 @@ xml_struct!(AlreadyAuthenticatedSessionEvent);
 impl DecodeFields for AlreadyAuthenticatedSessionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1532,12 +1567,13 @@ xml_struct!(AndAlarmExpression);
 impl DecodeFields for AndAlarmExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "expression" => self.expression.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1572,14 +1608,15 @@ xml_struct!(AnswerFile);
 impl DecodeFields for AnswerFile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userInput" => self.user_input.push(r.value(s)?),
             "createdTime" => self.created_time = r.value(s)?,
             "modifiedTime" => self.modified_time = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1612,12 +1649,13 @@ xml_struct!(AnswerFileCreateSpec);
 impl DecodeFields for AnswerFileCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "validating" => self.validating = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1648,12 +1686,13 @@ xml_struct!(AnswerFileOptionsCreateSpec);
 impl DecodeFields for AnswerFileOptionsCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userInput" => self.user_input.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1684,12 +1723,13 @@ xml_struct!(AnswerFileSerializedCreateSpec);
 impl DecodeFields for AnswerFileSerializedCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "answerFileConfigString" => self.answer_file_config_string = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1722,13 +1762,14 @@ xml_struct!(AnswerFileStatusError);
 impl DecodeFields for AnswerFileStatusError {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userInputPath" => self.user_input_path = r.value(s)?,
             "errMsg" => self.err_msg = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1766,15 +1807,16 @@ xml_struct!(AnswerFileStatusResult);
 impl DecodeFields for AnswerFileStatusResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "checkedTime" => self.checked_time = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "status" => self.status = r.value(s)?,
             "error" => self.error.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1810,13 +1852,14 @@ xml_struct!(AnswerFileUpdateFailure);
 impl DecodeFields for AnswerFileUpdateFailure {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userInputPath" => self.user_input_path = r.value(s)?,
             "errMsg" => self.err_msg = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1856,16 +1899,17 @@ xml_struct!(ApplyHostProfileConfigurationResult);
 impl DecodeFields for ApplyHostProfileConfigurationResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "startTime" => self.start_time = r.value(s)?,
             "completeTime" => self.complete_time = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "status" => self.status = r.value(s)?,
             "errors" => self.errors.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1910,17 +1954,18 @@ xml_struct!(ApplyHostProfileConfigurationSpec);
 impl DecodeFields for ApplyHostProfileConfigurationSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "taskListRequirement" => self.task_list_requirement.push(r.value(s)?),
             "taskDescription" => self.task_description.push(r.value(s)?),
             "rebootStateless" => self.reboot_stateless = Some(r.value(s)?),
             "rebootHost" => self.reboot_host = Some(r.value(s)?),
             "faultData" => self.fault_data = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1976,10 +2021,11 @@ xml_struct!(ApplyProfile);
 impl DecodeFields for ApplyProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = r.value(s)?,
             "policy" => self.policy.push(r.value(s)?),
             "profileTypeName" => self.profile_type_name = Some(r.value(s)?),
@@ -1991,7 +2037,7 @@ impl DecodeFields for ApplyProfile {
             "toBeDeleted" => self.to_be_deleted = Some(r.value(s)?),
             "copyEnableStatus" => self.copy_enable_status = Some(r.value(s)?),
             "hidden" => self.hidden = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2032,12 +2078,13 @@ xml_struct!(ApplyStorageRecommendationResult);
 impl DecodeFields for ApplyStorageRecommendationResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2070,13 +2117,14 @@ xml_struct!(ArrayUpdateSpec);
 impl DecodeFields for ArrayUpdateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = r.value(s)?,
             "removeKey" => self.remove_key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2108,12 +2156,13 @@ xml_struct!(AuthenticationProfile);
 impl DecodeFields for AuthenticationProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "activeDirectory" => self.active_directory = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2146,13 +2195,14 @@ xml_struct!(AuthorizationDescription);
 impl DecodeFields for AuthorizationDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "privilege" => self.privilege.push(r.value(s)?),
             "privilegeGroup" => self.privilege_group.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2182,10 +2232,11 @@ xml_struct!(AuthorizationEvent);
 impl DecodeFields for AuthorizationEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2219,15 +2270,16 @@ xml_struct!(AuthorizationPrivilege);
 impl DecodeFields for AuthorizationPrivilege {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "privId" => self.priv_id = r.value(s)?,
             "onParent" => self.on_parent = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "privGroupName" => self.priv_group_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2269,16 +2321,17 @@ xml_struct!(AuthorizationRole);
 impl DecodeFields for AuthorizationRole {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "roleId" => self.role_id = r.value(s)?,
             "system" => self.system = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "info" => self.info = r.value(s)?,
             "privilege" => self.privilege.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2321,16 +2374,17 @@ xml_struct!(AutoStartDefaults);
 impl DecodeFields for AutoStartDefaults {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "startDelay" => self.start_delay = Some(r.value(s)?),
             "stopDelay" => self.stop_delay = Some(r.value(s)?),
             "waitForHeartbeat" => self.wait_for_heartbeat = Some(r.value(s)?),
             "stopAction" => self.stop_action = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2377,10 +2431,11 @@ xml_struct!(AutoStartPowerInfo);
 impl DecodeFields for AutoStartPowerInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "startOrder" => self.start_order = r.value(s)?,
             "startDelay" => self.start_delay = r.value(s)?,
@@ -2388,7 +2443,7 @@ impl DecodeFields for AutoStartPowerInfo {
             "startAction" => self.start_action = r.value(s)?,
             "stopDelay" => self.stop_delay = r.value(s)?,
             "stopAction" => self.stop_action = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -18,12 +18,13 @@ xml_struct!(BadUsernameSessionEvent);
 impl DecodeFields for BadUsernameSessionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -74,10 +75,11 @@ xml_struct!(BaseConfigInfo);
 impl DecodeFields for BaseConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "createTime" => self.create_time = r.value(s)?,
@@ -91,7 +93,7 @@ impl DecodeFields for BaseConfigInfo {
             "metadata" => self.metadata.push(r.value(s)?),
             "vclock" => self.vclock = Some(r.value(s)?),
             "iofilter" => self.iofilter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -135,12 +137,13 @@ xml_struct!(BaseConfigInfoBackingInfo);
 impl DecodeFields for BaseConfigInfoBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -171,12 +174,13 @@ xml_struct!(BaseConfigInfoDiskFileBackingInfo);
 impl DecodeFields for BaseConfigInfoDiskFileBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "provisioningType" => self.provisioning_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -215,16 +219,17 @@ xml_struct!(BaseConfigInfoFileBackingInfo);
 impl DecodeFields for BaseConfigInfoFileBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "filePath" => self.file_path = r.value(s)?,
             "backingObjectId" => self.backing_object_id = Some(r.value(s)?),
             "parent" => self.parent = Some(r.value(s)?),
             "deltaSizeInMB" => self.delta_size_in_mb = Some(r.value(s)?),
             "keyId" => self.key_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -261,13 +266,14 @@ xml_struct!(BaseConfigInfoRawDiskMappingBackingInfo);
 impl DecodeFields for BaseConfigInfoRawDiskMappingBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lunUuid" => self.lun_uuid = r.value(s)?,
             "compatibilityMode" => self.compatibility_mode = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -305,15 +311,16 @@ xml_struct!(BatchResult);
 impl DecodeFields for BatchResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "result" => self.result = r.value(s)?,
             "hostKey" => self.host_key = r.value(s)?,
             "ds" => self.ds = Some(r.value(s)?),
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -349,13 +356,14 @@ xml_struct!(BoolOption);
 impl DecodeFields for BoolOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "supported" => self.supported = r.value(s)?,
             "defaultValue" => self.default_value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -387,12 +395,13 @@ xml_struct!(BoolPolicy);
 impl DecodeFields for BoolPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(CanceledHostOperationEvent);
 impl DecodeFields for CanceledHostOperationEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -73,10 +74,11 @@ xml_struct!(Capability);
 impl DecodeFields for Capability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "provisioningSupported" => self.provisioning_supported = r.value(s)?,
             "multiHostSupported" => self.multi_host_supported = r.value(s)?,
             "userShellAccessSupported" => self.user_shell_access_supported = r.value(s)?,
@@ -95,7 +97,7 @@ impl DecodeFields for Capability {
             "hostSeedingSupported" => self.host_seeding_supported = Some(r.value(s)?),
             "scalableSharesSupported" => self.scalable_shares_supported = Some(r.value(s)?),
             "hadcsSupported" => self.hadcs_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -22,14 +22,15 @@ xml_struct!(ChangesInfoEventArgument);
 impl DecodeFields for ChangesInfoEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "modified" => self.modified = Some(r.value(s)?),
             "added" => self.added = Some(r.value(s)?),
             "deleted" => self.deleted = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -68,15 +69,16 @@ xml_struct!(CheckResult);
 impl DecodeFields for CheckResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = Some(r.value(s)?),
             "host" => self.host = Some(r.value(s)?),
             "warning" => self.warning.push(r.value(s)?),
             "error" => self.error.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -112,13 +114,14 @@ xml_struct!(ChoiceOption);
 impl DecodeFields for ChoiceOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "choiceInfo" => self.choice_info.push(r.value(s)?),
             "defaultIndex" => self.default_index = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -18,12 +18,13 @@ xml_struct!(ClusterComplianceCheckedEvent);
 impl DecodeFields for ClusterComplianceCheckedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profile" => self.profile = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -56,13 +57,14 @@ xml_struct!(ClusterComputeResourceClusterConfigResult);
 impl DecodeFields for ClusterComputeResourceClusterConfigResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "failedHosts" => self.failed_hosts.push(r.value(s)?),
             "configuredHosts" => self.configured_hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -96,13 +98,14 @@ xml_struct!(ClusterComputeResourceDVSConfigurationValidation);
 impl DecodeFields for ClusterComputeResourceDVSConfigurationValidation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "isDvsValid" => self.is_dvs_valid = r.value(s)?,
             "isDvpgValid" => self.is_dvpg_valid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -138,14 +141,15 @@ xml_struct!(ClusterComputeResourceDVSSetting);
 impl DecodeFields for ClusterComputeResourceDVSSetting {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvSwitch" => self.dv_switch = r.value(s)?,
             "pnicDevices" => self.pnic_devices.push(r.value(s)?),
             "dvPortgroupSetting" => self.dv_portgroup_setting.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -180,13 +184,14 @@ xml_struct!(ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping);
 impl DecodeFields for ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvPortgroup" => self.dv_portgroup = r.value(s)?,
             "service" => self.service = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -224,15 +229,16 @@ xml_struct!(ClusterComputeResourceDvsProfile);
 impl DecodeFields for ClusterComputeResourceDvsProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvsName" => self.dvs_name = Some(r.value(s)?),
             "dvSwitch" => self.dv_switch = Some(r.value(s)?),
             "pnicDevices" => self.pnic_devices.push(r.value(s)?),
             "dvPortgroupMapping" => self.dv_portgroup_mapping.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -270,14 +276,15 @@ xml_struct!(ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping);
 impl DecodeFields for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvPortgroupSpec" => self.dv_portgroup_spec = Some(r.value(s)?),
             "dvPortgroup" => self.dv_portgroup = Some(r.value(s)?),
             "service" => self.service = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -316,15 +323,16 @@ xml_struct!(ClusterComputeResourceHCIConfigInfo);
 impl DecodeFields for ClusterComputeResourceHCIConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "workflowState" => self.workflow_state = r.value(s)?,
             "dvsSetting" => self.dvs_setting.push(r.value(s)?),
             "configuredHosts" => self.configured_hosts.push(r.value(s)?),
             "hostConfigProfile" => self.host_config_profile = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -364,15 +372,16 @@ xml_struct!(ClusterComputeResourceHCIConfigSpec);
 impl DecodeFields for ClusterComputeResourceHCIConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvsProf" => self.dvs_prof.push(r.value(s)?),
             "hostConfigProfile" => self.host_config_profile = Some(r.value(s)?),
             "vSanConfigSpec" => self.v_san_config_spec = Some(r.value(s)?),
             "vcProf" => self.vc_prof = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -410,16 +419,17 @@ xml_struct!(ClusterComputeResourceHostConfigurationInput);
 impl DecodeFields for ClusterComputeResourceHostConfigurationInput {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "hostVmkNics" => self.host_vmk_nics.push(r.value(s)?),
             "allowedInNonMaintenanceMode" => {
                 self.allowed_in_non_maintenance_mode = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -457,13 +467,14 @@ xml_struct!(ClusterComputeResourceHostConfigurationProfile);
 impl DecodeFields for ClusterComputeResourceHostConfigurationProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dateTimeConfig" => self.date_time_config = Some(r.value(s)?),
             "lockdownMode" => self.lockdown_mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -503,16 +514,17 @@ xml_struct!(ClusterComputeResourceHostConfigurationValidation);
 impl DecodeFields for ClusterComputeResourceHostConfigurationValidation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "isDvsSettingValid" => self.is_dvs_setting_valid = Some(r.value(s)?),
             "isVmknicSettingValid" => self.is_vmknic_setting_valid = Some(r.value(s)?),
             "isNtpSettingValid" => self.is_ntp_setting_valid = Some(r.value(s)?),
             "isLockdownModeValid" => self.is_lockdown_mode_valid = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -549,13 +561,14 @@ xml_struct!(ClusterComputeResourceHostVmkNicInfo);
 impl DecodeFields for ClusterComputeResourceHostVmkNicInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nicSpec" => self.nic_spec = r.value(s)?,
             "service" => self.service = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -613,10 +626,11 @@ xml_struct!(ClusterComputeResourceSummary);
 impl DecodeFields for ClusterComputeResourceSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "currentFailoverLevel" => self.current_failover_level = r.value(s)?,
             "admissionControlInfo" => self.admission_control_info = Some(r.value(s)?),
             "numVmotions" => self.num_vmotions = r.value(s)?,
@@ -633,7 +647,7 @@ impl DecodeFields for ClusterComputeResourceSummary {
             }
             "vcsHealthStatus" => self.vcs_health_status = Some(r.value(s)?),
             "vcsSlots" => self.vcs_slots.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -690,14 +704,15 @@ xml_struct!(ClusterComputeResourceVCProfile);
 impl DecodeFields for ClusterComputeResourceVCProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "clusterSpec" => self.cluster_spec = Some(r.value(s)?),
             "evcModeKey" => self.evc_mode_key = Some(r.value(s)?),
             "evcGraphicsModeKey" => self.evc_graphics_mode_key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -730,12 +745,13 @@ xml_struct!(ClusterComputeResourceValidationResultBase);
 impl DecodeFields for ClusterComputeResourceValidationResultBase {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -772,15 +788,16 @@ xml_struct!(ClusterComputeResourceVcsSlots);
 impl DecodeFields for ClusterComputeResourceVcsSlots {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "systemId" => self.system_id = Some(r.value(s)?),
             "host" => self.host = r.value(s)?,
             "datastore" => self.datastore.push(r.value(s)?),
             "totalSlots" => self.total_slots = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -822,16 +839,17 @@ xml_struct!(ClusterConfigInfo);
 impl DecodeFields for ClusterConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dasConfig" => self.das_config = r.value(s)?,
             "dasVmConfig" => self.das_vm_config.push(r.value(s)?),
             "drsConfig" => self.drs_config = r.value(s)?,
             "drsVmConfig" => self.drs_vm_config.push(r.value(s)?),
             "rule" => self.rule.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -896,10 +914,11 @@ xml_struct!(ClusterConfigInfoEx);
 impl DecodeFields for ClusterConfigInfoEx {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "systemVMsConfig" => self.system_v_ms_config = Some(r.value(s)?),
             "dasConfig" => self.das_config = r.value(s)?,
             "dasVmConfig" => self.das_vm_config.push(r.value(s)?),
@@ -916,7 +935,7 @@ impl DecodeFields for ClusterConfigInfoEx {
             "infraUpdateHaConfig" => self.infra_update_ha_config = Some(r.value(s)?),
             "proactiveDrsConfig" => self.proactive_drs_config = Some(r.value(s)?),
             "cryptoConfig" => self.crypto_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -970,16 +989,17 @@ xml_struct!(ClusterConfigSpec);
 impl DecodeFields for ClusterConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dasConfig" => self.das_config = Some(r.value(s)?),
             "dasVmConfigSpec" => self.das_vm_config_spec.push(r.value(s)?),
             "drsConfig" => self.drs_config = Some(r.value(s)?),
             "drsVmConfigSpec" => self.drs_vm_config_spec.push(r.value(s)?),
             "rulesSpec" => self.rules_spec.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1046,10 +1066,11 @@ xml_struct!(ClusterConfigSpecEx);
 impl DecodeFields for ClusterConfigSpecEx {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "systemVMsConfig" => self.system_v_ms_config = Some(r.value(s)?),
             "dasConfig" => self.das_config = Some(r.value(s)?),
             "dasVmConfigSpec" => self.das_vm_config_spec.push(r.value(s)?),
@@ -1067,7 +1088,7 @@ impl DecodeFields for ClusterConfigSpecEx {
             "proactiveDrsConfig" => self.proactive_drs_config = Some(r.value(s)?),
             "inHciWorkflow" => self.in_hci_workflow = Some(r.value(s)?),
             "cryptoConfig" => self.crypto_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1114,12 +1135,13 @@ xml_struct!(ClusterCreatedEvent);
 impl DecodeFields for ClusterCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parent" => self.parent = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1150,12 +1172,13 @@ xml_struct!(ClusterCryptoConfigInfo);
 impl DecodeFields for ClusterCryptoConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cryptoMode" => self.crypto_mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(ClusterDasAamHostInfo);
 impl DecodeFields for ClusterDasAamHostInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostDasState" => self.host_das_state.push(r.value(s)?),
             "primaryHosts" => self.primary_hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -64,15 +65,16 @@ xml_struct!(ClusterDasAamNodeState);
 impl DecodeFields for ClusterDasAamNodeState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "configState" => self.config_state = r.value(s)?,
             "runtimeState" => self.runtime_state = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -104,10 +106,11 @@ xml_struct!(ClusterDasAdmissionControlInfo);
 impl DecodeFields for ClusterDasAdmissionControlInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -137,17 +140,18 @@ xml_struct!(ClusterDasAdmissionControlPolicy);
 impl DecodeFields for ClusterDasAdmissionControlPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "resourceReductionToToleratePercent" => {
                 self.resource_reduction_to_tolerate_percent = Some(r.value(s)?)
             }
             "pMemAdmissionControlEnabled" => {
                 self.p_mem_admission_control_enabled = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -189,14 +193,15 @@ xml_struct!(ClusterDasAdvancedRuntimeInfo);
 impl DecodeFields for ClusterDasAdvancedRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dasHostInfo" => self.das_host_info = Some(r.value(s)?),
             "vmcpSupported" => self.vmcp_supported = Some(r.value(s)?),
             "heartbeatDatastoreInfo" => self.heartbeat_datastore_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -231,13 +236,14 @@ xml_struct!(ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo);
 impl DecodeFields for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "storageAPDSupported" => self.storage_apd_supported = r.value(s)?,
             "storagePDLSupported" => self.storage_pdl_supported = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -289,10 +295,11 @@ xml_struct!(ClusterDasConfigInfo);
 impl DecodeFields for ClusterDasConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "vmMonitoring" => self.vm_monitoring = Some(r.value(s)?),
             "hostMonitoring" => self.host_monitoring = Some(r.value(s)?),
@@ -304,7 +311,7 @@ impl DecodeFields for ClusterDasConfigInfo {
             "option" => self.option.push(r.value(s)?),
             "heartbeatDatastore" => self.heartbeat_datastore.push(r.value(s)?),
             "hBDatastoreCandidatePolicy" => self.h_b_datastore_candidate_policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -346,10 +353,11 @@ xml_struct!(ClusterDasData);
 impl DecodeFields for ClusterDasData {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -381,14 +389,15 @@ xml_struct!(ClusterDasDataSummary);
 impl DecodeFields for ClusterDasDataSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostListVersion" => self.host_list_version = r.value(s)?,
             "clusterConfigVersion" => self.cluster_config_version = r.value(s)?,
             "compatListVersion" => self.compat_list_version = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -437,10 +446,11 @@ xml_struct!(ClusterDasFailoverLevelAdvancedRuntimeInfo);
 impl DecodeFields for ClusterDasFailoverLevelAdvancedRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "slotInfo" => self.slot_info = r.value(s)?,
             "totalSlots" => self.total_slots = r.value(s)?,
             "usedSlots" => self.used_slots = r.value(s)?,
@@ -450,7 +460,7 @@ impl DecodeFields for ClusterDasFailoverLevelAdvancedRuntimeInfo {
             "totalGoodHosts" => self.total_good_hosts = r.value(s)?,
             "hostSlots" => self.host_slots.push(r.value(s)?),
             "vmsRequiringMultipleSlots" => self.vms_requiring_multiple_slots.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -494,13 +504,14 @@ xml_struct!(ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots);
 impl DecodeFields for ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "slots" => self.slots = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -536,14 +547,15 @@ xml_struct!(ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo);
 impl DecodeFields for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numVcpus" => self.num_vcpus = r.value(s)?,
             "cpuMHz" => self.cpu_m_hz = r.value(s)?,
             "memoryMB" => self.memory_mb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -578,13 +590,14 @@ xml_struct!(ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots);
 impl DecodeFields for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "slots" => self.slots = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -618,13 +631,14 @@ xml_struct!(ClusterDasFdmHostState);
 impl DecodeFields for ClusterDasFdmHostState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "state" => self.state = r.value(s)?,
             "stateReporter" => self.state_reporter = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -654,10 +668,11 @@ xml_struct!(ClusterDasHostInfo);
 impl DecodeFields for ClusterDasHostInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -687,13 +702,14 @@ xml_struct!(ClusterDasHostRecommendation);
 impl DecodeFields for ClusterDasHostRecommendation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "drsRating" => self.drs_rating = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -731,15 +747,16 @@ xml_struct!(ClusterDasVmConfigInfo);
 impl DecodeFields for ClusterDasVmConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "restartPriority" => self.restart_priority = Some(r.value(s)?),
             "powerOffOnIsolation" => self.power_off_on_isolation = Some(r.value(s)?),
             "dasSettings" => self.das_settings = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -773,12 +790,13 @@ xml_struct!(ClusterDasVmConfigSpec);
 impl DecodeFields for ClusterDasVmConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -817,10 +835,11 @@ xml_struct!(ClusterDasVmSettings);
 impl DecodeFields for ClusterDasVmSettings {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "restartPriority" => self.restart_priority = Some(r.value(s)?),
             "restartPriorityTimeout" => self.restart_priority_timeout = Some(r.value(s)?),
             "isolationResponse" => self.isolation_response = Some(r.value(s)?),
@@ -828,7 +847,7 @@ impl DecodeFields for ClusterDasVmSettings {
             "vmComponentProtectionSettings" => {
                 self.vm_component_protection_settings = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -869,12 +888,13 @@ xml_struct!(ClusterDatastoreUpdateSpec);
 impl DecodeFields for ClusterDatastoreUpdateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -907,13 +927,14 @@ xml_struct!(ClusterDependencyRuleInfo);
 impl DecodeFields for ClusterDependencyRuleInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmGroup" => self.vm_group = r.value(s)?,
             "dependsOnVmGroup" => self.depends_on_vm_group = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -943,10 +964,11 @@ xml_struct!(ClusterDestroyedEvent);
 impl DecodeFields for ClusterDestroyedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -980,15 +1002,16 @@ xml_struct!(ClusterDpmConfigInfo);
 impl DecodeFields for ClusterDpmConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "defaultDpmBehavior" => self.default_dpm_behavior = Some(r.value(s)?),
             "hostPowerActionRate" => self.host_power_action_rate = Some(r.value(s)?),
             "option" => self.option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1026,14 +1049,15 @@ xml_struct!(ClusterDpmHostConfigInfo);
 impl DecodeFields for ClusterDpmHostConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "enabled" => self.enabled = Some(r.value(s)?),
             "behavior" => self.behavior = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1066,12 +1090,13 @@ xml_struct!(ClusterDpmHostConfigSpec);
 impl DecodeFields for ClusterDpmHostConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1112,17 +1137,18 @@ xml_struct!(ClusterDrsConfigInfo);
 impl DecodeFields for ClusterDrsConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "enableVmBehaviorOverrides" => self.enable_vm_behavior_overrides = Some(r.value(s)?),
             "defaultVmBehavior" => self.default_vm_behavior = Some(r.value(s)?),
             "vmotionRate" => self.vmotion_rate = Some(r.value(s)?),
             "scaleDescendantsShares" => self.scale_descendants_shares = Some(r.value(s)?),
             "option" => self.option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1163,13 +1189,14 @@ xml_struct!(ClusterDrsFaults);
 impl DecodeFields for ClusterDrsFaults {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
             "faultsByVm" => self.faults_by_vm.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1201,12 +1228,13 @@ xml_struct!(ClusterDrsFaultsFaultsByVirtualDisk);
 impl DecodeFields for ClusterDrsFaultsFaultsByVirtualDisk {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "disk" => self.disk = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1239,13 +1267,14 @@ xml_struct!(ClusterDrsFaultsFaultsByVm);
 impl DecodeFields for ClusterDrsFaultsFaultsByVm {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = Some(r.value(s)?),
             "fault" => self.fault.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1297,10 +1326,11 @@ xml_struct!(ClusterDrsMigration);
 impl DecodeFields for ClusterDrsMigration {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "time" => self.time = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
@@ -1312,7 +1342,7 @@ impl DecodeFields for ClusterDrsMigration {
             "destination" => self.destination = r.value(s)?,
             "destinationCpuLoad" => self.destination_cpu_load = Some(r.value(s)?),
             "destinationMemoryLoad" => self.destination_memory_load = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1361,16 +1391,17 @@ xml_struct!(ClusterDrsRecommendation);
 impl DecodeFields for ClusterDrsRecommendation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "rating" => self.rating = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
             "reasonText" => self.reason_text = r.value(s)?,
             "migrationList" => self.migration_list.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1409,14 +1440,15 @@ xml_struct!(ClusterDrsVmConfigInfo);
 impl DecodeFields for ClusterDrsVmConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "enabled" => self.enabled = Some(r.value(s)?),
             "behavior" => self.behavior = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1449,12 +1481,13 @@ xml_struct!(ClusterDrsVmConfigSpec);
 impl DecodeFields for ClusterDrsVmConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

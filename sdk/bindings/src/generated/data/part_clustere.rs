@@ -22,14 +22,15 @@ xml_struct!(ClusterEVCManagerCheckResult);
 impl DecodeFields for ClusterEVCManagerCheckResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "evcModeKey" => self.evc_mode_key = r.value(s)?,
             "error" => self.error = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -72,17 +73,18 @@ xml_struct!(ClusterEVCManagerEVCState);
 impl DecodeFields for ClusterEVCManagerEVCState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "supportedEVCMode" => self.supported_evc_mode.push(r.value(s)?),
             "currentEVCModeKey" => self.current_evc_mode_key = Some(r.value(s)?),
             "guaranteedCPUFeatures" => self.guaranteed_cpu_features.push(r.value(s)?),
             "featureCapability" => self.feature_capability.push(r.value(s)?),
             "featureMask" => self.feature_mask.push(r.value(s)?),
             "featureRequirement" => self.feature_requirement.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -120,13 +122,14 @@ xml_struct!(ClusterEnterMaintenanceResult);
 impl DecodeFields for ClusterEnterMaintenanceResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "recommendations" => self.recommendations.push(r.value(s)?),
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -156,10 +159,11 @@ xml_struct!(ClusterEvent);
 impl DecodeFields for ClusterEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -18,12 +18,13 @@ xml_struct!(ClusterFailoverHostAdmissionControlInfo);
 impl DecodeFields for ClusterFailoverHostAdmissionControlInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostStatus" => self.host_status.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -56,13 +57,14 @@ xml_struct!(ClusterFailoverHostAdmissionControlInfoHostStatus);
 impl DecodeFields for ClusterFailoverHostAdmissionControlInfoHostStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "status" => self.status = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -96,13 +98,14 @@ xml_struct!(ClusterFailoverHostAdmissionControlPolicy);
 impl DecodeFields for ClusterFailoverHostAdmissionControlPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "failoverHosts" => self.failover_hosts.push(r.value(s)?),
             "failoverLevel" => self.failover_level = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -134,12 +137,13 @@ xml_struct!(ClusterFailoverLevelAdmissionControlInfo);
 impl DecodeFields for ClusterFailoverLevelAdmissionControlInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "currentFailoverLevel" => self.current_failover_level = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -172,13 +176,14 @@ xml_struct!(ClusterFailoverLevelAdmissionControlPolicy);
 impl DecodeFields for ClusterFailoverLevelAdmissionControlPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "failoverLevel" => self.failover_level = r.value(s)?,
             "slotPolicy" => self.slot_policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -214,10 +219,11 @@ xml_struct!(ClusterFailoverResourcesAdmissionControlInfo);
 impl DecodeFields for ClusterFailoverResourcesAdmissionControlInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "currentCpuFailoverResourcesPercent" => {
                 self.current_cpu_failover_resources_percent = r.value(s)?
             }
@@ -227,7 +233,7 @@ impl DecodeFields for ClusterFailoverResourcesAdmissionControlInfo {
             "currentPMemFailoverResourcesPercent" => {
                 self.current_p_mem_failover_resources_percent = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -279,10 +285,11 @@ xml_struct!(ClusterFailoverResourcesAdmissionControlPolicy);
 impl DecodeFields for ClusterFailoverResourcesAdmissionControlPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cpuFailoverResourcesPercent" => self.cpu_failover_resources_percent = r.value(s)?,
             "memoryFailoverResourcesPercent" => {
                 self.memory_failover_resources_percent = r.value(s)?
@@ -295,7 +302,7 @@ impl DecodeFields for ClusterFailoverResourcesAdmissionControlPolicy {
             "autoComputePMemFailoverResourcesPercent" => {
                 self.auto_compute_p_mem_failover_resources_percent = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -345,13 +352,14 @@ xml_struct!(ClusterFixedSizeSlotPolicy);
 impl DecodeFields for ClusterFixedSizeSlotPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cpu" => self.cpu = r.value(s)?,
             "memory" => self.memory = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -22,14 +22,15 @@ xml_struct!(ClusterGroupInfo);
 impl DecodeFields for ClusterGroupInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "userCreated" => self.user_created = Some(r.value(s)?),
             "uniqueID" => self.unique_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -62,12 +63,13 @@ xml_struct!(ClusterGroupSpec);
 impl DecodeFields for ClusterGroupSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

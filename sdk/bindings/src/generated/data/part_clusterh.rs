@@ -18,12 +18,13 @@ xml_struct!(ClusterHostGroup);
 impl DecodeFields for ClusterHostGroup {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -54,12 +55,13 @@ xml_struct!(ClusterHostInfraUpdateHaModeAction);
 impl DecodeFields for ClusterHostInfraUpdateHaModeAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operationType" => self.operation_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -96,15 +98,16 @@ xml_struct!(ClusterHostPowerAction);
 impl DecodeFields for ClusterHostPowerAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operationType" => self.operation_type = r.value(s)?,
             "powerConsumptionWatt" => self.power_consumption_watt = Some(r.value(s)?),
             "cpuCapacityMHz" => self.cpu_capacity_m_hz = Some(r.value(s)?),
             "memCapacityMB" => self.mem_capacity_mb = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -140,13 +143,14 @@ xml_struct!(ClusterHostRecommendation);
 impl DecodeFields for ClusterHostRecommendation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "rating" => self.rating = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -26,16 +26,17 @@ xml_struct!(ClusterInfraUpdateHaConfigInfo);
 impl DecodeFields for ClusterInfraUpdateHaConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "behavior" => self.behavior = Some(r.value(s)?),
             "moderateRemediation" => self.moderate_remediation = Some(r.value(s)?),
             "severeRemediation" => self.severe_remediation = Some(r.value(s)?),
             "providers" => self.providers.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -72,13 +73,14 @@ xml_struct!(ClusterInitialPlacementAction);
 impl DecodeFields for ClusterInitialPlacementAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "targetHost" => self.target_host = r.value(s)?,
             "pool" => self.pool = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -112,13 +114,14 @@ xml_struct!(ClusterIoFilterInfo);
 impl DecodeFields for ClusterIoFilterInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "opType" => self.op_type = r.value(s)?,
             "vibUrl" => self.vib_url = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(ClusterNetworkConfigSpec);
 impl DecodeFields for ClusterNetworkConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "networkPortGroup" => self.network_port_group = r.value(s)?,
             "ipSettings" => self.ip_settings = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -60,13 +61,14 @@ xml_struct!(ClusterNotAttemptedVmInfo);
 impl DecodeFields for ClusterNotAttemptedVmInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -38,10 +38,11 @@ xml_struct!(ClusterRecommendation);
 impl DecodeFields for ClusterRecommendation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "time" => self.time = r.value(s)?,
@@ -53,7 +54,7 @@ impl DecodeFields for ClusterRecommendation {
             "prerequisite" => self.prerequisite.push(r.value(s)?),
             "action" => self.action.push(r.value(s)?),
             "target" => self.target = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -94,12 +95,13 @@ xml_struct!(ClusterReconfiguredEvent);
 impl DecodeFields for ClusterReconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configChanges" => self.config_changes = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -144,10 +146,11 @@ xml_struct!(ClusterResourceUsageSummary);
 impl DecodeFields for ClusterResourceUsageSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cpuUsedMHz" => self.cpu_used_m_hz = r.value(s)?,
             "cpuCapacityMHz" => self.cpu_capacity_m_hz = r.value(s)?,
             "memUsedMB" => self.mem_used_mb = r.value(s)?,
@@ -156,7 +159,7 @@ impl DecodeFields for ClusterResourceUsageSummary {
             "pMemCapacityMB" => self.p_mem_capacity_mb = Some(r.value(s)?),
             "storageUsedMB" => self.storage_used_mb = r.value(s)?,
             "storageCapacityMB" => self.storage_capacity_mb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -208,10 +211,11 @@ xml_struct!(ClusterRuleInfo);
 impl DecodeFields for ClusterRuleInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "status" => self.status = Some(r.value(s)?),
             "enabled" => self.enabled = Some(r.value(s)?),
@@ -220,7 +224,7 @@ impl DecodeFields for ClusterRuleInfo {
             "userCreated" => self.user_created = Some(r.value(s)?),
             "inCompliance" => self.in_compliance = Some(r.value(s)?),
             "ruleUuid" => self.rule_uuid = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -258,12 +262,13 @@ xml_struct!(ClusterRuleSpec);
 impl DecodeFields for ClusterRuleSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(ClusterSlotPolicy);
 impl DecodeFields for ClusterSlotPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -49,13 +50,14 @@ xml_struct!(ClusterStatusChangedEvent);
 impl DecodeFields for ClusterStatusChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldStatus" => self.old_status = r.value(s)?,
             "newStatus" => self.new_status = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -91,14 +93,15 @@ xml_struct!(ClusterSystemVMsConfigInfo);
 impl DecodeFields for ClusterSystemVMsConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "allowedDatastores" => self.allowed_datastores.push(r.value(s)?),
             "notAllowedDatastores" => self.not_allowed_datastores.push(r.value(s)?),
             "dsTagCategoriesToExclude" => self.ds_tag_categories_to_exclude.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -138,14 +141,15 @@ xml_struct!(ClusterSystemVMsConfigSpec);
 impl DecodeFields for ClusterSystemVMsConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "allowedDatastores" => self.allowed_datastores.push(r.value(s)?),
             "notAllowedDatastores" => self.not_allowed_datastores.push(r.value(s)?),
             "dsTagCategoriesToExclude" => self.ds_tag_categories_to_exclude.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

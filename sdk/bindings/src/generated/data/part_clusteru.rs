@@ -42,10 +42,11 @@ xml_struct!(ClusterUsageSummary);
 impl DecodeFields for ClusterUsageSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "totalCpuCapacityMhz" => self.total_cpu_capacity_mhz = r.value(s)?,
             "totalMemCapacityMB" => self.total_mem_capacity_mb = r.value(s)?,
             "cpuReservationMhz" => self.cpu_reservation_mhz = r.value(s)?,
@@ -61,7 +62,7 @@ impl DecodeFields for ClusterUsageSummary {
             "memEntitledMB" => self.mem_entitled_mb = r.value(s)?,
             "poweredOffVmCount" => self.powered_off_vm_count = r.value(s)?,
             "totalVmCount" => self.total_vm_count = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -26,16 +26,17 @@ xml_struct!(ClusterVmComponentProtectionSettings);
 impl DecodeFields for ClusterVmComponentProtectionSettings {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmStorageProtectionForAPD" => self.vm_storage_protection_for_apd = Some(r.value(s)?),
             "enableAPDTimeoutForHosts" => self.enable_apd_timeout_for_hosts = Some(r.value(s)?),
             "vmTerminateDelayForAPDSec" => self.vm_terminate_delay_for_apd_sec = Some(r.value(s)?),
             "vmReactionOnAPDCleared" => self.vm_reaction_on_apd_cleared = Some(r.value(s)?),
             "vmStorageProtectionForPDL" => self.vm_storage_protection_for_pdl = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -82,12 +83,13 @@ xml_struct!(ClusterVmGroup);
 impl DecodeFields for ClusterVmGroup {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -122,14 +124,15 @@ xml_struct!(ClusterVmHostRuleInfo);
 impl DecodeFields for ClusterVmHostRuleInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmGroupName" => self.vm_group_name = Some(r.value(s)?),
             "affineHostGroupName" => self.affine_host_group_name = Some(r.value(s)?),
             "antiAffineHostGroupName" => self.anti_affine_host_group_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -164,13 +167,14 @@ xml_struct!(ClusterVmOrchestrationInfo);
 impl DecodeFields for ClusterVmOrchestrationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "vmReadiness" => self.vm_readiness = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -202,12 +206,13 @@ xml_struct!(ClusterVmOrchestrationSpec);
 impl DecodeFields for ClusterVmOrchestrationSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -240,13 +245,14 @@ xml_struct!(ClusterVmReadiness);
 impl DecodeFields for ClusterVmReadiness {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "readyCondition" => self.ready_condition = Some(r.value(s)?),
             "postReadyDelay" => self.post_ready_delay = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -290,10 +296,11 @@ xml_struct!(ClusterVmToolsMonitoringSettings);
 impl DecodeFields for ClusterVmToolsMonitoringSettings {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "vmMonitoring" => self.vm_monitoring = Some(r.value(s)?),
             "clusterSettings" => self.cluster_settings = Some(r.value(s)?),
@@ -301,7 +308,7 @@ impl DecodeFields for ClusterVmToolsMonitoringSettings {
             "minUpTime" => self.min_up_time = Some(r.value(s)?),
             "maxFailures" => self.max_failures = Some(r.value(s)?),
             "maxFailureWindow" => self.max_failure_window = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

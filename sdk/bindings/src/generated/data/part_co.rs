@@ -24,15 +24,16 @@ xml_struct!(ComplianceFailure);
 impl DecodeFields for ComplianceFailure {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "failureType" => self.failure_type = r.value(s)?,
             "message" => self.message = r.value(s)?,
             "expressionName" => self.expression_name = Some(r.value(s)?),
             "failureValues" => self.failure_values.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -72,15 +73,16 @@ xml_struct!(ComplianceFailureComplianceFailureValues);
 impl DecodeFields for ComplianceFailureComplianceFailureValues {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "comparisonIdentifier" => self.comparison_identifier = r.value(s)?,
             "profileInstance" => self.profile_instance = Some(r.value(s)?),
             "hostValue" => self.host_value = Some(r.value(s)?),
             "profileValue" => self.profile_value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -116,13 +118,14 @@ xml_struct!(ComplianceLocator);
 impl DecodeFields for ComplianceLocator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "expressionName" => self.expression_name = r.value(s)?,
             "applyPath" => self.apply_path = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -156,13 +159,14 @@ xml_struct!(ComplianceProfile);
 impl DecodeFields for ComplianceProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "expression" => self.expression.push(r.value(s)?),
             "rootExpression" => self.root_expression = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -202,16 +206,17 @@ xml_struct!(ComplianceResult);
 impl DecodeFields for ComplianceResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profile" => self.profile = Some(r.value(s)?),
             "complianceStatus" => self.compliance_status = r.value(s)?,
             "entity" => self.entity = Some(r.value(s)?),
             "checkTime" => self.check_time = Some(r.value(s)?),
             "failure" => self.failure.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -246,12 +251,13 @@ xml_struct!(CompositePolicyOption);
 impl DecodeFields for CompositePolicyOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "option" => self.option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -288,15 +294,16 @@ xml_struct!(ComputeResourceConfigInfo);
 impl DecodeFields for ComputeResourceConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmSwapPlacement" => self.vm_swap_placement = r.value(s)?,
             "spbmEnabled" => self.spbm_enabled = Some(r.value(s)?),
             "defaultHardwareVersionKey" => self.default_hardware_version_key = Some(r.value(s)?),
             "maximumHardwareVersionKey" => self.maximum_hardware_version_key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -344,16 +351,17 @@ xml_struct!(ComputeResourceConfigSpec);
 impl DecodeFields for ComputeResourceConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmSwapPlacement" => self.vm_swap_placement = Some(r.value(s)?),
             "spbmEnabled" => self.spbm_enabled = Some(r.value(s)?),
             "defaultHardwareVersionKey" => self.default_hardware_version_key = Some(r.value(s)?),
             "desiredSoftwareSpec" => self.desired_software_spec = Some(r.value(s)?),
             "maximumHardwareVersionKey" => self.maximum_hardware_version_key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -394,12 +402,13 @@ xml_struct!(ComputeResourceEventArgument);
 impl DecodeFields for ComputeResourceEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "computeResource" => self.compute_resource = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -432,13 +441,14 @@ xml_struct!(ComputeResourceHostSPBMLicenseInfo);
 impl DecodeFields for ComputeResourceHostSPBMLicenseInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "licenseState" => self.license_state = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -486,10 +496,11 @@ xml_struct!(ComputeResourceSummary);
 impl DecodeFields for ComputeResourceSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "totalCpu" => self.total_cpu = r.value(s)?,
             "totalMemory" => self.total_memory = r.value(s)?,
             "numCpuCores" => self.num_cpu_cores = r.value(s)?,
@@ -499,7 +510,7 @@ impl DecodeFields for ComputeResourceSummary {
             "numHosts" => self.num_hosts = r.value(s)?,
             "numEffectiveHosts" => self.num_effective_hosts = r.value(s)?,
             "overallStatus" => self.overall_status = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -606,10 +617,11 @@ xml_struct!(ConfigTarget);
 impl DecodeFields for ConfigTarget {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numCpus" => self.num_cpus = r.value(s)?,
             "numCpuCores" => self.num_cpu_cores = r.value(s)?,
             "numNumaNodes" => self.num_numa_nodes = r.value(s)?,
@@ -647,7 +659,7 @@ impl DecodeFields for ConfigTarget {
             "sevSupported" => self.sev_supported = Some(r.value(s)?),
             "vgpuDeviceInfo" => self.vgpu_device_info.push(r.value(s)?),
             "vgpuProfileInfo" => self.vgpu_profile_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -723,13 +735,14 @@ xml_struct!(ConflictingConfigurationConfig);
 impl DecodeFields for ConflictingConfigurationConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = Some(r.value(s)?),
             "propertyPath" => self.property_path = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(CreateTaskAction);
 impl DecodeFields for CreateTaskAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "taskTypeId" => self.task_type_id = r.value(s)?,
             "cancelable" => self.cancelable = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -60,13 +61,14 @@ xml_struct!(CryptoKeyId);
 impl DecodeFields for CryptoKeyId {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyId" => self.key_id = r.value(s)?,
             "providerId" => self.provider_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -102,14 +104,15 @@ xml_struct!(CryptoKeyPlain);
 impl DecodeFields for CryptoKeyPlain {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyId" => self.key_id = r.value(s)?,
             "algorithm" => self.algorithm = r.value(s)?,
             "keyData" => self.key_data = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -148,15 +151,16 @@ xml_struct!(CryptoKeyResult);
 impl DecodeFields for CryptoKeyResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyId" => self.key_id = r.value(s)?,
             "success" => self.success = r.value(s)?,
             "reason" => self.reason = Some(r.value(s)?),
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -206,10 +210,11 @@ xml_struct!(CryptoManagerKmipCertificateInfo);
 impl DecodeFields for CryptoManagerKmipCertificateInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "subject" => self.subject = r.value(s)?,
             "issuer" => self.issuer = r.value(s)?,
             "serialNumber" => self.serial_number = r.value(s)?,
@@ -219,7 +224,7 @@ impl DecodeFields for CryptoManagerKmipCertificateInfo {
             "checkTime" => self.check_time = r.value(s)?,
             "secondsSinceValid" => self.seconds_since_valid = Some(r.value(s)?),
             "secondsBeforeExpire" => self.seconds_before_expire = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -266,16 +271,17 @@ xml_struct!(CryptoManagerKmipClusterStatus);
 impl DecodeFields for CryptoManagerKmipClusterStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "clusterId" => self.cluster_id = r.value(s)?,
             "overallStatus" => self.overall_status = Some(r.value(s)?),
             "managementType" => self.management_type = Some(r.value(s)?),
             "servers" => self.servers.push(r.value(s)?),
             "clientCertInfo" => self.client_cert_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -320,17 +326,18 @@ xml_struct!(CryptoManagerKmipCryptoKeyStatus);
 impl DecodeFields for CryptoManagerKmipCryptoKeyStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyId" => self.key_id = r.value(s)?,
             "keyAvailable" => self.key_available = Some(r.value(s)?),
             "reason" => self.reason = Some(r.value(s)?),
             "encryptedVMs" => self.encrypted_v_ms.push(r.value(s)?),
             "affectedHosts" => self.affected_hosts.push(r.value(s)?),
             "referencedByTags" => self.referenced_by_tags.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -370,14 +377,15 @@ xml_struct!(CryptoManagerKmipServerCertInfo);
 impl DecodeFields for CryptoManagerKmipServerCertInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "certificate" => self.certificate = r.value(s)?,
             "certInfo" => self.cert_info = Some(r.value(s)?),
             "clientTrustServer" => self.client_trust_server = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -420,17 +428,18 @@ xml_struct!(CryptoManagerKmipServerStatus);
 impl DecodeFields for CryptoManagerKmipServerStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "status" => self.status = r.value(s)?,
             "connectionStatus" => self.connection_status = r.value(s)?,
             "certInfo" => self.cert_info = Some(r.value(s)?),
             "clientTrustServer" => self.client_trust_server = Some(r.value(s)?),
             "serverTrustClient" => self.server_trust_client = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -464,10 +473,11 @@ xml_struct!(CryptoSpec);
 impl DecodeFields for CryptoSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -493,10 +503,11 @@ xml_struct!(CryptoSpecDecrypt);
 impl DecodeFields for CryptoSpecDecrypt {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -524,12 +535,13 @@ xml_struct!(CryptoSpecDeepRecrypt);
 impl DecodeFields for CryptoSpecDeepRecrypt {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "newKeyId" => self.new_key_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -560,12 +572,13 @@ xml_struct!(CryptoSpecEncrypt);
 impl DecodeFields for CryptoSpecEncrypt {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cryptoKeyId" => self.crypto_key_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -594,10 +607,11 @@ xml_struct!(CryptoSpecNoOp);
 impl DecodeFields for CryptoSpecNoOp {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -625,12 +639,13 @@ xml_struct!(CryptoSpecRegister);
 impl DecodeFields for CryptoSpecRegister {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cryptoKeyId" => self.crypto_key_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -661,12 +676,13 @@ xml_struct!(CryptoSpecShallowRecrypt);
 impl DecodeFields for CryptoSpecShallowRecrypt {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "newKeyId" => self.new_key_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

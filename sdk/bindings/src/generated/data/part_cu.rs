@@ -28,17 +28,18 @@ xml_struct!(CustomFieldDef);
 impl DecodeFields for CustomFieldDef {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "managedObjectType" => self.managed_object_type = Some(r.value(s)?),
             "fieldDefPrivileges" => self.field_def_privileges = Some(r.value(s)?),
             "fieldInstancePrivileges" => self.field_instance_privileges = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -72,10 +73,11 @@ xml_struct!(CustomFieldDefAddedEvent);
 impl DecodeFields for CustomFieldDefAddedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -105,13 +107,14 @@ xml_struct!(CustomFieldDefEvent);
 impl DecodeFields for CustomFieldDefEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fieldKey" => self.field_key = r.value(s)?,
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -141,10 +144,11 @@ xml_struct!(CustomFieldDefRemovedEvent);
 impl DecodeFields for CustomFieldDefRemovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -172,12 +176,13 @@ xml_struct!(CustomFieldDefRenamedEvent);
 impl DecodeFields for CustomFieldDefRenamedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "newName" => self.new_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -206,10 +211,11 @@ xml_struct!(CustomFieldEvent);
 impl DecodeFields for CustomFieldEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -237,12 +243,13 @@ xml_struct!(CustomFieldStringValue);
 impl DecodeFields for CustomFieldStringValue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -273,12 +280,13 @@ xml_struct!(CustomFieldValue);
 impl DecodeFields for CustomFieldValue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -317,16 +325,17 @@ xml_struct!(CustomFieldValueChangedEvent);
 impl DecodeFields for CustomFieldValueChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "fieldKey" => self.field_key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "value" => self.value = r.value(s)?,
             "prevState" => self.prev_state = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -363,13 +372,14 @@ xml_struct!(CustomizationAdapterMapping);
 impl DecodeFields for CustomizationAdapterMapping {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "macAddress" => self.mac_address = Some(r.value(s)?),
             "adapter" => self.adapter = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -399,10 +409,11 @@ xml_struct!(CustomizationAutoIpV6Generator);
 impl DecodeFields for CustomizationAutoIpV6Generator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -432,13 +443,14 @@ xml_struct!(CustomizationCloudinitPrep);
 impl DecodeFields for CustomizationCloudinitPrep {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "metadata" => self.metadata = r.value(s)?,
             "userdata" => self.userdata = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -470,12 +482,13 @@ xml_struct!(CustomizationCustomIpGenerator);
 impl DecodeFields for CustomizationCustomIpGenerator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "argument" => self.argument = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -506,12 +519,13 @@ xml_struct!(CustomizationCustomIpV6Generator);
 impl DecodeFields for CustomizationCustomIpV6Generator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "argument" => self.argument = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -542,12 +556,13 @@ xml_struct!(CustomizationCustomName);
 impl DecodeFields for CustomizationCustomName {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "argument" => self.argument = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -576,10 +591,11 @@ xml_struct!(CustomizationDhcpIpGenerator);
 impl DecodeFields for CustomizationDhcpIpGenerator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -605,10 +621,11 @@ xml_struct!(CustomizationDhcpIpV6Generator);
 impl DecodeFields for CustomizationDhcpIpV6Generator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -636,12 +653,13 @@ xml_struct!(CustomizationEvent);
 impl DecodeFields for CustomizationEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "logLocation" => self.log_location = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -672,12 +690,13 @@ xml_struct!(CustomizationFailed);
 impl DecodeFields for CustomizationFailed {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -708,12 +727,13 @@ xml_struct!(CustomizationFixedIp);
 impl DecodeFields for CustomizationFixedIp {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -746,13 +766,14 @@ xml_struct!(CustomizationFixedIpV6);
 impl DecodeFields for CustomizationFixedIpV6 {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
             "subnetMask" => self.subnet_mask = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -784,12 +805,13 @@ xml_struct!(CustomizationFixedName);
 impl DecodeFields for CustomizationFixedName {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -822,13 +844,14 @@ xml_struct!(CustomizationGlobalIPSettings);
 impl DecodeFields for CustomizationGlobalIPSettings {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dnsSuffixList" => self.dns_suffix_list.push(r.value(s)?),
             "dnsServerList" => self.dns_server_list.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -860,12 +883,13 @@ xml_struct!(CustomizationGuiRunOnce);
 impl DecodeFields for CustomizationGuiRunOnce {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "commandList" => self.command_list.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -902,15 +926,16 @@ xml_struct!(CustomizationGuiUnattended);
 impl DecodeFields for CustomizationGuiUnattended {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "password" => self.password = Some(r.value(s)?),
             "timeZone" => self.time_zone = r.value(s)?,
             "autoLogon" => self.auto_logon = r.value(s)?,
             "autoLogonCount" => self.auto_logon_count = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -960,10 +985,11 @@ xml_struct!(CustomizationIPSettings);
 impl DecodeFields for CustomizationIPSettings {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ip" => self.ip = r.value(s)?,
             "subnetMask" => self.subnet_mask = Some(r.value(s)?),
             "gateway" => self.gateway.push(r.value(s)?),
@@ -973,7 +999,7 @@ impl DecodeFields for CustomizationIPSettings {
             "primaryWINS" => self.primary_wins = Some(r.value(s)?),
             "secondaryWINS" => self.secondary_wins = Some(r.value(s)?),
             "netBIOS" => self.net_bios = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1014,13 +1040,14 @@ xml_struct!(CustomizationIPSettingsIpV6AddressSpec);
 impl DecodeFields for CustomizationIPSettingsIpV6AddressSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ip" => self.ip.push(r.value(s)?),
             "gateway" => self.gateway.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1058,15 +1085,16 @@ xml_struct!(CustomizationIdentification);
 impl DecodeFields for CustomizationIdentification {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "joinWorkgroup" => self.join_workgroup = Some(r.value(s)?),
             "joinDomain" => self.join_domain = Some(r.value(s)?),
             "domainAdmin" => self.domain_admin = Some(r.value(s)?),
             "domainAdminPassword" => self.domain_admin_password = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1098,10 +1126,11 @@ xml_struct!(CustomizationIdentitySettings);
 impl DecodeFields for CustomizationIdentitySettings {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1127,10 +1156,11 @@ xml_struct!(CustomizationIpGenerator);
 impl DecodeFields for CustomizationIpGenerator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1156,10 +1186,11 @@ xml_struct!(CustomizationIpV6Generator);
 impl DecodeFields for CustomizationIpV6Generator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1189,13 +1220,14 @@ xml_struct!(CustomizationLicenseFilePrintData);
 impl DecodeFields for CustomizationLicenseFilePrintData {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoMode" => self.auto_mode = r.value(s)?,
             "autoUsers" => self.auto_users = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1225,10 +1257,11 @@ xml_struct!(CustomizationLinuxIdentityFailed);
 impl DecodeFields for CustomizationLinuxIdentityFailed {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1254,10 +1287,11 @@ xml_struct!(CustomizationLinuxOptions);
 impl DecodeFields for CustomizationLinuxOptions {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1293,16 +1327,17 @@ xml_struct!(CustomizationLinuxPrep);
 impl DecodeFields for CustomizationLinuxPrep {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostName" => self.host_name = r.value(s)?,
             "domain" => self.domain = r.value(s)?,
             "timeZone" => self.time_zone = Some(r.value(s)?),
             "hwClockUTC" => self.hw_clock_utc = Some(r.value(s)?),
             "scriptText" => self.script_text = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1335,10 +1370,11 @@ xml_struct!(CustomizationName);
 impl DecodeFields for CustomizationName {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1364,10 +1400,11 @@ xml_struct!(CustomizationNetworkSetupFailed);
 impl DecodeFields for CustomizationNetworkSetupFailed {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1393,10 +1430,11 @@ xml_struct!(CustomizationOptions);
 impl DecodeFields for CustomizationOptions {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1426,13 +1464,14 @@ xml_struct!(CustomizationPassword);
 impl DecodeFields for CustomizationPassword {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = r.value(s)?,
             "plainText" => self.plain_text = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1464,12 +1503,13 @@ xml_struct!(CustomizationPrefixName);
 impl DecodeFields for CustomizationPrefixName {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "base" => self.base_ = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1508,16 +1548,17 @@ xml_struct!(CustomizationSpec);
 impl DecodeFields for CustomizationSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "options" => self.options = Some(r.value(s)?),
             "identity" => self.identity = r.value(s)?,
             "globalIPSettings" => self.global_ip_settings = r.value(s)?,
             "nicSettingMap" => self.nic_setting_map.push(r.value(s)?),
             "encryptionKey" => self.encryption_key.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1560,16 +1601,17 @@ xml_struct!(CustomizationSpecInfo);
 impl DecodeFields for CustomizationSpecInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "description" => self.description = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "changeVersion" => self.change_version = Some(r.value(s)?),
             "lastUpdateTime" => self.last_update_time = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1606,13 +1648,14 @@ xml_struct!(CustomizationSpecItem);
 impl DecodeFields for CustomizationSpecItem {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1642,10 +1685,11 @@ xml_struct!(CustomizationStartedEvent);
 impl DecodeFields for CustomizationStartedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1671,10 +1715,11 @@ xml_struct!(CustomizationStatelessIpV6Generator);
 impl DecodeFields for CustomizationStatelessIpV6Generator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1700,10 +1745,11 @@ xml_struct!(CustomizationSucceeded);
 impl DecodeFields for CustomizationSucceeded {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1739,16 +1785,17 @@ xml_struct!(CustomizationSysprep);
 impl DecodeFields for CustomizationSysprep {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "guiUnattended" => self.gui_unattended = r.value(s)?,
             "userData" => self.user_data = r.value(s)?,
             "guiRunOnce" => self.gui_run_once = Some(r.value(s)?),
             "identification" => self.identification = r.value(s)?,
             "licenseFilePrintData" => self.license_file_print_data = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1785,13 +1832,14 @@ xml_struct!(CustomizationSysprepFailed);
 impl DecodeFields for CustomizationSysprepFailed {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sysprepVersion" => self.sysprep_version = r.value(s)?,
             "systemVersion" => self.system_version = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1823,12 +1871,13 @@ xml_struct!(CustomizationSysprepText);
 impl DecodeFields for CustomizationSysprepText {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1857,10 +1906,11 @@ xml_struct!(CustomizationUnknownFailure);
 impl DecodeFields for CustomizationUnknownFailure {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1886,10 +1936,11 @@ xml_struct!(CustomizationUnknownIpGenerator);
 impl DecodeFields for CustomizationUnknownIpGenerator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1915,10 +1966,11 @@ xml_struct!(CustomizationUnknownIpV6Generator);
 impl DecodeFields for CustomizationUnknownIpV6Generator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1944,10 +1996,11 @@ xml_struct!(CustomizationUnknownName);
 impl DecodeFields for CustomizationUnknownName {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1981,15 +2034,16 @@ xml_struct!(CustomizationUserData);
 impl DecodeFields for CustomizationUserData {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fullName" => self.full_name = r.value(s)?,
             "orgName" => self.org_name = r.value(s)?,
             "computerName" => self.computer_name = r.value(s)?,
             "productId" => self.product_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2021,10 +2075,11 @@ xml_struct!(CustomizationVirtualMachineName);
 impl DecodeFields for CustomizationVirtualMachineName {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2056,14 +2111,15 @@ xml_struct!(CustomizationWinOptions);
 impl DecodeFields for CustomizationWinOptions {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeSID" => self.change_sid = r.value(s)?,
             "deleteAccounts" => self.delete_accounts = r.value(s)?,
             "reboot" => self.reboot = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

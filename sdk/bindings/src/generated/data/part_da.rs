@@ -18,12 +18,13 @@ xml_struct!(DailyTaskScheduler);
 impl DecodeFields for DailyTaskScheduler {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hour" => self.hour = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -52,10 +53,11 @@ xml_struct!(DasAdmissionControlDisabledEvent);
 impl DecodeFields for DasAdmissionControlDisabledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -81,10 +83,11 @@ xml_struct!(DasAdmissionControlEnabledEvent);
 impl DecodeFields for DasAdmissionControlEnabledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -110,10 +113,11 @@ xml_struct!(DasAgentFoundEvent);
 impl DecodeFields for DasAgentFoundEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -139,10 +143,11 @@ xml_struct!(DasAgentUnavailableEvent);
 impl DecodeFields for DasAgentUnavailableEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -168,10 +173,11 @@ xml_struct!(DasClusterIsolatedEvent);
 impl DecodeFields for DasClusterIsolatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -197,10 +203,11 @@ xml_struct!(DasDisabledEvent);
 impl DecodeFields for DasDisabledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -226,10 +233,11 @@ xml_struct!(DasEnabledEvent);
 impl DecodeFields for DasEnabledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -259,13 +267,14 @@ xml_struct!(DasHeartbeatDatastoreInfo);
 impl DecodeFields for DasHeartbeatDatastoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -297,12 +306,13 @@ xml_struct!(DasHostFailedEvent);
 impl DecodeFields for DasHostFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "failedHost" => self.failed_host = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -333,12 +343,13 @@ xml_struct!(DasHostIsolatedEvent);
 impl DecodeFields for DasHostIsolatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "isolatedHost" => self.isolated_host = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -369,12 +380,13 @@ xml_struct!(DatabaseSizeEstimate);
 impl DecodeFields for DatabaseSizeEstimate {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "size" => self.size = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -407,13 +419,14 @@ xml_struct!(DatabaseSizeParam);
 impl DecodeFields for DatabaseSizeParam {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "inventoryDesc" => self.inventory_desc = r.value(s)?,
             "perfStatsDesc" => self.perf_stats_desc = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -459,10 +472,11 @@ xml_struct!(DatacenterBasicConnectInfo);
 impl DecodeFields for DatacenterBasicConnectInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostname" => self.hostname = Some(r.value(s)?),
             "error" => self.error = Some(r.value(s)?),
             "serverIp" => self.server_ip = Some(r.value(s)?),
@@ -471,7 +485,7 @@ impl DecodeFields for DatacenterBasicConnectInfo {
             "hostProductInfo" => self.host_product_info = Some(r.value(s)?),
             "hardwareVendor" => self.hardware_vendor = Some(r.value(s)?),
             "hardwareModel" => self.hardware_model = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -511,13 +525,14 @@ xml_struct!(DatacenterConfigInfo);
 impl DecodeFields for DatacenterConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "defaultHardwareVersionKey" => self.default_hardware_version_key = Some(r.value(s)?),
             "maximumHardwareVersionKey" => self.maximum_hardware_version_key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -557,13 +572,14 @@ xml_struct!(DatacenterConfigSpec);
 impl DecodeFields for DatacenterConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "defaultHardwareVersionKey" => self.default_hardware_version_key = Some(r.value(s)?),
             "maximumHardwareVersionKey" => self.maximum_hardware_version_key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -601,12 +617,13 @@ xml_struct!(DatacenterCreatedEvent);
 impl DecodeFields for DatacenterCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parent" => self.parent = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -635,10 +652,11 @@ xml_struct!(DatacenterEvent);
 impl DecodeFields for DatacenterEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -666,12 +684,13 @@ xml_struct!(DatacenterEventArgument);
 impl DecodeFields for DatacenterEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datacenter" => self.datacenter = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -704,13 +723,14 @@ xml_struct!(DatacenterMismatchArgument);
 impl DecodeFields for DatacenterMismatchArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "inputDatacenter" => self.input_datacenter = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -744,13 +764,14 @@ xml_struct!(DatacenterRenamedEvent);
 impl DecodeFields for DatacenterRenamedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldName" => self.old_name = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -804,10 +825,11 @@ xml_struct!(DatastoreCapability);
 impl DecodeFields for DatastoreCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "directoryHierarchySupported" => self.directory_hierarchy_supported = r.value(s)?,
             "rawDiskMappingsSupported" => self.raw_disk_mappings_supported = r.value(s)?,
             "perFileThinProvisioningSupported" => {
@@ -824,7 +846,7 @@ impl DecodeFields for DatastoreCapability {
             "upitSupported" => self.upit_supported = Some(r.value(s)?),
             "vmdkExpandSupported" => self.vmdk_expand_supported = Some(r.value(s)?),
             "clusteredVmdkSupported" => self.clustered_vmdk_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -880,13 +902,14 @@ xml_struct!(DatastoreCapacityIncreasedEvent);
 impl DecodeFields for DatastoreCapacityIncreasedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldCapacity" => self.old_capacity = r.value(s)?,
             "newCapacity" => self.new_capacity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -916,10 +939,11 @@ xml_struct!(DatastoreDestroyedEvent);
 impl DecodeFields for DatastoreDestroyedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -947,12 +971,13 @@ xml_struct!(DatastoreDiscoveredEvent);
 impl DecodeFields for DatastoreDiscoveredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -981,10 +1006,11 @@ xml_struct!(DatastoreDuplicatedEvent);
 impl DecodeFields for DatastoreDuplicatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1012,12 +1038,13 @@ xml_struct!(DatastoreEvent);
 impl DecodeFields for DatastoreEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1048,12 +1075,13 @@ xml_struct!(DatastoreEventArgument);
 impl DecodeFields for DatastoreEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1086,13 +1114,14 @@ xml_struct!(DatastoreFileCopiedEvent);
 impl DecodeFields for DatastoreFileCopiedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceDatastore" => self.source_datastore = r.value(s)?,
             "sourceFile" => self.source_file = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1122,10 +1151,11 @@ xml_struct!(DatastoreFileDeletedEvent);
 impl DecodeFields for DatastoreFileDeletedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1157,14 +1187,15 @@ xml_struct!(DatastoreFileEvent);
 impl DecodeFields for DatastoreFileEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "targetFile" => self.target_file = r.value(s)?,
             "sourceOfOperation" => self.source_of_operation = Some(r.value(s)?),
             "succeeded" => self.succeeded = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1199,13 +1230,14 @@ xml_struct!(DatastoreFileMovedEvent);
 impl DecodeFields for DatastoreFileMovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceDatastore" => self.source_datastore = r.value(s)?,
             "sourceFile" => self.source_file = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1239,13 +1271,14 @@ xml_struct!(DatastoreHostMount);
 impl DecodeFields for DatastoreHostMount {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "mountInfo" => self.mount_info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1275,10 +1308,11 @@ xml_struct!(DatastoreIORMReconfiguredEvent);
 impl DecodeFields for DatastoreIORMReconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1322,10 +1356,11 @@ xml_struct!(DatastoreInfo);
 impl DecodeFields for DatastoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "url" => self.url = r.value(s)?,
             "freeSpace" => self.free_space = r.value(s)?,
@@ -1335,7 +1370,7 @@ impl DecodeFields for DatastoreInfo {
             "timestamp" => self.timestamp = Some(r.value(s)?),
             "containerId" => self.container_id = Some(r.value(s)?),
             "aliasOf" => self.alias_of = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1376,13 +1411,14 @@ xml_struct!(DatastoreMountPathDatastorePair);
 impl DecodeFields for DatastoreMountPathDatastorePair {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldMountPath" => self.old_mount_path = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1414,12 +1450,13 @@ xml_struct!(DatastoreOption);
 impl DecodeFields for DatastoreOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "unsupportedVolumes" => self.unsupported_volumes.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1450,12 +1487,13 @@ xml_struct!(DatastorePrincipalConfigured);
 impl DecodeFields for DatastorePrincipalConfigured {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastorePrincipal" => self.datastore_principal = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1486,12 +1524,13 @@ xml_struct!(DatastoreRemovedOnHostEvent);
 impl DecodeFields for DatastoreRemovedOnHostEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1524,13 +1563,14 @@ xml_struct!(DatastoreRenamedEvent);
 impl DecodeFields for DatastoreRenamedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldName" => self.old_name = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1564,13 +1604,14 @@ xml_struct!(DatastoreRenamedOnHostEvent);
 impl DecodeFields for DatastoreRenamedOnHostEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldName" => self.old_name = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1620,10 +1661,11 @@ xml_struct!(DatastoreSummary);
 impl DecodeFields for DatastoreSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = Some(r.value(s)?),
             "name" => self.name = r.value(s)?,
             "url" => self.url = r.value(s)?,
@@ -1634,7 +1676,7 @@ impl DecodeFields for DatastoreSummary {
             "multipleHostAccess" => self.multiple_host_access = Some(r.value(s)?),
             "type" => self.r#type = r.value(s)?,
             "maintenanceMode" => self.maintenance_mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1678,14 +1720,15 @@ xml_struct!(DatastoreVVolContainerFailoverPair);
 impl DecodeFields for DatastoreVVolContainerFailoverPair {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "srcContainer" => self.src_container = Some(r.value(s)?),
             "tgtContainer" => self.tgt_container = r.value(s)?,
             "vvolMapping" => self.vvol_mapping.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1716,10 +1759,11 @@ xml_struct!(DateTimeProfile);
 impl DecodeFields for DateTimeProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

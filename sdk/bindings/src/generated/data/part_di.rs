@@ -20,13 +20,14 @@ xml_struct!(DiagnosticManagerAuditRecordResult);
 impl DecodeFields for DiagnosticManagerAuditRecordResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "records" => self.records.push(r.value(s)?),
             "nextToken" => self.next_token = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -60,13 +61,14 @@ xml_struct!(DiagnosticManagerBundleInfo);
 impl DecodeFields for DiagnosticManagerBundleInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "system" => self.system = Some(r.value(s)?),
             "url" => self.url = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -108,17 +110,18 @@ xml_struct!(DiagnosticManagerLogDescriptor);
 impl DecodeFields for DiagnosticManagerLogDescriptor {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "fileName" => self.file_name = r.value(s)?,
             "creator" => self.creator = r.value(s)?,
             "format" => self.format = r.value(s)?,
             "mimeType" => self.mime_type = r.value(s)?,
             "info" => self.info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -158,14 +161,15 @@ xml_struct!(DiagnosticManagerLogHeader);
 impl DecodeFields for DiagnosticManagerLogHeader {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lineStart" => self.line_start = r.value(s)?,
             "lineEnd" => self.line_end = r.value(s)?,
             "lineText" => self.line_text.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -200,13 +204,14 @@ xml_struct!(DiskChangeExtent);
 impl DecodeFields for DiskChangeExtent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "start" => self.start = r.value(s)?,
             "length" => self.length = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -242,14 +247,15 @@ xml_struct!(DiskChangeInfo);
 impl DecodeFields for DiskChangeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "startOffset" => self.start_offset = r.value(s)?,
             "length" => self.length = r.value(s)?,
             "changedArea" => self.changed_area.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -284,13 +290,14 @@ xml_struct!(DiskCryptoSpec);
 impl DecodeFields for DiskCryptoSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parent" => self.parent = Some(Box::new(r.value(s)?)),
             "crypto" => self.crypto = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -350,10 +357,11 @@ xml_struct!(DistributedVirtualPort);
 impl DecodeFields for DistributedVirtualPort {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "config" => self.config = r.value(s)?,
             "dvsUuid" => self.dvs_uuid = r.value(s)?,
@@ -368,7 +376,7 @@ impl DecodeFields for DistributedVirtualPort {
             "hostLocalPort" => self.host_local_port = Some(r.value(s)?),
             "externalId" => self.external_id = Some(r.value(s)?),
             "segmentPortId" => self.segment_port_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -432,10 +440,11 @@ xml_struct!(DistributedVirtualPortgroupInfo);
 impl DecodeFields for DistributedVirtualPortgroupInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "switchName" => self.switch_name = r.value(s)?,
             "switchUuid" => self.switch_uuid = r.value(s)?,
             "portgroupName" => self.portgroup_name = r.value(s)?,
@@ -447,7 +456,7 @@ impl DecodeFields for DistributedVirtualPortgroupInfo {
             "backingType" => self.backing_type = Some(r.value(s)?),
             "logicalSwitchUuid" => self.logical_switch_uuid = Some(r.value(s)?),
             "segmentId" => self.segment_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -493,13 +502,14 @@ xml_struct!(DistributedVirtualPortgroupNsxPortgroupOperationResult);
 impl DecodeFields for DistributedVirtualPortgroupNsxPortgroupOperationResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portgroups" => self.portgroups.push(r.value(s)?),
             "problems" => self.problems.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -533,13 +543,14 @@ xml_struct!(DistributedVirtualPortgroupProblem);
 impl DecodeFields for DistributedVirtualPortgroupProblem {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "logicalSwitchUuid" => self.logical_switch_uuid = r.value(s)?,
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -581,17 +592,18 @@ xml_struct!(DistributedVirtualSwitchHostMember);
 impl DecodeFields for DistributedVirtualSwitchHostMember {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "runtimeState" => self.runtime_state = Some(r.value(s)?),
             "config" => self.config = r.value(s)?,
             "productInfo" => self.product_info = Some(r.value(s)?),
             "uplinkPortKey" => self.uplink_port_key.push(r.value(s)?),
             "status" => self.status = r.value(s)?,
             "statusDetail" => self.status_detail = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -625,10 +637,11 @@ xml_struct!(DistributedVirtualSwitchHostMemberBacking);
 impl DecodeFields for DistributedVirtualSwitchHostMemberBacking {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -672,10 +685,11 @@ xml_struct!(DistributedVirtualSwitchHostMemberConfigInfo);
 impl DecodeFields for DistributedVirtualSwitchHostMemberConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = Some(r.value(s)?),
             "maxProxySwitchPorts" => self.max_proxy_switch_ports = r.value(s)?,
             "vendorSpecificConfig" => self.vendor_specific_config.push(r.value(s)?),
@@ -685,7 +699,7 @@ impl DecodeFields for DistributedVirtualSwitchHostMemberConfigInfo {
             "ensInterruptEnabled" => self.ens_interrupt_enabled = Some(r.value(s)?),
             "transportZones" => self.transport_zones.push(r.value(s)?),
             "nsxtUsedUplinkNames" => self.nsxt_used_uplink_names.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -732,16 +746,17 @@ xml_struct!(DistributedVirtualSwitchHostMemberConfigSpec);
 impl DecodeFields for DistributedVirtualSwitchHostMemberConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "backing" => self.backing = Some(r.value(s)?),
             "maxProxySwitchPorts" => self.max_proxy_switch_ports = Some(r.value(s)?),
             "vendorSpecificConfig" => self.vendor_specific_config.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -776,12 +791,13 @@ xml_struct!(DistributedVirtualSwitchHostMemberPnicBacking);
 impl DecodeFields for DistributedVirtualSwitchHostMemberPnicBacking {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pnicSpec" => self.pnic_spec.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -818,15 +834,16 @@ xml_struct!(DistributedVirtualSwitchHostMemberPnicSpec);
 impl DecodeFields for DistributedVirtualSwitchHostMemberPnicSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pnicDevice" => self.pnic_device = r.value(s)?,
             "uplinkPortKey" => self.uplink_port_key = Some(r.value(s)?),
             "uplinkPortgroupKey" => self.uplink_portgroup_key = Some(r.value(s)?),
             "connectionCookie" => self.connection_cookie = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -860,12 +877,13 @@ xml_struct!(DistributedVirtualSwitchHostMemberRuntimeState);
 impl DecodeFields for DistributedVirtualSwitchHostMemberRuntimeState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "currentMaxProxySwitchPorts" => self.current_max_proxy_switch_ports = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -901,13 +919,14 @@ xml_struct!(DistributedVirtualSwitchHostMemberTransportZoneInfo);
 impl DecodeFields for DistributedVirtualSwitchHostMemberTransportZoneInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -941,13 +960,14 @@ xml_struct!(DistributedVirtualSwitchHostProductSpec);
 impl DecodeFields for DistributedVirtualSwitchHostProductSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "productLineId" => self.product_line_id = Some(r.value(s)?),
             "version" => self.version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -985,15 +1005,16 @@ xml_struct!(DistributedVirtualSwitchInfo);
 impl DecodeFields for DistributedVirtualSwitchInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "switchName" => self.switch_name = r.value(s)?,
             "switchUuid" => self.switch_uuid = r.value(s)?,
             "distributedVirtualSwitch" => self.distributed_virtual_switch = r.value(s)?,
             "networkReservationSupported" => self.network_reservation_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1032,13 +1053,14 @@ xml_struct!(DistributedVirtualSwitchKeyedOpaqueBlob);
 impl DecodeFields for DistributedVirtualSwitchKeyedOpaqueBlob {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "opaqueData" => self.opaque_data = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1072,13 +1094,14 @@ xml_struct!(DistributedVirtualSwitchManagerCompatibilityResult);
 impl DecodeFields for DistributedVirtualSwitchManagerCompatibilityResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "error" => self.error.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1112,13 +1135,14 @@ xml_struct!(DistributedVirtualSwitchManagerDvsProductSpec);
 impl DecodeFields for DistributedVirtualSwitchManagerDvsProductSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "newSwitchProductSpec" => self.new_switch_product_spec = Some(r.value(s)?),
             "distributedVirtualSwitch" => self.distributed_virtual_switch = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1150,12 +1174,13 @@ xml_struct!(DistributedVirtualSwitchManagerHostArrayFilter);
 impl DecodeFields for DistributedVirtualSwitchManagerHostArrayFilter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1188,13 +1213,14 @@ xml_struct!(DistributedVirtualSwitchManagerHostContainer);
 impl DecodeFields for DistributedVirtualSwitchManagerHostContainer {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "container" => self.container = r.value(s)?,
             "recursive" => self.recursive = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1226,12 +1252,13 @@ xml_struct!(DistributedVirtualSwitchManagerHostContainerFilter);
 impl DecodeFields for DistributedVirtualSwitchManagerHostContainerFilter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostContainer" => self.host_container = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1262,12 +1289,13 @@ xml_struct!(DistributedVirtualSwitchManagerHostDvsFilterSpec);
 impl DecodeFields for DistributedVirtualSwitchManagerHostDvsFilterSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "inclusive" => self.inclusive = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1298,12 +1326,13 @@ xml_struct!(DistributedVirtualSwitchManagerHostDvsMembershipFilter);
 impl DecodeFields for DistributedVirtualSwitchManagerHostDvsMembershipFilter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "distributedVirtualSwitch" => self.distributed_virtual_switch = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1338,14 +1367,15 @@ xml_struct!(DistributedVirtualSwitchManagerImportResult);
 impl DecodeFields for DistributedVirtualSwitchManagerImportResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "distributedVirtualSwitch" => self.distributed_virtual_switch.push(r.value(s)?),
             "distributedVirtualPortgroup" => self.distributed_virtual_portgroup.push(r.value(s)?),
             "importFault" => self.import_fault.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1387,15 +1417,16 @@ xml_struct!(DistributedVirtualSwitchPortConnectee);
 impl DecodeFields for DistributedVirtualSwitchPortConnectee {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "connectedEntity" => self.connected_entity = Some(r.value(s)?),
             "nicKey" => self.nic_key = Some(r.value(s)?),
             "type" => self.r#type = Some(r.value(s)?),
             "addressHint" => self.address_hint = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1435,15 +1466,16 @@ xml_struct!(DistributedVirtualSwitchPortConnection);
 impl DecodeFields for DistributedVirtualSwitchPortConnection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "switchUuid" => self.switch_uuid = r.value(s)?,
             "portgroupKey" => self.portgroup_key = Some(r.value(s)?),
             "portKey" => self.port_key = Some(r.value(s)?),
             "connectionCookie" => self.connection_cookie = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1493,10 +1525,11 @@ xml_struct!(DistributedVirtualSwitchPortCriteria);
 impl DecodeFields for DistributedVirtualSwitchPortCriteria {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "connected" => self.connected = Some(r.value(s)?),
             "active" => self.active = Some(r.value(s)?),
             "uplinkPort" => self.uplink_port = Some(r.value(s)?),
@@ -1506,7 +1539,7 @@ impl DecodeFields for DistributedVirtualSwitchPortCriteria {
             "inside" => self.inside = Some(r.value(s)?),
             "portKey" => self.port_key.push(r.value(s)?),
             "host" => self.host.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1579,10 +1612,11 @@ xml_struct!(DistributedVirtualSwitchPortStatistics);
 impl DecodeFields for DistributedVirtualSwitchPortStatistics {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "packetsInMulticast" => self.packets_in_multicast = r.value(s)?,
             "packetsOutMulticast" => self.packets_out_multicast = r.value(s)?,
             "bytesInMulticast" => self.bytes_in_multicast = r.value(s)?,
@@ -1601,7 +1635,7 @@ impl DecodeFields for DistributedVirtualSwitchPortStatistics {
             "packetsOutException" => self.packets_out_exception = r.value(s)?,
             "bytesInFromPnic" => self.bytes_in_from_pnic = Some(r.value(s)?),
             "bytesOutToPnic" => self.bytes_out_to_pnic = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1661,10 +1695,11 @@ xml_struct!(DistributedVirtualSwitchProductSpec);
 impl DecodeFields for DistributedVirtualSwitchProductSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = Some(r.value(s)?),
             "vendor" => self.vendor = Some(r.value(s)?),
             "version" => self.version = Some(r.value(s)?),
@@ -1672,7 +1707,7 @@ impl DecodeFields for DistributedVirtualSwitchProductSpec {
             "forwardingClass" => self.forwarding_class = Some(r.value(s)?),
             "bundleId" => self.bundle_id = Some(r.value(s)?),
             "bundleUrl" => self.bundle_url = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

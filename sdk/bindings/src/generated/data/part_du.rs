@@ -20,13 +20,14 @@ xml_struct!(DuplicateIpDetectedEvent);
 impl DecodeFields for DuplicateIpDetectedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "duplicateIP" => self.duplicate_ip = r.value(s)?,
             "macAddress" => self.mac_address = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

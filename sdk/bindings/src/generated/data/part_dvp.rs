@@ -26,16 +26,17 @@ xml_struct!(DVPortConfigInfo);
 impl DecodeFields for DVPortConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = Some(r.value(s)?),
             "scope" => self.scope.push(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
             "setting" => self.setting = Some(r.value(s)?),
             "configVersion" => self.config_version = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -82,10 +83,11 @@ xml_struct!(DVPortConfigSpec);
 impl DecodeFields for DVPortConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = r.value(s)?,
             "key" => self.key = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
@@ -93,7 +95,7 @@ impl DecodeFields for DVPortConfigSpec {
             "description" => self.description = Some(r.value(s)?),
             "setting" => self.setting = Some(r.value(s)?),
             "configVersion" => self.config_version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -142,10 +144,11 @@ xml_struct!(DVPortSetting);
 impl DecodeFields for DVPortSetting {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "blocked" => self.blocked = Some(r.value(s)?),
             "vmDirectPathGen2Allowed" => self.vm_direct_path_gen2_allowed = Some(r.value(s)?),
             "inShapingPolicy" => self.in_shaping_policy = Some(r.value(s)?),
@@ -153,7 +156,7 @@ impl DecodeFields for DVPortSetting {
             "vendorSpecificConfig" => self.vendor_specific_config = Some(r.value(s)?),
             "networkResourcePoolKey" => self.network_resource_pool_key = Some(r.value(s)?),
             "filterPolicy" => self.filter_policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -194,14 +197,15 @@ xml_struct!(DVPortState);
 impl DecodeFields for DVPortState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "runtimeInfo" => self.runtime_info = Some(r.value(s)?),
             "stats" => self.stats = r.value(s)?,
             "vendorSpecificState" => self.vendor_specific_state.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -256,10 +260,11 @@ xml_struct!(DVPortStatus);
 impl DecodeFields for DVPortStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "linkUp" => self.link_up = r.value(s)?,
             "blocked" => self.blocked = r.value(s)?,
             "vlanIds" => self.vlan_ids.push(r.value(s)?),
@@ -278,7 +283,7 @@ impl DecodeFields for DVPortStatus {
             "vmDirectPathGen2InactiveReasonExtended" => {
                 self.vm_direct_path_gen2_inactive_reason_extended = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -367,10 +372,11 @@ xml_struct!(DVPortgroupConfigInfo);
 impl DecodeFields for DVPortgroupConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "numPorts" => self.num_ports = r.value(s)?,
@@ -393,7 +399,7 @@ impl DecodeFields for DVPortgroupConfigInfo {
             "transportZoneName" => self.transport_zone_name = Some(r.value(s)?),
             "logicalSwitchUuid" => self.logical_switch_uuid = Some(r.value(s)?),
             "segmentId" => self.segment_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -478,10 +484,11 @@ xml_struct!(DVPortgroupConfigSpec);
 impl DecodeFields for DVPortgroupConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configVersion" => self.config_version = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "numPorts" => self.num_ports = Some(r.value(s)?),
@@ -501,7 +508,7 @@ impl DecodeFields for DVPortgroupConfigSpec {
             "transportZoneName" => self.transport_zone_name = Some(r.value(s)?),
             "logicalSwitchUuid" => self.logical_switch_uuid = Some(r.value(s)?),
             "segmentId" => self.segment_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -549,10 +556,11 @@ xml_struct!(DVPortgroupCreatedEvent);
 impl DecodeFields for DVPortgroupCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -578,10 +586,11 @@ xml_struct!(DVPortgroupDestroyedEvent);
 impl DecodeFields for DVPortgroupDestroyedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -607,10 +616,11 @@ xml_struct!(DVPortgroupEvent);
 impl DecodeFields for DVPortgroupEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -650,10 +660,11 @@ xml_struct!(DVPortgroupPolicy);
 impl DecodeFields for DVPortgroupPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "blockOverrideAllowed" => self.block_override_allowed = r.value(s)?,
             "shapingOverrideAllowed" => self.shaping_override_allowed = r.value(s)?,
             "vendorConfigOverrideAllowed" => self.vendor_config_override_allowed = r.value(s)?,
@@ -665,7 +676,7 @@ impl DecodeFields for DVPortgroupPolicy {
             "trafficFilterOverrideAllowed" => {
                 self.traffic_filter_override_allowed = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -716,13 +727,14 @@ xml_struct!(DVPortgroupReconfiguredEvent);
 impl DecodeFields for DVPortgroupReconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configSpec" => self.config_spec = r.value(s)?,
             "configChanges" => self.config_changes = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -756,13 +768,14 @@ xml_struct!(DVPortgroupRenamedEvent);
 impl DecodeFields for DVPortgroupRenamedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldName" => self.old_name = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -796,13 +809,14 @@ xml_struct!(DVPortgroupSelection);
 impl DecodeFields for DVPortgroupSelection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvsUuid" => self.dvs_uuid = r.value(s)?,
             "portgroupKey" => self.portgroup_key.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -834,12 +848,13 @@ xml_struct!(DvpgImportEvent);
 impl DecodeFields for DvpgImportEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "importType" => self.import_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -868,10 +883,11 @@ xml_struct!(DvpgRestoreEvent);
 impl DecodeFields for DvpgRestoreEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

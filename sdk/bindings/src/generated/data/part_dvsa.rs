@@ -16,10 +16,11 @@ xml_struct!(DvsAcceptNetworkRuleAction);
 impl DecodeFields for DvsAcceptNetworkRuleAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -51,14 +52,15 @@ xml_struct!(DvsApplyOperationFaultFaultOnObject);
 impl DecodeFields for DvsApplyOperationFaultFaultOnObject {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "objectId" => self.object_id = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -26,10 +26,11 @@ xml_struct!(DVSCapability);
 impl DecodeFields for DVSCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvsOperationSupported" => self.dvs_operation_supported = Some(r.value(s)?),
             "dvPortGroupOperationSupported" => {
                 self.dv_port_group_operation_supported = Some(r.value(s)?)
@@ -39,7 +40,7 @@ impl DecodeFields for DVSCapability {
                 .compatible_host_component_product_info
                 .push(r.value(s)?),
             "featuresSupported" => self.features_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -135,10 +136,11 @@ xml_struct!(DVSConfigInfo);
 impl DecodeFields for DVSConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "numStandalonePorts" => self.num_standalone_ports = r.value(s)?,
@@ -178,7 +180,7 @@ impl DecodeFields for DVSConfigInfo {
             "pnicCapacityRatioForReservation" => {
                 self.pnic_capacity_ratio_for_reservation = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -290,10 +292,11 @@ xml_struct!(DVSConfigSpec);
 impl DecodeFields for DVSConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configVersion" => self.config_version = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "numStandalonePorts" => self.num_standalone_ports = Some(r.value(s)?),
@@ -320,7 +323,7 @@ impl DecodeFields for DVSConfigSpec {
             "networkResourceControlVersion" => {
                 self.network_resource_control_version = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -382,13 +385,14 @@ xml_struct!(DVSContactInfo);
 impl DecodeFields for DVSContactInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = Some(r.value(s)?),
             "contact" => self.contact = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -424,14 +428,15 @@ xml_struct!(DVSCreateSpec);
 impl DecodeFields for DVSCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configSpec" => self.config_spec = r.value(s)?,
             "productInfo" => self.product_info = Some(r.value(s)?),
             "capability" => self.capability = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -462,10 +467,11 @@ xml_struct!(DvsCopyNetworkRuleAction);
 impl DecodeFields for DvsCopyNetworkRuleAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -493,12 +499,13 @@ xml_struct!(DvsCreatedEvent);
 impl DecodeFields for DvsCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parent" => self.parent = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -30,10 +30,11 @@ xml_struct!(DVSFailureCriteria);
 impl DecodeFields for DVSFailureCriteria {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "checkSpeed" => self.check_speed = Some(r.value(s)?),
             "speed" => self.speed = Some(r.value(s)?),
             "checkDuplex" => self.check_duplex = Some(r.value(s)?),
@@ -41,7 +42,7 @@ impl DecodeFields for DVSFailureCriteria {
             "checkErrorPercent" => self.check_error_percent = Some(r.value(s)?),
             "percentage" => self.percentage = Some(r.value(s)?),
             "checkBeacon" => self.check_beacon = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -96,10 +97,11 @@ xml_struct!(DVSFeatureCapability);
 impl DecodeFields for DVSFeatureCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "networkResourceManagementSupported" => {
                 self.network_resource_management_supported = r.value(s)?
             }
@@ -116,7 +118,7 @@ impl DecodeFields for DVSFeatureCapability {
             "backupRestoreCapability" => self.backup_restore_capability = Some(r.value(s)?),
             "networkFilterSupported" => self.network_filter_supported = Some(r.value(s)?),
             "macLearningSupported" => self.mac_learning_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -176,16 +178,17 @@ xml_struct!(DvsFilterConfig);
 impl DecodeFields for DvsFilterConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "agentName" => self.agent_name = Some(r.value(s)?),
             "slotNumber" => self.slot_number = Some(r.value(s)?),
             "parameters" => self.parameters = Some(r.value(s)?),
             "onFailure" => self.on_failure = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -220,12 +223,13 @@ xml_struct!(DvsFilterConfigSpec);
 impl DecodeFields for DvsFilterConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -256,12 +260,13 @@ xml_struct!(DvsFilterParameter);
 impl DecodeFields for DvsFilterParameter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parameters" => self.parameters.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -292,12 +297,13 @@ xml_struct!(DvsFilterPolicy);
 impl DecodeFields for DvsFilterPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "filterConfig" => self.filter_config.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -18,12 +18,13 @@ xml_struct!(DvsGreEncapNetworkRuleAction);
 impl DecodeFields for DvsGreEncapNetworkRuleAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "encapsulationIp" => self.encapsulation_ip = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(DVSHealthCheckCapability);
 impl DecodeFields for DVSHealthCheckCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -49,13 +50,14 @@ xml_struct!(DVSHealthCheckConfig);
 impl DecodeFields for DVSHealthCheckConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enable" => self.enable = Some(r.value(s)?),
             "interval" => self.interval = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -93,15 +95,16 @@ xml_struct!(DVSHostLocalPortInfo);
 impl DecodeFields for DVSHostLocalPortInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "switchUuid" => self.switch_uuid = r.value(s)?,
             "portKey" => self.port_key = r.value(s)?,
             "setting" => self.setting = r.value(s)?,
             "vnic" => self.vnic = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -137,13 +140,14 @@ xml_struct!(DvsHealthStatusChangeEvent);
 impl DecodeFields for DvsHealthStatusChangeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "switchUuid" => self.switch_uuid = r.value(s)?,
             "healthResult" => self.health_result = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -175,12 +179,13 @@ xml_struct!(DvsHostBackInSyncEvent);
 impl DecodeFields for DvsHostBackInSyncEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostBackInSync" => self.host_back_in_sync = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -215,14 +220,15 @@ xml_struct!(DvsHostInfrastructureTrafficResource);
 impl DecodeFields for DvsHostInfrastructureTrafficResource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "description" => self.description = Some(r.value(s)?),
             "allocationInfo" => self.allocation_info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -259,14 +265,15 @@ xml_struct!(DvsHostInfrastructureTrafficResourceAllocation);
 impl DecodeFields for DvsHostInfrastructureTrafficResourceAllocation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "limit" => self.limit = Some(r.value(s)?),
             "shares" => self.shares = Some(r.value(s)?),
             "reservation" => self.reservation = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -299,12 +306,13 @@ xml_struct!(DvsHostJoinedEvent);
 impl DecodeFields for DvsHostJoinedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostJoined" => self.host_joined = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -335,12 +343,13 @@ xml_struct!(DvsHostLeftEvent);
 impl DecodeFields for DvsHostLeftEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostLeft" => self.host_left = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -379,16 +388,17 @@ xml_struct!(DvsHostStatusUpdated);
 impl DecodeFields for DvsHostStatusUpdated {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostMember" => self.host_member = r.value(s)?,
             "oldStatus" => self.old_status = Some(r.value(s)?),
             "newStatus" => self.new_status = Some(r.value(s)?),
             "oldStatusDetail" => self.old_status_detail = Some(r.value(s)?),
             "newStatusDetail" => self.new_status_detail = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -421,10 +431,11 @@ xml_struct!(DvsHostVNicProfile);
 impl DecodeFields for DvsHostVNicProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -452,12 +463,13 @@ xml_struct!(DvsHostWentOutOfSyncEvent);
 impl DecodeFields for DvsHostWentOutOfSyncEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostOutOfSync" => self.host_out_of_sync = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -18,12 +18,13 @@ xml_struct!(DvsImportEvent);
 impl DecodeFields for DvsImportEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "importType" => self.import_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -64,17 +65,18 @@ xml_struct!(DvsIpNetworkRuleQualifier);
 impl DecodeFields for DvsIpNetworkRuleQualifier {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceAddress" => self.source_address = Some(r.value(s)?),
             "destinationAddress" => self.destination_address = Some(r.value(s)?),
             "protocol" => self.protocol = Some(r.value(s)?),
             "sourceIpPort" => self.source_ip_port = Some(r.value(s)?),
             "destinationIpPort" => self.destination_ip_port = Some(r.value(s)?),
             "tcpFlags" => self.tcp_flags = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -108,10 +110,11 @@ xml_struct!(DvsIpPort);
 impl DecodeFields for DvsIpPort {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -141,13 +144,14 @@ xml_struct!(DvsIpPortRange);
 impl DecodeFields for DvsIpPortRange {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "startPortNumber" => self.start_port_number = r.value(s)?,
             "endPortNumber" => self.end_port_number = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -24,15 +24,16 @@ xml_struct!(DVSMacLearningPolicy);
 impl DecodeFields for DVSMacLearningPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = r.value(s)?,
             "allowUnicastFlooding" => self.allow_unicast_flooding = Some(r.value(s)?),
             "limit" => self.limit = Some(r.value(s)?),
             "limitPolicy" => self.limit_policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -72,15 +73,16 @@ xml_struct!(DVSMacManagementPolicy);
 impl DecodeFields for DVSMacManagementPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "allowPromiscuous" => self.allow_promiscuous = Some(r.value(s)?),
             "macChanges" => self.mac_changes = Some(r.value(s)?),
             "forgedTransmits" => self.forged_transmits = Some(r.value(s)?),
             "macLearningPolicy" => self.mac_learning_policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -116,13 +118,14 @@ xml_struct!(DVSManagerDvsConfigTarget);
 impl DecodeFields for DVSManagerDvsConfigTarget {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "distributedVirtualPortgroup" => self.distributed_virtual_portgroup.push(r.value(s)?),
             "distributedVirtualSwitch" => self.distributed_virtual_switch.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -163,15 +166,16 @@ xml_struct!(DvsMacNetworkRuleQualifier);
 impl DecodeFields for DvsMacNetworkRuleQualifier {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceAddress" => self.source_address = Some(r.value(s)?),
             "destinationAddress" => self.destination_address = Some(r.value(s)?),
             "protocol" => self.protocol = Some(r.value(s)?),
             "vlanId" => self.vlan_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -205,12 +209,13 @@ xml_struct!(DvsMacRewriteNetworkRuleAction);
 impl DecodeFields for DvsMacRewriteNetworkRuleAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "rewriteMac" => self.rewrite_mac = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -243,13 +248,14 @@ xml_struct!(DvsMergedEvent);
 impl DecodeFields for DvsMergedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceDvs" => self.source_dvs = r.value(s)?,
             "destinationDvs" => self.destination_dvs = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

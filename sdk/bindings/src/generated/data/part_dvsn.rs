@@ -18,12 +18,13 @@ xml_struct!(DVSNameArrayUplinkPortPolicy);
 impl DecodeFields for DVSNameArrayUplinkPortPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uplinkPortName" => self.uplink_port_name.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -64,10 +65,11 @@ xml_struct!(DVSNetworkResourceManagementCapability);
 impl DecodeFields for DVSNetworkResourceManagementCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "networkResourceManagementSupported" => {
                 self.network_resource_management_supported = r.value(s)?
             }
@@ -84,7 +86,7 @@ impl DecodeFields for DVSNetworkResourceManagementCapability {
             "userDefinedInfraTrafficPoolSupported" => {
                 self.user_defined_infra_traffic_pool_supported = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -143,16 +145,17 @@ xml_struct!(DVSNetworkResourcePool);
 impl DecodeFields for DVSNetworkResourcePool {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
             "configVersion" => self.config_version = r.value(s)?,
             "allocationInfo" => self.allocation_info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -191,14 +194,15 @@ xml_struct!(DVSNetworkResourcePoolAllocationInfo);
 impl DecodeFields for DVSNetworkResourcePoolAllocationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "limit" => self.limit = Some(r.value(s)?),
             "shares" => self.shares = Some(r.value(s)?),
             "priorityTag" => self.priority_tag = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -239,16 +243,17 @@ xml_struct!(DVSNetworkResourcePoolConfigSpec);
 impl DecodeFields for DVSNetworkResourcePoolConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "configVersion" => self.config_version = Some(r.value(s)?),
             "allocationInfo" => self.allocation_info = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -281,10 +286,11 @@ xml_struct!(DvsNetworkRuleAction);
 impl DecodeFields for DvsNetworkRuleAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -312,12 +318,13 @@ xml_struct!(DvsNetworkRuleQualifier);
 impl DecodeFields for DvsNetworkRuleQualifier {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -22,14 +22,15 @@ xml_struct!(DVSPolicy);
 impl DecodeFields for DVSPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoPreInstallAllowed" => self.auto_pre_install_allowed = Some(r.value(s)?),
             "autoUpgradeAllowed" => self.auto_upgrade_allowed = Some(r.value(s)?),
             "partialUpgradeAllowed" => self.partial_upgrade_allowed = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -68,15 +69,16 @@ xml_struct!(DvsPortBlockedEvent);
 impl DecodeFields for DvsPortBlockedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "statusDetail" => self.status_detail = Some(r.value(s)?),
             "runtimeInfo" => self.runtime_info = Some(r.value(s)?),
             "prevBlockState" => self.prev_block_state = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -112,13 +114,14 @@ xml_struct!(DvsPortConnectedEvent);
 impl DecodeFields for DvsPortConnectedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "connectee" => self.connectee = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -150,12 +153,13 @@ xml_struct!(DvsPortCreatedEvent);
 impl DecodeFields for DvsPortCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -186,12 +190,13 @@ xml_struct!(DvsPortDeletedEvent);
 impl DecodeFields for DvsPortDeletedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -224,13 +229,14 @@ xml_struct!(DvsPortDisconnectedEvent);
 impl DecodeFields for DvsPortDisconnectedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "connectee" => self.connectee = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -264,13 +270,14 @@ xml_struct!(DvsPortEnteredPassthruEvent);
 impl DecodeFields for DvsPortEnteredPassthruEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "runtimeInfo" => self.runtime_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -304,13 +311,14 @@ xml_struct!(DvsPortExitedPassthruEvent);
 impl DecodeFields for DvsPortExitedPassthruEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "runtimeInfo" => self.runtime_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -346,14 +354,15 @@ xml_struct!(DvsPortJoinPortgroupEvent);
 impl DecodeFields for DvsPortJoinPortgroupEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "portgroupKey" => self.portgroup_key = r.value(s)?,
             "portgroupName" => self.portgroup_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -390,14 +399,15 @@ xml_struct!(DvsPortLeavePortgroupEvent);
 impl DecodeFields for DvsPortLeavePortgroupEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "portgroupKey" => self.portgroup_key = r.value(s)?,
             "portgroupName" => self.portgroup_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -432,13 +442,14 @@ xml_struct!(DvsPortLinkDownEvent);
 impl DecodeFields for DvsPortLinkDownEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "runtimeInfo" => self.runtime_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -472,13 +483,14 @@ xml_struct!(DvsPortLinkUpEvent);
 impl DecodeFields for DvsPortLinkUpEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "runtimeInfo" => self.runtime_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -512,13 +524,14 @@ xml_struct!(DvsPortReconfiguredEvent);
 impl DecodeFields for DvsPortReconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key.push(r.value(s)?),
             "configChanges" => self.config_changes.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -552,13 +565,14 @@ xml_struct!(DvsPortRuntimeChangeEvent);
 impl DecodeFields for DvsPortRuntimeChangeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "runtimeInfo" => self.runtime_info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -594,14 +608,15 @@ xml_struct!(DvsPortUnblockedEvent);
 impl DecodeFields for DvsPortUnblockedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
             "runtimeInfo" => self.runtime_info = Some(r.value(s)?),
             "prevBlockState" => self.prev_block_state = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -634,12 +649,13 @@ xml_struct!(DvsPortVendorSpecificStateChangeEvent);
 impl DecodeFields for DvsPortVendorSpecificStateChangeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -674,14 +690,15 @@ xml_struct!(DvsProfile);
 impl DecodeFields for DvsProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "uplink" => self.uplink.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -712,10 +729,11 @@ xml_struct!(DvsPuntNetworkRuleAction);
 impl DecodeFields for DvsPuntNetworkRuleAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -18,12 +18,13 @@ xml_struct!(DVSRollbackCapability);
 impl DecodeFields for DVSRollbackCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "rollbackSupported" => self.rollback_supported = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -56,13 +57,14 @@ xml_struct!(DVSRuntimeInfo);
 impl DecodeFields for DVSRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostMemberRuntime" => self.host_member_runtime.push(r.value(s)?),
             "resourceRuntimeInfo" => self.resource_runtime_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -94,12 +96,13 @@ xml_struct!(DvsRateLimitNetworkRuleAction);
 impl DecodeFields for DvsRateLimitNetworkRuleAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "packetsPerSecond" => self.packets_per_second = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -132,13 +135,14 @@ xml_struct!(DvsReconfiguredEvent);
 impl DecodeFields for DvsReconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configSpec" => self.config_spec = r.value(s)?,
             "configChanges" => self.config_changes = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -172,13 +176,14 @@ xml_struct!(DvsRenamedEvent);
 impl DecodeFields for DvsRenamedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldName" => self.old_name = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -218,10 +223,11 @@ xml_struct!(DvsResourceRuntimeInfo);
 impl DecodeFields for DvsResourceRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacity" => self.capacity = Some(r.value(s)?),
             "usage" => self.usage = Some(r.value(s)?),
             "available" => self.available = Some(r.value(s)?),
@@ -229,7 +235,7 @@ impl DecodeFields for DvsResourceRuntimeInfo {
             "vmVnicNetworkResourcePoolRuntime" => {
                 self.vm_vnic_network_resource_pool_runtime.push(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -265,10 +271,11 @@ xml_struct!(DvsRestoreEvent);
 impl DecodeFields for DvsRestoreEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -22,14 +22,15 @@ xml_struct!(DVSSecurityPolicy);
 impl DecodeFields for DVSSecurityPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "allowPromiscuous" => self.allow_promiscuous = Some(r.value(s)?),
             "macChanges" => self.mac_changes = Some(r.value(s)?),
             "forgedTransmits" => self.forged_transmits = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -62,12 +63,13 @@ xml_struct!(DVSSelection);
 impl DecodeFields for DVSSelection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvsUuid" => self.dvs_uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -118,10 +120,11 @@ xml_struct!(DVSSummary);
 impl DecodeFields for DVSSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
             "numPorts" => self.num_ports = r.value(s)?,
@@ -133,7 +136,7 @@ impl DecodeFields for DVSSummary {
             "description" => self.description = Some(r.value(s)?),
             "contact" => self.contact = Some(r.value(s)?),
             "numHosts" => self.num_hosts = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -172,10 +175,11 @@ xml_struct!(DvsServiceConsoleVNicProfile);
 impl DecodeFields for DvsServiceConsoleVNicProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -203,12 +207,13 @@ xml_struct!(DvsSingleIpPort);
 impl DecodeFields for DvsSingleIpPort {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portNumber" => self.port_number = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -239,12 +244,13 @@ xml_struct!(DvsSystemTrafficNetworkRuleQualifier);
 impl DecodeFields for DvsSystemTrafficNetworkRuleQualifier {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "typeOfSystemTraffic" => self.type_of_system_traffic = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

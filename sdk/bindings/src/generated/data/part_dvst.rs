@@ -24,15 +24,16 @@ xml_struct!(DVSTrafficShapingPolicy);
 impl DecodeFields for DVSTrafficShapingPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "averageBandwidth" => self.average_bandwidth = Some(r.value(s)?),
             "peakBandwidth" => self.peak_bandwidth = Some(r.value(s)?),
             "burstSize" => self.burst_size = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -66,12 +67,13 @@ xml_struct!(DvsTrafficFilterConfig);
 impl DecodeFields for DvsTrafficFilterConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "trafficRuleset" => self.traffic_ruleset = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -102,12 +104,13 @@ xml_struct!(DvsTrafficFilterConfigSpec);
 impl DecodeFields for DvsTrafficFilterConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -148,17 +151,18 @@ xml_struct!(DvsTrafficRule);
 impl DecodeFields for DvsTrafficRule {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
             "sequence" => self.sequence = Some(r.value(s)?),
             "qualifier" => self.qualifier.push(r.value(s)?),
             "action" => self.action = Some(r.value(s)?),
             "direction" => self.direction = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -200,15 +204,16 @@ xml_struct!(DvsTrafficRuleset);
 impl DecodeFields for DvsTrafficRuleset {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "enabled" => self.enabled = Some(r.value(s)?),
             "precedence" => self.precedence = Some(r.value(s)?),
             "rules" => self.rules.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

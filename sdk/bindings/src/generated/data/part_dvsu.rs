@@ -16,10 +16,11 @@ xml_struct!(DVSUplinkPortPolicy);
 impl DecodeFields for DVSUplinkPortPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -49,13 +50,14 @@ xml_struct!(DvsUpdateTagNetworkRuleAction);
 impl DecodeFields for DvsUpdateTagNetworkRuleAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "qosTag" => self.qos_tag = Some(r.value(s)?),
             "dscpTag" => self.dscp_tag = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -87,12 +89,13 @@ xml_struct!(DvsUpgradeAvailableEvent);
 impl DecodeFields for DvsUpgradeAvailableEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "productInfo" => self.product_info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -123,12 +126,13 @@ xml_struct!(DvsUpgradeInProgressEvent);
 impl DecodeFields for DvsUpgradeInProgressEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "productInfo" => self.product_info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -159,12 +163,13 @@ xml_struct!(DvsUpgradeRejectedEvent);
 impl DecodeFields for DvsUpgradeRejectedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "productInfo" => self.product_info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -195,12 +200,13 @@ xml_struct!(DvsUpgradedEvent);
 impl DecodeFields for DvsUpgradedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "productInfo" => self.product_info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

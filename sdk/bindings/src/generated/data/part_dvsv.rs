@@ -18,12 +18,13 @@ xml_struct!(DVSVendorSpecificConfig);
 impl DecodeFields for DVSVendorSpecificConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyValue" => self.key_value.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -62,16 +63,17 @@ xml_struct!(DVSVmVnicNetworkResourcePool);
 impl DecodeFields for DVSVmVnicNetworkResourcePool {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
             "configVersion" => self.config_version = r.value(s)?,
             "allocationInfo" => self.allocation_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -108,13 +110,14 @@ xml_struct!(DvsVNicProfile);
 impl DecodeFields for DvsVNicProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "ipConfig" => self.ip_config = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -158,10 +161,11 @@ xml_struct!(DvsVmVnicNetworkResourcePoolRuntimeInfo);
 impl DecodeFields for DvsVmVnicNetworkResourcePoolRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
             "capacity" => self.capacity = Some(r.value(s)?),
@@ -169,7 +173,7 @@ impl DecodeFields for DvsVmVnicNetworkResourcePoolRuntimeInfo {
             "available" => self.available = Some(r.value(s)?),
             "status" => self.status = r.value(s)?,
             "allocatedResource" => self.allocated_resource.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -206,12 +210,13 @@ xml_struct!(DvsVmVnicResourceAllocation);
 impl DecodeFields for DvsVmVnicResourceAllocation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reservationQuota" => self.reservation_quota = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -252,17 +257,18 @@ xml_struct!(DvsVmVnicResourcePoolConfigSpec);
 impl DecodeFields for DvsVmVnicResourcePoolConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = r.value(s)?,
             "key" => self.key = Some(r.value(s)?),
             "configVersion" => self.config_version = Some(r.value(s)?),
             "allocationInfo" => self.allocation_info = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -302,14 +308,15 @@ xml_struct!(DvsVnicAllocatedResource);
 impl DecodeFields for DvsVnicAllocatedResource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "vnicKey" => self.vnic_key = r.value(s)?,
             "reservation" => self.reservation = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -17,10 +17,11 @@ xml_struct!(DynamicArray);
 impl DecodeFields for DynamicArray {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "val" => self.val.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -49,9 +50,11 @@ xml_struct!(DynamicData);
 impl DecodeFields for DynamicData {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
+        let _ = name;
         r.unknown_element(s, &mut self.extra)
     }
     fn extra_mut(&mut self) -> &mut Extra {
@@ -79,10 +82,11 @@ xml_struct!(DynamicProperty);
 impl DecodeFields for DynamicProperty {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "val" => self.val = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

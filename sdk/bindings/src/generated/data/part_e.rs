@@ -30,10 +30,11 @@ xml_struct!(EVCMode);
 impl DecodeFields for EVCMode {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "guaranteedCPUFeatures" => self.guaranteed_cpu_features.push(r.value(s)?),
             "featureCapability" => self.feature_capability.push(r.value(s)?),
             "featureMask" => self.feature_mask.push(r.value(s)?),
@@ -41,7 +42,7 @@ impl DecodeFields for EVCMode {
             "vendor" => self.vendor = r.value(s)?,
             "track" => self.track.push(r.value(s)?),
             "vendorTier" => self.vendor_tier = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -78,12 +79,13 @@ xml_struct!(ElementDescription);
 impl DecodeFields for ElementDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -112,10 +114,11 @@ xml_struct!(EnteredMaintenanceModeEvent);
 impl DecodeFields for EnteredMaintenanceModeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -141,10 +144,11 @@ xml_struct!(EnteredStandbyModeEvent);
 impl DecodeFields for EnteredStandbyModeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -170,10 +174,11 @@ xml_struct!(EnteringMaintenanceModeEvent);
 impl DecodeFields for EnteringMaintenanceModeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -199,10 +204,11 @@ xml_struct!(EnteringStandbyModeEvent);
 impl DecodeFields for EnteringStandbyModeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -228,10 +234,11 @@ xml_struct!(EntityBackup);
 impl DecodeFields for EntityBackup {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -269,17 +276,18 @@ xml_struct!(EntityBackupConfig);
 impl DecodeFields for EntityBackupConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entityType" => self.entity_type = r.value(s)?,
             "configBlob" => self.config_blob = r.value(s)?,
             "key" => self.key = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "container" => self.container = Some(r.value(s)?),
             "configVersion" => self.config_version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -315,12 +323,13 @@ xml_struct!(EntityEventArgument);
 impl DecodeFields for EntityEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -353,13 +362,14 @@ xml_struct!(EntityPrivilege);
 impl DecodeFields for EntityPrivilege {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "privAvailability" => self.priv_availability.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -393,13 +403,14 @@ xml_struct!(EnumDescription);
 impl DecodeFields for EnumDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "tags" => self.tags.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -435,14 +446,15 @@ xml_struct!(EnvironmentBrowserConfigOptionQuerySpec);
 impl DecodeFields for EnvironmentBrowserConfigOptionQuerySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "host" => self.host = Some(r.value(s)?),
             "guestId" => self.guest_id.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -473,10 +485,11 @@ xml_struct!(ErrorUpgradeEvent);
 impl DecodeFields for ErrorUpgradeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -504,12 +517,13 @@ xml_struct!(EvaluationLicenseSource);
 impl DecodeFields for EvaluationLicenseSource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "remainingHours" => self.remaining_hours = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -564,10 +578,11 @@ xml_struct!(Event);
 impl DecodeFields for Event {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "chainId" => self.chain_id = r.value(s)?,
             "createdTime" => self.created_time = r.value(s)?,
@@ -581,7 +596,7 @@ impl DecodeFields for Event {
             "dvs" => self.dvs = Some(r.value(s)?),
             "fullFormattedMessage" => self.full_formatted_message = Some(r.value(s)?),
             "changeTag" => self.change_tag = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -632,16 +647,17 @@ xml_struct!(EventAlarmExpression);
 impl DecodeFields for EventAlarmExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "comparisons" => self.comparisons.push(r.value(s)?),
             "eventType" => self.event_type = r.value(s)?,
             "eventTypeId" => self.event_type_id = Some(r.value(s)?),
             "objectType" => self.object_type = Some(r.value(s)?),
             "status" => self.status = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -680,14 +696,15 @@ xml_struct!(EventAlarmExpressionComparison);
 impl DecodeFields for EventAlarmExpressionComparison {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "attributeName" => self.attribute_name = r.value(s)?,
             "operator" => self.operator = r.value(s)?,
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -724,14 +741,15 @@ xml_struct!(EventArgDesc);
 impl DecodeFields for EventArgDesc {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "description" => self.description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -762,10 +780,11 @@ xml_struct!(EventArgument);
 impl DecodeFields for EventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -797,14 +816,15 @@ xml_struct!(EventDescription);
 impl DecodeFields for EventDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "category" => self.category.push(r.value(s)?),
             "eventInfo" => self.event_info.push(r.value(s)?),
             "enumeratedTypes" => self.enumerated_types.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -853,10 +873,11 @@ xml_struct!(EventDescriptionEventDetail);
 impl DecodeFields for EventDescriptionEventDetail {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "description" => self.description = Some(r.value(s)?),
             "category" => self.category = r.value(s)?,
@@ -866,7 +887,7 @@ impl DecodeFields for EventDescriptionEventDetail {
             "formatOnVm" => self.format_on_vm = r.value(s)?,
             "fullFormat" => self.full_format = r.value(s)?,
             "longDescription" => self.long_description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -919,10 +940,11 @@ xml_struct!(EventEx);
 impl DecodeFields for EventEx {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "eventTypeId" => self.event_type_id = r.value(s)?,
             "severity" => self.severity = Some(r.value(s)?),
             "message" => self.message = Some(r.value(s)?),
@@ -931,7 +953,7 @@ impl DecodeFields for EventEx {
             "objectType" => self.object_type = Some(r.value(s)?),
             "objectName" => self.object_name = Some(r.value(s)?),
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -991,10 +1013,11 @@ xml_struct!(EventFilterSpec);
 impl DecodeFields for EventFilterSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = Some(r.value(s)?),
             "time" => self.time = Some(r.value(s)?),
             "userName" => self.user_name = Some(r.value(s)?),
@@ -1007,7 +1030,7 @@ impl DecodeFields for EventFilterSpec {
             "tag" => self.tag.push(r.value(s)?),
             "eventTypeId" => self.event_type_id.push(r.value(s)?),
             "maxCount" => self.max_count = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1051,13 +1074,14 @@ xml_struct!(EventFilterSpecByEntity);
 impl DecodeFields for EventFilterSpecByEntity {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "recursion" => self.recursion = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1091,13 +1115,14 @@ xml_struct!(EventFilterSpecByTime);
 impl DecodeFields for EventFilterSpecByTime {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "beginTime" => self.begin_time = Some(r.value(s)?),
             "endTime" => self.end_time = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1131,13 +1156,14 @@ xml_struct!(EventFilterSpecByUsername);
 impl DecodeFields for EventFilterSpecByUsername {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "systemUser" => self.system_user = r.value(s)?,
             "userList" => self.user_list.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1167,10 +1193,11 @@ xml_struct!(ExitMaintenanceModeEvent);
 impl DecodeFields for ExitMaintenanceModeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1196,10 +1223,11 @@ xml_struct!(ExitStandbyModeFailedEvent);
 impl DecodeFields for ExitStandbyModeFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1225,10 +1253,11 @@ xml_struct!(ExitedStandbyModeEvent);
 impl DecodeFields for ExitedStandbyModeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1254,10 +1283,11 @@ xml_struct!(ExitingStandbyModeEvent);
 impl DecodeFields for ExitingStandbyModeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1291,15 +1321,16 @@ xml_struct!(ExtExtendedProductInfo);
 impl DecodeFields for ExtExtendedProductInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "companyUrl" => self.company_url = Some(r.value(s)?),
             "productUrl" => self.product_url = Some(r.value(s)?),
             "managementUrl" => self.management_url = Some(r.value(s)?),
             "self" => self.self_ = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1339,15 +1370,16 @@ xml_struct!(ExtManagedEntityInfo);
 impl DecodeFields for ExtManagedEntityInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
             "smallIconUrl" => self.small_icon_url = Some(r.value(s)?),
             "iconUrl" => self.icon_url = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1383,13 +1415,14 @@ xml_struct!(ExtSolutionManagerInfo);
 impl DecodeFields for ExtSolutionManagerInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "tab" => self.tab.push(r.value(s)?),
             "smallIconUrl" => self.small_icon_url = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1423,13 +1456,14 @@ xml_struct!(ExtSolutionManagerInfoTabInfo);
 impl DecodeFields for ExtSolutionManagerInfoTabInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "label" => self.label = r.value(s)?,
             "url" => self.url = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1463,13 +1497,14 @@ xml_struct!(ExtendedDescription);
 impl DecodeFields for ExtendedDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "messageCatalogKeyPrefix" => self.message_catalog_key_prefix = r.value(s)?,
             "messageArg" => self.message_arg.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1503,13 +1538,14 @@ xml_struct!(ExtendedElementDescription);
 impl DecodeFields for ExtendedElementDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "messageCatalogKeyPrefix" => self.message_catalog_key_prefix = r.value(s)?,
             "messageArg" => self.message_arg.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1545,14 +1581,15 @@ xml_struct!(ExtendedEvent);
 impl DecodeFields for ExtendedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "eventTypeId" => self.event_type_id = r.value(s)?,
             "managedObject" => self.managed_object = r.value(s)?,
             "data" => self.data.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1587,13 +1624,14 @@ xml_struct!(ExtendedEventPair);
 impl DecodeFields for ExtendedEventPair {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1663,10 +1701,11 @@ xml_struct!(Extension);
 impl DecodeFields for Extension {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "description" => self.description = r.value(s)?,
             "key" => self.key = r.value(s)?,
             "company" => self.company = Some(r.value(s)?),
@@ -1687,7 +1726,7 @@ impl DecodeFields for Extension {
             "managedEntityInfo" => self.managed_entity_info.push(r.value(s)?),
             "shownInSolutionManager" => self.shown_in_solution_manager = Some(r.value(s)?),
             "solutionManagerInfo" => self.solution_manager_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1745,16 +1784,17 @@ xml_struct!(ExtensionClientInfo);
 impl DecodeFields for ExtensionClientInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "version" => self.version = r.value(s)?,
             "description" => self.description = r.value(s)?,
             "company" => self.company = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "url" => self.url = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1791,13 +1831,14 @@ xml_struct!(ExtensionEventTypeInfo);
 impl DecodeFields for ExtensionEventTypeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "eventID" => self.event_id = r.value(s)?,
             "eventTypeSchema" => self.event_type_schema = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1829,12 +1870,13 @@ xml_struct!(ExtensionFaultTypeInfo);
 impl DecodeFields for ExtensionFaultTypeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "faultID" => self.fault_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1865,12 +1907,13 @@ xml_struct!(ExtensionHealthInfo);
 impl DecodeFields for ExtensionHealthInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "url" => self.url = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1903,13 +1946,14 @@ xml_struct!(ExtensionManagerIpAllocationUsage);
 impl DecodeFields for ExtensionManagerIpAllocationUsage {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "extensionKey" => self.extension_key = r.value(s)?,
             "numAddresses" => self.num_addresses = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1943,13 +1987,14 @@ xml_struct!(ExtensionOvfConsumerInfo);
 impl DecodeFields for ExtensionOvfConsumerInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "callbackUrl" => self.callback_url = r.value(s)?,
             "sectionType" => self.section_type.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1983,13 +2028,14 @@ xml_struct!(ExtensionPrivilegeInfo);
 impl DecodeFields for ExtensionPrivilegeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "privID" => self.priv_id = r.value(s)?,
             "privGroupName" => self.priv_group_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2025,14 +2071,15 @@ xml_struct!(ExtensionResourceInfo);
 impl DecodeFields for ExtensionResourceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "locale" => self.locale = r.value(s)?,
             "module" => self.module = r.value(s)?,
             "data" => self.data.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2075,17 +2122,18 @@ xml_struct!(ExtensionServerInfo);
 impl DecodeFields for ExtensionServerInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "url" => self.url = r.value(s)?,
             "description" => self.description = r.value(s)?,
             "company" => self.company = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "adminEmail" => self.admin_email.push(r.value(s)?),
             "serverThumbprint" => self.server_thumbprint = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2121,12 +2169,13 @@ xml_struct!(ExtensionTaskTypeInfo);
 impl DecodeFields for ExtensionTaskTypeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "taskID" => self.task_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

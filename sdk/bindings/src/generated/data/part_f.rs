@@ -16,10 +16,11 @@ xml_struct!(FailoverLevelRestored);
 impl DecodeFields for FailoverLevelRestored {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -51,14 +52,15 @@ xml_struct!(FailoverNodeInfo);
 impl DecodeFields for FailoverNodeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "clusterIpSettings" => self.cluster_ip_settings = r.value(s)?,
             "failoverIp" => self.failover_ip = Some(r.value(s)?),
             "biosUuid" => self.bios_uuid = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -91,12 +93,13 @@ xml_struct!(FaultDomainId);
 impl DecodeFields for FaultDomainId {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -133,15 +136,16 @@ xml_struct!(FaultToleranceConfigInfo);
 impl DecodeFields for FaultToleranceConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "role" => self.role = r.value(s)?,
             "instanceUuids" => self.instance_uuids.push(r.value(s)?),
             "configPaths" => self.config_paths.push(r.value(s)?),
             "orphaned" => self.orphaned = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -177,13 +181,14 @@ xml_struct!(FaultToleranceConfigSpec);
 impl DecodeFields for FaultToleranceConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "metaDataPath" => self.meta_data_path = Some(r.value(s)?),
             "secondaryVmSpec" => self.secondary_vm_spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -217,13 +222,14 @@ xml_struct!(FaultToleranceDiskSpec);
 impl DecodeFields for FaultToleranceDiskSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "disk" => self.disk = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -255,12 +261,13 @@ xml_struct!(FaultToleranceMetaSpec);
 impl DecodeFields for FaultToleranceMetaSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "metaDataDatastore" => self.meta_data_datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -291,12 +298,13 @@ xml_struct!(FaultTolerancePrimaryConfigInfo);
 impl DecodeFields for FaultTolerancePrimaryConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "secondaries" => self.secondaries.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -327,12 +335,13 @@ xml_struct!(FaultToleranceSecondaryConfigInfo);
 impl DecodeFields for FaultToleranceSecondaryConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "primaryVM" => self.primary_vm = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -367,14 +376,15 @@ xml_struct!(FaultToleranceSecondaryOpResult);
 impl DecodeFields for FaultToleranceSecondaryOpResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "powerOnAttempted" => self.power_on_attempted = r.value(s)?,
             "powerOnResult" => self.power_on_result = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -409,13 +419,14 @@ xml_struct!(FaultToleranceVMConfigSpec);
 impl DecodeFields for FaultToleranceVMConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmConfig" => self.vm_config = Some(r.value(s)?),
             "disks" => self.disks.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -449,13 +460,14 @@ xml_struct!(FaultsByHost);
 impl DecodeFields for FaultsByHost {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "faults" => self.faults.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -489,13 +501,14 @@ xml_struct!(FaultsByVM);
 impl DecodeFields for FaultsByVM {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "faults" => self.faults.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -535,16 +548,17 @@ xml_struct!(FcoeConfig);
 impl DecodeFields for FcoeConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "priorityClass" => self.priority_class = r.value(s)?,
             "sourceMac" => self.source_mac = r.value(s)?,
             "vlanRange" => self.vlan_range.push(r.value(s)?),
             "capabilities" => self.capabilities = r.value(s)?,
             "fcoeActive" => self.fcoe_active = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -583,14 +597,15 @@ xml_struct!(FcoeConfigFcoeCapabilities);
 impl DecodeFields for FcoeConfigFcoeCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "priorityClass" => self.priority_class = r.value(s)?,
             "sourceMacAddress" => self.source_mac_address = r.value(s)?,
             "vlanRange" => self.vlan_range = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -629,15 +644,16 @@ xml_struct!(FcoeConfigFcoeSpecification);
 impl DecodeFields for FcoeConfigFcoeSpecification {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "underlyingPnic" => self.underlying_pnic = r.value(s)?,
             "priorityClass" => self.priority_class = Some(r.value(s)?),
             "sourceMac" => self.source_mac = Some(r.value(s)?),
             "vlanRange" => self.vlan_range.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -673,13 +689,14 @@ xml_struct!(FcoeConfigVlanRange);
 impl DecodeFields for FcoeConfigVlanRange {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vlanLow" => self.vlan_low = r.value(s)?,
             "vlanHigh" => self.vlan_high = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -715,14 +732,15 @@ xml_struct!(FeatureEVCMode);
 impl DecodeFields for FeatureEVCMode {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "mask" => self.mask.push(r.value(s)?),
             "capability" => self.capability.push(r.value(s)?),
             "requirement" => self.requirement.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -759,14 +777,15 @@ xml_struct!(FileBackedVirtualDiskSpec);
 impl DecodeFields for FileBackedVirtualDiskSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacityKb" => self.capacity_kb = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
             "crypto" => self.crypto = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -807,16 +826,17 @@ xml_struct!(FileInfo);
 impl DecodeFields for FileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "path" => self.path = r.value(s)?,
             "friendlyName" => self.friendly_name = Some(r.value(s)?),
             "fileSize" => self.file_size = Some(r.value(s)?),
             "modification" => self.modification = Some(r.value(s)?),
             "owner" => self.owner = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -849,10 +869,11 @@ xml_struct!(FileQuery);
 impl DecodeFields for FileQuery {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -886,15 +907,16 @@ xml_struct!(FileQueryFlags);
 impl DecodeFields for FileQueryFlags {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fileType" => self.file_type = r.value(s)?,
             "fileSize" => self.file_size = r.value(s)?,
             "modification" => self.modification = r.value(s)?,
             "fileOwner" => self.file_owner = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -932,14 +954,15 @@ xml_struct!(FileTransferInformation);
 impl DecodeFields for FileTransferInformation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "attributes" => self.attributes = r.value(s)?,
             "size" => self.size = r.value(s)?,
             "url" => self.url = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -972,12 +995,13 @@ xml_struct!(FirewallProfile);
 impl DecodeFields for FirewallProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ruleset" => self.ruleset.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1008,12 +1032,13 @@ xml_struct!(FirewallProfileRulesetProfile);
 impl DecodeFields for FirewallProfileRulesetProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1048,14 +1073,15 @@ xml_struct!(FloatOption);
 impl DecodeFields for FloatOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "min" => self.min = r.value(s)?,
             "max" => self.max = r.value(s)?,
             "defaultValue" => self.default_value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1086,10 +1112,11 @@ xml_struct!(FloppyImageFileInfo);
 impl DecodeFields for FloppyImageFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1115,10 +1142,11 @@ xml_struct!(FloppyImageFileQuery);
 impl DecodeFields for FloppyImageFileQuery {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1150,14 +1178,15 @@ xml_struct!(FolderBatchAddHostsToClusterResult);
 impl DecodeFields for FolderBatchAddHostsToClusterResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostsAddedToCluster" => self.hosts_added_to_cluster.push(r.value(s)?),
             "hostsFailedInventoryAdd" => self.hosts_failed_inventory_add.push(r.value(s)?),
             "hostsFailedMoveToCluster" => self.hosts_failed_move_to_cluster.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1195,13 +1224,14 @@ xml_struct!(FolderBatchAddStandaloneHostsResult);
 impl DecodeFields for FolderBatchAddStandaloneHostsResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "addedHosts" => self.added_hosts.push(r.value(s)?),
             "hostsFailedInventoryAdd" => self.hosts_failed_inventory_add.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1233,12 +1263,13 @@ xml_struct!(FolderEventArgument);
 impl DecodeFields for FolderEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "folder" => self.folder = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1275,15 +1306,16 @@ xml_struct!(FolderFailedHostResult);
 impl DecodeFields for FolderFailedHostResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostName" => self.host_name = Some(r.value(s)?),
             "host" => self.host = Some(r.value(s)?),
             "context" => self.context = r.value(s)?,
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1315,10 +1347,11 @@ xml_struct!(FolderFileInfo);
 impl DecodeFields for FolderFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1344,10 +1377,11 @@ xml_struct!(FolderFileQuery);
 impl DecodeFields for FolderFileQuery {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1377,13 +1411,14 @@ xml_struct!(FolderNewHostSpec);
 impl DecodeFields for FolderNewHostSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostCnxSpec" => self.host_cnx_spec = r.value(s)?,
             "esxLicense" => self.esx_license = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -18,12 +18,13 @@ xml_struct!(GeneralEvent);
 impl DecodeFields for GeneralEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "message" => self.message = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -52,10 +53,11 @@ xml_struct!(GeneralHostErrorEvent);
 impl DecodeFields for GeneralHostErrorEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -81,10 +83,11 @@ xml_struct!(GeneralHostInfoEvent);
 impl DecodeFields for GeneralHostInfoEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -110,10 +113,11 @@ xml_struct!(GeneralHostWarningEvent);
 impl DecodeFields for GeneralHostWarningEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -141,12 +145,13 @@ xml_struct!(GeneralUserEvent);
 impl DecodeFields for GeneralUserEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -175,10 +180,11 @@ xml_struct!(GeneralVmErrorEvent);
 impl DecodeFields for GeneralVmErrorEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -204,10 +210,11 @@ xml_struct!(GeneralVmInfoEvent);
 impl DecodeFields for GeneralVmInfoEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -233,10 +240,11 @@ xml_struct!(GeneralVmWarningEvent);
 impl DecodeFields for GeneralVmWarningEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -264,12 +272,13 @@ xml_struct!(GhostDvsProxySwitchDetectedEvent);
 impl DecodeFields for GhostDvsProxySwitchDetectedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "switchUuid" => self.switch_uuid.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -300,12 +309,13 @@ xml_struct!(GhostDvsProxySwitchRemovedEvent);
 impl DecodeFields for GhostDvsProxySwitchRemovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "switchUuid" => self.switch_uuid.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -338,13 +348,14 @@ xml_struct!(GlobalMessageChangedEvent);
 impl DecodeFields for GlobalMessageChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "message" => self.message = r.value(s)?,
             "prevMessage" => self.prev_message = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -376,12 +387,13 @@ xml_struct!(GroupAlarmAction);
 impl DecodeFields for GroupAlarmAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "action" => self.action.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -414,13 +426,14 @@ xml_struct!(GuestAliases);
 impl DecodeFields for GuestAliases {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "base64Cert" => self.base64_cert = r.value(s)?,
             "aliases" => self.aliases.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -454,13 +467,14 @@ xml_struct!(GuestAuthAliasInfo);
 impl DecodeFields for GuestAuthAliasInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "subject" => self.subject = r.value(s)?,
             "comment" => self.comment = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -490,10 +504,11 @@ xml_struct!(GuestAuthAnySubject);
 impl DecodeFields for GuestAuthAnySubject {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -521,12 +536,13 @@ xml_struct!(GuestAuthNamedSubject);
 impl DecodeFields for GuestAuthNamedSubject {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -555,10 +571,11 @@ xml_struct!(GuestAuthSubject);
 impl DecodeFields for GuestAuthSubject {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -586,12 +603,13 @@ xml_struct!(GuestAuthentication);
 impl DecodeFields for GuestAuthentication {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "interactiveSession" => self.interactive_session = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -630,16 +648,17 @@ xml_struct!(GuestDiskInfo);
 impl DecodeFields for GuestDiskInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskPath" => self.disk_path = Some(r.value(s)?),
             "capacity" => self.capacity = Some(r.value(s)?),
             "freeSpace" => self.free_space = Some(r.value(s)?),
             "filesystemType" => self.filesystem_type = Some(r.value(s)?),
             "mappings" => self.mappings.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -678,14 +697,15 @@ xml_struct!(GuestFileAttributes);
 impl DecodeFields for GuestFileAttributes {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "modificationTime" => self.modification_time = Some(r.value(s)?),
             "accessTime" => self.access_time = Some(r.value(s)?),
             "symlinkTarget" => self.symlink_target = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -724,15 +744,16 @@ xml_struct!(GuestFileInfo);
 impl DecodeFields for GuestFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "path" => self.path = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "size" => self.size = r.value(s)?,
             "attributes" => self.attributes = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -814,10 +835,11 @@ xml_struct!(GuestInfo);
 impl DecodeFields for GuestInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "toolsStatus" => self.tools_status = Some(r.value(s)?),
             "toolsVersionStatus" => self.tools_version_status = Some(r.value(s)?),
             "toolsVersionStatus2" => self.tools_version_status2 = Some(r.value(s)?),
@@ -845,7 +867,7 @@ impl DecodeFields for GuestInfo {
             "generationInfo" => self.generation_info.push(r.value(s)?),
             "hwVersion" => self.hw_version = Some(r.value(s)?),
             "customizationInfo" => self.customization_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -912,15 +934,16 @@ xml_struct!(GuestInfoCustomizationInfo);
 impl DecodeFields for GuestInfoCustomizationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "customizationStatus" => self.customization_status = r.value(s)?,
             "startTime" => self.start_time = Some(r.value(s)?),
             "endTime" => self.end_time = Some(r.value(s)?),
             "errorMsg" => self.error_msg = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -956,13 +979,14 @@ xml_struct!(GuestInfoNamespaceGenerationInfo);
 impl DecodeFields for GuestInfoNamespaceGenerationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "generationNo" => self.generation_no = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -994,12 +1018,13 @@ xml_struct!(GuestInfoVirtualDiskMapping);
 impl DecodeFields for GuestInfoVirtualDiskMapping {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1032,13 +1057,14 @@ xml_struct!(GuestListFileInfo);
 impl DecodeFields for GuestListFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "files" => self.files.push(r.value(s)?),
             "remaining" => self.remaining = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1074,14 +1100,15 @@ xml_struct!(GuestMappedAliases);
 impl DecodeFields for GuestMappedAliases {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "base64Cert" => self.base64_cert = r.value(s)?,
             "username" => self.username = r.value(s)?,
             "subjects" => self.subjects.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1128,10 +1155,11 @@ xml_struct!(GuestNicInfo);
 impl DecodeFields for GuestNicInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = Some(r.value(s)?),
             "ipAddress" => self.ip_address.push(r.value(s)?),
             "macAddress" => self.mac_address = Some(r.value(s)?),
@@ -1140,7 +1168,7 @@ impl DecodeFields for GuestNicInfo {
             "dnsConfig" => self.dns_config = Some(r.value(s)?),
             "ipConfig" => self.ip_config = Some(r.value(s)?),
             "netBIOSConfig" => self.net_bios_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1300,10 +1328,11 @@ xml_struct!(GuestOsDescriptor);
 impl DecodeFields for GuestOsDescriptor {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "family" => self.family = r.value(s)?,
             "fullName" => self.full_name = r.value(s)?,
@@ -1392,7 +1421,7 @@ impl DecodeFields for GuestOsDescriptor {
             "vsgxSupported" => self.vsgx_supported = Some(r.value(s)?),
             "supportsTPM20" => self.supports_tpm20 = Some(r.value(s)?),
             "vwdtSupported" => self.vwdt_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1551,14 +1580,15 @@ xml_struct!(GuestPosixFileAttributes);
 impl DecodeFields for GuestPosixFileAttributes {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ownerId" => self.owner_id = Some(r.value(s)?),
             "groupId" => self.group_id = Some(r.value(s)?),
             "permissions" => self.permissions = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1603,10 +1633,11 @@ xml_struct!(GuestProcessInfo);
 impl DecodeFields for GuestProcessInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "pid" => self.pid = r.value(s)?,
             "owner" => self.owner = r.value(s)?,
@@ -1614,7 +1645,7 @@ impl DecodeFields for GuestProcessInfo {
             "startTime" => self.start_time = r.value(s)?,
             "endTime" => self.end_time = Some(r.value(s)?),
             "exitCode" => self.exit_code = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1657,15 +1688,16 @@ xml_struct!(GuestProgramSpec);
 impl DecodeFields for GuestProgramSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "programPath" => self.program_path = r.value(s)?,
             "arguments" => self.arguments = r.value(s)?,
             "workingDirectory" => self.working_directory = Some(r.value(s)?),
             "envVariables" => self.env_variables.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1701,13 +1733,14 @@ xml_struct!(GuestRegKeyNameSpec);
 impl DecodeFields for GuestRegKeyNameSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "registryPath" => self.registry_path = r.value(s)?,
             "wowBitness" => self.wow_bitness = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1741,13 +1774,14 @@ xml_struct!(GuestRegKeyRecordSpec);
 impl DecodeFields for GuestRegKeyRecordSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1783,14 +1817,15 @@ xml_struct!(GuestRegKeySpec);
 impl DecodeFields for GuestRegKeySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyName" => self.key_name = r.value(s)?,
             "classType" => self.class_type = r.value(s)?,
             "lastWritten" => self.last_written = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1823,12 +1858,13 @@ xml_struct!(GuestRegValueBinarySpec);
 impl DecodeFields for GuestRegValueBinarySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1857,10 +1893,11 @@ xml_struct!(GuestRegValueDataSpec);
 impl DecodeFields for GuestRegValueDataSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1888,12 +1925,13 @@ xml_struct!(GuestRegValueDwordSpec);
 impl DecodeFields for GuestRegValueDwordSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1924,12 +1962,13 @@ xml_struct!(GuestRegValueExpandStringSpec);
 impl DecodeFields for GuestRegValueExpandStringSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1960,12 +1999,13 @@ xml_struct!(GuestRegValueMultiStringSpec);
 impl DecodeFields for GuestRegValueMultiStringSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1998,13 +2038,14 @@ xml_struct!(GuestRegValueNameSpec);
 impl DecodeFields for GuestRegValueNameSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyName" => self.key_name = r.value(s)?,
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2036,12 +2077,13 @@ xml_struct!(GuestRegValueQwordSpec);
 impl DecodeFields for GuestRegValueQwordSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2074,13 +2116,14 @@ xml_struct!(GuestRegValueSpec);
 impl DecodeFields for GuestRegValueSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "data" => self.data = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2112,12 +2155,13 @@ xml_struct!(GuestRegValueStringSpec);
 impl DecodeFields for GuestRegValueStringSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2150,13 +2194,14 @@ xml_struct!(GuestScreenInfo);
 impl DecodeFields for GuestScreenInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "width" => self.width = r.value(s)?,
             "height" => self.height = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2194,15 +2239,16 @@ xml_struct!(GuestStackInfo);
 impl DecodeFields for GuestStackInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dnsConfig" => self.dns_config = Some(r.value(s)?),
             "ipRouteConfig" => self.ip_route_config = Some(r.value(s)?),
             "ipStackConfig" => self.ip_stack_config.push(r.value(s)?),
             "dhcpConfig" => self.dhcp_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2240,14 +2286,15 @@ xml_struct!(GuestWindowsFileAttributes);
 impl DecodeFields for GuestWindowsFileAttributes {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hidden" => self.hidden = Some(r.value(s)?),
             "readOnly" => self.read_only = Some(r.value(s)?),
             "createTime" => self.create_time = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2280,12 +2327,13 @@ xml_struct!(GuestWindowsProgramSpec);
 impl DecodeFields for GuestWindowsProgramSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "startMinimized" => self.start_minimized = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

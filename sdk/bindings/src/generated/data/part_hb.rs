@@ -40,10 +40,11 @@ xml_struct!(HbrDiskMigrationAction);
 impl DecodeFields for HbrDiskMigrationAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "collectionId" => self.collection_id = r.value(s)?,
             "collectionName" => self.collection_name = r.value(s)?,
             "diskIds" => self.disk_ids.push(r.value(s)?),
@@ -56,7 +57,7 @@ impl DecodeFields for HbrDiskMigrationAction {
             "spaceUtilDstAfter" => self.space_util_dst_after = Some(r.value(s)?),
             "ioLatencySrcBefore" => self.io_latency_src_before = Some(r.value(s)?),
             "ioLatencyDstBefore" => self.io_latency_dst_before = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -104,15 +105,16 @@ xml_struct!(HbrManagerReplicationVmInfo);
 impl DecodeFields for HbrManagerReplicationVmInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "state" => self.state = r.value(s)?,
             "progressInfo" => self.progress_info = Some(r.value(s)?),
             "imageId" => self.image_id = Some(r.value(s)?),
             "lastError" => self.last_error = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -156,10 +158,11 @@ xml_struct!(HbrManagerVmReplicationCapability);
 impl DecodeFields for HbrManagerVmReplicationCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "supportedQuiesceMode" => self.supported_quiesce_mode = r.value(s)?,
             "compressionSupported" => self.compression_supported = r.value(s)?,
@@ -168,7 +171,7 @@ impl DecodeFields for HbrManagerVmReplicationCapability {
             }
             "minRpo" => self.min_rpo = Some(r.value(s)?),
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

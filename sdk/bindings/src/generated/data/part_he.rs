@@ -26,16 +26,17 @@ xml_struct!(HealthStatusChangedEvent);
 impl DecodeFields for HealthStatusChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "componentId" => self.component_id = r.value(s)?,
             "oldStatus" => self.old_status = r.value(s)?,
             "newStatus" => self.new_status = r.value(s)?,
             "componentName" => self.component_name = r.value(s)?,
             "serviceId" => self.service_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -72,13 +73,14 @@ xml_struct!(HealthSystemRuntime);
 impl DecodeFields for HealthSystemRuntime {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "systemHealthInfo" => self.system_health_info = Some(r.value(s)?),
             "hardwareStatusInfo" => self.hardware_status_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -118,16 +120,17 @@ xml_struct!(HealthUpdate);
 impl DecodeFields for HealthUpdate {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "healthUpdateInfoId" => self.health_update_info_id = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "status" => self.status = r.value(s)?,
             "remediation" => self.remediation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -166,14 +169,15 @@ xml_struct!(HealthUpdateInfo);
 impl DecodeFields for HealthUpdateInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "componentType" => self.component_type = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

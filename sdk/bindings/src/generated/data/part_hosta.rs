@@ -22,14 +22,15 @@ xml_struct!(HostAccessControlEntry);
 impl DecodeFields for HostAccessControlEntry {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "principal" => self.principal = r.value(s)?,
             "group" => self.group = r.value(s)?,
             "accessMode" => self.access_mode = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -66,14 +67,15 @@ xml_struct!(HostAccountSpec);
 impl DecodeFields for HostAccountSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "password" => self.password = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -108,13 +110,14 @@ xml_struct!(HostActiveDirectory);
 impl DecodeFields for HostActiveDirectory {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeOperation" => self.change_operation = r.value(s)?,
             "spec" => self.spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -152,17 +155,18 @@ xml_struct!(HostActiveDirectoryInfo);
 impl DecodeFields for HostActiveDirectoryInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "joinedDomain" => self.joined_domain = Some(r.value(s)?),
             "trustedDomain" => self.trusted_domain.push(r.value(s)?),
             "domainMembershipStatus" => self.domain_membership_status = Some(r.value(s)?),
             "smartCardAuthenticationEnabled" => {
                 self.smart_card_authentication_enabled = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -211,10 +215,11 @@ xml_struct!(HostActiveDirectorySpec);
 impl DecodeFields for HostActiveDirectorySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "domainName" => self.domain_name = Some(r.value(s)?),
             "userName" => self.user_name = Some(r.value(s)?),
             "password" => self.password = Some(r.value(s)?),
@@ -224,7 +229,7 @@ impl DecodeFields for HostActiveDirectorySpec {
                 self.smart_card_authentication_enabled = Some(r.value(s)?)
             }
             "smartCardTrustAnchors" => self.smart_card_trust_anchors.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -264,12 +269,13 @@ xml_struct!(HostAddFailedEvent);
 impl DecodeFields for HostAddFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostname" => self.hostname = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -298,10 +304,11 @@ xml_struct!(HostAddedEvent);
 impl DecodeFields for HostAddedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -327,10 +334,11 @@ xml_struct!(HostAdminDisableEvent);
 impl DecodeFields for HostAdminDisableEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -356,10 +364,11 @@ xml_struct!(HostAdminEnableEvent);
 impl DecodeFields for HostAdminEnableEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -407,10 +416,11 @@ xml_struct!(HostApplyProfile);
 impl DecodeFields for HostApplyProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "memory" => self.memory = Some(r.value(s)?),
             "storage" => self.storage = Some(r.value(s)?),
             "network" => self.network = Some(r.value(s)?),
@@ -422,7 +432,7 @@ impl DecodeFields for HostApplyProfile {
             "userAccount" => self.user_account.push(r.value(s)?),
             "usergroupAccount" => self.usergroup_account.push(r.value(s)?),
             "authentication" => self.authentication = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -465,13 +475,14 @@ xml_struct!(HostAssignableHardwareBinding);
 impl DecodeFields for HostAssignableHardwareBinding {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "instanceId" => self.instance_id = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -503,12 +514,13 @@ xml_struct!(HostAssignableHardwareConfig);
 impl DecodeFields for HostAssignableHardwareConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "attributeOverride" => self.attribute_override.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -543,14 +555,15 @@ xml_struct!(HostAssignableHardwareConfigAttributeOverride);
 impl DecodeFields for HostAssignableHardwareConfigAttributeOverride {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "instanceId" => self.instance_id = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -583,12 +596,13 @@ xml_struct!(HostAuthenticationManagerInfo);
 impl DecodeFields for HostAuthenticationManagerInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "authConfig" => self.auth_config.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -619,12 +633,13 @@ xml_struct!(HostAuthenticationStoreInfo);
 impl DecodeFields for HostAuthenticationStoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -657,13 +672,14 @@ xml_struct!(HostAutoStartManagerConfig);
 impl DecodeFields for HostAutoStartManagerConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "defaults" => self.defaults = Some(r.value(s)?),
             "powerInfo" => self.power_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -30,10 +30,11 @@ xml_struct!(HostBIOSInfo);
 impl DecodeFields for HostBIOSInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "biosVersion" => self.bios_version = Some(r.value(s)?),
             "releaseDate" => self.release_date = Some(r.value(s)?),
             "vendor" => self.vendor = Some(r.value(s)?),
@@ -41,7 +42,7 @@ impl DecodeFields for HostBIOSInfo {
             "minorRelease" => self.minor_release = Some(r.value(s)?),
             "firmwareMajorRelease" => self.firmware_major_release = Some(r.value(s)?),
             "firmwareMinorRelease" => self.firmware_minor_release = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -76,10 +77,11 @@ xml_struct!(HostBlockAdapterTargetTransport);
 impl DecodeFields for HostBlockAdapterTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -105,10 +107,11 @@ xml_struct!(HostBlockHba);
 impl DecodeFields for HostBlockHba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -138,13 +141,14 @@ xml_struct!(HostBootDevice);
 impl DecodeFields for HostBootDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -178,13 +182,14 @@ xml_struct!(HostBootDeviceInfo);
 impl DecodeFields for HostBootDeviceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "bootDevices" => self.boot_devices.push(r.value(s)?),
             "currentBootDeviceKey" => self.current_boot_device_key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

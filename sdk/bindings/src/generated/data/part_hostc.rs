@@ -20,13 +20,14 @@ xml_struct!(HostCacheConfigurationInfo);
 impl DecodeFields for HostCacheConfigurationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "swapSize" => self.swap_size = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -60,13 +61,14 @@ xml_struct!(HostCacheConfigurationSpec);
 impl DecodeFields for HostCacheConfigurationSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "swapSize" => self.swap_size = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -364,10 +366,11 @@ xml_struct!(HostCapability);
 impl DecodeFields for HostCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "recursiveResourcePoolsSupported" => {
                 self.recursive_resource_pools_supported = r.value(s)?
             }
@@ -570,7 +573,7 @@ impl DecodeFields for HostCapability {
             "pMemIndependentSnapshotSupported" => {
                 self.p_mem_independent_snapshot_supported = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -928,16 +931,17 @@ xml_struct!(HostCertificateManagerCertificateInfo);
 impl DecodeFields for HostCertificateManagerCertificateInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "issuer" => self.issuer = Some(r.value(s)?),
             "notBefore" => self.not_before = Some(r.value(s)?),
             "notAfter" => self.not_after = Some(r.value(s)?),
             "subject" => self.subject = Some(r.value(s)?),
             "status" => self.status = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -970,10 +974,11 @@ xml_struct!(HostCnxFailedAccountFailedEvent);
 impl DecodeFields for HostCnxFailedAccountFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1001,12 +1006,13 @@ xml_struct!(HostCnxFailedAlreadyManagedEvent);
 impl DecodeFields for HostCnxFailedAlreadyManagedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "serverName" => self.server_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1035,10 +1041,11 @@ xml_struct!(HostCnxFailedBadCcagentEvent);
 impl DecodeFields for HostCnxFailedBadCcagentEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1064,10 +1071,11 @@ xml_struct!(HostCnxFailedBadUsernameEvent);
 impl DecodeFields for HostCnxFailedBadUsernameEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1093,10 +1101,11 @@ xml_struct!(HostCnxFailedBadVersionEvent);
 impl DecodeFields for HostCnxFailedBadVersionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1122,10 +1131,11 @@ xml_struct!(HostCnxFailedCcagentUpgradeEvent);
 impl DecodeFields for HostCnxFailedCcagentUpgradeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1151,10 +1161,11 @@ xml_struct!(HostCnxFailedEvent);
 impl DecodeFields for HostCnxFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1180,10 +1191,11 @@ xml_struct!(HostCnxFailedNetworkErrorEvent);
 impl DecodeFields for HostCnxFailedNetworkErrorEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1209,10 +1221,11 @@ xml_struct!(HostCnxFailedNoAccessEvent);
 impl DecodeFields for HostCnxFailedNoAccessEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1238,10 +1251,11 @@ xml_struct!(HostCnxFailedNoConnectionEvent);
 impl DecodeFields for HostCnxFailedNoConnectionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1267,10 +1281,11 @@ xml_struct!(HostCnxFailedNoLicenseEvent);
 impl DecodeFields for HostCnxFailedNoLicenseEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1296,10 +1311,11 @@ xml_struct!(HostCnxFailedNotFoundEvent);
 impl DecodeFields for HostCnxFailedNotFoundEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1325,10 +1341,11 @@ xml_struct!(HostCnxFailedTimeoutEvent);
 impl DecodeFields for HostCnxFailedTimeoutEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1356,12 +1373,13 @@ xml_struct!(HostComplianceCheckedEvent);
 impl DecodeFields for HostComplianceCheckedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profile" => self.profile = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1390,10 +1408,11 @@ xml_struct!(HostCompliantEvent);
 impl DecodeFields for HostCompliantEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1419,10 +1438,11 @@ xml_struct!(HostConfigAppliedEvent);
 impl DecodeFields for HostConfigAppliedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1448,10 +1468,11 @@ xml_struct!(HostConfigChange);
 impl DecodeFields for HostConfigChange {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1591,10 +1612,11 @@ xml_struct!(HostConfigInfo);
 impl DecodeFields for HostConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "product" => self.product = r.value(s)?,
             "deploymentInfo" => self.deployment_info = Some(r.value(s)?),
@@ -1652,7 +1674,7 @@ impl DecodeFields for HostConfigInfo {
             "sriovDevicePool" => self.sriov_device_pool.push(r.value(s)?),
             "assignableHardwareBinding" => self.assignable_hardware_binding.push(r.value(s)?),
             "assignableHardwareConfig" => self.assignable_hardware_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1827,10 +1849,11 @@ xml_struct!(HostConfigManager);
 impl DecodeFields for HostConfigManager {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cpuScheduler" => self.cpu_scheduler = Some(r.value(s)?),
             "datastoreSystem" => self.datastore_system = Some(r.value(s)?),
             "memoryManager" => self.memory_manager = Some(r.value(s)?),
@@ -1870,7 +1893,7 @@ impl DecodeFields for HostConfigManager {
             "cryptoManager" => self.crypto_manager = Some(r.value(s)?),
             "nvdimmSystem" => self.nvdimm_system = Some(r.value(s)?),
             "assignableHardwareManager" => self.assignable_hardware_manager = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1981,10 +2004,11 @@ xml_struct!(HostConfigSpec);
 impl DecodeFields for HostConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nasDatastore" => self.nas_datastore.push(r.value(s)?),
             "network" => self.network = Some(r.value(s)?),
             "nicTypeSelection" => self.nic_type_selection.push(r.value(s)?),
@@ -2004,7 +2028,7 @@ impl DecodeFields for HostConfigSpec {
             "genericConfig" => self.generic_config.push(r.value(s)?),
             "graphicsConfig" => self.graphics_config = Some(r.value(s)?),
             "assignableHardwareConfig" => self.assignable_hardware_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2069,10 +2093,11 @@ xml_struct!(HostConfigSummary);
 impl DecodeFields for HostConfigSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "port" => self.port = r.value(s)?,
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
@@ -2082,7 +2107,7 @@ impl DecodeFields for HostConfigSummary {
             "featureVersion" => self.feature_version.push(r.value(s)?),
             "agentVmDatastore" => self.agent_vm_datastore = Some(r.value(s)?),
             "agentVmNetwork" => self.agent_vm_network = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2139,10 +2164,11 @@ xml_struct!(HostConnectInfo);
 impl DecodeFields for HostConnectInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "serverIp" => self.server_ip = Some(r.value(s)?),
             "inDasCluster" => self.in_das_cluster = Some(r.value(s)?),
             "host" => self.host = r.value(s)?,
@@ -2153,7 +2179,7 @@ impl DecodeFields for HostConnectInfo {
             "datastore" => self.datastore.push(r.value(s)?),
             "license" => self.license = Some(r.value(s)?),
             "capability" => self.capability = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2193,12 +2219,13 @@ xml_struct!(HostConnectInfoNetworkInfo);
 impl DecodeFields for HostConnectInfoNetworkInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "summary" => self.summary = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2251,10 +2278,11 @@ xml_struct!(HostConnectSpec);
 impl DecodeFields for HostConnectSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostName" => self.host_name = Some(r.value(s)?),
             "port" => self.port = Some(r.value(s)?),
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
@@ -2267,7 +2295,7 @@ impl DecodeFields for HostConnectSpec {
             "managementIp" => self.management_ip = Some(r.value(s)?),
             "lockdownMode" => self.lockdown_mode = Some(r.value(s)?),
             "hostGateway" => self.host_gateway = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2307,10 +2335,11 @@ xml_struct!(HostConnectedEvent);
 impl DecodeFields for HostConnectedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2336,10 +2365,11 @@ xml_struct!(HostConnectionLostEvent);
 impl DecodeFields for HostConnectionLostEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2377,17 +2407,18 @@ xml_struct!(HostCpuIdInfo);
 impl DecodeFields for HostCpuIdInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "level" => self.level = r.value(s)?,
             "vendor" => self.vendor = Some(r.value(s)?),
             "eax" => self.eax = Some(r.value(s)?),
             "ebx" => self.ebx = Some(r.value(s)?),
             "ecx" => self.ecx = Some(r.value(s)?),
             "edx" => self.edx = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2429,15 +2460,16 @@ xml_struct!(HostCpuInfo);
 impl DecodeFields for HostCpuInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numCpuPackages" => self.num_cpu_packages = r.value(s)?,
             "numCpuCores" => self.num_cpu_cores = r.value(s)?,
             "numCpuThreads" => self.num_cpu_threads = r.value(s)?,
             "hz" => self.hz = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2483,10 +2515,11 @@ xml_struct!(HostCpuPackage);
 impl DecodeFields for HostCpuPackage {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "index" => self.index = r.value(s)?,
             "vendor" => self.vendor = r.value(s)?,
             "hz" => self.hz = r.value(s)?,
@@ -2494,7 +2527,7 @@ impl DecodeFields for HostCpuPackage {
             "description" => self.description = r.value(s)?,
             "threadId" => self.thread_id.push(r.value(s)?),
             "cpuFeature" => self.cpu_feature.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2533,13 +2566,14 @@ xml_struct!(HostCpuPowerManagementInfo);
 impl DecodeFields for HostCpuPowerManagementInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "currentPolicy" => self.current_policy = Some(r.value(s)?),
             "hardwareSupport" => self.hardware_support = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

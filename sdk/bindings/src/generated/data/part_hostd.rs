@@ -16,10 +16,11 @@ xml_struct!(HostDasDisabledEvent);
 impl DecodeFields for HostDasDisabledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -45,10 +46,11 @@ xml_struct!(HostDasDisablingEvent);
 impl DecodeFields for HostDasDisablingEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -74,10 +76,11 @@ xml_struct!(HostDasEnabledEvent);
 impl DecodeFields for HostDasEnabledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -103,10 +106,11 @@ xml_struct!(HostDasEnablingEvent);
 impl DecodeFields for HostDasEnablingEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -136,13 +140,14 @@ xml_struct!(HostDasErrorEvent);
 impl DecodeFields for HostDasErrorEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "message" => self.message = Some(r.value(s)?),
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -172,10 +177,11 @@ xml_struct!(HostDasEvent);
 impl DecodeFields for HostDasEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -201,10 +207,11 @@ xml_struct!(HostDasOkEvent);
 impl DecodeFields for HostDasOkEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -232,12 +239,13 @@ xml_struct!(HostDataTransportConnectionInfo);
 impl DecodeFields for HostDataTransportConnectionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "staticMemoryConsumed" => self.static_memory_consumed = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -272,14 +280,15 @@ xml_struct!(HostDatastoreBrowserSearchResults);
 impl DecodeFields for HostDatastoreBrowserSearchResults {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = Some(r.value(s)?),
             "folderPath" => self.folder_path = Some(r.value(s)?),
             "file" => self.file.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -320,16 +329,17 @@ xml_struct!(HostDatastoreBrowserSearchSpec);
 impl DecodeFields for HostDatastoreBrowserSearchSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "query" => self.query.push(r.value(s)?),
             "details" => self.details = Some(r.value(s)?),
             "searchCaseInsensitive" => self.search_case_insensitive = Some(r.value(s)?),
             "matchPattern" => self.match_pattern.push(r.value(s)?),
             "sortFoldersFirst" => self.sort_folders_first = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -364,12 +374,13 @@ xml_struct!(HostDatastoreConnectInfo);
 impl DecodeFields for HostDatastoreConnectInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "summary" => self.summary = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -400,12 +411,13 @@ xml_struct!(HostDatastoreExistsConnectInfo);
 impl DecodeFields for HostDatastoreExistsConnectInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "newDatastoreName" => self.new_datastore_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -436,12 +448,13 @@ xml_struct!(HostDatastoreNameConflictConnectInfo);
 impl DecodeFields for HostDatastoreNameConflictConnectInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "newDatastoreName" => self.new_datastore_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -478,17 +491,18 @@ xml_struct!(HostDatastoreSystemCapabilities);
 impl DecodeFields for HostDatastoreSystemCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nfsMountCreationRequired" => self.nfs_mount_creation_required = r.value(s)?,
             "nfsMountCreationSupported" => self.nfs_mount_creation_supported = r.value(s)?,
             "localDatastoreSupported" => self.local_datastore_supported = r.value(s)?,
             "vmfsExtentExpansionSupported" => {
                 self.vmfs_extent_expansion_supported = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -533,13 +547,14 @@ xml_struct!(HostDatastoreSystemDatastoreResult);
 impl DecodeFields for HostDatastoreSystemDatastoreResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -573,13 +588,14 @@ xml_struct!(HostDatastoreSystemVvolDatastoreSpec);
 impl DecodeFields for HostDatastoreSystemVvolDatastoreSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "scId" => self.sc_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -625,10 +641,11 @@ xml_struct!(HostDateTimeConfig);
 impl DecodeFields for HostDateTimeConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "timeZone" => self.time_zone = Some(r.value(s)?),
             "ntpConfig" => self.ntp_config = Some(r.value(s)?),
             "ptpConfig" => self.ptp_config = Some(r.value(s)?),
@@ -637,7 +654,7 @@ impl DecodeFields for HostDateTimeConfig {
             "disableEvents" => self.disable_events = Some(r.value(s)?),
             "disableFallback" => self.disable_fallback = Some(r.value(s)?),
             "resetToFactoryDefaults" => self.reset_to_factory_defaults = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -703,10 +720,11 @@ xml_struct!(HostDateTimeInfo);
 impl DecodeFields for HostDateTimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "timeZone" => self.time_zone = r.value(s)?,
             "systemClockProtocol" => self.system_clock_protocol = Some(r.value(s)?),
             "ntpConfig" => self.ntp_config = Some(r.value(s)?),
@@ -722,7 +740,7 @@ impl DecodeFields for HostDateTimeInfo {
             "ptpRunTime" => self.ptp_run_time = Some(r.value(s)?),
             "ntpDuration" => self.ntp_duration = Some(r.value(s)?),
             "ptpDuration" => self.ptp_duration = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -769,13 +787,14 @@ xml_struct!(HostDateTimeSystemServiceTestResult);
 impl DecodeFields for HostDateTimeSystemServiceTestResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "workingNormally" => self.working_normally = r.value(s)?,
             "report" => self.report.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -813,15 +832,16 @@ xml_struct!(HostDateTimeSystemTimeZone);
 impl DecodeFields for HostDateTimeSystemTimeZone {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "description" => self.description = r.value(s)?,
             "gmtOffset" => self.gmt_offset = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -855,12 +875,13 @@ xml_struct!(HostDeploymentInfo);
 impl DecodeFields for HostDeploymentInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "bootedFromStatelessCache" => self.booted_from_stateless_cache = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -896,13 +917,14 @@ xml_struct!(HostDevice);
 impl DecodeFields for HostDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceName" => self.device_name = r.value(s)?,
             "deviceType" => self.device_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -936,13 +958,14 @@ xml_struct!(HostDhcpService);
 impl DecodeFields for HostDhcpService {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -978,14 +1001,15 @@ xml_struct!(HostDhcpServiceConfig);
 impl DecodeFields for HostDhcpServiceConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeOperation" => self.change_operation = Some(r.value(s)?),
             "key" => self.key = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1032,10 +1056,11 @@ xml_struct!(HostDhcpServiceSpec);
 impl DecodeFields for HostDhcpServiceSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "virtualSwitch" => self.virtual_switch = r.value(s)?,
             "defaultLeaseDuration" => self.default_lease_duration = r.value(s)?,
             "leaseBeginIp" => self.lease_begin_ip = r.value(s)?,
@@ -1044,7 +1069,7 @@ impl DecodeFields for HostDhcpServiceSpec {
             "unlimitedLease" => self.unlimited_lease = r.value(s)?,
             "ipSubnetAddr" => self.ip_subnet_addr = r.value(s)?,
             "ipSubnetMask" => self.ip_subnet_mask = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1088,15 +1113,16 @@ xml_struct!(HostDiagnosticPartition);
 impl DecodeFields for HostDiagnosticPartition {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "storageType" => self.storage_type = r.value(s)?,
             "diagnosticType" => self.diagnostic_type = r.value(s)?,
             "slots" => self.slots = r.value(s)?,
             "id" => self.id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1134,14 +1160,15 @@ xml_struct!(HostDiagnosticPartitionCreateDescription);
 impl DecodeFields for HostDiagnosticPartitionCreateDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "layout" => self.layout = r.value(s)?,
             "diskUuid" => self.disk_uuid = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1178,14 +1205,15 @@ xml_struct!(HostDiagnosticPartitionCreateOption);
 impl DecodeFields for HostDiagnosticPartitionCreateOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "storageType" => self.storage_type = r.value(s)?,
             "diagnosticType" => self.diagnostic_type = r.value(s)?,
             "disk" => self.disk = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1226,16 +1254,17 @@ xml_struct!(HostDiagnosticPartitionCreateSpec);
 impl DecodeFields for HostDiagnosticPartitionCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "storageType" => self.storage_type = r.value(s)?,
             "diagnosticType" => self.diagnostic_type = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "partition" => self.partition = r.value(s)?,
             "active" => self.active = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1274,14 +1303,15 @@ xml_struct!(HostDigestInfo);
 impl DecodeFields for HostDigestInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "digestMethod" => self.digest_method = r.value(s)?,
             "digestValue" => self.digest_value.push(r.value(s)?),
             "objectName" => self.object_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1312,10 +1342,11 @@ xml_struct!(HostDirectoryStoreInfo);
 impl DecodeFields for HostDirectoryStoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1343,12 +1374,13 @@ xml_struct!(HostDisconnectedEvent);
 impl DecodeFields for HostDisconnectedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1383,14 +1415,15 @@ xml_struct!(HostDiskConfigurationResult);
 impl DecodeFields for HostDiskConfigurationResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "devicePath" => self.device_path = Some(r.value(s)?),
             "success" => self.success = Some(r.value(s)?),
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1421,10 +1454,11 @@ xml_struct!(HostDiskDimensions);
 impl DecodeFields for HostDiskDimensions {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1456,14 +1490,15 @@ xml_struct!(HostDiskDimensionsChs);
 impl DecodeFields for HostDiskDimensionsChs {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cylinder" => self.cylinder = r.value(s)?,
             "head" => self.head = r.value(s)?,
             "sector" => self.sector = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1498,13 +1533,14 @@ xml_struct!(HostDiskDimensionsLba);
 impl DecodeFields for HostDiskDimensionsLba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "blockSize" => self.block_size = r.value(s)?,
             "block" => self.block = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1540,14 +1576,15 @@ xml_struct!(HostDiskMappingInfo);
 impl DecodeFields for HostDiskMappingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "physicalPartition" => self.physical_partition = Some(r.value(s)?),
             "name" => self.name = r.value(s)?,
             "exclusive" => self.exclusive = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1582,13 +1619,14 @@ xml_struct!(HostDiskMappingOption);
 impl DecodeFields for HostDiskMappingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "physicalPartition" => self.physical_partition.push(r.value(s)?),
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1624,14 +1662,15 @@ xml_struct!(HostDiskMappingPartitionInfo);
 impl DecodeFields for HostDiskMappingPartitionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "fileSystem" => self.file_system = r.value(s)?,
             "capacityInKb" => self.capacity_in_kb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1668,14 +1707,15 @@ xml_struct!(HostDiskMappingPartitionOption);
 impl DecodeFields for HostDiskMappingPartitionOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "fileSystem" => self.file_system = r.value(s)?,
             "capacityInKb" => self.capacity_in_kb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1722,10 +1762,11 @@ xml_struct!(HostDiskPartitionAttributes);
 impl DecodeFields for HostDiskPartitionAttributes {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "partition" => self.partition = r.value(s)?,
             "startSector" => self.start_sector = r.value(s)?,
             "endSector" => self.end_sector = r.value(s)?,
@@ -1734,7 +1775,7 @@ impl DecodeFields for HostDiskPartitionAttributes {
             "logical" => self.logical = r.value(s)?,
             "attributes" => self.attributes = r.value(s)?,
             "partitionAlignment" => self.partition_alignment = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1778,15 +1819,16 @@ xml_struct!(HostDiskPartitionBlockRange);
 impl DecodeFields for HostDiskPartitionBlockRange {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "partition" => self.partition = Some(r.value(s)?),
             "type" => self.r#type = r.value(s)?,
             "start" => self.start = r.value(s)?,
             "end" => self.end = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1824,14 +1866,15 @@ xml_struct!(HostDiskPartitionInfo);
 impl DecodeFields for HostDiskPartitionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceName" => self.device_name = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "layout" => self.layout = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1866,13 +1909,14 @@ xml_struct!(HostDiskPartitionLayout);
 impl DecodeFields for HostDiskPartitionLayout {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "total" => self.total = Some(r.value(s)?),
             "partition" => self.partition.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1910,15 +1954,16 @@ xml_struct!(HostDiskPartitionSpec);
 impl DecodeFields for HostDiskPartitionSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "partitionFormat" => self.partition_format = Some(r.value(s)?),
             "chs" => self.chs = Some(r.value(s)?),
             "totalSectors" => self.total_sectors = Some(r.value(s)?),
             "partition" => self.partition.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1964,10 +2009,11 @@ xml_struct!(HostDnsConfig);
 impl DecodeFields for HostDnsConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dhcp" => self.dhcp = r.value(s)?,
             "virtualNicDevice" => self.virtual_nic_device = Some(r.value(s)?),
             "ipv6VirtualNicDevice" => self.ipv6_virtual_nic_device = Some(r.value(s)?),
@@ -1975,7 +2021,7 @@ impl DecodeFields for HostDnsConfig {
             "domainName" => self.domain_name = r.value(s)?,
             "address" => self.address.push(r.value(s)?),
             "searchDomain" => self.search_domain.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2014,13 +2060,14 @@ xml_struct!(HostDnsConfigSpec);
 impl DecodeFields for HostDnsConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "virtualNicConnection" => self.virtual_nic_connection = Some(r.value(s)?),
             "virtualNicConnectionV6" => self.virtual_nic_connection_v6 = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(HostFaultToleranceManagerComponentHealthInfo);
 impl DecodeFields for HostFaultToleranceManagerComponentHealthInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "isStorageHealthy" => self.is_storage_healthy = r.value(s)?,
             "isNetworkHealthy" => self.is_network_healthy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -62,14 +63,15 @@ xml_struct!(HostFeatureCapability);
 impl DecodeFields for HostFeatureCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "featureName" => self.feature_name = r.value(s)?,
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -106,14 +108,15 @@ xml_struct!(HostFeatureMask);
 impl DecodeFields for HostFeatureMask {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "featureName" => self.feature_name = r.value(s)?,
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -148,13 +151,14 @@ xml_struct!(HostFeatureVersionInfo);
 impl DecodeFields for HostFeatureVersionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -192,15 +196,16 @@ xml_struct!(HostFibreChannelHba);
 impl DecodeFields for HostFibreChannelHba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portWorldWideName" => self.port_world_wide_name = r.value(s)?,
             "nodeWorldWideName" => self.node_world_wide_name = r.value(s)?,
             "portType" => self.port_type = r.value(s)?,
             "speed" => self.speed = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -240,15 +245,16 @@ xml_struct!(HostFibreChannelOverEthernetHba);
 impl DecodeFields for HostFibreChannelOverEthernetHba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "underlyingNic" => self.underlying_nic = r.value(s)?,
             "linkInfo" => self.link_info = r.value(s)?,
             "isSoftwareFcoe" => self.is_software_fcoe = r.value(s)?,
             "markedForRemoval" => self.marked_for_removal = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -286,14 +292,15 @@ xml_struct!(HostFibreChannelOverEthernetHbaLinkInfo);
 impl DecodeFields for HostFibreChannelOverEthernetHbaLinkInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vnportMac" => self.vnport_mac = r.value(s)?,
             "fcfMac" => self.fcf_mac = r.value(s)?,
             "vlanId" => self.vlan_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -330,14 +337,15 @@ xml_struct!(HostFibreChannelOverEthernetTargetTransport);
 impl DecodeFields for HostFibreChannelOverEthernetTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vnportMac" => self.vnport_mac = r.value(s)?,
             "fcfMac" => self.fcf_mac = r.value(s)?,
             "vlanId" => self.vlan_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -372,13 +380,14 @@ xml_struct!(HostFibreChannelTargetTransport);
 impl DecodeFields for HostFibreChannelTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portWorldWideName" => self.port_world_wide_name = r.value(s)?,
             "nodeWorldWideName" => self.node_world_wide_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -412,13 +421,14 @@ xml_struct!(HostFileAccess);
 impl DecodeFields for HostFileAccess {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "who" => self.who = r.value(s)?,
             "what" => self.what = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -454,14 +464,15 @@ xml_struct!(HostFileSystemMountInfo);
 impl DecodeFields for HostFileSystemMountInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "mountInfo" => self.mount_info = r.value(s)?,
             "volume" => self.volume = r.value(s)?,
             "vStorageSupport" => self.v_storage_support = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -498,14 +509,15 @@ xml_struct!(HostFileSystemVolume);
 impl DecodeFields for HostFileSystemVolume {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "capacity" => self.capacity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -540,13 +552,14 @@ xml_struct!(HostFileSystemVolumeInfo);
 impl DecodeFields for HostFileSystemVolumeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "volumeTypeList" => self.volume_type_list.push(r.value(s)?),
             "mountInfo" => self.mount_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -580,13 +593,14 @@ xml_struct!(HostFirewallConfig);
 impl DecodeFields for HostFirewallConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "rule" => self.rule.push(r.value(s)?),
             "defaultBlockingPolicy" => self.default_blocking_policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -622,14 +636,15 @@ xml_struct!(HostFirewallConfigRuleSetConfig);
 impl DecodeFields for HostFirewallConfigRuleSetConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "rulesetId" => self.ruleset_id = r.value(s)?,
             "enabled" => self.enabled = r.value(s)?,
             "allowedHosts" => self.allowed_hosts = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -664,13 +679,14 @@ xml_struct!(HostFirewallDefaultPolicy);
 impl DecodeFields for HostFirewallDefaultPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "incomingBlocked" => self.incoming_blocked = Some(r.value(s)?),
             "outgoingBlocked" => self.outgoing_blocked = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -704,13 +720,14 @@ xml_struct!(HostFirewallInfo);
 impl DecodeFields for HostFirewallInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "defaultPolicy" => self.default_policy = r.value(s)?,
             "ruleset" => self.ruleset.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -750,16 +767,17 @@ xml_struct!(HostFirewallRule);
 impl DecodeFields for HostFirewallRule {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "port" => self.port = r.value(s)?,
             "endPort" => self.end_port = Some(r.value(s)?),
             "direction" => self.direction = r.value(s)?,
             "portType" => self.port_type = Some(r.value(s)?),
             "protocol" => self.protocol = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -806,10 +824,11 @@ xml_struct!(HostFirewallRuleset);
 impl DecodeFields for HostFirewallRuleset {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "label" => self.label = r.value(s)?,
             "required" => self.required = r.value(s)?,
@@ -817,7 +836,7 @@ impl DecodeFields for HostFirewallRuleset {
             "service" => self.service = Some(r.value(s)?),
             "enabled" => self.enabled = r.value(s)?,
             "allowedHosts" => self.allowed_hosts = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -858,14 +877,15 @@ xml_struct!(HostFirewallRulesetIpList);
 impl DecodeFields for HostFirewallRulesetIpList {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address.push(r.value(s)?),
             "ipNetwork" => self.ip_network.push(r.value(s)?),
             "allIp" => self.all_ip = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -900,13 +920,14 @@ xml_struct!(HostFirewallRulesetIpNetwork);
 impl DecodeFields for HostFirewallRulesetIpNetwork {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = r.value(s)?,
             "prefixLength" => self.prefix_length = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -938,12 +959,13 @@ xml_struct!(HostFirewallRulesetRulesetSpec);
 impl DecodeFields for HostFirewallRulesetRulesetSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "allowedHosts" => self.allowed_hosts = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -974,12 +996,13 @@ xml_struct!(HostFlagInfo);
 impl DecodeFields for HostFlagInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "backgroundSnapshotsEnabled" => self.background_snapshots_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1015,13 +1038,14 @@ xml_struct!(HostForceMountedInfo);
 impl DecodeFields for HostForceMountedInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "persist" => self.persist = r.value(s)?,
             "mounted" => self.mounted = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

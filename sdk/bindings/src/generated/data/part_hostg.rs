@@ -24,15 +24,16 @@ xml_struct!(HostGatewaySpec);
 impl DecodeFields for HostGatewaySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "gatewayType" => self.gateway_type = r.value(s)?,
             "gatewayId" => self.gateway_id = Some(r.value(s)?),
             "trustVerificationToken" => self.trust_verification_token = Some(r.value(s)?),
             "hostAuthParams" => self.host_auth_params.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -64,10 +65,11 @@ xml_struct!(HostGetShortNameFailedEvent);
 impl DecodeFields for HostGetShortNameFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -99,16 +101,17 @@ xml_struct!(HostGraphicsConfig);
 impl DecodeFields for HostGraphicsConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostDefaultGraphicsType" => self.host_default_graphics_type = r.value(s)?,
             "sharedPassthruAssignmentPolicy" => {
                 self.shared_passthru_assignment_policy = r.value(s)?
             }
             "deviceType" => self.device_type.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -146,13 +149,14 @@ xml_struct!(HostGraphicsConfigDeviceType);
 impl DecodeFields for HostGraphicsConfigDeviceType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceId" => self.device_id = r.value(s)?,
             "graphicsType" => self.graphics_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -194,17 +198,18 @@ xml_struct!(HostGraphicsInfo);
 impl DecodeFields for HostGraphicsInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceName" => self.device_name = r.value(s)?,
             "vendorName" => self.vendor_name = r.value(s)?,
             "pciId" => self.pci_id = r.value(s)?,
             "graphicsType" => self.graphics_type = r.value(s)?,
             "memorySizeInKB" => self.memory_size_in_kb = r.value(s)?,
             "vm" => self.vm.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

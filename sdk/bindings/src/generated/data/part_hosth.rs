@@ -20,13 +20,14 @@ xml_struct!(HostHardwareElementInfo);
 impl DecodeFields for HostHardwareElementInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "status" => self.status = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -88,10 +89,11 @@ xml_struct!(HostHardwareInfo);
 impl DecodeFields for HostHardwareInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "systemInfo" => self.system_info = r.value(s)?,
             "cpuPowerManagementInfo" => self.cpu_power_management_info = Some(r.value(s)?),
             "cpuInfo" => self.cpu_info = r.value(s)?,
@@ -108,7 +110,7 @@ impl DecodeFields for HostHardwareInfo {
             "sevInfo" => self.sev_info = Some(r.value(s)?),
             "memoryTieringType" => self.memory_tiering_type = Some(r.value(s)?),
             "memoryTierInfo" => self.memory_tier_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -158,14 +160,15 @@ xml_struct!(HostHardwareStatusInfo);
 impl DecodeFields for HostHardwareStatusInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "memoryStatusInfo" => self.memory_status_info.push(r.value(s)?),
             "cpuStatusInfo" => self.cpu_status_info.push(r.value(s)?),
             "storageStatusInfo" => self.storage_status_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -220,10 +223,11 @@ xml_struct!(HostHardwareSummary);
 impl DecodeFields for HostHardwareSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vendor" => self.vendor = r.value(s)?,
             "model" => self.model = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
@@ -236,7 +240,7 @@ impl DecodeFields for HostHardwareSummary {
             "numCpuThreads" => self.num_cpu_threads = r.value(s)?,
             "numNics" => self.num_nics = r.value(s)?,
             "numHBAs" => self.num_hb_as = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -276,10 +280,11 @@ xml_struct!(HostHbaCreateSpec);
 impl DecodeFields for HostHbaCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -321,10 +326,11 @@ xml_struct!(HostHostBusAdapter);
 impl DecodeFields for HostHostBusAdapter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "device" => self.device = r.value(s)?,
             "bus" => self.bus = r.value(s)?,
@@ -333,7 +339,7 @@ impl DecodeFields for HostHostBusAdapter {
             "driver" => self.driver = Some(r.value(s)?),
             "pci" => self.pci = Some(r.value(s)?),
             "storageProtocol" => self.storage_protocol = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -375,14 +381,15 @@ xml_struct!(HostHyperThreadScheduleInfo);
 impl DecodeFields for HostHyperThreadScheduleInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "available" => self.available = r.value(s)?,
             "active" => self.active = r.value(s)?,
             "config" => self.config = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(HostImageProfileSummary);
 impl DecodeFields for HostImageProfileSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "vendor" => self.vendor = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -56,10 +57,11 @@ xml_struct!(HostInAuditModeEvent);
 impl DecodeFields for HostInAuditModeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -123,10 +125,11 @@ xml_struct!(HostInternetScsiHba);
 impl DecodeFields for HostInternetScsiHba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "isSoftwareBased" => self.is_software_based = r.value(s)?,
             "canBeDisabled" => self.can_be_disabled = Some(r.value(s)?),
             "networkBindingSupport" => self.network_binding_support = Some(r.value(s)?),
@@ -146,7 +149,7 @@ impl DecodeFields for HostInternetScsiHba {
             "configuredStaticTarget" => self.configured_static_target.push(r.value(s)?),
             "maxSpeedMb" => self.max_speed_mb = Some(r.value(s)?),
             "currentSpeedMb" => self.current_speed_mb = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -210,10 +213,11 @@ xml_struct!(HostInternetScsiHbaAuthenticationCapabilities);
 impl DecodeFields for HostInternetScsiHbaAuthenticationCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "chapAuthSettable" => self.chap_auth_settable = r.value(s)?,
             "krb5AuthSettable" => self.krb5_auth_settable = r.value(s)?,
             "srpAuthSettable" => self.srp_auth_settable = r.value(s)?,
@@ -221,7 +225,7 @@ impl DecodeFields for HostInternetScsiHbaAuthenticationCapabilities {
             "mutualChapSettable" => self.mutual_chap_settable = Some(r.value(s)?),
             "targetChapSettable" => self.target_chap_settable = Some(r.value(s)?),
             "targetMutualChapSettable" => self.target_mutual_chap_settable = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -277,10 +281,11 @@ xml_struct!(HostInternetScsiHbaAuthenticationProperties);
 impl DecodeFields for HostInternetScsiHbaAuthenticationProperties {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "chapAuthEnabled" => self.chap_auth_enabled = r.value(s)?,
             "chapName" => self.chap_name = Some(r.value(s)?),
             "chapSecret" => self.chap_secret = Some(r.value(s)?),
@@ -292,7 +297,7 @@ impl DecodeFields for HostInternetScsiHbaAuthenticationProperties {
                 self.mutual_chap_authentication_type = Some(r.value(s)?)
             }
             "mutualChapInherited" => self.mutual_chap_inherited = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -340,15 +345,16 @@ xml_struct!(HostInternetScsiHbaDigestCapabilities);
 impl DecodeFields for HostInternetScsiHbaDigestCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "headerDigestSettable" => self.header_digest_settable = Some(r.value(s)?),
             "dataDigestSettable" => self.data_digest_settable = Some(r.value(s)?),
             "targetHeaderDigestSettable" => self.target_header_digest_settable = Some(r.value(s)?),
             "targetDataDigestSettable" => self.target_data_digest_settable = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -394,15 +400,16 @@ xml_struct!(HostInternetScsiHbaDigestProperties);
 impl DecodeFields for HostInternetScsiHbaDigestProperties {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "headerDigestType" => self.header_digest_type = Some(r.value(s)?),
             "headerDigestInherited" => self.header_digest_inherited = Some(r.value(s)?),
             "dataDigestType" => self.data_digest_type = Some(r.value(s)?),
             "dataDigestInherited" => self.data_digest_inherited = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -442,17 +449,18 @@ xml_struct!(HostInternetScsiHbaDiscoveryCapabilities);
 impl DecodeFields for HostInternetScsiHbaDiscoveryCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "iSnsDiscoverySettable" => self.i_sns_discovery_settable = r.value(s)?,
             "slpDiscoverySettable" => self.slp_discovery_settable = r.value(s)?,
             "staticTargetDiscoverySettable" => {
                 self.static_target_discovery_settable = r.value(s)?
             }
             "sendTargetsDiscoverySettable" => self.send_targets_discovery_settable = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -506,10 +514,11 @@ xml_struct!(HostInternetScsiHbaDiscoveryProperties);
 impl DecodeFields for HostInternetScsiHbaDiscoveryProperties {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "iSnsDiscoveryEnabled" => self.i_sns_discovery_enabled = r.value(s)?,
             "iSnsDiscoveryMethod" => self.i_sns_discovery_method = Some(r.value(s)?),
             "iSnsHost" => self.i_sns_host = Some(r.value(s)?),
@@ -518,7 +527,7 @@ impl DecodeFields for HostInternetScsiHbaDiscoveryProperties {
             "slpHost" => self.slp_host = Some(r.value(s)?),
             "staticTargetDiscoveryEnabled" => self.static_target_discovery_enabled = r.value(s)?,
             "sendTargetsDiscoveryEnabled" => self.send_targets_discovery_enabled = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -600,10 +609,11 @@ xml_struct!(HostInternetScsiHbaIPCapabilities);
 impl DecodeFields for HostInternetScsiHbaIPCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "addressSettable" => self.address_settable = r.value(s)?,
             "ipConfigurationMethodSettable" => {
                 self.ip_configuration_method_settable = r.value(s)?
@@ -638,7 +648,7 @@ impl DecodeFields for HostInternetScsiHbaIPCapabilities {
             "ipv6MaxStaticAddressesSupported" => {
                 self.ipv6_max_static_addresses_supported = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -745,10 +755,11 @@ xml_struct!(HostInternetScsiHbaIPProperties);
 impl DecodeFields for HostInternetScsiHbaIPProperties {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "mac" => self.mac = Some(r.value(s)?),
             "address" => self.address = Some(r.value(s)?),
             "dhcpConfigurationEnabled" => self.dhcp_configuration_enabled = r.value(s)?,
@@ -765,7 +776,7 @@ impl DecodeFields for HostInternetScsiHbaIPProperties {
             "ipv4Enabled" => self.ipv4_enabled = Some(r.value(s)?),
             "ipv6Enabled" => self.ipv6_enabled = Some(r.value(s)?),
             "ipv6properties" => self.ipv6properties = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -822,10 +833,11 @@ xml_struct!(HostInternetScsiHbaIPv6Properties);
 impl DecodeFields for HostInternetScsiHbaIPv6Properties {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "iscsiIpv6Address" => self.iscsi_ipv6_address.push(r.value(s)?),
             "ipv6DhcpConfigurationEnabled" => {
                 self.ipv6_dhcp_configuration_enabled = Some(r.value(s)?)
@@ -837,7 +849,7 @@ impl DecodeFields for HostInternetScsiHbaIPv6Properties {
                 self.ipv6_router_advertisement_configuration_enabled = Some(r.value(s)?)
             }
             "ipv6DefaultGateway" => self.ipv6_default_gateway = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -887,15 +899,16 @@ xml_struct!(HostInternetScsiHbaIscsiIpv6Address);
 impl DecodeFields for HostInternetScsiHbaIscsiIpv6Address {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "address" => self.address = r.value(s)?,
             "prefixLength" => self.prefix_length = r.value(s)?,
             "origin" => self.origin = r.value(s)?,
             "operation" => self.operation = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -929,12 +942,13 @@ xml_struct!(HostInternetScsiHbaParamValue);
 impl DecodeFields for HostInternetScsiHbaParamValue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "isInherited" => self.is_inherited = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -977,10 +991,11 @@ xml_struct!(HostInternetScsiHbaSendTarget);
 impl DecodeFields for HostInternetScsiHbaSendTarget {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "address" => self.address = r.value(s)?,
             "port" => self.port = Some(r.value(s)?),
             "authenticationProperties" => self.authentication_properties = Some(r.value(s)?),
@@ -988,7 +1003,7 @@ impl DecodeFields for HostInternetScsiHbaSendTarget {
             "supportedAdvancedOptions" => self.supported_advanced_options.push(r.value(s)?),
             "advancedOptions" => self.advanced_options.push(r.value(s)?),
             "parent" => self.parent = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1041,10 +1056,11 @@ xml_struct!(HostInternetScsiHbaStaticTarget);
 impl DecodeFields for HostInternetScsiHbaStaticTarget {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "address" => self.address = r.value(s)?,
             "port" => self.port = Some(r.value(s)?),
             "iScsiName" => self.i_scsi_name = r.value(s)?,
@@ -1054,7 +1070,7 @@ impl DecodeFields for HostInternetScsiHbaStaticTarget {
             "supportedAdvancedOptions" => self.supported_advanced_options.push(r.value(s)?),
             "advancedOptions" => self.advanced_options.push(r.value(s)?),
             "parent" => self.parent = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1095,13 +1111,14 @@ xml_struct!(HostInternetScsiHbaTargetSet);
 impl DecodeFields for HostInternetScsiHbaTargetSet {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "staticTargets" => self.static_targets.push(r.value(s)?),
             "sendTargets" => self.send_targets.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1137,14 +1154,15 @@ xml_struct!(HostInternetScsiTargetTransport);
 impl DecodeFields for HostInternetScsiTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "iScsiName" => self.i_scsi_name = r.value(s)?,
             "iScsiAlias" => self.i_scsi_alias = r.value(s)?,
             "address" => self.address.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1177,12 +1195,13 @@ xml_struct!(HostInventoryFullEvent);
 impl DecodeFields for HostInventoryFullEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacity" => self.capacity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1211,10 +1230,11 @@ xml_struct!(HostInventoryUnreadableEvent);
 impl DecodeFields for HostInventoryUnreadableEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1242,12 +1262,13 @@ xml_struct!(HostIoFilterInfo);
 impl DecodeFields for HostIoFilterInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "available" => self.available = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1280,13 +1301,14 @@ xml_struct!(HostIpChangedEvent);
 impl DecodeFields for HostIpChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldIP" => self.old_ip = r.value(s)?,
             "newIP" => self.new_ip = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1324,15 +1346,16 @@ xml_struct!(HostIpConfig);
 impl DecodeFields for HostIpConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dhcp" => self.dhcp = r.value(s)?,
             "ipAddress" => self.ip_address = Some(r.value(s)?),
             "subnetMask" => self.subnet_mask = Some(r.value(s)?),
             "ipV6Config" => self.ip_v6_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1376,17 +1399,18 @@ xml_struct!(HostIpConfigIpV6Address);
 impl DecodeFields for HostIpConfigIpV6Address {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
             "prefixLength" => self.prefix_length = r.value(s)?,
             "origin" => self.origin = Some(r.value(s)?),
             "dadState" => self.dad_state = Some(r.value(s)?),
             "lifetime" => self.lifetime = Some(r.value(s)?),
             "operation" => self.operation = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1426,14 +1450,15 @@ xml_struct!(HostIpConfigIpV6AddressConfiguration);
 impl DecodeFields for HostIpConfigIpV6AddressConfiguration {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipV6Address" => self.ip_v6_address.push(r.value(s)?),
             "autoConfigurationEnabled" => self.auto_configuration_enabled = Some(r.value(s)?),
             "dhcpV6Enabled" => self.dhcp_v6_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1468,13 +1493,14 @@ xml_struct!(HostIpInconsistentEvent);
 impl DecodeFields for HostIpInconsistentEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
             "ipAddress2" => self.ip_address2 = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1512,15 +1538,16 @@ xml_struct!(HostIpRouteConfig);
 impl DecodeFields for HostIpRouteConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "defaultGateway" => self.default_gateway = Some(r.value(s)?),
             "gatewayDevice" => self.gateway_device = Some(r.value(s)?),
             "ipV6DefaultGateway" => self.ip_v6_default_gateway = Some(r.value(s)?),
             "ipV6GatewayDevice" => self.ip_v6_gateway_device = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1556,15 +1583,16 @@ xml_struct!(HostIpRouteConfigSpec);
 impl DecodeFields for HostIpRouteConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "gatewayDeviceConnection" => self.gateway_device_connection = Some(r.value(s)?),
             "ipV6GatewayDeviceConnection" => {
                 self.ip_v6_gateway_device_connection = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1605,15 +1633,16 @@ xml_struct!(HostIpRouteEntry);
 impl DecodeFields for HostIpRouteEntry {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = r.value(s)?,
             "prefixLength" => self.prefix_length = r.value(s)?,
             "gateway" => self.gateway = r.value(s)?,
             "deviceName" => self.device_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1649,13 +1678,14 @@ xml_struct!(HostIpRouteOp);
 impl DecodeFields for HostIpRouteOp {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeOperation" => self.change_operation = r.value(s)?,
             "route" => self.route = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1689,13 +1719,14 @@ xml_struct!(HostIpRouteTableConfig);
 impl DecodeFields for HostIpRouteTableConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipRoute" => self.ip_route.push(r.value(s)?),
             "ipv6Route" => self.ipv6_route.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1729,13 +1760,14 @@ xml_struct!(HostIpRouteTableInfo);
 impl DecodeFields for HostIpRouteTableInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipRoute" => self.ip_route.push(r.value(s)?),
             "ipv6Route" => self.ipv6_route.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1765,10 +1797,11 @@ xml_struct!(HostIpToShortNameFailedEvent);
 impl DecodeFields for HostIpToShortNameFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1802,15 +1835,16 @@ xml_struct!(HostIpmiInfo);
 impl DecodeFields for HostIpmiInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "bmcIpAddress" => self.bmc_ip_address = Some(r.value(s)?),
             "bmcMacAddress" => self.bmc_mac_address = Some(r.value(s)?),
             "login" => self.login = Some(r.value(s)?),
             "password" => self.password = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1844,12 +1878,13 @@ xml_struct!(HostIsolationIpPingFailedEvent);
 impl DecodeFields for HostIsolationIpPingFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "isolationIp" => self.isolation_ip = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

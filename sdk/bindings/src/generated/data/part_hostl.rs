@@ -18,12 +18,13 @@ xml_struct!(HostLicensableResourceInfo);
 impl DecodeFields for HostLicensableResourceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "resource" => self.resource.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -58,14 +59,15 @@ xml_struct!(HostLicenseConnectInfo);
 impl DecodeFields for HostLicenseConnectInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "license" => self.license = r.value(s)?,
             "evaluation" => self.evaluation = r.value(s)?,
             "resource" => self.resource = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -96,10 +98,11 @@ xml_struct!(HostLicenseExpiredEvent);
 impl DecodeFields for HostLicenseExpiredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -133,15 +136,16 @@ xml_struct!(HostLicenseSpec);
 impl DecodeFields for HostLicenseSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = Some(r.value(s)?),
             "editionKey" => self.edition_key = Some(r.value(s)?),
             "disabledFeatureKey" => self.disabled_feature_key.push(r.value(s)?),
             "enabledFeatureKey" => self.enabled_feature_key.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -203,10 +207,11 @@ xml_struct!(HostListSummary);
 impl DecodeFields for HostListSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = Some(r.value(s)?),
             "hardware" => self.hardware = Some(r.value(s)?),
             "runtime" => self.runtime = Some(r.value(s)?),
@@ -224,7 +229,7 @@ impl DecodeFields for HostListSummary {
             "trustAuthorityAttestationInfos" => {
                 self.trust_authority_attestation_infos.push(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -277,13 +282,14 @@ xml_struct!(HostListSummaryGatewaySummary);
 impl DecodeFields for HostListSummaryGatewaySummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "gatewayType" => self.gateway_type = r.value(s)?,
             "gatewayId" => self.gateway_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -325,17 +331,18 @@ xml_struct!(HostListSummaryQuickStats);
 impl DecodeFields for HostListSummaryQuickStats {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "overallCpuUsage" => self.overall_cpu_usage = Some(r.value(s)?),
             "overallMemoryUsage" => self.overall_memory_usage = Some(r.value(s)?),
             "distributedCpuFairness" => self.distributed_cpu_fairness = Some(r.value(s)?),
             "distributedMemoryFairness" => self.distributed_memory_fairness = Some(r.value(s)?),
             "availablePMemCapacity" => self.available_p_mem_capacity = Some(r.value(s)?),
             "uptime" => self.uptime = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -372,10 +379,11 @@ xml_struct!(HostLocalAuthenticationInfo);
 impl DecodeFields for HostLocalAuthenticationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -403,12 +411,13 @@ xml_struct!(HostLocalFileSystemVolume);
 impl DecodeFields for HostLocalFileSystemVolume {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -441,13 +450,14 @@ xml_struct!(HostLocalFileSystemVolumeSpec);
 impl DecodeFields for HostLocalFileSystemVolumeSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
             "localPath" => self.local_path = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -479,12 +489,13 @@ xml_struct!(HostLocalPortCreatedEvent);
 impl DecodeFields for HostLocalPortCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostLocalPort" => self.host_local_port = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -523,16 +534,17 @@ xml_struct!(HostLowLevelProvisioningManagerDiskLayoutSpec);
 impl DecodeFields for HostLowLevelProvisioningManagerDiskLayoutSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "controllerType" => self.controller_type = r.value(s)?,
             "busNumber" => self.bus_number = r.value(s)?,
             "unitNumber" => self.unit_number = r.value(s)?,
             "srcFilename" => self.src_filename = r.value(s)?,
             "dstFilename" => self.dst_filename = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -569,13 +581,14 @@ xml_struct!(HostLowLevelProvisioningManagerFileDeleteResult);
 impl DecodeFields for HostLowLevelProvisioningManagerFileDeleteResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fileName" => self.file_name = r.value(s)?,
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -609,13 +622,14 @@ xml_struct!(HostLowLevelProvisioningManagerFileDeleteSpec);
 impl DecodeFields for HostLowLevelProvisioningManagerFileDeleteSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fileName" => self.file_name = r.value(s)?,
             "fileType" => self.file_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -651,14 +665,15 @@ xml_struct!(HostLowLevelProvisioningManagerFileReserveResult);
 impl DecodeFields for HostLowLevelProvisioningManagerFileReserveResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "baseName" => self.base_name = r.value(s)?,
             "parentDir" => self.parent_dir = r.value(s)?,
             "reservedName" => self.reserved_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -697,15 +712,16 @@ xml_struct!(HostLowLevelProvisioningManagerFileReserveSpec);
 impl DecodeFields for HostLowLevelProvisioningManagerFileReserveSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "baseName" => self.base_name = r.value(s)?,
             "parentDir" => self.parent_dir = r.value(s)?,
             "fileType" => self.file_type = r.value(s)?,
             "storageProfile" => self.storage_profile = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -745,15 +761,16 @@ xml_struct!(HostLowLevelProvisioningManagerSnapshotLayoutSpec);
 impl DecodeFields for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "srcFilename" => self.src_filename = r.value(s)?,
             "dstFilename" => self.dst_filename = r.value(s)?,
             "disk" => self.disk.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -793,15 +810,16 @@ xml_struct!(HostLowLevelProvisioningManagerVmMigrationStatus);
 impl DecodeFields for HostLowLevelProvisioningManagerVmMigrationStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "migrationId" => self.migration_id = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "source" => self.source = r.value(s)?,
             "consideredSuccessful" => self.considered_successful = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -841,15 +859,16 @@ xml_struct!(HostLowLevelProvisioningManagerVmRecoveryInfo);
 impl DecodeFields for HostLowLevelProvisioningManagerVmRecoveryInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "version" => self.version = r.value(s)?,
             "biosUUID" => self.bios_uuid = r.value(s)?,
             "instanceUUID" => self.instance_uuid = r.value(s)?,
             "ftInfo" => self.ft_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(HostMaintenanceSpec);
 impl DecodeFields for HostMaintenanceSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vsanMode" => self.vsan_mode = Some(r.value(s)?),
             "purpose" => self.purpose = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -58,12 +59,13 @@ xml_struct!(HostMemberHealthCheckResult);
 impl DecodeFields for HostMemberHealthCheckResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "summary" => self.summary = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -104,17 +106,18 @@ xml_struct!(HostMemberRuntimeInfo);
 impl DecodeFields for HostMemberRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "status" => self.status = Some(r.value(s)?),
             "statusDetail" => self.status_detail = Some(r.value(s)?),
             "nsxtStatus" => self.nsxt_status = Some(r.value(s)?),
             "nsxtStatusDetail" => self.nsxt_status_detail = Some(r.value(s)?),
             "healthCheckResult" => self.health_check_result.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -150,12 +153,13 @@ xml_struct!(HostMemberUplinkHealthCheckResult);
 impl DecodeFields for HostMemberUplinkHealthCheckResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uplinkPortKey" => self.uplink_port_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -184,10 +188,11 @@ xml_struct!(HostMemoryProfile);
 impl DecodeFields for HostMemoryProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -215,12 +220,13 @@ xml_struct!(HostMemorySpec);
 impl DecodeFields for HostMemorySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "serviceConsoleReservation" => self.service_console_reservation = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -260,15 +266,16 @@ xml_struct!(HostMemoryTierInfo);
 impl DecodeFields for HostMemoryTierInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "flags" => self.flags.push(r.value(s)?),
             "size" => self.size = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -302,12 +309,13 @@ xml_struct!(HostMissingNetworksEvent);
 impl DecodeFields for HostMissingNetworksEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ips" => self.ips = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -340,13 +348,14 @@ xml_struct!(HostMonitoringStateChangedEvent);
 impl DecodeFields for HostMonitoringStateChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "state" => self.state = r.value(s)?,
             "prevState" => self.prev_state = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -386,16 +395,17 @@ xml_struct!(HostMountInfo);
 impl DecodeFields for HostMountInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "path" => self.path = Some(r.value(s)?),
             "accessMode" => self.access_mode = r.value(s)?,
             "mounted" => self.mounted = Some(r.value(s)?),
             "accessible" => self.accessible = Some(r.value(s)?),
             "inaccessibleReason" => self.inaccessible_reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -430,12 +440,13 @@ xml_struct!(HostMultipathInfo);
 impl DecodeFields for HostMultipathInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lun" => self.lun.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -466,12 +477,13 @@ xml_struct!(HostMultipathInfoFixedLogicalUnitPolicy);
 impl DecodeFields for HostMultipathInfoFixedLogicalUnitPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "prefer" => self.prefer = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -510,16 +522,17 @@ xml_struct!(HostMultipathInfoHppLogicalUnitPolicy);
 impl DecodeFields for HostMultipathInfoHppLogicalUnitPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "bytes" => self.bytes = Some(r.value(s)?),
             "iops" => self.iops = Some(r.value(s)?),
             "path" => self.path = Some(r.value(s)?),
             "latencyEvalTime" => self.latency_eval_time = Some(r.value(s)?),
             "samplingIosPerPath" => self.sampling_ios_per_path = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -564,17 +577,18 @@ xml_struct!(HostMultipathInfoLogicalUnit);
 impl DecodeFields for HostMultipathInfoLogicalUnit {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "lun" => self.lun = r.value(s)?,
             "path" => self.path.push(r.value(s)?),
             "policy" => self.policy = r.value(s)?,
             "storageArrayTypePolicy" => self.storage_array_type_policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -610,12 +624,13 @@ xml_struct!(HostMultipathInfoLogicalUnitPolicy);
 impl DecodeFields for HostMultipathInfoLogicalUnitPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "policy" => self.policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -646,12 +661,13 @@ xml_struct!(HostMultipathInfoLogicalUnitStorageArrayTypePolicy);
 impl DecodeFields for HostMultipathInfoLogicalUnitStorageArrayTypePolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "policy" => self.policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -696,10 +712,11 @@ xml_struct!(HostMultipathInfoPath);
 impl DecodeFields for HostMultipathInfoPath {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "pathState" => self.path_state = r.value(s)?,
@@ -708,7 +725,7 @@ impl DecodeFields for HostMultipathInfoPath {
             "adapter" => self.adapter = r.value(s)?,
             "lun" => self.lun = r.value(s)?,
             "transport" => self.transport = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -746,12 +763,13 @@ xml_struct!(HostMultipathStateInfo);
 impl DecodeFields for HostMultipathStateInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "path" => self.path.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -784,13 +802,14 @@ xml_struct!(HostMultipathStateInfoPath);
 impl DecodeFields for HostMultipathStateInfoPath {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "pathState" => self.path_state = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -28,17 +28,18 @@ xml_struct!(HostNasVolume);
 impl DecodeFields for HostNasVolume {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "remoteHost" => self.remote_host = r.value(s)?,
             "remotePath" => self.remote_path = r.value(s)?,
             "userName" => self.user_name = Some(r.value(s)?),
             "remoteHostNames" => self.remote_host_names.push(r.value(s)?),
             "securityType" => self.security_type = Some(r.value(s)?),
             "protocolEndpoint" => self.protocol_endpoint = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -76,13 +77,14 @@ xml_struct!(HostNasVolumeConfig);
 impl DecodeFields for HostNasVolumeConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeOperation" => self.change_operation = Some(r.value(s)?),
             "spec" => self.spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -130,10 +132,11 @@ xml_struct!(HostNasVolumeSpec);
 impl DecodeFields for HostNasVolumeSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "remoteHost" => self.remote_host = r.value(s)?,
             "remotePath" => self.remote_path = r.value(s)?,
             "localPath" => self.local_path = r.value(s)?,
@@ -143,7 +146,7 @@ impl DecodeFields for HostNasVolumeSpec {
             "password" => self.password = Some(r.value(s)?),
             "remoteHostNames" => self.remote_host_names.push(r.value(s)?),
             "securityType" => self.security_type = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -182,12 +185,13 @@ xml_struct!(HostNasVolumeUserInfo);
 impl DecodeFields for HostNasVolumeUserInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "user" => self.user = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -220,13 +224,14 @@ xml_struct!(HostNatService);
 impl DecodeFields for HostNatService {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -262,14 +267,15 @@ xml_struct!(HostNatServiceConfig);
 impl DecodeFields for HostNatServiceConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeOperation" => self.change_operation = Some(r.value(s)?),
             "key" => self.key = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -316,10 +322,11 @@ xml_struct!(HostNatServiceNameServiceSpec);
 impl DecodeFields for HostNatServiceNameServiceSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dnsAutoDetect" => self.dns_auto_detect = r.value(s)?,
             "dnsPolicy" => self.dns_policy = r.value(s)?,
             "dnsRetries" => self.dns_retries = r.value(s)?,
@@ -328,7 +335,7 @@ impl DecodeFields for HostNatServiceNameServiceSpec {
             "nbdsTimeout" => self.nbds_timeout = r.value(s)?,
             "nbnsRetries" => self.nbns_retries = r.value(s)?,
             "nbnsTimeout" => self.nbns_timeout = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -374,16 +381,17 @@ xml_struct!(HostNatServicePortForwardSpec);
 impl DecodeFields for HostNatServicePortForwardSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "hostPort" => self.host_port = r.value(s)?,
             "guestPort" => self.guest_port = r.value(s)?,
             "guestIpAddress" => self.guest_ip_address = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -432,10 +440,11 @@ xml_struct!(HostNatServiceSpec);
 impl DecodeFields for HostNatServiceSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "virtualSwitch" => self.virtual_switch = r.value(s)?,
             "activeFtp" => self.active_ftp = r.value(s)?,
             "allowAnyOui" => self.allow_any_oui = r.value(s)?,
@@ -444,7 +453,7 @@ impl DecodeFields for HostNatServiceSpec {
             "udpTimeout" => self.udp_timeout = r.value(s)?,
             "portForward" => self.port_forward.push(r.value(s)?),
             "nameService" => self.name_service = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -508,10 +517,11 @@ xml_struct!(HostNetCapabilities);
 impl DecodeFields for HostNetCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "canSetPhysicalNicLinkSpeed" => self.can_set_physical_nic_link_speed = r.value(s)?,
             "supportsNicTeaming" => self.supports_nic_teaming = r.value(s)?,
             "nicTeamingPolicy" => self.nic_teaming_policy.push(r.value(s)?),
@@ -526,7 +536,7 @@ impl DecodeFields for HostNetCapabilities {
             "dhcpOnVnicSupported" => self.dhcp_on_vnic_supported = r.value(s)?,
             "ipV6Supported" => self.ip_v6_supported = Some(r.value(s)?),
             "backupNfcNiocSupported" => self.backup_nfc_nioc_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -577,14 +587,15 @@ xml_struct!(HostNetOffloadCapabilities);
 impl DecodeFields for HostNetOffloadCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "csumOffload" => self.csum_offload = Some(r.value(s)?),
             "tcpSegmentation" => self.tcp_segmentation = Some(r.value(s)?),
             "zeroCopyXmit" => self.zero_copy_xmit = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -631,10 +642,11 @@ xml_struct!(HostNetStackInstance);
 impl DecodeFields for HostNetStackInstance {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "dnsConfig" => self.dns_config = Some(r.value(s)?),
@@ -645,7 +657,7 @@ impl DecodeFields for HostNetStackInstance {
             "congestionControlAlgorithm" => self.congestion_control_algorithm = Some(r.value(s)?),
             "ipV6Enabled" => self.ip_v6_enabled = Some(r.value(s)?),
             "routeTableConfig" => self.route_table_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -717,10 +729,11 @@ xml_struct!(HostNetworkConfig);
 impl DecodeFields for HostNetworkConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vswitch" => self.vswitch.push(r.value(s)?),
             "proxySwitch" => self.proxy_switch.push(r.value(s)?),
             "portgroup" => self.portgroup.push(r.value(s)?),
@@ -736,7 +749,7 @@ impl DecodeFields for HostNetworkConfig {
             "ipV6Enabled" => self.ip_v6_enabled = Some(r.value(s)?),
             "netStackSpec" => self.net_stack_spec.push(r.value(s)?),
             "migrationStatus" => self.migration_status = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -783,13 +796,14 @@ xml_struct!(HostNetworkConfigNetStackSpec);
 impl DecodeFields for HostNetworkConfigNetStackSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "netStackInstance" => self.net_stack_instance = r.value(s)?,
             "operation" => self.operation = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -823,13 +837,14 @@ xml_struct!(HostNetworkConfigResult);
 impl DecodeFields for HostNetworkConfigResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vnicDevice" => self.vnic_device.push(r.value(s)?),
             "consoleVnicDevice" => self.console_vnic_device.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -901,10 +916,11 @@ xml_struct!(HostNetworkInfo);
 impl DecodeFields for HostNetworkInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vswitch" => self.vswitch.push(r.value(s)?),
             "proxySwitch" => self.proxy_switch.push(r.value(s)?),
             "portgroup" => self.portgroup.push(r.value(s)?),
@@ -926,7 +942,7 @@ impl DecodeFields for HostNetworkInfo {
             "nsxTransportNodeId" => self.nsx_transport_node_id = Some(r.value(s)?),
             "nvdsToVdsMigrationRequired" => self.nvds_to_vds_migration_required = Some(r.value(s)?),
             "migrationStatus" => self.migration_status = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -986,15 +1002,16 @@ xml_struct!(HostNetworkPolicy);
 impl DecodeFields for HostNetworkPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "security" => self.security = Some(r.value(s)?),
             "nicTeaming" => self.nic_teaming = Some(r.value(s)?),
             "offloadPolicy" => self.offload_policy = Some(r.value(s)?),
             "shapingPolicy" => self.shaping_policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1028,12 +1045,13 @@ xml_struct!(HostNetworkResourceRuntime);
 impl DecodeFields for HostNetworkResourceRuntime {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pnicResourceInfo" => self.pnic_resource_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1068,14 +1086,15 @@ xml_struct!(HostNetworkSecurityPolicy);
 impl DecodeFields for HostNetworkSecurityPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "allowPromiscuous" => self.allow_promiscuous = Some(r.value(s)?),
             "macChanges" => self.mac_changes = Some(r.value(s)?),
             "forgedTransmits" => self.forged_transmits = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1114,15 +1133,16 @@ xml_struct!(HostNetworkTrafficShapingPolicy);
 impl DecodeFields for HostNetworkTrafficShapingPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "averageBandwidth" => self.average_bandwidth = Some(r.value(s)?),
             "peakBandwidth" => self.peak_bandwidth = Some(r.value(s)?),
             "burstSize" => self.burst_size = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1154,10 +1174,11 @@ xml_struct!(HostNewNetworkConnectInfo);
 impl DecodeFields for HostNewNetworkConnectInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1185,12 +1206,13 @@ xml_struct!(HostNfcConnectionInfo);
 impl DecodeFields for HostNfcConnectionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "streamingMemoryConsumed" => self.streaming_memory_consumed = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1233,10 +1255,11 @@ xml_struct!(HostNicFailureCriteria);
 impl DecodeFields for HostNicFailureCriteria {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "checkSpeed" => self.check_speed = Some(r.value(s)?),
             "speed" => self.speed = Some(r.value(s)?),
             "checkDuplex" => self.check_duplex = Some(r.value(s)?),
@@ -1244,7 +1267,7 @@ impl DecodeFields for HostNicFailureCriteria {
             "checkErrorPercent" => self.check_error_percent = Some(r.value(s)?),
             "percentage" => self.percentage = Some(r.value(s)?),
             "checkBeacon" => self.check_beacon = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1283,13 +1306,14 @@ xml_struct!(HostNicOrderPolicy);
 impl DecodeFields for HostNicOrderPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "activeNic" => self.active_nic.push(r.value(s)?),
             "standbyNic" => self.standby_nic.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1331,17 +1355,18 @@ xml_struct!(HostNicTeamingPolicy);
 impl DecodeFields for HostNicTeamingPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "policy" => self.policy = Some(r.value(s)?),
             "reversePolicy" => self.reverse_policy = Some(r.value(s)?),
             "notifySwitches" => self.notify_switches = Some(r.value(s)?),
             "rollingOrder" => self.rolling_order = Some(r.value(s)?),
             "failureCriteria" => self.failure_criteria = Some(r.value(s)?),
             "nicOrder" => self.nic_order = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1377,12 +1402,13 @@ xml_struct!(HostNoAvailableNetworksEvent);
 impl DecodeFields for HostNoAvailableNetworksEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ips" => self.ips = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1411,10 +1437,11 @@ xml_struct!(HostNoHAEnabledPortGroupsEvent);
 impl DecodeFields for HostNoHAEnabledPortGroupsEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1440,10 +1467,11 @@ xml_struct!(HostNoRedundantManagementNetworkEvent);
 impl DecodeFields for HostNoRedundantManagementNetworkEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1469,10 +1497,11 @@ xml_struct!(HostNonCompliantEvent);
 impl DecodeFields for HostNonCompliantEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1498,10 +1527,11 @@ xml_struct!(HostNotInClusterEvent);
 impl DecodeFields for HostNotInClusterEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1531,13 +1561,14 @@ xml_struct!(HostNtpConfig);
 impl DecodeFields for HostNtpConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "server" => self.server.push(r.value(s)?),
             "configFile" => self.config_file.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1573,14 +1604,15 @@ xml_struct!(HostNumaInfo);
 impl DecodeFields for HostNumaInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
             "numNodes" => self.num_nodes = r.value(s)?,
             "numaNode" => self.numa_node.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1621,16 +1653,17 @@ xml_struct!(HostNumaNode);
 impl DecodeFields for HostNumaNode {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "typeId" => self.type_id = r.value(s)?,
             "cpuID" => self.cpu_id.push(r.value(s)?),
             "memoryRangeBegin" => self.memory_range_begin = r.value(s)?,
             "memoryRangeLength" => self.memory_range_length = r.value(s)?,
             "pciId" => self.pci_id.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1681,10 +1714,11 @@ xml_struct!(HostNumericSensorInfo);
 impl DecodeFields for HostNumericSensorInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "healthState" => self.health_state = Some(r.value(s)?),
             "currentReading" => self.current_reading = r.value(s)?,
@@ -1694,7 +1728,7 @@ impl DecodeFields for HostNumericSensorInfo {
             "sensorType" => self.sensor_type = r.value(s)?,
             "id" => self.id = Some(r.value(s)?),
             "timeStamp" => self.time_stamp = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1739,15 +1773,16 @@ xml_struct!(HostNvmeConnectSpec);
 impl DecodeFields for HostNvmeConnectSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "subnqn" => self.subnqn = r.value(s)?,
             "controllerId" => self.controller_id = Some(r.value(s)?),
             "adminQueueSize" => self.admin_queue_size = Some(r.value(s)?),
             "keepAliveTimeout" => self.keep_alive_timeout = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1807,10 +1842,11 @@ xml_struct!(HostNvmeController);
 impl DecodeFields for HostNvmeController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "controllerNumber" => self.controller_number = r.value(s)?,
             "subnqn" => self.subnqn = r.value(s)?,
@@ -1825,7 +1861,7 @@ impl DecodeFields for HostNvmeController {
             "model" => self.model = Some(r.value(s)?),
             "serialNumber" => self.serial_number = Some(r.value(s)?),
             "firmwareVersion" => self.firmware_version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1873,14 +1909,15 @@ xml_struct!(HostNvmeDisconnectSpec);
 impl DecodeFields for HostNvmeDisconnectSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hbaName" => self.hba_name = r.value(s)?,
             "subnqn" => self.subnqn = Some(r.value(s)?),
             "controllerNumber" => self.controller_number = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1915,13 +1952,14 @@ xml_struct!(HostNvmeDiscoverSpec);
 impl DecodeFields for HostNvmeDiscoverSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoConnect" => self.auto_connect = Some(r.value(s)?),
             "rootDiscoveryController" => self.root_discovery_controller = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1955,13 +1993,14 @@ xml_struct!(HostNvmeDiscoveryLog);
 impl DecodeFields for HostNvmeDiscoveryLog {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entry" => self.entry.push(r.value(s)?),
             "complete" => self.complete = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2007,10 +2046,11 @@ xml_struct!(HostNvmeDiscoveryLogEntry);
 impl DecodeFields for HostNvmeDiscoveryLogEntry {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "subnqn" => self.subnqn = r.value(s)?,
             "subsystemType" => self.subsystem_type = r.value(s)?,
             "subsystemPortId" => self.subsystem_port_id = r.value(s)?,
@@ -2019,7 +2059,7 @@ impl DecodeFields for HostNvmeDiscoveryLogEntry {
             "transportParameters" => self.transport_parameters = r.value(s)?,
             "transportRequirements" => self.transport_requirements = r.value(s)?,
             "connected" => self.connected = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2065,16 +2105,17 @@ xml_struct!(HostNvmeNamespace);
 impl DecodeFields for HostNvmeNamespace {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "blockSize" => self.block_size = r.value(s)?,
             "capacityInBlocks" => self.capacity_in_blocks = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2117,16 +2158,17 @@ xml_struct!(HostNvmeOpaqueTransportParameters);
 impl DecodeFields for HostNvmeOpaqueTransportParameters {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "trtype" => self.trtype = r.value(s)?,
             "traddr" => self.traddr = r.value(s)?,
             "adrfam" => self.adrfam = r.value(s)?,
             "trsvcid" => self.trsvcid = r.value(s)?,
             "tsas" => self.tsas = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2163,13 +2205,14 @@ xml_struct!(HostNvmeOverFibreChannelParameters);
 impl DecodeFields for HostNvmeOverFibreChannelParameters {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nodeWorldWideName" => self.node_world_wide_name = r.value(s)?,
             "portWorldWideName" => self.port_world_wide_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2205,14 +2248,15 @@ xml_struct!(HostNvmeOverRdmaParameters);
 impl DecodeFields for HostNvmeOverRdmaParameters {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "address" => self.address = r.value(s)?,
             "addressFamily" => self.address_family = Some(r.value(s)?),
             "portNumber" => self.port_number = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2249,14 +2293,15 @@ xml_struct!(HostNvmeOverTcpParameters);
 impl DecodeFields for HostNvmeOverTcpParameters {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "address" => self.address = r.value(s)?,
             "portNumber" => self.port_number = Some(r.value(s)?),
             "digestVerification" => self.digest_verification = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2291,13 +2336,14 @@ xml_struct!(HostNvmeSpec);
 impl DecodeFields for HostNvmeSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hbaName" => self.hba_name = r.value(s)?,
             "transportParameters" => self.transport_parameters = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2329,12 +2375,13 @@ xml_struct!(HostNvmeTopology);
 impl DecodeFields for HostNvmeTopology {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "adapter" => self.adapter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2369,14 +2416,15 @@ xml_struct!(HostNvmeTopologyInterface);
 impl DecodeFields for HostNvmeTopologyInterface {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "adapter" => self.adapter = r.value(s)?,
             "connectedController" => self.connected_controller.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2407,10 +2455,11 @@ xml_struct!(HostNvmeTransportParameters);
 impl DecodeFields for HostNvmeTransportParameters {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -28,17 +28,18 @@ xml_struct!(HostOpaqueNetworkInfo);
 impl DecodeFields for HostOpaqueNetworkInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "opaqueNetworkId" => self.opaque_network_id = r.value(s)?,
             "opaqueNetworkName" => self.opaque_network_name = r.value(s)?,
             "opaqueNetworkType" => self.opaque_network_type = r.value(s)?,
             "pnicZone" => self.pnic_zone.push(r.value(s)?),
             "capability" => self.capability = Some(r.value(s)?),
             "extraConfig" => self.extra_config.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -88,10 +89,11 @@ xml_struct!(HostOpaqueSwitch);
 impl DecodeFields for HostOpaqueSwitch {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
             "pnic" => self.pnic.push(r.value(s)?),
@@ -100,7 +102,7 @@ impl DecodeFields for HostOpaqueSwitch {
             "vtep" => self.vtep.push(r.value(s)?),
             "extraConfig" => self.extra_config.push(r.value(s)?),
             "featureCapability" => self.feature_capability.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -140,13 +142,14 @@ xml_struct!(HostOpaqueSwitchPhysicalNicZone);
 impl DecodeFields for HostOpaqueSwitchPhysicalNicZone {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "pnicDevice" => self.pnic_device.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -176,10 +179,11 @@ xml_struct!(HostOvercommittedEvent);
 impl DecodeFields for HostOvercommittedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -20,13 +20,14 @@ xml_struct!(HostPMemVolume);
 impl DecodeFields for HostPMemVolume {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = r.value(s)?,
             "version" => self.version = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -56,10 +57,11 @@ xml_struct!(HostParallelScsiHba);
 impl DecodeFields for HostParallelScsiHba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -85,10 +87,11 @@ xml_struct!(HostParallelScsiTargetTransport);
 impl DecodeFields for HostParallelScsiTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -118,13 +121,14 @@ xml_struct!(HostPatchManagerLocator);
 impl DecodeFields for HostPatchManagerLocator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "url" => self.url = r.value(s)?,
             "proxy" => self.proxy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -164,16 +168,17 @@ xml_struct!(HostPatchManagerPatchManagerOperationSpec);
 impl DecodeFields for HostPatchManagerPatchManagerOperationSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "proxy" => self.proxy = Some(r.value(s)?),
             "port" => self.port = Some(r.value(s)?),
             "userName" => self.user_name = Some(r.value(s)?),
             "password" => self.password = Some(r.value(s)?),
             "cmdOption" => self.cmd_option = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -212,14 +217,15 @@ xml_struct!(HostPatchManagerResult);
 impl DecodeFields for HostPatchManagerResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "version" => self.version = r.value(s)?,
             "status" => self.status.push(r.value(s)?),
             "xmlResult" => self.xml_result = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -272,10 +278,11 @@ xml_struct!(HostPatchManagerStatus);
 impl DecodeFields for HostPatchManagerStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "applicable" => self.applicable = r.value(s)?,
             "reason" => self.reason.push(r.value(s)?),
@@ -287,7 +294,7 @@ impl DecodeFields for HostPatchManagerStatus {
             "reconnectRequired" => self.reconnect_required = r.value(s)?,
             "vmOffRequired" => self.vm_off_required = r.value(s)?,
             "supersededPatchIds" => self.superseded_patch_ids.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -330,13 +337,14 @@ xml_struct!(HostPatchManagerStatusPrerequisitePatch);
 impl DecodeFields for HostPatchManagerStatusPrerequisitePatch {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "installState" => self.install_state.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -368,12 +376,13 @@ xml_struct!(HostPathSelectionPolicyOption);
 impl DecodeFields for HostPathSelectionPolicyOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "policy" => self.policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -426,10 +435,11 @@ xml_struct!(HostPciDevice);
 impl DecodeFields for HostPciDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "classId" => self.class_id = r.value(s)?,
             "bus" => self.bus = r.value(s)?,
@@ -442,7 +452,7 @@ impl DecodeFields for HostPciDevice {
             "subDeviceId" => self.sub_device_id = r.value(s)?,
             "parentBridge" => self.parent_bridge = Some(r.value(s)?),
             "deviceName" => self.device_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -490,15 +500,16 @@ xml_struct!(HostPciPassthruConfig);
 impl DecodeFields for HostPciPassthruConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "passthruEnabled" => self.passthru_enabled = r.value(s)?,
             "applyNow" => self.apply_now = Some(r.value(s)?),
             "hardwareLabel" => self.hardware_label = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -542,17 +553,18 @@ xml_struct!(HostPciPassthruInfo);
 impl DecodeFields for HostPciPassthruInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "dependentDevice" => self.dependent_device = r.value(s)?,
             "passthruEnabled" => self.passthru_enabled = r.value(s)?,
             "passthruCapable" => self.passthru_capable = r.value(s)?,
             "passthruActive" => self.passthru_active = r.value(s)?,
             "hardwareLabel" => self.hardware_label = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -586,10 +598,11 @@ xml_struct!(HostPcieHba);
 impl DecodeFields for HostPcieHba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -615,10 +628,11 @@ xml_struct!(HostPcieTargetTransport);
 impl DecodeFields for HostPcieTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -648,13 +662,14 @@ xml_struct!(HostPersistentMemoryInfo);
 impl DecodeFields for HostPersistentMemoryInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacityInMB" => self.capacity_in_mb = Some(r.value(s)?),
             "volumeUUID" => self.volume_uuid = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -690,14 +705,15 @@ xml_struct!(HostPlacedVirtualNicIdentifier);
 impl DecodeFields for HostPlacedVirtualNicIdentifier {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "vnicKey" => self.vnic_key = r.value(s)?,
             "reservation" => self.reservation = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -738,16 +754,17 @@ xml_struct!(HostPlugStoreTopology);
 impl DecodeFields for HostPlugStoreTopology {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "adapter" => self.adapter.push(r.value(s)?),
             "path" => self.path.push(r.value(s)?),
             "target" => self.target.push(r.value(s)?),
             "device" => self.device.push(r.value(s)?),
             "plugin" => self.plugin.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -786,14 +803,15 @@ xml_struct!(HostPlugStoreTopologyAdapter);
 impl DecodeFields for HostPlugStoreTopologyAdapter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "adapter" => self.adapter = r.value(s)?,
             "path" => self.path.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -830,14 +848,15 @@ xml_struct!(HostPlugStoreTopologyDevice);
 impl DecodeFields for HostPlugStoreTopologyDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "lun" => self.lun = r.value(s)?,
             "path" => self.path.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -884,10 +903,11 @@ xml_struct!(HostPlugStoreTopologyPath);
 impl DecodeFields for HostPlugStoreTopologyPath {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "channelNumber" => self.channel_number = Some(r.value(s)?),
@@ -896,7 +916,7 @@ impl DecodeFields for HostPlugStoreTopologyPath {
             "adapter" => self.adapter = Some(r.value(s)?),
             "target" => self.target = Some(r.value(s)?),
             "device" => self.device = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -940,15 +960,16 @@ xml_struct!(HostPlugStoreTopologyPlugin);
 impl DecodeFields for HostPlugStoreTopologyPlugin {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "device" => self.device.push(r.value(s)?),
             "claimedPath" => self.claimed_path.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -984,13 +1005,14 @@ xml_struct!(HostPlugStoreTopologyTarget);
 impl DecodeFields for HostPlugStoreTopologyTarget {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "transport" => self.transport = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1028,10 +1050,11 @@ xml_struct!(HostPnicNetworkResourceInfo);
 impl DecodeFields for HostPnicNetworkResourceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pnicDevice" => self.pnic_device = r.value(s)?,
             "availableBandwidthForVMTraffic" => {
                 self.available_bandwidth_for_vm_traffic = Some(r.value(s)?)
@@ -1040,7 +1063,7 @@ impl DecodeFields for HostPnicNetworkResourceInfo {
                 self.unused_bandwidth_for_vm_traffic = Some(r.value(s)?)
             }
             "placedVirtualNics" => self.placed_virtual_nics.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1088,16 +1111,17 @@ xml_struct!(HostPortGroup);
 impl DecodeFields for HostPortGroup {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "port" => self.port.push(r.value(s)?),
             "vswitch" => self.vswitch = Some(r.value(s)?),
             "computedPolicy" => self.computed_policy = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1134,13 +1158,14 @@ xml_struct!(HostPortGroupConfig);
 impl DecodeFields for HostPortGroupConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeOperation" => self.change_operation = Some(r.value(s)?),
             "spec" => self.spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1176,14 +1201,15 @@ xml_struct!(HostPortGroupPort);
 impl DecodeFields for HostPortGroupPort {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "mac" => self.mac.push(r.value(s)?),
             "type" => self.r#type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1216,12 +1242,13 @@ xml_struct!(HostPortGroupProfile);
 impl DecodeFields for HostPortGroupProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipConfig" => self.ip_config = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1258,15 +1285,16 @@ xml_struct!(HostPortGroupSpec);
 impl DecodeFields for HostPortGroupSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "vlanId" => self.vlan_id = r.value(s)?,
             "vswitchName" => self.vswitch_name = r.value(s)?,
             "policy" => self.policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1302,13 +1330,14 @@ xml_struct!(HostPosixAccountSpec);
 impl DecodeFields for HostPosixAccountSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "posixId" => self.posix_id = Some(r.value(s)?),
             "shellAccess" => self.shell_access = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1346,15 +1375,16 @@ xml_struct!(HostPowerPolicy);
 impl DecodeFields for HostPowerPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "shortName" => self.short_name = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1388,12 +1418,13 @@ xml_struct!(HostPrimaryAgentNotShortNameEvent);
 impl DecodeFields for HostPrimaryAgentNotShortNameEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "primaryAgent" => self.primary_agent = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1424,12 +1455,13 @@ xml_struct!(HostProfileAppliedEvent);
 impl DecodeFields for HostProfileAppliedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profile" => self.profile = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1472,10 +1504,11 @@ xml_struct!(HostProfileCompleteConfigSpec);
 impl DecodeFields for HostProfileCompleteConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "applyProfile" => self.apply_profile = Some(r.value(s)?),
             "customComplyProfile" => self.custom_comply_profile = Some(r.value(s)?),
             "disabledExpressionListChanged" => {
@@ -1485,7 +1518,7 @@ impl DecodeFields for HostProfileCompleteConfigSpec {
             "validatorHost" => self.validator_host = Some(r.value(s)?),
             "validating" => self.validating = Some(r.value(s)?),
             "hostConfig" => self.host_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1535,17 +1568,18 @@ xml_struct!(HostProfileConfigInfo);
 impl DecodeFields for HostProfileConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "applyProfile" => self.apply_profile = Some(r.value(s)?),
             "defaultComplyProfile" => self.default_comply_profile = Some(r.value(s)?),
             "defaultComplyLocator" => self.default_comply_locator.push(r.value(s)?),
             "customComplyProfile" => self.custom_comply_profile = Some(r.value(s)?),
             "disabledExpressionList" => self.disabled_expression_list.push(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1579,10 +1613,11 @@ xml_struct!(HostProfileConfigSpec);
 impl DecodeFields for HostProfileConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1612,13 +1647,14 @@ xml_struct!(HostProfileHostBasedConfigSpec);
 impl DecodeFields for HostProfileHostBasedConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "useHostProfileEngine" => self.use_host_profile_engine = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1652,13 +1688,14 @@ xml_struct!(HostProfileManagerCompositionResult);
 impl DecodeFields for HostProfileManagerCompositionResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "errors" => self.errors.push(r.value(s)?),
             "results" => self.results.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1694,14 +1731,15 @@ xml_struct!(HostProfileManagerCompositionResultResultElement);
 impl DecodeFields for HostProfileManagerCompositionResultResultElement {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "target" => self.target = r.value(s)?,
             "status" => self.status = r.value(s)?,
             "errors" => self.errors.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1736,13 +1774,14 @@ xml_struct!(HostProfileManagerCompositionValidationResult);
 impl DecodeFields for HostProfileManagerCompositionValidationResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "results" => self.results.push(r.value(s)?),
             "errors" => self.errors.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1792,10 +1831,11 @@ xml_struct!(HostProfileManagerCompositionValidationResultResultElement);
 impl DecodeFields for HostProfileManagerCompositionValidationResultResultElement {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "target" => self.target = r.value(s)?,
             "status" => self.status = r.value(s)?,
             "errors" => self.errors.push(r.value(s)?),
@@ -1806,7 +1846,7 @@ impl DecodeFields for HostProfileManagerCompositionValidationResultResultElement
             "toBeDisabled" => self.to_be_disabled = Some(r.value(s)?),
             "toBeEnabled" => self.to_be_enabled = Some(r.value(s)?),
             "toBeReenableCC" => self.to_be_reenable_cc = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1856,14 +1896,15 @@ xml_struct!(HostProfileManagerConfigTaskList);
 impl DecodeFields for HostProfileManagerConfigTaskList {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configSpec" => self.config_spec = Some(r.value(s)?),
             "taskDescription" => self.task_description.push(r.value(s)?),
             "taskListRequirement" => self.task_list_requirement.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1898,13 +1939,14 @@ xml_struct!(HostProfileManagerHostToConfigSpecMap);
 impl DecodeFields for HostProfileManagerHostToConfigSpecMap {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "configSpec" => self.config_spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1938,13 +1980,14 @@ xml_struct!(HostProfileSerializedHostProfileSpec);
 impl DecodeFields for HostProfileSerializedHostProfileSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "validatorHost" => self.validator_host = Some(r.value(s)?),
             "validating" => self.validating = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1988,10 +2031,11 @@ xml_struct!(HostProfileValidationFailureInfo);
 impl DecodeFields for HostProfileValidationFailureInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "annotation" => self.annotation = r.value(s)?,
             "updateType" => self.update_type = r.value(s)?,
@@ -1999,7 +2043,7 @@ impl DecodeFields for HostProfileValidationFailureInfo {
             "applyProfile" => self.apply_profile = Some(r.value(s)?),
             "failures" => self.failures.push(r.value(s)?),
             "faults" => self.faults.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2034,10 +2078,11 @@ xml_struct!(HostProfilesEntityCustomizations);
 impl DecodeFields for HostProfilesEntityCustomizations {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2087,10 +2132,11 @@ xml_struct!(HostProtocolEndpoint);
 impl DecodeFields for HostProtocolEndpoint {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "peType" => self.pe_type = r.value(s)?,
             "type" => self.r#type = Some(r.value(s)?),
             "uuid" => self.uuid = r.value(s)?,
@@ -2103,7 +2149,7 @@ impl DecodeFields for HostProtocolEndpoint {
             "nfsServerAuthType" => self.nfs_server_auth_type = Some(r.value(s)?),
             "nfsServerUser" => self.nfs_server_user = Some(r.value(s)?),
             "deviceId" => self.device_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2181,10 +2227,11 @@ xml_struct!(HostProxySwitch);
 impl DecodeFields for HostProxySwitch {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvsUuid" => self.dvs_uuid = r.value(s)?,
             "dvsName" => self.dvs_name = r.value(s)?,
             "key" => self.key = r.value(s)?,
@@ -2204,7 +2251,7 @@ impl DecodeFields for HostProxySwitch {
             "nsxUsedUplinkPort" => self.nsx_used_uplink_port.push(r.value(s)?),
             "nsxtStatus" => self.nsxt_status = Some(r.value(s)?),
             "nsxtStatusDetail" => self.nsxt_status_detail = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2260,14 +2307,15 @@ xml_struct!(HostProxySwitchConfig);
 impl DecodeFields for HostProxySwitchConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeOperation" => self.change_operation = Some(r.value(s)?),
             "uuid" => self.uuid = r.value(s)?,
             "spec" => self.spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2304,14 +2352,15 @@ xml_struct!(HostProxySwitchHostLagConfig);
 impl DecodeFields for HostProxySwitchHostLagConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lagKey" => self.lag_key = r.value(s)?,
             "lagName" => self.lag_name = Some(r.value(s)?),
             "uplinkPort" => self.uplink_port.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2344,12 +2393,13 @@ xml_struct!(HostProxySwitchSpec);
 impl DecodeFields for HostProxySwitchSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "backing" => self.backing = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2382,13 +2432,14 @@ xml_struct!(HostPtpConfig);
 impl DecodeFields for HostPtpConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "domain" => self.domain = Some(r.value(s)?),
             "port" => self.port.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2426,15 +2477,16 @@ xml_struct!(HostPtpConfigPtpPort);
 impl DecodeFields for HostPtpConfigPtpPort {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "index" => self.index = r.value(s)?,
             "deviceType" => self.device_type = Some(r.value(s)?),
             "device" => self.device = Some(r.value(s)?),
             "ipConfig" => self.ip_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(HostQualifiedName);
 impl DecodeFields for HostQualifiedName {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

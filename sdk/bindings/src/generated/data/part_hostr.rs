@@ -30,10 +30,11 @@ xml_struct!(HostRdmaDevice);
 impl DecodeFields for HostRdmaDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "device" => self.device = r.value(s)?,
             "driver" => self.driver = Some(r.value(s)?),
@@ -41,7 +42,7 @@ impl DecodeFields for HostRdmaDevice {
             "backing" => self.backing = Some(r.value(s)?),
             "connectionInfo" => self.connection_info = r.value(s)?,
             "capability" => self.capability = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -76,10 +77,11 @@ xml_struct!(HostRdmaDeviceBacking);
 impl DecodeFields for HostRdmaDeviceBacking {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -111,14 +113,15 @@ xml_struct!(HostRdmaDeviceCapability);
 impl DecodeFields for HostRdmaDeviceCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "roceV1Capable" => self.roce_v1_capable = r.value(s)?,
             "roceV2Capable" => self.roce_v2_capable = r.value(s)?,
             "iWarpCapable" => self.i_warp_capable = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -155,14 +158,15 @@ xml_struct!(HostRdmaDeviceConnectionInfo);
 impl DecodeFields for HostRdmaDeviceConnectionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "state" => self.state = r.value(s)?,
             "mtu" => self.mtu = r.value(s)?,
             "speedInMbps" => self.speed_in_mbps = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -195,12 +199,13 @@ xml_struct!(HostRdmaDevicePnicBacking);
 impl DecodeFields for HostRdmaDevicePnicBacking {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pairedUplink" => self.paired_uplink = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -231,12 +236,13 @@ xml_struct!(HostRdmaHba);
 impl DecodeFields for HostRdmaHba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "associatedRdmaDevice" => self.associated_rdma_device = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -265,10 +271,11 @@ xml_struct!(HostRdmaTargetTransport);
 impl DecodeFields for HostRdmaTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -294,10 +301,11 @@ xml_struct!(HostReconnectionFailedEvent);
 impl DecodeFields for HostReconnectionFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -325,12 +333,13 @@ xml_struct!(HostReliableMemoryInfo);
 impl DecodeFields for HostReliableMemoryInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "memorySize" => self.memory_size = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -359,10 +368,11 @@ xml_struct!(HostRemovedEvent);
 impl DecodeFields for HostRemovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -392,13 +402,14 @@ xml_struct!(HostResignatureRescanResult);
 impl DecodeFields for HostResignatureRescanResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "rescan" => self.rescan.push(r.value(s)?),
             "result" => self.result = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -462,10 +473,11 @@ xml_struct!(HostRuntimeInfo);
 impl DecodeFields for HostRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "connectionState" => self.connection_state = r.value(s)?,
             "powerState" => self.power_state = r.value(s)?,
             "standbyMode" => self.standby_mode = Some(r.value(s)?),
@@ -485,7 +497,7 @@ impl DecodeFields for HostRuntimeInfo {
                 self.stateless_nvds_migration_ready = Some(r.value(s)?)
             }
             "stateEncryption" => self.state_encryption = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -549,16 +561,17 @@ xml_struct!(HostRuntimeInfoNetStackInstanceRuntimeInfo);
 impl DecodeFields for HostRuntimeInfoNetStackInstanceRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "netStackInstanceKey" => self.net_stack_instance_key = r.value(s)?,
             "state" => self.state = Some(r.value(s)?),
             "vmknicKeys" => self.vmknic_keys.push(r.value(s)?),
             "maxNumberOfConnections" => self.max_number_of_connections = Some(r.value(s)?),
             "currentIpV6Enabled" => self.current_ip_v6_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -595,13 +608,14 @@ xml_struct!(HostRuntimeInfoNetworkRuntimeInfo);
 impl DecodeFields for HostRuntimeInfoNetworkRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "netStackInstanceRuntimeInfo" => self.net_stack_instance_runtime_info.push(r.value(s)?),
             "networkResourceRuntime" => self.network_resource_runtime = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -640,14 +654,15 @@ xml_struct!(HostRuntimeInfoStateEncryptionInfo);
 impl DecodeFields for HostRuntimeInfoStateEncryptionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "protectionMode" => self.protection_mode = r.value(s)?,
             "requireSecureBoot" => self.require_secure_boot = Some(r.value(s)?),
             "requireExecInstalledOnly" => self.require_exec_installed_only = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

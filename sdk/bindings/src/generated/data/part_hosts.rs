@@ -32,10 +32,11 @@ xml_struct!(HostScsiDisk);
 impl DecodeFields for HostScsiDisk {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacity" => self.capacity = r.value(s)?,
             "devicePath" => self.device_path = r.value(s)?,
             "ssd" => self.ssd = Some(r.value(s)?),
@@ -44,7 +45,7 @@ impl DecodeFields for HostScsiDisk {
             "emulatedDIXDIFEnabled" => self.emulated_dixdif_enabled = Some(r.value(s)?),
             "vsanDiskInfo" => self.vsan_disk_info = Some(r.value(s)?),
             "scsiDiskType" => self.scsi_disk_type = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -84,13 +85,14 @@ xml_struct!(HostScsiDiskPartition);
 impl DecodeFields for HostScsiDiskPartition {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskName" => self.disk_name = r.value(s)?,
             "partition" => self.partition = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -122,12 +124,13 @@ xml_struct!(HostScsiTopology);
 impl DecodeFields for HostScsiTopology {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "adapter" => self.adapter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -162,14 +165,15 @@ xml_struct!(HostScsiTopologyInterface);
 impl DecodeFields for HostScsiTopologyInterface {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "adapter" => self.adapter = r.value(s)?,
             "target" => self.target.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -206,14 +210,15 @@ xml_struct!(HostScsiTopologyLun);
 impl DecodeFields for HostScsiTopologyLun {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "lun" => self.lun = r.value(s)?,
             "scsiLun" => self.scsi_lun = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -252,15 +257,16 @@ xml_struct!(HostScsiTopologyTarget);
 impl DecodeFields for HostScsiTopologyTarget {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "target" => self.target = r.value(s)?,
             "lun" => self.lun.push(r.value(s)?),
             "transport" => self.transport = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -298,14 +304,15 @@ xml_struct!(HostSecuritySpec);
 impl DecodeFields for HostSecuritySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "adminPassword" => self.admin_password = Some(r.value(s)?),
             "removePermission" => self.remove_permission.push(r.value(s)?),
             "addPermission" => self.add_permission.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -338,12 +345,13 @@ xml_struct!(HostSerialAttachedHba);
 impl DecodeFields for HostSerialAttachedHba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nodeWorldWideName" => self.node_world_wide_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -372,10 +380,11 @@ xml_struct!(HostSerialAttachedTargetTransport);
 impl DecodeFields for HostSerialAttachedTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -417,10 +426,11 @@ xml_struct!(HostService);
 impl DecodeFields for HostService {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "label" => self.label = r.value(s)?,
             "required" => self.required = r.value(s)?,
@@ -429,7 +439,7 @@ impl DecodeFields for HostService {
             "ruleset" => self.ruleset.push(r.value(s)?),
             "policy" => self.policy = r.value(s)?,
             "sourcePackage" => self.source_package = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -469,13 +479,14 @@ xml_struct!(HostServiceConfig);
 impl DecodeFields for HostServiceConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "serviceId" => self.service_id = r.value(s)?,
             "startupPolicy" => self.startup_policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -507,12 +518,13 @@ xml_struct!(HostServiceInfo);
 impl DecodeFields for HostServiceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "service" => self.service.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -545,13 +557,14 @@ xml_struct!(HostServiceSourcePackage);
 impl DecodeFields for HostServiceSourcePackage {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourcePackageName" => self.source_package_name = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -593,17 +606,18 @@ xml_struct!(HostServiceTicket);
 impl DecodeFields for HostServiceTicket {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = Some(r.value(s)?),
             "port" => self.port = Some(r.value(s)?),
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
             "service" => self.service = r.value(s)?,
             "serviceVersion" => self.service_version = r.value(s)?,
             "sessionId" => self.session_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -641,13 +655,14 @@ xml_struct!(HostSevInfo);
 impl DecodeFields for HostSevInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sevState" => self.sev_state = r.value(s)?,
             "maxSevEsGuests" => self.max_sev_es_guests = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -685,15 +700,16 @@ xml_struct!(HostSgxInfo);
 impl DecodeFields for HostSgxInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sgxState" => self.sgx_state = r.value(s)?,
             "totalEpcMemory" => self.total_epc_memory = r.value(s)?,
             "flcMode" => self.flc_mode = r.value(s)?,
             "lePubKeyHash" => self.le_pub_key_hash = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -735,16 +751,17 @@ xml_struct!(HostSharedGpuCapabilities);
 impl DecodeFields for HostSharedGpuCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vgpu" => self.vgpu = r.value(s)?,
             "diskSnapshotSupported" => self.disk_snapshot_supported = r.value(s)?,
             "memorySnapshotSupported" => self.memory_snapshot_supported = r.value(s)?,
             "suspendSupported" => self.suspend_supported = r.value(s)?,
             "migrateSupported" => self.migrate_supported = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -781,13 +798,14 @@ xml_struct!(HostShortNameInconsistentEvent);
 impl DecodeFields for HostShortNameInconsistentEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "shortName" => self.short_name = r.value(s)?,
             "shortName2" => self.short_name2 = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -819,12 +837,13 @@ xml_struct!(HostShortNameToIpFailedEvent);
 impl DecodeFields for HostShortNameToIpFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "shortName" => self.short_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -855,12 +874,13 @@ xml_struct!(HostShutdownEvent);
 impl DecodeFields for HostShutdownEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -899,16 +919,17 @@ xml_struct!(HostSnmpConfigSpec);
 impl DecodeFields for HostSnmpConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "port" => self.port = Some(r.value(s)?),
             "readOnlyCommunities" => self.read_only_communities.push(r.value(s)?),
             "trapTargets" => self.trap_targets.push(r.value(s)?),
             "option" => self.option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -947,14 +968,15 @@ xml_struct!(HostSnmpDestination);
 impl DecodeFields for HostSnmpDestination {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostName" => self.host_name = r.value(s)?,
             "port" => self.port = r.value(s)?,
             "community" => self.community = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -995,16 +1017,17 @@ xml_struct!(HostSnmpSystemAgentLimits);
 impl DecodeFields for HostSnmpSystemAgentLimits {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "maxReadOnlyCommunities" => self.max_read_only_communities = r.value(s)?,
             "maxTrapDestinations" => self.max_trap_destinations = r.value(s)?,
             "maxCommunityLength" => self.max_community_length = r.value(s)?,
             "maxBufferSize" => self.max_buffer_size = r.value(s)?,
             "capability" => self.capability = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1047,16 +1070,17 @@ xml_struct!(HostSpecification);
 impl DecodeFields for HostSpecification {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "createdTime" => self.created_time = r.value(s)?,
             "lastModified" => self.last_modified = Some(r.value(s)?),
             "host" => self.host = r.value(s)?,
             "subSpecs" => self.sub_specs.push(r.value(s)?),
             "changeID" => self.change_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1089,10 +1113,11 @@ xml_struct!(HostSpecificationChangedEvent);
 impl DecodeFields for HostSpecificationChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1118,10 +1143,11 @@ xml_struct!(HostSpecificationRequireEvent);
 impl DecodeFields for HostSpecificationRequireEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1149,12 +1175,13 @@ xml_struct!(HostSpecificationUpdateEvent);
 impl DecodeFields for HostSpecificationUpdateEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostSpec" => self.host_spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1187,13 +1214,14 @@ xml_struct!(HostSriovConfig);
 impl DecodeFields for HostSriovConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sriovEnabled" => self.sriov_enabled = r.value(s)?,
             "numVirtualFunction" => self.num_virtual_function = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1225,12 +1253,13 @@ xml_struct!(HostSriovDevicePoolInfo);
 impl DecodeFields for HostSriovDevicePoolInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1271,17 +1300,18 @@ xml_struct!(HostSriovInfo);
 impl DecodeFields for HostSriovInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sriovEnabled" => self.sriov_enabled = r.value(s)?,
             "sriovCapable" => self.sriov_capable = r.value(s)?,
             "sriovActive" => self.sriov_active = r.value(s)?,
             "numVirtualFunctionRequested" => self.num_virtual_function_requested = r.value(s)?,
             "numVirtualFunction" => self.num_virtual_function = r.value(s)?,
             "maxVirtualFunctionSupported" => self.max_virtual_function_supported = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1327,14 +1357,15 @@ xml_struct!(HostSriovNetworkDevicePoolInfo);
 impl DecodeFields for HostSriovNetworkDevicePoolInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "switchKey" => self.switch_key = Some(r.value(s)?),
             "switchUuid" => self.switch_uuid = Some(r.value(s)?),
             "pnic" => self.pnic.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1371,14 +1402,15 @@ xml_struct!(HostSslThumbprintInfo);
 impl DecodeFields for HostSslThumbprintInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "principal" => self.principal = r.value(s)?,
             "ownerTag" => self.owner_tag = Some(r.value(s)?),
             "sslThumbprints" => self.ssl_thumbprints.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1409,10 +1441,11 @@ xml_struct!(HostStatusChangedEvent);
 impl DecodeFields for HostStatusChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1440,12 +1473,13 @@ xml_struct!(HostStorageArrayTypePolicyOption);
 impl DecodeFields for HostStorageArrayTypePolicyOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "policy" => self.policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1488,10 +1522,11 @@ xml_struct!(HostStorageDeviceInfo);
 impl DecodeFields for HostStorageDeviceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostBusAdapter" => self.host_bus_adapter.push(r.value(s)?),
             "scsiLun" => self.scsi_lun.push(r.value(s)?),
             "scsiTopology" => self.scsi_topology = Some(r.value(s)?),
@@ -1499,7 +1534,7 @@ impl DecodeFields for HostStorageDeviceInfo {
             "multipathInfo" => self.multipath_info = Some(r.value(s)?),
             "plugStoreTopology" => self.plug_store_topology = Some(r.value(s)?),
             "softwareInternetScsiEnabled" => self.software_internet_scsi_enabled = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1539,12 +1574,13 @@ xml_struct!(HostStorageElementInfo);
 impl DecodeFields for HostStorageElementInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operationalInfo" => self.operational_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1577,13 +1613,14 @@ xml_struct!(HostStorageOperationalInfo);
 impl DecodeFields for HostStorageOperationalInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "property" => self.property = r.value(s)?,
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1617,13 +1654,14 @@ xml_struct!(HostStorageSystemDiskLocatorLedResult);
 impl DecodeFields for HostStorageSystemDiskLocatorLedResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1657,13 +1695,14 @@ xml_struct!(HostStorageSystemScsiLunResult);
 impl DecodeFields for HostStorageSystemScsiLunResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1697,13 +1736,14 @@ xml_struct!(HostStorageSystemVmfsVolumeResult);
 impl DecodeFields for HostStorageSystemVmfsVolumeResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1741,15 +1781,16 @@ xml_struct!(HostSubSpecification);
 impl DecodeFields for HostSubSpecification {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "createdTime" => self.created_time = r.value(s)?,
             "data" => self.data.push(r.value(s)?),
             "binaryData" => self.binary_data = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1783,12 +1824,13 @@ xml_struct!(HostSubSpecificationDeleteEvent);
 impl DecodeFields for HostSubSpecificationDeleteEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "subSpecName" => self.sub_spec_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1819,12 +1861,13 @@ xml_struct!(HostSubSpecificationUpdateEvent);
 impl DecodeFields for HostSubSpecificationUpdateEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostSubSpec" => self.host_sub_spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1855,12 +1898,13 @@ xml_struct!(HostSyncFailedEvent);
 impl DecodeFields for HostSyncFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1893,13 +1937,14 @@ xml_struct!(HostSystemComplianceCheckState);
 impl DecodeFields for HostSystemComplianceCheckState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "state" => self.state = r.value(s)?,
             "checkTime" => self.check_time = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1931,12 +1976,13 @@ xml_struct!(HostSystemHealthInfo);
 impl DecodeFields for HostSystemHealthInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numericSensorInfo" => self.numeric_sensor_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1969,13 +2015,14 @@ xml_struct!(HostSystemIdentificationInfo);
 impl DecodeFields for HostSystemIdentificationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "identifierValue" => self.identifier_value = r.value(s)?,
             "identifierType" => self.identifier_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2017,17 +2064,18 @@ xml_struct!(HostSystemInfo);
 impl DecodeFields for HostSystemInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vendor" => self.vendor = r.value(s)?,
             "model" => self.model = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
             "otherIdentifyingInfo" => self.other_identifying_info.push(r.value(s)?),
             "serialNumber" => self.serial_number = Some(r.value(s)?),
             "qualifiedName" => self.qualified_name.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2063,12 +2111,13 @@ xml_struct!(HostSystemReconnectSpec);
 impl DecodeFields for HostSystemReconnectSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "syncState" => self.sync_state = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2101,13 +2150,14 @@ xml_struct!(HostSystemRemediationState);
 impl DecodeFields for HostSystemRemediationState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "state" => self.state = r.value(s)?,
             "operationTime" => self.operation_time = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2143,14 +2193,15 @@ xml_struct!(HostSystemResourceInfo);
 impl DecodeFields for HostSystemResourceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "config" => self.config = Some(r.value(s)?),
             "child" => self.child.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2183,12 +2234,13 @@ xml_struct!(HostSystemSwapConfiguration);
 impl DecodeFields for HostSystemSwapConfiguration {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "option" => self.option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2219,12 +2271,13 @@ xml_struct!(HostSystemSwapConfigurationDatastoreOption);
 impl DecodeFields for HostSystemSwapConfigurationDatastoreOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2253,10 +2306,11 @@ xml_struct!(HostSystemSwapConfigurationDisabledOption);
 impl DecodeFields for HostSystemSwapConfigurationDisabledOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2282,10 +2336,11 @@ xml_struct!(HostSystemSwapConfigurationHostCacheOption);
 impl DecodeFields for HostSystemSwapConfigurationHostCacheOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2311,10 +2366,11 @@ xml_struct!(HostSystemSwapConfigurationHostLocalSwapOption);
 impl DecodeFields for HostSystemSwapConfigurationHostLocalSwapOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2342,12 +2398,13 @@ xml_struct!(HostSystemSwapConfigurationSystemSwapOption);
 impl DecodeFields for HostSystemSwapConfigurationSystemSwapOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(HostTargetTransport);
 impl DecodeFields for HostTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -47,12 +48,13 @@ xml_struct!(HostTcpHba);
 impl DecodeFields for HostTcpHba {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "associatedPnic" => self.associated_pnic = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -83,12 +85,13 @@ xml_struct!(HostTcpHbaCreateSpec);
 impl DecodeFields for HostTcpHbaCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pnic" => self.pnic = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -117,10 +120,11 @@ xml_struct!(HostTcpTargetTransport);
 impl DecodeFields for HostTcpTargetTransport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -152,14 +156,15 @@ xml_struct!(HostTpmAttestationInfo);
 impl DecodeFields for HostTpmAttestationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "time" => self.time = r.value(s)?,
             "status" => self.status = r.value(s)?,
             "message" => self.message = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -196,14 +201,15 @@ xml_struct!(HostTpmAttestationReport);
 impl DecodeFields for HostTpmAttestationReport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "tpmPcrValues" => self.tpm_pcr_values.push(r.value(s)?),
             "tpmEvents" => self.tpm_events.push(r.value(s)?),
             "tpmLogReliable" => self.tpm_log_reliable = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -236,12 +242,13 @@ xml_struct!(HostTpmBootSecurityOptionEventDetails);
 impl DecodeFields for HostTpmBootSecurityOptionEventDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "bootSecurityOption" => self.boot_security_option = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -272,12 +279,13 @@ xml_struct!(HostTpmCommandEventDetails);
 impl DecodeFields for HostTpmCommandEventDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "commandLine" => self.command_line = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -308,12 +316,13 @@ xml_struct!(HostTpmDigestInfo);
 impl DecodeFields for HostTpmDigestInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pcrNumber" => self.pcr_number = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -346,13 +355,14 @@ xml_struct!(HostTpmEventDetails);
 impl DecodeFields for HostTpmEventDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dataHash" => self.data_hash.push(r.value(s)?),
             "dataHashMethod" => self.data_hash_method = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -386,13 +396,14 @@ xml_struct!(HostTpmEventLogEntry);
 impl DecodeFields for HostTpmEventLogEntry {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pcrIndex" => self.pcr_index = r.value(s)?,
             "eventDetails" => self.event_details = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -422,10 +433,11 @@ xml_struct!(HostTpmNvTagEventDetails);
 impl DecodeFields for HostTpmNvTagEventDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -455,13 +467,14 @@ xml_struct!(HostTpmOptionEventDetails);
 impl DecodeFields for HostTpmOptionEventDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "optionsFileName" => self.options_file_name = r.value(s)?,
             "bootOptions" => self.boot_options.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -499,15 +512,16 @@ xml_struct!(HostTpmSoftwareComponentEventDetails);
 impl DecodeFields for HostTpmSoftwareComponentEventDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "componentName" => self.component_name = r.value(s)?,
             "vibName" => self.vib_name = r.value(s)?,
             "vibVersion" => self.vib_version = r.value(s)?,
             "vibVendor" => self.vib_vendor = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -549,16 +563,17 @@ xml_struct!(HostTrustAuthorityAttestationInfo);
 impl DecodeFields for HostTrustAuthorityAttestationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "attestationStatus" => self.attestation_status = r.value(s)?,
             "serviceId" => self.service_id = Some(r.value(s)?),
             "attestedAt" => self.attested_at = Some(r.value(s)?),
             "attestedUntil" => self.attested_until = Some(r.value(s)?),
             "messages" => self.messages.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

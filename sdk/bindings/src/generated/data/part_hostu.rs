@@ -32,10 +32,11 @@ xml_struct!(HostUnresolvedVmfsExtent);
 impl DecodeFields for HostUnresolvedVmfsExtent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
             "devicePath" => self.device_path = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid = r.value(s)?,
@@ -44,7 +45,7 @@ impl DecodeFields for HostUnresolvedVmfsExtent {
             "startBlock" => self.start_block = r.value(s)?,
             "endBlock" => self.end_block = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -82,12 +83,13 @@ xml_struct!(HostUnresolvedVmfsResignatureSpec);
 impl DecodeFields for HostUnresolvedVmfsResignatureSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "extentDevicePath" => self.extent_device_path.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -122,14 +124,15 @@ xml_struct!(HostUnresolvedVmfsResolutionResult);
 impl DecodeFields for HostUnresolvedVmfsResolutionResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "spec" => self.spec = r.value(s)?,
             "vmfs" => self.vmfs = Some(r.value(s)?),
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -164,13 +167,14 @@ xml_struct!(HostUnresolvedVmfsResolutionSpec);
 impl DecodeFields for HostUnresolvedVmfsResolutionSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "extentDevicePath" => self.extent_device_path.push(r.value(s)?),
             "uuidResolution" => self.uuid_resolution = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -210,16 +214,17 @@ xml_struct!(HostUnresolvedVmfsVolume);
 impl DecodeFields for HostUnresolvedVmfsVolume {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "extent" => self.extent.push(r.value(s)?),
             "vmfsLabel" => self.vmfs_label = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid = r.value(s)?,
             "totalBlocks" => self.total_blocks = r.value(s)?,
             "resolveStatus" => self.resolve_status = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -258,14 +263,15 @@ xml_struct!(HostUnresolvedVmfsVolumeResolveStatus);
 impl DecodeFields for HostUnresolvedVmfsVolumeResolveStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "resolvable" => self.resolvable = r.value(s)?,
             "incompleteExtents" => self.incomplete_extents = Some(r.value(s)?),
             "multipleCopies" => self.multiple_copies = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -296,10 +302,11 @@ xml_struct!(HostUpgradeFailedEvent);
 impl DecodeFields for HostUpgradeFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -325,10 +332,11 @@ xml_struct!(HostUserWorldSwapNotEnabledEvent);
 impl DecodeFields for HostUserWorldSwapNotEnabledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -23,14 +23,15 @@ xml_struct!(HostVFlashManagerVFlashCacheConfigInfo);
 impl DecodeFields for HostVFlashManagerVFlashCacheConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vFlashModuleConfigOption" => self.v_flash_module_config_option.push(r.value(s)?),
             "defaultVFlashModule" => self.default_v_flash_module = Some(r.value(s)?),
             "swapCacheReservationInGB" => self.swap_cache_reservation_in_gb = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -83,10 +84,11 @@ xml_struct!(HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption);
 impl DecodeFields for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vFlashModule" => self.v_flash_module = r.value(s)?,
             "vFlashModuleVersion" => self.v_flash_module_version = r.value(s)?,
             "minSupportedModuleVersion" => self.min_supported_module_version = r.value(s)?,
@@ -95,7 +97,7 @@ impl DecodeFields for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOp
             "blockSizeInKBOption" => self.block_size_in_kb_option = r.value(s)?,
             "reservationInMBOption" => self.reservation_in_mb_option = r.value(s)?,
             "maxDiskSizeInKB" => self.max_disk_size_in_kb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -138,13 +140,14 @@ xml_struct!(HostVFlashManagerVFlashCacheConfigSpec);
 impl DecodeFields for HostVFlashManagerVFlashCacheConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "defaultVFlashModule" => self.default_v_flash_module = r.value(s)?,
             "swapCacheReservationInGB" => self.swap_cache_reservation_in_gb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -181,13 +184,14 @@ xml_struct!(HostVFlashManagerVFlashConfigInfo);
 impl DecodeFields for HostVFlashManagerVFlashConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vFlashResourceConfigInfo" => self.v_flash_resource_config_info = Some(r.value(s)?),
             "vFlashCacheConfigInfo" => self.v_flash_cache_config_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -224,13 +228,14 @@ xml_struct!(HostVFlashManagerVFlashResourceConfigInfo);
 impl DecodeFields for HostVFlashManagerVFlashResourceConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vffs" => self.vffs = Some(r.value(s)?),
             "capacity" => self.capacity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -262,12 +267,13 @@ xml_struct!(HostVFlashManagerVFlashResourceConfigSpec);
 impl DecodeFields for HostVFlashManagerVFlashResourceConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vffsUuid" => self.vffs_uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -306,16 +312,17 @@ xml_struct!(HostVFlashManagerVFlashResourceRunTimeInfo);
 impl DecodeFields for HostVFlashManagerVFlashResourceRunTimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "usage" => self.usage = r.value(s)?,
             "capacity" => self.capacity = r.value(s)?,
             "accessible" => self.accessible = r.value(s)?,
             "capacityForVmCache" => self.capacity_for_vm_cache = r.value(s)?,
             "freeForVmCache" => self.free_for_vm_cache = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -354,14 +361,15 @@ xml_struct!(HostVFlashResourceConfigurationResult);
 impl DecodeFields for HostVFlashResourceConfigurationResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "devicePath" => self.device_path.push(r.value(s)?),
             "vffs" => self.vffs = Some(r.value(s)?),
             "diskConfigurationResult" => self.disk_configuration_result.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -396,13 +404,14 @@ xml_struct!(HostVMotionCompatibility);
 impl DecodeFields for HostVMotionCompatibility {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "compatibility" => self.compatibility.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -436,13 +445,14 @@ xml_struct!(HostVMotionConfig);
 impl DecodeFields for HostVMotionConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmotionNicKey" => self.vmotion_nic_key = Some(r.value(s)?),
             "enabled" => self.enabled = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -476,13 +486,14 @@ xml_struct!(HostVMotionInfo);
 impl DecodeFields for HostVMotionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "netConfig" => self.net_config = Some(r.value(s)?),
             "ipConfig" => self.ip_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -532,10 +543,11 @@ xml_struct!(HostVMotionManagerDstInstantCloneResult);
 impl DecodeFields for HostVMotionManagerDstInstantCloneResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dstVmId" => self.dst_vm_id = Some(r.value(s)?),
             "startTime" => self.start_time = Some(r.value(s)?),
             "cptLoadTime" => self.cpt_load_time = Some(r.value(s)?),
@@ -546,7 +558,7 @@ impl DecodeFields for HostVMotionManagerDstInstantCloneResult {
             "cptCacheUsed" => self.cpt_cache_used = Some(r.value(s)?),
             "devCptStreamSize" => self.dev_cpt_stream_size = Some(r.value(s)?),
             "devCptStreamTime" => self.dev_cpt_stream_time = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -594,16 +606,17 @@ xml_struct!(HostVMotionManagerSrcInstantCloneResult);
 impl DecodeFields for HostVMotionManagerSrcInstantCloneResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "startTime" => self.start_time = Some(r.value(s)?),
             "quiesceTime" => self.quiesce_time = Some(r.value(s)?),
             "quiesceDoneTime" => self.quiesce_done_time = Some(r.value(s)?),
             "resumeDoneTime" => self.resume_done_time = Some(r.value(s)?),
             "endTime" => self.end_time = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -640,13 +653,14 @@ xml_struct!(HostVMotionNetConfig);
 impl DecodeFields for HostVMotionNetConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "candidateVnic" => self.candidate_vnic.push(r.value(s)?),
             "selectedVnic" => self.selected_vnic = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -676,10 +690,11 @@ xml_struct!(HostVfatVolume);
 impl DecodeFields for HostVfatVolume {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -713,15 +728,16 @@ xml_struct!(HostVffsSpec);
 impl DecodeFields for HostVffsSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "devicePath" => self.device_path = r.value(s)?,
             "partition" => self.partition = Some(r.value(s)?),
             "majorVersion" => self.major_version = r.value(s)?,
             "volumeName" => self.volume_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -761,15 +777,16 @@ xml_struct!(HostVffsVolume);
 impl DecodeFields for HostVffsVolume {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "majorVersion" => self.major_version = r.value(s)?,
             "version" => self.version = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
             "extent" => self.extent.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -811,16 +828,17 @@ xml_struct!(HostVirtualNic);
 impl DecodeFields for HostVirtualNic {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
             "key" => self.key = r.value(s)?,
             "portgroup" => self.portgroup = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "port" => self.port = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -861,15 +879,16 @@ xml_struct!(HostVirtualNicConfig);
 impl DecodeFields for HostVirtualNicConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeOperation" => self.change_operation = Some(r.value(s)?),
             "device" => self.device = Some(r.value(s)?),
             "portgroup" => self.portgroup = r.value(s)?,
             "spec" => self.spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -907,14 +926,15 @@ xml_struct!(HostVirtualNicConnection);
 impl DecodeFields for HostVirtualNicConnection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portgroup" => self.portgroup = Some(r.value(s)?),
             "dvPort" => self.dv_port = Some(r.value(s)?),
             "opNetwork" => self.op_network = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -947,12 +967,13 @@ xml_struct!(HostVirtualNicIpRouteSpec);
 impl DecodeFields for HostVirtualNicIpRouteSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipRouteConfig" => self.ip_route_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -983,12 +1004,13 @@ xml_struct!(HostVirtualNicManagerInfo);
 impl DecodeFields for HostVirtualNicManagerInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "netConfig" => self.net_config.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1021,13 +1043,14 @@ xml_struct!(HostVirtualNicManagerNicTypeSelection);
 impl DecodeFields for HostVirtualNicManagerNicTypeSelection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vnic" => self.vnic = r.value(s)?,
             "nicType" => self.nic_type.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1061,13 +1084,14 @@ xml_struct!(HostVirtualNicOpaqueNetworkSpec);
 impl DecodeFields for HostVirtualNicOpaqueNetworkSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "opaqueNetworkId" => self.opaque_network_id = r.value(s)?,
             "opaqueNetworkType" => self.opaque_network_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1121,10 +1145,11 @@ xml_struct!(HostVirtualNicSpec);
 impl DecodeFields for HostVirtualNicSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ip" => self.ip = Some(r.value(s)?),
             "mac" => self.mac = Some(r.value(s)?),
             "distributedVirtualPort" => self.distributed_virtual_port = Some(r.value(s)?),
@@ -1137,7 +1162,7 @@ impl DecodeFields for HostVirtualNicSpec {
             "pinnedPnic" => self.pinned_pnic = Some(r.value(s)?),
             "ipRouteSpec" => self.ip_route_spec = Some(r.value(s)?),
             "systemOwned" => self.system_owned = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1193,10 +1218,11 @@ xml_struct!(HostVirtualSwitch);
 impl DecodeFields for HostVirtualSwitch {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "key" => self.key = r.value(s)?,
             "numPorts" => self.num_ports = r.value(s)?,
@@ -1205,7 +1231,7 @@ impl DecodeFields for HostVirtualSwitch {
             "portgroup" => self.portgroup.push(r.value(s)?),
             "pnic" => self.pnic.push(r.value(s)?),
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1243,12 +1269,13 @@ xml_struct!(HostVirtualSwitchAutoBridge);
 impl DecodeFields for HostVirtualSwitchAutoBridge {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "excludedNicDevice" => self.excluded_nic_device.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1279,12 +1306,13 @@ xml_struct!(HostVirtualSwitchBeaconConfig);
 impl DecodeFields for HostVirtualSwitchBeaconConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "interval" => self.interval = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1319,16 +1347,17 @@ xml_struct!(HostVirtualSwitchBondBridge);
 impl DecodeFields for HostVirtualSwitchBondBridge {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nicDevice" => self.nic_device.push(r.value(s)?),
             "beacon" => self.beacon = Some(r.value(s)?),
             "linkDiscoveryProtocolConfig" => {
                 self.link_discovery_protocol_config = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1362,10 +1391,11 @@ xml_struct!(HostVirtualSwitchBridge);
 impl DecodeFields for HostVirtualSwitchBridge {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1397,14 +1427,15 @@ xml_struct!(HostVirtualSwitchConfig);
 impl DecodeFields for HostVirtualSwitchConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeOperation" => self.change_operation = Some(r.value(s)?),
             "name" => self.name = r.value(s)?,
             "spec" => self.spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1437,12 +1468,13 @@ xml_struct!(HostVirtualSwitchSimpleBridge);
 impl DecodeFields for HostVirtualSwitchSimpleBridge {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nicDevice" => self.nic_device = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1479,15 +1511,16 @@ xml_struct!(HostVirtualSwitchSpec);
 impl DecodeFields for HostVirtualSwitchSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numPorts" => self.num_ports = r.value(s)?,
             "bridge" => self.bridge = Some(r.value(s)?),
             "policy" => self.policy = Some(r.value(s)?),
             "mtu" => self.mtu = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1525,14 +1558,15 @@ xml_struct!(HostVmciAccessManagerAccessSpec);
 impl DecodeFields for HostVmciAccessManagerAccessSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "services" => self.services.push(r.value(s)?),
             "mode" => self.mode = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1567,13 +1601,14 @@ xml_struct!(HostVmfsRescanResult);
 impl DecodeFields for HostVmfsRescanResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1619,10 +1654,11 @@ xml_struct!(HostVmfsSpec);
 impl DecodeFields for HostVmfsSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "extent" => self.extent = r.value(s)?,
             "blockSizeMb" => self.block_size_mb = Some(r.value(s)?),
             "majorVersion" => self.major_version = r.value(s)?,
@@ -1631,7 +1667,7 @@ impl DecodeFields for HostVmfsSpec {
             "unmapGranularity" => self.unmap_granularity = Some(r.value(s)?),
             "unmapPriority" => self.unmap_priority = Some(r.value(s)?),
             "unmapBandwidthSpec" => self.unmap_bandwidth_spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1697,10 +1733,11 @@ xml_struct!(HostVmfsVolume);
 impl DecodeFields for HostVmfsVolume {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "blockSizeMb" => self.block_size_mb = r.value(s)?,
             "blockSize" => self.block_size = Some(r.value(s)?),
             "unmapGranularity" => self.unmap_granularity = Some(r.value(s)?),
@@ -1716,7 +1753,7 @@ impl DecodeFields for HostVmfsVolume {
             "ssd" => self.ssd = Some(r.value(s)?),
             "local" => self.local = Some(r.value(s)?),
             "scsiDiskType" => self.scsi_disk_type = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1763,13 +1800,14 @@ xml_struct!(HostVnicConnectedToCustomizedDVPortEvent);
 impl DecodeFields for HostVnicConnectedToCustomizedDVPortEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vnic" => self.vnic = r.value(s)?,
             "prevPortKey" => self.prev_port_key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1805,14 +1843,15 @@ xml_struct!(HostVsanInternalSystemCmmdsQuery);
 impl DecodeFields for HostVsanInternalSystemCmmdsQuery {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = Some(r.value(s)?),
             "uuid" => self.uuid = Some(r.value(s)?),
             "owner" => self.owner = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1849,14 +1888,15 @@ xml_struct!(HostVsanInternalSystemDeleteVsanObjectsResult);
 impl DecodeFields for HostVsanInternalSystemDeleteVsanObjectsResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = r.value(s)?,
             "success" => self.success = r.value(s)?,
             "failureReason" => self.failure_reason.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1891,13 +1931,14 @@ xml_struct!(HostVsanInternalSystemVsanObjectOperationResult);
 impl DecodeFields for HostVsanInternalSystemVsanObjectOperationResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = r.value(s)?,
             "failureReason" => self.failure_reason.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1933,14 +1974,15 @@ xml_struct!(HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult);
 impl DecodeFields for HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskUuid" => self.disk_uuid = r.value(s)?,
             "success" => self.success = r.value(s)?,
             "failureReason" => self.failure_reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1979,15 +2021,16 @@ xml_struct!(HostVvolVolume);
 impl DecodeFields for HostVvolVolume {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "scId" => self.sc_id = r.value(s)?,
             "hostPE" => self.host_pe.push(r.value(s)?),
             "vasaProviderInfo" => self.vasa_provider_info.push(r.value(s)?),
             "storageArray" => self.storage_array.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2029,16 +2072,17 @@ xml_struct!(HostVvolVolumeSpecification);
 impl DecodeFields for HostVvolVolumeSpecification {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "maxSizeInMB" => self.max_size_in_mb = r.value(s)?,
             "volumeName" => self.volume_name = r.value(s)?,
             "vasaProviderInfo" => self.vasa_provider_info.push(r.value(s)?),
             "storageArray" => self.storage_array.push(r.value(s)?),
             "uuid" => self.uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

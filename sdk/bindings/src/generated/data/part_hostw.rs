@@ -24,15 +24,16 @@ xml_struct!(HostWwnChangedEvent);
 impl DecodeFields for HostWwnChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldNodeWwns" => self.old_node_wwns.push(r.value(s)?),
             "oldPortWwns" => self.old_port_wwns.push(r.value(s)?),
             "newNodeWwns" => self.new_node_wwns.push(r.value(s)?),
             "newPortWwns" => self.new_port_wwns.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -70,14 +71,15 @@ xml_struct!(HostWwnConflictEvent);
 impl DecodeFields for HostWwnConflictEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "conflictedVms" => self.conflicted_vms.push(r.value(s)?),
             "conflictedHosts" => self.conflicted_hosts.push(r.value(s)?),
             "wwn" => self.wwn = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(HttpNfcLeaseCapabilities);
 impl DecodeFields for HttpNfcLeaseCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pullModeSupported" => self.pull_mode_supported = r.value(s)?,
             "corsSupported" => self.cors_supported = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -60,13 +61,14 @@ xml_struct!(HttpNfcLeaseDatastoreLeaseInfo);
 impl DecodeFields for HttpNfcLeaseDatastoreLeaseInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastoreKey" => self.datastore_key = r.value(s)?,
             "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -112,10 +114,11 @@ xml_struct!(HttpNfcLeaseDeviceUrl);
 impl DecodeFields for HttpNfcLeaseDeviceUrl {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "importKey" => self.import_key = r.value(s)?,
             "url" => self.url = r.value(s)?,
@@ -124,7 +127,7 @@ impl DecodeFields for HttpNfcLeaseDeviceUrl {
             "targetId" => self.target_id = Some(r.value(s)?),
             "datastoreKey" => self.datastore_key = Some(r.value(s)?),
             "fileSize" => self.file_size = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -164,13 +167,14 @@ xml_struct!(HttpNfcLeaseHostInfo);
 impl DecodeFields for HttpNfcLeaseHostInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "url" => self.url = r.value(s)?,
             "sslThumbprint" => self.ssl_thumbprint = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -212,17 +216,18 @@ xml_struct!(HttpNfcLeaseInfo);
 impl DecodeFields for HttpNfcLeaseInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lease" => self.lease = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "deviceUrl" => self.device_url.push(r.value(s)?),
             "totalDiskCapacityInKB" => self.total_disk_capacity_in_kb = r.value(s)?,
             "leaseTimeout" => self.lease_timeout = r.value(s)?,
             "hostMap" => self.host_map.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -272,10 +277,11 @@ xml_struct!(HttpNfcLeaseManifestEntry);
 impl DecodeFields for HttpNfcLeaseManifestEntry {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "sha1" => self.sha1 = r.value(s)?,
             "checksum" => self.checksum = Some(r.value(s)?),
@@ -284,7 +290,7 @@ impl DecodeFields for HttpNfcLeaseManifestEntry {
             "disk" => self.disk = r.value(s)?,
             "capacity" => self.capacity = Some(r.value(s)?),
             "populatedSize" => self.populated_size = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -322,12 +328,13 @@ xml_struct!(HttpNfcLeaseProbeResult);
 impl DecodeFields for HttpNfcLeaseProbeResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "serverAccessible" => self.server_accessible = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -370,10 +377,11 @@ xml_struct!(HttpNfcLeaseSourceFile);
 impl DecodeFields for HttpNfcLeaseSourceFile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "targetDeviceId" => self.target_device_id = r.value(s)?,
             "url" => self.url = r.value(s)?,
             "memberName" => self.member_name = Some(r.value(s)?),
@@ -381,7 +389,7 @@ impl DecodeFields for HttpNfcLeaseSourceFile {
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
             "httpHeaders" => self.http_headers.push(r.value(s)?),
             "size" => self.size = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -18,12 +18,13 @@ xml_struct!(ID);
 impl DecodeFields for ID {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -52,10 +53,11 @@ xml_struct!(IScsiBootFailureEvent);
 impl DecodeFields for IScsiBootFailureEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -87,14 +89,15 @@ xml_struct!(ImportOperationBulkFaultFaultOnImport);
 impl DecodeFields for ImportOperationBulkFaultFaultOnImport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entityType" => self.entity_type = Some(r.value(s)?),
             "key" => self.key = Some(r.value(s)?),
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -129,13 +132,14 @@ xml_struct!(ImportSpec);
 impl DecodeFields for ImportSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entityConfig" => self.entity_config = Some(r.value(s)?),
             "instantiationOst" => self.instantiation_ost = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -165,10 +169,11 @@ xml_struct!(IncorrectHostInformationEvent);
 impl DecodeFields for IncorrectHostInformationEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -194,10 +199,11 @@ xml_struct!(InfoUpgradeEvent);
 impl DecodeFields for InfoUpgradeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -225,12 +231,13 @@ xml_struct!(InheritablePolicy);
 impl DecodeFields for InheritablePolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "inherited" => self.inherited = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -259,10 +266,11 @@ xml_struct!(InsufficientFailoverResourcesEvent);
 impl DecodeFields for InsufficientFailoverResourcesEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -290,12 +298,13 @@ xml_struct!(IntExpression);
 impl DecodeFields for IntExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -330,14 +339,15 @@ xml_struct!(IntOption);
 impl DecodeFields for IntOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "min" => self.min = r.value(s)?,
             "max" => self.max = r.value(s)?,
             "defaultValue" => self.default_value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -370,12 +380,13 @@ xml_struct!(IntPolicy);
 impl DecodeFields for IntPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -406,12 +417,13 @@ xml_struct!(InvalidEditionEvent);
 impl DecodeFields for InvalidEditionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "feature" => self.feature = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -460,10 +472,11 @@ xml_struct!(InventoryDescription);
 impl DecodeFields for InventoryDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numHosts" => self.num_hosts = r.value(s)?,
             "numVirtualMachines" => self.num_virtual_machines = r.value(s)?,
             "numResourcePools" => self.num_resource_pools = Some(r.value(s)?),
@@ -474,7 +487,7 @@ impl DecodeFields for InventoryDescription {
             "numvCpuDev" => self.numv_cpu_dev = Some(r.value(s)?),
             "numvNetDev" => self.numv_net_dev = Some(r.value(s)?),
             "numvDiskDev" => self.numv_disk_dev = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -516,13 +529,14 @@ xml_struct!(IoFilterHostIssue);
 impl DecodeFields for IoFilterHostIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "issue" => self.issue.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -566,10 +580,11 @@ xml_struct!(IoFilterInfo);
 impl DecodeFields for IoFilterInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "vendor" => self.vendor = r.value(s)?,
@@ -577,7 +592,7 @@ impl DecodeFields for IoFilterInfo {
             "type" => self.r#type = Some(r.value(s)?),
             "summary" => self.summary = Some(r.value(s)?),
             "releaseDate" => self.release_date = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -616,13 +631,14 @@ xml_struct!(IoFilterQueryIssueResult);
 impl DecodeFields for IoFilterQueryIssueResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "opType" => self.op_type = r.value(s)?,
             "hostIssue" => self.host_issue.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -652,10 +668,11 @@ xml_struct!(IpAddress);
 impl DecodeFields for IpAddress {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -681,10 +698,11 @@ xml_struct!(IpAddressProfile);
 impl DecodeFields for IpAddressProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -736,10 +754,11 @@ xml_struct!(IpPool);
 impl DecodeFields for IpPool {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "ipv4Config" => self.ipv4_config = Some(r.value(s)?),
@@ -753,7 +772,7 @@ impl DecodeFields for IpPool {
             "availableIpv6Addresses" => self.available_ipv6_addresses = Some(r.value(s)?),
             "allocatedIpv4Addresses" => self.allocated_ipv4_addresses = Some(r.value(s)?),
             "allocatedIpv6Addresses" => self.allocated_ipv6_addresses = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -798,13 +817,14 @@ xml_struct!(IpPoolAssociation);
 impl DecodeFields for IpPoolAssociation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = Some(r.value(s)?),
             "networkName" => self.network_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -848,10 +868,11 @@ xml_struct!(IpPoolIpPoolConfigInfo);
 impl DecodeFields for IpPoolIpPoolConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "subnetAddress" => self.subnet_address = Some(r.value(s)?),
             "netmask" => self.netmask = Some(r.value(s)?),
             "gateway" => self.gateway = Some(r.value(s)?),
@@ -859,7 +880,7 @@ impl DecodeFields for IpPoolIpPoolConfigInfo {
             "dns" => self.dns.push(r.value(s)?),
             "dhcpServerAvailable" => self.dhcp_server_available = Some(r.value(s)?),
             "ipPoolEnabled" => self.ip_pool_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -898,13 +919,14 @@ xml_struct!(IpPoolManagerIpAllocation);
 impl DecodeFields for IpPoolManagerIpAllocation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
             "allocationId" => self.allocation_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -938,13 +960,14 @@ xml_struct!(IpRange);
 impl DecodeFields for IpRange {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "addressPrefix" => self.address_prefix = r.value(s)?,
             "prefixLength" => self.prefix_length = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -976,12 +999,13 @@ xml_struct!(IpRouteProfile);
 impl DecodeFields for IpRouteProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "staticRoute" => self.static_route.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1016,14 +1040,15 @@ xml_struct!(IscsiDependencyEntity);
 impl DecodeFields for IscsiDependencyEntity {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pnicDevice" => self.pnic_device = r.value(s)?,
             "vnicDevice" => self.vnic_device = r.value(s)?,
             "vmhbaName" => self.vmhba_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1060,14 +1085,15 @@ xml_struct!(IscsiMigrationDependency);
 impl DecodeFields for IscsiMigrationDependency {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "migrationAllowed" => self.migration_allowed = r.value(s)?,
             "disallowReason" => self.disallow_reason = Some(r.value(s)?),
             "dependency" => self.dependency.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1128,10 +1154,11 @@ xml_struct!(IscsiPortInfo);
 impl DecodeFields for IscsiPortInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vnicDevice" => self.vnic_device = Some(r.value(s)?),
             "vnic" => self.vnic = Some(r.value(s)?),
             "pnicDevice" => self.pnic_device = Some(r.value(s)?),
@@ -1147,7 +1174,7 @@ impl DecodeFields for IscsiPortInfo {
             "externalId" => self.external_id = Some(r.value(s)?),
             "complianceStatus" => self.compliance_status = Some(r.value(s)?),
             "pathStatus" => self.path_status = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1192,12 +1219,13 @@ xml_struct!(IscsiStatus);
 impl DecodeFields for IscsiStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1226,10 +1254,11 @@ xml_struct!(IsoImageFileInfo);
 impl DecodeFields for IsoImageFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1255,10 +1284,11 @@ xml_struct!(IsoImageFileQuery);
 impl DecodeFields for IsoImageFileQuery {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

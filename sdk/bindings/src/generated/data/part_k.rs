@@ -42,10 +42,11 @@ xml_struct!(KernelModuleInfo);
 impl DecodeFields for KernelModuleInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "version" => self.version = r.value(s)?,
@@ -59,7 +60,7 @@ impl DecodeFields for KernelModuleInfo {
             "textSection" => self.text_section = r.value(s)?,
             "dataSection" => self.data_section = r.value(s)?,
             "bssSection" => self.bss_section = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -104,13 +105,14 @@ xml_struct!(KernelModuleSectionInfo);
 impl DecodeFields for KernelModuleSectionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "address" => self.address = r.value(s)?,
             "length" => self.length = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -144,13 +146,14 @@ xml_struct!(KeyAnyValue);
 impl DecodeFields for KeyAnyValue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -182,12 +185,13 @@ xml_struct!(KeyProviderId);
 impl DecodeFields for KeyProviderId {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -220,13 +224,14 @@ xml_struct!(KeyValue);
 impl DecodeFields for KeyValue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -272,10 +277,11 @@ xml_struct!(KmipClusterInfo);
 impl DecodeFields for KmipClusterInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "clusterId" => self.cluster_id = r.value(s)?,
             "servers" => self.servers.push(r.value(s)?),
             "useAsDefault" => self.use_as_default = r.value(s)?,
@@ -284,7 +290,7 @@ impl DecodeFields for KmipClusterInfo {
             "hasBackup" => self.has_backup = Some(r.value(s)?),
             "tpmRequired" => self.tpm_required = Some(r.value(s)?),
             "keyId" => self.key_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -340,10 +346,11 @@ xml_struct!(KmipServerInfo);
 impl DecodeFields for KmipServerInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "address" => self.address = r.value(s)?,
             "port" => self.port = r.value(s)?,
@@ -354,7 +361,7 @@ impl DecodeFields for KmipServerInfo {
             "nbio" => self.nbio = Some(r.value(s)?),
             "timeout" => self.timeout = Some(r.value(s)?),
             "userName" => self.user_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -398,14 +405,15 @@ xml_struct!(KmipServerSpec);
 impl DecodeFields for KmipServerSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "clusterId" => self.cluster_id = r.value(s)?,
             "info" => self.info = r.value(s)?,
             "password" => self.password = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -444,15 +452,16 @@ xml_struct!(KmipServerStatus);
 impl DecodeFields for KmipServerStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "clusterId" => self.cluster_id = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "status" => self.status = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

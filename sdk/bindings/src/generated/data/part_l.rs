@@ -20,13 +20,14 @@ xml_struct!(LatencySensitivity);
 impl DecodeFields for LatencySensitivity {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "level" => self.level = r.value(s)?,
             "sensitivity" => self.sensitivity = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -66,16 +67,17 @@ xml_struct!(LicenseAssignmentManagerLicenseAssignment);
 impl DecodeFields for LicenseAssignmentManagerLicenseAssignment {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entityId" => self.entity_id = r.value(s)?,
             "scope" => self.scope = Some(r.value(s)?),
             "entityDisplayName" => self.entity_display_name = Some(r.value(s)?),
             "assignedLicense" => self.assigned_license = r.value(s)?,
             "properties" => self.properties.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -114,14 +116,15 @@ xml_struct!(LicenseAvailabilityInfo);
 impl DecodeFields for LicenseAvailabilityInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "feature" => self.feature = r.value(s)?,
             "total" => self.total = r.value(s)?,
             "available" => self.available = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -170,10 +173,11 @@ xml_struct!(LicenseDiagnostics);
 impl DecodeFields for LicenseDiagnostics {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceLastChanged" => self.source_last_changed = r.value(s)?,
             "sourceLost" => self.source_lost = r.value(s)?,
             "sourceLatency" => self.source_latency = r.value(s)?,
@@ -183,7 +187,7 @@ impl DecodeFields for LicenseDiagnostics {
             "opState" => self.op_state = r.value(s)?,
             "lastStatusUpdate" => self.last_status_update = r.value(s)?,
             "opFailureMessage" => self.op_failure_message = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -220,10 +224,11 @@ xml_struct!(LicenseEvent);
 impl DecodeFields for LicenseEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -251,12 +256,13 @@ xml_struct!(LicenseExpiredEvent);
 impl DecodeFields for LicenseExpiredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "feature" => self.feature = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -303,10 +309,11 @@ xml_struct!(LicenseFeatureInfo);
 impl DecodeFields for LicenseFeatureInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "featureName" => self.feature_name = r.value(s)?,
             "featureDescription" => self.feature_description = Some(r.value(s)?),
@@ -316,7 +323,7 @@ impl DecodeFields for LicenseFeatureInfo {
             "dependentKey" => self.dependent_key.push(r.value(s)?),
             "edition" => self.edition = Some(r.value(s)?),
             "expiresOn" => self.expires_on = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -355,12 +362,13 @@ xml_struct!(LicenseManagerEvaluationInfo);
 impl DecodeFields for LicenseManagerEvaluationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "properties" => self.properties.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -405,10 +413,11 @@ xml_struct!(LicenseManagerLicenseInfo);
 impl DecodeFields for LicenseManagerLicenseInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "licenseKey" => self.license_key = r.value(s)?,
             "editionKey" => self.edition_key = r.value(s)?,
             "name" => self.name = r.value(s)?,
@@ -417,7 +426,7 @@ impl DecodeFields for LicenseManagerLicenseInfo {
             "costUnit" => self.cost_unit = r.value(s)?,
             "properties" => self.properties.push(r.value(s)?),
             "labels" => self.labels.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -455,12 +464,13 @@ xml_struct!(LicenseNonComplianceEvent);
 impl DecodeFields for LicenseNonComplianceEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "url" => self.url = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -495,14 +505,15 @@ xml_struct!(LicenseReservationInfo);
 impl DecodeFields for LicenseReservationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "state" => self.state = r.value(s)?,
             "required" => self.required = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -533,10 +544,11 @@ xml_struct!(LicenseRestrictedEvent);
 impl DecodeFields for LicenseRestrictedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -564,12 +576,13 @@ xml_struct!(LicenseServerAvailableEvent);
 impl DecodeFields for LicenseServerAvailableEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "licenseServer" => self.license_server = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -600,12 +613,13 @@ xml_struct!(LicenseServerSource);
 impl DecodeFields for LicenseServerSource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "licenseServer" => self.license_server = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -636,12 +650,13 @@ xml_struct!(LicenseServerUnavailableEvent);
 impl DecodeFields for LicenseServerUnavailableEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "licenseServer" => self.license_server = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -670,10 +685,11 @@ xml_struct!(LicenseSource);
 impl DecodeFields for LicenseSource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -707,15 +723,16 @@ xml_struct!(LicenseUsageInfo);
 impl DecodeFields for LicenseUsageInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = r.value(s)?,
             "sourceAvailable" => self.source_available = r.value(s)?,
             "reservationInfo" => self.reservation_info.push(r.value(s)?),
             "featureInfo" => self.feature_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -751,13 +768,14 @@ xml_struct!(LinkDiscoveryProtocolConfig);
 impl DecodeFields for LinkDiscoveryProtocolConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "protocol" => self.protocol = r.value(s)?,
             "operation" => self.operation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -795,15 +813,16 @@ xml_struct!(LinkLayerDiscoveryProtocolInfo);
 impl DecodeFields for LinkLayerDiscoveryProtocolInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "chassisId" => self.chassis_id = r.value(s)?,
             "portId" => self.port_id = r.value(s)?,
             "timeToLive" => self.time_to_live = r.value(s)?,
             "parameter" => self.parameter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -835,10 +854,11 @@ xml_struct!(LinkProfile);
 impl DecodeFields for LinkProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -868,13 +888,14 @@ xml_struct!(LocalDatastoreCreatedEvent);
 impl DecodeFields for LocalDatastoreCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "datastoreUrl" => self.datastore_url = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -906,12 +927,13 @@ xml_struct!(LocalDatastoreInfo);
 impl DecodeFields for LocalDatastoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "path" => self.path = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -942,12 +964,13 @@ xml_struct!(LocalLicenseSource);
 impl DecodeFields for LocalLicenseSource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "licenseKeys" => self.license_keys = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -976,10 +999,11 @@ xml_struct!(LocalTSMEnabledEvent);
 impl DecodeFields for LocalTSMEnabledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1011,14 +1035,15 @@ xml_struct!(LocalizableMessage);
 impl DecodeFields for LocalizableMessage {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "arg" => self.arg.push(r.value(s)?),
             "message" => self.message = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1063,10 +1088,11 @@ xml_struct!(LocalizationManagerMessageCatalog);
 impl DecodeFields for LocalizationManagerMessageCatalog {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "moduleName" => self.module_name = r.value(s)?,
             "catalogName" => self.catalog_name = r.value(s)?,
             "locale" => self.locale = r.value(s)?,
@@ -1074,7 +1100,7 @@ impl DecodeFields for LocalizationManagerMessageCatalog {
             "lastModified" => self.last_modified = Some(r.value(s)?),
             "md5sum" => self.md5sum = Some(r.value(s)?),
             "version" => self.version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1113,13 +1139,14 @@ xml_struct!(LocalizedMethodFault);
 impl DecodeFields for LocalizedMethodFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fault" => self.fault = r.value(s)?,
             "localizedMessage" => self.localized_message = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1151,12 +1178,13 @@ xml_struct!(LockerMisconfiguredEvent);
 impl DecodeFields for LockerMisconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1189,13 +1217,14 @@ xml_struct!(LockerReconfiguredEvent);
 impl DecodeFields for LockerReconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldDatastore" => self.old_datastore = Some(r.value(s)?),
             "newDatastore" => self.new_datastore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1231,14 +1260,15 @@ xml_struct!(LongOption);
 impl DecodeFields for LongOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "min" => self.min = r.value(s)?,
             "max" => self.max = r.value(s)?,
             "defaultValue" => self.default_value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1271,12 +1301,13 @@ xml_struct!(LongPolicy);
 impl DecodeFields for LongPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(NASDatastoreCreatedEvent);
 impl DecodeFields for NASDatastoreCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "datastoreUrl" => self.datastore_url = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -60,13 +61,14 @@ xml_struct!(NamePasswordAuthentication);
 impl DecodeFields for NamePasswordAuthentication {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "username" => self.username = r.value(s)?,
             "password" => self.password = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -98,12 +100,13 @@ xml_struct!(NasDatastoreInfo);
 impl DecodeFields for NasDatastoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nas" => self.nas = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -134,12 +137,13 @@ xml_struct!(NasStorageProfile);
 impl DecodeFields for NasStorageProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -170,12 +174,13 @@ xml_struct!(NegatableExpression);
 impl DecodeFields for NegatableExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "negate" => self.negate = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -206,12 +211,13 @@ xml_struct!(NetBIOSConfigInfo);
 impl DecodeFields for NetBIOSConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "mode" => self.mode = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -244,13 +250,14 @@ xml_struct!(NetDhcpConfigInfo);
 impl DecodeFields for NetDhcpConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipv6" => self.ipv6 = Some(r.value(s)?),
             "ipv4" => self.ipv4 = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -284,13 +291,14 @@ xml_struct!(NetDhcpConfigInfoDhcpOptions);
 impl DecodeFields for NetDhcpConfigInfoDhcpOptions {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enable" => self.enable = r.value(s)?,
             "config" => self.config.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -324,13 +332,14 @@ xml_struct!(NetDhcpConfigSpec);
 impl DecodeFields for NetDhcpConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipv6" => self.ipv6 = Some(r.value(s)?),
             "ipv4" => self.ipv4 = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -366,14 +375,15 @@ xml_struct!(NetDhcpConfigSpecDhcpOptionsSpec);
 impl DecodeFields for NetDhcpConfigSpecDhcpOptionsSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enable" => self.enable = Some(r.value(s)?),
             "config" => self.config.push(r.value(s)?),
             "operation" => self.operation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -414,16 +424,17 @@ xml_struct!(NetDnsConfigInfo);
 impl DecodeFields for NetDnsConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dhcp" => self.dhcp = r.value(s)?,
             "hostName" => self.host_name = r.value(s)?,
             "domainName" => self.domain_name = r.value(s)?,
             "ipAddress" => self.ip_address.push(r.value(s)?),
             "searchDomain" => self.search_domain.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -466,16 +477,17 @@ xml_struct!(NetDnsConfigSpec);
 impl DecodeFields for NetDnsConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dhcp" => self.dhcp = Some(r.value(s)?),
             "hostName" => self.host_name = Some(r.value(s)?),
             "domainName" => self.domain_name = Some(r.value(s)?),
             "ipAddress" => self.ip_address.push(r.value(s)?),
             "searchDomain" => self.search_domain.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -514,14 +526,15 @@ xml_struct!(NetIpConfigInfo);
 impl DecodeFields for NetIpConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address.push(r.value(s)?),
             "dhcp" => self.dhcp = Some(r.value(s)?),
             "autoConfigurationEnabled" => self.auto_configuration_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -562,16 +575,17 @@ xml_struct!(NetIpConfigInfoIpAddress);
 impl DecodeFields for NetIpConfigInfoIpAddress {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
             "prefixLength" => self.prefix_length = r.value(s)?,
             "origin" => self.origin = Some(r.value(s)?),
             "state" => self.state = Some(r.value(s)?),
             "lifetime" => self.lifetime = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -610,14 +624,15 @@ xml_struct!(NetIpConfigSpec);
 impl DecodeFields for NetIpConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address.push(r.value(s)?),
             "dhcp" => self.dhcp = Some(r.value(s)?),
             "autoConfigurationEnabled" => self.auto_configuration_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -654,14 +669,15 @@ xml_struct!(NetIpConfigSpecIpAddressSpec);
 impl DecodeFields for NetIpConfigSpecIpAddressSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
             "prefixLength" => self.prefix_length = r.value(s)?,
             "operation" => self.operation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -694,12 +710,13 @@ xml_struct!(NetIpRouteConfigInfo);
 impl DecodeFields for NetIpRouteConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipRoute" => self.ip_route.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -732,13 +749,14 @@ xml_struct!(NetIpRouteConfigInfoGateway);
 impl DecodeFields for NetIpRouteConfigInfoGateway {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = Some(r.value(s)?),
             "device" => self.device = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -774,14 +792,15 @@ xml_struct!(NetIpRouteConfigInfoIpRoute);
 impl DecodeFields for NetIpRouteConfigInfoIpRoute {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = r.value(s)?,
             "prefixLength" => self.prefix_length = r.value(s)?,
             "gateway" => self.gateway = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -814,12 +833,13 @@ xml_struct!(NetIpRouteConfigSpec);
 impl DecodeFields for NetIpRouteConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipRoute" => self.ip_route.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -852,13 +872,14 @@ xml_struct!(NetIpRouteConfigSpecGatewaySpec);
 impl DecodeFields for NetIpRouteConfigSpecGatewaySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = Some(r.value(s)?),
             "device" => self.device = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -896,15 +917,16 @@ xml_struct!(NetIpRouteConfigSpecIpRouteSpec);
 impl DecodeFields for NetIpRouteConfigSpecIpRouteSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = r.value(s)?,
             "prefixLength" => self.prefix_length = r.value(s)?,
             "gateway" => self.gateway = r.value(s)?,
             "operation" => self.operation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -940,13 +962,14 @@ xml_struct!(NetIpStackInfo);
 impl DecodeFields for NetIpStackInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "neighbor" => self.neighbor.push(r.value(s)?),
             "defaultRouter" => self.default_router.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -984,15 +1007,16 @@ xml_struct!(NetIpStackInfoDefaultRouter);
 impl DecodeFields for NetIpStackInfoDefaultRouter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
             "device" => self.device = r.value(s)?,
             "lifetime" => self.lifetime = r.value(s)?,
             "preference" => self.preference = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1032,15 +1056,16 @@ xml_struct!(NetIpStackInfoNetToMedia);
 impl DecodeFields for NetIpStackInfoNetToMedia {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
             "physicalAddress" => self.physical_address = r.value(s)?,
             "device" => self.device = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1078,14 +1103,15 @@ xml_struct!(NetStackInstanceProfile);
 impl DecodeFields for NetStackInstanceProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "dnsConfig" => self.dns_config = r.value(s)?,
             "ipRouteConfig" => self.ip_route_config = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1118,12 +1144,13 @@ xml_struct!(NetworkEventArgument);
 impl DecodeFields for NetworkEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1152,10 +1179,11 @@ xml_struct!(NetworkPolicyProfile);
 impl DecodeFields for NetworkPolicyProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1209,10 +1237,11 @@ xml_struct!(NetworkProfile);
 impl DecodeFields for NetworkProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vswitch" => self.vswitch.push(r.value(s)?),
             "vmPortGroup" => self.vm_port_group.push(r.value(s)?),
             "hostPortGroup" => self.host_port_group.push(r.value(s)?),
@@ -1227,7 +1256,7 @@ impl DecodeFields for NetworkProfile {
             "nsxHostNic" => self.nsx_host_nic.push(r.value(s)?),
             "netStackInstance" => self.net_stack_instance.push(r.value(s)?),
             "opaqueSwitch" => self.opaque_switch = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1269,10 +1298,11 @@ xml_struct!(NetworkProfileDnsConfigProfile);
 impl DecodeFields for NetworkProfileDnsConfigProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1302,13 +1332,14 @@ xml_struct!(NetworkRollbackEvent);
 impl DecodeFields for NetworkRollbackEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "methodName" => self.method_name = r.value(s)?,
             "transactionId" => self.transaction_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1348,16 +1379,17 @@ xml_struct!(NetworkSummary);
 impl DecodeFields for NetworkSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = Some(r.value(s)?),
             "name" => self.name = r.value(s)?,
             "accessible" => self.accessible = r.value(s)?,
             "ipPoolName" => self.ip_pool_name = Some(r.value(s)?),
             "ipPoolId" => self.ip_pool_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1392,12 +1424,13 @@ xml_struct!(NoAccessUserEvent);
 impl DecodeFields for NoAccessUserEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1426,10 +1459,11 @@ xml_struct!(NoDatastoresConfiguredEvent);
 impl DecodeFields for NoDatastoresConfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1457,12 +1491,13 @@ xml_struct!(NoLicenseEvent);
 impl DecodeFields for NoLicenseEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "feature" => self.feature = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1491,10 +1526,11 @@ xml_struct!(NoMaintenanceModeDrsRecommendationForVM);
 impl DecodeFields for NoMaintenanceModeDrsRecommendationForVM {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1538,10 +1574,11 @@ xml_struct!(NodeDeploymentSpec);
 impl DecodeFields for NodeDeploymentSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "esxHost" => self.esx_host = Some(r.value(s)?),
             "datastore" => self.datastore = Some(r.value(s)?),
             "publicNetworkPortGroup" => self.public_network_port_group = Some(r.value(s)?),
@@ -1551,7 +1588,7 @@ impl DecodeFields for NodeDeploymentSpec {
             "managementVc" => self.management_vc = Some(r.value(s)?),
             "nodeName" => self.node_name = r.value(s)?,
             "ipSettings" => self.ip_settings = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1590,12 +1627,13 @@ xml_struct!(NodeNetworkSpec);
 impl DecodeFields for NodeNetworkSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipSettings" => self.ip_settings = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1624,10 +1662,11 @@ xml_struct!(NonVIWorkloadDetectedOnDatastoreEvent);
 impl DecodeFields for NonVIWorkloadDetectedOnDatastoreEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1655,12 +1694,13 @@ xml_struct!(NotEnoughResourcesToStartVmEvent);
 impl DecodeFields for NotEnoughResourcesToStartVmEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1693,13 +1733,14 @@ xml_struct!(NsxHostVNicProfile);
 impl DecodeFields for NsxHostVNicProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "ipConfig" => self.ip_config = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1729,10 +1770,11 @@ xml_struct!(NumPortsProfile);
 impl DecodeFields for NumPortsProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1762,13 +1804,14 @@ xml_struct!(NumericRange);
 impl DecodeFields for NumericRange {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "start" => self.start = r.value(s)?,
             "end" => self.end = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1818,10 +1861,11 @@ xml_struct!(NvdimmDimmInfo);
 impl DecodeFields for NvdimmDimmInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dimmHandle" => self.dimm_handle = r.value(s)?,
             "healthInfo" => self.health_info = r.value(s)?,
             "totalCapacity" => self.total_capacity = r.value(s)?,
@@ -1832,7 +1876,7 @@ impl DecodeFields for NvdimmDimmInfo {
             "blockCapacity" => self.block_capacity = r.value(s)?,
             "regionInfo" => self.region_info.push(r.value(s)?),
             "representationString" => self.representation_string = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1878,12 +1922,13 @@ xml_struct!(NvdimmGuid);
 impl DecodeFields for NvdimmGuid {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1934,10 +1979,11 @@ xml_struct!(NvdimmHealthInfo);
 impl DecodeFields for NvdimmHealthInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "healthStatus" => self.health_status = r.value(s)?,
             "healthInformation" => self.health_information = r.value(s)?,
             "stateFlagInfo" => self.state_flag_info.push(r.value(s)?),
@@ -1949,7 +1995,7 @@ impl DecodeFields for NvdimmHealthInfo {
             "esTemperature" => self.es_temperature = Some(r.value(s)?),
             "esTemperatureThreshold" => self.es_temperature_threshold = Some(r.value(s)?),
             "esLifespanPercentage" => self.es_lifespan_percentage = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2002,10 +2048,11 @@ xml_struct!(NvdimmInterleaveSetInfo);
 impl DecodeFields for NvdimmInterleaveSetInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "setId" => self.set_id = r.value(s)?,
             "rangeType" => self.range_type = r.value(s)?,
             "baseAddress" => self.base_address = r.value(s)?,
@@ -2013,7 +2060,7 @@ impl DecodeFields for NvdimmInterleaveSetInfo {
             "availableSize" => self.available_size = r.value(s)?,
             "deviceList" => self.device_list.push(r.value(s)?),
             "state" => self.state = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2058,16 +2105,17 @@ xml_struct!(NvdimmNamespaceCreateSpec);
 impl DecodeFields for NvdimmNamespaceCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "friendlyName" => self.friendly_name = Some(r.value(s)?),
             "blockSize" => self.block_size = r.value(s)?,
             "blockCount" => self.block_count = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "locationID" => self.location_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2102,12 +2150,13 @@ xml_struct!(NvdimmNamespaceDeleteSpec);
 impl DecodeFields for NvdimmNamespaceDeleteSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2150,10 +2199,11 @@ xml_struct!(NvdimmNamespaceDetails);
 impl DecodeFields for NvdimmNamespaceDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = r.value(s)?,
             "friendlyName" => self.friendly_name = r.value(s)?,
             "size" => self.size = r.value(s)?,
@@ -2161,7 +2211,7 @@ impl DecodeFields for NvdimmNamespaceDetails {
             "namespaceHealthStatus" => self.namespace_health_status = r.value(s)?,
             "interleavesetID" => self.interleaveset_id = r.value(s)?,
             "state" => self.state = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2212,10 +2262,11 @@ xml_struct!(NvdimmNamespaceInfo);
 impl DecodeFields for NvdimmNamespaceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = r.value(s)?,
             "friendlyName" => self.friendly_name = r.value(s)?,
             "blockSize" => self.block_size = r.value(s)?,
@@ -2224,7 +2275,7 @@ impl DecodeFields for NvdimmNamespaceInfo {
             "namespaceHealthStatus" => self.namespace_health_status = r.value(s)?,
             "locationID" => self.location_id = r.value(s)?,
             "state" => self.state = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2266,14 +2317,15 @@ xml_struct!(NvdimmPMemNamespaceCreateSpec);
 impl DecodeFields for NvdimmPMemNamespaceCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "friendlyName" => self.friendly_name = Some(r.value(s)?),
             "size" => self.size = r.value(s)?,
             "interleavesetID" => self.interleaveset_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2316,17 +2368,18 @@ xml_struct!(NvdimmRegionInfo);
 impl DecodeFields for NvdimmRegionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "regionId" => self.region_id = r.value(s)?,
             "setId" => self.set_id = r.value(s)?,
             "rangeType" => self.range_type = r.value(s)?,
             "startAddr" => self.start_addr = r.value(s)?,
             "size" => self.size = r.value(s)?,
             "offset" => self.offset = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2376,10 +2429,11 @@ xml_struct!(NvdimmSummary);
 impl DecodeFields for NvdimmSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numDimms" => self.num_dimms = r.value(s)?,
             "healthStatus" => self.health_status = r.value(s)?,
             "totalCapacity" => self.total_capacity = r.value(s)?,
@@ -2388,7 +2442,7 @@ impl DecodeFields for NvdimmSummary {
             "availableCapacity" => self.available_capacity = r.value(s)?,
             "numInterleavesets" => self.num_interleavesets = r.value(s)?,
             "numNamespaces" => self.num_namespaces = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2440,10 +2494,11 @@ xml_struct!(NvdimmSystemInfo);
 impl DecodeFields for NvdimmSystemInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "summary" => self.summary = Some(r.value(s)?),
             "dimms" => self.dimms.push(r.value(s)?),
             "dimmInfo" => self.dimm_info.push(r.value(s)?),
@@ -2452,7 +2507,7 @@ impl DecodeFields for NvdimmSystemInfo {
             "namespace" => self.namespace.push(r.value(s)?),
             "nsInfo" => self.ns_info.push(r.value(s)?),
             "nsDetails" => self.ns_details.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -22,14 +22,15 @@ xml_struct!(ObjectContent);
 impl DecodeFields for ObjectContent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "obj" => self.obj = r.value(s)?,
             "propSet" => self.prop_set.push(r.value(s)?),
             "missingSet" => self.missing_set.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -66,14 +67,15 @@ xml_struct!(ObjectSpec);
 impl DecodeFields for ObjectSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "obj" => self.obj = r.value(s)?,
             "skip" => self.skip = Some(r.value(s)?),
             "selectSet" => self.select_set.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -112,15 +114,16 @@ xml_struct!(ObjectUpdate);
 impl DecodeFields for ObjectUpdate {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "kind" => self.kind = r.value(s)?,
             "obj" => self.obj = r.value(s)?,
             "changeSet" => self.change_set.push(r.value(s)?),
             "missingSet" => self.missing_set.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -154,12 +157,13 @@ xml_struct!(OnceTaskScheduler);
 impl DecodeFields for OnceTaskScheduler {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "runAt" => self.run_at = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -190,12 +194,13 @@ xml_struct!(OpaqueNetworkCapability);
 impl DecodeFields for OpaqueNetworkCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "networkReservationSupported" => self.network_reservation_supported = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -231,13 +236,14 @@ xml_struct!(OpaqueNetworkSummary);
 impl DecodeFields for OpaqueNetworkSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "opaqueNetworkId" => self.opaque_network_id = r.value(s)?,
             "opaqueNetworkType" => self.opaque_network_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -271,13 +277,14 @@ xml_struct!(OpaqueNetworkTargetInfo);
 impl DecodeFields for OpaqueNetworkTargetInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = r.value(s)?,
             "networkReservationSupported" => self.network_reservation_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -310,10 +317,11 @@ xml_struct!(OpaqueSwitchProfile);
 impl DecodeFields for OpaqueSwitchProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -341,12 +349,13 @@ xml_struct!(OptionDef);
 impl DecodeFields for OptionDef {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "optionType" => self.option_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -377,12 +386,13 @@ xml_struct!(OptionProfile);
 impl DecodeFields for OptionProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -413,12 +423,13 @@ xml_struct!(OptionType);
 impl DecodeFields for OptionType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "valueIsReadonly" => self.value_is_readonly = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -451,13 +462,14 @@ xml_struct!(OptionValue);
 impl DecodeFields for OptionValue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -489,12 +501,13 @@ xml_struct!(OrAlarmExpression);
 impl DecodeFields for OrAlarmExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "expression" => self.expression.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -525,12 +538,13 @@ xml_struct!(OutOfSyncDvsHost);
 impl DecodeFields for OutOfSyncDvsHost {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostOutOfSync" => self.host_out_of_sync.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -569,16 +583,17 @@ xml_struct!(OvfConsumerOstNode);
 impl DecodeFields for OvfConsumerOstNode {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "section" => self.section.push(r.value(s)?),
             "child" => self.child.push(r.value(s)?),
             "entity" => self.entity = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -615,13 +630,14 @@ xml_struct!(OvfConsumerOvfSection);
 impl DecodeFields for OvfConsumerOvfSection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lineNumber" => self.line_number = r.value(s)?,
             "xml" => self.xml = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -663,17 +679,18 @@ xml_struct!(OvfCreateDescriptorParams);
 impl DecodeFields for OvfCreateDescriptorParams {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ovfFiles" => self.ovf_files.push(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
             "includeImageFiles" => self.include_image_files = Some(r.value(s)?),
             "exportOption" => self.export_option.push(r.value(s)?),
             "snapshot" => self.snapshot = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -715,15 +732,16 @@ xml_struct!(OvfCreateDescriptorResult);
 impl DecodeFields for OvfCreateDescriptorResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ovfDescriptor" => self.ovf_descriptor = r.value(s)?,
             "error" => self.error.push(r.value(s)?),
             "warning" => self.warning.push(r.value(s)?),
             "includeImageFiles" => self.include_image_files = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -773,10 +791,11 @@ xml_struct!(OvfCreateImportSpecParams);
 impl DecodeFields for OvfCreateImportSpecParams {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entityName" => self.entity_name = r.value(s)?,
             "hostSystem" => self.host_system = Some(r.value(s)?),
             "networkMapping" => self.network_mapping.push(r.value(s)?),
@@ -786,7 +805,7 @@ impl DecodeFields for OvfCreateImportSpecParams {
             "resourceMapping" => self.resource_mapping.push(r.value(s)?),
             "diskProvisioning" => self.disk_provisioning = Some(r.value(s)?),
             "instantiationOst" => self.instantiation_ost = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -831,15 +850,16 @@ xml_struct!(OvfCreateImportSpecResult);
 impl DecodeFields for OvfCreateImportSpecResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "importSpec" => self.import_spec = Some(r.value(s)?),
             "fileItem" => self.file_item.push(r.value(s)?),
             "warning" => self.warning.push(r.value(s)?),
             "error" => self.error.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -877,14 +897,15 @@ xml_struct!(OvfDeploymentOption);
 impl DecodeFields for OvfDeploymentOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "label" => self.label = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -929,10 +950,11 @@ xml_struct!(OvfFile);
 impl DecodeFields for OvfFile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceId" => self.device_id = r.value(s)?,
             "path" => self.path = r.value(s)?,
             "compressionMethod" => self.compression_method = Some(r.value(s)?),
@@ -940,7 +962,7 @@ impl DecodeFields for OvfFile {
             "size" => self.size = r.value(s)?,
             "capacity" => self.capacity = Some(r.value(s)?),
             "populatedSize" => self.populated_size = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -989,10 +1011,11 @@ xml_struct!(OvfFileItem);
 impl DecodeFields for OvfFileItem {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceId" => self.device_id = r.value(s)?,
             "path" => self.path = r.value(s)?,
             "compressionMethod" => self.compression_method = Some(r.value(s)?),
@@ -1000,7 +1023,7 @@ impl DecodeFields for OvfFileItem {
             "size" => self.size = Some(r.value(s)?),
             "cimType" => self.cim_type = r.value(s)?,
             "create" => self.create = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1043,15 +1066,16 @@ xml_struct!(OvfManagerCommonParams);
 impl DecodeFields for OvfManagerCommonParams {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "locale" => self.locale = r.value(s)?,
             "deploymentOption" => self.deployment_option = r.value(s)?,
             "msgBundle" => self.msg_bundle.push(r.value(s)?),
             "importOption" => self.import_option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1087,13 +1111,14 @@ xml_struct!(OvfNetworkInfo);
 impl DecodeFields for OvfNetworkInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1127,13 +1152,14 @@ xml_struct!(OvfNetworkMapping);
 impl DecodeFields for OvfNetworkMapping {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "network" => self.network = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1167,13 +1193,14 @@ xml_struct!(OvfOptionInfo);
 impl DecodeFields for OvfOptionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "option" => self.option = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1203,10 +1230,11 @@ xml_struct!(OvfParseDescriptorParams);
 impl DecodeFields for OvfParseDescriptorParams {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1268,10 +1296,11 @@ xml_struct!(OvfParseDescriptorResult);
 impl DecodeFields for OvfParseDescriptorResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "eula" => self.eula.push(r.value(s)?),
             "network" => self.network.push(r.value(s)?),
             "ipAllocationScheme" => self.ip_allocation_scheme.push(r.value(s)?),
@@ -1294,7 +1323,7 @@ impl DecodeFields for OvfParseDescriptorResult {
             "annotatedOst" => self.annotated_ost = Some(r.value(s)?),
             "error" => self.error.push(r.value(s)?),
             "warning" => self.warning.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1354,15 +1383,16 @@ xml_struct!(OvfResourceMap);
 impl DecodeFields for OvfResourceMap {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = r.value(s)?,
             "parent" => self.parent = Some(r.value(s)?),
             "resourceSpec" => self.resource_spec = Some(r.value(s)?),
             "datastore" => self.datastore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1394,10 +1424,11 @@ xml_struct!(OvfValidateHostParams);
 impl DecodeFields for OvfValidateHostParams {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1435,17 +1466,18 @@ xml_struct!(OvfValidateHostResult);
 impl DecodeFields for OvfValidateHostResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "downloadSize" => self.download_size = Some(r.value(s)?),
             "flatDeploymentSize" => self.flat_deployment_size = Some(r.value(s)?),
             "sparseDeploymentSize" => self.sparse_deployment_size = Some(r.value(s)?),
             "error" => self.error.push(r.value(s)?),
             "warning" => self.warning.push(r.value(s)?),
             "supportedDiskProvisioning" => self.supported_disk_provisioning.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(PerfCompositeMetric);
 impl DecodeFields for PerfCompositeMetric {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = Some(r.value(s)?),
             "childEntity" => self.child_entity.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -74,10 +75,11 @@ xml_struct!(PerfCounterInfo);
 impl DecodeFields for PerfCounterInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "nameInfo" => self.name_info = r.value(s)?,
             "groupInfo" => self.group_info = r.value(s)?,
@@ -87,7 +89,7 @@ impl DecodeFields for PerfCounterInfo {
             "level" => self.level = Some(r.value(s)?),
             "perDeviceLevel" => self.per_device_level = Some(r.value(s)?),
             "associatedCounterId" => self.associated_counter_id.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -128,13 +130,14 @@ xml_struct!(PerfEntityMetric);
 impl DecodeFields for PerfEntityMetric {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sampleInfo" => self.sample_info.push(r.value(s)?),
             "value" => self.value.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -166,12 +169,13 @@ xml_struct!(PerfEntityMetricBase);
 impl DecodeFields for PerfEntityMetricBase {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -204,13 +208,14 @@ xml_struct!(PerfEntityMetricCSV);
 impl DecodeFields for PerfEntityMetricCSV {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sampleInfoCSV" => self.sample_info_csv = r.value(s)?,
             "value" => self.value.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -252,17 +257,18 @@ xml_struct!(PerfInterval);
 impl DecodeFields for PerfInterval {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "samplingPeriod" => self.sampling_period = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "length" => self.length = r.value(s)?,
             "level" => self.level = Some(r.value(s)?),
             "enabled" => self.enabled = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -300,13 +306,14 @@ xml_struct!(PerfMetricId);
 impl DecodeFields for PerfMetricId {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "counterId" => self.counter_id = r.value(s)?,
             "instance" => self.instance = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -338,12 +345,13 @@ xml_struct!(PerfMetricIntSeries);
 impl DecodeFields for PerfMetricIntSeries {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -374,12 +382,13 @@ xml_struct!(PerfMetricSeries);
 impl DecodeFields for PerfMetricSeries {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -410,12 +419,13 @@ xml_struct!(PerfMetricSeriesCSV);
 impl DecodeFields for PerfMetricSeriesCSV {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -452,15 +462,16 @@ xml_struct!(PerfProviderSummary);
 impl DecodeFields for PerfProviderSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "currentSupported" => self.current_supported = r.value(s)?,
             "summarySupported" => self.summary_supported = r.value(s)?,
             "refreshRate" => self.refresh_rate = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -506,10 +517,11 @@ xml_struct!(PerfQuerySpec);
 impl DecodeFields for PerfQuerySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "startTime" => self.start_time = Some(r.value(s)?),
             "endTime" => self.end_time = Some(r.value(s)?),
@@ -517,7 +529,7 @@ impl DecodeFields for PerfQuerySpec {
             "metricId" => self.metric_id.push(r.value(s)?),
             "intervalId" => self.interval_id = Some(r.value(s)?),
             "format" => self.format = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -556,13 +568,14 @@ xml_struct!(PerfSampleInfo);
 impl DecodeFields for PerfSampleInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "timestamp" => self.timestamp = r.value(s)?,
             "interval" => self.interval = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -596,13 +609,14 @@ xml_struct!(PerformanceDescription);
 impl DecodeFields for PerformanceDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "counterType" => self.counter_type.push(r.value(s)?),
             "statsType" => self.stats_type.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -638,14 +652,15 @@ xml_struct!(PerformanceManagerCounterLevelMapping);
 impl DecodeFields for PerformanceManagerCounterLevelMapping {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "counterId" => self.counter_id = r.value(s)?,
             "aggregateLevel" => self.aggregate_level = Some(r.value(s)?),
             "perDeviceLevel" => self.per_device_level = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -678,12 +693,13 @@ xml_struct!(PerformanceStatisticsDescription);
 impl DecodeFields for PerformanceStatisticsDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "intervals" => self.intervals.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -722,16 +738,17 @@ xml_struct!(Permission);
 impl DecodeFields for Permission {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = Some(r.value(s)?),
             "principal" => self.principal = r.value(s)?,
             "group" => self.group = r.value(s)?,
             "roleId" => self.role_id = r.value(s)?,
             "propagate" => self.propagate = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -768,13 +785,14 @@ xml_struct!(PermissionAddedEvent);
 impl DecodeFields for PermissionAddedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "role" => self.role = r.value(s)?,
             "propagate" => self.propagate = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -810,14 +828,15 @@ xml_struct!(PermissionEvent);
 impl DecodeFields for PermissionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "principal" => self.principal = r.value(s)?,
             "group" => self.group = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -850,12 +869,13 @@ xml_struct!(PermissionProfile);
 impl DecodeFields for PermissionProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -884,10 +904,11 @@ xml_struct!(PermissionRemovedEvent);
 impl DecodeFields for PermissionRemovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -921,15 +942,16 @@ xml_struct!(PermissionUpdatedEvent);
 impl DecodeFields for PermissionUpdatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "role" => self.role = r.value(s)?,
             "propagate" => self.propagate = r.value(s)?,
             "prevRole" => self.prev_role = Some(r.value(s)?),
             "prevPropagate" => self.prev_propagate = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -52,10 +52,11 @@ xml_struct!(PhysicalNic);
 impl DecodeFields for PhysicalNic {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "device" => self.device = r.value(s)?,
             "pci" => self.pci = r.value(s)?,
@@ -82,7 +83,7 @@ impl DecodeFields for PhysicalNic {
             }
             "ensInterruptSupported" => self.ens_interrupt_supported = Some(r.value(s)?),
             "rdmaDevice" => self.rdma_device = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -157,10 +158,11 @@ xml_struct!(PhysicalNicCdpDeviceCapability);
 impl DecodeFields for PhysicalNicCdpDeviceCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "router" => self.router = r.value(s)?,
             "transparentBridge" => self.transparent_bridge = r.value(s)?,
             "sourceRouteBridge" => self.source_route_bridge = r.value(s)?,
@@ -168,7 +170,7 @@ impl DecodeFields for PhysicalNicCdpDeviceCapability {
             "host" => self.host = r.value(s)?,
             "igmpEnabled" => self.igmp_enabled = r.value(s)?,
             "repeater" => self.repeater = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -241,10 +243,11 @@ xml_struct!(PhysicalNicCdpInfo);
 impl DecodeFields for PhysicalNicCdpInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cdpVersion" => self.cdp_version = Some(r.value(s)?),
             "timeout" => self.timeout = Some(r.value(s)?),
             "ttl" => self.ttl = Some(r.value(s)?),
@@ -264,7 +267,7 @@ impl DecodeFields for PhysicalNicCdpInfo {
             "systemOID" => self.system_oid = Some(r.value(s)?),
             "mgmtAddr" => self.mgmt_addr = Some(r.value(s)?),
             "location" => self.location = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -315,13 +318,14 @@ xml_struct!(PhysicalNicConfig);
 impl DecodeFields for PhysicalNicConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -353,12 +357,13 @@ xml_struct!(PhysicalNicHint);
 impl DecodeFields for PhysicalNicHint {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vlanId" => self.vlan_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -397,16 +402,17 @@ xml_struct!(PhysicalNicHintInfo);
 impl DecodeFields for PhysicalNicHintInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
             "subnet" => self.subnet.push(r.value(s)?),
             "network" => self.network.push(r.value(s)?),
             "connectedSwitchPort" => self.connected_switch_port = Some(r.value(s)?),
             "lldpInfo" => self.lldp_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -441,12 +447,13 @@ xml_struct!(PhysicalNicIpHint);
 impl DecodeFields for PhysicalNicIpHint {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipSubnet" => self.ip_subnet = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -479,13 +486,14 @@ xml_struct!(PhysicalNicLinkInfo);
 impl DecodeFields for PhysicalNicLinkInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "speedMb" => self.speed_mb = r.value(s)?,
             "duplex" => self.duplex = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -517,12 +525,13 @@ xml_struct!(PhysicalNicNameHint);
 impl DecodeFields for PhysicalNicNameHint {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -553,12 +562,13 @@ xml_struct!(PhysicalNicProfile);
 impl DecodeFields for PhysicalNicProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -595,17 +605,18 @@ xml_struct!(PhysicalNicSpec);
 impl DecodeFields for PhysicalNicSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ip" => self.ip = Some(r.value(s)?),
             "linkSpeed" => self.link_speed = Some(r.value(s)?),
             "enableEnhancedNetworkingStack" => {
                 self.enable_enhanced_networking_stack = Some(r.value(s)?)
             }
             "ensInterruptEnabled" => self.ens_interrupt_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -22,14 +22,15 @@ xml_struct!(PlacementAction);
 impl DecodeFields for PlacementAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = Some(r.value(s)?),
             "targetHost" => self.target_host = Some(r.value(s)?),
             "relocateSpec" => self.relocate_spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -68,15 +69,16 @@ xml_struct!(PlacementAffinityRule);
 impl DecodeFields for PlacementAffinityRule {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ruleType" => self.rule_type = r.value(s)?,
             "ruleScope" => self.rule_scope = r.value(s)?,
             "vms" => self.vms.push(r.value(s)?),
             "keys" => self.keys.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -122,10 +124,11 @@ xml_struct!(PlacementRankResult);
 impl DecodeFields for PlacementRankResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "candidate" => self.candidate = r.value(s)?,
             "reservedSpaceMB" => self.reserved_space_mb = r.value(s)?,
@@ -133,7 +136,7 @@ impl DecodeFields for PlacementRankResult {
             "totalSpaceMB" => self.total_space_mb = r.value(s)?,
             "utilization" => self.utilization = r.value(s)?,
             "faults" => self.faults.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -176,15 +179,16 @@ xml_struct!(PlacementRankSpec);
 impl DecodeFields for PlacementRankSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "specs" => self.specs.push(r.value(s)?),
             "clusters" => self.clusters.push(r.value(s)?),
             "rules" => self.rules.push(r.value(s)?),
             "placementRankByVm" => self.placement_rank_by_vm.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -220,13 +224,14 @@ xml_struct!(PlacementResult);
 impl DecodeFields for PlacementResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "recommendations" => self.recommendations.push(r.value(s)?),
             "drsFault" => self.drs_fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -282,10 +287,11 @@ xml_struct!(PlacementSpec);
 impl DecodeFields for PlacementSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "priority" => self.priority = Some(r.value(s)?),
             "vm" => self.vm = Some(r.value(s)?),
             "configSpec" => self.config_spec = Some(r.value(s)?),
@@ -299,7 +305,7 @@ impl DecodeFields for PlacementSpec {
             "placementType" => self.placement_type = Some(r.value(s)?),
             "cloneSpec" => self.clone_spec = Some(r.value(s)?),
             "cloneName" => self.clone_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -24,15 +24,16 @@ xml_struct!(PodDiskLocator);
 impl DecodeFields for PodDiskLocator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskId" => self.disk_id = r.value(s)?,
             "diskMoveType" => self.disk_move_type = Some(r.value(s)?),
             "diskBackingInfo" => self.disk_backing_info = Some(r.value(s)?),
             "profile" => self.profile.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -72,15 +73,16 @@ xml_struct!(PodStorageDrsEntry);
 impl DecodeFields for PodStorageDrsEntry {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "storageDrsConfig" => self.storage_drs_config = r.value(s)?,
             "recommendation" => self.recommendation.push(r.value(s)?),
             "drsFault" => self.drs_fault.push(r.value(s)?),
             "actionHistory" => self.action_history.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -116,13 +118,14 @@ xml_struct!(PolicyOption);
 impl DecodeFields for PolicyOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "parameter" => self.parameter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -162,16 +165,17 @@ xml_struct!(PortGroupProfile);
 impl DecodeFields for PortGroupProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "vlan" => self.vlan = r.value(s)?,
             "vswitch" => self.vswitch = r.value(s)?,
             "networkPolicy" => self.network_policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -208,13 +212,14 @@ xml_struct!(PosixUserSearchResult);
 impl DecodeFields for PosixUserSearchResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "shellAccess" => self.shell_access = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -246,12 +251,13 @@ xml_struct!(PowerSystemCapability);
 impl DecodeFields for PowerSystemCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "availablePolicy" => self.available_policy.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -282,12 +288,13 @@ xml_struct!(PowerSystemInfo);
 impl DecodeFields for PowerSystemInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "currentPolicy" => self.current_policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

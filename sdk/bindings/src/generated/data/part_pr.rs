@@ -20,13 +20,14 @@ xml_struct!(PrivilegeAvailability);
 impl DecodeFields for PrivilegeAvailability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "privId" => self.priv_id = r.value(s)?,
             "isGranted" => self.is_granted = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -64,15 +65,16 @@ xml_struct!(PrivilegePolicyDef);
 impl DecodeFields for PrivilegePolicyDef {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "createPrivilege" => self.create_privilege = r.value(s)?,
             "readPrivilege" => self.read_privilege = r.value(s)?,
             "updatePrivilege" => self.update_privilege = r.value(s)?,
             "deletePrivilege" => self.delete_privilege = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -112,15 +114,16 @@ xml_struct!(ProductComponentInfo);
 impl DecodeFields for ProductComponentInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "version" => self.version = r.value(s)?,
             "release" => self.release = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -154,12 +157,13 @@ xml_struct!(ProfileApplyProfileElement);
 impl DecodeFields for ProfileApplyProfileElement {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -194,14 +198,15 @@ xml_struct!(ProfileApplyProfileProperty);
 impl DecodeFields for ProfileApplyProfileProperty {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "propertyName" => self.property_name = r.value(s)?,
             "array" => self.array = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -232,10 +237,11 @@ xml_struct!(ProfileAssociatedEvent);
 impl DecodeFields for ProfileAssociatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -261,10 +267,11 @@ xml_struct!(ProfileChangedEvent);
 impl DecodeFields for ProfileChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -294,13 +301,14 @@ xml_struct!(ProfileCompositeExpression);
 impl DecodeFields for ProfileCompositeExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operator" => self.operator = r.value(s)?,
             "expressionName" => self.expression_name.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -332,12 +340,13 @@ xml_struct!(ProfileCompositePolicyOptionMetadata);
 impl DecodeFields for ProfileCompositePolicyOptionMetadata {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "option" => self.option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -372,14 +381,15 @@ xml_struct!(ProfileConfigInfo);
 impl DecodeFields for ProfileConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "annotation" => self.annotation = Some(r.value(s)?),
             "enabled" => self.enabled = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -416,14 +426,15 @@ xml_struct!(ProfileCreateSpec);
 impl DecodeFields for ProfileCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = Some(r.value(s)?),
             "annotation" => self.annotation = Some(r.value(s)?),
             "enabled" => self.enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -454,10 +465,11 @@ xml_struct!(ProfileCreatedEvent);
 impl DecodeFields for ProfileCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -487,13 +499,14 @@ xml_struct!(ProfileDeferredPolicyOptionParameter);
 impl DecodeFields for ProfileDeferredPolicyOptionParameter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "inputPath" => self.input_path = r.value(s)?,
             "parameter" => self.parameter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -525,12 +538,13 @@ xml_struct!(ProfileDescription);
 impl DecodeFields for ProfileDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "section" => self.section.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -563,13 +577,14 @@ xml_struct!(ProfileDescriptionSection);
 impl DecodeFields for ProfileDescriptionSection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "description" => self.description = r.value(s)?,
             "message" => self.message.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -599,10 +614,11 @@ xml_struct!(ProfileDissociatedEvent);
 impl DecodeFields for ProfileDissociatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -630,12 +646,13 @@ xml_struct!(ProfileEvent);
 impl DecodeFields for ProfileEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profile" => self.profile = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -668,13 +685,14 @@ xml_struct!(ProfileEventArgument);
 impl DecodeFields for ProfileEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profile" => self.profile = r.value(s)?,
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -708,13 +726,14 @@ xml_struct!(ProfileExecuteError);
 impl DecodeFields for ProfileExecuteError {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "path" => self.path = Some(r.value(s)?),
             "message" => self.message = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -754,16 +773,17 @@ xml_struct!(ProfileExecuteResult);
 impl DecodeFields for ProfileExecuteResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "status" => self.status = r.value(s)?,
             "configSpec" => self.config_spec = Some(r.value(s)?),
             "inapplicablePath" => self.inapplicable_path.push(r.value(s)?),
             "requireInput" => self.require_input.push(r.value(s)?),
             "error" => self.error.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -802,14 +822,15 @@ xml_struct!(ProfileExpression);
 impl DecodeFields for ProfileExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "displayName" => self.display_name = r.value(s)?,
             "negated" => self.negated = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -844,13 +865,14 @@ xml_struct!(ProfileExpressionMetadata);
 impl DecodeFields for ProfileExpressionMetadata {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "expressionId" => self.expression_id = r.value(s)?,
             "parameter" => self.parameter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -894,10 +916,11 @@ xml_struct!(ProfileMetadata);
 impl DecodeFields for ProfileMetadata {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "profileTypeName" => self.profile_type_name = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
@@ -905,7 +928,7 @@ impl DecodeFields for ProfileMetadata {
             "profileCategory" => self.profile_category = Some(r.value(s)?),
             "profileComponent" => self.profile_component = Some(r.value(s)?),
             "operationMessages" => self.operation_messages.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -944,13 +967,14 @@ xml_struct!(ProfileMetadataProfileOperationMessage);
 impl DecodeFields for ProfileMetadataProfileOperationMessage {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operationName" => self.operation_name = r.value(s)?,
             "message" => self.message = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -984,13 +1008,14 @@ xml_struct!(ProfileMetadataProfileSortSpec);
 impl DecodeFields for ProfileMetadataProfileSortSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "policyId" => self.policy_id = r.value(s)?,
             "parameter" => self.parameter = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1036,10 +1061,11 @@ xml_struct!(ProfileParameterMetadata);
 impl DecodeFields for ProfileParameterMetadata {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "optional" => self.optional = r.value(s)?,
@@ -1048,7 +1074,7 @@ impl DecodeFields for ProfileParameterMetadata {
             "securitySensitive" => self.security_sensitive = Some(r.value(s)?),
             "readOnly" => self.read_only = Some(r.value(s)?),
             "parameterRelations" => self.parameter_relations.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1094,16 +1120,17 @@ xml_struct!(ProfileParameterMetadataParameterRelationMetadata);
 impl DecodeFields for ProfileParameterMetadataParameterRelationMetadata {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "relationTypes" => self.relation_types.push(r.value(s)?),
             "values" => self.values.push(r.value(s)?),
             "path" => self.path = Some(r.value(s)?),
             "minCount" => self.min_count = r.value(s)?,
             "maxCount" => self.max_count = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1140,13 +1167,14 @@ xml_struct!(ProfilePolicy);
 impl DecodeFields for ProfilePolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "policyOption" => self.policy_option = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1180,13 +1208,14 @@ xml_struct!(ProfilePolicyMetadata);
 impl DecodeFields for ProfilePolicyMetadata {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "possibleOption" => self.possible_option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1220,13 +1249,14 @@ xml_struct!(ProfilePolicyOptionMetadata);
 impl DecodeFields for ProfilePolicyOptionMetadata {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "parameter" => self.parameter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1260,13 +1290,14 @@ xml_struct!(ProfileProfileStructure);
 impl DecodeFields for ProfileProfileStructure {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profileTypeName" => self.profile_type_name = r.value(s)?,
             "child" => self.child.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1302,14 +1333,15 @@ xml_struct!(ProfileProfileStructureProperty);
 impl DecodeFields for ProfileProfileStructureProperty {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "propertyName" => self.property_name = r.value(s)?,
             "array" => self.array = r.value(s)?,
             "element" => self.element = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1348,15 +1380,16 @@ xml_struct!(ProfilePropertyPath);
 impl DecodeFields for ProfilePropertyPath {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profilePath" => self.profile_path = r.value(s)?,
             "policyId" => self.policy_id = Some(r.value(s)?),
             "parameterId" => self.parameter_id = Some(r.value(s)?),
             "policyOptionId" => self.policy_option_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1394,14 +1427,15 @@ xml_struct!(ProfileReferenceHostChangedEvent);
 impl DecodeFields for ProfileReferenceHostChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "referenceHost" => self.reference_host = Some(r.value(s)?),
             "referenceHostName" => self.reference_host_name = Some(r.value(s)?),
             "prevReferenceHostName" => self.prev_reference_host_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1432,10 +1466,11 @@ xml_struct!(ProfileRemovedEvent);
 impl DecodeFields for ProfileRemovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1463,12 +1498,13 @@ xml_struct!(ProfileSerializedCreateSpec);
 impl DecodeFields for ProfileSerializedCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profileConfigString" => self.profile_config_string = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1501,13 +1537,14 @@ xml_struct!(ProfileSimpleExpression);
 impl DecodeFields for ProfileSimpleExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "expressionType" => self.expression_type = r.value(s)?,
             "parameter" => self.parameter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1541,13 +1578,14 @@ xml_struct!(ProfileUpdateFailedUpdateFailure);
 impl DecodeFields for ProfileUpdateFailedUpdateFailure {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profilePath" => self.profile_path = r.value(s)?,
             "errMsg" => self.err_msg = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1583,14 +1621,15 @@ xml_struct!(PropertyChange);
 impl DecodeFields for PropertyChange {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "op" => self.op = r.value(s)?,
             "val" => self.val = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1627,16 +1666,17 @@ xml_struct!(PropertyFilterSpec);
 impl DecodeFields for PropertyFilterSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "propSet" => self.prop_set.push(r.value(s)?),
             "objectSet" => self.object_set.push(r.value(s)?),
             "reportMissingObjectsInResults" => {
                 self.report_missing_objects_in_results = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1676,14 +1716,15 @@ xml_struct!(PropertyFilterUpdate);
 impl DecodeFields for PropertyFilterUpdate {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "filter" => self.filter = r.value(s)?,
             "objectSet" => self.object_set.push(r.value(s)?),
             "missingSet" => self.missing_set.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1720,14 +1761,15 @@ xml_struct!(PropertySpec);
 impl DecodeFields for PropertySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
             "all" => self.all = Some(r.value(s)?),
             "pathSet" => self.path_set.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

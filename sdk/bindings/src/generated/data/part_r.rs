@@ -24,15 +24,16 @@ xml_struct!(RecoveryEvent);
 impl DecodeFields for RecoveryEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostName" => self.host_name = r.value(s)?,
             "portKey" => self.port_key = r.value(s)?,
             "dvsUuid" => self.dvs_uuid = Some(r.value(s)?),
             "vnic" => self.vnic = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -66,12 +67,13 @@ xml_struct!(RecurrentTaskScheduler);
 impl DecodeFields for RecurrentTaskScheduler {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "interval" => self.interval = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -106,14 +108,15 @@ xml_struct!(Relation);
 impl DecodeFields for Relation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "constraint" => self.constraint = Some(r.value(s)?),
             "name" => self.name = r.value(s)?,
             "version" => self.version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -144,10 +147,11 @@ xml_struct!(RemoteTSMEnabledEvent);
 impl DecodeFields for RemoteTSMEnabledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -201,10 +205,11 @@ xml_struct!(ReplicationConfigSpec);
 impl DecodeFields for ReplicationConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "generation" => self.generation = r.value(s)?,
             "vmReplicationId" => self.vm_replication_id = r.value(s)?,
             "destination" => self.destination = r.value(s)?,
@@ -219,7 +224,7 @@ impl DecodeFields for ReplicationConfigSpec {
             "encryptionPort" => self.encryption_port = Some(r.value(s)?),
             "remoteCertificateThumbprint" => self.remote_certificate_thumbprint = Some(r.value(s)?),
             "disk" => self.disk.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -268,13 +273,14 @@ xml_struct!(ReplicationGroupId);
 impl DecodeFields for ReplicationGroupId {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "faultDomainId" => self.fault_domain_id = r.value(s)?,
             "deviceGroupId" => self.device_group_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -308,13 +314,14 @@ xml_struct!(ReplicationInfoDiskSettings);
 impl DecodeFields for ReplicationInfoDiskSettings {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "diskReplicationId" => self.disk_replication_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -346,12 +353,13 @@ xml_struct!(ReplicationSpec);
 impl DecodeFields for ReplicationSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "replicationGroupId" => self.replication_group_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -390,16 +398,17 @@ xml_struct!(ReplicationVmProgressInfo);
 impl DecodeFields for ReplicationVmProgressInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "progress" => self.progress = r.value(s)?,
             "bytesTransferred" => self.bytes_transferred = r.value(s)?,
             "bytesToTransfer" => self.bytes_to_transfer = r.value(s)?,
             "checksumTotalBytes" => self.checksum_total_bytes = Some(r.value(s)?),
             "checksumComparedBytes" => self.checksum_compared_bytes = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -442,16 +451,17 @@ xml_struct!(ResourceAllocationInfo);
 impl DecodeFields for ResourceAllocationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reservation" => self.reservation = Some(r.value(s)?),
             "expandableReservation" => self.expandable_reservation = Some(r.value(s)?),
             "limit" => self.limit = Some(r.value(s)?),
             "shares" => self.shares = Some(r.value(s)?),
             "overheadLimit" => self.overhead_limit = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -486,12 +496,13 @@ xml_struct!(ResourceAllocationOption);
 impl DecodeFields for ResourceAllocationOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sharesOption" => self.shares_option = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -524,13 +535,14 @@ xml_struct!(ResourceConfigOption);
 impl DecodeFields for ResourceConfigOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cpuAllocationOption" => self.cpu_allocation_option = r.value(s)?,
             "memoryAllocationOption" => self.memory_allocation_option = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -572,17 +584,18 @@ xml_struct!(ResourceConfigSpec);
 impl DecodeFields for ResourceConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = Some(r.value(s)?),
             "changeVersion" => self.change_version = Some(r.value(s)?),
             "lastModified" => self.last_modified = Some(r.value(s)?),
             "cpuAllocation" => self.cpu_allocation = r.value(s)?,
             "memoryAllocation" => self.memory_allocation = r.value(s)?,
             "scaleDescendantsShares" => self.scale_descendants_shares = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -618,12 +631,13 @@ xml_struct!(ResourcePoolCreatedEvent);
 impl DecodeFields for ResourcePoolCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parent" => self.parent = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -652,10 +666,11 @@ xml_struct!(ResourcePoolDestroyedEvent);
 impl DecodeFields for ResourcePoolDestroyedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -683,12 +698,13 @@ xml_struct!(ResourcePoolEvent);
 impl DecodeFields for ResourcePoolEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "resourcePool" => self.resource_pool = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -719,12 +735,13 @@ xml_struct!(ResourcePoolEventArgument);
 impl DecodeFields for ResourcePoolEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "resourcePool" => self.resource_pool = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -757,13 +774,14 @@ xml_struct!(ResourcePoolMovedEvent);
 impl DecodeFields for ResourcePoolMovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldParent" => self.old_parent = r.value(s)?,
             "newParent" => self.new_parent = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -823,10 +841,11 @@ xml_struct!(ResourcePoolQuickStats);
 impl DecodeFields for ResourcePoolQuickStats {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "overallCpuUsage" => self.overall_cpu_usage = Some(r.value(s)?),
             "overallCpuDemand" => self.overall_cpu_demand = Some(r.value(s)?),
             "guestMemoryUsage" => self.guest_memory_usage = Some(r.value(s)?),
@@ -844,7 +863,7 @@ impl DecodeFields for ResourcePoolQuickStats {
             "overheadMemory" => self.overhead_memory = Some(r.value(s)?),
             "consumedOverheadMemory" => self.consumed_overhead_memory = Some(r.value(s)?),
             "compressedMemory" => self.compressed_memory = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -895,12 +914,13 @@ xml_struct!(ResourcePoolReconfiguredEvent);
 impl DecodeFields for ResourcePoolReconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configChanges" => self.config_changes = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -941,17 +961,18 @@ xml_struct!(ResourcePoolResourceUsage);
 impl DecodeFields for ResourcePoolResourceUsage {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reservationUsed" => self.reservation_used = r.value(s)?,
             "reservationUsedForVm" => self.reservation_used_for_vm = r.value(s)?,
             "unreservedForPool" => self.unreserved_for_pool = r.value(s)?,
             "unreservedForVm" => self.unreserved_for_vm = r.value(s)?,
             "overallUsage" => self.overall_usage = r.value(s)?,
             "maxUsage" => self.max_usage = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -993,15 +1014,16 @@ xml_struct!(ResourcePoolRuntimeInfo);
 impl DecodeFields for ResourcePoolRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "memory" => self.memory = r.value(s)?,
             "cpu" => self.cpu = r.value(s)?,
             "overallStatus" => self.overall_status = r.value(s)?,
             "sharesScalable" => self.shares_scalable = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1043,16 +1065,17 @@ xml_struct!(ResourcePoolSummary);
 impl DecodeFields for ResourcePoolSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "config" => self.config = r.value(s)?,
             "runtime" => self.runtime = r.value(s)?,
             "quickStats" => self.quick_stats = Some(r.value(s)?),
             "configuredMemoryMB" => self.configured_memory_mb = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1085,10 +1108,11 @@ xml_struct!(ResourceViolatedEvent);
 impl DecodeFields for ResourceViolatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1116,12 +1140,13 @@ xml_struct!(RetrieveOptions);
 impl DecodeFields for RetrieveOptions {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "maxObjects" => self.max_objects = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1154,13 +1179,14 @@ xml_struct!(RetrieveResult);
 impl DecodeFields for RetrieveResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "token" => self.token = Some(r.value(s)?),
             "objects" => self.objects.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1194,13 +1220,14 @@ xml_struct!(RetrieveVStorageObjSpec);
 impl DecodeFields for RetrieveVStorageObjSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1232,12 +1259,13 @@ xml_struct!(RoleAddedEvent);
 impl DecodeFields for RoleAddedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "privilegeList" => self.privilege_list.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1268,12 +1296,13 @@ xml_struct!(RoleEvent);
 impl DecodeFields for RoleEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "role" => self.role = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1306,13 +1335,14 @@ xml_struct!(RoleEventArgument);
 impl DecodeFields for RoleEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "roleId" => self.role_id = r.value(s)?,
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1342,10 +1372,11 @@ xml_struct!(RoleRemovedEvent);
 impl DecodeFields for RoleRemovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1379,15 +1410,16 @@ xml_struct!(RoleUpdatedEvent);
 impl DecodeFields for RoleUpdatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "privilegeList" => self.privilege_list.push(r.value(s)?),
             "prevRoleName" => self.prev_role_name = Some(r.value(s)?),
             "privilegesAdded" => self.privileges_added.push(r.value(s)?),
             "privilegesRemoved" => self.privileges_removed.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1423,13 +1455,14 @@ xml_struct!(RollbackEvent);
 impl DecodeFields for RollbackEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostName" => self.host_name = r.value(s)?,
             "methodName" => self.method_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1461,12 +1494,13 @@ xml_struct!(RunScriptAction);
 impl DecodeFields for RunScriptAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "script" => self.script = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(SAMLTokenAuthentication);
 impl DecodeFields for SAMLTokenAuthentication {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "token" => self.token = r.value(s)?,
             "username" => self.username = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -24,17 +24,18 @@ xml_struct!(ScheduledHardwareUpgradeInfo);
 impl DecodeFields for ScheduledHardwareUpgradeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "upgradePolicy" => self.upgrade_policy = Some(r.value(s)?),
             "versionKey" => self.version_key = Some(r.value(s)?),
             "scheduledHardwareUpgradeStatus" => {
                 self.scheduled_hardware_upgrade_status = Some(r.value(s)?)
             }
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -69,10 +70,11 @@ xml_struct!(ScheduledTaskCompletedEvent);
 impl DecodeFields for ScheduledTaskCompletedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -98,10 +100,11 @@ xml_struct!(ScheduledTaskCreatedEvent);
 impl DecodeFields for ScheduledTaskCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -137,16 +140,17 @@ xml_struct!(ScheduledTaskDescription);
 impl DecodeFields for ScheduledTaskDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "action" => self.action.push(r.value(s)?),
             "schedulerInfo" => self.scheduler_info.push(r.value(s)?),
             "state" => self.state.push(r.value(s)?),
             "dayOfWeek" => self.day_of_week.push(r.value(s)?),
             "weekOfMonth" => self.week_of_month.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -181,12 +185,13 @@ xml_struct!(ScheduledTaskDetail);
 impl DecodeFields for ScheduledTaskDetail {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "frequency" => self.frequency = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -217,12 +222,13 @@ xml_struct!(ScheduledTaskEmailCompletedEvent);
 impl DecodeFields for ScheduledTaskEmailCompletedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "to" => self.to = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -255,13 +261,14 @@ xml_struct!(ScheduledTaskEmailFailedEvent);
 impl DecodeFields for ScheduledTaskEmailFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "to" => self.to = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -295,13 +302,14 @@ xml_struct!(ScheduledTaskEvent);
 impl DecodeFields for ScheduledTaskEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "scheduledTask" => self.scheduled_task = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -333,12 +341,13 @@ xml_struct!(ScheduledTaskEventArgument);
 impl DecodeFields for ScheduledTaskEventArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "scheduledTask" => self.scheduled_task = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -369,12 +378,13 @@ xml_struct!(ScheduledTaskFailedEvent);
 impl DecodeFields for ScheduledTaskFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -427,10 +437,11 @@ xml_struct!(ScheduledTaskInfo);
 impl DecodeFields for ScheduledTaskInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "scheduledTask" => self.scheduled_task = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "lastModifiedTime" => self.last_modified_time = r.value(s)?,
@@ -443,7 +454,7 @@ impl DecodeFields for ScheduledTaskInfo {
             "progress" => self.progress = Some(r.value(s)?),
             "activeTask" => self.active_task = Some(r.value(s)?),
             "taskObject" => self.task_object = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -485,12 +496,13 @@ xml_struct!(ScheduledTaskReconfiguredEvent);
 impl DecodeFields for ScheduledTaskReconfiguredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configChanges" => self.config_changes = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -519,10 +531,11 @@ xml_struct!(ScheduledTaskRemovedEvent);
 impl DecodeFields for ScheduledTaskRemovedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -560,17 +573,18 @@ xml_struct!(ScheduledTaskSpec);
 impl DecodeFields for ScheduledTaskSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "description" => self.description = r.value(s)?,
             "enabled" => self.enabled = r.value(s)?,
             "scheduler" => self.scheduler = r.value(s)?,
             "action" => self.action = r.value(s)?,
             "notification" => self.notification = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -604,10 +618,11 @@ xml_struct!(ScheduledTaskStartedEvent);
 impl DecodeFields for ScheduledTaskStartedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -675,10 +690,11 @@ xml_struct!(ScsiLun);
 impl DecodeFields for ScsiLun {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "uuid" => self.uuid = r.value(s)?,
             "descriptor" => self.descriptor.push(r.value(s)?),
@@ -700,7 +716,7 @@ impl DecodeFields for ScsiLun {
             "protocolEndpoint" => self.protocol_endpoint = Some(r.value(s)?),
             "perenniallyReserved" => self.perennially_reserved = Some(r.value(s)?),
             "clusteredVmdkSupported" => self.clustered_vmdk_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -751,12 +767,13 @@ xml_struct!(ScsiLunCapabilities);
 impl DecodeFields for ScsiLunCapabilities {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "updateDisplayNameSupported" => self.update_display_name_supported = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -792,13 +809,14 @@ xml_struct!(ScsiLunDescriptor);
 impl DecodeFields for ScsiLunDescriptor {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "quality" => self.quality = r.value(s)?,
             "id" => self.id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -834,14 +852,15 @@ xml_struct!(ScsiLunDurableName);
 impl DecodeFields for ScsiLunDurableName {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "namespace" => self.namespace = r.value(s)?,
             "namespaceId" => self.namespace_id = r.value(s)?,
             "data" => self.data.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

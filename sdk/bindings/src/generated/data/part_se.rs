@@ -18,12 +18,13 @@ xml_struct!(SeSparseVirtualDiskSpec);
 impl DecodeFields for SeSparseVirtualDiskSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "grainSizeKb" => self.grain_size_kb = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -54,12 +55,13 @@ xml_struct!(SecurityProfile);
 impl DecodeFields for SecurityProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "permission" => self.permission.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -88,10 +90,11 @@ xml_struct!(SelectionSet);
 impl DecodeFields for SelectionSet {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -119,12 +122,13 @@ xml_struct!(SelectionSpec);
 impl DecodeFields for SelectionSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -161,15 +165,16 @@ xml_struct!(SendEmailAction);
 impl DecodeFields for SendEmailAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "toList" => self.to_list = r.value(s)?,
             "ccList" => self.cc_list = r.value(s)?,
             "subject" => self.subject = r.value(s)?,
             "body" => self.body = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -201,10 +206,11 @@ xml_struct!(SendSNMPAction);
 impl DecodeFields for SendSNMPAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -232,12 +238,13 @@ xml_struct!(ServerLicenseExpiredEvent);
 impl DecodeFields for ServerLicenseExpiredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "product" => self.product = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -266,10 +273,11 @@ xml_struct!(ServerStartedSessionEvent);
 impl DecodeFields for ServerStartedSessionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -297,12 +305,13 @@ xml_struct!(ServiceConsolePortGroupProfile);
 impl DecodeFields for ServiceConsolePortGroupProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipConfig" => self.ip_config = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -337,14 +346,15 @@ xml_struct!(ServiceConsoleReservationInfo);
 impl DecodeFields for ServiceConsoleReservationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "serviceConsoleReservedCfg" => self.service_console_reserved_cfg = r.value(s)?,
             "serviceConsoleReserved" => self.service_console_reserved = r.value(s)?,
             "unreserved" => self.unreserved = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -478,10 +488,11 @@ xml_struct!(ServiceContent);
 impl DecodeFields for ServiceContent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "rootFolder" => self.root_folder = r.value(s)?,
             "propertyCollector" => self.property_collector = r.value(s)?,
             "viewManager" => self.view_manager = Some(r.value(s)?),
@@ -532,7 +543,7 @@ impl DecodeFields for ServiceContent {
             "tenantManager" => self.tenant_manager = Some(r.value(s)?),
             "siteInfoManager" => self.site_info_manager = Some(r.value(s)?),
             "storageQueryManager" => self.storage_query_manager = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -627,15 +638,16 @@ xml_struct!(ServiceLocator);
 impl DecodeFields for ServiceLocator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "instanceUuid" => self.instance_uuid = r.value(s)?,
             "url" => self.url = r.value(s)?,
             "credential" => self.credential = r.value(s)?,
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -667,10 +679,11 @@ xml_struct!(ServiceLocatorCredential);
 impl DecodeFields for ServiceLocatorCredential {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -700,13 +713,14 @@ xml_struct!(ServiceLocatorNamePassword);
 impl DecodeFields for ServiceLocatorNamePassword {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "username" => self.username = r.value(s)?,
             "password" => self.password = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -738,12 +752,13 @@ xml_struct!(ServiceLocatorSAMLCredential);
 impl DecodeFields for ServiceLocatorSAMLCredential {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "token" => self.token = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -780,15 +795,16 @@ xml_struct!(ServiceManagerServiceInfo);
 impl DecodeFields for ServiceManagerServiceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "serviceName" => self.service_name = r.value(s)?,
             "location" => self.location.push(r.value(s)?),
             "service" => self.service = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -822,12 +838,13 @@ xml_struct!(ServiceProfile);
 impl DecodeFields for ServiceProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -856,10 +873,11 @@ xml_struct!(SessionEvent);
 impl DecodeFields for SessionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -893,15 +911,16 @@ xml_struct!(SessionManagerGenericServiceTicket);
 impl DecodeFields for SessionManagerGenericServiceTicket {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "hostName" => self.host_name = Some(r.value(s)?),
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
             "ticketType" => self.ticket_type = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -937,13 +956,14 @@ xml_struct!(SessionManagerHttpServiceRequestSpec);
 impl DecodeFields for SessionManagerHttpServiceRequestSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "method" => self.method = Some(r.value(s)?),
             "url" => self.url = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -977,13 +997,14 @@ xml_struct!(SessionManagerLocalTicket);
 impl DecodeFields for SessionManagerLocalTicket {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userName" => self.user_name = r.value(s)?,
             "passwordFilePath" => self.password_file_path = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1013,10 +1034,11 @@ xml_struct!(SessionManagerServiceRequestSpec);
 impl DecodeFields for SessionManagerServiceRequestSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1044,12 +1066,13 @@ xml_struct!(SessionManagerVmomiServiceRequestSpec);
 impl DecodeFields for SessionManagerVmomiServiceRequestSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "method" => self.method = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1082,13 +1105,14 @@ xml_struct!(SessionTerminatedEvent);
 impl DecodeFields for SessionTerminatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sessionId" => self.session_id = r.value(s)?,
             "terminatedUsername" => self.terminated_username = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -52,10 +52,11 @@ xml_struct!(SoftwarePackage);
 impl DecodeFields for SoftwarePackage {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "version" => self.version = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
@@ -74,7 +75,7 @@ impl DecodeFields for SoftwarePackage {
             "capability" => self.capability = r.value(s)?,
             "tag" => self.tag.push(r.value(s)?),
             "payload" => self.payload.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -131,15 +132,16 @@ xml_struct!(SoftwarePackageCapability);
 impl DecodeFields for SoftwarePackageCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "liveInstallAllowed" => self.live_install_allowed = Some(r.value(s)?),
             "liveRemoveAllowed" => self.live_remove_allowed = Some(r.value(s)?),
             "statelessReady" => self.stateless_ready = Some(r.value(s)?),
             "overlay" => self.overlay = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -175,13 +177,14 @@ xml_struct!(SourceNodeSpec);
 impl DecodeFields for SourceNodeSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "managementVc" => self.management_vc = r.value(s)?,
             "activeVc" => self.active_vc = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

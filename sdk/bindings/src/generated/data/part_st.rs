@@ -26,16 +26,17 @@ xml_struct!(StateAlarmExpression);
 impl DecodeFields for StateAlarmExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operator" => self.operator = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "statePath" => self.state_path = r.value(s)?,
             "yellow" => self.yellow = Some(r.value(s)?),
             "red" => self.red = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -70,12 +71,13 @@ xml_struct!(StaticRouteProfile);
 impl DecodeFields for StaticRouteProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -114,10 +116,11 @@ xml_struct!(StorageDrsAutomationConfig);
 impl DecodeFields for StorageDrsAutomationConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "spaceLoadBalanceAutomationMode" => {
                 self.space_load_balance_automation_mode = Some(r.value(s)?)
             }
@@ -131,7 +134,7 @@ impl DecodeFields for StorageDrsAutomationConfig {
                 self.policy_enforcement_automation_mode = Some(r.value(s)?)
             }
             "vmEvacuationAutomationMode" => self.vm_evacuation_automation_mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -183,13 +186,14 @@ xml_struct!(StorageDrsConfigInfo);
 impl DecodeFields for StorageDrsConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "podConfig" => self.pod_config = r.value(s)?,
             "vmConfig" => self.vm_config.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -223,13 +227,14 @@ xml_struct!(StorageDrsConfigSpec);
 impl DecodeFields for StorageDrsConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "podConfigSpec" => self.pod_config_spec = Some(r.value(s)?),
             "vmConfigSpec" => self.vm_config_spec.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -269,16 +274,17 @@ xml_struct!(StorageDrsIoLoadBalanceConfig);
 impl DecodeFields for StorageDrsIoLoadBalanceConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reservablePercentThreshold" => self.reservable_percent_threshold = Some(r.value(s)?),
             "reservableIopsThreshold" => self.reservable_iops_threshold = Some(r.value(s)?),
             "reservableThresholdMode" => self.reservable_threshold_mode = Some(r.value(s)?),
             "ioLatencyThreshold" => self.io_latency_threshold = Some(r.value(s)?),
             "ioLoadImbalanceThreshold" => self.io_load_imbalance_threshold = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -319,12 +325,13 @@ xml_struct!(StorageDrsOptionSpec);
 impl DecodeFields for StorageDrsOptionSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "option" => self.option = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -357,13 +364,14 @@ xml_struct!(StorageDrsPlacementRankVmSpec);
 impl DecodeFields for StorageDrsPlacementRankVmSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmPlacementSpec" => self.vm_placement_spec = r.value(s)?,
             "vmClusters" => self.vm_clusters.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -413,10 +421,11 @@ xml_struct!(StorageDrsPodConfigInfo);
 impl DecodeFields for StorageDrsPodConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = r.value(s)?,
             "ioLoadBalanceEnabled" => self.io_load_balance_enabled = r.value(s)?,
             "defaultVmBehavior" => self.default_vm_behavior = r.value(s)?,
@@ -427,7 +436,7 @@ impl DecodeFields for StorageDrsPodConfigInfo {
             "automationOverrides" => self.automation_overrides = Some(r.value(s)?),
             "rule" => self.rule.push(r.value(s)?),
             "option" => self.option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -485,10 +494,11 @@ xml_struct!(StorageDrsPodConfigSpec);
 impl DecodeFields for StorageDrsPodConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "ioLoadBalanceEnabled" => self.io_load_balance_enabled = Some(r.value(s)?),
             "defaultVmBehavior" => self.default_vm_behavior = Some(r.value(s)?),
@@ -499,7 +509,7 @@ impl DecodeFields for StorageDrsPodConfigSpec {
             "automationOverrides" => self.automation_overrides = Some(r.value(s)?),
             "rule" => self.rule.push(r.value(s)?),
             "option" => self.option.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -541,13 +551,14 @@ xml_struct!(StorageDrsPodSelectionSpec);
 impl DecodeFields for StorageDrsPodSelectionSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "initialVmConfig" => self.initial_vm_config.push(r.value(s)?),
             "storagePod" => self.storage_pod = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -585,17 +596,18 @@ xml_struct!(StorageDrsSpaceLoadBalanceConfig);
 impl DecodeFields for StorageDrsSpaceLoadBalanceConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "spaceThresholdMode" => self.space_threshold_mode = Some(r.value(s)?),
             "spaceUtilizationThreshold" => self.space_utilization_threshold = Some(r.value(s)?),
             "freeSpaceThresholdGB" => self.free_space_threshold_gb = Some(r.value(s)?),
             "minSpaceUtilizationDifference" => {
                 self.min_space_utilization_difference = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -645,17 +657,18 @@ xml_struct!(StorageDrsVmConfigInfo);
 impl DecodeFields for StorageDrsVmConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = Some(r.value(s)?),
             "enabled" => self.enabled = Some(r.value(s)?),
             "behavior" => self.behavior = Some(r.value(s)?),
             "intraVmAffinity" => self.intra_vm_affinity = Some(r.value(s)?),
             "intraVmAntiAffinity" => self.intra_vm_anti_affinity = Some(r.value(s)?),
             "virtualDiskRules" => self.virtual_disk_rules.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -691,12 +704,13 @@ xml_struct!(StorageDrsVmConfigSpec);
 impl DecodeFields for StorageDrsVmConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -731,14 +745,15 @@ xml_struct!(StorageIOAllocationInfo);
 impl DecodeFields for StorageIOAllocationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "limit" => self.limit = Some(r.value(s)?),
             "shares" => self.shares = Some(r.value(s)?),
             "reservation" => self.reservation = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -773,13 +788,14 @@ xml_struct!(StorageIOAllocationOption);
 impl DecodeFields for StorageIOAllocationOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "limitOption" => self.limit_option = r.value(s)?,
             "sharesOption" => self.shares_option = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -817,17 +833,18 @@ xml_struct!(StorageIORMConfigOption);
 impl DecodeFields for StorageIORMConfigOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabledOption" => self.enabled_option = r.value(s)?,
             "congestionThresholdOption" => self.congestion_threshold_option = r.value(s)?,
             "statsCollectionEnabledOption" => {
                 self.stats_collection_enabled_option = Some(r.value(s)?)
             }
             "reservationEnabledOption" => self.reservation_enabled_option = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -881,10 +898,11 @@ xml_struct!(StorageIORMConfigSpec);
 impl DecodeFields for StorageIORMConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "congestionThresholdMode" => self.congestion_threshold_mode = Some(r.value(s)?),
             "congestionThreshold" => self.congestion_threshold = Some(r.value(s)?),
@@ -893,7 +911,7 @@ impl DecodeFields for StorageIORMConfigSpec {
             "reservationEnabled" => self.reservation_enabled = Some(r.value(s)?),
             "statsAggregationDisabled" => self.stats_aggregation_disabled = Some(r.value(s)?),
             "reservableIopsThreshold" => self.reservable_iops_threshold = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -945,10 +963,11 @@ xml_struct!(StorageIORMInfo);
 impl DecodeFields for StorageIORMInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = r.value(s)?,
             "congestionThresholdMode" => self.congestion_threshold_mode = Some(r.value(s)?),
             "congestionThreshold" => self.congestion_threshold = r.value(s)?,
@@ -957,7 +976,7 @@ impl DecodeFields for StorageIORMInfo {
             "reservationEnabled" => self.reservation_enabled = Some(r.value(s)?),
             "statsAggregationDisabled" => self.stats_aggregation_disabled = Some(r.value(s)?),
             "reservableIopsThreshold" => self.reservable_iops_threshold = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1015,10 +1034,11 @@ xml_struct!(StorageMigrationAction);
 impl DecodeFields for StorageMigrationAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "relocateSpec" => self.relocate_spec = r.value(s)?,
             "source" => self.source = r.value(s)?,
@@ -1030,7 +1050,7 @@ impl DecodeFields for StorageMigrationAction {
             "spaceUtilDstAfter" => self.space_util_dst_after = Some(r.value(s)?),
             "ioLatencySrcBefore" => self.io_latency_src_before = Some(r.value(s)?),
             "ioLatencyDstBefore" => self.io_latency_dst_before = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1085,10 +1105,11 @@ xml_struct!(StoragePerformanceSummary);
 impl DecodeFields for StoragePerformanceSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "interval" => self.interval = r.value(s)?,
             "percentile" => self.percentile.push(r.value(s)?),
             "datastoreReadLatency" => self.datastore_read_latency.push(r.value(s)?),
@@ -1097,7 +1118,7 @@ impl DecodeFields for StoragePerformanceSummary {
             "datastoreReadIops" => self.datastore_read_iops.push(r.value(s)?),
             "datastoreWriteIops" => self.datastore_write_iops.push(r.value(s)?),
             "siocActivityDuration" => self.sioc_activity_duration = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1149,10 +1170,11 @@ xml_struct!(StoragePlacementAction);
 impl DecodeFields for StoragePlacementAction {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = Some(r.value(s)?),
             "relocateSpec" => self.relocate_spec = r.value(s)?,
             "destination" => self.destination = r.value(s)?,
@@ -1161,7 +1183,7 @@ impl DecodeFields for StoragePlacementAction {
             "spaceUtilAfter" => self.space_util_after = Some(r.value(s)?),
             "spaceDemandAfter" => self.space_demand_after = Some(r.value(s)?),
             "ioLatencyBefore" => self.io_latency_before = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1203,14 +1225,15 @@ xml_struct!(StoragePlacementResult);
 impl DecodeFields for StoragePlacementResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "recommendations" => self.recommendations.push(r.value(s)?),
             "drsFault" => self.drs_fault = Some(r.value(s)?),
             "task" => self.task = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1267,10 +1290,11 @@ xml_struct!(StoragePlacementSpec);
 impl DecodeFields for StoragePlacementSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
             "priority" => self.priority = Some(r.value(s)?),
             "vm" => self.vm = Some(r.value(s)?),
@@ -1284,7 +1308,7 @@ impl DecodeFields for StoragePlacementSpec {
             "folder" => self.folder = Some(r.value(s)?),
             "disallowPrerequisiteMoves" => self.disallow_prerequisite_moves = Some(r.value(s)?),
             "resourceLeaseDurationSec" => self.resource_lease_duration_sec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1337,14 +1361,15 @@ xml_struct!(StoragePodSummary);
 impl DecodeFields for StoragePodSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "capacity" => self.capacity = r.value(s)?,
             "freeSpace" => self.free_space = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1377,12 +1402,13 @@ xml_struct!(StorageProfile);
 impl DecodeFields for StorageProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nasStorage" => self.nas_storage.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1415,13 +1441,14 @@ xml_struct!(StorageRequirement);
 impl DecodeFields for StorageRequirement {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "freeSpaceRequiredInKb" => self.free_space_required_in_kb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1457,14 +1484,15 @@ xml_struct!(StorageResourceManagerStorageProfileStatistics);
 impl DecodeFields for StorageResourceManagerStorageProfileStatistics {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profileId" => self.profile_id = r.value(s)?,
             "totalSpaceMB" => self.total_space_mb = r.value(s)?,
             "usedSpaceMB" => self.used_space_mb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1497,12 +1525,13 @@ xml_struct!(StringExpression);
 impl DecodeFields for StringExpression {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1535,13 +1564,14 @@ xml_struct!(StringOption);
 impl DecodeFields for StringOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "defaultValue" => self.default_value = r.value(s)?,
             "validCharacters" => self.valid_characters = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1573,12 +1603,13 @@ xml_struct!(StringPolicy);
 impl DecodeFields for StringPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1611,13 +1642,14 @@ xml_struct!(StructuredCustomizations);
 impl DecodeFields for StructuredCustomizations {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "customizations" => self.customizations = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

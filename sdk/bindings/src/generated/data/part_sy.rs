@@ -26,16 +26,17 @@ xml_struct!(SystemEventInfo);
 impl DecodeFields for SystemEventInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "recordId" => self.record_id = r.value(s)?,
             "when" => self.when = r.value(s)?,
             "selType" => self.sel_type = r.value(s)?,
             "message" => self.message = r.value(s)?,
             "sensorNumber" => self.sensor_number = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -18,12 +18,13 @@ xml_struct!(Tag);
 impl DecodeFields for Tag {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -58,14 +59,15 @@ xml_struct!(TaskDescription);
 impl DecodeFields for TaskDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "methodInfo" => self.method_info.push(r.value(s)?),
             "state" => self.state.push(r.value(s)?),
             "reason" => self.reason.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -98,12 +100,13 @@ xml_struct!(TaskEvent);
 impl DecodeFields for TaskEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -154,10 +157,11 @@ xml_struct!(TaskFilterSpec);
 impl DecodeFields for TaskFilterSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = Some(r.value(s)?),
             "time" => self.time = Some(r.value(s)?),
             "userName" => self.user_name = Some(r.value(s)?),
@@ -169,7 +173,7 @@ impl DecodeFields for TaskFilterSpec {
             "tag" => self.tag.push(r.value(s)?),
             "parentTaskKey" => self.parent_task_key.push(r.value(s)?),
             "rootTaskKey" => self.root_task_key.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -212,13 +216,14 @@ xml_struct!(TaskFilterSpecByEntity);
 impl DecodeFields for TaskFilterSpecByEntity {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "recursion" => self.recursion = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -254,14 +259,15 @@ xml_struct!(TaskFilterSpecByTime);
 impl DecodeFields for TaskFilterSpecByTime {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "timeType" => self.time_type = r.value(s)?,
             "beginTime" => self.begin_time = Some(r.value(s)?),
             "endTime" => self.end_time = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -296,13 +302,14 @@ xml_struct!(TaskFilterSpecByUsername);
 impl DecodeFields for TaskFilterSpecByUsername {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "systemUser" => self.system_user = r.value(s)?,
             "userList" => self.user_list.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -378,10 +385,11 @@ xml_struct!(TaskInfo);
 impl DecodeFields for TaskInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "task" => self.task = r.value(s)?,
             "description" => self.description = Some(r.value(s)?),
@@ -405,7 +413,7 @@ impl DecodeFields for TaskInfo {
             "parentTaskKey" => self.parent_task_key = Some(r.value(s)?),
             "rootTaskKey" => self.root_task_key = Some(r.value(s)?),
             "activationId" => self.activation_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -456,10 +464,11 @@ xml_struct!(TaskReason);
 impl DecodeFields for TaskReason {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -493,15 +502,16 @@ xml_struct!(TaskReasonAlarm);
 impl DecodeFields for TaskReasonAlarm {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "alarmName" => self.alarm_name = r.value(s)?,
             "alarm" => self.alarm = r.value(s)?,
             "entityName" => self.entity_name = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -537,13 +547,14 @@ xml_struct!(TaskReasonSchedule);
 impl DecodeFields for TaskReasonSchedule {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "scheduledTask" => self.scheduled_task = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -573,10 +584,11 @@ xml_struct!(TaskReasonSystem);
 impl DecodeFields for TaskReasonSystem {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -604,12 +616,13 @@ xml_struct!(TaskReasonUser);
 impl DecodeFields for TaskReasonUser {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userName" => self.user_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -642,13 +655,14 @@ xml_struct!(TaskScheduler);
 impl DecodeFields for TaskScheduler {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "activeTime" => self.active_time = Some(r.value(s)?),
             "expireTime" => self.expire_time = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -678,10 +692,11 @@ xml_struct!(TaskTimeoutEvent);
 impl DecodeFields for TaskTimeoutEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -707,10 +722,11 @@ xml_struct!(TeamingMatchEvent);
 impl DecodeFields for TeamingMatchEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -736,10 +752,11 @@ xml_struct!(TeamingMisMatchEvent);
 impl DecodeFields for TeamingMisMatchEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -765,10 +782,11 @@ xml_struct!(TemplateBeingUpgradedEvent);
 impl DecodeFields for TemplateBeingUpgradedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -794,10 +812,11 @@ xml_struct!(TemplateConfigFileInfo);
 impl DecodeFields for TemplateConfigFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -823,10 +842,11 @@ xml_struct!(TemplateConfigFileQuery);
 impl DecodeFields for TemplateConfigFileQuery {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -854,12 +874,13 @@ xml_struct!(TemplateUpgradeEvent);
 impl DecodeFields for TemplateUpgradeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "legacyTemplate" => self.legacy_template = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -890,12 +911,13 @@ xml_struct!(TemplateUpgradeFailedEvent);
 impl DecodeFields for TemplateUpgradeFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -924,10 +946,11 @@ xml_struct!(TemplateUpgradedEvent);
 impl DecodeFields for TemplateUpgradedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -955,12 +978,13 @@ xml_struct!(TicketedSessionAuthentication);
 impl DecodeFields for TicketedSessionAuthentication {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ticket" => self.ticket = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -989,10 +1013,11 @@ xml_struct!(TimedOutHostOperationEvent);
 impl DecodeFields for TimedOutHostOperationEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1044,10 +1069,11 @@ xml_struct!(ToolsConfigInfo);
 impl DecodeFields for ToolsConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "toolsVersion" => self.tools_version = Some(r.value(s)?),
             "toolsInstallType" => self.tools_install_type = Some(r.value(s)?),
             "afterPowerOn" => self.after_power_on = Some(r.value(s)?),
@@ -1061,7 +1087,7 @@ impl DecodeFields for ToolsConfigInfo {
             "syncTimeWithHostAllowed" => self.sync_time_with_host_allowed = Some(r.value(s)?),
             "syncTimeWithHost" => self.sync_time_with_host = Some(r.value(s)?),
             "lastInstallInfo" => self.last_install_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1106,13 +1132,14 @@ xml_struct!(ToolsConfigInfoToolsLastInstallInfo);
 impl DecodeFields for ToolsConfigInfoToolsLastInstallInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "counter" => self.counter = r.value(s)?,
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1150,15 +1177,16 @@ xml_struct!(TraversalSpec);
 impl DecodeFields for TraversalSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
             "path" => self.path = r.value(s)?,
             "skip" => self.skip = Some(r.value(s)?),
             "selectSet" => self.select_set.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1192,12 +1220,13 @@ xml_struct!(TypeDescription);
 impl DecodeFields for TypeDescription {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(UnlicensedVirtualMachinesEvent);
 impl DecodeFields for UnlicensedVirtualMachinesEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "unlicensed" => self.unlicensed = r.value(s)?,
             "available" => self.available = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -58,12 +59,13 @@ xml_struct!(UnlicensedVirtualMachinesFoundEvent);
 impl DecodeFields for UnlicensedVirtualMachinesFoundEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "available" => self.available = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -98,14 +100,15 @@ xml_struct!(UpdateSet);
 impl DecodeFields for UpdateSet {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "version" => self.version = r.value(s)?,
             "filterSet" => self.filter_set.push(r.value(s)?),
             "truncated" => self.truncated = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -138,12 +141,13 @@ xml_struct!(UpdateVirtualMachineFilesResult);
 impl DecodeFields for UpdateVirtualMachineFilesResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "failedVmFile" => self.failed_vm_file.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -176,13 +180,14 @@ xml_struct!(UpdateVirtualMachineFilesResultFailedVmFileInfo);
 impl DecodeFields for UpdateVirtualMachineFilesResultFailedVmFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmFile" => self.vm_file = r.value(s)?,
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -212,10 +217,11 @@ xml_struct!(UpdatedAgentBeingRestartedEvent);
 impl DecodeFields for UpdatedAgentBeingRestartedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -243,12 +249,13 @@ xml_struct!(UpgradeEvent);
 impl DecodeFields for UpgradeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "message" => self.message = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -277,10 +284,11 @@ xml_struct!(UplinkPortMtuNotSupportEvent);
 impl DecodeFields for UplinkPortMtuNotSupportEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -306,10 +314,11 @@ xml_struct!(UplinkPortMtuSupportEvent);
 impl DecodeFields for UplinkPortMtuSupportEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -335,10 +344,11 @@ xml_struct!(UplinkPortVlanTrunkedEvent);
 impl DecodeFields for UplinkPortVlanTrunkedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -364,10 +374,11 @@ xml_struct!(UplinkPortVlanUntrunkedEvent);
 impl DecodeFields for UplinkPortVlanUntrunkedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -395,12 +406,13 @@ xml_struct!(UsbScanCodeSpec);
 impl DecodeFields for UsbScanCodeSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyEvents" => self.key_events.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -433,13 +445,14 @@ xml_struct!(UsbScanCodeSpecKeyEvent);
 impl DecodeFields for UsbScanCodeSpecKeyEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "usbHidCode" => self.usb_hid_code = r.value(s)?,
             "modifiers" => self.modifiers = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -485,10 +498,11 @@ xml_struct!(UsbScanCodeSpecModifierType);
 impl DecodeFields for UsbScanCodeSpecModifierType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "leftControl" => self.left_control = Some(r.value(s)?),
             "leftShift" => self.left_shift = Some(r.value(s)?),
             "leftAlt" => self.left_alt = Some(r.value(s)?),
@@ -497,7 +511,7 @@ impl DecodeFields for UsbScanCodeSpecModifierType {
             "rightShift" => self.right_shift = Some(r.value(s)?),
             "rightAlt" => self.right_alt = Some(r.value(s)?),
             "rightGui" => self.right_gui = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -537,13 +551,14 @@ xml_struct!(UserAssignedToGroup);
 impl DecodeFields for UserAssignedToGroup {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userLogin" => self.user_login = r.value(s)?,
             "group" => self.group = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -575,12 +590,13 @@ xml_struct!(UserGroupProfile);
 impl DecodeFields for UserGroupProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -611,12 +627,13 @@ xml_struct!(UserInputRequiredParameterMetadata);
 impl DecodeFields for UserInputRequiredParameterMetadata {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userInputParameter" => self.user_input_parameter.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -653,15 +670,16 @@ xml_struct!(UserLoginSessionEvent);
 impl DecodeFields for UserLoginSessionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = r.value(s)?,
             "userAgent" => self.user_agent = Some(r.value(s)?),
             "locale" => self.locale = r.value(s)?,
             "sessionId" => self.session_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -703,16 +721,17 @@ xml_struct!(UserLogoutSessionEvent);
 impl DecodeFields for UserLogoutSessionEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipAddress" => self.ip_address = Some(r.value(s)?),
             "userAgent" => self.user_agent = Some(r.value(s)?),
             "callCount" => self.call_count = Some(r.value(s)?),
             "sessionId" => self.session_id = Some(r.value(s)?),
             "loginTime" => self.login_time = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -747,12 +766,13 @@ xml_struct!(UserPasswordChanged);
 impl DecodeFields for UserPasswordChanged {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userLogin" => self.user_login = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -785,13 +805,14 @@ xml_struct!(UserPrivilegeResult);
 impl DecodeFields for UserPrivilegeResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entity" => self.entity = r.value(s)?,
             "privileges" => self.privileges.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -823,12 +844,13 @@ xml_struct!(UserProfile);
 impl DecodeFields for UserProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -863,14 +885,15 @@ xml_struct!(UserSearchResult);
 impl DecodeFields for UserSearchResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "principal" => self.principal = r.value(s)?,
             "fullName" => self.full_name = Some(r.value(s)?),
             "group" => self.group = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -923,10 +946,11 @@ xml_struct!(UserSession);
 impl DecodeFields for UserSession {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
             "fullName" => self.full_name = r.value(s)?,
@@ -938,7 +962,7 @@ impl DecodeFields for UserSession {
             "ipAddress" => self.ip_address = Some(r.value(s)?),
             "userAgent" => self.user_agent = Some(r.value(s)?),
             "callCount" => self.call_count = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -981,13 +1005,14 @@ xml_struct!(UserUnassignedFromGroup);
 impl DecodeFields for UserUnassignedFromGroup {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "userLogin" => self.user_login = r.value(s)?,
             "group" => self.group = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1017,10 +1042,11 @@ xml_struct!(UserUpgradeEvent);
 impl DecodeFields for UserUpgradeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

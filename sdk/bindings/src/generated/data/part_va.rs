@@ -24,15 +24,16 @@ xml_struct!(VASAStorageArray);
 impl DecodeFields for VASAStorageArray {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
             "vendorId" => self.vendor_id = r.value(s)?,
             "modelId" => self.model_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -80,10 +81,11 @@ xml_struct!(VAppCloneSpec);
 impl DecodeFields for VAppCloneSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "location" => self.location = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "resourceSpec" => self.resource_spec = Some(r.value(s)?),
@@ -92,7 +94,7 @@ impl DecodeFields for VAppCloneSpec {
             "property" => self.property.push(r.value(s)?),
             "resourceMapping" => self.resource_mapping.push(r.value(s)?),
             "provisioning" => self.provisioning = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -132,13 +134,14 @@ xml_struct!(VAppCloneSpecNetworkMappingPair);
 impl DecodeFields for VAppCloneSpecNetworkMappingPair {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = r.value(s)?,
             "destination" => self.destination = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -176,15 +179,16 @@ xml_struct!(VAppCloneSpecResourceMap);
 impl DecodeFields for VAppCloneSpecResourceMap {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = r.value(s)?,
             "parent" => self.parent = Some(r.value(s)?),
             "resourceSpec" => self.resource_spec = Some(r.value(s)?),
             "location" => self.location = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -224,15 +228,16 @@ xml_struct!(VAppConfigInfo);
 impl DecodeFields for VAppConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entityConfig" => self.entity_config.push(r.value(s)?),
             "annotation" => self.annotation = r.value(s)?,
             "instanceUuid" => self.instance_uuid = Some(r.value(s)?),
             "managedBy" => self.managed_by = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -272,15 +277,16 @@ xml_struct!(VAppConfigSpec);
 impl DecodeFields for VAppConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "entityConfig" => self.entity_config.push(r.value(s)?),
             "annotation" => self.annotation = Some(r.value(s)?),
             "instanceUuid" => self.instance_uuid = Some(r.value(s)?),
             "managedBy" => self.managed_by = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -330,10 +336,11 @@ xml_struct!(VAppEntityConfigInfo);
 impl DecodeFields for VAppEntityConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "tag" => self.tag = Some(r.value(s)?),
             "startOrder" => self.start_order = Some(r.value(s)?),
@@ -343,7 +350,7 @@ impl DecodeFields for VAppEntityConfigInfo {
             "stopDelay" => self.stop_delay = Some(r.value(s)?),
             "stopAction" => self.stop_action = Some(r.value(s)?),
             "destroyWithParent" => self.destroy_with_parent = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -388,15 +395,16 @@ xml_struct!(VAppIPAssignmentInfo);
 impl DecodeFields for VAppIPAssignmentInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "supportedAllocationScheme" => self.supported_allocation_scheme.push(r.value(s)?),
             "ipAllocationPolicy" => self.ip_allocation_policy = Some(r.value(s)?),
             "supportedIpProtocol" => self.supported_ip_protocol.push(r.value(s)?),
             "ipProtocol" => self.ip_protocol = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -441,16 +449,17 @@ xml_struct!(VAppOvfSectionInfo);
 impl DecodeFields for VAppOvfSectionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "namespace" => self.namespace = Some(r.value(s)?),
             "type" => self.r#type = Some(r.value(s)?),
             "atEnvelopeLevel" => self.at_envelope_level = Some(r.value(s)?),
             "contents" => self.contents = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -485,12 +494,13 @@ xml_struct!(VAppOvfSectionSpec);
 impl DecodeFields for VAppOvfSectionSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -539,10 +549,11 @@ xml_struct!(VAppProductInfo);
 impl DecodeFields for VAppProductInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "classId" => self.class_id = Some(r.value(s)?),
             "instanceId" => self.instance_id = Some(r.value(s)?),
@@ -553,7 +564,7 @@ impl DecodeFields for VAppProductInfo {
             "vendorUrl" => self.vendor_url = Some(r.value(s)?),
             "productUrl" => self.product_url = Some(r.value(s)?),
             "appUrl" => self.app_url = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -593,12 +604,13 @@ xml_struct!(VAppProductSpec);
 impl DecodeFields for VAppProductSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -651,10 +663,11 @@ xml_struct!(VAppPropertyInfo);
 impl DecodeFields for VAppPropertyInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "classId" => self.class_id = Some(r.value(s)?),
             "instanceId" => self.instance_id = Some(r.value(s)?),
@@ -667,7 +680,7 @@ impl DecodeFields for VAppPropertyInfo {
             "defaultValue" => self.default_value = Some(r.value(s)?),
             "value" => self.value = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -709,12 +722,13 @@ xml_struct!(VAppPropertySpec);
 impl DecodeFields for VAppPropertySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -749,14 +763,15 @@ xml_struct!(VasaProviderContainerSpec);
 impl DecodeFields for VasaProviderContainerSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vasaProviderInfo" => self.vasa_provider_info.push(r.value(s)?),
             "scId" => self.sc_id = r.value(s)?,
             "deleted" => self.deleted = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -18,12 +18,13 @@ xml_struct!(VcAgentUninstallFailedEvent);
 impl DecodeFields for VcAgentUninstallFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -52,10 +53,11 @@ xml_struct!(VcAgentUninstalledEvent);
 impl DecodeFields for VcAgentUninstalledEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -83,12 +85,13 @@ xml_struct!(VcAgentUpgradeFailedEvent);
 impl DecodeFields for VcAgentUpgradeFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -117,10 +120,11 @@ xml_struct!(VcAgentUpgradedEvent);
 impl DecodeFields for VcAgentUpgradedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -154,15 +158,16 @@ xml_struct!(VchaClusterConfigInfo);
 impl DecodeFields for VchaClusterConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "failoverNodeInfo1" => self.failover_node_info1 = Some(r.value(s)?),
             "failoverNodeInfo2" => self.failover_node_info2 = Some(r.value(s)?),
             "witnessNodeInfo" => self.witness_node_info = Some(r.value(s)?),
             "state" => self.state = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -198,13 +203,14 @@ xml_struct!(VchaClusterConfigSpec);
 impl DecodeFields for VchaClusterConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "passiveIp" => self.passive_ip = r.value(s)?,
             "witnessIp" => self.witness_ip = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -242,15 +248,16 @@ xml_struct!(VchaClusterDeploymentSpec);
 impl DecodeFields for VchaClusterDeploymentSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "passiveDeploymentSpec" => self.passive_deployment_spec = r.value(s)?,
             "witnessDeploymentSpec" => self.witness_deployment_spec = r.value(s)?,
             "activeVcSpec" => self.active_vc_spec = r.value(s)?,
             "activeVcNetworkConfig" => self.active_vc_network_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -288,14 +295,15 @@ xml_struct!(VchaClusterHealth);
 impl DecodeFields for VchaClusterHealth {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "runtimeInfo" => self.runtime_info = r.value(s)?,
             "healthMessages" => self.health_messages.push(r.value(s)?),
             "additionalInformation" => self.additional_information.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -330,13 +338,14 @@ xml_struct!(VchaClusterNetworkSpec);
 impl DecodeFields for VchaClusterNetworkSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "witnessNetworkSpec" => self.witness_network_spec = r.value(s)?,
             "passiveNetworkSpec" => self.passive_network_spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -372,14 +381,15 @@ xml_struct!(VchaClusterRuntimeInfo);
 impl DecodeFields for VchaClusterRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "clusterState" => self.cluster_state = r.value(s)?,
             "nodeInfo" => self.node_info.push(r.value(s)?),
             "clusterMode" => self.cluster_mode = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -416,14 +426,15 @@ xml_struct!(VchaNodeRuntimeInfo);
 impl DecodeFields for VchaNodeRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nodeState" => self.node_state = r.value(s)?,
             "nodeRole" => self.node_role = r.value(s)?,
             "nodeIp" => self.node_ip = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(VimAccountPasswordChangedEvent);
 impl DecodeFields for VimAccountPasswordChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -53,15 +54,16 @@ xml_struct!(VimVasaProvider);
 impl DecodeFields for VimVasaProvider {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uid" => self.uid = Some(r.value(s)?),
             "url" => self.url = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
             "selfSignedCertificate" => self.self_signed_certificate = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -97,13 +99,14 @@ xml_struct!(VimVasaProviderInfo);
 impl DecodeFields for VimVasaProviderInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "provider" => self.provider = r.value(s)?,
             "arrayState" => self.array_state.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -139,14 +142,15 @@ xml_struct!(VimVasaProviderStatePerArray);
 impl DecodeFields for VimVasaProviderStatePerArray {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "priority" => self.priority = r.value(s)?,
             "arrayId" => self.array_id = r.value(s)?,
             "active" => self.active = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

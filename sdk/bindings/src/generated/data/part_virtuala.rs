@@ -16,10 +16,11 @@ xml_struct!(VirtualAHCIController);
 impl DecodeFields for VirtualAHCIController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -45,10 +46,11 @@ xml_struct!(VirtualAHCIControllerOption);
 impl DecodeFields for VirtualAHCIControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -82,15 +84,16 @@ xml_struct!(VirtualAppImportSpec);
 impl DecodeFields for VirtualAppImportSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "vAppConfigSpec" => self.v_app_config_spec = r.value(s)?,
             "resourcePoolSpec" => self.resource_pool_spec = r.value(s)?,
             "child" => self.child.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -126,13 +129,14 @@ xml_struct!(VirtualAppLinkInfo);
 impl DecodeFields for VirtualAppLinkInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "destroyWithParent" => self.destroy_with_parent = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -172,16 +176,17 @@ xml_struct!(VirtualAppSummary);
 impl DecodeFields for VirtualAppSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "product" => self.product = Some(r.value(s)?),
             "vAppState" => self.v_app_state = Some(r.value(s)?),
             "suspended" => self.suspended = Some(r.value(s)?),
             "installBootRequired" => self.install_boot_required = Some(r.value(s)?),
             "instanceUuid" => self.instance_uuid = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

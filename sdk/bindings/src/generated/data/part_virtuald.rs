@@ -30,10 +30,11 @@ xml_struct!(VirtualDevice);
 impl DecodeFields for VirtualDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "deviceInfo" => self.device_info = Some(r.value(s)?),
             "backing" => self.backing = Some(r.value(s)?),
@@ -41,7 +42,7 @@ impl DecodeFields for VirtualDevice {
             "slotInfo" => self.slot_info = Some(r.value(s)?),
             "controllerKey" => self.controller_key = Some(r.value(s)?),
             "unitNumber" => self.unit_number = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -76,10 +77,11 @@ xml_struct!(VirtualDeviceBackingInfo);
 impl DecodeFields for VirtualDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -107,12 +109,13 @@ xml_struct!(VirtualDeviceBackingOption);
 impl DecodeFields for VirtualDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -141,10 +144,11 @@ xml_struct!(VirtualDeviceBusSlotInfo);
 impl DecodeFields for VirtualDeviceBusSlotInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -172,12 +176,13 @@ xml_struct!(VirtualDeviceBusSlotOption);
 impl DecodeFields for VirtualDeviceBusSlotOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -218,17 +223,18 @@ xml_struct!(VirtualDeviceConfigSpec);
 impl DecodeFields for VirtualDeviceConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = Some(r.value(s)?),
             "fileOperation" => self.file_operation = Some(r.value(s)?),
             "device" => self.device = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
             "backing" => self.backing = Some(r.value(s)?),
             "filterSpec" => self.filter_spec.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -266,13 +272,14 @@ xml_struct!(VirtualDeviceConfigSpecBackingSpec);
 impl DecodeFields for VirtualDeviceConfigSpecBackingSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parent" => self.parent = Some(Box::new(r.value(s)?)),
             "crypto" => self.crypto = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -314,16 +321,17 @@ xml_struct!(VirtualDeviceConnectInfo);
 impl DecodeFields for VirtualDeviceConnectInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "migrateConnect" => self.migrate_connect = Some(r.value(s)?),
             "startConnected" => self.start_connected = r.value(s)?,
             "allowGuestControl" => self.allow_guest_control = r.value(s)?,
             "connected" => self.connected = r.value(s)?,
             "status" => self.status = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -360,13 +368,14 @@ xml_struct!(VirtualDeviceConnectOption);
 impl DecodeFields for VirtualDeviceConnectOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "startConnected" => self.start_connected = r.value(s)?,
             "allowGuestControl" => self.allow_guest_control = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -400,13 +409,14 @@ xml_struct!(VirtualDeviceDeviceBackingInfo);
 impl DecodeFields for VirtualDeviceDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceName" => self.device_name = r.value(s)?,
             "useAutoDetect" => self.use_auto_detect = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -438,12 +448,13 @@ xml_struct!(VirtualDeviceDeviceBackingOption);
 impl DecodeFields for VirtualDeviceDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoDetectAvailable" => self.auto_detect_available = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -478,14 +489,15 @@ xml_struct!(VirtualDeviceFileBackingInfo);
 impl DecodeFields for VirtualDeviceFileBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fileName" => self.file_name = r.value(s)?,
             "datastore" => self.datastore = Some(r.value(s)?),
             "backingObjectId" => self.backing_object_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -518,12 +530,13 @@ xml_struct!(VirtualDeviceFileBackingOption);
 impl DecodeFields for VirtualDeviceFileBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fileNameExtensions" => self.file_name_extensions = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -574,10 +587,11 @@ xml_struct!(VirtualDeviceOption);
 impl DecodeFields for VirtualDeviceOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "type" => self.r#type = r.value(s)?,
             "connectOption" => self.connect_option = Some(r.value(s)?),
             "busSlotOption" => self.bus_slot_option = Some(r.value(s)?),
@@ -589,7 +603,7 @@ impl DecodeFields for VirtualDeviceOption {
             "deprecated" => self.deprecated = r.value(s)?,
             "plugAndPlay" => self.plug_and_play = r.value(s)?,
             "hotRemoveSupported" => self.hot_remove_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -633,12 +647,13 @@ xml_struct!(VirtualDevicePciBusSlotInfo);
 impl DecodeFields for VirtualDevicePciBusSlotInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pciSlotNumber" => self.pci_slot_number = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -669,12 +684,13 @@ xml_struct!(VirtualDevicePipeBackingInfo);
 impl DecodeFields for VirtualDevicePipeBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pipeName" => self.pipe_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -703,10 +719,11 @@ xml_struct!(VirtualDevicePipeBackingOption);
 impl DecodeFields for VirtualDevicePipeBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -736,13 +753,14 @@ xml_struct!(VirtualDeviceRemoteDeviceBackingInfo);
 impl DecodeFields for VirtualDeviceRemoteDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceName" => self.device_name = r.value(s)?,
             "useAutoDetect" => self.use_auto_detect = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -774,12 +792,13 @@ xml_struct!(VirtualDeviceRemoteDeviceBackingOption);
 impl DecodeFields for VirtualDeviceRemoteDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoDetectAvailable" => self.auto_detect_available = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -814,14 +833,15 @@ xml_struct!(VirtualDeviceURIBackingInfo);
 impl DecodeFields for VirtualDeviceURIBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "serviceURI" => self.service_uri = r.value(s)?,
             "direction" => self.direction = r.value(s)?,
             "proxyURI" => self.proxy_uri = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -854,12 +874,13 @@ xml_struct!(VirtualDeviceURIBackingOption);
 impl DecodeFields for VirtualDeviceURIBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "directions" => self.directions = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -908,10 +929,11 @@ xml_struct!(VirtualDisk);
 impl DecodeFields for VirtualDisk {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacityInKB" => self.capacity_in_kb = r.value(s)?,
             "capacityInBytes" => self.capacity_in_bytes = Some(r.value(s)?),
             "shares" => self.shares = Some(r.value(s)?),
@@ -922,7 +944,7 @@ impl DecodeFields for VirtualDisk {
             "vDiskId" => self.v_disk_id = Some(r.value(s)?),
             "nativeUnmanagedLinkedClone" => self.native_unmanaged_linked_clone = Some(r.value(s)?),
             "independentFilters" => self.independent_filters.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -965,12 +987,13 @@ xml_struct!(VirtualDiskAntiAffinityRuleSpec);
 impl DecodeFields for VirtualDiskAntiAffinityRuleSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskId" => self.disk_id.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1003,13 +1026,14 @@ xml_struct!(VirtualDiskConfigSpec);
 impl DecodeFields for VirtualDiskConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMoveType" => self.disk_move_type = Some(r.value(s)?),
             "migrateCache" => self.migrate_cache = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1043,13 +1067,14 @@ xml_struct!(VirtualDiskDeltaDiskFormatsSupported);
 impl DecodeFields for VirtualDiskDeltaDiskFormatsSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastoreType" => self.datastore_type = r.value(s)?,
             "deltaDiskFormat" => self.delta_disk_format = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1089,16 +1114,17 @@ xml_struct!(VirtualDiskFlatVer1BackingInfo);
 impl DecodeFields for VirtualDiskFlatVer1BackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "split" => self.split = Some(r.value(s)?),
             "writeThrough" => self.write_through = Some(r.value(s)?),
             "contentId" => self.content_id = Some(r.value(s)?),
             "parent" => self.parent = Some(Box::new(r.value(s)?)),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1141,15 +1167,16 @@ xml_struct!(VirtualDiskFlatVer1BackingOption);
 impl DecodeFields for VirtualDiskFlatVer1BackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "split" => self.split = r.value(s)?,
             "writeThrough" => self.write_through = r.value(s)?,
             "growable" => self.growable = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1211,10 +1238,11 @@ xml_struct!(VirtualDiskFlatVer2BackingInfo);
 impl DecodeFields for VirtualDiskFlatVer2BackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "split" => self.split = Some(r.value(s)?),
             "writeThrough" => self.write_through = Some(r.value(s)?),
@@ -1230,7 +1258,7 @@ impl DecodeFields for VirtualDiskFlatVer2BackingInfo {
             "deltaDiskFormatVariant" => self.delta_disk_format_variant = Some(r.value(s)?),
             "sharing" => self.sharing = Some(r.value(s)?),
             "keyId" => self.key_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1295,10 +1323,11 @@ xml_struct!(VirtualDiskFlatVer2BackingOption);
 impl DecodeFields for VirtualDiskFlatVer2BackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "split" => self.split = r.value(s)?,
             "writeThrough" => self.write_through = r.value(s)?,
@@ -1309,7 +1338,7 @@ impl DecodeFields for VirtualDiskFlatVer2BackingOption {
             "eagerlyScrub" => self.eagerly_scrub = Some(r.value(s)?),
             "deltaDiskFormat" => self.delta_disk_format = Some(r.value(s)?),
             "deltaDiskFormatsSupported" => self.delta_disk_formats_supported.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1354,13 +1383,14 @@ xml_struct!(VirtualDiskId);
 impl DecodeFields for VirtualDiskId {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "diskId" => self.disk_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1398,15 +1428,16 @@ xml_struct!(VirtualDiskLocalPMemBackingInfo);
 impl DecodeFields for VirtualDiskLocalPMemBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "uuid" => self.uuid = Some(r.value(s)?),
             "volumeUUID" => self.volume_uuid = Some(r.value(s)?),
             "contentId" => self.content_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1446,15 +1477,16 @@ xml_struct!(VirtualDiskLocalPMemBackingOption);
 impl DecodeFields for VirtualDiskLocalPMemBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "growable" => self.growable = r.value(s)?,
             "hotGrowable" => self.hot_growable = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1492,14 +1524,15 @@ xml_struct!(VirtualDiskOption);
 impl DecodeFields for VirtualDiskOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacityInKB" => self.capacity_in_kb = r.value(s)?,
             "ioAllocationOption" => self.io_allocation_option = Some(r.value(s)?),
             "vFlashCacheConfigOption" => self.v_flash_cache_config_option = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1538,15 +1571,16 @@ xml_struct!(VirtualDiskOptionVFlashCacheConfigOption);
 impl DecodeFields for VirtualDiskOptionVFlashCacheConfigOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cacheConsistencyType" => self.cache_consistency_type = r.value(s)?,
             "cacheMode" => self.cache_mode = r.value(s)?,
             "reservationInMB" => self.reservation_in_mb = r.value(s)?,
             "blockSizeInKB" => self.block_size_in_kb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1580,12 +1614,13 @@ xml_struct!(VirtualDiskPartitionedRawDiskVer2BackingInfo);
 impl DecodeFields for VirtualDiskPartitionedRawDiskVer2BackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "partition" => self.partition.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1614,10 +1649,11 @@ xml_struct!(VirtualDiskPartitionedRawDiskVer2BackingOption);
 impl DecodeFields for VirtualDiskPartitionedRawDiskVer2BackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1665,10 +1701,11 @@ xml_struct!(VirtualDiskRawDiskMappingVer1BackingInfo);
 impl DecodeFields for VirtualDiskRawDiskMappingVer1BackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lunUuid" => self.lun_uuid = Some(r.value(s)?),
             "deviceName" => self.device_name = Some(r.value(s)?),
             "compatibilityMode" => self.compatibility_mode = Some(r.value(s)?),
@@ -1680,7 +1717,7 @@ impl DecodeFields for VirtualDiskRawDiskMappingVer1BackingInfo {
             "deltaDiskFormat" => self.delta_disk_format = Some(r.value(s)?),
             "deltaGrainSize" => self.delta_grain_size = Some(r.value(s)?),
             "sharing" => self.sharing = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1729,17 +1766,18 @@ xml_struct!(VirtualDiskRawDiskMappingVer1BackingOption);
 impl DecodeFields for VirtualDiskRawDiskMappingVer1BackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "descriptorFileNameExtensions" => {
                 self.descriptor_file_name_extensions = Some(r.value(s)?)
             }
             "compatibilityMode" => self.compatibility_mode = r.value(s)?,
             "diskMode" => self.disk_mode = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1782,15 +1820,16 @@ xml_struct!(VirtualDiskRawDiskVer2BackingInfo);
 impl DecodeFields for VirtualDiskRawDiskVer2BackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "descriptorFileName" => self.descriptor_file_name = r.value(s)?,
             "uuid" => self.uuid = Some(r.value(s)?),
             "changeId" => self.change_id = Some(r.value(s)?),
             "sharing" => self.sharing = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1826,13 +1865,14 @@ xml_struct!(VirtualDiskRawDiskVer2BackingOption);
 impl DecodeFields for VirtualDiskRawDiskVer2BackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "descriptorFileNameExtensions" => self.descriptor_file_name_extensions = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1869,13 +1909,14 @@ xml_struct!(VirtualDiskRuleSpec);
 impl DecodeFields for VirtualDiskRuleSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskRuleType" => self.disk_rule_type = r.value(s)?,
             "diskId" => self.disk_id.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1925,10 +1966,11 @@ xml_struct!(VirtualDiskSeSparseBackingInfo);
 impl DecodeFields for VirtualDiskSeSparseBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "writeThrough" => self.write_through = Some(r.value(s)?),
             "uuid" => self.uuid = Some(r.value(s)?),
@@ -1939,7 +1981,7 @@ impl DecodeFields for VirtualDiskSeSparseBackingInfo {
             "digestEnabled" => self.digest_enabled = Some(r.value(s)?),
             "grainSize" => self.grain_size = Some(r.value(s)?),
             "keyId" => self.key_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1991,17 +2033,18 @@ xml_struct!(VirtualDiskSeSparseBackingOption);
 impl DecodeFields for VirtualDiskSeSparseBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "writeThrough" => self.write_through = r.value(s)?,
             "growable" => self.growable = r.value(s)?,
             "hotGrowable" => self.hot_growable = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
             "deltaDiskFormatsSupported" => self.delta_disk_formats_supported.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2050,17 +2093,18 @@ xml_struct!(VirtualDiskSparseVer1BackingInfo);
 impl DecodeFields for VirtualDiskSparseVer1BackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "split" => self.split = Some(r.value(s)?),
             "writeThrough" => self.write_through = Some(r.value(s)?),
             "spaceUsedInKB" => self.space_used_in_kb = Some(r.value(s)?),
             "contentId" => self.content_id = Some(r.value(s)?),
             "parent" => self.parent = Some(Box::new(r.value(s)?)),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2104,15 +2148,16 @@ xml_struct!(VirtualDiskSparseVer1BackingOption);
 impl DecodeFields for VirtualDiskSparseVer1BackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskModes" => self.disk_modes = r.value(s)?,
             "split" => self.split = r.value(s)?,
             "writeThrough" => self.write_through = r.value(s)?,
             "growable" => self.growable = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2162,10 +2207,11 @@ xml_struct!(VirtualDiskSparseVer2BackingInfo);
 impl DecodeFields for VirtualDiskSparseVer2BackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "split" => self.split = Some(r.value(s)?),
             "writeThrough" => self.write_through = Some(r.value(s)?),
@@ -2175,7 +2221,7 @@ impl DecodeFields for VirtualDiskSparseVer2BackingInfo {
             "changeId" => self.change_id = Some(r.value(s)?),
             "parent" => self.parent = Some(Box::new(r.value(s)?)),
             "keyId" => self.key_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2226,17 +2272,18 @@ xml_struct!(VirtualDiskSparseVer2BackingOption);
 impl DecodeFields for VirtualDiskSparseVer2BackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskMode" => self.disk_mode = r.value(s)?,
             "split" => self.split = r.value(s)?,
             "writeThrough" => self.write_through = r.value(s)?,
             "growable" => self.growable = r.value(s)?,
             "hotGrowable" => self.hot_growable = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2274,13 +2321,14 @@ xml_struct!(VirtualDiskSpec);
 impl DecodeFields for VirtualDiskSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskType" => self.disk_type = r.value(s)?,
             "adapterType" => self.adapter_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2320,16 +2368,17 @@ xml_struct!(VirtualDiskVFlashCacheConfigInfo);
 impl DecodeFields for VirtualDiskVFlashCacheConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vFlashModule" => self.v_flash_module = Some(r.value(s)?),
             "reservationInMB" => self.reservation_in_mb = Some(r.value(s)?),
             "cacheConsistencyType" => self.cache_consistency_type = Some(r.value(s)?),
             "cacheMode" => self.cache_mode = Some(r.value(s)?),
             "blockSizeInKB" => self.block_size_in_kb = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

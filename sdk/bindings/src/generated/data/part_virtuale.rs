@@ -16,10 +16,11 @@ xml_struct!(VirtualE1000);
 impl DecodeFields for VirtualE1000 {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -45,10 +46,11 @@ xml_struct!(VirtualE1000Option);
 impl DecodeFields for VirtualE1000Option {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -74,10 +76,11 @@ xml_struct!(VirtualE1000e);
 impl DecodeFields for VirtualE1000e {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -103,10 +106,11 @@ xml_struct!(VirtualE1000eOption);
 impl DecodeFields for VirtualE1000eOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -132,10 +136,11 @@ xml_struct!(VirtualEnsoniq1371);
 impl DecodeFields for VirtualEnsoniq1371 {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -161,10 +166,11 @@ xml_struct!(VirtualEnsoniq1371Option);
 impl DecodeFields for VirtualEnsoniq1371Option {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -202,17 +208,18 @@ xml_struct!(VirtualEthernetCard);
 impl DecodeFields for VirtualEthernetCard {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "addressType" => self.address_type = Some(r.value(s)?),
             "macAddress" => self.mac_address = Some(r.value(s)?),
             "wakeOnLanEnabled" => self.wake_on_lan_enabled = Some(r.value(s)?),
             "resourceAllocation" => self.resource_allocation = Some(r.value(s)?),
             "externalId" => self.external_id = Some(r.value(s)?),
             "uptCompatibilityEnabled" => self.upt_compatibility_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -246,10 +253,11 @@ xml_struct!(VirtualEthernetCardDVPortBackingOption);
 impl DecodeFields for VirtualEthernetCardDVPortBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -277,12 +285,13 @@ xml_struct!(VirtualEthernetCardDistributedVirtualPortBackingInfo);
 impl DecodeFields for VirtualEthernetCardDistributedVirtualPortBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "port" => self.port = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -311,10 +320,11 @@ xml_struct!(VirtualEthernetCardLegacyNetworkBackingInfo);
 impl DecodeFields for VirtualEthernetCardLegacyNetworkBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -340,10 +350,11 @@ xml_struct!(VirtualEthernetCardLegacyNetworkBackingOption);
 impl DecodeFields for VirtualEthernetCardLegacyNetworkBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -373,13 +384,14 @@ xml_struct!(VirtualEthernetCardNetworkBackingInfo);
 impl DecodeFields for VirtualEthernetCardNetworkBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = Some(r.value(s)?),
             "inPassthroughMode" => self.in_passthrough_mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -409,10 +421,11 @@ xml_struct!(VirtualEthernetCardNetworkBackingOption);
 impl DecodeFields for VirtualEthernetCardNetworkBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -442,13 +455,14 @@ xml_struct!(VirtualEthernetCardOpaqueNetworkBackingInfo);
 impl DecodeFields for VirtualEthernetCardOpaqueNetworkBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "opaqueNetworkId" => self.opaque_network_id = r.value(s)?,
             "opaqueNetworkType" => self.opaque_network_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -478,10 +492,11 @@ xml_struct!(VirtualEthernetCardOpaqueNetworkBackingOption);
 impl DecodeFields for VirtualEthernetCardOpaqueNetworkBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -517,16 +532,17 @@ xml_struct!(VirtualEthernetCardOption);
 impl DecodeFields for VirtualEthernetCardOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "supportedOUI" => self.supported_oui = r.value(s)?,
             "macType" => self.mac_type = r.value(s)?,
             "wakeOnLanEnabled" => self.wake_on_lan_enabled = r.value(s)?,
             "vmDirectPathGen2Supported" => self.vm_direct_path_gen2_supported = Some(r.value(s)?),
             "uptCompatibilityEnabled" => self.upt_compatibility_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -568,14 +584,15 @@ xml_struct!(VirtualEthernetCardResourceAllocation);
 impl DecodeFields for VirtualEthernetCardResourceAllocation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reservation" => self.reservation = Some(r.value(s)?),
             "share" => self.share = r.value(s)?,
             "limit" => self.limit = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -28,17 +28,18 @@ xml_struct!(VirtualHardware);
 impl DecodeFields for VirtualHardware {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numCPU" => self.num_cpu = r.value(s)?,
             "numCoresPerSocket" => self.num_cores_per_socket = Some(r.value(s)?),
             "memoryMB" => self.memory_mb = r.value(s)?,
             "virtualICH7MPresent" => self.virtual_ich7_m_present = Some(r.value(s)?),
             "virtualSMCPresent" => self.virtual_smc_present = Some(r.value(s)?),
             "device" => self.device.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -116,10 +117,11 @@ xml_struct!(VirtualHardwareOption);
 impl DecodeFields for VirtualHardwareOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hwVersion" => self.hw_version = r.value(s)?,
             "virtualDeviceOption" => self.virtual_device_option.push(r.value(s)?),
             "deviceListReadonly" => self.device_list_readonly = r.value(s)?,
@@ -142,7 +144,7 @@ impl DecodeFields for VirtualHardwareOption {
             "numWDTDevices" => self.num_wdt_devices = Some(r.value(s)?),
             "numPrecisionClockDevices" => self.num_precision_clock_devices = Some(r.value(s)?),
             "epcMemoryMB" => self.epc_memory_mb = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -195,10 +197,11 @@ xml_struct!(VirtualHdAudioCard);
 impl DecodeFields for VirtualHdAudioCard {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -224,10 +227,11 @@ xml_struct!(VirtualHdAudioCardOption);
 impl DecodeFields for VirtualHdAudioCardOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -16,10 +16,11 @@ xml_struct!(VirtualIDEController);
 impl DecodeFields for VirtualIDEController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -49,13 +50,14 @@ xml_struct!(VirtualIDEControllerOption);
 impl DecodeFields for VirtualIDEControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numIDEDisks" => self.num_ide_disks = r.value(s)?,
             "numIDECdroms" => self.num_ide_cdroms = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -18,12 +18,13 @@ xml_struct!(VirtualMachineAffinityInfo);
 impl DecodeFields for VirtualMachineAffinityInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "affinitySet" => self.affinity_set.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -52,10 +53,11 @@ xml_struct!(VirtualMachineBaseIndependentFilterSpec);
 impl DecodeFields for VirtualMachineBaseIndependentFilterSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -95,10 +97,11 @@ xml_struct!(VirtualMachineBootOptions);
 impl DecodeFields for VirtualMachineBootOptions {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "bootDelay" => self.boot_delay = Some(r.value(s)?),
             "enterBIOSSetup" => self.enter_bios_setup = Some(r.value(s)?),
             "efiSecureBootEnabled" => self.efi_secure_boot_enabled = Some(r.value(s)?),
@@ -106,7 +109,7 @@ impl DecodeFields for VirtualMachineBootOptions {
             "bootRetryDelay" => self.boot_retry_delay = Some(r.value(s)?),
             "bootOrder" => self.boot_order.push(r.value(s)?),
             "networkBootProtocol" => self.network_boot_protocol = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -141,10 +144,11 @@ xml_struct!(VirtualMachineBootOptionsBootableCdromDevice);
 impl DecodeFields for VirtualMachineBootOptionsBootableCdromDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -170,10 +174,11 @@ xml_struct!(VirtualMachineBootOptionsBootableDevice);
 impl DecodeFields for VirtualMachineBootOptionsBootableDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -201,12 +206,13 @@ xml_struct!(VirtualMachineBootOptionsBootableDiskDevice);
 impl DecodeFields for VirtualMachineBootOptionsBootableDiskDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceKey" => self.device_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -237,12 +243,13 @@ xml_struct!(VirtualMachineBootOptionsBootableEthernetDevice);
 impl DecodeFields for VirtualMachineBootOptionsBootableEthernetDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceKey" => self.device_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -271,10 +278,11 @@ xml_struct!(VirtualMachineBootOptionsBootableFloppyDevice);
 impl DecodeFields for VirtualMachineBootOptionsBootableFloppyDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -392,10 +400,11 @@ xml_struct!(VirtualMachineCapability);
 impl DecodeFields for VirtualMachineCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "snapshotOperationsSupported" => self.snapshot_operations_supported = r.value(s)?,
             "multipleSnapshotsSupported" => self.multiple_snapshots_supported = r.value(s)?,
             "snapshotConfigSupported" => self.snapshot_config_supported = r.value(s)?,
@@ -458,7 +467,7 @@ impl DecodeFields for VirtualMachineCapability {
             }
             "sevSupported" => self.sev_supported = Some(r.value(s)?),
             "pmemFailoverSupported" => self.pmem_failover_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -609,12 +618,13 @@ xml_struct!(VirtualMachineCdromInfo);
 impl DecodeFields for VirtualMachineCdromInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "description" => self.description = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -657,10 +667,11 @@ xml_struct!(VirtualMachineCloneSpec);
 impl DecodeFields for VirtualMachineCloneSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "location" => self.location = r.value(s)?,
             "template" => self.template = r.value(s)?,
             "config" => self.config = Some(r.value(s)?),
@@ -668,7 +679,7 @@ impl DecodeFields for VirtualMachineCloneSpec {
             "powerOn" => self.power_on = r.value(s)?,
             "snapshot" => self.snapshot = Some(r.value(s)?),
             "memory" => self.memory = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -851,10 +862,11 @@ xml_struct!(VirtualMachineConfigInfo);
 impl DecodeFields for VirtualMachineConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeVersion" => self.change_version = r.value(s)?,
             "modified" => self.modified = r.value(s)?,
             "name" => self.name = r.value(s)?,
@@ -935,7 +947,7 @@ impl DecodeFields for VirtualMachineConfigInfo {
                 self.vm_op_notification_to_app_enabled = Some(r.value(s)?)
             }
             "pmem" => self.pmem = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1053,13 +1065,14 @@ xml_struct!(VirtualMachineConfigInfoDatastoreUrlPair);
 impl DecodeFields for VirtualMachineConfigInfoDatastoreUrlPair {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "url" => self.url = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1093,13 +1106,14 @@ xml_struct!(VirtualMachineConfigInfoOverheadInfo);
 impl DecodeFields for VirtualMachineConfigInfoOverheadInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "initialMemoryReservation" => self.initial_memory_reservation = Some(r.value(s)?),
             "initialSwapReservation" => self.initial_swap_reservation = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1153,10 +1167,11 @@ xml_struct!(VirtualMachineConfigOption);
 impl DecodeFields for VirtualMachineConfigOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "version" => self.version = r.value(s)?,
             "description" => self.description = r.value(s)?,
             "guestOSDescriptor" => self.guest_os_descriptor.push(r.value(s)?),
@@ -1173,7 +1188,7 @@ impl DecodeFields for VirtualMachineConfigOption {
                 self.supported_ovf_install_transport.push(r.value(s)?)
             }
             "propertyRelations" => self.property_relations.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1233,10 +1248,11 @@ xml_struct!(VirtualMachineConfigOptionDescriptor);
 impl DecodeFields for VirtualMachineConfigOptionDescriptor {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "description" => self.description = Some(r.value(s)?),
             "host" => self.host.push(r.value(s)?),
@@ -1244,7 +1260,7 @@ impl DecodeFields for VirtualMachineConfigOptionDescriptor {
             "defaultConfigOption" => self.default_config_option = Some(r.value(s)?),
             "runSupported" => self.run_supported = Some(r.value(s)?),
             "upgradeSupported" => self.upgrade_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1415,10 +1431,11 @@ xml_struct!(VirtualMachineConfigSpec);
 impl DecodeFields for VirtualMachineConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeVersion" => self.change_version = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "version" => self.version = Some(r.value(s)?),
@@ -1493,7 +1510,7 @@ impl DecodeFields for VirtualMachineConfigSpec {
                 self.vm_op_notification_to_app_enabled = Some(r.value(s)?)
             }
             "pmem" => self.pmem = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1640,10 +1657,11 @@ xml_struct!(VirtualMachineConfigSummary);
 impl DecodeFields for VirtualMachineConfigSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "template" => self.template = r.value(s)?,
             "vmPathName" => self.vm_path_name = r.value(s)?,
@@ -1665,7 +1683,7 @@ impl DecodeFields for VirtualMachineConfigSummary {
             "tpmPresent" => self.tpm_present = Some(r.value(s)?),
             "numVmiopBackings" => self.num_vmiop_backings = Some(r.value(s)?),
             "hwVersion" => self.hw_version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1720,14 +1738,15 @@ xml_struct!(VirtualMachineConnection);
 impl DecodeFields for VirtualMachineConnection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "label" => self.label = r.value(s)?,
             "client" => self.client = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1764,14 +1783,15 @@ xml_struct!(VirtualMachineConsolePreferences);
 impl DecodeFields for VirtualMachineConsolePreferences {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "powerOnWhenOpened" => self.power_on_when_opened = Some(r.value(s)?),
             "enterFullScreenOnPowerOn" => self.enter_full_screen_on_power_on = Some(r.value(s)?),
             "closeOnPowerOffOrSuspend" => self.close_on_power_off_or_suspend = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1812,13 +1832,14 @@ xml_struct!(VirtualMachineContentLibraryItemInfo);
 impl DecodeFields for VirtualMachineContentLibraryItemInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "contentLibraryItemUuid" => self.content_library_item_uuid = r.value(s)?,
             "contentLibraryItemVersion" => self.content_library_item_version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1853,12 +1874,13 @@ xml_struct!(VirtualMachineCpuIdInfoSpec);
 impl DecodeFields for VirtualMachineCpuIdInfoSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1903,10 +1925,11 @@ xml_struct!(VirtualMachineDatastoreInfo);
 impl DecodeFields for VirtualMachineDatastoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "capability" => self.capability = r.value(s)?,
             "maxFileSize" => self.max_file_size = r.value(s)?,
@@ -1915,7 +1938,7 @@ impl DecodeFields for VirtualMachineDatastoreInfo {
             "maxVirtualRDMFileSize" => self.max_virtual_rdm_file_size = Some(r.value(s)?),
             "mode" => self.mode = r.value(s)?,
             "vStorageSupport" => self.v_storage_support = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1955,13 +1978,14 @@ xml_struct!(VirtualMachineDatastoreVolumeOption);
 impl DecodeFields for VirtualMachineDatastoreVolumeOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fileSystemType" => self.file_system_type = r.value(s)?,
             "majorVersion" => self.major_version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2005,10 +2029,11 @@ xml_struct!(VirtualMachineDefaultPowerOpInfo);
 impl DecodeFields for VirtualMachineDefaultPowerOpInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "powerOffType" => self.power_off_type = Some(r.value(s)?),
             "suspendType" => self.suspend_type = Some(r.value(s)?),
             "resetType" => self.reset_type = Some(r.value(s)?),
@@ -2016,7 +2041,7 @@ impl DecodeFields for VirtualMachineDefaultPowerOpInfo {
             "defaultSuspendType" => self.default_suspend_type = Some(r.value(s)?),
             "defaultResetType" => self.default_reset_type = Some(r.value(s)?),
             "standbyAction" => self.standby_action = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2051,10 +2076,11 @@ xml_struct!(VirtualMachineDefaultProfileSpec);
 impl DecodeFields for VirtualMachineDefaultProfileSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2088,15 +2114,16 @@ xml_struct!(VirtualMachineDefinedProfileSpec);
 impl DecodeFields for VirtualMachineDefinedProfileSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profileId" => self.profile_id = r.value(s)?,
             "replicationSpec" => self.replication_spec = Some(r.value(s)?),
             "profileData" => self.profile_data = Some(r.value(s)?),
             "profileParams" => self.profile_params.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2132,13 +2159,14 @@ xml_struct!(VirtualMachineDeviceRuntimeInfo);
 impl DecodeFields for VirtualMachineDeviceRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "runtimeState" => self.runtime_state = r.value(s)?,
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2168,10 +2196,11 @@ xml_struct!(VirtualMachineDeviceRuntimeInfoDeviceRuntimeState);
 impl DecodeFields for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2211,10 +2240,11 @@ xml_struct!(VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState);
 impl DecodeFields for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmDirectPathGen2Active" => self.vm_direct_path_gen2_active = r.value(s)?,
             "vmDirectPathGen2InactiveReasonVm" => self
                 .vm_direct_path_gen2_inactive_reason_vm
@@ -2228,7 +2258,7 @@ impl DecodeFields for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeS
             "reservationStatus" => self.reservation_status = Some(r.value(s)?),
             "attachmentStatus" => self.attachment_status = Some(r.value(s)?),
             "featureRequirement" => self.feature_requirement.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2276,13 +2306,14 @@ xml_struct!(VirtualMachineDiskDeviceInfo);
 impl DecodeFields for VirtualMachineDiskDeviceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacity" => self.capacity = Some(r.value(s)?),
             "vm" => self.vm.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2320,15 +2351,16 @@ xml_struct!(VirtualMachineDisplayTopology);
 impl DecodeFields for VirtualMachineDisplayTopology {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "x" => self.x = r.value(s)?,
             "y" => self.y = r.value(s)?,
             "width" => self.width = r.value(s)?,
             "height" => self.height = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2370,16 +2402,17 @@ xml_struct!(VirtualMachineDynamicPassthroughInfo);
 impl DecodeFields for VirtualMachineDynamicPassthroughInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vendorName" => self.vendor_name = r.value(s)?,
             "deviceName" => self.device_name = r.value(s)?,
             "customLabel" => self.custom_label = Some(r.value(s)?),
             "vendorId" => self.vendor_id = r.value(s)?,
             "deviceId" => self.device_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2412,10 +2445,11 @@ xml_struct!(VirtualMachineEmptyIndependentFilterSpec);
 impl DecodeFields for VirtualMachineEmptyIndependentFilterSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2441,10 +2475,11 @@ xml_struct!(VirtualMachineEmptyProfileSpec);
 impl DecodeFields for VirtualMachineEmptyProfileSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -2476,14 +2511,15 @@ xml_struct!(VirtualMachineFeatureRequirement);
 impl DecodeFields for VirtualMachineFeatureRequirement {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "featureName" => self.feature_name = r.value(s)?,
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2524,16 +2560,17 @@ xml_struct!(VirtualMachineFileInfo);
 impl DecodeFields for VirtualMachineFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmPathName" => self.vm_path_name = Some(r.value(s)?),
             "snapshotDirectory" => self.snapshot_directory = Some(r.value(s)?),
             "suspendDirectory" => self.suspend_directory = Some(r.value(s)?),
             "logDirectory" => self.log_directory = Some(r.value(s)?),
             "ftMetadataDirectory" => self.ft_metadata_directory = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2576,16 +2613,17 @@ xml_struct!(VirtualMachineFileLayout);
 impl DecodeFields for VirtualMachineFileLayout {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configFile" => self.config_file.push(r.value(s)?),
             "logFile" => self.log_file.push(r.value(s)?),
             "disk" => self.disk.push(r.value(s)?),
             "snapshot" => self.snapshot.push(r.value(s)?),
             "swapFile" => self.swap_file = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2622,13 +2660,14 @@ xml_struct!(VirtualMachineFileLayoutDiskLayout);
 impl DecodeFields for VirtualMachineFileLayoutDiskLayout {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "diskFile" => self.disk_file.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2666,15 +2705,16 @@ xml_struct!(VirtualMachineFileLayoutEx);
 impl DecodeFields for VirtualMachineFileLayoutEx {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "file" => self.file.push(r.value(s)?),
             "disk" => self.disk.push(r.value(s)?),
             "snapshot" => self.snapshot.push(r.value(s)?),
             "timestamp" => self.timestamp = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2710,13 +2750,14 @@ xml_struct!(VirtualMachineFileLayoutExDiskLayout);
 impl DecodeFields for VirtualMachineFileLayoutExDiskLayout {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "chain" => self.chain.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2748,12 +2789,13 @@ xml_struct!(VirtualMachineFileLayoutExDiskUnit);
 impl DecodeFields for VirtualMachineFileLayoutExDiskUnit {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fileKey" => self.file_key.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2796,10 +2838,11 @@ xml_struct!(VirtualMachineFileLayoutExFileInfo);
 impl DecodeFields for VirtualMachineFileLayoutExFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
@@ -2807,7 +2850,7 @@ impl DecodeFields for VirtualMachineFileLayoutExFileInfo {
             "uniqueSize" => self.unique_size = Some(r.value(s)?),
             "backingObjectId" => self.backing_object_id = Some(r.value(s)?),
             "accessible" => self.accessible = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2850,15 +2893,16 @@ xml_struct!(VirtualMachineFileLayoutExSnapshotLayout);
 impl DecodeFields for VirtualMachineFileLayoutExSnapshotLayout {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "dataKey" => self.data_key = r.value(s)?,
             "memoryKey" => self.memory_key = Some(r.value(s)?),
             "disk" => self.disk.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2894,13 +2938,14 @@ xml_struct!(VirtualMachineFileLayoutSnapshotLayout);
 impl DecodeFields for VirtualMachineFileLayoutSnapshotLayout {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "snapshotFile" => self.snapshot_file.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -2964,10 +3009,11 @@ xml_struct!(VirtualMachineFlagInfo);
 impl DecodeFields for VirtualMachineFlagInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "disableAcceleration" => self.disable_acceleration = Some(r.value(s)?),
             "enableLogging" => self.enable_logging = Some(r.value(s)?),
             "useToe" => self.use_toe = Some(r.value(s)?),
@@ -2985,7 +3031,7 @@ impl DecodeFields for VirtualMachineFlagInfo {
             "cbrcCacheEnabled" => self.cbrc_cache_enabled = Some(r.value(s)?),
             "vvtdEnabled" => self.vvtd_enabled = Some(r.value(s)?),
             "vbsEnabled" => self.vbs_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3033,10 +3079,11 @@ xml_struct!(VirtualMachineFloppyInfo);
 impl DecodeFields for VirtualMachineFloppyInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -3070,15 +3117,16 @@ xml_struct!(VirtualMachineForkConfigInfo);
 impl DecodeFields for VirtualMachineForkConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parentEnabled" => self.parent_enabled = Some(r.value(s)?),
             "childForkGroupId" => self.child_fork_group_id = Some(r.value(s)?),
             "parentForkGroupId" => self.parent_fork_group_id = Some(r.value(s)?),
             "childType" => self.child_type = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3112,12 +3160,13 @@ xml_struct!(VirtualMachineGuestIntegrityInfo);
 impl DecodeFields for VirtualMachineGuestIntegrityInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3150,13 +3199,14 @@ xml_struct!(VirtualMachineGuestMonitoringModeInfo);
 impl DecodeFields for VirtualMachineGuestMonitoringModeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "gmmFile" => self.gmm_file = Some(r.value(s)?),
             "gmmAppliance" => self.gmm_appliance = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3188,12 +3238,13 @@ xml_struct!(VirtualMachineGuestQuiesceSpec);
 impl DecodeFields for VirtualMachineGuestQuiesceSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "timeout" => self.timeout = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3240,10 +3291,11 @@ xml_struct!(VirtualMachineGuestSummary);
 impl DecodeFields for VirtualMachineGuestSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "guestId" => self.guest_id = Some(r.value(s)?),
             "guestFullName" => self.guest_full_name = Some(r.value(s)?),
             "toolsStatus" => self.tools_status = Some(r.value(s)?),
@@ -3253,7 +3305,7 @@ impl DecodeFields for VirtualMachineGuestSummary {
             "hostName" => self.host_name = Some(r.value(s)?),
             "ipAddress" => self.ip_address = Some(r.value(s)?),
             "hwVersion" => self.hw_version = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3292,12 +3344,13 @@ xml_struct!(VirtualMachineIdeDiskDeviceInfo);
 impl DecodeFields for VirtualMachineIdeDiskDeviceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "partitionTable" => self.partition_table.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3330,13 +3383,14 @@ xml_struct!(VirtualMachineIdeDiskDevicePartitionInfo);
 impl DecodeFields for VirtualMachineIdeDiskDevicePartitionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "capacity" => self.capacity = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3370,13 +3424,14 @@ xml_struct!(VirtualMachineImportSpec);
 impl DecodeFields for VirtualMachineImportSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configSpec" => self.config_spec = r.value(s)?,
             "resPoolEntity" => self.res_pool_entity = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3412,14 +3467,15 @@ xml_struct!(VirtualMachineIndependentFilterSpec);
 impl DecodeFields for VirtualMachineIndependentFilterSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "filterName" => self.filter_name = r.value(s)?,
             "filterClass" => self.filter_class = Some(r.value(s)?),
             "filterCapabilities" => self.filter_capabilities.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3458,15 +3514,16 @@ xml_struct!(VirtualMachineInstantCloneSpec);
 impl DecodeFields for VirtualMachineInstantCloneSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "location" => self.location = r.value(s)?,
             "config" => self.config.push(r.value(s)?),
             "biosUuid" => self.bios_uuid = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3500,12 +3557,13 @@ xml_struct!(VirtualMachineLegacyNetworkSwitchInfo);
 impl DecodeFields for VirtualMachineLegacyNetworkSwitchInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3542,15 +3600,16 @@ xml_struct!(VirtualMachineMemoryReservationInfo);
 impl DecodeFields for VirtualMachineMemoryReservationInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "virtualMachineMin" => self.virtual_machine_min = r.value(s)?,
             "virtualMachineMax" => self.virtual_machine_max = r.value(s)?,
             "virtualMachineReserved" => self.virtual_machine_reserved = r.value(s)?,
             "allocationPolicy" => self.allocation_policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3586,13 +3645,14 @@ xml_struct!(VirtualMachineMemoryReservationSpec);
 impl DecodeFields for VirtualMachineMemoryReservationSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "virtualMachineReserved" => self.virtual_machine_reserved = Some(r.value(s)?),
             "allocationPolicy" => self.allocation_policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3628,14 +3688,15 @@ xml_struct!(VirtualMachineMessage);
 impl DecodeFields for VirtualMachineMessage {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "argument" => self.argument.push(r.value(s)?),
             "text" => self.text = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3670,13 +3731,14 @@ xml_struct!(VirtualMachineMetadataManagerVmMetadata);
 impl DecodeFields for VirtualMachineMetadataManagerVmMetadata {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmId" => self.vm_id = r.value(s)?,
             "metadata" => self.metadata = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3710,13 +3772,14 @@ xml_struct!(VirtualMachineMetadataManagerVmMetadataInput);
 impl DecodeFields for VirtualMachineMetadataManagerVmMetadataInput {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = r.value(s)?,
             "vmMetadata" => self.vm_metadata = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3748,12 +3811,13 @@ xml_struct!(VirtualMachineMetadataManagerVmMetadataOwner);
 impl DecodeFields for VirtualMachineMetadataManagerVmMetadataOwner {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3786,13 +3850,14 @@ xml_struct!(VirtualMachineMetadataManagerVmMetadataResult);
 impl DecodeFields for VirtualMachineMetadataManagerVmMetadataResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmMetadata" => self.vm_metadata = r.value(s)?,
             "error" => self.error = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3822,10 +3887,11 @@ xml_struct!(VirtualMachineMksConnection);
 impl DecodeFields for VirtualMachineMksConnection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -3861,16 +3927,17 @@ xml_struct!(VirtualMachineMksTicket);
 impl DecodeFields for VirtualMachineMksTicket {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ticket" => self.ticket = r.value(s)?,
             "cfgFile" => self.cfg_file = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "port" => self.port = Some(r.value(s)?),
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3907,13 +3974,14 @@ xml_struct!(VirtualMachineNetworkInfo);
 impl DecodeFields for VirtualMachineNetworkInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = r.value(s)?,
             "vswitch" => self.vswitch = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3951,15 +4019,16 @@ xml_struct!(VirtualMachineNetworkShaperInfo);
 impl DecodeFields for VirtualMachineNetworkShaperInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "peakBps" => self.peak_bps = Some(r.value(s)?),
             "averageBps" => self.average_bps = Some(r.value(s)?),
             "burstSize" => self.burst_size = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -3991,10 +4060,11 @@ xml_struct!(VirtualMachineParallelInfo);
 impl DecodeFields for VirtualMachineParallelInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -4024,13 +4094,14 @@ xml_struct!(VirtualMachinePciPassthroughInfo);
 impl DecodeFields for VirtualMachinePciPassthroughInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pciDevice" => self.pci_device = r.value(s)?,
             "systemId" => self.system_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4062,12 +4133,13 @@ xml_struct!(VirtualMachinePciSharedGpuPassthroughInfo);
 impl DecodeFields for VirtualMachinePciSharedGpuPassthroughInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vgpu" => self.vgpu = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4098,12 +4170,13 @@ xml_struct!(VirtualMachinePrecisionClockInfo);
 impl DecodeFields for VirtualMachinePrecisionClockInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "systemClockProtocol" => self.system_clock_protocol = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4136,13 +4209,14 @@ xml_struct!(VirtualMachineProfileDetails);
 impl DecodeFields for VirtualMachineProfileDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profile" => self.profile.push(r.value(s)?),
             "diskProfileDetails" => self.disk_profile_details.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4176,13 +4250,14 @@ xml_struct!(VirtualMachineProfileDetailsDiskProfileDetails);
 impl DecodeFields for VirtualMachineProfileDetailsDiskProfileDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskId" => self.disk_id = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4216,13 +4291,14 @@ xml_struct!(VirtualMachineProfileRawData);
 impl DecodeFields for VirtualMachineProfileRawData {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "extensionKey" => self.extension_key = r.value(s)?,
             "objectData" => self.object_data = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4252,10 +4328,11 @@ xml_struct!(VirtualMachineProfileSpec);
 impl DecodeFields for VirtualMachineProfileSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -4285,13 +4362,14 @@ xml_struct!(VirtualMachinePropertyRelation);
 impl DecodeFields for VirtualMachinePropertyRelation {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "relations" => self.relations.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4329,15 +4407,16 @@ xml_struct!(VirtualMachineQuestionInfo);
 impl DecodeFields for VirtualMachineQuestionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "text" => self.text = r.value(s)?,
             "choice" => self.choice = r.value(s)?,
             "message" => self.message.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4417,10 +4496,11 @@ xml_struct!(VirtualMachineQuickStats);
 impl DecodeFields for VirtualMachineQuickStats {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "overallCpuUsage" => self.overall_cpu_usage = Some(r.value(s)?),
             "overallCpuDemand" => self.overall_cpu_demand = Some(r.value(s)?),
             "overallCpuReadiness" => self.overall_cpu_readiness = Some(r.value(s)?),
@@ -4447,7 +4527,7 @@ impl DecodeFields for VirtualMachineQuickStats {
             "ssdSwappedMemory" => self.ssd_swapped_memory = Some(r.value(s)?),
             "activeMemory" => self.active_memory = Some(r.value(s)?),
             "memoryTierStats" => self.memory_tier_stats.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4509,13 +4589,14 @@ xml_struct!(VirtualMachineQuickStatsMemoryTierStats);
 impl DecodeFields for VirtualMachineQuickStatsMemoryTierStats {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "memoryTierType" => self.memory_tier_type = r.value(s)?,
             "readBandwidth" => self.read_bandwidth = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4567,10 +4648,11 @@ xml_struct!(VirtualMachineRelocateSpec);
 impl DecodeFields for VirtualMachineRelocateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "service" => self.service = Some(r.value(s)?),
             "folder" => self.folder = Some(r.value(s)?),
             "datastore" => self.datastore = Some(r.value(s)?),
@@ -4582,7 +4664,7 @@ impl DecodeFields for VirtualMachineRelocateSpec {
             "deviceChange" => self.device_change.push(r.value(s)?),
             "profile" => self.profile.push(r.value(s)?),
             "cryptoSpec" => self.crypto_spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4635,10 +4717,11 @@ xml_struct!(VirtualMachineRelocateSpecDiskLocator);
 impl DecodeFields for VirtualMachineRelocateSpecDiskLocator {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskId" => self.disk_id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             "diskMoveType" => self.disk_move_type = Some(r.value(s)?),
@@ -4646,7 +4729,7 @@ impl DecodeFields for VirtualMachineRelocateSpecDiskLocator {
             "profile" => self.profile.push(r.value(s)?),
             "backing" => self.backing = Some(r.value(s)?),
             "filterSpec" => self.filter_spec.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4685,13 +4768,14 @@ xml_struct!(VirtualMachineRelocateSpecDiskLocatorBackingSpec);
 impl DecodeFields for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parent" => self.parent = Some(Box::new(r.value(s)?)),
             "crypto" => self.crypto = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4787,10 +4871,11 @@ xml_struct!(VirtualMachineRuntimeInfo);
 impl DecodeFields for VirtualMachineRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device.push(r.value(s)?),
             "host" => self.host = Some(r.value(s)?),
             "connectionState" => self.connection_state = r.value(s)?,
@@ -4823,7 +4908,7 @@ impl DecodeFields for VirtualMachineRuntimeInfo {
             "instantCloneFrozen" => self.instant_clone_frozen = Some(r.value(s)?),
             "cryptoState" => self.crypto_state = Some(r.value(s)?),
             "suspendedToMemory" => self.suspended_to_memory = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4888,12 +4973,13 @@ xml_struct!(VirtualMachineRuntimeInfoDasProtectionState);
 impl DecodeFields for VirtualMachineRuntimeInfoDasProtectionState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dasProtected" => self.das_protected = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4928,14 +5014,15 @@ xml_struct!(VirtualMachineScsiDiskDeviceInfo);
 impl DecodeFields for VirtualMachineScsiDiskDeviceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "disk" => self.disk = Some(r.value(s)?),
             "transportHint" => self.transport_hint = Some(r.value(s)?),
             "lunNumber" => self.lun_number = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -4972,14 +5059,15 @@ xml_struct!(VirtualMachineScsiPassthroughInfo);
 impl DecodeFields for VirtualMachineScsiPassthroughInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "scsiClass" => self.scsi_class = r.value(s)?,
             "vendor" => self.vendor = r.value(s)?,
             "physicalUnitNumber" => self.physical_unit_number = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5010,10 +5098,11 @@ xml_struct!(VirtualMachineSerialInfo);
 impl DecodeFields for VirtualMachineSerialInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -5045,14 +5134,15 @@ xml_struct!(VirtualMachineSgxInfo);
 impl DecodeFields for VirtualMachineSgxInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "epcSize" => self.epc_size = r.value(s)?,
             "flcMode" => self.flc_mode = Some(r.value(s)?),
             "lePubKeyHash" => self.le_pub_key_hash = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5089,14 +5179,15 @@ xml_struct!(VirtualMachineSgxTargetInfo);
 impl DecodeFields for VirtualMachineSgxTargetInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "maxEpcSize" => self.max_epc_size = r.value(s)?,
             "flcModes" => self.flc_modes.push(r.value(s)?),
             "lePubKeyHashes" => self.le_pub_key_hashes.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5131,13 +5222,14 @@ xml_struct!(VirtualMachineSnapshotInfo);
 impl DecodeFields for VirtualMachineSnapshotInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "currentSnapshot" => self.current_snapshot = Some(r.value(s)?),
             "rootSnapshotList" => self.root_snapshot_list.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5189,10 +5281,11 @@ xml_struct!(VirtualMachineSnapshotTree);
 impl DecodeFields for VirtualMachineSnapshotTree {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "snapshot" => self.snapshot = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "name" => self.name = r.value(s)?,
@@ -5204,7 +5297,7 @@ impl DecodeFields for VirtualMachineSnapshotTree {
             "backupManifest" => self.backup_manifest = Some(r.value(s)?),
             "childSnapshotList" => self.child_snapshot_list.push(r.value(s)?),
             "replaySupported" => self.replay_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5243,10 +5336,11 @@ xml_struct!(VirtualMachineSoundInfo);
 impl DecodeFields for VirtualMachineSoundInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -5274,12 +5368,13 @@ xml_struct!(VirtualMachineSriovDevicePoolInfo);
 impl DecodeFields for VirtualMachineSriovDevicePoolInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5314,14 +5409,15 @@ xml_struct!(VirtualMachineSriovInfo);
 impl DecodeFields for VirtualMachineSriovInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "virtualFunction" => self.virtual_function = r.value(s)?,
             "pnic" => self.pnic = Some(r.value(s)?),
             "devicePool" => self.device_pool = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5356,13 +5452,14 @@ xml_struct!(VirtualMachineSriovNetworkDevicePoolInfo);
 impl DecodeFields for VirtualMachineSriovNetworkDevicePoolInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "switchKey" => self.switch_key = Some(r.value(s)?),
             "switchUuid" => self.switch_uuid = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5396,13 +5493,14 @@ xml_struct!(VirtualMachineStorageInfo);
 impl DecodeFields for VirtualMachineStorageInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "perDatastoreUsage" => self.per_datastore_usage.push(r.value(s)?),
             "timestamp" => self.timestamp = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5440,15 +5538,16 @@ xml_struct!(VirtualMachineStorageSummary);
 impl DecodeFields for VirtualMachineStorageSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "committed" => self.committed = r.value(s)?,
             "uncommitted" => self.uncommitted = r.value(s)?,
             "unshared" => self.unshared = r.value(s)?,
             "timestamp" => self.timestamp = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5496,10 +5595,11 @@ xml_struct!(VirtualMachineSummary);
 impl DecodeFields for VirtualMachineSummary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = Some(r.value(s)?),
             "runtime" => self.runtime = r.value(s)?,
             "guest" => self.guest = Some(r.value(s)?),
@@ -5508,7 +5608,7 @@ impl DecodeFields for VirtualMachineSummary {
             "quickStats" => self.quick_stats = r.value(s)?,
             "overallStatus" => self.overall_status = r.value(s)?,
             "customValue" => self.custom_value.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5548,13 +5648,14 @@ xml_struct!(VirtualMachineTargetInfo);
 impl DecodeFields for VirtualMachineTargetInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "configurationTag" => self.configuration_tag.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5596,17 +5697,18 @@ xml_struct!(VirtualMachineTicket);
 impl DecodeFields for VirtualMachineTicket {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ticket" => self.ticket = r.value(s)?,
             "cfgFile" => self.cfg_file = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "port" => self.port = Some(r.value(s)?),
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
             "url" => self.url = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5648,15 +5750,16 @@ xml_struct!(VirtualMachineUsageOnDatastore);
 impl DecodeFields for VirtualMachineUsageOnDatastore {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "committed" => self.committed = r.value(s)?,
             "uncommitted" => self.uncommitted = r.value(s)?,
             "unshared" => self.unshared = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5702,10 +5805,11 @@ xml_struct!(VirtualMachineUsbInfo);
 impl DecodeFields for VirtualMachineUsbInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "description" => self.description = r.value(s)?,
             "vendor" => self.vendor = r.value(s)?,
             "product" => self.product = r.value(s)?,
@@ -5713,7 +5817,7 @@ impl DecodeFields for VirtualMachineUsbInfo {
             "family" => self.family.push(r.value(s)?),
             "speed" => self.speed.push(r.value(s)?),
             "summary" => self.summary = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5750,12 +5854,13 @@ xml_struct!(VirtualMachineVFlashModuleInfo);
 impl DecodeFields for VirtualMachineVFlashModuleInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vFlashModule" => self.v_flash_module = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5792,17 +5897,18 @@ xml_struct!(VirtualMachineVMCIDevice);
 impl DecodeFields for VirtualMachineVMCIDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = Some(r.value(s)?),
             "allowUnrestrictedCommunication" => {
                 self.allow_unrestricted_communication = Some(r.value(s)?)
             }
             "filterEnable" => self.filter_enable = Some(r.value(s)?),
             "filterInfo" => self.filter_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5839,12 +5945,13 @@ xml_struct!(VirtualMachineVMCIDeviceFilterInfo);
 impl DecodeFields for VirtualMachineVMCIDeviceFilterInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "filters" => self.filters.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5885,17 +5992,18 @@ xml_struct!(VirtualMachineVMCIDeviceFilterSpec);
 impl DecodeFields for VirtualMachineVMCIDeviceFilterSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "rank" => self.rank = r.value(s)?,
             "action" => self.action = r.value(s)?,
             "protocol" => self.protocol = r.value(s)?,
             "direction" => self.direction = r.value(s)?,
             "lowerDstPortBoundary" => self.lower_dst_port_boundary = Some(r.value(s)?),
             "upperDstPortBoundary" => self.upper_dst_port_boundary = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5935,16 +6043,17 @@ xml_struct!(VirtualMachineVMCIDeviceOption);
 impl DecodeFields for VirtualMachineVMCIDeviceOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "allowUnrestrictedCommunication" => {
                 self.allow_unrestricted_communication = r.value(s)?
             }
             "filterSpecOption" => self.filter_spec_option = Some(r.value(s)?),
             "filterSupported" => self.filter_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -5988,16 +6097,17 @@ xml_struct!(VirtualMachineVMCIDeviceOptionFilterSpecOption);
 impl DecodeFields for VirtualMachineVMCIDeviceOptionFilterSpecOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "action" => self.action = r.value(s)?,
             "protocol" => self.protocol = r.value(s)?,
             "direction" => self.direction = r.value(s)?,
             "lowerDstPortBoundary" => self.lower_dst_port_boundary = r.value(s)?,
             "upperDstPortBoundary" => self.upper_dst_port_boundary = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -6030,10 +6140,11 @@ xml_struct!(VirtualMachineVMIROM);
 impl DecodeFields for VirtualMachineVMIROM {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -6061,12 +6172,13 @@ xml_struct!(VirtualMachineVcpuConfig);
 impl DecodeFields for VirtualMachineVcpuConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "latencySensitivity" => self.latency_sensitivity = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -6109,10 +6221,11 @@ xml_struct!(VirtualMachineVgpuDeviceInfo);
 impl DecodeFields for VirtualMachineVgpuDeviceInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceName" => self.device_name = r.value(s)?,
             "deviceVendorId" => self.device_vendor_id = r.value(s)?,
             "maxFbSizeInGib" => self.max_fb_size_in_gib = r.value(s)?,
@@ -6120,7 +6233,7 @@ impl DecodeFields for VirtualMachineVgpuDeviceInfo {
             "migCapable" => self.mig_capable = r.value(s)?,
             "computeProfileCapable" => self.compute_profile_capable = r.value(s)?,
             "quadroProfileCapable" => self.quadro_profile_capable = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -6165,16 +6278,17 @@ xml_struct!(VirtualMachineVgpuProfileInfo);
 impl DecodeFields for VirtualMachineVgpuProfileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "profileName" => self.profile_name = r.value(s)?,
             "deviceVendorId" => self.device_vendor_id = r.value(s)?,
             "fbSizeInGib" => self.fb_size_in_gib = r.value(s)?,
             "profileSharing" => self.profile_sharing = r.value(s)?,
             "profileClass" => self.profile_class = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -6219,17 +6333,18 @@ xml_struct!(VirtualMachineVideoCard);
 impl DecodeFields for VirtualMachineVideoCard {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "videoRamSizeInKB" => self.video_ram_size_in_kb = Some(r.value(s)?),
             "numDisplays" => self.num_displays = Some(r.value(s)?),
             "useAutoDetect" => self.use_auto_detect = Some(r.value(s)?),
             "enable3DSupport" => self.enable3_d_support = Some(r.value(s)?),
             "use3dRenderer" => self.use3d_renderer = Some(r.value(s)?),
             "graphicsMemorySizeInKB" => self.graphics_memory_size_in_kb = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -6265,12 +6380,13 @@ xml_struct!(VirtualMachineVirtualPMem);
 impl DecodeFields for VirtualMachineVirtualPMem {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "snapshotMode" => self.snapshot_mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -6307,15 +6423,16 @@ xml_struct!(VirtualMachineWindowsQuiesceSpec);
 impl DecodeFields for VirtualMachineWindowsQuiesceSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vssBackupType" => self.vss_backup_type = Some(r.value(s)?),
             "vssBootableSystemState" => self.vss_bootable_system_state = Some(r.value(s)?),
             "vssPartialFileSupport" => self.vss_partial_file_support = Some(r.value(s)?),
             "vssBackupContext" => self.vss_backup_context = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -6351,13 +6468,14 @@ xml_struct!(VirtualMachineWipeResult);
 impl DecodeFields for VirtualMachineWipeResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskId" => self.disk_id = r.value(s)?,
             "shrinkableDiskSpace" => self.shrinkable_disk_space = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(VirtualNVDIMM);
 impl DecodeFields for VirtualNVDIMM {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacityInMB" => self.capacity_in_mb = r.value(s)?,
             "configuredCapacityInMB" => self.configured_capacity_in_mb = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -60,13 +61,14 @@ xml_struct!(VirtualNVDIMMBackingInfo);
 impl DecodeFields for VirtualNVDIMMBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "parent" => self.parent = Some(Box::new(r.value(s)?)),
             "changeId" => self.change_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -98,10 +100,11 @@ xml_struct!(VirtualNVDIMMController);
 impl DecodeFields for VirtualNVDIMMController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -129,12 +132,13 @@ xml_struct!(VirtualNVDIMMControllerOption);
 impl DecodeFields for VirtualNVDIMMControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numNVDIMMControllers" => self.num_nvdimm_controllers = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -171,15 +175,16 @@ xml_struct!(VirtualNVDIMMOption);
 impl DecodeFields for VirtualNVDIMMOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacityInMB" => self.capacity_in_mb = r.value(s)?,
             "growable" => self.growable = r.value(s)?,
             "hotGrowable" => self.hot_growable = r.value(s)?,
             "granularityInMB" => self.granularity_in_mb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -211,10 +216,11 @@ xml_struct!(VirtualNVMEController);
 impl DecodeFields for VirtualNVMEController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -242,12 +248,13 @@ xml_struct!(VirtualNVMEControllerOption);
 impl DecodeFields for VirtualNVMEControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numNVMEDisks" => self.num_nvme_disks = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -284,15 +291,16 @@ xml_struct!(VirtualNicManagerNetConfig);
 impl DecodeFields for VirtualNicManagerNetConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nicType" => self.nic_type = r.value(s)?,
             "multiSelectAllowed" => self.multi_select_allowed = r.value(s)?,
             "candidateVnic" => self.candidate_vnic.push(r.value(s)?),
             "selectedVnic" => self.selected_vnic.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(VirtualPCIController);
 impl DecodeFields for VirtualPCIController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -71,10 +72,11 @@ xml_struct!(VirtualPCIControllerOption);
 impl DecodeFields for VirtualPCIControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numSCSIControllers" => self.num_scsi_controllers = r.value(s)?,
             "numEthernetCards" => self.num_ethernet_cards = r.value(s)?,
             "numVideoCards" => self.num_video_cards = r.value(s)?,
@@ -92,7 +94,7 @@ impl DecodeFields for VirtualPCIControllerOption {
             "numVmxnet3VrdmaEthernetCards" => {
                 self.num_vmxnet3_vrdma_ethernet_cards = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -142,10 +144,11 @@ xml_struct!(VirtualPCIPassthrough);
 impl DecodeFields for VirtualPCIPassthrough {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -181,16 +184,17 @@ xml_struct!(VirtualPCIPassthroughAllowedDevice);
 impl DecodeFields for VirtualPCIPassthroughAllowedDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vendorId" => self.vendor_id = r.value(s)?,
             "deviceId" => self.device_id = r.value(s)?,
             "subVendorId" => self.sub_vendor_id = Some(r.value(s)?),
             "subDeviceId" => self.sub_device_id = Some(r.value(s)?),
             "revisionId" => self.revision_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -231,15 +235,16 @@ xml_struct!(VirtualPCIPassthroughDeviceBackingInfo);
 impl DecodeFields for VirtualPCIPassthroughDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "deviceId" => self.device_id = r.value(s)?,
             "systemId" => self.system_id = r.value(s)?,
             "vendorId" => self.vendor_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -271,10 +276,11 @@ xml_struct!(VirtualPCIPassthroughDeviceBackingOption);
 impl DecodeFields for VirtualPCIPassthroughDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -306,14 +312,15 @@ xml_struct!(VirtualPCIPassthroughDynamicBackingInfo);
 impl DecodeFields for VirtualPCIPassthroughDynamicBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "allowedDevice" => self.allowed_device.push(r.value(s)?),
             "customLabel" => self.custom_label = Some(r.value(s)?),
             "assignedId" => self.assigned_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -344,10 +351,11 @@ xml_struct!(VirtualPCIPassthroughDynamicBackingOption);
 impl DecodeFields for VirtualPCIPassthroughDynamicBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -373,10 +381,11 @@ xml_struct!(VirtualPCIPassthroughOption);
 impl DecodeFields for VirtualPCIPassthroughOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -402,10 +411,11 @@ xml_struct!(VirtualPCIPassthroughPluginBackingInfo);
 impl DecodeFields for VirtualPCIPassthroughPluginBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -431,10 +441,11 @@ xml_struct!(VirtualPCIPassthroughPluginBackingOption);
 impl DecodeFields for VirtualPCIPassthroughPluginBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -464,13 +475,14 @@ xml_struct!(VirtualPCIPassthroughVmiopBackingInfo);
 impl DecodeFields for VirtualPCIPassthroughVmiopBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vgpu" => self.vgpu = Some(r.value(s)?),
             "migrateSupported" => self.migrate_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -504,13 +516,14 @@ xml_struct!(VirtualPCIPassthroughVmiopBackingOption);
 impl DecodeFields for VirtualPCIPassthroughVmiopBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vgpu" => self.vgpu = r.value(s)?,
             "maxInstances" => self.max_instances = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -540,10 +553,11 @@ xml_struct!(VirtualPCNet32);
 impl DecodeFields for VirtualPCNet32 {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -571,12 +585,13 @@ xml_struct!(VirtualPCNet32Option);
 impl DecodeFields for VirtualPCNet32Option {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "supportsMorphing" => self.supports_morphing = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -605,10 +620,11 @@ xml_struct!(VirtualPS2Controller);
 impl DecodeFields for VirtualPS2Controller {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -638,13 +654,14 @@ xml_struct!(VirtualPS2ControllerOption);
 impl DecodeFields for VirtualPS2ControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numKeyboards" => self.num_keyboards = r.value(s)?,
             "numPointingDevices" => self.num_pointing_devices = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -674,10 +691,11 @@ xml_struct!(VirtualParallelPort);
 impl DecodeFields for VirtualParallelPort {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -703,10 +721,11 @@ xml_struct!(VirtualParallelPortDeviceBackingInfo);
 impl DecodeFields for VirtualParallelPortDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -732,10 +751,11 @@ xml_struct!(VirtualParallelPortDeviceBackingOption);
 impl DecodeFields for VirtualParallelPortDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -761,10 +781,11 @@ xml_struct!(VirtualParallelPortFileBackingInfo);
 impl DecodeFields for VirtualParallelPortFileBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -790,10 +811,11 @@ xml_struct!(VirtualParallelPortFileBackingOption);
 impl DecodeFields for VirtualParallelPortFileBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -819,10 +841,11 @@ xml_struct!(VirtualParallelPortOption);
 impl DecodeFields for VirtualParallelPortOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -848,10 +871,11 @@ xml_struct!(VirtualPointingDevice);
 impl DecodeFields for VirtualPointingDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -879,12 +903,13 @@ xml_struct!(VirtualPointingDeviceBackingOption);
 impl DecodeFields for VirtualPointingDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostPointingDevice" => self.host_pointing_device = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -915,12 +940,13 @@ xml_struct!(VirtualPointingDeviceDeviceBackingInfo);
 impl DecodeFields for VirtualPointingDeviceDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostPointingDevice" => self.host_pointing_device = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -949,10 +975,11 @@ xml_struct!(VirtualPointingDeviceOption);
 impl DecodeFields for VirtualPointingDeviceOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -978,10 +1005,11 @@ xml_struct!(VirtualPrecisionClock);
 impl DecodeFields for VirtualPrecisionClock {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1007,10 +1035,11 @@ xml_struct!(VirtualPrecisionClockOption);
 impl DecodeFields for VirtualPrecisionClockOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1038,12 +1067,13 @@ xml_struct!(VirtualPrecisionClockSystemClockBackingInfo);
 impl DecodeFields for VirtualPrecisionClockSystemClockBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "protocol" => self.protocol = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1074,12 +1104,13 @@ xml_struct!(VirtualPrecisionClockSystemClockBackingOption);
 impl DecodeFields for VirtualPrecisionClockSystemClockBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "protocol" => self.protocol = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(VirtualSATAController);
 impl DecodeFields for VirtualSATAController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -49,13 +50,14 @@ xml_struct!(VirtualSATAControllerOption);
 impl DecodeFields for VirtualSATAControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numSATADisks" => self.num_sata_disks = r.value(s)?,
             "numSATACdroms" => self.num_sata_cdroms = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -91,14 +93,15 @@ xml_struct!(VirtualSCSIController);
 impl DecodeFields for VirtualSCSIController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hotAddRemove" => self.hot_add_remove = Some(r.value(s)?),
             "sharedBus" => self.shared_bus = r.value(s)?,
             "scsiCtlrUnitNumber" => self.scsi_ctlr_unit_number = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -143,10 +146,11 @@ xml_struct!(VirtualSCSIControllerOption);
 impl DecodeFields for VirtualSCSIControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numSCSIDisks" => self.num_scsi_disks = r.value(s)?,
             "numSCSICdroms" => self.num_scsi_cdroms = r.value(s)?,
             "numSCSIPassthrough" => self.num_scsi_passthrough = r.value(s)?,
@@ -154,7 +158,7 @@ impl DecodeFields for VirtualSCSIControllerOption {
             "defaultSharedIndex" => self.default_shared_index = r.value(s)?,
             "hotAddRemove" => self.hot_add_remove = r.value(s)?,
             "scsiCtlrUnitNumber" => self.scsi_ctlr_unit_number = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -189,10 +193,11 @@ xml_struct!(VirtualSCSIPassthrough);
 impl DecodeFields for VirtualSCSIPassthrough {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -218,10 +223,11 @@ xml_struct!(VirtualSCSIPassthroughDeviceBackingInfo);
 impl DecodeFields for VirtualSCSIPassthroughDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -247,10 +253,11 @@ xml_struct!(VirtualSCSIPassthroughDeviceBackingOption);
 impl DecodeFields for VirtualSCSIPassthroughDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -276,10 +283,11 @@ xml_struct!(VirtualSCSIPassthroughOption);
 impl DecodeFields for VirtualSCSIPassthroughOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -305,10 +313,11 @@ xml_struct!(VirtualSIOController);
 impl DecodeFields for VirtualSIOController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -340,14 +349,15 @@ xml_struct!(VirtualSIOControllerOption);
 impl DecodeFields for VirtualSIOControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numFloppyDrives" => self.num_floppy_drives = r.value(s)?,
             "numSerialPorts" => self.num_serial_ports = r.value(s)?,
             "numParallelPorts" => self.num_parallel_ports = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -380,12 +390,13 @@ xml_struct!(VirtualSerialPort);
 impl DecodeFields for VirtualSerialPort {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "yieldOnPoll" => self.yield_on_poll = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -414,10 +425,11 @@ xml_struct!(VirtualSerialPortDeviceBackingInfo);
 impl DecodeFields for VirtualSerialPortDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -443,10 +455,11 @@ xml_struct!(VirtualSerialPortDeviceBackingOption);
 impl DecodeFields for VirtualSerialPortDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -472,10 +485,11 @@ xml_struct!(VirtualSerialPortFileBackingInfo);
 impl DecodeFields for VirtualSerialPortFileBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -501,10 +515,11 @@ xml_struct!(VirtualSerialPortFileBackingOption);
 impl DecodeFields for VirtualSerialPortFileBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -532,12 +547,13 @@ xml_struct!(VirtualSerialPortOption);
 impl DecodeFields for VirtualSerialPortOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "yieldOnPoll" => self.yield_on_poll = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -570,13 +586,14 @@ xml_struct!(VirtualSerialPortPipeBackingInfo);
 impl DecodeFields for VirtualSerialPortPipeBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "endpoint" => self.endpoint = r.value(s)?,
             "noRxLoss" => self.no_rx_loss = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -610,13 +627,14 @@ xml_struct!(VirtualSerialPortPipeBackingOption);
 impl DecodeFields for VirtualSerialPortPipeBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "endpoint" => self.endpoint = r.value(s)?,
             "noRxLoss" => self.no_rx_loss = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -646,10 +664,11 @@ xml_struct!(VirtualSerialPortThinPrintBackingInfo);
 impl DecodeFields for VirtualSerialPortThinPrintBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -675,10 +694,11 @@ xml_struct!(VirtualSerialPortThinPrintBackingOption);
 impl DecodeFields for VirtualSerialPortThinPrintBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -704,10 +724,11 @@ xml_struct!(VirtualSerialPortURIBackingInfo);
 impl DecodeFields for VirtualSerialPortURIBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -733,10 +754,11 @@ xml_struct!(VirtualSerialPortURIBackingOption);
 impl DecodeFields for VirtualSerialPortURIBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -762,10 +784,11 @@ xml_struct!(VirtualSoundBlaster16);
 impl DecodeFields for VirtualSoundBlaster16 {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -791,10 +814,11 @@ xml_struct!(VirtualSoundBlaster16Option);
 impl DecodeFields for VirtualSoundBlaster16Option {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -820,10 +844,11 @@ xml_struct!(VirtualSoundCard);
 impl DecodeFields for VirtualSoundCard {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -849,10 +874,11 @@ xml_struct!(VirtualSoundCardDeviceBackingInfo);
 impl DecodeFields for VirtualSoundCardDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -878,10 +904,11 @@ xml_struct!(VirtualSoundCardDeviceBackingOption);
 impl DecodeFields for VirtualSoundCardDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -907,10 +934,11 @@ xml_struct!(VirtualSoundCardOption);
 impl DecodeFields for VirtualSoundCardOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -940,13 +968,14 @@ xml_struct!(VirtualSriovEthernetCard);
 impl DecodeFields for VirtualSriovEthernetCard {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "allowGuestOSMtuChange" => self.allow_guest_os_mtu_change = Some(r.value(s)?),
             "sriovBacking" => self.sriov_backing = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -976,10 +1005,11 @@ xml_struct!(VirtualSriovEthernetCardOption);
 impl DecodeFields for VirtualSriovEthernetCardOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1011,14 +1041,15 @@ xml_struct!(VirtualSriovEthernetCardSriovBackingInfo);
 impl DecodeFields for VirtualSriovEthernetCardSriovBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "physicalFunctionBacking" => self.physical_function_backing = Some(r.value(s)?),
             "virtualFunctionBacking" => self.virtual_function_backing = Some(r.value(s)?),
             "virtualFunctionIndex" => self.virtual_function_index = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1049,10 +1080,11 @@ xml_struct!(VirtualSriovEthernetCardSriovBackingOption);
 impl DecodeFields for VirtualSriovEthernetCardSriovBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1088,16 +1120,17 @@ xml_struct!(VirtualSwitchProfile);
 impl DecodeFields for VirtualSwitchProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "link" => self.link = r.value(s)?,
             "numPorts" => self.num_ports = r.value(s)?,
             "networkPolicy" => self.network_policy = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1130,10 +1163,11 @@ xml_struct!(VirtualSwitchSelectionProfile);
 impl DecodeFields for VirtualSwitchSelectionProfile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

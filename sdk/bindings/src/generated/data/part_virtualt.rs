@@ -20,15 +20,16 @@ xml_struct!(VirtualTPM);
 impl DecodeFields for VirtualTPM {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "endorsementKeyCertificateSigningRequest" => self
                 .endorsement_key_certificate_signing_request
                 .push(r.value(s)?),
             "endorsementKeyCertificate" => self.endorsement_key_certificate.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -66,12 +67,13 @@ xml_struct!(VirtualTPMOption);
 impl DecodeFields for VirtualTPMOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "supportedFirmware" => self.supported_firmware.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -26,16 +26,17 @@ xml_struct!(VirtualUSB);
 impl DecodeFields for VirtualUSB {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "connected" => self.connected = r.value(s)?,
             "vendor" => self.vendor = Some(r.value(s)?),
             "product" => self.product = Some(r.value(s)?),
             "family" => self.family.push(r.value(s)?),
             "speed" => self.speed.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -72,13 +73,14 @@ xml_struct!(VirtualUSBController);
 impl DecodeFields for VirtualUSBController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoConnectDevices" => self.auto_connect_devices = Some(r.value(s)?),
             "ehciEnabled" => self.ehci_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -114,14 +116,15 @@ xml_struct!(VirtualUSBControllerOption);
 impl DecodeFields for VirtualUSBControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoConnectDevices" => self.auto_connect_devices = r.value(s)?,
             "ehciSupported" => self.ehci_supported = r.value(s)?,
             "supportedSpeeds" => self.supported_speeds.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -154,12 +157,13 @@ xml_struct!(VirtualUSBControllerPciBusSlotInfo);
 impl DecodeFields for VirtualUSBControllerPciBusSlotInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ehciPciSlotNumber" => self.ehci_pci_slot_number = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -188,10 +192,11 @@ xml_struct!(VirtualUSBOption);
 impl DecodeFields for VirtualUSBOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -219,12 +224,13 @@ xml_struct!(VirtualUSBRemoteClientBackingInfo);
 impl DecodeFields for VirtualUSBRemoteClientBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostname" => self.hostname = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -253,10 +259,11 @@ xml_struct!(VirtualUSBRemoteClientBackingOption);
 impl DecodeFields for VirtualUSBRemoteClientBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -284,12 +291,13 @@ xml_struct!(VirtualUSBRemoteHostBackingInfo);
 impl DecodeFields for VirtualUSBRemoteHostBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostname" => self.hostname = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -318,10 +326,11 @@ xml_struct!(VirtualUSBRemoteHostBackingOption);
 impl DecodeFields for VirtualUSBRemoteHostBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -347,10 +356,11 @@ xml_struct!(VirtualUSBUSBBackingInfo);
 impl DecodeFields for VirtualUSBUSBBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -376,10 +386,11 @@ xml_struct!(VirtualUSBUSBBackingOption);
 impl DecodeFields for VirtualUSBUSBBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -407,12 +418,13 @@ xml_struct!(VirtualUSBXHCIController);
 impl DecodeFields for VirtualUSBXHCIController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoConnectDevices" => self.auto_connect_devices = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -445,13 +457,14 @@ xml_struct!(VirtualUSBXHCIControllerOption);
 impl DecodeFields for VirtualUSBXHCIControllerOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoConnectDevices" => self.auto_connect_devices = r.value(s)?,
             "supportedSpeeds" => self.supported_speeds.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

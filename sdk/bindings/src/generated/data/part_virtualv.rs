@@ -16,10 +16,11 @@ xml_struct!(VirtualVMIROMOption);
 impl DecodeFields for VirtualVMIROMOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -59,10 +60,11 @@ xml_struct!(VirtualVideoCardOption);
 impl DecodeFields for VirtualVideoCardOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "videoRamSizeInKB" => self.video_ram_size_in_kb = Some(r.value(s)?),
             "numDisplays" => self.num_displays = Some(r.value(s)?),
             "useAutoDetect" => self.use_auto_detect = Some(r.value(s)?),
@@ -72,7 +74,7 @@ impl DecodeFields for VirtualVideoCardOption {
             "graphicsMemorySizeSupported" => {
                 self.graphics_memory_size_supported = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -110,10 +112,11 @@ xml_struct!(VirtualVmxnet);
 impl DecodeFields for VirtualVmxnet {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -139,10 +142,11 @@ xml_struct!(VirtualVmxnet2);
 impl DecodeFields for VirtualVmxnet2 {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -168,10 +172,11 @@ xml_struct!(VirtualVmxnet2Option);
 impl DecodeFields for VirtualVmxnet2Option {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -197,10 +202,11 @@ xml_struct!(VirtualVmxnet3);
 impl DecodeFields for VirtualVmxnet3 {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -226,10 +232,11 @@ xml_struct!(VirtualVmxnet3Option);
 impl DecodeFields for VirtualVmxnet3Option {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -257,12 +264,13 @@ xml_struct!(VirtualVmxnet3Vrdma);
 impl DecodeFields for VirtualVmxnet3Vrdma {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceProtocol" => self.device_protocol = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -293,12 +301,13 @@ xml_struct!(VirtualVmxnet3VrdmaOption);
 impl DecodeFields for VirtualVmxnet3VrdmaOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "deviceProtocol" => self.device_protocol = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -327,10 +336,11 @@ xml_struct!(VirtualVmxnetOption);
 impl DecodeFields for VirtualVmxnetOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -22,14 +22,15 @@ xml_struct!(VmBeingClonedEvent);
 impl DecodeFields for VmBeingClonedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "destFolder" => self.dest_folder = r.value(s)?,
             "destName" => self.dest_name = r.value(s)?,
             "destHost" => self.dest_host = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -64,13 +65,14 @@ xml_struct!(VmBeingClonedNoFolderEvent);
 impl DecodeFields for VmBeingClonedNoFolderEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "destName" => self.dest_name = r.value(s)?,
             "destHost" => self.dest_host = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -102,12 +104,13 @@ xml_struct!(VmBeingCreatedEvent);
 impl DecodeFields for VmBeingCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configSpec" => self.config_spec = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -138,12 +141,13 @@ xml_struct!(VmBeingDeployedEvent);
 impl DecodeFields for VmBeingDeployedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "srcTemplate" => self.src_template = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -178,14 +182,15 @@ xml_struct!(VmBeingHotMigratedEvent);
 impl DecodeFields for VmBeingHotMigratedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "destHost" => self.dest_host = r.value(s)?,
             "destDatacenter" => self.dest_datacenter = Some(r.value(s)?),
             "destDatastore" => self.dest_datastore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -222,14 +227,15 @@ xml_struct!(VmBeingMigratedEvent);
 impl DecodeFields for VmBeingMigratedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "destHost" => self.dest_host = r.value(s)?,
             "destDatacenter" => self.dest_datacenter = Some(r.value(s)?),
             "destDatastore" => self.dest_datastore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -266,14 +272,15 @@ xml_struct!(VmBeingRelocatedEvent);
 impl DecodeFields for VmBeingRelocatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "destHost" => self.dest_host = r.value(s)?,
             "destDatacenter" => self.dest_datacenter = Some(r.value(s)?),
             "destDatastore" => self.dest_datastore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(VmCloneEvent);
 impl DecodeFields for VmCloneEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -53,15 +54,16 @@ xml_struct!(VmCloneFailedEvent);
 impl DecodeFields for VmCloneFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "destFolder" => self.dest_folder = r.value(s)?,
             "destName" => self.dest_name = r.value(s)?,
             "destHost" => self.dest_host = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -95,12 +97,13 @@ xml_struct!(VmClonedEvent);
 impl DecodeFields for VmClonedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceVm" => self.source_vm = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -131,12 +134,13 @@ xml_struct!(VmConfigFileEncryptionInfo);
 impl DecodeFields for VmConfigFileEncryptionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyId" => self.key_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -169,13 +173,14 @@ xml_struct!(VmConfigFileInfo);
 impl DecodeFields for VmConfigFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configVersion" => self.config_version = Some(r.value(s)?),
             "encryption" => self.encryption = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -209,13 +214,14 @@ xml_struct!(VmConfigFileQuery);
 impl DecodeFields for VmConfigFileQuery {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "filter" => self.filter = Some(r.value(s)?),
             "details" => self.details = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -249,13 +255,14 @@ xml_struct!(VmConfigFileQueryFilter);
 impl DecodeFields for VmConfigFileQueryFilter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "matchConfigVersion" => self.match_config_version.push(r.value(s)?),
             "encrypted" => self.encrypted = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -289,13 +296,14 @@ xml_struct!(VmConfigFileQueryFlags);
 impl DecodeFields for VmConfigFileQueryFlags {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configVersion" => self.config_version = r.value(s)?,
             "encryption" => self.encryption = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -341,10 +349,11 @@ xml_struct!(VmConfigInfo);
 impl DecodeFields for VmConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "product" => self.product.push(r.value(s)?),
             "property" => self.property.push(r.value(s)?),
             "ipAssignment" => self.ip_assignment = r.value(s)?,
@@ -353,7 +362,7 @@ impl DecodeFields for VmConfigInfo {
             "ovfEnvironmentTransport" => self.ovf_environment_transport.push(r.value(s)?),
             "installBootRequired" => self.install_boot_required = r.value(s)?,
             "installBootStopDelay" => self.install_boot_stop_delay = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -389,10 +398,11 @@ xml_struct!(VmConfigMissingEvent);
 impl DecodeFields for VmConfigMissingEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -434,10 +444,11 @@ xml_struct!(VmConfigSpec);
 impl DecodeFields for VmConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "product" => self.product.push(r.value(s)?),
             "property" => self.property.push(r.value(s)?),
             "ipAssignment" => self.ip_assignment = Some(r.value(s)?),
@@ -446,7 +457,7 @@ impl DecodeFields for VmConfigSpec {
             "ovfEnvironmentTransport" => self.ovf_environment_transport.push(r.value(s)?),
             "installBootRequired" => self.install_boot_required = Some(r.value(s)?),
             "installBootStopDelay" => self.install_boot_stop_delay = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -482,10 +493,11 @@ xml_struct!(VmConnectedEvent);
 impl DecodeFields for VmConnectedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -511,10 +523,11 @@ xml_struct!(VmCreatedEvent);
 impl DecodeFields for VmCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -18,12 +18,13 @@ xml_struct!(VmDasBeingResetEvent);
 impl DecodeFields for VmDasBeingResetEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -54,12 +55,13 @@ xml_struct!(VmDasBeingResetWithScreenshotEvent);
 impl DecodeFields for VmDasBeingResetWithScreenshotEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "screenshotFilePath" => self.screenshot_file_path = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -88,10 +90,11 @@ xml_struct!(VmDasResetFailedEvent);
 impl DecodeFields for VmDasResetFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -117,10 +120,11 @@ xml_struct!(VmDasUpdateErrorEvent);
 impl DecodeFields for VmDasUpdateErrorEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -146,10 +150,11 @@ xml_struct!(VmDasUpdateOkEvent);
 impl DecodeFields for VmDasUpdateOkEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -175,10 +180,11 @@ xml_struct!(VmDateRolledBackEvent);
 impl DecodeFields for VmDateRolledBackEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -208,13 +214,14 @@ xml_struct!(VmDeployFailedEvent);
 impl DecodeFields for VmDeployFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "destDatastore" => self.dest_datastore = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -246,12 +253,13 @@ xml_struct!(VmDeployedEvent);
 impl DecodeFields for VmDeployedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "srcTemplate" => self.src_template = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -280,10 +288,11 @@ xml_struct!(VmDisconnectedEvent);
 impl DecodeFields for VmDisconnectedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -309,10 +318,11 @@ xml_struct!(VmDiscoveredEvent);
 impl DecodeFields for VmDiscoveredEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -342,13 +352,14 @@ xml_struct!(VmDiskFailedEvent);
 impl DecodeFields for VmDiskFailedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "disk" => self.disk = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -380,12 +391,13 @@ xml_struct!(VmDiskFileEncryptionInfo);
 impl DecodeFields for VmDiskFileEncryptionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "keyId" => self.key_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -428,10 +440,11 @@ xml_struct!(VmDiskFileInfo);
 impl DecodeFields for VmDiskFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskType" => self.disk_type = Some(r.value(s)?),
             "capacityKb" => self.capacity_kb = Some(r.value(s)?),
             "hardwareVersion" => self.hardware_version = Some(r.value(s)?),
@@ -439,7 +452,7 @@ impl DecodeFields for VmDiskFileInfo {
             "diskExtents" => self.disk_extents.push(r.value(s)?),
             "thin" => self.thin = Some(r.value(s)?),
             "encryption" => self.encryption = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -478,13 +491,14 @@ xml_struct!(VmDiskFileQuery);
 impl DecodeFields for VmDiskFileQuery {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "filter" => self.filter = Some(r.value(s)?),
             "details" => self.details = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -524,16 +538,17 @@ xml_struct!(VmDiskFileQueryFilter);
 impl DecodeFields for VmDiskFileQueryFilter {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskType" => self.disk_type.push(r.value(s)?),
             "matchHardwareVersion" => self.match_hardware_version.push(r.value(s)?),
             "controllerType" => self.controller_type.push(r.value(s)?),
             "thin" => self.thin = Some(r.value(s)?),
             "encrypted" => self.encrypted = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -580,10 +595,11 @@ xml_struct!(VmDiskFileQueryFlags);
 impl DecodeFields for VmDiskFileQueryFlags {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskType" => self.disk_type = r.value(s)?,
             "capacityKb" => self.capacity_kb = r.value(s)?,
             "hardwareVersion" => self.hardware_version = r.value(s)?,
@@ -591,7 +607,7 @@ impl DecodeFields for VmDiskFileQueryFlags {
             "diskExtents" => self.disk_extents = Some(r.value(s)?),
             "thin" => self.thin = Some(r.value(s)?),
             "encryption" => self.encryption = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(VMFSDatastoreCreatedEvent);
 impl DecodeFields for VMFSDatastoreCreatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "datastoreUrl" => self.datastore_url = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -58,12 +59,13 @@ xml_struct!(VMFSDatastoreExpandedEvent);
 impl DecodeFields for VMFSDatastoreExpandedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -94,12 +96,13 @@ xml_struct!(VMFSDatastoreExtendedEvent);
 impl DecodeFields for VMFSDatastoreExtendedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -136,15 +139,16 @@ xml_struct!(VmFailedMigrateEvent);
 impl DecodeFields for VmFailedMigrateEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "destHost" => self.dest_host = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
             "destDatacenter" => self.dest_datacenter = Some(r.value(s)?),
             "destDatastore" => self.dest_datastore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -178,12 +182,13 @@ xml_struct!(VmFailedRelayoutEvent);
 impl DecodeFields for VmFailedRelayoutEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -212,10 +217,11 @@ xml_struct!(VmFailedRelayoutOnVmfs2DatastoreEvent);
 impl DecodeFields for VmFailedRelayoutOnVmfs2DatastoreEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -243,12 +249,13 @@ xml_struct!(VmFailedStartingSecondaryEvent);
 impl DecodeFields for VmFailedStartingSecondaryEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -279,12 +286,13 @@ xml_struct!(VmFailedToPowerOffEvent);
 impl DecodeFields for VmFailedToPowerOffEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -315,12 +323,13 @@ xml_struct!(VmFailedToPowerOnEvent);
 impl DecodeFields for VmFailedToPowerOnEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -351,12 +360,13 @@ xml_struct!(VmFailedToRebootGuestEvent);
 impl DecodeFields for VmFailedToRebootGuestEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -387,12 +397,13 @@ xml_struct!(VmFailedToResetEvent);
 impl DecodeFields for VmFailedToResetEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -423,12 +434,13 @@ xml_struct!(VmFailedToShutdownGuestEvent);
 impl DecodeFields for VmFailedToShutdownGuestEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -459,12 +471,13 @@ xml_struct!(VmFailedToStandbyGuestEvent);
 impl DecodeFields for VmFailedToStandbyGuestEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -495,12 +508,13 @@ xml_struct!(VmFailedToSuspendEvent);
 impl DecodeFields for VmFailedToSuspendEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -529,10 +543,11 @@ xml_struct!(VmFailedUpdatingSecondaryConfig);
 impl DecodeFields for VmFailedUpdatingSecondaryConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -560,12 +575,13 @@ xml_struct!(VmFailoverFailed);
 impl DecodeFields for VmFailoverFailed {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -598,13 +614,14 @@ xml_struct!(VmFaultToleranceStateChangedEvent);
 impl DecodeFields for VmFaultToleranceStateChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldState" => self.old_state = r.value(s)?,
             "newState" => self.new_state = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -634,10 +651,11 @@ xml_struct!(VmFaultToleranceTurnedOffEvent);
 impl DecodeFields for VmFaultToleranceTurnedOffEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -665,12 +683,13 @@ xml_struct!(VmFaultToleranceVmTerminatedEvent);
 impl DecodeFields for VmFaultToleranceVmTerminatedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -711,17 +730,18 @@ xml_struct!(VmfsConfigOption);
 impl DecodeFields for VmfsConfigOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "blockSizeOption" => self.block_size_option = r.value(s)?,
             "unmapGranularityOption" => self.unmap_granularity_option.push(r.value(s)?),
             "unmapBandwidthFixedValue" => self.unmap_bandwidth_fixed_value = Some(r.value(s)?),
             "unmapBandwidthDynamicMin" => self.unmap_bandwidth_dynamic_min = Some(r.value(s)?),
             "unmapBandwidthDynamicMax" => self.unmap_bandwidth_dynamic_max = Some(r.value(s)?),
             "unmapBandwidthIncrement" => self.unmap_bandwidth_increment = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -764,10 +784,11 @@ xml_struct!(VmfsDatastoreAllExtentOption);
 impl DecodeFields for VmfsDatastoreAllExtentOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -797,13 +818,14 @@ xml_struct!(VmfsDatastoreBaseOption);
 impl DecodeFields for VmfsDatastoreBaseOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "layout" => self.layout = r.value(s)?,
             "partitionFormatChange" => self.partition_format_change = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -839,14 +861,15 @@ xml_struct!(VmfsDatastoreCreateSpec);
 impl DecodeFields for VmfsDatastoreCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "partition" => self.partition = r.value(s)?,
             "vmfs" => self.vmfs = r.value(s)?,
             "extent" => self.extent.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -881,13 +904,14 @@ xml_struct!(VmfsDatastoreExpandSpec);
 impl DecodeFields for VmfsDatastoreExpandSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "partition" => self.partition = r.value(s)?,
             "extent" => self.extent = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -921,13 +945,14 @@ xml_struct!(VmfsDatastoreExtendSpec);
 impl DecodeFields for VmfsDatastoreExtendSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "partition" => self.partition = r.value(s)?,
             "extent" => self.extent.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -963,14 +988,15 @@ xml_struct!(VmfsDatastoreInfo);
 impl DecodeFields for VmfsDatastoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "maxPhysicalRDMFileSize" => self.max_physical_rdm_file_size = Some(r.value(s)?),
             "maxVirtualRDMFileSize" => self.max_virtual_rdm_file_size = Some(r.value(s)?),
             "vmfs" => self.vmfs = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1003,12 +1029,13 @@ xml_struct!(VmfsDatastoreMultipleExtentOption);
 impl DecodeFields for VmfsDatastoreMultipleExtentOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmfsExtent" => self.vmfs_extent.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1041,13 +1068,14 @@ xml_struct!(VmfsDatastoreOption);
 impl DecodeFields for VmfsDatastoreOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1079,12 +1107,13 @@ xml_struct!(VmfsDatastoreSingleExtentOption);
 impl DecodeFields for VmfsDatastoreSingleExtentOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmfsExtent" => self.vmfs_extent = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1115,12 +1144,13 @@ xml_struct!(VmfsDatastoreSpec);
 impl DecodeFields for VmfsDatastoreSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskUuid" => self.disk_uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1157,15 +1187,16 @@ xml_struct!(VmfsUnmapBandwidthSpec);
 impl DecodeFields for VmfsUnmapBandwidthSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "policy" => self.policy = r.value(s)?,
             "fixedValue" => self.fixed_value = r.value(s)?,
             "dynamicMin" => self.dynamic_min = r.value(s)?,
             "dynamicMax" => self.dynamic_max = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(VmHealthMonitoringStateChangedEvent);
 impl DecodeFields for VmHealthMonitoringStateChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "state" => self.state = r.value(s)?,
             "prevState" => self.prev_state = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

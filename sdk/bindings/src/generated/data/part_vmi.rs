@@ -18,12 +18,13 @@ xml_struct!(VmInstanceUuidAssignedEvent);
 impl DecodeFields for VmInstanceUuidAssignedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "instanceUuid" => self.instance_uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -56,13 +57,14 @@ xml_struct!(VmInstanceUuidChangedEvent);
 impl DecodeFields for VmInstanceUuidChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldInstanceUuid" => self.old_instance_uuid = r.value(s)?,
             "newInstanceUuid" => self.new_instance_uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -96,13 +98,14 @@ xml_struct!(VmInstanceUuidConflictEvent);
 impl DecodeFields for VmInstanceUuidConflictEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "conflictedVm" => self.conflicted_vm = r.value(s)?,
             "instanceUuid" => self.instance_uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

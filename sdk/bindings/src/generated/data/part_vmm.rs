@@ -20,13 +20,14 @@ xml_struct!(VmMacAssignedEvent);
 impl DecodeFields for VmMacAssignedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "adapter" => self.adapter = r.value(s)?,
             "mac" => self.mac = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -62,14 +63,15 @@ xml_struct!(VmMacChangedEvent);
 impl DecodeFields for VmMacChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "adapter" => self.adapter = r.value(s)?,
             "oldMac" => self.old_mac = r.value(s)?,
             "newMac" => self.new_mac = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -104,13 +106,14 @@ xml_struct!(VmMacConflictEvent);
 impl DecodeFields for VmMacConflictEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "conflictedVm" => self.conflicted_vm = r.value(s)?,
             "mac" => self.mac = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -140,10 +143,11 @@ xml_struct!(VmMaxFTRestartCountReached);
 impl DecodeFields for VmMaxFTRestartCountReached {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -169,10 +173,11 @@ xml_struct!(VmMaxRestartCountReached);
 impl DecodeFields for VmMaxRestartCountReached {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -202,13 +207,14 @@ xml_struct!(VmMessageErrorEvent);
 impl DecodeFields for VmMessageErrorEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "message" => self.message = r.value(s)?,
             "messageInfo" => self.message_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -242,13 +248,14 @@ xml_struct!(VmMessageEvent);
 impl DecodeFields for VmMessageEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "message" => self.message = r.value(s)?,
             "messageInfo" => self.message_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -282,13 +289,14 @@ xml_struct!(VmMessageWarningEvent);
 impl DecodeFields for VmMessageWarningEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "message" => self.message = r.value(s)?,
             "messageInfo" => self.message_info.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -324,14 +332,15 @@ xml_struct!(VmMigratedEvent);
 impl DecodeFields for VmMigratedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceHost" => self.source_host = r.value(s)?,
             "sourceDatacenter" => self.source_datacenter = Some(r.value(s)?),
             "sourceDatastore" => self.source_datastore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

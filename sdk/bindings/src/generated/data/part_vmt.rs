@@ -18,12 +18,13 @@ xml_struct!(VmTimedoutStartingSecondaryEvent);
 impl DecodeFields for VmTimedoutStartingSecondaryEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "timeout" => self.timeout = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

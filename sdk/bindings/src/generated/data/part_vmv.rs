@@ -20,13 +20,14 @@ xml_struct!(VmVnicPoolReservationViolationClearEvent);
 impl DecodeFields for VmVnicPoolReservationViolationClearEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmVnicResourcePoolKey" => self.vm_vnic_resource_pool_key = r.value(s)?,
             "vmVnicResourcePoolName" => self.vm_vnic_resource_pool_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -60,13 +61,14 @@ xml_struct!(VmVnicPoolReservationViolationRaiseEvent);
 impl DecodeFields for VmVnicPoolReservationViolationRaiseEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmVnicResourcePoolKey" => self.vm_vnic_resource_pool_key = r.value(s)?,
             "vmVnicResourcePoolName" => self.vm_vnic_resource_pool_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

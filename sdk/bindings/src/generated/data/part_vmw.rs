@@ -32,10 +32,11 @@ xml_struct!(VMwareDVSConfigInfo);
 impl DecodeFields for VMwareDVSConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vspanSession" => self.vspan_session.push(r.value(s)?),
             "pvlanConfig" => self.pvlan_config.push(r.value(s)?),
             "maxMtu" => self.max_mtu = r.value(s)?,
@@ -46,7 +47,7 @@ impl DecodeFields for VMwareDVSConfigInfo {
             "lacpGroupConfig" => self.lacp_group_config.push(r.value(s)?),
             "lacpApiVersion" => self.lacp_api_version = Some(r.value(s)?),
             "multicastFilteringMode" => self.multicast_filtering_mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -99,10 +100,11 @@ xml_struct!(VMwareDVSConfigSpec);
 impl DecodeFields for VMwareDVSConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pvlanConfigSpec" => self.pvlan_config_spec.push(r.value(s)?),
             "vspanConfigSpec" => self.vspan_config_spec.push(r.value(s)?),
             "maxMtu" => self.max_mtu = Some(r.value(s)?),
@@ -112,7 +114,7 @@ impl DecodeFields for VMwareDVSConfigSpec {
             "ipfixConfig" => self.ipfix_config = Some(r.value(s)?),
             "lacpApiVersion" => self.lacp_api_version = Some(r.value(s)?),
             "multicastFilteringMode" => self.multicast_filtering_mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -168,10 +170,11 @@ xml_struct!(VMwareDVSFeatureCapability);
 impl DecodeFields for VMwareDVSFeatureCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vspanSupported" => self.vspan_supported = Some(r.value(s)?),
             "lldpSupported" => self.lldp_supported = Some(r.value(s)?),
             "ipfixSupported" => self.ipfix_supported = Some(r.value(s)?),
@@ -181,7 +184,7 @@ impl DecodeFields for VMwareDVSFeatureCapability {
             "lacpCapability" => self.lacp_capability = Some(r.value(s)?),
             "nsxSupported" => self.nsx_supported = Some(r.value(s)?),
             "mtuCapability" => self.mtu_capability = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -225,13 +228,14 @@ xml_struct!(VMwareDVSHealthCheckCapability);
 impl DecodeFields for VMwareDVSHealthCheckCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vlanMtuSupported" => self.vlan_mtu_supported = r.value(s)?,
             "teamingSupported" => self.teaming_supported = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -261,10 +265,11 @@ xml_struct!(VMwareDVSHealthCheckConfig);
 impl DecodeFields for VMwareDVSHealthCheckConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -296,14 +301,15 @@ xml_struct!(VMwareDVSMtuHealthCheckResult);
 impl DecodeFields for VMwareDVSMtuHealthCheckResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "mtuMismatch" => self.mtu_mismatch = r.value(s)?,
             "vlanSupportSwitchMtu" => self.vlan_support_switch_mtu.push(r.value(s)?),
             "vlanNotSupportSwitchMtu" => self.vlan_not_support_switch_mtu.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -352,10 +358,11 @@ xml_struct!(VMwareDVSPortSetting);
 impl DecodeFields for VMwareDVSPortSetting {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vlan" => self.vlan = Some(r.value(s)?),
             "qosTag" => self.qos_tag = Some(r.value(s)?),
             "uplinkTeamingPolicy" => self.uplink_teaming_policy = Some(r.value(s)?),
@@ -365,7 +372,7 @@ impl DecodeFields for VMwareDVSPortSetting {
             "lacpPolicy" => self.lacp_policy = Some(r.value(s)?),
             "macManagementPolicy" => self.mac_management_policy = Some(r.value(s)?),
             "VNI" => self.vni = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -412,10 +419,11 @@ xml_struct!(VMwareDVSPortgroupPolicy);
 impl DecodeFields for VMwareDVSPortgroupPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vlanOverrideAllowed" => self.vlan_override_allowed = r.value(s)?,
             "uplinkTeamingOverrideAllowed" => self.uplink_teaming_override_allowed = r.value(s)?,
             "securityPolicyOverrideAllowed" => {
@@ -425,7 +433,7 @@ impl DecodeFields for VMwareDVSPortgroupPolicy {
             "macManagementOverrideAllowed" => {
                 self.mac_management_override_allowed = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -471,13 +479,14 @@ xml_struct!(VMwareDVSPvlanConfigSpec);
 impl DecodeFields for VMwareDVSPvlanConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pvlanEntry" => self.pvlan_entry = r.value(s)?,
             "operation" => self.operation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -513,14 +522,15 @@ xml_struct!(VMwareDVSPvlanMapEntry);
 impl DecodeFields for VMwareDVSPvlanMapEntry {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "primaryVlanId" => self.primary_vlan_id = r.value(s)?,
             "secondaryVlanId" => self.secondary_vlan_id = r.value(s)?,
             "pvlanType" => self.pvlan_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -551,10 +561,11 @@ xml_struct!(VMwareDVSTeamingHealthCheckConfig);
 impl DecodeFields for VMwareDVSTeamingHealthCheckConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -582,12 +593,13 @@ xml_struct!(VMwareDVSTeamingHealthCheckResult);
 impl DecodeFields for VMwareDVSTeamingHealthCheckResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "teamingStatus" => self.teaming_status = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -620,13 +632,14 @@ xml_struct!(VMwareDVSVlanHealthCheckResult);
 impl DecodeFields for VMwareDVSVlanHealthCheckResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "trunkedVlan" => self.trunked_vlan.push(r.value(s)?),
             "untrunkedVlan" => self.untrunked_vlan.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -656,10 +669,11 @@ xml_struct!(VMwareDVSVlanMtuHealthCheckConfig);
 impl DecodeFields for VMwareDVSVlanMtuHealthCheckConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -699,10 +713,11 @@ xml_struct!(VMwareDVSVspanCapability);
 impl DecodeFields for VMwareDVSVspanCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "mixedDestSupported" => self.mixed_dest_supported = r.value(s)?,
             "dvportSupported" => self.dvport_supported = r.value(s)?,
             "remoteSourceSupported" => self.remote_source_supported = r.value(s)?,
@@ -710,7 +725,7 @@ impl DecodeFields for VMwareDVSVspanCapability {
             "encapRemoteSourceSupported" => self.encap_remote_source_supported = r.value(s)?,
             "erspanProtocolSupported" => self.erspan_protocol_supported = Some(r.value(s)?),
             "mirrorNetstackSupported" => self.mirror_netstack_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -752,13 +767,14 @@ xml_struct!(VMwareDVSVspanConfigSpec);
 impl DecodeFields for VMwareDVSVspanConfigSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vspanSession" => self.vspan_session = r.value(s)?,
             "operation" => self.operation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -794,16 +810,17 @@ xml_struct!(VMwareDvsIpfixCapability);
 impl DecodeFields for VMwareDvsIpfixCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipfixSupported" => self.ipfix_supported = Some(r.value(s)?),
             "ipv6ForIpfixSupported" => self.ipv6_for_ipfix_supported = Some(r.value(s)?),
             "observationDomainIdSupported" => {
                 self.observation_domain_id_supported = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -843,14 +860,15 @@ xml_struct!(VMwareDvsLacpCapability);
 impl DecodeFields for VMwareDvsLacpCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lacpSupported" => self.lacp_supported = Some(r.value(s)?),
             "multiLacpGroupSupported" => self.multi_lacp_group_supported = Some(r.value(s)?),
             "lacpFastModeSupported" => self.lacp_fast_mode_supported = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -901,10 +919,11 @@ xml_struct!(VMwareDvsLacpGroupConfig);
 impl DecodeFields for VMwareDvsLacpGroupConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "mode" => self.mode = Some(r.value(s)?),
@@ -915,7 +934,7 @@ impl DecodeFields for VMwareDvsLacpGroupConfig {
             "uplinkName" => self.uplink_name.push(r.value(s)?),
             "uplinkPortKey" => self.uplink_port_key.push(r.value(s)?),
             "timeoutMode" => self.timeout_mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -957,13 +976,14 @@ xml_struct!(VMwareDvsLacpGroupSpec);
 impl DecodeFields for VMwareDvsLacpGroupSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lacpGroupConfig" => self.lacp_group_config = r.value(s)?,
             "operation" => self.operation = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -995,12 +1015,13 @@ xml_struct!(VMwareDvsLagIpfixConfig);
 impl DecodeFields for VMwareDvsLagIpfixConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipfixEnabled" => self.ipfix_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1031,12 +1052,13 @@ xml_struct!(VMwareDvsLagVlanConfig);
 impl DecodeFields for VMwareDvsLagVlanConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vlanId" => self.vlan_id.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1069,13 +1091,14 @@ xml_struct!(VMwareDvsMtuCapability);
 impl DecodeFields for VMwareDvsMtuCapability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "minMtuSupported" => self.min_mtu_supported = r.value(s)?,
             "maxMtuSupported" => self.max_mtu_supported = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1119,10 +1142,11 @@ xml_struct!(VMwareIpfixConfig);
 impl DecodeFields for VMwareIpfixConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "collectorIpAddress" => self.collector_ip_address = Some(r.value(s)?),
             "collectorPort" => self.collector_port = Some(r.value(s)?),
             "observationDomainId" => self.observation_domain_id = Some(r.value(s)?),
@@ -1130,7 +1154,7 @@ impl DecodeFields for VMwareIpfixConfig {
             "idleFlowTimeout" => self.idle_flow_timeout = r.value(s)?,
             "samplingRate" => self.sampling_rate = r.value(s)?,
             "internalFlowsOnly" => self.internal_flows_only = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1169,13 +1193,14 @@ xml_struct!(VMwareUplinkLacpPolicy);
 impl DecodeFields for VMwareUplinkLacpPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enable" => self.enable = Some(r.value(s)?),
             "mode" => self.mode = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1209,13 +1234,14 @@ xml_struct!(VMwareUplinkPortOrderPolicy);
 impl DecodeFields for VMwareUplinkPortOrderPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "activeUplinkPort" => self.active_uplink_port.push(r.value(s)?),
             "standbyUplinkPort" => self.standby_uplink_port.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1255,16 +1281,17 @@ xml_struct!(VMwareVspanPort);
 impl DecodeFields for VMwareVspanPort {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key.push(r.value(s)?),
             "uplinkPortName" => self.uplink_port_name.push(r.value(s)?),
             "wildcardPortConnecteeType" => self.wildcard_port_connectee_type.push(r.value(s)?),
             "vlans" => self.vlans.push(r.value(s)?),
             "ipAddress" => self.ip_address.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1336,10 +1363,11 @@ xml_struct!(VMwareVspanSession);
 impl DecodeFields for VMwareVspanSession {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = Some(r.value(s)?),
             "name" => self.name = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
@@ -1358,7 +1386,7 @@ impl DecodeFields for VMwareVspanSession {
             "erspanCOS" => self.erspan_cos = Some(r.value(s)?),
             "erspanGraNanosec" => self.erspan_gra_nanosec = Some(r.value(s)?),
             "netstack" => self.netstack = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1408,13 +1436,14 @@ xml_struct!(VmWwnAssignedEvent);
 impl DecodeFields for VmWwnAssignedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nodeWwns" => self.node_wwns.push(r.value(s)?),
             "portWwns" => self.port_wwns.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1452,15 +1481,16 @@ xml_struct!(VmWwnChangedEvent);
 impl DecodeFields for VmWwnChangedEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "oldNodeWwns" => self.old_node_wwns.push(r.value(s)?),
             "oldPortWwns" => self.old_port_wwns.push(r.value(s)?),
             "newNodeWwns" => self.new_node_wwns.push(r.value(s)?),
             "newPortWwns" => self.new_port_wwns.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1498,14 +1528,15 @@ xml_struct!(VmWwnConflictEvent);
 impl DecodeFields for VmWwnConflictEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "conflictedVms" => self.conflicted_vms.push(r.value(s)?),
             "conflictedHosts" => self.conflicted_hosts.push(r.value(s)?),
             "wwn" => self.wwn = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1538,12 +1569,13 @@ xml_struct!(VmwareDistributedVirtualSwitchPvlanSpec);
 impl DecodeFields for VmwareDistributedVirtualSwitchPvlanSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "pvlanId" => self.pvlan_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1574,12 +1606,13 @@ xml_struct!(VmwareDistributedVirtualSwitchTrunkVlanSpec);
 impl DecodeFields for VmwareDistributedVirtualSwitchTrunkVlanSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vlanId" => self.vlan_id.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1610,12 +1643,13 @@ xml_struct!(VmwareDistributedVirtualSwitchVlanIdSpec);
 impl DecodeFields for VmwareDistributedVirtualSwitchVlanIdSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vlanId" => self.vlan_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1644,10 +1678,11 @@ xml_struct!(VmwareDistributedVirtualSwitchVlanSpec);
 impl DecodeFields for VmwareDistributedVirtualSwitchVlanSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1685,17 +1720,18 @@ xml_struct!(VmwareUplinkPortTeamingPolicy);
 impl DecodeFields for VmwareUplinkPortTeamingPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "policy" => self.policy = Some(r.value(s)?),
             "reversePolicy" => self.reverse_policy = Some(r.value(s)?),
             "notifySwitches" => self.notify_switches = Some(r.value(s)?),
             "rollingOrder" => self.rolling_order = Some(r.value(s)?),
             "failureCriteria" => self.failure_criteria = Some(r.value(s)?),
             "uplinkPortOrder" => self.uplink_port_order = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

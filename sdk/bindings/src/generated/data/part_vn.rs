@@ -20,13 +20,14 @@ xml_struct!(VnicPortArgument);
 impl DecodeFields for VnicPortArgument {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vnic" => self.vnic = r.value(s)?,
             "port" => self.port = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(VsanClusterConfigInfo);
 impl DecodeFields for VsanClusterConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "defaultConfig" => self.default_config = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -62,14 +63,15 @@ xml_struct!(VsanClusterConfigInfoHostDefaultInfo);
 impl DecodeFields for VsanClusterConfigInfoHostDefaultInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = Some(r.value(s)?),
             "autoClaimStorage" => self.auto_claim_storage = Some(r.value(s)?),
             "checksumEnabled" => self.checksum_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -104,13 +106,14 @@ xml_struct!(VsanDatastoreInfo);
 impl DecodeFields for VsanDatastoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "membershipUuid" => self.membership_uuid = Some(r.value(s)?),
             "accessGenNo" => self.access_gen_no = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -150,16 +153,17 @@ xml_struct!(VsanHostClusterStatus);
 impl DecodeFields for VsanHostClusterStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = Some(r.value(s)?),
             "nodeUuid" => self.node_uuid = Some(r.value(s)?),
             "health" => self.health = r.value(s)?,
             "nodeState" => self.node_state = r.value(s)?,
             "memberUuid" => self.member_uuid.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -196,13 +200,14 @@ xml_struct!(VsanHostClusterStatusState);
 impl DecodeFields for VsanHostClusterStatusState {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "state" => self.state = r.value(s)?,
             "completion" => self.completion = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -236,13 +241,14 @@ xml_struct!(VsanHostClusterStatusStateCompletionEstimate);
 impl DecodeFields for VsanHostClusterStatusStateCompletionEstimate {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "completeTime" => self.complete_time = Some(r.value(s)?),
             "percentComplete" => self.percent_complete = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -284,17 +290,18 @@ xml_struct!(VsanHostConfigInfo);
 impl DecodeFields for VsanHostConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "enabled" => self.enabled = Some(r.value(s)?),
             "hostSystem" => self.host_system = Some(r.value(s)?),
             "clusterInfo" => self.cluster_info = Some(r.value(s)?),
             "storageInfo" => self.storage_info = Some(r.value(s)?),
             "networkInfo" => self.network_info = Some(r.value(s)?),
             "faultDomainInfo" => self.fault_domain_info = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -332,13 +339,14 @@ xml_struct!(VsanHostConfigInfoClusterInfo);
 impl DecodeFields for VsanHostConfigInfoClusterInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = Some(r.value(s)?),
             "nodeUuid" => self.node_uuid = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -370,12 +378,13 @@ xml_struct!(VsanHostConfigInfoNetworkInfo);
 impl DecodeFields for VsanHostConfigInfoNetworkInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "port" => self.port.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -408,13 +417,14 @@ xml_struct!(VsanHostConfigInfoNetworkInfoPortConfig);
 impl DecodeFields for VsanHostConfigInfoNetworkInfoPortConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipConfig" => self.ip_config = Some(r.value(s)?),
             "device" => self.device = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -452,15 +462,16 @@ xml_struct!(VsanHostConfigInfoStorageInfo);
 impl DecodeFields for VsanHostConfigInfoStorageInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "autoClaimStorage" => self.auto_claim_storage = Some(r.value(s)?),
             "diskMapping" => self.disk_mapping.push(r.value(s)?),
             "diskMapInfo" => self.disk_map_info.push(r.value(s)?),
             "checksumEnabled" => self.checksum_enabled = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -494,12 +505,13 @@ xml_struct!(VsanHostDecommissionMode);
 impl DecodeFields for VsanHostDecommissionMode {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "objectAction" => self.object_action = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -532,13 +544,14 @@ xml_struct!(VsanHostDiskMapInfo);
 impl DecodeFields for VsanHostDiskMapInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "mapping" => self.mapping = r.value(s)?,
             "mounted" => self.mounted = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -574,14 +587,15 @@ xml_struct!(VsanHostDiskMapResult);
 impl DecodeFields for VsanHostDiskMapResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "mapping" => self.mapping = r.value(s)?,
             "diskResult" => self.disk_result.push(r.value(s)?),
             "error" => self.error = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -616,13 +630,14 @@ xml_struct!(VsanHostDiskMapping);
 impl DecodeFields for VsanHostDiskMapping {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ssd" => self.ssd = r.value(s)?,
             "nonSsd" => self.non_ssd.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -662,16 +677,17 @@ xml_struct!(VsanHostDiskResult);
 impl DecodeFields for VsanHostDiskResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "disk" => self.disk = r.value(s)?,
             "state" => self.state = r.value(s)?,
             "vsanUuid" => self.vsan_uuid = Some(r.value(s)?),
             "error" => self.error = Some(r.value(s)?),
             "degraded" => self.degraded = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -706,12 +722,13 @@ xml_struct!(VsanHostFaultDomainInfo);
 impl DecodeFields for VsanHostFaultDomainInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -744,13 +761,14 @@ xml_struct!(VsanHostIpConfig);
 impl DecodeFields for VsanHostIpConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "upstreamIpAddress" => self.upstream_ip_address = r.value(s)?,
             "downstreamIpAddress" => self.downstream_ip_address = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -784,13 +802,14 @@ xml_struct!(VsanHostMembershipInfo);
 impl DecodeFields for VsanHostMembershipInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nodeUuid" => self.node_uuid = r.value(s)?,
             "hostname" => self.hostname = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -826,14 +845,15 @@ xml_struct!(VsanHostRuntimeInfo);
 impl DecodeFields for VsanHostRuntimeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "membershipList" => self.membership_list.push(r.value(s)?),
             "diskIssues" => self.disk_issues.push(r.value(s)?),
             "accessGenNo" => self.access_gen_no = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -868,13 +888,14 @@ xml_struct!(VsanHostRuntimeInfoDiskIssue);
 impl DecodeFields for VsanHostRuntimeInfoDiskIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskId" => self.disk_id = r.value(s)?,
             "issue" => self.issue = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -908,13 +929,14 @@ xml_struct!(VsanHostVsanDiskInfo);
 impl DecodeFields for VsanHostVsanDiskInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vsanUuid" => self.vsan_uuid = r.value(s)?,
             "formatVersion" => self.format_version = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -948,13 +970,14 @@ xml_struct!(VsanNewPolicyBatch);
 impl DecodeFields for VsanNewPolicyBatch {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "size" => self.size.push(r.value(s)?),
             "policy" => self.policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -988,13 +1011,14 @@ xml_struct!(VsanPolicyChangeBatch);
 impl DecodeFields for VsanPolicyChangeBatch {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid.push(r.value(s)?),
             "policy" => self.policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1040,10 +1064,11 @@ xml_struct!(VsanPolicyCost);
 impl DecodeFields for VsanPolicyCost {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "changeDataSize" => self.change_data_size = Some(r.value(s)?),
             "currentDataSize" => self.current_data_size = Some(r.value(s)?),
             "tempDataSize" => self.temp_data_size = Some(r.value(s)?),
@@ -1056,7 +1081,7 @@ impl DecodeFields for VsanPolicyCost {
             "diskSpaceToAddressSpaceRatio" => {
                 self.disk_space_to_address_space_ratio = Some(r.value(s)?)
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1112,15 +1137,16 @@ xml_struct!(VsanPolicySatisfiability);
 impl DecodeFields for VsanPolicySatisfiability {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuid" => self.uuid = Some(r.value(s)?),
             "isSatisfiable" => self.is_satisfiable = r.value(s)?,
             "reason" => self.reason = Some(r.value(s)?),
             "cost" => self.cost = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1154,12 +1180,13 @@ xml_struct!(VsanUpgradeSystemAPIBrokenIssue);
 impl DecodeFields for VsanUpgradeSystemAPIBrokenIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1190,12 +1217,13 @@ xml_struct!(VsanUpgradeSystemAutoClaimEnabledOnHostsIssue);
 impl DecodeFields for VsanUpgradeSystemAutoClaimEnabledOnHostsIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1226,12 +1254,13 @@ xml_struct!(VsanUpgradeSystemHostsDisconnectedIssue);
 impl DecodeFields for VsanUpgradeSystemHostsDisconnectedIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1262,12 +1291,13 @@ xml_struct!(VsanUpgradeSystemMissingHostsInClusterIssue);
 impl DecodeFields for VsanUpgradeSystemMissingHostsInClusterIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1298,12 +1328,13 @@ xml_struct!(VsanUpgradeSystemNetworkPartitionInfo);
 impl DecodeFields for VsanUpgradeSystemNetworkPartitionInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1334,12 +1365,13 @@ xml_struct!(VsanUpgradeSystemNetworkPartitionIssue);
 impl DecodeFields for VsanUpgradeSystemNetworkPartitionIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "partitions" => self.partitions.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1370,14 +1402,15 @@ xml_struct!(VsanUpgradeSystemNotEnoughFreeCapacityIssue);
 impl DecodeFields for VsanUpgradeSystemNotEnoughFreeCapacityIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reducedRedundancyUpgradePossible" => {
                 self.reduced_redundancy_upgrade_possible = r.value(s)?
             }
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1411,12 +1444,13 @@ xml_struct!(VsanUpgradeSystemPreflightCheckIssue);
 impl DecodeFields for VsanUpgradeSystemPreflightCheckIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "msg" => self.msg = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1449,13 +1483,14 @@ xml_struct!(VsanUpgradeSystemPreflightCheckResult);
 impl DecodeFields for VsanUpgradeSystemPreflightCheckResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "issues" => self.issues.push(r.value(s)?),
             "diskMappingToRestore" => self.disk_mapping_to_restore = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1487,12 +1522,13 @@ xml_struct!(VsanUpgradeSystemRogueHostsInClusterIssue);
 impl DecodeFields for VsanUpgradeSystemRogueHostsInClusterIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuids" => self.uuids.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1525,13 +1561,14 @@ xml_struct!(VsanUpgradeSystemUpgradeHistoryDiskGroupOp);
 impl DecodeFields for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = r.value(s)?,
             "diskMapping" => self.disk_mapping = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1569,15 +1606,16 @@ xml_struct!(VsanUpgradeSystemUpgradeHistoryItem);
 impl DecodeFields for VsanUpgradeSystemUpgradeHistoryItem {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "timestamp" => self.timestamp = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "message" => self.message = r.value(s)?,
             "task" => self.task = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1611,12 +1649,13 @@ xml_struct!(VsanUpgradeSystemUpgradeHistoryPreflightFail);
 impl DecodeFields for VsanUpgradeSystemUpgradeHistoryPreflightFail {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "preflightResult" => self.preflight_result = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1655,16 +1694,17 @@ xml_struct!(VsanUpgradeSystemUpgradeStatus);
 impl DecodeFields for VsanUpgradeSystemUpgradeStatus {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "inProgress" => self.in_progress = r.value(s)?,
             "history" => self.history.push(r.value(s)?),
             "aborted" => self.aborted = Some(r.value(s)?),
             "completed" => self.completed = Some(r.value(s)?),
             "progress" => self.progress = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1699,12 +1739,13 @@ xml_struct!(VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue);
 impl DecodeFields for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "uuids" => self.uuids.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1735,12 +1776,13 @@ xml_struct!(VsanUpgradeSystemWrongEsxVersionIssue);
 impl DecodeFields for VsanUpgradeSystemWrongEsxVersionIssue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

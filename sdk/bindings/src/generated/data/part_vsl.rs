@@ -22,14 +22,15 @@ xml_struct!(VslmCloneSpec);
 impl DecodeFields for VslmCloneSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "keepAfterDeleteVm" => self.keep_after_delete_vm = Some(r.value(s)?),
             "metadata" => self.metadata.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -74,10 +75,11 @@ xml_struct!(VslmCreateSpec);
 impl DecodeFields for VslmCreateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "keepAfterDeleteVm" => self.keep_after_delete_vm = Some(r.value(s)?),
             "backingSpec" => self.backing_spec = r.value(s)?,
@@ -85,7 +87,7 @@ impl DecodeFields for VslmCreateSpec {
             "profile" => self.profile.push(r.value(s)?),
             "crypto" => self.crypto = Some(r.value(s)?),
             "metadata" => self.metadata.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -124,13 +126,14 @@ xml_struct!(VslmCreateSpecBackingSpec);
 impl DecodeFields for VslmCreateSpecBackingSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "path" => self.path = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -162,12 +165,13 @@ xml_struct!(VslmCreateSpecDiskFileBackingSpec);
 impl DecodeFields for VslmCreateSpecDiskFileBackingSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "provisioningType" => self.provisioning_type = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -200,13 +204,14 @@ xml_struct!(VslmCreateSpecRawDiskMappingBackingSpec);
 impl DecodeFields for VslmCreateSpecRawDiskMappingBackingSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lunUuid" => self.lun_uuid = r.value(s)?,
             "compatibilityMode" => self.compatibility_mode = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -244,15 +249,16 @@ xml_struct!(VslmMigrateSpec);
 impl DecodeFields for VslmMigrateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "backingSpec" => self.backing_spec = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
             "consolidate" => self.consolidate = Some(r.value(s)?),
             "disksCrypto" => self.disks_crypto = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -284,10 +290,11 @@ xml_struct!(VslmRelocateSpec);
 impl DecodeFields for VslmRelocateSpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -317,13 +324,14 @@ xml_struct!(VslmTagEntry);
 impl DecodeFields for VslmTagEntry {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "tagName" => self.tag_name = r.value(s)?,
             "parentCategoryName" => self.parent_category_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -361,15 +369,16 @@ xml_struct!(vslmInfrastructureObjectPolicy);
 impl DecodeFields for vslmInfrastructureObjectPolicy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "backingObjectId" => self.backing_object_id = r.value(s)?,
             "profileId" => self.profile_id = r.value(s)?,
             "error" => self.error = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -405,13 +414,14 @@ xml_struct!(vslmInfrastructureObjectPolicySpec);
 impl DecodeFields for vslmInfrastructureObjectPolicySpec {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -443,12 +453,13 @@ xml_struct!(vslmVClockInfo);
 impl DecodeFields for vslmVClockInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vClockTime" => self.v_clock_time = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

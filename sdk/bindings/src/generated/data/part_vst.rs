@@ -18,12 +18,13 @@ xml_struct!(VStorageObject);
 impl DecodeFields for VStorageObject {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "config" => self.config = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -58,14 +59,15 @@ xml_struct!(VStorageObjectAssociations);
 impl DecodeFields for VStorageObjectAssociations {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = r.value(s)?,
             "vmDiskAssociations" => self.vm_disk_associations.push(r.value(s)?),
             "fault" => self.fault = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -100,13 +102,14 @@ xml_struct!(VStorageObjectAssociationsVmDiskAssociations);
 impl DecodeFields for VStorageObjectAssociationsVmDiskAssociations {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmId" => self.vm_id = r.value(s)?,
             "diskKey" => self.disk_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -142,14 +145,15 @@ xml_struct!(VStorageObjectConfigInfo);
 impl DecodeFields for VStorageObjectConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "capacityInMB" => self.capacity_in_mb = r.value(s)?,
             "consumptionType" => self.consumption_type.push(r.value(s)?),
             "consumerId" => self.consumer_id.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -184,13 +188,14 @@ xml_struct!(VStorageObjectSnapshotDetails);
 impl DecodeFields for VStorageObjectSnapshotDetails {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "path" => self.path = Some(r.value(s)?),
             "changedBlockTrackingId" => self.changed_block_tracking_id = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -222,12 +227,13 @@ xml_struct!(VStorageObjectSnapshotInfo);
 impl DecodeFields for VStorageObjectSnapshotInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "snapshots" => self.snapshots.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -264,15 +270,16 @@ xml_struct!(VStorageObjectSnapshotInfoVStorageObjectSnapshot);
 impl DecodeFields for VStorageObjectSnapshotInfoVStorageObjectSnapshot {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "id" => self.id = Some(r.value(s)?),
             "backingObjectId" => self.backing_object_id = Some(r.value(s)?),
             "createTime" => self.create_time = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -306,12 +313,13 @@ xml_struct!(VStorageObjectStateInfo);
 impl DecodeFields for VStorageObjectStateInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "tentative" => self.tentative = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(VVolHostPE);
 impl DecodeFields for VVolHostPE {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "key" => self.key = r.value(s)?,
             "protocolEndpoint" => self.protocol_endpoint.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -60,13 +61,14 @@ xml_struct!(VVolVmConfigFileUpdateResult);
 impl DecodeFields for VVolVmConfigFileUpdateResult {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "succeededVmConfigFile" => self.succeeded_vm_config_file.push(r.value(s)?),
             "failedVmConfigFile" => self.failed_vm_config_file.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -102,14 +104,15 @@ xml_struct!(VVolVmConfigFileUpdateResultFailedVmConfigFileInfo);
 impl DecodeFields for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "targetConfigVVolId" => self.target_config_v_vol_id = r.value(s)?,
             "dsPath" => self.ds_path = Some(r.value(s)?),
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -142,12 +145,13 @@ xml_struct!(VvolDatastoreInfo);
 impl DecodeFields for VvolDatastoreInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vvolDS" => self.vvol_ds = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

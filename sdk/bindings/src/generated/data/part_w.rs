@@ -20,13 +20,14 @@ xml_struct!(WaitOptions);
 impl DecodeFields for WaitOptions {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "maxWaitSeconds" => self.max_wait_seconds = Some(r.value(s)?),
             "maxObjectUpdates" => self.max_object_updates = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -56,10 +57,11 @@ xml_struct!(WarningUpgradeEvent);
 impl DecodeFields for WarningUpgradeEvent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -99,10 +101,11 @@ xml_struct!(WeeklyTaskScheduler);
 impl DecodeFields for WeeklyTaskScheduler {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sunday" => self.sunday = r.value(s)?,
             "monday" => self.monday = r.value(s)?,
             "tuesday" => self.tuesday = r.value(s)?,
@@ -110,7 +113,7 @@ impl DecodeFields for WeeklyTaskScheduler {
             "thursday" => self.thursday = r.value(s)?,
             "friday" => self.friday = r.value(s)?,
             "saturday" => self.saturday = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -149,13 +152,14 @@ xml_struct!(WinNetBIOSConfigInfo);
 impl DecodeFields for WinNetBIOSConfigInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "primaryWINS" => self.primary_wins = r.value(s)?,
             "secondaryWINS" => self.secondary_wins = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -189,13 +193,14 @@ xml_struct!(WitnessNodeInfo);
 impl DecodeFields for WitnessNodeInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "ipSettings" => self.ip_settings = r.value(s)?,
             "biosUuid" => self.bios_uuid = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(CAMServerRefusedConnection);
 impl DecodeFields for CAMServerRefusedConnection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -45,10 +46,11 @@ xml_struct!(CannotAccessFile);
 impl DecodeFields for CannotAccessFile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -74,10 +76,11 @@ xml_struct!(CannotAccessLocalSource);
 impl DecodeFields for CannotAccessLocalSource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -105,12 +108,13 @@ xml_struct!(CannotAccessNetwork);
 impl DecodeFields for CannotAccessNetwork {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "network" => self.network = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -139,10 +143,11 @@ xml_struct!(CannotAccessVmComponent);
 impl DecodeFields for CannotAccessVmComponent {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -170,12 +175,13 @@ xml_struct!(CannotAccessVmConfig);
 impl DecodeFields for CannotAccessVmConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -210,14 +216,15 @@ xml_struct!(CannotAccessVmDevice);
 impl DecodeFields for CannotAccessVmDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
             "backing" => self.backing = r.value(s)?,
             "connected" => self.connected = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -250,12 +257,13 @@ xml_struct!(CannotAccessVmDisk);
 impl DecodeFields for CannotAccessVmDisk {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "fault" => self.fault = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -284,10 +292,11 @@ xml_struct!(CannotAddHostWithFTVmAsStandalone);
 impl DecodeFields for CannotAddHostWithFTVmAsStandalone {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -313,10 +322,11 @@ xml_struct!(CannotAddHostWithFTVmToDifferentCluster);
 impl DecodeFields for CannotAddHostWithFTVmToDifferentCluster {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -342,10 +352,11 @@ xml_struct!(CannotAddHostWithFTVmToNonHACluster);
 impl DecodeFields for CannotAddHostWithFTVmToNonHACluster {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -375,13 +386,14 @@ xml_struct!(CannotChangeDrsBehaviorForFtSecondary);
 impl DecodeFields for CannotChangeDrsBehaviorForFtSecondary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "vmName" => self.vm_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -415,13 +427,14 @@ xml_struct!(CannotChangeHaSettingsForFtSecondary);
 impl DecodeFields for CannotChangeHaSettingsForFtSecondary {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "vmName" => self.vm_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -451,10 +464,11 @@ xml_struct!(CannotChangeVsanClusterUuid);
 impl DecodeFields for CannotChangeVsanClusterUuid {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -480,10 +494,11 @@ xml_struct!(CannotChangeVsanNodeUuid);
 impl DecodeFields for CannotChangeVsanNodeUuid {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -513,13 +528,14 @@ xml_struct!(CannotComputeFTCompatibleHosts);
 impl DecodeFields for CannotComputeFTCompatibleHosts {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "vmName" => self.vm_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -549,10 +565,11 @@ xml_struct!(CannotCreateFile);
 impl DecodeFields for CannotCreateFile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -578,10 +595,11 @@ xml_struct!(CannotDecryptPasswords);
 impl DecodeFields for CannotDecryptPasswords {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -607,10 +625,11 @@ xml_struct!(CannotDeleteFile);
 impl DecodeFields for CannotDeleteFile {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -636,10 +655,11 @@ xml_struct!(CannotDisableDrsOnClustersWithVApps);
 impl DecodeFields for CannotDisableDrsOnClustersWithVApps {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -665,10 +685,11 @@ xml_struct!(CannotDisableSnapshot);
 impl DecodeFields for CannotDisableSnapshot {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -696,12 +717,13 @@ xml_struct!(CannotDisconnectHostWithFaultToleranceVm);
 impl DecodeFields for CannotDisconnectHostWithFaultToleranceVm {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostName" => self.host_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -736,14 +758,15 @@ xml_struct!(CannotEnableVmcpForCluster);
 impl DecodeFields for CannotEnableVmcpForCluster {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = Some(r.value(s)?),
             "hostName" => self.host_name = Some(r.value(s)?),
             "reason" => self.reason = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -774,10 +797,11 @@ xml_struct!(CannotModifyConfigCpuRequirements);
 impl DecodeFields for CannotModifyConfigCpuRequirements {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -807,13 +831,14 @@ xml_struct!(CannotMoveFaultToleranceVm);
 impl DecodeFields for CannotMoveFaultToleranceVm {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "moveType" => self.move_type = r.value(s)?,
             "vmName" => self.vm_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -843,10 +868,11 @@ xml_struct!(CannotMoveHostWithFaultToleranceVm);
 impl DecodeFields for CannotMoveHostWithFaultToleranceVm {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -874,12 +900,13 @@ xml_struct!(CannotMoveVmWithDeltaDisk);
 impl DecodeFields for CannotMoveVmWithDeltaDisk {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -908,10 +935,11 @@ xml_struct!(CannotMoveVmWithNativeDeltaDisk);
 impl DecodeFields for CannotMoveVmWithNativeDeltaDisk {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -937,10 +965,11 @@ xml_struct!(CannotMoveVsanEnabledHost);
 impl DecodeFields for CannotMoveVsanEnabledHost {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -966,10 +995,11 @@ xml_struct!(CannotPlaceWithoutPrerequisiteMoves);
 impl DecodeFields for CannotPlaceWithoutPrerequisiteMoves {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1001,14 +1031,15 @@ xml_struct!(CannotPowerOffVmInCluster);
 impl DecodeFields for CannotPowerOffVmInCluster {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "operation" => self.operation = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "vmName" => self.vm_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1039,10 +1070,11 @@ xml_struct!(CannotReconfigureVsanWhenHaEnabled);
 impl DecodeFields for CannotReconfigureVsanWhenHaEnabled {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1078,16 +1110,17 @@ xml_struct!(CannotUseNetwork);
 impl DecodeFields for CannotUseNetwork {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
             "backing" => self.backing = r.value(s)?,
             "connected" => self.connected = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
             "network" => self.network = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1120,10 +1153,11 @@ xml_struct!(ClockSkew);
 impl DecodeFields for ClockSkew {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1149,10 +1183,11 @@ xml_struct!(CloneFromSnapshotNotSupported);
 impl DecodeFields for CloneFromSnapshotNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1178,10 +1213,11 @@ xml_struct!(CollectorAddressUnset);
 impl DecodeFields for CollectorAddressUnset {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1207,10 +1243,11 @@ xml_struct!(ConcurrentAccess);
 impl DecodeFields for ConcurrentAccess {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1238,12 +1275,13 @@ xml_struct!(ConflictingConfiguration);
 impl DecodeFields for ConflictingConfiguration {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "configInConflict" => self.config_in_conflict.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1276,13 +1314,14 @@ xml_struct!(ConflictingDatastoreFound);
 impl DecodeFields for ConflictingDatastoreFound {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "url" => self.url = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1316,13 +1355,14 @@ xml_struct!(ConnectedIso);
 impl DecodeFields for ConnectedIso {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "cdrom" => self.cdrom = r.value(s)?,
             "filename" => self.filename = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1352,10 +1392,11 @@ xml_struct!(CpuCompatibilityUnknown);
 impl DecodeFields for CpuCompatibilityUnknown {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1381,10 +1422,11 @@ xml_struct!(CpuHotPlugNotSupported);
 impl DecodeFields for CpuHotPlugNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1420,16 +1462,17 @@ xml_struct!(CpuIncompatible);
 impl DecodeFields for CpuIncompatible {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "level" => self.level = r.value(s)?,
             "registerName" => self.register_name = r.value(s)?,
             "registerBits" => self.register_bits = Some(r.value(s)?),
             "desiredBits" => self.desired_bits = Some(r.value(s)?),
             "host" => self.host = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1478,10 +1521,11 @@ xml_struct!(CpuIncompatible1ECX);
 impl DecodeFields for CpuIncompatible1ECX {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sse3" => self.sse3 = r.value(s)?,
             "pclmulqdq" => self.pclmulqdq = Some(r.value(s)?),
             "ssse3" => self.ssse3 = r.value(s)?,
@@ -1490,7 +1534,7 @@ impl DecodeFields for CpuIncompatible1ECX {
             "aes" => self.aes = Some(r.value(s)?),
             "other" => self.other = r.value(s)?,
             "otherOnly" => self.other_only = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1538,17 +1582,18 @@ xml_struct!(CpuIncompatible81EDX);
 impl DecodeFields for CpuIncompatible81EDX {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "nx" => self.nx = r.value(s)?,
             "ffxsr" => self.ffxsr = r.value(s)?,
             "rdtscp" => self.rdtscp = r.value(s)?,
             "lm" => self.lm = r.value(s)?,
             "other" => self.other = r.value(s)?,
             "otherOnly" => self.other_only = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1582,10 +1627,11 @@ xml_struct!(CustomizationFault);
 impl DecodeFields for CustomizationFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1611,10 +1657,11 @@ xml_struct!(CustomizationPending);
 impl DecodeFields for CustomizationPending {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -18,12 +18,13 @@ xml_struct!(EVCAdmissionFailed);
 impl DecodeFields for EVCAdmissionFailed {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "faults" => self.faults.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -54,12 +55,13 @@ xml_struct!(EVCAdmissionFailedCPUFeaturesForMode);
 impl DecodeFields for EVCAdmissionFailedCPUFeaturesForMode {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "currentEVCModeKey" => self.current_evc_mode_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -88,10 +90,11 @@ xml_struct!(EVCAdmissionFailedCPUModel);
 impl DecodeFields for EVCAdmissionFailedCPUModel {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -119,12 +122,13 @@ xml_struct!(EVCAdmissionFailedCPUModelForMode);
 impl DecodeFields for EVCAdmissionFailedCPUModelForMode {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "currentEVCModeKey" => self.current_evc_mode_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -157,13 +161,14 @@ xml_struct!(EVCAdmissionFailedCPUVendor);
 impl DecodeFields for EVCAdmissionFailedCPUVendor {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "clusterCPUVendor" => self.cluster_cpu_vendor = r.value(s)?,
             "hostCPUVendor" => self.host_cpu_vendor = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -193,10 +198,11 @@ xml_struct!(EVCAdmissionFailedCPUVendorUnknown);
 impl DecodeFields for EVCAdmissionFailedCPUVendorUnknown {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -222,10 +228,11 @@ xml_struct!(EVCAdmissionFailedHostDisconnected);
 impl DecodeFields for EVCAdmissionFailedHostDisconnected {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -251,10 +258,11 @@ xml_struct!(EVCAdmissionFailedHostSoftware);
 impl DecodeFields for EVCAdmissionFailedHostSoftware {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -280,10 +288,11 @@ xml_struct!(EVCAdmissionFailedHostSoftwareForMode);
 impl DecodeFields for EVCAdmissionFailedHostSoftwareForMode {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -309,10 +318,11 @@ xml_struct!(EVCAdmissionFailedVmActive);
 impl DecodeFields for EVCAdmissionFailedVmActive {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -340,12 +350,13 @@ xml_struct!(EVCConfigFault);
 impl DecodeFields for EVCConfigFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "faults" => self.faults.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -378,13 +389,14 @@ xml_struct!(EVCModeIllegalByVendor);
 impl DecodeFields for EVCModeIllegalByVendor {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "clusterCPUVendor" => self.cluster_cpu_vendor = r.value(s)?,
             "modeCPUVendor" => self.mode_cpu_vendor = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -420,14 +432,15 @@ xml_struct!(EVCModeUnsupportedByHosts);
 impl DecodeFields for EVCModeUnsupportedByHosts {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "evcMode" => self.evc_mode = Some(r.value(s)?),
             "host" => self.host.push(r.value(s)?),
             "hostName" => self.host_name.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -462,13 +475,14 @@ xml_struct!(EVCUnsupportedByHostHardware);
 impl DecodeFields for EVCUnsupportedByHostHardware {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host.push(r.value(s)?),
             "hostName" => self.host_name.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -502,13 +516,14 @@ xml_struct!(EVCUnsupportedByHostSoftware);
 impl DecodeFields for EVCUnsupportedByHostSoftware {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host.push(r.value(s)?),
             "hostName" => self.host_name.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -538,10 +553,11 @@ xml_struct!(EightHostLimitViolated);
 impl DecodeFields for EightHostLimitViolated {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -569,12 +585,13 @@ xml_struct!(EncryptionKeyRequired);
 impl DecodeFields for EncryptionKeyRequired {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "requiredKey" => self.required_key.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -603,10 +620,11 @@ xml_struct!(ExpiredAddonLicense);
 impl DecodeFields for ExpiredAddonLicense {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -632,10 +650,11 @@ xml_struct!(ExpiredEditionLicense);
 impl DecodeFields for ExpiredEditionLicense {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -667,14 +686,15 @@ xml_struct!(ExpiredFeatureLicense);
 impl DecodeFields for ExpiredFeatureLicense {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "feature" => self.feature = r.value(s)?,
             "count" => self.count = r.value(s)?,
             "expirationDate" => self.expiration_date = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -709,13 +729,14 @@ xml_struct!(ExtendedFault);
 impl DecodeFields for ExtendedFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "faultTypeId" => self.fault_type_id = r.value(s)?,
             "data" => self.data.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -22,14 +22,15 @@ xml_struct!(InsufficientAgentVmsDeployed);
 impl DecodeFields for InsufficientAgentVmsDeployed {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostName" => self.host_name = r.value(s)?,
             "requiredNumAgentVms" => self.required_num_agent_vms = r.value(s)?,
             "currentNumAgentVms" => self.current_num_agent_vms = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -64,13 +65,14 @@ xml_struct!(InsufficientCpuResourcesFault);
 impl DecodeFields for InsufficientCpuResourcesFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "unreserved" => self.unreserved = r.value(s)?,
             "requested" => self.requested = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -100,10 +102,11 @@ xml_struct!(InsufficientDisks);
 impl DecodeFields for InsufficientDisks {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -129,10 +132,11 @@ xml_struct!(InsufficientFailoverResourcesFault);
 impl DecodeFields for InsufficientFailoverResourcesFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -158,10 +162,11 @@ xml_struct!(InsufficientGraphicsResourcesFault);
 impl DecodeFields for InsufficientGraphicsResourcesFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -189,12 +194,13 @@ xml_struct!(InsufficientHostCapacityFault);
 impl DecodeFields for InsufficientHostCapacityFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -227,13 +233,14 @@ xml_struct!(InsufficientHostCpuCapacityFault);
 impl DecodeFields for InsufficientHostCpuCapacityFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "unreserved" => self.unreserved = r.value(s)?,
             "requested" => self.requested = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -267,13 +274,14 @@ xml_struct!(InsufficientHostMemoryCapacityFault);
 impl DecodeFields for InsufficientHostMemoryCapacityFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "unreserved" => self.unreserved = r.value(s)?,
             "requested" => self.requested = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -307,13 +315,14 @@ xml_struct!(InsufficientMemoryResourcesFault);
 impl DecodeFields for InsufficientMemoryResourcesFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "unreserved" => self.unreserved = r.value(s)?,
             "requested" => self.requested = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -343,10 +352,11 @@ xml_struct!(InsufficientNetworkCapacity);
 impl DecodeFields for InsufficientNetworkCapacity {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -384,17 +394,18 @@ xml_struct!(InsufficientNetworkResourcePoolCapacity);
 impl DecodeFields for InsufficientNetworkResourcePoolCapacity {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "dvsName" => self.dvs_name = r.value(s)?,
             "dvsUuid" => self.dvs_uuid = r.value(s)?,
             "resourcePoolKey" => self.resource_pool_key = r.value(s)?,
             "available" => self.available = r.value(s)?,
             "requested" => self.requested = r.value(s)?,
             "device" => self.device.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -428,10 +439,11 @@ xml_struct!(InsufficientPerCpuCapacity);
 impl DecodeFields for InsufficientPerCpuCapacity {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -457,10 +469,11 @@ xml_struct!(InsufficientResourcesFault);
 impl DecodeFields for InsufficientResourcesFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -490,13 +503,14 @@ xml_struct!(InsufficientStandbyCpuResource);
 impl DecodeFields for InsufficientStandbyCpuResource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "available" => self.available = r.value(s)?,
             "requested" => self.requested = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -530,13 +544,14 @@ xml_struct!(InsufficientStandbyMemoryResource);
 impl DecodeFields for InsufficientStandbyMemoryResource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "available" => self.available = r.value(s)?,
             "requested" => self.requested = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -566,10 +581,11 @@ xml_struct!(InsufficientStandbyResource);
 impl DecodeFields for InsufficientStandbyResource {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -601,14 +617,15 @@ xml_struct!(InsufficientStorageIops);
 impl DecodeFields for InsufficientStorageIops {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "unreservedIops" => self.unreserved_iops = r.value(s)?,
             "requestedIops" => self.requested_iops = r.value(s)?,
             "datastoreName" => self.datastore_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -639,10 +656,11 @@ xml_struct!(InsufficientStorageSpace);
 impl DecodeFields for InsufficientStorageSpace {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -676,15 +694,16 @@ xml_struct!(InsufficientVFlashResourcesFault);
 impl DecodeFields for InsufficientVFlashResourcesFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "freeSpaceInMB" => self.free_space_in_mb = Some(r.value(s)?),
             "freeSpace" => self.free_space = r.value(s)?,
             "requestedSpaceInMB" => self.requested_space_in_mb = Some(r.value(s)?),
             "requestedSpace" => self.requested_space = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

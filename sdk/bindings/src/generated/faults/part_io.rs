@@ -22,14 +22,15 @@ xml_struct!(IORMNotSupportedHostOnDatastore);
 impl DecodeFields for IORMNotSupportedHostOnDatastore {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "datastoreName" => self.datastore_name = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(MaintenanceModeFileMove);
 impl DecodeFields for MaintenanceModeFileMove {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -47,12 +48,13 @@ xml_struct!(ManagedObjectNotFound);
 impl DecodeFields for ManagedObjectNotFound {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "obj" => self.obj = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -85,13 +87,14 @@ xml_struct!(MemoryFileFormatNotSupportedByDatastore);
 impl DecodeFields for MemoryFileFormatNotSupportedByDatastore {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastoreName" => self.datastore_name = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -121,10 +124,11 @@ xml_struct!(MemoryHotPlugNotSupported);
 impl DecodeFields for MemoryHotPlugNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -156,14 +160,15 @@ xml_struct!(MemorySizeNotRecommended);
 impl DecodeFields for MemorySizeNotRecommended {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "memorySizeMB" => self.memory_size_mb = r.value(s)?,
             "minMemorySizeMB" => self.min_memory_size_mb = r.value(s)?,
             "maxMemorySizeMB" => self.max_memory_size_mb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -200,14 +205,15 @@ xml_struct!(MemorySizeNotSupported);
 impl DecodeFields for MemorySizeNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "memorySizeMB" => self.memory_size_mb = r.value(s)?,
             "minMemorySizeMB" => self.min_memory_size_mb = r.value(s)?,
             "maxMemorySizeMB" => self.max_memory_size_mb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -244,14 +250,15 @@ xml_struct!(MemorySizeNotSupportedByDatastore);
 impl DecodeFields for MemorySizeNotSupportedByDatastore {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "datastore" => self.datastore = r.value(s)?,
             "memorySizeMB" => self.memory_size_mb = r.value(s)?,
             "maxMemorySizeMB" => self.max_memory_size_mb = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -282,10 +289,11 @@ xml_struct!(MemorySnapshotOnIndependentDisk);
 impl DecodeFields for MemorySnapshotOnIndependentDisk {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -313,12 +321,13 @@ xml_struct!(MethodAlreadyDisabledFault);
 impl DecodeFields for MethodAlreadyDisabledFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceId" => self.source_id = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -349,12 +358,13 @@ xml_struct!(MethodDisabled);
 impl DecodeFields for MethodDisabled {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "source" => self.source = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -386,10 +396,11 @@ xml_struct!(MethodFault);
 impl DecodeFields for MethodFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "faultCause" => self.fault_cause = Some(r.value(s)?),
             "faultMessage" => self.fault_message.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -425,13 +436,14 @@ xml_struct!(MethodNotFound);
 impl DecodeFields for MethodNotFound {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "receiver" => self.receiver = r.value(s)?,
             "method" => self.method = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -461,10 +473,11 @@ xml_struct!(MigrationDisabled);
 impl DecodeFields for MigrationDisabled {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -490,10 +503,11 @@ xml_struct!(MigrationFault);
 impl DecodeFields for MigrationFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -525,14 +539,15 @@ xml_struct!(MigrationFeatureNotSupported);
 impl DecodeFields for MigrationFeatureNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "atSourceHost" => self.at_source_host = r.value(s)?,
             "failedHostName" => self.failed_host_name = r.value(s)?,
             "failedHost" => self.failed_host = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -565,12 +580,13 @@ xml_struct!(MigrationNotReady);
 impl DecodeFields for MigrationNotReady {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -607,15 +623,16 @@ xml_struct!(MismatchedBundle);
 impl DecodeFields for MismatchedBundle {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "bundleUuid" => self.bundle_uuid = r.value(s)?,
             "hostUuid" => self.host_uuid = r.value(s)?,
             "bundleBuildNumber" => self.bundle_build_number = r.value(s)?,
             "hostBuildNumber" => self.host_build_number = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -653,14 +670,15 @@ xml_struct!(MismatchedNetworkPolicies);
 impl DecodeFields for MismatchedNetworkPolicies {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = r.value(s)?,
             "backing" => self.backing = r.value(s)?,
             "connected" => self.connected = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -695,13 +713,14 @@ xml_struct!(MismatchedVMotionNetworkNames);
 impl DecodeFields for MismatchedVMotionNetworkNames {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "sourceNetwork" => self.source_network = r.value(s)?,
             "destNetwork" => self.dest_network = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -731,10 +750,11 @@ xml_struct!(MissingBmcSupport);
 impl DecodeFields for MissingBmcSupport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -760,10 +780,11 @@ xml_struct!(MissingController);
 impl DecodeFields for MissingController {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -789,10 +810,11 @@ xml_struct!(MissingIpPool);
 impl DecodeFields for MissingIpPool {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -818,10 +840,11 @@ xml_struct!(MissingLinuxCustResources);
 impl DecodeFields for MissingLinuxCustResources {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -847,10 +870,11 @@ xml_struct!(MissingNetworkIpConfig);
 impl DecodeFields for MissingNetworkIpConfig {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -876,10 +900,11 @@ xml_struct!(MissingPowerOffConfiguration);
 impl DecodeFields for MissingPowerOffConfiguration {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -905,10 +930,11 @@ xml_struct!(MissingPowerOnConfiguration);
 impl DecodeFields for MissingPowerOnConfiguration {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -934,10 +960,11 @@ xml_struct!(MissingWindowsCustResources);
 impl DecodeFields for MissingWindowsCustResources {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -965,12 +992,13 @@ xml_struct!(MksConnectionLimitReached);
 impl DecodeFields for MksConnectionLimitReached {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "connectionLimit" => self.connection_limit = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1003,13 +1031,14 @@ xml_struct!(MountError);
 impl DecodeFields for MountError {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vm" => self.vm = r.value(s)?,
             "diskIndex" => self.disk_index = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1039,10 +1068,11 @@ xml_struct!(MultiWriterNotSupported);
 impl DecodeFields for MultiWriterNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -1070,12 +1100,13 @@ xml_struct!(MultipleCertificatesVerifyFault);
 impl DecodeFields for MultipleCertificatesVerifyFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "thumbprintData" => self.thumbprint_data.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -1104,10 +1135,11 @@ xml_struct!(MultipleSnapshotsNotSupported);
 impl DecodeFields for MultipleSnapshotsNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

@@ -22,14 +22,15 @@ xml_struct!(NamespaceFull);
 impl DecodeFields for NamespaceFull {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "currentMaxSize" => self.current_max_size = r.value(s)?,
             "requiredSize" => self.required_size = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -62,12 +63,13 @@ xml_struct!(NamespaceLimitReached);
 impl DecodeFields for NamespaceLimitReached {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "limit" => self.limit = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -98,12 +100,13 @@ xml_struct!(NamespaceWriteProtected);
 impl DecodeFields for NamespaceWriteProtected {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -134,12 +137,13 @@ xml_struct!(NasConfigFault);
 impl DecodeFields for NasConfigFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -172,13 +176,14 @@ xml_struct!(NasConnectionLimitReached);
 impl DecodeFields for NasConnectionLimitReached {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "remoteHost" => self.remote_host = r.value(s)?,
             "remotePath" => self.remote_path = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -214,14 +219,15 @@ xml_struct!(NasSessionCredentialConflict);
 impl DecodeFields for NasSessionCredentialConflict {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "remoteHost" => self.remote_host = r.value(s)?,
             "remotePath" => self.remote_path = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -256,13 +262,14 @@ xml_struct!(NasVolumeNotMounted);
 impl DecodeFields for NasVolumeNotMounted {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "remoteHost" => self.remote_host = r.value(s)?,
             "remotePath" => self.remote_path = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

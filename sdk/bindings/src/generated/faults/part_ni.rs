@@ -20,13 +20,14 @@ xml_struct!(NicSettingMismatch);
 impl DecodeFields for NicSettingMismatch {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "numberOfNicsInSpec" => self.number_of_nics_in_spec = r.value(s)?,
             "numberOfNicsInVM" => self.number_of_nics_in_vm = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

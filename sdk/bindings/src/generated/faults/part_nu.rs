@@ -20,15 +20,16 @@ xml_struct!(NumVirtualCoresPerSocketNotSupported);
 impl DecodeFields for NumVirtualCoresPerSocketNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "maxSupportedCoresPerSocketDest" => {
                 self.max_supported_cores_per_socket_dest = r.value(s)?
             }
             "numCoresPerSocketVm" => self.num_cores_per_socket_vm = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -63,12 +64,13 @@ xml_struct!(NumVirtualCpusExceedsLimit);
 impl DecodeFields for NumVirtualCpusExceedsLimit {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "maxSupportedVcpus" => self.max_supported_vcpus = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -101,13 +103,14 @@ xml_struct!(NumVirtualCpusIncompatible);
 impl DecodeFields for NumVirtualCpusIncompatible {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "reason" => self.reason = r.value(s)?,
             "numCpu" => self.num_cpu = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -141,13 +144,14 @@ xml_struct!(NumVirtualCpusNotSupported);
 impl DecodeFields for NumVirtualCpusNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "maxSupportedVcpusDest" => self.max_supported_vcpus_dest = r.value(s)?,
             "numCpuVm" => self.num_cpu_vm = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(OvfAttribute);
 impl DecodeFields for OvfAttribute {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "elementName" => self.element_name = r.value(s)?,
             "attributeName" => self.attribute_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(OvfConnectedDevice);
 impl DecodeFields for OvfConnectedDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -47,12 +48,13 @@ xml_struct!(OvfConnectedDeviceFloppy);
 impl DecodeFields for OvfConnectedDeviceFloppy {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "filename" => self.filename = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -83,12 +85,13 @@ xml_struct!(OvfConnectedDeviceIso);
 impl DecodeFields for OvfConnectedDeviceIso {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "filename" => self.filename = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -119,12 +122,13 @@ xml_struct!(OvfConstraint);
 impl DecodeFields for OvfConstraint {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -157,13 +161,14 @@ xml_struct!(OvfConsumerCallbackFault);
 impl DecodeFields for OvfConsumerCallbackFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "extensionKey" => self.extension_key = r.value(s)?,
             "extensionName" => self.extension_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -195,12 +200,13 @@ xml_struct!(OvfConsumerCommunicationError);
 impl DecodeFields for OvfConsumerCommunicationError {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -235,14 +241,15 @@ xml_struct!(OvfConsumerFault);
 impl DecodeFields for OvfConsumerFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "errorKey" => self.error_key = r.value(s)?,
             "message" => self.message = r.value(s)?,
             "params" => self.params.push(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -277,13 +284,14 @@ xml_struct!(OvfConsumerInvalidSection);
 impl DecodeFields for OvfConsumerInvalidSection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lineNumber" => self.line_number = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -319,14 +327,15 @@ xml_struct!(OvfConsumerPowerOnFault);
 impl DecodeFields for OvfConsumerPowerOnFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "extensionKey" => self.extension_key = r.value(s)?,
             "extensionName" => self.extension_name = r.value(s)?,
             "description" => self.description = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -359,12 +368,13 @@ xml_struct!(OvfConsumerUndeclaredSection);
 impl DecodeFields for OvfConsumerUndeclaredSection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "qualifiedSectionType" => self.qualified_section_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -395,12 +405,13 @@ xml_struct!(OvfConsumerUndefinedPrefix);
 impl DecodeFields for OvfConsumerUndefinedPrefix {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "prefix" => self.prefix = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -435,14 +446,15 @@ xml_struct!(OvfConsumerValidationFault);
 impl DecodeFields for OvfConsumerValidationFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "extensionKey" => self.extension_key = r.value(s)?,
             "extensionName" => self.extension_name = r.value(s)?,
             "message" => self.message = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -481,15 +493,16 @@ xml_struct!(OvfCpuCompatibility);
 impl DecodeFields for OvfCpuCompatibility {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "registerName" => self.register_name = r.value(s)?,
             "level" => self.level = r.value(s)?,
             "registerValue" => self.register_value = r.value(s)?,
             "desiredRegisterValue" => self.desired_register_value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -521,10 +534,11 @@ xml_struct!(OvfCpuCompatibilityCheckNotSupported);
 impl DecodeFields for OvfCpuCompatibilityCheckNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()

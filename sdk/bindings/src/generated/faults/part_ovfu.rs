@@ -18,12 +18,13 @@ xml_struct!(OvfUnableToExportDisk);
 impl DecodeFields for OvfUnableToExportDisk {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskName" => self.disk_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -52,10 +53,11 @@ xml_struct!(OvfUnexpectedElement);
 impl DecodeFields for OvfUnexpectedElement {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -85,13 +87,14 @@ xml_struct!(OvfUnknownDevice);
 impl DecodeFields for OvfUnknownDevice {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = Some(r.value(s)?),
             "vmName" => self.vm_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -123,12 +126,13 @@ xml_struct!(OvfUnknownDeviceBacking);
 impl DecodeFields for OvfUnknownDeviceBacking {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "backing" => self.backing = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -159,12 +163,13 @@ xml_struct!(OvfUnknownEntity);
 impl DecodeFields for OvfUnknownEntity {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lineNumber" => self.line_number = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -197,13 +202,14 @@ xml_struct!(OvfUnsupportedAttribute);
 impl DecodeFields for OvfUnsupportedAttribute {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "elementName" => self.element_name = r.value(s)?,
             "attributeName" => self.attribute_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -235,12 +241,13 @@ xml_struct!(OvfUnsupportedAttributeValue);
 impl DecodeFields for OvfUnsupportedAttributeValue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -277,15 +284,16 @@ xml_struct!(OvfUnsupportedDeviceBackingInfo);
 impl DecodeFields for OvfUnsupportedDeviceBackingInfo {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "elementName" => self.element_name = Some(r.value(s)?),
             "instanceId" => self.instance_id = Some(r.value(s)?),
             "deviceName" => self.device_name = r.value(s)?,
             "backingName" => self.backing_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -325,15 +333,16 @@ xml_struct!(OvfUnsupportedDeviceBackingOption);
 impl DecodeFields for OvfUnsupportedDeviceBackingOption {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "elementName" => self.element_name = Some(r.value(s)?),
             "instanceId" => self.instance_id = Some(r.value(s)?),
             "deviceName" => self.device_name = r.value(s)?,
             "backingName" => self.backing_name = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -365,10 +374,11 @@ xml_struct!(OvfUnsupportedDeviceExport);
 impl DecodeFields for OvfUnsupportedDeviceExport {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -398,13 +408,14 @@ xml_struct!(OvfUnsupportedDiskProvisioning);
 impl DecodeFields for OvfUnsupportedDiskProvisioning {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "diskProvisioning" => self.disk_provisioning = r.value(s)?,
             "supportedDiskProvisioning" => self.supported_disk_provisioning = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -439,12 +450,13 @@ xml_struct!(OvfUnsupportedElement);
 impl DecodeFields for OvfUnsupportedElement {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -475,12 +487,13 @@ xml_struct!(OvfUnsupportedElementValue);
 impl DecodeFields for OvfUnsupportedElementValue {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "value" => self.value = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -511,12 +524,13 @@ xml_struct!(OvfUnsupportedPackage);
 impl DecodeFields for OvfUnsupportedPackage {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "lineNumber" => self.line_number = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -547,12 +561,13 @@ xml_struct!(OvfUnsupportedSection);
 impl DecodeFields for OvfUnsupportedSection {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "info" => self.info = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -589,15 +604,16 @@ xml_struct!(OvfUnsupportedSubType);
 impl DecodeFields for OvfUnsupportedSubType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "elementName" => self.element_name = r.value(s)?,
             "instanceId" => self.instance_id = r.value(s)?,
             "deviceType" => self.device_type = r.value(s)?,
             "deviceSubType" => self.device_sub_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -635,14 +651,15 @@ xml_struct!(OvfUnsupportedType);
 impl DecodeFields for OvfUnsupportedType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "name" => self.name = r.value(s)?,
             "instanceId" => self.instance_id = r.value(s)?,
             "deviceType" => self.device_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -20,13 +20,14 @@ xml_struct!(QuarantineModeFault);
 impl DecodeFields for QuarantineModeFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmName" => self.vm_name = r.value(s)?,
             "faultType" => self.fault_type = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -58,12 +59,13 @@ xml_struct!(QuestionPending);
 impl DecodeFields for QuestionPending {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "text" => self.text = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -100,15 +102,16 @@ xml_struct!(QuiesceDatastoreIOForHAFailed);
 impl DecodeFields for QuiesceDatastoreIOForHAFailed {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "host" => self.host = r.value(s)?,
             "hostName" => self.host_name = r.value(s)?,
             "ds" => self.ds = r.value(s)?,
             "dsName" => self.ds_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ xml_struct!(VFlashCacheHotConfigNotSupported);
 impl DecodeFields for VFlashCacheHotConfigNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -53,15 +54,16 @@ xml_struct!(VFlashModuleNotSupported);
 impl DecodeFields for VFlashModuleNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vmName" => self.vm_name = r.value(s)?,
             "moduleName" => self.module_name = r.value(s)?,
             "reason" => self.reason = r.value(s)?,
             "hostName" => self.host_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -101,15 +103,16 @@ xml_struct!(VFlashModuleVersionIncompatible);
 impl DecodeFields for VFlashModuleVersionIncompatible {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "moduleName" => self.module_name = r.value(s)?,
             "vmRequestModuleVersion" => self.vm_request_module_version = r.value(s)?,
             "hostMinSupportedVerson" => self.host_min_supported_verson = r.value(s)?,
             "hostModuleVersion" => self.host_module_version = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

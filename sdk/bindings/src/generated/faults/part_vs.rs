@@ -20,13 +20,14 @@ xml_struct!(VsanClusterUuidMismatch);
 impl DecodeFields for VsanClusterUuidMismatch {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "hostClusterUuid" => self.host_cluster_uuid = r.value(s)?,
             "destinationClusterUuid" => self.destination_cluster_uuid = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -58,12 +59,13 @@ xml_struct!(VsanDiskFault);
 impl DecodeFields for VsanDiskFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "device" => self.device = Some(r.value(s)?),
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -92,10 +94,11 @@ xml_struct!(VsanFault);
 impl DecodeFields for VsanFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -121,10 +124,11 @@ xml_struct!(VsanIncompatibleDiskMapping);
 impl DecodeFields for VsanIncompatibleDiskMapping {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(r, s)
+        self.base.decode_field(name, r, s)
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -156,14 +160,15 @@ xml_struct!(VspanDestPortConflict);
 impl DecodeFields for VspanDestPortConflict {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vspanSessionKey1" => self.vspan_session_key1 = r.value(s)?,
             "vspanSessionKey2" => self.vspan_session_key2 = r.value(s)?,
             "portKey" => self.port_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -200,14 +205,15 @@ xml_struct!(VspanPortConflict);
 impl DecodeFields for VspanPortConflict {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vspanSessionKey1" => self.vspan_session_key1 = r.value(s)?,
             "vspanSessionKey2" => self.vspan_session_key2 = r.value(s)?,
             "portKey" => self.port_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -244,14 +250,15 @@ xml_struct!(VspanPortMoveFault);
 impl DecodeFields for VspanPortMoveFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "srcPortgroupName" => self.src_portgroup_name = r.value(s)?,
             "destPortgroupName" => self.dest_portgroup_name = r.value(s)?,
             "portKey" => self.port_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -284,12 +291,13 @@ xml_struct!(VspanPortPromiscChangeFault);
 impl DecodeFields for VspanPortPromiscChangeFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portKey" => self.port_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -320,12 +328,13 @@ xml_struct!(VspanPortgroupPromiscChangeFault);
 impl DecodeFields for VspanPortgroupPromiscChangeFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portgroupName" => self.portgroup_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -356,12 +365,13 @@ xml_struct!(VspanPortgroupTypeChangeFault);
 impl DecodeFields for VspanPortgroupTypeChangeFault {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "portgroupName" => self.portgroup_name = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -394,13 +404,14 @@ xml_struct!(VspanPromiscuousPortNotSupported);
 impl DecodeFields for VspanPromiscuousPortNotSupported {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vspanSessionKey" => self.vspan_session_key = r.value(s)?,
             "portKey" => self.port_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }
@@ -434,13 +445,14 @@ xml_struct!(VspanSameSessionPortConflict);
 impl DecodeFields for VspanSameSessionPortConflict {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "vspanSessionKey" => self.vspan_session_key = r.value(s)?,
             "portKey" => self.port_key = r.value(s)?,
-            _ => return self.base.decode_field(r, s),
+            _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
     }

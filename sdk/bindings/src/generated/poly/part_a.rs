@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `Action` or one of its 5 subtypes, as sent with `xsi:type`;
     /// dereferences to the `Action` fields every variant shares.
-    AnyAction: Action, ANY_ACTION_TYPES {
+    AnyAction: Action {
         Action [],
         CreateTaskAction [base],
         MethodAction [base],
@@ -21,7 +21,7 @@ poly_enum! {
 poly_enum! {
     /// A `AlarmAction` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `AlarmAction` fields every variant shares.
-    AnyAlarmAction: AlarmAction, ANY_ALARM_ACTION_TYPES {
+    AnyAlarmAction: AlarmAction {
         AlarmAction [],
         AlarmTriggeringAction [base],
         GroupAlarmAction [base],
@@ -31,7 +31,7 @@ poly_enum! {
 poly_enum! {
     /// A `AlarmExpression` or one of its 5 subtypes, as sent with `xsi:type`;
     /// dereferences to the `AlarmExpression` fields every variant shares.
-    AnyAlarmExpression: AlarmExpression, ANY_ALARM_EXPRESSION_TYPES {
+    AnyAlarmExpression: AlarmExpression {
         AlarmExpression [],
         AndAlarmExpression [base],
         EventAlarmExpression [base],
@@ -44,7 +44,7 @@ poly_enum! {
 poly_enum! {
     /// A `AlarmSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `AlarmSpec` fields every variant shares.
-    AnyAlarmSpec: AlarmSpec, ANY_ALARM_SPEC_TYPES {
+    AnyAlarmSpec: AlarmSpec {
         AlarmInfo [base],
         AlarmSpec [],
     }
@@ -53,7 +53,7 @@ poly_enum! {
 poly_enum! {
     /// A `AnswerFileCreateSpec` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `AnswerFileCreateSpec` fields every variant shares.
-    AnyAnswerFileCreateSpec: AnswerFileCreateSpec, ANY_ANSWER_FILE_CREATE_SPEC_TYPES {
+    AnyAnswerFileCreateSpec: AnswerFileCreateSpec {
         AnswerFileCreateSpec [],
         AnswerFileOptionsCreateSpec [base],
         AnswerFileSerializedCreateSpec [base],
@@ -63,7 +63,7 @@ poly_enum! {
 poly_enum! {
     /// A `ApplyProfile` or one of its 40 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ApplyProfile` fields every variant shares.
-    AnyApplyProfile: ApplyProfile, ANY_APPLY_PROFILE_TYPES {
+    AnyApplyProfile: ApplyProfile {
         ActiveDirectoryProfile [base],
         ApplyProfile [],
         AuthenticationProfile [base],

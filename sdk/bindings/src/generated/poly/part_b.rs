@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `BaseConfigInfoBackingInfo` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `BaseConfigInfoBackingInfo` fields every variant shares.
-    AnyBaseConfigInfoBackingInfo: BaseConfigInfoBackingInfo, ANY_BASE_CONFIG_INFO_BACKING_INFO_TYPES {
+    AnyBaseConfigInfoBackingInfo: BaseConfigInfoBackingInfo {
         BaseConfigInfoBackingInfo [],
         BaseConfigInfoDiskFileBackingInfo [base base],
         BaseConfigInfoFileBackingInfo [base],
@@ -19,7 +19,7 @@ poly_enum! {
 poly_enum! {
     /// A `BaseConfigInfoFileBackingInfo` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `BaseConfigInfoFileBackingInfo` fields every variant shares.
-    AnyBaseConfigInfoFileBackingInfo: BaseConfigInfoFileBackingInfo, ANY_BASE_CONFIG_INFO_FILE_BACKING_INFO_TYPES {
+    AnyBaseConfigInfoFileBackingInfo: BaseConfigInfoFileBackingInfo {
         BaseConfigInfoDiskFileBackingInfo [base],
         BaseConfigInfoFileBackingInfo [],
         BaseConfigInfoRawDiskMappingBackingInfo [base],

@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `ClusterAction` or one of its 8 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterAction` fields every variant shares.
-    AnyClusterAction: ClusterAction, ANY_CLUSTER_ACTION_TYPES {
+    AnyClusterAction: ClusterAction {
         ClusterAction [],
         ClusterHostInfraUpdateHaModeAction [base],
         ClusterHostPowerAction [base],
@@ -24,7 +24,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterComputeResourceValidationResultBase` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterComputeResourceValidationResultBase` fields every variant shares.
-    AnyClusterComputeResourceValidationResultBase: ClusterComputeResourceValidationResultBase, ANY_CLUSTER_COMPUTE_RESOURCE_VALIDATION_RESULT_BASE_TYPES {
+    AnyClusterComputeResourceValidationResultBase: ClusterComputeResourceValidationResultBase {
         ClusterComputeResourceDVSConfigurationValidation [base],
         ClusterComputeResourceHostConfigurationValidation [base],
         ClusterComputeResourceValidationResultBase [],
@@ -34,7 +34,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterDasAdmissionControlInfo` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterDasAdmissionControlInfo` fields every variant shares.
-    AnyClusterDasAdmissionControlInfo: ClusterDasAdmissionControlInfo, ANY_CLUSTER_DAS_ADMISSION_CONTROL_INFO_TYPES {
+    AnyClusterDasAdmissionControlInfo: ClusterDasAdmissionControlInfo {
         ClusterDasAdmissionControlInfo [],
         ClusterFailoverHostAdmissionControlInfo [base],
         ClusterFailoverLevelAdmissionControlInfo [base],
@@ -45,7 +45,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterDasAdmissionControlPolicy` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterDasAdmissionControlPolicy` fields every variant shares.
-    AnyClusterDasAdmissionControlPolicy: ClusterDasAdmissionControlPolicy, ANY_CLUSTER_DAS_ADMISSION_CONTROL_POLICY_TYPES {
+    AnyClusterDasAdmissionControlPolicy: ClusterDasAdmissionControlPolicy {
         ClusterDasAdmissionControlPolicy [],
         ClusterFailoverHostAdmissionControlPolicy [base],
         ClusterFailoverLevelAdmissionControlPolicy [base],
@@ -56,7 +56,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterDasAdvancedRuntimeInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterDasAdvancedRuntimeInfo` fields every variant shares.
-    AnyClusterDasAdvancedRuntimeInfo: ClusterDasAdvancedRuntimeInfo, ANY_CLUSTER_DAS_ADVANCED_RUNTIME_INFO_TYPES {
+    AnyClusterDasAdvancedRuntimeInfo: ClusterDasAdvancedRuntimeInfo {
         ClusterDasAdvancedRuntimeInfo [],
         ClusterDasFailoverLevelAdvancedRuntimeInfo [base],
     }
@@ -65,7 +65,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterDasData` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterDasData` fields every variant shares.
-    AnyClusterDasData: ClusterDasData, ANY_CLUSTER_DAS_DATA_TYPES {
+    AnyClusterDasData: ClusterDasData {
         ClusterDasData [],
         ClusterDasDataSummary [base],
     }
@@ -74,7 +74,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterDasHostInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterDasHostInfo` fields every variant shares.
-    AnyClusterDasHostInfo: ClusterDasHostInfo, ANY_CLUSTER_DAS_HOST_INFO_TYPES {
+    AnyClusterDasHostInfo: ClusterDasHostInfo {
         ClusterDasAamHostInfo [base],
         ClusterDasHostInfo [],
     }
@@ -83,7 +83,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterDrsFaultsFaultsByVm` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterDrsFaultsFaultsByVm` fields every variant shares.
-    AnyClusterDrsFaultsFaultsByVm: ClusterDrsFaultsFaultsByVm, ANY_CLUSTER_DRS_FAULTS_FAULTS_BY_VM_TYPES {
+    AnyClusterDrsFaultsFaultsByVm: ClusterDrsFaultsFaultsByVm {
         ClusterDrsFaultsFaultsByVirtualDisk [base],
         ClusterDrsFaultsFaultsByVm [],
     }
@@ -92,7 +92,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterGroupInfo` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterGroupInfo` fields every variant shares.
-    AnyClusterGroupInfo: ClusterGroupInfo, ANY_CLUSTER_GROUP_INFO_TYPES {
+    AnyClusterGroupInfo: ClusterGroupInfo {
         ClusterGroupInfo [],
         ClusterHostGroup [base],
         ClusterVmGroup [base],
@@ -102,7 +102,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterProfileConfigSpec` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterProfileConfigSpec` fields every variant shares.
-    AnyClusterProfileConfigSpec: ClusterProfileConfigSpec, ANY_CLUSTER_PROFILE_CONFIG_SPEC_TYPES {
+    AnyClusterProfileConfigSpec: ClusterProfileConfigSpec {
         ClusterProfileCompleteConfigSpec [base],
         ClusterProfileConfigServiceCreateSpec [base],
         ClusterProfileConfigSpec [],
@@ -112,7 +112,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterRuleInfo` or one of its 6 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterRuleInfo` fields every variant shares.
-    AnyClusterRuleInfo: ClusterRuleInfo, ANY_CLUSTER_RULE_INFO_TYPES {
+    AnyClusterRuleInfo: ClusterRuleInfo {
         ClusterAffinityRuleSpec [base],
         ClusterAntiAffinityRuleSpec [base],
         ClusterDependencyRuleInfo [base],
@@ -126,7 +126,7 @@ poly_enum! {
 poly_enum! {
     /// A `ClusterSlotPolicy` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterSlotPolicy` fields every variant shares.
-    AnyClusterSlotPolicy: ClusterSlotPolicy, ANY_CLUSTER_SLOT_POLICY_TYPES {
+    AnyClusterSlotPolicy: ClusterSlotPolicy {
         ClusterFixedSizeSlotPolicy [base],
         ClusterSlotPolicy [],
     }
@@ -135,7 +135,7 @@ poly_enum! {
 poly_enum! {
     /// A `ComputeResourceConfigInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ComputeResourceConfigInfo` fields every variant shares.
-    AnyComputeResourceConfigInfo: ComputeResourceConfigInfo, ANY_COMPUTE_RESOURCE_CONFIG_INFO_TYPES {
+    AnyComputeResourceConfigInfo: ComputeResourceConfigInfo {
         ClusterConfigInfoEx [base],
         ComputeResourceConfigInfo [],
     }
@@ -144,7 +144,7 @@ poly_enum! {
 poly_enum! {
     /// A `ComputeResourceConfigSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ComputeResourceConfigSpec` fields every variant shares.
-    AnyComputeResourceConfigSpec: ComputeResourceConfigSpec, ANY_COMPUTE_RESOURCE_CONFIG_SPEC_TYPES {
+    AnyComputeResourceConfigSpec: ComputeResourceConfigSpec {
         ClusterConfigSpecEx [base],
         ComputeResourceConfigSpec [],
     }
@@ -153,7 +153,7 @@ poly_enum! {
 poly_enum! {
     /// A `ComputeResourceSummary` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ComputeResourceSummary` fields every variant shares.
-    AnyComputeResourceSummary: ComputeResourceSummary, ANY_COMPUTE_RESOURCE_SUMMARY_TYPES {
+    AnyComputeResourceSummary: ComputeResourceSummary {
         ClusterComputeResourceSummary [base],
         ComputeResourceSummary [],
     }
@@ -162,7 +162,7 @@ poly_enum! {
 poly_enum! {
     /// A `CryptoSpec` or one of its 6 subtypes, as sent with `xsi:type`;
     /// dereferences to the `CryptoSpec` fields every variant shares.
-    AnyCryptoSpec: CryptoSpec, ANY_CRYPTO_SPEC_TYPES {
+    AnyCryptoSpec: CryptoSpec {
         CryptoSpec [],
         CryptoSpecDecrypt [base],
         CryptoSpecDeepRecrypt [base],
@@ -176,7 +176,7 @@ poly_enum! {
 poly_enum! {
     /// A `CustomFieldValue` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `CustomFieldValue` fields every variant shares.
-    AnyCustomFieldValue: CustomFieldValue, ANY_CUSTOM_FIELD_VALUE_TYPES {
+    AnyCustomFieldValue: CustomFieldValue {
         CustomFieldStringValue [base],
         CustomFieldValue [],
     }
@@ -185,7 +185,7 @@ poly_enum! {
 poly_enum! {
     /// A `CustomizationIdentitySettings` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `CustomizationIdentitySettings` fields every variant shares.
-    AnyCustomizationIdentitySettings: CustomizationIdentitySettings, ANY_CUSTOMIZATION_IDENTITY_SETTINGS_TYPES {
+    AnyCustomizationIdentitySettings: CustomizationIdentitySettings {
         CustomizationCloudinitPrep [base],
         CustomizationIdentitySettings [],
         CustomizationLinuxPrep [base],
@@ -197,7 +197,7 @@ poly_enum! {
 poly_enum! {
     /// A `CustomizationIpGenerator` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `CustomizationIpGenerator` fields every variant shares.
-    AnyCustomizationIpGenerator: CustomizationIpGenerator, ANY_CUSTOMIZATION_IP_GENERATOR_TYPES {
+    AnyCustomizationIpGenerator: CustomizationIpGenerator {
         CustomizationCustomIpGenerator [base],
         CustomizationDhcpIpGenerator [base],
         CustomizationFixedIp [base],
@@ -209,7 +209,7 @@ poly_enum! {
 poly_enum! {
     /// A `CustomizationIpV6Generator` or one of its 6 subtypes, as sent with `xsi:type`;
     /// dereferences to the `CustomizationIpV6Generator` fields every variant shares.
-    AnyCustomizationIpV6Generator: CustomizationIpV6Generator, ANY_CUSTOMIZATION_IP_V6_GENERATOR_TYPES {
+    AnyCustomizationIpV6Generator: CustomizationIpV6Generator {
         CustomizationAutoIpV6Generator [base],
         CustomizationCustomIpV6Generator [base],
         CustomizationDhcpIpV6Generator [base],
@@ -223,7 +223,7 @@ poly_enum! {
 poly_enum! {
     /// A `CustomizationName` or one of its 5 subtypes, as sent with `xsi:type`;
     /// dereferences to the `CustomizationName` fields every variant shares.
-    AnyCustomizationName: CustomizationName, ANY_CUSTOMIZATION_NAME_TYPES {
+    AnyCustomizationName: CustomizationName {
         CustomizationCustomName [base],
         CustomizationFixedName [base],
         CustomizationName [],
@@ -236,7 +236,7 @@ poly_enum! {
 poly_enum! {
     /// A `CustomizationOptions` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `CustomizationOptions` fields every variant shares.
-    AnyCustomizationOptions: CustomizationOptions, ANY_CUSTOMIZATION_OPTIONS_TYPES {
+    AnyCustomizationOptions: CustomizationOptions {
         CustomizationLinuxOptions [base],
         CustomizationOptions [],
         CustomizationWinOptions [base],

@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `DVPortSetting` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DVPortSetting` fields every variant shares.
-    AnyDVPortSetting: DVPortSetting, ANY_DV_PORT_SETTING_TYPES {
+    AnyDVPortSetting: DVPortSetting {
         DVPortSetting [],
         VMwareDVSPortSetting [base],
     }
@@ -17,7 +17,7 @@ poly_enum! {
 poly_enum! {
     /// A `DVPortgroupPolicy` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DVPortgroupPolicy` fields every variant shares.
-    AnyDVPortgroupPolicy: DVPortgroupPolicy, ANY_DV_PORTGROUP_POLICY_TYPES {
+    AnyDVPortgroupPolicy: DVPortgroupPolicy {
         DVPortgroupPolicy [],
         VMwareDVSPortgroupPolicy [base],
     }
@@ -26,7 +26,7 @@ poly_enum! {
 poly_enum! {
     /// A `DVSConfigInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DVSConfigInfo` fields every variant shares.
-    AnyDVSConfigInfo: DVSConfigInfo, ANY_DVS_CONFIG_INFO_TYPES {
+    AnyDVSConfigInfo: DVSConfigInfo {
         DVSConfigInfo [],
         VMwareDVSConfigInfo [base],
     }
@@ -35,7 +35,7 @@ poly_enum! {
 poly_enum! {
     /// A `DVSConfigSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DVSConfigSpec` fields every variant shares.
-    AnyDVSConfigSpec: DVSConfigSpec, ANY_DVS_CONFIG_SPEC_TYPES {
+    AnyDVSConfigSpec: DVSConfigSpec {
         DVSConfigSpec [],
         VMwareDVSConfigSpec [base],
     }
@@ -44,7 +44,7 @@ poly_enum! {
 poly_enum! {
     /// A `DVSFeatureCapability` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DVSFeatureCapability` fields every variant shares.
-    AnyDVSFeatureCapability: DVSFeatureCapability, ANY_DVS_FEATURE_CAPABILITY_TYPES {
+    AnyDVSFeatureCapability: DVSFeatureCapability {
         DVSFeatureCapability [],
         VMwareDVSFeatureCapability [base],
     }
@@ -53,7 +53,7 @@ poly_enum! {
 poly_enum! {
     /// A `DVSHealthCheckCapability` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DVSHealthCheckCapability` fields every variant shares.
-    AnyDVSHealthCheckCapability: DVSHealthCheckCapability, ANY_DVS_HEALTH_CHECK_CAPABILITY_TYPES {
+    AnyDVSHealthCheckCapability: DVSHealthCheckCapability {
         DVSHealthCheckCapability [],
         VMwareDVSHealthCheckCapability [base],
     }
@@ -62,7 +62,7 @@ poly_enum! {
 poly_enum! {
     /// A `DVSHealthCheckConfig` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DVSHealthCheckConfig` fields every variant shares.
-    AnyDVSHealthCheckConfig: DVSHealthCheckConfig, ANY_DVS_HEALTH_CHECK_CONFIG_TYPES {
+    AnyDVSHealthCheckConfig: DVSHealthCheckConfig {
         DVSHealthCheckConfig [],
         VMwareDVSHealthCheckConfig [base],
         VMwareDVSTeamingHealthCheckConfig [base base],
@@ -73,7 +73,7 @@ poly_enum! {
 poly_enum! {
     /// A `DVSUplinkPortPolicy` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DVSUplinkPortPolicy` fields every variant shares.
-    AnyDVSUplinkPortPolicy: DVSUplinkPortPolicy, ANY_DVS_UPLINK_PORT_POLICY_TYPES {
+    AnyDVSUplinkPortPolicy: DVSUplinkPortPolicy {
         DVSNameArrayUplinkPortPolicy [base],
         DVSUplinkPortPolicy [],
     }
@@ -82,7 +82,7 @@ poly_enum! {
 poly_enum! {
     /// A `DatastoreInfo` or one of its 6 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DatastoreInfo` fields every variant shares.
-    AnyDatastoreInfo: DatastoreInfo, ANY_DATASTORE_INFO_TYPES {
+    AnyDatastoreInfo: DatastoreInfo {
         DatastoreInfo [],
         LocalDatastoreInfo [base],
         NasDatastoreInfo [base],
@@ -96,7 +96,7 @@ poly_enum! {
 poly_enum! {
     /// A `Description` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `Description` fields every variant shares.
-    AnyDescription: Description, ANY_DESCRIPTION_TYPES {
+    AnyDescription: Description {
         Description [],
         EVCMode [base base],
         ElementDescription [base],
@@ -113,7 +113,7 @@ poly_enum! {
 poly_enum! {
     /// A `DistributedVirtualSwitchHostMemberBacking` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DistributedVirtualSwitchHostMemberBacking` fields every variant shares.
-    AnyDistributedVirtualSwitchHostMemberBacking: DistributedVirtualSwitchHostMemberBacking, ANY_DISTRIBUTED_VIRTUAL_SWITCH_HOST_MEMBER_BACKING_TYPES {
+    AnyDistributedVirtualSwitchHostMemberBacking: DistributedVirtualSwitchHostMemberBacking {
         DistributedVirtualSwitchHostMemberBacking [],
         DistributedVirtualSwitchHostMemberPnicBacking [base],
     }
@@ -122,7 +122,7 @@ poly_enum! {
 poly_enum! {
     /// A `DistributedVirtualSwitchManagerHostDvsFilterSpec` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DistributedVirtualSwitchManagerHostDvsFilterSpec` fields every variant shares.
-    AnyDistributedVirtualSwitchManagerHostDvsFilterSpec: DistributedVirtualSwitchManagerHostDvsFilterSpec, ANY_DISTRIBUTED_VIRTUAL_SWITCH_MANAGER_HOST_DVS_FILTER_SPEC_TYPES {
+    AnyDistributedVirtualSwitchManagerHostDvsFilterSpec: DistributedVirtualSwitchManagerHostDvsFilterSpec {
         DistributedVirtualSwitchManagerHostArrayFilter [base],
         DistributedVirtualSwitchManagerHostContainerFilter [base],
         DistributedVirtualSwitchManagerHostDvsFilterSpec [],
@@ -133,7 +133,7 @@ poly_enum! {
 poly_enum! {
     /// A `DvsFilterConfig` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DvsFilterConfig` fields every variant shares.
-    AnyDvsFilterConfig: DvsFilterConfig, ANY_DVS_FILTER_CONFIG_TYPES {
+    AnyDvsFilterConfig: DvsFilterConfig {
         DvsFilterConfig [],
         DvsFilterConfigSpec [base],
         DvsTrafficFilterConfig [base],
@@ -144,7 +144,7 @@ poly_enum! {
 poly_enum! {
     /// A `DvsIpPort` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DvsIpPort` fields every variant shares.
-    AnyDvsIpPort: DvsIpPort, ANY_DVS_IP_PORT_TYPES {
+    AnyDvsIpPort: DvsIpPort {
         DvsIpPort [],
         DvsIpPortRange [base],
         DvsSingleIpPort [base],
@@ -154,7 +154,7 @@ poly_enum! {
 poly_enum! {
     /// A `DvsNetworkRuleAction` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DvsNetworkRuleAction` fields every variant shares.
-    AnyDvsNetworkRuleAction: DvsNetworkRuleAction, ANY_DVS_NETWORK_RULE_ACTION_TYPES {
+    AnyDvsNetworkRuleAction: DvsNetworkRuleAction {
         DvsAcceptNetworkRuleAction [base],
         DvsCopyNetworkRuleAction [base],
         DvsDropNetworkRuleAction [base],
@@ -171,7 +171,7 @@ poly_enum! {
 poly_enum! {
     /// A `DvsNetworkRuleQualifier` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DvsNetworkRuleQualifier` fields every variant shares.
-    AnyDvsNetworkRuleQualifier: DvsNetworkRuleQualifier, ANY_DVS_NETWORK_RULE_QUALIFIER_TYPES {
+    AnyDvsNetworkRuleQualifier: DvsNetworkRuleQualifier {
         DvsIpNetworkRuleQualifier [base],
         DvsMacNetworkRuleQualifier [base],
         DvsNetworkRuleQualifier [],

@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `ElementDescription` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ElementDescription` fields every variant shares.
-    AnyElementDescription: ElementDescription, ANY_ELEMENT_DESCRIPTION_TYPES {
+    AnyElementDescription: ElementDescription {
         EVCMode [base],
         ElementDescription [],
         ExtendedElementDescription [base],
@@ -20,7 +20,7 @@ poly_enum! {
 poly_enum! {
     /// A `EntityEventArgument` or one of its 12 subtypes, as sent with `xsi:type`;
     /// dereferences to the `EntityEventArgument` fields every variant shares.
-    AnyEntityEventArgument: EntityEventArgument, ANY_ENTITY_EVENT_ARGUMENT_TYPES {
+    AnyEntityEventArgument: EntityEventArgument {
         AlarmEventArgument [base],
         ComputeResourceEventArgument [base],
         DatacenterEventArgument [base],
@@ -40,7 +40,7 @@ poly_enum! {
 poly_enum! {
     /// A `Event` or one of its 442 subtypes, as sent with `xsi:type`;
     /// dereferences to the `Event` fields every variant shares.
-    AnyEvent: Event, ANY_EVENT_TYPES {
+    AnyEvent: Event {
         AccountCreatedEvent [base base],
         AccountRemovedEvent [base base],
         AccountUpdatedEvent [base base],

@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `FaultToleranceConfigInfo` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `FaultToleranceConfigInfo` fields every variant shares.
-    AnyFaultToleranceConfigInfo: FaultToleranceConfigInfo, ANY_FAULT_TOLERANCE_CONFIG_INFO_TYPES {
+    AnyFaultToleranceConfigInfo: FaultToleranceConfigInfo {
         FaultToleranceConfigInfo [],
         FaultTolerancePrimaryConfigInfo [base],
         FaultToleranceSecondaryConfigInfo [base],
@@ -18,7 +18,7 @@ poly_enum! {
 poly_enum! {
     /// A `FileInfo` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `FileInfo` fields every variant shares.
-    AnyFileInfo: FileInfo, ANY_FILE_INFO_TYPES {
+    AnyFileInfo: FileInfo {
         FileInfo [],
         FloppyImageFileInfo [base],
         FolderFileInfo [base],
@@ -35,7 +35,7 @@ poly_enum! {
 poly_enum! {
     /// A `FileQuery` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `FileQuery` fields every variant shares.
-    AnyFileQuery: FileQuery, ANY_FILE_QUERY_TYPES {
+    AnyFileQuery: FileQuery {
         FileQuery [],
         FloppyImageFileQuery [base],
         FolderFileQuery [base],

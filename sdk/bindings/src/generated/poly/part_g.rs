@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `GuestAuthSubject` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `GuestAuthSubject` fields every variant shares.
-    AnyGuestAuthSubject: GuestAuthSubject, ANY_GUEST_AUTH_SUBJECT_TYPES {
+    AnyGuestAuthSubject: GuestAuthSubject {
         GuestAuthAnySubject [base],
         GuestAuthNamedSubject [base],
         GuestAuthSubject [],
@@ -18,7 +18,7 @@ poly_enum! {
 poly_enum! {
     /// A `GuestAuthentication` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `GuestAuthentication` fields every variant shares.
-    AnyGuestAuthentication: GuestAuthentication, ANY_GUEST_AUTHENTICATION_TYPES {
+    AnyGuestAuthentication: GuestAuthentication {
         GuestAuthentication [],
         NamePasswordAuthentication [base],
         SAMLTokenAuthentication [base],
@@ -30,7 +30,7 @@ poly_enum! {
 poly_enum! {
     /// A `GuestFileAttributes` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `GuestFileAttributes` fields every variant shares.
-    AnyGuestFileAttributes: GuestFileAttributes, ANY_GUEST_FILE_ATTRIBUTES_TYPES {
+    AnyGuestFileAttributes: GuestFileAttributes {
         GuestFileAttributes [],
         GuestPosixFileAttributes [base],
         GuestWindowsFileAttributes [base],
@@ -40,7 +40,7 @@ poly_enum! {
 poly_enum! {
     /// A `GuestProgramSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `GuestProgramSpec` fields every variant shares.
-    AnyGuestProgramSpec: GuestProgramSpec, ANY_GUEST_PROGRAM_SPEC_TYPES {
+    AnyGuestProgramSpec: GuestProgramSpec {
         GuestProgramSpec [],
         GuestWindowsProgramSpec [base],
     }
@@ -49,7 +49,7 @@ poly_enum! {
 poly_enum! {
     /// A `GuestRegValueDataSpec` or one of its 6 subtypes, as sent with `xsi:type`;
     /// dereferences to the `GuestRegValueDataSpec` fields every variant shares.
-    AnyGuestRegValueDataSpec: GuestRegValueDataSpec, ANY_GUEST_REG_VALUE_DATA_SPEC_TYPES {
+    AnyGuestRegValueDataSpec: GuestRegValueDataSpec {
         GuestRegValueBinarySpec [base],
         GuestRegValueDataSpec [],
         GuestRegValueDwordSpec [base],

@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `HostAccountSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostAccountSpec` fields every variant shares.
-    AnyHostAccountSpec: HostAccountSpec, ANY_HOST_ACCOUNT_SPEC_TYPES {
+    AnyHostAccountSpec: HostAccountSpec {
         HostAccountSpec [],
         HostPosixAccountSpec [base],
     }
@@ -17,7 +17,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostAuthenticationStoreInfo` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostAuthenticationStoreInfo` fields every variant shares.
-    AnyHostAuthenticationStoreInfo: HostAuthenticationStoreInfo, ANY_HOST_AUTHENTICATION_STORE_INFO_TYPES {
+    AnyHostAuthenticationStoreInfo: HostAuthenticationStoreInfo {
         HostActiveDirectoryInfo [base base],
         HostAuthenticationStoreInfo [],
         HostDirectoryStoreInfo [base],
@@ -28,7 +28,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostConnectInfoNetworkInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostConnectInfoNetworkInfo` fields every variant shares.
-    AnyHostConnectInfoNetworkInfo: HostConnectInfoNetworkInfo, ANY_HOST_CONNECT_INFO_NETWORK_INFO_TYPES {
+    AnyHostConnectInfoNetworkInfo: HostConnectInfoNetworkInfo {
         HostConnectInfoNetworkInfo [],
         HostNewNetworkConnectInfo [base],
     }
@@ -37,7 +37,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostDatastoreConnectInfo` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostDatastoreConnectInfo` fields every variant shares.
-    AnyHostDatastoreConnectInfo: HostDatastoreConnectInfo, ANY_HOST_DATASTORE_CONNECT_INFO_TYPES {
+    AnyHostDatastoreConnectInfo: HostDatastoreConnectInfo {
         HostDatastoreConnectInfo [],
         HostDatastoreExistsConnectInfo [base],
         HostDatastoreNameConflictConnectInfo [base],
@@ -47,7 +47,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostDnsConfig` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostDnsConfig` fields every variant shares.
-    AnyHostDnsConfig: HostDnsConfig, ANY_HOST_DNS_CONFIG_TYPES {
+    AnyHostDnsConfig: HostDnsConfig {
         HostDnsConfig [],
         HostDnsConfigSpec [base],
     }
@@ -56,7 +56,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostFileSystemVolume` or one of its 7 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostFileSystemVolume` fields every variant shares.
-    AnyHostFileSystemVolume: HostFileSystemVolume, ANY_HOST_FILE_SYSTEM_VOLUME_TYPES {
+    AnyHostFileSystemVolume: HostFileSystemVolume {
         HostFileSystemVolume [],
         HostLocalFileSystemVolume [base],
         HostNasVolume [base],
@@ -71,7 +71,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostHardwareElementInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostHardwareElementInfo` fields every variant shares.
-    AnyHostHardwareElementInfo: HostHardwareElementInfo, ANY_HOST_HARDWARE_ELEMENT_INFO_TYPES {
+    AnyHostHardwareElementInfo: HostHardwareElementInfo {
         HostHardwareElementInfo [],
         HostStorageElementInfo [base],
     }
@@ -80,7 +80,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostHbaCreateSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostHbaCreateSpec` fields every variant shares.
-    AnyHostHbaCreateSpec: HostHbaCreateSpec, ANY_HOST_HBA_CREATE_SPEC_TYPES {
+    AnyHostHbaCreateSpec: HostHbaCreateSpec {
         HostHbaCreateSpec [],
         HostTcpHbaCreateSpec [base],
     }
@@ -89,7 +89,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostHostBusAdapter` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostHostBusAdapter` fields every variant shares.
-    AnyHostHostBusAdapter: HostHostBusAdapter, ANY_HOST_HOST_BUS_ADAPTER_TYPES {
+    AnyHostHostBusAdapter: HostHostBusAdapter {
         HostBlockHba [base],
         HostFibreChannelHba [base],
         HostFibreChannelOverEthernetHba [base base],
@@ -106,7 +106,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostIpRouteConfig` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostIpRouteConfig` fields every variant shares.
-    AnyHostIpRouteConfig: HostIpRouteConfig, ANY_HOST_IP_ROUTE_CONFIG_TYPES {
+    AnyHostIpRouteConfig: HostIpRouteConfig {
         HostIpRouteConfig [],
         HostIpRouteConfigSpec [base],
     }
@@ -115,7 +115,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostMemberHealthCheckResult` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostMemberHealthCheckResult` fields every variant shares.
-    AnyHostMemberHealthCheckResult: HostMemberHealthCheckResult, ANY_HOST_MEMBER_HEALTH_CHECK_RESULT_TYPES {
+    AnyHostMemberHealthCheckResult: HostMemberHealthCheckResult {
         HostMemberHealthCheckResult [],
         HostMemberUplinkHealthCheckResult [base],
         VMwareDVSMtuHealthCheckResult [base base],
@@ -127,7 +127,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostMultipathInfoLogicalUnitPolicy` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostMultipathInfoLogicalUnitPolicy` fields every variant shares.
-    AnyHostMultipathInfoLogicalUnitPolicy: HostMultipathInfoLogicalUnitPolicy, ANY_HOST_MULTIPATH_INFO_LOGICAL_UNIT_POLICY_TYPES {
+    AnyHostMultipathInfoLogicalUnitPolicy: HostMultipathInfoLogicalUnitPolicy {
         HostMultipathInfoFixedLogicalUnitPolicy [base],
         HostMultipathInfoHppLogicalUnitPolicy [base],
         HostMultipathInfoLogicalUnitPolicy [],
@@ -137,7 +137,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostNvmeTransportParameters` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostNvmeTransportParameters` fields every variant shares.
-    AnyHostNvmeTransportParameters: HostNvmeTransportParameters, ANY_HOST_NVME_TRANSPORT_PARAMETERS_TYPES {
+    AnyHostNvmeTransportParameters: HostNvmeTransportParameters {
         HostNvmeOpaqueTransportParameters [base],
         HostNvmeOverFibreChannelParameters [base],
         HostNvmeOverRdmaParameters [base],
@@ -149,7 +149,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostPciPassthruConfig` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostPciPassthruConfig` fields every variant shares.
-    AnyHostPciPassthruConfig: HostPciPassthruConfig, ANY_HOST_PCI_PASSTHRU_CONFIG_TYPES {
+    AnyHostPciPassthruConfig: HostPciPassthruConfig {
         HostPciPassthruConfig [],
         HostSriovConfig [base],
     }
@@ -158,7 +158,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostPciPassthruInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostPciPassthruInfo` fields every variant shares.
-    AnyHostPciPassthruInfo: HostPciPassthruInfo, ANY_HOST_PCI_PASSTHRU_INFO_TYPES {
+    AnyHostPciPassthruInfo: HostPciPassthruInfo {
         HostPciPassthruInfo [],
         HostSriovInfo [base],
     }
@@ -167,7 +167,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostProfileConfigSpec` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostProfileConfigSpec` fields every variant shares.
-    AnyHostProfileConfigSpec: HostProfileConfigSpec, ANY_HOST_PROFILE_CONFIG_SPEC_TYPES {
+    AnyHostProfileConfigSpec: HostProfileConfigSpec {
         HostProfileCompleteConfigSpec [base],
         HostProfileConfigSpec [],
         HostProfileHostBasedConfigSpec [base],
@@ -177,7 +177,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostProfilesEntityCustomizations` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostProfilesEntityCustomizations` fields every variant shares.
-    AnyHostProfilesEntityCustomizations: HostProfilesEntityCustomizations, ANY_HOST_PROFILES_ENTITY_CUSTOMIZATIONS_TYPES {
+    AnyHostProfilesEntityCustomizations: HostProfilesEntityCustomizations {
         HostProfilesEntityCustomizations [],
         StructuredCustomizations [base],
     }
@@ -186,7 +186,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostRdmaDeviceBacking` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostRdmaDeviceBacking` fields every variant shares.
-    AnyHostRdmaDeviceBacking: HostRdmaDeviceBacking, ANY_HOST_RDMA_DEVICE_BACKING_TYPES {
+    AnyHostRdmaDeviceBacking: HostRdmaDeviceBacking {
         HostRdmaDeviceBacking [],
         HostRdmaDevicePnicBacking [base],
     }
@@ -195,7 +195,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostSriovDevicePoolInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostSriovDevicePoolInfo` fields every variant shares.
-    AnyHostSriovDevicePoolInfo: HostSriovDevicePoolInfo, ANY_HOST_SRIOV_DEVICE_POOL_INFO_TYPES {
+    AnyHostSriovDevicePoolInfo: HostSriovDevicePoolInfo {
         HostSriovDevicePoolInfo [],
         HostSriovNetworkDevicePoolInfo [base],
     }
@@ -204,7 +204,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostSystemSwapConfigurationSystemSwapOption` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostSystemSwapConfigurationSystemSwapOption` fields every variant shares.
-    AnyHostSystemSwapConfigurationSystemSwapOption: HostSystemSwapConfigurationSystemSwapOption, ANY_HOST_SYSTEM_SWAP_CONFIGURATION_SYSTEM_SWAP_OPTION_TYPES {
+    AnyHostSystemSwapConfigurationSystemSwapOption: HostSystemSwapConfigurationSystemSwapOption {
         HostSystemSwapConfigurationDatastoreOption [base],
         HostSystemSwapConfigurationDisabledOption [base],
         HostSystemSwapConfigurationHostCacheOption [base],
@@ -216,7 +216,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostTargetTransport` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostTargetTransport` fields every variant shares.
-    AnyHostTargetTransport: HostTargetTransport, ANY_HOST_TARGET_TRANSPORT_TYPES {
+    AnyHostTargetTransport: HostTargetTransport {
         HostBlockAdapterTargetTransport [base],
         HostFibreChannelOverEthernetTargetTransport [base base],
         HostFibreChannelTargetTransport [base],
@@ -233,7 +233,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostTpmEventDetails` or one of its 5 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostTpmEventDetails` fields every variant shares.
-    AnyHostTpmEventDetails: HostTpmEventDetails, ANY_HOST_TPM_EVENT_DETAILS_TYPES {
+    AnyHostTpmEventDetails: HostTpmEventDetails {
         HostTpmBootSecurityOptionEventDetails [base],
         HostTpmCommandEventDetails [base],
         HostTpmEventDetails [],
@@ -246,7 +246,7 @@ poly_enum! {
 poly_enum! {
     /// A `HostVirtualSwitchBridge` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostVirtualSwitchBridge` fields every variant shares.
-    AnyHostVirtualSwitchBridge: HostVirtualSwitchBridge, ANY_HOST_VIRTUAL_SWITCH_BRIDGE_TYPES {
+    AnyHostVirtualSwitchBridge: HostVirtualSwitchBridge {
         HostVirtualSwitchAutoBridge [base],
         HostVirtualSwitchBondBridge [base],
         HostVirtualSwitchBridge [],

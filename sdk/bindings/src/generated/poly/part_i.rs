@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `ImportSpec` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ImportSpec` fields every variant shares.
-    AnyImportSpec: ImportSpec, ANY_IMPORT_SPEC_TYPES {
+    AnyImportSpec: ImportSpec {
         ImportSpec [],
         VirtualAppImportSpec [base],
         VirtualMachineImportSpec [base],
@@ -18,7 +18,7 @@ poly_enum! {
 poly_enum! {
     /// A `IpAddress` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `IpAddress` fields every variant shares.
-    AnyIpAddress: IpAddress, ANY_IP_ADDRESS_TYPES {
+    AnyIpAddress: IpAddress {
         IpAddress [],
         IpRange [base],
         SingleIp [base],

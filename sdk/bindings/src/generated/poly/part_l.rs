@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `LicenseSource` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `LicenseSource` fields every variant shares.
-    AnyLicenseSource: LicenseSource, ANY_LICENSE_SOURCE_TYPES {
+    AnyLicenseSource: LicenseSource {
         EvaluationLicenseSource [base],
         LicenseServerSource [base],
         LicenseSource [],

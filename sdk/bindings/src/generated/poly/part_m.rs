@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `MacAddress` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `MacAddress` fields every variant shares.
-    AnyMacAddress: MacAddress, ANY_MAC_ADDRESS_TYPES {
+    AnyMacAddress: MacAddress {
         MacAddress [],
         MacRange [base],
         SingleMac [base],
@@ -18,7 +18,7 @@ poly_enum! {
 poly_enum! {
     /// A `MethodFault` or one of its 693 subtypes, as sent with `xsi:type`;
     /// dereferences to the `MethodFault` fields every variant shares.
-    AnyMethodFault: MethodFault, ANY_METHOD_FAULT_TYPES {
+    AnyMethodFault: MethodFault {
         ActiveDirectoryFault [base base],
         ActiveVMsBlockingEVC [base base base],
         AdminDisabled [base base base],

@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `NetBIOSConfigInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `NetBIOSConfigInfo` fields every variant shares.
-    AnyNetBIOSConfigInfo: NetBIOSConfigInfo, ANY_NET_BIOS_CONFIG_INFO_TYPES {
+    AnyNetBIOSConfigInfo: NetBIOSConfigInfo {
         NetBIOSConfigInfo [],
         WinNetBIOSConfigInfo [base],
     }
@@ -17,7 +17,7 @@ poly_enum! {
 poly_enum! {
     /// A `NetworkSummary` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `NetworkSummary` fields every variant shares.
-    AnyNetworkSummary: NetworkSummary, ANY_NETWORK_SUMMARY_TYPES {
+    AnyNetworkSummary: NetworkSummary {
         NetworkSummary [],
         OpaqueNetworkSummary [base],
     }
@@ -26,7 +26,7 @@ poly_enum! {
 poly_enum! {
     /// A `NodeDeploymentSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `NodeDeploymentSpec` fields every variant shares.
-    AnyNodeDeploymentSpec: NodeDeploymentSpec, ANY_NODE_DEPLOYMENT_SPEC_TYPES {
+    AnyNodeDeploymentSpec: NodeDeploymentSpec {
         NodeDeploymentSpec [],
         PassiveNodeDeploymentSpec [base],
     }
@@ -35,7 +35,7 @@ poly_enum! {
 poly_enum! {
     /// A `NodeNetworkSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `NodeNetworkSpec` fields every variant shares.
-    AnyNodeNetworkSpec: NodeNetworkSpec, ANY_NODE_NETWORK_SPEC_TYPES {
+    AnyNodeNetworkSpec: NodeNetworkSpec {
         NodeNetworkSpec [],
         PassiveNodeNetworkSpec [base],
     }

@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `OptionType` or one of its 6 subtypes, as sent with `xsi:type`;
     /// dereferences to the `OptionType` fields every variant shares.
-    AnyOptionType: OptionType, ANY_OPTION_TYPE_TYPES {
+    AnyOptionType: OptionType {
         BoolOption [base],
         ChoiceOption [base],
         FloatOption [base],
@@ -22,7 +22,7 @@ poly_enum! {
 poly_enum! {
     /// A `OptionValue` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `OptionValue` fields every variant shares.
-    AnyOptionValue: OptionValue, ANY_OPTION_VALUE_TYPES {
+    AnyOptionValue: OptionValue {
         HostInternetScsiHbaParamValue [base],
         OptionValue [],
     }

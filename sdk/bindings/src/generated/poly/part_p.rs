@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `PerfEntityMetricBase` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `PerfEntityMetricBase` fields every variant shares.
-    AnyPerfEntityMetricBase: PerfEntityMetricBase, ANY_PERF_ENTITY_METRIC_BASE_TYPES {
+    AnyPerfEntityMetricBase: PerfEntityMetricBase {
         PerfEntityMetric [base],
         PerfEntityMetricBase [],
         PerfEntityMetricCSV [base],
@@ -18,7 +18,7 @@ poly_enum! {
 poly_enum! {
     /// A `PerfMetricSeries` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `PerfMetricSeries` fields every variant shares.
-    AnyPerfMetricSeries: PerfMetricSeries, ANY_PERF_METRIC_SERIES_TYPES {
+    AnyPerfMetricSeries: PerfMetricSeries {
         PerfMetricIntSeries [base],
         PerfMetricSeries [],
         PerfMetricSeriesCSV [base],
@@ -28,7 +28,7 @@ poly_enum! {
 poly_enum! {
     /// A `PolicyOption` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `PolicyOption` fields every variant shares.
-    AnyPolicyOption: PolicyOption, ANY_POLICY_OPTION_TYPES {
+    AnyPolicyOption: PolicyOption {
         CompositePolicyOption [base],
         PolicyOption [],
     }
@@ -37,7 +37,7 @@ poly_enum! {
 poly_enum! {
     /// A `ProfileConfigInfo` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ProfileConfigInfo` fields every variant shares.
-    AnyProfileConfigInfo: ProfileConfigInfo, ANY_PROFILE_CONFIG_INFO_TYPES {
+    AnyProfileConfigInfo: ProfileConfigInfo {
         ClusterProfileConfigInfo [base],
         HostProfileConfigInfo [base],
         ProfileConfigInfo [],
@@ -47,7 +47,7 @@ poly_enum! {
 poly_enum! {
     /// A `ProfileCreateSpec` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ProfileCreateSpec` fields every variant shares.
-    AnyProfileCreateSpec: ProfileCreateSpec, ANY_PROFILE_CREATE_SPEC_TYPES {
+    AnyProfileCreateSpec: ProfileCreateSpec {
         ClusterProfileCompleteConfigSpec [base base base],
         ClusterProfileConfigServiceCreateSpec [base base base],
         ClusterProfileConfigSpec [base base],
@@ -64,7 +64,7 @@ poly_enum! {
 poly_enum! {
     /// A `ProfileExecuteResult` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ProfileExecuteResult` fields every variant shares.
-    AnyProfileExecuteResult: ProfileExecuteResult, ANY_PROFILE_EXECUTE_RESULT_TYPES {
+    AnyProfileExecuteResult: ProfileExecuteResult {
         ApplyHostProfileConfigurationSpec [base],
         ProfileExecuteResult [],
     }
@@ -73,7 +73,7 @@ poly_enum! {
 poly_enum! {
     /// A `ProfileExpression` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ProfileExpression` fields every variant shares.
-    AnyProfileExpression: ProfileExpression, ANY_PROFILE_EXPRESSION_TYPES {
+    AnyProfileExpression: ProfileExpression {
         ProfileCompositeExpression [base],
         ProfileExpression [],
         ProfileSimpleExpression [base],
@@ -83,7 +83,7 @@ poly_enum! {
 poly_enum! {
     /// A `ProfilePolicyOptionMetadata` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ProfilePolicyOptionMetadata` fields every variant shares.
-    AnyProfilePolicyOptionMetadata: ProfilePolicyOptionMetadata, ANY_PROFILE_POLICY_OPTION_METADATA_TYPES {
+    AnyProfilePolicyOptionMetadata: ProfilePolicyOptionMetadata {
         ProfileCompositePolicyOptionMetadata [base],
         ProfilePolicyOptionMetadata [],
         UserInputRequiredParameterMetadata [base],

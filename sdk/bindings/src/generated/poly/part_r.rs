@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `ResourcePoolSummary` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ResourcePoolSummary` fields every variant shares.
-    AnyResourcePoolSummary: ResourcePoolSummary, ANY_RESOURCE_POOL_SUMMARY_TYPES {
+    AnyResourcePoolSummary: ResourcePoolSummary {
         ResourcePoolSummary [],
         VirtualAppSummary [base],
     }

@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `ScheduledTaskSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ScheduledTaskSpec` fields every variant shares.
-    AnyScheduledTaskSpec: ScheduledTaskSpec, ANY_SCHEDULED_TASK_SPEC_TYPES {
+    AnyScheduledTaskSpec: ScheduledTaskSpec {
         ScheduledTaskInfo [base],
         ScheduledTaskSpec [],
     }
@@ -17,7 +17,7 @@ poly_enum! {
 poly_enum! {
     /// A `ScsiLun` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ScsiLun` fields every variant shares.
-    AnyScsiLun: ScsiLun, ANY_SCSI_LUN_TYPES {
+    AnyScsiLun: ScsiLun {
         HostScsiDisk [base],
         ScsiLun [],
     }
@@ -26,7 +26,7 @@ poly_enum! {
 poly_enum! {
     /// A `SelectionSet` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `SelectionSet` fields every variant shares.
-    AnySelectionSet: SelectionSet, ANY_SELECTION_SET_TYPES {
+    AnySelectionSet: SelectionSet {
         DVPortgroupSelection [base],
         DVSSelection [base],
         SelectionSet [],
@@ -36,7 +36,7 @@ poly_enum! {
 poly_enum! {
     /// A `SelectionSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `SelectionSpec` fields every variant shares.
-    AnySelectionSpec: SelectionSpec, ANY_SELECTION_SPEC_TYPES {
+    AnySelectionSpec: SelectionSpec {
         SelectionSpec [],
         TraversalSpec [base],
     }
@@ -45,7 +45,7 @@ poly_enum! {
 poly_enum! {
     /// A `ServiceLocatorCredential` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ServiceLocatorCredential` fields every variant shares.
-    AnyServiceLocatorCredential: ServiceLocatorCredential, ANY_SERVICE_LOCATOR_CREDENTIAL_TYPES {
+    AnyServiceLocatorCredential: ServiceLocatorCredential {
         ServiceLocatorCredential [],
         ServiceLocatorNamePassword [base],
         ServiceLocatorSAMLCredential [base],
@@ -55,7 +55,7 @@ poly_enum! {
 poly_enum! {
     /// A `SessionManagerServiceRequestSpec` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `SessionManagerServiceRequestSpec` fields every variant shares.
-    AnySessionManagerServiceRequestSpec: SessionManagerServiceRequestSpec, ANY_SESSION_MANAGER_SERVICE_REQUEST_SPEC_TYPES {
+    AnySessionManagerServiceRequestSpec: SessionManagerServiceRequestSpec {
         SessionManagerHttpServiceRequestSpec [base],
         SessionManagerServiceRequestSpec [],
         SessionManagerVmomiServiceRequestSpec [base],

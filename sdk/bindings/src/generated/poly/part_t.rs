@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `TaskReason` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `TaskReason` fields every variant shares.
-    AnyTaskReason: TaskReason, ANY_TASK_REASON_TYPES {
+    AnyTaskReason: TaskReason {
         TaskReason [],
         TaskReasonAlarm [base],
         TaskReasonSchedule [base],
@@ -20,7 +20,7 @@ poly_enum! {
 poly_enum! {
     /// A `TaskScheduler` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `TaskScheduler` fields every variant shares.
-    AnyTaskScheduler: TaskScheduler, ANY_TASK_SCHEDULER_TYPES {
+    AnyTaskScheduler: TaskScheduler {
         AfterStartupTaskScheduler [base],
         DailyTaskScheduler [base base base],
         HourlyTaskScheduler [base base],
@@ -37,7 +37,7 @@ poly_enum! {
 poly_enum! {
     /// A `TypeDescription` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `TypeDescription` fields every variant shares.
-    AnyTypeDescription: TypeDescription, ANY_TYPE_DESCRIPTION_TYPES {
+    AnyTypeDescription: TypeDescription {
         ScheduledTaskDetail [base],
         TypeDescription [],
     }

@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `UserSearchResult` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `UserSearchResult` fields every variant shares.
-    AnyUserSearchResult: UserSearchResult, ANY_USER_SEARCH_RESULT_TYPES {
+    AnyUserSearchResult: UserSearchResult {
         PosixUserSearchResult [base],
         UserSearchResult [],
     }

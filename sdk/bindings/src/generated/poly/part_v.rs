@@ -8,7 +8,7 @@ use crate::xml::*;
 poly_enum! {
     /// A `VirtualDevice` or one of its 46 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualDevice` fields every variant shares.
-    AnyVirtualDevice: VirtualDevice, ANY_VIRTUAL_DEVICE_TYPES {
+    AnyVirtualDevice: VirtualDevice {
         ParaVirtualSCSIController [base base base],
         VirtualAHCIController [base base base],
         VirtualBusLogicController [base base base],
@@ -62,7 +62,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualDeviceBackingInfo` or one of its 46 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualDeviceBackingInfo` fields every variant shares.
-    AnyVirtualDeviceBackingInfo: VirtualDeviceBackingInfo, ANY_VIRTUAL_DEVICE_BACKING_INFO_TYPES {
+    AnyVirtualDeviceBackingInfo: VirtualDeviceBackingInfo {
         VirtualCdromAtapiBackingInfo [base base],
         VirtualCdromIsoBackingInfo [base base],
         VirtualCdromPassthroughBackingInfo [base base],
@@ -116,7 +116,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualDeviceBackingOption` or one of its 45 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualDeviceBackingOption` fields every variant shares.
-    AnyVirtualDeviceBackingOption: VirtualDeviceBackingOption, ANY_VIRTUAL_DEVICE_BACKING_OPTION_TYPES {
+    AnyVirtualDeviceBackingOption: VirtualDeviceBackingOption {
         VirtualCdromAtapiBackingOption [base base],
         VirtualCdromIsoBackingOption [base base],
         VirtualCdromPassthroughBackingOption [base base],
@@ -169,7 +169,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualDeviceBusSlotInfo` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualDeviceBusSlotInfo` fields every variant shares.
-    AnyVirtualDeviceBusSlotInfo: VirtualDeviceBusSlotInfo, ANY_VIRTUAL_DEVICE_BUS_SLOT_INFO_TYPES {
+    AnyVirtualDeviceBusSlotInfo: VirtualDeviceBusSlotInfo {
         VirtualDeviceBusSlotInfo [],
         VirtualDevicePciBusSlotInfo [base],
         VirtualUSBControllerPciBusSlotInfo [base base],
@@ -179,7 +179,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualDeviceConfigSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualDeviceConfigSpec` fields every variant shares.
-    AnyVirtualDeviceConfigSpec: VirtualDeviceConfigSpec, ANY_VIRTUAL_DEVICE_CONFIG_SPEC_TYPES {
+    AnyVirtualDeviceConfigSpec: VirtualDeviceConfigSpec {
         VirtualDeviceConfigSpec [],
         VirtualDiskConfigSpec [base],
     }
@@ -188,7 +188,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualDeviceOption` or one of its 46 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualDeviceOption` fields every variant shares.
-    AnyVirtualDeviceOption: VirtualDeviceOption, ANY_VIRTUAL_DEVICE_OPTION_TYPES {
+    AnyVirtualDeviceOption: VirtualDeviceOption {
         ParaVirtualSCSIControllerOption [base base base],
         VirtualAHCIControllerOption [base base base],
         VirtualBusLogicControllerOption [base base base],
@@ -242,7 +242,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualDiskSpec` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualDiskSpec` fields every variant shares.
-    AnyVirtualDiskSpec: VirtualDiskSpec, ANY_VIRTUAL_DISK_SPEC_TYPES {
+    AnyVirtualDiskSpec: VirtualDiskSpec {
         DeviceBackedVirtualDiskSpec [base],
         FileBackedVirtualDiskSpec [base],
         SeSparseVirtualDiskSpec [base base],
@@ -253,7 +253,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualMachineBaseIndependentFilterSpec` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualMachineBaseIndependentFilterSpec` fields every variant shares.
-    AnyVirtualMachineBaseIndependentFilterSpec: VirtualMachineBaseIndependentFilterSpec, ANY_VIRTUAL_MACHINE_BASE_INDEPENDENT_FILTER_SPEC_TYPES {
+    AnyVirtualMachineBaseIndependentFilterSpec: VirtualMachineBaseIndependentFilterSpec {
         VirtualMachineBaseIndependentFilterSpec [],
         VirtualMachineEmptyIndependentFilterSpec [base],
         VirtualMachineIndependentFilterSpec [base],
@@ -263,7 +263,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualMachineBootOptionsBootableDevice` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualMachineBootOptionsBootableDevice` fields every variant shares.
-    AnyVirtualMachineBootOptionsBootableDevice: VirtualMachineBootOptionsBootableDevice, ANY_VIRTUAL_MACHINE_BOOT_OPTIONS_BOOTABLE_DEVICE_TYPES {
+    AnyVirtualMachineBootOptionsBootableDevice: VirtualMachineBootOptionsBootableDevice {
         VirtualMachineBootOptionsBootableCdromDevice [base],
         VirtualMachineBootOptionsBootableDevice [],
         VirtualMachineBootOptionsBootableDiskDevice [base],
@@ -275,7 +275,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualMachineConnection` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualMachineConnection` fields every variant shares.
-    AnyVirtualMachineConnection: VirtualMachineConnection, ANY_VIRTUAL_MACHINE_CONNECTION_TYPES {
+    AnyVirtualMachineConnection: VirtualMachineConnection {
         VirtualMachineConnection [],
         VirtualMachineMksConnection [base],
     }
@@ -284,7 +284,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` fields every variant shares.
-    AnyVirtualMachineDeviceRuntimeInfoDeviceRuntimeState: VirtualMachineDeviceRuntimeInfoDeviceRuntimeState, ANY_VIRTUAL_MACHINE_DEVICE_RUNTIME_INFO_DEVICE_RUNTIME_STATE_TYPES {
+    AnyVirtualMachineDeviceRuntimeInfoDeviceRuntimeState: VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
         VirtualMachineDeviceRuntimeInfoDeviceRuntimeState [],
         VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState [base],
     }
@@ -293,7 +293,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualMachineGuestQuiesceSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualMachineGuestQuiesceSpec` fields every variant shares.
-    AnyVirtualMachineGuestQuiesceSpec: VirtualMachineGuestQuiesceSpec, ANY_VIRTUAL_MACHINE_GUEST_QUIESCE_SPEC_TYPES {
+    AnyVirtualMachineGuestQuiesceSpec: VirtualMachineGuestQuiesceSpec {
         VirtualMachineGuestQuiesceSpec [],
         VirtualMachineWindowsQuiesceSpec [base],
     }
@@ -302,7 +302,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualMachinePciPassthroughInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualMachinePciPassthroughInfo` fields every variant shares.
-    AnyVirtualMachinePciPassthroughInfo: VirtualMachinePciPassthroughInfo, ANY_VIRTUAL_MACHINE_PCI_PASSTHROUGH_INFO_TYPES {
+    AnyVirtualMachinePciPassthroughInfo: VirtualMachinePciPassthroughInfo {
         VirtualMachinePciPassthroughInfo [],
         VirtualMachineSriovInfo [base],
     }
@@ -311,7 +311,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualMachineProfileSpec` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualMachineProfileSpec` fields every variant shares.
-    AnyVirtualMachineProfileSpec: VirtualMachineProfileSpec, ANY_VIRTUAL_MACHINE_PROFILE_SPEC_TYPES {
+    AnyVirtualMachineProfileSpec: VirtualMachineProfileSpec {
         VirtualMachineDefaultProfileSpec [base],
         VirtualMachineDefinedProfileSpec [base],
         VirtualMachineEmptyProfileSpec [base],
@@ -322,7 +322,7 @@ poly_enum! {
 poly_enum! {
     /// A `VirtualMachineSriovDevicePoolInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualMachineSriovDevicePoolInfo` fields every variant shares.
-    AnyVirtualMachineSriovDevicePoolInfo: VirtualMachineSriovDevicePoolInfo, ANY_VIRTUAL_MACHINE_SRIOV_DEVICE_POOL_INFO_TYPES {
+    AnyVirtualMachineSriovDevicePoolInfo: VirtualMachineSriovDevicePoolInfo {
         VirtualMachineSriovDevicePoolInfo [],
         VirtualMachineSriovNetworkDevicePoolInfo [base],
     }
@@ -331,7 +331,7 @@ poly_enum! {
 poly_enum! {
     /// A `VmConfigInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VmConfigInfo` fields every variant shares.
-    AnyVmConfigInfo: VmConfigInfo, ANY_VM_CONFIG_INFO_TYPES {
+    AnyVmConfigInfo: VmConfigInfo {
         VAppConfigInfo [base],
         VmConfigInfo [],
     }
@@ -340,7 +340,7 @@ poly_enum! {
 poly_enum! {
     /// A `VmConfigSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VmConfigSpec` fields every variant shares.
-    AnyVmConfigSpec: VmConfigSpec, ANY_VM_CONFIG_SPEC_TYPES {
+    AnyVmConfigSpec: VmConfigSpec {
         VAppConfigSpec [base],
         VmConfigSpec [],
     }
@@ -349,7 +349,7 @@ poly_enum! {
 poly_enum! {
     /// A `VmfsDatastoreBaseOption` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VmfsDatastoreBaseOption` fields every variant shares.
-    AnyVmfsDatastoreBaseOption: VmfsDatastoreBaseOption, ANY_VMFS_DATASTORE_BASE_OPTION_TYPES {
+    AnyVmfsDatastoreBaseOption: VmfsDatastoreBaseOption {
         VmfsDatastoreAllExtentOption [base base],
         VmfsDatastoreBaseOption [],
         VmfsDatastoreMultipleExtentOption [base],
@@ -360,7 +360,7 @@ poly_enum! {
 poly_enum! {
     /// A `VmfsDatastoreSpec` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VmfsDatastoreSpec` fields every variant shares.
-    AnyVmfsDatastoreSpec: VmfsDatastoreSpec, ANY_VMFS_DATASTORE_SPEC_TYPES {
+    AnyVmfsDatastoreSpec: VmfsDatastoreSpec {
         VmfsDatastoreCreateSpec [base],
         VmfsDatastoreExpandSpec [base],
         VmfsDatastoreExtendSpec [base],
@@ -371,7 +371,7 @@ poly_enum! {
 poly_enum! {
     /// A `VmwareDistributedVirtualSwitchVlanSpec` or one of its 3 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VmwareDistributedVirtualSwitchVlanSpec` fields every variant shares.
-    AnyVmwareDistributedVirtualSwitchVlanSpec: VmwareDistributedVirtualSwitchVlanSpec, ANY_VMWARE_DISTRIBUTED_VIRTUAL_SWITCH_VLAN_SPEC_TYPES {
+    AnyVmwareDistributedVirtualSwitchVlanSpec: VmwareDistributedVirtualSwitchVlanSpec {
         VmwareDistributedVirtualSwitchPvlanSpec [base],
         VmwareDistributedVirtualSwitchTrunkVlanSpec [base],
         VmwareDistributedVirtualSwitchVlanIdSpec [base],
@@ -382,7 +382,7 @@ poly_enum! {
 poly_enum! {
     /// A `VsanUpgradeSystemPreflightCheckIssue` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VsanUpgradeSystemPreflightCheckIssue` fields every variant shares.
-    AnyVsanUpgradeSystemPreflightCheckIssue: VsanUpgradeSystemPreflightCheckIssue, ANY_VSAN_UPGRADE_SYSTEM_PREFLIGHT_CHECK_ISSUE_TYPES {
+    AnyVsanUpgradeSystemPreflightCheckIssue: VsanUpgradeSystemPreflightCheckIssue {
         VsanUpgradeSystemAPIBrokenIssue [base],
         VsanUpgradeSystemAutoClaimEnabledOnHostsIssue [base],
         VsanUpgradeSystemHostsDisconnectedIssue [base],
@@ -399,7 +399,7 @@ poly_enum! {
 poly_enum! {
     /// A `VsanUpgradeSystemUpgradeHistoryItem` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VsanUpgradeSystemUpgradeHistoryItem` fields every variant shares.
-    AnyVsanUpgradeSystemUpgradeHistoryItem: VsanUpgradeSystemUpgradeHistoryItem, ANY_VSAN_UPGRADE_SYSTEM_UPGRADE_HISTORY_ITEM_TYPES {
+    AnyVsanUpgradeSystemUpgradeHistoryItem: VsanUpgradeSystemUpgradeHistoryItem {
         VsanUpgradeSystemUpgradeHistoryDiskGroupOp [base],
         VsanUpgradeSystemUpgradeHistoryItem [],
         VsanUpgradeSystemUpgradeHistoryPreflightFail [base],
@@ -409,7 +409,7 @@ poly_enum! {
 poly_enum! {
     /// A `VslmCreateSpecBackingSpec` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VslmCreateSpecBackingSpec` fields every variant shares.
-    AnyVslmCreateSpecBackingSpec: VslmCreateSpecBackingSpec, ANY_VSLM_CREATE_SPEC_BACKING_SPEC_TYPES {
+    AnyVslmCreateSpecBackingSpec: VslmCreateSpecBackingSpec {
         VslmCreateSpecBackingSpec [],
         VslmCreateSpecDiskFileBackingSpec [base],
         VslmCreateSpecRawDiskMappingBackingSpec [base],

@@ -17,10 +17,11 @@ xml_struct!(AbandonHciWorkflowRequestType);
 impl DecodeFields for AbandonHciWorkflowRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -53,10 +54,11 @@ xml_struct!(AbdicateDomOwnershipRequestType);
 impl DecodeFields for AbdicateDomOwnershipRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "uuids" => self.uuids.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -93,10 +95,11 @@ xml_struct!(AbortCustomizationRequestType);
 impl DecodeFields for AbortCustomizationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -135,10 +138,11 @@ xml_struct!(AcknowledgeAlarmRequestType);
 impl DecodeFields for AcknowledgeAlarmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "alarm" => self.alarm = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
@@ -173,10 +177,11 @@ xml_struct!(AcquireCimServicesTicketRequestType);
 impl DecodeFields for AcquireCimServicesTicketRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -207,10 +212,11 @@ xml_struct!(AcquireCloneTicketRequestType);
 impl DecodeFields for AcquireCloneTicketRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -247,10 +253,11 @@ xml_struct!(AcquireCredentialsInGuestRequestType);
 impl DecodeFields for AcquireCredentialsInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "requestedAuth" => self.requested_auth = r.value(s)?,
@@ -289,10 +296,11 @@ xml_struct!(AcquireGenericServiceTicketRequestType);
 impl DecodeFields for AcquireGenericServiceTicketRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -327,10 +335,11 @@ xml_struct!(AcquireLocalTicketRequestType);
 impl DecodeFields for AcquireLocalTicketRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -363,10 +372,11 @@ xml_struct!(AcquireMksTicketRequestType);
 impl DecodeFields for AcquireMksTicketRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -399,10 +409,11 @@ xml_struct!(AcquireTicketRequestType);
 impl DecodeFields for AcquireTicketRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "ticketType" => self.ticket_type = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -439,10 +450,11 @@ xml_struct!(AddAuthorizationRoleRequestType);
 impl DecodeFields for AddAuthorizationRoleRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "privIds" => self.priv_ids.push(r.value(s)?),
@@ -485,10 +497,11 @@ xml_struct!(AddCustomFieldDefRequestType);
 impl DecodeFields for AddCustomFieldDefRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "moType" => self.mo_type = Some(r.value(s)?),
@@ -529,10 +542,11 @@ xml_struct!(AddDVPortgroupRequestType);
 impl DecodeFields for AddDVPortgroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -567,10 +581,11 @@ xml_struct!(AddDisksRequestType);
 impl DecodeFields for AddDisksRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "disk" => self.disk.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -607,10 +622,11 @@ xml_struct!(AddFilterEntitiesRequestType);
 impl DecodeFields for AddFilterEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             "entities" => self.entities.push(r.value(s)?),
@@ -651,10 +667,11 @@ xml_struct!(AddFilterRequestType);
 impl DecodeFields for AddFilterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             "filterName" => self.filter_name = r.value(s)?,
@@ -703,10 +720,11 @@ xml_struct!(AddGuestAliasRequestType);
 impl DecodeFields for AddGuestAliasRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -757,10 +775,11 @@ xml_struct!(AddHostRequestType);
 impl DecodeFields for AddHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "asConnected" => self.as_connected = r.value(s)?,
@@ -803,10 +822,11 @@ xml_struct!(AddInternetScsiSendTargetsRequestType);
 impl DecodeFields for AddInternetScsiSendTargetsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "targets" => self.targets.push(r.value(s)?),
@@ -845,10 +865,11 @@ xml_struct!(AddInternetScsiStaticTargetsRequestType);
 impl DecodeFields for AddInternetScsiStaticTargetsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "targets" => self.targets.push(r.value(s)?),
@@ -885,10 +906,11 @@ xml_struct!(AddKeyRequestType);
 impl DecodeFields for AddKeyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -923,10 +945,11 @@ xml_struct!(AddKeysRequestType);
 impl DecodeFields for AddKeysRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "keys" => self.keys.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -963,10 +986,11 @@ xml_struct!(AddLicenseRequestType);
 impl DecodeFields for AddLicenseRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "licenseKey" => self.license_key = r.value(s)?,
             "labels" => self.labels.push(r.value(s)?),
@@ -1005,10 +1029,11 @@ xml_struct!(AddMonitoredEntitiesRequestType);
 impl DecodeFields for AddMonitoredEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             "entities" => self.entities.push(r.value(s)?),
@@ -1045,10 +1070,11 @@ xml_struct!(AddNetworkResourcePoolRequestType);
 impl DecodeFields for AddNetworkResourcePoolRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "configSpec" => self.config_spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1083,10 +1109,11 @@ xml_struct!(AddPortGroupRequestType);
 impl DecodeFields for AddPortGroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "portgrp" => self.portgrp = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1123,10 +1150,11 @@ xml_struct!(AddServiceConsoleVirtualNicRequestType);
 impl DecodeFields for AddServiceConsoleVirtualNicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "portgroup" => self.portgroup = r.value(s)?,
             "nic" => self.nic = r.value(s)?,
@@ -1169,10 +1197,11 @@ xml_struct!(AddStandaloneHostRequestType);
 impl DecodeFields for AddStandaloneHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "compResSpec" => self.comp_res_spec = Some(r.value(s)?),
@@ -1215,10 +1244,11 @@ xml_struct!(AddVirtualNicRequestType);
 impl DecodeFields for AddVirtualNicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "portgroup" => self.portgroup = r.value(s)?,
             "nic" => self.nic = r.value(s)?,
@@ -1257,10 +1287,11 @@ xml_struct!(AddVirtualSwitchRequestType);
 impl DecodeFields for AddVirtualSwitchRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vswitchName" => self.vswitch_name = r.value(s)?,
             "spec" => self.spec = Some(r.value(s)?),
@@ -1301,10 +1332,11 @@ xml_struct!(AllocateIpv4AddressRequestType);
 impl DecodeFields for AllocateIpv4AddressRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dc" => self.dc = r.value(s)?,
             "poolId" => self.pool_id = r.value(s)?,
@@ -1347,10 +1379,11 @@ xml_struct!(AllocateIpv6AddressRequestType);
 impl DecodeFields for AllocateIpv6AddressRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dc" => self.dc = r.value(s)?,
             "poolId" => self.pool_id = r.value(s)?,
@@ -1391,10 +1424,11 @@ xml_struct!(AnswerVMRequestType);
 impl DecodeFields for AnswerVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "questionId" => self.question_id = r.value(s)?,
             "answerChoice" => self.answer_choice = r.value(s)?,
@@ -1431,10 +1465,11 @@ xml_struct!(ApplyEntitiesConfigRequestType);
 impl DecodeFields for ApplyEntitiesConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "applyConfigSpecs" => self.apply_config_specs.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1471,10 +1506,11 @@ xml_struct!(ApplyEvcModeVMRequestType);
 impl DecodeFields for ApplyEvcModeVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "mask" => self.mask.push(r.value(s)?),
             "completeMasks" => self.complete_masks = Some(r.value(s)?),
@@ -1515,10 +1551,11 @@ xml_struct!(ApplyHostConfigRequestType);
 impl DecodeFields for ApplyHostConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "configSpec" => self.config_spec = r.value(s)?,
@@ -1557,10 +1594,11 @@ xml_struct!(ApplyRecommendationRequestType);
 impl DecodeFields for ApplyRecommendationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1595,10 +1633,11 @@ xml_struct!(ApplyStorageDrsRecommendationRequestType);
 impl DecodeFields for ApplyStorageDrsRecommendationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1635,10 +1674,11 @@ xml_struct!(ApplyStorageDrsRecommendationToPodRequestType);
 impl DecodeFields for ApplyStorageDrsRecommendationToPodRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pod" => self.pod = r.value(s)?,
             "key" => self.key = r.value(s)?,
@@ -1675,10 +1715,11 @@ xml_struct!(AreAlarmActionsEnabledRequestType);
 impl DecodeFields for AreAlarmActionsEnabledRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1715,10 +1756,11 @@ xml_struct!(AssignUserToGroupRequestType);
 impl DecodeFields for AssignUserToGroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "user" => self.user = r.value(s)?,
             "group" => self.group = r.value(s)?,
@@ -1755,10 +1797,11 @@ xml_struct!(AssociateProfileRequestType);
 impl DecodeFields for AssociateProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1799,10 +1842,11 @@ xml_struct!(AttachDiskRequestType);
 impl DecodeFields for AttachDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "diskId" => self.disk_id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1843,10 +1887,11 @@ xml_struct!(AttachScsiLunExRequestType);
 impl DecodeFields for AttachScsiLunExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunUuid" => self.lun_uuid.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1881,10 +1926,11 @@ xml_struct!(AttachScsiLunRequestType);
 impl DecodeFields for AttachScsiLunRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunUuid" => self.lun_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1923,10 +1969,11 @@ xml_struct!(AttachTagToVStorageObjectRequestType);
 impl DecodeFields for AttachTagToVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "category" => self.category = r.value(s)?,
@@ -1967,10 +2014,11 @@ xml_struct!(AttachVmfsExtentRequestType);
 impl DecodeFields for AttachVmfsExtentRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsPath" => self.vmfs_path = r.value(s)?,
             "extent" => self.extent = r.value(s)?,
@@ -2005,10 +2053,11 @@ xml_struct!(AutoStartPowerOffRequestType);
 impl DecodeFields for AutoStartPowerOffRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -2039,10 +2088,11 @@ xml_struct!(AutoStartPowerOnRequestType);
 impl DecodeFields for AutoStartPowerOnRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

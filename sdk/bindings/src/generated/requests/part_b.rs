@@ -17,10 +17,11 @@ xml_struct!(BackupFirmwareConfigurationRequestType);
 impl DecodeFields for BackupFirmwareConfigurationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -61,10 +62,11 @@ xml_struct!(BatchAddHostsToClusterRequestType);
 impl DecodeFields for BatchAddHostsToClusterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             "newHosts" => self.new_hosts.push(r.value(s)?),
@@ -111,10 +113,11 @@ xml_struct!(BatchAddStandaloneHostsRequestType);
 impl DecodeFields for BatchAddStandaloneHostsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "newHosts" => self.new_hosts.push(r.value(s)?),
             "compResSpec" => self.comp_res_spec = Some(r.value(s)?),
@@ -153,10 +156,11 @@ xml_struct!(BatchQueryConnectInfoRequestType);
 impl DecodeFields for BatchQueryConnectInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hostSpecs" => self.host_specs.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -193,10 +197,11 @@ xml_struct!(BindVnicRequestType);
 impl DecodeFields for BindVnicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaName" => self.i_scsi_hba_name = r.value(s)?,
             "vnicDevice" => self.vnic_device = r.value(s)?,
@@ -239,10 +244,11 @@ xml_struct!(BrowseDiagnosticLogRequestType);
 impl DecodeFields for BrowseDiagnosticLogRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "key" => self.key = r.value(s)?,

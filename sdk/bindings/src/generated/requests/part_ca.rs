@@ -21,10 +21,11 @@ xml_struct!(CanProvisionObjectsRequestType);
 impl DecodeFields for CanProvisionObjectsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "npbs" => self.npbs.push(r.value(s)?),
             "ignoreSatisfiability" => self.ignore_satisfiability = Some(r.value(s)?),
@@ -61,10 +62,11 @@ xml_struct!(CancelRecommendationRequestType);
 impl DecodeFields for CancelRecommendationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -99,10 +101,11 @@ xml_struct!(CancelRetrievePropertiesExRequestType);
 impl DecodeFields for CancelRetrievePropertiesExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "token" => self.token = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -137,10 +140,11 @@ xml_struct!(CancelStorageDrsRecommendationRequestType);
 impl DecodeFields for CancelStorageDrsRecommendationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -173,10 +177,11 @@ xml_struct!(CancelTaskRequestType);
 impl DecodeFields for CancelTaskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -207,10 +212,11 @@ xml_struct!(CancelWaitForUpdatesRequestType);
 impl DecodeFields for CancelWaitForUpdatesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

@@ -19,10 +19,11 @@ xml_struct!(CertMgrRefreshCACertificatesAndCRLsRequestType);
 impl DecodeFields for CertMgrRefreshCACertificatesAndCRLsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(CertMgrRefreshCertificatesRequestType);
 impl DecodeFields for CertMgrRefreshCertificatesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -95,10 +97,11 @@ xml_struct!(CertMgrRevokeCertificatesRequestType);
 impl DecodeFields for CertMgrRevokeCertificatesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

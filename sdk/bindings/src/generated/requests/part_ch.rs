@@ -23,10 +23,11 @@ xml_struct!(ChangeAccessModeRequestType);
 impl DecodeFields for ChangeAccessModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "principal" => self.principal = r.value(s)?,
             "isGroup" => self.is_group = r.value(s)?,
@@ -71,10 +72,11 @@ xml_struct!(ChangeFileAttributesInGuestRequestType);
 impl DecodeFields for ChangeFileAttributesInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -115,10 +117,11 @@ xml_struct!(ChangeKeyRequestType);
 impl DecodeFields for ChangeKeyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "newKey" => self.new_key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -153,10 +156,11 @@ xml_struct!(ChangeLockdownModeRequestType);
 impl DecodeFields for ChangeLockdownModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "mode" => self.mode = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -191,10 +195,11 @@ xml_struct!(ChangeNFSUserPasswordRequestType);
 impl DecodeFields for ChangeNFSUserPasswordRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "password" => self.password = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -233,10 +238,11 @@ xml_struct!(ChangeOwnerRequestType);
 impl DecodeFields for ChangeOwnerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -279,10 +285,11 @@ xml_struct!(ChangePasswordRequestType);
 impl DecodeFields for ChangePasswordRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "user" => self.user = r.value(s)?,
             "oldPassword" => self.old_password = r.value(s)?,
@@ -321,10 +328,11 @@ xml_struct!(CheckAddHostEvcRequestType);
 impl DecodeFields for CheckAddHostEvcRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cnxSpec" => self.cnx_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -359,10 +367,11 @@ xml_struct!(CheckAnswerFileStatusRequestType);
 impl DecodeFields for CheckAnswerFileStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -405,10 +414,11 @@ xml_struct!(CheckCloneRequestType);
 impl DecodeFields for CheckCloneRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "folder" => self.folder = r.value(s)?,
@@ -457,10 +467,11 @@ xml_struct!(CheckCompatibilityRequestType);
 impl DecodeFields for CheckCompatibilityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
@@ -503,10 +514,11 @@ xml_struct!(CheckComplianceRequestType);
 impl DecodeFields for CheckComplianceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
             "entity" => self.entity.push(r.value(s)?),
@@ -545,10 +557,11 @@ xml_struct!(CheckConfigureEvcModeRequestType);
 impl DecodeFields for CheckConfigureEvcModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "evcModeKey" => self.evc_mode_key = r.value(s)?,
             "evcGraphicsModeKey" => self.evc_graphics_mode_key = Some(r.value(s)?),
@@ -585,10 +598,11 @@ xml_struct!(CheckCustomizationResourcesRequestType);
 impl DecodeFields for CheckCustomizationResourcesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "guestOs" => self.guest_os = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -623,10 +637,11 @@ xml_struct!(CheckCustomizationSpecRequestType);
 impl DecodeFields for CheckCustomizationSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -661,10 +676,11 @@ xml_struct!(CheckForUpdatesRequestType);
 impl DecodeFields for CheckForUpdatesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "version" => self.version = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -703,10 +719,11 @@ xml_struct!(CheckHostPatchRequestType);
 impl DecodeFields for CheckHostPatchRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "metaUrls" => self.meta_urls.push(r.value(s)?),
             "bundleUrls" => self.bundle_urls.push(r.value(s)?),
@@ -749,10 +766,11 @@ xml_struct!(CheckInstantCloneRequestType);
 impl DecodeFields for CheckInstantCloneRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -793,10 +811,11 @@ xml_struct!(CheckLicenseFeatureRequestType);
 impl DecodeFields for CheckLicenseFeatureRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "featureKey" => self.feature_key = r.value(s)?,
@@ -841,10 +860,11 @@ xml_struct!(CheckMigrateRequestType);
 impl DecodeFields for CheckMigrateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
@@ -893,10 +913,11 @@ xml_struct!(CheckPowerOnRequestType);
 impl DecodeFields for CheckPowerOnRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
@@ -937,10 +958,11 @@ xml_struct!(CheckProfileComplianceRequestType);
 impl DecodeFields for CheckProfileComplianceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -979,10 +1001,11 @@ xml_struct!(CheckRelocateRequestType);
 impl DecodeFields for CheckRelocateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -1029,10 +1052,11 @@ xml_struct!(CheckVmConfigRequestType);
 impl DecodeFields for CheckVmConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "vm" => self.vm = Some(r.value(s)?),

@@ -21,10 +21,11 @@ xml_struct!(ClearComplianceStatusRequestType);
 impl DecodeFields for ClearComplianceStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
             "entity" => self.entity.push(r.value(s)?),
@@ -59,10 +60,11 @@ xml_struct!(ClearNFSUserRequestType);
 impl DecodeFields for ClearNFSUserRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -93,10 +95,11 @@ xml_struct!(ClearSystemEventLogRequestType);
 impl DecodeFields for ClearSystemEventLogRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -129,10 +132,11 @@ xml_struct!(ClearTriggeredAlarmsRequestType);
 impl DecodeFields for ClearTriggeredAlarmsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filter" => self.filter = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -171,10 +175,11 @@ xml_struct!(ClearVStorageObjectControlFlagsRequestType);
 impl DecodeFields for ClearVStorageObjectControlFlagsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -213,10 +218,11 @@ xml_struct!(CloneSessionRequestType);
 impl DecodeFields for CloneSessionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cloneTicket" => self.clone_ticket = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -255,10 +261,11 @@ xml_struct!(CloneVAppRequestType);
 impl DecodeFields for CloneVAppRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "target" => self.target = r.value(s)?,
@@ -301,10 +308,11 @@ xml_struct!(CloneVMRequestType);
 impl DecodeFields for CloneVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "folder" => self.folder = r.value(s)?,
             "name" => self.name = r.value(s)?,
@@ -347,10 +355,11 @@ xml_struct!(CloneVStorageObjectRequestType);
 impl DecodeFields for CloneVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -389,10 +398,11 @@ xml_struct!(CloseInventoryViewFolderRequestType);
 impl DecodeFields for CloseInventoryViewFolderRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -429,10 +439,11 @@ xml_struct!(ClusterEnterMaintenanceModeRequestType);
 impl DecodeFields for ClusterEnterMaintenanceModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
             "option" => self.option.push(r.value(s)?),

@@ -29,10 +29,11 @@ xml_struct!(CompositeHostProfileRequestType);
 impl DecodeFields for CompositeHostProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "source" => self.source = r.value(s)?,
             "targets" => self.targets.push(r.value(s)?),
@@ -81,10 +82,11 @@ xml_struct!(ComputeDiskPartitionInfoForResizeRequestType);
 impl DecodeFields for ComputeDiskPartitionInfoForResizeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "partition" => self.partition = r.value(s)?,
             "blockRange" => self.block_range = r.value(s)?,
@@ -127,10 +129,11 @@ xml_struct!(ComputeDiskPartitionInfoRequestType);
 impl DecodeFields for ComputeDiskPartitionInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "devicePath" => self.device_path = r.value(s)?,
             "layout" => self.layout = r.value(s)?,
@@ -169,10 +172,11 @@ xml_struct!(ConfigureCryptoKeyRequestType);
 impl DecodeFields for ConfigureCryptoKeyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "keyId" => self.key_id = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -209,10 +213,11 @@ xml_struct!(ConfigureDatastoreIORMRequestType);
 impl DecodeFields for ConfigureDatastoreIORMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -251,10 +256,11 @@ xml_struct!(ConfigureDatastorePrincipalRequestType);
 impl DecodeFields for ConfigureDatastorePrincipalRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
             "password" => self.password = Some(r.value(s)?),
@@ -293,10 +299,11 @@ xml_struct!(ConfigureEvcModeRequestType);
 impl DecodeFields for ConfigureEvcModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "evcModeKey" => self.evc_mode_key = r.value(s)?,
             "evcGraphicsModeKey" => self.evc_graphics_mode_key = Some(r.value(s)?),
@@ -335,10 +342,11 @@ xml_struct!(ConfigureHCIRequestType);
 impl DecodeFields for ConfigureHCIRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "clusterSpec" => self.cluster_spec = r.value(s)?,
             "hostInputs" => self.host_inputs.push(r.value(s)?),
@@ -375,10 +383,11 @@ xml_struct!(ConfigureHostCacheRequestType);
 impl DecodeFields for ConfigureHostCacheRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -415,10 +424,11 @@ xml_struct!(ConfigureLicenseSourceRequestType);
 impl DecodeFields for ConfigureLicenseSourceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "licenseSource" => self.license_source = r.value(s)?,
@@ -455,10 +465,11 @@ xml_struct!(ConfigurePowerPolicyRequestType);
 impl DecodeFields for ConfigurePowerPolicyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -497,10 +508,11 @@ xml_struct!(ConfigureStorageDrsForPodRequestType);
 impl DecodeFields for ConfigureStorageDrsForPodRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pod" => self.pod = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -539,10 +551,11 @@ xml_struct!(ConfigureVFlashResourceExRequestType);
 impl DecodeFields for ConfigureVFlashResourceExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "devicePath" => self.device_path.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -577,10 +590,11 @@ xml_struct!(ConnectNvmeControllerExRequestType);
 impl DecodeFields for ConnectNvmeControllerExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "connectSpec" => self.connect_spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -615,10 +629,11 @@ xml_struct!(ConnectNvmeControllerRequestType);
 impl DecodeFields for ConnectNvmeControllerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "connectSpec" => self.connect_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -651,10 +666,11 @@ xml_struct!(ConsolidateVMDisksRequestType);
 impl DecodeFields for ConsolidateVMDisksRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -687,10 +703,11 @@ xml_struct!(ContinueRetrievePropertiesExRequestType);
 impl DecodeFields for ContinueRetrievePropertiesExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "token" => self.token = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -727,10 +744,11 @@ xml_struct!(ConvertNamespacePathToUuidPathRequestType);
 impl DecodeFields for ConvertNamespacePathToUuidPathRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
             "namespaceUrl" => self.namespace_url = r.value(s)?,
@@ -775,10 +793,11 @@ xml_struct!(CopyDatastoreFileRequestType);
 impl DecodeFields for CopyDatastoreFileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "sourceName" => self.source_name = r.value(s)?,
             "sourceDatacenter" => self.source_datacenter = Some(r.value(s)?),
@@ -831,10 +850,11 @@ xml_struct!(CopyVirtualDiskRequestType);
 impl DecodeFields for CopyVirtualDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "sourceName" => self.source_name = r.value(s)?,
             "sourceDatacenter" => self.source_datacenter = Some(r.value(s)?),
@@ -879,10 +899,11 @@ xml_struct!(configureVchaRequestType);
 impl DecodeFields for configureVchaRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "configSpec" => self.config_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

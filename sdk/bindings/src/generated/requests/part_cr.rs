@@ -21,10 +21,11 @@ xml_struct!(CreateAlarmRequestType);
 impl DecodeFields for CreateAlarmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -63,10 +64,11 @@ xml_struct!(CreateChildVMRequestType);
 impl DecodeFields for CreateChildVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
@@ -105,10 +107,11 @@ xml_struct!(CreateClusterExRequestType);
 impl DecodeFields for CreateClusterExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -147,10 +150,11 @@ xml_struct!(CreateClusterRequestType);
 impl DecodeFields for CreateClusterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -187,10 +191,11 @@ xml_struct!(CreateCollectorForEventsRequestType);
 impl DecodeFields for CreateCollectorForEventsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filter" => self.filter = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -225,10 +230,11 @@ xml_struct!(CreateCollectorForTasksRequestType);
 impl DecodeFields for CreateCollectorForTasksRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filter" => self.filter = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -267,10 +273,11 @@ xml_struct!(CreateContainerViewRequestType);
 impl DecodeFields for CreateContainerViewRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "container" => self.container = r.value(s)?,
             "type" => self.r#type.push(r.value(s)?),
@@ -309,10 +316,11 @@ xml_struct!(CreateCustomizationSpecRequestType);
 impl DecodeFields for CreateCustomizationSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "item" => self.item = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -347,10 +355,11 @@ xml_struct!(CreateDVPortgroupRequestType);
 impl DecodeFields for CreateDVPortgroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -385,10 +394,11 @@ xml_struct!(CreateDVSRequestType);
 impl DecodeFields for CreateDVSRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -423,10 +433,11 @@ xml_struct!(CreateDatacenterRequestType);
 impl DecodeFields for CreateDatacenterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -465,10 +476,11 @@ xml_struct!(CreateDefaultProfileRequestType);
 impl DecodeFields for CreateDefaultProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "profileType" => self.profile_type = r.value(s)?,
             "profileTypeName" => self.profile_type_name = Some(r.value(s)?),
@@ -509,10 +521,11 @@ xml_struct!(CreateDescriptorRequestType);
 impl DecodeFields for CreateDescriptorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "obj" => self.obj = r.value(s)?,
             "cdp" => self.cdp = r.value(s)?,
@@ -549,10 +562,11 @@ xml_struct!(CreateDiagnosticPartitionRequestType);
 impl DecodeFields for CreateDiagnosticPartitionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -593,10 +607,11 @@ xml_struct!(CreateDirectoryRequestType);
 impl DecodeFields for CreateDirectoryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             "displayName" => self.display_name = Some(r.value(s)?),
@@ -649,10 +664,11 @@ xml_struct!(CreateDiskFromSnapshotRequestType);
 impl DecodeFields for CreateDiskFromSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -699,10 +715,11 @@ xml_struct!(CreateDiskRequestType);
 impl DecodeFields for CreateDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -739,10 +756,11 @@ xml_struct!(CreateFilterRequestType);
 impl DecodeFields for CreateFilterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "partialUpdates" => self.partial_updates = r.value(s)?,
@@ -779,10 +797,11 @@ xml_struct!(CreateFolderRequestType);
 impl DecodeFields for CreateFolderRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -817,10 +836,11 @@ xml_struct!(CreateGroupRequestType);
 impl DecodeFields for CreateGroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "group" => self.group = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -861,10 +881,11 @@ xml_struct!(CreateImportSpecRequestType);
 impl DecodeFields for CreateImportSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "ovfDescriptor" => self.ovf_descriptor = r.value(s)?,
             "resourcePool" => self.resource_pool = r.value(s)?,
@@ -903,10 +924,11 @@ xml_struct!(CreateInventoryViewRequestType);
 impl DecodeFields for CreateInventoryViewRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -941,10 +963,11 @@ xml_struct!(CreateIpPoolRequestType);
 impl DecodeFields for CreateIpPoolRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dc" => self.dc = r.value(s)?,
             "pool" => self.pool = r.value(s)?,
@@ -981,10 +1004,11 @@ xml_struct!(CreateListViewFromViewRequestType);
 impl DecodeFields for CreateListViewFromViewRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "view" => self.view = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1019,10 +1043,11 @@ xml_struct!(CreateListViewRequestType);
 impl DecodeFields for CreateListViewRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "obj" => self.obj.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1059,10 +1084,11 @@ xml_struct!(CreateLocalDatastoreRequestType);
 impl DecodeFields for CreateLocalDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "path" => self.path = r.value(s)?,
@@ -1099,10 +1125,11 @@ xml_struct!(CreateNasDatastoreRequestType);
 impl DecodeFields for CreateNasDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1137,10 +1164,11 @@ xml_struct!(CreateNvdimmNamespaceRequestType);
 impl DecodeFields for CreateNvdimmNamespaceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "createSpec" => self.create_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1175,10 +1203,11 @@ xml_struct!(CreateNvdimmPMemNamespaceRequestType);
 impl DecodeFields for CreateNvdimmPMemNamespaceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "createSpec" => self.create_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1213,10 +1242,11 @@ xml_struct!(CreateNvmeOverRdmaAdapterRequestType);
 impl DecodeFields for CreateNvmeOverRdmaAdapterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "rdmaDeviceName" => self.rdma_device_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1253,10 +1283,11 @@ xml_struct!(CreateObjectScheduledTaskRequestType);
 impl DecodeFields for CreateObjectScheduledTaskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "obj" => self.obj = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -1293,10 +1324,11 @@ xml_struct!(CreatePerfIntervalRequestType);
 impl DecodeFields for CreatePerfIntervalRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "intervalId" => self.interval_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1331,10 +1363,11 @@ xml_struct!(CreateProfileRequestType);
 impl DecodeFields for CreateProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "createSpec" => self.create_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1367,10 +1400,11 @@ xml_struct!(CreatePropertyCollectorRequestType);
 impl DecodeFields for CreatePropertyCollectorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1411,10 +1445,11 @@ xml_struct!(CreateRegistryKeyInGuestRequestType);
 impl DecodeFields for CreateRegistryKeyInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -1459,10 +1494,11 @@ xml_struct!(CreateResourcePoolRequestType);
 impl DecodeFields for CreateResourcePoolRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -1501,10 +1537,11 @@ xml_struct!(CreateScheduledTaskRequestType);
 impl DecodeFields for CreateScheduledTaskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -1539,10 +1576,11 @@ xml_struct!(CreateScreenshotRequestType);
 impl DecodeFields for CreateScreenshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1577,10 +1615,11 @@ xml_struct!(CreateSecondaryVMExRequestType);
 impl DecodeFields for CreateSecondaryVMExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "spec" => self.spec = Some(r.value(s)?),
@@ -1617,10 +1656,11 @@ xml_struct!(CreateSecondaryVMRequestType);
 impl DecodeFields for CreateSecondaryVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1661,10 +1701,11 @@ xml_struct!(CreateSnapshotExRequestType);
 impl DecodeFields for CreateSnapshotExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "description" => self.description = Some(r.value(s)?),
@@ -1711,10 +1752,11 @@ xml_struct!(CreateSnapshotRequestType);
 impl DecodeFields for CreateSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "description" => self.description = Some(r.value(s)?),
@@ -1755,10 +1797,11 @@ xml_struct!(CreateSoftwareAdapterRequestType);
 impl DecodeFields for CreateSoftwareAdapterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1793,10 +1836,11 @@ xml_struct!(CreateStoragePodRequestType);
 impl DecodeFields for CreateStoragePodRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1841,10 +1885,11 @@ xml_struct!(CreateTaskRequestType);
 impl DecodeFields for CreateTaskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "obj" => self.obj = r.value(s)?,
             "taskTypeId" => self.task_type_id = r.value(s)?,
@@ -1897,10 +1942,11 @@ xml_struct!(CreateTemporaryDirectoryInGuestRequestType);
 impl DecodeFields for CreateTemporaryDirectoryInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -1951,10 +1997,11 @@ xml_struct!(CreateTemporaryFileInGuestRequestType);
 impl DecodeFields for CreateTemporaryFileInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -1997,10 +2044,11 @@ xml_struct!(CreateUserRequestType);
 impl DecodeFields for CreateUserRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "user" => self.user = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -2041,10 +2089,11 @@ xml_struct!(CreateVAppRequestType);
 impl DecodeFields for CreateVAppRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "resSpec" => self.res_spec = r.value(s)?,
@@ -2089,10 +2138,11 @@ xml_struct!(CreateVMRequestType);
 impl DecodeFields for CreateVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             "pool" => self.pool = r.value(s)?,
@@ -2135,10 +2185,11 @@ xml_struct!(CreateVirtualDiskRequestType);
 impl DecodeFields for CreateVirtualDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -2177,10 +2228,11 @@ xml_struct!(CreateVmfsDatastoreRequestType);
 impl DecodeFields for CreateVmfsDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -2215,10 +2267,11 @@ xml_struct!(CreateVvolDatastoreRequestType);
 impl DecodeFields for CreateVvolDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -2251,10 +2304,11 @@ xml_struct!(CryptoManagerHostDisableRequestType);
 impl DecodeFields for CryptoManagerHostDisableRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -2287,10 +2341,11 @@ xml_struct!(CryptoManagerHostEnableRequestType);
 impl DecodeFields for CryptoManagerHostEnableRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "initialKey" => self.initial_key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -2323,10 +2378,11 @@ xml_struct!(CryptoManagerHostPrepareRequestType);
 impl DecodeFields for CryptoManagerHostPrepareRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -2357,10 +2413,11 @@ xml_struct!(CryptoUnlockRequestType);
 impl DecodeFields for CryptoUnlockRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -2395,10 +2452,11 @@ xml_struct!(createPassiveNodeRequestType);
 impl DecodeFields for createPassiveNodeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "passiveDeploymentSpec" => self.passive_deployment_spec = r.value(s)?,
             "sourceVcSpec" => self.source_vc_spec = r.value(s)?,
@@ -2437,10 +2495,11 @@ xml_struct!(createWitnessNodeRequestType);
 impl DecodeFields for createWitnessNodeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "witnessDeploymentSpec" => self.witness_deployment_spec = r.value(s)?,
             "sourceVcSpec" => self.source_vc_spec = r.value(s)?,

@@ -17,10 +17,11 @@ xml_struct!(CurrentTimeRequestType);
 impl DecodeFields for CurrentTimeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -53,10 +54,11 @@ xml_struct!(CustomizationSpecItemToXmlRequestType);
 impl DecodeFields for CustomizationSpecItemToXmlRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "item" => self.item = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -97,10 +99,11 @@ xml_struct!(CustomizeGuestRequestType);
 impl DecodeFields for CustomizeGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -141,10 +144,11 @@ xml_struct!(CustomizeVMRequestType);
 impl DecodeFields for CustomizeVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

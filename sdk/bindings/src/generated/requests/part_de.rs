@@ -19,10 +19,11 @@ xml_struct!(DecodeLicenseRequestType);
 impl DecodeFields for DecodeLicenseRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "licenseKey" => self.license_key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -55,10 +56,11 @@ xml_struct!(DefragmentAllDisksRequestType);
 impl DecodeFields for DefragmentAllDisksRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -93,10 +95,11 @@ xml_struct!(DefragmentVirtualDiskRequestType);
 impl DecodeFields for DefragmentVirtualDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -133,10 +136,11 @@ xml_struct!(DeleteCustomizationSpecRequestType);
 impl DecodeFields for DeleteCustomizationSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -173,10 +177,11 @@ xml_struct!(DeleteDatastoreFileRequestType);
 impl DecodeFields for DeleteDatastoreFileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -219,10 +224,11 @@ xml_struct!(DeleteDirectoryInGuestRequestType);
 impl DecodeFields for DeleteDirectoryInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -265,10 +271,11 @@ xml_struct!(DeleteDirectoryRequestType);
 impl DecodeFields for DeleteDirectoryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
             "datastorePath" => self.datastore_path = r.value(s)?,
@@ -309,10 +316,11 @@ xml_struct!(DeleteFileInGuestRequestType);
 impl DecodeFields for DeleteFileInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -351,10 +359,11 @@ xml_struct!(DeleteFileRequestType);
 impl DecodeFields for DeleteFileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastorePath" => self.datastore_path = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -389,10 +398,11 @@ xml_struct!(DeleteHostSpecificationRequestType);
 impl DecodeFields for DeleteHostSpecificationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -429,10 +439,11 @@ xml_struct!(DeleteHostSubSpecificationRequestType);
 impl DecodeFields for DeleteHostSubSpecificationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "subSpecName" => self.sub_spec_name = r.value(s)?,
@@ -467,10 +478,11 @@ xml_struct!(DeleteNvdimmBlockNamespacesRequestType);
 impl DecodeFields for DeleteNvdimmBlockNamespacesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -503,10 +515,11 @@ xml_struct!(DeleteNvdimmNamespaceRequestType);
 impl DecodeFields for DeleteNvdimmNamespaceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "deleteSpec" => self.delete_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -547,10 +560,11 @@ xml_struct!(DeleteRegistryKeyInGuestRequestType);
 impl DecodeFields for DeleteRegistryKeyInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -595,10 +609,11 @@ xml_struct!(DeleteRegistryValueInGuestRequestType);
 impl DecodeFields for DeleteRegistryValueInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -637,10 +652,11 @@ xml_struct!(DeleteScsiLunStateRequestType);
 impl DecodeFields for DeleteScsiLunStateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunCanonicalName" => self.lun_canonical_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -679,10 +695,11 @@ xml_struct!(DeleteSnapshotRequestType);
 impl DecodeFields for DeleteSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -723,10 +740,11 @@ xml_struct!(DeleteVStorageObjectExRequestType);
 impl DecodeFields for DeleteVStorageObjectExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -765,10 +783,11 @@ xml_struct!(DeleteVStorageObjectRequestType);
 impl DecodeFields for DeleteVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -805,10 +824,11 @@ xml_struct!(DeleteVffsVolumeStateRequestType);
 impl DecodeFields for DeleteVffsVolumeStateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vffsUuid" => self.vffs_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -845,10 +865,11 @@ xml_struct!(DeleteVirtualDiskRequestType);
 impl DecodeFields for DeleteVirtualDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -885,10 +906,11 @@ xml_struct!(DeleteVmfsVolumeStateRequestType);
 impl DecodeFields for DeleteVmfsVolumeStateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -925,10 +947,11 @@ xml_struct!(DeleteVsanObjectsRequestType);
 impl DecodeFields for DeleteVsanObjectsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "uuids" => self.uuids.push(r.value(s)?),
             "force" => self.force = Some(r.value(s)?),
@@ -967,10 +990,11 @@ xml_struct!(DeselectVnicForNicTypeRequestType);
 impl DecodeFields for DeselectVnicForNicTypeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "nicType" => self.nic_type = r.value(s)?,
             "device" => self.device = r.value(s)?,
@@ -1005,10 +1029,11 @@ xml_struct!(DeselectVnicRequestType);
 impl DecodeFields for DeselectVnicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1039,10 +1064,11 @@ xml_struct!(DestroyChildrenRequestType);
 impl DecodeFields for DestroyChildrenRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1073,10 +1099,11 @@ xml_struct!(DestroyCollectorRequestType);
 impl DecodeFields for DestroyCollectorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1107,10 +1134,11 @@ xml_struct!(DestroyDatastoreRequestType);
 impl DecodeFields for DestroyDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1147,10 +1175,11 @@ xml_struct!(DestroyIpPoolRequestType);
 impl DecodeFields for DestroyIpPoolRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dc" => self.dc = r.value(s)?,
             "id" => self.id = r.value(s)?,
@@ -1187,10 +1216,11 @@ xml_struct!(DestroyNetworkRequestType);
 impl DecodeFields for DestroyNetworkRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1221,10 +1251,11 @@ xml_struct!(DestroyProfileRequestType);
 impl DecodeFields for DestroyProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1255,10 +1286,11 @@ xml_struct!(DestroyPropertyCollectorRequestType);
 impl DecodeFields for DestroyPropertyCollectorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1289,10 +1321,11 @@ xml_struct!(DestroyPropertyFilterRequestType);
 impl DecodeFields for DestroyPropertyFilterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1323,10 +1356,11 @@ xml_struct!(DestroyRequestType);
 impl DecodeFields for DestroyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1359,10 +1393,11 @@ xml_struct!(DestroyVffsRequestType);
 impl DecodeFields for DestroyVffsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vffsPath" => self.vffs_path = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1395,10 +1430,11 @@ xml_struct!(DestroyViewRequestType);
 impl DecodeFields for DestroyViewRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1431,10 +1467,11 @@ xml_struct!(DetachDiskRequestType);
 impl DecodeFields for DetachDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "diskId" => self.disk_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1469,10 +1506,11 @@ xml_struct!(DetachScsiLunExRequestType);
 impl DecodeFields for DetachScsiLunExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunUuid" => self.lun_uuid.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1507,10 +1545,11 @@ xml_struct!(DetachScsiLunRequestType);
 impl DecodeFields for DetachScsiLunRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunUuid" => self.lun_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1549,10 +1588,11 @@ xml_struct!(DetachTagFromVStorageObjectRequestType);
 impl DecodeFields for DetachTagFromVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "category" => self.category = r.value(s)?,
@@ -1591,10 +1631,11 @@ xml_struct!(deployVchaRequestType);
 impl DecodeFields for deployVchaRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "deploymentSpec" => self.deployment_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1627,10 +1668,11 @@ xml_struct!(destroyVchaRequestType);
 impl DecodeFields for destroyVchaRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

@@ -21,10 +21,11 @@ xml_struct!(DisableAlarmRequestType);
 impl DecodeFields for DisableAlarmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "alarm" => self.alarm = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
@@ -61,10 +62,11 @@ xml_struct!(DisableClusteredVmdkSupportRequestType);
 impl DecodeFields for DisableClusteredVmdkSupportRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -97,10 +99,11 @@ xml_struct!(DisableEvcModeRequestType);
 impl DecodeFields for DisableEvcModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -135,10 +138,11 @@ xml_struct!(DisableFeatureRequestType);
 impl DecodeFields for DisableFeatureRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "featureKey" => self.feature_key = r.value(s)?,
@@ -173,10 +177,11 @@ xml_struct!(DisableHyperThreadingRequestType);
 impl DecodeFields for DisableHyperThreadingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -209,10 +214,11 @@ xml_struct!(DisableMultipathPathRequestType);
 impl DecodeFields for DisableMultipathPathRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pathName" => self.path_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -247,10 +253,11 @@ xml_struct!(DisableRulesetRequestType);
 impl DecodeFields for DisableRulesetRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -285,10 +292,11 @@ xml_struct!(DisableSecondaryVMRequestType);
 impl DecodeFields for DisableSecondaryVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -321,10 +329,11 @@ xml_struct!(DisableSmartCardAuthenticationRequestType);
 impl DecodeFields for DisableSmartCardAuthenticationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -355,10 +364,11 @@ xml_struct!(DisconnectHostRequestType);
 impl DecodeFields for DisconnectHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -391,10 +401,11 @@ xml_struct!(DisconnectNvmeControllerExRequestType);
 impl DecodeFields for DisconnectNvmeControllerExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "disconnectSpec" => self.disconnect_spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -429,10 +440,11 @@ xml_struct!(DisconnectNvmeControllerRequestType);
 impl DecodeFields for DisconnectNvmeControllerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "disconnectSpec" => self.disconnect_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -467,10 +479,11 @@ xml_struct!(DiscoverFcoeHbasRequestType);
 impl DecodeFields for DiscoverFcoeHbasRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "fcoeSpec" => self.fcoe_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -505,10 +518,11 @@ xml_struct!(DiscoverNvmeControllersRequestType);
 impl DecodeFields for DiscoverNvmeControllersRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "discoverSpec" => self.discover_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -543,10 +557,11 @@ xml_struct!(DissociateProfileRequestType);
 impl DecodeFields for DissociateProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

@@ -19,10 +19,11 @@ xml_struct!(DoesCustomizationSpecExistRequestType);
 impl DecodeFields for DoesCustomizationSpecExistRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -55,10 +56,11 @@ xml_struct!(DownloadDescriptionTreeRequestType);
 impl DecodeFields for DownloadDescriptionTreeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

@@ -19,10 +19,11 @@ xml_struct!(DropConnectionsRequestType);
 impl DecodeFields for DropConnectionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "listOfConnections" => self.list_of_connections.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

@@ -21,10 +21,11 @@ xml_struct!(DuplicateCustomizationSpecRequestType);
 impl DecodeFields for DuplicateCustomizationSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,

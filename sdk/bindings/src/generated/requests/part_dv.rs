@@ -19,10 +19,11 @@ xml_struct!(DVPortgroupRollbackRequestType);
 impl DecodeFields for DVPortgroupRollbackRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entityBackup" => self.entity_backup = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(DVSManagerExportEntityRequestType);
 impl DecodeFields for DVSManagerExportEntityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "selectionSet" => self.selection_set.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -97,10 +99,11 @@ xml_struct!(DVSManagerImportEntityRequestType);
 impl DecodeFields for DVSManagerImportEntityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entityBackup" => self.entity_backup.push(r.value(s)?),
             "importType" => self.import_type = r.value(s)?,
@@ -139,10 +142,11 @@ xml_struct!(DVSManagerLookupDvPortGroupRequestType);
 impl DecodeFields for DVSManagerLookupDvPortGroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "switchUuid" => self.switch_uuid = r.value(s)?,
             "portgroupKey" => self.portgroup_key = r.value(s)?,
@@ -179,10 +183,11 @@ xml_struct!(DVSRollbackRequestType);
 impl DecodeFields for DVSRollbackRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entityBackup" => self.entity_backup = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -217,10 +222,11 @@ xml_struct!(DvsReconfigureVmVnicNetworkResourcePoolRequestType);
 impl DecodeFields for DvsReconfigureVmVnicNetworkResourcePoolRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "configSpec" => self.config_spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

@@ -21,10 +21,11 @@ xml_struct!(EagerZeroVirtualDiskRequestType);
 impl DecodeFields for EagerZeroVirtualDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -63,10 +64,11 @@ xml_struct!(EnableAlarmActionsRequestType);
 impl DecodeFields for EnableAlarmActionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "enabled" => self.enabled = r.value(s)?,
@@ -105,10 +107,11 @@ xml_struct!(EnableAlarmRequestType);
 impl DecodeFields for EnableAlarmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "alarm" => self.alarm = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
@@ -145,10 +148,11 @@ xml_struct!(EnableClusteredVmdkSupportRequestType);
 impl DecodeFields for EnableClusteredVmdkSupportRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -183,10 +187,11 @@ xml_struct!(EnableCryptoRequestType);
 impl DecodeFields for EnableCryptoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "keyPlain" => self.key_plain = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -223,10 +228,11 @@ xml_struct!(EnableFeatureRequestType);
 impl DecodeFields for EnableFeatureRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "featureKey" => self.feature_key = r.value(s)?,
@@ -261,10 +267,11 @@ xml_struct!(EnableHyperThreadingRequestType);
 impl DecodeFields for EnableHyperThreadingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -297,10 +304,11 @@ xml_struct!(EnableMultipathPathRequestType);
 impl DecodeFields for EnableMultipathPathRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pathName" => self.path_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -335,10 +343,11 @@ xml_struct!(EnableNetworkResourceManagementRequestType);
 impl DecodeFields for EnableNetworkResourceManagementRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "enable" => self.enable = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -373,10 +382,11 @@ xml_struct!(EnableRulesetRequestType);
 impl DecodeFields for EnableRulesetRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -413,10 +423,11 @@ xml_struct!(EnableSecondaryVMRequestType);
 impl DecodeFields for EnableSecondaryVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
@@ -451,10 +462,11 @@ xml_struct!(EnableSmartCardAuthenticationRequestType);
 impl DecodeFields for EnableSmartCardAuthenticationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -485,10 +497,11 @@ xml_struct!(EnterLockdownModeRequestType);
 impl DecodeFields for EnterLockdownModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -525,10 +538,11 @@ xml_struct!(EnterMaintenanceModeRequestType);
 impl DecodeFields for EnterMaintenanceModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "timeout" => self.timeout = r.value(s)?,
             "evacuatePoweredOffVms" => self.evacuate_powered_off_vms = Some(r.value(s)?),
@@ -567,10 +581,11 @@ xml_struct!(EstimateDatabaseSizeRequestType);
 impl DecodeFields for EstimateDatabaseSizeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dbSizeParam" => self.db_size_param = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -603,10 +618,11 @@ xml_struct!(EstimateStorageForConsolidateSnapshotsRequestType);
 impl DecodeFields for EstimateStorageForConsolidateSnapshotsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -639,10 +655,11 @@ xml_struct!(EsxAgentHostManagerUpdateConfigRequestType);
 impl DecodeFields for EsxAgentHostManagerUpdateConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "configInfo" => self.config_info = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -679,10 +696,11 @@ xml_struct!(EvacuateVsanNodeRequestType);
 impl DecodeFields for EvacuateVsanNodeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "maintenanceSpec" => self.maintenance_spec = r.value(s)?,
             "timeout" => self.timeout = r.value(s)?,
@@ -717,10 +735,11 @@ xml_struct!(EvcManagerRequestType);
 impl DecodeFields for EvcManagerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -755,10 +774,11 @@ xml_struct!(ExecuteHostProfileRequestType);
 impl DecodeFields for ExecuteHostProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "deferredParam" => self.deferred_param.push(r.value(s)?),
@@ -795,10 +815,11 @@ xml_struct!(ExecuteSimpleCommandRequestType);
 impl DecodeFields for ExecuteSimpleCommandRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "arguments" => self.arguments.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -831,10 +852,11 @@ xml_struct!(ExitLockdownModeRequestType);
 impl DecodeFields for ExitLockdownModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -867,10 +889,11 @@ xml_struct!(ExitMaintenanceModeRequestType);
 impl DecodeFields for ExitMaintenanceModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "timeout" => self.timeout = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -907,10 +930,11 @@ xml_struct!(ExpandVmfsDatastoreRequestType);
 impl DecodeFields for ExpandVmfsDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -949,10 +973,11 @@ xml_struct!(ExpandVmfsExtentRequestType);
 impl DecodeFields for ExpandVmfsExtentRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsPath" => self.vmfs_path = r.value(s)?,
             "extent" => self.extent = r.value(s)?,
@@ -989,10 +1014,11 @@ xml_struct!(ExportAnswerFileRequestType);
 impl DecodeFields for ExportAnswerFileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1025,10 +1051,11 @@ xml_struct!(ExportProfileRequestType);
 impl DecodeFields for ExportProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1059,10 +1086,11 @@ xml_struct!(ExportSnapshotRequestType);
 impl DecodeFields for ExportSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1093,10 +1121,11 @@ xml_struct!(ExportVAppRequestType);
 impl DecodeFields for ExportVAppRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1127,10 +1156,11 @@ xml_struct!(ExportVmRequestType);
 impl DecodeFields for ExportVmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1167,10 +1197,11 @@ xml_struct!(ExtendDiskRequestType);
 impl DecodeFields for ExtendDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1211,10 +1242,11 @@ xml_struct!(ExtendHCIRequestType);
 impl DecodeFields for ExtendHCIRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hostInputs" => self.host_inputs.push(r.value(s)?),
             "vSanConfigSpec" => self.v_san_config_spec = Some(r.value(s)?),
@@ -1255,10 +1287,11 @@ xml_struct!(ExtendVffsRequestType);
 impl DecodeFields for ExtendVffsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vffsPath" => self.vffs_path = r.value(s)?,
             "devicePath" => self.device_path = r.value(s)?,
@@ -1303,10 +1336,11 @@ xml_struct!(ExtendVirtualDiskRequestType);
 impl DecodeFields for ExtendVirtualDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -1349,10 +1383,11 @@ xml_struct!(ExtendVmfsDatastoreRequestType);
 impl DecodeFields for ExtendVmfsDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -1387,10 +1422,11 @@ xml_struct!(ExtractOvfEnvironmentRequestType);
 impl DecodeFields for ExtractOvfEnvironmentRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

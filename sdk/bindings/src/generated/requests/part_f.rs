@@ -19,10 +19,11 @@ xml_struct!(FetchAuditRecordsRequestType);
 impl DecodeFields for FetchAuditRecordsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "token" => self.token = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(FetchDVPortKeysRequestType);
 impl DecodeFields for FetchDVPortKeysRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "criteria" => self.criteria = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -95,10 +97,11 @@ xml_struct!(FetchDVPortsRequestType);
 impl DecodeFields for FetchDVPortsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "criteria" => self.criteria = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -131,10 +134,11 @@ xml_struct!(FetchSystemEventLogRequestType);
 impl DecodeFields for FetchSystemEventLogRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -169,10 +173,11 @@ xml_struct!(FetchUserPrivilegeOnEntitiesRequestType);
 impl DecodeFields for FetchUserPrivilegeOnEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entities" => self.entities.push(r.value(s)?),
             "userName" => self.user_name = r.value(s)?,
@@ -213,10 +218,11 @@ xml_struct!(FindAllByDnsNameRequestType);
 impl DecodeFields for FindAllByDnsNameRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
             "dnsName" => self.dns_name = r.value(s)?,
@@ -259,10 +265,11 @@ xml_struct!(FindAllByIpRequestType);
 impl DecodeFields for FindAllByIpRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
             "ip" => self.ip = r.value(s)?,
@@ -307,10 +314,11 @@ xml_struct!(FindAllByUuidRequestType);
 impl DecodeFields for FindAllByUuidRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
             "uuid" => self.uuid = r.value(s)?,
@@ -351,10 +359,11 @@ xml_struct!(FindAssociatedProfileRequestType);
 impl DecodeFields for FindAssociatedProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -391,10 +400,11 @@ xml_struct!(FindByDatastorePathRequestType);
 impl DecodeFields for FindByDatastorePathRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datacenter" => self.datacenter = r.value(s)?,
             "path" => self.path = r.value(s)?,
@@ -435,10 +445,11 @@ xml_struct!(FindByDnsNameRequestType);
 impl DecodeFields for FindByDnsNameRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
             "dnsName" => self.dns_name = r.value(s)?,
@@ -477,10 +488,11 @@ xml_struct!(FindByInventoryPathRequestType);
 impl DecodeFields for FindByInventoryPathRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "inventoryPath" => self.inventory_path = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -519,10 +531,11 @@ xml_struct!(FindByIpRequestType);
 impl DecodeFields for FindByIpRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
             "ip" => self.ip = r.value(s)?,
@@ -567,10 +580,11 @@ xml_struct!(FindByUuidRequestType);
 impl DecodeFields for FindByUuidRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
             "uuid" => self.uuid = r.value(s)?,
@@ -613,10 +627,11 @@ xml_struct!(FindChildRequestType);
 impl DecodeFields for FindChildRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "name" => self.name = r.value(s)?,
@@ -653,10 +668,11 @@ xml_struct!(FindExtensionRequestType);
 impl DecodeFields for FindExtensionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "extensionKey" => self.extension_key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -691,10 +707,11 @@ xml_struct!(FindRulesForVmRequestType);
 impl DecodeFields for FindRulesForVmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -729,10 +746,11 @@ xml_struct!(FormatVffsRequestType);
 impl DecodeFields for FormatVffsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "createSpec" => self.create_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -767,10 +785,11 @@ xml_struct!(FormatVmfsRequestType);
 impl DecodeFields for FormatVmfsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "createSpec" => self.create_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -803,10 +822,11 @@ xml_struct!(fetchSoftwarePackagesRequestType);
 impl DecodeFields for fetchSoftwarePackagesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

@@ -19,10 +19,11 @@ xml_struct!(GenerateCertificateSigningRequestByDnRequestType);
 impl DecodeFields for GenerateCertificateSigningRequestByDnRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "distinguishedName" => self.distinguished_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(GenerateCertificateSigningRequestRequestType);
 impl DecodeFields for GenerateCertificateSigningRequestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "useIpAddressAsCommonName" => self.use_ip_address_as_common_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -98,10 +100,11 @@ xml_struct!(GenerateClientCsrRequestType);
 impl DecodeFields for GenerateClientCsrRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -138,10 +141,11 @@ xml_struct!(GenerateConfigTaskListRequestType);
 impl DecodeFields for GenerateConfigTaskListRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "configSpec" => self.config_spec = r.value(s)?,
             "host" => self.host = r.value(s)?,
@@ -178,10 +182,11 @@ xml_struct!(GenerateHostConfigTaskSpecRequestType);
 impl DecodeFields for GenerateHostConfigTaskSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hostsInfo" => self.hosts_info.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -218,10 +223,11 @@ xml_struct!(GenerateHostProfileTaskListRequestType);
 impl DecodeFields for GenerateHostProfileTaskListRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "configSpec" => self.config_spec = r.value(s)?,
             "host" => self.host = r.value(s)?,
@@ -258,10 +264,11 @@ xml_struct!(GenerateKeyRequestType);
 impl DecodeFields for GenerateKeyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "keyProvider" => self.key_provider = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -298,10 +305,11 @@ xml_struct!(GenerateLogBundlesRequestType);
 impl DecodeFields for GenerateLogBundlesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "includeDefault" => self.include_default = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
@@ -338,10 +346,11 @@ xml_struct!(GenerateSelfSignedClientCertRequestType);
 impl DecodeFields for GenerateSelfSignedClientCertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -376,10 +385,11 @@ xml_struct!(GetAlarmRequestType);
 impl DecodeFields for GetAlarmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -414,10 +424,11 @@ xml_struct!(GetAlarmStateRequestType);
 impl DecodeFields for GetAlarmStateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -452,10 +463,11 @@ xml_struct!(GetCustomizationSpecRequestType);
 impl DecodeFields for GetCustomizationSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -492,10 +504,11 @@ xml_struct!(GetDefaultKmsClusterRequestType);
 impl DecodeFields for GetDefaultKmsClusterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = Some(r.value(s)?),
             "defaultsToParent" => self.defaults_to_parent = Some(r.value(s)?),
@@ -530,10 +543,11 @@ xml_struct!(GetPublicKeyRequestType);
 impl DecodeFields for GetPublicKeyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -564,10 +578,11 @@ xml_struct!(GetResourceUsageRequestType);
 impl DecodeFields for GetResourceUsageRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -598,10 +613,11 @@ xml_struct!(GetSiteInfoRequestType);
 impl DecodeFields for GetSiteInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -632,10 +648,11 @@ xml_struct!(GetSystemVMsRestrictedDatastoresRequestType);
 impl DecodeFields for GetSystemVMsRestrictedDatastoresRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -666,10 +683,11 @@ xml_struct!(GetVchaClusterHealthRequestType);
 impl DecodeFields for GetVchaClusterHealthRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -702,10 +720,11 @@ xml_struct!(GetVsanObjExtAttrsRequestType);
 impl DecodeFields for GetVsanObjExtAttrsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "uuids" => self.uuids.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -738,10 +757,11 @@ xml_struct!(getClusterModeRequestType);
 impl DecodeFields for getClusterModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -772,10 +792,11 @@ xml_struct!(getVchaConfigRequestType);
 impl DecodeFields for getVchaConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

@@ -21,10 +21,11 @@ xml_struct!(HasMonitoredEntityRequestType);
 impl DecodeFields for HasMonitoredEntityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
@@ -65,10 +66,11 @@ xml_struct!(HasPrivilegeOnEntitiesRequestType);
 impl DecodeFields for HasPrivilegeOnEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity.push(r.value(s)?),
             "sessionId" => self.session_id = r.value(s)?,
@@ -111,10 +113,11 @@ xml_struct!(HasPrivilegeOnEntityRequestType);
 impl DecodeFields for HasPrivilegeOnEntityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "sessionId" => self.session_id = r.value(s)?,
@@ -153,10 +156,11 @@ xml_struct!(HasProviderRequestType);
 impl DecodeFields for HasProviderRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -195,10 +199,11 @@ xml_struct!(HasUserPrivilegeOnEntitiesRequestType);
 impl DecodeFields for HasUserPrivilegeOnEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entities" => self.entities.push(r.value(s)?),
             "userName" => self.user_name = r.value(s)?,
@@ -241,10 +246,11 @@ xml_struct!(HostClearVStorageObjectControlFlagsRequestType);
 impl DecodeFields for HostClearVStorageObjectControlFlagsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -287,10 +293,11 @@ xml_struct!(HostCloneVStorageObjectRequestType);
 impl DecodeFields for HostCloneVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -329,10 +336,11 @@ xml_struct!(HostConfigVFlashCacheRequestType);
 impl DecodeFields for HostConfigVFlashCacheRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -367,10 +375,11 @@ xml_struct!(HostConfigureVFlashResourceRequestType);
 impl DecodeFields for HostConfigureVFlashResourceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -405,10 +414,11 @@ xml_struct!(HostCreateDiskRequestType);
 impl DecodeFields for HostCreateDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -445,10 +455,11 @@ xml_struct!(HostDeleteVStorageObjectExRequestType);
 impl DecodeFields for HostDeleteVStorageObjectExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -487,10 +498,11 @@ xml_struct!(HostDeleteVStorageObjectRequestType);
 impl DecodeFields for HostDeleteVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -531,10 +543,11 @@ xml_struct!(HostExtendDiskRequestType);
 impl DecodeFields for HostExtendDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -573,10 +586,11 @@ xml_struct!(HostGetVFlashModuleDefaultConfigRequestType);
 impl DecodeFields for HostGetVFlashModuleDefaultConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vFlashModule" => self.v_flash_module = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -609,10 +623,11 @@ xml_struct!(HostImageConfigGetAcceptanceRequestType);
 impl DecodeFields for HostImageConfigGetAcceptanceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -643,10 +658,11 @@ xml_struct!(HostImageConfigGetProfileRequestType);
 impl DecodeFields for HostImageConfigGetProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -681,10 +697,11 @@ xml_struct!(HostInflateDiskRequestType);
 impl DecodeFields for HostInflateDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -721,10 +738,11 @@ xml_struct!(HostListVStorageObjectRequestType);
 impl DecodeFields for HostListVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -757,10 +775,11 @@ xml_struct!(HostProfileResetValidationStateRequestType);
 impl DecodeFields for HostProfileResetValidationStateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -793,10 +812,11 @@ xml_struct!(HostReconcileDatastoreInventoryRequestType);
 impl DecodeFields for HostReconcileDatastoreInventoryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -833,10 +853,11 @@ xml_struct!(HostRegisterDiskRequestType);
 impl DecodeFields for HostRegisterDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "path" => self.path = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
@@ -877,10 +898,11 @@ xml_struct!(HostRelocateVStorageObjectRequestType);
 impl DecodeFields for HostRelocateVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -917,10 +939,11 @@ xml_struct!(HostRemoveVFlashResourceRequestType);
 impl DecodeFields for HostRemoveVFlashResourceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -957,10 +980,11 @@ xml_struct!(HostRenameVStorageObjectRequestType);
 impl DecodeFields for HostRenameVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -999,10 +1023,11 @@ xml_struct!(HostRetrieveVStorageInfrastructureObjectPolicyRequestType);
 impl DecodeFields for HostRetrieveVStorageInfrastructureObjectPolicyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1043,10 +1068,11 @@ xml_struct!(HostRetrieveVStorageObjectMetadataRequestType);
 impl DecodeFields for HostRetrieveVStorageObjectMetadataRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1093,10 +1119,11 @@ xml_struct!(HostRetrieveVStorageObjectMetadataValueRequestType);
 impl DecodeFields for HostRetrieveVStorageObjectMetadataValueRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1139,10 +1166,11 @@ xml_struct!(HostRetrieveVStorageObjectRequestType);
 impl DecodeFields for HostRetrieveVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1181,10 +1209,11 @@ xml_struct!(HostRetrieveVStorageObjectStateRequestType);
 impl DecodeFields for HostRetrieveVStorageObjectStateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1221,10 +1250,11 @@ xml_struct!(HostScheduleReconcileDatastoreInventoryRequestType);
 impl DecodeFields for HostScheduleReconcileDatastoreInventoryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1263,10 +1293,11 @@ xml_struct!(HostSetVStorageObjectControlFlagsRequestType);
 impl DecodeFields for HostSetVStorageObjectControlFlagsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1307,10 +1338,11 @@ xml_struct!(HostSpecGetUpdatedHostsRequestType);
 impl DecodeFields for HostSpecGetUpdatedHostsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "startChangeID" => self.start_change_id = Some(r.value(s)?),
             "endChangeID" => self.end_change_id = Some(r.value(s)?),
@@ -1353,10 +1385,11 @@ xml_struct!(HostUpdateVStorageObjectMetadataExRequestType);
 impl DecodeFields for HostUpdateVStorageObjectMetadataExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1403,10 +1436,11 @@ xml_struct!(HostUpdateVStorageObjectMetadataRequestType);
 impl DecodeFields for HostUpdateVStorageObjectMetadataRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1459,10 +1493,11 @@ xml_struct!(HostVStorageObjectCreateDiskFromSnapshotRequestType);
 impl DecodeFields for HostVStorageObjectCreateDiskFromSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1513,10 +1548,11 @@ xml_struct!(HostVStorageObjectCreateSnapshotRequestType);
 impl DecodeFields for HostVStorageObjectCreateSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1559,10 +1595,11 @@ xml_struct!(HostVStorageObjectDeleteSnapshotRequestType);
 impl DecodeFields for HostVStorageObjectDeleteSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1603,10 +1640,11 @@ xml_struct!(HostVStorageObjectRetrieveSnapshotInfoRequestType);
 impl DecodeFields for HostVStorageObjectRetrieveSnapshotInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1647,10 +1685,11 @@ xml_struct!(HostVStorageObjectRevertRequestType);
 impl DecodeFields for HostVStorageObjectRevertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1689,10 +1728,11 @@ xml_struct!(HttpNfcLeaseAbortRequestType);
 impl DecodeFields for HttpNfcLeaseAbortRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "fault" => self.fault = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1725,10 +1765,11 @@ xml_struct!(HttpNfcLeaseCompleteRequestType);
 impl DecodeFields for HttpNfcLeaseCompleteRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1759,10 +1800,11 @@ xml_struct!(HttpNfcLeaseGetManifestRequestType);
 impl DecodeFields for HttpNfcLeaseGetManifestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1797,10 +1839,11 @@ xml_struct!(HttpNfcLeaseProbeUrlsRequestType);
 impl DecodeFields for HttpNfcLeaseProbeUrlsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "files" => self.files.push(r.value(s)?),
             "timeout" => self.timeout = Some(r.value(s)?),
@@ -1837,10 +1880,11 @@ xml_struct!(HttpNfcLeaseProgressRequestType);
 impl DecodeFields for HttpNfcLeaseProgressRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "percent" => self.percent = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1875,10 +1919,11 @@ xml_struct!(HttpNfcLeasePullFromUrlsRequestType);
 impl DecodeFields for HttpNfcLeasePullFromUrlsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "files" => self.files.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1913,10 +1958,11 @@ xml_struct!(HttpNfcLeaseSetManifestChecksumTypeRequestType);
 impl DecodeFields for HttpNfcLeaseSetManifestChecksumTypeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "deviceUrlsToChecksumTypes" => self.device_urls_to_checksum_types.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

@@ -21,10 +21,11 @@ xml_struct!(ImpersonateUserRequestType);
 impl DecodeFields for ImpersonateUserRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
             "locale" => self.locale = Some(r.value(s)?),
@@ -63,10 +64,11 @@ xml_struct!(ImportCertificateForCAMRequestType);
 impl DecodeFields for ImportCertificateForCAMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "certPath" => self.cert_path = r.value(s)?,
             "camServer" => self.cam_server = r.value(s)?,
@@ -107,10 +109,11 @@ xml_struct!(ImportUnmanagedSnapshotRequestType);
 impl DecodeFields for ImportUnmanagedSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vdisk" => self.vdisk = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -153,10 +156,11 @@ xml_struct!(ImportVAppRequestType);
 impl DecodeFields for ImportVAppRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "folder" => self.folder = Some(r.value(s)?),
@@ -197,10 +201,11 @@ xml_struct!(InflateDiskRequestType);
 impl DecodeFields for InflateDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -239,10 +244,11 @@ xml_struct!(InflateVirtualDiskRequestType);
 impl DecodeFields for InflateVirtualDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -279,10 +285,11 @@ xml_struct!(InitializeDisksRequestType);
 impl DecodeFields for InitializeDisksRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "mapping" => self.mapping.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -321,10 +328,11 @@ xml_struct!(InitiateFileTransferFromGuestRequestType);
 impl DecodeFields for InitiateFileTransferFromGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -373,10 +381,11 @@ xml_struct!(InitiateFileTransferToGuestRequestType);
 impl DecodeFields for InitiateFileTransferToGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -425,10 +434,11 @@ xml_struct!(InstallHostPatchRequestType);
 impl DecodeFields for InstallHostPatchRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "repository" => self.repository = r.value(s)?,
             "updateID" => self.update_id = r.value(s)?,
@@ -473,10 +483,11 @@ xml_struct!(InstallHostPatchV2RequestType);
 impl DecodeFields for InstallHostPatchV2RequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "metaUrls" => self.meta_urls.push(r.value(s)?),
             "bundleUrls" => self.bundle_urls.push(r.value(s)?),
@@ -519,10 +530,11 @@ xml_struct!(InstallIoFilterRequestType);
 impl DecodeFields for InstallIoFilterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vibUrl" => self.vib_url = r.value(s)?,
             "compRes" => self.comp_res = r.value(s)?,
@@ -559,10 +571,11 @@ xml_struct!(InstallServerCertificateRequestType);
 impl DecodeFields for InstallServerCertificateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cert" => self.cert = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -597,10 +610,11 @@ xml_struct!(InstallSmartCardTrustAnchorRequestType);
 impl DecodeFields for InstallSmartCardTrustAnchorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cert" => self.cert = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -635,10 +649,11 @@ xml_struct!(InstantCloneRequestType);
 impl DecodeFields for InstantCloneRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -673,10 +688,11 @@ xml_struct!(IsKmsClusterActiveRequestType);
 impl DecodeFields for IsKmsClusterActiveRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -709,10 +725,11 @@ xml_struct!(IsSharedGraphicsActiveRequestType);
 impl DecodeFields for IsSharedGraphicsActiveRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -745,10 +762,11 @@ xml_struct!(initiateFailoverRequestType);
 impl DecodeFields for initiateFailoverRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "planned" => self.planned = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -781,10 +799,11 @@ xml_struct!(installDateRequestType);
 impl DecodeFields for installDateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

@@ -23,10 +23,11 @@ xml_struct!(JoinDomainRequestType);
 impl DecodeFields for JoinDomainRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "domainName" => self.domain_name = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
@@ -67,10 +68,11 @@ xml_struct!(JoinDomainWithCAMRequestType);
 impl DecodeFields for JoinDomainWithCAMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "domainName" => self.domain_name = r.value(s)?,
             "camServer" => self.cam_server = r.value(s)?,

@@ -19,10 +19,11 @@ xml_struct!(LeaveCurrentDomainRequestType);
 impl DecodeFields for LeaveCurrentDomainRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "force" => self.force = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -55,10 +56,11 @@ xml_struct!(ListCACertificateRevocationListsRequestType);
 impl DecodeFields for ListCACertificateRevocationListsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -89,10 +91,11 @@ xml_struct!(ListCACertificatesRequestType);
 impl DecodeFields for ListCACertificatesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -135,10 +138,11 @@ xml_struct!(ListFilesInGuestRequestType);
 impl DecodeFields for ListFilesInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -187,10 +191,11 @@ xml_struct!(ListGuestAliasesRequestType);
 impl DecodeFields for ListGuestAliasesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -231,10 +236,11 @@ xml_struct!(ListGuestMappedAliasesRequestType);
 impl DecodeFields for ListGuestMappedAliasesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -271,10 +277,11 @@ xml_struct!(ListKeysRequestType);
 impl DecodeFields for ListKeysRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "limit" => self.limit = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -309,10 +316,11 @@ xml_struct!(ListKmipServersRequestType);
 impl DecodeFields for ListKmipServersRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "limit" => self.limit = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -351,10 +359,11 @@ xml_struct!(ListKmsClustersRequestType);
 impl DecodeFields for ListKmsClustersRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "includeKmsServers" => self.include_kms_servers = Some(r.value(s)?),
             "managementTypeFilter" => self.management_type_filter = Some(r.value(s)?),
@@ -397,10 +406,11 @@ xml_struct!(ListProcessesInGuestRequestType);
 impl DecodeFields for ListProcessesInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -447,10 +457,11 @@ xml_struct!(ListRegistryKeysInGuestRequestType);
 impl DecodeFields for ListRegistryKeysInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -501,10 +512,11 @@ xml_struct!(ListRegistryValuesInGuestRequestType);
 impl DecodeFields for ListRegistryValuesInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -545,10 +557,11 @@ xml_struct!(ListSmartCardTrustAnchorsRequestType);
 impl DecodeFields for ListSmartCardTrustAnchorsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -581,10 +594,11 @@ xml_struct!(ListTagsAttachedToVStorageObjectRequestType);
 impl DecodeFields for ListTagsAttachedToVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -619,10 +633,11 @@ xml_struct!(ListVStorageObjectRequestType);
 impl DecodeFields for ListVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -659,10 +674,11 @@ xml_struct!(ListVStorageObjectsAttachedToTagRequestType);
 impl DecodeFields for ListVStorageObjectsAttachedToTagRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "category" => self.category = r.value(s)?,
             "tag" => self.tag = r.value(s)?,
@@ -701,10 +717,11 @@ xml_struct!(LogUserEventRequestType);
 impl DecodeFields for LogUserEventRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "msg" => self.msg = r.value(s)?,
@@ -743,10 +760,11 @@ xml_struct!(LoginBySSPIRequestType);
 impl DecodeFields for LoginBySSPIRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "base64Token" => self.base64_token = r.value(s)?,
             "locale" => self.locale = Some(r.value(s)?),
@@ -783,10 +801,11 @@ xml_struct!(LoginByTokenRequestType);
 impl DecodeFields for LoginByTokenRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "locale" => self.locale = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -823,10 +842,11 @@ xml_struct!(LoginExtensionByCertificateRequestType);
 impl DecodeFields for LoginExtensionByCertificateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "extensionKey" => self.extension_key = r.value(s)?,
             "locale" => self.locale = Some(r.value(s)?),
@@ -865,10 +885,11 @@ xml_struct!(LoginExtensionBySubjectNameRequestType);
 impl DecodeFields for LoginExtensionBySubjectNameRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "extensionKey" => self.extension_key = r.value(s)?,
             "locale" => self.locale = Some(r.value(s)?),
@@ -909,10 +930,11 @@ xml_struct!(LoginRequestType);
 impl DecodeFields for LoginRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
             "password" => self.password = r.value(s)?,
@@ -949,10 +971,11 @@ xml_struct!(LogoutRequestType);
 impl DecodeFields for LogoutRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -985,10 +1008,11 @@ xml_struct!(LookupDvPortGroupRequestType);
 impl DecodeFields for LookupDvPortGroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "portgroupKey" => self.portgroup_key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1025,10 +1049,11 @@ xml_struct!(LookupVmOverheadMemoryRequestType);
 impl DecodeFields for LookupVmOverheadMemoryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "host" => self.host = r.value(s)?,

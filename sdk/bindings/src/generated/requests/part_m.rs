@@ -25,10 +25,11 @@ xml_struct!(MakeDirectoryInGuestRequestType);
 impl DecodeFields for MakeDirectoryInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -73,10 +74,11 @@ xml_struct!(MakeDirectoryRequestType);
 impl DecodeFields for MakeDirectoryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -115,10 +117,11 @@ xml_struct!(MakePrimaryVMRequestType);
 impl DecodeFields for MakePrimaryVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -153,10 +156,11 @@ xml_struct!(MarkAsLocalRequestType);
 impl DecodeFields for MarkAsLocalRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "scsiDiskUuid" => self.scsi_disk_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -191,10 +195,11 @@ xml_struct!(MarkAsNonLocalRequestType);
 impl DecodeFields for MarkAsNonLocalRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "scsiDiskUuid" => self.scsi_disk_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -229,10 +234,11 @@ xml_struct!(MarkAsNonSsdRequestType);
 impl DecodeFields for MarkAsNonSsdRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "scsiDiskUuid" => self.scsi_disk_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -267,10 +273,11 @@ xml_struct!(MarkAsSsdRequestType);
 impl DecodeFields for MarkAsSsdRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "scsiDiskUuid" => self.scsi_disk_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -303,10 +310,11 @@ xml_struct!(MarkAsTemplateRequestType);
 impl DecodeFields for MarkAsTemplateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -341,10 +349,11 @@ xml_struct!(MarkAsVirtualMachineRequestType);
 impl DecodeFields for MarkAsVirtualMachineRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pool" => self.pool = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
@@ -381,10 +390,11 @@ xml_struct!(MarkDefaultRequestType);
 impl DecodeFields for MarkDefaultRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "clusterId" => self.cluster_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -421,10 +431,11 @@ xml_struct!(MarkForRemovalRequestType);
 impl DecodeFields for MarkForRemovalRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hbaName" => self.hba_name = r.value(s)?,
             "remove" => self.remove = r.value(s)?,
@@ -463,10 +474,11 @@ xml_struct!(MarkPerenniallyReservedExRequestType);
 impl DecodeFields for MarkPerenniallyReservedExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunUuid" => self.lun_uuid.push(r.value(s)?),
             "state" => self.state = r.value(s)?,
@@ -505,10 +517,11 @@ xml_struct!(MarkPerenniallyReservedRequestType);
 impl DecodeFields for MarkPerenniallyReservedRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunUuid" => self.lun_uuid = r.value(s)?,
             "state" => self.state = r.value(s)?,
@@ -545,10 +558,11 @@ xml_struct!(MarkServiceProviderEntitiesRequestType);
 impl DecodeFields for MarkServiceProviderEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -583,10 +597,11 @@ xml_struct!(MergeDvsRequestType);
 impl DecodeFields for MergeDvsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dvs" => self.dvs = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -623,10 +638,11 @@ xml_struct!(MergePermissionsRequestType);
 impl DecodeFields for MergePermissionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "srcRoleId" => self.src_role_id = r.value(s)?,
             "dstRoleId" => self.dst_role_id = r.value(s)?,
@@ -669,10 +685,11 @@ xml_struct!(MigrateVMRequestType);
 impl DecodeFields for MigrateVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pool" => self.pool = Some(r.value(s)?),
             "host" => self.host = Some(r.value(s)?),
@@ -715,10 +732,11 @@ xml_struct!(ModifyListViewRequestType);
 impl DecodeFields for ModifyListViewRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "add" => self.add.push(r.value(s)?),
             "remove" => self.remove.push(r.value(s)?),
@@ -753,10 +771,11 @@ xml_struct!(MountToolsInstallerRequestType);
 impl DecodeFields for MountToolsInstallerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -789,10 +808,11 @@ xml_struct!(MountVffsVolumeRequestType);
 impl DecodeFields for MountVffsVolumeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vffsUuid" => self.vffs_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -827,10 +847,11 @@ xml_struct!(MountVmfsVolumeExRequestType);
 impl DecodeFields for MountVmfsVolumeExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -865,10 +886,11 @@ xml_struct!(MountVmfsVolumeRequestType);
 impl DecodeFields for MountVmfsVolumeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -905,10 +927,11 @@ xml_struct!(MoveDVPortRequestType);
 impl DecodeFields for MoveDVPortRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "portKey" => self.port_key.push(r.value(s)?),
             "destinationPortgroupKey" => self.destination_portgroup_key = Some(r.value(s)?),
@@ -953,10 +976,11 @@ xml_struct!(MoveDatastoreFileRequestType);
 impl DecodeFields for MoveDatastoreFileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "sourceName" => self.source_name = r.value(s)?,
             "sourceDatacenter" => self.source_datacenter = Some(r.value(s)?),
@@ -1005,10 +1029,11 @@ xml_struct!(MoveDirectoryInGuestRequestType);
 impl DecodeFields for MoveDirectoryInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -1057,10 +1082,11 @@ xml_struct!(MoveFileInGuestRequestType);
 impl DecodeFields for MoveFileInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -1105,10 +1131,11 @@ xml_struct!(MoveHostIntoRequestType);
 impl DecodeFields for MoveHostIntoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "resourcePool" => self.resource_pool = Some(r.value(s)?),
@@ -1145,10 +1172,11 @@ xml_struct!(MoveIntoFolderRequestType);
 impl DecodeFields for MoveIntoFolderRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "list" => self.list.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1183,10 +1211,11 @@ xml_struct!(MoveIntoRequestType);
 impl DecodeFields for MoveIntoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1221,10 +1250,11 @@ xml_struct!(MoveIntoResourcePoolRequestType);
 impl DecodeFields for MoveIntoResourcePoolRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "list" => self.list.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1269,10 +1299,11 @@ xml_struct!(MoveVirtualDiskRequestType);
 impl DecodeFields for MoveVirtualDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "sourceName" => self.source_name = r.value(s)?,
             "sourceDatacenter" => self.source_datacenter = Some(r.value(s)?),

@@ -21,10 +21,11 @@ xml_struct!(ParseDescriptorRequestType);
 impl DecodeFields for ParseDescriptorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "ovfDescriptor" => self.ovf_descriptor = r.value(s)?,
             "pdp" => self.pdp = r.value(s)?,
@@ -63,10 +64,11 @@ xml_struct!(PerformDvsProductSpecOperationRequestType);
 impl DecodeFields for PerformDvsProductSpecOperationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "operation" => self.operation = r.value(s)?,
             "productSpec" => self.product_spec = Some(r.value(s)?),
@@ -105,10 +107,11 @@ xml_struct!(PerformVsanUpgradePreflightCheckRequestType);
 impl DecodeFields for PerformVsanUpgradePreflightCheckRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             "downgradeFormat" => self.downgrade_format = Some(r.value(s)?),
@@ -153,10 +156,11 @@ xml_struct!(PerformVsanUpgradeRequestType);
 impl DecodeFields for PerformVsanUpgradeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             "performObjectUpgrade" => self.perform_object_upgrade = Some(r.value(s)?),
@@ -199,10 +203,11 @@ xml_struct!(PlaceVmRequestType);
 impl DecodeFields for PlaceVmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "placementSpec" => self.placement_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -239,10 +244,11 @@ xml_struct!(PostEventRequestType);
 impl DecodeFields for PostEventRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "eventToPost" => self.event_to_post = r.value(s)?,
             "taskInfo" => self.task_info = Some(r.value(s)?),
@@ -281,10 +287,11 @@ xml_struct!(PostHealthUpdatesRequestType);
 impl DecodeFields for PostHealthUpdatesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             "updates" => self.updates.push(r.value(s)?),
@@ -323,10 +330,11 @@ xml_struct!(PowerDownHostToStandByRequestType);
 impl DecodeFields for PowerDownHostToStandByRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "timeoutSec" => self.timeout_sec = r.value(s)?,
             "evacuatePoweredOffVms" => self.evacuate_powered_off_vms = Some(r.value(s)?),
@@ -363,10 +371,11 @@ xml_struct!(PowerOffVAppRequestType);
 impl DecodeFields for PowerOffVAppRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "force" => self.force = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -399,10 +408,11 @@ xml_struct!(PowerOffVMRequestType);
 impl DecodeFields for PowerOffVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -437,10 +447,11 @@ xml_struct!(PowerOnMultiVMRequestType);
 impl DecodeFields for PowerOnMultiVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm.push(r.value(s)?),
             "option" => self.option.push(r.value(s)?),
@@ -475,10 +486,11 @@ xml_struct!(PowerOnVAppRequestType);
 impl DecodeFields for PowerOnVAppRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -511,10 +523,11 @@ xml_struct!(PowerOnVMRequestType);
 impl DecodeFields for PowerOnVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -549,10 +562,11 @@ xml_struct!(PowerUpHostFromStandByRequestType);
 impl DecodeFields for PowerUpHostFromStandByRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "timeoutSec" => self.timeout_sec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -585,10 +599,11 @@ xml_struct!(PrepareCryptoRequestType);
 impl DecodeFields for PrepareCryptoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -623,10 +638,11 @@ xml_struct!(PromoteDisksRequestType);
 impl DecodeFields for PromoteDisksRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "unlink" => self.unlink = r.value(s)?,
             "disks" => self.disks.push(r.value(s)?),
@@ -663,10 +679,11 @@ xml_struct!(PutUsbScanCodesRequestType);
 impl DecodeFields for PutUsbScanCodesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -701,10 +718,11 @@ xml_struct!(prepareVchaRequestType);
 impl DecodeFields for prepareVchaRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "networkSpec" => self.network_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

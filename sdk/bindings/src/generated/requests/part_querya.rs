@@ -19,10 +19,11 @@ xml_struct!(QueryAnswerFileStatusRequestType);
 impl DecodeFields for QueryAnswerFileStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(QueryAssignedLicensesRequestType);
 impl DecodeFields for QueryAssignedLicensesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entityId" => self.entity_id = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -95,10 +97,11 @@ xml_struct!(QueryAvailableDisksForVmfsRequestType);
 impl DecodeFields for QueryAvailableDisksForVmfsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -133,10 +136,11 @@ xml_struct!(QueryAvailableDvsSpecRequestType);
 impl DecodeFields for QueryAvailableDvsSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "recommended" => self.recommended = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -169,10 +173,11 @@ xml_struct!(QueryAvailablePartitionRequestType);
 impl DecodeFields for QueryAvailablePartitionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -211,10 +216,11 @@ xml_struct!(QueryAvailablePerfMetricRequestType);
 impl DecodeFields for QueryAvailablePerfMetricRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "beginTime" => self.begin_time = Some(r.value(s)?),
@@ -255,10 +261,11 @@ xml_struct!(QueryAvailableSsdsRequestType);
 impl DecodeFields for QueryAvailableSsdsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vffsPath" => self.vffs_path = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -291,10 +298,11 @@ xml_struct!(QueryAvailableTimeZonesRequestType);
 impl DecodeFields for QueryAvailableTimeZonesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

@@ -17,10 +17,11 @@ xml_struct!(QueryBootDevicesRequestType);
 impl DecodeFields for QueryBootDevicesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -53,10 +54,11 @@ xml_struct!(QueryBoundVnicsRequestType);
 impl DecodeFields for QueryBoundVnicsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaName" => self.i_scsi_hba_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

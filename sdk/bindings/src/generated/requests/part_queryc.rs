@@ -19,10 +19,11 @@ xml_struct!(QueryCandidateNicsRequestType);
 impl DecodeFields for QueryCandidateNicsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaName" => self.i_scsi_hba_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -63,10 +64,11 @@ xml_struct!(QueryChangedDiskAreasRequestType);
 impl DecodeFields for QueryChangedDiskAreasRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "snapshot" => self.snapshot = Some(r.value(s)?),
             "deviceKey" => self.device_key = r.value(s)?,
@@ -107,10 +109,11 @@ xml_struct!(QueryCmmdsRequestType);
 impl DecodeFields for QueryCmmdsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "queries" => self.queries.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -149,10 +152,11 @@ xml_struct!(QueryCompatibleHostForExistingDvsRequestType);
 impl DecodeFields for QueryCompatibleHostForExistingDvsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "container" => self.container = r.value(s)?,
             "recursive" => self.recursive = r.value(s)?,
@@ -195,10 +199,11 @@ xml_struct!(QueryCompatibleHostForNewDvsRequestType);
 impl DecodeFields for QueryCompatibleHostForNewDvsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "container" => self.container = r.value(s)?,
             "recursive" => self.recursive = r.value(s)?,
@@ -239,10 +244,11 @@ xml_struct!(QueryComplianceStatusRequestType);
 impl DecodeFields for QueryComplianceStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
             "entity" => self.entity.push(r.value(s)?),
@@ -277,10 +283,11 @@ xml_struct!(QueryConfigOptionDescriptorRequestType);
 impl DecodeFields for QueryConfigOptionDescriptorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -313,10 +320,11 @@ xml_struct!(QueryConfigOptionExRequestType);
 impl DecodeFields for QueryConfigOptionExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -353,10 +361,11 @@ xml_struct!(QueryConfigOptionRequestType);
 impl DecodeFields for QueryConfigOptionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key = Some(r.value(s)?),
             "host" => self.host = Some(r.value(s)?),
@@ -393,10 +402,11 @@ xml_struct!(QueryConfigTargetRequestType);
 impl DecodeFields for QueryConfigTargetRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -431,10 +441,11 @@ xml_struct!(QueryConfiguredModuleOptionStringRequestType);
 impl DecodeFields for QueryConfiguredModuleOptionStringRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -477,10 +488,11 @@ xml_struct!(QueryConnectionInfoRequestType);
 impl DecodeFields for QueryConnectionInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hostname" => self.hostname = r.value(s)?,
             "port" => self.port = r.value(s)?,
@@ -523,10 +535,11 @@ xml_struct!(QueryConnectionInfoViaSpecRequestType);
 impl DecodeFields for QueryConnectionInfoViaSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -559,10 +572,11 @@ xml_struct!(QueryConnectionsRequestType);
 impl DecodeFields for QueryConnectionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -597,10 +611,11 @@ xml_struct!(QueryCryptoKeyStatusRequestType);
 impl DecodeFields for QueryCryptoKeyStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "keyIds" => self.key_ids.push(r.value(s)?),
             "checkKeyBitMap" => self.check_key_bit_map = r.value(s)?,

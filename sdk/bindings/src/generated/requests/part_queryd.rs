@@ -19,10 +19,11 @@ xml_struct!(QueryDatastorePerformanceSummaryRequestType);
 impl DecodeFields for QueryDatastorePerformanceSummaryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -55,10 +56,11 @@ xml_struct!(QueryDateTimeRequestType);
 impl DecodeFields for QueryDateTimeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -91,10 +93,11 @@ xml_struct!(QueryDescriptionsRequestType);
 impl DecodeFields for QueryDescriptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -129,10 +132,11 @@ xml_struct!(QueryDisksForVsanRequestType);
 impl DecodeFields for QueryDisksForVsanRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "canonicalName" => self.canonical_name.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -169,10 +173,11 @@ xml_struct!(QueryDisksUsingFilterRequestType);
 impl DecodeFields for QueryDisksUsingFilterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             "compRes" => self.comp_res = r.value(s)?,
@@ -209,10 +214,11 @@ xml_struct!(QueryDvsByUuidRequestType);
 impl DecodeFields for QueryDvsByUuidRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -251,10 +257,11 @@ xml_struct!(QueryDvsCheckCompatibilityRequestType);
 impl DecodeFields for QueryDvsCheckCompatibilityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hostContainer" => self.host_container = r.value(s)?,
             "dvsProductSpec" => self.dvs_product_spec = Some(r.value(s)?),
@@ -293,10 +300,11 @@ xml_struct!(QueryDvsCompatibleHostSpecRequestType);
 impl DecodeFields for QueryDvsCompatibleHostSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "switchProductSpec" => self.switch_product_spec = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -333,10 +341,11 @@ xml_struct!(QueryDvsConfigTargetRequestType);
 impl DecodeFields for QueryDvsConfigTargetRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "dvs" => self.dvs = Some(r.value(s)?),
@@ -373,10 +382,11 @@ xml_struct!(QueryDvsFeatureCapabilityRequestType);
 impl DecodeFields for QueryDvsFeatureCapabilityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "switchProductSpec" => self.switch_product_spec = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -409,10 +419,11 @@ xml_struct!(queryDatacenterConfigOptionDescriptorRequestType);
 impl DecodeFields for queryDatacenterConfigOptionDescriptorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

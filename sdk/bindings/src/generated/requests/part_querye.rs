@@ -19,10 +19,11 @@ xml_struct!(QueryEventsRequestType);
 impl DecodeFields for QueryEventsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filter" => self.filter = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -59,10 +60,11 @@ xml_struct!(QueryExpressionMetadataRequestType);
 impl DecodeFields for QueryExpressionMetadataRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "expressionName" => self.expression_name.push(r.value(s)?),
             "profile" => self.profile = Some(r.value(s)?),
@@ -99,10 +101,11 @@ xml_struct!(QueryExtensionIpAllocationUsageRequestType);
 impl DecodeFields for QueryExtensionIpAllocationUsageRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "extensionKeys" => self.extension_keys.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

@@ -19,10 +19,11 @@ xml_struct!(QueryFaultToleranceCompatibilityExRequestType);
 impl DecodeFields for QueryFaultToleranceCompatibilityExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "forLegacyFt" => self.for_legacy_ft = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -55,10 +56,11 @@ xml_struct!(QueryFaultToleranceCompatibilityRequestType);
 impl DecodeFields for QueryFaultToleranceCompatibilityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -91,10 +93,11 @@ xml_struct!(QueryFilterEntitiesRequestType);
 impl DecodeFields for QueryFilterEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -129,10 +132,11 @@ xml_struct!(QueryFilterInfoIdsRequestType);
 impl DecodeFields for QueryFilterInfoIdsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -167,10 +171,11 @@ xml_struct!(QueryFilterListRequestType);
 impl DecodeFields for QueryFilterListRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -205,10 +210,11 @@ xml_struct!(QueryFilterNameRequestType);
 impl DecodeFields for QueryFilterNameRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -241,10 +247,11 @@ xml_struct!(QueryFirmwareConfigUploadURLRequestType);
 impl DecodeFields for QueryFirmwareConfigUploadURLRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

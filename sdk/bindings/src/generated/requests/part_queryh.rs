@@ -19,10 +19,11 @@ xml_struct!(QueryHealthUpdateInfosRequestType);
 impl DecodeFields for QueryHealthUpdateInfosRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(QueryHealthUpdatesRequestType);
 impl DecodeFields for QueryHealthUpdatesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -93,10 +95,11 @@ xml_struct!(QueryHostConnectionInfoRequestType);
 impl DecodeFields for QueryHostConnectionInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -129,10 +132,11 @@ xml_struct!(QueryHostPatchRequestType);
 impl DecodeFields for QueryHostPatchRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -169,10 +173,11 @@ xml_struct!(QueryHostProfileMetadataRequestType);
 impl DecodeFields for QueryHostProfileMetadataRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "profileName" => self.profile_name.push(r.value(s)?),
             "profile" => self.profile = Some(r.value(s)?),
@@ -207,10 +212,11 @@ xml_struct!(QueryHostStatusRequestType);
 impl DecodeFields for QueryHostStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -243,10 +249,11 @@ xml_struct!(QueryHostsWithAttachedLunRequestType);
 impl DecodeFields for QueryHostsWithAttachedLunRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunUuid" => self.lun_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

@@ -19,10 +19,11 @@ xml_struct!(QueryIORMConfigOptionRequestType);
 impl DecodeFields for QueryIORMConfigOptionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -61,10 +62,11 @@ xml_struct!(QueryIPAllocationsRequestType);
 impl DecodeFields for QueryIPAllocationsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dc" => self.dc = r.value(s)?,
             "poolId" => self.pool_id = r.value(s)?,
@@ -103,10 +105,11 @@ xml_struct!(QueryIoFilterInfoRequestType);
 impl DecodeFields for QueryIoFilterInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "compRes" => self.comp_res = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -143,10 +146,11 @@ xml_struct!(QueryIoFilterIssuesRequestType);
 impl DecodeFields for QueryIoFilterIssuesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             "compRes" => self.comp_res = r.value(s)?,
@@ -183,10 +187,11 @@ xml_struct!(QueryIpPoolsRequestType);
 impl DecodeFields for QueryIpPoolsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dc" => self.dc = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

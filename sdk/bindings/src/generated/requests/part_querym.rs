@@ -19,10 +19,11 @@ xml_struct!(QueryManagedByRequestType);
 impl DecodeFields for QueryManagedByRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "extensionKey" => self.extension_key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(QueryMemoryOverheadExRequestType);
 impl DecodeFields for QueryMemoryOverheadExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmConfigInfo" => self.vm_config_info = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -99,10 +101,11 @@ xml_struct!(QueryMemoryOverheadRequestType);
 impl DecodeFields for QueryMemoryOverheadRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "memorySize" => self.memory_size = r.value(s)?,
             "videoRamSize" => self.video_ram_size = Some(r.value(s)?),
@@ -141,10 +144,11 @@ xml_struct!(QueryMigrationDependenciesRequestType);
 impl DecodeFields for QueryMigrationDependenciesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pnicDevice" => self.pnic_device.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -177,10 +181,11 @@ xml_struct!(QueryModulesRequestType);
 impl DecodeFields for QueryModulesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -213,10 +218,11 @@ xml_struct!(QueryMonitoredEntitiesRequestType);
 impl DecodeFields for QueryMonitoredEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

@@ -17,10 +17,11 @@ xml_struct!(QueryNFSUserRequestType);
 impl DecodeFields for QueryNFSUserRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -53,10 +54,11 @@ xml_struct!(QueryNetConfigRequestType);
 impl DecodeFields for QueryNetConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "nicType" => self.nic_type = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -91,10 +93,11 @@ xml_struct!(QueryNetworkHintRequestType);
 impl DecodeFields for QueryNetworkHintRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "device" => self.device.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

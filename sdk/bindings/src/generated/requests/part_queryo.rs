@@ -19,10 +19,11 @@ xml_struct!(QueryObjectsOnPhysicalVsanDiskRequestType);
 impl DecodeFields for QueryObjectsOnPhysicalVsanDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "disks" => self.disks.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(QueryOptionsRequestType);
 impl DecodeFields for QueryOptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

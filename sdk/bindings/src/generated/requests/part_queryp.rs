@@ -21,10 +21,11 @@ xml_struct!(QueryPartitionCreateDescRequestType);
 impl DecodeFields for QueryPartitionCreateDescRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "diskUuid" => self.disk_uuid = r.value(s)?,
             "diagnosticType" => self.diagnostic_type = r.value(s)?,
@@ -63,10 +64,11 @@ xml_struct!(QueryPartitionCreateOptionsRequestType);
 impl DecodeFields for QueryPartitionCreateOptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "storageType" => self.storage_type = r.value(s)?,
             "diagnosticType" => self.diagnostic_type = r.value(s)?,
@@ -101,10 +103,11 @@ xml_struct!(QueryPathSelectionPolicyOptionsRequestType);
 impl DecodeFields for QueryPathSelectionPolicyOptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -137,10 +140,11 @@ xml_struct!(QueryPerfCompositeRequestType);
 impl DecodeFields for QueryPerfCompositeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "querySpec" => self.query_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -175,10 +179,11 @@ xml_struct!(QueryPerfCounterByLevelRequestType);
 impl DecodeFields for QueryPerfCounterByLevelRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "level" => self.level = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -213,10 +218,11 @@ xml_struct!(QueryPerfCounterRequestType);
 impl DecodeFields for QueryPerfCounterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "counterId" => self.counter_id.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -251,10 +257,11 @@ xml_struct!(QueryPerfProviderSummaryRequestType);
 impl DecodeFields for QueryPerfProviderSummaryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -289,10 +296,11 @@ xml_struct!(QueryPerfRequestType);
 impl DecodeFields for QueryPerfRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "querySpec" => self.query_spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -327,10 +335,11 @@ xml_struct!(QueryPhysicalVsanDisksRequestType);
 impl DecodeFields for QueryPhysicalVsanDisksRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "props" => self.props.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -365,10 +374,11 @@ xml_struct!(QueryPnicStatusRequestType);
 impl DecodeFields for QueryPnicStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pnicDevice" => self.pnic_device = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -405,10 +415,11 @@ xml_struct!(QueryPolicyMetadataRequestType);
 impl DecodeFields for QueryPolicyMetadataRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "policyName" => self.policy_name.push(r.value(s)?),
             "profile" => self.profile = Some(r.value(s)?),
@@ -443,10 +454,11 @@ xml_struct!(QueryProductLockerLocationRequestType);
 impl DecodeFields for QueryProductLockerLocationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -479,10 +491,11 @@ xml_struct!(QueryProfileStructureRequestType);
 impl DecodeFields for QueryProfileStructureRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "profile" => self.profile = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -515,10 +528,11 @@ xml_struct!(QueryProviderListRequestType);
 impl DecodeFields for QueryProviderListRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -551,10 +565,11 @@ xml_struct!(QueryProviderNameRequestType);
 impl DecodeFields for QueryProviderNameRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

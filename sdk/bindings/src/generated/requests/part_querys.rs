@@ -21,10 +21,11 @@ xml_struct!(QueryServiceListRequestType);
 impl DecodeFields for QueryServiceListRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "serviceName" => self.service_name = Some(r.value(s)?),
             "location" => self.location.push(r.value(s)?),
@@ -59,10 +60,11 @@ xml_struct!(QueryStorageArrayTypePolicyOptionsRequestType);
 impl DecodeFields for QueryStorageArrayTypePolicyOptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -95,10 +97,11 @@ xml_struct!(QuerySupportedFeaturesRequestType);
 impl DecodeFields for QuerySupportedFeaturesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -133,10 +136,11 @@ xml_struct!(QuerySyncingVsanObjectsRequestType);
 impl DecodeFields for QuerySyncingVsanObjectsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "uuids" => self.uuids.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -169,10 +173,11 @@ xml_struct!(QuerySystemUsersRequestType);
 impl DecodeFields for QuerySystemUsersRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

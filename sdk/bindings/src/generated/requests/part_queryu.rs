@@ -21,10 +21,11 @@ xml_struct!(QueryUnmonitoredHostsRequestType);
 impl DecodeFields for QueryUnmonitoredHostsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
@@ -59,10 +60,11 @@ xml_struct!(QueryUnownedFilesRequestType);
 impl DecodeFields for QueryUnownedFilesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -93,10 +95,11 @@ xml_struct!(QueryUnresolvedVmfsVolumeRequestType);
 impl DecodeFields for QueryUnresolvedVmfsVolumeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -127,10 +130,11 @@ xml_struct!(QueryUnresolvedVmfsVolumesRequestType);
 impl DecodeFields for QueryUnresolvedVmfsVolumesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -161,10 +165,11 @@ xml_struct!(QueryUsedVlanIdInDvsRequestType);
 impl DecodeFields for QueryUsedVlanIdInDvsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

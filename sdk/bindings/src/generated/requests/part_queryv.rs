@@ -21,10 +21,11 @@ xml_struct!(QueryVMotionCompatibilityExRequestType);
 impl DecodeFields for QueryVMotionCompatibilityExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm.push(r.value(s)?),
             "host" => self.host.push(r.value(s)?),
@@ -65,10 +66,11 @@ xml_struct!(QueryVMotionCompatibilityRequestType);
 impl DecodeFields for QueryVMotionCompatibilityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "host" => self.host.push(r.value(s)?),
@@ -109,10 +111,11 @@ xml_struct!(QueryVirtualDiskFragmentationRequestType);
 impl DecodeFields for QueryVirtualDiskFragmentationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -151,10 +154,11 @@ xml_struct!(QueryVirtualDiskGeometryRequestType);
 impl DecodeFields for QueryVirtualDiskGeometryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -193,10 +197,11 @@ xml_struct!(QueryVirtualDiskUuidRequestType);
 impl DecodeFields for QueryVirtualDiskUuidRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -231,10 +236,11 @@ xml_struct!(QueryVmfsConfigOptionRequestType);
 impl DecodeFields for QueryVmfsConfigOptionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -269,10 +275,11 @@ xml_struct!(QueryVmfsDatastoreCreateOptionsRequestType);
 impl DecodeFields for QueryVmfsDatastoreCreateOptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "devicePath" => self.device_path = r.value(s)?,
             "vmfsMajorVersion" => self.vmfs_major_version = Some(r.value(s)?),
@@ -309,10 +316,11 @@ xml_struct!(QueryVmfsDatastoreExpandOptionsRequestType);
 impl DecodeFields for QueryVmfsDatastoreExpandOptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -351,10 +359,11 @@ xml_struct!(QueryVmfsDatastoreExtendOptionsRequestType);
 impl DecodeFields for QueryVmfsDatastoreExtendOptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             "devicePath" => self.device_path = r.value(s)?,
@@ -393,10 +402,11 @@ xml_struct!(QueryVnicStatusRequestType);
 impl DecodeFields for QueryVnicStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vnicDevice" => self.vnic_device = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -435,10 +445,11 @@ xml_struct!(QueryVsanObjectUuidsByFilterRequestType);
 impl DecodeFields for QueryVsanObjectUuidsByFilterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "uuids" => self.uuids.push(r.value(s)?),
             "limit" => self.limit = Some(r.value(s)?),
@@ -477,10 +488,11 @@ xml_struct!(QueryVsanObjectsRequestType);
 impl DecodeFields for QueryVsanObjectsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "uuids" => self.uuids.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -515,10 +527,11 @@ xml_struct!(QueryVsanStatisticsRequestType);
 impl DecodeFields for QueryVsanStatisticsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "labels" => self.labels.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -553,10 +566,11 @@ xml_struct!(QueryVsanUpgradeStatusRequestType);
 impl DecodeFields for QueryVsanUpgradeStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

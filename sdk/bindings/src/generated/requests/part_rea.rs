@@ -23,10 +23,11 @@ xml_struct!(ReadEnvironmentVariableInGuestRequestType);
 impl DecodeFields for ReadEnvironmentVariableInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -65,10 +66,11 @@ xml_struct!(ReadNextEventsRequestType);
 impl DecodeFields for ReadNextEventsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "maxCount" => self.max_count = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -103,10 +105,11 @@ xml_struct!(ReadNextTasksRequestType);
 impl DecodeFields for ReadNextTasksRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "maxCount" => self.max_count = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -141,10 +144,11 @@ xml_struct!(ReadPreviousEventsRequestType);
 impl DecodeFields for ReadPreviousEventsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "maxCount" => self.max_count = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -179,10 +183,11 @@ xml_struct!(ReadPreviousTasksRequestType);
 impl DecodeFields for ReadPreviousTasksRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "maxCount" => self.max_count = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

@@ -19,10 +19,11 @@ xml_struct!(RecommendDatastoresRequestType);
 impl DecodeFields for RecommendDatastoresRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "storageSpec" => self.storage_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -59,10 +60,11 @@ xml_struct!(RecommendHostsForVmRequestType);
 impl DecodeFields for RecommendHostsForVmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "pool" => self.pool = Some(r.value(s)?),
@@ -97,10 +99,11 @@ xml_struct!(RecommissionVsanNodeRequestType);
 impl DecodeFields for RecommissionVsanNodeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -133,10 +136,11 @@ xml_struct!(ReconcileDatastoreInventoryRequestType);
 impl DecodeFields for ReconcileDatastoreInventoryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -171,10 +175,11 @@ xml_struct!(ReconfigVMRequestType);
 impl DecodeFields for ReconfigVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -211,10 +216,11 @@ xml_struct!(ReconfigurationSatisfiableRequestType);
 impl DecodeFields for ReconfigurationSatisfiableRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pcbs" => self.pcbs.push(r.value(s)?),
             "ignoreSatisfiability" => self.ignore_satisfiability = Some(r.value(s)?),
@@ -251,10 +257,11 @@ xml_struct!(ReconfigureAlarmRequestType);
 impl DecodeFields for ReconfigureAlarmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -289,10 +296,11 @@ xml_struct!(ReconfigureAutostartRequestType);
 impl DecodeFields for ReconfigureAutostartRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -329,10 +337,11 @@ xml_struct!(ReconfigureClusterRequestType);
 impl DecodeFields for ReconfigureClusterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "modify" => self.modify = r.value(s)?,
@@ -371,10 +380,11 @@ xml_struct!(ReconfigureComputeResourceRequestType);
 impl DecodeFields for ReconfigureComputeResourceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "modify" => self.modify = r.value(s)?,
@@ -411,10 +421,11 @@ xml_struct!(ReconfigureDVPortRequestType);
 impl DecodeFields for ReconfigureDVPortRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "port" => self.port.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -449,10 +460,11 @@ xml_struct!(ReconfigureDVPortgroupRequestType);
 impl DecodeFields for ReconfigureDVPortgroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -489,10 +501,11 @@ xml_struct!(ReconfigureDatacenterRequestType);
 impl DecodeFields for ReconfigureDatacenterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "modify" => self.modify = r.value(s)?,
@@ -531,10 +544,11 @@ xml_struct!(ReconfigureDomObjectRequestType);
 impl DecodeFields for ReconfigureDomObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
             "policy" => self.policy = r.value(s)?,
@@ -571,10 +585,11 @@ xml_struct!(ReconfigureDvsRequestType);
 impl DecodeFields for ReconfigureDvsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -607,10 +622,11 @@ xml_struct!(ReconfigureHostForDASRequestType);
 impl DecodeFields for ReconfigureHostForDASRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -643,10 +659,11 @@ xml_struct!(ReconfigureScheduledTaskRequestType);
 impl DecodeFields for ReconfigureScheduledTaskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -681,10 +698,11 @@ xml_struct!(ReconfigureServiceConsoleReservationRequestType);
 impl DecodeFields for ReconfigureServiceConsoleReservationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cfgBytes" => self.cfg_bytes = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -719,10 +737,11 @@ xml_struct!(ReconfigureSnmpAgentRequestType);
 impl DecodeFields for ReconfigureSnmpAgentRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -757,10 +776,11 @@ xml_struct!(ReconfigureVirtualMachineReservationRequestType);
 impl DecodeFields for ReconfigureVirtualMachineReservationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -797,10 +817,11 @@ xml_struct!(ReconnectHostRequestType);
 impl DecodeFields for ReconnectHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cnxSpec" => self.cnx_spec = Some(r.value(s)?),
             "reconnectSpec" => self.reconnect_spec = Some(r.value(s)?),
@@ -837,10 +858,11 @@ xml_struct!(RectifyDvsHostRequestType);
 impl DecodeFields for RectifyDvsHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hosts" => self.hosts.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -875,10 +897,11 @@ xml_struct!(RectifyDvsOnHostRequestType);
 impl DecodeFields for RectifyDvsOnHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hosts" => self.hosts.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

@@ -19,10 +19,11 @@ xml_struct!(RefreshDVPortStateRequestType);
 impl DecodeFields for RefreshDVPortStateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "portKeys" => self.port_keys.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -55,10 +56,11 @@ xml_struct!(RefreshDatastoreRequestType);
 impl DecodeFields for RefreshDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -89,10 +91,11 @@ xml_struct!(RefreshDatastoreStorageInfoRequestType);
 impl DecodeFields for RefreshDatastoreStorageInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -123,10 +126,11 @@ xml_struct!(RefreshDateTimeSystemRequestType);
 impl DecodeFields for RefreshDateTimeSystemRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -157,10 +161,11 @@ xml_struct!(RefreshFirewallRequestType);
 impl DecodeFields for RefreshFirewallRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -191,10 +196,11 @@ xml_struct!(RefreshGraphicsManagerRequestType);
 impl DecodeFields for RefreshGraphicsManagerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -225,10 +231,11 @@ xml_struct!(RefreshHealthStatusSystemRequestType);
 impl DecodeFields for RefreshHealthStatusSystemRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -259,10 +266,11 @@ xml_struct!(RefreshNetworkSystemRequestType);
 impl DecodeFields for RefreshNetworkSystemRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -293,10 +301,11 @@ xml_struct!(RefreshRecommendationRequestType);
 impl DecodeFields for RefreshRecommendationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -327,10 +336,11 @@ xml_struct!(RefreshRequestType);
 impl DecodeFields for RefreshRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -361,10 +371,11 @@ xml_struct!(RefreshRuntimeRequestType);
 impl DecodeFields for RefreshRuntimeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -395,10 +406,11 @@ xml_struct!(RefreshServicesRequestType);
 impl DecodeFields for RefreshServicesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -431,10 +443,11 @@ xml_struct!(RefreshStorageDrsRecommendationRequestType);
 impl DecodeFields for RefreshStorageDrsRecommendationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pod" => self.pod = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -469,10 +482,11 @@ xml_struct!(RefreshStorageDrsRecommendationsForPodRequestType);
 impl DecodeFields for RefreshStorageDrsRecommendationsForPodRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pod" => self.pod = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -505,10 +519,11 @@ xml_struct!(RefreshStorageInfoRequestType);
 impl DecodeFields for RefreshStorageInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -539,10 +554,11 @@ xml_struct!(RefreshStorageSystemRequestType);
 impl DecodeFields for RefreshStorageSystemRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

@@ -23,10 +23,11 @@ xml_struct!(RegisterChildVMRequestType);
 impl DecodeFields for RegisterChildVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "path" => self.path = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
@@ -67,10 +68,11 @@ xml_struct!(RegisterDiskRequestType);
 impl DecodeFields for RegisterDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "path" => self.path = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
@@ -107,10 +109,11 @@ xml_struct!(RegisterExtensionRequestType);
 impl DecodeFields for RegisterExtensionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "extension" => self.extension = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -147,10 +150,11 @@ xml_struct!(RegisterHealthUpdateProviderRequestType);
 impl DecodeFields for RegisterHealthUpdateProviderRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "healthUpdateInfo" => self.health_update_info.push(r.value(s)?),
@@ -187,10 +191,11 @@ xml_struct!(RegisterKmipServerRequestType);
 impl DecodeFields for RegisterKmipServerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "server" => self.server = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -227,10 +232,11 @@ xml_struct!(RegisterKmsClusterRequestType);
 impl DecodeFields for RegisterKmsClusterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "clusterId" => self.cluster_id = r.value(s)?,
             "managementType" => self.management_type = Some(r.value(s)?),
@@ -275,10 +281,11 @@ xml_struct!(RegisterVMRequestType);
 impl DecodeFields for RegisterVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "path" => self.path = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),

@@ -21,10 +21,11 @@ xml_struct!(ReleaseCredentialsInGuestRequestType);
 impl DecodeFields for ReleaseCredentialsInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -65,10 +66,11 @@ xml_struct!(ReleaseIpAllocationRequestType);
 impl DecodeFields for ReleaseIpAllocationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dc" => self.dc = r.value(s)?,
             "poolId" => self.pool_id = r.value(s)?,
@@ -109,10 +111,11 @@ xml_struct!(ReleaseManagedSnapshotRequestType);
 impl DecodeFields for ReleaseManagedSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vdisk" => self.vdisk = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -147,10 +150,11 @@ xml_struct!(ReloadRequestType);
 impl DecodeFields for ReloadRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -185,10 +189,11 @@ xml_struct!(RelocateVMRequestType);
 impl DecodeFields for RelocateVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "priority" => self.priority = Some(r.value(s)?),
@@ -229,10 +234,11 @@ xml_struct!(RelocateVStorageObjectRequestType);
 impl DecodeFields for RelocateVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -271,10 +277,11 @@ xml_struct!(reloadVirtualMachineFromPathRequestType);
 impl DecodeFields for reloadVirtualMachineFromPathRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "configurationPath" => self.configuration_path = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

@@ -17,10 +17,11 @@ xml_struct!(RemoveAlarmRequestType);
 impl DecodeFields for RemoveAlarmRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -53,10 +54,11 @@ xml_struct!(RemoveAllSnapshotsRequestType);
 impl DecodeFields for RemoveAllSnapshotsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "consolidate" => self.consolidate = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -91,10 +93,11 @@ xml_struct!(RemoveAssignedLicenseRequestType);
 impl DecodeFields for RemoveAssignedLicenseRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entityId" => self.entity_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -131,10 +134,11 @@ xml_struct!(RemoveAuthorizationRoleRequestType);
 impl DecodeFields for RemoveAuthorizationRoleRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "roleId" => self.role_id = r.value(s)?,
             "failIfUsed" => self.fail_if_used = r.value(s)?,
@@ -171,10 +175,11 @@ xml_struct!(RemoveCustomFieldDefRequestType);
 impl DecodeFields for RemoveCustomFieldDefRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -209,10 +214,11 @@ xml_struct!(RemoveDatastoreExRequestType);
 impl DecodeFields for RemoveDatastoreExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -247,10 +253,11 @@ xml_struct!(RemoveDatastoreRequestType);
 impl DecodeFields for RemoveDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -289,10 +296,11 @@ xml_struct!(RemoveDiskMappingRequestType);
 impl DecodeFields for RemoveDiskMappingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "mapping" => self.mapping.push(r.value(s)?),
             "maintenanceSpec" => self.maintenance_spec = Some(r.value(s)?),
@@ -335,10 +343,11 @@ xml_struct!(RemoveDiskRequestType);
 impl DecodeFields for RemoveDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "disk" => self.disk.push(r.value(s)?),
             "maintenanceSpec" => self.maintenance_spec = Some(r.value(s)?),
@@ -381,10 +390,11 @@ xml_struct!(RemoveEntityPermissionRequestType);
 impl DecodeFields for RemoveEntityPermissionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "user" => self.user = r.value(s)?,
@@ -425,10 +435,11 @@ xml_struct!(RemoveFilterEntitiesRequestType);
 impl DecodeFields for RemoveFilterEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             "entities" => self.entities.push(r.value(s)?),
@@ -465,10 +476,11 @@ xml_struct!(RemoveFilterRequestType);
 impl DecodeFields for RemoveFilterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -503,10 +515,11 @@ xml_struct!(RemoveGroupRequestType);
 impl DecodeFields for RemoveGroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "groupName" => self.group_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -547,10 +560,11 @@ xml_struct!(RemoveGuestAliasByCertRequestType);
 impl DecodeFields for RemoveGuestAliasByCertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -599,10 +613,11 @@ xml_struct!(RemoveGuestAliasRequestType);
 impl DecodeFields for RemoveGuestAliasRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -649,10 +664,11 @@ xml_struct!(RemoveInternetScsiSendTargetsRequestType);
 impl DecodeFields for RemoveInternetScsiSendTargetsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "targets" => self.targets.push(r.value(s)?),
@@ -693,10 +709,11 @@ xml_struct!(RemoveInternetScsiStaticTargetsRequestType);
 impl DecodeFields for RemoveInternetScsiStaticTargetsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "targets" => self.targets.push(r.value(s)?),
@@ -735,10 +752,11 @@ xml_struct!(RemoveKeyRequestType);
 impl DecodeFields for RemoveKeyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key = r.value(s)?,
             "force" => self.force = r.value(s)?,
@@ -777,10 +795,11 @@ xml_struct!(RemoveKeysRequestType);
 impl DecodeFields for RemoveKeysRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "keys" => self.keys.push(r.value(s)?),
             "force" => self.force = r.value(s)?,
@@ -819,10 +838,11 @@ xml_struct!(RemoveKmipServerRequestType);
 impl DecodeFields for RemoveKmipServerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "clusterId" => self.cluster_id = r.value(s)?,
             "serverName" => self.server_name = r.value(s)?,
@@ -861,10 +881,11 @@ xml_struct!(RemoveLicenseLabelRequestType);
 impl DecodeFields for RemoveLicenseLabelRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "licenseKey" => self.license_key = r.value(s)?,
             "labelKey" => self.label_key = r.value(s)?,
@@ -901,10 +922,11 @@ xml_struct!(RemoveLicenseRequestType);
 impl DecodeFields for RemoveLicenseRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "licenseKey" => self.license_key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -941,10 +963,11 @@ xml_struct!(RemoveMonitoredEntitiesRequestType);
 impl DecodeFields for RemoveMonitoredEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             "entities" => self.entities.push(r.value(s)?),
@@ -981,10 +1004,11 @@ xml_struct!(RemoveNetworkResourcePoolRequestType);
 impl DecodeFields for RemoveNetworkResourcePoolRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1019,10 +1043,11 @@ xml_struct!(RemoveNvmeOverRdmaAdapterRequestType);
 impl DecodeFields for RemoveNvmeOverRdmaAdapterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hbaDeviceName" => self.hba_device_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1057,10 +1082,11 @@ xml_struct!(RemovePerfIntervalRequestType);
 impl DecodeFields for RemovePerfIntervalRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "samplePeriod" => self.sample_period = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1095,10 +1121,11 @@ xml_struct!(RemovePortGroupRequestType);
 impl DecodeFields for RemovePortGroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pgName" => self.pg_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1131,10 +1158,11 @@ xml_struct!(RemoveScheduledTaskRequestType);
 impl DecodeFields for RemoveScheduledTaskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1167,10 +1195,11 @@ xml_struct!(RemoveServiceConsoleVirtualNicRequestType);
 impl DecodeFields for RemoveServiceConsoleVirtualNicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "device" => self.device = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1207,10 +1236,11 @@ xml_struct!(RemoveSmartCardTrustAnchorByFingerprintRequestType);
 impl DecodeFields for RemoveSmartCardTrustAnchorByFingerprintRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "fingerprint" => self.fingerprint = r.value(s)?,
             "digest" => self.digest = r.value(s)?,
@@ -1249,10 +1279,11 @@ xml_struct!(RemoveSmartCardTrustAnchorRequestType);
 impl DecodeFields for RemoveSmartCardTrustAnchorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "issuer" => self.issuer = r.value(s)?,
             "serial" => self.serial = r.value(s)?,
@@ -1291,10 +1322,11 @@ xml_struct!(RemoveSnapshotRequestType);
 impl DecodeFields for RemoveSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "removeChildren" => self.remove_children = r.value(s)?,
             "consolidate" => self.consolidate = Some(r.value(s)?),
@@ -1331,10 +1363,11 @@ xml_struct!(RemoveSoftwareAdapterRequestType);
 impl DecodeFields for RemoveSoftwareAdapterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hbaDeviceName" => self.hba_device_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1369,10 +1402,11 @@ xml_struct!(RemoveUserRequestType);
 impl DecodeFields for RemoveUserRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1407,10 +1441,11 @@ xml_struct!(RemoveVirtualNicRequestType);
 impl DecodeFields for RemoveVirtualNicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "device" => self.device = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1445,10 +1480,11 @@ xml_struct!(RemoveVirtualSwitchRequestType);
 impl DecodeFields for RemoveVirtualSwitchRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vswitchName" => self.vswitch_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

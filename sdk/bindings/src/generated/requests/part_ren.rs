@@ -21,10 +21,11 @@ xml_struct!(RenameCustomFieldDefRequestType);
 impl DecodeFields for RenameCustomFieldDefRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key = r.value(s)?,
             "name" => self.name = r.value(s)?,
@@ -63,10 +64,11 @@ xml_struct!(RenameCustomizationSpecRequestType);
 impl DecodeFields for RenameCustomizationSpecRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,
@@ -103,10 +105,11 @@ xml_struct!(RenameDatastoreRequestType);
 impl DecodeFields for RenameDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -141,10 +144,11 @@ xml_struct!(RenameRequestType);
 impl DecodeFields for RenameRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -181,10 +185,11 @@ xml_struct!(RenameSnapshotRequestType);
 impl DecodeFields for RenameSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
             "description" => self.description = Some(r.value(s)?),
@@ -225,10 +230,11 @@ xml_struct!(RenameVStorageObjectRequestType);
 impl DecodeFields for RenameVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,

@@ -21,10 +21,11 @@ xml_struct!(ReplaceCACertificatesAndCRLsRequestType);
 impl DecodeFields for ReplaceCACertificatesAndCRLsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "caCert" => self.ca_cert.push(r.value(s)?),
             "caCrl" => self.ca_crl.push(r.value(s)?),
@@ -61,10 +62,11 @@ xml_struct!(ReplaceSmartCardTrustAnchorsRequestType);
 impl DecodeFields for ReplaceSmartCardTrustAnchorsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "certs" => self.certs.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

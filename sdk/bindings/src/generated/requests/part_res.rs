@@ -17,10 +17,11 @@ xml_struct!(RescanAllHbaRequestType);
 impl DecodeFields for RescanAllHbaRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -53,10 +54,11 @@ xml_struct!(RescanHbaRequestType);
 impl DecodeFields for RescanHbaRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hbaDevice" => self.hba_device = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -89,10 +91,11 @@ xml_struct!(RescanVffsRequestType);
 impl DecodeFields for RescanVffsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -123,10 +126,11 @@ xml_struct!(RescanVmfsRequestType);
 impl DecodeFields for RescanVmfsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -157,10 +161,11 @@ xml_struct!(ResetCollectorRequestType);
 impl DecodeFields for ResetCollectorRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -193,10 +198,11 @@ xml_struct!(ResetCounterLevelMappingRequestType);
 impl DecodeFields for ResetCounterLevelMappingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "counters" => self.counters.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -233,10 +239,11 @@ xml_struct!(ResetEntityPermissionsRequestType);
 impl DecodeFields for ResetEntityPermissionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "permission" => self.permission.push(r.value(s)?),
@@ -271,10 +278,11 @@ xml_struct!(ResetFirmwareToFactoryDefaultsRequestType);
 impl DecodeFields for ResetFirmwareToFactoryDefaultsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -305,10 +313,11 @@ xml_struct!(ResetGuestInformationRequestType);
 impl DecodeFields for ResetGuestInformationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -341,10 +350,11 @@ xml_struct!(ResetListViewFromViewRequestType);
 impl DecodeFields for ResetListViewFromViewRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "view" => self.view = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -379,10 +389,11 @@ xml_struct!(ResetListViewRequestType);
 impl DecodeFields for ResetListViewRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "obj" => self.obj.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -415,10 +426,11 @@ xml_struct!(ResetSystemHealthInfoRequestType);
 impl DecodeFields for ResetSystemHealthInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -449,10 +461,11 @@ xml_struct!(ResetVMRequestType);
 impl DecodeFields for ResetVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -485,10 +498,11 @@ xml_struct!(ResignatureUnresolvedVmfsVolumeRequestType);
 impl DecodeFields for ResignatureUnresolvedVmfsVolumeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "resolutionSpec" => self.resolution_spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -525,10 +539,11 @@ xml_struct!(ResolveInstallationErrorsOnClusterRequestType);
 impl DecodeFields for ResolveInstallationErrorsOnClusterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
@@ -567,10 +582,11 @@ xml_struct!(ResolveInstallationErrorsOnHostRequestType);
 impl DecodeFields for ResolveInstallationErrorsOnHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             "host" => self.host = r.value(s)?,
@@ -607,10 +623,11 @@ xml_struct!(ResolveMultipleUnresolvedVmfsVolumesExRequestType);
 impl DecodeFields for ResolveMultipleUnresolvedVmfsVolumesExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "resolutionSpec" => self.resolution_spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -645,10 +662,11 @@ xml_struct!(ResolveMultipleUnresolvedVmfsVolumesRequestType);
 impl DecodeFields for ResolveMultipleUnresolvedVmfsVolumesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "resolutionSpec" => self.resolution_spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -683,10 +701,11 @@ xml_struct!(RestartServiceConsoleVirtualNicRequestType);
 impl DecodeFields for RestartServiceConsoleVirtualNicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "device" => self.device = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -721,10 +740,11 @@ xml_struct!(RestartServiceRequestType);
 impl DecodeFields for RestartServiceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -759,10 +779,11 @@ xml_struct!(RestoreFirmwareConfigurationRequestType);
 impl DecodeFields for RestoreFirmwareConfigurationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "force" => self.force = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

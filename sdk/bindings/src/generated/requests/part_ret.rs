@@ -17,10 +17,11 @@ xml_struct!(RetrieveAllPermissionsRequestType);
 impl DecodeFields for RetrieveAllPermissionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -55,10 +56,11 @@ xml_struct!(RetrieveAnswerFileForProfileRequestType);
 impl DecodeFields for RetrieveAnswerFileForProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "applyProfile" => self.apply_profile = r.value(s)?,
@@ -95,10 +97,11 @@ xml_struct!(RetrieveAnswerFileRequestType);
 impl DecodeFields for RetrieveAnswerFileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -133,10 +136,11 @@ xml_struct!(RetrieveArgumentDescriptionRequestType);
 impl DecodeFields for RetrieveArgumentDescriptionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "eventTypeId" => self.event_type_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -171,10 +175,11 @@ xml_struct!(RetrieveClientCertRequestType);
 impl DecodeFields for RetrieveClientCertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -209,10 +214,11 @@ xml_struct!(RetrieveClientCsrRequestType);
 impl DecodeFields for RetrieveClientCsrRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -245,10 +251,11 @@ xml_struct!(RetrieveDasAdvancedRuntimeInfoRequestType);
 impl DecodeFields for RetrieveDasAdvancedRuntimeInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -279,10 +286,11 @@ xml_struct!(RetrieveDescriptionRequestType);
 impl DecodeFields for RetrieveDescriptionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -315,10 +323,11 @@ xml_struct!(RetrieveDiskPartitionInfoRequestType);
 impl DecodeFields for RetrieveDiskPartitionInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "devicePath" => self.device_path.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -351,10 +360,11 @@ xml_struct!(RetrieveDynamicPassthroughInfoRequestType);
 impl DecodeFields for RetrieveDynamicPassthroughInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -389,10 +399,11 @@ xml_struct!(RetrieveEntityPermissionsRequestType);
 impl DecodeFields for RetrieveEntityPermissionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "inherited" => self.inherited = r.value(s)?,
@@ -429,10 +440,11 @@ xml_struct!(RetrieveEntityScheduledTaskRequestType);
 impl DecodeFields for RetrieveEntityScheduledTaskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -465,10 +477,11 @@ xml_struct!(RetrieveFreeEpcMemoryRequestType);
 impl DecodeFields for RetrieveFreeEpcMemoryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -499,10 +512,11 @@ xml_struct!(RetrieveHardwareUptimeRequestType);
 impl DecodeFields for RetrieveHardwareUptimeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -533,10 +547,11 @@ xml_struct!(RetrieveHostAccessControlEntriesRequestType);
 impl DecodeFields for RetrieveHostAccessControlEntriesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -571,10 +586,11 @@ xml_struct!(RetrieveHostCustomizationsForProfileRequestType);
 impl DecodeFields for RetrieveHostCustomizationsForProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hosts" => self.hosts.push(r.value(s)?),
             "applyProfile" => self.apply_profile = r.value(s)?,
@@ -611,10 +627,11 @@ xml_struct!(RetrieveHostCustomizationsRequestType);
 impl DecodeFields for RetrieveHostCustomizationsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hosts" => self.hosts.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -651,10 +668,11 @@ xml_struct!(RetrieveHostSpecificationRequestType);
 impl DecodeFields for RetrieveHostSpecificationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "fromHost" => self.from_host = r.value(s)?,
@@ -693,10 +711,11 @@ xml_struct!(RetrieveKmipServerCertRequestType);
 impl DecodeFields for RetrieveKmipServerCertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "keyProvider" => self.key_provider = r.value(s)?,
             "server" => self.server = r.value(s)?,
@@ -733,10 +752,11 @@ xml_struct!(RetrieveKmipServersStatusRequestType);
 impl DecodeFields for RetrieveKmipServersStatusRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "clusters" => self.clusters.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -771,10 +791,11 @@ xml_struct!(RetrieveObjectScheduledTaskRequestType);
 impl DecodeFields for RetrieveObjectScheduledTaskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "obj" => self.obj = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -807,10 +828,11 @@ xml_struct!(RetrieveProductComponentsRequestType);
 impl DecodeFields for RetrieveProductComponentsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -845,10 +867,11 @@ xml_struct!(RetrievePropertiesExRequestType);
 impl DecodeFields for RetrievePropertiesExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "specSet" => self.spec_set.push(r.value(s)?),
             "options" => self.options = r.value(s)?,
@@ -885,10 +908,11 @@ xml_struct!(RetrievePropertiesRequestType);
 impl DecodeFields for RetrievePropertiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "specSet" => self.spec_set.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -923,10 +947,11 @@ xml_struct!(RetrieveRolePermissionsRequestType);
 impl DecodeFields for RetrieveRolePermissionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "roleId" => self.role_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -961,10 +986,11 @@ xml_struct!(RetrieveSelfSignedClientCertRequestType);
 impl DecodeFields for RetrieveSelfSignedClientCertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -997,10 +1023,11 @@ xml_struct!(RetrieveServiceContentRequestType);
 impl DecodeFields for RetrieveServiceContentRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1031,10 +1058,11 @@ xml_struct!(RetrieveServiceProviderEntitiesRequestType);
 impl DecodeFields for RetrieveServiceProviderEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1071,10 +1099,11 @@ xml_struct!(RetrieveSnapshotDetailsRequestType);
 impl DecodeFields for RetrieveSnapshotDetailsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1115,10 +1144,11 @@ xml_struct!(RetrieveSnapshotInfoRequestType);
 impl DecodeFields for RetrieveSnapshotInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1167,10 +1197,11 @@ xml_struct!(RetrieveUserGroupsRequestType);
 impl DecodeFields for RetrieveUserGroupsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "domain" => self.domain = Some(r.value(s)?),
             "searchStr" => self.search_str = r.value(s)?,
@@ -1217,10 +1248,11 @@ xml_struct!(RetrieveVStorageInfrastructureObjectPolicyRequestType);
 impl DecodeFields for RetrieveVStorageInfrastructureObjectPolicyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1255,10 +1287,11 @@ xml_struct!(RetrieveVStorageObjectAssociationsRequestType);
 impl DecodeFields for RetrieveVStorageObjectAssociationsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "ids" => self.ids.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1295,10 +1328,11 @@ xml_struct!(RetrieveVStorageObjectRequestType);
 impl DecodeFields for RetrieveVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1337,10 +1371,11 @@ xml_struct!(RetrieveVStorageObjectStateRequestType);
 impl DecodeFields for RetrieveVStorageObjectStateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1375,10 +1410,11 @@ xml_struct!(RetrieveVgpuDeviceInfoRequestType);
 impl DecodeFields for RetrieveVgpuDeviceInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1409,10 +1445,11 @@ xml_struct!(RetrieveVgpuProfileInfoRequestType);
 impl DecodeFields for RetrieveVgpuProfileInfoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

@@ -21,10 +21,11 @@ xml_struct!(RevertToCurrentSnapshotRequestType);
 impl DecodeFields for RevertToCurrentSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "suppressPowerOn" => self.suppress_power_on = Some(r.value(s)?),
@@ -63,10 +64,11 @@ xml_struct!(RevertToSnapshotRequestType);
 impl DecodeFields for RevertToSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "suppressPowerOn" => self.suppress_power_on = Some(r.value(s)?),
@@ -107,10 +109,11 @@ xml_struct!(RevertVStorageObjectRequestType);
 impl DecodeFields for RevertVStorageObjectRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,

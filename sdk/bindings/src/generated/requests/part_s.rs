@@ -21,10 +21,11 @@ xml_struct!(ScanHostPatchRequestType);
 impl DecodeFields for ScanHostPatchRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "repository" => self.repository = r.value(s)?,
             "updateID" => self.update_id.push(r.value(s)?),
@@ -65,10 +66,11 @@ xml_struct!(ScanHostPatchV2RequestType);
 impl DecodeFields for ScanHostPatchV2RequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "metaUrls" => self.meta_urls.push(r.value(s)?),
             "bundleUrls" => self.bundle_urls.push(r.value(s)?),
@@ -107,10 +109,11 @@ xml_struct!(ScheduleReconcileDatastoreInventoryRequestType);
 impl DecodeFields for ScheduleReconcileDatastoreInventoryRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -147,10 +150,11 @@ xml_struct!(SearchDatastoreRequestType);
 impl DecodeFields for SearchDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastorePath" => self.datastore_path = r.value(s)?,
             "searchSpec" => self.search_spec = Some(r.value(s)?),
@@ -189,10 +193,11 @@ xml_struct!(SearchDatastoreSubFoldersRequestType);
 impl DecodeFields for SearchDatastoreSubFoldersRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastorePath" => self.datastore_path = r.value(s)?,
             "searchSpec" => self.search_spec = Some(r.value(s)?),
@@ -229,10 +234,11 @@ xml_struct!(SelectActivePartitionRequestType);
 impl DecodeFields for SelectActivePartitionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "partition" => self.partition = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -269,10 +275,11 @@ xml_struct!(SelectVnicForNicTypeRequestType);
 impl DecodeFields for SelectVnicForNicTypeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "nicType" => self.nic_type = r.value(s)?,
             "device" => self.device = r.value(s)?,
@@ -309,10 +316,11 @@ xml_struct!(SelectVnicRequestType);
 impl DecodeFields for SelectVnicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "device" => self.device = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -345,10 +353,11 @@ xml_struct!(SendNMIRequestType);
 impl DecodeFields for SendNMIRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -379,10 +388,11 @@ xml_struct!(SendTestNotificationRequestType);
 impl DecodeFields for SendTestNotificationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -417,10 +427,11 @@ xml_struct!(SessionIsActiveRequestType);
 impl DecodeFields for SessionIsActiveRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "sessionID" => self.session_id = r.value(s)?,
             "userName" => self.user_name = r.value(s)?,
@@ -457,10 +468,11 @@ xml_struct!(SetCollectorPageSizeRequestType);
 impl DecodeFields for SetCollectorPageSizeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "maxCount" => self.max_count = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -495,10 +507,11 @@ xml_struct!(SetCryptoModeRequestType);
 impl DecodeFields for SetCryptoModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cryptoMode" => self.crypto_mode = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -535,10 +548,11 @@ xml_struct!(SetDefaultKmsClusterRequestType);
 impl DecodeFields for SetDefaultKmsClusterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = Some(r.value(s)?),
             "clusterId" => self.cluster_id = Some(r.value(s)?),
@@ -575,10 +589,11 @@ xml_struct!(SetDisplayTopologyRequestType);
 impl DecodeFields for SetDisplayTopologyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "displays" => self.displays.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -615,10 +630,11 @@ xml_struct!(SetEntityPermissionsRequestType);
 impl DecodeFields for SetEntityPermissionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "permission" => self.permission.push(r.value(s)?),
@@ -657,10 +673,11 @@ xml_struct!(SetExtensionCertificateRequestType);
 impl DecodeFields for SetExtensionCertificateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "extensionKey" => self.extension_key = r.value(s)?,
             "certificatePem" => self.certificate_pem = Some(r.value(s)?),
@@ -701,10 +718,11 @@ xml_struct!(SetFieldRequestType);
 impl DecodeFields for SetFieldRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "key" => self.key = r.value(s)?,
@@ -745,10 +763,11 @@ xml_struct!(SetLicenseEditionRequestType);
 impl DecodeFields for SetLicenseEditionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             "featureKey" => self.feature_key = Some(r.value(s)?),
@@ -785,10 +804,11 @@ xml_struct!(SetLocaleRequestType);
 impl DecodeFields for SetLocaleRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "locale" => self.locale = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -825,10 +845,11 @@ xml_struct!(SetMultipathLunPolicyRequestType);
 impl DecodeFields for SetMultipathLunPolicyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunId" => self.lun_id = r.value(s)?,
             "policy" => self.policy = r.value(s)?,
@@ -867,10 +888,11 @@ xml_struct!(SetNFSUserRequestType);
 impl DecodeFields for SetNFSUserRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "user" => self.user = r.value(s)?,
             "password" => self.password = r.value(s)?,
@@ -909,10 +931,11 @@ xml_struct!(SetPublicKeyRequestType);
 impl DecodeFields for SetPublicKeyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "extensionKey" => self.extension_key = r.value(s)?,
             "publicKey" => self.public_key = r.value(s)?,
@@ -953,10 +976,11 @@ xml_struct!(SetRegistryValueInGuestRequestType);
 impl DecodeFields for SetRegistryValueInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -997,10 +1021,11 @@ xml_struct!(SetScreenResolutionRequestType);
 impl DecodeFields for SetScreenResolutionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "width" => self.width = r.value(s)?,
             "height" => self.height = r.value(s)?,
@@ -1037,10 +1062,11 @@ xml_struct!(SetTaskDescriptionRequestType);
 impl DecodeFields for SetTaskDescriptionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "description" => self.description = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1079,10 +1105,11 @@ xml_struct!(SetTaskStateRequestType);
 impl DecodeFields for SetTaskStateRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "state" => self.state = r.value(s)?,
             "result" => self.result = Some(r.value(s)?),
@@ -1125,10 +1152,11 @@ xml_struct!(SetVStorageObjectControlFlagsRequestType);
 impl DecodeFields for SetVStorageObjectControlFlagsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -1171,10 +1199,11 @@ xml_struct!(SetVirtualDiskUuidRequestType);
 impl DecodeFields for SetVirtualDiskUuidRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -1217,10 +1246,11 @@ xml_struct!(ShrinkVirtualDiskRequestType);
 impl DecodeFields for ShrinkVirtualDiskRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "datacenter" => self.datacenter = Some(r.value(s)?),
@@ -1257,10 +1287,11 @@ xml_struct!(ShutdownGuestRequestType);
 impl DecodeFields for ShutdownGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1293,10 +1324,11 @@ xml_struct!(ShutdownHostRequestType);
 impl DecodeFields for ShutdownHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "force" => self.force = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1337,10 +1369,11 @@ xml_struct!(StageHostPatchRequestType);
 impl DecodeFields for StageHostPatchRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "metaUrls" => self.meta_urls.push(r.value(s)?),
             "bundleUrls" => self.bundle_urls.push(r.value(s)?),
@@ -1379,10 +1412,11 @@ xml_struct!(StampAllRulesWithUuidRequestType);
 impl DecodeFields for StampAllRulesWithUuidRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1413,10 +1447,11 @@ xml_struct!(StandbyGuestRequestType);
 impl DecodeFields for StandbyGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1451,10 +1486,11 @@ xml_struct!(StartGuestNetworkRequestType);
 impl DecodeFields for StartGuestNetworkRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -1495,10 +1531,11 @@ xml_struct!(StartProgramInGuestRequestType);
 impl DecodeFields for StartProgramInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -1539,10 +1576,11 @@ xml_struct!(StartRecordingRequestType);
 impl DecodeFields for StartRecordingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "description" => self.description = Some(r.value(s)?),
@@ -1579,10 +1617,11 @@ xml_struct!(StartReplayingRequestType);
 impl DecodeFields for StartReplayingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "replaySnapshot" => self.replay_snapshot = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1617,10 +1656,11 @@ xml_struct!(StartServiceRequestType);
 impl DecodeFields for StartServiceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1653,10 +1693,11 @@ xml_struct!(StopRecordingRequestType);
 impl DecodeFields for StopRecordingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1687,10 +1728,11 @@ xml_struct!(StopReplayingRequestType);
 impl DecodeFields for StopReplayingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1723,10 +1765,11 @@ xml_struct!(StopServiceRequestType);
 impl DecodeFields for StopServiceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1759,10 +1802,11 @@ xml_struct!(SuspendVAppRequestType);
 impl DecodeFields for SuspendVAppRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1793,10 +1837,11 @@ xml_struct!(SuspendVMRequestType);
 impl DecodeFields for SuspendVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -1829,10 +1874,11 @@ xml_struct!(setClusterModeRequestType);
 impl DecodeFields for setClusterModeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "mode" => self.mode = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -1869,10 +1915,11 @@ xml_struct!(setCustomValueRequestType);
 impl DecodeFields for setCustomValueRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "key" => self.key = r.value(s)?,
             "value" => self.value = r.value(s)?,

@@ -19,10 +19,11 @@ xml_struct!(TerminateFaultTolerantVMRequestType);
 impl DecodeFields for TerminateFaultTolerantVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -61,10 +62,11 @@ xml_struct!(TerminateProcessInGuestRequestType);
 impl DecodeFields for TerminateProcessInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -103,10 +105,11 @@ xml_struct!(TerminateSessionRequestType);
 impl DecodeFields for TerminateSessionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "sessionId" => self.session_id.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -139,10 +142,11 @@ xml_struct!(TerminateVMRequestType);
 impl DecodeFields for TerminateVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -173,10 +177,11 @@ xml_struct!(TestTimeServiceRequestType);
 impl DecodeFields for TestTimeServiceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -209,10 +214,11 @@ xml_struct!(TurnDiskLocatorLedOffRequestType);
 impl DecodeFields for TurnDiskLocatorLedOffRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "scsiDiskUuids" => self.scsi_disk_uuids.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -247,10 +253,11 @@ xml_struct!(TurnDiskLocatorLedOnRequestType);
 impl DecodeFields for TurnDiskLocatorLedOnRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "scsiDiskUuids" => self.scsi_disk_uuids.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -283,10 +290,11 @@ xml_struct!(TurnOffFaultToleranceForVMRequestType);
 impl DecodeFields for TurnOffFaultToleranceForVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

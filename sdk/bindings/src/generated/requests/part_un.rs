@@ -21,10 +21,11 @@ xml_struct!(UnassignUserFromGroupRequestType);
 impl DecodeFields for UnassignUserFromGroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "user" => self.user = r.value(s)?,
             "group" => self.group = r.value(s)?,
@@ -65,10 +66,11 @@ xml_struct!(UnbindVnicRequestType);
 impl DecodeFields for UnbindVnicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaName" => self.i_scsi_hba_name = r.value(s)?,
             "vnicDevice" => self.vnic_device = r.value(s)?,
@@ -109,10 +111,11 @@ xml_struct!(UninstallHostPatchRequestType);
 impl DecodeFields for UninstallHostPatchRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "bulletinIds" => self.bulletin_ids.push(r.value(s)?),
             "spec" => self.spec = Some(r.value(s)?),
@@ -151,10 +154,11 @@ xml_struct!(UninstallIoFilterRequestType);
 impl DecodeFields for UninstallIoFilterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             "compRes" => self.comp_res = r.value(s)?,
@@ -191,10 +195,11 @@ xml_struct!(UninstallServiceRequestType);
 impl DecodeFields for UninstallServiceRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -229,10 +234,11 @@ xml_struct!(UnmapVmfsVolumeExRequestType);
 impl DecodeFields for UnmapVmfsVolumeExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -267,10 +273,11 @@ xml_struct!(UnmarkServiceProviderEntitiesRequestType);
 impl DecodeFields for UnmarkServiceProviderEntitiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -305,10 +312,11 @@ xml_struct!(UnmountDiskMappingRequestType);
 impl DecodeFields for UnmountDiskMappingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "mapping" => self.mapping.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -343,10 +351,11 @@ xml_struct!(UnmountForceMountedVmfsVolumeRequestType);
 impl DecodeFields for UnmountForceMountedVmfsVolumeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -379,10 +388,11 @@ xml_struct!(UnmountToolsInstallerRequestType);
 impl DecodeFields for UnmountToolsInstallerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -415,10 +425,11 @@ xml_struct!(UnmountVffsVolumeRequestType);
 impl DecodeFields for UnmountVffsVolumeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vffsUuid" => self.vffs_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -453,10 +464,11 @@ xml_struct!(UnmountVmfsVolumeExRequestType);
 impl DecodeFields for UnmountVmfsVolumeExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -491,10 +503,11 @@ xml_struct!(UnmountVmfsVolumeRequestType);
 impl DecodeFields for UnmountVmfsVolumeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -527,10 +540,11 @@ xml_struct!(UnregisterAndDestroyRequestType);
 impl DecodeFields for UnregisterAndDestroyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -563,10 +577,11 @@ xml_struct!(UnregisterExtensionRequestType);
 impl DecodeFields for UnregisterExtensionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "extensionKey" => self.extension_key = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -601,10 +616,11 @@ xml_struct!(UnregisterHealthUpdateProviderRequestType);
 impl DecodeFields for UnregisterHealthUpdateProviderRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "providerId" => self.provider_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -639,10 +655,11 @@ xml_struct!(UnregisterKmsClusterRequestType);
 impl DecodeFields for UnregisterKmsClusterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "clusterId" => self.cluster_id = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -675,10 +692,11 @@ xml_struct!(UnregisterVMRequestType);
 impl DecodeFields for UnregisterVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -709,10 +727,11 @@ xml_struct!(unregisterVAppRequestType);
 impl DecodeFields for unregisterVAppRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }

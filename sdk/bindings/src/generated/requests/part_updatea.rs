@@ -21,10 +21,11 @@ xml_struct!(UpdateAnswerFileRequestType);
 impl DecodeFields for UpdateAnswerFileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "configSpec" => self.config_spec = r.value(s)?,
@@ -61,10 +62,11 @@ xml_struct!(UpdateAssignableHardwareConfigRequestType);
 impl DecodeFields for UpdateAssignableHardwareConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -103,10 +105,11 @@ xml_struct!(UpdateAssignedLicenseRequestType);
 impl DecodeFields for UpdateAssignedLicenseRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "entity" => self.entity = r.value(s)?,
             "licenseKey" => self.license_key = r.value(s)?,
@@ -149,10 +152,11 @@ xml_struct!(UpdateAuthorizationRoleRequestType);
 impl DecodeFields for UpdateAuthorizationRoleRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "roleId" => self.role_id = r.value(s)?,
             "newName" => self.new_name = r.value(s)?,

@@ -19,10 +19,11 @@ xml_struct!(UpdateChildResourceConfigurationRequestType);
 impl DecodeFields for UpdateChildResourceConfigurationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(UpdateClusterProfileRequestType);
 impl DecodeFields for UpdateClusterProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -97,10 +99,11 @@ xml_struct!(UpdateConfigRequestType);
 impl DecodeFields for UpdateConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
             "config" => self.config = Some(r.value(s)?),
@@ -137,10 +140,11 @@ xml_struct!(UpdateConsoleIpRouteConfigRequestType);
 impl DecodeFields for UpdateConsoleIpRouteConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -175,10 +179,11 @@ xml_struct!(UpdateCounterLevelMappingRequestType);
 impl DecodeFields for UpdateCounterLevelMappingRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "counterLevelMap" => self.counter_level_map.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

@@ -19,10 +19,11 @@ xml_struct!(UpdateDVSHealthCheckConfigRequestType);
 impl DecodeFields for UpdateDVSHealthCheckConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "healthCheckConfig" => self.health_check_config.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(UpdateDVSLacpGroupConfigRequestType);
 impl DecodeFields for UpdateDVSLacpGroupConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lacpGroupSpec" => self.lacp_group_spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -95,10 +97,11 @@ xml_struct!(UpdateDateTimeConfigRequestType);
 impl DecodeFields for UpdateDateTimeConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -133,10 +136,11 @@ xml_struct!(UpdateDateTimeRequestType);
 impl DecodeFields for UpdateDateTimeRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dateTime" => self.date_time = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -171,10 +175,11 @@ xml_struct!(UpdateDefaultPolicyRequestType);
 impl DecodeFields for UpdateDefaultPolicyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "defaultPolicy" => self.default_policy = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -211,10 +216,11 @@ xml_struct!(UpdateDiskPartitionsRequestType);
 impl DecodeFields for UpdateDiskPartitionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "devicePath" => self.device_path = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -251,10 +257,11 @@ xml_struct!(UpdateDnsConfigRequestType);
 impl DecodeFields for UpdateDnsConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -289,10 +296,11 @@ xml_struct!(UpdateDvsCapabilityRequestType);
 impl DecodeFields for UpdateDvsCapabilityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "capability" => self.capability = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

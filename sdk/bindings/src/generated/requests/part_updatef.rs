@@ -19,10 +19,11 @@ xml_struct!(UpdateFlagsRequestType);
 impl DecodeFields for UpdateFlagsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "flagInfo" => self.flag_info = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

@@ -19,10 +19,11 @@ xml_struct!(UpdateHostImageAcceptanceLevelRequestType);
 impl DecodeFields for UpdateHostImageAcceptanceLevelRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "newAcceptanceLevel" => self.new_acceptance_level = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(UpdateHostProfileRequestType);
 impl DecodeFields for UpdateHostProfileRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -97,10 +99,11 @@ xml_struct!(UpdateHostSpecificationRequestType);
 impl DecodeFields for UpdateHostSpecificationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "hostSpec" => self.host_spec = r.value(s)?,
@@ -139,10 +142,11 @@ xml_struct!(UpdateHostSubSpecificationRequestType);
 impl DecodeFields for UpdateHostSubSpecificationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = r.value(s)?,
             "hostSubSpec" => self.host_sub_spec = r.value(s)?,
@@ -181,10 +185,11 @@ xml_struct!(UpdateHppMultipathLunPolicyRequestType);
 impl DecodeFields for UpdateHppMultipathLunPolicyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunId" => self.lun_id = r.value(s)?,
             "policy" => self.policy = r.value(s)?,

@@ -23,10 +23,11 @@ xml_struct!(UpdateInternetScsiAdvancedOptionsRequestType);
 impl DecodeFields for UpdateInternetScsiAdvancedOptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "targetSet" => self.target_set = Some(r.value(s)?),
@@ -67,10 +68,11 @@ xml_struct!(UpdateInternetScsiAliasRequestType);
 impl DecodeFields for UpdateInternetScsiAliasRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "iScsiAlias" => self.i_scsi_alias = r.value(s)?,
@@ -111,10 +113,11 @@ xml_struct!(UpdateInternetScsiAuthenticationPropertiesRequestType);
 impl DecodeFields for UpdateInternetScsiAuthenticationPropertiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "authenticationProperties" => self.authentication_properties = r.value(s)?,
@@ -157,10 +160,11 @@ xml_struct!(UpdateInternetScsiDigestPropertiesRequestType);
 impl DecodeFields for UpdateInternetScsiDigestPropertiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "targetSet" => self.target_set = Some(r.value(s)?),
@@ -201,10 +205,11 @@ xml_struct!(UpdateInternetScsiDiscoveryPropertiesRequestType);
 impl DecodeFields for UpdateInternetScsiDiscoveryPropertiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "discoveryProperties" => self.discovery_properties = r.value(s)?,
@@ -243,10 +248,11 @@ xml_struct!(UpdateInternetScsiIPPropertiesRequestType);
 impl DecodeFields for UpdateInternetScsiIPPropertiesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "ipProperties" => self.ip_properties = r.value(s)?,
@@ -285,10 +291,11 @@ xml_struct!(UpdateInternetScsiNameRequestType);
 impl DecodeFields for UpdateInternetScsiNameRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "iScsiHbaDevice" => self.i_scsi_hba_device = r.value(s)?,
             "iScsiName" => self.i_scsi_name = r.value(s)?,
@@ -325,10 +332,11 @@ xml_struct!(UpdateIpConfigRequestType);
 impl DecodeFields for UpdateIpConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "ipConfig" => self.ip_config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -365,10 +373,11 @@ xml_struct!(UpdateIpPoolRequestType);
 impl DecodeFields for UpdateIpPoolRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "dc" => self.dc = r.value(s)?,
             "pool" => self.pool = r.value(s)?,
@@ -405,10 +414,11 @@ xml_struct!(UpdateIpRouteConfigRequestType);
 impl DecodeFields for UpdateIpRouteConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -443,10 +453,11 @@ xml_struct!(UpdateIpRouteTableConfigRequestType);
 impl DecodeFields for UpdateIpRouteTableConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -481,10 +492,11 @@ xml_struct!(UpdateIpmiRequestType);
 impl DecodeFields for UpdateIpmiRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "ipmiInfo" => self.ipmi_info = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

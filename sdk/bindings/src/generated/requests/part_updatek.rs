@@ -19,10 +19,11 @@ xml_struct!(UpdateKmipServerRequestType);
 impl DecodeFields for UpdateKmipServerRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "server" => self.server = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -59,10 +60,11 @@ xml_struct!(UpdateKmsSignedCsrClientCertRequestType);
 impl DecodeFields for UpdateKmsSignedCsrClientCertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             "certificate" => self.certificate = r.value(s)?,

@@ -23,10 +23,11 @@ xml_struct!(UpdateLicenseLabelRequestType);
 impl DecodeFields for UpdateLicenseLabelRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "licenseKey" => self.license_key = r.value(s)?,
             "labelKey" => self.label_key = r.value(s)?,
@@ -67,10 +68,11 @@ xml_struct!(UpdateLicenseRequestType);
 impl DecodeFields for UpdateLicenseRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "licenseKey" => self.license_key = r.value(s)?,
             "labels" => self.labels.push(r.value(s)?),
@@ -109,10 +111,11 @@ xml_struct!(UpdateLinkedChildrenRequestType);
 impl DecodeFields for UpdateLinkedChildrenRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "addChangeSet" => self.add_change_set.push(r.value(s)?),
             "removeSet" => self.remove_set.push(r.value(s)?),
@@ -149,10 +152,11 @@ xml_struct!(UpdateLocalSwapDatastoreRequestType);
 impl DecodeFields for UpdateLocalSwapDatastoreRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "datastore" => self.datastore = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -187,10 +191,11 @@ xml_struct!(UpdateLockdownExceptionsRequestType);
 impl DecodeFields for UpdateLockdownExceptionsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "users" => self.users.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

@@ -21,10 +21,11 @@ xml_struct!(UpdateModuleOptionStringRequestType);
 impl DecodeFields for UpdateModuleOptionStringRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "name" => self.name = r.value(s)?,
             "options" => self.options = r.value(s)?,

@@ -21,10 +21,11 @@ xml_struct!(UpdateNetworkConfigRequestType);
 impl DecodeFields for UpdateNetworkConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             "changeMode" => self.change_mode = r.value(s)?,
@@ -61,10 +62,11 @@ xml_struct!(UpdateNetworkResourcePoolRequestType);
 impl DecodeFields for UpdateNetworkResourcePoolRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "configSpec" => self.config_spec.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

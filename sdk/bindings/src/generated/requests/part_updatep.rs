@@ -19,10 +19,11 @@ xml_struct!(UpdatePassthruConfigRequestType);
 impl DecodeFields for UpdatePassthruConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(UpdatePerfIntervalRequestType);
 impl DecodeFields for UpdatePerfIntervalRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "interval" => self.interval = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -97,10 +99,11 @@ xml_struct!(UpdatePhysicalNicLinkSpeedRequestType);
 impl DecodeFields for UpdatePhysicalNicLinkSpeedRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "device" => self.device = r.value(s)?,
             "linkSpeed" => self.link_speed = Some(r.value(s)?),
@@ -139,10 +142,11 @@ xml_struct!(UpdatePortGroupRequestType);
 impl DecodeFields for UpdatePortGroupRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pgName" => self.pg_name = r.value(s)?,
             "portgrp" => self.portgrp = r.value(s)?,
@@ -179,10 +183,11 @@ xml_struct!(UpdateProductLockerLocationRequestType);
 impl DecodeFields for UpdateProductLockerLocationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "path" => self.path = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -217,10 +222,11 @@ xml_struct!(UpdateProgressRequestType);
 impl DecodeFields for UpdateProgressRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "percentDone" => self.percent_done = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

@@ -19,10 +19,11 @@ xml_struct!(UpdateReferenceHostRequestType);
 impl DecodeFields for UpdateReferenceHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "host" => self.host = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -59,10 +60,11 @@ xml_struct!(UpdateRulesetRequestType);
 impl DecodeFields for UpdateRulesetRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "spec" => self.spec = r.value(s)?,

@@ -21,10 +21,11 @@ xml_struct!(UpdateScsiLunDisplayNameRequestType);
 impl DecodeFields for UpdateScsiLunDisplayNameRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "lunUuid" => self.lun_uuid = r.value(s)?,
             "displayName" => self.display_name = r.value(s)?,
@@ -63,10 +64,11 @@ xml_struct!(UpdateSelfSignedClientCertRequestType);
 impl DecodeFields for UpdateSelfSignedClientCertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             "certificate" => self.certificate = r.value(s)?,
@@ -105,10 +107,11 @@ xml_struct!(UpdateServiceConsoleVirtualNicRequestType);
 impl DecodeFields for UpdateServiceConsoleVirtualNicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "device" => self.device = r.value(s)?,
             "nic" => self.nic = r.value(s)?,
@@ -145,10 +148,11 @@ xml_struct!(UpdateServiceMessageRequestType);
 impl DecodeFields for UpdateServiceMessageRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "message" => self.message = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -185,10 +189,11 @@ xml_struct!(UpdateServicePolicyRequestType);
 impl DecodeFields for UpdateServicePolicyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "policy" => self.policy = r.value(s)?,
@@ -225,10 +230,11 @@ xml_struct!(UpdateSoftwareInternetScsiEnabledRequestType);
 impl DecodeFields for UpdateSoftwareInternetScsiEnabledRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "enabled" => self.enabled = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -263,10 +269,11 @@ xml_struct!(UpdateSystemResourcesRequestType);
 impl DecodeFields for UpdateSystemResourcesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "resourceInfo" => self.resource_info = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -301,10 +308,11 @@ xml_struct!(UpdateSystemSwapConfigurationRequestType);
 impl DecodeFields for UpdateSystemSwapConfigurationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "sysSwapConfig" => self.sys_swap_config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -339,10 +347,11 @@ xml_struct!(UpdateSystemUsersRequestType);
 impl DecodeFields for UpdateSystemUsersRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "users" => self.users.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),

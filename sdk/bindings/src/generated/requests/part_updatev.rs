@@ -19,10 +19,11 @@ xml_struct!(UpdateVAppConfigRequestType);
 impl DecodeFields for UpdateVAppConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -57,10 +58,11 @@ xml_struct!(UpdateVStorageInfrastructureObjectPolicyRequestType);
 impl DecodeFields for UpdateVStorageInfrastructureObjectPolicyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -101,10 +103,11 @@ xml_struct!(UpdateVStorageObjectCryptoRequestType);
 impl DecodeFields for UpdateVStorageObjectCryptoRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -149,10 +152,11 @@ xml_struct!(UpdateVStorageObjectPolicyRequestType);
 impl DecodeFields for UpdateVStorageObjectPolicyRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -191,10 +195,11 @@ xml_struct!(UpdateVVolVirtualMachineFilesRequestType);
 impl DecodeFields for UpdateVVolVirtualMachineFilesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "failoverPair" => self.failover_pair.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -229,10 +234,11 @@ xml_struct!(UpdateVirtualMachineFilesRequestType);
 impl DecodeFields for UpdateVirtualMachineFilesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "mountPathDatastoreMapping" => self.mount_path_datastore_mapping.push(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -272,10 +278,11 @@ xml_struct!(UpdateVirtualNicRequestType);
 impl DecodeFields for UpdateVirtualNicRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "device" => self.device = r.value(s)?,
             "nic" => self.nic = r.value(s)?,
@@ -314,10 +321,11 @@ xml_struct!(UpdateVirtualSwitchRequestType);
 impl DecodeFields for UpdateVirtualSwitchRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vswitchName" => self.vswitch_name = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -356,10 +364,11 @@ xml_struct!(UpdateVmfsUnmapBandwidthRequestType);
 impl DecodeFields for UpdateVmfsUnmapBandwidthRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid = r.value(s)?,
             "unmapBandwidthSpec" => self.unmap_bandwidth_spec = r.value(s)?,
@@ -398,10 +407,11 @@ xml_struct!(UpdateVmfsUnmapPriorityRequestType);
 impl DecodeFields for UpdateVmfsUnmapPriorityRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsUuid" => self.vmfs_uuid = r.value(s)?,
             "unmapPriority" => self.unmap_priority = r.value(s)?,
@@ -438,10 +448,11 @@ xml_struct!(UpdateVsanRequestType);
 impl DecodeFields for UpdateVsanRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "config" => self.config = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),

@@ -23,10 +23,11 @@ xml_struct!(UpgradeIoFilterRequestType);
 impl DecodeFields for UpgradeIoFilterRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "filterId" => self.filter_id = r.value(s)?,
             "compRes" => self.comp_res = r.value(s)?,
@@ -65,10 +66,11 @@ xml_struct!(UpgradeToolsRequestType);
 impl DecodeFields for UpgradeToolsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "installerOptions" => self.installer_options = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -103,10 +105,11 @@ xml_struct!(UpgradeVMRequestType);
 impl DecodeFields for UpgradeVMRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "version" => self.version = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
@@ -139,10 +142,11 @@ xml_struct!(UpgradeVmLayoutRequestType);
 impl DecodeFields for UpgradeVmLayoutRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
         }
@@ -175,10 +179,11 @@ xml_struct!(UpgradeVmfsRequestType);
 impl DecodeFields for UpgradeVmfsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vmfsPath" => self.vmfs_path = r.value(s)?,
             _ => return r.unknown_element(s, &mut self.extra),
@@ -215,10 +220,11 @@ xml_struct!(UpgradeVsanObjectsRequestType);
 impl DecodeFields for UpgradeVsanObjectsRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "uuids" => self.uuids.push(r.value(s)?),
             "newVersion" => self.new_version = r.value(s)?,

@@ -23,10 +23,11 @@ xml_struct!(UploadClientCertRequestType);
 impl DecodeFields for UploadClientCertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             "certificate" => self.certificate = r.value(s)?,
@@ -67,10 +68,11 @@ xml_struct!(UploadKmipServerCertRequestType);
 impl DecodeFields for UploadKmipServerCertRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "cluster" => self.cluster = r.value(s)?,
             "certificate" => self.certificate = r.value(s)?,

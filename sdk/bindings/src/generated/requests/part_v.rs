@@ -25,10 +25,11 @@ xml_struct!(VCenterUpdateVStorageObjectMetadataExRequestType);
 impl DecodeFields for VCenterUpdateVStorageObjectMetadataExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -73,10 +74,11 @@ xml_struct!(VStorageObjectCreateSnapshotRequestType);
 impl DecodeFields for VStorageObjectCreateSnapshotRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,
@@ -117,10 +119,11 @@ xml_struct!(ValidateCredentialsInGuestRequestType);
 impl DecodeFields for ValidateCredentialsInGuestRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm = r.value(s)?,
             "auth" => self.auth = r.value(s)?,
@@ -159,10 +162,11 @@ xml_struct!(ValidateHCIConfigurationRequestType);
 impl DecodeFields for ValidateHCIConfigurationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "hciConfigSpec" => self.hci_config_spec = Some(r.value(s)?),
             "hosts" => self.hosts.push(r.value(s)?),
@@ -211,10 +215,11 @@ xml_struct!(ValidateHostProfileCompositionRequestType);
 impl DecodeFields for ValidateHostProfileCompositionRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "source" => self.source = r.value(s)?,
             "targets" => self.targets.push(r.value(s)?),
@@ -265,10 +270,11 @@ xml_struct!(ValidateHostRequestType);
 impl DecodeFields for ValidateHostRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "ovfDescriptor" => self.ovf_descriptor = r.value(s)?,
             "host" => self.host = r.value(s)?,
@@ -315,10 +321,11 @@ xml_struct!(ValidateMigrationRequestType);
 impl DecodeFields for ValidateMigrationRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "vm" => self.vm.push(r.value(s)?),
             "state" => self.state = Some(r.value(s)?),
@@ -363,10 +370,11 @@ xml_struct!(ValidateStoragePodConfigRequestType);
 impl DecodeFields for ValidateStoragePodConfigRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "pod" => self.pod = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
@@ -411,10 +419,11 @@ xml_struct!(VstorageObjectVCenterQueryChangedDiskAreasRequestType);
 impl DecodeFields for VstorageObjectVCenterQueryChangedDiskAreasRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "id" => self.id = r.value(s)?,
             "datastore" => self.datastore = r.value(s)?,

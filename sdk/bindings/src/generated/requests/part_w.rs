@@ -21,10 +21,11 @@ xml_struct!(WaitForUpdatesExRequestType);
 impl DecodeFields for WaitForUpdatesExRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "version" => self.version = Some(r.value(s)?),
             "options" => self.options = Some(r.value(s)?),
@@ -61,10 +62,11 @@ xml_struct!(WaitForUpdatesRequestType);
 impl DecodeFields for WaitForUpdatesRequestType {
     fn decode_field<'a>(
         &mut self,
+        name: &str,
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        match s.local_name().into_inner() {
+        match name {
             "_this" => self.this = r.value(s)?,
             "version" => self.version = Some(r.value(s)?),
             _ => return r.unknown_element(s, &mut self.extra),
