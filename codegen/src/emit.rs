@@ -238,11 +238,17 @@ fn split<'a>(names: Vec<&'a str>, len: usize, out: &mut BTreeMap<String, Vec<&'a
 /// Files keyed by path relative to the output directory.
 pub type Files = BTreeMap<String, String>;
 
-/// Emits every generated file.
+/// Where the generated wire types go (crate `vmomi-bindings`), relative to `sdk/`.
+pub const TYPES_ROOT: &str = "bindings/src/generated";
+/// Where the request types, methods and views go (crate `vmomi-methods`).
+pub const METHODS_ROOT: &str = "methods/src/generated";
+
+/// Emits every generated file, keyed by path relative to `sdk/`.
 pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
-    let mut files = Files::new();
+    let mut types = Files::new();
+    let mut methods = Files::new();
     let m = ctx.m;
-    let kinds: [(&str, &[Kind], &str); 3] = [
+    let kinds: [(&str, &[Kind], &str); 2] = [
         (
             "data",
             &[Kind::Data, Kind::Other],
@@ -253,11 +259,6 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
             &[Kind::Fault],
             "Fault types (`MethodFault` and its descendants).",
         ),
-        (
-            "requests",
-            &[Kind::Request],
-            "Parameter types of the port-type operations (`*RequestType`).",
-        ),
     ];
     for (dir, ks, doc) in kinds {
         let names = m
@@ -265,51 +266,85 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
             .values()
             .filter(|c| ks.contains(&c.kind))
             .map(|c| c.name.as_str());
-        emit_grouped(&mut files, dir, doc, groups(names), |out, name| {
+        emit_grouped(&mut types, dir, doc, groups(names), |out, name| {
             emit_struct(ctx, out, &m.complex[name])
         });
     }
     emit_grouped(
-        &mut files,
+        &mut types,
         "enums",
         "WSDL enumerations, each keeping values newer servers send.",
         groups(m.enums.keys().map(|s| s.as_str())),
         |out, name| emit_enum(out, &m.enums[name].name, &m.enums[name].values),
     );
     emit_grouped(
-        &mut files,
+        &mut types,
         "poly",
         "Polymorphic values: a declared type or any of its subtypes, chosen by `xsi:type`.",
         groups(ctx.poly.keys().map(|s| s.as_str())),
         |out, name| emit_poly_one(ctx, out, name),
     );
-    files.insert("any.rs".into(), emit_any(ctx));
+    types.insert("any.rs".into(), emit_any(ctx));
+    types.insert("summary.txt".into(), summary.to_string());
+    types.insert(
+        "mod.rs".into(),
+        root_mod(
+            "Generated vim25 wire types (see `summary.txt` beside this file for counts and skips).",
+            &["data", "faults", "enums", "poly", "any"],
+        ),
+    );
+
+    let requests = m
+        .complex
+        .values()
+        .filter(|c| c.kind == Kind::Request)
+        .map(|c| c.name.as_str());
     emit_grouped(
-        &mut files,
+        &mut methods,
+        "requests",
+        "Parameter types of the port-type operations (`*RequestType`).",
+        groups(requests),
+        |out, name| emit_struct(ctx, out, &m.complex[name]),
+    );
+    emit_grouped(
+        &mut methods,
         "methods",
         "One function per port-type operation, taking its request type.",
         groups(m.operations.keys().map(|s| s.as_str())),
         |out, name| emit_method(ctx, out, name),
     );
     emit_grouped(
-        &mut files,
+        &mut methods,
         "mo",
         "Managed-object views: typed methods and property paths per managed object type.",
         groups(m.managed.keys().map(|s| s.as_str())),
         |out, name| emit_mo(ctx, out, name),
     );
-    files.insert("responses.rs".into(), emit_responses(ctx));
-    let mut root = String::from(HEADER);
-    root.push_str("//! Generated vim25 bindings (see `summary.txt` beside this file for counts and skips).\n\n");
-    for d in [
-        "data", "faults", "requests", "enums", "poly", "methods", "mo",
-    ] {
+    methods.insert("responses.rs".into(), emit_responses(ctx));
+    methods.insert(
+        "mod.rs".into(),
+        root_mod(
+            "Generated vim25 request types, methods and managed-object views.",
+            &["requests", "methods", "mo", "responses"],
+        ),
+    );
+
+    let mut files = Files::new();
+    for (k, v) in types {
+        files.insert(format!("{TYPES_ROOT}/{k}"), v);
+    }
+    for (k, v) in methods {
+        files.insert(format!("{METHODS_ROOT}/{k}"), v);
+    }
+    files
+}
+
+fn root_mod(doc: &str, mods: &[&str]) -> String {
+    let mut root = format!("{HEADER}//! {doc}\n\n");
+    for d in mods {
         let _ = writeln!(root, "pub mod {d};");
     }
-    root.push_str("pub mod any;\npub mod responses;\n");
-    files.insert("mod.rs".into(), root);
-    files.insert("summary.txt".into(), summary.to_string());
-    files
+    root
 }
 
 fn emit_grouped(
@@ -600,7 +635,7 @@ fn emit_any(ctx: &Ctx<'_>) -> String {
 
 fn emit_responses(ctx: &Ctx<'_>) -> String {
     let mut out = String::from(HEADER);
-    out.push_str("//! The `returnval` decoder of every operation, by name, for decoding when\n//! the operation is known only at run time.\n\nuse crate::rt::*;\nuse crate::types::*;\n\n/// Sorted by operation name for binary search.\npub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[\n");
+    out.push_str("//! The `returnval` decoder of every operation, by name, for decoding when\n//! the operation is known only at run time.\n\nuse crate::response::*;\nuse crate::types::*;\n\n/// Sorted by operation name for binary search.\npub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[\n");
     for (name, op) in &ctx.m.operations {
         let f = match &op.returnval {
             None => "dyn_unit".to_string(),

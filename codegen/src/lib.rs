@@ -7,7 +7,7 @@
 //!     std::path::Path::new("../shared/vmodl/vmodl.json"),
 //! ).unwrap();
 //! let files = vmomi_codegen::generate(&model).unwrap();
-//! assert!(files.contains_key("mod.rs"));
+//! assert!(files.contains_key("bindings/src/generated/mod.rs"));
 //! ```
 
 pub mod emit;

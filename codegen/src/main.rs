@@ -1,7 +1,8 @@
 //! `cargo run -p vmomi-codegen [-- --check] [--wsdl DIR] [--vmodl FILE] [--out DIR]`
 //!
 //! Without flags, run from the repository root, it reads `../shared/wsdl/vim25-7.0`
-//! and `../shared/vmodl/vmodl.json` and rewrites `sdk/bindings/src/generated`.
+//! and `../shared/vmodl/vmodl.json` and rewrites `sdk/bindings/src/generated`
+//! (wire types) and `sdk/methods/src/generated` (requests, methods, views).
 //! `--check` writes nothing and fails, naming the first differing file, when the
 //! committed output is stale.
 
@@ -21,7 +22,7 @@ fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         wsdl: "../shared/wsdl/vim25-7.0".into(),
         vmodl: "../shared/vmodl/vmodl.json".into(),
-        out: "sdk/bindings/src/generated".into(),
+        out: "sdk".into(),
         check: false,
         quiet: false,
     };
@@ -79,7 +80,21 @@ fn format(files: &mut BTreeMap<String, String>) -> Result<(), String> {
     Ok(())
 }
 
+/// The committed generated files under both output roots, keyed like the codegen's output.
 fn existing(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut acc = BTreeMap::new();
+    for root in [
+        vmomi_codegen::emit::TYPES_ROOT,
+        vmomi_codegen::emit::METHODS_ROOT,
+    ] {
+        for (k, v) in existing_under(&out.join(root)) {
+            acc.insert(format!("{root}/{k}"), v);
+        }
+    }
+    acc
+}
+
+fn existing_under(out: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, acc: &mut BTreeMap<String, Vec<u8>>) {
         let Ok(rd) = std::fs::read_dir(dir) else {
             return;
@@ -109,7 +124,10 @@ fn run() -> Result<ExitCode, String> {
     let mut files = vmomi_codegen::generate(&model)?;
     format(&mut files)?;
     if !a.quiet {
-        print!("{}", files["summary.txt"]);
+        print!(
+            "{}",
+            files[&format!("{}/summary.txt", vmomi_codegen::emit::TYPES_ROOT)]
+        );
     }
     let old = existing(&a.out);
     if a.check {

@@ -207,7 +207,8 @@ fn emitted_code_has_the_expected_shapes() {
     assert!(all.contains("pub fn power_on_task(&self, host: Option<ManagedObjectReference>)"));
     assert!(all.contains("pub const HARDWARE: PropertyPath<Hardware>"));
     assert!(all.contains("ArrayOfDevice(AnyDevice, \"Device\")"));
-    assert!(files["summary.txt"].contains("methods:             1"));
+    assert!(files["bindings/src/generated/summary.txt"].contains("methods:             1"));
+    assert!(files.contains_key("methods/src/generated/mo/part_m.rs"));
     // Deterministic.
     assert!(
         files == generate(&model()).unwrap(),

@@ -2,7 +2,7 @@
 //! declared base type, an unknown anyType type, an unknown enum value) decodes
 //! without failure, is reported by name, and survives a re-encode.
 
-use vmomi_bindings::rt::decode_response;
+use vmomi::decode_response;
 use vmomi_bindings::types::*;
 use vmomi_bindings::xml::{EncodeFields, SoapResponse, XmlValue, XmlWriter, decode_with};
 

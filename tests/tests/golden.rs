@@ -3,7 +3,7 @@
 //! by operation, with assertions on the decoded values.
 
 use vmomi::cassette::{interactions, load_vcrpy};
-use vmomi_bindings::rt::decode_response;
+use vmomi::decode_response;
 use vmomi_bindings::types::*;
 use vmomi_bindings::xml::{EncodeFields, SoapResponse, decode_with};
 

@@ -25,7 +25,7 @@ pub mod xml;
 
 pub use error::{Error, Fault};
 
-/// Every wire type: data objects, faults, enums, request types, polymorphic
+/// Every wire type: data objects, faults, enums, polymorphic
 /// `Any*` enums and the `anyType` value, under their WSDL names.
 pub mod types {
     pub use crate::generated::any::{AnyArray, AnyEnum, DataObject};
@@ -33,18 +33,6 @@ pub mod types {
     pub use crate::generated::enums::*;
     pub use crate::generated::faults::*;
     pub use crate::generated::poly::*;
-    pub use crate::generated::requests::*;
     pub use crate::rt::{Any, UnknownValue};
     pub use crate::xml::{DateTime, Extra, ManagedObjectReference};
-}
-
-/// One function per port-type operation (`methods::power_on_vm_task(client, &request)`).
-pub mod methods {
-    pub use crate::generated::methods::*;
-}
-
-/// Managed-object views with typed methods (`vm.power_on_vm_task(None)`) and
-/// property paths (`VirtualMachine::RUNTIME`).
-pub mod mo {
-    pub use crate::generated::mo::*;
 }

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vmomi::cassette::{interactions, load_any};
-use vmomi_bindings::rt::decode_response;
+use vmomi::decode_response;
 use vmomi_bindings::xml::UnknownStats;
 
 #[derive(Parser)]

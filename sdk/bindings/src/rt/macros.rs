@@ -3,6 +3,8 @@
 //! changing what is compiled.
 
 /// `XmlType` and `XmlValue` for a generated struct.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! xml_struct {
     ($t:ident) => {
         impl $crate::xml::XmlType for $t {
@@ -23,6 +25,8 @@ macro_rules! xml_struct {
 }
 
 /// `Deref`/`DerefMut` from a generated struct to its embedded base.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! inherits {
     ($t:ident => $b:ident) => {
         impl std::ops::Deref for $t {
@@ -312,6 +316,4 @@ macro_rules! from_any {
     };
 }
 
-pub(crate) use {
-    any_arrays, any_enums, data_objects, from_any, inherits, poly_enum, wsdl_enum, xml_struct,
-};
+pub(crate) use {any_arrays, any_enums, data_objects, from_any, poly_enum, wsdl_enum};

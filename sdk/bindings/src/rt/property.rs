@@ -8,11 +8,12 @@ use std::marker::PhantomData;
 /// of its value, so a value read through the PropertyCollector decodes to `T`.
 ///
 /// ```
-/// use vmomi_bindings::mo::VirtualMachine;
-/// use vmomi_bindings::types::{Any, AnyEnum, VirtualMachinePowerState};
-/// assert_eq!(VirtualMachine::NAME.path(), "name");
-/// let v = Any::String("build-01".into());
-/// assert_eq!(VirtualMachine::NAME.decode(v).unwrap(), "build-01");
+/// use vmomi_bindings::rt::PropertyPath;
+/// use vmomi_bindings::types::Any;
+/// const NAME: PropertyPath<String> = PropertyPath::new("name");
+/// assert_eq!(NAME.path(), "name");
+/// assert_eq!(NAME.decode(Any::String("build-01".into())).unwrap(), "build-01");
+/// assert!(NAME.decode(Any::Int(1)).is_err());
 /// ```
 pub struct PropertyPath<T> {
     path: &'static str,

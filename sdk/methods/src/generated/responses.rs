@@ -3,7 +3,7 @@
 //! The `returnval` decoder of every operation, by name, for decoding when
 //! the operation is known only at run time.
 
-use crate::rt::*;
+use crate::response::*;
 use crate::types::*;
 
 /// Sorted by operation name for binary search.

@@ -2,12 +2,12 @@
 //! (cassette checks, wire tools): the generated table maps each operation to
 //! the decoder of its `returnval`.
 
-use super::any::Any;
-use crate::error::Error;
 use crate::generated::responses::RESPONSES;
-use crate::types::AnyMethodFault;
-use crate::xml::{SoapResponse, UnknownStats, XmlValue, decode_with};
 use std::fmt::Debug;
+use vmomi_bindings::Error;
+use vmomi_bindings::rt::Any;
+use vmomi_bindings::types::AnyMethodFault;
+use vmomi_bindings::xml::{SoapResponse, UnknownStats, XmlValue, decode_with};
 
 /// Decoder of one operation's response, as the generated table holds it.
 pub type ResponseFn = fn(&[u8]) -> Result<Decoded, Error>;
@@ -30,7 +30,7 @@ pub struct Decoded {
 ///
 /// ```
 /// let body = br#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><CurrentTimeResponse xmlns="urn:vim25"><returnval>2024-01-02T03:04:05Z</returnval></CurrentTimeResponse></soapenv:Body></soapenv:Envelope>"#;
-/// let d = vmomi_bindings::rt::decode_response("CurrentTime", body).unwrap();
+/// let d = vmomi_methods::decode_response("CurrentTime", body).unwrap();
 /// assert!(d.known_operation && d.unknown.is_empty());
 /// ```
 pub fn decode_response(operation: &str, bytes: &[u8]) -> Result<Decoded, Error> {
@@ -47,9 +47,9 @@ pub fn decode_response(operation: &str, bytes: &[u8]) -> Result<Decoded, Error> 
 /// Decodes the returnval(s) with `read`.
 fn decode_as<'a, T: Debug + Send + Sync + 'static>(
     bytes: &'a [u8],
-    read: impl FnOnce(&mut SoapResponse<'a>) -> Result<T, crate::xml::DecodeError>,
+    read: impl FnOnce(&mut SoapResponse<'a>) -> Result<T, vmomi_bindings::xml::DecodeError>,
 ) -> Result<Decoded, Error> {
-    match decode_with::<T, AnyMethodFault>(bytes, read)? {
+    match decode_with::<T, AnyMethodFault>(bytes, read).map_err(Error::from)? {
         (Ok(v), unknown) => Ok(Decoded {
             value: Box::new(v),
             unknown,
