@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 
+pub mod http;
 pub mod synth;
+pub mod vcsim;
 
 use std::path::PathBuf;
 
