@@ -637,42 +637,35 @@ fn emit_responses(ctx: &Ctx<'_>) -> String {
     let mut out = String::from(HEADER);
     out.push_str("//! The `returnval` decoder of every operation, by name, for decoding when\n//! the operation is known only at run time.\n\nuse crate::response::*;\nuse crate::types::*;\n\n/// Sorted by operation name for binary search.\npub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[\n");
     for (name, op) in &ctx.m.operations {
-        let f = match &op.returnval {
-            None => "dyn_unit".to_string(),
-            Some(r) => {
-                let t = ctx.rust_ty(&r.ty);
-                let kind = if r.repeated {
-                    "vec"
-                } else if r.optional {
-                    "opt"
-                } else {
-                    "one"
-                };
-                format!("dyn_{kind}::<{t}>")
-            }
-        };
+        let (_, f) = ret_shape(ctx, op, "dyn");
         let _ = writeln!(out, "    ({name:?}, {f}),");
     }
     out.push_str("];\n");
     out
 }
 
-fn emit_method(ctx: &Ctx<'_>, out: &mut String, name: &str) {
-    let op = &ctx.m.operations[name];
-    let f = snake(name);
-    let (ret, dec) = match &op.returnval {
-        None => ("()".to_string(), "ret_unit".to_string()),
+/// The Rust type an operation returns, and its `returnval` decoder: one of
+/// `{prefix}_unit`, `{prefix}_one::<T>`, `{prefix}_opt::<T>`, `{prefix}_vec::<T>`.
+fn ret_shape(ctx: &Ctx<'_>, op: &crate::model::Operation, prefix: &str) -> (String, String) {
+    match &op.returnval {
+        None => ("()".to_string(), format!("{prefix}_unit")),
         Some(r) => {
             let t = ctx.rust_ty(&r.ty);
             if r.repeated {
-                (format!("Vec<{t}>"), format!("ret_vec::<{t}>"))
+                (format!("Vec<{t}>"), format!("{prefix}_vec::<{t}>"))
             } else if r.optional {
-                (format!("Option<{t}>"), format!("ret_opt::<{t}>"))
+                (format!("Option<{t}>"), format!("{prefix}_opt::<{t}>"))
             } else {
-                (t.clone(), format!("ret_one::<{t}>"))
+                (t.clone(), format!("{prefix}_one::<{t}>"))
             }
         }
-    };
+    }
+}
+
+fn emit_method(ctx: &Ctx<'_>, out: &mut String, name: &str) {
+    let op = &ctx.m.operations[name];
+    let f = snake(name);
+    let (ret, dec) = ret_shape(ctx, op, "ret");
     let faults = if op.faults.is_empty() {
         String::new()
     } else {
@@ -765,19 +758,7 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
     for op_name in &mo.methods {
         let op = &m.operations[op_name];
         let req = &m.complex[&op.request_type];
-        let ret = match &op.returnval {
-            None => "()".to_string(),
-            Some(r) => {
-                let t = ctx.rust_ty(&r.ty);
-                if r.repeated {
-                    format!("Vec<{t}>")
-                } else if r.optional {
-                    format!("Option<{t}>")
-                } else {
-                    t
-                }
-            }
-        };
+        let (ret, _) = ret_shape(ctx, op, "ret");
         let params: Vec<&Field> = req.fields.iter().filter(|f| f.name != "_this").collect();
         let args: Vec<String> = params
             .iter()

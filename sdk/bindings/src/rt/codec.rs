@@ -3,26 +3,9 @@
 
 use crate::xml::{BytesStart, DecodeError, XmlReader, XmlType, XmlValue, XmlWriter};
 
-/// Decodes one value of a polymorphic type from the element that holds it.
+/// Decodes one value of a type chosen by name (the `anyType` tables).
 pub type DecodeFn<T> =
     for<'a, 'b> fn(&'b mut XmlReader<'a>, &'b BytesStart<'a>) -> Result<T, DecodeError>;
-
-/// Chooses the decoder by `xsi:type` in `table` (sorted by name). Without
-/// `xsi:type`, or with a type these bindings do not know, `base` decodes the
-/// declared type; `decode_struct` then records the unknown type name.
-pub fn decode_poly<'a, T>(
-    r: &mut XmlReader<'a>,
-    s: &BytesStart<'a>,
-    table: &[(&str, DecodeFn<T>)],
-    base: DecodeFn<T>,
-) -> Result<T, DecodeError> {
-    if let Some(t) = r.xsi_type(s)?
-        && let Ok(i) = table.binary_search_by(|(n, _)| (*n).cmp(t))
-    {
-        return (table[i].1)(r, s);
-    }
-    base(r, s)
-}
 
 /// Decodes an enum value; a value the bindings do not know is kept and counted.
 pub fn decode_enum<'a, T: XmlType>(

@@ -10,7 +10,7 @@ mod property;
 
 pub use any::{Any, FromAny, UnknownValue};
 pub use call::{BoxFuture, Call, RoundTripper, SoapRequest, ret_one, ret_opt, ret_unit, ret_vec};
-pub use codec::{DecodeFn, decode_array, decode_enum, decode_poly, encode_array, encode_text};
+pub use codec::{DecodeFn, decode_array, decode_enum, encode_array, encode_text};
 pub(crate) use macros::{any_arrays, any_enums, data_objects, from_any, poly_enum, wsdl_enum};
 // Used by the generated code of `vmomi-methods` too.
 #[doc(hidden)]
