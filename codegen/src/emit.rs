@@ -593,27 +593,22 @@ fn emit_any(ctx: &Ctx<'_>) -> String {
             a.fields[0].name
         );
     }
-    out.push_str("}\n\n// FromAny for the value types of managed-object properties.\n");
-    let mut need: BTreeSet<TypeRef> = BTreeSet::new();
-    let mut need_vec: BTreeSet<TypeRef> = BTreeSet::new();
-    for mo in m.managed.values() {
-        for p in &mo.properties {
-            if p.repeated {
-                need_vec.insert(p.ty.clone());
-            } else {
-                need.insert(p.ty.clone());
-            }
-        }
+    // FromAny for every value a property path can reach, nested paths
+    // (`runtime.powerState`) included: every enum, data object, fault and array.
+    out.push_str("}\n\n// FromAny: every enum, data object, fault and array.\n");
+    for n in m.enums.keys() {
+        let _ = writeln!(out, "from_any!(enum {n});");
     }
-    for t in &need {
-        let TypeRef::Named(n) = t else { continue };
-        if m.enums.contains_key(n) {
-            let _ = writeln!(out, "from_any!(enum {n});");
-        } else if let Some(d) = ctx.poly.get(n) {
+    for c in m.complex.values() {
+        if !matches!(c.kind, Kind::Data | Kind::Fault) {
+            continue;
+        }
+        let n = &c.name;
+        if let Some(d) = ctx.poly.get(n) {
             let mut all = vec![n.clone()];
             all.extend(d.iter().cloned());
             let _ = writeln!(out, "from_any!(poly Any{n} {{ {} }});", all.join(", "));
-        } else if m.complex.contains_key(n) {
+        } else {
             let _ = writeln!(out, "from_any!(data {n});");
         }
     }
@@ -624,9 +619,8 @@ fn emit_any(ctx: &Ctx<'_>) -> String {
             .or_default()
             .push(&a.name);
     }
-    let wanted: BTreeSet<String> = need_vec.iter().map(|t| ctx.rust_ty(t)).collect();
     for (item, boxes) in &by_item {
-        if wanted.contains(item) && item != "Any" {
+        if item != "Any" {
             let _ = writeln!(out, "from_any!(vec {item} {{ {} }});", boxes.join(", "));
         }
     }

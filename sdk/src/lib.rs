@@ -13,6 +13,14 @@
 //! ```
 
 pub mod cassette;
+pub mod client;
+pub mod property;
+pub mod redact;
+pub mod soap;
+pub mod tls;
+pub mod version;
+
+pub use client::{Client, ClientBuilder};
 
 pub use vmomi_bindings::{Error, Fault, error, rt, xml};
 pub use vmomi_methods::{Decoded, decode_response, methods, mo, types};

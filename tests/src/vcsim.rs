@@ -2,11 +2,17 @@
 //! govmomi simulator sources (GOPATH mode, `scripts/install-test-deps` installs
 //! them), starts it on a random 127.0.0.1 port with the inventory a test
 //! chooses, and stops it when dropped (the simulator exits when its stdin closes).
+//!
+//! With [`Options::tls`] the simulator serves https with a leaf certificate for
+//! 127.0.0.1 signed by a CA it makes at start-up; [`Vcsim::ca_pem`] is that CA
+//! (PEM) and [`Vcsim::sha256`] / [`Vcsim::sha1`] are the leaf's thumbprints in
+//! vSphere's form (`AB:CD:...`).
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 /// Inventory and mode of one simulator.
@@ -18,7 +24,7 @@ pub struct Options {
     pub cluster: u32,
     /// Standalone hosts per datacenter.
     pub host: u32,
-    /// Serve https with a self-signed certificate.
+    /// Serve https with a certificate signed by a CA made at start-up.
     pub tls: bool,
 }
 
@@ -40,12 +46,71 @@ pub struct Vcsim {
     pub url: String,
     /// `host:port`.
     pub addr: String,
+    /// With TLS: the file holding the simulator's CA certificate (PEM); it is
+    /// removed when the simulator is dropped.
+    pub ca_pem: Option<PathBuf>,
+    /// With TLS: the SHA-256 thumbprint of the server certificate, uppercase
+    /// colon-separated hex as vSphere shows it.
+    pub sha256: Option<String>,
+    /// With TLS: the SHA-1 thumbprint of the server certificate, same form.
+    pub sha1: Option<String>,
+    /// The names of the simulator's virtual machines, as it reported them.
+    pub vms: Vec<String>,
 }
 
 /// The user and password the simulator accepts.
 pub const USER: &str = "user";
-/// See [`USER`].
-pub const PASSWORD: &str = "pass";
+/// See [`USER`]. Distinctive, so the no-secrets-in-logs test cannot match
+/// it by accident (plain "pass" occurs inside "password").
+pub const PASSWORD: &str = "Vcsim-Pa55-7f3e";
+
+/// `std::env::temp_dir()/vmomi-vcsim`, where the binary and CA files live.
+fn work_dir() -> PathBuf {
+    std::env::temp_dir().join("vmomi-vcsim")
+}
+
+/// A CA file name unique to this process and simulator.
+fn ca_file(dir: &Path) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!("ca-{}-{n}.pem", std::process::id()))
+}
+
+/// The start-up lines the simulator prints, up to and including `URL=`.
+#[derive(Debug, Default)]
+struct Startup {
+    url: String,
+    sha256: Option<String>,
+    sha1: Option<String>,
+    vms: Vec<String>,
+}
+
+fn read_startup(stdout: impl std::io::Read) -> Result<Startup, String> {
+    let mut r = BufReader::new(stdout);
+    let mut s = Startup::default();
+    loop {
+        let mut line = String::new();
+        let n = r
+            .read_line(&mut line)
+            .map_err(|e| format!("reading the simulator's output: {e}"))?;
+        if n == 0 {
+            return Err("the simulator exited before reporting its URL".into());
+        }
+        let line = line.trim();
+        if let Some(url) = line.strip_prefix("URL=") {
+            s.url = url.to_string();
+            return Ok(s);
+        } else if let Some(t) = line.strip_prefix("SHA256=") {
+            s.sha256 = Some(t.to_string());
+        } else if let Some(t) = line.strip_prefix("SHA1=") {
+            s.sha1 = Some(t.to_string());
+        } else if let Some(t) = line.strip_prefix("VM=") {
+            s.vms.push(t.to_string());
+        } else {
+            return Err(format!("unexpected simulator output: {line:?}"));
+        }
+    }
+}
 
 fn build() -> Result<PathBuf, String> {
     static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
@@ -53,7 +118,7 @@ fn build() -> Result<PathBuf, String> {
         let src = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/vcsim"));
         // Go's build cache makes rebuilding cheap; the binary is per process
         // so parallel test binaries never write the same file.
-        let dir = std::env::temp_dir().join("vmomi-vcsim");
+        let dir = work_dir();
         let out = dir.join(format!("vcsim-{}", std::process::id()));
         let gocache = dir.join("gocache");
         let status = Command::new("go")
@@ -80,6 +145,18 @@ impl Vcsim {
     /// Builds (once per test binary) and starts a simulator.
     pub fn start(o: &Options) -> Result<Self, String> {
         let bin = build()?;
+        let ca_pem = if o.tls {
+            let dir = work_dir();
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            Some(ca_file(&dir))
+        } else {
+            None
+        };
+        let mut tls_args: Vec<&std::ffi::OsStr> = Vec::new();
+        if let Some(ca) = &ca_pem {
+            tls_args.extend(["-tls".as_ref(), "-ca-out".as_ref(), ca.as_os_str()]);
+        }
         let mut child = Command::new(bin)
             .args([
                 "-vm",
@@ -90,39 +167,58 @@ impl Vcsim {
                 &o.host.to_string(),
             ])
             .args(["-user", USER, "-pass", PASSWORD])
-            .args(if o.tls { &["-tls"][..] } else { &[][..] })
+            .args(&tls_args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| format!("cannot start the simulator: {e}"))?;
         let stdout = child.stdout.take().expect("piped");
-        // Read the URL line on a thread so a stuck simulator cannot hang the test.
+        // Read the start-up lines on a thread so a stuck simulator cannot hang
+        // the test.
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let mut line = String::new();
-            let r = BufReader::new(stdout).read_line(&mut line).map(|_| line);
-            let _ = tx.send(r);
+            let _ = tx.send(read_startup(stdout));
         });
-        let line = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(Ok(l)) => l,
-            other => {
-                let _ = child.kill();
-                return Err(format!("the simulator did not report its URL: {other:?}"));
+        let fail = |mut child: Child, e: String| {
+            let _ = child.kill();
+            let _ = child.wait();
+            if let Some(ca) = &ca_pem {
+                let _ = std::fs::remove_file(ca);
+            }
+            Err(e)
+        };
+        let startup = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return fail(child, e),
+            Err(e) => {
+                return fail(child, format!("the simulator did not report its URL: {e}"));
             }
         };
-        let url = line
-            .trim()
-            .strip_prefix("URL=")
-            .ok_or_else(|| format!("unexpected simulator output: {line:?}"))?
-            .to_string();
-        let addr = url
+        if o.tls && (startup.sha256.is_none() || startup.sha1.is_none()) {
+            return fail(
+                child,
+                format!("the simulator printed no thumbprints: {startup:?}"),
+            );
+        }
+        let url = startup.url;
+        let Some(addr) = url
             .split("://")
             .nth(1)
             .and_then(|r| r.split('/').next())
-            .ok_or_else(|| format!("bad URL {url}"))?
-            .to_string();
-        Ok(Self { child, url, addr })
+            .map(str::to_string)
+        else {
+            return fail(child, format!("bad URL {url}"));
+        };
+        Ok(Self {
+            child,
+            url,
+            addr,
+            ca_pem,
+            sha256: startup.sha256,
+            sha1: startup.sha1,
+            vms: startup.vms,
+        })
     }
 
     /// Starts a simulator, or explains why it cannot: a failure under `CI=true`,
@@ -143,5 +239,8 @@ impl Drop for Vcsim {
     fn drop(&mut self) {
         drop(self.child.stdin.take());
         let _ = self.child.wait();
+        if let Some(ca) = &self.ca_pem {
+            let _ = std::fs::remove_file(ca);
+        }
     }
 }

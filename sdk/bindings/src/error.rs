@@ -35,6 +35,13 @@ pub enum Error {
     /// The call did not finish in time.
     #[error("request timed out after {0:?}")]
     Timeout(std::time::Duration),
+    /// The client was configured wrongly (a bad URL, thumbprint, CA file or
+    /// environment variable); the message names the setting.
+    #[error("client configuration: {0}")]
+    Config(String),
+    /// No API release both sides support could be agreed on.
+    #[error("API release negotiation: {0}")]
+    Negotiation(String),
     /// A property value did not have the type its path promises.
     #[error("property {path}: expected {expected}, the server sent {found}")]
     PropertyType {
