@@ -16,11 +16,12 @@
 //! ```
 
 use crate::Error;
+use crate::cassette::{Player, Recorder};
 use crate::methods;
 use crate::mo;
 use crate::redact::Redactor;
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
-use crate::soap::Transport;
+use crate::soap::{Backend, Transport};
 use crate::tls::{self, Thumbprint, TlsMode};
 use crate::types::{
     AboutInfo, AnyMethodFault, CurrentTimeRequestType, LoginRequestType, LogoutRequestType,
@@ -57,6 +58,14 @@ pub struct ClientBuilder {
     keepalive: Option<Duration>,
     release: Option<String>,
     wire_log: bool,
+    cassette: Option<CassetteMode>,
+}
+
+/// A cassette attached to the client.
+#[derive(Clone, Debug)]
+enum CassetteMode {
+    Record(Arc<Recorder>),
+    Replay(Arc<Player>),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -98,6 +107,7 @@ impl Default for ClientBuilder {
             keepalive: Some(Duration::from_secs(10 * 60)),
             release: None,
             wire_log: false,
+            cassette: None,
         }
     }
 }
@@ -213,6 +223,21 @@ impl ClientBuilder {
         self
     }
 
+    /// Records every exchange into `recorder` (scrubbed of secrets) while
+    /// talking to the server; save it with [`Recorder::save`].
+    pub fn record(mut self, recorder: Arc<Recorder>) -> Self {
+        self.cassette = Some(CassetteMode::Record(recorder));
+        self
+    }
+
+    /// Answers every request from a recorded cassette: no network at all.
+    /// The URL may be omitted; the keep-alive is off (a cassette has no
+    /// clock).
+    pub fn replay(mut self, player: Arc<Player>) -> Self {
+        self.cassette = Some(CassetteMode::Replay(player));
+        self
+    }
+
     /// Reads `VSPHERE_URL`, `VSPHERE_USER`, `VSPHERE_PASSWORD`,
     /// `VSPHERE_INSECURE`, `VSPHERE_THUMBPRINT` and `VSPHERE_RELEASE`, with
     /// govc's `GOVC_URL`, `GOVC_USERNAME`, `GOVC_PASSWORD` and `GOVC_INSECURE`
@@ -244,6 +269,12 @@ impl ClientBuilder {
         if let Some((n, v)) = env(&["VSPHERE_WIRE_LOG"]) {
             self.wire_log = parse_bool(&n, &v)?;
         }
+        if let Some((n, v)) = env(&["VSPHERE_CASSETTE"]) {
+            let player = Player::open(&v).map_err(|e| Error::Config(format!("{n}: {e}")))?;
+            self.cassette = Some(CassetteMode::Replay(Arc::new(player)));
+        } else if let Some((_, v)) = env(&["VSPHERE_RECORD"]) {
+            self.cassette = Some(CassetteMode::Record(Arc::new(Recorder::new(v))));
+        }
         Ok(self)
     }
 
@@ -268,7 +299,12 @@ impl ClientBuilder {
     /// Connects: negotiates the release, reads the ServiceContent, logs in
     /// when credentials are set and starts the keep-alive.
     pub async fn connect(self) -> Result<Client, Error> {
-        let raw = self.url.clone().ok_or_else(|| {
+        let replaying = matches!(self.cassette, Some(CassetteMode::Replay(_)));
+        let raw = self
+            .url
+            .clone()
+            .or_else(|| replaying.then(|| REPLAY_URL.to_string()));
+        let raw = raw.ok_or_else(|| {
             Error::Config("no server URL: call .url() or set VSPHERE_URL (or GOVC_URL)".into())
         })?;
         let (url, url_user) = parse_url(&raw)?;
@@ -319,7 +355,12 @@ impl ClientBuilder {
         if let Some(c) = &credentials {
             redactor = redactor.with_literal(c.password.clone());
         }
-        let transport = Transport::new(http, url, self.timeout, self.wire_log, redactor);
+        let backend = match &self.cassette {
+            None => Backend::Live(http),
+            Some(CassetteMode::Record(r)) => Backend::Record(http, r.clone()),
+            Some(CassetteMode::Replay(p)) => Backend::Replay(p.clone()),
+        };
+        let transport = Transport::new(backend, url, self.timeout, self.wire_log, redactor);
         let (negotiation, service_content) = negotiate(&transport, pin.as_ref()).await?;
         tracing::info!(
             release = %negotiation.release,
@@ -338,13 +379,17 @@ impl ClientBuilder {
         });
         if inner.credentials.is_some() {
             inner.login().await?;
-            if let Some(every) = self.keepalive {
+            if let (Some(every), false) = (self.keepalive, replaying) {
                 start_keepalive(&inner, every);
             }
         }
         Ok(Client { inner })
     }
 }
+
+/// The URL of a replayed client that was given none: `.invalid` never
+/// resolves, so nothing can reach a network by mistake.
+const REPLAY_URL: &str = "https://replay.invalid/sdk";
 
 /// Normalises what users type into the SDK URL, and takes credentials out of it.
 #[allow(clippy::type_complexity)]
@@ -761,6 +806,12 @@ impl Client {
 
     fn arc(&self) -> Arc<dyn RoundTripper> {
         Arc::new(self.clone())
+    }
+
+    /// Whether this client replays a cassette (no network; pollers need
+    /// not wait between polls).
+    pub fn is_replay(&self) -> bool {
+        self.inner.transport.is_replay()
     }
 
     /// The `ServiceInstance` view.

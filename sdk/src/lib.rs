@@ -17,6 +17,7 @@ pub mod client;
 pub mod property;
 pub mod redact;
 pub mod soap;
+pub mod task;
 pub mod tls;
 pub mod version;
 

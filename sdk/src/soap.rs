@@ -3,6 +3,7 @@
 //! wire log. It knows nothing about sessions; [`crate::client`] adds those.
 
 use crate::Error;
+use crate::cassette::{Player, Recorder};
 use crate::redact::Redactor;
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
 use crate::tls;
@@ -22,7 +23,7 @@ pub const WIRE_TARGET: &str = "vmomi::wire";
 /// Cloning shares the pool and the cookie.
 #[derive(Clone)]
 pub(crate) struct Transport {
-    pub(crate) http: reqwest::Client,
+    backend: Backend,
     pub(crate) url: reqwest::Url,
     pub(crate) timeout: Duration,
     state: Arc<RwLock<State>>,
@@ -37,6 +38,22 @@ struct State {
     redactor: Redactor,
 }
 
+/// Where requests go: the network, the network plus a cassette being
+/// recorded, or only a cassette.
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Live(reqwest::Client),
+    Record(reqwest::Client, Arc<Recorder>),
+    Replay(Arc<Player>),
+}
+
+/// One HTTP exchange as the backends see it.
+pub(crate) struct Exchange {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
 /// A response as the transport saw it.
 pub(crate) struct Response {
     pub(crate) status: u16,
@@ -45,14 +62,14 @@ pub(crate) struct Response {
 
 impl Transport {
     pub(crate) fn new(
-        http: reqwest::Client,
+        backend: Backend,
         url: reqwest::Url,
         timeout: Duration,
         wire_log: bool,
         redactor: Redactor,
     ) -> Self {
         Self {
-            http,
+            backend,
             url,
             timeout,
             wire_log,
@@ -102,24 +119,16 @@ impl Transport {
             let path = url.path().trim_end_matches('/').to_string();
             url.set_path(&format!("{path}/{file}"));
         }
-        let started = Instant::now();
         let span = tracing::debug_span!("vmomi.get", url = %url, status = tracing::field::Empty);
         async {
-            let resp = self
-                .http
-                .get(url.clone())
-                .timeout(self.timeout)
-                .send()
-                .await
-                .map_err(|e| self.map_err(e, started))?;
-            let status = resp.status().as_u16();
-            tracing::Span::current().record("status", status);
-            let body = resp
-                .bytes()
-                .await
-                .map_err(|e| self.map_err(e, started))?
-                .to_vec();
-            Ok(Response { status, body })
+            let ex = self
+                .exchange(reqwest::Method::GET, url, HeaderMap::new(), Vec::new())
+                .await?;
+            tracing::Span::current().record("status", ex.status);
+            Ok(Response {
+                status: ex.status,
+                body: ex.body,
+            })
         }
         .instrument(span)
         .await
@@ -172,24 +181,19 @@ impl Transport {
         if self.wire_log {
             self.log_out(req, &headers);
         }
-        let started = Instant::now();
-        let resp = self
-            .http
-            .post(self.url.clone())
-            .headers(headers)
-            .body(req.body.clone())
-            .timeout(self.timeout)
-            .send()
-            .await
-            .map_err(|e| self.map_err(e, started))?;
-        let status = resp.status().as_u16();
-        let resp_headers = resp.headers().clone();
+        let Exchange {
+            status,
+            headers: resp_headers,
+            body,
+        } = self
+            .exchange(
+                reqwest::Method::POST,
+                self.url.clone(),
+                headers,
+                req.body.clone(),
+            )
+            .await?;
         self.take_cookie(&resp_headers);
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| self.map_err(e, started))?
-            .to_vec();
         if self.wire_log {
             self.log_in(status, &resp_headers, &body);
         }
@@ -203,6 +207,49 @@ impl Transport {
             url: self.url.to_string(),
             message: snippet(&body),
         })
+    }
+
+    /// Whether this transport only replays a cassette.
+    pub(crate) fn is_replay(&self) -> bool {
+        matches!(self.backend, Backend::Replay(_))
+    }
+
+    async fn exchange(
+        &self,
+        method: reqwest::Method,
+        url: reqwest::Url,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<Exchange, Error> {
+        let http = match &self.backend {
+            Backend::Replay(player) => return player.play(&method, &url, &headers, &body),
+            Backend::Live(http) | Backend::Record(http, _) => http,
+        };
+        let started = Instant::now();
+        let resp = http
+            .request(method.clone(), url.clone())
+            .headers(headers.clone())
+            .body(body.clone())
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(|e| self.map_err(e, started))?;
+        let status = resp.status().as_u16();
+        let resp_headers = resp.headers().clone();
+        let resp_body = resp
+            .bytes()
+            .await
+            .map_err(|e| self.map_err(e, started))?
+            .to_vec();
+        let ex = Exchange {
+            status,
+            headers: resp_headers,
+            body: resp_body,
+        };
+        if let Backend::Record(_, recorder) = &self.backend {
+            recorder.record(&method, &url, &headers, &body, &ex);
+        }
+        Ok(ex)
     }
 
     fn take_cookie(&self, headers: &HeaderMap) {

@@ -2,6 +2,7 @@
 
 pub mod http;
 pub mod synth;
+pub mod tape;
 pub mod vcsim;
 
 use std::path::PathBuf;

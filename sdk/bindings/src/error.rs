@@ -42,6 +42,11 @@ pub enum Error {
     /// No API release both sides support could be agreed on.
     #[error("API release negotiation: {0}")]
     Negotiation(String),
+    /// Replaying a cassette, no recorded interaction matched the request;
+    /// the message shows the request, the closest recorded one and the
+    /// difference.
+    #[error("cassette replay: {0}")]
+    Replay(String),
     /// A property value did not have the type its path promises.
     #[error("property {path}: expected {expected}, the server sent {found}")]
     PropertyType {

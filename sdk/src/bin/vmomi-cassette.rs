@@ -3,12 +3,18 @@
 //! `vmomi-cassette check FILE...` decodes every SOAP response of each cassette
 //! (vcrpy YAML or our JSON) with the typed bindings, choosing the response type
 //! from the request's operation, and prints one line per interaction.
+//!
+//! `vmomi-cassette import IN.yaml OUT.json` converts a vcrpy cassette to ours,
+//! scrubbing passwords, cookies and session keys on the way.
+//!
+//! `vmomi-cassette scan FILE...` fails when a cassette holds a secret.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vmomi::cassette::{interactions, load_any};
+use vmomi::cassette::{Scrubber, interactions, load_any, save};
 use vmomi::decode_response;
+use vmomi::redact::Redactor;
 use vmomi_bindings::xml::UnknownStats;
 
 #[derive(Parser)]
@@ -30,6 +36,69 @@ enum Cmd {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Convert a vcrpy YAML cassette to vmomi JSON, scrubbing secrets.
+    Import {
+        /// The vcrpy cassette.
+        input: PathBuf,
+        /// The JSON cassette to write.
+        output: PathBuf,
+    },
+    /// Fail when a cassette holds a password, cookie or session key.
+    Scan {
+        /// Cassettes: vcrpy `.yaml`/`.yml` or vmomi `.json`.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn import(input: &PathBuf, output: &PathBuf) -> ExitCode {
+    let mut cassette = match load_any(input) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("vmomi-cassette import: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let scrubber = Scrubber::new(Redactor::default());
+    for i in &mut cassette.http_interactions {
+        scrubber.interaction(i);
+    }
+    if let Err(e) = save(&cassette, output) {
+        eprintln!("vmomi-cassette import: {e}");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{}: {} interactions written to {}",
+        input.display(),
+        cassette.http_interactions.len(),
+        output.display()
+    );
+    ExitCode::SUCCESS
+}
+
+fn scan(files: &[PathBuf]) -> ExitCode {
+    let redactor = Redactor::default();
+    let mut bad = 0;
+    for file in files {
+        match std::fs::read(file) {
+            Ok(bytes) => match redactor.contains_secret(&bytes) {
+                Some(what) => {
+                    bad += 1;
+                    println!("{}: secret: {what}", file.display());
+                }
+                None => println!("{}: clean", file.display()),
+            },
+            Err(e) => {
+                bad += 1;
+                println!("{}: error: {e}", file.display());
+            }
+        }
+    }
+    if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn describe(u: &UnknownStats) -> String {
@@ -114,5 +183,7 @@ fn check(files: &[PathBuf]) -> ExitCode {
 fn main() -> ExitCode {
     match Cli::parse().cmd {
         Cmd::Check { files } => check(&files),
+        Cmd::Import { input, output } => import(&input, &output),
+        Cmd::Scan { files } => scan(&files),
     }
 }

@@ -22,11 +22,16 @@
 //!   epoch otherwise, so a conversion is always deterministic;
 //! * `recorded_with` is `"vcrpy"` followed by the cassette's format version.
 
+pub mod canon;
+mod record;
+mod replay;
 mod vcrpy;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use record::{Recorder, Scrubber};
+pub use replay::Player;
 pub use vcr_cassette::{
     Body, Cassette, Headers, HttpInteraction, Method, Request, Response, Status,
 };

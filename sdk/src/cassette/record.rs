@@ -1,0 +1,255 @@
+//! Recording: every exchange of a live client is scrubbed and appended to a
+//! cassette, written as JSON by [`Recorder::save`].
+
+use super::{
+    Body, Cassette, CassetteError, Headers, HttpInteraction, Method, Request, Response, Status,
+};
+use crate::redact::{Redactor, is_redacted};
+use crate::soap::{Exchange, SESSION_COOKIE};
+use reqwest::header::HeaderMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Replaces secrets by stable pseudonyms (`(redacted-1)`, `(redacted-2)`,
+/// ...) and everything else the [`Redactor`] knows by `(redacted)`.
+///
+/// A secret seen once (a session cookie in `Set-Cookie`, a session key in a
+/// Login response, a password in a request) is replaced by the same
+/// pseudonym wherever it appears later, so a replayed session stays
+/// consistent: the cookie a replayed Login hands out is the cookie the
+/// recorded calls carried.
+#[derive(Debug, Default)]
+pub struct Scrubber {
+    redactor: Redactor,
+    known: Mutex<Vec<(String, String)>>,
+}
+
+impl Scrubber {
+    /// A scrubber with the built-in rules plus the caller's (extra secret
+    /// elements, headers or literals added to `redactor`).
+    pub fn new(redactor: Redactor) -> Self {
+        Self {
+            redactor,
+            known: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn learn(&self, secret: &str) {
+        let secret = secret.trim().trim_matches('"');
+        if secret.is_empty() || is_redacted(secret) {
+            return;
+        }
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if known.iter().any(|(s, _)| s == secret) {
+            return;
+        }
+        let pseudonym = format!("(redacted-{})", known.len() + 1);
+        known.push((secret.to_string(), pseudonym));
+        // Longest first, so a secret containing another is replaced whole.
+        known.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    }
+
+    fn replace_known(&self, text: &str) -> String {
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = text.to_string();
+        for (secret, pseudonym) in known.iter() {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), pseudonym);
+            }
+        }
+        out
+    }
+
+    /// Scrubs one body (XML, or any text).
+    pub fn body(&self, body: &[u8]) -> String {
+        for s in self.redactor.secret_values(body) {
+            self.learn(&s);
+        }
+        let text = String::from_utf8_lossy(body);
+        let replaced = self.replace_known(&text);
+        String::from_utf8_lossy(&self.redactor.body(replaced.as_bytes())).into_owned()
+    }
+
+    /// Scrubs one header value.
+    pub fn header(&self, name: &str, value: &str) -> String {
+        if name.eq_ignore_ascii_case("cookie") || name.eq_ignore_ascii_case("set-cookie") {
+            for pair in value.split([';', ',']) {
+                if let Some((n, v)) = pair.split_once('=') {
+                    if n.trim() == SESSION_COOKIE {
+                        self.learn(v);
+                    }
+                }
+            }
+        }
+        let replaced = self.replace_known(value);
+        self.redactor.header(name, &replaced).into_owned()
+    }
+
+    /// Scrubs a whole interaction in place: headers first (they carry the
+    /// cookie), then bodies.
+    pub fn interaction(&self, i: &mut HttpInteraction) {
+        for (name, values) in i.response.headers.iter_mut() {
+            for v in values.iter_mut() {
+                *v = self.header(name, v);
+            }
+        }
+        for (name, values) in i.request.headers.iter_mut() {
+            for v in values.iter_mut() {
+                *v = self.header(name, v);
+            }
+        }
+        i.request.body.string = self.body(i.request.body.string.as_bytes());
+        i.response.body.string = self.body(i.response.body.string.as_bytes());
+        // A body learnt later may hold a secret an earlier header carried.
+        i.request.body.string = self.replace_known(&i.request.body.string);
+    }
+}
+
+/// Writes what a live client does into a cassette.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use vmomi::cassette::Recorder;
+/// let rec = Arc::new(Recorder::new("cassettes/list-vms.json"));
+/// let client = vmomi::Client::builder()
+///     .url("https://127.0.0.1:8989/sdk")
+///     .credentials("user", "pass")
+///     .record(rec.clone())
+///     .connect()
+///     .await?;
+/// client.logout().await?;
+/// rec.save()?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Recorder {
+    path: PathBuf,
+    scrubber: Scrubber,
+    interactions: Mutex<Vec<HttpInteraction>>,
+}
+
+impl Recorder {
+    /// A recorder that will write `path`, with the built-in scrubbing rules.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self::with_redactor(path, Redactor::default())
+    }
+
+    /// A recorder with caller-supplied scrubbing rules on top of the
+    /// built-in ones.
+    pub fn with_redactor(path: impl Into<PathBuf>, redactor: Redactor) -> Self {
+        Self {
+            path: path.into(),
+            scrubber: Scrubber::new(redactor),
+            interactions: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Where [`save`](Self::save) writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many exchanges were recorded so far.
+    pub fn len(&self) -> usize {
+        self.interactions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    /// Whether nothing was recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cassette recorded so far (already scrubbed).
+    pub fn cassette(&self) -> Cassette {
+        Cassette {
+            http_interactions: self
+                .interactions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+            recorded_with: concat!("vmomi ", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+
+    /// Writes the cassette (JSON, sorted keys).
+    pub fn save(&self) -> Result<(), CassetteError> {
+        if let Some(dir) = self.path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|source| CassetteError::Io {
+                    file: self.path.clone(),
+                    source,
+                })?;
+            }
+        }
+        super::save(&self.cassette(), &self.path)
+    }
+
+    pub(crate) fn record(
+        &self,
+        method: &reqwest::Method,
+        url: &reqwest::Url,
+        headers: &HeaderMap,
+        body: &[u8],
+        ex: &Exchange,
+    ) {
+        let mut i = HttpInteraction {
+            request: Request {
+                uri: url.clone(),
+                method: method_of(method),
+                headers: headers_of(headers),
+                body: Body {
+                    encoding: Some("UTF-8".into()),
+                    string: String::from_utf8_lossy(body).into_owned(),
+                },
+            },
+            response: Response {
+                status: Status {
+                    code: ex.status,
+                    message: reqwest::StatusCode::from_u16(ex.status)
+                        .ok()
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("")
+                        .to_string(),
+                },
+                headers: headers_of(&ex.headers),
+                body: Body {
+                    encoding: Some("UTF-8".into()),
+                    string: String::from_utf8_lossy(&ex.body).into_owned(),
+                },
+                http_version: None,
+            },
+            recorded_at: chrono::Utc::now().fixed_offset(),
+        };
+        self.scrubber.interaction(&mut i);
+        self.interactions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(i);
+    }
+}
+
+fn method_of(m: &reqwest::Method) -> Method {
+    match *m {
+        reqwest::Method::GET => Method::Get,
+        reqwest::Method::PUT => Method::Put,
+        reqwest::Method::DELETE => Method::Delete,
+        reqwest::Method::HEAD => Method::Head,
+        reqwest::Method::OPTIONS => Method::Options,
+        reqwest::Method::PATCH => Method::Patch,
+        _ => Method::Post,
+    }
+}
+
+fn headers_of(h: &HeaderMap) -> Headers {
+    let mut out = Headers::new();
+    for (name, value) in h {
+        out.entry(name.as_str().to_string())
+            .or_default()
+            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
+    }
+    out
+}
