@@ -285,12 +285,15 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
         |out, name| emit_poly_one(ctx, out, name),
     );
     types.insert("any.rs".into(), emit_any(ctx));
+    for (name, text) in crate::releases::tables(m, HEADER) {
+        types.insert(format!("releases/{name}"), text);
+    }
     types.insert("summary.txt".into(), summary.to_string());
     types.insert(
         "mod.rs".into(),
         root_mod(
             "Generated vim25 wire types (see `summary.txt` beside this file for counts and skips).",
-            &["data", "faults", "enums", "poly", "any"],
+            &["data", "faults", "enums", "poly", "any", "releases"],
         ),
     );
 

@@ -13,6 +13,7 @@
 pub mod emit;
 pub mod model;
 pub mod names;
+pub mod releases;
 pub mod summary;
 pub mod vmodl;
 pub mod wsdl;
@@ -25,6 +26,30 @@ pub fn load(wsdl_dir: &Path, vmodl_json: &Path) -> Result<model::Model, String> 
     let mut m = wsdl::load(wsdl_dir)?;
     vmodl::merge(&mut m, vmodl_json)?;
     Ok(m)
+}
+
+/// Loads the old WSDL set in `old_wsdl_dir` (released as `old_release`, a wire
+/// name of `versions.json`) and records in `m` the release of every item from
+/// `since.json`, `versions.json` and the difference between the two sets.
+pub fn load_releases(
+    m: &mut model::Model,
+    old_wsdl_dir: &Path,
+    old_release: &str,
+    versions_json: &Path,
+    since_json: &Path,
+) -> Result<(), String> {
+    let old = wsdl::load(old_wsdl_dir)?;
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+    };
+    m.releases = releases::compute(
+        m,
+        &old,
+        old_release,
+        &read(versions_json)?,
+        &read(since_json)?,
+    )?;
+    Ok(())
 }
 
 /// Generates every file (unformatted) for a model, keyed by relative path.

@@ -1,8 +1,13 @@
-//! `cargo run -p vmomi-codegen [-- --check] [--wsdl DIR] [--vmodl FILE] [--out DIR]`
+//! `cargo run -p vmomi-codegen [-- --check] [--wsdl DIR] [--vmodl FILE] [--out DIR]
+//! [--wsdl-old DIR] [--wsdl-old-release WIRE] [--versions FILE] [--since FILE]`
 //!
 //! Without flags, run from the repository root, it reads `../shared/wsdl/vim25-7.0`
 //! and `../shared/vmodl/vmodl.json` and rewrites `sdk/bindings/src/generated`
 //! (wire types) and `sdk/methods/src/generated` (requests, methods, views).
+//! For the release tables it also reads the older WSDL set beside the primary
+//! one (`vim25-5.5`, whose release is taken from the directory name unless
+//! `--wsdl-old-release` gives it) and `versions.json` and `since.json` beside
+//! `vmodl.json`.
 //! `--check` writes nothing and fails, naming the first differing file, when the
 //! committed output is stale.
 
@@ -14,6 +19,10 @@ struct Args {
     wsdl: PathBuf,
     vmodl: PathBuf,
     out: PathBuf,
+    wsdl_old: Option<PathBuf>,
+    wsdl_old_release: Option<String>,
+    versions: Option<PathBuf>,
+    since: Option<PathBuf>,
     check: bool,
     quiet: bool,
 }
@@ -23,6 +32,10 @@ fn parse_args() -> Result<Args, String> {
         wsdl: "../shared/wsdl/vim25-7.0".into(),
         vmodl: "../shared/vmodl/vmodl.json".into(),
         out: "sdk".into(),
+        wsdl_old: None,
+        wsdl_old_release: None,
+        versions: None,
+        since: None,
         check: false,
         quiet: false,
     };
@@ -35,9 +48,15 @@ fn parse_args() -> Result<Args, String> {
             "--wsdl" => a.wsdl = val("--wsdl")?.into(),
             "--vmodl" => a.vmodl = val("--vmodl")?.into(),
             "--out" => a.out = val("--out")?.into(),
+            "--wsdl-old" => a.wsdl_old = Some(val("--wsdl-old")?.into()),
+            "--wsdl-old-release" => a.wsdl_old_release = Some(val("--wsdl-old-release")?),
+            "--versions" => a.versions = Some(val("--versions")?.into()),
+            "--since" => a.since = Some(val("--since")?.into()),
             "-h" | "--help" => {
                 println!(
-                    "usage: vmomi-codegen [--check] [--quiet] [--wsdl DIR] [--vmodl FILE] [--out DIR]"
+                    "usage: vmomi-codegen [--check] [--quiet] [--wsdl DIR] [--vmodl FILE] [--out DIR]\n    \
+                     [--wsdl-old DIR (default: vim25-5.5 beside --wsdl)] [--wsdl-old-release WIRE]\n    \
+                     [--versions FILE] [--since FILE] (default: beside --vmodl)"
                 );
                 std::process::exit(0);
             }
@@ -120,7 +139,37 @@ fn existing_under(out: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn run() -> Result<ExitCode, String> {
     let a = parse_args()?;
-    let model = vmomi_codegen::load(&a.wsdl, &a.vmodl)?;
+    let mut model = vmomi_codegen::load(&a.wsdl, &a.vmodl)?;
+    let beside = |p: &Path, name: &str| p.parent().unwrap_or(Path::new(".")).join(name);
+    let wsdl_old = a
+        .wsdl_old
+        .clone()
+        .unwrap_or_else(|| beside(&a.wsdl, "vim25-5.5"));
+    let old_release = match &a.wsdl_old_release {
+        Some(r) => r.clone(),
+        None => wsdl_old
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("vim25-"))
+            .ok_or_else(|| {
+                format!(
+                    "cannot tell the release of {} from its name (vim25-<release>): give --wsdl-old-release",
+                    wsdl_old.display()
+                )
+            })?
+            .to_string(),
+    };
+    vmomi_codegen::load_releases(
+        &mut model,
+        &wsdl_old,
+        &old_release,
+        &a.versions
+            .clone()
+            .unwrap_or_else(|| beside(&a.vmodl, "versions.json")),
+        &a.since
+            .clone()
+            .unwrap_or_else(|| beside(&a.vmodl, "since.json")),
+    )?;
     let mut files = vmomi_codegen::generate(&model)?;
     format(&mut files)?;
     if !a.quiet {

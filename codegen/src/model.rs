@@ -153,6 +153,8 @@ pub struct Model {
     pub managed: BTreeMap<String, Managed>,
     pub skipped: Vec<Skip>,
     pub downgraded: Vec<Skip>,
+    /// Release of every item (empty unless loaded with [`crate::load_releases`]).
+    pub releases: crate::releases::ReleaseInfo,
 }
 
 impl Model {

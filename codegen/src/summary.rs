@@ -2,6 +2,7 @@
 
 use crate::emit::Ctx;
 use crate::model::Kind;
+use crate::releases::{Since, Source};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -43,6 +44,7 @@ pub fn render(ctx: &Ctx<'_>) -> String {
         "  boxed fields:        {} (to break containment cycles)",
         ctx.boxed.len()
     );
+    releases(ctx, &mut s);
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for k in &m.skipped {
         *reasons.entry(k.reason.as_str()).or_default() += 1;
@@ -62,4 +64,164 @@ pub fn render(ctx: &Ctx<'_>) -> String {
         let _ = writeln!(s, "  downgrade {}: {}", k.item, k.reason);
     }
     s
+}
+
+/// Column of the release table an item counts in.
+#[derive(Clone, Copy)]
+enum Col {
+    Types = 0,
+    Fields = 1,
+    Params = 2,
+    Methods = 3,
+    Values = 4,
+}
+
+/// The release table, the sources of the recorded releases, the
+/// disagreements between `since.json` and the WSDL difference, and unknowns.
+fn releases(ctx: &Ctx<'_>, s: &mut String) {
+    let m = ctx.m;
+    let r = &m.releases;
+    if r.releases.is_empty() {
+        let _ = writeln!(s, "releases: not loaded");
+        return;
+    }
+    let n = r.releases.len();
+    // rows: one per release, then unknown
+    let mut rows = vec![[0usize; 5]; n + 1];
+    let mut sources: BTreeMap<(Source, &str), usize> = BTreeMap::new();
+    let mut unknown: Vec<String> = Vec::new();
+    let mut count = |col: Col, item: String, since: &Since| {
+        let row = since.release.map(|i| i as usize).unwrap_or(n).min(n);
+        rows[row][col as usize] += 1;
+        let label = ["types", "fields", "params", "methods", "enum values"][col as usize];
+        *sources.entry((since.source, label)).or_default() += 1;
+        if since.release.is_none() {
+            unknown.push(format!("{label}: {item}"));
+        }
+    };
+    let type_col = |name: &str| -> Option<Col> {
+        match m.complex.get(name).map(|c| c.kind) {
+            Some(Kind::ArrayOf | Kind::Request) => None,
+            Some(_) => Some(Col::Types),
+            None => Some(Col::Types), // enums and managed object types
+        }
+    };
+    for (name, since) in &r.types {
+        if let Some(c) = type_col(name) {
+            count(c, name.clone(), since);
+        }
+    }
+    for ((owner, field), since) in &r.fields {
+        let col = match m.complex.get(owner).map(|c| c.kind) {
+            Some(Kind::ArrayOf) => continue,
+            Some(Kind::Request) if field == "_this" => continue,
+            Some(Kind::Request) => Col::Params,
+            _ => Col::Fields,
+        };
+        count(col, format!("{owner}.{field}"), since);
+    }
+    for (op, since) in &r.operations {
+        count(Col::Methods, op.clone(), since);
+    }
+    for ((e, v), since) in &r.enum_values {
+        count(Col::Values, format!("{e}.{v}"), since);
+    }
+    let _ = writeln!(
+        s,
+        "releases: {n} (versions.json); each item counts under the oldest release that has it"
+    );
+    let _ = writeln!(
+        s,
+        "  (types: data objects, faults, enums, managed objects; fields: their fields and\n  \
+         managed-object properties; params: operation parameters without _this;\n  \
+         ArrayOf boxes and request types are derived and not counted)"
+    );
+    let _ = writeln!(
+        s,
+        "  {:<13} {:>6} {:>7} {:>7} {:>8} {:>12}",
+        "release", "types", "fields", "params", "methods", "enum values"
+    );
+    let mut total = [0usize; 5];
+    for (i, row) in rows.iter().enumerate() {
+        let name = if i < n { r.wire(i as u8) } else { "unknown" };
+        let _ = writeln!(
+            s,
+            "  {:<13} {:>6} {:>7} {:>7} {:>8} {:>12}",
+            name, row[0], row[1], row[2], row[3], row[4]
+        );
+        for (t, v) in total.iter_mut().zip(row) {
+            *t += v;
+        }
+    }
+    let _ = writeln!(
+        s,
+        "  {:<13} {:>6} {:>7} {:>7} {:>8} {:>12}",
+        "total", total[0], total[1], total[2], total[3], total[4]
+    );
+    let newest = r
+        .types
+        .values()
+        .chain(r.fields.values())
+        .chain(r.operations.values())
+        .filter(|x| matches!(x.source, Source::SinceJson | Source::Inherited))
+        .filter_map(|x| x.release)
+        .max();
+    let _ = writeln!(
+        s,
+        "  newest release since.json gives an item of {}: {}",
+        m.source,
+        newest.map(|i| r.wire(i)).unwrap_or("none")
+    );
+    let _ = writeln!(s, "release sources:");
+    for ((src, label), k) in &sources {
+        let _ = writeln!(s, "  {k:6}  {label}: {}", src.label());
+    }
+    let old = r.old_release.map(|i| r.wire(i)).unwrap_or("?");
+    let older: Vec<_> = r.disagreements.iter().filter(|d| !d.in_old).collect();
+    let newer: Vec<_> = r.disagreements.iter().filter(|d| d.in_old).collect();
+    let _ = writeln!(
+        s,
+        "since.json versus the {} WSDL (release {old}): {} disagreements (since.json is kept)",
+        r.old_label,
+        r.disagreements.len()
+    );
+    for (what, list) in [
+        (
+            format!("dated {old} or older but absent from {}", r.old_label),
+            &older,
+        ),
+        (
+            format!("dated after {old} but present in {}", r.old_label),
+            &newer,
+        ),
+    ] {
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for d in list.iter() {
+            *kinds.entry(d.kind).or_default() += 1;
+        }
+        let by: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let _ = writeln!(
+            s,
+            "  {:5}  {what}{}{}",
+            list.len(),
+            if by.is_empty() { "" } else { ": " },
+            by.join(", ")
+        );
+        for d in list.iter() {
+            let _ = writeln!(
+                s,
+                "         {} {} (since.json: {})",
+                d.kind,
+                d.item,
+                r.wire(d.since)
+            );
+        }
+    }
+    for note in &r.notes {
+        let _ = writeln!(s, "note: {note}");
+    }
+    let _ = writeln!(s, "no release from any source: {} items", unknown.len());
+    for u in &unknown {
+        let _ = writeln!(s, "  {u}");
+    }
 }

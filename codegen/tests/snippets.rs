@@ -1,7 +1,7 @@
 //! Codegen unit tests on small hand-written WSDL/XSD sets.
 
 use vmomi_codegen::model::{Kind, Prim, TypeRef};
-use vmomi_codegen::{generate, vmodl, wsdl};
+use vmomi_codegen::{generate, releases, vmodl, wsdl};
 
 const CORE: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
 <schema targetNamespace="urn:vim25" xmlns="http://www.w3.org/2001/XMLSchema"
@@ -232,4 +232,156 @@ fn broken_inputs_give_errors_naming_the_item() {
     let mut m = model();
     let e = vmodl::merge_str(&mut m, "{\"a\": [", "x.json").unwrap_err();
     assert!(e.contains("x.json") && e.contains("line"), "{e}");
+}
+
+const VERSIONS: &str = r#"{"releases": [
+    {"id": "v.one", "wire": "1.0"}, {"id": "v.two", "wire": "2.0"},
+    {"id": "v.twoish", "wire": "2.0u1"}, {"id": "v.three", "wire": "3.0.0.0"}],
+  "aliases": {"q.one": {"same_as": "v.two"}}}"#;
+
+const SINCE: &str = r#"{"types": {
+  "DynamicData": {"kind": "data", "since": "v.one"},
+  "MethodFault": {"kind": "data", "since": "v.one"},
+  "RuntimeFault": {"kind": "data", "since": "v.three"},
+  "Device": {"kind": "data", "since": "v.one", "props": {"label": "q.one"}},
+  "Disk": {"kind": "data", "since": "v.one", "props": {"filter": "v.three", "capacityInKB": "other.v9"}},
+  "Hardware": {"kind": "data", "since": "v.two"},
+  "InvalidThing": {"kind": "data", "since": "v.one"},
+  "PowerState": {"kind": "enum", "since": "v.one"},
+  "Machine": {"kind": "managed", "since": "v.one", "props": {"hardware": "v.two"},
+    "methods": {"PowerOn_Task": {"since": "v.two", "params": {"host": "v.three"}}}}
+}}"#;
+
+/// The model loaded with an "old" set (released as 2.0) that lacks
+/// `Disk.filter`, `Hardware.next`, `InvalidThing`, the `vmx-04` value and the
+/// `host` parameter.
+fn model_with_releases() -> vmomi_codegen::model::Model {
+    let mut m = model();
+    let old_types = TYPES
+        .replace(
+            r#"<element name="filter" type="xsd:string" minOccurs="0" maxOccurs="unbounded" />"#,
+            "",
+        )
+        .replace(
+            r#"<element name="next" type="vim25:Hardware" minOccurs="0" />"#,
+            "",
+        )
+        .replace(r#"<enumeration value="vmx-04" />"#, "");
+    let old_types = old_types
+        .split("<complexType name=\"InvalidThing\">")
+        .next()
+        .unwrap()
+        .to_string()
+        + "</schema>";
+    let old_messages = MESSAGES.replace(
+        r#"<element name="host" type="vim25:ManagedObjectReference" minOccurs="0" />"#,
+        "",
+    );
+    let old_wsdl = WSDL
+        .replace(
+            r#"<element name="InvalidThingFault" type="vim25:InvalidThing"/>"#,
+            "",
+        )
+        .replace(
+            r#"<fault name="InvalidThingFault" message="vim25:InvalidThingFaultMsg"/>"#,
+            "",
+        );
+    let old = wsdl::load_from_strings(&[
+        ("core-types.xsd", CORE),
+        ("vim-types.xsd", &old_types),
+        ("vim-messagetypes.xsd", &old_messages),
+        ("vim.wsdl", &old_wsdl),
+    ])
+    .expect("old snippet WSDL loads");
+    assert!(!old.complex.contains_key("InvalidThing"));
+    m.releases = releases::compute(&m, &old, "2.0", VERSIONS, SINCE).expect("releases");
+    m
+}
+
+#[test]
+fn releases_come_from_since_json_and_the_wsdl_difference() {
+    let m = model_with_releases();
+    let r = &m.releases;
+    let wire = |s: Option<&releases::Since>| s.and_then(|s| s.release).map(|i| r.wire(i));
+    let ty = |n: &str| wire(r.types.get(n));
+    let field = |t: &str, f: &str| wire(r.fields.get(&(t.to_string(), f.to_string())));
+    let value = |e: &str, v: &str| wire(r.enum_values.get(&(e.to_string(), v.to_string())));
+    assert_eq!(r.releases, ["1.0", "2.0", "2.0u1", "3.0.0.0"]);
+    assert_eq!(ty("Disk"), Some("1.0"));
+    assert_eq!(ty("Hardware"), Some("2.0"));
+    assert_eq!(ty("Machine"), Some("1.0"), "managed object types too");
+    // Derived: boxes from their item, requests from their operation.
+    assert_eq!(ty("ArrayOfDevice"), Some("1.0"));
+    assert_eq!(ty("ArrayOfString"), Some("1.0"));
+    assert_eq!(ty("PowerOnRequestType"), Some("2.0"));
+    // Fields: listed (alias ids map to their release), or the type's.
+    assert_eq!(field("Device", "label"), Some("2.0"));
+    assert_eq!(field("Device", "key"), Some("1.0"));
+    assert_eq!(field("Disk", "filter"), Some("3.0.0.0"));
+    assert_eq!(field("Hardware", "next"), Some("2.0"));
+    assert_eq!(field("Machine", "hardware"), Some("2.0"));
+    // An id versions.json does not map falls back to the WSDL rule: present
+    // in the old set, so the type's release.
+    assert_eq!(field("Disk", "capacityInKB"), Some("1.0"));
+    assert!(
+        r.notes.iter().any(|n| n.contains("other.*")),
+        "{:?}",
+        r.notes
+    );
+    // Parameters: listed, or the operation's; `_this` is the operation's.
+    assert_eq!(field("PowerOnRequestType", "host"), Some("3.0.0.0"));
+    assert_eq!(field("PowerOnRequestType", "_this"), Some("2.0"));
+    assert_eq!(wire(r.operations.get("PowerOn_Task")), Some("2.0"));
+    // Enum values: in the old set, the enum's release; absent, the release
+    // after the old set's.
+    assert_eq!(value("PowerState", "poweredOn"), Some("1.0"));
+    assert_eq!(value("PowerState", "vmx-04"), Some("2.0u1"));
+    // Disagreements: dated at or before 2.0 but absent from the old set, and
+    // dated after it but present.
+    let dis: Vec<(&str, &str, bool)> = r
+        .disagreements
+        .iter()
+        .map(|d| (d.kind, d.item.as_str(), d.in_old))
+        .collect();
+    assert_eq!(
+        dis,
+        [
+            ("field", "Hardware.next", false),
+            ("type", "InvalidThing", false),
+            ("type", "RuntimeFault", true)
+        ]
+    );
+
+    let files = generate(&m).expect("generates");
+    let rel = |f: &str| files[&format!("bindings/src/generated/releases/{f}")].clone();
+    assert!(rel("mod.rs").contains("\"2.0u1\","));
+    assert!(rel("types.rs").contains(r#"("Disk", 0, "Device", "#));
+    assert!(rel("types.rs").contains(r#"("Machine", 0, "", "#));
+    assert!(rel("fields.rs").contains(r#"("filter", "xsd:string", 3),"#));
+    assert!(rel("fields.rs").contains(r#"("device", "Device", 1),"#));
+    assert!(rel("fields.rs").contains(r#"("host", "ManagedObjectReference", 3),"#));
+    assert!(rel("enums.rs").contains(r#"("vmx-04", 2),"#));
+    assert!(rel("operations.rs").contains(r#"("PowerOn_Task", 1, "PowerOnRequestType"),"#));
+    assert!(files["bindings/src/generated/mod.rs"].contains("pub mod releases;"));
+    let summary = &files["bindings/src/generated/summary.txt"];
+    assert!(summary.contains("release        types  fields  params  methods  enum values"));
+    assert!(
+        summary.contains("type InvalidThing (since.json: 1.0)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("no release from any source: 0 items"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn bad_release_inputs_are_errors() {
+    let m = model();
+    let e = releases::compute(&m, &model(), "4.0", VERSIONS, SINCE).unwrap_err();
+    assert!(e.contains("4.0"), "{e}");
+    let e = releases::compute(&m, &model(), "2.0", "{", SINCE).unwrap_err();
+    assert!(e.contains("versions.json"), "{e}");
+    let e = releases::compute(&m, &model(), "2.0", VERSIONS, "[]").unwrap_err();
+    assert!(e.contains("since.json"), "{e}");
 }

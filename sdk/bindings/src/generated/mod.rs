@@ -7,3 +7,4 @@ pub mod data;
 pub mod enums;
 pub mod faults;
 pub mod poly;
+pub mod releases;

@@ -1,12 +1,13 @@
 //! Glue between the XML runtime and the generated code: the `anyType` value,
-//! polymorphic dispatch tables, calls through a [`RoundTripper`], and typed
-//! property paths.
+//! polymorphic dispatch tables, calls through a [`RoundTripper`], typed
+//! property paths, and the release tables with the request check ([`release`]).
 
 mod any;
 mod call;
 mod codec;
 mod macros;
 mod property;
+pub mod release;
 
 pub use any::{Any, FromAny, UnknownValue};
 pub use call::{BoxFuture, Call, RoundTripper, SoapRequest, ret_one, ret_opt, ret_unit, ret_vec};
@@ -16,3 +17,4 @@ pub(crate) use macros::{any_arrays, any_enums, data_objects, from_any, poly_enum
 #[doc(hidden)]
 pub use crate::{inherits, xml_struct};
 pub use property::PropertyPath;
+pub use release::{ReleaseViolation, check_request};
