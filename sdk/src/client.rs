@@ -59,6 +59,7 @@ pub struct ClientBuilder {
     release: Option<String>,
     wire_log: bool,
     cassette: Option<CassetteMode>,
+    release_check: bool,
 }
 
 /// A cassette attached to the client.
@@ -108,6 +109,7 @@ impl Default for ClientBuilder {
             release: None,
             wire_log: false,
             cassette: None,
+            release_check: true,
         }
     }
 }
@@ -220,6 +222,16 @@ impl ClientBuilder {
     /// `vmomi::wire`, with passwords, cookies and session keys redacted.
     pub fn wire_log(mut self, on: bool) -> Self {
         self.wire_log = on;
+        self
+    }
+
+    /// Whether requests are checked against the negotiated release before
+    /// they are sent (default on): a method, field, type or enum value the
+    /// server's release lacks fails locally with [`Error::Release`], naming
+    /// it and the release that introduced it, instead of a server-side
+    /// fault or silent misbehaviour. Off sends everything as is.
+    pub fn release_check(mut self, on: bool) -> Self {
+        self.release_check = on;
         self
     }
 
@@ -374,6 +386,7 @@ impl ClientBuilder {
             service_content,
             negotiation,
             credentials,
+            release_check: self.release_check,
             session: Session::default(),
             keepalive: Mutex::new(None),
         });
@@ -383,7 +396,7 @@ impl ClientBuilder {
                 start_keepalive(&inner, every);
             }
         }
-        Ok(Client { inner })
+        Ok(Client { inner, scope: None })
     }
 }
 
@@ -556,6 +569,7 @@ struct Inner {
     service_content: ServiceContent,
     negotiation: Negotiation,
     credentials: Option<Credentials>,
+    release_check: bool,
     session: Session,
     keepalive: Mutex<Option<tokio::task::AbortHandle>>,
 }
@@ -625,9 +639,15 @@ impl Inner {
         self.login().await.map(drop)
     }
 
-    async fn call(&self, req: SoapRequest) -> Result<Vec<u8>, Error> {
+    async fn call(&self, req: SoapRequest, scope: Option<&Scope>) -> Result<Vec<u8>, Error> {
+        if self.release_check {
+            let release = scope.map_or(&self.negotiation.release, |s| &s.release);
+            crate::rt::release::check_request(&req.body, release.as_str())
+                .map_err(|v| Error::Release(Box::new(v)))?;
+        }
+        let action = scope.map(|s| &s.soap_action);
         let seen = self.session.epoch.load(Ordering::SeqCst);
-        let resp = self.transport.post(&req).await?;
+        let resp = self.transport.post_as(&req, action).await?;
         let retry = resp.status == 500
             && self.credentials.is_some()
             && !self.session.closed.load(Ordering::SeqCst)
@@ -637,14 +657,21 @@ impl Inner {
             return Ok(resp.body);
         }
         self.relogin(seen).await?;
-        Ok(self.transport.post(&req).await?.body)
+        Ok(self.transport.post_as(&req, action).await?.body)
     }
 }
 
 impl RoundTripper for Inner {
     fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>> {
-        Box::pin(self.call(request))
+        Box::pin(self.call(request, None))
     }
+}
+
+/// The release of a host-scoped stub (see [`Client::at_release`]).
+#[derive(Debug)]
+struct Scope {
+    release: Release,
+    soap_action: reqwest::header::HeaderValue,
 }
 
 fn start_keepalive(inner: &Arc<Inner>, every: Duration) {
@@ -721,6 +748,7 @@ impl Drop for Inner {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    scope: Option<Arc<Scope>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -747,9 +775,38 @@ impl Client {
         &self.inner.transport.url
     }
 
-    /// The negotiated release (`"8.0.3.0"`).
+    /// The release requests carry: the negotiated one, or the stub's (see
+    /// [`at_release`](Self::at_release)).
     pub fn release(&self) -> &Release {
-        &self.inner.negotiation.release
+        self.scope
+            .as_ref()
+            .map_or(&self.inner.negotiation.release, |s| &s.release)
+    }
+
+    /// A stub on the same session whose requests carry another release and
+    /// are checked against it: for calls a newer vCenter hands to an older
+    /// ESXi host it manages (pass the host's `config.product.apiVersion`),
+    /// so that a field the host lacks fails here, by name, instead of on
+    /// the host. A host's own endpoint is just another client
+    /// (`Client::builder().url("esxi-01")`), which negotiates for itself.
+    ///
+    /// ```no_run
+    /// # async fn run(client: vmomi::Client) -> Result<(), vmomi::Error> {
+    /// let host_5_5 = client.at_release("5.5")?;
+    /// assert_eq!(host_5_5.release().as_str(), "5.5");
+    /// # Ok(()) }
+    /// ```
+    pub fn at_release(&self, release: &str) -> Result<Client, Error> {
+        let release: Release = release
+            .parse()
+            .map_err(|e| Error::Config(format!("release: {e}")))?;
+        Ok(Client {
+            inner: self.inner.clone(),
+            scope: Some(Arc::new(Scope {
+                soap_action: crate::soap::soap_action(&release),
+                release,
+            })),
+        })
     }
 
     /// How the release was negotiated, and what the server offered.
@@ -852,7 +909,7 @@ impl Client {
 
 impl RoundTripper for Client {
     fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>> {
-        self.inner.round_trip(request)
+        Box::pin(self.inner.call(request, self.scope.as_deref()))
     }
 }
 

@@ -93,9 +93,7 @@ impl Transport {
 
     /// Every later request carries `urn:vim25/<release>`.
     pub(crate) fn set_release(&self, release: &Release) {
-        let v = HeaderValue::from_str(&format!("\"{}\"", release.soap_action()))
-            .unwrap_or_else(|_| HeaderValue::from_static("\"urn:vim25\""));
-        self.state_mut().soap_action = v;
+        self.state_mut().soap_action = soap_action(release);
     }
 
     pub(crate) fn clear_cookie(&self) {
@@ -138,6 +136,16 @@ impl Transport {
     /// Each call is a `vmomi.call` span with the operation, target, status,
     /// duration and byte counts.
     pub(crate) async fn post(&self, req: &SoapRequest) -> Result<Response, Error> {
+        self.post_as(req, None).await
+    }
+
+    /// Like [`post`](Self::post), with `SOAPAction` for another release (a
+    /// host-scoped stub) when `action` is given.
+    pub(crate) async fn post_as(
+        &self,
+        req: &SoapRequest,
+        action: Option<&HeaderValue>,
+    ) -> Result<Response, Error> {
         let span = tracing::info_span!(
             "vmomi.call",
             operation = req.operation,
@@ -148,7 +156,7 @@ impl Transport {
             bytes_received = tracing::field::Empty,
         );
         let started = Instant::now();
-        let r = self.post_inner(req).instrument(span.clone()).await;
+        let r = self.post_inner(req, action).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &r {
             Ok(resp) => {
@@ -162,10 +170,17 @@ impl Transport {
         r
     }
 
-    async fn post_inner(&self, req: &SoapRequest) -> Result<Response, Error> {
+    async fn post_inner(
+        &self,
+        req: &SoapRequest,
+        action: Option<&HeaderValue>,
+    ) -> Result<Response, Error> {
         let (action, cookie) = {
             let s = self.state();
-            (s.soap_action.clone(), s.cookie.clone())
+            (
+                action.cloned().unwrap_or_else(|| s.soap_action.clone()),
+                s.cookie.clone(),
+            )
         };
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -300,6 +315,12 @@ impl Transport {
             String::from_utf8_lossy(&body)
         );
     }
+}
+
+/// The quoted `SOAPAction` value of a release.
+pub(crate) fn soap_action(release: &Release) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{}\"", release.soap_action()))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"urn:vim25\""))
 }
 
 fn render_headers(r: &Redactor, headers: &HeaderMap) -> String {

@@ -42,6 +42,11 @@ pub enum Error {
     /// No API release both sides support could be agreed on.
     #[error("API release negotiation: {0}")]
     Negotiation(String),
+    /// The request uses a method, field, type or enum value the server's
+    /// release lacks; it was not sent. The violation names the item, where it
+    /// is in the request and the release that introduced it.
+    #[error(transparent)]
+    Release(Box<crate::rt::release::ReleaseViolation>),
     /// Replaying a cassette, no recorded interaction matched the request;
     /// the message shows the request, the closest recorded one and the
     /// difference.
