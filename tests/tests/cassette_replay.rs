@@ -4,9 +4,9 @@
 
 use vmomi::Error;
 use vmomi::client::NegotiationSource;
-use vmomi::mo::{Folder, SessionManager};
+use vmomi::mo::{Folder, SessionManager, VirtualMachine};
 use vmomi::property::retrieve_one;
-use vmomi::types::AnyMethodFault;
+use vmomi::types::{AnyMethodFault, TaskInfoState, VirtualMachinePowerState};
 use vmomi_tests::tape::Tape;
 use vmomi_tests::vcsim::Options;
 
@@ -184,4 +184,62 @@ async fn a_changed_request_fails_with_a_readable_diff() {
     };
     assert!(changed('-', "<pathSet>currentSession</pathSet>"), "{msg}");
     assert!(changed('+', "<pathSet>defaultLocale</pathSet>"), "{msg}");
+}
+
+#[tokio::test]
+async fn a_task_is_waited_for_and_replayed_without_waiting() {
+    let Some(tape) = tape("power-off-task") else {
+        return;
+    };
+    let client = tape.client().connect().await.unwrap();
+    let vms = vmomi::property::retrieve_all(&client, VirtualMachine::TYPE_NAME, &["name"])
+        .await
+        .unwrap();
+    let vm = VirtualMachine::new(client.shared(), vms[0].obj.clone());
+    let task = vm.power_off_vm_task().await.unwrap();
+    let info = vmomi::task::wait(&client, &task).await.unwrap();
+    assert_eq!(info.state, TaskInfoState::Success);
+    let power = retrieve_one(
+        &client,
+        vm.reference(),
+        vmomi::rt::PropertyPath::<VirtualMachinePowerState>::new("runtime.powerState"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(power, Some(VirtualMachinePowerState::PoweredOff));
+    // Powering off again fails with the typed fault, through the task.
+    let task = vm.power_off_vm_task().await.unwrap();
+    let err = vmomi::task::wait(&client, &task).await.unwrap_err();
+    assert!(
+        matches!(err.fault(), Some(AnyMethodFault::InvalidPowerState(_))),
+        "{err:?}"
+    );
+    client.logout().await.unwrap();
+    tape.finish();
+}
+
+#[tokio::test]
+async fn ordered_playback_requires_the_recorded_order() {
+    if vmomi_tests::tape::recording() {
+        return;
+    }
+    let path = vmomi_tests::tape::cassette_dir().join("connect.json");
+    let player = std::sync::Arc::new(vmomi::cassette::Player::open(&path).unwrap().ordered(true));
+    let client = vmomi::Client::builder()
+        .credentials("user", "x")
+        .replay(player)
+        .connect()
+        .await
+        .unwrap();
+    // Recorded next: RetrievePropertiesEx (currentSession); Logout now is out
+    // of order.
+    let err = client.logout().await.unwrap_err();
+    let Error::Replay(msg) = &err else {
+        panic!("expected a replay miss, got {err:?}")
+    };
+    assert!(msg.contains("request POST /sdk Logout"), "{msg}");
+    assert!(
+        msg.contains("next recorded interaction #3: POST /sdk RetrievePropertiesEx"),
+        "{msg}"
+    );
 }
