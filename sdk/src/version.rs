@@ -33,47 +33,6 @@ use quick_xml::name::{Namespace, ResolveResult};
 /// vim25 up to VCF 9.0. The usual `newest_client` for [`choose`].
 pub const NEWEST_KNOWN: &str = "9.0.0.0";
 
-/// Wire names of the vim25 releases up to [`NEWEST_KNOWN`], oldest first,
-/// as `shared/vmodl/versions.json` lists them (these are the texts servers put
-/// in `vimServiceVersions.xml`). `2.5u2` and `2.5u2server` are not numbered
-/// releases and do not parse as [`Release`].
-const KNOWN: [&str; 34] = [
-    "2.0",
-    "2.5",
-    "2.5u2",
-    "2.5u2server",
-    "4.0",
-    "4.1",
-    "5.0",
-    "5.1",
-    "5.5",
-    "6.0",
-    "6.5",
-    "6.7",
-    "6.7.1",
-    "6.7.2",
-    "6.7.3",
-    "6.8.7",
-    "6.9.1",
-    "7.0.0.0",
-    "7.0.0.2",
-    "7.0.1.0",
-    "7.0.1.1",
-    "7.0.2.0",
-    "7.0.2.1",
-    "7.0.3.0",
-    "7.0.3.1",
-    "7.0.3.2",
-    "8.0.0.0",
-    "8.0.0.1",
-    "8.0.0.2",
-    "8.0.1.0",
-    "8.0.2.0",
-    "8.0.3.0",
-    "8.0.3.1",
-    "9.0.0.0",
-];
-
 /// The wire names of every vim25 release this SDK knows, oldest first, ending
 /// with [`NEWEST_KNOWN`] (taken from `shared/vmodl/versions.json`).
 ///
@@ -81,7 +40,14 @@ const KNOWN: [&str; 34] = [
 /// not parse as [`Release`]; every other entry does, in ascending order.
 #[must_use]
 pub fn known_releases() -> &'static [&'static str] {
-    &KNOWN
+    // The generated release table (from versions.json), cut at the newest
+    // release the client negotiates.
+    let all = crate::rt::release::RELEASES;
+    let end = all
+        .iter()
+        .position(|r| *r == NEWEST_KNOWN)
+        .map_or(all.len(), |i| i + 1);
+    &all[..end]
 }
 
 /// Longest piece of untrusted text quoted in an error message.
