@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests.
 
-pub mod http;
 pub mod synth;
 pub mod tape;
 pub mod vcsim;
