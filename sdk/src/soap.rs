@@ -236,15 +236,18 @@ impl Transport {
         headers: HeaderMap,
         body: Vec<u8>,
     ) -> Result<Exchange, Error> {
-        let http = match &self.backend {
+        // Only a recorder needs the request after it is sent: the live path
+        // hands headers and body to reqwest without copying them.
+        let (http, kept) = match &self.backend {
             Backend::Replay(player) => return player.play(&method, &url, &headers, &body),
-            Backend::Live(http) | Backend::Record(http, _) => http,
+            Backend::Live(http) => (http, None),
+            Backend::Record(http, rec) => (http, Some((rec, headers.clone(), body.clone()))),
         };
         let started = Instant::now();
         let resp = http
             .request(method.clone(), url.clone())
-            .headers(headers.clone())
-            .body(body.clone())
+            .headers(headers)
+            .body(body)
             .timeout(self.timeout)
             .send()
             .await
@@ -261,7 +264,7 @@ impl Transport {
             headers: resp_headers,
             body: resp_body,
         };
-        if let Backend::Record(_, recorder) = &self.backend {
+        if let Some((recorder, headers, body)) = kept {
             recorder.record(&method, &url, &headers, &body, &ex);
         }
         Ok(ex)

@@ -109,7 +109,7 @@ impl Tape {
                 drop(sim);
             }
             Tape::Replay { player } => {
-                if player_allows_repeats(&player) {
+                if player.repeats() {
                     return;
                 }
                 assert_eq!(
@@ -122,8 +122,4 @@ impl Tape {
             }
         }
     }
-}
-
-fn player_allows_repeats(p: &Player) -> bool {
-    p.repeats()
 }
