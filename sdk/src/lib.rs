@@ -23,5 +23,5 @@ pub mod version;
 
 pub use client::{Client, ClientBuilder};
 
-pub use vmomi_bindings::{Error, Fault, error, rt, xml};
+pub use vmomi_bindings::{Error, Fault, TransportKind, error, rt, xml};
 pub use vmomi_methods::{Decoded, decode_response, methods, mo, types};

@@ -387,6 +387,41 @@ impl Redactor {
         self
     }
 
+    /// Returns `data` with only the registered literals replaced (no element
+    /// or header rules): for bytes that must stay as they are except for
+    /// the caller's own secrets, such as a fault that echoes the password.
+    /// Borrowed when nothing changed.
+    ///
+    /// ```
+    /// use vmomi::redact::Redactor;
+    /// let r = Redactor::default().with_literal("hunter2");
+    /// assert_eq!(&*r.literals(b"<faultstring>bad: hunter2</faultstring>"), b"<faultstring>bad: (redacted)</faultstring>");
+    /// ```
+    pub fn literals<'a>(&self, data: &'a [u8]) -> Cow<'a, [u8]> {
+        match self.replace_literals(data) {
+            Some(replaced) => Cow::Owned(replaced),
+            None => Cow::Borrowed(data),
+        }
+    }
+
+    /// [`literals`](Self::literals) for text: log fields, error messages.
+    ///
+    /// ```
+    /// use vmomi::redact::Redactor;
+    /// let r = Redactor::default().with_literal("52a1b2c3");
+    /// assert_eq!(r.text("session[52a1b2c3]5f9e"), "session[(redacted)]5f9e");
+    /// ```
+    pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        match self.replace_literals(text.as_bytes()) {
+            // Literals are whole UTF-8 strings and the marker is ASCII.
+            Some(bytes) => Cow::Owned(
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            ),
+            None => Cow::Borrowed(text),
+        }
+    }
+
     /// Returns `xml` with the text content of every secret element replaced
     /// by [`REDACTED`] and every registered literal replaced too; all other
     /// bytes are kept as they were. A body without secrets comes back

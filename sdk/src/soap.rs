@@ -4,11 +4,13 @@
 
 use crate::Error;
 use crate::cassette::{Player, Recorder};
+use crate::error::TransportKind;
 use crate::redact::Redactor;
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
 use crate::tls;
 use crate::version::Release;
 use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
+use std::error::Error as _;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
@@ -26,6 +28,8 @@ pub(crate) struct Transport {
     backend: Backend,
     pub(crate) url: reqwest::Url,
     pub(crate) timeout: Duration,
+    /// Longest response body accepted, in bytes.
+    max_response: u64,
     state: Arc<RwLock<State>>,
     wire_log: bool,
 }
@@ -43,8 +47,25 @@ struct State {
 #[derive(Clone)]
 pub(crate) enum Backend {
     Live(reqwest::Client),
-    Record(reqwest::Client, Arc<Recorder>),
+    /// Recording; with a guard when the client saves the cassette itself.
+    Record(reqwest::Client, Arc<Recorder>, Option<Arc<SaveOnDrop>>),
     Replay(Arc<Player>),
+}
+
+/// Saves a recorder's cassette when the last transport holding it goes:
+/// `VSPHERE_RECORD` is written however the program ends (success, error,
+/// a failed connect), short of the process being killed.
+pub(crate) struct SaveOnDrop(pub(crate) Arc<Recorder>);
+
+impl Drop for SaveOnDrop {
+    fn drop(&mut self) {
+        match self.0.save() {
+            Ok(()) => tracing::debug!(file = %self.0.path().display(), "cassette saved"),
+            Err(e) => {
+                tracing::error!(file = %self.0.path().display(), error = %e, "cannot save the cassette")
+            }
+        }
+    }
 }
 
 /// One HTTP exchange as the backends see it.
@@ -65,6 +86,7 @@ impl Transport {
         backend: Backend,
         url: reqwest::Url,
         timeout: Duration,
+        max_response: u64,
         wire_log: bool,
         redactor: Redactor,
     ) -> Self {
@@ -72,6 +94,7 @@ impl Transport {
             backend,
             url,
             timeout,
+            max_response,
             wire_log,
             state: Arc::new(RwLock::new(State {
                 // Before negotiation: the unversioned namespace every vim25
@@ -118,9 +141,16 @@ impl Transport {
             url.set_path(&format!("{path}/{file}"));
         }
         let span = tracing::debug_span!("vmomi.get", url = %url, status = tracing::field::Empty);
+        let call = format!("GET {url}");
         async {
             let ex = self
-                .exchange(reqwest::Method::GET, url, HeaderMap::new(), Vec::new())
+                .exchange(
+                    reqwest::Method::GET,
+                    url,
+                    HeaderMap::new(),
+                    Vec::new(),
+                    &call,
+                )
                 .await?;
             tracing::Span::current().record("status", ex.status);
             Ok(Response {
@@ -146,10 +176,14 @@ impl Transport {
         req: &SoapRequest,
         action: Option<&HeaderValue>,
     ) -> Result<Response, Error> {
+        // A session-scoped object's id carries the session key
+        // (`session[<key>]...` on vCenter and the simulator): span fields go
+        // through the same redaction as bodies.
+        let this = self.state().redactor.text(&req.this.value).into_owned();
         let span = tracing::info_span!(
             "vmomi.call",
             operation = req.operation,
-            this = %req.this.value,
+            this = %this,
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
             bytes_sent = req.body.len(),
@@ -164,6 +198,7 @@ impl Transport {
                 span.record("bytes_received", resp.body.len());
             }
             Err(e) => {
+                let e = self.state().redactor.text(&e.to_string()).into_owned();
                 span.in_scope(|| tracing::debug!(error = %e, "call failed"));
             }
         }
@@ -196,6 +231,7 @@ impl Transport {
         if self.wire_log {
             self.log_out(req, &headers);
         }
+        let call = format!("{} on {}", req.operation, self.url);
         let Exchange {
             status,
             headers: resp_headers,
@@ -206,6 +242,7 @@ impl Transport {
                 self.url.clone(),
                 headers,
                 req.body.clone(),
+                &call,
             )
             .await?;
         self.take_cookie(&resp_headers);
@@ -214,7 +251,17 @@ impl Transport {
         }
         // vSphere answers faults with 500 and an envelope; anything else that
         // is not 200 is an HTTP-level failure (proxy, load balancer, 404).
-        if status == 200 || (status == 500 && looks_like_envelope(&body)) {
+        if status == 200 {
+            return Ok(Response { status, body });
+        }
+        // A fault or error page may echo what was sent (a server that quotes
+        // the password in its faultstring): the caller's secrets never reach
+        // an error text.
+        let body = match self.state().redactor.literals(&body) {
+            std::borrow::Cow::Borrowed(_) => body,
+            std::borrow::Cow::Owned(redacted) => redacted,
+        };
+        if status == 500 && looks_like_envelope(&body) {
             return Ok(Response { status, body });
         }
         Err(Error::Http {
@@ -222,6 +269,16 @@ impl Transport {
             url: self.url.to_string(),
             message: snippet(&body),
         })
+    }
+
+    /// Writes the cassette of a client that saves its own (`VSPHERE_RECORD`).
+    pub(crate) fn save_recording(&self) -> Result<(), Error> {
+        match &self.backend {
+            Backend::Record(_, rec, Some(_)) => rec
+                .save()
+                .map_err(|e| Error::Cassette(format!("{}: {e}", rec.path().display()))),
+            _ => Ok(()),
+        }
     }
 
     /// Whether this transport only replays a cassette.
@@ -235,30 +292,49 @@ impl Transport {
         url: reqwest::Url,
         headers: HeaderMap,
         body: Vec<u8>,
+        call: &str,
     ) -> Result<Exchange, Error> {
         // Only a recorder needs the request after it is sent: the live path
         // hands headers and body to reqwest without copying them.
         let (http, kept) = match &self.backend {
             Backend::Replay(player) => return player.play(&method, &url, &headers, &body),
             Backend::Live(http) => (http, None),
-            Backend::Record(http, rec) => (http, Some((rec, headers.clone(), body.clone()))),
+            Backend::Record(http, rec, _) => (http, Some((rec, headers.clone(), body.clone()))),
         };
         let started = Instant::now();
-        let resp = http
+        let mut resp = http
             .request(method.clone(), url.clone())
             .headers(headers)
             .body(body)
             .timeout(self.timeout)
             .send()
             .await
-            .map_err(|e| self.map_err(e, started))?;
+            .map_err(|e| self.map_err(e, started, call))?;
         let status = resp.status().as_u16();
         let resp_headers = resp.headers().clone();
-        let resp_body = resp
-            .bytes()
+        let too_large = |announced| Error::ResponseTooLarge {
+            call: call.to_string(),
+            limit: self.max_response,
+            announced,
+        };
+        let announced = resp.content_length();
+        if announced.is_some_and(|n| n > self.max_response) {
+            return Err(too_large(announced));
+        }
+        // Read chunk by chunk into one buffer: no second copy of the body,
+        // and a body without Content-Length stops at the limit.
+        let capacity = announced.unwrap_or(0).min(self.max_response);
+        let mut resp_body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        while let Some(chunk) = resp
+            .chunk()
             .await
-            .map_err(|e| self.map_err(e, started))?
-            .to_vec();
+            .map_err(|e| self.map_err(e, started, call))?
+        {
+            if (resp_body.len() + chunk.len()) as u64 > self.max_response {
+                return Err(too_large(announced));
+            }
+            resp_body.extend_from_slice(&chunk);
+        }
         let ex = Exchange {
             status,
             headers: resp_headers,
@@ -285,14 +361,23 @@ impl Transport {
         }
     }
 
-    fn map_err(&self, e: reqwest::Error, started: Instant) -> Error {
+    fn map_err(&self, e: reqwest::Error, started: Instant, call: &str) -> Error {
         if e.is_timeout() {
-            return Error::Timeout(started.elapsed());
+            return Error::Timeout {
+                call: call.to_string(),
+                elapsed: started.elapsed(),
+                limit: self.timeout,
+            };
         }
         if let Some(msg) = tls::describe_tls_error(&e) {
             return Error::Tls(format!("{}: {msg}", self.url));
         }
-        Error::Transport(Box::new(e))
+        let (kind, chain) = describe_transport_error(&e);
+        Error::Transport {
+            kind,
+            message: format!("{call}: {kind} ({chain})"),
+            cause: Box::new(e),
+        }
     }
 
     fn log_out(&self, req: &SoapRequest, headers: &HeaderMap) {
@@ -336,6 +421,79 @@ fn render_headers(r: &Redactor, headers: &HeaderMap) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The kind of a failed exchange and its error chain in one line (outermost
+/// first, each message once). reqwest's own outermost message
+/// (`error sending request for url (...)`) is left out: the caller names the
+/// call and URL.
+fn describe_transport_error(e: &reqwest::Error) -> (TransportKind, String) {
+    let mut kind = None;
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(err) = cur {
+        let io = err.downcast_ref::<std::io::Error>();
+        if kind.is_none() {
+            kind = io.and_then(|io| io_kind(io, e.is_connect()));
+        }
+        let text = err.to_string();
+        if kind.is_none() {
+            kind = text_kind(&text);
+        }
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        // `io::Error::source()` skips the error it wraps: look at it too.
+        cur = match io.and_then(std::io::Error::get_ref) {
+            Some(inner) if inner.to_string() != err.to_string() => Some(inner),
+            _ => err.source(),
+        };
+    }
+    if parts.is_empty() {
+        parts.push(e.to_string());
+    }
+    let kind = kind.unwrap_or(if e.is_body() || e.is_decode() {
+        TransportKind::Closed
+    } else {
+        TransportKind::Other
+    });
+    (kind, parts.join(": "))
+}
+
+fn io_kind(e: &std::io::Error, connecting: bool) -> Option<TransportKind> {
+    use std::io::ErrorKind as K;
+    Some(match e.kind() {
+        K::ConnectionRefused => TransportKind::Refused,
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => TransportKind::Reset,
+        K::UnexpectedEof => TransportKind::Closed,
+        K::TimedOut if connecting => TransportKind::ConnectTimeout,
+        _ => return None,
+    })
+}
+
+/// hyper and hyper-util report these without an `io::Error` underneath.
+fn text_kind(text: &str) -> Option<TransportKind> {
+    let t = text.to_ascii_lowercase();
+    Some(
+        if t.contains("dns error") || t.contains("failed to lookup address") {
+            TransportKind::Dns
+        } else if t.contains("connection reset") {
+            TransportKind::Reset
+        } else if t.contains("connection closed before message completed")
+            || t.contains("end of file before message length reached")
+            || t.contains("incomplete")
+            || t.contains("unexpected eof")
+        {
+            TransportKind::Closed
+        } else if t.contains("connection refused") {
+            TransportKind::Refused
+        } else if t.contains("invalid http") || t.contains("invalid status") || t.contains("parse")
+        {
+            TransportKind::Protocol
+        } else {
+            return None;
+        },
+    )
 }
 
 fn looks_like_envelope(body: &[u8]) -> bool {

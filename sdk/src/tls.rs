@@ -21,19 +21,31 @@
 //! error chain of a failed request.
 //!
 //! In every mode the handshake signatures are verified, so the server must
-//! hold the private key of the certificate it presents.
+//! hold the private key of the certificate it presents. [`TlsMode::Verify`]
+//! requires RSA keys of at least [`VERIFY_MIN_RSA_BITS`] (ring's limit);
+//! [`TlsMode::Pinned`] and [`TlsMode::Insecure`] also accept RSA keys from
+//! [`PINNED_MIN_RSA_BITS`], as on older ESXi hosts and govmomi's simulator.
+//!
+//! A refused certificate comes with what the user needs to connect anyway:
+//! [`UntrustedCertificate`] (the reason, the presented thumbprints and the
+//! settings that help), [`WeakRsaKey`] (an RSA key too small for the mode)
+//! and [`ThumbprintMismatch`] (a wrong pin).
 
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use ring::digest;
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{
+    AlgorithmIdentifier, CertificateDer, InvalidSignature, ServerName,
+    SignatureVerificationAlgorithm, UnixTime, alg_id,
+};
 use rustls::{CertificateError, DigitallySignedStruct, OtherError, RootCertStore, SignatureScheme};
 
 /// How the client decides whether to trust the server's certificate.
@@ -447,12 +459,449 @@ impl fmt::Display for ThumbprintMismatch {
 
 impl std::error::Error for ThumbprintMismatch {}
 
-/// Handshake signature verification, shared by the verifiers that skip
-/// certificate verification.
+/// The rejection of a server certificate by [`TlsMode::Verify`], with the
+/// thumbprints of the certificate the server presented, so that the user can
+/// pin it after checking it.
+///
+/// It travels inside the handshake's [`rustls::Error`] like
+/// [`ThumbprintMismatch`]; [`describe_tls_error`] prints it on one line: the
+/// reason in words, the presented SHA-256 thumbprint and the ways to connect
+/// (`VSPHERE_THUMBPRINT`, `VSPHERE_CA_FILE`, `VSPHERE_INSECURE`, or the
+/// matching [`ClientBuilder`](crate::ClientBuilder) calls) that can help with
+/// that reason.
+#[derive(Clone, Debug)]
+pub struct UntrustedCertificate {
+    reason: CertificateError,
+    presented_sha256: Thumbprint,
+    presented_sha1: Thumbprint,
+    rsa_key_bits: Option<usize>,
+}
+
+impl UntrustedCertificate {
+    /// Why webpki rejected the certificate, e.g.
+    /// [`CertificateError::UnknownIssuer`].
+    pub fn reason(&self) -> &CertificateError {
+        &self.reason
+    }
+
+    /// The SHA-256 thumbprint of the certificate the server presented.
+    pub fn presented_sha256(&self) -> &Thumbprint {
+        &self.presented_sha256
+    }
+
+    /// The SHA-1 thumbprint of the certificate the server presented.
+    pub fn presented_sha1(&self) -> &Thumbprint {
+        &self.presented_sha1
+    }
+
+    /// The size in bits of the certificate's RSA key when it is below
+    /// [`VERIFY_MIN_RSA_BITS`], so that verification would refuse it even
+    /// if the certificate were trusted; `None` otherwise.
+    pub fn weak_rsa_key_bits(&self) -> Option<usize> {
+        self.rsa_key_bits
+    }
+
+    /// Whether trusting the issuing CA ([`TlsMode::Verify`]'s `extra_roots`)
+    /// can make this certificate acceptable.
+    fn ca_file_helps(&self) -> bool {
+        self.rsa_key_bits.is_none()
+            && match &self.reason {
+                CertificateError::UnknownIssuer => true,
+                // webpki reasons rustls does not name: we cannot tell.
+                CertificateError::Other(o) => webpki_reason(o).is_none(),
+                _ => false,
+            }
+    }
+}
+
+impl fmt::Display for UntrustedCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sha256 = &self.presented_sha256;
+        write!(
+            f,
+            "the server certificate is not trusted: {}; the server presented SHA-256 {sha256}",
+            reason_text(&self.reason)
+        )?;
+        let pin = format!(
+            "pin this certificate with VSPHERE_THUMBPRINT={sha256} (or .thumbprint(..)) \
+             after checking that it is the server's"
+        );
+        let insecure = "in test labs only, turn verification off with VSPHERE_INSECURE=true \
+                        (or .insecure())";
+        match self.rsa_key_bits {
+            Some(bits) if bits < PINNED_MIN_RSA_BITS => write!(
+                f,
+                "; its RSA key of {bits} bits is refused even when pinned or insecure \
+                 (at least {PINNED_MIN_RSA_BITS} bits are required): the server needs a new \
+                 certificate"
+            ),
+            Some(bits) => write!(
+                f,
+                "; its RSA key of {bits} bits is below the {VERIFY_MIN_RSA_BITS} bits that \
+                 verification requires, so trusting its CA (VSPHERE_CA_FILE) cannot help; to \
+                 connect, {pin}, or, {insecure}"
+            ),
+            None if self.ca_file_helps() => write!(
+                f,
+                "; to connect, trust the CA that issued it with VSPHERE_CA_FILE=<PEM file> \
+                 (or .ca_file(..)), {pin}, or, {insecure}"
+            ),
+            None => {
+                if matches!(
+                    self.reason,
+                    CertificateError::NotValidForName
+                        | CertificateError::NotValidForNameContext { .. }
+                ) {
+                    f.write_str("; to connect, use a name the certificate holds, ")?;
+                } else {
+                    f.write_str("; to connect, ")?;
+                }
+                write!(f, "{pin}, or, {insecure}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for UntrustedCertificate {}
+
+/// The smallest RSA key, in bits, whose handshake signatures
+/// [`TlsMode::Verify`] accepts (ring's and webpki's limit).
+pub const VERIFY_MIN_RSA_BITS: usize = 2048;
+
+/// The smallest RSA key, in bits, whose handshake signatures
+/// [`TlsMode::Pinned`] and [`TlsMode::Insecure`] accept. Keys of 1024 to
+/// 2047 bits are still common on older ESXi hosts and are what govmomi's
+/// simulator presents by default; pyVmomi, govmomi and OpenSSL accept them.
+pub const PINNED_MIN_RSA_BITS: usize = 1024;
+
+/// A server certificate whose RSA key is too small for its handshake
+/// signature to be accepted: below [`VERIFY_MIN_RSA_BITS`] in
+/// [`TlsMode::Verify`] (where pinning the certificate or insecure mode accept
+/// it), below [`PINNED_MIN_RSA_BITS`] in every mode.
+///
+/// It travels inside the handshake's [`rustls::Error`] like
+/// [`ThumbprintMismatch`]; [`describe_tls_error`] prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WeakRsaKey {
+    bits: usize,
+    required_bits: usize,
+    presented_sha256: Thumbprint,
+    presented_sha1: Thumbprint,
+}
+
+impl WeakRsaKey {
+    /// The size of the certificate's RSA key (its modulus) in bits.
+    pub fn bits(&self) -> usize {
+        self.bits
+    }
+
+    /// The size the mode in use requires: [`VERIFY_MIN_RSA_BITS`] or
+    /// [`PINNED_MIN_RSA_BITS`].
+    pub fn required_bits(&self) -> usize {
+        self.required_bits
+    }
+
+    /// The SHA-256 thumbprint of the certificate the server presented.
+    pub fn presented_sha256(&self) -> &Thumbprint {
+        &self.presented_sha256
+    }
+
+    /// The SHA-1 thumbprint of the certificate the server presented.
+    pub fn presented_sha1(&self) -> &Thumbprint {
+        &self.presented_sha1
+    }
+}
+
+impl fmt::Display for WeakRsaKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            bits,
+            required_bits,
+            presented_sha256: sha256,
+            ..
+        } = self;
+        if *required_bits > PINNED_MIN_RSA_BITS && *bits >= PINNED_MIN_RSA_BITS {
+            write!(
+                f,
+                "the server certificate has an RSA key of {bits} bits and verification \
+                 requires at least {required_bits} bits; the server presented SHA-256 {sha256}; \
+                 pinning its thumbprint with VSPHERE_THUMBPRINT={sha256} (or .thumbprint(..)) \
+                 after checking that it is the server's, or, in test labs only, \
+                 VSPHERE_INSECURE=true (or .insecure()) accepts it"
+            )
+        } else {
+            write!(
+                f,
+                "the server certificate has an RSA key of {bits} bits, which is refused even \
+                 when pinned or insecure (at least {PINNED_MIN_RSA_BITS} bits are required); \
+                 the server presented SHA-256 {sha256}; the server needs a new certificate"
+            )
+        }
+    }
+}
+
+impl std::error::Error for WeakRsaKey {}
+
+/// A certificate error carrying one of our typed values; `Other` makes
+/// rustls send a certificate_unknown alert.
+fn certificate_error(e: impl std::error::Error + Send + Sync + 'static) -> rustls::Error {
+    rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(e))))
+}
+
+/// The size in bits of a certificate's RSA key, or `None` when it has no
+/// RSA key or cannot be parsed.
+fn rsa_key_bits(cert: &CertificateDer<'_>) -> Option<usize> {
+    let parsed = rustls::server::ParsedCertificate::try_from(cert).ok()?;
+    let spki = parsed.subject_public_key_info();
+    let spki = rsa::pkcs8::spki::SubjectPublicKeyInfoRef::try_from(spki.as_ref()).ok()?;
+    if spki.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
+        return None;
+    }
+    rsa_modulus_bits(spki.subject_public_key.as_bytes()?)
+}
+
+/// The modulus size in bits of a DER `RSAPublicKey` (PKCS #1), the contents
+/// of the subjectPublicKey BIT STRING of an rsaEncryption key.
+fn rsa_modulus_bits(public_key: &[u8]) -> Option<usize> {
+    let key = rsa::pkcs1::RsaPublicKey::try_from(public_key).ok()?;
+    // DER integers have no leading zero bytes beyond a sign byte, which
+    // `as_bytes` strips.
+    let n = key.modulus.as_bytes();
+    let first = *n.first()?;
+    Some(n.len() * 8 - first.leading_zeros() as usize)
+}
+
+/// The error for a handshake signature that failed because of the key size,
+/// if that is why.
+fn weak_key_error(
+    cert: &CertificateDer<'_>,
+    required_bits: usize,
+    e: &rustls::Error,
+) -> Option<rustls::Error> {
+    if !matches!(
+        e,
+        rustls::Error::InvalidCertificate(CertificateError::BadSignature)
+    ) {
+        return None;
+    }
+    let bits = rsa_key_bits(cert)?;
+    (bits < required_bits).then(|| {
+        certificate_error(WeakRsaKey {
+            bits,
+            required_bits,
+            presented_sha256: Thumbprint::of_sha256(cert),
+            presented_sha1: Thumbprint::of_sha1(cert),
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Handshake signatures with RSA keys of 1024 to 2047 bits
+
+#[derive(Clone, Copy, Debug)]
+enum RsaPadding {
+    Pkcs1,
+    Pss,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum RsaHash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+/// An RSA handshake-signature algorithm for keys from
+/// [`PINNED_MIN_RSA_BITS`] up: keys of [`VERIFY_MIN_RSA_BITS`] and more go to
+/// ring's algorithm unchanged (the one webpki uses), smaller ones of at least
+/// [`PINNED_MIN_RSA_BITS`] to the RustCrypto `rsa` crate, and the rest are
+/// refused.
+///
+/// rustls tries the algorithms of a signature scheme in turn and stops at the
+/// first that does not refuse the key type, so this is the only algorithm of
+/// its scheme: it decides by key size itself.
+struct AnySizeRsa {
+    signature_alg_id: AlgorithmIdentifier,
+    padding: RsaPadding,
+    hash: RsaHash,
+    strict: &'static ring::signature::RsaParameters,
+}
+
+impl fmt::Debug for AnySizeRsa {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "AnySizeRsa({:?} {:?}, {PINNED_MIN_RSA_BITS}+ bits)",
+            self.padding, self.hash
+        )
+    }
+}
+
+impl SignatureVerificationAlgorithm for AnySizeRsa {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        match rsa_modulus_bits(public_key) {
+            Some(bits) if bits < PINNED_MIN_RSA_BITS => Err(InvalidSignature),
+            Some(bits) if bits < VERIFY_MIN_RSA_BITS => {
+                self.verify_small(public_key, message, signature)
+            }
+            _ => ring::signature::UnparsedPublicKey::new(self.strict, public_key)
+                .verify(message, signature)
+                .map_err(|_| InvalidSignature),
+        }
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::RSA_ENCRYPTION
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.signature_alg_id
+    }
+
+    fn fips(&self) -> bool {
+        false
+    }
+}
+
+impl AnySizeRsa {
+    /// Verifies with the `rsa` crate, which has no lower limit of its own.
+    fn verify_small(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        let key = rsa::RsaPublicKey::from_pkcs1_der(public_key).map_err(|_| InvalidSignature)?;
+        match self.hash {
+            RsaHash::Sha256 => verify_rsa::<sha2::Sha256>(&key, self.padding, message, signature),
+            RsaHash::Sha384 => verify_rsa::<sha2::Sha384>(&key, self.padding, message, signature),
+            RsaHash::Sha512 => verify_rsa::<sha2::Sha512>(&key, self.padding, message, signature),
+        }
+    }
+}
+
+fn verify_rsa<D>(
+    key: &rsa::RsaPublicKey,
+    padding: RsaPadding,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), InvalidSignature>
+where
+    D: sha2::Digest
+        + sha2::digest::DynDigest
+        + sha2::digest::const_oid::AssociatedOid
+        + Send
+        + Sync
+        + 'static,
+{
+    let hashed = D::digest(message);
+    let result = match padding {
+        RsaPadding::Pkcs1 => key.verify(rsa::Pkcs1v15Sign::new::<D>(), &hashed, signature),
+        // The salt is as long as the digest, as TLS 1.3 (RFC 8446 4.2.3) and
+        // ring require.
+        RsaPadding::Pss => key.verify(rsa::Pss::new::<D>(), &hashed, signature),
+    };
+    result.map_err(|_| InvalidSignature)
+}
+
+static RSA_PKCS1_SHA256: AnySizeRsa = AnySizeRsa {
+    signature_alg_id: alg_id::RSA_PKCS1_SHA256,
+    padding: RsaPadding::Pkcs1,
+    hash: RsaHash::Sha256,
+    strict: &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+};
+static RSA_PKCS1_SHA384: AnySizeRsa = AnySizeRsa {
+    signature_alg_id: alg_id::RSA_PKCS1_SHA384,
+    padding: RsaPadding::Pkcs1,
+    hash: RsaHash::Sha384,
+    strict: &ring::signature::RSA_PKCS1_2048_8192_SHA384,
+};
+static RSA_PKCS1_SHA512: AnySizeRsa = AnySizeRsa {
+    signature_alg_id: alg_id::RSA_PKCS1_SHA512,
+    padding: RsaPadding::Pkcs1,
+    hash: RsaHash::Sha512,
+    strict: &ring::signature::RSA_PKCS1_2048_8192_SHA512,
+};
+static RSA_PSS_SHA256: AnySizeRsa = AnySizeRsa {
+    signature_alg_id: alg_id::RSA_PSS_SHA256,
+    padding: RsaPadding::Pss,
+    hash: RsaHash::Sha256,
+    strict: &ring::signature::RSA_PSS_2048_8192_SHA256,
+};
+static RSA_PSS_SHA384: AnySizeRsa = AnySizeRsa {
+    signature_alg_id: alg_id::RSA_PSS_SHA384,
+    padding: RsaPadding::Pss,
+    hash: RsaHash::Sha384,
+    strict: &ring::signature::RSA_PSS_2048_8192_SHA384,
+};
+static RSA_PSS_SHA512: AnySizeRsa = AnySizeRsa {
+    signature_alg_id: alg_id::RSA_PSS_SHA512,
+    padding: RsaPadding::Pss,
+    hash: RsaHash::Sha512,
+    strict: &ring::signature::RSA_PSS_2048_8192_SHA512,
+};
+
+type Algorithms = &'static [&'static dyn SignatureVerificationAlgorithm];
+
+/// The single algorithm that replaces ring's for an RSA scheme.
+fn any_size_rsa(scheme: SignatureScheme) -> Option<Algorithms> {
+    static PKCS1_SHA256: [&dyn SignatureVerificationAlgorithm; 1] = [&RSA_PKCS1_SHA256];
+    static PKCS1_SHA384: [&dyn SignatureVerificationAlgorithm; 1] = [&RSA_PKCS1_SHA384];
+    static PKCS1_SHA512: [&dyn SignatureVerificationAlgorithm; 1] = [&RSA_PKCS1_SHA512];
+    static PSS_SHA256: [&dyn SignatureVerificationAlgorithm; 1] = [&RSA_PSS_SHA256];
+    static PSS_SHA384: [&dyn SignatureVerificationAlgorithm; 1] = [&RSA_PSS_SHA384];
+    static PSS_SHA512: [&dyn SignatureVerificationAlgorithm; 1] = [&RSA_PSS_SHA512];
+    Some(match scheme {
+        SignatureScheme::RSA_PKCS1_SHA256 => &PKCS1_SHA256,
+        SignatureScheme::RSA_PKCS1_SHA384 => &PKCS1_SHA384,
+        SignatureScheme::RSA_PKCS1_SHA512 => &PKCS1_SHA512,
+        SignatureScheme::RSA_PSS_SHA256 => &PSS_SHA256,
+        SignatureScheme::RSA_PSS_SHA384 => &PSS_SHA384,
+        SignatureScheme::RSA_PSS_SHA512 => &PSS_SHA512,
+        _ => return None,
+    })
+}
+
+/// ring's handshake-signature algorithms (the provider's), each RSA one
+/// replaced by its [`AnySizeRsa`]; ECDSA and Ed25519 as ring has them.
+fn tolerant_algorithms() -> WebPkiSupportedAlgorithms {
+    static MAPPING: LazyLock<Vec<(SignatureScheme, Algorithms)>> = LazyLock::new(|| {
+        strict_algorithms()
+            .mapping
+            .iter()
+            .map(|&(scheme, algs)| (scheme, any_size_rsa(scheme).unwrap_or(algs)))
+            .collect()
+    });
+    WebPkiSupportedAlgorithms {
+        // `all` serves certificate-chain signatures, which the modes using
+        // these algorithms do not check.
+        all: strict_algorithms().all,
+        mapping: &MAPPING,
+    }
+}
+
+/// ring's handshake-signature algorithms, as [`TlsMode::Verify`] uses them.
+fn strict_algorithms() -> WebPkiSupportedAlgorithms {
+    rustls::crypto::ring::default_provider().signature_verification_algorithms
+}
+
+/// Handshake signature verification of the verifiers that skip certificate
+/// verification: [`tolerant_algorithms`], and a [`WeakRsaKey`] error for
+/// keys too small even for them.
 #[derive(Debug)]
 struct Signatures(WebPkiSupportedAlgorithms);
 
 impl Signatures {
+    fn tolerant() -> Self {
+        Self(tolerant_algorithms())
+    }
+
     fn tls12(
         &self,
         message: &[u8],
@@ -460,6 +909,7 @@ impl Signatures {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
+            .map_err(|e| weak_key_error(cert, PINNED_MIN_RSA_BITS, &e).unwrap_or(e))
     }
 
     fn tls13(
@@ -469,6 +919,7 @@ impl Signatures {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
+            .map_err(|e| weak_key_error(cert, PINNED_MIN_RSA_BITS, &e).unwrap_or(e))
     }
 
     fn schemes(&self) -> Vec<SignatureScheme> {
@@ -496,15 +947,11 @@ impl ServerCertVerifier for PinnedVerifier {
         if self.pin.matches(end_entity) {
             return Ok(ServerCertVerified::assertion());
         }
-        let mismatch = ThumbprintMismatch {
+        Err(certificate_error(ThumbprintMismatch {
             expected: self.pin.clone(),
             presented_sha256: Thumbprint::of_sha256(end_entity),
             presented_sha1: Thumbprint::of_sha1(end_entity),
-        };
-        // `Other` makes rustls send a certificate_unknown alert.
-        Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-            OtherError(Arc::new(mismatch)),
-        )))
+        }))
     }
 
     fn verify_tls12_signature(
@@ -571,6 +1018,95 @@ impl ServerCertVerifier for InsecureVerifier {
     }
 }
 
+/// [`TlsMode::Verify`]: webpki decides, with ring's algorithms only; its
+/// rejections are wrapped in an [`UntrustedCertificate`] and a handshake
+/// signature refused only for the size of its RSA key in a [`WeakRsaKey`].
+#[derive(Debug)]
+struct VerifyingVerifier {
+    webpki: Arc<WebPkiServerVerifier>,
+}
+
+impl VerifyingVerifier {
+    /// Explains a refused handshake signature that the pinned and insecure
+    /// modes would accept: the key is too small for verification.
+    fn explain(
+        e: rustls::Error,
+        cert: &CertificateDer<'_>,
+        tolerant: impl FnOnce(
+            &WebPkiSupportedAlgorithms,
+        ) -> Result<HandshakeSignatureValid, rustls::Error>,
+    ) -> rustls::Error {
+        match weak_key_error(cert, VERIFY_MIN_RSA_BITS, &e) {
+            Some(weak) if tolerant(&tolerant_algorithms()).is_ok() => weak,
+            _ => e,
+        }
+    }
+}
+
+impl ServerCertVerifier for VerifyingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.webpki
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map_err(|e| match e {
+                rustls::Error::InvalidCertificate(reason) => {
+                    certificate_error(UntrustedCertificate {
+                        reason,
+                        presented_sha256: Thumbprint::of_sha256(end_entity),
+                        presented_sha1: Thumbprint::of_sha1(end_entity),
+                        rsa_key_bits: rsa_key_bits(end_entity)
+                            .filter(|&bits| bits < VERIFY_MIN_RSA_BITS),
+                    })
+                }
+                e => e,
+            })
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki
+            .verify_tls12_signature(message, cert, dss)
+            .map_err(|e| {
+                Self::explain(e, cert, |algs| {
+                    rustls::crypto::verify_tls12_signature(message, cert, dss, algs)
+                })
+            })
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki
+            .verify_tls13_signature(message, cert, dss)
+            .map_err(|e| {
+                Self::explain(e, cert, |algs| {
+                    rustls::crypto::verify_tls13_signature(message, cert, dss, algs)
+                })
+            })
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
+
+    fn root_hint_subjects(&self) -> Option<&[rustls::DistinguishedName]> {
+        self.webpki.root_hint_subjects()
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Configuration
 
@@ -603,6 +1139,12 @@ fn root_store(extra: &[CertificateDer<'static>]) -> Result<RootCertStore, TlsCon
 /// No ALPN protocol is offered, so the connection speaks HTTP/1.1, which is
 /// what vSphere's SOAP endpoint expects.
 ///
+/// [`TlsMode::Verify`] accepts handshake signatures by RSA keys of
+/// [`VERIFY_MIN_RSA_BITS`] or more; [`TlsMode::Pinned`] and
+/// [`TlsMode::Insecure`] still verify them (the server must hold the key of
+/// the certificate it presents) but accept RSA keys from
+/// [`PINNED_MIN_RSA_BITS`] bits, as pyVmomi and govmomi do.
+///
 /// ```
 /// use vmomi::tls::{TlsMode, client_config};
 ///
@@ -612,41 +1154,47 @@ fn root_store(extra: &[CertificateDer<'static>]) -> Result<RootCertStore, TlsCon
 /// ```
 pub fn client_config(mode: &TlsMode) -> Result<rustls::ClientConfig, TlsConfigError> {
     let provider: Arc<CryptoProvider> = Arc::new(rustls::crypto::ring::default_provider());
-    let signatures = Signatures(provider.signature_verification_algorithms);
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?;
-    let config = match mode {
-        TlsMode::Verify { extra_roots } => builder
-            .with_root_certificates(root_store(extra_roots)?)
-            .with_no_client_auth(),
-        TlsMode::Pinned(pin) => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(PinnedVerifier {
-                pin: pin.clone(),
-                signatures,
-            }))
-            .with_no_client_auth(),
-        TlsMode::Insecure => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(InsecureVerifier { signatures }))
-            .with_no_client_auth(),
+    let verifier: Arc<dyn ServerCertVerifier> = match mode {
+        TlsMode::Verify { extra_roots } => {
+            let roots = Arc::new(root_store(extra_roots)?);
+            let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider)
+                .build()
+                .map_err(|e| TlsConfigError::Rustls(rustls::Error::General(e.to_string())))?;
+            Arc::new(VerifyingVerifier { webpki })
+        }
+        TlsMode::Pinned(pin) => Arc::new(PinnedVerifier {
+            pin: pin.clone(),
+            signatures: Signatures::tolerant(),
+        }),
+        TlsMode::Insecure => Arc::new(InsecureVerifier {
+            signatures: Signatures::tolerant(),
+        }),
     };
-    Ok(config)
+    Ok(builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth())
 }
 
 /// Finds the TLS reason of a failed connection in an error's `source()`
-/// chain (e.g. a `reqwest::Error`) and returns it as text, or `None` when the
-/// failure was not a TLS one.
+/// chain (e.g. a `reqwest::Error`) and returns it as one line of text, or
+/// `None` when the failure was not a TLS one.
 ///
 /// It recognises a [`rustls::Error`], also when wrapped in an
-/// [`io::Error`] (whose `source()` skips the wrapped error), and a
-/// [`ThumbprintMismatch`], whose text names the pinned and the presented
-/// thumbprints.
+/// [`io::Error`] (whose `source()` skips the wrapped error), and the typed
+/// rejections of this module: [`ThumbprintMismatch`] (naming the pinned and
+/// the presented thumbprints), [`UntrustedCertificate`] and [`WeakRsaKey`]
+/// (naming the presented SHA-256 thumbprint and the ways to connect:
+/// `VSPHERE_THUMBPRINT`, `VSPHERE_CA_FILE` or `VSPHERE_INSECURE`). A server
+/// that does not answer with TLS (an `https://` URL for a plain http port)
+/// and a TLS alert from the server are said in words.
 pub fn describe_tls_error(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut cur = Some(err);
     while let Some(e) = cur {
-        if let Some(m) = e.downcast_ref::<ThumbprintMismatch>() {
-            return Some(m.to_string());
+        if let Some(text) = describe_ours(e) {
+            return Some(text);
         }
         if let Some(r) = e.downcast_ref::<rustls::Error>() {
             return Some(describe_rustls(r));
@@ -661,14 +1209,153 @@ pub fn describe_tls_error(err: &(dyn std::error::Error + 'static)) -> Option<Str
     None
 }
 
+/// The text of one of this module's typed rejections.
+fn describe_ours(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(m) = e.downcast_ref::<ThumbprintMismatch>() {
+        return Some(m.to_string());
+    }
+    if let Some(u) = e.downcast_ref::<UntrustedCertificate>() {
+        return Some(u.to_string());
+    }
+    if let Some(w) = e.downcast_ref::<WeakRsaKey>() {
+        return Some(w.to_string());
+    }
+    None
+}
+
 fn describe_rustls(e: &rustls::Error) -> String {
+    use rustls::{AlertDescription as A, InvalidMessage as M};
     match e {
-        // rustls prints `Other` with `Debug`; its `Display` is the reason.
         rustls::Error::InvalidCertificate(CertificateError::Other(o)) => {
-            format!("invalid peer certificate: {o}")
+            match describe_ours(o.0.as_ref()) {
+                Some(text) => text,
+                // rustls prints `Other` with `Debug`; its `Display` is the reason.
+                None => format!("invalid peer certificate: {o}"),
+            }
+        }
+        rustls::Error::InvalidMessage(m @ (M::InvalidContentType | M::UnknownProtocolVersion)) => {
+            format!(
+                "the server did not answer with TLS (its reply is not a TLS record: {m:?}); \
+                 if it serves plain http, use an http:// URL"
+            )
+        }
+        rustls::Error::AlertReceived(alert) => {
+            let why = match alert {
+                A::HandshakeFailure | A::InsufficientSecurity => {
+                    ": it shares no protocol version, cipher suite or signature scheme with \
+                     this client, which offers TLS 1.2 and 1.3 with ECDHE and AES-GCM or \
+                     ChaCha20"
+                }
+                A::ProtocolVersion => ": it speaks neither TLS 1.2 nor TLS 1.3",
+                A::CertificateRequired => ": it requires a client certificate",
+                A::UnrecognisedName => ": it does not serve the server name this client sent",
+                A::BadCertificate | A::CertificateUnknown | A::UnknownCA => {
+                    ": it rejected a certificate"
+                }
+                A::AccessDenied => ": access denied",
+                A::InternalError => ": an internal error on the server",
+                _ => "",
+            };
+            format!("the server refused the TLS handshake with the alert {alert:?}{why}")
         }
         e => e.to_string(),
     }
+}
+
+/// A certificate rejection in words, with rustls's name for it.
+#[allow(deprecated)] // `UnsupportedSignatureAlgorithm`, which older paths still produce
+fn reason_text(e: &CertificateError) -> String {
+    use CertificateError as C;
+    let date = |t: &UnixTime| {
+        i64::try_from(t.as_secs())
+            .ok()
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .map_or_else(
+                || format!("{} s after 1970", t.as_secs()),
+                |d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            )
+    };
+    match e {
+        C::UnknownIssuer => {
+            "it is not signed by a certificate authority this client trusts (UnknownIssuer)".into()
+        }
+        C::NotValidForName => "it is not valid for the server's name (NotValidForName)".into(),
+        C::NotValidForNameContext {
+            expected,
+            presented,
+        } => {
+            let names = if presented.is_empty() {
+                "none".to_string()
+            } else {
+                presented.join(", ")
+            };
+            format!(
+                "it is not valid for the name {} (it names {names}) (NotValidForName)",
+                expected.to_str()
+            )
+        }
+        C::Expired => "it has expired (Expired)".into(),
+        C::ExpiredContext { not_after, .. } => {
+            format!("it expired on {} (Expired)", date(not_after))
+        }
+        C::NotValidYet => "it is not valid yet; check the clocks (NotValidYet)".into(),
+        C::NotValidYetContext { not_before, .. } => format!(
+            "it is not valid before {}; check the clocks (NotValidYet)",
+            date(not_before)
+        ),
+        C::Revoked => "it has been revoked (Revoked)".into(),
+        C::BadEncoding => "it is malformed (BadEncoding)".into(),
+        C::BadSignature => "the signature of its issuer does not verify, or uses a key this \
+                            client refuses (BadSignature)"
+            .into(),
+        C::UnsupportedSignatureAlgorithm
+        | C::UnsupportedSignatureAlgorithmContext { .. }
+        | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "it is signed with an algorithm this client does not support \
+             (UnsupportedSignatureAlgorithm)"
+                .into()
+        }
+        C::UnhandledCriticalExtension => {
+            "it has a critical extension this client does not know (UnhandledCriticalExtension)"
+                .into()
+        }
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+            "it is not meant for TLS servers: its extended key usage lacks serverAuth \
+             (InvalidPurpose)"
+                .into()
+        }
+        C::Other(o) => match webpki_reason(o) {
+            Some(words) => words.into(),
+            None => format!("it was rejected ({o})"),
+        },
+        e => format!("it was rejected ({e:?})"),
+    }
+}
+
+/// webpki rejections that rustls passes on as [`CertificateError::Other`],
+/// in words (recognised by webpki's name for them).
+fn webpki_reason(o: &OtherError) -> Option<&'static str> {
+    Some(match o.to_string().as_str() {
+        "CaUsedAsEndEntity" => {
+            "it is a CA certificate, which cannot serve as a server's own certificate \
+             (CaUsedAsEndEntity)"
+        }
+        "EndEntityUsedAsCa" => {
+            "its chain uses a server certificate as a certificate authority (EndEntityUsedAsCa)"
+        }
+        "PathLenConstraintViolated" => {
+            "its chain is longer than a CA's path length constraint allows \
+             (PathLenConstraintViolated)"
+        }
+        "UnsupportedCertVersion" => {
+            "it is not an X.509 version 3 certificate \
+                                     (UnsupportedCertVersion)"
+        }
+        "MaximumPathDepthExceeded" | "MaximumPathBuildCallsExceeded" => {
+            "its chain is too long or too tangled to verify (MaximumPathDepthExceeded)"
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -803,9 +1490,7 @@ mod tests {
         let der = b"presented";
         let v = PinnedVerifier {
             pin: Thumbprint::of_sha1(b"pinned"),
-            signatures: Signatures(
-                rustls::crypto::ring::default_provider().signature_verification_algorithms,
-            ),
+            signatures: Signatures::tolerant(),
         };
         let err = v
             .verify_server_cert(
@@ -861,5 +1546,436 @@ mod tests {
         assert!(matches!(e, TlsConfigError::NoCertificates { .. }), "{e}");
         assert!(e.to_string().contains("empty.pem"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    // -----------------------------------------------------------------------
+    // RSA keys below 2048 bits
+
+    // Go's httptest certificate (RSA-1024, a CA certificate, the default of
+    // govmomi's simulator), and self-signed ones made with openssl for a
+    // 512-bit and a 2048-bit key. The signatures are openssl's
+    // (`openssl dgst -sha256 -sign KEY [-sigopt rsa_padding_mode:pss
+    // -sigopt rsa_pss_saltlen:digest]`) over `MESSAGE`.
+    const CERT_1024: &str = "\
+-----BEGIN CERTIFICATE-----\n\
+MIICEzCCAXygAwIBAgIQMIMChMLGrR+QvmQvpwAU6zANBgkqhkiG9w0BAQsFADAS\n\
+MRAwDgYDVQQKEwdBY21lIENvMCAXDTcwMDEwMTAwMDAwMFoYDzIwODQwMTI5MTYw\n\
+MDAwWjASMRAwDgYDVQQKEwdBY21lIENvMIGfMA0GCSqGSIb3DQEBAQUAA4GNADCB\n\
+iQKBgQDuLnQAI3mDgey3VBzWnB2L39JUU4txjeVE6myuDqkM/uGlfjb9SjY1bIw4\n\
+iA5sBBZzHi3z0h1YV8QPuxEbi4nW91IJm2gsvvZhIrCHS3l6afab4pZBl2+XsDul\n\
+rKBxKKtD1rGxlG4LjncdabFn9gvLZad2bSysqz/qTAUStTvqJQIDAQABo2gwZjAO\n\
+BgNVHQ8BAf8EBAMCAqQwEwYDVR0lBAwwCgYIKwYBBQUHAwEwDwYDVR0TAQH/BAUw\n\
+AwEB/zAuBgNVHREEJzAlggtleGFtcGxlLmNvbYcEfwAAAYcQAAAAAAAAAAAAAAAA\n\
+AAAAATANBgkqhkiG9w0BAQsFAAOBgQCEcetwO59EWk7WiJsG4x8SY+UIAA+flUI9\n\
+tyC4lNhbcF2Idq9greZwbYCqTTTr2XiRNSMLCOjKyI7ukPoPjo16ocHj+P3vZGfs\n\
+h1fIw3cSS2OolhloGw/XM6RWPWtPAlGykKLciQrBru5NAPvCMsb/I1DAceTiotQM\n\
+fblo6RBxUQ==\n\
+-----END CERTIFICATE-----\n";
+    const CERT_512: &str = "\
+-----BEGIN CERTIFICATE-----\n\
+MIIBfTCCASegAwIBAgIUcrG1fmN0HcokCuV8TyCetBvGIVQwDQYJKoZIhvcNAQEL\n\
+BQAwEjEQMA4GA1UEAwwHd2VhazUxMjAgFw0yNjEyMDExMDI1MDRaGA8yMTI2MTEw\n\
+NzEwMjUwNFowEjEQMA4GA1UEAwwHd2VhazUxMjBcMA0GCSqGSIb3DQEBAQUAA0sA\n\
+MEgCQQDK4gfgRk+6Wkg42Qc8V74zKWOvmaYdIpslMO+pcseUWWx6u8dKHUW4GBWn\n\
+rb/YYS8nwmySLfuRhTTFK2RY6H4hAgMBAAGjUzBRMB0GA1UdDgQWBBTD8MmFbthF\n\
+l/VekeVqZpCXm3KujzAfBgNVHSMEGDAWgBTD8MmFbthFl/VekeVqZpCXm3KujzAP\n\
+BgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA0EAc2kPyQt3zSAdGE3jHmZk\n\
+mrE2zXlTu/WRqoc1BPlTQHb1AD/zFiTmOn83UzHeBHVeQu4Q2sxRrTBlsWN8oYgj\n\
+WQ==\n\
+-----END CERTIFICATE-----\n";
+    const CERT_2048: &str = "\
+-----BEGIN CERTIFICATE-----\n\
+MIIDJTCCAg2gAwIBAgIURfgLn0vY20f+urzORdClDw2x9DkwDQYJKoZIhvcNAQEL\n\
+BQAwFTETMBEGA1UEAwwKc3Ryb25nMjA0ODAgFw0yNjEyMDExMDMwMThaGA8yMTI2\n\
+MTEwNzEwMzAxOFowFTETMBEGA1UEAwwKc3Ryb25nMjA0ODCCASIwDQYJKoZIhvcN\n\
+AQEBBQADggEPADCCAQoCggEBAK4WIC3pSyOfF7dVWycpJxHFqyfqJSf+w71wx5sx\n\
+THFbcD/F5L20wfmaIBb5Hx6Ic8ahWaJtr7hsvXRXMDs7byf3Tq+CFdhC5MNnsQBo\n\
+2NbJgwjcFkhFdbPRjAV6pF2jziZ6bXDy7EMqAXAX3YHtFFjVhtsVKSQVGkBz6qOT\n\
+0t/8/3aif6Zt3JjAnpYo2dhBTba+D7qh7QGm4dr9x5H/lyGGHpiqj77tpWanMJxt\n\
+D5HjvgyFU+xdQAsrkklM0e6WNpdB3fmDn7a9WfcDHJXrkk1p4v5LuzLKG+ifSdQH\n\
+gd5VBIRJIXxXfGayGZZ6Mjnkjg4HgUxR0rbXOxPO060P2yMCAwEAAaNrMGkwHQYD\n\
+VR0OBBYEFNgHzdXutp0Qiq6yXTQWFjLj3d6WMB8GA1UdIwQYMBaAFNgHzdXutp0Q\n\
+iq6yXTQWFjLj3d6WMAwGA1UdEwEB/wQCMAAwGQYDVR0RBBIwEIIOc3Ryb25nLmV4\n\
+YW1wbGUwDQYJKoZIhvcNAQELBQADggEBAGRypJDOmCOUgAych2sLf10ms0tnQdZE\n\
+KMRQoipTe8FOmjL4NR31D6jKcfbwhT2CWg7b18IVAvLSDYFnGnHy0/QXehi/AQKs\n\
+Jj+SeuPyq5jlQ2oTnTzSxbHEsZa2V0/3QWGrXkPlOxTBs9iiQUKjsA9Ie6mvOxvX\n\
+kd97amOMFSh9FswCnJYICEtYJgm0INeQ14U5MFURAfLrxyaRgA6Cx7Hh+2Wi73Ci\n\
+cbhPYQB9jSy7nijxGGha2Z+Lx3LWIpx1+dbC/QvTODmtdwo5mNAjzR1BDpKeRodW\n\
+aQLX0G2K6cYIJ3lufGTdn8LuqoSDpdbV1uddAum6D5LlLYWn6slAp54=\n\
+-----END CERTIFICATE-----\n";
+    const MESSAGE: &[u8] = b"vmomi handshake signature test";
+    const K1024_SHA256_PKCS1: &str = "\
+        JkFEIQGkyVWrDoJmwps1loPJ18TUZYlhnA7BEVjP0e80u9or0dqOaRQcMz4hy7tJ\
+        nl7MmFtqqQNtqFvMRsyuq85CJwJSw+kNiG/0CKSbi9nexkslnprre3ScfO6Kgyzh\
+        emN3piLlTWmT+JfkfpEG1/GeC2eJAj1Z+VjThXe2vu8=";
+    const K1024_SHA384_PKCS1: &str = "\
+        LPh4cXtObXNStuyM8Wl0Dg4nuZbdq3eH8X4BzpGt5FBKDV7wC1LUj7C2z43UuZC5\
+        X4t1TPQhR2VQYVfnxggQo9NnYIuru+kjl0uzE0nFt+4tW1lw5H69DQGsmxchWpDu\
+        /9S7pmQJK0uUkWcn7gmqbLYsYH7l3yWe0n4mL0f2ROE=";
+    const K1024_SHA512_PKCS1: &str = "\
+        rvpWUVltv8m7BxfzWy6MBs+DQgoDtZv8kX22gxI/fBt57jk2CD6DsWiQVJIQhKAr\
+        0StVvwB9E4Ow2LWIFfpLcpnRBwZdEz9zQO2QROmOBGt5KgHCgqPRqYMJQzJn/75e\
+        50fB4fHLjJ3EJyzbi5In5QCLRlX3dE5SbF0gI2PYOzw=";
+    const K1024_SHA256_PSS: &str = "\
+        2B27glgyjgtsAJ/oG6VBvUzT2fscgos7iD8FYwnZymTBGxcwtd3uw+qLZAIOwLxm\
+        O7E0RpUEDiexiuK67PmL4EfoghX32q3nJa5fM9CGWKVPp7c/SXoZuZAdp0kIvC4h\
+        fI9LC5CDxX6SuS2ockgM0kPPPV9k8ZSm6PfNOs+WsxE=";
+    const K1024_SHA384_PSS: &str = "\
+        6fMOmKH3hMmZp8TSwsSXgQ4q5hV8wOQINR1H/rXNO8ngjIEpYbowshWskmDUAB6a\
+        clIiPn1gBvGfxfuU7ogj9gQ7XXQwKoEH/8dDP2Ub5DyBDWc0C2tKsciICZqZXIXh\
+        jEWwKWVmzV7pwpMSgk2sH5QG23dJz1mnFJ9uxt2GUgk=";
+    const K2048_SHA256_PKCS1: &str = "\
+        ji5Yo/VWLl4wfiEfSr/2Bm5gbRh3TG5RdgUB4faHseCvmH4gFNln+trY4+wbtJwt\
+        KKn8/hJswbKYdJssTlTeqyfaBcyN4ZsZ0Zc10hDW+hNITJDtN7AQUoaFSaU+TePv\
+        T39jBVACyZBTQrDi4CTYb7sMn68M966b9KVzOoyWuxXFzTRKY/DGKorfdVv0yz5/\
+        TeFrcZdzC9bMjOjLkwYNGpFK/v3Bc/qP79r27syDcsLgCTNgb9dwl+SsXvqKdoGk\
+        MGv4WEPoDzkuAJhIaLxXRZYn+gtR8ibYWJJzYeYQZDvrf3VYXWlHWanYxQwdUomz\
+        y7JhBflfIFo9A2zoQIz1zg==";
+    const K2048_SHA256_PSS: &str = "\
+        fDQI9YK0USKrimxr09HmAAzEc6dibGheIBhvXoorRPUGa13175Z5eL5t+fyK66S9\
+        /G8RX+kQstcC2D5fJvvpLGXIWCHGIoOf1bGr0lpuewxv+sHdHv7e3Ah5q39yXikA\
+        lU7d+F1kzILefNneS44/eVFImyiBxUPVFgLY5RScpgAWZWTlzUdHdMTEgqJzC7DM\
+        6VOREKZmCzyMJMIqJ3vSaZX4igALD1SVmyWlJsJaULbJuVcB7/AhL5PClkvEJMzb\
+        zpHAi+ay4X2OQTz5+4xKTJMAn9yt38+g0sKbZLqrZiY47jpwdYw7D0xBvFWkOkmE\
+        GUU13Xx26fXMBlrqdl6l2g==";
+    const K512_SHA256_PKCS1: &str = "\
+        yIYB9DO3vuSZ4OLonex32F0+6wA2sqgs+U1il9P2y3XBt7+G4gHIUwkVZM0d1Ab4\
+        HUmMFFkoKUb5N1iguhxfcA==";
+
+    fn cert(pem: &str) -> CertificateDer<'static> {
+        CertificateDer::from_pem_slice(pem.as_bytes()).unwrap()
+    }
+
+    fn sig(b64: &str) -> Vec<u8> {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap()
+    }
+
+    /// The subjectPublicKey contents of a certificate, as webpki passes them
+    /// to a [`SignatureVerificationAlgorithm`].
+    fn public_key(cert: &CertificateDer<'_>) -> Vec<u8> {
+        let parsed = rustls::server::ParsedCertificate::try_from(cert).unwrap();
+        let spki = parsed.subject_public_key_info();
+        let spki = rsa::pkcs8::spki::SubjectPublicKeyInfoRef::try_from(spki.as_ref()).unwrap();
+        spki.subject_public_key.as_bytes().unwrap().to_vec()
+    }
+
+    /// A handshake signature as rustls decodes it from the wire.
+    fn dss(scheme: SignatureScheme, signature: &[u8]) -> DigitallySignedStruct {
+        use rustls::internal::msgs::codec::Codec;
+        let mut wire = u16::from(scheme).to_be_bytes().to_vec();
+        wire.extend((signature.len() as u16).to_be_bytes());
+        wire.extend(signature);
+        DigitallySignedStruct::read_bytes(&wire).unwrap()
+    }
+
+    #[test]
+    fn key_sizes() {
+        assert_eq!(rsa_key_bits(&cert(CERT_1024)), Some(1024));
+        assert_eq!(rsa_key_bits(&cert(CERT_512)), Some(512));
+        assert_eq!(rsa_key_bits(&cert(CERT_2048)), Some(2048));
+        assert_eq!(rsa_key_bits(&CertificateDer::from(&b"junk"[..])), None);
+    }
+
+    #[test]
+    fn rsa_1024_signatures_verify_with_the_tolerant_algorithms_only() {
+        let key = public_key(&cert(CERT_1024));
+        let cases: [(&AnySizeRsa, &'static ring::signature::RsaParameters, &str); 5] = [
+            (
+                &RSA_PKCS1_SHA256,
+                &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                K1024_SHA256_PKCS1,
+            ),
+            (
+                &RSA_PKCS1_SHA384,
+                &ring::signature::RSA_PKCS1_2048_8192_SHA384,
+                K1024_SHA384_PKCS1,
+            ),
+            (
+                &RSA_PKCS1_SHA512,
+                &ring::signature::RSA_PKCS1_2048_8192_SHA512,
+                K1024_SHA512_PKCS1,
+            ),
+            (
+                &RSA_PSS_SHA256,
+                &ring::signature::RSA_PSS_2048_8192_SHA256,
+                K1024_SHA256_PSS,
+            ),
+            (
+                &RSA_PSS_SHA384,
+                &ring::signature::RSA_PSS_2048_8192_SHA384,
+                K1024_SHA384_PSS,
+            ),
+        ];
+        for (alg, ring_alg, signature) in cases {
+            let signature = sig(signature);
+            alg.verify_signature(&key, MESSAGE, &signature)
+                .unwrap_or_else(|_| panic!("{alg:?} verifies"));
+            // ring alone refuses the key: this is what the wrapper is for.
+            assert!(
+                ring::signature::UnparsedPublicKey::new(ring_alg, &key)
+                    .verify(MESSAGE, &signature)
+                    .is_err(),
+                "{alg:?}"
+            );
+            // A signature of anything else, or another signature, fails.
+            assert!(alg.verify_signature(&key, b"tampered", &signature).is_err());
+            let mut flipped = signature.clone();
+            flipped[40] ^= 1;
+            assert!(alg.verify_signature(&key, MESSAGE, &flipped).is_err());
+        }
+        // The padding and the hash must match the scheme.
+        let pkcs1 = sig(K1024_SHA256_PKCS1);
+        assert!(
+            RSA_PSS_SHA256
+                .verify_signature(&key, MESSAGE, &pkcs1)
+                .is_err()
+        );
+        assert!(
+            RSA_PKCS1_SHA384
+                .verify_signature(&key, MESSAGE, &pkcs1)
+                .is_err()
+        );
+        assert_eq!(RSA_PSS_SHA256.public_key_alg_id(), alg_id::RSA_ENCRYPTION);
+        assert_eq!(RSA_PSS_SHA256.signature_alg_id(), alg_id::RSA_PSS_SHA256);
+        assert_eq!(
+            RSA_PKCS1_SHA512.signature_alg_id(),
+            alg_id::RSA_PKCS1_SHA512
+        );
+    }
+
+    #[test]
+    fn rsa_2048_signatures_go_to_ring() {
+        let key = public_key(&cert(CERT_2048));
+        RSA_PKCS1_SHA256
+            .verify_signature(&key, MESSAGE, &sig(K2048_SHA256_PKCS1))
+            .unwrap();
+        RSA_PSS_SHA256
+            .verify_signature(&key, MESSAGE, &sig(K2048_SHA256_PSS))
+            .unwrap();
+        assert!(
+            RSA_PSS_SHA256
+                .verify_signature(&key, b"tampered", &sig(K2048_SHA256_PSS))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn rsa_512_is_refused() {
+        let der = cert(CERT_512);
+        let key = public_key(&der);
+        let signature = sig(K512_SHA256_PKCS1);
+        // The signature itself is good ...
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        let k = rsa::RsaPublicKey::from_pkcs1_der(&key).unwrap();
+        verify_rsa::<sha2::Sha256>(&k, RsaPadding::Pkcs1, MESSAGE, &signature).unwrap();
+        // ... but the key is too small, even when pinned.
+        assert!(
+            RSA_PKCS1_SHA256
+                .verify_signature(&key, MESSAGE, &signature)
+                .is_err()
+        );
+        let pinned = PinnedVerifier {
+            pin: Thumbprint::of_sha256(&der),
+            signatures: Signatures::tolerant(),
+        };
+        let e = pinned
+            .verify_tls12_signature(
+                MESSAGE,
+                &der,
+                &dss(SignatureScheme::RSA_PKCS1_SHA256, &signature),
+            )
+            .unwrap_err();
+        let msg = describe_tls_error(&e).unwrap();
+        assert!(msg.contains("RSA key of 512 bits"), "{msg}");
+        assert!(msg.contains("at least 1024 bits"), "{msg}");
+        assert!(
+            msg.contains(&Thumbprint::of_sha256(&der).to_string()),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn tolerant_algorithms_replace_each_rsa_scheme_by_one_algorithm() {
+        let strict = strict_algorithms();
+        let tolerant = tolerant_algorithms();
+        assert_eq!(strict.supported_schemes(), tolerant.supported_schemes());
+        let mut rsa = 0;
+        for (&(scheme, strict_algs), &(same, algs)) in strict.mapping.iter().zip(tolerant.mapping) {
+            assert_eq!(scheme, same);
+            if let Some(ours) = any_size_rsa(scheme) {
+                rsa += 1;
+                assert_eq!(algs.len(), 1, "{scheme:?}: the one algorithm decides");
+                assert!(std::ptr::eq(algs, ours), "{scheme:?}");
+            } else {
+                assert_eq!(algs.len(), strict_algs.len(), "{scheme:?} as ring has it");
+            }
+        }
+        assert_eq!(rsa, 6, "PKCS#1 and PSS with SHA-256/384/512");
+    }
+
+    #[test]
+    fn pinned_and_insecure_accept_rsa_1024_handshake_signatures() {
+        let der = cert(CERT_1024);
+        let pss = dss(SignatureScheme::RSA_PSS_SHA256, &sig(K1024_SHA256_PSS));
+        let pkcs1 = dss(SignatureScheme::RSA_PKCS1_SHA512, &sig(K1024_SHA512_PKCS1));
+        let pinned = PinnedVerifier {
+            pin: Thumbprint::of_sha1(&der),
+            signatures: Signatures::tolerant(),
+        };
+        let insecure = InsecureVerifier {
+            signatures: Signatures::tolerant(),
+        };
+        pinned.verify_tls13_signature(MESSAGE, &der, &pss).unwrap();
+        pinned
+            .verify_tls12_signature(MESSAGE, &der, &pkcs1)
+            .unwrap();
+        insecure
+            .verify_tls13_signature(MESSAGE, &der, &pss)
+            .unwrap();
+        insecure
+            .verify_tls12_signature(MESSAGE, &der, &pkcs1)
+            .unwrap();
+        // Still verified: a wrong signature fails.
+        let e = insecure
+            .verify_tls13_signature(b"tampered", &der, &pss)
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                rustls::Error::InvalidCertificate(CertificateError::BadSignature)
+            ),
+            "{e:?}"
+        );
+    }
+
+    fn verifying() -> VerifyingVerifier {
+        let roots = Arc::new(root_store(&[]).unwrap());
+        let webpki = WebPkiServerVerifier::builder_with_provider(
+            roots,
+            Arc::new(rustls::crypto::ring::default_provider()),
+        )
+        .build()
+        .unwrap();
+        VerifyingVerifier { webpki }
+    }
+
+    #[test]
+    fn verify_mode_refuses_rsa_1024_and_says_why() {
+        let der = cert(CERT_1024);
+        let v = verifying();
+        let pss = dss(SignatureScheme::RSA_PSS_SHA256, &sig(K1024_SHA256_PSS));
+        let e = v.verify_tls13_signature(MESSAGE, &der, &pss).unwrap_err();
+        let msg = describe_tls_error(&e).unwrap();
+        eprintln!("{msg}");
+        assert!(msg.contains("RSA key of 1024 bits"), "{msg}");
+        assert!(msg.contains("at least 2048 bits"), "{msg}");
+        let sha256 = Thumbprint::of_sha256(&der).to_string();
+        assert!(
+            msg.contains(&format!("VSPHERE_THUMBPRINT={sha256}")),
+            "{msg}"
+        );
+        assert!(msg.contains("VSPHERE_INSECURE=true"), "{msg}");
+        // A bad signature stays a bad signature.
+        let e = v
+            .verify_tls13_signature(b"tampered", &der, &pss)
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                rustls::Error::InvalidCertificate(CertificateError::BadSignature)
+            ),
+            "{e:?}"
+        );
+        // 2048 bits verify as before.
+        let strong = cert(CERT_2048);
+        let pkcs1 = dss(SignatureScheme::RSA_PKCS1_SHA256, &sig(K2048_SHA256_PKCS1));
+        v.verify_tls12_signature(MESSAGE, &strong, &pkcs1).unwrap();
+    }
+
+    #[test]
+    fn verify_mode_rejections_name_the_thumbprint_and_the_ways_out() {
+        let v = verifying();
+        let name = ServerName::try_from("127.0.0.1").unwrap();
+        // Self-signed: its issuer is unknown.
+        let der = cert(CERT_2048);
+        let e = v
+            .verify_server_cert(&der, &[], &name, &[], UnixTime::now())
+            .unwrap_err();
+        let msg = describe_tls_error(&e).unwrap();
+        eprintln!("{msg}");
+        let sha256 = Thumbprint::of_sha256(&der).to_string();
+        assert!(msg.contains("UnknownIssuer"), "{msg}");
+        assert!(
+            msg.contains(&format!("VSPHERE_THUMBPRINT={sha256}")),
+            "{msg}"
+        );
+        assert!(msg.contains("VSPHERE_CA_FILE"), "{msg}");
+        assert!(msg.contains("VSPHERE_INSECURE=true"), "{msg}");
+        let rustls::Error::InvalidCertificate(CertificateError::Other(o)) = &e else {
+            panic!("{e:?}")
+        };
+        let u = o.0.downcast_ref::<UntrustedCertificate>().unwrap();
+        assert_eq!(u.reason(), &CertificateError::UnknownIssuer);
+        assert_eq!(u.presented_sha1(), &Thumbprint::of_sha1(&der));
+        assert_eq!(u.presented_sha256().to_string(), sha256);
+        assert_eq!(u.weak_rsa_key_bits(), None);
+
+        // Go's httptest certificate: a CA used as a leaf, with an RSA-1024
+        // key; a CA file cannot help with either.
+        let der = cert(CERT_1024);
+        let e = v
+            .verify_server_cert(&der, &[], &name, &[], UnixTime::now())
+            .unwrap_err();
+        let msg = describe_tls_error(&e).unwrap();
+        eprintln!("{msg}");
+        assert!(msg.contains("CaUsedAsEndEntity"), "{msg}");
+        assert!(msg.contains("RSA key of 1024 bits"), "{msg}");
+        let sha256 = Thumbprint::of_sha256(&der).to_string();
+        assert!(
+            msg.contains(&format!("VSPHERE_THUMBPRINT={sha256}")),
+            "{msg}"
+        );
+        assert!(msg.contains("VSPHERE_INSECURE=true"), "{msg}");
+        assert!(!msg.contains("VSPHERE_CA_FILE="), "{msg}");
+    }
+
+    #[test]
+    fn reasons_in_words() {
+        let expired = reason_text(&CertificateError::ExpiredContext {
+            time: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_700_000_000)),
+            not_after: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_600_000_000)),
+        });
+        assert_eq!(expired, "it expired on 2020-09-13 12:26:40 UTC (Expired)");
+        let name = reason_text(&CertificateError::NotValidForNameContext {
+            expected: ServerName::try_from("vc.example.com").unwrap(),
+            presented: vec!["DnsName(\"esx1\")".into()],
+        });
+        assert!(name.contains("vc.example.com"), "{name}");
+        assert!(name.contains("esx1"), "{name}");
+        let u = UntrustedCertificate {
+            reason: CertificateError::NotValidForName,
+            presented_sha256: Thumbprint::of_sha256(b"x"),
+            presented_sha1: Thumbprint::of_sha1(b"x"),
+            rsa_key_bits: None,
+        };
+        let msg = u.to_string();
+        assert!(msg.contains("use a name the certificate holds"), "{msg}");
+        assert!(!msg.contains("VSPHERE_CA_FILE"), "{msg}");
+    }
+
+    #[test]
+    fn not_tls_and_alerts() {
+        let e = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        let io = io::Error::new(io::ErrorKind::InvalidData, e);
+        let msg = describe_tls_error(&io).unwrap();
+        assert!(msg.contains("did not answer with TLS"), "{msg}");
+        assert!(msg.contains("http://"), "{msg}");
+        let e = rustls::Error::AlertReceived(rustls::AlertDescription::HandshakeFailure);
+        let msg = describe_tls_error(&e).unwrap();
+        assert!(msg.contains("refused the TLS handshake"), "{msg}");
+        assert!(msg.contains("HandshakeFailure"), "{msg}");
     }
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+pub mod faultsrv;
 pub mod synth;
 pub mod tape;
 pub mod vcsim;

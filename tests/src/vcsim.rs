@@ -6,7 +6,8 @@
 //! With [`Options::tls`] the simulator serves https with a leaf certificate for
 //! 127.0.0.1 signed by a CA it makes at start-up; [`Vcsim::ca_pem`] is that CA
 //! (PEM) and [`Vcsim::sha256`] / [`Vcsim::sha1`] are the leaf's thumbprints in
-//! vSphere's form (`AB:CD:...`).
+//! vSphere's form (`AB:CD:...`). With [`Options::tls_builtin`] it serves https
+//! with govmomi's built-in certificate instead (thumbprints, no CA file).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -26,6 +27,10 @@ pub struct Options {
     pub host: u32,
     /// Serve https with a certificate signed by a CA made at start-up.
     pub tls: bool,
+    /// Serve https with govmomi's built-in httptest certificate, as a plain
+    /// `vcsim` does: RSA-1024, a CA certificate used as the server's own,
+    /// valid for 127.0.0.1. Excludes [`tls`](Self::tls).
+    pub tls_builtin: bool,
 }
 
 impl Default for Options {
@@ -35,6 +40,7 @@ impl Default for Options {
             cluster: 1,
             host: 1,
             tls: false,
+            tls_builtin: false,
         }
     }
 }
@@ -157,6 +163,9 @@ impl Vcsim {
         if let Some(ca) = &ca_pem {
             tls_args.extend(["-tls".as_ref(), "-ca-out".as_ref(), ca.as_os_str()]);
         }
+        if o.tls_builtin {
+            tls_args.push("-tls-builtin".as_ref());
+        }
         let mut child = Command::new(bin)
             .args([
                 "-vm",
@@ -195,7 +204,7 @@ impl Vcsim {
                 return fail(child, format!("the simulator did not report its URL: {e}"));
             }
         };
-        if o.tls && (startup.sha256.is_none() || startup.sha1.is_none()) {
+        if (o.tls || o.tls_builtin) && (startup.sha256.is_none() || startup.sha1.is_none()) {
             return fail(
                 child,
                 format!("the simulator printed no thumbprints: {startup:?}"),

@@ -214,7 +214,16 @@ async fn transport_errors_are_distinct_variants() {
         .connect()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: vmomi::TransportKind::Refused,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     let Some(sim) = sim() else { return };
     // A path that is not the SDK gives an HTTP status, not a decode error.

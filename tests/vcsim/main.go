@@ -11,6 +11,10 @@
 // as PEM to -ca-out, and the leaf's thumbprints are printed before the URL
 // as "SHA256=AB:CD:..." and "SHA1=AB:CD:..." (uppercase, colon-separated,
 // as vSphere shows them). Each virtual machine's name is printed as "VM=<name>".
+//
+// With -tls-builtin it serves https with govmomi's built-in httptest
+// certificate instead (RSA-1024, a CA certificate used as the leaf, as a
+// plain `vcsim` does), printing its thumbprints the same way; no CA file.
 package main
 
 import (
@@ -123,7 +127,11 @@ func main() {
 	pass := flag.String("pass", "pass", "password the simulator accepts")
 	useTLS := flag.Bool("tls", false, "serve https with a certificate signed by a CA made at start-up")
 	caOut := flag.String("ca-out", "", "with -tls: write the CA certificate (PEM) to this file")
+	builtin := flag.Bool("tls-builtin", false, "serve https with govmomi's built-in certificate (RSA-1024, a CA used as the leaf)")
 	flag.Parse()
+	if *useTLS && *builtin {
+		fail(fmt.Errorf("-tls and -tls-builtin exclude each other"))
+	}
 
 	model := simulator.VPX()
 	model.Datacenter = *dc
@@ -153,7 +161,14 @@ func main() {
 		// certificates and only falls back to its built-in one when none is set.
 		model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
 	}
+	if *builtin {
+		// No certificate set: httptest falls back to its built-in one.
+		model.Service.TLS = new(tls.Config)
+	}
 	server := model.Service.NewServer()
+	if *builtin {
+		leafDER = server.Certificate().Raw
+	}
 	if leafDER != nil {
 		s256 := sha256.Sum256(leafDER)
 		s1 := sha1.Sum(leafDER)

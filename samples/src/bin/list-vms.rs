@@ -7,19 +7,21 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use vmomi_samples::{VmRow, list_vms, render_table};
+use vmomi_samples::{ConnectArgs, VmRow, list_vms, render_table, with_client};
 
 /// Lists every virtual machine of a vCenter or ESXi host.
 #[derive(Parser)]
 #[command(
     version,
     about,
-    after_help = "Server and credentials come from VSPHERE_URL, VSPHERE_USER, VSPHERE_PASSWORD, VSPHERE_INSECURE, VSPHERE_THUMBPRINT (or GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD, GOVC_INSECURE)."
+    after_help = "Server and credentials come from VSPHERE_URL, VSPHERE_USER, VSPHERE_PASSWORD, VSPHERE_INSECURE, VSPHERE_THUMBPRINT, VSPHERE_CA_FILE (or GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD, GOVC_INSECURE); VSPHERE_TIMEOUT limits each call, VSPHERE_RECORD=FILE records the session."
 )]
 struct Args {
     /// Print a JSON array instead of a table.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    connect: ConnectArgs,
 }
 
 #[tokio::main]
@@ -39,9 +41,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: &Args) -> Result<(), vmomi::Error> {
-    let client = vmomi::Client::builder().from_env()?.connect().await?;
-    let rows: Vec<VmRow> = list_vms(&client).await?;
-    client.logout().await?;
+    let rows: Vec<VmRow> =
+        with_client(&args.connect, async |client| list_vms(client).await).await?;
     if args.json {
         let json = serde_json::Value::Array(rows.iter().map(VmRow::to_json).collect());
         println!(

@@ -26,15 +26,45 @@ pub enum Error {
         /// The reason phrase or the start of the body.
         message: String,
     },
-    /// Connecting, sending or receiving failed.
-    #[error("transport error: {0}")]
-    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Connecting, sending or receiving failed. The message is one line:
+    /// what was being done, the cause in words, and the chain of underlying
+    /// errors (refused, reset, closed, name not resolved, ...). The
+    /// underlying error is kept in `cause` but, because the message already
+    /// carries its chain, not returned by `Error::source`, so reporters that
+    /// walk the chain do not print it twice.
+    #[error("{message}")]
+    Transport {
+        /// What kind of failure this was.
+        kind: TransportKind,
+        /// The whole story in one line.
+        message: String,
+        /// The underlying error (usually a `reqwest::Error`).
+        cause: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The TLS handshake or certificate check failed.
     #[error("TLS error: {0}")]
     Tls(String),
     /// The call did not finish in time.
-    #[error("request timed out after {0:?}")]
-    Timeout(std::time::Duration),
+    #[error("{call} timed out after {} (the limit is {}; raise it with VSPHERE_TIMEOUT or ClientBuilder::timeout)", seconds(.elapsed), seconds(.limit))]
+    Timeout {
+        /// The call: `RetrievePropertiesEx on https://vc/sdk`.
+        call: String,
+        /// How long it ran.
+        elapsed: std::time::Duration,
+        /// The configured limit.
+        limit: std::time::Duration,
+    },
+    /// A response was larger than the configured limit; it was not read
+    /// further.
+    #[error("the response to {call} exceeds the limit of {limit} bytes{}; raise it with VSPHERE_MAX_RESPONSE_MB or ClientBuilder::max_response_bytes", .announced.map(|n| format!(" (it announced {n} bytes)")).unwrap_or_default())]
+    ResponseTooLarge {
+        /// The call: `RetrievePropertiesEx on https://vc/sdk`.
+        call: String,
+        /// The configured limit in bytes.
+        limit: u64,
+        /// The size the server announced in `Content-Length`, if it did.
+        announced: Option<u64>,
+    },
     /// The client was configured wrongly (a bad URL, thumbprint, CA file or
     /// environment variable); the message names the setting.
     #[error("client configuration: {0}")]
@@ -52,6 +82,9 @@ pub enum Error {
     /// difference.
     #[error("cassette replay: {0}")]
     Replay(String),
+    /// A cassette could not be written.
+    #[error("cassette: {0}")]
+    Cassette(String),
     /// A property value did not have the type its path promises.
     #[error("property {path}: expected {expected}, the server sent {found}")]
     PropertyType {
@@ -62,6 +95,50 @@ pub enum Error {
         /// The `xsi:type` that arrived.
         found: String,
     },
+}
+
+/// The kind of an [`Error::Transport`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// Nothing listens at the address (connection refused).
+    Refused,
+    /// The host name did not resolve.
+    Dns,
+    /// Opening the connection took longer than the connect timeout.
+    ConnectTimeout,
+    /// The connection was reset by the peer.
+    Reset,
+    /// The server closed the connection before the response was complete.
+    Closed,
+    /// The peer did not speak HTTP (or broke the protocol).
+    Protocol,
+    /// Anything else.
+    Other,
+}
+
+impl std::fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TransportKind::Refused => "connection refused",
+            TransportKind::Dns => "host name not resolved",
+            TransportKind::ConnectTimeout => "connect timed out",
+            TransportKind::Reset => "connection reset",
+            TransportKind::Closed => "connection closed early",
+            TransportKind::Protocol => "HTTP protocol error",
+            TransportKind::Other => "transport failure",
+        })
+    }
+}
+
+/// `0.5 s`, `1 s`, `300 s`: whole seconds when the duration is one.
+fn seconds(d: &std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{s:.1} s")
+    }
 }
 
 fn fault_name(f: &Fault) -> &str {

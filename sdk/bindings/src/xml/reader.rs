@@ -174,6 +174,14 @@ impl<'s> Iterator for AttrScan<'s> {
     }
 }
 
+/// The raw `(name, value)` pairs of a start tag's attribute text; stops at
+/// the first syntax error (yielded as `Err`).
+pub(crate) fn scan_attributes(
+    attrs: &str,
+) -> impl Iterator<Item = Result<(&str, &str), &'static str>> {
+    AttrScan { s: attrs, pos: 0 }
+}
+
 /// Pull reader over an in-memory XML document.
 pub struct XmlReader<'a> {
     /// The document without any UTF-8 byte order mark.
@@ -675,7 +683,7 @@ impl<'a> XmlReader<'a> {
 
     /// Like [`input_bytes`](Self::input_bytes), as text (short values only:
     /// the bytes are checked again).
-    fn input_str(&self, s: &str) -> Option<&'a str> {
+    pub(crate) fn input_str(&self, s: &str) -> Option<&'a str> {
         std::str::from_utf8(self.input_bytes(s)?).ok()
     }
 

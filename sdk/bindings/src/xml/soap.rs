@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::{DecodeError, EncodeFields, UnknownStats, XmlReader, XmlValue, XmlWriter};
+use super::{BytesStart, DecodeError, EncodeFields, UnknownStats, XmlReader, XmlValue, XmlWriter};
 
 /// Namespace of the vim25 API.
 pub const VIM25_NAMESPACE: &str = "urn:vim25";
@@ -189,9 +189,91 @@ fn skip_rest(r: &mut XmlReader<'_>) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// Walks `Envelope/Body` of a response document and returns either the
-/// response element (to read `returnval`s from) or the decoded fault.
+/// Namespace of SOAP 1.1 envelopes, the only SOAP vSphere speaks.
+pub const SOAP_ENVELOPE_NAMESPACE: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+
+/// Namespace of SOAP 1.2 envelopes, named in errors.
+const SOAP12_ENVELOPE_NAMESPACE: &str = "http://www.w3.org/2003/05/soap-envelope";
+
+/// The namespace declarations (`xmlns`, `xmlns:p`) of one start tag:
+/// `(prefix, uri)`, `None` for the default namespace.
+type Declarations<'a> = Vec<(Option<&'a str>, &'a str)>;
+
+fn declarations<'a>(start: &BytesStart<'a>, r: &XmlReader<'a>) -> Declarations<'a> {
+    let mut out = Vec::new();
+    let attrs = start.attributes_raw();
+    if !attrs.contains("xmlns") {
+        return out;
+    }
+    // Borrow from the input so the declarations outlive the start tag.
+    let Some(attrs) = r.input_str(attrs) else {
+        return out;
+    };
+    for (key, value) in super::reader::scan_attributes(attrs).map_while(Result::ok) {
+        if key == "xmlns" {
+            out.push((None, value));
+        } else if let Some(p) = key.strip_prefix("xmlns:") {
+            out.push((Some(p), value));
+        }
+    }
+    out
+}
+
+/// The namespace URI of `start`, resolved in `scopes` (outermost first, the
+/// element's own declarations last); `None` when it is in no namespace.
+fn namespace_of<'a>(start: &BytesStart<'_>, scopes: &[&Declarations<'a>]) -> Option<&'a str> {
+    let name = start.name();
+    let prefix = name.prefix().map(|p| p.into_inner());
+    scopes
+        .iter()
+        .rev()
+        .find_map(|d| {
+            d.iter()
+                .rev()
+                .find(|(p, _)| *p == prefix)
+                .map(|(_, uri)| *uri)
+        })
+        .filter(|uri| !uri.is_empty())
+}
+
+/// Checks that a SOAP element (`Envelope`, `Body`, `Fault`) is in the SOAP
+/// 1.1 namespace.
+fn check_soap_namespace(
+    r: &XmlReader<'_>,
+    start: &BytesStart<'_>,
+    ns: Option<&str>,
+) -> Result<(), DecodeError> {
+    let what = match ns {
+        Some(SOAP_ENVELOPE_NAMESPACE) => return Ok(()),
+        Some(SOAP12_ENVELOPE_NAMESPACE) => {
+            format!("is a SOAP 1.2 element (namespace {SOAP12_ENVELOPE_NAMESPACE})")
+        }
+        Some(other) => format!("is in namespace {other:?}"),
+        None => "is in no namespace".to_owned(),
+    };
+    Err(r.unexpected(format!(
+        "<{}> {what}; vSphere speaks SOAP 1.1 ({SOAP_ENVELOPE_NAMESPACE})",
+        start.name().as_ref()
+    )))
+}
+
+/// Walks `Envelope/Body` of a vim25 response document and returns either
+/// the response element (to read `returnval`s from) or the decoded fault.
+///
+/// The envelope must be SOAP 1.1 and the response element must be in the
+/// `urn:vim25` namespace: a document of another protocol or API fails with
+/// an error that names the namespace found, instead of decoding as if it
+/// were vim25.
 pub fn decode_body<F: XmlValue>(bytes: &[u8]) -> Result<SoapBody<'_, F>, DecodeError> {
+    decode_body_in(bytes, VIM25_NAMESPACE)
+}
+
+/// [`decode_body`] for an API whose response elements are in `namespace`
+/// (`urn:vim25`, `urn:pbm`, ...).
+pub fn decode_body_in<'a, F: XmlValue>(
+    bytes: &'a [u8],
+    namespace: &str,
+) -> Result<SoapBody<'a, F>, DecodeError> {
     let mut r = XmlReader::new(bytes);
     let env = r.root()?;
     if env.local_name().as_ref() != "Envelope" {
@@ -200,7 +282,10 @@ pub fn decode_body<F: XmlValue>(bytes: &[u8]) -> Result<SoapBody<'_, F>, DecodeE
             env.name().as_ref()
         )));
     }
+    let env_decls = declarations(&env, &r);
+    check_soap_namespace(&r, &env, namespace_of(&env, &[&env_decls]))?;
     // Find Body, skipping Header.
+    let body_decls;
     loop {
         let child = r
             .next_child()
@@ -210,6 +295,10 @@ pub fn decode_body<F: XmlValue>(bytes: &[u8]) -> Result<SoapBody<'_, F>, DecodeE
                     .within("Envelope")
             })?;
         if child.local_name().as_ref() == "Body" {
+            let decls = declarations(&child, &r);
+            check_soap_namespace(&r, &child, namespace_of(&child, &[&env_decls, &decls]))
+                .map_err(|e| e.within("Envelope"))?;
+            body_decls = decls;
             break;
         }
         r.skip(&child)
@@ -225,6 +314,18 @@ pub fn decode_body<F: XmlValue>(bytes: &[u8]) -> Result<SoapBody<'_, F>, DecodeE
         })?;
     let name = first.local_name();
     let name: &str = name.as_ref();
+    let first_decls = declarations(&first, &r);
+    let ns = namespace_of(&first, &[&env_decls, &body_decls, &first_decls]);
+    let within = |e: DecodeError| e.within("Body").within("Envelope");
+    if name == "Fault" {
+        check_soap_namespace(&r, &first, ns).map_err(within)?;
+    } else if ns != Some(namespace) {
+        let found = ns.map_or_else(|| "no namespace".to_owned(), |n| format!("namespace {n:?}"));
+        return Err(within(r.unexpected(format!(
+            "<{}> is in {found}, not {namespace:?}: not a response of this API",
+            first.name().as_ref()
+        ))));
+    }
     if name == "Fault" {
         let fault =
             read_fault(&mut r).map_err(|e| e.within("Fault").within("Body").within("Envelope"))?;
@@ -493,6 +594,81 @@ mod tests {
         ));
     }
 
+    fn ns_error(doc: &str) -> String {
+        decode_one::<String, AnyFault>(doc.as_bytes())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn envelope_and_payload_namespaces_are_checked() {
+        let ok = |doc: &str| {
+            decode_one::<String, AnyFault>(doc.as_bytes())
+                .unwrap()
+                .unwrap()
+        };
+        // Default namespace, a prefix of its own, a prefix bound on Body or
+        // on the Envelope: all urn:vim25.
+        assert_eq!(ok(std::str::from_utf8(&response(r#"<CurrentTimeResponse xmlns="urn:vim25"><returnval>x</returnval></CurrentTimeResponse>"#)).unwrap()), "x");
+        assert_eq!(ok(std::str::from_utf8(&response(r#"<v:CurrentTimeResponse xmlns:v="urn:vim25"><returnval>x</returnval></v:CurrentTimeResponse>"#)).unwrap()), "x");
+        assert_eq!(
+            ok(
+                r#"<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:vim25"><e:Body><R><returnval>y</returnval></R></e:Body></e:Envelope>"#
+            ),
+            "y"
+        );
+        assert_eq!(
+            ok(
+                r#"<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body><R xmlns="urn:vim25"><returnval>z</returnval></R></Body></Envelope>"#
+            ),
+            "z"
+        );
+
+        let e = ns_error(
+            r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><R xmlns="urn:vim25"><returnval>x</returnval></R></env:Body></env:Envelope>"#,
+        );
+        assert!(
+            e.contains("SOAP 1.2") && e.contains("<env:Envelope>"),
+            "{e}"
+        );
+        let e = ns_error(r#"<Envelope><Body><R xmlns="urn:vim25"/></Body></Envelope>"#);
+        assert!(e.contains("no namespace"), "{e}");
+        let e = ns_error(
+            r#"<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><b:Body xmlns:b="urn:other"><R xmlns="urn:vim25"/></b:Body></e:Envelope>"#,
+        );
+        assert!(
+            e.contains("\"urn:other\"") && e.contains("/Envelope"),
+            "{e}"
+        );
+        let e = ns_error(std::str::from_utf8(&response(r#"<CurrentTimeResponse xmlns="urn:pbm"><returnval>x</returnval></CurrentTimeResponse>"#)).unwrap());
+        assert!(
+            e.contains("\"urn:pbm\"") && e.contains("not \"urn:vim25\""),
+            "{e}"
+        );
+        assert!(e.contains("/Envelope/Body"), "names where: {e}");
+        let e = ns_error(
+            std::str::from_utf8(&response(
+                "<CurrentTimeResponse><returnval>x</returnval></CurrentTimeResponse>",
+            ))
+            .unwrap(),
+        );
+        assert!(e.contains("no namespace"), "{e}");
+        // A Fault outside the envelope namespace is not a SOAP fault.
+        let e = ns_error(
+            std::str::from_utf8(&response(
+                r#"<Fault xmlns="urn:vim25"><faultstring>x</faultstring></Fault>"#,
+            ))
+            .unwrap(),
+        );
+        assert!(e.contains("<Fault>"), "{e}");
+        // Another API's namespace when asked for it.
+        let doc = response(r#"<R xmlns="urn:pbm"><returnval>p</returnval></R>"#);
+        assert!(matches!(
+            decode_body_in::<AnyFault>(&doc, "urn:pbm"),
+            Ok(SoapBody::Response(_))
+        ));
+    }
+
     #[test]
     fn invalid_login_fault() {
         let res = decode_one::<ManagedObjectReference, AnyFault>(INVALID_LOGIN.as_bytes()).unwrap();
@@ -639,7 +815,10 @@ mod tests {
         assert!(matches!(e.kind(), DecodeErrorKind::Unexpected(m) if m.contains("Envelope")));
         let e = decode_one::<Vm, AnyFault>(&response("")).unwrap_err();
         assert_eq!(e.path(), "/Envelope/Body");
-        let e = decode_one::<Vm, AnyFault>(b"<Envelope><Header/></Envelope>").unwrap_err();
+        let e = decode_one::<Vm, AnyFault>(
+            br#"<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Header/></Envelope>"#,
+        )
+        .unwrap_err();
         assert_eq!(e.path(), "/Envelope");
 
         // Garbage after the response inside Body is still checked for well-formedness.
