@@ -19,7 +19,7 @@ pub struct ConnectArgs {
 }
 
 fn parse_timeout(s: &str) -> Result<Duration, String> {
-    vmomi::client::parse_duration(s)
+    vmomi::session::parse_duration(s)
 }
 
 /// Connects as the environment says, runs `work`, and closes the client on

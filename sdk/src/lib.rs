@@ -12,16 +12,26 @@
 //! let _req = PowerOnVMRequestType::default();
 //! ```
 
-pub mod cassette;
-pub mod client;
-pub mod property;
-pub mod redact;
-pub mod soap;
-pub mod task;
-pub mod tls;
-pub mod version;
+//! # Layers
+//!
+//! Arrows point one way: each layer uses only those listed before it.
+//!
+//! | layer | module | what it holds |
+//! | --- | --- | --- |
+//! | wire types, methods, views | [`types`], [`methods`], [`mo`] (`vmomi-bindings`, `vmomi-methods`) | generated from the WSDL |
+//! | transport | [`transport`] ([`tls`], [`redact`]) | HTTP exchanges, TLS, limits, errors, the redacted wire log |
+//! | cassettes | [`cassette`] | record (wraps the network) and replay (replaces it) |
+//! | session | [`session`] | [`Client`], its builder, release negotiation, login, keep-alive |
+//! | helpers | [`helpers`] ([`property`], [`task`]) | property reads, task waits |
 
-pub use client::{Client, ClientBuilder};
+pub mod cassette;
+pub mod helpers;
+pub mod session;
+pub mod transport;
+
+pub use helpers::{property, task};
+pub use session::{Client, ClientBuilder, release};
+pub use transport::{redact, tls};
 
 pub use vmomi_bindings::{Error, Fault, TransportKind, error, rt, xml};
 pub use vmomi_methods::{Decoded, decode_response, methods, mo, types};

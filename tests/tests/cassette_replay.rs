@@ -3,9 +3,9 @@
 //! the simulator with `VMOMI_RECORD=1` (scripts/record-cassettes).
 
 use vmomi::Error;
-use vmomi::client::NegotiationSource;
 use vmomi::mo::{Folder, SessionManager, VirtualMachine};
 use vmomi::property::retrieve_one;
+use vmomi::session::NegotiationSource;
 use vmomi::types::{AnyMethodFault, TaskInfoState, VirtualMachinePowerState};
 use vmomi_tests::tape::Tape;
 use vmomi_tests::vcsim::Options;

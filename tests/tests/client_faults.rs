@@ -87,8 +87,8 @@ async fn a_response_over_the_limit_fails_naming_the_limit_and_the_call() {
 
 #[tokio::test]
 async fn the_default_limit_is_documented_and_finite() {
-    assert_eq!(vmomi::client::DEFAULT_MAX_RESPONSE, 256 << 20);
-    assert_eq!(vmomi::client::DEFAULT_TIMEOUT, Duration::from_secs(300));
+    assert_eq!(vmomi::session::DEFAULT_MAX_RESPONSE, 256 << 20);
+    assert_eq!(vmomi::session::DEFAULT_TIMEOUT, Duration::from_secs(300));
 }
 
 #[tokio::test]

@@ -3,9 +3,9 @@
 //! the server, concurrency on one session, logout.
 
 use std::time::Duration;
-use vmomi::client::NegotiationSource;
 use vmomi::mo::SessionManager;
 use vmomi::property::retrieve_one;
+use vmomi::session::NegotiationSource;
 use vmomi::types::AnyMethodFault;
 use vmomi::{Client, Error};
 use vmomi_tests::vcsim::{Options, PASSWORD, USER, Vcsim};

@@ -30,6 +30,7 @@ mod vcrpy;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub(crate) use record::Recording;
 pub use record::{Recorder, Scrubber};
 pub use replay::Player;
 pub use vcr_cassette::{

@@ -4,11 +4,13 @@
 use super::{
     Body, Cassette, CassetteError, Headers, HttpInteraction, Method, Request, Response, Status,
 };
-use crate::redact::{Redactor, is_redacted};
-use crate::soap::{Exchange, SESSION_COOKIE};
+use crate::Error;
+use crate::rt::BoxFuture;
+use crate::transport::redact::{Redactor, is_redacted};
+use crate::transport::{Exchange, HttpBackend, HttpRequest, SESSION_COOKIE};
 use reqwest::header::HeaderMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Replaces secrets by stable pseudonyms (`(redacted-1)`, `(redacted-2)`,
 /// ...) and everything else the [`Redactor`] knows by `(redacted)`.
@@ -229,6 +231,70 @@ impl Recorder {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(i);
+    }
+}
+
+/// A backend that records every exchange of the one it wraps: the
+/// transport does not know it is being recorded. With `autosave` (the
+/// client's own `VSPHERE_RECORD` cassette) the cassette is also written
+/// when the last transport holding it goes, however the program ends (a
+/// failed connect included), short of the process being killed.
+pub(crate) struct Recording {
+    inner: Box<dyn HttpBackend>,
+    recorder: Arc<Recorder>,
+    autosave: bool,
+}
+
+impl Recording {
+    pub(crate) fn new(
+        inner: Box<dyn HttpBackend>,
+        recorder: Arc<Recorder>,
+        autosave: bool,
+    ) -> Self {
+        Self {
+            inner,
+            recorder,
+            autosave,
+        }
+    }
+}
+
+impl HttpBackend for Recording {
+    fn exchange(&self, req: HttpRequest) -> BoxFuture<'_, Result<Exchange, Error>> {
+        // Only a recorder needs the request after it is sent.
+        let (method, url, headers, body) = (
+            req.method.clone(),
+            req.url.clone(),
+            req.headers.clone(),
+            req.body.clone(),
+        );
+        Box::pin(async move {
+            let ex = self.inner.exchange(req).await?;
+            self.recorder.record(&method, &url, &headers, &body, &ex);
+            Ok(ex)
+        })
+    }
+
+    fn save(&self) -> Result<(), Error> {
+        if !self.autosave {
+            return Ok(());
+        }
+        self.recorder
+            .save()
+            .map_err(|e| Error::Cassette(format!("{}: {e}", self.recorder.path().display())))
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if !self.autosave {
+            return;
+        }
+        let file = self.recorder.path().display();
+        match self.recorder.save() {
+            Ok(()) => tracing::debug!(file = %file, "cassette saved"),
+            Err(e) => tracing::error!(file = %file, error = %e, "cannot save the cassette"),
+        }
     }
 }
 

@@ -10,8 +10,9 @@
 use super::canon::{canonical_body, diff, request_info, similarity};
 use super::{Cassette, CassetteError, Method};
 use crate::Error;
-use crate::redact::Redactor;
-use crate::soap::{Exchange, SESSION_COOKIE};
+use crate::rt::BoxFuture;
+use crate::transport::redact::Redactor;
+use crate::transport::{Exchange, HttpBackend, HttpRequest, SESSION_COOKIE};
 use reqwest::header::{COOKIE, HeaderMap, HeaderName, HeaderValue};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -341,5 +342,16 @@ impl Player {
             }
         }
         out
+    }
+}
+
+impl HttpBackend for Player {
+    fn exchange(&self, req: HttpRequest) -> BoxFuture<'_, Result<Exchange, Error>> {
+        let r = self.play(&req.method, &req.url, &req.headers, &req.body);
+        Box::pin(std::future::ready(r))
+    }
+
+    fn is_replay(&self) -> bool {
+        true
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use vmomi::version::{
+use vmomi::release::{
     NEWEST_KNOWN, Release, ServiceVersions, VersionError, choose, choose_from_about,
     is_vim_service_wsdl, known_releases, parse_service_versions,
 };

@@ -9,7 +9,7 @@
 //! # Ok(()) }
 //! ```
 
-use crate::property::retrieve_one;
+use super::property::retrieve_one;
 use crate::types::{ManagedObjectReference, TaskInfo, TaskInfoState};
 use crate::{Client, Error, Fault};
 use std::time::Duration;

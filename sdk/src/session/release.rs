@@ -72,7 +72,7 @@ fn clip(s: &str) -> String {
 /// [`soap_action`](Self::soap_action) use it.
 ///
 /// ```
-/// use vmomi::version::Release;
+/// use vmomi::release::Release;
 /// let r: Release = "7.0".parse().unwrap();
 /// assert_eq!(r, "7.0.0.0".parse().unwrap());
 /// assert!(r < "7.0.3.0".parse().unwrap());
@@ -349,7 +349,7 @@ impl ServiceVersions {
 /// [`NoNumberedRelease`](VersionError::NoNumberedRelease).
 ///
 /// ```
-/// use vmomi::version::parse_service_versions;
+/// use vmomi::release::parse_service_versions;
 /// let xml = br#"<?xml version="1.0" encoding="UTF-8" ?>
 /// <namespaces version="1.0">
 ///  <namespace>
@@ -674,7 +674,7 @@ fn scan_wsdl(xml: &[u8]) -> Option<bool> {
 /// server lists is newer than `newest_client`.
 ///
 /// ```
-/// use vmomi::version::{Release, choose, parse_service_versions};
+/// use vmomi::release::{Release, choose, parse_service_versions};
 /// let sv = parse_service_versions(
 ///     b"<namespaces><namespace><name>urn:vim25</name><version>8.0.3.0</version>\
 ///       <priorVersions><version>8.0.2.0</version><version>7.0.0.0</version></priorVersions>\

@@ -1,14 +1,17 @@
-//! The SOAP transport: one HTTP POST per call with the negotiated release in
-//! `SOAPAction`, the session cookie, timeouts, error mapping and the redacted
-//! wire log. It knows nothing about sessions; [`crate::client`] adds those.
+//! The transport layer: one HTTP POST per call with the negotiated release
+//! in `SOAPAction`, the session cookie, timeouts, the response limit, error
+//! mapping and the redacted wire log, over an [`HttpBackend`] (the network
+//! here; a cassette's recorder wraps it, its player replaces it). It knows
+//! nothing about sessions or cassettes: [`crate::session`] and
+//! [`crate::cassette`] build on it.
+
+pub mod redact;
+pub mod tls;
 
 use crate::Error;
-use crate::cassette::{Player, Recorder};
 use crate::error::TransportKind;
-use crate::redact::Redactor;
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
-use crate::tls;
-use crate::version::Release;
+use redact::Redactor;
 use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use std::error::Error as _;
 use std::sync::{Arc, RwLock};
@@ -25,11 +28,8 @@ pub const WIRE_TARGET: &str = "vmomi::wire";
 /// Cloning shares the pool and the cookie.
 #[derive(Clone)]
 pub(crate) struct Transport {
-    backend: Backend,
+    backend: Arc<dyn HttpBackend>,
     pub(crate) url: reqwest::Url,
-    pub(crate) timeout: Duration,
-    /// Longest response body accepted, in bytes.
-    max_response: u64,
     state: Arc<RwLock<State>>,
     wire_log: bool,
 }
@@ -42,29 +42,55 @@ struct State {
     redactor: Redactor,
 }
 
-/// Where requests go: the network, the network plus a cassette being
-/// recorded, or only a cassette.
-#[derive(Clone)]
-pub(crate) enum Backend {
-    Live(reqwest::Client),
-    /// Recording; with a guard when the client saves the cassette itself.
-    Record(reqwest::Client, Arc<Recorder>, Option<Arc<SaveOnDrop>>),
-    Replay(Arc<Player>),
+/// Where requests go: the network ([`Live`]), or a cassette's recorder
+/// wrapping it or player replacing it: the seam that lets record/replay wrap
+/// the transport the way keep-alive wraps govmomi's round-tripper.
+pub(crate) trait HttpBackend: Send + Sync {
+    /// Sends one request and reads its whole response.
+    fn exchange(&self, req: HttpRequest) -> BoxFuture<'_, Result<Exchange, Error>>;
+
+    /// Whether no network is involved (pollers need not wait).
+    fn is_replay(&self) -> bool {
+        false
+    }
+
+    /// Writes what this backend recorded, if it saves its own cassette.
+    fn save(&self) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
-/// Saves a recorder's cassette when the last transport holding it goes:
-/// `VSPHERE_RECORD` is written however the program ends (success, error,
-/// a failed connect), short of the process being killed.
-pub(crate) struct SaveOnDrop(pub(crate) Arc<Recorder>);
+/// One HTTP request as the backends see it.
+pub(crate) struct HttpRequest {
+    pub(crate) method: reqwest::Method,
+    pub(crate) url: reqwest::Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+    /// The call, for errors: `CurrentTime on https://vc/sdk`, `GET https://...`.
+    pub(crate) call: String,
+}
 
-impl Drop for SaveOnDrop {
-    fn drop(&mut self) {
-        match self.0.save() {
-            Ok(()) => tracing::debug!(file = %self.0.path().display(), "cassette saved"),
-            Err(e) => {
-                tracing::error!(file = %self.0.path().display(), error = %e, "cannot save the cassette")
-            }
+/// The network: reqwest with the call deadline and the response limit.
+pub(crate) struct Live {
+    http: reqwest::Client,
+    timeout: Duration,
+    /// Longest response body accepted, in bytes.
+    max_response: u64,
+}
+
+impl Live {
+    pub(crate) fn new(http: reqwest::Client, timeout: Duration, max_response: u64) -> Self {
+        Self {
+            http,
+            timeout,
+            max_response,
         }
+    }
+}
+
+impl HttpBackend for Live {
+    fn exchange(&self, req: HttpRequest) -> BoxFuture<'_, Result<Exchange, Error>> {
+        Box::pin(self.send(req))
     }
 }
 
@@ -83,18 +109,14 @@ pub(crate) struct Response {
 
 impl Transport {
     pub(crate) fn new(
-        backend: Backend,
+        backend: Arc<dyn HttpBackend>,
         url: reqwest::Url,
-        timeout: Duration,
-        max_response: u64,
         wire_log: bool,
         redactor: Redactor,
     ) -> Self {
         Self {
             backend,
             url,
-            timeout,
-            max_response,
             wire_log,
             state: Arc::new(RwLock::new(State {
                 // Before negotiation: the unversioned namespace every vim25
@@ -114,9 +136,9 @@ impl Transport {
         self.state.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Every later request carries `urn:vim25/<release>`.
-    pub(crate) fn set_release(&self, release: &Release) {
-        self.state_mut().soap_action = soap_action(release);
+    /// Every later request carries this `SOAPAction` (`"urn:vim25/<release>"`).
+    pub(crate) fn set_soap_action(&self, action: HeaderValue) {
+        self.state_mut().soap_action = action;
     }
 
     pub(crate) fn clear_cookie(&self) {
@@ -144,13 +166,14 @@ impl Transport {
         let call = format!("GET {url}");
         async {
             let ex = self
-                .exchange(
-                    reqwest::Method::GET,
+                .backend
+                .exchange(HttpRequest {
+                    method: reqwest::Method::GET,
                     url,
-                    HeaderMap::new(),
-                    Vec::new(),
-                    &call,
-                )
+                    headers: HeaderMap::new(),
+                    body: Vec::new(),
+                    call,
+                })
                 .await?;
             tracing::Span::current().record("status", ex.status);
             Ok(Response {
@@ -237,13 +260,14 @@ impl Transport {
             headers: resp_headers,
             body,
         } = self
-            .exchange(
-                reqwest::Method::POST,
-                self.url.clone(),
+            .backend
+            .exchange(HttpRequest {
+                method: reqwest::Method::POST,
+                url: self.url.clone(),
                 headers,
-                req.body.clone(),
-                &call,
-            )
+                body: req.body.clone(),
+                call,
+            })
             .await?;
         self.take_cookie(&resp_headers);
         if self.wire_log {
@@ -273,77 +297,12 @@ impl Transport {
 
     /// Writes the cassette of a client that saves its own (`VSPHERE_RECORD`).
     pub(crate) fn save_recording(&self) -> Result<(), Error> {
-        match &self.backend {
-            Backend::Record(_, rec, Some(_)) => rec
-                .save()
-                .map_err(|e| Error::Cassette(format!("{}: {e}", rec.path().display()))),
-            _ => Ok(()),
-        }
+        self.backend.save()
     }
 
     /// Whether this transport only replays a cassette.
     pub(crate) fn is_replay(&self) -> bool {
-        matches!(self.backend, Backend::Replay(_))
-    }
-
-    async fn exchange(
-        &self,
-        method: reqwest::Method,
-        url: reqwest::Url,
-        headers: HeaderMap,
-        body: Vec<u8>,
-        call: &str,
-    ) -> Result<Exchange, Error> {
-        // Only a recorder needs the request after it is sent: the live path
-        // hands headers and body to reqwest without copying them.
-        let (http, kept) = match &self.backend {
-            Backend::Replay(player) => return player.play(&method, &url, &headers, &body),
-            Backend::Live(http) => (http, None),
-            Backend::Record(http, rec, _) => (http, Some((rec, headers.clone(), body.clone()))),
-        };
-        let started = Instant::now();
-        let mut resp = http
-            .request(method.clone(), url.clone())
-            .headers(headers)
-            .body(body)
-            .timeout(self.timeout)
-            .send()
-            .await
-            .map_err(|e| self.map_err(e, started, call))?;
-        let status = resp.status().as_u16();
-        let resp_headers = resp.headers().clone();
-        let too_large = |announced| Error::ResponseTooLarge {
-            call: call.to_string(),
-            limit: self.max_response,
-            announced,
-        };
-        let announced = resp.content_length();
-        if announced.is_some_and(|n| n > self.max_response) {
-            return Err(too_large(announced));
-        }
-        // Read chunk by chunk into one buffer: no second copy of the body,
-        // and a body without Content-Length stops at the limit.
-        let capacity = announced.unwrap_or(0).min(self.max_response);
-        let mut resp_body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| self.map_err(e, started, call))?
-        {
-            if (resp_body.len() + chunk.len()) as u64 > self.max_response {
-                return Err(too_large(announced));
-            }
-            resp_body.extend_from_slice(&chunk);
-        }
-        let ex = Exchange {
-            status,
-            headers: resp_headers,
-            body: resp_body,
-        };
-        if let Some((recorder, headers, body)) = kept {
-            recorder.record(&method, &url, &headers, &body, &ex);
-        }
-        Ok(ex)
+        self.backend.is_replay()
     }
 
     fn take_cookie(&self, headers: &HeaderMap) {
@@ -358,25 +317,6 @@ impl Transport {
                     s.cookie = Some(pair.to_string());
                 }
             }
-        }
-    }
-
-    fn map_err(&self, e: reqwest::Error, started: Instant, call: &str) -> Error {
-        if e.is_timeout() {
-            return Error::Timeout {
-                call: call.to_string(),
-                elapsed: started.elapsed(),
-                limit: self.timeout,
-            };
-        }
-        if let Some(msg) = tls::describe_tls_error(&e) {
-            return Error::Tls(format!("{}: {msg}", self.url));
-        }
-        let (kind, chain) = describe_transport_error(&e);
-        Error::Transport {
-            kind,
-            message: format!("{call}: {kind} ({chain})"),
-            cause: Box::new(e),
         }
     }
 
@@ -405,10 +345,82 @@ impl Transport {
     }
 }
 
-/// The quoted `SOAPAction` value of a release.
-pub(crate) fn soap_action(release: &Release) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{}\"", release.soap_action()))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"urn:vim25\""))
+impl Live {
+    async fn send(&self, req: HttpRequest) -> Result<Exchange, Error> {
+        let HttpRequest {
+            method,
+            url,
+            headers,
+            body,
+            call,
+        } = req;
+        let call = call.as_str();
+        let started = Instant::now();
+        let mut resp = self
+            .http
+            .request(method, url.clone())
+            .headers(headers)
+            .body(body)
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(|e| self.map_err(e, started, call, &url))?;
+        let status = resp.status().as_u16();
+        let resp_headers = resp.headers().clone();
+        let too_large = |announced| Error::ResponseTooLarge {
+            call: call.to_string(),
+            limit: self.max_response,
+            announced,
+        };
+        let announced = resp.content_length();
+        if announced.is_some_and(|n| n > self.max_response) {
+            return Err(too_large(announced));
+        }
+        // Read chunk by chunk into one buffer: no second copy of the body,
+        // and a body without Content-Length stops at the limit.
+        let capacity = announced.unwrap_or(0).min(self.max_response);
+        let mut resp_body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| self.map_err(e, started, call, &url))?
+        {
+            if (resp_body.len() + chunk.len()) as u64 > self.max_response {
+                return Err(too_large(announced));
+            }
+            resp_body.extend_from_slice(&chunk);
+        }
+        Ok(Exchange {
+            status,
+            headers: resp_headers,
+            body: resp_body,
+        })
+    }
+
+    fn map_err(
+        &self,
+        e: reqwest::Error,
+        started: Instant,
+        call: &str,
+        url: &reqwest::Url,
+    ) -> Error {
+        if e.is_timeout() {
+            return Error::Timeout {
+                call: call.to_string(),
+                elapsed: started.elapsed(),
+                limit: self.timeout,
+            };
+        }
+        if let Some(msg) = tls::describe_tls_error(&e) {
+            return Error::Tls(format!("{url}: {msg}"));
+        }
+        let (kind, chain) = describe_transport_error(&e);
+        Error::Transport {
+            kind,
+            message: format!("{call}: {kind} ({chain})"),
+            cause: Box::new(e),
+        }
+    }
 }
 
 fn render_headers(r: &Redactor, headers: &HeaderMap) -> String {

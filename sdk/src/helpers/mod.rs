@@ -1,0 +1,7 @@
+//! The helper layer: what people use every day on top of a session,
+//! reading properties and waiting for tasks. A new helper (finder, watch,
+//! events) goes here, builds on [`crate::session`] only, and is re-exported
+//! at the crate root.
+
+pub mod property;
+pub mod task;

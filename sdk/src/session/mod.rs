@@ -1,0 +1,446 @@
+//! The session layer: the vSphere client, its connection settings, release
+//! negotiation and the session every call goes through, on the transport
+//! layer ([`crate::transport`]).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), vmomi::Error> {
+//! use vmomi::Client;
+//! let client = Client::builder()
+//!     .url("vcenter.example.com")
+//!     .credentials("administrator@vsphere.local", "secret")
+//!     .thumbprint("3C:1D:...:9A")
+//!     .connect()
+//!     .await?;
+//! println!("{} speaks {}", client.about().full_name, client.release());
+//! client.logout().await?;
+//! # Ok(()) }
+//! ```
+
+mod builder;
+mod negotiate;
+pub mod release;
+
+pub use builder::{ClientBuilder, DEFAULT_MAX_RESPONSE, DEFAULT_TIMEOUT, parse_duration};
+pub use negotiate::{Negotiation, NegotiationSource};
+
+use crate::Error;
+use crate::methods;
+use crate::mo;
+use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
+use crate::transport::Transport;
+use crate::types::{
+    AboutInfo, AnyMethodFault, CurrentTimeRequestType, LoginRequestType, LogoutRequestType,
+    ManagedObjectReference, ServiceContent, UserSession,
+};
+use crate::xml::soap::{SoapBody, decode_body};
+use negotiate::{service_instance, soap_action};
+use release::Release;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone)]
+struct Credentials {
+    user: String,
+    password: String,
+}
+
+#[derive(Default)]
+struct Session {
+    /// Bumped by every login; a call remembers the value it started with so
+    /// that concurrent failures log in once.
+    epoch: AtomicU64,
+    logins: AtomicU64,
+    relogin: tokio::sync::Mutex<()>,
+    current: Mutex<Option<UserSession>>,
+    closed: AtomicBool,
+}
+
+struct Inner {
+    transport: Transport,
+    service_content: ServiceContent,
+    negotiation: Negotiation,
+    credentials: Option<Credentials>,
+    release_check: bool,
+    session: Session,
+    keepalive: Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+/// Operations that must not trigger a re-login (they are the session).
+fn is_session_op(op: &str) -> bool {
+    matches!(
+        op,
+        "Login"
+            | "Logout"
+            | "LoginByToken"
+            | "LoginBySSPI"
+            | "LoginExtensionByCertificate"
+            | "LoginExtensionBySubjectName"
+            | "CloneSession"
+    )
+}
+
+fn is_not_authenticated(body: &[u8]) -> bool {
+    match decode_body::<AnyMethodFault>(body) {
+        Ok(SoapBody::Fault(f, _)) => matches!(f.detail, Some(AnyMethodFault::NotAuthenticated(_))),
+        _ => false,
+    }
+}
+
+impl Inner {
+    async fn login(&self) -> Result<UserSession, Error> {
+        let Some(c) = &self.credentials else {
+            return Err(Error::Config("no credentials to log in with".into()));
+        };
+        let sm = self
+            .service_content
+            .session_manager
+            .clone()
+            .ok_or_else(|| Error::Config("the server has no SessionManager to log in to".into()))?;
+        // A fresh session: an expired cookie must not be sent along.
+        self.transport.clear_cookie();
+        let session = methods::login(
+            &self.transport,
+            &LoginRequestType {
+                this: sm,
+                user_name: c.user.clone(),
+                password: c.password.clone(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.transport.add_secret(&session.key);
+        *self
+            .session
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(session.clone());
+        self.session.epoch.fetch_add(1, Ordering::SeqCst);
+        self.session.logins.fetch_add(1, Ordering::SeqCst);
+        self.session.closed.store(false, Ordering::SeqCst);
+        Ok(session)
+    }
+
+    /// Logs in again unless another call already did since `seen`.
+    async fn relogin(&self, seen: u64) -> Result<(), Error> {
+        let _one_at_a_time = self.session.relogin.lock().await;
+        if self.session.epoch.load(Ordering::SeqCst) != seen {
+            return Ok(());
+        }
+        tracing::info!("session expired; logging in again");
+        self.login().await.map(drop)
+    }
+
+    async fn call(&self, req: SoapRequest, scope: Option<&Scope>) -> Result<Vec<u8>, Error> {
+        if self.release_check {
+            let release = scope.map_or(&self.negotiation.release, |s| &s.release);
+            crate::rt::release::check_request(&req.body, release.as_str())
+                .map_err(|v| Error::Release(Box::new(v)))?;
+        }
+        let action = scope.map(|s| &s.soap_action);
+        let seen = self.session.epoch.load(Ordering::SeqCst);
+        let resp = self.transport.post_as(&req, action).await?;
+        let retry = resp.status == 500
+            && self.credentials.is_some()
+            && !self.session.closed.load(Ordering::SeqCst)
+            && !is_session_op(req.operation)
+            && is_not_authenticated(&resp.body);
+        if !retry {
+            return Ok(resp.body);
+        }
+        self.relogin(seen).await?;
+        Ok(self.transport.post_as(&req, action).await?.body)
+    }
+}
+
+impl RoundTripper for Inner {
+    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>> {
+        Box::pin(self.call(request, None))
+    }
+}
+
+/// The release of a host-scoped stub (see [`Client::at_release`]).
+#[derive(Debug)]
+struct Scope {
+    release: Release,
+    soap_action: reqwest::header::HeaderValue,
+}
+
+fn start_keepalive(inner: &Arc<Inner>, every: Duration) {
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        tracing::warn!("no tokio runtime: session keep-alive is off");
+        return;
+    };
+    let weak = Arc::downgrade(inner);
+    let task = rt.spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let Some(inner) = weak.upgrade() else { break };
+            let r = methods::current_time(
+                &*inner,
+                &CurrentTimeRequestType {
+                    this: service_instance(),
+                    ..Default::default()
+                },
+            )
+            .await;
+            match r {
+                Ok(_) => tracing::debug!("session keep-alive"),
+                Err(e) => tracing::warn!(error = %e, "session keep-alive failed"),
+            }
+        }
+    });
+    *inner.keepalive.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.abort_handle());
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(k) = self.keepalive.get_mut().ok().and_then(Option::take) {
+            k.abort();
+        }
+        // Best effort: end the server session so it does not linger for 30
+        // minutes. Needs a runtime; `Client::logout` is the reliable way.
+        if self.session.closed.load(Ordering::SeqCst) || self.credentials.is_none() {
+            return;
+        }
+        let (Ok(rt), Some(sm)) = (
+            tokio::runtime::Handle::try_current(),
+            self.service_content.session_manager.clone(),
+        ) else {
+            return;
+        };
+        let t = self.transport.clone();
+        rt.spawn(async move {
+            let _ = methods::logout(
+                &t,
+                &LogoutRequestType {
+                    this: sm,
+                    ..Default::default()
+                },
+            )
+            .await;
+        });
+    }
+}
+
+/// A connected vSphere client. Cheap to clone; clones share one session and
+/// one connection pool, and calls may run concurrently from many tasks.
+///
+/// Pass it (or `&client`) to any generated method in [`crate::methods`], or
+/// take managed-object views from it:
+///
+/// ```no_run
+/// # async fn run(client: vmomi::Client) -> Result<(), vmomi::Error> {
+/// let now = client.service_instance().current_time().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    scope: Option<Arc<Scope>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.inner.transport.url.as_str())
+            .field("release", &self.inner.negotiation.release.as_str())
+            .field(
+                "user",
+                &self.inner.credentials.as_ref().map(|c| c.user.as_str()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts the settings of a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The SDK endpoint, e.g. `https://vc.example.com/sdk`.
+    pub fn url(&self) -> &reqwest::Url {
+        &self.inner.transport.url
+    }
+
+    /// The release requests carry: the negotiated one, or the stub's (see
+    /// [`at_release`](Self::at_release)).
+    pub fn release(&self) -> &Release {
+        self.scope
+            .as_ref()
+            .map_or(&self.inner.negotiation.release, |s| &s.release)
+    }
+
+    /// A stub on the same session whose requests carry another release and
+    /// are checked against it: for calls a newer vCenter hands to an older
+    /// ESXi host it manages (pass the host's `config.product.apiVersion`),
+    /// so that a field the host lacks fails here, by name, instead of on
+    /// the host. A host's own endpoint is just another client
+    /// (`Client::builder().url("esxi-01")`), which negotiates for itself.
+    ///
+    /// ```no_run
+    /// # async fn run(client: vmomi::Client) -> Result<(), vmomi::Error> {
+    /// let host_5_5 = client.at_release("5.5")?;
+    /// assert_eq!(host_5_5.release().as_str(), "5.5");
+    /// # Ok(()) }
+    /// ```
+    pub fn at_release(&self, release: &str) -> Result<Client, Error> {
+        let release: Release = release
+            .parse()
+            .map_err(|e| Error::Config(format!("release: {e}")))?;
+        Ok(Client {
+            inner: self.inner.clone(),
+            scope: Some(Arc::new(Scope {
+                soap_action: soap_action(&release),
+                release,
+            })),
+        })
+    }
+
+    /// How the release was negotiated, and what the server offered.
+    pub fn negotiation(&self) -> &Negotiation {
+        &self.inner.negotiation
+    }
+
+    /// The server's `ServiceContent`, read at connect.
+    pub fn service_content(&self) -> &ServiceContent {
+        &self.inner.service_content
+    }
+
+    /// The server's `about` (product, version, build, API type).
+    pub fn about(&self) -> &AboutInfo {
+        &self.inner.service_content.about
+    }
+
+    /// The session of the last login, if logged in.
+    pub fn session(&self) -> Option<UserSession> {
+        self.inner
+            .session
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// How many times this client has logged in (1 after connect, plus one
+    /// per transparent re-login after the session expired).
+    pub fn login_count(&self) -> u64 {
+        self.inner.session.logins.load(Ordering::SeqCst)
+    }
+
+    /// Logs in (again) with the configured credentials.
+    pub async fn login(&self) -> Result<UserSession, Error> {
+        self.inner.login().await
+    }
+
+    /// Ends the client deterministically: stops the keep-alive, logs out
+    /// (when logged in), and writes the cassette of `VSPHERE_RECORD`. Call it
+    /// on every exit path of a program, failed ones too, so that no session
+    /// lingers on the server for 30 minutes; dropping the client only makes
+    /// a best-effort attempt, which a runtime shutting down can cut short.
+    /// A session the server already ended counts as logged out.
+    ///
+    /// ```no_run
+    /// # async fn work(_: &vmomi::Client) -> Result<(), vmomi::Error> { Ok(()) }
+    /// # async fn run() -> Result<(), vmomi::Error> {
+    /// let client = vmomi::Client::builder().from_env()?.connect().await?;
+    /// let result = work(&client).await;
+    /// let closed = client.close().await;
+    /// result.and(closed)
+    /// # }
+    /// ```
+    pub async fn close(&self) -> Result<(), Error> {
+        if let Some(k) = self
+            .inner
+            .keepalive
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            k.abort();
+        }
+        let logged_in =
+            self.inner.credentials.is_some() && !self.inner.session.closed.load(Ordering::SeqCst);
+        let out = if logged_in {
+            match self.logout().await {
+                Err(e) if e.is_not_authenticated() => Ok(()),
+                r => r,
+            }
+        } else {
+            Ok(())
+        };
+        let saved = self.inner.transport.save_recording();
+        out.and(saved)
+    }
+
+    /// Ends the server session. Later calls fail with `NotAuthenticated`
+    /// instead of logging in again, until [`login`](Self::login).
+    pub async fn logout(&self) -> Result<(), Error> {
+        let sm = self.session_manager();
+        self.inner.session.closed.store(true, Ordering::SeqCst);
+        let r = sm.logout().await;
+        self.inner.transport.clear_cookie();
+        *self
+            .inner
+            .session
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = None;
+        r
+    }
+
+    fn arc(&self) -> Arc<dyn RoundTripper> {
+        Arc::new(self.clone())
+    }
+
+    /// Whether this client replays a cassette (no network; pollers need
+    /// not wait between polls).
+    pub fn is_replay(&self) -> bool {
+        self.inner.transport.is_replay()
+    }
+
+    /// The `ServiceInstance` view.
+    pub fn service_instance(&self) -> mo::ServiceInstance {
+        mo::ServiceInstance::new(self.arc(), service_instance())
+    }
+
+    /// The `SessionManager` view.
+    pub fn session_manager(&self) -> mo::SessionManager {
+        let r = self
+            .inner
+            .service_content
+            .session_manager
+            .clone()
+            .unwrap_or_else(|| ManagedObjectReference::new("SessionManager", "SessionManager"));
+        mo::SessionManager::new(self.arc(), r)
+    }
+
+    /// The `PropertyCollector` view.
+    pub fn property_collector(&self) -> mo::PropertyCollector {
+        mo::PropertyCollector::new(
+            self.arc(),
+            self.inner.service_content.property_collector.clone(),
+        )
+    }
+
+    /// The root `Folder` view.
+    pub fn root_folder(&self) -> mo::Folder {
+        mo::Folder::new(self.arc(), self.inner.service_content.root_folder.clone())
+    }
+
+    /// The client as a shared transport, for building any managed-object
+    /// view: `mo::VirtualMachine::new(client.shared(), vm_ref)`.
+    pub fn shared(&self) -> Arc<dyn RoundTripper> {
+        self.arc()
+    }
+}
+
+impl RoundTripper for Client {
+    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>> {
+        Box::pin(self.inner.call(request, self.scope.as_deref()))
+    }
+}
