@@ -9,7 +9,7 @@ use std::process::Command;
 fn shared_cassettes() -> Option<Vec<PathBuf>> {
     let dir = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/cassettes/pyvmomi-vcrpy"
+        "/../../../shared/cassettes/pyvmomi-vcrpy"
     ));
     let Ok(entries) = std::fs::read_dir(&dir) else {
         assert_ne!(
