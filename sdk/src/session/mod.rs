@@ -81,10 +81,20 @@ fn is_session_op(op: &str) -> bool {
 }
 
 fn is_not_authenticated(body: &[u8]) -> bool {
+    // Every other fault is decoded once, by the method that made the call:
+    // only a body that names the fault is decoded here to be sure.
+    if find_not_authenticated(body).is_none() {
+        return false;
+    }
     match decode_body::<AnyMethodFault>(body) {
         Ok(SoapBody::Fault(f, _)) => matches!(f.detail, Some(AnyMethodFault::NotAuthenticated(_))),
         _ => false,
     }
+}
+
+fn find_not_authenticated(body: &[u8]) -> Option<usize> {
+    const NAME: &[u8] = b"NotAuthenticated";
+    body.windows(NAME.len()).position(|w| w == NAME)
 }
 
 impl Inner {
