@@ -710,6 +710,17 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
             "impl std::ops::Deref for {name} {{ type Target = {b}; fn deref(&self) -> &{b} {{ &self.base }} }}"
         );
     }
+    let (reference, client) = match &mo.base {
+        Some(_) => (
+            "crate::ObjectView::reference(&self.base)",
+            "crate::ObjectView::client_arc(&self.base)",
+        ),
+        None => ("&self.reference", "&self.client"),
+    };
+    let _ = writeln!(
+        out,
+        "impl crate::ObjectView for {name} {{\n    const TYPE_NAME: &'static str = \"{name}\";\n    fn reference(&self) -> &ManagedObjectReference {{ {reference} }}\n    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {{ {client} }}\n}}"
+    );
     let _ = writeln!(
         out,
         "impl {name} {{\n    /// The managed object type name.\n    pub const TYPE_NAME: &'static str = \"{name}\";"
@@ -762,6 +773,24 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
             .map(|f| format!("{}: {}", field_ident(&f.name), ctx.field_ty(&req.name, f)))
             .collect();
         let inits: Vec<String> = params.iter().map(|f| field_ident(&f.name)).collect();
+        // A task method hands back the task's view, on the same session, so
+        // `vm.power_on_vm_task(None).await?.wait()` reads as it should.
+        if op_name.ends_with("_Task")
+            && ret == "ManagedObjectReference"
+            && m.managed.contains_key("Task")
+        {
+            let _ = writeln!(
+                out,
+                "    /// Calls `{op_name}` on this object; resolves to the view of the task it started.\n    pub async fn {fname}(&self{comma}{args}) -> Result<crate::mo::Task, vmomi_bindings::Error> {{\n        let task = crate::methods::{fname}(self.client(), &{rt} {{ this: self.reference().clone(), {inits}{sep}..Default::default() }}).await?;\n        Ok(crate::mo::Task::new(self.client_arc().clone(), task))\n    }}",
+                fname = snake(op_name),
+                comma = if args.is_empty() { "" } else { ", " },
+                args = args.join(", "),
+                rt = req.name,
+                inits = inits.join(", "),
+                sep = if inits.is_empty() { "" } else { ", " },
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "    /// Calls `{op_name}` on this object.\n    pub fn {fname}(&self{comma}{args}) -> Call<'_, {ret}> {{\n        crate::methods::{fname}(self.client(), &{rt} {{ this: self.reference().clone(), {inits}{sep}..Default::default() }})\n    }}",

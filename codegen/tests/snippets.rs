@@ -204,7 +204,10 @@ fn emitted_code_has_the_expected_shapes() {
     assert!(all.contains("InvalidThing [base base],"));
     // Methods and managed-object views.
     assert!(all.contains("pub fn power_on_task<'a>("));
+    // With a Task managed object in the model, a task method hands back its
+    // view; without one (this model), the bare reference.
     assert!(all.contains("pub fn power_on_task(&self, host: Option<ManagedObjectReference>)"));
+    assert!(all.contains("impl crate::ObjectView for "));
     assert!(all.contains("pub const HARDWARE: PropertyPath<Hardware>"));
     assert!(all.contains("ArrayOfDevice(AnyDevice, \"Device\")"));
     assert!(files["bindings/src/generated/summary.txt"].contains("methods:             1"));

@@ -29,9 +29,16 @@ pub mod helpers;
 pub mod session;
 pub mod transport;
 
-pub use helpers::{property, task};
+pub use helpers::{ObjectExt, TaskExt, property, task};
+
+/// The traits that put helpers on the views: `use vmomi::prelude::*;`.
+pub mod prelude {
+    pub use crate::helpers::{ObjectExt, TaskExt};
+    pub use crate::rt::RoundTripper;
+    pub use vmomi_methods::ObjectView;
+}
 pub use session::{Client, ClientBuilder, release};
 pub use transport::{redact, tls};
 
 pub use vmomi_bindings::{Error, Fault, TransportKind, error, rt, xml};
-pub use vmomi_methods::{Decoded, decode_response, methods, mo, types};
+pub use vmomi_methods::{Decoded, ObjectView, decode_response, methods, mo, types};

@@ -4,6 +4,7 @@
 
 use vmomi::Error;
 use vmomi::mo::{Folder, SessionManager, VirtualMachine};
+use vmomi::prelude::*;
 use vmomi::property::retrieve_one;
 use vmomi::session::NegotiationSource;
 use vmomi::types::{AnyMethodFault, TaskInfoState, VirtualMachinePowerState};
@@ -196,20 +197,21 @@ async fn a_task_is_waited_for_and_replayed_without_waiting() {
         .await
         .unwrap();
     let vm = VirtualMachine::new(client.shared(), vms[0].obj.clone());
-    let task = vm.power_off_vm_task().await.unwrap();
-    let info = vmomi::task::wait(&client, &task).await.unwrap();
+    // The task's view comes back on the same session; helpers are methods.
+    let info = vm.power_off_vm_task().await.unwrap().wait().await.unwrap();
     assert_eq!(info.state, TaskInfoState::Success);
-    let power = retrieve_one(
-        &client,
-        vm.reference(),
-        vmomi::rt::PropertyPath::<VirtualMachinePowerState>::new("runtime.powerState"),
-    )
-    .await
-    .unwrap();
+    let power = vm
+        .get(vmomi::rt::PropertyPath::<VirtualMachinePowerState>::new(
+            "runtime.powerState",
+        ))
+        .await
+        .unwrap();
     assert_eq!(power, Some(VirtualMachinePowerState::PoweredOff));
     // Powering off again fails with the typed fault, through the task.
     let task = vm.power_off_vm_task().await.unwrap();
-    let err = vmomi::task::wait(&client, &task).await.unwrap_err();
+    let err = vmomi::task::wait(&client, task.reference())
+        .await
+        .unwrap_err();
     assert!(
         matches!(err.fault(), Some(AnyMethodFault::InvalidPowerState(_))),
         "{err:?}"

@@ -54,7 +54,15 @@ fn power_on_sends_this_and_host_and_returns_the_task() {
     let task =
         ready(vm.power_on_vm_task(Some(ManagedObjectReference::new("HostSystem", "host-9"))))
             .unwrap();
-    assert_eq!(task, ManagedObjectReference::new("Task", "task-7"));
+    // The task's view, on the same session handle.
+    assert_eq!(
+        task.reference(),
+        &ManagedObjectReference::new("Task", "task-7")
+    );
+    assert!(Arc::ptr_eq(
+        task.client_arc(),
+        &(t.clone() as Arc<dyn RoundTripper>)
+    ));
 
     let sent = t.sent.lock().unwrap();
     assert_eq!(sent.len(), 1);

@@ -87,7 +87,7 @@ async fn a_7_0_field_fails_locally_at_5_5_and_a_6_5_field_is_sent_at_6_5() {
     let task = vm.reconfig_vm_task(encryption()).await.unwrap();
     assert_eq!(rec.len(), before + 1);
     assert_eq!(last_action(&rec), "\"urn:vim25/6.5\"");
-    vmomi::task::wait(&new, &task).await.unwrap();
+    vmomi::task::wait(&new, task.reference()).await.unwrap();
     // The 7.0 field still is refused at 6.5.
     assert!(matches!(
         vm.reconfig_vm_task(sgx()).await,
@@ -108,7 +108,7 @@ async fn a_7_0_field_fails_locally_at_5_5_and_a_6_5_field_is_sent_at_6_5() {
         .await
         .unwrap();
     assert_eq!(last_action(&rec), "\"urn:vim25/5.5\"");
-    vmomi::task::wait(&new, &task).await.unwrap();
+    vmomi::task::wait(&new, task.reference()).await.unwrap();
     // The parent client still speaks 6.5.
     new.service_instance().current_time().await.unwrap();
     assert_eq!(last_action(&rec), "\"urn:vim25/6.5\"");

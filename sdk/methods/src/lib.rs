@@ -32,6 +32,18 @@ pub mod methods {
     pub use crate::generated::methods::*;
 }
 
+/// What every managed-object view is: a reference and the session handle its
+/// calls go through. Helpers are written once for all views against it
+/// (`vmomi`'s extension traits: `vm.get(VirtualMachine::RUNTIME)`).
+pub trait ObjectView {
+    /// The managed object type name (`"VirtualMachine"`).
+    const TYPE_NAME: &'static str;
+    /// The managed object reference.
+    fn reference(&self) -> &xml::ManagedObjectReference;
+    /// The session handle calls go through.
+    fn client_arc(&self) -> &std::sync::Arc<dyn rt::RoundTripper>;
+}
+
 /// Managed-object views with typed methods (`vm.power_on_vm_task(None)`) and
 /// property paths (`VirtualMachine::RUNTIME`).
 pub mod mo {

@@ -3,5 +3,9 @@
 //! events) goes here, builds on [`crate::session`] only, and is re-exported
 //! at the crate root.
 
+pub mod object;
 pub mod property;
 pub mod task;
+
+pub use object::ObjectExt;
+pub use task::TaskExt;

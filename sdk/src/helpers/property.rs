@@ -16,10 +16,10 @@
 
 use crate::Client;
 use crate::Error;
-use crate::rt::{FromAny, PropertyPath};
+use crate::rt::{FromAny, PropertyPath, RoundTripper};
 use crate::types::{
     AnySelectionSpec, ManagedObjectReference, ObjectContent, ObjectSpec, PropertyFilterSpec,
-    PropertySpec, RetrieveOptions, SelectionSpec, TraversalSpec,
+    PropertySpec, RetrieveOptions, RetrievePropertiesExRequestType, SelectionSpec, TraversalSpec,
 };
 
 /// Typed access to the properties of one retrieved object.
@@ -141,10 +141,21 @@ async fn read_view(
 /// # Ok(()) }
 /// ```
 pub async fn retrieve_one<T: FromAny>(
-    client: &Client,
+    client: &dyn RoundTripper,
     obj: &ManagedObjectReference,
     path: PropertyPath<T>,
 ) -> Result<Option<T>, Error> {
+    let pc = client
+        .service_content()
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "reading {} of {}: the handle is not a session (no ServiceContent)",
+                path.path(),
+                obj.value
+            ))
+        })?
+        .property_collector
+        .clone();
     let spec = PropertyFilterSpec {
         prop_set: vec![PropertySpec {
             r#type: obj.r#type.clone(),
@@ -159,10 +170,16 @@ pub async fn retrieve_one<T: FromAny>(
         }],
         ..Default::default()
     };
-    let result = client
-        .property_collector()
-        .retrieve_properties_ex(vec![spec], RetrieveOptions::default())
-        .await?;
+    let result = crate::methods::retrieve_properties_ex(
+        client,
+        &RetrievePropertiesExRequestType {
+            this: pc,
+            spec_set: vec![spec],
+            options: RetrieveOptions::default(),
+            ..Default::default()
+        },
+    )
+    .await?;
     match result.and_then(|r| r.objects.into_iter().next()) {
         Some(mut oc) => oc.take(path),
         None => Ok(None),

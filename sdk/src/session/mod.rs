@@ -453,4 +453,16 @@ impl RoundTripper for Client {
     fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>> {
         Box::pin(self.inner.call(request, self.scope.as_deref()))
     }
+
+    fn service_content(&self) -> Option<&ServiceContent> {
+        Some(&self.inner.service_content)
+    }
+
+    fn release(&self) -> Option<&str> {
+        Some(Client::release(self).as_str())
+    }
+
+    fn is_replay(&self) -> bool {
+        Client::is_replay(self)
+    }
 }

@@ -22,12 +22,31 @@ pub struct SoapRequest {
     pub body: Vec<u8>,
 }
 
-/// Sends SOAP envelopes and returns the response bytes (fault responses
-/// included: the caller decodes them). The client implements it; tests and
-/// cassettes can too.
+/// The session handle every call and managed-object view goes through:
+/// sends SOAP envelopes and returns the response bytes (fault responses
+/// included: the caller decodes them), and, when it is a session, what
+/// helpers on the views need besides: the server's ServiceContent, the
+/// endpoint's release, whether it replays a cassette. The client implements
+/// it; tests and cassettes can too (the defaults say "not a session").
 pub trait RoundTripper: Send + Sync {
     /// Sends one request; resolves to the raw response envelope.
     fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>>;
+
+    /// The server's ServiceContent (property collector, view manager,
+    /// search index, ...), when this is a connected session.
+    fn service_content(&self) -> Option<&crate::types::ServiceContent> {
+        None
+    }
+
+    /// The API release requests carry (`"8.0.3.0"`), when known.
+    fn release(&self) -> Option<&str> {
+        None
+    }
+
+    /// Whether answers come from a recording, so pollers need not wait.
+    fn is_replay(&self) -> bool {
+        false
+    }
 }
 
 /// The future of one typed call: the transport's future plus the decoder of

@@ -22,6 +22,15 @@ impl std::ops::Deref for Alarm {
         &self.base
     }
 }
+impl crate::ObjectView for Alarm {
+    const TYPE_NAME: &'static str = "Alarm";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl Alarm {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "Alarm";
@@ -73,6 +82,15 @@ pub struct AlarmManager {
 impl std::fmt::Debug for AlarmManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "AlarmManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for AlarmManager {
+    const TYPE_NAME: &'static str = "AlarmManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl AlarmManager {
@@ -240,6 +258,15 @@ pub struct AuthorizationManager {
 impl std::fmt::Debug for AuthorizationManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "AuthorizationManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for AuthorizationManager {
+    const TYPE_NAME: &'static str = "AuthorizationManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl AuthorizationManager {

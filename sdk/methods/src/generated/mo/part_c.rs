@@ -17,6 +17,15 @@ impl std::fmt::Debug for CertificateManager {
         write!(f, "CertificateManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for CertificateManager {
+    const TYPE_NAME: &'static str = "CertificateManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl CertificateManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "CertificateManager";
@@ -39,12 +48,12 @@ impl CertificateManager {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `CertMgrRefreshCACertificatesAndCRLs_Task` on this object.
-    pub fn cert_mgr_refresh_ca_certificates_and_cr_ls_task(
+    /// Calls `CertMgrRefreshCACertificatesAndCRLs_Task` on this object; resolves to the view of the task it started.
+    pub async fn cert_mgr_refresh_ca_certificates_and_cr_ls_task(
         &self,
         host: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::cert_mgr_refresh_ca_certificates_and_cr_ls_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::cert_mgr_refresh_ca_certificates_and_cr_ls_task(
             self.client(),
             &CertMgrRefreshCACertificatesAndCRLsRequestType {
                 this: self.reference().clone(),
@@ -52,13 +61,15 @@ impl CertificateManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CertMgrRefreshCertificates_Task` on this object.
-    pub fn cert_mgr_refresh_certificates_task(
+    /// Calls `CertMgrRefreshCertificates_Task` on this object; resolves to the view of the task it started.
+    pub async fn cert_mgr_refresh_certificates_task(
         &self,
         host: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::cert_mgr_refresh_certificates_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::cert_mgr_refresh_certificates_task(
             self.client(),
             &CertMgrRefreshCertificatesRequestType {
                 this: self.reference().clone(),
@@ -66,13 +77,15 @@ impl CertificateManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CertMgrRevokeCertificates_Task` on this object.
-    pub fn cert_mgr_revoke_certificates_task(
+    /// Calls `CertMgrRevokeCertificates_Task` on this object; resolves to the view of the task it started.
+    pub async fn cert_mgr_revoke_certificates_task(
         &self,
         host: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::cert_mgr_revoke_certificates_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::cert_mgr_revoke_certificates_task(
             self.client(),
             &CertMgrRevokeCertificatesRequestType {
                 this: self.reference().clone(),
@@ -80,6 +93,8 @@ impl CertificateManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -97,6 +112,15 @@ impl std::ops::Deref for ClusterComputeResource {
     type Target = ComputeResource;
     fn deref(&self) -> &ComputeResource {
         &self.base
+    }
+}
+impl crate::ObjectView for ClusterComputeResource {
+    const TYPE_NAME: &'static str = "ClusterComputeResource";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl ClusterComputeResource {
@@ -197,15 +221,15 @@ impl ClusterComputeResource {
             },
         )
     }
-    /// Calls `AddHost_Task` on this object.
-    pub fn add_host_task(
+    /// Calls `AddHost_Task` on this object; resolves to the view of the task it started.
+    pub async fn add_host_task(
         &self,
         spec: HostConnectSpec,
         as_connected: bool,
         resource_pool: Option<ManagedObjectReference>,
         license: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::add_host_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::add_host_task(
             self.client(),
             &AddHostRequestType {
                 this: self.reference().clone(),
@@ -216,6 +240,8 @@ impl ClusterComputeResource {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ApplyRecommendation` on this object.
     pub fn apply_recommendation(&self, key: String) -> Call<'_, ()> {
@@ -255,13 +281,13 @@ impl ClusterComputeResource {
             },
         )
     }
-    /// Calls `ConfigureHCI_Task` on this object.
-    pub fn configure_hci_task(
+    /// Calls `ConfigureHCI_Task` on this object; resolves to the view of the task it started.
+    pub async fn configure_hci_task(
         &self,
         cluster_spec: ClusterComputeResourceHCIConfigSpec,
         host_inputs: Vec<ClusterComputeResourceHostConfigurationInput>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::configure_hci_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::configure_hci_task(
             self.client(),
             &ConfigureHCIRequestType {
                 this: self.reference().clone(),
@@ -270,6 +296,8 @@ impl ClusterComputeResource {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `EvcManager` on this object.
     pub fn evc_manager(&self) -> Call<'_, Option<ManagedObjectReference>> {
@@ -281,13 +309,13 @@ impl ClusterComputeResource {
             },
         )
     }
-    /// Calls `ExtendHCI_Task` on this object.
-    pub fn extend_hci_task(
+    /// Calls `ExtendHCI_Task` on this object; resolves to the view of the task it started.
+    pub async fn extend_hci_task(
         &self,
         host_inputs: Vec<ClusterComputeResourceHostConfigurationInput>,
         v_san_config_spec: Option<SDDCBase>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::extend_hci_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::extend_hci_task(
             self.client(),
             &ExtendHCIRequestType {
                 this: self.reference().clone(),
@@ -296,6 +324,8 @@ impl ClusterComputeResource {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `FindRulesForVm` on this object.
     pub fn find_rules_for_vm(
@@ -321,13 +351,13 @@ impl ClusterComputeResource {
             },
         )
     }
-    /// Calls `MoveHostInto_Task` on this object.
-    pub fn move_host_into_task(
+    /// Calls `MoveHostInto_Task` on this object; resolves to the view of the task it started.
+    pub async fn move_host_into_task(
         &self,
         host: ManagedObjectReference,
         resource_pool: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::move_host_into_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::move_host_into_task(
             self.client(),
             &MoveHostIntoRequestType {
                 this: self.reference().clone(),
@@ -336,13 +366,15 @@ impl ClusterComputeResource {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `MoveInto_Task` on this object.
-    pub fn move_into_task(
+    /// Calls `MoveInto_Task` on this object; resolves to the view of the task it started.
+    pub async fn move_into_task(
         &self,
         host: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::move_into_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::move_into_task(
             self.client(),
             &MoveIntoRequestType {
                 this: self.reference().clone(),
@@ -350,6 +382,8 @@ impl ClusterComputeResource {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `PlaceVm` on this object.
     pub fn place_vm(&self, placement_spec: PlacementSpec) -> Call<'_, PlacementResult> {
@@ -378,13 +412,13 @@ impl ClusterComputeResource {
             },
         )
     }
-    /// Calls `ReconfigureCluster_Task` on this object.
-    pub fn reconfigure_cluster_task(
+    /// Calls `ReconfigureCluster_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconfigure_cluster_task(
         &self,
         spec: ClusterConfigSpec,
         modify: bool,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconfigure_cluster_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconfigure_cluster_task(
             self.client(),
             &ReconfigureClusterRequestType {
                 this: self.reference().clone(),
@@ -393,6 +427,8 @@ impl ClusterComputeResource {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RefreshRecommendation` on this object.
     pub fn refresh_recommendation(&self) -> Call<'_, ()> {
@@ -427,15 +463,19 @@ impl ClusterComputeResource {
             },
         )
     }
-    /// Calls `StampAllRulesWithUuid_Task` on this object.
-    pub fn stamp_all_rules_with_uuid_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::stamp_all_rules_with_uuid_task(
+    /// Calls `StampAllRulesWithUuid_Task` on this object; resolves to the view of the task it started.
+    pub async fn stamp_all_rules_with_uuid_task(
+        &self,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::stamp_all_rules_with_uuid_task(
             self.client(),
             &StampAllRulesWithUuidRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ValidateHCIConfiguration` on this object.
     pub fn validate_hci_configuration(
@@ -471,6 +511,15 @@ impl std::ops::Deref for ClusterEVCManager {
         &self.base
     }
 }
+impl crate::ObjectView for ClusterEVCManager {
+    const TYPE_NAME: &'static str = "ClusterEVCManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl ClusterEVCManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ClusterEVCManager";
@@ -493,12 +542,12 @@ impl ClusterEVCManager {
     /// Property `availableField` (`CustomFieldDef`, array, optional).
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
-    /// Calls `CheckAddHostEvc_Task` on this object.
-    pub fn check_add_host_evc_task(
+    /// Calls `CheckAddHostEvc_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_add_host_evc_task(
         &self,
         cnx_spec: HostConnectSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_add_host_evc_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_add_host_evc_task(
             self.client(),
             &CheckAddHostEvcRequestType {
                 this: self.reference().clone(),
@@ -506,14 +555,16 @@ impl ClusterEVCManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CheckConfigureEvcMode_Task` on this object.
-    pub fn check_configure_evc_mode_task(
+    /// Calls `CheckConfigureEvcMode_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_configure_evc_mode_task(
         &self,
         evc_mode_key: String,
         evc_graphics_mode_key: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_configure_evc_mode_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_configure_evc_mode_task(
             self.client(),
             &CheckConfigureEvcModeRequestType {
                 this: self.reference().clone(),
@@ -522,14 +573,16 @@ impl ClusterEVCManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ConfigureEvcMode_Task` on this object.
-    pub fn configure_evc_mode_task(
+    /// Calls `ConfigureEvcMode_Task` on this object; resolves to the view of the task it started.
+    pub async fn configure_evc_mode_task(
         &self,
         evc_mode_key: String,
         evc_graphics_mode_key: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::configure_evc_mode_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::configure_evc_mode_task(
             self.client(),
             &ConfigureEvcModeRequestType {
                 this: self.reference().clone(),
@@ -538,16 +591,20 @@ impl ClusterEVCManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DisableEvcMode_Task` on this object.
-    pub fn disable_evc_mode_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::disable_evc_mode_task(
+    /// Calls `DisableEvcMode_Task` on this object; resolves to the view of the task it started.
+    pub async fn disable_evc_mode_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::disable_evc_mode_task(
             self.client(),
             &DisableEvcModeRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -565,6 +622,15 @@ impl std::ops::Deref for ClusterProfile {
     type Target = Profile;
     fn deref(&self) -> &Profile {
         &self.base
+    }
+}
+impl crate::ObjectView for ClusterProfile {
+    const TYPE_NAME: &'static str = "ClusterProfile";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl ClusterProfile {
@@ -622,6 +688,15 @@ impl std::ops::Deref for ClusterProfileManager {
         &self.base
     }
 }
+impl crate::ObjectView for ClusterProfileManager {
+    const TYPE_NAME: &'static str = "ClusterProfileManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl ClusterProfileManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ClusterProfileManager";
@@ -652,6 +727,15 @@ impl std::ops::Deref for ComputeResource {
     type Target = ManagedEntity;
     fn deref(&self) -> &ManagedEntity {
         &self.base
+    }
+}
+impl crate::ObjectView for ComputeResource {
+    const TYPE_NAME: &'static str = "ComputeResource";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl ComputeResource {
@@ -723,13 +807,13 @@ impl ComputeResource {
     /// Property `availableField` (`CustomFieldDef`, array, optional).
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
-    /// Calls `ReconfigureComputeResource_Task` on this object.
-    pub fn reconfigure_compute_resource_task(
+    /// Calls `ReconfigureComputeResource_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconfigure_compute_resource_task(
         &self,
         spec: AnyComputeResourceConfigSpec,
         modify: bool,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconfigure_compute_resource_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconfigure_compute_resource_task(
             self.client(),
             &ReconfigureComputeResourceRequestType {
                 this: self.reference().clone(),
@@ -738,6 +822,8 @@ impl ComputeResource {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -755,6 +841,15 @@ impl std::ops::Deref for ContainerView {
     type Target = ManagedObjectView;
     fn deref(&self) -> &ManagedObjectView {
         &self.base
+    }
+}
+impl crate::ObjectView for ContainerView {
+    const TYPE_NAME: &'static str = "ContainerView";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl ContainerView {
@@ -788,6 +883,15 @@ pub struct CryptoManager {
 impl std::fmt::Debug for CryptoManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "CryptoManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for CryptoManager {
+    const TYPE_NAME: &'static str = "CryptoManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl CryptoManager {
@@ -893,6 +997,15 @@ impl std::ops::Deref for CryptoManagerHost {
         &self.base
     }
 }
+impl crate::ObjectView for CryptoManagerHost {
+    const TYPE_NAME: &'static str = "CryptoManagerHost";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl CryptoManagerHost {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "CryptoManagerHost";
@@ -907,9 +1020,12 @@ impl CryptoManagerHost {
     }
     /// Property `enabled` (`xsd:boolean`).
     pub const ENABLED: PropertyPath<bool> = PropertyPath::new("enabled");
-    /// Calls `ChangeKey_Task` on this object.
-    pub fn change_key_task(&self, new_key: CryptoKeyPlain) -> Call<'_, ManagedObjectReference> {
-        crate::methods::change_key_task(
+    /// Calls `ChangeKey_Task` on this object; resolves to the view of the task it started.
+    pub async fn change_key_task(
+        &self,
+        new_key: CryptoKeyPlain,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::change_key_task(
             self.client(),
             &ChangeKeyRequestType {
                 this: self.reference().clone(),
@@ -917,6 +1033,8 @@ impl CryptoManagerHost {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `CryptoManagerHostDisable` on this object.
     pub fn crypto_manager_host_disable(&self) -> Call<'_, ()> {
@@ -967,6 +1085,15 @@ impl std::ops::Deref for CryptoManagerHostKMS {
         &self.base
     }
 }
+impl crate::ObjectView for CryptoManagerHostKMS {
+    const TYPE_NAME: &'static str = "CryptoManagerHostKMS";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl CryptoManagerHostKMS {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "CryptoManagerHostKMS";
@@ -997,6 +1124,15 @@ impl std::ops::Deref for CryptoManagerKmip {
     type Target = CryptoManager;
     fn deref(&self) -> &CryptoManager {
         &self.base
+    }
+}
+impl crate::ObjectView for CryptoManagerKmip {
+    const TYPE_NAME: &'static str = "CryptoManagerKmip";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl CryptoManagerKmip {
@@ -1212,12 +1348,12 @@ impl CryptoManagerKmip {
             },
         )
     }
-    /// Calls `RetrieveKmipServersStatus_Task` on this object.
-    pub fn retrieve_kmip_servers_status_task(
+    /// Calls `RetrieveKmipServersStatus_Task` on this object; resolves to the view of the task it started.
+    pub async fn retrieve_kmip_servers_status_task(
         &self,
         clusters: Vec<KmipClusterInfo>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::retrieve_kmip_servers_status_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::retrieve_kmip_servers_status_task(
             self.client(),
             &RetrieveKmipServersStatusRequestType {
                 this: self.reference().clone(),
@@ -1225,6 +1361,8 @@ impl CryptoManagerKmip {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RetrieveSelfSignedClientCert` on this object.
     pub fn retrieve_self_signed_client_cert(&self, cluster: KeyProviderId) -> Call<'_, String> {
@@ -1354,6 +1492,15 @@ impl std::fmt::Debug for CustomFieldsManager {
         write!(f, "CustomFieldsManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for CustomFieldsManager {
+    const TYPE_NAME: &'static str = "CustomFieldsManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl CustomFieldsManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "CustomFieldsManager";
@@ -1450,6 +1597,15 @@ pub struct CustomizationSpecManager {
 impl std::fmt::Debug for CustomizationSpecManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "CustomizationSpecManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for CustomizationSpecManager {
+    const TYPE_NAME: &'static str = "CustomizationSpecManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl CustomizationSpecManager {

@@ -22,6 +22,15 @@ impl std::ops::Deref for Datacenter {
         &self.base
     }
 }
+impl crate::ObjectView for Datacenter {
+    const TYPE_NAME: &'static str = "Datacenter";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl Datacenter {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "Datacenter";
@@ -103,13 +112,13 @@ impl Datacenter {
             },
         )
     }
-    /// Calls `PowerOnMultiVM_Task` on this object.
-    pub fn power_on_multi_vm_task(
+    /// Calls `PowerOnMultiVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn power_on_multi_vm_task(
         &self,
         vm: Vec<ManagedObjectReference>,
         option: Vec<AnyOptionValue>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::power_on_multi_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::power_on_multi_vm_task(
             self.client(),
             &PowerOnMultiVMRequestType {
                 this: self.reference().clone(),
@@ -118,6 +127,8 @@ impl Datacenter {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryConnectionInfo` on this object.
     pub fn query_connection_info(
@@ -155,13 +166,13 @@ impl Datacenter {
             },
         )
     }
-    /// Calls `ReconfigureDatacenter_Task` on this object.
-    pub fn reconfigure_datacenter_task(
+    /// Calls `ReconfigureDatacenter_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconfigure_datacenter_task(
         &self,
         spec: DatacenterConfigSpec,
         modify: bool,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconfigure_datacenter_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconfigure_datacenter_task(
             self.client(),
             &ReconfigureDatacenterRequestType {
                 this: self.reference().clone(),
@@ -170,6 +181,8 @@ impl Datacenter {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `queryDatacenterConfigOptionDescriptor` on this object.
     pub fn query_datacenter_config_option_descriptor(
@@ -199,6 +212,15 @@ impl std::ops::Deref for Datastore {
     type Target = ManagedEntity;
     fn deref(&self) -> &ManagedEntity {
         &self.base
+    }
+}
+impl crate::ObjectView for Datastore {
+    const TYPE_NAME: &'static str = "Datastore";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl Datastore {
@@ -276,15 +298,19 @@ impl Datastore {
             },
         )
     }
-    /// Calls `DatastoreExitMaintenanceMode_Task` on this object.
-    pub fn datastore_exit_maintenance_mode_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::datastore_exit_maintenance_mode_task(
+    /// Calls `DatastoreExitMaintenanceMode_Task` on this object; resolves to the view of the task it started.
+    pub async fn datastore_exit_maintenance_mode_task(
+        &self,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::datastore_exit_maintenance_mode_task(
             self.client(),
             &DatastoreExitMaintenanceModeRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `DestroyDatastore` on this object.
     pub fn destroy_datastore(&self) -> Call<'_, ()> {
@@ -327,12 +353,12 @@ impl Datastore {
             },
         )
     }
-    /// Calls `UpdateVVolVirtualMachineFiles_Task` on this object.
-    pub fn update_v_vol_virtual_machine_files_task(
+    /// Calls `UpdateVVolVirtualMachineFiles_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_v_vol_virtual_machine_files_task(
         &self,
         failover_pair: Vec<DatastoreVVolContainerFailoverPair>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_v_vol_virtual_machine_files_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_v_vol_virtual_machine_files_task(
             self.client(),
             &UpdateVVolVirtualMachineFilesRequestType {
                 this: self.reference().clone(),
@@ -340,13 +366,15 @@ impl Datastore {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UpdateVirtualMachineFiles_Task` on this object.
-    pub fn update_virtual_machine_files_task(
+    /// Calls `UpdateVirtualMachineFiles_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_virtual_machine_files_task(
         &self,
         mount_path_datastore_mapping: Vec<DatastoreMountPathDatastorePair>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_virtual_machine_files_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_virtual_machine_files_task(
             self.client(),
             &UpdateVirtualMachineFilesRequestType {
                 this: self.reference().clone(),
@@ -354,6 +382,8 @@ impl Datastore {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -366,6 +396,15 @@ pub struct DatastoreNamespaceManager {
 impl std::fmt::Debug for DatastoreNamespaceManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "DatastoreNamespaceManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for DatastoreNamespaceManager {
+    const TYPE_NAME: &'static str = "DatastoreNamespaceManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl DatastoreNamespaceManager {
@@ -455,6 +494,15 @@ impl std::fmt::Debug for DiagnosticManager {
         write!(f, "DiagnosticManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for DiagnosticManager {
+    const TYPE_NAME: &'static str = "DiagnosticManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl DiagnosticManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "DiagnosticManager";
@@ -497,13 +545,13 @@ impl DiagnosticManager {
             },
         )
     }
-    /// Calls `GenerateLogBundles_Task` on this object.
-    pub fn generate_log_bundles_task(
+    /// Calls `GenerateLogBundles_Task` on this object; resolves to the view of the task it started.
+    pub async fn generate_log_bundles_task(
         &self,
         include_default: bool,
         host: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::generate_log_bundles_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::generate_log_bundles_task(
             self.client(),
             &GenerateLogBundlesRequestType {
                 this: self.reference().clone(),
@@ -512,6 +560,8 @@ impl DiagnosticManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryDescriptions` on this object.
     pub fn query_descriptions(
@@ -543,6 +593,15 @@ impl std::ops::Deref for DistributedVirtualPortgroup {
     type Target = Network;
     fn deref(&self) -> &Network {
         &self.base
+    }
+}
+impl crate::ObjectView for DistributedVirtualPortgroup {
+    const TYPE_NAME: &'static str = "DistributedVirtualPortgroup";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl DistributedVirtualPortgroup {
@@ -607,12 +666,12 @@ impl DistributedVirtualPortgroup {
     /// Property `availableField` (`CustomFieldDef`, array, optional).
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
-    /// Calls `DVPortgroupRollback_Task` on this object.
-    pub fn dv_portgroup_rollback_task(
+    /// Calls `DVPortgroupRollback_Task` on this object; resolves to the view of the task it started.
+    pub async fn dv_portgroup_rollback_task(
         &self,
         entity_backup: Option<EntityBackupConfig>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::dv_portgroup_rollback_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::dv_portgroup_rollback_task(
             self.client(),
             &DVPortgroupRollbackRequestType {
                 this: self.reference().clone(),
@@ -620,13 +679,15 @@ impl DistributedVirtualPortgroup {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ReconfigureDVPortgroup_Task` on this object.
-    pub fn reconfigure_dv_portgroup_task(
+    /// Calls `ReconfigureDVPortgroup_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconfigure_dv_portgroup_task(
         &self,
         spec: DVPortgroupConfigSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconfigure_dv_portgroup_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconfigure_dv_portgroup_task(
             self.client(),
             &ReconfigureDVPortgroupRequestType {
                 this: self.reference().clone(),
@@ -634,6 +695,8 @@ impl DistributedVirtualPortgroup {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -651,6 +714,15 @@ impl std::ops::Deref for DistributedVirtualSwitch {
     type Target = ManagedEntity;
     fn deref(&self) -> &ManagedEntity {
         &self.base
+    }
+}
+impl crate::ObjectView for DistributedVirtualSwitch {
+    const TYPE_NAME: &'static str = "DistributedVirtualSwitch";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl DistributedVirtualSwitch {
@@ -718,12 +790,12 @@ impl DistributedVirtualSwitch {
     /// Property `availableField` (`CustomFieldDef`, array, optional).
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
-    /// Calls `AddDVPortgroup_Task` on this object.
-    pub fn add_dv_portgroup_task(
+    /// Calls `AddDVPortgroup_Task` on this object; resolves to the view of the task it started.
+    pub async fn add_dv_portgroup_task(
         &self,
         spec: Vec<DVPortgroupConfigSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::add_dv_portgroup_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::add_dv_portgroup_task(
             self.client(),
             &AddDVPortgroupRequestType {
                 this: self.reference().clone(),
@@ -731,6 +803,8 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `AddNetworkResourcePool` on this object.
     pub fn add_network_resource_pool(
@@ -746,12 +820,12 @@ impl DistributedVirtualSwitch {
             },
         )
     }
-    /// Calls `CreateDVPortgroup_Task` on this object.
-    pub fn create_dv_portgroup_task(
+    /// Calls `CreateDVPortgroup_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_dv_portgroup_task(
         &self,
         spec: DVPortgroupConfigSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_dv_portgroup_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_dv_portgroup_task(
             self.client(),
             &CreateDVPortgroupRequestType {
                 this: self.reference().clone(),
@@ -759,13 +833,15 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DVSRollback_Task` on this object.
-    pub fn dvs_rollback_task(
+    /// Calls `DVSRollback_Task` on this object; resolves to the view of the task it started.
+    pub async fn dvs_rollback_task(
         &self,
         entity_backup: Option<EntityBackupConfig>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::dvs_rollback_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::dvs_rollback_task(
             self.client(),
             &DVSRollbackRequestType {
                 this: self.reference().clone(),
@@ -773,13 +849,15 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DvsReconfigureVmVnicNetworkResourcePool_Task` on this object.
-    pub fn dvs_reconfigure_vm_vnic_network_resource_pool_task(
+    /// Calls `DvsReconfigureVmVnicNetworkResourcePool_Task` on this object; resolves to the view of the task it started.
+    pub async fn dvs_reconfigure_vm_vnic_network_resource_pool_task(
         &self,
         config_spec: Vec<DvsVmVnicResourcePoolConfigSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::dvs_reconfigure_vm_vnic_network_resource_pool_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::dvs_reconfigure_vm_vnic_network_resource_pool_task(
             self.client(),
             &DvsReconfigureVmVnicNetworkResourcePoolRequestType {
                 this: self.reference().clone(),
@@ -787,6 +865,8 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `EnableNetworkResourceManagement` on this object.
     pub fn enable_network_resource_management(&self, enable: bool) -> Call<'_, ()> {
@@ -841,9 +921,12 @@ impl DistributedVirtualSwitch {
             },
         )
     }
-    /// Calls `MergeDvs_Task` on this object.
-    pub fn merge_dvs_task(&self, dvs: ManagedObjectReference) -> Call<'_, ManagedObjectReference> {
-        crate::methods::merge_dvs_task(
+    /// Calls `MergeDvs_Task` on this object; resolves to the view of the task it started.
+    pub async fn merge_dvs_task(
+        &self,
+        dvs: ManagedObjectReference,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::merge_dvs_task(
             self.client(),
             &MergeDvsRequestType {
                 this: self.reference().clone(),
@@ -851,14 +934,16 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `MoveDVPort_Task` on this object.
-    pub fn move_dv_port_task(
+    /// Calls `MoveDVPort_Task` on this object; resolves to the view of the task it started.
+    pub async fn move_dv_port_task(
         &self,
         port_key: Vec<String>,
         destination_portgroup_key: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::move_dv_port_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::move_dv_port_task(
             self.client(),
             &MoveDVPortRequestType {
                 this: self.reference().clone(),
@@ -867,14 +952,16 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `PerformDvsProductSpecOperation_Task` on this object.
-    pub fn perform_dvs_product_spec_operation_task(
+    /// Calls `PerformDvsProductSpecOperation_Task` on this object; resolves to the view of the task it started.
+    pub async fn perform_dvs_product_spec_operation_task(
         &self,
         operation: String,
         product_spec: Option<DistributedVirtualSwitchProductSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::perform_dvs_product_spec_operation_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::perform_dvs_product_spec_operation_task(
             self.client(),
             &PerformDvsProductSpecOperationRequestType {
                 this: self.reference().clone(),
@@ -883,6 +970,8 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryUsedVlanIdInDvs` on this object.
     pub fn query_used_vlan_id_in_dvs(&self) -> Call<'_, Vec<i32>> {
@@ -894,12 +983,12 @@ impl DistributedVirtualSwitch {
             },
         )
     }
-    /// Calls `ReconfigureDVPort_Task` on this object.
-    pub fn reconfigure_dv_port_task(
+    /// Calls `ReconfigureDVPort_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconfigure_dv_port_task(
         &self,
         port: Vec<DVPortConfigSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconfigure_dv_port_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconfigure_dv_port_task(
             self.client(),
             &ReconfigureDVPortRequestType {
                 this: self.reference().clone(),
@@ -907,10 +996,15 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ReconfigureDvs_Task` on this object.
-    pub fn reconfigure_dvs_task(&self, spec: AnyDVSConfigSpec) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconfigure_dvs_task(
+    /// Calls `ReconfigureDvs_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconfigure_dvs_task(
+        &self,
+        spec: AnyDVSConfigSpec,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconfigure_dvs_task(
             self.client(),
             &ReconfigureDvsRequestType {
                 this: self.reference().clone(),
@@ -918,13 +1012,15 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `RectifyDvsHost_Task` on this object.
-    pub fn rectify_dvs_host_task(
+    /// Calls `RectifyDvsHost_Task` on this object; resolves to the view of the task it started.
+    pub async fn rectify_dvs_host_task(
         &self,
         hosts: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::rectify_dvs_host_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::rectify_dvs_host_task(
             self.client(),
             &RectifyDvsHostRequestType {
                 this: self.reference().clone(),
@@ -932,6 +1028,8 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RefreshDVPortState` on this object.
     pub fn refresh_dv_port_state(&self, port_keys: Vec<String>) -> Call<'_, ()> {
@@ -955,12 +1053,12 @@ impl DistributedVirtualSwitch {
             },
         )
     }
-    /// Calls `UpdateDVSHealthCheckConfig_Task` on this object.
-    pub fn update_dvs_health_check_config_task(
+    /// Calls `UpdateDVSHealthCheckConfig_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_dvs_health_check_config_task(
         &self,
         health_check_config: Vec<AnyDVSHealthCheckConfig>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_dvs_health_check_config_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_dvs_health_check_config_task(
             self.client(),
             &UpdateDVSHealthCheckConfigRequestType {
                 this: self.reference().clone(),
@@ -968,6 +1066,8 @@ impl DistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UpdateDvsCapability` on this object.
     pub fn update_dvs_capability(&self, capability: DVSCapability) -> Call<'_, ()> {
@@ -1011,6 +1111,15 @@ impl std::fmt::Debug for DistributedVirtualSwitchManager {
         )
     }
 }
+impl crate::ObjectView for DistributedVirtualSwitchManager {
+    const TYPE_NAME: &'static str = "DistributedVirtualSwitchManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl DistributedVirtualSwitchManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchManager";
@@ -1033,12 +1142,12 @@ impl DistributedVirtualSwitchManager {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `DVSManagerExportEntity_Task` on this object.
-    pub fn dvs_manager_export_entity_task(
+    /// Calls `DVSManagerExportEntity_Task` on this object; resolves to the view of the task it started.
+    pub async fn dvs_manager_export_entity_task(
         &self,
         selection_set: Vec<AnySelectionSet>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::dvs_manager_export_entity_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::dvs_manager_export_entity_task(
             self.client(),
             &DVSManagerExportEntityRequestType {
                 this: self.reference().clone(),
@@ -1046,14 +1155,16 @@ impl DistributedVirtualSwitchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DVSManagerImportEntity_Task` on this object.
-    pub fn dvs_manager_import_entity_task(
+    /// Calls `DVSManagerImportEntity_Task` on this object; resolves to the view of the task it started.
+    pub async fn dvs_manager_import_entity_task(
         &self,
         entity_backup: Vec<EntityBackupConfig>,
         import_type: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::dvs_manager_import_entity_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::dvs_manager_import_entity_task(
             self.client(),
             &DVSManagerImportEntityRequestType {
                 this: self.reference().clone(),
@@ -1062,6 +1173,8 @@ impl DistributedVirtualSwitchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `DVSManagerLookupDvPortGroup` on this object.
     pub fn dvs_manager_lookup_dv_port_group(
@@ -1202,12 +1315,12 @@ impl DistributedVirtualSwitchManager {
             },
         )
     }
-    /// Calls `RectifyDvsOnHost_Task` on this object.
-    pub fn rectify_dvs_on_host_task(
+    /// Calls `RectifyDvsOnHost_Task` on this object; resolves to the view of the task it started.
+    pub async fn rectify_dvs_on_host_task(
         &self,
         hosts: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::rectify_dvs_on_host_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::rectify_dvs_on_host_task(
             self.client(),
             &RectifyDvsOnHostRequestType {
                 this: self.reference().clone(),
@@ -1215,5 +1328,7 @@ impl DistributedVirtualSwitchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }

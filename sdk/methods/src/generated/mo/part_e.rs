@@ -17,6 +17,15 @@ impl std::fmt::Debug for EnvironmentBrowser {
         write!(f, "EnvironmentBrowser({})", self.reference().value)
     }
 }
+impl crate::ObjectView for EnvironmentBrowser {
+    const TYPE_NAME: &'static str = "EnvironmentBrowser";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl EnvironmentBrowser {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "EnvironmentBrowser";
@@ -130,6 +139,15 @@ impl std::ops::Deref for EventHistoryCollector {
         &self.base
     }
 }
+impl crate::ObjectView for EventHistoryCollector {
+    const TYPE_NAME: &'static str = "EventHistoryCollector";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl EventHistoryCollector {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "EventHistoryCollector";
@@ -179,6 +197,15 @@ pub struct EventManager {
 impl std::fmt::Debug for EventManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "EventManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for EventManager {
+    const TYPE_NAME: &'static str = "EventManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl EventManager {
@@ -285,6 +312,15 @@ impl std::fmt::Debug for ExtensibleManagedObject {
         write!(f, "ExtensibleManagedObject({})", self.reference().value)
     }
 }
+impl crate::ObjectView for ExtensibleManagedObject {
+    const TYPE_NAME: &'static str = "ExtensibleManagedObject";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl ExtensibleManagedObject {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ExtensibleManagedObject";
@@ -335,6 +371,15 @@ pub struct ExtensionManager {
 impl std::fmt::Debug for ExtensionManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ExtensionManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for ExtensionManager {
+    const TYPE_NAME: &'static str = "ExtensionManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl ExtensionManager {

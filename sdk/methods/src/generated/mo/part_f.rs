@@ -17,6 +17,15 @@ impl std::fmt::Debug for FailoverClusterConfigurator {
         write!(f, "FailoverClusterConfigurator({})", self.reference().value)
     }
 }
+impl crate::ObjectView for FailoverClusterConfigurator {
+    const TYPE_NAME: &'static str = "FailoverClusterConfigurator";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl FailoverClusterConfigurator {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "FailoverClusterConfigurator";
@@ -42,12 +51,12 @@ impl FailoverClusterConfigurator {
     /// Property `disabledConfigureMethod` (`xsd:string`, array, optional).
     pub const DISABLED_CONFIGURE_METHOD: PropertyPath<Vec<String>> =
         PropertyPath::new("disabledConfigureMethod");
-    /// Calls `configureVcha_Task` on this object.
-    pub fn configure_vcha_task(
+    /// Calls `configureVcha_Task` on this object; resolves to the view of the task it started.
+    pub async fn configure_vcha_task(
         &self,
         config_spec: VchaClusterConfigSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::configure_vcha_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::configure_vcha_task(
             self.client(),
             &configureVchaRequestType {
                 this: self.reference().clone(),
@@ -55,14 +64,16 @@ impl FailoverClusterConfigurator {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `createPassiveNode_Task` on this object.
-    pub fn create_passive_node_task(
+    /// Calls `createPassiveNode_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_passive_node_task(
         &self,
         passive_deployment_spec: PassiveNodeDeploymentSpec,
         source_vc_spec: SourceNodeSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_passive_node_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_passive_node_task(
             self.client(),
             &createPassiveNodeRequestType {
                 this: self.reference().clone(),
@@ -71,14 +82,16 @@ impl FailoverClusterConfigurator {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `createWitnessNode_Task` on this object.
-    pub fn create_witness_node_task(
+    /// Calls `createWitnessNode_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_witness_node_task(
         &self,
         witness_deployment_spec: AnyNodeDeploymentSpec,
         source_vc_spec: SourceNodeSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_witness_node_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_witness_node_task(
             self.client(),
             &createWitnessNodeRequestType {
                 this: self.reference().clone(),
@@ -87,13 +100,15 @@ impl FailoverClusterConfigurator {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `deployVcha_Task` on this object.
-    pub fn deploy_vcha_task(
+    /// Calls `deployVcha_Task` on this object; resolves to the view of the task it started.
+    pub async fn deploy_vcha_task(
         &self,
         deployment_spec: VchaClusterDeploymentSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::deploy_vcha_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::deploy_vcha_task(
             self.client(),
             &deployVchaRequestType {
                 this: self.reference().clone(),
@@ -101,16 +116,20 @@ impl FailoverClusterConfigurator {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `destroyVcha_Task` on this object.
-    pub fn destroy_vcha_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::destroy_vcha_task(
+    /// Calls `destroyVcha_Task` on this object; resolves to the view of the task it started.
+    pub async fn destroy_vcha_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::destroy_vcha_task(
             self.client(),
             &destroyVchaRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `getVchaConfig` on this object.
     pub fn get_vcha_config(&self) -> Call<'_, VchaClusterConfigInfo> {
@@ -122,12 +141,12 @@ impl FailoverClusterConfigurator {
             },
         )
     }
-    /// Calls `prepareVcha_Task` on this object.
-    pub fn prepare_vcha_task(
+    /// Calls `prepareVcha_Task` on this object; resolves to the view of the task it started.
+    pub async fn prepare_vcha_task(
         &self,
         network_spec: VchaClusterNetworkSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::prepare_vcha_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::prepare_vcha_task(
             self.client(),
             &prepareVchaRequestType {
                 this: self.reference().clone(),
@@ -135,6 +154,8 @@ impl FailoverClusterConfigurator {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -147,6 +168,15 @@ pub struct FailoverClusterManager {
 impl std::fmt::Debug for FailoverClusterManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "FailoverClusterManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for FailoverClusterManager {
+    const TYPE_NAME: &'static str = "FailoverClusterManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl FailoverClusterManager {
@@ -194,9 +224,12 @@ impl FailoverClusterManager {
             },
         )
     }
-    /// Calls `initiateFailover_Task` on this object.
-    pub fn initiate_failover_task(&self, planned: bool) -> Call<'_, ManagedObjectReference> {
-        crate::methods::initiate_failover_task(
+    /// Calls `initiateFailover_Task` on this object; resolves to the view of the task it started.
+    pub async fn initiate_failover_task(
+        &self,
+        planned: bool,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::initiate_failover_task(
             self.client(),
             &initiateFailoverRequestType {
                 this: self.reference().clone(),
@@ -204,10 +237,15 @@ impl FailoverClusterManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `setClusterMode_Task` on this object.
-    pub fn set_cluster_mode_task(&self, mode: String) -> Call<'_, ManagedObjectReference> {
-        crate::methods::set_cluster_mode_task(
+    /// Calls `setClusterMode_Task` on this object; resolves to the view of the task it started.
+    pub async fn set_cluster_mode_task(
+        &self,
+        mode: String,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::set_cluster_mode_task(
             self.client(),
             &setClusterModeRequestType {
                 this: self.reference().clone(),
@@ -215,6 +253,8 @@ impl FailoverClusterManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -227,6 +267,15 @@ pub struct FileManager {
 impl std::fmt::Debug for FileManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "FileManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for FileManager {
+    const TYPE_NAME: &'static str = "FileManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl FileManager {
@@ -269,16 +318,16 @@ impl FileManager {
             },
         )
     }
-    /// Calls `CopyDatastoreFile_Task` on this object.
-    pub fn copy_datastore_file_task(
+    /// Calls `CopyDatastoreFile_Task` on this object; resolves to the view of the task it started.
+    pub async fn copy_datastore_file_task(
         &self,
         source_name: String,
         source_datacenter: Option<ManagedObjectReference>,
         destination_name: String,
         destination_datacenter: Option<ManagedObjectReference>,
         force: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::copy_datastore_file_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::copy_datastore_file_task(
             self.client(),
             &CopyDatastoreFileRequestType {
                 this: self.reference().clone(),
@@ -290,14 +339,16 @@ impl FileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DeleteDatastoreFile_Task` on this object.
-    pub fn delete_datastore_file_task(
+    /// Calls `DeleteDatastoreFile_Task` on this object; resolves to the view of the task it started.
+    pub async fn delete_datastore_file_task(
         &self,
         name: String,
         datacenter: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::delete_datastore_file_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::delete_datastore_file_task(
             self.client(),
             &DeleteDatastoreFileRequestType {
                 this: self.reference().clone(),
@@ -306,6 +357,8 @@ impl FileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `MakeDirectory` on this object.
     pub fn make_directory(
@@ -325,16 +378,16 @@ impl FileManager {
             },
         )
     }
-    /// Calls `MoveDatastoreFile_Task` on this object.
-    pub fn move_datastore_file_task(
+    /// Calls `MoveDatastoreFile_Task` on this object; resolves to the view of the task it started.
+    pub async fn move_datastore_file_task(
         &self,
         source_name: String,
         source_datacenter: Option<ManagedObjectReference>,
         destination_name: String,
         destination_datacenter: Option<ManagedObjectReference>,
         force: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::move_datastore_file_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::move_datastore_file_task(
             self.client(),
             &MoveDatastoreFileRequestType {
                 this: self.reference().clone(),
@@ -346,6 +399,8 @@ impl FileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -363,6 +418,15 @@ impl std::ops::Deref for Folder {
     type Target = ManagedEntity;
     fn deref(&self) -> &ManagedEntity {
         &self.base
+    }
+}
+impl crate::ObjectView for Folder {
+    const TYPE_NAME: &'static str = "Folder";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl Folder {
@@ -422,15 +486,15 @@ impl Folder {
     /// Property `availableField` (`CustomFieldDef`, array, optional).
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
-    /// Calls `AddStandaloneHost_Task` on this object.
-    pub fn add_standalone_host_task(
+    /// Calls `AddStandaloneHost_Task` on this object; resolves to the view of the task it started.
+    pub async fn add_standalone_host_task(
         &self,
         spec: HostConnectSpec,
         comp_res_spec: Option<AnyComputeResourceConfigSpec>,
         add_connected: bool,
         license: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::add_standalone_host_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::add_standalone_host_task(
             self.client(),
             &AddStandaloneHostRequestType {
                 this: self.reference().clone(),
@@ -441,17 +505,19 @@ impl Folder {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `BatchAddHostsToCluster_Task` on this object.
-    pub fn batch_add_hosts_to_cluster_task(
+    /// Calls `BatchAddHostsToCluster_Task` on this object; resolves to the view of the task it started.
+    pub async fn batch_add_hosts_to_cluster_task(
         &self,
         cluster: ManagedObjectReference,
         new_hosts: Vec<FolderNewHostSpec>,
         existing_hosts: Vec<ManagedObjectReference>,
         comp_res_spec: Option<AnyComputeResourceConfigSpec>,
         desired_state: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::batch_add_hosts_to_cluster_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::batch_add_hosts_to_cluster_task(
             self.client(),
             &BatchAddHostsToClusterRequestType {
                 this: self.reference().clone(),
@@ -463,15 +529,17 @@ impl Folder {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `BatchAddStandaloneHosts_Task` on this object.
-    pub fn batch_add_standalone_hosts_task(
+    /// Calls `BatchAddStandaloneHosts_Task` on this object; resolves to the view of the task it started.
+    pub async fn batch_add_standalone_hosts_task(
         &self,
         new_hosts: Vec<FolderNewHostSpec>,
         comp_res_spec: Option<AnyComputeResourceConfigSpec>,
         add_connected: bool,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::batch_add_standalone_hosts_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::batch_add_standalone_hosts_task(
             self.client(),
             &BatchAddStandaloneHostsRequestType {
                 this: self.reference().clone(),
@@ -481,6 +549,8 @@ impl Folder {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `CreateCluster` on this object.
     pub fn create_cluster(
@@ -514,9 +584,12 @@ impl Folder {
             },
         )
     }
-    /// Calls `CreateDVS_Task` on this object.
-    pub fn create_dvs_task(&self, spec: DVSCreateSpec) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_dvs_task(
+    /// Calls `CreateDVS_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_dvs_task(
+        &self,
+        spec: DVSCreateSpec,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_dvs_task(
             self.client(),
             &CreateDVSRequestType {
                 this: self.reference().clone(),
@@ -524,6 +597,8 @@ impl Folder {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `CreateDatacenter` on this object.
     pub fn create_datacenter(&self, name: String) -> Call<'_, ManagedObjectReference> {
@@ -558,14 +633,14 @@ impl Folder {
             },
         )
     }
-    /// Calls `CreateVM_Task` on this object.
-    pub fn create_vm_task(
+    /// Calls `CreateVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_vm_task(
         &self,
         config: VirtualMachineConfigSpec,
         pool: ManagedObjectReference,
         host: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_vm_task(
             self.client(),
             &CreateVMRequestType {
                 this: self.reference().clone(),
@@ -575,13 +650,15 @@ impl Folder {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `MoveIntoFolder_Task` on this object.
-    pub fn move_into_folder_task(
+    /// Calls `MoveIntoFolder_Task` on this object; resolves to the view of the task it started.
+    pub async fn move_into_folder_task(
         &self,
         list: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::move_into_folder_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::move_into_folder_task(
             self.client(),
             &MoveIntoFolderRequestType {
                 this: self.reference().clone(),
@@ -589,17 +666,19 @@ impl Folder {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `RegisterVM_Task` on this object.
-    pub fn register_vm_task(
+    /// Calls `RegisterVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn register_vm_task(
         &self,
         path: String,
         name: Option<String>,
         as_template: bool,
         pool: Option<ManagedObjectReference>,
         host: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::register_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::register_vm_task(
             self.client(),
             &RegisterVMRequestType {
                 this: self.reference().clone(),
@@ -611,15 +690,21 @@ impl Folder {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UnregisterAndDestroy_Task` on this object.
-    pub fn unregister_and_destroy_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::unregister_and_destroy_task(
+    /// Calls `UnregisterAndDestroy_Task` on this object; resolves to the view of the task it started.
+    pub async fn unregister_and_destroy_task(
+        &self,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::unregister_and_destroy_task(
             self.client(),
             &UnregisterAndDestroyRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }

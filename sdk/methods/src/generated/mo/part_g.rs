@@ -17,6 +17,15 @@ impl std::fmt::Debug for GuestAliasManager {
         write!(f, "GuestAliasManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for GuestAliasManager {
+    const TYPE_NAME: &'static str = "GuestAliasManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl GuestAliasManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "GuestAliasManager";
@@ -152,6 +161,15 @@ impl std::fmt::Debug for GuestAuthManager {
         write!(f, "GuestAuthManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for GuestAuthManager {
+    const TYPE_NAME: &'static str = "GuestAuthManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl GuestAuthManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "GuestAuthManager";
@@ -235,6 +253,15 @@ pub struct GuestFileManager {
 impl std::fmt::Debug for GuestFileManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "GuestFileManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for GuestFileManager {
+    const TYPE_NAME: &'static str = "GuestFileManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl GuestFileManager {
@@ -502,6 +529,15 @@ impl std::fmt::Debug for GuestOperationsManager {
         write!(f, "GuestOperationsManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for GuestOperationsManager {
+    const TYPE_NAME: &'static str = "GuestOperationsManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl GuestOperationsManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "GuestOperationsManager";
@@ -548,6 +584,15 @@ pub struct GuestProcessManager {
 impl std::fmt::Debug for GuestProcessManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "GuestProcessManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for GuestProcessManager {
+    const TYPE_NAME: &'static str = "GuestProcessManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl GuestProcessManager {
@@ -655,6 +700,15 @@ pub struct GuestWindowsRegistryManager {
 impl std::fmt::Debug for GuestWindowsRegistryManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "GuestWindowsRegistryManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for GuestWindowsRegistryManager {
+    const TYPE_NAME: &'static str = "GuestWindowsRegistryManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl GuestWindowsRegistryManager {

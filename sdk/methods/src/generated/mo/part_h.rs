@@ -17,6 +17,15 @@ impl std::fmt::Debug for HealthUpdateManager {
         write!(f, "HealthUpdateManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HealthUpdateManager {
+    const TYPE_NAME: &'static str = "HealthUpdateManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HealthUpdateManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HealthUpdateManager";
@@ -338,6 +347,15 @@ impl std::fmt::Debug for HistoryCollector {
         write!(f, "HistoryCollector({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HistoryCollector {
+    const TYPE_NAME: &'static str = "HistoryCollector";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HistoryCollector {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HistoryCollector";
@@ -414,6 +432,15 @@ pub struct HostAccessManager {
 impl std::fmt::Debug for HostAccessManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostAccessManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostAccessManager {
+    const TYPE_NAME: &'static str = "HostAccessManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostAccessManager {
@@ -543,6 +570,15 @@ impl std::ops::Deref for HostActiveDirectoryAuthentication {
         &self.base
     }
 }
+impl crate::ObjectView for HostActiveDirectoryAuthentication {
+    const TYPE_NAME: &'static str = "HostActiveDirectoryAuthentication";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl HostActiveDirectoryAuthentication {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostActiveDirectoryAuthentication";
@@ -577,13 +613,13 @@ impl HostActiveDirectoryAuthentication {
             },
         )
     }
-    /// Calls `ImportCertificateForCAM_Task` on this object.
-    pub fn import_certificate_for_cam_task(
+    /// Calls `ImportCertificateForCAM_Task` on this object; resolves to the view of the task it started.
+    pub async fn import_certificate_for_cam_task(
         &self,
         cert_path: String,
         cam_server: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::import_certificate_for_cam_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::import_certificate_for_cam_task(
             self.client(),
             &ImportCertificateForCAMRequestType {
                 this: self.reference().clone(),
@@ -592,6 +628,8 @@ impl HostActiveDirectoryAuthentication {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `InstallSmartCardTrustAnchor` on this object.
     pub fn install_smart_card_trust_anchor(&self, cert: String) -> Call<'_, ()> {
@@ -604,13 +642,13 @@ impl HostActiveDirectoryAuthentication {
             },
         )
     }
-    /// Calls `JoinDomainWithCAM_Task` on this object.
-    pub fn join_domain_with_cam_task(
+    /// Calls `JoinDomainWithCAM_Task` on this object; resolves to the view of the task it started.
+    pub async fn join_domain_with_cam_task(
         &self,
         domain_name: String,
         cam_server: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::join_domain_with_cam_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::join_domain_with_cam_task(
             self.client(),
             &JoinDomainWithCAMRequestType {
                 this: self.reference().clone(),
@@ -619,15 +657,17 @@ impl HostActiveDirectoryAuthentication {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `JoinDomain_Task` on this object.
-    pub fn join_domain_task(
+    /// Calls `JoinDomain_Task` on this object; resolves to the view of the task it started.
+    pub async fn join_domain_task(
         &self,
         domain_name: String,
         user_name: String,
         password: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::join_domain_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::join_domain_task(
             self.client(),
             &JoinDomainRequestType {
                 this: self.reference().clone(),
@@ -637,10 +677,15 @@ impl HostActiveDirectoryAuthentication {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `LeaveCurrentDomain_Task` on this object.
-    pub fn leave_current_domain_task(&self, force: bool) -> Call<'_, ManagedObjectReference> {
-        crate::methods::leave_current_domain_task(
+    /// Calls `LeaveCurrentDomain_Task` on this object; resolves to the view of the task it started.
+    pub async fn leave_current_domain_task(
+        &self,
+        force: bool,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::leave_current_domain_task(
             self.client(),
             &LeaveCurrentDomainRequestType {
                 this: self.reference().clone(),
@@ -648,6 +693,8 @@ impl HostActiveDirectoryAuthentication {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ListSmartCardTrustAnchors` on this object.
     pub fn list_smart_card_trust_anchors(&self) -> Call<'_, Vec<String>> {
@@ -713,6 +760,15 @@ impl std::fmt::Debug for HostAssignableHardwareManager {
             "HostAssignableHardwareManager({})",
             self.reference().value
         )
+    }
+}
+impl crate::ObjectView for HostAssignableHardwareManager {
+    const TYPE_NAME: &'static str = "HostAssignableHardwareManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostAssignableHardwareManager {
@@ -791,6 +847,15 @@ impl std::fmt::Debug for HostAuthenticationManager {
         write!(f, "HostAuthenticationManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostAuthenticationManager {
+    const TYPE_NAME: &'static str = "HostAuthenticationManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostAuthenticationManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostAuthenticationManager";
@@ -831,6 +896,15 @@ impl std::fmt::Debug for HostAuthenticationStore {
         write!(f, "HostAuthenticationStore({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostAuthenticationStore {
+    const TYPE_NAME: &'static str = "HostAuthenticationStore";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostAuthenticationStore {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostAuthenticationStore";
@@ -866,6 +940,15 @@ pub struct HostAutoStartManager {
 impl std::fmt::Debug for HostAutoStartManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostAutoStartManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostAutoStartManager {
+    const TYPE_NAME: &'static str = "HostAutoStartManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostAutoStartManager {
@@ -936,6 +1019,15 @@ impl std::fmt::Debug for HostBootDeviceSystem {
         write!(f, "HostBootDeviceSystem({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostBootDeviceSystem {
+    const TYPE_NAME: &'static str = "HostBootDeviceSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostBootDeviceSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostBootDeviceSystem";
@@ -996,6 +1088,15 @@ impl std::fmt::Debug for HostCacheConfigurationManager {
         )
     }
 }
+impl crate::ObjectView for HostCacheConfigurationManager {
+    const TYPE_NAME: &'static str = "HostCacheConfigurationManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostCacheConfigurationManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostCacheConfigurationManager";
@@ -1021,12 +1122,12 @@ impl HostCacheConfigurationManager {
     /// Property `cacheConfigurationInfo` (`HostCacheConfigurationInfo`, array, optional).
     pub const CACHE_CONFIGURATION_INFO: PropertyPath<Vec<HostCacheConfigurationInfo>> =
         PropertyPath::new("cacheConfigurationInfo");
-    /// Calls `ConfigureHostCache_Task` on this object.
-    pub fn configure_host_cache_task(
+    /// Calls `ConfigureHostCache_Task` on this object; resolves to the view of the task it started.
+    pub async fn configure_host_cache_task(
         &self,
         spec: HostCacheConfigurationSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::configure_host_cache_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::configure_host_cache_task(
             self.client(),
             &ConfigureHostCacheRequestType {
                 this: self.reference().clone(),
@@ -1034,6 +1135,8 @@ impl HostCacheConfigurationManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -1046,6 +1149,15 @@ pub struct HostCertificateManager {
 impl std::fmt::Debug for HostCertificateManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostCertificateManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostCertificateManager {
+    const TYPE_NAME: &'static str = "HostCertificateManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostCertificateManager {
@@ -1166,6 +1278,15 @@ impl std::ops::Deref for HostCpuSchedulerSystem {
         &self.base
     }
 }
+impl crate::ObjectView for HostCpuSchedulerSystem {
+    const TYPE_NAME: &'static str = "HostCpuSchedulerSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl HostCpuSchedulerSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostCpuSchedulerSystem";
@@ -1219,6 +1340,15 @@ impl std::fmt::Debug for HostDatastoreBrowser {
         write!(f, "HostDatastoreBrowser({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostDatastoreBrowser {
+    const TYPE_NAME: &'static str = "HostDatastoreBrowser";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostDatastoreBrowser {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostDatastoreBrowser";
@@ -1256,13 +1386,13 @@ impl HostDatastoreBrowser {
             },
         )
     }
-    /// Calls `SearchDatastoreSubFolders_Task` on this object.
-    pub fn search_datastore_sub_folders_task(
+    /// Calls `SearchDatastoreSubFolders_Task` on this object; resolves to the view of the task it started.
+    pub async fn search_datastore_sub_folders_task(
         &self,
         datastore_path: String,
         search_spec: Option<HostDatastoreBrowserSearchSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::search_datastore_sub_folders_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::search_datastore_sub_folders_task(
             self.client(),
             &SearchDatastoreSubFoldersRequestType {
                 this: self.reference().clone(),
@@ -1271,14 +1401,16 @@ impl HostDatastoreBrowser {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `SearchDatastore_Task` on this object.
-    pub fn search_datastore_task(
+    /// Calls `SearchDatastore_Task` on this object; resolves to the view of the task it started.
+    pub async fn search_datastore_task(
         &self,
         datastore_path: String,
         search_spec: Option<HostDatastoreBrowserSearchSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::search_datastore_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::search_datastore_task(
             self.client(),
             &SearchDatastoreRequestType {
                 this: self.reference().clone(),
@@ -1287,6 +1419,8 @@ impl HostDatastoreBrowser {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -1299,6 +1433,15 @@ pub struct HostDatastoreSystem {
 impl std::fmt::Debug for HostDatastoreSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostDatastoreSystem({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostDatastoreSystem {
+    const TYPE_NAME: &'static str = "HostDatastoreSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostDatastoreSystem {
@@ -1542,12 +1685,12 @@ impl HostDatastoreSystem {
             },
         )
     }
-    /// Calls `RemoveDatastoreEx_Task` on this object.
-    pub fn remove_datastore_ex_task(
+    /// Calls `RemoveDatastoreEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn remove_datastore_ex_task(
         &self,
         datastore: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::remove_datastore_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::remove_datastore_ex_task(
             self.client(),
             &RemoveDatastoreExRequestType {
                 this: self.reference().clone(),
@@ -1555,13 +1698,15 @@ impl HostDatastoreSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ResignatureUnresolvedVmfsVolume_Task` on this object.
-    pub fn resignature_unresolved_vmfs_volume_task(
+    /// Calls `ResignatureUnresolvedVmfsVolume_Task` on this object; resolves to the view of the task it started.
+    pub async fn resignature_unresolved_vmfs_volume_task(
         &self,
         resolution_spec: HostUnresolvedVmfsResignatureSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::resignature_unresolved_vmfs_volume_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::resignature_unresolved_vmfs_volume_task(
             self.client(),
             &ResignatureUnresolvedVmfsVolumeRequestType {
                 this: self.reference().clone(),
@@ -1569,6 +1714,8 @@ impl HostDatastoreSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UpdateLocalSwapDatastore` on this object.
     pub fn update_local_swap_datastore(
@@ -1595,6 +1742,15 @@ pub struct HostDateTimeSystem {
 impl std::fmt::Debug for HostDateTimeSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostDateTimeSystem({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostDateTimeSystem {
+    const TYPE_NAME: &'static str = "HostDateTimeSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostDateTimeSystem {
@@ -1684,6 +1840,15 @@ pub struct HostDiagnosticSystem {
 impl std::fmt::Debug for HostDiagnosticSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostDiagnosticSystem({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostDiagnosticSystem {
+    const TYPE_NAME: &'static str = "HostDiagnosticSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostDiagnosticSystem {
@@ -1799,6 +1964,15 @@ impl std::ops::Deref for HostDirectoryStore {
         &self.base
     }
 }
+impl crate::ObjectView for HostDirectoryStore {
+    const TYPE_NAME: &'static str = "HostDirectoryStore";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl HostDirectoryStore {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostDirectoryStore";
@@ -1824,6 +1998,15 @@ pub struct HostEsxAgentHostManager {
 impl std::fmt::Debug for HostEsxAgentHostManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostEsxAgentHostManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostEsxAgentHostManager {
+    const TYPE_NAME: &'static str = "HostEsxAgentHostManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostEsxAgentHostManager {
@@ -1881,6 +2064,15 @@ impl std::ops::Deref for HostFirewallSystem {
     type Target = ExtensibleManagedObject;
     fn deref(&self) -> &ExtensibleManagedObject {
         &self.base
+    }
+}
+impl crate::ObjectView for HostFirewallSystem {
+    const TYPE_NAME: &'static str = "HostFirewallSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl HostFirewallSystem {
@@ -1970,6 +2162,15 @@ impl std::fmt::Debug for HostFirmwareSystem {
         write!(f, "HostFirmwareSystem({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostFirmwareSystem {
+    const TYPE_NAME: &'static str = "HostFirmwareSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostFirmwareSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostFirmwareSystem";
@@ -2051,6 +2252,15 @@ impl std::ops::Deref for HostGraphicsManager {
         &self.base
     }
 }
+impl crate::ObjectView for HostGraphicsManager {
+    const TYPE_NAME: &'static str = "HostGraphicsManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl HostGraphicsManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostGraphicsManager";
@@ -2122,6 +2332,15 @@ pub struct HostHealthStatusSystem {
 impl std::fmt::Debug for HostHealthStatusSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostHealthStatusSystem({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostHealthStatusSystem {
+    const TYPE_NAME: &'static str = "HostHealthStatusSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostHealthStatusSystem {
@@ -2199,6 +2418,15 @@ pub struct HostImageConfigManager {
 impl std::fmt::Debug for HostImageConfigManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostImageConfigManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostImageConfigManager {
+    const TYPE_NAME: &'static str = "HostImageConfigManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostImageConfigManager {
@@ -2287,6 +2515,15 @@ impl std::fmt::Debug for HostKernelModuleSystem {
         write!(f, "HostKernelModuleSystem({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostKernelModuleSystem {
+    const TYPE_NAME: &'static str = "HostKernelModuleSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostKernelModuleSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostKernelModuleSystem";
@@ -2353,6 +2590,15 @@ pub struct HostLocalAccountManager {
 impl std::fmt::Debug for HostLocalAccountManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostLocalAccountManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostLocalAccountManager {
+    const TYPE_NAME: &'static str = "HostLocalAccountManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostLocalAccountManager {
@@ -2492,6 +2738,15 @@ impl std::ops::Deref for HostLocalAuthentication {
         &self.base
     }
 }
+impl crate::ObjectView for HostLocalAuthentication {
+    const TYPE_NAME: &'static str = "HostLocalAuthentication";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl HostLocalAuthentication {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostLocalAuthentication";
@@ -2522,6 +2777,15 @@ impl std::ops::Deref for HostMemorySystem {
     type Target = ExtensibleManagedObject;
     fn deref(&self) -> &ExtensibleManagedObject {
         &self.base
+    }
+}
+impl crate::ObjectView for HostMemorySystem {
+    const TYPE_NAME: &'static str = "HostMemorySystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl HostMemorySystem {
@@ -2588,6 +2852,15 @@ impl std::ops::Deref for HostNetworkSystem {
     type Target = ExtensibleManagedObject;
     fn deref(&self) -> &ExtensibleManagedObject {
         &self.base
+    }
+}
+impl crate::ObjectView for HostNetworkSystem {
+    const TYPE_NAME: &'static str = "HostNetworkSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl HostNetworkSystem {
@@ -2900,6 +3173,15 @@ impl std::fmt::Debug for HostNvdimmSystem {
         write!(f, "HostNvdimmSystem({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostNvdimmSystem {
+    const TYPE_NAME: &'static str = "HostNvdimmSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostNvdimmSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostNvdimmSystem";
@@ -2925,12 +3207,12 @@ impl HostNvdimmSystem {
     /// Property `nvdimmSystemInfo` (`NvdimmSystemInfo`).
     pub const NVDIMM_SYSTEM_INFO: PropertyPath<NvdimmSystemInfo> =
         PropertyPath::new("nvdimmSystemInfo");
-    /// Calls `CreateNvdimmNamespace_Task` on this object.
-    pub fn create_nvdimm_namespace_task(
+    /// Calls `CreateNvdimmNamespace_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_nvdimm_namespace_task(
         &self,
         create_spec: NvdimmNamespaceCreateSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_nvdimm_namespace_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_nvdimm_namespace_task(
             self.client(),
             &CreateNvdimmNamespaceRequestType {
                 this: self.reference().clone(),
@@ -2938,13 +3220,15 @@ impl HostNvdimmSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CreateNvdimmPMemNamespace_Task` on this object.
-    pub fn create_nvdimm_p_mem_namespace_task(
+    /// Calls `CreateNvdimmPMemNamespace_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_nvdimm_p_mem_namespace_task(
         &self,
         create_spec: NvdimmPMemNamespaceCreateSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_nvdimm_p_mem_namespace_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_nvdimm_p_mem_namespace_task(
             self.client(),
             &CreateNvdimmPMemNamespaceRequestType {
                 this: self.reference().clone(),
@@ -2952,23 +3236,29 @@ impl HostNvdimmSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DeleteNvdimmBlockNamespaces_Task` on this object.
-    pub fn delete_nvdimm_block_namespaces_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::delete_nvdimm_block_namespaces_task(
+    /// Calls `DeleteNvdimmBlockNamespaces_Task` on this object; resolves to the view of the task it started.
+    pub async fn delete_nvdimm_block_namespaces_task(
+        &self,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::delete_nvdimm_block_namespaces_task(
             self.client(),
             &DeleteNvdimmBlockNamespacesRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DeleteNvdimmNamespace_Task` on this object.
-    pub fn delete_nvdimm_namespace_task(
+    /// Calls `DeleteNvdimmNamespace_Task` on this object; resolves to the view of the task it started.
+    pub async fn delete_nvdimm_namespace_task(
         &self,
         delete_spec: NvdimmNamespaceDeleteSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::delete_nvdimm_namespace_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::delete_nvdimm_namespace_task(
             self.client(),
             &DeleteNvdimmNamespaceRequestType {
                 this: self.reference().clone(),
@@ -2976,6 +3266,8 @@ impl HostNvdimmSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -2988,6 +3280,15 @@ pub struct HostPatchManager {
 impl std::fmt::Debug for HostPatchManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostPatchManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostPatchManager {
+    const TYPE_NAME: &'static str = "HostPatchManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostPatchManager {
@@ -3012,14 +3313,14 @@ impl HostPatchManager {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `CheckHostPatch_Task` on this object.
-    pub fn check_host_patch_task(
+    /// Calls `CheckHostPatch_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_host_patch_task(
         &self,
         meta_urls: Vec<String>,
         bundle_urls: Vec<String>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_host_patch_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_host_patch_task(
             self.client(),
             &CheckHostPatchRequestType {
                 this: self.reference().clone(),
@@ -3029,16 +3330,18 @@ impl HostPatchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `InstallHostPatchV2_Task` on this object.
-    pub fn install_host_patch_v2_task(
+    /// Calls `InstallHostPatchV2_Task` on this object; resolves to the view of the task it started.
+    pub async fn install_host_patch_v2_task(
         &self,
         meta_urls: Vec<String>,
         bundle_urls: Vec<String>,
         vib_urls: Vec<String>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::install_host_patch_v2_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::install_host_patch_v2_task(
             self.client(),
             &InstallHostPatchV2RequestType {
                 this: self.reference().clone(),
@@ -3049,15 +3352,17 @@ impl HostPatchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `InstallHostPatch_Task` on this object.
-    pub fn install_host_patch_task(
+    /// Calls `InstallHostPatch_Task` on this object; resolves to the view of the task it started.
+    pub async fn install_host_patch_task(
         &self,
         repository: HostPatchManagerLocator,
         update_id: String,
         force: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::install_host_patch_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::install_host_patch_task(
             self.client(),
             &InstallHostPatchRequestType {
                 this: self.reference().clone(),
@@ -3067,13 +3372,15 @@ impl HostPatchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `QueryHostPatch_Task` on this object.
-    pub fn query_host_patch_task(
+    /// Calls `QueryHostPatch_Task` on this object; resolves to the view of the task it started.
+    pub async fn query_host_patch_task(
         &self,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::query_host_patch_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::query_host_patch_task(
             self.client(),
             &QueryHostPatchRequestType {
                 this: self.reference().clone(),
@@ -3081,15 +3388,17 @@ impl HostPatchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ScanHostPatchV2_Task` on this object.
-    pub fn scan_host_patch_v2_task(
+    /// Calls `ScanHostPatchV2_Task` on this object; resolves to the view of the task it started.
+    pub async fn scan_host_patch_v2_task(
         &self,
         meta_urls: Vec<String>,
         bundle_urls: Vec<String>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::scan_host_patch_v2_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::scan_host_patch_v2_task(
             self.client(),
             &ScanHostPatchV2RequestType {
                 this: self.reference().clone(),
@@ -3099,14 +3408,16 @@ impl HostPatchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ScanHostPatch_Task` on this object.
-    pub fn scan_host_patch_task(
+    /// Calls `ScanHostPatch_Task` on this object; resolves to the view of the task it started.
+    pub async fn scan_host_patch_task(
         &self,
         repository: HostPatchManagerLocator,
         update_id: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::scan_host_patch_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::scan_host_patch_task(
             self.client(),
             &ScanHostPatchRequestType {
                 this: self.reference().clone(),
@@ -3115,16 +3426,18 @@ impl HostPatchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `StageHostPatch_Task` on this object.
-    pub fn stage_host_patch_task(
+    /// Calls `StageHostPatch_Task` on this object; resolves to the view of the task it started.
+    pub async fn stage_host_patch_task(
         &self,
         meta_urls: Vec<String>,
         bundle_urls: Vec<String>,
         vib_urls: Vec<String>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::stage_host_patch_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::stage_host_patch_task(
             self.client(),
             &StageHostPatchRequestType {
                 this: self.reference().clone(),
@@ -3135,14 +3448,16 @@ impl HostPatchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UninstallHostPatch_Task` on this object.
-    pub fn uninstall_host_patch_task(
+    /// Calls `UninstallHostPatch_Task` on this object; resolves to the view of the task it started.
+    pub async fn uninstall_host_patch_task(
         &self,
         bulletin_ids: Vec<String>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::uninstall_host_patch_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::uninstall_host_patch_task(
             self.client(),
             &UninstallHostPatchRequestType {
                 this: self.reference().clone(),
@@ -3151,6 +3466,8 @@ impl HostPatchManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -3168,6 +3485,15 @@ impl std::ops::Deref for HostPciPassthruSystem {
     type Target = ExtensibleManagedObject;
     fn deref(&self) -> &ExtensibleManagedObject {
         &self.base
+    }
+}
+impl crate::ObjectView for HostPciPassthruSystem {
+    const TYPE_NAME: &'static str = "HostPciPassthruSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl HostPciPassthruSystem {
@@ -3227,6 +3553,15 @@ impl std::fmt::Debug for HostPowerSystem {
         write!(f, "HostPowerSystem({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostPowerSystem {
+    const TYPE_NAME: &'static str = "HostPowerSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostPowerSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostPowerSystem";
@@ -3280,6 +3615,15 @@ impl std::ops::Deref for HostProfile {
     type Target = Profile;
     fn deref(&self) -> &Profile {
         &self.base
+    }
+}
+impl crate::ObjectView for HostProfile {
+    const TYPE_NAME: &'static str = "HostProfile";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl HostProfile {
@@ -3385,6 +3729,15 @@ impl std::ops::Deref for HostProfileManager {
         &self.base
     }
 }
+impl crate::ObjectView for HostProfileManager {
+    const TYPE_NAME: &'static str = "HostProfileManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl HostProfileManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostProfileManager";
@@ -3399,12 +3752,12 @@ impl HostProfileManager {
     }
     /// Property `profile` (`ManagedObjectReference`, array, optional).
     pub const PROFILE: PropertyPath<Vec<ManagedObjectReference>> = PropertyPath::new("profile");
-    /// Calls `ApplyEntitiesConfig_Task` on this object.
-    pub fn apply_entities_config_task(
+    /// Calls `ApplyEntitiesConfig_Task` on this object; resolves to the view of the task it started.
+    pub async fn apply_entities_config_task(
         &self,
         apply_config_specs: Vec<ApplyHostProfileConfigurationSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::apply_entities_config_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::apply_entities_config_task(
             self.client(),
             &ApplyEntitiesConfigRequestType {
                 this: self.reference().clone(),
@@ -3412,15 +3765,17 @@ impl HostProfileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ApplyHostConfig_Task` on this object.
-    pub fn apply_host_config_task(
+    /// Calls `ApplyHostConfig_Task` on this object; resolves to the view of the task it started.
+    pub async fn apply_host_config_task(
         &self,
         host: ManagedObjectReference,
         config_spec: HostConfigSpec,
         user_input: Vec<ProfileDeferredPolicyOptionParameter>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::apply_host_config_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::apply_host_config_task(
             self.client(),
             &ApplyHostConfigRequestType {
                 this: self.reference().clone(),
@@ -3430,13 +3785,15 @@ impl HostProfileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CheckAnswerFileStatus_Task` on this object.
-    pub fn check_answer_file_status_task(
+    /// Calls `CheckAnswerFileStatus_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_answer_file_status_task(
         &self,
         host: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_answer_file_status_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_answer_file_status_task(
             self.client(),
             &CheckAnswerFileStatusRequestType {
                 this: self.reference().clone(),
@@ -3444,9 +3801,11 @@ impl HostProfileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CompositeHostProfile_Task` on this object.
-    pub fn composite_host_profile_task(
+    /// Calls `CompositeHostProfile_Task` on this object; resolves to the view of the task it started.
+    pub async fn composite_host_profile_task(
         &self,
         source: ManagedObjectReference,
         targets: Vec<ManagedObjectReference>,
@@ -3454,8 +3813,8 @@ impl HostProfileManager {
         to_be_replaced_with: Option<HostApplyProfile>,
         to_be_deleted: Option<HostApplyProfile>,
         enable_status_to_be_copied: Option<HostApplyProfile>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::composite_host_profile_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::composite_host_profile_task(
             self.client(),
             &CompositeHostProfileRequestType {
                 this: self.reference().clone(),
@@ -3468,6 +3827,8 @@ impl HostProfileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `CreateDefaultProfile` on this object.
     pub fn create_default_profile(
@@ -3487,12 +3848,12 @@ impl HostProfileManager {
             },
         )
     }
-    /// Calls `ExportAnswerFile_Task` on this object.
-    pub fn export_answer_file_task(
+    /// Calls `ExportAnswerFile_Task` on this object; resolves to the view of the task it started.
+    pub async fn export_answer_file_task(
         &self,
         host: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::export_answer_file_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::export_answer_file_task(
             self.client(),
             &ExportAnswerFileRequestType {
                 this: self.reference().clone(),
@@ -3500,6 +3861,8 @@ impl HostProfileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `GenerateConfigTaskList` on this object.
     pub fn generate_config_task_list(
@@ -3517,12 +3880,12 @@ impl HostProfileManager {
             },
         )
     }
-    /// Calls `GenerateHostConfigTaskSpec_Task` on this object.
-    pub fn generate_host_config_task_spec_task(
+    /// Calls `GenerateHostConfigTaskSpec_Task` on this object; resolves to the view of the task it started.
+    pub async fn generate_host_config_task_spec_task(
         &self,
         hosts_info: Vec<StructuredCustomizations>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::generate_host_config_task_spec_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::generate_host_config_task_spec_task(
             self.client(),
             &GenerateHostConfigTaskSpecRequestType {
                 this: self.reference().clone(),
@@ -3530,14 +3893,16 @@ impl HostProfileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `GenerateHostProfileTaskList_Task` on this object.
-    pub fn generate_host_profile_task_list_task(
+    /// Calls `GenerateHostProfileTaskList_Task` on this object; resolves to the view of the task it started.
+    pub async fn generate_host_profile_task_list_task(
         &self,
         config_spec: HostConfigSpec,
         host: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::generate_host_profile_task_list_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::generate_host_profile_task_list_task(
             self.client(),
             &GenerateHostProfileTaskListRequestType {
                 this: self.reference().clone(),
@@ -3546,6 +3911,8 @@ impl HostProfileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryAnswerFileStatus` on this object.
     pub fn query_answer_file_status(
@@ -3651,13 +4018,13 @@ impl HostProfileManager {
             },
         )
     }
-    /// Calls `UpdateAnswerFile_Task` on this object.
-    pub fn update_answer_file_task(
+    /// Calls `UpdateAnswerFile_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_answer_file_task(
         &self,
         host: ManagedObjectReference,
         config_spec: AnyAnswerFileCreateSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_answer_file_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_answer_file_task(
             self.client(),
             &UpdateAnswerFileRequestType {
                 this: self.reference().clone(),
@@ -3666,9 +4033,11 @@ impl HostProfileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ValidateHostProfileComposition_Task` on this object.
-    pub fn validate_host_profile_composition_task(
+    /// Calls `ValidateHostProfileComposition_Task` on this object; resolves to the view of the task it started.
+    pub async fn validate_host_profile_composition_task(
         &self,
         source: ManagedObjectReference,
         targets: Vec<ManagedObjectReference>,
@@ -3677,8 +4046,8 @@ impl HostProfileManager {
         to_be_deleted: Option<HostApplyProfile>,
         enable_status_to_be_copied: Option<HostApplyProfile>,
         error_only: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::validate_host_profile_composition_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::validate_host_profile_composition_task(
             self.client(),
             &ValidateHostProfileCompositionRequestType {
                 this: self.reference().clone(),
@@ -3692,6 +4061,8 @@ impl HostProfileManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -3709,6 +4080,15 @@ impl std::ops::Deref for HostServiceSystem {
     type Target = ExtensibleManagedObject;
     fn deref(&self) -> &ExtensibleManagedObject {
         &self.base
+    }
+}
+impl crate::ObjectView for HostServiceSystem {
+    const TYPE_NAME: &'static str = "HostServiceSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl HostServiceSystem {
@@ -3809,6 +4189,15 @@ impl std::fmt::Debug for HostSnmpSystem {
         write!(f, "HostSnmpSystem({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostSnmpSystem {
+    const TYPE_NAME: &'static str = "HostSnmpSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostSnmpSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostSnmpSystem";
@@ -3867,6 +4256,15 @@ pub struct HostSpecificationManager {
 impl std::fmt::Debug for HostSpecificationManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostSpecificationManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostSpecificationManager {
+    const TYPE_NAME: &'static str = "HostSpecificationManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostSpecificationManager {
@@ -4000,6 +4398,15 @@ impl std::ops::Deref for HostStorageSystem {
         &self.base
     }
 }
+impl crate::ObjectView for HostStorageSystem {
+    const TYPE_NAME: &'static str = "HostStorageSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl HostStorageSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostStorageSystem";
@@ -4071,12 +4478,12 @@ impl HostStorageSystem {
             },
         )
     }
-    /// Calls `AttachScsiLunEx_Task` on this object.
-    pub fn attach_scsi_lun_ex_task(
+    /// Calls `AttachScsiLunEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn attach_scsi_lun_ex_task(
         &self,
         lun_uuid: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::attach_scsi_lun_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::attach_scsi_lun_ex_task(
             self.client(),
             &AttachScsiLunExRequestType {
                 this: self.reference().clone(),
@@ -4084,6 +4491,8 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `AttachVmfsExtent` on this object.
     pub fn attach_vmfs_extent(
@@ -4235,12 +4644,12 @@ impl HostStorageSystem {
             },
         )
     }
-    /// Calls `DetachScsiLunEx_Task` on this object.
-    pub fn detach_scsi_lun_ex_task(
+    /// Calls `DetachScsiLunEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn detach_scsi_lun_ex_task(
         &self,
         lun_uuid: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::detach_scsi_lun_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::detach_scsi_lun_ex_task(
             self.client(),
             &DetachScsiLunExRequestType {
                 this: self.reference().clone(),
@@ -4248,6 +4657,8 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `DisableMultipathPath` on this object.
     pub fn disable_multipath_path(&self, path_name: String) -> Call<'_, ()> {
@@ -4366,9 +4777,12 @@ impl HostStorageSystem {
             },
         )
     }
-    /// Calls `MarkAsLocal_Task` on this object.
-    pub fn mark_as_local_task(&self, scsi_disk_uuid: String) -> Call<'_, ManagedObjectReference> {
-        crate::methods::mark_as_local_task(
+    /// Calls `MarkAsLocal_Task` on this object; resolves to the view of the task it started.
+    pub async fn mark_as_local_task(
+        &self,
+        scsi_disk_uuid: String,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::mark_as_local_task(
             self.client(),
             &MarkAsLocalRequestType {
                 this: self.reference().clone(),
@@ -4376,13 +4790,15 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `MarkAsNonLocal_Task` on this object.
-    pub fn mark_as_non_local_task(
+    /// Calls `MarkAsNonLocal_Task` on this object; resolves to the view of the task it started.
+    pub async fn mark_as_non_local_task(
         &self,
         scsi_disk_uuid: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::mark_as_non_local_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::mark_as_non_local_task(
             self.client(),
             &MarkAsNonLocalRequestType {
                 this: self.reference().clone(),
@@ -4390,10 +4806,15 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `MarkAsNonSsd_Task` on this object.
-    pub fn mark_as_non_ssd_task(&self, scsi_disk_uuid: String) -> Call<'_, ManagedObjectReference> {
-        crate::methods::mark_as_non_ssd_task(
+    /// Calls `MarkAsNonSsd_Task` on this object; resolves to the view of the task it started.
+    pub async fn mark_as_non_ssd_task(
+        &self,
+        scsi_disk_uuid: String,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::mark_as_non_ssd_task(
             self.client(),
             &MarkAsNonSsdRequestType {
                 this: self.reference().clone(),
@@ -4401,10 +4822,15 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `MarkAsSsd_Task` on this object.
-    pub fn mark_as_ssd_task(&self, scsi_disk_uuid: String) -> Call<'_, ManagedObjectReference> {
-        crate::methods::mark_as_ssd_task(
+    /// Calls `MarkAsSsd_Task` on this object; resolves to the view of the task it started.
+    pub async fn mark_as_ssd_task(
+        &self,
+        scsi_disk_uuid: String,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::mark_as_ssd_task(
             self.client(),
             &MarkAsSsdRequestType {
                 this: self.reference().clone(),
@@ -4412,6 +4838,8 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `MarkForRemoval` on this object.
     pub fn mark_for_removal(&self, hba_name: String, remove: bool) -> Call<'_, ()> {
@@ -4437,13 +4865,13 @@ impl HostStorageSystem {
             },
         )
     }
-    /// Calls `MarkPerenniallyReservedEx_Task` on this object.
-    pub fn mark_perennially_reserved_ex_task(
+    /// Calls `MarkPerenniallyReservedEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn mark_perennially_reserved_ex_task(
         &self,
         lun_uuid: Vec<String>,
         state: bool,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::mark_perennially_reserved_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::mark_perennially_reserved_ex_task(
             self.client(),
             &MarkPerenniallyReservedExRequestType {
                 this: self.reference().clone(),
@@ -4452,6 +4880,8 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `MountVffsVolume` on this object.
     pub fn mount_vffs_volume(&self, vffs_uuid: String) -> Call<'_, ()> {
@@ -4475,12 +4905,12 @@ impl HostStorageSystem {
             },
         )
     }
-    /// Calls `MountVmfsVolumeEx_Task` on this object.
-    pub fn mount_vmfs_volume_ex_task(
+    /// Calls `MountVmfsVolumeEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn mount_vmfs_volume_ex_task(
         &self,
         vmfs_uuid: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::mount_vmfs_volume_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::mount_vmfs_volume_ex_task(
             self.client(),
             &MountVmfsVolumeExRequestType {
                 this: self.reference().clone(),
@@ -4488,6 +4918,8 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryAvailableSsds` on this object.
     pub fn query_available_ssds(&self, vffs_path: Option<String>) -> Call<'_, Vec<HostScsiDisk>> {
@@ -4664,12 +5096,12 @@ impl HostStorageSystem {
             },
         )
     }
-    /// Calls `ResolveMultipleUnresolvedVmfsVolumesEx_Task` on this object.
-    pub fn resolve_multiple_unresolved_vmfs_volumes_ex_task(
+    /// Calls `ResolveMultipleUnresolvedVmfsVolumesEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn resolve_multiple_unresolved_vmfs_volumes_ex_task(
         &self,
         resolution_spec: Vec<HostUnresolvedVmfsResolutionSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::resolve_multiple_unresolved_vmfs_volumes_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::resolve_multiple_unresolved_vmfs_volumes_ex_task(
             self.client(),
             &ResolveMultipleUnresolvedVmfsVolumesExRequestType {
                 this: self.reference().clone(),
@@ -4677,6 +5109,8 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RetrieveDiskPartitionInfo` on this object.
     pub fn retrieve_disk_partition_info(
@@ -4720,12 +5154,12 @@ impl HostStorageSystem {
             },
         )
     }
-    /// Calls `TurnDiskLocatorLedOff_Task` on this object.
-    pub fn turn_disk_locator_led_off_task(
+    /// Calls `TurnDiskLocatorLedOff_Task` on this object; resolves to the view of the task it started.
+    pub async fn turn_disk_locator_led_off_task(
         &self,
         scsi_disk_uuids: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::turn_disk_locator_led_off_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::turn_disk_locator_led_off_task(
             self.client(),
             &TurnDiskLocatorLedOffRequestType {
                 this: self.reference().clone(),
@@ -4733,13 +5167,15 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `TurnDiskLocatorLedOn_Task` on this object.
-    pub fn turn_disk_locator_led_on_task(
+    /// Calls `TurnDiskLocatorLedOn_Task` on this object; resolves to the view of the task it started.
+    pub async fn turn_disk_locator_led_on_task(
         &self,
         scsi_disk_uuids: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::turn_disk_locator_led_on_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::turn_disk_locator_led_on_task(
             self.client(),
             &TurnDiskLocatorLedOnRequestType {
                 this: self.reference().clone(),
@@ -4747,13 +5183,15 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UnmapVmfsVolumeEx_Task` on this object.
-    pub fn unmap_vmfs_volume_ex_task(
+    /// Calls `UnmapVmfsVolumeEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn unmap_vmfs_volume_ex_task(
         &self,
         vmfs_uuid: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::unmap_vmfs_volume_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::unmap_vmfs_volume_ex_task(
             self.client(),
             &UnmapVmfsVolumeExRequestType {
                 this: self.reference().clone(),
@@ -4761,6 +5199,8 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UnmountForceMountedVmfsVolume` on this object.
     pub fn unmount_force_mounted_vmfs_volume(&self, vmfs_uuid: String) -> Call<'_, ()> {
@@ -4795,12 +5235,12 @@ impl HostStorageSystem {
             },
         )
     }
-    /// Calls `UnmountVmfsVolumeEx_Task` on this object.
-    pub fn unmount_vmfs_volume_ex_task(
+    /// Calls `UnmountVmfsVolumeEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn unmount_vmfs_volume_ex_task(
         &self,
         vmfs_uuid: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::unmount_vmfs_volume_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::unmount_vmfs_volume_ex_task(
             self.client(),
             &UnmountVmfsVolumeExRequestType {
                 this: self.reference().clone(),
@@ -4808,6 +5248,8 @@ impl HostStorageSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UpdateDiskPartitions` on this object.
     pub fn update_disk_partitions(
@@ -5057,6 +5499,15 @@ impl std::ops::Deref for HostSystem {
         &self.base
     }
 }
+impl crate::ObjectView for HostSystem {
+    const TYPE_NAME: &'static str = "HostSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl HostSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostSystem";
@@ -5176,15 +5627,17 @@ impl HostSystem {
             },
         )
     }
-    /// Calls `DisconnectHost_Task` on this object.
-    pub fn disconnect_host_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::disconnect_host_task(
+    /// Calls `DisconnectHost_Task` on this object; resolves to the view of the task it started.
+    pub async fn disconnect_host_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::disconnect_host_task(
             self.client(),
             &DisconnectHostRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `EnableCrypto` on this object.
     pub fn enable_crypto(&self, key_plain: CryptoKeyPlain) -> Call<'_, ()> {
@@ -5207,14 +5660,14 @@ impl HostSystem {
             },
         )
     }
-    /// Calls `EnterMaintenanceMode_Task` on this object.
-    pub fn enter_maintenance_mode_task(
+    /// Calls `EnterMaintenanceMode_Task` on this object; resolves to the view of the task it started.
+    pub async fn enter_maintenance_mode_task(
         &self,
         timeout: i32,
         evacuate_powered_off_vms: Option<bool>,
         maintenance_spec: Option<HostMaintenanceSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::enter_maintenance_mode_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::enter_maintenance_mode_task(
             self.client(),
             &EnterMaintenanceModeRequestType {
                 this: self.reference().clone(),
@@ -5224,6 +5677,8 @@ impl HostSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ExitLockdownMode` on this object.
     pub fn exit_lockdown_mode(&self) -> Call<'_, ()> {
@@ -5235,9 +5690,12 @@ impl HostSystem {
             },
         )
     }
-    /// Calls `ExitMaintenanceMode_Task` on this object.
-    pub fn exit_maintenance_mode_task(&self, timeout: i32) -> Call<'_, ManagedObjectReference> {
-        crate::methods::exit_maintenance_mode_task(
+    /// Calls `ExitMaintenanceMode_Task` on this object; resolves to the view of the task it started.
+    pub async fn exit_maintenance_mode_task(
+        &self,
+        timeout: i32,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::exit_maintenance_mode_task(
             self.client(),
             &ExitMaintenanceModeRequestType {
                 this: self.reference().clone(),
@@ -5245,14 +5703,16 @@ impl HostSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `PowerDownHostToStandBy_Task` on this object.
-    pub fn power_down_host_to_stand_by_task(
+    /// Calls `PowerDownHostToStandBy_Task` on this object; resolves to the view of the task it started.
+    pub async fn power_down_host_to_stand_by_task(
         &self,
         timeout_sec: i32,
         evacuate_powered_off_vms: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::power_down_host_to_stand_by_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::power_down_host_to_stand_by_task(
             self.client(),
             &PowerDownHostToStandByRequestType {
                 this: self.reference().clone(),
@@ -5261,13 +5721,15 @@ impl HostSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `PowerUpHostFromStandBy_Task` on this object.
-    pub fn power_up_host_from_stand_by_task(
+    /// Calls `PowerUpHostFromStandBy_Task` on this object; resolves to the view of the task it started.
+    pub async fn power_up_host_from_stand_by_task(
         &self,
         timeout_sec: i32,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::power_up_host_from_stand_by_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::power_up_host_from_stand_by_task(
             self.client(),
             &PowerUpHostFromStandByRequestType {
                 this: self.reference().clone(),
@@ -5275,6 +5737,8 @@ impl HostSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `PrepareCrypto` on this object.
     pub fn prepare_crypto(&self) -> Call<'_, ()> {
@@ -5348,9 +5812,12 @@ impl HostSystem {
             },
         )
     }
-    /// Calls `RebootHost_Task` on this object.
-    pub fn reboot_host_task(&self, force: bool) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reboot_host_task(
+    /// Calls `RebootHost_Task` on this object; resolves to the view of the task it started.
+    pub async fn reboot_host_task(
+        &self,
+        force: bool,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reboot_host_task(
             self.client(),
             &RebootHostRequestType {
                 this: self.reference().clone(),
@@ -5358,24 +5825,30 @@ impl HostSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ReconfigureHostForDAS_Task` on this object.
-    pub fn reconfigure_host_for_das_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconfigure_host_for_das_task(
+    /// Calls `ReconfigureHostForDAS_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconfigure_host_for_das_task(
+        &self,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconfigure_host_for_das_task(
             self.client(),
             &ReconfigureHostForDASRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ReconnectHost_Task` on this object.
-    pub fn reconnect_host_task(
+    /// Calls `ReconnectHost_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconnect_host_task(
         &self,
         cnx_spec: Option<HostConnectSpec>,
         reconnect_spec: Option<HostSystemReconnectSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconnect_host_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconnect_host_task(
             self.client(),
             &ReconnectHostRequestType {
                 this: self.reference().clone(),
@@ -5384,6 +5857,8 @@ impl HostSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RetrieveFreeEpcMemory` on this object.
     pub fn retrieve_free_epc_memory(&self) -> Call<'_, i64> {
@@ -5405,9 +5880,12 @@ impl HostSystem {
             },
         )
     }
-    /// Calls `ShutdownHost_Task` on this object.
-    pub fn shutdown_host_task(&self, force: bool) -> Call<'_, ManagedObjectReference> {
-        crate::methods::shutdown_host_task(
+    /// Calls `ShutdownHost_Task` on this object; resolves to the view of the task it started.
+    pub async fn shutdown_host_task(
+        &self,
+        force: bool,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::shutdown_host_task(
             self.client(),
             &ShutdownHostRequestType {
                 this: self.reference().clone(),
@@ -5415,6 +5893,8 @@ impl HostSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UpdateFlags` on this object.
     pub fn update_flags(&self, flag_info: HostFlagInfo) -> Call<'_, ()> {
@@ -5438,12 +5918,12 @@ impl HostSystem {
             },
         )
     }
-    /// Calls `UpdateProductLockerLocation_Task` on this object.
-    pub fn update_product_locker_location_task(
+    /// Calls `UpdateProductLockerLocation_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_product_locker_location_task(
         &self,
         path: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_product_locker_location_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_product_locker_location_task(
             self.client(),
             &UpdateProductLockerLocationRequestType {
                 this: self.reference().clone(),
@@ -5451,6 +5931,8 @@ impl HostSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UpdateSystemResources` on this object.
     pub fn update_system_resources(&self, resource_info: HostSystemResourceInfo) -> Call<'_, ()> {
@@ -5490,6 +5972,15 @@ impl std::fmt::Debug for HostVFlashManager {
         write!(f, "HostVFlashManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostVFlashManager {
+    const TYPE_NAME: &'static str = "HostVFlashManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostVFlashManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostVFlashManager";
@@ -5515,12 +6006,12 @@ impl HostVFlashManager {
     /// Property `vFlashConfigInfo` (`HostVFlashManagerVFlashConfigInfo`, optional).
     pub const V_FLASH_CONFIG_INFO: PropertyPath<HostVFlashManagerVFlashConfigInfo> =
         PropertyPath::new("vFlashConfigInfo");
-    /// Calls `ConfigureVFlashResourceEx_Task` on this object.
-    pub fn configure_v_flash_resource_ex_task(
+    /// Calls `ConfigureVFlashResourceEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn configure_v_flash_resource_ex_task(
         &self,
         device_path: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::configure_v_flash_resource_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::configure_v_flash_resource_ex_task(
             self.client(),
             &ConfigureVFlashResourceExRequestType {
                 this: self.reference().clone(),
@@ -5528,6 +6019,8 @@ impl HostVFlashManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `HostConfigVFlashCache` on this object.
     pub fn host_config_v_flash_cache(
@@ -5597,6 +6090,15 @@ impl std::ops::Deref for HostVMotionSystem {
     type Target = ExtensibleManagedObject;
     fn deref(&self) -> &ExtensibleManagedObject {
         &self.base
+    }
+}
+impl crate::ObjectView for HostVMotionSystem {
+    const TYPE_NAME: &'static str = "HostVMotionSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl HostVMotionSystem {
@@ -5670,6 +6172,15 @@ impl std::ops::Deref for HostVStorageObjectManager {
         &self.base
     }
 }
+impl crate::ObjectView for HostVStorageObjectManager {
+    const TYPE_NAME: &'static str = "HostVStorageObjectManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl HostVStorageObjectManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostVStorageObjectManager";
@@ -5700,14 +6211,14 @@ impl HostVStorageObjectManager {
             },
         )
     }
-    /// Calls `HostCloneVStorageObject_Task` on this object.
-    pub fn host_clone_v_storage_object_task(
+    /// Calls `HostCloneVStorageObject_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_clone_v_storage_object_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         spec: VslmCloneSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_clone_v_storage_object_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_clone_v_storage_object_task(
             self.client(),
             &HostCloneVStorageObjectRequestType {
                 this: self.reference().clone(),
@@ -5717,10 +6228,15 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `HostCreateDisk_Task` on this object.
-    pub fn host_create_disk_task(&self, spec: VslmCreateSpec) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_create_disk_task(
+    /// Calls `HostCreateDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_create_disk_task(
+        &self,
+        spec: VslmCreateSpec,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_create_disk_task(
             self.client(),
             &HostCreateDiskRequestType {
                 this: self.reference().clone(),
@@ -5728,14 +6244,16 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `HostDeleteVStorageObject_Task` on this object.
-    pub fn host_delete_v_storage_object_task(
+    /// Calls `HostDeleteVStorageObject_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_delete_v_storage_object_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_delete_v_storage_object_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_delete_v_storage_object_task(
             self.client(),
             &HostDeleteVStorageObjectRequestType {
                 this: self.reference().clone(),
@@ -5744,15 +6262,17 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `HostExtendDisk_Task` on this object.
-    pub fn host_extend_disk_task(
+    /// Calls `HostExtendDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_extend_disk_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         new_capacity_in_mb: i64,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_extend_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_extend_disk_task(
             self.client(),
             &HostExtendDiskRequestType {
                 this: self.reference().clone(),
@@ -5762,14 +6282,16 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `HostInflateDisk_Task` on this object.
-    pub fn host_inflate_disk_task(
+    /// Calls `HostInflateDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_inflate_disk_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_inflate_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_inflate_disk_task(
             self.client(),
             &HostInflateDiskRequestType {
                 this: self.reference().clone(),
@@ -5778,6 +6300,8 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `HostListVStorageObject` on this object.
     pub fn host_list_v_storage_object(
@@ -5793,12 +6317,12 @@ impl HostVStorageObjectManager {
             },
         )
     }
-    /// Calls `HostReconcileDatastoreInventory_Task` on this object.
-    pub fn host_reconcile_datastore_inventory_task(
+    /// Calls `HostReconcileDatastoreInventory_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_reconcile_datastore_inventory_task(
         &self,
         datastore: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_reconcile_datastore_inventory_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_reconcile_datastore_inventory_task(
             self.client(),
             &HostReconcileDatastoreInventoryRequestType {
                 this: self.reference().clone(),
@@ -5806,6 +6330,8 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `HostRegisterDisk` on this object.
     pub fn host_register_disk(
@@ -5823,14 +6349,14 @@ impl HostVStorageObjectManager {
             },
         )
     }
-    /// Calls `HostRelocateVStorageObject_Task` on this object.
-    pub fn host_relocate_v_storage_object_task(
+    /// Calls `HostRelocateVStorageObject_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_relocate_v_storage_object_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         spec: VslmRelocateSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_relocate_v_storage_object_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_relocate_v_storage_object_task(
             self.client(),
             &HostRelocateVStorageObjectRequestType {
                 this: self.reference().clone(),
@@ -5840,6 +6366,8 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `HostRenameVStorageObject` on this object.
     pub fn host_rename_v_storage_object(
@@ -5977,15 +6505,15 @@ impl HostVStorageObjectManager {
             },
         )
     }
-    /// Calls `HostUpdateVStorageObjectMetadata_Task` on this object.
-    pub fn host_update_v_storage_object_metadata_task(
+    /// Calls `HostUpdateVStorageObjectMetadata_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_update_v_storage_object_metadata_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         metadata: Vec<KeyValue>,
         delete_keys: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_update_v_storage_object_metadata_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_update_v_storage_object_metadata_task(
             self.client(),
             &HostUpdateVStorageObjectMetadataRequestType {
                 this: self.reference().clone(),
@@ -5996,9 +6524,11 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `HostVStorageObjectCreateDiskFromSnapshot_Task` on this object.
-    pub fn host_v_storage_object_create_disk_from_snapshot_task(
+    /// Calls `HostVStorageObjectCreateDiskFromSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_v_storage_object_create_disk_from_snapshot_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
@@ -6007,8 +6537,8 @@ impl HostVStorageObjectManager {
         profile: Vec<AnyVirtualMachineProfileSpec>,
         crypto: Option<AnyCryptoSpec>,
         path: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_v_storage_object_create_disk_from_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_v_storage_object_create_disk_from_snapshot_task(
             self.client(),
             &HostVStorageObjectCreateDiskFromSnapshotRequestType {
                 this: self.reference().clone(),
@@ -6022,15 +6552,17 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `HostVStorageObjectCreateSnapshot_Task` on this object.
-    pub fn host_v_storage_object_create_snapshot_task(
+    /// Calls `HostVStorageObjectCreateSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_v_storage_object_create_snapshot_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         description: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_v_storage_object_create_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_v_storage_object_create_snapshot_task(
             self.client(),
             &HostVStorageObjectCreateSnapshotRequestType {
                 this: self.reference().clone(),
@@ -6040,15 +6572,17 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `HostVStorageObjectDeleteSnapshot_Task` on this object.
-    pub fn host_v_storage_object_delete_snapshot_task(
+    /// Calls `HostVStorageObjectDeleteSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_v_storage_object_delete_snapshot_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         snapshot_id: ID,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_v_storage_object_delete_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_v_storage_object_delete_snapshot_task(
             self.client(),
             &HostVStorageObjectDeleteSnapshotRequestType {
                 this: self.reference().clone(),
@@ -6058,6 +6592,8 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `HostVStorageObjectRetrieveSnapshotInfo` on this object.
     pub fn host_v_storage_object_retrieve_snapshot_info(
@@ -6075,14 +6611,14 @@ impl HostVStorageObjectManager {
             },
         )
     }
-    /// Calls `HostVStorageObjectRevert_Task` on this object.
-    pub fn host_v_storage_object_revert_task(
+    /// Calls `HostVStorageObjectRevert_Task` on this object; resolves to the view of the task it started.
+    pub async fn host_v_storage_object_revert_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         snapshot_id: ID,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::host_v_storage_object_revert_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::host_v_storage_object_revert_task(
             self.client(),
             &HostVStorageObjectRevertRequestType {
                 this: self.reference().clone(),
@@ -6092,6 +6628,8 @@ impl HostVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -6109,6 +6647,15 @@ impl std::ops::Deref for HostVirtualNicManager {
     type Target = ExtensibleManagedObject;
     fn deref(&self) -> &ExtensibleManagedObject {
         &self.base
+    }
+}
+impl crate::ObjectView for HostVirtualNicManager {
+    const TYPE_NAME: &'static str = "HostVirtualNicManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl HostVirtualNicManager {
@@ -6179,6 +6726,15 @@ pub struct HostVsanInternalSystem {
 impl std::fmt::Debug for HostVsanInternalSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HostVsanInternalSystem({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HostVsanInternalSystem {
+    const TYPE_NAME: &'static str = "HostVsanInternalSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HostVsanInternalSystem {
@@ -6412,6 +6968,15 @@ impl std::fmt::Debug for HostVsanSystem {
         write!(f, "HostVsanSystem({})", self.reference().value)
     }
 }
+impl crate::ObjectView for HostVsanSystem {
+    const TYPE_NAME: &'static str = "HostVsanSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl HostVsanSystem {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "HostVsanSystem";
@@ -6436,9 +7001,12 @@ impl HostVsanSystem {
     }
     /// Property `config` (`VsanHostConfigInfo`).
     pub const CONFIG: PropertyPath<VsanHostConfigInfo> = PropertyPath::new("config");
-    /// Calls `AddDisks_Task` on this object.
-    pub fn add_disks_task(&self, disk: Vec<HostScsiDisk>) -> Call<'_, ManagedObjectReference> {
-        crate::methods::add_disks_task(
+    /// Calls `AddDisks_Task` on this object; resolves to the view of the task it started.
+    pub async fn add_disks_task(
+        &self,
+        disk: Vec<HostScsiDisk>,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::add_disks_task(
             self.client(),
             &AddDisksRequestType {
                 this: self.reference().clone(),
@@ -6446,14 +7014,16 @@ impl HostVsanSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `EvacuateVsanNode_Task` on this object.
-    pub fn evacuate_vsan_node_task(
+    /// Calls `EvacuateVsanNode_Task` on this object; resolves to the view of the task it started.
+    pub async fn evacuate_vsan_node_task(
         &self,
         maintenance_spec: HostMaintenanceSpec,
         timeout: i32,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::evacuate_vsan_node_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::evacuate_vsan_node_task(
             self.client(),
             &EvacuateVsanNodeRequestType {
                 this: self.reference().clone(),
@@ -6462,13 +7032,15 @@ impl HostVsanSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `InitializeDisks_Task` on this object.
-    pub fn initialize_disks_task(
+    /// Calls `InitializeDisks_Task` on this object; resolves to the view of the task it started.
+    pub async fn initialize_disks_task(
         &self,
         mapping: Vec<VsanHostDiskMapping>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::initialize_disks_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::initialize_disks_task(
             self.client(),
             &InitializeDisksRequestType {
                 this: self.reference().clone(),
@@ -6476,6 +7048,8 @@ impl HostVsanSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryDisksForVsan` on this object.
     pub fn query_disks_for_vsan(
@@ -6501,24 +7075,28 @@ impl HostVsanSystem {
             },
         )
     }
-    /// Calls `RecommissionVsanNode_Task` on this object.
-    pub fn recommission_vsan_node_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::recommission_vsan_node_task(
+    /// Calls `RecommissionVsanNode_Task` on this object; resolves to the view of the task it started.
+    pub async fn recommission_vsan_node_task(
+        &self,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::recommission_vsan_node_task(
             self.client(),
             &RecommissionVsanNodeRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `RemoveDiskMapping_Task` on this object.
-    pub fn remove_disk_mapping_task(
+    /// Calls `RemoveDiskMapping_Task` on this object; resolves to the view of the task it started.
+    pub async fn remove_disk_mapping_task(
         &self,
         mapping: Vec<VsanHostDiskMapping>,
         maintenance_spec: Option<HostMaintenanceSpec>,
         timeout: Option<i32>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::remove_disk_mapping_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::remove_disk_mapping_task(
             self.client(),
             &RemoveDiskMappingRequestType {
                 this: self.reference().clone(),
@@ -6528,15 +7106,17 @@ impl HostVsanSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `RemoveDisk_Task` on this object.
-    pub fn remove_disk_task(
+    /// Calls `RemoveDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn remove_disk_task(
         &self,
         disk: Vec<HostScsiDisk>,
         maintenance_spec: Option<HostMaintenanceSpec>,
         timeout: Option<i32>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::remove_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::remove_disk_task(
             self.client(),
             &RemoveDiskRequestType {
                 this: self.reference().clone(),
@@ -6546,13 +7126,15 @@ impl HostVsanSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UnmountDiskMapping_Task` on this object.
-    pub fn unmount_disk_mapping_task(
+    /// Calls `UnmountDiskMapping_Task` on this object; resolves to the view of the task it started.
+    pub async fn unmount_disk_mapping_task(
         &self,
         mapping: Vec<VsanHostDiskMapping>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::unmount_disk_mapping_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::unmount_disk_mapping_task(
             self.client(),
             &UnmountDiskMappingRequestType {
                 this: self.reference().clone(),
@@ -6560,10 +7142,15 @@ impl HostVsanSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UpdateVsan_Task` on this object.
-    pub fn update_vsan_task(&self, config: VsanHostConfigInfo) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_vsan_task(
+    /// Calls `UpdateVsan_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_vsan_task(
+        &self,
+        config: VsanHostConfigInfo,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_vsan_task(
             self.client(),
             &UpdateVsanRequestType {
                 this: self.reference().clone(),
@@ -6571,6 +7158,8 @@ impl HostVsanSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -6583,6 +7172,15 @@ pub struct HttpNfcLease {
 impl std::fmt::Debug for HttpNfcLease {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HttpNfcLease({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for HttpNfcLease {
+    const TYPE_NAME: &'static str = "HttpNfcLease";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl HttpNfcLease {
@@ -6664,12 +7262,12 @@ impl HttpNfcLease {
             },
         )
     }
-    /// Calls `HttpNfcLeasePullFromUrls_Task` on this object.
-    pub fn http_nfc_lease_pull_from_urls_task(
+    /// Calls `HttpNfcLeasePullFromUrls_Task` on this object; resolves to the view of the task it started.
+    pub async fn http_nfc_lease_pull_from_urls_task(
         &self,
         files: Vec<HttpNfcLeaseSourceFile>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::http_nfc_lease_pull_from_urls_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::http_nfc_lease_pull_from_urls_task(
             self.client(),
             &HttpNfcLeasePullFromUrlsRequestType {
                 this: self.reference().clone(),
@@ -6677,6 +7275,8 @@ impl HttpNfcLease {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `HttpNfcLeaseSetManifestChecksumType` on this object.
     pub fn http_nfc_lease_set_manifest_checksum_type(

@@ -22,6 +22,15 @@ impl std::ops::Deref for InventoryView {
         &self.base
     }
 }
+impl crate::ObjectView for InventoryView {
+    const TYPE_NAME: &'static str = "InventoryView";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl InventoryView {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "InventoryView";
@@ -77,6 +86,15 @@ impl std::fmt::Debug for IoFilterManager {
         write!(f, "IoFilterManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for IoFilterManager {
+    const TYPE_NAME: &'static str = "IoFilterManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl IoFilterManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "IoFilterManager";
@@ -99,13 +117,13 @@ impl IoFilterManager {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `InstallIoFilter_Task` on this object.
-    pub fn install_io_filter_task(
+    /// Calls `InstallIoFilter_Task` on this object; resolves to the view of the task it started.
+    pub async fn install_io_filter_task(
         &self,
         vib_url: String,
         comp_res: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::install_io_filter_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::install_io_filter_task(
             self.client(),
             &InstallIoFilterRequestType {
                 this: self.reference().clone(),
@@ -114,6 +132,8 @@ impl IoFilterManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryDisksUsingFilter` on this object.
     pub fn query_disks_using_filter(
@@ -161,13 +181,13 @@ impl IoFilterManager {
             },
         )
     }
-    /// Calls `ResolveInstallationErrorsOnCluster_Task` on this object.
-    pub fn resolve_installation_errors_on_cluster_task(
+    /// Calls `ResolveInstallationErrorsOnCluster_Task` on this object; resolves to the view of the task it started.
+    pub async fn resolve_installation_errors_on_cluster_task(
         &self,
         filter_id: String,
         cluster: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::resolve_installation_errors_on_cluster_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::resolve_installation_errors_on_cluster_task(
             self.client(),
             &ResolveInstallationErrorsOnClusterRequestType {
                 this: self.reference().clone(),
@@ -176,14 +196,16 @@ impl IoFilterManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ResolveInstallationErrorsOnHost_Task` on this object.
-    pub fn resolve_installation_errors_on_host_task(
+    /// Calls `ResolveInstallationErrorsOnHost_Task` on this object; resolves to the view of the task it started.
+    pub async fn resolve_installation_errors_on_host_task(
         &self,
         filter_id: String,
         host: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::resolve_installation_errors_on_host_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::resolve_installation_errors_on_host_task(
             self.client(),
             &ResolveInstallationErrorsOnHostRequestType {
                 this: self.reference().clone(),
@@ -192,14 +214,16 @@ impl IoFilterManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UninstallIoFilter_Task` on this object.
-    pub fn uninstall_io_filter_task(
+    /// Calls `UninstallIoFilter_Task` on this object; resolves to the view of the task it started.
+    pub async fn uninstall_io_filter_task(
         &self,
         filter_id: String,
         comp_res: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::uninstall_io_filter_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::uninstall_io_filter_task(
             self.client(),
             &UninstallIoFilterRequestType {
                 this: self.reference().clone(),
@@ -208,15 +232,17 @@ impl IoFilterManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UpgradeIoFilter_Task` on this object.
-    pub fn upgrade_io_filter_task(
+    /// Calls `UpgradeIoFilter_Task` on this object; resolves to the view of the task it started.
+    pub async fn upgrade_io_filter_task(
         &self,
         filter_id: String,
         comp_res: ManagedObjectReference,
         vib_url: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::upgrade_io_filter_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::upgrade_io_filter_task(
             self.client(),
             &UpgradeIoFilterRequestType {
                 this: self.reference().clone(),
@@ -226,6 +252,8 @@ impl IoFilterManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -238,6 +266,15 @@ pub struct IpPoolManager {
 impl std::fmt::Debug for IpPoolManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "IpPoolManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for IpPoolManager {
+    const TYPE_NAME: &'static str = "IpPoolManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl IpPoolManager {
@@ -398,6 +435,15 @@ pub struct IscsiManager {
 impl std::fmt::Debug for IscsiManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "IscsiManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for IscsiManager {
+    const TYPE_NAME: &'static str = "IscsiManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl IscsiManager {

@@ -17,6 +17,15 @@ impl std::fmt::Debug for LicenseAssignmentManager {
         write!(f, "LicenseAssignmentManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for LicenseAssignmentManager {
+    const TYPE_NAME: &'static str = "LicenseAssignmentManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl LicenseAssignmentManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "LicenseAssignmentManager";
@@ -93,6 +102,15 @@ pub struct LicenseManager {
 impl std::fmt::Debug for LicenseManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "LicenseManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for LicenseManager {
+    const TYPE_NAME: &'static str = "LicenseManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl LicenseManager {
@@ -361,6 +379,15 @@ impl std::ops::Deref for ListView {
         &self.base
     }
 }
+impl crate::ObjectView for ListView {
+    const TYPE_NAME: &'static str = "ListView";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl ListView {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ListView";
@@ -427,6 +454,15 @@ pub struct LocalizationManager {
 impl std::fmt::Debug for LocalizationManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "LocalizationManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for LocalizationManager {
+    const TYPE_NAME: &'static str = "LocalizationManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl LocalizationManager {

@@ -22,6 +22,15 @@ impl std::ops::Deref for ManagedEntity {
         &self.base
     }
 }
+impl crate::ObjectView for ManagedEntity {
+    const TYPE_NAME: &'static str = "ManagedEntity";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl ManagedEntity {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ManagedEntity";
@@ -72,15 +81,17 @@ impl ManagedEntity {
     /// Property `availableField` (`CustomFieldDef`, array, optional).
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
-    /// Calls `Destroy_Task` on this object.
-    pub fn destroy_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::destroy_task(
+    /// Calls `Destroy_Task` on this object; resolves to the view of the task it started.
+    pub async fn destroy_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::destroy_task(
             self.client(),
             &DestroyRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `Reload` on this object.
     pub fn reload(&self) -> Call<'_, ()> {
@@ -92,9 +103,12 @@ impl ManagedEntity {
             },
         )
     }
-    /// Calls `Rename_Task` on this object.
-    pub fn rename_task(&self, new_name: String) -> Call<'_, ManagedObjectReference> {
-        crate::methods::rename_task(
+    /// Calls `Rename_Task` on this object; resolves to the view of the task it started.
+    pub async fn rename_task(
+        &self,
+        new_name: String,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::rename_task(
             self.client(),
             &RenameRequestType {
                 this: self.reference().clone(),
@@ -102,6 +116,8 @@ impl ManagedEntity {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -119,6 +135,15 @@ impl std::ops::Deref for ManagedObjectView {
     type Target = View;
     fn deref(&self) -> &View {
         &self.base
+    }
+}
+impl crate::ObjectView for ManagedObjectView {
+    const TYPE_NAME: &'static str = "ManagedObjectView";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl ManagedObjectView {
@@ -146,6 +171,15 @@ pub struct MessageBusProxy {
 impl std::fmt::Debug for MessageBusProxy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "MessageBusProxy({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for MessageBusProxy {
+    const TYPE_NAME: &'static str = "MessageBusProxy";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl MessageBusProxy {

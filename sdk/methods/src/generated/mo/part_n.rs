@@ -22,6 +22,15 @@ impl std::ops::Deref for Network {
         &self.base
     }
 }
+impl crate::ObjectView for Network {
+    const TYPE_NAME: &'static str = "Network";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl Network {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "Network";

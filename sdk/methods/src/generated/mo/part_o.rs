@@ -22,6 +22,15 @@ impl std::ops::Deref for OpaqueNetwork {
         &self.base
     }
 }
+impl crate::ObjectView for OpaqueNetwork {
+    const TYPE_NAME: &'static str = "OpaqueNetwork";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl OpaqueNetwork {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "OpaqueNetwork";
@@ -95,6 +104,15 @@ impl std::fmt::Debug for OptionManager {
         write!(f, "OptionManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for OptionManager {
+    const TYPE_NAME: &'static str = "OptionManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl OptionManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "OptionManager";
@@ -156,6 +174,15 @@ impl std::fmt::Debug for OverheadMemoryManager {
         write!(f, "OverheadMemoryManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for OverheadMemoryManager {
+    const TYPE_NAME: &'static str = "OverheadMemoryManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl OverheadMemoryManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "OverheadMemoryManager";
@@ -205,6 +232,15 @@ pub struct OvfManager {
 impl std::fmt::Debug for OvfManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "OvfManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for OvfManager {
+    const TYPE_NAME: &'static str = "OvfManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl OvfManager {

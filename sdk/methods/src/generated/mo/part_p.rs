@@ -17,6 +17,15 @@ impl std::fmt::Debug for PbmProvider {
         write!(f, "PbmProvider({})", self.reference().value)
     }
 }
+impl crate::ObjectView for PbmProvider {
+    const TYPE_NAME: &'static str = "PbmProvider";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl PbmProvider {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "PbmProvider";
@@ -52,6 +61,15 @@ impl std::fmt::Debug for PbmTask {
         write!(f, "PbmTask({})", self.reference().value)
     }
 }
+impl crate::ObjectView for PbmTask {
+    const TYPE_NAME: &'static str = "PbmTask";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl PbmTask {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "PbmTask";
@@ -85,6 +103,15 @@ pub struct PerformanceManager {
 impl std::fmt::Debug for PerformanceManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "PerformanceManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for PerformanceManager {
+    const TYPE_NAME: &'static str = "PerformanceManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl PerformanceManager {
@@ -268,6 +295,15 @@ impl std::fmt::Debug for Profile {
         write!(f, "Profile({})", self.reference().value)
     }
 }
+impl crate::ObjectView for Profile {
+    const TYPE_NAME: &'static str = "Profile";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl Profile {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "Profile";
@@ -315,12 +351,12 @@ impl Profile {
             },
         )
     }
-    /// Calls `CheckProfileCompliance_Task` on this object.
-    pub fn check_profile_compliance_task(
+    /// Calls `CheckProfileCompliance_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_profile_compliance_task(
         &self,
         entity: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_profile_compliance_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_profile_compliance_task(
             self.client(),
             &CheckProfileComplianceRequestType {
                 this: self.reference().clone(),
@@ -328,6 +364,8 @@ impl Profile {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `DestroyProfile` on this object.
     pub fn destroy_profile(&self) -> Call<'_, ()> {
@@ -383,6 +421,15 @@ impl std::fmt::Debug for ProfileComplianceManager {
         write!(f, "ProfileComplianceManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for ProfileComplianceManager {
+    const TYPE_NAME: &'static str = "ProfileComplianceManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl ProfileComplianceManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ProfileComplianceManager";
@@ -405,13 +452,13 @@ impl ProfileComplianceManager {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `CheckCompliance_Task` on this object.
-    pub fn check_compliance_task(
+    /// Calls `CheckCompliance_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_compliance_task(
         &self,
         profile: Vec<ManagedObjectReference>,
         entity: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_compliance_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_compliance_task(
             self.client(),
             &CheckComplianceRequestType {
                 this: self.reference().clone(),
@@ -420,6 +467,8 @@ impl ProfileComplianceManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ClearComplianceStatus` on this object.
     pub fn clear_compliance_status(
@@ -480,6 +529,15 @@ pub struct ProfileManager {
 impl std::fmt::Debug for ProfileManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ProfileManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for ProfileManager {
+    const TYPE_NAME: &'static str = "ProfileManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl ProfileManager {
@@ -561,6 +619,15 @@ pub struct PropertyCollector {
 impl std::fmt::Debug for PropertyCollector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "PropertyCollector({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for PropertyCollector {
+    const TYPE_NAME: &'static str = "PropertyCollector";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl PropertyCollector {
@@ -734,6 +801,15 @@ pub struct PropertyFilter {
 impl std::fmt::Debug for PropertyFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "PropertyFilter({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for PropertyFilter {
+    const TYPE_NAME: &'static str = "PropertyFilter";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl PropertyFilter {

@@ -17,6 +17,15 @@ impl std::fmt::Debug for ResourcePlanningManager {
         write!(f, "ResourcePlanningManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for ResourcePlanningManager {
+    const TYPE_NAME: &'static str = "ResourcePlanningManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl ResourcePlanningManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ResourcePlanningManager";
@@ -69,6 +78,15 @@ impl std::ops::Deref for ResourcePool {
     type Target = ManagedEntity;
     fn deref(&self) -> &ManagedEntity {
         &self.base
+    }
+}
+impl crate::ObjectView for ResourcePool {
+    const TYPE_NAME: &'static str = "ResourcePool";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl ResourcePool {
@@ -139,13 +157,13 @@ impl ResourcePool {
     /// Property `availableField` (`CustomFieldDef`, array, optional).
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
-    /// Calls `CreateChildVM_Task` on this object.
-    pub fn create_child_vm_task(
+    /// Calls `CreateChildVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_child_vm_task(
         &self,
         config: VirtualMachineConfigSpec,
         host: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_child_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_child_vm_task(
             self.client(),
             &CreateChildVMRequestType {
                 this: self.reference().clone(),
@@ -154,6 +172,8 @@ impl ResourcePool {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `CreateResourcePool` on this object.
     pub fn create_resource_pool(
@@ -250,14 +270,14 @@ impl ResourcePool {
             },
         )
     }
-    /// Calls `RegisterChildVM_Task` on this object.
-    pub fn register_child_vm_task(
+    /// Calls `RegisterChildVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn register_child_vm_task(
         &self,
         path: String,
         name: Option<String>,
         host: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::register_child_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::register_child_vm_task(
             self.client(),
             &RegisterChildVMRequestType {
                 this: self.reference().clone(),
@@ -267,6 +287,8 @@ impl ResourcePool {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UpdateChildResourceConfiguration` on this object.
     pub fn update_child_resource_configuration(

@@ -22,6 +22,15 @@ impl std::ops::Deref for ScheduledTask {
         &self.base
     }
 }
+impl crate::ObjectView for ScheduledTask {
+    const TYPE_NAME: &'static str = "ScheduledTask";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl ScheduledTask {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ScheduledTask";
@@ -83,6 +92,15 @@ pub struct ScheduledTaskManager {
 impl std::fmt::Debug for ScheduledTaskManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ScheduledTaskManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for ScheduledTaskManager {
+    const TYPE_NAME: &'static str = "ScheduledTaskManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl ScheduledTaskManager {
@@ -184,6 +202,15 @@ pub struct SearchIndex {
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SearchIndex({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for SearchIndex {
+    const TYPE_NAME: &'static str = "SearchIndex";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl SearchIndex {
@@ -379,6 +406,15 @@ impl std::fmt::Debug for ServiceInstance {
         write!(f, "ServiceInstance({})", self.reference().value)
     }
 }
+impl crate::ObjectView for ServiceInstance {
+    const TYPE_NAME: &'static str = "ServiceInstance";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl ServiceInstance {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ServiceInstance";
@@ -490,6 +526,15 @@ impl std::fmt::Debug for ServiceManager {
         write!(f, "ServiceManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for ServiceManager {
+    const TYPE_NAME: &'static str = "ServiceManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl ServiceManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "ServiceManager";
@@ -541,6 +586,15 @@ pub struct SessionManager {
 impl std::fmt::Debug for SessionManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SessionManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for SessionManager {
+    const TYPE_NAME: &'static str = "SessionManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl SessionManager {
@@ -786,6 +840,15 @@ impl std::fmt::Debug for SimpleCommand {
         write!(f, "SimpleCommand({})", self.reference().value)
     }
 }
+impl crate::ObjectView for SimpleCommand {
+    const TYPE_NAME: &'static str = "SimpleCommand";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl SimpleCommand {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "SimpleCommand";
@@ -837,6 +900,15 @@ impl std::fmt::Debug for SiteInfoManager {
         write!(f, "SiteInfoManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for SiteInfoManager {
+    const TYPE_NAME: &'static str = "SiteInfoManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl SiteInfoManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "SiteInfoManager";
@@ -885,6 +957,15 @@ impl std::ops::Deref for StoragePod {
     type Target = Folder;
     fn deref(&self) -> &Folder {
         &self.base
+    }
+}
+impl crate::ObjectView for StoragePod {
+    const TYPE_NAME: &'static str = "StoragePod";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl StoragePod {
@@ -962,6 +1043,15 @@ impl std::fmt::Debug for StorageQueryManager {
         write!(f, "StorageQueryManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for StorageQueryManager {
+    const TYPE_NAME: &'static str = "StorageQueryManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl StorageQueryManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "StorageQueryManager";
@@ -1011,6 +1101,15 @@ impl std::fmt::Debug for StorageResourceManager {
         write!(f, "StorageResourceManager({})", self.reference().value)
     }
 }
+impl crate::ObjectView for StorageResourceManager {
+    const TYPE_NAME: &'static str = "StorageResourceManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl StorageResourceManager {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "StorageResourceManager";
@@ -1033,13 +1132,13 @@ impl StorageResourceManager {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `ApplyStorageDrsRecommendationToPod_Task` on this object.
-    pub fn apply_storage_drs_recommendation_to_pod_task(
+    /// Calls `ApplyStorageDrsRecommendationToPod_Task` on this object; resolves to the view of the task it started.
+    pub async fn apply_storage_drs_recommendation_to_pod_task(
         &self,
         pod: ManagedObjectReference,
         key: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::apply_storage_drs_recommendation_to_pod_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::apply_storage_drs_recommendation_to_pod_task(
             self.client(),
             &ApplyStorageDrsRecommendationToPodRequestType {
                 this: self.reference().clone(),
@@ -1048,13 +1147,15 @@ impl StorageResourceManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ApplyStorageDrsRecommendation_Task` on this object.
-    pub fn apply_storage_drs_recommendation_task(
+    /// Calls `ApplyStorageDrsRecommendation_Task` on this object; resolves to the view of the task it started.
+    pub async fn apply_storage_drs_recommendation_task(
         &self,
         key: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::apply_storage_drs_recommendation_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::apply_storage_drs_recommendation_task(
             self.client(),
             &ApplyStorageDrsRecommendationRequestType {
                 this: self.reference().clone(),
@@ -1062,6 +1163,8 @@ impl StorageResourceManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `CancelStorageDrsRecommendation` on this object.
     pub fn cancel_storage_drs_recommendation(&self, key: Vec<String>) -> Call<'_, ()> {
@@ -1074,13 +1177,13 @@ impl StorageResourceManager {
             },
         )
     }
-    /// Calls `ConfigureDatastoreIORM_Task` on this object.
-    pub fn configure_datastore_iorm_task(
+    /// Calls `ConfigureDatastoreIORM_Task` on this object; resolves to the view of the task it started.
+    pub async fn configure_datastore_iorm_task(
         &self,
         datastore: ManagedObjectReference,
         spec: StorageIORMConfigSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::configure_datastore_iorm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::configure_datastore_iorm_task(
             self.client(),
             &ConfigureDatastoreIORMRequestType {
                 this: self.reference().clone(),
@@ -1089,15 +1192,17 @@ impl StorageResourceManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ConfigureStorageDrsForPod_Task` on this object.
-    pub fn configure_storage_drs_for_pod_task(
+    /// Calls `ConfigureStorageDrsForPod_Task` on this object; resolves to the view of the task it started.
+    pub async fn configure_storage_drs_for_pod_task(
         &self,
         pod: ManagedObjectReference,
         spec: StorageDrsConfigSpec,
         modify: bool,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::configure_storage_drs_for_pod_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::configure_storage_drs_for_pod_task(
             self.client(),
             &ConfigureStorageDrsForPodRequestType {
                 this: self.reference().clone(),
@@ -1107,6 +1212,8 @@ impl StorageResourceManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryDatastorePerformanceSummary` on this object.
     pub fn query_datastore_performance_summary(
@@ -1161,12 +1268,12 @@ impl StorageResourceManager {
             },
         )
     }
-    /// Calls `RefreshStorageDrsRecommendationsForPod_Task` on this object.
-    pub fn refresh_storage_drs_recommendations_for_pod_task(
+    /// Calls `RefreshStorageDrsRecommendationsForPod_Task` on this object; resolves to the view of the task it started.
+    pub async fn refresh_storage_drs_recommendations_for_pod_task(
         &self,
         pod: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::refresh_storage_drs_recommendations_for_pod_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::refresh_storage_drs_recommendations_for_pod_task(
             self.client(),
             &RefreshStorageDrsRecommendationsForPodRequestType {
                 this: self.reference().clone(),
@@ -1174,6 +1281,8 @@ impl StorageResourceManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ValidateStoragePodConfig` on this object.
     pub fn validate_storage_pod_config(

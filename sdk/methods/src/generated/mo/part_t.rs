@@ -22,6 +22,15 @@ impl std::ops::Deref for Task {
         &self.base
     }
 }
+impl crate::ObjectView for Task {
+    const TYPE_NAME: &'static str = "Task";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl Task {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "Task";
@@ -109,6 +118,15 @@ impl std::ops::Deref for TaskHistoryCollector {
         &self.base
     }
 }
+impl crate::ObjectView for TaskHistoryCollector {
+    const TYPE_NAME: &'static str = "TaskHistoryCollector";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl TaskHistoryCollector {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "TaskHistoryCollector";
@@ -158,6 +176,15 @@ pub struct TaskManager {
 impl std::fmt::Debug for TaskManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "TaskManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for TaskManager {
+    const TYPE_NAME: &'static str = "TaskManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl TaskManager {
@@ -238,6 +265,15 @@ pub struct TenantTenantManager {
 impl std::fmt::Debug for TenantTenantManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "TenantTenantManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for TenantTenantManager {
+    const TYPE_NAME: &'static str = "TenantTenantManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl TenantTenantManager {

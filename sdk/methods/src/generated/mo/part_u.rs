@@ -17,6 +17,15 @@ impl std::fmt::Debug for UserDirectory {
         write!(f, "UserDirectory({})", self.reference().value)
     }
 }
+impl crate::ObjectView for UserDirectory {
+    const TYPE_NAME: &'static str = "UserDirectory";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl UserDirectory {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "UserDirectory";

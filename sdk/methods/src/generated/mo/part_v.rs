@@ -17,6 +17,15 @@ impl std::fmt::Debug for VStorageObjectManagerBase {
         write!(f, "VStorageObjectManagerBase({})", self.reference().value)
     }
 }
+impl crate::ObjectView for VStorageObjectManagerBase {
+    const TYPE_NAME: &'static str = "VStorageObjectManagerBase";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+}
 impl VStorageObjectManagerBase {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "VStorageObjectManagerBase";
@@ -59,6 +68,15 @@ impl std::ops::Deref for VcenterVStorageObjectManager {
     type Target = VStorageObjectManagerBase;
     fn deref(&self) -> &VStorageObjectManagerBase {
         &self.base
+    }
+}
+impl crate::ObjectView for VcenterVStorageObjectManager {
+    const TYPE_NAME: &'static str = "VcenterVStorageObjectManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl VcenterVStorageObjectManager {
@@ -109,14 +127,14 @@ impl VcenterVStorageObjectManager {
             },
         )
     }
-    /// Calls `CloneVStorageObject_Task` on this object.
-    pub fn clone_v_storage_object_task(
+    /// Calls `CloneVStorageObject_Task` on this object; resolves to the view of the task it started.
+    pub async fn clone_v_storage_object_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         spec: VslmCloneSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::clone_v_storage_object_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::clone_v_storage_object_task(
             self.client(),
             &CloneVStorageObjectRequestType {
                 this: self.reference().clone(),
@@ -126,9 +144,11 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CreateDiskFromSnapshot_Task` on this object.
-    pub fn create_disk_from_snapshot_task(
+    /// Calls `CreateDiskFromSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_disk_from_snapshot_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
@@ -137,8 +157,8 @@ impl VcenterVStorageObjectManager {
         profile: Vec<AnyVirtualMachineProfileSpec>,
         crypto: Option<AnyCryptoSpec>,
         path: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_disk_from_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_disk_from_snapshot_task(
             self.client(),
             &CreateDiskFromSnapshotRequestType {
                 this: self.reference().clone(),
@@ -152,10 +172,15 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CreateDisk_Task` on this object.
-    pub fn create_disk_task(&self, spec: VslmCreateSpec) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_disk_task(
+    /// Calls `CreateDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_disk_task(
+        &self,
+        spec: VslmCreateSpec,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_disk_task(
             self.client(),
             &CreateDiskRequestType {
                 this: self.reference().clone(),
@@ -163,15 +188,17 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DeleteSnapshot_Task` on this object.
-    pub fn delete_snapshot_task(
+    /// Calls `DeleteSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn delete_snapshot_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         snapshot_id: ID,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::delete_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::delete_snapshot_task(
             self.client(),
             &DeleteSnapshotRequestType {
                 this: self.reference().clone(),
@@ -181,14 +208,16 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DeleteVStorageObject_Task` on this object.
-    pub fn delete_v_storage_object_task(
+    /// Calls `DeleteVStorageObject_Task` on this object; resolves to the view of the task it started.
+    pub async fn delete_v_storage_object_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::delete_v_storage_object_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::delete_v_storage_object_task(
             self.client(),
             &DeleteVStorageObjectRequestType {
                 this: self.reference().clone(),
@@ -197,6 +226,8 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `DetachTagFromVStorageObject` on this object.
     pub fn detach_tag_from_v_storage_object(
@@ -216,14 +247,14 @@ impl VcenterVStorageObjectManager {
             },
         )
     }
-    /// Calls `ExtendDisk_Task` on this object.
-    pub fn extend_disk_task(
+    /// Calls `ExtendDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn extend_disk_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         new_capacity_in_mb: i64,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::extend_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::extend_disk_task(
             self.client(),
             &ExtendDiskRequestType {
                 this: self.reference().clone(),
@@ -233,14 +264,16 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `InflateDisk_Task` on this object.
-    pub fn inflate_disk_task(
+    /// Calls `InflateDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn inflate_disk_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::inflate_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::inflate_disk_task(
             self.client(),
             &InflateDiskRequestType {
                 this: self.reference().clone(),
@@ -249,6 +282,8 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ListTagsAttachedToVStorageObject` on this object.
     pub fn list_tags_attached_to_v_storage_object(&self, id: ID) -> Call<'_, Vec<VslmTagEntry>> {
@@ -288,12 +323,12 @@ impl VcenterVStorageObjectManager {
             },
         )
     }
-    /// Calls `ReconcileDatastoreInventory_Task` on this object.
-    pub fn reconcile_datastore_inventory_task(
+    /// Calls `ReconcileDatastoreInventory_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconcile_datastore_inventory_task(
         &self,
         datastore: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconcile_datastore_inventory_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconcile_datastore_inventory_task(
             self.client(),
             &ReconcileDatastoreInventoryRequestType {
                 this: self.reference().clone(),
@@ -301,6 +336,8 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RegisterDisk` on this object.
     pub fn register_disk(&self, path: String, name: Option<String>) -> Call<'_, VStorageObject> {
@@ -314,14 +351,14 @@ impl VcenterVStorageObjectManager {
             },
         )
     }
-    /// Calls `RelocateVStorageObject_Task` on this object.
-    pub fn relocate_v_storage_object_task(
+    /// Calls `RelocateVStorageObject_Task` on this object; resolves to the view of the task it started.
+    pub async fn relocate_v_storage_object_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         spec: VslmRelocateSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::relocate_v_storage_object_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::relocate_v_storage_object_task(
             self.client(),
             &RelocateVStorageObjectRequestType {
                 this: self.reference().clone(),
@@ -331,6 +368,8 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RenameVStorageObject` on this object.
     pub fn rename_v_storage_object(
@@ -444,14 +483,14 @@ impl VcenterVStorageObjectManager {
             },
         )
     }
-    /// Calls `RevertVStorageObject_Task` on this object.
-    pub fn revert_v_storage_object_task(
+    /// Calls `RevertVStorageObject_Task` on this object; resolves to the view of the task it started.
+    pub async fn revert_v_storage_object_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         snapshot_id: ID,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::revert_v_storage_object_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::revert_v_storage_object_task(
             self.client(),
             &RevertVStorageObjectRequestType {
                 this: self.reference().clone(),
@@ -461,6 +500,8 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ScheduleReconcileDatastoreInventory` on this object.
     pub fn schedule_reconcile_datastore_inventory(
@@ -494,12 +535,12 @@ impl VcenterVStorageObjectManager {
             },
         )
     }
-    /// Calls `UpdateVStorageInfrastructureObjectPolicy_Task` on this object.
-    pub fn update_v_storage_infrastructure_object_policy_task(
+    /// Calls `UpdateVStorageInfrastructureObjectPolicy_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_v_storage_infrastructure_object_policy_task(
         &self,
         spec: vslmInfrastructureObjectPolicySpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_v_storage_infrastructure_object_policy_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_v_storage_infrastructure_object_policy_task(
             self.client(),
             &UpdateVStorageInfrastructureObjectPolicyRequestType {
                 this: self.reference().clone(),
@@ -507,16 +548,18 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UpdateVStorageObjectCrypto_Task` on this object.
-    pub fn update_v_storage_object_crypto_task(
+    /// Calls `UpdateVStorageObjectCrypto_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_v_storage_object_crypto_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         profile: Vec<AnyVirtualMachineProfileSpec>,
         disks_crypto: Option<DiskCryptoSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_v_storage_object_crypto_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_v_storage_object_crypto_task(
             self.client(),
             &UpdateVStorageObjectCryptoRequestType {
                 this: self.reference().clone(),
@@ -527,15 +570,17 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UpdateVStorageObjectPolicy_Task` on this object.
-    pub fn update_v_storage_object_policy_task(
+    /// Calls `UpdateVStorageObjectPolicy_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_v_storage_object_policy_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         profile: Vec<AnyVirtualMachineProfileSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_v_storage_object_policy_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_v_storage_object_policy_task(
             self.client(),
             &UpdateVStorageObjectPolicyRequestType {
                 this: self.reference().clone(),
@@ -545,15 +590,17 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `VStorageObjectCreateSnapshot_Task` on this object.
-    pub fn v_storage_object_create_snapshot_task(
+    /// Calls `VStorageObjectCreateSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn v_storage_object_create_snapshot_task(
         &self,
         id: ID,
         datastore: ManagedObjectReference,
         description: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::v_storage_object_create_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::v_storage_object_create_snapshot_task(
             self.client(),
             &VStorageObjectCreateSnapshotRequestType {
                 this: self.reference().clone(),
@@ -563,6 +610,8 @@ impl VcenterVStorageObjectManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `VstorageObjectVCenterQueryChangedDiskAreas` on this object.
     pub fn vstorage_object_v_center_query_changed_disk_areas(
@@ -597,6 +646,15 @@ pub struct View {
 impl std::fmt::Debug for View {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "View({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for View {
+    const TYPE_NAME: &'static str = "View";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl View {
@@ -642,6 +700,15 @@ pub struct ViewManager {
 impl std::fmt::Debug for ViewManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ViewManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for ViewManager {
+    const TYPE_NAME: &'static str = "ViewManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl ViewManager {
@@ -742,6 +809,15 @@ impl std::ops::Deref for VirtualApp {
         &self.base
     }
 }
+impl crate::ObjectView for VirtualApp {
+    const TYPE_NAME: &'static str = "VirtualApp";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
+    }
+}
 impl VirtualApp {
     /// The managed object type name.
     pub const TYPE_NAME: &'static str = "VirtualApp";
@@ -823,14 +899,14 @@ impl VirtualApp {
     /// Property `availableField` (`CustomFieldDef`, array, optional).
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
-    /// Calls `CloneVApp_Task` on this object.
-    pub fn clone_v_app_task(
+    /// Calls `CloneVApp_Task` on this object; resolves to the view of the task it started.
+    pub async fn clone_v_app_task(
         &self,
         name: String,
         target: ManagedObjectReference,
         spec: VAppCloneSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::clone_v_app_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::clone_v_app_task(
             self.client(),
             &CloneVAppRequestType {
                 this: self.reference().clone(),
@@ -840,6 +916,8 @@ impl VirtualApp {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ExportVApp` on this object.
     pub fn export_v_app(&self) -> Call<'_, ManagedObjectReference> {
@@ -851,9 +929,12 @@ impl VirtualApp {
             },
         )
     }
-    /// Calls `PowerOffVApp_Task` on this object.
-    pub fn power_off_v_app_task(&self, force: bool) -> Call<'_, ManagedObjectReference> {
-        crate::methods::power_off_v_app_task(
+    /// Calls `PowerOffVApp_Task` on this object; resolves to the view of the task it started.
+    pub async fn power_off_v_app_task(
+        &self,
+        force: bool,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::power_off_v_app_task(
             self.client(),
             &PowerOffVAppRequestType {
                 this: self.reference().clone(),
@@ -861,26 +942,32 @@ impl VirtualApp {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `PowerOnVApp_Task` on this object.
-    pub fn power_on_v_app_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::power_on_v_app_task(
+    /// Calls `PowerOnVApp_Task` on this object; resolves to the view of the task it started.
+    pub async fn power_on_v_app_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::power_on_v_app_task(
             self.client(),
             &PowerOnVAppRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `SuspendVApp_Task` on this object.
-    pub fn suspend_v_app_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::suspend_v_app_task(
+    /// Calls `SuspendVApp_Task` on this object; resolves to the view of the task it started.
+    pub async fn suspend_v_app_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::suspend_v_app_task(
             self.client(),
             &SuspendVAppRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UpdateLinkedChildren` on this object.
     pub fn update_linked_children(
@@ -909,15 +996,17 @@ impl VirtualApp {
             },
         )
     }
-    /// Calls `unregisterVApp_Task` on this object.
-    pub fn unregister_v_app_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::unregister_v_app_task(
+    /// Calls `unregisterVApp_Task` on this object; resolves to the view of the task it started.
+    pub async fn unregister_v_app_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::unregister_v_app_task(
             self.client(),
             &unregisterVAppRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -930,6 +1019,15 @@ pub struct VirtualDiskManager {
 impl std::fmt::Debug for VirtualDiskManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "VirtualDiskManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for VirtualDiskManager {
+    const TYPE_NAME: &'static str = "VirtualDiskManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl VirtualDiskManager {
@@ -954,8 +1052,8 @@ impl VirtualDiskManager {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `CopyVirtualDisk_Task` on this object.
-    pub fn copy_virtual_disk_task(
+    /// Calls `CopyVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn copy_virtual_disk_task(
         &self,
         source_name: String,
         source_datacenter: Option<ManagedObjectReference>,
@@ -963,8 +1061,8 @@ impl VirtualDiskManager {
         dest_datacenter: Option<ManagedObjectReference>,
         dest_spec: Option<AnyVirtualDiskSpec>,
         force: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::copy_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::copy_virtual_disk_task(
             self.client(),
             &CopyVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -977,15 +1075,17 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CreateVirtualDisk_Task` on this object.
-    pub fn create_virtual_disk_task(
+    /// Calls `CreateVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_virtual_disk_task(
         &self,
         name: String,
         datacenter: Option<ManagedObjectReference>,
         spec: AnyVirtualDiskSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_virtual_disk_task(
             self.client(),
             &CreateVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -995,14 +1095,16 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DefragmentVirtualDisk_Task` on this object.
-    pub fn defragment_virtual_disk_task(
+    /// Calls `DefragmentVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn defragment_virtual_disk_task(
         &self,
         name: String,
         datacenter: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::defragment_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::defragment_virtual_disk_task(
             self.client(),
             &DefragmentVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -1011,14 +1113,16 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DeleteVirtualDisk_Task` on this object.
-    pub fn delete_virtual_disk_task(
+    /// Calls `DeleteVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn delete_virtual_disk_task(
         &self,
         name: String,
         datacenter: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::delete_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::delete_virtual_disk_task(
             self.client(),
             &DeleteVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -1027,14 +1131,16 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `EagerZeroVirtualDisk_Task` on this object.
-    pub fn eager_zero_virtual_disk_task(
+    /// Calls `EagerZeroVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn eager_zero_virtual_disk_task(
         &self,
         name: String,
         datacenter: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::eager_zero_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::eager_zero_virtual_disk_task(
             self.client(),
             &EagerZeroVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -1043,16 +1149,18 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ExtendVirtualDisk_Task` on this object.
-    pub fn extend_virtual_disk_task(
+    /// Calls `ExtendVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn extend_virtual_disk_task(
         &self,
         name: String,
         datacenter: Option<ManagedObjectReference>,
         new_capacity_kb: i64,
         eager_zero: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::extend_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::extend_virtual_disk_task(
             self.client(),
             &ExtendVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -1063,6 +1171,8 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ImportUnmanagedSnapshot` on this object.
     pub fn import_unmanaged_snapshot(
@@ -1082,13 +1192,13 @@ impl VirtualDiskManager {
             },
         )
     }
-    /// Calls `InflateVirtualDisk_Task` on this object.
-    pub fn inflate_virtual_disk_task(
+    /// Calls `InflateVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn inflate_virtual_disk_task(
         &self,
         name: String,
         datacenter: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::inflate_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::inflate_virtual_disk_task(
             self.client(),
             &InflateVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -1097,9 +1207,11 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `MoveVirtualDisk_Task` on this object.
-    pub fn move_virtual_disk_task(
+    /// Calls `MoveVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn move_virtual_disk_task(
         &self,
         source_name: String,
         source_datacenter: Option<ManagedObjectReference>,
@@ -1107,8 +1219,8 @@ impl VirtualDiskManager {
         dest_datacenter: Option<ManagedObjectReference>,
         force: Option<bool>,
         profile: Vec<AnyVirtualMachineProfileSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::move_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::move_virtual_disk_task(
             self.client(),
             &MoveVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -1121,6 +1233,8 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryVirtualDiskFragmentation` on this object.
     pub fn query_virtual_disk_fragmentation(
@@ -1204,14 +1318,14 @@ impl VirtualDiskManager {
             },
         )
     }
-    /// Calls `ShrinkVirtualDisk_Task` on this object.
-    pub fn shrink_virtual_disk_task(
+    /// Calls `ShrinkVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn shrink_virtual_disk_task(
         &self,
         name: String,
         datacenter: Option<ManagedObjectReference>,
         copy: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::shrink_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::shrink_virtual_disk_task(
             self.client(),
             &ShrinkVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -1221,14 +1335,16 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ZeroFillVirtualDisk_Task` on this object.
-    pub fn zero_fill_virtual_disk_task(
+    /// Calls `ZeroFillVirtualDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn zero_fill_virtual_disk_task(
         &self,
         name: String,
         datacenter: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::zero_fill_virtual_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::zero_fill_virtual_disk_task(
             self.client(),
             &ZeroFillVirtualDiskRequestType {
                 this: self.reference().clone(),
@@ -1237,6 +1353,8 @@ impl VirtualDiskManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -1254,6 +1372,15 @@ impl std::ops::Deref for VirtualMachine {
     type Target = ManagedEntity;
     fn deref(&self) -> &ManagedEntity {
         &self.base
+    }
+}
+impl crate::ObjectView for VirtualMachine {
+    const TYPE_NAME: &'static str = "VirtualMachine";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl VirtualMachine {
@@ -1378,13 +1505,13 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `ApplyEvcModeVM_Task` on this object.
-    pub fn apply_evc_mode_vm_task(
+    /// Calls `ApplyEvcModeVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn apply_evc_mode_vm_task(
         &self,
         mask: Vec<HostFeatureMask>,
         complete_masks: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::apply_evc_mode_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::apply_evc_mode_vm_task(
             self.client(),
             &ApplyEvcModeVMRequestType {
                 this: self.reference().clone(),
@@ -1393,16 +1520,18 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `AttachDisk_Task` on this object.
-    pub fn attach_disk_task(
+    /// Calls `AttachDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn attach_disk_task(
         &self,
         disk_id: ID,
         datastore: ManagedObjectReference,
         controller_key: Option<i32>,
         unit_number: Option<i32>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::attach_disk_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::attach_disk_task(
             self.client(),
             &AttachDiskRequestType {
                 this: self.reference().clone(),
@@ -1413,6 +1542,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `CheckCustomizationSpec` on this object.
     pub fn check_customization_spec(&self, spec: CustomizationSpec) -> Call<'_, ()> {
@@ -1425,14 +1556,14 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `CloneVM_Task` on this object.
-    pub fn clone_vm_task(
+    /// Calls `CloneVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn clone_vm_task(
         &self,
         folder: ManagedObjectReference,
         name: String,
         spec: VirtualMachineCloneSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::clone_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::clone_vm_task(
             self.client(),
             &CloneVMRequestType {
                 this: self.reference().clone(),
@@ -1442,34 +1573,42 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `ConsolidateVMDisks_Task` on this object.
-    pub fn consolidate_vm_disks_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::consolidate_vm_disks_task(
+    /// Calls `ConsolidateVMDisks_Task` on this object; resolves to the view of the task it started.
+    pub async fn consolidate_vm_disks_task(
+        &self,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::consolidate_vm_disks_task(
             self.client(),
             &ConsolidateVMDisksRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CreateScreenshot_Task` on this object.
-    pub fn create_screenshot_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_screenshot_task(
+    /// Calls `CreateScreenshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_screenshot_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_screenshot_task(
             self.client(),
             &CreateScreenshotRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CreateSecondaryVMEx_Task` on this object.
-    pub fn create_secondary_vm_ex_task(
+    /// Calls `CreateSecondaryVMEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_secondary_vm_ex_task(
         &self,
         host: Option<ManagedObjectReference>,
         spec: Option<FaultToleranceConfigSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_secondary_vm_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_secondary_vm_ex_task(
             self.client(),
             &CreateSecondaryVMExRequestType {
                 this: self.reference().clone(),
@@ -1478,13 +1617,15 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CreateSecondaryVM_Task` on this object.
-    pub fn create_secondary_vm_task(
+    /// Calls `CreateSecondaryVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_secondary_vm_task(
         &self,
         host: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_secondary_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_secondary_vm_task(
             self.client(),
             &CreateSecondaryVMRequestType {
                 this: self.reference().clone(),
@@ -1492,16 +1633,18 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CreateSnapshotEx_Task` on this object.
-    pub fn create_snapshot_ex_task(
+    /// Calls `CreateSnapshotEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_snapshot_ex_task(
         &self,
         name: String,
         description: Option<String>,
         memory: bool,
         quiesce_spec: Option<AnyVirtualMachineGuestQuiesceSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_snapshot_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_snapshot_ex_task(
             self.client(),
             &CreateSnapshotExRequestType {
                 this: self.reference().clone(),
@@ -1512,16 +1655,18 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CreateSnapshot_Task` on this object.
-    pub fn create_snapshot_task(
+    /// Calls `CreateSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn create_snapshot_task(
         &self,
         name: String,
         description: Option<String>,
         memory: bool,
         quiesce: bool,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::create_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::create_snapshot_task(
             self.client(),
             &CreateSnapshotRequestType {
                 this: self.reference().clone(),
@@ -1532,20 +1677,27 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CryptoUnlock_Task` on this object.
-    pub fn crypto_unlock_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::crypto_unlock_task(
+    /// Calls `CryptoUnlock_Task` on this object; resolves to the view of the task it started.
+    pub async fn crypto_unlock_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::crypto_unlock_task(
             self.client(),
             &CryptoUnlockRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CustomizeVM_Task` on this object.
-    pub fn customize_vm_task(&self, spec: CustomizationSpec) -> Call<'_, ManagedObjectReference> {
-        crate::methods::customize_vm_task(
+    /// Calls `CustomizeVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn customize_vm_task(
+        &self,
+        spec: CustomizationSpec,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::customize_vm_task(
             self.client(),
             &CustomizeVMRequestType {
                 this: self.reference().clone(),
@@ -1553,6 +1705,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `DefragmentAllDisks` on this object.
     pub fn defragment_all_disks(&self) -> Call<'_, ()> {
@@ -1564,9 +1718,12 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `DetachDisk_Task` on this object.
-    pub fn detach_disk_task(&self, disk_id: ID) -> Call<'_, ManagedObjectReference> {
-        crate::methods::detach_disk_task(
+    /// Calls `DetachDisk_Task` on this object; resolves to the view of the task it started.
+    pub async fn detach_disk_task(
+        &self,
+        disk_id: ID,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::detach_disk_task(
             self.client(),
             &DetachDiskRequestType {
                 this: self.reference().clone(),
@@ -1574,13 +1731,15 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `DisableSecondaryVM_Task` on this object.
-    pub fn disable_secondary_vm_task(
+    /// Calls `DisableSecondaryVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn disable_secondary_vm_task(
         &self,
         vm: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::disable_secondary_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::disable_secondary_vm_task(
             self.client(),
             &DisableSecondaryVMRequestType {
                 this: self.reference().clone(),
@@ -1588,14 +1747,16 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `EnableSecondaryVM_Task` on this object.
-    pub fn enable_secondary_vm_task(
+    /// Calls `EnableSecondaryVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn enable_secondary_vm_task(
         &self,
         vm: ManagedObjectReference,
         host: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::enable_secondary_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::enable_secondary_vm_task(
             self.client(),
             &EnableSecondaryVMRequestType {
                 this: self.reference().clone(),
@@ -1604,18 +1765,22 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `EstimateStorageForConsolidateSnapshots_Task` on this object.
-    pub fn estimate_storage_for_consolidate_snapshots_task(
+    /// Calls `EstimateStorageForConsolidateSnapshots_Task` on this object; resolves to the view of the task it started.
+    pub async fn estimate_storage_for_consolidate_snapshots_task(
         &self,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::estimate_storage_for_consolidate_snapshots_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::estimate_storage_for_consolidate_snapshots_task(
             self.client(),
             &EstimateStorageForConsolidateSnapshotsRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ExportVm` on this object.
     pub fn export_vm(&self) -> Call<'_, ManagedObjectReference> {
@@ -1637,12 +1802,12 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `InstantClone_Task` on this object.
-    pub fn instant_clone_task(
+    /// Calls `InstantClone_Task` on this object; resolves to the view of the task it started.
+    pub async fn instant_clone_task(
         &self,
         spec: VirtualMachineInstantCloneSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::instant_clone_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::instant_clone_task(
             self.client(),
             &InstantCloneRequestType {
                 this: self.reference().clone(),
@@ -1650,13 +1815,15 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `MakePrimaryVM_Task` on this object.
-    pub fn make_primary_vm_task(
+    /// Calls `MakePrimaryVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn make_primary_vm_task(
         &self,
         vm: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::make_primary_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::make_primary_vm_task(
             self.client(),
             &MakePrimaryVMRequestType {
                 this: self.reference().clone(),
@@ -1664,6 +1831,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `MarkAsTemplate` on this object.
     pub fn mark_as_template(&self) -> Call<'_, ()> {
@@ -1691,15 +1860,15 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `MigrateVM_Task` on this object.
-    pub fn migrate_vm_task(
+    /// Calls `MigrateVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn migrate_vm_task(
         &self,
         pool: Option<ManagedObjectReference>,
         host: Option<ManagedObjectReference>,
         priority: VirtualMachineMovePriority,
         state: Option<VirtualMachinePowerState>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::migrate_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::migrate_vm_task(
             self.client(),
             &MigrateVMRequestType {
                 this: self.reference().clone(),
@@ -1710,6 +1879,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `MountToolsInstaller` on this object.
     pub fn mount_tools_installer(&self) -> Call<'_, ()> {
@@ -1721,22 +1892,24 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `PowerOffVM_Task` on this object.
-    pub fn power_off_vm_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::power_off_vm_task(
+    /// Calls `PowerOffVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn power_off_vm_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::power_off_vm_task(
             self.client(),
             &PowerOffVMRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `PowerOnVM_Task` on this object.
-    pub fn power_on_vm_task(
+    /// Calls `PowerOnVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn power_on_vm_task(
         &self,
         host: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::power_on_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::power_on_vm_task(
             self.client(),
             &PowerOnVMRequestType {
                 this: self.reference().clone(),
@@ -1744,14 +1917,16 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `PromoteDisks_Task` on this object.
-    pub fn promote_disks_task(
+    /// Calls `PromoteDisks_Task` on this object; resolves to the view of the task it started.
+    pub async fn promote_disks_task(
         &self,
         unlink: bool,
         disks: Vec<VirtualDisk>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::promote_disks_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::promote_disks_task(
             self.client(),
             &PromoteDisksRequestType {
                 this: self.reference().clone(),
@@ -1760,6 +1935,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `PutUsbScanCodes` on this object.
     pub fn put_usb_scan_codes(&self, spec: UsbScanCodeSpec) -> Call<'_, i32> {
@@ -1836,12 +2013,12 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `ReconfigVM_Task` on this object.
-    pub fn reconfig_vm_task(
+    /// Calls `ReconfigVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn reconfig_vm_task(
         &self,
         spec: VirtualMachineConfigSpec,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reconfig_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reconfig_vm_task(
             self.client(),
             &ReconfigVMRequestType {
                 this: self.reference().clone(),
@@ -1849,6 +2026,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RefreshStorageInfo` on this object.
     pub fn refresh_storage_info(&self) -> Call<'_, ()> {
@@ -1860,13 +2039,13 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `RelocateVM_Task` on this object.
-    pub fn relocate_vm_task(
+    /// Calls `RelocateVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn relocate_vm_task(
         &self,
         spec: VirtualMachineRelocateSpec,
         priority: Option<VirtualMachineMovePriority>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::relocate_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::relocate_vm_task(
             self.client(),
             &RelocateVMRequestType {
                 this: self.reference().clone(),
@@ -1875,13 +2054,15 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `RemoveAllSnapshots_Task` on this object.
-    pub fn remove_all_snapshots_task(
+    /// Calls `RemoveAllSnapshots_Task` on this object; resolves to the view of the task it started.
+    pub async fn remove_all_snapshots_task(
         &self,
         consolidate: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::remove_all_snapshots_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::remove_all_snapshots_task(
             self.client(),
             &RemoveAllSnapshotsRequestType {
                 this: self.reference().clone(),
@@ -1889,6 +2070,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ResetGuestInformation` on this object.
     pub fn reset_guest_information(&self) -> Call<'_, ()> {
@@ -1900,23 +2083,25 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `ResetVM_Task` on this object.
-    pub fn reset_vm_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reset_vm_task(
+    /// Calls `ResetVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn reset_vm_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reset_vm_task(
             self.client(),
             &ResetVMRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `RevertToCurrentSnapshot_Task` on this object.
-    pub fn revert_to_current_snapshot_task(
+    /// Calls `RevertToCurrentSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn revert_to_current_snapshot_task(
         &self,
         host: Option<ManagedObjectReference>,
         suppress_power_on: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::revert_to_current_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::revert_to_current_snapshot_task(
             self.client(),
             &RevertToCurrentSnapshotRequestType {
                 this: self.reference().clone(),
@@ -1925,6 +2110,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `SendNMI` on this object.
     pub fn send_nmi(&self) -> Call<'_, ()> {
@@ -1982,13 +2169,13 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `StartRecording_Task` on this object.
-    pub fn start_recording_task(
+    /// Calls `StartRecording_Task` on this object; resolves to the view of the task it started.
+    pub async fn start_recording_task(
         &self,
         name: String,
         description: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::start_recording_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::start_recording_task(
             self.client(),
             &StartRecordingRequestType {
                 this: self.reference().clone(),
@@ -1997,13 +2184,15 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `StartReplaying_Task` on this object.
-    pub fn start_replaying_task(
+    /// Calls `StartReplaying_Task` on this object; resolves to the view of the task it started.
+    pub async fn start_replaying_task(
         &self,
         replay_snapshot: ManagedObjectReference,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::start_replaying_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::start_replaying_task(
             self.client(),
             &StartReplayingRequestType {
                 this: self.reference().clone(),
@@ -2011,43 +2200,51 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `StopRecording_Task` on this object.
-    pub fn stop_recording_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::stop_recording_task(
+    /// Calls `StopRecording_Task` on this object; resolves to the view of the task it started.
+    pub async fn stop_recording_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::stop_recording_task(
             self.client(),
             &StopRecordingRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `StopReplaying_Task` on this object.
-    pub fn stop_replaying_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::stop_replaying_task(
+    /// Calls `StopReplaying_Task` on this object; resolves to the view of the task it started.
+    pub async fn stop_replaying_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::stop_replaying_task(
             self.client(),
             &StopReplayingRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `SuspendVM_Task` on this object.
-    pub fn suspend_vm_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::suspend_vm_task(
+    /// Calls `SuspendVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn suspend_vm_task(&self) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::suspend_vm_task(
             self.client(),
             &SuspendVMRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `TerminateFaultTolerantVM_Task` on this object.
-    pub fn terminate_fault_tolerant_vm_task(
+    /// Calls `TerminateFaultTolerantVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn terminate_fault_tolerant_vm_task(
         &self,
         vm: Option<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::terminate_fault_tolerant_vm_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::terminate_fault_tolerant_vm_task(
             self.client(),
             &TerminateFaultTolerantVMRequestType {
                 this: self.reference().clone(),
@@ -2055,6 +2252,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `TerminateVM` on this object.
     pub fn terminate_vm(&self) -> Call<'_, ()> {
@@ -2066,15 +2265,19 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `TurnOffFaultToleranceForVM_Task` on this object.
-    pub fn turn_off_fault_tolerance_for_vm_task(&self) -> Call<'_, ManagedObjectReference> {
-        crate::methods::turn_off_fault_tolerance_for_vm_task(
+    /// Calls `TurnOffFaultToleranceForVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn turn_off_fault_tolerance_for_vm_task(
+        &self,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::turn_off_fault_tolerance_for_vm_task(
             self.client(),
             &TurnOffFaultToleranceForVMRequestType {
                 this: self.reference().clone(),
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UnmountToolsInstaller` on this object.
     pub fn unmount_tools_installer(&self) -> Call<'_, ()> {
@@ -2096,12 +2299,12 @@ impl VirtualMachine {
             },
         )
     }
-    /// Calls `UpgradeTools_Task` on this object.
-    pub fn upgrade_tools_task(
+    /// Calls `UpgradeTools_Task` on this object; resolves to the view of the task it started.
+    pub async fn upgrade_tools_task(
         &self,
         installer_options: Option<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::upgrade_tools_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::upgrade_tools_task(
             self.client(),
             &UpgradeToolsRequestType {
                 this: self.reference().clone(),
@@ -2109,10 +2312,15 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `UpgradeVM_Task` on this object.
-    pub fn upgrade_vm_task(&self, version: Option<String>) -> Call<'_, ManagedObjectReference> {
-        crate::methods::upgrade_vm_task(
+    /// Calls `UpgradeVM_Task` on this object; resolves to the view of the task it started.
+    pub async fn upgrade_vm_task(
+        &self,
+        version: Option<String>,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::upgrade_vm_task(
             self.client(),
             &UpgradeVMRequestType {
                 this: self.reference().clone(),
@@ -2120,13 +2328,15 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `reloadVirtualMachineFromPath_Task` on this object.
-    pub fn reload_virtual_machine_from_path_task(
+    /// Calls `reloadVirtualMachineFromPath_Task` on this object; resolves to the view of the task it started.
+    pub async fn reload_virtual_machine_from_path_task(
         &self,
         configuration_path: String,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::reload_virtual_machine_from_path_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::reload_virtual_machine_from_path_task(
             self.client(),
             &reloadVirtualMachineFromPathRequestType {
                 this: self.reference().clone(),
@@ -2134,6 +2344,8 @@ impl VirtualMachine {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -2150,6 +2362,15 @@ impl std::fmt::Debug for VirtualMachineCompatibilityChecker {
             "VirtualMachineCompatibilityChecker({})",
             self.reference().value
         )
+    }
+}
+impl crate::ObjectView for VirtualMachineCompatibilityChecker {
+    const TYPE_NAME: &'static str = "VirtualMachineCompatibilityChecker";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl VirtualMachineCompatibilityChecker {
@@ -2174,15 +2395,15 @@ impl VirtualMachineCompatibilityChecker {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `CheckCompatibility_Task` on this object.
-    pub fn check_compatibility_task(
+    /// Calls `CheckCompatibility_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_compatibility_task(
         &self,
         vm: ManagedObjectReference,
         host: Option<ManagedObjectReference>,
         pool: Option<ManagedObjectReference>,
         test_type: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_compatibility_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_compatibility_task(
             self.client(),
             &CheckCompatibilityRequestType {
                 this: self.reference().clone(),
@@ -2193,16 +2414,18 @@ impl VirtualMachineCompatibilityChecker {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CheckPowerOn_Task` on this object.
-    pub fn check_power_on_task(
+    /// Calls `CheckPowerOn_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_power_on_task(
         &self,
         vm: ManagedObjectReference,
         host: Option<ManagedObjectReference>,
         pool: Option<ManagedObjectReference>,
         test_type: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_power_on_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_power_on_task(
             self.client(),
             &CheckPowerOnRequestType {
                 this: self.reference().clone(),
@@ -2213,17 +2436,19 @@ impl VirtualMachineCompatibilityChecker {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CheckVmConfig_Task` on this object.
-    pub fn check_vm_config_task(
+    /// Calls `CheckVmConfig_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_vm_config_task(
         &self,
         spec: VirtualMachineConfigSpec,
         vm: Option<ManagedObjectReference>,
         host: Option<ManagedObjectReference>,
         pool: Option<ManagedObjectReference>,
         test_type: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_vm_config_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_vm_config_task(
             self.client(),
             &CheckVmConfigRequestType {
                 this: self.reference().clone(),
@@ -2235,6 +2460,8 @@ impl VirtualMachineCompatibilityChecker {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -2251,6 +2478,15 @@ impl std::fmt::Debug for VirtualMachineGuestCustomizationManager {
             "VirtualMachineGuestCustomizationManager({})",
             self.reference().value
         )
+    }
+}
+impl crate::ObjectView for VirtualMachineGuestCustomizationManager {
+    const TYPE_NAME: &'static str = "VirtualMachineGuestCustomizationManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl VirtualMachineGuestCustomizationManager {
@@ -2275,13 +2511,13 @@ impl VirtualMachineGuestCustomizationManager {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `AbortCustomization_Task` on this object.
-    pub fn abort_customization_task(
+    /// Calls `AbortCustomization_Task` on this object; resolves to the view of the task it started.
+    pub async fn abort_customization_task(
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::abort_customization_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::abort_customization_task(
             self.client(),
             &AbortCustomizationRequestType {
                 this: self.reference().clone(),
@@ -2290,16 +2526,18 @@ impl VirtualMachineGuestCustomizationManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CustomizeGuest_Task` on this object.
-    pub fn customize_guest_task(
+    /// Calls `CustomizeGuest_Task` on this object; resolves to the view of the task it started.
+    pub async fn customize_guest_task(
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
         spec: CustomizationSpec,
         config_params: Vec<AnyOptionValue>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::customize_guest_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::customize_guest_task(
             self.client(),
             &CustomizeGuestRequestType {
                 this: self.reference().clone(),
@@ -2310,14 +2548,16 @@ impl VirtualMachineGuestCustomizationManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `StartGuestNetwork_Task` on this object.
-    pub fn start_guest_network_task(
+    /// Calls `StartGuestNetwork_Task` on this object; resolves to the view of the task it started.
+    pub async fn start_guest_network_task(
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::start_guest_network_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::start_guest_network_task(
             self.client(),
             &StartGuestNetworkRequestType {
                 this: self.reference().clone(),
@@ -2326,6 +2566,8 @@ impl VirtualMachineGuestCustomizationManager {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -2342,6 +2584,15 @@ impl std::fmt::Debug for VirtualMachineProvisioningChecker {
             "VirtualMachineProvisioningChecker({})",
             self.reference().value
         )
+    }
+}
+impl crate::ObjectView for VirtualMachineProvisioningChecker {
+    const TYPE_NAME: &'static str = "VirtualMachineProvisioningChecker";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl VirtualMachineProvisioningChecker {
@@ -2366,16 +2617,16 @@ impl VirtualMachineProvisioningChecker {
     pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
-    /// Calls `CheckClone_Task` on this object.
-    pub fn check_clone_task(
+    /// Calls `CheckClone_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_clone_task(
         &self,
         vm: ManagedObjectReference,
         folder: ManagedObjectReference,
         name: String,
         spec: VirtualMachineCloneSpec,
         test_type: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_clone_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_clone_task(
             self.client(),
             &CheckCloneRequestType {
                 this: self.reference().clone(),
@@ -2387,15 +2638,17 @@ impl VirtualMachineProvisioningChecker {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CheckInstantClone_Task` on this object.
-    pub fn check_instant_clone_task(
+    /// Calls `CheckInstantClone_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_instant_clone_task(
         &self,
         vm: ManagedObjectReference,
         spec: VirtualMachineInstantCloneSpec,
         test_type: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_instant_clone_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_instant_clone_task(
             self.client(),
             &CheckInstantCloneRequestType {
                 this: self.reference().clone(),
@@ -2405,17 +2658,19 @@ impl VirtualMachineProvisioningChecker {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CheckMigrate_Task` on this object.
-    pub fn check_migrate_task(
+    /// Calls `CheckMigrate_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_migrate_task(
         &self,
         vm: ManagedObjectReference,
         host: Option<ManagedObjectReference>,
         pool: Option<ManagedObjectReference>,
         state: Option<VirtualMachinePowerState>,
         test_type: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_migrate_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_migrate_task(
             self.client(),
             &CheckMigrateRequestType {
                 this: self.reference().clone(),
@@ -2427,15 +2682,17 @@ impl VirtualMachineProvisioningChecker {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `CheckRelocate_Task` on this object.
-    pub fn check_relocate_task(
+    /// Calls `CheckRelocate_Task` on this object; resolves to the view of the task it started.
+    pub async fn check_relocate_task(
         &self,
         vm: ManagedObjectReference,
         spec: VirtualMachineRelocateSpec,
         test_type: Vec<String>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::check_relocate_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::check_relocate_task(
             self.client(),
             &CheckRelocateRequestType {
                 this: self.reference().clone(),
@@ -2445,14 +2702,16 @@ impl VirtualMachineProvisioningChecker {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
-    /// Calls `QueryVMotionCompatibilityEx_Task` on this object.
-    pub fn query_v_motion_compatibility_ex_task(
+    /// Calls `QueryVMotionCompatibilityEx_Task` on this object; resolves to the view of the task it started.
+    pub async fn query_v_motion_compatibility_ex_task(
         &self,
         vm: Vec<ManagedObjectReference>,
         host: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::query_v_motion_compatibility_ex_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::query_v_motion_compatibility_ex_task(
             self.client(),
             &QueryVMotionCompatibilityExRequestType {
                 this: self.reference().clone(),
@@ -2461,6 +2720,8 @@ impl VirtualMachineProvisioningChecker {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -2478,6 +2739,15 @@ impl std::ops::Deref for VirtualMachineSnapshot {
     type Target = ExtensibleManagedObject;
     fn deref(&self) -> &ExtensibleManagedObject {
         &self.base
+    }
+}
+impl crate::ObjectView for VirtualMachineSnapshot {
+    const TYPE_NAME: &'static str = "VirtualMachineSnapshot";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl VirtualMachineSnapshot {
@@ -2514,13 +2784,13 @@ impl VirtualMachineSnapshot {
             },
         )
     }
-    /// Calls `RemoveSnapshot_Task` on this object.
-    pub fn remove_snapshot_task(
+    /// Calls `RemoveSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn remove_snapshot_task(
         &self,
         remove_children: bool,
         consolidate: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::remove_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::remove_snapshot_task(
             self.client(),
             &RemoveSnapshotRequestType {
                 this: self.reference().clone(),
@@ -2529,6 +2799,8 @@ impl VirtualMachineSnapshot {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RenameSnapshot` on this object.
     pub fn rename_snapshot(
@@ -2546,13 +2818,13 @@ impl VirtualMachineSnapshot {
             },
         )
     }
-    /// Calls `RevertToSnapshot_Task` on this object.
-    pub fn revert_to_snapshot_task(
+    /// Calls `RevertToSnapshot_Task` on this object; resolves to the view of the task it started.
+    pub async fn revert_to_snapshot_task(
         &self,
         host: Option<ManagedObjectReference>,
         suppress_power_on: Option<bool>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::revert_to_snapshot_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::revert_to_snapshot_task(
             self.client(),
             &RevertToSnapshotRequestType {
                 this: self.reference().clone(),
@@ -2561,6 +2833,8 @@ impl VirtualMachineSnapshot {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -2573,6 +2847,15 @@ pub struct VirtualizationManager {
 impl std::fmt::Debug for VirtualizationManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "VirtualizationManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for VirtualizationManager {
+    const TYPE_NAME: &'static str = "VirtualizationManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl VirtualizationManager {
@@ -2617,6 +2900,15 @@ impl std::ops::Deref for VmwareDistributedVirtualSwitch {
     type Target = DistributedVirtualSwitch;
     fn deref(&self) -> &DistributedVirtualSwitch {
         &self.base
+    }
+}
+impl crate::ObjectView for VmwareDistributedVirtualSwitch {
+    const TYPE_NAME: &'static str = "VmwareDistributedVirtualSwitch";
+    fn reference(&self) -> &ManagedObjectReference {
+        crate::ObjectView::reference(&self.base)
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        crate::ObjectView::client_arc(&self.base)
     }
 }
 impl VmwareDistributedVirtualSwitch {
@@ -2684,12 +2976,12 @@ impl VmwareDistributedVirtualSwitch {
     /// Property `availableField` (`CustomFieldDef`, array, optional).
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
-    /// Calls `UpdateDVSLacpGroupConfig_Task` on this object.
-    pub fn update_dvs_lacp_group_config_task(
+    /// Calls `UpdateDVSLacpGroupConfig_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_dvs_lacp_group_config_task(
         &self,
         lacp_group_spec: Vec<VMwareDvsLacpGroupSpec>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::update_dvs_lacp_group_config_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_dvs_lacp_group_config_task(
             self.client(),
             &UpdateDVSLacpGroupConfigRequestType {
                 this: self.reference().clone(),
@@ -2697,6 +2989,8 @@ impl VmwareDistributedVirtualSwitch {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
 }
 
@@ -2709,6 +3003,15 @@ pub struct VsanUpgradeSystem {
 impl std::fmt::Debug for VsanUpgradeSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "VsanUpgradeSystem({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for VsanUpgradeSystem {
+    const TYPE_NAME: &'static str = "VsanUpgradeSystem";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
     }
 }
 impl VsanUpgradeSystem {
@@ -2749,16 +3052,16 @@ impl VsanUpgradeSystem {
             },
         )
     }
-    /// Calls `PerformVsanUpgrade_Task` on this object.
-    pub fn perform_vsan_upgrade_task(
+    /// Calls `PerformVsanUpgrade_Task` on this object; resolves to the view of the task it started.
+    pub async fn perform_vsan_upgrade_task(
         &self,
         cluster: ManagedObjectReference,
         perform_object_upgrade: Option<bool>,
         downgrade_format: Option<bool>,
         allow_reduced_redundancy: Option<bool>,
         exclude_hosts: Vec<ManagedObjectReference>,
-    ) -> Call<'_, ManagedObjectReference> {
-        crate::methods::perform_vsan_upgrade_task(
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::perform_vsan_upgrade_task(
             self.client(),
             &PerformVsanUpgradeRequestType {
                 this: self.reference().clone(),
@@ -2770,6 +3073,8 @@ impl VsanUpgradeSystem {
                 ..Default::default()
             },
         )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryVsanUpgradeStatus` on this object.
     pub fn query_vsan_upgrade_status(
