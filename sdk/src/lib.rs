@@ -29,11 +29,11 @@ pub mod helpers;
 pub mod session;
 pub mod transport;
 
-pub use helpers::{ObjectExt, TaskExt, property, task};
+pub use helpers::{EventsExt, ObjectExt, TaskExt, event, property, task};
 
 /// The traits that put helpers on the views: `use vmomi::prelude::*;`.
 pub mod prelude {
-    pub use crate::helpers::{ObjectExt, TaskExt};
+    pub use crate::helpers::{EventsExt, ObjectExt, TaskExt};
     pub use crate::rt::RoundTripper;
     pub use vmomi_methods::ObjectView;
 }

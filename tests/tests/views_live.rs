@@ -5,9 +5,11 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use vmomi::event::EventQuery;
 use vmomi::mo::VirtualMachine;
 use vmomi::prelude::*;
 use vmomi::task::TaskWait;
+use vmomi::types::AnyEvent;
 use vmomi::types::{AnyMethodFault, TaskInfoState, VirtualMachinePowerState};
 use vmomi::{Client, Error};
 use vmomi_tests::faultsrv::{FaultServer, Reply};
@@ -195,4 +197,51 @@ async fn a_wait_stops_at_its_deadline_and_can_cancel_the_task() {
         assert_eq!(srv.count("DestroyPropertyCollector"), 1);
         client.close().await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn events_of_a_vm_after_power_off_are_typed_and_the_collector_goes() {
+    let Some(sim) = Vcsim::start_or_skip(&Options::default()) else {
+        return;
+    };
+    let srv = FaultServer::start(Some(&sim.addr), |_| Reply::Forward);
+    let (client, vm) = a_vm(&srv.url).await;
+    vm.power_off_vm_task().await.unwrap().wait().await.unwrap();
+
+    let all = vm.events(EventQuery::new()).await.unwrap();
+    let off: Vec<&vmomi::types::VmPoweredOffEvent> = all
+        .iter()
+        .filter_map(|e| match e {
+            AnyEvent::VmPoweredOffEvent(off) => Some(&**off),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        off.len(),
+        1,
+        "{:?}",
+        all.iter().map(|e| e.type_name()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        off[0].vm.as_ref().map(|v| v.vm.value.as_str()),
+        Some(vm.reference().value.as_str())
+    );
+
+    let only = vm
+        .events(EventQuery::new().of_types(["VmPoweredOffEvent"]).max(10))
+        .await
+        .unwrap();
+    assert_eq!(only.len(), 1, "{only:?}");
+    assert!(matches!(only[0], AnyEvent::VmPoweredOffEvent(_)));
+    let one = vm.events(EventQuery::new().max(1)).await.unwrap();
+    assert_eq!(one.len(), 1);
+
+    // Every collector the helper made was destroyed.
+    assert_eq!(srv.count("CreateCollectorForEvents"), 3);
+    assert_eq!(srv.count("DestroyCollector"), 3);
+    assert_eq!(
+        srv.count("CreatePropertyCollector"),
+        srv.count("DestroyPropertyCollector")
+    );
+    client.close().await.unwrap();
 }

@@ -3,9 +3,12 @@
 //! events) goes here, builds on [`crate::session`] only, and is re-exported
 //! at the crate root.
 
+pub mod event;
 pub mod object;
+mod owned;
 pub mod property;
 pub mod task;
 
+pub use event::EventsExt;
 pub use object::ObjectExt;
 pub use task::TaskExt;

@@ -22,12 +22,13 @@
 //! # Ok(()) }
 //! ```
 
+use super::owned::{Kind, Owned};
 use crate::mo::Task;
 use crate::rt::{PropertyPath, RoundTripper};
 use crate::types::{
     CancelTaskRequestType, CreateFilterRequestType, CreatePropertyCollectorRequestType,
-    DestroyPropertyCollectorRequestType, ManagedObjectReference, ObjectSpec, PropertyFilterSpec,
-    PropertySpec, TaskInfo, TaskInfoState, WaitForUpdatesExRequestType, WaitOptions,
+    ManagedObjectReference, ObjectSpec, PropertyFilterSpec, PropertySpec, TaskInfo, TaskInfoState,
+    WaitForUpdatesExRequestType, WaitOptions,
 };
 use crate::{Client, Error, Fault, ObjectView, methods};
 use std::future::Future;
@@ -106,52 +107,6 @@ pub async fn wait_with(
     wait_on(client.shared(), task, how).await
 }
 
-/// Destroys the collector made for a wait when the wait ends in any way: an
-/// error, a deadline, or its future being dropped (then without blocking:
-/// the destroy call is spawned on the runtime).
-struct CollectorGuard {
-    client: Arc<dyn RoundTripper>,
-    collector: Option<ManagedObjectReference>,
-}
-
-impl CollectorGuard {
-    async fn destroy(mut self) -> Result<(), Error> {
-        let Some(pc) = self.collector.take() else {
-            return Ok(());
-        };
-        methods::destroy_property_collector(
-            &*self.client,
-            &DestroyPropertyCollectorRequestType {
-                this: pc,
-                ..Default::default()
-            },
-        )
-        .await
-    }
-}
-
-impl Drop for CollectorGuard {
-    fn drop(&mut self) {
-        let Some(pc) = self.collector.take() else {
-            return;
-        };
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            tracing::warn!(collector = %pc.value, "no runtime: the wait's collector is left to the session's end");
-            return;
-        };
-        let client = self.client.clone();
-        rt.spawn(async move {
-            let req = DestroyPropertyCollectorRequestType {
-                this: pc,
-                ..Default::default()
-            };
-            if let Err(e) = methods::destroy_property_collector(&*client, &req).await {
-                tracing::debug!(error = %e, "destroying an abandoned wait's collector");
-            }
-        });
-    }
-}
-
 async fn wait_on(
     client: Arc<dyn RoundTripper>,
     task: &ManagedObjectReference,
@@ -172,10 +127,7 @@ async fn wait_on(
         },
     )
     .await?;
-    let guard = CollectorGuard {
-        client: client.clone(),
-        collector: Some(collector.clone()),
-    };
+    let guard = Owned::new(client.clone(), collector.clone(), Kind::PropertyCollector);
     let (deadline, cancel_at_deadline) = (how.deadline, how.cancel_at_deadline);
     let watched = watch(&*client, &collector, task, &mut how);
     let outcome = match deadline {
