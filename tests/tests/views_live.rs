@@ -245,3 +245,40 @@ async fn events_of_a_vm_after_power_off_are_typed_and_the_collector_goes() {
     );
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_view_is_destroyed_when_its_reader_is_dropped() {
+    let Some(sim) = Vcsim::start_or_skip(&Options::default()) else {
+        return;
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let tx = Mutex::new(tx);
+    let srv = FaultServer::start(Some(&sim.addr), move |req| match req.operation.as_deref() {
+        Some("RetrievePropertiesEx") => Reply::Hang,
+        Some("DestroyView") => {
+            let _ = tx.lock().unwrap().send(());
+            Reply::Forward
+        }
+        _ => Reply::Forward,
+    });
+    let client = Client::builder()
+        .url(&srv.url)
+        .credentials(USER, PASSWORD)
+        .connect()
+        .await
+        .unwrap();
+    // The read never ends; the caller gives up and drops it.
+    let read = vmomi::property::retrieve_all(&client, VirtualMachine::TYPE_NAME, &["name"]);
+    let gave_up = tokio::time::timeout(Duration::from_millis(300), read).await;
+    assert!(gave_up.is_err());
+    // The drop spawned the DestroyView; it reaches the server.
+    let destroyed = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(30)))
+        .await
+        .unwrap();
+    assert!(
+        destroyed.is_ok(),
+        "no DestroyView after the reader was dropped"
+    );
+    assert_eq!(srv.count("CreateContainerView"), 1);
+    client.close().await.unwrap();
+}

@@ -21,7 +21,6 @@ pub(crate) enum Kind {
     /// `EventHistoryCollector`, `TaskHistoryCollector`: `DestroyCollector`.
     HistoryCollector,
     /// `ContainerView`, `ListView`, ...: `DestroyView`.
-    #[allow(dead_code)]
     View,
 }
 

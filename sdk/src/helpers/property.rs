@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+use super::owned::{Kind, Owned};
 use crate::Client;
 use crate::Error;
 use crate::rt::{FromAny, PropertyPath, RoundTripper};
@@ -70,10 +71,10 @@ pub async fn retrieve_under(
     let view = views
         .create_container_view(container.clone(), vec![type_name.to_string()], true)
         .await?;
+    // Destroyed when this returns, and also if the future is dropped first.
+    let owned = Owned::new(client.shared(), view.clone(), Kind::View);
     let result = read_view(client, &view, type_name, paths).await;
-    let destroyed = crate::mo::ContainerView::new(client.shared(), view)
-        .destroy_view()
-        .await;
+    let destroyed = owned.destroy().await;
     let objects = result?;
     destroyed?;
     Ok(objects)
