@@ -29,7 +29,7 @@ pub mod helpers;
 pub mod session;
 pub mod transport;
 
-pub use helpers::{EventsExt, ObjectExt, TaskExt, event, property, task};
+pub use helpers::{EventsExt, ObjectExt, TaskExt, event, find, property, task};
 
 /// The traits that put helpers on the views: `use vmomi::prelude::*;`.
 pub mod prelude {

@@ -82,6 +82,18 @@ pub enum Error {
     /// difference.
     #[error("cassette replay: {0}")]
     Replay(String),
+    /// An inventory path (or pattern) matched nothing: `deepest` is the
+    /// longest leading part that exists, `missing` the part after it that
+    /// did not match.
+    #[error("inventory path {path:?} not found: {deepest:?} has no child matching {missing:?}")]
+    NotFound {
+        /// The path asked for.
+        path: String,
+        /// The longest leading part that exists (`/` at least).
+        deepest: String,
+        /// The first part that matched nothing.
+        missing: String,
+    },
     /// A cassette could not be written.
     #[error("cassette: {0}")]
     Cassette(String),

@@ -4,6 +4,7 @@
 //! at the crate root.
 
 pub mod event;
+pub mod find;
 pub mod object;
 mod owned;
 pub mod property;
