@@ -100,3 +100,38 @@ async fn paths_globs_and_misses() {
     ));
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn search_index_lookups() {
+    let Some(sim) = Vcsim::start_or_skip(&Options::default()) else {
+        return;
+    };
+    let client = Client::builder()
+        .url(&sim.url)
+        .credentials(USER, PASSWORD)
+        .connect()
+        .await
+        .unwrap();
+    let finder = Finder::new(&client);
+    let vm = &finder.find("/*/vm/*").await.unwrap()[0];
+    let uuid: String = vmomi::property::retrieve_one(
+        &client,
+        &vm.obj,
+        vmomi::rt::PropertyPath::new("config.uuid"),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        finder.vm_by_uuid(&uuid, false).await.unwrap(),
+        Some(vm.obj.clone())
+    );
+    assert_eq!(
+        finder
+            .vm_by_uuid("00000000-0000-0000-0000-000000000000", false)
+            .await
+            .unwrap(),
+        None
+    );
+    client.close().await.unwrap();
+}

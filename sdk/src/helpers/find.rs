@@ -8,7 +8,8 @@
 //! VMs. Each level costs one `RetrievePropertiesEx` for the children and one
 //! for their names, whatever the number of objects. A path that matches
 //! nothing fails with [`Error::NotFound`], naming the deepest part that
-//! exists.
+//! exists. The SearchIndex lookups (a VM or host by UUID, IP address or
+//! DNS name) are one call each.
 //!
 //! ```no_run
 //! # async fn run(client: vmomi::Client) -> Result<(), vmomi::Error> {
@@ -131,6 +132,55 @@ impl Finder {
             level = next;
         }
         Ok(level)
+    }
+
+    /// The virtual machine with this BIOS UUID (`instance: true`: vCenter's
+    /// instance UUID), through the SearchIndex; `None` when there is none.
+    pub async fn vm_by_uuid(
+        &self,
+        uuid: &str,
+        instance: bool,
+    ) -> Result<Option<ManagedObjectReference>, Error> {
+        self.search_index()?
+            .find_by_uuid(None, uuid.to_string(), true, Some(instance))
+            .await
+    }
+
+    /// The host with this hardware UUID, through the SearchIndex.
+    pub async fn host_by_uuid(&self, uuid: &str) -> Result<Option<ManagedObjectReference>, Error> {
+        self.search_index()?
+            .find_by_uuid(None, uuid.to_string(), false, None)
+            .await
+    }
+
+    /// The virtual machine (`vm: true`, as VMware Tools reports it) or host
+    /// with this IP address, through the SearchIndex.
+    pub async fn by_ip(&self, ip: &str, vm: bool) -> Result<Option<ManagedObjectReference>, Error> {
+        self.search_index()?
+            .find_by_ip(None, ip.to_string(), vm)
+            .await
+    }
+
+    /// The virtual machine (`vm: true`) or host with this DNS name, through
+    /// the SearchIndex.
+    pub async fn by_dns_name(
+        &self,
+        name: &str,
+        vm: bool,
+    ) -> Result<Option<ManagedObjectReference>, Error> {
+        self.search_index()?
+            .find_by_dns_name(None, name.to_string(), vm)
+            .await
+    }
+
+    fn search_index(&self) -> Result<crate::mo::SearchIndex, Error> {
+        let r = self
+            .client
+            .service_content()
+            .search_index
+            .clone()
+            .ok_or_else(|| Error::Config("the server has no SearchIndex".into()))?;
+        Ok(crate::mo::SearchIndex::new(self.client.shared(), r))
     }
 
     /// The inventory children of every object of `level`, named.
