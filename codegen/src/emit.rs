@@ -773,6 +773,18 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
             .map(|f| format!("{}: {}", field_ident(&f.name), ctx.field_ty(&req.name, f)))
             .collect();
         let inits: Vec<String> = params.iter().map(|f| field_ident(&f.name)).collect();
+        let fname = snake(op_name);
+        let signature = format!(
+            "pub fn {fname}(&self{}{})",
+            if args.is_empty() { "" } else { ", " },
+            args.join(", ")
+        );
+        let call = format!(
+            "crate::methods::{fname}(self.client(), &{} {{ this: self.reference().clone(), {}{}..Default::default() }})",
+            req.name,
+            inits.join(", "),
+            if inits.is_empty() { "" } else { ", " },
+        );
         // A task method hands back the task's view, on the same session, so
         // `vm.power_on_vm_task(None).await?.wait()` reads as it should.
         if op_name.ends_with("_Task")
@@ -781,26 +793,15 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
         {
             let _ = writeln!(
                 out,
-                "    /// Calls `{op_name}` on this object; resolves to the view of the task it started.\n    pub async fn {fname}(&self{comma}{args}) -> Result<crate::mo::Task, vmomi_bindings::Error> {{\n        let task = crate::methods::{fname}(self.client(), &{rt} {{ this: self.reference().clone(), {inits}{sep}..Default::default() }}).await?;\n        Ok(crate::mo::Task::new(self.client_arc().clone(), task))\n    }}",
-                fname = snake(op_name),
-                comma = if args.is_empty() { "" } else { ", " },
-                args = args.join(", "),
-                rt = req.name,
-                inits = inits.join(", "),
-                sep = if inits.is_empty() { "" } else { ", " },
+                "    /// Calls `{op_name}` on this object; resolves to the view of the task it started.\n    pub async {} -> Result<crate::mo::Task, vmomi_bindings::Error> {{\n        let task = {call}.await?;\n        Ok(crate::mo::Task::new(self.client_arc().clone(), task))\n    }}",
+                &signature["pub ".len()..],
             );
-            continue;
+        } else {
+            let _ = writeln!(
+                out,
+                "    /// Calls `{op_name}` on this object.\n    {signature} -> Call<'_, {ret}> {{\n        {call}\n    }}"
+            );
         }
-        let _ = writeln!(
-            out,
-            "    /// Calls `{op_name}` on this object.\n    pub fn {fname}(&self{comma}{args}) -> Call<'_, {ret}> {{\n        crate::methods::{fname}(self.client(), &{rt} {{ this: self.reference().clone(), {inits}{sep}..Default::default() }})\n    }}",
-            fname = snake(op_name),
-            comma = if args.is_empty() { "" } else { ", " },
-            args = args.join(", "),
-            rt = req.name,
-            inits = inits.join(", "),
-            sep = if inits.is_empty() { "" } else { ", " },
-        );
     }
     out.push_str("}\n\n");
 }

@@ -22,11 +22,10 @@
 //! # Ok(()) }
 //! ```
 
-use super::property::Objects;
+use super::property::{Objects, retrieve_pages};
 use crate::rt::PropertyPath;
 use crate::types::{
     ManagedObjectReference, ObjectContent, ObjectSpec, PropertyFilterSpec, PropertySpec,
-    RetrieveOptions,
 };
 use crate::{Client, Error};
 use std::collections::BTreeMap;
@@ -280,18 +279,6 @@ impl Finder {
         if spec.object_set.is_empty() {
             return Ok(Vec::new());
         }
-        let pc = self.client.property_collector();
-        let mut out = Vec::new();
-        let mut page = pc
-            .retrieve_properties_ex(vec![spec], RetrieveOptions::default())
-            .await?;
-        while let Some(result) = page {
-            out.extend(result.objects);
-            page = match result.token {
-                Some(token) => Some(pc.continue_retrieve_properties_ex(token).await?),
-                None => None,
-            };
-        }
-        Ok(out)
+        retrieve_pages(&self.client, spec, None).await
     }
 }

@@ -111,13 +111,23 @@ async fn read_view(
         }],
         ..Default::default()
     };
+    retrieve_pages(client, spec, Some(PAGE)).await
+}
+
+/// Every object `spec` selects, page after page
+/// (`ContinueRetrievePropertiesEx` while the server hands out a token).
+pub(crate) async fn retrieve_pages(
+    client: &Client,
+    spec: PropertyFilterSpec,
+    page_size: Option<i32>,
+) -> Result<Vec<ObjectContent>, Error> {
     let pc = client.property_collector();
     let mut out = Vec::new();
     let mut page = pc
         .retrieve_properties_ex(
             vec![spec],
             RetrieveOptions {
-                max_objects: Some(PAGE),
+                max_objects: page_size,
                 ..Default::default()
             },
         )

@@ -202,7 +202,7 @@ impl Transport {
         // A session-scoped object's id carries the session key
         // (`session[<key>]...` on vCenter and the simulator): span fields go
         // through the same redaction as bodies.
-        let this = self.state().redactor.text(&req.this.value).into_owned();
+        let this = self.state().redactor.text(&req.this.value);
         let span = tracing::info_span!(
             "vmomi.call",
             operation = req.operation,
