@@ -22,18 +22,18 @@
 //! | transport | [`transport`] ([`tls`], [`redact`]) | HTTP exchanges, TLS, limits, errors, the redacted wire log |
 //! | cassettes | [`cassette`] | record (wraps the network) and replay (replaces it) |
 //! | session | [`session`] | [`Client`], its builder, release negotiation, login, keep-alive |
-//! | helpers | [`helpers`] ([`property`], [`task`]) | property reads, task waits |
+//! | helpers | [`helpers`] ([`property`], [`task`], [`watch`], ...) | property reads, task waits, watches |
 
 pub mod cassette;
 pub mod helpers;
 pub mod session;
 pub mod transport;
 
-pub use helpers::{EventsExt, ObjectExt, TaskExt, event, find, property, task};
+pub use helpers::{EventsExt, ObjectExt, TaskExt, WatchExt, event, find, property, task, watch};
 
 /// The traits that put helpers on the views: `use vmomi::prelude::*;`.
 pub mod prelude {
-    pub use crate::helpers::{EventsExt, ObjectExt, TaskExt};
+    pub use crate::helpers::{EventsExt, ObjectExt, TaskExt, WatchExt};
     pub use crate::rt::RoundTripper;
     pub use vmomi_methods::ObjectView;
 }

@@ -9,7 +9,9 @@ pub mod object;
 mod owned;
 pub mod property;
 pub mod task;
+pub mod watch;
 
 pub use event::EventsExt;
 pub use object::ObjectExt;
 pub use task::TaskExt;
+pub use watch::WatchExt;

@@ -44,6 +44,12 @@ impl Owned {
         }
     }
 
+    /// Lets it go without a call: for an object the server already dropped
+    /// (a session that ended takes its collectors with it).
+    pub(crate) fn forget(mut self) {
+        self.obj = None;
+    }
+
     /// Destroys it now, reporting the server's answer.
     pub(crate) async fn destroy(mut self) -> Result<(), Error> {
         match self.obj.take() {
