@@ -14,8 +14,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 /// A request as the server received it.
 #[derive(Clone, Debug)]
@@ -84,12 +84,22 @@ pub enum Reply {
 
 type Handler = dyn Fn(&Seen) -> Reply + Send + Sync;
 
+/// The operations whose forwarded request the upstream has answered, and a
+/// signal for each new one: a test waits for the server to have done a
+/// call (a destroy spawned by a drop) instead of sleeping.
+#[derive(Default)]
+struct Answered {
+    ops: Mutex<Vec<String>>,
+    more: Condvar,
+}
+
 /// A running fault server; dropping it stops accepting connections.
 pub struct FaultServer {
     /// `http://127.0.0.1:<port>/sdk`.
     pub url: String,
     addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
+    answered: Arc<Answered>,
     stop: Arc<AtomicBool>,
 }
 
@@ -103,21 +113,26 @@ impl FaultServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let seen = Arc::new(Mutex::new(Vec::new()));
+        let answered = Arc::new(Answered::default());
         let stop = Arc::new(AtomicBool::new(false));
         let handler: Arc<Handler> = Arc::new(handler);
         let upstream = upstream.map(str::to_string);
         {
-            let (seen, stop) = (seen.clone(), stop.clone());
+            let (seen, answered, stop) = (seen.clone(), answered.clone(), stop.clone());
             std::thread::spawn(move || {
                 for conn in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(conn) = conn else { continue };
-                    let (seen, handler, upstream) =
-                        (seen.clone(), handler.clone(), upstream.clone());
+                    let (seen, answered, handler, upstream) = (
+                        seen.clone(),
+                        answered.clone(),
+                        handler.clone(),
+                        upstream.clone(),
+                    );
                     std::thread::spawn(move || {
-                        let _ = serve(conn, &seen, &*handler, upstream.as_deref());
+                        let _ = serve(conn, &seen, &answered, &*handler, upstream.as_deref());
                     });
                 }
             });
@@ -126,6 +141,7 @@ impl FaultServer {
             url: format!("http://{addr}/sdk"),
             addr,
             seen,
+            answered,
             stop,
         }
     }
@@ -138,6 +154,24 @@ impl FaultServer {
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
+    }
+
+    /// Waits (blocking, up to `limit`) until the upstream has answered `n`
+    /// forwarded requests of `operation`; whether it did. Call it from
+    /// `spawn_blocking` in async tests.
+    pub fn wait_forwarded(&self, operation: &str, n: usize, limit: Duration) -> bool {
+        let end = Instant::now() + limit;
+        let mut ops = self.answered.ops.lock().unwrap();
+        loop {
+            if ops.iter().filter(|o| *o == operation).count() >= n {
+                return true;
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            ops = self.answered.more.wait_timeout(ops, left).unwrap().0;
+        }
     }
 
     /// How many requests of `operation` were received.
@@ -235,6 +269,7 @@ fn head(
 fn serve(
     conn: TcpStream,
     seen: &Mutex<Vec<Seen>>,
+    answered: &Answered,
     handler: &Handler,
     upstream: Option<&str>,
 ) -> std::io::Result<()> {
@@ -254,6 +289,10 @@ fn serve(
             Reply::Forward => {
                 let upstream = upstream.expect("Reply::Forward needs an upstream");
                 let (status, headers, body) = forward(upstream, &req)?;
+                if let Some(op) = &req.operation {
+                    answered.ops.lock().unwrap().push(op.clone());
+                    answered.more.notify_all();
+                }
                 let ct = headers
                     .iter()
                     .find(|(k, _)| k == "content-type")
