@@ -113,7 +113,15 @@ async fn a_watch_sees_a_power_off_made_through_another_session() {
             .is_err()
     );
     assert_eq!(changes.restarts(), 0);
-    drop(changes);
+    let collector = changes.collector().unwrap();
+    changes.close().await.unwrap();
+    let err = retrieve_one(&client, &collector, PropertyCollector::FILTER)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.fault(), Some(AnyMethodFault::ManagedObjectNotFound(_))),
+        "closed: {err:?}"
+    );
     client.close().await.unwrap();
     other.close().await.unwrap();
 }
@@ -170,7 +178,7 @@ async fn a_watch_survives_a_forced_relogin() {
         Some(VirtualMachinePowerState::PoweredOn)
     );
     assert_eq!(client.login_count(), 2);
-    drop(changes);
+    changes.close().await.unwrap();
     client.close().await.unwrap();
     admin.close().await.unwrap();
 }
@@ -189,9 +197,12 @@ async fn a_dropped_watch_leaves_no_collector_or_filter() {
     }));
     let client = connect(&srv.url).await;
     let vm = vms(&client).await.remove(0);
+    // A short server wait: the simulator may miss the cancel of a wait
+    // that races the destroy, and it ends only when the wait does.
     let mut changes = Watch::new()
         .object(&vm)
         .path(POWER)
+        .max_wait(Duration::from_secs(5))
         .start(&client)
         .await
         .unwrap();

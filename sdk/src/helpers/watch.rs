@@ -252,7 +252,6 @@ impl Watch {
             client,
             spec,
             options,
-            collector: None,
             version: String::new(),
             initial: true,
             queue: VecDeque::new(),
@@ -448,10 +447,11 @@ impl Change {
     }
 }
 
-/// What a running watch shows besides its items.
+/// What a running watch shares with its [`Changes`]: the collector in use
+/// (so `close` can destroy it), the version, the restarts.
 #[derive(Default)]
 struct Status {
-    collector: Mutex<Option<ManagedObjectReference>>,
+    live: Mutex<Option<Live>>,
     version: Mutex<String>,
     restarts: AtomicU64,
 }
@@ -494,7 +494,7 @@ impl Changes {
     /// # }
     /// ```
     pub fn collector(&self) -> Option<ManagedObjectReference> {
-        lock(&self.status.collector).clone()
+        lock(&self.status.live).as_ref().map(|l| l.obj.clone())
     }
 
     /// The version of the last answer (`""` before the first).
@@ -517,6 +517,26 @@ impl Changes {
     /// ```
     pub fn restarts(&self) -> u64 {
         self.status.restarts.load(Ordering::SeqCst)
+    }
+
+    /// Ends the watch now, destroying its collector and reporting the
+    /// server's answer (dropping the stream does the same in the
+    /// background, without a report).
+    ///
+    /// ```no_run
+    /// # async fn run(changes: vmomi::watch::Changes) -> Result<(), vmomi::Error> {
+    /// changes.close().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn close(self) -> Result<(), Error> {
+        let Changes { inner, status } = self;
+        // The stream first: a wait it has in flight is given up.
+        drop(inner);
+        let live = lock(&status.live).take();
+        match live {
+            Some(live) => live.owned.destroy().await,
+            None => Ok(()),
+        }
     }
 }
 
@@ -542,7 +562,6 @@ struct State {
     client: Arc<dyn RoundTripper>,
     spec: PropertyFilterSpec,
     options: WaitOptions,
-    collector: Option<Live>,
     version: String,
     /// The next answer is (part of) a collector's first one.
     initial: bool,
@@ -584,8 +603,7 @@ impl State {
             },
         )
         .await?;
-        *lock(&self.status.collector) = Some(obj.clone());
-        self.collector = Some(Live { obj, owned });
+        *lock(&self.status.live) = Some(Live { obj, owned });
         self.version.clear();
         self.initial = true;
         Ok(())
@@ -601,7 +619,7 @@ impl State {
             if self.done {
                 return None;
             }
-            let collector = self.collector.as_ref().map(|l| l.obj.clone())?;
+            let collector = lock(&self.status.live).as_ref().map(|l| l.obj.clone())?;
             let asked = methods::wait_for_updates_ex(
                 &*self.client,
                 &WaitForUpdatesExRequestType {
@@ -627,7 +645,8 @@ impl State {
                     tracing::info!(collector = %collector.value, error = %e,
                         "watch: the collector went with its session; making it anew from version \"\"");
                     // Gone with the old session: nothing to destroy.
-                    if let Some(old) = self.collector.take() {
+                    let old = lock(&self.status.live).take();
+                    if let Some(old) = old {
                         old.owned.forget();
                     }
                     if let Err(e) = self.create().await {
@@ -644,8 +663,8 @@ impl State {
     /// is handed out (its own failure only logged: `e` is what matters).
     async fn fail(&mut self, e: Error) -> Error {
         self.done = true;
-        *lock(&self.status.collector) = None;
-        if let Some(live) = self.collector.take() {
+        let live = lock(&self.status.live).take();
+        if let Some(live) = live {
             if let Err(d) = live.owned.destroy().await {
                 tracing::debug!(collector = %live.obj.value, error = %d, "watch: destroying the collector after an error");
             }
