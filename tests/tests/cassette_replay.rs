@@ -245,3 +245,155 @@ async fn ordered_playback_requires_the_recorded_order() {
         "{msg}"
     );
 }
+
+/// The first VM of the recorded inventory, on `client`'s session.
+async fn first_vm(client: &vmomi::Client) -> VirtualMachine {
+    let vms = vmomi::property::retrieve_all(client, VirtualMachine::TYPE_NAME, &["name"])
+        .await
+        .unwrap();
+    VirtualMachine::new(client.shared(), vms[0].obj.clone())
+}
+
+#[tokio::test]
+async fn finder_glob_hit_and_a_miss_naming_the_path() {
+    let Some(tape) = tape("finder") else { return };
+    let client = tape.client().connect().await.unwrap();
+    let finder = vmomi::find::Finder::new(&client);
+    let mut hit: Vec<String> = finder
+        .find("/DC0/vm/DC0_H0_VM?")
+        .await
+        .unwrap()
+        .into_iter()
+        .inspect(|f| assert_eq!(f.obj.r#type, "VirtualMachine", "{f:?}"))
+        .map(|f| f.path)
+        .collect();
+    hit.sort();
+    assert_eq!(hit, ["/DC0/vm/DC0_H0_VM0", "/DC0/vm/DC0_H0_VM1"]);
+    let err = finder.by_path("/DC0/vm/no-such-vm").await.unwrap_err();
+    match &err {
+        Error::NotFound {
+            path,
+            deepest,
+            missing,
+        } => {
+            assert_eq!(path, "/DC0/vm/no-such-vm");
+            assert_eq!(deepest, "/DC0/vm");
+            assert_eq!(missing, "no-such-vm");
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    assert!(err.to_string().contains("/DC0/vm/no-such-vm"), "{err}");
+    client.logout().await.unwrap();
+    tape.finish();
+}
+
+#[tokio::test]
+async fn a_task_result_and_a_failing_tasks_typed_fault() {
+    let Some(tape) = tape("task-result") else {
+        return;
+    };
+    let client = tape.client().connect().await.unwrap();
+    let vm = first_vm(&client).await;
+    let info = vm
+        .create_snapshot_task("before-change".into(), None, false, false)
+        .await
+        .unwrap()
+        .wait()
+        .await
+        .unwrap();
+    assert_eq!(info.state, TaskInfoState::Success);
+    match &info.result {
+        Some(vmomi::types::Any::ManagedObjectReference(snap)) => {
+            assert_eq!(snap.r#type, "VirtualMachineSnapshot", "{snap:?}")
+        }
+        other => panic!("expected the snapshot as the task's result, got {other:?}"),
+    }
+    // The VM is on: powering it on fails, through the task, typed.
+    let err = vm
+        .power_on_vm_task(None)
+        .await
+        .unwrap()
+        .wait()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.fault(), Some(AnyMethodFault::InvalidPowerState(_))),
+        "{err:?}"
+    );
+    client.logout().await.unwrap();
+    tape.finish();
+}
+
+#[tokio::test]
+async fn events_of_a_vm_after_power_off() {
+    let Some(tape) = tape("events") else { return };
+    let client = tape.client().connect().await.unwrap();
+    let vm = first_vm(&client).await;
+    vm.power_off_vm_task().await.unwrap().wait().await.unwrap();
+    let all = vm.events(vmomi::event::EventQuery::new()).await.unwrap();
+    let off: Vec<_> = all
+        .iter()
+        .filter_map(|e| match e {
+            vmomi::types::AnyEvent::VmPoweredOffEvent(off) => Some(off),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(off.len(), 1, "{all:?}");
+    assert_eq!(
+        off[0].vm.as_ref().map(|v| &v.vm),
+        Some(vm.reference()),
+        "{off:?}"
+    );
+    let only = vm
+        .events(vmomi::event::EventQuery::new().of_types(["VmPoweredOffEvent"]))
+        .await
+        .unwrap();
+    assert_eq!(only.len(), 1, "{only:?}");
+    client.logout().await.unwrap();
+    tape.finish();
+}
+
+#[tokio::test]
+async fn a_watch_sees_a_power_change() {
+    use futures_util::StreamExt;
+    const POWER: vmomi::rt::PropertyPath<VirtualMachinePowerState> =
+        vmomi::rt::PropertyPath::new("runtime.powerState");
+    let Some(tape) = tape("watch") else { return };
+    let client = tape.client().connect().await.unwrap();
+    let other = tape.client().connect().await.unwrap();
+    let vm = first_vm(&client).await;
+    let mut changes = vm.watch([POWER]).await.unwrap();
+    let limit = std::time::Duration::from_secs(60);
+    let mut next = async || {
+        tokio::time::timeout(limit, changes.next())
+            .await
+            .expect("a change")
+            .expect("the stream goes on")
+            .expect("no error")
+    };
+    let first = next().await;
+    assert!(first.initial);
+    assert_eq!(
+        first.get(POWER).unwrap(),
+        Some(VirtualMachinePowerState::PoweredOn)
+    );
+    VirtualMachine::new(other.shared(), vm.reference().clone())
+        .power_off_vm_task()
+        .await
+        .unwrap()
+        .wait()
+        .await
+        .unwrap();
+    let off = next().await;
+    assert!(!off.initial);
+    assert_eq!(off.obj, *vm.reference());
+    assert_eq!(
+        off.get(POWER).unwrap(),
+        Some(VirtualMachinePowerState::PoweredOff)
+    );
+    // Closed, not dropped: the DestroyPropertyCollector is part of the tape.
+    changes.close().await.unwrap();
+    client.logout().await.unwrap();
+    other.logout().await.unwrap();
+    tape.finish();
+}
