@@ -284,6 +284,14 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
         groups(ctx.poly.keys().map(|s| s.as_str())),
         |out, name| emit_poly_one(ctx, out, name),
     );
+    let reachable = path_types(ctx);
+    emit_grouped(
+        &mut types,
+        "paths",
+        "Typed property paths below the top level: `VirtualMachine::RUNTIME.power_state()`.",
+        groups(reachable.iter().map(|s| s.as_str())),
+        |out, name| emit_paths(ctx, out, name),
+    );
     types.insert("any.rs".into(), emit_any(ctx));
     for (name, text) in crate::releases::tables(m, HEADER) {
         types.insert(format!("releases/{name}"), text);
@@ -293,7 +301,9 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
         "mod.rs".into(),
         root_mod(
             "Generated vim25 wire types (see `summary.txt` beside this file for counts and skips).",
-            &["data", "faults", "enums", "poly", "any", "releases"],
+            &[
+                "data", "faults", "enums", "poly", "paths", "any", "releases",
+            ],
         ),
     );
 
@@ -361,7 +371,12 @@ fn emit_grouped(
     let siblings = if dir == "mo" { "use super::*;\n" } else { "" };
     let mut modrs = format!("{HEADER}//! {doc}\n\n");
     for (g, names) in &groups {
-        let _ = writeln!(modrs, "mod {g};\npub use {g}::*;");
+        // Path accessors are impls: nothing to re-export.
+        if dir == "paths" {
+            let _ = writeln!(modrs, "mod {g};");
+        } else {
+            let _ = writeln!(modrs, "mod {g};\npub use {g}::*;");
+        }
         let mut out = String::from(HEADER);
         out.push_str(
             "#![allow(unused_imports, clippy::all, non_camel_case_types, non_snake_case)]\n\
@@ -377,6 +392,81 @@ fn emit_grouped(
         files.insert(format!("{dir}/{g}.rs"), out);
     }
     files.insert(format!("{dir}/mod.rs"), modrs);
+}
+
+/// The data types a property path can go through: the types of managed
+/// object properties that are one data object (not an array), and the types
+/// of such fields below them. The PropertyCollector does not descend into
+/// arrays, so an array field ends a path.
+fn path_types(ctx: &Ctx<'_>) -> BTreeSet<String> {
+    let m = ctx.m;
+    let data = |t: &TypeRef| match t {
+        TypeRef::Named(n) => m
+            .complex
+            .get(n)
+            .filter(|c| matches!(c.kind, Kind::Data | Kind::Other))
+            .map(|c| c.name.clone()),
+        _ => None,
+    };
+    let mut todo: Vec<String> = m
+        .managed
+        .values()
+        .flat_map(|mo| &mo.properties)
+        .filter(|p| !p.repeated)
+        .filter_map(|p| data(&p.ty))
+        .collect();
+    let mut seen = BTreeSet::new();
+    while let Some(t) = todo.pop() {
+        if !seen.insert(t.clone()) {
+            continue;
+        }
+        for f in all_fields(m, &t) {
+            if !f.repeated {
+                todo.extend(data(&f.ty));
+            }
+        }
+    }
+    seen
+}
+
+/// A type's fields, its bases' first (the wire order).
+fn all_fields<'m>(m: &'m Model, ty: &str) -> Vec<&'m Field> {
+    let mut chain = Vec::new();
+    let mut cur = m.complex.get(ty);
+    while let Some(c) = cur {
+        chain.push(c);
+        cur = c.base.as_ref().and_then(|b| m.complex.get(b));
+    }
+    chain.iter().rev().flat_map(|c| &c.fields).collect()
+}
+
+/// Accessor names `PropertyPath` itself uses take a trailing `_`
+/// (`mount_info.path_()`).
+const PATH_METHODS: &[&str] = &["new", "join", "parts", "path", "is", "check", "decode"];
+
+fn emit_paths(ctx: &Ctx<'_>, out: &mut String, name: &str) {
+    let fields: Vec<String> = all_fields(ctx.m, name)
+        .into_iter()
+        .map(|f| {
+            let mut id = field_ident(&f.name);
+            if PATH_METHODS.contains(&id.as_str()) {
+                id.push('_');
+            }
+            let t = ctx.rust_ty(&f.ty);
+            let t = if f.repeated { format!("Vec<{t}>") } else { t };
+            format!("    {id}: {t} = \"{}\",\n", f.name)
+        })
+        .collect();
+    if fields.is_empty() {
+        return;
+    }
+    let mut owners = vec![name.to_string()];
+    if ctx.poly.contains_key(name) {
+        owners.push(format!("Any{name}"));
+    }
+    for o in owners {
+        let _ = writeln!(out, "property_paths!({o} {{\n{}}});", fields.concat());
+    }
 }
 
 fn doc_escape(s: &str) -> String {
@@ -719,7 +809,7 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
     };
     let _ = writeln!(
         out,
-        "impl crate::ObjectView for {name} {{\n    const TYPE_NAME: &'static str = \"{name}\";\n    fn reference(&self) -> &ManagedObjectReference {{ {reference} }}\n    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {{ {client} }}\n}}"
+        "impl crate::ObjectView for {name} {{\n    const TYPE_NAME: &'static str = \"{name}\";\n    fn reference(&self) -> &ManagedObjectReference {{ {reference} }}\n    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {{ {client} }}\n    fn from_reference(client: std::sync::Arc<dyn RoundTripper>, reference: ManagedObjectReference) -> Self {{ Self::new(client, reference) }}\n}}"
     );
     let _ = writeln!(
         out,

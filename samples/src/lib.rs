@@ -2,9 +2,6 @@
 //! the tests can check it.
 
 use std::time::Duration;
-use vmomi::mo::VirtualMachine;
-use vmomi::property::{Objects, retrieve_all};
-use vmomi::rt::PropertyPath;
 use vmomi::types::VirtualMachinePowerState;
 
 /// What every sample takes on its command line besides the environment
@@ -62,38 +59,45 @@ pub struct VmRow {
     pub ip: Option<String>,
 }
 
-const POWER: PropertyPath<VirtualMachinePowerState> = PropertyPath::new("runtime.powerState");
-const GUEST_OS: PropertyPath<String> = PropertyPath::new("config.guestFullName");
-const CPUS: PropertyPath<i32> = PropertyPath::new("config.hardware.numCPU");
-const MEMORY: PropertyPath<i32> = PropertyPath::new("config.hardware.memoryMB");
-const IP: PropertyPath<String> = PropertyPath::new("guest.ipAddress");
+/// What `list-vms` reads of each VM: one typed property set, one
+/// retrieval for all of them.
+#[derive(vmomi::PropertySet)]
+#[property_set(VirtualMachine)]
+struct Listed {
+    #[property(reference)]
+    obj: vmomi::types::ManagedObjectReference,
+    name: Option<String>,
+    #[property(runtime.power_state)]
+    power: Option<VirtualMachinePowerState>,
+    #[property(config.guest_full_name)]
+    guest_os: Option<String>,
+    #[property(config.hardware.num_cpu)]
+    cpus: Option<i32>,
+    #[property(config.hardware.memory_mb)]
+    memory_mb: Option<i32>,
+    #[property(guest.ip_address)]
+    ip: Option<String>,
+}
 
 /// Reads every VM with the properties `list-vms` shows, sorted by name.
 pub async fn list_vms(client: &vmomi::Client) -> Result<Vec<VmRow>, vmomi::Error> {
-    let paths = [
-        VirtualMachine::NAME.path(),
-        POWER.path(),
-        GUEST_OS.path(),
-        CPUS.path(),
-        MEMORY.path(),
-        IP.path(),
-    ];
-    let objects = retrieve_all(client, VirtualMachine::TYPE_NAME, &paths).await?;
-    let mut rows = Vec::with_capacity(objects.len());
-    for mut o in objects {
-        rows.push(VmRow {
-            name: o.take(VirtualMachine::NAME)?.unwrap_or_default(),
-            power_state: o
-                .take(POWER)?
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_default(),
-            guest_os: o.take(GUEST_OS)?,
-            cpus: o.take(CPUS)?,
-            memory_mb: o.take(MEMORY)?,
-            ip: o.take(IP)?,
-            id: o.obj.value,
-        });
-    }
+    use futures_util::TryStreamExt;
+    let root = client.service_content().root_folder.clone();
+    let listed: Vec<Listed> = vmomi::property::retrieve::<Listed>(client, &root)
+        .try_collect()
+        .await?;
+    let mut rows: Vec<VmRow> = listed
+        .into_iter()
+        .map(|v| VmRow {
+            name: v.name.unwrap_or_default(),
+            power_state: v.power.map(|p| p.as_str().to_string()).unwrap_or_default(),
+            guest_os: v.guest_os,
+            cpus: v.cpus,
+            memory_mb: v.memory_mb,
+            ip: v.ip,
+            id: v.obj.value,
+        })
+        .collect();
     rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     Ok(rows)
 }

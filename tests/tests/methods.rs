@@ -106,7 +106,7 @@ fn requests_with_nested_specs_follow_the_schema_order() {
     let spec = PropertyFilterSpec {
         prop_set: vec![PropertySpec {
             r#type: "VirtualMachine".into(),
-            path_set: vec![RUNTIME_PATH.into()],
+            path_set: vec![VirtualMachine::RUNTIME.path().into_owned()],
             ..Default::default()
         }],
         object_set: vec![ObjectSpec {
@@ -145,5 +145,3 @@ fn requests_with_nested_specs_follow_the_schema_order() {
     let err = VirtualMachine::RUNTIME.decode(Any::Int(1)).unwrap_err();
     assert!(err.to_string().contains("property runtime"), "{err}");
 }
-
-const RUNTIME_PATH: &str = VirtualMachine::RUNTIME.path();

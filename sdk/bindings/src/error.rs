@@ -107,6 +107,28 @@ pub enum Error {
         /// The `xsi:type` that arrived.
         found: String,
     },
+    /// A property path the managed object type does not have; refused
+    /// before any request is sent.
+    #[error("{type_name} has no property {path}: {problem}")]
+    PropertyPath {
+        /// The managed object type (`VirtualMachine`).
+        type_name: String,
+        /// The path as given (`runtime.powerStat`).
+        path: String,
+        /// Which part is wrong and why.
+        problem: String,
+    },
+    /// A property a typed set requires is not in the server's answer
+    /// (unset, or not readable: the reason names the server's fault).
+    #[error("property {path} of {object} is missing{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
+    PropertyMissing {
+        /// The object (`vm-42`).
+        object: String,
+        /// The property path.
+        path: String,
+        /// The fault of the server's `missingSet` entry, when it gave one.
+        reason: Option<String>,
+    },
 }
 
 /// The kind of an [`Error::Transport`].

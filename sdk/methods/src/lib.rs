@@ -42,6 +42,13 @@ pub trait ObjectView {
     fn reference(&self) -> &xml::ManagedObjectReference;
     /// The session handle calls go through.
     fn client_arc(&self) -> &std::sync::Arc<dyn rt::RoundTripper>;
+    /// A view of `reference` through `client` (what `new` does on each view).
+    fn from_reference(
+        client: std::sync::Arc<dyn rt::RoundTripper>,
+        reference: xml::ManagedObjectReference,
+    ) -> Self
+    where
+        Self: Sized;
 }
 
 /// Managed-object views with typed methods (`vm.power_on_vm_task(None)`) and

@@ -7,6 +7,7 @@ pub mod event;
 pub mod find;
 pub mod object;
 mod owned;
+mod pages;
 pub mod property;
 pub mod task;
 pub mod watch;

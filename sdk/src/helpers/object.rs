@@ -1,7 +1,8 @@
 //! Helpers on every managed-object view: reading its properties.
 
-use super::property::retrieve_one;
+use super::property::{PropertySet, PropertyStream, check_path, retrieve, retrieve_one};
 use crate::rt::{FromAny, PropertyPath};
+use crate::types::{ObjectSpec, PropertyFilterSpec, PropertySpec, RetrieveOptions};
 use crate::{Error, ObjectView};
 use std::future::Future;
 
@@ -27,6 +28,90 @@ pub trait ObjectExt: ObjectView {
         Self: Sync,
     {
         async move { retrieve_one(&**self.client_arc(), self.reference(), path).await }
+    }
+
+    /// A typed property set of this one object (see
+    /// [`crate::property`]), in one `RetrievePropertiesEx`.
+    ///
+    /// ```no_run
+    /// # async fn run(vm: vmomi::mo::VirtualMachine) -> Result<(), vmomi::Error> {
+    /// use vmomi::prelude::*;
+    /// #[derive(vmomi::PropertySet)]
+    /// #[property_set(VirtualMachine)]
+    /// struct Power {
+    ///     name: String,
+    ///     #[property(runtime.power_state)]
+    ///     state: vmomi::types::VirtualMachinePowerState,
+    /// }
+    /// let p: Power = vm.get_set().await?;
+    /// # Ok(()) }
+    /// ```
+    fn get_set<T: PropertySet>(&self) -> impl Future<Output = Result<T, Error>> + Send + '_
+    where
+        Self: Sync,
+    {
+        async move {
+            let obj = self.reference();
+            let paths = T::paths();
+            for p in &paths {
+                check_path(&obj.r#type, p)?;
+            }
+            let client = self.client_arc();
+            let pc = client
+                .service_content()
+                .ok_or_else(|| {
+                    Error::Config(format!(
+                        "reading properties of {}: the handle is not a session (no ServiceContent)",
+                        obj.value
+                    ))
+                })?
+                .property_collector
+                .clone();
+            let spec = PropertyFilterSpec {
+                prop_set: vec![PropertySpec {
+                    r#type: obj.r#type.clone(),
+                    all: Some(false),
+                    path_set: paths.iter().map(|p| p.to_string()).collect(),
+                    ..Default::default()
+                }],
+                object_set: vec![ObjectSpec {
+                    obj: obj.clone(),
+                    skip: Some(false),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            let pc = crate::mo::PropertyCollector::new(client.clone(), pc);
+            let result = pc
+                .retrieve_properties_ex(vec![spec], RetrieveOptions::default())
+                .await?;
+            let object = result
+                .and_then(|r| r.objects.into_iter().next())
+                .ok_or_else(|| Error::PropertyMissing {
+                    object: obj.value.clone(),
+                    path: paths.join(", "),
+                    reason: Some("the server returned no such object".into()),
+                })?;
+            T::from_object(client, object)
+        }
+    }
+
+    /// A typed property set of every object of `T`'s type below this one (a
+    /// Folder, Datacenter, ComputeResource, ResourcePool or HostSystem), as
+    /// a stream; see [`crate::property::retrieve`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: vmomi::Client) -> Result<(), vmomi::Error> {
+    /// use futures_util::TryStreamExt;
+    /// use vmomi::prelude::*;
+    /// #[derive(vmomi::PropertySet)]
+    /// #[property_set(VirtualMachine)]
+    /// struct Name { name: String }
+    /// let names: Vec<Name> = client.root_folder().retrieve::<Name>().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    fn retrieve<T: PropertySet>(&self) -> PropertyStream<T> {
+        retrieve(self.client_arc(), self.reference())
     }
 }
 

@@ -26,7 +26,7 @@ pub use negotiate::{Negotiation, NegotiationSource};
 use crate::Error;
 use crate::methods;
 use crate::mo;
-use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
+use crate::rt::{BoxFuture, RoundTripper, SoapRequest, Streamed};
 use crate::transport::Transport;
 use crate::types::{
     AboutInfo, AnyMethodFault, CurrentTimeRequestType, LoginRequestType, LogoutRequestType,
@@ -160,6 +160,40 @@ impl Inner {
         }
         self.relogin(seen).await?;
         Ok(self.transport.post_as(&req, action).await?.body)
+    }
+}
+
+impl Inner {
+    /// Like [`call`](Self::call), handing a `200 OK` body on as it arrives:
+    /// the same release check, and the same single re-login when the
+    /// session has expired (a fault is always read whole).
+    async fn call_streamed(
+        &self,
+        req: SoapRequest,
+        scope: Option<&Scope>,
+    ) -> Result<Streamed, Error> {
+        if self.release_check {
+            let release = scope.map_or(&self.negotiation.release, |s| &s.release);
+            crate::rt::release::check_request(&req.body, release.as_str())
+                .map_err(|v| Error::Release(Box::new(v)))?;
+        }
+        let action = scope.map(|s| &s.soap_action);
+        let seen = self.session.epoch.load(Ordering::SeqCst);
+        let resp = self.transport.post_streamed(&req, action).await?;
+        let retry = match &resp {
+            Streamed::Whole(body) => {
+                self.credentials.is_some()
+                    && !self.session.closed.load(Ordering::SeqCst)
+                    && !is_session_op(req.operation)
+                    && is_not_authenticated(body)
+            }
+            Streamed::Arriving(_) => false,
+        };
+        if !retry {
+            return Ok(resp);
+        }
+        self.relogin(seen).await?;
+        self.transport.post_streamed(&req, action).await
     }
 }
 
@@ -464,5 +498,9 @@ impl RoundTripper for Client {
 
     fn is_replay(&self) -> bool {
         Client::is_replay(self)
+    }
+
+    fn round_trip_streamed(&self, request: SoapRequest) -> BoxFuture<'_, Result<Streamed, Error>> {
+        Box::pin(self.inner.call_streamed(request, self.scope.as_deref()))
     }
 }

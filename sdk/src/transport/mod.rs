@@ -49,6 +49,20 @@ pub(crate) trait HttpBackend: Send + Sync {
     /// Sends one request and reads its whole response.
     fn exchange(&self, req: HttpRequest) -> BoxFuture<'_, Result<Exchange, Error>>;
 
+    /// Like [`exchange`](Self::exchange), handing the body on as it
+    /// arrives. The default (recorder, player) reads it whole first.
+    fn exchange_streamed(&self, req: HttpRequest) -> BoxFuture<'_, Result<Arriving, Error>> {
+        let fut = self.exchange(req);
+        Box::pin(async move {
+            let ex = fut.await?;
+            Ok(Arriving {
+                status: ex.status,
+                headers: ex.headers,
+                body: ArrivingBody::Whole(ex.body),
+            })
+        })
+    }
+
     /// Whether no network is involved (pollers need not wait).
     fn is_replay(&self) -> bool {
         false
@@ -91,6 +105,86 @@ impl Live {
 impl HttpBackend for Live {
     fn exchange(&self, req: HttpRequest) -> BoxFuture<'_, Result<Exchange, Error>> {
         Box::pin(self.send(req))
+    }
+
+    fn exchange_streamed(&self, req: HttpRequest) -> BoxFuture<'_, Result<Arriving, Error>> {
+        Box::pin(async move {
+            let (resp, body) = self.start(req).await?;
+            Ok(Arriving {
+                status: resp.status,
+                headers: resp.headers,
+                body: ArrivingBody::Network(Box::new(body)),
+            })
+        })
+    }
+}
+
+/// A response whose body may still be arriving.
+pub(crate) struct Arriving {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: ArrivingBody,
+}
+
+/// The body of an [`Arriving`] response.
+pub(crate) enum ArrivingBody {
+    /// Read whole already.
+    Whole(Vec<u8>),
+    /// From the network, part by part, within the call's limits.
+    Network(Box<LiveBody>),
+}
+
+/// A body being read from the network: the response limit counts every
+/// part, and reqwest's deadline covers the body as well as the headers.
+pub(crate) struct LiveBody {
+    resp: reqwest::Response,
+    read: u64,
+    announced: Option<u64>,
+    max_response: u64,
+    timeout: Duration,
+    started: Instant,
+    call: String,
+    url: reqwest::Url,
+}
+
+impl LiveBody {
+    /// Appends the next part to `buf`; `Ok(false)` at the end.
+    pub(crate) async fn read_into(&mut self, buf: &mut Vec<u8>) -> Result<bool, Error> {
+        let chunk = match self.resp.chunk().await {
+            Ok(c) => c,
+            Err(e) => {
+                return Err(map_reqwest_err(
+                    e,
+                    self.started,
+                    &self.call,
+                    &self.url,
+                    self.timeout,
+                ));
+            }
+        };
+        let Some(chunk) = chunk else { return Ok(false) };
+        self.read += chunk.len() as u64;
+        if self.read > self.max_response {
+            return Err(Error::ResponseTooLarge {
+                call: self.call.clone(),
+                limit: self.max_response,
+                announced: self.announced,
+            });
+        }
+        buf.extend_from_slice(&chunk);
+        Ok(true)
+    }
+
+    /// The rest of the body, whole.
+    async fn read_to_end(mut self, mut buf: Vec<u8>) -> Result<Vec<u8>, Error> {
+        while self.read_into(&mut buf).await? {}
+        Ok(buf)
+    }
+}
+
+impl crate::rt::BodyStream for LiveBody {
+    fn read_into<'a>(&'a mut self, buf: &'a mut Vec<u8>) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(LiveBody::read_into(self, buf))
     }
 }
 
@@ -228,11 +322,9 @@ impl Transport {
         r
     }
 
-    async fn post_inner(
-        &self,
-        req: &SoapRequest,
-        action: Option<&HeaderValue>,
-    ) -> Result<Response, Error> {
+    /// The request as the backends see it: headers with the release and
+    /// the session cookie.
+    fn http_request(&self, req: &SoapRequest, action: Option<&HeaderValue>) -> HttpRequest {
         let (action, cookie) = {
             let s = self.state();
             (
@@ -254,25 +346,85 @@ impl Transport {
         if self.wire_log {
             self.log_out(req, &headers);
         }
-        let call = format!("{} on {}", req.operation, self.url);
+        HttpRequest {
+            method: reqwest::Method::POST,
+            url: self.url.clone(),
+            headers,
+            body: req.body.clone(),
+            call: format!("{} on {}", req.operation, self.url),
+        }
+    }
+
+    async fn post_inner(
+        &self,
+        req: &SoapRequest,
+        action: Option<&HeaderValue>,
+    ) -> Result<Response, Error> {
         let Exchange {
             status,
-            headers: resp_headers,
+            headers,
             body,
         } = self
             .backend
-            .exchange(HttpRequest {
-                method: reqwest::Method::POST,
-                url: self.url.clone(),
-                headers,
-                body: req.body.clone(),
-                call,
-            })
+            .exchange(self.http_request(req, action))
             .await?;
-        self.take_cookie(&resp_headers);
+        self.take_cookie(&headers);
         if self.wire_log {
-            self.log_in(status, &resp_headers, &body);
+            self.log_in(status, &headers, &body);
         }
+        self.finish(status, body)
+    }
+
+    /// Like [`post_as`](Self::post_as), handing a `200 OK` body on as it
+    /// arrives (any other answer is read whole and checked as usual). With
+    /// the wire log on, bodies are read whole so they can be logged.
+    pub(crate) async fn post_streamed(
+        &self,
+        req: &SoapRequest,
+        action: Option<&HeaderValue>,
+    ) -> Result<crate::rt::Streamed, Error> {
+        use crate::rt::Streamed;
+        if self.wire_log {
+            return self
+                .post_as(req, action)
+                .await
+                .map(|r| Streamed::Whole(r.body));
+        }
+        let this = self.state().redactor.text(&req.this.value);
+        let span = tracing::info_span!(
+            "vmomi.call",
+            operation = req.operation,
+            this = %this,
+            status = tracing::field::Empty,
+            streamed = true,
+            bytes_sent = req.body.len(),
+        );
+        async {
+            let Arriving {
+                status,
+                headers,
+                body,
+            } = self
+                .backend
+                .exchange_streamed(self.http_request(req, action))
+                .await?;
+            tracing::Span::current().record("status", status);
+            self.take_cookie(&headers);
+            let body = match body {
+                ArrivingBody::Network(b) if status == 200 => {
+                    return Ok(Streamed::Arriving(b));
+                }
+                ArrivingBody::Network(b) => b.read_to_end(Vec::new()).await?,
+                ArrivingBody::Whole(b) => b,
+            };
+            self.finish(status, body).map(|r| Streamed::Whole(r.body))
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Checks the status of a whole response.
+    fn finish(&self, status: u16, body: Vec<u8>) -> Result<Response, Error> {
         // vSphere answers faults with 500 and an envelope; anything else that
         // is not 200 is an HTTP-level failure (proxy, load balancer, 404).
         if status == 200 {
@@ -346,7 +498,9 @@ impl Transport {
 }
 
 impl Live {
-    async fn send(&self, req: HttpRequest) -> Result<Exchange, Error> {
+    /// Sends a request and waits for the response's head; the body is left
+    /// to read.
+    async fn start(&self, req: HttpRequest) -> Result<(Exchange, LiveBody), Error> {
         let HttpRequest {
             method,
             url,
@@ -354,9 +508,8 @@ impl Live {
             body,
             call,
         } = req;
-        let call = call.as_str();
         let started = Instant::now();
-        let mut resp = self
+        let resp = self
             .http
             .request(method, url.clone())
             .headers(headers)
@@ -364,62 +517,69 @@ impl Live {
             .timeout(self.timeout)
             .send()
             .await
-            .map_err(|e| self.map_err(e, started, call, &url))?;
+            .map_err(|e| map_reqwest_err(e, started, &call, &url, self.timeout))?;
         let status = resp.status().as_u16();
         let resp_headers = resp.headers().clone();
-        let too_large = |announced| Error::ResponseTooLarge {
-            call: call.to_string(),
-            limit: self.max_response,
-            announced,
-        };
         let announced = resp.content_length();
         if announced.is_some_and(|n| n > self.max_response) {
-            return Err(too_large(announced));
+            return Err(Error::ResponseTooLarge {
+                call,
+                limit: self.max_response,
+                announced,
+            });
         }
-        // Read chunk by chunk into one buffer: no second copy of the body,
-        // and a body without Content-Length stops at the limit.
-        let capacity = announced.unwrap_or(0).min(self.max_response);
-        let mut resp_body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| self.map_err(e, started, call, &url))?
-        {
-            if (resp_body.len() + chunk.len()) as u64 > self.max_response {
-                return Err(too_large(announced));
-            }
-            resp_body.extend_from_slice(&chunk);
-        }
-        Ok(Exchange {
+        let head = Exchange {
             status,
             headers: resp_headers,
-            body: resp_body,
-        })
+            body: Vec::new(),
+        };
+        let body = LiveBody {
+            resp,
+            read: 0,
+            announced,
+            max_response: self.max_response,
+            timeout: self.timeout,
+            started,
+            call,
+            url,
+        };
+        Ok((head, body))
     }
 
-    fn map_err(
-        &self,
-        e: reqwest::Error,
-        started: Instant,
-        call: &str,
-        url: &reqwest::Url,
-    ) -> Error {
-        if e.is_timeout() {
-            return Error::Timeout {
-                call: call.to_string(),
-                elapsed: started.elapsed(),
-                limit: self.timeout,
-            };
-        }
-        if let Some(msg) = tls::describe_tls_error(&e) {
-            return Error::Tls(format!("{url}: {msg}"));
-        }
-        let (kind, chain) = describe_transport_error(&e);
-        Error::Transport {
-            kind,
-            message: format!("{call}: {kind} ({chain})"),
-            cause: Box::new(e),
-        }
+    async fn send(&self, req: HttpRequest) -> Result<Exchange, Error> {
+        let (mut head, body) = self.start(req).await?;
+        // Read chunk by chunk into one buffer sized from Content-Length: no
+        // second copy of the body, and a body without Content-Length stops
+        // at the limit.
+        let capacity = body.announced.unwrap_or(0).min(self.max_response);
+        let buf = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        head.body = body.read_to_end(buf).await?;
+        Ok(head)
+    }
+}
+
+fn map_reqwest_err(
+    e: reqwest::Error,
+    started: Instant,
+    call: &str,
+    url: &reqwest::Url,
+    timeout: Duration,
+) -> Error {
+    if e.is_timeout() {
+        return Error::Timeout {
+            call: call.to_string(),
+            elapsed: started.elapsed(),
+            limit: timeout,
+        };
+    }
+    if let Some(msg) = tls::describe_tls_error(&e) {
+        return Error::Tls(format!("{url}: {msg}"));
+    }
+    let (kind, chain) = describe_transport_error(&e);
+    Error::Transport {
+        kind,
+        message: format!("{call}: {kind} ({chain})"),
+        cause: Box::new(e),
     }
 }
 

@@ -6,5 +6,6 @@ pub mod any;
 pub mod data;
 pub mod enums;
 pub mod faults;
+pub mod paths;
 pub mod poly;
 pub mod releases;

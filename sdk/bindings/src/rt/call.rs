@@ -47,6 +47,39 @@ pub trait RoundTripper: Send + Sync {
     fn is_replay(&self) -> bool {
         false
     }
+
+    /// Like [`round_trip`](Self::round_trip), handing a successful body on
+    /// as it arrives, so a large response can be decoded piece by piece.
+    /// The default waits for the whole body.
+    fn round_trip_streamed(&self, request: SoapRequest) -> BoxFuture<'_, Result<Streamed, Error>> {
+        let fut = self.round_trip(request);
+        Box::pin(async move { fut.await.map(Streamed::Whole) })
+    }
+}
+
+/// A response from [`RoundTripper::round_trip_streamed`].
+pub enum Streamed {
+    /// A `200 OK` whose body is still arriving.
+    Arriving(Box<dyn BodyStream>),
+    /// The whole response: a fault, or a transport that buffers (a cassette).
+    Whole(Vec<u8>),
+}
+
+impl std::fmt::Debug for Streamed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Streamed::Arriving(_) => f.write_str("Streamed::Arriving"),
+            Streamed::Whole(b) => write!(f, "Streamed::Whole({} bytes)", b.len()),
+        }
+    }
+}
+
+/// The rest of a response body, read part by part. The transport's limits
+/// (deadline, largest response) apply as it is read.
+pub trait BodyStream: Send {
+    /// Appends the next part of the body to `buf`; `Ok(false)` once the body
+    /// has ended.
+    fn read_into<'a>(&'a mut self, buf: &'a mut Vec<u8>) -> BoxFuture<'a, Result<bool, Error>>;
 }
 
 /// The future of one typed call: the transport's future plus the decoder of

@@ -316,4 +316,23 @@ macro_rules! from_any {
     };
 }
 
-pub(crate) use {any_arrays, any_enums, data_objects, from_any, poly_enum, wsdl_enum};
+/// Typed accessors one field down from a path: for `PropertyPath<Owner>`,
+/// one `const fn` per field (inherited ones included) returning the path of
+/// that field with the field's Rust type (`Vec<_>` for arrays; optional
+/// fields unwrapped, as a property read gives `None` for an unset value).
+macro_rules! property_paths {
+    ($owner:ty { $($f:ident: $t:ty = $wire:literal),* $(,)? }) => {
+        impl $crate::rt::PropertyPath<$owner> {
+            $(
+                #[doc = concat!("Field `", $wire, "`.")]
+                pub const fn $f(self) -> $crate::rt::PropertyPath<$t> {
+                    self.join($wire)
+                }
+            )*
+        }
+    };
+}
+
+pub(crate) use {
+    any_arrays, any_enums, data_objects, from_any, poly_enum, property_paths, wsdl_enum,
+};

@@ -10,11 +10,16 @@ mod property;
 pub mod release;
 
 pub use any::{Any, FromAny, UnknownValue};
-pub use call::{BoxFuture, Call, RoundTripper, SoapRequest, ret_one, ret_opt, ret_unit, ret_vec};
+pub use call::{
+    BodyStream, BoxFuture, Call, RoundTripper, SoapRequest, Streamed, ret_one, ret_opt, ret_unit,
+    ret_vec,
+};
 pub use codec::{DecodeFn, decode_array, decode_enum, encode_array, encode_text};
-pub(crate) use macros::{any_arrays, any_enums, data_objects, from_any, poly_enum, wsdl_enum};
+pub(crate) use macros::{
+    any_arrays, any_enums, data_objects, from_any, poly_enum, property_paths, wsdl_enum,
+};
 // Used by the generated code of `vmomi-methods` too.
 #[doc(hidden)]
 pub use crate::{inherits, xml_struct};
-pub use property::PropertyPath;
+pub use property::{MAX_DEPTH, PropertyPath};
 pub use release::{ReleaseViolation, check_request};

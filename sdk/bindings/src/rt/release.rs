@@ -172,6 +172,18 @@ pub fn field_since(type_name: &str, field: &str) -> Option<&'static str> {
     find_field(t, field).and_then(|(_, f)| release_name(f.2))
 }
 
+/// The wire type of `field` of `type_name`, its own or a base's
+/// (`"xsd:string"`, `"VirtualMachineRuntimeInfo"`, `"ManagedObjectReference"`):
+/// what a property path walks through.
+pub fn field_type(type_name: &str, field: &str) -> Option<&'static str> {
+    find_field(type_index(type_name)?, field).map(|(_, f)| f.1)
+}
+
+/// Whether `name` is a complex type these tables know (one with fields).
+pub fn is_complex_type(name: &str) -> bool {
+    type_index(name).is_some()
+}
+
 /// The release that introduced an operation (`ReconfigVM_Task`).
 pub fn method_since(operation: &str) -> Option<&'static str> {
     OPERATIONS

@@ -30,6 +30,12 @@ impl crate::ObjectView for Alarm {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl Alarm {
     /// The managed object type name.
@@ -91,6 +97,12 @@ impl crate::ObjectView for AlarmManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl AlarmManager {
@@ -267,6 +279,12 @@ impl crate::ObjectView for AuthorizationManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl AuthorizationManager {

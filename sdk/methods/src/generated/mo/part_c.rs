@@ -25,6 +25,12 @@ impl crate::ObjectView for CertificateManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl CertificateManager {
     /// The managed object type name.
@@ -121,6 +127,12 @@ impl crate::ObjectView for ClusterComputeResource {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl ClusterComputeResource {
@@ -519,6 +531,12 @@ impl crate::ObjectView for ClusterEVCManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl ClusterEVCManager {
     /// The managed object type name.
@@ -632,6 +650,12 @@ impl crate::ObjectView for ClusterProfile {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl ClusterProfile {
     /// The managed object type name.
@@ -696,6 +720,12 @@ impl crate::ObjectView for ClusterProfileManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl ClusterProfileManager {
     /// The managed object type name.
@@ -736,6 +766,12 @@ impl crate::ObjectView for ComputeResource {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl ComputeResource {
@@ -851,6 +887,12 @@ impl crate::ObjectView for ContainerView {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl ContainerView {
     /// The managed object type name.
@@ -892,6 +934,12 @@ impl crate::ObjectView for CryptoManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl CryptoManager {
@@ -1005,6 +1053,12 @@ impl crate::ObjectView for CryptoManagerHost {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl CryptoManagerHost {
     /// The managed object type name.
@@ -1093,6 +1147,12 @@ impl crate::ObjectView for CryptoManagerHostKMS {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl CryptoManagerHostKMS {
     /// The managed object type name.
@@ -1133,6 +1193,12 @@ impl crate::ObjectView for CryptoManagerKmip {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl CryptoManagerKmip {
@@ -1500,6 +1566,12 @@ impl crate::ObjectView for CustomFieldsManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl CustomFieldsManager {
     /// The managed object type name.
@@ -1606,6 +1678,12 @@ impl crate::ObjectView for CustomizationSpecManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl CustomizationSpecManager {

@@ -25,6 +25,12 @@ impl crate::ObjectView for HealthUpdateManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HealthUpdateManager {
     /// The managed object type name.
@@ -355,6 +361,12 @@ impl crate::ObjectView for HistoryCollector {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HistoryCollector {
     /// The managed object type name.
@@ -441,6 +453,12 @@ impl crate::ObjectView for HostAccessManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostAccessManager {
@@ -577,6 +595,12 @@ impl crate::ObjectView for HostActiveDirectoryAuthentication {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostActiveDirectoryAuthentication {
@@ -770,6 +794,12 @@ impl crate::ObjectView for HostAssignableHardwareManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostAssignableHardwareManager {
     /// The managed object type name.
@@ -855,6 +885,12 @@ impl crate::ObjectView for HostAuthenticationManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostAuthenticationManager {
     /// The managed object type name.
@@ -904,6 +940,12 @@ impl crate::ObjectView for HostAuthenticationStore {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostAuthenticationStore {
     /// The managed object type name.
@@ -949,6 +991,12 @@ impl crate::ObjectView for HostAutoStartManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostAutoStartManager {
@@ -1027,6 +1075,12 @@ impl crate::ObjectView for HostBootDeviceSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostBootDeviceSystem {
     /// The managed object type name.
@@ -1096,6 +1150,12 @@ impl crate::ObjectView for HostCacheConfigurationManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostCacheConfigurationManager {
     /// The managed object type name.
@@ -1158,6 +1218,12 @@ impl crate::ObjectView for HostCertificateManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostCertificateManager {
@@ -1286,6 +1352,12 @@ impl crate::ObjectView for HostCpuSchedulerSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostCpuSchedulerSystem {
     /// The managed object type name.
@@ -1347,6 +1419,12 @@ impl crate::ObjectView for HostDatastoreBrowser {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostDatastoreBrowser {
@@ -1442,6 +1520,12 @@ impl crate::ObjectView for HostDatastoreSystem {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostDatastoreSystem {
@@ -1752,6 +1836,12 @@ impl crate::ObjectView for HostDateTimeSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostDateTimeSystem {
     /// The managed object type name.
@@ -1849,6 +1939,12 @@ impl crate::ObjectView for HostDiagnosticSystem {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostDiagnosticSystem {
@@ -1972,6 +2068,12 @@ impl crate::ObjectView for HostDirectoryStore {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostDirectoryStore {
     /// The managed object type name.
@@ -2007,6 +2109,12 @@ impl crate::ObjectView for HostEsxAgentHostManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostEsxAgentHostManager {
@@ -2073,6 +2181,12 @@ impl crate::ObjectView for HostFirewallSystem {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostFirewallSystem {
@@ -2170,6 +2284,12 @@ impl crate::ObjectView for HostFirmwareSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostFirmwareSystem {
     /// The managed object type name.
@@ -2260,6 +2380,12 @@ impl crate::ObjectView for HostGraphicsManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostGraphicsManager {
     /// The managed object type name.
@@ -2341,6 +2467,12 @@ impl crate::ObjectView for HostHealthStatusSystem {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostHealthStatusSystem {
@@ -2427,6 +2559,12 @@ impl crate::ObjectView for HostImageConfigManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostImageConfigManager {
@@ -2523,6 +2661,12 @@ impl crate::ObjectView for HostKernelModuleSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostKernelModuleSystem {
     /// The managed object type name.
@@ -2599,6 +2743,12 @@ impl crate::ObjectView for HostLocalAccountManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostLocalAccountManager {
@@ -2746,6 +2896,12 @@ impl crate::ObjectView for HostLocalAuthentication {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostLocalAuthentication {
     /// The managed object type name.
@@ -2786,6 +2942,12 @@ impl crate::ObjectView for HostMemorySystem {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostMemorySystem {
@@ -2861,6 +3023,12 @@ impl crate::ObjectView for HostNetworkSystem {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostNetworkSystem {
@@ -3181,6 +3349,12 @@ impl crate::ObjectView for HostNvdimmSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostNvdimmSystem {
     /// The managed object type name.
@@ -3289,6 +3463,12 @@ impl crate::ObjectView for HostPatchManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostPatchManager {
@@ -3495,6 +3675,12 @@ impl crate::ObjectView for HostPciPassthruSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostPciPassthruSystem {
     /// The managed object type name.
@@ -3561,6 +3747,12 @@ impl crate::ObjectView for HostPowerSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostPowerSystem {
     /// The managed object type name.
@@ -3624,6 +3816,12 @@ impl crate::ObjectView for HostProfile {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostProfile {
@@ -3736,6 +3934,12 @@ impl crate::ObjectView for HostProfileManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostProfileManager {
@@ -4090,6 +4294,12 @@ impl crate::ObjectView for HostServiceSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostServiceSystem {
     /// The managed object type name.
@@ -4197,6 +4407,12 @@ impl crate::ObjectView for HostSnmpSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostSnmpSystem {
     /// The managed object type name.
@@ -4265,6 +4481,12 @@ impl crate::ObjectView for HostSpecificationManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostSpecificationManager {
@@ -4405,6 +4627,12 @@ impl crate::ObjectView for HostStorageSystem {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostStorageSystem {
@@ -5507,6 +5735,12 @@ impl crate::ObjectView for HostSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostSystem {
     /// The managed object type name.
@@ -5980,6 +6214,12 @@ impl crate::ObjectView for HostVFlashManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostVFlashManager {
     /// The managed object type name.
@@ -6100,6 +6340,12 @@ impl crate::ObjectView for HostVMotionSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostVMotionSystem {
     /// The managed object type name.
@@ -6179,6 +6425,12 @@ impl crate::ObjectView for HostVStorageObjectManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostVStorageObjectManager {
@@ -6657,6 +6909,12 @@ impl crate::ObjectView for HostVirtualNicManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostVirtualNicManager {
     /// The managed object type name.
@@ -6735,6 +6993,12 @@ impl crate::ObjectView for HostVsanInternalSystem {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HostVsanInternalSystem {
@@ -6976,6 +7240,12 @@ impl crate::ObjectView for HostVsanSystem {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl HostVsanSystem {
     /// The managed object type name.
@@ -7181,6 +7451,12 @@ impl crate::ObjectView for HttpNfcLease {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl HttpNfcLease {

@@ -30,6 +30,12 @@ impl crate::ObjectView for InventoryView {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl InventoryView {
     /// The managed object type name.
@@ -93,6 +99,12 @@ impl crate::ObjectView for IoFilterManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl IoFilterManager {
@@ -276,6 +288,12 @@ impl crate::ObjectView for IpPoolManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl IpPoolManager {
     /// The managed object type name.
@@ -444,6 +462,12 @@ impl crate::ObjectView for IscsiManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl IscsiManager {

@@ -30,6 +30,12 @@ impl crate::ObjectView for OpaqueNetwork {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl OpaqueNetwork {
     /// The managed object type name.
@@ -112,6 +118,12 @@ impl crate::ObjectView for OptionManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl OptionManager {
     /// The managed object type name.
@@ -182,6 +194,12 @@ impl crate::ObjectView for OverheadMemoryManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl OverheadMemoryManager {
     /// The managed object type name.
@@ -241,6 +259,12 @@ impl crate::ObjectView for OvfManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl OvfManager {

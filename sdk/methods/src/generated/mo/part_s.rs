@@ -30,6 +30,12 @@ impl crate::ObjectView for ScheduledTask {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl ScheduledTask {
     /// The managed object type name.
@@ -101,6 +107,12 @@ impl crate::ObjectView for ScheduledTaskManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl ScheduledTaskManager {
@@ -211,6 +223,12 @@ impl crate::ObjectView for SearchIndex {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl SearchIndex {
@@ -414,6 +432,12 @@ impl crate::ObjectView for ServiceInstance {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl ServiceInstance {
     /// The managed object type name.
@@ -534,6 +558,12 @@ impl crate::ObjectView for ServiceManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl ServiceManager {
     /// The managed object type name.
@@ -595,6 +625,12 @@ impl crate::ObjectView for SessionManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl SessionManager {
@@ -848,6 +884,12 @@ impl crate::ObjectView for SimpleCommand {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl SimpleCommand {
     /// The managed object type name.
@@ -908,6 +950,12 @@ impl crate::ObjectView for SiteInfoManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl SiteInfoManager {
     /// The managed object type name.
@@ -966,6 +1014,12 @@ impl crate::ObjectView for StoragePod {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         crate::ObjectView::client_arc(&self.base)
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl StoragePod {
@@ -1051,6 +1105,12 @@ impl crate::ObjectView for StorageQueryManager {
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
     }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
 }
 impl StorageQueryManager {
     /// The managed object type name.
@@ -1108,6 +1168,12 @@ impl crate::ObjectView for StorageResourceManager {
     }
     fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
         &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
     }
 }
 impl StorageResourceManager {
