@@ -27,7 +27,7 @@ use crate::Error;
 use crate::methods;
 use crate::mo;
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
-use crate::transport::Transport;
+use crate::transport::{Response, Transport};
 use crate::types::{
     AboutInfo, AnyMethodFault, CurrentTimeRequestType, LoginRequestType, LogoutRequestType,
     ManagedObjectReference, ServiceContent, UserSession,
@@ -80,21 +80,29 @@ fn is_session_op(op: &str) -> bool {
     )
 }
 
-fn is_not_authenticated(body: &[u8]) -> bool {
-    // Every other fault is decoded once, by the method that made the call:
-    // only a body that names the fault is decoded here to be sure.
-    if find_not_authenticated(body).is_none() {
-        return false;
-    }
+/// The error a fault response (HTTP 500) stands for, decoded here once: the
+/// session needs the fault to see whether the session expired, and hands it
+/// on as the call's error, so the generated method never decodes it again.
+/// `None` for a 500 envelope that carries a response after all.
+fn fault_of(body: &[u8]) -> Option<Error> {
     match decode_body::<AnyMethodFault>(body) {
-        Ok(SoapBody::Fault(f, _)) => matches!(f.detail, Some(AnyMethodFault::NotAuthenticated(_))),
-        _ => false,
+        Ok(SoapBody::Fault(f, _)) => Some(Error::Fault(Box::new(f))),
+        Ok(SoapBody::Response(_)) => None,
+        // The same error the method's decoder would report.
+        Err(e) => Some(Error::Decode(e)),
     }
 }
 
-fn find_not_authenticated(body: &[u8]) -> Option<usize> {
-    const NAME: &[u8] = b"NotAuthenticated";
-    body.windows(NAME.len()).position(|w| w == NAME)
+/// A response as the caller gets it: the bytes of an answer, or the
+/// decoded fault of a 500.
+fn answer(resp: Response) -> Result<Vec<u8>, Error> {
+    if resp.status != 500 {
+        return Ok(resp.body);
+    }
+    match fault_of(&resp.body) {
+        Some(e) => Err(e),
+        None => Ok(resp.body),
+    }
 }
 
 impl Inner {
@@ -150,16 +158,18 @@ impl Inner {
         let action = scope.map(|s| &s.soap_action);
         let seen = self.session.epoch.load(Ordering::SeqCst);
         let resp = self.transport.post_as(&req, action).await?;
-        let retry = resp.status == 500
-            && self.credentials.is_some()
+        let err = match answer(resp) {
+            Err(e) if e.is_not_authenticated() => e,
+            done => return done,
+        };
+        let retry = self.credentials.is_some()
             && !self.session.closed.load(Ordering::SeqCst)
-            && !is_session_op(req.operation)
-            && is_not_authenticated(&resp.body);
+            && !is_session_op(req.operation);
         if !retry {
-            return Ok(resp.body);
+            return Err(err);
         }
         self.relogin(seen).await?;
-        Ok(self.transport.post_as(&req, action).await?.body)
+        answer(self.transport.post_as(&req, action).await?)
     }
 }
 
