@@ -11,6 +11,7 @@ pub mod tls;
 use crate::Error;
 use crate::error::TransportKind;
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
+use crate::xml::ManagedObjectReference;
 use redact::Redactor;
 use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use std::error::Error as _;
@@ -68,6 +69,12 @@ pub(crate) struct HttpRequest {
     pub(crate) body: Vec<u8>,
     /// The call, for errors: `CurrentTime on https://vc/sdk`, `GET https://...`.
     pub(crate) call: String,
+    /// The SOAP operation of a call (`RetrievePropertiesEx`); `None` for a
+    /// `GET`. Backends that file exchanges by call (the recorder, the
+    /// player) take it from here instead of parsing the body for it.
+    pub(crate) operation: Option<&'static str>,
+    /// The managed object the call targets (`_this`); `None` for a `GET`.
+    pub(crate) this: Option<ManagedObjectReference>,
 }
 
 /// The network: reqwest with the call deadline and the response limit.
@@ -173,6 +180,8 @@ impl Transport {
                     headers: HeaderMap::new(),
                     body: Vec::new(),
                     call,
+                    operation: None,
+                    this: None,
                 })
                 .await?;
             tracing::Span::current().record("status", ex.status);
@@ -267,6 +276,8 @@ impl Transport {
                 headers,
                 body: req.body.clone(),
                 call,
+                operation: Some(req.operation),
+                this: Some(req.this.clone()),
             })
             .await?;
         self.take_cookie(&resp_headers);
@@ -353,6 +364,7 @@ impl Live {
             headers,
             body,
             call,
+            ..
         } = req;
         let call = call.as_str();
         let started = Instant::now();
