@@ -152,7 +152,7 @@ impl Inner {
     async fn call(&self, req: SoapRequest, scope: Option<&Scope>) -> Result<Vec<u8>, Error> {
         if self.release_check {
             let release = scope.map_or(&self.negotiation.release, |s| &s.release);
-            crate::rt::release::check_request(&req.body, release.as_str())
+            crate::rt::release::check_request_at(&req.body, release)
                 .map_err(|v| Error::Release(Box::new(v)))?;
         }
         let action = scope.map(|s| &s.soap_action);
@@ -468,8 +468,8 @@ impl RoundTripper for Client {
         Some(&self.inner.service_content)
     }
 
-    fn release(&self) -> Option<&str> {
-        Some(Client::release(self).as_str())
+    fn release(&self) -> Option<&Release> {
+        Some(Client::release(self))
     }
 
     fn is_replay(&self) -> bool {

@@ -41,8 +41,8 @@ pub trait RoundTripper: Send + Sync {
         None
     }
 
-    /// The API release requests carry (`"8.0.3.0"`), when known.
-    fn release(&self) -> Option<&str> {
+    /// The API release requests carry (`8.0.3.0`), when known.
+    fn release(&self) -> Option<&crate::rt::release::Release> {
         None
     }
 

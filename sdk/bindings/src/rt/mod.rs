@@ -17,4 +17,4 @@ pub(crate) use macros::{any_arrays, any_enums, data_objects, from_any, poly_enum
 #[doc(hidden)]
 pub use crate::{inherits, xml_struct};
 pub use property::PropertyPath;
-pub use release::{ReleaseViolation, check_request};
+pub use release::{Release, ReleaseViolation, check_request, check_request_at};
