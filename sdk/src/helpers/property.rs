@@ -66,7 +66,9 @@ pub async fn retrieve_under(
         .service_content()
         .view_manager
         .clone()
-        .ok_or_else(|| Error::Config("the server has no ViewManager".into()))?;
+        .ok_or_else(|| Error::ServerData {
+            what: "ViewManager (ServiceContent.viewManager)".into(),
+        })?;
     let views = crate::mo::ViewManager::new(client.shared(), vm_ref);
     let view = views
         .create_container_view(container.clone(), vec![type_name.to_string()], true)

@@ -114,7 +114,9 @@ impl Inner {
             .service_content
             .session_manager
             .clone()
-            .ok_or_else(|| Error::Config("the server has no SessionManager to log in to".into()))?;
+            .ok_or_else(|| Error::ServerData {
+                what: "SessionManager (ServiceContent.sessionManager) to log in to".into(),
+            })?;
         // A fresh session: an expired cookie must not be sent along.
         self.transport.clear_cookie();
         let session = methods::login(
