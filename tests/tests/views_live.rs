@@ -65,6 +65,34 @@ async fn views_read_properties_and_wait_for_their_tasks() {
 }
 
 #[tokio::test]
+async fn a_service_content_without_the_manager_is_server_data() {
+    // A session whose ServiceContent names no EventManager: the server's
+    // data, not the client's configuration.
+    struct NoEventManager(vmomi::types::ServiceContent);
+    impl RoundTripper for NoEventManager {
+        fn round_trip(
+            &self,
+            _: vmomi::rt::SoapRequest,
+        ) -> vmomi::rt::BoxFuture<'_, Result<Vec<u8>, Error>> {
+            panic!("nothing may be sent")
+        }
+        fn service_content(&self) -> Option<&vmomi::types::ServiceContent> {
+            Some(&self.0)
+        }
+    }
+    let vm = VirtualMachine::new(
+        std::sync::Arc::new(NoEventManager(Default::default())),
+        vmomi::types::ManagedObjectReference::new("VirtualMachine", "vm-1"),
+    );
+    let err = vm.events(EventQuery::new()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::ServerData { what } if what.contains("EventManager")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("events of vm-1"), "{err}");
+}
+
+#[tokio::test]
 async fn a_handle_that_is_not_a_session_says_so() {
     struct NoSession;
     impl RoundTripper for NoSession {

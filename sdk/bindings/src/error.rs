@@ -69,6 +69,16 @@ pub enum Error {
     /// environment variable); the message names the setting.
     #[error("client configuration: {0}")]
     Config(String),
+    /// The server's data lack something the client needs: its
+    /// ServiceContent names no `ViewManager`, `SearchIndex`, `EventManager`
+    /// or `SessionManager` (a host agent or a trimmed endpoint may leave
+    /// them out). Not a configuration error: no client setting fixes it.
+    #[error("the server provides no {what}")]
+    ServerData {
+        /// What is missing and where it was looked for, e.g.
+        /// `ViewManager (ServiceContent.viewManager)`.
+        what: String,
+    },
     /// No API release both sides support could be agreed on.
     #[error("API release negotiation: {0}")]
     Negotiation(String),

@@ -8,6 +8,7 @@ use crate::Error;
 use crate::rt::BoxFuture;
 use crate::transport::redact::{Redactor, is_redacted};
 use crate::transport::{Exchange, HttpBackend, HttpRequest, SESSION_COOKIE};
+use crate::xml::ManagedObjectReference;
 use reqwest::header::HeaderMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -70,6 +71,12 @@ impl Scrubber {
         let text = String::from_utf8_lossy(body);
         let replaced = self.replace_known(&text);
         String::from_utf8_lossy(&self.redactor.body(replaced.as_bytes())).into_owned()
+    }
+
+    /// Scrubs a short text (an object id) with the pseudonyms learnt so
+    /// far and the redactor's literals.
+    fn text(&self, text: &str) -> String {
+        self.redactor.text(&self.replace_known(text)).into_owned()
     }
 
     /// Scrubs one header value.
@@ -190,14 +197,17 @@ impl Recorder {
         super::save(&self.cassette(), &self.path)
     }
 
-    pub(crate) fn record(
-        &self,
-        method: &reqwest::Method,
-        url: &reqwest::Url,
-        headers: &HeaderMap,
-        body: &[u8],
-        ex: &Exchange,
-    ) {
+    /// Appends one exchange, scrubbed. `req` is what was sent, its body
+    /// already handed to the backend (hence passed apart).
+    fn record(&self, req: &Sent, ex: &Exchange) {
+        let Sent {
+            method,
+            url,
+            headers,
+            body,
+            operation,
+            this,
+        } = req;
         let mut i = HttpInteraction {
             request: Request {
                 uri: url.clone(),
@@ -227,11 +237,32 @@ impl Recorder {
             recorded_at: chrono::Utc::now().fixed_offset(),
         };
         self.scrubber.interaction(&mut i);
-        self.interactions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(i);
+        let mut all = self.interactions.lock().unwrap_or_else(|e| e.into_inner());
+        // The operation and `_this` come from the transport: no body is
+        // parsed for them. `_this` goes through the scrubber (a
+        // session-scoped id carries the session key).
+        tracing::trace!(
+            interaction = all.len(),
+            operation = operation.unwrap_or(method.as_str()),
+            this = %this
+                .as_ref()
+                .map(|t| format!("{}:{}", t.r#type, self.scrubber.text(&t.value)))
+                .unwrap_or_default(),
+            status = ex.status,
+            "recorded"
+        );
+        all.push(i);
     }
+}
+
+/// What a request was, kept by [`Recording`] while it is sent.
+struct Sent {
+    method: reqwest::Method,
+    url: reqwest::Url,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    operation: Option<&'static str>,
+    this: Option<ManagedObjectReference>,
 }
 
 /// A backend that records every exchange of the one it wraps: the
@@ -262,15 +293,17 @@ impl Recording {
 impl HttpBackend for Recording {
     fn exchange(&self, req: HttpRequest) -> BoxFuture<'_, Result<Exchange, Error>> {
         // Only a recorder needs the request after it is sent.
-        let (method, url, headers, body) = (
-            req.method.clone(),
-            req.url.clone(),
-            req.headers.clone(),
-            req.body.clone(),
-        );
+        let sent = Sent {
+            method: req.method.clone(),
+            url: req.url.clone(),
+            headers: req.headers.clone(),
+            body: req.body.clone(),
+            operation: req.operation,
+            this: req.this.clone(),
+        };
         Box::pin(async move {
             let ex = self.inner.exchange(req).await?;
-            self.recorder.record(&method, &url, &headers, &body, &ex);
+            self.recorder.record(&sent, &ex);
             Ok(ex)
         })
     }

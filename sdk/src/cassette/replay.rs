@@ -224,24 +224,35 @@ impl Player {
         self.len() == 0
     }
 
-    fn key_of(
-        &self,
-        method: &reqwest::Method,
-        url: &reqwest::Url,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Key {
+    fn key_of(&self, req: &HttpRequest) -> Key {
         // The request goes through the same scrubbing as recorded ones, so
         // a real password compares equal to its recorded placeholder.
-        let body = self.redactor.body(body);
-        let info = request_info(&body);
+        let body = self.redactor.body(&req.body);
+        // The transport names the operation and `_this` of a call; only a
+        // request without them (a GET) is parsed. The body is still read
+        // whole for the canonical form the match compares, and recorded
+        // requests, which a cassette keeps as bodies only, are parsed once
+        // when the cassette is loaded.
+        let (operation, this) = match (req.operation, &req.this) {
+            (Some(op), Some(this)) => (
+                Some(op.to_string()),
+                Some((
+                    this.r#type.clone(),
+                    self.redactor.text(&this.value).into_owned(),
+                )),
+            ),
+            _ => {
+                let info = request_info(&body);
+                (info.operation, info.this)
+            }
+        };
         Key {
-            method: method.as_str().to_string(),
-            path: url.path().to_string(),
-            operation: info.operation,
-            this: info.this,
+            method: req.method.as_str().to_string(),
+            path: req.url.path().to_string(),
+            operation,
+            this,
             cookie: session_cookie(
-                headers
+                req.headers
                     .get_all(COOKIE)
                     .iter()
                     .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
@@ -250,14 +261,8 @@ impl Player {
         }
     }
 
-    pub(crate) fn play(
-        &self,
-        method: &reqwest::Method,
-        url: &reqwest::Url,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<Exchange, Error> {
-        let key = self.key_of(method, url, headers, body);
+    fn play(&self, req: &HttpRequest) -> Result<Exchange, Error> {
+        let key = self.key_of(req);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let found = if self.ordered {
             entries
@@ -347,7 +352,7 @@ impl Player {
 
 impl HttpBackend for Player {
     fn exchange(&self, req: HttpRequest) -> BoxFuture<'_, Result<Exchange, Error>> {
-        let r = self.play(&req.method, &req.url, &req.headers, &req.body);
+        let r = self.play(&req);
         Box::pin(std::future::ready(r))
     }
 

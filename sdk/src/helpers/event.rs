@@ -98,14 +98,23 @@ pub async fn events(
     entity: &ManagedObjectReference,
     query: &EventQuery,
 ) -> Result<Vec<AnyEvent>, Error> {
+    // A handle without ServiceContent is the caller's set-up; a session
+    // whose ServiceContent lacks the manager is the server's.
     let manager = client
         .service_content()
-        .and_then(|sc| sc.event_manager.clone())
         .ok_or_else(|| {
             Error::Config(format!(
-                "events of {}: the server has no EventManager (or the handle is not a session)",
+                "events of {}: the handle is not a session (no ServiceContent)",
                 entity.value
             ))
+        })?
+        .event_manager
+        .clone()
+        .ok_or_else(|| Error::ServerData {
+            what: format!(
+                "EventManager (ServiceContent.eventManager) for the events of {}",
+                entity.value
+            ),
         })?;
     let time = (query.begin.is_some() || query.end.is_some()).then(|| EventFilterSpecByTime {
         begin_time: query.begin,

@@ -178,7 +178,9 @@ impl Finder {
             .service_content()
             .search_index
             .clone()
-            .ok_or_else(|| Error::Config("the server has no SearchIndex".into()))?;
+            .ok_or_else(|| Error::ServerData {
+                what: "SearchIndex (ServiceContent.searchIndex)".into(),
+            })?;
         Ok(crate::mo::SearchIndex::new(self.client.shared(), r))
     }
 

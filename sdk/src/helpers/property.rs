@@ -548,7 +548,9 @@ pub async fn retrieve_under(
         .service_content()
         .view_manager
         .clone()
-        .ok_or_else(|| Error::Config("the server has no ViewManager".into()))?;
+        .ok_or_else(|| Error::ServerData {
+            what: "ViewManager (ServiceContent.viewManager)".into(),
+        })?;
     for p in paths {
         check_path(type_name, p)?;
     }

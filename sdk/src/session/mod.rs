@@ -27,7 +27,7 @@ use crate::Error;
 use crate::methods;
 use crate::mo;
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest, Streamed};
-use crate::transport::Transport;
+use crate::transport::{Response, StreamedPost, Transport};
 use crate::types::{
     AboutInfo, AnyMethodFault, CurrentTimeRequestType, LoginRequestType, LogoutRequestType,
     ManagedObjectReference, ServiceContent, UserSession,
@@ -80,21 +80,29 @@ fn is_session_op(op: &str) -> bool {
     )
 }
 
-fn is_not_authenticated(body: &[u8]) -> bool {
-    // Every other fault is decoded once, by the method that made the call:
-    // only a body that names the fault is decoded here to be sure.
-    if find_not_authenticated(body).is_none() {
-        return false;
-    }
+/// The error a fault response (HTTP 500) stands for, decoded here once: the
+/// session needs the fault to see whether the session expired, and hands it
+/// on as the call's error, so the generated method never decodes it again.
+/// `None` for a 500 envelope that carries a response after all.
+fn fault_of(body: &[u8]) -> Option<Error> {
     match decode_body::<AnyMethodFault>(body) {
-        Ok(SoapBody::Fault(f, _)) => matches!(f.detail, Some(AnyMethodFault::NotAuthenticated(_))),
-        _ => false,
+        Ok(SoapBody::Fault(f, _)) => Some(Error::Fault(Box::new(f))),
+        Ok(SoapBody::Response(_)) => None,
+        // The same error the method's decoder would report.
+        Err(e) => Some(Error::Decode(e)),
     }
 }
 
-fn find_not_authenticated(body: &[u8]) -> Option<usize> {
-    const NAME: &[u8] = b"NotAuthenticated";
-    body.windows(NAME.len()).position(|w| w == NAME)
+/// A response as the caller gets it: the bytes of an answer, or the
+/// decoded fault of a 500.
+fn answer(resp: Response) -> Result<Vec<u8>, Error> {
+    if resp.status != 500 {
+        return Ok(resp.body);
+    }
+    match fault_of(&resp.body) {
+        Some(e) => Err(e),
+        None => Ok(resp.body),
+    }
 }
 
 impl Inner {
@@ -106,7 +114,9 @@ impl Inner {
             .service_content
             .session_manager
             .clone()
-            .ok_or_else(|| Error::Config("the server has no SessionManager to log in to".into()))?;
+            .ok_or_else(|| Error::ServerData {
+                what: "SessionManager (ServiceContent.sessionManager) to log in to".into(),
+            })?;
         // A fresh session: an expired cookie must not be sent along.
         self.transport.clear_cookie();
         let session = methods::login(
@@ -144,22 +154,24 @@ impl Inner {
     async fn call(&self, req: SoapRequest, scope: Option<&Scope>) -> Result<Vec<u8>, Error> {
         if self.release_check {
             let release = scope.map_or(&self.negotiation.release, |s| &s.release);
-            crate::rt::release::check_request(&req.body, release.as_str())
+            crate::rt::release::check_request_at(&req.body, release)
                 .map_err(|v| Error::Release(Box::new(v)))?;
         }
         let action = scope.map(|s| &s.soap_action);
         let seen = self.session.epoch.load(Ordering::SeqCst);
         let resp = self.transport.post_as(&req, action).await?;
-        let retry = resp.status == 500
-            && self.credentials.is_some()
+        let err = match answer(resp) {
+            Err(e) if e.is_not_authenticated() => e,
+            done => return done,
+        };
+        let retry = self.credentials.is_some()
             && !self.session.closed.load(Ordering::SeqCst)
-            && !is_session_op(req.operation)
-            && is_not_authenticated(&resp.body);
+            && !is_session_op(req.operation);
         if !retry {
-            return Ok(resp.body);
+            return Err(err);
         }
         self.relogin(seen).await?;
-        Ok(self.transport.post_as(&req, action).await?.body)
+        answer(self.transport.post_as(&req, action).await?)
     }
 }
 
@@ -174,26 +186,27 @@ impl Inner {
     ) -> Result<Streamed, Error> {
         if self.release_check {
             let release = scope.map_or(&self.negotiation.release, |s| &s.release);
-            crate::rt::release::check_request(&req.body, release.as_str())
+            crate::rt::release::check_request_at(&req.body, release)
                 .map_err(|v| Error::Release(Box::new(v)))?;
         }
         let action = scope.map(|s| &s.soap_action);
         let seen = self.session.epoch.load(Ordering::SeqCst);
-        let resp = self.transport.post_streamed(&req, action).await?;
-        let retry = match &resp {
-            Streamed::Whole(body) => {
-                self.credentials.is_some()
-                    && !self.session.closed.load(Ordering::SeqCst)
-                    && !is_session_op(req.operation)
-                    && is_not_authenticated(body)
-            }
-            Streamed::Arriving(_) => false,
+        let streamed = |p: StreamedPost| match p {
+            StreamedPost::Arriving(body) => Ok(Streamed::Arriving(body)),
+            StreamedPost::Whole(resp) => answer(resp).map(Streamed::Whole),
         };
+        let err = match streamed(self.transport.post_streamed(&req, action).await?) {
+            Err(e) if e.is_not_authenticated() => e,
+            done => return done,
+        };
+        let retry = self.credentials.is_some()
+            && !self.session.closed.load(Ordering::SeqCst)
+            && !is_session_op(req.operation);
         if !retry {
-            return Ok(resp);
+            return Err(err);
         }
         self.relogin(seen).await?;
-        self.transport.post_streamed(&req, action).await
+        streamed(self.transport.post_streamed(&req, action).await?)
     }
 }
 
@@ -492,8 +505,8 @@ impl RoundTripper for Client {
         Some(&self.inner.service_content)
     }
 
-    fn release(&self) -> Option<&str> {
-        Some(Client::release(self).as_str())
+    fn release(&self) -> Option<&Release> {
+        Some(Client::release(self))
     }
 
     fn is_replay(&self) -> bool {

@@ -21,17 +21,12 @@
 //! update releases, and a code cannot be placed in the order. One odd entry
 //! never fails a document; a document with no numbered release at all does.
 
-use std::cmp::Ordering;
-use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::str::FromStr;
+// The type lives with the request check in the bindings, so that the
+// client, negotiation and the check share it.
+pub use vmomi_bindings::rt::release::{NEWEST_KNOWN, ParseReleaseError, Release};
 
 use quick_xml::events::Event;
 use quick_xml::name::{Namespace, ResolveResult};
-
-/// The newest release this SDK knows: its type model (`shared/vmodl/`) covers
-/// vim25 up to VCF 9.0. The usual `newest_client` for [`choose`].
-pub const NEWEST_KNOWN: &str = "9.0.0.0";
 
 /// The wire names of every vim25 release this SDK knows, oldest first, ending
 /// with [`NEWEST_KNOWN`] (taken from `shared/vmodl/versions.json`).
@@ -60,159 +55,6 @@ fn clip(s: &str) -> String {
         Some((i, _)) => format!("{}...", &s[..i]),
         None => s.to_owned(),
     }
-}
-
-/// A vim25 API release such as `6.5`, `6.7.3` or `8.0.2.0`: one to four
-/// dot-separated decimal numbers.
-///
-/// Comparison is numeric, with missing trailing parts equal to zero, so
-/// `7.0 == 7.0.0.0` and `6.7.3 > 6.7`; `Eq`, `Ord` and `Hash` agree. The
-/// original text is kept, because the server expects its own spelling back in
-/// the `SOAPAction`: [`as_str`](Self::as_str), [`Display`](fmt::Display) and
-/// [`soap_action`](Self::soap_action) use it.
-///
-/// ```
-/// use vmomi::release::Release;
-/// let r: Release = "7.0".parse().unwrap();
-/// assert_eq!(r, "7.0.0.0".parse().unwrap());
-/// assert!(r < "7.0.3.0".parse().unwrap());
-/// assert_eq!(r.as_str(), "7.0");
-/// ```
-#[derive(Clone)]
-pub struct Release {
-    text: String,
-    parts: [u32; 4],
-}
-
-impl Release {
-    /// The text this release was parsed from, unchanged.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// The `SOAPAction` value that selects this release, `urn:vim25/<text>`,
-    /// without the quotes the HTTP header puts around it.
-    #[must_use]
-    pub fn soap_action(&self) -> String {
-        format!("urn:vim25/{}", self.text)
-    }
-
-    /// [`NEWEST_KNOWN`] as a `Release`.
-    #[must_use]
-    pub fn newest_known() -> Release {
-        NEWEST_KNOWN
-            .parse()
-            .expect("NEWEST_KNOWN is a numbered release")
-    }
-}
-
-impl FromStr for Release {
-    type Err = ParseReleaseError;
-
-    /// Parses `1` to `4` dot-separated runs of ASCII digits; no signs, spaces
-    /// or suffixes (trim before parsing text from a document).
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        if text.is_empty() {
-            return Err(ParseReleaseError::Empty);
-        }
-        let count = text.split('.').count();
-        if count > 4 {
-            return Err(ParseReleaseError::TooManyParts {
-                text: clip(text),
-                count,
-            });
-        }
-        let mut parts = [0u32; 4];
-        for (slot, part) in parts.iter_mut().zip(text.split('.')) {
-            // u32::from_str alone would accept "+5".
-            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(ParseReleaseError::NotANumber {
-                    text: clip(text),
-                    part: clip(part),
-                });
-            }
-            *slot = part.parse().map_err(|_| ParseReleaseError::TooLarge {
-                text: clip(text),
-                part: clip(part),
-            })?;
-        }
-        Ok(Release {
-            text: text.to_owned(),
-            parts,
-        })
-    }
-}
-
-impl fmt::Display for Release {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-impl fmt::Debug for Release {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Release").field(&self.text).finish()
-    }
-}
-
-impl PartialEq for Release {
-    fn eq(&self, other: &Self) -> bool {
-        self.parts == other.parts
-    }
-}
-
-impl Eq for Release {}
-
-impl Hash for Release {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.parts.hash(state);
-    }
-}
-
-impl Ord for Release {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.parts.cmp(&other.parts)
-    }
-}
-
-impl PartialOrd for Release {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-/// Why a text is not a [`Release`]. Texts are quoted cut to 64 characters.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ParseReleaseError {
-    /// The text is empty.
-    #[error("release \"\": empty text")]
-    Empty,
-    /// A dot-separated part is empty or has a character other than `0`-`9`.
-    #[error("release {text:?}: part {part:?} is not a number")]
-    NotANumber {
-        /// The whole text.
-        text: String,
-        /// The offending part.
-        part: String,
-    },
-    /// A part does not fit in 32 bits.
-    #[error("release {text:?}: part {part:?} is too large")]
-    TooLarge {
-        /// The whole text.
-        text: String,
-        /// The offending part.
-        part: String,
-    },
-    /// More than four parts.
-    #[error("release {text:?}: {count} parts, at most 4")]
-    TooManyParts {
-        /// The whole text.
-        text: String,
-        /// How many parts it has.
-        count: usize,
-    },
 }
 
 /// Everything negotiation can report. Messages name what was wrong and
@@ -759,47 +601,6 @@ mod tests {
 
     fn r(s: &str) -> Release {
         s.parse().unwrap()
-    }
-
-    #[test]
-    fn release_parse_errors_name_the_problem() {
-        let msg = |s: &str| s.parse::<Release>().unwrap_err().to_string();
-        assert_eq!(msg(""), "release \"\": empty text");
-        assert_eq!(msg("7.x"), "release \"7.x\": part \"x\" is not a number");
-        assert_eq!(msg("7..0"), "release \"7..0\": part \"\" is not a number");
-        assert_eq!(msg("7.0."), "release \"7.0.\": part \"\" is not a number");
-        assert_eq!(msg("+7.0"), "release \"+7.0\": part \"+7\" is not a number");
-        assert_eq!(msg(" 7.0"), "release \" 7.0\": part \" 7\" is not a number");
-        assert_eq!(
-            msg("1.2.3.4.5"),
-            "release \"1.2.3.4.5\": 5 parts, at most 4"
-        );
-        assert_eq!(
-            msg("7.4294967296"),
-            "release \"7.4294967296\": part \"4294967296\" is too large"
-        );
-        assert!(matches!(
-            "2.5u2".parse::<Release>(),
-            Err(ParseReleaseError::NotANumber { .. })
-        ));
-        let long = "x".repeat(1000);
-        assert!(msg(&long).len() < 200, "long texts are cut");
-    }
-
-    #[test]
-    fn release_order_is_numeric_and_eq_agrees() {
-        use std::collections::HashSet;
-        assert!(r("6.7.3") > r("6.7"));
-        assert!(r("10.0") > r("9.0"));
-        assert!(r("6.10") > r("6.9"));
-        assert_eq!(r("7.0"), r("7.0.0.0"));
-        assert_eq!(r("7.0").cmp(&r("7.0.0.0")), Ordering::Equal);
-        assert_eq!(r("07.0"), r("7"));
-        let set: HashSet<Release> = [r("7"), r("7.0"), r("7.0.0.0")].into_iter().collect();
-        assert_eq!(set.len(), 1, "Hash agrees with Eq");
-        assert_eq!(r("7.0").to_string(), "7.0");
-        assert_eq!(format!("{:?}", r("7.0")), "Release(\"7.0\")");
-        assert_eq!(r("8.0.2.0").soap_action(), "urn:vim25/8.0.2.0");
     }
 
     #[test]

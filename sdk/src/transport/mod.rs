@@ -11,6 +11,7 @@ pub mod tls;
 use crate::Error;
 use crate::error::TransportKind;
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
+use crate::xml::ManagedObjectReference;
 use redact::Redactor;
 use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use std::error::Error as _;
@@ -82,6 +83,12 @@ pub(crate) struct HttpRequest {
     pub(crate) body: Vec<u8>,
     /// The call, for errors: `CurrentTime on https://vc/sdk`, `GET https://...`.
     pub(crate) call: String,
+    /// The SOAP operation of a call (`RetrievePropertiesEx`); `None` for a
+    /// `GET`. Backends that file exchanges by call (the recorder, the
+    /// player) take it from here instead of parsing the body for it.
+    pub(crate) operation: Option<&'static str>,
+    /// The managed object the call targets (`_this`); `None` for a `GET`.
+    pub(crate) this: Option<ManagedObjectReference>,
 }
 
 /// The network: reqwest with the call deadline and the response limit.
@@ -117,6 +124,14 @@ impl HttpBackend for Live {
             })
         })
     }
+}
+
+/// What [`Transport::post_streamed`] hands back.
+pub(crate) enum StreamedPost {
+    /// A `200 OK` whose body is still arriving.
+    Arriving(Box<LiveBody>),
+    /// A whole response (a fault, or a body read whole).
+    Whole(Response),
 }
 
 /// A response whose body may still be arriving.
@@ -267,6 +282,8 @@ impl Transport {
                     headers: HeaderMap::new(),
                     body: Vec::new(),
                     call,
+                    operation: None,
+                    this: None,
                 })
                 .await?;
             tracing::Span::current().record("status", ex.status);
@@ -352,6 +369,8 @@ impl Transport {
             headers,
             body: req.body.clone(),
             call: format!("{} on {}", req.operation, self.url),
+            operation: Some(req.operation),
+            this: Some(req.this.clone()),
         }
     }
 
@@ -382,13 +401,9 @@ impl Transport {
         &self,
         req: &SoapRequest,
         action: Option<&HeaderValue>,
-    ) -> Result<crate::rt::Streamed, Error> {
-        use crate::rt::Streamed;
+    ) -> Result<StreamedPost, Error> {
         if self.wire_log {
-            return self
-                .post_as(req, action)
-                .await
-                .map(|r| Streamed::Whole(r.body));
+            return self.post_as(req, action).await.map(StreamedPost::Whole);
         }
         let this = self.state().redactor.text(&req.this.value);
         let span = tracing::info_span!(
@@ -412,12 +427,12 @@ impl Transport {
             self.take_cookie(&headers);
             let body = match body {
                 ArrivingBody::Network(b) if status == 200 => {
-                    return Ok(Streamed::Arriving(b));
+                    return Ok(StreamedPost::Arriving(b));
                 }
                 ArrivingBody::Network(b) => b.read_to_end(Vec::new()).await?,
                 ArrivingBody::Whole(b) => b,
             };
-            self.finish(status, body).map(|r| Streamed::Whole(r.body))
+            self.finish(status, body).map(StreamedPost::Whole)
         }
         .instrument(span)
         .await
@@ -507,6 +522,7 @@ impl Live {
             headers,
             body,
             call,
+            ..
         } = req;
         let started = Instant::now();
         let resp = self

@@ -23,13 +23,16 @@ pub struct SoapRequest {
 }
 
 /// The session handle every call and managed-object view goes through:
-/// sends SOAP envelopes and returns the response bytes (fault responses
-/// included: the caller decodes them), and, when it is a session, what
-/// helpers on the views need besides: the server's ServiceContent, the
-/// endpoint's release, whether it replays a cassette. The client implements
+/// sends SOAP envelopes and returns the response bytes, and, when it is a
+/// session, what helpers on the views need besides: the server's
+/// ServiceContent, the endpoint's release, whether it replays a cassette. The client implements
 /// it; tests and cassettes can too (the defaults say "not a session").
 pub trait RoundTripper: Send + Sync {
-    /// Sends one request; resolves to the raw response envelope.
+    /// Sends one request; resolves to the raw response envelope. A fault
+    /// response may come back either way: as its envelope (the [`Call`]
+    /// decodes it into [`Error::Fault`]) or, when the round-tripper had to
+    /// decode it anyway (a session looking for `NotAuthenticated`), as
+    /// `Err(Error::Fault(..))` already, so that it is decoded only once.
     fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>>;
 
     /// The server's ServiceContent (property collector, view manager,
@@ -38,8 +41,8 @@ pub trait RoundTripper: Send + Sync {
         None
     }
 
-    /// The API release requests carry (`"8.0.3.0"`), when known.
-    fn release(&self) -> Option<&str> {
+    /// The API release requests carry (`8.0.3.0`), when known.
+    fn release(&self) -> Option<&crate::rt::release::Release> {
         None
     }
 

@@ -22,4 +22,4 @@ pub(crate) use macros::{
 #[doc(hidden)]
 pub use crate::{inherits, xml_struct};
 pub use property::{MAX_DEPTH, PropertyPath};
-pub use release::{ReleaseViolation, check_request};
+pub use release::{Release, ReleaseViolation, check_request, check_request_at};

@@ -25,11 +25,185 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+use std::sync::OnceLock;
 
 use crate::generated::releases::{ENUM_VALUES, ENUMS, FIELDS, OPERATIONS, TYPES, UNKNOWN};
 use crate::xml::{BytesStart, DecodeError, XmlReader, local_name};
 
 pub use crate::generated::releases::RELEASES;
+
+// ----- the release type ------------------------------------------------------------
+
+/// The newest release this SDK knows: its type model (`shared/vmodl/`) covers
+/// vim25 up to VCF 9.0: the newest release a client negotiates.
+pub const NEWEST_KNOWN: &str = "9.0.0.0";
+
+/// Longest piece of untrusted text quoted in an error message.
+const QUOTE_MAX: usize = 64;
+
+/// `s`, cut to [`QUOTE_MAX`] characters so that an error message stays
+/// readable whatever the server sent.
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_MAX) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+/// A vim25 API release such as `6.5`, `6.7.3` or `8.0.2.0`: one to four
+/// dot-separated decimal numbers.
+///
+/// Comparison is numeric, with missing trailing parts equal to zero, so
+/// `7.0 == 7.0.0.0` and `6.7.3 > 6.7`; `Eq`, `Ord` and `Hash` agree. The
+/// original text is kept, because the server expects its own spelling back in
+/// the `SOAPAction`: [`as_str`](Self::as_str), [`Display`](fmt::Display) and
+/// [`soap_action`](Self::soap_action) use it.
+///
+/// ```
+/// use vmomi_bindings::rt::release::Release;
+/// let r: Release = "7.0".parse().unwrap();
+/// assert_eq!(r, "7.0.0.0".parse().unwrap());
+/// assert!(r < "7.0.3.0".parse().unwrap());
+/// assert_eq!(r.as_str(), "7.0");
+/// ```
+#[derive(Clone)]
+pub struct Release {
+    text: String,
+    parts: [u32; 4],
+}
+
+impl Release {
+    /// The text this release was parsed from, unchanged.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The `SOAPAction` value that selects this release, `urn:vim25/<text>`,
+    /// without the quotes the HTTP header puts around it.
+    #[must_use]
+    pub fn soap_action(&self) -> String {
+        format!("urn:vim25/{}", self.text)
+    }
+
+    /// [`NEWEST_KNOWN`] as a `Release`.
+    #[must_use]
+    pub fn newest_known() -> Release {
+        NEWEST_KNOWN
+            .parse()
+            .expect("NEWEST_KNOWN is a numbered release")
+    }
+}
+
+impl FromStr for Release {
+    type Err = ParseReleaseError;
+
+    /// Parses `1` to `4` dot-separated runs of ASCII digits; no signs, spaces
+    /// or suffixes (trim before parsing text from a document).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.is_empty() {
+            return Err(ParseReleaseError::Empty);
+        }
+        let count = text.split('.').count();
+        if count > 4 {
+            return Err(ParseReleaseError::TooManyParts {
+                text: clip(text),
+                count,
+            });
+        }
+        let mut parts = [0u32; 4];
+        for (slot, part) in parts.iter_mut().zip(text.split('.')) {
+            // u32::from_str alone would accept "+5".
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ParseReleaseError::NotANumber {
+                    text: clip(text),
+                    part: clip(part),
+                });
+            }
+            *slot = part.parse().map_err(|_| ParseReleaseError::TooLarge {
+                text: clip(text),
+                part: clip(part),
+            })?;
+        }
+        Ok(Release {
+            text: text.to_owned(),
+            parts,
+        })
+    }
+}
+
+impl fmt::Display for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Release").field(&self.text).finish()
+    }
+}
+
+impl PartialEq for Release {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts == other.parts
+    }
+}
+
+impl Eq for Release {}
+
+impl Hash for Release {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.parts.hash(state);
+    }
+}
+
+impl Ord for Release {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.parts.cmp(&other.parts)
+    }
+}
+
+impl PartialOrd for Release {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Why a text is not a [`Release`]. Texts are quoted cut to 64 characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseReleaseError {
+    /// The text is empty.
+    #[error("release \"\": empty text")]
+    Empty,
+    /// A dot-separated part is empty or has a character other than `0`-`9`.
+    #[error("release {text:?}: part {part:?} is not a number")]
+    NotANumber {
+        /// The whole text.
+        text: String,
+        /// The offending part.
+        part: String,
+    },
+    /// A part does not fit in 32 bits.
+    #[error("release {text:?}: part {part:?} is too large")]
+    TooLarge {
+        /// The whole text.
+        text: String,
+        /// The offending part.
+        part: String,
+    },
+    /// More than four parts.
+    #[error("release {text:?}: {count} parts, at most 4")]
+    TooManyParts {
+        /// The whole text.
+        text: String,
+        /// How many parts it has.
+        count: usize,
+    },
+}
 
 /// What kind of item a [`ReleaseViolation`] names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -203,55 +377,59 @@ pub fn enum_value_since(enum_name: &str, value: &str) -> Option<&'static str> {
 
 // ----- comparing releases ----------------------------------------------------------
 
-/// Compares two dotted numeric releases (`7.0` = `7.0.0.0`); `None` when
-/// either is not made of dot-separated decimal numbers.
-fn cmp_numeric(a: &str, b: &str) -> Option<Ordering> {
-    fn parts(s: &str) -> Option<impl Iterator<Item = u64> + '_> {
-        if s.is_empty()
-            || !s
-                .split('.')
-                .all(|p| !p.is_empty() && p.len() <= 18 && p.bytes().all(|c| c.is_ascii_digit()))
-        {
-            return None;
-        }
-        Some(s.split('.').map(|p| p.parse::<u64>().unwrap_or(0)))
-    }
-    let mut a = parts(a)?;
-    let mut b = parts(b)?;
-    loop {
-        match (a.next(), b.next()) {
-            (None, None) => return Some(Ordering::Equal),
-            (x, y) => match x.unwrap_or(0).cmp(&y.unwrap_or(0)) {
-                Ordering::Equal => {}
-                other => return Some(other),
-            },
-        }
-    }
+/// [`RELEASES`] as [`Release`]s (`None` for `2.5u2` and `2.5u2server`).
+fn table() -> &'static [Option<Release>] {
+    static TABLE: OnceLock<Vec<Option<Release>>> = OnceLock::new();
+    TABLE.get_or_init(|| RELEASES.iter().map(|r| r.parse().ok()).collect())
 }
 
 /// A release's place among [`RELEASES`]: release `i` of the table is
-/// `2i + 1`; a numeric release between table releases `k - 1` and `k` is
-/// `2k`; a non-numeric release not in the table is newer than everything.
-fn rank(release: &str) -> usize {
+/// `2i + 1`; a release between table releases `k - 1` and `k` (by number,
+/// `7.0` being `7.0.0.0`) is `2k`, so a future release (`9.2.0.0`) is past
+/// every release of the table.
+fn rank(release: &Release) -> usize {
+    if let Some(i) = RELEASES.iter().position(|x| *x == release.as_str()) {
+        return 2 * i + 1;
+    }
+    let k = table()
+        .iter()
+        .position(|x| x.as_ref().is_some_and(|x| x > release))
+        .unwrap_or(RELEASES.len());
+    2 * k
+}
+
+/// [`rank`] of a release name: a name of the table, or a text that parses
+/// as a [`Release`]; any other text (an internal build code such as
+/// `uA046D008`) is newer than everything.
+fn rank_text(release: &str) -> usize {
     let r = release.trim();
     if let Some(i) = RELEASES.iter().position(|x| *x == r) {
         return 2 * i + 1;
     }
-    if cmp_numeric(r, "0").is_none() {
-        return usize::MAX;
-    }
-    let k = RELEASES
-        .iter()
-        .position(|x| cmp_numeric(x, r) == Some(Ordering::Greater))
-        .unwrap_or(RELEASES.len());
-    2 * k
+    r.parse().map_or(usize::MAX, |r| rank(&r))
 }
 
 /// Does a server speaking `release` have an item introduced in
 /// `item_release` (a name of [`RELEASES`], as the `*_since` functions
 /// return)? Both are placed as the module documentation describes.
 pub fn release_includes(release: &str, item_release: &str) -> bool {
-    rank(item_release) <= rank(release)
+    rank_text(item_release) <= rank_text(release)
+}
+
+impl Release {
+    /// Whether a server speaking this release has an item introduced in
+    /// `item_release` (a name the `*_since` functions return).
+    ///
+    /// ```
+    /// use vmomi_bindings::rt::release::Release;
+    /// let future: Release = "9.2.0.0".parse().unwrap();
+    /// assert!(future.includes("8.0.3.0"));
+    /// assert!(!"6.5".parse::<Release>().unwrap().includes("7.0.0.0"));
+    /// ```
+    #[must_use]
+    pub fn includes(&self, item_release: &str) -> bool {
+        rank_text(item_release) <= rank(self)
+    }
 }
 
 // ----- the request check -------------------------------------------------------------
@@ -282,7 +460,25 @@ pub fn release_includes(release: &str, item_release: &str) -> bool {
 /// assert!(check_request(req, "7.0.1.0").is_ok());
 /// ```
 pub fn check_request(envelope: &[u8], release: &str) -> Result<(), ReleaseViolation> {
-    let ceiling = rank(release);
+    check(envelope, rank_text(release), release)
+}
+
+/// [`check_request`] against a [`Release`]: what the client runs before
+/// every request, with the release it negotiated (or a stub's).
+///
+/// ```
+/// use vmomi_bindings::rt::release::{Release, check_request_at};
+/// let req = br#"<QueryConnections xmlns="urn:vim25"><_this type="VirtualMachine">vm-1</_this></QueryConnections>"#;
+/// let at = |r: &str| check_request_at(req, &r.parse::<Release>().unwrap());
+/// assert!(at("7.0").is_err());
+/// assert!(at("7.0.1.0").is_ok());
+/// assert!(at("9.2.0.0").is_ok(), "a release newer than the tables has everything");
+/// ```
+pub fn check_request_at(envelope: &[u8], release: &Release) -> Result<(), ReleaseViolation> {
+    check(envelope, rank(release), release.as_str())
+}
+
+fn check(envelope: &[u8], ceiling: usize, release: &str) -> Result<(), ReleaseViolation> {
     if ceiling > 2 * RELEASES.len() {
         // Newer than every release of the table: everything passes.
         return Ok(());
@@ -449,6 +645,65 @@ impl<'a> Checker<'a> {
 mod tests {
     use super::*;
 
+    fn r(s: &str) -> Release {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn release_parse_errors_name_the_problem() {
+        let msg = |s: &str| s.parse::<Release>().unwrap_err().to_string();
+        assert_eq!(msg(""), "release \"\": empty text");
+        assert_eq!(msg("7.x"), "release \"7.x\": part \"x\" is not a number");
+        assert_eq!(msg("7..0"), "release \"7..0\": part \"\" is not a number");
+        assert_eq!(msg("7.0."), "release \"7.0.\": part \"\" is not a number");
+        assert_eq!(msg("+7.0"), "release \"+7.0\": part \"+7\" is not a number");
+        assert_eq!(msg(" 7.0"), "release \" 7.0\": part \" 7\" is not a number");
+        assert_eq!(
+            msg("1.2.3.4.5"),
+            "release \"1.2.3.4.5\": 5 parts, at most 4"
+        );
+        assert_eq!(
+            msg("7.4294967296"),
+            "release \"7.4294967296\": part \"4294967296\" is too large"
+        );
+        assert!(matches!(
+            "2.5u2".parse::<Release>(),
+            Err(ParseReleaseError::NotANumber { .. })
+        ));
+        let long = "x".repeat(1000);
+        assert!(msg(&long).len() < 200, "long texts are cut");
+    }
+
+    #[test]
+    fn release_order_is_numeric_and_eq_agrees() {
+        use std::collections::HashSet;
+        assert!(r("6.7.3") > r("6.7"));
+        assert!(r("10.0") > r("9.0"));
+        assert!(r("6.10") > r("6.9"));
+        assert_eq!(r("7.0"), r("7.0.0.0"));
+        assert_eq!(r("7.0").cmp(&r("7.0.0.0")), Ordering::Equal);
+        assert_eq!(r("07.0"), r("7"));
+        let set: HashSet<Release> = [r("7"), r("7.0"), r("7.0.0.0")].into_iter().collect();
+        assert_eq!(set.len(), 1, "Hash agrees with Eq");
+        assert_eq!(r("7.0").to_string(), "7.0");
+        assert_eq!(format!("{:?}", r("7.0")), "Release(\"7.0\")");
+        assert_eq!(r("8.0.2.0").soap_action(), "urn:vim25/8.0.2.0");
+    }
+
+    #[test]
+    fn future_and_odd_releases_are_placed() {
+        let newest = Release::newest_known();
+        assert!(r("9.2.0.0") > newest);
+        assert!(r("9.2.0.0") < r("10.0"));
+        assert_eq!(rank(&r("9.2.0.0")), 2 * RELEASES.len());
+        assert!(rank(&r("7.0")) > rank(&r("6.7.3")));
+        assert_eq!(rank(&r("7.0")), rank_text("7.0"));
+        assert_eq!(rank_text("uA046D008"), usize::MAX);
+        assert!(r("9.2.0.0").includes(NEWEST_KNOWN));
+        assert!(!r("5.5").includes("6.0"));
+        assert!(r("5.5").includes("5.5"));
+    }
+
     fn idx(name: &str) -> usize {
         RELEASES.iter().position(|r| *r == name).unwrap()
     }
@@ -535,13 +790,16 @@ mod tests {
         assert!(release_includes("uA046D008", "9.1.1.0"));
         assert!(release_includes("", "9.1.1.0"));
         assert!(!release_includes("9.1.1.0", "uA046D008"));
-        assert_eq!(cmp_numeric("7.0", "7.0.0.0"), Some(Ordering::Equal));
-        assert_eq!(cmp_numeric("10.0", "9.9"), Some(Ordering::Greater));
-        assert_eq!(cmp_numeric("7..0", "7"), None);
-        assert_eq!(
-            cmp_numeric("99999999999999999999999", "1"),
-            None,
+        assert_eq!(r("7.0").cmp(&r("7.0.0.0")), Ordering::Equal);
+        assert!(r("10.0") > r("9.9"));
+        assert!("7..0".parse::<Release>().is_err());
+        assert!(
+            "99999999999999999999999".parse::<Release>().is_err(),
             "overlong parts are not numbers"
+        );
+        assert!(
+            release_includes("99999999999999999999999", "9.1.1.0"),
+            "a text that is not a release passes everything"
         );
     }
 
