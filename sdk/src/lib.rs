@@ -37,11 +37,11 @@ pub mod prelude {
     pub use crate::rt::RoundTripper;
     pub use vmomi_methods::ObjectView;
 }
+/// A struct of typed properties of one managed object type, and its derive
+/// (see [`property`]).
+pub use helpers::property::PropertySet;
 pub use session::{Client, ClientBuilder, release};
 pub use transport::{redact, tls};
-/// Derives [`property::PropertySet`]: a struct of typed properties of one
-/// managed object type (see [`property`]).
-pub use vmomi_derive::PropertySet;
 
 pub use vmomi_bindings::{Error, Fault, TransportKind, error, rt, xml};
 pub use vmomi_methods::{Decoded, ObjectView, decode_response, methods, mo, types};

@@ -397,3 +397,53 @@ async fn a_watch_sees_a_power_change() {
     other.logout().await.unwrap();
     tape.finish();
 }
+
+#[derive(vmomi::PropertySet, Debug)]
+#[property_set(VirtualMachine)]
+struct TypedVm {
+    #[property(view)]
+    vm: VirtualMachine,
+    name: String,
+    #[property(runtime.power_state)]
+    power: VirtualMachinePowerState,
+    #[property(config.hardware.device)]
+    devices: Vec<vmomi::types::AnyVirtualDevice>,
+    #[property(guest.ip_address)]
+    ip: Option<String>,
+}
+
+#[tokio::test]
+async fn a_typed_property_set_of_every_vm_and_of_one() {
+    use futures_util::TryStreamExt;
+    let Some(tape) = tape("typed-set") else {
+        return;
+    };
+    let client = tape.client().connect().await.unwrap();
+    let mut vms: Vec<TypedVm> = client
+        .root_folder()
+        .retrieve::<TypedVm>()
+        .try_collect()
+        .await
+        .unwrap();
+    vms.sort_by(|a, b| a.name.cmp(&b.name));
+    let names: Vec<&str> = vms.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "DC0_C0_RP0_VM0",
+            "DC0_C0_RP0_VM1",
+            "DC0_H0_VM0",
+            "DC0_H0_VM1"
+        ]
+    );
+    for v in &vms {
+        assert_eq!(v.power, VirtualMachinePowerState::PoweredOn, "{v:?}");
+        assert!(!v.devices.is_empty(), "{v:?}");
+        assert!(v.ip.as_deref().is_none_or(|ip| !ip.is_empty()));
+    }
+    let one: TypedVm = vms[0].vm.get_set().await.unwrap();
+    assert_eq!(one.name, vms[0].name);
+    assert_eq!(one.devices.len(), vms[0].devices.len());
+    client.logout().await.unwrap();
+    tape.finish();
+}

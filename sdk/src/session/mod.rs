@@ -450,10 +450,6 @@ impl Client {
         r
     }
 
-    fn arc(&self) -> Arc<dyn RoundTripper> {
-        Arc::new(self.clone())
-    }
-
     /// Whether this client replays a cassette (no network; pollers need
     /// not wait between polls).
     pub fn is_replay(&self) -> bool {
@@ -462,7 +458,7 @@ impl Client {
 
     /// The `ServiceInstance` view.
     pub fn service_instance(&self) -> mo::ServiceInstance {
-        mo::ServiceInstance::new(self.arc(), service_instance())
+        mo::ServiceInstance::new(self.shared(), service_instance())
     }
 
     /// The `SessionManager` view.
@@ -473,26 +469,43 @@ impl Client {
             .session_manager
             .clone()
             .unwrap_or_else(|| ManagedObjectReference::new("SessionManager", "SessionManager"));
-        mo::SessionManager::new(self.arc(), r)
+        mo::SessionManager::new(self.shared(), r)
     }
 
     /// The `PropertyCollector` view.
     pub fn property_collector(&self) -> mo::PropertyCollector {
         mo::PropertyCollector::new(
-            self.arc(),
+            self.shared(),
             self.inner.service_content.property_collector.clone(),
         )
     }
 
     /// The root `Folder` view.
     pub fn root_folder(&self) -> mo::Folder {
-        mo::Folder::new(self.arc(), self.inner.service_content.root_folder.clone())
+        mo::Folder::new(
+            self.shared(),
+            self.inner.service_content.root_folder.clone(),
+        )
     }
 
-    /// The client as a shared transport, for building any managed-object
-    /// view: `mo::VirtualMachine::new(client.shared(), vm_ref)`.
+    /// The session handle every view holds: the one way from a client to
+    /// its views (`client.view::<mo::VirtualMachine>(r)` wraps it).
     pub fn shared(&self) -> Arc<dyn RoundTripper> {
-        self.arc()
+        Arc::new(self.clone())
+    }
+
+    /// A view of `reference` on this session.
+    ///
+    /// ```no_run
+    /// # async fn run(client: vmomi::Client, r: vmomi::types::ManagedObjectReference) -> Result<(), vmomi::Error> {
+    /// use vmomi::mo::VirtualMachine;
+    /// use vmomi::prelude::*;
+    /// let vm: VirtualMachine = client.view(r);
+    /// let name = vm.get(VirtualMachine::NAME).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn view<V: crate::ObjectView>(&self, reference: ManagedObjectReference) -> V {
+        V::from_reference(self.shared(), reference)
     }
 }
 
