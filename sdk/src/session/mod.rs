@@ -211,6 +211,9 @@ impl Inner {
     }
 }
 
+// The seam to the generated calls: `?` hands a fault back as the bindings'
+// `Fault` (which their decoder passes through) and boxes the client's own
+// errors; `Error::from` unboxes them for the caller.
 impl RoundTripper for Inner {
     fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
         Box::pin(async move { Ok(self.call(request, None).await?) })

@@ -699,6 +699,8 @@ fn snippet(body: &[u8]) -> String {
     }
 }
 
+// At the `rt` seam the client's errors are boxed into the bindings' error
+// (`?` converts); `Error::from` on the caller's side unboxes them.
 impl RoundTripper for Transport {
     fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
         Box::pin(async move { Ok(self.post(&request).await?.body) })
