@@ -19,12 +19,14 @@
 //! | layer | module | what it holds |
 //! | --- | --- | --- |
 //! | wire types, methods, views | [`types`], [`methods`], [`mo`] (`vmomi-bindings`, `vmomi-methods`) | generated from the WSDL |
+//! | errors | [`error`] | [`Error`], the one type to match, and its conversions from and to the generated calls' error |
 //! | transport | [`transport`] ([`tls`], [`redact`]) | HTTP exchanges, TLS, limits, errors, the redacted wire log |
 //! | cassettes | [`cassette`] | record (wraps the network) and replay (replaces it) |
 //! | session | [`session`] | [`Client`], its builder, release negotiation, login, keep-alive |
 //! | helpers | [`helpers`] ([`property`], [`task`], [`watch`], ...) | property reads, task waits, watches |
 
 pub mod cassette;
+pub mod error;
 pub mod helpers;
 pub mod session;
 pub mod transport;
@@ -43,5 +45,6 @@ pub use helpers::property::PropertySet;
 pub use session::{Client, ClientBuilder, release};
 pub use transport::{redact, tls};
 
-pub use vmomi_bindings::{Error, Fault, TransportKind, error, rt, xml};
+pub use error::{Error, Fault, TransportKind};
+pub use vmomi_bindings::{rt, xml};
 pub use vmomi_methods::{Decoded, ObjectView, decode_response, methods, mo, types};

@@ -1,6 +1,6 @@
-//! The layering of `sdk/src`, enforced: transport → cassette → session →
-//! helpers. Each layer may use only the layers before it (plus the
-//! re-exported bindings: `crate::types`, `crate::rt`, `crate::Error`, ...),
+//! The layering of `sdk/src`, enforced: error → transport → cassette →
+//! session → helpers. Each layer may use only the layers before it (plus the
+//! re-exported bindings: `crate::types`, `crate::rt`, ...),
 //! and no two modules may import each other.
 //!
 //! The test reads every `crate::` path of every file (`use crate::...`,
@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The layers, in order: each may use those before it.
-const LAYERS: &[&str] = &["transport", "cassette", "session", "helpers"];
+const LAYERS: &[&str] = &["error", "transport", "cassette", "session", "helpers"];
 
 /// One `crate::` path found in a file.
 #[derive(Debug)]
@@ -126,14 +126,15 @@ pub(crate) fn f() { crate::session::Client::builder(); }
     );
     assert_eq!(uses[3].line, 8);
     let aliases = root_reexports(
-        "pub use session::{Client, release};\npub use transport::{redact, tls};\npub use vmomi_bindings::{Error, rt};\npub use helpers::{EventsExt, event};\n",
+        "pub use session::{Client, release};\npub use transport::{redact, tls};\npub use error::{Error, TransportKind};\npub use vmomi_bindings::{rt, xml};\npub use helpers::{EventsExt, event};\n",
     );
     assert_eq!(
         resolve(&["Client".into(), "builder".into()], &aliases),
         ["session", "Client", "builder"]
     );
     assert_eq!(resolve(&["rt".into()], &aliases), ["rt"]);
-    assert_eq!(layer_of(&resolve(&["event".into()], &aliases)), Some(3));
+    assert_eq!(layer_of(&resolve(&["Error".into()], &aliases)), Some(0));
+    assert_eq!(layer_of(&resolve(&["event".into()], &aliases)), Some(4));
 }
 
 fn read_files(src: &Path) -> Vec<File> {

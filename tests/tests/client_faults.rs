@@ -57,7 +57,7 @@ async fn a_response_over_the_limit_fails_naming_the_limit_and_the_call() {
             .connect()
             .await
             .expect("the small responses pass");
-        let err = client.service_instance().current_time().await.unwrap_err();
+        let err = Error::from(client.service_instance().current_time().await.unwrap_err());
         match &err {
             Error::ResponseTooLarge {
                 call,
@@ -140,7 +140,7 @@ async fn a_reset_or_close_mid_body_says_so() {
     ] {
         let srv = breaking(&sim, "CurrentTime", reply);
         let client = builder(&srv.url).connect().await.unwrap();
-        let err = client.service_instance().current_time().await.unwrap_err();
+        let err = Error::from(client.service_instance().current_time().await.unwrap_err());
         let msg = err.to_string();
         match &err {
             Error::Transport { kind: k, .. } => assert_eq!(*k, kind, "{msg}"),
@@ -162,7 +162,7 @@ async fn a_call_that_never_ends_times_out_at_the_configured_limit() {
         .connect()
         .await
         .unwrap();
-    let err = client.service_instance().current_time().await.unwrap_err();
+    let err = Error::from(client.service_instance().current_time().await.unwrap_err());
     match &err {
         Error::Timeout { call, limit, .. } => {
             assert!(call.contains("CurrentTime"), "{err}");
@@ -190,7 +190,7 @@ async fn a_response_in_another_namespace_is_refused() {
             },
         );
         let client = builder(&srv.url).connect().await.unwrap();
-        let err = client.service_instance().current_time().await.unwrap_err();
+        let err = Error::from(client.service_instance().current_time().await.unwrap_err());
         assert!(matches!(err, Error::Decode(_)), "{err:?}");
         assert!(err.to_string().contains(expect), "{err}");
         client.close().await.unwrap();
@@ -321,6 +321,6 @@ async fn close_logs_out_and_is_idempotent() {
     client.close().await.unwrap();
     client.close().await.unwrap();
     assert_eq!(srv.count("Logout"), 1);
-    let err = client.service_instance().current_time().await.unwrap_err();
+    let err = Error::from(client.service_instance().current_time().await.unwrap_err());
     assert!(err.is_not_authenticated(), "no re-login after close: {err}");
 }

@@ -143,7 +143,11 @@ async fn thirty_two_concurrent_calls_share_one_session() {
         let root = root.clone();
         tokio::spawn(async move {
             if i % 2 == 0 {
-                c.service_instance().current_time().await.map(|_| None)
+                c.service_instance()
+                    .current_time()
+                    .await
+                    .map(|_| None)
+                    .map_err(vmomi::Error::from)
             } else {
                 retrieve_one(&c, &root, vmomi::mo::Folder::NAME).await
             }

@@ -5,7 +5,6 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
-use vmomi::Error;
 use vmomi::mo::VirtualMachine;
 use vmomi::rt::{BoxFuture, RoundTripper, SoapRequest};
 use vmomi::types::*;
@@ -17,7 +16,10 @@ struct Canned {
 }
 
 impl RoundTripper for Canned {
-    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>> {
+    fn round_trip(
+        &self,
+        request: SoapRequest,
+    ) -> BoxFuture<'_, Result<Vec<u8>, vmomi::error::CallError>> {
         self.sent.lock().unwrap().push(request);
         let body = self.answer.clone().into_bytes();
         Box::pin(async move { Ok(body) })

@@ -64,7 +64,7 @@ async fn a_7_0_field_fails_locally_at_5_5_and_a_6_5_field_is_sent_at_6_5() {
     let (old, rec) = connect(&sim, Some("5.5"), true).await;
     let vm = a_vm(&old).await;
     let before = rec.len();
-    let err = vm.reconfig_vm_task(sgx()).await.unwrap_err();
+    let err = Error::from(vm.reconfig_vm_task(sgx()).await.unwrap_err());
     let Error::Release(v) = &err else {
         panic!("expected a local release error, got {err:?}")
     };
@@ -90,7 +90,7 @@ async fn a_7_0_field_fails_locally_at_5_5_and_a_6_5_field_is_sent_at_6_5() {
     vmomi::task::wait(&new, task.reference()).await.unwrap();
     // The 7.0 field still is refused at 6.5.
     assert!(matches!(
-        vm.reconfig_vm_task(sgx()).await,
+        vm.reconfig_vm_task(sgx()).await.map_err(Error::from),
         Err(Error::Release(_))
     ));
 
@@ -98,7 +98,7 @@ async fn a_7_0_field_fails_locally_at_5_5_and_a_6_5_field_is_sent_at_6_5() {
     let host = new.at_release("5.5").unwrap();
     assert_eq!(host.release().as_str(), "5.5");
     let vm55 = VirtualMachine::new(host.shared(), vm.reference().clone());
-    let err = vm55.reconfig_vm_task(encryption()).await.unwrap_err();
+    let err = Error::from(vm55.reconfig_vm_task(encryption()).await.unwrap_err());
     assert!(matches!(err, Error::Release(_)), "{err}");
     let task = vm55
         .reconfig_vm_task(VirtualMachineConfigSpec {

@@ -73,7 +73,7 @@ async fn a_service_content_without_the_manager_is_server_data() {
         fn round_trip(
             &self,
             _: vmomi::rt::SoapRequest,
-        ) -> vmomi::rt::BoxFuture<'_, Result<Vec<u8>, Error>> {
+        ) -> vmomi::rt::BoxFuture<'_, Result<Vec<u8>, vmomi::error::CallError>> {
             panic!("nothing may be sent")
         }
         fn service_content(&self) -> Option<&vmomi::types::ServiceContent> {
@@ -99,7 +99,7 @@ async fn a_handle_that_is_not_a_session_says_so() {
         fn round_trip(
             &self,
             _: vmomi::rt::SoapRequest,
-        ) -> vmomi::rt::BoxFuture<'_, Result<Vec<u8>, Error>> {
+        ) -> vmomi::rt::BoxFuture<'_, Result<Vec<u8>, vmomi::error::CallError>> {
             panic!("nothing may be sent")
         }
     }

@@ -23,7 +23,7 @@ mod generated;
 pub mod rt;
 pub mod xml;
 
-pub use error::{Error, Fault, TransportKind};
+pub use error::{Error, Fault};
 
 /// Every wire type: data objects, faults, enums, polymorphic
 /// `Any*` enums and the `anyType` value, under their WSDL names.

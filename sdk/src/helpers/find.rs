@@ -143,6 +143,7 @@ impl Finder {
         self.search_index()?
             .find_by_uuid(None, uuid.to_string(), true, Some(instance))
             .await
+            .map_err(Error::from)
     }
 
     /// The host with this hardware UUID, through the SearchIndex.
@@ -150,6 +151,7 @@ impl Finder {
         self.search_index()?
             .find_by_uuid(None, uuid.to_string(), false, None)
             .await
+            .map_err(Error::from)
     }
 
     /// The virtual machine (`vm: true`, as VMware Tools reports it) or host
@@ -158,6 +160,7 @@ impl Finder {
         self.search_index()?
             .find_by_ip(None, ip.to_string(), vm)
             .await
+            .map_err(Error::from)
     }
 
     /// The virtual machine (`vm: true`) or host with this DNS name, through
@@ -170,6 +173,7 @@ impl Finder {
         self.search_index()?
             .find_by_dns_name(None, name.to_string(), vm)
             .await
+            .map_err(Error::from)
     }
 
     fn search_index(&self) -> Result<crate::mo::SearchIndex, Error> {

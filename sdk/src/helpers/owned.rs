@@ -92,21 +92,21 @@ async fn destroy(
                 this,
                 ..Default::default()
             };
-            methods::destroy_property_collector(client, &req).await
+            Ok(methods::destroy_property_collector(client, &req).await?)
         }
         Kind::HistoryCollector => {
             let req = DestroyCollectorRequestType {
                 this,
                 ..Default::default()
             };
-            methods::destroy_collector(client, &req).await
+            Ok(methods::destroy_collector(client, &req).await?)
         }
         Kind::View => {
             let req = DestroyViewRequestType {
                 this,
                 ..Default::default()
             };
-            methods::destroy_view(client, &req).await
+            Ok(methods::destroy_view(client, &req).await?)
         }
     }
 }

@@ -401,6 +401,7 @@ fn tag_end(tail: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::CallError;
     use crate::rt::BoxFuture;
 
     /// A body handed on in parts of `size` bytes.
@@ -411,7 +412,10 @@ mod tests {
     }
 
     impl BodyStream for Parts {
-        fn read_into<'a>(&'a mut self, buf: &'a mut Vec<u8>) -> BoxFuture<'a, Result<bool, Error>> {
+        fn read_into<'a>(
+            &'a mut self,
+            buf: &'a mut Vec<u8>,
+        ) -> BoxFuture<'a, Result<bool, CallError>> {
             Box::pin(async move {
                 if self.at >= self.data.len() {
                     return Ok(false);

@@ -102,7 +102,7 @@ impl Props {
 
     /// The value of `path`; `None` when the server sent none (unset).
     pub fn optional<T: FromAny>(&mut self, path: PropertyPath<T>) -> Result<Option<T>, Error> {
-        self.take(&path).map(|v| path.decode(v)).transpose()
+        Ok(self.take(&path).map(|v| path.decode(v)).transpose()?)
     }
 
     /// The value of `path`, which must be there.
@@ -473,6 +473,7 @@ async fn streamed<B: crate::xml::EncodeFields>(
             body: crate::xml::soap::request_envelope(operation, body),
         })
         .await
+        .map_err(Error::from)
 }
 
 /// Every object of `type_name` in `view`, with `paths`.
@@ -518,7 +519,7 @@ pub trait Objects {
 impl Objects for ObjectContent {
     fn take<T: FromAny>(&mut self, path: PropertyPath<T>) -> Result<Option<T>, Error> {
         match self.prop_set.iter().position(|p| path.is(&p.name)) {
-            Some(i) => path.decode(self.prop_set.swap_remove(i).val).map(Some),
+            Some(i) => Ok(Some(path.decode(self.prop_set.swap_remove(i).val)?)),
             None => Ok(None),
         }
     }

@@ -296,8 +296,8 @@ impl TaskExt for Task {
         wait_on(self.client_arc().clone(), ObjectView::reference(self), how)
     }
 
-    fn cancel(&self) -> impl Future<Output = Result<(), Error>> + Send + '_ {
-        self.cancel_task()
+    async fn cancel(&self) -> Result<(), Error> {
+        Ok(self.cancel_task().await?)
     }
 }
 

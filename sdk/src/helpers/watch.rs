@@ -427,7 +427,7 @@ impl Change {
     /// ```
     pub fn get<T: FromAny>(&self, path: PropertyPath<T>) -> Result<Option<T>, Error> {
         match &self.value {
-            Some(v) if self.is(path) => path.decode(v.clone()).map(Some),
+            Some(v) if self.is(path) => Ok(Some(path.decode(v.clone())?)),
             _ => Ok(None),
         }
     }
@@ -441,7 +441,7 @@ impl Change {
     /// ```
     pub fn into_value<T: FromAny>(self, path: PropertyPath<T>) -> Result<Option<T>, Error> {
         match self.value {
-            Some(v) if self.path == path.path() => path.decode(v).map(Some),
+            Some(v) if self.path == path.path() => Ok(Some(path.decode(v)?)),
             _ => Ok(None),
         }
     }
@@ -629,7 +629,8 @@ impl State {
                     ..Default::default()
                 },
             )
-            .await;
+            .await
+            .map_err(Error::from);
             match asked {
                 // Nothing changed within the server's wait: ask again.
                 Ok(None) => self.restarts_in_a_row = 0,

@@ -24,6 +24,7 @@ pub use builder::{ClientBuilder, DEFAULT_MAX_RESPONSE, DEFAULT_TIMEOUT, parse_du
 pub use negotiate::{Negotiation, NegotiationSource};
 
 use crate::Error;
+use crate::error::CallError;
 use crate::methods;
 use crate::mo;
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest, Streamed};
@@ -210,9 +211,12 @@ impl Inner {
     }
 }
 
+// The seam to the generated calls: `?` hands a fault back as the bindings'
+// `Fault` (which their decoder passes through) and boxes the client's own
+// errors; `Error::from` unboxes them for the caller.
 impl RoundTripper for Inner {
-    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>> {
-        Box::pin(self.call(request, None))
+    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
+        Box::pin(async move { Ok(self.call(request, None).await?) })
     }
 }
 
@@ -439,7 +443,7 @@ impl Client {
     pub async fn logout(&self) -> Result<(), Error> {
         let sm = self.session_manager();
         self.inner.session.closed.store(true, Ordering::SeqCst);
-        let r = sm.logout().await;
+        let r = sm.logout().await.map_err(Error::from);
         self.inner.transport.clear_cookie();
         *self
             .inner
@@ -510,8 +514,8 @@ impl Client {
 }
 
 impl RoundTripper for Client {
-    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>> {
-        Box::pin(self.inner.call(request, self.scope.as_deref()))
+    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
+        Box::pin(async move { Ok(self.inner.call(request, self.scope.as_deref()).await?) })
     }
 
     fn service_content(&self) -> Option<&ServiceContent> {
@@ -526,7 +530,15 @@ impl RoundTripper for Client {
         Client::is_replay(self)
     }
 
-    fn round_trip_streamed(&self, request: SoapRequest) -> BoxFuture<'_, Result<Streamed, Error>> {
-        Box::pin(self.inner.call_streamed(request, self.scope.as_deref()))
+    fn round_trip_streamed(
+        &self,
+        request: SoapRequest,
+    ) -> BoxFuture<'_, Result<Streamed, CallError>> {
+        Box::pin(async move {
+            Ok(self
+                .inner
+                .call_streamed(request, self.scope.as_deref())
+                .await?)
+        })
     }
 }

@@ -51,6 +51,7 @@ async fn retrieve_service_content(t: &Transport) -> Result<ServiceContent, Error
         },
     )
     .await
+    .map_err(Error::from)
 }
 
 pub(super) fn service_instance() -> ManagedObjectReference {

@@ -9,7 +9,7 @@ pub mod redact;
 pub mod tls;
 
 use crate::Error;
-use crate::error::TransportKind;
+use crate::error::{CallError, TransportKind};
 use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
 use crate::xml::ManagedObjectReference;
 use redact::Redactor;
@@ -198,8 +198,8 @@ impl LiveBody {
 }
 
 impl crate::rt::BodyStream for LiveBody {
-    fn read_into<'a>(&'a mut self, buf: &'a mut Vec<u8>) -> BoxFuture<'a, Result<bool, Error>> {
-        Box::pin(LiveBody::read_into(self, buf))
+    fn read_into<'a>(&'a mut self, buf: &'a mut Vec<u8>) -> BoxFuture<'a, Result<bool, CallError>> {
+        Box::pin(async move { Ok(LiveBody::read_into(self, buf).await?) })
     }
 }
 
@@ -699,8 +699,10 @@ fn snippet(body: &[u8]) -> String {
     }
 }
 
+// At the `rt` seam the client's errors are boxed into the bindings' error
+// (`?` converts); `Error::from` on the caller's side unboxes them.
 impl RoundTripper for Transport {
-    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>> {
-        Box::pin(async move { self.post(&request).await.map(|r| r.body) })
+    fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
+        Box::pin(async move { Ok(self.post(&request).await?.body) })
     }
 }

@@ -156,7 +156,7 @@ fn check(files: &[PathBuf]) -> ExitCode {
                         );
                     }
                 }
-                Err(vmomi_bindings::Error::Fault(f)) => {
+                Err(vmomi::error::CallError::Fault(f)) => {
                     passed += 1;
                     let name = f
                         .detail

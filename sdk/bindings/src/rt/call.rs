@@ -33,6 +33,9 @@ pub trait RoundTripper: Send + Sync {
     /// decodes it into [`Error::Fault`]) or, when the round-tripper had to
     /// decode it anyway (a session looking for `NotAuthenticated`), as
     /// `Err(Error::Fault(..))` already, so that it is decoded only once.
+    /// A failure of the round-tripper's own (connecting, a timeout, a
+    /// cassette) goes boxed in [`Error::RoundTrip`]; the caller gets it back
+    /// by downcasting (`vmomi::Error::from` does).
     fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, Error>>;
 
     /// The server's ServiceContent (property collector, view manager,

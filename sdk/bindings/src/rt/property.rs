@@ -134,10 +134,9 @@ impl<T> PropertyPath<T> {
     /// Refuses a path deeper than [`MAX_DEPTH`] (it cannot be held whole).
     pub fn check(&self) -> Result<(), Error> {
         if self.overflow {
-            return Err(Error::Config(format!(
-                "property path {}... is deeper than {MAX_DEPTH} parts",
-                self
-            )));
+            return Err(Error::PathTooDeep {
+                path: self.to_string(),
+            });
         }
         Ok(())
     }
