@@ -122,14 +122,18 @@ fn build() -> Result<PathBuf, String> {
     static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     BIN.get_or_init(|| {
         let src = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/vcsim"));
-        // Go's build cache makes rebuilding cheap; the binary is per process
-        // so parallel test binaries never write the same file.
+        // Go's build cache makes rebuilding cheap. Each process builds to a
+        // file of its own, so parallel test binaries never write the same
+        // file, then renames it over the one shared binary (atomic; a
+        // simulator already running from the old file keeps it), so the
+        // folder holds one binary however many test runs there were.
         let dir = work_dir();
-        let out = dir.join(format!("vcsim-{}", std::process::id()));
+        let tmp = dir.join(format!("vcsim-{}.tmp", std::process::id()));
+        let out = dir.join("vcsim");
         let gocache = dir.join("gocache");
         let status = Command::new("go")
             .args(["build", "-o"])
-            .arg(&out)
+            .arg(&tmp)
             .arg(".")
             .current_dir(&src)
             .env("GO111MODULE", "off")
@@ -142,6 +146,8 @@ fn build() -> Result<PathBuf, String> {
                 "building the simulator failed ({status}): run scripts/install-test-deps"
             ));
         }
+        std::fs::rename(&tmp, &out)
+            .map_err(|e| format!("cannot move the simulator to {}: {e}", out.display()))?;
         Ok(out)
     })
     .clone()
