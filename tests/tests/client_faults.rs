@@ -239,6 +239,39 @@ async fn a_password_echoed_by_the_server_is_never_in_the_error() {
 }
 
 #[tokio::test]
+async fn a_one_letter_password_still_lets_the_fault_decode() {
+    // Redacting `x` everywhere would turn `xmlns` into `(redacted)mlns` and
+    // the fault would not decode: only text content is redacted.
+    let Some(sim) = sim() else { return };
+    let srv = breaking(
+        &sim,
+        "Login",
+        Reply::Respond {
+            status: 500,
+            content_type: "text/xml; charset=utf-8",
+            body: fault_envelope("InvalidLogin", "Cannot complete login with password x"),
+        },
+    );
+    let err = Client::builder()
+        .url(&srv.url)
+        .credentials(USER, "x")
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.fault(),
+            Some(vmomi::types::AnyMethodFault::InvalidLogin(_))
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("with password (redacted)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn a_plus_in_a_url_password_is_a_plus() {
     let Some(sim) = sim() else { return };
     let srv = breaking(&sim, "__none__", Reply::Forward);

@@ -73,6 +73,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
         ));
     };
     let mut paths = Vec::new();
+    let mut deep = Vec::new();
     let mut inits = Vec::new();
     for f in &fields.named {
         let ident = f.ident.as_ref().expect("named field");
@@ -97,6 +98,9 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             }
             Source::Text(lit) => quote! { ::vmomi::rt::PropertyPath::new(#lit) },
         };
+        if !matches!(source, Source::Text(_)) {
+            deep.push(quote! { (#path).check().map_err(::vmomi::Error::from)?; });
+        }
         paths.push(match &source {
             Source::Text(lit) => quote! { ::std::borrow::Cow::Borrowed(#lit) },
             _ => quote! { (#path).path() },
@@ -115,6 +119,11 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
 
             fn paths() -> ::std::vec::Vec<::std::borrow::Cow<'static, str>> {
                 ::std::vec![#(#paths),*]
+            }
+
+            fn check_depth() -> ::std::result::Result<(), ::vmomi::Error> {
+                #(#deep)*
+                ::std::result::Result::Ok(())
             }
 
             fn from_object(

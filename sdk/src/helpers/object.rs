@@ -52,6 +52,7 @@ pub trait ObjectExt: ObjectView {
     {
         async move {
             let obj = self.reference();
+            T::check_depth()?;
             let paths = T::paths();
             for p in &paths {
                 check_path(&obj.r#type, p)?;

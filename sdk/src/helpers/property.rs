@@ -69,6 +69,12 @@ pub trait PropertySet: Sized + Send + 'static {
     /// The paths to request, in wire form (`runtime.powerState`).
     fn paths() -> Vec<Cow<'static, str>>;
 
+    /// Refuses a typed path joined deeper than [`crate::rt::MAX_DEPTH`]
+    /// parts (its text would be cut short); the derive checks each one.
+    fn check_depth() -> Result<(), Error> {
+        Ok(())
+    }
+
     /// Builds one value from a retrieved object; `client` makes the views.
     fn from_object(client: &Arc<dyn RoundTripper>, object: ObjectContent) -> Result<Self, Error>;
 }
@@ -405,6 +411,7 @@ impl State {
     }
 
     async fn start<T: PropertySet>(&mut self) -> Result<Reading, Error> {
+        T::check_depth()?;
         let paths = T::paths();
         for p in &paths {
             check_path(T::TYPE_NAME, p)?;

@@ -448,11 +448,24 @@ impl Transport {
         // A fault or error page may echo what was sent (a server that quotes
         // the password in its faultstring): the caller's secrets never reach
         // an error text.
-        let body = match self.state().redactor.literals(&body) {
-            std::borrow::Cow::Borrowed(_) => body,
-            std::borrow::Cow::Owned(redacted) => redacted,
+        // In a fault envelope only text content is redacted, so the markup
+        // stays whole whatever a secret looks like (a password `x` would
+        // otherwise take the `x` out of `xmlns` and the fault would not
+        // decode).
+        let envelope = status == 500 && looks_like_envelope(&body);
+        let redacted = {
+            let r = &self.state().redactor;
+            match if envelope {
+                r.text_literals(&body)
+            } else {
+                r.literals(&body)
+            } {
+                std::borrow::Cow::Borrowed(_) => None,
+                std::borrow::Cow::Owned(redacted) => Some(redacted),
+            }
         };
-        if status == 500 && looks_like_envelope(&body) {
+        let body = redacted.unwrap_or(body);
+        if envelope {
             return Ok(Response { status, body });
         }
         Err(Error::Http {

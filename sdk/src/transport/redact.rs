@@ -404,6 +404,48 @@ impl Redactor {
         }
     }
 
+    /// [`literals`](Self::literals) in the text content of an XML body only
+    /// (between tags): the markup stays whole whatever a secret looks like.
+    ///
+    /// ```
+    /// use vmomi::redact::Redactor;
+    /// let r = Redactor::default().with_literal("x");
+    /// let body = br#"<E xmlns:xsi="urn:x"><m>bad password x</m></E>"#;
+    /// assert_eq!(
+    ///     &*r.text_literals(body),
+    ///     br#"<E xmlns:xsi="urn:x"><m>bad password (redacted)</m></E>"#
+    /// );
+    /// ```
+    pub fn text_literals<'a>(&self, xml: &'a [u8]) -> Cow<'a, [u8]> {
+        let mut out = Vec::new();
+        let mut changed = false;
+        let mut i = 0;
+        while i < xml.len() {
+            let lt = xml[i..]
+                .iter()
+                .position(|&b| b == b'<')
+                .map_or(xml.len(), |k| i + k);
+            match self.replace_literals(&xml[i..lt]) {
+                Some(r) => {
+                    out.extend_from_slice(&r);
+                    changed = true;
+                }
+                None => out.extend_from_slice(&xml[i..lt]),
+            }
+            let gt = xml[lt..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map_or(xml.len(), |k| lt + k + 1);
+            out.extend_from_slice(&xml[lt..gt]);
+            i = gt;
+        }
+        if changed {
+            Cow::Owned(out)
+        } else {
+            Cow::Borrowed(xml)
+        }
+    }
+
     /// [`literals`](Self::literals) for text: log fields, error messages.
     ///
     /// ```
