@@ -394,3 +394,44 @@ async fn objects_arrive_while_their_page_is_still_being_sent() {
     assert!(destroyed(&proxy).await, "DestroyView reached the simulator");
     client.logout().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_failing_continuation_ends_the_stream_with_its_fault() {
+    let Some(sim) = Vcsim::start_or_skip(&Options::default()) else {
+        return;
+    };
+    let proxy = FaultServer::start(Some(&sim.addr), move |seen| {
+        let body = String::from_utf8_lossy(&seen.body);
+        match seen.operation.as_deref() {
+            Some("RetrievePropertiesEx") if body.contains("<type>VirtualMachine</type>") => {
+                respond(page("RetrievePropertiesExResponse", 0..3, Some("page-2")))
+            }
+            Some("ContinueRetrievePropertiesEx") => Reply::Respond {
+                status: 500,
+                content_type: "text/xml",
+                body: vmomi_tests::faultsrv::fault_envelope("InvalidArgument", "token expired"),
+            },
+            _ => Reply::Forward,
+        }
+    });
+    let client = connect(&proxy.url).await;
+    #[derive(PropertySet, Debug)]
+    #[property_set(VirtualMachine)]
+    struct Name {
+        name: String,
+    }
+    let items: Vec<Result<Name, Error>> = client.root_folder().retrieve::<Name>().collect().await;
+    assert_eq!(items.len(), 4, "three objects, then the fault");
+    for (i, item) in items[..3].iter().enumerate() {
+        assert_eq!(item.as_ref().unwrap().name, format!("paged-{i}"));
+    }
+    let err = items[3].as_ref().unwrap_err();
+    assert!(
+        matches!(err.fault(), Some(AnyMethodFault::InvalidArgument(_))),
+        "{err:?}"
+    );
+    // The view went before the error was handed on.
+    assert_eq!(proxy.count("DestroyView"), 1);
+    assert!(!exists(&client, &views_read(&proxy)[0]).await);
+    client.logout().await.unwrap();
+}

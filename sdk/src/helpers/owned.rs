@@ -50,11 +50,6 @@ impl Owned {
         self.obj = None;
     }
 
-    /// The session it belongs to.
-    pub(crate) fn client(&self) -> Arc<dyn RoundTripper> {
-        self.client.clone()
-    }
-
     /// Destroys it now, reporting the server's answer.
     pub(crate) async fn destroy(mut self) -> Result<(), Error> {
         match self.obj.take() {

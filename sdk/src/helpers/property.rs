@@ -314,6 +314,7 @@ struct State {
 
 /// A retrieval under way: the view it reads and the page being read.
 struct Reading {
+    client: Arc<dyn RoundTripper>,
     view: Option<Owned>,
     page: Page,
     collector: ManagedObjectReference,
@@ -329,7 +330,7 @@ impl Drop for Reading {
         let Ok(rt) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let (client, this) = (self.view_client(), self.collector.clone());
+        let (client, this) = (self.client.clone(), self.collector.clone());
         rt.spawn(async move {
             let req = CancelRetrievePropertiesExRequestType {
                 this,
@@ -340,15 +341,6 @@ impl Drop for Reading {
                 tracing::debug!(error = %e, "cancelling an abandoned property retrieval");
             }
         });
-    }
-}
-
-impl Reading {
-    fn view_client(&self) -> Arc<dyn RoundTripper> {
-        self.view
-            .as_ref()
-            .map(Owned::client)
-            .expect("a reading holds its view until it ends")
     }
 }
 
@@ -460,6 +452,7 @@ impl State {
             }
         };
         Ok(Reading {
+            client: self.client.clone(),
             view: Some(owned),
             page,
             collector,
