@@ -22,9 +22,7 @@ use vmomi::PropertySet;
 use vmomi::mo::VirtualMachine;
 use vmomi::rt::{RoundTripper, SoapRequest, Streamed};
 use vmomi::types::{
-    AnySelectionSpec, AnyVirtualDevice, ObjectSpec, PropertyFilterSpec, PropertySpec,
-    RetrieveOptions, RetrievePropertiesExRequestType, SelectionSpec, TraversalSpec,
-    VirtualMachinePowerState,
+    AnyVirtualDevice, RetrieveOptions, RetrievePropertiesExRequestType, VirtualMachinePowerState,
 };
 use vmomi_tests::vcsim::{Options, PASSWORD, USER, Vcsim};
 
@@ -50,43 +48,6 @@ fn cpu_seconds() -> f64 {
     };
     let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
     t(u.ru_utime) + t(u.ru_stime)
-}
-
-fn peak_rss_kb() -> u64 {
-    let s = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    s.lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/self/status")
-}
-
-/// The view spec every mode reads: VMs under the root folder.
-fn spec(view: &vmomi::types::ManagedObjectReference) -> PropertyFilterSpec {
-    let traverse = TraversalSpec {
-        base: SelectionSpec {
-            name: Some("view".into()),
-            ..Default::default()
-        },
-        r#type: "ContainerView".into(),
-        path: "view".into(),
-        skip: Some(false),
-        ..Default::default()
-    };
-    PropertyFilterSpec {
-        prop_set: vec![PropertySpec {
-            r#type: "VirtualMachine".into(),
-            all: Some(false),
-            path_set: Vm::paths().iter().map(|p| p.to_string()).collect(),
-            ..Default::default()
-        }],
-        object_set: vec![ObjectSpec {
-            obj: view.clone(),
-            skip: Some(true),
-            select_set: vec![AnySelectionSpec::from(traverse)],
-            ..Default::default()
-        }],
-        ..Default::default()
-    }
 }
 
 /// The child: one measurement of `mode`; prints
@@ -131,7 +92,11 @@ fn child(url: &str, ca: &str, mode: &str) {
                     .unwrap();
                 let req = RetrievePropertiesExRequestType {
                     this: client.service_content().property_collector.clone(),
-                    spec_set: vec![spec(&view)],
+                    spec_set: vec![vmomi::property::container_view_spec(
+                        &view,
+                        "VirtualMachine",
+                        Vm::paths().iter().map(|p| p.to_string()).collect(),
+                    )],
                     options: RetrieveOptions {
                         max_objects: Some(1000),
                         ..Default::default()
@@ -180,7 +145,7 @@ fn child(url: &str, ca: &str, mode: &str) {
         let first = first.unwrap_or(wall);
         println!(
             "{vms} {devices} {wall} {cpu} {} {login} {bytes} {first}",
-            peak_rss_kb()
+            vmomi_tests::proc_status_kb("VmHWM:")
         );
         client.logout().await.unwrap();
     });

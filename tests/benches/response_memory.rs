@@ -56,14 +56,6 @@ fn whitespace(bytes: usize) -> Vec<u8> {
     out
 }
 
-fn status_kb(field: &str) -> u64 {
-    let s = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    s.lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
-}
-
 /// The child: connect, reset the peak, make the call, report.
 fn child(url: &str, limit_mb: u64) {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -79,13 +71,13 @@ fn child(url: &str, limit_mb: u64) {
             .await
             .expect("connects");
         std::fs::write("/proc/self/clear_refs", "5").expect("reset VmHWM");
-        let before = status_kb("VmRSS:");
+        let before = vmomi_tests::proc_status_kb("VmRSS:");
         let t = std::time::Instant::now();
         let objects = retrieve_all(&client, VirtualMachine::TYPE_NAME, &["name"])
             .await
             .expect("retrieves");
         let secs = t.elapsed().as_secs_f64();
-        let peak = status_kb("VmHWM:");
+        let peak = vmomi_tests::proc_status_kb("VmHWM:");
         println!("{} {before} {peak} {secs}", objects.len());
         client.close().await.unwrap();
     });

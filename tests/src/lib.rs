@@ -18,3 +18,13 @@ pub fn model() -> vmomi_codegen::model::Model {
     vmomi_codegen::load(&s.join("wsdl/vim25-7.0"), &s.join("vmodl/vmodl.json"))
         .expect("the shared WSDL set loads")
 }
+
+/// A `kB` field of this process's `/proc/self/status` (`VmHWM:`, `VmRSS:`),
+/// for the memory benchmarks.
+pub fn proc_status_kb(field: &str) -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    s.lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
+}

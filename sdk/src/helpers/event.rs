@@ -100,14 +100,7 @@ pub async fn events(
 ) -> Result<Vec<AnyEvent>, Error> {
     // A handle without ServiceContent is the caller's set-up; a session
     // whose ServiceContent lacks the manager is the server's.
-    let manager = client
-        .service_content()
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "events of {}: the handle is not a session (no ServiceContent)",
-                entity.value
-            ))
-        })?
+    let manager = super::service_content(&*client, || format!("events of {}", entity.value))?
         .event_manager
         .clone()
         .ok_or_else(|| Error::ServerData {

@@ -1,8 +1,9 @@
 //! Helpers on every managed-object view: reading its properties.
 
-use super::property::{PropertySet, PropertyStream, check_path, retrieve, retrieve_one};
+use super::property::{
+    PropertySet, PropertyStream, check_path, retrieve, retrieve_object, retrieve_one,
+};
 use crate::rt::{FromAny, PropertyPath};
-use crate::types::{ObjectSpec, PropertyFilterSpec, PropertySpec, RetrieveOptions};
 use crate::{Error, ObjectView};
 use std::future::Future;
 
@@ -58,36 +59,10 @@ pub trait ObjectExt: ObjectView {
                 check_path(&obj.r#type, p)?;
             }
             let client = self.client_arc();
-            let pc = client
-                .service_content()
-                .ok_or_else(|| {
-                    Error::Config(format!(
-                        "reading properties of {}: the handle is not a session (no ServiceContent)",
-                        obj.value
-                    ))
-                })?
-                .property_collector
-                .clone();
-            let spec = PropertyFilterSpec {
-                prop_set: vec![PropertySpec {
-                    r#type: obj.r#type.clone(),
-                    all: Some(false),
-                    path_set: paths.iter().map(|p| p.to_string()).collect(),
-                    ..Default::default()
-                }],
-                object_set: vec![ObjectSpec {
-                    obj: obj.clone(),
-                    skip: Some(false),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            };
-            let pc = crate::mo::PropertyCollector::new(client.clone(), pc);
-            let result = pc
-                .retrieve_properties_ex(vec![spec], RetrieveOptions::default())
-                .await?;
-            let object = result
-                .and_then(|r| r.objects.into_iter().next())
+            let doing = || format!("reading properties of {}", obj.value);
+            let wanted = paths.iter().map(|p| p.to_string()).collect();
+            let object = retrieve_object(&**client, obj, wanted, doing)
+                .await?
                 .ok_or_else(|| Error::PropertyMissing {
                     object: obj.value.clone(),
                     path: paths.join(", "),

@@ -41,6 +41,7 @@
 
 use super::owned::{Kind, Owned};
 use super::pages::Page;
+use super::service_content;
 use crate::Client;
 use crate::Error;
 use crate::ObjectView;
@@ -101,14 +102,9 @@ impl Props {
         V::from_reference(client.clone(), self.object.obj.clone())
     }
 
-    fn take(&mut self, path: &PropertyPath<impl Sized>) -> Option<crate::types::Any> {
-        let i = self.object.prop_set.iter().position(|p| path.is(&p.name))?;
-        Some(self.object.prop_set.swap_remove(i).val)
-    }
-
     /// The value of `path`; `None` when the server sent none (unset).
     pub fn optional<T: FromAny>(&mut self, path: PropertyPath<T>) -> Result<Option<T>, Error> {
-        Ok(self.take(&path).map(|v| path.decode(v)).transpose()?)
+        self.object.take(path)
     }
 
     /// The value of `path`, which must be there.
@@ -408,16 +404,12 @@ impl State {
         for p in &paths {
             check_path(T::TYPE_NAME, p)?;
         }
-        let sc = self.client.service_content().ok_or_else(|| {
-            Error::Config(format!(
-                "reading {} properties: the handle is not a session (no ServiceContent)",
-                T::TYPE_NAME
-            ))
+        let sc = service_content(&*self.client, || {
+            format!("reading {} properties", T::TYPE_NAME)
         })?;
-        let view_manager = sc
-            .view_manager
-            .clone()
-            .ok_or_else(|| Error::Config("the server has no ViewManager".into()))?;
+        let view_manager = sc.view_manager.clone().ok_or_else(|| Error::ServerData {
+            what: "ViewManager (ServiceContent.viewManager)".into(),
+        })?;
         let collector = sc.property_collector.clone();
         let views = crate::mo::ViewManager::new(self.client.clone(), view_manager);
         let view = views
@@ -426,7 +418,7 @@ impl State {
         let owned = Owned::new(self.client.clone(), view.clone(), Kind::View);
         let req = RetrievePropertiesExRequestType {
             this: collector.clone(),
-            spec_set: vec![view_spec(
+            spec_set: vec![container_view_spec(
                 &view,
                 T::TYPE_NAME,
                 paths.iter().map(|p| p.to_string()).collect(),
@@ -476,8 +468,17 @@ async fn streamed<B: crate::xml::EncodeFields>(
         .map_err(Error::from)
 }
 
-/// Every object of `type_name` in `view`, with `paths`.
-fn view_spec(
+/// The filter spec for `paths` of every object of `type_name` in a
+/// ContainerView (`view`), as the helpers of this module send it; for a
+/// caller that makes the calls itself.
+///
+/// ```
+/// use vmomi::types::ManagedObjectReference;
+/// let view = ManagedObjectReference::new("ContainerView", "session[...]52");
+/// let spec = vmomi::property::container_view_spec(&view, "VirtualMachine", vec!["name".into()]);
+/// assert_eq!(spec.prop_set[0].path_set, ["name"]);
+/// ```
+pub fn container_view_spec(
     view: &ManagedObjectReference,
     type_name: &str,
     paths: Vec<String>,
@@ -574,7 +575,7 @@ async fn read_view(
     type_name: &str,
     paths: &[&str],
 ) -> Result<Vec<ObjectContent>, Error> {
-    let spec = view_spec(
+    let spec = container_view_spec(
         view,
         type_name,
         paths.iter().map(|p| p.to_string()).collect(),
@@ -624,22 +625,27 @@ pub async fn retrieve_one<T: FromAny>(
     obj: &ManagedObjectReference,
     path: PropertyPath<T>,
 ) -> Result<Option<T>, Error> {
-    let pc = client
-        .service_content()
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "reading {} of {}: the handle is not a session (no ServiceContent)",
-                path.path(),
-                obj.value
-            ))
-        })?
-        .property_collector
-        .clone();
+    let doing = || format!("reading {} of {}", path.path(), obj.value);
+    match retrieve_object(client, obj, vec![path.path().into_owned()], doing).await? {
+        Some(mut oc) => oc.take(path),
+        None => Ok(None),
+    }
+}
+
+/// `paths` of one object in one `RetrievePropertiesEx`; `None` when the
+/// server returned no such object.
+pub(crate) async fn retrieve_object(
+    client: &dyn RoundTripper,
+    obj: &ManagedObjectReference,
+    paths: Vec<String>,
+    doing: impl FnOnce() -> String,
+) -> Result<Option<ObjectContent>, Error> {
+    let pc = service_content(client, doing)?.property_collector.clone();
     let spec = PropertyFilterSpec {
         prop_set: vec![PropertySpec {
             r#type: obj.r#type.clone(),
             all: Some(false),
-            path_set: vec![path.path().into_owned()],
+            path_set: paths,
             ..Default::default()
         }],
         object_set: vec![ObjectSpec {
@@ -659,8 +665,5 @@ pub async fn retrieve_one<T: FromAny>(
         },
     )
     .await?;
-    match result.and_then(|r| r.objects.into_iter().next()) {
-        Some(mut oc) => oc.take(path),
-        None => Ok(None),
-    }
+    Ok(result.and_then(|r| r.objects.into_iter().next()))
 }

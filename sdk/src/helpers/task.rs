@@ -113,12 +113,7 @@ async fn wait_on(
     mut how: TaskWait<'_>,
 ) -> Result<TaskInfo, Error> {
     let started = Instant::now();
-    let sc = client.service_content().ok_or_else(|| {
-        Error::Config(format!(
-            "waiting for {}: the handle is not a session (no ServiceContent)",
-            task.value
-        ))
-    })?;
+    let sc = super::service_content(&*client, || format!("waiting for {}", task.value))?;
     let collector = methods::create_property_collector(
         &*client,
         &CreatePropertyCollectorRequestType {

@@ -574,12 +574,7 @@ struct State {
 impl State {
     /// A collector and its filter; the version starts again at `""`.
     async fn create(&mut self) -> Result<(), Error> {
-        let pc = self
-            .client
-            .service_content()
-            .ok_or_else(|| {
-                Error::Config("watch: the handle is not a session (no ServiceContent)".into())
-            })?
+        let pc = super::service_content(&*self.client, || "watch".into())?
             .property_collector
             .clone();
         let obj = methods::create_property_collector(

@@ -153,50 +153,49 @@ impl Inner {
     }
 
     async fn call(&self, req: SoapRequest, scope: Option<&Scope>) -> Result<Vec<u8>, Error> {
-        if self.release_check {
-            let release = scope.map_or(&self.negotiation.release, |s| &s.release);
-            crate::rt::release::check_request_at(&req.body, release)
-                .map_err(|v| Error::Release(Box::new(v)))?;
-        }
         let action = scope.map(|s| &s.soap_action);
-        let seen = self.session.epoch.load(Ordering::SeqCst);
-        let resp = self.transport.post_as(&req, action).await?;
-        let err = match answer(resp) {
-            Err(e) if e.is_not_authenticated() => e,
-            done => return done,
-        };
-        let retry = self.credentials.is_some()
-            && !self.session.closed.load(Ordering::SeqCst)
-            && !is_session_op(req.operation);
-        if !retry {
-            return Err(err);
-        }
-        self.relogin(seen).await?;
-        answer(self.transport.post_as(&req, action).await?)
+        self.in_session(&req, scope, || async {
+            answer(self.transport.post_as(&req, action).await?)
+        })
+        .await
     }
-}
 
-impl Inner {
-    /// Like [`call`](Self::call), handing a `200 OK` body on as it arrives:
-    /// the same release check, and the same single re-login when the
-    /// session has expired (a fault is always read whole).
+    /// Like [`call`](Self::call), handing a `200 OK` body on as it arrives
+    /// (a fault is always read whole).
     async fn call_streamed(
         &self,
         req: SoapRequest,
         scope: Option<&Scope>,
     ) -> Result<Streamed, Error> {
+        let action = scope.map(|s| &s.soap_action);
+        self.in_session(&req, scope, || async {
+            match self.transport.post_streamed(&req, action).await? {
+                StreamedPost::Arriving(body) => Ok(Streamed::Arriving(body)),
+                StreamedPost::Whole(resp) => answer(resp).map(Streamed::Whole),
+            }
+        })
+        .await
+    }
+
+    /// What every call goes through: the release check, then `send`, and
+    /// when the session has expired one re-login (shared by concurrent
+    /// failures) and `send` once more.
+    async fn in_session<R, Fut>(
+        &self,
+        req: &SoapRequest,
+        scope: Option<&Scope>,
+        send: impl Fn() -> Fut,
+    ) -> Result<R, Error>
+    where
+        Fut: std::future::Future<Output = Result<R, Error>>,
+    {
         if self.release_check {
             let release = scope.map_or(&self.negotiation.release, |s| &s.release);
             crate::rt::release::check_request_at(&req.body, release)
                 .map_err(|v| Error::Release(Box::new(v)))?;
         }
-        let action = scope.map(|s| &s.soap_action);
         let seen = self.session.epoch.load(Ordering::SeqCst);
-        let streamed = |p: StreamedPost| match p {
-            StreamedPost::Arriving(body) => Ok(Streamed::Arriving(body)),
-            StreamedPost::Whole(resp) => answer(resp).map(Streamed::Whole),
-        };
-        let err = match streamed(self.transport.post_streamed(&req, action).await?) {
+        let err = match send().await {
             Err(e) if e.is_not_authenticated() => e,
             done => return done,
         };
@@ -207,7 +206,7 @@ impl Inner {
             return Err(err);
         }
         self.relogin(seen).await?;
-        streamed(self.transport.post_streamed(&req, action).await?)
+        send().await
     }
 }
 

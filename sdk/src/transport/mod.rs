@@ -310,19 +310,7 @@ impl Transport {
         req: &SoapRequest,
         action: Option<&HeaderValue>,
     ) -> Result<Response, Error> {
-        // A session-scoped object's id carries the session key
-        // (`session[<key>]...` on vCenter and the simulator): span fields go
-        // through the same redaction as bodies.
-        let this = self.state().redactor.text(&req.this.value);
-        let span = tracing::info_span!(
-            "vmomi.call",
-            operation = req.operation,
-            this = %this,
-            status = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-            bytes_sent = req.body.len(),
-            bytes_received = tracing::field::Empty,
-        );
+        let span = self.call_span(req, false);
         let started = Instant::now();
         let r = self.post_inner(req, action).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -394,6 +382,23 @@ impl Transport {
         self.finish(status, body)
     }
 
+    /// The `vmomi.call` span of one call. A session-scoped object's id
+    /// carries the session key (`session[<key>]...` on vCenter and the
+    /// simulator): span fields go through the same redaction as bodies.
+    fn call_span(&self, req: &SoapRequest, streamed: bool) -> tracing::Span {
+        let this = self.state().redactor.text(&req.this.value);
+        tracing::info_span!(
+            "vmomi.call",
+            operation = req.operation,
+            this = %this,
+            streamed,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+            bytes_sent = req.body.len(),
+            bytes_received = tracing::field::Empty,
+        )
+    }
+
     /// Like [`post_as`](Self::post_as), handing a `200 OK` body on as it
     /// arrives (any other answer is read whole and checked as usual). With
     /// the wire log on, bodies are read whole so they can be logged.
@@ -405,15 +410,7 @@ impl Transport {
         if self.wire_log {
             return self.post_as(req, action).await.map(StreamedPost::Whole);
         }
-        let this = self.state().redactor.text(&req.this.value);
-        let span = tracing::info_span!(
-            "vmomi.call",
-            operation = req.operation,
-            this = %this,
-            status = tracing::field::Empty,
-            streamed = true,
-            bytes_sent = req.body.len(),
-        );
+        let span = self.call_span(req, true);
         async {
             let Arriving {
                 status,
