@@ -19,7 +19,7 @@ async fn list_vms_from_the_cassette() {
         return;
     };
     let client = tape.client().connect().await.unwrap();
-    let rows = vmomi_samples::list_vms(&client).await.unwrap();
+    let rows = vmomi_samples::vms::list_vms(&client).await.unwrap();
     client.logout().await.unwrap();
     if let Some(sim) = tape.sim() {
         let mut expected = sim.vms.clone();

@@ -7,7 +7,8 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use vmomi_samples::{ConnectArgs, VmRow, list_vms, render_table, with_client};
+use vmomi_samples::vms::{VmRow, list_vms, render_table};
+use vmomi_samples::{ConnectArgs, output, with_client};
 
 /// Lists every virtual machine of a vCenter or ESXi host.
 #[derive(Parser)]
@@ -44,11 +45,9 @@ async fn run(args: &Args) -> Result<(), vmomi::Error> {
     let rows: Vec<VmRow> =
         with_client(&args.connect, async |client| list_vms(client).await).await?;
     if args.json {
-        let json = serde_json::Value::Array(rows.iter().map(VmRow::to_json).collect());
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        );
+        output::print_json(&serde_json::Value::Array(
+            rows.iter().map(VmRow::to_json).collect(),
+        ));
     } else {
         print!("{}", render_table(&rows));
     }
