@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+pub mod devices;
 pub mod output;
 pub mod vms;
 
