@@ -31,6 +31,11 @@ pub struct Options {
     /// `vcsim` does: RSA-1024, a CA certificate used as the server's own,
     /// valid for 127.0.0.1. Excludes [`tls`](Self::tls).
     pub tls_builtin: bool,
+    /// The vmci fixture (`tests/vcsim/ci.go`): templates `debian-12-ci` and
+    /// `ubuntu-24.04-ci`, a folder `/DC0/vm/ci` that refuses a duplicate VM
+    /// name as vCenter does, and a guest agent that reports an IP address
+    /// after a VM powers on.
+    pub ci: bool,
 }
 
 impl Default for Options {
@@ -41,6 +46,7 @@ impl Default for Options {
             host: 1,
             tls: false,
             tls_builtin: false,
+            ci: false,
         }
     }
 }
@@ -171,6 +177,9 @@ impl Vcsim {
         }
         if o.tls_builtin {
             tls_args.push("-tls-builtin".as_ref());
+        }
+        if o.ci {
+            tls_args.push("-ci".as_ref());
         }
         let mut child = Command::new(bin)
             .args([

@@ -127,6 +127,7 @@ func main() {
 	pass := flag.String("pass", "pass", "password the simulator accepts")
 	useTLS := flag.Bool("tls", false, "serve https with a certificate signed by a CA made at start-up")
 	caOut := flag.String("ca-out", "", "with -tls: write the CA certificate (PEM) to this file")
+	ci := flag.Bool("ci", false, "the vmci fixture: templates, a folder ci refusing duplicate VM names, a guest agent reporting IPs")
 	builtin := flag.Bool("tls-builtin", false, "serve https with govmomi's built-in certificate (RSA-1024, a CA used as the leaf)")
 	flag.Parse()
 	if *useTLS && *builtin {
@@ -174,6 +175,11 @@ func main() {
 		s1 := sha1.Sum(leafDER)
 		fmt.Printf("SHA256=%s\n", hexColon(s256[:]))
 		fmt.Printf("SHA1=%s\n", hexColon(s1[:]))
+	}
+	if *ci {
+		if err := setupCI(server.URL, *user, *pass); err != nil {
+			fail(err)
+		}
 	}
 	// The inventory as the simulator holds it, so tests compare against the
 	// server's truth rather than a guess of its naming scheme.

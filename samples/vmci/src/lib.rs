@@ -6,7 +6,12 @@
 //! are deterministic per repository and build, and nothing is kept locally,
 //! so any number of CI runners use it at once.
 
+pub mod error;
 pub mod judge;
+pub mod labels;
 pub mod model;
+pub mod ops;
 pub mod policy;
+pub mod progress;
 pub mod spec;
+pub mod vc;

@@ -13,9 +13,15 @@ pub struct Place {
     pub column: usize,
 }
 
+/// `file:line:column`; a place at line 0 (the file as a whole: it cannot be
+/// read, or the error has no position) shows as `file` alone.
 impl std::fmt::Display for Place {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        if self.line == 0 {
+            write!(f, "{}", self.file)
+        } else {
+            write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        }
     }
 }
 
@@ -154,6 +160,8 @@ pub struct PlannedVm {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Refusal {
     pub repository: String,
+    /// The build that was judged.
+    pub build: String,
     pub reasons: Vec<Reason>,
     pub offer: Offer,
 }
@@ -162,8 +170,11 @@ pub struct Refusal {
 pub struct Reason {
     /// The policy's rule, stable for reports: `template`, `network`,
     /// `datastore`, `folder`, `resource_pool`, `cpus`, `memory`, `disk`,
-    /// `count`, `lifetime`, `quota.vms`, `quota.cpus`, `quota.memory`.
+    /// `count`, `lifetime`, `quota.vms`, `quota.cpus`, `quota.memory`;
+    /// and `name`: a VM of the planned name exists with other labels.
     pub rule: String,
+    /// The group's role, when the reason is about one group.
+    pub role: Option<String>,
     /// Where in the spec (role's place), when the reason is about one group.
     pub place: Option<Place>,
     /// One sentence naming the value asked and the limit.
@@ -182,11 +193,28 @@ pub struct Offer {
 }
 
 /// A spec or policy that cannot be read: where, which field, what is wrong.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{place}: {field}: {message}")]
+///
+/// Shown as `file:line:column: field: message`; without the field when it is
+/// empty (the file as a whole), and without line and column when `line` is 0
+/// (the file cannot be read).
+#[derive(Clone, Debug, PartialEq)]
 pub struct ConfigError {
     pub place: Place,
-    /// The field's path in the document (`vms[1].memory`, `limits.cpus`).
+    /// The field's path in the document (`vms[1].memory`, `limits.cpus`);
+    /// indexes count from 0. For a YAML syntax error, the field of the line
+    /// the parser stopped at, judged by indentation; `(document)` when none.
     pub field: String,
     pub message: String,
 }
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}: {}", self.place, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.place, self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

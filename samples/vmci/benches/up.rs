@@ -1,0 +1,117 @@
+//! `vmci up` of 50 VMs against the simulator (the vmci fixture), with
+//! concurrency 8 next to the same 50 clones made one at a time: wall time,
+//! and SOAP calls per VM counted at a loopback proxy in front of the
+//! simulator. Each run is a fresh build; runs alternate, median reported.
+//!
+//! ```sh
+//! cargo bench -p vmci --bench up            # add `-- --vms N --runs N --concurrency N`
+//! ```
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use vmomi_tests::faultsrv::{FaultServer, Reply};
+use vmomi_tests::vcsim::{Options, PASSWORD, USER, Vcsim};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let vms = arg("--vms", 50);
+    let runs = arg("--runs", 3);
+    let concurrency = arg("--concurrency", 8);
+    let sim = Vcsim::start(&Options {
+        ci: true,
+        ..Default::default()
+    })
+    .expect("the simulator starts (scripts/install-test-deps)");
+    let proxy = FaultServer::start(Some(&sim.addr), |_| Reply::Forward);
+    let dir = std::env::temp_dir().join(format!("vmci-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(".vsphere-ci.yml"),
+        format!(
+            "repository: bench/up\nvms:\n  - role: agent\n    template: debian-12-ci\n    count: {vms}\n    cpus: 1\n    memory: 1GiB\n    network: VM Network\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("policy.yml"),
+        format!(
+            "folder: /DC0/vm/ci\nresource_pool: /DC0/host/DC0_C0/Resources\ntemplates: [debian-12-ci]\nnetworks: [VM Network]\nlimits:\n  cpus: 4\n  memory: 8GiB\n  disk: 100GiB\n  count: {vms}\n  lifetime: 8h\n  default_lifetime: 2h\nquota:\n  vms: {q}\n  cpus: {q}\n  memory: {q}GiB\n",
+            q = vms * 2
+        ),
+    )
+    .unwrap();
+    let mut times: BTreeMap<usize, Vec<Duration>> = BTreeMap::new();
+    let mut calls: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut build = 0;
+    // A warm-up build first, then the two modes in turn.
+    for (i, c) in std::iter::once(concurrency)
+        .chain((0..runs).flat_map(|_| [concurrency, 1]))
+        .enumerate()
+    {
+        build += 1;
+        let before = proxy.requests().len();
+        let start = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_vmci"))
+            .args(["up", "--json", "--concurrency", &c.to_string()])
+            .current_dir(&dir)
+            .env("VSPHERE_URL", &proxy.url)
+            .env("VSPHERE_USER", USER)
+            .env("VSPHERE_PASSWORD", PASSWORD)
+            .env("VMCI_POLICY", dir.join("policy.yml"))
+            .env("VMCI_BUILD", build.to_string())
+            .output()
+            .unwrap();
+        let took = start.elapsed();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let n = proxy.requests().len() - before;
+        // Each build is taken down (untimed), so every up sees the same folder.
+        let down = Command::new(env!("CARGO_BIN_EXE_vmci"))
+            .args(["down", "--json", "--concurrency", "8"])
+            .current_dir(&dir)
+            .env("VSPHERE_URL", &sim.url)
+            .env("VSPHERE_USER", USER)
+            .env("VSPHERE_PASSWORD", PASSWORD)
+            .env("VMCI_POLICY", dir.join("policy.yml"))
+            .env("VMCI_BUILD", build.to_string())
+            .output()
+            .unwrap();
+        assert!(
+            down.status.success(),
+            "{}",
+            String::from_utf8_lossy(&down.stderr)
+        );
+        if i == 0 {
+            continue;
+        }
+        times.entry(c).or_default().push(took);
+        calls.entry(c).or_default().push(n);
+    }
+    println!("vmci up of {vms} VMs, {runs} runs each (median), the simulator on this machine");
+    println!("| concurrency | wall | calls | calls per VM |");
+    println!("| --- | --- | --- | --- |");
+    for (c, mut t) in times.into_iter().rev() {
+        t.sort();
+        let mut n = calls[&c].clone();
+        n.sort();
+        let (t, n) = (t[t.len() / 2], n[n.len() / 2]);
+        println!(
+            "| {c} | {:.2} s | {n} | {:.1} |",
+            t.as_secs_f64(),
+            n as f64 / vms as f64
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
