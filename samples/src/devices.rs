@@ -33,8 +33,7 @@ use vmomi::mo;
 use vmomi::property::Objects;
 use vmomi::types::{
     AnyNetworkSummary, AnyVirtualDevice, AnyVirtualDeviceBackingInfo, ManagedObjectReference,
-    ObjectSpec, PropertyFilterSpec, PropertySpec, RetrieveOptions, VirtualController,
-    VirtualDeviceFileBackingInfo,
+    ObjectSpec, PropertyFilterSpec, PropertySpec, VirtualController, VirtualDeviceFileBackingInfo,
 };
 
 /// One VM's virtual hardware, as a tree under its controllers.
@@ -438,36 +437,26 @@ async fn read_names(client: &vmomi::Client, vms: &[Hardware]) -> Result<Names, v
             .collect(),
         ..Default::default()
     };
-    let pc = client.property_collector();
-    let mut page = pc
-        .retrieve_properties_ex(vec![spec], RetrieveOptions::default())
-        .await?;
-    while let Some(result) = page {
-        for mut oc in result.objects {
-            let Some(name) = oc.take(mo::ManagedEntity::NAME)? else {
-                continue;
-            };
-            match oc.obj.r#type.as_str() {
-                "DistributedVirtualPortgroup" => {
-                    if let Some(key) = oc.take(mo::DistributedVirtualPortgroup::KEY)? {
-                        names.insert_portgroup(key, name.clone());
-                    }
-                }
-                "OpaqueNetwork" => {
-                    if let Some(AnyNetworkSummary::OpaqueNetworkSummary(s)) =
-                        oc.take(mo::OpaqueNetwork::SUMMARY)?
-                    {
-                        names.insert_opaque_network(s.opaque_network_id.clone(), name.clone());
-                    }
-                }
-                _ => {}
-            }
-            names.insert(oc.obj, name);
-        }
-        page = match result.token {
-            Some(token) => Some(pc.continue_retrieve_properties_ex(token).await?),
-            None => None,
+    for mut oc in vmomi::property::retrieve_pages(client, spec, None).await? {
+        let Some(name) = oc.take(mo::ManagedEntity::NAME)? else {
+            continue;
         };
+        match oc.obj.r#type.as_str() {
+            "DistributedVirtualPortgroup" => {
+                if let Some(key) = oc.take(mo::DistributedVirtualPortgroup::KEY)? {
+                    names.insert_portgroup(key, name.clone());
+                }
+            }
+            "OpaqueNetwork" => {
+                if let Some(AnyNetworkSummary::OpaqueNetworkSummary(s)) =
+                    oc.take(mo::OpaqueNetwork::SUMMARY)?
+                {
+                    names.insert_opaque_network(s.opaque_network_id.clone(), name.clone());
+                }
+            }
+            _ => {}
+        }
+        names.insert(oc.obj, name);
     }
     Ok(names)
 }

@@ -278,9 +278,10 @@ async fn clone(
         config: Some(VirtualMachineConfigSpec {
             num_cp_us: Some(p.cpus as i32),
             memory_mb: Some(p.memory_mb as i64),
+            // For people in the vSphere client; vmci itself reads extraConfig.
             annotation: Some(format!(
-                "Build VM of {} build {} ({}), made by vmci; destroyed by `vmci down` or after it expires.",
-                plan.repository, plan.build, p.role
+                "Build VM made by vmci: repository {}, build {}, role {}, spec {}, expires {} (Unix time). `vmci down` or `vmci reap` destroys it.",
+                plan.repository, plan.build, p.role, p.spec_hash, labels.expires
             )),
             extra_config: labels::encode(&labels, ctx.now),
             device_change,
@@ -304,14 +305,7 @@ async fn clone(
     };
     // What the clone made, as vCenter reports it (the simulator, unlike
     // vCenter, keeps the template's CPU and memory).
-    let state = vc::existing(ctx.client, folder).await?;
-    state
-        .into_iter()
-        .find(|e| e.obj == obj)
-        .ok_or_else(|| Error::Vm {
-            vm: p.name.clone(),
-            message: format!("the new VM {} is not in the folder", obj.value),
-        })
+    Ok(vc::one(ctx.client, &obj).await?)
 }
 
 /// The first disk grown to the asked size and the first NIC moved to the

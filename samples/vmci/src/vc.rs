@@ -189,9 +189,24 @@ pub async fn existing(
     let vms: Vec<VmState> = vmomi::property::retrieve::<VmState>(client, folder)
         .try_collect()
         .await?;
-    let mut out: Vec<Existing> = vms
-        .into_iter()
-        .map(|v| Existing {
+    let mut out: Vec<Existing> = vms.into_iter().map(Existing::from).collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// One VM as [`existing`] reads it, in one retrieval.
+pub async fn one(client: &Client, vm: &ManagedObjectReference) -> Result<Existing, Error> {
+    use vmomi::prelude::*;
+    let state: VmState = client
+        .view::<vmomi::mo::VirtualMachine>(vm.clone())
+        .get_set()
+        .await?;
+    Ok(state.into())
+}
+
+impl From<VmState> for Existing {
+    fn from(v: VmState) -> Self {
+        Existing {
             labels: labels::decode(&v.extra),
             name: v.name.unwrap_or_default(),
             cpus: v.cpus.unwrap_or_default().max(0) as u32,
@@ -200,10 +215,8 @@ pub async fn existing(
             ip: v.ip.filter(|ip| !ip.is_empty()),
             storage: v.storage.unwrap_or_default().max(0) as u64,
             obj: v.obj,
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
+        }
+    }
 }
 
 /// The facts the judge needs for `repository`.

@@ -584,8 +584,29 @@ async fn read_view(
 }
 
 /// Every object `spec` selects, page after page
-/// (`ContinueRetrievePropertiesEx` while the server hands out a token).
-pub(crate) async fn retrieve_pages(
+/// (`ContinueRetrievePropertiesEx` while the server hands out a token), at
+/// most `page_size` objects a page (`None`: the server's choice). For a
+/// filter of your own, such as named properties of a list of objects of
+/// several types; a typed set over a container is [`retrieve`].
+///
+/// ```no_run
+/// # async fn run(client: vmomi::Client, net: vmomi::types::ManagedObjectReference) -> Result<(), vmomi::Error> {
+/// use vmomi::types::{ObjectSpec, PropertyFilterSpec, PropertySpec};
+/// let spec = PropertyFilterSpec {
+///     prop_set: vec![PropertySpec {
+///         r#type: "Network".into(),
+///         path_set: vec!["name".into()],
+///         ..Default::default()
+///     }],
+///     object_set: vec![ObjectSpec { obj: net, ..Default::default() }],
+///     ..Default::default()
+/// };
+/// for o in vmomi::property::retrieve_pages(&client, spec, None).await? {
+///     println!("{}", o.obj.value);
+/// }
+/// # Ok(()) }
+/// ```
+pub async fn retrieve_pages(
     client: &Client,
     spec: PropertyFilterSpec,
     page_size: Option<i32>,
