@@ -153,6 +153,12 @@ pub struct Model {
     pub managed: BTreeMap<String, Managed>,
     pub skipped: Vec<Skip>,
     pub downgraded: Vec<Skip>,
+    /// Types and enums that come from vmodl.json, not the WSDL (newer releases).
+    pub from_model: std::collections::BTreeSet<String>,
+    /// Fields and enum values of WSDL types added from vmodl.json.
+    pub added: Vec<Skip>,
+    /// Where the WSDL and vmodl.json disagree (the WSDL wins).
+    pub disagreements: Vec<Skip>,
     /// Release of every item (empty unless loaded with [`crate::load_releases`]).
     pub releases: crate::releases::ReleaseInfo,
 }

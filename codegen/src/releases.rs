@@ -257,6 +257,21 @@ pub fn compute(
     let mut dis = Vec::new();
     let mut older_fields = 0usize;
 
+    // The newest release since.json gives to a type of the primary WSDL set:
+    // what the model adds beyond it (enum values it does not date) comes after.
+    let wsdl_newest = m
+        .complex
+        .keys()
+        .chain(m.enums.keys())
+        .filter(|n| !m.from_model.contains(*n))
+        .filter_map(|n| since.types.get(n).and_then(|t| ids.get(&t.since)))
+        .max();
+    let model_values: std::collections::BTreeSet<&str> = m
+        .added
+        .iter()
+        .filter_map(|a| a.item.strip_prefix("enum value "))
+        .collect();
+
     // Enums.
     for (name, e) in &m.enums {
         let old_e = old.enums.get(name);
@@ -265,16 +280,23 @@ pub fn compute(
             Some(_) => Since::new(t, Source::SinceJson),
             None => wsdl_bound(old_e.is_some(), None, old_i),
         };
-        if let Some(s) = t {
+        // The old set is older than the model's items: comparing them would
+        // only say so.
+        if let Some(s) = t
+            && !m.from_model.contains(name)
+        {
             cross(&mut dis, "enum", name, s, old_e.is_some(), old_idx);
         }
         info.types.insert(name.clone(), ts);
         for v in &e.values {
             let in_old = old_e.is_some_and(|o| o.values.contains(v));
-            info.enum_values.insert(
-                (name.clone(), v.clone()),
-                wsdl_bound(in_old, ts.release, old_i),
-            );
+            let vs = if model_values.contains(format!("{name}.{v}").as_str()) {
+                let after = wsdl_newest.map(|w| w.saturating_add(1));
+                Since::new(max_opt(after, ts.release), Source::WsdlBound)
+            } else {
+                wsdl_bound(in_old, ts.release, old_i)
+            };
+            info.enum_values.insert((name.clone(), v.clone()), vs);
         }
     }
 
@@ -290,7 +312,9 @@ pub fn compute(
             Some(_) => Since::new(t, Source::SinceJson),
             None => wsdl_bound(old_c.is_some(), None, old_i),
         };
-        if let Some(s) = t {
+        if let Some(s) = t
+            && !m.from_model.contains(&c.name)
+        {
             cross(&mut dis, "type", &c.name, s, old_c.is_some(), old_idx);
         }
         info.types.insert(c.name.clone(), ts);
@@ -299,7 +323,7 @@ pub fn compute(
             let listed = st.and_then(|t| t.props.get(&f.name));
             let fs = match (listed.and_then(|id| ids.get(id)), t) {
                 (Some(p), _) => {
-                    if old_c.is_some() {
+                    if old_c.is_some() && !m.from_model.contains(&c.name) {
                         cross(
                             &mut dis,
                             "field",

@@ -44,7 +44,40 @@ pub fn render(ctx: &Ctx<'_>) -> String {
         "  boxed fields:        {} (to break containment cycles)",
         ctx.boxed.len()
     );
+    let new_types = m
+        .from_model
+        .iter()
+        .filter(|n| m.complex.get(*n).is_some_and(|c| c.kind != Kind::ArrayOf))
+        .count();
+    let new_enums = m
+        .from_model
+        .iter()
+        .filter(|n| m.enums.contains_key(*n))
+        .count();
+    let new_boxes = m.from_model.len() - new_types - new_enums;
+    let count_added = |prefix: &str| {
+        m.added
+            .iter()
+            .filter(|a| a.item.starts_with(prefix))
+            .count()
+    };
+    let _ = writeln!(
+        s,
+        "  from the model:      {new_types} types, {new_enums} enums, {new_boxes} ArrayOf boxes; {} fields and {} enum values on the WSDL's types",
+        count_added("field "),
+        count_added("enum value ")
+    );
     releases(ctx, &mut s);
+    let _ = writeln!(
+        s,
+        "WSDL and vmodl.json disagree on {} items (the WSDL wins):",
+        m.disagreements.len()
+    );
+    let mut dis = m.disagreements.clone();
+    dis.sort();
+    for d in &dis {
+        let _ = writeln!(s, "  {}: {}", d.item, d.reason);
+    }
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for k in &m.skipped {
         *reasons.entry(k.reason.as_str()).or_default() += 1;

@@ -1,11 +1,15 @@
 //! Merges the managed-object model (`vmodl.json`) into the WSDL model.
 //!
 //! The WSDL gives wire shapes but not which managed object owns a method or
-//! what properties a managed object has; vmodl.json gives those.
+//! what properties a managed object has; vmodl.json gives those. It also
+//! holds the releases after the WSDL's: the vim25 data types, faults, enums,
+//! enum values and fields the WSDL lacks are added from it (the model's
+//! property order is the wire order), where the WSDL speaks it stays the
+//! authority, and every difference between the two is recorded.
 
-use crate::model::{Managed, MoProperty, Model, Prim, Skip, TypeRef};
+use crate::model::{Complex, Enum, Field, Kind, Managed, MoProperty, Model, Prim, Skip, TypeRef};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 #[derive(Deserialize)]
@@ -51,18 +55,51 @@ fn type_ref(model: &Model, managed: &BTreeMap<String, VType>, wsdl_type: &str) -
         .then(|| TypeRef::Named(wsdl_type.to_string()))
 }
 
-/// Reads `path` and adds managed objects to `model`, recording every skip.
+/// The vim25 names of `since.json` (its `types` keys): what tells a vim25
+/// type of the model from one of another service (vSAN, SMS, CNS, ...).
+pub fn vim25_names(since_json: &str) -> Result<BTreeSet<String>, String> {
+    #[derive(Deserialize)]
+    struct Since {
+        types: BTreeMap<String, serde_json::Value>,
+    }
+    let s: Since = serde_json::from_str(since_json)
+        .map_err(|e| format!("since.json: line {} column {}: {e}", e.line(), e.column()))?;
+    Ok(s.types.into_keys().collect())
+}
+
+/// Reads `path` and merges it into `model`, recording every skip; the vim25
+/// types newer than the WSDL come in when `since.json` is beside it.
 pub fn merge(model: &mut Model, path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    merge_str(model, &text, &path.display().to_string())
+    let since = path.with_file_name("since.json");
+    let vim25 = match std::fs::read_to_string(&since) {
+        Ok(t) => Some(vim25_names(&t)?),
+        Err(_) => None,
+    };
+    merge_str_with(model, &text, &path.display().to_string(), vim25.as_ref())
 }
 
-/// Like [`merge`], from a string.
+/// Like [`merge`], from a string, managed objects only.
 pub fn merge_str(model: &mut Model, text: &str, source: &str) -> Result<(), String> {
+    merge_str_with(model, text, source, None)
+}
+
+/// Like [`merge`], from a string; `vim25` names the model's vim25 types
+/// (data types, faults and enums of the model in it that the WSDL lacks are
+/// added, and fields and values the WSDL's types lack); `None` adds none.
+pub fn merge_str_with(
+    model: &mut Model,
+    text: &str,
+    source: &str,
+    vim25: Option<&BTreeSet<String>>,
+) -> Result<(), String> {
     let types: BTreeMap<String, VType> = serde_json::from_str(text)
         .map_err(|e| format!("{source}: line {} column {}: {e}", e.line(), e.column()))?;
     let wsdl = model.source.clone();
+    if let Some(vim25) = vim25 {
+        merge_data(model, &types, vim25);
+    }
 
     // name -> (base, properties, methods in the WSDL)
     type Kept = (Option<String>, Vec<MoProperty>, Vec<String>);
@@ -71,23 +108,36 @@ pub fn merge_str(model: &mut Model, text: &str, source: &str) -> Result<(), Stri
         match t.kind.as_str() {
             "managed" => {}
             "data" => {
-                if !model.complex.contains_key(name) {
+                if !model.complex.contains_key(name) && !model.from_model.contains(name) {
+                    let reason = match vim25 {
+                        None => format!("in vmodl.json but not in the {wsdl} WSDL (newer release)"),
+                        Some(v) if v.contains(name) => continue, // recorded by merge_data
+                        Some(_) => other_service(name),
+                    };
                     model.skipped.push(Skip {
                         item: format!("data type {name}"),
-                        reason: format!("in vmodl.json but not in the {wsdl} WSDL (newer release)"),
+                        reason,
                     });
                 }
                 continue;
             }
             "enum" => {
+                if model.from_model.contains(name) {
+                    continue;
+                }
                 match model.enums.get(name) {
                     None => model.skipped.push(Skip {
                         item: format!("enum {name}"),
-                        reason: format!("in vmodl.json but not in the {wsdl} WSDL (newer release)"),
+                        reason: match vim25 {
+                            None => {
+                                format!("in vmodl.json but not in the {wsdl} WSDL (newer release)")
+                            }
+                            Some(_) => other_service(name),
+                        },
                     }),
                     Some(e) => {
                         for v in &t.values {
-                            if !e.values.contains(v) {
+                            if !e.values.contains(v) && vim25.is_none() {
                                 model.skipped.push(Skip {
                                     item: format!("enum value {name}.{v}"),
                                     reason: format!("in vmodl.json but not in the {wsdl} WSDL; decodes as Unrecognized"),
@@ -180,4 +230,269 @@ pub fn merge_str(model: &mut Model, text: &str, source: &str) -> Result<(), Stri
         );
     }
     Ok(())
+}
+
+/// Why a model type outside since.json's vim25 set is not bound.
+fn other_service(name: &str) -> String {
+    if name.starts_with("Pbm") {
+        "of the PBM storage-policy service (urn:pbm), not vim25".into()
+    } else {
+        "of another service than vim25 (vSAN, SMS, CNS, vslm, ...; not in since.json)".into()
+    }
+}
+
+/// The wire type of a data object's field typed `wsdl_type` in the model.
+fn data_type_ref(
+    model: &Model,
+    types: &BTreeMap<String, VType>,
+    owner: &str,
+    wsdl_type: &str,
+) -> Option<TypeRef> {
+    // A fault held in a data object travels wrapped with its message (but
+    // for the wrapper's own field).
+    if wsdl_type == "MethodFault" && owner != "LocalizedMethodFault" {
+        return Some(TypeRef::Named("LocalizedMethodFault".into()));
+    }
+    type_ref(model, types, wsdl_type)
+}
+
+/// Adds the model's vim25 enums, enum values, data types, faults and fields
+/// that the WSDL lacks; the WSDL's own items stay as they are.
+fn merge_data(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeSet<String>) {
+    let wsdl = model.source.clone();
+    let newer = |what: &str| format!("in vmodl.json, not in the {wsdl} WSDL: {what}");
+    // Enums and their values, in the model's order after the WSDL's values.
+    for (name, t) in types.iter().filter(|(_, t)| t.kind == "enum") {
+        match model.enums.get_mut(name) {
+            Some(e) => {
+                for v in &t.values {
+                    if !e.values.contains(v) {
+                        e.values.push(v.clone());
+                        model.added.push(Skip {
+                            item: format!("enum value {name}.{v}"),
+                            reason: newer("added from the model"),
+                        });
+                    }
+                }
+            }
+            None if vim25.contains(name) => {
+                model.enums.insert(
+                    name.clone(),
+                    Enum {
+                        name: name.clone(),
+                        values: t.values.clone(),
+                    },
+                );
+                model.from_model.insert(name.clone());
+            }
+            None => {}
+        }
+    }
+    // Data types and faults the WSDL lacks, whose base chain is known. A type
+    // whose base belongs to another service is left out, and so, in turn, are
+    // the types built on it.
+    let mut candidates: BTreeSet<&String> = types
+        .iter()
+        .filter(|(n, t)| t.kind == "data" && vim25.contains(*n) && !model.complex.contains_key(*n))
+        .map(|(n, _)| n)
+        .collect();
+    loop {
+        let before = candidates.len();
+        let now = candidates.clone();
+        candidates.retain(|n| {
+            let base = types[*n].wsdl_base.as_deref().unwrap_or("DataObject");
+            model.complex.contains_key(base) || now.contains(&base.to_string())
+        });
+        if candidates.len() == before {
+            break;
+        }
+    }
+    for (n, t) in types
+        .iter()
+        .filter(|(n, t)| t.kind == "data" && vim25.contains(*n))
+    {
+        if !model.complex.contains_key(n) && !candidates.contains(n) {
+            model.skipped.push(Skip {
+                item: format!("data type {n}"),
+                reason: format!(
+                    "in vmodl.json as vim25, but its base {} is of another service",
+                    t.wsdl_base.as_deref().unwrap_or("(none)")
+                ),
+            });
+        }
+    }
+    for n in &candidates {
+        model.complex.insert(
+            (*n).clone(),
+            Complex {
+                name: (*n).clone(),
+                base: types[*n].wsdl_base.clone(),
+                fields: Vec::new(),
+                kind: Kind::Other,
+            },
+        );
+        model.from_model.insert((*n).clone());
+    }
+    // Fields: a new type's from the model; a WSDL type's rebuilt in the
+    // model's order, the WSDL's field wherever it has one.
+    let mut boxes: BTreeSet<String> = BTreeSet::new();
+    for (n, t) in types.iter().filter(|(_, t)| t.kind == "data") {
+        let Some(c) = model.complex.get(n) else {
+            continue;
+        };
+        let is_new = model.from_model.contains(n);
+        let wsdl_fields = c.fields.clone();
+        let mut fields = Vec::new();
+        let mut skipped = Vec::new();
+        if !is_new {
+            let norm = |b: Option<&str>| b.filter(|b| *b != "DataObject").map(str::to_string);
+            if norm(t.wsdl_base.as_deref()) != c.base {
+                model.disagreements.push(Skip {
+                    item: format!("type {n}"),
+                    reason: format!(
+                        "base: WSDL {}, vmodl.json {}",
+                        c.base.as_deref().unwrap_or("(none)"),
+                        t.wsdl_base.as_deref().unwrap_or("(none)")
+                    ),
+                });
+            }
+        }
+        for p in &t.props {
+            if let Some(f) = wsdl_fields.iter().find(|f| f.name == p.name) {
+                let mut differ = Vec::new();
+                if f.optional != p.optional {
+                    differ.push(format!(
+                        "optional: WSDL {}, vmodl.json {}",
+                        f.optional, p.optional
+                    ));
+                }
+                if f.repeated != p.array {
+                    differ.push(format!(
+                        "array: WSDL {}, vmodl.json {}",
+                        f.repeated, p.array
+                    ));
+                }
+                let wt = p.wsdl_type.as_deref().unwrap_or("");
+                if let Some(ty) = data_type_ref(model, types, n, wt)
+                    && ty != f.ty
+                {
+                    differ.push(format!("type: WSDL {:?}, vmodl.json {wt}", f.ty));
+                }
+                if !differ.is_empty() {
+                    model.disagreements.push(Skip {
+                        item: format!("field {n}.{}", p.name),
+                        reason: differ.join("; "),
+                    });
+                }
+                fields.push(f.clone());
+                continue;
+            }
+            let wt = p.wsdl_type.as_deref().unwrap_or("");
+            match data_type_ref(model, types, n, wt) {
+                Some(ty) => {
+                    if p.array
+                        && let TypeRef::Named(e) = &ty
+                        && model.from_model.contains(e)
+                    {
+                        boxes.insert(e.clone());
+                    }
+                    fields.push(Field {
+                        name: p.name.clone(),
+                        ty,
+                        optional: p.optional,
+                        repeated: p.array,
+                    });
+                    if !is_new {
+                        model.added.push(Skip {
+                            item: format!("field {n}.{}", p.name),
+                            reason: newer("added from the model"),
+                        });
+                    }
+                }
+                None => skipped.push(Skip {
+                    item: format!("field {n}.{} (type {wt})", p.name),
+                    reason: "its type is of another service than vim25 (vSAN): decodes as kept XML"
+                        .into(),
+                }),
+            }
+        }
+        // A WSDL field the model does not list stays, at the end.
+        for f in &wsdl_fields {
+            if !fields.iter().any(|g| g.name == f.name) {
+                model.disagreements.push(Skip {
+                    item: format!("field {n}.{}", f.name),
+                    reason: "in the WSDL but not in vmodl.json: kept".into(),
+                });
+                fields.push(f.clone());
+            }
+        }
+        if !is_new {
+            let order = |fs: &[Field]| fs.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+            let kept: Vec<String> = order(&fields)
+                .into_iter()
+                .filter(|f| wsdl_fields.iter().any(|w| &w.name == f))
+                .collect();
+            if kept != order(&wsdl_fields) {
+                model.disagreements.push(Skip {
+                    item: format!("type {n}"),
+                    reason:
+                        "the model orders the WSDL's fields differently: the WSDL's order is kept"
+                            .into(),
+                });
+                // The WSDL's order for its own fields, new fields after them.
+                let mut wsdl_first = wsdl_fields.clone();
+                wsdl_first.extend(
+                    fields
+                        .into_iter()
+                        .filter(|f| !wsdl_fields.iter().any(|w| w.name == f.name)),
+                );
+                fields = wsdl_first;
+            }
+        }
+        model.skipped.extend(skipped);
+        if let Some(c) = model.complex.get_mut(n) {
+            c.fields = fields;
+        }
+    }
+    // `ArrayOf*` boxes of the new types used as arrays, as the WSDL has them
+    // for its own: one repeated element named after the type.
+    for e in boxes {
+        let name = format!("ArrayOf{e}");
+        if model.complex.contains_key(&name) {
+            continue;
+        }
+        model.complex.insert(
+            name.clone(),
+            Complex {
+                name: name.clone(),
+                base: None,
+                fields: vec![Field {
+                    name: e.clone(),
+                    ty: TypeRef::Named(e),
+                    optional: true,
+                    repeated: true,
+                }],
+                kind: Kind::ArrayOf,
+            },
+        );
+        model.from_model.insert(name);
+    }
+    // Kinds of the new types, now that every base is in place.
+    let new: Vec<String> = model
+        .from_model
+        .iter()
+        .filter(|n| model.complex.get(*n).is_some_and(|c| c.kind == Kind::Other))
+        .cloned()
+        .collect();
+    for n in new {
+        let root = model.root_of(&n);
+        let kind = match root.as_str() {
+            "MethodFault" => Kind::Fault,
+            "DynamicData" => Kind::Data,
+            _ => Kind::Other,
+        };
+        if let Some(c) = model.complex.get_mut(&n) {
+            c.kind = kind;
+        }
+    }
 }

@@ -388,3 +388,88 @@ fn bad_release_inputs_are_errors() {
     let e = releases::compute(&m, &model(), "2.0", VERSIONS, "[]").unwrap_err();
     assert!(e.contains("since.json"), "{e}");
 }
+
+/// vmodl.json of a newer release than the snippet WSDL: a field in the
+/// middle of a WSDL type, a field the WSDL has optional and the model
+/// required, a new data type used as an array (its box made), a new fault,
+/// a new enum value, a type of another service, and a field typed by one.
+const VMODL_NEWER: &str = r#"{
+  "Device": {"kind": "data", "wsdl_base": "DynamicData", "props": [
+    {"name": "key", "is-optional": false, "is-array": false, "wsdl_type": "xsd:int"},
+    {"name": "slot", "is-optional": true, "is-array": false, "wsdl_type": "SlotInfo"},
+    {"name": "label", "is-optional": false, "is-array": false, "wsdl_type": "xsd:string"},
+    {"name": "slots", "is-optional": true, "is-array": true, "wsdl_type": "SlotInfo"},
+    {"name": "health", "is-optional": true, "is-array": false, "wsdl_type": "VsanHealth"},
+    {"name": "error", "is-optional": true, "is-array": false, "wsdl_type": "MethodFault"}
+  ]},
+  "SlotInfo": {"kind": "data", "wsdl_base": "DynamicData", "props": [
+    {"name": "bus", "is-optional": false, "is-array": false, "wsdl_type": "xsd:int"}
+  ]},
+  "SlotFault": {"kind": "data", "wsdl_base": "RuntimeFault", "props": []},
+  "VsanHealth": {"kind": "data", "wsdl_base": "DynamicData", "props": []},
+  "PowerState": {"kind": "enum", "values": ["poweredOff", "poweredOn", "vmx-04", "standby"]},
+  "SlotKind": {"kind": "enum", "values": ["pci", "usb"]}
+}"#;
+
+#[test]
+fn newer_types_fields_and_values_come_from_the_model_in_wire_order() {
+    let mut m = wsdl::load_from_strings(&[
+        ("core-types.xsd", CORE),
+        ("vim-types.xsd", TYPES),
+        ("vim-messagetypes.xsd", MESSAGES),
+        ("vim.wsdl", WSDL),
+    ])
+    .unwrap();
+    let vim25: std::collections::BTreeSet<String> =
+        ["Device", "SlotInfo", "SlotFault", "PowerState", "SlotKind"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+    vmodl::merge_str_with(&mut m, VMODL_NEWER, "newer.json", Some(&vim25)).unwrap();
+    let names: Vec<&str> = m.complex["Device"]
+        .fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    // The model's order, the WSDL's fields kept as the WSDL has them.
+    assert_eq!(names, ["key", "slot", "label", "slots", "error"]);
+    let label = &m.complex["Device"].fields[2];
+    assert!(label.optional, "the WSDL's optional wins");
+    assert_eq!(
+        m.complex["Device"].fields[4].ty,
+        TypeRef::Named("LocalizedMethodFault".into())
+    );
+    assert_eq!(m.complex["SlotInfo"].kind, Kind::Data);
+    assert_eq!(m.complex["SlotFault"].kind, Kind::Fault);
+    assert_eq!(m.complex["ArrayOfSlotInfo"].kind, Kind::ArrayOf);
+    assert_eq!(
+        m.enums["PowerState"].values.last().map(String::as_str),
+        Some("standby")
+    );
+    assert_eq!(m.enums["SlotKind"].values, ["pci", "usb"]);
+    assert!(!m.complex.contains_key("VsanHealth"), "another service");
+    assert!(
+        m.skipped
+            .iter()
+            .any(|s| s.item == "field Device.health (type VsanHealth)"),
+        "{:?}",
+        m.skipped
+    );
+    assert!(
+        m.disagreements
+            .iter()
+            .any(|d| d.item == "field Device.label" && d.reason.contains("optional")),
+        "{:?}",
+        m.disagreements
+    );
+    assert_eq!(
+        m.added
+            .iter()
+            .filter(|a| a.item.starts_with("field Device."))
+            .count(),
+        3
+    );
+    // And the whole thing generates.
+    let files = generate(&m).unwrap();
+    assert!(files.values().any(|t| t.contains("pub struct SlotInfo")));
+}

@@ -131,6 +131,7 @@ fn a_device_subtype_newer_than_5_5_in_device_change() {
             bus_number: 0,
             ..Default::default()
         },
+        ..Default::default()
     };
     let mut spec = old_spec();
     spec.device_change = vec![add_device(disk.clone()), add_device(nvme)];

@@ -132,8 +132,10 @@ data_objects! {
     ClusterAffinityRuleSpec,
     ClusterAntiAffinityRuleSpec,
     ClusterAttemptedVmInfo,
+    ClusterClusterInitialPlacementAction,
     ClusterComplianceCheckedEvent,
     ClusterComputeResourceClusterConfigResult,
+    ClusterComputeResourceCryptoModePolicy,
     ClusterComputeResourceDVSConfigurationValidation,
     ClusterComputeResourceDVSSetting,
     ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping,
@@ -144,7 +146,9 @@ data_objects! {
     ClusterComputeResourceHostConfigurationInput,
     ClusterComputeResourceHostConfigurationProfile,
     ClusterComputeResourceHostConfigurationValidation,
+    ClusterComputeResourceHostEvacuationInfo,
     ClusterComputeResourceHostVmkNicInfo,
+    ClusterComputeResourceMaintenanceInfo,
     ClusterComputeResourceSummary,
     ClusterComputeResourceVCProfile,
     ClusterComputeResourceValidationResultBase,
@@ -200,6 +204,7 @@ data_objects! {
     ClusterFailoverResourcesAdmissionControlInfo,
     ClusterFailoverResourcesAdmissionControlPolicy,
     ClusterFixedSizeSlotPolicy,
+    ClusterFtVmHostRuleInfo,
     ClusterGroupInfo,
     ClusterGroupSpec,
     ClusterHostGroup,
@@ -215,6 +220,8 @@ data_objects! {
     ClusterOrchestrationInfo,
     ClusterOvercommittedEvent,
     ClusterPowerOnVmResult,
+    ClusterPreemptibleVmPairInfo,
+    ClusterPreemptibleVmPairSpec,
     ClusterProactiveDrsConfigInfo,
     ClusterProfileCompleteConfigSpec,
     ClusterProfileConfigInfo,
@@ -250,6 +257,8 @@ data_objects! {
     ComputeResourceConfigSpec,
     ComputeResourceEventArgument,
     ComputeResourceHostSPBMLicenseInfo,
+    ComputeResourceHostSeedSpec,
+    ComputeResourceHostSeedSpecSingleHostSpec,
     ComputeResourceSummary,
     ConcurrentAccess,
     ConfigTarget,
@@ -266,9 +275,16 @@ data_objects! {
     CryptoKeyId,
     CryptoKeyPlain,
     CryptoKeyResult,
+    CryptoManagerHostKeyStatus,
+    CryptoManagerKmipCertSignRequest,
     CryptoManagerKmipCertificateInfo,
     CryptoManagerKmipClusterStatus,
     CryptoManagerKmipCryptoKeyStatus,
+    CryptoManagerKmipCryptoKeyStatusKeyInfo,
+    CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo,
+    CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
+    CryptoManagerKmipCustomAttributeSpec,
+    CryptoManagerKmipGenerateKeySpec,
     CryptoManagerKmipServerCertInfo,
     CryptoManagerKmipServerStatus,
     CryptoSpec,
@@ -359,12 +375,21 @@ data_objects! {
     DVSCreateSpec,
     DVSFailureCriteria,
     DVSFeatureCapability,
+    DVSFilterSpecConnecteeSpec,
+    DVSFilterSpecPnicConnecteeSpec,
+    DVSFilterSpecPvlanSpec,
+    DVSFilterSpecTrunkVlanSpec,
+    DVSFilterSpecVlanIdSpec,
+    DVSFilterSpecVlanSpec,
+    DVSFilterSpecVmConnecteeSpec,
+    DVSFilterSpecVmknicConnecteeSpec,
     DVSHealthCheckCapability,
     DVSHealthCheckConfig,
     DVSHostLocalPortInfo,
     DVSMacLearningPolicy,
     DVSMacManagementPolicy,
     DVSManagerDvsConfigTarget,
+    DVSManagerPhysicalNicsList,
     DVSNameArrayUplinkPortPolicy,
     DVSNetworkResourceManagementCapability,
     DVSNetworkResourcePool,
@@ -419,6 +444,7 @@ data_objects! {
     DatastoreIORMReconfiguredEvent,
     DatastoreInfo,
     DatastoreMountPathDatastorePair,
+    DatastoreNamespaceManagerDirectoryInfo,
     DatastoreNotWritableOnHost,
     DatastoreOption,
     DatastorePrincipalConfigured,
@@ -450,6 +476,25 @@ data_objects! {
     DiagnosticManagerLogDescriptor,
     DiagnosticManagerLogHeader,
     DigestNotSupported,
+    DirectPathProfileInfo,
+    DirectPathProfileManagerCapacityInfo,
+    DirectPathProfileManagerCapacityQueryByDeviceConfig,
+    DirectPathProfileManagerCapacityQueryById,
+    DirectPathProfileManagerCapacityQueryByName,
+    DirectPathProfileManagerCapacityQuerySpec,
+    DirectPathProfileManagerCapacityResult,
+    DirectPathProfileManagerCapacityUnknown,
+    DirectPathProfileManagerCreateSpec,
+    DirectPathProfileManagerDirectPathConfig,
+    DirectPathProfileManagerDvxDirectPathConfig,
+    DirectPathProfileManagerDynamicDirectPathConfig,
+    DirectPathProfileManagerFilterSpec,
+    DirectPathProfileManagerTargetCluster,
+    DirectPathProfileManagerTargetEntity,
+    DirectPathProfileManagerTargetHost,
+    DirectPathProfileManagerUpdateSpec,
+    DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig,
+    DirectPathProfileManagerVmiopDirectPathConfig,
     DirectoryNotEmpty,
     DisableAdminNotSupported,
     DisallowedChangeByService,
@@ -475,6 +520,7 @@ data_objects! {
     DistributedVirtualSwitchHostMemberBacking,
     DistributedVirtualSwitchHostMemberConfigInfo,
     DistributedVirtualSwitchHostMemberConfigSpec,
+    DistributedVirtualSwitchHostMemberHostUplinkState,
     DistributedVirtualSwitchHostMemberPnicBacking,
     DistributedVirtualSwitchHostMemberPnicSpec,
     DistributedVirtualSwitchHostMemberRuntimeState,
@@ -490,12 +536,15 @@ data_objects! {
     DistributedVirtualSwitchManagerHostDvsFilterSpec,
     DistributedVirtualSwitchManagerHostDvsMembershipFilter,
     DistributedVirtualSwitchManagerImportResult,
+    DistributedVirtualSwitchNetworkOffloadSpec,
     DistributedVirtualSwitchPortConnectee,
     DistributedVirtualSwitchPortConnection,
     DistributedVirtualSwitchPortCriteria,
     DistributedVirtualSwitchPortStatistics,
     DistributedVirtualSwitchProductSpec,
     DomainNotFound,
+    DpuStatusInfo,
+    DpuStatusInfoOperationalInfo,
     DrsDisabledEvent,
     DrsDisabledOnVm,
     DrsEnabledEvent,
@@ -644,6 +693,8 @@ data_objects! {
     EventFilterSpecByEntity,
     EventFilterSpecByTime,
     EventFilterSpecByUsername,
+    EventManagerEventViewSpec,
+    EventManagerViewByStartId,
     ExitMaintenanceModeEvent,
     ExitStandbyModeFailedEvent,
     ExitedStandbyModeEvent,
@@ -707,6 +758,8 @@ data_objects! {
     FileBackedVirtualDiskSpec,
     FileFault,
     FileInfo,
+    FileLockInfo,
+    FileLockInfoResult,
     FileLocked,
     FileNameTooLong,
     FileNotFound,
@@ -725,11 +778,13 @@ data_objects! {
     FolderBatchAddHostsToClusterResult,
     FolderBatchAddStandaloneHostsResult,
     FolderEventArgument,
+    FolderExternallyManagedFolderInfo,
     FolderFailedHostResult,
     FolderFileInfo,
     FolderFileQuery,
     FolderNewHostSpec,
     FtIssuesOnHost,
+    FtVmHostRuleViolation,
     FullStorageVMotionNotSupported,
     GatewayConnectFault,
     GatewayHostNotReachable,
@@ -808,6 +863,9 @@ data_objects! {
     HbrDiskMigrationAction,
     HbrManagerReplicationVmInfo,
     HbrManagerVmReplicationCapability,
+    HbrReplicationTargetSpec,
+    HbrTargetSpec,
+    HbrTargetSpecReplacement,
     HealthStatusChangedEvent,
     HealthSystemRuntime,
     HealthUpdate,
@@ -827,6 +885,7 @@ data_objects! {
     HostAssignableHardwareBinding,
     HostAssignableHardwareConfig,
     HostAssignableHardwareConfigAttributeOverride,
+    HostAuthenticationInfo,
     HostAuthenticationManagerInfo,
     HostAuthenticationStoreInfo,
     HostAutoStartManagerConfig,
@@ -839,6 +898,7 @@ data_objects! {
     HostCacheConfigurationSpec,
     HostCapability,
     HostCertificateManagerCertificateInfo,
+    HostCertificateManagerCertificateSpec,
     HostCnxFailedAccountFailedEvent,
     HostCnxFailedAlreadyManagedEvent,
     HostCnxFailedBadCcagentEvent,
@@ -873,6 +933,7 @@ data_objects! {
     HostCpuInfo,
     HostCpuPackage,
     HostCpuPowerManagementInfo,
+    HostCpuSchedulerInfo,
     HostDasDisabledEvent,
     HostDasDisablingEvent,
     HostDasEnabledEvent,
@@ -920,6 +981,7 @@ data_objects! {
     HostDiskPartitionSpec,
     HostDnsConfig,
     HostDnsConfigSpec,
+    HostDvxClass,
     HostEnableAdminFailedEvent,
     HostEnterMaintenanceResult,
     HostEsxAgentHostManagerConfigInfo,
@@ -950,6 +1012,7 @@ data_objects! {
     HostFirewallRulesetRulesetSpec,
     HostFlagInfo,
     HostForceMountedInfo,
+    HostFru,
     HostGatewaySpec,
     HostGetShortNameFailedEvent,
     HostGraphicsConfig,
@@ -1098,6 +1161,7 @@ data_objects! {
     HostPMemVolume,
     HostParallelScsiHba,
     HostParallelScsiTargetTransport,
+    HostPartialMaintenanceModeRuntimeInfo,
     HostPatchManagerLocator,
     HostPatchManagerPatchManagerOperationSpec,
     HostPatchManagerResult,
@@ -1144,6 +1208,7 @@ data_objects! {
     HostProtocolEndpoint,
     HostProxySwitch,
     HostProxySwitchConfig,
+    HostProxySwitchEnsInfo,
     HostProxySwitchHostLagConfig,
     HostProxySwitchSpec,
     HostPtpConfig,
@@ -1180,6 +1245,7 @@ data_objects! {
     HostServiceTicket,
     HostSevInfo,
     HostSgxInfo,
+    HostSgxRegistrationInfo,
     HostSharedGpuCapabilities,
     HostShortNameInconsistentEvent,
     HostShortNameToIpFailedEvent,
@@ -1226,8 +1292,10 @@ data_objects! {
     HostTcpHba,
     HostTcpHbaCreateSpec,
     HostTcpTargetTransport,
+    HostTdxInfo,
     HostTpmAttestationInfo,
     HostTpmAttestationReport,
+    HostTpmBootCompleteEventDetails,
     HostTpmBootSecurityOptionEventDetails,
     HostTpmCommandEventDetails,
     HostTpmDigestInfo,
@@ -1235,7 +1303,9 @@ data_objects! {
     HostTpmEventLogEntry,
     HostTpmNvTagEventDetails,
     HostTpmOptionEventDetails,
+    HostTpmSignerEventDetails,
     HostTpmSoftwareComponentEventDetails,
+    HostTpmVersionEventDetails,
     HostTrustAuthorityAttestationInfo,
     HostUnresolvedVmfsExtent,
     HostUnresolvedVmfsResignatureSpec,
@@ -1287,7 +1357,9 @@ data_objects! {
     HostVsanInternalSystemDeleteVsanObjectsResult,
     HostVsanInternalSystemVsanObjectOperationResult,
     HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult,
+    HostVvolNQN,
     HostVvolVolume,
+    HostVvolVolumeHostVvolNQN,
     HostVvolVolumeSpecification,
     HostWwnChangedEvent,
     HostWwnConflictEvent,
@@ -1395,6 +1467,7 @@ data_objects! {
     InvalidPropertyValue,
     InvalidRequest,
     InvalidResourcePoolStructureFault,
+    InvalidScheduledTask,
     InvalidSnapshotFormat,
     InvalidState,
     InvalidType,
@@ -1404,6 +1477,7 @@ data_objects! {
     InventoryHasStandardAloneHosts,
     IoFilterHostIssue,
     IoFilterInfo,
+    IoFilterManagerSslTrust,
     IoFilterQueryIssueResult,
     IpAddress,
     IpAddressProfile,
@@ -1439,8 +1513,14 @@ data_objects! {
     KeyProviderId,
     KeyValue,
     KmipClusterInfo,
+    KmipClusterInfoKeyInfo,
+    KmipClusterInfoWrappingKeyIdKeyInfo,
+    KmipClusterInfoWrappingRotationIntervalKeyInfo,
     KmipServerInfo,
     KmipServerSpec,
+    KmipServerSpecKeySpec,
+    KmipServerSpecWrappingKeyIdKeySpec,
+    KmipServerSpecWrappingRotationIntervalKeySpec,
     KmipServerStatus,
     LargeRDMConversionNotSupported,
     LargeRDMNotSupportedOnDatastore,
@@ -1610,6 +1690,7 @@ data_objects! {
     NoMaintenanceModeDrsRecommendationForVM,
     NoPeerHostFound,
     NoPermission,
+    NoPermissionEntityPrivileges,
     NoPermissionOnAD,
     NoPermissionOnHost,
     NoPermissionOnNasVolume,
@@ -1703,6 +1784,7 @@ data_objects! {
     OvfCreateDescriptorResult,
     OvfCreateImportSpecParams,
     OvfCreateImportSpecResult,
+    OvfDatastoreMapping,
     OvfDeploymentOption,
     OvfDiskMappingNotFound,
     OvfDiskOrderConstraint,
@@ -1723,6 +1805,7 @@ data_objects! {
     OvfHostValueNotParsed,
     OvfImport,
     OvfImportFailed,
+    OvfImportParams,
     OvfInternalError,
     OvfInvalidPackage,
     OvfInvalidValue,
@@ -1756,6 +1839,7 @@ data_objects! {
     OvfPropertyType,
     OvfPropertyValue,
     OvfResourceMap,
+    OvfStorageProfileMapping,
     OvfSystemFault,
     OvfToXmlUnsupportedElement,
     OvfUnableToExportDisk,
@@ -1831,6 +1915,7 @@ data_objects! {
     PhysicalNicNameHint,
     PhysicalNicProfile,
     PhysicalNicSpec,
+    PinnedCertificate,
     PlacementAction,
     PlacementAffinityRule,
     PlacementRankResult,
@@ -2029,6 +2114,7 @@ data_objects! {
     SnapshotMoveToNonHomeNotSupported,
     SnapshotNoChange,
     SnapshotRevertIssue,
+    SnapshotSelectionSpec,
     SoftRuleVioCorrectionDisallowed,
     SoftRuleVioCorrectionImpact,
     SoftwarePackage,
@@ -2089,6 +2175,8 @@ data_objects! {
     StringOption,
     StringPolicy,
     StructuredCustomizations,
+    SubnetInfo,
+    SubnetInfoFolderInfo,
     SuspendedRelocateNotSupported,
     SwapDatastoreNotWritableOnHost,
     SwapDatastoreUnset,
@@ -2106,6 +2194,10 @@ data_objects! {
     TaskFilterSpecByUsername,
     TaskInProgress,
     TaskInfo,
+    TaskInfoFilterSpec,
+    TaskInfoFilterSpecFilterTaskResults,
+    TaskManagerTaskViewSpec,
+    TaskManagerViewByStartId,
     TaskReason,
     TaskReasonAlarm,
     TaskReasonSchedule,
@@ -2160,6 +2252,7 @@ data_objects! {
     UnsupportedGuest,
     UnsupportedVimApiVersion,
     UnsupportedVmxLocation,
+    UntrustedCertificate,
     UnusedVirtualDiskBlocksNotScrubbed,
     UpdateSet,
     UpdateVirtualMachineFilesResult,
@@ -2187,6 +2280,9 @@ data_objects! {
     UserUnassignedFromGroup,
     UserUpgradeEvent,
     VASAStorageArray,
+    VASAStorageArrayDiscoveryFcTransport,
+    VASAStorageArrayDiscoveryIpTransport,
+    VASAStorageArrayDiscoverySvcInfo,
     VAppCloneSpec,
     VAppCloneSpecNetworkMappingPair,
     VAppCloneSpecResourceMap,
@@ -2239,6 +2335,7 @@ data_objects! {
     VMwareDVSVlanMtuHealthCheckConfig,
     VMwareDVSVspanCapability,
     VMwareDVSVspanConfigSpec,
+    VMwareDvsDpuCapability,
     VMwareDvsIpfixCapability,
     VMwareDvsLacpCapability,
     VMwareDvsLacpGroupConfig,
@@ -2251,10 +2348,16 @@ data_objects! {
     VMwareUplinkPortOrderPolicy,
     VMwareVspanPort,
     VMwareVspanSession,
+    VSANStretchedClusterHostVirtualApplianceStatus,
     VStorageObject,
     VStorageObjectAssociations,
     VStorageObjectAssociationsVmDiskAssociations,
     VStorageObjectConfigInfo,
+    VStorageObjectReconcileResult,
+    VStorageObjectReconcileResultInvalidDiskPath,
+    VStorageObjectReconcileResultReconcileDetail,
+    VStorageObjectReconcileSpec,
+    VStorageObjectSnapshot,
     VStorageObjectSnapshotDetails,
     VStorageObjectSnapshotInfo,
     VStorageObjectSnapshotInfoVStorageObjectSnapshot,
@@ -2275,10 +2378,27 @@ data_objects! {
     VchaClusterRuntimeInfo,
     VchaNodeRuntimeInfo,
     VimAccountPasswordChangedEvent,
+    VimClusterVSANPreferredFaultDomainInfo,
+    VimClusterVSANStretchedClusterCapability,
+    VimClusterVSANStretchedClusterFaultDomainConfig,
+    VimClusterVSANWitnessHostInfo,
+    VimClusterVsanDiskMappingsConfigSpec,
+    VimClusterVsanFaultDomainSpec,
+    VimClusterVsanFaultDomainsConfigSpec,
+    VimClusterVsanHostDiskMapping,
+    VimClusterVsanWitnessSpec,
     VimFault,
+    VimHostVSANStretchedClusterHostCapability,
     VimVasaProvider,
     VimVasaProviderInfo,
     VimVasaProviderStatePerArray,
+    VimVasaProviderVirtualHostConfig,
+    VimVsanDataEfficiencyCapacityState,
+    VimVsanHostDiskMapInfoEx,
+    VimVsanHostDiskMappingCreationSpec,
+    VimVsanHostVsanDiskManagementSystemCapability,
+    VimVsanHostVsanHostCapability,
+    VimVsanReconfigSpec,
     VirtualAHCIController,
     VirtualAHCIControllerOption,
     VirtualAppImportSpec,
@@ -2311,6 +2431,7 @@ data_objects! {
     VirtualDeviceConnectOption,
     VirtualDeviceDeviceBackingInfo,
     VirtualDeviceDeviceBackingOption,
+    VirtualDeviceDeviceGroupInfo,
     VirtualDeviceFileBackingInfo,
     VirtualDeviceFileBackingOption,
     VirtualDeviceOption,
@@ -2401,6 +2522,7 @@ data_objects! {
     VirtualMachineBootOptionsBootableFloppyDevice,
     VirtualMachineCapability,
     VirtualMachineCdromInfo,
+    VirtualMachineCertThumbprint,
     VirtualMachineCloneSpec,
     VirtualMachineConfigInfo,
     VirtualMachineConfigInfoDatastoreUrlPair,
@@ -2423,6 +2545,7 @@ data_objects! {
     VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState,
     VirtualMachineDiskDeviceInfo,
     VirtualMachineDisplayTopology,
+    VirtualMachineDvxClassInfo,
     VirtualMachineDynamicPassthroughInfo,
     VirtualMachineEmptyIndependentFilterSpec,
     VirtualMachineEmptyProfileSpec,
@@ -2502,10 +2625,20 @@ data_objects! {
     VirtualMachineVMCIDeviceOption,
     VirtualMachineVMCIDeviceOptionFilterSpecOption,
     VirtualMachineVMIROM,
+    VirtualMachineVMotionStunTimeInfo,
     VirtualMachineVcpuConfig,
+    VirtualMachineVendorDeviceGroupInfo,
+    VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo,
     VirtualMachineVgpuDeviceInfo,
     VirtualMachineVgpuProfileInfo,
     VirtualMachineVideoCard,
+    VirtualMachineVirtualDeviceGroups,
+    VirtualMachineVirtualDeviceGroupsDeviceGroup,
+    VirtualMachineVirtualDeviceGroupsVendorDeviceGroup,
+    VirtualMachineVirtualDeviceSwap,
+    VirtualMachineVirtualDeviceSwapDeviceSwapInfo,
+    VirtualMachineVirtualNuma,
+    VirtualMachineVirtualNumaInfo,
     VirtualMachineVirtualPMem,
     VirtualMachineWindowsQuiesceSpec,
     VirtualMachineWipeResult,
@@ -2523,6 +2656,8 @@ data_objects! {
     VirtualPCIPassthroughAllowedDevice,
     VirtualPCIPassthroughDeviceBackingInfo,
     VirtualPCIPassthroughDeviceBackingOption,
+    VirtualPCIPassthroughDvxBackingInfo,
+    VirtualPCIPassthroughDvxBackingOption,
     VirtualPCIPassthroughDynamicBackingInfo,
     VirtualPCIPassthroughDynamicBackingOption,
     VirtualPCIPassthroughOption,
@@ -2604,6 +2739,8 @@ data_objects! {
     VirtualVmxnet2Option,
     VirtualVmxnet3,
     VirtualVmxnet3Option,
+    VirtualVmxnet3OptionStrictLatencyConfigOption,
+    VirtualVmxnet3StrictLatencyConfig,
     VirtualVmxnet3Vrdma,
     VirtualVmxnet3VrdmaOption,
     VirtualVmxnetOption,
@@ -2785,7 +2922,11 @@ data_objects! {
     VmfsMountFault,
     VmfsUnmapBandwidthSpec,
     VmotionInterfaceNotEnabled,
+    VmwareDistributedVirtualSwitchDpuFailoverPolicy,
+    VmwareDistributedVirtualSwitchNetworkOffloadConfig,
     VmwareDistributedVirtualSwitchPvlanSpec,
+    VmwareDistributedVirtualSwitchRealTimeConfig,
+    VmwareDistributedVirtualSwitchRealTimeLanAnnotation,
     VmwareDistributedVirtualSwitchTrunkVlanSpec,
     VmwareDistributedVirtualSwitchVlanIdSpec,
     VmwareDistributedVirtualSwitchVlanSpec,
@@ -2793,12 +2934,61 @@ data_objects! {
     VnicPortArgument,
     VolumeEditorError,
     VramLimitLicense,
+    VsanAttachToSrOperation,
+    VsanBrokenDiskChainIssue,
+    VsanCapability,
+    VsanClusterAdvCfgSyncHostResult,
+    VsanClusterAdvCfgSyncResult,
+    VsanClusterBalancePerDiskInfo,
+    VsanClusterBalanceSummary,
+    VsanClusterClomdLivenessResult,
+    VsanClusterConfig,
     VsanClusterConfigInfo,
     VsanClusterConfigInfoHostDefaultInfo,
+    VsanClusterCoreConfig,
+    VsanClusterCoreConfigSpec,
+    VsanClusterCreateVmHealthTestResult,
+    VsanClusterHclInfo,
+    VsanClusterHealthAction,
+    VsanClusterHealthConfigs,
+    VsanClusterHealthGroup,
+    VsanClusterHealthResultBase,
+    VsanClusterHealthResultColumnInfo,
+    VsanClusterHealthResultKeyValuePair,
+    VsanClusterHealthResultRow,
+    VsanClusterHealthResultTable,
+    VsanClusterHealthSummary,
+    VsanClusterHealthSystemObjectsRepairResult,
+    VsanClusterHealthSystemStatusResult,
+    VsanClusterHealthSystemVersionResult,
+    VsanClusterHealthTest,
+    VsanClusterHostVmknicMapping,
+    VsanClusterLimitHealthResult,
+    VsanClusterNetworkHealthResult,
+    VsanClusterNetworkLoadTestResult,
+    VsanClusterNetworkPartitionInfo,
+    VsanClusterProactiveTestResult,
+    VsanClusterTelemetryProxyConfig,
     VsanClusterUuidMismatch,
+    VsanClusterVMsHealthOverallResult,
+    VsanClusterVMsHealthSummaryResult,
+    VsanClusterVmdkLoadTestResult,
+    VsanClusterWhatifHostFailuresResult,
+    VsanCompatibilityCheckResult,
+    VsanConfigInfoEx,
+    VsanDataEfficiencyConfig,
     VsanDatastoreInfo,
     VsanDiskFault,
+    VsanDiskFormatConversionCheckResult,
+    VsanDiskFormatConversionSpec,
+    VsanDiskUnhealthIssue,
+    VsanFailedRepairObjectResult,
     VsanFault,
+    VsanHclControllerInfo,
+    VsanHealthExtMgmtPreCheckResult,
+    VsanHigherObjectsPresentDuringDowngradeIssue,
+    VsanHostCimProviderInfo,
+    VsanHostClomdLivenessResult,
     VsanHostClusterStatus,
     VsanHostClusterStatusState,
     VsanHostClusterStatusStateCompletionEstimate,
@@ -2807,22 +2997,88 @@ data_objects! {
     VsanHostConfigInfoNetworkInfo,
     VsanHostConfigInfoNetworkInfoPortConfig,
     VsanHostConfigInfoStorageInfo,
+    VsanHostCreateVmHealthTestResult,
     VsanHostDecommissionMode,
     VsanHostDiskMapInfo,
     VsanHostDiskMapResult,
     VsanHostDiskMapping,
     VsanHostDiskResult,
     VsanHostFaultDomainInfo,
+    VsanHostHclInfo,
+    VsanHostHealthSystemStatusResult,
+    VsanHostHealthSystemVersionResult,
     VsanHostIpConfig,
+    VsanHostIpConfigEx,
     VsanHostMembershipInfo,
+    VsanHostPortConfigEx,
+    VsanHostPropertyRetrieveIssue,
     VsanHostRuntimeInfo,
     VsanHostRuntimeInfoDiskIssue,
+    VsanHostVirtualApplianceInfo,
+    VsanHostVmdkLoadTestResult,
     VsanHostVsanDiskInfo,
+    VsanHostWithHybridDiskgroupIssue,
     VsanIncompatibleDiskMapping,
+    VsanIscsiHomeObjectSpec,
+    VsanIscsiInitiatorGroup,
+    VsanIscsiLUN,
+    VsanIscsiLUNCommonInfo,
+    VsanIscsiLUNSpec,
+    VsanIscsiTarget,
+    VsanIscsiTargetAuthSpec,
+    VsanIscsiTargetBasicInfo,
+    VsanIscsiTargetCommonInfo,
+    VsanIscsiTargetServiceConfig,
+    VsanIscsiTargetServiceDefaultConfigSpec,
+    VsanIscsiTargetServiceSpec,
+    VsanIscsiTargetSpec,
+    VsanLimitHealthResult,
+    VsanMixedEsxVersionIssue,
+    VsanNetworkHealthResult,
+    VsanNetworkLoadTestResult,
+    VsanNetworkPeerHealthResult,
     VsanNewPolicyBatch,
+    VsanNodeNotMaster,
+    VsanObjectExtraAttributes,
+    VsanObjectHealth,
+    VsanObjectIdentity,
+    VsanObjectIdentityAndHealth,
+    VsanObjectInaccessibleIssue,
+    VsanObjectInformation,
+    VsanObjectOverallHealth,
+    VsanObjectPolicyIssue,
+    VsanObjectQuerySpec,
+    VsanObjectSpaceSummary,
+    VsanPerfEntityMetricCSV,
+    VsanPerfEntityType,
+    VsanPerfGraph,
+    VsanPerfMasterInformation,
+    VsanPerfMemberInfo,
+    VsanPerfMetricId,
+    VsanPerfMetricSeriesCSV,
+    VsanPerfNodeInformation,
+    VsanPerfQuerySpec,
+    VsanPerfThreshold,
+    VsanPerfTopEntities,
+    VsanPerfTopEntity,
+    VsanPhysicalDiskHealth,
+    VsanPhysicalDiskHealthSummary,
     VsanPolicyChangeBatch,
     VsanPolicyCost,
     VsanPolicySatisfiability,
+    VsanPrepareVsanForVcsaSpec,
+    VsanProactiveRebalanceInfoEx,
+    VsanQueryResultHostInfo,
+    VsanRepairObjectsResult,
+    VsanResourceHealth,
+    VsanSpaceUsage,
+    VsanSpaceUsageDetailResult,
+    VsanStorageComplianceResult,
+    VsanStorageOperationalStatus,
+    VsanStoragePolicyStatus,
+    VsanStorageWorkloadType,
+    VsanUnknownScanIssue,
+    VsanUpgradeStatusEx,
     VsanUpgradeSystemAPIBrokenIssue,
     VsanUpgradeSystemAutoClaimEnabledOnHostsIssue,
     VsanUpgradeSystemHostsDisconnectedIssue,
@@ -2839,6 +3095,14 @@ data_objects! {
     VsanUpgradeSystemUpgradeStatus,
     VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue,
     VsanUpgradeSystemWrongEsxVersionIssue,
+    VsanVcPostDeployConfigSpec,
+    VsanVcsaDeploymentProgress,
+    VsanVmdkIOLoadSpec,
+    VsanVmdkLoadTestResult,
+    VsanVmdkLoadTestSpec,
+    VsanVsanClusterPcapGroup,
+    VsanVsanClusterPcapResult,
+    VsanVsanPcapResult,
     VslmCloneSpec,
     VslmCreateSpec,
     VslmCreateSpecBackingSpec,
@@ -2906,12 +3170,15 @@ any_enums! {
     ClusterInfraUpdateHaConfigInfoRemediationType,
     ClusterPowerOnVmOption,
     ClusterProfileServiceType,
+    ClusterSystemVMsConfigInfoDeploymentMode,
     ClusterVmComponentProtectionSettingsStorageVmReaction,
     ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared,
     ClusterVmReadinessReadyCondition,
     ComplianceResultStatus,
     ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState,
+    ComputeResourceNetworkBootMode,
     ConfigSpecOperation,
+    CryptoManagerHostKeyManagementType,
     CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason,
     CustomizationFailedReasonCode,
     CustomizationLicenseDataMode,
@@ -2919,13 +3186,17 @@ any_enums! {
     CustomizationSysprepRebootOption,
     DVPortStatusVmDirectPathGen2InactiveReasonNetwork,
     DVPortStatusVmDirectPathGen2InactiveReasonOther,
+    DVSFilterSpecLinkConfig,
+    DVSFilterSpecLinkState,
     DVSMacLimitPolicyType,
     DasConfigFaultDasConfigFaultReason,
     DasVmPriority,
     DatastoreAccessible,
+    DatastoreSectorFormat,
     DatastoreSummaryMaintenanceModeState,
     DayOfWeek,
     DeviceNotSupportedReason,
+    DeviceProtocol,
     DiagnosticManagerLogCreator,
     DiagnosticManagerLogFormat,
     DiagnosticPartitionStorageType,
@@ -2936,6 +3207,7 @@ any_enums! {
     DistributedVirtualPortgroupPortgroupType,
     DistributedVirtualSwitchHostInfrastructureTrafficClass,
     DistributedVirtualSwitchHostMemberHostComponentState,
+    DistributedVirtualSwitchHostMemberHostUplinkStateState,
     DistributedVirtualSwitchHostMemberTransportZoneType,
     DistributedVirtualSwitchNetworkResourceControlVersion,
     DistributedVirtualSwitchNicTeamingPolicyMode,
@@ -2957,26 +3229,33 @@ any_enums! {
     FibreChannelPortType,
     FileSystemMountInfoVStorageSupportStatus,
     FolderDesiredHostState,
+    FolderExternallyManagedFolderType,
     FtIssuesOnHostHostSelectionType,
     GuestFileType,
     GuestInfoAppStateType,
     GuestInfoCustomizationStatus,
     GuestOsDescriptorFirmwareType,
     GuestOsDescriptorSupportLevel,
+    GuestQuiesceEndGuestQuiesceError,
     GuestRegKeyWowSpec,
     HealthUpdateInfoComponentType,
     HostAccessMode,
     HostActiveDirectoryAuthenticationCertificateDigest,
     HostActiveDirectoryInfoDomainMembershipStatus,
+    HostBIOSInfoFirmwareType,
     HostCapabilityFtUnsupportedReason,
     HostCapabilityUnmapMethodSupported,
     HostCapabilityVmDirectPathGen2UnsupportedReason,
     HostCertificateManagerCertificateInfoCertificateStatus,
+    HostCertificateManagerCertificateKind,
     HostConfigChangeMode,
     HostConfigChangeOperation,
+    HostConfigChangeOwner,
     HostCpuPackageVendor,
     HostCpuPowerManagementInfoPolicyType,
+    HostCpuSchedulerInfoCpuSchedulerPolicyInfo,
     HostCryptoState,
+    HostDVSConfigSpecSwitchMode,
     HostDasErrorEventHostDasErrorReason,
     HostDateTimeInfoProtocol,
     HostDigestInfoDigestMethodType,
@@ -2984,15 +3263,21 @@ any_enums! {
     HostDisconnectedEventReasonCode,
     HostDiskPartitionInfoPartitionFormat,
     HostDiskPartitionInfoType,
+    HostDistributedVirtualSwitchManagerFailoverReason,
+    HostDistributedVirtualSwitchManagerFailoverStage,
     HostFeatureVersionKey,
     HostFileSystemVolumeFileSystemType,
     HostFirewallRuleDirection,
     HostFirewallRulePortType,
     HostFirewallRuleProtocol,
+    HostFirewallSystemRuleSetId,
+    HostFirewallSystemServiceName,
     HostFruFruType,
     HostGraphicsConfigGraphicsType,
     HostGraphicsConfigSharedPassthruAssignmentPolicy,
+    HostGraphicsConfigVgpuMode,
     HostGraphicsInfoGraphicsType,
+    HostGraphicsInfoVgpuMode,
     HostHardwareElementStatus,
     HostHasComponentFailureHostComponentType,
     HostImageAcceptanceLevel,
@@ -3015,6 +3300,7 @@ any_enums! {
     HostMemoryTierType,
     HostMemoryTieringType,
     HostMountInfoInaccessibleReason,
+    HostMountInfoMountFailedReason,
     HostMountMode,
     HostNasVolumeSecurityType,
     HostNetStackInstanceCongestionControlAlgorithmType,
@@ -3026,6 +3312,8 @@ any_enums! {
     HostNvmeTransportParametersNvmeAddressFamily,
     HostNvmeTransportType,
     HostOpaqueSwitchOpaqueSwitchState,
+    HostPartialMaintenanceModeId,
+    HostPartialMaintenanceModeStatus,
     HostPatchManagerInstallState,
     HostPatchManagerIntegrityStatus,
     HostPatchManagerReason,
@@ -3049,6 +3337,8 @@ any_enums! {
     HostSevInfoSevState,
     HostSgxInfoFlcModes,
     HostSgxInfoSgxStates,
+    HostSgxRegistrationInfoRegistrationStatus,
+    HostSgxRegistrationInfoRegistrationType,
     HostSnmpAgentCapability,
     HostStandbyMode,
     HostStorageProtocol,
@@ -3056,6 +3346,7 @@ any_enums! {
     HostSystemIdentificationInfoIdentifier,
     HostSystemPowerState,
     HostSystemRemediationStateState,
+    HostTdxInfoTdxState,
     HostTpmAttestationInfoAcceptanceStatus,
     HostTrustAuthorityAttestationInfoAttestationStatus,
     HostUnresolvedVmfsExtentUnresolvedReason,
@@ -3074,6 +3365,7 @@ any_enums! {
     IoFilterOperation,
     IoFilterType,
     IscsiPortInfoPathStatus,
+    KmipClusterInfoKeyType,
     KmipClusterInfoKmsManagementType,
     LatencySensitivitySensitivityLevel,
     LicenseAssignmentFailedReason,
@@ -3112,6 +3404,7 @@ any_enums! {
     PerformanceManagerUnit,
     PhysicalNicResourcePoolSchedulerDisallowedReason,
     PhysicalNicVmDirectPathGen2SupportedMode,
+    PlaceVmsXClusterSpecPlacementType,
     PlacementAffinityRuleRuleScope,
     PlacementAffinityRuleRuleType,
     PlacementSpecPlacementType,
@@ -3134,6 +3427,7 @@ any_enums! {
     ScheduledHardwareUpgradeInfoHardwareUpgradeStatus,
     ScsiDiskType,
     ScsiLunDescriptorQuality,
+    ScsiLunLunReservationStatus,
     ScsiLunState,
     ScsiLunType,
     ScsiLunVStorageSupportStatus,
@@ -3176,7 +3470,14 @@ any_enums! {
     VchaNodeRole,
     VchaNodeState,
     VchaState,
+    VimClusterVSANStretchedClusterConfigIssueEnum,
+    VimClusterVsanDiskGroupCreationType,
+    VimVsanHostDiskMappingCreationType,
+    VimVsanHostTrafficType,
+    VimVsanVsanScanObjectsIssueType,
+    VimVsanVsanVcsaDeploymentPhase,
     VirtualAppVAppState,
+    VirtualDeviceConfigSpecChangeMode,
     VirtualDeviceConfigSpecFileOperation,
     VirtualDeviceConfigSpecOperation,
     VirtualDeviceConnectInfoMigrateConnectOp,
@@ -3195,8 +3496,11 @@ any_enums! {
     VirtualDiskVFlashCacheConfigInfoCacheMode,
     VirtualEthernetCardLegacyNetworkDeviceName,
     VirtualEthernetCardMacType,
+    VirtualHardwareMotherboardLayout,
     VirtualMachineAppHeartbeatStatusType,
     VirtualMachineBootOptionsNetworkBootProtocolType,
+    VirtualMachineCertThumbprintHashAlgorithm,
+    VirtualMachineCloneSpecTpmProvisionPolicy,
     VirtualMachineConfigInfoNpivWwnType,
     VirtualMachineConfigInfoSwapPlacementType,
     VirtualMachineConfigSpecEncryptedFtModes,
@@ -3242,14 +3546,18 @@ any_enums! {
     VirtualMachineVMCIDeviceAction,
     VirtualMachineVMCIDeviceDirection,
     VirtualMachineVMCIDeviceProtocol,
+    VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType,
     VirtualMachineVgpuProfileInfoProfileClass,
     VirtualMachineVgpuProfileInfoProfileSharing,
     VirtualMachineVideoCardUse3dRenderer,
+    VirtualMachineVirtualDeviceSwapDeviceSwapStatus,
     VirtualMachineVirtualPMemSnapshotMode,
     VirtualMachineWindowsQuiesceSpecVssBackupContext,
+    VirtualNVMEControllerSharing,
     VirtualPointingDeviceHostChoice,
     VirtualSCSISharing,
     VirtualSerialPortEndPoint,
+    VirtualVmxnet3StrictLatencyConfigDisableOffload,
     VirtualVmxnet3VrdmaOptionDeviceProtocols,
     VmDasBeingResetEventReasonCode,
     VmFailedStartingSecondaryEventFailureReason,
@@ -3257,14 +3565,28 @@ any_enums! {
     VmFaultToleranceInvalidFileBackingDeviceType,
     VmShutdownOnIsolationEventOperation,
     VmwareDistributedVirtualSwitchPvlanPortType,
+    VsanCapabilityType,
+    VsanClusterHealthActionIdEnum,
     VsanDiskIssueType,
+    VsanHealthLogLevelEnum,
     VsanHostDecommissionModeObjectAction,
     VsanHostDiskResultState,
     VsanHostHealthState,
     VsanHostNodeState,
+    VsanIscsiLUNStatus,
+    VsanIscsiTargetAuthType,
+    VsanIscsiTargetServiceProcessStatus,
+    VsanObjectHealthState,
+    VsanObjectTypeEnum,
+    VsanPerfStatsType,
+    VsanPerfStatsUnitType,
+    VsanPerfSummaryType,
+    VsanPerfThresholdDirectionType,
+    VsanStorageComplianceStatus,
     VsanUpgradeSystemUpgradeHistoryDiskGroupOpType,
     WeekOfMonth,
     WillLoseHAProtectionResolution,
+    vslmDiskInfoFlag,
     vslmVStorageObjectControlFlag,
 }
 
@@ -3297,6 +3619,7 @@ any_arrays! {
     ArrayOfClusterComputeResourceDvsProfile(ClusterComputeResourceDvsProfile, "ClusterComputeResourceDvsProfile"),
     ArrayOfClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping(ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping, "ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping"),
     ArrayOfClusterComputeResourceHostConfigurationInput(ClusterComputeResourceHostConfigurationInput, "ClusterComputeResourceHostConfigurationInput"),
+    ArrayOfClusterComputeResourceHostEvacuationInfo(ClusterComputeResourceHostEvacuationInfo, "ClusterComputeResourceHostEvacuationInfo"),
     ArrayOfClusterComputeResourceHostVmkNicInfo(ClusterComputeResourceHostVmkNicInfo, "ClusterComputeResourceHostVmkNicInfo"),
     ArrayOfClusterComputeResourceValidationResultBase(AnyClusterComputeResourceValidationResultBase, "ClusterComputeResourceValidationResultBase"),
     ArrayOfClusterComputeResourceVcsSlots(ClusterComputeResourceVcsSlots, "ClusterComputeResourceVcsSlots"),
@@ -3365,6 +3688,7 @@ any_arrays! {
     ArrayOfDistributedVirtualPortgroupProblem(DistributedVirtualPortgroupProblem, "DistributedVirtualPortgroupProblem"),
     ArrayOfDistributedVirtualSwitchHostMember(DistributedVirtualSwitchHostMember, "DistributedVirtualSwitchHostMember"),
     ArrayOfDistributedVirtualSwitchHostMemberConfigSpec(DistributedVirtualSwitchHostMemberConfigSpec, "DistributedVirtualSwitchHostMemberConfigSpec"),
+    ArrayOfDistributedVirtualSwitchHostMemberHostUplinkState(DistributedVirtualSwitchHostMemberHostUplinkState, "DistributedVirtualSwitchHostMemberHostUplinkState"),
     ArrayOfDistributedVirtualSwitchHostMemberPnicSpec(DistributedVirtualSwitchHostMemberPnicSpec, "DistributedVirtualSwitchHostMemberPnicSpec"),
     ArrayOfDistributedVirtualSwitchHostMemberTransportZoneInfo(DistributedVirtualSwitchHostMemberTransportZoneInfo, "DistributedVirtualSwitchHostMemberTransportZoneInfo"),
     ArrayOfDistributedVirtualSwitchHostProductSpec(DistributedVirtualSwitchHostProductSpec, "DistributedVirtualSwitchHostProductSpec"),
@@ -3374,6 +3698,8 @@ any_arrays! {
     ArrayOfDistributedVirtualSwitchManagerHostDvsFilterSpec(AnyDistributedVirtualSwitchManagerHostDvsFilterSpec, "DistributedVirtualSwitchManagerHostDvsFilterSpec"),
     ArrayOfDistributedVirtualSwitchProductSpec(DistributedVirtualSwitchProductSpec, "DistributedVirtualSwitchProductSpec"),
     ArrayOfDouble(f64, "double"),
+    ArrayOfDpuStatusInfo(DpuStatusInfo, "DpuStatusInfo"),
+    ArrayOfDpuStatusInfoOperationalInfo(DpuStatusInfoOperationalInfo, "DpuStatusInfoOperationalInfo"),
     ArrayOfDvsApplyOperationFaultFaultOnObject(DvsApplyOperationFaultFaultOnObject, "DvsApplyOperationFaultFaultOnObject"),
     ArrayOfDvsFilterConfig(AnyDvsFilterConfig, "DvsFilterConfig"),
     ArrayOfDvsHostInfrastructureTrafficResource(DvsHostInfrastructureTrafficResource, "DvsHostInfrastructureTrafficResource"),
@@ -3415,6 +3741,7 @@ any_arrays! {
     ArrayOfFcoeConfigVlanRange(FcoeConfigVlanRange, "FcoeConfigVlanRange"),
     ArrayOfFeatureEVCMode(FeatureEVCMode, "FeatureEVCMode"),
     ArrayOfFileInfo(AnyFileInfo, "FileInfo"),
+    ArrayOfFileLockInfo(FileLockInfo, "FileLockInfo"),
     ArrayOfFileQuery(AnyFileQuery, "FileQuery"),
     ArrayOfFirewallProfileRulesetProfile(FirewallProfileRulesetProfile, "FirewallProfileRulesetProfile"),
     ArrayOfFolderFailedHostResult(FolderFailedHostResult, "FolderFailedHostResult"),
@@ -3434,6 +3761,7 @@ any_arrays! {
     ArrayOfGuestRegValueSpec(GuestRegValueSpec, "GuestRegValueSpec"),
     ArrayOfGuestStackInfo(GuestStackInfo, "GuestStackInfo"),
     ArrayOfHbrManagerVmReplicationCapability(HbrManagerVmReplicationCapability, "HbrManagerVmReplicationCapability"),
+    ArrayOfHbrTargetSpec(HbrTargetSpec, "HbrTargetSpec"),
     ArrayOfHealthUpdate(HealthUpdate, "HealthUpdate"),
     ArrayOfHealthUpdateInfo(HealthUpdateInfo, "HealthUpdateInfo"),
     ArrayOfHostAccessControlEntry(HostAccessControlEntry, "HostAccessControlEntry"),
@@ -3441,6 +3769,7 @@ any_arrays! {
     ArrayOfHostActiveDirectory(HostActiveDirectory, "HostActiveDirectory"),
     ArrayOfHostAssignableHardwareBinding(HostAssignableHardwareBinding, "HostAssignableHardwareBinding"),
     ArrayOfHostAssignableHardwareConfigAttributeOverride(HostAssignableHardwareConfigAttributeOverride, "HostAssignableHardwareConfigAttributeOverride"),
+    ArrayOfHostAuthenticationInfo(HostAuthenticationInfo, "HostAuthenticationInfo"),
     ArrayOfHostAuthenticationStoreInfo(AnyHostAuthenticationStoreInfo, "HostAuthenticationStoreInfo"),
     ArrayOfHostBootDevice(HostBootDevice, "HostBootDevice"),
     ArrayOfHostCacheConfigurationInfo(HostCacheConfigurationInfo, "HostCacheConfigurationInfo"),
@@ -3461,6 +3790,7 @@ any_arrays! {
     ArrayOfHostDiskPartitionAttributes(HostDiskPartitionAttributes, "HostDiskPartitionAttributes"),
     ArrayOfHostDiskPartitionBlockRange(HostDiskPartitionBlockRange, "HostDiskPartitionBlockRange"),
     ArrayOfHostDiskPartitionInfo(HostDiskPartitionInfo, "HostDiskPartitionInfo"),
+    ArrayOfHostDvxClass(HostDvxClass, "HostDvxClass"),
     ArrayOfHostEventArgument(HostEventArgument, "HostEventArgument"),
     ArrayOfHostFeatureCapability(HostFeatureCapability, "HostFeatureCapability"),
     ArrayOfHostFeatureMask(HostFeatureMask, "HostFeatureMask"),
@@ -3511,6 +3841,7 @@ any_arrays! {
     ArrayOfHostOpaqueNetworkInfo(HostOpaqueNetworkInfo, "HostOpaqueNetworkInfo"),
     ArrayOfHostOpaqueSwitch(HostOpaqueSwitch, "HostOpaqueSwitch"),
     ArrayOfHostOpaqueSwitchPhysicalNicZone(HostOpaqueSwitchPhysicalNicZone, "HostOpaqueSwitchPhysicalNicZone"),
+    ArrayOfHostPartialMaintenanceModeRuntimeInfo(HostPartialMaintenanceModeRuntimeInfo, "HostPartialMaintenanceModeRuntimeInfo"),
     ArrayOfHostPatchManagerStatus(HostPatchManagerStatus, "HostPatchManagerStatus"),
     ArrayOfHostPatchManagerStatusPrerequisitePatch(HostPatchManagerStatusPrerequisitePatch, "HostPatchManagerStatusPrerequisitePatch"),
     ArrayOfHostPathSelectionPolicyOption(HostPathSelectionPolicyOption, "HostPathSelectionPolicyOption"),
@@ -3581,6 +3912,8 @@ any_arrays! {
     ArrayOfHostVsanInternalSystemDeleteVsanObjectsResult(HostVsanInternalSystemDeleteVsanObjectsResult, "HostVsanInternalSystemDeleteVsanObjectsResult"),
     ArrayOfHostVsanInternalSystemVsanObjectOperationResult(HostVsanInternalSystemVsanObjectOperationResult, "HostVsanInternalSystemVsanObjectOperationResult"),
     ArrayOfHostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult(HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult, "HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult"),
+    ArrayOfHostVvolNQN(HostVvolNQN, "HostVvolNQN"),
+    ArrayOfHostVvolVolumeHostVvolNQN(HostVvolVolumeHostVvolNQN, "HostVvolVolumeHostVvolNQN"),
     ArrayOfHttpNfcLeaseDatastoreLeaseInfo(HttpNfcLeaseDatastoreLeaseInfo, "HttpNfcLeaseDatastoreLeaseInfo"),
     ArrayOfHttpNfcLeaseDeviceUrl(HttpNfcLeaseDeviceUrl, "HttpNfcLeaseDeviceUrl"),
     ArrayOfHttpNfcLeaseHostInfo(HttpNfcLeaseHostInfo, "HttpNfcLeaseHostInfo"),
@@ -3625,6 +3958,7 @@ any_arrays! {
     ArrayOfNetIpStackInfoDefaultRouter(NetIpStackInfoDefaultRouter, "NetIpStackInfoDefaultRouter"),
     ArrayOfNetIpStackInfoNetToMedia(NetIpStackInfoNetToMedia, "NetIpStackInfoNetToMedia"),
     ArrayOfNetStackInstanceProfile(NetStackInstanceProfile, "NetStackInstanceProfile"),
+    ArrayOfNoPermissionEntityPrivileges(NoPermissionEntityPrivileges, "NoPermissionEntityPrivileges"),
     ArrayOfNsxHostVNicProfile(NsxHostVNicProfile, "NsxHostVNicProfile"),
     ArrayOfNumericRange(NumericRange, "NumericRange"),
     ArrayOfNvdimmDimmInfo(NvdimmDimmInfo, "NvdimmDimmInfo"),
@@ -3642,6 +3976,7 @@ any_arrays! {
     ArrayOfOptionValue(AnyOptionValue, "OptionValue"),
     ArrayOfOvfConsumerOstNode(OvfConsumerOstNode, "OvfConsumerOstNode"),
     ArrayOfOvfConsumerOvfSection(OvfConsumerOvfSection, "OvfConsumerOvfSection"),
+    ArrayOfOvfDatastoreMapping(OvfDatastoreMapping, "OvfDatastoreMapping"),
     ArrayOfOvfDeploymentOption(OvfDeploymentOption, "OvfDeploymentOption"),
     ArrayOfOvfFile(OvfFile, "OvfFile"),
     ArrayOfOvfFileItem(OvfFileItem, "OvfFileItem"),
@@ -3649,6 +3984,7 @@ any_arrays! {
     ArrayOfOvfNetworkMapping(OvfNetworkMapping, "OvfNetworkMapping"),
     ArrayOfOvfOptionInfo(OvfOptionInfo, "OvfOptionInfo"),
     ArrayOfOvfResourceMap(OvfResourceMap, "OvfResourceMap"),
+    ArrayOfOvfStorageProfileMapping(OvfStorageProfileMapping, "OvfStorageProfileMapping"),
     ArrayOfPerfCounterInfo(PerfCounterInfo, "PerfCounterInfo"),
     ArrayOfPerfEntityMetricBase(AnyPerfEntityMetricBase, "PerfEntityMetricBase"),
     ArrayOfPerfInterval(PerfInterval, "PerfInterval"),
@@ -3720,6 +4056,7 @@ any_arrays! {
     ArrayOfStorageRequirement(StorageRequirement, "StorageRequirement"),
     ArrayOfString(String, "string"),
     ArrayOfStructuredCustomizations(StructuredCustomizations, "StructuredCustomizations"),
+    ArrayOfSubnetInfo(SubnetInfo, "SubnetInfo"),
     ArrayOfSystemEventInfo(SystemEventInfo, "SystemEventInfo"),
     ArrayOfTag(Tag, "Tag"),
     ArrayOfTaskInfo(TaskInfo, "TaskInfo"),
@@ -3734,6 +4071,7 @@ any_arrays! {
     ArrayOfUserSearchResult(AnyUserSearchResult, "UserSearchResult"),
     ArrayOfUserSession(UserSession, "UserSession"),
     ArrayOfVASAStorageArray(VASAStorageArray, "VASAStorageArray"),
+    ArrayOfVASAStorageArrayDiscoverySvcInfo(VASAStorageArrayDiscoverySvcInfo, "VASAStorageArrayDiscoverySvcInfo"),
     ArrayOfVAppCloneSpecNetworkMappingPair(VAppCloneSpecNetworkMappingPair, "VAppCloneSpecNetworkMappingPair"),
     ArrayOfVAppCloneSpecResourceMap(VAppCloneSpecResourceMap, "VAppCloneSpecResourceMap"),
     ArrayOfVAppEntityConfigInfo(VAppEntityConfigInfo, "VAppEntityConfigInfo"),
@@ -3751,10 +4089,14 @@ any_arrays! {
     ArrayOfVMwareVspanSession(VMwareVspanSession, "VMwareVspanSession"),
     ArrayOfVStorageObjectAssociations(VStorageObjectAssociations, "VStorageObjectAssociations"),
     ArrayOfVStorageObjectAssociationsVmDiskAssociations(VStorageObjectAssociationsVmDiskAssociations, "VStorageObjectAssociationsVmDiskAssociations"),
+    ArrayOfVStorageObjectReconcileResultInvalidDiskPath(VStorageObjectReconcileResultInvalidDiskPath, "VStorageObjectReconcileResultInvalidDiskPath"),
+    ArrayOfVStorageObjectReconcileResultReconcileDetail(VStorageObjectReconcileResultReconcileDetail, "VStorageObjectReconcileResultReconcileDetail"),
     ArrayOfVStorageObjectSnapshotInfoVStorageObjectSnapshot(VStorageObjectSnapshotInfoVStorageObjectSnapshot, "VStorageObjectSnapshotInfoVStorageObjectSnapshot"),
     ArrayOfVVolHostPE(VVolHostPE, "VVolHostPE"),
     ArrayOfVVolVmConfigFileUpdateResultFailedVmConfigFileInfo(VVolVmConfigFileUpdateResultFailedVmConfigFileInfo, "VVolVmConfigFileUpdateResultFailedVmConfigFileInfo"),
     ArrayOfVchaNodeRuntimeInfo(VchaNodeRuntimeInfo, "VchaNodeRuntimeInfo"),
+    ArrayOfVimClusterVsanFaultDomainSpec(VimClusterVsanFaultDomainSpec, "VimClusterVsanFaultDomainSpec"),
+    ArrayOfVimClusterVsanHostDiskMapping(VimClusterVsanHostDiskMapping, "VimClusterVsanHostDiskMapping"),
     ArrayOfVimVasaProviderInfo(VimVasaProviderInfo, "VimVasaProviderInfo"),
     ArrayOfVimVasaProviderStatePerArray(VimVasaProviderStatePerArray, "VimVasaProviderStatePerArray"),
     ArrayOfVirtualAppLinkInfo(VirtualAppLinkInfo, "VirtualAppLinkInfo"),
@@ -3769,6 +4111,7 @@ any_arrays! {
     ArrayOfVirtualMachineBaseIndependentFilterSpec(AnyVirtualMachineBaseIndependentFilterSpec, "VirtualMachineBaseIndependentFilterSpec"),
     ArrayOfVirtualMachineBootOptionsBootableDevice(AnyVirtualMachineBootOptionsBootableDevice, "VirtualMachineBootOptionsBootableDevice"),
     ArrayOfVirtualMachineCdromInfo(VirtualMachineCdromInfo, "VirtualMachineCdromInfo"),
+    ArrayOfVirtualMachineCertThumbprint(VirtualMachineCertThumbprint, "VirtualMachineCertThumbprint"),
     ArrayOfVirtualMachineConfigInfoDatastoreUrlPair(VirtualMachineConfigInfoDatastoreUrlPair, "VirtualMachineConfigInfoDatastoreUrlPair"),
     ArrayOfVirtualMachineConfigOptionDescriptor(VirtualMachineConfigOptionDescriptor, "VirtualMachineConfigOptionDescriptor"),
     ArrayOfVirtualMachineConfigSpec(VirtualMachineConfigSpec, "VirtualMachineConfigSpec"),
@@ -3778,6 +4121,7 @@ any_arrays! {
     ArrayOfVirtualMachineDatastoreVolumeOption(VirtualMachineDatastoreVolumeOption, "VirtualMachineDatastoreVolumeOption"),
     ArrayOfVirtualMachineDeviceRuntimeInfo(VirtualMachineDeviceRuntimeInfo, "VirtualMachineDeviceRuntimeInfo"),
     ArrayOfVirtualMachineDisplayTopology(VirtualMachineDisplayTopology, "VirtualMachineDisplayTopology"),
+    ArrayOfVirtualMachineDvxClassInfo(VirtualMachineDvxClassInfo, "VirtualMachineDvxClassInfo"),
     ArrayOfVirtualMachineDynamicPassthroughInfo(VirtualMachineDynamicPassthroughInfo, "VirtualMachineDynamicPassthroughInfo"),
     ArrayOfVirtualMachineFeatureRequirement(VirtualMachineFeatureRequirement, "VirtualMachineFeatureRequirement"),
     ArrayOfVirtualMachineFileLayoutDiskLayout(VirtualMachineFileLayoutDiskLayout, "VirtualMachineFileLayoutDiskLayout"),
@@ -3814,9 +4158,13 @@ any_arrays! {
     ArrayOfVirtualMachineUsbInfo(VirtualMachineUsbInfo, "VirtualMachineUsbInfo"),
     ArrayOfVirtualMachineVFlashModuleInfo(VirtualMachineVFlashModuleInfo, "VirtualMachineVFlashModuleInfo"),
     ArrayOfVirtualMachineVMCIDeviceFilterSpec(VirtualMachineVMCIDeviceFilterSpec, "VirtualMachineVMCIDeviceFilterSpec"),
+    ArrayOfVirtualMachineVMotionStunTimeInfo(VirtualMachineVMotionStunTimeInfo, "VirtualMachineVMotionStunTimeInfo"),
     ArrayOfVirtualMachineVcpuConfig(VirtualMachineVcpuConfig, "VirtualMachineVcpuConfig"),
+    ArrayOfVirtualMachineVendorDeviceGroupInfo(VirtualMachineVendorDeviceGroupInfo, "VirtualMachineVendorDeviceGroupInfo"),
+    ArrayOfVirtualMachineVendorDeviceGroupInfoComponentDeviceInfo(VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo, "VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo"),
     ArrayOfVirtualMachineVgpuDeviceInfo(VirtualMachineVgpuDeviceInfo, "VirtualMachineVgpuDeviceInfo"),
     ArrayOfVirtualMachineVgpuProfileInfo(VirtualMachineVgpuProfileInfo, "VirtualMachineVgpuProfileInfo"),
+    ArrayOfVirtualMachineVirtualDeviceGroupsDeviceGroup(AnyVirtualMachineVirtualDeviceGroupsDeviceGroup, "VirtualMachineVirtualDeviceGroupsDeviceGroup"),
     ArrayOfVirtualNicManagerNetConfig(VirtualNicManagerNetConfig, "VirtualNicManagerNetConfig"),
     ArrayOfVirtualPCIPassthroughAllowedDevice(VirtualPCIPassthroughAllowedDevice, "VirtualPCIPassthroughAllowedDevice"),
     ArrayOfVirtualSCSISharing(VirtualSCSISharing, "VirtualSCSISharing"),
@@ -3827,20 +4175,64 @@ any_arrays! {
     ArrayOfVmfsConfigOption(VmfsConfigOption, "VmfsConfigOption"),
     ArrayOfVmfsDatastoreOption(VmfsDatastoreOption, "VmfsDatastoreOption"),
     ArrayOfVnicPortArgument(VnicPortArgument, "VnicPortArgument"),
+    ArrayOfVsanClusterAdvCfgSyncHostResult(VsanClusterAdvCfgSyncHostResult, "VsanClusterAdvCfgSyncHostResult"),
+    ArrayOfVsanClusterAdvCfgSyncResult(VsanClusterAdvCfgSyncResult, "VsanClusterAdvCfgSyncResult"),
+    ArrayOfVsanClusterBalancePerDiskInfo(VsanClusterBalancePerDiskInfo, "VsanClusterBalancePerDiskInfo"),
+    ArrayOfVsanClusterHealthAction(VsanClusterHealthAction, "VsanClusterHealthAction"),
+    ArrayOfVsanClusterHealthGroup(VsanClusterHealthGroup, "VsanClusterHealthGroup"),
+    ArrayOfVsanClusterHealthResultBase(AnyVsanClusterHealthResultBase, "VsanClusterHealthResultBase"),
+    ArrayOfVsanClusterHealthResultColumnInfo(VsanClusterHealthResultColumnInfo, "VsanClusterHealthResultColumnInfo"),
+    ArrayOfVsanClusterHealthResultKeyValuePair(VsanClusterHealthResultKeyValuePair, "VsanClusterHealthResultKeyValuePair"),
+    ArrayOfVsanClusterHealthResultRow(VsanClusterHealthResultRow, "VsanClusterHealthResultRow"),
+    ArrayOfVsanClusterHealthTest(VsanClusterHealthTest, "VsanClusterHealthTest"),
+    ArrayOfVsanClusterNetworkPartitionInfo(VsanClusterNetworkPartitionInfo, "VsanClusterNetworkPartitionInfo"),
+    ArrayOfVsanClusterVMsHealthSummaryResult(VsanClusterVMsHealthSummaryResult, "VsanClusterVMsHealthSummaryResult"),
+    ArrayOfVsanClusterWhatifHostFailuresResult(VsanClusterWhatifHostFailuresResult, "VsanClusterWhatifHostFailuresResult"),
+    ArrayOfVsanFailedRepairObjectResult(VsanFailedRepairObjectResult, "VsanFailedRepairObjectResult"),
+    ArrayOfVsanHclControllerInfo(VsanHclControllerInfo, "VsanHclControllerInfo"),
+    ArrayOfVsanHostClomdLivenessResult(VsanHostClomdLivenessResult, "VsanHostClomdLivenessResult"),
     ArrayOfVsanHostConfigInfo(VsanHostConfigInfo, "VsanHostConfigInfo"),
-    ArrayOfVsanHostConfigInfoNetworkInfoPortConfig(VsanHostConfigInfoNetworkInfoPortConfig, "VsanHostConfigInfoNetworkInfoPortConfig"),
+    ArrayOfVsanHostConfigInfoNetworkInfoPortConfig(AnyVsanHostConfigInfoNetworkInfoPortConfig, "VsanHostConfigInfoNetworkInfoPortConfig"),
+    ArrayOfVsanHostCreateVmHealthTestResult(VsanHostCreateVmHealthTestResult, "VsanHostCreateVmHealthTestResult"),
     ArrayOfVsanHostDiskMapInfo(VsanHostDiskMapInfo, "VsanHostDiskMapInfo"),
     ArrayOfVsanHostDiskMapResult(VsanHostDiskMapResult, "VsanHostDiskMapResult"),
     ArrayOfVsanHostDiskMapping(VsanHostDiskMapping, "VsanHostDiskMapping"),
     ArrayOfVsanHostDiskResult(VsanHostDiskResult, "VsanHostDiskResult"),
+    ArrayOfVsanHostHclInfo(VsanHostHclInfo, "VsanHostHclInfo"),
+    ArrayOfVsanHostHealthSystemStatusResult(VsanHostHealthSystemStatusResult, "VsanHostHealthSystemStatusResult"),
+    ArrayOfVsanHostHealthSystemVersionResult(VsanHostHealthSystemVersionResult, "VsanHostHealthSystemVersionResult"),
     ArrayOfVsanHostMembershipInfo(VsanHostMembershipInfo, "VsanHostMembershipInfo"),
     ArrayOfVsanHostRuntimeInfoDiskIssue(VsanHostRuntimeInfoDiskIssue, "VsanHostRuntimeInfoDiskIssue"),
+    ArrayOfVsanHostVmdkLoadTestResult(VsanHostVmdkLoadTestResult, "VsanHostVmdkLoadTestResult"),
+    ArrayOfVsanIscsiTargetBasicInfo(AnyVsanIscsiTargetBasicInfo, "VsanIscsiTargetBasicInfo"),
+    ArrayOfVsanLimitHealthResult(VsanLimitHealthResult, "VsanLimitHealthResult"),
+    ArrayOfVsanNetworkHealthResult(VsanNetworkHealthResult, "VsanNetworkHealthResult"),
+    ArrayOfVsanNetworkLoadTestResult(VsanNetworkLoadTestResult, "VsanNetworkLoadTestResult"),
+    ArrayOfVsanNetworkPeerHealthResult(VsanNetworkPeerHealthResult, "VsanNetworkPeerHealthResult"),
     ArrayOfVsanNewPolicyBatch(VsanNewPolicyBatch, "VsanNewPolicyBatch"),
+    ArrayOfVsanObjectHealth(VsanObjectHealth, "VsanObjectHealth"),
+    ArrayOfVsanObjectIdentity(VsanObjectIdentity, "VsanObjectIdentity"),
+    ArrayOfVsanObjectSpaceSummary(VsanObjectSpaceSummary, "VsanObjectSpaceSummary"),
+    ArrayOfVsanPerfGraph(VsanPerfGraph, "VsanPerfGraph"),
+    ArrayOfVsanPerfMetricId(VsanPerfMetricId, "VsanPerfMetricId"),
+    ArrayOfVsanPerfMetricSeriesCSV(VsanPerfMetricSeriesCSV, "VsanPerfMetricSeriesCSV"),
+    ArrayOfVsanPerfTopEntity(VsanPerfTopEntity, "VsanPerfTopEntity"),
+    ArrayOfVsanPhysicalDiskHealth(VsanPhysicalDiskHealth, "VsanPhysicalDiskHealth"),
+    ArrayOfVsanPhysicalDiskHealthSummary(VsanPhysicalDiskHealthSummary, "VsanPhysicalDiskHealthSummary"),
     ArrayOfVsanPolicyChangeBatch(VsanPolicyChangeBatch, "VsanPolicyChangeBatch"),
     ArrayOfVsanPolicySatisfiability(VsanPolicySatisfiability, "VsanPolicySatisfiability"),
+    ArrayOfVsanQueryResultHostInfo(VsanQueryResultHostInfo, "VsanQueryResultHostInfo"),
+    ArrayOfVsanResourceHealth(VsanResourceHealth, "VsanResourceHealth"),
+    ArrayOfVsanStorageComplianceResult(VsanStorageComplianceResult, "VsanStorageComplianceResult"),
+    ArrayOfVsanStoragePolicyStatus(VsanStoragePolicyStatus, "VsanStoragePolicyStatus"),
     ArrayOfVsanUpgradeSystemNetworkPartitionInfo(VsanUpgradeSystemNetworkPartitionInfo, "VsanUpgradeSystemNetworkPartitionInfo"),
     ArrayOfVsanUpgradeSystemPreflightCheckIssue(AnyVsanUpgradeSystemPreflightCheckIssue, "VsanUpgradeSystemPreflightCheckIssue"),
     ArrayOfVsanUpgradeSystemUpgradeHistoryItem(AnyVsanUpgradeSystemUpgradeHistoryItem, "VsanUpgradeSystemUpgradeHistoryItem"),
+    ArrayOfVsanVmdkIOLoadSpec(VsanVmdkIOLoadSpec, "VsanVmdkIOLoadSpec"),
+    ArrayOfVsanVmdkLoadTestResult(VsanVmdkLoadTestResult, "VsanVmdkLoadTestResult"),
+    ArrayOfVsanVmdkLoadTestSpec(VsanVmdkLoadTestSpec, "VsanVmdkLoadTestSpec"),
+    ArrayOfVsanVsanClusterPcapGroup(VsanVsanClusterPcapGroup, "VsanVsanClusterPcapGroup"),
+    ArrayOfVsanVsanPcapResult(VsanVsanPcapResult, "VsanVsanPcapResult"),
     ArrayOfVslmTagEntry(VslmTagEntry, "VslmTagEntry"),
     ArrayOfvslmInfrastructureObjectPolicy(vslmInfrastructureObjectPolicy, "vslmInfrastructureObjectPolicy"),
 }
@@ -3879,12 +4271,15 @@ from_any!(enum ClusterInfraUpdateHaConfigInfoBehaviorType);
 from_any!(enum ClusterInfraUpdateHaConfigInfoRemediationType);
 from_any!(enum ClusterPowerOnVmOption);
 from_any!(enum ClusterProfileServiceType);
+from_any!(enum ClusterSystemVMsConfigInfoDeploymentMode);
 from_any!(enum ClusterVmComponentProtectionSettingsStorageVmReaction);
 from_any!(enum ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared);
 from_any!(enum ClusterVmReadinessReadyCondition);
 from_any!(enum ComplianceResultStatus);
 from_any!(enum ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState);
+from_any!(enum ComputeResourceNetworkBootMode);
 from_any!(enum ConfigSpecOperation);
+from_any!(enum CryptoManagerHostKeyManagementType);
 from_any!(enum CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason);
 from_any!(enum CustomizationFailedReasonCode);
 from_any!(enum CustomizationLicenseDataMode);
@@ -3892,13 +4287,17 @@ from_any!(enum CustomizationNetBIOSMode);
 from_any!(enum CustomizationSysprepRebootOption);
 from_any!(enum DVPortStatusVmDirectPathGen2InactiveReasonNetwork);
 from_any!(enum DVPortStatusVmDirectPathGen2InactiveReasonOther);
+from_any!(enum DVSFilterSpecLinkConfig);
+from_any!(enum DVSFilterSpecLinkState);
 from_any!(enum DVSMacLimitPolicyType);
 from_any!(enum DasConfigFaultDasConfigFaultReason);
 from_any!(enum DasVmPriority);
 from_any!(enum DatastoreAccessible);
+from_any!(enum DatastoreSectorFormat);
 from_any!(enum DatastoreSummaryMaintenanceModeState);
 from_any!(enum DayOfWeek);
 from_any!(enum DeviceNotSupportedReason);
+from_any!(enum DeviceProtocol);
 from_any!(enum DiagnosticManagerLogCreator);
 from_any!(enum DiagnosticManagerLogFormat);
 from_any!(enum DiagnosticPartitionStorageType);
@@ -3909,6 +4308,7 @@ from_any!(enum DistributedVirtualPortgroupMetaTagName);
 from_any!(enum DistributedVirtualPortgroupPortgroupType);
 from_any!(enum DistributedVirtualSwitchHostInfrastructureTrafficClass);
 from_any!(enum DistributedVirtualSwitchHostMemberHostComponentState);
+from_any!(enum DistributedVirtualSwitchHostMemberHostUplinkStateState);
 from_any!(enum DistributedVirtualSwitchHostMemberTransportZoneType);
 from_any!(enum DistributedVirtualSwitchNetworkResourceControlVersion);
 from_any!(enum DistributedVirtualSwitchNicTeamingPolicyMode);
@@ -3930,26 +4330,33 @@ from_any!(enum EventFilterSpecRecursionOption);
 from_any!(enum FibreChannelPortType);
 from_any!(enum FileSystemMountInfoVStorageSupportStatus);
 from_any!(enum FolderDesiredHostState);
+from_any!(enum FolderExternallyManagedFolderType);
 from_any!(enum FtIssuesOnHostHostSelectionType);
 from_any!(enum GuestFileType);
 from_any!(enum GuestInfoAppStateType);
 from_any!(enum GuestInfoCustomizationStatus);
 from_any!(enum GuestOsDescriptorFirmwareType);
 from_any!(enum GuestOsDescriptorSupportLevel);
+from_any!(enum GuestQuiesceEndGuestQuiesceError);
 from_any!(enum GuestRegKeyWowSpec);
 from_any!(enum HealthUpdateInfoComponentType);
 from_any!(enum HostAccessMode);
 from_any!(enum HostActiveDirectoryAuthenticationCertificateDigest);
 from_any!(enum HostActiveDirectoryInfoDomainMembershipStatus);
+from_any!(enum HostBIOSInfoFirmwareType);
 from_any!(enum HostCapabilityFtUnsupportedReason);
 from_any!(enum HostCapabilityUnmapMethodSupported);
 from_any!(enum HostCapabilityVmDirectPathGen2UnsupportedReason);
 from_any!(enum HostCertificateManagerCertificateInfoCertificateStatus);
+from_any!(enum HostCertificateManagerCertificateKind);
 from_any!(enum HostConfigChangeMode);
 from_any!(enum HostConfigChangeOperation);
+from_any!(enum HostConfigChangeOwner);
 from_any!(enum HostCpuPackageVendor);
 from_any!(enum HostCpuPowerManagementInfoPolicyType);
+from_any!(enum HostCpuSchedulerInfoCpuSchedulerPolicyInfo);
 from_any!(enum HostCryptoState);
+from_any!(enum HostDVSConfigSpecSwitchMode);
 from_any!(enum HostDasErrorEventHostDasErrorReason);
 from_any!(enum HostDateTimeInfoProtocol);
 from_any!(enum HostDigestInfoDigestMethodType);
@@ -3957,15 +4364,21 @@ from_any!(enum HostDigestVerificationSetting);
 from_any!(enum HostDisconnectedEventReasonCode);
 from_any!(enum HostDiskPartitionInfoPartitionFormat);
 from_any!(enum HostDiskPartitionInfoType);
+from_any!(enum HostDistributedVirtualSwitchManagerFailoverReason);
+from_any!(enum HostDistributedVirtualSwitchManagerFailoverStage);
 from_any!(enum HostFeatureVersionKey);
 from_any!(enum HostFileSystemVolumeFileSystemType);
 from_any!(enum HostFirewallRuleDirection);
 from_any!(enum HostFirewallRulePortType);
 from_any!(enum HostFirewallRuleProtocol);
+from_any!(enum HostFirewallSystemRuleSetId);
+from_any!(enum HostFirewallSystemServiceName);
 from_any!(enum HostFruFruType);
 from_any!(enum HostGraphicsConfigGraphicsType);
 from_any!(enum HostGraphicsConfigSharedPassthruAssignmentPolicy);
+from_any!(enum HostGraphicsConfigVgpuMode);
 from_any!(enum HostGraphicsInfoGraphicsType);
+from_any!(enum HostGraphicsInfoVgpuMode);
 from_any!(enum HostHardwareElementStatus);
 from_any!(enum HostHasComponentFailureHostComponentType);
 from_any!(enum HostImageAcceptanceLevel);
@@ -3988,6 +4401,7 @@ from_any!(enum HostMemoryTierFlags);
 from_any!(enum HostMemoryTierType);
 from_any!(enum HostMemoryTieringType);
 from_any!(enum HostMountInfoInaccessibleReason);
+from_any!(enum HostMountInfoMountFailedReason);
 from_any!(enum HostMountMode);
 from_any!(enum HostNasVolumeSecurityType);
 from_any!(enum HostNetStackInstanceCongestionControlAlgorithmType);
@@ -3999,6 +4413,8 @@ from_any!(enum HostNvmeDiscoveryLogTransportRequirements);
 from_any!(enum HostNvmeTransportParametersNvmeAddressFamily);
 from_any!(enum HostNvmeTransportType);
 from_any!(enum HostOpaqueSwitchOpaqueSwitchState);
+from_any!(enum HostPartialMaintenanceModeId);
+from_any!(enum HostPartialMaintenanceModeStatus);
 from_any!(enum HostPatchManagerInstallState);
 from_any!(enum HostPatchManagerIntegrityStatus);
 from_any!(enum HostPatchManagerReason);
@@ -4022,6 +4438,8 @@ from_any!(enum HostServicePolicy);
 from_any!(enum HostSevInfoSevState);
 from_any!(enum HostSgxInfoFlcModes);
 from_any!(enum HostSgxInfoSgxStates);
+from_any!(enum HostSgxRegistrationInfoRegistrationStatus);
+from_any!(enum HostSgxRegistrationInfoRegistrationType);
 from_any!(enum HostSnmpAgentCapability);
 from_any!(enum HostStandbyMode);
 from_any!(enum HostStorageProtocol);
@@ -4029,6 +4447,7 @@ from_any!(enum HostSystemConnectionState);
 from_any!(enum HostSystemIdentificationInfoIdentifier);
 from_any!(enum HostSystemPowerState);
 from_any!(enum HostSystemRemediationStateState);
+from_any!(enum HostTdxInfoTdxState);
 from_any!(enum HostTpmAttestationInfoAcceptanceStatus);
 from_any!(enum HostTrustAuthorityAttestationInfoAttestationStatus);
 from_any!(enum HostUnresolvedVmfsExtentUnresolvedReason);
@@ -4047,6 +4466,7 @@ from_any!(enum InvalidProfileReferenceHostReason);
 from_any!(enum IoFilterOperation);
 from_any!(enum IoFilterType);
 from_any!(enum IscsiPortInfoPathStatus);
+from_any!(enum KmipClusterInfoKeyType);
 from_any!(enum KmipClusterInfoKmsManagementType);
 from_any!(enum LatencySensitivitySensitivityLevel);
 from_any!(enum LicenseAssignmentFailedReason);
@@ -4085,6 +4505,7 @@ from_any!(enum PerfSummaryType);
 from_any!(enum PerformanceManagerUnit);
 from_any!(enum PhysicalNicResourcePoolSchedulerDisallowedReason);
 from_any!(enum PhysicalNicVmDirectPathGen2SupportedMode);
+from_any!(enum PlaceVmsXClusterSpecPlacementType);
 from_any!(enum PlacementAffinityRuleRuleScope);
 from_any!(enum PlacementAffinityRuleRuleType);
 from_any!(enum PlacementSpecPlacementType);
@@ -4107,6 +4528,7 @@ from_any!(enum ScheduledHardwareUpgradeInfoHardwareUpgradePolicy);
 from_any!(enum ScheduledHardwareUpgradeInfoHardwareUpgradeStatus);
 from_any!(enum ScsiDiskType);
 from_any!(enum ScsiLunDescriptorQuality);
+from_any!(enum ScsiLunLunReservationStatus);
 from_any!(enum ScsiLunState);
 from_any!(enum ScsiLunType);
 from_any!(enum ScsiLunVStorageSupportStatus);
@@ -4149,7 +4571,14 @@ from_any!(enum VchaClusterState);
 from_any!(enum VchaNodeRole);
 from_any!(enum VchaNodeState);
 from_any!(enum VchaState);
+from_any!(enum VimClusterVSANStretchedClusterConfigIssueEnum);
+from_any!(enum VimClusterVsanDiskGroupCreationType);
+from_any!(enum VimVsanHostDiskMappingCreationType);
+from_any!(enum VimVsanHostTrafficType);
+from_any!(enum VimVsanVsanScanObjectsIssueType);
+from_any!(enum VimVsanVsanVcsaDeploymentPhase);
 from_any!(enum VirtualAppVAppState);
+from_any!(enum VirtualDeviceConfigSpecChangeMode);
 from_any!(enum VirtualDeviceConfigSpecFileOperation);
 from_any!(enum VirtualDeviceConfigSpecOperation);
 from_any!(enum VirtualDeviceConnectInfoMigrateConnectOp);
@@ -4168,8 +4597,11 @@ from_any!(enum VirtualDiskVFlashCacheConfigInfoCacheConsistencyType);
 from_any!(enum VirtualDiskVFlashCacheConfigInfoCacheMode);
 from_any!(enum VirtualEthernetCardLegacyNetworkDeviceName);
 from_any!(enum VirtualEthernetCardMacType);
+from_any!(enum VirtualHardwareMotherboardLayout);
 from_any!(enum VirtualMachineAppHeartbeatStatusType);
 from_any!(enum VirtualMachineBootOptionsNetworkBootProtocolType);
+from_any!(enum VirtualMachineCertThumbprintHashAlgorithm);
+from_any!(enum VirtualMachineCloneSpecTpmProvisionPolicy);
 from_any!(enum VirtualMachineConfigInfoNpivWwnType);
 from_any!(enum VirtualMachineConfigInfoSwapPlacementType);
 from_any!(enum VirtualMachineConfigSpecEncryptedFtModes);
@@ -4215,14 +4647,18 @@ from_any!(enum VirtualMachineUsbInfoSpeed);
 from_any!(enum VirtualMachineVMCIDeviceAction);
 from_any!(enum VirtualMachineVMCIDeviceDirection);
 from_any!(enum VirtualMachineVMCIDeviceProtocol);
+from_any!(enum VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType);
 from_any!(enum VirtualMachineVgpuProfileInfoProfileClass);
 from_any!(enum VirtualMachineVgpuProfileInfoProfileSharing);
 from_any!(enum VirtualMachineVideoCardUse3dRenderer);
+from_any!(enum VirtualMachineVirtualDeviceSwapDeviceSwapStatus);
 from_any!(enum VirtualMachineVirtualPMemSnapshotMode);
 from_any!(enum VirtualMachineWindowsQuiesceSpecVssBackupContext);
+from_any!(enum VirtualNVMEControllerSharing);
 from_any!(enum VirtualPointingDeviceHostChoice);
 from_any!(enum VirtualSCSISharing);
 from_any!(enum VirtualSerialPortEndPoint);
+from_any!(enum VirtualVmxnet3StrictLatencyConfigDisableOffload);
 from_any!(enum VirtualVmxnet3VrdmaOptionDeviceProtocols);
 from_any!(enum VmDasBeingResetEventReasonCode);
 from_any!(enum VmFailedStartingSecondaryEventFailureReason);
@@ -4230,14 +4666,28 @@ from_any!(enum VmFaultToleranceConfigIssueReasonForIssue);
 from_any!(enum VmFaultToleranceInvalidFileBackingDeviceType);
 from_any!(enum VmShutdownOnIsolationEventOperation);
 from_any!(enum VmwareDistributedVirtualSwitchPvlanPortType);
+from_any!(enum VsanCapabilityType);
+from_any!(enum VsanClusterHealthActionIdEnum);
 from_any!(enum VsanDiskIssueType);
+from_any!(enum VsanHealthLogLevelEnum);
 from_any!(enum VsanHostDecommissionModeObjectAction);
 from_any!(enum VsanHostDiskResultState);
 from_any!(enum VsanHostHealthState);
 from_any!(enum VsanHostNodeState);
+from_any!(enum VsanIscsiLUNStatus);
+from_any!(enum VsanIscsiTargetAuthType);
+from_any!(enum VsanIscsiTargetServiceProcessStatus);
+from_any!(enum VsanObjectHealthState);
+from_any!(enum VsanObjectTypeEnum);
+from_any!(enum VsanPerfStatsType);
+from_any!(enum VsanPerfStatsUnitType);
+from_any!(enum VsanPerfSummaryType);
+from_any!(enum VsanPerfThresholdDirectionType);
+from_any!(enum VsanStorageComplianceStatus);
 from_any!(enum VsanUpgradeSystemUpgradeHistoryDiskGroupOpType);
 from_any!(enum WeekOfMonth);
 from_any!(enum WillLoseHAProtectionResolution);
+from_any!(enum vslmDiskInfoFlag);
 from_any!(enum vslmVStorageObjectControlFlag);
 from_any!(data AboutInfo);
 from_any!(data AccountCreatedEvent);
@@ -4359,13 +4809,15 @@ from_any!(data CheckResult);
 from_any!(data ChoiceOption);
 from_any!(data ClockSkew);
 from_any!(data CloneFromSnapshotNotSupported);
-from_any!(poly AnyClusterAction { ClusterAction, ClusterHostInfraUpdateHaModeAction, ClusterHostPowerAction, ClusterInitialPlacementAction, ClusterMigrationAction, HbrDiskMigrationAction, PlacementAction, StorageMigrationAction, StoragePlacementAction });
+from_any!(poly AnyClusterAction { ClusterAction, ClusterClusterInitialPlacementAction, ClusterHostInfraUpdateHaModeAction, ClusterHostPowerAction, ClusterInitialPlacementAction, ClusterMigrationAction, HbrDiskMigrationAction, PlacementAction, StorageMigrationAction, StoragePlacementAction });
 from_any!(data ClusterActionHistory);
 from_any!(data ClusterAffinityRuleSpec);
 from_any!(data ClusterAntiAffinityRuleSpec);
 from_any!(data ClusterAttemptedVmInfo);
+from_any!(data ClusterClusterInitialPlacementAction);
 from_any!(data ClusterComplianceCheckedEvent);
 from_any!(data ClusterComputeResourceClusterConfigResult);
+from_any!(data ClusterComputeResourceCryptoModePolicy);
 from_any!(data ClusterComputeResourceDVSConfigurationValidation);
 from_any!(data ClusterComputeResourceDVSSetting);
 from_any!(data ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping);
@@ -4376,7 +4828,9 @@ from_any!(data ClusterComputeResourceHCIConfigSpec);
 from_any!(data ClusterComputeResourceHostConfigurationInput);
 from_any!(data ClusterComputeResourceHostConfigurationProfile);
 from_any!(data ClusterComputeResourceHostConfigurationValidation);
+from_any!(data ClusterComputeResourceHostEvacuationInfo);
 from_any!(data ClusterComputeResourceHostVmkNicInfo);
+from_any!(data ClusterComputeResourceMaintenanceInfo);
 from_any!(data ClusterComputeResourceSummary);
 from_any!(data ClusterComputeResourceVCProfile);
 from_any!(poly AnyClusterComputeResourceValidationResultBase { ClusterComputeResourceValidationResultBase, ClusterComputeResourceDVSConfigurationValidation, ClusterComputeResourceHostConfigurationValidation });
@@ -4432,6 +4886,7 @@ from_any!(data ClusterFailoverLevelAdmissionControlPolicy);
 from_any!(data ClusterFailoverResourcesAdmissionControlInfo);
 from_any!(data ClusterFailoverResourcesAdmissionControlPolicy);
 from_any!(data ClusterFixedSizeSlotPolicy);
+from_any!(data ClusterFtVmHostRuleInfo);
 from_any!(poly AnyClusterGroupInfo { ClusterGroupInfo, ClusterHostGroup, ClusterVmGroup });
 from_any!(data ClusterGroupSpec);
 from_any!(data ClusterHostGroup);
@@ -4447,6 +4902,8 @@ from_any!(data ClusterNotAttemptedVmInfo);
 from_any!(data ClusterOrchestrationInfo);
 from_any!(data ClusterOvercommittedEvent);
 from_any!(data ClusterPowerOnVmResult);
+from_any!(data ClusterPreemptibleVmPairInfo);
+from_any!(data ClusterPreemptibleVmPairSpec);
 from_any!(data ClusterProactiveDrsConfigInfo);
 from_any!(data ClusterProfileCompleteConfigSpec);
 from_any!(data ClusterProfileConfigInfo);
@@ -4456,7 +4913,7 @@ from_any!(data ClusterProfileCreateSpec);
 from_any!(data ClusterRecommendation);
 from_any!(data ClusterReconfiguredEvent);
 from_any!(data ClusterResourceUsageSummary);
-from_any!(poly AnyClusterRuleInfo { ClusterRuleInfo, ClusterAffinityRuleSpec, ClusterAntiAffinityRuleSpec, ClusterDependencyRuleInfo, ClusterVmHostRuleInfo, VirtualDiskAntiAffinityRuleSpec, VirtualDiskRuleSpec });
+from_any!(poly AnyClusterRuleInfo { ClusterRuleInfo, ClusterAffinityRuleSpec, ClusterAntiAffinityRuleSpec, ClusterDependencyRuleInfo, ClusterFtVmHostRuleInfo, ClusterVmHostRuleInfo, VirtualDiskAntiAffinityRuleSpec, VirtualDiskRuleSpec });
 from_any!(data ClusterRuleSpec);
 from_any!(poly AnyClusterSlotPolicy { ClusterSlotPolicy, ClusterFixedSizeSlotPolicy });
 from_any!(data ClusterStatusChangedEvent);
@@ -4482,6 +4939,8 @@ from_any!(poly AnyComputeResourceConfigInfo { ComputeResourceConfigInfo, Cluster
 from_any!(poly AnyComputeResourceConfigSpec { ComputeResourceConfigSpec, ClusterConfigSpecEx });
 from_any!(data ComputeResourceEventArgument);
 from_any!(data ComputeResourceHostSPBMLicenseInfo);
+from_any!(data ComputeResourceHostSeedSpec);
+from_any!(data ComputeResourceHostSeedSpecSingleHostSpec);
 from_any!(poly AnyComputeResourceSummary { ComputeResourceSummary, ClusterComputeResourceSummary });
 from_any!(data ConcurrentAccess);
 from_any!(data ConfigTarget);
@@ -4498,9 +4957,16 @@ from_any!(data CreateTaskAction);
 from_any!(data CryptoKeyId);
 from_any!(data CryptoKeyPlain);
 from_any!(data CryptoKeyResult);
+from_any!(data CryptoManagerHostKeyStatus);
+from_any!(data CryptoManagerKmipCertSignRequest);
 from_any!(data CryptoManagerKmipCertificateInfo);
 from_any!(data CryptoManagerKmipClusterStatus);
 from_any!(data CryptoManagerKmipCryptoKeyStatus);
+from_any!(poly AnyCryptoManagerKmipCryptoKeyStatusKeyInfo { CryptoManagerKmipCryptoKeyStatusKeyInfo, CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo, CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo });
+from_any!(data CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo);
+from_any!(data CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo);
+from_any!(data CryptoManagerKmipCustomAttributeSpec);
+from_any!(data CryptoManagerKmipGenerateKeySpec);
 from_any!(data CryptoManagerKmipServerCertInfo);
 from_any!(data CryptoManagerKmipServerStatus);
 from_any!(poly AnyCryptoSpec { CryptoSpec, CryptoSpecDecrypt, CryptoSpecDeepRecrypt, CryptoSpecEncrypt, CryptoSpecNoOp, CryptoSpecRegister, CryptoSpecShallowRecrypt });
@@ -4591,12 +5057,21 @@ from_any!(data DVSContactInfo);
 from_any!(data DVSCreateSpec);
 from_any!(data DVSFailureCriteria);
 from_any!(poly AnyDVSFeatureCapability { DVSFeatureCapability, VMwareDVSFeatureCapability });
+from_any!(data DVSFilterSpecConnecteeSpec);
+from_any!(data DVSFilterSpecPnicConnecteeSpec);
+from_any!(data DVSFilterSpecPvlanSpec);
+from_any!(data DVSFilterSpecTrunkVlanSpec);
+from_any!(data DVSFilterSpecVlanIdSpec);
+from_any!(data DVSFilterSpecVlanSpec);
+from_any!(data DVSFilterSpecVmConnecteeSpec);
+from_any!(data DVSFilterSpecVmknicConnecteeSpec);
 from_any!(poly AnyDVSHealthCheckCapability { DVSHealthCheckCapability, VMwareDVSHealthCheckCapability });
 from_any!(poly AnyDVSHealthCheckConfig { DVSHealthCheckConfig, VMwareDVSHealthCheckConfig, VMwareDVSTeamingHealthCheckConfig, VMwareDVSVlanMtuHealthCheckConfig });
 from_any!(data DVSHostLocalPortInfo);
 from_any!(data DVSMacLearningPolicy);
 from_any!(data DVSMacManagementPolicy);
 from_any!(data DVSManagerDvsConfigTarget);
+from_any!(data DVSManagerPhysicalNicsList);
 from_any!(data DVSNameArrayUplinkPortPolicy);
 from_any!(data DVSNetworkResourceManagementCapability);
 from_any!(data DVSNetworkResourcePool);
@@ -4651,6 +5126,7 @@ from_any!(data DatastoreHostMount);
 from_any!(data DatastoreIORMReconfiguredEvent);
 from_any!(poly AnyDatastoreInfo { DatastoreInfo, LocalDatastoreInfo, NasDatastoreInfo, PMemDatastoreInfo, VmfsDatastoreInfo, VsanDatastoreInfo, VvolDatastoreInfo });
 from_any!(data DatastoreMountPathDatastorePair);
+from_any!(data DatastoreNamespaceManagerDirectoryInfo);
 from_any!(data DatastoreNotWritableOnHost);
 from_any!(data DatastoreOption);
 from_any!(data DatastorePrincipalConfigured);
@@ -4682,6 +5158,25 @@ from_any!(data DiagnosticManagerBundleInfo);
 from_any!(data DiagnosticManagerLogDescriptor);
 from_any!(data DiagnosticManagerLogHeader);
 from_any!(data DigestNotSupported);
+from_any!(data DirectPathProfileInfo);
+from_any!(data DirectPathProfileManagerCapacityInfo);
+from_any!(data DirectPathProfileManagerCapacityQueryByDeviceConfig);
+from_any!(data DirectPathProfileManagerCapacityQueryById);
+from_any!(data DirectPathProfileManagerCapacityQueryByName);
+from_any!(poly AnyDirectPathProfileManagerCapacityQuerySpec { DirectPathProfileManagerCapacityQuerySpec, DirectPathProfileManagerCapacityQueryByDeviceConfig, DirectPathProfileManagerCapacityQueryById, DirectPathProfileManagerCapacityQueryByName });
+from_any!(data DirectPathProfileManagerCapacityResult);
+from_any!(data DirectPathProfileManagerCapacityUnknown);
+from_any!(data DirectPathProfileManagerCreateSpec);
+from_any!(poly AnyDirectPathProfileManagerDirectPathConfig { DirectPathProfileManagerDirectPathConfig, DirectPathProfileManagerDvxDirectPathConfig, DirectPathProfileManagerDynamicDirectPathConfig, DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig, DirectPathProfileManagerVmiopDirectPathConfig });
+from_any!(data DirectPathProfileManagerDvxDirectPathConfig);
+from_any!(data DirectPathProfileManagerDynamicDirectPathConfig);
+from_any!(data DirectPathProfileManagerFilterSpec);
+from_any!(data DirectPathProfileManagerTargetCluster);
+from_any!(data DirectPathProfileManagerTargetEntity);
+from_any!(data DirectPathProfileManagerTargetHost);
+from_any!(data DirectPathProfileManagerUpdateSpec);
+from_any!(data DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig);
+from_any!(data DirectPathProfileManagerVmiopDirectPathConfig);
 from_any!(data DirectoryNotEmpty);
 from_any!(data DisableAdminNotSupported);
 from_any!(data DisallowedChangeByService);
@@ -4707,6 +5202,7 @@ from_any!(data DistributedVirtualSwitchHostMember);
 from_any!(poly AnyDistributedVirtualSwitchHostMemberBacking { DistributedVirtualSwitchHostMemberBacking, DistributedVirtualSwitchHostMemberPnicBacking });
 from_any!(data DistributedVirtualSwitchHostMemberConfigInfo);
 from_any!(data DistributedVirtualSwitchHostMemberConfigSpec);
+from_any!(data DistributedVirtualSwitchHostMemberHostUplinkState);
 from_any!(data DistributedVirtualSwitchHostMemberPnicBacking);
 from_any!(data DistributedVirtualSwitchHostMemberPnicSpec);
 from_any!(data DistributedVirtualSwitchHostMemberRuntimeState);
@@ -4722,12 +5218,15 @@ from_any!(data DistributedVirtualSwitchManagerHostContainerFilter);
 from_any!(poly AnyDistributedVirtualSwitchManagerHostDvsFilterSpec { DistributedVirtualSwitchManagerHostDvsFilterSpec, DistributedVirtualSwitchManagerHostArrayFilter, DistributedVirtualSwitchManagerHostContainerFilter, DistributedVirtualSwitchManagerHostDvsMembershipFilter });
 from_any!(data DistributedVirtualSwitchManagerHostDvsMembershipFilter);
 from_any!(data DistributedVirtualSwitchManagerImportResult);
+from_any!(data DistributedVirtualSwitchNetworkOffloadSpec);
 from_any!(data DistributedVirtualSwitchPortConnectee);
 from_any!(data DistributedVirtualSwitchPortConnection);
 from_any!(data DistributedVirtualSwitchPortCriteria);
 from_any!(data DistributedVirtualSwitchPortStatistics);
 from_any!(data DistributedVirtualSwitchProductSpec);
 from_any!(data DomainNotFound);
+from_any!(data DpuStatusInfo);
+from_any!(data DpuStatusInfoOperationalInfo);
 from_any!(data DrsDisabledEvent);
 from_any!(data DrsDisabledOnVm);
 from_any!(data DrsEnabledEvent);
@@ -4874,6 +5373,8 @@ from_any!(data EventFilterSpec);
 from_any!(data EventFilterSpecByEntity);
 from_any!(data EventFilterSpecByTime);
 from_any!(data EventFilterSpecByUsername);
+from_any!(data EventManagerEventViewSpec);
+from_any!(data EventManagerViewByStartId);
 from_any!(data ExitMaintenanceModeEvent);
 from_any!(data ExitStandbyModeFailedEvent);
 from_any!(data ExitedStandbyModeEvent);
@@ -4934,9 +5435,11 @@ from_any!(data FeatureEVCMode);
 from_any!(data FeatureRequirementsNotMet);
 from_any!(data FileAlreadyExists);
 from_any!(data FileBackedPortNotSupported);
-from_any!(data FileBackedVirtualDiskSpec);
+from_any!(poly AnyFileBackedVirtualDiskSpec { FileBackedVirtualDiskSpec, SeSparseVirtualDiskSpec });
 from_any!(data FileFault);
 from_any!(poly AnyFileInfo { FileInfo, FloppyImageFileInfo, FolderFileInfo, IsoImageFileInfo, TemplateConfigFileInfo, VmConfigFileInfo, VmDiskFileInfo, VmLogFileInfo, VmNvramFileInfo, VmSnapshotFileInfo });
+from_any!(data FileLockInfo);
+from_any!(data FileLockInfoResult);
 from_any!(data FileLocked);
 from_any!(data FileNameTooLong);
 from_any!(data FileNotFound);
@@ -4955,11 +5458,13 @@ from_any!(data FloppyImageFileQuery);
 from_any!(data FolderBatchAddHostsToClusterResult);
 from_any!(data FolderBatchAddStandaloneHostsResult);
 from_any!(data FolderEventArgument);
+from_any!(data FolderExternallyManagedFolderInfo);
 from_any!(data FolderFailedHostResult);
 from_any!(data FolderFileInfo);
 from_any!(data FolderFileQuery);
 from_any!(data FolderNewHostSpec);
 from_any!(data FtIssuesOnHost);
+from_any!(data FtVmHostRuleViolation);
 from_any!(data FullStorageVMotionNotSupported);
 from_any!(data GatewayConnectFault);
 from_any!(data GatewayHostNotReachable);
@@ -5038,6 +5543,9 @@ from_any!(data HAErrorsAtDest);
 from_any!(data HbrDiskMigrationAction);
 from_any!(data HbrManagerReplicationVmInfo);
 from_any!(data HbrManagerVmReplicationCapability);
+from_any!(data HbrReplicationTargetSpec);
+from_any!(data HbrTargetSpec);
+from_any!(data HbrTargetSpecReplacement);
 from_any!(data HealthStatusChangedEvent);
 from_any!(data HealthSystemRuntime);
 from_any!(data HealthUpdate);
@@ -5057,6 +5565,7 @@ from_any!(data HostApplyProfile);
 from_any!(data HostAssignableHardwareBinding);
 from_any!(data HostAssignableHardwareConfig);
 from_any!(data HostAssignableHardwareConfigAttributeOverride);
+from_any!(data HostAuthenticationInfo);
 from_any!(data HostAuthenticationManagerInfo);
 from_any!(poly AnyHostAuthenticationStoreInfo { HostAuthenticationStoreInfo, HostActiveDirectoryInfo, HostDirectoryStoreInfo, HostLocalAuthenticationInfo });
 from_any!(data HostAutoStartManagerConfig);
@@ -5069,6 +5578,7 @@ from_any!(data HostCacheConfigurationInfo);
 from_any!(data HostCacheConfigurationSpec);
 from_any!(data HostCapability);
 from_any!(data HostCertificateManagerCertificateInfo);
+from_any!(data HostCertificateManagerCertificateSpec);
 from_any!(data HostCnxFailedAccountFailedEvent);
 from_any!(data HostCnxFailedAlreadyManagedEvent);
 from_any!(data HostCnxFailedBadCcagentEvent);
@@ -5103,6 +5613,7 @@ from_any!(data HostCpuIdInfo);
 from_any!(data HostCpuInfo);
 from_any!(data HostCpuPackage);
 from_any!(data HostCpuPowerManagementInfo);
+from_any!(data HostCpuSchedulerInfo);
 from_any!(data HostDasDisabledEvent);
 from_any!(data HostDasDisablingEvent);
 from_any!(data HostDasEnabledEvent);
@@ -5150,6 +5661,7 @@ from_any!(data HostDiskPartitionLayout);
 from_any!(data HostDiskPartitionSpec);
 from_any!(poly AnyHostDnsConfig { HostDnsConfig, HostDnsConfigSpec });
 from_any!(data HostDnsConfigSpec);
+from_any!(data HostDvxClass);
 from_any!(data HostEnableAdminFailedEvent);
 from_any!(data HostEnterMaintenanceResult);
 from_any!(data HostEsxAgentHostManagerConfigInfo);
@@ -5180,12 +5692,13 @@ from_any!(data HostFirewallRulesetIpNetwork);
 from_any!(data HostFirewallRulesetRulesetSpec);
 from_any!(data HostFlagInfo);
 from_any!(data HostForceMountedInfo);
+from_any!(data HostFru);
 from_any!(data HostGatewaySpec);
 from_any!(data HostGetShortNameFailedEvent);
 from_any!(data HostGraphicsConfig);
 from_any!(data HostGraphicsConfigDeviceType);
 from_any!(data HostGraphicsInfo);
-from_any!(poly AnyHostHardwareElementInfo { HostHardwareElementInfo, HostStorageElementInfo });
+from_any!(poly AnyHostHardwareElementInfo { HostHardwareElementInfo, DpuStatusInfo, HostStorageElementInfo });
 from_any!(data HostHardwareInfo);
 from_any!(data HostHardwareStatusInfo);
 from_any!(data HostHardwareSummary);
@@ -5328,6 +5841,7 @@ from_any!(data HostOvercommittedEvent);
 from_any!(data HostPMemVolume);
 from_any!(data HostParallelScsiHba);
 from_any!(data HostParallelScsiTargetTransport);
+from_any!(data HostPartialMaintenanceModeRuntimeInfo);
 from_any!(data HostPatchManagerLocator);
 from_any!(data HostPatchManagerPatchManagerOperationSpec);
 from_any!(data HostPatchManagerResult);
@@ -5374,6 +5888,7 @@ from_any!(poly AnyHostProfilesEntityCustomizations { HostProfilesEntityCustomiza
 from_any!(data HostProtocolEndpoint);
 from_any!(data HostProxySwitch);
 from_any!(data HostProxySwitchConfig);
+from_any!(data HostProxySwitchEnsInfo);
 from_any!(data HostProxySwitchHostLagConfig);
 from_any!(data HostProxySwitchSpec);
 from_any!(data HostPtpConfig);
@@ -5410,6 +5925,7 @@ from_any!(data HostServiceSourcePackage);
 from_any!(data HostServiceTicket);
 from_any!(data HostSevInfo);
 from_any!(data HostSgxInfo);
+from_any!(data HostSgxRegistrationInfo);
 from_any!(data HostSharedGpuCapabilities);
 from_any!(data HostShortNameInconsistentEvent);
 from_any!(data HostShortNameToIpFailedEvent);
@@ -5456,16 +5972,20 @@ from_any!(poly AnyHostTargetTransport { HostTargetTransport, HostBlockAdapterTar
 from_any!(data HostTcpHba);
 from_any!(data HostTcpHbaCreateSpec);
 from_any!(data HostTcpTargetTransport);
+from_any!(data HostTdxInfo);
 from_any!(data HostTpmAttestationInfo);
 from_any!(data HostTpmAttestationReport);
+from_any!(data HostTpmBootCompleteEventDetails);
 from_any!(data HostTpmBootSecurityOptionEventDetails);
 from_any!(data HostTpmCommandEventDetails);
 from_any!(data HostTpmDigestInfo);
-from_any!(poly AnyHostTpmEventDetails { HostTpmEventDetails, HostTpmBootSecurityOptionEventDetails, HostTpmCommandEventDetails, HostTpmNvTagEventDetails, HostTpmOptionEventDetails, HostTpmSoftwareComponentEventDetails });
+from_any!(poly AnyHostTpmEventDetails { HostTpmEventDetails, HostTpmBootCompleteEventDetails, HostTpmBootSecurityOptionEventDetails, HostTpmCommandEventDetails, HostTpmNvTagEventDetails, HostTpmOptionEventDetails, HostTpmSignerEventDetails, HostTpmSoftwareComponentEventDetails, HostTpmVersionEventDetails });
 from_any!(data HostTpmEventLogEntry);
 from_any!(data HostTpmNvTagEventDetails);
 from_any!(data HostTpmOptionEventDetails);
+from_any!(data HostTpmSignerEventDetails);
 from_any!(data HostTpmSoftwareComponentEventDetails);
+from_any!(data HostTpmVersionEventDetails);
 from_any!(data HostTrustAuthorityAttestationInfo);
 from_any!(data HostUnresolvedVmfsExtent);
 from_any!(data HostUnresolvedVmfsResignatureSpec);
@@ -5517,7 +6037,9 @@ from_any!(data HostVsanInternalSystemCmmdsQuery);
 from_any!(data HostVsanInternalSystemDeleteVsanObjectsResult);
 from_any!(data HostVsanInternalSystemVsanObjectOperationResult);
 from_any!(data HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult);
+from_any!(data HostVvolNQN);
 from_any!(data HostVvolVolume);
+from_any!(data HostVvolVolumeHostVvolNQN);
 from_any!(data HostVvolVolumeSpecification);
 from_any!(data HostWwnChangedEvent);
 from_any!(data HostWwnConflictEvent);
@@ -5625,6 +6147,7 @@ from_any!(data InvalidPropertyType);
 from_any!(data InvalidPropertyValue);
 from_any!(data InvalidRequest);
 from_any!(data InvalidResourcePoolStructureFault);
+from_any!(data InvalidScheduledTask);
 from_any!(data InvalidSnapshotFormat);
 from_any!(data InvalidState);
 from_any!(data InvalidType);
@@ -5634,6 +6157,7 @@ from_any!(data InventoryDescription);
 from_any!(data InventoryHasStandardAloneHosts);
 from_any!(data IoFilterHostIssue);
 from_any!(data IoFilterInfo);
+from_any!(data IoFilterManagerSslTrust);
 from_any!(data IoFilterQueryIssueResult);
 from_any!(poly AnyIpAddress { IpAddress, IpRange, SingleIp });
 from_any!(data IpAddressProfile);
@@ -5669,8 +6193,14 @@ from_any!(data KeyNotFound);
 from_any!(data KeyProviderId);
 from_any!(data KeyValue);
 from_any!(data KmipClusterInfo);
+from_any!(poly AnyKmipClusterInfoKeyInfo { KmipClusterInfoKeyInfo, KmipClusterInfoWrappingKeyIdKeyInfo, KmipClusterInfoWrappingRotationIntervalKeyInfo });
+from_any!(data KmipClusterInfoWrappingKeyIdKeyInfo);
+from_any!(data KmipClusterInfoWrappingRotationIntervalKeyInfo);
 from_any!(data KmipServerInfo);
 from_any!(data KmipServerSpec);
+from_any!(poly AnyKmipServerSpecKeySpec { KmipServerSpecKeySpec, KmipServerSpecWrappingKeyIdKeySpec, KmipServerSpecWrappingRotationIntervalKeySpec });
+from_any!(data KmipServerSpecWrappingKeyIdKeySpec);
+from_any!(data KmipServerSpecWrappingRotationIntervalKeySpec);
 from_any!(data KmipServerStatus);
 from_any!(data LargeRDMConversionNotSupported);
 from_any!(data LargeRDMNotSupportedOnDatastore);
@@ -5734,7 +6264,7 @@ from_any!(data MethodActionArgument);
 from_any!(data MethodAlreadyDisabledFault);
 from_any!(data MethodDescription);
 from_any!(data MethodDisabled);
-from_any!(poly AnyMethodFault { MethodFault, ActiveDirectoryFault, ActiveVMsBlockingEVC, AdminDisabled, AdminNotDisabled, AffinityConfigured, AgentInstallFailed, AlreadyBeingManaged, AlreadyConnected, AlreadyExists, AlreadyUpgraded, AnswerFileUpdateFailed, ApplicationQuiesceFault, AuthMinimumAdminPermission, BackupBlobReadFailure, BackupBlobWriteFailure, BlockedByFirewall, CAMServerRefusedConnection, CannotAccessFile, CannotAccessLocalSource, CannotAccessNetwork, CannotAccessVmComponent, CannotAccessVmConfig, CannotAccessVmDevice, CannotAccessVmDisk, CannotAddHostWithFTVmAsStandalone, CannotAddHostWithFTVmToDifferentCluster, CannotAddHostWithFTVmToNonHACluster, CannotChangeDrsBehaviorForFtSecondary, CannotChangeHaSettingsForFtSecondary, CannotChangeVsanClusterUuid, CannotChangeVsanNodeUuid, CannotComputeFTCompatibleHosts, CannotCreateFile, CannotDecryptPasswords, CannotDeleteFile, CannotDisableDrsOnClustersWithVApps, CannotDisableSnapshot, CannotDisconnectHostWithFaultToleranceVm, CannotEnableVmcpForCluster, CannotModifyConfigCpuRequirements, CannotMoveFaultToleranceVm, CannotMoveHostWithFaultToleranceVm, CannotMoveVmWithDeltaDisk, CannotMoveVmWithNativeDeltaDisk, CannotMoveVsanEnabledHost, CannotPlaceWithoutPrerequisiteMoves, CannotPowerOffVmInCluster, CannotReconfigureVsanWhenHaEnabled, CannotUseNetwork, ClockSkew, CloneFromSnapshotNotSupported, CollectorAddressUnset, ConcurrentAccess, ConflictingConfiguration, ConflictingDatastoreFound, ConnectedIso, CpuCompatibilityUnknown, CpuHotPlugNotSupported, CpuIncompatible, CpuIncompatible1ECX, CpuIncompatible81EDX, CustomizationFault, CustomizationPending, DVPortNotSupported, DasConfigFault, DatabaseError, DatacenterMismatch, DatastoreNotWritableOnHost, DeltaDiskFormatNotSupported, DestinationSwitchFull, DestinationVsanDisabled, DeviceBackingNotSupported, DeviceControllerNotSupported, DeviceHotPlugNotSupported, DeviceNotFound, DeviceNotSupported, DeviceUnsupportedForVmPlatform, DeviceUnsupportedForVmVersion, DigestNotSupported, DirectoryNotEmpty, DisableAdminNotSupported, DisallowedChangeByService, DisallowedDiskModeChange, DisallowedMigrationDeviceAttached, DisallowedOperationOnFailoverHost, DisconnectedHostsBlockingEVC, DiskHasPartitions, DiskIsLastRemainingNonSSD, DiskIsNonLocal, DiskIsUSB, DiskMoveTypeNotSupported, DiskNotSupported, DiskTooSmall, DomainNotFound, DrsDisabledOnVm, DrsVmotionIncompatibleFault, DuplicateDisks, DuplicateName, DuplicateVsanNetworkInterface, DvsApplyOperationFault, DvsFault, DvsNotAuthorized, DvsOperationBulkFault, DvsScopeViolated, EVCAdmissionFailed, EVCAdmissionFailedCPUFeaturesForMode, EVCAdmissionFailedCPUModel, EVCAdmissionFailedCPUModelForMode, EVCAdmissionFailedCPUVendor, EVCAdmissionFailedCPUVendorUnknown, EVCAdmissionFailedHostDisconnected, EVCAdmissionFailedHostSoftware, EVCAdmissionFailedHostSoftwareForMode, EVCAdmissionFailedVmActive, EVCConfigFault, EVCModeIllegalByVendor, EVCModeUnsupportedByHosts, EVCUnsupportedByHostHardware, EVCUnsupportedByHostSoftware, EightHostLimitViolated, EncryptionKeyRequired, ExpiredAddonLicense, ExpiredEditionLicense, ExpiredFeatureLicense, ExtendedFault, FailToEnableSPBM, FailToLockFaultToleranceVMs, FaultToleranceAntiAffinityViolated, FaultToleranceCannotEditMem, FaultToleranceCpuIncompatible, FaultToleranceNeedsThickDisk, FaultToleranceNotLicensed, FaultToleranceNotSameBuild, FaultTolerancePrimaryPowerOnNotAttempted, FaultToleranceVmNotDasProtected, FcoeFault, FcoeFaultPnicHasNoPortSet, FeatureRequirementsNotMet, FileAlreadyExists, FileBackedPortNotSupported, FileFault, FileLocked, FileNameTooLong, FileNotFound, FileNotWritable, FileTooLarge, FilesystemQuiesceFault, FilterInUse, FtIssuesOnHost, FullStorageVMotionNotSupported, GatewayConnectFault, GatewayHostNotReachable, GatewayNotFound, GatewayNotReachable, GatewayOperationRefused, GatewayToHostAuthFault, GatewayToHostConnectFault, GatewayToHostTrustVerifyFault, GenericDrsFault, GenericVmConfigFault, GuestAuthenticationChallenge, GuestComponentsOutOfDate, GuestMultipleMappings, GuestOperationsFault, GuestOperationsUnavailable, GuestPermissionDenied, GuestProcessNotFound, GuestRegistryFault, GuestRegistryKeyAlreadyExists, GuestRegistryKeyFault, GuestRegistryKeyHasSubkeys, GuestRegistryKeyInvalid, GuestRegistryKeyParentVolatile, GuestRegistryValueFault, GuestRegistryValueNotFound, HAErrorsAtDest, HeterogenousHostsBlockingEVC, HostAccessRestrictedToManagementServer, HostCommunication, HostConfigFailed, HostConfigFault, HostConnectFault, HostHasComponentFailure, HostInDomain, HostIncompatibleForFaultTolerance, HostIncompatibleForRecordReplay, HostInventoryFull, HostNotConnected, HostNotReachable, HostPowerOpFailed, HostSpecificationOperationFailed, HotSnapshotMoveNotSupported, HttpFault, IDEDiskNotSupported, IORMNotSupportedHostOnDatastore, ImportHostAddFailure, ImportOperationBulkFault, InUseFeatureManipulationDisallowed, InaccessibleDatastore, InaccessibleFTMetadataDatastore, InaccessibleVFlashSource, IncompatibleDefaultDevice, IncompatibleHostForFtSecondary, IncompatibleHostForVmReplication, IncompatibleSetting, IncorrectFileType, IncorrectHostInformation, IndependentDiskVMotionNotSupported, InsufficientAgentVmsDeployed, InsufficientCpuResourcesFault, InsufficientDisks, InsufficientFailoverResourcesFault, InsufficientGraphicsResourcesFault, InsufficientHostCapacityFault, InsufficientHostCpuCapacityFault, InsufficientHostMemoryCapacityFault, InsufficientMemoryResourcesFault, InsufficientNetworkCapacity, InsufficientNetworkResourcePoolCapacity, InsufficientPerCpuCapacity, InsufficientResourcesFault, InsufficientStandbyCpuResource, InsufficientStandbyMemoryResource, InsufficientStandbyResource, InsufficientStorageIops, InsufficientStorageSpace, InsufficientVFlashResourcesFault, InvalidAffinitySettingFault, InvalidArgument, InvalidBmcRole, InvalidBundle, InvalidCAMCertificate, InvalidCAMServer, InvalidClientCertificate, InvalidCollectorVersion, InvalidController, InvalidDasConfigArgument, InvalidDasRestartPriorityForFtVm, InvalidDatastore, InvalidDatastorePath, InvalidDatastoreState, InvalidDeviceBacking, InvalidDeviceOperation, InvalidDeviceSpec, InvalidDiskFormat, InvalidDrsBehaviorForFtVm, InvalidEditionLicense, InvalidEvent, InvalidFolder, InvalidFormat, InvalidGuestLogin, InvalidHostConnectionState, InvalidHostName, InvalidHostState, InvalidIndexArgument, InvalidIpfixConfig, InvalidIpmiLoginInfo, InvalidIpmiMacAddress, InvalidLicense, InvalidLocale, InvalidLogin, InvalidName, InvalidNasCredentials, InvalidNetworkInType, InvalidNetworkResource, InvalidOperationOnSecondaryVm, InvalidPowerState, InvalidPrivilege, InvalidProfileReferenceHost, InvalidProperty, InvalidPropertyType, InvalidPropertyValue, InvalidRequest, InvalidResourcePoolStructureFault, InvalidSnapshotFormat, InvalidState, InvalidType, InvalidVmConfig, InvalidVmState, InventoryHasStandardAloneHosts, IpHostnameGeneratorError, IscsiFault, IscsiFaultInvalidVnic, IscsiFaultPnicInUse, IscsiFaultVnicAlreadyBound, IscsiFaultVnicHasActivePaths, IscsiFaultVnicHasMultipleUplinks, IscsiFaultVnicHasNoUplinks, IscsiFaultVnicHasWrongUplink, IscsiFaultVnicInUse, IscsiFaultVnicIsLastPath, IscsiFaultVnicNotBound, IscsiFaultVnicNotFound, KeyNotFound, LargeRDMConversionNotSupported, LargeRDMNotSupportedOnDatastore, LegacyNetworkInterfaceInUse, LicenseAssignmentFailed, LicenseDowngradeDisallowed, LicenseEntityNotFound, LicenseExpired, LicenseKeyEntityMismatch, LicenseRestricted, LicenseServerUnavailable, LicenseSourceUnavailable, LimitExceeded, LinuxVolumeNotClean, LogBundlingFailed, MaintenanceModeFileMove, ManagedObjectNotFound, MemoryFileFormatNotSupportedByDatastore, MemoryHotPlugNotSupported, MemorySizeNotRecommended, MemorySizeNotSupported, MemorySizeNotSupportedByDatastore, MemorySnapshotOnIndependentDisk, MethodAlreadyDisabledFault, MethodDisabled, MethodNotFound, MigrationDisabled, MigrationFault, MigrationFeatureNotSupported, MigrationNotReady, MismatchedBundle, MismatchedNetworkPolicies, MismatchedVMotionNetworkNames, MissingBmcSupport, MissingController, MissingIpPool, MissingLinuxCustResources, MissingNetworkIpConfig, MissingPowerOffConfiguration, MissingPowerOnConfiguration, MissingWindowsCustResources, MksConnectionLimitReached, MountError, MultiWriterNotSupported, MultipleCertificatesVerifyFault, MultipleSnapshotsNotSupported, NamespaceFull, NamespaceLimitReached, NamespaceWriteProtected, NasConfigFault, NasConnectionLimitReached, NasSessionCredentialConflict, NasVolumeNotMounted, NetworkCopyFault, NetworkDisruptedAndConfigRolledBack, NetworkInaccessible, NetworksMayNotBeTheSame, NicSettingMismatch, NoActiveHostInCluster, NoAvailableIp, NoClientCertificate, NoCompatibleDatastore, NoCompatibleHardAffinityHost, NoCompatibleHost, NoCompatibleHostWithAccessToDevice, NoCompatibleSoftAffinityHost, NoConnectedDatastore, NoDiskFound, NoDiskSpace, NoDisksToCustomize, NoGateway, NoGuestHeartbeat, NoHost, NoHostSuitableForFtSecondary, NoLicenseServerConfigured, NoPeerHostFound, NoPermission, NoPermissionOnAD, NoPermissionOnHost, NoPermissionOnNasVolume, NoSubjectName, NoVcManagedIpConfigured, NoVirtualNic, NoVmInVApp, NonADUserRequired, NonHomeRDMVMotionNotSupported, NonPersistentDisksNotSupported, NonVmwareOuiMacNotSupportedHost, NotADirectory, NotAFile, NotAuthenticated, NotEnoughCpus, NotEnoughLicenses, NotEnoughLogicalCpus, NotFound, NotImplemented, NotSupported, NotSupportedDeviceForFT, NotSupportedHost, NotSupportedHostForChecksum, NotSupportedHostForVFlash, NotSupportedHostForVmcp, NotSupportedHostForVmemFile, NotSupportedHostForVsan, NotSupportedHostInCluster, NotSupportedHostInDvs, NotSupportedHostInHACluster, NotUserConfigurableProperty, NumVirtualCoresPerSocketNotSupported, NumVirtualCpusExceedsLimit, NumVirtualCpusIncompatible, NumVirtualCpusNotSupported, OperationDisabledByGuest, OperationDisallowedOnHost, OperationNotSupportedByGuest, OutOfBounds, OvfAttribute, OvfConnectedDevice, OvfConnectedDeviceFloppy, OvfConnectedDeviceIso, OvfConstraint, OvfConsumerCallbackFault, OvfConsumerCommunicationError, OvfConsumerFault, OvfConsumerInvalidSection, OvfConsumerPowerOnFault, OvfConsumerUndeclaredSection, OvfConsumerUndefinedPrefix, OvfConsumerValidationFault, OvfCpuCompatibility, OvfCpuCompatibilityCheckNotSupported, OvfDiskMappingNotFound, OvfDiskOrderConstraint, OvfDuplicateElement, OvfDuplicatedElementBoundary, OvfDuplicatedPropertyIdExport, OvfDuplicatedPropertyIdImport, OvfElement, OvfElementInvalidValue, OvfExport, OvfExportFailed, OvfFault, OvfHardwareCheck, OvfHardwareExport, OvfHostResourceConstraint, OvfHostValueNotParsed, OvfImport, OvfImportFailed, OvfInternalError, OvfInvalidPackage, OvfInvalidValue, OvfInvalidValueConfiguration, OvfInvalidValueEmpty, OvfInvalidValueFormatMalformed, OvfInvalidValueReference, OvfInvalidVmName, OvfMappedOsId, OvfMissingAttribute, OvfMissingElement, OvfMissingElementNormalBoundary, OvfMissingHardware, OvfNetworkMappingNotSupported, OvfNoHostNic, OvfNoSpaceOnController, OvfNoSupportedHardwareFamily, OvfProperty, OvfPropertyExport, OvfPropertyNetwork, OvfPropertyNetworkExport, OvfPropertyQualifier, OvfPropertyQualifierDuplicate, OvfPropertyQualifierIgnored, OvfPropertyType, OvfPropertyValue, OvfSystemFault, OvfToXmlUnsupportedElement, OvfUnableToExportDisk, OvfUnexpectedElement, OvfUnknownDevice, OvfUnknownDeviceBacking, OvfUnknownEntity, OvfUnsupportedAttribute, OvfUnsupportedAttributeValue, OvfUnsupportedDeviceBackingInfo, OvfUnsupportedDeviceBackingOption, OvfUnsupportedDeviceExport, OvfUnsupportedDiskProvisioning, OvfUnsupportedElement, OvfUnsupportedElementValue, OvfUnsupportedPackage, OvfUnsupportedSection, OvfUnsupportedSubType, OvfUnsupportedType, OvfWrongElement, OvfWrongNamespace, OvfXmlFormat, PasswordExpired, PatchAlreadyInstalled, PatchBinariesNotFound, PatchInstallFailed, PatchIntegrityError, PatchMetadataCorrupted, PatchMetadataInvalid, PatchMetadataNotFound, PatchMissingDependencies, PatchNotApplicable, PatchSuperseded, PhysCompatRDMNotSupported, PlatformConfigFault, PowerOnFtSecondaryFailed, PowerOnFtSecondaryTimedout, ProfileUpdateFailed, QuarantineModeFault, QuestionPending, QuiesceDatastoreIOForHAFailed, RDMConversionNotSupported, RDMNotPreserved, RDMNotSupported, RDMNotSupportedOnDatastore, RDMPointsToInaccessibleDisk, RawDiskNotSupported, ReadHostResourcePoolTreeFailed, ReadOnlyDisksWithLegacyDestination, RebootRequired, RecordReplayDisabled, RemoteDeviceNotSupported, RemoveFailed, ReplicationConfigFault, ReplicationDiskConfigFault, ReplicationFault, ReplicationIncompatibleWithFT, ReplicationInvalidOptions, ReplicationNotSupportedOnHost, ReplicationVmConfigFault, ReplicationVmFault, ReplicationVmInProgressFault, RequestCanceled, ResourceInUse, ResourceNotAvailable, RestrictedByAdministrator, RestrictedVersion, RollbackFailure, RuleViolation, RuntimeFault, SSLDisabledFault, SSLVerifyFault, SSPIChallenge, SecondaryVmAlreadyDisabled, SecondaryVmAlreadyEnabled, SecondaryVmAlreadyRegistered, SecondaryVmNotRegistered, SecurityError, SharedBusControllerNotSupported, ShrinkDiskFault, SnapshotCloneNotSupported, SnapshotCopyNotSupported, SnapshotDisabled, SnapshotFault, SnapshotIncompatibleDeviceInVm, SnapshotLocked, SnapshotMoveFromNonHomeNotSupported, SnapshotMoveNotSupported, SnapshotMoveToNonHomeNotSupported, SnapshotNoChange, SnapshotRevertIssue, SoftRuleVioCorrectionDisallowed, SoftRuleVioCorrectionImpact, SolutionUserRequired, SsdDiskNotAvailable, StorageDrsCannotMoveDiskInMultiWriterMode, StorageDrsCannotMoveFTVm, StorageDrsCannotMoveIndependentDisk, StorageDrsCannotMoveManuallyPlacedSwapFile, StorageDrsCannotMoveManuallyPlacedVm, StorageDrsCannotMoveSharedDisk, StorageDrsCannotMoveTemplate, StorageDrsCannotMoveVmInUserFolder, StorageDrsCannotMoveVmWithMountedCDROM, StorageDrsCannotMoveVmWithNoFilesInLayout, StorageDrsDatacentersCannotShareDatastore, StorageDrsDisabledOnVm, StorageDrsHbrDiskNotMovable, StorageDrsHmsMoveInProgress, StorageDrsHmsUnreachable, StorageDrsIolbDisabledInternally, StorageDrsRelocateDisabled, StorageDrsStaleHmsCollection, StorageDrsUnableToMoveFiles, StorageVMotionNotSupported, StorageVmotionIncompatible, SuspendedRelocateNotSupported, SwapDatastoreNotWritableOnHost, SwapDatastoreUnset, SwapPlacementOverrideNotSupported, SwitchIpUnset, SwitchNotInUpgradeMode, SystemError, TaskInProgress, ThirdPartyLicenseAssignmentFailed, Timedout, TooManyConcurrentNativeClones, TooManyConsecutiveOverrides, TooManyDevices, TooManyDisksOnLegacyHost, TooManyGuestLogons, TooManyHosts, TooManyNativeCloneLevels, TooManyNativeClonesOnFile, TooManySnapshotLevels, ToolsAlreadyUpgraded, ToolsAutoUpgradeNotSupported, ToolsImageCopyFailed, ToolsImageNotAvailable, ToolsImageSignatureCheckFailed, ToolsInstallationInProgress, ToolsUnavailable, ToolsUpgradeCancelled, UnSupportedDatastoreForVFlash, UncommittedUndoableDisk, UnconfiguredPropertyValue, UncustomizableGuest, UnexpectedCustomizationFault, UnexpectedFault, UnrecognizedHost, UnsharedSwapVMotionNotSupported, UnsupportedDatastore, UnsupportedGuest, UnsupportedVimApiVersion, UnsupportedVmxLocation, UnusedVirtualDiskBlocksNotScrubbed, UserNotFound, VAppConfigFault, VAppNotRunning, VAppOperationInProgress, VAppPropertyFault, VAppTaskInProgress, VFlashCacheHotConfigNotSupported, VFlashModuleNotSupported, VFlashModuleVersionIncompatible, VMINotSupported, VMOnConflictDVPort, VMOnVirtualIntranet, VMotionAcrossNetworkNotSupported, VMotionInterfaceIssue, VMotionLinkCapacityLow, VMotionLinkDown, VMotionNotConfigured, VMotionNotLicensed, VMotionNotSupported, VMotionProtocolIncompatible, VimFault, VirtualDiskBlocksNotFullyProvisioned, VirtualDiskModeNotSupported, VirtualEthernetCardNotSupported, VirtualHardwareCompatibilityIssue, VirtualHardwareVersionNotSupported, VmAlreadyExistsInDatacenter, VmConfigFault, VmConfigIncompatibleForFaultTolerance, VmConfigIncompatibleForRecordReplay, VmFaultToleranceConfigIssue, VmFaultToleranceConfigIssueWrapper, VmFaultToleranceInvalidFileBacking, VmFaultToleranceIssue, VmFaultToleranceOpIssuesList, VmFaultToleranceTooManyFtVcpusOnHost, VmFaultToleranceTooManyVMsOnHost, VmHostAffinityRuleViolation, VmLimitLicense, VmMetadataManagerFault, VmMonitorIncompatibleForFaultTolerance, VmPowerOnDisabled, VmSmpFaultToleranceTooManyVMsOnHost, VmToolsUpgradeFault, VmValidateMaxDevice, VmWwnConflict, VmfsAlreadyMounted, VmfsAmbiguousMount, VmfsMountFault, VmotionInterfaceNotEnabled, VolumeEditorError, VramLimitLicense, VsanClusterUuidMismatch, VsanDiskFault, VsanFault, VsanIncompatibleDiskMapping, VspanDestPortConflict, VspanPortConflict, VspanPortMoveFault, VspanPortPromiscChangeFault, VspanPortgroupPromiscChangeFault, VspanPortgroupTypeChangeFault, VspanPromiscuousPortNotSupported, VspanSameSessionPortConflict, WakeOnLanNotSupported, WakeOnLanNotSupportedByVmotionNIC, WillLoseHAProtection, WillModifyConfigCpuRequirements, WillResetSnapshotDirectory, WipeDiskFault });
+from_any!(poly AnyMethodFault { MethodFault, ActiveDirectoryFault, ActiveVMsBlockingEVC, AdminDisabled, AdminNotDisabled, AffinityConfigured, AgentInstallFailed, AlreadyBeingManaged, AlreadyConnected, AlreadyExists, AlreadyUpgraded, AnswerFileUpdateFailed, ApplicationQuiesceFault, AuthMinimumAdminPermission, BackupBlobReadFailure, BackupBlobWriteFailure, BlockedByFirewall, CAMServerRefusedConnection, CannotAccessFile, CannotAccessLocalSource, CannotAccessNetwork, CannotAccessVmComponent, CannotAccessVmConfig, CannotAccessVmDevice, CannotAccessVmDisk, CannotAddHostWithFTVmAsStandalone, CannotAddHostWithFTVmToDifferentCluster, CannotAddHostWithFTVmToNonHACluster, CannotChangeDrsBehaviorForFtSecondary, CannotChangeHaSettingsForFtSecondary, CannotChangeVsanClusterUuid, CannotChangeVsanNodeUuid, CannotComputeFTCompatibleHosts, CannotCreateFile, CannotDecryptPasswords, CannotDeleteFile, CannotDisableDrsOnClustersWithVApps, CannotDisableSnapshot, CannotDisconnectHostWithFaultToleranceVm, CannotEnableVmcpForCluster, CannotModifyConfigCpuRequirements, CannotMoveFaultToleranceVm, CannotMoveHostWithFaultToleranceVm, CannotMoveVmWithDeltaDisk, CannotMoveVmWithNativeDeltaDisk, CannotMoveVsanEnabledHost, CannotPlaceWithoutPrerequisiteMoves, CannotPowerOffVmInCluster, CannotReconfigureVsanWhenHaEnabled, CannotUseNetwork, ClockSkew, CloneFromSnapshotNotSupported, CollectorAddressUnset, ConcurrentAccess, ConflictingConfiguration, ConflictingDatastoreFound, ConnectedIso, CpuCompatibilityUnknown, CpuHotPlugNotSupported, CpuIncompatible, CpuIncompatible1ECX, CpuIncompatible81EDX, CustomizationFault, CustomizationPending, DVPortNotSupported, DasConfigFault, DatabaseError, DatacenterMismatch, DatastoreNotWritableOnHost, DeltaDiskFormatNotSupported, DestinationSwitchFull, DestinationVsanDisabled, DeviceBackingNotSupported, DeviceControllerNotSupported, DeviceHotPlugNotSupported, DeviceNotFound, DeviceNotSupported, DeviceUnsupportedForVmPlatform, DeviceUnsupportedForVmVersion, DigestNotSupported, DirectoryNotEmpty, DisableAdminNotSupported, DisallowedChangeByService, DisallowedDiskModeChange, DisallowedMigrationDeviceAttached, DisallowedOperationOnFailoverHost, DisconnectedHostsBlockingEVC, DiskHasPartitions, DiskIsLastRemainingNonSSD, DiskIsNonLocal, DiskIsUSB, DiskMoveTypeNotSupported, DiskNotSupported, DiskTooSmall, DomainNotFound, DrsDisabledOnVm, DrsVmotionIncompatibleFault, DuplicateDisks, DuplicateName, DuplicateVsanNetworkInterface, DvsApplyOperationFault, DvsFault, DvsNotAuthorized, DvsOperationBulkFault, DvsScopeViolated, EVCAdmissionFailed, EVCAdmissionFailedCPUFeaturesForMode, EVCAdmissionFailedCPUModel, EVCAdmissionFailedCPUModelForMode, EVCAdmissionFailedCPUVendor, EVCAdmissionFailedCPUVendorUnknown, EVCAdmissionFailedHostDisconnected, EVCAdmissionFailedHostSoftware, EVCAdmissionFailedHostSoftwareForMode, EVCAdmissionFailedVmActive, EVCConfigFault, EVCModeIllegalByVendor, EVCModeUnsupportedByHosts, EVCUnsupportedByHostHardware, EVCUnsupportedByHostSoftware, EightHostLimitViolated, EncryptionKeyRequired, ExpiredAddonLicense, ExpiredEditionLicense, ExpiredFeatureLicense, ExtendedFault, FailToEnableSPBM, FailToLockFaultToleranceVMs, FaultToleranceAntiAffinityViolated, FaultToleranceCannotEditMem, FaultToleranceCpuIncompatible, FaultToleranceNeedsThickDisk, FaultToleranceNotLicensed, FaultToleranceNotSameBuild, FaultTolerancePrimaryPowerOnNotAttempted, FaultToleranceVmNotDasProtected, FcoeFault, FcoeFaultPnicHasNoPortSet, FeatureRequirementsNotMet, FileAlreadyExists, FileBackedPortNotSupported, FileFault, FileLocked, FileNameTooLong, FileNotFound, FileNotWritable, FileTooLarge, FilesystemQuiesceFault, FilterInUse, FtIssuesOnHost, FtVmHostRuleViolation, FullStorageVMotionNotSupported, GatewayConnectFault, GatewayHostNotReachable, GatewayNotFound, GatewayNotReachable, GatewayOperationRefused, GatewayToHostAuthFault, GatewayToHostConnectFault, GatewayToHostTrustVerifyFault, GenericDrsFault, GenericVmConfigFault, GuestAuthenticationChallenge, GuestComponentsOutOfDate, GuestMultipleMappings, GuestOperationsFault, GuestOperationsUnavailable, GuestPermissionDenied, GuestProcessNotFound, GuestRegistryFault, GuestRegistryKeyAlreadyExists, GuestRegistryKeyFault, GuestRegistryKeyHasSubkeys, GuestRegistryKeyInvalid, GuestRegistryKeyParentVolatile, GuestRegistryValueFault, GuestRegistryValueNotFound, HAErrorsAtDest, HeterogenousHostsBlockingEVC, HostAccessRestrictedToManagementServer, HostCommunication, HostConfigFailed, HostConfigFault, HostConnectFault, HostHasComponentFailure, HostInDomain, HostIncompatibleForFaultTolerance, HostIncompatibleForRecordReplay, HostInventoryFull, HostNotConnected, HostNotReachable, HostPowerOpFailed, HostSpecificationOperationFailed, HotSnapshotMoveNotSupported, HttpFault, IDEDiskNotSupported, IORMNotSupportedHostOnDatastore, ImportHostAddFailure, ImportOperationBulkFault, InUseFeatureManipulationDisallowed, InaccessibleDatastore, InaccessibleFTMetadataDatastore, InaccessibleVFlashSource, IncompatibleDefaultDevice, IncompatibleHostForFtSecondary, IncompatibleHostForVmReplication, IncompatibleSetting, IncorrectFileType, IncorrectHostInformation, IndependentDiskVMotionNotSupported, InsufficientAgentVmsDeployed, InsufficientCpuResourcesFault, InsufficientDisks, InsufficientFailoverResourcesFault, InsufficientGraphicsResourcesFault, InsufficientHostCapacityFault, InsufficientHostCpuCapacityFault, InsufficientHostMemoryCapacityFault, InsufficientMemoryResourcesFault, InsufficientNetworkCapacity, InsufficientNetworkResourcePoolCapacity, InsufficientPerCpuCapacity, InsufficientResourcesFault, InsufficientStandbyCpuResource, InsufficientStandbyMemoryResource, InsufficientStandbyResource, InsufficientStorageIops, InsufficientStorageSpace, InsufficientVFlashResourcesFault, InvalidAffinitySettingFault, InvalidArgument, InvalidBmcRole, InvalidBundle, InvalidCAMCertificate, InvalidCAMServer, InvalidClientCertificate, InvalidCollectorVersion, InvalidController, InvalidDasConfigArgument, InvalidDasRestartPriorityForFtVm, InvalidDatastore, InvalidDatastorePath, InvalidDatastoreState, InvalidDeviceBacking, InvalidDeviceOperation, InvalidDeviceSpec, InvalidDiskFormat, InvalidDrsBehaviorForFtVm, InvalidEditionLicense, InvalidEvent, InvalidFolder, InvalidFormat, InvalidGuestLogin, InvalidHostConnectionState, InvalidHostName, InvalidHostState, InvalidIndexArgument, InvalidIpfixConfig, InvalidIpmiLoginInfo, InvalidIpmiMacAddress, InvalidLicense, InvalidLocale, InvalidLogin, InvalidName, InvalidNasCredentials, InvalidNetworkInType, InvalidNetworkResource, InvalidOperationOnSecondaryVm, InvalidPowerState, InvalidPrivilege, InvalidProfileReferenceHost, InvalidProperty, InvalidPropertyType, InvalidPropertyValue, InvalidRequest, InvalidResourcePoolStructureFault, InvalidScheduledTask, InvalidSnapshotFormat, InvalidState, InvalidType, InvalidVmConfig, InvalidVmState, InventoryHasStandardAloneHosts, IpHostnameGeneratorError, IscsiFault, IscsiFaultInvalidVnic, IscsiFaultPnicInUse, IscsiFaultVnicAlreadyBound, IscsiFaultVnicHasActivePaths, IscsiFaultVnicHasMultipleUplinks, IscsiFaultVnicHasNoUplinks, IscsiFaultVnicHasWrongUplink, IscsiFaultVnicInUse, IscsiFaultVnicIsLastPath, IscsiFaultVnicNotBound, IscsiFaultVnicNotFound, KeyNotFound, LargeRDMConversionNotSupported, LargeRDMNotSupportedOnDatastore, LegacyNetworkInterfaceInUse, LicenseAssignmentFailed, LicenseDowngradeDisallowed, LicenseEntityNotFound, LicenseExpired, LicenseKeyEntityMismatch, LicenseRestricted, LicenseServerUnavailable, LicenseSourceUnavailable, LimitExceeded, LinuxVolumeNotClean, LogBundlingFailed, MaintenanceModeFileMove, ManagedObjectNotFound, MemoryFileFormatNotSupportedByDatastore, MemoryHotPlugNotSupported, MemorySizeNotRecommended, MemorySizeNotSupported, MemorySizeNotSupportedByDatastore, MemorySnapshotOnIndependentDisk, MethodAlreadyDisabledFault, MethodDisabled, MethodNotFound, MigrationDisabled, MigrationFault, MigrationFeatureNotSupported, MigrationNotReady, MismatchedBundle, MismatchedNetworkPolicies, MismatchedVMotionNetworkNames, MissingBmcSupport, MissingController, MissingIpPool, MissingLinuxCustResources, MissingNetworkIpConfig, MissingPowerOffConfiguration, MissingPowerOnConfiguration, MissingWindowsCustResources, MksConnectionLimitReached, MountError, MultiWriterNotSupported, MultipleCertificatesVerifyFault, MultipleSnapshotsNotSupported, NamespaceFull, NamespaceLimitReached, NamespaceWriteProtected, NasConfigFault, NasConnectionLimitReached, NasSessionCredentialConflict, NasVolumeNotMounted, NetworkCopyFault, NetworkDisruptedAndConfigRolledBack, NetworkInaccessible, NetworksMayNotBeTheSame, NicSettingMismatch, NoActiveHostInCluster, NoAvailableIp, NoClientCertificate, NoCompatibleDatastore, NoCompatibleHardAffinityHost, NoCompatibleHost, NoCompatibleHostWithAccessToDevice, NoCompatibleSoftAffinityHost, NoConnectedDatastore, NoDiskFound, NoDiskSpace, NoDisksToCustomize, NoGateway, NoGuestHeartbeat, NoHost, NoHostSuitableForFtSecondary, NoLicenseServerConfigured, NoPeerHostFound, NoPermission, NoPermissionOnAD, NoPermissionOnHost, NoPermissionOnNasVolume, NoSubjectName, NoVcManagedIpConfigured, NoVirtualNic, NoVmInVApp, NonADUserRequired, NonHomeRDMVMotionNotSupported, NonPersistentDisksNotSupported, NonVmwareOuiMacNotSupportedHost, NotADirectory, NotAFile, NotAuthenticated, NotEnoughCpus, NotEnoughLicenses, NotEnoughLogicalCpus, NotFound, NotImplemented, NotSupported, NotSupportedDeviceForFT, NotSupportedHost, NotSupportedHostForChecksum, NotSupportedHostForVFlash, NotSupportedHostForVmcp, NotSupportedHostForVmemFile, NotSupportedHostForVsan, NotSupportedHostInCluster, NotSupportedHostInDvs, NotSupportedHostInHACluster, NotUserConfigurableProperty, NumVirtualCoresPerSocketNotSupported, NumVirtualCpusExceedsLimit, NumVirtualCpusIncompatible, NumVirtualCpusNotSupported, OperationDisabledByGuest, OperationDisallowedOnHost, OperationNotSupportedByGuest, OutOfBounds, OvfAttribute, OvfConnectedDevice, OvfConnectedDeviceFloppy, OvfConnectedDeviceIso, OvfConstraint, OvfConsumerCallbackFault, OvfConsumerCommunicationError, OvfConsumerFault, OvfConsumerInvalidSection, OvfConsumerPowerOnFault, OvfConsumerUndeclaredSection, OvfConsumerUndefinedPrefix, OvfConsumerValidationFault, OvfCpuCompatibility, OvfCpuCompatibilityCheckNotSupported, OvfDiskMappingNotFound, OvfDiskOrderConstraint, OvfDuplicateElement, OvfDuplicatedElementBoundary, OvfDuplicatedPropertyIdExport, OvfDuplicatedPropertyIdImport, OvfElement, OvfElementInvalidValue, OvfExport, OvfExportFailed, OvfFault, OvfHardwareCheck, OvfHardwareExport, OvfHostResourceConstraint, OvfHostValueNotParsed, OvfImport, OvfImportFailed, OvfInternalError, OvfInvalidPackage, OvfInvalidValue, OvfInvalidValueConfiguration, OvfInvalidValueEmpty, OvfInvalidValueFormatMalformed, OvfInvalidValueReference, OvfInvalidVmName, OvfMappedOsId, OvfMissingAttribute, OvfMissingElement, OvfMissingElementNormalBoundary, OvfMissingHardware, OvfNetworkMappingNotSupported, OvfNoHostNic, OvfNoSpaceOnController, OvfNoSupportedHardwareFamily, OvfProperty, OvfPropertyExport, OvfPropertyNetwork, OvfPropertyNetworkExport, OvfPropertyQualifier, OvfPropertyQualifierDuplicate, OvfPropertyQualifierIgnored, OvfPropertyType, OvfPropertyValue, OvfSystemFault, OvfToXmlUnsupportedElement, OvfUnableToExportDisk, OvfUnexpectedElement, OvfUnknownDevice, OvfUnknownDeviceBacking, OvfUnknownEntity, OvfUnsupportedAttribute, OvfUnsupportedAttributeValue, OvfUnsupportedDeviceBackingInfo, OvfUnsupportedDeviceBackingOption, OvfUnsupportedDeviceExport, OvfUnsupportedDiskProvisioning, OvfUnsupportedElement, OvfUnsupportedElementValue, OvfUnsupportedPackage, OvfUnsupportedSection, OvfUnsupportedSubType, OvfUnsupportedType, OvfWrongElement, OvfWrongNamespace, OvfXmlFormat, PasswordExpired, PatchAlreadyInstalled, PatchBinariesNotFound, PatchInstallFailed, PatchIntegrityError, PatchMetadataCorrupted, PatchMetadataInvalid, PatchMetadataNotFound, PatchMissingDependencies, PatchNotApplicable, PatchSuperseded, PhysCompatRDMNotSupported, PlatformConfigFault, PowerOnFtSecondaryFailed, PowerOnFtSecondaryTimedout, ProfileUpdateFailed, QuarantineModeFault, QuestionPending, QuiesceDatastoreIOForHAFailed, RDMConversionNotSupported, RDMNotPreserved, RDMNotSupported, RDMNotSupportedOnDatastore, RDMPointsToInaccessibleDisk, RawDiskNotSupported, ReadHostResourcePoolTreeFailed, ReadOnlyDisksWithLegacyDestination, RebootRequired, RecordReplayDisabled, RemoteDeviceNotSupported, RemoveFailed, ReplicationConfigFault, ReplicationDiskConfigFault, ReplicationFault, ReplicationIncompatibleWithFT, ReplicationInvalidOptions, ReplicationNotSupportedOnHost, ReplicationVmConfigFault, ReplicationVmFault, ReplicationVmInProgressFault, RequestCanceled, ResourceInUse, ResourceNotAvailable, RestrictedByAdministrator, RestrictedVersion, RollbackFailure, RuleViolation, RuntimeFault, SSLDisabledFault, SSLVerifyFault, SSPIChallenge, SecondaryVmAlreadyDisabled, SecondaryVmAlreadyEnabled, SecondaryVmAlreadyRegistered, SecondaryVmNotRegistered, SecurityError, SharedBusControllerNotSupported, ShrinkDiskFault, SnapshotCloneNotSupported, SnapshotCopyNotSupported, SnapshotDisabled, SnapshotFault, SnapshotIncompatibleDeviceInVm, SnapshotLocked, SnapshotMoveFromNonHomeNotSupported, SnapshotMoveNotSupported, SnapshotMoveToNonHomeNotSupported, SnapshotNoChange, SnapshotRevertIssue, SoftRuleVioCorrectionDisallowed, SoftRuleVioCorrectionImpact, SolutionUserRequired, SsdDiskNotAvailable, StorageDrsCannotMoveDiskInMultiWriterMode, StorageDrsCannotMoveFTVm, StorageDrsCannotMoveIndependentDisk, StorageDrsCannotMoveManuallyPlacedSwapFile, StorageDrsCannotMoveManuallyPlacedVm, StorageDrsCannotMoveSharedDisk, StorageDrsCannotMoveTemplate, StorageDrsCannotMoveVmInUserFolder, StorageDrsCannotMoveVmWithMountedCDROM, StorageDrsCannotMoveVmWithNoFilesInLayout, StorageDrsDatacentersCannotShareDatastore, StorageDrsDisabledOnVm, StorageDrsHbrDiskNotMovable, StorageDrsHmsMoveInProgress, StorageDrsHmsUnreachable, StorageDrsIolbDisabledInternally, StorageDrsRelocateDisabled, StorageDrsStaleHmsCollection, StorageDrsUnableToMoveFiles, StorageVMotionNotSupported, StorageVmotionIncompatible, SuspendedRelocateNotSupported, SwapDatastoreNotWritableOnHost, SwapDatastoreUnset, SwapPlacementOverrideNotSupported, SwitchIpUnset, SwitchNotInUpgradeMode, SystemError, TaskInProgress, ThirdPartyLicenseAssignmentFailed, Timedout, TooManyConcurrentNativeClones, TooManyConsecutiveOverrides, TooManyDevices, TooManyDisksOnLegacyHost, TooManyGuestLogons, TooManyHosts, TooManyNativeCloneLevels, TooManyNativeClonesOnFile, TooManySnapshotLevels, ToolsAlreadyUpgraded, ToolsAutoUpgradeNotSupported, ToolsImageCopyFailed, ToolsImageNotAvailable, ToolsImageSignatureCheckFailed, ToolsInstallationInProgress, ToolsUnavailable, ToolsUpgradeCancelled, UnSupportedDatastoreForVFlash, UncommittedUndoableDisk, UnconfiguredPropertyValue, UncustomizableGuest, UnexpectedCustomizationFault, UnexpectedFault, UnrecognizedHost, UnsharedSwapVMotionNotSupported, UnsupportedDatastore, UnsupportedGuest, UnsupportedVimApiVersion, UnsupportedVmxLocation, UnusedVirtualDiskBlocksNotScrubbed, UserNotFound, VAppConfigFault, VAppNotRunning, VAppOperationInProgress, VAppPropertyFault, VAppTaskInProgress, VFlashCacheHotConfigNotSupported, VFlashModuleNotSupported, VFlashModuleVersionIncompatible, VMINotSupported, VMOnConflictDVPort, VMOnVirtualIntranet, VMotionAcrossNetworkNotSupported, VMotionInterfaceIssue, VMotionLinkCapacityLow, VMotionLinkDown, VMotionNotConfigured, VMotionNotLicensed, VMotionNotSupported, VMotionProtocolIncompatible, VimFault, VirtualDiskBlocksNotFullyProvisioned, VirtualDiskModeNotSupported, VirtualEthernetCardNotSupported, VirtualHardwareCompatibilityIssue, VirtualHardwareVersionNotSupported, VmAlreadyExistsInDatacenter, VmConfigFault, VmConfigIncompatibleForFaultTolerance, VmConfigIncompatibleForRecordReplay, VmFaultToleranceConfigIssue, VmFaultToleranceConfigIssueWrapper, VmFaultToleranceInvalidFileBacking, VmFaultToleranceIssue, VmFaultToleranceOpIssuesList, VmFaultToleranceTooManyFtVcpusOnHost, VmFaultToleranceTooManyVMsOnHost, VmHostAffinityRuleViolation, VmLimitLicense, VmMetadataManagerFault, VmMonitorIncompatibleForFaultTolerance, VmPowerOnDisabled, VmSmpFaultToleranceTooManyVMsOnHost, VmToolsUpgradeFault, VmValidateMaxDevice, VmWwnConflict, VmfsAlreadyMounted, VmfsAmbiguousMount, VmfsMountFault, VmotionInterfaceNotEnabled, VolumeEditorError, VramLimitLicense, VsanClusterUuidMismatch, VsanDiskFault, VsanFault, VsanIncompatibleDiskMapping, VsanNodeNotMaster, VspanDestPortConflict, VspanPortConflict, VspanPortMoveFault, VspanPortPromiscChangeFault, VspanPortgroupPromiscChangeFault, VspanPortgroupTypeChangeFault, VspanPromiscuousPortNotSupported, VspanSameSessionPortConflict, WakeOnLanNotSupported, WakeOnLanNotSupportedByVmotionNIC, WillLoseHAProtection, WillModifyConfigCpuRequirements, WillResetSnapshotDirectory, WipeDiskFault });
 from_any!(data MethodNotFound);
 from_any!(data MetricAlarmExpression);
 from_any!(data MigrationDisabled);
@@ -5840,6 +6370,7 @@ from_any!(data NoLicenseServerConfigured);
 from_any!(data NoMaintenanceModeDrsRecommendationForVM);
 from_any!(data NoPeerHostFound);
 from_any!(data NoPermission);
+from_any!(data NoPermissionEntityPrivileges);
 from_any!(data NoPermissionOnAD);
 from_any!(data NoPermissionOnHost);
 from_any!(data NoPermissionOnNasVolume);
@@ -5931,8 +6462,9 @@ from_any!(data OvfCpuCompatibility);
 from_any!(data OvfCpuCompatibilityCheckNotSupported);
 from_any!(data OvfCreateDescriptorParams);
 from_any!(data OvfCreateDescriptorResult);
-from_any!(data OvfCreateImportSpecParams);
+from_any!(poly AnyOvfCreateImportSpecParams { OvfCreateImportSpecParams, OvfImportParams });
 from_any!(data OvfCreateImportSpecResult);
+from_any!(data OvfDatastoreMapping);
 from_any!(data OvfDeploymentOption);
 from_any!(data OvfDiskMappingNotFound);
 from_any!(data OvfDiskOrderConstraint);
@@ -5953,6 +6485,7 @@ from_any!(data OvfHostResourceConstraint);
 from_any!(data OvfHostValueNotParsed);
 from_any!(data OvfImport);
 from_any!(data OvfImportFailed);
+from_any!(data OvfImportParams);
 from_any!(data OvfInternalError);
 from_any!(data OvfInvalidPackage);
 from_any!(data OvfInvalidValue);
@@ -5986,6 +6519,7 @@ from_any!(data OvfPropertyQualifierIgnored);
 from_any!(data OvfPropertyType);
 from_any!(data OvfPropertyValue);
 from_any!(data OvfResourceMap);
+from_any!(data OvfStorageProfileMapping);
 from_any!(data OvfSystemFault);
 from_any!(data OvfToXmlUnsupportedElement);
 from_any!(data OvfUnableToExportDisk);
@@ -6061,6 +6595,7 @@ from_any!(data PhysicalNicLinkInfo);
 from_any!(data PhysicalNicNameHint);
 from_any!(data PhysicalNicProfile);
 from_any!(data PhysicalNicSpec);
+from_any!(data PinnedCertificate);
 from_any!(data PlacementAction);
 from_any!(data PlacementAffinityRule);
 from_any!(data PlacementRankResult);
@@ -6188,7 +6723,7 @@ from_any!(data RuleViolation);
 from_any!(data RunScriptAction);
 from_any!(data RuntimeFault);
 from_any!(data SAMLTokenAuthentication);
-from_any!(data SDDCBase);
+from_any!(poly AnySDDCBase { SDDCBase, VimVsanReconfigSpec });
 from_any!(data SSLDisabledFault);
 from_any!(data SSLVerifyFault);
 from_any!(data SSPIAuthentication);
@@ -6259,6 +6794,7 @@ from_any!(data SnapshotMoveNotSupported);
 from_any!(data SnapshotMoveToNonHomeNotSupported);
 from_any!(data SnapshotNoChange);
 from_any!(data SnapshotRevertIssue);
+from_any!(data SnapshotSelectionSpec);
 from_any!(data SoftRuleVioCorrectionDisallowed);
 from_any!(data SoftRuleVioCorrectionImpact);
 from_any!(data SoftwarePackage);
@@ -6319,6 +6855,8 @@ from_any!(data StringExpression);
 from_any!(data StringOption);
 from_any!(data StringPolicy);
 from_any!(data StructuredCustomizations);
+from_any!(data SubnetInfo);
+from_any!(data SubnetInfoFolderInfo);
 from_any!(data SuspendedRelocateNotSupported);
 from_any!(data SwapDatastoreNotWritableOnHost);
 from_any!(data SwapDatastoreUnset);
@@ -6336,6 +6874,10 @@ from_any!(data TaskFilterSpecByTime);
 from_any!(data TaskFilterSpecByUsername);
 from_any!(data TaskInProgress);
 from_any!(data TaskInfo);
+from_any!(data TaskInfoFilterSpec);
+from_any!(data TaskInfoFilterSpecFilterTaskResults);
+from_any!(data TaskManagerTaskViewSpec);
+from_any!(data TaskManagerViewByStartId);
 from_any!(poly AnyTaskReason { TaskReason, TaskReasonAlarm, TaskReasonSchedule, TaskReasonSystem, TaskReasonUser });
 from_any!(data TaskReasonAlarm);
 from_any!(data TaskReasonSchedule);
@@ -6390,6 +6932,7 @@ from_any!(data UnsupportedDatastore);
 from_any!(data UnsupportedGuest);
 from_any!(data UnsupportedVimApiVersion);
 from_any!(data UnsupportedVmxLocation);
+from_any!(data UntrustedCertificate);
 from_any!(data UnusedVirtualDiskBlocksNotScrubbed);
 from_any!(data UpdateSet);
 from_any!(data UpdateVirtualMachineFilesResult);
@@ -6417,6 +6960,9 @@ from_any!(data UserSession);
 from_any!(data UserUnassignedFromGroup);
 from_any!(data UserUpgradeEvent);
 from_any!(data VASAStorageArray);
+from_any!(data VASAStorageArrayDiscoveryFcTransport);
+from_any!(data VASAStorageArrayDiscoveryIpTransport);
+from_any!(data VASAStorageArrayDiscoverySvcInfo);
 from_any!(data VAppCloneSpec);
 from_any!(data VAppCloneSpecNetworkMappingPair);
 from_any!(data VAppCloneSpecResourceMap);
@@ -6469,6 +7015,7 @@ from_any!(data VMwareDVSVlanHealthCheckResult);
 from_any!(data VMwareDVSVlanMtuHealthCheckConfig);
 from_any!(data VMwareDVSVspanCapability);
 from_any!(data VMwareDVSVspanConfigSpec);
+from_any!(data VMwareDvsDpuCapability);
 from_any!(data VMwareDvsIpfixCapability);
 from_any!(data VMwareDvsLacpCapability);
 from_any!(data VMwareDvsLacpGroupConfig);
@@ -6481,10 +7028,16 @@ from_any!(data VMwareUplinkLacpPolicy);
 from_any!(data VMwareUplinkPortOrderPolicy);
 from_any!(data VMwareVspanPort);
 from_any!(data VMwareVspanSession);
+from_any!(data VSANStretchedClusterHostVirtualApplianceStatus);
 from_any!(data VStorageObject);
 from_any!(data VStorageObjectAssociations);
 from_any!(data VStorageObjectAssociationsVmDiskAssociations);
 from_any!(data VStorageObjectConfigInfo);
+from_any!(data VStorageObjectReconcileResult);
+from_any!(data VStorageObjectReconcileResultInvalidDiskPath);
+from_any!(data VStorageObjectReconcileResultReconcileDetail);
+from_any!(data VStorageObjectReconcileSpec);
+from_any!(data VStorageObjectSnapshot);
 from_any!(data VStorageObjectSnapshotDetails);
 from_any!(data VStorageObjectSnapshotInfo);
 from_any!(data VStorageObjectSnapshotInfoVStorageObjectSnapshot);
@@ -6505,10 +7058,27 @@ from_any!(data VchaClusterNetworkSpec);
 from_any!(data VchaClusterRuntimeInfo);
 from_any!(data VchaNodeRuntimeInfo);
 from_any!(data VimAccountPasswordChangedEvent);
+from_any!(data VimClusterVSANPreferredFaultDomainInfo);
+from_any!(data VimClusterVSANStretchedClusterCapability);
+from_any!(data VimClusterVSANStretchedClusterFaultDomainConfig);
+from_any!(data VimClusterVSANWitnessHostInfo);
+from_any!(data VimClusterVsanDiskMappingsConfigSpec);
+from_any!(data VimClusterVsanFaultDomainSpec);
+from_any!(data VimClusterVsanFaultDomainsConfigSpec);
+from_any!(data VimClusterVsanHostDiskMapping);
+from_any!(data VimClusterVsanWitnessSpec);
 from_any!(data VimFault);
+from_any!(data VimHostVSANStretchedClusterHostCapability);
 from_any!(data VimVasaProvider);
 from_any!(data VimVasaProviderInfo);
 from_any!(data VimVasaProviderStatePerArray);
+from_any!(data VimVasaProviderVirtualHostConfig);
+from_any!(data VimVsanDataEfficiencyCapacityState);
+from_any!(data VimVsanHostDiskMapInfoEx);
+from_any!(data VimVsanHostDiskMappingCreationSpec);
+from_any!(data VimVsanHostVsanDiskManagementSystemCapability);
+from_any!(data VimVsanHostVsanHostCapability);
+from_any!(data VimVsanReconfigSpec);
 from_any!(data VirtualAHCIController);
 from_any!(data VirtualAHCIControllerOption);
 from_any!(data VirtualAppImportSpec);
@@ -6531,8 +7101,8 @@ from_any!(data VirtualCdromRemotePassthroughBackingOption);
 from_any!(data VirtualController);
 from_any!(data VirtualControllerOption);
 from_any!(poly AnyVirtualDevice { VirtualDevice, ParaVirtualSCSIController, VirtualAHCIController, VirtualBusLogicController, VirtualCdrom, VirtualController, VirtualDisk, VirtualE1000, VirtualE1000e, VirtualEnsoniq1371, VirtualEthernetCard, VirtualFloppy, VirtualHdAudioCard, VirtualIDEController, VirtualKeyboard, VirtualLsiLogicController, VirtualLsiLogicSASController, VirtualMachineVMCIDevice, VirtualMachineVMIROM, VirtualMachineVideoCard, VirtualNVDIMM, VirtualNVDIMMController, VirtualNVMEController, VirtualPCIController, VirtualPCIPassthrough, VirtualPCNet32, VirtualPS2Controller, VirtualParallelPort, VirtualPointingDevice, VirtualPrecisionClock, VirtualSATAController, VirtualSCSIController, VirtualSCSIPassthrough, VirtualSIOController, VirtualSerialPort, VirtualSoundBlaster16, VirtualSoundCard, VirtualSriovEthernetCard, VirtualTPM, VirtualUSB, VirtualUSBController, VirtualUSBXHCIController, VirtualVmxnet, VirtualVmxnet2, VirtualVmxnet3, VirtualVmxnet3Vrdma, VirtualWDT });
-from_any!(poly AnyVirtualDeviceBackingInfo { VirtualDeviceBackingInfo, VirtualCdromAtapiBackingInfo, VirtualCdromIsoBackingInfo, VirtualCdromPassthroughBackingInfo, VirtualCdromRemoteAtapiBackingInfo, VirtualCdromRemotePassthroughBackingInfo, VirtualDeviceDeviceBackingInfo, VirtualDeviceFileBackingInfo, VirtualDevicePipeBackingInfo, VirtualDeviceRemoteDeviceBackingInfo, VirtualDeviceURIBackingInfo, VirtualDiskFlatVer1BackingInfo, VirtualDiskFlatVer2BackingInfo, VirtualDiskLocalPMemBackingInfo, VirtualDiskPartitionedRawDiskVer2BackingInfo, VirtualDiskRawDiskMappingVer1BackingInfo, VirtualDiskRawDiskVer2BackingInfo, VirtualDiskSeSparseBackingInfo, VirtualDiskSparseVer1BackingInfo, VirtualDiskSparseVer2BackingInfo, VirtualEthernetCardDistributedVirtualPortBackingInfo, VirtualEthernetCardLegacyNetworkBackingInfo, VirtualEthernetCardNetworkBackingInfo, VirtualEthernetCardOpaqueNetworkBackingInfo, VirtualFloppyDeviceBackingInfo, VirtualFloppyImageBackingInfo, VirtualFloppyRemoteDeviceBackingInfo, VirtualNVDIMMBackingInfo, VirtualPCIPassthroughDeviceBackingInfo, VirtualPCIPassthroughDynamicBackingInfo, VirtualPCIPassthroughPluginBackingInfo, VirtualPCIPassthroughVmiopBackingInfo, VirtualParallelPortDeviceBackingInfo, VirtualParallelPortFileBackingInfo, VirtualPointingDeviceDeviceBackingInfo, VirtualPrecisionClockSystemClockBackingInfo, VirtualSCSIPassthroughDeviceBackingInfo, VirtualSerialPortDeviceBackingInfo, VirtualSerialPortFileBackingInfo, VirtualSerialPortPipeBackingInfo, VirtualSerialPortThinPrintBackingInfo, VirtualSerialPortURIBackingInfo, VirtualSoundCardDeviceBackingInfo, VirtualSriovEthernetCardSriovBackingInfo, VirtualUSBRemoteClientBackingInfo, VirtualUSBRemoteHostBackingInfo, VirtualUSBUSBBackingInfo });
-from_any!(poly AnyVirtualDeviceBackingOption { VirtualDeviceBackingOption, VirtualCdromAtapiBackingOption, VirtualCdromIsoBackingOption, VirtualCdromPassthroughBackingOption, VirtualCdromRemoteAtapiBackingOption, VirtualCdromRemotePassthroughBackingOption, VirtualDeviceDeviceBackingOption, VirtualDeviceFileBackingOption, VirtualDevicePipeBackingOption, VirtualDeviceRemoteDeviceBackingOption, VirtualDeviceURIBackingOption, VirtualDiskFlatVer1BackingOption, VirtualDiskFlatVer2BackingOption, VirtualDiskLocalPMemBackingOption, VirtualDiskPartitionedRawDiskVer2BackingOption, VirtualDiskRawDiskMappingVer1BackingOption, VirtualDiskRawDiskVer2BackingOption, VirtualDiskSeSparseBackingOption, VirtualDiskSparseVer1BackingOption, VirtualDiskSparseVer2BackingOption, VirtualEthernetCardDVPortBackingOption, VirtualEthernetCardLegacyNetworkBackingOption, VirtualEthernetCardNetworkBackingOption, VirtualEthernetCardOpaqueNetworkBackingOption, VirtualFloppyDeviceBackingOption, VirtualFloppyImageBackingOption, VirtualFloppyRemoteDeviceBackingOption, VirtualPCIPassthroughDeviceBackingOption, VirtualPCIPassthroughDynamicBackingOption, VirtualPCIPassthroughPluginBackingOption, VirtualPCIPassthroughVmiopBackingOption, VirtualParallelPortDeviceBackingOption, VirtualParallelPortFileBackingOption, VirtualPointingDeviceBackingOption, VirtualPrecisionClockSystemClockBackingOption, VirtualSCSIPassthroughDeviceBackingOption, VirtualSerialPortDeviceBackingOption, VirtualSerialPortFileBackingOption, VirtualSerialPortPipeBackingOption, VirtualSerialPortThinPrintBackingOption, VirtualSerialPortURIBackingOption, VirtualSoundCardDeviceBackingOption, VirtualSriovEthernetCardSriovBackingOption, VirtualUSBRemoteClientBackingOption, VirtualUSBRemoteHostBackingOption, VirtualUSBUSBBackingOption });
+from_any!(poly AnyVirtualDeviceBackingInfo { VirtualDeviceBackingInfo, VirtualCdromAtapiBackingInfo, VirtualCdromIsoBackingInfo, VirtualCdromPassthroughBackingInfo, VirtualCdromRemoteAtapiBackingInfo, VirtualCdromRemotePassthroughBackingInfo, VirtualDeviceDeviceBackingInfo, VirtualDeviceFileBackingInfo, VirtualDevicePipeBackingInfo, VirtualDeviceRemoteDeviceBackingInfo, VirtualDeviceURIBackingInfo, VirtualDiskFlatVer1BackingInfo, VirtualDiskFlatVer2BackingInfo, VirtualDiskLocalPMemBackingInfo, VirtualDiskPartitionedRawDiskVer2BackingInfo, VirtualDiskRawDiskMappingVer1BackingInfo, VirtualDiskRawDiskVer2BackingInfo, VirtualDiskSeSparseBackingInfo, VirtualDiskSparseVer1BackingInfo, VirtualDiskSparseVer2BackingInfo, VirtualEthernetCardDistributedVirtualPortBackingInfo, VirtualEthernetCardLegacyNetworkBackingInfo, VirtualEthernetCardNetworkBackingInfo, VirtualEthernetCardOpaqueNetworkBackingInfo, VirtualFloppyDeviceBackingInfo, VirtualFloppyImageBackingInfo, VirtualFloppyRemoteDeviceBackingInfo, VirtualNVDIMMBackingInfo, VirtualPCIPassthroughDeviceBackingInfo, VirtualPCIPassthroughDvxBackingInfo, VirtualPCIPassthroughDynamicBackingInfo, VirtualPCIPassthroughPluginBackingInfo, VirtualPCIPassthroughVmiopBackingInfo, VirtualParallelPortDeviceBackingInfo, VirtualParallelPortFileBackingInfo, VirtualPointingDeviceDeviceBackingInfo, VirtualPrecisionClockSystemClockBackingInfo, VirtualSCSIPassthroughDeviceBackingInfo, VirtualSerialPortDeviceBackingInfo, VirtualSerialPortFileBackingInfo, VirtualSerialPortPipeBackingInfo, VirtualSerialPortThinPrintBackingInfo, VirtualSerialPortURIBackingInfo, VirtualSoundCardDeviceBackingInfo, VirtualSriovEthernetCardSriovBackingInfo, VirtualUSBRemoteClientBackingInfo, VirtualUSBRemoteHostBackingInfo, VirtualUSBUSBBackingInfo });
+from_any!(poly AnyVirtualDeviceBackingOption { VirtualDeviceBackingOption, VirtualCdromAtapiBackingOption, VirtualCdromIsoBackingOption, VirtualCdromPassthroughBackingOption, VirtualCdromRemoteAtapiBackingOption, VirtualCdromRemotePassthroughBackingOption, VirtualDeviceDeviceBackingOption, VirtualDeviceFileBackingOption, VirtualDevicePipeBackingOption, VirtualDeviceRemoteDeviceBackingOption, VirtualDeviceURIBackingOption, VirtualDiskFlatVer1BackingOption, VirtualDiskFlatVer2BackingOption, VirtualDiskLocalPMemBackingOption, VirtualDiskPartitionedRawDiskVer2BackingOption, VirtualDiskRawDiskMappingVer1BackingOption, VirtualDiskRawDiskVer2BackingOption, VirtualDiskSeSparseBackingOption, VirtualDiskSparseVer1BackingOption, VirtualDiskSparseVer2BackingOption, VirtualEthernetCardDVPortBackingOption, VirtualEthernetCardLegacyNetworkBackingOption, VirtualEthernetCardNetworkBackingOption, VirtualEthernetCardOpaqueNetworkBackingOption, VirtualFloppyDeviceBackingOption, VirtualFloppyImageBackingOption, VirtualFloppyRemoteDeviceBackingOption, VirtualPCIPassthroughDeviceBackingOption, VirtualPCIPassthroughDvxBackingOption, VirtualPCIPassthroughDynamicBackingOption, VirtualPCIPassthroughPluginBackingOption, VirtualPCIPassthroughVmiopBackingOption, VirtualParallelPortDeviceBackingOption, VirtualParallelPortFileBackingOption, VirtualPointingDeviceBackingOption, VirtualPrecisionClockSystemClockBackingOption, VirtualSCSIPassthroughDeviceBackingOption, VirtualSerialPortDeviceBackingOption, VirtualSerialPortFileBackingOption, VirtualSerialPortPipeBackingOption, VirtualSerialPortThinPrintBackingOption, VirtualSerialPortURIBackingOption, VirtualSoundCardDeviceBackingOption, VirtualSriovEthernetCardSriovBackingOption, VirtualUSBRemoteClientBackingOption, VirtualUSBRemoteHostBackingOption, VirtualUSBUSBBackingOption });
 from_any!(poly AnyVirtualDeviceBusSlotInfo { VirtualDeviceBusSlotInfo, VirtualDevicePciBusSlotInfo, VirtualUSBControllerPciBusSlotInfo });
 from_any!(data VirtualDeviceBusSlotOption);
 from_any!(poly AnyVirtualDeviceConfigSpec { VirtualDeviceConfigSpec, VirtualDiskConfigSpec });
@@ -6541,6 +7111,7 @@ from_any!(data VirtualDeviceConnectInfo);
 from_any!(data VirtualDeviceConnectOption);
 from_any!(data VirtualDeviceDeviceBackingInfo);
 from_any!(data VirtualDeviceDeviceBackingOption);
+from_any!(data VirtualDeviceDeviceGroupInfo);
 from_any!(data VirtualDeviceFileBackingInfo);
 from_any!(data VirtualDeviceFileBackingOption);
 from_any!(poly AnyVirtualDeviceOption { VirtualDeviceOption, ParaVirtualSCSIControllerOption, VirtualAHCIControllerOption, VirtualBusLogicControllerOption, VirtualCdromOption, VirtualControllerOption, VirtualDiskOption, VirtualE1000Option, VirtualE1000eOption, VirtualEnsoniq1371Option, VirtualEthernetCardOption, VirtualFloppyOption, VirtualHdAudioCardOption, VirtualIDEControllerOption, VirtualKeyboardOption, VirtualLsiLogicControllerOption, VirtualLsiLogicSASControllerOption, VirtualMachineVMCIDeviceOption, VirtualNVDIMMControllerOption, VirtualNVDIMMOption, VirtualNVMEControllerOption, VirtualPCIControllerOption, VirtualPCIPassthroughOption, VirtualPCNet32Option, VirtualPS2ControllerOption, VirtualParallelPortOption, VirtualPointingDeviceOption, VirtualPrecisionClockOption, VirtualSATAControllerOption, VirtualSCSIControllerOption, VirtualSCSIPassthroughOption, VirtualSIOControllerOption, VirtualSerialPortOption, VirtualSoundBlaster16Option, VirtualSoundCardOption, VirtualSriovEthernetCardOption, VirtualTPMOption, VirtualUSBControllerOption, VirtualUSBOption, VirtualUSBXHCIControllerOption, VirtualVMIROMOption, VirtualVideoCardOption, VirtualVmxnet2Option, VirtualVmxnet3Option, VirtualVmxnet3VrdmaOption, VirtualVmxnetOption, VirtualWDTOption });
@@ -6631,6 +7202,7 @@ from_any!(data VirtualMachineBootOptionsBootableEthernetDevice);
 from_any!(data VirtualMachineBootOptionsBootableFloppyDevice);
 from_any!(data VirtualMachineCapability);
 from_any!(data VirtualMachineCdromInfo);
+from_any!(data VirtualMachineCertThumbprint);
 from_any!(data VirtualMachineCloneSpec);
 from_any!(data VirtualMachineConfigInfo);
 from_any!(data VirtualMachineConfigInfoDatastoreUrlPair);
@@ -6653,6 +7225,7 @@ from_any!(poly AnyVirtualMachineDeviceRuntimeInfoDeviceRuntimeState { VirtualMac
 from_any!(data VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState);
 from_any!(data VirtualMachineDiskDeviceInfo);
 from_any!(data VirtualMachineDisplayTopology);
+from_any!(data VirtualMachineDvxClassInfo);
 from_any!(data VirtualMachineDynamicPassthroughInfo);
 from_any!(data VirtualMachineEmptyIndependentFilterSpec);
 from_any!(data VirtualMachineEmptyProfileSpec);
@@ -6732,10 +7305,20 @@ from_any!(data VirtualMachineVMCIDeviceFilterSpec);
 from_any!(data VirtualMachineVMCIDeviceOption);
 from_any!(data VirtualMachineVMCIDeviceOptionFilterSpecOption);
 from_any!(data VirtualMachineVMIROM);
+from_any!(data VirtualMachineVMotionStunTimeInfo);
 from_any!(data VirtualMachineVcpuConfig);
+from_any!(data VirtualMachineVendorDeviceGroupInfo);
+from_any!(data VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo);
 from_any!(data VirtualMachineVgpuDeviceInfo);
 from_any!(data VirtualMachineVgpuProfileInfo);
 from_any!(data VirtualMachineVideoCard);
+from_any!(data VirtualMachineVirtualDeviceGroups);
+from_any!(poly AnyVirtualMachineVirtualDeviceGroupsDeviceGroup { VirtualMachineVirtualDeviceGroupsDeviceGroup, VirtualMachineVirtualDeviceGroupsVendorDeviceGroup });
+from_any!(data VirtualMachineVirtualDeviceGroupsVendorDeviceGroup);
+from_any!(data VirtualMachineVirtualDeviceSwap);
+from_any!(data VirtualMachineVirtualDeviceSwapDeviceSwapInfo);
+from_any!(data VirtualMachineVirtualNuma);
+from_any!(data VirtualMachineVirtualNumaInfo);
 from_any!(data VirtualMachineVirtualPMem);
 from_any!(data VirtualMachineWindowsQuiesceSpec);
 from_any!(data VirtualMachineWipeResult);
@@ -6753,6 +7336,8 @@ from_any!(data VirtualPCIPassthrough);
 from_any!(data VirtualPCIPassthroughAllowedDevice);
 from_any!(data VirtualPCIPassthroughDeviceBackingInfo);
 from_any!(data VirtualPCIPassthroughDeviceBackingOption);
+from_any!(data VirtualPCIPassthroughDvxBackingInfo);
+from_any!(data VirtualPCIPassthroughDvxBackingOption);
 from_any!(data VirtualPCIPassthroughDynamicBackingInfo);
 from_any!(data VirtualPCIPassthroughDynamicBackingOption);
 from_any!(data VirtualPCIPassthroughOption);
@@ -6834,6 +7419,8 @@ from_any!(data VirtualVmxnet2);
 from_any!(data VirtualVmxnet2Option);
 from_any!(data VirtualVmxnet3);
 from_any!(data VirtualVmxnet3Option);
+from_any!(data VirtualVmxnet3OptionStrictLatencyConfigOption);
+from_any!(data VirtualVmxnet3StrictLatencyConfig);
 from_any!(data VirtualVmxnet3Vrdma);
 from_any!(data VirtualVmxnet3VrdmaOption);
 from_any!(data VirtualVmxnetOption);
@@ -7015,7 +7602,11 @@ from_any!(poly AnyVmfsDatastoreSpec { VmfsDatastoreSpec, VmfsDatastoreCreateSpec
 from_any!(data VmfsMountFault);
 from_any!(data VmfsUnmapBandwidthSpec);
 from_any!(data VmotionInterfaceNotEnabled);
+from_any!(data VmwareDistributedVirtualSwitchDpuFailoverPolicy);
+from_any!(data VmwareDistributedVirtualSwitchNetworkOffloadConfig);
 from_any!(data VmwareDistributedVirtualSwitchPvlanSpec);
+from_any!(data VmwareDistributedVirtualSwitchRealTimeConfig);
+from_any!(data VmwareDistributedVirtualSwitchRealTimeLanAnnotation);
 from_any!(data VmwareDistributedVirtualSwitchTrunkVlanSpec);
 from_any!(data VmwareDistributedVirtualSwitchVlanIdSpec);
 from_any!(poly AnyVmwareDistributedVirtualSwitchVlanSpec { VmwareDistributedVirtualSwitchVlanSpec, VmwareDistributedVirtualSwitchPvlanSpec, VmwareDistributedVirtualSwitchTrunkVlanSpec, VmwareDistributedVirtualSwitchVlanIdSpec });
@@ -7023,36 +7614,151 @@ from_any!(data VmwareUplinkPortTeamingPolicy);
 from_any!(data VnicPortArgument);
 from_any!(data VolumeEditorError);
 from_any!(data VramLimitLicense);
-from_any!(data VsanClusterConfigInfo);
+from_any!(data VsanAttachToSrOperation);
+from_any!(data VsanBrokenDiskChainIssue);
+from_any!(data VsanCapability);
+from_any!(data VsanClusterAdvCfgSyncHostResult);
+from_any!(data VsanClusterAdvCfgSyncResult);
+from_any!(data VsanClusterBalancePerDiskInfo);
+from_any!(data VsanClusterBalanceSummary);
+from_any!(data VsanClusterClomdLivenessResult);
+from_any!(data VsanClusterConfig);
+from_any!(poly AnyVsanClusterConfigInfo { VsanClusterConfigInfo, VsanConfigInfoEx });
 from_any!(data VsanClusterConfigInfoHostDefaultInfo);
+from_any!(data VsanClusterCoreConfig);
+from_any!(data VsanClusterCoreConfigSpec);
+from_any!(data VsanClusterCreateVmHealthTestResult);
+from_any!(data VsanClusterHclInfo);
+from_any!(data VsanClusterHealthAction);
+from_any!(data VsanClusterHealthConfigs);
+from_any!(data VsanClusterHealthGroup);
+from_any!(poly AnyVsanClusterHealthResultBase { VsanClusterHealthResultBase, VsanClusterHealthResultTable });
+from_any!(data VsanClusterHealthResultColumnInfo);
+from_any!(data VsanClusterHealthResultKeyValuePair);
+from_any!(data VsanClusterHealthResultRow);
+from_any!(data VsanClusterHealthResultTable);
+from_any!(data VsanClusterHealthSummary);
+from_any!(data VsanClusterHealthSystemObjectsRepairResult);
+from_any!(data VsanClusterHealthSystemStatusResult);
+from_any!(data VsanClusterHealthSystemVersionResult);
+from_any!(data VsanClusterHealthTest);
+from_any!(data VsanClusterHostVmknicMapping);
+from_any!(data VsanClusterLimitHealthResult);
+from_any!(data VsanClusterNetworkHealthResult);
+from_any!(data VsanClusterNetworkLoadTestResult);
+from_any!(data VsanClusterNetworkPartitionInfo);
+from_any!(data VsanClusterProactiveTestResult);
+from_any!(data VsanClusterTelemetryProxyConfig);
 from_any!(data VsanClusterUuidMismatch);
+from_any!(data VsanClusterVMsHealthOverallResult);
+from_any!(data VsanClusterVMsHealthSummaryResult);
+from_any!(data VsanClusterVmdkLoadTestResult);
+from_any!(data VsanClusterWhatifHostFailuresResult);
+from_any!(data VsanCompatibilityCheckResult);
+from_any!(data VsanConfigInfoEx);
+from_any!(data VsanDataEfficiencyConfig);
 from_any!(data VsanDatastoreInfo);
 from_any!(data VsanDiskFault);
+from_any!(data VsanDiskFormatConversionCheckResult);
+from_any!(data VsanDiskFormatConversionSpec);
+from_any!(data VsanDiskUnhealthIssue);
+from_any!(data VsanFailedRepairObjectResult);
 from_any!(data VsanFault);
+from_any!(data VsanHclControllerInfo);
+from_any!(data VsanHealthExtMgmtPreCheckResult);
+from_any!(data VsanHigherObjectsPresentDuringDowngradeIssue);
+from_any!(data VsanHostCimProviderInfo);
+from_any!(data VsanHostClomdLivenessResult);
 from_any!(data VsanHostClusterStatus);
 from_any!(data VsanHostClusterStatusState);
 from_any!(data VsanHostClusterStatusStateCompletionEstimate);
 from_any!(data VsanHostConfigInfo);
 from_any!(data VsanHostConfigInfoClusterInfo);
 from_any!(data VsanHostConfigInfoNetworkInfo);
-from_any!(data VsanHostConfigInfoNetworkInfoPortConfig);
+from_any!(poly AnyVsanHostConfigInfoNetworkInfoPortConfig { VsanHostConfigInfoNetworkInfoPortConfig, VsanHostPortConfigEx });
 from_any!(data VsanHostConfigInfoStorageInfo);
+from_any!(data VsanHostCreateVmHealthTestResult);
 from_any!(data VsanHostDecommissionMode);
 from_any!(data VsanHostDiskMapInfo);
 from_any!(data VsanHostDiskMapResult);
 from_any!(data VsanHostDiskMapping);
 from_any!(data VsanHostDiskResult);
 from_any!(data VsanHostFaultDomainInfo);
-from_any!(data VsanHostIpConfig);
+from_any!(data VsanHostHclInfo);
+from_any!(data VsanHostHealthSystemStatusResult);
+from_any!(data VsanHostHealthSystemVersionResult);
+from_any!(poly AnyVsanHostIpConfig { VsanHostIpConfig, VsanHostIpConfigEx });
+from_any!(data VsanHostIpConfigEx);
 from_any!(data VsanHostMembershipInfo);
+from_any!(data VsanHostPortConfigEx);
+from_any!(data VsanHostPropertyRetrieveIssue);
 from_any!(data VsanHostRuntimeInfo);
 from_any!(data VsanHostRuntimeInfoDiskIssue);
+from_any!(data VsanHostVirtualApplianceInfo);
+from_any!(data VsanHostVmdkLoadTestResult);
 from_any!(data VsanHostVsanDiskInfo);
+from_any!(data VsanHostWithHybridDiskgroupIssue);
 from_any!(data VsanIncompatibleDiskMapping);
+from_any!(data VsanIscsiHomeObjectSpec);
+from_any!(data VsanIscsiInitiatorGroup);
+from_any!(data VsanIscsiLUN);
+from_any!(data VsanIscsiLUNCommonInfo);
+from_any!(data VsanIscsiLUNSpec);
+from_any!(data VsanIscsiTarget);
+from_any!(data VsanIscsiTargetAuthSpec);
+from_any!(poly AnyVsanIscsiTargetBasicInfo { VsanIscsiTargetBasicInfo, VsanIscsiTarget, VsanIscsiTargetCommonInfo, VsanIscsiTargetSpec });
+from_any!(data VsanIscsiTargetCommonInfo);
+from_any!(poly AnyVsanIscsiTargetServiceConfig { VsanIscsiTargetServiceConfig, VsanIscsiTargetServiceSpec });
+from_any!(data VsanIscsiTargetServiceDefaultConfigSpec);
+from_any!(data VsanIscsiTargetServiceSpec);
+from_any!(data VsanIscsiTargetSpec);
+from_any!(data VsanLimitHealthResult);
+from_any!(data VsanMixedEsxVersionIssue);
+from_any!(data VsanNetworkHealthResult);
+from_any!(data VsanNetworkLoadTestResult);
+from_any!(data VsanNetworkPeerHealthResult);
 from_any!(data VsanNewPolicyBatch);
+from_any!(data VsanNodeNotMaster);
+from_any!(data VsanObjectExtraAttributes);
+from_any!(data VsanObjectHealth);
+from_any!(data VsanObjectIdentity);
+from_any!(data VsanObjectIdentityAndHealth);
+from_any!(data VsanObjectInaccessibleIssue);
+from_any!(data VsanObjectInformation);
+from_any!(data VsanObjectOverallHealth);
+from_any!(data VsanObjectPolicyIssue);
+from_any!(data VsanObjectQuerySpec);
+from_any!(data VsanObjectSpaceSummary);
+from_any!(data VsanPerfEntityMetricCSV);
+from_any!(data VsanPerfEntityType);
+from_any!(data VsanPerfGraph);
+from_any!(data VsanPerfMasterInformation);
+from_any!(data VsanPerfMemberInfo);
+from_any!(data VsanPerfMetricId);
+from_any!(data VsanPerfMetricSeriesCSV);
+from_any!(data VsanPerfNodeInformation);
+from_any!(data VsanPerfQuerySpec);
+from_any!(data VsanPerfThreshold);
+from_any!(data VsanPerfTopEntities);
+from_any!(data VsanPerfTopEntity);
+from_any!(data VsanPhysicalDiskHealth);
+from_any!(data VsanPhysicalDiskHealthSummary);
 from_any!(data VsanPolicyChangeBatch);
 from_any!(data VsanPolicyCost);
 from_any!(data VsanPolicySatisfiability);
+from_any!(data VsanPrepareVsanForVcsaSpec);
+from_any!(data VsanProactiveRebalanceInfoEx);
+from_any!(data VsanQueryResultHostInfo);
+from_any!(data VsanRepairObjectsResult);
+from_any!(data VsanResourceHealth);
+from_any!(data VsanSpaceUsage);
+from_any!(data VsanSpaceUsageDetailResult);
+from_any!(data VsanStorageComplianceResult);
+from_any!(data VsanStorageOperationalStatus);
+from_any!(data VsanStoragePolicyStatus);
+from_any!(data VsanStorageWorkloadType);
+from_any!(data VsanUnknownScanIssue);
+from_any!(data VsanUpgradeStatusEx);
 from_any!(data VsanUpgradeSystemAPIBrokenIssue);
 from_any!(data VsanUpgradeSystemAutoClaimEnabledOnHostsIssue);
 from_any!(data VsanUpgradeSystemHostsDisconnectedIssue);
@@ -7060,15 +7766,23 @@ from_any!(data VsanUpgradeSystemMissingHostsInClusterIssue);
 from_any!(data VsanUpgradeSystemNetworkPartitionInfo);
 from_any!(data VsanUpgradeSystemNetworkPartitionIssue);
 from_any!(data VsanUpgradeSystemNotEnoughFreeCapacityIssue);
-from_any!(poly AnyVsanUpgradeSystemPreflightCheckIssue { VsanUpgradeSystemPreflightCheckIssue, VsanUpgradeSystemAPIBrokenIssue, VsanUpgradeSystemAutoClaimEnabledOnHostsIssue, VsanUpgradeSystemHostsDisconnectedIssue, VsanUpgradeSystemMissingHostsInClusterIssue, VsanUpgradeSystemNetworkPartitionIssue, VsanUpgradeSystemNotEnoughFreeCapacityIssue, VsanUpgradeSystemRogueHostsInClusterIssue, VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue, VsanUpgradeSystemWrongEsxVersionIssue });
-from_any!(data VsanUpgradeSystemPreflightCheckResult);
+from_any!(poly AnyVsanUpgradeSystemPreflightCheckIssue { VsanUpgradeSystemPreflightCheckIssue, VsanBrokenDiskChainIssue, VsanDiskUnhealthIssue, VsanHigherObjectsPresentDuringDowngradeIssue, VsanHostPropertyRetrieveIssue, VsanHostWithHybridDiskgroupIssue, VsanMixedEsxVersionIssue, VsanObjectInaccessibleIssue, VsanObjectPolicyIssue, VsanUnknownScanIssue, VsanUpgradeSystemAPIBrokenIssue, VsanUpgradeSystemAutoClaimEnabledOnHostsIssue, VsanUpgradeSystemHostsDisconnectedIssue, VsanUpgradeSystemMissingHostsInClusterIssue, VsanUpgradeSystemNetworkPartitionIssue, VsanUpgradeSystemNotEnoughFreeCapacityIssue, VsanUpgradeSystemRogueHostsInClusterIssue, VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue, VsanUpgradeSystemWrongEsxVersionIssue });
+from_any!(poly AnyVsanUpgradeSystemPreflightCheckResult { VsanUpgradeSystemPreflightCheckResult, VsanDiskFormatConversionCheckResult });
 from_any!(data VsanUpgradeSystemRogueHostsInClusterIssue);
 from_any!(data VsanUpgradeSystemUpgradeHistoryDiskGroupOp);
 from_any!(poly AnyVsanUpgradeSystemUpgradeHistoryItem { VsanUpgradeSystemUpgradeHistoryItem, VsanUpgradeSystemUpgradeHistoryDiskGroupOp, VsanUpgradeSystemUpgradeHistoryPreflightFail });
 from_any!(data VsanUpgradeSystemUpgradeHistoryPreflightFail);
-from_any!(data VsanUpgradeSystemUpgradeStatus);
+from_any!(poly AnyVsanUpgradeSystemUpgradeStatus { VsanUpgradeSystemUpgradeStatus, VsanUpgradeStatusEx });
 from_any!(data VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue);
 from_any!(data VsanUpgradeSystemWrongEsxVersionIssue);
+from_any!(data VsanVcPostDeployConfigSpec);
+from_any!(data VsanVcsaDeploymentProgress);
+from_any!(data VsanVmdkIOLoadSpec);
+from_any!(data VsanVmdkLoadTestResult);
+from_any!(data VsanVmdkLoadTestSpec);
+from_any!(data VsanVsanClusterPcapGroup);
+from_any!(data VsanVsanClusterPcapResult);
+from_any!(data VsanVsanPcapResult);
 from_any!(data VslmCloneSpec);
 from_any!(data VslmCreateSpec);
 from_any!(poly AnyVslmCreateSpecBackingSpec { VslmCreateSpecBackingSpec, VslmCreateSpecDiskFileBackingSpec, VslmCreateSpecRawDiskMappingBackingSpec });
@@ -7158,6 +7872,10 @@ from_any!(vec AnyVirtualMachineBootOptionsBootableDevice { ArrayOfVirtualMachine
 from_any!(vec AnyVirtualMachineConnection { ArrayOfVirtualMachineConnection });
 from_any!(vec AnyVirtualMachinePciPassthroughInfo { ArrayOfVirtualMachinePciPassthroughInfo });
 from_any!(vec AnyVirtualMachineProfileSpec { ArrayOfVirtualMachineProfileSpec });
+from_any!(vec AnyVirtualMachineVirtualDeviceGroupsDeviceGroup { ArrayOfVirtualMachineVirtualDeviceGroupsDeviceGroup });
+from_any!(vec AnyVsanClusterHealthResultBase { ArrayOfVsanClusterHealthResultBase });
+from_any!(vec AnyVsanHostConfigInfoNetworkInfoPortConfig { ArrayOfVsanHostConfigInfoNetworkInfoPortConfig });
+from_any!(vec AnyVsanIscsiTargetBasicInfo { ArrayOfVsanIscsiTargetBasicInfo });
 from_any!(vec AnyVsanUpgradeSystemPreflightCheckIssue { ArrayOfVsanUpgradeSystemPreflightCheckIssue });
 from_any!(vec AnyVsanUpgradeSystemUpgradeHistoryItem { ArrayOfVsanUpgradeSystemUpgradeHistoryItem });
 from_any!(vec ApplyHostProfileConfigurationResult { ArrayOfApplyHostProfileConfigurationResult });
@@ -7174,6 +7892,7 @@ from_any!(vec ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping { Arra
 from_any!(vec ClusterComputeResourceDvsProfile { ArrayOfClusterComputeResourceDvsProfile });
 from_any!(vec ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping { ArrayOfClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping });
 from_any!(vec ClusterComputeResourceHostConfigurationInput { ArrayOfClusterComputeResourceHostConfigurationInput });
+from_any!(vec ClusterComputeResourceHostEvacuationInfo { ArrayOfClusterComputeResourceHostEvacuationInfo });
 from_any!(vec ClusterComputeResourceHostVmkNicInfo { ArrayOfClusterComputeResourceHostVmkNicInfo });
 from_any!(vec ClusterComputeResourceVcsSlots { ArrayOfClusterComputeResourceVcsSlots });
 from_any!(vec ClusterDasAamNodeState { ArrayOfClusterDasAamNodeState });
@@ -7235,6 +7954,7 @@ from_any!(vec DistributedVirtualPortgroupInfo { ArrayOfDistributedVirtualPortgro
 from_any!(vec DistributedVirtualPortgroupProblem { ArrayOfDistributedVirtualPortgroupProblem });
 from_any!(vec DistributedVirtualSwitchHostMember { ArrayOfDistributedVirtualSwitchHostMember });
 from_any!(vec DistributedVirtualSwitchHostMemberConfigSpec { ArrayOfDistributedVirtualSwitchHostMemberConfigSpec });
+from_any!(vec DistributedVirtualSwitchHostMemberHostUplinkState { ArrayOfDistributedVirtualSwitchHostMemberHostUplinkState });
 from_any!(vec DistributedVirtualSwitchHostMemberPnicSpec { ArrayOfDistributedVirtualSwitchHostMemberPnicSpec });
 from_any!(vec DistributedVirtualSwitchHostMemberTransportZoneInfo { ArrayOfDistributedVirtualSwitchHostMemberTransportZoneInfo });
 from_any!(vec DistributedVirtualSwitchHostProductSpec { ArrayOfDistributedVirtualSwitchHostProductSpec });
@@ -7242,6 +7962,8 @@ from_any!(vec DistributedVirtualSwitchInfo { ArrayOfDistributedVirtualSwitchInfo
 from_any!(vec DistributedVirtualSwitchKeyedOpaqueBlob { ArrayOfDistributedVirtualSwitchKeyedOpaqueBlob });
 from_any!(vec DistributedVirtualSwitchManagerCompatibilityResult { ArrayOfDistributedVirtualSwitchManagerCompatibilityResult });
 from_any!(vec DistributedVirtualSwitchProductSpec { ArrayOfDistributedVirtualSwitchProductSpec });
+from_any!(vec DpuStatusInfo { ArrayOfDpuStatusInfo });
+from_any!(vec DpuStatusInfoOperationalInfo { ArrayOfDpuStatusInfoOperationalInfo });
 from_any!(vec DvsApplyOperationFaultFaultOnObject { ArrayOfDvsApplyOperationFaultFaultOnObject });
 from_any!(vec DvsHostInfrastructureTrafficResource { ArrayOfDvsHostInfrastructureTrafficResource });
 from_any!(vec DvsHostVNicProfile { ArrayOfDvsHostVNicProfile });
@@ -7278,6 +8000,7 @@ from_any!(vec FaultsByHost { ArrayOfFaultsByHost });
 from_any!(vec FaultsByVM { ArrayOfFaultsByVM });
 from_any!(vec FcoeConfigVlanRange { ArrayOfFcoeConfigVlanRange });
 from_any!(vec FeatureEVCMode { ArrayOfFeatureEVCMode });
+from_any!(vec FileLockInfo { ArrayOfFileLockInfo });
 from_any!(vec FirewallProfileRulesetProfile { ArrayOfFirewallProfileRulesetProfile });
 from_any!(vec FolderFailedHostResult { ArrayOfFolderFailedHostResult });
 from_any!(vec FolderNewHostSpec { ArrayOfFolderNewHostSpec });
@@ -7295,12 +8018,14 @@ from_any!(vec GuestRegKeyRecordSpec { ArrayOfGuestRegKeyRecordSpec });
 from_any!(vec GuestRegValueSpec { ArrayOfGuestRegValueSpec });
 from_any!(vec GuestStackInfo { ArrayOfGuestStackInfo });
 from_any!(vec HbrManagerVmReplicationCapability { ArrayOfHbrManagerVmReplicationCapability });
+from_any!(vec HbrTargetSpec { ArrayOfHbrTargetSpec });
 from_any!(vec HealthUpdate { ArrayOfHealthUpdate });
 from_any!(vec HealthUpdateInfo { ArrayOfHealthUpdateInfo });
 from_any!(vec HostAccessControlEntry { ArrayOfHostAccessControlEntry });
 from_any!(vec HostActiveDirectory { ArrayOfHostActiveDirectory });
 from_any!(vec HostAssignableHardwareBinding { ArrayOfHostAssignableHardwareBinding });
 from_any!(vec HostAssignableHardwareConfigAttributeOverride { ArrayOfHostAssignableHardwareConfigAttributeOverride });
+from_any!(vec HostAuthenticationInfo { ArrayOfHostAuthenticationInfo });
 from_any!(vec HostBootDevice { ArrayOfHostBootDevice });
 from_any!(vec HostCacheConfigurationInfo { ArrayOfHostCacheConfigurationInfo });
 from_any!(vec HostConnectSpec { ArrayOfHostConnectSpec });
@@ -7318,6 +8043,7 @@ from_any!(vec HostDiskMappingPartitionOption { ArrayOfHostDiskMappingPartitionOp
 from_any!(vec HostDiskPartitionAttributes { ArrayOfHostDiskPartitionAttributes });
 from_any!(vec HostDiskPartitionBlockRange { ArrayOfHostDiskPartitionBlockRange });
 from_any!(vec HostDiskPartitionInfo { ArrayOfHostDiskPartitionInfo });
+from_any!(vec HostDvxClass { ArrayOfHostDvxClass });
 from_any!(vec HostEventArgument { ArrayOfHostEventArgument });
 from_any!(vec HostFeatureCapability { ArrayOfHostFeatureCapability });
 from_any!(vec HostFeatureMask { ArrayOfHostFeatureMask });
@@ -7365,6 +8091,7 @@ from_any!(vec HostNvmeTopologyInterface { ArrayOfHostNvmeTopologyInterface });
 from_any!(vec HostOpaqueNetworkInfo { ArrayOfHostOpaqueNetworkInfo });
 from_any!(vec HostOpaqueSwitch { ArrayOfHostOpaqueSwitch });
 from_any!(vec HostOpaqueSwitchPhysicalNicZone { ArrayOfHostOpaqueSwitchPhysicalNicZone });
+from_any!(vec HostPartialMaintenanceModeRuntimeInfo { ArrayOfHostPartialMaintenanceModeRuntimeInfo });
 from_any!(vec HostPatchManagerStatus { ArrayOfHostPatchManagerStatus });
 from_any!(vec HostPatchManagerStatusPrerequisitePatch { ArrayOfHostPatchManagerStatusPrerequisitePatch });
 from_any!(vec HostPathSelectionPolicyOption { ArrayOfHostPathSelectionPolicyOption });
@@ -7430,6 +8157,8 @@ from_any!(vec HostVsanInternalSystemCmmdsQuery { ArrayOfHostVsanInternalSystemCm
 from_any!(vec HostVsanInternalSystemDeleteVsanObjectsResult { ArrayOfHostVsanInternalSystemDeleteVsanObjectsResult });
 from_any!(vec HostVsanInternalSystemVsanObjectOperationResult { ArrayOfHostVsanInternalSystemVsanObjectOperationResult });
 from_any!(vec HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult { ArrayOfHostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult });
+from_any!(vec HostVvolNQN { ArrayOfHostVvolNQN });
+from_any!(vec HostVvolVolumeHostVvolNQN { ArrayOfHostVvolVolumeHostVvolNQN });
 from_any!(vec HttpNfcLeaseDatastoreLeaseInfo { ArrayOfHttpNfcLeaseDatastoreLeaseInfo });
 from_any!(vec HttpNfcLeaseDeviceUrl { ArrayOfHttpNfcLeaseDeviceUrl });
 from_any!(vec HttpNfcLeaseHostInfo { ArrayOfHttpNfcLeaseHostInfo });
@@ -7470,6 +8199,7 @@ from_any!(vec NetIpRouteConfigSpecIpRouteSpec { ArrayOfNetIpRouteConfigSpecIpRou
 from_any!(vec NetIpStackInfoDefaultRouter { ArrayOfNetIpStackInfoDefaultRouter });
 from_any!(vec NetIpStackInfoNetToMedia { ArrayOfNetIpStackInfoNetToMedia });
 from_any!(vec NetStackInstanceProfile { ArrayOfNetStackInstanceProfile });
+from_any!(vec NoPermissionEntityPrivileges { ArrayOfNoPermissionEntityPrivileges });
 from_any!(vec NsxHostVNicProfile { ArrayOfNsxHostVNicProfile });
 from_any!(vec NumericRange { ArrayOfNumericRange });
 from_any!(vec NvdimmDimmInfo { ArrayOfNvdimmDimmInfo });
@@ -7486,6 +8216,7 @@ from_any!(vec OptionDef { ArrayOfOptionDef });
 from_any!(vec OptionProfile { ArrayOfOptionProfile });
 from_any!(vec OvfConsumerOstNode { ArrayOfOvfConsumerOstNode });
 from_any!(vec OvfConsumerOvfSection { ArrayOfOvfConsumerOvfSection });
+from_any!(vec OvfDatastoreMapping { ArrayOfOvfDatastoreMapping });
 from_any!(vec OvfDeploymentOption { ArrayOfOvfDeploymentOption });
 from_any!(vec OvfFile { ArrayOfOvfFile });
 from_any!(vec OvfFileItem { ArrayOfOvfFileItem });
@@ -7493,6 +8224,7 @@ from_any!(vec OvfNetworkInfo { ArrayOfOvfNetworkInfo });
 from_any!(vec OvfNetworkMapping { ArrayOfOvfNetworkMapping });
 from_any!(vec OvfOptionInfo { ArrayOfOvfOptionInfo });
 from_any!(vec OvfResourceMap { ArrayOfOvfResourceMap });
+from_any!(vec OvfStorageProfileMapping { ArrayOfOvfStorageProfileMapping });
 from_any!(vec PerfCounterInfo { ArrayOfPerfCounterInfo });
 from_any!(vec PerfInterval { ArrayOfPerfInterval });
 from_any!(vec PerfMetricId { ArrayOfPerfMetricId });
@@ -7555,6 +8287,7 @@ from_any!(vec StoragePerformanceSummary { ArrayOfStoragePerformanceSummary });
 from_any!(vec StorageRequirement { ArrayOfStorageRequirement });
 from_any!(vec String { ArrayOfAnyURI, ArrayOfString, ArrayOfUri });
 from_any!(vec StructuredCustomizations { ArrayOfStructuredCustomizations });
+from_any!(vec SubnetInfo { ArrayOfSubnetInfo });
 from_any!(vec SystemEventInfo { ArrayOfSystemEventInfo });
 from_any!(vec Tag { ArrayOfTag });
 from_any!(vec TaskInfo { ArrayOfTaskInfo });
@@ -7566,6 +8299,7 @@ from_any!(vec UserPrivilegeResult { ArrayOfUserPrivilegeResult });
 from_any!(vec UserProfile { ArrayOfUserProfile });
 from_any!(vec UserSession { ArrayOfUserSession });
 from_any!(vec VASAStorageArray { ArrayOfVASAStorageArray });
+from_any!(vec VASAStorageArrayDiscoverySvcInfo { ArrayOfVASAStorageArrayDiscoverySvcInfo });
 from_any!(vec VAppCloneSpecNetworkMappingPair { ArrayOfVAppCloneSpecNetworkMappingPair });
 from_any!(vec VAppCloneSpecResourceMap { ArrayOfVAppCloneSpecResourceMap });
 from_any!(vec VAppEntityConfigInfo { ArrayOfVAppEntityConfigInfo });
@@ -7583,11 +8317,15 @@ from_any!(vec VMwareDvsLacpGroupSpec { ArrayOfVMwareDvsLacpGroupSpec });
 from_any!(vec VMwareVspanSession { ArrayOfVMwareVspanSession });
 from_any!(vec VStorageObjectAssociations { ArrayOfVStorageObjectAssociations });
 from_any!(vec VStorageObjectAssociationsVmDiskAssociations { ArrayOfVStorageObjectAssociationsVmDiskAssociations });
+from_any!(vec VStorageObjectReconcileResultInvalidDiskPath { ArrayOfVStorageObjectReconcileResultInvalidDiskPath });
+from_any!(vec VStorageObjectReconcileResultReconcileDetail { ArrayOfVStorageObjectReconcileResultReconcileDetail });
 from_any!(vec VStorageObjectSnapshotInfoVStorageObjectSnapshot { ArrayOfVStorageObjectSnapshotInfoVStorageObjectSnapshot });
 from_any!(vec VVolHostPE { ArrayOfVVolHostPE });
 from_any!(vec VVolVmConfigFileUpdateResultFailedVmConfigFileInfo { ArrayOfVVolVmConfigFileUpdateResultFailedVmConfigFileInfo });
 from_any!(vec VchaNodeRuntimeInfo { ArrayOfVchaNodeRuntimeInfo });
 from_any!(vec Vec<u8> { ArrayOfBase64Binary });
+from_any!(vec VimClusterVsanFaultDomainSpec { ArrayOfVimClusterVsanFaultDomainSpec });
+from_any!(vec VimClusterVsanHostDiskMapping { ArrayOfVimClusterVsanHostDiskMapping });
 from_any!(vec VimVasaProviderInfo { ArrayOfVimVasaProviderInfo });
 from_any!(vec VimVasaProviderStatePerArray { ArrayOfVimVasaProviderStatePerArray });
 from_any!(vec VirtualAppLinkInfo { ArrayOfVirtualAppLinkInfo });
@@ -7596,6 +8334,7 @@ from_any!(vec VirtualDiskDeltaDiskFormatsSupported { ArrayOfVirtualDiskDeltaDisk
 from_any!(vec VirtualDiskId { ArrayOfVirtualDiskId });
 from_any!(vec VirtualDiskRuleSpec { ArrayOfVirtualDiskRuleSpec });
 from_any!(vec VirtualMachineCdromInfo { ArrayOfVirtualMachineCdromInfo });
+from_any!(vec VirtualMachineCertThumbprint { ArrayOfVirtualMachineCertThumbprint });
 from_any!(vec VirtualMachineConfigInfoDatastoreUrlPair { ArrayOfVirtualMachineConfigInfoDatastoreUrlPair });
 from_any!(vec VirtualMachineConfigOptionDescriptor { ArrayOfVirtualMachineConfigOptionDescriptor });
 from_any!(vec VirtualMachineConfigSpec { ArrayOfVirtualMachineConfigSpec });
@@ -7604,6 +8343,7 @@ from_any!(vec VirtualMachineDatastoreInfo { ArrayOfVirtualMachineDatastoreInfo }
 from_any!(vec VirtualMachineDatastoreVolumeOption { ArrayOfVirtualMachineDatastoreVolumeOption });
 from_any!(vec VirtualMachineDeviceRuntimeInfo { ArrayOfVirtualMachineDeviceRuntimeInfo });
 from_any!(vec VirtualMachineDisplayTopology { ArrayOfVirtualMachineDisplayTopology });
+from_any!(vec VirtualMachineDvxClassInfo { ArrayOfVirtualMachineDvxClassInfo });
 from_any!(vec VirtualMachineDynamicPassthroughInfo { ArrayOfVirtualMachineDynamicPassthroughInfo });
 from_any!(vec VirtualMachineFeatureRequirement { ArrayOfVirtualMachineFeatureRequirement });
 from_any!(vec VirtualMachineFileLayoutDiskLayout { ArrayOfVirtualMachineFileLayoutDiskLayout });
@@ -7638,7 +8378,10 @@ from_any!(vec VirtualMachineUsageOnDatastore { ArrayOfVirtualMachineUsageOnDatas
 from_any!(vec VirtualMachineUsbInfo { ArrayOfVirtualMachineUsbInfo });
 from_any!(vec VirtualMachineVFlashModuleInfo { ArrayOfVirtualMachineVFlashModuleInfo });
 from_any!(vec VirtualMachineVMCIDeviceFilterSpec { ArrayOfVirtualMachineVMCIDeviceFilterSpec });
+from_any!(vec VirtualMachineVMotionStunTimeInfo { ArrayOfVirtualMachineVMotionStunTimeInfo });
 from_any!(vec VirtualMachineVcpuConfig { ArrayOfVirtualMachineVcpuConfig });
+from_any!(vec VirtualMachineVendorDeviceGroupInfo { ArrayOfVirtualMachineVendorDeviceGroupInfo });
+from_any!(vec VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo { ArrayOfVirtualMachineVendorDeviceGroupInfoComponentDeviceInfo });
 from_any!(vec VirtualMachineVgpuDeviceInfo { ArrayOfVirtualMachineVgpuDeviceInfo });
 from_any!(vec VirtualMachineVgpuProfileInfo { ArrayOfVirtualMachineVgpuProfileInfo });
 from_any!(vec VirtualNicManagerNetConfig { ArrayOfVirtualNicManagerNetConfig });
@@ -7651,18 +8394,59 @@ from_any!(vec VmPortGroupProfile { ArrayOfVmPortGroupProfile });
 from_any!(vec VmfsConfigOption { ArrayOfVmfsConfigOption });
 from_any!(vec VmfsDatastoreOption { ArrayOfVmfsDatastoreOption });
 from_any!(vec VnicPortArgument { ArrayOfVnicPortArgument });
+from_any!(vec VsanClusterAdvCfgSyncHostResult { ArrayOfVsanClusterAdvCfgSyncHostResult });
+from_any!(vec VsanClusterAdvCfgSyncResult { ArrayOfVsanClusterAdvCfgSyncResult });
+from_any!(vec VsanClusterBalancePerDiskInfo { ArrayOfVsanClusterBalancePerDiskInfo });
+from_any!(vec VsanClusterHealthAction { ArrayOfVsanClusterHealthAction });
+from_any!(vec VsanClusterHealthGroup { ArrayOfVsanClusterHealthGroup });
+from_any!(vec VsanClusterHealthResultColumnInfo { ArrayOfVsanClusterHealthResultColumnInfo });
+from_any!(vec VsanClusterHealthResultKeyValuePair { ArrayOfVsanClusterHealthResultKeyValuePair });
+from_any!(vec VsanClusterHealthResultRow { ArrayOfVsanClusterHealthResultRow });
+from_any!(vec VsanClusterHealthTest { ArrayOfVsanClusterHealthTest });
+from_any!(vec VsanClusterNetworkPartitionInfo { ArrayOfVsanClusterNetworkPartitionInfo });
+from_any!(vec VsanClusterVMsHealthSummaryResult { ArrayOfVsanClusterVMsHealthSummaryResult });
+from_any!(vec VsanClusterWhatifHostFailuresResult { ArrayOfVsanClusterWhatifHostFailuresResult });
+from_any!(vec VsanFailedRepairObjectResult { ArrayOfVsanFailedRepairObjectResult });
+from_any!(vec VsanHclControllerInfo { ArrayOfVsanHclControllerInfo });
+from_any!(vec VsanHostClomdLivenessResult { ArrayOfVsanHostClomdLivenessResult });
 from_any!(vec VsanHostConfigInfo { ArrayOfVsanHostConfigInfo });
-from_any!(vec VsanHostConfigInfoNetworkInfoPortConfig { ArrayOfVsanHostConfigInfoNetworkInfoPortConfig });
+from_any!(vec VsanHostCreateVmHealthTestResult { ArrayOfVsanHostCreateVmHealthTestResult });
 from_any!(vec VsanHostDiskMapInfo { ArrayOfVsanHostDiskMapInfo });
 from_any!(vec VsanHostDiskMapResult { ArrayOfVsanHostDiskMapResult });
 from_any!(vec VsanHostDiskMapping { ArrayOfVsanHostDiskMapping });
 from_any!(vec VsanHostDiskResult { ArrayOfVsanHostDiskResult });
+from_any!(vec VsanHostHclInfo { ArrayOfVsanHostHclInfo });
+from_any!(vec VsanHostHealthSystemStatusResult { ArrayOfVsanHostHealthSystemStatusResult });
+from_any!(vec VsanHostHealthSystemVersionResult { ArrayOfVsanHostHealthSystemVersionResult });
 from_any!(vec VsanHostMembershipInfo { ArrayOfVsanHostMembershipInfo });
 from_any!(vec VsanHostRuntimeInfoDiskIssue { ArrayOfVsanHostRuntimeInfoDiskIssue });
+from_any!(vec VsanHostVmdkLoadTestResult { ArrayOfVsanHostVmdkLoadTestResult });
+from_any!(vec VsanLimitHealthResult { ArrayOfVsanLimitHealthResult });
+from_any!(vec VsanNetworkHealthResult { ArrayOfVsanNetworkHealthResult });
+from_any!(vec VsanNetworkLoadTestResult { ArrayOfVsanNetworkLoadTestResult });
+from_any!(vec VsanNetworkPeerHealthResult { ArrayOfVsanNetworkPeerHealthResult });
 from_any!(vec VsanNewPolicyBatch { ArrayOfVsanNewPolicyBatch });
+from_any!(vec VsanObjectHealth { ArrayOfVsanObjectHealth });
+from_any!(vec VsanObjectIdentity { ArrayOfVsanObjectIdentity });
+from_any!(vec VsanObjectSpaceSummary { ArrayOfVsanObjectSpaceSummary });
+from_any!(vec VsanPerfGraph { ArrayOfVsanPerfGraph });
+from_any!(vec VsanPerfMetricId { ArrayOfVsanPerfMetricId });
+from_any!(vec VsanPerfMetricSeriesCSV { ArrayOfVsanPerfMetricSeriesCSV });
+from_any!(vec VsanPerfTopEntity { ArrayOfVsanPerfTopEntity });
+from_any!(vec VsanPhysicalDiskHealth { ArrayOfVsanPhysicalDiskHealth });
+from_any!(vec VsanPhysicalDiskHealthSummary { ArrayOfVsanPhysicalDiskHealthSummary });
 from_any!(vec VsanPolicyChangeBatch { ArrayOfVsanPolicyChangeBatch });
 from_any!(vec VsanPolicySatisfiability { ArrayOfVsanPolicySatisfiability });
+from_any!(vec VsanQueryResultHostInfo { ArrayOfVsanQueryResultHostInfo });
+from_any!(vec VsanResourceHealth { ArrayOfVsanResourceHealth });
+from_any!(vec VsanStorageComplianceResult { ArrayOfVsanStorageComplianceResult });
+from_any!(vec VsanStoragePolicyStatus { ArrayOfVsanStoragePolicyStatus });
 from_any!(vec VsanUpgradeSystemNetworkPartitionInfo { ArrayOfVsanUpgradeSystemNetworkPartitionInfo });
+from_any!(vec VsanVmdkIOLoadSpec { ArrayOfVsanVmdkIOLoadSpec });
+from_any!(vec VsanVmdkLoadTestResult { ArrayOfVsanVmdkLoadTestResult });
+from_any!(vec VsanVmdkLoadTestSpec { ArrayOfVsanVmdkLoadTestSpec });
+from_any!(vec VsanVsanClusterPcapGroup { ArrayOfVsanVsanClusterPcapGroup });
+from_any!(vec VsanVsanPcapResult { ArrayOfVsanVsanPcapResult });
 from_any!(vec VslmTagEntry { ArrayOfVslmTagEntry });
 from_any!(vec bool { ArrayOfBoolean });
 from_any!(vec f64 { ArrayOfDouble });

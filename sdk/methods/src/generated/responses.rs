@@ -685,7 +685,7 @@ pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
     ),
     (
         "PerformVsanUpgradePreflightCheck",
-        dyn_one::<VsanUpgradeSystemPreflightCheckResult>,
+        dyn_one::<AnyVsanUpgradeSystemPreflightCheckResult>,
     ),
     ("PerformVsanUpgrade_Task", dyn_one::<ManagedObjectReference>),
     ("PlaceVm", dyn_one::<PlacementResult>),
@@ -917,7 +917,7 @@ pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
     ("QueryVsanStatistics", dyn_one::<String>),
     (
         "QueryVsanUpgradeStatus",
-        dyn_one::<VsanUpgradeSystemUpgradeStatus>,
+        dyn_one::<AnyVsanUpgradeSystemUpgradeStatus>,
     ),
     ("ReadEnvironmentVariableInGuest", dyn_vec::<String>),
     ("ReadNextEvents", dyn_vec::<AnyEvent>),

@@ -68,6 +68,8 @@ pub struct Capability {
     pub scalable_shares_supported: Option<bool>,
     /// `hadcsSupported` (`xsd:boolean`, optional).
     pub hadcs_supported: Option<bool>,
+    /// `configMgmtSupported` (`xsd:boolean`, optional).
+    pub config_mgmt_supported: Option<bool>,
 }
 inherits!(Capability => DynamicData);
 xml_struct!(Capability);
@@ -97,6 +99,7 @@ impl DecodeFields for Capability {
             "hostSeedingSupported" => self.host_seeding_supported = Some(r.value(s)?),
             "scalableSharesSupported" => self.scalable_shares_supported = Some(r.value(s)?),
             "hadcsSupported" => self.hadcs_supported = Some(r.value(s)?),
+            "configMgmtSupported" => self.config_mgmt_supported = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -140,6 +143,7 @@ impl EncodeFields for Capability {
         w.opt_field("hostSeedingSupported", &self.host_seeding_supported);
         w.opt_field("scalableSharesSupported", &self.scalable_shares_supported);
         w.opt_field("hadcsSupported", &self.hadcs_supported);
+        w.opt_field("configMgmtSupported", &self.config_mgmt_supported);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -5,6 +5,51 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `ClusterClusterInitialPlacementAction`, extends [`ClusterAction`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterClusterInitialPlacementAction {
+    /// The fields inherited from `ClusterAction`.
+    pub base: ClusterAction,
+    /// `targetHost` (`ManagedObjectReference`, optional).
+    pub target_host: Option<ManagedObjectReference>,
+    /// `pool` (`ManagedObjectReference`, required).
+    pub pool: ManagedObjectReference,
+    /// `configSpec` (`VirtualMachineConfigSpec`, optional).
+    pub config_spec: Option<VirtualMachineConfigSpec>,
+}
+inherits!(ClusterClusterInitialPlacementAction => ClusterAction);
+xml_struct!(ClusterClusterInitialPlacementAction);
+impl DecodeFields for ClusterClusterInitialPlacementAction {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "targetHost" => self.target_host = Some(r.value(s)?),
+            "pool" => self.pool = r.value(s)?,
+            "configSpec" => self.config_spec = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ClusterClusterInitialPlacementAction {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("targetHost", &self.target_host);
+        w.field("pool", &self.pool);
+        w.opt_field("configSpec", &self.config_spec);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `ClusterComplianceCheckedEvent`, extends [`ClusterEvent`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterComplianceCheckedEvent {
@@ -77,6 +122,47 @@ impl EncodeFields for ClusterComputeResourceClusterConfigResult {
         self.base.encode_fields(w);
         w.vec_field("failedHosts", &self.failed_hosts);
         w.vec_field("configuredHosts", &self.configured_hosts);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `ClusterComputeResourceCryptoModePolicy`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterComputeResourceCryptoModePolicy {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `keyId` (`CryptoKeyId`, optional).
+    pub key_id: Option<CryptoKeyId>,
+    /// `providerId` (`KeyProviderId`, optional).
+    pub provider_id: Option<KeyProviderId>,
+}
+inherits!(ClusterComputeResourceCryptoModePolicy => DynamicData);
+xml_struct!(ClusterComputeResourceCryptoModePolicy);
+impl DecodeFields for ClusterComputeResourceCryptoModePolicy {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "keyId" => self.key_id = Some(r.value(s)?),
+            "providerId" => self.provider_id = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ClusterComputeResourceCryptoModePolicy {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("keyId", &self.key_id);
+        w.opt_field("providerId", &self.provider_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -363,7 +449,7 @@ pub struct ClusterComputeResourceHCIConfigSpec {
     /// `hostConfigProfile` (`ClusterComputeResourceHostConfigurationProfile`, optional).
     pub host_config_profile: Option<ClusterComputeResourceHostConfigurationProfile>,
     /// `vSanConfigSpec` (`SDDCBase`, optional).
-    pub v_san_config_spec: Option<SDDCBase>,
+    pub v_san_config_spec: Option<AnySDDCBase>,
     /// `vcProf` (`ClusterComputeResourceVCProfile`, optional).
     pub vc_prof: Option<ClusterComputeResourceVCProfile>,
 }
@@ -546,6 +632,47 @@ impl EncodeFields for ClusterComputeResourceHostConfigurationValidation {
     }
 }
 
+/// WSDL type `ClusterComputeResourceHostEvacuationInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterComputeResourceHostEvacuationInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `action` (`OptionValue`, repeated).
+    pub action: Vec<AnyOptionValue>,
+}
+inherits!(ClusterComputeResourceHostEvacuationInfo => DynamicData);
+xml_struct!(ClusterComputeResourceHostEvacuationInfo);
+impl DecodeFields for ClusterComputeResourceHostEvacuationInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "action" => self.action.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ClusterComputeResourceHostEvacuationInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.vec_field("action", &self.action);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `ClusterComputeResourceHostVmkNicInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterComputeResourceHostVmkNicInfo {
@@ -581,6 +708,47 @@ impl EncodeFields for ClusterComputeResourceHostVmkNicInfo {
         self.base.encode_fields(w);
         w.field("nicSpec", &self.nic_spec);
         w.field("service", &self.service);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `ClusterComputeResourceMaintenanceInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterComputeResourceMaintenanceInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `partialMMId` (`xsd:string`, optional).
+    pub partial_mm_id: Option<String>,
+    /// `hostEvacInfo` (`ClusterComputeResourceHostEvacuationInfo`, repeated).
+    pub host_evac_info: Vec<ClusterComputeResourceHostEvacuationInfo>,
+}
+inherits!(ClusterComputeResourceMaintenanceInfo => DynamicData);
+xml_struct!(ClusterComputeResourceMaintenanceInfo);
+impl DecodeFields for ClusterComputeResourceMaintenanceInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "partialMMId" => self.partial_mm_id = Some(r.value(s)?),
+            "hostEvacInfo" => self.host_evac_info.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ClusterComputeResourceMaintenanceInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("partialMMId", &self.partial_mm_id);
+        w.vec_field("hostEvacInfo", &self.host_evac_info);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -897,7 +1065,7 @@ pub struct ClusterConfigInfoEx {
     /// `dpmHostConfig` (`ClusterDpmHostConfigInfo`, repeated).
     pub dpm_host_config: Vec<ClusterDpmHostConfigInfo>,
     /// `vsanConfigInfo` (`VsanClusterConfigInfo`, optional).
-    pub vsan_config_info: Option<VsanClusterConfigInfo>,
+    pub vsan_config_info: Option<AnyVsanClusterConfigInfo>,
     /// `vsanHostConfig` (`VsanHostConfigInfo`, repeated).
     pub vsan_host_config: Vec<VsanHostConfigInfo>,
     /// `group` (`ClusterGroupInfo`, repeated).
@@ -908,6 +1076,8 @@ pub struct ClusterConfigInfoEx {
     pub proactive_drs_config: Option<ClusterProactiveDrsConfigInfo>,
     /// `cryptoConfig` (`ClusterCryptoConfigInfo`, optional).
     pub crypto_config: Option<ClusterCryptoConfigInfo>,
+    /// `vsanCoreConfig` (`VsanClusterCoreConfig`, optional).
+    pub vsan_core_config: Option<VsanClusterCoreConfig>,
 }
 inherits!(ClusterConfigInfoEx => ComputeResourceConfigInfo);
 xml_struct!(ClusterConfigInfoEx);
@@ -935,6 +1105,7 @@ impl DecodeFields for ClusterConfigInfoEx {
             "infraUpdateHaConfig" => self.infra_update_ha_config = Some(r.value(s)?),
             "proactiveDrsConfig" => self.proactive_drs_config = Some(r.value(s)?),
             "cryptoConfig" => self.crypto_config = Some(r.value(s)?),
+            "vsanCoreConfig" => self.vsan_core_config = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -962,6 +1133,7 @@ impl EncodeFields for ClusterConfigInfoEx {
         w.opt_field("infraUpdateHaConfig", &self.infra_update_ha_config);
         w.opt_field("proactiveDrsConfig", &self.proactive_drs_config);
         w.opt_field("cryptoConfig", &self.crypto_config);
+        w.opt_field("vsanCoreConfig", &self.vsan_core_config);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1047,7 +1219,7 @@ pub struct ClusterConfigSpecEx {
     /// `dpmHostConfigSpec` (`ClusterDpmHostConfigSpec`, repeated).
     pub dpm_host_config_spec: Vec<ClusterDpmHostConfigSpec>,
     /// `vsanConfig` (`VsanClusterConfigInfo`, optional).
-    pub vsan_config: Option<VsanClusterConfigInfo>,
+    pub vsan_config: Option<AnyVsanClusterConfigInfo>,
     /// `vsanHostConfigSpec` (`VsanHostConfigInfo`, repeated).
     pub vsan_host_config_spec: Vec<VsanHostConfigInfo>,
     /// `groupSpec` (`ClusterGroupSpec`, repeated).
@@ -1060,6 +1232,8 @@ pub struct ClusterConfigSpecEx {
     pub in_hci_workflow: Option<bool>,
     /// `cryptoConfig` (`ClusterCryptoConfigInfo`, optional).
     pub crypto_config: Option<ClusterCryptoConfigInfo>,
+    /// `vsanCoreConfigSpec` (`VsanClusterCoreConfigSpec`, optional).
+    pub vsan_core_config_spec: Option<VsanClusterCoreConfigSpec>,
 }
 inherits!(ClusterConfigSpecEx => ComputeResourceConfigSpec);
 xml_struct!(ClusterConfigSpecEx);
@@ -1088,6 +1262,7 @@ impl DecodeFields for ClusterConfigSpecEx {
             "proactiveDrsConfig" => self.proactive_drs_config = Some(r.value(s)?),
             "inHciWorkflow" => self.in_hci_workflow = Some(r.value(s)?),
             "cryptoConfig" => self.crypto_config = Some(r.value(s)?),
+            "vsanCoreConfigSpec" => self.vsan_core_config_spec = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1116,6 +1291,7 @@ impl EncodeFields for ClusterConfigSpecEx {
         w.opt_field("proactiveDrsConfig", &self.proactive_drs_config);
         w.opt_field("inHciWorkflow", &self.in_hci_workflow);
         w.opt_field("cryptoConfig", &self.crypto_config);
+        w.opt_field("vsanCoreConfigSpec", &self.vsan_core_config_spec);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1166,6 +1342,8 @@ pub struct ClusterCryptoConfigInfo {
     pub base: DynamicData,
     /// `cryptoMode` (`xsd:string`, optional).
     pub crypto_mode: Option<String>,
+    /// `policy` (`ClusterComputeResourceCryptoModePolicy`, optional).
+    pub policy: Option<ClusterComputeResourceCryptoModePolicy>,
 }
 inherits!(ClusterCryptoConfigInfo => DynamicData);
 xml_struct!(ClusterCryptoConfigInfo);
@@ -1178,6 +1356,7 @@ impl DecodeFields for ClusterCryptoConfigInfo {
     ) -> Result<(), DecodeError> {
         match name {
             "cryptoMode" => self.crypto_mode = Some(r.value(s)?),
+            "policy" => self.policy = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1190,6 +1369,7 @@ impl EncodeFields for ClusterCryptoConfigInfo {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.opt_field("cryptoMode", &self.crypto_mode);
+        w.opt_field("policy", &self.policy);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

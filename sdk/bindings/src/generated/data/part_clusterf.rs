@@ -377,3 +377,44 @@ impl EncodeFields for ClusterFixedSizeSlotPolicy {
         self.base.extra()
     }
 }
+
+/// WSDL type `ClusterFtVmHostRuleInfo`, extends [`ClusterRuleInfo`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterFtVmHostRuleInfo {
+    /// The fields inherited from `ClusterRuleInfo`.
+    pub base: ClusterRuleInfo,
+    /// `vmGroupName` (`xsd:string`, required).
+    pub vm_group_name: String,
+    /// `hostGroupName` (`xsd:string`, repeated).
+    pub host_group_name: Vec<String>,
+}
+inherits!(ClusterFtVmHostRuleInfo => ClusterRuleInfo);
+xml_struct!(ClusterFtVmHostRuleInfo);
+impl DecodeFields for ClusterFtVmHostRuleInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vmGroupName" => self.vm_group_name = r.value(s)?,
+            "hostGroupName" => self.host_group_name.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ClusterFtVmHostRuleInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("vmGroupName", &self.vm_group_name);
+        w.vec_field("hostGroupName", &self.host_group_name);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}

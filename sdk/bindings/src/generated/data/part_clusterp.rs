@@ -50,6 +50,88 @@ impl EncodeFields for ClusterPowerOnVmResult {
     }
 }
 
+/// WSDL type `ClusterPreemptibleVmPairInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterPreemptibleVmPairInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `id` (`xsd:int`, optional).
+    pub id: Option<i32>,
+    /// `monitoredVm` (`ManagedObjectReference`, required).
+    pub monitored_vm: ManagedObjectReference,
+    /// `preemptibleVm` (`ManagedObjectReference`, required).
+    pub preemptible_vm: ManagedObjectReference,
+}
+inherits!(ClusterPreemptibleVmPairInfo => DynamicData);
+xml_struct!(ClusterPreemptibleVmPairInfo);
+impl DecodeFields for ClusterPreemptibleVmPairInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "id" => self.id = Some(r.value(s)?),
+            "monitoredVm" => self.monitored_vm = r.value(s)?,
+            "preemptibleVm" => self.preemptible_vm = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ClusterPreemptibleVmPairInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("id", &self.id);
+        w.field("monitoredVm", &self.monitored_vm);
+        w.field("preemptibleVm", &self.preemptible_vm);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `ClusterPreemptibleVmPairSpec`, extends [`ArrayUpdateSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClusterPreemptibleVmPairSpec {
+    /// The fields inherited from `ArrayUpdateSpec`.
+    pub base: ArrayUpdateSpec,
+    /// `info` (`ClusterPreemptibleVmPairInfo`, optional).
+    pub info: Option<ClusterPreemptibleVmPairInfo>,
+}
+inherits!(ClusterPreemptibleVmPairSpec => ArrayUpdateSpec);
+xml_struct!(ClusterPreemptibleVmPairSpec);
+impl DecodeFields for ClusterPreemptibleVmPairSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "info" => self.info = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ClusterPreemptibleVmPairSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("info", &self.info);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `ClusterProactiveDrsConfigInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterProactiveDrsConfigInfo {

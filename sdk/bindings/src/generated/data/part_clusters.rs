@@ -87,6 +87,8 @@ pub struct ClusterSystemVMsConfigInfo {
     pub not_allowed_datastores: Vec<ManagedObjectReference>,
     /// `dsTagCategoriesToExclude` (`xsd:string`, repeated).
     pub ds_tag_categories_to_exclude: Vec<String>,
+    /// `deploymentMode` (`xsd:string`, optional).
+    pub deployment_mode: Option<String>,
 }
 inherits!(ClusterSystemVMsConfigInfo => DynamicData);
 xml_struct!(ClusterSystemVMsConfigInfo);
@@ -101,6 +103,7 @@ impl DecodeFields for ClusterSystemVMsConfigInfo {
             "allowedDatastores" => self.allowed_datastores.push(r.value(s)?),
             "notAllowedDatastores" => self.not_allowed_datastores.push(r.value(s)?),
             "dsTagCategoriesToExclude" => self.ds_tag_categories_to_exclude.push(r.value(s)?),
+            "deploymentMode" => self.deployment_mode = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -118,6 +121,7 @@ impl EncodeFields for ClusterSystemVMsConfigInfo {
             "dsTagCategoriesToExclude",
             &self.ds_tag_categories_to_exclude,
         );
+        w.opt_field("deploymentMode", &self.deployment_mode);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -135,6 +139,8 @@ pub struct ClusterSystemVMsConfigSpec {
     pub not_allowed_datastores: Vec<ClusterDatastoreUpdateSpec>,
     /// `dsTagCategoriesToExclude` (`ClusterTagCategoryUpdateSpec`, repeated).
     pub ds_tag_categories_to_exclude: Vec<ClusterTagCategoryUpdateSpec>,
+    /// `deploymentMode` (`xsd:string`, optional).
+    pub deployment_mode: Option<String>,
 }
 inherits!(ClusterSystemVMsConfigSpec => DynamicData);
 xml_struct!(ClusterSystemVMsConfigSpec);
@@ -149,6 +155,7 @@ impl DecodeFields for ClusterSystemVMsConfigSpec {
             "allowedDatastores" => self.allowed_datastores.push(r.value(s)?),
             "notAllowedDatastores" => self.not_allowed_datastores.push(r.value(s)?),
             "dsTagCategoriesToExclude" => self.ds_tag_categories_to_exclude.push(r.value(s)?),
+            "deploymentMode" => self.deployment_mode = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -166,6 +173,7 @@ impl EncodeFields for ClusterSystemVMsConfigSpec {
             "dsTagCategoriesToExclude",
             &self.ds_tag_categories_to_exclude,
         );
+        w.opt_field("deploymentMode", &self.deployment_mode);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -36,6 +36,12 @@ pub struct ClusterUsageSummary {
     pub powered_off_vm_count: i32,
     /// `totalVmCount` (`xsd:int`, required).
     pub total_vm_count: i32,
+    /// `tier0MemCapacityMB` (`xsd:int`, optional).
+    pub tier0_mem_capacity_mb: Option<i32>,
+    /// `reservedTier0MemMB` (`xsd:int`, optional).
+    pub reserved_tier0_mem_mb: Option<i32>,
+    /// `unreservedTier0MemMB` (`xsd:int`, optional).
+    pub unreserved_tier0_mem_mb: Option<i32>,
 }
 inherits!(ClusterUsageSummary => DynamicData);
 xml_struct!(ClusterUsageSummary);
@@ -62,6 +68,9 @@ impl DecodeFields for ClusterUsageSummary {
             "memEntitledMB" => self.mem_entitled_mb = r.value(s)?,
             "poweredOffVmCount" => self.powered_off_vm_count = r.value(s)?,
             "totalVmCount" => self.total_vm_count = r.value(s)?,
+            "tier0MemCapacityMB" => self.tier0_mem_capacity_mb = Some(r.value(s)?),
+            "reservedTier0MemMB" => self.reserved_tier0_mem_mb = Some(r.value(s)?),
+            "unreservedTier0MemMB" => self.unreserved_tier0_mem_mb = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -92,6 +101,9 @@ impl EncodeFields for ClusterUsageSummary {
         w.field("memEntitledMB", &self.mem_entitled_mb);
         w.field("poweredOffVmCount", &self.powered_off_vm_count);
         w.field("totalVmCount", &self.total_vm_count);
+        w.opt_field("tier0MemCapacityMB", &self.tier0_mem_capacity_mb);
+        w.opt_field("reservedTier0MemMB", &self.reserved_tier0_mem_mb);
+        w.opt_field("unreservedTier0MemMB", &self.unreserved_tier0_mem_mb);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

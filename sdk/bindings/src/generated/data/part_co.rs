@@ -345,6 +345,14 @@ pub struct ComputeResourceConfigSpec {
     pub desired_software_spec: Option<DesiredSoftwareSpec>,
     /// `maximumHardwareVersionKey` (`xsd:string`, optional).
     pub maximum_hardware_version_key: Option<String>,
+    /// `enableConfigManager` (`xsd:boolean`, optional).
+    pub enable_config_manager: Option<bool>,
+    /// `hostSeedSpec` (`ComputeResourceHostSeedSpec`, optional).
+    pub host_seed_spec: Option<ComputeResourceHostSeedSpec>,
+    /// `softwareSpecId` (`xsd:string`, optional).
+    pub software_spec_id: Option<String>,
+    /// `networkBootMode` (`xsd:string`, optional).
+    pub network_boot_mode: Option<String>,
 }
 inherits!(ComputeResourceConfigSpec => DynamicData);
 xml_struct!(ComputeResourceConfigSpec);
@@ -361,6 +369,10 @@ impl DecodeFields for ComputeResourceConfigSpec {
             "defaultHardwareVersionKey" => self.default_hardware_version_key = Some(r.value(s)?),
             "desiredSoftwareSpec" => self.desired_software_spec = Some(r.value(s)?),
             "maximumHardwareVersionKey" => self.maximum_hardware_version_key = Some(r.value(s)?),
+            "enableConfigManager" => self.enable_config_manager = Some(r.value(s)?),
+            "hostSeedSpec" => self.host_seed_spec = Some(r.value(s)?),
+            "softwareSpecId" => self.software_spec_id = Some(r.value(s)?),
+            "networkBootMode" => self.network_boot_mode = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -383,6 +395,10 @@ impl EncodeFields for ComputeResourceConfigSpec {
             "maximumHardwareVersionKey",
             &self.maximum_hardware_version_key,
         );
+        w.opt_field("enableConfigManager", &self.enable_config_manager);
+        w.opt_field("hostSeedSpec", &self.host_seed_spec);
+        w.opt_field("softwareSpecId", &self.software_spec_id);
+        w.opt_field("networkBootMode", &self.network_boot_mode);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -461,6 +477,84 @@ impl EncodeFields for ComputeResourceHostSPBMLicenseInfo {
         self.base.encode_fields(w);
         w.field("host", &self.host);
         w.field("licenseState", &self.license_state);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `ComputeResourceHostSeedSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ComputeResourceHostSeedSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `singleHostSpec` (`ComputeResourceHostSeedSpecSingleHostSpec`, required).
+    pub single_host_spec: ComputeResourceHostSeedSpecSingleHostSpec,
+}
+inherits!(ComputeResourceHostSeedSpec => DynamicData);
+xml_struct!(ComputeResourceHostSeedSpec);
+impl DecodeFields for ComputeResourceHostSeedSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "singleHostSpec" => self.single_host_spec = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ComputeResourceHostSeedSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("singleHostSpec", &self.single_host_spec);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `ComputeResourceHostSeedSpecSingleHostSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ComputeResourceHostSeedSpecSingleHostSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `newHostCnxSpec` (`HostConnectSpec`, optional).
+    pub new_host_cnx_spec: Option<HostConnectSpec>,
+    /// `existingHost` (`ManagedObjectReference`, optional).
+    pub existing_host: Option<ManagedObjectReference>,
+}
+inherits!(ComputeResourceHostSeedSpecSingleHostSpec => DynamicData);
+xml_struct!(ComputeResourceHostSeedSpecSingleHostSpec);
+impl DecodeFields for ComputeResourceHostSeedSpecSingleHostSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "newHostCnxSpec" => self.new_host_cnx_spec = Some(r.value(s)?),
+            "existingHost" => self.existing_host = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ComputeResourceHostSeedSpecSingleHostSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("newHostCnxSpec", &self.new_host_cnx_spec);
+        w.opt_field("existingHost", &self.existing_host);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -561,6 +655,8 @@ pub struct ConfigTarget {
     pub distributed_virtual_portgroup: Vec<DistributedVirtualPortgroupInfo>,
     /// `distributedVirtualSwitch` (`DistributedVirtualSwitchInfo`, repeated).
     pub distributed_virtual_switch: Vec<DistributedVirtualSwitchInfo>,
+    /// `subnetInfo` (`SubnetInfo`, repeated).
+    pub subnet_info: Vec<SubnetInfo>,
     /// `cdRom` (`VirtualMachineCdromInfo`, repeated).
     pub cd_rom: Vec<VirtualMachineCdromInfo>,
     /// `serial` (`VirtualMachineSerialInfo`, repeated).
@@ -611,6 +707,16 @@ pub struct ConfigTarget {
     pub vgpu_device_info: Vec<VirtualMachineVgpuDeviceInfo>,
     /// `vgpuProfileInfo` (`VirtualMachineVgpuProfileInfo`, repeated).
     pub vgpu_profile_info: Vec<VirtualMachineVgpuProfileInfo>,
+    /// `vendorDeviceGroupInfo` (`VirtualMachineVendorDeviceGroupInfo`, repeated).
+    pub vendor_device_group_info: Vec<VirtualMachineVendorDeviceGroupInfo>,
+    /// `maxSimultaneousThreads` (`xsd:int`, optional).
+    pub max_simultaneous_threads: Option<i32>,
+    /// `dvxClassInfo` (`VirtualMachineDvxClassInfo`, repeated).
+    pub dvx_class_info: Vec<VirtualMachineDvxClassInfo>,
+    /// `sevSnpSupported` (`xsd:boolean`, optional).
+    pub sev_snp_supported: Option<bool>,
+    /// `tdxSupported` (`xsd:boolean`, optional).
+    pub tdx_supported: Option<bool>,
 }
 inherits!(ConfigTarget => DynamicData);
 xml_struct!(ConfigTarget);
@@ -632,6 +738,7 @@ impl DecodeFields for ConfigTarget {
             "opaqueNetwork" => self.opaque_network.push(r.value(s)?),
             "distributedVirtualPortgroup" => self.distributed_virtual_portgroup.push(r.value(s)?),
             "distributedVirtualSwitch" => self.distributed_virtual_switch.push(r.value(s)?),
+            "subnetInfo" => self.subnet_info.push(r.value(s)?),
             "cdRom" => self.cd_rom.push(r.value(s)?),
             "serial" => self.serial.push(r.value(s)?),
             "parallel" => self.parallel.push(r.value(s)?),
@@ -659,6 +766,11 @@ impl DecodeFields for ConfigTarget {
             "sevSupported" => self.sev_supported = Some(r.value(s)?),
             "vgpuDeviceInfo" => self.vgpu_device_info.push(r.value(s)?),
             "vgpuProfileInfo" => self.vgpu_profile_info.push(r.value(s)?),
+            "vendorDeviceGroupInfo" => self.vendor_device_group_info.push(r.value(s)?),
+            "maxSimultaneousThreads" => self.max_simultaneous_threads = Some(r.value(s)?),
+            "dvxClassInfo" => self.dvx_class_info.push(r.value(s)?),
+            "sevSnpSupported" => self.sev_snp_supported = Some(r.value(s)?),
+            "tdxSupported" => self.tdx_supported = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -683,6 +795,7 @@ impl EncodeFields for ConfigTarget {
             &self.distributed_virtual_portgroup,
         );
         w.vec_field("distributedVirtualSwitch", &self.distributed_virtual_switch);
+        w.vec_field("subnetInfo", &self.subnet_info);
         w.vec_field("cdRom", &self.cd_rom);
         w.vec_field("serial", &self.serial);
         w.vec_field("parallel", &self.parallel);
@@ -714,6 +827,11 @@ impl EncodeFields for ConfigTarget {
         w.opt_field("sevSupported", &self.sev_supported);
         w.vec_field("vgpuDeviceInfo", &self.vgpu_device_info);
         w.vec_field("vgpuProfileInfo", &self.vgpu_profile_info);
+        w.vec_field("vendorDeviceGroupInfo", &self.vendor_device_group_info);
+        w.opt_field("maxSimultaneousThreads", &self.max_simultaneous_threads);
+        w.vec_field("dvxClassInfo", &self.dvx_class_info);
+        w.opt_field("sevSnpSupported", &self.sev_snp_supported);
+        w.opt_field("tdxSupported", &self.tdx_supported);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -181,6 +181,116 @@ impl EncodeFields for CryptoKeyResult {
     }
 }
 
+/// WSDL type `CryptoManagerHostKeyStatus`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CryptoManagerHostKeyStatus {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `keyId` (`CryptoKeyId`, required).
+    pub key_id: CryptoKeyId,
+    /// `present` (`xsd:boolean`, required).
+    pub present: bool,
+    /// `managementType` (`xsd:string`, optional).
+    pub management_type: Option<String>,
+    /// `accessGranted` (`xsd:boolean`, optional).
+    pub access_granted: Option<bool>,
+}
+inherits!(CryptoManagerHostKeyStatus => DynamicData);
+xml_struct!(CryptoManagerHostKeyStatus);
+impl DecodeFields for CryptoManagerHostKeyStatus {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "keyId" => self.key_id = r.value(s)?,
+            "present" => self.present = r.value(s)?,
+            "managementType" => self.management_type = Some(r.value(s)?),
+            "accessGranted" => self.access_granted = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for CryptoManagerHostKeyStatus {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("keyId", &self.key_id);
+        w.field("present", &self.present);
+        w.opt_field("managementType", &self.management_type);
+        w.opt_field("accessGranted", &self.access_granted);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `CryptoManagerKmipCertSignRequest`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CryptoManagerKmipCertSignRequest {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `commonName` (`xsd:string`, optional).
+    pub common_name: Option<String>,
+    /// `organization` (`xsd:string`, optional).
+    pub organization: Option<String>,
+    /// `organizationUnit` (`xsd:string`, optional).
+    pub organization_unit: Option<String>,
+    /// `locality` (`xsd:string`, optional).
+    pub locality: Option<String>,
+    /// `state` (`xsd:string`, optional).
+    pub state: Option<String>,
+    /// `country` (`xsd:string`, optional).
+    pub country: Option<String>,
+    /// `email` (`xsd:string`, optional).
+    pub email: Option<String>,
+}
+inherits!(CryptoManagerKmipCertSignRequest => DynamicData);
+xml_struct!(CryptoManagerKmipCertSignRequest);
+impl DecodeFields for CryptoManagerKmipCertSignRequest {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "commonName" => self.common_name = Some(r.value(s)?),
+            "organization" => self.organization = Some(r.value(s)?),
+            "organizationUnit" => self.organization_unit = Some(r.value(s)?),
+            "locality" => self.locality = Some(r.value(s)?),
+            "state" => self.state = Some(r.value(s)?),
+            "country" => self.country = Some(r.value(s)?),
+            "email" => self.email = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for CryptoManagerKmipCertSignRequest {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("commonName", &self.common_name);
+        w.opt_field("organization", &self.organization);
+        w.opt_field("organizationUnit", &self.organization_unit);
+        w.opt_field("locality", &self.locality);
+        w.opt_field("state", &self.state);
+        w.opt_field("country", &self.country);
+        w.opt_field("email", &self.email);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `CryptoManagerKmipCertificateInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CryptoManagerKmipCertificateInfo {
@@ -314,6 +424,8 @@ pub struct CryptoManagerKmipCryptoKeyStatus {
     pub key_available: Option<bool>,
     /// `reason` (`xsd:string`, optional).
     pub reason: Option<String>,
+    /// `keyInfo` (`CryptoManagerKmipCryptoKeyStatusKeyInfo`, optional).
+    pub key_info: Option<AnyCryptoManagerKmipCryptoKeyStatusKeyInfo>,
     /// `encryptedVMs` (`ManagedObjectReference`, repeated).
     pub encrypted_v_ms: Vec<ManagedObjectReference>,
     /// `affectedHosts` (`ManagedObjectReference`, repeated).
@@ -334,6 +446,7 @@ impl DecodeFields for CryptoManagerKmipCryptoKeyStatus {
             "keyId" => self.key_id = r.value(s)?,
             "keyAvailable" => self.key_available = Some(r.value(s)?),
             "reason" => self.reason = Some(r.value(s)?),
+            "keyInfo" => self.key_info = Some(r.value(s)?),
             "encryptedVMs" => self.encrypted_v_ms.push(r.value(s)?),
             "affectedHosts" => self.affected_hosts.push(r.value(s)?),
             "referencedByTags" => self.referenced_by_tags.push(r.value(s)?),
@@ -351,9 +464,199 @@ impl EncodeFields for CryptoManagerKmipCryptoKeyStatus {
         w.field("keyId", &self.key_id);
         w.opt_field("keyAvailable", &self.key_available);
         w.opt_field("reason", &self.reason);
+        w.opt_field("keyInfo", &self.key_info);
         w.vec_field("encryptedVMs", &self.encrypted_v_ms);
         w.vec_field("affectedHosts", &self.affected_hosts);
         w.vec_field("referencedByTags", &self.referenced_by_tags);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `CryptoManagerKmipCryptoKeyStatusKeyInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `keyId` (`xsd:string`, required).
+    pub key_id: String,
+}
+inherits!(CryptoManagerKmipCryptoKeyStatusKeyInfo => DynamicData);
+xml_struct!(CryptoManagerKmipCryptoKeyStatusKeyInfo);
+impl DecodeFields for CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "keyId" => self.key_id = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("keyId", &self.key_id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo`, extends [`CryptoManagerKmipCryptoKeyStatusKeyInfo`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
+    /// The fields inherited from `CryptoManagerKmipCryptoKeyStatusKeyInfo`.
+    pub base: CryptoManagerKmipCryptoKeyStatusKeyInfo,
+    /// `configuredTime` (`xsd:dateTime`, optional).
+    pub configured_time: Option<DateTime>,
+}
+inherits!(CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo => CryptoManagerKmipCryptoKeyStatusKeyInfo);
+xml_struct!(CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo);
+impl DecodeFields for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "configuredTime" => self.configured_time = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("configuredTime", &self.configured_time);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo`, extends [`CryptoManagerKmipCryptoKeyStatusKeyInfo`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
+    /// The fields inherited from `CryptoManagerKmipCryptoKeyStatusKeyInfo`.
+    pub base: CryptoManagerKmipCryptoKeyStatusKeyInfo,
+    /// `createTime` (`xsd:dateTime`, optional).
+    pub create_time: Option<DateTime>,
+    /// `rotateTime` (`xsd:dateTime`, optional).
+    pub rotate_time: Option<DateTime>,
+}
+inherits!(CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo => CryptoManagerKmipCryptoKeyStatusKeyInfo);
+xml_struct!(CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo);
+impl DecodeFields for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "createTime" => self.create_time = Some(r.value(s)?),
+            "rotateTime" => self.rotate_time = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("createTime", &self.create_time);
+        w.opt_field("rotateTime", &self.rotate_time);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `CryptoManagerKmipCustomAttributeSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CryptoManagerKmipCustomAttributeSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `attributes` (`KeyValue`, repeated).
+    pub attributes: Vec<KeyValue>,
+}
+inherits!(CryptoManagerKmipCustomAttributeSpec => DynamicData);
+xml_struct!(CryptoManagerKmipCustomAttributeSpec);
+impl DecodeFields for CryptoManagerKmipCustomAttributeSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "attributes" => self.attributes.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for CryptoManagerKmipCustomAttributeSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("attributes", &self.attributes);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `CryptoManagerKmipGenerateKeySpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CryptoManagerKmipGenerateKeySpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `keyType` (`xsd:string`, optional).
+    pub key_type: Option<String>,
+}
+inherits!(CryptoManagerKmipGenerateKeySpec => DynamicData);
+xml_struct!(CryptoManagerKmipGenerateKeySpec);
+impl DecodeFields for CryptoManagerKmipGenerateKeySpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "keyType" => self.key_type = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for CryptoManagerKmipGenerateKeySpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("keyType", &self.key_type);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

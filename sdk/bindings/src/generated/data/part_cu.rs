@@ -1079,6 +1079,8 @@ pub struct CustomizationIdentification {
     pub domain_admin: Option<String>,
     /// `domainAdminPassword` (`CustomizationPassword`, optional).
     pub domain_admin_password: Option<CustomizationPassword>,
+    /// `domainOU` (`xsd:string`, optional).
+    pub domain_ou: Option<String>,
 }
 inherits!(CustomizationIdentification => DynamicData);
 xml_struct!(CustomizationIdentification);
@@ -1094,6 +1096,7 @@ impl DecodeFields for CustomizationIdentification {
             "joinDomain" => self.join_domain = Some(r.value(s)?),
             "domainAdmin" => self.domain_admin = Some(r.value(s)?),
             "domainAdminPassword" => self.domain_admin_password = Some(r.value(s)?),
+            "domainOU" => self.domain_ou = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1109,6 +1112,7 @@ impl EncodeFields for CustomizationIdentification {
         w.opt_field("joinDomain", &self.join_domain);
         w.opt_field("domainAdmin", &self.domain_admin);
         w.opt_field("domainAdminPassword", &self.domain_admin_password);
+        w.opt_field("domainOU", &self.domain_ou);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1321,6 +1325,8 @@ pub struct CustomizationLinuxPrep {
     pub hw_clock_utc: Option<bool>,
     /// `scriptText` (`xsd:string`, optional).
     pub script_text: Option<String>,
+    /// `compatibleCustomizationMethod` (`xsd:string`, optional).
+    pub compatible_customization_method: Option<String>,
 }
 inherits!(CustomizationLinuxPrep => CustomizationIdentitySettings);
 xml_struct!(CustomizationLinuxPrep);
@@ -1337,6 +1343,9 @@ impl DecodeFields for CustomizationLinuxPrep {
             "timeZone" => self.time_zone = Some(r.value(s)?),
             "hwClockUTC" => self.hw_clock_utc = Some(r.value(s)?),
             "scriptText" => self.script_text = Some(r.value(s)?),
+            "compatibleCustomizationMethod" => {
+                self.compatible_customization_method = Some(r.value(s)?)
+            }
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1353,6 +1362,10 @@ impl EncodeFields for CustomizationLinuxPrep {
         w.opt_field("timeZone", &self.time_zone);
         w.opt_field("hwClockUTC", &self.hw_clock_utc);
         w.opt_field("scriptText", &self.script_text);
+        w.opt_field(
+            "compatibleCustomizationMethod",
+            &self.compatible_customization_method,
+        );
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -1350,6 +1350,12 @@ pub struct DatastoreInfo {
     pub container_id: Option<String>,
     /// `aliasOf` (`xsd:string`, optional).
     pub alias_of: Option<String>,
+    /// `supportedVDiskFormats` (`xsd:string`, repeated).
+    pub supported_v_disk_formats: Vec<String>,
+    /// `logicalSectorSize` (`xsd:int`, optional).
+    pub logical_sector_size: Option<i32>,
+    /// `physicalSectorSize` (`xsd:int`, optional).
+    pub physical_sector_size: Option<i32>,
 }
 inherits!(DatastoreInfo => DynamicData);
 xml_struct!(DatastoreInfo);
@@ -1370,6 +1376,9 @@ impl DecodeFields for DatastoreInfo {
             "timestamp" => self.timestamp = Some(r.value(s)?),
             "containerId" => self.container_id = Some(r.value(s)?),
             "aliasOf" => self.alias_of = Some(r.value(s)?),
+            "supportedVDiskFormats" => self.supported_v_disk_formats.push(r.value(s)?),
+            "logicalSectorSize" => self.logical_sector_size = Some(r.value(s)?),
+            "physicalSectorSize" => self.physical_sector_size = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1390,6 +1399,9 @@ impl EncodeFields for DatastoreInfo {
         w.opt_field("timestamp", &self.timestamp);
         w.opt_field("containerId", &self.container_id);
         w.opt_field("aliasOf", &self.alias_of);
+        w.vec_field("supportedVDiskFormats", &self.supported_v_disk_formats);
+        w.opt_field("logicalSectorSize", &self.logical_sector_size);
+        w.opt_field("physicalSectorSize", &self.physical_sector_size);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1431,6 +1443,47 @@ impl EncodeFields for DatastoreMountPathDatastorePair {
         self.base.encode_fields(w);
         w.field("oldMountPath", &self.old_mount_path);
         w.field("datastore", &self.datastore);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DatastoreNamespaceManagerDirectoryInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DatastoreNamespaceManagerDirectoryInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `capacity` (`xsd:long`, required).
+    pub capacity: i64,
+    /// `used` (`xsd:long`, required).
+    pub used: i64,
+}
+inherits!(DatastoreNamespaceManagerDirectoryInfo => DynamicData);
+xml_struct!(DatastoreNamespaceManagerDirectoryInfo);
+impl DecodeFields for DatastoreNamespaceManagerDirectoryInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "capacity" => self.capacity = r.value(s)?,
+            "used" => self.used = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DatastoreNamespaceManagerDirectoryInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("capacity", &self.capacity);
+        w.field("used", &self.used);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

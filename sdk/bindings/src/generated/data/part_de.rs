@@ -57,6 +57,8 @@ pub struct DesiredSoftwareSpec {
     pub vendor_add_on_spec: Option<DesiredSoftwareSpecVendorAddOnSpec>,
     /// `components` (`DesiredSoftwareSpecComponentSpec`, repeated).
     pub components: Vec<DesiredSoftwareSpecComponentSpec>,
+    /// `removedComponents` (`xsd:string`, repeated).
+    pub removed_components: Vec<String>,
 }
 inherits!(DesiredSoftwareSpec => DynamicData);
 xml_struct!(DesiredSoftwareSpec);
@@ -71,6 +73,7 @@ impl DecodeFields for DesiredSoftwareSpec {
             "baseImageSpec" => self.base_image_spec = r.value(s)?,
             "vendorAddOnSpec" => self.vendor_add_on_spec = Some(r.value(s)?),
             "components" => self.components.push(r.value(s)?),
+            "removedComponents" => self.removed_components.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -85,6 +88,7 @@ impl EncodeFields for DesiredSoftwareSpec {
         w.field("baseImageSpec", &self.base_image_spec);
         w.opt_field("vendorAddOnSpec", &self.vendor_add_on_spec);
         w.vec_field("components", &self.components);
+        w.vec_field("removedComponents", &self.removed_components);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -189,6 +189,740 @@ impl EncodeFields for DiagnosticManagerLogHeader {
     }
 }
 
+/// WSDL type `DirectPathProfileInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `id` (`xsd:string`, required).
+    pub id: String,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `description` (`xsd:string`, optional).
+    pub description: Option<String>,
+    /// `vendorName` (`xsd:string`, required).
+    pub vendor_name: String,
+    /// `deviceConfig` (`DirectPathProfileManagerDirectPathConfig`, required).
+    pub device_config: AnyDirectPathProfileManagerDirectPathConfig,
+}
+inherits!(DirectPathProfileInfo => DynamicData);
+xml_struct!(DirectPathProfileInfo);
+impl DecodeFields for DirectPathProfileInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "id" => self.id = r.value(s)?,
+            "name" => self.name = r.value(s)?,
+            "description" => self.description = Some(r.value(s)?),
+            "vendorName" => self.vendor_name = r.value(s)?,
+            "deviceConfig" => self.device_config = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("id", &self.id);
+        w.field("name", &self.name);
+        w.opt_field("description", &self.description);
+        w.field("vendorName", &self.vendor_name);
+        w.field("deviceConfig", &self.device_config);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerCapacityInfo`, extends [`DirectPathProfileManagerCapacityResult`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerCapacityInfo {
+    /// The fields inherited from `DirectPathProfileManagerCapacityResult`.
+    pub base: DirectPathProfileManagerCapacityResult,
+    /// `profile` (`DirectPathProfileInfo`, required).
+    pub profile: DirectPathProfileInfo,
+    /// `consumed` (`xsd:int`, required).
+    pub consumed: i32,
+    /// `remaining` (`xsd:int`, required).
+    pub remaining: i32,
+    /// `max` (`xsd:int`, required).
+    pub max: i32,
+    /// `unusedReservation` (`xsd:int`, required).
+    pub unused_reservation: i32,
+}
+inherits!(DirectPathProfileManagerCapacityInfo => DirectPathProfileManagerCapacityResult);
+xml_struct!(DirectPathProfileManagerCapacityInfo);
+impl DecodeFields for DirectPathProfileManagerCapacityInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "profile" => self.profile = r.value(s)?,
+            "consumed" => self.consumed = r.value(s)?,
+            "remaining" => self.remaining = r.value(s)?,
+            "max" => self.max = r.value(s)?,
+            "unusedReservation" => self.unused_reservation = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerCapacityInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("profile", &self.profile);
+        w.field("consumed", &self.consumed);
+        w.field("remaining", &self.remaining);
+        w.field("max", &self.max);
+        w.field("unusedReservation", &self.unused_reservation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerCapacityQueryByDeviceConfig`, extends [`DirectPathProfileManagerCapacityQuerySpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerCapacityQueryByDeviceConfig {
+    /// The fields inherited from `DirectPathProfileManagerCapacityQuerySpec`.
+    pub base: DirectPathProfileManagerCapacityQuerySpec,
+    /// `deviceConfig` (`DirectPathProfileManagerDirectPathConfig`, required).
+    pub device_config: AnyDirectPathProfileManagerDirectPathConfig,
+}
+inherits!(DirectPathProfileManagerCapacityQueryByDeviceConfig => DirectPathProfileManagerCapacityQuerySpec);
+xml_struct!(DirectPathProfileManagerCapacityQueryByDeviceConfig);
+impl DecodeFields for DirectPathProfileManagerCapacityQueryByDeviceConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceConfig" => self.device_config = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerCapacityQueryByDeviceConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("deviceConfig", &self.device_config);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerCapacityQueryById`, extends [`DirectPathProfileManagerCapacityQuerySpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerCapacityQueryById {
+    /// The fields inherited from `DirectPathProfileManagerCapacityQuerySpec`.
+    pub base: DirectPathProfileManagerCapacityQuerySpec,
+    /// `id` (`xsd:string`, required).
+    pub id: String,
+}
+inherits!(DirectPathProfileManagerCapacityQueryById => DirectPathProfileManagerCapacityQuerySpec);
+xml_struct!(DirectPathProfileManagerCapacityQueryById);
+impl DecodeFields for DirectPathProfileManagerCapacityQueryById {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "id" => self.id = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerCapacityQueryById {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("id", &self.id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerCapacityQueryByName`, extends [`DirectPathProfileManagerCapacityQuerySpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerCapacityQueryByName {
+    /// The fields inherited from `DirectPathProfileManagerCapacityQuerySpec`.
+    pub base: DirectPathProfileManagerCapacityQuerySpec,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+}
+inherits!(DirectPathProfileManagerCapacityQueryByName => DirectPathProfileManagerCapacityQuerySpec);
+xml_struct!(DirectPathProfileManagerCapacityQueryByName);
+impl DecodeFields for DirectPathProfileManagerCapacityQueryByName {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerCapacityQueryByName {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerCapacityQuerySpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerCapacityQuerySpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(DirectPathProfileManagerCapacityQuerySpec => DynamicData);
+xml_struct!(DirectPathProfileManagerCapacityQuerySpec);
+impl DecodeFields for DirectPathProfileManagerCapacityQuerySpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerCapacityQuerySpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerCapacityResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerCapacityResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(DirectPathProfileManagerCapacityResult => DynamicData);
+xml_struct!(DirectPathProfileManagerCapacityResult);
+impl DecodeFields for DirectPathProfileManagerCapacityResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerCapacityResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerCapacityUnknown`, extends [`DirectPathProfileManagerCapacityResult`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerCapacityUnknown {
+    /// The fields inherited from `DirectPathProfileManagerCapacityResult`.
+    pub base: DirectPathProfileManagerCapacityResult,
+    /// `querySpec` (`DirectPathProfileManagerCapacityQuerySpec`, required).
+    pub query_spec: AnyDirectPathProfileManagerCapacityQuerySpec,
+    /// `faultList` (`LocalizedMethodFault`, repeated).
+    pub fault_list: Vec<LocalizedMethodFault>,
+}
+inherits!(DirectPathProfileManagerCapacityUnknown => DirectPathProfileManagerCapacityResult);
+xml_struct!(DirectPathProfileManagerCapacityUnknown);
+impl DecodeFields for DirectPathProfileManagerCapacityUnknown {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "querySpec" => self.query_spec = r.value(s)?,
+            "faultList" => self.fault_list.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerCapacityUnknown {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("querySpec", &self.query_spec);
+        w.vec_field("faultList", &self.fault_list);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerCreateSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerCreateSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `description` (`xsd:string`, optional).
+    pub description: Option<String>,
+    /// `deviceConfig` (`DirectPathProfileManagerDirectPathConfig`, required).
+    pub device_config: AnyDirectPathProfileManagerDirectPathConfig,
+}
+inherits!(DirectPathProfileManagerCreateSpec => DynamicData);
+xml_struct!(DirectPathProfileManagerCreateSpec);
+impl DecodeFields for DirectPathProfileManagerCreateSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "description" => self.description = Some(r.value(s)?),
+            "deviceConfig" => self.device_config = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerCreateSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.opt_field("description", &self.description);
+        w.field("deviceConfig", &self.device_config);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerDirectPathConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerDirectPathConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(DirectPathProfileManagerDirectPathConfig => DynamicData);
+xml_struct!(DirectPathProfileManagerDirectPathConfig);
+impl DecodeFields for DirectPathProfileManagerDirectPathConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerDirectPathConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerDvxDirectPathConfig`, extends [`DirectPathProfileManagerDirectPathConfig`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerDvxDirectPathConfig {
+    /// The fields inherited from `DirectPathProfileManagerDirectPathConfig`.
+    pub base: DirectPathProfileManagerDirectPathConfig,
+    /// `dvxBacking` (`VirtualPCIPassthroughDvxBackingInfo`, required).
+    pub dvx_backing: VirtualPCIPassthroughDvxBackingInfo,
+}
+inherits!(DirectPathProfileManagerDvxDirectPathConfig => DirectPathProfileManagerDirectPathConfig);
+xml_struct!(DirectPathProfileManagerDvxDirectPathConfig);
+impl DecodeFields for DirectPathProfileManagerDvxDirectPathConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "dvxBacking" => self.dvx_backing = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerDvxDirectPathConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("dvxBacking", &self.dvx_backing);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerDynamicDirectPathConfig`, extends [`DirectPathProfileManagerDirectPathConfig`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerDynamicDirectPathConfig {
+    /// The fields inherited from `DirectPathProfileManagerDirectPathConfig`.
+    pub base: DirectPathProfileManagerDirectPathConfig,
+    /// `dynamicDirectPathBacking` (`VirtualPCIPassthroughDynamicBackingInfo`, required).
+    pub dynamic_direct_path_backing: VirtualPCIPassthroughDynamicBackingInfo,
+}
+inherits!(DirectPathProfileManagerDynamicDirectPathConfig => DirectPathProfileManagerDirectPathConfig);
+xml_struct!(DirectPathProfileManagerDynamicDirectPathConfig);
+impl DecodeFields for DirectPathProfileManagerDynamicDirectPathConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "dynamicDirectPathBacking" => self.dynamic_direct_path_backing = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerDynamicDirectPathConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field(
+            "dynamicDirectPathBacking",
+            &self.dynamic_direct_path_backing,
+        );
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerFilterSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerFilterSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `ids` (`xsd:string`, repeated).
+    pub ids: Vec<String>,
+    /// `names` (`xsd:string`, repeated).
+    pub names: Vec<String>,
+    /// `clusters` (`ManagedObjectReference`, repeated).
+    pub clusters: Vec<ManagedObjectReference>,
+}
+inherits!(DirectPathProfileManagerFilterSpec => DynamicData);
+xml_struct!(DirectPathProfileManagerFilterSpec);
+impl DecodeFields for DirectPathProfileManagerFilterSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "ids" => self.ids.push(r.value(s)?),
+            "names" => self.names.push(r.value(s)?),
+            "clusters" => self.clusters.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerFilterSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("ids", &self.ids);
+        w.vec_field("names", &self.names);
+        w.vec_field("clusters", &self.clusters);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerTargetCluster`, extends [`DirectPathProfileManagerTargetEntity`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerTargetCluster {
+    /// The fields inherited from `DirectPathProfileManagerTargetEntity`.
+    pub base: DirectPathProfileManagerTargetEntity,
+    /// `cluster` (`ManagedObjectReference`, required).
+    pub cluster: ManagedObjectReference,
+}
+inherits!(DirectPathProfileManagerTargetCluster => DirectPathProfileManagerTargetEntity);
+xml_struct!(DirectPathProfileManagerTargetCluster);
+impl DecodeFields for DirectPathProfileManagerTargetCluster {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "cluster" => self.cluster = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerTargetCluster {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("cluster", &self.cluster);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerTargetEntity`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerTargetEntity {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(DirectPathProfileManagerTargetEntity => DynamicData);
+xml_struct!(DirectPathProfileManagerTargetEntity);
+impl DecodeFields for DirectPathProfileManagerTargetEntity {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerTargetEntity {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerTargetHost`, extends [`DirectPathProfileManagerTargetEntity`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerTargetHost {
+    /// The fields inherited from `DirectPathProfileManagerTargetEntity`.
+    pub base: DirectPathProfileManagerTargetEntity,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+}
+inherits!(DirectPathProfileManagerTargetHost => DirectPathProfileManagerTargetEntity);
+xml_struct!(DirectPathProfileManagerTargetHost);
+impl DecodeFields for DirectPathProfileManagerTargetHost {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerTargetHost {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerUpdateSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerUpdateSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, optional).
+    pub name: Option<String>,
+    /// `description` (`xsd:string`, optional).
+    pub description: Option<String>,
+}
+inherits!(DirectPathProfileManagerUpdateSpec => DynamicData);
+xml_struct!(DirectPathProfileManagerUpdateSpec);
+impl DecodeFields for DirectPathProfileManagerUpdateSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = Some(r.value(s)?),
+            "description" => self.description = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerUpdateSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("name", &self.name);
+        w.opt_field("description", &self.description);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig`, extends [`DirectPathProfileManagerDirectPathConfig`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
+    /// The fields inherited from `DirectPathProfileManagerDirectPathConfig`.
+    pub base: DirectPathProfileManagerDirectPathConfig,
+    /// `deviceGroupName` (`xsd:string`, required).
+    pub device_group_name: String,
+}
+inherits!(DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig => DirectPathProfileManagerDirectPathConfig);
+xml_struct!(DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig);
+impl DecodeFields for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceGroupName" => self.device_group_name = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("deviceGroupName", &self.device_group_name);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerVmiopDirectPathConfig`, extends [`DirectPathProfileManagerDirectPathConfig`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerVmiopDirectPathConfig {
+    /// The fields inherited from `DirectPathProfileManagerDirectPathConfig`.
+    pub base: DirectPathProfileManagerDirectPathConfig,
+    /// `vgpuProfile` (`xsd:string`, required).
+    pub vgpu_profile: String,
+}
+inherits!(DirectPathProfileManagerVmiopDirectPathConfig => DirectPathProfileManagerDirectPathConfig);
+xml_struct!(DirectPathProfileManagerVmiopDirectPathConfig);
+impl DecodeFields for DirectPathProfileManagerVmiopDirectPathConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vgpuProfile" => self.vgpu_profile = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DirectPathProfileManagerVmiopDirectPathConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("vgpuProfile", &self.vgpu_profile);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `DiskChangeExtent`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DiskChangeExtent {
@@ -434,6 +1168,8 @@ pub struct DistributedVirtualPortgroupInfo {
     pub logical_switch_uuid: Option<String>,
     /// `segmentId` (`xsd:string`, optional).
     pub segment_id: Option<String>,
+    /// `subnetId` (`xsd:string`, optional).
+    pub subnet_id: Option<String>,
 }
 inherits!(DistributedVirtualPortgroupInfo => DynamicData);
 xml_struct!(DistributedVirtualPortgroupInfo);
@@ -456,6 +1192,7 @@ impl DecodeFields for DistributedVirtualPortgroupInfo {
             "backingType" => self.backing_type = Some(r.value(s)?),
             "logicalSwitchUuid" => self.logical_switch_uuid = Some(r.value(s)?),
             "segmentId" => self.segment_id = Some(r.value(s)?),
+            "subnetId" => self.subnet_id = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -481,6 +1218,7 @@ impl EncodeFields for DistributedVirtualPortgroupInfo {
         w.opt_field("backingType", &self.backing_type);
         w.opt_field("logicalSwitchUuid", &self.logical_switch_uuid);
         w.opt_field("segmentId", &self.segment_id);
+        w.opt_field("subnetId", &self.subnet_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -679,6 +1417,8 @@ pub struct DistributedVirtualSwitchHostMemberConfigInfo {
     pub transport_zones: Vec<DistributedVirtualSwitchHostMemberTransportZoneInfo>,
     /// `nsxtUsedUplinkNames` (`xsd:string`, repeated).
     pub nsxt_used_uplink_names: Vec<String>,
+    /// `networkOffloadingEnabled` (`xsd:boolean`, optional).
+    pub network_offloading_enabled: Option<bool>,
 }
 inherits!(DistributedVirtualSwitchHostMemberConfigInfo => DynamicData);
 xml_struct!(DistributedVirtualSwitchHostMemberConfigInfo);
@@ -699,6 +1439,7 @@ impl DecodeFields for DistributedVirtualSwitchHostMemberConfigInfo {
             "ensInterruptEnabled" => self.ens_interrupt_enabled = Some(r.value(s)?),
             "transportZones" => self.transport_zones.push(r.value(s)?),
             "nsxtUsedUplinkNames" => self.nsxt_used_uplink_names.push(r.value(s)?),
+            "networkOffloadingEnabled" => self.network_offloading_enabled = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -719,6 +1460,7 @@ impl EncodeFields for DistributedVirtualSwitchHostMemberConfigInfo {
         w.opt_field("ensInterruptEnabled", &self.ens_interrupt_enabled);
         w.vec_field("transportZones", &self.transport_zones);
         w.vec_field("nsxtUsedUplinkNames", &self.nsxt_used_uplink_names);
+        w.opt_field("networkOffloadingEnabled", &self.network_offloading_enabled);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -772,6 +1514,47 @@ impl EncodeFields for DistributedVirtualSwitchHostMemberConfigSpec {
         w.opt_field("backing", &self.backing);
         w.opt_field("maxProxySwitchPorts", &self.max_proxy_switch_ports);
         w.vec_field("vendorSpecificConfig", &self.vendor_specific_config);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DistributedVirtualSwitchHostMemberHostUplinkState`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DistributedVirtualSwitchHostMemberHostUplinkState {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `uplinkName` (`xsd:string`, required).
+    pub uplink_name: String,
+    /// `state` (`xsd:string`, required).
+    pub state: String,
+}
+inherits!(DistributedVirtualSwitchHostMemberHostUplinkState => DynamicData);
+xml_struct!(DistributedVirtualSwitchHostMemberHostUplinkState);
+impl DecodeFields for DistributedVirtualSwitchHostMemberHostUplinkState {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "uplinkName" => self.uplink_name = r.value(s)?,
+            "state" => self.state = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DistributedVirtualSwitchHostMemberHostUplinkState {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("uplinkName", &self.uplink_name);
+        w.field("state", &self.state);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1392,6 +2175,51 @@ impl EncodeFields for DistributedVirtualSwitchManagerImportResult {
             &self.distributed_virtual_portgroup,
         );
         w.vec_field("importFault", &self.import_fault);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DistributedVirtualSwitchNetworkOffloadSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DistributedVirtualSwitchNetworkOffloadSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `id` (`xsd:string`, required).
+    pub id: String,
+    /// `name` (`xsd:string`, optional).
+    pub name: Option<String>,
+    /// `types` (`xsd:string`, repeated).
+    pub types: Vec<String>,
+}
+inherits!(DistributedVirtualSwitchNetworkOffloadSpec => DynamicData);
+xml_struct!(DistributedVirtualSwitchNetworkOffloadSpec);
+impl DecodeFields for DistributedVirtualSwitchNetworkOffloadSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "id" => self.id = r.value(s)?,
+            "name" => self.name = Some(r.value(s)?),
+            "types" => self.types.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DistributedVirtualSwitchNetworkOffloadSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("id", &self.id);
+        w.opt_field("name", &self.name);
+        w.vec_field("types", &self.types);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

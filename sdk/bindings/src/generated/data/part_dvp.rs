@@ -366,6 +366,8 @@ pub struct DVPortgroupConfigInfo {
     pub logical_switch_uuid: Option<String>,
     /// `segmentId` (`xsd:string`, optional).
     pub segment_id: Option<String>,
+    /// `subnetId` (`xsd:string`, optional).
+    pub subnet_id: Option<String>,
 }
 inherits!(DVPortgroupConfigInfo => DynamicData);
 xml_struct!(DVPortgroupConfigInfo);
@@ -399,6 +401,7 @@ impl DecodeFields for DVPortgroupConfigInfo {
             "transportZoneName" => self.transport_zone_name = Some(r.value(s)?),
             "logicalSwitchUuid" => self.logical_switch_uuid = Some(r.value(s)?),
             "segmentId" => self.segment_id = Some(r.value(s)?),
+            "subnetId" => self.subnet_id = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -433,6 +436,7 @@ impl EncodeFields for DVPortgroupConfigInfo {
         w.opt_field("transportZoneName", &self.transport_zone_name);
         w.opt_field("logicalSwitchUuid", &self.logical_switch_uuid);
         w.opt_field("segmentId", &self.segment_id);
+        w.opt_field("subnetId", &self.subnet_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -478,6 +482,8 @@ pub struct DVPortgroupConfigSpec {
     pub logical_switch_uuid: Option<String>,
     /// `segmentId` (`xsd:string`, optional).
     pub segment_id: Option<String>,
+    /// `subnetId` (`xsd:string`, optional).
+    pub subnet_id: Option<String>,
 }
 inherits!(DVPortgroupConfigSpec => DynamicData);
 xml_struct!(DVPortgroupConfigSpec);
@@ -508,6 +514,7 @@ impl DecodeFields for DVPortgroupConfigSpec {
             "transportZoneName" => self.transport_zone_name = Some(r.value(s)?),
             "logicalSwitchUuid" => self.logical_switch_uuid = Some(r.value(s)?),
             "segmentId" => self.segment_id = Some(r.value(s)?),
+            "subnetId" => self.subnet_id = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -539,6 +546,7 @@ impl EncodeFields for DVPortgroupConfigSpec {
         w.opt_field("transportZoneName", &self.transport_zone_name);
         w.opt_field("logicalSwitchUuid", &self.logical_switch_uuid);
         w.opt_field("segmentId", &self.segment_id);
+        w.opt_field("subnetId", &self.subnet_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

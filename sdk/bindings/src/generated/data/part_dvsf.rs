@@ -157,6 +157,288 @@ impl EncodeFields for DVSFeatureCapability {
     }
 }
 
+/// WSDL type `DVSFilterSpecConnecteeSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DVSFilterSpecConnecteeSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(DVSFilterSpecConnecteeSpec => DynamicData);
+xml_struct!(DVSFilterSpecConnecteeSpec);
+impl DecodeFields for DVSFilterSpecConnecteeSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DVSFilterSpecConnecteeSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DVSFilterSpecPnicConnecteeSpec`, extends [`DVSFilterSpecConnecteeSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DVSFilterSpecPnicConnecteeSpec {
+    /// The fields inherited from `DVSFilterSpecConnecteeSpec`.
+    pub base: DVSFilterSpecConnecteeSpec,
+    /// `pnicNameSpec` (`xsd:string`, optional).
+    pub pnic_name_spec: Option<String>,
+}
+inherits!(DVSFilterSpecPnicConnecteeSpec => DVSFilterSpecConnecteeSpec);
+xml_struct!(DVSFilterSpecPnicConnecteeSpec);
+impl DecodeFields for DVSFilterSpecPnicConnecteeSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "pnicNameSpec" => self.pnic_name_spec = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DVSFilterSpecPnicConnecteeSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("pnicNameSpec", &self.pnic_name_spec);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DVSFilterSpecPvlanSpec`, extends [`DVSFilterSpecVlanSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DVSFilterSpecPvlanSpec {
+    /// The fields inherited from `DVSFilterSpecVlanSpec`.
+    pub base: DVSFilterSpecVlanSpec,
+    /// `pvlanId` (`xsd:int`, optional).
+    pub pvlan_id: Option<i32>,
+}
+inherits!(DVSFilterSpecPvlanSpec => DVSFilterSpecVlanSpec);
+xml_struct!(DVSFilterSpecPvlanSpec);
+impl DecodeFields for DVSFilterSpecPvlanSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "pvlanId" => self.pvlan_id = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DVSFilterSpecPvlanSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("pvlanId", &self.pvlan_id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DVSFilterSpecTrunkVlanSpec`, extends [`DVSFilterSpecVlanSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DVSFilterSpecTrunkVlanSpec {
+    /// The fields inherited from `DVSFilterSpecVlanSpec`.
+    pub base: DVSFilterSpecVlanSpec,
+    /// `range` (`NumericRange`, optional).
+    pub range: Option<NumericRange>,
+}
+inherits!(DVSFilterSpecTrunkVlanSpec => DVSFilterSpecVlanSpec);
+xml_struct!(DVSFilterSpecTrunkVlanSpec);
+impl DecodeFields for DVSFilterSpecTrunkVlanSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "range" => self.range = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DVSFilterSpecTrunkVlanSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("range", &self.range);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DVSFilterSpecVlanIdSpec`, extends [`DVSFilterSpecVlanSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DVSFilterSpecVlanIdSpec {
+    /// The fields inherited from `DVSFilterSpecVlanSpec`.
+    pub base: DVSFilterSpecVlanSpec,
+    /// `vlanId` (`xsd:int`, optional).
+    pub vlan_id: Option<i32>,
+}
+inherits!(DVSFilterSpecVlanIdSpec => DVSFilterSpecVlanSpec);
+xml_struct!(DVSFilterSpecVlanIdSpec);
+impl DecodeFields for DVSFilterSpecVlanIdSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vlanId" => self.vlan_id = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DVSFilterSpecVlanIdSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("vlanId", &self.vlan_id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DVSFilterSpecVlanSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DVSFilterSpecVlanSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(DVSFilterSpecVlanSpec => DynamicData);
+xml_struct!(DVSFilterSpecVlanSpec);
+impl DecodeFields for DVSFilterSpecVlanSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DVSFilterSpecVlanSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DVSFilterSpecVmConnecteeSpec`, extends [`DVSFilterSpecConnecteeSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DVSFilterSpecVmConnecteeSpec {
+    /// The fields inherited from `DVSFilterSpecConnecteeSpec`.
+    pub base: DVSFilterSpecConnecteeSpec,
+    /// `vmNameSpec` (`xsd:string`, optional).
+    pub vm_name_spec: Option<String>,
+}
+inherits!(DVSFilterSpecVmConnecteeSpec => DVSFilterSpecConnecteeSpec);
+xml_struct!(DVSFilterSpecVmConnecteeSpec);
+impl DecodeFields for DVSFilterSpecVmConnecteeSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vmNameSpec" => self.vm_name_spec = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DVSFilterSpecVmConnecteeSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("vmNameSpec", &self.vm_name_spec);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DVSFilterSpecVmknicConnecteeSpec`, extends [`DVSFilterSpecConnecteeSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DVSFilterSpecVmknicConnecteeSpec {
+    /// The fields inherited from `DVSFilterSpecConnecteeSpec`.
+    pub base: DVSFilterSpecConnecteeSpec,
+    /// `vmknicNameSpec` (`xsd:string`, optional).
+    pub vmknic_name_spec: Option<String>,
+}
+inherits!(DVSFilterSpecVmknicConnecteeSpec => DVSFilterSpecConnecteeSpec);
+xml_struct!(DVSFilterSpecVmknicConnecteeSpec);
+impl DecodeFields for DVSFilterSpecVmknicConnecteeSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vmknicNameSpec" => self.vmknic_name_spec = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DVSFilterSpecVmknicConnecteeSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("vmknicNameSpec", &self.vmknic_name_spec);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `DvsFilterConfig`, extends [`InheritablePolicy`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DvsFilterConfig {

@@ -147,6 +147,47 @@ impl EncodeFields for DVSManagerDvsConfigTarget {
     }
 }
 
+/// WSDL type `DVSManagerPhysicalNicsList`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DVSManagerPhysicalNicsList {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `physicalNics` (`PhysicalNic`, repeated).
+    pub physical_nics: Vec<PhysicalNic>,
+}
+inherits!(DVSManagerPhysicalNicsList => DynamicData);
+xml_struct!(DVSManagerPhysicalNicsList);
+impl DecodeFields for DVSManagerPhysicalNicsList {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "physicalNics" => self.physical_nics.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DVSManagerPhysicalNicsList {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.vec_field("physicalNics", &self.physical_nics);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `DvsMacNetworkRuleQualifier`, extends [`DvsNetworkRuleQualifier`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DvsMacNetworkRuleQualifier {

@@ -1007,6 +1007,8 @@ pub struct EventFilterSpec {
     pub event_type_id: Vec<String>,
     /// `maxCount` (`xsd:int`, optional).
     pub max_count: Option<i32>,
+    /// `delayedInit` (`xsd:boolean`, optional).
+    pub delayed_init: Option<bool>,
 }
 inherits!(EventFilterSpec => DynamicData);
 xml_struct!(EventFilterSpec);
@@ -1030,6 +1032,7 @@ impl DecodeFields for EventFilterSpec {
             "tag" => self.tag.push(r.value(s)?),
             "eventTypeId" => self.event_type_id.push(r.value(s)?),
             "maxCount" => self.max_count = Some(r.value(s)?),
+            "delayedInit" => self.delayed_init = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1053,6 +1056,7 @@ impl EncodeFields for EventFilterSpec {
         w.vec_field("tag", &self.tag);
         w.vec_field("eventTypeId", &self.event_type_id);
         w.opt_field("maxCount", &self.max_count);
+        w.opt_field("delayedInit", &self.delayed_init);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1176,6 +1180,77 @@ impl EncodeFields for EventFilterSpecByUsername {
         self.base.encode_fields(w);
         w.field("systemUser", &self.system_user);
         w.vec_field("userList", &self.user_list);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `EventManagerEventViewSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventManagerEventViewSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(EventManagerEventViewSpec => DynamicData);
+xml_struct!(EventManagerEventViewSpec);
+impl DecodeFields for EventManagerEventViewSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for EventManagerEventViewSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `EventManagerViewByStartId`, extends [`EventManagerEventViewSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventManagerViewByStartId {
+    /// The fields inherited from `EventManagerEventViewSpec`.
+    pub base: EventManagerEventViewSpec,
+    /// `startEventId` (`xsd:int`, required).
+    pub start_event_id: i32,
+    /// `isForward` (`xsd:boolean`, required).
+    pub is_forward: bool,
+}
+inherits!(EventManagerViewByStartId => EventManagerEventViewSpec);
+xml_struct!(EventManagerViewByStartId);
+impl DecodeFields for EventManagerViewByStartId {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "startEventId" => self.start_event_id = r.value(s)?,
+            "isForward" => self.is_forward = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for EventManagerViewByStartId {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("startEventId", &self.start_event_id);
+        w.field("isForward", &self.is_forward);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2116,6 +2191,8 @@ pub struct ExtensionServerInfo {
     pub admin_email: Vec<String>,
     /// `serverThumbprint` (`xsd:string`, optional).
     pub server_thumbprint: Option<String>,
+    /// `serverCertificate` (`xsd:string`, optional).
+    pub server_certificate: Option<String>,
 }
 inherits!(ExtensionServerInfo => DynamicData);
 xml_struct!(ExtensionServerInfo);
@@ -2133,6 +2210,7 @@ impl DecodeFields for ExtensionServerInfo {
             "type" => self.r#type = r.value(s)?,
             "adminEmail" => self.admin_email.push(r.value(s)?),
             "serverThumbprint" => self.server_thumbprint = Some(r.value(s)?),
+            "serverCertificate" => self.server_certificate = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -2150,6 +2228,7 @@ impl EncodeFields for ExtensionServerInfo {
         w.field("type", &self.r#type);
         w.vec_field("adminEmail", &self.admin_email);
         w.opt_field("serverThumbprint", &self.server_thumbprint);
+        w.opt_field("serverCertificate", &self.server_certificate);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -175,6 +175,10 @@ pub struct FaultToleranceConfigSpec {
     pub meta_data_path: Option<FaultToleranceMetaSpec>,
     /// `secondaryVmSpec` (`FaultToleranceVMConfigSpec`, optional).
     pub secondary_vm_spec: Option<FaultToleranceVMConfigSpec>,
+    /// `metroFtEnabled` (`xsd:boolean`, optional).
+    pub metro_ft_enabled: Option<bool>,
+    /// `metroFtHostGroup` (`xsd:string`, optional).
+    pub metro_ft_host_group: Option<String>,
 }
 inherits!(FaultToleranceConfigSpec => DynamicData);
 xml_struct!(FaultToleranceConfigSpec);
@@ -188,6 +192,8 @@ impl DecodeFields for FaultToleranceConfigSpec {
         match name {
             "metaDataPath" => self.meta_data_path = Some(r.value(s)?),
             "secondaryVmSpec" => self.secondary_vm_spec = Some(r.value(s)?),
+            "metroFtEnabled" => self.metro_ft_enabled = Some(r.value(s)?),
+            "metroFtHostGroup" => self.metro_ft_host_group = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -201,6 +207,8 @@ impl EncodeFields for FaultToleranceConfigSpec {
         self.base.encode_fields(w);
         w.opt_field("metaDataPath", &self.meta_data_path);
         w.opt_field("secondaryVmSpec", &self.secondary_vm_spec);
+        w.opt_field("metroFtEnabled", &self.metro_ft_enabled);
+        w.opt_field("metroFtHostGroup", &self.metro_ft_host_group);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -771,6 +779,8 @@ pub struct FileBackedVirtualDiskSpec {
     pub profile: Vec<AnyVirtualMachineProfileSpec>,
     /// `crypto` (`CryptoSpec`, optional).
     pub crypto: Option<AnyCryptoSpec>,
+    /// `sectorFormat` (`xsd:string`, optional).
+    pub sector_format: Option<String>,
 }
 inherits!(FileBackedVirtualDiskSpec => VirtualDiskSpec);
 xml_struct!(FileBackedVirtualDiskSpec);
@@ -785,6 +795,7 @@ impl DecodeFields for FileBackedVirtualDiskSpec {
             "capacityKb" => self.capacity_kb = r.value(s)?,
             "profile" => self.profile.push(r.value(s)?),
             "crypto" => self.crypto = Some(r.value(s)?),
+            "sectorFormat" => self.sector_format = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -799,6 +810,7 @@ impl EncodeFields for FileBackedVirtualDiskSpec {
         w.field("capacityKb", &self.capacity_kb);
         w.vec_field("profile", &self.profile);
         w.opt_field("crypto", &self.crypto);
+        w.opt_field("sectorFormat", &self.sector_format);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -852,6 +864,120 @@ impl EncodeFields for FileInfo {
         w.opt_field("fileSize", &self.file_size);
         w.opt_field("modification", &self.modification);
         w.opt_field("owner", &self.owner);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `FileLockInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileLockInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `filePath` (`xsd:string`, required).
+    pub file_path: String,
+    /// `host` (`xsd:string`, required).
+    pub host: String,
+    /// `mac` (`xsd:string`, required).
+    pub mac: String,
+    /// `id` (`xsd:string`, required).
+    pub id: String,
+    /// `worldName` (`xsd:string`, required).
+    pub world_name: String,
+    /// `ownerId` (`xsd:string`, optional).
+    pub owner_id: Option<String>,
+    /// `lockMode` (`xsd:string`, required).
+    pub lock_mode: String,
+    /// `acquired` (`xsd:dateTime`, optional).
+    pub acquired: Option<DateTime>,
+    /// `heartbeat` (`xsd:dateTime`, optional).
+    pub heartbeat: Option<DateTime>,
+    /// `refCount` (`xsd:int`, optional).
+    pub ref_count: Option<i32>,
+}
+inherits!(FileLockInfo => DynamicData);
+xml_struct!(FileLockInfo);
+impl DecodeFields for FileLockInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "filePath" => self.file_path = r.value(s)?,
+            "host" => self.host = r.value(s)?,
+            "mac" => self.mac = r.value(s)?,
+            "id" => self.id = r.value(s)?,
+            "worldName" => self.world_name = r.value(s)?,
+            "ownerId" => self.owner_id = Some(r.value(s)?),
+            "lockMode" => self.lock_mode = r.value(s)?,
+            "acquired" => self.acquired = Some(r.value(s)?),
+            "heartbeat" => self.heartbeat = Some(r.value(s)?),
+            "refCount" => self.ref_count = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for FileLockInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("filePath", &self.file_path);
+        w.field("host", &self.host);
+        w.field("mac", &self.mac);
+        w.field("id", &self.id);
+        w.field("worldName", &self.world_name);
+        w.opt_field("ownerId", &self.owner_id);
+        w.field("lockMode", &self.lock_mode);
+        w.opt_field("acquired", &self.acquired);
+        w.opt_field("heartbeat", &self.heartbeat);
+        w.opt_field("refCount", &self.ref_count);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `FileLockInfoResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileLockInfoResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `lockInfo` (`FileLockInfo`, repeated).
+    pub lock_info: Vec<FileLockInfo>,
+    /// `fault` (`LocalizedMethodFault`, optional).
+    pub fault: Option<LocalizedMethodFault>,
+}
+inherits!(FileLockInfoResult => DynamicData);
+xml_struct!(FileLockInfoResult);
+impl DecodeFields for FileLockInfoResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "lockInfo" => self.lock_info.push(r.value(s)?),
+            "fault" => self.fault = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for FileLockInfoResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("lockInfo", &self.lock_info);
+        w.opt_field("fault", &self.fault);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1281,6 +1407,47 @@ impl EncodeFields for FolderEventArgument {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.field("folder", &self.folder);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `FolderExternallyManagedFolderInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FolderExternallyManagedFolderInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `id` (`xsd:string`, required).
+    pub id: String,
+    /// `type` (`xsd:string`, required).
+    pub r#type: String,
+}
+inherits!(FolderExternallyManagedFolderInfo => DynamicData);
+xml_struct!(FolderExternallyManagedFolderInfo);
+impl DecodeFields for FolderExternallyManagedFolderInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "id" => self.id = r.value(s)?,
+            "type" => self.r#type = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for FolderExternallyManagedFolderInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("id", &self.id);
+        w.field("type", &self.r#type);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

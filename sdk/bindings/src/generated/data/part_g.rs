@@ -797,6 +797,8 @@ pub struct GuestInfo {
     pub guest_family: Option<String>,
     /// `guestFullName` (`xsd:string`, optional).
     pub guest_full_name: Option<String>,
+    /// `guestDetailedData` (`xsd:string`, optional).
+    pub guest_detailed_data: Option<String>,
     /// `hostName` (`xsd:string`, optional).
     pub host_name: Option<String>,
     /// `ipAddress` (`xsd:string`, optional).
@@ -849,6 +851,7 @@ impl DecodeFields for GuestInfo {
             "guestId" => self.guest_id = Some(r.value(s)?),
             "guestFamily" => self.guest_family = Some(r.value(s)?),
             "guestFullName" => self.guest_full_name = Some(r.value(s)?),
+            "guestDetailedData" => self.guest_detailed_data = Some(r.value(s)?),
             "hostName" => self.host_name = Some(r.value(s)?),
             "ipAddress" => self.ip_address = Some(r.value(s)?),
             "net" => self.net.push(r.value(s)?),
@@ -887,6 +890,7 @@ impl EncodeFields for GuestInfo {
         w.opt_field("guestId", &self.guest_id);
         w.opt_field("guestFamily", &self.guest_family);
         w.opt_field("guestFullName", &self.guest_full_name);
+        w.opt_field("guestDetailedData", &self.guest_detailed_data);
         w.opt_field("hostName", &self.host_name);
         w.opt_field("ipAddress", &self.ip_address);
         w.vec_field("net", &self.net);
@@ -1318,8 +1322,12 @@ pub struct GuestOsDescriptor {
     pub vbs_supported: Option<BoolOption>,
     /// `vsgxSupported` (`BoolOption`, optional).
     pub vsgx_supported: Option<BoolOption>,
+    /// `vsgxRemoteAttestationSupported` (`xsd:boolean`, optional).
+    pub vsgx_remote_attestation_supported: Option<bool>,
     /// `supportsTPM20` (`xsd:boolean`, optional).
     pub supports_tpm20: Option<bool>,
+    /// `recommendedTPM20` (`xsd:boolean`, optional).
+    pub recommended_tpm20: Option<bool>,
     /// `vwdtSupported` (`xsd:boolean`, optional).
     pub vwdt_supported: Option<bool>,
 }
@@ -1419,7 +1427,11 @@ impl DecodeFields for GuestOsDescriptor {
             "vvtdSupported" => self.vvtd_supported = Some(r.value(s)?),
             "vbsSupported" => self.vbs_supported = Some(r.value(s)?),
             "vsgxSupported" => self.vsgx_supported = Some(r.value(s)?),
+            "vsgxRemoteAttestationSupported" => {
+                self.vsgx_remote_attestation_supported = Some(r.value(s)?)
+            }
             "supportsTPM20" => self.supports_tpm20 = Some(r.value(s)?),
+            "recommendedTPM20" => self.recommended_tpm20 = Some(r.value(s)?),
             "vwdtSupported" => self.vwdt_supported = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -1555,7 +1567,12 @@ impl EncodeFields for GuestOsDescriptor {
         w.opt_field("vvtdSupported", &self.vvtd_supported);
         w.opt_field("vbsSupported", &self.vbs_supported);
         w.opt_field("vsgxSupported", &self.vsgx_supported);
+        w.opt_field(
+            "vsgxRemoteAttestationSupported",
+            &self.vsgx_remote_attestation_supported,
+        );
         w.opt_field("supportsTPM20", &self.supports_tpm20);
+        w.opt_field("recommendedTPM20", &self.recommended_tpm20);
         w.opt_field("vwdtSupported", &self.vwdt_supported);
     }
     fn extra(&self) -> &Extra {

@@ -196,3 +196,111 @@ impl EncodeFields for HbrManagerVmReplicationCapability {
         self.base.extra()
     }
 }
+
+/// WSDL type `HbrReplicationTargetSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HbrReplicationTargetSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(HbrReplicationTargetSpec => DynamicData);
+xml_struct!(HbrReplicationTargetSpec);
+impl DecodeFields for HbrReplicationTargetSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HbrReplicationTargetSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HbrTargetSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HbrTargetSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `targetIP` (`xsd:string`, required).
+    pub target_ip: String,
+    /// `certificate` (`xsd:string`, required).
+    pub certificate: String,
+}
+inherits!(HbrTargetSpec => DynamicData);
+xml_struct!(HbrTargetSpec);
+impl DecodeFields for HbrTargetSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "targetIP" => self.target_ip = r.value(s)?,
+            "certificate" => self.certificate = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HbrTargetSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("targetIP", &self.target_ip);
+        w.field("certificate", &self.certificate);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HbrTargetSpecReplacement`, extends [`HbrReplicationTargetSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HbrTargetSpecReplacement {
+    /// The fields inherited from `HbrReplicationTargetSpec`.
+    pub base: HbrReplicationTargetSpec,
+    /// `spec` (`HbrTargetSpec`, repeated).
+    pub spec: Vec<HbrTargetSpec>,
+}
+inherits!(HbrTargetSpecReplacement => HbrReplicationTargetSpec);
+xml_struct!(HbrTargetSpecReplacement);
+impl DecodeFields for HbrTargetSpecReplacement {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "spec" => self.spec.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HbrTargetSpecReplacement {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("spec", &self.spec);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}

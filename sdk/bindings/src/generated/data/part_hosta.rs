@@ -205,6 +205,8 @@ pub struct HostActiveDirectorySpec {
     pub cam_server: Option<String>,
     /// `thumbprint` (`xsd:string`, optional).
     pub thumbprint: Option<String>,
+    /// `certificate` (`xsd:string`, optional).
+    pub certificate: Option<String>,
     /// `smartCardAuthenticationEnabled` (`xsd:boolean`, optional).
     pub smart_card_authentication_enabled: Option<bool>,
     /// `smartCardTrustAnchors` (`xsd:string`, repeated).
@@ -225,6 +227,7 @@ impl DecodeFields for HostActiveDirectorySpec {
             "password" => self.password = Some(r.value(s)?),
             "camServer" => self.cam_server = Some(r.value(s)?),
             "thumbprint" => self.thumbprint = Some(r.value(s)?),
+            "certificate" => self.certificate = Some(r.value(s)?),
             "smartCardAuthenticationEnabled" => {
                 self.smart_card_authentication_enabled = Some(r.value(s)?)
             }
@@ -245,6 +248,7 @@ impl EncodeFields for HostActiveDirectorySpec {
         w.opt_field("password", &self.password);
         w.opt_field("camServer", &self.cam_server);
         w.opt_field("thumbprint", &self.thumbprint);
+        w.opt_field("certificate", &self.certificate);
         w.opt_field(
             "smartCardAuthenticationEnabled",
             &self.smart_card_authentication_enabled,
@@ -577,6 +581,51 @@ impl EncodeFields for HostAssignableHardwareConfigAttributeOverride {
         w.field("instanceId", &self.instance_id);
         w.field("name", &self.name);
         w.opt_field("value", &self.value);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostAuthenticationInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostAuthenticationInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `principal` (`xsd:string`, required).
+    pub principal: String,
+    /// `ownerTag` (`xsd:string`, required).
+    pub owner_tag: String,
+    /// `sslCertificates` (`xsd:string`, repeated).
+    pub ssl_certificates: Vec<String>,
+}
+inherits!(HostAuthenticationInfo => DynamicData);
+xml_struct!(HostAuthenticationInfo);
+impl DecodeFields for HostAuthenticationInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "principal" => self.principal = r.value(s)?,
+            "ownerTag" => self.owner_tag = r.value(s)?,
+            "sslCertificates" => self.ssl_certificates.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostAuthenticationInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("principal", &self.principal);
+        w.field("ownerTag", &self.owner_tag);
+        w.vec_field("sslCertificates", &self.ssl_certificates);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

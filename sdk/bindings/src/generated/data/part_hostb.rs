@@ -24,6 +24,8 @@ pub struct HostBIOSInfo {
     pub firmware_major_release: Option<i32>,
     /// `firmwareMinorRelease` (`xsd:int`, optional).
     pub firmware_minor_release: Option<i32>,
+    /// `firmwareType` (`xsd:string`, optional).
+    pub firmware_type: Option<String>,
 }
 inherits!(HostBIOSInfo => DynamicData);
 xml_struct!(HostBIOSInfo);
@@ -42,6 +44,7 @@ impl DecodeFields for HostBIOSInfo {
             "minorRelease" => self.minor_release = Some(r.value(s)?),
             "firmwareMajorRelease" => self.firmware_major_release = Some(r.value(s)?),
             "firmwareMinorRelease" => self.firmware_minor_release = Some(r.value(s)?),
+            "firmwareType" => self.firmware_type = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -60,6 +63,7 @@ impl EncodeFields for HostBIOSInfo {
         w.opt_field("minorRelease", &self.minor_release);
         w.opt_field("firmwareMajorRelease", &self.firmware_major_release);
         w.opt_field("firmwareMinorRelease", &self.firmware_minor_release);
+        w.opt_field("firmwareType", &self.firmware_type);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -156,6 +156,8 @@ pub struct HostCapability {
     pub vmotion_across_network_supported: Option<bool>,
     /// `maxNumDisksSVMotion` (`xsd:int`, optional).
     pub max_num_disks_sv_motion: Option<i32>,
+    /// `maxVirtualDiskDescVersionSupported` (`xsd:int`, optional).
+    pub max_virtual_disk_desc_version_supported: Option<i32>,
     /// `hbrNicSelectionSupported` (`xsd:boolean`, optional).
     pub hbr_nic_selection_supported: Option<bool>,
     /// `vrNfcNicSelectionSupported` (`xsd:boolean`, optional).
@@ -354,12 +356,60 @@ pub struct HostCapability {
     pub p_mem_failover_supported: Option<bool>,
     /// `hostConfigEncryptionSupported` (`xsd:boolean`, optional).
     pub host_config_encryption_supported: Option<bool>,
+    /// `maxSupportedSimultaneousThreads` (`xsd:int`, optional).
+    pub max_supported_simultaneous_threads: Option<i32>,
     /// `ptpConfigSupported` (`xsd:boolean`, optional).
     pub ptp_config_supported: Option<bool>,
     /// `maxSupportedPtpPorts` (`xsd:int`, optional).
     pub max_supported_ptp_ports: Option<i32>,
+    /// `sgxRegistrationSupported` (`xsd:boolean`, optional).
+    pub sgx_registration_supported: Option<bool>,
     /// `pMemIndependentSnapshotSupported` (`xsd:boolean`, optional).
     pub p_mem_independent_snapshot_supported: Option<bool>,
+    /// `iommuSLDirtyCapable` (`xsd:boolean`, optional).
+    pub iommu_sl_dirty_capable: Option<bool>,
+    /// `vmknicBindingSupported` (`xsd:boolean`, optional).
+    pub vmknic_binding_supported: Option<bool>,
+    /// `ultralowFixedUnmapSupported` (`xsd:boolean`, optional).
+    pub ultralow_fixed_unmap_supported: Option<bool>,
+    /// `nvmeVvolSupported` (`xsd:boolean`, optional).
+    pub nvme_vvol_supported: Option<bool>,
+    /// `fptHotplugSupported` (`xsd:boolean`, optional).
+    pub fpt_hotplug_supported: Option<bool>,
+    /// `mconnectSupported` (`xsd:boolean`, optional).
+    pub mconnect_supported: Option<bool>,
+    /// `vsanNicMgmtSupported` (`xsd:boolean`, optional).
+    pub vsan_nic_mgmt_supported: Option<bool>,
+    /// `vvolNQNSupported` (`xsd:boolean`, optional).
+    pub vvol_nqn_supported: Option<bool>,
+    /// `stretchedSCSupported` (`xsd:boolean`, optional).
+    pub stretched_sc_supported: Option<bool>,
+    /// `vmknicBindingOnNFSv41` (`xsd:boolean`, optional).
+    pub vmknic_binding_on_nf_sv41: Option<bool>,
+    /// `vpStatusCheckSupported` (`xsd:boolean`, optional).
+    pub vp_status_check_supported: Option<bool>,
+    /// `e2e4knSupported` (`xsd:boolean`, optional).
+    pub e2e4kn_supported: Option<bool>,
+    /// `vsanDedicatedVmkNicSupported` (`xsd:boolean`, optional).
+    pub vsan_dedicated_vmk_nic_supported: Option<bool>,
+    /// `nConnectSupported` (`xsd:boolean`, optional).
+    pub n_connect_supported: Option<bool>,
+    /// `userKeySupported` (`xsd:boolean`, optional).
+    pub user_key_supported: Option<bool>,
+    /// `ndcmSupported` (`xsd:boolean`, optional).
+    pub ndcm_supported: Option<bool>,
+    /// `uefiSecureBoot` (`xsd:boolean`, optional).
+    pub uefi_secure_boot: Option<bool>,
+    /// `vpxdVmxGenerationSupported` (`xsd:boolean`, optional).
+    pub vpxd_vmx_generation_supported: Option<bool>,
+    /// `nfs41Krb5pSupported` (`xsd:boolean`, optional).
+    pub nfs41_krb5p_supported: Option<bool>,
+    /// `cimSupported` (`xsd:boolean`, optional).
+    pub cim_supported: Option<bool>,
+    /// `npivSupported` (`xsd:boolean`, optional).
+    pub npiv_supported: Option<bool>,
+    /// `entitlementSupported` (`xsd:boolean`, optional).
+    pub entitlement_supported: Option<bool>,
 }
 inherits!(HostCapability => DynamicData);
 xml_struct!(HostCapability);
@@ -415,6 +465,9 @@ impl DecodeFields for HostCapability {
                 self.vmotion_across_network_supported = Some(r.value(s)?)
             }
             "maxNumDisksSVMotion" => self.max_num_disks_sv_motion = Some(r.value(s)?),
+            "maxVirtualDiskDescVersionSupported" => {
+                self.max_virtual_disk_desc_version_supported = Some(r.value(s)?)
+            }
             "hbrNicSelectionSupported" => self.hbr_nic_selection_supported = Some(r.value(s)?),
             "vrNfcNicSelectionSupported" => self.vr_nfc_nic_selection_supported = Some(r.value(s)?),
             "recordReplaySupported" => self.record_replay_supported = Some(r.value(s)?),
@@ -568,11 +621,41 @@ impl DecodeFields for HostCapability {
             "hostConfigEncryptionSupported" => {
                 self.host_config_encryption_supported = Some(r.value(s)?)
             }
+            "maxSupportedSimultaneousThreads" => {
+                self.max_supported_simultaneous_threads = Some(r.value(s)?)
+            }
             "ptpConfigSupported" => self.ptp_config_supported = Some(r.value(s)?),
             "maxSupportedPtpPorts" => self.max_supported_ptp_ports = Some(r.value(s)?),
+            "sgxRegistrationSupported" => self.sgx_registration_supported = Some(r.value(s)?),
             "pMemIndependentSnapshotSupported" => {
                 self.p_mem_independent_snapshot_supported = Some(r.value(s)?)
             }
+            "iommuSLDirtyCapable" => self.iommu_sl_dirty_capable = Some(r.value(s)?),
+            "vmknicBindingSupported" => self.vmknic_binding_supported = Some(r.value(s)?),
+            "ultralowFixedUnmapSupported" => {
+                self.ultralow_fixed_unmap_supported = Some(r.value(s)?)
+            }
+            "nvmeVvolSupported" => self.nvme_vvol_supported = Some(r.value(s)?),
+            "fptHotplugSupported" => self.fpt_hotplug_supported = Some(r.value(s)?),
+            "mconnectSupported" => self.mconnect_supported = Some(r.value(s)?),
+            "vsanNicMgmtSupported" => self.vsan_nic_mgmt_supported = Some(r.value(s)?),
+            "vvolNQNSupported" => self.vvol_nqn_supported = Some(r.value(s)?),
+            "stretchedSCSupported" => self.stretched_sc_supported = Some(r.value(s)?),
+            "vmknicBindingOnNFSv41" => self.vmknic_binding_on_nf_sv41 = Some(r.value(s)?),
+            "vpStatusCheckSupported" => self.vp_status_check_supported = Some(r.value(s)?),
+            "e2e4knSupported" => self.e2e4kn_supported = Some(r.value(s)?),
+            "vsanDedicatedVmkNicSupported" => {
+                self.vsan_dedicated_vmk_nic_supported = Some(r.value(s)?)
+            }
+            "nConnectSupported" => self.n_connect_supported = Some(r.value(s)?),
+            "userKeySupported" => self.user_key_supported = Some(r.value(s)?),
+            "ndcmSupported" => self.ndcm_supported = Some(r.value(s)?),
+            "uefiSecureBoot" => self.uefi_secure_boot = Some(r.value(s)?),
+            "vpxdVmxGenerationSupported" => self.vpxd_vmx_generation_supported = Some(r.value(s)?),
+            "nfs41Krb5pSupported" => self.nfs41_krb5p_supported = Some(r.value(s)?),
+            "cimSupported" => self.cim_supported = Some(r.value(s)?),
+            "npivSupported" => self.npiv_supported = Some(r.value(s)?),
+            "entitlementSupported" => self.entitlement_supported = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -652,6 +735,10 @@ impl EncodeFields for HostCapability {
             &self.vmotion_across_network_supported,
         );
         w.opt_field("maxNumDisksSVMotion", &self.max_num_disks_sv_motion);
+        w.opt_field(
+            "maxVirtualDiskDescVersionSupported",
+            &self.max_virtual_disk_desc_version_supported,
+        );
         w.opt_field(
             "hbrNicSelectionSupported",
             &self.hbr_nic_selection_supported,
@@ -898,12 +985,48 @@ impl EncodeFields for HostCapability {
             "hostConfigEncryptionSupported",
             &self.host_config_encryption_supported,
         );
+        w.opt_field(
+            "maxSupportedSimultaneousThreads",
+            &self.max_supported_simultaneous_threads,
+        );
         w.opt_field("ptpConfigSupported", &self.ptp_config_supported);
         w.opt_field("maxSupportedPtpPorts", &self.max_supported_ptp_ports);
+        w.opt_field("sgxRegistrationSupported", &self.sgx_registration_supported);
         w.opt_field(
             "pMemIndependentSnapshotSupported",
             &self.p_mem_independent_snapshot_supported,
         );
+        w.opt_field("iommuSLDirtyCapable", &self.iommu_sl_dirty_capable);
+        w.opt_field("vmknicBindingSupported", &self.vmknic_binding_supported);
+        w.opt_field(
+            "ultralowFixedUnmapSupported",
+            &self.ultralow_fixed_unmap_supported,
+        );
+        w.opt_field("nvmeVvolSupported", &self.nvme_vvol_supported);
+        w.opt_field("fptHotplugSupported", &self.fpt_hotplug_supported);
+        w.opt_field("mconnectSupported", &self.mconnect_supported);
+        w.opt_field("vsanNicMgmtSupported", &self.vsan_nic_mgmt_supported);
+        w.opt_field("vvolNQNSupported", &self.vvol_nqn_supported);
+        w.opt_field("stretchedSCSupported", &self.stretched_sc_supported);
+        w.opt_field("vmknicBindingOnNFSv41", &self.vmknic_binding_on_nf_sv41);
+        w.opt_field("vpStatusCheckSupported", &self.vp_status_check_supported);
+        w.opt_field("e2e4knSupported", &self.e2e4kn_supported);
+        w.opt_field(
+            "vsanDedicatedVmkNicSupported",
+            &self.vsan_dedicated_vmk_nic_supported,
+        );
+        w.opt_field("nConnectSupported", &self.n_connect_supported);
+        w.opt_field("userKeySupported", &self.user_key_supported);
+        w.opt_field("ndcmSupported", &self.ndcm_supported);
+        w.opt_field("uefiSecureBoot", &self.uefi_secure_boot);
+        w.opt_field(
+            "vpxdVmxGenerationSupported",
+            &self.vpxd_vmx_generation_supported,
+        );
+        w.opt_field("nfs41Krb5pSupported", &self.nfs41_krb5p_supported);
+        w.opt_field("cimSupported", &self.cim_supported);
+        w.opt_field("npivSupported", &self.npiv_supported);
+        w.opt_field("entitlementSupported", &self.entitlement_supported);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -915,6 +1038,8 @@ impl EncodeFields for HostCapability {
 pub struct HostCertificateManagerCertificateInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
+    /// `kind` (`xsd:string`, optional).
+    pub kind: Option<String>,
     /// `issuer` (`xsd:string`, optional).
     pub issuer: Option<String>,
     /// `notBefore` (`xsd:dateTime`, optional).
@@ -936,6 +1061,7 @@ impl DecodeFields for HostCertificateManagerCertificateInfo {
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
         match name {
+            "kind" => self.kind = Some(r.value(s)?),
             "issuer" => self.issuer = Some(r.value(s)?),
             "notBefore" => self.not_before = Some(r.value(s)?),
             "notAfter" => self.not_after = Some(r.value(s)?),
@@ -952,11 +1078,53 @@ impl DecodeFields for HostCertificateManagerCertificateInfo {
 impl EncodeFields for HostCertificateManagerCertificateInfo {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
+        w.opt_field("kind", &self.kind);
         w.opt_field("issuer", &self.issuer);
         w.opt_field("notBefore", &self.not_before);
         w.opt_field("notAfter", &self.not_after);
         w.opt_field("subject", &self.subject);
         w.field("status", &self.status);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostCertificateManagerCertificateSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostCertificateManagerCertificateSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `kind` (`xsd:string`, required).
+    pub kind: String,
+    /// `subjectAlternativeNames` (`xsd:string`, repeated).
+    pub subject_alternative_names: Vec<String>,
+}
+inherits!(HostCertificateManagerCertificateSpec => DynamicData);
+xml_struct!(HostCertificateManagerCertificateSpec);
+impl DecodeFields for HostCertificateManagerCertificateSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "kind" => self.kind = r.value(s)?,
+            "subjectAlternativeNames" => self.subject_alternative_names.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostCertificateManagerCertificateSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("kind", &self.kind);
+        w.vec_field("subjectAlternativeNames", &self.subject_alternative_names);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1500,6 +1668,8 @@ pub struct HostConfigInfo {
     pub deployment_info: Option<HostDeploymentInfo>,
     /// `hyperThread` (`HostHyperThreadScheduleInfo`, optional).
     pub hyper_thread: Option<HostHyperThreadScheduleInfo>,
+    /// `cpuScheduler` (`HostCpuSchedulerInfo`, optional).
+    pub cpu_scheduler: Option<HostCpuSchedulerInfo>,
     /// `consoleReservation` (`ServiceConsoleReservationInfo`, optional).
     pub console_reservation: Option<ServiceConsoleReservationInfo>,
     /// `virtualMachineReservation` (`VirtualMachineMemoryReservationInfo`, optional).
@@ -1558,6 +1728,8 @@ pub struct HostConfigInfo {
     pub ssl_thumbprint_info: Option<HostSslThumbprintInfo>,
     /// `sslThumbprintData` (`HostSslThumbprintInfo`, repeated).
     pub ssl_thumbprint_data: Vec<HostSslThumbprintInfo>,
+    /// `authenticationData` (`HostAuthenticationInfo`, repeated).
+    pub authentication_data: Vec<HostAuthenticationInfo>,
     /// `certificate` (`xsd:byte`, repeated).
     pub certificate: Vec<i8>,
     /// `pciPassthruInfo` (`HostPciPassthruInfo`, repeated).
@@ -1621,6 +1793,7 @@ impl DecodeFields for HostConfigInfo {
             "product" => self.product = r.value(s)?,
             "deploymentInfo" => self.deployment_info = Some(r.value(s)?),
             "hyperThread" => self.hyper_thread = Some(r.value(s)?),
+            "cpuScheduler" => self.cpu_scheduler = Some(r.value(s)?),
             "consoleReservation" => self.console_reservation = Some(r.value(s)?),
             "virtualMachineReservation" => self.virtual_machine_reservation = Some(r.value(s)?),
             "storageDevice" => self.storage_device = Some(r.value(s)?),
@@ -1650,6 +1823,7 @@ impl DecodeFields for HostConfigInfo {
             "ipmi" => self.ipmi = Some(r.value(s)?),
             "sslThumbprintInfo" => self.ssl_thumbprint_info = Some(r.value(s)?),
             "sslThumbprintData" => self.ssl_thumbprint_data.push(r.value(s)?),
+            "authenticationData" => self.authentication_data.push(r.value(s)?),
             "certificate" => self.certificate.push(r.value(s)?),
             "pciPassthruInfo" => self.pci_passthru_info.push(r.value(s)?),
             "authenticationManagerInfo" => self.authentication_manager_info = Some(r.value(s)?),
@@ -1689,6 +1863,7 @@ impl EncodeFields for HostConfigInfo {
         w.field("product", &self.product);
         w.opt_field("deploymentInfo", &self.deployment_info);
         w.opt_field("hyperThread", &self.hyper_thread);
+        w.opt_field("cpuScheduler", &self.cpu_scheduler);
         w.opt_field("consoleReservation", &self.console_reservation);
         w.opt_field(
             "virtualMachineReservation",
@@ -1724,6 +1899,7 @@ impl EncodeFields for HostConfigInfo {
         w.opt_field("ipmi", &self.ipmi);
         w.opt_field("sslThumbprintInfo", &self.ssl_thumbprint_info);
         w.vec_field("sslThumbprintData", &self.ssl_thumbprint_data);
+        w.vec_field("authenticationData", &self.authentication_data);
         w.vec_field("certificate", &self.certificate);
         w.vec_field("pciPassthruInfo", &self.pci_passthru_info);
         w.opt_field(
@@ -2075,6 +2251,8 @@ pub struct HostConfigSummary {
     pub port: i32,
     /// `sslThumbprint` (`xsd:string`, optional).
     pub ssl_thumbprint: Option<String>,
+    /// `sslCertificate` (`xsd:string`, optional).
+    pub ssl_certificate: Option<String>,
     /// `product` (`AboutInfo`, optional).
     pub product: Option<AboutInfo>,
     /// `vmotionEnabled` (`xsd:boolean`, required).
@@ -2101,6 +2279,7 @@ impl DecodeFields for HostConfigSummary {
             "name" => self.name = r.value(s)?,
             "port" => self.port = r.value(s)?,
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
+            "sslCertificate" => self.ssl_certificate = Some(r.value(s)?),
             "product" => self.product = Some(r.value(s)?),
             "vmotionEnabled" => self.vmotion_enabled = r.value(s)?,
             "faultToleranceEnabled" => self.fault_tolerance_enabled = Some(r.value(s)?),
@@ -2121,6 +2300,7 @@ impl EncodeFields for HostConfigSummary {
         w.field("name", &self.name);
         w.field("port", &self.port);
         w.opt_field("sslThumbprint", &self.ssl_thumbprint);
+        w.opt_field("sslCertificate", &self.ssl_certificate);
         w.opt_field("product", &self.product);
         w.field("vmotionEnabled", &self.vmotion_enabled);
         w.opt_field("faultToleranceEnabled", &self.fault_tolerance_enabled);
@@ -2254,6 +2434,8 @@ pub struct HostConnectSpec {
     pub port: Option<i32>,
     /// `sslThumbprint` (`xsd:string`, optional).
     pub ssl_thumbprint: Option<String>,
+    /// `sslCertificate` (`xsd:string`, optional).
+    pub ssl_certificate: Option<String>,
     /// `userName` (`xsd:string`, optional).
     pub user_name: Option<String>,
     /// `password` (`xsd:string`, optional).
@@ -2286,6 +2468,7 @@ impl DecodeFields for HostConnectSpec {
             "hostName" => self.host_name = Some(r.value(s)?),
             "port" => self.port = Some(r.value(s)?),
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
+            "sslCertificate" => self.ssl_certificate = Some(r.value(s)?),
             "userName" => self.user_name = Some(r.value(s)?),
             "password" => self.password = Some(r.value(s)?),
             "vmFolder" => self.vm_folder = Some(r.value(s)?),
@@ -2309,6 +2492,7 @@ impl EncodeFields for HostConnectSpec {
         w.opt_field("hostName", &self.host_name);
         w.opt_field("port", &self.port);
         w.opt_field("sslThumbprint", &self.ssl_thumbprint);
+        w.opt_field("sslCertificate", &self.ssl_certificate);
         w.opt_field("userName", &self.user_name);
         w.opt_field("password", &self.password);
         w.opt_field("vmFolder", &self.vm_folder);
@@ -2509,6 +2693,12 @@ pub struct HostCpuPackage {
     pub thread_id: Vec<i16>,
     /// `cpuFeature` (`HostCpuIdInfo`, repeated).
     pub cpu_feature: Vec<HostCpuIdInfo>,
+    /// `family` (`xsd:short`, optional).
+    pub family: Option<i16>,
+    /// `model` (`xsd:short`, optional).
+    pub model: Option<i16>,
+    /// `stepping` (`xsd:short`, optional).
+    pub stepping: Option<i16>,
 }
 inherits!(HostCpuPackage => DynamicData);
 xml_struct!(HostCpuPackage);
@@ -2527,6 +2717,9 @@ impl DecodeFields for HostCpuPackage {
             "description" => self.description = r.value(s)?,
             "threadId" => self.thread_id.push(r.value(s)?),
             "cpuFeature" => self.cpu_feature.push(r.value(s)?),
+            "family" => self.family = Some(r.value(s)?),
+            "model" => self.model = Some(r.value(s)?),
+            "stepping" => self.stepping = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -2545,6 +2738,9 @@ impl EncodeFields for HostCpuPackage {
         w.field("description", &self.description);
         w.vec_field("threadId", &self.thread_id);
         w.vec_field("cpuFeature", &self.cpu_feature);
+        w.opt_field("family", &self.family);
+        w.opt_field("model", &self.model);
+        w.opt_field("stepping", &self.stepping);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2586,6 +2782,43 @@ impl EncodeFields for HostCpuPowerManagementInfo {
         self.base.encode_fields(w);
         w.opt_field("currentPolicy", &self.current_policy);
         w.opt_field("hardwareSupport", &self.hardware_support);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostCpuSchedulerInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostCpuSchedulerInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `policy` (`xsd:string`, required).
+    pub policy: String,
+}
+inherits!(HostCpuSchedulerInfo => DynamicData);
+xml_struct!(HostCpuSchedulerInfo);
+impl DecodeFields for HostCpuSchedulerInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "policy" => self.policy = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostCpuSchedulerInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("policy", &self.policy);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

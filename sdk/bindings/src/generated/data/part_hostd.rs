@@ -1948,6 +1948,8 @@ pub struct HostDiskPartitionSpec {
     pub total_sectors: Option<i64>,
     /// `partition` (`HostDiskPartitionAttributes`, repeated).
     pub partition: Vec<HostDiskPartitionAttributes>,
+    /// `sectorSize` (`xsd:int`, optional).
+    pub sector_size: Option<i32>,
 }
 inherits!(HostDiskPartitionSpec => DynamicData);
 xml_struct!(HostDiskPartitionSpec);
@@ -1963,6 +1965,7 @@ impl DecodeFields for HostDiskPartitionSpec {
             "chs" => self.chs = Some(r.value(s)?),
             "totalSectors" => self.total_sectors = Some(r.value(s)?),
             "partition" => self.partition.push(r.value(s)?),
+            "sectorSize" => self.sector_size = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1978,6 +1981,7 @@ impl EncodeFields for HostDiskPartitionSpec {
         w.opt_field("chs", &self.chs);
         w.opt_field("totalSectors", &self.total_sectors);
         w.vec_field("partition", &self.partition);
+        w.opt_field("sectorSize", &self.sector_size);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2080,6 +2084,55 @@ impl EncodeFields for HostDnsConfigSpec {
         self.base.encode_fields(w);
         w.opt_field("virtualNicConnection", &self.virtual_nic_connection);
         w.opt_field("virtualNicConnectionV6", &self.virtual_nic_connection_v6);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostDvxClass`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostDvxClass {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `deviceClass` (`xsd:string`, required).
+    pub device_class: String,
+    /// `checkpointSupported` (`xsd:boolean`, required).
+    pub checkpoint_supported: bool,
+    /// `swDMATracingSupported` (`xsd:boolean`, required).
+    pub sw_dma_tracing_supported: bool,
+    /// `sriovNic` (`xsd:boolean`, required).
+    pub sriov_nic: bool,
+}
+inherits!(HostDvxClass => DynamicData);
+xml_struct!(HostDvxClass);
+impl DecodeFields for HostDvxClass {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceClass" => self.device_class = r.value(s)?,
+            "checkpointSupported" => self.checkpoint_supported = r.value(s)?,
+            "swDMATracingSupported" => self.sw_dma_tracing_supported = r.value(s)?,
+            "sriovNic" => self.sriov_nic = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostDvxClass {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("deviceClass", &self.device_class);
+        w.field("checkpointSupported", &self.checkpoint_supported);
+        w.field("swDMATracingSupported", &self.sw_dma_tracing_supported);
+        w.field("sriovNic", &self.sriov_nic);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

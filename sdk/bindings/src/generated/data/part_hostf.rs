@@ -818,6 +818,10 @@ pub struct HostFirewallRuleset {
     pub enabled: bool,
     /// `allowedHosts` (`HostFirewallRulesetIpList`, optional).
     pub allowed_hosts: Option<HostFirewallRulesetIpList>,
+    /// `userControllable` (`xsd:boolean`, optional).
+    pub user_controllable: Option<bool>,
+    /// `ipListUserConfigurable` (`xsd:boolean`, optional).
+    pub ip_list_user_configurable: Option<bool>,
 }
 inherits!(HostFirewallRuleset => DynamicData);
 xml_struct!(HostFirewallRuleset);
@@ -836,6 +840,8 @@ impl DecodeFields for HostFirewallRuleset {
             "service" => self.service = Some(r.value(s)?),
             "enabled" => self.enabled = r.value(s)?,
             "allowedHosts" => self.allowed_hosts = Some(r.value(s)?),
+            "userControllable" => self.user_controllable = Some(r.value(s)?),
+            "ipListUserConfigurable" => self.ip_list_user_configurable = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -854,6 +860,8 @@ impl EncodeFields for HostFirewallRuleset {
         w.opt_field("service", &self.service);
         w.field("enabled", &self.enabled);
         w.opt_field("allowedHosts", &self.allowed_hosts);
+        w.opt_field("userControllable", &self.user_controllable);
+        w.opt_field("ipListUserConfigurable", &self.ip_list_user_configurable);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1058,6 +1066,63 @@ impl EncodeFields for HostForceMountedInfo {
         self.base.encode_fields(w);
         w.field("persist", &self.persist);
         w.field("mounted", &self.mounted);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostFru`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostFru {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `type` (`xsd:string`, required).
+    pub r#type: String,
+    /// `partName` (`xsd:string`, required).
+    pub part_name: String,
+    /// `partNumber` (`xsd:string`, required).
+    pub part_number: String,
+    /// `manufacturer` (`xsd:string`, required).
+    pub manufacturer: String,
+    /// `serialNumber` (`xsd:string`, optional).
+    pub serial_number: Option<String>,
+    /// `mfgTimeStamp` (`xsd:dateTime`, optional).
+    pub mfg_time_stamp: Option<DateTime>,
+}
+inherits!(HostFru => DynamicData);
+xml_struct!(HostFru);
+impl DecodeFields for HostFru {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "type" => self.r#type = r.value(s)?,
+            "partName" => self.part_name = r.value(s)?,
+            "partNumber" => self.part_number = r.value(s)?,
+            "manufacturer" => self.manufacturer = r.value(s)?,
+            "serialNumber" => self.serial_number = Some(r.value(s)?),
+            "mfgTimeStamp" => self.mfg_time_stamp = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostFru {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("type", &self.r#type);
+        w.field("partName", &self.part_name);
+        w.field("partNumber", &self.part_number);
+        w.field("manufacturer", &self.manufacturer);
+        w.opt_field("serialNumber", &self.serial_number);
+        w.opt_field("mfgTimeStamp", &self.mfg_time_stamp);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -143,6 +143,8 @@ pub struct HostGraphicsConfigDeviceType {
     pub device_id: String,
     /// `graphicsType` (`xsd:string`, required).
     pub graphics_type: String,
+    /// `vgpuMode` (`xsd:string`, optional).
+    pub vgpu_mode: Option<String>,
 }
 inherits!(HostGraphicsConfigDeviceType => DynamicData);
 xml_struct!(HostGraphicsConfigDeviceType);
@@ -156,6 +158,7 @@ impl DecodeFields for HostGraphicsConfigDeviceType {
         match name {
             "deviceId" => self.device_id = r.value(s)?,
             "graphicsType" => self.graphics_type = r.value(s)?,
+            "vgpuMode" => self.vgpu_mode = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -169,6 +172,7 @@ impl EncodeFields for HostGraphicsConfigDeviceType {
         self.base.encode_fields(w);
         w.field("deviceId", &self.device_id);
         w.field("graphicsType", &self.graphics_type);
+        w.opt_field("vgpuMode", &self.vgpu_mode);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -188,6 +192,8 @@ pub struct HostGraphicsInfo {
     pub pci_id: String,
     /// `graphicsType` (`xsd:string`, required).
     pub graphics_type: String,
+    /// `vgpuMode` (`xsd:string`, optional).
+    pub vgpu_mode: Option<String>,
     /// `memorySizeInKB` (`xsd:long`, required).
     pub memory_size_in_kb: i64,
     /// `vm` (`ManagedObjectReference`, repeated).
@@ -207,6 +213,7 @@ impl DecodeFields for HostGraphicsInfo {
             "vendorName" => self.vendor_name = r.value(s)?,
             "pciId" => self.pci_id = r.value(s)?,
             "graphicsType" => self.graphics_type = r.value(s)?,
+            "vgpuMode" => self.vgpu_mode = Some(r.value(s)?),
             "memorySizeInKB" => self.memory_size_in_kb = r.value(s)?,
             "vm" => self.vm.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
@@ -224,6 +231,7 @@ impl EncodeFields for HostGraphicsInfo {
         w.field("vendorName", &self.vendor_name);
         w.field("pciId", &self.pci_id);
         w.field("graphicsType", &self.graphics_type);
+        w.opt_field("vgpuMode", &self.vgpu_mode);
         w.field("memorySizeInKB", &self.memory_size_in_kb);
         w.vec_field("vm", &self.vm);
     }

@@ -67,6 +67,8 @@ pub struct HostHardwareInfo {
     pub smc_present: Option<bool>,
     /// `pciDevice` (`HostPciDevice`, repeated).
     pub pci_device: Vec<HostPciDevice>,
+    /// `dvxClasses` (`HostDvxClass`, repeated).
+    pub dvx_classes: Vec<HostDvxClass>,
     /// `cpuFeature` (`HostCpuIdInfo`, repeated).
     pub cpu_feature: Vec<HostCpuIdInfo>,
     /// `biosInfo` (`HostBIOSInfo`, optional).
@@ -83,6 +85,8 @@ pub struct HostHardwareInfo {
     pub memory_tiering_type: Option<String>,
     /// `memoryTierInfo` (`HostMemoryTierInfo`, repeated).
     pub memory_tier_info: Vec<HostMemoryTierInfo>,
+    /// `tdxInfo` (`HostTdxInfo`, optional).
+    pub tdx_info: Option<HostTdxInfo>,
 }
 inherits!(HostHardwareInfo => DynamicData);
 xml_struct!(HostHardwareInfo);
@@ -102,6 +106,7 @@ impl DecodeFields for HostHardwareInfo {
             "numaInfo" => self.numa_info = Some(r.value(s)?),
             "smcPresent" => self.smc_present = Some(r.value(s)?),
             "pciDevice" => self.pci_device.push(r.value(s)?),
+            "dvxClasses" => self.dvx_classes.push(r.value(s)?),
             "cpuFeature" => self.cpu_feature.push(r.value(s)?),
             "biosInfo" => self.bios_info = Some(r.value(s)?),
             "reliableMemoryInfo" => self.reliable_memory_info = Some(r.value(s)?),
@@ -110,6 +115,7 @@ impl DecodeFields for HostHardwareInfo {
             "sevInfo" => self.sev_info = Some(r.value(s)?),
             "memoryTieringType" => self.memory_tiering_type = Some(r.value(s)?),
             "memoryTierInfo" => self.memory_tier_info.push(r.value(s)?),
+            "tdxInfo" => self.tdx_info = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -129,6 +135,7 @@ impl EncodeFields for HostHardwareInfo {
         w.opt_field("numaInfo", &self.numa_info);
         w.opt_field("smcPresent", &self.smc_present);
         w.vec_field("pciDevice", &self.pci_device);
+        w.vec_field("dvxClasses", &self.dvx_classes);
         w.vec_field("cpuFeature", &self.cpu_feature);
         w.opt_field("biosInfo", &self.bios_info);
         w.opt_field("reliableMemoryInfo", &self.reliable_memory_info);
@@ -137,6 +144,7 @@ impl EncodeFields for HostHardwareInfo {
         w.opt_field("sevInfo", &self.sev_info);
         w.opt_field("memoryTieringType", &self.memory_tiering_type);
         w.vec_field("memoryTierInfo", &self.memory_tier_info);
+        w.opt_field("tdxInfo", &self.tdx_info);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -154,6 +162,8 @@ pub struct HostHardwareStatusInfo {
     pub cpu_status_info: Vec<AnyHostHardwareElementInfo>,
     /// `storageStatusInfo` (`HostStorageElementInfo`, repeated).
     pub storage_status_info: Vec<HostStorageElementInfo>,
+    /// `dpuStatusInfo` (`DpuStatusInfo`, repeated).
+    pub dpu_status_info: Vec<DpuStatusInfo>,
 }
 inherits!(HostHardwareStatusInfo => DynamicData);
 xml_struct!(HostHardwareStatusInfo);
@@ -168,6 +178,7 @@ impl DecodeFields for HostHardwareStatusInfo {
             "memoryStatusInfo" => self.memory_status_info.push(r.value(s)?),
             "cpuStatusInfo" => self.cpu_status_info.push(r.value(s)?),
             "storageStatusInfo" => self.storage_status_info.push(r.value(s)?),
+            "dpuStatusInfo" => self.dpu_status_info.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -182,6 +193,7 @@ impl EncodeFields for HostHardwareStatusInfo {
         w.vec_field("memoryStatusInfo", &self.memory_status_info);
         w.vec_field("cpuStatusInfo", &self.cpu_status_info);
         w.vec_field("storageStatusInfo", &self.storage_status_info);
+        w.vec_field("dpuStatusInfo", &self.dpu_status_info);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -197,6 +209,8 @@ pub struct HostHardwareSummary {
     pub vendor: String,
     /// `model` (`xsd:string`, required).
     pub model: String,
+    /// `family` (`xsd:string`, optional).
+    pub family: Option<String>,
     /// `uuid` (`xsd:string`, required).
     pub uuid: String,
     /// `otherIdentifyingInfo` (`HostSystemIdentificationInfo`, repeated).
@@ -230,6 +244,7 @@ impl DecodeFields for HostHardwareSummary {
         match name {
             "vendor" => self.vendor = r.value(s)?,
             "model" => self.model = r.value(s)?,
+            "family" => self.family = Some(r.value(s)?),
             "uuid" => self.uuid = r.value(s)?,
             "otherIdentifyingInfo" => self.other_identifying_info.push(r.value(s)?),
             "memorySize" => self.memory_size = r.value(s)?,
@@ -253,6 +268,7 @@ impl EncodeFields for HostHardwareSummary {
         self.base.encode_fields(w);
         w.field("vendor", &self.vendor);
         w.field("model", &self.model);
+        w.opt_field("family", &self.family);
         w.field("uuid", &self.uuid);
         w.vec_field("otherIdentifyingInfo", &self.other_identifying_info);
         w.field("memorySize", &self.memory_size);

@@ -100,6 +100,8 @@ pub struct HostMemberRuntimeInfo {
     pub nsxt_status_detail: Option<String>,
     /// `healthCheckResult` (`HostMemberHealthCheckResult`, repeated).
     pub health_check_result: Vec<AnyHostMemberHealthCheckResult>,
+    /// `hostUplinkState` (`DistributedVirtualSwitchHostMemberHostUplinkState`, repeated).
+    pub host_uplink_state: Vec<DistributedVirtualSwitchHostMemberHostUplinkState>,
 }
 inherits!(HostMemberRuntimeInfo => DynamicData);
 xml_struct!(HostMemberRuntimeInfo);
@@ -117,6 +119,7 @@ impl DecodeFields for HostMemberRuntimeInfo {
             "nsxtStatus" => self.nsxt_status = Some(r.value(s)?),
             "nsxtStatusDetail" => self.nsxt_status_detail = Some(r.value(s)?),
             "healthCheckResult" => self.health_check_result.push(r.value(s)?),
+            "hostUplinkState" => self.host_uplink_state.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -134,6 +137,7 @@ impl EncodeFields for HostMemberRuntimeInfo {
         w.opt_field("nsxtStatus", &self.nsxt_status);
         w.opt_field("nsxtStatusDetail", &self.nsxt_status_detail);
         w.vec_field("healthCheckResult", &self.health_check_result);
+        w.vec_field("hostUplinkState", &self.host_uplink_state);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -258,6 +262,8 @@ pub struct HostMemoryTierInfo {
     pub r#type: String,
     /// `flags` (`xsd:string`, repeated).
     pub flags: Vec<String>,
+    /// `internalFlags` (`xsd:string`, repeated).
+    pub internal_flags: Vec<String>,
     /// `size` (`xsd:long`, required).
     pub size: i64,
 }
@@ -274,6 +280,7 @@ impl DecodeFields for HostMemoryTierInfo {
             "name" => self.name = r.value(s)?,
             "type" => self.r#type = r.value(s)?,
             "flags" => self.flags.push(r.value(s)?),
+            "internalFlags" => self.internal_flags.push(r.value(s)?),
             "size" => self.size = r.value(s)?,
             _ => return self.base.decode_field(name, r, s),
         }
@@ -289,6 +296,7 @@ impl EncodeFields for HostMemoryTierInfo {
         w.field("name", &self.name);
         w.field("type", &self.r#type);
         w.vec_field("flags", &self.flags);
+        w.vec_field("internalFlags", &self.internal_flags);
         w.field("size", &self.size);
     }
     fn extra(&self) -> &Extra {
@@ -389,6 +397,14 @@ pub struct HostMountInfo {
     pub accessible: Option<bool>,
     /// `inaccessibleReason` (`xsd:string`, optional).
     pub inaccessible_reason: Option<String>,
+    /// `vmknicName` (`xsd:string`, optional).
+    pub vmknic_name: Option<String>,
+    /// `vmknicActive` (`xsd:boolean`, optional).
+    pub vmknic_active: Option<bool>,
+    /// `mountFailedReason` (`xsd:string`, optional).
+    pub mount_failed_reason: Option<String>,
+    /// `numTcpConnections` (`xsd:int`, optional).
+    pub num_tcp_connections: Option<i32>,
 }
 inherits!(HostMountInfo => DynamicData);
 xml_struct!(HostMountInfo);
@@ -405,6 +421,10 @@ impl DecodeFields for HostMountInfo {
             "mounted" => self.mounted = Some(r.value(s)?),
             "accessible" => self.accessible = Some(r.value(s)?),
             "inaccessibleReason" => self.inaccessible_reason = Some(r.value(s)?),
+            "vmknicName" => self.vmknic_name = Some(r.value(s)?),
+            "vmknicActive" => self.vmknic_active = Some(r.value(s)?),
+            "mountFailedReason" => self.mount_failed_reason = Some(r.value(s)?),
+            "numTcpConnections" => self.num_tcp_connections = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -421,6 +441,10 @@ impl EncodeFields for HostMountInfo {
         w.opt_field("mounted", &self.mounted);
         w.opt_field("accessible", &self.accessible);
         w.opt_field("inaccessibleReason", &self.inaccessible_reason);
+        w.opt_field("vmknicName", &self.vmknic_name);
+        w.opt_field("vmknicActive", &self.vmknic_active);
+        w.opt_field("mountFailedReason", &self.mount_failed_reason);
+        w.opt_field("numTcpConnections", &self.num_tcp_connections);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

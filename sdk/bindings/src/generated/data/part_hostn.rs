@@ -126,6 +126,12 @@ pub struct HostNasVolumeSpec {
     pub remote_host_names: Vec<String>,
     /// `securityType` (`xsd:string`, optional).
     pub security_type: Option<String>,
+    /// `vmknicToBind` (`xsd:string`, optional).
+    pub vmknic_to_bind: Option<String>,
+    /// `vmknicBound` (`xsd:boolean`, optional).
+    pub vmknic_bound: Option<bool>,
+    /// `connections` (`xsd:int`, optional).
+    pub connections: Option<i32>,
 }
 inherits!(HostNasVolumeSpec => DynamicData);
 xml_struct!(HostNasVolumeSpec);
@@ -146,6 +152,9 @@ impl DecodeFields for HostNasVolumeSpec {
             "password" => self.password = Some(r.value(s)?),
             "remoteHostNames" => self.remote_host_names.push(r.value(s)?),
             "securityType" => self.security_type = Some(r.value(s)?),
+            "vmknicToBind" => self.vmknic_to_bind = Some(r.value(s)?),
+            "vmknicBound" => self.vmknic_bound = Some(r.value(s)?),
+            "connections" => self.connections = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -166,6 +175,9 @@ impl EncodeFields for HostNasVolumeSpec {
         w.opt_field("password", &self.password);
         w.vec_field("remoteHostNames", &self.remote_host_names);
         w.opt_field("securityType", &self.security_type);
+        w.opt_field("vmknicToBind", &self.vmknic_to_bind);
+        w.opt_field("vmknicBound", &self.vmknic_bound);
+        w.opt_field("connections", &self.connections);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -636,6 +648,8 @@ pub struct HostNetStackInstance {
     pub ip_v6_enabled: Option<bool>,
     /// `routeTableConfig` (`HostIpRouteTableConfig`, optional).
     pub route_table_config: Option<HostIpRouteTableConfig>,
+    /// `owner` (`xsd:string`, optional).
+    pub owner: Option<String>,
 }
 inherits!(HostNetStackInstance => DynamicData);
 xml_struct!(HostNetStackInstance);
@@ -657,6 +671,7 @@ impl DecodeFields for HostNetStackInstance {
             "congestionControlAlgorithm" => self.congestion_control_algorithm = Some(r.value(s)?),
             "ipV6Enabled" => self.ip_v6_enabled = Some(r.value(s)?),
             "routeTableConfig" => self.route_table_config = Some(r.value(s)?),
+            "owner" => self.owner = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -682,6 +697,7 @@ impl EncodeFields for HostNetStackInstance {
         );
         w.opt_field("ipV6Enabled", &self.ip_v6_enabled);
         w.opt_field("routeTableConfig", &self.route_table_config);
+        w.opt_field("owner", &self.owner);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1641,6 +1657,8 @@ pub struct HostNumaNode {
     pub type_id: i8,
     /// `cpuID` (`xsd:short`, repeated).
     pub cpu_id: Vec<i16>,
+    /// `memorySize` (`xsd:long`, optional).
+    pub memory_size: Option<i64>,
     /// `memoryRangeBegin` (`xsd:long`, required).
     pub memory_range_begin: i64,
     /// `memoryRangeLength` (`xsd:long`, required).
@@ -1660,6 +1678,7 @@ impl DecodeFields for HostNumaNode {
         match name {
             "typeId" => self.type_id = r.value(s)?,
             "cpuID" => self.cpu_id.push(r.value(s)?),
+            "memorySize" => self.memory_size = Some(r.value(s)?),
             "memoryRangeBegin" => self.memory_range_begin = r.value(s)?,
             "memoryRangeLength" => self.memory_range_length = r.value(s)?,
             "pciId" => self.pci_id.push(r.value(s)?),
@@ -1676,6 +1695,7 @@ impl EncodeFields for HostNumaNode {
         self.base.encode_fields(w);
         w.field("typeId", &self.type_id);
         w.vec_field("cpuID", &self.cpu_id);
+        w.opt_field("memorySize", &self.memory_size);
         w.field("memoryRangeBegin", &self.memory_range_begin);
         w.field("memoryRangeLength", &self.memory_range_length);
         w.vec_field("pciId", &self.pci_id);
@@ -1706,8 +1726,12 @@ pub struct HostNumericSensorInfo {
     pub sensor_type: String,
     /// `id` (`xsd:string`, optional).
     pub id: Option<String>,
+    /// `sensorNumber` (`xsd:long`, optional).
+    pub sensor_number: Option<i64>,
     /// `timeStamp` (`xsd:string`, optional).
     pub time_stamp: Option<String>,
+    /// `fru` (`HostFru`, optional).
+    pub fru: Option<HostFru>,
 }
 inherits!(HostNumericSensorInfo => DynamicData);
 xml_struct!(HostNumericSensorInfo);
@@ -1727,7 +1751,9 @@ impl DecodeFields for HostNumericSensorInfo {
             "rateUnits" => self.rate_units = Some(r.value(s)?),
             "sensorType" => self.sensor_type = r.value(s)?,
             "id" => self.id = Some(r.value(s)?),
+            "sensorNumber" => self.sensor_number = Some(r.value(s)?),
             "timeStamp" => self.time_stamp = Some(r.value(s)?),
+            "fru" => self.fru = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1747,7 +1773,9 @@ impl EncodeFields for HostNumericSensorInfo {
         w.opt_field("rateUnits", &self.rate_units);
         w.field("sensorType", &self.sensor_type);
         w.opt_field("id", &self.id);
+        w.opt_field("sensorNumber", &self.sensor_number);
         w.opt_field("timeStamp", &self.time_stamp);
+        w.opt_field("fru", &self.fru);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -106,6 +106,47 @@ impl EncodeFields for HostParallelScsiTargetTransport {
     }
 }
 
+/// WSDL type `HostPartialMaintenanceModeRuntimeInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostPartialMaintenanceModeRuntimeInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `key` (`xsd:string`, required).
+    pub key: String,
+    /// `hostStatus` (`xsd:string`, required).
+    pub host_status: String,
+}
+inherits!(HostPartialMaintenanceModeRuntimeInfo => DynamicData);
+xml_struct!(HostPartialMaintenanceModeRuntimeInfo);
+impl DecodeFields for HostPartialMaintenanceModeRuntimeInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "key" => self.key = r.value(s)?,
+            "hostStatus" => self.host_status = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostPartialMaintenanceModeRuntimeInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("key", &self.key);
+        w.field("hostStatus", &self.host_status);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `HostPatchManagerLocator`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostPatchManagerLocator {
@@ -413,6 +454,10 @@ pub struct HostPciDevice {
     pub bus: i8,
     /// `slot` (`xsd:byte`, required).
     pub slot: i8,
+    /// `physicalSlot` (`xsd:int`, optional).
+    pub physical_slot: Option<i32>,
+    /// `slotDescription` (`xsd:string`, optional).
+    pub slot_description: Option<String>,
     /// `function` (`xsd:byte`, required).
     pub function: i8,
     /// `vendorId` (`xsd:short`, required).
@@ -429,6 +474,8 @@ pub struct HostPciDevice {
     pub parent_bridge: Option<String>,
     /// `deviceName` (`xsd:string`, required).
     pub device_name: String,
+    /// `deviceClassName` (`xsd:string`, optional).
+    pub device_class_name: Option<String>,
 }
 inherits!(HostPciDevice => DynamicData);
 xml_struct!(HostPciDevice);
@@ -444,6 +491,8 @@ impl DecodeFields for HostPciDevice {
             "classId" => self.class_id = r.value(s)?,
             "bus" => self.bus = r.value(s)?,
             "slot" => self.slot = r.value(s)?,
+            "physicalSlot" => self.physical_slot = Some(r.value(s)?),
+            "slotDescription" => self.slot_description = Some(r.value(s)?),
             "function" => self.function = r.value(s)?,
             "vendorId" => self.vendor_id = r.value(s)?,
             "subVendorId" => self.sub_vendor_id = r.value(s)?,
@@ -452,6 +501,7 @@ impl DecodeFields for HostPciDevice {
             "subDeviceId" => self.sub_device_id = r.value(s)?,
             "parentBridge" => self.parent_bridge = Some(r.value(s)?),
             "deviceName" => self.device_name = r.value(s)?,
+            "deviceClassName" => self.device_class_name = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -467,6 +517,8 @@ impl EncodeFields for HostPciDevice {
         w.field("classId", &self.class_id);
         w.field("bus", &self.bus);
         w.field("slot", &self.slot);
+        w.opt_field("physicalSlot", &self.physical_slot);
+        w.opt_field("slotDescription", &self.slot_description);
         w.field("function", &self.function);
         w.field("vendorId", &self.vendor_id);
         w.field("subVendorId", &self.sub_vendor_id);
@@ -475,6 +527,7 @@ impl EncodeFields for HostPciDevice {
         w.field("subDeviceId", &self.sub_device_id);
         w.opt_field("parentBridge", &self.parent_bridge);
         w.field("deviceName", &self.device_name);
+        w.opt_field("deviceClassName", &self.device_class_name);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2126,6 +2179,8 @@ pub struct HostProtocolEndpoint {
     pub nfs_server_user: Option<String>,
     /// `deviceId` (`xsd:string`, optional).
     pub device_id: Option<String>,
+    /// `usedByStretchedContainer` (`xsd:boolean`, optional).
+    pub used_by_stretched_container: Option<bool>,
 }
 inherits!(HostProtocolEndpoint => DynamicData);
 xml_struct!(HostProtocolEndpoint);
@@ -2149,6 +2204,7 @@ impl DecodeFields for HostProtocolEndpoint {
             "nfsServerAuthType" => self.nfs_server_auth_type = Some(r.value(s)?),
             "nfsServerUser" => self.nfs_server_user = Some(r.value(s)?),
             "deviceId" => self.device_id = Some(r.value(s)?),
+            "usedByStretchedContainer" => self.used_by_stretched_container = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -2172,6 +2228,10 @@ impl EncodeFields for HostProtocolEndpoint {
         w.opt_field("nfsServerAuthType", &self.nfs_server_auth_type);
         w.opt_field("nfsServerUser", &self.nfs_server_user);
         w.opt_field("deviceId", &self.device_id);
+        w.opt_field(
+            "usedByStretchedContainer",
+            &self.used_by_stretched_container,
+        );
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2221,6 +2281,12 @@ pub struct HostProxySwitch {
     pub nsxt_status: Option<String>,
     /// `nsxtStatusDetail` (`xsd:string`, optional).
     pub nsxt_status_detail: Option<String>,
+    /// `ensInfo` (`HostProxySwitchEnsInfo`, optional).
+    pub ens_info: Option<HostProxySwitchEnsInfo>,
+    /// `networkOffloadingEnabled` (`xsd:boolean`, optional).
+    pub network_offloading_enabled: Option<bool>,
+    /// `hostUplinkState` (`DistributedVirtualSwitchHostMemberHostUplinkState`, repeated).
+    pub host_uplink_state: Vec<DistributedVirtualSwitchHostMemberHostUplinkState>,
 }
 inherits!(HostProxySwitch => DynamicData);
 xml_struct!(HostProxySwitch);
@@ -2251,6 +2317,9 @@ impl DecodeFields for HostProxySwitch {
             "nsxUsedUplinkPort" => self.nsx_used_uplink_port.push(r.value(s)?),
             "nsxtStatus" => self.nsxt_status = Some(r.value(s)?),
             "nsxtStatusDetail" => self.nsxt_status_detail = Some(r.value(s)?),
+            "ensInfo" => self.ens_info = Some(r.value(s)?),
+            "networkOffloadingEnabled" => self.network_offloading_enabled = Some(r.value(s)?),
+            "hostUplinkState" => self.host_uplink_state.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -2284,6 +2353,9 @@ impl EncodeFields for HostProxySwitch {
         w.vec_field("nsxUsedUplinkPort", &self.nsx_used_uplink_port);
         w.opt_field("nsxtStatus", &self.nsxt_status);
         w.opt_field("nsxtStatusDetail", &self.nsxt_status_detail);
+        w.opt_field("ensInfo", &self.ens_info);
+        w.opt_field("networkOffloadingEnabled", &self.network_offloading_enabled);
+        w.vec_field("hostUplinkState", &self.host_uplink_state);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2329,6 +2401,59 @@ impl EncodeFields for HostProxySwitchConfig {
         w.opt_field("changeOperation", &self.change_operation);
         w.field("uuid", &self.uuid);
         w.opt_field("spec", &self.spec);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostProxySwitchEnsInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostProxySwitchEnsInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `opsVersion` (`xsd:long`, required).
+    pub ops_version: i64,
+    /// `numPSOps` (`xsd:long`, required).
+    pub num_ps_ops: i64,
+    /// `numLcoreOps` (`xsd:long`, required).
+    pub num_lcore_ops: i64,
+    /// `errorStatus` (`xsd:long`, required).
+    pub error_status: i64,
+    /// `lcoreStatus` (`xsd:long`, required).
+    pub lcore_status: i64,
+}
+inherits!(HostProxySwitchEnsInfo => DynamicData);
+xml_struct!(HostProxySwitchEnsInfo);
+impl DecodeFields for HostProxySwitchEnsInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "opsVersion" => self.ops_version = r.value(s)?,
+            "numPSOps" => self.num_ps_ops = r.value(s)?,
+            "numLcoreOps" => self.num_lcore_ops = r.value(s)?,
+            "errorStatus" => self.error_status = r.value(s)?,
+            "lcoreStatus" => self.lcore_status = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostProxySwitchEnsInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("opsVersion", &self.ops_version);
+        w.field("numPSOps", &self.num_ps_ops);
+        w.field("numLcoreOps", &self.num_lcore_ops);
+        w.field("errorStatus", &self.error_status);
+        w.field("lcoreStatus", &self.lcore_status);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -465,6 +465,8 @@ pub struct HostRuntimeInfo {
     pub crypto_key_id: Option<CryptoKeyId>,
     /// `statelessNvdsMigrationReady` (`xsd:string`, optional).
     pub stateless_nvds_migration_ready: Option<String>,
+    /// `partialMaintenanceMode` (`HostPartialMaintenanceModeRuntimeInfo`, repeated).
+    pub partial_maintenance_mode: Vec<HostPartialMaintenanceModeRuntimeInfo>,
     /// `stateEncryption` (`HostRuntimeInfoStateEncryptionInfo`, optional).
     pub state_encryption: Option<HostRuntimeInfoStateEncryptionInfo>,
 }
@@ -496,6 +498,7 @@ impl DecodeFields for HostRuntimeInfo {
             "statelessNvdsMigrationReady" => {
                 self.stateless_nvds_migration_ready = Some(r.value(s)?)
             }
+            "partialMaintenanceMode" => self.partial_maintenance_mode.push(r.value(s)?),
             "stateEncryption" => self.state_encryption = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -533,6 +536,7 @@ impl EncodeFields for HostRuntimeInfo {
             "statelessNvdsMigrationReady",
             &self.stateless_nvds_migration_ready,
         );
+        w.vec_field("partialMaintenanceMode", &self.partial_maintenance_mode);
         w.opt_field("stateEncryption", &self.state_encryption);
     }
     fn extra(&self) -> &Extra {

@@ -26,6 +26,8 @@ pub struct HostScsiDisk {
     pub vsan_disk_info: Option<VsanHostVsanDiskInfo>,
     /// `scsiDiskType` (`xsd:string`, optional).
     pub scsi_disk_type: Option<String>,
+    /// `usedByMemoryTiering` (`xsd:boolean`, optional).
+    pub used_by_memory_tiering: Option<bool>,
 }
 inherits!(HostScsiDisk => ScsiLun);
 xml_struct!(HostScsiDisk);
@@ -45,6 +47,7 @@ impl DecodeFields for HostScsiDisk {
             "emulatedDIXDIFEnabled" => self.emulated_dixdif_enabled = Some(r.value(s)?),
             "vsanDiskInfo" => self.vsan_disk_info = Some(r.value(s)?),
             "scsiDiskType" => self.scsi_disk_type = Some(r.value(s)?),
+            "usedByMemoryTiering" => self.used_by_memory_tiering = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -64,6 +67,7 @@ impl EncodeFields for HostScsiDisk {
         w.opt_field("emulatedDIXDIFEnabled", &self.emulated_dixdif_enabled);
         w.opt_field("vsanDiskInfo", &self.vsan_disk_info);
         w.opt_field("scsiDiskType", &self.scsi_disk_type);
+        w.opt_field("usedByMemoryTiering", &self.used_by_memory_tiering);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -594,6 +598,8 @@ pub struct HostServiceTicket {
     pub port: Option<i32>,
     /// `sslThumbprint` (`xsd:string`, optional).
     pub ssl_thumbprint: Option<String>,
+    /// `sslCertificate` (`xsd:string`, optional).
+    pub ssl_certificate: Option<String>,
     /// `service` (`xsd:string`, required).
     pub service: String,
     /// `serviceVersion` (`xsd:string`, required).
@@ -614,6 +620,7 @@ impl DecodeFields for HostServiceTicket {
             "host" => self.host = Some(r.value(s)?),
             "port" => self.port = Some(r.value(s)?),
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
+            "sslCertificate" => self.ssl_certificate = Some(r.value(s)?),
             "service" => self.service = r.value(s)?,
             "serviceVersion" => self.service_version = r.value(s)?,
             "sessionId" => self.session_id = r.value(s)?,
@@ -631,6 +638,7 @@ impl EncodeFields for HostServiceTicket {
         w.opt_field("host", &self.host);
         w.opt_field("port", &self.port);
         w.opt_field("sslThumbprint", &self.ssl_thumbprint);
+        w.opt_field("sslCertificate", &self.ssl_certificate);
         w.field("service", &self.service);
         w.field("serviceVersion", &self.service_version);
         w.field("sessionId", &self.session_id);
@@ -649,6 +657,10 @@ pub struct HostSevInfo {
     pub sev_state: String,
     /// `maxSevEsGuests` (`xsd:long`, required).
     pub max_sev_es_guests: i64,
+    /// `snpState` (`xsd:string`, optional).
+    pub snp_state: Option<String>,
+    /// `snpSupported` (`xsd:boolean`, optional).
+    pub snp_supported: Option<bool>,
 }
 inherits!(HostSevInfo => DynamicData);
 xml_struct!(HostSevInfo);
@@ -662,6 +674,8 @@ impl DecodeFields for HostSevInfo {
         match name {
             "sevState" => self.sev_state = r.value(s)?,
             "maxSevEsGuests" => self.max_sev_es_guests = r.value(s)?,
+            "snpState" => self.snp_state = Some(r.value(s)?),
+            "snpSupported" => self.snp_supported = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -675,6 +689,8 @@ impl EncodeFields for HostSevInfo {
         self.base.encode_fields(w);
         w.field("sevState", &self.sev_state);
         w.field("maxSevEsGuests", &self.max_sev_es_guests);
+        w.opt_field("snpState", &self.snp_state);
+        w.opt_field("snpSupported", &self.snp_supported);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -694,6 +710,8 @@ pub struct HostSgxInfo {
     pub flc_mode: String,
     /// `lePubKeyHash` (`xsd:string`, optional).
     pub le_pub_key_hash: Option<String>,
+    /// `registrationInfo` (`HostSgxRegistrationInfo`, optional).
+    pub registration_info: Option<HostSgxRegistrationInfo>,
 }
 inherits!(HostSgxInfo => DynamicData);
 xml_struct!(HostSgxInfo);
@@ -709,6 +727,7 @@ impl DecodeFields for HostSgxInfo {
             "totalEpcMemory" => self.total_epc_memory = r.value(s)?,
             "flcMode" => self.flc_mode = r.value(s)?,
             "lePubKeyHash" => self.le_pub_key_hash = Some(r.value(s)?),
+            "registrationInfo" => self.registration_info = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -724,6 +743,64 @@ impl EncodeFields for HostSgxInfo {
         w.field("totalEpcMemory", &self.total_epc_memory);
         w.field("flcMode", &self.flc_mode);
         w.opt_field("lePubKeyHash", &self.le_pub_key_hash);
+        w.opt_field("registrationInfo", &self.registration_info);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostSgxRegistrationInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostSgxRegistrationInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `status` (`xsd:string`, optional).
+    pub status: Option<String>,
+    /// `biosError` (`xsd:int`, optional).
+    pub bios_error: Option<i32>,
+    /// `registrationUrl` (`xsd:string`, optional).
+    pub registration_url: Option<String>,
+    /// `type` (`xsd:string`, optional).
+    pub r#type: Option<String>,
+    /// `ppid` (`xsd:string`, optional).
+    pub ppid: Option<String>,
+    /// `lastRegisteredTime` (`xsd:dateTime`, optional).
+    pub last_registered_time: Option<DateTime>,
+}
+inherits!(HostSgxRegistrationInfo => DynamicData);
+xml_struct!(HostSgxRegistrationInfo);
+impl DecodeFields for HostSgxRegistrationInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "status" => self.status = Some(r.value(s)?),
+            "biosError" => self.bios_error = Some(r.value(s)?),
+            "registrationUrl" => self.registration_url = Some(r.value(s)?),
+            "type" => self.r#type = Some(r.value(s)?),
+            "ppid" => self.ppid = Some(r.value(s)?),
+            "lastRegisteredTime" => self.last_registered_time = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostSgxRegistrationInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("status", &self.status);
+        w.opt_field("biosError", &self.bios_error);
+        w.opt_field("registrationUrl", &self.registration_url);
+        w.opt_field("type", &self.r#type);
+        w.opt_field("ppid", &self.ppid);
+        w.opt_field("lastRegisteredTime", &self.last_registered_time);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2050,6 +2127,8 @@ pub struct HostSystemInfo {
     pub vendor: String,
     /// `model` (`xsd:string`, required).
     pub model: String,
+    /// `family` (`xsd:string`, optional).
+    pub family: Option<String>,
     /// `uuid` (`xsd:string`, required).
     pub uuid: String,
     /// `otherIdentifyingInfo` (`HostSystemIdentificationInfo`, repeated).
@@ -2058,6 +2137,12 @@ pub struct HostSystemInfo {
     pub serial_number: Option<String>,
     /// `qualifiedName` (`HostQualifiedName`, repeated).
     pub qualified_name: Vec<HostQualifiedName>,
+    /// `vvolHostNQN` (`HostQualifiedName`, optional).
+    pub vvol_host_nqn: Option<HostQualifiedName>,
+    /// `vvolHostId` (`xsd:string`, optional).
+    pub vvol_host_id: Option<String>,
+    /// `bootCommandLine` (`xsd:string`, optional).
+    pub boot_command_line: Option<String>,
 }
 inherits!(HostSystemInfo => DynamicData);
 xml_struct!(HostSystemInfo);
@@ -2071,10 +2156,14 @@ impl DecodeFields for HostSystemInfo {
         match name {
             "vendor" => self.vendor = r.value(s)?,
             "model" => self.model = r.value(s)?,
+            "family" => self.family = Some(r.value(s)?),
             "uuid" => self.uuid = r.value(s)?,
             "otherIdentifyingInfo" => self.other_identifying_info.push(r.value(s)?),
             "serialNumber" => self.serial_number = Some(r.value(s)?),
             "qualifiedName" => self.qualified_name.push(r.value(s)?),
+            "vvolHostNQN" => self.vvol_host_nqn = Some(r.value(s)?),
+            "vvolHostId" => self.vvol_host_id = Some(r.value(s)?),
+            "bootCommandLine" => self.boot_command_line = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -2088,10 +2177,14 @@ impl EncodeFields for HostSystemInfo {
         self.base.encode_fields(w);
         w.field("vendor", &self.vendor);
         w.field("model", &self.model);
+        w.opt_field("family", &self.family);
         w.field("uuid", &self.uuid);
         w.vec_field("otherIdentifyingInfo", &self.other_identifying_info);
         w.opt_field("serialNumber", &self.serial_number);
         w.vec_field("qualifiedName", &self.qualified_name);
+        w.opt_field("vvolHostNQN", &self.vvol_host_nqn);
+        w.opt_field("vvolHostId", &self.vvol_host_id);
+        w.opt_field("bootCommandLine", &self.boot_command_line);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

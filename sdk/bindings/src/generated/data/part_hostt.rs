@@ -139,6 +139,47 @@ impl EncodeFields for HostTcpTargetTransport {
     }
 }
 
+/// WSDL type `HostTdxInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostTdxInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `tdxState` (`xsd:string`, required).
+    pub tdx_state: String,
+    /// `numTDXPrivateKeyIDs` (`xsd:int`, required).
+    pub num_tdx_private_key_i_ds: i32,
+}
+inherits!(HostTdxInfo => DynamicData);
+xml_struct!(HostTdxInfo);
+impl DecodeFields for HostTdxInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "tdxState" => self.tdx_state = r.value(s)?,
+            "numTDXPrivateKeyIDs" => self.num_tdx_private_key_i_ds = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostTdxInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("tdxState", &self.tdx_state);
+        w.field("numTDXPrivateKeyIDs", &self.num_tdx_private_key_i_ds);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `HostTpmAttestationInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostTpmAttestationInfo {
@@ -223,6 +264,36 @@ impl EncodeFields for HostTpmAttestationReport {
         w.vec_field("tpmPcrValues", &self.tpm_pcr_values);
         w.vec_field("tpmEvents", &self.tpm_events);
         w.field("tpmLogReliable", &self.tpm_log_reliable);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostTpmBootCompleteEventDetails`, extends [`HostTpmEventDetails`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostTpmBootCompleteEventDetails {
+    /// The fields inherited from `HostTpmEventDetails`.
+    pub base: HostTpmEventDetails,
+}
+inherits!(HostTpmBootCompleteEventDetails => HostTpmEventDetails);
+xml_struct!(HostTpmBootCompleteEventDetails);
+impl DecodeFields for HostTpmBootCompleteEventDetails {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostTpmBootCompleteEventDetails {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -493,6 +564,36 @@ impl EncodeFields for HostTpmOptionEventDetails {
     }
 }
 
+/// WSDL type `HostTpmSignerEventDetails`, extends [`HostTpmBootSecurityOptionEventDetails`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostTpmSignerEventDetails {
+    /// The fields inherited from `HostTpmBootSecurityOptionEventDetails`.
+    pub base: HostTpmBootSecurityOptionEventDetails,
+}
+inherits!(HostTpmSignerEventDetails => HostTpmBootSecurityOptionEventDetails);
+xml_struct!(HostTpmSignerEventDetails);
+impl DecodeFields for HostTpmSignerEventDetails {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostTpmSignerEventDetails {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `HostTpmSoftwareComponentEventDetails`, extends [`HostTpmEventDetails`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostTpmSoftwareComponentEventDetails {
@@ -536,6 +637,43 @@ impl EncodeFields for HostTpmSoftwareComponentEventDetails {
         w.field("vibName", &self.vib_name);
         w.field("vibVersion", &self.vib_version);
         w.field("vibVendor", &self.vib_vendor);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostTpmVersionEventDetails`, extends [`HostTpmEventDetails`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostTpmVersionEventDetails {
+    /// The fields inherited from `HostTpmEventDetails`.
+    pub base: HostTpmEventDetails,
+    /// `version` (`xsd:base64Binary`, required).
+    pub version: Vec<u8>,
+}
+inherits!(HostTpmVersionEventDetails => HostTpmEventDetails);
+xml_struct!(HostTpmVersionEventDetails);
+impl DecodeFields for HostTpmVersionEventDetails {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "version" => self.version = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostTpmVersionEventDetails {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("version", &self.version);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

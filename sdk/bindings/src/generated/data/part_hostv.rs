@@ -822,6 +822,8 @@ pub struct HostVirtualNic {
     pub spec: HostVirtualNicSpec,
     /// `port` (`xsd:string`, optional).
     pub port: Option<String>,
+    /// `owner` (`xsd:string`, optional).
+    pub owner: Option<String>,
 }
 inherits!(HostVirtualNic => DynamicData);
 xml_struct!(HostVirtualNic);
@@ -838,6 +840,7 @@ impl DecodeFields for HostVirtualNic {
             "portgroup" => self.portgroup = r.value(s)?,
             "spec" => self.spec = r.value(s)?,
             "port" => self.port = Some(r.value(s)?),
+            "owner" => self.owner = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -854,6 +857,7 @@ impl EncodeFields for HostVirtualNic {
         w.field("portgroup", &self.portgroup);
         w.field("spec", &self.spec);
         w.opt_field("port", &self.port);
+        w.opt_field("owner", &self.owner);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1139,6 +1143,8 @@ pub struct HostVirtualNicSpec {
     pub ip_route_spec: Option<HostVirtualNicIpRouteSpec>,
     /// `systemOwned` (`xsd:boolean`, optional).
     pub system_owned: Option<bool>,
+    /// `dpuId` (`xsd:string`, optional).
+    pub dpu_id: Option<String>,
 }
 inherits!(HostVirtualNicSpec => DynamicData);
 xml_struct!(HostVirtualNicSpec);
@@ -1162,6 +1168,7 @@ impl DecodeFields for HostVirtualNicSpec {
             "pinnedPnic" => self.pinned_pnic = Some(r.value(s)?),
             "ipRouteSpec" => self.ip_route_spec = Some(r.value(s)?),
             "systemOwned" => self.system_owned = Some(r.value(s)?),
+            "dpuId" => self.dpu_id = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1185,6 +1192,7 @@ impl EncodeFields for HostVirtualNicSpec {
         w.opt_field("pinnedPnic", &self.pinned_pnic);
         w.opt_field("ipRouteSpec", &self.ip_route_spec);
         w.opt_field("systemOwned", &self.system_owned);
+        w.opt_field("dpuId", &self.dpu_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2002,6 +2010,51 @@ impl EncodeFields for HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
     }
 }
 
+/// WSDL type `HostVvolNQN`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostVvolNQN {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `targetNQN` (`xsd:string`, required).
+    pub target_nqn: String,
+    /// `storageArray` (`xsd:string`, required).
+    pub storage_array: String,
+    /// `online` (`xsd:boolean`, required).
+    pub online: bool,
+}
+inherits!(HostVvolNQN => DynamicData);
+xml_struct!(HostVvolNQN);
+impl DecodeFields for HostVvolNQN {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "targetNQN" => self.target_nqn = r.value(s)?,
+            "storageArray" => self.storage_array = r.value(s)?,
+            "online" => self.online = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostVvolNQN {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("targetNQN", &self.target_nqn);
+        w.field("storageArray", &self.storage_array);
+        w.field("online", &self.online);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `HostVvolVolume`, extends [`HostFileSystemVolume`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostVvolVolume {
@@ -2011,10 +2064,18 @@ pub struct HostVvolVolume {
     pub sc_id: String,
     /// `hostPE` (`VVolHostPE`, repeated).
     pub host_pe: Vec<VVolHostPE>,
+    /// `hostVvolNQN` (`HostVvolVolumeHostVvolNQN`, repeated).
+    pub host_vvol_nqn: Vec<HostVvolVolumeHostVvolNQN>,
     /// `vasaProviderInfo` (`VimVasaProviderInfo`, repeated).
     pub vasa_provider_info: Vec<VimVasaProviderInfo>,
     /// `storageArray` (`VASAStorageArray`, repeated).
     pub storage_array: Vec<VASAStorageArray>,
+    /// `protocolEndpointType` (`xsd:string`, optional).
+    pub protocol_endpoint_type: Option<String>,
+    /// `vvolNQNFieldsAvailable` (`xsd:boolean`, optional).
+    pub vvol_nqn_fields_available: Option<bool>,
+    /// `stretched` (`xsd:boolean`, optional).
+    pub stretched: Option<bool>,
 }
 inherits!(HostVvolVolume => HostFileSystemVolume);
 xml_struct!(HostVvolVolume);
@@ -2028,8 +2089,12 @@ impl DecodeFields for HostVvolVolume {
         match name {
             "scId" => self.sc_id = r.value(s)?,
             "hostPE" => self.host_pe.push(r.value(s)?),
+            "hostVvolNQN" => self.host_vvol_nqn.push(r.value(s)?),
             "vasaProviderInfo" => self.vasa_provider_info.push(r.value(s)?),
             "storageArray" => self.storage_array.push(r.value(s)?),
+            "protocolEndpointType" => self.protocol_endpoint_type = Some(r.value(s)?),
+            "vvolNQNFieldsAvailable" => self.vvol_nqn_fields_available = Some(r.value(s)?),
+            "stretched" => self.stretched = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -2043,8 +2108,53 @@ impl EncodeFields for HostVvolVolume {
         self.base.encode_fields(w);
         w.field("scId", &self.sc_id);
         w.vec_field("hostPE", &self.host_pe);
+        w.vec_field("hostVvolNQN", &self.host_vvol_nqn);
         w.vec_field("vasaProviderInfo", &self.vasa_provider_info);
         w.vec_field("storageArray", &self.storage_array);
+        w.opt_field("protocolEndpointType", &self.protocol_endpoint_type);
+        w.opt_field("vvolNQNFieldsAvailable", &self.vvol_nqn_fields_available);
+        w.opt_field("stretched", &self.stretched);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `HostVvolVolumeHostVvolNQN`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostVvolVolumeHostVvolNQN {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, optional).
+    pub host: Option<ManagedObjectReference>,
+    /// `vvolNQN` (`HostVvolNQN`, repeated).
+    pub vvol_nqn: Vec<HostVvolNQN>,
+}
+inherits!(HostVvolVolumeHostVvolNQN => DynamicData);
+xml_struct!(HostVvolVolumeHostVvolNQN);
+impl DecodeFields for HostVvolVolumeHostVvolNQN {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = Some(r.value(s)?),
+            "vvolNQN" => self.vvol_nqn.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for HostVvolVolumeHostVvolNQN {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("host", &self.host);
+        w.vec_field("vvolNQN", &self.vvol_nqn);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2066,6 +2176,8 @@ pub struct HostVvolVolumeSpecification {
     pub storage_array: Vec<VASAStorageArray>,
     /// `uuid` (`xsd:string`, required).
     pub uuid: String,
+    /// `stretched` (`xsd:boolean`, optional).
+    pub stretched: Option<bool>,
 }
 inherits!(HostVvolVolumeSpecification => DynamicData);
 xml_struct!(HostVvolVolumeSpecification);
@@ -2082,6 +2194,7 @@ impl DecodeFields for HostVvolVolumeSpecification {
             "vasaProviderInfo" => self.vasa_provider_info.push(r.value(s)?),
             "storageArray" => self.storage_array.push(r.value(s)?),
             "uuid" => self.uuid = r.value(s)?,
+            "stretched" => self.stretched = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -2098,6 +2211,7 @@ impl EncodeFields for HostVvolVolumeSpecification {
         w.vec_field("vasaProviderInfo", &self.vasa_provider_info);
         w.vec_field("storageArray", &self.storage_array);
         w.field("uuid", &self.uuid);
+        w.opt_field("stretched", &self.stretched);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -100,6 +100,8 @@ pub struct HttpNfcLeaseDeviceUrl {
     pub url: String,
     /// `sslThumbprint` (`xsd:string`, required).
     pub ssl_thumbprint: String,
+    /// `sslCertificate` (`xsd:string`, optional).
+    pub ssl_certificate: Option<String>,
     /// `disk` (`xsd:boolean`, optional).
     pub disk: Option<bool>,
     /// `targetId` (`xsd:string`, optional).
@@ -123,6 +125,7 @@ impl DecodeFields for HttpNfcLeaseDeviceUrl {
             "importKey" => self.import_key = r.value(s)?,
             "url" => self.url = r.value(s)?,
             "sslThumbprint" => self.ssl_thumbprint = r.value(s)?,
+            "sslCertificate" => self.ssl_certificate = Some(r.value(s)?),
             "disk" => self.disk = Some(r.value(s)?),
             "targetId" => self.target_id = Some(r.value(s)?),
             "datastoreKey" => self.datastore_key = Some(r.value(s)?),
@@ -142,6 +145,7 @@ impl EncodeFields for HttpNfcLeaseDeviceUrl {
         w.field("importKey", &self.import_key);
         w.field("url", &self.url);
         w.field("sslThumbprint", &self.ssl_thumbprint);
+        w.opt_field("sslCertificate", &self.ssl_certificate);
         w.opt_field("disk", &self.disk);
         w.opt_field("targetId", &self.target_id);
         w.opt_field("datastoreKey", &self.datastore_key);
@@ -367,6 +371,8 @@ pub struct HttpNfcLeaseSourceFile {
     pub create: bool,
     /// `sslThumbprint` (`xsd:string`, optional).
     pub ssl_thumbprint: Option<String>,
+    /// `sslCertificate` (`xsd:string`, optional).
+    pub ssl_certificate: Option<String>,
     /// `httpHeaders` (`KeyValue`, repeated).
     pub http_headers: Vec<KeyValue>,
     /// `size` (`xsd:long`, optional).
@@ -387,6 +393,7 @@ impl DecodeFields for HttpNfcLeaseSourceFile {
             "memberName" => self.member_name = Some(r.value(s)?),
             "create" => self.create = r.value(s)?,
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
+            "sslCertificate" => self.ssl_certificate = Some(r.value(s)?),
             "httpHeaders" => self.http_headers.push(r.value(s)?),
             "size" => self.size = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
@@ -405,6 +412,7 @@ impl EncodeFields for HttpNfcLeaseSourceFile {
         w.opt_field("memberName", &self.member_name);
         w.field("create", &self.create);
         w.opt_field("sslThumbprint", &self.ssl_thumbprint);
+        w.opt_field("sslCertificate", &self.ssl_certificate);
         w.vec_field("httpHeaders", &self.http_headers);
         w.opt_field("size", &self.size);
     }

@@ -616,6 +616,36 @@ impl EncodeFields for IoFilterInfo {
     }
 }
 
+/// WSDL type `IoFilterManagerSslTrust`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IoFilterManagerSslTrust {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(IoFilterManagerSslTrust => DynamicData);
+xml_struct!(IoFilterManagerSslTrust);
+impl DecodeFields for IoFilterManagerSslTrust {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for IoFilterManagerSslTrust {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `IoFilterQueryIssueResult`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IoFilterQueryIssueResult {

@@ -271,6 +271,10 @@ pub struct KmipClusterInfo {
     pub tpm_required: Option<bool>,
     /// `keyId` (`xsd:string`, optional).
     pub key_id: Option<String>,
+    /// `defaultKeyType` (`xsd:string`, optional).
+    pub default_key_type: Option<String>,
+    /// `keyInfo` (`KmipClusterInfoKeyInfo`, optional).
+    pub key_info: Option<AnyKmipClusterInfoKeyInfo>,
 }
 inherits!(KmipClusterInfo => DynamicData);
 xml_struct!(KmipClusterInfo);
@@ -290,6 +294,8 @@ impl DecodeFields for KmipClusterInfo {
             "hasBackup" => self.has_backup = Some(r.value(s)?),
             "tpmRequired" => self.tpm_required = Some(r.value(s)?),
             "keyId" => self.key_id = Some(r.value(s)?),
+            "defaultKeyType" => self.default_key_type = Some(r.value(s)?),
+            "keyInfo" => self.key_info = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -309,6 +315,124 @@ impl EncodeFields for KmipClusterInfo {
         w.opt_field("hasBackup", &self.has_backup);
         w.opt_field("tpmRequired", &self.tpm_required);
         w.opt_field("keyId", &self.key_id);
+        w.opt_field("defaultKeyType", &self.default_key_type);
+        w.opt_field("keyInfo", &self.key_info);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `KmipClusterInfoKeyInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KmipClusterInfoKeyInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(KmipClusterInfoKeyInfo => DynamicData);
+xml_struct!(KmipClusterInfoKeyInfo);
+impl DecodeFields for KmipClusterInfoKeyInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for KmipClusterInfoKeyInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `KmipClusterInfoWrappingKeyIdKeyInfo`, extends [`KmipClusterInfoKeyInfo`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KmipClusterInfoWrappingKeyIdKeyInfo {
+    /// The fields inherited from `KmipClusterInfoKeyInfo`.
+    pub base: KmipClusterInfoKeyInfo,
+    /// `keyId` (`xsd:string`, required).
+    pub key_id: String,
+    /// `configuredTime` (`xsd:dateTime`, required).
+    pub configured_time: DateTime,
+}
+inherits!(KmipClusterInfoWrappingKeyIdKeyInfo => KmipClusterInfoKeyInfo);
+xml_struct!(KmipClusterInfoWrappingKeyIdKeyInfo);
+impl DecodeFields for KmipClusterInfoWrappingKeyIdKeyInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "keyId" => self.key_id = r.value(s)?,
+            "configuredTime" => self.configured_time = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for KmipClusterInfoWrappingKeyIdKeyInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("keyId", &self.key_id);
+        w.field("configuredTime", &self.configured_time);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `KmipClusterInfoWrappingRotationIntervalKeyInfo`, extends [`KmipClusterInfoKeyInfo`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    /// The fields inherited from `KmipClusterInfoKeyInfo`.
+    pub base: KmipClusterInfoKeyInfo,
+    /// `keyId` (`xsd:string`, optional).
+    pub key_id: Option<String>,
+    /// `rotationInterval` (`xsd:int`, optional).
+    pub rotation_interval: Option<i32>,
+    /// `lastRotation` (`xsd:dateTime`, optional).
+    pub last_rotation: Option<DateTime>,
+}
+inherits!(KmipClusterInfoWrappingRotationIntervalKeyInfo => KmipClusterInfoKeyInfo);
+xml_struct!(KmipClusterInfoWrappingRotationIntervalKeyInfo);
+impl DecodeFields for KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "keyId" => self.key_id = Some(r.value(s)?),
+            "rotationInterval" => self.rotation_interval = Some(r.value(s)?),
+            "lastRotation" => self.last_rotation = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("keyId", &self.key_id);
+        w.opt_field("rotationInterval", &self.rotation_interval);
+        w.opt_field("lastRotation", &self.last_rotation);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -399,6 +523,10 @@ pub struct KmipServerSpec {
     pub info: KmipServerInfo,
     /// `password` (`xsd:string`, optional).
     pub password: Option<String>,
+    /// `defaultKeyType` (`xsd:string`, optional).
+    pub default_key_type: Option<String>,
+    /// `keySpec` (`KmipServerSpecKeySpec`, optional).
+    pub key_spec: Option<AnyKmipServerSpecKeySpec>,
 }
 inherits!(KmipServerSpec => DynamicData);
 xml_struct!(KmipServerSpec);
@@ -413,6 +541,8 @@ impl DecodeFields for KmipServerSpec {
             "clusterId" => self.cluster_id = r.value(s)?,
             "info" => self.info = r.value(s)?,
             "password" => self.password = Some(r.value(s)?),
+            "defaultKeyType" => self.default_key_type = Some(r.value(s)?),
+            "keySpec" => self.key_spec = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -427,6 +557,112 @@ impl EncodeFields for KmipServerSpec {
         w.field("clusterId", &self.cluster_id);
         w.field("info", &self.info);
         w.opt_field("password", &self.password);
+        w.opt_field("defaultKeyType", &self.default_key_type);
+        w.opt_field("keySpec", &self.key_spec);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `KmipServerSpecKeySpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KmipServerSpecKeySpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(KmipServerSpecKeySpec => DynamicData);
+xml_struct!(KmipServerSpecKeySpec);
+impl DecodeFields for KmipServerSpecKeySpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for KmipServerSpecKeySpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `KmipServerSpecWrappingKeyIdKeySpec`, extends [`KmipServerSpecKeySpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KmipServerSpecWrappingKeyIdKeySpec {
+    /// The fields inherited from `KmipServerSpecKeySpec`.
+    pub base: KmipServerSpecKeySpec,
+    /// `keyId` (`xsd:string`, required).
+    pub key_id: String,
+}
+inherits!(KmipServerSpecWrappingKeyIdKeySpec => KmipServerSpecKeySpec);
+xml_struct!(KmipServerSpecWrappingKeyIdKeySpec);
+impl DecodeFields for KmipServerSpecWrappingKeyIdKeySpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "keyId" => self.key_id = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for KmipServerSpecWrappingKeyIdKeySpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("keyId", &self.key_id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `KmipServerSpecWrappingRotationIntervalKeySpec`, extends [`KmipServerSpecKeySpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KmipServerSpecWrappingRotationIntervalKeySpec {
+    /// The fields inherited from `KmipServerSpecKeySpec`.
+    pub base: KmipServerSpecKeySpec,
+    /// `rotationInterval` (`xsd:int`, optional).
+    pub rotation_interval: Option<i32>,
+}
+inherits!(KmipServerSpecWrappingRotationIntervalKeySpec => KmipServerSpecKeySpec);
+xml_struct!(KmipServerSpecWrappingRotationIntervalKeySpec);
+impl DecodeFields for KmipServerSpecWrappingRotationIntervalKeySpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "rotationInterval" => self.rotation_interval = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for KmipServerSpecWrappingRotationIntervalKeySpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("rotationInterval", &self.rotation_interval);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -1545,6 +1545,47 @@ impl EncodeFields for NoMaintenanceModeDrsRecommendationForVM {
     }
 }
 
+/// WSDL type `NoPermissionEntityPrivileges`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NoPermissionEntityPrivileges {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `entity` (`ManagedObjectReference`, required).
+    pub entity: ManagedObjectReference,
+    /// `privilegeIds` (`xsd:string`, repeated).
+    pub privilege_ids: Vec<String>,
+}
+inherits!(NoPermissionEntityPrivileges => DynamicData);
+xml_struct!(NoPermissionEntityPrivileges);
+impl DecodeFields for NoPermissionEntityPrivileges {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "entity" => self.entity = r.value(s)?,
+            "privilegeIds" => self.privilege_ids.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for NoPermissionEntityPrivileges {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("entity", &self.entity);
+        w.vec_field("privilegeIds", &self.privilege_ids);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `NodeDeploymentSpec`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeDeploymentSpec {

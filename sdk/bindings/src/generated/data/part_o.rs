@@ -880,6 +880,47 @@ impl EncodeFields for OvfCreateImportSpecResult {
     }
 }
 
+/// WSDL type `OvfDatastoreMapping`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OvfDatastoreMapping {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `diskId` (`xsd:string`, required).
+    pub disk_id: String,
+    /// `datastore` (`ManagedObjectReference`, required).
+    pub datastore: ManagedObjectReference,
+}
+inherits!(OvfDatastoreMapping => DynamicData);
+xml_struct!(OvfDatastoreMapping);
+impl DecodeFields for OvfDatastoreMapping {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "diskId" => self.disk_id = r.value(s)?,
+            "datastore" => self.datastore = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for OvfDatastoreMapping {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("diskId", &self.disk_id);
+        w.field("datastore", &self.datastore);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `OvfDeploymentOption`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OvfDeploymentOption {
@@ -1041,6 +1082,75 @@ impl EncodeFields for OvfFileItem {
         w.opt_field("size", &self.size);
         w.field("cimType", &self.cim_type);
         w.field("create", &self.create);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `OvfImportParams`, extends [`OvfCreateImportSpecParams`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OvfImportParams {
+    /// The fields inherited from `OvfCreateImportSpecParams`.
+    pub base: OvfCreateImportSpecParams,
+    /// `pushMode` (`xsd:boolean`, optional).
+    pub push_mode: Option<bool>,
+    /// `signatureRequired` (`xsd:boolean`, optional).
+    pub signature_required: Option<bool>,
+    /// `skipManifestCheck` (`xsd:boolean`, optional).
+    pub skip_manifest_check: Option<bool>,
+    /// `powerOn` (`xsd:boolean`, optional).
+    pub power_on: Option<bool>,
+    /// `customHttpHeaders` (`KeyValue`, repeated).
+    pub custom_http_headers: Vec<KeyValue>,
+    /// `sourceCertificate` (`xsd:string`, optional).
+    pub source_certificate: Option<String>,
+    /// `datastoreMappings` (`OvfDatastoreMapping`, repeated).
+    pub datastore_mappings: Vec<OvfDatastoreMapping>,
+    /// `vmProfile` (`xsd:string`, optional).
+    pub vm_profile: Option<String>,
+    /// `diskProfiles` (`OvfStorageProfileMapping`, repeated).
+    pub disk_profiles: Vec<OvfStorageProfileMapping>,
+}
+inherits!(OvfImportParams => OvfCreateImportSpecParams);
+xml_struct!(OvfImportParams);
+impl DecodeFields for OvfImportParams {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "pushMode" => self.push_mode = Some(r.value(s)?),
+            "signatureRequired" => self.signature_required = Some(r.value(s)?),
+            "skipManifestCheck" => self.skip_manifest_check = Some(r.value(s)?),
+            "powerOn" => self.power_on = Some(r.value(s)?),
+            "customHttpHeaders" => self.custom_http_headers.push(r.value(s)?),
+            "sourceCertificate" => self.source_certificate = Some(r.value(s)?),
+            "datastoreMappings" => self.datastore_mappings.push(r.value(s)?),
+            "vmProfile" => self.vm_profile = Some(r.value(s)?),
+            "diskProfiles" => self.disk_profiles.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for OvfImportParams {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("pushMode", &self.push_mode);
+        w.opt_field("signatureRequired", &self.signature_required);
+        w.opt_field("skipManifestCheck", &self.skip_manifest_check);
+        w.opt_field("powerOn", &self.power_on);
+        w.vec_field("customHttpHeaders", &self.custom_http_headers);
+        w.opt_field("sourceCertificate", &self.source_certificate);
+        w.vec_field("datastoreMappings", &self.datastore_mappings);
+        w.opt_field("vmProfile", &self.vm_profile);
+        w.vec_field("diskProfiles", &self.disk_profiles);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1407,6 +1517,47 @@ impl EncodeFields for OvfResourceMap {
         w.opt_field("parent", &self.parent);
         w.opt_field("resourceSpec", &self.resource_spec);
         w.opt_field("datastore", &self.datastore);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `OvfStorageProfileMapping`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OvfStorageProfileMapping {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `diskId` (`xsd:string`, required).
+    pub disk_id: String,
+    /// `storageProfileId` (`xsd:string`, required).
+    pub storage_profile_id: String,
+}
+inherits!(OvfStorageProfileMapping => DynamicData);
+xml_struct!(OvfStorageProfileMapping);
+impl DecodeFields for OvfStorageProfileMapping {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "diskId" => self.disk_id = r.value(s)?,
+            "storageProfileId" => self.storage_profile_id = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for OvfStorageProfileMapping {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("diskId", &self.disk_id);
+        w.field("storageProfileId", &self.storage_profile_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

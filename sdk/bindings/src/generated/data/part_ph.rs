@@ -18,6 +18,10 @@ pub struct PhysicalNic {
     pub pci: String,
     /// `driver` (`xsd:string`, optional).
     pub driver: Option<String>,
+    /// `driverVersion` (`xsd:string`, optional).
+    pub driver_version: Option<String>,
+    /// `firmwareVersion` (`xsd:string`, optional).
+    pub firmware_version: Option<String>,
     /// `linkSpeed` (`PhysicalNicLinkInfo`, optional).
     pub link_speed: Option<PhysicalNicLinkInfo>,
     /// `validLinkSpecification` (`PhysicalNicLinkInfo`, repeated).
@@ -46,6 +50,8 @@ pub struct PhysicalNic {
     pub ens_interrupt_supported: Option<bool>,
     /// `rdmaDevice` (`xsd:string`, optional).
     pub rdma_device: Option<String>,
+    /// `dpuId` (`xsd:string`, optional).
+    pub dpu_id: Option<String>,
 }
 inherits!(PhysicalNic => DynamicData);
 xml_struct!(PhysicalNic);
@@ -61,6 +67,8 @@ impl DecodeFields for PhysicalNic {
             "device" => self.device = r.value(s)?,
             "pci" => self.pci = r.value(s)?,
             "driver" => self.driver = Some(r.value(s)?),
+            "driverVersion" => self.driver_version = Some(r.value(s)?),
+            "firmwareVersion" => self.firmware_version = Some(r.value(s)?),
             "linkSpeed" => self.link_speed = Some(r.value(s)?),
             "validLinkSpecification" => self.valid_link_specification.push(r.value(s)?),
             "spec" => self.spec = r.value(s)?,
@@ -83,6 +91,7 @@ impl DecodeFields for PhysicalNic {
             }
             "ensInterruptSupported" => self.ens_interrupt_supported = Some(r.value(s)?),
             "rdmaDevice" => self.rdma_device = Some(r.value(s)?),
+            "dpuId" => self.dpu_id = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -98,6 +107,8 @@ impl EncodeFields for PhysicalNic {
         w.field("device", &self.device);
         w.field("pci", &self.pci);
         w.opt_field("driver", &self.driver);
+        w.opt_field("driverVersion", &self.driver_version);
+        w.opt_field("firmwareVersion", &self.firmware_version);
         w.opt_field("linkSpeed", &self.link_speed);
         w.vec_field("validLinkSpecification", &self.valid_link_specification);
         w.field("spec", &self.spec);
@@ -127,6 +138,7 @@ impl EncodeFields for PhysicalNic {
         );
         w.opt_field("ensInterruptSupported", &self.ens_interrupt_supported);
         w.opt_field("rdmaDevice", &self.rdma_device);
+        w.opt_field("dpuId", &self.dpu_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -197,6 +197,8 @@ pub struct ReplicationConfigSpec {
     pub encryption_port: Option<i32>,
     /// `remoteCertificateThumbprint` (`xsd:string`, optional).
     pub remote_certificate_thumbprint: Option<String>,
+    /// `dataSetsReplicationEnabled` (`xsd:boolean`, optional).
+    pub data_sets_replication_enabled: Option<bool>,
     /// `disk` (`ReplicationInfoDiskSettings`, repeated).
     pub disk: Vec<ReplicationInfoDiskSettings>,
 }
@@ -223,6 +225,7 @@ impl DecodeFields for ReplicationConfigSpec {
             "encryptionDestination" => self.encryption_destination = Some(r.value(s)?),
             "encryptionPort" => self.encryption_port = Some(r.value(s)?),
             "remoteCertificateThumbprint" => self.remote_certificate_thumbprint = Some(r.value(s)?),
+            "dataSetsReplicationEnabled" => self.data_sets_replication_enabled = Some(r.value(s)?),
             "disk" => self.disk.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -250,6 +253,10 @@ impl EncodeFields for ReplicationConfigSpec {
         w.opt_field(
             "remoteCertificateThumbprint",
             &self.remote_certificate_thumbprint,
+        );
+        w.opt_field(
+            "dataSetsReplicationEnabled",
+            &self.data_sets_replication_enabled,
         );
         w.vec_field("disk", &self.disk);
     }

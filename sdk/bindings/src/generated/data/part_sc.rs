@@ -684,6 +684,12 @@ pub struct ScsiLun {
     pub perennially_reserved: Option<bool>,
     /// `clusteredVmdkSupported` (`xsd:boolean`, optional).
     pub clustered_vmdk_supported: Option<bool>,
+    /// `applicationProtocol` (`xsd:string`, optional).
+    pub application_protocol: Option<String>,
+    /// `dispersedNs` (`xsd:boolean`, optional).
+    pub dispersed_ns: Option<bool>,
+    /// `deviceReservation` (`xsd:string`, optional).
+    pub device_reservation: Option<String>,
 }
 inherits!(ScsiLun => HostDevice);
 xml_struct!(ScsiLun);
@@ -716,6 +722,9 @@ impl DecodeFields for ScsiLun {
             "protocolEndpoint" => self.protocol_endpoint = Some(r.value(s)?),
             "perenniallyReserved" => self.perennially_reserved = Some(r.value(s)?),
             "clusteredVmdkSupported" => self.clustered_vmdk_supported = Some(r.value(s)?),
+            "applicationProtocol" => self.application_protocol = Some(r.value(s)?),
+            "dispersedNs" => self.dispersed_ns = Some(r.value(s)?),
+            "deviceReservation" => self.device_reservation = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -748,6 +757,9 @@ impl EncodeFields for ScsiLun {
         w.opt_field("protocolEndpoint", &self.protocol_endpoint);
         w.opt_field("perenniallyReserved", &self.perennially_reserved);
         w.opt_field("clusteredVmdkSupported", &self.clustered_vmdk_supported);
+        w.opt_field("applicationProtocol", &self.application_protocol);
+        w.opt_field("dispersedNs", &self.dispersed_ns);
+        w.opt_field("deviceReservation", &self.device_reservation);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -482,6 +482,8 @@ pub struct ServiceContent {
     pub site_info_manager: Option<ManagedObjectReference>,
     /// `storageQueryManager` (`ManagedObjectReference`, optional).
     pub storage_query_manager: Option<ManagedObjectReference>,
+    /// `directPathProfileManager` (`ManagedObjectReference`, optional).
+    pub direct_path_profile_manager: Option<ManagedObjectReference>,
 }
 inherits!(ServiceContent => DynamicData);
 xml_struct!(ServiceContent);
@@ -543,6 +545,7 @@ impl DecodeFields for ServiceContent {
             "tenantManager" => self.tenant_manager = Some(r.value(s)?),
             "siteInfoManager" => self.site_info_manager = Some(r.value(s)?),
             "storageQueryManager" => self.storage_query_manager = Some(r.value(s)?),
+            "directPathProfileManager" => self.direct_path_profile_manager = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -613,6 +616,10 @@ impl EncodeFields for ServiceContent {
         w.opt_field("tenantManager", &self.tenant_manager);
         w.opt_field("siteInfoManager", &self.site_info_manager);
         w.opt_field("storageQueryManager", &self.storage_query_manager);
+        w.opt_field(
+            "directPathProfileManager",
+            &self.direct_path_profile_manager,
+        );
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -632,6 +639,8 @@ pub struct ServiceLocator {
     pub credential: AnyServiceLocatorCredential,
     /// `sslThumbprint` (`xsd:string`, optional).
     pub ssl_thumbprint: Option<String>,
+    /// `sslCertificate` (`xsd:string`, optional).
+    pub ssl_certificate: Option<String>,
 }
 inherits!(ServiceLocator => DynamicData);
 xml_struct!(ServiceLocator);
@@ -647,6 +656,7 @@ impl DecodeFields for ServiceLocator {
             "url" => self.url = r.value(s)?,
             "credential" => self.credential = r.value(s)?,
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
+            "sslCertificate" => self.ssl_certificate = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -662,6 +672,7 @@ impl EncodeFields for ServiceLocator {
         w.field("url", &self.url);
         w.field("credential", &self.credential);
         w.opt_field("sslThumbprint", &self.ssl_thumbprint);
+        w.opt_field("sslCertificate", &self.ssl_certificate);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -903,6 +914,10 @@ pub struct SessionManagerGenericServiceTicket {
     pub host_name: Option<String>,
     /// `sslThumbprint` (`xsd:string`, optional).
     pub ssl_thumbprint: Option<String>,
+    /// `certThumbprintList` (`VirtualMachineCertThumbprint`, repeated).
+    pub cert_thumbprint_list: Vec<VirtualMachineCertThumbprint>,
+    /// `sslCertificate` (`xsd:string`, optional).
+    pub ssl_certificate: Option<String>,
     /// `ticketType` (`xsd:string`, optional).
     pub ticket_type: Option<String>,
 }
@@ -919,6 +934,8 @@ impl DecodeFields for SessionManagerGenericServiceTicket {
             "id" => self.id = r.value(s)?,
             "hostName" => self.host_name = Some(r.value(s)?),
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
+            "certThumbprintList" => self.cert_thumbprint_list.push(r.value(s)?),
+            "sslCertificate" => self.ssl_certificate = Some(r.value(s)?),
             "ticketType" => self.ticket_type = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -934,6 +951,8 @@ impl EncodeFields for SessionManagerGenericServiceTicket {
         w.field("id", &self.id);
         w.opt_field("hostName", &self.host_name);
         w.opt_field("sslThumbprint", &self.ssl_thumbprint);
+        w.vec_field("certThumbprintList", &self.cert_thumbprint_list);
+        w.opt_field("sslCertificate", &self.ssl_certificate);
         w.opt_field("ticketType", &self.ticket_type);
     }
     fn extra(&self) -> &Extra {

@@ -361,6 +361,8 @@ pub struct TaskInfo {
     pub result: Option<Any>,
     /// `progress` (`xsd:int`, optional).
     pub progress: Option<i32>,
+    /// `progressDetails` (`KeyAnyValue`, repeated).
+    pub progress_details: Vec<KeyAnyValue>,
     /// `reason` (`TaskReason`, required).
     pub reason: AnyTaskReason,
     /// `queueTime` (`xsd:dateTime`, required).
@@ -404,6 +406,7 @@ impl DecodeFields for TaskInfo {
             "error" => self.error = Some(r.value(s)?),
             "result" => self.result = Some(r.value(s)?),
             "progress" => self.progress = Some(r.value(s)?),
+            "progressDetails" => self.progress_details.push(r.value(s)?),
             "reason" => self.reason = r.value(s)?,
             "queueTime" => self.queue_time = r.value(s)?,
             "startTime" => self.start_time = Some(r.value(s)?),
@@ -438,6 +441,7 @@ impl EncodeFields for TaskInfo {
         w.opt_field("error", &self.error);
         w.opt_field("result", &self.result);
         w.opt_field("progress", &self.progress);
+        w.vec_field("progressDetails", &self.progress_details);
         w.field("reason", &self.reason);
         w.field("queueTime", &self.queue_time);
         w.opt_field("startTime", &self.start_time);
@@ -447,6 +451,159 @@ impl EncodeFields for TaskInfo {
         w.opt_field("parentTaskKey", &self.parent_task_key);
         w.opt_field("rootTaskKey", &self.root_task_key);
         w.opt_field("activationId", &self.activation_id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `TaskInfoFilterSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskInfoFilterSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `filterTaskResults` (`TaskInfoFilterSpecFilterTaskResults`, optional).
+    pub filter_task_results: Option<TaskInfoFilterSpecFilterTaskResults>,
+}
+inherits!(TaskInfoFilterSpec => DynamicData);
+xml_struct!(TaskInfoFilterSpec);
+impl DecodeFields for TaskInfoFilterSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "filterTaskResults" => self.filter_task_results = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for TaskInfoFilterSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("filterTaskResults", &self.filter_task_results);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `TaskInfoFilterSpecFilterTaskResults`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskInfoFilterSpecFilterTaskResults {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `removeAll` (`xsd:boolean`, optional).
+    pub remove_all: Option<bool>,
+    /// `descriptionIds` (`xsd:string`, repeated).
+    pub description_ids: Vec<String>,
+    /// `filterIn` (`xsd:boolean`, optional).
+    pub filter_in: Option<bool>,
+}
+inherits!(TaskInfoFilterSpecFilterTaskResults => DynamicData);
+xml_struct!(TaskInfoFilterSpecFilterTaskResults);
+impl DecodeFields for TaskInfoFilterSpecFilterTaskResults {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "removeAll" => self.remove_all = Some(r.value(s)?),
+            "descriptionIds" => self.description_ids.push(r.value(s)?),
+            "filterIn" => self.filter_in = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for TaskInfoFilterSpecFilterTaskResults {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("removeAll", &self.remove_all);
+        w.vec_field("descriptionIds", &self.description_ids);
+        w.opt_field("filterIn", &self.filter_in);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `TaskManagerTaskViewSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskManagerTaskViewSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(TaskManagerTaskViewSpec => DynamicData);
+xml_struct!(TaskManagerTaskViewSpec);
+impl DecodeFields for TaskManagerTaskViewSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for TaskManagerTaskViewSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `TaskManagerViewByStartId`, extends [`TaskManagerTaskViewSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskManagerViewByStartId {
+    /// The fields inherited from `TaskManagerTaskViewSpec`.
+    pub base: TaskManagerTaskViewSpec,
+    /// `count` (`xsd:int`, required).
+    pub count: i32,
+    /// `startId` (`xsd:string`, required).
+    pub start_id: String,
+}
+inherits!(TaskManagerViewByStartId => TaskManagerTaskViewSpec);
+xml_struct!(TaskManagerViewByStartId);
+impl DecodeFields for TaskManagerViewByStartId {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "count" => self.count = r.value(s)?,
+            "startId" => self.start_id = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for TaskManagerViewByStartId {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("count", &self.count);
+        w.field("startId", &self.start_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

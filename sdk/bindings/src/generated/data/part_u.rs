@@ -83,6 +83,36 @@ impl EncodeFields for UnlicensedVirtualMachinesFoundEvent {
     }
 }
 
+/// WSDL type `UntrustedCertificate`, extends [`IoFilterManagerSslTrust`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UntrustedCertificate {
+    /// The fields inherited from `IoFilterManagerSslTrust`.
+    pub base: IoFilterManagerSslTrust,
+}
+inherits!(UntrustedCertificate => IoFilterManagerSslTrust);
+xml_struct!(UntrustedCertificate);
+impl DecodeFields for UntrustedCertificate {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for UntrustedCertificate {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `UpdateSet`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateSet {

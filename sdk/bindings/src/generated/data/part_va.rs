@@ -18,6 +18,8 @@ pub struct VASAStorageArray {
     pub vendor_id: String,
     /// `modelId` (`xsd:string`, required).
     pub model_id: String,
+    /// `discoverySvcInfo` (`VASAStorageArrayDiscoverySvcInfo`, repeated).
+    pub discovery_svc_info: Vec<VASAStorageArrayDiscoverySvcInfo>,
 }
 inherits!(VASAStorageArray => DynamicData);
 xml_struct!(VASAStorageArray);
@@ -33,6 +35,7 @@ impl DecodeFields for VASAStorageArray {
             "uuid" => self.uuid = r.value(s)?,
             "vendorId" => self.vendor_id = r.value(s)?,
             "modelId" => self.model_id = r.value(s)?,
+            "discoverySvcInfo" => self.discovery_svc_info.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -48,6 +51,138 @@ impl EncodeFields for VASAStorageArray {
         w.field("uuid", &self.uuid);
         w.field("vendorId", &self.vendor_id);
         w.field("modelId", &self.model_id);
+        w.vec_field("discoverySvcInfo", &self.discovery_svc_info);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VASAStorageArrayDiscoveryFcTransport`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VASAStorageArrayDiscoveryFcTransport {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `nodeWwn` (`xsd:string`, required).
+    pub node_wwn: String,
+    /// `portWwn` (`xsd:string`, required).
+    pub port_wwn: String,
+}
+inherits!(VASAStorageArrayDiscoveryFcTransport => DynamicData);
+xml_struct!(VASAStorageArrayDiscoveryFcTransport);
+impl DecodeFields for VASAStorageArrayDiscoveryFcTransport {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "nodeWwn" => self.node_wwn = r.value(s)?,
+            "portWwn" => self.port_wwn = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VASAStorageArrayDiscoveryFcTransport {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("nodeWwn", &self.node_wwn);
+        w.field("portWwn", &self.port_wwn);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VASAStorageArrayDiscoveryIpTransport`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VASAStorageArrayDiscoveryIpTransport {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `ipAddress` (`xsd:string`, required).
+    pub ip_address: String,
+    /// `portNumber` (`xsd:string`, optional).
+    pub port_number: Option<String>,
+}
+inherits!(VASAStorageArrayDiscoveryIpTransport => DynamicData);
+xml_struct!(VASAStorageArrayDiscoveryIpTransport);
+impl DecodeFields for VASAStorageArrayDiscoveryIpTransport {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "ipAddress" => self.ip_address = r.value(s)?,
+            "portNumber" => self.port_number = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VASAStorageArrayDiscoveryIpTransport {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("ipAddress", &self.ip_address);
+        w.opt_field("portNumber", &self.port_number);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VASAStorageArrayDiscoverySvcInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VASAStorageArrayDiscoverySvcInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `portType` (`xsd:string`, required).
+    pub port_type: String,
+    /// `svcNqn` (`xsd:string`, required).
+    pub svc_nqn: String,
+    /// `ipInfo` (`VASAStorageArrayDiscoveryIpTransport`, optional).
+    pub ip_info: Option<VASAStorageArrayDiscoveryIpTransport>,
+    /// `fcInfo` (`VASAStorageArrayDiscoveryFcTransport`, optional).
+    pub fc_info: Option<VASAStorageArrayDiscoveryFcTransport>,
+}
+inherits!(VASAStorageArrayDiscoverySvcInfo => DynamicData);
+xml_struct!(VASAStorageArrayDiscoverySvcInfo);
+impl DecodeFields for VASAStorageArrayDiscoverySvcInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "portType" => self.port_type = r.value(s)?,
+            "svcNqn" => self.svc_nqn = r.value(s)?,
+            "ipInfo" => self.ip_info = Some(r.value(s)?),
+            "fcInfo" => self.fc_info = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VASAStorageArrayDiscoverySvcInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("portType", &self.port_type);
+        w.field("svcNqn", &self.svc_nqn);
+        w.opt_field("ipInfo", &self.ip_info);
+        w.opt_field("fcInfo", &self.fc_info);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -757,6 +892,8 @@ pub struct VasaProviderContainerSpec {
     pub sc_id: String,
     /// `deleted` (`xsd:boolean`, required).
     pub deleted: bool,
+    /// `stretched` (`xsd:boolean`, optional).
+    pub stretched: Option<bool>,
 }
 inherits!(VasaProviderContainerSpec => DynamicData);
 xml_struct!(VasaProviderContainerSpec);
@@ -771,6 +908,7 @@ impl DecodeFields for VasaProviderContainerSpec {
             "vasaProviderInfo" => self.vasa_provider_info.push(r.value(s)?),
             "scId" => self.sc_id = r.value(s)?,
             "deleted" => self.deleted = r.value(s)?,
+            "stretched" => self.stretched = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -785,6 +923,7 @@ impl EncodeFields for VasaProviderContainerSpec {
         w.vec_field("vasaProviderInfo", &self.vasa_provider_info);
         w.field("scId", &self.sc_id);
         w.field("deleted", &self.deleted);
+        w.opt_field("stretched", &self.stretched);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

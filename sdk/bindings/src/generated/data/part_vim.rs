@@ -35,6 +35,462 @@ impl EncodeFields for VimAccountPasswordChangedEvent {
     }
 }
 
+/// WSDL type `VimClusterVSANPreferredFaultDomainInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimClusterVSANPreferredFaultDomainInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `preferredFaultDomainName` (`xsd:string`, optional).
+    pub preferred_fault_domain_name: Option<String>,
+    /// `preferredFaultDomainId` (`xsd:string`, optional).
+    pub preferred_fault_domain_id: Option<String>,
+}
+inherits!(VimClusterVSANPreferredFaultDomainInfo => DynamicData);
+xml_struct!(VimClusterVSANPreferredFaultDomainInfo);
+impl DecodeFields for VimClusterVSANPreferredFaultDomainInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "preferredFaultDomainName" => self.preferred_fault_domain_name = Some(r.value(s)?),
+            "preferredFaultDomainId" => self.preferred_fault_domain_id = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimClusterVSANPreferredFaultDomainInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field(
+            "preferredFaultDomainName",
+            &self.preferred_fault_domain_name,
+        );
+        w.opt_field("preferredFaultDomainId", &self.preferred_fault_domain_id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimClusterVSANStretchedClusterCapability`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimClusterVSANStretchedClusterCapability {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostMoId` (`xsd:string`, required).
+    pub host_mo_id: String,
+    /// `connStatus` (`xsd:string`, optional).
+    pub conn_status: Option<String>,
+    /// `isSupported` (`xsd:boolean`, optional).
+    pub is_supported: Option<bool>,
+    /// `hostCapability` (`VimHostVSANStretchedClusterHostCapability`, optional).
+    pub host_capability: Option<VimHostVSANStretchedClusterHostCapability>,
+}
+inherits!(VimClusterVSANStretchedClusterCapability => DynamicData);
+xml_struct!(VimClusterVSANStretchedClusterCapability);
+impl DecodeFields for VimClusterVSANStretchedClusterCapability {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostMoId" => self.host_mo_id = r.value(s)?,
+            "connStatus" => self.conn_status = Some(r.value(s)?),
+            "isSupported" => self.is_supported = Some(r.value(s)?),
+            "hostCapability" => self.host_capability = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimClusterVSANStretchedClusterCapability {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("hostMoId", &self.host_mo_id);
+        w.opt_field("connStatus", &self.conn_status);
+        w.opt_field("isSupported", &self.is_supported);
+        w.opt_field("hostCapability", &self.host_capability);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimClusterVSANStretchedClusterFaultDomainConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimClusterVSANStretchedClusterFaultDomainConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `firstFdName` (`xsd:string`, required).
+    pub first_fd_name: String,
+    /// `firstFdHosts` (`ManagedObjectReference`, repeated).
+    pub first_fd_hosts: Vec<ManagedObjectReference>,
+    /// `secondFdName` (`xsd:string`, required).
+    pub second_fd_name: String,
+    /// `secondFdHosts` (`ManagedObjectReference`, repeated).
+    pub second_fd_hosts: Vec<ManagedObjectReference>,
+}
+inherits!(VimClusterVSANStretchedClusterFaultDomainConfig => DynamicData);
+xml_struct!(VimClusterVSANStretchedClusterFaultDomainConfig);
+impl DecodeFields for VimClusterVSANStretchedClusterFaultDomainConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "firstFdName" => self.first_fd_name = r.value(s)?,
+            "firstFdHosts" => self.first_fd_hosts.push(r.value(s)?),
+            "secondFdName" => self.second_fd_name = r.value(s)?,
+            "secondFdHosts" => self.second_fd_hosts.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimClusterVSANStretchedClusterFaultDomainConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("firstFdName", &self.first_fd_name);
+        w.vec_field("firstFdHosts", &self.first_fd_hosts);
+        w.field("secondFdName", &self.second_fd_name);
+        w.vec_field("secondFdHosts", &self.second_fd_hosts);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimClusterVSANWitnessHostInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimClusterVSANWitnessHostInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `nodeUuid` (`xsd:string`, required).
+    pub node_uuid: String,
+    /// `faultDomainName` (`xsd:string`, optional).
+    pub fault_domain_name: Option<String>,
+    /// `preferredFdName` (`xsd:string`, optional).
+    pub preferred_fd_name: Option<String>,
+    /// `preferredFdUuid` (`xsd:string`, optional).
+    pub preferred_fd_uuid: Option<String>,
+    /// `unicastAgentAddr` (`xsd:string`, optional).
+    pub unicast_agent_addr: Option<String>,
+    /// `host` (`ManagedObjectReference`, optional).
+    pub host: Option<ManagedObjectReference>,
+    /// `metadataMode` (`xsd:boolean`, optional).
+    pub metadata_mode: Option<bool>,
+}
+inherits!(VimClusterVSANWitnessHostInfo => DynamicData);
+xml_struct!(VimClusterVSANWitnessHostInfo);
+impl DecodeFields for VimClusterVSANWitnessHostInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "nodeUuid" => self.node_uuid = r.value(s)?,
+            "faultDomainName" => self.fault_domain_name = Some(r.value(s)?),
+            "preferredFdName" => self.preferred_fd_name = Some(r.value(s)?),
+            "preferredFdUuid" => self.preferred_fd_uuid = Some(r.value(s)?),
+            "unicastAgentAddr" => self.unicast_agent_addr = Some(r.value(s)?),
+            "host" => self.host = Some(r.value(s)?),
+            "metadataMode" => self.metadata_mode = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimClusterVSANWitnessHostInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("nodeUuid", &self.node_uuid);
+        w.opt_field("faultDomainName", &self.fault_domain_name);
+        w.opt_field("preferredFdName", &self.preferred_fd_name);
+        w.opt_field("preferredFdUuid", &self.preferred_fd_uuid);
+        w.opt_field("unicastAgentAddr", &self.unicast_agent_addr);
+        w.opt_field("host", &self.host);
+        w.opt_field("metadataMode", &self.metadata_mode);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimClusterVsanDiskMappingsConfigSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimClusterVsanDiskMappingsConfigSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostDiskMappings` (`VimClusterVsanHostDiskMapping`, repeated).
+    pub host_disk_mappings: Vec<VimClusterVsanHostDiskMapping>,
+}
+inherits!(VimClusterVsanDiskMappingsConfigSpec => DynamicData);
+xml_struct!(VimClusterVsanDiskMappingsConfigSpec);
+impl DecodeFields for VimClusterVsanDiskMappingsConfigSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostDiskMappings" => self.host_disk_mappings.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimClusterVsanDiskMappingsConfigSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("hostDiskMappings", &self.host_disk_mappings);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimClusterVsanFaultDomainSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimClusterVsanFaultDomainSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hosts` (`ManagedObjectReference`, repeated).
+    pub hosts: Vec<ManagedObjectReference>,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+}
+inherits!(VimClusterVsanFaultDomainSpec => DynamicData);
+xml_struct!(VimClusterVsanFaultDomainSpec);
+impl DecodeFields for VimClusterVsanFaultDomainSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hosts" => self.hosts.push(r.value(s)?),
+            "name" => self.name = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimClusterVsanFaultDomainSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("hosts", &self.hosts);
+        w.field("name", &self.name);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimClusterVsanFaultDomainsConfigSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimClusterVsanFaultDomainsConfigSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `faultDomains` (`VimClusterVsanFaultDomainSpec`, repeated).
+    pub fault_domains: Vec<VimClusterVsanFaultDomainSpec>,
+    /// `witness` (`VimClusterVsanWitnessSpec`, optional).
+    pub witness: Option<VimClusterVsanWitnessSpec>,
+}
+inherits!(VimClusterVsanFaultDomainsConfigSpec => DynamicData);
+xml_struct!(VimClusterVsanFaultDomainsConfigSpec);
+impl DecodeFields for VimClusterVsanFaultDomainsConfigSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "faultDomains" => self.fault_domains.push(r.value(s)?),
+            "witness" => self.witness = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimClusterVsanFaultDomainsConfigSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("faultDomains", &self.fault_domains);
+        w.opt_field("witness", &self.witness);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimClusterVsanHostDiskMapping`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimClusterVsanHostDiskMapping {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `cacheDisks` (`HostScsiDisk`, repeated).
+    pub cache_disks: Vec<HostScsiDisk>,
+    /// `capacityDisks` (`HostScsiDisk`, repeated).
+    pub capacity_disks: Vec<HostScsiDisk>,
+    /// `type` (`xsd:string`, required).
+    pub r#type: String,
+}
+inherits!(VimClusterVsanHostDiskMapping => DynamicData);
+xml_struct!(VimClusterVsanHostDiskMapping);
+impl DecodeFields for VimClusterVsanHostDiskMapping {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "cacheDisks" => self.cache_disks.push(r.value(s)?),
+            "capacityDisks" => self.capacity_disks.push(r.value(s)?),
+            "type" => self.r#type = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimClusterVsanHostDiskMapping {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.vec_field("cacheDisks", &self.cache_disks);
+        w.vec_field("capacityDisks", &self.capacity_disks);
+        w.field("type", &self.r#type);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimClusterVsanWitnessSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimClusterVsanWitnessSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `preferredFaultDomainName` (`xsd:string`, required).
+    pub preferred_fault_domain_name: String,
+    /// `diskMapping` (`VsanHostDiskMapping`, optional).
+    pub disk_mapping: Option<VsanHostDiskMapping>,
+}
+inherits!(VimClusterVsanWitnessSpec => DynamicData);
+xml_struct!(VimClusterVsanWitnessSpec);
+impl DecodeFields for VimClusterVsanWitnessSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "preferredFaultDomainName" => self.preferred_fault_domain_name = r.value(s)?,
+            "diskMapping" => self.disk_mapping = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimClusterVsanWitnessSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.field(
+            "preferredFaultDomainName",
+            &self.preferred_fault_domain_name,
+        );
+        w.opt_field("diskMapping", &self.disk_mapping);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimHostVSANStretchedClusterHostCapability`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimHostVSANStretchedClusterHostCapability {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `featureVersion` (`xsd:string`, required).
+    pub feature_version: String,
+}
+inherits!(VimHostVSANStretchedClusterHostCapability => DynamicData);
+xml_struct!(VimHostVSANStretchedClusterHostCapability);
+impl DecodeFields for VimHostVSANStretchedClusterHostCapability {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "featureVersion" => self.feature_version = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimHostVSANStretchedClusterHostCapability {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("featureVersion", &self.feature_version);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VimVasaProvider`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VimVasaProvider {
@@ -48,6 +504,10 @@ pub struct VimVasaProvider {
     pub name: Option<String>,
     /// `selfSignedCertificate` (`xsd:string`, optional).
     pub self_signed_certificate: Option<String>,
+    /// `vhostConfig` (`VimVasaProviderVirtualHostConfig`, optional).
+    pub vhost_config: Option<VimVasaProviderVirtualHostConfig>,
+    /// `versionId` (`xsd:int`, optional).
+    pub version_id: Option<i32>,
 }
 inherits!(VimVasaProvider => DynamicData);
 xml_struct!(VimVasaProvider);
@@ -63,6 +523,8 @@ impl DecodeFields for VimVasaProvider {
             "url" => self.url = r.value(s)?,
             "name" => self.name = Some(r.value(s)?),
             "selfSignedCertificate" => self.self_signed_certificate = Some(r.value(s)?),
+            "vhostConfig" => self.vhost_config = Some(r.value(s)?),
+            "versionId" => self.version_id = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -78,6 +540,8 @@ impl EncodeFields for VimVasaProvider {
         w.field("url", &self.url);
         w.opt_field("name", &self.name);
         w.opt_field("selfSignedCertificate", &self.self_signed_certificate);
+        w.opt_field("vhostConfig", &self.vhost_config);
+        w.opt_field("versionId", &self.version_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -164,6 +628,381 @@ impl EncodeFields for VimVasaProviderStatePerArray {
         w.field("priority", &self.priority);
         w.field("arrayId", &self.array_id);
         w.field("active", &self.active);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimVasaProviderVirtualHostConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimVasaProviderVirtualHostConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `vhostName` (`xsd:string`, optional).
+    pub vhost_name: Option<String>,
+    /// `serviceHost` (`xsd:string`, required).
+    pub service_host: String,
+    /// `servicePort` (`xsd:int`, optional).
+    pub service_port: Option<i32>,
+}
+inherits!(VimVasaProviderVirtualHostConfig => DynamicData);
+xml_struct!(VimVasaProviderVirtualHostConfig);
+impl DecodeFields for VimVasaProviderVirtualHostConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vhostName" => self.vhost_name = Some(r.value(s)?),
+            "serviceHost" => self.service_host = r.value(s)?,
+            "servicePort" => self.service_port = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimVasaProviderVirtualHostConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("vhostName", &self.vhost_name);
+        w.field("serviceHost", &self.service_host);
+        w.opt_field("servicePort", &self.service_port);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimVsanDataEfficiencyCapacityState`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimVsanDataEfficiencyCapacityState {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `logicalCapacity` (`xsd:long`, optional).
+    pub logical_capacity: Option<i64>,
+    /// `logicalCapacityUsed` (`xsd:long`, optional).
+    pub logical_capacity_used: Option<i64>,
+    /// `physicalCapacity` (`xsd:long`, optional).
+    pub physical_capacity: Option<i64>,
+    /// `physicalCapacityUsed` (`xsd:long`, optional).
+    pub physical_capacity_used: Option<i64>,
+    /// `dedupMetadataSize` (`xsd:long`, optional).
+    pub dedup_metadata_size: Option<i64>,
+    /// `esaDedupSpaceSaving` (`xsd:long`, optional).
+    pub esa_dedup_space_saving: Option<i64>,
+    /// `esaCompressionSpaceSaving` (`xsd:long`, optional).
+    pub esa_compression_space_saving: Option<i64>,
+    /// `totalSpaceUsedWithoutOverhead` (`xsd:long`, optional).
+    pub total_space_used_without_overhead: Option<i64>,
+}
+inherits!(VimVsanDataEfficiencyCapacityState => DynamicData);
+xml_struct!(VimVsanDataEfficiencyCapacityState);
+impl DecodeFields for VimVsanDataEfficiencyCapacityState {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "logicalCapacity" => self.logical_capacity = Some(r.value(s)?),
+            "logicalCapacityUsed" => self.logical_capacity_used = Some(r.value(s)?),
+            "physicalCapacity" => self.physical_capacity = Some(r.value(s)?),
+            "physicalCapacityUsed" => self.physical_capacity_used = Some(r.value(s)?),
+            "dedupMetadataSize" => self.dedup_metadata_size = Some(r.value(s)?),
+            "esaDedupSpaceSaving" => self.esa_dedup_space_saving = Some(r.value(s)?),
+            "esaCompressionSpaceSaving" => self.esa_compression_space_saving = Some(r.value(s)?),
+            "totalSpaceUsedWithoutOverhead" => {
+                self.total_space_used_without_overhead = Some(r.value(s)?)
+            }
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimVsanDataEfficiencyCapacityState {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("logicalCapacity", &self.logical_capacity);
+        w.opt_field("logicalCapacityUsed", &self.logical_capacity_used);
+        w.opt_field("physicalCapacity", &self.physical_capacity);
+        w.opt_field("physicalCapacityUsed", &self.physical_capacity_used);
+        w.opt_field("dedupMetadataSize", &self.dedup_metadata_size);
+        w.opt_field("esaDedupSpaceSaving", &self.esa_dedup_space_saving);
+        w.opt_field(
+            "esaCompressionSpaceSaving",
+            &self.esa_compression_space_saving,
+        );
+        w.opt_field(
+            "totalSpaceUsedWithoutOverhead",
+            &self.total_space_used_without_overhead,
+        );
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimVsanHostDiskMapInfoEx`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimVsanHostDiskMapInfoEx {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `mapping` (`VsanHostDiskMapping`, required).
+    pub mapping: VsanHostDiskMapping,
+    /// `isMounted` (`xsd:boolean`, required).
+    pub is_mounted: bool,
+    /// `unlockedEncrypted` (`xsd:boolean`, optional).
+    pub unlocked_encrypted: Option<bool>,
+    /// `isAllFlash` (`xsd:boolean`, required).
+    pub is_all_flash: bool,
+    /// `isDataEfficiency` (`xsd:boolean`, optional).
+    pub is_data_efficiency: Option<bool>,
+    /// `dataEfficiencyConfig` (`VsanDataEfficiencyConfig`, optional).
+    pub data_efficiency_config: Option<VsanDataEfficiencyConfig>,
+    /// `diskgroupCapability` (`xsd:string`, repeated).
+    pub diskgroup_capability: Vec<String>,
+}
+inherits!(VimVsanHostDiskMapInfoEx => DynamicData);
+xml_struct!(VimVsanHostDiskMapInfoEx);
+impl DecodeFields for VimVsanHostDiskMapInfoEx {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "mapping" => self.mapping = r.value(s)?,
+            "isMounted" => self.is_mounted = r.value(s)?,
+            "unlockedEncrypted" => self.unlocked_encrypted = Some(r.value(s)?),
+            "isAllFlash" => self.is_all_flash = r.value(s)?,
+            "isDataEfficiency" => self.is_data_efficiency = Some(r.value(s)?),
+            "dataEfficiencyConfig" => self.data_efficiency_config = Some(r.value(s)?),
+            "diskgroupCapability" => self.diskgroup_capability.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimVsanHostDiskMapInfoEx {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("mapping", &self.mapping);
+        w.field("isMounted", &self.is_mounted);
+        w.opt_field("unlockedEncrypted", &self.unlocked_encrypted);
+        w.field("isAllFlash", &self.is_all_flash);
+        w.opt_field("isDataEfficiency", &self.is_data_efficiency);
+        w.opt_field("dataEfficiencyConfig", &self.data_efficiency_config);
+        w.vec_field("diskgroupCapability", &self.diskgroup_capability);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimVsanHostDiskMappingCreationSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimVsanHostDiskMappingCreationSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `cacheDisks` (`HostScsiDisk`, repeated).
+    pub cache_disks: Vec<HostScsiDisk>,
+    /// `capacityDisks` (`HostScsiDisk`, repeated).
+    pub capacity_disks: Vec<HostScsiDisk>,
+    /// `creationType` (`xsd:string`, required).
+    pub creation_type: String,
+}
+inherits!(VimVsanHostDiskMappingCreationSpec => DynamicData);
+xml_struct!(VimVsanHostDiskMappingCreationSpec);
+impl DecodeFields for VimVsanHostDiskMappingCreationSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "cacheDisks" => self.cache_disks.push(r.value(s)?),
+            "capacityDisks" => self.capacity_disks.push(r.value(s)?),
+            "creationType" => self.creation_type = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimVsanHostDiskMappingCreationSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.vec_field("cacheDisks", &self.cache_disks);
+        w.vec_field("capacityDisks", &self.capacity_disks);
+        w.field("creationType", &self.creation_type);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimVsanHostVsanDiskManagementSystemCapability`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimVsanHostVsanDiskManagementSystemCapability {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+}
+inherits!(VimVsanHostVsanDiskManagementSystemCapability => DynamicData);
+xml_struct!(VimVsanHostVsanDiskManagementSystemCapability);
+impl DecodeFields for VimVsanHostVsanDiskManagementSystemCapability {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "version" => self.version = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimVsanHostVsanDiskManagementSystemCapability {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("version", &self.version);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimVsanHostVsanHostCapability`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimVsanHostVsanHostCapability {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `isSupported` (`xsd:boolean`, required).
+    pub is_supported: bool,
+    /// `isLicensed` (`xsd:boolean`, required).
+    pub is_licensed: bool,
+}
+inherits!(VimVsanHostVsanHostCapability => DynamicData);
+xml_struct!(VimVsanHostVsanHostCapability);
+impl DecodeFields for VimVsanHostVsanHostCapability {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "isSupported" => self.is_supported = r.value(s)?,
+            "isLicensed" => self.is_licensed = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimVsanHostVsanHostCapability {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.field("isSupported", &self.is_supported);
+        w.field("isLicensed", &self.is_licensed);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimVsanReconfigSpec`, extends [`SDDCBase`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimVsanReconfigSpec {
+    /// The fields inherited from `SDDCBase`.
+    pub base: SDDCBase,
+    /// `vsanClusterConfig` (`VsanClusterConfigInfo`, optional).
+    pub vsan_cluster_config: Option<AnyVsanClusterConfigInfo>,
+    /// `dataEfficiencyConfig` (`VsanDataEfficiencyConfig`, optional).
+    pub data_efficiency_config: Option<VsanDataEfficiencyConfig>,
+    /// `diskMappingSpec` (`VimClusterVsanDiskMappingsConfigSpec`, optional).
+    pub disk_mapping_spec: Option<VimClusterVsanDiskMappingsConfigSpec>,
+    /// `faultDomainsSpec` (`VimClusterVsanFaultDomainsConfigSpec`, optional).
+    pub fault_domains_spec: Option<VimClusterVsanFaultDomainsConfigSpec>,
+    /// `modify` (`xsd:boolean`, required).
+    pub modify: bool,
+    /// `allowReducedRedundancy` (`xsd:boolean`, optional).
+    pub allow_reduced_redundancy: Option<bool>,
+    /// `iscsiSpec` (`VsanIscsiTargetServiceSpec`, optional).
+    pub iscsi_spec: Option<VsanIscsiTargetServiceSpec>,
+    /// `mode` (`xsd:string`, optional).
+    pub mode: Option<String>,
+}
+inherits!(VimVsanReconfigSpec => SDDCBase);
+xml_struct!(VimVsanReconfigSpec);
+impl DecodeFields for VimVsanReconfigSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vsanClusterConfig" => self.vsan_cluster_config = Some(r.value(s)?),
+            "dataEfficiencyConfig" => self.data_efficiency_config = Some(r.value(s)?),
+            "diskMappingSpec" => self.disk_mapping_spec = Some(r.value(s)?),
+            "faultDomainsSpec" => self.fault_domains_spec = Some(r.value(s)?),
+            "modify" => self.modify = r.value(s)?,
+            "allowReducedRedundancy" => self.allow_reduced_redundancy = Some(r.value(s)?),
+            "iscsiSpec" => self.iscsi_spec = Some(r.value(s)?),
+            "mode" => self.mode = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimVsanReconfigSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("vsanClusterConfig", &self.vsan_cluster_config);
+        w.opt_field("dataEfficiencyConfig", &self.data_efficiency_config);
+        w.opt_field("diskMappingSpec", &self.disk_mapping_spec);
+        w.opt_field("faultDomainsSpec", &self.fault_domains_spec);
+        w.field("modify", &self.modify);
+        w.opt_field("allowReducedRedundancy", &self.allow_reduced_redundancy);
+        w.opt_field("iscsiSpec", &self.iscsi_spec);
+        w.opt_field("mode", &self.mode);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

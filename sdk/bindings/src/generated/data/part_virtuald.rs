@@ -24,6 +24,10 @@ pub struct VirtualDevice {
     pub controller_key: Option<i32>,
     /// `unitNumber` (`xsd:int`, optional).
     pub unit_number: Option<i32>,
+    /// `numaNode` (`xsd:int`, optional).
+    pub numa_node: Option<i32>,
+    /// `deviceGroupInfo` (`VirtualDeviceDeviceGroupInfo`, optional).
+    pub device_group_info: Option<VirtualDeviceDeviceGroupInfo>,
 }
 inherits!(VirtualDevice => DynamicData);
 xml_struct!(VirtualDevice);
@@ -42,6 +46,8 @@ impl DecodeFields for VirtualDevice {
             "slotInfo" => self.slot_info = Some(r.value(s)?),
             "controllerKey" => self.controller_key = Some(r.value(s)?),
             "unitNumber" => self.unit_number = Some(r.value(s)?),
+            "numaNode" => self.numa_node = Some(r.value(s)?),
+            "deviceGroupInfo" => self.device_group_info = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -60,6 +66,8 @@ impl EncodeFields for VirtualDevice {
         w.opt_field("slotInfo", &self.slot_info);
         w.opt_field("controllerKey", &self.controller_key);
         w.opt_field("unitNumber", &self.unit_number);
+        w.opt_field("numaNode", &self.numa_node);
+        w.opt_field("deviceGroupInfo", &self.device_group_info);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -217,6 +225,8 @@ pub struct VirtualDeviceConfigSpec {
     pub backing: Option<VirtualDeviceConfigSpecBackingSpec>,
     /// `filterSpec` (`VirtualMachineBaseIndependentFilterSpec`, repeated).
     pub filter_spec: Vec<AnyVirtualMachineBaseIndependentFilterSpec>,
+    /// `changeMode` (`xsd:string`, optional).
+    pub change_mode: Option<String>,
 }
 inherits!(VirtualDeviceConfigSpec => DynamicData);
 xml_struct!(VirtualDeviceConfigSpec);
@@ -234,6 +244,7 @@ impl DecodeFields for VirtualDeviceConfigSpec {
             "profile" => self.profile.push(r.value(s)?),
             "backing" => self.backing = Some(r.value(s)?),
             "filterSpec" => self.filter_spec.push(r.value(s)?),
+            "changeMode" => self.change_mode = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -251,6 +262,7 @@ impl EncodeFields for VirtualDeviceConfigSpec {
         w.vec_field("profile", &self.profile);
         w.opt_field("backing", &self.backing);
         w.vec_field("filterSpec", &self.filter_spec);
+        w.opt_field("changeMode", &self.change_mode);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -472,6 +484,47 @@ impl EncodeFields for VirtualDeviceDeviceBackingOption {
     }
 }
 
+/// WSDL type `VirtualDeviceDeviceGroupInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualDeviceDeviceGroupInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `groupInstanceKey` (`xsd:int`, required).
+    pub group_instance_key: i32,
+    /// `sequenceId` (`xsd:int`, required).
+    pub sequence_id: i32,
+}
+inherits!(VirtualDeviceDeviceGroupInfo => DynamicData);
+xml_struct!(VirtualDeviceDeviceGroupInfo);
+impl DecodeFields for VirtualDeviceDeviceGroupInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "groupInstanceKey" => self.group_instance_key = r.value(s)?,
+            "sequenceId" => self.sequence_id = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualDeviceDeviceGroupInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("groupInstanceKey", &self.group_instance_key);
+        w.field("sequenceId", &self.sequence_id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VirtualDeviceFileBackingInfo`, extends [`VirtualDeviceBackingInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualDeviceFileBackingInfo {
@@ -581,6 +634,8 @@ pub struct VirtualDeviceOption {
     pub plug_and_play: bool,
     /// `hotRemoveSupported` (`xsd:boolean`, optional).
     pub hot_remove_supported: Option<bool>,
+    /// `numaSupported` (`xsd:boolean`, optional).
+    pub numa_supported: Option<bool>,
 }
 inherits!(VirtualDeviceOption => DynamicData);
 xml_struct!(VirtualDeviceOption);
@@ -603,6 +658,7 @@ impl DecodeFields for VirtualDeviceOption {
             "deprecated" => self.deprecated = r.value(s)?,
             "plugAndPlay" => self.plug_and_play = r.value(s)?,
             "hotRemoveSupported" => self.hot_remove_supported = Some(r.value(s)?),
+            "numaSupported" => self.numa_supported = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -628,6 +684,7 @@ impl EncodeFields for VirtualDeviceOption {
         w.field("deprecated", &self.deprecated);
         w.field("plugAndPlay", &self.plug_and_play);
         w.opt_field("hotRemoveSupported", &self.hot_remove_supported);
+        w.opt_field("numaSupported", &self.numa_supported);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -919,10 +976,16 @@ pub struct VirtualDisk {
     pub iofilter: Vec<String>,
     /// `vDiskId` (`ID`, optional).
     pub v_disk_id: Option<ID>,
+    /// `vDiskVersion` (`xsd:int`, optional).
+    pub v_disk_version: Option<i32>,
+    /// `virtualDiskFormat` (`xsd:string`, optional).
+    pub virtual_disk_format: Option<String>,
     /// `nativeUnmanagedLinkedClone` (`xsd:boolean`, optional).
     pub native_unmanaged_linked_clone: Option<bool>,
     /// `independentFilters` (`VirtualMachineBaseIndependentFilterSpec`, repeated).
     pub independent_filters: Vec<AnyVirtualMachineBaseIndependentFilterSpec>,
+    /// `guestReadOnly` (`xsd:boolean`, optional).
+    pub guest_read_only: Option<bool>,
 }
 inherits!(VirtualDisk => VirtualDevice);
 xml_struct!(VirtualDisk);
@@ -942,8 +1005,11 @@ impl DecodeFields for VirtualDisk {
             "vFlashCacheConfigInfo" => self.v_flash_cache_config_info = Some(r.value(s)?),
             "iofilter" => self.iofilter.push(r.value(s)?),
             "vDiskId" => self.v_disk_id = Some(r.value(s)?),
+            "vDiskVersion" => self.v_disk_version = Some(r.value(s)?),
+            "virtualDiskFormat" => self.virtual_disk_format = Some(r.value(s)?),
             "nativeUnmanagedLinkedClone" => self.native_unmanaged_linked_clone = Some(r.value(s)?),
             "independentFilters" => self.independent_filters.push(r.value(s)?),
+            "guestReadOnly" => self.guest_read_only = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -963,11 +1029,14 @@ impl EncodeFields for VirtualDisk {
         w.opt_field("vFlashCacheConfigInfo", &self.v_flash_cache_config_info);
         w.vec_field("iofilter", &self.iofilter);
         w.opt_field("vDiskId", &self.v_disk_id);
+        w.opt_field("vDiskVersion", &self.v_disk_version);
+        w.opt_field("virtualDiskFormat", &self.virtual_disk_format);
         w.opt_field(
             "nativeUnmanagedLinkedClone",
             &self.native_unmanaged_linked_clone,
         );
         w.vec_field("independentFilters", &self.independent_filters);
+        w.opt_field("guestReadOnly", &self.guest_read_only);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1317,6 +1386,8 @@ pub struct VirtualDiskFlatVer2BackingOption {
     pub delta_disk_format: Option<ChoiceOption>,
     /// `deltaDiskFormatsSupported` (`VirtualDiskDeltaDiskFormatsSupported`, repeated).
     pub delta_disk_formats_supported: Vec<VirtualDiskDeltaDiskFormatsSupported>,
+    /// `virtualDiskFormat` (`ChoiceOption`, optional).
+    pub virtual_disk_format: Option<ChoiceOption>,
 }
 inherits!(VirtualDiskFlatVer2BackingOption => VirtualDeviceFileBackingOption);
 xml_struct!(VirtualDiskFlatVer2BackingOption);
@@ -1338,6 +1409,7 @@ impl DecodeFields for VirtualDiskFlatVer2BackingOption {
             "eagerlyScrub" => self.eagerly_scrub = Some(r.value(s)?),
             "deltaDiskFormat" => self.delta_disk_format = Some(r.value(s)?),
             "deltaDiskFormatsSupported" => self.delta_disk_formats_supported.push(r.value(s)?),
+            "virtualDiskFormat" => self.virtual_disk_format = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1362,6 +1434,7 @@ impl EncodeFields for VirtualDiskFlatVer2BackingOption {
             "deltaDiskFormatsSupported",
             &self.delta_disk_formats_supported,
         );
+        w.opt_field("virtualDiskFormat", &self.virtual_disk_format);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1760,6 +1833,8 @@ pub struct VirtualDiskRawDiskMappingVer1BackingOption {
     pub disk_mode: ChoiceOption,
     /// `uuid` (`xsd:boolean`, required).
     pub uuid: bool,
+    /// `virtualDiskFormat` (`ChoiceOption`, optional).
+    pub virtual_disk_format: Option<ChoiceOption>,
 }
 inherits!(VirtualDiskRawDiskMappingVer1BackingOption => VirtualDeviceDeviceBackingOption);
 xml_struct!(VirtualDiskRawDiskMappingVer1BackingOption);
@@ -1777,6 +1852,7 @@ impl DecodeFields for VirtualDiskRawDiskMappingVer1BackingOption {
             "compatibilityMode" => self.compatibility_mode = r.value(s)?,
             "diskMode" => self.disk_mode = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
+            "virtualDiskFormat" => self.virtual_disk_format = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1795,6 +1871,7 @@ impl EncodeFields for VirtualDiskRawDiskMappingVer1BackingOption {
         w.field("compatibilityMode", &self.compatibility_mode);
         w.field("diskMode", &self.disk_mode);
         w.field("uuid", &self.uuid);
+        w.opt_field("virtualDiskFormat", &self.virtual_disk_format);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2027,6 +2104,8 @@ pub struct VirtualDiskSeSparseBackingOption {
     pub uuid: bool,
     /// `deltaDiskFormatsSupported` (`VirtualDiskDeltaDiskFormatsSupported`, repeated).
     pub delta_disk_formats_supported: Vec<VirtualDiskDeltaDiskFormatsSupported>,
+    /// `virtualDiskFormat` (`ChoiceOption`, optional).
+    pub virtual_disk_format: Option<ChoiceOption>,
 }
 inherits!(VirtualDiskSeSparseBackingOption => VirtualDeviceFileBackingOption);
 xml_struct!(VirtualDiskSeSparseBackingOption);
@@ -2044,6 +2123,7 @@ impl DecodeFields for VirtualDiskSeSparseBackingOption {
             "hotGrowable" => self.hot_growable = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
             "deltaDiskFormatsSupported" => self.delta_disk_formats_supported.push(r.value(s)?),
+            "virtualDiskFormat" => self.virtual_disk_format = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -2064,6 +2144,7 @@ impl EncodeFields for VirtualDiskSeSparseBackingOption {
             "deltaDiskFormatsSupported",
             &self.delta_disk_formats_supported,
         );
+        w.opt_field("virtualDiskFormat", &self.virtual_disk_format);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2266,6 +2347,8 @@ pub struct VirtualDiskSparseVer2BackingOption {
     pub hot_growable: bool,
     /// `uuid` (`xsd:boolean`, required).
     pub uuid: bool,
+    /// `virtualDiskFormat` (`ChoiceOption`, optional).
+    pub virtual_disk_format: Option<ChoiceOption>,
 }
 inherits!(VirtualDiskSparseVer2BackingOption => VirtualDeviceFileBackingOption);
 xml_struct!(VirtualDiskSparseVer2BackingOption);
@@ -2283,6 +2366,7 @@ impl DecodeFields for VirtualDiskSparseVer2BackingOption {
             "growable" => self.growable = r.value(s)?,
             "hotGrowable" => self.hot_growable = r.value(s)?,
             "uuid" => self.uuid = r.value(s)?,
+            "virtualDiskFormat" => self.virtual_disk_format = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -2300,6 +2384,7 @@ impl EncodeFields for VirtualDiskSparseVer2BackingOption {
         w.field("growable", &self.growable);
         w.field("hotGrowable", &self.hot_growable);
         w.field("uuid", &self.uuid);
+        w.opt_field("virtualDiskFormat", &self.virtual_disk_format);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

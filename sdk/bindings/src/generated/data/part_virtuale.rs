@@ -202,6 +202,8 @@ pub struct VirtualEthernetCard {
     pub external_id: Option<String>,
     /// `uptCompatibilityEnabled` (`xsd:boolean`, optional).
     pub upt_compatibility_enabled: Option<bool>,
+    /// `subnetId` (`xsd:string`, optional).
+    pub subnet_id: Option<String>,
 }
 inherits!(VirtualEthernetCard => VirtualDevice);
 xml_struct!(VirtualEthernetCard);
@@ -219,6 +221,7 @@ impl DecodeFields for VirtualEthernetCard {
             "resourceAllocation" => self.resource_allocation = Some(r.value(s)?),
             "externalId" => self.external_id = Some(r.value(s)?),
             "uptCompatibilityEnabled" => self.upt_compatibility_enabled = Some(r.value(s)?),
+            "subnetId" => self.subnet_id = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -236,6 +239,7 @@ impl EncodeFields for VirtualEthernetCard {
         w.opt_field("resourceAllocation", &self.resource_allocation);
         w.opt_field("externalId", &self.external_id);
         w.opt_field("uptCompatibilityEnabled", &self.upt_compatibility_enabled);
+        w.opt_field("subnetId", &self.subnet_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -14,6 +14,8 @@ pub struct VirtualHardware {
     pub num_cpu: i32,
     /// `numCoresPerSocket` (`xsd:int`, optional).
     pub num_cores_per_socket: Option<i32>,
+    /// `autoCoresPerSocket` (`xsd:boolean`, optional).
+    pub auto_cores_per_socket: Option<bool>,
     /// `memoryMB` (`xsd:int`, required).
     pub memory_mb: i32,
     /// `virtualICH7MPresent` (`xsd:boolean`, optional).
@@ -22,6 +24,10 @@ pub struct VirtualHardware {
     pub virtual_smc_present: Option<bool>,
     /// `device` (`VirtualDevice`, repeated).
     pub device: Vec<AnyVirtualDevice>,
+    /// `motherboardLayout` (`xsd:string`, optional).
+    pub motherboard_layout: Option<String>,
+    /// `simultaneousThreads` (`xsd:int`, optional).
+    pub simultaneous_threads: Option<i32>,
 }
 inherits!(VirtualHardware => DynamicData);
 xml_struct!(VirtualHardware);
@@ -35,10 +41,13 @@ impl DecodeFields for VirtualHardware {
         match name {
             "numCPU" => self.num_cpu = r.value(s)?,
             "numCoresPerSocket" => self.num_cores_per_socket = Some(r.value(s)?),
+            "autoCoresPerSocket" => self.auto_cores_per_socket = Some(r.value(s)?),
             "memoryMB" => self.memory_mb = r.value(s)?,
             "virtualICH7MPresent" => self.virtual_ich7_m_present = Some(r.value(s)?),
             "virtualSMCPresent" => self.virtual_smc_present = Some(r.value(s)?),
             "device" => self.device.push(r.value(s)?),
+            "motherboardLayout" => self.motherboard_layout = Some(r.value(s)?),
+            "simultaneousThreads" => self.simultaneous_threads = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -52,10 +61,13 @@ impl EncodeFields for VirtualHardware {
         self.base.encode_fields(w);
         w.field("numCPU", &self.num_cpu);
         w.opt_field("numCoresPerSocket", &self.num_cores_per_socket);
+        w.opt_field("autoCoresPerSocket", &self.auto_cores_per_socket);
         w.field("memoryMB", &self.memory_mb);
         w.opt_field("virtualICH7MPresent", &self.virtual_ich7_m_present);
         w.opt_field("virtualSMCPresent", &self.virtual_smc_present);
         w.vec_field("device", &self.device);
+        w.opt_field("motherboardLayout", &self.motherboard_layout);
+        w.opt_field("simultaneousThreads", &self.simultaneous_threads);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -77,6 +89,8 @@ pub struct VirtualHardwareOption {
     pub num_cpu: Vec<i32>,
     /// `numCoresPerSocket` (`IntOption`, optional).
     pub num_cores_per_socket: Option<IntOption>,
+    /// `autoCoresPerSocket` (`BoolOption`, optional).
+    pub auto_cores_per_socket: Option<BoolOption>,
     /// `numCpuReadonly` (`xsd:boolean`, required).
     pub num_cpu_readonly: bool,
     /// `memoryMB` (`LongOption`, required).
@@ -111,6 +125,16 @@ pub struct VirtualHardwareOption {
     pub num_precision_clock_devices: Option<IntOption>,
     /// `epcMemoryMB` (`LongOption`, optional).
     pub epc_memory_mb: Option<LongOption>,
+    /// `acpiHostBridgesFirmware` (`xsd:string`, repeated).
+    pub acpi_host_bridges_firmware: Vec<String>,
+    /// `numCpuSimultaneousThreads` (`IntOption`, optional).
+    pub num_cpu_simultaneous_threads: Option<IntOption>,
+    /// `numNumaNodes` (`IntOption`, optional).
+    pub num_numa_nodes: Option<IntOption>,
+    /// `numDeviceGroups` (`IntOption`, optional).
+    pub num_device_groups: Option<IntOption>,
+    /// `deviceGroupTypes` (`xsd:string`, repeated).
+    pub device_group_types: Vec<String>,
 }
 inherits!(VirtualHardwareOption => DynamicData);
 xml_struct!(VirtualHardwareOption);
@@ -127,6 +151,7 @@ impl DecodeFields for VirtualHardwareOption {
             "deviceListReadonly" => self.device_list_readonly = r.value(s)?,
             "numCPU" => self.num_cpu.push(r.value(s)?),
             "numCoresPerSocket" => self.num_cores_per_socket = Some(r.value(s)?),
+            "autoCoresPerSocket" => self.auto_cores_per_socket = Some(r.value(s)?),
             "numCpuReadonly" => self.num_cpu_readonly = r.value(s)?,
             "memoryMB" => self.memory_mb = r.value(s)?,
             "numPCIControllers" => self.num_pci_controllers = r.value(s)?,
@@ -144,6 +169,11 @@ impl DecodeFields for VirtualHardwareOption {
             "numWDTDevices" => self.num_wdt_devices = Some(r.value(s)?),
             "numPrecisionClockDevices" => self.num_precision_clock_devices = Some(r.value(s)?),
             "epcMemoryMB" => self.epc_memory_mb = Some(r.value(s)?),
+            "acpiHostBridgesFirmware" => self.acpi_host_bridges_firmware.push(r.value(s)?),
+            "numCpuSimultaneousThreads" => self.num_cpu_simultaneous_threads = Some(r.value(s)?),
+            "numNumaNodes" => self.num_numa_nodes = Some(r.value(s)?),
+            "numDeviceGroups" => self.num_device_groups = Some(r.value(s)?),
+            "deviceGroupTypes" => self.device_group_types.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -160,6 +190,7 @@ impl EncodeFields for VirtualHardwareOption {
         w.field("deviceListReadonly", &self.device_list_readonly);
         w.vec_field("numCPU", &self.num_cpu);
         w.opt_field("numCoresPerSocket", &self.num_cores_per_socket);
+        w.opt_field("autoCoresPerSocket", &self.auto_cores_per_socket);
         w.field("numCpuReadonly", &self.num_cpu_readonly);
         w.field("memoryMB", &self.memory_mb);
         w.field("numPCIControllers", &self.num_pci_controllers);
@@ -180,6 +211,14 @@ impl EncodeFields for VirtualHardwareOption {
             &self.num_precision_clock_devices,
         );
         w.opt_field("epcMemoryMB", &self.epc_memory_mb);
+        w.vec_field("acpiHostBridgesFirmware", &self.acpi_host_bridges_firmware);
+        w.opt_field(
+            "numCpuSimultaneousThreads",
+            &self.num_cpu_simultaneous_threads,
+        );
+        w.opt_field("numNumaNodes", &self.num_numa_nodes);
+        w.opt_field("numDeviceGroups", &self.num_device_groups);
+        w.vec_field("deviceGroupTypes", &self.device_group_types);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -394,6 +394,16 @@ pub struct VirtualMachineCapability {
     pub sev_supported: Option<bool>,
     /// `pmemFailoverSupported` (`xsd:boolean`, optional).
     pub pmem_failover_supported: Option<bool>,
+    /// `requireSgxAttestationSupported` (`xsd:boolean`, optional).
+    pub require_sgx_attestation_supported: Option<bool>,
+    /// `changeModeDisksSupported` (`xsd:boolean`, optional).
+    pub change_mode_disks_supported: Option<bool>,
+    /// `vendorDeviceGroupSupported` (`xsd:boolean`, optional).
+    pub vendor_device_group_supported: Option<bool>,
+    /// `sevSnpSupported` (`xsd:boolean`, optional).
+    pub sev_snp_supported: Option<bool>,
+    /// `tdxSupported` (`xsd:boolean`, optional).
+    pub tdx_supported: Option<bool>,
 }
 inherits!(VirtualMachineCapability => DynamicData);
 xml_struct!(VirtualMachineCapability);
@@ -467,6 +477,13 @@ impl DecodeFields for VirtualMachineCapability {
             }
             "sevSupported" => self.sev_supported = Some(r.value(s)?),
             "pmemFailoverSupported" => self.pmem_failover_supported = Some(r.value(s)?),
+            "requireSgxAttestationSupported" => {
+                self.require_sgx_attestation_supported = Some(r.value(s)?)
+            }
+            "changeModeDisksSupported" => self.change_mode_disks_supported = Some(r.value(s)?),
+            "vendorDeviceGroupSupported" => self.vendor_device_group_supported = Some(r.value(s)?),
+            "sevSnpSupported" => self.sev_snp_supported = Some(r.value(s)?),
+            "tdxSupported" => self.tdx_supported = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -599,6 +616,20 @@ impl EncodeFields for VirtualMachineCapability {
         );
         w.opt_field("sevSupported", &self.sev_supported);
         w.opt_field("pmemFailoverSupported", &self.pmem_failover_supported);
+        w.opt_field(
+            "requireSgxAttestationSupported",
+            &self.require_sgx_attestation_supported,
+        );
+        w.opt_field(
+            "changeModeDisksSupported",
+            &self.change_mode_disks_supported,
+        );
+        w.opt_field(
+            "vendorDeviceGroupSupported",
+            &self.vendor_device_group_supported,
+        );
+        w.opt_field("sevSnpSupported", &self.sev_snp_supported);
+        w.opt_field("tdxSupported", &self.tdx_supported);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -642,6 +673,47 @@ impl EncodeFields for VirtualMachineCdromInfo {
     }
 }
 
+/// WSDL type `VirtualMachineCertThumbprint`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineCertThumbprint {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `thumbprint` (`xsd:string`, required).
+    pub thumbprint: String,
+    /// `hashAlgorithm` (`xsd:string`, optional).
+    pub hash_algorithm: Option<String>,
+}
+inherits!(VirtualMachineCertThumbprint => DynamicData);
+xml_struct!(VirtualMachineCertThumbprint);
+impl DecodeFields for VirtualMachineCertThumbprint {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "thumbprint" => self.thumbprint = r.value(s)?,
+            "hashAlgorithm" => self.hash_algorithm = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineCertThumbprint {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("thumbprint", &self.thumbprint);
+        w.opt_field("hashAlgorithm", &self.hash_algorithm);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VirtualMachineCloneSpec`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualMachineCloneSpec {
@@ -661,6 +733,8 @@ pub struct VirtualMachineCloneSpec {
     pub snapshot: Option<ManagedObjectReference>,
     /// `memory` (`xsd:boolean`, optional).
     pub memory: Option<bool>,
+    /// `tpmProvisionPolicy` (`xsd:string`, optional).
+    pub tpm_provision_policy: Option<String>,
 }
 inherits!(VirtualMachineCloneSpec => DynamicData);
 xml_struct!(VirtualMachineCloneSpec);
@@ -679,6 +753,7 @@ impl DecodeFields for VirtualMachineCloneSpec {
             "powerOn" => self.power_on = r.value(s)?,
             "snapshot" => self.snapshot = Some(r.value(s)?),
             "memory" => self.memory = Some(r.value(s)?),
+            "tpmProvisionPolicy" => self.tpm_provision_policy = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -697,6 +772,7 @@ impl EncodeFields for VirtualMachineCloneSpec {
         w.field("powerOn", &self.power_on);
         w.opt_field("snapshot", &self.snapshot);
         w.opt_field("memory", &self.memory);
+        w.opt_field("tpmProvisionPolicy", &self.tpm_provision_policy);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -758,6 +834,8 @@ pub struct VirtualMachineConfigInfo {
     pub console_preferences: Option<VirtualMachineConsolePreferences>,
     /// `defaultPowerOps` (`VirtualMachineDefaultPowerOpInfo`, required).
     pub default_power_ops: VirtualMachineDefaultPowerOpInfo,
+    /// `rebootPowerOff` (`xsd:boolean`, optional).
+    pub reboot_power_off: Option<bool>,
     /// `hardware` (`VirtualHardware`, required).
     pub hardware: VirtualHardware,
     /// `vcpuConfig` (`VirtualMachineVcpuConfig`, repeated).
@@ -850,12 +928,34 @@ pub struct VirtualMachineConfigInfo {
     pub guest_monitoring_mode_info: Option<VirtualMachineGuestMonitoringModeInfo>,
     /// `sevEnabled` (`xsd:boolean`, optional).
     pub sev_enabled: Option<bool>,
+    /// `numaInfo` (`VirtualMachineVirtualNumaInfo`, optional).
+    pub numa_info: Option<VirtualMachineVirtualNumaInfo>,
     /// `pmemFailoverEnabled` (`xsd:boolean`, optional).
     pub pmem_failover_enabled: Option<bool>,
+    /// `vmxStatsCollectionEnabled` (`xsd:boolean`, optional).
+    pub vmx_stats_collection_enabled: Option<bool>,
     /// `vmOpNotificationToAppEnabled` (`xsd:boolean`, optional).
     pub vm_op_notification_to_app_enabled: Option<bool>,
+    /// `vmOpNotificationTimeout` (`xsd:long`, optional).
+    pub vm_op_notification_timeout: Option<i64>,
+    /// `deviceSwap` (`VirtualMachineVirtualDeviceSwap`, optional).
+    pub device_swap: Option<VirtualMachineVirtualDeviceSwap>,
     /// `pmem` (`VirtualMachineVirtualPMem`, optional).
     pub pmem: Option<VirtualMachineVirtualPMem>,
+    /// `deviceGroups` (`VirtualMachineVirtualDeviceGroups`, optional).
+    pub device_groups: Option<VirtualMachineVirtualDeviceGroups>,
+    /// `fixedPassthruHotPlugEnabled` (`xsd:boolean`, optional).
+    pub fixed_passthru_hot_plug_enabled: Option<bool>,
+    /// `metroFtEnabled` (`xsd:boolean`, optional).
+    pub metro_ft_enabled: Option<bool>,
+    /// `vmxRuntimeConfig` (`OptionValue`, repeated).
+    pub vmx_runtime_config: Vec<AnyOptionValue>,
+    /// `metroFtHostGroup` (`xsd:string`, optional).
+    pub metro_ft_host_group: Option<String>,
+    /// `tdxEnabled` (`xsd:boolean`, optional).
+    pub tdx_enabled: Option<bool>,
+    /// `sevSnpEnabled` (`xsd:boolean`, optional).
+    pub sev_snp_enabled: Option<bool>,
 }
 inherits!(VirtualMachineConfigInfo => DynamicData);
 xml_struct!(VirtualMachineConfigInfo);
@@ -892,6 +992,7 @@ impl DecodeFields for VirtualMachineConfigInfo {
             "flags" => self.flags = r.value(s)?,
             "consolePreferences" => self.console_preferences = Some(r.value(s)?),
             "defaultPowerOps" => self.default_power_ops = r.value(s)?,
+            "rebootPowerOff" => self.reboot_power_off = Some(r.value(s)?),
             "hardware" => self.hardware = r.value(s)?,
             "vcpuConfig" => self.vcpu_config.push(r.value(s)?),
             "cpuAllocation" => self.cpu_allocation = Some(r.value(s)?),
@@ -942,11 +1043,24 @@ impl DecodeFields for VirtualMachineConfigInfo {
             "ftEncryptionMode" => self.ft_encryption_mode = Some(r.value(s)?),
             "guestMonitoringModeInfo" => self.guest_monitoring_mode_info = Some(r.value(s)?),
             "sevEnabled" => self.sev_enabled = Some(r.value(s)?),
+            "numaInfo" => self.numa_info = Some(r.value(s)?),
             "pmemFailoverEnabled" => self.pmem_failover_enabled = Some(r.value(s)?),
+            "vmxStatsCollectionEnabled" => self.vmx_stats_collection_enabled = Some(r.value(s)?),
             "vmOpNotificationToAppEnabled" => {
                 self.vm_op_notification_to_app_enabled = Some(r.value(s)?)
             }
+            "vmOpNotificationTimeout" => self.vm_op_notification_timeout = Some(r.value(s)?),
+            "deviceSwap" => self.device_swap = Some(r.value(s)?),
             "pmem" => self.pmem = Some(r.value(s)?),
+            "deviceGroups" => self.device_groups = Some(r.value(s)?),
+            "fixedPassthruHotPlugEnabled" => {
+                self.fixed_passthru_hot_plug_enabled = Some(r.value(s)?)
+            }
+            "metroFtEnabled" => self.metro_ft_enabled = Some(r.value(s)?),
+            "vmxRuntimeConfig" => self.vmx_runtime_config.push(r.value(s)?),
+            "metroFtHostGroup" => self.metro_ft_host_group = Some(r.value(s)?),
+            "tdxEnabled" => self.tdx_enabled = Some(r.value(s)?),
+            "sevSnpEnabled" => self.sev_snp_enabled = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -983,6 +1097,7 @@ impl EncodeFields for VirtualMachineConfigInfo {
         w.field("flags", &self.flags);
         w.opt_field("consolePreferences", &self.console_preferences);
         w.field("defaultPowerOps", &self.default_power_ops);
+        w.opt_field("rebootPowerOff", &self.reboot_power_off);
         w.field("hardware", &self.hardware);
         w.vec_field("vcpuConfig", &self.vcpu_config);
         w.opt_field("cpuAllocation", &self.cpu_allocation);
@@ -1038,12 +1153,29 @@ impl EncodeFields for VirtualMachineConfigInfo {
         w.opt_field("ftEncryptionMode", &self.ft_encryption_mode);
         w.opt_field("guestMonitoringModeInfo", &self.guest_monitoring_mode_info);
         w.opt_field("sevEnabled", &self.sev_enabled);
+        w.opt_field("numaInfo", &self.numa_info);
         w.opt_field("pmemFailoverEnabled", &self.pmem_failover_enabled);
+        w.opt_field(
+            "vmxStatsCollectionEnabled",
+            &self.vmx_stats_collection_enabled,
+        );
         w.opt_field(
             "vmOpNotificationToAppEnabled",
             &self.vm_op_notification_to_app_enabled,
         );
+        w.opt_field("vmOpNotificationTimeout", &self.vm_op_notification_timeout);
+        w.opt_field("deviceSwap", &self.device_swap);
         w.opt_field("pmem", &self.pmem);
+        w.opt_field("deviceGroups", &self.device_groups);
+        w.opt_field(
+            "fixedPassthruHotPlugEnabled",
+            &self.fixed_passthru_hot_plug_enabled,
+        );
+        w.opt_field("metroFtEnabled", &self.metro_ft_enabled);
+        w.vec_field("vmxRuntimeConfig", &self.vmx_runtime_config);
+        w.opt_field("metroFtHostGroup", &self.metro_ft_host_group);
+        w.opt_field("tdxEnabled", &self.tdx_enabled);
+        w.opt_field("sevSnpEnabled", &self.sev_snp_enabled);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1335,6 +1467,8 @@ pub struct VirtualMachineConfigSpec {
     pub console_preferences: Option<VirtualMachineConsolePreferences>,
     /// `powerOpInfo` (`VirtualMachineDefaultPowerOpInfo`, optional).
     pub power_op_info: Option<VirtualMachineDefaultPowerOpInfo>,
+    /// `rebootPowerOff` (`xsd:boolean`, optional).
+    pub reboot_power_off: Option<bool>,
     /// `numCPUs` (`xsd:int`, optional).
     pub num_cp_us: Option<i32>,
     /// `vcpuConfig` (`VirtualMachineVcpuConfig`, repeated).
@@ -1419,12 +1553,36 @@ pub struct VirtualMachineConfigSpec {
     pub guest_monitoring_mode_info: Option<VirtualMachineGuestMonitoringModeInfo>,
     /// `sevEnabled` (`xsd:boolean`, optional).
     pub sev_enabled: Option<bool>,
+    /// `virtualNuma` (`VirtualMachineVirtualNuma`, optional).
+    pub virtual_numa: Option<VirtualMachineVirtualNuma>,
+    /// `motherboardLayout` (`xsd:string`, optional).
+    pub motherboard_layout: Option<String>,
     /// `pmemFailoverEnabled` (`xsd:boolean`, optional).
     pub pmem_failover_enabled: Option<bool>,
+    /// `vmxStatsCollectionEnabled` (`xsd:boolean`, optional).
+    pub vmx_stats_collection_enabled: Option<bool>,
     /// `vmOpNotificationToAppEnabled` (`xsd:boolean`, optional).
     pub vm_op_notification_to_app_enabled: Option<bool>,
+    /// `vmOpNotificationTimeout` (`xsd:long`, optional).
+    pub vm_op_notification_timeout: Option<i64>,
+    /// `deviceSwap` (`VirtualMachineVirtualDeviceSwap`, optional).
+    pub device_swap: Option<VirtualMachineVirtualDeviceSwap>,
+    /// `simultaneousThreads` (`xsd:int`, optional).
+    pub simultaneous_threads: Option<i32>,
     /// `pmem` (`VirtualMachineVirtualPMem`, optional).
     pub pmem: Option<VirtualMachineVirtualPMem>,
+    /// `deviceGroups` (`VirtualMachineVirtualDeviceGroups`, optional).
+    pub device_groups: Option<VirtualMachineVirtualDeviceGroups>,
+    /// `fixedPassthruHotPlugEnabled` (`xsd:boolean`, optional).
+    pub fixed_passthru_hot_plug_enabled: Option<bool>,
+    /// `metroFtEnabled` (`xsd:boolean`, optional).
+    pub metro_ft_enabled: Option<bool>,
+    /// `metroFtHostGroup` (`xsd:string`, optional).
+    pub metro_ft_host_group: Option<String>,
+    /// `tdxEnabled` (`xsd:boolean`, optional).
+    pub tdx_enabled: Option<bool>,
+    /// `sevSnpEnabled` (`xsd:boolean`, optional).
+    pub sev_snp_enabled: Option<bool>,
 }
 inherits!(VirtualMachineConfigSpec => DynamicData);
 xml_struct!(VirtualMachineConfigSpec);
@@ -1459,6 +1617,7 @@ impl DecodeFields for VirtualMachineConfigSpec {
             "flags" => self.flags = Some(r.value(s)?),
             "consolePreferences" => self.console_preferences = Some(r.value(s)?),
             "powerOpInfo" => self.power_op_info = Some(r.value(s)?),
+            "rebootPowerOff" => self.reboot_power_off = Some(r.value(s)?),
             "numCPUs" => self.num_cp_us = Some(r.value(s)?),
             "vcpuConfig" => self.vcpu_config.push(r.value(s)?),
             "numCoresPerSocket" => self.num_cores_per_socket = Some(r.value(s)?),
@@ -1505,11 +1664,25 @@ impl DecodeFields for VirtualMachineConfigSpec {
             "ftEncryptionMode" => self.ft_encryption_mode = Some(r.value(s)?),
             "guestMonitoringModeInfo" => self.guest_monitoring_mode_info = Some(r.value(s)?),
             "sevEnabled" => self.sev_enabled = Some(r.value(s)?),
+            "virtualNuma" => self.virtual_numa = Some(r.value(s)?),
+            "motherboardLayout" => self.motherboard_layout = Some(r.value(s)?),
             "pmemFailoverEnabled" => self.pmem_failover_enabled = Some(r.value(s)?),
+            "vmxStatsCollectionEnabled" => self.vmx_stats_collection_enabled = Some(r.value(s)?),
             "vmOpNotificationToAppEnabled" => {
                 self.vm_op_notification_to_app_enabled = Some(r.value(s)?)
             }
+            "vmOpNotificationTimeout" => self.vm_op_notification_timeout = Some(r.value(s)?),
+            "deviceSwap" => self.device_swap = Some(r.value(s)?),
+            "simultaneousThreads" => self.simultaneous_threads = Some(r.value(s)?),
             "pmem" => self.pmem = Some(r.value(s)?),
+            "deviceGroups" => self.device_groups = Some(r.value(s)?),
+            "fixedPassthruHotPlugEnabled" => {
+                self.fixed_passthru_hot_plug_enabled = Some(r.value(s)?)
+            }
+            "metroFtEnabled" => self.metro_ft_enabled = Some(r.value(s)?),
+            "metroFtHostGroup" => self.metro_ft_host_group = Some(r.value(s)?),
+            "tdxEnabled" => self.tdx_enabled = Some(r.value(s)?),
+            "sevSnpEnabled" => self.sev_snp_enabled = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1544,6 +1717,7 @@ impl EncodeFields for VirtualMachineConfigSpec {
         w.opt_field("flags", &self.flags);
         w.opt_field("consolePreferences", &self.console_preferences);
         w.opt_field("powerOpInfo", &self.power_op_info);
+        w.opt_field("rebootPowerOff", &self.reboot_power_off);
         w.opt_field("numCPUs", &self.num_cp_us);
         w.vec_field("vcpuConfig", &self.vcpu_config);
         w.opt_field("numCoresPerSocket", &self.num_cores_per_socket);
@@ -1592,12 +1766,30 @@ impl EncodeFields for VirtualMachineConfigSpec {
         w.opt_field("ftEncryptionMode", &self.ft_encryption_mode);
         w.opt_field("guestMonitoringModeInfo", &self.guest_monitoring_mode_info);
         w.opt_field("sevEnabled", &self.sev_enabled);
+        w.opt_field("virtualNuma", &self.virtual_numa);
+        w.opt_field("motherboardLayout", &self.motherboard_layout);
         w.opt_field("pmemFailoverEnabled", &self.pmem_failover_enabled);
+        w.opt_field(
+            "vmxStatsCollectionEnabled",
+            &self.vmx_stats_collection_enabled,
+        );
         w.opt_field(
             "vmOpNotificationToAppEnabled",
             &self.vm_op_notification_to_app_enabled,
         );
+        w.opt_field("vmOpNotificationTimeout", &self.vm_op_notification_timeout);
+        w.opt_field("deviceSwap", &self.device_swap);
+        w.opt_field("simultaneousThreads", &self.simultaneous_threads);
         w.opt_field("pmem", &self.pmem);
+        w.opt_field("deviceGroups", &self.device_groups);
+        w.opt_field(
+            "fixedPassthruHotPlugEnabled",
+            &self.fixed_passthru_hot_plug_enabled,
+        );
+        w.opt_field("metroFtEnabled", &self.metro_ft_enabled);
+        w.opt_field("metroFtHostGroup", &self.metro_ft_host_group);
+        w.opt_field("tdxEnabled", &self.tdx_enabled);
+        w.opt_field("sevSnpEnabled", &self.sev_snp_enabled);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1919,6 +2111,8 @@ pub struct VirtualMachineDatastoreInfo {
     pub mode: String,
     /// `vStorageSupport` (`xsd:string`, optional).
     pub v_storage_support: Option<String>,
+    /// `supportedVDiskFormats` (`xsd:string`, repeated).
+    pub supported_v_disk_formats: Vec<String>,
 }
 inherits!(VirtualMachineDatastoreInfo => VirtualMachineTargetInfo);
 xml_struct!(VirtualMachineDatastoreInfo);
@@ -1938,6 +2132,7 @@ impl DecodeFields for VirtualMachineDatastoreInfo {
             "maxVirtualRDMFileSize" => self.max_virtual_rdm_file_size = Some(r.value(s)?),
             "mode" => self.mode = r.value(s)?,
             "vStorageSupport" => self.v_storage_support = Some(r.value(s)?),
+            "supportedVDiskFormats" => self.supported_v_disk_formats.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1957,6 +2152,7 @@ impl EncodeFields for VirtualMachineDatastoreInfo {
         w.opt_field("maxVirtualRDMFileSize", &self.max_virtual_rdm_file_size);
         w.field("mode", &self.mode);
         w.opt_field("vStorageSupport", &self.v_storage_support);
+        w.vec_field("supportedVDiskFormats", &self.supported_v_disk_formats);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2228,6 +2424,12 @@ pub struct VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     pub vm_direct_path_gen2_inactive_reason_other: Vec<String>,
     /// `vmDirectPathGen2InactiveReasonExtended` (`xsd:string`, optional).
     pub vm_direct_path_gen2_inactive_reason_extended: Option<String>,
+    /// `uptv2Active` (`xsd:boolean`, optional).
+    pub uptv2_active: Option<bool>,
+    /// `uptv2InactiveReasonVm` (`xsd:string`, repeated).
+    pub uptv2_inactive_reason_vm: Vec<String>,
+    /// `uptv2InactiveReasonOther` (`xsd:string`, repeated).
+    pub uptv2_inactive_reason_other: Vec<String>,
     /// `reservationStatus` (`xsd:string`, optional).
     pub reservation_status: Option<String>,
     /// `attachmentStatus` (`xsd:string`, optional).
@@ -2255,6 +2457,9 @@ impl DecodeFields for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeS
             "vmDirectPathGen2InactiveReasonExtended" => {
                 self.vm_direct_path_gen2_inactive_reason_extended = Some(r.value(s)?)
             }
+            "uptv2Active" => self.uptv2_active = Some(r.value(s)?),
+            "uptv2InactiveReasonVm" => self.uptv2_inactive_reason_vm.push(r.value(s)?),
+            "uptv2InactiveReasonOther" => self.uptv2_inactive_reason_other.push(r.value(s)?),
             "reservationStatus" => self.reservation_status = Some(r.value(s)?),
             "attachmentStatus" => self.attachment_status = Some(r.value(s)?),
             "featureRequirement" => self.feature_requirement.push(r.value(s)?),
@@ -2281,6 +2486,12 @@ impl EncodeFields for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeS
         w.opt_field(
             "vmDirectPathGen2InactiveReasonExtended",
             &self.vm_direct_path_gen2_inactive_reason_extended,
+        );
+        w.opt_field("uptv2Active", &self.uptv2_active);
+        w.vec_field("uptv2InactiveReasonVm", &self.uptv2_inactive_reason_vm);
+        w.vec_field(
+            "uptv2InactiveReasonOther",
+            &self.uptv2_inactive_reason_other,
         );
         w.opt_field("reservationStatus", &self.reservation_status);
         w.opt_field("attachmentStatus", &self.attachment_status);
@@ -2375,6 +2586,55 @@ impl EncodeFields for VirtualMachineDisplayTopology {
         w.field("y", &self.y);
         w.field("width", &self.width);
         w.field("height", &self.height);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineDvxClassInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineDvxClassInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `deviceClass` (`ElementDescription`, required).
+    pub device_class: AnyElementDescription,
+    /// `vendorName` (`xsd:string`, required).
+    pub vendor_name: String,
+    /// `sriovNic` (`xsd:boolean`, required).
+    pub sriov_nic: bool,
+    /// `configParams` (`OptionDef`, repeated).
+    pub config_params: Vec<OptionDef>,
+}
+inherits!(VirtualMachineDvxClassInfo => DynamicData);
+xml_struct!(VirtualMachineDvxClassInfo);
+impl DecodeFields for VirtualMachineDvxClassInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceClass" => self.device_class = r.value(s)?,
+            "vendorName" => self.vendor_name = r.value(s)?,
+            "sriovNic" => self.sriov_nic = r.value(s)?,
+            "configParams" => self.config_params.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineDvxClassInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("deviceClass", &self.device_class);
+        w.field("vendorName", &self.vendor_name);
+        w.field("sriovNic", &self.sriov_nic);
+        w.vec_field("configParams", &self.config_params);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -2742,6 +3002,8 @@ pub struct VirtualMachineFileLayoutExDiskLayout {
     pub base: DynamicData,
     /// `key` (`xsd:int`, required).
     pub key: i32,
+    /// `virtualDiskFormat` (`xsd:string`, optional).
+    pub virtual_disk_format: Option<String>,
     /// `chain` (`VirtualMachineFileLayoutExDiskUnit`, repeated).
     pub chain: Vec<VirtualMachineFileLayoutExDiskUnit>,
 }
@@ -2756,6 +3018,7 @@ impl DecodeFields for VirtualMachineFileLayoutExDiskLayout {
     ) -> Result<(), DecodeError> {
         match name {
             "key" => self.key = r.value(s)?,
+            "virtualDiskFormat" => self.virtual_disk_format = Some(r.value(s)?),
             "chain" => self.chain.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -2769,6 +3032,7 @@ impl EncodeFields for VirtualMachineFileLayoutExDiskLayout {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.field("key", &self.key);
+        w.opt_field("virtualDiskFormat", &self.virtual_disk_format);
         w.vec_field("chain", &self.chain);
     }
     fn extra(&self) -> &Extra {
@@ -4865,6 +5129,10 @@ pub struct VirtualMachineRuntimeInfo {
     pub crypto_state: Option<String>,
     /// `suspendedToMemory` (`xsd:boolean`, optional).
     pub suspended_to_memory: Option<bool>,
+    /// `opNotificationTimeout` (`xsd:long`, optional).
+    pub op_notification_timeout: Option<i64>,
+    /// `iommuActive` (`xsd:boolean`, optional).
+    pub iommu_active: Option<bool>,
 }
 inherits!(VirtualMachineRuntimeInfo => DynamicData);
 xml_struct!(VirtualMachineRuntimeInfo);
@@ -4908,6 +5176,8 @@ impl DecodeFields for VirtualMachineRuntimeInfo {
             "instantCloneFrozen" => self.instant_clone_frozen = Some(r.value(s)?),
             "cryptoState" => self.crypto_state = Some(r.value(s)?),
             "suspendedToMemory" => self.suspended_to_memory = Some(r.value(s)?),
+            "opNotificationTimeout" => self.op_notification_timeout = Some(r.value(s)?),
+            "iommuActive" => self.iommu_active = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -4954,6 +5224,8 @@ impl EncodeFields for VirtualMachineRuntimeInfo {
         w.opt_field("instantCloneFrozen", &self.instant_clone_frozen);
         w.opt_field("cryptoState", &self.crypto_state);
         w.opt_field("suspendedToMemory", &self.suspended_to_memory);
+        w.opt_field("opNotificationTimeout", &self.op_notification_timeout);
+        w.opt_field("iommuActive", &self.iommu_active);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -5128,6 +5400,8 @@ pub struct VirtualMachineSgxInfo {
     pub flc_mode: Option<String>,
     /// `lePubKeyHash` (`xsd:string`, optional).
     pub le_pub_key_hash: Option<String>,
+    /// `requireAttestation` (`xsd:boolean`, optional).
+    pub require_attestation: Option<bool>,
 }
 inherits!(VirtualMachineSgxInfo => DynamicData);
 xml_struct!(VirtualMachineSgxInfo);
@@ -5142,6 +5416,7 @@ impl DecodeFields for VirtualMachineSgxInfo {
             "epcSize" => self.epc_size = r.value(s)?,
             "flcMode" => self.flc_mode = Some(r.value(s)?),
             "lePubKeyHash" => self.le_pub_key_hash = Some(r.value(s)?),
+            "requireAttestation" => self.require_attestation = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -5156,6 +5431,7 @@ impl EncodeFields for VirtualMachineSgxInfo {
         w.field("epcSize", &self.epc_size);
         w.opt_field("flcMode", &self.flc_mode);
         w.opt_field("lePubKeyHash", &self.le_pub_key_hash);
+        w.opt_field("requireAttestation", &self.require_attestation);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -5173,6 +5449,8 @@ pub struct VirtualMachineSgxTargetInfo {
     pub flc_modes: Vec<String>,
     /// `lePubKeyHashes` (`xsd:string`, repeated).
     pub le_pub_key_hashes: Vec<String>,
+    /// `requireAttestationSupported` (`xsd:boolean`, optional).
+    pub require_attestation_supported: Option<bool>,
 }
 inherits!(VirtualMachineSgxTargetInfo => VirtualMachineTargetInfo);
 xml_struct!(VirtualMachineSgxTargetInfo);
@@ -5187,6 +5465,7 @@ impl DecodeFields for VirtualMachineSgxTargetInfo {
             "maxEpcSize" => self.max_epc_size = r.value(s)?,
             "flcModes" => self.flc_modes.push(r.value(s)?),
             "lePubKeyHashes" => self.le_pub_key_hashes.push(r.value(s)?),
+            "requireAttestationSupported" => self.require_attestation_supported = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -5201,6 +5480,10 @@ impl EncodeFields for VirtualMachineSgxTargetInfo {
         w.field("maxEpcSize", &self.max_epc_size);
         w.vec_field("flcModes", &self.flc_modes);
         w.vec_field("lePubKeyHashes", &self.le_pub_key_hashes);
+        w.opt_field(
+            "requireAttestationSupported",
+            &self.require_attestation_supported,
+        );
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -5689,6 +5972,10 @@ pub struct VirtualMachineTicket {
     pub port: Option<i32>,
     /// `sslThumbprint` (`xsd:string`, optional).
     pub ssl_thumbprint: Option<String>,
+    /// `certThumbprintList` (`VirtualMachineCertThumbprint`, repeated).
+    pub cert_thumbprint_list: Vec<VirtualMachineCertThumbprint>,
+    /// `sslCertificate` (`xsd:string`, optional).
+    pub ssl_certificate: Option<String>,
     /// `url` (`xsd:string`, optional).
     pub url: Option<String>,
 }
@@ -5707,6 +5994,8 @@ impl DecodeFields for VirtualMachineTicket {
             "host" => self.host = Some(r.value(s)?),
             "port" => self.port = Some(r.value(s)?),
             "sslThumbprint" => self.ssl_thumbprint = Some(r.value(s)?),
+            "certThumbprintList" => self.cert_thumbprint_list.push(r.value(s)?),
+            "sslCertificate" => self.ssl_certificate = Some(r.value(s)?),
             "url" => self.url = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -5724,6 +6013,8 @@ impl EncodeFields for VirtualMachineTicket {
         w.opt_field("host", &self.host);
         w.opt_field("port", &self.port);
         w.opt_field("sslThumbprint", &self.ssl_thumbprint);
+        w.vec_field("certThumbprintList", &self.cert_thumbprint_list);
+        w.opt_field("sslCertificate", &self.ssl_certificate);
         w.opt_field("url", &self.url);
     }
     fn extra(&self) -> &Extra {
@@ -6159,6 +6450,47 @@ impl EncodeFields for VirtualMachineVMIROM {
     }
 }
 
+/// WSDL type `VirtualMachineVMotionStunTimeInfo`, extends [`VirtualMachineTargetInfo`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVMotionStunTimeInfo {
+    /// The fields inherited from `VirtualMachineTargetInfo`.
+    pub base: VirtualMachineTargetInfo,
+    /// `migrationBW` (`xsd:long`, required).
+    pub migration_bw: i64,
+    /// `stunTime` (`xsd:long`, required).
+    pub stun_time: i64,
+}
+inherits!(VirtualMachineVMotionStunTimeInfo => VirtualMachineTargetInfo);
+xml_struct!(VirtualMachineVMotionStunTimeInfo);
+impl DecodeFields for VirtualMachineVMotionStunTimeInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "migrationBW" => self.migration_bw = r.value(s)?,
+            "stunTime" => self.stun_time = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVMotionStunTimeInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("migrationBW", &self.migration_bw);
+        w.field("stunTime", &self.stun_time);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VirtualMachineVcpuConfig`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualMachineVcpuConfig {
@@ -6190,6 +6522,104 @@ impl EncodeFields for VirtualMachineVcpuConfig {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.opt_field("latencySensitivity", &self.latency_sensitivity);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineVendorDeviceGroupInfo`, extends [`VirtualMachineTargetInfo`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVendorDeviceGroupInfo {
+    /// The fields inherited from `VirtualMachineTargetInfo`.
+    pub base: VirtualMachineTargetInfo,
+    /// `deviceGroupName` (`xsd:string`, required).
+    pub device_group_name: String,
+    /// `deviceGroupDescription` (`xsd:string`, optional).
+    pub device_group_description: Option<String>,
+    /// `componentDeviceInfo` (`VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo`, repeated).
+    pub component_device_info: Vec<VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo>,
+}
+inherits!(VirtualMachineVendorDeviceGroupInfo => VirtualMachineTargetInfo);
+xml_struct!(VirtualMachineVendorDeviceGroupInfo);
+impl DecodeFields for VirtualMachineVendorDeviceGroupInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceGroupName" => self.device_group_name = r.value(s)?,
+            "deviceGroupDescription" => self.device_group_description = Some(r.value(s)?),
+            "componentDeviceInfo" => self.component_device_info.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVendorDeviceGroupInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("deviceGroupName", &self.device_group_name);
+        w.opt_field("deviceGroupDescription", &self.device_group_description);
+        w.vec_field("componentDeviceInfo", &self.component_device_info);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `type` (`xsd:string`, required).
+    pub r#type: String,
+    /// `vendorName` (`xsd:string`, required).
+    pub vendor_name: String,
+    /// `deviceName` (`xsd:string`, required).
+    pub device_name: String,
+    /// `isConfigurable` (`xsd:boolean`, required).
+    pub is_configurable: bool,
+    /// `device` (`VirtualDevice`, required).
+    pub device: AnyVirtualDevice,
+}
+inherits!(VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo => DynamicData);
+xml_struct!(VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo);
+impl DecodeFields for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "type" => self.r#type = r.value(s)?,
+            "vendorName" => self.vendor_name = r.value(s)?,
+            "deviceName" => self.device_name = r.value(s)?,
+            "isConfigurable" => self.is_configurable = r.value(s)?,
+            "device" => self.device = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("type", &self.r#type);
+        w.field("vendorName", &self.vendor_name);
+        w.field("deviceName", &self.device_name);
+        w.field("isConfigurable", &self.is_configurable);
+        w.field("device", &self.device);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -6272,6 +6702,8 @@ pub struct VirtualMachineVgpuProfileInfo {
     pub profile_sharing: String,
     /// `profileClass` (`xsd:string`, required).
     pub profile_class: String,
+    /// `stunTimeEstimates` (`VirtualMachineVMotionStunTimeInfo`, repeated).
+    pub stun_time_estimates: Vec<VirtualMachineVMotionStunTimeInfo>,
 }
 inherits!(VirtualMachineVgpuProfileInfo => VirtualMachineTargetInfo);
 xml_struct!(VirtualMachineVgpuProfileInfo);
@@ -6288,6 +6720,7 @@ impl DecodeFields for VirtualMachineVgpuProfileInfo {
             "fbSizeInGib" => self.fb_size_in_gib = r.value(s)?,
             "profileSharing" => self.profile_sharing = r.value(s)?,
             "profileClass" => self.profile_class = r.value(s)?,
+            "stunTimeEstimates" => self.stun_time_estimates.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -6304,6 +6737,7 @@ impl EncodeFields for VirtualMachineVgpuProfileInfo {
         w.field("fbSizeInGib", &self.fb_size_in_gib);
         w.field("profileSharing", &self.profile_sharing);
         w.field("profileClass", &self.profile_class);
+        w.vec_field("stunTimeEstimates", &self.stun_time_estimates);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -6361,6 +6795,289 @@ impl EncodeFields for VirtualMachineVideoCard {
         w.opt_field("enable3DSupport", &self.enable3_d_support);
         w.opt_field("use3dRenderer", &self.use3d_renderer);
         w.opt_field("graphicsMemorySizeInKB", &self.graphics_memory_size_in_kb);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineVirtualDeviceGroups`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVirtualDeviceGroups {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `deviceGroup` (`VirtualMachineVirtualDeviceGroupsDeviceGroup`, repeated).
+    pub device_group: Vec<AnyVirtualMachineVirtualDeviceGroupsDeviceGroup>,
+}
+inherits!(VirtualMachineVirtualDeviceGroups => DynamicData);
+xml_struct!(VirtualMachineVirtualDeviceGroups);
+impl DecodeFields for VirtualMachineVirtualDeviceGroups {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceGroup" => self.device_group.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVirtualDeviceGroups {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("deviceGroup", &self.device_group);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineVirtualDeviceGroupsDeviceGroup`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `groupInstanceKey` (`xsd:int`, required).
+    pub group_instance_key: i32,
+    /// `deviceInfo` (`Description`, optional).
+    pub device_info: Option<AnyDescription>,
+}
+inherits!(VirtualMachineVirtualDeviceGroupsDeviceGroup => DynamicData);
+xml_struct!(VirtualMachineVirtualDeviceGroupsDeviceGroup);
+impl DecodeFields for VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "groupInstanceKey" => self.group_instance_key = r.value(s)?,
+            "deviceInfo" => self.device_info = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("groupInstanceKey", &self.group_instance_key);
+        w.opt_field("deviceInfo", &self.device_info);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineVirtualDeviceGroupsVendorDeviceGroup`, extends [`VirtualMachineVirtualDeviceGroupsDeviceGroup`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    /// The fields inherited from `VirtualMachineVirtualDeviceGroupsDeviceGroup`.
+    pub base: VirtualMachineVirtualDeviceGroupsDeviceGroup,
+    /// `deviceGroupName` (`xsd:string`, required).
+    pub device_group_name: String,
+}
+inherits!(VirtualMachineVirtualDeviceGroupsVendorDeviceGroup => VirtualMachineVirtualDeviceGroupsDeviceGroup);
+xml_struct!(VirtualMachineVirtualDeviceGroupsVendorDeviceGroup);
+impl DecodeFields for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceGroupName" => self.device_group_name = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("deviceGroupName", &self.device_group_name);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineVirtualDeviceSwap`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVirtualDeviceSwap {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `lsiToPvscsi` (`VirtualMachineVirtualDeviceSwapDeviceSwapInfo`, optional).
+    pub lsi_to_pvscsi: Option<VirtualMachineVirtualDeviceSwapDeviceSwapInfo>,
+}
+inherits!(VirtualMachineVirtualDeviceSwap => DynamicData);
+xml_struct!(VirtualMachineVirtualDeviceSwap);
+impl DecodeFields for VirtualMachineVirtualDeviceSwap {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "lsiToPvscsi" => self.lsi_to_pvscsi = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVirtualDeviceSwap {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("lsiToPvscsi", &self.lsi_to_pvscsi);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineVirtualDeviceSwapDeviceSwapInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, optional).
+    pub enabled: Option<bool>,
+    /// `applicable` (`xsd:boolean`, optional).
+    pub applicable: Option<bool>,
+    /// `status` (`xsd:string`, optional).
+    pub status: Option<String>,
+}
+inherits!(VirtualMachineVirtualDeviceSwapDeviceSwapInfo => DynamicData);
+xml_struct!(VirtualMachineVirtualDeviceSwapDeviceSwapInfo);
+impl DecodeFields for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = Some(r.value(s)?),
+            "applicable" => self.applicable = Some(r.value(s)?),
+            "status" => self.status = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("enabled", &self.enabled);
+        w.opt_field("applicable", &self.applicable);
+        w.opt_field("status", &self.status);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineVirtualNuma`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVirtualNuma {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `coresPerNumaNode` (`xsd:int`, optional).
+    pub cores_per_numa_node: Option<i32>,
+    /// `exposeVnumaOnCpuHotadd` (`xsd:boolean`, optional).
+    pub expose_vnuma_on_cpu_hotadd: Option<bool>,
+}
+inherits!(VirtualMachineVirtualNuma => DynamicData);
+xml_struct!(VirtualMachineVirtualNuma);
+impl DecodeFields for VirtualMachineVirtualNuma {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "coresPerNumaNode" => self.cores_per_numa_node = Some(r.value(s)?),
+            "exposeVnumaOnCpuHotadd" => self.expose_vnuma_on_cpu_hotadd = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVirtualNuma {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("coresPerNumaNode", &self.cores_per_numa_node);
+        w.opt_field("exposeVnumaOnCpuHotadd", &self.expose_vnuma_on_cpu_hotadd);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualMachineVirtualNumaInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualMachineVirtualNumaInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `coresPerNumaNode` (`xsd:int`, optional).
+    pub cores_per_numa_node: Option<i32>,
+    /// `autoCoresPerNumaNode` (`xsd:boolean`, optional).
+    pub auto_cores_per_numa_node: Option<bool>,
+    /// `vnumaOnCpuHotaddExposed` (`xsd:boolean`, optional).
+    pub vnuma_on_cpu_hotadd_exposed: Option<bool>,
+}
+inherits!(VirtualMachineVirtualNumaInfo => DynamicData);
+xml_struct!(VirtualMachineVirtualNumaInfo);
+impl DecodeFields for VirtualMachineVirtualNumaInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "coresPerNumaNode" => self.cores_per_numa_node = Some(r.value(s)?),
+            "autoCoresPerNumaNode" => self.auto_cores_per_numa_node = Some(r.value(s)?),
+            "vnumaOnCpuHotaddExposed" => self.vnuma_on_cpu_hotadd_exposed = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualMachineVirtualNumaInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("coresPerNumaNode", &self.cores_per_numa_node);
+        w.opt_field("autoCoresPerNumaNode", &self.auto_cores_per_numa_node);
+        w.opt_field("vnumaOnCpuHotaddExposed", &self.vnuma_on_cpu_hotadd_exposed);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

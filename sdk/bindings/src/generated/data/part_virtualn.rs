@@ -210,6 +210,8 @@ impl EncodeFields for VirtualNVDIMMOption {
 pub struct VirtualNVMEController {
     /// The fields inherited from `VirtualController`.
     pub base: VirtualController,
+    /// `sharedBus` (`xsd:string`, optional).
+    pub shared_bus: Option<String>,
 }
 inherits!(VirtualNVMEController => VirtualController);
 xml_struct!(VirtualNVMEController);
@@ -220,7 +222,11 @@ impl DecodeFields for VirtualNVMEController {
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(name, r, s)
+        match name {
+            "sharedBus" => self.shared_bus = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -229,6 +235,7 @@ impl DecodeFields for VirtualNVMEController {
 impl EncodeFields for VirtualNVMEController {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
+        w.opt_field("sharedBus", &self.shared_bus);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -242,6 +249,8 @@ pub struct VirtualNVMEControllerOption {
     pub base: VirtualControllerOption,
     /// `numNVMEDisks` (`IntOption`, required).
     pub num_nvme_disks: IntOption,
+    /// `sharing` (`xsd:string`, repeated).
+    pub sharing: Vec<String>,
 }
 inherits!(VirtualNVMEControllerOption => VirtualControllerOption);
 xml_struct!(VirtualNVMEControllerOption);
@@ -254,6 +263,7 @@ impl DecodeFields for VirtualNVMEControllerOption {
     ) -> Result<(), DecodeError> {
         match name {
             "numNVMEDisks" => self.num_nvme_disks = r.value(s)?,
+            "sharing" => self.sharing.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -266,6 +276,7 @@ impl EncodeFields for VirtualNVMEControllerOption {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.field("numNVMEDisks", &self.num_nvme_disks);
+        w.vec_field("sharing", &self.sharing);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

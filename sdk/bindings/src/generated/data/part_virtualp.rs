@@ -295,6 +295,77 @@ impl EncodeFields for VirtualPCIPassthroughDeviceBackingOption {
     }
 }
 
+/// WSDL type `VirtualPCIPassthroughDvxBackingInfo`, extends [`VirtualDeviceBackingInfo`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualPCIPassthroughDvxBackingInfo {
+    /// The fields inherited from `VirtualDeviceBackingInfo`.
+    pub base: VirtualDeviceBackingInfo,
+    /// `deviceClass` (`xsd:string`, optional).
+    pub device_class: Option<String>,
+    /// `configParams` (`OptionValue`, repeated).
+    pub config_params: Vec<AnyOptionValue>,
+}
+inherits!(VirtualPCIPassthroughDvxBackingInfo => VirtualDeviceBackingInfo);
+xml_struct!(VirtualPCIPassthroughDvxBackingInfo);
+impl DecodeFields for VirtualPCIPassthroughDvxBackingInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceClass" => self.device_class = Some(r.value(s)?),
+            "configParams" => self.config_params.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualPCIPassthroughDvxBackingInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("deviceClass", &self.device_class);
+        w.vec_field("configParams", &self.config_params);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualPCIPassthroughDvxBackingOption`, extends [`VirtualDeviceBackingOption`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualPCIPassthroughDvxBackingOption {
+    /// The fields inherited from `VirtualDeviceBackingOption`.
+    pub base: VirtualDeviceBackingOption,
+}
+inherits!(VirtualPCIPassthroughDvxBackingOption => VirtualDeviceBackingOption);
+xml_struct!(VirtualPCIPassthroughDvxBackingOption);
+impl DecodeFields for VirtualPCIPassthroughDvxBackingOption {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualPCIPassthroughDvxBackingOption {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VirtualPCIPassthroughDynamicBackingInfo`, extends [`VirtualDeviceDeviceBackingInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VirtualPCIPassthroughDynamicBackingInfo {
@@ -467,8 +538,12 @@ pub struct VirtualPCIPassthroughVmiopBackingInfo {
     pub base: VirtualPCIPassthroughPluginBackingInfo,
     /// `vgpu` (`xsd:string`, optional).
     pub vgpu: Option<String>,
+    /// `vgpuMigrateDataSizeMB` (`xsd:int`, optional).
+    pub vgpu_migrate_data_size_mb: Option<i32>,
     /// `migrateSupported` (`xsd:boolean`, optional).
     pub migrate_supported: Option<bool>,
+    /// `enhancedMigrateCapability` (`xsd:boolean`, optional).
+    pub enhanced_migrate_capability: Option<bool>,
 }
 inherits!(VirtualPCIPassthroughVmiopBackingInfo => VirtualPCIPassthroughPluginBackingInfo);
 xml_struct!(VirtualPCIPassthroughVmiopBackingInfo);
@@ -481,7 +556,9 @@ impl DecodeFields for VirtualPCIPassthroughVmiopBackingInfo {
     ) -> Result<(), DecodeError> {
         match name {
             "vgpu" => self.vgpu = Some(r.value(s)?),
+            "vgpuMigrateDataSizeMB" => self.vgpu_migrate_data_size_mb = Some(r.value(s)?),
             "migrateSupported" => self.migrate_supported = Some(r.value(s)?),
+            "enhancedMigrateCapability" => self.enhanced_migrate_capability = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -494,7 +571,12 @@ impl EncodeFields for VirtualPCIPassthroughVmiopBackingInfo {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.opt_field("vgpu", &self.vgpu);
+        w.opt_field("vgpuMigrateDataSizeMB", &self.vgpu_migrate_data_size_mb);
         w.opt_field("migrateSupported", &self.migrate_supported);
+        w.opt_field(
+            "enhancedMigrateCapability",
+            &self.enhanced_migrate_capability,
+        );
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -962,6 +962,8 @@ pub struct VirtualSriovEthernetCard {
     pub allow_guest_os_mtu_change: Option<bool>,
     /// `sriovBacking` (`VirtualSriovEthernetCardSriovBackingInfo`, optional).
     pub sriov_backing: Option<VirtualSriovEthernetCardSriovBackingInfo>,
+    /// `dvxBackingInfo` (`VirtualPCIPassthroughDvxBackingInfo`, optional).
+    pub dvx_backing_info: Option<VirtualPCIPassthroughDvxBackingInfo>,
 }
 inherits!(VirtualSriovEthernetCard => VirtualEthernetCard);
 xml_struct!(VirtualSriovEthernetCard);
@@ -975,6 +977,7 @@ impl DecodeFields for VirtualSriovEthernetCard {
         match name {
             "allowGuestOSMtuChange" => self.allow_guest_os_mtu_change = Some(r.value(s)?),
             "sriovBacking" => self.sriov_backing = Some(r.value(s)?),
+            "dvxBackingInfo" => self.dvx_backing_info = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -988,6 +991,7 @@ impl EncodeFields for VirtualSriovEthernetCard {
         self.base.encode_fields(w);
         w.opt_field("allowGuestOSMtuChange", &self.allow_guest_os_mtu_change);
         w.opt_field("sriovBacking", &self.sriov_backing);
+        w.opt_field("dvxBackingInfo", &self.dvx_backing_info);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

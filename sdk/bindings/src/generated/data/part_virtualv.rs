@@ -196,6 +196,10 @@ impl EncodeFields for VirtualVmxnet2Option {
 pub struct VirtualVmxnet3 {
     /// The fields inherited from `VirtualVmxnet`.
     pub base: VirtualVmxnet,
+    /// `uptv2Enabled` (`xsd:boolean`, optional).
+    pub uptv2_enabled: Option<bool>,
+    /// `strictLatencyConfig` (`VirtualVmxnet3StrictLatencyConfig`, optional).
+    pub strict_latency_config: Option<VirtualVmxnet3StrictLatencyConfig>,
 }
 inherits!(VirtualVmxnet3 => VirtualVmxnet);
 xml_struct!(VirtualVmxnet3);
@@ -206,7 +210,12 @@ impl DecodeFields for VirtualVmxnet3 {
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(name, r, s)
+        match name {
+            "uptv2Enabled" => self.uptv2_enabled = Some(r.value(s)?),
+            "strictLatencyConfig" => self.strict_latency_config = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -215,6 +224,8 @@ impl DecodeFields for VirtualVmxnet3 {
 impl EncodeFields for VirtualVmxnet3 {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
+        w.opt_field("uptv2Enabled", &self.uptv2_enabled);
+        w.opt_field("strictLatencyConfig", &self.strict_latency_config);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -226,6 +237,10 @@ impl EncodeFields for VirtualVmxnet3 {
 pub struct VirtualVmxnet3Option {
     /// The fields inherited from `VirtualVmxnetOption`.
     pub base: VirtualVmxnetOption,
+    /// `uptv2Enabled` (`BoolOption`, optional).
+    pub uptv2_enabled: Option<BoolOption>,
+    /// `strictLatencyConfigOption` (`VirtualVmxnet3OptionStrictLatencyConfigOption`, optional).
+    pub strict_latency_config_option: Option<VirtualVmxnet3OptionStrictLatencyConfigOption>,
 }
 inherits!(VirtualVmxnet3Option => VirtualVmxnetOption);
 xml_struct!(VirtualVmxnet3Option);
@@ -236,7 +251,12 @@ impl DecodeFields for VirtualVmxnet3Option {
         r: &mut XmlReader<'a>,
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
-        self.base.decode_field(name, r, s)
+        match name {
+            "uptv2Enabled" => self.uptv2_enabled = Some(r.value(s)?),
+            "strictLatencyConfigOption" => self.strict_latency_config_option = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
     }
     fn extra_mut(&mut self) -> &mut Extra {
         self.base.extra_mut()
@@ -245,6 +265,133 @@ impl DecodeFields for VirtualVmxnet3Option {
 impl EncodeFields for VirtualVmxnet3Option {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
+        w.opt_field("uptv2Enabled", &self.uptv2_enabled);
+        w.opt_field(
+            "strictLatencyConfigOption",
+            &self.strict_latency_config_option,
+        );
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualVmxnet3OptionStrictLatencyConfigOption`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualVmxnet3OptionStrictLatencyConfigOption {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `allowed` (`BoolOption`, required).
+    pub allowed: BoolOption,
+    /// `measureLatency` (`BoolOption`, required).
+    pub measure_latency: BoolOption,
+    /// `maxTxQueues` (`IntOption`, required).
+    pub max_tx_queues: IntOption,
+    /// `maxRxQueues` (`IntOption`, required).
+    pub max_rx_queues: IntOption,
+    /// `txDataRingDescSize` (`IntOption`, required).
+    pub tx_data_ring_desc_size: IntOption,
+    /// `rxDataRingDescSize` (`IntOption`, required).
+    pub rx_data_ring_desc_size: IntOption,
+    /// `disableOffload` (`ChoiceOption`, required).
+    pub disable_offload: ChoiceOption,
+}
+inherits!(VirtualVmxnet3OptionStrictLatencyConfigOption => DynamicData);
+xml_struct!(VirtualVmxnet3OptionStrictLatencyConfigOption);
+impl DecodeFields for VirtualVmxnet3OptionStrictLatencyConfigOption {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "allowed" => self.allowed = r.value(s)?,
+            "measureLatency" => self.measure_latency = r.value(s)?,
+            "maxTxQueues" => self.max_tx_queues = r.value(s)?,
+            "maxRxQueues" => self.max_rx_queues = r.value(s)?,
+            "txDataRingDescSize" => self.tx_data_ring_desc_size = r.value(s)?,
+            "rxDataRingDescSize" => self.rx_data_ring_desc_size = r.value(s)?,
+            "disableOffload" => self.disable_offload = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualVmxnet3OptionStrictLatencyConfigOption {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("allowed", &self.allowed);
+        w.field("measureLatency", &self.measure_latency);
+        w.field("maxTxQueues", &self.max_tx_queues);
+        w.field("maxRxQueues", &self.max_rx_queues);
+        w.field("txDataRingDescSize", &self.tx_data_ring_desc_size);
+        w.field("rxDataRingDescSize", &self.rx_data_ring_desc_size);
+        w.field("disableOffload", &self.disable_offload);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VirtualVmxnet3StrictLatencyConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VirtualVmxnet3StrictLatencyConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `allowed` (`xsd:boolean`, optional).
+    pub allowed: Option<bool>,
+    /// `measureLatency` (`xsd:boolean`, optional).
+    pub measure_latency: Option<bool>,
+    /// `maxTxQueues` (`xsd:int`, optional).
+    pub max_tx_queues: Option<i32>,
+    /// `maxRxQueues` (`xsd:int`, optional).
+    pub max_rx_queues: Option<i32>,
+    /// `txDataRingDescSize` (`xsd:int`, optional).
+    pub tx_data_ring_desc_size: Option<i32>,
+    /// `rxDataRingDescSize` (`xsd:int`, optional).
+    pub rx_data_ring_desc_size: Option<i32>,
+    /// `disableOffload` (`xsd:string`, optional).
+    pub disable_offload: Option<String>,
+}
+inherits!(VirtualVmxnet3StrictLatencyConfig => DynamicData);
+xml_struct!(VirtualVmxnet3StrictLatencyConfig);
+impl DecodeFields for VirtualVmxnet3StrictLatencyConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "allowed" => self.allowed = Some(r.value(s)?),
+            "measureLatency" => self.measure_latency = Some(r.value(s)?),
+            "maxTxQueues" => self.max_tx_queues = Some(r.value(s)?),
+            "maxRxQueues" => self.max_rx_queues = Some(r.value(s)?),
+            "txDataRingDescSize" => self.tx_data_ring_desc_size = Some(r.value(s)?),
+            "rxDataRingDescSize" => self.rx_data_ring_desc_size = Some(r.value(s)?),
+            "disableOffload" => self.disable_offload = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VirtualVmxnet3StrictLatencyConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("allowed", &self.allowed);
+        w.opt_field("measureLatency", &self.measure_latency);
+        w.opt_field("maxTxQueues", &self.max_tx_queues);
+        w.opt_field("maxRxQueues", &self.max_rx_queues);
+        w.opt_field("txDataRingDescSize", &self.tx_data_ring_desc_size);
+        w.opt_field("rxDataRingDescSize", &self.rx_data_ring_desc_size);
+        w.opt_field("disableOffload", &self.disable_offload);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -434,6 +434,8 @@ pub struct VmDiskFileInfo {
     pub thin: Option<bool>,
     /// `encryption` (`VmDiskFileEncryptionInfo`, optional).
     pub encryption: Option<VmDiskFileEncryptionInfo>,
+    /// `sectorFormat` (`xsd:string`, optional).
+    pub sector_format: Option<String>,
 }
 inherits!(VmDiskFileInfo => FileInfo);
 xml_struct!(VmDiskFileInfo);
@@ -452,6 +454,7 @@ impl DecodeFields for VmDiskFileInfo {
             "diskExtents" => self.disk_extents.push(r.value(s)?),
             "thin" => self.thin = Some(r.value(s)?),
             "encryption" => self.encryption = Some(r.value(s)?),
+            "sectorFormat" => self.sector_format = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -470,6 +473,7 @@ impl EncodeFields for VmDiskFileInfo {
         w.vec_field("diskExtents", &self.disk_extents);
         w.opt_field("thin", &self.thin);
         w.opt_field("encryption", &self.encryption);
+        w.opt_field("sectorFormat", &self.sector_format);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -589,6 +593,8 @@ pub struct VmDiskFileQueryFlags {
     pub thin: Option<bool>,
     /// `encryption` (`xsd:boolean`, optional).
     pub encryption: Option<bool>,
+    /// `sectorFormat` (`xsd:boolean`, optional).
+    pub sector_format: Option<bool>,
 }
 inherits!(VmDiskFileQueryFlags => DynamicData);
 xml_struct!(VmDiskFileQueryFlags);
@@ -607,6 +613,7 @@ impl DecodeFields for VmDiskFileQueryFlags {
             "diskExtents" => self.disk_extents = Some(r.value(s)?),
             "thin" => self.thin = Some(r.value(s)?),
             "encryption" => self.encryption = Some(r.value(s)?),
+            "sectorFormat" => self.sector_format = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -625,6 +632,7 @@ impl EncodeFields for VmDiskFileQueryFlags {
         w.opt_field("diskExtents", &self.disk_extents);
         w.opt_field("thin", &self.thin);
         w.opt_field("encryption", &self.encryption);
+        w.opt_field("sectorFormat", &self.sector_format);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -724,6 +724,8 @@ pub struct VmfsConfigOption {
     pub unmap_bandwidth_dynamic_max: Option<LongOption>,
     /// `unmapBandwidthIncrement` (`xsd:long`, optional).
     pub unmap_bandwidth_increment: Option<i64>,
+    /// `unmapBandwidthUltraLow` (`xsd:long`, optional).
+    pub unmap_bandwidth_ultra_low: Option<i64>,
 }
 inherits!(VmfsConfigOption => DynamicData);
 xml_struct!(VmfsConfigOption);
@@ -741,6 +743,7 @@ impl DecodeFields for VmfsConfigOption {
             "unmapBandwidthDynamicMin" => self.unmap_bandwidth_dynamic_min = Some(r.value(s)?),
             "unmapBandwidthDynamicMax" => self.unmap_bandwidth_dynamic_max = Some(r.value(s)?),
             "unmapBandwidthIncrement" => self.unmap_bandwidth_increment = Some(r.value(s)?),
+            "unmapBandwidthUltraLow" => self.unmap_bandwidth_ultra_low = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -767,6 +770,7 @@ impl EncodeFields for VmfsConfigOption {
             &self.unmap_bandwidth_dynamic_max,
         );
         w.opt_field("unmapBandwidthIncrement", &self.unmap_bandwidth_increment);
+        w.opt_field("unmapBandwidthUltraLow", &self.unmap_bandwidth_ultra_low);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

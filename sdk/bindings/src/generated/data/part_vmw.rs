@@ -26,6 +26,12 @@ pub struct VMwareDVSConfigInfo {
     pub lacp_api_version: Option<String>,
     /// `multicastFilteringMode` (`xsd:string`, optional).
     pub multicast_filtering_mode: Option<String>,
+    /// `networkOffloadSpecId` (`xsd:string`, optional).
+    pub network_offload_spec_id: Option<String>,
+    /// `networkOffloadConfig` (`VmwareDistributedVirtualSwitchNetworkOffloadConfig`, optional).
+    pub network_offload_config: Option<VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
+    /// `realTimeConfig` (`VmwareDistributedVirtualSwitchRealTimeConfig`, optional).
+    pub real_time_config: Option<VmwareDistributedVirtualSwitchRealTimeConfig>,
 }
 inherits!(VMwareDVSConfigInfo => DVSConfigInfo);
 xml_struct!(VMwareDVSConfigInfo);
@@ -47,6 +53,9 @@ impl DecodeFields for VMwareDVSConfigInfo {
             "lacpGroupConfig" => self.lacp_group_config.push(r.value(s)?),
             "lacpApiVersion" => self.lacp_api_version = Some(r.value(s)?),
             "multicastFilteringMode" => self.multicast_filtering_mode = Some(r.value(s)?),
+            "networkOffloadSpecId" => self.network_offload_spec_id = Some(r.value(s)?),
+            "networkOffloadConfig" => self.network_offload_config = Some(r.value(s)?),
+            "realTimeConfig" => self.real_time_config = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -69,6 +78,9 @@ impl EncodeFields for VMwareDVSConfigInfo {
         w.vec_field("lacpGroupConfig", &self.lacp_group_config);
         w.opt_field("lacpApiVersion", &self.lacp_api_version);
         w.opt_field("multicastFilteringMode", &self.multicast_filtering_mode);
+        w.opt_field("networkOffloadSpecId", &self.network_offload_spec_id);
+        w.opt_field("networkOffloadConfig", &self.network_offload_config);
+        w.opt_field("realTimeConfig", &self.real_time_config);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -94,6 +106,12 @@ pub struct VMwareDVSConfigSpec {
     pub lacp_api_version: Option<String>,
     /// `multicastFilteringMode` (`xsd:string`, optional).
     pub multicast_filtering_mode: Option<String>,
+    /// `networkOffloadSpecId` (`xsd:string`, optional).
+    pub network_offload_spec_id: Option<String>,
+    /// `networkOffloadConfig` (`VmwareDistributedVirtualSwitchNetworkOffloadConfig`, optional).
+    pub network_offload_config: Option<VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
+    /// `realTimeConfig` (`VmwareDistributedVirtualSwitchRealTimeConfig`, optional).
+    pub real_time_config: Option<VmwareDistributedVirtualSwitchRealTimeConfig>,
 }
 inherits!(VMwareDVSConfigSpec => DVSConfigSpec);
 xml_struct!(VMwareDVSConfigSpec);
@@ -114,6 +132,9 @@ impl DecodeFields for VMwareDVSConfigSpec {
             "ipfixConfig" => self.ipfix_config = Some(r.value(s)?),
             "lacpApiVersion" => self.lacp_api_version = Some(r.value(s)?),
             "multicastFilteringMode" => self.multicast_filtering_mode = Some(r.value(s)?),
+            "networkOffloadSpecId" => self.network_offload_spec_id = Some(r.value(s)?),
+            "networkOffloadConfig" => self.network_offload_config = Some(r.value(s)?),
+            "realTimeConfig" => self.real_time_config = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -135,6 +156,9 @@ impl EncodeFields for VMwareDVSConfigSpec {
         w.opt_field("ipfixConfig", &self.ipfix_config);
         w.opt_field("lacpApiVersion", &self.lacp_api_version);
         w.opt_field("multicastFilteringMode", &self.multicast_filtering_mode);
+        w.opt_field("networkOffloadSpecId", &self.network_offload_spec_id);
+        w.opt_field("networkOffloadConfig", &self.network_offload_config);
+        w.opt_field("realTimeConfig", &self.real_time_config);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -160,10 +184,14 @@ pub struct VMwareDVSFeatureCapability {
     pub vspan_capability: Option<VMwareDVSVspanCapability>,
     /// `lacpCapability` (`VMwareDvsLacpCapability`, optional).
     pub lacp_capability: Option<VMwareDvsLacpCapability>,
+    /// `dpuCapability` (`VMwareDvsDpuCapability`, optional).
+    pub dpu_capability: Option<VMwareDvsDpuCapability>,
     /// `nsxSupported` (`xsd:boolean`, optional).
     pub nsx_supported: Option<bool>,
     /// `mtuCapability` (`VMwareDvsMtuCapability`, optional).
     pub mtu_capability: Option<VMwareDvsMtuCapability>,
+    /// `realTimeConfigSupported` (`xsd:boolean`, optional).
+    pub real_time_config_supported: Option<bool>,
 }
 inherits!(VMwareDVSFeatureCapability => DVSFeatureCapability);
 xml_struct!(VMwareDVSFeatureCapability);
@@ -182,8 +210,10 @@ impl DecodeFields for VMwareDVSFeatureCapability {
             "multicastSnoopingSupported" => self.multicast_snooping_supported = Some(r.value(s)?),
             "vspanCapability" => self.vspan_capability = Some(r.value(s)?),
             "lacpCapability" => self.lacp_capability = Some(r.value(s)?),
+            "dpuCapability" => self.dpu_capability = Some(r.value(s)?),
             "nsxSupported" => self.nsx_supported = Some(r.value(s)?),
             "mtuCapability" => self.mtu_capability = Some(r.value(s)?),
+            "realTimeConfigSupported" => self.real_time_config_supported = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -205,8 +235,10 @@ impl EncodeFields for VMwareDVSFeatureCapability {
         );
         w.opt_field("vspanCapability", &self.vspan_capability);
         w.opt_field("lacpCapability", &self.lacp_capability);
+        w.opt_field("dpuCapability", &self.dpu_capability);
         w.opt_field("nsxSupported", &self.nsx_supported);
         w.opt_field("mtuCapability", &self.mtu_capability);
+        w.opt_field("realTimeConfigSupported", &self.real_time_config_supported);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -787,6 +819,50 @@ impl EncodeFields for VMwareDVSVspanConfigSpec {
         self.base.encode_fields(w);
         w.field("vspanSession", &self.vspan_session);
         w.field("operation", &self.operation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VMwareDvsDpuCapability`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VMwareDvsDpuCapability {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `networkOffloadSupported` (`xsd:boolean`, optional).
+    pub network_offload_supported: Option<bool>,
+    /// `activeStandbyModeSupported` (`xsd:boolean`, optional).
+    pub active_standby_mode_supported: Option<bool>,
+}
+inherits!(VMwareDvsDpuCapability => DynamicData);
+xml_struct!(VMwareDvsDpuCapability);
+impl DecodeFields for VMwareDvsDpuCapability {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "networkOffloadSupported" => self.network_offload_supported = Some(r.value(s)?),
+            "activeStandbyModeSupported" => self.active_standby_mode_supported = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VMwareDvsDpuCapability {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("networkOffloadSupported", &self.network_offload_supported);
+        w.opt_field(
+            "activeStandbyModeSupported",
+            &self.active_standby_mode_supported,
+        );
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1556,6 +1632,84 @@ impl EncodeFields for VmWwnConflictEvent {
     }
 }
 
+/// WSDL type `VmwareDistributedVirtualSwitchDpuFailoverPolicy`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `activeUplink` (`xsd:string`, repeated).
+    pub active_uplink: Vec<String>,
+    /// `standbyUplink` (`xsd:string`, repeated).
+    pub standby_uplink: Vec<String>,
+}
+inherits!(VmwareDistributedVirtualSwitchDpuFailoverPolicy => DynamicData);
+xml_struct!(VmwareDistributedVirtualSwitchDpuFailoverPolicy);
+impl DecodeFields for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "activeUplink" => self.active_uplink.push(r.value(s)?),
+            "standbyUplink" => self.standby_uplink.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("activeUplink", &self.active_uplink);
+        w.vec_field("standbyUplink", &self.standby_uplink);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VmwareDistributedVirtualSwitchNetworkOffloadConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VmwareDistributedVirtualSwitchNetworkOffloadConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `dpuFailoverPolicy` (`VmwareDistributedVirtualSwitchDpuFailoverPolicy`, optional).
+    pub dpu_failover_policy: Option<VmwareDistributedVirtualSwitchDpuFailoverPolicy>,
+}
+inherits!(VmwareDistributedVirtualSwitchNetworkOffloadConfig => DynamicData);
+xml_struct!(VmwareDistributedVirtualSwitchNetworkOffloadConfig);
+impl DecodeFields for VmwareDistributedVirtualSwitchNetworkOffloadConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "dpuFailoverPolicy" => self.dpu_failover_policy = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VmwareDistributedVirtualSwitchNetworkOffloadConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("dpuFailoverPolicy", &self.dpu_failover_policy);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VmwareDistributedVirtualSwitchPvlanSpec`, extends [`VmwareDistributedVirtualSwitchVlanSpec`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VmwareDistributedVirtualSwitchPvlanSpec {
@@ -1587,6 +1741,88 @@ impl EncodeFields for VmwareDistributedVirtualSwitchPvlanSpec {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.field("pvlanId", &self.pvlan_id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VmwareDistributedVirtualSwitchRealTimeConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VmwareDistributedVirtualSwitchRealTimeConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `allowed` (`xsd:boolean`, optional).
+    pub allowed: Option<bool>,
+    /// `lanAnnotation` (`VmwareDistributedVirtualSwitchRealTimeLanAnnotation`, optional).
+    pub lan_annotation: Option<VmwareDistributedVirtualSwitchRealTimeLanAnnotation>,
+}
+inherits!(VmwareDistributedVirtualSwitchRealTimeConfig => DynamicData);
+xml_struct!(VmwareDistributedVirtualSwitchRealTimeConfig);
+impl DecodeFields for VmwareDistributedVirtualSwitchRealTimeConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "allowed" => self.allowed = Some(r.value(s)?),
+            "lanAnnotation" => self.lan_annotation = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VmwareDistributedVirtualSwitchRealTimeConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("allowed", &self.allowed);
+        w.opt_field("lanAnnotation", &self.lan_annotation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VmwareDistributedVirtualSwitchRealTimeLanAnnotation`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `lanAUplink` (`xsd:string`, repeated).
+    pub lan_a_uplink: Vec<String>,
+    /// `lanBUplink` (`xsd:string`, repeated).
+    pub lan_b_uplink: Vec<String>,
+}
+inherits!(VmwareDistributedVirtualSwitchRealTimeLanAnnotation => DynamicData);
+xml_struct!(VmwareDistributedVirtualSwitchRealTimeLanAnnotation);
+impl DecodeFields for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "lanAUplink" => self.lan_a_uplink.push(r.value(s)?),
+            "lanBUplink" => self.lan_b_uplink.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("lanAUplink", &self.lan_a_uplink);
+        w.vec_field("lanBUplink", &self.lan_b_uplink);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

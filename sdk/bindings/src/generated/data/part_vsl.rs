@@ -243,6 +243,8 @@ pub struct VslmMigrateSpec {
     pub consolidate: Option<bool>,
     /// `disksCrypto` (`DiskCryptoSpec`, optional).
     pub disks_crypto: Option<DiskCryptoSpec>,
+    /// `service` (`ServiceLocator`, optional).
+    pub service: Option<ServiceLocator>,
 }
 inherits!(VslmMigrateSpec => DynamicData);
 xml_struct!(VslmMigrateSpec);
@@ -258,6 +260,7 @@ impl DecodeFields for VslmMigrateSpec {
             "profile" => self.profile.push(r.value(s)?),
             "consolidate" => self.consolidate = Some(r.value(s)?),
             "disksCrypto" => self.disks_crypto = Some(r.value(s)?),
+            "service" => self.service = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -273,6 +276,7 @@ impl EncodeFields for VslmMigrateSpec {
         w.vec_field("profile", &self.profile);
         w.opt_field("consolidate", &self.consolidate);
         w.opt_field("disksCrypto", &self.disks_crypto);
+        w.opt_field("service", &self.service);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

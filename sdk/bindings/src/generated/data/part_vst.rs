@@ -133,12 +133,16 @@ impl EncodeFields for VStorageObjectAssociationsVmDiskAssociations {
 pub struct VStorageObjectConfigInfo {
     /// The fields inherited from `BaseConfigInfo`.
     pub base: BaseConfigInfo,
+    /// `descriptorVersion` (`xsd:int`, optional).
+    pub descriptor_version: Option<i32>,
     /// `capacityInMB` (`xsd:long`, required).
     pub capacity_in_mb: i64,
     /// `consumptionType` (`xsd:string`, repeated).
     pub consumption_type: Vec<String>,
     /// `consumerId` (`ID`, repeated).
     pub consumer_id: Vec<ID>,
+    /// `virtualDiskFormat` (`xsd:string`, optional).
+    pub virtual_disk_format: Option<String>,
 }
 inherits!(VStorageObjectConfigInfo => BaseConfigInfo);
 xml_struct!(VStorageObjectConfigInfo);
@@ -150,9 +154,11 @@ impl DecodeFields for VStorageObjectConfigInfo {
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
         match name {
+            "descriptorVersion" => self.descriptor_version = Some(r.value(s)?),
             "capacityInMB" => self.capacity_in_mb = r.value(s)?,
             "consumptionType" => self.consumption_type.push(r.value(s)?),
             "consumerId" => self.consumer_id.push(r.value(s)?),
+            "virtualDiskFormat" => self.virtual_disk_format = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -164,9 +170,264 @@ impl DecodeFields for VStorageObjectConfigInfo {
 impl EncodeFields for VStorageObjectConfigInfo {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
+        w.opt_field("descriptorVersion", &self.descriptor_version);
         w.field("capacityInMB", &self.capacity_in_mb);
         w.vec_field("consumptionType", &self.consumption_type);
         w.vec_field("consumerId", &self.consumer_id);
+        w.opt_field("virtualDiskFormat", &self.virtual_disk_format);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VStorageObjectReconcileResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VStorageObjectReconcileResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `reconcileDetails` (`VStorageObjectReconcileResultReconcileDetail`, repeated).
+    pub reconcile_details: Vec<VStorageObjectReconcileResultReconcileDetail>,
+}
+inherits!(VStorageObjectReconcileResult => DynamicData);
+xml_struct!(VStorageObjectReconcileResult);
+impl DecodeFields for VStorageObjectReconcileResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "reconcileDetails" => self.reconcile_details.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VStorageObjectReconcileResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("reconcileDetails", &self.reconcile_details);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VStorageObjectReconcileResultInvalidDiskPath`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VStorageObjectReconcileResultInvalidDiskPath {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `path` (`xsd:string`, required).
+    pub path: String,
+    /// `reason` (`xsd:string`, required).
+    pub reason: String,
+}
+inherits!(VStorageObjectReconcileResultInvalidDiskPath => DynamicData);
+xml_struct!(VStorageObjectReconcileResultInvalidDiskPath);
+impl DecodeFields for VStorageObjectReconcileResultInvalidDiskPath {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "path" => self.path = r.value(s)?,
+            "reason" => self.reason = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VStorageObjectReconcileResultInvalidDiskPath {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("path", &self.path);
+        w.field("reason", &self.reason);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VStorageObjectReconcileResultReconcileDetail`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VStorageObjectReconcileResultReconcileDetail {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostName` (`xsd:string`, optional).
+    pub host_name: Option<String>,
+    /// `reconcileReportPath` (`xsd:string`, optional).
+    pub reconcile_report_path: Option<String>,
+    /// `isReconciled` (`xsd:boolean`, optional).
+    pub is_reconciled: Option<bool>,
+    /// `isDeepScanned` (`xsd:boolean`, optional).
+    pub is_deep_scanned: Option<bool>,
+    /// `numberOfReconcileIssues` (`xsd:int`, optional).
+    pub number_of_reconcile_issues: Option<i32>,
+    /// `numberOfFcdsBeforeReconcile` (`xsd:int`, optional).
+    pub number_of_fcds_before_reconcile: Option<i32>,
+    /// `numberOfFcdsAfterReconcile` (`xsd:int`, optional).
+    pub number_of_fcds_after_reconcile: Option<i32>,
+    /// `invalidDiskPaths` (`VStorageObjectReconcileResultInvalidDiskPath`, repeated).
+    pub invalid_disk_paths: Vec<VStorageObjectReconcileResultInvalidDiskPath>,
+}
+inherits!(VStorageObjectReconcileResultReconcileDetail => DynamicData);
+xml_struct!(VStorageObjectReconcileResultReconcileDetail);
+impl DecodeFields for VStorageObjectReconcileResultReconcileDetail {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostName" => self.host_name = Some(r.value(s)?),
+            "reconcileReportPath" => self.reconcile_report_path = Some(r.value(s)?),
+            "isReconciled" => self.is_reconciled = Some(r.value(s)?),
+            "isDeepScanned" => self.is_deep_scanned = Some(r.value(s)?),
+            "numberOfReconcileIssues" => self.number_of_reconcile_issues = Some(r.value(s)?),
+            "numberOfFcdsBeforeReconcile" => {
+                self.number_of_fcds_before_reconcile = Some(r.value(s)?)
+            }
+            "numberOfFcdsAfterReconcile" => self.number_of_fcds_after_reconcile = Some(r.value(s)?),
+            "invalidDiskPaths" => self.invalid_disk_paths.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VStorageObjectReconcileResultReconcileDetail {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("hostName", &self.host_name);
+        w.opt_field("reconcileReportPath", &self.reconcile_report_path);
+        w.opt_field("isReconciled", &self.is_reconciled);
+        w.opt_field("isDeepScanned", &self.is_deep_scanned);
+        w.opt_field("numberOfReconcileIssues", &self.number_of_reconcile_issues);
+        w.opt_field(
+            "numberOfFcdsBeforeReconcile",
+            &self.number_of_fcds_before_reconcile,
+        );
+        w.opt_field(
+            "numberOfFcdsAfterReconcile",
+            &self.number_of_fcds_after_reconcile,
+        );
+        w.vec_field("invalidDiskPaths", &self.invalid_disk_paths);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VStorageObjectReconcileSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VStorageObjectReconcileSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `datastore` (`ManagedObjectReference`, required).
+    pub datastore: ManagedObjectReference,
+    /// `includeDiskPaths` (`xsd:string`, repeated).
+    pub include_disk_paths: Vec<String>,
+    /// `excludeDiskPaths` (`xsd:string`, repeated).
+    pub exclude_disk_paths: Vec<String>,
+    /// `deepScan` (`xsd:boolean`, optional).
+    pub deep_scan: Option<bool>,
+    /// `dryRun` (`xsd:boolean`, optional).
+    pub dry_run: Option<bool>,
+    /// `generateReport` (`xsd:int`, optional).
+    pub generate_report: Option<i32>,
+}
+inherits!(VStorageObjectReconcileSpec => DynamicData);
+xml_struct!(VStorageObjectReconcileSpec);
+impl DecodeFields for VStorageObjectReconcileSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "datastore" => self.datastore = r.value(s)?,
+            "includeDiskPaths" => self.include_disk_paths.push(r.value(s)?),
+            "excludeDiskPaths" => self.exclude_disk_paths.push(r.value(s)?),
+            "deepScan" => self.deep_scan = Some(r.value(s)?),
+            "dryRun" => self.dry_run = Some(r.value(s)?),
+            "generateReport" => self.generate_report = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VStorageObjectReconcileSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("datastore", &self.datastore);
+        w.vec_field("includeDiskPaths", &self.include_disk_paths);
+        w.vec_field("excludeDiskPaths", &self.exclude_disk_paths);
+        w.opt_field("deepScan", &self.deep_scan);
+        w.opt_field("dryRun", &self.dry_run);
+        w.opt_field("generateReport", &self.generate_report);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VStorageObjectSnapshot`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VStorageObjectSnapshot {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `id` (`ID`, required).
+    pub id: ID,
+    /// `vclock` (`vslmVClockInfo`, required).
+    pub vclock: vslmVClockInfo,
+    /// `usedCapacity` (`xsd:long`, optional).
+    pub used_capacity: Option<i64>,
+}
+inherits!(VStorageObjectSnapshot => DynamicData);
+xml_struct!(VStorageObjectSnapshot);
+impl DecodeFields for VStorageObjectSnapshot {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "id" => self.id = r.value(s)?,
+            "vclock" => self.vclock = r.value(s)?,
+            "usedCapacity" => self.used_capacity = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VStorageObjectSnapshot {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("id", &self.id);
+        w.field("vclock", &self.vclock);
+        w.opt_field("usedCapacity", &self.used_capacity);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -39,6 +39,7 @@ wsdl_enum! {
         VMotionToUnsupportedNetworkType = "VMotionToUnsupportedNetworkType",
         NetworkUnderMaintenance = "NetworkUnderMaintenance",
         MismatchedEnsMode = "MismatchedEnsMode",
+        MismatchedRealTimeDvs = "MismatchedRealTimeDvs",
     }
 }
 
@@ -132,6 +133,7 @@ wsdl_enum! {
         InitializationError = "initializationError",
         UninitializationError = "uninitializationError",
         FdmUnreachable = "fdmUnreachable",
+        Retry = "retry",
     }
 }
 
@@ -202,6 +204,14 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `ClusterSystemVMsConfigInfoDeploymentMode`.
+    ClusterSystemVMsConfigInfoDeploymentMode {
+        SYSTEMMANAGED = "SYSTEM_MANAGED",
+        ABSENT = "ABSENT",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `ClusterVmComponentProtectionSettingsStorageVmReaction`.
     ClusterVmComponentProtectionSettingsStorageVmReaction {
         Disabled = "disabled",
@@ -252,11 +262,28 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `ComputeResourceNetworkBootMode`.
+    ComputeResourceNetworkBootMode {
+        Bootstrap = "bootstrap",
+        Stateless = "stateless",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `ConfigSpecOperation`.
     ConfigSpecOperation {
         Add = "add",
         Edit = "edit",
         Remove = "remove",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `CryptoManagerHostKeyManagementType`.
+    CryptoManagerHostKeyManagementType {
+        Unknown = "unknown",
+        Internal = "internal",
+        External = "external",
     }
 }
 
@@ -269,6 +296,10 @@ wsdl_enum! {
         KeyStateMissingInKMS = "KeyStateMissingInKMS",
         KeyStateNotActiveOrEnabled = "KeyStateNotActiveOrEnabled",
         KeyStateManagedByTrustAuthority = "KeyStateManagedByTrustAuthority",
+        KeyStateManagedByNKP = "KeyStateManagedByNKP",
+        NoPermissionToAccessKeyProvider = "NoPermissionToAccessKeyProvider",
+        WrappingKeyMissingInKMS = "WrappingKeyMissingInKMS",
+        WrappingKeyNotActiveOrEnabled = "WrappingKeyNotActiveOrEnabled",
     }
 }
 

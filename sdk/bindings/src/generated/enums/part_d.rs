@@ -24,6 +24,22 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `DVSFilterSpecLinkConfig`.
+    DVSFilterSpecLinkConfig {
+        Blocked = "blocked",
+        Unblocked = "unblocked",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `DVSFilterSpecLinkState`.
+    DVSFilterSpecLinkState {
+        Down = "down",
+        Up = "up",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `DVSMacLimitPolicyType`.
     DVSMacLimitPolicyType {
         Allow = "allow",
@@ -67,6 +83,15 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `DatastoreSectorFormat`.
+    DatastoreSectorFormat {
+        Native512 = "native_512",
+        Emulated512 = "emulated_512",
+        Native4k = "native_4k",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `DatastoreSummaryMaintenanceModeState`.
     DatastoreSummaryMaintenanceModeState {
         Normal = "normal",
@@ -93,6 +118,15 @@ wsdl_enum! {
     DeviceNotSupportedReason {
         Host = "host",
         Guest = "guest",
+        Ft = "ft",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `DeviceProtocol`.
+    DeviceProtocol {
+        NVMe = "NVMe",
+        SCSI = "SCSI",
     }
 }
 
@@ -179,6 +213,7 @@ wsdl_enum! {
         Vdp = "vdp",
         BackupNfc = "backupNfc",
         Nvmetcp = "nvmetcp",
+        Provisioning = "provisioning",
     }
 }
 
@@ -191,6 +226,14 @@ wsdl_enum! {
         Warning = "warning",
         Disconnected = "disconnected",
         Down = "down",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `DistributedVirtualSwitchHostMemberHostUplinkStateState`.
+    DistributedVirtualSwitchHostMemberHostUplinkStateState {
+        Active = "active",
+        Standby = "standby",
     }
 }
 
@@ -228,6 +271,7 @@ wsdl_enum! {
         VmVnic = "vmVnic",
         HostConsoleVnic = "hostConsoleVnic",
         HostVmkVnic = "hostVmkVnic",
+        SystemCrxVnic = "systemCrxVnic",
     }
 }
 

@@ -33,6 +33,20 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `FolderExternallyManagedFolderType`.
+    FolderExternallyManagedFolderType {
+        PROJECTROOT = "PROJECT_ROOT",
+        PROJECT = "PROJECT",
+        VPCROOT = "VPC_ROOT",
+        VPC = "VPC",
+        SUBNET = "SUBNET",
+        SEGMENT = "SEGMENT",
+        SUPERVISOR = "SUPERVISOR",
+        VSPHEREPOD = "VSPHERE_POD",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `FtIssuesOnHostHostSelectionType`.
     FtIssuesOnHostHostSelectionType {
         User = "user",

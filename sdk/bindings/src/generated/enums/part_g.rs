@@ -56,6 +56,13 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `GuestQuiesceEndGuestQuiesceError`.
+    GuestQuiesceEndGuestQuiesceError {
+        Failure = "failure",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `GuestRegKeyWowSpec`.
     GuestRegKeyWowSpec {
         WOWNative = "WOWNative",

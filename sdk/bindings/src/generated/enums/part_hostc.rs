@@ -51,6 +51,14 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `HostCertificateManagerCertificateKind`.
+    HostCertificateManagerCertificateKind {
+        Machine = "Machine",
+        VASAClient = "VASAClient",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `HostConfigChangeMode`.
     HostConfigChangeMode {
         Modify = "modify",
@@ -65,6 +73,14 @@ wsdl_enum! {
         Remove = "remove",
         Edit = "edit",
         Ignore = "ignore",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `HostConfigChangeOwner`.
+    HostConfigChangeOwner {
+        NSX = "NSX",
+        VSAN = "VSAN",
     }
 }
 
@@ -84,6 +100,15 @@ wsdl_enum! {
         Off = "off",
         StaticPolicy = "staticPolicy",
         DynamicPolicy = "dynamicPolicy",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `HostCpuSchedulerInfoCpuSchedulerPolicyInfo`.
+    HostCpuSchedulerInfoCpuSchedulerPolicyInfo {
+        SystemDefault = "systemDefault",
+        Scav1 = "scav1",
+        Scav2 = "scav2",
     }
 }
 

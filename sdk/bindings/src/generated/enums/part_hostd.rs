@@ -6,6 +6,14 @@ use crate::types::*;
 use crate::xml::*;
 
 wsdl_enum! {
+    /// WSDL enum `HostDVSConfigSpecSwitchMode`.
+    HostDVSConfigSpecSwitchMode {
+        Normal = "normal",
+        Mux = "mux",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `HostDasErrorEventHostDasErrorReason`.
     HostDasErrorEventHostDasErrorReason {
         ConfigFailed = "configFailed",
@@ -84,5 +92,21 @@ wsdl_enum! {
         Ntfs = "ntfs",
         VmkDiagnostic = "vmkDiagnostic",
         Vffs = "vffs",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `HostDistributedVirtualSwitchManagerFailoverReason`.
+    HostDistributedVirtualSwitchManagerFailoverReason {
+        Crash = "crash",
+        LinkDown = "linkDown",
+        UserInitiated = "userInitiated",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `HostDistributedVirtualSwitchManagerFailoverStage`.
+    HostDistributedVirtualSwitchManagerFailoverStage {
+        STAGE1 = "STAGE_1",
     }
 }

@@ -53,6 +53,23 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `HostFirewallSystemRuleSetId`.
+    HostFirewallSystemRuleSetId {
+        FaultTolerance = "faultTolerance",
+        Fdm = "fdm",
+        UpdateManager = "updateManager",
+        VpxHeartbeats = "vpxHeartbeats",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `HostFirewallSystemServiceName`.
+    HostFirewallSystemServiceName {
+        Vpxa = "vpxa",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `HostFruFruType`.
     HostFruFruType {
         Undefined = "undefined",

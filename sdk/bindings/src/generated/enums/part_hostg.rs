@@ -22,11 +22,29 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `HostGraphicsConfigVgpuMode`.
+    HostGraphicsConfigVgpuMode {
+        SameSize = "sameSize",
+        MixedSize = "mixedSize",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `HostGraphicsInfoGraphicsType`.
     HostGraphicsInfoGraphicsType {
         Basic = "basic",
         Shared = "shared",
         Direct = "direct",
         SharedDirect = "sharedDirect",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `HostGraphicsInfoVgpuMode`.
+    HostGraphicsInfoVgpuMode {
+        None = "none",
+        SameSize = "sameSize",
+        MixedSize = "mixedSize",
+        MultiInstanceGpu = "multiInstanceGpu",
     }
 }

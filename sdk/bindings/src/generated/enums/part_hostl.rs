@@ -14,6 +14,7 @@ wsdl_enum! {
         MemoryForVms = "memoryForVms",
         NumVmsStarted = "numVmsStarted",
         NumVmsStarting = "numVmsStarting",
+        VsanCapacity = "vsanCapacity",
     }
 }
 

@@ -18,6 +18,7 @@ wsdl_enum! {
         MemoryTier = "memoryTier",
         PersistentTier = "persistentTier",
         CachingTier = "cachingTier",
+        UnmappableTier = "unmappableTier",
     }
 }
 
@@ -26,6 +27,7 @@ wsdl_enum! {
     HostMemoryTierType {
         DRAM = "DRAM",
         PMem = "PMem",
+        NVMe = "NVMe",
     }
 }
 
@@ -34,6 +36,7 @@ wsdl_enum! {
     HostMemoryTieringType {
         NoTiering = "noTiering",
         HardwareTiering = "hardwareTiering",
+        SoftwareTiering = "softwareTiering",
     }
 }
 
@@ -43,6 +46,21 @@ wsdl_enum! {
         AllPathsDownStart = "AllPathsDown_Start",
         AllPathsDownTimeout = "AllPathsDown_Timeout",
         PermanentDeviceLoss = "PermanentDeviceLoss",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `HostMountInfoMountFailedReason`.
+    HostMountInfoMountFailedReason {
+        CONNECTFAILURE = "CONNECT_FAILURE",
+        MOUNTNOTSUPPORTED = "MOUNT_NOT_SUPPORTED",
+        NFSNOTSUPPORTED = "NFS_NOT_SUPPORTED",
+        MOUNTDENIED = "MOUNT_DENIED",
+        MOUNTNOTDIR = "MOUNT_NOT_DIR",
+        VOLUMELIMITEXCEEDED = "VOLUME_LIMIT_EXCEEDED",
+        CONNLIMITEXCEEDED = "CONN_LIMIT_EXCEEDED",
+        MOUNTEXISTS = "MOUNT_EXISTS",
+        OTHERS = "OTHERS",
     }
 }
 

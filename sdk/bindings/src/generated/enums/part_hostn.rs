@@ -11,6 +11,7 @@ wsdl_enum! {
         AUTHSYS = "AUTH_SYS",
         SECKRB5 = "SEC_KRB5",
         SECKRB5I = "SEC_KRB5I",
+        SECKRB5P = "SEC_KRB5P",
     }
 }
 
@@ -28,6 +29,8 @@ wsdl_enum! {
         DefaultTcpipStack = "defaultTcpipStack",
         Vmotion = "vmotion",
         VSphereProvisioning = "vSphereProvisioning",
+        Mirror = "mirror",
+        Ops = "ops",
     }
 }
 

@@ -6,6 +6,23 @@ use crate::types::*;
 use crate::xml::*;
 
 wsdl_enum! {
+    /// WSDL enum `HostPartialMaintenanceModeId`.
+    HostPartialMaintenanceModeId {
+        QuickPatchPartialMM = "quickPatchPartialMM",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `HostPartialMaintenanceModeStatus`.
+    HostPartialMaintenanceModeStatus {
+        NotInPartialMM = "notInPartialMM",
+        EnteringPartialMM = "enteringPartialMM",
+        ExitingPartialMM = "exitingPartialMM",
+        InPartialMM = "inPartialMM",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `HostPatchManagerInstallState`.
     HostPatchManagerInstallState {
         HostRestarted = "hostRestarted",

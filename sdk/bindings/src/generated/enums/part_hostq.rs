@@ -9,5 +9,6 @@ wsdl_enum! {
     /// WSDL enum `HostQualifiedNameType`.
     HostQualifiedNameType {
         NvmeQualifiedName = "nvmeQualifiedName",
+        VvolNvmeQualifiedName = "vvolNvmeQualifiedName",
     }
 }

@@ -47,6 +47,23 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `HostSgxRegistrationInfoRegistrationStatus`.
+    HostSgxRegistrationInfoRegistrationStatus {
+        NotApplicable = "notApplicable",
+        Incomplete = "incomplete",
+        Complete = "complete",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `HostSgxRegistrationInfoRegistrationType`.
+    HostSgxRegistrationInfoRegistrationType {
+        Manifest = "manifest",
+        AddPackage = "addPackage",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `HostSnmpAgentCapability`.
     HostSnmpAgentCapability {
         COMPLETE = "COMPLETE",

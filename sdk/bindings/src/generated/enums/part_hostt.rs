@@ -6,6 +6,16 @@ use crate::types::*;
 use crate::xml::*;
 
 wsdl_enum! {
+    /// WSDL enum `HostTdxInfoTdxState`.
+    HostTdxInfoTdxState {
+        Initializing = "initializing",
+        Initialized = "initialized",
+        Configured = "configured",
+        Ready = "ready",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `HostTpmAttestationInfoAcceptanceStatus`.
     HostTpmAttestationInfoAcceptanceStatus {
         NotAccepted = "notAccepted",

@@ -20,6 +20,7 @@ wsdl_enum! {
         Ptp = "ptp",
         NvmeTcp = "nvmeTcp",
         NvmeRdma = "nvmeRdma",
+        VsanExternal = "vsanExternal",
     }
 }
 

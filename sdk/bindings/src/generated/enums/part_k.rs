@@ -6,6 +6,14 @@ use crate::types::*;
 use crate::xml::*;
 
 wsdl_enum! {
+    /// WSDL enum `KmipClusterInfoKeyType`.
+    KmipClusterInfoKeyType {
+        RawKey = "rawKey",
+        WrappedKey = "wrappedKey",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `KmipClusterInfoKmsManagementType`.
     KmipClusterInfoKmsManagementType {
         Unknown = "unknown",

@@ -51,6 +51,7 @@ wsdl_enum! {
         Joule = "joule",
         TeraBytes = "teraBytes",
         Celsius = "celsius",
+        Nanosecond = "nanosecond",
     }
 }
 
@@ -66,6 +67,15 @@ wsdl_enum! {
     /// WSDL enum `PhysicalNicVmDirectPathGen2SupportedMode`.
     PhysicalNicVmDirectPathGen2SupportedMode {
         Upt = "upt",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `PlaceVmsXClusterSpecPlacementType`.
+    PlaceVmsXClusterSpecPlacementType {
+        CreateAndPowerOn = "createAndPowerOn",
+        Reconfigure = "reconfigure",
+        Relocate = "relocate",
     }
 }
 

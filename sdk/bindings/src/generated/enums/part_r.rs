@@ -42,6 +42,8 @@ wsdl_enum! {
         VmHostAntiAffinityPolicy = "vmHostAntiAffinityPolicy",
         VmAntiAffinityPolicy = "vmAntiAffinityPolicy",
         BalanceVsanUsage = "balanceVsanUsage",
+        AhPlacementOptimization = "ahPlacementOptimization",
+        VmxUpgrade = "vmxUpgrade",
     }
 }
 

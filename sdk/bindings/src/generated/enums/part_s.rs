@@ -46,6 +46,16 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `ScsiLunLunReservationStatus`.
+    ScsiLunLunReservationStatus {
+        LUNRESERVEDUNKNOWN = "LUN_RESERVED_UNKNOWN",
+        LUNRESERVEDYES = "LUN_RESERVED_YES",
+        LUNRESERVEDNO = "LUN_RESERVED_NO",
+        LUNRESERVEDNOTSUPPORTED = "LUN_RESERVED_NOT_SUPPORTED",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `ScsiLunState`.
     ScsiLunState {
         UnknownState = "unknownState",

@@ -6,6 +6,14 @@ use crate::types::*;
 use crate::xml::*;
 
 wsdl_enum! {
+    /// WSDL enum `VirtualDeviceConfigSpecChangeMode`.
+    VirtualDeviceConfigSpecChangeMode {
+        Fail = "fail",
+        Skip = "skip",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `VirtualDeviceConfigSpecFileOperation`.
     VirtualDeviceConfigSpecFileOperation {
         Create = "create",

@@ -23,6 +23,21 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `VirtualMachineCertThumbprintHashAlgorithm`.
+    VirtualMachineCertThumbprintHashAlgorithm {
+        Sha256 = "sha256",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VirtualMachineCloneSpecTpmProvisionPolicy`.
+    VirtualMachineCloneSpecTpmProvisionPolicy {
+        Copy = "copy",
+        Replace = "replace",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `VirtualMachineConfigInfoNpivWwnType`.
     VirtualMachineConfigInfoNpivWwnType {
         Vc = "vc",
@@ -162,6 +177,8 @@ wsdl_enum! {
         Screenshot = "screenshot",
         FtMetadata = "ftMetadata",
         GuestCustomization = "guestCustomization",
+        DataSetsDiskModeStore = "dataSetsDiskModeStore",
+        DataSetsVmModeStore = "dataSetsVmModeStore",
     }
 }
 
@@ -397,6 +414,35 @@ wsdl_enum! {
         CrxPod1Guest = "crxPod1Guest",
         OtherGuest = "otherGuest",
         OtherGuest64 = "otherGuest64",
+        Windows11_64Guest = "windows11_64Guest",
+        Windows12_64Guest = "windows12_64Guest",
+        Windows2022srvNext64Guest = "windows2022srvNext_64Guest",
+        Freebsd14Guest = "freebsd14Guest",
+        Freebsd14_64Guest = "freebsd14_64Guest",
+        Freebsd15Guest = "freebsd15Guest",
+        Freebsd15_64Guest = "freebsd15_64Guest",
+        Rhel10_64Guest = "rhel10_64Guest",
+        OracleLinux10_64Guest = "oracleLinux10_64Guest",
+        Debian12Guest = "debian12Guest",
+        Debian12_64Guest = "debian12_64Guest",
+        Debian13Guest = "debian13Guest",
+        Debian13_64Guest = "debian13_64Guest",
+        Miraclelinux64Guest = "miraclelinux_64Guest",
+        Pardus64Guest = "pardus_64Guest",
+        Other6xLinuxGuest = "other6xLinuxGuest",
+        Other7xLinuxGuest = "other7xLinuxGuest",
+        Other6xLinux64Guest = "other6xLinux64Guest",
+        Other7xLinux64Guest = "other7xLinux64Guest",
+        Fusionos64Guest = "fusionos_64Guest",
+        Prolinux64Guest = "prolinux_64Guest",
+        Kylinlinux64Guest = "kylinlinux_64Guest",
+        Darwin22_64Guest = "darwin22_64Guest",
+        Darwin23_64Guest = "darwin23_64Guest",
+        Vmkernel8Guest = "vmkernel8Guest",
+        Vmkernel9Guest = "vmkernel9Guest",
+        CrxSys1Guest = "crxSys1Guest",
+        Rockylinux64Guest = "rockylinux_64Guest",
+        Almalinux64Guest = "almalinux_64Guest",
     }
 }
 
@@ -656,6 +702,7 @@ wsdl_enum! {
         SuperSpeed = "superSpeed",
         SuperSpeedPlus = "superSpeedPlus",
         UnknownSpeed = "unknownSpeed",
+        SuperSpeed20Gbps = "superSpeed20Gbps",
     }
 }
 
@@ -689,6 +736,16 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType`.
+    VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
+        PciPassthru = "pciPassthru",
+        NvidiaVgpu = "nvidiaVgpu",
+        SriovNic = "sriovNic",
+        Dvx = "dvx",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `VirtualMachineVgpuProfileInfoProfileClass`.
     VirtualMachineVgpuProfileInfoProfileClass {
         Compute = "compute",
@@ -710,6 +767,17 @@ wsdl_enum! {
         Automatic = "automatic",
         Software = "software",
         Hardware = "hardware",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VirtualMachineVirtualDeviceSwapDeviceSwapStatus`.
+    VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
+        None = "none",
+        Scheduled = "scheduled",
+        Inprogress = "inprogress",
+        Failed = "failed",
+        Completed = "completed",
     }
 }
 

@@ -6,6 +6,16 @@ use crate::types::*;
 use crate::xml::*;
 
 wsdl_enum! {
+    /// WSDL enum `VirtualVmxnet3StrictLatencyConfigDisableOffload`.
+    VirtualVmxnet3StrictLatencyConfigDisableOffload {
+        NONE = "NONE",
+        TSO = "TSO",
+        LRO = "LRO",
+        TSOLRO = "TSO_LRO",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `VirtualVmxnet3VrdmaOptionDeviceProtocols`.
     VirtualVmxnet3VrdmaOptionDeviceProtocols {
         Rocev1 = "rocev1",

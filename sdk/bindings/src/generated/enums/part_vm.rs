@@ -155,6 +155,14 @@ wsdl_enum! {
         TooManyVCPUs = "tooManyVCPUs",
         TooMuchMemory = "tooMuchMemory",
         UnsupportedPMemHAFailOver = "unsupportedPMemHAFailOver",
+        VMotionNotLicensed = "vMotionNotLicensed",
+        FtNotLicensed = "ftNotLicensed",
+        HaAgentIssue = "haAgentIssue",
+        UnsupportedSPBM = "unsupportedSPBM",
+        HasLinkedCloneDisk = "hasLinkedCloneDisk",
+        UnsupportedEncryptedDisk = "unsupportedEncryptedDisk",
+        FtMetroClusterNotEditable = "ftMetroClusterNotEditable",
+        NoHostGroupConfigured = "noHostGroupConfigured",
     }
 }
 

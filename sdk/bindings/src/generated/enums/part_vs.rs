@@ -13,11 +13,213 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `VsanCapabilityType`.
+    VsanCapabilityType {
+        Capability = "capability",
+        Allflash = "allflash",
+        Stretchedcluster = "stretchedcluster",
+        Dataefficiency = "dataefficiency",
+        Clusterconfig = "clusterconfig",
+        Upgrade = "upgrade",
+        Objectidentities = "objectidentities",
+        Iscsitargets = "iscsitargets",
+        Witnessmanagement = "witnessmanagement",
+        Perfsvcverbosemode = "perfsvcverbosemode",
+        Encryption = "encryption",
+        Decomwhatif = "decomwhatif",
+        Throttleresync = "throttleresync",
+        Unicastmode = "unicastmode",
+        Device4ksupport = "device4ksupport",
+        Nestedfd = "nestedfd",
+        Complianceprecheck = "complianceprecheck",
+        Vumintegration = "vumintegration",
+        Firmwareupdate = "firmwareupdate",
+        FullStackFw = "fullStackFw",
+        Configassist = "configassist",
+        Umap = "umap",
+        Localdataprotection = "localdataprotection",
+        Archivaldataprotection = "archivaldataprotection",
+        Pr1741414fixed = "pr1741414fixed",
+        Cloudhealth = "cloudhealth",
+        Perfanalysis = "perfanalysis",
+        Fcd = "fcd",
+        Healthcheck2018q2 = "healthcheck2018q2",
+        Enhancedresyncapi = "enhancedresyncapi",
+        Genericnestedfd = "genericnestedfd",
+        Hostaffinity = "hostaffinity",
+        Perfsvcautoconfig = "perfsvcautoconfig",
+        Unicasttest = "unicasttest",
+        Vsanrdma = "vsanrdma",
+        Vumbaselinerecommendation = "vumbaselinerecommendation",
+        Supportinsight = "supportinsight",
+        Netperftest = "netperftest",
+        Masspropertycollector = "masspropertycollector",
+        Whatifcapacity = "whatifcapacity",
+        Historicalcapacity = "historicalcapacity",
+        Policyassociation = "policyassociation",
+        Policyhostapi = "policyhostapi",
+        Diagnosticmode = "diagnosticmode",
+        Purgeinaccessiblevmswapobjects = "purgeinaccessiblevmswapobjects",
+        Recreatediskgroup = "recreatediskgroup",
+        Repairtimerinresyncstats = "repairtimerinresyncstats",
+        Clusteradvancedoptions = "clusteradvancedoptions",
+        Updatevumreleasecatalogoffline = "updatevumreleasecatalogoffline",
+        Performanceforsupport = "performanceforsupport",
+        Gethcllastupdateonvc = "gethcllastupdateonvc",
+        Automaticrebalance = "automaticrebalance",
+        Verbosemodeconfiguration = "verbosemodeconfiguration",
+        Resyncetaimprovement = "resyncetaimprovement",
+        Fileservices = "fileservices",
+        Fileservicekerberos = "fileservicekerberos",
+        Fileservicesmb = "fileservicesmb",
+        Fileservicenfsv3 = "fileservicenfsv3",
+        Fileservicesc = "fileservicesc",
+        Fileservicesnapshot = "fileservicesnapshot",
+        Fileserviceowe = "fileserviceowe",
+        Fileservice80 = "fileservice80",
+        Fileservicescale = "fileservicescale",
+        Resourceprecheck = "resourceprecheck",
+        Upgraderesourceprecheck = "upgraderesourceprecheck",
+        Vitonlineresize = "vitonlineresize",
+        Vitstretchedcluster = "vitstretchedcluster",
+        Largecapacitydrive = "largecapacitydrive",
+        Nondatamovementdfc = "nondatamovementdfc",
+        Cnsvolumes = "cnsvolumes",
+        Filevolumes = "filevolumes",
+        Diagnosticsfeedback = "diagnosticsfeedback",
+        Hostreservedcapacity = "hostreservedcapacity",
+        Vmlevelcapacity = "vmlevelcapacity",
+        Improvedcapacityscreen = "improvedcapacityscreen",
+        Slackspacecapacity = "slackspacecapacity",
+        Sharedwitness = "sharedwitness",
+        VsanCapabilityTypeUnknown = "VsanCapabilityType_Unknown",
+        SupportApiVersion = "supportApiVersion",
+        Vsanmetadatanode = "vsanmetadatanode",
+        Pmanintegration = "pmanintegration",
+        Wcpappplatform = "wcpappplatform",
+        Diskresourceprecheck = "diskresourceprecheck",
+        Metricsconfig = "metricsconfig",
+        Ioinsight = "ioinsight",
+        Apidevversionenabled = "apidevversionenabled",
+        Nativelargeclustersupport = "nativelargeclustersupport",
+        Historicalhealth = "historicalhealth",
+        Dataintransitencryption = "dataintransitencryption",
+        Perfsvctwoyaxisgraph = "perfsvctwoyaxisgraph",
+        Compressiononly = "compressiononly",
+        Remotedatastore = "remotedatastore",
+        Vsanmanagedvmfs = "vsanmanagedvmfs",
+        Capacityreservation = "capacityreservation",
+        Securewipe = "securewipe",
+        Validateconfigspec = "validateconfigspec",
+        Vsananalyticsevents = "vsananalyticsevents",
+        Vsandefaultgatewaysupported = "vsandefaultgatewaysupported",
+        Pspairgap = "pspairgap",
+        Vsanmanagedpmem = "vsanmanagedpmem",
+        Capacityevaluationonvc = "capacityevaluationonvc",
+        Readlocalitytodrs = "readlocalitytodrs",
+        Vsanencrkmx = "vsanencrkmx",
+        Vsan2encr = "vsan2encr",
+        Dit4sw = "dit4sw",
+        Vsanclient = "vsanclient",
+        Capacityoversubscription = "capacityoversubscription",
+        Vsandiagnostics = "vsandiagnostics",
+        Capacitycustomizablethresholds = "capacitycustomizablethresholds",
+        Hcimeshpolicy = "hcimeshpolicy",
+        Topcontributors = "topcontributors",
+        Vsandirectdiskdecom = "vsandirectdiskdecom",
+        Diskmgmtredesign = "diskmgmtredesign",
+        Datapersistresourcecheck = "datapersistresourcecheck",
+        Clusterpoweraction = "clusterpoweraction",
+        Clusterpowerselfcontain = "clusterpowerselfcontain",
+        Duplicatepciidfix = "duplicatepciidfix",
+        Healthcorrelation = "healthcorrelation",
+        Volumerelocation = "volumerelocation",
+        Iodiagnostics = "iodiagnostics",
+        Vsanrebuildtrim = "vsanrebuildtrim",
+        Elasticpolicy = "elasticpolicy",
+        VsanEsaConfigure = "vsanEsaConfigure",
+        Hdcsintegration = "hdcsintegration",
+        Vsanesasingletier = "vsanesasingletier",
+        Vsanperfhighresolution = "vsanperfhighresolution",
+        Cnsreconfigpolicy = "cnsreconfigpolicy",
+        Vsanhostdomlatencysort = "vsanhostdomlatencysort",
+        Sha256thumbprint = "sha256thumbprint",
+        Minrebalancethreshold = "minrebalancethreshold",
+        Vsan2hcimesh = "vsan2hcimesh",
+        Dfcobjectsmanagement = "dfcobjectsmanagement",
+        Healthremediation = "healthremediation",
+        Hcimeshstretchedcluster = "hcimeshstretchedcluster",
+        Vsanxvchcimesh = "vsanxvchcimesh",
+        Vsan2deeprekey = "vsan2deeprekey",
+        Vsandsdefaultpolicy = "vsandsdefaultpolicy",
+        Vsanperfsvc80u2 = "vsanperfsvc80u2",
+        Vsankeyexpiration = "vsankeyexpiration",
+        Vsanxvchcimeshv2 = "vsanxvchcimeshv2",
+        Dhci = "dhci",
+        Snapservice = "snapservice",
+        Vsan2disableencryption = "vsan2disableencryption",
+        Iodiagmultiplevms = "iodiagmultiplevms",
+        Vsanxvchcimeshv3 = "vsanxvchcimeshv3",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanClusterHealthActionIdEnum`.
+    VsanClusterHealthActionIdEnum {
+        RepairClusterObjectsAction = "RepairClusterObjectsAction",
+        UploadHclDb = "UploadHclDb",
+        UpdateHclDbFromInternet = "UpdateHclDbFromInternet",
+        EnableHealthService = "EnableHealthService",
+        DiskBalance = "DiskBalance",
+        StopDiskBalance = "StopDiskBalance",
+        RemediateDedup = "RemediateDedup",
+        UpgradeVsanDiskFormat = "UpgradeVsanDiskFormat",
+        CreateDVS = "CreateDVS",
+        ConfigureHA = "ConfigureHA",
+        ConfigureDRS = "ConfigureDRS",
+        ConfigureVSAN = "ConfigureVSAN",
+        ClaimVSANDisks = "ClaimVSANDisks",
+        ClusterUpgrade = "ClusterUpgrade",
+        CreateVMKnic = "CreateVMKnic",
+        CreateVMKnicWithVMotion = "CreateVMKnicWithVMotion",
+        RunBurnInTest = "RunBurnInTest",
+        EnableIscsiTargetService = "EnableIscsiTargetService",
+        EnablePerformanceServiceAction = "EnablePerformanceServiceAction",
+        RemediateClusterConfig = "RemediateClusterConfig",
+        EnableCeip = "EnableCeip",
+        LoginVumIsoDepot = "LoginVumIsoDepot",
+        PurgeInaccessSwapObjs = "PurgeInaccessSwapObjs",
+        UploadReleaseCatalog = "UploadReleaseCatalog",
+        ConfigureAutomaticRebalance = "ConfigureAutomaticRebalance",
+        RemediateFileService = "RemediateFileService",
+        RelayoutVsanObjects = "RelayoutVsanObjects",
+        RemediateFileServiceImbalance = "RemediateFileServiceImbalance",
+        SelectNvme = "SelectNvme",
+        CreateFileServiceDomain = "CreateFileServiceDomain",
+        RemediateIscsiLunsRuntimeStatus = "RemediateIscsiLunsRuntimeStatus",
+        ShallowRekey = "ShallowRekey",
+        VsanClusterHealthActionIdEnumUnknown = "VsanClusterHealthActionIdEnum_Unknown",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `VsanDiskIssueType`.
     VsanDiskIssueType {
         NonExist = "nonExist",
         StampMismatch = "stampMismatch",
         Unknown = "unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanHealthLogLevelEnum`.
+    VsanHealthLogLevelEnum {
+        INFO = "INFO",
+        WARNING = "WARNING",
+        ERROR = "ERROR",
+        DEBUG = "DEBUG",
+        CRITICAL = "CRITICAL",
+        VsanHealthLogLevelEnumUnknown = "VsanHealthLogLevelEnum_Unknown",
     }
 }
 
@@ -65,10 +267,186 @@ wsdl_enum! {
 }
 
 wsdl_enum! {
+    /// WSDL enum `VsanIscsiLUNStatus`.
+    VsanIscsiLUNStatus {
+        Online = "Online",
+        Offline = "Offline",
+        VsanIscsiLUNStatusUnknown = "VsanIscsiLUNStatus_Unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanIscsiTargetAuthType`.
+    VsanIscsiTargetAuthType {
+        NoAuth = "NoAuth",
+        CHAP = "CHAP",
+        CHAPMutual = "CHAP_Mutual",
+        VsanIscsiTargetAuthTypeUnknown = "VsanIscsiTargetAuthType_Unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanIscsiTargetServiceProcessStatus`.
+    VsanIscsiTargetServiceProcessStatus {
+        Running = "Running",
+        Stopped = "Stopped",
+        VsanIscsiTargetServiceProcessStatusUnknown = "VsanIscsiTargetServiceProcessStatus_Unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanObjectHealthState`.
+    VsanObjectHealthState {
+        Inaccessible = "inaccessible",
+        Reducedavailabilitywithnorebuild = "reducedavailabilitywithnorebuild",
+        Reducedavailabilitywithnorebuilddelaytimer = "reducedavailabilitywithnorebuilddelaytimer",
+        Reducedavailabilitywithactiverebuild = "reducedavailabilitywithactiverebuild",
+        Datamove = "datamove",
+        Nonavailabilityrelatedreconfig = "nonavailabilityrelatedreconfig",
+        Nonavailabilityrelatedincompliance = "nonavailabilityrelatedincompliance",
+        Healthy = "healthy",
+        Reducedavailabilitywithpolicypending = "reducedavailabilitywithpolicypending",
+        Reducedavailabilitywithpolicypendingfailed = "reducedavailabilitywithpolicypendingfailed",
+        Reducedavailabilitywithpausedrebuild = "reducedavailabilitywithpausedrebuild",
+        Nonavailabilityrelatedincompliancewithpolicypending = "nonavailabilityrelatedincompliancewithpolicypending",
+        Nonavailabilityrelatedincompliancewithpolicypendingfailed = "nonavailabilityrelatedincompliancewithpolicypendingfailed",
+        Nonavailabilityrelatedincompliancewithpausedrebuild = "nonavailabilityrelatedincompliancewithpausedrebuild",
+        RemoteAccessible = "remoteAccessible",
+        VsanObjectHealthStateUnknown = "VsanObjectHealthState_Unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanObjectTypeEnum`.
+    VsanObjectTypeEnum {
+        Vmswap = "vmswap",
+        Vdisk = "vdisk",
+        Namespace = "namespace",
+        Vmem = "vmem",
+        Statsdb = "statsdb",
+        IscsiTarget = "iscsiTarget",
+        IscsiLun = "iscsiLun",
+        Other = "other",
+        FileSystemOverhead = "fileSystemOverhead",
+        DedupOverhead = "dedupOverhead",
+        SpaceUnderDedupConsideration = "spaceUnderDedupConsideration",
+        ChecksumOverhead = "checksumOverhead",
+        ImprovedVirtualDisk = "improvedVirtualDisk",
+        TransientSpace = "transientSpace",
+        SlackSpaceCapRequiredForHost = "slackSpaceCapRequiredForHost",
+        ResynPauseThresholdForHost = "resynPauseThresholdForHost",
+        MinSpaceRequiredForVsanOp = "minSpaceRequiredForVsanOp",
+        HostRebuildCapacity = "hostRebuildCapacity",
+        PhysicalTransientSpace = "physicalTransientSpace",
+        HaMetadataObject = "haMetadataObject",
+        FileServiceRoot = "fileServiceRoot",
+        AttachedCnsVolBlock = "attachedCnsVolBlock",
+        DetachedCnsVolBlock = "detachedCnsVolBlock",
+        AttachedCnsVolFile = "attachedCnsVolFile",
+        DetachedCnsVolFile = "detachedCnsVolFile",
+        CnsVolFile = "cnsVolFile",
+        FileShare = "fileShare",
+        Extension = "extension",
+        HbrDisk = "hbrDisk",
+        HbrCfg = "hbrCfg",
+        HbrPersist = "hbrPersist",
+        Traceobject = "traceobject",
+        EsaObjectOverhead = "esaObjectOverhead",
+        VsanObjectTypeEnumUnknown = "VsanObjectTypeEnum_Unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanPerfStatsType`.
+    VsanPerfStatsType {
+        Absolute = "absolute",
+        Delta = "delta",
+        Rate = "rate",
+        VsanPerfStatsTypeUnknown = "VsanPerfStatsType_Unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanPerfStatsUnitType`.
+    VsanPerfStatsUnitType {
+        Number = "number",
+        TimeMs = "time_ms",
+        Percentage = "percentage",
+        SizeBytes = "size_bytes",
+        RateBytes = "rate_bytes",
+        Permille = "permille",
+        TimeS = "time_s",
+        TimeUs = "time_us",
+        TimeNs = "time_ns",
+        VsanPerfStatsUnitTypeUnknown = "VsanPerfStatsUnitType_Unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanPerfSummaryType`.
+    VsanPerfSummaryType {
+        Average = "average",
+        Maximum = "maximum",
+        Minimum = "minimum",
+        Latest = "latest",
+        Summation = "summation",
+        None = "none",
+        VsanPerfSummaryTypeUnknown = "VsanPerfSummaryType_Unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanPerfThresholdDirectionType`.
+    VsanPerfThresholdDirectionType {
+        Upper = "upper",
+        Lower = "lower",
+        VsanPerfThresholdDirectionTypeUnknown = "VsanPerfThresholdDirectionType_Unknown",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `VsanStorageComplianceStatus`.
+    VsanStorageComplianceStatus {
+        Compliant = "compliant",
+        NonCompliant = "nonCompliant",
+        Unknown = "unknown",
+        NotApplicable = "notApplicable",
+    }
+}
+
+wsdl_enum! {
     /// WSDL enum `VsanUpgradeSystemUpgradeHistoryDiskGroupOpType`.
     VsanUpgradeSystemUpgradeHistoryDiskGroupOpType {
         Add = "add",
         Remove = "remove",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `vslmDiskInfoFlag`.
+    vslmDiskInfoFlag {
+        Id = "id",
+        DescriptorVersion = "descriptorVersion",
+        BackingObjectId = "backingObjectId",
+        Path = "path",
+        ParentPath = "parentPath",
+        Name = "name",
+        DeviceName = "deviceName",
+        Capacity = "capacity",
+        Allocated = "allocated",
+        Type = "type",
+        Consumers = "consumers",
+        TentativeState = "tentativeState",
+        CreateTime = "createTime",
+        IoFilter = "ioFilter",
+        ControlFlags = "controlFlags",
+        KeepAfterVmDelete = "keepAfterVmDelete",
+        RelocationDisabled = "relocationDisabled",
+        KeyId = "keyId",
+        KeyProviderId = "keyProviderId",
+        NativeSnapshotSupported = "nativeSnapshotSupported",
+        CbtEnabled = "cbtEnabled",
+        VirtualDiskFormat = "virtualDiskFormat",
     }
 }
 

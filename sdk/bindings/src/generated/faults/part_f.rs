@@ -901,6 +901,51 @@ impl EncodeFields for FtIssuesOnHost {
     }
 }
 
+/// WSDL type `FtVmHostRuleViolation`, extends [`VmConfigFault`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FtVmHostRuleViolation {
+    /// The fields inherited from `VmConfigFault`.
+    pub base: VmConfigFault,
+    /// `vmName` (`xsd:string`, required).
+    pub vm_name: String,
+    /// `hostName` (`xsd:string`, required).
+    pub host_name: String,
+    /// `hostGroup` (`xsd:string`, required).
+    pub host_group: String,
+}
+inherits!(FtVmHostRuleViolation => VmConfigFault);
+xml_struct!(FtVmHostRuleViolation);
+impl DecodeFields for FtVmHostRuleViolation {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vmName" => self.vm_name = r.value(s)?,
+            "hostName" => self.host_name = r.value(s)?,
+            "hostGroup" => self.host_group = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for FtVmHostRuleViolation {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("vmName", &self.vm_name);
+        w.field("hostName", &self.host_name);
+        w.field("hostGroup", &self.host_group);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `FullStorageVMotionNotSupported`, extends [`MigrationFeatureNotSupported`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FullStorageVMotionNotSupported {

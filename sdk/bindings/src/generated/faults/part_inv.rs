@@ -1645,6 +1645,36 @@ impl EncodeFields for InvalidResourcePoolStructureFault {
     }
 }
 
+/// WSDL type `InvalidScheduledTask`, extends [`RuntimeFault`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InvalidScheduledTask {
+    /// The fields inherited from `RuntimeFault`.
+    pub base: RuntimeFault,
+}
+inherits!(InvalidScheduledTask => RuntimeFault);
+xml_struct!(InvalidScheduledTask);
+impl DecodeFields for InvalidScheduledTask {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for InvalidScheduledTask {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `InvalidSnapshotFormat`, extends [`InvalidFormat`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InvalidSnapshotFormat {

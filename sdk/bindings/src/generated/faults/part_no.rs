@@ -618,6 +618,8 @@ pub struct NoPermission {
     pub object: ManagedObjectReference,
     /// `privilegeId` (`xsd:string`, required).
     pub privilege_id: String,
+    /// `missingPrivileges` (`NoPermissionEntityPrivileges`, repeated).
+    pub missing_privileges: Vec<NoPermissionEntityPrivileges>,
 }
 inherits!(NoPermission => SecurityError);
 xml_struct!(NoPermission);
@@ -631,6 +633,7 @@ impl DecodeFields for NoPermission {
         match name {
             "object" => self.object = r.value(s)?,
             "privilegeId" => self.privilege_id = r.value(s)?,
+            "missingPrivileges" => self.missing_privileges.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -644,6 +647,7 @@ impl EncodeFields for NoPermission {
         self.base.encode_fields(w);
         w.field("object", &self.object);
         w.field("privilegeId", &self.privilege_id);
+        w.vec_field("missingPrivileges", &self.missing_privileges);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -44,6 +44,8 @@ pub struct SSLVerifyFault {
     pub self_signed: bool,
     /// `thumbprint` (`xsd:string`, required).
     pub thumbprint: String,
+    /// `certificate` (`xsd:string`, optional).
+    pub certificate: Option<String>,
 }
 inherits!(SSLVerifyFault => HostConnectFault);
 xml_struct!(SSLVerifyFault);
@@ -57,6 +59,7 @@ impl DecodeFields for SSLVerifyFault {
         match name {
             "selfSigned" => self.self_signed = r.value(s)?,
             "thumbprint" => self.thumbprint = r.value(s)?,
+            "certificate" => self.certificate = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -70,6 +73,7 @@ impl EncodeFields for SSLVerifyFault {
         self.base.encode_fields(w);
         w.field("selfSigned", &self.self_signed);
         w.field("thumbprint", &self.thumbprint);
+        w.opt_field("certificate", &self.certificate);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

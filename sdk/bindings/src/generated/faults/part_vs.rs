@@ -143,6 +143,52 @@ impl EncodeFields for VsanIncompatibleDiskMapping {
     }
 }
 
+/// WSDL type `VsanNodeNotMaster`, extends [`VimFault`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanNodeNotMaster {
+    /// The fields inherited from `VimFault`.
+    pub base: VimFault,
+    /// `vsanMasterUuid` (`xsd:string`, optional).
+    pub vsan_master_uuid: Option<String>,
+    /// `cmmdsMasterButNotStatsMaster` (`xsd:boolean`, optional).
+    pub cmmds_master_but_not_stats_master: Option<bool>,
+}
+inherits!(VsanNodeNotMaster => VimFault);
+xml_struct!(VsanNodeNotMaster);
+impl DecodeFields for VsanNodeNotMaster {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vsanMasterUuid" => self.vsan_master_uuid = Some(r.value(s)?),
+            "cmmdsMasterButNotStatsMaster" => {
+                self.cmmds_master_but_not_stats_master = Some(r.value(s)?)
+            }
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanNodeNotMaster {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("vsanMasterUuid", &self.vsan_master_uuid);
+        w.opt_field(
+            "cmmdsMasterButNotStatsMaster",
+            &self.cmmds_master_but_not_stats_master,
+        );
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VspanDestPortConflict`, extends [`DvsFault`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VspanDestPortConflict {

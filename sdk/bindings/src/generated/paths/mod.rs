@@ -23,6 +23,7 @@ mod part_hostl;
 mod part_hostm;
 mod part_hostn;
 mod part_hostp;
+mod part_hostq;
 mod part_hostr;
 mod part_hosts;
 mod part_hostt;

@@ -20,6 +20,7 @@ property_paths!(Capability {
     host_seeding_supported: bool = "hostSeedingSupported",
     scalable_shares_supported: bool = "scalableSharesSupported",
     hadcs_supported: bool = "hadcsSupported",
+    config_mgmt_supported: bool = "configMgmtSupported",
 });
 property_paths!(ChoiceOption {
     value_is_readonly: bool = "valueIsReadonly",

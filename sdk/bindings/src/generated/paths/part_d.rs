@@ -44,6 +44,7 @@ property_paths!(DVPortgroupConfigInfo {
     transport_zone_name: String = "transportZoneName",
     logical_switch_uuid: String = "logicalSwitchUuid",
     segment_id: String = "segmentId",
+    subnet_id: String = "subnetId",
 });
 property_paths!(DVPortgroupPolicy {
     block_override_allowed: bool = "blockOverrideAllowed",
@@ -240,6 +241,9 @@ property_paths!(DatastoreInfo {
     timestamp: DateTime = "timestamp",
     container_id: String = "containerId",
     alias_of: String = "aliasOf",
+    supported_v_disk_formats: Vec<String> = "supportedVDiskFormats",
+    logical_sector_size: i32 = "logicalSectorSize",
+    physical_sector_size: i32 = "physicalSectorSize",
 });
 property_paths!(AnyDatastoreInfo {
     name: String = "name",
@@ -251,6 +255,9 @@ property_paths!(AnyDatastoreInfo {
     timestamp: DateTime = "timestamp",
     container_id: String = "containerId",
     alias_of: String = "aliasOf",
+    supported_v_disk_formats: Vec<String> = "supportedVDiskFormats",
+    logical_sector_size: i32 = "logicalSectorSize",
+    physical_sector_size: i32 = "physicalSectorSize",
 });
 property_paths!(DatastoreSummary {
     datastore: ManagedObjectReference = "datastore",

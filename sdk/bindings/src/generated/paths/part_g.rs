@@ -15,6 +15,7 @@ property_paths!(GuestInfo {
     guest_id: String = "guestId",
     guest_family: String = "guestFamily",
     guest_full_name: String = "guestFullName",
+    guest_detailed_data: String = "guestDetailedData",
     host_name: String = "hostName",
     ip_address: String = "ipAddress",
     net: Vec<GuestNicInfo> = "net",

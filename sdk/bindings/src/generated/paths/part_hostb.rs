@@ -13,4 +13,5 @@ property_paths!(HostBIOSInfo {
     minor_release: i32 = "minorRelease",
     firmware_major_release: i32 = "firmwareMajorRelease",
     firmware_minor_release: i32 = "firmwareMinorRelease",
+    firmware_type: String = "firmwareType",
 });

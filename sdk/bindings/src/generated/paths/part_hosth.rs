@@ -14,6 +14,7 @@ property_paths!(HostHardwareInfo {
     numa_info: HostNumaInfo = "numaInfo",
     smc_present: bool = "smcPresent",
     pci_device: Vec<HostPciDevice> = "pciDevice",
+    dvx_classes: Vec<HostDvxClass> = "dvxClasses",
     cpu_feature: Vec<HostCpuIdInfo> = "cpuFeature",
     bios_info: HostBIOSInfo = "biosInfo",
     reliable_memory_info: HostReliableMemoryInfo = "reliableMemoryInfo",
@@ -22,15 +23,18 @@ property_paths!(HostHardwareInfo {
     sev_info: HostSevInfo = "sevInfo",
     memory_tiering_type: String = "memoryTieringType",
     memory_tier_info: Vec<HostMemoryTierInfo> = "memoryTierInfo",
+    tdx_info: HostTdxInfo = "tdxInfo",
 });
 property_paths!(HostHardwareStatusInfo {
     memory_status_info: Vec<AnyHostHardwareElementInfo> = "memoryStatusInfo",
     cpu_status_info: Vec<AnyHostHardwareElementInfo> = "cpuStatusInfo",
     storage_status_info: Vec<HostStorageElementInfo> = "storageStatusInfo",
+    dpu_status_info: Vec<DpuStatusInfo> = "dpuStatusInfo",
 });
 property_paths!(HostHardwareSummary {
     vendor: String = "vendor",
     model: String = "model",
+    family: String = "family",
     uuid: String = "uuid",
     other_identifying_info: Vec<HostSystemIdentificationInfo> = "otherIdentifyingInfo",
     memory_size: i64 = "memorySize",

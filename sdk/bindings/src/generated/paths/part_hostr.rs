@@ -25,6 +25,7 @@ property_paths!(HostRuntimeInfo {
     crypto_state: String = "cryptoState",
     crypto_key_id: CryptoKeyId = "cryptoKeyId",
     stateless_nvds_migration_ready: String = "statelessNvdsMigrationReady",
+    partial_maintenance_mode: Vec<HostPartialMaintenanceModeRuntimeInfo> = "partialMaintenanceMode",
     state_encryption: HostRuntimeInfoStateEncryptionInfo = "stateEncryption",
 });
 property_paths!(HostRuntimeInfoNetworkRuntimeInfo {

@@ -23,12 +23,23 @@ property_paths!(HostServiceInfo {
 property_paths!(HostSevInfo {
     sev_state: String = "sevState",
     max_sev_es_guests: i64 = "maxSevEsGuests",
+    snp_state: String = "snpState",
+    snp_supported: bool = "snpSupported",
 });
 property_paths!(HostSgxInfo {
     sgx_state: String = "sgxState",
     total_epc_memory: i64 = "totalEpcMemory",
     flc_mode: String = "flcMode",
     le_pub_key_hash: String = "lePubKeyHash",
+    registration_info: HostSgxRegistrationInfo = "registrationInfo",
+});
+property_paths!(HostSgxRegistrationInfo {
+    status: String = "status",
+    bios_error: i32 = "biosError",
+    registration_url: String = "registrationUrl",
+    r#type: String = "type",
+    ppid: String = "ppid",
+    last_registered_time: DateTime = "lastRegisteredTime",
 });
 property_paths!(HostSnmpConfigSpec {
     enabled: bool = "enabled",
@@ -68,10 +79,14 @@ property_paths!(HostSystemHealthInfo {
 property_paths!(HostSystemInfo {
     vendor: String = "vendor",
     model: String = "model",
+    family: String = "family",
     uuid: String = "uuid",
     other_identifying_info: Vec<HostSystemIdentificationInfo> = "otherIdentifyingInfo",
     serial_number: String = "serialNumber",
     qualified_name: Vec<HostQualifiedName> = "qualifiedName",
+    vvol_host_nqn: HostQualifiedName = "vvolHostNQN",
+    vvol_host_id: String = "vvolHostId",
+    boot_command_line: String = "bootCommandLine",
 });
 property_paths!(HostSystemRemediationState {
     state: String = "state",

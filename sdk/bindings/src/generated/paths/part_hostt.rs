@@ -5,6 +5,10 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+property_paths!(HostTdxInfo {
+    tdx_state: String = "tdxState",
+    num_tdx_private_key_i_ds: i32 = "numTDXPrivateKeyIDs",
+});
 property_paths!(HostTpmAttestationInfo {
     time: DateTime = "time",
     status: HostTpmAttestationInfoAcceptanceStatus = "status",

@@ -19,6 +19,7 @@ property_paths!(ReplicationConfigSpec {
     encryption_destination: String = "encryptionDestination",
     encryption_port: i32 = "encryptionPort",
     remote_certificate_thumbprint: String = "remoteCertificateThumbprint",
+    data_sets_replication_enabled: bool = "dataSetsReplicationEnabled",
     disk: Vec<ReplicationInfoDiskSettings> = "disk",
 });
 property_paths!(ResourceAllocationInfo {

@@ -108,6 +108,7 @@ property_paths!(ServiceContent {
     tenant_manager: ManagedObjectReference = "tenantManager",
     site_info_manager: ManagedObjectReference = "siteInfoManager",
     storage_query_manager: ManagedObjectReference = "storageQueryManager",
+    direct_path_profile_manager: ManagedObjectReference = "directPathProfileManager",
 });
 property_paths!(ServiceManagerServiceInfo {
     service_name: String = "serviceName",

@@ -25,6 +25,7 @@ property_paths!(TaskInfo {
     error: LocalizedMethodFault = "error",
     result: Any = "result",
     progress: i32 = "progress",
+    progress_details: Vec<KeyAnyValue> = "progressDetails",
     reason: AnyTaskReason = "reason",
     queue_time: DateTime = "queueTime",
     start_time: DateTime = "startTime",

@@ -40,10 +40,13 @@ property_paths!(VAppProductInfo {
 property_paths!(VirtualHardware {
     num_cpu: i32 = "numCPU",
     num_cores_per_socket: i32 = "numCoresPerSocket",
+    auto_cores_per_socket: bool = "autoCoresPerSocket",
     memory_mb: i32 = "memoryMB",
     virtual_ich7_m_present: bool = "virtualICH7MPresent",
     virtual_smc_present: bool = "virtualSMCPresent",
     device: Vec<AnyVirtualDevice> = "device",
+    motherboard_layout: String = "motherboardLayout",
+    simultaneous_threads: i32 = "simultaneousThreads",
 });
 property_paths!(VirtualMachineAffinityInfo {
     affinity_set: Vec<i32> = "affinitySet",
@@ -104,6 +107,11 @@ property_paths!(VirtualMachineCapability {
     tools_sync_time_allow_supported: bool = "toolsSyncTimeAllowSupported",
     sev_supported: bool = "sevSupported",
     pmem_failover_supported: bool = "pmemFailoverSupported",
+    require_sgx_attestation_supported: bool = "requireSgxAttestationSupported",
+    change_mode_disks_supported: bool = "changeModeDisksSupported",
+    vendor_device_group_supported: bool = "vendorDeviceGroupSupported",
+    sev_snp_supported: bool = "sevSnpSupported",
+    tdx_supported: bool = "tdxSupported",
 });
 property_paths!(VirtualMachineConfigInfo {
     change_version: String = "changeVersion",
@@ -131,6 +139,7 @@ property_paths!(VirtualMachineConfigInfo {
     flags: VirtualMachineFlagInfo = "flags",
     console_preferences: VirtualMachineConsolePreferences = "consolePreferences",
     default_power_ops: VirtualMachineDefaultPowerOpInfo = "defaultPowerOps",
+    reboot_power_off: bool = "rebootPowerOff",
     hardware: VirtualHardware = "hardware",
     vcpu_config: Vec<VirtualMachineVcpuConfig> = "vcpuConfig",
     cpu_allocation: ResourceAllocationInfo = "cpuAllocation",
@@ -177,9 +186,20 @@ property_paths!(VirtualMachineConfigInfo {
     ft_encryption_mode: String = "ftEncryptionMode",
     guest_monitoring_mode_info: VirtualMachineGuestMonitoringModeInfo = "guestMonitoringModeInfo",
     sev_enabled: bool = "sevEnabled",
+    numa_info: VirtualMachineVirtualNumaInfo = "numaInfo",
     pmem_failover_enabled: bool = "pmemFailoverEnabled",
+    vmx_stats_collection_enabled: bool = "vmxStatsCollectionEnabled",
     vm_op_notification_to_app_enabled: bool = "vmOpNotificationToAppEnabled",
+    vm_op_notification_timeout: i64 = "vmOpNotificationTimeout",
+    device_swap: VirtualMachineVirtualDeviceSwap = "deviceSwap",
     pmem: VirtualMachineVirtualPMem = "pmem",
+    device_groups: VirtualMachineVirtualDeviceGroups = "deviceGroups",
+    fixed_passthru_hot_plug_enabled: bool = "fixedPassthruHotPlugEnabled",
+    metro_ft_enabled: bool = "metroFtEnabled",
+    vmx_runtime_config: Vec<AnyOptionValue> = "vmxRuntimeConfig",
+    metro_ft_host_group: String = "metroFtHostGroup",
+    tdx_enabled: bool = "tdxEnabled",
+    sev_snp_enabled: bool = "sevSnpEnabled",
 });
 property_paths!(VirtualMachineConfigInfoOverheadInfo {
     initial_memory_reservation: i64 = "initialMemoryReservation",
@@ -366,6 +386,8 @@ property_paths!(VirtualMachineRuntimeInfo {
     instant_clone_frozen: bool = "instantCloneFrozen",
     crypto_state: String = "cryptoState",
     suspended_to_memory: bool = "suspendedToMemory",
+    op_notification_timeout: i64 = "opNotificationTimeout",
+    iommu_active: bool = "iommuActive",
 });
 property_paths!(VirtualMachineRuntimeInfoDasProtectionState {
     das_protected: bool = "dasProtected",
@@ -374,6 +396,7 @@ property_paths!(VirtualMachineSgxInfo {
     epc_size: i64 = "epcSize",
     flc_mode: String = "flcMode",
     le_pub_key_hash: String = "lePubKeyHash",
+    require_attestation: bool = "requireAttestation",
 });
 property_paths!(VirtualMachineSnapshotInfo {
     current_snapshot: ManagedObjectReference = "currentSnapshot",
@@ -398,6 +421,22 @@ property_paths!(VirtualMachineSummary {
     quick_stats: VirtualMachineQuickStats = "quickStats",
     overall_status: ManagedEntityStatus = "overallStatus",
     custom_value: Vec<AnyCustomFieldValue> = "customValue",
+});
+property_paths!(VirtualMachineVirtualDeviceGroups {
+    device_group: Vec<AnyVirtualMachineVirtualDeviceGroupsDeviceGroup> = "deviceGroup",
+});
+property_paths!(VirtualMachineVirtualDeviceSwap {
+    lsi_to_pvscsi: VirtualMachineVirtualDeviceSwapDeviceSwapInfo = "lsiToPvscsi",
+});
+property_paths!(VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
+    enabled: bool = "enabled",
+    applicable: bool = "applicable",
+    status: String = "status",
+});
+property_paths!(VirtualMachineVirtualNumaInfo {
+    cores_per_numa_node: i32 = "coresPerNumaNode",
+    auto_cores_per_numa_node: bool = "autoCoresPerNumaNode",
+    vnuma_on_cpu_hotadd_exposed: bool = "vnumaOnCpuHotaddExposed",
 });
 property_paths!(VirtualMachineVirtualPMem {
     snapshot_mode: String = "snapshotMode",
@@ -433,13 +472,14 @@ property_paths!(VsanHostConfigInfo {
     storage_info: VsanHostConfigInfoStorageInfo = "storageInfo",
     network_info: VsanHostConfigInfoNetworkInfo = "networkInfo",
     fault_domain_info: VsanHostFaultDomainInfo = "faultDomainInfo",
+    vsan_esa_enabled: bool = "vsanEsaEnabled",
 });
 property_paths!(VsanHostConfigInfoClusterInfo {
     uuid: String = "uuid",
     node_uuid: String = "nodeUuid",
 });
 property_paths!(VsanHostConfigInfoNetworkInfo {
-    port: Vec<VsanHostConfigInfoNetworkInfoPortConfig> = "port",
+    port: Vec<AnyVsanHostConfigInfoNetworkInfoPortConfig> = "port",
 });
 property_paths!(VsanHostConfigInfoStorageInfo {
     auto_claim_storage: bool = "autoClaimStorage",

@@ -20,6 +20,8 @@ mod part_h;
 pub use part_h::*;
 mod part_i;
 pub use part_i::*;
+mod part_k;
+pub use part_k::*;
 mod part_l;
 pub use part_l::*;
 mod part_m;

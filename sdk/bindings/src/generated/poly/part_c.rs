@@ -6,10 +6,11 @@ use crate::types::*;
 use crate::xml::*;
 
 poly_enum! {
-    /// A `ClusterAction` or one of its 8 subtypes, as sent with `xsi:type`;
+    /// A `ClusterAction` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterAction` fields every variant shares.
     AnyClusterAction: ClusterAction {
         ClusterAction [],
+        ClusterClusterInitialPlacementAction [base],
         ClusterHostInfraUpdateHaModeAction [base],
         ClusterHostPowerAction [base],
         ClusterInitialPlacementAction [base],
@@ -110,12 +111,13 @@ poly_enum! {
 }
 
 poly_enum! {
-    /// A `ClusterRuleInfo` or one of its 6 subtypes, as sent with `xsi:type`;
+    /// A `ClusterRuleInfo` or one of its 7 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ClusterRuleInfo` fields every variant shares.
     AnyClusterRuleInfo: ClusterRuleInfo {
         ClusterAffinityRuleSpec [base],
         ClusterAntiAffinityRuleSpec [base],
         ClusterDependencyRuleInfo [base],
+        ClusterFtVmHostRuleInfo [base],
         ClusterRuleInfo [],
         ClusterVmHostRuleInfo [base],
         VirtualDiskAntiAffinityRuleSpec [base],
@@ -156,6 +158,16 @@ poly_enum! {
     AnyComputeResourceSummary: ComputeResourceSummary {
         ClusterComputeResourceSummary [base],
         ComputeResourceSummary [],
+    }
+}
+
+poly_enum! {
+    /// A `CryptoManagerKmipCryptoKeyStatusKeyInfo` or one of its 2 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `CryptoManagerKmipCryptoKeyStatusKeyInfo` fields every variant shares.
+    AnyCryptoManagerKmipCryptoKeyStatusKeyInfo: CryptoManagerKmipCryptoKeyStatusKeyInfo {
+        CryptoManagerKmipCryptoKeyStatusKeyInfo [],
+        CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo [base],
+        CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo [base],
     }
 }
 

@@ -111,6 +111,29 @@ poly_enum! {
 }
 
 poly_enum! {
+    /// A `DirectPathProfileManagerCapacityQuerySpec` or one of its 3 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `DirectPathProfileManagerCapacityQuerySpec` fields every variant shares.
+    AnyDirectPathProfileManagerCapacityQuerySpec: DirectPathProfileManagerCapacityQuerySpec {
+        DirectPathProfileManagerCapacityQueryByDeviceConfig [base],
+        DirectPathProfileManagerCapacityQueryById [base],
+        DirectPathProfileManagerCapacityQueryByName [base],
+        DirectPathProfileManagerCapacityQuerySpec [],
+    }
+}
+
+poly_enum! {
+    /// A `DirectPathProfileManagerDirectPathConfig` or one of its 4 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `DirectPathProfileManagerDirectPathConfig` fields every variant shares.
+    AnyDirectPathProfileManagerDirectPathConfig: DirectPathProfileManagerDirectPathConfig {
+        DirectPathProfileManagerDirectPathConfig [],
+        DirectPathProfileManagerDvxDirectPathConfig [base],
+        DirectPathProfileManagerDynamicDirectPathConfig [base],
+        DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig [base],
+        DirectPathProfileManagerVmiopDirectPathConfig [base],
+    }
+}
+
+poly_enum! {
     /// A `DistributedVirtualSwitchHostMemberBacking` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DistributedVirtualSwitchHostMemberBacking` fields every variant shares.
     AnyDistributedVirtualSwitchHostMemberBacking: DistributedVirtualSwitchHostMemberBacking {

@@ -16,6 +16,15 @@ poly_enum! {
 }
 
 poly_enum! {
+    /// A `FileBackedVirtualDiskSpec` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `FileBackedVirtualDiskSpec` fields every variant shares.
+    AnyFileBackedVirtualDiskSpec: FileBackedVirtualDiskSpec {
+        FileBackedVirtualDiskSpec [],
+        SeSparseVirtualDiskSpec [base],
+    }
+}
+
+poly_enum! {
     /// A `FileInfo` or one of its 9 subtypes, as sent with `xsi:type`;
     /// dereferences to the `FileInfo` fields every variant shares.
     AnyFileInfo: FileInfo {

@@ -69,9 +69,10 @@ poly_enum! {
 }
 
 poly_enum! {
-    /// A `HostHardwareElementInfo` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// A `HostHardwareElementInfo` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostHardwareElementInfo` fields every variant shares.
     AnyHostHardwareElementInfo: HostHardwareElementInfo {
+        DpuStatusInfo [base],
         HostHardwareElementInfo [],
         HostStorageElementInfo [base],
     }
@@ -231,15 +232,18 @@ poly_enum! {
 }
 
 poly_enum! {
-    /// A `HostTpmEventDetails` or one of its 5 subtypes, as sent with `xsi:type`;
+    /// A `HostTpmEventDetails` or one of its 8 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostTpmEventDetails` fields every variant shares.
     AnyHostTpmEventDetails: HostTpmEventDetails {
+        HostTpmBootCompleteEventDetails [base],
         HostTpmBootSecurityOptionEventDetails [base],
         HostTpmCommandEventDetails [base],
         HostTpmEventDetails [],
         HostTpmNvTagEventDetails [base base],
         HostTpmOptionEventDetails [base],
+        HostTpmSignerEventDetails [base base],
         HostTpmSoftwareComponentEventDetails [base],
+        HostTpmVersionEventDetails [base],
     }
 }
 

@@ -16,7 +16,7 @@ poly_enum! {
 }
 
 poly_enum! {
-    /// A `MethodFault` or one of its 693 subtypes, as sent with `xsi:type`;
+    /// A `MethodFault` or one of its 696 subtypes, as sent with `xsi:type`;
     /// dereferences to the `MethodFault` fields every variant shares.
     AnyMethodFault: MethodFault {
         ActiveDirectoryFault [base base],
@@ -168,6 +168,7 @@ poly_enum! {
         FilesystemQuiesceFault [base base base],
         FilterInUse [base base base],
         FtIssuesOnHost [base base base],
+        FtVmHostRuleViolation [base base base],
         FullStorageVMotionNotSupported [base base base base],
         GatewayConnectFault [base base base],
         GatewayHostNotReachable [base base base base base],
@@ -293,6 +294,7 @@ poly_enum! {
         InvalidPropertyValue [base base base base],
         InvalidRequest [base base],
         InvalidResourcePoolStructureFault [base base base],
+        InvalidScheduledTask [base base],
         InvalidSnapshotFormat [base base base base],
         InvalidState [base base],
         InvalidType [base base base],
@@ -699,6 +701,7 @@ poly_enum! {
         VsanDiskFault [base base base],
         VsanFault [base base],
         VsanIncompatibleDiskMapping [base base base base],
+        VsanNodeNotMaster [base base],
         VspanDestPortConflict [base base base],
         VspanPortConflict [base base base],
         VspanPortMoveFault [base base base],

@@ -27,3 +27,12 @@ poly_enum! {
         OptionValue [],
     }
 }
+
+poly_enum! {
+    /// A `OvfCreateImportSpecParams` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `OvfCreateImportSpecParams` fields every variant shares.
+    AnyOvfCreateImportSpecParams: OvfCreateImportSpecParams {
+        OvfCreateImportSpecParams [],
+        OvfImportParams [base],
+    }
+}

@@ -6,6 +6,15 @@ use crate::types::*;
 use crate::xml::*;
 
 poly_enum! {
+    /// A `SDDCBase` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `SDDCBase` fields every variant shares.
+    AnySDDCBase: SDDCBase {
+        SDDCBase [],
+        VimVsanReconfigSpec [base],
+    }
+}
+
+poly_enum! {
     /// A `ScheduledTaskSpec` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `ScheduledTaskSpec` fields every variant shares.
     AnyScheduledTaskSpec: ScheduledTaskSpec {

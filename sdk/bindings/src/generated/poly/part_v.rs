@@ -60,7 +60,7 @@ poly_enum! {
 }
 
 poly_enum! {
-    /// A `VirtualDeviceBackingInfo` or one of its 46 subtypes, as sent with `xsi:type`;
+    /// A `VirtualDeviceBackingInfo` or one of its 47 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualDeviceBackingInfo` fields every variant shares.
     AnyVirtualDeviceBackingInfo: VirtualDeviceBackingInfo {
         VirtualCdromAtapiBackingInfo [base base],
@@ -92,6 +92,7 @@ poly_enum! {
         VirtualFloppyRemoteDeviceBackingInfo [base base],
         VirtualNVDIMMBackingInfo [base base],
         VirtualPCIPassthroughDeviceBackingInfo [base base],
+        VirtualPCIPassthroughDvxBackingInfo [base],
         VirtualPCIPassthroughDynamicBackingInfo [base base],
         VirtualPCIPassthroughPluginBackingInfo [base],
         VirtualPCIPassthroughVmiopBackingInfo [base base],
@@ -114,7 +115,7 @@ poly_enum! {
 }
 
 poly_enum! {
-    /// A `VirtualDeviceBackingOption` or one of its 45 subtypes, as sent with `xsi:type`;
+    /// A `VirtualDeviceBackingOption` or one of its 46 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VirtualDeviceBackingOption` fields every variant shares.
     AnyVirtualDeviceBackingOption: VirtualDeviceBackingOption {
         VirtualCdromAtapiBackingOption [base base],
@@ -145,6 +146,7 @@ poly_enum! {
         VirtualFloppyImageBackingOption [base base],
         VirtualFloppyRemoteDeviceBackingOption [base base],
         VirtualPCIPassthroughDeviceBackingOption [base base],
+        VirtualPCIPassthroughDvxBackingOption [base],
         VirtualPCIPassthroughDynamicBackingOption [base base],
         VirtualPCIPassthroughPluginBackingOption [base],
         VirtualPCIPassthroughVmiopBackingOption [base base],
@@ -329,6 +331,15 @@ poly_enum! {
 }
 
 poly_enum! {
+    /// A `VirtualMachineVirtualDeviceGroupsDeviceGroup` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `VirtualMachineVirtualDeviceGroupsDeviceGroup` fields every variant shares.
+    AnyVirtualMachineVirtualDeviceGroupsDeviceGroup: VirtualMachineVirtualDeviceGroupsDeviceGroup {
+        VirtualMachineVirtualDeviceGroupsDeviceGroup [],
+        VirtualMachineVirtualDeviceGroupsVendorDeviceGroup [base],
+    }
+}
+
+poly_enum! {
     /// A `VmConfigInfo` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VmConfigInfo` fields every variant shares.
     AnyVmConfigInfo: VmConfigInfo {
@@ -380,9 +391,74 @@ poly_enum! {
 }
 
 poly_enum! {
-    /// A `VsanUpgradeSystemPreflightCheckIssue` or one of its 9 subtypes, as sent with `xsi:type`;
+    /// A `VsanClusterConfigInfo` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `VsanClusterConfigInfo` fields every variant shares.
+    AnyVsanClusterConfigInfo: VsanClusterConfigInfo {
+        VsanClusterConfigInfo [],
+        VsanConfigInfoEx [base],
+    }
+}
+
+poly_enum! {
+    /// A `VsanClusterHealthResultBase` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `VsanClusterHealthResultBase` fields every variant shares.
+    AnyVsanClusterHealthResultBase: VsanClusterHealthResultBase {
+        VsanClusterHealthResultBase [],
+        VsanClusterHealthResultTable [base],
+    }
+}
+
+poly_enum! {
+    /// A `VsanHostConfigInfoNetworkInfoPortConfig` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `VsanHostConfigInfoNetworkInfoPortConfig` fields every variant shares.
+    AnyVsanHostConfigInfoNetworkInfoPortConfig: VsanHostConfigInfoNetworkInfoPortConfig {
+        VsanHostConfigInfoNetworkInfoPortConfig [],
+        VsanHostPortConfigEx [base],
+    }
+}
+
+poly_enum! {
+    /// A `VsanHostIpConfig` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `VsanHostIpConfig` fields every variant shares.
+    AnyVsanHostIpConfig: VsanHostIpConfig {
+        VsanHostIpConfig [],
+        VsanHostIpConfigEx [base],
+    }
+}
+
+poly_enum! {
+    /// A `VsanIscsiTargetBasicInfo` or one of its 3 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `VsanIscsiTargetBasicInfo` fields every variant shares.
+    AnyVsanIscsiTargetBasicInfo: VsanIscsiTargetBasicInfo {
+        VsanIscsiTarget [base base],
+        VsanIscsiTargetBasicInfo [],
+        VsanIscsiTargetCommonInfo [base],
+        VsanIscsiTargetSpec [base base],
+    }
+}
+
+poly_enum! {
+    /// A `VsanIscsiTargetServiceConfig` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `VsanIscsiTargetServiceConfig` fields every variant shares.
+    AnyVsanIscsiTargetServiceConfig: VsanIscsiTargetServiceConfig {
+        VsanIscsiTargetServiceConfig [],
+        VsanIscsiTargetServiceSpec [base],
+    }
+}
+
+poly_enum! {
+    /// A `VsanUpgradeSystemPreflightCheckIssue` or one of its 18 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VsanUpgradeSystemPreflightCheckIssue` fields every variant shares.
     AnyVsanUpgradeSystemPreflightCheckIssue: VsanUpgradeSystemPreflightCheckIssue {
+        VsanBrokenDiskChainIssue [base],
+        VsanDiskUnhealthIssue [base],
+        VsanHigherObjectsPresentDuringDowngradeIssue [base],
+        VsanHostPropertyRetrieveIssue [base],
+        VsanHostWithHybridDiskgroupIssue [base],
+        VsanMixedEsxVersionIssue [base],
+        VsanObjectInaccessibleIssue [base],
+        VsanObjectPolicyIssue [base],
+        VsanUnknownScanIssue [base],
         VsanUpgradeSystemAPIBrokenIssue [base],
         VsanUpgradeSystemAutoClaimEnabledOnHostsIssue [base],
         VsanUpgradeSystemHostsDisconnectedIssue [base],
@@ -397,12 +473,30 @@ poly_enum! {
 }
 
 poly_enum! {
+    /// A `VsanUpgradeSystemPreflightCheckResult` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `VsanUpgradeSystemPreflightCheckResult` fields every variant shares.
+    AnyVsanUpgradeSystemPreflightCheckResult: VsanUpgradeSystemPreflightCheckResult {
+        VsanDiskFormatConversionCheckResult [base],
+        VsanUpgradeSystemPreflightCheckResult [],
+    }
+}
+
+poly_enum! {
     /// A `VsanUpgradeSystemUpgradeHistoryItem` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `VsanUpgradeSystemUpgradeHistoryItem` fields every variant shares.
     AnyVsanUpgradeSystemUpgradeHistoryItem: VsanUpgradeSystemUpgradeHistoryItem {
         VsanUpgradeSystemUpgradeHistoryDiskGroupOp [base],
         VsanUpgradeSystemUpgradeHistoryItem [],
         VsanUpgradeSystemUpgradeHistoryPreflightFail [base],
+    }
+}
+
+poly_enum! {
+    /// A `VsanUpgradeSystemUpgradeStatus` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `VsanUpgradeSystemUpgradeStatus` fields every variant shares.
+    AnyVsanUpgradeSystemUpgradeStatus: VsanUpgradeSystemUpgradeStatus {
+        VsanUpgradeStatusEx [base],
+        VsanUpgradeSystemUpgradeStatus [],
     }
 }
 

@@ -43,13 +43,13 @@ pub fn perform_dvs_product_spec_operation_task<'a>(
 pub fn perform_vsan_upgrade_preflight_check<'a>(
     client: &'a dyn RoundTripper,
     request: &PerformVsanUpgradePreflightCheckRequestType,
-) -> Call<'a, VsanUpgradeSystemPreflightCheckResult> {
+) -> Call<'a, AnyVsanUpgradeSystemPreflightCheckResult> {
     Call::new(
         client,
         "PerformVsanUpgradePreflightCheck",
         &request.this,
         request_envelope("PerformVsanUpgradePreflightCheck", request),
-        ret_one::<VsanUpgradeSystemPreflightCheckResult>,
+        ret_one::<AnyVsanUpgradeSystemPreflightCheckResult>,
     )
 }
 

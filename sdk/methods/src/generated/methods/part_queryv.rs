@@ -219,12 +219,12 @@ pub fn query_vsan_statistics<'a>(
 pub fn query_vsan_upgrade_status<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryVsanUpgradeStatusRequestType,
-) -> Call<'a, VsanUpgradeSystemUpgradeStatus> {
+) -> Call<'a, AnyVsanUpgradeSystemUpgradeStatus> {
     Call::new(
         client,
         "QueryVsanUpgradeStatus",
         &request.this,
         request_envelope("QueryVsanUpgradeStatus", request),
-        ret_one::<VsanUpgradeSystemUpgradeStatus>,
+        ret_one::<AnyVsanUpgradeSystemUpgradeStatus>,
     )
 }

@@ -325,7 +325,7 @@ impl ClusterComputeResource {
     pub async fn extend_hci_task(
         &self,
         host_inputs: Vec<ClusterComputeResourceHostConfigurationInput>,
-        v_san_config_spec: Option<SDDCBase>,
+        v_san_config_spec: Option<AnySDDCBase>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::extend_hci_task(
             self.client(),

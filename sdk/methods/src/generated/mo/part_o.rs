@@ -317,7 +317,7 @@ impl OvfManager {
         ovf_descriptor: String,
         resource_pool: ManagedObjectReference,
         datastore: ManagedObjectReference,
-        cisp: OvfCreateImportSpecParams,
+        cisp: AnyOvfCreateImportSpecParams,
     ) -> Call<'_, OvfCreateImportSpecResult> {
         crate::methods::create_import_spec(
             self.client(),

@@ -3125,7 +3125,7 @@ impl VsanUpgradeSystem {
         &self,
         cluster: ManagedObjectReference,
         downgrade_format: Option<bool>,
-    ) -> Call<'_, VsanUpgradeSystemPreflightCheckResult> {
+    ) -> Call<'_, AnyVsanUpgradeSystemPreflightCheckResult> {
         crate::methods::perform_vsan_upgrade_preflight_check(
             self.client(),
             &PerformVsanUpgradePreflightCheckRequestType {
@@ -3164,7 +3164,7 @@ impl VsanUpgradeSystem {
     pub fn query_vsan_upgrade_status(
         &self,
         cluster: ManagedObjectReference,
-    ) -> Call<'_, VsanUpgradeSystemUpgradeStatus> {
+    ) -> Call<'_, AnyVsanUpgradeSystemUpgradeStatus> {
         crate::methods::query_vsan_upgrade_status(
             self.client(),
             &QueryVsanUpgradeStatusRequestType {

@@ -875,7 +875,7 @@ pub struct CreateImportSpecRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `cisp` (`OvfCreateImportSpecParams`, required).
-    pub cisp: OvfCreateImportSpecParams,
+    pub cisp: AnyOvfCreateImportSpecParams,
 }
 xml_struct!(CreateImportSpecRequestType);
 impl DecodeFields for CreateImportSpecRequestType {

@@ -1236,7 +1236,7 @@ pub struct ExtendHCIRequestType {
     /// `hostInputs` (`ClusterComputeResourceHostConfigurationInput`, repeated).
     pub host_inputs: Vec<ClusterComputeResourceHostConfigurationInput>,
     /// `vSanConfigSpec` (`SDDCBase`, optional).
-    pub v_san_config_spec: Option<SDDCBase>,
+    pub v_san_config_spec: Option<AnySDDCBase>,
 }
 xml_struct!(ExtendHCIRequestType);
 impl DecodeFields for ExtendHCIRequestType {

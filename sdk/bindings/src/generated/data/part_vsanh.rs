@@ -5,19 +5,97 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
-/// WSDL type `VsanClusterConfigInfo`, extends [`DynamicData`].
+/// WSDL type `VsanHclControllerInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanClusterConfigInfo {
+pub struct VsanHclControllerInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
-    /// `enabled` (`xsd:boolean`, optional).
-    pub enabled: Option<bool>,
-    /// `defaultConfig` (`VsanClusterConfigInfoHostDefaultInfo`, optional).
-    pub default_config: Option<VsanClusterConfigInfoHostDefaultInfo>,
+    /// `deviceName` (`xsd:string`, required).
+    pub device_name: String,
+    /// `deviceDisplayName` (`xsd:string`, optional).
+    pub device_display_name: Option<String>,
+    /// `driverName` (`xsd:string`, optional).
+    pub driver_name: Option<String>,
+    /// `driverVersion` (`xsd:string`, optional).
+    pub driver_version: Option<String>,
+    /// `vendorId` (`xsd:long`, optional).
+    pub vendor_id: Option<i64>,
+    /// `deviceId` (`xsd:long`, optional).
+    pub device_id: Option<i64>,
+    /// `subVendorId` (`xsd:long`, optional).
+    pub sub_vendor_id: Option<i64>,
+    /// `subDeviceId` (`xsd:long`, optional).
+    pub sub_device_id: Option<i64>,
+    /// `extraInfo` (`KeyValue`, repeated).
+    pub extra_info: Vec<KeyValue>,
+    /// `deviceOnHcl` (`xsd:boolean`, optional).
+    pub device_on_hcl: Option<bool>,
+    /// `releaseSupported` (`xsd:boolean`, optional).
+    pub release_supported: Option<bool>,
+    /// `releasesOnHcl` (`xsd:string`, repeated).
+    pub releases_on_hcl: Vec<String>,
+    /// `driverVersionsOnHcl` (`xsd:string`, repeated).
+    pub driver_versions_on_hcl: Vec<String>,
+    /// `driverVersionSupported` (`xsd:boolean`, optional).
+    pub driver_version_supported: Option<bool>,
+    /// `fwVersionSupported` (`xsd:boolean`, optional).
+    pub fw_version_supported: Option<bool>,
+    /// `fwVersionOnHcl` (`xsd:string`, repeated).
+    pub fw_version_on_hcl: Vec<String>,
+    /// `cacheConfigSupported` (`xsd:boolean`, optional).
+    pub cache_config_supported: Option<bool>,
+    /// `cacheConfigOnHcl` (`xsd:string`, repeated).
+    pub cache_config_on_hcl: Vec<String>,
+    /// `raidConfigSupported` (`xsd:boolean`, optional).
+    pub raid_config_supported: Option<bool>,
+    /// `raidConfigOnHcl` (`xsd:string`, repeated).
+    pub raid_config_on_hcl: Vec<String>,
+    /// `fwVersion` (`xsd:string`, optional).
+    pub fw_version: Option<String>,
+    /// `raidConfig` (`xsd:string`, optional).
+    pub raid_config: Option<String>,
+    /// `cacheConfig` (`xsd:string`, optional).
+    pub cache_config: Option<String>,
+    /// `cimProviderInfo` (`VsanHostCimProviderInfo`, optional).
+    pub cim_provider_info: Option<VsanHostCimProviderInfo>,
+    /// `usedByVsan` (`xsd:boolean`, optional).
+    pub used_by_vsan: Option<bool>,
+    /// `issues` (`LocalizedMethodFault`, repeated).
+    pub issues: Vec<LocalizedMethodFault>,
+    /// `remediableIssues` (`xsd:string`, repeated).
+    pub remediable_issues: Vec<String>,
+    /// `fwAuxVersion` (`xsd:string`, optional).
+    pub fw_aux_version: Option<String>,
+    /// `queueDepth` (`xsd:long`, optional).
+    pub queue_depth: Option<i64>,
+    /// `queueDepthOnHcl` (`xsd:long`, optional).
+    pub queue_depth_on_hcl: Option<i64>,
+    /// `queueDepthSupported` (`xsd:boolean`, optional).
+    pub queue_depth_supported: Option<bool>,
+    /// `diskMode` (`xsd:string`, optional).
+    pub disk_mode: Option<String>,
+    /// `diskModeOnHcl` (`xsd:string`, repeated).
+    pub disk_mode_on_hcl: Vec<String>,
+    /// `diskModeSupported` (`xsd:boolean`, optional).
+    pub disk_mode_supported: Option<bool>,
+    /// `toolName` (`xsd:string`, optional).
+    pub tool_name: Option<String>,
+    /// `toolVersion` (`xsd:string`, optional).
+    pub tool_version: Option<String>,
+    /// `productId` (`xsd:string`, optional).
+    pub product_id: Option<String>,
+    /// `diskCapacity` (`xsd:long`, optional).
+    pub disk_capacity: Option<i64>,
+    /// `controllerType` (`xsd:string`, optional).
+    pub controller_type: Option<String>,
+    /// `userSelectedVcgId` (`xsd:int`, optional).
+    pub user_selected_vcg_id: Option<i32>,
+    /// `vsanCompatibility` (`xsd:string`, repeated).
+    pub vsan_compatibility: Vec<String>,
 }
-inherits!(VsanClusterConfigInfo => DynamicData);
-xml_struct!(VsanClusterConfigInfo);
-impl DecodeFields for VsanClusterConfigInfo {
+inherits!(VsanHclControllerInfo => DynamicData);
+xml_struct!(VsanHclControllerInfo);
+impl DecodeFields for VsanHclControllerInfo {
     fn decode_field<'a>(
         &mut self,
         name: &str,
@@ -25,8 +103,47 @@ impl DecodeFields for VsanClusterConfigInfo {
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
         match name {
-            "enabled" => self.enabled = Some(r.value(s)?),
-            "defaultConfig" => self.default_config = Some(r.value(s)?),
+            "deviceName" => self.device_name = r.value(s)?,
+            "deviceDisplayName" => self.device_display_name = Some(r.value(s)?),
+            "driverName" => self.driver_name = Some(r.value(s)?),
+            "driverVersion" => self.driver_version = Some(r.value(s)?),
+            "vendorId" => self.vendor_id = Some(r.value(s)?),
+            "deviceId" => self.device_id = Some(r.value(s)?),
+            "subVendorId" => self.sub_vendor_id = Some(r.value(s)?),
+            "subDeviceId" => self.sub_device_id = Some(r.value(s)?),
+            "extraInfo" => self.extra_info.push(r.value(s)?),
+            "deviceOnHcl" => self.device_on_hcl = Some(r.value(s)?),
+            "releaseSupported" => self.release_supported = Some(r.value(s)?),
+            "releasesOnHcl" => self.releases_on_hcl.push(r.value(s)?),
+            "driverVersionsOnHcl" => self.driver_versions_on_hcl.push(r.value(s)?),
+            "driverVersionSupported" => self.driver_version_supported = Some(r.value(s)?),
+            "fwVersionSupported" => self.fw_version_supported = Some(r.value(s)?),
+            "fwVersionOnHcl" => self.fw_version_on_hcl.push(r.value(s)?),
+            "cacheConfigSupported" => self.cache_config_supported = Some(r.value(s)?),
+            "cacheConfigOnHcl" => self.cache_config_on_hcl.push(r.value(s)?),
+            "raidConfigSupported" => self.raid_config_supported = Some(r.value(s)?),
+            "raidConfigOnHcl" => self.raid_config_on_hcl.push(r.value(s)?),
+            "fwVersion" => self.fw_version = Some(r.value(s)?),
+            "raidConfig" => self.raid_config = Some(r.value(s)?),
+            "cacheConfig" => self.cache_config = Some(r.value(s)?),
+            "cimProviderInfo" => self.cim_provider_info = Some(r.value(s)?),
+            "usedByVsan" => self.used_by_vsan = Some(r.value(s)?),
+            "issues" => self.issues.push(r.value(s)?),
+            "remediableIssues" => self.remediable_issues.push(r.value(s)?),
+            "fwAuxVersion" => self.fw_aux_version = Some(r.value(s)?),
+            "queueDepth" => self.queue_depth = Some(r.value(s)?),
+            "queueDepthOnHcl" => self.queue_depth_on_hcl = Some(r.value(s)?),
+            "queueDepthSupported" => self.queue_depth_supported = Some(r.value(s)?),
+            "diskMode" => self.disk_mode = Some(r.value(s)?),
+            "diskModeOnHcl" => self.disk_mode_on_hcl.push(r.value(s)?),
+            "diskModeSupported" => self.disk_mode_supported = Some(r.value(s)?),
+            "toolName" => self.tool_name = Some(r.value(s)?),
+            "toolVersion" => self.tool_version = Some(r.value(s)?),
+            "productId" => self.product_id = Some(r.value(s)?),
+            "diskCapacity" => self.disk_capacity = Some(r.value(s)?),
+            "controllerType" => self.controller_type = Some(r.value(s)?),
+            "userSelectedVcgId" => self.user_selected_vcg_id = Some(r.value(s)?),
+            "vsanCompatibility" => self.vsan_compatibility.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -35,32 +152,79 @@ impl DecodeFields for VsanClusterConfigInfo {
         self.base.extra_mut()
     }
 }
-impl EncodeFields for VsanClusterConfigInfo {
+impl EncodeFields for VsanHclControllerInfo {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
-        w.opt_field("enabled", &self.enabled);
-        w.opt_field("defaultConfig", &self.default_config);
+        w.field("deviceName", &self.device_name);
+        w.opt_field("deviceDisplayName", &self.device_display_name);
+        w.opt_field("driverName", &self.driver_name);
+        w.opt_field("driverVersion", &self.driver_version);
+        w.opt_field("vendorId", &self.vendor_id);
+        w.opt_field("deviceId", &self.device_id);
+        w.opt_field("subVendorId", &self.sub_vendor_id);
+        w.opt_field("subDeviceId", &self.sub_device_id);
+        w.vec_field("extraInfo", &self.extra_info);
+        w.opt_field("deviceOnHcl", &self.device_on_hcl);
+        w.opt_field("releaseSupported", &self.release_supported);
+        w.vec_field("releasesOnHcl", &self.releases_on_hcl);
+        w.vec_field("driverVersionsOnHcl", &self.driver_versions_on_hcl);
+        w.opt_field("driverVersionSupported", &self.driver_version_supported);
+        w.opt_field("fwVersionSupported", &self.fw_version_supported);
+        w.vec_field("fwVersionOnHcl", &self.fw_version_on_hcl);
+        w.opt_field("cacheConfigSupported", &self.cache_config_supported);
+        w.vec_field("cacheConfigOnHcl", &self.cache_config_on_hcl);
+        w.opt_field("raidConfigSupported", &self.raid_config_supported);
+        w.vec_field("raidConfigOnHcl", &self.raid_config_on_hcl);
+        w.opt_field("fwVersion", &self.fw_version);
+        w.opt_field("raidConfig", &self.raid_config);
+        w.opt_field("cacheConfig", &self.cache_config);
+        w.opt_field("cimProviderInfo", &self.cim_provider_info);
+        w.opt_field("usedByVsan", &self.used_by_vsan);
+        w.vec_field("issues", &self.issues);
+        w.vec_field("remediableIssues", &self.remediable_issues);
+        w.opt_field("fwAuxVersion", &self.fw_aux_version);
+        w.opt_field("queueDepth", &self.queue_depth);
+        w.opt_field("queueDepthOnHcl", &self.queue_depth_on_hcl);
+        w.opt_field("queueDepthSupported", &self.queue_depth_supported);
+        w.opt_field("diskMode", &self.disk_mode);
+        w.vec_field("diskModeOnHcl", &self.disk_mode_on_hcl);
+        w.opt_field("diskModeSupported", &self.disk_mode_supported);
+        w.opt_field("toolName", &self.tool_name);
+        w.opt_field("toolVersion", &self.tool_version);
+        w.opt_field("productId", &self.product_id);
+        w.opt_field("diskCapacity", &self.disk_capacity);
+        w.opt_field("controllerType", &self.controller_type);
+        w.opt_field("userSelectedVcgId", &self.user_selected_vcg_id);
+        w.vec_field("vsanCompatibility", &self.vsan_compatibility);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
     }
 }
 
-/// WSDL type `VsanClusterConfigInfoHostDefaultInfo`, extends [`DynamicData`].
+/// WSDL type `VsanHealthExtMgmtPreCheckResult`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanClusterConfigInfoHostDefaultInfo {
+pub struct VsanHealthExtMgmtPreCheckResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
-    /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
-    /// `autoClaimStorage` (`xsd:boolean`, optional).
-    pub auto_claim_storage: Option<bool>,
-    /// `checksumEnabled` (`xsd:boolean`, optional).
-    pub checksum_enabled: Option<bool>,
+    /// `overallResult` (`xsd:boolean`, required).
+    pub overall_result: bool,
+    /// `esxVersionCheckPassed` (`xsd:boolean`, optional).
+    pub esx_version_check_passed: Option<bool>,
+    /// `drsCheckPassed` (`xsd:boolean`, optional).
+    pub drs_check_passed: Option<bool>,
+    /// `eamConnectionCheckPassed` (`xsd:boolean`, optional).
+    pub eam_connection_check_passed: Option<bool>,
+    /// `installStateCheckPassed` (`xsd:boolean`, optional).
+    pub install_state_check_passed: Option<bool>,
+    /// `results` (`VsanClusterHealthTest`, repeated).
+    pub results: Vec<VsanClusterHealthTest>,
+    /// `vumRegistered` (`xsd:boolean`, optional).
+    pub vum_registered: Option<bool>,
 }
-inherits!(VsanClusterConfigInfoHostDefaultInfo => DynamicData);
-xml_struct!(VsanClusterConfigInfoHostDefaultInfo);
-impl DecodeFields for VsanClusterConfigInfoHostDefaultInfo {
+inherits!(VsanHealthExtMgmtPreCheckResult => DynamicData);
+xml_struct!(VsanHealthExtMgmtPreCheckResult);
+impl DecodeFields for VsanHealthExtMgmtPreCheckResult {
     fn decode_field<'a>(
         &mut self,
         name: &str,
@@ -68,9 +232,13 @@ impl DecodeFields for VsanClusterConfigInfoHostDefaultInfo {
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
         match name {
-            "uuid" => self.uuid = Some(r.value(s)?),
-            "autoClaimStorage" => self.auto_claim_storage = Some(r.value(s)?),
-            "checksumEnabled" => self.checksum_enabled = Some(r.value(s)?),
+            "overallResult" => self.overall_result = r.value(s)?,
+            "esxVersionCheckPassed" => self.esx_version_check_passed = Some(r.value(s)?),
+            "drsCheckPassed" => self.drs_check_passed = Some(r.value(s)?),
+            "eamConnectionCheckPassed" => self.eam_connection_check_passed = Some(r.value(s)?),
+            "installStateCheckPassed" => self.install_state_check_passed = Some(r.value(s)?),
+            "results" => self.results.push(r.value(s)?),
+            "vumRegistered" => self.vum_registered = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -79,31 +247,36 @@ impl DecodeFields for VsanClusterConfigInfoHostDefaultInfo {
         self.base.extra_mut()
     }
 }
-impl EncodeFields for VsanClusterConfigInfoHostDefaultInfo {
+impl EncodeFields for VsanHealthExtMgmtPreCheckResult {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
-        w.opt_field("uuid", &self.uuid);
-        w.opt_field("autoClaimStorage", &self.auto_claim_storage);
-        w.opt_field("checksumEnabled", &self.checksum_enabled);
+        w.field("overallResult", &self.overall_result);
+        w.opt_field("esxVersionCheckPassed", &self.esx_version_check_passed);
+        w.opt_field("drsCheckPassed", &self.drs_check_passed);
+        w.opt_field(
+            "eamConnectionCheckPassed",
+            &self.eam_connection_check_passed,
+        );
+        w.opt_field("installStateCheckPassed", &self.install_state_check_passed);
+        w.vec_field("results", &self.results);
+        w.opt_field("vumRegistered", &self.vum_registered);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
     }
 }
 
-/// WSDL type `VsanDatastoreInfo`, extends [`DatastoreInfo`].
+/// WSDL type `VsanHigherObjectsPresentDuringDowngradeIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanDatastoreInfo {
-    /// The fields inherited from `DatastoreInfo`.
-    pub base: DatastoreInfo,
-    /// `membershipUuid` (`xsd:string`, optional).
-    pub membership_uuid: Option<String>,
-    /// `accessGenNo` (`xsd:int`, optional).
-    pub access_gen_no: Option<i32>,
+pub struct VsanHigherObjectsPresentDuringDowngradeIssue {
+    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
+    pub base: VsanUpgradeSystemPreflightCheckIssue,
+    /// `uuids` (`xsd:string`, repeated).
+    pub uuids: Vec<String>,
 }
-inherits!(VsanDatastoreInfo => DatastoreInfo);
-xml_struct!(VsanDatastoreInfo);
-impl DecodeFields for VsanDatastoreInfo {
+inherits!(VsanHigherObjectsPresentDuringDowngradeIssue => VsanUpgradeSystemPreflightCheckIssue);
+xml_struct!(VsanHigherObjectsPresentDuringDowngradeIssue);
+impl DecodeFields for VsanHigherObjectsPresentDuringDowngradeIssue {
     fn decode_field<'a>(
         &mut self,
         name: &str,
@@ -111,8 +284,7 @@ impl DecodeFields for VsanDatastoreInfo {
         s: &BytesStart<'a>,
     ) -> Result<(), DecodeError> {
         match name {
-            "membershipUuid" => self.membership_uuid = Some(r.value(s)?),
-            "accessGenNo" => self.access_gen_no = Some(r.value(s)?),
+            "uuids" => self.uuids.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -121,11 +293,100 @@ impl DecodeFields for VsanDatastoreInfo {
         self.base.extra_mut()
     }
 }
-impl EncodeFields for VsanDatastoreInfo {
+impl EncodeFields for VsanHigherObjectsPresentDuringDowngradeIssue {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
-        w.opt_field("membershipUuid", &self.membership_uuid);
-        w.opt_field("accessGenNo", &self.access_gen_no);
+        w.vec_field("uuids", &self.uuids);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHostCimProviderInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostCimProviderInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `cimProviderSupported` (`xsd:boolean`, optional).
+    pub cim_provider_supported: Option<bool>,
+    /// `installedCIMProvider` (`xsd:string`, optional).
+    pub installed_cim_provider: Option<String>,
+    /// `cimProviderOnHcl` (`xsd:string`, repeated).
+    pub cim_provider_on_hcl: Vec<String>,
+}
+inherits!(VsanHostCimProviderInfo => DynamicData);
+xml_struct!(VsanHostCimProviderInfo);
+impl DecodeFields for VsanHostCimProviderInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "cimProviderSupported" => self.cim_provider_supported = Some(r.value(s)?),
+            "installedCIMProvider" => self.installed_cim_provider = Some(r.value(s)?),
+            "cimProviderOnHcl" => self.cim_provider_on_hcl.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostCimProviderInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("cimProviderSupported", &self.cim_provider_supported);
+        w.opt_field("installedCIMProvider", &self.installed_cim_provider);
+        w.vec_field("cimProviderOnHcl", &self.cim_provider_on_hcl);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHostClomdLivenessResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostClomdLivenessResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostname` (`xsd:string`, required).
+    pub hostname: String,
+    /// `clomdStat` (`xsd:string`, required).
+    pub clomd_stat: String,
+    /// `error` (`LocalizedMethodFault`, optional).
+    pub error: Option<LocalizedMethodFault>,
+}
+inherits!(VsanHostClomdLivenessResult => DynamicData);
+xml_struct!(VsanHostClomdLivenessResult);
+impl DecodeFields for VsanHostClomdLivenessResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostname" => self.hostname = r.value(s)?,
+            "clomdStat" => self.clomd_stat = r.value(s)?,
+            "error" => self.error = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostClomdLivenessResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("hostname", &self.hostname);
+        w.field("clomdStat", &self.clomd_stat);
+        w.opt_field("error", &self.error);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -284,6 +545,8 @@ pub struct VsanHostConfigInfo {
     pub network_info: Option<VsanHostConfigInfoNetworkInfo>,
     /// `faultDomainInfo` (`VsanHostFaultDomainInfo`, optional).
     pub fault_domain_info: Option<VsanHostFaultDomainInfo>,
+    /// `vsanEsaEnabled` (`xsd:boolean`, optional).
+    pub vsan_esa_enabled: Option<bool>,
 }
 inherits!(VsanHostConfigInfo => DynamicData);
 xml_struct!(VsanHostConfigInfo);
@@ -301,6 +564,7 @@ impl DecodeFields for VsanHostConfigInfo {
             "storageInfo" => self.storage_info = Some(r.value(s)?),
             "networkInfo" => self.network_info = Some(r.value(s)?),
             "faultDomainInfo" => self.fault_domain_info = Some(r.value(s)?),
+            "vsanEsaEnabled" => self.vsan_esa_enabled = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -318,6 +582,7 @@ impl EncodeFields for VsanHostConfigInfo {
         w.opt_field("storageInfo", &self.storage_info);
         w.opt_field("networkInfo", &self.network_info);
         w.opt_field("faultDomainInfo", &self.fault_domain_info);
+        w.opt_field("vsanEsaEnabled", &self.vsan_esa_enabled);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -371,7 +636,7 @@ pub struct VsanHostConfigInfoNetworkInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `port` (`VsanHostConfigInfoNetworkInfoPortConfig`, repeated).
-    pub port: Vec<VsanHostConfigInfoNetworkInfoPortConfig>,
+    pub port: Vec<AnyVsanHostConfigInfoNetworkInfoPortConfig>,
 }
 inherits!(VsanHostConfigInfoNetworkInfo => DynamicData);
 xml_struct!(VsanHostConfigInfoNetworkInfo);
@@ -408,7 +673,7 @@ pub struct VsanHostConfigInfoNetworkInfoPortConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipConfig` (`VsanHostIpConfig`, optional).
-    pub ip_config: Option<VsanHostIpConfig>,
+    pub ip_config: Option<AnyVsanHostIpConfig>,
     /// `device` (`xsd:string`, required).
     pub device: String,
 }
@@ -486,6 +751,51 @@ impl EncodeFields for VsanHostConfigInfoStorageInfo {
         w.vec_field("diskMapping", &self.disk_mapping);
         w.vec_field("diskMapInfo", &self.disk_map_info);
         w.opt_field("checksumEnabled", &self.checksum_enabled);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHostCreateVmHealthTestResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostCreateVmHealthTestResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostname` (`xsd:string`, required).
+    pub hostname: String,
+    /// `state` (`xsd:string`, required).
+    pub state: String,
+    /// `fault` (`LocalizedMethodFault`, optional).
+    pub fault: Option<LocalizedMethodFault>,
+}
+inherits!(VsanHostCreateVmHealthTestResult => DynamicData);
+xml_struct!(VsanHostCreateVmHealthTestResult);
+impl DecodeFields for VsanHostCreateVmHealthTestResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostname" => self.hostname = r.value(s)?,
+            "state" => self.state = r.value(s)?,
+            "fault" => self.fault = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostCreateVmHealthTestResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("hostname", &self.hostname);
+        w.field("state", &self.state);
+        w.opt_field("fault", &self.fault);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -746,6 +1056,161 @@ impl EncodeFields for VsanHostFaultDomainInfo {
     }
 }
 
+/// WSDL type `VsanHostHclInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostHclInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostname` (`xsd:string`, required).
+    pub hostname: String,
+    /// `hclChecked` (`xsd:boolean`, required).
+    pub hcl_checked: bool,
+    /// `releaseName` (`xsd:string`, optional).
+    pub release_name: Option<String>,
+    /// `error` (`LocalizedMethodFault`, optional).
+    pub error: Option<LocalizedMethodFault>,
+    /// `controllers` (`VsanHclControllerInfo`, repeated).
+    pub controllers: Vec<VsanHclControllerInfo>,
+    /// `host` (`ManagedObjectReference`, optional).
+    pub host: Option<ManagedObjectReference>,
+    /// `vsanHostCompatibility` (`xsd:string`, repeated).
+    pub vsan_host_compatibility: Vec<String>,
+}
+inherits!(VsanHostHclInfo => DynamicData);
+xml_struct!(VsanHostHclInfo);
+impl DecodeFields for VsanHostHclInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostname" => self.hostname = r.value(s)?,
+            "hclChecked" => self.hcl_checked = r.value(s)?,
+            "releaseName" => self.release_name = Some(r.value(s)?),
+            "error" => self.error = Some(r.value(s)?),
+            "controllers" => self.controllers.push(r.value(s)?),
+            "host" => self.host = Some(r.value(s)?),
+            "vsanHostCompatibility" => self.vsan_host_compatibility.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostHclInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("hostname", &self.hostname);
+        w.field("hclChecked", &self.hcl_checked);
+        w.opt_field("releaseName", &self.release_name);
+        w.opt_field("error", &self.error);
+        w.vec_field("controllers", &self.controllers);
+        w.opt_field("host", &self.host);
+        w.vec_field("vsanHostCompatibility", &self.vsan_host_compatibility);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHostHealthSystemStatusResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostHealthSystemStatusResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostname` (`xsd:string`, required).
+    pub hostname: String,
+    /// `status` (`xsd:string`, required).
+    pub status: String,
+    /// `issues` (`xsd:string`, repeated).
+    pub issues: Vec<String>,
+}
+inherits!(VsanHostHealthSystemStatusResult => DynamicData);
+xml_struct!(VsanHostHealthSystemStatusResult);
+impl DecodeFields for VsanHostHealthSystemStatusResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostname" => self.hostname = r.value(s)?,
+            "status" => self.status = r.value(s)?,
+            "issues" => self.issues.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostHealthSystemStatusResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("hostname", &self.hostname);
+        w.field("status", &self.status);
+        w.vec_field("issues", &self.issues);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHostHealthSystemVersionResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostHealthSystemVersionResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostname` (`xsd:string`, required).
+    pub hostname: String,
+    /// `version` (`xsd:string`, optional).
+    pub version: Option<String>,
+    /// `error` (`LocalizedMethodFault`, optional).
+    pub error: Option<LocalizedMethodFault>,
+    /// `build` (`xsd:string`, optional).
+    pub build: Option<String>,
+}
+inherits!(VsanHostHealthSystemVersionResult => DynamicData);
+xml_struct!(VsanHostHealthSystemVersionResult);
+impl DecodeFields for VsanHostHealthSystemVersionResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostname" => self.hostname = r.value(s)?,
+            "version" => self.version = Some(r.value(s)?),
+            "error" => self.error = Some(r.value(s)?),
+            "build" => self.build = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostHealthSystemVersionResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("hostname", &self.hostname);
+        w.opt_field("version", &self.version);
+        w.opt_field("error", &self.error);
+        w.opt_field("build", &self.build);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanHostIpConfig`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanHostIpConfig {
@@ -787,6 +1252,47 @@ impl EncodeFields for VsanHostIpConfig {
     }
 }
 
+/// WSDL type `VsanHostIpConfigEx`, extends [`VsanHostIpConfig`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostIpConfigEx {
+    /// The fields inherited from `VsanHostIpConfig`.
+    pub base: VsanHostIpConfig,
+    /// `upstreamIpV6Address` (`xsd:string`, optional).
+    pub upstream_ip_v6_address: Option<String>,
+    /// `downstreamIpV6Address` (`xsd:string`, optional).
+    pub downstream_ip_v6_address: Option<String>,
+}
+inherits!(VsanHostIpConfigEx => VsanHostIpConfig);
+xml_struct!(VsanHostIpConfigEx);
+impl DecodeFields for VsanHostIpConfigEx {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "upstreamIpV6Address" => self.upstream_ip_v6_address = Some(r.value(s)?),
+            "downstreamIpV6Address" => self.downstream_ip_v6_address = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostIpConfigEx {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("upstreamIpV6Address", &self.upstream_ip_v6_address);
+        w.opt_field("downstreamIpV6Address", &self.downstream_ip_v6_address);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanHostMembershipInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanHostMembershipInfo {
@@ -822,6 +1328,80 @@ impl EncodeFields for VsanHostMembershipInfo {
         self.base.encode_fields(w);
         w.field("nodeUuid", &self.node_uuid);
         w.field("hostname", &self.hostname);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHostPortConfigEx`, extends [`VsanHostConfigInfoNetworkInfoPortConfig`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostPortConfigEx {
+    /// The fields inherited from `VsanHostConfigInfoNetworkInfoPortConfig`.
+    pub base: VsanHostConfigInfoNetworkInfoPortConfig,
+    /// `trafficTypes` (`xsd:string`, repeated).
+    pub traffic_types: Vec<String>,
+}
+inherits!(VsanHostPortConfigEx => VsanHostConfigInfoNetworkInfoPortConfig);
+xml_struct!(VsanHostPortConfigEx);
+impl DecodeFields for VsanHostPortConfigEx {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "trafficTypes" => self.traffic_types.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostPortConfigEx {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("trafficTypes", &self.traffic_types);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHostPropertyRetrieveIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostPropertyRetrieveIssue {
+    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
+    pub base: VsanUpgradeSystemPreflightCheckIssue,
+    /// `hosts` (`ManagedObjectReference`, repeated).
+    pub hosts: Vec<ManagedObjectReference>,
+}
+inherits!(VsanHostPropertyRetrieveIssue => VsanUpgradeSystemPreflightCheckIssue);
+xml_struct!(VsanHostPropertyRetrieveIssue);
+impl DecodeFields for VsanHostPropertyRetrieveIssue {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hosts" => self.hosts.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostPropertyRetrieveIssue {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("hosts", &self.hosts);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -914,6 +1494,100 @@ impl EncodeFields for VsanHostRuntimeInfoDiskIssue {
     }
 }
 
+/// WSDL type `VsanHostVirtualApplianceInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostVirtualApplianceInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostKey` (`ManagedObjectReference`, required).
+    pub host_key: ManagedObjectReference,
+    /// `isVirtualApp` (`xsd:boolean`, required).
+    pub is_virtual_app: bool,
+    /// `isDeployedFromOVF` (`xsd:boolean`, optional).
+    pub is_deployed_from_ovf: Option<bool>,
+}
+inherits!(VsanHostVirtualApplianceInfo => DynamicData);
+xml_struct!(VsanHostVirtualApplianceInfo);
+impl DecodeFields for VsanHostVirtualApplianceInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostKey" => self.host_key = r.value(s)?,
+            "isVirtualApp" => self.is_virtual_app = r.value(s)?,
+            "isDeployedFromOVF" => self.is_deployed_from_ovf = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostVirtualApplianceInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("hostKey", &self.host_key);
+        w.field("isVirtualApp", &self.is_virtual_app);
+        w.opt_field("isDeployedFromOVF", &self.is_deployed_from_ovf);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHostVmdkLoadTestResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostVmdkLoadTestResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostname` (`xsd:string`, required).
+    pub hostname: String,
+    /// `issueFound` (`xsd:boolean`, required).
+    pub issue_found: bool,
+    /// `faultMessage` (`xsd:string`, optional).
+    pub fault_message: Option<String>,
+    /// `vmdkResults` (`VsanVmdkLoadTestResult`, repeated).
+    pub vmdk_results: Vec<VsanVmdkLoadTestResult>,
+}
+inherits!(VsanHostVmdkLoadTestResult => DynamicData);
+xml_struct!(VsanHostVmdkLoadTestResult);
+impl DecodeFields for VsanHostVmdkLoadTestResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostname" => self.hostname = r.value(s)?,
+            "issueFound" => self.issue_found = r.value(s)?,
+            "faultMessage" => self.fault_message = Some(r.value(s)?),
+            "vmdkResults" => self.vmdk_results.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostVmdkLoadTestResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("hostname", &self.hostname);
+        w.field("issueFound", &self.issue_found);
+        w.opt_field("faultMessage", &self.fault_message);
+        w.vec_field("vmdkResults", &self.vmdk_results);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanHostVsanDiskInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanHostVsanDiskInfo {
@@ -955,229 +1629,17 @@ impl EncodeFields for VsanHostVsanDiskInfo {
     }
 }
 
-/// WSDL type `VsanNewPolicyBatch`, extends [`DynamicData`].
+/// WSDL type `VsanHostWithHybridDiskgroupIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanNewPolicyBatch {
-    /// The fields inherited from `DynamicData`.
-    pub base: DynamicData,
-    /// `size` (`xsd:long`, repeated).
-    pub size: Vec<i64>,
-    /// `policy` (`xsd:string`, optional).
-    pub policy: Option<String>,
-}
-inherits!(VsanNewPolicyBatch => DynamicData);
-xml_struct!(VsanNewPolicyBatch);
-impl DecodeFields for VsanNewPolicyBatch {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "size" => self.size.push(r.value(s)?),
-            "policy" => self.policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanNewPolicyBatch {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("size", &self.size);
-        w.opt_field("policy", &self.policy);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanPolicyChangeBatch`, extends [`DynamicData`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanPolicyChangeBatch {
-    /// The fields inherited from `DynamicData`.
-    pub base: DynamicData,
-    /// `uuid` (`xsd:string`, repeated).
-    pub uuid: Vec<String>,
-    /// `policy` (`xsd:string`, optional).
-    pub policy: Option<String>,
-}
-inherits!(VsanPolicyChangeBatch => DynamicData);
-xml_struct!(VsanPolicyChangeBatch);
-impl DecodeFields for VsanPolicyChangeBatch {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "uuid" => self.uuid.push(r.value(s)?),
-            "policy" => self.policy = Some(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanPolicyChangeBatch {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("uuid", &self.uuid);
-        w.opt_field("policy", &self.policy);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanPolicyCost`, extends [`DynamicData`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanPolicyCost {
-    /// The fields inherited from `DynamicData`.
-    pub base: DynamicData,
-    /// `changeDataSize` (`xsd:long`, optional).
-    pub change_data_size: Option<i64>,
-    /// `currentDataSize` (`xsd:long`, optional).
-    pub current_data_size: Option<i64>,
-    /// `tempDataSize` (`xsd:long`, optional).
-    pub temp_data_size: Option<i64>,
-    /// `copyDataSize` (`xsd:long`, optional).
-    pub copy_data_size: Option<i64>,
-    /// `changeFlashReadCacheSize` (`xsd:long`, optional).
-    pub change_flash_read_cache_size: Option<i64>,
-    /// `currentFlashReadCacheSize` (`xsd:long`, optional).
-    pub current_flash_read_cache_size: Option<i64>,
-    /// `currentDiskSpaceToAddressSpaceRatio` (`xsd:float`, optional).
-    pub current_disk_space_to_address_space_ratio: Option<f32>,
-    /// `diskSpaceToAddressSpaceRatio` (`xsd:float`, optional).
-    pub disk_space_to_address_space_ratio: Option<f32>,
-}
-inherits!(VsanPolicyCost => DynamicData);
-xml_struct!(VsanPolicyCost);
-impl DecodeFields for VsanPolicyCost {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "changeDataSize" => self.change_data_size = Some(r.value(s)?),
-            "currentDataSize" => self.current_data_size = Some(r.value(s)?),
-            "tempDataSize" => self.temp_data_size = Some(r.value(s)?),
-            "copyDataSize" => self.copy_data_size = Some(r.value(s)?),
-            "changeFlashReadCacheSize" => self.change_flash_read_cache_size = Some(r.value(s)?),
-            "currentFlashReadCacheSize" => self.current_flash_read_cache_size = Some(r.value(s)?),
-            "currentDiskSpaceToAddressSpaceRatio" => {
-                self.current_disk_space_to_address_space_ratio = Some(r.value(s)?)
-            }
-            "diskSpaceToAddressSpaceRatio" => {
-                self.disk_space_to_address_space_ratio = Some(r.value(s)?)
-            }
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanPolicyCost {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.opt_field("changeDataSize", &self.change_data_size);
-        w.opt_field("currentDataSize", &self.current_data_size);
-        w.opt_field("tempDataSize", &self.temp_data_size);
-        w.opt_field("copyDataSize", &self.copy_data_size);
-        w.opt_field(
-            "changeFlashReadCacheSize",
-            &self.change_flash_read_cache_size,
-        );
-        w.opt_field(
-            "currentFlashReadCacheSize",
-            &self.current_flash_read_cache_size,
-        );
-        w.opt_field(
-            "currentDiskSpaceToAddressSpaceRatio",
-            &self.current_disk_space_to_address_space_ratio,
-        );
-        w.opt_field(
-            "diskSpaceToAddressSpaceRatio",
-            &self.disk_space_to_address_space_ratio,
-        );
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanPolicySatisfiability`, extends [`DynamicData`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanPolicySatisfiability {
-    /// The fields inherited from `DynamicData`.
-    pub base: DynamicData,
-    /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
-    /// `isSatisfiable` (`xsd:boolean`, required).
-    pub is_satisfiable: bool,
-    /// `reason` (`LocalizableMessage`, optional).
-    pub reason: Option<LocalizableMessage>,
-    /// `cost` (`VsanPolicyCost`, optional).
-    pub cost: Option<VsanPolicyCost>,
-}
-inherits!(VsanPolicySatisfiability => DynamicData);
-xml_struct!(VsanPolicySatisfiability);
-impl DecodeFields for VsanPolicySatisfiability {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "uuid" => self.uuid = Some(r.value(s)?),
-            "isSatisfiable" => self.is_satisfiable = r.value(s)?,
-            "reason" => self.reason = Some(r.value(s)?),
-            "cost" => self.cost = Some(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanPolicySatisfiability {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.opt_field("uuid", &self.uuid);
-        w.field("isSatisfiable", &self.is_satisfiable);
-        w.opt_field("reason", &self.reason);
-        w.opt_field("cost", &self.cost);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemAPIBrokenIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemAPIBrokenIssue {
+pub struct VsanHostWithHybridDiskgroupIssue {
     /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
     pub base: VsanUpgradeSystemPreflightCheckIssue,
     /// `hosts` (`ManagedObjectReference`, repeated).
     pub hosts: Vec<ManagedObjectReference>,
 }
-inherits!(VsanUpgradeSystemAPIBrokenIssue => VsanUpgradeSystemPreflightCheckIssue);
-xml_struct!(VsanUpgradeSystemAPIBrokenIssue);
-impl DecodeFields for VsanUpgradeSystemAPIBrokenIssue {
+inherits!(VsanHostWithHybridDiskgroupIssue => VsanUpgradeSystemPreflightCheckIssue);
+xml_struct!(VsanHostWithHybridDiskgroupIssue);
+impl DecodeFields for VsanHostWithHybridDiskgroupIssue {
     fn decode_field<'a>(
         &mut self,
         name: &str,
@@ -1194,603 +1656,7 @@ impl DecodeFields for VsanUpgradeSystemAPIBrokenIssue {
         self.base.extra_mut()
     }
 }
-impl EncodeFields for VsanUpgradeSystemAPIBrokenIssue {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("hosts", &self.hosts);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemAutoClaimEnabledOnHostsIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemAutoClaimEnabledOnHostsIssue {
-    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
-    pub base: VsanUpgradeSystemPreflightCheckIssue,
-    /// `hosts` (`ManagedObjectReference`, repeated).
-    pub hosts: Vec<ManagedObjectReference>,
-}
-inherits!(VsanUpgradeSystemAutoClaimEnabledOnHostsIssue => VsanUpgradeSystemPreflightCheckIssue);
-xml_struct!(VsanUpgradeSystemAutoClaimEnabledOnHostsIssue);
-impl DecodeFields for VsanUpgradeSystemAutoClaimEnabledOnHostsIssue {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemAutoClaimEnabledOnHostsIssue {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("hosts", &self.hosts);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemHostsDisconnectedIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemHostsDisconnectedIssue {
-    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
-    pub base: VsanUpgradeSystemPreflightCheckIssue,
-    /// `hosts` (`ManagedObjectReference`, repeated).
-    pub hosts: Vec<ManagedObjectReference>,
-}
-inherits!(VsanUpgradeSystemHostsDisconnectedIssue => VsanUpgradeSystemPreflightCheckIssue);
-xml_struct!(VsanUpgradeSystemHostsDisconnectedIssue);
-impl DecodeFields for VsanUpgradeSystemHostsDisconnectedIssue {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemHostsDisconnectedIssue {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("hosts", &self.hosts);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemMissingHostsInClusterIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemMissingHostsInClusterIssue {
-    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
-    pub base: VsanUpgradeSystemPreflightCheckIssue,
-    /// `hosts` (`ManagedObjectReference`, repeated).
-    pub hosts: Vec<ManagedObjectReference>,
-}
-inherits!(VsanUpgradeSystemMissingHostsInClusterIssue => VsanUpgradeSystemPreflightCheckIssue);
-xml_struct!(VsanUpgradeSystemMissingHostsInClusterIssue);
-impl DecodeFields for VsanUpgradeSystemMissingHostsInClusterIssue {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemMissingHostsInClusterIssue {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("hosts", &self.hosts);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemNetworkPartitionInfo`, extends [`DynamicData`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemNetworkPartitionInfo {
-    /// The fields inherited from `DynamicData`.
-    pub base: DynamicData,
-    /// `hosts` (`ManagedObjectReference`, repeated).
-    pub hosts: Vec<ManagedObjectReference>,
-}
-inherits!(VsanUpgradeSystemNetworkPartitionInfo => DynamicData);
-xml_struct!(VsanUpgradeSystemNetworkPartitionInfo);
-impl DecodeFields for VsanUpgradeSystemNetworkPartitionInfo {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemNetworkPartitionInfo {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("hosts", &self.hosts);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemNetworkPartitionIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemNetworkPartitionIssue {
-    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
-    pub base: VsanUpgradeSystemPreflightCheckIssue,
-    /// `partitions` (`VsanUpgradeSystemNetworkPartitionInfo`, repeated).
-    pub partitions: Vec<VsanUpgradeSystemNetworkPartitionInfo>,
-}
-inherits!(VsanUpgradeSystemNetworkPartitionIssue => VsanUpgradeSystemPreflightCheckIssue);
-xml_struct!(VsanUpgradeSystemNetworkPartitionIssue);
-impl DecodeFields for VsanUpgradeSystemNetworkPartitionIssue {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "partitions" => self.partitions.push(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemNetworkPartitionIssue {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("partitions", &self.partitions);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemNotEnoughFreeCapacityIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemNotEnoughFreeCapacityIssue {
-    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
-    pub base: VsanUpgradeSystemPreflightCheckIssue,
-    /// `reducedRedundancyUpgradePossible` (`xsd:boolean`, required).
-    pub reduced_redundancy_upgrade_possible: bool,
-}
-inherits!(VsanUpgradeSystemNotEnoughFreeCapacityIssue => VsanUpgradeSystemPreflightCheckIssue);
-xml_struct!(VsanUpgradeSystemNotEnoughFreeCapacityIssue);
-impl DecodeFields for VsanUpgradeSystemNotEnoughFreeCapacityIssue {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "reducedRedundancyUpgradePossible" => {
-                self.reduced_redundancy_upgrade_possible = r.value(s)?
-            }
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemNotEnoughFreeCapacityIssue {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.field(
-            "reducedRedundancyUpgradePossible",
-            &self.reduced_redundancy_upgrade_possible,
-        );
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemPreflightCheckIssue`, extends [`DynamicData`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemPreflightCheckIssue {
-    /// The fields inherited from `DynamicData`.
-    pub base: DynamicData,
-    /// `msg` (`xsd:string`, required).
-    pub msg: String,
-}
-inherits!(VsanUpgradeSystemPreflightCheckIssue => DynamicData);
-xml_struct!(VsanUpgradeSystemPreflightCheckIssue);
-impl DecodeFields for VsanUpgradeSystemPreflightCheckIssue {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "msg" => self.msg = r.value(s)?,
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemPreflightCheckIssue {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.field("msg", &self.msg);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemPreflightCheckResult`, extends [`DynamicData`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemPreflightCheckResult {
-    /// The fields inherited from `DynamicData`.
-    pub base: DynamicData,
-    /// `issues` (`VsanUpgradeSystemPreflightCheckIssue`, repeated).
-    pub issues: Vec<AnyVsanUpgradeSystemPreflightCheckIssue>,
-    /// `diskMappingToRestore` (`VsanHostDiskMapping`, optional).
-    pub disk_mapping_to_restore: Option<VsanHostDiskMapping>,
-}
-inherits!(VsanUpgradeSystemPreflightCheckResult => DynamicData);
-xml_struct!(VsanUpgradeSystemPreflightCheckResult);
-impl DecodeFields for VsanUpgradeSystemPreflightCheckResult {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "issues" => self.issues.push(r.value(s)?),
-            "diskMappingToRestore" => self.disk_mapping_to_restore = Some(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemPreflightCheckResult {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("issues", &self.issues);
-        w.opt_field("diskMappingToRestore", &self.disk_mapping_to_restore);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemRogueHostsInClusterIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemRogueHostsInClusterIssue {
-    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
-    pub base: VsanUpgradeSystemPreflightCheckIssue,
-    /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
-}
-inherits!(VsanUpgradeSystemRogueHostsInClusterIssue => VsanUpgradeSystemPreflightCheckIssue);
-xml_struct!(VsanUpgradeSystemRogueHostsInClusterIssue);
-impl DecodeFields for VsanUpgradeSystemRogueHostsInClusterIssue {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "uuids" => self.uuids.push(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemRogueHostsInClusterIssue {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("uuids", &self.uuids);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemUpgradeHistoryDiskGroupOp`, extends [`VsanUpgradeSystemUpgradeHistoryItem`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
-    /// The fields inherited from `VsanUpgradeSystemUpgradeHistoryItem`.
-    pub base: VsanUpgradeSystemUpgradeHistoryItem,
-    /// `operation` (`xsd:string`, required).
-    pub operation: String,
-    /// `diskMapping` (`VsanHostDiskMapping`, required).
-    pub disk_mapping: VsanHostDiskMapping,
-}
-inherits!(VsanUpgradeSystemUpgradeHistoryDiskGroupOp => VsanUpgradeSystemUpgradeHistoryItem);
-xml_struct!(VsanUpgradeSystemUpgradeHistoryDiskGroupOp);
-impl DecodeFields for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "operation" => self.operation = r.value(s)?,
-            "diskMapping" => self.disk_mapping = r.value(s)?,
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.field("operation", &self.operation);
-        w.field("diskMapping", &self.disk_mapping);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemUpgradeHistoryItem`, extends [`DynamicData`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemUpgradeHistoryItem {
-    /// The fields inherited from `DynamicData`.
-    pub base: DynamicData,
-    /// `timestamp` (`xsd:dateTime`, required).
-    pub timestamp: DateTime,
-    /// `host` (`ManagedObjectReference`, optional).
-    pub host: Option<ManagedObjectReference>,
-    /// `message` (`xsd:string`, required).
-    pub message: String,
-    /// `task` (`ManagedObjectReference`, optional).
-    pub task: Option<ManagedObjectReference>,
-}
-inherits!(VsanUpgradeSystemUpgradeHistoryItem => DynamicData);
-xml_struct!(VsanUpgradeSystemUpgradeHistoryItem);
-impl DecodeFields for VsanUpgradeSystemUpgradeHistoryItem {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "timestamp" => self.timestamp = r.value(s)?,
-            "host" => self.host = Some(r.value(s)?),
-            "message" => self.message = r.value(s)?,
-            "task" => self.task = Some(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemUpgradeHistoryItem {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.field("timestamp", &self.timestamp);
-        w.opt_field("host", &self.host);
-        w.field("message", &self.message);
-        w.opt_field("task", &self.task);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemUpgradeHistoryPreflightFail`, extends [`VsanUpgradeSystemUpgradeHistoryItem`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemUpgradeHistoryPreflightFail {
-    /// The fields inherited from `VsanUpgradeSystemUpgradeHistoryItem`.
-    pub base: VsanUpgradeSystemUpgradeHistoryItem,
-    /// `preflightResult` (`VsanUpgradeSystemPreflightCheckResult`, required).
-    pub preflight_result: VsanUpgradeSystemPreflightCheckResult,
-}
-inherits!(VsanUpgradeSystemUpgradeHistoryPreflightFail => VsanUpgradeSystemUpgradeHistoryItem);
-xml_struct!(VsanUpgradeSystemUpgradeHistoryPreflightFail);
-impl DecodeFields for VsanUpgradeSystemUpgradeHistoryPreflightFail {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "preflightResult" => self.preflight_result = r.value(s)?,
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemUpgradeHistoryPreflightFail {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.field("preflightResult", &self.preflight_result);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemUpgradeStatus`, extends [`DynamicData`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemUpgradeStatus {
-    /// The fields inherited from `DynamicData`.
-    pub base: DynamicData,
-    /// `inProgress` (`xsd:boolean`, required).
-    pub in_progress: bool,
-    /// `history` (`VsanUpgradeSystemUpgradeHistoryItem`, repeated).
-    pub history: Vec<AnyVsanUpgradeSystemUpgradeHistoryItem>,
-    /// `aborted` (`xsd:boolean`, optional).
-    pub aborted: Option<bool>,
-    /// `completed` (`xsd:boolean`, optional).
-    pub completed: Option<bool>,
-    /// `progress` (`xsd:int`, optional).
-    pub progress: Option<i32>,
-}
-inherits!(VsanUpgradeSystemUpgradeStatus => DynamicData);
-xml_struct!(VsanUpgradeSystemUpgradeStatus);
-impl DecodeFields for VsanUpgradeSystemUpgradeStatus {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "inProgress" => self.in_progress = r.value(s)?,
-            "history" => self.history.push(r.value(s)?),
-            "aborted" => self.aborted = Some(r.value(s)?),
-            "completed" => self.completed = Some(r.value(s)?),
-            "progress" => self.progress = Some(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemUpgradeStatus {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.field("inProgress", &self.in_progress);
-        w.vec_field("history", &self.history);
-        w.opt_field("aborted", &self.aborted);
-        w.opt_field("completed", &self.completed);
-        w.opt_field("progress", &self.progress);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
-    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
-    pub base: VsanUpgradeSystemPreflightCheckIssue,
-    /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
-}
-inherits!(VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue => VsanUpgradeSystemPreflightCheckIssue);
-xml_struct!(VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue);
-impl DecodeFields for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "uuids" => self.uuids.push(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
-    fn encode_fields(&self, w: &mut XmlWriter) {
-        self.base.encode_fields(w);
-        w.vec_field("uuids", &self.uuids);
-    }
-    fn extra(&self) -> &Extra {
-        self.base.extra()
-    }
-}
-
-/// WSDL type `VsanUpgradeSystemWrongEsxVersionIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VsanUpgradeSystemWrongEsxVersionIssue {
-    /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
-    pub base: VsanUpgradeSystemPreflightCheckIssue,
-    /// `hosts` (`ManagedObjectReference`, repeated).
-    pub hosts: Vec<ManagedObjectReference>,
-}
-inherits!(VsanUpgradeSystemWrongEsxVersionIssue => VsanUpgradeSystemPreflightCheckIssue);
-xml_struct!(VsanUpgradeSystemWrongEsxVersionIssue);
-impl DecodeFields for VsanUpgradeSystemWrongEsxVersionIssue {
-    fn decode_field<'a>(
-        &mut self,
-        name: &str,
-        r: &mut XmlReader<'a>,
-        s: &BytesStart<'a>,
-    ) -> Result<(), DecodeError> {
-        match name {
-            "hosts" => self.hosts.push(r.value(s)?),
-            _ => return self.base.decode_field(name, r, s),
-        }
-        Ok(())
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.base.extra_mut()
-    }
-}
-impl EncodeFields for VsanUpgradeSystemWrongEsxVersionIssue {
+impl EncodeFields for VsanHostWithHybridDiskgroupIssue {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.vec_field("hosts", &self.hosts);
