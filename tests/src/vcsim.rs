@@ -36,6 +36,12 @@ pub struct Options {
     /// name as vCenter does, and a guest agent that reports an IP address
     /// after a VM powers on.
     pub ci: bool,
+    /// The storage policy (PBM) service (`tests/vcsim/pbm.go`) at `/pbm/sdk`,
+    /// authenticated by the `vmware_soap_session` cookie of a login on `/sdk`,
+    /// with `PbmCheckCompatibility`, and a datastore `vsanDatastore` of type
+    /// vsan on the first cluster's hosts: the built-in "vSAN Default Storage
+    /// Policy" is compatible with it and not with `LocalDS_0`.
+    pub pbm: bool,
 }
 
 impl Default for Options {
@@ -47,6 +53,7 @@ impl Default for Options {
             tls: false,
             tls_builtin: false,
             ci: false,
+            pbm: false,
         }
     }
 }
@@ -180,6 +187,9 @@ impl Vcsim {
         }
         if o.ci {
             tls_args.push("-ci".as_ref());
+        }
+        if o.pbm {
+            tls_args.push("-pbm".as_ref());
         }
         let mut child = Command::new(bin)
             .args([

@@ -15,6 +15,9 @@
 // With -tls-builtin it serves https with govmomi's built-in httptest
 // certificate instead (RSA-1024, a CA certificate used as the leaf, as a
 // plain `vcsim` does), printing its thumbprints the same way; no CA file.
+//
+// With -ci it adds the vmci fixture (ci.go); with -pbm the storage policy
+// service at /pbm/sdk and a vsanDatastore (pbm.go).
 package main
 
 import (
@@ -128,6 +131,7 @@ func main() {
 	useTLS := flag.Bool("tls", false, "serve https with a certificate signed by a CA made at start-up")
 	caOut := flag.String("ca-out", "", "with -tls: write the CA certificate (PEM) to this file")
 	ci := flag.Bool("ci", false, "the vmci fixture: templates, a folder ci refusing duplicate VM names, a guest agent reporting IPs")
+	usePBM := flag.Bool("pbm", false, "serve the storage policy (PBM) API at /pbm/sdk, with a vsanDatastore on the first cluster")
 	builtin := flag.Bool("tls-builtin", false, "serve https with govmomi's built-in certificate (RSA-1024, a CA used as the leaf)")
 	flag.Parse()
 	if *useTLS && *builtin {
@@ -166,6 +170,10 @@ func main() {
 		// No certificate set: httptest falls back to its built-in one.
 		model.Service.TLS = new(tls.Config)
 	}
+	if *usePBM {
+		// Before NewServer, which serves the mux this adds /pbm/sdk to.
+		model.Service.RegisterSDK(pbmRegistry())
+	}
 	server := model.Service.NewServer()
 	if *builtin {
 		leafDER = server.Certificate().Raw
@@ -178,6 +186,17 @@ func main() {
 	}
 	if *ci {
 		if err := setupCI(server.URL, *user, *pass); err != nil {
+			fail(err)
+		}
+	}
+	var pbmDir string
+	if *usePBM {
+		dir, err := setupPBM(server.URL, *user, *pass)
+		pbmDir = dir
+		if err != nil {
+			if dir != "" {
+				os.RemoveAll(dir)
+			}
 			fail(err)
 		}
 	}
@@ -200,4 +219,7 @@ func main() {
 	}
 	server.Close()
 	model.Remove()
+	if pbmDir != "" {
+		os.RemoveAll(pbmDir)
+	}
 }
