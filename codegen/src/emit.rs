@@ -260,22 +260,41 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
             "Fault types (`MethodFault` and its descendants).",
         ),
     ];
-    for (dir, ks, doc) in kinds {
-        let names = m
-            .complex
-            .values()
-            .filter(|c| ks.contains(&c.kind))
-            .map(|c| c.name.as_str());
-        emit_grouped(&mut types, dir, doc, groups(names), |out, name| {
-            emit_struct(ctx, out, &m.complex[name])
-        });
+    // vim25 in the top trees, the PBM service (urn:pbm) in `pbm/`.
+    for pbm in [false, true] {
+        let root = if pbm { "pbm/" } else { "" };
+        for (dir, ks, doc) in kinds {
+            let names = m
+                .complex
+                .values()
+                .filter(|c| ks.contains(&c.kind) && m.pbm.contains(&c.name) == pbm)
+                .map(|c| c.name.as_str());
+            emit_grouped(
+                &mut types,
+                &format!("{root}{dir}"),
+                doc,
+                groups(names),
+                |out, name| emit_struct(ctx, out, &m.complex[name]),
+            );
+        }
+        emit_grouped(
+            &mut types,
+            &format!("{root}enums"),
+            "Enumerations, each keeping values newer servers send.",
+            groups(
+                m.enums
+                    .keys()
+                    .filter(|n| m.pbm.contains(*n) == pbm)
+                    .map(|s| s.as_str()),
+            ),
+            |out, name| emit_enum(out, &m.enums[name].name, &m.enums[name].values),
+        );
     }
-    emit_grouped(
-        &mut types,
-        "enums",
-        "WSDL enumerations, each keeping values newer servers send.",
-        groups(m.enums.keys().map(|s| s.as_str())),
-        |out, name| emit_enum(out, &m.enums[name].name, &m.enums[name].values),
+    types.insert(
+        "pbm/mod.rs".into(),
+        format!(
+            "{HEADER}//! The PBM storage-policy service's types (namespace `urn:pbm`, endpoint\n//! `/pbm/sdk`), from vmodl.json. They join vim25's `DataObject` and\n//! polymorphic enums, since PBM values travel in `anyType` fields too.\n\npub mod data;\npub mod enums;\npub mod faults;\npub use data::*;\npub use enums::*;\npub use faults::*;\n"
+        ),
     );
     emit_grouped(
         &mut types,
@@ -302,7 +321,7 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
         root_mod(
             "Generated vim25 wire types (see `summary.txt` beside this file for counts and skips).",
             &[
-                "data", "faults", "enums", "poly", "paths", "any", "releases",
+                "data", "faults", "enums", "pbm", "poly", "paths", "any", "releases",
             ],
         ),
     );

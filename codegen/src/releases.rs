@@ -38,6 +38,8 @@ pub enum Source {
     WsdlBound,
     /// No source gives a release.
     Unknown,
+    /// A type of the PBM service: vim25's releases do not date it.
+    Pbm,
 }
 
 impl Source {
@@ -49,6 +51,7 @@ impl Source {
             Source::Derived => "derived (item type of an ArrayOf box, operation of a request)",
             Source::WsdlBound => "5.5-versus-7.0 WSDL difference (lower bound)",
             Source::Unknown => "unknown",
+            Source::Pbm => "none: the PBM service has releases of its own (not in since.json)",
         }
     }
 }
@@ -274,6 +277,15 @@ pub fn compute(
 
     // Enums.
     for (name, e) in &m.enums {
+        if m.pbm.contains(name) {
+            info.types
+                .insert(name.clone(), Since::new(None, Source::Pbm));
+            for v in &e.values {
+                info.enum_values
+                    .insert((name.clone(), v.clone()), Since::new(None, Source::Pbm));
+            }
+            continue;
+        }
         let old_e = old.enums.get(name);
         let t = since.types.get(name).and_then(|t| ids.get(&t.since));
         let ts = match t {
@@ -303,6 +315,17 @@ pub fn compute(
     // Complex types other than boxes and requests (those derive from these).
     for c in m.complex.values() {
         if matches!(c.kind, Kind::ArrayOf | Kind::Request) {
+            continue;
+        }
+        if m.pbm.contains(&c.name) {
+            info.types
+                .insert(c.name.clone(), Since::new(None, Source::Pbm));
+            for f in &c.fields {
+                info.fields.insert(
+                    (c.name.clone(), f.name.clone()),
+                    Since::new(None, Source::Pbm),
+                );
+            }
             continue;
         }
         let old_c = old.complex.get(&c.name);

@@ -67,6 +67,15 @@ pub fn render(ctx: &Ctx<'_>) -> String {
         count_added("field "),
         count_added("enum value ")
     );
+    let _ = writeln!(
+        s,
+        "  of them PBM:         {} types, {} enums (urn:pbm, in generated/pbm/)",
+        m.pbm
+            .iter()
+            .filter(|n| m.complex.get(*n).is_some_and(|c| c.kind != Kind::ArrayOf))
+            .count(),
+        m.pbm.iter().filter(|n| m.enums.contains_key(*n)).count()
+    );
     releases(ctx, &mut s);
     let _ = writeln!(
         s,

@@ -232,6 +232,12 @@ pub fn merge_str_with(
     Ok(())
 }
 
+/// Whether a model type belongs to the PBM storage-policy service (no
+/// vim25 name starts with `Pbm`).
+fn is_pbm(name: &str) -> bool {
+    name.starts_with("Pbm")
+}
+
 /// Why a model type outside since.json's vim25 set is not bound.
 fn other_service(name: &str) -> String {
     if name.starts_with("Pbm") {
@@ -275,7 +281,10 @@ fn merge_data(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeS
                     }
                 }
             }
-            None if vim25.contains(name) => {
+            None if vim25.contains(name) || is_pbm(name) => {
+                if is_pbm(name) {
+                    model.pbm.insert(name.clone());
+                }
                 model.enums.insert(
                     name.clone(),
                     Enum {
@@ -293,7 +302,9 @@ fn merge_data(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeS
     // the types built on it.
     let mut candidates: BTreeSet<&String> = types
         .iter()
-        .filter(|(n, t)| t.kind == "data" && vim25.contains(*n) && !model.complex.contains_key(*n))
+        .filter(|(n, t)| {
+            t.kind == "data" && (vim25.contains(*n) || is_pbm(n)) && !model.complex.contains_key(*n)
+        })
         .map(|(n, _)| n)
         .collect();
     loop {
@@ -332,6 +343,9 @@ fn merge_data(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeS
             },
         );
         model.from_model.insert((*n).clone());
+        if is_pbm(n) {
+            model.pbm.insert((*n).clone());
+        }
     }
     // Fields: a new type's from the model; a WSDL type's rebuilt in the
     // model's order, the WSDL's field wherever it has one.
@@ -475,6 +489,9 @@ fn merge_data(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeS
                 kind: Kind::ArrayOf,
             },
         );
+        if model.pbm.contains(&name["ArrayOf".len()..]) {
+            model.pbm.insert(name.clone());
+        }
         model.from_model.insert(name);
     }
     // Kinds of the new types, now that every base is in place.

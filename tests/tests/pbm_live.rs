@@ -103,6 +103,27 @@ fn check_compatibility(addr: &str, cookie: Option<&str>, hubs: &str, profile: &s
     )
 }
 
+/// Every `returnval` of a PBM answer, typed by the generated PBM bindings,
+/// and the unknown content left (none expected).
+fn typed<T: vmomi_bindings::xml::XmlValue>(
+    body: &str,
+) -> (Vec<T>, vmomi_bindings::xml::UnknownStats) {
+    use vmomi_bindings::types::AnyMethodFault;
+    use vmomi_bindings::xml::soap::{SoapBody, decode_body_in};
+    match decode_body_in::<AnyMethodFault>(body.as_bytes(), "urn:pbm")
+        .unwrap_or_else(|e| panic!("{e}\n{body}"))
+    {
+        SoapBody::Response(mut r) => {
+            let mut out = Vec::new();
+            while let Some(v) = r.next_returnval().unwrap_or_else(|e| panic!("{e}\n{body}")) {
+                out.push(v);
+            }
+            (out, r.finish().unwrap())
+        }
+        SoapBody::Fault(f, _) => panic!("fault {f:?}"),
+    }
+}
+
 #[test]
 fn storage_policies_over_raw_soap() {
     let Some(sim) = Vcsim::start_or_skip(&Options {
@@ -151,11 +172,24 @@ fn storage_policies_over_raw_soap() {
         assert!(content.body.contains(part), "{part} in {}", content.body);
     }
 
+    // The same answer, typed by the generated PBM bindings.
+    let (sc, stats) = typed::<vmomi_bindings::types::PbmServiceInstanceContent>(&content.body);
+    assert!(stats.is_empty(), "{stats:?}");
+    assert_eq!(sc[0].profile_manager.value, "ProfileManager");
+    assert_eq!(sc[0].placement_solver.r#type, "PbmPlacementSolver");
+    assert_eq!(sc[0].about_info.name, "PBM");
+
     let query = r#"<PbmQueryProfile xmlns="urn:pbm"><_this type="PbmProfileProfileManager">ProfileManager</_this><resourceType><resourceType>STORAGE</resourceType></resourceType></PbmQueryProfile>"#;
     let profiles = post(addr, "/pbm/sdk", "urn:pbm/6.5", cookie, query);
     assert_eq!(profiles.status, 200, "{}", profiles.body);
     let ids = texts(&profiles.body, "uniqueId");
     assert!(ids.contains(&VSAN_POLICY), "{ids:?}");
+    let (typed_ids, stats) = typed::<vmomi_bindings::types::PbmProfileId>(&profiles.body);
+    assert!(stats.is_empty(), "{stats:?}");
+    assert!(
+        typed_ids.iter().any(|p| p.unique_id == VSAN_POLICY),
+        "{typed_ids:?}"
+    );
 
     // Every datastore, one result each: LocalDS_0 with an error, vsanDatastore without.
     let all = check_compatibility(addr, cookie, "", VSAN_POLICY);
@@ -173,6 +207,19 @@ fn storage_policies_over_raw_soap() {
         bad[0].contains("Datastore LocalDS_0 of type OTHER is not compatible"),
         "{}",
         bad[0]
+    );
+    let (res, stats) = typed::<vmomi_bindings::types::PbmPlacementCompatibilityResult>(&all.body);
+    assert!(stats.is_empty(), "{stats:?}");
+    let incompatible: Vec<_> = res.iter().filter(|r| !r.error.is_empty()).collect();
+    assert_eq!((res.len(), incompatible.len()), (2, 1), "{res:?}");
+    assert_eq!(incompatible[0].hub.hub_type, "Datastore");
+    assert!(
+        incompatible[0].error[0]
+            .localized_message
+            .as_deref()
+            .is_some_and(|m| m.contains("LocalDS_0")),
+        "{:?}",
+        incompatible[0].error
     );
     // hubsToSearch: only the hub asked about.
     let hub = format!("<hubsToSearch>{}</hubsToSearch>", texts(good[0], "hub")[0]);

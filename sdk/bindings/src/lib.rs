@@ -32,6 +32,7 @@ pub mod types {
     pub use crate::generated::data::*;
     pub use crate::generated::enums::*;
     pub use crate::generated::faults::*;
+    pub use crate::generated::pbm::*;
     pub use crate::generated::poly::*;
     pub use crate::rt::{Any, UnknownValue};
     pub use crate::xml::{DateTime, Extra, ManagedObjectReference};

@@ -1881,6 +1881,100 @@ data_objects! {
     PatchMissingDependencies,
     PatchNotApplicable,
     PatchSuperseded,
+    PbmAboutInfo,
+    PbmAlreadyExists,
+    PbmAssociationMetadata,
+    PbmAssociationProviderInfo,
+    PbmCapabilityConstraintInstance,
+    PbmCapabilityConstraints,
+    PbmCapabilityDescription,
+    PbmCapabilityDiscreteSet,
+    PbmCapabilityGenericTypeInfo,
+    PbmCapabilityInstance,
+    PbmCapabilityMetadata,
+    PbmCapabilityMetadataInfo,
+    PbmCapabilityMetadataPerCategory,
+    PbmCapabilityMetadataUniqueId,
+    PbmCapabilityNamespaceInfo,
+    PbmCapabilityProfile,
+    PbmCapabilityProfileCreateSpec,
+    PbmCapabilityProfilePropertyMismatchFault,
+    PbmCapabilityProfileUpdateSpec,
+    PbmCapabilityPropertyInstance,
+    PbmCapabilityPropertyMetadata,
+    PbmCapabilityProviderInfo,
+    PbmCapabilityRange,
+    PbmCapabilitySchema,
+    PbmCapabilitySchemaVendorInfo,
+    PbmCapabilitySubProfile,
+    PbmCapabilitySubProfileConstraints,
+    PbmCapabilitySubProfileWithCandidates,
+    PbmCapabilityTimeSpan,
+    PbmCapabilityTypeInfo,
+    PbmCapabilityVendorNamespaceInfo,
+    PbmCapabilityVendorResourceTypeInfo,
+    PbmCompatibilityCheckFault,
+    PbmComplianceOperationalStatus,
+    PbmCompliancePolicyStatus,
+    PbmComplianceProviderInfo,
+    PbmComplianceResult,
+    PbmDataServiceToPoliciesMap,
+    PbmDatastoreSpaceStatistics,
+    PbmDefaultCapabilityProfile,
+    PbmDefaultProfileAppliesFault,
+    PbmDefaultProfileInfo,
+    PbmDuplicateName,
+    PbmExtendedElementDescription,
+    PbmFault,
+    PbmFaultInvalidLogin,
+    PbmFaultNoPermission,
+    PbmFaultNoPermissionEntityPrivileges,
+    PbmFaultNotFound,
+    PbmFaultProfileStorageFault,
+    PbmFetchEntityHealthStatusSpec,
+    PbmIncompatibleVendorSpecificRuleSet,
+    PbmLegacyHubsNotSupported,
+    PbmLineOfServiceInfo,
+    PbmLoggingConfiguration,
+    PbmNonExistentHubs,
+    PbmPersistenceBasedDataServiceInfo,
+    PbmPlacementCapabilityConstraintsRequirement,
+    PbmPlacementCapabilityProfileRequirement,
+    PbmPlacementCapacityRequirement,
+    PbmPlacementCompatibilityResult,
+    PbmPlacementHub,
+    PbmPlacementHubCapacityInfo,
+    PbmPlacementHubFinderInfo,
+    PbmPlacementHubSelectionInfo,
+    PbmPlacementMatchingReplicationResources,
+    PbmPlacementMatchingResources,
+    PbmPlacementRequirement,
+    PbmPlacementResourceUtilization,
+    PbmPlacementSolution,
+    PbmPlacementSubject,
+    PbmPlacementSubjectAssignment,
+    PbmPlacementSubjectRequirement,
+    PbmProfile,
+    PbmProfileApplyOutcome,
+    PbmProfileAssociateOp,
+    PbmProfileChangeAssociationOp,
+    PbmProfileDissociateOp,
+    PbmProfileId,
+    PbmProfileOperationOutcome,
+    PbmProfileProviderInfo,
+    PbmProfileReconfigOutcome,
+    PbmProfileResourceType,
+    PbmProfileType,
+    PbmPropertyMismatchFault,
+    PbmProviderInfo,
+    PbmQueryProfileResult,
+    PbmQueryReplicationGroupResult,
+    PbmResourceAssociation,
+    PbmResourceInUse,
+    PbmRollupComplianceResult,
+    PbmServerObjectRef,
+    PbmServiceInstanceContent,
+    PbmVaioDataServiceInfo,
     PerfCompositeMetric,
     PerfCounterInfo,
     PerfEntityMetric,
@@ -3398,6 +3492,29 @@ any_enums! {
     ObjectUpdateKind,
     OvfConsumerOstNodeType,
     OvfCreateImportSpecParamsDiskProvisioningType,
+    PbmAssociateAndApplyPolicyStatusPolicyStatus,
+    PbmAtomFeedQsProviderTye,
+    PbmBuiltinGenericType,
+    PbmBuiltinType,
+    PbmCapabilityOperator,
+    PbmCapabilitySchemaCapabilityCategory,
+    PbmCapabilityTimeUnitType,
+    PbmComplianceResultComplianceTaskStatus,
+    PbmComplianceStatus,
+    PbmDebugManagerKeystoreName,
+    PbmHealthStatusForEntity,
+    PbmIofilterInfoFilterType,
+    PbmLineOfServiceInfoLineOfServiceEnum,
+    PbmLoggingConfigurationComponent,
+    PbmLoggingConfigurationLogLevel,
+    PbmObjectType,
+    PbmOperation,
+    PbmPolicyAssociationVolumeAllocationType,
+    PbmProfileCategoryEnum,
+    PbmProfileResourceTypeEnum,
+    PbmSystemCreatedProfileType,
+    PbmVmOperation,
+    PbmVvolType,
     PerfFormat,
     PerfStatsType,
     PerfSummaryType,
@@ -3985,6 +4102,28 @@ any_arrays! {
     ArrayOfOvfOptionInfo(OvfOptionInfo, "OvfOptionInfo"),
     ArrayOfOvfResourceMap(OvfResourceMap, "OvfResourceMap"),
     ArrayOfOvfStorageProfileMapping(OvfStorageProfileMapping, "OvfStorageProfileMapping"),
+    ArrayOfPbmCapabilityConstraintInstance(PbmCapabilityConstraintInstance, "PbmCapabilityConstraintInstance"),
+    ArrayOfPbmCapabilityInstance(PbmCapabilityInstance, "PbmCapabilityInstance"),
+    ArrayOfPbmCapabilityMetadata(PbmCapabilityMetadata, "PbmCapabilityMetadata"),
+    ArrayOfPbmCapabilityMetadataPerCategory(PbmCapabilityMetadataPerCategory, "PbmCapabilityMetadataPerCategory"),
+    ArrayOfPbmCapabilityPropertyInstance(PbmCapabilityPropertyInstance, "PbmCapabilityPropertyInstance"),
+    ArrayOfPbmCapabilityPropertyMetadata(PbmCapabilityPropertyMetadata, "PbmCapabilityPropertyMetadata"),
+    ArrayOfPbmCapabilitySchema(PbmCapabilitySchema, "PbmCapabilitySchema"),
+    ArrayOfPbmCapabilitySubProfile(AnyPbmCapabilitySubProfile, "PbmCapabilitySubProfile"),
+    ArrayOfPbmCapabilityVendorNamespaceInfo(PbmCapabilityVendorNamespaceInfo, "PbmCapabilityVendorNamespaceInfo"),
+    ArrayOfPbmCompliancePolicyStatus(PbmCompliancePolicyStatus, "PbmCompliancePolicyStatus"),
+    ArrayOfPbmComplianceResult(PbmComplianceResult, "PbmComplianceResult"),
+    ArrayOfPbmFaultNoPermissionEntityPrivileges(PbmFaultNoPermissionEntityPrivileges, "PbmFaultNoPermissionEntityPrivileges"),
+    ArrayOfPbmPlacementHub(PbmPlacementHub, "PbmPlacementHub"),
+    ArrayOfPbmPlacementHubCapacityInfo(PbmPlacementHubCapacityInfo, "PbmPlacementHubCapacityInfo"),
+    ArrayOfPbmPlacementHubSelectionInfo(PbmPlacementHubSelectionInfo, "PbmPlacementHubSelectionInfo"),
+    ArrayOfPbmPlacementMatchingResources(AnyPbmPlacementMatchingResources, "PbmPlacementMatchingResources"),
+    ArrayOfPbmPlacementRequirement(AnyPbmPlacementRequirement, "PbmPlacementRequirement"),
+    ArrayOfPbmPlacementResourceUtilization(PbmPlacementResourceUtilization, "PbmPlacementResourceUtilization"),
+    ArrayOfPbmPlacementSubjectAssignment(PbmPlacementSubjectAssignment, "PbmPlacementSubjectAssignment"),
+    ArrayOfPbmProfileId(PbmProfileId, "PbmProfileId"),
+    ArrayOfPbmProfileReconfigOutcome(PbmProfileReconfigOutcome, "PbmProfileReconfigOutcome"),
+    ArrayOfPbmProfileType(PbmProfileType, "PbmProfileType"),
     ArrayOfPerfCounterInfo(PerfCounterInfo, "PerfCounterInfo"),
     ArrayOfPerfEntityMetricBase(AnyPerfEntityMetricBase, "PerfEntityMetricBase"),
     ArrayOfPerfInterval(PerfInterval, "PerfInterval"),
@@ -4499,6 +4638,29 @@ from_any!(enum NvdimmRangeType);
 from_any!(enum ObjectUpdateKind);
 from_any!(enum OvfConsumerOstNodeType);
 from_any!(enum OvfCreateImportSpecParamsDiskProvisioningType);
+from_any!(enum PbmAssociateAndApplyPolicyStatusPolicyStatus);
+from_any!(enum PbmAtomFeedQsProviderTye);
+from_any!(enum PbmBuiltinGenericType);
+from_any!(enum PbmBuiltinType);
+from_any!(enum PbmCapabilityOperator);
+from_any!(enum PbmCapabilitySchemaCapabilityCategory);
+from_any!(enum PbmCapabilityTimeUnitType);
+from_any!(enum PbmComplianceResultComplianceTaskStatus);
+from_any!(enum PbmComplianceStatus);
+from_any!(enum PbmDebugManagerKeystoreName);
+from_any!(enum PbmHealthStatusForEntity);
+from_any!(enum PbmIofilterInfoFilterType);
+from_any!(enum PbmLineOfServiceInfoLineOfServiceEnum);
+from_any!(enum PbmLoggingConfigurationComponent);
+from_any!(enum PbmLoggingConfigurationLogLevel);
+from_any!(enum PbmObjectType);
+from_any!(enum PbmOperation);
+from_any!(enum PbmPolicyAssociationVolumeAllocationType);
+from_any!(enum PbmProfileCategoryEnum);
+from_any!(enum PbmProfileResourceTypeEnum);
+from_any!(enum PbmSystemCreatedProfileType);
+from_any!(enum PbmVmOperation);
+from_any!(enum PbmVvolType);
 from_any!(enum PerfFormat);
 from_any!(enum PerfStatsType);
 from_any!(enum PerfSummaryType);
@@ -6264,7 +6426,7 @@ from_any!(data MethodActionArgument);
 from_any!(data MethodAlreadyDisabledFault);
 from_any!(data MethodDescription);
 from_any!(data MethodDisabled);
-from_any!(poly AnyMethodFault { MethodFault, ActiveDirectoryFault, ActiveVMsBlockingEVC, AdminDisabled, AdminNotDisabled, AffinityConfigured, AgentInstallFailed, AlreadyBeingManaged, AlreadyConnected, AlreadyExists, AlreadyUpgraded, AnswerFileUpdateFailed, ApplicationQuiesceFault, AuthMinimumAdminPermission, BackupBlobReadFailure, BackupBlobWriteFailure, BlockedByFirewall, CAMServerRefusedConnection, CannotAccessFile, CannotAccessLocalSource, CannotAccessNetwork, CannotAccessVmComponent, CannotAccessVmConfig, CannotAccessVmDevice, CannotAccessVmDisk, CannotAddHostWithFTVmAsStandalone, CannotAddHostWithFTVmToDifferentCluster, CannotAddHostWithFTVmToNonHACluster, CannotChangeDrsBehaviorForFtSecondary, CannotChangeHaSettingsForFtSecondary, CannotChangeVsanClusterUuid, CannotChangeVsanNodeUuid, CannotComputeFTCompatibleHosts, CannotCreateFile, CannotDecryptPasswords, CannotDeleteFile, CannotDisableDrsOnClustersWithVApps, CannotDisableSnapshot, CannotDisconnectHostWithFaultToleranceVm, CannotEnableVmcpForCluster, CannotModifyConfigCpuRequirements, CannotMoveFaultToleranceVm, CannotMoveHostWithFaultToleranceVm, CannotMoveVmWithDeltaDisk, CannotMoveVmWithNativeDeltaDisk, CannotMoveVsanEnabledHost, CannotPlaceWithoutPrerequisiteMoves, CannotPowerOffVmInCluster, CannotReconfigureVsanWhenHaEnabled, CannotUseNetwork, ClockSkew, CloneFromSnapshotNotSupported, CollectorAddressUnset, ConcurrentAccess, ConflictingConfiguration, ConflictingDatastoreFound, ConnectedIso, CpuCompatibilityUnknown, CpuHotPlugNotSupported, CpuIncompatible, CpuIncompatible1ECX, CpuIncompatible81EDX, CustomizationFault, CustomizationPending, DVPortNotSupported, DasConfigFault, DatabaseError, DatacenterMismatch, DatastoreNotWritableOnHost, DeltaDiskFormatNotSupported, DestinationSwitchFull, DestinationVsanDisabled, DeviceBackingNotSupported, DeviceControllerNotSupported, DeviceHotPlugNotSupported, DeviceNotFound, DeviceNotSupported, DeviceUnsupportedForVmPlatform, DeviceUnsupportedForVmVersion, DigestNotSupported, DirectoryNotEmpty, DisableAdminNotSupported, DisallowedChangeByService, DisallowedDiskModeChange, DisallowedMigrationDeviceAttached, DisallowedOperationOnFailoverHost, DisconnectedHostsBlockingEVC, DiskHasPartitions, DiskIsLastRemainingNonSSD, DiskIsNonLocal, DiskIsUSB, DiskMoveTypeNotSupported, DiskNotSupported, DiskTooSmall, DomainNotFound, DrsDisabledOnVm, DrsVmotionIncompatibleFault, DuplicateDisks, DuplicateName, DuplicateVsanNetworkInterface, DvsApplyOperationFault, DvsFault, DvsNotAuthorized, DvsOperationBulkFault, DvsScopeViolated, EVCAdmissionFailed, EVCAdmissionFailedCPUFeaturesForMode, EVCAdmissionFailedCPUModel, EVCAdmissionFailedCPUModelForMode, EVCAdmissionFailedCPUVendor, EVCAdmissionFailedCPUVendorUnknown, EVCAdmissionFailedHostDisconnected, EVCAdmissionFailedHostSoftware, EVCAdmissionFailedHostSoftwareForMode, EVCAdmissionFailedVmActive, EVCConfigFault, EVCModeIllegalByVendor, EVCModeUnsupportedByHosts, EVCUnsupportedByHostHardware, EVCUnsupportedByHostSoftware, EightHostLimitViolated, EncryptionKeyRequired, ExpiredAddonLicense, ExpiredEditionLicense, ExpiredFeatureLicense, ExtendedFault, FailToEnableSPBM, FailToLockFaultToleranceVMs, FaultToleranceAntiAffinityViolated, FaultToleranceCannotEditMem, FaultToleranceCpuIncompatible, FaultToleranceNeedsThickDisk, FaultToleranceNotLicensed, FaultToleranceNotSameBuild, FaultTolerancePrimaryPowerOnNotAttempted, FaultToleranceVmNotDasProtected, FcoeFault, FcoeFaultPnicHasNoPortSet, FeatureRequirementsNotMet, FileAlreadyExists, FileBackedPortNotSupported, FileFault, FileLocked, FileNameTooLong, FileNotFound, FileNotWritable, FileTooLarge, FilesystemQuiesceFault, FilterInUse, FtIssuesOnHost, FtVmHostRuleViolation, FullStorageVMotionNotSupported, GatewayConnectFault, GatewayHostNotReachable, GatewayNotFound, GatewayNotReachable, GatewayOperationRefused, GatewayToHostAuthFault, GatewayToHostConnectFault, GatewayToHostTrustVerifyFault, GenericDrsFault, GenericVmConfigFault, GuestAuthenticationChallenge, GuestComponentsOutOfDate, GuestMultipleMappings, GuestOperationsFault, GuestOperationsUnavailable, GuestPermissionDenied, GuestProcessNotFound, GuestRegistryFault, GuestRegistryKeyAlreadyExists, GuestRegistryKeyFault, GuestRegistryKeyHasSubkeys, GuestRegistryKeyInvalid, GuestRegistryKeyParentVolatile, GuestRegistryValueFault, GuestRegistryValueNotFound, HAErrorsAtDest, HeterogenousHostsBlockingEVC, HostAccessRestrictedToManagementServer, HostCommunication, HostConfigFailed, HostConfigFault, HostConnectFault, HostHasComponentFailure, HostInDomain, HostIncompatibleForFaultTolerance, HostIncompatibleForRecordReplay, HostInventoryFull, HostNotConnected, HostNotReachable, HostPowerOpFailed, HostSpecificationOperationFailed, HotSnapshotMoveNotSupported, HttpFault, IDEDiskNotSupported, IORMNotSupportedHostOnDatastore, ImportHostAddFailure, ImportOperationBulkFault, InUseFeatureManipulationDisallowed, InaccessibleDatastore, InaccessibleFTMetadataDatastore, InaccessibleVFlashSource, IncompatibleDefaultDevice, IncompatibleHostForFtSecondary, IncompatibleHostForVmReplication, IncompatibleSetting, IncorrectFileType, IncorrectHostInformation, IndependentDiskVMotionNotSupported, InsufficientAgentVmsDeployed, InsufficientCpuResourcesFault, InsufficientDisks, InsufficientFailoverResourcesFault, InsufficientGraphicsResourcesFault, InsufficientHostCapacityFault, InsufficientHostCpuCapacityFault, InsufficientHostMemoryCapacityFault, InsufficientMemoryResourcesFault, InsufficientNetworkCapacity, InsufficientNetworkResourcePoolCapacity, InsufficientPerCpuCapacity, InsufficientResourcesFault, InsufficientStandbyCpuResource, InsufficientStandbyMemoryResource, InsufficientStandbyResource, InsufficientStorageIops, InsufficientStorageSpace, InsufficientVFlashResourcesFault, InvalidAffinitySettingFault, InvalidArgument, InvalidBmcRole, InvalidBundle, InvalidCAMCertificate, InvalidCAMServer, InvalidClientCertificate, InvalidCollectorVersion, InvalidController, InvalidDasConfigArgument, InvalidDasRestartPriorityForFtVm, InvalidDatastore, InvalidDatastorePath, InvalidDatastoreState, InvalidDeviceBacking, InvalidDeviceOperation, InvalidDeviceSpec, InvalidDiskFormat, InvalidDrsBehaviorForFtVm, InvalidEditionLicense, InvalidEvent, InvalidFolder, InvalidFormat, InvalidGuestLogin, InvalidHostConnectionState, InvalidHostName, InvalidHostState, InvalidIndexArgument, InvalidIpfixConfig, InvalidIpmiLoginInfo, InvalidIpmiMacAddress, InvalidLicense, InvalidLocale, InvalidLogin, InvalidName, InvalidNasCredentials, InvalidNetworkInType, InvalidNetworkResource, InvalidOperationOnSecondaryVm, InvalidPowerState, InvalidPrivilege, InvalidProfileReferenceHost, InvalidProperty, InvalidPropertyType, InvalidPropertyValue, InvalidRequest, InvalidResourcePoolStructureFault, InvalidScheduledTask, InvalidSnapshotFormat, InvalidState, InvalidType, InvalidVmConfig, InvalidVmState, InventoryHasStandardAloneHosts, IpHostnameGeneratorError, IscsiFault, IscsiFaultInvalidVnic, IscsiFaultPnicInUse, IscsiFaultVnicAlreadyBound, IscsiFaultVnicHasActivePaths, IscsiFaultVnicHasMultipleUplinks, IscsiFaultVnicHasNoUplinks, IscsiFaultVnicHasWrongUplink, IscsiFaultVnicInUse, IscsiFaultVnicIsLastPath, IscsiFaultVnicNotBound, IscsiFaultVnicNotFound, KeyNotFound, LargeRDMConversionNotSupported, LargeRDMNotSupportedOnDatastore, LegacyNetworkInterfaceInUse, LicenseAssignmentFailed, LicenseDowngradeDisallowed, LicenseEntityNotFound, LicenseExpired, LicenseKeyEntityMismatch, LicenseRestricted, LicenseServerUnavailable, LicenseSourceUnavailable, LimitExceeded, LinuxVolumeNotClean, LogBundlingFailed, MaintenanceModeFileMove, ManagedObjectNotFound, MemoryFileFormatNotSupportedByDatastore, MemoryHotPlugNotSupported, MemorySizeNotRecommended, MemorySizeNotSupported, MemorySizeNotSupportedByDatastore, MemorySnapshotOnIndependentDisk, MethodAlreadyDisabledFault, MethodDisabled, MethodNotFound, MigrationDisabled, MigrationFault, MigrationFeatureNotSupported, MigrationNotReady, MismatchedBundle, MismatchedNetworkPolicies, MismatchedVMotionNetworkNames, MissingBmcSupport, MissingController, MissingIpPool, MissingLinuxCustResources, MissingNetworkIpConfig, MissingPowerOffConfiguration, MissingPowerOnConfiguration, MissingWindowsCustResources, MksConnectionLimitReached, MountError, MultiWriterNotSupported, MultipleCertificatesVerifyFault, MultipleSnapshotsNotSupported, NamespaceFull, NamespaceLimitReached, NamespaceWriteProtected, NasConfigFault, NasConnectionLimitReached, NasSessionCredentialConflict, NasVolumeNotMounted, NetworkCopyFault, NetworkDisruptedAndConfigRolledBack, NetworkInaccessible, NetworksMayNotBeTheSame, NicSettingMismatch, NoActiveHostInCluster, NoAvailableIp, NoClientCertificate, NoCompatibleDatastore, NoCompatibleHardAffinityHost, NoCompatibleHost, NoCompatibleHostWithAccessToDevice, NoCompatibleSoftAffinityHost, NoConnectedDatastore, NoDiskFound, NoDiskSpace, NoDisksToCustomize, NoGateway, NoGuestHeartbeat, NoHost, NoHostSuitableForFtSecondary, NoLicenseServerConfigured, NoPeerHostFound, NoPermission, NoPermissionOnAD, NoPermissionOnHost, NoPermissionOnNasVolume, NoSubjectName, NoVcManagedIpConfigured, NoVirtualNic, NoVmInVApp, NonADUserRequired, NonHomeRDMVMotionNotSupported, NonPersistentDisksNotSupported, NonVmwareOuiMacNotSupportedHost, NotADirectory, NotAFile, NotAuthenticated, NotEnoughCpus, NotEnoughLicenses, NotEnoughLogicalCpus, NotFound, NotImplemented, NotSupported, NotSupportedDeviceForFT, NotSupportedHost, NotSupportedHostForChecksum, NotSupportedHostForVFlash, NotSupportedHostForVmcp, NotSupportedHostForVmemFile, NotSupportedHostForVsan, NotSupportedHostInCluster, NotSupportedHostInDvs, NotSupportedHostInHACluster, NotUserConfigurableProperty, NumVirtualCoresPerSocketNotSupported, NumVirtualCpusExceedsLimit, NumVirtualCpusIncompatible, NumVirtualCpusNotSupported, OperationDisabledByGuest, OperationDisallowedOnHost, OperationNotSupportedByGuest, OutOfBounds, OvfAttribute, OvfConnectedDevice, OvfConnectedDeviceFloppy, OvfConnectedDeviceIso, OvfConstraint, OvfConsumerCallbackFault, OvfConsumerCommunicationError, OvfConsumerFault, OvfConsumerInvalidSection, OvfConsumerPowerOnFault, OvfConsumerUndeclaredSection, OvfConsumerUndefinedPrefix, OvfConsumerValidationFault, OvfCpuCompatibility, OvfCpuCompatibilityCheckNotSupported, OvfDiskMappingNotFound, OvfDiskOrderConstraint, OvfDuplicateElement, OvfDuplicatedElementBoundary, OvfDuplicatedPropertyIdExport, OvfDuplicatedPropertyIdImport, OvfElement, OvfElementInvalidValue, OvfExport, OvfExportFailed, OvfFault, OvfHardwareCheck, OvfHardwareExport, OvfHostResourceConstraint, OvfHostValueNotParsed, OvfImport, OvfImportFailed, OvfInternalError, OvfInvalidPackage, OvfInvalidValue, OvfInvalidValueConfiguration, OvfInvalidValueEmpty, OvfInvalidValueFormatMalformed, OvfInvalidValueReference, OvfInvalidVmName, OvfMappedOsId, OvfMissingAttribute, OvfMissingElement, OvfMissingElementNormalBoundary, OvfMissingHardware, OvfNetworkMappingNotSupported, OvfNoHostNic, OvfNoSpaceOnController, OvfNoSupportedHardwareFamily, OvfProperty, OvfPropertyExport, OvfPropertyNetwork, OvfPropertyNetworkExport, OvfPropertyQualifier, OvfPropertyQualifierDuplicate, OvfPropertyQualifierIgnored, OvfPropertyType, OvfPropertyValue, OvfSystemFault, OvfToXmlUnsupportedElement, OvfUnableToExportDisk, OvfUnexpectedElement, OvfUnknownDevice, OvfUnknownDeviceBacking, OvfUnknownEntity, OvfUnsupportedAttribute, OvfUnsupportedAttributeValue, OvfUnsupportedDeviceBackingInfo, OvfUnsupportedDeviceBackingOption, OvfUnsupportedDeviceExport, OvfUnsupportedDiskProvisioning, OvfUnsupportedElement, OvfUnsupportedElementValue, OvfUnsupportedPackage, OvfUnsupportedSection, OvfUnsupportedSubType, OvfUnsupportedType, OvfWrongElement, OvfWrongNamespace, OvfXmlFormat, PasswordExpired, PatchAlreadyInstalled, PatchBinariesNotFound, PatchInstallFailed, PatchIntegrityError, PatchMetadataCorrupted, PatchMetadataInvalid, PatchMetadataNotFound, PatchMissingDependencies, PatchNotApplicable, PatchSuperseded, PhysCompatRDMNotSupported, PlatformConfigFault, PowerOnFtSecondaryFailed, PowerOnFtSecondaryTimedout, ProfileUpdateFailed, QuarantineModeFault, QuestionPending, QuiesceDatastoreIOForHAFailed, RDMConversionNotSupported, RDMNotPreserved, RDMNotSupported, RDMNotSupportedOnDatastore, RDMPointsToInaccessibleDisk, RawDiskNotSupported, ReadHostResourcePoolTreeFailed, ReadOnlyDisksWithLegacyDestination, RebootRequired, RecordReplayDisabled, RemoteDeviceNotSupported, RemoveFailed, ReplicationConfigFault, ReplicationDiskConfigFault, ReplicationFault, ReplicationIncompatibleWithFT, ReplicationInvalidOptions, ReplicationNotSupportedOnHost, ReplicationVmConfigFault, ReplicationVmFault, ReplicationVmInProgressFault, RequestCanceled, ResourceInUse, ResourceNotAvailable, RestrictedByAdministrator, RestrictedVersion, RollbackFailure, RuleViolation, RuntimeFault, SSLDisabledFault, SSLVerifyFault, SSPIChallenge, SecondaryVmAlreadyDisabled, SecondaryVmAlreadyEnabled, SecondaryVmAlreadyRegistered, SecondaryVmNotRegistered, SecurityError, SharedBusControllerNotSupported, ShrinkDiskFault, SnapshotCloneNotSupported, SnapshotCopyNotSupported, SnapshotDisabled, SnapshotFault, SnapshotIncompatibleDeviceInVm, SnapshotLocked, SnapshotMoveFromNonHomeNotSupported, SnapshotMoveNotSupported, SnapshotMoveToNonHomeNotSupported, SnapshotNoChange, SnapshotRevertIssue, SoftRuleVioCorrectionDisallowed, SoftRuleVioCorrectionImpact, SolutionUserRequired, SsdDiskNotAvailable, StorageDrsCannotMoveDiskInMultiWriterMode, StorageDrsCannotMoveFTVm, StorageDrsCannotMoveIndependentDisk, StorageDrsCannotMoveManuallyPlacedSwapFile, StorageDrsCannotMoveManuallyPlacedVm, StorageDrsCannotMoveSharedDisk, StorageDrsCannotMoveTemplate, StorageDrsCannotMoveVmInUserFolder, StorageDrsCannotMoveVmWithMountedCDROM, StorageDrsCannotMoveVmWithNoFilesInLayout, StorageDrsDatacentersCannotShareDatastore, StorageDrsDisabledOnVm, StorageDrsHbrDiskNotMovable, StorageDrsHmsMoveInProgress, StorageDrsHmsUnreachable, StorageDrsIolbDisabledInternally, StorageDrsRelocateDisabled, StorageDrsStaleHmsCollection, StorageDrsUnableToMoveFiles, StorageVMotionNotSupported, StorageVmotionIncompatible, SuspendedRelocateNotSupported, SwapDatastoreNotWritableOnHost, SwapDatastoreUnset, SwapPlacementOverrideNotSupported, SwitchIpUnset, SwitchNotInUpgradeMode, SystemError, TaskInProgress, ThirdPartyLicenseAssignmentFailed, Timedout, TooManyConcurrentNativeClones, TooManyConsecutiveOverrides, TooManyDevices, TooManyDisksOnLegacyHost, TooManyGuestLogons, TooManyHosts, TooManyNativeCloneLevels, TooManyNativeClonesOnFile, TooManySnapshotLevels, ToolsAlreadyUpgraded, ToolsAutoUpgradeNotSupported, ToolsImageCopyFailed, ToolsImageNotAvailable, ToolsImageSignatureCheckFailed, ToolsInstallationInProgress, ToolsUnavailable, ToolsUpgradeCancelled, UnSupportedDatastoreForVFlash, UncommittedUndoableDisk, UnconfiguredPropertyValue, UncustomizableGuest, UnexpectedCustomizationFault, UnexpectedFault, UnrecognizedHost, UnsharedSwapVMotionNotSupported, UnsupportedDatastore, UnsupportedGuest, UnsupportedVimApiVersion, UnsupportedVmxLocation, UnusedVirtualDiskBlocksNotScrubbed, UserNotFound, VAppConfigFault, VAppNotRunning, VAppOperationInProgress, VAppPropertyFault, VAppTaskInProgress, VFlashCacheHotConfigNotSupported, VFlashModuleNotSupported, VFlashModuleVersionIncompatible, VMINotSupported, VMOnConflictDVPort, VMOnVirtualIntranet, VMotionAcrossNetworkNotSupported, VMotionInterfaceIssue, VMotionLinkCapacityLow, VMotionLinkDown, VMotionNotConfigured, VMotionNotLicensed, VMotionNotSupported, VMotionProtocolIncompatible, VimFault, VirtualDiskBlocksNotFullyProvisioned, VirtualDiskModeNotSupported, VirtualEthernetCardNotSupported, VirtualHardwareCompatibilityIssue, VirtualHardwareVersionNotSupported, VmAlreadyExistsInDatacenter, VmConfigFault, VmConfigIncompatibleForFaultTolerance, VmConfigIncompatibleForRecordReplay, VmFaultToleranceConfigIssue, VmFaultToleranceConfigIssueWrapper, VmFaultToleranceInvalidFileBacking, VmFaultToleranceIssue, VmFaultToleranceOpIssuesList, VmFaultToleranceTooManyFtVcpusOnHost, VmFaultToleranceTooManyVMsOnHost, VmHostAffinityRuleViolation, VmLimitLicense, VmMetadataManagerFault, VmMonitorIncompatibleForFaultTolerance, VmPowerOnDisabled, VmSmpFaultToleranceTooManyVMsOnHost, VmToolsUpgradeFault, VmValidateMaxDevice, VmWwnConflict, VmfsAlreadyMounted, VmfsAmbiguousMount, VmfsMountFault, VmotionInterfaceNotEnabled, VolumeEditorError, VramLimitLicense, VsanClusterUuidMismatch, VsanDiskFault, VsanFault, VsanIncompatibleDiskMapping, VsanNodeNotMaster, VspanDestPortConflict, VspanPortConflict, VspanPortMoveFault, VspanPortPromiscChangeFault, VspanPortgroupPromiscChangeFault, VspanPortgroupTypeChangeFault, VspanPromiscuousPortNotSupported, VspanSameSessionPortConflict, WakeOnLanNotSupported, WakeOnLanNotSupportedByVmotionNIC, WillLoseHAProtection, WillModifyConfigCpuRequirements, WillResetSnapshotDirectory, WipeDiskFault });
+from_any!(poly AnyMethodFault { MethodFault, ActiveDirectoryFault, ActiveVMsBlockingEVC, AdminDisabled, AdminNotDisabled, AffinityConfigured, AgentInstallFailed, AlreadyBeingManaged, AlreadyConnected, AlreadyExists, AlreadyUpgraded, AnswerFileUpdateFailed, ApplicationQuiesceFault, AuthMinimumAdminPermission, BackupBlobReadFailure, BackupBlobWriteFailure, BlockedByFirewall, CAMServerRefusedConnection, CannotAccessFile, CannotAccessLocalSource, CannotAccessNetwork, CannotAccessVmComponent, CannotAccessVmConfig, CannotAccessVmDevice, CannotAccessVmDisk, CannotAddHostWithFTVmAsStandalone, CannotAddHostWithFTVmToDifferentCluster, CannotAddHostWithFTVmToNonHACluster, CannotChangeDrsBehaviorForFtSecondary, CannotChangeHaSettingsForFtSecondary, CannotChangeVsanClusterUuid, CannotChangeVsanNodeUuid, CannotComputeFTCompatibleHosts, CannotCreateFile, CannotDecryptPasswords, CannotDeleteFile, CannotDisableDrsOnClustersWithVApps, CannotDisableSnapshot, CannotDisconnectHostWithFaultToleranceVm, CannotEnableVmcpForCluster, CannotModifyConfigCpuRequirements, CannotMoveFaultToleranceVm, CannotMoveHostWithFaultToleranceVm, CannotMoveVmWithDeltaDisk, CannotMoveVmWithNativeDeltaDisk, CannotMoveVsanEnabledHost, CannotPlaceWithoutPrerequisiteMoves, CannotPowerOffVmInCluster, CannotReconfigureVsanWhenHaEnabled, CannotUseNetwork, ClockSkew, CloneFromSnapshotNotSupported, CollectorAddressUnset, ConcurrentAccess, ConflictingConfiguration, ConflictingDatastoreFound, ConnectedIso, CpuCompatibilityUnknown, CpuHotPlugNotSupported, CpuIncompatible, CpuIncompatible1ECX, CpuIncompatible81EDX, CustomizationFault, CustomizationPending, DVPortNotSupported, DasConfigFault, DatabaseError, DatacenterMismatch, DatastoreNotWritableOnHost, DeltaDiskFormatNotSupported, DestinationSwitchFull, DestinationVsanDisabled, DeviceBackingNotSupported, DeviceControllerNotSupported, DeviceHotPlugNotSupported, DeviceNotFound, DeviceNotSupported, DeviceUnsupportedForVmPlatform, DeviceUnsupportedForVmVersion, DigestNotSupported, DirectoryNotEmpty, DisableAdminNotSupported, DisallowedChangeByService, DisallowedDiskModeChange, DisallowedMigrationDeviceAttached, DisallowedOperationOnFailoverHost, DisconnectedHostsBlockingEVC, DiskHasPartitions, DiskIsLastRemainingNonSSD, DiskIsNonLocal, DiskIsUSB, DiskMoveTypeNotSupported, DiskNotSupported, DiskTooSmall, DomainNotFound, DrsDisabledOnVm, DrsVmotionIncompatibleFault, DuplicateDisks, DuplicateName, DuplicateVsanNetworkInterface, DvsApplyOperationFault, DvsFault, DvsNotAuthorized, DvsOperationBulkFault, DvsScopeViolated, EVCAdmissionFailed, EVCAdmissionFailedCPUFeaturesForMode, EVCAdmissionFailedCPUModel, EVCAdmissionFailedCPUModelForMode, EVCAdmissionFailedCPUVendor, EVCAdmissionFailedCPUVendorUnknown, EVCAdmissionFailedHostDisconnected, EVCAdmissionFailedHostSoftware, EVCAdmissionFailedHostSoftwareForMode, EVCAdmissionFailedVmActive, EVCConfigFault, EVCModeIllegalByVendor, EVCModeUnsupportedByHosts, EVCUnsupportedByHostHardware, EVCUnsupportedByHostSoftware, EightHostLimitViolated, EncryptionKeyRequired, ExpiredAddonLicense, ExpiredEditionLicense, ExpiredFeatureLicense, ExtendedFault, FailToEnableSPBM, FailToLockFaultToleranceVMs, FaultToleranceAntiAffinityViolated, FaultToleranceCannotEditMem, FaultToleranceCpuIncompatible, FaultToleranceNeedsThickDisk, FaultToleranceNotLicensed, FaultToleranceNotSameBuild, FaultTolerancePrimaryPowerOnNotAttempted, FaultToleranceVmNotDasProtected, FcoeFault, FcoeFaultPnicHasNoPortSet, FeatureRequirementsNotMet, FileAlreadyExists, FileBackedPortNotSupported, FileFault, FileLocked, FileNameTooLong, FileNotFound, FileNotWritable, FileTooLarge, FilesystemQuiesceFault, FilterInUse, FtIssuesOnHost, FtVmHostRuleViolation, FullStorageVMotionNotSupported, GatewayConnectFault, GatewayHostNotReachable, GatewayNotFound, GatewayNotReachable, GatewayOperationRefused, GatewayToHostAuthFault, GatewayToHostConnectFault, GatewayToHostTrustVerifyFault, GenericDrsFault, GenericVmConfigFault, GuestAuthenticationChallenge, GuestComponentsOutOfDate, GuestMultipleMappings, GuestOperationsFault, GuestOperationsUnavailable, GuestPermissionDenied, GuestProcessNotFound, GuestRegistryFault, GuestRegistryKeyAlreadyExists, GuestRegistryKeyFault, GuestRegistryKeyHasSubkeys, GuestRegistryKeyInvalid, GuestRegistryKeyParentVolatile, GuestRegistryValueFault, GuestRegistryValueNotFound, HAErrorsAtDest, HeterogenousHostsBlockingEVC, HostAccessRestrictedToManagementServer, HostCommunication, HostConfigFailed, HostConfigFault, HostConnectFault, HostHasComponentFailure, HostInDomain, HostIncompatibleForFaultTolerance, HostIncompatibleForRecordReplay, HostInventoryFull, HostNotConnected, HostNotReachable, HostPowerOpFailed, HostSpecificationOperationFailed, HotSnapshotMoveNotSupported, HttpFault, IDEDiskNotSupported, IORMNotSupportedHostOnDatastore, ImportHostAddFailure, ImportOperationBulkFault, InUseFeatureManipulationDisallowed, InaccessibleDatastore, InaccessibleFTMetadataDatastore, InaccessibleVFlashSource, IncompatibleDefaultDevice, IncompatibleHostForFtSecondary, IncompatibleHostForVmReplication, IncompatibleSetting, IncorrectFileType, IncorrectHostInformation, IndependentDiskVMotionNotSupported, InsufficientAgentVmsDeployed, InsufficientCpuResourcesFault, InsufficientDisks, InsufficientFailoverResourcesFault, InsufficientGraphicsResourcesFault, InsufficientHostCapacityFault, InsufficientHostCpuCapacityFault, InsufficientHostMemoryCapacityFault, InsufficientMemoryResourcesFault, InsufficientNetworkCapacity, InsufficientNetworkResourcePoolCapacity, InsufficientPerCpuCapacity, InsufficientResourcesFault, InsufficientStandbyCpuResource, InsufficientStandbyMemoryResource, InsufficientStandbyResource, InsufficientStorageIops, InsufficientStorageSpace, InsufficientVFlashResourcesFault, InvalidAffinitySettingFault, InvalidArgument, InvalidBmcRole, InvalidBundle, InvalidCAMCertificate, InvalidCAMServer, InvalidClientCertificate, InvalidCollectorVersion, InvalidController, InvalidDasConfigArgument, InvalidDasRestartPriorityForFtVm, InvalidDatastore, InvalidDatastorePath, InvalidDatastoreState, InvalidDeviceBacking, InvalidDeviceOperation, InvalidDeviceSpec, InvalidDiskFormat, InvalidDrsBehaviorForFtVm, InvalidEditionLicense, InvalidEvent, InvalidFolder, InvalidFormat, InvalidGuestLogin, InvalidHostConnectionState, InvalidHostName, InvalidHostState, InvalidIndexArgument, InvalidIpfixConfig, InvalidIpmiLoginInfo, InvalidIpmiMacAddress, InvalidLicense, InvalidLocale, InvalidLogin, InvalidName, InvalidNasCredentials, InvalidNetworkInType, InvalidNetworkResource, InvalidOperationOnSecondaryVm, InvalidPowerState, InvalidPrivilege, InvalidProfileReferenceHost, InvalidProperty, InvalidPropertyType, InvalidPropertyValue, InvalidRequest, InvalidResourcePoolStructureFault, InvalidScheduledTask, InvalidSnapshotFormat, InvalidState, InvalidType, InvalidVmConfig, InvalidVmState, InventoryHasStandardAloneHosts, IpHostnameGeneratorError, IscsiFault, IscsiFaultInvalidVnic, IscsiFaultPnicInUse, IscsiFaultVnicAlreadyBound, IscsiFaultVnicHasActivePaths, IscsiFaultVnicHasMultipleUplinks, IscsiFaultVnicHasNoUplinks, IscsiFaultVnicHasWrongUplink, IscsiFaultVnicInUse, IscsiFaultVnicIsLastPath, IscsiFaultVnicNotBound, IscsiFaultVnicNotFound, KeyNotFound, LargeRDMConversionNotSupported, LargeRDMNotSupportedOnDatastore, LegacyNetworkInterfaceInUse, LicenseAssignmentFailed, LicenseDowngradeDisallowed, LicenseEntityNotFound, LicenseExpired, LicenseKeyEntityMismatch, LicenseRestricted, LicenseServerUnavailable, LicenseSourceUnavailable, LimitExceeded, LinuxVolumeNotClean, LogBundlingFailed, MaintenanceModeFileMove, ManagedObjectNotFound, MemoryFileFormatNotSupportedByDatastore, MemoryHotPlugNotSupported, MemorySizeNotRecommended, MemorySizeNotSupported, MemorySizeNotSupportedByDatastore, MemorySnapshotOnIndependentDisk, MethodAlreadyDisabledFault, MethodDisabled, MethodNotFound, MigrationDisabled, MigrationFault, MigrationFeatureNotSupported, MigrationNotReady, MismatchedBundle, MismatchedNetworkPolicies, MismatchedVMotionNetworkNames, MissingBmcSupport, MissingController, MissingIpPool, MissingLinuxCustResources, MissingNetworkIpConfig, MissingPowerOffConfiguration, MissingPowerOnConfiguration, MissingWindowsCustResources, MksConnectionLimitReached, MountError, MultiWriterNotSupported, MultipleCertificatesVerifyFault, MultipleSnapshotsNotSupported, NamespaceFull, NamespaceLimitReached, NamespaceWriteProtected, NasConfigFault, NasConnectionLimitReached, NasSessionCredentialConflict, NasVolumeNotMounted, NetworkCopyFault, NetworkDisruptedAndConfigRolledBack, NetworkInaccessible, NetworksMayNotBeTheSame, NicSettingMismatch, NoActiveHostInCluster, NoAvailableIp, NoClientCertificate, NoCompatibleDatastore, NoCompatibleHardAffinityHost, NoCompatibleHost, NoCompatibleHostWithAccessToDevice, NoCompatibleSoftAffinityHost, NoConnectedDatastore, NoDiskFound, NoDiskSpace, NoDisksToCustomize, NoGateway, NoGuestHeartbeat, NoHost, NoHostSuitableForFtSecondary, NoLicenseServerConfigured, NoPeerHostFound, NoPermission, NoPermissionOnAD, NoPermissionOnHost, NoPermissionOnNasVolume, NoSubjectName, NoVcManagedIpConfigured, NoVirtualNic, NoVmInVApp, NonADUserRequired, NonHomeRDMVMotionNotSupported, NonPersistentDisksNotSupported, NonVmwareOuiMacNotSupportedHost, NotADirectory, NotAFile, NotAuthenticated, NotEnoughCpus, NotEnoughLicenses, NotEnoughLogicalCpus, NotFound, NotImplemented, NotSupported, NotSupportedDeviceForFT, NotSupportedHost, NotSupportedHostForChecksum, NotSupportedHostForVFlash, NotSupportedHostForVmcp, NotSupportedHostForVmemFile, NotSupportedHostForVsan, NotSupportedHostInCluster, NotSupportedHostInDvs, NotSupportedHostInHACluster, NotUserConfigurableProperty, NumVirtualCoresPerSocketNotSupported, NumVirtualCpusExceedsLimit, NumVirtualCpusIncompatible, NumVirtualCpusNotSupported, OperationDisabledByGuest, OperationDisallowedOnHost, OperationNotSupportedByGuest, OutOfBounds, OvfAttribute, OvfConnectedDevice, OvfConnectedDeviceFloppy, OvfConnectedDeviceIso, OvfConstraint, OvfConsumerCallbackFault, OvfConsumerCommunicationError, OvfConsumerFault, OvfConsumerInvalidSection, OvfConsumerPowerOnFault, OvfConsumerUndeclaredSection, OvfConsumerUndefinedPrefix, OvfConsumerValidationFault, OvfCpuCompatibility, OvfCpuCompatibilityCheckNotSupported, OvfDiskMappingNotFound, OvfDiskOrderConstraint, OvfDuplicateElement, OvfDuplicatedElementBoundary, OvfDuplicatedPropertyIdExport, OvfDuplicatedPropertyIdImport, OvfElement, OvfElementInvalidValue, OvfExport, OvfExportFailed, OvfFault, OvfHardwareCheck, OvfHardwareExport, OvfHostResourceConstraint, OvfHostValueNotParsed, OvfImport, OvfImportFailed, OvfInternalError, OvfInvalidPackage, OvfInvalidValue, OvfInvalidValueConfiguration, OvfInvalidValueEmpty, OvfInvalidValueFormatMalformed, OvfInvalidValueReference, OvfInvalidVmName, OvfMappedOsId, OvfMissingAttribute, OvfMissingElement, OvfMissingElementNormalBoundary, OvfMissingHardware, OvfNetworkMappingNotSupported, OvfNoHostNic, OvfNoSpaceOnController, OvfNoSupportedHardwareFamily, OvfProperty, OvfPropertyExport, OvfPropertyNetwork, OvfPropertyNetworkExport, OvfPropertyQualifier, OvfPropertyQualifierDuplicate, OvfPropertyQualifierIgnored, OvfPropertyType, OvfPropertyValue, OvfSystemFault, OvfToXmlUnsupportedElement, OvfUnableToExportDisk, OvfUnexpectedElement, OvfUnknownDevice, OvfUnknownDeviceBacking, OvfUnknownEntity, OvfUnsupportedAttribute, OvfUnsupportedAttributeValue, OvfUnsupportedDeviceBackingInfo, OvfUnsupportedDeviceBackingOption, OvfUnsupportedDeviceExport, OvfUnsupportedDiskProvisioning, OvfUnsupportedElement, OvfUnsupportedElementValue, OvfUnsupportedPackage, OvfUnsupportedSection, OvfUnsupportedSubType, OvfUnsupportedType, OvfWrongElement, OvfWrongNamespace, OvfXmlFormat, PasswordExpired, PatchAlreadyInstalled, PatchBinariesNotFound, PatchInstallFailed, PatchIntegrityError, PatchMetadataCorrupted, PatchMetadataInvalid, PatchMetadataNotFound, PatchMissingDependencies, PatchNotApplicable, PatchSuperseded, PbmAlreadyExists, PbmCapabilityProfilePropertyMismatchFault, PbmCompatibilityCheckFault, PbmDefaultProfileAppliesFault, PbmDuplicateName, PbmFault, PbmFaultInvalidLogin, PbmFaultNoPermission, PbmFaultNotFound, PbmFaultProfileStorageFault, PbmIncompatibleVendorSpecificRuleSet, PbmLegacyHubsNotSupported, PbmNonExistentHubs, PbmPropertyMismatchFault, PbmResourceInUse, PhysCompatRDMNotSupported, PlatformConfigFault, PowerOnFtSecondaryFailed, PowerOnFtSecondaryTimedout, ProfileUpdateFailed, QuarantineModeFault, QuestionPending, QuiesceDatastoreIOForHAFailed, RDMConversionNotSupported, RDMNotPreserved, RDMNotSupported, RDMNotSupportedOnDatastore, RDMPointsToInaccessibleDisk, RawDiskNotSupported, ReadHostResourcePoolTreeFailed, ReadOnlyDisksWithLegacyDestination, RebootRequired, RecordReplayDisabled, RemoteDeviceNotSupported, RemoveFailed, ReplicationConfigFault, ReplicationDiskConfigFault, ReplicationFault, ReplicationIncompatibleWithFT, ReplicationInvalidOptions, ReplicationNotSupportedOnHost, ReplicationVmConfigFault, ReplicationVmFault, ReplicationVmInProgressFault, RequestCanceled, ResourceInUse, ResourceNotAvailable, RestrictedByAdministrator, RestrictedVersion, RollbackFailure, RuleViolation, RuntimeFault, SSLDisabledFault, SSLVerifyFault, SSPIChallenge, SecondaryVmAlreadyDisabled, SecondaryVmAlreadyEnabled, SecondaryVmAlreadyRegistered, SecondaryVmNotRegistered, SecurityError, SharedBusControllerNotSupported, ShrinkDiskFault, SnapshotCloneNotSupported, SnapshotCopyNotSupported, SnapshotDisabled, SnapshotFault, SnapshotIncompatibleDeviceInVm, SnapshotLocked, SnapshotMoveFromNonHomeNotSupported, SnapshotMoveNotSupported, SnapshotMoveToNonHomeNotSupported, SnapshotNoChange, SnapshotRevertIssue, SoftRuleVioCorrectionDisallowed, SoftRuleVioCorrectionImpact, SolutionUserRequired, SsdDiskNotAvailable, StorageDrsCannotMoveDiskInMultiWriterMode, StorageDrsCannotMoveFTVm, StorageDrsCannotMoveIndependentDisk, StorageDrsCannotMoveManuallyPlacedSwapFile, StorageDrsCannotMoveManuallyPlacedVm, StorageDrsCannotMoveSharedDisk, StorageDrsCannotMoveTemplate, StorageDrsCannotMoveVmInUserFolder, StorageDrsCannotMoveVmWithMountedCDROM, StorageDrsCannotMoveVmWithNoFilesInLayout, StorageDrsDatacentersCannotShareDatastore, StorageDrsDisabledOnVm, StorageDrsHbrDiskNotMovable, StorageDrsHmsMoveInProgress, StorageDrsHmsUnreachable, StorageDrsIolbDisabledInternally, StorageDrsRelocateDisabled, StorageDrsStaleHmsCollection, StorageDrsUnableToMoveFiles, StorageVMotionNotSupported, StorageVmotionIncompatible, SuspendedRelocateNotSupported, SwapDatastoreNotWritableOnHost, SwapDatastoreUnset, SwapPlacementOverrideNotSupported, SwitchIpUnset, SwitchNotInUpgradeMode, SystemError, TaskInProgress, ThirdPartyLicenseAssignmentFailed, Timedout, TooManyConcurrentNativeClones, TooManyConsecutiveOverrides, TooManyDevices, TooManyDisksOnLegacyHost, TooManyGuestLogons, TooManyHosts, TooManyNativeCloneLevels, TooManyNativeClonesOnFile, TooManySnapshotLevels, ToolsAlreadyUpgraded, ToolsAutoUpgradeNotSupported, ToolsImageCopyFailed, ToolsImageNotAvailable, ToolsImageSignatureCheckFailed, ToolsInstallationInProgress, ToolsUnavailable, ToolsUpgradeCancelled, UnSupportedDatastoreForVFlash, UncommittedUndoableDisk, UnconfiguredPropertyValue, UncustomizableGuest, UnexpectedCustomizationFault, UnexpectedFault, UnrecognizedHost, UnsharedSwapVMotionNotSupported, UnsupportedDatastore, UnsupportedGuest, UnsupportedVimApiVersion, UnsupportedVmxLocation, UnusedVirtualDiskBlocksNotScrubbed, UserNotFound, VAppConfigFault, VAppNotRunning, VAppOperationInProgress, VAppPropertyFault, VAppTaskInProgress, VFlashCacheHotConfigNotSupported, VFlashModuleNotSupported, VFlashModuleVersionIncompatible, VMINotSupported, VMOnConflictDVPort, VMOnVirtualIntranet, VMotionAcrossNetworkNotSupported, VMotionInterfaceIssue, VMotionLinkCapacityLow, VMotionLinkDown, VMotionNotConfigured, VMotionNotLicensed, VMotionNotSupported, VMotionProtocolIncompatible, VimFault, VirtualDiskBlocksNotFullyProvisioned, VirtualDiskModeNotSupported, VirtualEthernetCardNotSupported, VirtualHardwareCompatibilityIssue, VirtualHardwareVersionNotSupported, VmAlreadyExistsInDatacenter, VmConfigFault, VmConfigIncompatibleForFaultTolerance, VmConfigIncompatibleForRecordReplay, VmFaultToleranceConfigIssue, VmFaultToleranceConfigIssueWrapper, VmFaultToleranceInvalidFileBacking, VmFaultToleranceIssue, VmFaultToleranceOpIssuesList, VmFaultToleranceTooManyFtVcpusOnHost, VmFaultToleranceTooManyVMsOnHost, VmHostAffinityRuleViolation, VmLimitLicense, VmMetadataManagerFault, VmMonitorIncompatibleForFaultTolerance, VmPowerOnDisabled, VmSmpFaultToleranceTooManyVMsOnHost, VmToolsUpgradeFault, VmValidateMaxDevice, VmWwnConflict, VmfsAlreadyMounted, VmfsAmbiguousMount, VmfsMountFault, VmotionInterfaceNotEnabled, VolumeEditorError, VramLimitLicense, VsanClusterUuidMismatch, VsanDiskFault, VsanFault, VsanIncompatibleDiskMapping, VsanNodeNotMaster, VspanDestPortConflict, VspanPortConflict, VspanPortMoveFault, VspanPortPromiscChangeFault, VspanPortgroupPromiscChangeFault, VspanPortgroupTypeChangeFault, VspanPromiscuousPortNotSupported, VspanSameSessionPortConflict, WakeOnLanNotSupported, WakeOnLanNotSupportedByVmotionNIC, WillLoseHAProtection, WillModifyConfigCpuRequirements, WillResetSnapshotDirectory, WipeDiskFault });
 from_any!(data MethodNotFound);
 from_any!(data MetricAlarmExpression);
 from_any!(data MigrationDisabled);
@@ -6561,6 +6723,100 @@ from_any!(data PatchMetadataNotFound);
 from_any!(data PatchMissingDependencies);
 from_any!(data PatchNotApplicable);
 from_any!(data PatchSuperseded);
+from_any!(data PbmAboutInfo);
+from_any!(data PbmAlreadyExists);
+from_any!(data PbmAssociationMetadata);
+from_any!(data PbmAssociationProviderInfo);
+from_any!(data PbmCapabilityConstraintInstance);
+from_any!(poly AnyPbmCapabilityConstraints { PbmCapabilityConstraints, PbmCapabilitySubProfileConstraints });
+from_any!(data PbmCapabilityDescription);
+from_any!(data PbmCapabilityDiscreteSet);
+from_any!(data PbmCapabilityGenericTypeInfo);
+from_any!(data PbmCapabilityInstance);
+from_any!(data PbmCapabilityMetadata);
+from_any!(data PbmCapabilityMetadataInfo);
+from_any!(data PbmCapabilityMetadataPerCategory);
+from_any!(data PbmCapabilityMetadataUniqueId);
+from_any!(data PbmCapabilityNamespaceInfo);
+from_any!(data PbmCapabilityProfile);
+from_any!(data PbmCapabilityProfileCreateSpec);
+from_any!(data PbmCapabilityProfilePropertyMismatchFault);
+from_any!(data PbmCapabilityProfileUpdateSpec);
+from_any!(data PbmCapabilityPropertyInstance);
+from_any!(data PbmCapabilityPropertyMetadata);
+from_any!(data PbmCapabilityProviderInfo);
+from_any!(data PbmCapabilityRange);
+from_any!(data PbmCapabilitySchema);
+from_any!(data PbmCapabilitySchemaVendorInfo);
+from_any!(poly AnyPbmCapabilitySubProfile { PbmCapabilitySubProfile, PbmCapabilitySubProfileWithCandidates });
+from_any!(data PbmCapabilitySubProfileConstraints);
+from_any!(data PbmCapabilitySubProfileWithCandidates);
+from_any!(data PbmCapabilityTimeSpan);
+from_any!(poly AnyPbmCapabilityTypeInfo { PbmCapabilityTypeInfo, PbmCapabilityGenericTypeInfo });
+from_any!(data PbmCapabilityVendorNamespaceInfo);
+from_any!(data PbmCapabilityVendorResourceTypeInfo);
+from_any!(data PbmCompatibilityCheckFault);
+from_any!(data PbmComplianceOperationalStatus);
+from_any!(data PbmCompliancePolicyStatus);
+from_any!(data PbmComplianceProviderInfo);
+from_any!(data PbmComplianceResult);
+from_any!(data PbmDataServiceToPoliciesMap);
+from_any!(data PbmDatastoreSpaceStatistics);
+from_any!(data PbmDefaultCapabilityProfile);
+from_any!(data PbmDefaultProfileAppliesFault);
+from_any!(data PbmDefaultProfileInfo);
+from_any!(data PbmDuplicateName);
+from_any!(data PbmExtendedElementDescription);
+from_any!(data PbmFault);
+from_any!(data PbmFaultInvalidLogin);
+from_any!(data PbmFaultNoPermission);
+from_any!(data PbmFaultNoPermissionEntityPrivileges);
+from_any!(data PbmFaultNotFound);
+from_any!(data PbmFaultProfileStorageFault);
+from_any!(data PbmFetchEntityHealthStatusSpec);
+from_any!(data PbmIncompatibleVendorSpecificRuleSet);
+from_any!(data PbmLegacyHubsNotSupported);
+from_any!(poly AnyPbmLineOfServiceInfo { PbmLineOfServiceInfo, PbmPersistenceBasedDataServiceInfo, PbmVaioDataServiceInfo });
+from_any!(data PbmLoggingConfiguration);
+from_any!(data PbmNonExistentHubs);
+from_any!(data PbmPersistenceBasedDataServiceInfo);
+from_any!(data PbmPlacementCapabilityConstraintsRequirement);
+from_any!(data PbmPlacementCapabilityProfileRequirement);
+from_any!(data PbmPlacementCapacityRequirement);
+from_any!(data PbmPlacementCompatibilityResult);
+from_any!(data PbmPlacementHub);
+from_any!(data PbmPlacementHubCapacityInfo);
+from_any!(data PbmPlacementHubFinderInfo);
+from_any!(data PbmPlacementHubSelectionInfo);
+from_any!(data PbmPlacementMatchingReplicationResources);
+from_any!(poly AnyPbmPlacementMatchingResources { PbmPlacementMatchingResources, PbmPlacementMatchingReplicationResources });
+from_any!(poly AnyPbmPlacementRequirement { PbmPlacementRequirement, PbmPlacementCapabilityConstraintsRequirement, PbmPlacementCapabilityProfileRequirement, PbmPlacementCapacityRequirement });
+from_any!(data PbmPlacementResourceUtilization);
+from_any!(data PbmPlacementSolution);
+from_any!(data PbmPlacementSubject);
+from_any!(data PbmPlacementSubjectAssignment);
+from_any!(data PbmPlacementSubjectRequirement);
+from_any!(poly AnyPbmProfile { PbmProfile, PbmCapabilityProfile, PbmDefaultCapabilityProfile });
+from_any!(data PbmProfileApplyOutcome);
+from_any!(data PbmProfileAssociateOp);
+from_any!(data PbmProfileChangeAssociationOp);
+from_any!(data PbmProfileDissociateOp);
+from_any!(data PbmProfileId);
+from_any!(data PbmProfileOperationOutcome);
+from_any!(data PbmProfileProviderInfo);
+from_any!(data PbmProfileReconfigOutcome);
+from_any!(data PbmProfileResourceType);
+from_any!(data PbmProfileType);
+from_any!(data PbmPropertyMismatchFault);
+from_any!(data PbmProviderInfo);
+from_any!(data PbmQueryProfileResult);
+from_any!(data PbmQueryReplicationGroupResult);
+from_any!(data PbmResourceAssociation);
+from_any!(data PbmResourceInUse);
+from_any!(data PbmRollupComplianceResult);
+from_any!(data PbmServerObjectRef);
+from_any!(data PbmServiceInstanceContent);
+from_any!(data PbmVaioDataServiceInfo);
 from_any!(data PerfCompositeMetric);
 from_any!(data PerfCounterInfo);
 from_any!(data PerfEntityMetric);
@@ -7853,6 +8109,9 @@ from_any!(vec AnyHostSystemSwapConfigurationSystemSwapOption { ArrayOfHostSystem
 from_any!(vec AnyImportSpec { ArrayOfImportSpec });
 from_any!(vec AnyMethodFault { ArrayOfMethodFault });
 from_any!(vec AnyOptionValue { ArrayOfOptionValue });
+from_any!(vec AnyPbmCapabilitySubProfile { ArrayOfPbmCapabilitySubProfile });
+from_any!(vec AnyPbmPlacementMatchingResources { ArrayOfPbmPlacementMatchingResources });
+from_any!(vec AnyPbmPlacementRequirement { ArrayOfPbmPlacementRequirement });
 from_any!(vec AnyPerfEntityMetricBase { ArrayOfPerfEntityMetricBase });
 from_any!(vec AnyPerfMetricSeries { ArrayOfPerfMetricSeries });
 from_any!(vec AnyPolicyOption { ArrayOfPolicyOption });
@@ -8225,6 +8484,25 @@ from_any!(vec OvfNetworkMapping { ArrayOfOvfNetworkMapping });
 from_any!(vec OvfOptionInfo { ArrayOfOvfOptionInfo });
 from_any!(vec OvfResourceMap { ArrayOfOvfResourceMap });
 from_any!(vec OvfStorageProfileMapping { ArrayOfOvfStorageProfileMapping });
+from_any!(vec PbmCapabilityConstraintInstance { ArrayOfPbmCapabilityConstraintInstance });
+from_any!(vec PbmCapabilityInstance { ArrayOfPbmCapabilityInstance });
+from_any!(vec PbmCapabilityMetadata { ArrayOfPbmCapabilityMetadata });
+from_any!(vec PbmCapabilityMetadataPerCategory { ArrayOfPbmCapabilityMetadataPerCategory });
+from_any!(vec PbmCapabilityPropertyInstance { ArrayOfPbmCapabilityPropertyInstance });
+from_any!(vec PbmCapabilityPropertyMetadata { ArrayOfPbmCapabilityPropertyMetadata });
+from_any!(vec PbmCapabilitySchema { ArrayOfPbmCapabilitySchema });
+from_any!(vec PbmCapabilityVendorNamespaceInfo { ArrayOfPbmCapabilityVendorNamespaceInfo });
+from_any!(vec PbmCompliancePolicyStatus { ArrayOfPbmCompliancePolicyStatus });
+from_any!(vec PbmComplianceResult { ArrayOfPbmComplianceResult });
+from_any!(vec PbmFaultNoPermissionEntityPrivileges { ArrayOfPbmFaultNoPermissionEntityPrivileges });
+from_any!(vec PbmPlacementHub { ArrayOfPbmPlacementHub });
+from_any!(vec PbmPlacementHubCapacityInfo { ArrayOfPbmPlacementHubCapacityInfo });
+from_any!(vec PbmPlacementHubSelectionInfo { ArrayOfPbmPlacementHubSelectionInfo });
+from_any!(vec PbmPlacementResourceUtilization { ArrayOfPbmPlacementResourceUtilization });
+from_any!(vec PbmPlacementSubjectAssignment { ArrayOfPbmPlacementSubjectAssignment });
+from_any!(vec PbmProfileId { ArrayOfPbmProfileId });
+from_any!(vec PbmProfileReconfigOutcome { ArrayOfPbmProfileReconfigOutcome });
+from_any!(vec PbmProfileType { ArrayOfPbmProfileType });
 from_any!(vec PerfCounterInfo { ArrayOfPerfCounterInfo });
 from_any!(vec PerfInterval { ArrayOfPerfInterval });
 from_any!(vec PerfMetricId { ArrayOfPerfMetricId });

@@ -7,5 +7,6 @@ pub mod data;
 pub mod enums;
 pub mod faults;
 pub mod paths;
+pub mod pbm;
 pub mod poly;
 pub mod releases;

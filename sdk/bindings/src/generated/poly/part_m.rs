@@ -16,7 +16,7 @@ poly_enum! {
 }
 
 poly_enum! {
-    /// A `MethodFault` or one of its 696 subtypes, as sent with `xsi:type`;
+    /// A `MethodFault` or one of its 711 subtypes, as sent with `xsi:type`;
     /// dereferences to the `MethodFault` fields every variant shares.
     AnyMethodFault: MethodFault {
         ActiveDirectoryFault [base base],
@@ -522,6 +522,21 @@ poly_enum! {
         PatchMissingDependencies [base base base],
         PatchNotApplicable [base base],
         PatchSuperseded [base base base],
+        PbmAlreadyExists [base base],
+        PbmCapabilityProfilePropertyMismatchFault [base base base base],
+        PbmCompatibilityCheckFault [base base],
+        PbmDefaultProfileAppliesFault [base base base],
+        PbmDuplicateName [base base],
+        PbmFault [base],
+        PbmFaultInvalidLogin [base base],
+        PbmFaultNoPermission [base base base],
+        PbmFaultNotFound [base base],
+        PbmFaultProfileStorageFault [base base],
+        PbmIncompatibleVendorSpecificRuleSet [base base base base base],
+        PbmLegacyHubsNotSupported [base base],
+        PbmNonExistentHubs [base base],
+        PbmPropertyMismatchFault [base base base],
+        PbmResourceInUse [base base],
         PhysCompatRDMNotSupported [base base base base base base],
         PlatformConfigFault [base base base],
         PowerOnFtSecondaryFailed [base base base],

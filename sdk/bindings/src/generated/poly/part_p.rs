@@ -6,6 +6,73 @@ use crate::types::*;
 use crate::xml::*;
 
 poly_enum! {
+    /// A `PbmCapabilityConstraints` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `PbmCapabilityConstraints` fields every variant shares.
+    AnyPbmCapabilityConstraints: PbmCapabilityConstraints {
+        PbmCapabilityConstraints [],
+        PbmCapabilitySubProfileConstraints [base],
+    }
+}
+
+poly_enum! {
+    /// A `PbmCapabilitySubProfile` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `PbmCapabilitySubProfile` fields every variant shares.
+    AnyPbmCapabilitySubProfile: PbmCapabilitySubProfile {
+        PbmCapabilitySubProfile [],
+        PbmCapabilitySubProfileWithCandidates [base],
+    }
+}
+
+poly_enum! {
+    /// A `PbmCapabilityTypeInfo` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `PbmCapabilityTypeInfo` fields every variant shares.
+    AnyPbmCapabilityTypeInfo: PbmCapabilityTypeInfo {
+        PbmCapabilityGenericTypeInfo [base],
+        PbmCapabilityTypeInfo [],
+    }
+}
+
+poly_enum! {
+    /// A `PbmLineOfServiceInfo` or one of its 2 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `PbmLineOfServiceInfo` fields every variant shares.
+    AnyPbmLineOfServiceInfo: PbmLineOfServiceInfo {
+        PbmLineOfServiceInfo [],
+        PbmPersistenceBasedDataServiceInfo [base],
+        PbmVaioDataServiceInfo [base],
+    }
+}
+
+poly_enum! {
+    /// A `PbmPlacementMatchingResources` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `PbmPlacementMatchingResources` fields every variant shares.
+    AnyPbmPlacementMatchingResources: PbmPlacementMatchingResources {
+        PbmPlacementMatchingReplicationResources [base],
+        PbmPlacementMatchingResources [],
+    }
+}
+
+poly_enum! {
+    /// A `PbmPlacementRequirement` or one of its 3 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `PbmPlacementRequirement` fields every variant shares.
+    AnyPbmPlacementRequirement: PbmPlacementRequirement {
+        PbmPlacementCapabilityConstraintsRequirement [base],
+        PbmPlacementCapabilityProfileRequirement [base],
+        PbmPlacementCapacityRequirement [base],
+        PbmPlacementRequirement [],
+    }
+}
+
+poly_enum! {
+    /// A `PbmProfile` or one of its 2 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `PbmProfile` fields every variant shares.
+    AnyPbmProfile: PbmProfile {
+        PbmCapabilityProfile [base],
+        PbmDefaultCapabilityProfile [base base],
+        PbmProfile [],
+    }
+}
+
+poly_enum! {
     /// A `PerfEntityMetricBase` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `PerfEntityMetricBase` fields every variant shares.
     AnyPerfEntityMetricBase: PerfEntityMetricBase {
