@@ -63,7 +63,8 @@ pub fn render(ctx: &Ctx<'_>) -> String {
     };
     let _ = writeln!(
         s,
-        "  from the model:      {new_types} types, {new_enums} enums, {new_boxes} ArrayOf boxes; {} fields and {} enum values on the WSDL's types",
+        "  from the model:      {new_types} types, {new_enums} enums, {new_boxes} ArrayOf boxes, {} methods; {} fields and {} enum values on the WSDL's types",
+        count_added("method "),
         count_added("field "),
         count_added("enum value ")
     );

@@ -7,7 +7,9 @@
 //! property order is the wire order), where the WSDL speaks it stays the
 //! authority, and every difference between the two is recorded.
 
-use crate::model::{Complex, Enum, Field, Kind, Managed, MoProperty, Model, Prim, Skip, TypeRef};
+use crate::model::{
+    Complex, Enum, Field, Kind, Managed, MoProperty, Model, Operation, Prim, Skip, TypeRef,
+};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -23,6 +25,25 @@ struct VType {
     methods: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     values: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct VMethod {
+    #[serde(default)]
+    params: Vec<VProp>,
+    result: VResult,
+}
+
+#[derive(Deserialize)]
+struct VResult {
+    #[serde(rename = "is-optional", default)]
+    optional: bool,
+    #[serde(rename = "is-array", default)]
+    array: bool,
+    #[serde(rename = "is-task", default)]
+    task: bool,
+    #[serde(default)]
+    wsdl_type: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +120,7 @@ pub fn merge_str_with(
     let wsdl = model.source.clone();
     if let Some(vim25) = vim25 {
         merge_data(model, &types, vim25);
+        merge_operations(model, &types, vim25);
     }
 
     // name -> (base, properties, methods in the WSDL)
@@ -181,8 +203,13 @@ pub fn merge_str_with(
             .keys()
             .filter(|m| !model.operations.contains_key(*m))
         {
+            let item = format!("method {name}.{m}");
+            // merge_operations has said why already.
+            if model.skipped.iter().any(|s| s.item == item) {
+                continue;
+            }
             model.skipped.push(Skip {
-                item: format!("method {name}.{m}"),
+                item,
                 reason: format!("not a port-type operation of the {wsdl} WSDL (newer release)"),
             });
         }
@@ -510,6 +537,125 @@ fn merge_data(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeS
         };
         if let Some(c) = model.complex.get_mut(&n) {
             c.kind = kind;
+        }
+    }
+}
+
+/// Adds the methods of the model's vim25 managed objects that the WSDL
+/// lacks, as port-type operations with request types (`_this` and the
+/// parameters, in the model's order): `Name` takes `NameRequestType`, and
+/// `Name_Task` takes `NameRequestType` and returns the task.
+fn merge_operations(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeSet<String>) {
+    for (owner, t) in types
+        .iter()
+        .filter(|(n, t)| t.kind == "managed" && vim25.contains(*n))
+    {
+        for (name, raw) in &t.methods {
+            if model.operations.contains_key(name) {
+                continue;
+            }
+            let skip = |model: &mut Model, why: String| {
+                model.skipped.push(Skip {
+                    item: format!("method {owner}.{name}"),
+                    reason: why,
+                });
+            };
+            let m: VMethod = match serde_json::from_value(raw.clone()) {
+                Ok(m) => m,
+                Err(e) => {
+                    skip(model, format!("its vmodl.json entry does not read: {e}"));
+                    continue;
+                }
+            };
+            let returnval = if m.result.task {
+                if m.result.array || m.result.wsdl_type.is_some() {
+                    skip(
+                        model,
+                        "a task method whose result is not one task: cannot type it".into(),
+                    );
+                    continue;
+                }
+                Some(Field {
+                    name: "returnval".into(),
+                    ty: TypeRef::Mor,
+                    optional: false,
+                    repeated: false,
+                })
+            } else {
+                match m.result.wsdl_type.as_deref() {
+                    None => None,
+                    Some(wt) => match data_type_ref(model, types, "", wt) {
+                        Some(ty) => Some(Field {
+                            name: "returnval".into(),
+                            ty,
+                            optional: m.result.optional,
+                            repeated: m.result.array,
+                        }),
+                        None => {
+                            skip(model, format!("its result type {wt} is of another service"));
+                            continue;
+                        }
+                    },
+                }
+            };
+            let mut fields = vec![Field {
+                name: "_this".into(),
+                ty: TypeRef::Mor,
+                optional: false,
+                repeated: false,
+            }];
+            let mut bad = None;
+            for p in &m.params {
+                let wt = p.wsdl_type.as_deref().unwrap_or("");
+                match data_type_ref(model, types, "", wt) {
+                    Some(ty) => fields.push(Field {
+                        name: p.name.clone(),
+                        ty,
+                        optional: p.optional,
+                        repeated: p.array,
+                    }),
+                    None => {
+                        bad = Some(format!(
+                            "its parameter {} has type {wt} of another service",
+                            p.name
+                        ))
+                    }
+                }
+            }
+            if let Some(why) = bad {
+                skip(model, why);
+                continue;
+            }
+            let request_type = format!("{}RequestType", name.strip_suffix("_Task").unwrap_or(name));
+            if model.complex.contains_key(&request_type) {
+                skip(
+                    model,
+                    format!("its request type name {request_type} is taken"),
+                );
+                continue;
+            }
+            model.complex.insert(
+                request_type.clone(),
+                Complex {
+                    name: request_type.clone(),
+                    base: None,
+                    fields,
+                    kind: Kind::Request,
+                },
+            );
+            model.operations.insert(
+                name.clone(),
+                Operation {
+                    name: name.clone(),
+                    request_type,
+                    returnval,
+                    faults: Vec::new(),
+                },
+            );
+            model.added.push(Skip {
+                item: format!("method {owner}.{name}"),
+                reason: "added from the model".into(),
+            });
         }
     }
 }

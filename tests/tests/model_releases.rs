@@ -124,3 +124,23 @@ fn a_9_0_field_is_refused_at_8_0_3_and_sent_at_9_0() {
     assert_eq!(at("8.0.0.0").unwrap_err().since, "8.0.0.1");
     assert!(at("8.0.0.1").is_ok());
 }
+
+#[test]
+fn a_9_0_method_from_the_model_is_refused_at_8_0_3_and_sent_at_9_0() {
+    use vmomi_methods::types::DirectPathProfileManagerCreateRequestType;
+    let req = vmomi_bindings::xml::soap::request_envelope(
+        "DirectPathProfileManagerCreate",
+        &DirectPathProfileManagerCreateRequestType {
+            this: ManagedObjectReference::new(
+                "DirectPathProfileManager",
+                "DirectPathProfileManager",
+            ),
+            ..Default::default()
+        },
+    );
+    let at = |r: &str| check_request_at(&req, &r.parse::<Release>().unwrap());
+    let err = at("8.0.3.0").unwrap_err();
+    assert_eq!(err.item, "DirectPathProfileManagerCreate");
+    assert_eq!(err.since, "9.0.0.0");
+    assert!(at("9.0.0.0").is_ok());
+}

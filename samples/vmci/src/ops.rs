@@ -160,7 +160,7 @@ async fn up_one(
         message,
     };
     let (vm, created) = match there {
-        Some(e) => (adopt(plan, p, e).map_err(fail)?, false),
+        Some(e) => (adopt(plan, p, settled(ctx, e).await?).map_err(fail)?, false),
         None => match clone(ctx, plan, p, devices, folder, pool).await {
             Ok(vm) => (vm, true),
             Err(Error::Vmomi(e)) if matches!(e.fault(), Some(AnyMethodFault::DuplicateName(_))) => {
@@ -174,7 +174,7 @@ async fn up_one(
                             .into(),
                     )
                 })?;
-                (adopt(plan, p, e).map_err(fail)?, false)
+                (adopt(plan, p, settled(ctx, e).await?).map_err(fail)?, false)
             }
             Err(e) => return Err(e),
         },
@@ -232,6 +232,31 @@ async fn up_one(
         expires: vm.labels.as_ref().map_or(0, |(l, _)| l.expires),
         created,
     })
+}
+
+/// How long a VM of a planned name may be seen without labels before it is
+/// taken for someone else's: another run's clone shows in the folder a moment
+/// before its configuration (and so its labels) is in place.
+const LABELS_SETTLE: Duration = Duration::from_secs(20);
+
+/// `e` as it is once any clone in progress has finished: re-read, with a
+/// growing pause, while it shows no labels, for at most [`LABELS_SETTLE`].
+async fn settled(ctx: &Ctx<'_>, mut e: Existing) -> Result<Existing, Error> {
+    let start = std::time::Instant::now();
+    let mut pause = Duration::from_millis(50);
+    while e.labels.is_none() && start.elapsed() < LABELS_SETTLE {
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(2));
+        e = match vc::one(ctx.client, &e.obj).await {
+            Ok(now) => now,
+            // Gone (a clone that failed and was cleaned up): keep what we saw.
+            Err(err) if matches!(err.fault(), Some(AnyMethodFault::ManagedObjectNotFound(_))) => {
+                return Ok(e);
+            }
+            Err(err) => return Err(err.into()),
+        };
+    }
+    Ok(e)
 }
 
 /// A VM of the planned name is there: it is this build's if its labels say

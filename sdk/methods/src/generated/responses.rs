@@ -362,6 +362,17 @@ pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
     ("DetachScsiLun", dyn_unit),
     ("DetachScsiLunEx_Task", dyn_one::<ManagedObjectReference>),
     ("DetachTagFromVStorageObject", dyn_unit),
+    ("DirectPathProfileManagerCreate", dyn_one::<String>),
+    ("DirectPathProfileManagerDelete", dyn_unit),
+    (
+        "DirectPathProfileManagerList",
+        dyn_vec::<DirectPathProfileInfo>,
+    ),
+    (
+        "DirectPathProfileManagerQueryCapacity",
+        dyn_vec::<AnyDirectPathProfileManagerCapacityResult>,
+    ),
+    ("DirectPathProfileManagerUpdate", dyn_unit),
     ("DisableAlarm", dyn_unit),
     ("DisableClusteredVmdkSupport", dyn_unit),
     ("DisableEvcMode_Task", dyn_one::<ManagedObjectReference>),

@@ -122,6 +122,16 @@ poly_enum! {
 }
 
 poly_enum! {
+    /// A `DirectPathProfileManagerCapacityResult` or one of its 2 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `DirectPathProfileManagerCapacityResult` fields every variant shares.
+    AnyDirectPathProfileManagerCapacityResult: DirectPathProfileManagerCapacityResult {
+        DirectPathProfileManagerCapacityInfo [base],
+        DirectPathProfileManagerCapacityResult [],
+        DirectPathProfileManagerCapacityUnknown [base],
+    }
+}
+
+poly_enum! {
     /// A `DirectPathProfileManagerDirectPathConfig` or one of its 4 subtypes, as sent with `xsi:type`;
     /// dereferences to the `DirectPathProfileManagerDirectPathConfig` fields every variant shares.
     AnyDirectPathProfileManagerDirectPathConfig: DirectPathProfileManagerDirectPathConfig {
@@ -130,6 +140,16 @@ poly_enum! {
         DirectPathProfileManagerDynamicDirectPathConfig [base],
         DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig [base],
         DirectPathProfileManagerVmiopDirectPathConfig [base],
+    }
+}
+
+poly_enum! {
+    /// A `DirectPathProfileManagerTargetEntity` or one of its 2 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `DirectPathProfileManagerTargetEntity` fields every variant shares.
+    AnyDirectPathProfileManagerTargetEntity: DirectPathProfileManagerTargetEntity {
+        DirectPathProfileManagerTargetCluster [base],
+        DirectPathProfileManagerTargetEntity [],
+        DirectPathProfileManagerTargetHost [base],
     }
 }
 

@@ -5,6 +5,76 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// Calls the `DirectPathProfileManagerCreate` operation.
+pub fn direct_path_profile_manager_create<'a>(
+    client: &'a dyn RoundTripper,
+    request: &DirectPathProfileManagerCreateRequestType,
+) -> Call<'a, String> {
+    Call::new(
+        client,
+        "DirectPathProfileManagerCreate",
+        &request.this,
+        request_envelope("DirectPathProfileManagerCreate", request),
+        ret_one::<String>,
+    )
+}
+
+/// Calls the `DirectPathProfileManagerDelete` operation.
+pub fn direct_path_profile_manager_delete<'a>(
+    client: &'a dyn RoundTripper,
+    request: &DirectPathProfileManagerDeleteRequestType,
+) -> Call<'a, ()> {
+    Call::new(
+        client,
+        "DirectPathProfileManagerDelete",
+        &request.this,
+        request_envelope("DirectPathProfileManagerDelete", request),
+        ret_unit,
+    )
+}
+
+/// Calls the `DirectPathProfileManagerList` operation.
+pub fn direct_path_profile_manager_list<'a>(
+    client: &'a dyn RoundTripper,
+    request: &DirectPathProfileManagerListRequestType,
+) -> Call<'a, Vec<DirectPathProfileInfo>> {
+    Call::new(
+        client,
+        "DirectPathProfileManagerList",
+        &request.this,
+        request_envelope("DirectPathProfileManagerList", request),
+        ret_vec::<DirectPathProfileInfo>,
+    )
+}
+
+/// Calls the `DirectPathProfileManagerQueryCapacity` operation.
+pub fn direct_path_profile_manager_query_capacity<'a>(
+    client: &'a dyn RoundTripper,
+    request: &DirectPathProfileManagerQueryCapacityRequestType,
+) -> Call<'a, Vec<AnyDirectPathProfileManagerCapacityResult>> {
+    Call::new(
+        client,
+        "DirectPathProfileManagerQueryCapacity",
+        &request.this,
+        request_envelope("DirectPathProfileManagerQueryCapacity", request),
+        ret_vec::<AnyDirectPathProfileManagerCapacityResult>,
+    )
+}
+
+/// Calls the `DirectPathProfileManagerUpdate` operation.
+pub fn direct_path_profile_manager_update<'a>(
+    client: &'a dyn RoundTripper,
+    request: &DirectPathProfileManagerUpdateRequestType,
+) -> Call<'a, ()> {
+    Call::new(
+        client,
+        "DirectPathProfileManagerUpdate",
+        &request.this,
+        request_envelope("DirectPathProfileManagerUpdate", request),
+        ret_unit,
+    )
+}
+
 /// Calls the `DisableAlarm` operation.
 ///
 /// Faults it declares: `RuntimeFault`.

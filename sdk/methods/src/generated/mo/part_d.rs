@@ -603,6 +603,127 @@ impl DiagnosticManager {
     }
 }
 
+/// A view of a managed object of type `DirectPathProfileManager`: the client plus the reference.
+#[derive(Clone)]
+pub struct DirectPathProfileManager {
+    client: std::sync::Arc<dyn RoundTripper>,
+    reference: ManagedObjectReference,
+}
+impl std::fmt::Debug for DirectPathProfileManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DirectPathProfileManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for DirectPathProfileManager {
+    const TYPE_NAME: &'static str = "DirectPathProfileManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
+}
+impl DirectPathProfileManager {
+    /// The managed object type name.
+    pub const TYPE_NAME: &'static str = "DirectPathProfileManager";
+    /// A view of `reference` through `client`.
+    pub fn new(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self { client, reference }
+    }
+    /// The managed object reference.
+    pub fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    /// The client calls go through.
+    pub fn client(&self) -> &dyn RoundTripper {
+        &*self.client
+    }
+    /// A shared handle to the client.
+    pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+    /// Calls `DirectPathProfileManagerCreate` on this object.
+    pub fn direct_path_profile_manager_create(
+        &self,
+        spec: DirectPathProfileManagerCreateSpec,
+    ) -> Call<'_, String> {
+        crate::methods::direct_path_profile_manager_create(
+            self.client(),
+            &DirectPathProfileManagerCreateRequestType {
+                this: self.reference().clone(),
+                spec,
+                ..Default::default()
+            },
+        )
+    }
+    /// Calls `DirectPathProfileManagerDelete` on this object.
+    pub fn direct_path_profile_manager_delete(&self, id: String) -> Call<'_, ()> {
+        crate::methods::direct_path_profile_manager_delete(
+            self.client(),
+            &DirectPathProfileManagerDeleteRequestType {
+                this: self.reference().clone(),
+                id,
+                ..Default::default()
+            },
+        )
+    }
+    /// Calls `DirectPathProfileManagerList` on this object.
+    pub fn direct_path_profile_manager_list(
+        &self,
+        filter_spec: DirectPathProfileManagerFilterSpec,
+    ) -> Call<'_, Vec<DirectPathProfileInfo>> {
+        crate::methods::direct_path_profile_manager_list(
+            self.client(),
+            &DirectPathProfileManagerListRequestType {
+                this: self.reference().clone(),
+                filter_spec,
+                ..Default::default()
+            },
+        )
+    }
+    /// Calls `DirectPathProfileManagerQueryCapacity` on this object.
+    pub fn direct_path_profile_manager_query_capacity(
+        &self,
+        target: AnyDirectPathProfileManagerTargetEntity,
+        query_spec: Vec<AnyDirectPathProfileManagerCapacityQuerySpec>,
+    ) -> Call<'_, Vec<AnyDirectPathProfileManagerCapacityResult>> {
+        crate::methods::direct_path_profile_manager_query_capacity(
+            self.client(),
+            &DirectPathProfileManagerQueryCapacityRequestType {
+                this: self.reference().clone(),
+                target,
+                query_spec,
+                ..Default::default()
+            },
+        )
+    }
+    /// Calls `DirectPathProfileManagerUpdate` on this object.
+    pub fn direct_path_profile_manager_update(
+        &self,
+        id: String,
+        spec: DirectPathProfileManagerUpdateSpec,
+    ) -> Call<'_, ()> {
+        crate::methods::direct_path_profile_manager_update(
+            self.client(),
+            &DirectPathProfileManagerUpdateRequestType {
+                this: self.reference().clone(),
+                id,
+                spec,
+                ..Default::default()
+            },
+        )
+    }
+}
+
 /// A view of a managed object of type `DistributedVirtualPortgroup`, extends [`Network`]: the client plus the reference.
 #[derive(Clone)]
 pub struct DistributedVirtualPortgroup {

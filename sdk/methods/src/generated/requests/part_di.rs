@@ -5,6 +5,209 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `DirectPathProfileManagerCreateRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerCreateRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+    /// `spec` (`DirectPathProfileManagerCreateSpec`, required).
+    pub spec: DirectPathProfileManagerCreateSpec,
+}
+xml_struct!(DirectPathProfileManagerCreateRequestType);
+impl DecodeFields for DirectPathProfileManagerCreateRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            "spec" => self.spec = r.value(s)?,
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for DirectPathProfileManagerCreateRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
+        w.field("spec", &self.spec);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerDeleteRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerDeleteRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+    /// `id` (`xsd:string`, required).
+    pub id: String,
+}
+xml_struct!(DirectPathProfileManagerDeleteRequestType);
+impl DecodeFields for DirectPathProfileManagerDeleteRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            "id" => self.id = r.value(s)?,
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for DirectPathProfileManagerDeleteRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
+        w.field("id", &self.id);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerListRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerListRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+    /// `filterSpec` (`DirectPathProfileManagerFilterSpec`, required).
+    pub filter_spec: DirectPathProfileManagerFilterSpec,
+}
+xml_struct!(DirectPathProfileManagerListRequestType);
+impl DecodeFields for DirectPathProfileManagerListRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            "filterSpec" => self.filter_spec = r.value(s)?,
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for DirectPathProfileManagerListRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
+        w.field("filterSpec", &self.filter_spec);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerQueryCapacityRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerQueryCapacityRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+    /// `target` (`DirectPathProfileManagerTargetEntity`, required).
+    pub target: AnyDirectPathProfileManagerTargetEntity,
+    /// `querySpec` (`DirectPathProfileManagerCapacityQuerySpec`, repeated).
+    pub query_spec: Vec<AnyDirectPathProfileManagerCapacityQuerySpec>,
+}
+xml_struct!(DirectPathProfileManagerQueryCapacityRequestType);
+impl DecodeFields for DirectPathProfileManagerQueryCapacityRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            "target" => self.target = r.value(s)?,
+            "querySpec" => self.query_spec.push(r.value(s)?),
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for DirectPathProfileManagerQueryCapacityRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
+        w.field("target", &self.target);
+        w.vec_field("querySpec", &self.query_spec);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
+/// WSDL type `DirectPathProfileManagerUpdateRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirectPathProfileManagerUpdateRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+    /// `id` (`xsd:string`, required).
+    pub id: String,
+    /// `spec` (`DirectPathProfileManagerUpdateSpec`, required).
+    pub spec: DirectPathProfileManagerUpdateSpec,
+}
+xml_struct!(DirectPathProfileManagerUpdateRequestType);
+impl DecodeFields for DirectPathProfileManagerUpdateRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            "id" => self.id = r.value(s)?,
+            "spec" => self.spec = r.value(s)?,
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for DirectPathProfileManagerUpdateRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
+        w.field("id", &self.id);
+        w.field("spec", &self.spec);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
 /// WSDL type `DisableAlarmRequestType`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DisableAlarmRequestType {
