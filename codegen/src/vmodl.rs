@@ -289,6 +289,23 @@ fn data_type_ref(
     type_ref(model, types, wsdl_type)
 }
 
+/// A field (or parameter) of `owner` as the model gives it; `None` when its
+/// type is of another service.
+fn model_field(
+    model: &Model,
+    types: &BTreeMap<String, VType>,
+    owner: &str,
+    p: &VProp,
+) -> Option<Field> {
+    let ty = data_type_ref(model, types, owner, p.wsdl_type.as_deref().unwrap_or(""))?;
+    Some(Field {
+        name: p.name.clone(),
+        ty,
+        optional: p.optional,
+        repeated: p.array,
+    })
+}
+
 /// Adds the model's vim25 enums, enum values, data types, faults and fields
 /// that the WSDL lacks; the WSDL's own items stay as they are.
 fn merge_data(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeSet<String>) {
@@ -429,20 +446,15 @@ fn merge_data(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeS
                 continue;
             }
             let wt = p.wsdl_type.as_deref().unwrap_or("");
-            match data_type_ref(model, types, n, wt) {
-                Some(ty) => {
-                    if p.array
-                        && let TypeRef::Named(e) = &ty
+            match model_field(model, types, n, p) {
+                Some(f) => {
+                    if let TypeRef::Named(e) = &f.ty
+                        && f.repeated
                         && model.from_model.contains(e)
                     {
                         boxes.insert(e.clone());
                     }
-                    fields.push(Field {
-                        name: p.name.clone(),
-                        ty,
-                        optional: p.optional,
-                        repeated: p.array,
-                    });
+                    fields.push(f);
                     if !is_new {
                         model.added.push(Skip {
                             item: format!("field {n}.{}", p.name),
@@ -606,18 +618,13 @@ fn merge_operations(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &
             }];
             let mut bad = None;
             for p in &m.params {
-                let wt = p.wsdl_type.as_deref().unwrap_or("");
-                match data_type_ref(model, types, "", wt) {
-                    Some(ty) => fields.push(Field {
-                        name: p.name.clone(),
-                        ty,
-                        optional: p.optional,
-                        repeated: p.array,
-                    }),
+                match model_field(model, types, "", p) {
+                    Some(f) => fields.push(f),
                     None => {
                         bad = Some(format!(
-                            "its parameter {} has type {wt} of another service",
-                            p.name
+                            "its parameter {} has type {} of another service",
+                            p.name,
+                            p.wsdl_type.as_deref().unwrap_or("")
                         ))
                     }
                 }

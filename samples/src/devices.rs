@@ -676,6 +676,31 @@ fn nic_info(card: &vmomi::types::VirtualEthernetCard, adapter: &str, names: &Nam
 }
 
 /// One device without the devices under it.
+/// A network card's `VirtualEthernetCard` part and adapter name (`e1000`,
+/// `vmxnet3`, ...); `None` for any other device.
+///
+/// ```
+/// use vmomi::types::{AnyVirtualDevice, VirtualDisk, VirtualVmxnet3};
+/// let card = AnyVirtualDevice::from(VirtualVmxnet3::default());
+/// assert_eq!(vmomi_samples::devices::nic(&card).map(|(_, a)| a), Some("vmxnet3"));
+/// assert!(vmomi_samples::devices::nic(&AnyVirtualDevice::from(VirtualDisk::default())).is_none());
+/// ```
+pub fn nic(d: &AnyVirtualDevice) -> Option<(&vmomi::types::VirtualEthernetCard, &'static str)> {
+    use AnyVirtualDevice as D;
+    Some(match d {
+        D::VirtualE1000(n) => (n, "e1000"),
+        D::VirtualE1000e(n) => (n, "e1000e"),
+        D::VirtualPCNet32(n) => (n, "pcnet32"),
+        D::VirtualVmxnet(n) => (n, "vmxnet"),
+        D::VirtualVmxnet2(n) => (n, "vmxnet2"),
+        D::VirtualVmxnet3(n) => (n, "vmxnet3"),
+        D::VirtualVmxnet3Vrdma(n) => (n, "vmxnet3vrdma"),
+        D::VirtualSriovEthernetCard(n) => (n, "sriov"),
+        D::VirtualEthernetCard(n) => (n, "ethernet"),
+        _ => return None,
+    })
+}
+
 fn device(d: &AnyVirtualDevice, names: &Names) -> Device {
     use AnyVirtualDevice as D;
     let base = d.as_base();
@@ -686,18 +711,11 @@ fn device(d: &AnyVirtualDevice, names: &Names) -> Device {
             controller_type: kind.to_string(),
             bus_number: c.bus_number,
         }
+    } else if let Some((card, adapter)) = nic(d) {
+        Info::Nic(nic_info(card, adapter, names))
     } else {
         match d {
             D::VirtualDisk(disk) => Info::Disk(disk_info(disk, names)),
-            D::VirtualE1000(n) => Info::Nic(nic_info(n, "e1000", names)),
-            D::VirtualE1000e(n) => Info::Nic(nic_info(n, "e1000e", names)),
-            D::VirtualPCNet32(n) => Info::Nic(nic_info(n, "pcnet32", names)),
-            D::VirtualVmxnet(n) => Info::Nic(nic_info(n, "vmxnet", names)),
-            D::VirtualVmxnet2(n) => Info::Nic(nic_info(n, "vmxnet2", names)),
-            D::VirtualVmxnet3(n) => Info::Nic(nic_info(n, "vmxnet3", names)),
-            D::VirtualVmxnet3Vrdma(n) => Info::Nic(nic_info(n, "vmxnet3vrdma", names)),
-            D::VirtualSriovEthernetCard(n) => Info::Nic(nic_info(n, "sriov", names)),
-            D::VirtualEthernetCard(n) => Info::Nic(nic_info(n, "ethernet", names)),
             D::VirtualCdrom(c) => Info::Cdrom {
                 media: c.backing.as_ref().and_then(|b| {
                     file_backing(b)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -94,22 +95,33 @@ func (a *guestAgent) UpdateObject(obj mo.Reference, changes []types.PropertyChan
 	}
 }
 
-// setupCI makes the fixture through the simulator's own API, as an operator would.
-func setupCI(sdk *url.URL, user, pass string) error {
-	ctx := context.Background()
+// operator logs in to the simulator's own API, as an operator would, with a
+// finder set to the default datacenter. The caller logs out.
+func operator(ctx context.Context, sdk *url.URL, user, pass string) (*govmomi.Client, *find.Finder, *object.Datacenter, error) {
 	u := *sdk
 	u.User = url.UserPassword(user, pass)
 	c, err := govmomi.NewClient(ctx, &u, true)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	defer c.Logout(ctx)
 	finder := find.NewFinder(c.Client, false)
 	dc, err := finder.DefaultDatacenter(ctx)
 	if err != nil {
-		return err
+		_ = c.Logout(ctx)
+		return nil, nil, nil, err
 	}
 	finder.SetDatacenter(dc)
+	return c, finder, dc, nil
+}
+
+// setupCI makes the fixture through the simulator's own API, as an operator would.
+func setupCI(sdk *url.URL, user, pass string) error {
+	ctx := context.Background()
+	c, finder, dc, err := operator(ctx, sdk, user, pass)
+	if err != nil {
+		return err
+	}
+	defer c.Logout(ctx)
 	folders, err := dc.Folders(ctx)
 	if err != nil {
 		return err

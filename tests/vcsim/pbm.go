@@ -29,8 +29,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vmware/govmomi"
-	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/pbm"
 	"github.com/vmware/govmomi/pbm/methods"
 	pbmsim "github.com/vmware/govmomi/pbm/simulator"
@@ -150,19 +148,11 @@ func pbmRegistry() *simulator.Registry {
 // backed by a new temporary directory, which it returns for removal.
 func setupPBM(sdk *url.URL, user, pass string) (string, error) {
 	ctx := context.Background()
-	u := *sdk
-	u.User = url.UserPassword(user, pass)
-	c, err := govmomi.NewClient(ctx, &u, true)
+	c, finder, _, err := operator(ctx, sdk, user, pass)
 	if err != nil {
 		return "", err
 	}
 	defer c.Logout(ctx)
-	finder := find.NewFinder(c.Client, false)
-	dc, err := finder.DefaultDatacenter(ctx)
-	if err != nil {
-		return "", err
-	}
-	finder.SetDatacenter(dc)
 	clusters, err := finder.ClusterComputeResourceList(ctx, "*")
 	if err != nil {
 		return "", fmt.Errorf("-pbm needs a cluster for vsanDatastore: %w", err)

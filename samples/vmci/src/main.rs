@@ -164,15 +164,12 @@ fn load_policy(args: &Args) -> Result<Policy, Error> {
         None => {
             let cwd = std::env::current_dir()
                 .map_err(|e| Error::Usage(format!("the current folder: {e}")))?;
-            cwd.ancestors()
-                .map(|d| d.join(POLICY_FILE))
-                .find(|p| p.is_file())
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "no policy: pass --policy FILE or set VMCI_POLICY (no {POLICY_FILE} in {} or above)",
-                        cwd.display()
-                    ))
-                })?
+            spec::find_upward(&cwd, POLICY_FILE).ok_or_else(|| {
+                Error::Usage(format!(
+                    "no policy: pass --policy FILE or set VMCI_POLICY (no {POLICY_FILE} in {} or above, up to the repository's root)",
+                    cwd.display()
+                ))
+            })?
         }
     };
     Ok(policy::load_policy(&path)?)
@@ -367,7 +364,7 @@ fn print_plan(plan: &Plan) {
                 format!("{} MB", v.memory_mb),
                 or_dash(v.disk_mb.map(|d| format!("{d} MB"))),
                 or_dash(v.network.as_deref()),
-                age(v.lifetime.as_secs() as i64),
+                spec::format_duration(v.lifetime),
                 if v.exists { "keep" } else { "make" }.to_string(),
             ]
         })

@@ -126,14 +126,7 @@ pub async fn up(ctx: &Ctx<'_>, plan: &Plan, found: &[Existing]) -> Result<Vec<Vm
         .buffer_unordered(ctx.concurrency.max(1))
         .collect()
         .await;
-    let (mut rows, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    let mut errors: Vec<Error> = errors.into_iter().filter_map(Result::err).collect();
-    if errors.len() == 1 {
-        return Err(errors.remove(0));
-    } else if !errors.is_empty() {
-        return Err(Error::Several(errors));
-    }
-    let mut rows: Vec<VmRow> = rows.drain(..).filter_map(Result::ok).collect();
+    let mut rows = gather(results)?;
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(rows)
 }
@@ -454,19 +447,24 @@ pub async fn destroy(ctx: &Ctx<'_>, vms: Vec<Existing>) -> Result<Vec<String>, E
         .buffer_unordered(ctx.concurrency.max(1))
         .collect()
         .await;
-    let mut names = Vec::new();
+    let mut names = gather(results)?;
+    names.sort();
+    Ok(names)
+}
+
+/// Every VM's result: the values when all succeeded, else every error (one
+/// alone as itself).
+fn gather<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error> {
+    let mut values = Vec::new();
     let mut errors = Vec::new();
     for r in results {
         match r {
-            Ok(n) => names.push(n),
+            Ok(v) => values.push(v),
             Err(e) => errors.push(e),
         }
     }
     match errors.len() {
-        0 => {
-            names.sort();
-            Ok(names)
-        }
+        0 => Ok(values),
         1 => Err(errors.remove(0)),
         _ => Err(Error::Several(errors)),
     }

@@ -49,17 +49,23 @@ pub const VM_FIELDS: &[&str] = &[
     "role", "template", "count", "cpus", "memory", "disk", "network", "lifetime",
 ];
 
-/// Finds `.vsphere-ci.yml` in `start` or the nearest folder above it.
+/// Finds `.vsphere-ci.yml` in `start` or the nearest folder above it
+/// (see [`find_upward`]).
+pub fn find_spec(start: &Path) -> Option<PathBuf> {
+    find_upward(start, FILE_NAME)
+}
+
+/// Finds a file named `name` in `start` or the nearest folder above it.
 ///
 /// The search stops at the root of the repository: a folder holding `.git`
 /// (a folder, or a file for worktrees and submodules) is the last one looked
-/// in, so a spec above the checkout is never picked up by mistake. A
+/// in, so a file above the checkout is never picked up by mistake. A
 /// relative `start` is taken from the current folder; the path returned is
 /// absolute then.
-pub fn find_spec(start: &Path) -> Option<PathBuf> {
+pub fn find_upward(start: &Path, name: &str) -> Option<PathBuf> {
     let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
     for dir in start.ancestors() {
-        let candidate = dir.join(FILE_NAME);
+        let candidate = dir.join(name);
         if candidate.is_file() {
             return Some(candidate);
         }

@@ -244,22 +244,9 @@ pub fn first_disk_and_nic(
         .iter()
         .find(|d| matches!(d, AnyVirtualDevice::VirtualDisk(_)))
         .cloned();
-    let nic = devices.iter().find(|d| is_nic(d)).cloned();
+    let nic = devices
+        .iter()
+        .find(|d| vmomi_samples::devices::nic(d).is_some())
+        .cloned();
     (disk, nic)
-}
-
-/// Whether a device is a network card (every `VirtualEthernetCard` kind).
-pub fn is_nic(d: &AnyVirtualDevice) -> bool {
-    matches!(
-        d.type_name(),
-        "VirtualE1000"
-            | "VirtualE1000e"
-            | "VirtualPCNet32"
-            | "VirtualVmxnet"
-            | "VirtualVmxnet2"
-            | "VirtualVmxnet3"
-            | "VirtualVmxnet3Vrdma"
-            | "VirtualSriovEthernetCard"
-            | "VirtualEthernetCard"
-    )
 }
