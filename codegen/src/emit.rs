@@ -326,38 +326,58 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
         ),
     );
 
-    let requests = m
-        .complex
-        .values()
-        .filter(|c| c.kind == Kind::Request)
-        .map(|c| c.name.as_str());
-    emit_grouped(
-        &mut methods,
-        "requests",
-        "Parameter types of the port-type operations (`*RequestType`).",
-        groups(requests),
-        |out, name| emit_struct(ctx, out, &m.complex[name]),
-    );
-    emit_grouped(
-        &mut methods,
-        "methods",
-        "One function per port-type operation, taking its request type.",
-        groups(m.operations.keys().map(|s| s.as_str())),
-        |out, name| emit_method(ctx, out, name),
-    );
-    emit_grouped(
-        &mut methods,
-        "mo",
-        "Managed-object views: typed methods and property paths per managed object type.",
-        groups(m.managed.keys().map(|s| s.as_str())),
-        |out, name| emit_mo(ctx, out, name),
+    // vim25 in the top trees, PBM's operations and views in `pbm/`.
+    for pbm in [false, true] {
+        let root = if pbm { "pbm/" } else { "" };
+        let requests = m
+            .complex
+            .values()
+            .filter(|c| c.kind == Kind::Request && m.pbm.contains(&c.name) == pbm)
+            .map(|c| c.name.as_str());
+        emit_grouped(
+            &mut methods,
+            &format!("{root}requests"),
+            "Parameter types of the port-type operations (`*RequestType`).",
+            groups(requests),
+            |out, name| emit_struct(ctx, out, &m.complex[name]),
+        );
+        emit_grouped(
+            &mut methods,
+            &format!("{root}methods"),
+            "One function per port-type operation, taking its request type.",
+            groups(
+                m.operations
+                    .keys()
+                    .filter(|n| m.pbm.contains(*n) == pbm)
+                    .map(|s| s.as_str()),
+            ),
+            |out, name| emit_method(ctx, out, name),
+        );
+        emit_grouped(
+            &mut methods,
+            &format!("{root}mo"),
+            "Managed-object views: typed methods and property paths per managed object type.",
+            groups(
+                m.managed
+                    .keys()
+                    .filter(|n| m.pbm.contains(*n) == pbm)
+                    .map(|s| s.as_str()),
+            ),
+            |out, name| emit_mo(ctx, out, name),
+        );
+    }
+    methods.insert(
+        "pbm/mod.rs".into(),
+        format!(
+            "{HEADER}//! The PBM storage-policy service's request types, methods and views\n//! (namespace `urn:pbm`, endpoint `/pbm/sdk`): their calls say so\n//! ([`Service::Pbm`](crate::rt::Service::Pbm)), so a session sends them there.\n\npub mod methods;\npub mod mo;\npub mod requests;\n"
+        ),
     );
     methods.insert("responses.rs".into(), emit_responses(ctx));
     methods.insert(
         "mod.rs".into(),
         root_mod(
             "Generated vim25 request types, methods and managed-object views.",
-            &["requests", "methods", "mo", "responses"],
+            &["requests", "methods", "mo", "pbm", "responses"],
         ),
     );
 
@@ -387,7 +407,11 @@ fn emit_grouped(
     mut item: impl FnMut(&mut String, &str),
 ) {
     // Managed-object views inherit from views in sibling files.
-    let siblings = if dir == "mo" { "use super::*;\n" } else { "" };
+    let siblings = if dir.ends_with("mo") {
+        "use super::*;\n"
+    } else {
+        ""
+    };
     let mut modrs = format!("{HEADER}//! {doc}\n\n");
     for (g, names) in &groups {
         // Path accessors are impls: nothing to re-export.
@@ -743,7 +767,12 @@ fn emit_responses(ctx: &Ctx<'_>) -> String {
     let mut out = String::from(HEADER);
     out.push_str("//! The `returnval` decoder of every operation, by name, for decoding when\n//! the operation is known only at run time.\n\nuse crate::response::*;\nuse crate::types::*;\n\n/// Sorted by operation name for binary search.\npub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[\n");
     for (name, op) in &ctx.m.operations {
-        let (_, f) = ret_shape(ctx, op, "dyn");
+        let prefix = if ctx.m.pbm.contains(name) {
+            "pbm_dyn"
+        } else {
+            "dyn"
+        };
+        let (_, f) = ret_shape(ctx, op, prefix);
         let _ = writeln!(out, "    ({name:?}, {f}),");
     }
     out.push_str("];\n");
@@ -771,7 +800,8 @@ fn ret_shape(ctx: &Ctx<'_>, op: &crate::model::Operation, prefix: &str) -> (Stri
 fn emit_method(ctx: &Ctx<'_>, out: &mut String, name: &str) {
     let op = &ctx.m.operations[name];
     let f = snake(name);
-    let (ret, dec) = ret_shape(ctx, op, "ret");
+    let pbm = ctx.m.pbm.contains(name);
+    let (ret, dec) = ret_shape(ctx, op, if pbm { "pbm_ret" } else { "ret" });
     let faults = if op.faults.is_empty() {
         String::new()
     } else {
@@ -784,10 +814,24 @@ fn emit_method(ctx: &Ctx<'_>, out: &mut String, name: &str) {
                 .join(", ")
         )
     };
+    let call = if pbm {
+        format!(
+            "Call::new_in(client, Service::Pbm, \"{name}\", &request.this, request_envelope_in(PBM_NAMESPACE, \"{name}\", request), {dec})"
+        )
+    } else {
+        format!(
+            "Call::new(client, \"{name}\", &request.this, request_envelope(\"{name}\", request), {dec})"
+        )
+    };
     let _ = writeln!(
         out,
-        "/// Calls the `{name}` operation.{faults}\npub fn {f}<'a>(client: &'a dyn RoundTripper, request: &{rt}) -> Call<'a, {ret}> {{\n    Call::new(client, \"{name}\", &request.this, request_envelope(\"{name}\", request), {dec})\n}}\n",
-        rt = op.request_type
+        "/// Calls the `{name}` operation{service}.{faults}\npub fn {f}<'a>(client: &'a dyn RoundTripper, request: &{rt}) -> Call<'a, {ret}> {{\n    {call}\n}}\n",
+        rt = op.request_type,
+        service = if pbm {
+            " of the PBM service (`/pbm/sdk`)"
+        } else {
+            ""
+        },
     );
 }
 
@@ -889,7 +933,8 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
             args.join(", ")
         );
         let call = format!(
-            "crate::methods::{fname}(self.client(), &{} {{ this: self.reference().clone(), {}{}..Default::default() }})",
+            "crate::{}methods::{fname}(self.client(), &{} {{ this: self.reference().clone(), {}{}..Default::default() }})",
+            if m.pbm.contains(op_name) { "pbm::" } else { "" },
             req.name,
             inits.join(", "),
             if inits.is_empty() { "" } else { ", " },

@@ -155,8 +155,9 @@ pub struct Model {
     pub downgraded: Vec<Skip>,
     /// Types and enums that come from vmodl.json, not the WSDL (newer releases).
     pub from_model: std::collections::BTreeSet<String>,
-    /// The PBM storage-policy service's types and enums (`urn:pbm`), from
-    /// vmodl.json: generated in a tree of their own.
+    /// The PBM storage-policy service's items (`urn:pbm`), from vmodl.json:
+    /// types, enums, operations, their request types and managed objects
+    /// (every name starts with `Pbm`), generated in trees of their own.
     pub pbm: std::collections::BTreeSet<String>,
     /// Fields and enum values of WSDL types added from vmodl.json.
     pub added: Vec<Skip>,

@@ -67,6 +67,8 @@ impl Since {
     fn new(release: Option<u8>, source: Source) -> Self {
         match release {
             Some(_) => Since { release, source },
+            // PBM items are undated by design, not for want of a source.
+            None if source == Source::Pbm => Since { release, source },
             None => Since {
                 release: None,
                 source: Source::Unknown,
@@ -382,6 +384,17 @@ pub fn compute(
 
     // Operations, their request types and parameters.
     for op in m.operations.values() {
+        if m.pbm.contains(&op.name) {
+            let pbm = Since::new(None, Source::Pbm);
+            info.operations.insert(op.name.clone(), pbm);
+            if let Some(req) = m.complex.get(&op.request_type) {
+                info.types.insert(req.name.clone(), pbm);
+                for f in &req.fields {
+                    info.fields.insert((req.name.clone(), f.name.clone()), pbm);
+                }
+            }
+            continue;
+        }
         let in_old = old.operations.get(&op.name);
         let entry = op_since.get(op.name.as_str());
         let s = entry.and_then(|(meth, _)| ids.get(&meth.since));
@@ -460,6 +473,14 @@ pub fn compute(
 
     // Managed object types and their properties.
     for mo in m.managed.values() {
+        if m.pbm.contains(&mo.name) {
+            let pbm = Since::new(None, Source::Pbm);
+            info.types.insert(mo.name.clone(), pbm);
+            for p in &mo.properties {
+                info.fields.insert((mo.name.clone(), p.name.clone()), pbm);
+            }
+            continue;
+        }
         let st = since.types.get(&mo.name);
         let t = st.and_then(|t| ids.get(&t.since));
         info.types

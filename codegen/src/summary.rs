@@ -129,16 +129,21 @@ fn releases(ctx: &Ctx<'_>, s: &mut String) {
         return;
     }
     let n = r.releases.len();
-    // rows: one per release, then unknown
-    let mut rows = vec![[0usize; 5]; n + 1];
+    // rows: one per release, then unknown, then PBM (dated by its own releases)
+    let mut rows = vec![[0usize; 5]; n + 2];
     let mut sources: BTreeMap<(Source, &str), usize> = BTreeMap::new();
     let mut unknown: Vec<String> = Vec::new();
     let mut count = |col: Col, item: String, since: &Since| {
-        let row = since.release.map(|i| i as usize).unwrap_or(n).min(n);
+        let pbm = since.source == Source::Pbm;
+        let row = match since.release {
+            _ if pbm => n + 1,
+            Some(i) => (i as usize).min(n),
+            None => n,
+        };
         rows[row][col as usize] += 1;
         let label = ["types", "fields", "params", "methods", "enum values"][col as usize];
         *sources.entry((since.source, label)).or_default() += 1;
-        if since.release.is_none() {
+        if since.release.is_none() && !pbm {
             unknown.push(format!("{label}: {item}"));
         }
     };
@@ -186,7 +191,11 @@ fn releases(ctx: &Ctx<'_>, s: &mut String) {
     );
     let mut total = [0usize; 5];
     for (i, row) in rows.iter().enumerate() {
-        let name = if i < n { r.wire(i as u8) } else { "unknown" };
+        let name = match i {
+            _ if i < n => r.wire(i as u8),
+            _ if i == n => "unknown",
+            _ => "PBM",
+        };
         let _ = writeln!(
             s,
             "  {:<13} {:>6} {:>7} {:>7} {:>8} {:>12}",

@@ -229,6 +229,9 @@ pub fn merge_str_with(
                 }),
             }
         }
+        if is_pbm(name) {
+            model.pbm.insert(name.clone());
+        }
         kept.insert(name.clone(), (t.wsdl_base.clone(), props, in_wsdl));
     }
 
@@ -554,13 +557,14 @@ fn merge_data(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeS
 }
 
 /// Adds the methods of the model's vim25 managed objects that the WSDL
-/// lacks, as port-type operations with request types (`_this` and the
-/// parameters, in the model's order): `Name` takes `NameRequestType`, and
-/// `Name_Task` takes `NameRequestType` and returns the task.
+/// lacks, and those of the PBM service's, as port-type operations with
+/// request types (`_this` and the parameters, in the model's order): `Name`
+/// takes `NameRequestType`, and `Name_Task` takes `NameRequestType` and
+/// returns the task. PBM's operations and request types join `model.pbm`.
 fn merge_operations(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &BTreeSet<String>) {
     for (owner, t) in types
         .iter()
-        .filter(|(n, t)| t.kind == "managed" && vim25.contains(*n))
+        .filter(|(n, t)| t.kind == "managed" && (vim25.contains(*n) || is_pbm(n)))
     {
         for (name, raw) in &t.methods {
             if model.operations.contains_key(name) {
@@ -650,6 +654,10 @@ fn merge_operations(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &
                     kind: Kind::Request,
                 },
             );
+            if is_pbm(owner) {
+                model.pbm.insert(name.clone());
+                model.pbm.insert(request_type.clone());
+            }
             model.operations.insert(
                 name.clone(),
                 Operation {

@@ -23,7 +23,7 @@
 //! | transport | [`transport`] ([`tls`], [`redact`]) | HTTP exchanges, TLS, limits, errors, the redacted wire log |
 //! | cassettes | [`cassette`] | record (wraps the network) and replay (replaces it) |
 //! | session | [`session`] | [`Client`], its builder, release negotiation, login, keep-alive |
-//! | helpers | [`helpers`] ([`property`], [`task`], [`watch`], ...) | property reads, task waits, watches |
+//! | helpers | [`helpers`] ([`property`], [`task`], [`watch`], [`pbm`], ...) | property reads, task waits, watches, storage policies |
 
 pub mod cassette;
 pub mod error;
@@ -47,4 +47,13 @@ pub use transport::{redact, tls};
 
 pub use error::{Error, Fault, TransportKind};
 pub use vmomi_bindings::{rt, xml};
-pub use vmomi_methods::{Decoded, ObjectView, decode_response, methods, mo, types};
+pub use vmomi_methods::{
+    Decoded, ObjectView, decode_response, decode_response_in, methods, mo, types,
+};
+
+/// The PBM storage-policy service: the [`pbm::Pbm`] helper, and the
+/// generated methods and views (`vmomi::pbm::mo::PbmPlacementSolver`).
+pub mod pbm {
+    pub use crate::helpers::pbm::*;
+    pub use vmomi_methods::pbm::{methods, mo};
+}

@@ -124,6 +124,7 @@ fn child(url: &str, ca: &str, mode: &str) {
                             operation: "RetrievePropertiesEx",
                             this: req.this.clone(),
                             body: vmomi::xml::soap::request_envelope("RetrievePropertiesEx", &req),
+                            service: vmomi::rt::Service::Vim25,
                         })
                         .await
                         .unwrap();

@@ -42,6 +42,15 @@ pub struct Options {
     /// vsan on the first cluster's hosts: the built-in "vSAN Default Storage
     /// Policy" is compatible with it and not with `LocalDS_0`.
     pub pbm: bool,
+    /// ESXCLI through the API (`tests/vcsim/esxcli.go`, wire shapes in
+    /// `tests/vcsim/ESXCLI.md`): every host answers `RetrieveDynamicTypeManager`
+    /// and `RetrieveManagedMethodExecuter` with its own type manager and
+    /// executer, serving `system hostname get`, `system version get`,
+    /// `network ip interface ipv4 get` and `software vib list`. The first
+    /// standalone host is ESXi 6.0 (apiVersion 6.0), whose executer refuses an
+    /// `ExecuteSoap` of a newer version; the others are 6.5. The simulator
+    /// prints that host's name as `ESXCLI_OLD_HOST=<name>` before `URL=`.
+    pub esxcli: bool,
 }
 
 impl Default for Options {
@@ -54,6 +63,7 @@ impl Default for Options {
             tls_builtin: false,
             ci: false,
             pbm: false,
+            esxcli: false,
         }
     }
 }
@@ -75,6 +85,9 @@ pub struct Vcsim {
     pub sha1: Option<String>,
     /// The names of the simulator's virtual machines, as it reported them.
     pub vms: Vec<String>,
+    /// With [`Options::esxcli`]: the host the fixture made an older
+    /// release (ESXi 6.0), by name.
+    pub esxcli_old_host: Option<String>,
 }
 
 /// The user and password the simulator accepts.
@@ -102,6 +115,7 @@ struct Startup {
     sha256: Option<String>,
     sha1: Option<String>,
     vms: Vec<String>,
+    esxcli_old_host: Option<String>,
 }
 
 fn read_startup(stdout: impl std::io::Read) -> Result<Startup, String> {
@@ -125,6 +139,8 @@ fn read_startup(stdout: impl std::io::Read) -> Result<Startup, String> {
             s.sha1 = Some(t.to_string());
         } else if let Some(t) = line.strip_prefix("VM=") {
             s.vms.push(t.to_string());
+        } else if let Some(t) = line.strip_prefix("ESXCLI_OLD_HOST=") {
+            s.esxcli_old_host = Some(t.to_string());
         } else {
             return Err(format!("unexpected simulator output: {line:?}"));
         }
@@ -191,6 +207,9 @@ impl Vcsim {
         if o.pbm {
             tls_args.push("-pbm".as_ref());
         }
+        if o.esxcli {
+            tls_args.push("-esxcli".as_ref());
+        }
         let mut child = Command::new(bin)
             .args([
                 "-vm",
@@ -252,6 +271,7 @@ impl Vcsim {
             sha256: startup.sha256,
             sha1: startup.sha1,
             vms: startup.vms,
+            esxcli_old_host: startup.esxcli_old_host,
         })
     }
 

@@ -451,3 +451,39 @@ async fn a_typed_property_set_of_every_vm_and_of_one() {
     client.logout().await.unwrap();
     tape.finish();
 }
+
+#[tokio::test]
+async fn storage_policies_from_pbm() {
+    let Some(tape) = Tape::open(
+        "pbm",
+        &Options {
+            pbm: true,
+            ..Default::default()
+        },
+    ) else {
+        return;
+    };
+    let client = tape.client().connect().await.unwrap();
+    let pbm = client.pbm().await.unwrap();
+    assert_eq!(pbm.content().about_info.name, "PBM");
+    let vsan = pbm
+        .profile_by_name("vSAN Default Storage Policy")
+        .await
+        .unwrap()
+        .expect("the vSAN default policy");
+    let stores = vmomi::property::retrieve_all(&client, vmomi::mo::Datastore::TYPE_NAME, &["name"])
+        .await
+        .unwrap();
+    let mut refs: Vec<_> = stores.into_iter().map(|o| o.obj).collect();
+    refs.sort_by(|a, b| a.value.cmp(&b.value));
+    let fits = pbm.compatible(&vsan.profile_id, &refs).await.unwrap();
+    assert_eq!(fits.len(), 1, "only vsanDatastore: {fits:?}");
+    let name = fits[0].clone();
+    let ds: vmomi::mo::Datastore = client.view(name);
+    assert_eq!(
+        ds.get(vmomi::mo::Datastore::NAME).await.unwrap().as_deref(),
+        Some("vsanDatastore")
+    );
+    client.logout().await.unwrap();
+    tape.finish();
+}

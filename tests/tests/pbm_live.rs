@@ -1,248 +1,231 @@
-//! The simulator's storage policy (PBM) service at `/pbm/sdk`, spoken to in
-//! raw SOAP over a hand-written HTTP/1.1 POST: log in on `/sdk`, present the
-//! `vmware_soap_session` cookie to `/pbm/sdk`, and check the answers' XML
-//! text.
-//!
-//! Temporary scaffolding until the SDK has PBM bindings: it shows the
-//! simulator side (`tests/vcsim/pbm.go`, [`Options::pbm`]) works, and should
-//! give way to tests through the bindings once they exist.
+//! The storage policy (PBM) service through the SDK (`client.pbm()`),
+//! live against the simulator's PBM service at `/pbm/sdk`
+//! (`tests/vcsim/pbm.go`, [`Options::pbm`]): service content, profiles and
+//! their typed content, compatibility, faults, the session it shares with
+//! vim25, and what reaches the wire (a recorder under the client).
 //!
 //! The compatibility rule (see `pbm.go`): the built-in "vSAN Default Storage
 //! Policy" is compatible only with datastores of type vsan, so with it
 //! `vsanDatastore` is compatible and `LocalDS_0` is not.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
+use std::sync::Arc;
+use vmomi::cassette::Recorder;
+use vmomi::mo::Datastore;
+use vmomi::property::retrieve_all;
+use vmomi::types::{AnyMethodFault, AnyPbmCapabilityConstraints, AnyPbmProfile, PbmProfileId};
+use vmomi::{Client, Error};
 use vmomi_tests::vcsim::{Options, PASSWORD, USER, Vcsim};
 
 /// The "vSAN Default Storage Policy" of govmomi's PBM simulator.
 const VSAN_POLICY: &str = "aa6d5a82-1c88-45da-85d3-3d74b91a5bad";
 
-struct Reply {
-    status: u16,
-    /// The header lines, as sent.
-    head: String,
-    body: String,
-}
-
-/// POSTs `payload` in a SOAP envelope to `path` at `addr`, with `cookie` as
-/// the session cookie if given.
-fn post(addr: &str, path: &str, action: &str, cookie: Option<&str>, payload: &str) -> Reply {
-    let body = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>{payload}</soapenv:Body></soapenv:Envelope>"#
-    );
-    let cookie = cookie
-        .map(|c| format!("Cookie: vmware_soap_session={c}\r\n"))
-        .unwrap_or_default();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/xml; charset=utf-8\r\n\
-         SOAPAction: \"{action}\"\r\n{cookie}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut s = TcpStream::connect(addr).expect("connect to the simulator");
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s.write_all(request.as_bytes()).expect("send the request");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read the reply");
-    let raw = String::from_utf8(raw).expect("the reply is UTF-8");
-    let (head, rest) = raw.split_once("\r\n\r\n").expect("a header block");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .expect("a status line");
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
-    Reply {
-        status,
-        head: head.to_string(),
-        body,
-    }
-}
-
-/// The payload of a chunked body.
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    loop {
-        let (size, rest) = s.split_once("\r\n").expect("a chunk size line");
-        let n = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
-        if n == 0 {
-            return out;
-        }
-        out.push_str(&rest[..n]);
-        s = &rest[n + 2..];
-    }
-}
-
-/// The texts of every `<tag>...</tag>` in `xml`, in order.
-fn texts<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
-    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
-    xml.split(&open)
-        .skip(1)
-        .map(|s| s.split(&close).next().unwrap())
-        .collect()
-}
-
-fn check_compatibility(addr: &str, cookie: Option<&str>, hubs: &str, profile: &str) -> Reply {
-    post(
-        addr,
-        "/pbm/sdk",
-        "urn:pbm/6.5",
-        cookie,
-        &format!(
-            r#"<PbmCheckCompatibility xmlns="urn:pbm"><_this type="PbmPlacementSolver">placementSolver</_this>{hubs}<profile><uniqueId>{profile}</uniqueId></profile></PbmCheckCompatibility>"#
-        ),
-    )
-}
-
-/// Every `returnval` of a PBM answer, typed by the generated PBM bindings,
-/// and the unknown content left (none expected).
-fn typed<T: vmomi_bindings::xml::XmlValue>(
-    body: &str,
-) -> (Vec<T>, vmomi_bindings::xml::UnknownStats) {
-    use vmomi_bindings::types::AnyMethodFault;
-    use vmomi_bindings::xml::soap::{SoapBody, decode_body_in};
-    match decode_body_in::<AnyMethodFault>(body.as_bytes(), "urn:pbm")
-        .unwrap_or_else(|e| panic!("{e}\n{body}"))
-    {
-        SoapBody::Response(mut r) => {
-            let mut out = Vec::new();
-            while let Some(v) = r.next_returnval().unwrap_or_else(|e| panic!("{e}\n{body}")) {
-                out.push(v);
-            }
-            (out, r.finish().unwrap())
-        }
-        SoapBody::Fault(f, _) => panic!("fault {f:?}"),
-    }
-}
-
-#[test]
-fn storage_policies_over_raw_soap() {
-    let Some(sim) = Vcsim::start_or_skip(&Options {
+fn sim() -> Option<Vcsim> {
+    Vcsim::start_or_skip(&Options {
         pbm: true,
         ..Default::default()
-    }) else {
-        return;
+    })
+}
+
+async fn connect(sim: &Vcsim) -> (Client, Arc<Recorder>) {
+    let rec = Arc::new(Recorder::new(std::env::temp_dir().join("unused.json")));
+    let client = Client::builder()
+        .url(&sim.url)
+        .credentials(USER, PASSWORD)
+        .record(rec.clone())
+        .connect()
+        .await
+        .unwrap();
+    (client, rec)
+}
+
+/// Every datastore by name.
+async fn datastores(client: &Client) -> Vec<(String, vmomi::types::ManagedObjectReference)> {
+    let mut out: Vec<_> = retrieve_all(client, Datastore::TYPE_NAME, &["name"])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| {
+            let name = Datastore::NAME.decode(o.prop_set[0].val.clone()).unwrap();
+            (name, o.obj)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn profiles_content_and_compatibility_are_typed() {
+    let Some(sim) = sim() else { return };
+    let (client, _) = connect(&sim).await;
+    let pbm = client.pbm().await.unwrap();
+    assert_eq!(pbm.content().about_info.name, "PBM");
+    assert_eq!(
+        pbm.profile_manager().reference().r#type,
+        "PbmProfileProfileManager"
+    );
+    assert_eq!(pbm.placement_solver().reference().value, "placementSolver");
+
+    // Profiles with their typed content: the vSAN policy's constraints are
+    // sub-profiles whose capabilities are in the VSAN namespace.
+    let profiles = pbm.storage_profiles().await.unwrap();
+    assert!(profiles.len() >= 2, "{profiles:?}");
+    let vsan = profiles
+        .iter()
+        .find(|p| p.profile_id.unique_id == VSAN_POLICY)
+        .expect("the vSAN default policy");
+    let AnyPbmProfile::PbmCapabilityProfile(cap) = vsan else {
+        panic!("a capability profile: {vsan:?}")
     };
-    let addr = sim.addr.as_str();
-
-    // Log in on /sdk; the session cookie is good for /pbm/sdk too.
-    let login = post(
-        addr,
-        "/sdk",
-        "urn:vim25/7.0",
-        None,
-        &format!(
-            r#"<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>{USER}</userName><password>{PASSWORD}</password></Login>"#
-        ),
-    );
-    assert_eq!(login.status, 200, "{}", login.body);
-    let cookie = login
-        .head
-        .lines()
-        .filter(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
-        .find_map(|l| l.split_once("vmware_soap_session=").map(|(_, v)| v))
-        .and_then(|v| v.split(';').next())
-        .expect("a vmware_soap_session cookie")
-        .trim()
-        .to_string();
-    let cookie = Some(cookie.as_str());
-
-    let content = post(
-        addr,
-        "/pbm/sdk",
-        "urn:pbm/6.5",
-        cookie,
-        r#"<PbmRetrieveServiceContent xmlns="urn:pbm"><_this type="PbmServiceInstance">ServiceInstance</_this></PbmRetrieveServiceContent>"#,
-    );
-    assert_eq!(content.status, 200, "{}", content.body);
-    for part in [
-        r#"<PbmRetrieveServiceContentResponse xmlns="urn:pbm">"#,
-        r#"<profileManager type="PbmProfileProfileManager">ProfileManager</profileManager>"#,
-        r#"<placementSolver type="PbmPlacementSolver">placementSolver</placementSolver>"#,
-    ] {
-        assert!(content.body.contains(part), "{part} in {}", content.body);
-    }
-
-    // The same answer, typed by the generated PBM bindings.
-    let (sc, stats) = typed::<vmomi_bindings::types::PbmServiceInstanceContent>(&content.body);
-    assert!(stats.is_empty(), "{stats:?}");
-    assert_eq!(sc[0].profile_manager.value, "ProfileManager");
-    assert_eq!(sc[0].placement_solver.r#type, "PbmPlacementSolver");
-    assert_eq!(sc[0].about_info.name, "PBM");
-
-    let query = r#"<PbmQueryProfile xmlns="urn:pbm"><_this type="PbmProfileProfileManager">ProfileManager</_this><resourceType><resourceType>STORAGE</resourceType></resourceType></PbmQueryProfile>"#;
-    let profiles = post(addr, "/pbm/sdk", "urn:pbm/6.5", cookie, query);
-    assert_eq!(profiles.status, 200, "{}", profiles.body);
-    let ids = texts(&profiles.body, "uniqueId");
-    assert!(ids.contains(&VSAN_POLICY), "{ids:?}");
-    let (typed_ids, stats) = typed::<vmomi_bindings::types::PbmProfileId>(&profiles.body);
-    assert!(stats.is_empty(), "{stats:?}");
+    assert_eq!(cap.resource_type.resource_type, "STORAGE");
+    let AnyPbmCapabilityConstraints::PbmCapabilitySubProfileConstraints(subs) = &cap.constraints
+    else {
+        panic!("sub-profile constraints: {:?}", cap.constraints)
+    };
     assert!(
-        typed_ids.iter().any(|p| p.unique_id == VSAN_POLICY),
-        "{typed_ids:?}"
+        subs.sub_profiles
+            .iter()
+            .flat_map(|s| &s.capability)
+            .any(|c| c.id.namespace == "VSAN"),
+        "{subs:?}"
+    );
+    let by_name = pbm
+        .profile_by_name(&vsan.name)
+        .await
+        .unwrap()
+        .expect("found by name");
+    assert_eq!(by_name.profile_id.unique_id, VSAN_POLICY);
+    assert!(
+        pbm.profile_by_name("no such policy")
+            .await
+            .unwrap()
+            .is_none()
     );
 
-    // Every datastore, one result each: LocalDS_0 with an error, vsanDatastore without.
-    let all = check_compatibility(addr, cookie, "", VSAN_POLICY);
-    assert_eq!(all.status, 200, "{}", all.body);
-    let results = texts(&all.body, "returnval");
-    assert_eq!(results.len(), 2, "{}", all.body);
-    let (bad, good): (Vec<&str>, Vec<&str>) = results.iter().partition(|r| r.contains("<error>"));
-    assert_eq!((bad.len(), good.len()), (1, 1), "{}", all.body);
+    // Compatibility: one result per datastore, LocalDS_0 with the reason.
+    let stores = datastores(&client).await;
+    let refs: Vec<_> = stores.iter().map(|(_, r)| r.clone()).collect();
+    let id = PbmProfileId {
+        unique_id: VSAN_POLICY.into(),
+        ..Default::default()
+    };
+    let results = pbm.check_compatibility(&id, &refs).await.unwrap();
+    assert_eq!(results.len(), refs.len(), "{results:?}");
+    let local = &stores.iter().find(|(n, _)| n == "LocalDS_0").unwrap().1;
+    let bad = results
+        .iter()
+        .find(|r| r.hub.hub_id == local.value)
+        .unwrap();
     assert!(
-        bad[0].contains("<hubType>Datastore</hubType>"),
-        "{}",
-        bad[0]
-    );
-    assert!(
-        bad[0].contains("Datastore LocalDS_0 of type OTHER is not compatible"),
-        "{}",
-        bad[0]
-    );
-    let (res, stats) = typed::<vmomi_bindings::types::PbmPlacementCompatibilityResult>(&all.body);
-    assert!(stats.is_empty(), "{stats:?}");
-    let incompatible: Vec<_> = res.iter().filter(|r| !r.error.is_empty()).collect();
-    assert_eq!((res.len(), incompatible.len()), (2, 1), "{res:?}");
-    assert_eq!(incompatible[0].hub.hub_type, "Datastore");
-    assert!(
-        incompatible[0].error[0]
+        bad.error[0]
             .localized_message
             .as_deref()
             .is_some_and(|m| m.contains("LocalDS_0")),
-        "{:?}",
-        incompatible[0].error
+        "{bad:?}"
     );
-    // hubsToSearch: only the hub asked about.
-    let hub = format!("<hubsToSearch>{}</hubsToSearch>", texts(good[0], "hub")[0]);
-    let one = check_compatibility(addr, cookie, &hub, VSAN_POLICY);
-    assert_eq!(one.status, 200, "{}", one.body);
-    assert_eq!(texts(&one.body, "returnval"), good, "{}", one.body);
+    let fits = pbm.compatible(&id, &refs).await.unwrap();
+    let names: Vec<&str> = stores
+        .iter()
+        .filter(|(_, r)| fits.contains(r))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(names, ["vsanDatastore"]);
 
-    let unknown = check_compatibility(addr, cookie, "", "no-such-profile");
-    assert_eq!(unknown.status, 500, "{}", unknown.body);
-    assert!(
-        unknown
-            .body
-            .contains(r#"xsi:type="InvalidArgument"><invalidProperty>profileId</invalidProperty>"#),
-        "{}",
-        unknown.body
-    );
+    // An unknown profile: the typed fault, naming the property.
+    let unknown = PbmProfileId {
+        unique_id: "no-such-profile".into(),
+        ..Default::default()
+    };
+    let err = pbm.check_compatibility(&unknown, &refs).await.unwrap_err();
+    match err.fault() {
+        Some(AnyMethodFault::InvalidArgument(f)) => {
+            assert_eq!(f.invalid_property.as_deref(), Some("profileId"))
+        }
+        other => panic!("InvalidArgument, got {other:?} ({err})"),
+    }
+    client.logout().await.unwrap();
+}
 
-    // Without the cookie: NotAuthenticated.
-    let anonymous = post(addr, "/pbm/sdk", "urn:pbm/6.5", None, query);
-    assert_eq!(anonymous.status, 500, "{}", anonymous.body);
+#[tokio::test]
+async fn pbm_calls_carry_the_vim25_session_and_the_release() {
+    let Some(sim) = sim() else { return };
+    let (client, rec) = connect(&sim).await;
+    let key = client.session().unwrap().key;
+    let pbm = client.pbm().await.unwrap();
+    pbm.storage_profiles().await.unwrap();
+    let cassette = rec.cassette();
+    let pbm_calls: Vec<_> = cassette
+        .http_interactions
+        .iter()
+        .filter(|i| i.request.uri.path() == "/pbm/sdk")
+        .collect();
+    assert_eq!(pbm_calls.len(), 3, "content, query, retrieve");
+    for i in &pbm_calls {
+        let header = |name: &str| {
+            i.request
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v[0].clone())
+                .unwrap_or_else(|| panic!("no {name} header"))
+        };
+        let action = header("SOAPAction");
+        assert_eq!(action, format!("\"urn:pbm/{}\"", client.release()));
+        // The session travels as the cookie and as the vcSessionCookie
+        // header, both scrubbed to the same pseudonym.
+        let cookie = header("cookie");
+        let pseudonym = cookie
+            .split_once('=')
+            .map(|(_, v)| v.trim_matches('"'))
+            .unwrap();
+        assert!(pseudonym.starts_with("(redacted-"), "{cookie}");
+        let body = &i.request.body.string;
+        assert!(
+            body.contains(&format!(
+                "<soapenv:Header><vcSessionCookie>{pseudonym}</vcSessionCookie></soapenv:Header><soapenv:Body><Pbm"
+            )),
+            "{body}"
+        );
+        assert!(body.contains(" xmlns=\"urn:pbm\">"), "{body}");
+    }
+    let all = vmomi::cassette::to_json_string(&cassette).unwrap();
     assert!(
-        anonymous.body.contains(r#"xsi:type="NotAuthenticated""#),
-        "{}",
-        anonymous.body
+        !all.contains(&key),
+        "the session key leaked into the recording"
     );
+    // vim25 calls carry no PBM header.
+    assert!(
+        cassette
+            .http_interactions
+            .iter()
+            .filter(|i| i.request.uri.path() == "/sdk")
+            .all(|i| !i.request.body.string.contains("vcSessionCookie"))
+    );
+    client.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_expired_session_logs_in_again_and_a_closed_one_is_a_typed_fault() {
+    let Some(sim) = sim() else { return };
+    let (client, _) = connect(&sim).await;
+    let pbm = client.pbm().await.unwrap();
+    assert_eq!(client.login_count(), 1);
+
+    // Another session ends this one, as an idle timeout would.
+    let (admin, _) = connect(&sim).await;
+    let key = client.session().unwrap().key;
+    admin
+        .session_manager()
+        .terminate_session(vec![key])
+        .await
+        .unwrap();
+    let profiles = pbm.storage_profiles().await.unwrap();
+    assert!(!profiles.is_empty());
+    assert_eq!(client.login_count(), 2, "one re-login on vim25");
+
+    // Logged out: NotAuthenticated, typed, and no re-login.
+    client.logout().await.unwrap();
+    let err: Error = pbm.storage_profiles().await.unwrap_err();
+    assert!(err.is_not_authenticated(), "{err}");
+    assert_eq!(client.login_count(), 2);
+    admin.logout().await.unwrap();
 }

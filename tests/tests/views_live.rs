@@ -308,5 +308,15 @@ async fn a_view_is_destroyed_when_its_reader_is_dropped() {
         "no DestroyView after the reader was dropped"
     );
     assert_eq!(srv.count("CreateContainerView"), 1);
+    // Log out only once the simulator has answered the DestroyView: a
+    // Logout racing it can end the simulator's connection unanswered.
+    let answered = tokio::task::spawn_blocking(move || {
+        let ok = srv.wait_forwarded("DestroyView", 1, Duration::from_secs(30));
+        (srv, ok)
+    })
+    .await
+    .unwrap();
+    assert!(answered.1, "the DestroyView was never answered");
     client.close().await.unwrap();
+    drop(answered.0);
 }

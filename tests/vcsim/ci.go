@@ -1,9 +1,9 @@
 // The vmci fixture (-ci): what a vCenter that serves CI build VMs has and the
 // 0.24 simulator lacks.
 //
-//   - Templates debian-12-ci and ubuntu-24.04-ci (clones of the first VM,
-//     marked as templates) in the datacenter's VM folder, and a folder "ci"
-//     beside them.
+//   - Templates debian-12-ci and ubuntu-24.04-ci (clones of the first
+//     cluster's first VM, marked as templates) in the datacenter's VM
+//     folder, and a folder "ci" beside them.
 //   - That folder refuses a second VM of a name it already holds with
 //     DuplicateName, as vCenter does (the simulator's folders accept any
 //     number of VMs of one name), so concurrent clones of one name make one VM.
@@ -126,9 +126,14 @@ func setupCI(sdk *url.URL, user, pass string) error {
 	if err != nil {
 		return err
 	}
-	vms, err := finder.VirtualMachineList(ctx, "*")
+	// The simulator clones onto the source's host whatever the spec says,
+	// so the templates come from a VM of the first cluster: their clones
+	// then reach the cluster's datastores (vsanDatastore with -pbm) too.
+	vms, err := finder.VirtualMachineList(ctx, "DC0_C0_*")
 	if err != nil {
-		return err
+		if vms, err = finder.VirtualMachineList(ctx, "*"); err != nil {
+			return err
+		}
 	}
 	for _, name := range []string{"debian-12-ci", "ubuntu-24.04-ci"} {
 		task, err := vms[0].Clone(ctx, folders.VmFolder, name, types.VirtualMachineCloneSpec{Template: true})

@@ -17,7 +17,9 @@
 // plain `vcsim` does), printing its thumbprints the same way; no CA file.
 //
 // With -ci it adds the vmci fixture (ci.go); with -pbm the storage policy
-// service at /pbm/sdk and a vsanDatastore (pbm.go).
+// service at /pbm/sdk and a vsanDatastore (pbm.go); with -esxcli ESXCLI
+// through the API on every host, one of them an older release (esxcli.go),
+// whose name is printed as "ESXCLI_OLD_HOST=<name>".
 package main
 
 import (
@@ -133,6 +135,7 @@ func main() {
 	ci := flag.Bool("ci", false, "the vmci fixture: templates, a folder ci refusing duplicate VM names, a guest agent reporting IPs")
 	usePBM := flag.Bool("pbm", false, "serve the storage policy (PBM) API at /pbm/sdk, with a vsanDatastore on the first cluster")
 	builtin := flag.Bool("tls-builtin", false, "serve https with govmomi's built-in certificate (RSA-1024, a CA used as the leaf)")
+	useESXCLI := flag.Bool("esxcli", false, "ESXCLI through the API on every host; the first standalone host is ESXi 6.0, refusing newer versions")
 	flag.Parse()
 	if *useTLS && *builtin {
 		fail(fmt.Errorf("-tls and -tls-builtin exclude each other"))
@@ -173,6 +176,14 @@ func main() {
 	if *usePBM {
 		// Before NewServer, which serves the mux this adds /pbm/sdk to.
 		model.Service.RegisterSDK(pbmRegistry())
+	}
+	if *useESXCLI {
+		// Before NewServer, whose decoder reads the request types this adds.
+		old, err := setupESXCLI()
+		if err != nil {
+			fail(err)
+		}
+		fmt.Printf("ESXCLI_OLD_HOST=%s\n", old)
 	}
 	server := model.Service.NewServer()
 	if *builtin {

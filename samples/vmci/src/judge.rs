@@ -10,7 +10,9 @@
 //! | `datastore` | the policy names a datastore vCenter does not have |
 //! | `template` | a group's template is not in the policy's list, or not in vCenter |
 //! | `network` | a group's network is not in the policy's list, or not in vCenter |
-//! | `cpus`, `memory`, `disk` | a group's VMs are larger than `limits` allows per VM |
+//! | `cpus`, `memory`, `disk` | a group's VMs are larger than `limits` allows per VM (`disk`: any disk) |
+//! | `storage_policy` | a disk's storage policy is not in the policy's list, or not in vCenter |
+//! | `storage_policy.datastore` | a disk's storage policy cannot place it on the datastore the clones go to (PBM's `PbmCheckCompatibility` says why) |
 //! | `lifetime` | a group's lifetime (or the default) is longer than `limits.lifetime` |
 //! | `name` | a VM of a planned name exists with other labels (not this build's) |
 //! | `count` | the build asks more VMs in all than `limits.count` |
@@ -20,7 +22,8 @@
 //! their inputs, so every runner computes the same ones.
 
 use crate::model::{
-    Facts, Offer, Place, Plan, PlannedVm, Policy, Quota, Reason, Refusal, Spec, VmRequest,
+    Facts, Offer, Place, Plan, PlannedDisk, PlannedVm, Policy, Quota, Reason, Refusal, Spec,
+    StorageFact, VmRequest,
 };
 use crate::spec::{format_duration, format_size, printable};
 use serde_json::{Value, json};
@@ -156,7 +159,7 @@ pub fn judge(spec: &Spec, policy: &Policy, facts: &Facts, build: &str) -> Result
                 ),
             );
         }
-        if let Some(disk) = req.disk_mb
+        if let Some(disk) = req.disks.iter().filter_map(|d| d.size_mb).max()
             && disk > limits.disk_mb
         {
             refuse(
@@ -301,6 +304,66 @@ pub fn judge(spec: &Spec, policy: &Policy, facts: &Facts, build: &str) -> Result
         );
     }
 
+    // Storage policies, disk by disk: allowed by the policy, known to
+    // vCenter, and able to place the disk where the clones go.
+    for req in &spec.vms {
+        let role = printable(&req.role);
+        for (i, disk) in req.disks.iter().enumerate() {
+            let Some(name) = &disk.storage_policy else {
+                continue;
+            };
+            let asked = format!(
+                "{role}'s disk {} asks for storage policy {}",
+                i + 1,
+                printable(name)
+            );
+            let mut push = |rule: &str, message: String| {
+                reasons.push(Reason {
+                    rule: rule.to_string(),
+                    role: Some(req.role.clone()),
+                    place: Some(disk.place.clone()),
+                    message,
+                })
+            };
+            if !policy.storage_policies.contains(name) {
+                push(
+                    "storage_policy",
+                    if policy.storage_policies.is_empty() {
+                        format!(
+                            "{asked}; the policy allows none (leave `storage_policy` out to keep the template's)"
+                        )
+                    } else {
+                        format!(
+                            "{asked}, which the policy does not allow (it allows {})",
+                            list(&policy.storage_policies)
+                        )
+                    },
+                );
+                continue;
+            }
+            let fact = storage_fact(facts, name, &req.template);
+            match fact {
+                None | Some(StorageFact { id: None, .. }) => push(
+                    "storage_policy",
+                    format!("{asked}, which the policy allows but vCenter does not have"),
+                ),
+                Some(StorageFact {
+                    datastore: Some(ds),
+                    incompatible: Some(why),
+                    ..
+                }) => push(
+                    "storage_policy.datastore",
+                    format!(
+                        "{asked}, which cannot place it on datastore {}: {}",
+                        printable(ds),
+                        printable(why)
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+
     if !reasons.is_empty() {
         let remaining = Quota {
             vms: u32::try_from(u64::from(quota.vms).saturating_sub(used_vms)).unwrap_or(0),
@@ -314,6 +377,7 @@ pub fn judge(spec: &Spec, policy: &Policy, facts: &Facts, build: &str) -> Result
             offer: Offer {
                 templates: policy.templates.clone(),
                 networks: policy.networks.clone(),
+                storage_policies: policy.storage_policies.clone(),
                 limits: policy.limits.clone(),
                 quota,
                 remaining,
@@ -337,7 +401,18 @@ pub fn judge(spec: &Spec, policy: &Policy, facts: &Facts, build: &str) -> Result
                 template: req.template.clone(),
                 cpus: req.cpus,
                 memory_mb: req.memory_mb,
-                disk_mb: req.disk_mb,
+                disks: req
+                    .disks
+                    .iter()
+                    .map(|d| PlannedDisk {
+                        size_mb: d.size_mb,
+                        storage_policy: d.storage_policy.as_ref().and_then(|name| {
+                            storage_fact(facts, name, &req.template)
+                                .and_then(|f| f.id.clone())
+                                .map(|id| (name.clone(), id))
+                        }),
+                    })
+                    .collect(),
                 network: req.network.clone(),
                 lifetime,
                 spec_hash: hash.clone(),
@@ -350,6 +425,14 @@ pub fn judge(spec: &Spec, policy: &Policy, facts: &Facts, build: &str) -> Result
         build: build.to_string(),
         vms,
     })
+}
+
+/// What PBM said of storage policy `name` for the clones of `template`.
+fn storage_fact<'f>(facts: &'f Facts, name: &str, template: &str) -> Option<&'f StorageFact> {
+    facts
+        .storage
+        .iter()
+        .find(|f| f.policy == name && f.template == template)
 }
 
 /// The quota that applies to `repository`: its override, else the policy's.
@@ -444,7 +527,10 @@ fn digest(parts: &[&str], hex_len: usize) -> String {
 /// the template, CPUs, memory in MiB, disk in MiB (`-` when the template's),
 /// network (`-` when the template's; a network literally named `-` is
 /// written `=-`), and lifetime in seconds, each as decimal or text prefixed
-/// with its length (see `digest`). Role, count and the spec's place are
+/// with its length (see `digest`); then, only when the spec speaks of more
+/// than the first disk's size (so older digests stay as they were),
+/// `disks`, their count and each disk's size and storage policy (`-` when
+/// none). Role, count and the spec's place are
 /// left out: they name VMs, they do not change one. Stable across runs,
 /// platforms and versions of `vmci` as long as the version tag is kept.
 pub fn spec_hash(req: &VmRequest, lifetime: Duration) -> String {
@@ -455,21 +541,28 @@ pub fn spec_hash(req: &VmRequest, lifetime: Duration) -> String {
     };
     let cpus = req.cpus.to_string();
     let memory = req.memory_mb.to_string();
-    let disk = opt(req.disk_mb.map(|d| d.to_string()));
+    let disk = opt(req.first_disk_mb().map(|d| d.to_string()));
     let network = opt(req.network.clone());
     let lifetime = lifetime.as_secs().to_string();
-    digest(
-        &[
-            "vmci-spec-1",
-            &req.template,
-            &cpus,
-            &memory,
-            &disk,
-            &network,
-            &lifetime,
-        ],
-        16,
-    )
+    let mut parts = vec![
+        "vmci-spec-1".to_string(),
+        req.template.clone(),
+        cpus,
+        memory,
+        disk,
+        network,
+        lifetime,
+    ];
+    if req.disks.len() > 1 || req.disks.iter().any(|d| d.storage_policy.is_some()) {
+        parts.push("disks".into());
+        parts.push(req.disks.len().to_string());
+        for d in &req.disks {
+            parts.push(opt(d.size_mb.map(|s| s.to_string())));
+            parts.push(opt(d.storage_policy.clone()));
+        }
+    }
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    digest(&parts, 16)
 }
 
 fn plural(n: u64, unit: &str) -> String {
@@ -505,7 +598,9 @@ fn quota_json(q: &Quota) -> Value {
 impl Plan {
     /// The plan for `--json`:
     /// `{"repository", "build", "vms": [{"name", "role", "template", "cpus",
-    /// "memory_mb", "disk_mb" (null: the template's), "network" (null: the
+    /// "memory_mb", "disk_mb" (the first disk's size; null: the template's),
+    /// "disks": [{"size_mb" (null: the template's), "storage_policy" (null:
+    /// the template's, else {"name", "id"})}], "network" (null: the
     /// template's), "lifetime_seconds", "spec_hash", "exists"}]}`.
     pub fn to_json(&self) -> Value {
         let vms: Vec<Value> = self
@@ -518,7 +613,11 @@ impl Plan {
                     "template": vm.template,
                     "cpus": vm.cpus,
                     "memory_mb": vm.memory_mb,
-                    "disk_mb": vm.disk_mb,
+                    "disk_mb": vm.first_disk_mb(),
+                    "disks": vm.disks.iter().map(|d| json!({
+                        "size_mb": d.size_mb,
+                        "storage_policy": d.storage_policy.as_ref().map(|(name, id)| json!({"name": name, "id": id})),
+                    })).collect::<Vec<_>>(),
                     "network": vm.network,
                     "lifetime_seconds": vm.lifetime.as_secs(),
                     "spec_hash": vm.spec_hash,
@@ -534,7 +633,7 @@ impl Refusal {
     /// The refusal for `--json`: `{"repository", "build", "reasons": [{"rule",
     /// "role" (null for the build as a whole), "place" ({"file", "line",
     /// "column"} or null), "message"}], "offer": {"templates", "networks",
-    /// "limits": {"cpus", "memory_mb", "disk_mb", "count",
+    /// "storage_policies", "limits": {"cpus", "memory_mb", "disk_mb", "count",
     /// "max_lifetime_seconds", "default_lifetime_seconds"}, "quota":
     /// {"vms", "cpus", "memory_mb"}, "remaining": (the same)}}`.
     pub fn to_json(&self) -> Value {
@@ -558,6 +657,7 @@ impl Refusal {
             "offer": {
                 "templates": o.templates,
                 "networks": o.networks,
+                "storage_policies": o.storage_policies,
                 "limits": {
                     "cpus": o.limits.cpus,
                     "memory_mb": o.limits.memory_mb,
@@ -603,9 +703,14 @@ impl fmt::Display for Refusal {
         } else {
             list(&o.networks)
         };
+        let storage = if o.storage_policies.is_empty() {
+            String::new()
+        } else {
+            format!("; storage policies {}", list(&o.storage_policies))
+        };
         writeln!(
             f,
-            "The policy offers: templates {}; networks {networks}",
+            "The policy offers: templates {}; networks {networks}{storage}",
             list(&o.templates)
         )?;
         writeln!(
@@ -639,7 +744,7 @@ impl fmt::Display for Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BuildVm, Labels, Limits};
+    use crate::model::{BuildVm, DiskRequest, Labels, Limits, PlannedDisk, StorageFact};
 
     fn place(line: usize) -> Place {
         Place {
@@ -657,7 +762,11 @@ mod tests {
             count: 2,
             cpus: 2,
             memory_mb: 4096,
-            disk_mb: Some(40 * 1024),
+            disks: vec![DiskRequest {
+                place: place(line + 5),
+                size_mb: Some(40 * 1024),
+                storage_policy: None,
+            }],
             network: Some("VM Network".into()),
             lifetime: Some(Duration::from_secs(7200)),
         }
@@ -667,7 +776,7 @@ mod tests {
         let mut tester = req("tester", 11);
         tester.template = "ubuntu-24.04-ci".into();
         tester.count = 1;
-        tester.disk_mb = None;
+        tester.disks = Vec::new();
         tester.network = None;
         tester.lifetime = None;
         Spec {
@@ -685,6 +794,7 @@ mod tests {
             datastore: Some("LocalDS_0".into()),
             templates: vec!["debian-12-ci".into(), "ubuntu-24.04-ci".into()],
             networks: vec!["VM Network".into(), "DC0_DVPG0".into()],
+            storage_policies: vec!["gold".into(), "silver".into()],
             limits: Limits {
                 cpus: 8,
                 memory_mb: 16 * 1024,
@@ -716,8 +826,130 @@ mod tests {
             datastores: vec!["LocalDS_0".into()],
             folder_exists: true,
             resource_pool_exists: true,
+            storage: vec![
+                StorageFact {
+                    policy: "gold".into(),
+                    template: "debian-12-ci".into(),
+                    id: Some("gold-id".into()),
+                    datastore: Some("LocalDS_0".into()),
+                    incompatible: None,
+                },
+                StorageFact {
+                    policy: "silver".into(),
+                    template: "debian-12-ci".into(),
+                    id: Some("silver-id".into()),
+                    datastore: Some("LocalDS_0".into()),
+                    incompatible: Some(
+                        "Datastore LocalDS_0 of type OTHER is not compatible".into(),
+                    ),
+                },
+            ],
             running: vec![],
         }
+    }
+
+    /// The spec with storage policy `name` on the builder's first disk and
+    /// a second disk of its own.
+    fn with_policy(name: &str) -> Spec {
+        let mut s = spec();
+        s.vms[0].disks[0].storage_policy = Some(name.into());
+        s.vms[0].disks.push(DiskRequest {
+            place: place(10),
+            size_mb: None,
+            storage_policy: Some(name.into()),
+        });
+        s
+    }
+
+    #[test]
+    fn storage_policies_allowed_known_and_compatible_are_planned_per_disk() {
+        let plan = judge(&with_policy("gold"), &policy(), &facts(), "42").unwrap();
+        let b = &plan.vms[0];
+        assert_eq!(
+            b.disks,
+            vec![
+                PlannedDisk {
+                    size_mb: Some(40 * 1024),
+                    storage_policy: Some(("gold".into(), "gold-id".into())),
+                },
+                PlannedDisk {
+                    size_mb: None,
+                    storage_policy: Some(("gold".into(), "gold-id".into())),
+                },
+            ]
+        );
+        let j = plan.to_json();
+        assert_eq!(j["vms"][0]["disks"][1]["storage_policy"]["id"], "gold-id");
+        assert_eq!(j["vms"][0]["disk_mb"], 40 * 1024);
+        // The policy is part of what was asked: another digest.
+        let plain = judge(&spec(), &policy(), &facts(), "42").unwrap();
+        assert_ne!(plain.vms[0].spec_hash, b.spec_hash);
+    }
+
+    #[test]
+    fn storage_policies_are_refused_disk_by_disk_with_the_reason() {
+        // Not allowed by the operator: each disk, at its place.
+        let r = judge(&with_policy("platinum"), &policy(), &facts(), "42").unwrap_err();
+        let got: Vec<_> = r
+            .reasons
+            .iter()
+            .map(|r| {
+                (
+                    r.rule.as_str(),
+                    r.place.as_ref().unwrap().line,
+                    r.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "storage_policy",
+                    8,
+                    "builder's disk 1 asks for storage policy platinum, which the policy does not allow (it allows gold, silver)"
+                ),
+                (
+                    "storage_policy",
+                    10,
+                    "builder's disk 2 asks for storage policy platinum, which the policy does not allow (it allows gold, silver)"
+                ),
+            ]
+        );
+        assert_eq!(r.offer.storage_policies, ["gold", "silver"]);
+        assert!(
+            r.to_string().contains("; storage policies gold, silver\n"),
+            "{r}"
+        );
+
+        // A policy that allows none says so.
+        let mut none = policy();
+        none.storage_policies.clear();
+        let r = judge(&with_policy("gold"), &none, &facts(), "42").unwrap_err();
+        assert!(
+            r.reasons[0].message.ends_with(
+                "the policy allows none (leave `storage_policy` out to keep the template's)"
+            ),
+            "{r}"
+        );
+
+        // Allowed but incompatible with the datastore: PBM's reason.
+        let r = judge(&with_policy("silver"), &policy(), &facts(), "42").unwrap_err();
+        assert_eq!(r.reasons[0].rule, "storage_policy.datastore");
+        assert_eq!(
+            r.reasons[0].message,
+            "builder's disk 1 asks for storage policy silver, which cannot place it on datastore LocalDS_0: \
+             Datastore LocalDS_0 of type OTHER is not compatible"
+        );
+
+        // Allowed but not in vCenter.
+        let mut f = facts();
+        f.storage[0].id = None;
+        let r = judge(&with_policy("gold"), &policy(), &f, "42").unwrap_err();
+        assert_eq!(
+            r.reasons[0].message,
+            "builder's disk 1 asks for storage policy gold, which the policy allows but vCenter does not have"
+        );
     }
 
     fn running(
@@ -778,7 +1010,7 @@ mod tests {
             Duration::from_secs(7200),
             "the policy's default"
         );
-        assert_eq!((t.disk_mb, t.network.clone()), (None, None));
+        assert_eq!((t.first_disk_mb(), t.network.clone()), (None, None));
         assert_eq!(plan.vms[0].spec_hash, plan.vms[1].spec_hash);
         assert_ne!(plan.vms[0].spec_hash, plan.vms[2].spec_hash);
         assert!(plan.vms.iter().all(|v| !v.exists));
@@ -913,7 +1145,7 @@ mod tests {
             )
         );
         let mut s = spec();
-        s.vms[0].disk_mb = Some(200 * 1024);
+        s.vms[0].disks[0].size_mb = Some(200 * 1024);
         assert_eq!(
             only(&refused(&s, &policy(), &facts())),
             (
@@ -926,7 +1158,7 @@ mod tests {
         let mut s = spec();
         s.vms[0].cpus = 8;
         s.vms[0].memory_mb = 16 * 1024;
-        s.vms[0].disk_mb = Some(100 * 1024);
+        s.vms[0].disks[0].size_mb = Some(100 * 1024);
         s.vms[0].lifetime = Some(Duration::from_secs(8 * 3600));
         assert!(judge(&s, &policy(), &facts(), "42").is_ok());
     }
@@ -1112,7 +1344,7 @@ mod tests {
              \x20 - .vsphere-ci.yml:3:11: builder asks 16 CPUs per VM; the policy allows at most 8\n\
              \x20 - build 42 asks 11 VMs in all (builder 10, tester 1); the policy allows at most 10 per build\n\
              \x20 - acme/widget has 4 CPUs in other builds and build 42 asks 162; its quota is 64 CPUs\n\
-             The policy offers: templates debian-12-ci, ubuntu-24.04-ci; networks VM Network, DC0_DVPG0\n\
+             The policy offers: templates debian-12-ci, ubuntu-24.04-ci; networks VM Network, DC0_DVPG0; storage policies gold, silver\n\
              \x20 per VM: at most 8 CPUs, 16GiB of memory, a 100GiB disk, a lifetime of 8h (default 2h)\n\
              \x20 per build: at most 10 VMs\n\
              \x20 quota of acme/widget: 20 VMs, 64 CPUs, 128GiB of memory; remaining now: 19 VMs, 60 CPUs, 120GiB"
@@ -1123,6 +1355,7 @@ mod tests {
         assert_eq!(j["reasons"][0]["role"], "builder");
         assert_eq!(j["reasons"][0]["place"]["line"], 3);
         assert_eq!(j["reasons"][1]["place"], Value::Null);
+        assert_eq!(j["offer"]["storage_policies"][1], "silver");
         assert_eq!(j["offer"]["limits"]["max_lifetime_seconds"], 8 * 3600);
         assert_eq!(j["offer"]["remaining"]["vms"], 19);
     }
@@ -1237,7 +1470,7 @@ mod tests {
                 ..r.clone()
             },
             VmRequest {
-                disk_mb: None,
+                disks: Vec::new(),
                 ..r.clone()
             },
             VmRequest {

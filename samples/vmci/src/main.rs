@@ -322,7 +322,8 @@ async fn judged(
     build: &str,
     command: &str,
 ) -> Result<Plan, Error> {
-    let facts = vc::facts(&ctx.site, found, &spec.repository);
+    let mut facts = vc::facts(&ctx.site, found, &spec.repository);
+    facts.storage = vc::storage_facts(ctx.client, &ctx.site, ctx.policy, spec).await?;
     match judge::judge(spec, ctx.policy, &facts, build) {
         Ok(plan) => Ok(plan),
         Err(refusal) => {
@@ -333,6 +334,28 @@ async fn judged(
             Err(Error::Refused(Box::new(refusal)))
         }
     }
+}
+
+/// The plan's DISKS column: each disk the spec speaks of, `size` and/or
+/// `policy`, or nothing when the template's are kept.
+fn disks_column(disks: &[vmci::model::PlannedDisk]) -> Option<String> {
+    if disks.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = disks
+        .iter()
+        .map(|d| {
+            let size = d.size_mb.map(|mb| format!("{mb} MB"));
+            let policy = d.storage_policy.as_ref().map(|(name, _)| name.clone());
+            match (size, policy) {
+                (Some(s), Some(p)) => format!("{s} ({p})"),
+                (Some(s), None) => s,
+                (None, Some(p)) => format!("({p})"),
+                (None, None) => "-".into(),
+            }
+        })
+        .collect();
+    Some(shown.join(", "))
 }
 
 fn age(secs: i64) -> String {
@@ -362,7 +385,7 @@ fn print_plan(plan: &Plan) {
                 v.template.clone(),
                 v.cpus.to_string(),
                 format!("{} MB", v.memory_mb),
-                or_dash(v.disk_mb.map(|d| format!("{d} MB"))),
+                or_dash(disks_column(&v.disks)),
                 or_dash(v.network.as_deref()),
                 spec::format_duration(v.lifetime),
                 if v.exists { "keep" } else { "make" }.to_string(),

@@ -47,12 +47,32 @@ pub struct VmRequest {
     pub count: u32,
     pub cpus: u32,
     pub memory_mb: u64,
-    /// The size of the first disk; `None` keeps the template's.
-    pub disk_mb: Option<u64>,
+    /// The template's disks, in device order, as far as the spec speaks of
+    /// them (`disk: 40GiB` is the first disk's size); empty keeps them all.
+    pub disks: Vec<DiskRequest>,
     /// The network (or port group) of the first NIC; `None` keeps the template's.
     pub network: Option<String>,
     /// `None` takes the policy's default.
     pub lifetime: Option<Duration>,
+}
+
+/// What the spec asks of one of the template's disks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiskRequest {
+    /// Where in the spec, for the judge's reasons.
+    pub place: Place,
+    /// Grow the disk to this size; `None` keeps the template's.
+    pub size_mb: Option<u64>,
+    /// The storage policy (PBM profile) the disk is placed by, by name;
+    /// `None` keeps the template's.
+    pub storage_policy: Option<String>,
+}
+
+impl VmRequest {
+    /// The size asked of the first disk, if any.
+    pub fn first_disk_mb(&self) -> Option<u64> {
+        self.disks.first().and_then(|d| d.size_mb)
+    }
 }
 
 /// The operator's policy, validated.
@@ -69,6 +89,8 @@ pub struct Policy {
     pub templates: Vec<String>,
     /// Networks a spec may name.
     pub networks: Vec<String>,
+    /// Storage policies a spec may name (none when the policy lists none).
+    pub storage_policies: Vec<String>,
     /// Per VM and per build.
     pub limits: Limits,
     /// Per repository, counting what already runs; `overrides` first.
@@ -104,10 +126,30 @@ pub struct Facts {
     pub datastores: Vec<String>,
     pub folder_exists: bool,
     pub resource_pool_exists: bool,
+    /// Each storage policy the spec names, with each template it is asked
+    /// with: what PBM says (read only when the spec names one).
+    pub storage: Vec<StorageFact>,
     /// Build VMs of the spec's repository that exist now, other builds
     /// included (this build's own are in it too: the judge leaves them out
     /// of the quota, since `up` would not make them again).
     pub running: Vec<BuildVm>,
+}
+
+/// A storage policy as PBM knows it, for the clones of one template.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StorageFact {
+    /// The policy's name, as the spec gives it.
+    pub policy: String,
+    pub template: String,
+    /// PBM's profile id; `None` when vCenter has no storage policy of that name.
+    pub id: Option<String>,
+    /// The datastore the template's clones go to (the policy's, or the
+    /// template's own), by name; `None` when there is none to ask about (no
+    /// such template).
+    pub datastore: Option<String>,
+    /// PBM's reason when the policy cannot place disks there
+    /// (`PbmCheckCompatibility`); `None` when it can.
+    pub incompatible: Option<String>,
 }
 
 /// A VM that `vmci` made, as its labels and configuration say.
@@ -148,12 +190,28 @@ pub struct PlannedVm {
     pub template: String,
     pub cpus: u32,
     pub memory_mb: u64,
-    pub disk_mb: Option<u64>,
+    pub disks: Vec<PlannedDisk>,
     pub network: Option<String>,
     pub lifetime: Duration,
     pub spec_hash: String,
     /// True when a VM of this name with this build's labels exists.
     pub exists: bool,
+}
+
+/// One of the template's disks as `up` sets it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedDisk {
+    /// Grow it to this size; `None` keeps the template's.
+    pub size_mb: Option<u64>,
+    /// The storage policy: name and PBM profile id.
+    pub storage_policy: Option<(String, String)>,
+}
+
+impl PlannedVm {
+    /// The size asked of the first disk, if any.
+    pub fn first_disk_mb(&self) -> Option<u64> {
+        self.disks.first().and_then(|d| d.size_mb)
+    }
 }
 
 /// Why a request cannot be served: every reason, and what the policy offers.
@@ -170,7 +228,8 @@ pub struct Refusal {
 pub struct Reason {
     /// The policy's rule, stable for reports: `template`, `network`,
     /// `datastore`, `folder`, `resource_pool`, `cpus`, `memory`, `disk`,
-    /// `count`, `lifetime`, `quota.vms`, `quota.cpus`, `quota.memory`;
+    /// `storage_policy`, `storage_policy.datastore`, `count`, `lifetime`,
+    /// `quota.vms`, `quota.cpus`, `quota.memory`;
     /// and `name`: a VM of the planned name exists with other labels.
     pub rule: String,
     /// The group's role, when the reason is about one group.
@@ -186,6 +245,7 @@ pub struct Reason {
 pub struct Offer {
     pub templates: Vec<String>,
     pub networks: Vec<String>,
+    pub storage_policies: Vec<String>,
     pub limits: Limits,
     pub quota: Quota,
     /// What this repository still has of its quota now.

@@ -17,10 +17,11 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use vmomi::prelude::*;
 use vmomi::types::{
-    Any, AnyEvent, AnyMethodFault, AnyVirtualDevice, DatacenterEventArgument, EntityEventArgument,
-    GeneralUserEvent, ManagedEntityEventArgument, ManagedObjectReference, VirtualDeviceConfigSpec,
-    VirtualDeviceConfigSpecOperation, VirtualEthernetCardDistributedVirtualPortBackingInfo,
-    VirtualEthernetCardNetworkBackingInfo, VirtualMachineCloneSpec, VirtualMachineConfigSpec,
+    Any, AnyEvent, AnyMethodFault, AnyVirtualDevice, AnyVirtualMachineProfileSpec,
+    DatacenterEventArgument, EntityEventArgument, GeneralUserEvent, ManagedEntityEventArgument,
+    ManagedObjectReference, VirtualDeviceConfigSpec, VirtualDeviceConfigSpecOperation,
+    VirtualEthernetCardDistributedVirtualPortBackingInfo, VirtualEthernetCardNetworkBackingInfo,
+    VirtualMachineCloneSpec, VirtualMachineConfigSpec, VirtualMachineDefinedProfileSpec,
     VirtualMachineRelocateSpec,
 };
 use vmomi::{Client, mo};
@@ -291,6 +292,9 @@ async fn clone(
         location: VirtualMachineRelocateSpec {
             pool: Some(pool.clone()),
             datastore: ctx.site.datastore.clone(),
+            // The VM's home (its configuration files) follows its first
+            // disk's storage policy, as the vSphere client places it.
+            profile: profile_spec(p.disks.first().and_then(|d| d.storage_policy.as_ref())),
             ..Default::default()
         },
         config: Some(VirtualMachineConfigSpec {
@@ -333,31 +337,59 @@ async fn device_edits(
     p: &PlannedVm,
     devices: &[AnyVirtualDevice],
 ) -> Result<Vec<vmomi::types::AnyVirtualDeviceConfigSpec>, Error> {
-    let (disk, nic) = vc::first_disk_and_nic(devices);
-    let edit = |device: AnyVirtualDevice| {
+    let (_, nic) = vc::first_disk_and_nic(devices);
+    let edit = |device: AnyVirtualDevice, profile: Vec<AnyVirtualMachineProfileSpec>| {
         VirtualDeviceConfigSpec {
             operation: Some(VirtualDeviceConfigSpecOperation::Edit),
             device,
+            profile,
             ..Default::default()
         }
         .into()
     };
+    let disks: Vec<&AnyVirtualDevice> = devices
+        .iter()
+        .filter(|d| matches!(d, AnyVirtualDevice::VirtualDisk(_)))
+        .collect();
+    if p.disks.len() > disks.len() {
+        return Err(Error::Vm {
+            vm: p.name.clone(),
+            message: format!(
+                "the spec speaks of {} disks; template {} has {}",
+                p.disks.len(),
+                p.template,
+                disks.len()
+            ),
+        });
+    }
     let mut out = Vec::new();
-    if let (Some(want_mb), Some(AnyVirtualDevice::VirtualDisk(mut d))) = (p.disk_mb, disk) {
-        let want_kb = want_mb as i64 * 1024;
-        if d.capacity_in_kb < want_kb {
-            d.capacity_in_kb = want_kb;
-            d.capacity_in_bytes = Some(want_kb * 1024);
-            out.push(edit(AnyVirtualDevice::VirtualDisk(d)));
-        } else if d.capacity_in_kb > want_kb {
-            ctx.progress.step(
-                &p.name,
-                &format!(
-                    "the template's disk is {} MB, larger than the {} MB asked; keeping it (disks only grow)",
-                    d.capacity_in_kb / 1024,
-                    want_mb
-                ),
-            );
+    for (i, (want, disk)) in p.disks.iter().zip(disks).enumerate() {
+        let AnyVirtualDevice::VirtualDisk(d) = disk else {
+            continue;
+        };
+        let mut d = d.clone();
+        let mut changed = false;
+        if let Some(want_mb) = want.size_mb {
+            let want_kb = want_mb as i64 * 1024;
+            if d.capacity_in_kb < want_kb {
+                d.capacity_in_kb = want_kb;
+                d.capacity_in_bytes = Some(want_kb * 1024);
+                changed = true;
+            } else if d.capacity_in_kb > want_kb {
+                ctx.progress.step(
+                    &p.name,
+                    &format!(
+                        "the template's disk {} is {} MB, larger than the {} MB asked; keeping it (disks only grow)",
+                        i + 1,
+                        d.capacity_in_kb / 1024,
+                        want_mb
+                    ),
+                );
+            }
+        }
+        let profile = profile_spec(want.storage_policy.as_ref());
+        if changed || !profile.is_empty() {
+            out.push(edit(AnyVirtualDevice::VirtualDisk(d), profile));
         }
     }
     if let (Some(net), Some(mut card)) = (&p.network, nic) {
@@ -392,9 +424,24 @@ async fn device_edits(
             b.network = Some(network.clone());
             b.into()
         });
-        out.push(edit(card));
+        out.push(edit(card, Vec::new()));
     }
     Ok(out)
+}
+
+/// The profile spec that places storage by a PBM storage policy
+/// (`VirtualMachineDefinedProfileSpec`), or none.
+fn profile_spec(policy: Option<&(String, String)>) -> Vec<AnyVirtualMachineProfileSpec> {
+    policy
+        .map(|(_, id)| {
+            VirtualMachineDefinedProfileSpec {
+                profile_id: id.clone(),
+                ..Default::default()
+            }
+            .into()
+        })
+        .into_iter()
+        .collect()
 }
 
 /// Waits until the VM reports an IP address (a watch on `guest.ipAddress`).

@@ -6,6 +6,7 @@
 //! datastore: LocalDS_0          # optional
 //! templates: [debian-12-ci, ubuntu-24.04-ci]
 //! networks: [VM Network, DC0_DVPG0]   # optional
+//! storage_policies: [vSAN Default Storage Policy]   # optional: none when left out
 //! limits:        # per VM, and count per build
 //!   cpus: 8
 //!   memory: 16GiB
@@ -37,6 +38,7 @@ pub const POLICY_FIELDS: &[&str] = &[
     "datastore",
     "templates",
     "networks",
+    "storage_policies",
     "limits",
     "quota",
     "repositories",
@@ -95,6 +97,10 @@ fn check_policy(c: &mut Checker<'_>, root: &Node) -> Option<Policy> {
         None => Some(Vec::new()),
         Some(n) => c.names(n, "networks"),
     };
+    let storage_policies = match f.get("storage_policies") {
+        None => Some(Vec::new()),
+        Some(n) => c.names(n, "storage_policies"),
+    };
     let limits = c
         .required(&f, "limits", "")
         .and_then(|n| check_limits(c, n));
@@ -112,6 +118,7 @@ fn check_policy(c: &mut Checker<'_>, root: &Node) -> Option<Policy> {
         datastore: datastore?,
         templates: templates?,
         networks: networks?,
+        storage_policies: storage_policies?,
         limits: limits?,
         quota: quota?,
         overrides: overrides?,

@@ -10,6 +10,9 @@
 //!     memory: 4GiB
 //!     disk: 40GiB         # optional: grow the first disk
 //!     network: VM Network # optional: the first NIC's network
+//!     disks:              # optional, instead of `disk`: the template's disks
+//!       - size: 40GiB     #   in order, each with a size to grow to
+//!         storage_policy: vSAN Default Storage Policy  # and/or a policy
 //!     lifetime: 2h        # optional: the policy's default when left out
 //! ```
 //!
@@ -22,7 +25,7 @@
 //! ([`yaml`]: a tree with places, read with serde-saphyr, and a checker that
 //! collects errors), sizes ([`parse_size`]) and durations ([`parse_duration`]).
 
-use crate::model::{ConfigError, Place, Spec, VmRequest};
+use crate::model::{ConfigError, DiskRequest, Place, Spec, VmRequest};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use yaml::{Checker, Node};
@@ -46,8 +49,15 @@ pub const SPEC_FIELDS: &[&str] = &["repository", "vms"];
 
 /// A VM group's fields, in the order documented.
 pub const VM_FIELDS: &[&str] = &[
-    "role", "template", "count", "cpus", "memory", "disk", "network", "lifetime",
+    "role", "template", "count", "cpus", "memory", "disk", "disks", "network", "lifetime",
 ];
+
+/// A disk's fields (`vms[0].disks[1]`), in the order documented.
+pub const DISK_FIELDS: &[&str] = &["size", "storage_policy"];
+
+/// The most disks a spec may speak of per VM (a VM has at most 64 SCSI
+/// disks, and more than that is a mistake, not a build).
+pub const MAX_DISKS: usize = 64;
 
 /// Finds `.vsphere-ci.yml` in `start` or the nearest folder above it
 /// (see [`find_upward`]).
@@ -160,9 +170,24 @@ fn check_vm(
     let memory_mb = c
         .required(&f, "memory", path)
         .and_then(|n| c.positive_size(n, &field("memory")));
-    let disk_mb = match f.get("disk") {
-        None => Some(None),
-        Some(n) => c.positive_size(n, &field("disk")).map(Some),
+    let disks = match (f.get("disk"), f.get("disks")) {
+        (None, None) => Some(Vec::new()),
+        (Some(n), None) => c.positive_size(n, &field("disk")).map(|size| {
+            vec![DiskRequest {
+                place: c.place(n),
+                size_mb: Some(size),
+                storage_policy: None,
+            }]
+        }),
+        (Some(n), Some(_)) => {
+            c.error_at(
+                n,
+                &field("disk"),
+                "give `disk` or `disks`, not both (`disk: 40GiB` is `disks: [{size: 40GiB}]`)",
+            );
+            None
+        }
+        (None, Some(n)) => check_disks(c, n, &field("disks")),
     };
     let network = match f.get("network") {
         None => Some(None),
@@ -180,10 +205,72 @@ fn check_vm(
         count: count?,
         cpus: cpus?,
         memory_mb: memory_mb?,
-        disk_mb: disk_mb?,
+        disks: disks?,
         network: network?,
         lifetime: lifetime?,
     })
+}
+
+/// `disks`: a list of the template's disks, in order, each with a size or a
+/// storage policy (or both).
+fn check_disks(c: &mut Checker<'_>, node: &Node, path: &str) -> Option<Vec<DiskRequest>> {
+    let items = c.list(node, path)?;
+    if items.is_empty() {
+        c.error_at(
+            node,
+            path,
+            "lists no disks; leave `disks` out to keep the template's",
+        );
+        return None;
+    }
+    if items.len() > MAX_DISKS {
+        c.error_at(
+            node,
+            path,
+            format!("lists {} disks; at most {MAX_DISKS}", items.len()),
+        );
+        return None;
+    }
+    let mut disks = Vec::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{path}[{i}]");
+        let Some(f) = c.map(item, &path, DISK_FIELDS) else {
+            ok = false;
+            continue;
+        };
+        let size = match f.get("size") {
+            None => Some(None),
+            Some(n) => c.positive_size(n, &format!("{path}.size")).map(Some),
+        };
+        let policy = match f.get("storage_policy") {
+            None => Some(None),
+            Some(n) => c.name(n, &format!("{path}.storage_policy")).map(Some),
+        };
+        // A mapping with a misspelt key has had its error already.
+        let misspelt = f
+            .entries
+            .iter()
+            .any(|(k, _)| !DISK_FIELDS.contains(&k.name.as_str()));
+        match (size, policy) {
+            (Some(None), Some(None)) if misspelt => ok = false,
+            (Some(None), Some(None)) => {
+                c.error_at(
+                    item,
+                    &path,
+                    "says nothing of the disk; give `size`, `storage_policy` or both",
+                );
+                ok = false;
+            }
+            (Some(size_mb), Some(storage_policy)) => disks.push(DiskRequest {
+                place: c.place(item),
+                size_mb,
+                storage_policy,
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(disks)
 }
 
 /// A repository's name: `owner/name`, or deeper (`group/sub/name`), each part
@@ -1194,13 +1281,13 @@ vms:
         );
         assert_eq!(b.template, "debian-12-ci");
         assert_eq!((b.count, b.cpus, b.memory_mb), (2, 2, 4096));
-        assert_eq!(b.disk_mb, Some(40 * 1024));
+        assert_eq!(b.first_disk_mb(), Some(40 * 1024));
         assert_eq!(b.network.as_deref(), Some("VM Network"));
         assert_eq!(b.lifetime, Some(Duration::from_secs(7200)));
         let t = &spec.vms[1];
         assert_eq!((t.count, t.cpus, t.memory_mb), (1, 1, 1536));
         assert_eq!(
-            (t.disk_mb, t.network.clone(), t.lifetime),
+            (t.first_disk_mb(), t.network.clone(), t.lifetime),
             (None, None, None)
         );
     }
@@ -1210,9 +1297,66 @@ vms:
         let text = "repository: a/b\nvms:\n  - role: x\n    template: t\n    cpus: 1\n    memory: 1GiB\n    disk:\n    network: ~\n";
         let spec = parse_spec("s.yml", text).unwrap();
         assert_eq!(
-            (spec.vms[0].disk_mb, spec.vms[0].network.clone()),
+            (spec.vms[0].first_disk_mb(), spec.vms[0].network.clone()),
             (None, None)
         );
+    }
+
+    #[test]
+    fn disks_with_sizes_and_storage_policies() {
+        let text = "repository: a/b\nvms:\n  - role: x\n    template: t\n    cpus: 1\n    memory: 1GiB\n    disks:\n      - size: 40GiB\n        storage_policy: vSAN Default Storage Policy\n      - storage_policy: gold\n";
+        let spec = parse_spec("s.yml", text).unwrap();
+        let d = &spec.vms[0].disks;
+        assert_eq!(d.len(), 2);
+        assert_eq!(
+            (
+                d[0].size_mb,
+                d[0].storage_policy.as_deref(),
+                d[0].place.line
+            ),
+            (Some(40 * 1024), Some("vSAN Default Storage Policy"), 8)
+        );
+        assert_eq!(
+            (d[1].size_mb, d[1].storage_policy.as_deref()),
+            (None, Some("gold"))
+        );
+        assert_eq!(spec.vms[0].first_disk_mb(), Some(40 * 1024));
+    }
+
+    #[test]
+    fn disk_mistakes_are_reported_at_their_place() {
+        let base =
+            "repository: a/b\nvms:\n  - role: x\n    template: t\n    cpus: 1\n    memory: 1GiB\n";
+        let both = format!("{base}    disk: 1GiB\n    disks:\n      - size: 2GiB\n");
+        let e = errors(&both);
+        assert_eq!(brief(&e), vec![(7, 11, "vms[0].disk".into())]);
+        assert!(e[0].message.contains("not both"), "{}", e[0]);
+
+        let typo = format!(
+            "{base}    disks:\n      - storage_polcy: gold\n      - {{}}\n      - size: big\n"
+        );
+        let e = errors(&typo);
+        assert_eq!(
+            brief(&e),
+            vec![
+                (8, 9, "vms[0].disks[0].storage_polcy".into()),
+                (9, 9, "vms[0].disks[1]".into()),
+                (10, 15, "vms[0].disks[2].size".into()),
+            ]
+        );
+        assert!(
+            e[0].message.contains("did you mean `storage_policy`?"),
+            "{}",
+            e[0]
+        );
+        assert!(
+            e[1].message.contains("says nothing of the disk"),
+            "{}",
+            e[1]
+        );
+
+        let empty = format!("{base}    disks: []\n");
+        assert!(errors(&empty)[0].message.contains("lists no disks"));
     }
 
     #[test]

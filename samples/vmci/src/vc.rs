@@ -3,11 +3,12 @@
 //! typed property retrieval over a ContainerView (no per-VM round trips).
 
 use crate::labels;
-use crate::model::{BuildVm, Facts, Labels, Policy};
+use crate::model::{BuildVm, Facts, Labels, Policy, Spec, StorageFact};
 use futures_util::TryStreamExt;
 use vmomi::find::Finder;
 use vmomi::types::{
-    AnyOptionValue, AnyVirtualDevice, ManagedObjectReference, VirtualMachinePowerState,
+    AnyOptionValue, AnyVirtualDevice, ManagedObjectReference, PbmPlacementCompatibilityResult,
+    VirtualMachinePowerState,
 };
 use vmomi::{Client, Error};
 
@@ -219,7 +220,8 @@ impl From<VmState> for Existing {
     }
 }
 
-/// The facts the judge needs for `repository`.
+/// The facts the judge needs for `repository`, but for storage policies
+/// (see [`storage_facts`]).
 pub fn facts(site: &Site, existing: &[Existing], repository: &str) -> Facts {
     Facts {
         templates: site.templates.iter().map(|(n, _)| n.clone()).collect(),
@@ -227,12 +229,110 @@ pub fn facts(site: &Site, existing: &[Existing], repository: &str) -> Facts {
         datastores: site.datastores.iter().map(|(n, _)| n.clone()).collect(),
         folder_exists: site.folder.is_some(),
         resource_pool_exists: site.pool.is_some(),
+        storage: Vec::new(),
         running: existing
             .iter()
             .filter_map(Existing::as_build_vm)
             .filter(|v| v.labels.repository == repository)
             .collect(),
     }
+}
+
+/// What PBM says of each storage policy the spec names, for each template
+/// it is asked with: nothing is asked of PBM when the spec names none, so a
+/// vCenter without the storage policy service serves every other spec.
+///
+/// The datastore asked about is the one the clones go to: the policy's
+/// `datastore`, or the template's first datastore when it names none. Only
+/// policies the operator allows are looked up.
+pub async fn storage_facts(
+    client: &Client,
+    site: &Site,
+    policy: &Policy,
+    spec: &Spec,
+) -> Result<Vec<StorageFact>, Error> {
+    let mut asked: Vec<(&str, &str)> = Vec::new();
+    for req in &spec.vms {
+        for d in &req.disks {
+            if let Some(name) = &d.storage_policy
+                && policy.storage_policies.contains(name)
+                && !asked.contains(&(name.as_str(), req.template.as_str()))
+            {
+                asked.push((name.as_str(), req.template.as_str()));
+            }
+        }
+    }
+    if asked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pbm = client.pbm().await?;
+    let profiles = pbm.storage_profiles().await?;
+    let name_of = |ds: &ManagedObjectReference| {
+        site.datastores
+            .iter()
+            .find(|(_, r)| r == ds)
+            .map_or_else(|| ds.value.clone(), |(n, _)| n.clone())
+    };
+    let mut out = Vec::new();
+    for (name, template) in asked {
+        let id = profiles
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.profile_id.clone());
+        let datastore = match (&site.datastore, site.template(template)) {
+            (Some(ds), _) => Some(ds.clone()),
+            (None, Some(t)) => {
+                use vmomi::prelude::*;
+                client
+                    .view::<vmomi::mo::VirtualMachine>(t.clone())
+                    .get(vmomi::mo::VirtualMachine::DATASTORE)
+                    .await?
+                    .and_then(|d| d.into_iter().next())
+            }
+            (None, None) => None,
+        };
+        let incompatible = match (&id, &datastore) {
+            (Some(id), Some(ds)) => {
+                let results = pbm
+                    .check_compatibility(id, std::slice::from_ref(ds))
+                    .await?;
+                incompatibility(&results, ds)
+            }
+            _ => None,
+        };
+        out.push(StorageFact {
+            policy: name.to_string(),
+            template: template.to_string(),
+            id: id.map(|i| i.unique_id),
+            datastore: datastore.as_ref().map(name_of),
+            incompatible,
+        });
+    }
+    Ok(out)
+}
+
+/// Why PBM finds `datastore` incompatible, from its compatibility results;
+/// `None` when it is compatible.
+fn incompatibility(
+    results: &[PbmPlacementCompatibilityResult],
+    datastore: &ManagedObjectReference,
+) -> Option<String> {
+    let Some(r) = results.iter().find(|r| r.hub.hub_id == datastore.value) else {
+        return Some("PBM gave no result for it".into());
+    };
+    if r.error.is_empty() {
+        return None;
+    }
+    let why: Vec<String> = r
+        .error
+        .iter()
+        .map(|e| {
+            e.localized_message
+                .clone()
+                .unwrap_or_else(|| e.fault.type_name().to_string())
+        })
+        .collect();
+    Some(why.join("; "))
 }
 
 /// The first virtual disk and the first network card of a template's

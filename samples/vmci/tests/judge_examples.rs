@@ -20,6 +20,7 @@ fn simulator() -> Facts {
         datastores: vec!["LocalDS_0".into()],
         folder_exists: true,
         resource_pool_exists: true,
+        storage: vec![],
         running: vec![],
     }
 }

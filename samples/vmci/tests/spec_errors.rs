@@ -67,7 +67,7 @@ vms:
             ),
             format!(
                 "{file}:9:5: vms[1].cpu: unknown field `cpu`; did you mean `cpus`? the fields are \
-                 role, template, count, cpus, memory, disk, network, lifetime"
+                 role, template, count, cpus, memory, disk, disks, network, lifetime"
             ),
             format!(
                 "{file}:10:13: vms[1].memory: `4 gigs` is not a size: unknown unit `gigs`; \

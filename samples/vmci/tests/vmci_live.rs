@@ -51,12 +51,16 @@ struct Repo {
 
 impl Repo {
     fn new(name: &str, spec: &str) -> Self {
+        Self::with_policy(name, spec, POLICY)
+    }
+
+    fn with_policy(name: &str, spec: &str, policy_text: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("vmci-test-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("src/deep")).unwrap();
         std::fs::write(dir.join(".vsphere-ci.yml"), spec).unwrap();
         let policy = dir.join("ops-policy.yml");
-        std::fs::write(&policy, POLICY).unwrap();
+        std::fs::write(&policy, policy_text).unwrap();
         Self { dir, policy }
     }
 }
@@ -452,4 +456,135 @@ fn an_up_killed_mid_way_converges_when_run_again() {
             .iter()
             .all(|v| v["power_state"] == "poweredOn")
     );
+}
+
+/// The "vSAN Default Storage Policy" of govmomi's PBM simulator: compatible
+/// only with datastores of type vsan (`tests/vcsim/pbm.go`).
+const VSAN_POLICY_ID: &str = "aa6d5a82-1c88-45da-85d3-3d74b91a5bad";
+
+fn storage_spec(policy: &str) -> String {
+    format!(
+        "\
+repository: acme/stored
+vms:
+  - role: builder
+    template: debian-12-ci
+    cpus: 1
+    memory: 1GiB
+    disks:
+      - size: 20GiB
+        storage_policy: {policy}
+"
+    )
+}
+
+#[test]
+fn storage_policies_are_judged_with_pbm_and_applied_by_up() {
+    let Some(sim) = Vcsim::start_or_skip(&Options {
+        ci: true,
+        pbm: true,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let allowing = |datastore: &str| {
+        POLICY.replace("datastore: LocalDS_0", &format!("datastore: {datastore}"))
+            + "storage_policies: [vSAN Default Storage Policy, VVol No Requirements Policy]\n"
+    };
+
+    // A policy vCenter has but the operator does not allow: refused, naming it
+    // and what is allowed, at the disk's place.
+    let repo = Repo::with_policy(
+        "storage-refused",
+        &storage_spec("VM Encryption Policy"),
+        &allowing("vsanDatastore"),
+    );
+    let out = vmci(&sim, &repo, "1", &["plan", "--json"]);
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = &json["refused"]["reasons"][0];
+    assert_eq!(reason["rule"], "storage_policy", "{json}");
+    assert_eq!(reason["place"]["line"], 8, "{json}");
+    assert_eq!(
+        reason["message"],
+        "builder's disk 1 asks for storage policy VM Encryption Policy, which the policy does \
+         not allow (it allows vSAN Default Storage Policy, VVol No Requirements Policy)"
+    );
+    assert_eq!(
+        json["refused"]["offer"]["storage_policies"][0],
+        "vSAN Default Storage Policy"
+    );
+
+    // An allowed policy on a datastore it cannot use: PBM's reason.
+    let repo = Repo::with_policy(
+        "storage-incompatible",
+        &storage_spec("vSAN Default Storage Policy"),
+        &allowing("LocalDS_0"),
+    );
+    let out = vmci(&sim, &repo, "1", &["plan", "--json"]);
+    assert!(!out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = &json["refused"]["reasons"][0];
+    assert_eq!(reason["rule"], "storage_policy.datastore", "{json}");
+    let message = reason["message"].as_str().unwrap();
+    assert!(
+        message.contains("cannot place it on datastore LocalDS_0")
+            && message.contains("LocalDS_0 of type OTHER is not compatible"),
+        "{message}"
+    );
+
+    // Allowed and compatible: planned with PBM's profile id, and `up` asks
+    // vCenter to place the VM and its disk by it.
+    let repo = Repo::with_policy(
+        "storage-served",
+        &storage_spec("vSAN Default Storage Policy"),
+        &allowing("vsanDatastore"),
+    );
+    let plan = ok_json(&vmci(&sim, &repo, "1", &["plan", "--json"]));
+    let disk = &plan["vms"][0]["disks"][0];
+    assert_eq!(disk["storage_policy"]["id"], VSAN_POLICY_ID, "{plan}");
+    assert_eq!(disk["size_mb"], 20 * 1024);
+
+    let tape = repo.dir.join("up.json");
+    let out = vmci_cmd(&sim, &repo, "1", &["up", "--json"])
+        .env("VSPHERE_RECORD", &tape)
+        .output()
+        .unwrap();
+    let up = ok_json(&out);
+    assert_eq!(names_of(&up), ["vmci-acme-stored-1-builder-1"], "{up}");
+    // The simulator keeps no storage policies of VMs (its clone drops the
+    // profile specs), so what is checked is what vCenter was asked: the
+    // clone's location (the VM's home) and its first disk's edit.
+    let cassette = std::fs::read_to_string(&tape).unwrap();
+    let cassette: serde_json::Value = serde_json::from_str(&cassette).unwrap();
+    let clone = cassette["http_interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["request"]["body"]["string"].as_str().unwrap())
+        .find(|b| b.contains("<CloneVM_Task "))
+        .expect("a CloneVM_Task request");
+    let profile = format!(
+        "<profile xsi:type=\"VirtualMachineDefinedProfileSpec\"><profileId>{VSAN_POLICY_ID}</profileId></profile>"
+    );
+    assert_eq!(clone.matches(&profile).count(), 2, "{clone}");
+    let location = &clone[clone.find("<location>").unwrap()..clone.find("</location>").unwrap()];
+    assert!(location.contains(&profile), "{location}");
+    let disk_edit = clone
+        .split("<deviceChange>")
+        .find(|c| c.contains("xsi:type=\"VirtualDisk\""))
+        .expect("an edit of the disk");
+    assert!(disk_edit.contains(&profile), "{disk_edit}");
+    assert!(
+        disk_edit.contains("<capacityInKB>20971520</capacityInKB>"),
+        "{disk_edit}"
+    );
+
+    let down = vmci(&sim, &repo, "1", &["down", "--json"]);
+    assert!(down.status.success());
+    assert!(folder_vms(&sim).is_empty());
 }

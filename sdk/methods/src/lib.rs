@@ -16,15 +16,30 @@
 mod generated;
 mod response;
 
-pub use response::{Decoded, ResponseFn, decode_response};
+pub use response::{Decoded, ResponseFn, decode_response, decode_response_in};
 
 // The generated code names its runtime `crate::xml` and `crate::rt`.
 pub(crate) use vmomi_bindings::{rt, xml};
 
 /// Every wire type: those of `vmomi-bindings` plus the request types.
 pub mod types {
+    pub use crate::generated::pbm::requests::*;
     pub use crate::generated::requests::*;
     pub use vmomi_bindings::types::*;
+}
+
+/// The PBM storage-policy service (`/pbm/sdk`): its methods and views. Its
+/// data and request types are in [`types`] with vim25's (every name starts
+/// with `Pbm`); a session sends its calls to `/pbm/sdk` on the vim25 session.
+pub mod pbm {
+    /// One function per PBM operation (`pbm::methods::pbm_query_profile(client, &request)`).
+    pub mod methods {
+        pub use crate::generated::pbm::methods::*;
+    }
+    /// PBM managed-object views (`PbmProfileProfileManager`, `PbmPlacementSolver`, ...).
+    pub mod mo {
+        pub use crate::generated::pbm::mo::*;
+    }
 }
 
 /// One function per port-type operation (`methods::power_on_vm_task(client, &request)`).

@@ -5,9 +5,11 @@
 use crate::generated::responses::RESPONSES;
 use std::fmt::Debug;
 use vmomi_bindings::Error;
-use vmomi_bindings::rt::Any;
+use vmomi_bindings::rt::{Any, Service};
 use vmomi_bindings::types::AnyMethodFault;
-use vmomi_bindings::xml::{SoapResponse, UnknownStats, XmlValue, decode_with};
+use vmomi_bindings::xml::{
+    PBM_NAMESPACE, SoapResponse, UnknownStats, VIM25_NAMESPACE, XmlValue, decode_with_in,
+};
 
 /// Decoder of one operation's response, as the generated table holds it.
 pub type ResponseFn = fn(&[u8]) -> Result<Decoded, Error>;
@@ -34,10 +36,29 @@ pub struct Decoded {
 /// assert!(d.known_operation && d.unknown.is_empty());
 /// ```
 pub fn decode_response(operation: &str, bytes: &[u8]) -> Result<Decoded, Error> {
+    decode_response_in(Service::Vim25, operation, bytes)
+}
+
+/// [`decode_response`] for a response of `service` (a cassette knows it by
+/// the request's path: `/pbm/sdk` is [`Service::Pbm`]). A known operation
+/// decodes in its own namespace whatever `service` says; an unknown one in
+/// `service`'s.
+///
+/// ```
+/// use vmomi_bindings::rt::Service;
+/// let body = br#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><PbmFutureResponse xmlns="urn:pbm"><returnval>x</returnval></PbmFutureResponse></soapenv:Body></soapenv:Envelope>"#;
+/// let d = vmomi_methods::decode_response_in(Service::Pbm, "PbmFuture", body).unwrap();
+/// assert!(!d.known_operation);
+/// ```
+pub fn decode_response_in(
+    service: Service,
+    operation: &str,
+    bytes: &[u8],
+) -> Result<Decoded, Error> {
     match RESPONSES.binary_search_by(|(n, _)| (*n).cmp(operation)) {
         Ok(i) => (RESPONSES[i].1)(bytes),
         Err(_) => {
-            let mut d = decode_as::<Vec<Any>>(bytes, |r| r.vec())?;
+            let mut d = decode_as_in::<Vec<Any>>(bytes, service.namespace(), |r| r.vec())?;
             d.known_operation = false;
             Ok(d)
         }
@@ -49,7 +70,16 @@ fn decode_as<'a, T: Debug + Send + Sync + 'static>(
     bytes: &'a [u8],
     read: impl FnOnce(&mut SoapResponse<'a>) -> Result<T, vmomi_bindings::xml::DecodeError>,
 ) -> Result<Decoded, Error> {
-    match decode_with::<T, AnyMethodFault>(bytes, read).map_err(Error::from)? {
+    decode_as_in(bytes, VIM25_NAMESPACE, read)
+}
+
+/// [`decode_as`] for a response in `namespace`.
+fn decode_as_in<'a, T: Debug + Send + Sync + 'static>(
+    bytes: &'a [u8],
+    namespace: &str,
+    read: impl FnOnce(&mut SoapResponse<'a>) -> Result<T, vmomi_bindings::xml::DecodeError>,
+) -> Result<Decoded, Error> {
+    match decode_with_in::<T, AnyMethodFault>(bytes, namespace, read).map_err(Error::from)? {
         (Ok(v), unknown) => Ok(Decoded {
             value: Box::new(v),
             unknown,
@@ -83,4 +113,30 @@ pub fn dyn_vec<T: XmlValue + Debug + Send + Sync + 'static>(
     bytes: &[u8],
 ) -> Result<Decoded, Error> {
     decode_as::<Vec<T>>(bytes, |r| r.vec())
+}
+
+/// Entry of the generated table: a PBM operation without `returnval`.
+pub fn pbm_dyn_unit(bytes: &[u8]) -> Result<Decoded, Error> {
+    decode_as_in::<()>(bytes, PBM_NAMESPACE, |r| r.unit())
+}
+
+/// Entry of the generated table: a PBM operation with one `returnval`.
+pub fn pbm_dyn_one<T: XmlValue + Debug + Send + Sync + 'static>(
+    bytes: &[u8],
+) -> Result<Decoded, Error> {
+    decode_as_in::<T>(bytes, PBM_NAMESPACE, |r| r.one())
+}
+
+/// Entry of the generated table: a PBM operation with an optional `returnval`.
+pub fn pbm_dyn_opt<T: XmlValue + Debug + Send + Sync + 'static>(
+    bytes: &[u8],
+) -> Result<Decoded, Error> {
+    decode_as_in::<Option<T>>(bytes, PBM_NAMESPACE, |r| r.opt())
+}
+
+/// Entry of the generated table: a PBM operation with repeated `returnval`.
+pub fn pbm_dyn_vec<T: XmlValue + Debug + Send + Sync + 'static>(
+    bytes: &[u8],
+) -> Result<Decoded, Error> {
+    decode_as_in::<Vec<T>>(bytes, PBM_NAMESPACE, |r| r.vec())
 }

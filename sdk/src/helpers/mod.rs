@@ -8,6 +8,7 @@ pub mod find;
 pub mod object;
 mod owned;
 mod pages;
+pub mod pbm;
 pub mod property;
 pub mod task;
 pub mod watch;

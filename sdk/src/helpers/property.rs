@@ -463,6 +463,7 @@ async fn streamed<B: crate::xml::EncodeFields>(
             operation,
             this: this.clone(),
             body: crate::xml::soap::request_envelope(operation, body),
+            service: crate::rt::Service::Vim25,
         })
         .await
         .map_err(Error::from)

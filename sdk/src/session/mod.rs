@@ -27,7 +27,7 @@ use crate::Error;
 use crate::error::CallError;
 use crate::methods;
 use crate::mo;
-use crate::rt::{BoxFuture, RoundTripper, SoapRequest, Streamed};
+use crate::rt::{BoxFuture, RoundTripper, Service, SoapRequest, Streamed};
 use crate::transport::{Response, StreamedPost, Transport};
 use crate::types::{
     AboutInfo, AnyMethodFault, CurrentTimeRequestType, LoginRequestType, LogoutRequestType,
@@ -189,7 +189,8 @@ impl Inner {
     where
         Fut: std::future::Future<Output = Result<R, Error>>,
     {
-        if self.release_check {
+        // PBM dates its items by releases of its own, which the tables lack.
+        if self.release_check && req.service == Service::Vim25 {
             let release = scope.map_or(&self.negotiation.release, |s| &s.release);
             crate::rt::release::check_request_at(&req.body, release)
                 .map_err(|v| Error::Release(Box::new(v)))?;

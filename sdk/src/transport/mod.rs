@@ -10,7 +10,7 @@ pub mod tls;
 
 use crate::Error;
 use crate::error::{CallError, TransportKind};
-use crate::rt::{BoxFuture, RoundTripper, SoapRequest};
+use crate::rt::{BoxFuture, RoundTripper, Service, SoapRequest};
 use crate::xml::ManagedObjectReference;
 use redact::Redactor;
 use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
@@ -41,6 +41,44 @@ struct State {
     /// `name=value` of the session cookie.
     cookie: Option<String>,
     redactor: Redactor,
+}
+
+/// `SOAPAction` of `service` for the release of `vim25` (`"urn:vim25/8.0.3.0"`
+/// gives `"urn:pbm/8.0.3.0"`): PBM is addressed with the vim25 release.
+fn service_action(vim25: &HeaderValue, service: Service) -> HeaderValue {
+    let text = vim25.to_str().unwrap_or("\"urn:vim25\"");
+    let release = text
+        .trim_matches('"')
+        .strip_prefix("urn:vim25")
+        .unwrap_or("");
+    HeaderValue::from_str(&format!("\"{}{release}\"", service.namespace()))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"urn:pbm\""))
+}
+
+/// `envelope` with a SOAP header holding the session cookie's value
+/// (`<vcSessionCookie>`), placed before the `Body`; unchanged without a
+/// session.
+fn with_session_header(envelope: &[u8], cookie: Option<&str>) -> Vec<u8> {
+    let Some(value) = cookie
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v.trim().trim_matches('"'))
+        .filter(|v| !v.is_empty())
+    else {
+        return envelope.to_vec();
+    };
+    const BODY: &[u8] = b"<soapenv:Body>";
+    let Some(at) = envelope.windows(BODY.len()).position(|w| w == BODY) else {
+        return envelope.to_vec();
+    };
+    let mut out = Vec::with_capacity(envelope.len() + value.len() + 64);
+    out.extend_from_slice(&envelope[..at]);
+    let mut header = crate::xml::XmlWriter::new();
+    header.simple("vcSessionCookie", None, value);
+    out.extend_from_slice(b"<soapenv:Header>");
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(b"</soapenv:Header>");
+    out.extend_from_slice(&envelope[at..]);
+    out
 }
 
 /// Where requests go: the network ([`Live`]), or a cassette's recorder
@@ -327,8 +365,24 @@ impl Transport {
         r
     }
 
+    /// The endpoint of `service`: the SDK URL itself for vim25, the same
+    /// server at `/pbm/sdk` for PBM.
+    pub(crate) fn endpoint(&self, service: Service) -> reqwest::Url {
+        match service {
+            Service::Vim25 => self.url.clone(),
+            other => {
+                let mut url = self.url.clone();
+                url.set_path(other.path());
+                url
+            }
+        }
+    }
+
     /// The request as the backends see it: headers with the release and
-    /// the session cookie.
+    /// the session cookie. A PBM request goes to `/pbm/sdk` with
+    /// `SOAPAction: "urn:pbm/<release>"` and the session cookie's value in a
+    /// `vcSessionCookie` SOAP header as well, which is how PBM finds the
+    /// vim25 session.
     fn http_request(&self, req: &SoapRequest, action: Option<&HeaderValue>) -> HttpRequest {
         let (action, cookie) = {
             let s = self.state();
@@ -336,6 +390,14 @@ impl Transport {
                 action.cloned().unwrap_or_else(|| s.soap_action.clone()),
                 s.cookie.clone(),
             )
+        };
+        let url = self.endpoint(req.service);
+        let (action, body) = match req.service {
+            Service::Vim25 => (action, req.body.clone()),
+            Service::Pbm => (
+                service_action(&action, req.service),
+                with_session_header(&req.body, cookie.as_deref()),
+            ),
         };
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -349,14 +411,14 @@ impl Transport {
             }
         }
         if self.wire_log {
-            self.log_out(req, &headers);
+            self.log_out(req.operation, &url, &headers, &body);
         }
         HttpRequest {
             method: reqwest::Method::POST,
-            url: self.url.clone(),
+            call: format!("{} on {url}", req.operation),
+            url,
             headers,
-            body: req.body.clone(),
-            call: format!("{} on {}", req.operation, self.url),
+            body,
             operation: Some(req.operation),
             this: Some(req.this.clone()),
         }
@@ -497,15 +559,14 @@ impl Transport {
         }
     }
 
-    fn log_out(&self, req: &SoapRequest, headers: &HeaderMap) {
+    fn log_out(&self, operation: &str, url: &reqwest::Url, headers: &HeaderMap, body: &[u8]) {
         let s = self.state();
         let headers = render_headers(&s.redactor, headers);
-        let body = s.redactor.body(&req.body);
+        let body = s.redactor.body(body);
         tracing::trace!(
             target: WIRE_TARGET,
-            operation = req.operation,
-            "request POST {}\n{headers}\n{}",
-            self.url,
+            operation,
+            "request POST {url}\n{headers}\n{}",
             String::from_utf8_lossy(&body)
         );
     }
@@ -714,5 +775,42 @@ fn snippet(body: &[u8]) -> String {
 impl RoundTripper for Transport {
     fn round_trip(&self, request: SoapRequest) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
         Box::pin(async move { Ok(self.post(&request).await?.body) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pbm_is_addressed_with_the_vim25_release() {
+        let v = HeaderValue::from_static("\"urn:vim25/8.0.3.0\"");
+        assert_eq!(service_action(&v, Service::Pbm), "\"urn:pbm/8.0.3.0\"");
+        let bare = HeaderValue::from_static("\"urn:vim25\"");
+        assert_eq!(service_action(&bare, Service::Pbm), "\"urn:pbm\"");
+    }
+
+    #[test]
+    fn the_session_header_goes_before_the_body_escaped() {
+        let req = crate::types::PbmRetrieveServiceContentRequestType {
+            this: ManagedObjectReference::new("PbmServiceInstance", "ServiceInstance"),
+            ..Default::default()
+        };
+        let env = crate::xml::request_envelope_in(
+            crate::xml::PBM_NAMESPACE,
+            "PbmRetrieveServiceContent",
+            &req,
+        );
+        let out = with_session_header(&env, Some("vmware_soap_session=\"52a<&>\""));
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(
+                "<soapenv:Header><vcSessionCookie>52a&lt;&amp;&gt;</vcSessionCookie></soapenv:Header>\
+                 <soapenv:Body><PbmRetrieveServiceContent xmlns=\"urn:pbm\">"
+            ),
+            "{out}"
+        );
+        // No session yet: nothing to add.
+        assert_eq!(with_session_header(&env, None), env);
     }
 }

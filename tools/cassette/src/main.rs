@@ -13,8 +13,9 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vmomi::cassette::{Scrubber, interactions, load_any, save};
-use vmomi::decode_response;
+use vmomi::decode_response_in;
 use vmomi::redact::Redactor;
+use vmomi::rt::Service;
 use vmomi_bindings::xml::UnknownStats;
 
 #[derive(Parser)]
@@ -139,7 +140,13 @@ fn check(files: &[PathBuf]) -> ExitCode {
                 continue;
             };
             let body = i.response_body.unwrap_or("");
-            match decode_response(op, body.as_bytes()) {
+            // The endpoint says which API answered: PBM at /pbm/sdk.
+            let service = if i.uri.contains(Service::Pbm.path()) {
+                Service::Pbm
+            } else {
+                Service::Vim25
+            };
+            match decode_response_in(service, op, body.as_bytes()) {
                 Ok(d) => {
                     passed += 1;
                     let how = if d.known_operation {

@@ -74,3 +74,43 @@ fn import_check_and_scan_the_shared_vcrpy_cassettes() {
     assert_eq!(text.matches(": clean").count(), 5, "{text}");
     let _ = std::fs::remove_dir_all(&out_dir);
 }
+
+/// The PBM scenario's cassette (`cassettes/pbm.json`): its `/pbm/sdk`
+/// answers decode in the `urn:pbm` namespace into the PBM bindings, with
+/// nothing unknown; an answer of an operation the bindings lack still
+/// decodes by `xsi:type` when the path says PBM.
+#[test]
+fn check_decodes_the_pbm_endpoint() {
+    let file = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../cassettes/pbm.json"
+    ));
+    let (ok, text) = tool(&["check".as_ref(), file.as_os_str()]);
+    assert!(ok, "{text}");
+    for op in [
+        "PbmRetrieveServiceContent",
+        "PbmQueryProfile",
+        "PbmRetrieveContent",
+        "PbmCheckCompatibility",
+    ] {
+        assert!(text.contains(&format!("{op}: ok\n")), "{op} in {text}");
+    }
+
+    // The same cassette with one PBM operation renamed to one no binding
+    // has: its profiles (sent with xsi:type) decode in urn:pbm because the
+    // path is /pbm/sdk; read as vim25 the namespace would not match.
+    let renamed = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("PbmRetrieveContent", "PbmRetrieveFutureContent");
+    let tmp = std::env::temp_dir().join(format!("vmomi-pbm-{}.json", std::process::id()));
+    std::fs::write(&tmp, renamed).unwrap();
+    let (ok, text) = tool(&["check".as_ref(), tmp.as_os_str()]);
+    std::fs::remove_file(&tmp).unwrap();
+    assert!(ok, "{text}");
+    assert!(
+        text.contains(
+            "PbmRetrieveFutureContent: ok (operation not in the bindings: decoded by xsi:type)"
+        ),
+        "{text}"
+    );
+}

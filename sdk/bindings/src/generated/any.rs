@@ -6799,7 +6799,7 @@ from_any!(data PbmPlacementSubjectRequirement);
 from_any!(poly AnyPbmProfile { PbmProfile, PbmCapabilityProfile, PbmDefaultCapabilityProfile });
 from_any!(data PbmProfileApplyOutcome);
 from_any!(data PbmProfileAssociateOp);
-from_any!(data PbmProfileChangeAssociationOp);
+from_any!(poly AnyPbmProfileChangeAssociationOp { PbmProfileChangeAssociationOp, PbmProfileAssociateOp, PbmProfileDissociateOp });
 from_any!(data PbmProfileDissociateOp);
 from_any!(data PbmProfileId);
 from_any!(data PbmProfileOperationOutcome);

@@ -11,6 +11,36 @@ use std::task::{Context, Poll};
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// The API a request belongs to: where a session sends it and which
+/// namespace and `SOAPAction` it carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// vim25 at `/sdk` (`urn:vim25`).
+    #[default]
+    Vim25,
+    /// The PBM storage-policy service at `/pbm/sdk` (`urn:pbm`), on the
+    /// vim25 session: its cookie, and a `vcSessionCookie` SOAP header.
+    Pbm,
+}
+
+impl Service {
+    /// The namespace of its operations (`urn:vim25`, `urn:pbm`).
+    pub fn namespace(self) -> &'static str {
+        match self {
+            Service::Vim25 => crate::xml::VIM25_NAMESPACE,
+            Service::Pbm => crate::xml::PBM_NAMESPACE,
+        }
+    }
+
+    /// Its endpoint's path on the server (`/sdk`, `/pbm/sdk`).
+    pub fn path(self) -> &'static str {
+        match self {
+            Service::Vim25 => "/sdk",
+            Service::Pbm => "/pbm/sdk",
+        }
+    }
+}
+
 /// One SOAP request, ready to send.
 #[derive(Clone, Debug)]
 pub struct SoapRequest {
@@ -20,6 +50,8 @@ pub struct SoapRequest {
     pub this: ManagedObjectReference,
     /// The whole SOAP envelope.
     pub body: Vec<u8>,
+    /// The API it belongs to.
+    pub service: Service,
 }
 
 /// The session handle every call and managed-object view goes through:
@@ -105,10 +137,23 @@ impl<'a, T> Call<'a, T> {
         body: Vec<u8>,
         decode: fn(&[u8]) -> Result<T, Error>,
     ) -> Self {
+        Self::new_in(client, Service::Vim25, operation, this, body, decode)
+    }
+
+    /// Prepares a call of another service's operation (PBM's).
+    pub fn new_in(
+        client: &'a dyn RoundTripper,
+        service: Service,
+        operation: &'static str,
+        this: &ManagedObjectReference,
+        body: Vec<u8>,
+        decode: fn(&[u8]) -> Result<T, Error>,
+    ) -> Self {
         let fut = client.round_trip(SoapRequest {
             operation,
             this: this.clone(),
             body,
+            service,
         });
         Self { fut, decode }
     }
@@ -153,4 +198,34 @@ pub fn ret_opt<T: XmlValue>(bytes: &[u8]) -> Result<Option<T>, Error> {
 /// Decodes a response with any number of `returnval` elements.
 pub fn ret_vec<T: XmlValue>(bytes: &[u8]) -> Result<Vec<T>, Error> {
     lift(soap::decode_vec::<T, AnyMethodFault>(bytes))
+}
+
+fn lift_in<'a, T>(
+    bytes: &'a [u8],
+    read: impl FnOnce(&mut soap::SoapResponse<'a>) -> Result<T, crate::xml::DecodeError>,
+) -> Result<T, Error> {
+    lift(
+        soap::decode_with_in::<T, AnyMethodFault>(bytes, crate::xml::PBM_NAMESPACE, read)
+            .map(|(r, _)| r),
+    )
+}
+
+/// Decodes a PBM response without `returnval`.
+pub fn pbm_ret_unit(bytes: &[u8]) -> Result<(), Error> {
+    lift_in(bytes, soap::SoapResponse::unit)
+}
+
+/// Decodes a PBM response with exactly one `returnval`.
+pub fn pbm_ret_one<T: XmlValue>(bytes: &[u8]) -> Result<T, Error> {
+    lift_in(bytes, soap::SoapResponse::one)
+}
+
+/// Decodes a PBM response with an optional `returnval`.
+pub fn pbm_ret_opt<T: XmlValue>(bytes: &[u8]) -> Result<Option<T>, Error> {
+    lift_in(bytes, soap::SoapResponse::opt)
+}
+
+/// Decodes a PBM response with any number of `returnval` elements.
+pub fn pbm_ret_vec<T: XmlValue>(bytes: &[u8]) -> Result<Vec<T>, Error> {
+    lift_in(bytes, soap::SoapResponse::vec)
 }

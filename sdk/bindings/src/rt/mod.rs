@@ -11,8 +11,8 @@ pub mod release;
 
 pub use any::{Any, FromAny, UnknownValue};
 pub use call::{
-    BodyStream, BoxFuture, Call, RoundTripper, SoapRequest, Streamed, ret_one, ret_opt, ret_unit,
-    ret_vec,
+    BodyStream, BoxFuture, Call, RoundTripper, Service, SoapRequest, Streamed, pbm_ret_one,
+    pbm_ret_opt, pbm_ret_unit, pbm_ret_vec, ret_one, ret_opt, ret_unit, ret_vec,
 };
 pub use codec::{DecodeFn, decode_array, decode_enum, encode_array, encode_text};
 pub(crate) use macros::{

@@ -21,8 +21,9 @@ pub use mor::ManagedObjectReference;
 pub use quick_xml::events::BytesStart;
 pub use reader::{MAX_DEPTH, UnknownStats, XSI_NAMESPACE, XmlReader};
 pub use soap::{
-    SoapBody, SoapFault, SoapResponse, VIM25_NAMESPACE, decode_body, decode_one, decode_opt,
-    decode_unit, decode_vec, decode_with, request_envelope,
+    PBM_NAMESPACE, SoapBody, SoapFault, SoapResponse, VIM25_NAMESPACE, decode_body, decode_body_in,
+    decode_one, decode_opt, decode_unit, decode_vec, decode_with, decode_with_in, request_envelope,
+    request_envelope_in,
 };
 pub use value::{DateTime, format_datetime, parse_datetime};
 pub use writer::XmlWriter;

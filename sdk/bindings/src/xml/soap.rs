@@ -10,6 +10,9 @@ use super::{BytesStart, DecodeError, EncodeFields, UnknownStats, XmlReader, XmlV
 /// Namespace of the vim25 API.
 pub const VIM25_NAMESPACE: &str = "urn:vim25";
 
+/// Namespace of the PBM storage-policy service (`/pbm/sdk`).
+pub const PBM_NAMESPACE: &str = "urn:pbm";
+
 const ENVELOPE_START: &str = concat!(
     r#"<?xml version="1.0" encoding="UTF-8"?>"#,
     r#"<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/""#,
@@ -24,9 +27,20 @@ const ENVELOPE_END: &str = "</soapenv:Body></soapenv:Envelope>";
 /// `body`'s fields, then any unknown elements it kept, as the operation
 /// element's content. The envelope declares the `xsi` and `xsd` prefixes.
 pub fn request_envelope<B: EncodeFields + ?Sized>(operation: &str, body: &B) -> Vec<u8> {
+    request_envelope_in(VIM25_NAMESPACE, operation, body)
+}
+
+/// [`request_envelope`] for an API whose operations are in `namespace`
+/// ([`PBM_NAMESPACE`]). An unprefixed `xsi:type` in it names a type of that
+/// namespace, as XML Schema reads it.
+pub fn request_envelope_in<B: EncodeFields + ?Sized>(
+    namespace: &str,
+    operation: &str,
+    body: &B,
+) -> Vec<u8> {
     let mut w = XmlWriter::with_capacity(512);
     w.raw(ENVELOPE_START);
-    w.start_with_attr(operation, "xmlns", VIM25_NAMESPACE);
+    w.start_with_attr(operation, "xmlns", namespace);
     body.encode_fields(&mut w);
     for e in body.extra().elements() {
         w.raw(&e.xml);
@@ -387,7 +401,16 @@ pub fn decode_with<'a, R, F: XmlValue>(
     bytes: &'a [u8],
     read: impl FnOnce(&mut SoapResponse<'a>) -> Result<R, DecodeError>,
 ) -> Result<(Result<R, SoapFault<F>>, UnknownStats), DecodeError> {
-    match decode_body::<F>(bytes)? {
+    decode_with_in(bytes, VIM25_NAMESPACE, read)
+}
+
+/// [`decode_with`] for an API whose response elements are in `namespace`.
+pub fn decode_with_in<'a, R, F: XmlValue>(
+    bytes: &'a [u8],
+    namespace: &str,
+    read: impl FnOnce(&mut SoapResponse<'a>) -> Result<R, DecodeError>,
+) -> Result<(Result<R, SoapFault<F>>, UnknownStats), DecodeError> {
+    match decode_body_in::<F>(bytes, namespace)? {
         SoapBody::Response(mut resp) => {
             let value = read(&mut resp)?;
             let stats = resp.finish()?;

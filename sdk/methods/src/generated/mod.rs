@@ -4,5 +4,6 @@
 
 pub mod methods;
 pub mod mo;
+pub mod pbm;
 pub mod requests;
 pub mod responses;

@@ -5,6 +5,20 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+property_paths!(PbmAboutInfo {
+    name: String = "name",
+    version: String = "version",
+    instance_uuid: String = "instanceUuid",
+});
+property_paths!(PbmServiceInstanceContent {
+    about_info: PbmAboutInfo = "aboutInfo",
+    session_manager: ManagedObjectReference = "sessionManager",
+    capability_metadata_manager: ManagedObjectReference = "capabilityMetadataManager",
+    profile_manager: ManagedObjectReference = "profileManager",
+    compliance_manager: ManagedObjectReference = "complianceManager",
+    placement_solver: ManagedObjectReference = "placementSolver",
+    replication_manager: ManagedObjectReference = "replicationManager",
+});
 property_paths!(PerformanceDescription {
     counter_type: Vec<AnyElementDescription> = "counterType",
     stats_type: Vec<AnyElementDescription> = "statsType",

@@ -73,6 +73,16 @@ poly_enum! {
 }
 
 poly_enum! {
+    /// A `PbmProfileChangeAssociationOp` or one of its 2 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `PbmProfileChangeAssociationOp` fields every variant shares.
+    AnyPbmProfileChangeAssociationOp: PbmProfileChangeAssociationOp {
+        PbmProfileAssociateOp [base],
+        PbmProfileChangeAssociationOp [],
+        PbmProfileDissociateOp [base],
+    }
+}
+
+poly_enum! {
     /// A `PerfEntityMetricBase` or one of its 2 subtypes, as sent with `xsi:type`;
     /// dereferences to the `PerfEntityMetricBase` fields every variant shares.
     AnyPerfEntityMetricBase: PerfEntityMetricBase {
