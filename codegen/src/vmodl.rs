@@ -118,6 +118,14 @@ pub fn merge_str_with(
     let types: BTreeMap<String, VType> = serde_json::from_str(text)
         .map_err(|e| format!("{source}: line {} column {}: {e}", e.line(), e.column()))?;
     let wsdl = model.source.clone();
+    // since.json's vim25 set, plus vim25's internal reflection types.
+    let vim25: Option<BTreeSet<String>> = vim25.map(|v| {
+        v.iter()
+            .cloned()
+            .chain(types.keys().filter(|n| is_vim25_internal(n)).cloned())
+            .collect()
+    });
+    let vim25 = vim25.as_ref();
     if let Some(vim25) = vim25 {
         merge_data(model, &types, vim25);
         merge_operations(model, &types, vim25);
@@ -259,7 +267,80 @@ pub fn merge_str_with(
             },
         );
     }
+    if vim25.is_some() {
+        add_host_internal_methods(model);
+    }
     Ok(())
+}
+
+/// vim25's internal reflection types, through which ESXCLI runs on a host
+/// (its dynamic type manager describes the commands, its method executer
+/// runs them): in vmodl.json, left out of since.json, bound all the same.
+fn is_vim25_internal(name: &str) -> bool {
+    name.starts_with("DynamicTypeMgr")
+        || name == "DynamicTypeEnumTypeInfo"
+        || name.starts_with("ReflectManagedMethodExecuter")
+        || name == "InternalDynamicTypeManager"
+}
+
+/// The two HostSystem methods that hand out a host's dynamic type manager
+/// and method executer: in neither the WSDL nor vmodl.json (govmomi writes
+/// them by hand), so named here: (method, the managed object it returns).
+const HOST_INTERNAL_METHODS: &[(&str, &str)] = &[
+    ("RetrieveDynamicTypeManager", "InternalDynamicTypeManager"),
+    (
+        "RetrieveManagedMethodExecuter",
+        "ReflectManagedMethodExecuter",
+    ),
+];
+
+/// Adds [`HOST_INTERNAL_METHODS`] to HostSystem: `_this` only, returning a
+/// reference; only when HostSystem and the returned managed object are bound.
+fn add_host_internal_methods(model: &mut Model) {
+    for (name, returns) in HOST_INTERNAL_METHODS {
+        if !model.managed.contains_key("HostSystem")
+            || !model.managed.contains_key(*returns)
+            || model.operations.contains_key(*name)
+        {
+            continue;
+        }
+        let request_type = format!("{name}RequestType");
+        model.complex.insert(
+            request_type.clone(),
+            Complex {
+                name: request_type.clone(),
+                base: None,
+                fields: vec![Field {
+                    name: "_this".into(),
+                    ty: TypeRef::Mor,
+                    optional: false,
+                    repeated: false,
+                }],
+                kind: Kind::Request,
+            },
+        );
+        model.operations.insert(
+            name.to_string(),
+            Operation {
+                name: name.to_string(),
+                request_type,
+                returnval: Some(Field {
+                    name: "returnval".into(),
+                    ty: TypeRef::Mor,
+                    optional: false,
+                    repeated: false,
+                }),
+                faults: Vec::new(),
+            },
+        );
+        if let Some(host) = model.managed.get_mut("HostSystem") {
+            host.methods.push(name.to_string());
+        }
+        model.added.push(Skip {
+            item: format!("method HostSystem.{name}"),
+            reason: format!("internal to vim25, in neither input: returns the host's {returns}"),
+        });
+    }
 }
 
 /// Whether a model type belongs to the PBM storage-policy service (no

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 pub mod devices;
+pub mod esxcli;
 pub mod output;
 pub mod vms;
 

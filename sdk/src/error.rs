@@ -166,6 +166,15 @@ pub enum Error {
         /// Which part is wrong and why.
         problem: String,
     },
+    /// An ESXCLI command could not be run, or failed on the host: the
+    /// command and what went wrong.
+    #[error("esxcli {command}: {problem}")]
+    Esxcli {
+        /// The command as given (`network ip interface ipv4 get`).
+        command: String,
+        /// What went wrong.
+        problem: Box<EsxcliProblem>,
+    },
     /// A property a typed set requires is not in the server's answer
     /// (unset, or not readable: the reason names the server's fault).
     #[error("property {path} of {object} is missing{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
@@ -177,6 +186,74 @@ pub enum Error {
         /// The fault of the server's `missingSet` entry, when it gave one.
         reason: Option<String>,
     },
+}
+
+/// What went wrong with an ESXCLI command (see [`Error::Esxcli`]).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum EsxcliProblem {
+    /// The host has no such command; `available` lists what it has where
+    /// the words stopped matching (namespaces or commands).
+    UnknownCommand {
+        /// The words that matched nothing, from the first unknown one.
+        unknown: String,
+        /// What the host offers at that point.
+        available: Vec<String>,
+    },
+    /// The command has no such argument.
+    UnknownArgument {
+        /// The argument as given.
+        argument: String,
+        /// The command's arguments.
+        known: Vec<String>,
+    },
+    /// An argument's value is not of its type, or a required one is missing.
+    BadArgument {
+        /// The argument.
+        argument: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The command ran and failed on the host (its executer's fault, such
+    /// as `vim.EsxCLI.CLIFault`), with the host's messages.
+    Failed {
+        /// The fault's type.
+        fault: String,
+        /// The host's messages (`errMsg`), or the fault's summary.
+        messages: Vec<String>,
+    },
+    /// The host's answer could not be read.
+    Answer(String),
+}
+
+impl std::fmt::Display for EsxcliProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EsxcliProblem::UnknownCommand { unknown, available } => write!(
+                f,
+                "unknown command {unknown:?}; the host has: {}",
+                available.join(", ")
+            ),
+            EsxcliProblem::UnknownArgument { argument, known } => {
+                if known.is_empty() {
+                    write!(f, "unknown argument {argument:?}; the command takes none")
+                } else {
+                    write!(
+                        f,
+                        "unknown argument {argument:?}; the command takes: {}",
+                        known.join(", ")
+                    )
+                }
+            }
+            EsxcliProblem::BadArgument { argument, problem } => {
+                write!(f, "argument {argument:?}: {problem}")
+            }
+            EsxcliProblem::Failed { fault, messages } => {
+                write!(f, "failed on the host ({fault}): {}", messages.join("; "))
+            }
+            EsxcliProblem::Answer(why) => write!(f, "the host's answer cannot be read: {why}"),
+        }
+    }
 }
 
 /// The kind of an [`Error::Transport`].

@@ -31,7 +31,9 @@ pub mod helpers;
 pub mod session;
 pub mod transport;
 
-pub use helpers::{EventsExt, ObjectExt, TaskExt, WatchExt, event, find, property, task, watch};
+pub use helpers::{
+    EventsExt, ObjectExt, TaskExt, WatchExt, esxcli, event, find, property, task, watch,
+};
 
 /// The traits that put helpers on the views: `use vmomi::prelude::*;`.
 pub mod prelude {

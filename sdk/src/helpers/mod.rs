@@ -3,8 +3,10 @@
 //! events) goes here, builds on [`crate::session`] only, and is re-exported
 //! at the crate root.
 
+pub mod esxcli;
 pub mod event;
 pub mod find;
+pub mod host;
 pub mod object;
 mod owned;
 mod pages;

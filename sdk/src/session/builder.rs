@@ -481,6 +481,7 @@ impl ClientBuilder {
             release_check: self.release_check,
             session: Session::default(),
             keepalive: Mutex::new(None),
+            host_releases: Mutex::new(std::collections::HashMap::new()),
         });
         if inner.credentials.is_some() {
             inner.login().await?;

@@ -65,6 +65,9 @@ struct Inner {
     release_check: bool,
     session: Session,
     keepalive: Mutex<Option<tokio::task::AbortHandle>>,
+    /// Each managed host's own release, by host id, once learnt (see
+    /// [`Client::host_release`]).
+    host_releases: Mutex<std::collections::HashMap<String, Release>>,
 }
 
 /// Operations that must not trigger a re-login (they are the session).
@@ -360,6 +363,27 @@ impl Client {
                 release,
             })),
         })
+    }
+
+    /// The release remembered for host `host_id` (a HostSystem's id), if
+    /// one was learnt on this session ([`remember_host_release`](Self::remember_host_release)).
+    pub fn host_release(&self, host_id: &str) -> Option<Release> {
+        self.inner
+            .host_releases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(host_id)
+            .cloned()
+    }
+
+    /// Remembers host `host_id`'s own release for this session and its
+    /// clones, so that host-scoped stubs ask for it once.
+    pub fn remember_host_release(&self, host_id: &str, release: Release) {
+        self.inner
+            .host_releases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(host_id.to_string(), release);
     }
 
     /// How the release was negotiated, and what the server offered.

@@ -650,6 +650,18 @@ data_objects! {
     DynamicArray,
     DynamicData,
     DynamicProperty,
+    DynamicTypeEnumTypeInfo,
+    DynamicTypeMgrAllTypeInfo,
+    DynamicTypeMgrAnnotation,
+    DynamicTypeMgrDataTypeInfo,
+    DynamicTypeMgrFilterSpec,
+    DynamicTypeMgrManagedTypeInfo,
+    DynamicTypeMgrMethodTypeInfo,
+    DynamicTypeMgrMoFilterSpec,
+    DynamicTypeMgrMoInstance,
+    DynamicTypeMgrParamTypeInfo,
+    DynamicTypeMgrPropertyTypeInfo,
+    DynamicTypeMgrTypeFilterSpec,
     EVCAdmissionFailed,
     EVCAdmissionFailedCPUFeaturesForMode,
     EVCAdmissionFailedCPUModel,
@@ -2085,6 +2097,9 @@ data_objects! {
     RecordReplayDisabled,
     RecoveryEvent,
     RecurrentTaskScheduler,
+    ReflectManagedMethodExecuterSoapArgument,
+    ReflectManagedMethodExecuterSoapFault,
+    ReflectManagedMethodExecuterSoapResult,
     Relation,
     RemoteDeviceNotSupported,
     RemoteTSMEnabledEvent,
@@ -3314,6 +3329,9 @@ any_enums! {
     DvsEventPortBlockState,
     DvsFilterOnFailure,
     DvsNetworkRuleDirectionType,
+    DynamicTypeMgrMethodTypeInfoAnnotationType,
+    DynamicTypeMgrParamTypeInfoAnnotationType,
+    DynamicTypeMgrPropertyTypeInfoAnnotationType,
     EntityImportType,
     EntityType,
     EventAlarmExpressionComparisonOperator,
@@ -3831,6 +3849,13 @@ any_arrays! {
     ArrayOfDvsVmVnicResourcePoolConfigSpec(DvsVmVnicResourcePoolConfigSpec, "DvsVmVnicResourcePoolConfigSpec"),
     ArrayOfDvsVnicAllocatedResource(DvsVnicAllocatedResource, "DvsVnicAllocatedResource"),
     ArrayOfDynamicProperty(DynamicProperty, "DynamicProperty"),
+    ArrayOfDynamicTypeEnumTypeInfo(DynamicTypeEnumTypeInfo, "DynamicTypeEnumTypeInfo"),
+    ArrayOfDynamicTypeMgrAnnotation(DynamicTypeMgrAnnotation, "DynamicTypeMgrAnnotation"),
+    ArrayOfDynamicTypeMgrDataTypeInfo(DynamicTypeMgrDataTypeInfo, "DynamicTypeMgrDataTypeInfo"),
+    ArrayOfDynamicTypeMgrManagedTypeInfo(DynamicTypeMgrManagedTypeInfo, "DynamicTypeMgrManagedTypeInfo"),
+    ArrayOfDynamicTypeMgrMethodTypeInfo(DynamicTypeMgrMethodTypeInfo, "DynamicTypeMgrMethodTypeInfo"),
+    ArrayOfDynamicTypeMgrParamTypeInfo(DynamicTypeMgrParamTypeInfo, "DynamicTypeMgrParamTypeInfo"),
+    ArrayOfDynamicTypeMgrPropertyTypeInfo(DynamicTypeMgrPropertyTypeInfo, "DynamicTypeMgrPropertyTypeInfo"),
     ArrayOfEVCMode(EVCMode, "EVCMode"),
     ArrayOfElementDescription(AnyElementDescription, "ElementDescription"),
     ArrayOfEntityBackupConfig(EntityBackupConfig, "EntityBackupConfig"),
@@ -4460,6 +4485,9 @@ from_any!(enum DrsRecommendationReasonCode);
 from_any!(enum DvsEventPortBlockState);
 from_any!(enum DvsFilterOnFailure);
 from_any!(enum DvsNetworkRuleDirectionType);
+from_any!(enum DynamicTypeMgrMethodTypeInfoAnnotationType);
+from_any!(enum DynamicTypeMgrParamTypeInfoAnnotationType);
+from_any!(enum DynamicTypeMgrPropertyTypeInfoAnnotationType);
 from_any!(enum EntityImportType);
 from_any!(enum EntityType);
 from_any!(enum EventAlarmExpressionComparisonOperator);
@@ -5492,6 +5520,18 @@ from_any!(data DvsVmVnicResourceAllocation);
 from_any!(data DvsVmVnicResourcePoolConfigSpec);
 from_any!(data DvsVnicAllocatedResource);
 from_any!(data DynamicData);
+from_any!(data DynamicTypeEnumTypeInfo);
+from_any!(data DynamicTypeMgrAllTypeInfo);
+from_any!(data DynamicTypeMgrAnnotation);
+from_any!(data DynamicTypeMgrDataTypeInfo);
+from_any!(poly AnyDynamicTypeMgrFilterSpec { DynamicTypeMgrFilterSpec, DynamicTypeMgrMoFilterSpec, DynamicTypeMgrTypeFilterSpec });
+from_any!(data DynamicTypeMgrManagedTypeInfo);
+from_any!(data DynamicTypeMgrMethodTypeInfo);
+from_any!(data DynamicTypeMgrMoFilterSpec);
+from_any!(data DynamicTypeMgrMoInstance);
+from_any!(data DynamicTypeMgrParamTypeInfo);
+from_any!(data DynamicTypeMgrPropertyTypeInfo);
+from_any!(data DynamicTypeMgrTypeFilterSpec);
 from_any!(data EVCAdmissionFailed);
 from_any!(data EVCAdmissionFailedCPUFeaturesForMode);
 from_any!(data EVCAdmissionFailedCPUModel);
@@ -6927,6 +6967,9 @@ from_any!(data RebootRequired);
 from_any!(data RecordReplayDisabled);
 from_any!(data RecoveryEvent);
 from_any!(data RecurrentTaskScheduler);
+from_any!(data ReflectManagedMethodExecuterSoapArgument);
+from_any!(data ReflectManagedMethodExecuterSoapFault);
+from_any!(data ReflectManagedMethodExecuterSoapResult);
 from_any!(data Relation);
 from_any!(data RemoteDeviceNotSupported);
 from_any!(data RemoteTSMEnabledEvent);
@@ -8235,6 +8278,13 @@ from_any!(vec DvsVmVnicNetworkResourcePoolRuntimeInfo { ArrayOfDvsVmVnicNetworkR
 from_any!(vec DvsVmVnicResourcePoolConfigSpec { ArrayOfDvsVmVnicResourcePoolConfigSpec });
 from_any!(vec DvsVnicAllocatedResource { ArrayOfDvsVnicAllocatedResource });
 from_any!(vec DynamicProperty { ArrayOfDynamicProperty });
+from_any!(vec DynamicTypeEnumTypeInfo { ArrayOfDynamicTypeEnumTypeInfo });
+from_any!(vec DynamicTypeMgrAnnotation { ArrayOfDynamicTypeMgrAnnotation });
+from_any!(vec DynamicTypeMgrDataTypeInfo { ArrayOfDynamicTypeMgrDataTypeInfo });
+from_any!(vec DynamicTypeMgrManagedTypeInfo { ArrayOfDynamicTypeMgrManagedTypeInfo });
+from_any!(vec DynamicTypeMgrMethodTypeInfo { ArrayOfDynamicTypeMgrMethodTypeInfo });
+from_any!(vec DynamicTypeMgrParamTypeInfo { ArrayOfDynamicTypeMgrParamTypeInfo });
+from_any!(vec DynamicTypeMgrPropertyTypeInfo { ArrayOfDynamicTypeMgrPropertyTypeInfo });
 from_any!(vec EVCMode { ArrayOfEVCMode });
 from_any!(vec EntityBackupConfig { ArrayOfEntityBackupConfig });
 from_any!(vec EntityPrivilege { ArrayOfEntityPrivilege });

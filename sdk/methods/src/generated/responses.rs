@@ -400,6 +400,14 @@ pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
         dyn_one::<ManagedObjectReference>,
     ),
     (
+        "DynamicTypeMgrQueryMoInstances",
+        dyn_vec::<DynamicTypeMgrMoInstance>,
+    ),
+    (
+        "DynamicTypeMgrQueryTypeInfo",
+        dyn_one::<DynamicTypeMgrAllTypeInfo>,
+    ),
+    (
         "EagerZeroVirtualDisk_Task",
         dyn_one::<ManagedObjectReference>,
     ),
@@ -429,6 +437,10 @@ pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
     ("EvcManager", dyn_opt::<ManagedObjectReference>),
     ("ExecuteHostProfile", dyn_one::<AnyProfileExecuteResult>),
     ("ExecuteSimpleCommand", dyn_one::<String>),
+    (
+        "ExecuteSoap",
+        dyn_opt::<ReflectManagedMethodExecuterSoapResult>,
+    ),
     ("ExitLockdownMode", dyn_unit),
     (
         "ExitMaintenanceMode_Task",
@@ -453,6 +465,10 @@ pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
     ),
     ("FetchDVPortKeys", dyn_vec::<String>),
     ("FetchDVPorts", dyn_vec::<DistributedVirtualPort>),
+    (
+        "FetchSoap",
+        dyn_opt::<ReflectManagedMethodExecuterSoapResult>,
+    ),
     ("FetchSystemEventLog", dyn_vec::<SystemEventInfo>),
     (
         "FetchUserPrivilegeOnEntities",
@@ -1250,6 +1266,10 @@ pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
         "RetrieveDynamicPassthroughInfo",
         dyn_vec::<VirtualMachineDynamicPassthroughInfo>,
     ),
+    (
+        "RetrieveDynamicTypeManager",
+        dyn_one::<ManagedObjectReference>,
+    ),
     ("RetrieveEntityPermissions", dyn_vec::<Permission>),
     (
         "RetrieveEntityScheduledTask",
@@ -1276,6 +1296,10 @@ pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
     ),
     (
         "RetrieveKmipServersStatus_Task",
+        dyn_one::<ManagedObjectReference>,
+    ),
+    (
+        "RetrieveManagedMethodExecuter",
         dyn_one::<ManagedObjectReference>,
     ),
     (

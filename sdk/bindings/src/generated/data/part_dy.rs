@@ -106,3 +106,584 @@ impl EncodeFields for DynamicProperty {
         &self.extra
     }
 }
+
+/// WSDL type `DynamicTypeEnumTypeInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeEnumTypeInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `wsdlName` (`xsd:string`, required).
+    pub wsdl_name: String,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+    /// `value` (`xsd:string`, repeated).
+    pub value: Vec<String>,
+    /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
+    pub annotation: Vec<DynamicTypeMgrAnnotation>,
+}
+inherits!(DynamicTypeEnumTypeInfo => DynamicData);
+xml_struct!(DynamicTypeEnumTypeInfo);
+impl DecodeFields for DynamicTypeEnumTypeInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "wsdlName" => self.wsdl_name = r.value(s)?,
+            "version" => self.version = r.value(s)?,
+            "value" => self.value.push(r.value(s)?),
+            "annotation" => self.annotation.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeEnumTypeInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.field("wsdlName", &self.wsdl_name);
+        w.field("version", &self.version);
+        w.vec_field("value", &self.value);
+        w.vec_field("annotation", &self.annotation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrAllTypeInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrAllTypeInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `managedTypeInfo` (`DynamicTypeMgrManagedTypeInfo`, repeated).
+    pub managed_type_info: Vec<DynamicTypeMgrManagedTypeInfo>,
+    /// `enumTypeInfo` (`DynamicTypeEnumTypeInfo`, repeated).
+    pub enum_type_info: Vec<DynamicTypeEnumTypeInfo>,
+    /// `dataTypeInfo` (`DynamicTypeMgrDataTypeInfo`, repeated).
+    pub data_type_info: Vec<DynamicTypeMgrDataTypeInfo>,
+}
+inherits!(DynamicTypeMgrAllTypeInfo => DynamicData);
+xml_struct!(DynamicTypeMgrAllTypeInfo);
+impl DecodeFields for DynamicTypeMgrAllTypeInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "managedTypeInfo" => self.managed_type_info.push(r.value(s)?),
+            "enumTypeInfo" => self.enum_type_info.push(r.value(s)?),
+            "dataTypeInfo" => self.data_type_info.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrAllTypeInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("managedTypeInfo", &self.managed_type_info);
+        w.vec_field("enumTypeInfo", &self.enum_type_info);
+        w.vec_field("dataTypeInfo", &self.data_type_info);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrAnnotation`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrAnnotation {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `parameter` (`xsd:string`, repeated).
+    pub parameter: Vec<String>,
+}
+inherits!(DynamicTypeMgrAnnotation => DynamicData);
+xml_struct!(DynamicTypeMgrAnnotation);
+impl DecodeFields for DynamicTypeMgrAnnotation {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "parameter" => self.parameter.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrAnnotation {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.vec_field("parameter", &self.parameter);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrDataTypeInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrDataTypeInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `wsdlName` (`xsd:string`, required).
+    pub wsdl_name: String,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+    /// `base` (`xsd:string`, repeated).
+    pub base_: Vec<String>,
+    /// `property` (`DynamicTypeMgrPropertyTypeInfo`, repeated).
+    pub property: Vec<DynamicTypeMgrPropertyTypeInfo>,
+    /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
+    pub annotation: Vec<DynamicTypeMgrAnnotation>,
+}
+inherits!(DynamicTypeMgrDataTypeInfo => DynamicData);
+xml_struct!(DynamicTypeMgrDataTypeInfo);
+impl DecodeFields for DynamicTypeMgrDataTypeInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "wsdlName" => self.wsdl_name = r.value(s)?,
+            "version" => self.version = r.value(s)?,
+            "base" => self.base_.push(r.value(s)?),
+            "property" => self.property.push(r.value(s)?),
+            "annotation" => self.annotation.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrDataTypeInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.field("wsdlName", &self.wsdl_name);
+        w.field("version", &self.version);
+        w.vec_field("base", &self.base_);
+        w.vec_field("property", &self.property);
+        w.vec_field("annotation", &self.annotation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrFilterSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrFilterSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(DynamicTypeMgrFilterSpec => DynamicData);
+xml_struct!(DynamicTypeMgrFilterSpec);
+impl DecodeFields for DynamicTypeMgrFilterSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrFilterSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrManagedTypeInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrManagedTypeInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `wsdlName` (`xsd:string`, required).
+    pub wsdl_name: String,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+    /// `base` (`xsd:string`, repeated).
+    pub base_: Vec<String>,
+    /// `property` (`DynamicTypeMgrPropertyTypeInfo`, repeated).
+    pub property: Vec<DynamicTypeMgrPropertyTypeInfo>,
+    /// `method` (`DynamicTypeMgrMethodTypeInfo`, repeated).
+    pub method: Vec<DynamicTypeMgrMethodTypeInfo>,
+    /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
+    pub annotation: Vec<DynamicTypeMgrAnnotation>,
+}
+inherits!(DynamicTypeMgrManagedTypeInfo => DynamicData);
+xml_struct!(DynamicTypeMgrManagedTypeInfo);
+impl DecodeFields for DynamicTypeMgrManagedTypeInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "wsdlName" => self.wsdl_name = r.value(s)?,
+            "version" => self.version = r.value(s)?,
+            "base" => self.base_.push(r.value(s)?),
+            "property" => self.property.push(r.value(s)?),
+            "method" => self.method.push(r.value(s)?),
+            "annotation" => self.annotation.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrManagedTypeInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.field("wsdlName", &self.wsdl_name);
+        w.field("version", &self.version);
+        w.vec_field("base", &self.base_);
+        w.vec_field("property", &self.property);
+        w.vec_field("method", &self.method);
+        w.vec_field("annotation", &self.annotation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrMethodTypeInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrMethodTypeInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `wsdlName` (`xsd:string`, required).
+    pub wsdl_name: String,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+    /// `paramTypeInfo` (`DynamicTypeMgrParamTypeInfo`, repeated).
+    pub param_type_info: Vec<DynamicTypeMgrParamTypeInfo>,
+    /// `returnTypeInfo` (`DynamicTypeMgrParamTypeInfo`, optional).
+    pub return_type_info: Option<DynamicTypeMgrParamTypeInfo>,
+    /// `fault` (`xsd:string`, repeated).
+    pub fault: Vec<String>,
+    /// `privId` (`xsd:string`, optional).
+    pub priv_id: Option<String>,
+    /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
+    pub annotation: Vec<DynamicTypeMgrAnnotation>,
+}
+inherits!(DynamicTypeMgrMethodTypeInfo => DynamicData);
+xml_struct!(DynamicTypeMgrMethodTypeInfo);
+impl DecodeFields for DynamicTypeMgrMethodTypeInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "wsdlName" => self.wsdl_name = r.value(s)?,
+            "version" => self.version = r.value(s)?,
+            "paramTypeInfo" => self.param_type_info.push(r.value(s)?),
+            "returnTypeInfo" => self.return_type_info = Some(r.value(s)?),
+            "fault" => self.fault.push(r.value(s)?),
+            "privId" => self.priv_id = Some(r.value(s)?),
+            "annotation" => self.annotation.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrMethodTypeInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.field("wsdlName", &self.wsdl_name);
+        w.field("version", &self.version);
+        w.vec_field("paramTypeInfo", &self.param_type_info);
+        w.opt_field("returnTypeInfo", &self.return_type_info);
+        w.vec_field("fault", &self.fault);
+        w.opt_field("privId", &self.priv_id);
+        w.vec_field("annotation", &self.annotation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrMoFilterSpec`, extends [`DynamicTypeMgrFilterSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrMoFilterSpec {
+    /// The fields inherited from `DynamicTypeMgrFilterSpec`.
+    pub base: DynamicTypeMgrFilterSpec,
+    /// `id` (`xsd:string`, optional).
+    pub id: Option<String>,
+    /// `typeSubstr` (`xsd:string`, optional).
+    pub type_substr: Option<String>,
+}
+inherits!(DynamicTypeMgrMoFilterSpec => DynamicTypeMgrFilterSpec);
+xml_struct!(DynamicTypeMgrMoFilterSpec);
+impl DecodeFields for DynamicTypeMgrMoFilterSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "id" => self.id = Some(r.value(s)?),
+            "typeSubstr" => self.type_substr = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrMoFilterSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("id", &self.id);
+        w.opt_field("typeSubstr", &self.type_substr);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrMoInstance`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrMoInstance {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `id` (`xsd:string`, required).
+    pub id: String,
+    /// `moType` (`xsd:string`, required).
+    pub mo_type: String,
+}
+inherits!(DynamicTypeMgrMoInstance => DynamicData);
+xml_struct!(DynamicTypeMgrMoInstance);
+impl DecodeFields for DynamicTypeMgrMoInstance {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "id" => self.id = r.value(s)?,
+            "moType" => self.mo_type = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrMoInstance {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("id", &self.id);
+        w.field("moType", &self.mo_type);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrParamTypeInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrParamTypeInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+    /// `type` (`xsd:string`, required).
+    pub r#type: String,
+    /// `privId` (`xsd:string`, optional).
+    pub priv_id: Option<String>,
+    /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
+    pub annotation: Vec<DynamicTypeMgrAnnotation>,
+}
+inherits!(DynamicTypeMgrParamTypeInfo => DynamicData);
+xml_struct!(DynamicTypeMgrParamTypeInfo);
+impl DecodeFields for DynamicTypeMgrParamTypeInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "version" => self.version = r.value(s)?,
+            "type" => self.r#type = r.value(s)?,
+            "privId" => self.priv_id = Some(r.value(s)?),
+            "annotation" => self.annotation.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrParamTypeInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.field("version", &self.version);
+        w.field("type", &self.r#type);
+        w.opt_field("privId", &self.priv_id);
+        w.vec_field("annotation", &self.annotation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrPropertyTypeInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrPropertyTypeInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+    /// `type` (`xsd:string`, required).
+    pub r#type: String,
+    /// `privId` (`xsd:string`, optional).
+    pub priv_id: Option<String>,
+    /// `msgIdFormat` (`xsd:string`, optional).
+    pub msg_id_format: Option<String>,
+    /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
+    pub annotation: Vec<DynamicTypeMgrAnnotation>,
+}
+inherits!(DynamicTypeMgrPropertyTypeInfo => DynamicData);
+xml_struct!(DynamicTypeMgrPropertyTypeInfo);
+impl DecodeFields for DynamicTypeMgrPropertyTypeInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "version" => self.version = r.value(s)?,
+            "type" => self.r#type = r.value(s)?,
+            "privId" => self.priv_id = Some(r.value(s)?),
+            "msgIdFormat" => self.msg_id_format = Some(r.value(s)?),
+            "annotation" => self.annotation.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrPropertyTypeInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.field("version", &self.version);
+        w.field("type", &self.r#type);
+        w.opt_field("privId", &self.priv_id);
+        w.opt_field("msgIdFormat", &self.msg_id_format);
+        w.vec_field("annotation", &self.annotation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `DynamicTypeMgrTypeFilterSpec`, extends [`DynamicTypeMgrFilterSpec`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DynamicTypeMgrTypeFilterSpec {
+    /// The fields inherited from `DynamicTypeMgrFilterSpec`.
+    pub base: DynamicTypeMgrFilterSpec,
+    /// `typeSubstr` (`xsd:string`, optional).
+    pub type_substr: Option<String>,
+}
+inherits!(DynamicTypeMgrTypeFilterSpec => DynamicTypeMgrFilterSpec);
+xml_struct!(DynamicTypeMgrTypeFilterSpec);
+impl DecodeFields for DynamicTypeMgrTypeFilterSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "typeSubstr" => self.type_substr = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DynamicTypeMgrTypeFilterSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("typeSubstr", &self.type_substr);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}

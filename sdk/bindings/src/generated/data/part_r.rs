@@ -91,6 +91,129 @@ impl EncodeFields for RecurrentTaskScheduler {
     }
 }
 
+/// WSDL type `ReflectManagedMethodExecuterSoapArgument`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReflectManagedMethodExecuterSoapArgument {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `val` (`xsd:string`, required).
+    pub val: String,
+}
+inherits!(ReflectManagedMethodExecuterSoapArgument => DynamicData);
+xml_struct!(ReflectManagedMethodExecuterSoapArgument);
+impl DecodeFields for ReflectManagedMethodExecuterSoapArgument {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "val" => self.val = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ReflectManagedMethodExecuterSoapArgument {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.field("val", &self.val);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `ReflectManagedMethodExecuterSoapFault`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReflectManagedMethodExecuterSoapFault {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `faultMsg` (`xsd:string`, required).
+    pub fault_msg: String,
+    /// `faultDetail` (`xsd:string`, optional).
+    pub fault_detail: Option<String>,
+}
+inherits!(ReflectManagedMethodExecuterSoapFault => DynamicData);
+xml_struct!(ReflectManagedMethodExecuterSoapFault);
+impl DecodeFields for ReflectManagedMethodExecuterSoapFault {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "faultMsg" => self.fault_msg = r.value(s)?,
+            "faultDetail" => self.fault_detail = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ReflectManagedMethodExecuterSoapFault {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("faultMsg", &self.fault_msg);
+        w.opt_field("faultDetail", &self.fault_detail);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `ReflectManagedMethodExecuterSoapResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReflectManagedMethodExecuterSoapResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `response` (`xsd:string`, optional).
+    pub response: Option<String>,
+    /// `fault` (`ReflectManagedMethodExecuterSoapFault`, optional).
+    pub fault: Option<ReflectManagedMethodExecuterSoapFault>,
+}
+inherits!(ReflectManagedMethodExecuterSoapResult => DynamicData);
+xml_struct!(ReflectManagedMethodExecuterSoapResult);
+impl DecodeFields for ReflectManagedMethodExecuterSoapResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "response" => self.response = Some(r.value(s)?),
+            "fault" => self.fault = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ReflectManagedMethodExecuterSoapResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("response", &self.response);
+        w.opt_field("fault", &self.fault);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `Relation`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Relation {

@@ -348,3 +348,27 @@ wsdl_enum! {
         Both = "both",
     }
 }
+
+wsdl_enum! {
+    /// WSDL enum `DynamicTypeMgrMethodTypeInfoAnnotationType`.
+    DynamicTypeMgrMethodTypeInfoAnnotationType {
+        Internal = "internal",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `DynamicTypeMgrParamTypeInfoAnnotationType`.
+    DynamicTypeMgrParamTypeInfoAnnotationType {
+        Optional = "optional",
+    }
+}
+
+wsdl_enum! {
+    /// WSDL enum `DynamicTypeMgrPropertyTypeInfoAnnotationType`.
+    DynamicTypeMgrPropertyTypeInfoAnnotationType {
+        Optional = "optional",
+        Readonly = "readonly",
+        Linkable = "linkable",
+        Link = "link",
+    }
+}

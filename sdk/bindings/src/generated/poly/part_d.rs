@@ -221,3 +221,13 @@ poly_enum! {
         DvsSystemTrafficNetworkRuleQualifier [base],
     }
 }
+
+poly_enum! {
+    /// A `DynamicTypeMgrFilterSpec` or one of its 2 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `DynamicTypeMgrFilterSpec` fields every variant shares.
+    AnyDynamicTypeMgrFilterSpec: DynamicTypeMgrFilterSpec {
+        DynamicTypeMgrFilterSpec [],
+        DynamicTypeMgrMoFilterSpec [base],
+        DynamicTypeMgrTypeFilterSpec [base],
+    }
+}

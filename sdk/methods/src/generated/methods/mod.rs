@@ -34,6 +34,8 @@ mod part_du;
 pub use part_du::*;
 mod part_dv;
 pub use part_dv::*;
+mod part_dy;
+pub use part_dy::*;
 mod part_e;
 pub use part_e::*;
 mod part_f;

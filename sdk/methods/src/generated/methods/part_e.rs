@@ -341,6 +341,20 @@ pub fn execute_simple_command<'a>(
     )
 }
 
+/// Calls the `ExecuteSoap` operation.
+pub fn execute_soap<'a>(
+    client: &'a dyn RoundTripper,
+    request: &ExecuteSoapRequestType,
+) -> Call<'a, Option<ReflectManagedMethodExecuterSoapResult>> {
+    Call::new(
+        client,
+        "ExecuteSoap",
+        &request.this,
+        request_envelope("ExecuteSoap", request),
+        ret_opt::<ReflectManagedMethodExecuterSoapResult>,
+    )
+}
+
 /// Calls the `ExitLockdownMode` operation.
 ///
 /// Faults it declares: `HostConfigFault`, `RuntimeFault`.

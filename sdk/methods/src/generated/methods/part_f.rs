@@ -53,6 +53,20 @@ pub fn fetch_dv_ports<'a>(
     )
 }
 
+/// Calls the `FetchSoap` operation.
+pub fn fetch_soap<'a>(
+    client: &'a dyn RoundTripper,
+    request: &FetchSoapRequestType,
+) -> Call<'a, Option<ReflectManagedMethodExecuterSoapResult>> {
+    Call::new(
+        client,
+        "FetchSoap",
+        &request.this,
+        request_envelope("FetchSoap", request),
+        ret_opt::<ReflectManagedMethodExecuterSoapResult>,
+    )
+}
+
 /// Calls the `FetchSystemEventLog` operation.
 ///
 /// Faults it declares: `RuntimeFault`.

@@ -165,6 +165,20 @@ pub fn retrieve_dynamic_passthrough_info<'a>(
     )
 }
 
+/// Calls the `RetrieveDynamicTypeManager` operation.
+pub fn retrieve_dynamic_type_manager<'a>(
+    client: &'a dyn RoundTripper,
+    request: &RetrieveDynamicTypeManagerRequestType,
+) -> Call<'a, ManagedObjectReference> {
+    Call::new(
+        client,
+        "RetrieveDynamicTypeManager",
+        &request.this,
+        request_envelope("RetrieveDynamicTypeManager", request),
+        ret_one::<ManagedObjectReference>,
+    )
+}
+
 /// Calls the `RetrieveEntityPermissions` operation.
 ///
 /// Faults it declares: `RuntimeFault`.
@@ -321,6 +335,20 @@ pub fn retrieve_kmip_servers_status_task<'a>(
         "RetrieveKmipServersStatus_Task",
         &request.this,
         request_envelope("RetrieveKmipServersStatus_Task", request),
+        ret_one::<ManagedObjectReference>,
+    )
+}
+
+/// Calls the `RetrieveManagedMethodExecuter` operation.
+pub fn retrieve_managed_method_executer<'a>(
+    client: &'a dyn RoundTripper,
+    request: &RetrieveManagedMethodExecuterRequestType,
+) -> Call<'a, ManagedObjectReference> {
+    Call::new(
+        client,
+        "RetrieveManagedMethodExecuter",
+        &request.this,
+        request_envelope("RetrieveManagedMethodExecuter", request),
         ret_one::<ManagedObjectReference>,
     )
 }

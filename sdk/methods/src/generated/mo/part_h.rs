@@ -6193,6 +6193,26 @@ impl HostSystem {
             },
         )
     }
+    /// Calls `RetrieveDynamicTypeManager` on this object.
+    pub fn retrieve_dynamic_type_manager(&self) -> Call<'_, ManagedObjectReference> {
+        crate::methods::retrieve_dynamic_type_manager(
+            self.client(),
+            &RetrieveDynamicTypeManagerRequestType {
+                this: self.reference().clone(),
+                ..Default::default()
+            },
+        )
+    }
+    /// Calls `RetrieveManagedMethodExecuter` on this object.
+    pub fn retrieve_managed_method_executer(&self) -> Call<'_, ManagedObjectReference> {
+        crate::methods::retrieve_managed_method_executer(
+            self.client(),
+            &RetrieveManagedMethodExecuterRequestType {
+                this: self.reference().clone(),
+                ..Default::default()
+            },
+        )
+    }
 }
 
 /// A view of a managed object of type `HostVFlashManager`: the client plus the reference.

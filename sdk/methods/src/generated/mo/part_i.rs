@@ -6,6 +6,84 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// A view of a managed object of type `InternalDynamicTypeManager`: the client plus the reference.
+#[derive(Clone)]
+pub struct InternalDynamicTypeManager {
+    client: std::sync::Arc<dyn RoundTripper>,
+    reference: ManagedObjectReference,
+}
+impl std::fmt::Debug for InternalDynamicTypeManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "InternalDynamicTypeManager({})", self.reference().value)
+    }
+}
+impl crate::ObjectView for InternalDynamicTypeManager {
+    const TYPE_NAME: &'static str = "InternalDynamicTypeManager";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
+}
+impl InternalDynamicTypeManager {
+    /// The managed object type name.
+    pub const TYPE_NAME: &'static str = "InternalDynamicTypeManager";
+    /// A view of `reference` through `client`.
+    pub fn new(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self { client, reference }
+    }
+    /// The managed object reference.
+    pub fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    /// The client calls go through.
+    pub fn client(&self) -> &dyn RoundTripper {
+        &*self.client
+    }
+    /// A shared handle to the client.
+    pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+    /// Calls `DynamicTypeMgrQueryMoInstances` on this object.
+    pub fn dynamic_type_mgr_query_mo_instances(
+        &self,
+        filter_spec: Option<AnyDynamicTypeMgrFilterSpec>,
+    ) -> Call<'_, Vec<DynamicTypeMgrMoInstance>> {
+        crate::methods::dynamic_type_mgr_query_mo_instances(
+            self.client(),
+            &DynamicTypeMgrQueryMoInstancesRequestType {
+                this: self.reference().clone(),
+                filter_spec,
+                ..Default::default()
+            },
+        )
+    }
+    /// Calls `DynamicTypeMgrQueryTypeInfo` on this object.
+    pub fn dynamic_type_mgr_query_type_info(
+        &self,
+        filter_spec: Option<AnyDynamicTypeMgrFilterSpec>,
+    ) -> Call<'_, DynamicTypeMgrAllTypeInfo> {
+        crate::methods::dynamic_type_mgr_query_type_info(
+            self.client(),
+            &DynamicTypeMgrQueryTypeInfoRequestType {
+                this: self.reference().clone(),
+                filter_spec,
+                ..Default::default()
+            },
+        )
+    }
+}
+
 /// A view of a managed object of type `InventoryView`, extends [`ManagedObjectView`]: the client plus the reference.
 #[derive(Clone)]
 pub struct InventoryView {

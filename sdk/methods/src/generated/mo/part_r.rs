@@ -6,6 +6,98 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// A view of a managed object of type `ReflectManagedMethodExecuter`: the client plus the reference.
+#[derive(Clone)]
+pub struct ReflectManagedMethodExecuter {
+    client: std::sync::Arc<dyn RoundTripper>,
+    reference: ManagedObjectReference,
+}
+impl std::fmt::Debug for ReflectManagedMethodExecuter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ReflectManagedMethodExecuter({})",
+            self.reference().value
+        )
+    }
+}
+impl crate::ObjectView for ReflectManagedMethodExecuter {
+    const TYPE_NAME: &'static str = "ReflectManagedMethodExecuter";
+    fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+    fn from_reference(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self::new(client, reference)
+    }
+}
+impl ReflectManagedMethodExecuter {
+    /// The managed object type name.
+    pub const TYPE_NAME: &'static str = "ReflectManagedMethodExecuter";
+    /// A view of `reference` through `client`.
+    pub fn new(
+        client: std::sync::Arc<dyn RoundTripper>,
+        reference: ManagedObjectReference,
+    ) -> Self {
+        Self { client, reference }
+    }
+    /// The managed object reference.
+    pub fn reference(&self) -> &ManagedObjectReference {
+        &self.reference
+    }
+    /// The client calls go through.
+    pub fn client(&self) -> &dyn RoundTripper {
+        &*self.client
+    }
+    /// A shared handle to the client.
+    pub fn client_arc(&self) -> &std::sync::Arc<dyn RoundTripper> {
+        &self.client
+    }
+    /// Calls `ExecuteSoap` on this object.
+    pub fn execute_soap(
+        &self,
+        moid: String,
+        version: String,
+        method: String,
+        argument: Vec<ReflectManagedMethodExecuterSoapArgument>,
+    ) -> Call<'_, Option<ReflectManagedMethodExecuterSoapResult>> {
+        crate::methods::execute_soap(
+            self.client(),
+            &ExecuteSoapRequestType {
+                this: self.reference().clone(),
+                moid,
+                version,
+                method,
+                argument,
+                ..Default::default()
+            },
+        )
+    }
+    /// Calls `FetchSoap` on this object.
+    pub fn fetch_soap(
+        &self,
+        moid: String,
+        version: String,
+        prop: String,
+    ) -> Call<'_, Option<ReflectManagedMethodExecuterSoapResult>> {
+        crate::methods::fetch_soap(
+            self.client(),
+            &FetchSoapRequestType {
+                this: self.reference().clone(),
+                moid,
+                version,
+                prop,
+                ..Default::default()
+            },
+        )
+    }
+}
+
 /// A view of a managed object of type `ResourcePlanningManager`: the client plus the reference.
 #[derive(Clone)]
 pub struct ResourcePlanningManager {

@@ -840,6 +840,57 @@ impl EncodeFields for ExecuteSimpleCommandRequestType {
     }
 }
 
+/// WSDL type `ExecuteSoapRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExecuteSoapRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+    /// `moid` (`xsd:string`, required).
+    pub moid: String,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+    /// `method` (`xsd:string`, required).
+    pub method: String,
+    /// `argument` (`ReflectManagedMethodExecuterSoapArgument`, repeated).
+    pub argument: Vec<ReflectManagedMethodExecuterSoapArgument>,
+}
+xml_struct!(ExecuteSoapRequestType);
+impl DecodeFields for ExecuteSoapRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            "moid" => self.moid = r.value(s)?,
+            "version" => self.version = r.value(s)?,
+            "method" => self.method = r.value(s)?,
+            "argument" => self.argument.push(r.value(s)?),
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for ExecuteSoapRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
+        w.field("moid", &self.moid);
+        w.field("version", &self.version);
+        w.field("method", &self.method);
+        w.vec_field("argument", &self.argument);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
 /// WSDL type `ExitLockdownModeRequestType`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExitLockdownModeRequestType {

@@ -122,6 +122,53 @@ impl EncodeFields for FetchDVPortsRequestType {
     }
 }
 
+/// WSDL type `FetchSoapRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FetchSoapRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+    /// `moid` (`xsd:string`, required).
+    pub moid: String,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+    /// `prop` (`xsd:string`, required).
+    pub prop: String,
+}
+xml_struct!(FetchSoapRequestType);
+impl DecodeFields for FetchSoapRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            "moid" => self.moid = r.value(s)?,
+            "version" => self.version = r.value(s)?,
+            "prop" => self.prop = r.value(s)?,
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for FetchSoapRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
+        w.field("moid", &self.moid);
+        w.field("version", &self.version);
+        w.field("prop", &self.prop);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
 /// WSDL type `FetchSystemEventLogRequestType`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FetchSystemEventLogRequestType {

@@ -383,6 +383,41 @@ impl EncodeFields for RetrieveDynamicPassthroughInfoRequestType {
     }
 }
 
+/// WSDL type `RetrieveDynamicTypeManagerRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RetrieveDynamicTypeManagerRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+}
+xml_struct!(RetrieveDynamicTypeManagerRequestType);
+impl DecodeFields for RetrieveDynamicTypeManagerRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for RetrieveDynamicTypeManagerRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
 /// WSDL type `RetrieveEntityPermissionsRequestType`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetrieveEntityPermissionsRequestType {
@@ -771,6 +806,41 @@ impl EncodeFields for RetrieveKmipServersStatusRequestType {
     fn encode_fields(&self, w: &mut XmlWriter) {
         w.field("_this", &self.this);
         w.vec_field("clusters", &self.clusters);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
+/// WSDL type `RetrieveManagedMethodExecuterRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RetrieveManagedMethodExecuterRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+}
+xml_struct!(RetrieveManagedMethodExecuterRequestType);
+impl DecodeFields for RetrieveManagedMethodExecuterRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for RetrieveManagedMethodExecuterRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
     }
     fn extra(&self) -> &Extra {
         &self.extra
