@@ -2,7 +2,8 @@
 //! failures a real server or a hostile network produces and the simulator
 //! does not: refused fields, resets and early closes mid-body, endless or
 //! oversized bodies, answers in the wrong namespace, faults that echo the
-//! request, and a server that never answers.
+//! request, error pages, bodies in an encoding nobody asked for, a server
+//! that trickles its answer and one that never answers.
 //!
 //! Each request is shown to a handler that picks a [`Reply`]; `Forward`
 //! passes the request to an upstream server (the simulator) and its answer
@@ -43,6 +44,26 @@ pub enum Reply {
         content_type: &'static str,
         /// The body.
         body: Vec<u8>,
+    },
+    /// Like [`Reply::Respond`] with more headers (`Content-Encoding`,
+    /// `Server`, ...).
+    RespondWith {
+        /// HTTP status.
+        status: u16,
+        /// `Content-Type`.
+        content_type: &'static str,
+        /// More headers, as sent.
+        headers: Vec<(&'static str, String)>,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// A 200 announcing `body` in `Content-Length`, then sending it one byte
+    /// per `every`: alive, and far too slow to ever finish.
+    Trickle {
+        /// The body.
+        body: Vec<u8>,
+        /// The pause before each byte.
+        every: Duration,
     },
     /// Pass the request to the upstream server and its answer back.
     Forward,
@@ -199,6 +220,14 @@ pub fn refused_addr() -> SocketAddr {
     a
 }
 
+/// An HTML error page as proxies and load balancers send them.
+pub fn html_page(title: &str, text: &str) -> Vec<u8> {
+    format!(
+        "<!DOCTYPE html>\r\n<html>\r\n<head><title>{title}</title>\r\n<style>body {{ font-family: sans-serif; }}</style></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<p>{text}</p>\r\n</body>\r\n</html>\r\n"
+    )
+    .into_bytes()
+}
+
 /// One SOAP fault envelope (HTTP 500 body) with a typed detail.
 pub fn fault_envelope(fault_type: &str, message: &str) -> Vec<u8> {
     format!(
@@ -285,6 +314,33 @@ fn serve(
             } => {
                 w.write_all(&head(status, content_type, Some(body.len() as u64), &[]))?;
                 w.write_all(&body)?;
+            }
+            Reply::RespondWith {
+                status,
+                content_type,
+                headers,
+                body,
+            } => {
+                let extra: Vec<(String, String)> = headers
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect();
+                w.write_all(&head(status, content_type, Some(body.len() as u64), &extra))?;
+                w.write_all(&body)?;
+            }
+            Reply::Trickle { body, every } => {
+                w.write_all(&head(
+                    200,
+                    "text/xml; charset=utf-8",
+                    Some(body.len() as u64),
+                    &[],
+                ))?;
+                for b in body {
+                    w.flush()?;
+                    std::thread::sleep(every);
+                    // The client hanging up (its deadline) ends the trickle.
+                    w.write_all(&[b])?;
+                }
             }
             Reply::Forward => {
                 let upstream = upstream.expect("Reply::Forward needs an upstream");

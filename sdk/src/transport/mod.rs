@@ -13,7 +13,9 @@ use crate::error::{CallError, TransportKind};
 use crate::rt::{BoxFuture, RoundTripper, Service, SoapRequest};
 use crate::xml::ManagedObjectReference;
 use redact::Redactor;
-use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
+use reqwest::header::{
+    ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, SET_COOKIE,
+};
 use std::error::Error as _;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -429,19 +431,18 @@ impl Transport {
         req: &SoapRequest,
         action: Option<&HeaderValue>,
     ) -> Result<Response, Error> {
+        let request = self.http_request(req, action);
+        let url = request.url.clone();
         let Exchange {
             status,
             headers,
             body,
-        } = self
-            .backend
-            .exchange(self.http_request(req, action))
-            .await?;
+        } = self.backend.exchange(request).await?;
         self.take_cookie(&headers);
         if self.wire_log {
             self.log_in(status, &headers, &body);
         }
-        self.finish(status, body)
+        self.finish(status, &url, body)
     }
 
     /// The `vmomi.call` span of one call. A session-scoped object's id
@@ -474,14 +475,13 @@ impl Transport {
         }
         let span = self.call_span(req, true);
         async {
+            let request = self.http_request(req, action);
+            let url = request.url.clone();
             let Arriving {
                 status,
                 headers,
                 body,
-            } = self
-                .backend
-                .exchange_streamed(self.http_request(req, action))
-                .await?;
+            } = self.backend.exchange_streamed(request).await?;
             tracing::Span::current().record("status", status);
             self.take_cookie(&headers);
             let body = match body {
@@ -491,14 +491,14 @@ impl Transport {
                 ArrivingBody::Network(b) => b.read_to_end(Vec::new()).await?,
                 ArrivingBody::Whole(b) => b,
             };
-            self.finish(status, body).map(StreamedPost::Whole)
+            self.finish(status, &url, body).map(StreamedPost::Whole)
         }
         .instrument(span)
         .await
     }
 
-    /// Checks the status of a whole response.
-    fn finish(&self, status: u16, body: Vec<u8>) -> Result<Response, Error> {
+    /// Checks the status of a whole response to a request sent to `url`.
+    fn finish(&self, status: u16, url: &reqwest::Url, body: Vec<u8>) -> Result<Response, Error> {
         // vSphere answers faults with 500 and an envelope; anything else that
         // is not 200 is an HTTP-level failure (proxy, load balancer, 404).
         if status == 200 {
@@ -529,8 +529,8 @@ impl Transport {
         }
         Err(Error::Http {
             status,
-            url: self.url.to_string(),
-            message: snippet(&body),
+            url: url.to_string(),
+            message: html_text(&body).unwrap_or_else(|| snippet(&body)),
         })
     }
 
@@ -596,10 +596,14 @@ impl Live {
             ..
         } = req;
         let started = Instant::now();
+        // reqwest is built without decoders: ask for no content coding, and
+        // refuse one a server or proxy applies anyway, rather than hand
+        // compressed bytes to the XML decoder.
         let resp = self
             .http
             .request(method, url.clone())
             .headers(headers)
+            .header(ACCEPT_ENCODING, "identity")
             .body(body)
             .timeout(self.timeout)
             .send()
@@ -607,6 +611,17 @@ impl Live {
             .map_err(|e| map_reqwest_err(e, started, &call, &url, self.timeout))?;
         let status = resp.status().as_u16();
         let resp_headers = resp.headers().clone();
+        if let Some(coding) = unrequested_coding(&resp_headers) {
+            let kind = TransportKind::Protocol;
+            let why = format!(
+                "Content-Encoding: {coding} in a response to Accept-Encoding: identity; this client decodes no content encoding"
+            );
+            return Err(Error::Transport {
+                kind,
+                message: format!("{call}: {kind} ({why})"),
+                cause: Box::new(std::io::Error::new(std::io::ErrorKind::InvalidData, why)),
+            });
+        }
         let announced = resp.content_length();
         if announced.is_some_and(|n| n > self.max_response) {
             return Err(Error::ResponseTooLarge {
@@ -755,6 +770,98 @@ fn text_kind(text: &str) -> Option<TransportKind> {
     )
 }
 
+/// The `Content-Encoding` of a response when it is not `identity`.
+fn unrequested_coding(headers: &HeaderMap) -> Option<String> {
+    let coding = headers
+        .get_all(CONTENT_ENCODING)
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
+        .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("identity"))
+        .collect::<Vec<_>>();
+    (!coding.is_empty()).then(|| coding.join(", "))
+}
+
+/// The words of an HTML error page (a proxy's, a load balancer's): its
+/// title, then its body's text without markup, scripts or styles; `None`
+/// when the body is not HTML or has no text.
+fn html_text(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    // ASCII lowercasing keeps every byte offset.
+    let lower = text.to_ascii_lowercase();
+    let head = lower.trim_start();
+    if !(head.starts_with("<!doctype html") || head.starts_with("<html")) {
+        return None;
+    }
+    let title = lower
+        .find("<title")
+        .and_then(|t| Some(t + lower[t..].find('>')? + 1))
+        .and_then(|start| Some(&text[start..start + lower[start..].find("</title")?]))
+        .map(words)
+        .unwrap_or_default();
+    let from = lower.find("<body").unwrap_or(0);
+    let mut plain = String::new();
+    let mut i = from;
+    while let Some(lt) = lower[i..].find('<').map(|n| i + n) {
+        plain.push_str(&text[i..lt]);
+        plain.push(' ');
+        let tail = &lower[lt..];
+        // Comments, scripts, styles and the title (already taken) go whole,
+        // any other tag to its `>`.
+        let skip = ["<!--", "<script", "<style", "<title"]
+            .iter()
+            .zip(["-->", "</script>", "</style>", "</title>"])
+            .find(|(open, _)| tail.starts_with(**open))
+            .map(|(_, close)| close);
+        let len = match skip {
+            Some(close) => tail.find(close).map(|n| n + close.len()),
+            None => tail.find('>').map(|n| n + 1),
+        };
+        match len {
+            Some(n) => i = lt + n,
+            None => {
+                i = lower.len();
+                break;
+            }
+        }
+    }
+    plain.push_str(&text[i..]);
+    let plain = words(&plain);
+    let rest = plain.strip_prefix(title.as_str()).unwrap_or(&plain).trim();
+    let out = match (title.is_empty(), rest.is_empty()) {
+        (true, true) => return None,
+        (false, true) => title,
+        (true, false) => rest.to_string(),
+        (false, false) => format!("{title}: {rest}"),
+    };
+    Some(shorten(out))
+}
+
+/// `text` with HTML's common references resolved and its white space
+/// collapsed.
+fn words(text: &str) -> String {
+    let text = text
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most 300 bytes of `text`, cut at a character boundary.
+fn shorten(mut text: String) -> String {
+    if text.len() > 300 {
+        let mut end = 300;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str("...");
+    }
+    text
+}
+
 fn looks_like_envelope(body: &[u8]) -> bool {
     let head = &body[..body.len().min(512)];
     head.windows(8).any(|w| w == b"Envelope")
@@ -781,6 +888,41 @@ impl RoundTripper for Transport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_page_is_shown_by_its_words() {
+        let nginx = b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n";
+        assert_eq!(
+            html_text(nginx).as_deref(),
+            Some("502 Bad Gateway: nginx/1.24.0")
+        );
+        let styled = b"<!DOCTYPE HTML><html><head><style>p { color: red; }</style><script>var a = '<b>';</script></head><body><!-- x > y --><p>Service &amp; API are down</p></body></html>";
+        assert_eq!(html_text(styled).as_deref(), Some("Service & API are down"));
+        let title_only =
+            b"<html><head><title>503 Service Unavailable</title></head><body></body></html>";
+        assert_eq!(
+            html_text(title_only).as_deref(),
+            Some("503 Service Unavailable")
+        );
+        let long = format!("<html><body>{}</body></html>", "\u{e9}".repeat(400));
+        assert!(html_text(long.as_bytes()).unwrap().ends_with("..."));
+        // Not HTML, or no words: the caller shows the start of the body.
+        assert_eq!(html_text(b"503 Service Unavailable (no endpoint)"), None);
+        assert_eq!(html_text(b"<html><body> </body></html>"), None);
+        assert_eq!(html_text(b"<html><body><p>cut"), Some("cut".into()));
+    }
+
+    #[test]
+    fn only_identity_is_an_encoding_the_client_takes() {
+        let mut h = HeaderMap::new();
+        assert_eq!(unrequested_coding(&h), None);
+        h.insert(CONTENT_ENCODING, HeaderValue::from_static(" Identity "));
+        assert_eq!(unrequested_coding(&h), None);
+        h.append(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        assert_eq!(unrequested_coding(&h).as_deref(), Some("gzip"));
+        h.insert(CONTENT_ENCODING, HeaderValue::from_static("br"));
+        assert_eq!(unrequested_coding(&h).as_deref(), Some("br"));
+    }
 
     #[test]
     fn pbm_is_addressed_with_the_vim25_release() {

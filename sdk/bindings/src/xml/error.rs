@@ -42,6 +42,10 @@ struct Inner {
 /// Longest offending value kept in [`DecodeErrorKind::InvalidValue`].
 const MAX_VALUE_LEN: usize = 120;
 
+/// Path segments a message shows at each end of a longer path: a document
+/// nested hundreds of levels deep still gives a message one can read.
+const SHOWN_SEGMENTS: usize = 6;
+
 impl DecodeError {
     /// An error at byte `offset` with an empty path.
     #[cold]
@@ -113,13 +117,21 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "XML decode error at byte {} in {}: {}",
-            self.0.offset,
-            self.path(),
-            self.0.kind
-        )
+        write!(f, "XML decode error at byte {} in ", self.0.offset)?;
+        let n = self.0.path.len();
+        if n <= 2 * SHOWN_SEGMENTS + 1 {
+            f.write_str(&self.path())?;
+        } else {
+            let segs: Vec<&str> = self.path_segments().collect();
+            for seg in &segs[..SHOWN_SEGMENTS] {
+                write!(f, "/{seg}")?;
+            }
+            write!(f, "/...({} more)...", n - 2 * SHOWN_SEGMENTS)?;
+            for seg in &segs[n - SHOWN_SEGMENTS..] {
+                write!(f, "/{seg}")?;
+            }
+        }
+        write!(f, ": {}", self.0.kind)
     }
 }
 
@@ -179,6 +191,20 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_deep_path_is_shown_by_its_ends() {
+        let mut e = DecodeError::new(9, DecodeErrorKind::UnexpectedEof).within("leaf");
+        for _ in 0..300 {
+            e = e.within("child");
+        }
+        let e = e.within("Body").within("Envelope");
+        assert_eq!(e.path_segments().count(), 303, "the path itself is whole");
+        assert_eq!(
+            e.to_string(),
+            "XML decode error at byte 9 in /Envelope/Body/child/child/child/child/...(291 more).../child/child/child/child/child/leaf: unexpected end of input"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesStart, BytesText, Event};
 
 use super::XmlValue;
 use super::error::{DecodeError, DecodeErrorKind};
@@ -261,8 +261,10 @@ impl<'a> XmlReader<'a> {
                     return Ok(s);
                 }
                 Ok(Event::Text(t)) if t.trim_ascii().is_empty() => {}
-                Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_)) => {}
+                Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
+                Ok(Event::DocType(t)) => return Err(self.doctype(&t)),
                 Ok(Event::Eof) => return Err(self.eof()),
+                Ok(Event::Text(t)) => return Err(self.not_xml(&t)),
                 Ok(_) => return Err(self.unexpected("content before the root element")),
                 Err(e) => return Err(self.xml_error(e)),
             }
@@ -293,6 +295,7 @@ impl<'a> XmlReader<'a> {
                     return Ok(Some(s));
                 }
                 Ok(Event::Eof) => return Err(self.eof()),
+                Ok(Event::DocType(t)) => return Err(self.doctype(&t)),
                 Ok(_) => {}
                 Err(e) => return Err(self.xml_error(e)),
             }
@@ -375,7 +378,8 @@ impl<'a> XmlReader<'a> {
                     ));
                 }
                 Ok(Event::Eof) => return Err(self.eof()),
-                Ok(Event::Decl(_) | Event::DocType(_)) => {
+                Ok(Event::DocType(t)) => return Err(self.doctype(&t)),
+                Ok(Event::Decl(_)) => {
                     return Err(self.unexpected("declaration inside an element"));
                 }
                 Err(e) => return Err(self.xml_error(e)),
@@ -395,6 +399,10 @@ impl<'a> XmlReader<'a> {
         let outer = self.depth.saturating_sub(1);
         loop {
             match self.reader.read_event() {
+                // Skipping recurses nowhere, but a document nested this deep
+                // is refused wherever the nesting is, not only where it is
+                // decoded.
+                Ok(Event::Start(_)) if self.depth == MAX_DEPTH => return Err(self.too_deep()),
                 Ok(Event::Start(_)) => self.depth += 1,
                 Ok(Event::End(_)) => {
                     self.depth = self.depth.saturating_sub(1);
@@ -404,6 +412,7 @@ impl<'a> XmlReader<'a> {
                     }
                 }
                 Ok(Event::Eof) => return Err(self.eof()),
+                Ok(Event::DocType(t)) => return Err(self.doctype(&t)),
                 Ok(_) => {}
                 Err(e) => return Err(self.xml_error(e)),
             }
@@ -584,6 +593,51 @@ impl<'a> XmlReader<'a> {
         DecodeError::new(self.offset(), kind)
     }
 
+    /// A DOCTYPE anywhere: a SOAP message must not have one (SOAP 1.1,
+    /// section 3), and refusing it whole means no DTD is read and no entity
+    /// is declared, so none is expanded (billion laughs) or fetched from a
+    /// file or URL (XXE). Located at its `<!DOCTYPE`.
+    #[cold]
+    fn doctype(&self, t: &BytesText<'a>) -> DecodeError {
+        let base = self.input.as_ptr() as usize;
+        let offset = (t.as_ptr() as usize)
+            .checked_sub(base)
+            .filter(|&i| i <= self.input.len())
+            .and_then(|i| memchr::memrchr(b'<', &self.input[..i]))
+            .map_or_else(|| self.offset(), |i| self.base + i as u64);
+        DecodeError::new(
+            offset,
+            DecodeErrorKind::Unexpected(
+                "a DOCTYPE is not accepted (a SOAP message has none): no DTD is read and no entity is expanded or fetched"
+                    .to_owned(),
+            ),
+        )
+    }
+
+    /// Text where the root element should be: a body that is not XML at
+    /// all (plain text, JSON), shown by its start.
+    #[cold]
+    fn not_xml(&self, t: &BytesText<'a>) -> DecodeError {
+        let raw: &str = t;
+        let lead = raw.len() - raw.trim_ascii_start().len();
+        let offset = (raw.as_ptr() as usize)
+            .checked_sub(self.input.as_ptr() as usize)
+            .filter(|&i| i <= self.input.len())
+            .map_or_else(|| self.offset(), |i| self.base + (i + lead) as u64);
+        let text = raw.trim_ascii();
+        let start: String = text.chars().take(40).collect();
+        let more = if start.len() < text.len() { "..." } else { "" };
+        DecodeError::new(
+            offset,
+            DecodeErrorKind::Unexpected(format!("not XML: it starts with {start:?}{more}")),
+        )
+    }
+
+    #[cold]
+    fn too_deep(&self) -> DecodeError {
+        self.unexpected(format!("elements nested deeper than {MAX_DEPTH} levels"))
+    }
+
     #[cold]
     fn eof(&self) -> DecodeError {
         self.error_here(DecodeErrorKind::UnexpectedEof)
@@ -626,7 +680,7 @@ impl<'a> XmlReader<'a> {
     fn open(&mut self, s: &BytesStart<'a>) -> Result<(), DecodeError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.unexpected(format!("elements nested deeper than {MAX_DEPTH} levels")));
+            return Err(self.too_deep());
         }
         if has_attributes(s) && declares_prefix(s.attributes_raw()) {
             self.push_ns(s)?;
@@ -958,7 +1012,19 @@ mod tests {
             XmlReader::new(b"  ").root().unwrap_err().kind(),
             &DecodeErrorKind::UnexpectedEof
         );
-        assert!(XmlReader::new(b"junk<a/>").root().is_err());
+        let e = XmlReader::new(b"\n junk<a/>").root().unwrap_err();
+        assert_eq!(e.offset(), 2);
+        assert_eq!(
+            e.to_string(),
+            "XML decode error at byte 2 in /: not XML: it starts with \"junk\""
+        );
+        let json = format!("{{\"error\": \"{}\"}}", "x".repeat(60));
+        let e = XmlReader::new(json.as_bytes()).root().unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with(r#"it starts with "{\"error\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"..."#),
+            "{e}"
+        );
     }
 
     #[test]
@@ -975,5 +1041,38 @@ mod tests {
         let e = res.unwrap_err();
         assert!(matches!(e.kind(), DecodeErrorKind::Unexpected(m) if m.contains("nested")));
         assert_eq!(r.depth(), MAX_DEPTH + 1);
+    }
+
+    #[test]
+    fn skipped_content_is_bounded_too() {
+        let deep = format!("<a>{}{}</a>", "<x>".repeat(100_000), "</x>".repeat(100_000));
+        let mut r = XmlReader::new(deep.as_bytes());
+        r.root().unwrap();
+        let x = r.next_child().unwrap().unwrap();
+        let e = r.skip(&x).unwrap_err();
+        assert!(matches!(e.kind(), DecodeErrorKind::Unexpected(m) if m.contains("nested")));
+        // At the limit itself, skipping works.
+        let ok = format!("{}{}", "<x>".repeat(MAX_DEPTH), "</x>".repeat(MAX_DEPTH));
+        let mut r = XmlReader::new(ok.as_bytes());
+        let x = r.root().unwrap();
+        r.skip(&x).unwrap();
+    }
+
+    #[test]
+    fn a_doctype_is_refused_before_any_entity_is_seen() {
+        let cases: [&[u8]; 4] = [
+            b"<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY e \"lol\">]><a>&e;</a>",
+            b"\xEF\xBB\xBF<!DOCTYPE a [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><a>&xxe;</a>",
+            b"<!-- c -->\n<!DOCTYPE a SYSTEM \"http://127.0.0.1:9/a.dtd\"><a/>",
+            b"<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://127.0.0.1:9/p\"> %p;]><a/>",
+        ];
+        for (doc, at) in cases.into_iter().zip([21, 3, 11, 0]) {
+            let e = XmlReader::new(doc).root().unwrap_err();
+            assert!(
+                matches!(e.kind(), DecodeErrorKind::Unexpected(m) if m.contains("DOCTYPE")),
+                "{e}"
+            );
+            assert_eq!(e.offset(), at, "{e}");
+        }
     }
 }
