@@ -315,13 +315,14 @@ pub fn emit(ctx: &Ctx<'_>, summary: &str) -> Files {
     for (name, text) in crate::releases::tables(m, HEADER) {
         types.insert(format!("releases/{name}"), text);
     }
+    types.insert("schema.rs".into(), crate::schema::emit(m, HEADER));
     types.insert("summary.txt".into(), summary.to_string());
     types.insert(
         "mod.rs".into(),
         root_mod(
             "Generated vim25 wire types (see `summary.txt` beside this file for counts and skips).",
             &[
-                "data", "faults", "enums", "pbm", "poly", "paths", "any", "releases",
+                "data", "faults", "enums", "pbm", "poly", "paths", "any", "releases", "schema",
             ],
         ),
     );

@@ -14,6 +14,7 @@ pub mod emit;
 pub mod model;
 pub mod names;
 pub mod releases;
+pub mod schema;
 pub mod summary;
 pub mod vmodl;
 pub mod wsdl;

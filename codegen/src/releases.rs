@@ -558,7 +558,7 @@ fn byte(s: Option<&Since>) -> u8 {
 /// The `since` byte of items no source dates.
 pub const UNKNOWN: u8 = 255;
 
-fn wsdl_ty(t: &TypeRef) -> String {
+pub(crate) fn wsdl_ty(t: &TypeRef) -> String {
     match t {
         TypeRef::Prim(p) => format!("xsd:{}", p.xsd_name()),
         TypeRef::Mor => "ManagedObjectReference".into(),
@@ -566,51 +566,72 @@ fn wsdl_ty(t: &TypeRef) -> String {
     }
 }
 
-/// The generated tables: files under `releases/`, keyed by name.
-pub fn tables(m: &Model, header: &str) -> Vec<(String, String)> {
+/// One row of the type table: a complex or managed object type, its base
+/// and its fields `(name, wire type, since, repeated)` sorted by name, in
+/// the order of the generated `FIELDS` table.
+pub struct TableRow<'a> {
+    pub base: Option<&'a str>,
+    pub fields: Vec<(&'a str, String, u8, bool)>,
+}
+
+/// The rows of the generated `TYPES` and `FIELDS` tables, by type name:
+/// complex types (every kind) and managed object types. The VI/JSON schema
+/// (`crate::schema`) indexes `FIELDS` through the same rows.
+pub fn table_rows(m: &Model) -> BTreeMap<&str, TableRow<'_>> {
     let r = &m.releases;
-    let mut out = Vec::new();
-    // Types: complex types (every kind) and managed object types, by name.
-    // (field name, wire type, since) per type, fields sorted by name.
-    struct Row<'a> {
-        base: Option<&'a str>,
-        fields: Vec<(&'a str, String, u8)>,
-    }
-    let mut rows: BTreeMap<&str, Row<'_>> = BTreeMap::new();
+    let mut rows: BTreeMap<&str, TableRow<'_>> = BTreeMap::new();
     for c in m.complex.values() {
-        let mut fields: Vec<(&str, String, u8)> = c
+        let mut fields: Vec<(&str, String, u8, bool)> = c
             .fields
             .iter()
             .map(|f| {
                 let key = (c.name.clone(), f.name.clone());
-                (f.name.as_str(), wsdl_ty(&f.ty), byte(r.fields.get(&key)))
+                (
+                    f.name.as_str(),
+                    wsdl_ty(&f.ty),
+                    byte(r.fields.get(&key)),
+                    f.repeated,
+                )
             })
             .collect();
         fields.sort_by(|a, b| a.0.cmp(b.0));
         rows.insert(
             &c.name,
-            Row {
+            TableRow {
                 base: c.base.as_deref(),
                 fields,
             },
         );
     }
     for mo in m.managed.values() {
-        let mut fields: Vec<(&str, String, u8)> = mo
+        let mut fields: Vec<(&str, String, u8, bool)> = mo
             .properties
             .iter()
             .map(|p| {
                 let key = (mo.name.clone(), p.name.clone());
-                (p.name.as_str(), wsdl_ty(&p.ty), byte(r.fields.get(&key)))
+                (
+                    p.name.as_str(),
+                    wsdl_ty(&p.ty),
+                    byte(r.fields.get(&key)),
+                    p.repeated,
+                )
             })
             .collect();
         fields.sort_by(|a, b| a.0.cmp(b.0));
         fields.dedup_by(|a, b| a.0 == b.0);
-        rows.entry(&mo.name).or_insert(Row {
+        rows.entry(&mo.name).or_insert(TableRow {
             base: mo.base.as_deref(),
             fields,
         });
     }
+    rows
+}
+
+/// The generated tables: files under `releases/`, keyed by name.
+pub fn tables(m: &Model, header: &str) -> Vec<(String, String)> {
+    let r = &m.releases;
+    let mut out = Vec::new();
+    let rows = table_rows(m);
 
     let mut types = format!(
         "{header}//! Per type (complex types, request types, `ArrayOf*` boxes, managed object\n//! types): `(name, since, base or \"\", first field in FIELDS, field count)`,\n//! sorted by name.\n\n/// See the module documentation.\n#[rustfmt::skip]\npub(crate) static TYPES: &[(&str, u8, &str, u32, u16)] = &[\n"
@@ -627,7 +648,7 @@ pub fn tables(m: &Model, header: &str) -> Vec<(String, String)> {
             row.base.unwrap_or(""),
             row.fields.len()
         );
-        for (f, t, s) in &row.fields {
+        for (f, t, s, _) in &row.fields {
             let _ = writeln!(fields, "    ({f:?}, {t:?}, {s}),");
         }
         next += row.fields.len() as u32;

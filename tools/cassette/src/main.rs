@@ -8,6 +8,17 @@
 //! scrubbing passwords, cookies and session keys on the way.
 //!
 //! `vmomi-cassette scan FILE...` fails when a cassette holds a secret.
+//!
+//! `vmomi-cassette dump FILE...` prints every decoded SOAP response as
+//! VI/JSON (the encoding of vSphere's JSON protocol), one JSON document per
+//! line and response, for comparing our decoding value by value with another
+//! SDK's (`tests/oracle.rs` does it with pyVmomi):
+//! `{"cassette": "c.yaml", "interaction": 1, "operation": "RetrieveServiceContent",
+//! "returnval": {...}}` (`null` for none, a list for an array result), or for
+//! a SOAP fault `{..., "fault": {"_typeName": "InvalidLogin"}, "faultstring":
+//! "..."}`. Interactions that are not SOAP calls are skipped; a summary per
+//! cassette goes to standard error. See `vmomi_bindings::rt::vijson` for the
+//! encoding.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -16,6 +27,7 @@ use vmomi::cassette::{Scrubber, interactions, load_any, save};
 use vmomi::decode_response_in;
 use vmomi::redact::Redactor;
 use vmomi::rt::Service;
+use vmomi_bindings::rt::vijson::{self, ViJsonBody};
 use vmomi_bindings::xml::UnknownStats;
 
 #[derive(Parser)]
@@ -43,6 +55,12 @@ enum Cmd {
         input: PathBuf,
         /// The JSON cassette to write.
         output: PathBuf,
+    },
+    /// Print every decoded SOAP response as VI/JSON, one document per line.
+    Dump {
+        /// Cassettes: vcrpy `.yaml`/`.yml` or vmomi `.json`.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Fail when a cassette holds a password, cookie or session key.
     Scan {
@@ -187,10 +205,96 @@ fn check(files: &[PathBuf]) -> ExitCode {
     }
 }
 
+/// A JSON string literal.
+fn json_str(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+fn dump(files: &[PathBuf]) -> ExitCode {
+    let mut failed = 0usize;
+    for file in files {
+        let cassette = match load_any(file) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{}: error: {e}", file.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let short = file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (mut written, mut faults, mut raw, mut skipped) = (0usize, 0usize, 0usize, 0usize);
+        let mut unknown = UnknownStats::default();
+        for (n, i) in interactions(&cassette).iter().enumerate() {
+            let Some(op) = &i.soap_operation else {
+                skipped += 1;
+                continue;
+            };
+            let service = if i.uri.contains(Service::Pbm.path()) {
+                Service::Pbm
+            } else {
+                Service::Vim25
+            };
+            let body = i.response_body.unwrap_or("");
+            let head = format!(
+                "{{\"cassette\":{},\"interaction\":{n},\"operation\":{}",
+                json_str(&short),
+                json_str(op)
+            );
+            let doc = match vijson::response(service, op, body.as_bytes()) {
+                Ok(r) => {
+                    raw += r.raw_elements;
+                    unknown.merge(&r.unknown);
+                    match r.body {
+                        ViJsonBody::Result(json) => format!("{head},\"returnval\":{json}}}"),
+                        ViJsonBody::Fault { string, detail } => {
+                            faults += 1;
+                            format!(
+                                "{head},\"fault\":{detail},\"faultstring\":{}}}",
+                                json_str(&string)
+                            )
+                        }
+                    }
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("{} #{n} {op}: error: {e}", file.display());
+                    format!("{head},\"error\":{}}}", json_str(&e.to_string()))
+                }
+            };
+            // Every line must be JSON, whatever the response held.
+            if let Err(e) = serde_json::from_str::<serde_json::Value>(&doc) {
+                failed += 1;
+                eprintln!("{} #{n} {op}: not JSON ({e}): {doc}", file.display());
+                continue;
+            }
+            println!("{doc}");
+            written += 1;
+        }
+        let unknown = if unknown.is_empty() {
+            String::new()
+        } else {
+            format!("; unknown to the bindings: {}", describe(&unknown))
+        };
+        eprintln!(
+            "{}: {written} responses ({faults} faults), {raw} kept as raw XML (_unknownXml), {skipped} not SOAP{unknown}",
+            file.display()
+        );
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 fn main() -> ExitCode {
     match Cli::parse().cmd {
         Cmd::Check { files } => check(&files),
         Cmd::Import { input, output } => import(&input, &output),
         Cmd::Scan { files } => scan(&files),
+        Cmd::Dump { files } => dump(&files),
     }
 }

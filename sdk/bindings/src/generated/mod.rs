@@ -10,3 +10,4 @@ pub mod paths;
 pub mod pbm;
 pub mod poly;
 pub mod releases;
+pub mod schema;

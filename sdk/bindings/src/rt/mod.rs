@@ -1,6 +1,7 @@
 //! Glue between the XML runtime and the generated code: the `anyType` value,
 //! polymorphic dispatch tables, calls through a [`RoundTripper`], typed
-//! property paths, and the release tables with the request check ([`release`]).
+//! property paths, the release tables with the request check ([`release`]), and
+//! responses written as VI/JSON, vSphere's JSON encoding ([`vijson`]).
 
 mod any;
 mod call;
@@ -8,6 +9,7 @@ mod codec;
 mod macros;
 mod property;
 pub mod release;
+pub mod vijson;
 
 pub use any::{Any, FromAny, UnknownValue};
 pub use call::{
