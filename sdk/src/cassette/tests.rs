@@ -390,3 +390,53 @@ fn soap_operation_scan() {
     assert_eq!(soap_operation("<Envelope><Body><Op"), None);
     assert_eq!(soap_operation(""), None);
 }
+
+#[test]
+fn deep_nesting_is_refused_with_its_position() {
+    // Found by fuzzing: the parser's own loader recursed once per level and
+    // overflowed the stack. Block style, flow style, both past the limit.
+    let block = "- ".repeat(10_000) + "x\n";
+    let flow = "[".repeat(100_000);
+    // (The scanner itself stops flow style at 256 levels, with its own words.)
+    for (text, says) in [
+        (block, "nested deeper than 64 levels"),
+        (flow, "recursion limit exceeded"),
+    ] {
+        let err = parse_vcrpy(&text, "deep.yaml").unwrap_err();
+        let CassetteError::YamlSyntax {
+            file,
+            line,
+            message,
+            ..
+        } = &err
+        else {
+            panic!("{err:?}");
+        };
+        assert_eq!((file.as_str(), *line), ("deep.yaml", 1));
+        assert!(message.contains(says), "{message}");
+    }
+    // Sixty-four levels are still a YAML document (and then not a cassette).
+    let ok = "- ".repeat(63) + "x\n";
+    assert!(matches!(
+        parse_vcrpy(&ok, "deep.yaml"),
+        Err(CassetteError::YamlStructure { .. })
+    ));
+}
+
+#[test]
+fn aliases_that_expand_exponentially_are_refused() {
+    // Each level holds ten aliases of the one before: 10^9 nodes expanded.
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        let refs = vec![format!("*a{p}"); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let err = parse_vcrpy(&text, "laughs.yaml").unwrap_err();
+    let CassetteError::YamlSyntax { line, message, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert!(message.contains("more than 1000000 nodes"), "{message}");
+    // a5 is the first to pass a million: 1.1 million nodes, on line 6.
+    assert_eq!(*line, 6, "{err}");
+}

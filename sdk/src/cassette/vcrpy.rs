@@ -14,7 +14,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use saphyr::{AnnotatedMapping, MarkedYaml, ScalarStyle, YamlData, YamlLoader};
-use saphyr_parser::Parser;
+use saphyr_parser::{Event, Parser, Span, SpannedEventReceiver};
 use vcr_cassette::chrono::{DateTime, FixedOffset, Utc};
 use vcr_cassette::url::Url;
 
@@ -44,8 +44,7 @@ pub fn parse_vcrpy(text: &str, source: &str) -> Result<Cassette, CassetteError> 
     // Keep every scalar as its raw text, style and tag: python tags survive and
     // plain scalars such as `1.0` or `012` are never reinterpreted.
     loader.early_parse(false);
-    let mut parser = Parser::new_from_str(text);
-    parser.load(&mut loader, true).map_err(|e| cx.syntax(&e))?;
+    feed_bounded(text, &mut loader, &cx)?;
     if let Some(e) = loader.error() {
         return Err(cx.syntax(e));
     }
@@ -64,6 +63,77 @@ pub fn parse_vcrpy(text: &str, source: &str) -> Result<Cassette, CassetteError> 
         });
     };
     cx.cassette(&root)
+}
+
+/// Deepest nesting of sequences and mappings a cassette may have. vcrpy
+/// writes four levels; the tree, its conversion and its drop all recurse.
+const MAX_NESTING: usize = 64;
+
+/// Most nodes a cassette may expand to, aliases counted at their anchor's
+/// size: a few nested aliases could otherwise expand to gigabytes.
+const MAX_NODES: usize = 1_000_000;
+
+/// Feeds the parser's events to `loader`, refusing input nested deeper than
+/// [`MAX_NESTING`] or expanding beyond [`MAX_NODES`].
+///
+/// `Parser::load` would recurse once per level of nesting (a stack overflow
+/// on hostile input, found by fuzzing); its event iterator is a state machine.
+fn feed_bounded<'i>(
+    text: &'i str,
+    loader: &mut YamlLoader<'i, MarkedYaml<'i>>,
+    cx: &Cx<'_>,
+) -> Result<(), CassetteError> {
+    // Per open collection: the node count when it opened and its anchor id.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    // Node count of each anchored node, by anchor id, for aliases.
+    let mut anchored: std::collections::HashMap<usize, usize> = Default::default();
+    let mut nodes = 0usize;
+    let refuse = |span: Span, message: String| CassetteError::YamlSyntax {
+        file: cx.file.to_owned(),
+        line: span.start.line(),
+        column: span.start.col() + 1,
+        message,
+    };
+    for event in Parser::new_from_str(text) {
+        let (ev, span) = event.map_err(|e| cx.syntax(&e))?;
+        match &ev {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if open.len() == MAX_NESTING {
+                    return Err(refuse(
+                        span,
+                        format!("nested deeper than {MAX_NESTING} levels"),
+                    ));
+                }
+                open.push((nodes, *anchor));
+                nodes += 1;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((start, anchor)) = open.pop() {
+                    if anchor != 0 {
+                        anchored.insert(anchor, nodes - start);
+                    }
+                }
+            }
+            Event::Scalar(_, _, anchor, _) => {
+                nodes += 1;
+                if *anchor != 0 {
+                    anchored.insert(*anchor, 1);
+                }
+            }
+            Event::Alias(anchor) => {
+                nodes = nodes.saturating_add(anchored.get(anchor).copied().unwrap_or(1));
+            }
+            _ => {}
+        }
+        if nodes > MAX_NODES {
+            return Err(refuse(
+                span,
+                format!("expands to more than {MAX_NODES} nodes (aliases of aliases?)"),
+            ));
+        }
+        loader.on_event(ev, span);
+    }
+    Ok(())
 }
 
 /// Conversion context: the source name for error messages.
