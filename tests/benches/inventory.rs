@@ -3,16 +3,26 @@
 //! clusters x 500 VMs by default: 5000 VMs, 65,000 devices, one 30 MB
 //! response) over HTTPS, through the typed-set helper, next to the same
 //! calls with no decoding (the floor) and through the buffered
-//! `retrieve_properties_ex` call, in one run on one simulator.
+//! `retrieve_properties_ex` call, and, when asked, the same workload by the
+//! peers' SDKs (programs under `bench/`), in one run on one simulator.
 //!
-//! Each measurement is a child process of this binary, so its CPU time and
-//! peak RSS are its own: wall time from before the login to the last
-//! object, client CPU time (user + system, all threads) over the same span,
-//! peak RSS of the process (`VmHWM`), and the login's own latency. Modes
-//! run round-robin after a warm-up; the figures are medians.
+//! Each measurement is a child process, so its CPU time and peak RSS are its
+//! own: wall time from before the login to the last object, client CPU time
+//! (user + system, all threads) over the same span, peak RSS of the process
+//! (`VmHWM`), and the login's own latency. Modes run round-robin after a
+//! warm-up; the figures are medians, and each mode's ratio to the typed set.
 //!
 //! Run: `cargo bench -p vmomi-tests --bench inventory` (options:
-//! `-- --runs N --clusters N --vms-per-cluster N`).
+//! `-- --runs N --clusters N --vms-per-cluster N --peer NAME ...`), or
+//! `bench/run`, which builds the peers' programs first.
+//!
+//! A peer is `pyvmomi`, `govmomi` or `vim_rs` (the programs `bench/setup`
+//! builds) or `NAME=COMMAND ARGS...` (split on spaces): any program that
+//! reads `VSPHERE_URL`, `VSPHERE_CA_FILE`, `VSPHERE_USER` and
+//! `VSPHERE_PASSWORD`, does the same workload and prints one line,
+//! `vms devices wall_s cpu_s peak_kb login_s`. `--peers a,b` is the same as
+//! `--peer a --peer b`. Every mode must report the simulator's VM count and
+//! the typed set's device count, or the bench fails.
 
 use futures_util::TryStreamExt;
 use std::process::Command;
@@ -164,6 +174,44 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// One mode of the table: ours (a child of this binary) or a peer's program.
+struct Mode {
+    name: String,
+    /// The program and its arguments; empty for our own modes.
+    peer: Vec<String>,
+}
+
+/// The command of a peer named on the command line: a name `bench/setup`
+/// builds a program for, or `NAME=COMMAND ARGS...`.
+fn peer(spec: &str) -> Mode {
+    let bench = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench");
+    let at = |p: &str| bench.join(p).display().to_string();
+    let (name, peer): (&str, Vec<String>) = match spec.split_once('=') {
+        Some((name, cmd)) => (name, cmd.split_whitespace().map(String::from).collect()),
+        None => match spec {
+            "pyvmomi" => (
+                spec,
+                vec![at(".venv/bin/python"), at("pyvmomi/inventory.py")],
+            ),
+            "govmomi" => (spec, vec![at("bin/govmomi-inventory")]),
+            "vim_rs" => (spec, vec![at("vim_rs/target/release/vim-rs-inventory")]),
+            other => panic!("unknown peer {other:?}: pyvmomi, govmomi, vim_rs or NAME=COMMAND"),
+        },
+    };
+    assert!(!peer.is_empty(), "peer {name}: no command");
+    let program = std::path::Path::new(&peer[0]);
+    assert!(
+        !program.is_absolute() || program.exists(),
+        "peer {name}: {} is missing: run bench/setup{}",
+        program.display(),
+        if name == "vim_rs" { " --vim_rs" } else { "" }
+    );
+    Mode {
+        name: name.to_string(),
+        peer,
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--child") {
@@ -178,6 +226,24 @@ fn main() {
             .unwrap_or(default)
     };
     let runs = opt("--runs", 5) as usize;
+    let mut modes: Vec<Mode> = MODES
+        .iter()
+        .map(|m| Mode {
+            name: m.to_string(),
+            peer: Vec::new(),
+        })
+        .collect();
+    for (i, a) in args.iter().enumerate() {
+        let value = || {
+            args.get(i + 1)
+                .unwrap_or_else(|| panic!("{a} needs a value"))
+        };
+        match a.as_str() {
+            "--peer" => modes.push(peer(value())),
+            "--peers" => modes.extend(value().split(',').filter(|p| !p.is_empty()).map(peer)),
+            _ => {}
+        }
+    }
     let options = Options {
         cluster: opt("--clusters", 10),
         vm: opt("--vms-per-cluster", 500),
@@ -187,62 +253,157 @@ fn main() {
     };
     let sim = Vcsim::start(&options).expect("the simulator starts");
     let ca = sim.ca_pem.clone().expect("a CA file").display().to_string();
-    let run = |mode: &str| -> Vec<f64> {
-        let out = Command::new(&args[0])
-            .args(["--child", &sim.url, &ca, mode])
+    // `vms devices wall_s cpu_s peak_kb login_s [bytes first_s]`; a peer's
+    // last two are NaN.
+    let run = |mode: &Mode| -> Vec<f64> {
+        let mut cmd = if mode.peer.is_empty() {
+            let mut c = Command::new(&args[0]);
+            c.args(["--child", &sim.url, &ca, &mode.name]);
+            c
+        } else {
+            let mut c = Command::new(&mode.peer[0]);
+            c.args(&mode.peer[1..])
+                .env("VSPHERE_URL", &sim.url)
+                .env("VSPHERE_CA_FILE", &ca)
+                .env("VSPHERE_USER", USER)
+                .env("VSPHERE_PASSWORD", PASSWORD);
+            c
+        };
+        let out = cmd
             .output()
-            .expect("the child runs");
+            .unwrap_or_else(|e| panic!("{}: cannot run {cmd:?}: {e}", mode.name));
         assert!(
             out.status.success(),
-            "{mode}: {}",
+            "{} ({}): {}",
+            mode.name,
+            out.status,
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8_lossy(&out.stdout)
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = stdout
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        let mut r: Vec<f64> = line
             .split_whitespace()
-            .map(|x| x.parse().unwrap())
-            .collect()
+            .map(|x| {
+                x.parse()
+                    .unwrap_or_else(|_| panic!("{}: not a number {x:?} in {line:?}", mode.name))
+            })
+            .collect();
+        assert!(
+            r.len() == 6 || r.len() == 8,
+            "{}: expected `vms devices wall_s cpu_s peak_kb login_s`, got {line:?}",
+            mode.name
+        );
+        r.resize(8, f64::NAN);
+        r
     };
-    // Warm-up: the simulator's first answer builds its caches.
-    for m in MODES {
-        run(m);
+    // Every mode that counts must see every VM, and the devices the typed
+    // set saw: the workload is the same or the comparison means nothing.
+    let mut devices: Option<f64> = None;
+    let mut check = |mode: &Mode, r: &[f64]| {
+        if mode.name == "no-decoding" {
+            return;
+        }
+        assert_eq!(
+            r[0],
+            sim.vms.len() as f64,
+            "{}: VMs counted, against the simulator's",
+            mode.name
+        );
+        let d = *devices.get_or_insert(r[1]);
+        assert_eq!(
+            r[1], d,
+            "{}: devices counted, against the first mode's",
+            mode.name
+        );
+    };
+    // Warm-up: the simulator's first answer builds its caches (and the
+    // peers' programs come into the page cache).
+    for m in &modes {
+        let r = run(m);
+        check(m, &r);
     }
-    let mut results: Vec<Vec<Vec<f64>>> = vec![Vec::new(); MODES.len()];
+    let mut results: Vec<Vec<Vec<f64>>> = vec![Vec::new(); modes.len()];
     for _ in 0..runs {
-        for (i, m) in MODES.iter().enumerate() {
-            results[i].push(run(m));
+        for (i, m) in modes.iter().enumerate() {
+            let r = run(m);
+            check(m, &r);
+            results[i].push(r);
         }
     }
+    let col = |i: usize, k: usize| median(results[i].iter().map(|r| r[k]).collect());
+    let (wall0, cpu0, rss0) = (col(0, 2), col(0, 3), col(0, 4));
     println!(
-        "{} clusters x {} VMs over HTTPS; median of {runs} runs, round-robin after a warm-up",
-        options.cluster, options.vm
+        "{} clusters x {} VMs ({} VMs) over HTTPS; median of {runs} runs, round-robin after a warm-up",
+        options.cluster,
+        options.vm,
+        sim.vms.len()
     );
     println!(
-        "{:<12} {:>6} {:>8} {:>9} {:>9} {:>10} {:>9} {:>9} {:>11}",
-        "mode", "VMs", "devices", "wall s", "CPU s", "peak MiB", "login s", "first s", "body MB"
+        "{:<12} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>7} {:>7} {:>7}",
+        "mode",
+        "VMs",
+        "devices",
+        "wall s",
+        "CPU s",
+        "peak MiB",
+        "login s",
+        "first s",
+        "body MB",
+        "wall x",
+        "CPU x",
+        "RSS x"
     );
-    let mut walls = Vec::new();
-    for (i, m) in MODES.iter().enumerate() {
-        let col = |k: usize| median(results[i].iter().map(|r| r[k]).collect());
-        walls.push(col(2));
+    let dash = |v: f64, f: &dyn Fn(f64) -> String| {
+        if v.is_nan() || v == 0.0 {
+            "-".into()
+        } else {
+            f(v)
+        }
+    };
+    let mut markdown = Vec::new();
+    for (i, m) in modes.iter().enumerate() {
+        let (wall, cpu, rss) = (col(i, 2), col(i, 3), col(i, 4));
+        let first = dash(col(i, 7), &|v| format!("{v:.3}"));
+        let body = dash(col(i, 6), &|v| format!("{:.1}", v / 1e6));
         println!(
-            "{:<12} {:>6} {:>8} {:>9.3} {:>9.3} {:>10.1} {:>9.3} {:>9.3} {:>11}",
-            m,
-            col(0),
-            col(1),
-            col(2),
-            col(3),
-            col(4) / 1024.0,
-            col(5),
-            col(7),
-            if col(6) > 0.0 {
-                format!("{:.1}", col(6) / 1e6)
-            } else {
-                "-".into()
-            }
+            "{:<12} {:>6} {:>8} {:>9.3} {:>9.3} {:>9.1} {:>9.3} {:>9} {:>8} {:>7.2} {:>7.2} {:>7.2}",
+            m.name,
+            col(i, 0),
+            col(i, 1),
+            wall,
+            cpu,
+            rss / 1024.0,
+            col(i, 5),
+            first,
+            body,
+            wall / wall0,
+            cpu / cpu0,
+            rss / rss0
         );
+        markdown.push(format!(
+            "| {} | {:.3} s | {:.3} s | {:.1} MiB | {:.0} ms | {:.2} | {:.2} | {:.2} |",
+            m.name,
+            wall,
+            cpu,
+            rss / 1024.0,
+            col(i, 5) * 1e3,
+            wall / wall0,
+            cpu / cpu0,
+            rss / rss0
+        ));
     }
     println!(
         "typed-set wall / no-decoding wall = {:.2} (target at most 1.2)",
-        walls[0] / walls[1]
+        wall0 / col(1, 2)
     );
+    println!("\nAs markdown (ratios: the mode's median over typed-set's):\n");
+    println!("| client / mode | wall | client CPU | peak RSS | login | wall x | CPU x | RSS x |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for l in markdown {
+        println!("{l}");
+    }
 }
