@@ -99,23 +99,38 @@ fn lookup<T>(
         .map(|i| table[i].1)
 }
 
+/// A value of the XSD primitive type `name` (`string`, `int`, ...: the
+/// local name, without `xsd:`), or `None` when `name` is no such type.
+pub(crate) fn decode_xsd<'a>(
+    r: &mut XmlReader<'a>,
+    s: &BytesStart<'a>,
+    name: &str,
+) -> Option<Result<Any, DecodeError>> {
+    Some(match name {
+        "string" => r.value(s).map(Any::String),
+        "boolean" => r.value(s).map(Any::Boolean),
+        "byte" => r.value(s).map(Any::Byte),
+        "short" => r.value(s).map(Any::Short),
+        "int" => r.value(s).map(Any::Int),
+        "long" => r.value(s).map(Any::Long),
+        "float" => r.value(s).map(Any::Float),
+        "double" => r.value(s).map(Any::Double),
+        "dateTime" => r.value(s).map(Any::DateTime),
+        "base64Binary" => r.value(s).map(Any::Base64Binary),
+        "anyURI" => r.value(s).map(Any::AnyUri),
+        _ => return None,
+    })
+}
+
 impl XmlValue for Any {
     fn decode<'a>(r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<Self, DecodeError> {
         let Some(t) = r.xsi_type(s)? else {
             return Ok(Any::String(r.text(s)?.into_owned()));
         };
+        if let Some(v) = decode_xsd(r, s, t) {
+            return v;
+        }
         Ok(match t {
-            "string" => Any::String(r.value(s)?),
-            "boolean" => Any::Boolean(r.value(s)?),
-            "byte" => Any::Byte(r.value(s)?),
-            "short" => Any::Short(r.value(s)?),
-            "int" => Any::Int(r.value(s)?),
-            "long" => Any::Long(r.value(s)?),
-            "float" => Any::Float(r.value(s)?),
-            "double" => Any::Double(r.value(s)?),
-            "dateTime" => Any::DateTime(r.value(s)?),
-            "base64Binary" => Any::Base64Binary(r.value(s)?),
-            "anyURI" => Any::AnyUri(r.value(s)?),
             "ManagedObjectReference" => Any::ManagedObjectReference(r.value(s)?),
             _ => {
                 if let Some(f) = lookup(DATA_OBJECT_TYPES, t) {

@@ -25,3 +25,27 @@ pub(crate) use macros::{
 pub use crate::{inherits, xml_struct};
 pub use property::{MAX_DEPTH, PropertyPath};
 pub use release::{Release, ReleaseViolation, check_request, check_request_at};
+
+/// Longest base chain followed (guards against a cycle in the tables).
+pub(crate) const MAX_CHAIN: usize = 32;
+
+/// The chain of a type table's row `ty` and its bases, `ty` first, as far as
+/// `base` (a row's base row, `None` at a root) leads and at most
+/// [`MAX_CHAIN`] rows: `(rows, length)`.
+pub(crate) fn base_chain(
+    ty: usize,
+    base: impl Fn(usize) -> Option<usize>,
+) -> ([usize; MAX_CHAIN], usize) {
+    let mut chain = [0usize; MAX_CHAIN];
+    let mut len = 0;
+    let mut cur = Some(ty);
+    while let Some(t) = cur {
+        if len == MAX_CHAIN {
+            break;
+        }
+        chain[len] = t;
+        len += 1;
+        cur = base(t);
+    }
+    (chain, len)
+}

@@ -276,28 +276,13 @@ fn own_fields(ty: usize) -> &'static [(&'static str, &'static str, u8)] {
         .unwrap_or_default()
 }
 
-/// Longest base chain followed (guards against a cycle in the tables).
-const MAX_CHAIN: usize = 32;
-
 /// The field `name` of type `ty` or of one of its bases, inherited fields
 /// first: `(declaring type, field row)`.
 fn find_field(ty: usize, name: &str) -> Option<(usize, &'static (&'static str, &'static str, u8))> {
-    let mut chain = [0usize; MAX_CHAIN];
-    let mut len = 0;
-    let mut cur = Some(ty);
-    while let Some(t) = cur {
-        if len == MAX_CHAIN {
-            break;
-        }
-        chain[len] = t;
-        len += 1;
-        let base = TYPES[t].2;
-        cur = if base.is_empty() {
-            None
-        } else {
-            type_index(base)
-        };
-    }
+    let (chain, len) = super::base_chain(ty, |t| match TYPES[t].2 {
+        "" => None,
+        base => type_index(base),
+    });
     chain[..len].iter().rev().find_map(|&t| {
         let fields = own_fields(t);
         fields

@@ -38,6 +38,7 @@
 //! );
 //! ```
 
+use super::MAX_CHAIN;
 use std::cell::Cell;
 
 use crate::generated::any::{ARRAY_TYPES, DATA_OBJECT_TYPES, ENUM_TYPES};
@@ -243,20 +244,7 @@ fn decode_declared<'a>(
     declared: &str,
 ) -> Result<Any, DecodeError> {
     if let Some(p) = declared.strip_prefix("xsd:") {
-        return Ok(match p {
-            "string" => Any::String(r.value(s)?),
-            "boolean" => Any::Boolean(r.value(s)?),
-            "byte" => Any::Byte(r.value(s)?),
-            "short" => Any::Short(r.value(s)?),
-            "int" => Any::Int(r.value(s)?),
-            "long" => Any::Long(r.value(s)?),
-            "float" => Any::Float(r.value(s)?),
-            "double" => Any::Double(r.value(s)?),
-            "dateTime" => Any::DateTime(r.value(s)?),
-            "base64Binary" => Any::Base64Binary(r.value(s)?),
-            "anyURI" => Any::AnyUri(r.value(s)?),
-            _ => Any::decode(r, s)?,
-        });
+        return super::any::decode_xsd(r, s, p).unwrap_or_else(|| Any::decode(r, s));
     }
     if declared == "ManagedObjectReference" {
         return Ok(Any::ManagedObjectReference(r.value(s)?));
@@ -290,9 +278,6 @@ fn is_enum(name: &str) -> bool {
     ENUMS.binary_search_by(|row| row.0.cmp(name)).is_ok()
 }
 
-/// Longest base chain followed (guards against a cycle in the tables).
-const MAX_CHAIN: usize = 32;
-
 /// Whether `ty` is `base` or derives from it.
 fn is_subtype(ty: &str, base: &str) -> bool {
     let mut cur = ty;
@@ -311,22 +296,10 @@ fn is_subtype(ty: &str, base: &str) -> bool {
 /// The field `name` of type `ty` or of a base (inherited first, as the
 /// release tables look fields up): its wire type and whether it is repeated.
 fn field(ty: usize, name: &str) -> Option<(&'static str, bool)> {
-    let mut chain = [0usize; MAX_CHAIN];
-    let mut len = 0;
-    let mut cur = Some(ty);
-    while let Some(t) = cur {
-        if len == MAX_CHAIN {
-            break;
-        }
-        chain[len] = t;
-        len += 1;
-        let base = TYPES[t].2;
-        cur = if base.is_empty() {
-            None
-        } else {
-            type_index(base)
-        };
-    }
+    let (chain, len) = super::base_chain(ty, |t| match TYPES[t].2 {
+        "" => None,
+        base => type_index(base),
+    });
     chain[..len].iter().rev().find_map(|&t| {
         let (_, _, _, first, count) = TYPES[t];
         let first = first as usize;
