@@ -106,16 +106,36 @@ pub fn load(path: impl AsRef<Path>) -> Result<Cassette, CassetteError> {
         file: path.to_path_buf(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|source| CassetteError::Json {
+    let json = |source| CassetteError::Json {
         file: path.to_path_buf(),
         source,
-    })
+    };
+    let cassette: Cassette = serde_json::from_str(&text).map_err(json)?;
+    writable_dates(&cassette).map_err(json)?;
+    Ok(cassette)
+}
+
+/// Checks that every `recorded_at` can be written back: vcr-cassette writes
+/// it as RFC 2822, which has four-digit years, and panics on any other (a
+/// fuzzer found `Date: Wed, 25 Nov 22026 ...`, which parses).
+fn writable_dates(cassette: &Cassette) -> Result<(), serde_json::Error> {
+    use vcr_cassette::chrono::Datelike;
+    for (n, i) in cassette.http_interactions.iter().enumerate() {
+        let year = i.recorded_at.year();
+        if !(0..=9999).contains(&year) {
+            return Err(<serde_json::Error as serde::ser::Error>::custom(format!(
+                "interaction {n}: recorded_at is in the year {year}, which RFC 2822 cannot write (0 to 9999)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Serializes a cassette to our JSON format: pretty-printed, every object's
 /// keys sorted (header maps included), ending in a newline. The same cassette
 /// always gives the same bytes.
 pub fn to_json_string(cassette: &Cassette) -> Result<String, serde_json::Error> {
+    writable_dates(cassette)?;
     let value = sort_keys(serde_json::to_value(cassette)?);
     let mut text = serde_json::to_string_pretty(&value)?;
     text.push('\n');

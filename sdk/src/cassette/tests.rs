@@ -440,3 +440,29 @@ fn aliases_that_expand_exponentially_are_refused() {
     // a5 is the first to pass a million: 1.1 million nodes, on line 6.
     assert_eq!(*line, 6, "{err}");
 }
+
+#[test]
+fn a_date_header_past_year_9999_is_not_a_recording_time() {
+    // Found by fuzzing: chrono parses the five-digit year, and writing the
+    // cassette back (RFC 2822, four digits) panicked.
+    let text = "interactions:\n- request: {body: null, headers: {}, method: GET, uri: 'http://h/'}\n  response:\n    body: {string: ''}\n    headers: {date: ['Wed, 25 Nov 22026 04:53:23 GMT']}\n    status: {code: 200, message: OK}\nversion: 1\n";
+    let c = parse_vcrpy(text, "y.yaml").unwrap();
+    assert_eq!(c.http_interactions[0].recorded_at.timestamp(), 0);
+    assert!(super::to_json_string(&c).is_ok());
+    // A JSON cassette holding such a date is refused when read, by interaction.
+    let json = super::to_json_string(&c).unwrap().replace(
+        "Thu, 1 Jan 1970 00:00:00 +0000",
+        "Wed, 25 Nov 22026 04:53:23 +0000",
+    );
+    assert!(json.contains("22026"), "{json}");
+    let dir = std::env::temp_dir().join(format!("vmomi-year-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("y.json");
+    std::fs::write(&path, &json).unwrap();
+    let err = super::load(&path).unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        err.contains("interaction 0: recorded_at is in the year 22026"),
+        "{err}"
+    );
+}

@@ -15,7 +15,7 @@ use std::path::Path;
 use base64::Engine as _;
 use saphyr::{AnnotatedMapping, MarkedYaml, ScalarStyle, YamlData, YamlLoader};
 use saphyr_parser::{Event, Parser, Span, SpannedEventReceiver};
-use vcr_cassette::chrono::{DateTime, FixedOffset, Utc};
+use vcr_cassette::chrono::{DateTime, Datelike, FixedOffset, Utc};
 use vcr_cassette::url::Url;
 
 use super::{
@@ -468,7 +468,8 @@ fn parse_method(m: &str) -> Method {
     }
 }
 
-/// The response's `Date` header if it is RFC 2822, else the Unix epoch.
+/// The response's `Date` header if it is RFC 2822 with a four-digit year,
+/// else the Unix epoch.
 fn recorded_at(headers: &Headers) -> DateTime<FixedOffset> {
     // Sorted by name so that `Date` and `date` both present still give one answer.
     let mut dates: Vec<_> = headers
@@ -479,6 +480,8 @@ fn recorded_at(headers: &Headers) -> DateTime<FixedOffset> {
     dates
         .into_iter()
         .flat_map(|(_, values)| values.first())
-        .find_map(|v| DateTime::parse_from_rfc2822(v.trim()).ok())
+        .filter_map(|v| DateTime::parse_from_rfc2822(v.trim()).ok())
+        // RFC 2822 writes four-digit years; the parser takes more.
+        .find(|d| (0..=9999).contains(&d.year()))
         .unwrap_or_else(|| DateTime::<Utc>::UNIX_EPOCH.fixed_offset())
 }
