@@ -159,6 +159,12 @@ pub struct Model {
     /// types, enums, operations, their request types and managed objects
     /// (every name starts with `Pbm`), generated in trees of their own.
     pub pbm: std::collections::BTreeSet<String>,
+    /// Data types and enums of the vSAN service that vim25 data types hold
+    /// in their fields (and what those hold): generated with vim25, undated.
+    pub vsan: std::collections::BTreeSet<String>,
+    /// The release id (`vim.version.*`) vmodl.json gives the result of each
+    /// method it adds: the release of one since.json does not list.
+    pub method_versions: BTreeMap<String, String>,
     /// Fields and enum values of WSDL types added from vmodl.json.
     pub added: Vec<Skip>,
     /// Where the WSDL and vmodl.json disagree (the WSDL wins).

@@ -36,10 +36,16 @@ pub enum Source {
     Derived,
     /// A bound from the old-versus-new WSDL difference (enum values).
     WsdlBound,
+    /// vmodl.json's `version-id-ref` of a method it adds that since.json
+    /// does not list.
+    VmodlJson,
     /// No source gives a release.
     Unknown,
     /// A type of the PBM service: vim25's releases do not date it.
     Pbm,
+    /// A vSAN type a vim25 field holds: vim25's releases do not date it
+    /// (the field that holds it is dated).
+    Vsan,
 }
 
 impl Source {
@@ -50,8 +56,12 @@ impl Source {
             Source::Inherited => "since.json (the type's or method's release)",
             Source::Derived => "derived (item type of an ArrayOf box, operation of a request)",
             Source::WsdlBound => "5.5-versus-7.0 WSDL difference (lower bound)",
+            Source::VmodlJson => "vmodl.json's version-id-ref (not in since.json)",
             Source::Unknown => "unknown",
             Source::Pbm => "none: the PBM service has releases of its own (not in since.json)",
+            Source::Vsan => {
+                "none: a vSAN type that vim25 fields hold (not in since.json; the fields are dated)"
+            }
         }
     }
 }
@@ -68,12 +78,24 @@ impl Since {
         match release {
             Some(_) => Since { release, source },
             // PBM items are undated by design, not for want of a source.
-            None if source == Source::Pbm => Since { release, source },
+            None if matches!(source, Source::Pbm | Source::Vsan) => Since { release, source },
             None => Since {
                 release: None,
                 source: Source::Unknown,
             },
         }
+    }
+}
+
+/// The source of a type that vim25's releases do not date (PBM's, and the
+/// vSAN types vim25 fields hold), or `None` for a vim25 type.
+fn own_releases(m: &Model, name: &str) -> Option<Source> {
+    if m.pbm.contains(name) {
+        Some(Source::Pbm)
+    } else if m.vsan.contains(name) {
+        Some(Source::Vsan)
+    } else {
+        None
     }
 }
 
@@ -279,12 +301,11 @@ pub fn compute(
 
     // Enums.
     for (name, e) in &m.enums {
-        if m.pbm.contains(name) {
-            info.types
-                .insert(name.clone(), Since::new(None, Source::Pbm));
+        if let Some(own) = own_releases(m, name) {
+            info.types.insert(name.clone(), Since::new(None, own));
             for v in &e.values {
                 info.enum_values
-                    .insert((name.clone(), v.clone()), Since::new(None, Source::Pbm));
+                    .insert((name.clone(), v.clone()), Since::new(None, own));
             }
             continue;
         }
@@ -319,14 +340,11 @@ pub fn compute(
         if matches!(c.kind, Kind::ArrayOf | Kind::Request) {
             continue;
         }
-        if m.pbm.contains(&c.name) {
-            info.types
-                .insert(c.name.clone(), Since::new(None, Source::Pbm));
+        if let Some(own) = own_releases(m, &c.name) {
+            info.types.insert(c.name.clone(), Since::new(None, own));
             for f in &c.fields {
-                info.fields.insert(
-                    (c.name.clone(), f.name.clone()),
-                    Since::new(None, Source::Pbm),
-                );
+                info.fields
+                    .insert((c.name.clone(), f.name.clone()), Since::new(None, own));
             }
             continue;
         }
@@ -398,9 +416,11 @@ pub fn compute(
         let in_old = old.operations.get(&op.name);
         let entry = op_since.get(op.name.as_str());
         let s = entry.and_then(|(meth, _)| ids.get(&meth.since));
-        let os = match s {
-            Some(_) => Since::new(s, Source::SinceJson),
-            None => wsdl_bound(in_old.is_some(), None, old_i),
+        let modelled = m.method_versions.get(&op.name).and_then(|v| ids.get(v));
+        let os = match (s, modelled) {
+            (Some(_), _) => Since::new(s, Source::SinceJson),
+            (None, Some(v)) => Since::new(Some(v), Source::VmodlJson),
+            (None, None) => wsdl_bound(in_old.is_some(), None, old_i),
         };
         if let Some(s) = s {
             cross(

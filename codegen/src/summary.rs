@@ -77,6 +77,12 @@ pub fn render(ctx: &Ctx<'_>) -> String {
             .count(),
         m.pbm.iter().filter(|n| m.enums.contains_key(*n)).count()
     );
+    let _ = writeln!(
+        s,
+        "  of them vSAN's:      {} types, {} enums (held by vim25 fields, in urn:vim25)",
+        m.vsan.iter().filter(|n| m.complex.contains_key(*n)).count(),
+        m.vsan.iter().filter(|n| m.enums.contains_key(*n)).count()
+    );
     releases(ctx, &mut s);
     let _ = writeln!(
         s,
@@ -129,21 +135,23 @@ fn releases(ctx: &Ctx<'_>, s: &mut String) {
         return;
     }
     let n = r.releases.len();
-    // rows: one per release, then unknown, then PBM (dated by its own releases)
-    let mut rows = vec![[0usize; 5]; n + 2];
+    // rows: one per release, then unknown, then PBM (dated by its own
+    // releases), then the vSAN types vim25 fields hold
+    let mut rows = vec![[0usize; 5]; n + 3];
     let mut sources: BTreeMap<(Source, &str), usize> = BTreeMap::new();
     let mut unknown: Vec<String> = Vec::new();
     let mut count = |col: Col, item: String, since: &Since| {
-        let pbm = since.source == Source::Pbm;
+        let own = matches!(since.source, Source::Pbm | Source::Vsan);
         let row = match since.release {
-            _ if pbm => n + 1,
+            _ if since.source == Source::Vsan => n + 2,
+            _ if own => n + 1,
             Some(i) => (i as usize).min(n),
             None => n,
         };
         rows[row][col as usize] += 1;
         let label = ["types", "fields", "params", "methods", "enum values"][col as usize];
         *sources.entry((since.source, label)).or_default() += 1;
-        if since.release.is_none() && !pbm {
+        if since.release.is_none() && !own {
             unknown.push(format!("{label}: {item}"));
         }
     };
@@ -194,7 +202,8 @@ fn releases(ctx: &Ctx<'_>, s: &mut String) {
         let name = match i {
             _ if i < n => r.wire(i as u8),
             _ if i == n => "unknown",
-            _ => "PBM",
+            _ if i == n + 1 => "PBM",
+            _ => "vSAN",
         };
         let _ = writeln!(
             s,

@@ -36,6 +36,8 @@ struct VMethod {
 
 #[derive(Deserialize)]
 struct VResult {
+    #[serde(rename = "version-id-ref", default)]
+    version: Option<String>,
     #[serde(rename = "is-optional", default)]
     optional: bool,
     #[serde(rename = "is-array", default)]
@@ -120,10 +122,14 @@ pub fn merge_str_with(
     let wsdl = model.source.clone();
     // since.json's vim25 set, plus vim25's internal reflection types.
     let vim25: Option<BTreeSet<String>> = vim25.map(|v| {
-        v.iter()
+        let mut v: BTreeSet<String> = v
+            .iter()
             .cloned()
             .chain(types.keys().filter(|n| is_vim25_internal(n)).cloned())
-            .collect()
+            .collect();
+        model.vsan = held_by_vim25(&types, &v);
+        v.extend(model.vsan.iter().cloned());
+        v
     });
     let vim25 = vim25.as_ref();
     if let Some(vim25) = vim25 {
@@ -341,6 +347,41 @@ fn add_host_internal_methods(model: &mut Model) {
             reason: format!("internal to vim25, in neither input: returns the host's {returns}"),
         });
     }
+}
+
+/// The data types and enums of other services (all of them vSAN's) that
+/// vim25 data types hold in their fields, with their bases and what they
+/// hold in turn: bound with vim25 (they travel in `urn:vim25` like the
+/// fields that hold them), so that every vim25 field of the model is typed.
+fn held_by_vim25(types: &BTreeMap<String, VType>, vim25: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut held = BTreeSet::new();
+    let mut todo: Vec<&String> = types
+        .iter()
+        .filter(|(n, t)| t.kind == "data" && vim25.contains(*n))
+        .map(|(n, _)| n)
+        .collect();
+    while let Some(n) = todo.pop() {
+        let t = &types[n];
+        let refs = t
+            .props
+            .iter()
+            .filter_map(|p| p.wsdl_type.as_ref())
+            .chain(t.wsdl_base.as_ref());
+        for r in refs {
+            let Some((name, rt)) = types.get_key_value(r) else {
+                continue;
+            };
+            if matches!(rt.kind.as_str(), "data" | "enum")
+                && !vim25.contains(name)
+                && !is_pbm(name)
+                && held.insert(name.clone())
+                && rt.kind == "data"
+            {
+                todo.push(name);
+            }
+        }
+    }
+    held
 }
 
 /// Whether a model type belongs to the PBM storage-policy service (no
@@ -664,14 +705,9 @@ fn merge_operations(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &
                     continue;
                 }
             };
+            // A task method returns its task; the model's result (type and
+            // array) describes what the task's `info.result` holds.
             let returnval = if m.result.task {
-                if m.result.array || m.result.wsdl_type.is_some() {
-                    skip(
-                        model,
-                        "a task method whose result is not one task: cannot type it".into(),
-                    );
-                    continue;
-                }
                 Some(Field {
                     name: "returnval".into(),
                     ty: TypeRef::Mor,
@@ -748,6 +784,9 @@ fn merge_operations(model: &mut Model, types: &BTreeMap<String, VType>, vim25: &
                     faults: Vec::new(),
                 },
             );
+            if let Some(v) = m.result.version {
+                model.method_versions.insert(name.clone(), v);
+            }
             model.added.push(Skip {
                 item: format!("method {owner}.{name}"),
                 reason: "added from the model".into(),

@@ -406,7 +406,15 @@ const VMODL_NEWER: &str = r#"{
     {"name": "bus", "is-optional": false, "is-array": false, "wsdl_type": "xsd:int"}
   ]},
   "SlotFault": {"kind": "data", "wsdl_base": "RuntimeFault", "props": []},
-  "VsanHealth": {"kind": "data", "wsdl_base": "DynamicData", "props": []},
+  "VsanHealth": {"kind": "data", "wsdl_base": "DynamicData", "props": [
+    {"name": "detail", "is-optional": true, "is-array": true, "wsdl_type": "VsanHealthDetail"}
+  ]},
+  "VsanHealthDetail": {"kind": "data", "wsdl_base": "DynamicData", "props": []},
+  "CnsVolume": {"kind": "data", "wsdl_base": "DynamicData", "props": []},
+  "SlotManager": {"kind": "managed", "props": [], "methods": {
+    "Rescan_Task": {"params": [], "result": {"is-array": true, "is-optional": true,
+      "is-task": true, "version-id-ref": "vim.version.version11", "wsdl_type": null}}
+  }},
   "PowerState": {"kind": "enum", "values": ["poweredOff", "poweredOn", "vmx-04", "standby"]},
   "SlotKind": {"kind": "enum", "values": ["pci", "usb"]}
 }"#;
@@ -420,11 +428,17 @@ fn newer_types_fields_and_values_come_from_the_model_in_wire_order() {
         ("vim.wsdl", WSDL),
     ])
     .unwrap();
-    let vim25: std::collections::BTreeSet<String> =
-        ["Device", "SlotInfo", "SlotFault", "PowerState", "SlotKind"]
-            .into_iter()
-            .map(String::from)
-            .collect();
+    let vim25: std::collections::BTreeSet<String> = [
+        "Device",
+        "SlotInfo",
+        "SlotFault",
+        "PowerState",
+        "SlotKind",
+        "SlotManager",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     vmodl::merge_str_with(&mut m, VMODL_NEWER, "newer.json", Some(&vim25)).unwrap();
     let names: Vec<&str> = m.complex["Device"]
         .fields
@@ -432,11 +446,11 @@ fn newer_types_fields_and_values_come_from_the_model_in_wire_order() {
         .map(|f| f.name.as_str())
         .collect();
     // The model's order, the WSDL's fields kept as the WSDL has them.
-    assert_eq!(names, ["key", "slot", "label", "slots", "error"]);
+    assert_eq!(names, ["key", "slot", "label", "slots", "health", "error"]);
     let label = &m.complex["Device"].fields[2];
     assert!(label.optional, "the WSDL's optional wins");
     assert_eq!(
-        m.complex["Device"].fields[4].ty,
+        m.complex["Device"].fields[5].ty,
         TypeRef::Named("LocalizedMethodFault".into())
     );
     assert_eq!(m.complex["SlotInfo"].kind, Kind::Data);
@@ -447,14 +461,34 @@ fn newer_types_fields_and_values_come_from_the_model_in_wire_order() {
         Some("standby")
     );
     assert_eq!(m.enums["SlotKind"].values, ["pci", "usb"]);
-    assert!(!m.complex.contains_key("VsanHealth"), "another service");
+    // A vSAN type a vim25 field holds comes in, with what it holds in turn;
+    // a type of another service that nothing of vim25 holds stays out.
+    assert_eq!(
+        m.complex["Device"].fields[4].ty,
+        TypeRef::Named("VsanHealth".into())
+    );
+    assert_eq!(m.complex["VsanHealthDetail"].kind, Kind::Data);
+    assert!(m.complex.contains_key("ArrayOfVsanHealthDetail"));
+    assert_eq!(
+        m.vsan.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["VsanHealth", "VsanHealthDetail"]
+    );
+    assert!(!m.complex.contains_key("CnsVolume"), "another service");
     assert!(
-        m.skipped
-            .iter()
-            .any(|s| s.item == "field Device.health (type VsanHealth)"),
+        m.skipped.iter().any(|s| s.item == "data type CnsVolume"),
         "{:?}",
         m.skipped
     );
+    assert!(
+        !m.skipped.iter().any(|s| s.item.starts_with("field ")),
+        "{:?}",
+        m.skipped
+    );
+    // A task method returns one task, whatever its task's result holds.
+    let rescan = &m.operations["Rescan_Task"];
+    let ret = rescan.returnval.as_ref().unwrap();
+    assert_eq!((&ret.ty, ret.repeated), (&TypeRef::Mor, false));
+    assert_eq!(m.method_versions["Rescan_Task"], "vim.version.version11");
     assert!(
         m.disagreements
             .iter()
@@ -467,7 +501,7 @@ fn newer_types_fields_and_values_come_from_the_model_in_wire_order() {
             .iter()
             .filter(|a| a.item.starts_with("field Device."))
             .count(),
-        3
+        4
     );
     // And the whole thing generates.
     let files = generate(&m).unwrap();

@@ -144,3 +144,37 @@ fn a_9_0_method_from_the_model_is_refused_at_8_0_3_and_sent_at_9_0() {
     assert_eq!(err.since, "9.0.0.0");
     assert!(at("9.0.0.0").is_ok());
 }
+
+/// A vim25 field that holds a vSAN type (`VsanConfigInfoEx.dataEncryptionConfig`
+/// is a `VsanDataEncryptionConfig`, which since.json does not list): typed,
+/// with the vSAN type's own fields, nothing kept as unknown XML, and written
+/// back the same.
+#[test]
+fn a_vim25_field_holding_a_vsan_type_is_typed() {
+    let doc = r#"<val xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="VsanConfigInfoEx"><enabled>true</enabled><dataEncryptionConfig><encryptionEnabled>true</encryptionEnabled><kmsProviderId><id>kms-1</id></kmsProviderId><eraseDisksBeforeUse>false</eraseDisksBeforeUse></dataEncryptionConfig><mode>Compute</mode></val>"#;
+    let mut r = vmomi_bindings::xml::XmlReader::new(doc.as_bytes());
+    let root = r.root().unwrap();
+    let info: VsanConfigInfoEx = r.value(&root).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.stats().is_empty(), "nothing unknown: {:?}", r.stats());
+    assert_eq!(info.base.enabled, Some(true));
+    let enc = info
+        .data_encryption_config
+        .as_ref()
+        .expect("dataEncryptionConfig");
+    assert!(enc.encryption_enabled);
+    assert_eq!(
+        enc.kms_provider_id.as_ref().map(|k| k.id.as_str()),
+        Some("kms-1")
+    );
+    assert_eq!(enc.erase_disks_before_use, Some(false));
+    assert_eq!(info.mode.as_deref(), Some("Compute"));
+    assert!(info.extra().is_empty());
+
+    let mut w = vmomi_bindings::xml::XmlWriter::new();
+    vmomi_bindings::xml::encode_struct(&mut w, "val", &info, Some("VsanConfigInfoEx"));
+    let written = String::from_utf8(w.into_bytes()).unwrap();
+    assert!(
+        written.contains("<dataEncryptionConfig><encryptionEnabled>true</encryptionEnabled><kmsProviderId><id>kms-1</id></kmsProviderId><eraseDisksBeforeUse>false</eraseDisksBeforeUse></dataEncryptionConfig><mode>Compute</mode>"),
+        "{written}"
+    );
+}

@@ -504,6 +504,7 @@ data_objects! {
     DisconnectedHostsBlockingEVC,
     DiskChangeExtent,
     DiskChangeInfo,
+    DiskClaimConfiguration,
     DiskCryptoSpec,
     DiskHasPartitions,
     DiskIsLastRemainingNonSSD,
@@ -2103,6 +2104,8 @@ data_objects! {
     Relation,
     RemoteDeviceNotSupported,
     RemoteTSMEnabledEvent,
+    RemoteVsanSite,
+    RemoteVsanSiteAffinity,
     RemoveFailed,
     ReplicationConfigFault,
     ReplicationConfigSpec,
@@ -2138,6 +2141,7 @@ data_objects! {
     ResourceViolatedEvent,
     RestrictedByAdministrator,
     RestrictedVersion,
+    ResyncIopsInfo,
     RetrieveOptions,
     RetrieveResult,
     RetrieveVStorageObjSpec,
@@ -2479,6 +2483,8 @@ data_objects! {
     VcAgentUninstalledEvent,
     VcAgentUpgradeFailedEvent,
     VcAgentUpgradedEvent,
+    VcRemoteVsanServerClusterConfig,
+    VcRemoteVsanServerClusterInfo,
     VchaClusterConfigInfo,
     VchaClusterConfigSpec,
     VchaClusterDeploymentSpec,
@@ -2508,6 +2514,7 @@ data_objects! {
     VimVsanHostVsanDiskManagementSystemCapability,
     VimVsanHostVsanHostCapability,
     VimVsanReconfigSpec,
+    VimVsanVsanPMemConfig,
     VirtualAHCIController,
     VirtualAHCIControllerOption,
     VirtualAppImportSpec,
@@ -3043,9 +3050,13 @@ data_objects! {
     VnicPortArgument,
     VolumeEditorError,
     VramLimitLicense,
+    VsanAddStoragePoolDiskSpec,
     VsanAttachToSrOperation,
     VsanBrokenDiskChainIssue,
+    VsanBurnInTest,
+    VsanBurnInTestCheckResult,
     VsanCapability,
+    VsanCapacityReservationInfo,
     VsanClusterAdvCfgSyncHostResult,
     VsanClusterAdvCfgSyncResult,
     VsanClusterBalancePerDiskInfo,
@@ -3057,6 +3068,10 @@ data_objects! {
     VsanClusterCoreConfig,
     VsanClusterCoreConfigSpec,
     VsanClusterCreateVmHealthTestResult,
+    VsanClusterDitEncryptionHealthSummary,
+    VsanClusterEncryptionHealthSummary,
+    VsanClusterFileServiceHealthSummary,
+    VsanClusterGlobalDedupHealthSummary,
     VsanClusterHclInfo,
     VsanClusterHealthAction,
     VsanClusterHealthConfigs,
@@ -3073,6 +3088,7 @@ data_objects! {
     VsanClusterHealthTest,
     VsanClusterHostVmknicMapping,
     VsanClusterLimitHealthResult,
+    VsanClusterMembershipInfo,
     VsanClusterNetworkHealthResult,
     VsanClusterNetworkLoadTestResult,
     VsanClusterNetworkPartitionInfo,
@@ -3084,18 +3100,63 @@ data_objects! {
     VsanClusterVmdkLoadTestResult,
     VsanClusterWhatifHostFailuresResult,
     VsanCompatibilityCheckResult,
+    VsanConfigBaseIssue,
+    VsanConfigCheckResult,
     VsanConfigInfoEx,
+    VsanDataDrivenAPIAction,
     VsanDataEfficiencyConfig,
+    VsanDataEncryptionConfig,
+    VsanDataInTransitEncryptionConfig,
+    VsanDatastoreConfig,
+    VsanDatastoreDefaultPolicySelectionConfig,
     VsanDatastoreInfo,
+    VsanDatastoreSpec,
+    VsanDeconvergedNetConfig,
+    VsanDirectoryServerConfig,
+    VsanDiskEncryptionHealth,
     VsanDiskFault,
     VsanDiskFormatConversionCheckResult,
     VsanDiskFormatConversionSpec,
+    VsanDiskRebalanceResult,
     VsanDiskUnhealthIssue,
+    VsanDitEncryptionHealthSummary,
+    VsanDownloadItem,
+    VsanEncryptionHealthSummary,
+    VsanEsaConfig,
+    VsanEsaConfigInfo,
+    VsanEsaDiskConfiguration,
+    VsanExtendedConfig,
     VsanFailedRepairObjectResult,
     VsanFault,
+    VsanFileServerHealthSummary,
+    VsanFileServiceBalanceHealth,
+    VsanFileServiceConfig,
+    VsanFileServiceDomainConfig,
+    VsanFileServiceHealthSummary,
+    VsanFileServiceIpConfig,
+    VsanFileServiceRootFsHealth,
+    VsanFileServiceShareHealthSummary,
+    VsanGenericClusterBaseIssue,
+    VsanGenericClusterBestPracticeHealth,
+    VsanHclCommonDeviceInfo,
+    VsanHclComputeResource,
     VsanHclControllerInfo,
+    VsanHclDiskInfo,
+    VsanHclDriverInfo,
+    VsanHclFirmwareFile,
+    VsanHclFirmwareUpdateSpec,
+    VsanHclMemInfo,
+    VsanHclNicInfo,
+    VsanHealthActionBase,
+    VsanHealthConfigSpec,
+    VsanHealthConfirmationDialog,
+    VsanHealthCorrelation,
+    VsanHealthDataDrivenAction,
     VsanHealthExtMgmtPreCheckResult,
+    VsanHealthThreshold,
     VsanHigherObjectsPresentDuringDowngradeIssue,
+    VsanHistoricalHealthConfig,
+    VsanHistoricalHealthTest,
     VsanHostCimProviderInfo,
     VsanHostClomdLivenessResult,
     VsanHostClusterStatus,
@@ -3106,13 +3167,17 @@ data_objects! {
     VsanHostConfigInfoNetworkInfo,
     VsanHostConfigInfoNetworkInfoPortConfig,
     VsanHostConfigInfoStorageInfo,
+    VsanHostCreateNativeKeyProviderSpec,
     VsanHostCreateVmHealthTestResult,
     VsanHostDecommissionMode,
     VsanHostDiskMapInfo,
     VsanHostDiskMapResult,
     VsanHostDiskMapping,
     VsanHostDiskResult,
+    VsanHostEncryptionInfo,
     VsanHostFaultDomainInfo,
+    VsanHostFwComponent,
+    VsanHostGlobalDedupConfigHealthSummary,
     VsanHostHclInfo,
     VsanHostHealthSystemStatusResult,
     VsanHostHealthSystemVersionResult,
@@ -3127,6 +3192,7 @@ data_objects! {
     VsanHostVmdkLoadTestResult,
     VsanHostVsanDiskInfo,
     VsanHostWithHybridDiskgroupIssue,
+    VsanInTransitEncryptionInfo,
     VsanIncompatibleDiskMapping,
     VsanIscsiHomeObjectSpec,
     VsanIscsiInitiatorGroup,
@@ -3141,12 +3207,21 @@ data_objects! {
     VsanIscsiTargetServiceDefaultConfigSpec,
     VsanIscsiTargetServiceSpec,
     VsanIscsiTargetSpec,
+    VsanIscsiVipConfigSpec,
+    VsanIscsiVipDVswitchConfig,
+    VsanIscsiVipVswitchConfig,
+    VsanKmsHealth,
     VsanLimitHealthResult,
+    VsanMetricProfile,
+    VsanMetricsConfig,
     VsanMixedEsxVersionIssue,
+    VsanNetworkConfigBaseIssue,
+    VsanNetworkConfigBestPracticeHealth,
     VsanNetworkHealthResult,
     VsanNetworkLoadTestResult,
     VsanNetworkPeerHealthResult,
     VsanNewPolicyBatch,
+    VsanNicRdmaInfo,
     VsanNodeNotMaster,
     VsanObjectExtraAttributes,
     VsanObjectHealth,
@@ -3170,23 +3245,37 @@ data_objects! {
     VsanPerfThreshold,
     VsanPerfTopEntities,
     VsanPerfTopEntity,
+    VsanPerfsvcConfig,
+    VsanPerfsvcHealthResult,
     VsanPhysicalDiskHealth,
     VsanPhysicalDiskHealthSummary,
     VsanPolicyChangeBatch,
     VsanPolicyCost,
     VsanPolicySatisfiability,
     VsanPrepareVsanForVcsaSpec,
+    VsanProactiveRebalanceInfo,
     VsanProactiveRebalanceInfoEx,
     VsanQueryResultHostInfo,
+    VsanRdmaConfig,
     VsanRepairObjectsResult,
     VsanResourceHealth,
+    VsanServerClusterInfo,
+    VsanSiteFaultDomain,
+    VsanSiteFaultDomainConfig,
+    VsanSnapServiceConfig,
+    VsanSpaceEfficiencyMetadataSize,
+    VsanSpaceEfficiencyRatio,
     VsanSpaceUsage,
     VsanSpaceUsageDetailResult,
     VsanStorageComplianceResult,
     VsanStorageOperationalStatus,
     VsanStoragePolicyStatus,
+    VsanStoragePoolDisk,
     VsanStorageWorkloadType,
+    VsanUnicastAddressInfo,
     VsanUnknownScanIssue,
+    VsanUnmapConfig,
+    VsanUpdateItem,
     VsanUpgradeStatusEx,
     VsanUpgradeSystemAPIBrokenIssue,
     VsanUpgradeSystemAutoClaimEnabledOnHostsIssue,
@@ -3204,14 +3293,22 @@ data_objects! {
     VsanUpgradeSystemUpgradeStatus,
     VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue,
     VsanUpgradeSystemWrongEsxVersionIssue,
+    VsanVcKmipServersHealth,
     VsanVcPostDeployConfigSpec,
+    VsanVcgDeviceInfo,
     VsanVcsaDeploymentProgress,
+    VsanVibSpec,
+    VsanVipNetworkConfig,
     VsanVmdkIOLoadSpec,
     VsanVmdkLoadTestResult,
     VsanVmdkLoadTestSpec,
     VsanVsanClusterPcapGroup,
     VsanVsanClusterPcapResult,
     VsanVsanPcapResult,
+    VsanVumConfig,
+    VsanWhatifCapacity,
+    VsanXVCDatastoreConfig,
+    VsanXVCDatastoreInfo,
     VslmCloneSpec,
     VslmCreateSpec,
     VslmCreateSpecBackingSpec,
@@ -3818,6 +3915,7 @@ any_arrays! {
     ArrayOfDiagnosticManagerBundleInfo(DiagnosticManagerBundleInfo, "DiagnosticManagerBundleInfo"),
     ArrayOfDiagnosticManagerLogDescriptor(DiagnosticManagerLogDescriptor, "DiagnosticManagerLogDescriptor"),
     ArrayOfDiskChangeExtent(DiskChangeExtent, "DiskChangeExtent"),
+    ArrayOfDiskClaimConfiguration(DiskClaimConfiguration, "DiskClaimConfiguration"),
     ArrayOfDistributedVirtualPort(DistributedVirtualPort, "DistributedVirtualPort"),
     ArrayOfDistributedVirtualPortgroupInfo(DistributedVirtualPortgroupInfo, "DistributedVirtualPortgroupInfo"),
     ArrayOfDistributedVirtualPortgroupProblem(DistributedVirtualPortgroupProblem, "DistributedVirtualPortgroupProblem"),
@@ -4196,6 +4294,7 @@ any_arrays! {
     ArrayOfPropertyFilterUpdate(PropertyFilterUpdate, "PropertyFilterUpdate"),
     ArrayOfPropertySpec(PropertySpec, "PropertySpec"),
     ArrayOfRelation(Relation, "Relation"),
+    ArrayOfRemoteVsanSiteAffinity(RemoteVsanSiteAffinity, "RemoteVsanSiteAffinity"),
     ArrayOfReplicationInfoDiskSettings(ReplicationInfoDiskSettings, "ReplicationInfoDiskSettings"),
     ArrayOfResourceConfigSpec(ResourceConfigSpec, "ResourceConfigSpec"),
     ArrayOfRetrieveVStorageObjSpec(RetrieveVStorageObjSpec, "RetrieveVStorageObjSpec"),
@@ -4258,6 +4357,7 @@ any_arrays! {
     ArrayOfVStorageObjectSnapshotInfoVStorageObjectSnapshot(VStorageObjectSnapshotInfoVStorageObjectSnapshot, "VStorageObjectSnapshotInfoVStorageObjectSnapshot"),
     ArrayOfVVolHostPE(VVolHostPE, "VVolHostPE"),
     ArrayOfVVolVmConfigFileUpdateResultFailedVmConfigFileInfo(VVolVmConfigFileUpdateResultFailedVmConfigFileInfo, "VVolVmConfigFileUpdateResultFailedVmConfigFileInfo"),
+    ArrayOfVcRemoteVsanServerClusterInfo(VcRemoteVsanServerClusterInfo, "VcRemoteVsanServerClusterInfo"),
     ArrayOfVchaNodeRuntimeInfo(VchaNodeRuntimeInfo, "VchaNodeRuntimeInfo"),
     ArrayOfVimClusterVsanFaultDomainSpec(VimClusterVsanFaultDomainSpec, "VimClusterVsanFaultDomainSpec"),
     ArrayOfVimClusterVsanHostDiskMapping(VimClusterVsanHostDiskMapping, "VimClusterVsanHostDiskMapping"),
@@ -4339,6 +4439,8 @@ any_arrays! {
     ArrayOfVmfsConfigOption(VmfsConfigOption, "VmfsConfigOption"),
     ArrayOfVmfsDatastoreOption(VmfsDatastoreOption, "VmfsDatastoreOption"),
     ArrayOfVnicPortArgument(VnicPortArgument, "VnicPortArgument"),
+    ArrayOfVsanAddStoragePoolDiskSpec(VsanAddStoragePoolDiskSpec, "VsanAddStoragePoolDiskSpec"),
+    ArrayOfVsanBurnInTest(VsanBurnInTest, "VsanBurnInTest"),
     ArrayOfVsanClusterAdvCfgSyncHostResult(VsanClusterAdvCfgSyncHostResult, "VsanClusterAdvCfgSyncHostResult"),
     ArrayOfVsanClusterAdvCfgSyncResult(VsanClusterAdvCfgSyncResult, "VsanClusterAdvCfgSyncResult"),
     ArrayOfVsanClusterBalancePerDiskInfo(VsanClusterBalancePerDiskInfo, "VsanClusterBalancePerDiskInfo"),
@@ -4352,8 +4454,27 @@ any_arrays! {
     ArrayOfVsanClusterNetworkPartitionInfo(VsanClusterNetworkPartitionInfo, "VsanClusterNetworkPartitionInfo"),
     ArrayOfVsanClusterVMsHealthSummaryResult(VsanClusterVMsHealthSummaryResult, "VsanClusterVMsHealthSummaryResult"),
     ArrayOfVsanClusterWhatifHostFailuresResult(VsanClusterWhatifHostFailuresResult, "VsanClusterWhatifHostFailuresResult"),
+    ArrayOfVsanConfigBaseIssue(VsanConfigBaseIssue, "VsanConfigBaseIssue"),
+    ArrayOfVsanDatastoreSpec(VsanDatastoreSpec, "VsanDatastoreSpec"),
+    ArrayOfVsanDiskEncryptionHealth(VsanDiskEncryptionHealth, "VsanDiskEncryptionHealth"),
+    ArrayOfVsanDitEncryptionHealthSummary(VsanDitEncryptionHealthSummary, "VsanDitEncryptionHealthSummary"),
+    ArrayOfVsanDownloadItem(VsanDownloadItem, "VsanDownloadItem"),
+    ArrayOfVsanEncryptionHealthSummary(VsanEncryptionHealthSummary, "VsanEncryptionHealthSummary"),
     ArrayOfVsanFailedRepairObjectResult(VsanFailedRepairObjectResult, "VsanFailedRepairObjectResult"),
+    ArrayOfVsanFileServerHealthSummary(VsanFileServerHealthSummary, "VsanFileServerHealthSummary"),
+    ArrayOfVsanFileServiceDomainConfig(VsanFileServiceDomainConfig, "VsanFileServiceDomainConfig"),
+    ArrayOfVsanFileServiceHealthSummary(VsanFileServiceHealthSummary, "VsanFileServiceHealthSummary"),
+    ArrayOfVsanFileServiceIpConfig(VsanFileServiceIpConfig, "VsanFileServiceIpConfig"),
+    ArrayOfVsanFileServiceShareHealthSummary(VsanFileServiceShareHealthSummary, "VsanFileServiceShareHealthSummary"),
+    ArrayOfVsanGenericClusterBaseIssue(VsanGenericClusterBaseIssue, "VsanGenericClusterBaseIssue"),
     ArrayOfVsanHclControllerInfo(VsanHclControllerInfo, "VsanHclControllerInfo"),
+    ArrayOfVsanHclDiskInfo(VsanHclDiskInfo, "VsanHclDiskInfo"),
+    ArrayOfVsanHclDriverInfo(VsanHclDriverInfo, "VsanHclDriverInfo"),
+    ArrayOfVsanHclFirmwareFile(VsanHclFirmwareFile, "VsanHclFirmwareFile"),
+    ArrayOfVsanHclNicInfo(VsanHclNicInfo, "VsanHclNicInfo"),
+    ArrayOfVsanHealthDataDrivenAction(VsanHealthDataDrivenAction, "VsanHealthDataDrivenAction"),
+    ArrayOfVsanHealthThreshold(VsanHealthThreshold, "VsanHealthThreshold"),
+    ArrayOfVsanHistoricalHealthTest(VsanHistoricalHealthTest, "VsanHistoricalHealthTest"),
     ArrayOfVsanHostClomdLivenessResult(VsanHostClomdLivenessResult, "VsanHostClomdLivenessResult"),
     ArrayOfVsanHostConfigInfo(VsanHostConfigInfo, "VsanHostConfigInfo"),
     ArrayOfVsanHostConfigInfoNetworkInfoPortConfig(AnyVsanHostConfigInfoNetworkInfoPortConfig, "VsanHostConfigInfoNetworkInfoPortConfig"),
@@ -4362,6 +4483,8 @@ any_arrays! {
     ArrayOfVsanHostDiskMapResult(VsanHostDiskMapResult, "VsanHostDiskMapResult"),
     ArrayOfVsanHostDiskMapping(VsanHostDiskMapping, "VsanHostDiskMapping"),
     ArrayOfVsanHostDiskResult(VsanHostDiskResult, "VsanHostDiskResult"),
+    ArrayOfVsanHostFwComponent(VsanHostFwComponent, "VsanHostFwComponent"),
+    ArrayOfVsanHostGlobalDedupConfigHealthSummary(VsanHostGlobalDedupConfigHealthSummary, "VsanHostGlobalDedupConfigHealthSummary"),
     ArrayOfVsanHostHclInfo(VsanHostHclInfo, "VsanHostHclInfo"),
     ArrayOfVsanHostHealthSystemStatusResult(VsanHostHealthSystemStatusResult, "VsanHostHealthSystemStatusResult"),
     ArrayOfVsanHostHealthSystemVersionResult(VsanHostHealthSystemVersionResult, "VsanHostHealthSystemVersionResult"),
@@ -4369,7 +4492,11 @@ any_arrays! {
     ArrayOfVsanHostRuntimeInfoDiskIssue(VsanHostRuntimeInfoDiskIssue, "VsanHostRuntimeInfoDiskIssue"),
     ArrayOfVsanHostVmdkLoadTestResult(VsanHostVmdkLoadTestResult, "VsanHostVmdkLoadTestResult"),
     ArrayOfVsanIscsiTargetBasicInfo(AnyVsanIscsiTargetBasicInfo, "VsanIscsiTargetBasicInfo"),
+    ArrayOfVsanIscsiVipConfigSpec(VsanIscsiVipConfigSpec, "VsanIscsiVipConfigSpec"),
+    ArrayOfVsanKmsHealth(VsanKmsHealth, "VsanKmsHealth"),
     ArrayOfVsanLimitHealthResult(VsanLimitHealthResult, "VsanLimitHealthResult"),
+    ArrayOfVsanMetricProfile(VsanMetricProfile, "VsanMetricProfile"),
+    ArrayOfVsanNetworkConfigBaseIssue(VsanNetworkConfigBaseIssue, "VsanNetworkConfigBaseIssue"),
     ArrayOfVsanNetworkHealthResult(VsanNetworkHealthResult, "VsanNetworkHealthResult"),
     ArrayOfVsanNetworkLoadTestResult(VsanNetworkLoadTestResult, "VsanNetworkLoadTestResult"),
     ArrayOfVsanNetworkPeerHealthResult(VsanNetworkPeerHealthResult, "VsanNetworkPeerHealthResult"),
@@ -4380,6 +4507,7 @@ any_arrays! {
     ArrayOfVsanPerfGraph(VsanPerfGraph, "VsanPerfGraph"),
     ArrayOfVsanPerfMetricId(VsanPerfMetricId, "VsanPerfMetricId"),
     ArrayOfVsanPerfMetricSeriesCSV(VsanPerfMetricSeriesCSV, "VsanPerfMetricSeriesCSV"),
+    ArrayOfVsanPerfNodeInformation(VsanPerfNodeInformation, "VsanPerfNodeInformation"),
     ArrayOfVsanPerfTopEntity(VsanPerfTopEntity, "VsanPerfTopEntity"),
     ArrayOfVsanPhysicalDiskHealth(VsanPhysicalDiskHealth, "VsanPhysicalDiskHealth"),
     ArrayOfVsanPhysicalDiskHealthSummary(VsanPhysicalDiskHealthSummary, "VsanPhysicalDiskHealthSummary"),
@@ -4387,16 +4515,25 @@ any_arrays! {
     ArrayOfVsanPolicySatisfiability(VsanPolicySatisfiability, "VsanPolicySatisfiability"),
     ArrayOfVsanQueryResultHostInfo(VsanQueryResultHostInfo, "VsanQueryResultHostInfo"),
     ArrayOfVsanResourceHealth(VsanResourceHealth, "VsanResourceHealth"),
+    ArrayOfVsanServerClusterInfo(VsanServerClusterInfo, "VsanServerClusterInfo"),
+    ArrayOfVsanSiteFaultDomain(VsanSiteFaultDomain, "VsanSiteFaultDomain"),
     ArrayOfVsanStorageComplianceResult(VsanStorageComplianceResult, "VsanStorageComplianceResult"),
     ArrayOfVsanStoragePolicyStatus(VsanStoragePolicyStatus, "VsanStoragePolicyStatus"),
+    ArrayOfVsanStoragePoolDisk(VsanStoragePoolDisk, "VsanStoragePoolDisk"),
+    ArrayOfVsanUnicastAddressInfo(VsanUnicastAddressInfo, "VsanUnicastAddressInfo"),
+    ArrayOfVsanUpdateItem(VsanUpdateItem, "VsanUpdateItem"),
     ArrayOfVsanUpgradeSystemNetworkPartitionInfo(VsanUpgradeSystemNetworkPartitionInfo, "VsanUpgradeSystemNetworkPartitionInfo"),
     ArrayOfVsanUpgradeSystemPreflightCheckIssue(AnyVsanUpgradeSystemPreflightCheckIssue, "VsanUpgradeSystemPreflightCheckIssue"),
     ArrayOfVsanUpgradeSystemUpgradeHistoryItem(AnyVsanUpgradeSystemUpgradeHistoryItem, "VsanUpgradeSystemUpgradeHistoryItem"),
+    ArrayOfVsanVcgDeviceInfo(VsanVcgDeviceInfo, "VsanVcgDeviceInfo"),
+    ArrayOfVsanVibSpec(VsanVibSpec, "VsanVibSpec"),
     ArrayOfVsanVmdkIOLoadSpec(VsanVmdkIOLoadSpec, "VsanVmdkIOLoadSpec"),
     ArrayOfVsanVmdkLoadTestResult(VsanVmdkLoadTestResult, "VsanVmdkLoadTestResult"),
     ArrayOfVsanVmdkLoadTestSpec(VsanVmdkLoadTestSpec, "VsanVmdkLoadTestSpec"),
     ArrayOfVsanVsanClusterPcapGroup(VsanVsanClusterPcapGroup, "VsanVsanClusterPcapGroup"),
     ArrayOfVsanVsanPcapResult(VsanVsanPcapResult, "VsanVsanPcapResult"),
+    ArrayOfVsanWhatifCapacity(VsanWhatifCapacity, "VsanWhatifCapacity"),
+    ArrayOfVsanXVCDatastoreInfo(VsanXVCDatastoreInfo, "VsanXVCDatastoreInfo"),
     ArrayOfVslmTagEntry(VslmTagEntry, "VslmTagEntry"),
     ArrayOfvslmInfrastructureObjectPolicy(vslmInfrastructureObjectPolicy, "vslmInfrastructureObjectPolicy"),
 }
@@ -5376,6 +5513,7 @@ from_any!(data DisallowedOperationOnFailoverHost);
 from_any!(data DisconnectedHostsBlockingEVC);
 from_any!(data DiskChangeExtent);
 from_any!(data DiskChangeInfo);
+from_any!(data DiskClaimConfiguration);
 from_any!(data DiskCryptoSpec);
 from_any!(data DiskHasPartitions);
 from_any!(data DiskIsLastRemainingNonSSD);
@@ -5934,7 +6072,7 @@ from_any!(data HostInventoryFullEvent);
 from_any!(data HostInventoryUnreadableEvent);
 from_any!(data HostIoFilterInfo);
 from_any!(data HostIpChangedEvent);
-from_any!(data HostIpConfig);
+from_any!(poly AnyHostIpConfig { HostIpConfig, VsanFileServiceIpConfig });
 from_any!(data HostIpConfigIpV6Address);
 from_any!(data HostIpConfigIpV6AddressConfiguration);
 from_any!(data HostIpInconsistentEvent);
@@ -6973,6 +7111,8 @@ from_any!(data ReflectManagedMethodExecuterSoapResult);
 from_any!(data Relation);
 from_any!(data RemoteDeviceNotSupported);
 from_any!(data RemoteTSMEnabledEvent);
+from_any!(data RemoteVsanSite);
+from_any!(data RemoteVsanSiteAffinity);
 from_any!(data RemoveFailed);
 from_any!(data ReplicationConfigFault);
 from_any!(data ReplicationConfigSpec);
@@ -7008,6 +7148,7 @@ from_any!(poly AnyResourcePoolSummary { ResourcePoolSummary, VirtualAppSummary }
 from_any!(data ResourceViolatedEvent);
 from_any!(data RestrictedByAdministrator);
 from_any!(data RestrictedVersion);
+from_any!(data ResyncIopsInfo);
 from_any!(data RetrieveOptions);
 from_any!(data RetrieveResult);
 from_any!(data RetrieveVStorageObjSpec);
@@ -7349,6 +7490,8 @@ from_any!(data VcAgentUninstallFailedEvent);
 from_any!(data VcAgentUninstalledEvent);
 from_any!(data VcAgentUpgradeFailedEvent);
 from_any!(data VcAgentUpgradedEvent);
+from_any!(data VcRemoteVsanServerClusterConfig);
+from_any!(data VcRemoteVsanServerClusterInfo);
 from_any!(data VchaClusterConfigInfo);
 from_any!(data VchaClusterConfigSpec);
 from_any!(data VchaClusterDeploymentSpec);
@@ -7378,6 +7521,7 @@ from_any!(data VimVsanHostDiskMappingCreationSpec);
 from_any!(data VimVsanHostVsanDiskManagementSystemCapability);
 from_any!(data VimVsanHostVsanHostCapability);
 from_any!(data VimVsanReconfigSpec);
+from_any!(data VimVsanVsanPMemConfig);
 from_any!(data VirtualAHCIController);
 from_any!(data VirtualAHCIControllerOption);
 from_any!(data VirtualAppImportSpec);
@@ -7913,9 +8057,13 @@ from_any!(data VmwareUplinkPortTeamingPolicy);
 from_any!(data VnicPortArgument);
 from_any!(data VolumeEditorError);
 from_any!(data VramLimitLicense);
+from_any!(data VsanAddStoragePoolDiskSpec);
 from_any!(data VsanAttachToSrOperation);
 from_any!(data VsanBrokenDiskChainIssue);
+from_any!(data VsanBurnInTest);
+from_any!(data VsanBurnInTestCheckResult);
 from_any!(data VsanCapability);
+from_any!(data VsanCapacityReservationInfo);
 from_any!(data VsanClusterAdvCfgSyncHostResult);
 from_any!(data VsanClusterAdvCfgSyncResult);
 from_any!(data VsanClusterBalancePerDiskInfo);
@@ -7927,6 +8075,10 @@ from_any!(data VsanClusterConfigInfoHostDefaultInfo);
 from_any!(data VsanClusterCoreConfig);
 from_any!(data VsanClusterCoreConfigSpec);
 from_any!(data VsanClusterCreateVmHealthTestResult);
+from_any!(data VsanClusterDitEncryptionHealthSummary);
+from_any!(data VsanClusterEncryptionHealthSummary);
+from_any!(data VsanClusterFileServiceHealthSummary);
+from_any!(data VsanClusterGlobalDedupHealthSummary);
 from_any!(data VsanClusterHclInfo);
 from_any!(data VsanClusterHealthAction);
 from_any!(data VsanClusterHealthConfigs);
@@ -7943,6 +8095,7 @@ from_any!(data VsanClusterHealthSystemVersionResult);
 from_any!(data VsanClusterHealthTest);
 from_any!(data VsanClusterHostVmknicMapping);
 from_any!(data VsanClusterLimitHealthResult);
+from_any!(data VsanClusterMembershipInfo);
 from_any!(data VsanClusterNetworkHealthResult);
 from_any!(data VsanClusterNetworkLoadTestResult);
 from_any!(data VsanClusterNetworkPartitionInfo);
@@ -7954,18 +8107,63 @@ from_any!(data VsanClusterVMsHealthSummaryResult);
 from_any!(data VsanClusterVmdkLoadTestResult);
 from_any!(data VsanClusterWhatifHostFailuresResult);
 from_any!(data VsanCompatibilityCheckResult);
+from_any!(data VsanConfigBaseIssue);
+from_any!(data VsanConfigCheckResult);
 from_any!(data VsanConfigInfoEx);
+from_any!(data VsanDataDrivenAPIAction);
 from_any!(data VsanDataEfficiencyConfig);
+from_any!(data VsanDataEncryptionConfig);
+from_any!(data VsanDataInTransitEncryptionConfig);
+from_any!(data VsanDatastoreConfig);
+from_any!(data VsanDatastoreDefaultPolicySelectionConfig);
 from_any!(data VsanDatastoreInfo);
+from_any!(data VsanDatastoreSpec);
+from_any!(data VsanDeconvergedNetConfig);
+from_any!(data VsanDirectoryServerConfig);
+from_any!(data VsanDiskEncryptionHealth);
 from_any!(data VsanDiskFault);
 from_any!(data VsanDiskFormatConversionCheckResult);
 from_any!(data VsanDiskFormatConversionSpec);
+from_any!(data VsanDiskRebalanceResult);
 from_any!(data VsanDiskUnhealthIssue);
+from_any!(data VsanDitEncryptionHealthSummary);
+from_any!(data VsanDownloadItem);
+from_any!(data VsanEncryptionHealthSummary);
+from_any!(data VsanEsaConfig);
+from_any!(data VsanEsaConfigInfo);
+from_any!(data VsanEsaDiskConfiguration);
+from_any!(data VsanExtendedConfig);
 from_any!(data VsanFailedRepairObjectResult);
 from_any!(data VsanFault);
+from_any!(data VsanFileServerHealthSummary);
+from_any!(data VsanFileServiceBalanceHealth);
+from_any!(data VsanFileServiceConfig);
+from_any!(data VsanFileServiceDomainConfig);
+from_any!(data VsanFileServiceHealthSummary);
+from_any!(data VsanFileServiceIpConfig);
+from_any!(data VsanFileServiceRootFsHealth);
+from_any!(data VsanFileServiceShareHealthSummary);
+from_any!(data VsanGenericClusterBaseIssue);
+from_any!(data VsanGenericClusterBestPracticeHealth);
+from_any!(data VsanHclCommonDeviceInfo);
+from_any!(data VsanHclComputeResource);
 from_any!(data VsanHclControllerInfo);
+from_any!(data VsanHclDiskInfo);
+from_any!(data VsanHclDriverInfo);
+from_any!(data VsanHclFirmwareFile);
+from_any!(data VsanHclFirmwareUpdateSpec);
+from_any!(data VsanHclMemInfo);
+from_any!(data VsanHclNicInfo);
+from_any!(data VsanHealthActionBase);
+from_any!(data VsanHealthConfigSpec);
+from_any!(data VsanHealthConfirmationDialog);
+from_any!(data VsanHealthCorrelation);
+from_any!(data VsanHealthDataDrivenAction);
 from_any!(data VsanHealthExtMgmtPreCheckResult);
+from_any!(data VsanHealthThreshold);
 from_any!(data VsanHigherObjectsPresentDuringDowngradeIssue);
+from_any!(data VsanHistoricalHealthConfig);
+from_any!(data VsanHistoricalHealthTest);
 from_any!(data VsanHostCimProviderInfo);
 from_any!(data VsanHostClomdLivenessResult);
 from_any!(data VsanHostClusterStatus);
@@ -7976,13 +8174,17 @@ from_any!(data VsanHostConfigInfoClusterInfo);
 from_any!(data VsanHostConfigInfoNetworkInfo);
 from_any!(poly AnyVsanHostConfigInfoNetworkInfoPortConfig { VsanHostConfigInfoNetworkInfoPortConfig, VsanHostPortConfigEx });
 from_any!(data VsanHostConfigInfoStorageInfo);
+from_any!(data VsanHostCreateNativeKeyProviderSpec);
 from_any!(data VsanHostCreateVmHealthTestResult);
 from_any!(data VsanHostDecommissionMode);
 from_any!(data VsanHostDiskMapInfo);
 from_any!(data VsanHostDiskMapResult);
 from_any!(data VsanHostDiskMapping);
 from_any!(data VsanHostDiskResult);
+from_any!(data VsanHostEncryptionInfo);
 from_any!(data VsanHostFaultDomainInfo);
+from_any!(data VsanHostFwComponent);
+from_any!(data VsanHostGlobalDedupConfigHealthSummary);
 from_any!(data VsanHostHclInfo);
 from_any!(data VsanHostHealthSystemStatusResult);
 from_any!(data VsanHostHealthSystemVersionResult);
@@ -7997,6 +8199,7 @@ from_any!(data VsanHostVirtualApplianceInfo);
 from_any!(data VsanHostVmdkLoadTestResult);
 from_any!(data VsanHostVsanDiskInfo);
 from_any!(data VsanHostWithHybridDiskgroupIssue);
+from_any!(data VsanInTransitEncryptionInfo);
 from_any!(data VsanIncompatibleDiskMapping);
 from_any!(data VsanIscsiHomeObjectSpec);
 from_any!(data VsanIscsiInitiatorGroup);
@@ -8011,12 +8214,21 @@ from_any!(poly AnyVsanIscsiTargetServiceConfig { VsanIscsiTargetServiceConfig, V
 from_any!(data VsanIscsiTargetServiceDefaultConfigSpec);
 from_any!(data VsanIscsiTargetServiceSpec);
 from_any!(data VsanIscsiTargetSpec);
+from_any!(data VsanIscsiVipConfigSpec);
+from_any!(data VsanIscsiVipDVswitchConfig);
+from_any!(data VsanIscsiVipVswitchConfig);
+from_any!(data VsanKmsHealth);
 from_any!(data VsanLimitHealthResult);
+from_any!(data VsanMetricProfile);
+from_any!(data VsanMetricsConfig);
 from_any!(data VsanMixedEsxVersionIssue);
+from_any!(data VsanNetworkConfigBaseIssue);
+from_any!(data VsanNetworkConfigBestPracticeHealth);
 from_any!(data VsanNetworkHealthResult);
 from_any!(data VsanNetworkLoadTestResult);
 from_any!(data VsanNetworkPeerHealthResult);
 from_any!(data VsanNewPolicyBatch);
+from_any!(data VsanNicRdmaInfo);
 from_any!(data VsanNodeNotMaster);
 from_any!(data VsanObjectExtraAttributes);
 from_any!(data VsanObjectHealth);
@@ -8040,23 +8252,37 @@ from_any!(data VsanPerfQuerySpec);
 from_any!(data VsanPerfThreshold);
 from_any!(data VsanPerfTopEntities);
 from_any!(data VsanPerfTopEntity);
+from_any!(data VsanPerfsvcConfig);
+from_any!(data VsanPerfsvcHealthResult);
 from_any!(data VsanPhysicalDiskHealth);
 from_any!(data VsanPhysicalDiskHealthSummary);
 from_any!(data VsanPolicyChangeBatch);
 from_any!(data VsanPolicyCost);
 from_any!(data VsanPolicySatisfiability);
 from_any!(data VsanPrepareVsanForVcsaSpec);
+from_any!(data VsanProactiveRebalanceInfo);
 from_any!(data VsanProactiveRebalanceInfoEx);
 from_any!(data VsanQueryResultHostInfo);
+from_any!(data VsanRdmaConfig);
 from_any!(data VsanRepairObjectsResult);
 from_any!(data VsanResourceHealth);
+from_any!(data VsanServerClusterInfo);
+from_any!(data VsanSiteFaultDomain);
+from_any!(data VsanSiteFaultDomainConfig);
+from_any!(data VsanSnapServiceConfig);
+from_any!(data VsanSpaceEfficiencyMetadataSize);
+from_any!(data VsanSpaceEfficiencyRatio);
 from_any!(data VsanSpaceUsage);
 from_any!(data VsanSpaceUsageDetailResult);
 from_any!(data VsanStorageComplianceResult);
 from_any!(data VsanStorageOperationalStatus);
 from_any!(data VsanStoragePolicyStatus);
+from_any!(data VsanStoragePoolDisk);
 from_any!(data VsanStorageWorkloadType);
+from_any!(data VsanUnicastAddressInfo);
 from_any!(data VsanUnknownScanIssue);
+from_any!(data VsanUnmapConfig);
+from_any!(data VsanUpdateItem);
 from_any!(data VsanUpgradeStatusEx);
 from_any!(data VsanUpgradeSystemAPIBrokenIssue);
 from_any!(data VsanUpgradeSystemAutoClaimEnabledOnHostsIssue);
@@ -8074,14 +8300,22 @@ from_any!(data VsanUpgradeSystemUpgradeHistoryPreflightFail);
 from_any!(poly AnyVsanUpgradeSystemUpgradeStatus { VsanUpgradeSystemUpgradeStatus, VsanUpgradeStatusEx });
 from_any!(data VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue);
 from_any!(data VsanUpgradeSystemWrongEsxVersionIssue);
+from_any!(data VsanVcKmipServersHealth);
 from_any!(data VsanVcPostDeployConfigSpec);
+from_any!(data VsanVcgDeviceInfo);
 from_any!(data VsanVcsaDeploymentProgress);
+from_any!(data VsanVibSpec);
+from_any!(data VsanVipNetworkConfig);
 from_any!(data VsanVmdkIOLoadSpec);
 from_any!(data VsanVmdkLoadTestResult);
 from_any!(data VsanVmdkLoadTestSpec);
 from_any!(data VsanVsanClusterPcapGroup);
 from_any!(data VsanVsanClusterPcapResult);
 from_any!(data VsanVsanPcapResult);
+from_any!(data VsanVumConfig);
+from_any!(data VsanWhatifCapacity);
+from_any!(data VsanXVCDatastoreConfig);
+from_any!(data VsanXVCDatastoreInfo);
 from_any!(data VslmCloneSpec);
 from_any!(data VslmCreateSpec);
 from_any!(poly AnyVslmCreateSpecBackingSpec { VslmCreateSpecBackingSpec, VslmCreateSpecDiskFileBackingSpec, VslmCreateSpecRawDiskMappingBackingSpec });
@@ -8251,6 +8485,7 @@ from_any!(vec DesiredSoftwareSpecComponentSpec { ArrayOfDesiredSoftwareSpecCompo
 from_any!(vec DiagnosticManagerBundleInfo { ArrayOfDiagnosticManagerBundleInfo });
 from_any!(vec DiagnosticManagerLogDescriptor { ArrayOfDiagnosticManagerLogDescriptor });
 from_any!(vec DiskChangeExtent { ArrayOfDiskChangeExtent });
+from_any!(vec DiskClaimConfiguration { ArrayOfDiskClaimConfiguration });
 from_any!(vec DistributedVirtualPort { ArrayOfDistributedVirtualPort });
 from_any!(vec DistributedVirtualPortgroupInfo { ArrayOfDistributedVirtualPortgroupInfo });
 from_any!(vec DistributedVirtualPortgroupProblem { ArrayOfDistributedVirtualPortgroupProblem });
@@ -8595,6 +8830,7 @@ from_any!(vec PropertyFilterSpec { ArrayOfPropertyFilterSpec });
 from_any!(vec PropertyFilterUpdate { ArrayOfPropertyFilterUpdate });
 from_any!(vec PropertySpec { ArrayOfPropertySpec });
 from_any!(vec Relation { ArrayOfRelation });
+from_any!(vec RemoteVsanSiteAffinity { ArrayOfRemoteVsanSiteAffinity });
 from_any!(vec ReplicationInfoDiskSettings { ArrayOfReplicationInfoDiskSettings });
 from_any!(vec ResourceConfigSpec { ArrayOfResourceConfigSpec });
 from_any!(vec RetrieveVStorageObjSpec { ArrayOfRetrieveVStorageObjSpec });
@@ -8650,6 +8886,7 @@ from_any!(vec VStorageObjectReconcileResultReconcileDetail { ArrayOfVStorageObje
 from_any!(vec VStorageObjectSnapshotInfoVStorageObjectSnapshot { ArrayOfVStorageObjectSnapshotInfoVStorageObjectSnapshot });
 from_any!(vec VVolHostPE { ArrayOfVVolHostPE });
 from_any!(vec VVolVmConfigFileUpdateResultFailedVmConfigFileInfo { ArrayOfVVolVmConfigFileUpdateResultFailedVmConfigFileInfo });
+from_any!(vec VcRemoteVsanServerClusterInfo { ArrayOfVcRemoteVsanServerClusterInfo });
 from_any!(vec VchaNodeRuntimeInfo { ArrayOfVchaNodeRuntimeInfo });
 from_any!(vec Vec<u8> { ArrayOfBase64Binary });
 from_any!(vec VimClusterVsanFaultDomainSpec { ArrayOfVimClusterVsanFaultDomainSpec });
@@ -8722,6 +8959,8 @@ from_any!(vec VmPortGroupProfile { ArrayOfVmPortGroupProfile });
 from_any!(vec VmfsConfigOption { ArrayOfVmfsConfigOption });
 from_any!(vec VmfsDatastoreOption { ArrayOfVmfsDatastoreOption });
 from_any!(vec VnicPortArgument { ArrayOfVnicPortArgument });
+from_any!(vec VsanAddStoragePoolDiskSpec { ArrayOfVsanAddStoragePoolDiskSpec });
+from_any!(vec VsanBurnInTest { ArrayOfVsanBurnInTest });
 from_any!(vec VsanClusterAdvCfgSyncHostResult { ArrayOfVsanClusterAdvCfgSyncHostResult });
 from_any!(vec VsanClusterAdvCfgSyncResult { ArrayOfVsanClusterAdvCfgSyncResult });
 from_any!(vec VsanClusterBalancePerDiskInfo { ArrayOfVsanClusterBalancePerDiskInfo });
@@ -8734,8 +8973,27 @@ from_any!(vec VsanClusterHealthTest { ArrayOfVsanClusterHealthTest });
 from_any!(vec VsanClusterNetworkPartitionInfo { ArrayOfVsanClusterNetworkPartitionInfo });
 from_any!(vec VsanClusterVMsHealthSummaryResult { ArrayOfVsanClusterVMsHealthSummaryResult });
 from_any!(vec VsanClusterWhatifHostFailuresResult { ArrayOfVsanClusterWhatifHostFailuresResult });
+from_any!(vec VsanConfigBaseIssue { ArrayOfVsanConfigBaseIssue });
+from_any!(vec VsanDatastoreSpec { ArrayOfVsanDatastoreSpec });
+from_any!(vec VsanDiskEncryptionHealth { ArrayOfVsanDiskEncryptionHealth });
+from_any!(vec VsanDitEncryptionHealthSummary { ArrayOfVsanDitEncryptionHealthSummary });
+from_any!(vec VsanDownloadItem { ArrayOfVsanDownloadItem });
+from_any!(vec VsanEncryptionHealthSummary { ArrayOfVsanEncryptionHealthSummary });
 from_any!(vec VsanFailedRepairObjectResult { ArrayOfVsanFailedRepairObjectResult });
+from_any!(vec VsanFileServerHealthSummary { ArrayOfVsanFileServerHealthSummary });
+from_any!(vec VsanFileServiceDomainConfig { ArrayOfVsanFileServiceDomainConfig });
+from_any!(vec VsanFileServiceHealthSummary { ArrayOfVsanFileServiceHealthSummary });
+from_any!(vec VsanFileServiceIpConfig { ArrayOfVsanFileServiceIpConfig });
+from_any!(vec VsanFileServiceShareHealthSummary { ArrayOfVsanFileServiceShareHealthSummary });
+from_any!(vec VsanGenericClusterBaseIssue { ArrayOfVsanGenericClusterBaseIssue });
 from_any!(vec VsanHclControllerInfo { ArrayOfVsanHclControllerInfo });
+from_any!(vec VsanHclDiskInfo { ArrayOfVsanHclDiskInfo });
+from_any!(vec VsanHclDriverInfo { ArrayOfVsanHclDriverInfo });
+from_any!(vec VsanHclFirmwareFile { ArrayOfVsanHclFirmwareFile });
+from_any!(vec VsanHclNicInfo { ArrayOfVsanHclNicInfo });
+from_any!(vec VsanHealthDataDrivenAction { ArrayOfVsanHealthDataDrivenAction });
+from_any!(vec VsanHealthThreshold { ArrayOfVsanHealthThreshold });
+from_any!(vec VsanHistoricalHealthTest { ArrayOfVsanHistoricalHealthTest });
 from_any!(vec VsanHostClomdLivenessResult { ArrayOfVsanHostClomdLivenessResult });
 from_any!(vec VsanHostConfigInfo { ArrayOfVsanHostConfigInfo });
 from_any!(vec VsanHostCreateVmHealthTestResult { ArrayOfVsanHostCreateVmHealthTestResult });
@@ -8743,13 +9001,19 @@ from_any!(vec VsanHostDiskMapInfo { ArrayOfVsanHostDiskMapInfo });
 from_any!(vec VsanHostDiskMapResult { ArrayOfVsanHostDiskMapResult });
 from_any!(vec VsanHostDiskMapping { ArrayOfVsanHostDiskMapping });
 from_any!(vec VsanHostDiskResult { ArrayOfVsanHostDiskResult });
+from_any!(vec VsanHostFwComponent { ArrayOfVsanHostFwComponent });
+from_any!(vec VsanHostGlobalDedupConfigHealthSummary { ArrayOfVsanHostGlobalDedupConfigHealthSummary });
 from_any!(vec VsanHostHclInfo { ArrayOfVsanHostHclInfo });
 from_any!(vec VsanHostHealthSystemStatusResult { ArrayOfVsanHostHealthSystemStatusResult });
 from_any!(vec VsanHostHealthSystemVersionResult { ArrayOfVsanHostHealthSystemVersionResult });
 from_any!(vec VsanHostMembershipInfo { ArrayOfVsanHostMembershipInfo });
 from_any!(vec VsanHostRuntimeInfoDiskIssue { ArrayOfVsanHostRuntimeInfoDiskIssue });
 from_any!(vec VsanHostVmdkLoadTestResult { ArrayOfVsanHostVmdkLoadTestResult });
+from_any!(vec VsanIscsiVipConfigSpec { ArrayOfVsanIscsiVipConfigSpec });
+from_any!(vec VsanKmsHealth { ArrayOfVsanKmsHealth });
 from_any!(vec VsanLimitHealthResult { ArrayOfVsanLimitHealthResult });
+from_any!(vec VsanMetricProfile { ArrayOfVsanMetricProfile });
+from_any!(vec VsanNetworkConfigBaseIssue { ArrayOfVsanNetworkConfigBaseIssue });
 from_any!(vec VsanNetworkHealthResult { ArrayOfVsanNetworkHealthResult });
 from_any!(vec VsanNetworkLoadTestResult { ArrayOfVsanNetworkLoadTestResult });
 from_any!(vec VsanNetworkPeerHealthResult { ArrayOfVsanNetworkPeerHealthResult });
@@ -8760,6 +9024,7 @@ from_any!(vec VsanObjectSpaceSummary { ArrayOfVsanObjectSpaceSummary });
 from_any!(vec VsanPerfGraph { ArrayOfVsanPerfGraph });
 from_any!(vec VsanPerfMetricId { ArrayOfVsanPerfMetricId });
 from_any!(vec VsanPerfMetricSeriesCSV { ArrayOfVsanPerfMetricSeriesCSV });
+from_any!(vec VsanPerfNodeInformation { ArrayOfVsanPerfNodeInformation });
 from_any!(vec VsanPerfTopEntity { ArrayOfVsanPerfTopEntity });
 from_any!(vec VsanPhysicalDiskHealth { ArrayOfVsanPhysicalDiskHealth });
 from_any!(vec VsanPhysicalDiskHealthSummary { ArrayOfVsanPhysicalDiskHealthSummary });
@@ -8767,14 +9032,23 @@ from_any!(vec VsanPolicyChangeBatch { ArrayOfVsanPolicyChangeBatch });
 from_any!(vec VsanPolicySatisfiability { ArrayOfVsanPolicySatisfiability });
 from_any!(vec VsanQueryResultHostInfo { ArrayOfVsanQueryResultHostInfo });
 from_any!(vec VsanResourceHealth { ArrayOfVsanResourceHealth });
+from_any!(vec VsanServerClusterInfo { ArrayOfVsanServerClusterInfo });
+from_any!(vec VsanSiteFaultDomain { ArrayOfVsanSiteFaultDomain });
 from_any!(vec VsanStorageComplianceResult { ArrayOfVsanStorageComplianceResult });
 from_any!(vec VsanStoragePolicyStatus { ArrayOfVsanStoragePolicyStatus });
+from_any!(vec VsanStoragePoolDisk { ArrayOfVsanStoragePoolDisk });
+from_any!(vec VsanUnicastAddressInfo { ArrayOfVsanUnicastAddressInfo });
+from_any!(vec VsanUpdateItem { ArrayOfVsanUpdateItem });
 from_any!(vec VsanUpgradeSystemNetworkPartitionInfo { ArrayOfVsanUpgradeSystemNetworkPartitionInfo });
+from_any!(vec VsanVcgDeviceInfo { ArrayOfVsanVcgDeviceInfo });
+from_any!(vec VsanVibSpec { ArrayOfVsanVibSpec });
 from_any!(vec VsanVmdkIOLoadSpec { ArrayOfVsanVmdkIOLoadSpec });
 from_any!(vec VsanVmdkLoadTestResult { ArrayOfVsanVmdkLoadTestResult });
 from_any!(vec VsanVmdkLoadTestSpec { ArrayOfVsanVmdkLoadTestSpec });
 from_any!(vec VsanVsanClusterPcapGroup { ArrayOfVsanVsanClusterPcapGroup });
 from_any!(vec VsanVsanPcapResult { ArrayOfVsanVsanPcapResult });
+from_any!(vec VsanWhatifCapacity { ArrayOfVsanWhatifCapacity });
+from_any!(vec VsanXVCDatastoreInfo { ArrayOfVsanXVCDatastoreInfo });
 from_any!(vec VslmTagEntry { ArrayOfVslmTagEntry });
 from_any!(vec bool { ArrayOfBoolean });
 from_any!(vec f64 { ArrayOfDouble });

@@ -1489,6 +1489,10 @@ pub(crate) static RESPONSES: &[(&str, ResponseFn)] = &[
     ("UpdateExtension", dyn_unit),
     ("UpdateFlags", dyn_unit),
     ("UpdateGraphicsConfig", dyn_unit),
+    (
+        "UpdateHostCustomizations_Task",
+        dyn_one::<ManagedObjectReference>,
+    ),
     ("UpdateHostImageAcceptanceLevel", dyn_unit),
     ("UpdateHostProfile", dyn_unit),
     ("UpdateHostSpecification", dyn_unit),

@@ -1009,6 +1009,63 @@ impl EncodeFields for DiskChangeInfo {
     }
 }
 
+/// WSDL type `DiskClaimConfiguration`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiskClaimConfiguration {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `diskType` (`xsd:string`, required).
+    pub disk_type: String,
+    /// `diskNamePrefix` (`xsd:string`, optional).
+    pub disk_name_prefix: Option<String>,
+    /// `numberOfDisks` (`xsd:int`, optional).
+    pub number_of_disks: Option<i32>,
+    /// `diskModel` (`xsd:string`, optional).
+    pub disk_model: Option<String>,
+    /// `vendor` (`xsd:string`, optional).
+    pub vendor: Option<String>,
+    /// `diskCapacity` (`xsd:long`, optional).
+    pub disk_capacity: Option<i64>,
+}
+inherits!(DiskClaimConfiguration => DynamicData);
+xml_struct!(DiskClaimConfiguration);
+impl DecodeFields for DiskClaimConfiguration {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "diskType" => self.disk_type = r.value(s)?,
+            "diskNamePrefix" => self.disk_name_prefix = Some(r.value(s)?),
+            "numberOfDisks" => self.number_of_disks = Some(r.value(s)?),
+            "diskModel" => self.disk_model = Some(r.value(s)?),
+            "vendor" => self.vendor = Some(r.value(s)?),
+            "diskCapacity" => self.disk_capacity = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for DiskClaimConfiguration {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("diskType", &self.disk_type);
+        w.opt_field("diskNamePrefix", &self.disk_name_prefix);
+        w.opt_field("numberOfDisks", &self.number_of_disks);
+        w.opt_field("diskModel", &self.disk_model);
+        w.opt_field("vendor", &self.vendor);
+        w.opt_field("diskCapacity", &self.disk_capacity);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `DiskCryptoSpec`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DiskCryptoSpec {

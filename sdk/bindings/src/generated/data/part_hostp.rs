@@ -2595,7 +2595,7 @@ pub struct HostPtpConfigPtpPort {
     /// `device` (`xsd:string`, optional).
     pub device: Option<String>,
     /// `ipConfig` (`HostIpConfig`, optional).
-    pub ip_config: Option<HostIpConfig>,
+    pub ip_config: Option<AnyHostIpConfig>,
 }
 inherits!(HostPtpConfigPtpPort => DynamicData);
 xml_struct!(HostPtpConfigPtpPort);

@@ -479,7 +479,7 @@ pub struct HostVMotionInfo {
     /// `netConfig` (`HostVMotionNetConfig`, optional).
     pub net_config: Option<HostVMotionNetConfig>,
     /// `ipConfig` (`HostIpConfig`, optional).
-    pub ip_config: Option<HostIpConfig>,
+    pub ip_config: Option<AnyHostIpConfig>,
 }
 inherits!(HostVMotionInfo => DynamicData);
 xml_struct!(HostVMotionInfo);
@@ -1120,7 +1120,7 @@ pub struct HostVirtualNicSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ip` (`HostIpConfig`, optional).
-    pub ip: Option<HostIpConfig>,
+    pub ip: Option<AnyHostIpConfig>,
     /// `mac` (`xsd:string`, optional).
     pub mac: Option<String>,
     /// `distributedVirtualPort` (`DistributedVirtualSwitchPortConnection`, optional).

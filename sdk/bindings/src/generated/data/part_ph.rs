@@ -604,7 +604,7 @@ pub struct PhysicalNicSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ip` (`HostIpConfig`, optional).
-    pub ip: Option<HostIpConfig>,
+    pub ip: Option<AnyHostIpConfig>,
     /// `linkSpeed` (`PhysicalNicLinkInfo`, optional).
     pub link_speed: Option<PhysicalNicLinkInfo>,
     /// `enableEnhancedNetworkingStack` (`xsd:boolean`, optional).

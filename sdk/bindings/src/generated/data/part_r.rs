@@ -289,6 +289,84 @@ impl EncodeFields for RemoteTSMEnabledEvent {
     }
 }
 
+/// WSDL type `RemoteVsanSite`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RemoteVsanSite {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+}
+inherits!(RemoteVsanSite => DynamicData);
+xml_struct!(RemoteVsanSite);
+impl DecodeFields for RemoteVsanSite {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for RemoteVsanSite {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `RemoteVsanSiteAffinity`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RemoteVsanSiteAffinity {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `clientSite` (`RemoteVsanSite`, optional).
+    pub client_site: Option<RemoteVsanSite>,
+    /// `serverSite` (`RemoteVsanSite`, required).
+    pub server_site: RemoteVsanSite,
+}
+inherits!(RemoteVsanSiteAffinity => DynamicData);
+xml_struct!(RemoteVsanSiteAffinity);
+impl DecodeFields for RemoteVsanSiteAffinity {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "clientSite" => self.client_site = Some(r.value(s)?),
+            "serverSite" => self.server_site = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for RemoteVsanSiteAffinity {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("clientSite", &self.client_site);
+        w.field("serverSite", &self.server_site);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `ReplicationConfigSpec`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicationConfigSpec {
@@ -1251,6 +1329,43 @@ impl DecodeFields for ResourceViolatedEvent {
 impl EncodeFields for ResourceViolatedEvent {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `ResyncIopsInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResyncIopsInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `resyncIops` (`xsd:int`, required).
+    pub resync_iops: i32,
+}
+inherits!(ResyncIopsInfo => DynamicData);
+xml_struct!(ResyncIopsInfo);
+impl DecodeFields for ResyncIopsInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "resyncIops" => self.resync_iops = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for ResyncIopsInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("resyncIops", &self.resync_iops);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -139,6 +139,88 @@ impl EncodeFields for VcAgentUpgradedEvent {
     }
 }
 
+/// WSDL type `VcRemoteVsanServerClusterConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VcRemoteVsanServerClusterConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `serverClusters` (`VcRemoteVsanServerClusterInfo`, repeated).
+    pub server_clusters: Vec<VcRemoteVsanServerClusterInfo>,
+}
+inherits!(VcRemoteVsanServerClusterConfig => DynamicData);
+xml_struct!(VcRemoteVsanServerClusterConfig);
+impl DecodeFields for VcRemoteVsanServerClusterConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "serverClusters" => self.server_clusters.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VcRemoteVsanServerClusterConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("serverClusters", &self.server_clusters);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VcRemoteVsanServerClusterInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VcRemoteVsanServerClusterInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `clusterUuid` (`xsd:string`, required).
+    pub cluster_uuid: String,
+    /// `networkTopology` (`xsd:string`, optional).
+    pub network_topology: Option<String>,
+    /// `siteAffinity` (`RemoteVsanSiteAffinity`, repeated).
+    pub site_affinity: Vec<RemoteVsanSiteAffinity>,
+}
+inherits!(VcRemoteVsanServerClusterInfo => DynamicData);
+xml_struct!(VcRemoteVsanServerClusterInfo);
+impl DecodeFields for VcRemoteVsanServerClusterInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "clusterUuid" => self.cluster_uuid = r.value(s)?,
+            "networkTopology" => self.network_topology = Some(r.value(s)?),
+            "siteAffinity" => self.site_affinity.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VcRemoteVsanServerClusterInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("clusterUuid", &self.cluster_uuid);
+        w.opt_field("networkTopology", &self.network_topology);
+        w.vec_field("siteAffinity", &self.site_affinity);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VchaClusterConfigInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VchaClusterConfigInfo {

@@ -417,6 +417,8 @@ pub struct VimClusterVsanWitnessSpec {
     pub preferred_fault_domain_name: String,
     /// `diskMapping` (`VsanHostDiskMapping`, optional).
     pub disk_mapping: Option<VsanHostDiskMapping>,
+    /// `storagePoolSpec` (`VsanAddStoragePoolDiskSpec`, optional).
+    pub storage_pool_spec: Option<VsanAddStoragePoolDiskSpec>,
 }
 inherits!(VimClusterVsanWitnessSpec => DynamicData);
 xml_struct!(VimClusterVsanWitnessSpec);
@@ -431,6 +433,7 @@ impl DecodeFields for VimClusterVsanWitnessSpec {
             "host" => self.host = r.value(s)?,
             "preferredFaultDomainName" => self.preferred_fault_domain_name = r.value(s)?,
             "diskMapping" => self.disk_mapping = Some(r.value(s)?),
+            "storagePoolSpec" => self.storage_pool_spec = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -448,6 +451,7 @@ impl EncodeFields for VimClusterVsanWitnessSpec {
             &self.preferred_fault_domain_name,
         );
         w.opt_field("diskMapping", &self.disk_mapping);
+        w.opt_field("storagePoolSpec", &self.storage_pool_spec);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -694,6 +698,8 @@ pub struct VimVsanDataEfficiencyCapacityState {
     pub physical_capacity_used: Option<i64>,
     /// `dedupMetadataSize` (`xsd:long`, optional).
     pub dedup_metadata_size: Option<i64>,
+    /// `spaceEfficiencyMetadataSize` (`VsanSpaceEfficiencyMetadataSize`, optional).
+    pub space_efficiency_metadata_size: Option<VsanSpaceEfficiencyMetadataSize>,
     /// `esaDedupSpaceSaving` (`xsd:long`, optional).
     pub esa_dedup_space_saving: Option<i64>,
     /// `esaCompressionSpaceSaving` (`xsd:long`, optional).
@@ -716,6 +722,9 @@ impl DecodeFields for VimVsanDataEfficiencyCapacityState {
             "physicalCapacity" => self.physical_capacity = Some(r.value(s)?),
             "physicalCapacityUsed" => self.physical_capacity_used = Some(r.value(s)?),
             "dedupMetadataSize" => self.dedup_metadata_size = Some(r.value(s)?),
+            "spaceEfficiencyMetadataSize" => {
+                self.space_efficiency_metadata_size = Some(r.value(s)?)
+            }
             "esaDedupSpaceSaving" => self.esa_dedup_space_saving = Some(r.value(s)?),
             "esaCompressionSpaceSaving" => self.esa_compression_space_saving = Some(r.value(s)?),
             "totalSpaceUsedWithoutOverhead" => {
@@ -737,6 +746,10 @@ impl EncodeFields for VimVsanDataEfficiencyCapacityState {
         w.opt_field("physicalCapacity", &self.physical_capacity);
         w.opt_field("physicalCapacityUsed", &self.physical_capacity_used);
         w.opt_field("dedupMetadataSize", &self.dedup_metadata_size);
+        w.opt_field(
+            "spaceEfficiencyMetadataSize",
+            &self.space_efficiency_metadata_size,
+        );
         w.opt_field("esaDedupSpaceSaving", &self.esa_dedup_space_saving);
         w.opt_field(
             "esaCompressionSpaceSaving",
@@ -767,6 +780,8 @@ pub struct VimVsanHostDiskMapInfoEx {
     pub is_all_flash: bool,
     /// `isDataEfficiency` (`xsd:boolean`, optional).
     pub is_data_efficiency: Option<bool>,
+    /// `encryptionInfo` (`VsanDataEncryptionConfig`, optional).
+    pub encryption_info: Option<VsanDataEncryptionConfig>,
     /// `dataEfficiencyConfig` (`VsanDataEfficiencyConfig`, optional).
     pub data_efficiency_config: Option<VsanDataEfficiencyConfig>,
     /// `diskgroupCapability` (`xsd:string`, repeated).
@@ -787,6 +802,7 @@ impl DecodeFields for VimVsanHostDiskMapInfoEx {
             "unlockedEncrypted" => self.unlocked_encrypted = Some(r.value(s)?),
             "isAllFlash" => self.is_all_flash = r.value(s)?,
             "isDataEfficiency" => self.is_data_efficiency = Some(r.value(s)?),
+            "encryptionInfo" => self.encryption_info = Some(r.value(s)?),
             "dataEfficiencyConfig" => self.data_efficiency_config = Some(r.value(s)?),
             "diskgroupCapability" => self.diskgroup_capability.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
@@ -805,6 +821,7 @@ impl EncodeFields for VimVsanHostDiskMapInfoEx {
         w.opt_field("unlockedEncrypted", &self.unlocked_encrypted);
         w.field("isAllFlash", &self.is_all_flash);
         w.opt_field("isDataEfficiency", &self.is_data_efficiency);
+        w.opt_field("encryptionInfo", &self.encryption_info);
         w.opt_field("dataEfficiencyConfig", &self.data_efficiency_config);
         w.vec_field("diskgroupCapability", &self.diskgroup_capability);
     }
@@ -961,10 +978,44 @@ pub struct VimVsanReconfigSpec {
     pub modify: bool,
     /// `allowReducedRedundancy` (`xsd:boolean`, optional).
     pub allow_reduced_redundancy: Option<bool>,
+    /// `resyncIopsLimitConfig` (`ResyncIopsInfo`, optional).
+    pub resync_iops_limit_config: Option<ResyncIopsInfo>,
     /// `iscsiSpec` (`VsanIscsiTargetServiceSpec`, optional).
     pub iscsi_spec: Option<VsanIscsiTargetServiceSpec>,
+    /// `dataEncryptionConfig` (`VsanDataEncryptionConfig`, optional).
+    pub data_encryption_config: Option<VsanDataEncryptionConfig>,
+    /// `extendedConfig` (`VsanExtendedConfig`, optional).
+    pub extended_config: Option<VsanExtendedConfig>,
+    /// `datastoreConfig` (`VsanDatastoreConfig`, optional).
+    pub datastore_config: Option<VsanDatastoreConfig>,
+    /// `perfsvcConfig` (`VsanPerfsvcConfig`, optional).
+    pub perfsvc_config: Option<VsanPerfsvcConfig>,
+    /// `unmapConfig` (`VsanUnmapConfig`, optional).
+    pub unmap_config: Option<VsanUnmapConfig>,
+    /// `vumConfig` (`VsanVumConfig`, optional).
+    pub vum_config: Option<VsanVumConfig>,
+    /// `metricsConfig` (`VsanMetricsConfig`, optional).
+    pub metrics_config: Option<VsanMetricsConfig>,
+    /// `fileServiceConfig` (`VsanFileServiceConfig`, optional).
+    pub file_service_config: Option<VsanFileServiceConfig>,
+    /// `rdmaConfig` (`VsanRdmaConfig`, optional).
+    pub rdma_config: Option<VsanRdmaConfig>,
+    /// `dataInTransitEncryptionConfig` (`VsanDataInTransitEncryptionConfig`, optional).
+    pub data_in_transit_encryption_config: Option<VsanDataInTransitEncryptionConfig>,
     /// `mode` (`xsd:string`, optional).
     pub mode: Option<String>,
+    /// `vsanHealthConfig` (`VsanHealthConfigSpec`, optional).
+    pub vsan_health_config: Option<VsanHealthConfigSpec>,
+    /// `vsanEsaConfig` (`VsanEsaConfig`, optional).
+    pub vsan_esa_config: Option<VsanEsaConfig>,
+    /// `xvcDatastoreConfig` (`VsanXVCDatastoreConfig`, optional).
+    pub xvc_datastore_config: Option<VsanXVCDatastoreConfig>,
+    /// `serverClusterConfig` (`VcRemoteVsanServerClusterConfig`, optional).
+    pub server_cluster_config: Option<VcRemoteVsanServerClusterConfig>,
+    /// `snapServiceConfig` (`VsanSnapServiceConfig`, optional).
+    pub snap_service_config: Option<VsanSnapServiceConfig>,
+    /// `deconvergedNetConfig` (`VsanDeconvergedNetConfig`, optional).
+    pub deconverged_net_config: Option<VsanDeconvergedNetConfig>,
 }
 inherits!(VimVsanReconfigSpec => SDDCBase);
 xml_struct!(VimVsanReconfigSpec);
@@ -982,8 +1033,27 @@ impl DecodeFields for VimVsanReconfigSpec {
             "faultDomainsSpec" => self.fault_domains_spec = Some(r.value(s)?),
             "modify" => self.modify = r.value(s)?,
             "allowReducedRedundancy" => self.allow_reduced_redundancy = Some(r.value(s)?),
+            "resyncIopsLimitConfig" => self.resync_iops_limit_config = Some(r.value(s)?),
             "iscsiSpec" => self.iscsi_spec = Some(r.value(s)?),
+            "dataEncryptionConfig" => self.data_encryption_config = Some(r.value(s)?),
+            "extendedConfig" => self.extended_config = Some(r.value(s)?),
+            "datastoreConfig" => self.datastore_config = Some(r.value(s)?),
+            "perfsvcConfig" => self.perfsvc_config = Some(r.value(s)?),
+            "unmapConfig" => self.unmap_config = Some(r.value(s)?),
+            "vumConfig" => self.vum_config = Some(r.value(s)?),
+            "metricsConfig" => self.metrics_config = Some(r.value(s)?),
+            "fileServiceConfig" => self.file_service_config = Some(r.value(s)?),
+            "rdmaConfig" => self.rdma_config = Some(r.value(s)?),
+            "dataInTransitEncryptionConfig" => {
+                self.data_in_transit_encryption_config = Some(r.value(s)?)
+            }
             "mode" => self.mode = Some(r.value(s)?),
+            "vsanHealthConfig" => self.vsan_health_config = Some(r.value(s)?),
+            "vsanEsaConfig" => self.vsan_esa_config = Some(r.value(s)?),
+            "xvcDatastoreConfig" => self.xvc_datastore_config = Some(r.value(s)?),
+            "serverClusterConfig" => self.server_cluster_config = Some(r.value(s)?),
+            "snapServiceConfig" => self.snap_service_config = Some(r.value(s)?),
+            "deconvergedNetConfig" => self.deconverged_net_config = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1001,8 +1071,65 @@ impl EncodeFields for VimVsanReconfigSpec {
         w.opt_field("faultDomainsSpec", &self.fault_domains_spec);
         w.field("modify", &self.modify);
         w.opt_field("allowReducedRedundancy", &self.allow_reduced_redundancy);
+        w.opt_field("resyncIopsLimitConfig", &self.resync_iops_limit_config);
         w.opt_field("iscsiSpec", &self.iscsi_spec);
+        w.opt_field("dataEncryptionConfig", &self.data_encryption_config);
+        w.opt_field("extendedConfig", &self.extended_config);
+        w.opt_field("datastoreConfig", &self.datastore_config);
+        w.opt_field("perfsvcConfig", &self.perfsvc_config);
+        w.opt_field("unmapConfig", &self.unmap_config);
+        w.opt_field("vumConfig", &self.vum_config);
+        w.opt_field("metricsConfig", &self.metrics_config);
+        w.opt_field("fileServiceConfig", &self.file_service_config);
+        w.opt_field("rdmaConfig", &self.rdma_config);
+        w.opt_field(
+            "dataInTransitEncryptionConfig",
+            &self.data_in_transit_encryption_config,
+        );
         w.opt_field("mode", &self.mode);
+        w.opt_field("vsanHealthConfig", &self.vsan_health_config);
+        w.opt_field("vsanEsaConfig", &self.vsan_esa_config);
+        w.opt_field("xvcDatastoreConfig", &self.xvc_datastore_config);
+        w.opt_field("serverClusterConfig", &self.server_cluster_config);
+        w.opt_field("snapServiceConfig", &self.snap_service_config);
+        w.opt_field("deconvergedNetConfig", &self.deconverged_net_config);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VimVsanVsanPMemConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VimVsanVsanPMemConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, required).
+    pub enabled: bool,
+}
+inherits!(VimVsanVsanPMemConfig => DynamicData);
+xml_struct!(VimVsanVsanPMemConfig);
+impl DecodeFields for VimVsanVsanPMemConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VimVsanVsanPMemConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("enabled", &self.enabled);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

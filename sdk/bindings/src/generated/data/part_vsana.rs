@@ -5,6 +5,47 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `VsanAddStoragePoolDiskSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanAddStoragePoolDiskSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `disks` (`VsanStoragePoolDisk`, repeated).
+    pub disks: Vec<VsanStoragePoolDisk>,
+}
+inherits!(VsanAddStoragePoolDiskSpec => DynamicData);
+xml_struct!(VsanAddStoragePoolDiskSpec);
+impl DecodeFields for VsanAddStoragePoolDiskSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "disks" => self.disks.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanAddStoragePoolDiskSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.vec_field("disks", &self.disks);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanAttachToSrOperation`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanAttachToSrOperation {

@@ -41,3 +41,97 @@ impl EncodeFields for VsanBrokenDiskChainIssue {
         self.base.extra()
     }
 }
+
+/// WSDL type `VsanBurnInTest`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanBurnInTest {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `testname` (`xsd:string`, required).
+    pub testname: String,
+    /// `workload` (`xsd:string`, optional).
+    pub workload: Option<String>,
+    /// `duration` (`xsd:long`, required).
+    pub duration: i64,
+    /// `result` (`xsd:string`, required).
+    pub result: String,
+}
+inherits!(VsanBurnInTest => DynamicData);
+xml_struct!(VsanBurnInTest);
+impl DecodeFields for VsanBurnInTest {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "testname" => self.testname = r.value(s)?,
+            "workload" => self.workload = Some(r.value(s)?),
+            "duration" => self.duration = r.value(s)?,
+            "result" => self.result = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanBurnInTest {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("testname", &self.testname);
+        w.opt_field("workload", &self.workload);
+        w.field("duration", &self.duration);
+        w.field("result", &self.result);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanBurnInTestCheckResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanBurnInTestCheckResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `passedTests` (`VsanBurnInTest`, repeated).
+    pub passed_tests: Vec<VsanBurnInTest>,
+    /// `notPerformedTests` (`VsanBurnInTest`, repeated).
+    pub not_performed_tests: Vec<VsanBurnInTest>,
+    /// `failedTests` (`VsanBurnInTest`, repeated).
+    pub failed_tests: Vec<VsanBurnInTest>,
+}
+inherits!(VsanBurnInTestCheckResult => DynamicData);
+xml_struct!(VsanBurnInTestCheckResult);
+impl DecodeFields for VsanBurnInTestCheckResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "passedTests" => self.passed_tests.push(r.value(s)?),
+            "notPerformedTests" => self.not_performed_tests.push(r.value(s)?),
+            "failedTests" => self.failed_tests.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanBurnInTestCheckResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("passedTests", &self.passed_tests);
+        w.vec_field("notPerformedTests", &self.not_performed_tests);
+        w.vec_field("failedTests", &self.failed_tests);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}

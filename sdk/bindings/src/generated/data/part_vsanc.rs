@@ -50,6 +50,47 @@ impl EncodeFields for VsanCapability {
     }
 }
 
+/// WSDL type `VsanCapacityReservationInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanCapacityReservationInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostRebuildThreshold` (`xsd:string`, optional).
+    pub host_rebuild_threshold: Option<String>,
+    /// `vsanOpSpaceThreshold` (`xsd:string`, optional).
+    pub vsan_op_space_threshold: Option<String>,
+}
+inherits!(VsanCapacityReservationInfo => DynamicData);
+xml_struct!(VsanCapacityReservationInfo);
+impl DecodeFields for VsanCapacityReservationInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostRebuildThreshold" => self.host_rebuild_threshold = Some(r.value(s)?),
+            "vsanOpSpaceThreshold" => self.vsan_op_space_threshold = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanCapacityReservationInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("hostRebuildThreshold", &self.host_rebuild_threshold);
+        w.opt_field("vsanOpSpaceThreshold", &self.vsan_op_space_threshold);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanClusterAdvCfgSyncHostResult`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanClusterAdvCfgSyncHostResult {
@@ -537,6 +578,190 @@ impl EncodeFields for VsanClusterCreateVmHealthTestResult {
     }
 }
 
+/// WSDL type `VsanClusterDitEncryptionHealthSummary`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanClusterDitEncryptionHealthSummary {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `overallHealth` (`xsd:string`, required).
+    pub overall_health: String,
+    /// `enabled` (`xsd:boolean`, optional).
+    pub enabled: Option<bool>,
+    /// `hostResults` (`VsanDitEncryptionHealthSummary`, repeated).
+    pub host_results: Vec<VsanDitEncryptionHealthSummary>,
+}
+inherits!(VsanClusterDitEncryptionHealthSummary => DynamicData);
+xml_struct!(VsanClusterDitEncryptionHealthSummary);
+impl DecodeFields for VsanClusterDitEncryptionHealthSummary {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "overallHealth" => self.overall_health = r.value(s)?,
+            "enabled" => self.enabled = Some(r.value(s)?),
+            "hostResults" => self.host_results.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanClusterDitEncryptionHealthSummary {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("overallHealth", &self.overall_health);
+        w.opt_field("enabled", &self.enabled);
+        w.vec_field("hostResults", &self.host_results);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanClusterEncryptionHealthSummary`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanClusterEncryptionHealthSummary {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `overallHealth` (`xsd:string`, optional).
+    pub overall_health: Option<String>,
+    /// `configHealth` (`xsd:string`, optional).
+    pub config_health: Option<String>,
+    /// `kmsHealth` (`xsd:string`, optional).
+    pub kms_health: Option<String>,
+    /// `vcKmsResult` (`VsanVcKmipServersHealth`, optional).
+    pub vc_kms_result: Option<VsanVcKmipServersHealth>,
+    /// `hostResults` (`VsanEncryptionHealthSummary`, repeated).
+    pub host_results: Vec<VsanEncryptionHealthSummary>,
+    /// `aesniHealth` (`xsd:string`, optional).
+    pub aesni_health: Option<String>,
+}
+inherits!(VsanClusterEncryptionHealthSummary => DynamicData);
+xml_struct!(VsanClusterEncryptionHealthSummary);
+impl DecodeFields for VsanClusterEncryptionHealthSummary {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "overallHealth" => self.overall_health = Some(r.value(s)?),
+            "configHealth" => self.config_health = Some(r.value(s)?),
+            "kmsHealth" => self.kms_health = Some(r.value(s)?),
+            "vcKmsResult" => self.vc_kms_result = Some(r.value(s)?),
+            "hostResults" => self.host_results.push(r.value(s)?),
+            "aesniHealth" => self.aesni_health = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanClusterEncryptionHealthSummary {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("overallHealth", &self.overall_health);
+        w.opt_field("configHealth", &self.config_health);
+        w.opt_field("kmsHealth", &self.kms_health);
+        w.opt_field("vcKmsResult", &self.vc_kms_result);
+        w.vec_field("hostResults", &self.host_results);
+        w.opt_field("aesniHealth", &self.aesni_health);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanClusterFileServiceHealthSummary`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanClusterFileServiceHealthSummary {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `overallHealth` (`xsd:string`, optional).
+    pub overall_health: Option<String>,
+    /// `hostResults` (`VsanFileServiceHealthSummary`, repeated).
+    pub host_results: Vec<VsanFileServiceHealthSummary>,
+}
+inherits!(VsanClusterFileServiceHealthSummary => DynamicData);
+xml_struct!(VsanClusterFileServiceHealthSummary);
+impl DecodeFields for VsanClusterFileServiceHealthSummary {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "overallHealth" => self.overall_health = Some(r.value(s)?),
+            "hostResults" => self.host_results.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanClusterFileServiceHealthSummary {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("overallHealth", &self.overall_health);
+        w.vec_field("hostResults", &self.host_results);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanClusterGlobalDedupHealthSummary`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanClusterGlobalDedupHealthSummary {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `dedupConfigHealth` (`VsanHostGlobalDedupConfigHealthSummary`, repeated).
+    pub dedup_config_health: Vec<VsanHostGlobalDedupConfigHealthSummary>,
+    /// `dedupStoreHealth` (`xsd:string`, optional).
+    pub dedup_store_health: Option<String>,
+}
+inherits!(VsanClusterGlobalDedupHealthSummary => DynamicData);
+xml_struct!(VsanClusterGlobalDedupHealthSummary);
+impl DecodeFields for VsanClusterGlobalDedupHealthSummary {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "dedupConfigHealth" => self.dedup_config_health.push(r.value(s)?),
+            "dedupStoreHealth" => self.dedup_store_health = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanClusterGlobalDedupHealthSummary {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("dedupConfigHealth", &self.dedup_config_health);
+        w.opt_field("dedupStoreHealth", &self.dedup_store_health);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanClusterHclInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanClusterHclInfo {
@@ -548,6 +773,8 @@ pub struct VsanClusterHclInfo {
     pub hcl_db_age_health: Option<String>,
     /// `hostResults` (`VsanHostHclInfo`, repeated).
     pub host_results: Vec<VsanHostHclInfo>,
+    /// `updateItems` (`VsanUpdateItem`, repeated).
+    pub update_items: Vec<VsanUpdateItem>,
     /// `hclDbAbsent` (`xsd:boolean`, optional).
     pub hcl_db_absent: Option<bool>,
 }
@@ -564,6 +791,7 @@ impl DecodeFields for VsanClusterHclInfo {
             "hclDbLastUpdate" => self.hcl_db_last_update = Some(r.value(s)?),
             "hclDbAgeHealth" => self.hcl_db_age_health = Some(r.value(s)?),
             "hostResults" => self.host_results.push(r.value(s)?),
+            "updateItems" => self.update_items.push(r.value(s)?),
             "hclDbAbsent" => self.hcl_db_absent = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -579,6 +807,7 @@ impl EncodeFields for VsanClusterHclInfo {
         w.opt_field("hclDbLastUpdate", &self.hcl_db_last_update);
         w.opt_field("hclDbAgeHealth", &self.hcl_db_age_health);
         w.vec_field("hostResults", &self.host_results);
+        w.vec_field("updateItems", &self.update_items);
         w.opt_field("hclDbAbsent", &self.hcl_db_absent);
     }
     fn extra(&self) -> &Extra {
@@ -873,6 +1102,8 @@ pub struct VsanClusterHealthResultRow {
     pub values: Vec<String>,
     /// `nestedRows` (`VsanClusterHealthResultRow`, repeated).
     pub nested_rows: Vec<VsanClusterHealthResultRow>,
+    /// `actions` (`VsanHealthDataDrivenAction`, repeated).
+    pub actions: Vec<VsanHealthDataDrivenAction>,
 }
 inherits!(VsanClusterHealthResultRow => DynamicData);
 xml_struct!(VsanClusterHealthResultRow);
@@ -886,6 +1117,7 @@ impl DecodeFields for VsanClusterHealthResultRow {
         match name {
             "values" => self.values.push(r.value(s)?),
             "nestedRows" => self.nested_rows.push(r.value(s)?),
+            "actions" => self.actions.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -899,6 +1131,7 @@ impl EncodeFields for VsanClusterHealthResultRow {
         self.base.encode_fields(w);
         w.vec_field("values", &self.values);
         w.vec_field("nestedRows", &self.nested_rows);
+        w.vec_field("actions", &self.actions);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -971,6 +1204,8 @@ pub struct VsanClusterHealthSummary {
     pub create_vm_health: Vec<VsanHostCreateVmHealthTestResult>,
     /// `physicalDisksHealth` (`VsanPhysicalDiskHealthSummary`, repeated).
     pub physical_disks_health: Vec<VsanPhysicalDiskHealthSummary>,
+    /// `encryptionHealth` (`VsanClusterEncryptionHealthSummary`, optional).
+    pub encryption_health: Option<VsanClusterEncryptionHealthSummary>,
     /// `hclInfo` (`VsanClusterHclInfo`, optional).
     pub hcl_info: Option<VsanClusterHclInfo>,
     /// `groups` (`VsanClusterHealthGroup`, repeated).
@@ -983,10 +1218,26 @@ pub struct VsanClusterHealthSummary {
     pub clomd_liveness: Option<VsanClusterClomdLivenessResult>,
     /// `diskBalance` (`VsanClusterBalanceSummary`, optional).
     pub disk_balance: Option<VsanClusterBalanceSummary>,
+    /// `genericCluster` (`VsanGenericClusterBestPracticeHealth`, optional).
+    pub generic_cluster: Option<VsanGenericClusterBestPracticeHealth>,
+    /// `networkConfig` (`VsanNetworkConfigBestPracticeHealth`, optional).
+    pub network_config: Option<VsanNetworkConfigBestPracticeHealth>,
+    /// `vsanConfig` (`VsanConfigCheckResult`, optional).
+    pub vsan_config: Option<VsanConfigCheckResult>,
+    /// `burnInTest` (`VsanBurnInTestCheckResult`, optional).
+    pub burn_in_test: Option<VsanBurnInTestCheckResult>,
+    /// `perfsvcHealth` (`VsanPerfsvcHealthResult`, optional).
+    pub perfsvc_health: Option<VsanPerfsvcHealthResult>,
     /// `cluster` (`ManagedObjectReference`, optional).
     pub cluster: Option<ManagedObjectReference>,
+    /// `fileServiceHealth` (`VsanClusterFileServiceHealthSummary`, optional).
+    pub file_service_health: Option<VsanClusterFileServiceHealthSummary>,
+    /// `ditEncryptionHealth` (`VsanClusterDitEncryptionHealthSummary`, optional).
+    pub dit_encryption_health: Option<VsanClusterDitEncryptionHealthSummary>,
     /// `healthScore` (`xsd:int`, optional).
     pub health_score: Option<i32>,
+    /// `globalDedupHealth` (`VsanClusterGlobalDedupHealthSummary`, optional).
+    pub global_dedup_health: Option<VsanClusterGlobalDedupHealthSummary>,
 }
 inherits!(VsanClusterHealthSummary => DynamicData);
 xml_struct!(VsanClusterHealthSummary);
@@ -1008,14 +1259,23 @@ impl DecodeFields for VsanClusterHealthSummary {
             "advCfgSync" => self.adv_cfg_sync.push(r.value(s)?),
             "createVmHealth" => self.create_vm_health.push(r.value(s)?),
             "physicalDisksHealth" => self.physical_disks_health.push(r.value(s)?),
+            "encryptionHealth" => self.encryption_health = Some(r.value(s)?),
             "hclInfo" => self.hcl_info = Some(r.value(s)?),
             "groups" => self.groups.push(r.value(s)?),
             "overallHealth" => self.overall_health = r.value(s)?,
             "overallHealthDescription" => self.overall_health_description = r.value(s)?,
             "clomdLiveness" => self.clomd_liveness = Some(r.value(s)?),
             "diskBalance" => self.disk_balance = Some(r.value(s)?),
+            "genericCluster" => self.generic_cluster = Some(r.value(s)?),
+            "networkConfig" => self.network_config = Some(r.value(s)?),
+            "vsanConfig" => self.vsan_config = Some(r.value(s)?),
+            "burnInTest" => self.burn_in_test = Some(r.value(s)?),
+            "perfsvcHealth" => self.perfsvc_health = Some(r.value(s)?),
             "cluster" => self.cluster = Some(r.value(s)?),
+            "fileServiceHealth" => self.file_service_health = Some(r.value(s)?),
+            "ditEncryptionHealth" => self.dit_encryption_health = Some(r.value(s)?),
             "healthScore" => self.health_score = Some(r.value(s)?),
+            "globalDedupHealth" => self.global_dedup_health = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1037,14 +1297,23 @@ impl EncodeFields for VsanClusterHealthSummary {
         w.vec_field("advCfgSync", &self.adv_cfg_sync);
         w.vec_field("createVmHealth", &self.create_vm_health);
         w.vec_field("physicalDisksHealth", &self.physical_disks_health);
+        w.opt_field("encryptionHealth", &self.encryption_health);
         w.opt_field("hclInfo", &self.hcl_info);
         w.vec_field("groups", &self.groups);
         w.field("overallHealth", &self.overall_health);
         w.field("overallHealthDescription", &self.overall_health_description);
         w.opt_field("clomdLiveness", &self.clomd_liveness);
         w.opt_field("diskBalance", &self.disk_balance);
+        w.opt_field("genericCluster", &self.generic_cluster);
+        w.opt_field("networkConfig", &self.network_config);
+        w.opt_field("vsanConfig", &self.vsan_config);
+        w.opt_field("burnInTest", &self.burn_in_test);
+        w.opt_field("perfsvcHealth", &self.perfsvc_health);
         w.opt_field("cluster", &self.cluster);
+        w.opt_field("fileServiceHealth", &self.file_service_health);
+        w.opt_field("ditEncryptionHealth", &self.dit_encryption_health);
         w.opt_field("healthScore", &self.health_score);
+        w.opt_field("globalDedupHealth", &self.global_dedup_health);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1221,6 +1490,10 @@ pub struct VsanClusterHealthTest {
     pub test_details: Vec<AnyVsanClusterHealthResultBase>,
     /// `testActions` (`VsanClusterHealthAction`, repeated).
     pub test_actions: Vec<VsanClusterHealthAction>,
+    /// `historicalResults` (`VsanHistoricalHealthTest`, repeated).
+    pub historical_results: Vec<VsanHistoricalHealthTest>,
+    /// `testCorrelation` (`VsanHealthCorrelation`, optional).
+    pub test_correlation: Option<VsanHealthCorrelation>,
     /// `reducedScore` (`xsd:int`, optional).
     pub reduced_score: Option<i32>,
     /// `category` (`xsd:string`, optional).
@@ -1249,6 +1522,8 @@ impl DecodeFields for VsanClusterHealthTest {
             "testHealth" => self.test_health = Some(r.value(s)?),
             "testDetails" => self.test_details.push(r.value(s)?),
             "testActions" => self.test_actions.push(r.value(s)?),
+            "historicalResults" => self.historical_results.push(r.value(s)?),
+            "testCorrelation" => self.test_correlation = Some(r.value(s)?),
             "reducedScore" => self.reduced_score = Some(r.value(s)?),
             "category" => self.category = Some(r.value(s)?),
             "riskIfNotFix" => self.risk_if_not_fix = Some(r.value(s)?),
@@ -1273,6 +1548,8 @@ impl EncodeFields for VsanClusterHealthTest {
         w.opt_field("testHealth", &self.test_health);
         w.vec_field("testDetails", &self.test_details);
         w.vec_field("testActions", &self.test_actions);
+        w.vec_field("historicalResults", &self.historical_results);
+        w.opt_field("testCorrelation", &self.test_correlation);
         w.opt_field("reducedScore", &self.reduced_score);
         w.opt_field("category", &self.category);
         w.opt_field("riskIfNotFix", &self.risk_if_not_fix);
@@ -1379,6 +1656,55 @@ impl EncodeFields for VsanClusterLimitHealthResult {
         w.vec_field("hostResults", &self.host_results);
         w.vec_field("whatifHostFailures", &self.whatif_host_failures);
         w.vec_field("hostsCommFailure", &self.hosts_comm_failure);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanClusterMembershipInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanClusterMembershipInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `clusterUuid` (`xsd:string`, optional).
+    pub cluster_uuid: Option<String>,
+    /// `health` (`xsd:string`, optional).
+    pub health: Option<String>,
+    /// `membershipUuid` (`xsd:string`, optional).
+    pub membership_uuid: Option<String>,
+    /// `memberUuid` (`xsd:string`, repeated).
+    pub member_uuid: Vec<String>,
+}
+inherits!(VsanClusterMembershipInfo => DynamicData);
+xml_struct!(VsanClusterMembershipInfo);
+impl DecodeFields for VsanClusterMembershipInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "clusterUuid" => self.cluster_uuid = Some(r.value(s)?),
+            "health" => self.health = Some(r.value(s)?),
+            "membershipUuid" => self.membership_uuid = Some(r.value(s)?),
+            "memberUuid" => self.member_uuid.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanClusterMembershipInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("clusterUuid", &self.cluster_uuid);
+        w.opt_field("health", &self.health);
+        w.opt_field("membershipUuid", &self.membership_uuid);
+        w.vec_field("memberUuid", &self.member_uuid);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1849,6 +2175,10 @@ pub struct VsanClusterWhatifHostFailuresResult {
     pub rc_free_reservation_health: Option<String>,
     /// `slackSpaceCapRequired` (`xsd:long`, optional).
     pub slack_space_cap_required: Option<i64>,
+    /// `diskSpaceThreshold` (`VsanHealthThreshold`, optional).
+    pub disk_space_threshold: Option<VsanHealthThreshold>,
+    /// `capacityReservationInfo` (`VsanCapacityReservationInfo`, optional).
+    pub capacity_reservation_info: Option<VsanCapacityReservationInfo>,
 }
 inherits!(VsanClusterWhatifHostFailuresResult => DynamicData);
 xml_struct!(VsanClusterWhatifHostFailuresResult);
@@ -1871,6 +2201,8 @@ impl DecodeFields for VsanClusterWhatifHostFailuresResult {
             "diskFreeSpaceHealth" => self.disk_free_space_health = Some(r.value(s)?),
             "rcFreeReservationHealth" => self.rc_free_reservation_health = Some(r.value(s)?),
             "slackSpaceCapRequired" => self.slack_space_cap_required = Some(r.value(s)?),
+            "diskSpaceThreshold" => self.disk_space_threshold = Some(r.value(s)?),
+            "capacityReservationInfo" => self.capacity_reservation_info = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1893,6 +2225,8 @@ impl EncodeFields for VsanClusterWhatifHostFailuresResult {
         w.opt_field("diskFreeSpaceHealth", &self.disk_free_space_health);
         w.opt_field("rcFreeReservationHealth", &self.rc_free_reservation_health);
         w.opt_field("slackSpaceCapRequired", &self.slack_space_cap_required);
+        w.opt_field("diskSpaceThreshold", &self.disk_space_threshold);
+        w.opt_field("capacityReservationInfo", &self.capacity_reservation_info);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -1940,6 +2274,77 @@ impl EncodeFields for VsanCompatibilityCheckResult {
     }
 }
 
+/// WSDL type `VsanConfigBaseIssue`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanConfigBaseIssue {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(VsanConfigBaseIssue => DynamicData);
+xml_struct!(VsanConfigBaseIssue);
+impl DecodeFields for VsanConfigBaseIssue {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanConfigBaseIssue {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanConfigCheckResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanConfigCheckResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `vsanEnabled` (`xsd:boolean`, required).
+    pub vsan_enabled: bool,
+    /// `issues` (`VsanConfigBaseIssue`, repeated).
+    pub issues: Vec<VsanConfigBaseIssue>,
+}
+inherits!(VsanConfigCheckResult => DynamicData);
+xml_struct!(VsanConfigCheckResult);
+impl DecodeFields for VsanConfigCheckResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vsanEnabled" => self.vsan_enabled = r.value(s)?,
+            "issues" => self.issues.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanConfigCheckResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("vsanEnabled", &self.vsan_enabled);
+        w.vec_field("issues", &self.issues);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanConfigInfoEx`, extends [`VsanClusterConfigInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanConfigInfoEx {
@@ -1947,10 +2352,51 @@ pub struct VsanConfigInfoEx {
     pub base: VsanClusterConfigInfo,
     /// `dataEfficiencyConfig` (`VsanDataEfficiencyConfig`, optional).
     pub data_efficiency_config: Option<VsanDataEfficiencyConfig>,
+    /// `resyncIopsLimitConfig` (`ResyncIopsInfo`, optional).
+    pub resync_iops_limit_config: Option<ResyncIopsInfo>,
     /// `iscsiConfig` (`VsanIscsiTargetServiceConfig`, optional).
     pub iscsi_config: Option<AnyVsanIscsiTargetServiceConfig>,
+    /// `dataEncryptionConfig` (`VsanDataEncryptionConfig`, optional).
+    pub data_encryption_config: Option<VsanDataEncryptionConfig>,
+    /// `extendedConfig` (`VsanExtendedConfig`, optional).
+    pub extended_config: Option<VsanExtendedConfig>,
+    /// `datastoreConfig` (`VsanDatastoreConfig`, optional).
+    pub datastore_config: Option<VsanDatastoreConfig>,
+    /// `perfsvcConfig` (`VsanPerfsvcConfig`, optional).
+    pub perfsvc_config: Option<VsanPerfsvcConfig>,
+    /// `unmapConfig` (`VsanUnmapConfig`, optional).
+    pub unmap_config: Option<VsanUnmapConfig>,
+    /// `vumConfig` (`VsanVumConfig`, optional).
+    pub vum_config: Option<VsanVumConfig>,
+    /// `fileServiceConfig` (`VsanFileServiceConfig`, optional).
+    pub file_service_config: Option<VsanFileServiceConfig>,
+    /// `metricsConfig` (`VsanMetricsConfig`, optional).
+    pub metrics_config: Option<VsanMetricsConfig>,
+    /// `rdmaConfig` (`VsanRdmaConfig`, optional).
+    pub rdma_config: Option<VsanRdmaConfig>,
+    /// `dataInTransitEncryptionConfig` (`VsanDataInTransitEncryptionConfig`, optional).
+    pub data_in_transit_encryption_config: Option<VsanDataInTransitEncryptionConfig>,
+    /// `vsanHealthConfig` (`VsanHealthConfigSpec`, optional).
+    pub vsan_health_config: Option<VsanHealthConfigSpec>,
     /// `mode` (`xsd:string`, optional).
     pub mode: Option<String>,
+    /// `vsanPMemConfig` (`VimVsanVsanPMemConfig`, optional).
+    pub vsan_p_mem_config: Option<VimVsanVsanPMemConfig>,
+    /// `vsanEsaConfigInfo` (`VsanEsaConfigInfo`, optional).
+    pub vsan_esa_config_info: Option<VsanEsaConfigInfo>,
+    /// `xvcDatastoreConfig` (`VsanXVCDatastoreConfig`, optional).
+    pub xvc_datastore_config: Option<VsanXVCDatastoreConfig>,
+    /// `serverClusterConfig` (`VcRemoteVsanServerClusterConfig`, optional).
+    pub server_cluster_config: Option<VcRemoteVsanServerClusterConfig>,
+    /// `datastoreDefaultPolicySelectionConfig` (`VsanDatastoreDefaultPolicySelectionConfig`, optional).
+    pub datastore_default_policy_selection_config:
+        Option<VsanDatastoreDefaultPolicySelectionConfig>,
+    /// `snapServiceConfig` (`VsanSnapServiceConfig`, optional).
+    pub snap_service_config: Option<VsanSnapServiceConfig>,
+    /// `deconvergedNetConfig` (`VsanDeconvergedNetConfig`, optional).
+    pub deconverged_net_config: Option<VsanDeconvergedNetConfig>,
+    /// `siteFaultDomainConfig` (`VsanSiteFaultDomainConfig`, optional).
+    pub site_fault_domain_config: Option<VsanSiteFaultDomainConfig>,
 }
 inherits!(VsanConfigInfoEx => VsanClusterConfigInfo);
 xml_struct!(VsanConfigInfoEx);
@@ -1963,8 +2409,32 @@ impl DecodeFields for VsanConfigInfoEx {
     ) -> Result<(), DecodeError> {
         match name {
             "dataEfficiencyConfig" => self.data_efficiency_config = Some(r.value(s)?),
+            "resyncIopsLimitConfig" => self.resync_iops_limit_config = Some(r.value(s)?),
             "iscsiConfig" => self.iscsi_config = Some(r.value(s)?),
+            "dataEncryptionConfig" => self.data_encryption_config = Some(r.value(s)?),
+            "extendedConfig" => self.extended_config = Some(r.value(s)?),
+            "datastoreConfig" => self.datastore_config = Some(r.value(s)?),
+            "perfsvcConfig" => self.perfsvc_config = Some(r.value(s)?),
+            "unmapConfig" => self.unmap_config = Some(r.value(s)?),
+            "vumConfig" => self.vum_config = Some(r.value(s)?),
+            "fileServiceConfig" => self.file_service_config = Some(r.value(s)?),
+            "metricsConfig" => self.metrics_config = Some(r.value(s)?),
+            "rdmaConfig" => self.rdma_config = Some(r.value(s)?),
+            "dataInTransitEncryptionConfig" => {
+                self.data_in_transit_encryption_config = Some(r.value(s)?)
+            }
+            "vsanHealthConfig" => self.vsan_health_config = Some(r.value(s)?),
             "mode" => self.mode = Some(r.value(s)?),
+            "vsanPMemConfig" => self.vsan_p_mem_config = Some(r.value(s)?),
+            "vsanEsaConfigInfo" => self.vsan_esa_config_info = Some(r.value(s)?),
+            "xvcDatastoreConfig" => self.xvc_datastore_config = Some(r.value(s)?),
+            "serverClusterConfig" => self.server_cluster_config = Some(r.value(s)?),
+            "datastoreDefaultPolicySelectionConfig" => {
+                self.datastore_default_policy_selection_config = Some(r.value(s)?)
+            }
+            "snapServiceConfig" => self.snap_service_config = Some(r.value(s)?),
+            "deconvergedNetConfig" => self.deconverged_net_config = Some(r.value(s)?),
+            "siteFaultDomainConfig" => self.site_fault_domain_config = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1977,8 +2447,34 @@ impl EncodeFields for VsanConfigInfoEx {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.opt_field("dataEfficiencyConfig", &self.data_efficiency_config);
+        w.opt_field("resyncIopsLimitConfig", &self.resync_iops_limit_config);
         w.opt_field("iscsiConfig", &self.iscsi_config);
+        w.opt_field("dataEncryptionConfig", &self.data_encryption_config);
+        w.opt_field("extendedConfig", &self.extended_config);
+        w.opt_field("datastoreConfig", &self.datastore_config);
+        w.opt_field("perfsvcConfig", &self.perfsvc_config);
+        w.opt_field("unmapConfig", &self.unmap_config);
+        w.opt_field("vumConfig", &self.vum_config);
+        w.opt_field("fileServiceConfig", &self.file_service_config);
+        w.opt_field("metricsConfig", &self.metrics_config);
+        w.opt_field("rdmaConfig", &self.rdma_config);
+        w.opt_field(
+            "dataInTransitEncryptionConfig",
+            &self.data_in_transit_encryption_config,
+        );
+        w.opt_field("vsanHealthConfig", &self.vsan_health_config);
         w.opt_field("mode", &self.mode);
+        w.opt_field("vsanPMemConfig", &self.vsan_p_mem_config);
+        w.opt_field("vsanEsaConfigInfo", &self.vsan_esa_config_info);
+        w.opt_field("xvcDatastoreConfig", &self.xvc_datastore_config);
+        w.opt_field("serverClusterConfig", &self.server_cluster_config);
+        w.opt_field(
+            "datastoreDefaultPolicySelectionConfig",
+            &self.datastore_default_policy_selection_config,
+        );
+        w.opt_field("snapServiceConfig", &self.snap_service_config);
+        w.opt_field("deconvergedNetConfig", &self.deconverged_net_config);
+        w.opt_field("siteFaultDomainConfig", &self.site_fault_domain_config);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

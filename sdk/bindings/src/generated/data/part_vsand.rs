@@ -5,6 +5,59 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `VsanDataDrivenAPIAction`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDataDrivenAPIAction {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `actionId` (`xsd:string`, required).
+    pub action_id: String,
+    /// `actionLabel` (`LocalizableMessage`, required).
+    pub action_label: LocalizableMessage,
+    /// `actionDescription` (`LocalizableMessage`, required).
+    pub action_description: LocalizableMessage,
+    /// `enabled` (`xsd:boolean`, required).
+    pub enabled: bool,
+    /// `parameters` (`KeyValue`, repeated).
+    pub parameters: Vec<KeyValue>,
+}
+inherits!(VsanDataDrivenAPIAction => DynamicData);
+xml_struct!(VsanDataDrivenAPIAction);
+impl DecodeFields for VsanDataDrivenAPIAction {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "actionId" => self.action_id = r.value(s)?,
+            "actionLabel" => self.action_label = r.value(s)?,
+            "actionDescription" => self.action_description = r.value(s)?,
+            "enabled" => self.enabled = r.value(s)?,
+            "parameters" => self.parameters.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDataDrivenAPIAction {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("actionId", &self.action_id);
+        w.field("actionLabel", &self.action_label);
+        w.field("actionDescription", &self.action_description);
+        w.field("enabled", &self.enabled);
+        w.vec_field("parameters", &self.parameters);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanDataEfficiencyConfig`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanDataEfficiencyConfig {
@@ -46,6 +99,218 @@ impl EncodeFields for VsanDataEfficiencyConfig {
     }
 }
 
+/// WSDL type `VsanDataEncryptionConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDataEncryptionConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `encryptionEnabled` (`xsd:boolean`, required).
+    pub encryption_enabled: bool,
+    /// `kmsProviderId` (`KeyProviderId`, optional).
+    pub kms_provider_id: Option<KeyProviderId>,
+    /// `kekId` (`xsd:string`, optional).
+    pub kek_id: Option<String>,
+    /// `hostKeyId` (`xsd:string`, optional).
+    pub host_key_id: Option<String>,
+    /// `dekGenerationId` (`xsd:long`, optional).
+    pub dek_generation_id: Option<i64>,
+    /// `changing` (`xsd:boolean`, optional).
+    pub changing: Option<bool>,
+    /// `eraseDisksBeforeUse` (`xsd:boolean`, optional).
+    pub erase_disks_before_use: Option<bool>,
+    /// `wrappedDek` (`xsd:string`, optional).
+    pub wrapped_dek: Option<String>,
+    /// `dekId` (`xsd:string`, optional).
+    pub dek_id: Option<String>,
+    /// `oldWrappedDek` (`xsd:string`, optional).
+    pub old_wrapped_dek: Option<String>,
+    /// `oldDekId` (`xsd:string`, optional).
+    pub old_dek_id: Option<String>,
+    /// `kekVerifier` (`xsd:string`, optional).
+    pub kek_verifier: Option<String>,
+    /// `dekVerifier` (`xsd:string`, optional).
+    pub dek_verifier: Option<String>,
+    /// `oldDekVerifier` (`xsd:string`, optional).
+    pub old_dek_verifier: Option<String>,
+    /// `iv` (`xsd:string`, optional).
+    pub iv: Option<String>,
+    /// `syncing` (`xsd:boolean`, optional).
+    pub syncing: Option<bool>,
+}
+inherits!(VsanDataEncryptionConfig => DynamicData);
+xml_struct!(VsanDataEncryptionConfig);
+impl DecodeFields for VsanDataEncryptionConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "encryptionEnabled" => self.encryption_enabled = r.value(s)?,
+            "kmsProviderId" => self.kms_provider_id = Some(r.value(s)?),
+            "kekId" => self.kek_id = Some(r.value(s)?),
+            "hostKeyId" => self.host_key_id = Some(r.value(s)?),
+            "dekGenerationId" => self.dek_generation_id = Some(r.value(s)?),
+            "changing" => self.changing = Some(r.value(s)?),
+            "eraseDisksBeforeUse" => self.erase_disks_before_use = Some(r.value(s)?),
+            "wrappedDek" => self.wrapped_dek = Some(r.value(s)?),
+            "dekId" => self.dek_id = Some(r.value(s)?),
+            "oldWrappedDek" => self.old_wrapped_dek = Some(r.value(s)?),
+            "oldDekId" => self.old_dek_id = Some(r.value(s)?),
+            "kekVerifier" => self.kek_verifier = Some(r.value(s)?),
+            "dekVerifier" => self.dek_verifier = Some(r.value(s)?),
+            "oldDekVerifier" => self.old_dek_verifier = Some(r.value(s)?),
+            "iv" => self.iv = Some(r.value(s)?),
+            "syncing" => self.syncing = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDataEncryptionConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("encryptionEnabled", &self.encryption_enabled);
+        w.opt_field("kmsProviderId", &self.kms_provider_id);
+        w.opt_field("kekId", &self.kek_id);
+        w.opt_field("hostKeyId", &self.host_key_id);
+        w.opt_field("dekGenerationId", &self.dek_generation_id);
+        w.opt_field("changing", &self.changing);
+        w.opt_field("eraseDisksBeforeUse", &self.erase_disks_before_use);
+        w.opt_field("wrappedDek", &self.wrapped_dek);
+        w.opt_field("dekId", &self.dek_id);
+        w.opt_field("oldWrappedDek", &self.old_wrapped_dek);
+        w.opt_field("oldDekId", &self.old_dek_id);
+        w.opt_field("kekVerifier", &self.kek_verifier);
+        w.opt_field("dekVerifier", &self.dek_verifier);
+        w.opt_field("oldDekVerifier", &self.old_dek_verifier);
+        w.opt_field("iv", &self.iv);
+        w.opt_field("syncing", &self.syncing);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDataInTransitEncryptionConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDataInTransitEncryptionConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, optional).
+    pub enabled: Option<bool>,
+    /// `rekeyInterval` (`xsd:int`, optional).
+    pub rekey_interval: Option<i32>,
+}
+inherits!(VsanDataInTransitEncryptionConfig => DynamicData);
+xml_struct!(VsanDataInTransitEncryptionConfig);
+impl DecodeFields for VsanDataInTransitEncryptionConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = Some(r.value(s)?),
+            "rekeyInterval" => self.rekey_interval = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDataInTransitEncryptionConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("enabled", &self.enabled);
+        w.opt_field("rekeyInterval", &self.rekey_interval);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDatastoreConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDatastoreConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `datastores` (`VsanDatastoreSpec`, repeated).
+    pub datastores: Vec<VsanDatastoreSpec>,
+}
+inherits!(VsanDatastoreConfig => DynamicData);
+xml_struct!(VsanDatastoreConfig);
+impl DecodeFields for VsanDatastoreConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "datastores" => self.datastores.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDatastoreConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("datastores", &self.datastores);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDatastoreDefaultPolicySelectionConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDatastoreDefaultPolicySelectionConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, required).
+    pub enabled: bool,
+}
+inherits!(VsanDatastoreDefaultPolicySelectionConfig => DynamicData);
+xml_struct!(VsanDatastoreDefaultPolicySelectionConfig);
+impl DecodeFields for VsanDatastoreDefaultPolicySelectionConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDatastoreDefaultPolicySelectionConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("enabled", &self.enabled);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanDatastoreInfo`, extends [`DatastoreInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanDatastoreInfo {
@@ -81,6 +346,155 @@ impl EncodeFields for VsanDatastoreInfo {
         self.base.encode_fields(w);
         w.opt_field("membershipUuid", &self.membership_uuid);
         w.opt_field("accessGenNo", &self.access_gen_no);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDatastoreSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDatastoreSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `uuid` (`xsd:string`, required).
+    pub uuid: String,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+}
+inherits!(VsanDatastoreSpec => DynamicData);
+xml_struct!(VsanDatastoreSpec);
+impl DecodeFields for VsanDatastoreSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "uuid" => self.uuid = r.value(s)?,
+            "name" => self.name = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDatastoreSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("uuid", &self.uuid);
+        w.field("name", &self.name);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDeconvergedNetConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDeconvergedNetConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, required).
+    pub enabled: bool,
+}
+inherits!(VsanDeconvergedNetConfig => DynamicData);
+xml_struct!(VsanDeconvergedNetConfig);
+impl DecodeFields for VsanDeconvergedNetConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDeconvergedNetConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("enabled", &self.enabled);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDirectoryServerConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDirectoryServerConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(VsanDirectoryServerConfig => DynamicData);
+xml_struct!(VsanDirectoryServerConfig);
+impl DecodeFields for VsanDirectoryServerConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDirectoryServerConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDiskEncryptionHealth`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDiskEncryptionHealth {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `diskHealth` (`VsanPhysicalDiskHealth`, optional).
+    pub disk_health: Option<VsanPhysicalDiskHealth>,
+    /// `encryptionIssues` (`xsd:string`, repeated).
+    pub encryption_issues: Vec<String>,
+}
+inherits!(VsanDiskEncryptionHealth => DynamicData);
+xml_struct!(VsanDiskEncryptionHealth);
+impl DecodeFields for VsanDiskEncryptionHealth {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "diskHealth" => self.disk_health = Some(r.value(s)?),
+            "encryptionIssues" => self.encryption_issues.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDiskEncryptionHealth {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("diskHealth", &self.disk_health);
+        w.vec_field("encryptionIssues", &self.encryption_issues);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -143,6 +557,8 @@ pub struct VsanDiskFormatConversionSpec {
     pub base: DynamicData,
     /// `dataEfficiencyConfig` (`VsanDataEfficiencyConfig`, optional).
     pub data_efficiency_config: Option<VsanDataEfficiencyConfig>,
+    /// `dataEncryptionConfig` (`VsanDataEncryptionConfig`, optional).
+    pub data_encryption_config: Option<VsanDataEncryptionConfig>,
     /// `skipHostRemediation` (`xsd:boolean`, optional).
     pub skip_host_remediation: Option<bool>,
     /// `allowDataMovement` (`xsd:boolean`, optional).
@@ -159,6 +575,7 @@ impl DecodeFields for VsanDiskFormatConversionSpec {
     ) -> Result<(), DecodeError> {
         match name {
             "dataEfficiencyConfig" => self.data_efficiency_config = Some(r.value(s)?),
+            "dataEncryptionConfig" => self.data_encryption_config = Some(r.value(s)?),
             "skipHostRemediation" => self.skip_host_remediation = Some(r.value(s)?),
             "allowDataMovement" => self.allow_data_movement = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
@@ -173,8 +590,86 @@ impl EncodeFields for VsanDiskFormatConversionSpec {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.opt_field("dataEfficiencyConfig", &self.data_efficiency_config);
+        w.opt_field("dataEncryptionConfig", &self.data_encryption_config);
         w.opt_field("skipHostRemediation", &self.skip_host_remediation);
         w.opt_field("allowDataMovement", &self.allow_data_movement);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDiskRebalanceResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDiskRebalanceResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `status` (`xsd:string`, required).
+    pub status: String,
+    /// `bytesMoving` (`xsd:long`, optional).
+    pub bytes_moving: Option<i64>,
+    /// `remainingBytesToMove` (`xsd:long`, optional).
+    pub remaining_bytes_to_move: Option<i64>,
+    /// `diskUsage` (`xsd:float`, optional).
+    pub disk_usage: Option<f32>,
+    /// `maxDiskUsage` (`xsd:float`, optional).
+    pub max_disk_usage: Option<f32>,
+    /// `minDiskUsage` (`xsd:float`, optional).
+    pub min_disk_usage: Option<f32>,
+    /// `avgDiskUsage` (`xsd:float`, optional).
+    pub avg_disk_usage: Option<f32>,
+    /// `diskCompUsage` (`xsd:float`, optional).
+    pub disk_comp_usage: Option<f32>,
+    /// `maxDiskCompUsage` (`xsd:float`, optional).
+    pub max_disk_comp_usage: Option<f32>,
+    /// `minDiskCompUsage` (`xsd:float`, optional).
+    pub min_disk_comp_usage: Option<f32>,
+    /// `avgDiskCompUsage` (`xsd:float`, optional).
+    pub avg_disk_comp_usage: Option<f32>,
+}
+inherits!(VsanDiskRebalanceResult => DynamicData);
+xml_struct!(VsanDiskRebalanceResult);
+impl DecodeFields for VsanDiskRebalanceResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "status" => self.status = r.value(s)?,
+            "bytesMoving" => self.bytes_moving = Some(r.value(s)?),
+            "remainingBytesToMove" => self.remaining_bytes_to_move = Some(r.value(s)?),
+            "diskUsage" => self.disk_usage = Some(r.value(s)?),
+            "maxDiskUsage" => self.max_disk_usage = Some(r.value(s)?),
+            "minDiskUsage" => self.min_disk_usage = Some(r.value(s)?),
+            "avgDiskUsage" => self.avg_disk_usage = Some(r.value(s)?),
+            "diskCompUsage" => self.disk_comp_usage = Some(r.value(s)?),
+            "maxDiskCompUsage" => self.max_disk_comp_usage = Some(r.value(s)?),
+            "minDiskCompUsage" => self.min_disk_comp_usage = Some(r.value(s)?),
+            "avgDiskCompUsage" => self.avg_disk_comp_usage = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDiskRebalanceResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("status", &self.status);
+        w.opt_field("bytesMoving", &self.bytes_moving);
+        w.opt_field("remainingBytesToMove", &self.remaining_bytes_to_move);
+        w.opt_field("diskUsage", &self.disk_usage);
+        w.opt_field("maxDiskUsage", &self.max_disk_usage);
+        w.opt_field("minDiskUsage", &self.min_disk_usage);
+        w.opt_field("avgDiskUsage", &self.avg_disk_usage);
+        w.opt_field("diskCompUsage", &self.disk_comp_usage);
+        w.opt_field("maxDiskCompUsage", &self.max_disk_comp_usage);
+        w.opt_field("minDiskCompUsage", &self.min_disk_comp_usage);
+        w.opt_field("avgDiskCompUsage", &self.avg_disk_comp_usage);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -212,6 +707,104 @@ impl EncodeFields for VsanDiskUnhealthIssue {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.vec_field("uuids", &self.uuids);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDitEncryptionHealthSummary`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDitEncryptionHealthSummary {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostname` (`xsd:string`, optional).
+    pub hostname: Option<String>,
+    /// `health` (`xsd:string`, optional).
+    pub health: Option<String>,
+    /// `reason` (`LocalizableMessage`, optional).
+    pub reason: Option<LocalizableMessage>,
+    /// `ditEncryptionInfo` (`VsanInTransitEncryptionInfo`, optional).
+    pub dit_encryption_info: Option<VsanInTransitEncryptionInfo>,
+}
+inherits!(VsanDitEncryptionHealthSummary => DynamicData);
+xml_struct!(VsanDitEncryptionHealthSummary);
+impl DecodeFields for VsanDitEncryptionHealthSummary {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostname" => self.hostname = Some(r.value(s)?),
+            "health" => self.health = Some(r.value(s)?),
+            "reason" => self.reason = Some(r.value(s)?),
+            "ditEncryptionInfo" => self.dit_encryption_info = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDitEncryptionHealthSummary {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("hostname", &self.hostname);
+        w.opt_field("health", &self.health);
+        w.opt_field("reason", &self.reason);
+        w.opt_field("ditEncryptionInfo", &self.dit_encryption_info);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanDownloadItem`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanDownloadItem {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `url` (`xsd:string`, required).
+    pub url: String,
+    /// `sha1sum` (`xsd:string`, required).
+    pub sha1sum: String,
+    /// `formatType` (`xsd:string`, optional).
+    pub format_type: Option<String>,
+    /// `itemId` (`xsd:string`, optional).
+    pub item_id: Option<String>,
+}
+inherits!(VsanDownloadItem => DynamicData);
+xml_struct!(VsanDownloadItem);
+impl DecodeFields for VsanDownloadItem {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "url" => self.url = r.value(s)?,
+            "sha1sum" => self.sha1sum = r.value(s)?,
+            "formatType" => self.format_type = Some(r.value(s)?),
+            "itemId" => self.item_id = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanDownloadItem {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("url", &self.url);
+        w.field("sha1sum", &self.sha1sum);
+        w.opt_field("formatType", &self.format_type);
+        w.opt_field("itemId", &self.item_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

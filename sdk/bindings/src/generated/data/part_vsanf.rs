@@ -45,3 +45,483 @@ impl EncodeFields for VsanFailedRepairObjectResult {
         self.base.extra()
     }
 }
+
+/// WSDL type `VsanFileServerHealthSummary`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanFileServerHealthSummary {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `domainName` (`xsd:string`, optional).
+    pub domain_name: Option<String>,
+    /// `fileServerIp` (`xsd:string`, optional).
+    pub file_server_ip: Option<String>,
+    /// `nfsdHealth` (`xsd:string`, optional).
+    pub nfsd_health: Option<String>,
+    /// `networkHealth` (`xsd:string`, optional).
+    pub network_health: Option<String>,
+    /// `rootfsHealth` (`xsd:string`, optional).
+    pub rootfs_health: Option<String>,
+    /// `description` (`xsd:string`, optional).
+    pub description: Option<String>,
+    /// `smbConnections` (`xsd:int`, optional).
+    pub smb_connections: Option<i32>,
+    /// `smbDaemonHealth` (`xsd:string`, optional).
+    pub smb_daemon_health: Option<String>,
+    /// `adTestJoinHealth` (`xsd:string`, optional).
+    pub ad_test_join_health: Option<String>,
+    /// `dnsLookupHealth` (`xsd:string`, optional).
+    pub dns_lookup_health: Option<String>,
+}
+inherits!(VsanFileServerHealthSummary => DynamicData);
+xml_struct!(VsanFileServerHealthSummary);
+impl DecodeFields for VsanFileServerHealthSummary {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "domainName" => self.domain_name = Some(r.value(s)?),
+            "fileServerIp" => self.file_server_ip = Some(r.value(s)?),
+            "nfsdHealth" => self.nfsd_health = Some(r.value(s)?),
+            "networkHealth" => self.network_health = Some(r.value(s)?),
+            "rootfsHealth" => self.rootfs_health = Some(r.value(s)?),
+            "description" => self.description = Some(r.value(s)?),
+            "smbConnections" => self.smb_connections = Some(r.value(s)?),
+            "smbDaemonHealth" => self.smb_daemon_health = Some(r.value(s)?),
+            "adTestJoinHealth" => self.ad_test_join_health = Some(r.value(s)?),
+            "dnsLookupHealth" => self.dns_lookup_health = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanFileServerHealthSummary {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("domainName", &self.domain_name);
+        w.opt_field("fileServerIp", &self.file_server_ip);
+        w.opt_field("nfsdHealth", &self.nfsd_health);
+        w.opt_field("networkHealth", &self.network_health);
+        w.opt_field("rootfsHealth", &self.rootfs_health);
+        w.opt_field("description", &self.description);
+        w.opt_field("smbConnections", &self.smb_connections);
+        w.opt_field("smbDaemonHealth", &self.smb_daemon_health);
+        w.opt_field("adTestJoinHealth", &self.ad_test_join_health);
+        w.opt_field("dnsLookupHealth", &self.dns_lookup_health);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanFileServiceBalanceHealth`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanFileServiceBalanceHealth {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `health` (`xsd:string`, optional).
+    pub health: Option<String>,
+    /// `description` (`xsd:string`, optional).
+    pub description: Option<String>,
+}
+inherits!(VsanFileServiceBalanceHealth => DynamicData);
+xml_struct!(VsanFileServiceBalanceHealth);
+impl DecodeFields for VsanFileServiceBalanceHealth {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "health" => self.health = Some(r.value(s)?),
+            "description" => self.description = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanFileServiceBalanceHealth {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("health", &self.health);
+        w.opt_field("description", &self.description);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanFileServiceConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanFileServiceConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, required).
+    pub enabled: bool,
+    /// `fileServerMemoryMB` (`xsd:long`, optional).
+    pub file_server_memory_mb: Option<i64>,
+    /// `fileServerCPUMhz` (`xsd:long`, optional).
+    pub file_server_cpu_mhz: Option<i64>,
+    /// `fsvmMemoryMB` (`xsd:long`, optional).
+    pub fsvm_memory_mb: Option<i64>,
+    /// `fsvmCPU` (`xsd:long`, optional).
+    pub fsvm_cpu: Option<i64>,
+    /// `network` (`ManagedObjectReference`, optional).
+    pub network: Option<ManagedObjectReference>,
+    /// `domains` (`VsanFileServiceDomainConfig`, repeated).
+    pub domains: Vec<VsanFileServiceDomainConfig>,
+    /// `fileAnalyticsEnabled` (`xsd:boolean`, optional).
+    pub file_analytics_enabled: Option<bool>,
+}
+inherits!(VsanFileServiceConfig => DynamicData);
+xml_struct!(VsanFileServiceConfig);
+impl DecodeFields for VsanFileServiceConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = r.value(s)?,
+            "fileServerMemoryMB" => self.file_server_memory_mb = Some(r.value(s)?),
+            "fileServerCPUMhz" => self.file_server_cpu_mhz = Some(r.value(s)?),
+            "fsvmMemoryMB" => self.fsvm_memory_mb = Some(r.value(s)?),
+            "fsvmCPU" => self.fsvm_cpu = Some(r.value(s)?),
+            "network" => self.network = Some(r.value(s)?),
+            "domains" => self.domains.push(r.value(s)?),
+            "fileAnalyticsEnabled" => self.file_analytics_enabled = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanFileServiceConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("enabled", &self.enabled);
+        w.opt_field("fileServerMemoryMB", &self.file_server_memory_mb);
+        w.opt_field("fileServerCPUMhz", &self.file_server_cpu_mhz);
+        w.opt_field("fsvmMemoryMB", &self.fsvm_memory_mb);
+        w.opt_field("fsvmCPU", &self.fsvm_cpu);
+        w.opt_field("network", &self.network);
+        w.vec_field("domains", &self.domains);
+        w.opt_field("fileAnalyticsEnabled", &self.file_analytics_enabled);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanFileServiceDomainConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanFileServiceDomainConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, optional).
+    pub name: Option<String>,
+    /// `dnsServerAddresses` (`xsd:string`, repeated).
+    pub dns_server_addresses: Vec<String>,
+    /// `dnsSuffixes` (`xsd:string`, repeated).
+    pub dns_suffixes: Vec<String>,
+    /// `fileServerIpConfig` (`VsanFileServiceIpConfig`, repeated).
+    pub file_server_ip_config: Vec<VsanFileServiceIpConfig>,
+    /// `directoryServerConfig` (`VsanDirectoryServerConfig`, optional).
+    pub directory_server_config: Option<VsanDirectoryServerConfig>,
+    /// `version` (`xsd:string`, optional).
+    pub version: Option<String>,
+}
+inherits!(VsanFileServiceDomainConfig => DynamicData);
+xml_struct!(VsanFileServiceDomainConfig);
+impl DecodeFields for VsanFileServiceDomainConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = Some(r.value(s)?),
+            "dnsServerAddresses" => self.dns_server_addresses.push(r.value(s)?),
+            "dnsSuffixes" => self.dns_suffixes.push(r.value(s)?),
+            "fileServerIpConfig" => self.file_server_ip_config.push(r.value(s)?),
+            "directoryServerConfig" => self.directory_server_config = Some(r.value(s)?),
+            "version" => self.version = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanFileServiceDomainConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("name", &self.name);
+        w.vec_field("dnsServerAddresses", &self.dns_server_addresses);
+        w.vec_field("dnsSuffixes", &self.dns_suffixes);
+        w.vec_field("fileServerIpConfig", &self.file_server_ip_config);
+        w.opt_field("directoryServerConfig", &self.directory_server_config);
+        w.opt_field("version", &self.version);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanFileServiceHealthSummary`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanFileServiceHealthSummary {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostname` (`xsd:string`, optional).
+    pub hostname: Option<String>,
+    /// `overallHealth` (`xsd:string`, optional).
+    pub overall_health: Option<String>,
+    /// `enabled` (`xsd:boolean`, optional).
+    pub enabled: Option<bool>,
+    /// `vdfsdStatus` (`VsanResourceHealth`, optional).
+    pub vdfsd_status: Option<VsanResourceHealth>,
+    /// `fsvmStatus` (`VsanResourceHealth`, optional).
+    pub fsvm_status: Option<VsanResourceHealth>,
+    /// `rootFsStatus` (`VsanFileServiceRootFsHealth`, optional).
+    pub root_fs_status: Option<VsanFileServiceRootFsHealth>,
+    /// `fileServerHealth` (`VsanFileServerHealthSummary`, repeated).
+    pub file_server_health: Vec<VsanFileServerHealthSummary>,
+    /// `fileShareHealth` (`VsanFileServiceShareHealthSummary`, repeated).
+    pub file_share_health: Vec<VsanFileServiceShareHealthSummary>,
+    /// `balanceStatus` (`VsanFileServiceBalanceHealth`, optional).
+    pub balance_status: Option<VsanFileServiceBalanceHealth>,
+    /// `hostLoadStatus` (`VsanResourceHealth`, optional).
+    pub host_load_status: Option<VsanResourceHealth>,
+}
+inherits!(VsanFileServiceHealthSummary => DynamicData);
+xml_struct!(VsanFileServiceHealthSummary);
+impl DecodeFields for VsanFileServiceHealthSummary {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostname" => self.hostname = Some(r.value(s)?),
+            "overallHealth" => self.overall_health = Some(r.value(s)?),
+            "enabled" => self.enabled = Some(r.value(s)?),
+            "vdfsdStatus" => self.vdfsd_status = Some(r.value(s)?),
+            "fsvmStatus" => self.fsvm_status = Some(r.value(s)?),
+            "rootFsStatus" => self.root_fs_status = Some(r.value(s)?),
+            "fileServerHealth" => self.file_server_health.push(r.value(s)?),
+            "fileShareHealth" => self.file_share_health.push(r.value(s)?),
+            "balanceStatus" => self.balance_status = Some(r.value(s)?),
+            "hostLoadStatus" => self.host_load_status = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanFileServiceHealthSummary {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("hostname", &self.hostname);
+        w.opt_field("overallHealth", &self.overall_health);
+        w.opt_field("enabled", &self.enabled);
+        w.opt_field("vdfsdStatus", &self.vdfsd_status);
+        w.opt_field("fsvmStatus", &self.fsvm_status);
+        w.opt_field("rootFsStatus", &self.root_fs_status);
+        w.vec_field("fileServerHealth", &self.file_server_health);
+        w.vec_field("fileShareHealth", &self.file_share_health);
+        w.opt_field("balanceStatus", &self.balance_status);
+        w.opt_field("hostLoadStatus", &self.host_load_status);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanFileServiceIpConfig`, extends [`HostIpConfig`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanFileServiceIpConfig {
+    /// The fields inherited from `HostIpConfig`.
+    pub base: HostIpConfig,
+    /// `fqdn` (`xsd:string`, optional).
+    pub fqdn: Option<String>,
+    /// `isPrimary` (`xsd:boolean`, optional).
+    pub is_primary: Option<bool>,
+    /// `gateway` (`xsd:string`, required).
+    pub gateway: String,
+    /// `affinityLocation` (`xsd:string`, optional).
+    pub affinity_location: Option<String>,
+    /// `ipv6Gateway` (`xsd:string`, optional).
+    pub ipv6_gateway: Option<String>,
+}
+inherits!(VsanFileServiceIpConfig => HostIpConfig);
+xml_struct!(VsanFileServiceIpConfig);
+impl DecodeFields for VsanFileServiceIpConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "fqdn" => self.fqdn = Some(r.value(s)?),
+            "isPrimary" => self.is_primary = Some(r.value(s)?),
+            "gateway" => self.gateway = r.value(s)?,
+            "affinityLocation" => self.affinity_location = Some(r.value(s)?),
+            "ipv6Gateway" => self.ipv6_gateway = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanFileServiceIpConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("fqdn", &self.fqdn);
+        w.opt_field("isPrimary", &self.is_primary);
+        w.field("gateway", &self.gateway);
+        w.opt_field("affinityLocation", &self.affinity_location);
+        w.opt_field("ipv6Gateway", &self.ipv6_gateway);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanFileServiceRootFsHealth`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanFileServiceRootFsHealth {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `created` (`xsd:boolean`, optional).
+    pub created: Option<bool>,
+    /// `health` (`xsd:string`, optional).
+    pub health: Option<String>,
+    /// `description` (`xsd:string`, optional).
+    pub description: Option<String>,
+}
+inherits!(VsanFileServiceRootFsHealth => DynamicData);
+xml_struct!(VsanFileServiceRootFsHealth);
+impl DecodeFields for VsanFileServiceRootFsHealth {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "created" => self.created = Some(r.value(s)?),
+            "health" => self.health = Some(r.value(s)?),
+            "description" => self.description = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanFileServiceRootFsHealth {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("created", &self.created);
+        w.opt_field("health", &self.health);
+        w.opt_field("description", &self.description);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanFileServiceShareHealthSummary`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanFileServiceShareHealthSummary {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `overallHealth` (`xsd:string`, optional).
+    pub overall_health: Option<String>,
+    /// `domainName` (`xsd:string`, optional).
+    pub domain_name: Option<String>,
+    /// `shareUuid` (`xsd:string`, optional).
+    pub share_uuid: Option<String>,
+    /// `shareName` (`xsd:string`, optional).
+    pub share_name: Option<String>,
+    /// `objectHealth` (`VsanObjectOverallHealth`, optional).
+    pub object_health: Option<VsanObjectOverallHealth>,
+    /// `description` (`xsd:string`, optional).
+    pub description: Option<String>,
+    /// `extensible` (`xsd:boolean`, optional).
+    pub extensible: Option<bool>,
+    /// `spbmProfileUuid` (`xsd:string`, optional).
+    pub spbm_profile_uuid: Option<String>,
+    /// `spbmProfileGenerationId` (`xsd:string`, optional).
+    pub spbm_profile_generation_id: Option<String>,
+    /// `sharePolicyMismatch` (`xsd:boolean`, optional).
+    pub share_policy_mismatch: Option<bool>,
+}
+inherits!(VsanFileServiceShareHealthSummary => DynamicData);
+xml_struct!(VsanFileServiceShareHealthSummary);
+impl DecodeFields for VsanFileServiceShareHealthSummary {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "overallHealth" => self.overall_health = Some(r.value(s)?),
+            "domainName" => self.domain_name = Some(r.value(s)?),
+            "shareUuid" => self.share_uuid = Some(r.value(s)?),
+            "shareName" => self.share_name = Some(r.value(s)?),
+            "objectHealth" => self.object_health = Some(r.value(s)?),
+            "description" => self.description = Some(r.value(s)?),
+            "extensible" => self.extensible = Some(r.value(s)?),
+            "spbmProfileUuid" => self.spbm_profile_uuid = Some(r.value(s)?),
+            "spbmProfileGenerationId" => self.spbm_profile_generation_id = Some(r.value(s)?),
+            "sharePolicyMismatch" => self.share_policy_mismatch = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanFileServiceShareHealthSummary {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("overallHealth", &self.overall_health);
+        w.opt_field("domainName", &self.domain_name);
+        w.opt_field("shareUuid", &self.share_uuid);
+        w.opt_field("shareName", &self.share_name);
+        w.opt_field("objectHealth", &self.object_health);
+        w.opt_field("description", &self.description);
+        w.opt_field("extensible", &self.extensible);
+        w.opt_field("spbmProfileUuid", &self.spbm_profile_uuid);
+        w.opt_field("spbmProfileGenerationId", &self.spbm_profile_generation_id);
+        w.opt_field("sharePolicyMismatch", &self.share_policy_mismatch);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}

@@ -5,6 +5,148 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `VsanHclCommonDeviceInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHclCommonDeviceInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `deviceName` (`xsd:string`, required).
+    pub device_name: String,
+    /// `displayName` (`xsd:string`, optional).
+    pub display_name: Option<String>,
+    /// `driverName` (`xsd:string`, optional).
+    pub driver_name: Option<String>,
+    /// `driverVersion` (`xsd:string`, optional).
+    pub driver_version: Option<String>,
+    /// `vendorId` (`xsd:long`, optional).
+    pub vendor_id: Option<i64>,
+    /// `deviceId` (`xsd:long`, optional).
+    pub device_id: Option<i64>,
+    /// `subVendorId` (`xsd:long`, optional).
+    pub sub_vendor_id: Option<i64>,
+    /// `subDeviceId` (`xsd:long`, optional).
+    pub sub_device_id: Option<i64>,
+    /// `extraInfo` (`KeyValue`, repeated).
+    pub extra_info: Vec<KeyValue>,
+    /// `deviceOnHcl` (`xsd:boolean`, optional).
+    pub device_on_hcl: Option<bool>,
+    /// `releaseSupported` (`xsd:boolean`, optional).
+    pub release_supported: Option<bool>,
+    /// `releasesOnHcl` (`xsd:string`, repeated).
+    pub releases_on_hcl: Vec<String>,
+    /// `driverVersionsOnHcl` (`xsd:string`, repeated).
+    pub driver_versions_on_hcl: Vec<String>,
+    /// `driverVersionSupported` (`xsd:boolean`, optional).
+    pub driver_version_supported: Option<bool>,
+    /// `fwVersionSupported` (`xsd:boolean`, optional).
+    pub fw_version_supported: Option<bool>,
+    /// `fwVersionOnHcl` (`xsd:string`, repeated).
+    pub fw_version_on_hcl: Vec<String>,
+    /// `fwVersion` (`xsd:string`, optional).
+    pub fw_version: Option<String>,
+    /// `driversOnHcl` (`VsanHclDriverInfo`, repeated).
+    pub drivers_on_hcl: Vec<VsanHclDriverInfo>,
+}
+inherits!(VsanHclCommonDeviceInfo => DynamicData);
+xml_struct!(VsanHclCommonDeviceInfo);
+impl DecodeFields for VsanHclCommonDeviceInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceName" => self.device_name = r.value(s)?,
+            "displayName" => self.display_name = Some(r.value(s)?),
+            "driverName" => self.driver_name = Some(r.value(s)?),
+            "driverVersion" => self.driver_version = Some(r.value(s)?),
+            "vendorId" => self.vendor_id = Some(r.value(s)?),
+            "deviceId" => self.device_id = Some(r.value(s)?),
+            "subVendorId" => self.sub_vendor_id = Some(r.value(s)?),
+            "subDeviceId" => self.sub_device_id = Some(r.value(s)?),
+            "extraInfo" => self.extra_info.push(r.value(s)?),
+            "deviceOnHcl" => self.device_on_hcl = Some(r.value(s)?),
+            "releaseSupported" => self.release_supported = Some(r.value(s)?),
+            "releasesOnHcl" => self.releases_on_hcl.push(r.value(s)?),
+            "driverVersionsOnHcl" => self.driver_versions_on_hcl.push(r.value(s)?),
+            "driverVersionSupported" => self.driver_version_supported = Some(r.value(s)?),
+            "fwVersionSupported" => self.fw_version_supported = Some(r.value(s)?),
+            "fwVersionOnHcl" => self.fw_version_on_hcl.push(r.value(s)?),
+            "fwVersion" => self.fw_version = Some(r.value(s)?),
+            "driversOnHcl" => self.drivers_on_hcl.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHclCommonDeviceInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("deviceName", &self.device_name);
+        w.opt_field("displayName", &self.display_name);
+        w.opt_field("driverName", &self.driver_name);
+        w.opt_field("driverVersion", &self.driver_version);
+        w.opt_field("vendorId", &self.vendor_id);
+        w.opt_field("deviceId", &self.device_id);
+        w.opt_field("subVendorId", &self.sub_vendor_id);
+        w.opt_field("subDeviceId", &self.sub_device_id);
+        w.vec_field("extraInfo", &self.extra_info);
+        w.opt_field("deviceOnHcl", &self.device_on_hcl);
+        w.opt_field("releaseSupported", &self.release_supported);
+        w.vec_field("releasesOnHcl", &self.releases_on_hcl);
+        w.vec_field("driverVersionsOnHcl", &self.driver_versions_on_hcl);
+        w.opt_field("driverVersionSupported", &self.driver_version_supported);
+        w.opt_field("fwVersionSupported", &self.fw_version_supported);
+        w.vec_field("fwVersionOnHcl", &self.fw_version_on_hcl);
+        w.opt_field("fwVersion", &self.fw_version);
+        w.vec_field("driversOnHcl", &self.drivers_on_hcl);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHclComputeResource`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHclComputeResource {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `memory` (`VsanHclMemInfo`, required).
+    pub memory: VsanHclMemInfo,
+}
+inherits!(VsanHclComputeResource => DynamicData);
+xml_struct!(VsanHclComputeResource);
+impl DecodeFields for VsanHclComputeResource {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "memory" => self.memory = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHclComputeResource {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("memory", &self.memory);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanHclControllerInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanHclControllerInfo {
@@ -60,10 +202,14 @@ pub struct VsanHclControllerInfo {
     pub cim_provider_info: Option<VsanHostCimProviderInfo>,
     /// `usedByVsan` (`xsd:boolean`, optional).
     pub used_by_vsan: Option<bool>,
+    /// `disks` (`VsanHclDiskInfo`, repeated).
+    pub disks: Vec<VsanHclDiskInfo>,
     /// `issues` (`LocalizedMethodFault`, repeated).
     pub issues: Vec<LocalizedMethodFault>,
     /// `remediableIssues` (`xsd:string`, repeated).
     pub remediable_issues: Vec<String>,
+    /// `driversOnHcl` (`VsanHclDriverInfo`, repeated).
+    pub drivers_on_hcl: Vec<VsanHclDriverInfo>,
     /// `fwAuxVersion` (`xsd:string`, optional).
     pub fw_aux_version: Option<String>,
     /// `queueDepth` (`xsd:long`, optional).
@@ -86,6 +232,8 @@ pub struct VsanHclControllerInfo {
     pub product_id: Option<String>,
     /// `diskCapacity` (`xsd:long`, optional).
     pub disk_capacity: Option<i64>,
+    /// `vcgEntryInfo` (`VsanVcgDeviceInfo`, repeated).
+    pub vcg_entry_info: Vec<VsanVcgDeviceInfo>,
     /// `controllerType` (`xsd:string`, optional).
     pub controller_type: Option<String>,
     /// `userSelectedVcgId` (`xsd:int`, optional).
@@ -128,8 +276,10 @@ impl DecodeFields for VsanHclControllerInfo {
             "cacheConfig" => self.cache_config = Some(r.value(s)?),
             "cimProviderInfo" => self.cim_provider_info = Some(r.value(s)?),
             "usedByVsan" => self.used_by_vsan = Some(r.value(s)?),
+            "disks" => self.disks.push(r.value(s)?),
             "issues" => self.issues.push(r.value(s)?),
             "remediableIssues" => self.remediable_issues.push(r.value(s)?),
+            "driversOnHcl" => self.drivers_on_hcl.push(r.value(s)?),
             "fwAuxVersion" => self.fw_aux_version = Some(r.value(s)?),
             "queueDepth" => self.queue_depth = Some(r.value(s)?),
             "queueDepthOnHcl" => self.queue_depth_on_hcl = Some(r.value(s)?),
@@ -141,6 +291,7 @@ impl DecodeFields for VsanHclControllerInfo {
             "toolVersion" => self.tool_version = Some(r.value(s)?),
             "productId" => self.product_id = Some(r.value(s)?),
             "diskCapacity" => self.disk_capacity = Some(r.value(s)?),
+            "vcgEntryInfo" => self.vcg_entry_info.push(r.value(s)?),
             "controllerType" => self.controller_type = Some(r.value(s)?),
             "userSelectedVcgId" => self.user_selected_vcg_id = Some(r.value(s)?),
             "vsanCompatibility" => self.vsan_compatibility.push(r.value(s)?),
@@ -180,8 +331,10 @@ impl EncodeFields for VsanHclControllerInfo {
         w.opt_field("cacheConfig", &self.cache_config);
         w.opt_field("cimProviderInfo", &self.cim_provider_info);
         w.opt_field("usedByVsan", &self.used_by_vsan);
+        w.vec_field("disks", &self.disks);
         w.vec_field("issues", &self.issues);
         w.vec_field("remediableIssues", &self.remediable_issues);
+        w.vec_field("driversOnHcl", &self.drivers_on_hcl);
         w.opt_field("fwAuxVersion", &self.fw_aux_version);
         w.opt_field("queueDepth", &self.queue_depth);
         w.opt_field("queueDepthOnHcl", &self.queue_depth_on_hcl);
@@ -193,9 +346,568 @@ impl EncodeFields for VsanHclControllerInfo {
         w.opt_field("toolVersion", &self.tool_version);
         w.opt_field("productId", &self.product_id);
         w.opt_field("diskCapacity", &self.disk_capacity);
+        w.vec_field("vcgEntryInfo", &self.vcg_entry_info);
         w.opt_field("controllerType", &self.controller_type);
         w.opt_field("userSelectedVcgId", &self.user_selected_vcg_id);
         w.vec_field("vsanCompatibility", &self.vsan_compatibility);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHclDiskInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHclDiskInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `deviceName` (`xsd:string`, required).
+    pub device_name: String,
+    /// `model` (`xsd:string`, optional).
+    pub model: Option<String>,
+    /// `isSsd` (`xsd:boolean`, optional).
+    pub is_ssd: Option<bool>,
+    /// `vsanDisk` (`xsd:boolean`, required).
+    pub vsan_disk: bool,
+    /// `issues` (`LocalizedMethodFault`, repeated).
+    pub issues: Vec<LocalizedMethodFault>,
+    /// `remediableIssues` (`xsd:string`, repeated).
+    pub remediable_issues: Vec<String>,
+    /// `uuid` (`xsd:string`, optional).
+    pub uuid: Option<String>,
+    /// `capacity` (`xsd:long`, optional).
+    pub capacity: Option<i64>,
+    /// `vsanCompatibility` (`xsd:string`, repeated).
+    pub vsan_compatibility: Vec<String>,
+}
+inherits!(VsanHclDiskInfo => DynamicData);
+xml_struct!(VsanHclDiskInfo);
+impl DecodeFields for VsanHclDiskInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "deviceName" => self.device_name = r.value(s)?,
+            "model" => self.model = Some(r.value(s)?),
+            "isSsd" => self.is_ssd = Some(r.value(s)?),
+            "vsanDisk" => self.vsan_disk = r.value(s)?,
+            "issues" => self.issues.push(r.value(s)?),
+            "remediableIssues" => self.remediable_issues.push(r.value(s)?),
+            "uuid" => self.uuid = Some(r.value(s)?),
+            "capacity" => self.capacity = Some(r.value(s)?),
+            "vsanCompatibility" => self.vsan_compatibility.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHclDiskInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("deviceName", &self.device_name);
+        w.opt_field("model", &self.model);
+        w.opt_field("isSsd", &self.is_ssd);
+        w.field("vsanDisk", &self.vsan_disk);
+        w.vec_field("issues", &self.issues);
+        w.vec_field("remediableIssues", &self.remediable_issues);
+        w.opt_field("uuid", &self.uuid);
+        w.opt_field("capacity", &self.capacity);
+        w.vec_field("vsanCompatibility", &self.vsan_compatibility);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHclDriverInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHclDriverInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `driverVersion` (`xsd:string`, optional).
+    pub driver_version: Option<String>,
+    /// `driverLink` (`VsanDownloadItem`, optional).
+    pub driver_link: Option<VsanDownloadItem>,
+    /// `fwVersion` (`xsd:string`, optional).
+    pub fw_version: Option<String>,
+    /// `fwLinks` (`VsanDownloadItem`, repeated).
+    pub fw_links: Vec<VsanDownloadItem>,
+    /// `toolsLinks` (`VsanDownloadItem`, repeated).
+    pub tools_links: Vec<VsanDownloadItem>,
+    /// `eula` (`xsd:string`, optional).
+    pub eula: Option<String>,
+    /// `driverType` (`xsd:string`, optional).
+    pub driver_type: Option<String>,
+    /// `driverName` (`xsd:string`, optional).
+    pub driver_name: Option<String>,
+    /// `diskModes` (`xsd:string`, repeated).
+    pub disk_modes: Vec<String>,
+    /// `supportedFeatures` (`xsd:string`, repeated).
+    pub supported_features: Vec<String>,
+}
+inherits!(VsanHclDriverInfo => DynamicData);
+xml_struct!(VsanHclDriverInfo);
+impl DecodeFields for VsanHclDriverInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "driverVersion" => self.driver_version = Some(r.value(s)?),
+            "driverLink" => self.driver_link = Some(r.value(s)?),
+            "fwVersion" => self.fw_version = Some(r.value(s)?),
+            "fwLinks" => self.fw_links.push(r.value(s)?),
+            "toolsLinks" => self.tools_links.push(r.value(s)?),
+            "eula" => self.eula = Some(r.value(s)?),
+            "driverType" => self.driver_type = Some(r.value(s)?),
+            "driverName" => self.driver_name = Some(r.value(s)?),
+            "diskModes" => self.disk_modes.push(r.value(s)?),
+            "supportedFeatures" => self.supported_features.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHclDriverInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("driverVersion", &self.driver_version);
+        w.opt_field("driverLink", &self.driver_link);
+        w.opt_field("fwVersion", &self.fw_version);
+        w.vec_field("fwLinks", &self.fw_links);
+        w.vec_field("toolsLinks", &self.tools_links);
+        w.opt_field("eula", &self.eula);
+        w.opt_field("driverType", &self.driver_type);
+        w.opt_field("driverName", &self.driver_name);
+        w.vec_field("diskModes", &self.disk_modes);
+        w.vec_field("supportedFeatures", &self.supported_features);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHclFirmwareFile`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHclFirmwareFile {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `fileType` (`xsd:string`, required).
+    pub file_type: String,
+    /// `filenameOrUrl` (`xsd:string`, required).
+    pub filename_or_url: String,
+    /// `sha1sum` (`xsd:string`, required).
+    pub sha1sum: String,
+}
+inherits!(VsanHclFirmwareFile => DynamicData);
+xml_struct!(VsanHclFirmwareFile);
+impl DecodeFields for VsanHclFirmwareFile {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "fileType" => self.file_type = r.value(s)?,
+            "filenameOrUrl" => self.filename_or_url = r.value(s)?,
+            "sha1sum" => self.sha1sum = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHclFirmwareFile {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("fileType", &self.file_type);
+        w.field("filenameOrUrl", &self.filename_or_url);
+        w.field("sha1sum", &self.sha1sum);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHclFirmwareUpdateSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHclFirmwareUpdateSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `hbaDevice` (`xsd:string`, required).
+    pub hba_device: String,
+    /// `fwFiles` (`VsanHclFirmwareFile`, repeated).
+    pub fw_files: Vec<VsanHclFirmwareFile>,
+    /// `allowDowngrade` (`xsd:boolean`, optional).
+    pub allow_downgrade: Option<bool>,
+    /// `firmwareComponent` (`VsanHostFwComponent`, repeated).
+    pub firmware_component: Vec<VsanHostFwComponent>,
+}
+inherits!(VsanHclFirmwareUpdateSpec => DynamicData);
+xml_struct!(VsanHclFirmwareUpdateSpec);
+impl DecodeFields for VsanHclFirmwareUpdateSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "hbaDevice" => self.hba_device = r.value(s)?,
+            "fwFiles" => self.fw_files.push(r.value(s)?),
+            "allowDowngrade" => self.allow_downgrade = Some(r.value(s)?),
+            "firmwareComponent" => self.firmware_component.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHclFirmwareUpdateSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.field("hbaDevice", &self.hba_device);
+        w.vec_field("fwFiles", &self.fw_files);
+        w.opt_field("allowDowngrade", &self.allow_downgrade);
+        w.vec_field("firmwareComponent", &self.firmware_component);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHclMemInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHclMemInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `memorySize` (`xsd:long`, optional).
+    pub memory_size: Option<i64>,
+    /// `vsanHostCompatibility` (`xsd:string`, repeated).
+    pub vsan_host_compatibility: Vec<String>,
+}
+inherits!(VsanHclMemInfo => DynamicData);
+xml_struct!(VsanHclMemInfo);
+impl DecodeFields for VsanHclMemInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "memorySize" => self.memory_size = Some(r.value(s)?),
+            "vsanHostCompatibility" => self.vsan_host_compatibility.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHclMemInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("memorySize", &self.memory_size);
+        w.vec_field("vsanHostCompatibility", &self.vsan_host_compatibility);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHclNicInfo`, extends [`VsanHclCommonDeviceInfo`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHclNicInfo {
+    /// The fields inherited from `VsanHclCommonDeviceInfo`.
+    pub base: VsanHclCommonDeviceInfo,
+    /// `vmknic` (`xsd:string`, optional).
+    pub vmknic: Option<String>,
+    /// `useByVsan` (`xsd:boolean`, optional).
+    pub use_by_vsan: Option<bool>,
+    /// `rdmaConfig` (`VsanNicRdmaInfo`, optional).
+    pub rdma_config: Option<VsanNicRdmaInfo>,
+    /// `vsanHostCompatibility` (`xsd:string`, repeated).
+    pub vsan_host_compatibility: Vec<String>,
+    /// `nicLinkSpeedInMbps` (`xsd:int`, optional).
+    pub nic_link_speed_in_mbps: Option<i32>,
+}
+inherits!(VsanHclNicInfo => VsanHclCommonDeviceInfo);
+xml_struct!(VsanHclNicInfo);
+impl DecodeFields for VsanHclNicInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vmknic" => self.vmknic = Some(r.value(s)?),
+            "useByVsan" => self.use_by_vsan = Some(r.value(s)?),
+            "rdmaConfig" => self.rdma_config = Some(r.value(s)?),
+            "vsanHostCompatibility" => self.vsan_host_compatibility.push(r.value(s)?),
+            "nicLinkSpeedInMbps" => self.nic_link_speed_in_mbps = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHclNicInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("vmknic", &self.vmknic);
+        w.opt_field("useByVsan", &self.use_by_vsan);
+        w.opt_field("rdmaConfig", &self.rdma_config);
+        w.vec_field("vsanHostCompatibility", &self.vsan_host_compatibility);
+        w.opt_field("nicLinkSpeedInMbps", &self.nic_link_speed_in_mbps);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHealthActionBase`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHealthActionBase {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `description` (`xsd:string`, required).
+    pub description: String,
+}
+inherits!(VsanHealthActionBase => DynamicData);
+xml_struct!(VsanHealthActionBase);
+impl DecodeFields for VsanHealthActionBase {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "description" => self.description = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHealthActionBase {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("description", &self.description);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHealthConfigSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHealthConfigSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `healthCheckThresholdSpec` (`VsanHealthThreshold`, repeated).
+    pub health_check_threshold_spec: Vec<VsanHealthThreshold>,
+    /// `historicalHealthConfig` (`VsanHistoricalHealthConfig`, optional).
+    pub historical_health_config: Option<VsanHistoricalHealthConfig>,
+}
+inherits!(VsanHealthConfigSpec => DynamicData);
+xml_struct!(VsanHealthConfigSpec);
+impl DecodeFields for VsanHealthConfigSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "healthCheckThresholdSpec" => self.health_check_threshold_spec.push(r.value(s)?),
+            "historicalHealthConfig" => self.historical_health_config = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHealthConfigSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field(
+            "healthCheckThresholdSpec",
+            &self.health_check_threshold_spec,
+        );
+        w.opt_field("historicalHealthConfig", &self.historical_health_config);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHealthConfirmationDialog`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHealthConfirmationDialog {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `title` (`xsd:string`, required).
+    pub title: String,
+    /// `subTitle` (`xsd:string`, optional).
+    pub sub_title: Option<String>,
+    /// `content` (`xsd:string`, required).
+    pub content: String,
+    /// `agreeLabel` (`xsd:string`, optional).
+    pub agree_label: Option<String>,
+    /// `closeLabel` (`xsd:string`, optional).
+    pub close_label: Option<String>,
+    /// `isWarning` (`xsd:boolean`, optional).
+    pub is_warning: Option<bool>,
+}
+inherits!(VsanHealthConfirmationDialog => DynamicData);
+xml_struct!(VsanHealthConfirmationDialog);
+impl DecodeFields for VsanHealthConfirmationDialog {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "title" => self.title = r.value(s)?,
+            "subTitle" => self.sub_title = Some(r.value(s)?),
+            "content" => self.content = r.value(s)?,
+            "agreeLabel" => self.agree_label = Some(r.value(s)?),
+            "closeLabel" => self.close_label = Some(r.value(s)?),
+            "isWarning" => self.is_warning = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHealthConfirmationDialog {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("title", &self.title);
+        w.opt_field("subTitle", &self.sub_title);
+        w.field("content", &self.content);
+        w.opt_field("agreeLabel", &self.agree_label);
+        w.opt_field("closeLabel", &self.close_label);
+        w.opt_field("isWarning", &self.is_warning);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHealthCorrelation`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHealthCorrelation {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `primaryHealthTests` (`xsd:string`, repeated).
+    pub primary_health_tests: Vec<String>,
+    /// `relatedHealthTests` (`xsd:string`, repeated).
+    pub related_health_tests: Vec<String>,
+    /// `skippedHealthTests` (`xsd:string`, repeated).
+    pub skipped_health_tests: Vec<String>,
+}
+inherits!(VsanHealthCorrelation => DynamicData);
+xml_struct!(VsanHealthCorrelation);
+impl DecodeFields for VsanHealthCorrelation {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "primaryHealthTests" => self.primary_health_tests.push(r.value(s)?),
+            "relatedHealthTests" => self.related_health_tests.push(r.value(s)?),
+            "skippedHealthTests" => self.skipped_health_tests.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHealthCorrelation {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("primaryHealthTests", &self.primary_health_tests);
+        w.vec_field("relatedHealthTests", &self.related_health_tests);
+        w.vec_field("skippedHealthTests", &self.skipped_health_tests);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHealthDataDrivenAction`, extends [`VsanHealthActionBase`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHealthDataDrivenAction {
+    /// The fields inherited from `VsanHealthActionBase`.
+    pub base: VsanHealthActionBase,
+    /// `apiAction` (`VsanDataDrivenAPIAction`, required).
+    pub api_action: VsanDataDrivenAPIAction,
+    /// `confirmation` (`VsanHealthConfirmationDialog`, optional).
+    pub confirmation: Option<VsanHealthConfirmationDialog>,
+}
+inherits!(VsanHealthDataDrivenAction => VsanHealthActionBase);
+xml_struct!(VsanHealthDataDrivenAction);
+impl DecodeFields for VsanHealthDataDrivenAction {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "apiAction" => self.api_action = r.value(s)?,
+            "confirmation" => self.confirmation = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHealthDataDrivenAction {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("apiAction", &self.api_action);
+        w.opt_field("confirmation", &self.confirmation);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -266,6 +978,55 @@ impl EncodeFields for VsanHealthExtMgmtPreCheckResult {
     }
 }
 
+/// WSDL type `VsanHealthThreshold`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHealthThreshold {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `yellowValue` (`xsd:long`, required).
+    pub yellow_value: i64,
+    /// `redValue` (`xsd:long`, required).
+    pub red_value: i64,
+    /// `target` (`xsd:string`, optional).
+    pub target: Option<String>,
+    /// `enabled` (`xsd:boolean`, optional).
+    pub enabled: Option<bool>,
+}
+inherits!(VsanHealthThreshold => DynamicData);
+xml_struct!(VsanHealthThreshold);
+impl DecodeFields for VsanHealthThreshold {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "yellowValue" => self.yellow_value = r.value(s)?,
+            "redValue" => self.red_value = r.value(s)?,
+            "target" => self.target = Some(r.value(s)?),
+            "enabled" => self.enabled = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHealthThreshold {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("yellowValue", &self.yellow_value);
+        w.field("redValue", &self.red_value);
+        w.opt_field("target", &self.target);
+        w.opt_field("enabled", &self.enabled);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanHigherObjectsPresentDuringDowngradeIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanHigherObjectsPresentDuringDowngradeIssue {
@@ -303,6 +1064,92 @@ impl EncodeFields for VsanHigherObjectsPresentDuringDowngradeIssue {
     }
 }
 
+/// WSDL type `VsanHistoricalHealthConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHistoricalHealthConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, required).
+    pub enabled: bool,
+}
+inherits!(VsanHistoricalHealthConfig => DynamicData);
+xml_struct!(VsanHistoricalHealthConfig);
+impl DecodeFields for VsanHistoricalHealthConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHistoricalHealthConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("enabled", &self.enabled);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHistoricalHealthTest`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHistoricalHealthTest {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `timestamp` (`xsd:dateTime`, required).
+    pub timestamp: DateTime,
+    /// `health` (`xsd:string`, required).
+    pub health: String,
+    /// `testDetails` (`VsanClusterHealthResultBase`, repeated).
+    pub test_details: Vec<AnyVsanClusterHealthResultBase>,
+    /// `testCorrelation` (`VsanHealthCorrelation`, optional).
+    pub test_correlation: Option<VsanHealthCorrelation>,
+}
+inherits!(VsanHistoricalHealthTest => DynamicData);
+xml_struct!(VsanHistoricalHealthTest);
+impl DecodeFields for VsanHistoricalHealthTest {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "timestamp" => self.timestamp = r.value(s)?,
+            "health" => self.health = r.value(s)?,
+            "testDetails" => self.test_details.push(r.value(s)?),
+            "testCorrelation" => self.test_correlation = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHistoricalHealthTest {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("timestamp", &self.timestamp);
+        w.field("health", &self.health);
+        w.vec_field("testDetails", &self.test_details);
+        w.opt_field("testCorrelation", &self.test_correlation);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanHostCimProviderInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanHostCimProviderInfo {
@@ -314,6 +1161,8 @@ pub struct VsanHostCimProviderInfo {
     pub installed_cim_provider: Option<String>,
     /// `cimProviderOnHcl` (`xsd:string`, repeated).
     pub cim_provider_on_hcl: Vec<String>,
+    /// `cimProviderLinksOnHcl` (`VsanDownloadItem`, repeated).
+    pub cim_provider_links_on_hcl: Vec<VsanDownloadItem>,
 }
 inherits!(VsanHostCimProviderInfo => DynamicData);
 xml_struct!(VsanHostCimProviderInfo);
@@ -328,6 +1177,7 @@ impl DecodeFields for VsanHostCimProviderInfo {
             "cimProviderSupported" => self.cim_provider_supported = Some(r.value(s)?),
             "installedCIMProvider" => self.installed_cim_provider = Some(r.value(s)?),
             "cimProviderOnHcl" => self.cim_provider_on_hcl.push(r.value(s)?),
+            "cimProviderLinksOnHcl" => self.cim_provider_links_on_hcl.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -342,6 +1192,7 @@ impl EncodeFields for VsanHostCimProviderInfo {
         w.opt_field("cimProviderSupported", &self.cim_provider_supported);
         w.opt_field("installedCIMProvider", &self.installed_cim_provider);
         w.vec_field("cimProviderOnHcl", &self.cim_provider_on_hcl);
+        w.vec_field("cimProviderLinksOnHcl", &self.cim_provider_links_on_hcl);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -757,6 +1608,55 @@ impl EncodeFields for VsanHostConfigInfoStorageInfo {
     }
 }
 
+/// WSDL type `VsanHostCreateNativeKeyProviderSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostCreateNativeKeyProviderSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `provider` (`xsd:string`, required).
+    pub provider: String,
+    /// `keyId` (`xsd:string`, optional).
+    pub key_id: Option<String>,
+    /// `keyDerivationKey` (`xsd:string`, optional).
+    pub key_derivation_key: Option<String>,
+    /// `tpmRequired` (`xsd:boolean`, optional).
+    pub tpm_required: Option<bool>,
+}
+inherits!(VsanHostCreateNativeKeyProviderSpec => DynamicData);
+xml_struct!(VsanHostCreateNativeKeyProviderSpec);
+impl DecodeFields for VsanHostCreateNativeKeyProviderSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "provider" => self.provider = r.value(s)?,
+            "keyId" => self.key_id = Some(r.value(s)?),
+            "keyDerivationKey" => self.key_derivation_key = Some(r.value(s)?),
+            "tpmRequired" => self.tpm_required = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostCreateNativeKeyProviderSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("provider", &self.provider);
+        w.opt_field("keyId", &self.key_id);
+        w.opt_field("keyDerivationKey", &self.key_derivation_key);
+        w.opt_field("tpmRequired", &self.tpm_required);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanHostCreateVmHealthTestResult`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanHostCreateVmHealthTestResult {
@@ -1019,6 +1919,115 @@ impl EncodeFields for VsanHostDiskResult {
     }
 }
 
+/// WSDL type `VsanHostEncryptionInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostEncryptionInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, optional).
+    pub enabled: Option<bool>,
+    /// `kekId` (`xsd:string`, optional).
+    pub kek_id: Option<String>,
+    /// `hostKeyId` (`xsd:string`, optional).
+    pub host_key_id: Option<String>,
+    /// `kmipServers` (`KmipServerSpec`, repeated).
+    pub kmip_servers: Vec<KmipServerSpec>,
+    /// `kmsServerCerts` (`xsd:string`, repeated).
+    pub kms_server_certs: Vec<String>,
+    /// `clientKey` (`xsd:string`, optional).
+    pub client_key: Option<String>,
+    /// `clientCert` (`xsd:string`, optional).
+    pub client_cert: Option<String>,
+    /// `dekGenerationId` (`xsd:long`, optional).
+    pub dek_generation_id: Option<i64>,
+    /// `changing` (`xsd:boolean`, optional).
+    pub changing: Option<bool>,
+    /// `eraseDisksBeforeUse` (`xsd:boolean`, optional).
+    pub erase_disks_before_use: Option<bool>,
+    /// `wrappedDek` (`xsd:string`, optional).
+    pub wrapped_dek: Option<String>,
+    /// `dekId` (`xsd:string`, optional).
+    pub dek_id: Option<String>,
+    /// `oldWrappedDek` (`xsd:string`, optional).
+    pub old_wrapped_dek: Option<String>,
+    /// `oldDekId` (`xsd:string`, optional).
+    pub old_dek_id: Option<String>,
+    /// `kekVerifier` (`xsd:string`, optional).
+    pub kek_verifier: Option<String>,
+    /// `dekVerifier` (`xsd:string`, optional).
+    pub dek_verifier: Option<String>,
+    /// `oldDekVerifier` (`xsd:string`, optional).
+    pub old_dek_verifier: Option<String>,
+    /// `iv` (`xsd:string`, optional).
+    pub iv: Option<String>,
+    /// `syncing` (`xsd:boolean`, optional).
+    pub syncing: Option<bool>,
+}
+inherits!(VsanHostEncryptionInfo => DynamicData);
+xml_struct!(VsanHostEncryptionInfo);
+impl DecodeFields for VsanHostEncryptionInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = Some(r.value(s)?),
+            "kekId" => self.kek_id = Some(r.value(s)?),
+            "hostKeyId" => self.host_key_id = Some(r.value(s)?),
+            "kmipServers" => self.kmip_servers.push(r.value(s)?),
+            "kmsServerCerts" => self.kms_server_certs.push(r.value(s)?),
+            "clientKey" => self.client_key = Some(r.value(s)?),
+            "clientCert" => self.client_cert = Some(r.value(s)?),
+            "dekGenerationId" => self.dek_generation_id = Some(r.value(s)?),
+            "changing" => self.changing = Some(r.value(s)?),
+            "eraseDisksBeforeUse" => self.erase_disks_before_use = Some(r.value(s)?),
+            "wrappedDek" => self.wrapped_dek = Some(r.value(s)?),
+            "dekId" => self.dek_id = Some(r.value(s)?),
+            "oldWrappedDek" => self.old_wrapped_dek = Some(r.value(s)?),
+            "oldDekId" => self.old_dek_id = Some(r.value(s)?),
+            "kekVerifier" => self.kek_verifier = Some(r.value(s)?),
+            "dekVerifier" => self.dek_verifier = Some(r.value(s)?),
+            "oldDekVerifier" => self.old_dek_verifier = Some(r.value(s)?),
+            "iv" => self.iv = Some(r.value(s)?),
+            "syncing" => self.syncing = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostEncryptionInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("enabled", &self.enabled);
+        w.opt_field("kekId", &self.kek_id);
+        w.opt_field("hostKeyId", &self.host_key_id);
+        w.vec_field("kmipServers", &self.kmip_servers);
+        w.vec_field("kmsServerCerts", &self.kms_server_certs);
+        w.opt_field("clientKey", &self.client_key);
+        w.opt_field("clientCert", &self.client_cert);
+        w.opt_field("dekGenerationId", &self.dek_generation_id);
+        w.opt_field("changing", &self.changing);
+        w.opt_field("eraseDisksBeforeUse", &self.erase_disks_before_use);
+        w.opt_field("wrappedDek", &self.wrapped_dek);
+        w.opt_field("dekId", &self.dek_id);
+        w.opt_field("oldWrappedDek", &self.old_wrapped_dek);
+        w.opt_field("oldDekId", &self.old_dek_id);
+        w.opt_field("kekVerifier", &self.kek_verifier);
+        w.opt_field("dekVerifier", &self.dek_verifier);
+        w.opt_field("oldDekVerifier", &self.old_dek_verifier);
+        w.opt_field("iv", &self.iv);
+        w.opt_field("syncing", &self.syncing);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanHostFaultDomainInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanHostFaultDomainInfo {
@@ -1056,6 +2065,104 @@ impl EncodeFields for VsanHostFaultDomainInfo {
     }
 }
 
+/// WSDL type `VsanHostFwComponent`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostFwComponent {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `url` (`xsd:string`, optional).
+    pub url: Option<String>,
+    /// `sha1sum` (`xsd:string`, optional).
+    pub sha1sum: Option<String>,
+    /// `currentVersion` (`xsd:string`, optional).
+    pub current_version: Option<String>,
+    /// `suggestedVersion` (`xsd:string`, optional).
+    pub suggested_version: Option<String>,
+    /// `componentID` (`xsd:string`, repeated).
+    pub component_id: Vec<String>,
+}
+inherits!(VsanHostFwComponent => DynamicData);
+xml_struct!(VsanHostFwComponent);
+impl DecodeFields for VsanHostFwComponent {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "name" => self.name = r.value(s)?,
+            "url" => self.url = Some(r.value(s)?),
+            "sha1sum" => self.sha1sum = Some(r.value(s)?),
+            "currentVersion" => self.current_version = Some(r.value(s)?),
+            "suggestedVersion" => self.suggested_version = Some(r.value(s)?),
+            "componentID" => self.component_id.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostFwComponent {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("name", &self.name);
+        w.opt_field("url", &self.url);
+        w.opt_field("sha1sum", &self.sha1sum);
+        w.opt_field("currentVersion", &self.current_version);
+        w.opt_field("suggestedVersion", &self.suggested_version);
+        w.vec_field("componentID", &self.component_id);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanHostGlobalDedupConfigHealthSummary`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanHostGlobalDedupConfigHealthSummary {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hostname` (`xsd:string`, optional).
+    pub hostname: Option<String>,
+    /// `health` (`xsd:string`, optional).
+    pub health: Option<String>,
+}
+inherits!(VsanHostGlobalDedupConfigHealthSummary => DynamicData);
+xml_struct!(VsanHostGlobalDedupConfigHealthSummary);
+impl DecodeFields for VsanHostGlobalDedupConfigHealthSummary {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hostname" => self.hostname = Some(r.value(s)?),
+            "health" => self.health = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanHostGlobalDedupConfigHealthSummary {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("hostname", &self.hostname);
+        w.opt_field("health", &self.health);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanHostHclInfo`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanHostHclInfo {
@@ -1071,8 +2178,12 @@ pub struct VsanHostHclInfo {
     pub error: Option<LocalizedMethodFault>,
     /// `controllers` (`VsanHclControllerInfo`, repeated).
     pub controllers: Vec<VsanHclControllerInfo>,
+    /// `pnics` (`VsanHclNicInfo`, repeated).
+    pub pnics: Vec<VsanHclNicInfo>,
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
+    /// `computeResource` (`VsanHclComputeResource`, optional).
+    pub compute_resource: Option<VsanHclComputeResource>,
     /// `vsanHostCompatibility` (`xsd:string`, repeated).
     pub vsan_host_compatibility: Vec<String>,
 }
@@ -1091,7 +2202,9 @@ impl DecodeFields for VsanHostHclInfo {
             "releaseName" => self.release_name = Some(r.value(s)?),
             "error" => self.error = Some(r.value(s)?),
             "controllers" => self.controllers.push(r.value(s)?),
+            "pnics" => self.pnics.push(r.value(s)?),
             "host" => self.host = Some(r.value(s)?),
+            "computeResource" => self.compute_resource = Some(r.value(s)?),
             "vsanHostCompatibility" => self.vsan_host_compatibility.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -1109,7 +2222,9 @@ impl EncodeFields for VsanHostHclInfo {
         w.opt_field("releaseName", &self.release_name);
         w.opt_field("error", &self.error);
         w.vec_field("controllers", &self.controllers);
+        w.vec_field("pnics", &self.pnics);
         w.opt_field("host", &self.host);
+        w.opt_field("computeResource", &self.compute_resource);
         w.vec_field("vsanHostCompatibility", &self.vsan_host_compatibility);
     }
     fn extra(&self) -> &Extra {

@@ -5,6 +5,51 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `VsanInTransitEncryptionInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanInTransitEncryptionInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, optional).
+    pub enabled: Option<bool>,
+    /// `rekeyInterval` (`xsd:int`, optional).
+    pub rekey_interval: Option<i32>,
+    /// `transitionState` (`xsd:string`, optional).
+    pub transition_state: Option<String>,
+}
+inherits!(VsanInTransitEncryptionInfo => DynamicData);
+xml_struct!(VsanInTransitEncryptionInfo);
+impl DecodeFields for VsanInTransitEncryptionInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = Some(r.value(s)?),
+            "rekeyInterval" => self.rekey_interval = Some(r.value(s)?),
+            "transitionState" => self.transition_state = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanInTransitEncryptionInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("enabled", &self.enabled);
+        w.opt_field("rekeyInterval", &self.rekey_interval);
+        w.opt_field("transitionState", &self.transition_state);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanIscsiHomeObjectSpec`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanIscsiHomeObjectSpec {
@@ -446,6 +491,8 @@ pub struct VsanIscsiTargetServiceConfig {
     pub default_config: Option<VsanIscsiTargetServiceDefaultConfigSpec>,
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
+    /// `vipConfigs` (`VsanIscsiVipConfigSpec`, repeated).
+    pub vip_configs: Vec<VsanIscsiVipConfigSpec>,
 }
 inherits!(VsanIscsiTargetServiceConfig => DynamicData);
 xml_struct!(VsanIscsiTargetServiceConfig);
@@ -459,6 +506,7 @@ impl DecodeFields for VsanIscsiTargetServiceConfig {
         match name {
             "defaultConfig" => self.default_config = Some(r.value(s)?),
             "enabled" => self.enabled = Some(r.value(s)?),
+            "vipConfigs" => self.vip_configs.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -472,6 +520,7 @@ impl EncodeFields for VsanIscsiTargetServiceConfig {
         self.base.encode_fields(w);
         w.opt_field("defaultConfig", &self.default_config);
         w.opt_field("enabled", &self.enabled);
+        w.vec_field("vipConfigs", &self.vip_configs);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -595,6 +644,141 @@ impl EncodeFields for VsanIscsiTargetSpec {
         self.base.encode_fields(w);
         w.opt_field("storagePolicy", &self.storage_policy);
         w.opt_field("newAlias", &self.new_alias);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanIscsiVipConfigSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanIscsiVipConfigSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, optional).
+    pub enabled: Option<bool>,
+    /// `v4NetworkConfig` (`VsanVipNetworkConfig`, optional).
+    pub v4_network_config: Option<VsanVipNetworkConfig>,
+    /// `v6NetworkConfig` (`VsanVipNetworkConfig`, optional).
+    pub v6_network_config: Option<VsanVipNetworkConfig>,
+    /// `vswitchConfig` (`VsanIscsiVipVswitchConfig`, optional).
+    pub vswitch_config: Option<VsanIscsiVipVswitchConfig>,
+    /// `distributedSwitchConfig` (`VsanIscsiVipDVswitchConfig`, optional).
+    pub distributed_switch_config: Option<VsanIscsiVipDVswitchConfig>,
+}
+inherits!(VsanIscsiVipConfigSpec => DynamicData);
+xml_struct!(VsanIscsiVipConfigSpec);
+impl DecodeFields for VsanIscsiVipConfigSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = Some(r.value(s)?),
+            "v4NetworkConfig" => self.v4_network_config = Some(r.value(s)?),
+            "v6NetworkConfig" => self.v6_network_config = Some(r.value(s)?),
+            "vswitchConfig" => self.vswitch_config = Some(r.value(s)?),
+            "distributedSwitchConfig" => self.distributed_switch_config = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanIscsiVipConfigSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("enabled", &self.enabled);
+        w.opt_field("v4NetworkConfig", &self.v4_network_config);
+        w.opt_field("v6NetworkConfig", &self.v6_network_config);
+        w.opt_field("vswitchConfig", &self.vswitch_config);
+        w.opt_field("distributedSwitchConfig", &self.distributed_switch_config);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanIscsiVipDVswitchConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanIscsiVipDVswitchConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `portGroup` (`ManagedObjectReference`, optional).
+    pub port_group: Option<ManagedObjectReference>,
+    /// `dvsUuid` (`xsd:string`, optional).
+    pub dvs_uuid: Option<String>,
+}
+inherits!(VsanIscsiVipDVswitchConfig => DynamicData);
+xml_struct!(VsanIscsiVipDVswitchConfig);
+impl DecodeFields for VsanIscsiVipDVswitchConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "portGroup" => self.port_group = Some(r.value(s)?),
+            "dvsUuid" => self.dvs_uuid = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanIscsiVipDVswitchConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("portGroup", &self.port_group);
+        w.opt_field("dvsUuid", &self.dvs_uuid);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanIscsiVipVswitchConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanIscsiVipVswitchConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `vswitchName` (`xsd:string`, required).
+    pub vswitch_name: String,
+    /// `vlanId` (`xsd:int`, optional).
+    pub vlan_id: Option<i32>,
+}
+inherits!(VsanIscsiVipVswitchConfig => DynamicData);
+xml_struct!(VsanIscsiVipVswitchConfig);
+impl DecodeFields for VsanIscsiVipVswitchConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vswitchName" => self.vswitch_name = r.value(s)?,
+            "vlanId" => self.vlan_id = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanIscsiVipVswitchConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("vswitchName", &self.vswitch_name);
+        w.opt_field("vlanId", &self.vlan_id);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

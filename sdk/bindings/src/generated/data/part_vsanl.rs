@@ -48,6 +48,8 @@ pub struct VsanLimitHealthResult {
     pub slack_space_cap_required: Option<i64>,
     /// `resyncPauseThreshold` (`xsd:long`, optional).
     pub resync_pause_threshold: Option<i64>,
+    /// `spaceEfficiencyMetadataSizeB` (`VsanSpaceEfficiencyMetadataSize`, optional).
+    pub space_efficiency_metadata_size_b: Option<VsanSpaceEfficiencyMetadataSize>,
     /// `hostRebuildCapacity` (`xsd:long`, optional).
     pub host_rebuild_capacity: Option<i64>,
     /// `minSpaceRequiredForVsanOp` (`xsd:long`, optional).
@@ -86,6 +88,9 @@ impl DecodeFields for VsanLimitHealthResult {
             "dgTransientCapacityUsedB" => self.dg_transient_capacity_used_b = Some(r.value(s)?),
             "slackSpaceCapRequired" => self.slack_space_cap_required = Some(r.value(s)?),
             "resyncPauseThreshold" => self.resync_pause_threshold = Some(r.value(s)?),
+            "spaceEfficiencyMetadataSizeB" => {
+                self.space_efficiency_metadata_size_b = Some(r.value(s)?)
+            }
             "hostRebuildCapacity" => self.host_rebuild_capacity = Some(r.value(s)?),
             "minSpaceRequiredForVsanOp" => self.min_space_required_for_vsan_op = Some(r.value(s)?),
             "enforceCapResrvSpace" => self.enforce_cap_resrv_space = Some(r.value(s)?),
@@ -126,6 +131,10 @@ impl EncodeFields for VsanLimitHealthResult {
         );
         w.opt_field("slackSpaceCapRequired", &self.slack_space_cap_required);
         w.opt_field("resyncPauseThreshold", &self.resync_pause_threshold);
+        w.opt_field(
+            "spaceEfficiencyMetadataSizeB",
+            &self.space_efficiency_metadata_size_b,
+        );
         w.opt_field("hostRebuildCapacity", &self.host_rebuild_capacity);
         w.opt_field(
             "minSpaceRequiredForVsanOp",

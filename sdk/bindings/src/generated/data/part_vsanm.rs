@@ -5,6 +5,80 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `VsanMetricProfile`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanMetricProfile {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `authToken` (`xsd:string`, required).
+    pub auth_token: String,
+}
+inherits!(VsanMetricProfile => DynamicData);
+xml_struct!(VsanMetricProfile);
+impl DecodeFields for VsanMetricProfile {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "authToken" => self.auth_token = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanMetricProfile {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("authToken", &self.auth_token);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanMetricsConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanMetricsConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `profiles` (`VsanMetricProfile`, repeated).
+    pub profiles: Vec<VsanMetricProfile>,
+}
+inherits!(VsanMetricsConfig => DynamicData);
+xml_struct!(VsanMetricsConfig);
+impl DecodeFields for VsanMetricsConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "profiles" => self.profiles.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanMetricsConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("profiles", &self.profiles);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanMixedEsxVersionIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanMixedEsxVersionIssue {

@@ -5,6 +5,77 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `VsanNetworkConfigBaseIssue`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanNetworkConfigBaseIssue {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+}
+inherits!(VsanNetworkConfigBaseIssue => DynamicData);
+xml_struct!(VsanNetworkConfigBaseIssue);
+impl DecodeFields for VsanNetworkConfigBaseIssue {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        self.base.decode_field(name, r, s)
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanNetworkConfigBaseIssue {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanNetworkConfigBestPracticeHealth`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanNetworkConfigBestPracticeHealth {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `vdsPresent` (`xsd:boolean`, required).
+    pub vds_present: bool,
+    /// `issues` (`VsanNetworkConfigBaseIssue`, repeated).
+    pub issues: Vec<VsanNetworkConfigBaseIssue>,
+}
+inherits!(VsanNetworkConfigBestPracticeHealth => DynamicData);
+xml_struct!(VsanNetworkConfigBestPracticeHealth);
+impl DecodeFields for VsanNetworkConfigBestPracticeHealth {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vdsPresent" => self.vds_present = r.value(s)?,
+            "issues" => self.issues.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanNetworkConfigBestPracticeHealth {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("vdsPresent", &self.vds_present);
+        w.vec_field("issues", &self.issues);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanNetworkHealthResult`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanNetworkHealthResult {
@@ -34,6 +105,8 @@ pub struct VsanNetworkHealthResult {
     pub rdma_enabled: Option<bool>,
     /// `rdtConnProtocol` (`xsd:string`, optional).
     pub rdt_conn_protocol: Option<String>,
+    /// `serverClusters` (`VsanServerClusterInfo`, repeated).
+    pub server_clusters: Vec<VsanServerClusterInfo>,
     /// `externalPeerHealth` (`VsanNetworkPeerHealthResult`, repeated).
     pub external_peer_health: Vec<VsanNetworkPeerHealthResult>,
 }
@@ -59,6 +132,7 @@ impl DecodeFields for VsanNetworkHealthResult {
             "inUnicast" => self.in_unicast = Some(r.value(s)?),
             "rdmaEnabled" => self.rdma_enabled = Some(r.value(s)?),
             "rdtConnProtocol" => self.rdt_conn_protocol = Some(r.value(s)?),
+            "serverClusters" => self.server_clusters.push(r.value(s)?),
             "externalPeerHealth" => self.external_peer_health.push(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -83,6 +157,7 @@ impl EncodeFields for VsanNetworkHealthResult {
         w.opt_field("inUnicast", &self.in_unicast);
         w.opt_field("rdmaEnabled", &self.rdma_enabled);
         w.opt_field("rdtConnProtocol", &self.rdt_conn_protocol);
+        w.vec_field("serverClusters", &self.server_clusters);
         w.vec_field("externalPeerHealth", &self.external_peer_health);
     }
     fn extra(&self) -> &Extra {
@@ -267,6 +342,63 @@ impl EncodeFields for VsanNewPolicyBatch {
         self.base.encode_fields(w);
         w.vec_field("size", &self.size);
         w.opt_field("policy", &self.policy);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanNicRdmaInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanNicRdmaInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `rdmaCapable` (`xsd:boolean`, optional).
+    pub rdma_capable: Option<bool>,
+    /// `rdmaProtocolCapable` (`xsd:string`, optional).
+    pub rdma_protocol_capable: Option<String>,
+    /// `dcbEnabled` (`xsd:boolean`, optional).
+    pub dcb_enabled: Option<bool>,
+    /// `dcbMode` (`xsd:string`, optional).
+    pub dcb_mode: Option<String>,
+    /// `pfcEnabled` (`xsd:boolean`, optional).
+    pub pfc_enabled: Option<bool>,
+    /// `pfcConfig` (`xsd:string`, optional).
+    pub pfc_config: Option<String>,
+}
+inherits!(VsanNicRdmaInfo => DynamicData);
+xml_struct!(VsanNicRdmaInfo);
+impl DecodeFields for VsanNicRdmaInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "rdmaCapable" => self.rdma_capable = Some(r.value(s)?),
+            "rdmaProtocolCapable" => self.rdma_protocol_capable = Some(r.value(s)?),
+            "dcbEnabled" => self.dcb_enabled = Some(r.value(s)?),
+            "dcbMode" => self.dcb_mode = Some(r.value(s)?),
+            "pfcEnabled" => self.pfc_enabled = Some(r.value(s)?),
+            "pfcConfig" => self.pfc_config = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanNicRdmaInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("rdmaCapable", &self.rdma_capable);
+        w.opt_field("rdmaProtocolCapable", &self.rdma_protocol_capable);
+        w.opt_field("dcbEnabled", &self.dcb_enabled);
+        w.opt_field("dcbMode", &self.dcb_mode);
+        w.opt_field("pfcEnabled", &self.pfc_enabled);
+        w.opt_field("pfcConfig", &self.pfc_config);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -257,6 +257,8 @@ pub struct VsanPerfMemberInfo {
     pub member_uuid: Option<String>,
     /// `isSupportUnicast` (`xsd:boolean`, optional).
     pub is_support_unicast: Option<bool>,
+    /// `unicastAddressInfos` (`VsanUnicastAddressInfo`, repeated).
+    pub unicast_address_infos: Vec<VsanUnicastAddressInfo>,
     /// `hostname` (`xsd:string`, optional).
     pub hostname: Option<String>,
 }
@@ -274,6 +276,7 @@ impl DecodeFields for VsanPerfMemberInfo {
             "thumbprintList" => self.thumbprint_list.push(r.value(s)?),
             "memberUuid" => self.member_uuid = Some(r.value(s)?),
             "isSupportUnicast" => self.is_support_unicast = Some(r.value(s)?),
+            "unicastAddressInfos" => self.unicast_address_infos.push(r.value(s)?),
             "hostname" => self.hostname = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
@@ -290,6 +293,7 @@ impl EncodeFields for VsanPerfMemberInfo {
         w.vec_field("thumbprintList", &self.thumbprint_list);
         w.opt_field("memberUuid", &self.member_uuid);
         w.opt_field("isSupportUnicast", &self.is_support_unicast);
+        w.vec_field("unicastAddressInfos", &self.unicast_address_infos);
         w.opt_field("hostname", &self.hostname);
     }
     fn extra(&self) -> &Extra {
@@ -660,6 +664,125 @@ impl EncodeFields for VsanPerfTopEntity {
     }
 }
 
+/// WSDL type `VsanPerfsvcConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanPerfsvcConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, required).
+    pub enabled: bool,
+    /// `profile` (`VirtualMachineProfileSpec`, optional).
+    pub profile: Option<AnyVirtualMachineProfileSpec>,
+    /// `diagnosticMode` (`xsd:boolean`, optional).
+    pub diagnostic_mode: Option<bool>,
+    /// `verboseMode` (`xsd:boolean`, optional).
+    pub verbose_mode: Option<bool>,
+}
+inherits!(VsanPerfsvcConfig => DynamicData);
+xml_struct!(VsanPerfsvcConfig);
+impl DecodeFields for VsanPerfsvcConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = r.value(s)?,
+            "profile" => self.profile = Some(r.value(s)?),
+            "diagnosticMode" => self.diagnostic_mode = Some(r.value(s)?),
+            "verboseMode" => self.verbose_mode = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanPerfsvcConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("enabled", &self.enabled);
+        w.opt_field("profile", &self.profile);
+        w.opt_field("diagnosticMode", &self.diagnostic_mode);
+        w.opt_field("verboseMode", &self.verbose_mode);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanPerfsvcHealthResult`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanPerfsvcHealthResult {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `statsObjectInfo` (`VsanObjectInformation`, optional).
+    pub stats_object_info: Option<VsanObjectInformation>,
+    /// `statsObjectConsistent` (`xsd:boolean`, optional).
+    pub stats_object_consistent: Option<bool>,
+    /// `statsObjectPolicyConsistent` (`xsd:boolean`, optional).
+    pub stats_object_policy_consistent: Option<bool>,
+    /// `datastoreCompatible` (`xsd:boolean`, optional).
+    pub datastore_compatible: Option<bool>,
+    /// `enoughFreeSpace` (`xsd:boolean`, optional).
+    pub enough_free_space: Option<bool>,
+    /// `remediateAction` (`xsd:string`, optional).
+    pub remediate_action: Option<String>,
+    /// `hostResults` (`VsanPerfNodeInformation`, repeated).
+    pub host_results: Vec<VsanPerfNodeInformation>,
+    /// `verboseModeStatus` (`xsd:boolean`, optional).
+    pub verbose_mode_status: Option<bool>,
+}
+inherits!(VsanPerfsvcHealthResult => DynamicData);
+xml_struct!(VsanPerfsvcHealthResult);
+impl DecodeFields for VsanPerfsvcHealthResult {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "statsObjectInfo" => self.stats_object_info = Some(r.value(s)?),
+            "statsObjectConsistent" => self.stats_object_consistent = Some(r.value(s)?),
+            "statsObjectPolicyConsistent" => {
+                self.stats_object_policy_consistent = Some(r.value(s)?)
+            }
+            "datastoreCompatible" => self.datastore_compatible = Some(r.value(s)?),
+            "enoughFreeSpace" => self.enough_free_space = Some(r.value(s)?),
+            "remediateAction" => self.remediate_action = Some(r.value(s)?),
+            "hostResults" => self.host_results.push(r.value(s)?),
+            "verboseModeStatus" => self.verbose_mode_status = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanPerfsvcHealthResult {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("statsObjectInfo", &self.stats_object_info);
+        w.opt_field("statsObjectConsistent", &self.stats_object_consistent);
+        w.opt_field(
+            "statsObjectPolicyConsistent",
+            &self.stats_object_policy_consistent,
+        );
+        w.opt_field("datastoreCompatible", &self.datastore_compatible);
+        w.opt_field("enoughFreeSpace", &self.enough_free_space);
+        w.opt_field("remediateAction", &self.remediate_action);
+        w.vec_field("hostResults", &self.host_results);
+        w.opt_field("verboseModeStatus", &self.verbose_mode_status);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanPhysicalDiskHealth`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanPhysicalDiskHealth {
@@ -729,6 +852,8 @@ pub struct VsanPhysicalDiskHealth {
     pub dek_generation_id: Option<i64>,
     /// `encryptedUnlocked` (`xsd:boolean`, optional).
     pub encrypted_unlocked: Option<bool>,
+    /// `rebalanceResult` (`VsanDiskRebalanceResult`, optional).
+    pub rebalance_result: Option<VsanDiskRebalanceResult>,
     /// `dekId` (`xsd:string`, optional).
     pub dek_id: Option<String>,
     /// `kekVerifierHealth` (`xsd:boolean`, optional).
@@ -798,6 +923,7 @@ impl DecodeFields for VsanPhysicalDiskHealth {
             "kekId" => self.kek_id = Some(r.value(s)?),
             "dekGenerationId" => self.dek_generation_id = Some(r.value(s)?),
             "encryptedUnlocked" => self.encrypted_unlocked = Some(r.value(s)?),
+            "rebalanceResult" => self.rebalance_result = Some(r.value(s)?),
             "dekId" => self.dek_id = Some(r.value(s)?),
             "kekVerifierHealth" => self.kek_verifier_health = Some(r.value(s)?),
             "dekVerifierHealth" => self.dek_verifier_health = Some(r.value(s)?),
@@ -856,6 +982,7 @@ impl EncodeFields for VsanPhysicalDiskHealth {
         w.opt_field("kekId", &self.kek_id);
         w.opt_field("dekGenerationId", &self.dek_generation_id);
         w.opt_field("encryptedUnlocked", &self.encrypted_unlocked);
+        w.opt_field("rebalanceResult", &self.rebalance_result);
         w.opt_field("dekId", &self.dek_id);
         w.opt_field("kekVerifierHealth", &self.kek_verifier_health);
         w.opt_field("dekVerifierHealth", &self.dek_verifier_health);
@@ -1121,6 +1248,12 @@ pub struct VsanPrepareVsanForVcsaSpec {
     pub vsan_data_efficiency_config: Option<VsanDataEfficiencyConfig>,
     /// `taskId` (`xsd:string`, optional).
     pub task_id: Option<String>,
+    /// `vsanDataEncryptionConfig` (`VsanHostEncryptionInfo`, optional).
+    pub vsan_data_encryption_config: Option<VsanHostEncryptionInfo>,
+    /// `vsanAddStoragePoolDiskSpec` (`VsanAddStoragePoolDiskSpec`, optional).
+    pub vsan_add_storage_pool_disk_spec: Option<VsanAddStoragePoolDiskSpec>,
+    /// `createNativeKeyProviderSpec` (`VsanHostCreateNativeKeyProviderSpec`, optional).
+    pub create_native_key_provider_spec: Option<VsanHostCreateNativeKeyProviderSpec>,
 }
 inherits!(VsanPrepareVsanForVcsaSpec => DynamicData);
 xml_struct!(VsanPrepareVsanForVcsaSpec);
@@ -1137,6 +1270,13 @@ impl DecodeFields for VsanPrepareVsanForVcsaSpec {
             }
             "vsanDataEfficiencyConfig" => self.vsan_data_efficiency_config = Some(r.value(s)?),
             "taskId" => self.task_id = Some(r.value(s)?),
+            "vsanDataEncryptionConfig" => self.vsan_data_encryption_config = Some(r.value(s)?),
+            "vsanAddStoragePoolDiskSpec" => {
+                self.vsan_add_storage_pool_disk_spec = Some(r.value(s)?)
+            }
+            "createNativeKeyProviderSpec" => {
+                self.create_native_key_provider_spec = Some(r.value(s)?)
+            }
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -1157,6 +1297,59 @@ impl EncodeFields for VsanPrepareVsanForVcsaSpec {
             &self.vsan_data_efficiency_config,
         );
         w.opt_field("taskId", &self.task_id);
+        w.opt_field(
+            "vsanDataEncryptionConfig",
+            &self.vsan_data_encryption_config,
+        );
+        w.opt_field(
+            "vsanAddStoragePoolDiskSpec",
+            &self.vsan_add_storage_pool_disk_spec,
+        );
+        w.opt_field(
+            "createNativeKeyProviderSpec",
+            &self.create_native_key_provider_spec,
+        );
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanProactiveRebalanceInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanProactiveRebalanceInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, optional).
+    pub enabled: Option<bool>,
+    /// `threshold` (`xsd:int`, optional).
+    pub threshold: Option<i32>,
+}
+inherits!(VsanProactiveRebalanceInfo => DynamicData);
+xml_struct!(VsanProactiveRebalanceInfo);
+impl DecodeFields for VsanProactiveRebalanceInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = Some(r.value(s)?),
+            "threshold" => self.threshold = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanProactiveRebalanceInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("enabled", &self.enabled);
+        w.opt_field("threshold", &self.threshold);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

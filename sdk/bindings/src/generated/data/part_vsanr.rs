@@ -5,6 +5,43 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `VsanRdmaConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanRdmaConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `rdmaEnabled` (`xsd:boolean`, required).
+    pub rdma_enabled: bool,
+}
+inherits!(VsanRdmaConfig => DynamicData);
+xml_struct!(VsanRdmaConfig);
+impl DecodeFields for VsanRdmaConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "rdmaEnabled" => self.rdma_enabled = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanRdmaConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("rdmaEnabled", &self.rdma_enabled);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanRepairObjectsResult`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanRepairObjectsResult {

@@ -54,6 +54,252 @@ impl EncodeFields for VSANStretchedClusterHostVirtualApplianceStatus {
     }
 }
 
+/// WSDL type `VsanServerClusterInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanServerClusterInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `cluster` (`ManagedObjectReference`, optional).
+    pub cluster: Option<ManagedObjectReference>,
+    /// `peerHealth` (`VsanNetworkPeerHealthResult`, repeated).
+    pub peer_health: Vec<VsanNetworkPeerHealthResult>,
+    /// `membership` (`VsanClusterMembershipInfo`, optional).
+    pub membership: Option<VsanClusterMembershipInfo>,
+}
+inherits!(VsanServerClusterInfo => DynamicData);
+xml_struct!(VsanServerClusterInfo);
+impl DecodeFields for VsanServerClusterInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "cluster" => self.cluster = Some(r.value(s)?),
+            "peerHealth" => self.peer_health.push(r.value(s)?),
+            "membership" => self.membership = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanServerClusterInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("cluster", &self.cluster);
+        w.vec_field("peerHealth", &self.peer_health);
+        w.opt_field("membership", &self.membership);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanSiteFaultDomain`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanSiteFaultDomain {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `hosts` (`ManagedObjectReference`, repeated).
+    pub hosts: Vec<ManagedObjectReference>,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+}
+inherits!(VsanSiteFaultDomain => DynamicData);
+xml_struct!(VsanSiteFaultDomain);
+impl DecodeFields for VsanSiteFaultDomain {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "hosts" => self.hosts.push(r.value(s)?),
+            "name" => self.name = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanSiteFaultDomain {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("hosts", &self.hosts);
+        w.field("name", &self.name);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanSiteFaultDomainConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanSiteFaultDomainConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `siteFaultDomains` (`VsanSiteFaultDomain`, repeated).
+    pub site_fault_domains: Vec<VsanSiteFaultDomain>,
+}
+inherits!(VsanSiteFaultDomainConfig => DynamicData);
+xml_struct!(VsanSiteFaultDomainConfig);
+impl DecodeFields for VsanSiteFaultDomainConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "siteFaultDomains" => self.site_fault_domains.push(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanSiteFaultDomainConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.vec_field("siteFaultDomains", &self.site_fault_domains);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanSnapServiceConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanSnapServiceConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enabled` (`xsd:boolean`, required).
+    pub enabled: bool,
+}
+inherits!(VsanSnapServiceConfig => DynamicData);
+xml_struct!(VsanSnapServiceConfig);
+impl DecodeFields for VsanSnapServiceConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enabled" => self.enabled = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanSnapServiceConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("enabled", &self.enabled);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanSpaceEfficiencyMetadataSize`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanSpaceEfficiencyMetadataSize {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `dedupMetadataSize` (`xsd:long`, optional).
+    pub dedup_metadata_size: Option<i64>,
+    /// `compressionMetadataSize` (`xsd:long`, optional).
+    pub compression_metadata_size: Option<i64>,
+}
+inherits!(VsanSpaceEfficiencyMetadataSize => DynamicData);
+xml_struct!(VsanSpaceEfficiencyMetadataSize);
+impl DecodeFields for VsanSpaceEfficiencyMetadataSize {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "dedupMetadataSize" => self.dedup_metadata_size = Some(r.value(s)?),
+            "compressionMetadataSize" => self.compression_metadata_size = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanSpaceEfficiencyMetadataSize {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("dedupMetadataSize", &self.dedup_metadata_size);
+        w.opt_field("compressionMetadataSize", &self.compression_metadata_size);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanSpaceEfficiencyRatio`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanSpaceEfficiencyRatio {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `overallRatio` (`xsd:float`, optional).
+    pub overall_ratio: Option<f32>,
+    /// `compressionRatio` (`xsd:float`, optional).
+    pub compression_ratio: Option<f32>,
+    /// `dedupRatio` (`xsd:float`, optional).
+    pub dedup_ratio: Option<f32>,
+}
+inherits!(VsanSpaceEfficiencyRatio => DynamicData);
+xml_struct!(VsanSpaceEfficiencyRatio);
+impl DecodeFields for VsanSpaceEfficiencyRatio {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "overallRatio" => self.overall_ratio = Some(r.value(s)?),
+            "compressionRatio" => self.compression_ratio = Some(r.value(s)?),
+            "dedupRatio" => self.dedup_ratio = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanSpaceEfficiencyRatio {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("overallRatio", &self.overall_ratio);
+        w.opt_field("compressionRatio", &self.compression_ratio);
+        w.opt_field("dedupRatio", &self.dedup_ratio);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanSpaceUsage`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanSpaceUsage {
@@ -69,8 +315,14 @@ pub struct VsanSpaceUsage {
     pub space_detail: Option<VsanSpaceUsageDetailResult>,
     /// `efficientCapacity` (`VimVsanDataEfficiencyCapacityState`, optional).
     pub efficient_capacity: Option<VimVsanDataEfficiencyCapacityState>,
+    /// `whatifCapacities` (`VsanWhatifCapacity`, repeated).
+    pub whatif_capacities: Vec<VsanWhatifCapacity>,
     /// `uncommittedB` (`xsd:long`, optional).
     pub uncommitted_b: Option<i64>,
+    /// `capacityHealthThreshold` (`VsanHealthThreshold`, optional).
+    pub capacity_health_threshold: Option<VsanHealthThreshold>,
+    /// `spaceEfficiencyRatio` (`VsanSpaceEfficiencyRatio`, optional).
+    pub space_efficiency_ratio: Option<VsanSpaceEfficiencyRatio>,
 }
 inherits!(VsanSpaceUsage => DynamicData);
 xml_struct!(VsanSpaceUsage);
@@ -87,7 +339,10 @@ impl DecodeFields for VsanSpaceUsage {
             "spaceOverview" => self.space_overview = Some(r.value(s)?),
             "spaceDetail" => self.space_detail = Some(r.value(s)?),
             "efficientCapacity" => self.efficient_capacity = Some(r.value(s)?),
+            "whatifCapacities" => self.whatif_capacities.push(r.value(s)?),
             "uncommittedB" => self.uncommitted_b = Some(r.value(s)?),
+            "capacityHealthThreshold" => self.capacity_health_threshold = Some(r.value(s)?),
+            "spaceEfficiencyRatio" => self.space_efficiency_ratio = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -104,7 +359,10 @@ impl EncodeFields for VsanSpaceUsage {
         w.opt_field("spaceOverview", &self.space_overview);
         w.opt_field("spaceDetail", &self.space_detail);
         w.opt_field("efficientCapacity", &self.efficient_capacity);
+        w.vec_field("whatifCapacities", &self.whatif_capacities);
         w.opt_field("uncommittedB", &self.uncommitted_b);
+        w.opt_field("capacityHealthThreshold", &self.capacity_health_threshold);
+        w.opt_field("spaceEfficiencyRatio", &self.space_efficiency_ratio);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -301,6 +559,47 @@ impl EncodeFields for VsanStoragePolicyStatus {
         w.opt_field("id", &self.id);
         w.opt_field("expectedValue", &self.expected_value);
         w.opt_field("currentValue", &self.current_value);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanStoragePoolDisk`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanStoragePoolDisk {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `diskName` (`xsd:string`, required).
+    pub disk_name: String,
+    /// `diskType` (`xsd:string`, required).
+    pub disk_type: String,
+}
+inherits!(VsanStoragePoolDisk => DynamicData);
+xml_struct!(VsanStoragePoolDisk);
+impl DecodeFields for VsanStoragePoolDisk {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "diskName" => self.disk_name = r.value(s)?,
+            "diskType" => self.disk_type = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanStoragePoolDisk {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("diskName", &self.disk_name);
+        w.field("diskType", &self.disk_type);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

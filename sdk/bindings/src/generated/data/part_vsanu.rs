@@ -5,6 +5,51 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `VsanUnicastAddressInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanUnicastAddressInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `address` (`xsd:string`, required).
+    pub address: String,
+    /// `port` (`xsd:int`, optional).
+    pub port: Option<i32>,
+    /// `nicType` (`xsd:string`, optional).
+    pub nic_type: Option<String>,
+}
+inherits!(VsanUnicastAddressInfo => DynamicData);
+xml_struct!(VsanUnicastAddressInfo);
+impl DecodeFields for VsanUnicastAddressInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "address" => self.address = r.value(s)?,
+            "port" => self.port = Some(r.value(s)?),
+            "nicType" => self.nic_type = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanUnicastAddressInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("address", &self.address);
+        w.opt_field("port", &self.port);
+        w.opt_field("nicType", &self.nic_type);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanUnknownScanIssue`, extends [`VsanUpgradeSystemPreflightCheckIssue`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanUnknownScanIssue {
@@ -36,6 +81,136 @@ impl EncodeFields for VsanUnknownScanIssue {
     fn encode_fields(&self, w: &mut XmlWriter) {
         self.base.encode_fields(w);
         w.vec_field("uuids", &self.uuids);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanUnmapConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanUnmapConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `enable` (`xsd:boolean`, required).
+    pub enable: bool,
+}
+inherits!(VsanUnmapConfig => DynamicData);
+xml_struct!(VsanUnmapConfig);
+impl DecodeFields for VsanUnmapConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "enable" => self.enable = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanUnmapConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("enable", &self.enable);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanUpdateItem`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanUpdateItem {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `type` (`xsd:string`, required).
+    pub r#type: String,
+    /// `name` (`xsd:string`, required).
+    pub name: String,
+    /// `version` (`xsd:string`, required).
+    pub version: String,
+    /// `existingVersion` (`xsd:string`, optional).
+    pub existing_version: Option<String>,
+    /// `present` (`xsd:boolean`, required).
+    pub present: bool,
+    /// `vibSpec` (`VsanVibSpec`, repeated).
+    pub vib_spec: Vec<VsanVibSpec>,
+    /// `vibType` (`xsd:string`, optional).
+    pub vib_type: Option<String>,
+    /// `firmwareSpec` (`VsanHclFirmwareUpdateSpec`, optional).
+    pub firmware_spec: Option<VsanHclFirmwareUpdateSpec>,
+    /// `downloadInfo` (`VsanDownloadItem`, repeated).
+    pub download_info: Vec<VsanDownloadItem>,
+    /// `eula` (`xsd:string`, optional).
+    pub eula: Option<String>,
+    /// `adapter` (`xsd:string`, optional).
+    pub adapter: Option<String>,
+    /// `key` (`xsd:string`, optional).
+    pub key: Option<String>,
+    /// `impact` (`xsd:string`, optional).
+    pub impact: Option<String>,
+    /// `firmwareUnknown` (`xsd:boolean`, optional).
+    pub firmware_unknown: Option<bool>,
+}
+inherits!(VsanUpdateItem => DynamicData);
+xml_struct!(VsanUpdateItem);
+impl DecodeFields for VsanUpdateItem {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "type" => self.r#type = r.value(s)?,
+            "name" => self.name = r.value(s)?,
+            "version" => self.version = r.value(s)?,
+            "existingVersion" => self.existing_version = Some(r.value(s)?),
+            "present" => self.present = r.value(s)?,
+            "vibSpec" => self.vib_spec.push(r.value(s)?),
+            "vibType" => self.vib_type = Some(r.value(s)?),
+            "firmwareSpec" => self.firmware_spec = Some(r.value(s)?),
+            "downloadInfo" => self.download_info.push(r.value(s)?),
+            "eula" => self.eula = Some(r.value(s)?),
+            "adapter" => self.adapter = Some(r.value(s)?),
+            "key" => self.key = Some(r.value(s)?),
+            "impact" => self.impact = Some(r.value(s)?),
+            "firmwareUnknown" => self.firmware_unknown = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanUpdateItem {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.field("type", &self.r#type);
+        w.field("name", &self.name);
+        w.field("version", &self.version);
+        w.opt_field("existingVersion", &self.existing_version);
+        w.field("present", &self.present);
+        w.vec_field("vibSpec", &self.vib_spec);
+        w.opt_field("vibType", &self.vib_type);
+        w.opt_field("firmwareSpec", &self.firmware_spec);
+        w.vec_field("downloadInfo", &self.download_info);
+        w.opt_field("eula", &self.eula);
+        w.opt_field("adapter", &self.adapter);
+        w.opt_field("key", &self.key);
+        w.opt_field("impact", &self.impact);
+        w.opt_field("firmwareUnknown", &self.firmware_unknown);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

@@ -5,6 +5,87 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `VsanVcKmipServersHealth`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanVcKmipServersHealth {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `health` (`xsd:string`, optional).
+    pub health: Option<String>,
+    /// `error` (`LocalizedMethodFault`, optional).
+    pub error: Option<LocalizedMethodFault>,
+    /// `kmsProviderId` (`xsd:string`, optional).
+    pub kms_provider_id: Option<String>,
+    /// `kmsHealth` (`VsanKmsHealth`, repeated).
+    pub kms_health: Vec<VsanKmsHealth>,
+    /// `clientCertHealth` (`xsd:string`, optional).
+    pub client_cert_health: Option<String>,
+    /// `clientCertExpireDate` (`xsd:dateTime`, optional).
+    pub client_cert_expire_date: Option<DateTime>,
+    /// `isAwsKms` (`xsd:boolean`, optional).
+    pub is_aws_kms: Option<bool>,
+    /// `cmkHealth` (`xsd:string`, optional).
+    pub cmk_health: Option<String>,
+    /// `kekExpireHealth` (`xsd:string`, optional).
+    pub kek_expire_health: Option<String>,
+    /// `kekExpireDate` (`xsd:dateTime`, optional).
+    pub kek_expire_date: Option<DateTime>,
+    /// `hostKeyExpireHealth` (`xsd:string`, optional).
+    pub host_key_expire_health: Option<String>,
+    /// `hostKeyExpireDate` (`xsd:dateTime`, optional).
+    pub host_key_expire_date: Option<DateTime>,
+}
+inherits!(VsanVcKmipServersHealth => DynamicData);
+xml_struct!(VsanVcKmipServersHealth);
+impl DecodeFields for VsanVcKmipServersHealth {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "health" => self.health = Some(r.value(s)?),
+            "error" => self.error = Some(r.value(s)?),
+            "kmsProviderId" => self.kms_provider_id = Some(r.value(s)?),
+            "kmsHealth" => self.kms_health.push(r.value(s)?),
+            "clientCertHealth" => self.client_cert_health = Some(r.value(s)?),
+            "clientCertExpireDate" => self.client_cert_expire_date = Some(r.value(s)?),
+            "isAwsKms" => self.is_aws_kms = Some(r.value(s)?),
+            "cmkHealth" => self.cmk_health = Some(r.value(s)?),
+            "kekExpireHealth" => self.kek_expire_health = Some(r.value(s)?),
+            "kekExpireDate" => self.kek_expire_date = Some(r.value(s)?),
+            "hostKeyExpireHealth" => self.host_key_expire_health = Some(r.value(s)?),
+            "hostKeyExpireDate" => self.host_key_expire_date = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanVcKmipServersHealth {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.opt_field("health", &self.health);
+        w.opt_field("error", &self.error);
+        w.opt_field("kmsProviderId", &self.kms_provider_id);
+        w.vec_field("kmsHealth", &self.kms_health);
+        w.opt_field("clientCertHealth", &self.client_cert_health);
+        w.opt_field("clientCertExpireDate", &self.client_cert_expire_date);
+        w.opt_field("isAwsKms", &self.is_aws_kms);
+        w.opt_field("cmkHealth", &self.cmk_health);
+        w.opt_field("kekExpireHealth", &self.kek_expire_health);
+        w.opt_field("kekExpireDate", &self.kek_expire_date);
+        w.opt_field("hostKeyExpireHealth", &self.host_key_expire_health);
+        w.opt_field("hostKeyExpireDate", &self.host_key_expire_date);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
 /// WSDL type `VsanVcPostDeployConfigSpec`, extends [`DynamicData`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsanVcPostDeployConfigSpec {
@@ -26,8 +107,14 @@ pub struct VsanVcPostDeployConfigSpec {
     pub host_license_key: Option<String>,
     /// `taskId` (`xsd:string`, optional).
     pub task_id: Option<String>,
+    /// `vsanDataEncryptionConfig` (`VsanHostEncryptionInfo`, optional).
+    pub vsan_data_encryption_config: Option<VsanHostEncryptionInfo>,
+    /// `createNativeKeyProviderSpec` (`VsanHostCreateNativeKeyProviderSpec`, optional).
+    pub create_native_key_provider_spec: Option<VsanHostCreateNativeKeyProviderSpec>,
     /// `vsanClusterMode` (`xsd:string`, optional).
     pub vsan_cluster_mode: Option<String>,
+    /// `deconvergedNetConfig` (`VsanDeconvergedNetConfig`, optional).
+    pub deconverged_net_config: Option<VsanDeconvergedNetConfig>,
 }
 inherits!(VsanVcPostDeployConfigSpec => DynamicData);
 xml_struct!(VsanVcPostDeployConfigSpec);
@@ -47,7 +134,12 @@ impl DecodeFields for VsanVcPostDeployConfigSpec {
             "vsanLicenseKey" => self.vsan_license_key = Some(r.value(s)?),
             "hostLicenseKey" => self.host_license_key = Some(r.value(s)?),
             "taskId" => self.task_id = Some(r.value(s)?),
+            "vsanDataEncryptionConfig" => self.vsan_data_encryption_config = Some(r.value(s)?),
+            "createNativeKeyProviderSpec" => {
+                self.create_native_key_provider_spec = Some(r.value(s)?)
+            }
             "vsanClusterMode" => self.vsan_cluster_mode = Some(r.value(s)?),
+            "deconvergedNetConfig" => self.deconverged_net_config = Some(r.value(s)?),
             _ => return self.base.decode_field(name, r, s),
         }
         Ok(())
@@ -70,7 +162,57 @@ impl EncodeFields for VsanVcPostDeployConfigSpec {
         w.opt_field("vsanLicenseKey", &self.vsan_license_key);
         w.opt_field("hostLicenseKey", &self.host_license_key);
         w.opt_field("taskId", &self.task_id);
+        w.opt_field(
+            "vsanDataEncryptionConfig",
+            &self.vsan_data_encryption_config,
+        );
+        w.opt_field(
+            "createNativeKeyProviderSpec",
+            &self.create_native_key_provider_spec,
+        );
         w.opt_field("vsanClusterMode", &self.vsan_cluster_mode);
+        w.opt_field("deconvergedNetConfig", &self.deconverged_net_config);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanVcgDeviceInfo`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanVcgDeviceInfo {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `vcgId` (`xsd:int`, required).
+    pub vcg_id: i32,
+    /// `vcgModelName` (`xsd:string`, optional).
+    pub vcg_model_name: Option<String>,
+}
+inherits!(VsanVcgDeviceInfo => DynamicData);
+xml_struct!(VsanVcgDeviceInfo);
+impl DecodeFields for VsanVcgDeviceInfo {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "vcgId" => self.vcg_id = r.value(s)?,
+            "vcgModelName" => self.vcg_model_name = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanVcgDeviceInfo {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("vcgId", &self.vcg_id);
+        w.opt_field("vcgModelName", &self.vcg_model_name);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -136,6 +278,104 @@ impl EncodeFields for VsanVcsaDeploymentProgress {
         w.field("updateCounter", &self.update_counter);
         w.opt_field("taskId", &self.task_id);
         w.opt_field("vm", &self.vm);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanVibSpec`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanVibSpec {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `host` (`ManagedObjectReference`, required).
+    pub host: ManagedObjectReference,
+    /// `metaUrl` (`xsd:string`, optional).
+    pub meta_url: Option<String>,
+    /// `metaSha1Sum` (`xsd:string`, optional).
+    pub meta_sha1_sum: Option<String>,
+    /// `vibUrl` (`xsd:string`, required).
+    pub vib_url: String,
+    /// `vibSha1Sum` (`xsd:string`, required).
+    pub vib_sha1_sum: String,
+}
+inherits!(VsanVibSpec => DynamicData);
+xml_struct!(VsanVibSpec);
+impl DecodeFields for VsanVibSpec {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "host" => self.host = r.value(s)?,
+            "metaUrl" => self.meta_url = Some(r.value(s)?),
+            "metaSha1Sum" => self.meta_sha1_sum = Some(r.value(s)?),
+            "vibUrl" => self.vib_url = r.value(s)?,
+            "vibSha1Sum" => self.vib_sha1_sum = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanVibSpec {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("host", &self.host);
+        w.opt_field("metaUrl", &self.meta_url);
+        w.opt_field("metaSha1Sum", &self.meta_sha1_sum);
+        w.field("vibUrl", &self.vib_url);
+        w.field("vibSha1Sum", &self.vib_sha1_sum);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanVipNetworkConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanVipNetworkConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `ipAddress` (`xsd:string`, required).
+    pub ip_address: String,
+    /// `subnet` (`xsd:string`, required).
+    pub subnet: String,
+    /// `gateway` (`xsd:string`, optional).
+    pub gateway: Option<String>,
+}
+inherits!(VsanVipNetworkConfig => DynamicData);
+xml_struct!(VsanVipNetworkConfig);
+impl DecodeFields for VsanVipNetworkConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "ipAddress" => self.ip_address = r.value(s)?,
+            "subnet" => self.subnet = r.value(s)?,
+            "gateway" => self.gateway = Some(r.value(s)?),
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanVipNetworkConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("ipAddress", &self.ip_address);
+        w.field("subnet", &self.subnet);
+        w.opt_field("gateway", &self.gateway);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()
@@ -473,6 +713,43 @@ impl EncodeFields for VsanVsanPcapResult {
         w.opt_field("pcap", &self.pcap);
         w.opt_field("error", &self.error);
         w.opt_field("hostname", &self.hostname);
+    }
+    fn extra(&self) -> &Extra {
+        self.base.extra()
+    }
+}
+
+/// WSDL type `VsanVumConfig`, extends [`DynamicData`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VsanVumConfig {
+    /// The fields inherited from `DynamicData`.
+    pub base: DynamicData,
+    /// `baselinePreferenceType` (`xsd:string`, required).
+    pub baseline_preference_type: String,
+}
+inherits!(VsanVumConfig => DynamicData);
+xml_struct!(VsanVumConfig);
+impl DecodeFields for VsanVumConfig {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "baselinePreferenceType" => self.baseline_preference_type = r.value(s)?,
+            _ => return self.base.decode_field(name, r, s),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.base.extra_mut()
+    }
+}
+impl EncodeFields for VsanVumConfig {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        self.base.encode_fields(w);
+        w.field("baselinePreferenceType", &self.baseline_preference_type);
     }
     fn extra(&self) -> &Extra {
         self.base.extra()

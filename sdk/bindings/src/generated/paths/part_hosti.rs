@@ -11,6 +11,12 @@ property_paths!(HostIpConfig {
     subnet_mask: String = "subnetMask",
     ip_v6_config: HostIpConfigIpV6AddressConfiguration = "ipV6Config",
 });
+property_paths!(AnyHostIpConfig {
+    dhcp: bool = "dhcp",
+    ip_address: String = "ipAddress",
+    subnet_mask: String = "subnetMask",
+    ip_v6_config: HostIpConfigIpV6AddressConfiguration = "ipV6Config",
+});
 property_paths!(HostIpConfigIpV6AddressConfiguration {
     ip_v6_address: Vec<HostIpConfigIpV6Address> = "ipV6Address",
     auto_configuration_enabled: bool = "autoConfigurationEnabled",

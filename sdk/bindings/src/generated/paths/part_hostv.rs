@@ -28,7 +28,7 @@ property_paths!(HostVFlashManagerVFlashResourceRunTimeInfo {
 });
 property_paths!(HostVMotionInfo {
     net_config: HostVMotionNetConfig = "netConfig",
-    ip_config: HostIpConfig = "ipConfig",
+    ip_config: AnyHostIpConfig = "ipConfig",
 });
 property_paths!(HostVMotionNetConfig {
     candidate_vnic: Vec<HostVirtualNic> = "candidateVnic",

@@ -105,6 +105,15 @@ poly_enum! {
 }
 
 poly_enum! {
+    /// A `HostIpConfig` or one of its 1 subtypes, as sent with `xsi:type`;
+    /// dereferences to the `HostIpConfig` fields every variant shares.
+    AnyHostIpConfig: HostIpConfig {
+        HostIpConfig [],
+        VsanFileServiceIpConfig [base],
+    }
+}
+
+poly_enum! {
     /// A `HostIpRouteConfig` or one of its 1 subtypes, as sent with `xsi:type`;
     /// dereferences to the `HostIpRouteConfig` fields every variant shares.
     AnyHostIpRouteConfig: HostIpRouteConfig {

@@ -910,6 +910,7 @@ pub(crate) static OPERATIONS: &[(&str, u8, &str)] = &[
     ("UpdateExtension", 1, "UpdateExtensionRequestType"),
     ("UpdateFlags", 1, "UpdateFlagsRequestType"),
     ("UpdateGraphicsConfig", 10, "UpdateGraphicsConfigRequestType"),
+    ("UpdateHostCustomizations_Task", 10, "UpdateHostCustomizationsRequestType"),
     ("UpdateHostImageAcceptanceLevel", 6, "UpdateHostImageAcceptanceLevelRequestType"),
     ("UpdateHostProfile", 4, "UpdateHostProfileRequestType"),
     ("UpdateHostSpecification", 10, "UpdateHostSpecificationRequestType"),

@@ -5,6 +5,20 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// Calls the `UpdateHostCustomizations_Task` operation.
+pub fn update_host_customizations_task<'a>(
+    client: &'a dyn RoundTripper,
+    request: &UpdateHostCustomizationsRequestType,
+) -> Call<'a, ManagedObjectReference> {
+    Call::new(
+        client,
+        "UpdateHostCustomizations_Task",
+        &request.this,
+        request_envelope("UpdateHostCustomizations_Task", request),
+        ret_one::<ManagedObjectReference>,
+    )
+}
+
 /// Calls the `UpdateHostImageAcceptanceLevel` operation.
 ///
 /// Faults it declares: `HostConfigFault`, `RuntimeFault`.

@@ -4240,6 +4240,22 @@ impl HostProfileManager {
         .await?;
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
+    /// Calls `UpdateHostCustomizations_Task` on this object; resolves to the view of the task it started.
+    pub async fn update_host_customizations_task(
+        &self,
+        host_to_config_spec_map: Vec<HostProfileManagerHostToConfigSpecMap>,
+    ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
+        let task = crate::methods::update_host_customizations_task(
+            self.client(),
+            &UpdateHostCustomizationsRequestType {
+                this: self.reference().clone(),
+                host_to_config_spec_map,
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(crate::mo::Task::new(self.client_arc().clone(), task))
+    }
     /// Calls `ValidateHostProfileComposition_Task` on this object; resolves to the view of the task it started.
     pub async fn validate_host_profile_composition_task(
         &self,
@@ -6382,7 +6398,7 @@ impl HostVMotionSystem {
     /// Property `netConfig` (`HostVMotionNetConfig`, optional).
     pub const NET_CONFIG: PropertyPath<HostVMotionNetConfig> = PropertyPath::new("netConfig");
     /// Property `ipConfig` (`HostIpConfig`, optional).
-    pub const IP_CONFIG: PropertyPath<HostIpConfig> = PropertyPath::new("ipConfig");
+    pub const IP_CONFIG: PropertyPath<AnyHostIpConfig> = PropertyPath::new("ipConfig");
     /// Property `value` (`CustomFieldValue`, array, optional).
     pub const VALUE: PropertyPath<Vec<AnyCustomFieldValue>> = PropertyPath::new("value");
     /// Property `availableField` (`CustomFieldDef`, array, optional).
@@ -6410,7 +6426,7 @@ impl HostVMotionSystem {
         )
     }
     /// Calls `UpdateIpConfig` on this object.
-    pub fn update_ip_config(&self, ip_config: HostIpConfig) -> Call<'_, ()> {
+    pub fn update_ip_config(&self, ip_config: AnyHostIpConfig) -> Call<'_, ()> {
         crate::methods::update_ip_config(
             self.client(),
             &UpdateIpConfigRequestType {

@@ -5,6 +5,45 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
+/// WSDL type `UpdateHostCustomizationsRequestType`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UpdateHostCustomizationsRequestType {
+    /// Content from a newer server these bindings do not know (kept, reported, re-sent).
+    pub extra: Extra,
+    /// `_this` (`ManagedObjectReference`, required).
+    pub this: ManagedObjectReference,
+    /// `hostToConfigSpecMap` (`HostProfileManagerHostToConfigSpecMap`, repeated).
+    pub host_to_config_spec_map: Vec<HostProfileManagerHostToConfigSpecMap>,
+}
+xml_struct!(UpdateHostCustomizationsRequestType);
+impl DecodeFields for UpdateHostCustomizationsRequestType {
+    fn decode_field<'a>(
+        &mut self,
+        name: &str,
+        r: &mut XmlReader<'a>,
+        s: &BytesStart<'a>,
+    ) -> Result<(), DecodeError> {
+        match name {
+            "_this" => self.this = r.value(s)?,
+            "hostToConfigSpecMap" => self.host_to_config_spec_map.push(r.value(s)?),
+            _ => return r.unknown_element(s, &mut self.extra),
+        }
+        Ok(())
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+impl EncodeFields for UpdateHostCustomizationsRequestType {
+    fn encode_fields(&self, w: &mut XmlWriter) {
+        w.field("_this", &self.this);
+        w.vec_field("hostToConfigSpecMap", &self.host_to_config_spec_map);
+    }
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+}
+
 /// WSDL type `UpdateHostImageAcceptanceLevelRequestType`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateHostImageAcceptanceLevelRequestType {

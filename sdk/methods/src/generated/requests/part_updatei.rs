@@ -326,7 +326,7 @@ pub struct UpdateIpConfigRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `ipConfig` (`HostIpConfig`, required).
-    pub ip_config: HostIpConfig,
+    pub ip_config: AnyHostIpConfig,
 }
 xml_struct!(UpdateIpConfigRequestType);
 impl DecodeFields for UpdateIpConfigRequestType {
