@@ -279,6 +279,16 @@ impl Scanner {
                     let end = at + gt + 1;
                     let content = &tail[1..gt];
                     let self_closing = content.ends_with(b"/");
+                    let depth = self.depth + 1;
+                    if depth > ITEM_DEPTH {
+                        // Inside an object (or a token): only the nesting
+                        // matters here; the object's decoder reads the rest.
+                        if !self_closing {
+                            self.depth = depth;
+                        }
+                        self.pos = end;
+                        continue;
+                    }
                     let name_len = content
                         .iter()
                         .position(|b| b.is_ascii_whitespace() || *b == b'/')
@@ -286,7 +296,6 @@ impl Scanner {
                     let name = std::str::from_utf8(&content[..name_len])
                         .map_err(|_| self.error("an element name is not UTF-8".into()))?;
                     let local = name.rsplit(':').next().unwrap_or(name).to_string();
-                    let depth = self.depth + 1;
                     if depth < ITEM_DEPTH {
                         // Few and short: the envelope's head elements.
                         let content = content.to_vec();
@@ -384,18 +393,17 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(hay, needle)
 }
 
-/// The `>` that ends a start tag, outside quoted attribute values.
+/// The `>` that ends a start tag, outside quoted attribute values: from
+/// quote to quote by byte search rather than byte by byte.
 fn tag_end(tail: &[u8]) -> Option<usize> {
-    let mut quote = None;
-    for (i, &b) in tail.iter().enumerate().skip(1) {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if b == q => quote = None,
-            (None, b'>') => return Some(i),
-            _ => {}
+    let mut i = 1;
+    loop {
+        let j = i + memchr::memchr3(b'>', b'"', b'\'', tail.get(i..)?)?;
+        match tail[j] {
+            b'>' => return Some(j),
+            quote => i = j + 1 + memchr::memchr(quote, &tail[j + 1..])? + 1,
         }
     }
-    None
 }
 
 #[cfg(test)]
@@ -441,7 +449,7 @@ mod tests {
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:x="http://www.w3.org/2001/XMLSchema-instance">
 <soapenv:Body><RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>
 <token>tok&amp;1</token>
-<objects><obj type="VirtualMachine">vm-1</obj><propSet><name>name</name><val x:type="xsd:string">a &lt;b&gt; "c"</val></propSet></objects>
+<objects><obj type="VirtualMachine" note="a>b" other='c">d'>vm-1</obj><propSet><name>name</name><val x:type="xsd:string">a &lt;b&gt; "c"</val></propSet></objects>
 <!-- a comment with <objects> in it -->
 <objects><obj type="VirtualMachine">vm-2</obj><propSet><name>config.hardware.device</name><val x:type="ArrayOfVirtualDevice"><VirtualDevice x:type="VirtualDisk"><key>2000</key><capacityInKB>1024</capacityInKB></VirtualDevice></val></propSet></objects>
 </returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"#;
@@ -469,6 +477,16 @@ mod tests {
         let devices: Vec<crate::types::AnyVirtualDevice> =
             crate::rt::FromAny::from_any(whole.0[1].prop_set[0].val.clone()).unwrap();
         assert_eq!(devices[0].key, 2000);
+    }
+
+    #[test]
+    fn a_start_tag_ends_at_its_first_unquoted_gt() {
+        assert_eq!(tag_end(b"<a>rest"), Some(2));
+        assert_eq!(tag_end(br#"<a b="x>y" c='p"q>'>"#), Some(19));
+        assert_eq!(tag_end(b"<a/>"), Some(3));
+        assert_eq!(tag_end(br#"<a b="x>"#), None, "the quote is still open");
+        assert_eq!(tag_end(b"<a b='x'"), None);
+        assert_eq!(tag_end(b"<"), None);
     }
 
     #[tokio::test]

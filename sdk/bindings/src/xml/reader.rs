@@ -174,6 +174,53 @@ impl<'s> Iterator for AttrScan<'s> {
     }
 }
 
+/// The local part of an `xsi:type` value: after its last `:`, trimmed.
+fn type_local(value: &str) -> &str {
+    match value.as_bytes().iter().rposition(|&b| b == b':') {
+        Some(i) => value[i + 1..].trim_ascii(),
+        None => value.trim_ascii(),
+    }
+}
+
+/// `(prefix, local part)` when a start tag's attribute text is exactly one
+/// `prefix:type="value"` (either quote, spaces around it), read in one pass;
+/// else `None`, and the general scan decides, errors included. It gives
+/// what the general scan gives for that shape.
+#[inline]
+fn lone_type_attribute(attrs: &str) -> Option<(&str, &str)> {
+    let b = attrs.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let name = i;
+    while i < b.len() && b[i] != b':' {
+        if matches!(b[i], b'=' | b'"' | b'\'') {
+            return None;
+        }
+        i += 1;
+    }
+    let colon = i;
+    let quote = match b.get(colon..colon + 7)? {
+        [b':', b't', b'y', b'p', b'e', b'=', q @ (b'"' | b'\'')] => *q,
+        _ => return None,
+    };
+    let value = colon + 7;
+    let mut local = value;
+    i = value;
+    while i < b.len() && b[i] != quote {
+        if b[i] == b':' {
+            local = i + 1;
+        }
+        i += 1;
+    }
+    let close = i;
+    if close >= b.len() || colon == name || !attrs[close + 1..].trim_ascii().is_empty() {
+        return None;
+    }
+    Some((&attrs[name..colon], attrs[local..close].trim_ascii()))
+}
+
 /// The raw `(name, value)` pairs of a start tag's attribute text; stops at
 /// the first syntax error (yielded as `Err`).
 pub(crate) fn scan_attributes(
@@ -197,7 +244,8 @@ pub struct XmlReader<'a> {
     ns: Vec<NsBinding<'a>>,
     /// Last `xsi_type` answer, keyed by the start tag's address: polymorphic
     /// values are asked twice (to dispatch, then by `decode_struct`).
-    last_xsi: Cell<(usize, Option<&'a str>)>,
+    /// The answer is kept as a span of the tag's attribute text.
+    last_xsi: Cell<(usize, Option<(u32, u32)>)>,
     stats: UnknownStats,
 }
 
@@ -469,27 +517,43 @@ impl<'a> XmlReader<'a> {
     /// its spelling (`xsi`, `XMLSchema-instance`, ...). An undeclared `xsi`
     /// prefix is accepted too, for fragments cut out of a larger document.
     ///
-    /// `start` must come from this reader.
+    /// The answer borrows from `start`; an element's namespace scope is this
+    /// reader's, so `start` should be the tag it handed out last.
     #[inline]
-    pub fn xsi_type(&self, start: &BytesStart<'a>) -> Result<Option<&'a str>, DecodeError> {
+    pub fn xsi_type<'s>(&self, start: &'s BytesStart<'a>) -> Result<Option<&'s str>, DecodeError> {
         if !has_attributes(start) {
             return Ok(None);
         }
+        let attrs = start.attributes_raw();
         let key = start.as_ptr() as usize;
         let (k, v) = self.last_xsi.get();
         if k == key {
-            return Ok(v);
+            return Ok(v.map(|(a, b)| &attrs[a as usize..b as usize]));
         }
-        let v = self.xsi_type_slow(start)?;
+        let v = self.xsi_type_slow(start, attrs)?;
         // Only tags of this input have stable, unique addresses.
         if self.index_of(start).is_some() {
-            self.last_xsi.set((key, v));
+            let span = v.map(|t| {
+                let a = t.as_ptr() as usize - attrs.as_ptr() as usize;
+                (a as u32, (a + t.len()) as u32)
+            });
+            self.last_xsi.set((key, span));
         }
         Ok(v)
     }
 
-    fn xsi_type_slow(&self, start: &BytesStart<'a>) -> Result<Option<&'a str>, DecodeError> {
-        for attr in AttrScan::new(start) {
+    fn xsi_type_slow<'s>(
+        &self,
+        start: &BytesStart<'a>,
+        attrs: &'s str,
+    ) -> Result<Option<&'s str>, DecodeError> {
+        // Nearly every typed element carries its type and nothing else:
+        // that shape is read in one pass. Its prefix is then not declared on
+        // the element itself, so the scope decides.
+        if let Some((prefix, local)) = lone_type_attribute(attrs) {
+            return Ok(self.prefix_in_scope_is_xsi(prefix).then_some(local));
+        }
+        for attr in scan_attributes(attrs) {
             let (key, value) = attr.map_err(|e| self.attr_error(start, e))?;
             let Some(prefix) = key.strip_suffix(":type") else {
                 continue;
@@ -497,20 +561,7 @@ impl<'a> XmlReader<'a> {
             if !self.prefix_is_xsi(start, prefix)? {
                 continue;
             }
-            let local = match value.as_bytes().iter().rposition(|&b| b == b':') {
-                Some(i) => &value[i + 1..],
-                None => value,
-            };
-            return match self.input_str(local) {
-                Some(s) => Ok(Some(s.trim_ascii())),
-                None => Err(DecodeError::new(
-                    self.offset(),
-                    DecodeErrorKind::Unexpected(
-                        "xsi_type called with a start tag that does not come from this reader"
-                            .to_owned(),
-                    ),
-                )),
-            };
+            return Ok(Some(type_local(value)));
         }
         Ok(None)
     }
@@ -526,12 +577,19 @@ impl<'a> XmlReader<'a> {
                 }
             }
         }
+        Ok(self.prefix_in_scope_is_xsi(prefix))
+    }
+
+    /// Whether `prefix`, as declared by the open elements, names the xsi
+    /// namespace (an undeclared `xsi` does too).
+    #[inline]
+    fn prefix_in_scope_is_xsi(&self, prefix: &str) -> bool {
         for b in self.ns.iter().rev() {
             if b.prefix == prefix.as_bytes() {
-                return Ok(b.is_xsi);
+                return b.is_xsi;
             }
         }
-        Ok(prefix == "xsi")
+        prefix == "xsi"
     }
 
     /// The value of the unprefixed attribute `name` of `start`, unescaped.
@@ -891,16 +949,23 @@ mod tests {
             <g xmlns:xsi="urn:not-xsi" xsi:type="Shadowed"/>
             <h xmlns:p="http://www.w3.org/2001/XMLSchema-instance" p:type="OnItself"/>
             <i xsi:type="AfterShadow"/>
+            <j  xsi:type = "Spaced" />
+            <k xsi:type='Quoted'/>
+            <l xsi:type="x:y:Last" other="1"/>
+            <m o:type="Other"/>
         </E>"#;
         let mut r = XmlReader::new(doc);
         let root = r.root().unwrap();
         assert_eq!(r.xsi_type(&root).unwrap(), None);
         let mut seen = Vec::new();
         while let Some(child) = r.next_child().unwrap() {
-            seen.push((local(&child), r.xsi_type(&child).unwrap()));
+            seen.push((
+                local(&child),
+                r.xsi_type(&child).unwrap().map(str::to_owned),
+            ));
             if local(&child) == "b" {
                 while let Some(gc) = r.next_child().unwrap() {
-                    seen.push((local(&gc), r.xsi_type(&gc).unwrap()));
+                    seen.push((local(&gc), r.xsi_type(&gc).unwrap().map(str::to_owned)));
                     r.skip(&gc).unwrap();
                 }
             } else {
@@ -908,19 +973,75 @@ mod tests {
             }
         }
         assert_eq!(
-            seen,
+            seen.iter()
+                .map(|(n, t)| (n.as_str(), t.as_deref()))
+                .collect::<Vec<_>>(),
             [
-                ("a".to_owned(), Some("string")),
-                ("b".to_owned(), Some("ArrayOfX")),
-                ("c".to_owned(), Some("Inner")),
-                ("d".to_owned(), None),
-                ("e".to_owned(), None),
-                ("f".to_owned(), None),
-                ("g".to_owned(), None),
-                ("h".to_owned(), Some("OnItself")),
-                ("i".to_owned(), Some("AfterShadow")),
+                ("a", Some("string")),
+                ("b", Some("ArrayOfX")),
+                ("c", Some("Inner")),
+                ("d", None),
+                ("e", None),
+                ("f", None),
+                ("g", None),
+                ("h", Some("OnItself")),
+                ("i", Some("AfterShadow")),
+                ("j", Some("Spaced")),
+                ("k", Some("Quoted")),
+                ("l", Some("Last")),
+                ("m", None),
             ]
         );
+    }
+
+    #[test]
+    fn a_lone_type_attribute_is_read_without_the_general_scan() {
+        assert_eq!(
+            lone_type_attribute(r#" xsi:type="VirtualDisk""#),
+            Some(("xsi", "VirtualDisk"))
+        );
+        assert_eq!(
+            lone_type_attribute(" p:type='xsd:int' "),
+            Some(("p", "int"))
+        );
+        // Any other shape is left to the general scan.
+        for attrs in [
+            r#" type="Folder""#,
+            r#" xsi:type = "Spaced""#,
+            r#" xsi:type="A" b="c""#,
+            r#" :type="A""#,
+            r#" xsi:type="A"#,
+            r#" xsi:type="A'"#,
+            r#" p:q:type="A""#,
+            r#" xsi:typo="A""#,
+            "",
+        ] {
+            assert_eq!(lone_type_attribute(attrs), None, "{attrs}");
+        }
+        // Where it answers, it answers what the general scan does.
+        let general = |attrs| {
+            for attr in scan_attributes(attrs) {
+                let (key, value) = attr.ok()?;
+                if let Some(prefix) = key.strip_suffix(":type") {
+                    return Some((prefix, type_local(value)));
+                }
+            }
+            None
+        };
+        for attrs in [
+            r#" xsi:type="VirtualDisk""#,
+            " p:type='xsd:int' ",
+            r#"xsi:type="x:y:Last""#,
+            r#" xsi:type="""#,
+            r#" xsi:type=" a b ""#,
+            r#" xsi:type="&amp;""#,
+            r#" a b:type="T""#,
+            "\txsi:type='it\"s'\n",
+        ] {
+            let fast = lone_type_attribute(attrs);
+            assert!(fast.is_some(), "{attrs}");
+            assert_eq!(fast, general(attrs), "{attrs}");
+        }
     }
 
     #[test]
