@@ -76,7 +76,9 @@ enum Next {
 }
 
 enum Step {
-    Object(usize, usize),
+    /// An object's bytes; `true` when its end was found by searching for
+    /// its end tag rather than by reading every tag (see [`Scanner::quick`]).
+    Object(usize, usize, bool),
     NeedMore,
     End,
     Fault,
@@ -85,6 +87,10 @@ enum Step {
 /// Depth of `<objects>` and `<token>`: Envelope, Body, the response,
 /// `returnval`, then them.
 const ITEM_DEPTH: usize = 5;
+
+/// How much of one object is held while searching for its end tag before
+/// reading it tag by tag instead (which holds no more than a chunk).
+const QUICK_LIMIT: usize = 1 << 20;
 
 struct Scanner {
     body: Box<dyn BodyStream>,
@@ -98,6 +104,13 @@ struct Scanner {
     /// The namespace declarations of those elements, for each fragment.
     ns: String,
     obj_start: Option<usize>,
+    /// The end tag of the open object (`</objects>`, with its prefix), and
+    /// where the search for it resumes.
+    obj_close: Vec<u8>,
+    search_from: usize,
+    /// Read the open object tag by tag: its end tag was not where the
+    /// search found it, or not found within [`QUICK_LIMIT`].
+    tag_by_tag: bool,
     token_start: Option<usize>,
     token: Option<String>,
     /// Bytes before the response element are kept until it is known not to
@@ -119,6 +132,9 @@ impl Scanner {
             stack: Vec::new(),
             ns: String::new(),
             obj_start: None,
+            obj_close: Vec::new(),
+            search_from: 0,
+            tag_by_tag: false,
             token_start: None,
             token: None,
             past_head: false,
@@ -130,7 +146,20 @@ impl Scanner {
     async fn next(&mut self) -> Result<Next, Error> {
         loop {
             match self.scan()? {
-                Step::Object(a, b) => return self.decode(a, b).map(|o| Next::Object(Box::new(o))),
+                Step::Object(a, b, quick) => match self.decode(a, b) {
+                    Ok(o) => return Ok(Next::Object(Box::new(o))),
+                    // The search may have stopped at the end tag of an inner
+                    // element of the same name, or at one inside a comment
+                    // or CDATA: the fragment then does not decode. Read the
+                    // object again tag by tag; a real error comes back the
+                    // same way.
+                    Err(_) if quick => {
+                        self.pos = a;
+                        self.depth = ITEM_DEPTH - 1;
+                        self.tag_by_tag = true;
+                    }
+                    Err(e) => return Err(e),
+                },
                 Step::End => return Ok(Next::End),
                 Step::Fault => {
                     while !self.ended {
@@ -177,6 +206,7 @@ impl Scanner {
         self.consumed += keep as u64;
         self.pos -= keep;
         self.obj_start = self.obj_start.map(|s| s - keep);
+        self.search_from = self.search_from.saturating_sub(keep);
         self.token_start = self.token_start.map(|s| s - keep);
     }
 
@@ -207,6 +237,9 @@ impl Scanner {
 
     fn scan(&mut self) -> Result<Step, Error> {
         loop {
+            if let Some(step) = self.quick() {
+                return Ok(step);
+            }
             let Some(lt) = memchr::memchr(b'<', &self.buf[self.pos..]) else {
                 // Text (a token's, or whitespace): nothing to keep unless a
                 // token is open, which holds its own start.
@@ -259,7 +292,8 @@ impl Scanner {
                     self.pos = end;
                     if closing == ITEM_DEPTH {
                         if let Some(s) = self.obj_start.take() {
-                            return Ok(Step::Object(s, end));
+                            self.tag_by_tag = false;
+                            return Ok(Step::Object(s, end, false));
                         }
                         if let Some(s) = self.token_start.take() {
                             let raw = String::from_utf8_lossy(&self.buf[s..at]);
@@ -306,9 +340,16 @@ impl Scanner {
                         match local.as_str() {
                             "objects" if self_closing => {
                                 self.pos = end;
-                                return Ok(Step::Object(at, end));
+                                return Ok(Step::Object(at, end, false));
                             }
-                            "objects" => self.obj_start = Some(at),
+                            "objects" => {
+                                self.obj_start = Some(at);
+                                self.obj_close.clear();
+                                self.obj_close.extend_from_slice(b"</");
+                                self.obj_close.extend_from_slice(name.as_bytes());
+                                self.obj_close.push(b'>');
+                                self.search_from = end;
+                            }
                             "token" if self_closing => self.token = Some(String::new()),
                             "token" => self.token_start = Some(end),
                             _ => {}
@@ -322,6 +363,38 @@ impl Scanner {
                     }
                     self.pos = end;
                 }
+            }
+        }
+    }
+
+    /// Inside an object, its end found by searching for its end tag instead
+    /// of reading every tag inside it (most of the page's bytes): `None`
+    /// when not inside an object read that way, or when more bytes are
+    /// needed (then `pos` stays just after the object's start tag).
+    fn quick(&mut self) -> Option<Step> {
+        let start = self.obj_start?;
+        if self.tag_by_tag || self.depth != ITEM_DEPTH {
+            return None;
+        }
+        let from = self.search_from.max(self.pos);
+        match find(&self.buf[from..], &self.obj_close) {
+            Some(i) => {
+                let end = from + i + self.obj_close.len();
+                self.obj_start = None;
+                self.depth = ITEM_DEPTH - 1;
+                self.pos = end;
+                Some(Step::Object(start, end, true))
+            }
+            None if self.ended || self.buf.len() - start > QUICK_LIMIT => {
+                // `</objects >`, say, or an object too large to hold:
+                // tag by tag from just after its start tag.
+                self.tag_by_tag = true;
+                None
+            }
+            None => {
+                // The next search starts where this one could not match.
+                self.search_from = self.buf.len().saturating_sub(self.obj_close.len() - 1);
+                Some(Step::NeedMore)
             }
         }
     }
@@ -380,9 +453,17 @@ impl Scanner {
         self.frag.extend_from_slice(b"</returnval>");
         let mut r = XmlReader::new(&self.frag);
         let decoded = r.root().and_then(|_| match r.next_child()? {
-            Some(start) => r
-                .value::<ObjectContent>(&start)
-                .map_err(|e| e.within("objects")),
+            Some(start) => {
+                let o = r
+                    .value::<ObjectContent>(&start)
+                    .map_err(|e| e.within("objects"))?;
+                // One object and nothing after it: a cut found by searching
+                // for the end tag may have taken in the next object too.
+                match r.next_child()? {
+                    None => Ok(o),
+                    Some(_) => Err(r.unexpected("more than one object in a fragment")),
+                }
+            }
             None => Err(r.unexpected("an empty object")),
         });
         decoded.map_err(|e| Error::Decode(self.within_stack(e)))
@@ -452,6 +533,7 @@ mod tests {
 <objects><obj type="VirtualMachine" note="a>b" other='c">d'>vm-1</obj><propSet><name>name</name><val x:type="xsd:string">a &lt;b&gt; "c"</val></propSet></objects>
 <!-- a comment with <objects> in it -->
 <objects><obj type="VirtualMachine">vm-2</obj><propSet><name>config.hardware.device</name><val x:type="ArrayOfVirtualDevice"><VirtualDevice x:type="VirtualDisk"><key>2000</key><capacityInKB>1024</capacityInKB></VirtualDevice></val></propSet></objects>
+<objects><obj type="VirtualMachine">vm-3</obj><propSet><name>name</name><val x:type="xsd:string"><![CDATA[a</objects>b]]></val></propSet><!-- </objects> --><propSet><name>x</name><val x:type="xsd:string">v</val><objects>in</objects></propSet></objects>
 </returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"#;
 
     async fn all(mut p: Page) -> Result<(Vec<ObjectContent>, Option<String>), Error> {
@@ -467,8 +549,12 @@ mod tests {
         let whole = all(Page::new(Streamed::Whole(BODY.as_bytes().to_vec())).unwrap())
             .await
             .unwrap();
-        assert_eq!(whole.0.len(), 2);
+        assert_eq!(whole.0.len(), 3);
         assert_eq!(whole.1.as_deref(), Some("tok&1"));
+        // An end tag of the object's name inside CDATA, a comment or an
+        // element of the same name is not the object's end.
+        assert_eq!(whole.0[2].obj.value, "vm-3");
+        assert_eq!(whole.0[2].prop_set.len(), 2);
         for size in [1, 2, 3, 7, 64, 100_000] {
             let got = all(page(BODY, size)).await.unwrap();
             assert_eq!(got, whole, "parts of {size} bytes");
@@ -477,6 +563,23 @@ mod tests {
         let devices: Vec<crate::types::AnyVirtualDevice> =
             crate::rt::FromAny::from_any(whole.0[1].prop_set[0].val.clone()).unwrap();
         assert_eq!(devices[0].key, 2000);
+    }
+
+    #[tokio::test]
+    async fn an_end_tag_the_search_cannot_find_is_read_tag_by_tag() {
+        let big = "x".repeat(QUICK_LIMIT + 1000);
+        let body = format!(
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:x="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><objects><obj type="VirtualMachine">vm-1</obj></objects ><objects><obj type="VirtualMachine">vm-2</obj><propSet><name>n</name><val x:type="xsd:string">{big}</val></propSet></objects><objects><obj type="VirtualMachine">vm-3</obj></objects></returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"#
+        );
+        let whole = all(Page::new(Streamed::Whole(body.as_bytes().to_vec())).unwrap())
+            .await
+            .unwrap();
+        let names: Vec<&str> = whole.0.iter().map(|o| o.obj.value.as_str()).collect();
+        assert_eq!(names, ["vm-1", "vm-2", "vm-3"]);
+        for size in [7, 4096, 100_000] {
+            let got = all(page(&body, size)).await.unwrap();
+            assert_eq!(got, whole, "parts of {size} bytes");
+        }
     }
 
     #[test]
