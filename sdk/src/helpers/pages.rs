@@ -369,8 +369,9 @@ impl Scanner {
 
     /// Inside an object, its end found by searching for its end tag instead
     /// of reading every tag inside it (most of the page's bytes): `None`
-    /// when not inside an object read that way, or when more bytes are
-    /// needed (then `pos` stays just after the object's start tag).
+    /// when not inside an object read that way (the tag scan goes on),
+    /// `NeedMore` while its end has not arrived (`pos` stays just after the
+    /// object's start tag, where a tag-by-tag reading would begin).
     fn quick(&mut self) -> Option<Step> {
         let start = self.obj_start?;
         if self.tag_by_tag || self.depth != ITEM_DEPTH {
