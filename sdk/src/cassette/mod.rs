@@ -115,6 +115,10 @@ pub fn load(path: impl AsRef<Path>) -> Result<Cassette, CassetteError> {
     Ok(cassette)
 }
 
+/// The years RFC 2822 can write (four digits): vcr-cassette panics on any
+/// other when it writes `recorded_at`, though chrono parses them.
+pub(crate) const RFC2822_YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
+
 /// Checks that every `recorded_at` can be written back: vcr-cassette writes
 /// it as RFC 2822, which has four-digit years, and panics on any other (a
 /// fuzzer found `Date: Wed, 25 Nov 22026 ...`, which parses).
@@ -122,7 +126,7 @@ fn writable_dates(cassette: &Cassette) -> Result<(), serde_json::Error> {
     use vcr_cassette::chrono::Datelike;
     for (n, i) in cassette.http_interactions.iter().enumerate() {
         let year = i.recorded_at.year();
-        if !(0..=9999).contains(&year) {
+        if !RFC2822_YEARS.contains(&year) {
             return Err(<serde_json::Error as serde::ser::Error>::custom(format!(
                 "interaction {n}: recorded_at is in the year {year}, which RFC 2822 cannot write (0 to 9999)"
             )));

@@ -482,6 +482,6 @@ fn recorded_at(headers: &Headers) -> DateTime<FixedOffset> {
         .flat_map(|(_, values)| values.first())
         .filter_map(|v| DateTime::parse_from_rfc2822(v.trim()).ok())
         // RFC 2822 writes four-digit years; the parser takes more.
-        .find(|d| (0..=9999).contains(&d.year()))
+        .find(|d| super::RFC2822_YEARS.contains(&d.year()))
         .unwrap_or_else(|| DateTime::<Utc>::UNIX_EPOCH.fixed_offset())
 }
