@@ -51,6 +51,13 @@ pub const TARGETS: &[Target] = &[
         dict: "xml.dict",
     },
     Target {
+        name: "xml_lexer",
+        about: "the XML tokenizer under vmomi::xml::XmlReader against quick-xml's Reader, token \
+                by token (vmomi::xml::compare_with_quick_xml): a difference is a finding",
+        run: xml_lexer,
+        dict: "xml.dict",
+    },
+    Target {
         name: "soap_envelope",
         about: "vmomi::xml::decode_body(_in)::<AnyMethodFault> (envelope, faults, returnvals as \
                 Any), decode_document::<AnyMethodFault>, the cassette request scanners",
@@ -169,6 +176,14 @@ pub fn xml_response(data: &[u8]) {
     }
     sdk_result(vmomi::decode_response("RetrievePropertiesEx", data));
     sdk_result(vmomi::decode_response("FuzzNoSuchOperation", data));
+}
+
+/// The tokenizer the decoder reads with and quick-xml's reader, on the same
+/// bytes: the kind, text and end offset of every token must agree, up to the
+/// first error or DOCTYPE (where each stops is compared, not its message).
+pub fn xml_lexer(data: &[u8]) {
+    let (theirs, ours) = xml::compare_with_quick_xml(data);
+    assert_eq!(ours, theirs, "the tokenizer and quick-xml differ");
 }
 
 fn soap_body(r: Result<SoapBody<'_, AnyMethodFault>, xml::DecodeError>) {

@@ -265,6 +265,7 @@ fn smoke(name: &str) {
 fn every_target_has_a_test_and_a_corpus() {
     let tested = [
         "xml_response",
+        "xml_lexer",
         "soap_envelope",
         "service_versions",
         "cassette_yaml",
@@ -313,6 +314,11 @@ fn json_target_reads_as_cassette_load() {
 #[test]
 fn xml_response() {
     smoke("xml_response");
+}
+
+#[test]
+fn xml_lexer() {
+    smoke("xml_lexer");
 }
 
 #[test]

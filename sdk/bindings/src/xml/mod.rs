@@ -9,6 +9,7 @@
 
 mod error;
 mod extra;
+mod lexer;
 mod mor;
 mod reader;
 pub mod soap;
@@ -17,6 +18,8 @@ mod writer;
 
 pub use error::{DecodeError, DecodeErrorKind};
 pub use extra::{Extra, ExtraContent, UnknownElement};
+#[doc(hidden)]
+pub use lexer::compare_with_quick_xml;
 pub use mor::ManagedObjectReference;
 pub use quick_xml::events::BytesStart;
 pub use reader::{MAX_DEPTH, UnknownStats, XSI_NAMESPACE, XmlReader};

@@ -16,12 +16,12 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, BytesText, Event};
+use quick_xml::events::{BytesRef, BytesStart};
 
 use super::XmlValue;
 use super::error::{DecodeError, DecodeErrorKind};
 use super::extra::{Extra, UnknownElement};
+use super::lexer::{LexError, Lexer, Token};
 
 /// Namespace of `xsi:type`.
 pub const XSI_NAMESPACE: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -235,7 +235,7 @@ pub struct XmlReader<'a> {
     input: &'a [u8],
     /// Bytes stripped from the front (the BOM), added to reported offsets.
     base: u64,
-    reader: Reader<&'a [u8]>,
+    lex: Lexer<'a>,
     /// Number of open elements (not counting a flagged empty element).
     depth: usize,
     /// The element last handed out was `<x/>`: its (empty) content and end are
@@ -256,15 +256,10 @@ impl<'a> XmlReader<'a> {
             Some(rest) => (rest, 3),
             None => (input, 0),
         };
-        let mut reader = Reader::from_reader(input);
-        let config = reader.config_mut();
-        config.expand_empty_elements = false;
-        config.check_end_names = true;
-        config.trim_text(false);
         XmlReader {
             input,
             base,
-            reader,
+            lex: Lexer::new(input),
             depth: 0,
             pending_empty: false,
             ns: Vec::new(),
@@ -275,7 +270,7 @@ impl<'a> XmlReader<'a> {
 
     /// Current byte offset in the input (just after the last event read).
     pub fn offset(&self) -> u64 {
-        self.base + self.reader.buffer_position()
+        self.base + self.lex.position() as u64
     }
 
     /// Number of currently open elements.
@@ -299,20 +294,20 @@ impl<'a> XmlReader<'a> {
     /// whitespace, and returns the document element's start tag.
     pub fn root(&mut self) -> Result<BytesStart<'a>, DecodeError> {
         loop {
-            match self.reader.read_event() {
-                Ok(Event::Start(s)) => {
+            match self.lex.next() {
+                Ok(Token::Start(s)) => {
                     self.open(&s)?;
                     return Ok(s);
                 }
-                Ok(Event::Empty(s)) => {
+                Ok(Token::Empty(s)) => {
                     self.pending_empty = true;
                     return Ok(s);
                 }
-                Ok(Event::Text(t)) if t.trim_ascii().is_empty() => {}
-                Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
-                Ok(Event::DocType(t)) => return Err(self.doctype(&t)),
-                Ok(Event::Eof) => return Err(self.eof()),
-                Ok(Event::Text(t)) => return Err(self.not_xml(&t)),
+                Ok(Token::Text(t)) if t.trim_ascii().is_empty() => {}
+                Ok(Token::Decl | Token::Pi | Token::Comment) => {}
+                Ok(Token::DocType) => return Err(self.doctype()),
+                Ok(Token::Eof) => return Err(self.eof()),
+                Ok(Token::Text(t)) => return Err(self.not_xml(t)),
                 Ok(_) => return Err(self.unexpected("content before the root element")),
                 Err(e) => return Err(self.xml_error(e)),
             }
@@ -329,21 +324,21 @@ impl<'a> XmlReader<'a> {
             return Ok(None);
         }
         loop {
-            match self.reader.read_event() {
-                Ok(Event::Start(s)) => {
+            match self.lex.next() {
+                Ok(Token::Start(s)) => {
                     self.open(&s)?;
                     return Ok(Some(s));
                 }
-                Ok(Event::End(_)) => {
+                Ok(Token::End) => {
                     self.close();
                     return Ok(None);
                 }
-                Ok(Event::Empty(s)) => {
+                Ok(Token::Empty(s)) => {
                     self.pending_empty = true;
                     return Ok(Some(s));
                 }
-                Ok(Event::Eof) => return Err(self.eof()),
-                Ok(Event::DocType(t)) => return Err(self.doctype(&t)),
+                Ok(Token::Eof) => return Err(self.eof()),
+                Ok(Token::DocType) => return Err(self.doctype()),
                 Ok(_) => {}
                 Err(e) => return Err(self.xml_error(e)),
             }
@@ -366,16 +361,16 @@ impl<'a> XmlReader<'a> {
             return Ok(Cow::Borrowed(""));
         }
         // Fast path: one text event (or none), then the end tag.
-        let first = match self.reader.read_event() {
-            Ok(Event::Text(t)) => normalize_eols(t.into_inner()),
-            Ok(Event::End(_)) => {
+        let first = match self.lex.next() {
+            Ok(Token::Text(t)) => normalize_eols(Cow::Borrowed(t)),
+            Ok(Token::End) => {
                 self.close();
                 return Ok(Cow::Borrowed(""));
             }
             other => return self.text_slow(start, Cow::Borrowed(""), other),
         };
-        match self.reader.read_event() {
-            Ok(Event::End(_)) => {
+        match self.lex.next() {
+            Ok(Token::End) => {
                 self.close();
                 Ok(first)
             }
@@ -390,31 +385,33 @@ impl<'a> XmlReader<'a> {
         &mut self,
         start: &BytesStart<'a>,
         mut out: Cow<'a, str>,
-        mut event: quick_xml::Result<Event<'a>>,
+        mut event: Result<Token<'a>, LexError>,
     ) -> Result<Cow<'a, str>, DecodeError> {
         loop {
             match event {
-                Ok(Event::Text(t)) => append(&mut out, normalize_eols(t.into_inner())),
-                Ok(Event::End(_)) => {
+                Ok(Token::Text(t)) => append(&mut out, normalize_eols(Cow::Borrowed(t))),
+                Ok(Token::End) => {
                     self.close();
                     return Ok(out);
                 }
-                Ok(Event::GeneralRef(r)) => match r.resolve_char_ref() {
+                Ok(Token::Ref(name)) => match BytesRef::new(name).resolve_char_ref() {
                     Ok(Some(c)) => out.to_mut().push(c),
-                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
+                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(name) {
                         Some(s) => out.to_mut().push_str(s),
                         None => {
                             return Err(self.error_here(DecodeErrorKind::Xml(format!(
                                 "unknown entity &{};",
-                                &*r
+                                name
                             ))));
                         }
                     },
-                    Err(e) => return Err(self.xml_error(e)),
+                    Err(e) => {
+                        return Err(self.error_here(DecodeErrorKind::Xml(format!("&{name};: {e}"))));
+                    }
                 },
-                Ok(Event::CData(c)) => append(&mut out, normalize_eols(c.into_inner())),
-                Ok(Event::Comment(_) | Event::PI(_)) => {}
-                Ok(Event::Start(s) | Event::Empty(s)) => {
+                Ok(Token::CData(c)) => append(&mut out, normalize_eols(Cow::Borrowed(c))),
+                Ok(Token::Comment | Token::Pi) => {}
+                Ok(Token::Start(s) | Token::Empty(s)) => {
                     let msg = format!(
                         "unexpected element <{}> in the simple content of <{}>",
                         s.name().as_ref(),
@@ -425,14 +422,14 @@ impl<'a> XmlReader<'a> {
                         DecodeErrorKind::Unexpected(msg),
                     ));
                 }
-                Ok(Event::Eof) => return Err(self.eof()),
-                Ok(Event::DocType(t)) => return Err(self.doctype(&t)),
-                Ok(Event::Decl(_)) => {
+                Ok(Token::Eof) => return Err(self.eof()),
+                Ok(Token::DocType) => return Err(self.doctype()),
+                Ok(Token::Decl) => {
                     return Err(self.unexpected("declaration inside an element"));
                 }
                 Err(e) => return Err(self.xml_error(e)),
             }
-            event = self.reader.read_event();
+            event = self.lex.next();
         }
     }
 
@@ -446,21 +443,21 @@ impl<'a> XmlReader<'a> {
         // ones of `start` itself need popping at the end.
         let outer = self.depth.saturating_sub(1);
         loop {
-            match self.reader.read_event() {
+            match self.lex.next() {
                 // Skipping recurses nowhere, but a document nested this deep
                 // is refused wherever the nesting is, not only where it is
                 // decoded.
-                Ok(Event::Start(_)) if self.depth == MAX_DEPTH => return Err(self.too_deep()),
-                Ok(Event::Start(_)) => self.depth += 1,
-                Ok(Event::End(_)) => {
+                Ok(Token::Start(_)) if self.depth == MAX_DEPTH => return Err(self.too_deep()),
+                Ok(Token::Start(_)) => self.depth += 1,
+                Ok(Token::End) => {
                     self.depth = self.depth.saturating_sub(1);
                     if self.depth <= outer {
                         self.pop_ns();
                         return Ok(());
                     }
                 }
-                Ok(Event::Eof) => return Err(self.eof()),
-                Ok(Event::DocType(t)) => return Err(self.doctype(&t)),
+                Ok(Token::Eof) => return Err(self.eof()),
+                Ok(Token::DocType) => return Err(self.doctype()),
                 Ok(_) => {}
                 Err(e) => return Err(self.xml_error(e)),
             }
@@ -656,13 +653,8 @@ impl<'a> XmlReader<'a> {
     /// is declared, so none is expanded (billion laughs) or fetched from a
     /// file or URL (XXE). Located at its `<!DOCTYPE`.
     #[cold]
-    fn doctype(&self, t: &BytesText<'a>) -> DecodeError {
-        let base = self.input.as_ptr() as usize;
-        let offset = (t.as_ptr() as usize)
-            .checked_sub(base)
-            .filter(|&i| i <= self.input.len())
-            .and_then(|i| memchr::memrchr(b'<', &self.input[..i]))
-            .map_or_else(|| self.offset(), |i| self.base + i as u64);
+    fn doctype(&self) -> DecodeError {
+        let offset = self.base + self.lex.markup_start() as u64;
         DecodeError::new(
             offset,
             DecodeErrorKind::Unexpected(
@@ -675,8 +667,7 @@ impl<'a> XmlReader<'a> {
     /// Text where the root element should be: a body that is not XML at
     /// all (plain text, JSON), shown by its start.
     #[cold]
-    fn not_xml(&self, t: &BytesText<'a>) -> DecodeError {
-        let raw: &str = t;
+    fn not_xml(&self, raw: &str) -> DecodeError {
         let lead = raw.len() - raw.trim_ascii_start().len();
         let offset = (raw.as_ptr() as usize)
             .checked_sub(self.input.as_ptr() as usize)
@@ -702,25 +693,8 @@ impl<'a> XmlReader<'a> {
     }
 
     #[cold]
-    fn xml_error(&self, e: impl Into<quick_xml::Error>) -> DecodeError {
-        let e = e.into();
-        let offset = match &e {
-            quick_xml::Error::Syntax(_) | quick_xml::Error::IllFormed(_) => {
-                self.base + self.reader.error_position()
-            }
-            quick_xml::Error::Encoding(_) => {
-                // quick-xml reports the end of the failing chunk; everything
-                // before that chunk was valid, so the first invalid byte of the
-                // prefix is the culprit.
-                let end = (self.reader.buffer_position() as usize).min(self.input.len());
-                match std::str::from_utf8(&self.input[..end]) {
-                    Err(u) => self.base + u.valid_up_to() as u64,
-                    Ok(_) => self.offset(),
-                }
-            }
-            _ => self.offset(),
-        };
-        DecodeError::new(offset, DecodeErrorKind::Xml(e.to_string()))
+    fn xml_error(&self, e: LexError) -> DecodeError {
+        DecodeError::new(self.base + e.at as u64, DecodeErrorKind::Xml(e.message))
     }
 
     #[cold]
@@ -814,7 +788,7 @@ impl<'a> XmlReader<'a> {
 
     /// The raw input from index `begin` to the current position.
     pub(crate) fn raw_from(&self, begin: usize) -> Result<&'a str, DecodeError> {
-        let end = (self.reader.buffer_position() as usize).min(self.input.len());
+        let end = self.lex.position().min(self.input.len());
         let bytes = self.input.get(begin..end).unwrap_or_default();
         std::str::from_utf8(bytes).map_err(|e| {
             DecodeError::new(
