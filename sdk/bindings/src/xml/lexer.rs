@@ -99,6 +99,12 @@ impl<'a> Lexer<'a> {
         self.markup
     }
 
+    /// The longest prefix of the input that is valid UTF-8 (checked once,
+    /// so slices of it need no second check).
+    pub(crate) fn valid(&self) -> &'a str {
+        self.src
+    }
+
     /// Byte `i` of the valid input, if there.
     #[inline(always)]
     fn byte(&self, i: usize) -> Option<u8> {
@@ -113,7 +119,8 @@ impl<'a> Lexer<'a> {
         if self.src.len() < self.len {
             LexError {
                 at: self.src.len(),
-                message: format!("invalid UTF-8 at byte {}", self.src.len()),
+                // The error's offset says where (counting a stripped BOM).
+                message: "invalid UTF-8".to_owned(),
             }
         } else {
             LexError {

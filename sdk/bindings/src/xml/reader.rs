@@ -767,10 +767,11 @@ impl<'a> XmlReader<'a> {
         Some(&self.input[i..i + s.len()])
     }
 
-    /// Like [`input_bytes`](Self::input_bytes), as text (short values only:
-    /// the bytes are checked again).
+    /// Like [`input_bytes`](Self::input_bytes), as text: a slice of the
+    /// lexer's checked prefix, so the bytes are not checked again.
     pub(crate) fn input_str(&self, s: &str) -> Option<&'a str> {
-        std::str::from_utf8(self.input_bytes(s)?).ok()
+        let i = self.index_of(s)?;
+        self.lex.valid().get(i..i + s.len())
     }
 
     /// Index in `input` of the `<` of `start`, when it comes from this input.
@@ -789,6 +790,10 @@ impl<'a> XmlReader<'a> {
     /// The raw input from index `begin` to the current position.
     pub(crate) fn raw_from(&self, begin: usize) -> Result<&'a str, DecodeError> {
         let end = self.lex.position().min(self.input.len());
+        // Within the lexer's checked prefix there is nothing to check again.
+        if let Some(s) = self.lex.valid().get(begin..end) {
+            return Ok(s);
+        }
         let bytes = self.input.get(begin..end).unwrap_or_default();
         std::str::from_utf8(bytes).map_err(|e| {
             DecodeError::new(
