@@ -313,6 +313,11 @@ impl<'a> Lexer<'a> {
         while name_end > lt + 2 && is_ws(b[name_end - 1]) {
             name_end -= 1;
         }
+        // quick-xml trims nothing from a name that is all whitespace
+        // (`</ >`), so it closes no element (`<>` has the empty name).
+        if name_end == lt + 2 {
+            name_end = gt;
+        }
         let name = &b[lt + 2..name_end];
         match self.open.pop() {
             Some((s, e)) if &b[s..e] == name => {
@@ -522,6 +527,10 @@ mod tests {
             b"<a>\r\n</a>",
             b"<a></a/>",
             b"<a></>",
+            b"<></>",
+            b"<></ >",
+            b"<a></ >",
+            b"<\r\r></\r\r\r>",
             b"<a>< b></a>",
             b"<a\tb='1'\n/>",
         ];
