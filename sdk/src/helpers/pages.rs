@@ -5,12 +5,21 @@
 //! object plus one network chunk however large it is (the simulator ignores
 //! `maxObjects` and sends 30 MB for 5000 VMs in one page).
 //!
+//! Cut objects are decoded in batches on tokio's blocking pool, at most
+//! [`IN_FLIGHT`] batches at a time, while this task goes on reading and
+//! cutting: on a server that builds its whole answer before sending it (the
+//! simulator), decoding would otherwise start only as the bytes arrive and
+//! end long after the last one. Objects come out in the page's order, and
+//! what is held stays bounded by those batches.
+//!
 //! A body that arrived whole (a cassette, the wire log on) is decoded whole.
 
 use crate::Error;
 use crate::rt::{BodyStream, Streamed};
 use crate::types::{ObjectContent, RetrieveResult};
-use crate::xml::XmlReader;
+use crate::xml::{DecodeError, XmlReader};
+use std::collections::VecDeque;
+use tokio::task::JoinHandle;
 
 /// The objects and the continuation token of one page.
 pub(crate) struct Page {
@@ -41,7 +50,7 @@ impl Page {
             match &mut self.src {
                 Src::Decoded { objects, .. } => return Ok(objects.next()),
                 Src::Arriving(s) => match s.next().await? {
-                    Next::Object(o) => return Ok(Some(*o)),
+                    Next::Object(o) => return Ok(Some(o)),
                     Next::End => return Ok(None),
                     // A fault with 200 OK: decode the whole envelope so the
                     // fault surfaces the way it does for any call.
@@ -70,10 +79,25 @@ fn decoded(body: &[u8]) -> Result<Src, Error> {
 }
 
 enum Next {
-    Object(Box<ObjectContent>),
+    Object(ObjectContent),
     End,
     Whole(Vec<u8>),
 }
+
+/// Objects cut from the page and not yet handed on, in the page's order.
+enum Batch {
+    Decoding(JoinHandle<Vec<Result<ObjectContent, DecodeError>>>),
+    Done(std::vec::IntoIter<Result<ObjectContent, DecodeError>>),
+    Failed(Option<Error>),
+}
+
+/// Batches decoded at once on the blocking pool (two cores are the
+/// smallest machine this is for: one reads, the others decode).
+const IN_FLIGHT: usize = 2;
+
+/// Bytes of objects in one batch: about forty VMs with their devices, so
+/// handing a batch over costs little next to decoding it.
+const BATCH_BYTES: usize = 256 * 1024;
 
 enum Step {
     /// An object's bytes; `true` when its end was found by searching for
@@ -119,6 +143,16 @@ struct Scanner {
     frag: Vec<u8>,
     /// Bytes let go of, for error offsets.
     consumed: u64,
+    /// Cut objects, oldest first.
+    queue: VecDeque<Batch>,
+    /// The batch being filled: `<returnval ...>` and whole objects.
+    batch: Vec<u8>,
+    batch_objects: usize,
+    /// The page's last object has been cut.
+    cut_all: bool,
+    /// The open elements above the objects, for the errors of batches
+    /// (handed on when the scan may have left them).
+    item_stack: Vec<String>,
 }
 
 impl Scanner {
@@ -140,46 +174,193 @@ impl Scanner {
             past_head: false,
             frag: Vec::new(),
             consumed: 0,
+            queue: VecDeque::new(),
+            batch: Vec::new(),
+            batch_objects: 0,
+            cut_all: false,
+            item_stack: Vec::new(),
         }
     }
 
     async fn next(&mut self) -> Result<Next, Error> {
         loop {
-            match self.scan()? {
-                Step::Object(a, b, quick) => match self.decode(a, b) {
-                    Ok(o) => return Ok(Next::Object(Box::new(o))),
-                    // The search may have stopped at the end tag of an inner
-                    // element of the same name, or at one inside a comment
-                    // or CDATA: the fragment then does not decode. Read the
-                    // object again tag by tag; a real error comes back the
-                    // same way.
-                    Err(_) if quick => {
-                        self.pos = a;
-                        self.depth = ITEM_DEPTH - 1;
-                        self.tag_by_tag = true;
+            // Hand on what is decoded, in order; wait for the oldest batch
+            // once enough are decoding or nothing is left to cut.
+            let decoding = self.decoding();
+            match self.queue.front_mut() {
+                Some(Batch::Done(objects)) => match objects.next() {
+                    Some(Ok(o)) => return Ok(Next::Object(o)),
+                    Some(Err(mut e)) => {
+                        for name in self.item_stack.iter().rev() {
+                            e = e.within(name);
+                        }
+                        let e = Error::Decode(e);
+                        self.queue.clear();
+                        self.queue.push_back(Batch::Failed(None));
+                        return Err(e);
                     }
-                    Err(e) => return Err(e),
+                    None => {
+                        self.queue.pop_front();
+                        continue;
+                    }
                 },
-                Step::End => return Ok(Next::End),
-                Step::Fault => {
+                Some(Batch::Failed(e)) => {
+                    let e = e.take();
+                    return Err(e.unwrap_or_else(|| {
+                        self.error("the page was not read to its end after an error".into())
+                    }));
+                }
+                Some(Batch::Decoding(h))
+                    if h.is_finished() || decoding >= IN_FLIGHT || self.cut_all =>
+                {
+                    let objects = joined(h.await);
+                    self.queue[0] = Batch::Done(objects.into_iter());
+                    continue;
+                }
+                _ if self.cut_all => {
+                    return Ok(Next::End);
+                }
+                _ => {}
+            }
+            match self.scan() {
+                Ok(Step::Object(a, b, quick)) => {
+                    if quick && !self.surely_whole(a, b) {
+                        // The search may have stopped at the end tag of an
+                        // inner element of the same name, or at one inside a
+                        // comment or CDATA: decode it here, where it can be
+                        // read again tag by tag.
+                        match self.decode(a, b) {
+                            Ok(o) => {
+                                self.flush();
+                                self.queue.push_back(Batch::Done(vec![Ok(o)].into_iter()));
+                            }
+                            Err(_) => {
+                                self.pos = a;
+                                self.depth = ITEM_DEPTH - 1;
+                                self.tag_by_tag = true;
+                            }
+                        }
+                    } else {
+                        self.add(a, b);
+                    }
+                }
+                Ok(Step::End) => {
+                    // Nothing to overlap the last batch with: decode it here.
+                    if self.decoding() == 0 && self.batch_objects > 0 {
+                        let batch = self.close_batch();
+                        let objects = decode_batch(&batch);
+                        self.queue.push_back(Batch::Done(objects.into_iter()));
+                    } else {
+                        self.flush();
+                    }
+                    self.cut_all = true;
+                }
+                Ok(Step::Fault) => {
                     while !self.ended {
                         self.read().await?;
                     }
                     return Ok(Next::Whole(std::mem::take(&mut self.buf)));
                 }
-                Step::NeedMore if self.ended => {
-                    return Err(self.error(if self.depth == 0 {
+                Ok(Step::NeedMore) if self.ended => {
+                    let e = self.error(if self.depth == 0 {
                         "the body has no SOAP envelope".to_string()
                     } else {
                         format!("the body ended inside <{}>", self.open_path())
-                    }));
+                    });
+                    self.fail(e);
                 }
-                Step::NeedMore => {
+                Ok(Step::NeedMore) => {
+                    // Whatever is cut goes to the decoders before waiting
+                    // for the network, if they have nothing else to do.
+                    if self.decoding() == 0 {
+                        self.flush();
+                    }
                     self.compact();
-                    self.read().await?;
+                    // Reading may wait on the network: meanwhile the oldest
+                    // batch, once decoded, is handed on (a server that
+                    // trickles its page must still see its objects taken).
+                    // The read is dropped then, which loses nothing: a body
+                    // part is only taken when it is appended.
+                    let woke = match self.queue.front_mut() {
+                        Some(Batch::Decoding(h)) => tokio::select! {
+                            biased;
+                            j = h => Woke::Decoded(j),
+                            r = self.body.read_into(&mut self.buf) => Woke::Read(r),
+                        },
+                        _ => Woke::Read(self.body.read_into(&mut self.buf).await),
+                    };
+                    match woke {
+                        Woke::Decoded(j) => self.queue[0] = Batch::Done(joined(j).into_iter()),
+                        Woke::Read(Ok(more)) => self.ended = !more,
+                        Woke::Read(Err(e)) => self.fail(e.into()),
+                    }
                 }
+                Err(e) => self.fail(e),
             }
         }
+    }
+
+    /// Batches on the blocking pool.
+    fn decoding(&self) -> usize {
+        self.queue
+            .iter()
+            .filter(|b| matches!(b, Batch::Decoding(_)))
+            .count()
+    }
+
+    /// Adds the object `a..b` to the batch being filled.
+    fn add(&mut self, a: usize, b: usize) {
+        if self.item_stack.is_empty() {
+            self.item_stack = self.stack.clone();
+        }
+        if self.batch_objects == 0 {
+            // The objects inside a `returnval` that declares the prefixes
+            // their ancestors did (`xsi`, the default namespace).
+            self.batch.clear();
+            self.batch.extend_from_slice(b"<returnval");
+            self.batch.extend_from_slice(self.ns.as_bytes());
+            self.batch.push(b'>');
+        }
+        self.batch.extend_from_slice(&self.buf[a..b]);
+        self.batch_objects += 1;
+        if self.batch.len() >= BATCH_BYTES {
+            self.flush();
+        }
+    }
+
+    fn close_batch(&mut self) -> Vec<u8> {
+        self.batch.extend_from_slice(b"</returnval>");
+        self.batch_objects = 0;
+        std::mem::take(&mut self.batch)
+    }
+
+    /// Sends the batch being filled to the blocking pool.
+    fn flush(&mut self) {
+        if self.batch_objects > 0 {
+            let batch = self.close_batch();
+            self.queue
+                .push_back(Batch::Decoding(tokio::task::spawn_blocking(move || {
+                    decode_batch(&batch)
+                })));
+        }
+    }
+
+    /// Ends the page with `e`, after the objects cut before it.
+    fn fail(&mut self, e: Error) {
+        self.flush();
+        self.queue.push_back(Batch::Failed(Some(e)));
+        self.cut_all = true;
+    }
+
+    /// Whether the object `a..b`, its end found by searching for its end
+    /// tag, can only be one whole object: nothing inside it names
+    /// `objects` (an inner element of that name) or opens a comment, CDATA
+    /// or a processing instruction (which may hold the end tag).
+    fn surely_whole(&self, a: usize, b: usize) -> bool {
+        let name = self.obj_close.len() - 3;
+        let inner = &self.buf[a + 1 + name..b - self.obj_close.len()];
+        memchr::memmem::find(inner, b"objects").is_none()
+            && !memchr::memchr2_iter(b'!', b'?', inner).any(|i| i > 0 && inner[i - 1] == b'<')
     }
 
     async fn read(&mut self) -> Result<(), Error> {
@@ -471,6 +652,49 @@ impl Scanner {
     }
 }
 
+/// What woke a read that a decoding batch could overtake.
+enum Woke {
+    Decoded(Result<Vec<Result<ObjectContent, DecodeError>>, tokio::task::JoinError>),
+    Read(Result<bool, crate::error::CallError>),
+}
+
+/// Decodes a batch: `<returnval ...>` and whole objects, until the first
+/// error.
+fn decode_batch(batch: &[u8]) -> Vec<Result<ObjectContent, DecodeError>> {
+    fn each(
+        r: &mut XmlReader<'_>,
+        out: &mut Vec<Result<ObjectContent, DecodeError>>,
+    ) -> Result<(), DecodeError> {
+        r.root()?;
+        while let Some(start) = r.next_child()? {
+            let o = r
+                .value::<ObjectContent>(&start)
+                .map_err(|e| e.within("objects"))?;
+            out.push(Ok(o));
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    if let Err(e) = each(&mut XmlReader::new(batch), &mut out) {
+        out.push(Err(e));
+    }
+    out
+}
+
+/// A batch's objects, once the blocking pool is done with it.
+fn joined(
+    j: Result<Vec<Result<ObjectContent, DecodeError>>, tokio::task::JoinError>,
+) -> Vec<Result<ObjectContent, DecodeError>> {
+    match j {
+        Ok(objects) => objects,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => vec![Err(DecodeError::new(
+            0,
+            crate::xml::DecodeErrorKind::Unexpected(format!("the decoding was cancelled: {e}")),
+        ))],
+    }
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(hay, needle)
 }
@@ -643,6 +867,75 @@ mod tests {
             "{}",
             d.path()
         );
+    }
+
+    /// A page of `n` VMs of about 4 KB each; the one at `bad` has a key
+    /// that is not a number.
+    fn many(n: usize, bad: Option<usize>) -> String {
+        let pad = "p".repeat(4000);
+        let mut body = String::from(
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>"#,
+        );
+        for i in 0..n {
+            let key = if Some(i) == bad {
+                "k".to_string()
+            } else {
+                i.to_string()
+            };
+            body.push_str(&format!(
+                r#"<objects><obj type="VirtualMachine">vm-{i}</obj><propSet><name>name</name><val xsi:type="xsd:string">{pad}</val></propSet><propSet><name>config.hardware.device</name><val xsi:type="ArrayOfVirtualDevice"><VirtualDevice xsi:type="VirtualDisk"><key>{key}</key><deviceInfo><label>d</label><summary>s</summary></deviceInfo><capacityInKB>1</capacityInKB></VirtualDevice></val></propSet></objects>"#
+            ));
+        }
+        body.push_str("<token>t</token></returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>");
+        body
+    }
+
+    #[tokio::test]
+    async fn batches_decoded_aside_come_out_in_order() {
+        // 800 KB: several batches, some decoding while the next is cut.
+        let body = many(200, None);
+        assert!(body.len() > 3 * BATCH_BYTES);
+        let whole = all(Page::new(Streamed::Whole(body.as_bytes().to_vec())).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(whole.0.len(), 200);
+        assert_eq!(whole.1.as_deref(), Some("t"));
+        for size in [997, 16 * 1024, 1 << 20] {
+            let got = all(page(&body, size)).await.unwrap();
+            assert_eq!(got, whole, "parts of {size} bytes");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bad_object_in_a_batch_ends_the_page_after_the_ones_before_it() {
+        let body = many(200, Some(150));
+        for size in [997, 1 << 20] {
+            let mut p = page(&body, size);
+            let mut n = 0;
+            let e = loop {
+                match p.next().await {
+                    Ok(Some(o)) => {
+                        assert_eq!(o.obj.value, format!("vm-{n}"));
+                        n += 1;
+                    }
+                    Ok(None) => panic!("the page ended without the error"),
+                    Err(e) => break e,
+                }
+            };
+            assert_eq!(n, 150, "parts of {size} bytes");
+            let Error::Decode(d) = &e else {
+                panic!("{e:?}")
+            };
+            assert!(
+                d.path().starts_with(
+                    "/Envelope/Body/RetrievePropertiesExResponse/returnval/objects/propSet/val"
+                ),
+                "{}",
+                d.path()
+            );
+            // And the page stays ended.
+            assert!(p.next().await.is_err());
+        }
     }
 
     #[tokio::test]

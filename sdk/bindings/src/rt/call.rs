@@ -117,6 +117,9 @@ impl std::fmt::Debug for Streamed {
 pub trait BodyStream: Send {
     /// Appends the next part of the body to `buf`; `Ok(false)` once the body
     /// has ended.
+    ///
+    /// Cancel-safe: a future dropped before it completes has taken nothing
+    /// from the body (a page's reader races a read against its decoders).
     fn read_into<'a>(&'a mut self, buf: &'a mut Vec<u8>) -> BoxFuture<'a, Result<bool, Error>>;
 }
 
