@@ -6,7 +6,8 @@
 //! `maxObjects` and sends 30 MB for 5000 VMs in one page).
 //!
 //! Cut objects are decoded in batches on tokio's blocking pool, at most
-//! [`IN_FLIGHT`] batches at a time, while this task goes on reading and
+//! [`IN_FLIGHT`] batches at a time (and one more handed over when the batch
+//! being filled is full), while this task goes on reading and
 //! cutting: on a server that builds its whole answer before sending it (the
 //! simulator), decoding would otherwise start only as the bytes arrive and
 //! end long after the last one. Objects come out in the page's order, and
@@ -832,6 +833,18 @@ mod tests {
         }
     }
 
+    /// A decode error whose path goes from the envelope to a property value.
+    fn assert_in_a_value(e: &Error) {
+        let Error::Decode(d) = e else { panic!("{e:?}") };
+        assert!(
+            d.path().starts_with(
+                "/Envelope/Body/RetrievePropertiesExResponse/returnval/objects/propSet/val"
+            ),
+            "{}",
+            d.path()
+        );
+    }
+
     #[tokio::test]
     async fn bad_bodies_are_typed_errors() {
         let cut = &BODY[..BODY.len() / 2];
@@ -857,16 +870,7 @@ mod tests {
         let e = all(page(&BODY.replace("<key>2000</key>", "<key>two</key>"), 16))
             .await
             .unwrap_err();
-        let Error::Decode(d) = &e else {
-            panic!("{e:?}")
-        };
-        assert!(
-            d.path().starts_with(
-                "/Envelope/Body/RetrievePropertiesExResponse/returnval/objects/propSet/val"
-            ),
-            "{}",
-            d.path()
-        );
+        assert_in_a_value(&e);
     }
 
     /// A page of `n` VMs of about 4 KB each; the one at `bad` has a key
@@ -923,16 +927,7 @@ mod tests {
                 }
             };
             assert_eq!(n, 150, "parts of {size} bytes");
-            let Error::Decode(d) = &e else {
-                panic!("{e:?}")
-            };
-            assert!(
-                d.path().starts_with(
-                    "/Envelope/Body/RetrievePropertiesExResponse/returnval/objects/propSet/val"
-                ),
-                "{}",
-                d.path()
-            );
+            assert_in_a_value(&e);
             // And the page stays ended.
             assert!(p.next().await.is_err());
         }
