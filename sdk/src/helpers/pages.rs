@@ -315,12 +315,7 @@ impl Scanner {
             self.item_stack = self.stack.clone();
         }
         if self.batch_objects == 0 {
-            // The objects inside a `returnval` that declares the prefixes
-            // their ancestors did (`xsi`, the default namespace).
-            self.batch.clear();
-            self.batch.extend_from_slice(b"<returnval");
-            self.batch.extend_from_slice(self.ns.as_bytes());
-            self.batch.push(b'>');
+            open_fragment(&mut self.batch, &self.ns);
         }
         self.batch.extend_from_slice(&self.buf[a..b]);
         self.batch_objects += 1;
@@ -626,12 +621,7 @@ impl Scanner {
     }
 
     fn decode(&mut self, a: usize, b: usize) -> Result<ObjectContent, Error> {
-        // The object alone, inside a `returnval` that declares the prefixes
-        // its ancestors did (`xsi`, the default namespace).
-        self.frag.clear();
-        self.frag.extend_from_slice(b"<returnval");
-        self.frag.extend_from_slice(self.ns.as_bytes());
-        self.frag.push(b'>');
+        open_fragment(&mut self.frag, &self.ns);
         self.frag.extend_from_slice(&self.buf[a..b]);
         self.frag.extend_from_slice(b"</returnval>");
         let mut r = XmlReader::new(&self.frag);
@@ -651,6 +641,15 @@ impl Scanner {
         });
         decoded.map_err(|e| Error::Decode(self.within_stack(e)))
     }
+}
+
+/// Starts a fragment of objects: a `returnval` that declares the prefixes
+/// their ancestors did (`xsi`, the default namespace).
+fn open_fragment(out: &mut Vec<u8>, ns: &str) {
+    out.clear();
+    out.extend_from_slice(b"<returnval");
+    out.extend_from_slice(ns.as_bytes());
+    out.push(b'>');
 }
 
 /// What woke a read that a decoding batch could overtake.
