@@ -5,13 +5,13 @@
 //! object plus one network chunk however large it is (the simulator ignores
 //! `maxObjects` and sends 30 MB for 5000 VMs in one page).
 //!
-//! Cut objects are decoded in batches on tokio's blocking pool, at most
-//! [`IN_FLIGHT`] batches at a time (and one more handed over when the batch
-//! being filled is full), while this task goes on reading and
-//! cutting: on a server that builds its whole answer before sending it (the
-//! simulator), decoding would otherwise start only as the bytes arrive and
-//! end long after the last one. Objects come out in the page's order, and
-//! what is held stays bounded by those batches.
+//! Cut objects are decoded in batches on tokio's blocking pool, one batch
+//! per core at a time, while this task goes on reading and cutting, up to
+//! [`IN_FLIGHT`] batches ahead of the decoders: on a server that builds its
+//! whole answer before sending it (the simulator), decoding would otherwise
+//! start only as the bytes arrive and end long after the last one. Objects
+//! come out in the page's order, and what is held stays bounded by those
+//! batches.
 //!
 //! A body that arrived whole (a cassette, the wire log on) is decoded whole.
 
@@ -87,17 +87,19 @@ enum Next {
 
 /// Objects cut from the page and not yet handed on, in the page's order.
 enum Batch {
+    /// Waiting for a decoder: the fragment and its number of objects.
+    Cut(Vec<u8>, usize),
     Decoding(JoinHandle<Vec<Result<ObjectContent, DecodeError>>>),
     Done(std::vec::IntoIter<Result<ObjectContent, DecodeError>>),
     Failed(Option<Error>),
 }
 
-/// Batches decoded at once on the blocking pool. With [`BATCH_BYTES`] this
-/// lets up to 4 MiB of cut objects wait for a decoder, so the reader is
-/// rarely held up by them and takes the body as fast as the server sends
-/// it: on two cores against the simulator's 30 MB page, 2 x 256 KiB left
-/// 0.32 s of decoding after the last byte, 8 x 512 KiB 0.16 s, for 9 MiB
-/// more peak memory (bench/ `inventory`, median of 5).
+/// Batches cut and not yet decoded, at most. With [`BATCH_BYTES`] this lets
+/// up to 4 MiB of cut objects wait for a decoder, so the reader is rarely
+/// held up by them and takes the body as fast as the server sends it: on
+/// two cores against the simulator's 30 MB page, 2 x 256 KiB left 0.32 s
+/// of decoding after the last byte, 8 x 512 KiB 0.16 s, for 9 MiB more peak
+/// memory (bench/ `inventory`, median of 5).
 const IN_FLIGHT: usize = 8;
 
 /// Bytes of objects in one batch: about eighty VMs with their devices, so
@@ -162,6 +164,9 @@ struct Scanner {
     /// The open elements above the objects, for the errors of batches
     /// (handed on when the scan may have left them).
     item_stack: Vec<String>,
+    /// Batches decoded at once: one per core (more threads would only
+    /// share the cores, each with its own allocator arena).
+    decoders: usize,
 }
 
 impl Scanner {
@@ -188,13 +193,15 @@ impl Scanner {
             batch_objects: 0,
             cut_all: false,
             item_stack: Vec::new(),
+            decoders: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 
     async fn next(&mut self) -> Result<Next, Error> {
         loop {
             // Hand on what is decoded, in order; wait for the oldest batch
-            // once enough are decoding or nothing is left to cut.
+            // once enough are waiting or nothing is left to cut.
+            self.start_decoders();
             let decoding = self.decoding();
             match self.queue.front_mut() {
                 Some(Batch::Done(objects)) => match objects.next() {
@@ -218,6 +225,13 @@ impl Scanner {
                     return Err(e.unwrap_or_else(|| {
                         self.error("the page was not read to its end after an error".into())
                     }));
+                }
+                Some(b @ Batch::Cut(..)) => {
+                    // Not left by start_decoders; decoded here all the same.
+                    if let Batch::Cut(batch, n) = std::mem::replace(b, Batch::Failed(None)) {
+                        *b = Batch::Done(decode_batch(&batch, n).into_iter());
+                    }
+                    continue;
                 }
                 Some(Batch::Decoding(h))
                     if h.is_finished() || decoding >= IN_FLIGHT || self.cut_all =>
@@ -309,12 +323,34 @@ impl Scanner {
         }
     }
 
-    /// Batches on the blocking pool.
+    /// Batches cut and not yet decoded.
     fn decoding(&self) -> usize {
         self.queue
             .iter()
-            .filter(|b| matches!(b, Batch::Decoding(_)))
+            .filter(|b| matches!(b, Batch::Cut(..) | Batch::Decoding(_)))
             .count()
+    }
+
+    /// Hands the oldest cut batches to the blocking pool, while a core has
+    /// none. Batches are started in order, so the queue's front is never
+    /// one still waiting.
+    fn start_decoders(&mut self) {
+        let mut running = 0;
+        for b in self.queue.iter_mut() {
+            match b {
+                Batch::Decoding(h) if !h.is_finished() => running += 1,
+                Batch::Cut(..) if running < self.decoders => {
+                    if let Batch::Cut(batch, n) = std::mem::replace(b, Batch::Failed(None)) {
+                        *b = Batch::Decoding(tokio::task::spawn_blocking(move || {
+                            decode_batch(&batch, n)
+                        }));
+                    }
+                    running += 1;
+                }
+                Batch::Cut(..) => return,
+                _ => {}
+            }
+        }
     }
 
     /// Adds the object `a..b` to the batch being filled.
@@ -339,14 +375,12 @@ impl Scanner {
         (std::mem::take(&mut self.batch), n)
     }
 
-    /// Sends the batch being filled to the blocking pool.
+    /// Sends the batch being filled to the decoders.
     fn flush(&mut self) {
         if self.batch_objects > 0 {
             let (batch, n) = self.close_batch();
-            self.queue
-                .push_back(Batch::Decoding(tokio::task::spawn_blocking(move || {
-                    decode_batch(&batch, n)
-                })));
+            self.queue.push_back(Batch::Cut(batch, n));
+            self.start_decoders();
         }
     }
 
