@@ -216,7 +216,14 @@ fn peer(spec: &str) -> Mode {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--child") {
-        child(&args[i + 1], &args[i + 2], &args[i + 3]);
+        let [url, ca, mode, ..] = &args[i + 1..] else {
+            eprintln!(
+                "inventory: --child needs URL CA_FILE MODE, got {:?}",
+                &args[i + 1..]
+            );
+            std::process::exit(2);
+        };
+        child(url, ca, mode);
         return;
     }
     let opt = |name: &str, default: u32| -> u32 {
