@@ -98,16 +98,16 @@ enum Batch {
 /// up to 4 MiB of cut objects wait for a decoder, so the reader is rarely
 /// held up by them and takes the body as fast as the server sends it: on
 /// two cores against the simulator's 30 MB page, 2 x 256 KiB left 0.32 s
-/// of decoding after the last byte, 8 x 512 KiB 0.16 s, for 9 MiB more peak
-/// memory (bench/ `inventory`, median of 5).
+/// of decoding after the last byte, 8 x 512 KiB 0.16 s, for about 5 MiB
+/// more peak memory (the `inventory` bench, median of 5).
 const IN_FLIGHT: usize = 8;
 
 /// Bytes of objects in one batch: about eighty VMs with their devices, so
 /// handing a batch over costs little next to decoding it.
 const BATCH_BYTES: usize = 512 * 1024;
 
-/// Room past [`BATCH_BYTES`] for the object that fills a batch, so the
-/// buffer is allocated once per batch.
+/// A batch buffer's capacity: [`BATCH_BYTES`] and room for the object that
+/// fills it, so the buffer is allocated once per batch.
 const BATCH_ROOM: usize = BATCH_BYTES + 64 * 1024;
 
 enum Step {
@@ -164,9 +164,14 @@ struct Scanner {
     /// The open elements above the objects, for the errors of batches
     /// (handed on when the scan may have left them).
     item_stack: Vec<String>,
-    /// Batches decoded at once: one per core (more threads would only
-    /// share the cores, each with its own allocator arena).
-    decoders: usize,
+}
+
+/// Batches decoded at once: one per core (more threads would only share
+/// the cores, each with its own allocator arena). Asked once per process:
+/// on Linux the answer reads cgroup files.
+fn decoders() -> usize {
+    static DECODERS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *DECODERS.get_or_init(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 impl Scanner {
@@ -193,7 +198,6 @@ impl Scanner {
             batch_objects: 0,
             cut_all: false,
             item_stack: Vec::new(),
-            decoders: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 
@@ -202,7 +206,7 @@ impl Scanner {
             // Hand on what is decoded, in order; wait for the oldest batch
             // once enough are waiting or nothing is left to cut.
             self.start_decoders();
-            let decoding = self.decoding();
+            let pending = self.pending();
             match self.queue.front_mut() {
                 Some(Batch::Done(objects)) => match objects.next() {
                     Some(Ok(o)) => return Ok(Next::Object(o)),
@@ -234,7 +238,7 @@ impl Scanner {
                     continue;
                 }
                 Some(Batch::Decoding(h))
-                    if h.is_finished() || decoding >= IN_FLIGHT || self.cut_all =>
+                    if h.is_finished() || pending >= IN_FLIGHT || self.cut_all =>
                 {
                     let objects = joined(h.await);
                     self.queue[0] = Batch::Done(objects.into_iter());
@@ -269,7 +273,7 @@ impl Scanner {
                 }
                 Ok(Step::End) => {
                     // Nothing to overlap the last batch with: decode it here.
-                    if self.decoding() == 0 && self.batch_objects > 0 {
+                    if self.pending() == 0 && self.batch_objects > 0 {
                         let (batch, n) = self.close_batch();
                         let objects = decode_batch(&batch, n);
                         self.queue.push_back(Batch::Done(objects.into_iter()));
@@ -295,7 +299,7 @@ impl Scanner {
                 Ok(Step::NeedMore) => {
                     // Whatever is cut goes to the decoders before waiting
                     // for the network, if they have nothing else to do.
-                    if self.decoding() == 0 {
+                    if self.pending() == 0 {
                         self.flush();
                     }
                     self.compact();
@@ -324,7 +328,7 @@ impl Scanner {
     }
 
     /// Batches cut and not yet decoded.
-    fn decoding(&self) -> usize {
+    fn pending(&self) -> usize {
         self.queue
             .iter()
             .filter(|b| matches!(b, Batch::Cut(..) | Batch::Decoding(_)))
@@ -339,7 +343,7 @@ impl Scanner {
         for b in self.queue.iter_mut() {
             match b {
                 Batch::Decoding(h) if !h.is_finished() => running += 1,
-                Batch::Cut(..) if running < self.decoders => {
+                Batch::Cut(..) if running < decoders() => {
                     if let Batch::Cut(batch, n) = std::mem::replace(b, Batch::Failed(None)) {
                         *b = Batch::Decoding(tokio::task::spawn_blocking(move || {
                             decode_batch(&batch, n)
