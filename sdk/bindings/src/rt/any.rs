@@ -122,6 +122,20 @@ pub(crate) fn decode_xsd<'a>(
     })
 }
 
+/// A value of a type these bindings do not know, kept as its XML.
+fn unknown<'a>(r: &mut XmlReader<'a>, s: &BytesStart<'a>, t: &str) -> Result<Any, DecodeError> {
+    let type_name = t.to_string();
+    r.unknown_type(&type_name);
+    let mut extra = Extra::default();
+    r.unknown_element(s, &mut extra)?;
+    let xml = extra
+        .elements()
+        .first()
+        .map(|e| e.xml.clone())
+        .unwrap_or_default();
+    Ok(Any::Unknown(UnknownValue { type_name, xml }))
+}
+
 impl XmlValue for Any {
     fn decode<'a>(r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<Self, DecodeError> {
         let Some(t) = r.xsi_type(s)? else {
@@ -132,24 +146,18 @@ impl XmlValue for Any {
         }
         Ok(match t {
             "ManagedObjectReference" => Any::ManagedObjectReference(r.value(s)?),
+            // Only the boxes are named `ArrayOf...`: one search, not three.
+            _ if t.starts_with("ArrayOf") => match lookup(ARRAY_TYPES, t) {
+                Some(f) => Any::Array(f(r, s)?),
+                None => unknown(r, s, t)?,
+            },
             _ => {
                 if let Some(f) = lookup(DATA_OBJECT_TYPES, t) {
                     Any::Data(f(r, s)?)
                 } else if let Some(f) = lookup(ENUM_TYPES, t) {
                     Any::Enum(f(r, s)?)
-                } else if let Some(f) = lookup(ARRAY_TYPES, t) {
-                    Any::Array(f(r, s)?)
                 } else {
-                    let type_name = t.to_string();
-                    r.unknown_type(&type_name);
-                    let mut extra = Extra::default();
-                    r.unknown_element(s, &mut extra)?;
-                    let xml = extra
-                        .elements()
-                        .first()
-                        .map(|e| e.xml.clone())
-                        .unwrap_or_default();
-                    Any::Unknown(UnknownValue { type_name, xml })
+                    unknown(r, s, t)?
                 }
             }
         })
@@ -220,6 +228,54 @@ impl FromAny for Vec<Any> {
         match v {
             Any::Array(AnyArray::ArrayOfAnyType(x)) => Ok(x),
             other => Err(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Any::decode` sends every `ArrayOf...` name to the boxes alone.
+    #[test]
+    fn only_the_array_boxes_are_named_array_of() {
+        let misnamed: Vec<&str> = DATA_OBJECT_TYPES
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(ENUM_TYPES.iter().map(|(n, _)| *n))
+            .filter(|n| n.starts_with("ArrayOf"))
+            .chain(
+                ARRAY_TYPES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .filter(|n| !n.starts_with("ArrayOf")),
+            )
+            .collect();
+        assert_eq!(misnamed, Vec::<&str>::new());
+    }
+
+    fn decode(xml: &str) -> Any {
+        crate::xml::decode_document::<Any>(xml.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn arrays_enums_and_unknown_types_by_name() {
+        const XSI: &str =
+            r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="urn:vim25""#;
+        let a = decode(&format!(
+            r#"<val {XSI} xsi:type="ArrayOfInt"><int>1</int><int>2</int></val>"#
+        ));
+        assert_eq!(a, Any::Array(AnyArray::ArrayOfInt(vec![1, 2])));
+        let e = decode(&format!(
+            r#"<val {XSI} xsi:type="VirtualMachinePowerState">poweredOn</val>"#
+        ));
+        assert_eq!(e.type_name(), "VirtualMachinePowerState");
+        let u = decode(&format!(
+            r#"<val {XSI} xsi:type="ArrayOfSomethingNew"><x>1</x></val>"#
+        ));
+        match u {
+            Any::Unknown(u) => assert_eq!(u.type_name, "ArrayOfSomethingNew"),
+            other => panic!("expected an unknown value, got {other:?}"),
         }
     }
 }
