@@ -73,15 +73,12 @@ pub(crate) struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     pub(crate) fn new(input: &'a [u8]) -> Self {
-        // The SIMD check is several times faster on whole responses; only
-        // invalid input is checked again, for where it stops being valid.
-        let src = match simdutf8::basic::from_utf8(input) {
+        // SIMD: several times faster than std's check on whole responses,
+        // with the same error (where the input stops being valid).
+        let src = match simdutf8::compat::from_utf8(input) {
             Ok(s) => s,
-            Err(_) => match std::str::from_utf8(input) {
-                Ok(s) => s,
-                // The prefix is valid by definition, so this cannot fail.
-                Err(e) => std::str::from_utf8(&input[..e.valid_up_to()]).unwrap_or_default(),
-            },
+            // The prefix is valid by definition, so this cannot fail.
+            Err(e) => simdutf8::compat::from_utf8(&input[..e.valid_up_to()]).unwrap_or_default(),
         };
         Lexer {
             src,
