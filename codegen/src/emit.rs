@@ -166,7 +166,7 @@ impl<'m> Ctx<'m> {
 /// Rust type of a primitive.
 pub fn prim_ty(p: Prim) -> &'static str {
     match p {
-        Prim::String | Prim::AnyUri => "String",
+        Prim::String | Prim::AnyUri => "CompactString",
         Prim::Boolean => "bool",
         Prim::Byte => "i8",
         Prim::Short => "i16",
@@ -922,11 +922,30 @@ fn emit_mo(ctx: &Ctx<'_>, out: &mut String, name: &str) {
         let req = &m.complex[&op.request_type];
         let (ret, _) = ret_shape(ctx, op, "ret");
         let params: Vec<&Field> = req.fields.iter().filter(|f| f.name != "_this").collect();
+        // A required string takes anything that converts (`&str`, `String`).
+        let takes_into = |f: &Field| ctx.field_ty(&req.name, f) == "CompactString";
         let args: Vec<String> = params
             .iter()
-            .map(|f| format!("{}: {}", field_ident(&f.name), ctx.field_ty(&req.name, f)))
+            .map(|f| {
+                let t = if takes_into(f) {
+                    "impl Into<CompactString>".to_string()
+                } else {
+                    ctx.field_ty(&req.name, f)
+                };
+                format!("{}: {t}", field_ident(&f.name))
+            })
             .collect();
-        let inits: Vec<String> = params.iter().map(|f| field_ident(&f.name)).collect();
+        let inits: Vec<String> = params
+            .iter()
+            .map(|f| {
+                let n = field_ident(&f.name);
+                if takes_into(f) {
+                    format!("{n}: {n}.into()")
+                } else {
+                    n
+                }
+            })
+            .collect();
         let fname = snake(op_name);
         let signature = format!(
             "pub fn {fname}(&self{}{})",

@@ -182,8 +182,8 @@ fn emitted_code_has_the_expected_shapes() {
     assert!(all.contains("pub base: Device,"));
     assert!(all.contains("inherits!(Disk => Device);"));
     assert!(all.contains("pub capacity_in_kb: i64,"));
-    assert!(all.contains("pub filter: Vec<String>,"));
-    assert!(all.contains("pub label: Option<String>,"));
+    assert!(all.contains("pub filter: Vec<CompactString>,"));
+    assert!(all.contains("pub label: Option<CompactString>,"));
     // A field declared with a type that has subtypes holds the polymorphic enum.
     assert!(all.contains("pub device: Vec<AnyDevice>,"));
     assert!(all.contains("AnyDevice: Device {"));
@@ -191,7 +191,7 @@ fn emitted_code_has_the_expected_shapes() {
     assert!(all.contains("pub value: Option<Any>,"));
     assert!(all.contains("pub when: Option<DateTime>,"));
     assert!(all.contains("pub host: Option<ManagedObjectReference>,"));
-    assert!(all.contains("pub r#type: Option<String>,"));
+    assert!(all.contains("pub r#type: Option<CompactString>,"));
     // Self-containment is broken with a Box.
     assert!(all.contains("pub next: Option<Box<Hardware>>,"));
     // Roots keep unknown content.

@@ -32,8 +32,9 @@ use vmomi::find::Finder;
 use vmomi::mo;
 use vmomi::property::Objects;
 use vmomi::types::{
-    AnyNetworkSummary, AnyVirtualDevice, AnyVirtualDeviceBackingInfo, ManagedObjectReference,
-    ObjectSpec, PropertyFilterSpec, PropertySpec, VirtualController, VirtualDeviceFileBackingInfo,
+    AnyNetworkSummary, AnyVirtualDevice, AnyVirtualDeviceBackingInfo, CompactString,
+    ManagedObjectReference, ObjectSpec, PropertyFilterSpec, PropertySpec, VirtualController,
+    VirtualDeviceFileBackingInfo,
 };
 
 /// One VM's virtual hardware, as a tree under its controllers.
@@ -309,7 +310,7 @@ pub async fn find_vm(
         if found.obj.r#type != mo::VirtualMachine::TYPE_NAME {
             return Ok(Err(LookupError::NotAVm {
                 path: found.path,
-                type_name: found.obj.r#type,
+                type_name: found.obj.r#type.to_string(),
             }));
         }
         return Ok(Ok(found.obj));
@@ -330,7 +331,7 @@ pub async fn find_vm(
             matches.sort();
             return Ok(Err(LookupError::Ambiguous {
                 name: arg.to_string(),
-                ids: matches.into_iter().map(|m| m.value).collect(),
+                ids: matches.into_iter().map(|m| m.value.into()).collect(),
             }));
         }
     }
@@ -377,7 +378,14 @@ pub async fn list_devices(
     let names = read_names(client, &hardware).await?;
     let mut vms: Vec<VmDevices> = hardware
         .into_iter()
-        .map(|h| build(h.obj.value, h.name.unwrap_or_default(), &h.devices, &names))
+        .map(|h| {
+            build(
+                h.obj.value.to_string(),
+                h.name.unwrap_or_default(),
+                &h.devices,
+                &names,
+            )
+        })
         .collect();
     vms.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     Ok(Ok(vms))
@@ -402,16 +410,16 @@ async fn read_names(client: &vmomi::Client, vms: &[Hardware]) -> Result<Names, v
     if refs.is_empty() {
         return Ok(names);
     }
-    let name_path = mo::ManagedEntity::NAME.path().into_owned();
-    let mut by_type: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let name_path: CompactString = mo::ManagedEntity::NAME.path().into();
+    let mut by_type: BTreeMap<&str, Vec<CompactString>> = BTreeMap::new();
     for r in &refs {
         by_type.entry(r.r#type.as_str()).or_insert_with(|| {
             let mut paths = vec![name_path.clone()];
             match r.r#type.as_str() {
                 "DistributedVirtualPortgroup" => {
-                    paths.push(mo::DistributedVirtualPortgroup::KEY.path().into_owned())
+                    paths.push(mo::DistributedVirtualPortgroup::KEY.path().into())
                 }
-                "OpaqueNetwork" => paths.push(mo::OpaqueNetwork::SUMMARY.path().into_owned()),
+                "OpaqueNetwork" => paths.push(mo::OpaqueNetwork::SUMMARY.path().into()),
                 _ => {}
             }
             paths
@@ -421,7 +429,7 @@ async fn read_names(client: &vmomi::Client, vms: &[Hardware]) -> Result<Names, v
         prop_set: by_type
             .iter()
             .map(|(t, paths)| PropertySpec {
-                r#type: t.to_string(),
+                r#type: (*t).into(),
                 all: Some(false),
                 path_set: paths.clone(),
                 ..Default::default()
@@ -613,7 +621,7 @@ fn disk_info(d: &vmomi::types::VirtualDisk, names: &Names) -> Disk {
                 } else {
                     Provisioning::Rdm
                 }),
-                f.disk_mode.clone(),
+                f.disk_mode.as_deref().map(String::from),
             ),
             B::VirtualDiskLocalPMemBackingInfo(f) => {
                 (Some(Provisioning::Pmem), non_empty(&f.disk_mode))
@@ -656,20 +664,23 @@ fn nic_info(card: &vmomi::types::VirtualEthernetCard, adapter: &str, names: &Nam
             network = non_empty(&n.device_name);
         }
         Some(B::VirtualEthernetCardDistributedVirtualPortBackingInfo(p)) => {
-            portgroup_key = p.port.portgroup_key.clone();
+            portgroup_key = p.port.portgroup_key.as_deref().map(String::from);
             network = portgroup_key
                 .as_ref()
                 .and_then(|k| names.portgroups.get(k).cloned());
         }
         Some(B::VirtualEthernetCardOpaqueNetworkBackingInfo(o)) => {
-            network = names.opaque_networks.get(&o.opaque_network_id).cloned();
+            network = names
+                .opaque_networks
+                .get(o.opaque_network_id.as_str())
+                .cloned();
         }
         _ => {}
     }
     Nic {
         adapter: adapter.to_string(),
-        mac_address: card.mac_address.clone(),
-        address_type: card.address_type.clone(),
+        mac_address: card.mac_address.as_deref().map(String::from),
+        address_type: card.address_type.as_deref().map(String::from),
         network,
         portgroup_key,
     }
@@ -1095,7 +1106,7 @@ mod tests {
     fn disk(key: i32, unit: i32, thin: Option<bool>, eager: Option<bool>) -> AnyVirtualDevice {
         let backing = VirtualDiskFlatVer2BackingInfo {
             base: VirtualDeviceFileBackingInfo {
-                file_name: format!("[ds-a] web/web_{unit}.vmdk"),
+                file_name: format!("[ds-a] web/web_{unit}.vmdk").into(),
                 datastore: (unit == 0)
                     .then(|| ManagedObjectReference::new("Datastore", "datastore-9")),
                 ..Default::default()

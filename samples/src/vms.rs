@@ -58,7 +58,7 @@ pub async fn list_vms(client: &vmomi::Client) -> Result<Vec<VmRow>, vmomi::Error
             cpus: v.cpus,
             memory_mb: v.memory_mb,
             ip: v.ip,
-            id: v.obj.value,
+            id: v.obj.value.to_string(),
         })
         .collect();
     rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));

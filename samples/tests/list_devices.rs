@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use vmomi::mo::VirtualMachine;
 use vmomi::property::Objects;
 use vmomi::rt::PropertyPath;
-use vmomi::types::{AnyVirtualDevice, AnyVirtualDeviceBackingInfo};
+use vmomi::types::{AnyVirtualDevice, AnyVirtualDeviceBackingInfo, CompactString};
 use vmomi_tests::vcsim::{Options, PASSWORD, USER, Vcsim};
 
 /// `list-devices ARGS` against `sim`, with a clean environment.
@@ -65,10 +65,10 @@ async fn read_simulator(sim: &Vcsim) -> (Vec<SimVm>, BTreeSet<String>) {
     let mut vms: Vec<SimVm> = objects
         .into_iter()
         .map(|mut oc| SimVm {
-            name: oc.take(VirtualMachine::NAME).unwrap().unwrap(),
-            uuid: oc.take(uuid).unwrap().unwrap(),
+            name: oc.take(VirtualMachine::NAME).unwrap().unwrap().to_string(),
+            uuid: oc.take(uuid).unwrap().unwrap().to_string(),
             devices: oc.take(devices).unwrap().unwrap_or_default(),
-            id: oc.obj.value,
+            id: oc.obj.value.to_string(),
         })
         .collect();
     vms.sort_by(|a, b| a.name.cmp(&b.name));
@@ -98,7 +98,7 @@ fn is_mac(s: &str) -> bool {
 }
 
 /// The raw MAC address of a NIC, for the adapter types the simulator makes.
-fn raw_mac(d: &AnyVirtualDevice) -> Option<Option<String>> {
+fn raw_mac(d: &AnyVirtualDevice) -> Option<Option<CompactString>> {
     use AnyVirtualDevice as D;
     Some(match d {
         D::VirtualE1000(n) => n.mac_address.clone(),
@@ -216,7 +216,7 @@ async fn every_vm_shows_the_simulators_controllers_disks_and_nics() {
                 .iter()
                 .find(|r| i64::from(r.key) == n["key"].as_i64().unwrap())
                 .unwrap();
-            assert_eq!(raw_mac(raw_nic), Some(Some(mac.to_string())));
+            assert_eq!(raw_mac(raw_nic), Some(Some(mac.into())));
             let net = n["network"].as_str().unwrap();
             assert!(networks.contains(net), "{net} is not in {networks:?}");
             assert!(!n["adapter"].as_str().unwrap().is_empty());

@@ -33,14 +33,15 @@ use vmomi::PropertySet;
 use vmomi::mo::VirtualMachine;
 use vmomi::rt::{RoundTripper, SoapRequest, Streamed};
 use vmomi::types::{
-    AnyVirtualDevice, RetrieveOptions, RetrievePropertiesExRequestType, VirtualMachinePowerState,
+    AnyVirtualDevice, CompactString, RetrieveOptions, RetrievePropertiesExRequestType,
+    VirtualMachinePowerState,
 };
 use vmomi_tests::vcsim::{Options, PASSWORD, USER, Vcsim};
 
 #[derive(PropertySet)]
 #[property_set(VirtualMachine)]
 struct Vm {
-    name: String,
+    name: CompactString,
     #[property(runtime.power_state)]
     power: VirtualMachinePowerState,
     #[property(config.hardware.device)]
@@ -106,7 +107,10 @@ fn child(url: &str, ca: &str, mode: &str) {
                     spec_set: vec![vmomi::property::container_view_spec(
                         &view,
                         "VirtualMachine",
-                        Vm::paths().iter().map(|p| p.to_string()).collect(),
+                        Vm::paths()
+                            .iter()
+                            .map(|p| CompactString::from(&**p))
+                            .collect(),
                     )],
                     options: RetrieveOptions {
                         max_objects: Some(1000),

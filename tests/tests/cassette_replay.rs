@@ -299,7 +299,7 @@ async fn a_task_result_and_a_failing_tasks_typed_fault() {
     let client = tape.client().connect().await.unwrap();
     let vm = first_vm(&client).await;
     let info = vm
-        .create_snapshot_task("before-change".into(), None, false, false)
+        .create_snapshot_task("before-change", None, false, false)
         .await
         .unwrap()
         .wait()

@@ -48,7 +48,10 @@ async fn hosts(client: &Client) -> Vec<(String, ManagedObjectReference)> {
         .into_iter()
         .map(|o| {
             (
-                HostSystem::NAME.decode(o.prop_set[0].val.clone()).unwrap(),
+                HostSystem::NAME
+                    .decode(o.prop_set[0].val.clone())
+                    .unwrap()
+                    .into(),
                 o.obj,
             )
         })

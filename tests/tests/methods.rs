@@ -108,7 +108,7 @@ fn requests_with_nested_specs_follow_the_schema_order() {
     let spec = PropertyFilterSpec {
         prop_set: vec![PropertySpec {
             r#type: "VirtualMachine".into(),
-            path_set: vec![VirtualMachine::RUNTIME.path().into_owned()],
+            path_set: vec![VirtualMachine::RUNTIME.path().into()],
             ..Default::default()
         }],
         object_set: vec![ObjectSpec {

@@ -74,9 +74,9 @@ async fn session(sim: &Vcsim, wire_log: bool) -> Vec<(&'static str, String)> {
     vec![
         ("password", PASSWORD.to_string()),
         ("wrong password", wrong.to_string()),
-        ("first session key / cookie", first),
-        ("second session key / cookie", second),
-        ("admin session key / cookie", admin_key),
+        ("first session key / cookie", first.into()),
+        ("second session key / cookie", second.into()),
+        ("admin session key / cookie", admin_key.into()),
     ]
 }
 

@@ -39,7 +39,12 @@ async fn connect(sim: &Vcsim) -> (Client, Arc<Recorder>) {
 }
 
 /// Every datastore by name.
-async fn datastores(client: &Client) -> Vec<(String, vmomi::types::ManagedObjectReference)> {
+async fn datastores(
+    client: &Client,
+) -> Vec<(
+    vmomi::types::CompactString,
+    vmomi::types::ManagedObjectReference,
+)> {
     let mut out: Vec<_> = retrieve_all(client, Datastore::TYPE_NAME, &["name"])
         .await
         .unwrap()
@@ -189,7 +194,7 @@ async fn pbm_calls_carry_the_vim25_session_and_the_release() {
     }
     let all = vmomi::cassette::to_json_string(&cassette).unwrap();
     assert!(
-        !all.contains(&key),
+        !all.contains(key.as_str()),
         "the session key leaked into the recording"
     );
     // vim25 calls carry no PBM header.

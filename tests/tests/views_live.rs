@@ -32,7 +32,11 @@ async fn views_read_properties_and_wait_for_their_tasks() {
     let vm = VirtualMachine::new(client.shared(), vms[0].obj.clone());
 
     let name = vm.get(VirtualMachine::NAME).await.unwrap().expect("a name");
-    assert!(sim.vms.contains(&name), "{name} is one of {:?}", sim.vms);
+    assert!(
+        sim.vms.iter().any(|v| *v == name),
+        "{name} is one of {:?}",
+        sim.vms
+    );
     let runtime = vm.get(VirtualMachine::RUNTIME).await.unwrap().unwrap();
     assert_eq!(runtime.power_state, VirtualMachinePowerState::PoweredOn);
 
@@ -215,7 +219,7 @@ async fn a_wait_stops_at_its_deadline_and_can_cancel_the_task() {
             .unwrap_err();
         match &err {
             Error::Timeout { call, limit, .. } => {
-                assert!(call.contains(&task.reference().value), "{err}");
+                assert!(call.contains(task.reference().value.as_str()), "{err}");
                 assert_eq!(*limit, Duration::from_millis(500));
             }
             other => panic!("expected a timeout, got {other:?}"),

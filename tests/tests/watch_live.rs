@@ -84,7 +84,7 @@ async fn a_watch_sees_a_power_off_made_through_another_session() {
     assert_eq!(first[0].path, "name");
     assert!(
         sim.vms
-            .contains(&first[0].get(VirtualMachine::NAME).unwrap().unwrap())
+            .contains(&first[0].get(VirtualMachine::NAME).unwrap().unwrap().into())
     );
     assert_eq!(
         first[1].get(POWER).unwrap(),
@@ -269,7 +269,7 @@ async fn a_truncated_answer_is_followed_with_its_version() {
     };
     let ids = {
         let c = connect(&sim.url).await;
-        let ids: Vec<String> = vms(&c).await.into_iter().map(|v| v.value).collect();
+        let ids: Vec<String> = vms(&c).await.into_iter().map(|v| v.value.into()).collect();
         c.close().await.unwrap();
         ids
     };
@@ -315,7 +315,7 @@ async fn a_truncated_answer_is_followed_with_its_version() {
         .map(|c| {
             (
                 c.obj.value.as_str(),
-                c.get(VirtualMachine::NAME).unwrap().unwrap(),
+                c.get(VirtualMachine::NAME).unwrap().unwrap().into(),
                 c.initial,
             )
         })

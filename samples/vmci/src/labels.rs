@@ -18,8 +18,8 @@ pub const CREATED: &str = "vmci.created";
 pub fn encode(labels: &Labels, created: i64) -> Vec<AnyOptionValue> {
     let entry = |key: &str, value: String| {
         AnyOptionValue::from(OptionValue {
-            key: key.to_string(),
-            value: Some(Any::String(value)),
+            key: key.into(),
+            value: Some(Any::String(value.into())),
             ..Default::default()
         })
     };
@@ -41,7 +41,7 @@ pub fn decode(extra: &[AnyOptionValue]) -> Option<(Labels, i64)> {
         extra.iter().find_map(|o| {
             let o = o.as_base();
             match (&o.key, &o.value) {
-                (k, Some(Any::String(v))) if k == key => Some(v.clone()),
+                (k, Some(Any::String(v))) if k == key => Some(v.to_string()),
                 _ => None,
             }
         })

@@ -218,7 +218,7 @@ async fn up_one(
     Ok(VmRow {
         name: p.name.clone(),
         role: p.role.clone(),
-        id: vm.obj.value.clone(),
+        id: vm.obj.value.to_string(),
         powered_on: true,
         ip: Some(ip),
         cpus: p.cpus,
@@ -304,7 +304,7 @@ async fn clone(
             annotation: Some(format!(
                 "Build VM made by vmci: repository {}, build {}, role {}, spec {}, expires {} (Unix time). `vmci down` or `vmci reap` destroys it.",
                 plan.repository, plan.build, p.role, p.spec_hash, labels.expires
-            )),
+            ).into()),
             extra_config: labels::encode(&labels, ctx.now),
             device_change,
             ..Default::default()
@@ -420,7 +420,7 @@ async fn device_edits(
             b.into()
         } else {
             let mut b = VirtualEthernetCardNetworkBackingInfo::default();
-            b.base.device_name = net.clone();
+            b.base.device_name = net.as_str().into();
             b.network = Some(network.clone());
             b.into()
         });
@@ -435,7 +435,7 @@ fn profile_spec(policy: Option<&(String, String)>) -> Vec<AnyVirtualMachineProfi
     policy
         .map(|(_, id)| {
             VirtualMachineDefinedProfileSpec {
-                profile_id: id.clone(),
+                profile_id: id.as_str().into(),
                 ..Default::default()
             }
             .into()
@@ -451,7 +451,7 @@ async fn wait_for_ip(vm: &mo::VirtualMachine, limit: Duration) -> Result<String,
         let mut changes = vm.watch([path]).await?;
         while let Some(change) = changes.next().await {
             if let Some(ip) = change?.get(path)?.filter(|ip| !ip.is_empty()) {
-                return Ok(ip);
+                return Ok(ip.into());
             }
         }
         Err(Error::Usage("the watch of its IP address ended".into()))
@@ -542,7 +542,7 @@ pub fn rows(found: &[Existing]) -> Vec<VmRow> {
             Some(VmRow {
                 name: e.name.clone(),
                 role: l.role.clone(),
-                id: e.obj.value.clone(),
+                id: e.obj.value.to_string(),
                 powered_on: e.powered_on,
                 ip: e.ip.clone(),
                 cpus: e.cpus,
@@ -609,11 +609,11 @@ pub async fn record_refusal(ctx: &Ctx<'_>, record: &RefusalRecord) -> Result<(),
     };
     let json = serde_json::to_string(record).unwrap_or_default();
     let mut event = GeneralUserEvent::default();
-    event.base.message = format!("{REFUSAL_EVENT}{json}");
+    event.base.message = format!("{REFUSAL_EVENT}{json}").into();
     if let Some(dc) = &ctx.site.datacenter {
         event.base.base.datacenter = Some(DatacenterEventArgument {
             base: EntityEventArgument {
-                name: ctx.site.datacenter_name.clone(),
+                name: ctx.site.datacenter_name.as_str().into(),
                 ..Default::default()
             },
             datacenter: dc.clone(),
@@ -622,7 +622,7 @@ pub async fn record_refusal(ctx: &Ctx<'_>, record: &RefusalRecord) -> Result<(),
     if let Some(f) = &ctx.site.folder {
         event.entity = Some(ManagedEntityEventArgument {
             base: EntityEventArgument {
-                name: ctx.policy.folder.clone(),
+                name: ctx.policy.folder.as_str().into(),
                 ..Default::default()
             },
             entity: f.clone(),

@@ -271,7 +271,7 @@ pub async fn storage_facts(
         site.datastores
             .iter()
             .find(|(_, r)| r == ds)
-            .map_or_else(|| ds.value.clone(), |(n, _)| n.clone())
+            .map_or_else(|| ds.value.to_string(), |(n, _)| n.clone())
     };
     let mut out = Vec::new();
     for (name, template) in asked {
@@ -303,7 +303,7 @@ pub async fn storage_facts(
         out.push(StorageFact {
             policy: name.to_string(),
             template: template.to_string(),
-            id: id.map(|i| i.unique_id),
+            id: id.map(|i| i.unique_id.into()),
             datastore: datastore.as_ref().map(name_of),
             incompatible,
         });
@@ -328,8 +328,8 @@ fn incompatibility(
         .iter()
         .map(|e| {
             e.localized_message
-                .clone()
-                .unwrap_or_else(|| e.fault.type_name().to_string())
+                .as_deref()
+                .map_or_else(|| e.fault.type_name().to_string(), String::from)
         })
         .collect();
     Some(why.join("; "))

@@ -3,7 +3,8 @@
 //! announced size) until it is decoded, measured with a counting global
 //! allocator, on the fixed corpus `../shared/bench/vcsim-5000vm-devices.xml.gz`
 //! (30 MB, 5000 VMs with 65,000 devices), on the same corpus with its
-//! indentation grown, and on a response padded with whitespace.
+//! indentation grown, and on a response padded with whitespace; with the
+//! number of allocations each decode makes.
 //!
 //! Run: `cargo bench -p vmomi-bindings --bench memory`.
 
@@ -18,10 +19,13 @@ struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// Allocations made (a `realloc` counts as one).
+static COUNT: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };
+        COUNT.fetch_add(1, Ordering::Relaxed);
         if !p.is_null() {
             let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(now, Ordering::Relaxed);
@@ -34,6 +38,7 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
+        COUNT.fetch_add(1, Ordering::Relaxed);
         if !p.is_null() {
             if new_size >= layout.size() {
                 let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed)
@@ -77,7 +82,9 @@ fn measure(name: &str, wire: &[u8]) {
     PEAK.store(base, Ordering::Relaxed);
     let mut body = Vec::with_capacity(wire.len());
     body.extend_from_slice(wire);
+    let count = COUNT.load(Ordering::Relaxed);
     let decoded = decode(&body);
+    let allocations = COUNT.load(Ordering::Relaxed) - count;
     let peak = PEAK.load(Ordering::Relaxed) - base;
     let kept = LIVE.load(Ordering::Relaxed) - base - body.capacity();
     let objects = decoded.as_ref().map_or(0, |r| r.objects.len());
@@ -85,7 +92,7 @@ fn measure(name: &str, wire: &[u8]) {
     drop(decoded);
     let mb = wire.len() as f64 / 1e6;
     println!(
-        "{name:<24} {:>8.1} MB body  peak {:>8.1} MB = {:>5.2} MB/MB  decoded value {:>8.1} MB = {:>5.2} MB/MB  ({objects} objects)",
+        "{name:<24} {:>8.1} MB body  peak {:>8.1} MB = {:>5.2} MB/MB  decoded value {:>8.1} MB = {:>5.2} MB/MB  ({objects} objects, {allocations} allocations)",
         mb,
         peak as f64 / 1e6,
         peak as f64 / 1e6 / mb,

@@ -36,4 +36,7 @@ pub mod types {
     pub use crate::generated::poly::*;
     pub use crate::rt::{Any, UnknownValue};
     pub use crate::xml::{DateTime, Extra, ManagedObjectReference};
+    /// The string type of every `xsd:string` and `xsd:anyURI` field: up to
+    /// 24 bytes inline, longer ones on the heap; derefs to `&str`.
+    pub use compact_str::CompactString;
 }

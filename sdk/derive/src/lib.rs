@@ -78,6 +78,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     for f in &fields.named {
         let ident = f.ident.as_ref().expect("named field");
         let source = field_source(f)?;
+        let (take, value_ty) = shape(&f.ty);
         let path = match &source {
             Source::View => {
                 inits.push(quote! { #ident: __props.view(__client) });
@@ -96,7 +97,9 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 );
                 quote! { <#managed>::#constant #(.#rest())* }
             }
-            Source::Text(lit) => quote! { ::vmomi::rt::PropertyPath::new(#lit) },
+            // A text path reads the field's own type; a typed one may
+            // convert (`CompactString` into a `String` field).
+            Source::Text(lit) => quote! { ::vmomi::rt::PropertyPath::<#value_ty>::new(#lit) },
         };
         if !matches!(source, Source::Text(_)) {
             deep.push(quote! { (#path).check().map_err(::vmomi::Error::from)?; });
@@ -105,11 +108,6 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             Source::Text(lit) => quote! { ::std::borrow::Cow::Borrowed(#lit) },
             _ => quote! { (#path).path() },
         });
-        let take = match outer(&f.ty) {
-            Some("Option") => quote! { optional },
-            Some("Vec") => quote! { array },
-            _ => quote! { required },
-        };
         inits.push(quote! { #ident: __props.#take(#path)? });
     }
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
@@ -186,15 +184,23 @@ fn field_source(f: &syn::Field) -> syn::Result<Source> {
     })
 }
 
-/// The outer type's name: `Option`, `Vec`, or another.
-fn outer(ty: &Type) -> Option<&'static str> {
-    let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident == "Option" {
-        Some("Option")
-    } else if last.ident == "Vec" {
-        Some("Vec")
-    } else {
-        None
+/// How a field is taken from `Props`, and the type a text path of it reads:
+/// `Option<T>` is `optional` of `T`, `Vec<T>` is `array` of `Vec<T>`, any
+/// other type is `required` of itself.
+fn shape(ty: &Type) -> (Tokens, &Type) {
+    if let Type::Path(p) = ty {
+        if let Some(last) = p.path.segments.last() {
+            if last.ident == "Vec" {
+                return (quote! { array }, ty);
+            }
+            if last.ident == "Option" {
+                if let syn::PathArguments::AngleBracketed(a) = &last.arguments {
+                    if let Some(syn::GenericArgument::Type(inner)) = a.args.first() {
+                        return (quote! { optional }, inner);
+                    }
+                }
+            }
+        }
     }
+    (quote! { required }, ty)
 }

@@ -237,7 +237,7 @@ impl Player {
             (Some(op), Some(this)) => (
                 Some(op.to_string()),
                 Some((
-                    this.r#type.clone(),
+                    this.r#type.to_string(),
                     self.redactor.text(&this.value).into_owned(),
                 )),
             ),

@@ -18,7 +18,7 @@
 use super::owned::{Kind, Owned};
 use crate::rt::RoundTripper;
 use crate::types::{
-    AnyEvent, CreateCollectorForEventsRequestType, DateTime, EventFilterSpec,
+    AnyEvent, CompactString, CreateCollectorForEventsRequestType, DateTime, EventFilterSpec,
     EventFilterSpecByEntity, EventFilterSpecByTime, EventFilterSpecRecursionOption,
     ManagedObjectReference, ReadNextEventsRequestType,
 };
@@ -39,7 +39,7 @@ pub struct EventQuery {
     begin: Option<DateTime>,
     end: Option<DateTime>,
     max: usize,
-    types: Vec<String>,
+    types: Vec<CompactString>,
 }
 
 impl Default for EventQuery {
@@ -86,7 +86,7 @@ impl EventQuery {
 
     /// Only events of these type ids (`"VmPoweredOffEvent"`; an extended
     /// event's `eventTypeId`).
-    pub fn of_types<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
+    pub fn of_types<S: Into<CompactString>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
         self.types = types.into_iter().map(Into::into).collect();
         self
     }

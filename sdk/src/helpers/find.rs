@@ -25,7 +25,8 @@
 use super::property::{Objects, retrieve_pages};
 use crate::rt::PropertyPath;
 use crate::types::{
-    ManagedObjectReference, ObjectContent, ObjectSpec, PropertyFilterSpec, PropertySpec,
+    CompactString, ManagedObjectReference, ObjectContent, ObjectSpec, PropertyFilterSpec,
+    PropertySpec,
 };
 use crate::{Client, Error};
 use std::collections::BTreeMap;
@@ -200,7 +201,7 @@ impl Finder {
         let contents = self.retrieve(&parents, &by_type).await?;
         let mut kids: Vec<(String, ManagedObjectReference)> = Vec::new();
         // Keep the order of `level`, then of the child properties.
-        let mut by_obj: BTreeMap<String, ObjectContent> = contents
+        let mut by_obj: BTreeMap<CompactString, ObjectContent> = contents
             .into_iter()
             .map(|c| (c.obj.value.clone(), c))
             .collect();
@@ -230,13 +231,13 @@ impl Finder {
                 .entry(o.r#type.as_str())
                 .or_insert_with(|| vec!["name"]);
         }
-        let names: BTreeMap<String, String> = self
+        let names: BTreeMap<CompactString, CompactString> = self
             .retrieve(&objs, &names_by_type)
             .await?
             .into_iter()
             .filter_map(|mut oc| {
                 let name = oc
-                    .take(PropertyPath::<String>::new("name"))
+                    .take(PropertyPath::<CompactString>::new("name"))
                     .ok()
                     .flatten()?;
                 Some((oc.obj.value, name))
@@ -265,9 +266,9 @@ impl Finder {
                 .iter()
                 .filter(|(_, p)| !p.is_empty())
                 .map(|(t, p)| PropertySpec {
-                    r#type: t.to_string(),
+                    r#type: (*t).into(),
                     all: Some(false),
-                    path_set: p.iter().map(|s| s.to_string()).collect(),
+                    path_set: p.iter().map(|&s| s.into()).collect(),
                     ..Default::default()
                 })
                 .collect(),

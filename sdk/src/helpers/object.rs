@@ -4,6 +4,7 @@ use super::property::{
     PropertySet, PropertyStream, check_path, retrieve, retrieve_object, retrieve_one,
 };
 use crate::rt::{FromAny, PropertyPath};
+use crate::types::CompactString;
 use crate::{Error, ObjectView};
 use std::future::Future;
 
@@ -14,7 +15,7 @@ use std::future::Future;
 /// # async fn run(vm: vmomi::mo::VirtualMachine) -> Result<(), vmomi::Error> {
 /// use vmomi::mo::VirtualMachine;
 /// use vmomi::prelude::*;
-/// let name: Option<String> = vm.get(VirtualMachine::NAME).await?;
+/// let name: Option<vmomi::types::CompactString> = vm.get(VirtualMachine::NAME).await?;
 /// let runtime = vm.get(VirtualMachine::RUNTIME).await?;
 /// # Ok(()) }
 /// ```
@@ -60,11 +61,11 @@ pub trait ObjectExt: ObjectView {
             }
             let client = self.client_arc();
             let doing = || format!("reading properties of {}", obj.value);
-            let wanted = paths.iter().map(|p| p.to_string()).collect();
+            let wanted = paths.iter().map(|p| CompactString::from(&**p)).collect();
             let object = retrieve_object(&**client, obj, wanted, doing)
                 .await?
                 .ok_or_else(|| Error::PropertyMissing {
-                    object: obj.value.clone(),
+                    object: obj.value.to_string(),
                     path: paths.join(", "),
                     reason: Some("the server returned no such object".into()),
                 })?;

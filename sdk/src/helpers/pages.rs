@@ -17,7 +17,7 @@
 
 use crate::Error;
 use crate::rt::{BodyStream, Streamed};
-use crate::types::{ObjectContent, RetrieveResult};
+use crate::types::{CompactString, ObjectContent, RetrieveResult};
 use crate::xml::{DecodeError, XmlReader};
 use std::collections::VecDeque;
 use tokio::task::JoinHandle;
@@ -30,7 +30,7 @@ pub(crate) struct Page {
 enum Src {
     Decoded {
         objects: std::vec::IntoIter<ObjectContent>,
-        token: Option<String>,
+        token: Option<CompactString>,
     },
     Arriving(Box<Scanner>),
 }
@@ -147,7 +147,7 @@ struct Scanner {
     /// search found it, or not found within [`QUICK_LIMIT`].
     tag_by_tag: bool,
     token_start: Option<usize>,
-    token: Option<String>,
+    token: Option<CompactString>,
     /// Bytes before the response element are kept until it is known not to
     /// be a fault (which is decoded whole).
     past_head: bool,
@@ -523,7 +523,7 @@ impl Scanner {
                             let raw = String::from_utf8_lossy(&self.buf[s..at]);
                             let text = quick_xml::escape::unescape(raw.trim())
                                 .map_err(|e| self.error(format!("token: {e}")))?;
-                            self.token = Some(text.into_owned());
+                            self.token = Some(text.into());
                         }
                     }
                     if self.depth == 0 {
@@ -574,7 +574,7 @@ impl Scanner {
                                 self.obj_close.push(b'>');
                                 self.search_from = end;
                             }
-                            "token" if self_closing => self.token = Some(String::new()),
+                            "token" if self_closing => self.token = Some(CompactString::default()),
                             "token" => self.token_start = Some(end),
                             _ => {}
                         }

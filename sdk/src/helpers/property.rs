@@ -47,7 +47,7 @@ use crate::Error;
 use crate::ObjectView;
 use crate::rt::{FromAny, PropertyPath, RoundTripper, SoapRequest};
 use crate::types::{
-    AnySelectionSpec, CancelRetrievePropertiesExRequestType,
+    AnySelectionSpec, CancelRetrievePropertiesExRequestType, CompactString,
     ContinueRetrievePropertiesExRequestType, ManagedObjectReference, MissingProperty,
     ObjectContent, ObjectSpec, PropertyFilterSpec, PropertySpec, RetrieveOptions,
     RetrievePropertiesExRequestType, SelectionSpec, TraversalSpec,
@@ -103,26 +103,34 @@ impl Props {
     }
 
     /// The value of `path`; `None` when the server sent none (unset).
-    pub fn optional<T: FromAny>(&mut self, path: PropertyPath<T>) -> Result<Option<T>, Error> {
-        self.object.take(path)
+    ///
+    /// The value converts into the field's type `U` (a `CompactString` path
+    /// into a `String` field); into the path's own type it is moved as is.
+    pub fn optional<T: FromAny, U: From<T>>(
+        &mut self,
+        path: PropertyPath<T>,
+    ) -> Result<Option<U>, Error> {
+        Ok(self.object.take(path)?.map(U::from))
     }
 
-    /// The value of `path`, which must be there.
-    pub fn required<T: FromAny>(&mut self, path: PropertyPath<T>) -> Result<T, Error> {
-        match self.optional(path)? {
-            Some(v) => Ok(v),
+    /// The value of `path`, which must be there; converts like [`optional`](Self::optional).
+    pub fn required<T: FromAny, U: From<T>>(&mut self, path: PropertyPath<T>) -> Result<U, Error> {
+        match self.object.take(path)? {
+            Some(v) => Ok(U::from(v)),
             None => Err(self.missing(&path.path())),
         }
     }
 
     /// The array at `path`; empty when the server sent none (vSphere leaves
-    /// out empty arrays), an error when it could not read it.
-    pub fn array<T>(&mut self, path: PropertyPath<Vec<T>>) -> Result<Vec<T>, Error>
+    /// out empty arrays), an error when it could not read it. Items convert
+    /// like [`optional`](Self::optional)'s value; into their own type the
+    /// collect reuses the array in place.
+    pub fn array<T, U: From<T>>(&mut self, path: PropertyPath<Vec<T>>) -> Result<Vec<U>, Error>
     where
         Vec<T>: FromAny,
     {
-        match self.optional(path)? {
-            Some(v) => Ok(v),
+        match self.object.take(path)? {
+            Some(v) => Ok(v.into_iter().map(U::from).collect()),
             None if self.missing_entry(&path.path()).is_some() => Err(self.missing(&path.path())),
             None => Ok(Vec::new()),
         }
@@ -141,7 +149,7 @@ impl Props {
             }
         });
         Error::PropertyMissing {
-            object: self.object.obj.value.clone(),
+            object: self.object.obj.value.to_string(),
             path: path.to_string(),
             reason,
         }
@@ -320,7 +328,7 @@ impl Drop for Reading {
     fn drop(&mut self) {
         // Given up before the last page: the server would keep the rest of
         // the result for the session's life.
-        let Some(token) = self.page.token().map(str::to_string) else {
+        let Some(token) = self.page.token().map(CompactString::from) else {
             return;
         };
         let Ok(rt) = tokio::runtime::Handle::try_current() else {
@@ -379,7 +387,7 @@ impl State {
             if let Some(object) = reading.page.next().await? {
                 return Ok(Some(object));
             }
-            let Some(token) = reading.page.token().map(str::to_string) else {
+            let Some(token) = reading.page.token().map(CompactString::from) else {
                 return Ok(None);
             };
             let req = ContinueRetrievePropertiesExRequestType {
@@ -413,7 +421,7 @@ impl State {
         let collector = sc.property_collector.clone();
         let views = crate::mo::ViewManager::new(self.client.clone(), view_manager);
         let view = views
-            .create_container_view(self.container.clone(), vec![T::TYPE_NAME.to_string()], true)
+            .create_container_view(self.container.clone(), vec![T::TYPE_NAME.into()], true)
             .await?;
         let owned = Owned::new(self.client.clone(), view.clone(), Kind::View);
         let req = RetrievePropertiesExRequestType {
@@ -421,7 +429,7 @@ impl State {
             spec_set: vec![container_view_spec(
                 &view,
                 T::TYPE_NAME,
-                paths.iter().map(|p| p.to_string()).collect(),
+                paths.iter().map(|p| CompactString::from(&**p)).collect(),
             )],
             options: RetrieveOptions {
                 max_objects: Some(self.page_size),
@@ -482,7 +490,7 @@ async fn streamed<B: crate::xml::EncodeFields>(
 pub fn container_view_spec(
     view: &ManagedObjectReference,
     type_name: &str,
-    paths: Vec<String>,
+    paths: Vec<CompactString>,
 ) -> PropertyFilterSpec {
     let traverse = TraversalSpec {
         base: SelectionSpec {
@@ -559,7 +567,7 @@ pub async fn retrieve_under(
     }
     let views = crate::mo::ViewManager::new(client.shared(), vm_ref);
     let view = views
-        .create_container_view(container.clone(), vec![type_name.to_string()], true)
+        .create_container_view(container.clone(), vec![type_name.into()], true)
         .await?;
     // Destroyed when this returns, and also if the future is dropped first.
     let owned = Owned::new(client.shared(), view.clone(), Kind::View);
@@ -576,11 +584,7 @@ async fn read_view(
     type_name: &str,
     paths: &[&str],
 ) -> Result<Vec<ObjectContent>, Error> {
-    let spec = container_view_spec(
-        view,
-        type_name,
-        paths.iter().map(|p| p.to_string()).collect(),
-    );
+    let spec = container_view_spec(view, type_name, paths.iter().map(|&p| p.into()).collect());
     retrieve_pages(client, spec, Some(PAGE)).await
 }
 
@@ -648,7 +652,7 @@ pub async fn retrieve_one<T: FromAny>(
     path: PropertyPath<T>,
 ) -> Result<Option<T>, Error> {
     let doing = || format!("reading {} of {}", path.path(), obj.value);
-    match retrieve_object(client, obj, vec![path.path().into_owned()], doing).await? {
+    match retrieve_object(client, obj, vec![path.path().into()], doing).await? {
         Some(mut oc) => oc.take(path),
         None => Ok(None),
     }
@@ -659,7 +663,7 @@ pub async fn retrieve_one<T: FromAny>(
 pub(crate) async fn retrieve_object(
     client: &dyn RoundTripper,
     obj: &ManagedObjectReference,
-    paths: Vec<String>,
+    paths: Vec<CompactString>,
     doing: impl FnOnce() -> String,
 ) -> Result<Option<ObjectContent>, Error> {
     let pc = service_content(client, doing)?.property_collector.clone();

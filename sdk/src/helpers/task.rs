@@ -26,9 +26,9 @@ use super::owned::{Kind, Owned};
 use crate::mo::Task;
 use crate::rt::{PropertyPath, RoundTripper};
 use crate::types::{
-    CancelTaskRequestType, CreateFilterRequestType, CreatePropertyCollectorRequestType,
-    ManagedObjectReference, ObjectSpec, PropertyFilterSpec, PropertySpec, TaskInfo, TaskInfoState,
-    WaitForUpdatesExRequestType, WaitOptions,
+    CancelTaskRequestType, CompactString, CreateFilterRequestType,
+    CreatePropertyCollectorRequestType, ManagedObjectReference, ObjectSpec, PropertyFilterSpec,
+    PropertySpec, TaskInfo, TaskInfoState, WaitForUpdatesExRequestType, WaitOptions,
 };
 use crate::{Client, Error, Fault, ObjectView, methods};
 use std::future::Future;
@@ -185,7 +185,7 @@ async fn watch(
     )
     .await?;
     const INFO: PropertyPath<TaskInfo> = Task::INFO;
-    let mut version = String::new();
+    let mut version = CompactString::default();
     loop {
         let update = methods::wait_for_updates_ex(
             client,
@@ -237,6 +237,7 @@ fn task_fault(task: &ManagedObjectReference, info: TaskInfo) -> Error {
             let msg = e
                 .localized_message
                 .clone()
+                .map(String::from)
                 .unwrap_or_else(|| e.fault.type_name().to_string());
             (Some(e.fault), msg)
         }

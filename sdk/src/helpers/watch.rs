@@ -34,9 +34,10 @@
 use super::owned::{Kind, Owned};
 use crate::rt::{FromAny, PropertyPath, RoundTripper};
 use crate::types::{
-    Any, AnyMethodFault, CreateFilterRequestType, CreatePropertyCollectorRequestType,
-    LocalizedMethodFault, ManagedObjectReference, ObjectSpec, ObjectUpdateKind, PropertyChangeOp,
-    PropertyFilterSpec, PropertySpec, UpdateSet, WaitForUpdatesExRequestType, WaitOptions,
+    Any, AnyMethodFault, CompactString, CreateFilterRequestType,
+    CreatePropertyCollectorRequestType, LocalizedMethodFault, ManagedObjectReference, ObjectSpec,
+    ObjectUpdateKind, PropertyChangeOp, PropertyFilterSpec, PropertySpec, UpdateSet,
+    WaitForUpdatesExRequestType, WaitOptions,
 };
 use crate::{Client, Error, ObjectView, methods};
 use futures_core::Stream;
@@ -68,7 +69,7 @@ const MAX_RESTARTS_IN_A_ROW: u32 = 3;
 /// assert_eq!(plain.as_str(), "runtime.powerState");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WatchPath(String);
+pub struct WatchPath(CompactString);
 
 impl WatchPath {
     /// The dotted path.
@@ -79,25 +80,31 @@ impl WatchPath {
 
 impl<T> From<PropertyPath<T>> for WatchPath {
     fn from(p: PropertyPath<T>) -> Self {
-        Self(p.path().to_string())
+        Self(p.path().into())
     }
 }
 
 impl From<&str> for WatchPath {
     fn from(p: &str) -> Self {
-        Self(p.to_string())
+        Self(p.into())
     }
 }
 
 impl From<String> for WatchPath {
     fn from(p: String) -> Self {
-        Self(p)
+        Self(p.into())
     }
 }
 
 impl From<&String> for WatchPath {
     fn from(p: &String) -> Self {
-        Self(p.clone())
+        Self(p.as_str().into())
+    }
+}
+
+impl From<CompactString> for WatchPath {
+    fn from(p: CompactString) -> Self {
+        Self(p)
     }
 }
 
@@ -252,7 +259,7 @@ impl Watch {
             client,
             spec,
             options,
-            version: String::new(),
+            version: CompactString::default(),
             initial: true,
             queue: VecDeque::new(),
             status: status.clone(),
@@ -330,7 +337,7 @@ impl Watch {
         for o in &self.objects {
             types.insert(&o.r#type, ());
         }
-        let mut paths: Vec<String> = Vec::new();
+        let mut paths: Vec<CompactString> = Vec::new();
         for p in &self.paths {
             if !paths.contains(&p.0) {
                 paths.push(p.0.clone());
@@ -340,7 +347,7 @@ impl Watch {
             prop_set: types
                 .keys()
                 .map(|t| PropertySpec {
-                    r#type: t.to_string(),
+                    r#type: (*t).into(),
                     all: Some(false),
                     path_set: paths.clone(),
                     ..Default::default()
@@ -392,7 +399,7 @@ pub struct Change {
     pub kind: ObjectUpdateKind,
     /// The property path as watched (`"runtime.powerState"`); empty for an
     /// object update that names no property.
-    pub path: String,
+    pub path: CompactString,
     /// `Assign`, `Add`, `Remove` or `IndirectRemove`.
     pub op: PropertyChangeOp,
     /// The new value; `None` when removed or unset.
@@ -452,7 +459,7 @@ impl Change {
 #[derive(Default)]
 struct Status {
     live: Mutex<Option<Live>>,
-    version: Mutex<String>,
+    version: Mutex<CompactString>,
     restarts: AtomicU64,
 }
 
@@ -504,7 +511,7 @@ impl Changes {
     /// println!("{}", changes.version());
     /// # }
     /// ```
-    pub fn version(&self) -> String {
+    pub fn version(&self) -> CompactString {
         lock(&self.status.version).clone()
     }
 
@@ -562,7 +569,7 @@ struct State {
     client: Arc<dyn RoundTripper>,
     spec: PropertyFilterSpec,
     options: WaitOptions,
-    version: String,
+    version: CompactString,
     /// The next answer is (part of) a collector's first one.
     initial: bool,
     queue: VecDeque<Change>,
@@ -680,7 +687,7 @@ impl State {
                 self.queue.push_back(Change {
                     obj: m.obj,
                     kind: ObjectUpdateKind::Leave,
-                    path: String::new(),
+                    path: CompactString::default(),
                     op: PropertyChangeOp::Remove,
                     value: None,
                     fault: Some(m.fault),
@@ -719,7 +726,7 @@ impl State {
                     self.queue.push_back(Change {
                         obj: o.obj,
                         kind: o.kind,
-                        path: String::new(),
+                        path: CompactString::default(),
                         op,
                         value: None,
                         fault: None,

@@ -127,8 +127,8 @@ impl Inner {
             &self.transport,
             &LoginRequestType {
                 this: sm,
-                user_name: c.user.clone(),
-                password: c.password.clone(),
+                user_name: c.user.as_str().into(),
+                password: c.password.as_str().into(),
                 ..Default::default()
             },
         )

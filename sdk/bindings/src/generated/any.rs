@@ -3831,7 +3831,7 @@ any_arrays! {
     ArrayOfAnswerFileStatusResult(AnswerFileStatusResult, "AnswerFileStatusResult"),
     ArrayOfAnswerFileUpdateFailure(AnswerFileUpdateFailure, "AnswerFileUpdateFailure"),
     ArrayOfAnyType(Any, "anyType"),
-    ArrayOfAnyURI(String, "anyURI"),
+    ArrayOfAnyURI(CompactString, "anyURI"),
     ArrayOfApplyHostProfileConfigurationResult(ApplyHostProfileConfigurationResult, "ApplyHostProfileConfigurationResult"),
     ArrayOfApplyHostProfileConfigurationSpec(ApplyHostProfileConfigurationSpec, "ApplyHostProfileConfigurationSpec"),
     ArrayOfApplyProfile(AnyApplyProfile, "ApplyProfile"),
@@ -4317,7 +4317,7 @@ any_arrays! {
     ArrayOfStorageDrsVmConfigSpec(StorageDrsVmConfigSpec, "StorageDrsVmConfigSpec"),
     ArrayOfStoragePerformanceSummary(StoragePerformanceSummary, "StoragePerformanceSummary"),
     ArrayOfStorageRequirement(StorageRequirement, "StorageRequirement"),
-    ArrayOfString(String, "string"),
+    ArrayOfString(CompactString, "string"),
     ArrayOfStructuredCustomizations(StructuredCustomizations, "StructuredCustomizations"),
     ArrayOfSubnetInfo(SubnetInfo, "SubnetInfo"),
     ArrayOfSystemEventInfo(SystemEventInfo, "SystemEventInfo"),
@@ -4326,7 +4326,7 @@ any_arrays! {
     ArrayOfTaskInfoState(TaskInfoState, "TaskInfoState"),
     ArrayOfTypeDescription(AnyTypeDescription, "TypeDescription"),
     ArrayOfUpdateVirtualMachineFilesResultFailedVmFileInfo(UpdateVirtualMachineFilesResultFailedVmFileInfo, "UpdateVirtualMachineFilesResultFailedVmFileInfo"),
-    ArrayOfUri(String, "uri"),
+    ArrayOfUri(CompactString, "uri"),
     ArrayOfUsbScanCodeSpecKeyEvent(UsbScanCodeSpecKeyEvent, "UsbScanCodeSpecKeyEvent"),
     ArrayOfUserGroupProfile(UserGroupProfile, "UserGroupProfile"),
     ArrayOfUserPrivilegeResult(UserPrivilegeResult, "UserPrivilegeResult"),
@@ -8455,6 +8455,7 @@ from_any!(vec ClusterRuleSpec { ArrayOfClusterRuleSpec });
 from_any!(vec ClusterTagCategoryUpdateSpec { ArrayOfClusterTagCategoryUpdateSpec });
 from_any!(vec ClusterVmOrchestrationInfo { ArrayOfClusterVmOrchestrationInfo });
 from_any!(vec ClusterVmOrchestrationSpec { ArrayOfClusterVmOrchestrationSpec });
+from_any!(vec CompactString { ArrayOfAnyURI, ArrayOfString, ArrayOfUri });
 from_any!(vec ComplianceFailure { ArrayOfComplianceFailure });
 from_any!(vec ComplianceFailureComplianceFailureValues { ArrayOfComplianceFailureComplianceFailureValues });
 from_any!(vec ComplianceLocator { ArrayOfComplianceLocator });
@@ -8849,7 +8850,6 @@ from_any!(vec StorageDrsVmConfigInfo { ArrayOfStorageDrsVmConfigInfo });
 from_any!(vec StorageDrsVmConfigSpec { ArrayOfStorageDrsVmConfigSpec });
 from_any!(vec StoragePerformanceSummary { ArrayOfStoragePerformanceSummary });
 from_any!(vec StorageRequirement { ArrayOfStorageRequirement });
-from_any!(vec String { ArrayOfAnyURI, ArrayOfString, ArrayOfUri });
 from_any!(vec StructuredCustomizations { ArrayOfStructuredCustomizations });
 from_any!(vec SubnetInfo { ArrayOfSubnetInfo });
 from_any!(vec SystemEventInfo { ArrayOfSystemEventInfo });

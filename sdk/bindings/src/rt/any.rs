@@ -2,6 +2,8 @@
 
 use crate::generated::any::{ARRAY_TYPES, DATA_OBJECT_TYPES, ENUM_TYPES};
 use crate::types::{AnyArray, AnyEnum, DataObject};
+use compact_str::CompactString;
+
 use crate::xml::{
     BytesStart, DateTime, DecodeError, Extra, ManagedObjectReference, XmlReader, XmlValue,
     XmlWriter,
@@ -17,7 +19,7 @@ use crate::xml::{
 #[derive(Clone, Debug, PartialEq)]
 pub enum Any {
     /// `xsd:string` (also a value sent without `xsi:type`).
-    String(String),
+    String(CompactString),
     /// `xsd:boolean`
     Boolean(bool),
     /// `xsd:byte`
@@ -37,7 +39,7 @@ pub enum Any {
     /// `xsd:base64Binary`
     Base64Binary(Vec<u8>),
     /// `xsd:anyURI`
-    AnyUri(String),
+    AnyUri(CompactString),
     /// `ManagedObjectReference`
     ManagedObjectReference(ManagedObjectReference),
     /// A value of a WSDL enum.
@@ -139,7 +141,7 @@ fn unknown<'a>(r: &mut XmlReader<'a>, s: &BytesStart<'a>, t: &str) -> Result<Any
 impl XmlValue for Any {
     fn decode<'a>(r: &mut XmlReader<'a>, s: &BytesStart<'a>) -> Result<Self, DecodeError> {
         let Some(t) = r.xsi_type(s)? else {
-            return Ok(Any::String(r.text(s)?.into_owned()));
+            return Ok(Any::String(r.value(s)?));
         };
         if let Some(v) = decode_xsd(r, s, t) {
             return v;
@@ -211,7 +213,14 @@ macro_rules! from_any_prim {
         }
     };
 }
-from_any_prim!(String, String, AnyUri);
+from_any_prim!(CompactString, String, AnyUri);
+
+/// A `String` when the caller asks for one (the bindings hold `CompactString`).
+impl FromAny for String {
+    fn from_any(v: Any) -> Result<Self, Any> {
+        CompactString::from_any(v).map(String::from)
+    }
+}
 from_any_prim!(bool, Boolean);
 from_any_prim!(i8, Byte);
 from_any_prim!(i16, Short);

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
 use quick_xml::events::BytesStart;
 
 use super::{DecodeError, XmlReader, XmlType, XmlValue, XmlWriter};
@@ -10,14 +11,14 @@ use super::{DecodeError, XmlReader, XmlType, XmlValue, XmlWriter};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ManagedObjectReference {
     /// Managed object type, e.g. `VirtualMachine`.
-    pub r#type: String,
+    pub r#type: CompactString,
     /// Server-assigned identifier, e.g. `vm-42`.
-    pub value: String,
+    pub value: CompactString,
 }
 
 impl ManagedObjectReference {
     /// A reference to the object `value` of type `ty`.
-    pub fn new(ty: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn new(ty: impl Into<CompactString>, value: impl Into<CompactString>) -> Self {
         ManagedObjectReference {
             r#type: ty.into(),
             value: value.into(),
@@ -40,9 +41,9 @@ impl XmlValue for ManagedObjectReference {
         // A missing `type` decodes as empty, like other missing required data.
         let ty = r
             .attribute(start, b"type")?
-            .map(|t| t.into_owned())
+            .map(CompactString::from)
             .unwrap_or_default();
-        let value = r.text(start)?.into_owned();
+        let value = CompactString::decode(r, start)?;
         Ok(ManagedObjectReference { r#type: ty, value })
     }
 

@@ -37,7 +37,7 @@ use crate::error::EsxcliProblem;
 use crate::mo::{HostSystem, InternalDynamicTypeManager, ReflectManagedMethodExecuter};
 use crate::release::Release;
 use crate::types::{
-    DynamicTypeMgrAllTypeInfo, DynamicTypeMgrParamTypeInfo, ManagedObjectReference,
+    CompactString, DynamicTypeMgrAllTypeInfo, DynamicTypeMgrParamTypeInfo, ManagedObjectReference,
     ReflectManagedMethodExecuterSoapArgument,
 };
 use crate::{Client, Error};
@@ -49,16 +49,16 @@ const ESXCLI_PREFIX: &str = "vim.EsxCLI.";
 #[derive(Clone, Debug, PartialEq)]
 pub struct Command {
     /// The words: namespaces, then the method (`["system", "hostname", "get"]`).
-    pub words: Vec<String>,
+    pub words: Vec<CompactString>,
     /// The handler object on the host (`ha-cli-handler-system-hostname`).
-    pub moid: String,
+    pub moid: CompactString,
     /// The method's full name (`vim.EsxCLI.system.hostname.get`).
-    pub method: String,
+    pub method: CompactString,
     /// Its parameters, in declaration order (the order they are sent in).
     pub params: Vec<Param>,
     /// The result's type name (`vim.EsxCLI.system.hostname.get.FullyQualifiedHostName`),
     /// without `[]`; `None` for a command without result.
-    pub result: Option<String>,
+    pub result: Option<CompactString>,
     /// Whether the result is a list.
     pub result_is_list: bool,
 }
@@ -68,9 +68,9 @@ pub struct Command {
 pub struct Param {
     /// Its name on the wire (`interfacename`): the long option without its
     /// dashes.
-    pub name: String,
+    pub name: CompactString,
     /// Its type (`string`, `boolean`, `long`, ...), without `[]`.
-    pub type_name: String,
+    pub type_name: CompactString,
     /// Whether it takes several values.
     pub is_list: bool,
     /// Whether it may be left out.
@@ -120,7 +120,7 @@ impl Esxcli {
         let dtm: InternalDynamicTypeManager = client.view(dtm);
         let instances = dtm.dynamic_type_mgr_query_mo_instances(None).await?;
         let info = dtm.dynamic_type_mgr_query_type_info(None).await?;
-        let moids: Vec<(String, String)> =
+        let moids: Vec<(CompactString, CompactString)> =
             instances.into_iter().map(|i| (i.mo_type, i.id)).collect();
         Ok(Self {
             commands: commands_of(&info, &moids),
@@ -155,11 +155,12 @@ impl Esxcli {
     /// one is [`EsxcliProblem::UnknownCommand`], listing what the host has
     /// where the words stop matching.
     pub fn command(&self, words: &[&str]) -> Result<&Command, Error> {
-        if let Some(c) = self
-            .commands
-            .iter()
-            .find(|c| c.words.iter().map(String::as_str).eq(words.iter().copied()))
-        {
+        if let Some(c) = self.commands.iter().find(|c| {
+            c.words
+                .iter()
+                .map(CompactString::as_str)
+                .eq(words.iter().copied())
+        }) {
             return Ok(c);
         }
         // The longest prefix of `words` some command starts with.
@@ -170,7 +171,7 @@ impl Esxcli {
                     c.words.len() > n
                         && c.words[..n]
                             .iter()
-                            .map(String::as_str)
+                            .map(CompactString::as_str)
                             .eq(words[..n].iter().copied())
                 })
             })
@@ -182,10 +183,10 @@ impl Esxcli {
                 c.words.len() > depth
                     && c.words[..depth]
                         .iter()
-                        .map(String::as_str)
+                        .map(CompactString::as_str)
                         .eq(words[..depth].iter().copied())
             })
-            .map(|c| c.words[depth].clone())
+            .map(|c| c.words[depth].to_string())
             .collect();
         available.sort();
         available.dedup();
@@ -224,14 +225,14 @@ impl Esxcli {
                 Some(Ok(f)) => EsxcliProblem::Failed {
                     fault: f.type_name,
                     messages: if f.messages.is_empty() {
-                        vec![fault.fault_msg]
+                        vec![fault.fault_msg.into()]
                     } else {
                         f.messages
                     },
                 },
                 _ => EsxcliProblem::Failed {
                     fault: "unknown".into(),
-                    messages: vec![fault.fault_msg],
+                    messages: vec![fault.fault_msg.into()],
                 },
             };
             return Err(esxcli_error(&name, problem));
@@ -272,7 +273,10 @@ fn esxcli_error(command: &str, problem: EsxcliProblem) -> Error {
 
 /// The commands of a host's type info: each method of each `vim.EsxCLI.*`
 /// managed type that has a handler object.
-fn commands_of(info: &DynamicTypeMgrAllTypeInfo, moids: &[(String, String)]) -> Vec<Command> {
+fn commands_of(
+    info: &DynamicTypeMgrAllTypeInfo,
+    moids: &[(CompactString, CompactString)],
+) -> Vec<Command> {
     let mut out = Vec::new();
     for t in &info.managed_type_info {
         let Some(ns) = t.name.strip_prefix(ESXCLI_PREFIX) else {
@@ -282,11 +286,11 @@ fn commands_of(info: &DynamicTypeMgrAllTypeInfo, moids: &[(String, String)]) -> 
             continue;
         };
         for m in &t.method {
-            let mut words: Vec<String> = ns.split('.').map(str::to_string).collect();
+            let mut words: Vec<CompactString> = ns.split('.').map(CompactString::from).collect();
             words.push(m.name.clone());
             let (result, result_is_list) = match &m.return_type_info {
                 Some(r) => match r.r#type.strip_suffix("[]") {
-                    Some(item) => (Some(item.to_string()), true),
+                    Some(item) => (Some(item.into()), true),
                     None => (Some(r.r#type.clone()), false),
                 },
                 None => (None, false),
@@ -294,7 +298,7 @@ fn commands_of(info: &DynamicTypeMgrAllTypeInfo, moids: &[(String, String)]) -> 
             out.push(Command {
                 words,
                 moid: moid.clone(),
-                method: format!("{}.{}", t.name, m.name),
+                method: format!("{}.{}", t.name, m.name).into(),
                 params: m.param_type_info.iter().map(param_of).collect(),
                 result,
                 result_is_list,
@@ -307,7 +311,7 @@ fn commands_of(info: &DynamicTypeMgrAllTypeInfo, moids: &[(String, String)]) -> 
 
 fn param_of(p: &DynamicTypeMgrParamTypeInfo) -> Param {
     let (type_name, is_list) = match p.r#type.strip_suffix("[]") {
-        Some(t) => (t.to_string(), true),
+        Some(t) => (t.into(), true),
         None => (p.r#type.clone(), false),
     };
     Param {
@@ -323,12 +327,12 @@ fn types_of(info: &DynamicTypeMgrAllTypeInfo) -> TypeTable {
     info.data_type_info
         .iter()
         .map(|t| DataTypeInfo {
-            wsdl_name: t.wsdl_name.clone(),
-            name: t.name.clone(),
+            wsdl_name: t.wsdl_name.to_string(),
+            name: t.name.to_string(),
             properties: t
                 .property
                 .iter()
-                .map(|p| PropertyInfo::new(&p.name, &p.r#type))
+                .map(|p| PropertyInfo::new(p.name.as_str(), p.r#type.as_str()))
                 .collect(),
         })
         .collect()
@@ -358,7 +362,7 @@ fn arguments(
                 &name,
                 EsxcliProblem::UnknownArgument {
                     argument: arg.to_string(),
-                    known: command.params.iter().map(|p| p.name.clone()).collect(),
+                    known: command.params.iter().map(|p| p.name.to_string()).collect(),
                 },
             ));
         };
@@ -393,7 +397,7 @@ fn arguments(
         return Err(esxcli_error(
             &name,
             EsxcliProblem::BadArgument {
-                argument: p.name.clone(),
+                argument: p.name.to_string(),
                 problem: "is required".into(),
             },
         ));
@@ -414,7 +418,7 @@ fn arguments(
         }
         out.push(ReflectManagedMethodExecuterSoapArgument {
             name: p.name.clone(),
-            val: String::from_utf8_lossy(w.as_bytes()).into_owned(),
+            val: String::from_utf8_lossy(w.as_bytes()).into(),
             ..Default::default()
         });
     }

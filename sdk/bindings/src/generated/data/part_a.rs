@@ -11,35 +11,35 @@ pub struct AboutInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `fullName` (`xsd:string`, required).
-    pub full_name: String,
+    pub full_name: CompactString,
     /// `vendor` (`xsd:string`, required).
-    pub vendor: String,
+    pub vendor: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `patchLevel` (`xsd:string`, optional).
-    pub patch_level: Option<String>,
+    pub patch_level: Option<CompactString>,
     /// `build` (`xsd:string`, required).
-    pub build: String,
+    pub build: CompactString,
     /// `localeVersion` (`xsd:string`, optional).
-    pub locale_version: Option<String>,
+    pub locale_version: Option<CompactString>,
     /// `localeBuild` (`xsd:string`, optional).
-    pub locale_build: Option<String>,
+    pub locale_build: Option<CompactString>,
     /// `osType` (`xsd:string`, required).
-    pub os_type: String,
+    pub os_type: CompactString,
     /// `productLineId` (`xsd:string`, required).
-    pub product_line_id: String,
+    pub product_line_id: CompactString,
     /// `apiType` (`xsd:string`, required).
-    pub api_type: String,
+    pub api_type: CompactString,
     /// `apiVersion` (`xsd:string`, required).
-    pub api_version: String,
+    pub api_version: CompactString,
     /// `instanceUuid` (`xsd:string`, optional).
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<CompactString>,
     /// `licenseProductName` (`xsd:string`, optional).
-    pub license_product_name: Option<String>,
+    pub license_product_name: Option<CompactString>,
     /// `licenseProductVersion` (`xsd:string`, optional).
-    pub license_product_version: Option<String>,
+    pub license_product_version: Option<CompactString>,
 }
 inherits!(AboutInfo => DynamicData);
 xml_struct!(AboutInfo);
@@ -145,7 +145,7 @@ pub struct AccountRemovedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `account` (`xsd:string`, required).
-    pub account: String,
+    pub account: CompactString,
     /// `group` (`xsd:boolean`, required).
     pub group: bool,
 }
@@ -190,7 +190,7 @@ pub struct AccountUpdatedEvent {
     /// `group` (`xsd:boolean`, required).
     pub group: bool,
     /// `prevDescription` (`xsd:string`, optional).
-    pub prev_description: Option<String>,
+    pub prev_description: Option<CompactString>,
 }
 inherits!(AccountUpdatedEvent => HostEvent);
 xml_struct!(AccountUpdatedEvent);
@@ -474,7 +474,7 @@ pub struct AlarmClearedEvent {
     /// `entity` (`ManagedEntityEventArgument`, required).
     pub entity: ManagedEntityEventArgument,
     /// `from` (`xsd:string`, required).
-    pub from: String,
+    pub from: CompactString,
 }
 inherits!(AlarmClearedEvent => AlarmEvent);
 xml_struct!(AlarmClearedEvent);
@@ -638,7 +638,7 @@ pub struct AlarmEmailCompletedEvent {
     /// `entity` (`ManagedEntityEventArgument`, required).
     pub entity: ManagedEntityEventArgument,
     /// `to` (`xsd:string`, required).
-    pub to: String,
+    pub to: CompactString,
 }
 inherits!(AlarmEmailCompletedEvent => AlarmEvent);
 xml_struct!(AlarmEmailCompletedEvent);
@@ -679,7 +679,7 @@ pub struct AlarmEmailFailedEvent {
     /// `entity` (`ManagedEntityEventArgument`, required).
     pub entity: ManagedEntityEventArgument,
     /// `to` (`xsd:string`, required).
-    pub to: String,
+    pub to: CompactString,
     /// `reason` (`LocalizedMethodFault`, required).
     pub reason: LocalizedMethodFault,
 }
@@ -828,9 +828,9 @@ pub struct AlarmFilterSpec {
     /// `status` (`ManagedEntityStatus`, repeated).
     pub status: Vec<ManagedEntityStatus>,
     /// `typeEntity` (`xsd:string`, optional).
-    pub type_entity: Option<String>,
+    pub type_entity: Option<CompactString>,
     /// `typeTrigger` (`xsd:string`, optional).
-    pub type_trigger: Option<String>,
+    pub type_trigger: Option<CompactString>,
 }
 inherits!(AlarmFilterSpec => DynamicData);
 xml_struct!(AlarmFilterSpec);
@@ -871,7 +871,7 @@ pub struct AlarmInfo {
     /// The fields inherited from `AlarmSpec`.
     pub base: AlarmSpec,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `alarm` (`ManagedObjectReference`, required).
     pub alarm: ManagedObjectReference,
     /// `entity` (`ManagedObjectReference`, required).
@@ -879,7 +879,7 @@ pub struct AlarmInfo {
     /// `lastModifiedTime` (`xsd:dateTime`, required).
     pub last_modified_time: DateTime,
     /// `lastModifiedUser` (`xsd:string`, required).
-    pub last_modified_user: String,
+    pub last_modified_user: CompactString,
     /// `creationEventId` (`xsd:int`, required).
     pub creation_event_id: i32,
 }
@@ -1008,7 +1008,7 @@ pub struct AlarmScriptCompleteEvent {
     /// `entity` (`ManagedEntityEventArgument`, required).
     pub entity: ManagedEntityEventArgument,
     /// `script` (`xsd:string`, required).
-    pub script: String,
+    pub script: CompactString,
 }
 inherits!(AlarmScriptCompleteEvent => AlarmEvent);
 xml_struct!(AlarmScriptCompleteEvent);
@@ -1049,7 +1049,7 @@ pub struct AlarmScriptFailedEvent {
     /// `entity` (`ManagedEntityEventArgument`, required).
     pub entity: ManagedEntityEventArgument,
     /// `script` (`xsd:string`, required).
-    pub script: String,
+    pub script: CompactString,
     /// `reason` (`LocalizedMethodFault`, required).
     pub reason: LocalizedMethodFault,
 }
@@ -1211,11 +1211,11 @@ pub struct AlarmSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `systemName` (`xsd:string`, optional).
-    pub system_name: Option<String>,
+    pub system_name: Option<CompactString>,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `enabled` (`xsd:boolean`, required).
     pub enabled: bool,
     /// `expression` (`AlarmExpression`, required).
@@ -1276,7 +1276,7 @@ pub struct AlarmState {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
     /// `alarm` (`ManagedObjectReference`, required).
@@ -1288,7 +1288,7 @@ pub struct AlarmState {
     /// `acknowledged` (`xsd:boolean`, optional).
     pub acknowledged: Option<bool>,
     /// `acknowledgedByUser` (`xsd:string`, optional).
-    pub acknowledged_by_user: Option<String>,
+    pub acknowledged_by_user: Option<CompactString>,
     /// `acknowledgedTime` (`xsd:dateTime`, optional).
     pub acknowledged_time: Option<DateTime>,
     /// `eventKey` (`xsd:int`, optional).
@@ -1353,9 +1353,9 @@ pub struct AlarmStatusChangedEvent {
     /// `entity` (`ManagedEntityEventArgument`, required).
     pub entity: ManagedEntityEventArgument,
     /// `from` (`xsd:string`, required).
-    pub from: String,
+    pub from: CompactString,
     /// `to` (`xsd:string`, required).
-    pub to: String,
+    pub to: CompactString,
 }
 inherits!(AlarmStatusChangedEvent => AlarmEvent);
 xml_struct!(AlarmStatusChangedEvent);
@@ -1716,7 +1716,7 @@ pub struct AnswerFileSerializedCreateSpec {
     /// The fields inherited from `AnswerFileCreateSpec`.
     pub base: AnswerFileCreateSpec,
     /// `answerFileConfigString` (`xsd:string`, required).
-    pub answer_file_config_string: String,
+    pub answer_file_config_string: CompactString,
 }
 inherits!(AnswerFileSerializedCreateSpec => AnswerFileCreateSpec);
 xml_struct!(AnswerFileSerializedCreateSpec);
@@ -1798,7 +1798,7 @@ pub struct AnswerFileStatusResult {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `error` (`AnswerFileStatusError`, repeated).
     pub error: Vec<AnswerFileStatusError>,
 }
@@ -1890,7 +1890,7 @@ pub struct ApplyHostProfileConfigurationResult {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `errors` (`LocalizedMethodFault`, repeated).
     pub errors: Vec<LocalizedMethodFault>,
 }
@@ -1939,7 +1939,7 @@ pub struct ApplyHostProfileConfigurationSpec {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `taskListRequirement` (`xsd:string`, repeated).
-    pub task_list_requirement: Vec<String>,
+    pub task_list_requirement: Vec<CompactString>,
     /// `taskDescription` (`LocalizableMessage`, repeated).
     pub task_description: Vec<LocalizableMessage>,
     /// `rebootStateless` (`xsd:boolean`, optional).
@@ -1998,9 +1998,9 @@ pub struct ApplyProfile {
     /// `policy` (`ProfilePolicy`, repeated).
     pub policy: Vec<ProfilePolicy>,
     /// `profileTypeName` (`xsd:string`, optional).
-    pub profile_type_name: Option<String>,
+    pub profile_type_name: Option<CompactString>,
     /// `profileVersion` (`xsd:string`, optional).
-    pub profile_version: Option<String>,
+    pub profile_version: Option<CompactString>,
     /// `property` (`ProfileApplyProfileProperty`, repeated).
     pub property: Vec<ProfileApplyProfileProperty>,
     /// `favorite` (`xsd:boolean`, optional).
@@ -2257,13 +2257,13 @@ pub struct AuthorizationPrivilege {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `privId` (`xsd:string`, required).
-    pub priv_id: String,
+    pub priv_id: CompactString,
     /// `onParent` (`xsd:boolean`, required).
     pub on_parent: bool,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `privGroupName` (`xsd:string`, required).
-    pub priv_group_name: String,
+    pub priv_group_name: CompactString,
 }
 inherits!(AuthorizationPrivilege => DynamicData);
 xml_struct!(AuthorizationPrivilege);
@@ -2310,11 +2310,11 @@ pub struct AuthorizationRole {
     /// `system` (`xsd:boolean`, required).
     pub system: bool,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `info` (`Description`, required).
     pub info: AnyDescription,
     /// `privilege` (`xsd:string`, repeated).
-    pub privilege: Vec<String>,
+    pub privilege: Vec<CompactString>,
 }
 inherits!(AuthorizationRole => DynamicData);
 xml_struct!(AuthorizationRole);
@@ -2367,7 +2367,7 @@ pub struct AutoStartDefaults {
     /// `waitForHeartbeat` (`xsd:boolean`, optional).
     pub wait_for_heartbeat: Option<bool>,
     /// `stopAction` (`xsd:string`, optional).
-    pub stop_action: Option<String>,
+    pub stop_action: Option<CompactString>,
 }
 inherits!(AutoStartDefaults => DynamicData);
 xml_struct!(AutoStartDefaults);
@@ -2420,11 +2420,11 @@ pub struct AutoStartPowerInfo {
     /// `waitForHeartbeat` (`AutoStartWaitHeartbeatSetting`, required).
     pub wait_for_heartbeat: AutoStartWaitHeartbeatSetting,
     /// `startAction` (`xsd:string`, required).
-    pub start_action: String,
+    pub start_action: CompactString,
     /// `stopDelay` (`xsd:int`, required).
     pub stop_delay: i32,
     /// `stopAction` (`xsd:string`, required).
-    pub stop_action: String,
+    pub stop_action: CompactString,
 }
 inherits!(AutoStartPowerInfo => DynamicData);
 xml_struct!(AutoStartPowerInfo);

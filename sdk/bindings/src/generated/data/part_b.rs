@@ -11,7 +11,7 @@ pub struct BadUsernameSessionEvent {
     /// The fields inherited from `SessionEvent`.
     pub base: SessionEvent,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
 }
 inherits!(BadUsernameSessionEvent => SessionEvent);
 xml_struct!(BadUsernameSessionEvent);
@@ -50,7 +50,7 @@ pub struct BaseConfigInfo {
     /// `id` (`ID`, required).
     pub id: ID,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `createTime` (`xsd:dateTime`, required).
     pub create_time: DateTime,
     /// `keepAfterDeleteVm` (`xsd:boolean`, optional).
@@ -68,7 +68,7 @@ pub struct BaseConfigInfo {
     /// `vclock` (`vslmVClockInfo`, optional).
     pub vclock: Option<vslmVClockInfo>,
     /// `iofilter` (`xsd:string`, repeated).
-    pub iofilter: Vec<String>,
+    pub iofilter: Vec<CompactString>,
 }
 inherits!(BaseConfigInfo => DynamicData);
 xml_struct!(BaseConfigInfo);
@@ -167,7 +167,7 @@ pub struct BaseConfigInfoDiskFileBackingInfo {
     /// The fields inherited from `BaseConfigInfoFileBackingInfo`.
     pub base: BaseConfigInfoFileBackingInfo,
     /// `provisioningType` (`xsd:string`, required).
-    pub provisioning_type: String,
+    pub provisioning_type: CompactString,
 }
 inherits!(BaseConfigInfoDiskFileBackingInfo => BaseConfigInfoFileBackingInfo);
 xml_struct!(BaseConfigInfoDiskFileBackingInfo);
@@ -204,9 +204,9 @@ pub struct BaseConfigInfoFileBackingInfo {
     /// The fields inherited from `BaseConfigInfoBackingInfo`.
     pub base: BaseConfigInfoBackingInfo,
     /// `filePath` (`xsd:string`, required).
-    pub file_path: String,
+    pub file_path: CompactString,
     /// `backingObjectId` (`xsd:string`, optional).
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<CompactString>,
     /// `parent` (`BaseConfigInfoFileBackingInfo`, optional).
     pub parent: Option<AnyBaseConfigInfoFileBackingInfo>,
     /// `deltaSizeInMB` (`xsd:long`, optional).
@@ -257,9 +257,9 @@ pub struct BaseConfigInfoRawDiskMappingBackingInfo {
     /// The fields inherited from `BaseConfigInfoFileBackingInfo`.
     pub base: BaseConfigInfoFileBackingInfo,
     /// `lunUuid` (`xsd:string`, required).
-    pub lun_uuid: String,
+    pub lun_uuid: CompactString,
     /// `compatibilityMode` (`xsd:string`, required).
-    pub compatibility_mode: String,
+    pub compatibility_mode: CompactString,
 }
 inherits!(BaseConfigInfoRawDiskMappingBackingInfo => BaseConfigInfoFileBackingInfo);
 xml_struct!(BaseConfigInfoRawDiskMappingBackingInfo);
@@ -298,9 +298,9 @@ pub struct BatchResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `result` (`xsd:string`, required).
-    pub result: String,
+    pub result: CompactString,
     /// `hostKey` (`xsd:string`, required).
-    pub host_key: String,
+    pub host_key: CompactString,
     /// `ds` (`ManagedObjectReference`, optional).
     pub ds: Option<ManagedObjectReference>,
     /// `fault` (`LocalizedMethodFault`, optional).

@@ -11,11 +11,11 @@ pub struct ChangesInfoEventArgument {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `modified` (`xsd:string`, optional).
-    pub modified: Option<String>,
+    pub modified: Option<CompactString>,
     /// `added` (`xsd:string`, optional).
-    pub added: Option<String>,
+    pub added: Option<CompactString>,
     /// `deleted` (`xsd:string`, optional).
-    pub deleted: Option<String>,
+    pub deleted: Option<CompactString>,
 }
 inherits!(ChangesInfoEventArgument => DynamicData);
 xml_struct!(ChangesInfoEventArgument);

@@ -11,7 +11,7 @@ pub struct ClusterAction {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `target` (`ManagedObjectReference`, optional).
     pub target: Option<ManagedObjectReference>,
 }

@@ -218,7 +218,7 @@ pub struct ClusterComputeResourceDVSSetting {
     /// `dvSwitch` (`ManagedObjectReference`, required).
     pub dv_switch: ManagedObjectReference,
     /// `pnicDevices` (`xsd:string`, repeated).
-    pub pnic_devices: Vec<String>,
+    pub pnic_devices: Vec<CompactString>,
     /// `dvPortgroupSetting` (`ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping`, repeated).
     pub dv_portgroup_setting: Vec<ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping>,
 }
@@ -263,7 +263,7 @@ pub struct ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
     /// `dvPortgroup` (`ManagedObjectReference`, required).
     pub dv_portgroup: ManagedObjectReference,
     /// `service` (`xsd:string`, required).
-    pub service: String,
+    pub service: CompactString,
 }
 inherits!(ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping => DynamicData);
 xml_struct!(ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping);
@@ -302,11 +302,11 @@ pub struct ClusterComputeResourceDvsProfile {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `dvsName` (`xsd:string`, optional).
-    pub dvs_name: Option<String>,
+    pub dvs_name: Option<CompactString>,
     /// `dvSwitch` (`ManagedObjectReference`, optional).
     pub dv_switch: Option<ManagedObjectReference>,
     /// `pnicDevices` (`xsd:string`, repeated).
-    pub pnic_devices: Vec<String>,
+    pub pnic_devices: Vec<CompactString>,
     /// `dvPortgroupMapping` (`ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping`, repeated).
     pub dv_portgroup_mapping: Vec<ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping>,
 }
@@ -355,7 +355,7 @@ pub struct ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     /// `dvPortgroup` (`ManagedObjectReference`, optional).
     pub dv_portgroup: Option<ManagedObjectReference>,
     /// `service` (`xsd:string`, required).
-    pub service: String,
+    pub service: CompactString,
 }
 inherits!(ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping => DynamicData);
 xml_struct!(ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping);
@@ -396,7 +396,7 @@ pub struct ClusterComputeResourceHCIConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `workflowState` (`xsd:string`, required).
-    pub workflow_state: String,
+    pub workflow_state: CompactString,
     /// `dvsSetting` (`ClusterComputeResourceDVSSetting`, repeated).
     pub dvs_setting: Vec<ClusterComputeResourceDVSSetting>,
     /// `configuredHosts` (`ManagedObjectReference`, repeated).
@@ -681,7 +681,7 @@ pub struct ClusterComputeResourceHostVmkNicInfo {
     /// `nicSpec` (`HostVirtualNicSpec`, required).
     pub nic_spec: HostVirtualNicSpec,
     /// `service` (`xsd:string`, required).
-    pub service: String,
+    pub service: CompactString,
 }
 inherits!(ClusterComputeResourceHostVmkNicInfo => DynamicData);
 xml_struct!(ClusterComputeResourceHostVmkNicInfo);
@@ -720,7 +720,7 @@ pub struct ClusterComputeResourceMaintenanceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `partialMMId` (`xsd:string`, optional).
-    pub partial_mm_id: Option<String>,
+    pub partial_mm_id: Option<CompactString>,
     /// `hostEvacInfo` (`ClusterComputeResourceHostEvacuationInfo`, repeated).
     pub host_evac_info: Vec<ClusterComputeResourceHostEvacuationInfo>,
 }
@@ -777,15 +777,15 @@ pub struct ClusterComputeResourceSummary {
     /// `usageSummary` (`ClusterUsageSummary`, optional).
     pub usage_summary: Option<ClusterUsageSummary>,
     /// `currentEVCModeKey` (`xsd:string`, optional).
-    pub current_evc_mode_key: Option<String>,
+    pub current_evc_mode_key: Option<CompactString>,
     /// `currentEVCGraphicsModeKey` (`xsd:string`, optional).
-    pub current_evc_graphics_mode_key: Option<String>,
+    pub current_evc_graphics_mode_key: Option<CompactString>,
     /// `dasData` (`ClusterDasData`, optional).
     pub das_data: Option<AnyClusterDasData>,
     /// `clusterMaintenanceModeStatus` (`xsd:string`, optional).
-    pub cluster_maintenance_mode_status: Option<String>,
+    pub cluster_maintenance_mode_status: Option<CompactString>,
     /// `vcsHealthStatus` (`xsd:string`, optional).
-    pub vcs_health_status: Option<String>,
+    pub vcs_health_status: Option<CompactString>,
     /// `vcsSlots` (`ClusterComputeResourceVcsSlots`, repeated).
     pub vcs_slots: Vec<ClusterComputeResourceVcsSlots>,
 }
@@ -863,9 +863,9 @@ pub struct ClusterComputeResourceVCProfile {
     /// `clusterSpec` (`ClusterConfigSpecEx`, optional).
     pub cluster_spec: Option<ClusterConfigSpecEx>,
     /// `evcModeKey` (`xsd:string`, optional).
-    pub evc_mode_key: Option<String>,
+    pub evc_mode_key: Option<CompactString>,
     /// `evcGraphicsModeKey` (`xsd:string`, optional).
-    pub evc_graphics_mode_key: Option<String>,
+    pub evc_graphics_mode_key: Option<CompactString>,
 }
 inherits!(ClusterComputeResourceVCProfile => DynamicData);
 xml_struct!(ClusterComputeResourceVCProfile);
@@ -943,7 +943,7 @@ pub struct ClusterComputeResourceVcsSlots {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `systemId` (`xsd:string`, optional).
-    pub system_id: Option<String>,
+    pub system_id: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `datastore` (`ManagedObjectReference`, repeated).
@@ -1341,7 +1341,7 @@ pub struct ClusterCryptoConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `cryptoMode` (`xsd:string`, optional).
-    pub crypto_mode: Option<String>,
+    pub crypto_mode: Option<CompactString>,
     /// `policy` (`ClusterComputeResourceCryptoModePolicy`, optional).
     pub policy: Option<ClusterComputeResourceCryptoModePolicy>,
 }

@@ -13,7 +13,7 @@ pub struct ClusterDasAamHostInfo {
     /// `hostDasState` (`ClusterDasAamNodeState`, repeated).
     pub host_das_state: Vec<ClusterDasAamNodeState>,
     /// `primaryHosts` (`xsd:string`, repeated).
-    pub primary_hosts: Vec<String>,
+    pub primary_hosts: Vec<CompactString>,
 }
 inherits!(ClusterDasAamHostInfo => ClusterDasHostInfo);
 xml_struct!(ClusterDasAamHostInfo);
@@ -54,11 +54,11 @@ pub struct ClusterDasAamNodeState {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `configState` (`xsd:string`, required).
-    pub config_state: String,
+    pub config_state: CompactString,
     /// `runtimeState` (`xsd:string`, required).
-    pub runtime_state: String,
+    pub runtime_state: CompactString,
 }
 inherits!(ClusterDasAamNodeState => DynamicData);
 xml_struct!(ClusterDasAamNodeState);
@@ -270,11 +270,11 @@ pub struct ClusterDasConfigInfo {
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `vmMonitoring` (`xsd:string`, optional).
-    pub vm_monitoring: Option<String>,
+    pub vm_monitoring: Option<CompactString>,
     /// `hostMonitoring` (`xsd:string`, optional).
-    pub host_monitoring: Option<String>,
+    pub host_monitoring: Option<CompactString>,
     /// `vmComponentProtecting` (`xsd:string`, optional).
-    pub vm_component_protecting: Option<String>,
+    pub vm_component_protecting: Option<CompactString>,
     /// `failoverLevel` (`xsd:int`, optional).
     pub failover_level: Option<i32>,
     /// `admissionControlPolicy` (`ClusterDasAdmissionControlPolicy`, optional).
@@ -288,7 +288,7 @@ pub struct ClusterDasConfigInfo {
     /// `heartbeatDatastore` (`ManagedObjectReference`, repeated).
     pub heartbeat_datastore: Vec<ManagedObjectReference>,
     /// `hBDatastoreCandidatePolicy` (`xsd:string`, optional).
-    pub h_b_datastore_candidate_policy: Option<String>,
+    pub h_b_datastore_candidate_policy: Option<CompactString>,
 }
 inherits!(ClusterDasConfigInfo => DynamicData);
 xml_struct!(ClusterDasConfigInfo);
@@ -622,7 +622,7 @@ pub struct ClusterDasFdmHostState {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `stateReporter` (`ManagedObjectReference`, optional).
     pub state_reporter: Option<ManagedObjectReference>,
 }
@@ -820,11 +820,11 @@ pub struct ClusterDasVmSettings {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `restartPriority` (`xsd:string`, optional).
-    pub restart_priority: Option<String>,
+    pub restart_priority: Option<CompactString>,
     /// `restartPriorityTimeout` (`xsd:int`, optional).
     pub restart_priority_timeout: Option<i32>,
     /// `isolationResponse` (`xsd:string`, optional).
-    pub isolation_response: Option<String>,
+    pub isolation_response: Option<CompactString>,
     /// `vmToolsMonitoringSettings` (`ClusterVmToolsMonitoringSettings`, optional).
     pub vm_tools_monitoring_settings: Option<ClusterVmToolsMonitoringSettings>,
     /// `vmComponentProtectionSettings` (`ClusterVmComponentProtectionSettings`, optional).
@@ -918,9 +918,9 @@ pub struct ClusterDependencyRuleInfo {
     /// The fields inherited from `ClusterRuleInfo`.
     pub base: ClusterRuleInfo,
     /// `vmGroup` (`xsd:string`, required).
-    pub vm_group: String,
+    pub vm_group: CompactString,
     /// `dependsOnVmGroup` (`xsd:string`, required).
-    pub depends_on_vm_group: String,
+    pub depends_on_vm_group: CompactString,
 }
 inherits!(ClusterDependencyRuleInfo => ClusterRuleInfo);
 xml_struct!(ClusterDependencyRuleInfo);
@@ -1128,7 +1128,7 @@ pub struct ClusterDrsConfigInfo {
     /// `vmotionRate` (`xsd:int`, optional).
     pub vmotion_rate: Option<i32>,
     /// `scaleDescendantsShares` (`xsd:string`, optional).
-    pub scale_descendants_shares: Option<String>,
+    pub scale_descendants_shares: Option<CompactString>,
     /// `option` (`OptionValue`, repeated).
     pub option: Vec<AnyOptionValue>,
 }
@@ -1180,7 +1180,7 @@ pub struct ClusterDrsFaults {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
     /// `faultsByVm` (`ClusterDrsFaultsFaultsByVm`, repeated).
     pub faults_by_vm: Vec<AnyClusterDrsFaultsFaultsByVm>,
 }
@@ -1299,7 +1299,7 @@ pub struct ClusterDrsMigration {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `time` (`xsd:dateTime`, required).
     pub time: DateTime,
     /// `vm` (`ManagedObjectReference`, required).
@@ -1376,13 +1376,13 @@ pub struct ClusterDrsRecommendation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `rating` (`xsd:int`, required).
     pub rating: i32,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
     /// `reasonText` (`xsd:string`, required).
-    pub reason_text: String,
+    pub reason_text: CompactString,
     /// `migrationList` (`ClusterDrsMigration`, repeated).
     pub migration_list: Vec<ClusterDrsMigration>,
 }

@@ -11,7 +11,7 @@ pub struct ClusterEVCManagerCheckResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `evcModeKey` (`xsd:string`, required).
-    pub evc_mode_key: String,
+    pub evc_mode_key: CompactString,
     /// `error` (`LocalizedMethodFault`, required).
     pub error: LocalizedMethodFault,
     /// `host` (`ManagedObjectReference`, repeated).
@@ -58,7 +58,7 @@ pub struct ClusterEVCManagerEVCState {
     /// `supportedEVCMode` (`EVCMode`, repeated).
     pub supported_evc_mode: Vec<EVCMode>,
     /// `currentEVCModeKey` (`xsd:string`, optional).
-    pub current_evc_mode_key: Option<String>,
+    pub current_evc_mode_key: Option<CompactString>,
     /// `guaranteedCPUFeatures` (`HostCpuIdInfo`, repeated).
     pub guaranteed_cpu_features: Vec<HostCpuIdInfo>,
     /// `featureCapability` (`HostFeatureCapability`, repeated).

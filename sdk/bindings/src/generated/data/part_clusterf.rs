@@ -384,9 +384,9 @@ pub struct ClusterFtVmHostRuleInfo {
     /// The fields inherited from `ClusterRuleInfo`.
     pub base: ClusterRuleInfo,
     /// `vmGroupName` (`xsd:string`, required).
-    pub vm_group_name: String,
+    pub vm_group_name: CompactString,
     /// `hostGroupName` (`xsd:string`, repeated).
-    pub host_group_name: Vec<String>,
+    pub host_group_name: Vec<CompactString>,
 }
 inherits!(ClusterFtVmHostRuleInfo => ClusterRuleInfo);
 xml_struct!(ClusterFtVmHostRuleInfo);

@@ -11,11 +11,11 @@ pub struct ClusterGroupInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `userCreated` (`xsd:boolean`, optional).
     pub user_created: Option<bool>,
     /// `uniqueID` (`xsd:string`, optional).
-    pub unique_id: Option<String>,
+    pub unique_id: Option<CompactString>,
 }
 inherits!(ClusterGroupInfo => DynamicData);
 xml_struct!(ClusterGroupInfo);

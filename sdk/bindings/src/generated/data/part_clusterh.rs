@@ -48,7 +48,7 @@ pub struct ClusterHostInfraUpdateHaModeAction {
     /// The fields inherited from `ClusterAction`.
     pub base: ClusterAction,
     /// `operationType` (`xsd:string`, required).
-    pub operation_type: String,
+    pub operation_type: CompactString,
 }
 inherits!(ClusterHostInfraUpdateHaModeAction => ClusterAction);
 xml_struct!(ClusterHostInfraUpdateHaModeAction);

@@ -13,13 +13,13 @@ pub struct ClusterInfraUpdateHaConfigInfo {
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `behavior` (`xsd:string`, optional).
-    pub behavior: Option<String>,
+    pub behavior: Option<CompactString>,
     /// `moderateRemediation` (`xsd:string`, optional).
-    pub moderate_remediation: Option<String>,
+    pub moderate_remediation: Option<CompactString>,
     /// `severeRemediation` (`xsd:string`, optional).
-    pub severe_remediation: Option<String>,
+    pub severe_remediation: Option<CompactString>,
     /// `providers` (`xsd:string`, repeated).
-    pub providers: Vec<String>,
+    pub providers: Vec<CompactString>,
 }
 inherits!(ClusterInfraUpdateHaConfigInfo => DynamicData);
 xml_struct!(ClusterInfraUpdateHaConfigInfo);
@@ -105,9 +105,9 @@ pub struct ClusterIoFilterInfo {
     /// The fields inherited from `IoFilterInfo`.
     pub base: IoFilterInfo,
     /// `opType` (`xsd:string`, required).
-    pub op_type: String,
+    pub op_type: CompactString,
     /// `vibUrl` (`xsd:string`, optional).
-    pub vib_url: Option<String>,
+    pub vib_url: Option<CompactString>,
 }
 inherits!(ClusterIoFilterInfo => IoFilterInfo);
 xml_struct!(ClusterIoFilterInfo);

@@ -249,7 +249,7 @@ pub struct ClusterProfileConfigServiceCreateSpec {
     /// The fields inherited from `ClusterProfileConfigSpec`.
     pub base: ClusterProfileConfigSpec,
     /// `serviceType` (`xsd:string`, repeated).
-    pub service_type: Vec<String>,
+    pub service_type: Vec<CompactString>,
 }
 inherits!(ClusterProfileConfigServiceCreateSpec => ClusterProfileConfigSpec);
 xml_struct!(ClusterProfileConfigServiceCreateSpec);

@@ -11,23 +11,23 @@ pub struct ClusterRecommendation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `time` (`xsd:dateTime`, required).
     pub time: DateTime,
     /// `rating` (`xsd:int`, required).
     pub rating: i32,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
     /// `reasonText` (`xsd:string`, required).
-    pub reason_text: String,
+    pub reason_text: CompactString,
     /// `warningText` (`xsd:string`, optional).
-    pub warning_text: Option<String>,
+    pub warning_text: Option<CompactString>,
     /// `warningDetails` (`LocalizableMessage`, optional).
     pub warning_details: Option<LocalizableMessage>,
     /// `prerequisite` (`xsd:string`, repeated).
-    pub prerequisite: Vec<String>,
+    pub prerequisite: Vec<CompactString>,
     /// `action` (`ClusterAction`, repeated).
     pub action: Vec<AnyClusterAction>,
     /// `target` (`ManagedObjectReference`, optional).
@@ -196,7 +196,7 @@ pub struct ClusterRuleInfo {
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `mandatory` (`xsd:boolean`, optional).
     pub mandatory: Option<bool>,
     /// `userCreated` (`xsd:boolean`, optional).
@@ -204,7 +204,7 @@ pub struct ClusterRuleInfo {
     /// `inCompliance` (`xsd:boolean`, optional).
     pub in_compliance: Option<bool>,
     /// `ruleUuid` (`xsd:string`, optional).
-    pub rule_uuid: Option<String>,
+    pub rule_uuid: Option<CompactString>,
 }
 inherits!(ClusterRuleInfo => DynamicData);
 xml_struct!(ClusterRuleInfo);

@@ -41,9 +41,9 @@ pub struct ClusterStatusChangedEvent {
     /// The fields inherited from `ClusterEvent`.
     pub base: ClusterEvent,
     /// `oldStatus` (`xsd:string`, required).
-    pub old_status: String,
+    pub old_status: CompactString,
     /// `newStatus` (`xsd:string`, required).
-    pub new_status: String,
+    pub new_status: CompactString,
 }
 inherits!(ClusterStatusChangedEvent => ClusterEvent);
 xml_struct!(ClusterStatusChangedEvent);
@@ -86,9 +86,9 @@ pub struct ClusterSystemVMsConfigInfo {
     /// `notAllowedDatastores` (`ManagedObjectReference`, repeated).
     pub not_allowed_datastores: Vec<ManagedObjectReference>,
     /// `dsTagCategoriesToExclude` (`xsd:string`, repeated).
-    pub ds_tag_categories_to_exclude: Vec<String>,
+    pub ds_tag_categories_to_exclude: Vec<CompactString>,
     /// `deploymentMode` (`xsd:string`, optional).
-    pub deployment_mode: Option<String>,
+    pub deployment_mode: Option<CompactString>,
 }
 inherits!(ClusterSystemVMsConfigInfo => DynamicData);
 xml_struct!(ClusterSystemVMsConfigInfo);
@@ -140,7 +140,7 @@ pub struct ClusterSystemVMsConfigSpec {
     /// `dsTagCategoriesToExclude` (`ClusterTagCategoryUpdateSpec`, repeated).
     pub ds_tag_categories_to_exclude: Vec<ClusterTagCategoryUpdateSpec>,
     /// `deploymentMode` (`xsd:string`, optional).
-    pub deployment_mode: Option<String>,
+    pub deployment_mode: Option<CompactString>,
 }
 inherits!(ClusterSystemVMsConfigSpec => DynamicData);
 xml_struct!(ClusterSystemVMsConfigSpec);

@@ -11,7 +11,7 @@ pub struct ClusterTagCategoryUpdateSpec {
     /// The fields inherited from `ArrayUpdateSpec`.
     pub base: ArrayUpdateSpec,
     /// `category` (`xsd:string`, optional).
-    pub category: Option<String>,
+    pub category: Option<CompactString>,
 }
 inherits!(ClusterTagCategoryUpdateSpec => ArrayUpdateSpec);
 xml_struct!(ClusterTagCategoryUpdateSpec);

@@ -11,15 +11,15 @@ pub struct ClusterVmComponentProtectionSettings {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vmStorageProtectionForAPD` (`xsd:string`, optional).
-    pub vm_storage_protection_for_apd: Option<String>,
+    pub vm_storage_protection_for_apd: Option<CompactString>,
     /// `enableAPDTimeoutForHosts` (`xsd:boolean`, optional).
     pub enable_apd_timeout_for_hosts: Option<bool>,
     /// `vmTerminateDelayForAPDSec` (`xsd:int`, optional).
     pub vm_terminate_delay_for_apd_sec: Option<i32>,
     /// `vmReactionOnAPDCleared` (`xsd:string`, optional).
-    pub vm_reaction_on_apd_cleared: Option<String>,
+    pub vm_reaction_on_apd_cleared: Option<CompactString>,
     /// `vmStorageProtectionForPDL` (`xsd:string`, optional).
-    pub vm_storage_protection_for_pdl: Option<String>,
+    pub vm_storage_protection_for_pdl: Option<CompactString>,
 }
 inherits!(ClusterVmComponentProtectionSettings => DynamicData);
 xml_struct!(ClusterVmComponentProtectionSettings);
@@ -113,11 +113,11 @@ pub struct ClusterVmHostRuleInfo {
     /// The fields inherited from `ClusterRuleInfo`.
     pub base: ClusterRuleInfo,
     /// `vmGroupName` (`xsd:string`, optional).
-    pub vm_group_name: Option<String>,
+    pub vm_group_name: Option<CompactString>,
     /// `affineHostGroupName` (`xsd:string`, optional).
-    pub affine_host_group_name: Option<String>,
+    pub affine_host_group_name: Option<CompactString>,
     /// `antiAffineHostGroupName` (`xsd:string`, optional).
-    pub anti_affine_host_group_name: Option<String>,
+    pub anti_affine_host_group_name: Option<CompactString>,
 }
 inherits!(ClusterVmHostRuleInfo => ClusterRuleInfo);
 xml_struct!(ClusterVmHostRuleInfo);
@@ -236,7 +236,7 @@ pub struct ClusterVmReadiness {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `readyCondition` (`xsd:string`, optional).
-    pub ready_condition: Option<String>,
+    pub ready_condition: Option<CompactString>,
     /// `postReadyDelay` (`xsd:int`, optional).
     pub post_ready_delay: Option<i32>,
 }
@@ -279,7 +279,7 @@ pub struct ClusterVmToolsMonitoringSettings {
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `vmMonitoring` (`xsd:string`, optional).
-    pub vm_monitoring: Option<String>,
+    pub vm_monitoring: Option<CompactString>,
     /// `clusterSettings` (`xsd:boolean`, optional).
     pub cluster_settings: Option<bool>,
     /// `failureInterval` (`xsd:int`, optional).

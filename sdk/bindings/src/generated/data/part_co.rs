@@ -11,11 +11,11 @@ pub struct ComplianceFailure {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `failureType` (`xsd:string`, required).
-    pub failure_type: String,
+    pub failure_type: CompactString,
     /// `message` (`LocalizableMessage`, required).
     pub message: LocalizableMessage,
     /// `expressionName` (`xsd:string`, optional).
-    pub expression_name: Option<String>,
+    pub expression_name: Option<CompactString>,
     /// `failureValues` (`ComplianceFailureComplianceFailureValues`, repeated).
     pub failure_values: Vec<ComplianceFailureComplianceFailureValues>,
 }
@@ -60,9 +60,9 @@ pub struct ComplianceFailureComplianceFailureValues {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `comparisonIdentifier` (`xsd:string`, required).
-    pub comparison_identifier: String,
+    pub comparison_identifier: CompactString,
     /// `profileInstance` (`xsd:string`, optional).
-    pub profile_instance: Option<String>,
+    pub profile_instance: Option<CompactString>,
     /// `hostValue` (`xsd:anyType`, optional).
     pub host_value: Option<Any>,
     /// `profileValue` (`xsd:anyType`, optional).
@@ -109,7 +109,7 @@ pub struct ComplianceLocator {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `expressionName` (`xsd:string`, required).
-    pub expression_name: String,
+    pub expression_name: CompactString,
     /// `applyPath` (`ProfilePropertyPath`, required).
     pub apply_path: ProfilePropertyPath,
 }
@@ -152,7 +152,7 @@ pub struct ComplianceProfile {
     /// `expression` (`ProfileExpression`, repeated).
     pub expression: Vec<AnyProfileExpression>,
     /// `rootExpression` (`xsd:string`, required).
-    pub root_expression: String,
+    pub root_expression: CompactString,
 }
 inherits!(ComplianceProfile => DynamicData);
 xml_struct!(ComplianceProfile);
@@ -193,7 +193,7 @@ pub struct ComplianceResult {
     /// `profile` (`ManagedObjectReference`, optional).
     pub profile: Option<ManagedObjectReference>,
     /// `complianceStatus` (`xsd:string`, required).
-    pub compliance_status: String,
+    pub compliance_status: CompactString,
     /// `entity` (`ManagedObjectReference`, optional).
     pub entity: Option<ManagedObjectReference>,
     /// `checkTime` (`xsd:dateTime`, optional).
@@ -281,13 +281,13 @@ pub struct ComputeResourceConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vmSwapPlacement` (`xsd:string`, required).
-    pub vm_swap_placement: String,
+    pub vm_swap_placement: CompactString,
     /// `spbmEnabled` (`xsd:boolean`, optional).
     pub spbm_enabled: Option<bool>,
     /// `defaultHardwareVersionKey` (`xsd:string`, optional).
-    pub default_hardware_version_key: Option<String>,
+    pub default_hardware_version_key: Option<CompactString>,
     /// `maximumHardwareVersionKey` (`xsd:string`, optional).
-    pub maximum_hardware_version_key: Option<String>,
+    pub maximum_hardware_version_key: Option<CompactString>,
 }
 inherits!(ComputeResourceConfigInfo => DynamicData);
 xml_struct!(ComputeResourceConfigInfo);
@@ -336,23 +336,23 @@ pub struct ComputeResourceConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vmSwapPlacement` (`xsd:string`, optional).
-    pub vm_swap_placement: Option<String>,
+    pub vm_swap_placement: Option<CompactString>,
     /// `spbmEnabled` (`xsd:boolean`, optional).
     pub spbm_enabled: Option<bool>,
     /// `defaultHardwareVersionKey` (`xsd:string`, optional).
-    pub default_hardware_version_key: Option<String>,
+    pub default_hardware_version_key: Option<CompactString>,
     /// `desiredSoftwareSpec` (`DesiredSoftwareSpec`, optional).
     pub desired_software_spec: Option<DesiredSoftwareSpec>,
     /// `maximumHardwareVersionKey` (`xsd:string`, optional).
-    pub maximum_hardware_version_key: Option<String>,
+    pub maximum_hardware_version_key: Option<CompactString>,
     /// `enableConfigManager` (`xsd:boolean`, optional).
     pub enable_config_manager: Option<bool>,
     /// `hostSeedSpec` (`ComputeResourceHostSeedSpec`, optional).
     pub host_seed_spec: Option<ComputeResourceHostSeedSpec>,
     /// `softwareSpecId` (`xsd:string`, optional).
-    pub software_spec_id: Option<String>,
+    pub software_spec_id: Option<CompactString>,
     /// `networkBootMode` (`xsd:string`, optional).
-    pub network_boot_mode: Option<String>,
+    pub network_boot_mode: Option<CompactString>,
 }
 inherits!(ComputeResourceConfigSpec => DynamicData);
 xml_struct!(ComputeResourceConfigSpec);
@@ -846,7 +846,7 @@ pub struct ConflictingConfigurationConfig {
     /// `entity` (`ManagedObjectReference`, optional).
     pub entity: Option<ManagedObjectReference>,
     /// `propertyPath` (`xsd:string`, required).
-    pub property_path: String,
+    pub property_path: CompactString,
 }
 inherits!(ConflictingConfigurationConfig => DynamicData);
 xml_struct!(ConflictingConfigurationConfig);

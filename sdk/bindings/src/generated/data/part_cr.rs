@@ -11,7 +11,7 @@ pub struct CreateTaskAction {
     /// The fields inherited from `Action`.
     pub base: Action,
     /// `taskTypeId` (`xsd:string`, required).
-    pub task_type_id: String,
+    pub task_type_id: CompactString,
     /// `cancelable` (`xsd:boolean`, required).
     pub cancelable: bool,
 }
@@ -52,7 +52,7 @@ pub struct CryptoKeyId {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `keyId` (`xsd:string`, required).
-    pub key_id: String,
+    pub key_id: CompactString,
     /// `providerId` (`KeyProviderId`, optional).
     pub provider_id: Option<KeyProviderId>,
 }
@@ -95,9 +95,9 @@ pub struct CryptoKeyPlain {
     /// `keyId` (`CryptoKeyId`, required).
     pub key_id: CryptoKeyId,
     /// `algorithm` (`xsd:string`, required).
-    pub algorithm: String,
+    pub algorithm: CompactString,
     /// `keyData` (`xsd:string`, required).
-    pub key_data: String,
+    pub key_data: CompactString,
 }
 inherits!(CryptoKeyPlain => DynamicData);
 xml_struct!(CryptoKeyPlain);
@@ -142,7 +142,7 @@ pub struct CryptoKeyResult {
     /// `success` (`xsd:boolean`, required).
     pub success: bool,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `fault` (`LocalizedMethodFault`, optional).
     pub fault: Option<LocalizedMethodFault>,
 }
@@ -191,7 +191,7 @@ pub struct CryptoManagerHostKeyStatus {
     /// `present` (`xsd:boolean`, required).
     pub present: bool,
     /// `managementType` (`xsd:string`, optional).
-    pub management_type: Option<String>,
+    pub management_type: Option<CompactString>,
     /// `accessGranted` (`xsd:boolean`, optional).
     pub access_granted: Option<bool>,
 }
@@ -236,19 +236,19 @@ pub struct CryptoManagerKmipCertSignRequest {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `commonName` (`xsd:string`, optional).
-    pub common_name: Option<String>,
+    pub common_name: Option<CompactString>,
     /// `organization` (`xsd:string`, optional).
-    pub organization: Option<String>,
+    pub organization: Option<CompactString>,
     /// `organizationUnit` (`xsd:string`, optional).
-    pub organization_unit: Option<String>,
+    pub organization_unit: Option<CompactString>,
     /// `locality` (`xsd:string`, optional).
-    pub locality: Option<String>,
+    pub locality: Option<CompactString>,
     /// `state` (`xsd:string`, optional).
-    pub state: Option<String>,
+    pub state: Option<CompactString>,
     /// `country` (`xsd:string`, optional).
-    pub country: Option<String>,
+    pub country: Option<CompactString>,
     /// `email` (`xsd:string`, optional).
-    pub email: Option<String>,
+    pub email: Option<CompactString>,
 }
 inherits!(CryptoManagerKmipCertSignRequest => DynamicData);
 xml_struct!(CryptoManagerKmipCertSignRequest);
@@ -297,17 +297,17 @@ pub struct CryptoManagerKmipCertificateInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `subject` (`xsd:string`, required).
-    pub subject: String,
+    pub subject: CompactString,
     /// `issuer` (`xsd:string`, required).
-    pub issuer: String,
+    pub issuer: CompactString,
     /// `serialNumber` (`xsd:string`, required).
-    pub serial_number: String,
+    pub serial_number: CompactString,
     /// `notBefore` (`xsd:dateTime`, required).
     pub not_before: DateTime,
     /// `notAfter` (`xsd:dateTime`, required).
     pub not_after: DateTime,
     /// `fingerprint` (`xsd:string`, required).
-    pub fingerprint: String,
+    pub fingerprint: CompactString,
     /// `checkTime` (`xsd:dateTime`, required).
     pub check_time: DateTime,
     /// `secondsSinceValid` (`xsd:int`, optional).
@@ -370,7 +370,7 @@ pub struct CryptoManagerKmipClusterStatus {
     /// `overallStatus` (`ManagedEntityStatus`, optional).
     pub overall_status: Option<ManagedEntityStatus>,
     /// `managementType` (`xsd:string`, optional).
-    pub management_type: Option<String>,
+    pub management_type: Option<CompactString>,
     /// `servers` (`CryptoManagerKmipServerStatus`, repeated).
     pub servers: Vec<CryptoManagerKmipServerStatus>,
     /// `clientCertInfo` (`CryptoManagerKmipCertificateInfo`, optional).
@@ -423,7 +423,7 @@ pub struct CryptoManagerKmipCryptoKeyStatus {
     /// `keyAvailable` (`xsd:boolean`, optional).
     pub key_available: Option<bool>,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `keyInfo` (`CryptoManagerKmipCryptoKeyStatusKeyInfo`, optional).
     pub key_info: Option<AnyCryptoManagerKmipCryptoKeyStatusKeyInfo>,
     /// `encryptedVMs` (`ManagedObjectReference`, repeated).
@@ -431,7 +431,7 @@ pub struct CryptoManagerKmipCryptoKeyStatus {
     /// `affectedHosts` (`ManagedObjectReference`, repeated).
     pub affected_hosts: Vec<ManagedObjectReference>,
     /// `referencedByTags` (`xsd:string`, repeated).
-    pub referenced_by_tags: Vec<String>,
+    pub referenced_by_tags: Vec<CompactString>,
 }
 inherits!(CryptoManagerKmipCryptoKeyStatus => DynamicData);
 xml_struct!(CryptoManagerKmipCryptoKeyStatus);
@@ -480,7 +480,7 @@ pub struct CryptoManagerKmipCryptoKeyStatusKeyInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `keyId` (`xsd:string`, required).
-    pub key_id: String,
+    pub key_id: CompactString,
 }
 inherits!(CryptoManagerKmipCryptoKeyStatusKeyInfo => DynamicData);
 xml_struct!(CryptoManagerKmipCryptoKeyStatusKeyInfo);
@@ -632,7 +632,7 @@ pub struct CryptoManagerKmipGenerateKeySpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `keyType` (`xsd:string`, optional).
-    pub key_type: Option<String>,
+    pub key_type: Option<CompactString>,
 }
 inherits!(CryptoManagerKmipGenerateKeySpec => DynamicData);
 xml_struct!(CryptoManagerKmipGenerateKeySpec);
@@ -669,7 +669,7 @@ pub struct CryptoManagerKmipServerCertInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `certificate` (`xsd:string`, required).
-    pub certificate: String,
+    pub certificate: CompactString,
     /// `certInfo` (`CryptoManagerKmipCertificateInfo`, optional).
     pub cert_info: Option<CryptoManagerKmipCertificateInfo>,
     /// `clientTrustServer` (`xsd:boolean`, optional).
@@ -714,11 +714,11 @@ pub struct CryptoManagerKmipServerStatus {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `status` (`ManagedEntityStatus`, required).
     pub status: ManagedEntityStatus,
     /// `connectionStatus` (`xsd:string`, required).
-    pub connection_status: String,
+    pub connection_status: CompactString,
     /// `certInfo` (`CryptoManagerKmipCertificateInfo`, optional).
     pub cert_info: Option<CryptoManagerKmipCertificateInfo>,
     /// `clientTrustServer` (`xsd:boolean`, optional).

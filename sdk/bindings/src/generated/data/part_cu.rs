@@ -13,11 +13,11 @@ pub struct CustomFieldDef {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `managedObjectType` (`xsd:string`, optional).
-    pub managed_object_type: Option<String>,
+    pub managed_object_type: Option<CompactString>,
     /// `fieldDefPrivileges` (`PrivilegePolicyDef`, optional).
     pub field_def_privileges: Option<PrivilegePolicyDef>,
     /// `fieldInstancePrivileges` (`PrivilegePolicyDef`, optional).
@@ -100,7 +100,7 @@ pub struct CustomFieldDefEvent {
     /// `fieldKey` (`xsd:int`, required).
     pub field_key: i32,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(CustomFieldDefEvent => CustomFieldEvent);
 xml_struct!(CustomFieldDefEvent);
@@ -169,7 +169,7 @@ pub struct CustomFieldDefRenamedEvent {
     /// The fields inherited from `CustomFieldDefEvent`.
     pub base: CustomFieldDefEvent,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 inherits!(CustomFieldDefRenamedEvent => CustomFieldDefEvent);
 xml_struct!(CustomFieldDefRenamedEvent);
@@ -236,7 +236,7 @@ pub struct CustomFieldStringValue {
     /// The fields inherited from `CustomFieldValue`.
     pub base: CustomFieldValue,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(CustomFieldStringValue => CustomFieldValue);
 xml_struct!(CustomFieldStringValue);
@@ -314,11 +314,11 @@ pub struct CustomFieldValueChangedEvent {
     /// `fieldKey` (`xsd:int`, required).
     pub field_key: i32,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
     /// `prevState` (`xsd:string`, optional).
-    pub prev_state: Option<String>,
+    pub prev_state: Option<CompactString>,
 }
 inherits!(CustomFieldValueChangedEvent => CustomFieldEvent);
 xml_struct!(CustomFieldValueChangedEvent);
@@ -363,7 +363,7 @@ pub struct CustomizationAdapterMapping {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `macAddress` (`xsd:string`, optional).
-    pub mac_address: Option<String>,
+    pub mac_address: Option<CompactString>,
     /// `adapter` (`CustomizationIPSettings`, required).
     pub adapter: CustomizationIPSettings,
 }
@@ -434,9 +434,9 @@ pub struct CustomizationCloudinitPrep {
     /// The fields inherited from `CustomizationIdentitySettings`.
     pub base: CustomizationIdentitySettings,
     /// `metadata` (`xsd:string`, required).
-    pub metadata: String,
+    pub metadata: CompactString,
     /// `userdata` (`xsd:string`, optional).
-    pub userdata: Option<String>,
+    pub userdata: Option<CompactString>,
 }
 inherits!(CustomizationCloudinitPrep => CustomizationIdentitySettings);
 xml_struct!(CustomizationCloudinitPrep);
@@ -475,7 +475,7 @@ pub struct CustomizationCustomIpGenerator {
     /// The fields inherited from `CustomizationIpGenerator`.
     pub base: CustomizationIpGenerator,
     /// `argument` (`xsd:string`, optional).
-    pub argument: Option<String>,
+    pub argument: Option<CompactString>,
 }
 inherits!(CustomizationCustomIpGenerator => CustomizationIpGenerator);
 xml_struct!(CustomizationCustomIpGenerator);
@@ -512,7 +512,7 @@ pub struct CustomizationCustomIpV6Generator {
     /// The fields inherited from `CustomizationIpV6Generator`.
     pub base: CustomizationIpV6Generator,
     /// `argument` (`xsd:string`, optional).
-    pub argument: Option<String>,
+    pub argument: Option<CompactString>,
 }
 inherits!(CustomizationCustomIpV6Generator => CustomizationIpV6Generator);
 xml_struct!(CustomizationCustomIpV6Generator);
@@ -549,7 +549,7 @@ pub struct CustomizationCustomName {
     /// The fields inherited from `CustomizationName`.
     pub base: CustomizationName,
     /// `argument` (`xsd:string`, optional).
-    pub argument: Option<String>,
+    pub argument: Option<CompactString>,
 }
 inherits!(CustomizationCustomName => CustomizationName);
 xml_struct!(CustomizationCustomName);
@@ -646,7 +646,7 @@ pub struct CustomizationEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `logLocation` (`xsd:string`, optional).
-    pub log_location: Option<String>,
+    pub log_location: Option<CompactString>,
 }
 inherits!(CustomizationEvent => VmEvent);
 xml_struct!(CustomizationEvent);
@@ -683,7 +683,7 @@ pub struct CustomizationFailed {
     /// The fields inherited from `CustomizationEvent`.
     pub base: CustomizationEvent,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(CustomizationFailed => CustomizationEvent);
 xml_struct!(CustomizationFailed);
@@ -720,7 +720,7 @@ pub struct CustomizationFixedIp {
     /// The fields inherited from `CustomizationIpGenerator`.
     pub base: CustomizationIpGenerator,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
 }
 inherits!(CustomizationFixedIp => CustomizationIpGenerator);
 xml_struct!(CustomizationFixedIp);
@@ -757,7 +757,7 @@ pub struct CustomizationFixedIpV6 {
     /// The fields inherited from `CustomizationIpV6Generator`.
     pub base: CustomizationIpV6Generator,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `subnetMask` (`xsd:int`, required).
     pub subnet_mask: i32,
 }
@@ -798,7 +798,7 @@ pub struct CustomizationFixedName {
     /// The fields inherited from `CustomizationName`.
     pub base: CustomizationName,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(CustomizationFixedName => CustomizationName);
 xml_struct!(CustomizationFixedName);
@@ -835,9 +835,9 @@ pub struct CustomizationGlobalIPSettings {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `dnsSuffixList` (`xsd:string`, repeated).
-    pub dns_suffix_list: Vec<String>,
+    pub dns_suffix_list: Vec<CompactString>,
     /// `dnsServerList` (`xsd:string`, repeated).
-    pub dns_server_list: Vec<String>,
+    pub dns_server_list: Vec<CompactString>,
 }
 inherits!(CustomizationGlobalIPSettings => DynamicData);
 xml_struct!(CustomizationGlobalIPSettings);
@@ -876,7 +876,7 @@ pub struct CustomizationGuiRunOnce {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `commandList` (`xsd:string`, repeated).
-    pub command_list: Vec<String>,
+    pub command_list: Vec<CompactString>,
 }
 inherits!(CustomizationGuiRunOnce => DynamicData);
 xml_struct!(CustomizationGuiRunOnce);
@@ -964,19 +964,19 @@ pub struct CustomizationIPSettings {
     /// `ip` (`CustomizationIpGenerator`, required).
     pub ip: AnyCustomizationIpGenerator,
     /// `subnetMask` (`xsd:string`, optional).
-    pub subnet_mask: Option<String>,
+    pub subnet_mask: Option<CompactString>,
     /// `gateway` (`xsd:string`, repeated).
-    pub gateway: Vec<String>,
+    pub gateway: Vec<CompactString>,
     /// `ipV6Spec` (`CustomizationIPSettingsIpV6AddressSpec`, optional).
     pub ip_v6_spec: Option<CustomizationIPSettingsIpV6AddressSpec>,
     /// `dnsServerList` (`xsd:string`, repeated).
-    pub dns_server_list: Vec<String>,
+    pub dns_server_list: Vec<CompactString>,
     /// `dnsDomain` (`xsd:string`, optional).
-    pub dns_domain: Option<String>,
+    pub dns_domain: Option<CompactString>,
     /// `primaryWINS` (`xsd:string`, optional).
-    pub primary_wins: Option<String>,
+    pub primary_wins: Option<CompactString>,
     /// `secondaryWINS` (`xsd:string`, optional).
-    pub secondary_wins: Option<String>,
+    pub secondary_wins: Option<CompactString>,
     /// `netBIOS` (`CustomizationNetBIOSMode`, optional).
     pub net_bios: Option<CustomizationNetBIOSMode>,
 }
@@ -1033,7 +1033,7 @@ pub struct CustomizationIPSettingsIpV6AddressSpec {
     /// `ip` (`CustomizationIpV6Generator`, repeated).
     pub ip: Vec<AnyCustomizationIpV6Generator>,
     /// `gateway` (`xsd:string`, repeated).
-    pub gateway: Vec<String>,
+    pub gateway: Vec<CompactString>,
 }
 inherits!(CustomizationIPSettingsIpV6AddressSpec => DynamicData);
 xml_struct!(CustomizationIPSettingsIpV6AddressSpec);
@@ -1072,15 +1072,15 @@ pub struct CustomizationIdentification {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `joinWorkgroup` (`xsd:string`, optional).
-    pub join_workgroup: Option<String>,
+    pub join_workgroup: Option<CompactString>,
     /// `joinDomain` (`xsd:string`, optional).
-    pub join_domain: Option<String>,
+    pub join_domain: Option<CompactString>,
     /// `domainAdmin` (`xsd:string`, optional).
-    pub domain_admin: Option<String>,
+    pub domain_admin: Option<CompactString>,
     /// `domainAdminPassword` (`CustomizationPassword`, optional).
     pub domain_admin_password: Option<CustomizationPassword>,
     /// `domainOU` (`xsd:string`, optional).
-    pub domain_ou: Option<String>,
+    pub domain_ou: Option<CompactString>,
 }
 inherits!(CustomizationIdentification => DynamicData);
 xml_struct!(CustomizationIdentification);
@@ -1318,15 +1318,15 @@ pub struct CustomizationLinuxPrep {
     /// `hostName` (`CustomizationName`, required).
     pub host_name: AnyCustomizationName,
     /// `domain` (`xsd:string`, required).
-    pub domain: String,
+    pub domain: CompactString,
     /// `timeZone` (`xsd:string`, optional).
-    pub time_zone: Option<String>,
+    pub time_zone: Option<CompactString>,
     /// `hwClockUTC` (`xsd:boolean`, optional).
     pub hw_clock_utc: Option<bool>,
     /// `scriptText` (`xsd:string`, optional).
-    pub script_text: Option<String>,
+    pub script_text: Option<CompactString>,
     /// `compatibleCustomizationMethod` (`xsd:string`, optional).
-    pub compatible_customization_method: Option<String>,
+    pub compatible_customization_method: Option<CompactString>,
 }
 inherits!(CustomizationLinuxPrep => CustomizationIdentitySettings);
 xml_struct!(CustomizationLinuxPrep);
@@ -1468,7 +1468,7 @@ pub struct CustomizationPassword {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
     /// `plainText` (`xsd:boolean`, required).
     pub plain_text: bool,
 }
@@ -1509,7 +1509,7 @@ pub struct CustomizationPrefixName {
     /// The fields inherited from `CustomizationName`.
     pub base: CustomizationName,
     /// `base` (`xsd:string`, required).
-    pub base_: String,
+    pub base_: CompactString,
 }
 inherits!(CustomizationPrefixName => CustomizationName);
 xml_struct!(CustomizationPrefixName);
@@ -1599,13 +1599,13 @@ pub struct CustomizationSpecInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `changeVersion` (`xsd:string`, optional).
-    pub change_version: Option<String>,
+    pub change_version: Option<CompactString>,
     /// `lastUpdateTime` (`xsd:dateTime`, optional).
     pub last_update_time: Option<DateTime>,
 }
@@ -1836,9 +1836,9 @@ pub struct CustomizationSysprepFailed {
     /// The fields inherited from `CustomizationFailed`.
     pub base: CustomizationFailed,
     /// `sysprepVersion` (`xsd:string`, required).
-    pub sysprep_version: String,
+    pub sysprep_version: CompactString,
     /// `systemVersion` (`xsd:string`, required).
-    pub system_version: String,
+    pub system_version: CompactString,
 }
 inherits!(CustomizationSysprepFailed => CustomizationFailed);
 xml_struct!(CustomizationSysprepFailed);
@@ -1877,7 +1877,7 @@ pub struct CustomizationSysprepText {
     /// The fields inherited from `CustomizationIdentitySettings`.
     pub base: CustomizationIdentitySettings,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(CustomizationSysprepText => CustomizationIdentitySettings);
 xml_struct!(CustomizationSysprepText);
@@ -2034,13 +2034,13 @@ pub struct CustomizationUserData {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `fullName` (`xsd:string`, required).
-    pub full_name: String,
+    pub full_name: CompactString,
     /// `orgName` (`xsd:string`, required).
-    pub org_name: String,
+    pub org_name: CompactString,
     /// `computerName` (`CustomizationName`, required).
     pub computer_name: AnyCustomizationName,
     /// `productId` (`xsd:string`, required).
-    pub product_id: String,
+    pub product_id: CompactString,
 }
 inherits!(CustomizationUserData => DynamicData);
 xml_struct!(CustomizationUserData);

@@ -451,11 +451,11 @@ pub struct DatacenterBasicConnectInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
     /// `serverIp` (`xsd:string`, optional).
-    pub server_ip: Option<String>,
+    pub server_ip: Option<CompactString>,
     /// `numVm` (`xsd:int`, optional).
     pub num_vm: Option<i32>,
     /// `numPoweredOnVm` (`xsd:int`, optional).
@@ -463,9 +463,9 @@ pub struct DatacenterBasicConnectInfo {
     /// `hostProductInfo` (`AboutInfo`, optional).
     pub host_product_info: Option<AboutInfo>,
     /// `hardwareVendor` (`xsd:string`, optional).
-    pub hardware_vendor: Option<String>,
+    pub hardware_vendor: Option<CompactString>,
     /// `hardwareModel` (`xsd:string`, optional).
-    pub hardware_model: Option<String>,
+    pub hardware_model: Option<CompactString>,
 }
 inherits!(DatacenterBasicConnectInfo => DynamicData);
 xml_struct!(DatacenterBasicConnectInfo);
@@ -516,9 +516,9 @@ pub struct DatacenterConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `defaultHardwareVersionKey` (`xsd:string`, optional).
-    pub default_hardware_version_key: Option<String>,
+    pub default_hardware_version_key: Option<CompactString>,
     /// `maximumHardwareVersionKey` (`xsd:string`, optional).
-    pub maximum_hardware_version_key: Option<String>,
+    pub maximum_hardware_version_key: Option<CompactString>,
 }
 inherits!(DatacenterConfigInfo => DynamicData);
 xml_struct!(DatacenterConfigInfo);
@@ -563,9 +563,9 @@ pub struct DatacenterConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `defaultHardwareVersionKey` (`xsd:string`, optional).
-    pub default_hardware_version_key: Option<String>,
+    pub default_hardware_version_key: Option<CompactString>,
     /// `maximumHardwareVersionKey` (`xsd:string`, optional).
-    pub maximum_hardware_version_key: Option<String>,
+    pub maximum_hardware_version_key: Option<CompactString>,
 }
 inherits!(DatacenterConfigSpec => DynamicData);
 xml_struct!(DatacenterConfigSpec);
@@ -755,9 +755,9 @@ pub struct DatacenterRenamedEvent {
     /// The fields inherited from `DatacenterEvent`.
     pub base: DatacenterEvent,
     /// `oldName` (`xsd:string`, required).
-    pub old_name: String,
+    pub old_name: CompactString,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 inherits!(DatacenterRenamedEvent => DatacenterEvent);
 xml_struct!(DatacenterRenamedEvent);
@@ -1107,7 +1107,7 @@ pub struct DatastoreFileCopiedEvent {
     /// `sourceDatastore` (`DatastoreEventArgument`, required).
     pub source_datastore: DatastoreEventArgument,
     /// `sourceFile` (`xsd:string`, required).
-    pub source_file: String,
+    pub source_file: CompactString,
 }
 inherits!(DatastoreFileCopiedEvent => DatastoreFileEvent);
 xml_struct!(DatastoreFileCopiedEvent);
@@ -1176,9 +1176,9 @@ pub struct DatastoreFileEvent {
     /// The fields inherited from `DatastoreEvent`.
     pub base: DatastoreEvent,
     /// `targetFile` (`xsd:string`, required).
-    pub target_file: String,
+    pub target_file: CompactString,
     /// `sourceOfOperation` (`xsd:string`, optional).
-    pub source_of_operation: Option<String>,
+    pub source_of_operation: Option<CompactString>,
     /// `succeeded` (`xsd:boolean`, optional).
     pub succeeded: Option<bool>,
 }
@@ -1223,7 +1223,7 @@ pub struct DatastoreFileMovedEvent {
     /// `sourceDatastore` (`DatastoreEventArgument`, required).
     pub source_datastore: DatastoreEventArgument,
     /// `sourceFile` (`xsd:string`, required).
-    pub source_file: String,
+    pub source_file: CompactString,
 }
 inherits!(DatastoreFileMovedEvent => DatastoreFileEvent);
 xml_struct!(DatastoreFileMovedEvent);
@@ -1333,9 +1333,9 @@ pub struct DatastoreInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `freeSpace` (`xsd:long`, required).
     pub free_space: i64,
     /// `maxFileSize` (`xsd:long`, required).
@@ -1347,11 +1347,11 @@ pub struct DatastoreInfo {
     /// `timestamp` (`xsd:dateTime`, optional).
     pub timestamp: Option<DateTime>,
     /// `containerId` (`xsd:string`, optional).
-    pub container_id: Option<String>,
+    pub container_id: Option<CompactString>,
     /// `aliasOf` (`xsd:string`, optional).
-    pub alias_of: Option<String>,
+    pub alias_of: Option<CompactString>,
     /// `supportedVDiskFormats` (`xsd:string`, repeated).
-    pub supported_v_disk_formats: Vec<String>,
+    pub supported_v_disk_formats: Vec<CompactString>,
     /// `logicalSectorSize` (`xsd:int`, optional).
     pub logical_sector_size: Option<i32>,
     /// `physicalSectorSize` (`xsd:int`, optional).
@@ -1414,7 +1414,7 @@ pub struct DatastoreMountPathDatastorePair {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `oldMountPath` (`xsd:string`, required).
-    pub old_mount_path: String,
+    pub old_mount_path: CompactString,
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
 }
@@ -1533,7 +1533,7 @@ pub struct DatastorePrincipalConfigured {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `datastorePrincipal` (`xsd:string`, required).
-    pub datastore_principal: String,
+    pub datastore_principal: CompactString,
 }
 inherits!(DatastorePrincipalConfigured => HostEvent);
 xml_struct!(DatastorePrincipalConfigured);
@@ -1607,9 +1607,9 @@ pub struct DatastoreRenamedEvent {
     /// The fields inherited from `DatastoreEvent`.
     pub base: DatastoreEvent,
     /// `oldName` (`xsd:string`, required).
-    pub old_name: String,
+    pub old_name: CompactString,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 inherits!(DatastoreRenamedEvent => DatastoreEvent);
 xml_struct!(DatastoreRenamedEvent);
@@ -1648,9 +1648,9 @@ pub struct DatastoreRenamedOnHostEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `oldName` (`xsd:string`, required).
-    pub old_name: String,
+    pub old_name: CompactString,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 inherits!(DatastoreRenamedOnHostEvent => HostEvent);
 xml_struct!(DatastoreRenamedOnHostEvent);
@@ -1691,9 +1691,9 @@ pub struct DatastoreSummary {
     /// `datastore` (`ManagedObjectReference`, optional).
     pub datastore: Option<ManagedObjectReference>,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `capacity` (`xsd:long`, required).
     pub capacity: i64,
     /// `freeSpace` (`xsd:long`, required).
@@ -1705,9 +1705,9 @@ pub struct DatastoreSummary {
     /// `multipleHostAccess` (`xsd:boolean`, optional).
     pub multiple_host_access: Option<bool>,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `maintenanceMode` (`xsd:string`, optional).
-    pub maintenance_mode: Option<String>,
+    pub maintenance_mode: Option<CompactString>,
 }
 inherits!(DatastoreSummary => DynamicData);
 xml_struct!(DatastoreSummary);
@@ -1762,9 +1762,9 @@ pub struct DatastoreVVolContainerFailoverPair {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `srcContainer` (`xsd:string`, optional).
-    pub src_container: Option<String>,
+    pub src_container: Option<CompactString>,
     /// `tgtContainer` (`xsd:string`, required).
-    pub tgt_container: String,
+    pub tgt_container: CompactString,
     /// `vvolMapping` (`KeyValue`, repeated).
     pub vvol_mapping: Vec<KeyValue>,
 }

@@ -11,9 +11,9 @@ pub struct Description {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `summary` (`xsd:string`, required).
-    pub summary: String,
+    pub summary: CompactString,
 }
 inherits!(Description => DynamicData);
 xml_struct!(Description);
@@ -58,7 +58,7 @@ pub struct DesiredSoftwareSpec {
     /// `components` (`DesiredSoftwareSpecComponentSpec`, repeated).
     pub components: Vec<DesiredSoftwareSpecComponentSpec>,
     /// `removedComponents` (`xsd:string`, repeated).
-    pub removed_components: Vec<String>,
+    pub removed_components: Vec<CompactString>,
 }
 inherits!(DesiredSoftwareSpec => DynamicData);
 xml_struct!(DesiredSoftwareSpec);
@@ -101,7 +101,7 @@ pub struct DesiredSoftwareSpecBaseImageSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
 }
 inherits!(DesiredSoftwareSpecBaseImageSpec => DynamicData);
 xml_struct!(DesiredSoftwareSpecBaseImageSpec);
@@ -138,9 +138,9 @@ pub struct DesiredSoftwareSpecComponentSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 inherits!(DesiredSoftwareSpecComponentSpec => DynamicData);
 xml_struct!(DesiredSoftwareSpecComponentSpec);
@@ -179,9 +179,9 @@ pub struct DesiredSoftwareSpecVendorAddOnSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
 }
 inherits!(DesiredSoftwareSpecVendorAddOnSpec => DynamicData);
 xml_struct!(DesiredSoftwareSpecVendorAddOnSpec);
@@ -220,7 +220,7 @@ pub struct DeviceBackedVirtualDiskSpec {
     /// The fields inherited from `VirtualDiskSpec`.
     pub base: VirtualDiskSpec,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(DeviceBackedVirtualDiskSpec => VirtualDiskSpec);
 xml_struct!(DeviceBackedVirtualDiskSpec);
@@ -257,7 +257,7 @@ pub struct DeviceGroupId {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 inherits!(DeviceGroupId => DynamicData);
 xml_struct!(DeviceGroupId);

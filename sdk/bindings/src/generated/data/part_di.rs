@@ -11,9 +11,9 @@ pub struct DiagnosticManagerAuditRecordResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `records` (`xsd:string`, repeated).
-    pub records: Vec<String>,
+    pub records: Vec<CompactString>,
     /// `nextToken` (`xsd:string`, required).
-    pub next_token: String,
+    pub next_token: CompactString,
 }
 inherits!(DiagnosticManagerAuditRecordResult => DynamicData);
 xml_struct!(DiagnosticManagerAuditRecordResult);
@@ -54,7 +54,7 @@ pub struct DiagnosticManagerBundleInfo {
     /// `system` (`ManagedObjectReference`, optional).
     pub system: Option<ManagedObjectReference>,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
 }
 inherits!(DiagnosticManagerBundleInfo => DynamicData);
 xml_struct!(DiagnosticManagerBundleInfo);
@@ -93,15 +93,15 @@ pub struct DiagnosticManagerLogDescriptor {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `fileName` (`xsd:string`, required).
-    pub file_name: String,
+    pub file_name: CompactString,
     /// `creator` (`xsd:string`, required).
-    pub creator: String,
+    pub creator: CompactString,
     /// `format` (`xsd:string`, required).
-    pub format: String,
+    pub format: CompactString,
     /// `mimeType` (`xsd:string`, required).
-    pub mime_type: String,
+    pub mime_type: CompactString,
     /// `info` (`Description`, required).
     pub info: AnyDescription,
 }
@@ -154,7 +154,7 @@ pub struct DiagnosticManagerLogHeader {
     /// `lineEnd` (`xsd:int`, required).
     pub line_end: i32,
     /// `lineText` (`xsd:string`, repeated).
-    pub line_text: Vec<String>,
+    pub line_text: Vec<CompactString>,
 }
 inherits!(DiagnosticManagerLogHeader => DynamicData);
 xml_struct!(DiagnosticManagerLogHeader);
@@ -195,13 +195,13 @@ pub struct DirectPathProfileInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `vendorName` (`xsd:string`, required).
-    pub vendor_name: String,
+    pub vendor_name: CompactString,
     /// `deviceConfig` (`DirectPathProfileManagerDirectPathConfig`, required).
     pub device_config: AnyDirectPathProfileManagerDirectPathConfig,
 }
@@ -338,7 +338,7 @@ pub struct DirectPathProfileManagerCapacityQueryById {
     /// The fields inherited from `DirectPathProfileManagerCapacityQuerySpec`.
     pub base: DirectPathProfileManagerCapacityQuerySpec,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 inherits!(DirectPathProfileManagerCapacityQueryById => DirectPathProfileManagerCapacityQuerySpec);
 xml_struct!(DirectPathProfileManagerCapacityQueryById);
@@ -375,7 +375,7 @@ pub struct DirectPathProfileManagerCapacityQueryByName {
     /// The fields inherited from `DirectPathProfileManagerCapacityQuerySpec`.
     pub base: DirectPathProfileManagerCapacityQuerySpec,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(DirectPathProfileManagerCapacityQueryByName => DirectPathProfileManagerCapacityQuerySpec);
 xml_struct!(DirectPathProfileManagerCapacityQueryByName);
@@ -513,9 +513,9 @@ pub struct DirectPathProfileManagerCreateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `deviceConfig` (`DirectPathProfileManagerDirectPathConfig`, required).
     pub device_config: AnyDirectPathProfileManagerDirectPathConfig,
 }
@@ -665,9 +665,9 @@ pub struct DirectPathProfileManagerFilterSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ids` (`xsd:string`, repeated).
-    pub ids: Vec<String>,
+    pub ids: Vec<CompactString>,
     /// `names` (`xsd:string`, repeated).
-    pub names: Vec<String>,
+    pub names: Vec<CompactString>,
     /// `clusters` (`ManagedObjectReference`, repeated).
     pub clusters: Vec<ManagedObjectReference>,
 }
@@ -814,9 +814,9 @@ pub struct DirectPathProfileManagerUpdateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(DirectPathProfileManagerUpdateSpec => DynamicData);
 xml_struct!(DirectPathProfileManagerUpdateSpec);
@@ -855,7 +855,7 @@ pub struct DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
     /// The fields inherited from `DirectPathProfileManagerDirectPathConfig`.
     pub base: DirectPathProfileManagerDirectPathConfig,
     /// `deviceGroupName` (`xsd:string`, required).
-    pub device_group_name: String,
+    pub device_group_name: CompactString,
 }
 inherits!(DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig => DirectPathProfileManagerDirectPathConfig);
 xml_struct!(DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig);
@@ -892,7 +892,7 @@ pub struct DirectPathProfileManagerVmiopDirectPathConfig {
     /// The fields inherited from `DirectPathProfileManagerDirectPathConfig`.
     pub base: DirectPathProfileManagerDirectPathConfig,
     /// `vgpuProfile` (`xsd:string`, required).
-    pub vgpu_profile: String,
+    pub vgpu_profile: CompactString,
 }
 inherits!(DirectPathProfileManagerVmiopDirectPathConfig => DirectPathProfileManagerDirectPathConfig);
 xml_struct!(DirectPathProfileManagerVmiopDirectPathConfig);
@@ -1015,15 +1015,15 @@ pub struct DiskClaimConfiguration {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskType` (`xsd:string`, required).
-    pub disk_type: String,
+    pub disk_type: CompactString,
     /// `diskNamePrefix` (`xsd:string`, optional).
-    pub disk_name_prefix: Option<String>,
+    pub disk_name_prefix: Option<CompactString>,
     /// `numberOfDisks` (`xsd:int`, optional).
     pub number_of_disks: Option<i32>,
     /// `diskModel` (`xsd:string`, optional).
-    pub disk_model: Option<String>,
+    pub disk_model: Option<CompactString>,
     /// `vendor` (`xsd:string`, optional).
-    pub vendor: Option<String>,
+    pub vendor: Option<CompactString>,
     /// `diskCapacity` (`xsd:long`, optional).
     pub disk_capacity: Option<i64>,
 }
@@ -1115,13 +1115,13 @@ pub struct DistributedVirtualPort {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `config` (`DVPortConfigInfo`, required).
     pub config: DVPortConfigInfo,
     /// `dvsUuid` (`xsd:string`, required).
-    pub dvs_uuid: String,
+    pub dvs_uuid: CompactString,
     /// `portgroupKey` (`xsd:string`, optional).
-    pub portgroup_key: Option<String>,
+    pub portgroup_key: Option<CompactString>,
     /// `proxyHost` (`ManagedObjectReference`, optional).
     pub proxy_host: Option<ManagedObjectReference>,
     /// `connectee` (`DistributedVirtualSwitchPortConnectee`, optional).
@@ -1129,7 +1129,7 @@ pub struct DistributedVirtualPort {
     /// `conflict` (`xsd:boolean`, required).
     pub conflict: bool,
     /// `conflictPortKey` (`xsd:string`, optional).
-    pub conflict_port_key: Option<String>,
+    pub conflict_port_key: Option<CompactString>,
     /// `state` (`DVPortState`, optional).
     pub state: Option<DVPortState>,
     /// `connectionCookie` (`xsd:int`, optional).
@@ -1139,9 +1139,9 @@ pub struct DistributedVirtualPort {
     /// `hostLocalPort` (`xsd:boolean`, optional).
     pub host_local_port: Option<bool>,
     /// `externalId` (`xsd:string`, optional).
-    pub external_id: Option<String>,
+    pub external_id: Option<CompactString>,
     /// `segmentPortId` (`xsd:string`, optional).
-    pub segment_port_id: Option<String>,
+    pub segment_port_id: Option<CompactString>,
 }
 inherits!(DistributedVirtualPort => DynamicData);
 xml_struct!(DistributedVirtualPort);
@@ -1204,15 +1204,15 @@ pub struct DistributedVirtualPortgroupInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `switchName` (`xsd:string`, required).
-    pub switch_name: String,
+    pub switch_name: CompactString,
     /// `switchUuid` (`xsd:string`, required).
-    pub switch_uuid: String,
+    pub switch_uuid: CompactString,
     /// `portgroupName` (`xsd:string`, required).
-    pub portgroup_name: String,
+    pub portgroup_name: CompactString,
     /// `portgroupKey` (`xsd:string`, required).
-    pub portgroup_key: String,
+    pub portgroup_key: CompactString,
     /// `portgroupType` (`xsd:string`, required).
-    pub portgroup_type: String,
+    pub portgroup_type: CompactString,
     /// `uplinkPortgroup` (`xsd:boolean`, required).
     pub uplink_portgroup: bool,
     /// `portgroup` (`ManagedObjectReference`, required).
@@ -1220,13 +1220,13 @@ pub struct DistributedVirtualPortgroupInfo {
     /// `networkReservationSupported` (`xsd:boolean`, optional).
     pub network_reservation_supported: Option<bool>,
     /// `backingType` (`xsd:string`, optional).
-    pub backing_type: Option<String>,
+    pub backing_type: Option<CompactString>,
     /// `logicalSwitchUuid` (`xsd:string`, optional).
-    pub logical_switch_uuid: Option<String>,
+    pub logical_switch_uuid: Option<CompactString>,
     /// `segmentId` (`xsd:string`, optional).
-    pub segment_id: Option<String>,
+    pub segment_id: Option<CompactString>,
     /// `subnetId` (`xsd:string`, optional).
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<CompactString>,
 }
 inherits!(DistributedVirtualPortgroupInfo => DynamicData);
 xml_struct!(DistributedVirtualPortgroupInfo);
@@ -1329,7 +1329,7 @@ pub struct DistributedVirtualPortgroupProblem {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `logicalSwitchUuid` (`xsd:string`, required).
-    pub logical_switch_uuid: String,
+    pub logical_switch_uuid: CompactString,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }
@@ -1376,11 +1376,11 @@ pub struct DistributedVirtualSwitchHostMember {
     /// `productInfo` (`DistributedVirtualSwitchProductSpec`, optional).
     pub product_info: Option<DistributedVirtualSwitchProductSpec>,
     /// `uplinkPortKey` (`xsd:string`, repeated).
-    pub uplink_port_key: Vec<String>,
+    pub uplink_port_key: Vec<CompactString>,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `statusDetail` (`xsd:string`, optional).
-    pub status_detail: Option<String>,
+    pub status_detail: Option<CompactString>,
 }
 inherits!(DistributedVirtualSwitchHostMember => DynamicData);
 xml_struct!(DistributedVirtualSwitchHostMember);
@@ -1473,7 +1473,7 @@ pub struct DistributedVirtualSwitchHostMemberConfigInfo {
     /// `transportZones` (`DistributedVirtualSwitchHostMemberTransportZoneInfo`, repeated).
     pub transport_zones: Vec<DistributedVirtualSwitchHostMemberTransportZoneInfo>,
     /// `nsxtUsedUplinkNames` (`xsd:string`, repeated).
-    pub nsxt_used_uplink_names: Vec<String>,
+    pub nsxt_used_uplink_names: Vec<CompactString>,
     /// `networkOffloadingEnabled` (`xsd:boolean`, optional).
     pub network_offloading_enabled: Option<bool>,
 }
@@ -1530,7 +1530,7 @@ pub struct DistributedVirtualSwitchHostMemberConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `backing` (`DistributedVirtualSwitchHostMemberBacking`, optional).
@@ -1583,9 +1583,9 @@ pub struct DistributedVirtualSwitchHostMemberHostUplinkState {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uplinkName` (`xsd:string`, required).
-    pub uplink_name: String,
+    pub uplink_name: CompactString,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
 }
 inherits!(DistributedVirtualSwitchHostMemberHostUplinkState => DynamicData);
 xml_struct!(DistributedVirtualSwitchHostMemberHostUplinkState);
@@ -1661,11 +1661,11 @@ pub struct DistributedVirtualSwitchHostMemberPnicSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `pnicDevice` (`xsd:string`, required).
-    pub pnic_device: String,
+    pub pnic_device: CompactString,
     /// `uplinkPortKey` (`xsd:string`, optional).
-    pub uplink_port_key: Option<String>,
+    pub uplink_port_key: Option<CompactString>,
     /// `uplinkPortgroupKey` (`xsd:string`, optional).
-    pub uplink_portgroup_key: Option<String>,
+    pub uplink_portgroup_key: Option<CompactString>,
     /// `connectionCookie` (`xsd:int`, optional).
     pub connection_cookie: Option<i32>,
 }
@@ -1750,9 +1750,9 @@ pub struct DistributedVirtualSwitchHostMemberTransportZoneInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(DistributedVirtualSwitchHostMemberTransportZoneInfo => DynamicData);
 xml_struct!(DistributedVirtualSwitchHostMemberTransportZoneInfo);
@@ -1791,9 +1791,9 @@ pub struct DistributedVirtualSwitchHostProductSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `productLineId` (`xsd:string`, optional).
-    pub product_line_id: Option<String>,
+    pub product_line_id: Option<CompactString>,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 inherits!(DistributedVirtualSwitchHostProductSpec => DynamicData);
 xml_struct!(DistributedVirtualSwitchHostProductSpec);
@@ -1832,9 +1832,9 @@ pub struct DistributedVirtualSwitchInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `switchName` (`xsd:string`, required).
-    pub switch_name: String,
+    pub switch_name: CompactString,
     /// `switchUuid` (`xsd:string`, required).
-    pub switch_uuid: String,
+    pub switch_uuid: CompactString,
     /// `distributedVirtualSwitch` (`ManagedObjectReference`, required).
     pub distributed_virtual_switch: ManagedObjectReference,
     /// `networkReservationSupported` (`xsd:boolean`, optional).
@@ -1884,9 +1884,9 @@ pub struct DistributedVirtualSwitchKeyedOpaqueBlob {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `opaqueData` (`xsd:string`, required).
-    pub opaque_data: String,
+    pub opaque_data: CompactString,
 }
 inherits!(DistributedVirtualSwitchKeyedOpaqueBlob => DynamicData);
 xml_struct!(DistributedVirtualSwitchKeyedOpaqueBlob);
@@ -2244,11 +2244,11 @@ pub struct DistributedVirtualSwitchNetworkOffloadSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `types` (`xsd:string`, repeated).
-    pub types: Vec<String>,
+    pub types: Vec<CompactString>,
 }
 inherits!(DistributedVirtualSwitchNetworkOffloadSpec => DynamicData);
 xml_struct!(DistributedVirtualSwitchNetworkOffloadSpec);
@@ -2291,11 +2291,11 @@ pub struct DistributedVirtualSwitchPortConnectee {
     /// `connectedEntity` (`ManagedObjectReference`, optional).
     pub connected_entity: Option<ManagedObjectReference>,
     /// `nicKey` (`xsd:string`, optional).
-    pub nic_key: Option<String>,
+    pub nic_key: Option<CompactString>,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `addressHint` (`xsd:string`, optional).
-    pub address_hint: Option<String>,
+    pub address_hint: Option<CompactString>,
 }
 inherits!(DistributedVirtualSwitchPortConnectee => DynamicData);
 xml_struct!(DistributedVirtualSwitchPortConnectee);
@@ -2338,11 +2338,11 @@ pub struct DistributedVirtualSwitchPortConnection {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `switchUuid` (`xsd:string`, required).
-    pub switch_uuid: String,
+    pub switch_uuid: CompactString,
     /// `portgroupKey` (`xsd:string`, optional).
-    pub portgroup_key: Option<String>,
+    pub portgroup_key: Option<CompactString>,
     /// `portKey` (`xsd:string`, optional).
-    pub port_key: Option<String>,
+    pub port_key: Option<CompactString>,
     /// `connectionCookie` (`xsd:int`, optional).
     pub connection_cookie: Option<i32>,
 }
@@ -2397,11 +2397,11 @@ pub struct DistributedVirtualSwitchPortCriteria {
     /// `scope` (`ManagedObjectReference`, optional).
     pub scope: Option<ManagedObjectReference>,
     /// `portgroupKey` (`xsd:string`, repeated).
-    pub portgroup_key: Vec<String>,
+    pub portgroup_key: Vec<CompactString>,
     /// `inside` (`xsd:boolean`, optional).
     pub inside: Option<bool>,
     /// `portKey` (`xsd:string`, repeated).
-    pub port_key: Vec<String>,
+    pub port_key: Vec<CompactString>,
     /// `host` (`ManagedObjectReference`, repeated).
     pub host: Vec<ManagedObjectReference>,
 }
@@ -2561,19 +2561,19 @@ pub struct DistributedVirtualSwitchProductSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `vendor` (`xsd:string`, optional).
-    pub vendor: Option<String>,
+    pub vendor: Option<CompactString>,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// `build` (`xsd:string`, optional).
-    pub build: Option<String>,
+    pub build: Option<CompactString>,
     /// `forwardingClass` (`xsd:string`, optional).
-    pub forwarding_class: Option<String>,
+    pub forwarding_class: Option<CompactString>,
     /// `bundleId` (`xsd:string`, optional).
-    pub bundle_id: Option<String>,
+    pub bundle_id: Option<CompactString>,
     /// `bundleUrl` (`xsd:string`, optional).
-    pub bundle_url: Option<String>,
+    pub bundle_url: Option<CompactString>,
 }
 inherits!(DistributedVirtualSwitchProductSpec => DynamicData);
 xml_struct!(DistributedVirtualSwitchProductSpec);

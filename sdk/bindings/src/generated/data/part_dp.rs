@@ -11,7 +11,7 @@ pub struct DpuStatusInfo {
     /// The fields inherited from `HostHardwareElementInfo`.
     pub base: HostHardwareElementInfo,
     /// `dpuId` (`xsd:string`, required).
-    pub dpu_id: String,
+    pub dpu_id: CompactString,
     /// `fru` (`HostFru`, optional).
     pub fru: Option<HostFru>,
     /// `sensors` (`DpuStatusInfoOperationalInfo`, repeated).
@@ -56,13 +56,13 @@ pub struct DpuStatusInfoOperationalInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `sensorId` (`xsd:string`, required).
-    pub sensor_id: String,
+    pub sensor_id: CompactString,
     /// `healthState` (`ElementDescription`, optional).
     pub health_state: Option<AnyElementDescription>,
     /// `reading` (`xsd:string`, required).
-    pub reading: String,
+    pub reading: CompactString,
     /// `units` (`xsd:string`, optional).
-    pub units: Option<String>,
+    pub units: Option<CompactString>,
     /// `timeStamp` (`xsd:dateTime`, optional).
     pub time_stamp: Option<DateTime>,
 }

@@ -41,7 +41,7 @@ pub struct DrsEnabledEvent {
     /// The fields inherited from `ClusterEvent`.
     pub base: ClusterEvent,
     /// `behavior` (`xsd:string`, required).
-    pub behavior: String,
+    pub behavior: CompactString,
 }
 inherits!(DrsEnabledEvent => ClusterEvent);
 xml_struct!(DrsEnabledEvent);

@@ -11,9 +11,9 @@ pub struct DuplicateIpDetectedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `duplicateIP` (`xsd:string`, required).
-    pub duplicate_ip: String,
+    pub duplicate_ip: CompactString,
     /// `macAddress` (`xsd:string`, required).
-    pub mac_address: String,
+    pub mac_address: CompactString,
 }
 inherits!(DuplicateIpDetectedEvent => HostEvent);
 xml_struct!(DuplicateIpDetectedEvent);

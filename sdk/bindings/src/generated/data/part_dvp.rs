@@ -11,15 +11,15 @@ pub struct DVPortConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `scope` (`ManagedObjectReference`, repeated).
     pub scope: Vec<ManagedObjectReference>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `setting` (`DVPortSetting`, optional).
     pub setting: Option<AnyDVPortSetting>,
     /// `configVersion` (`xsd:string`, required).
-    pub config_version: String,
+    pub config_version: CompactString,
 }
 inherits!(DVPortConfigInfo => DynamicData);
 xml_struct!(DVPortConfigInfo);
@@ -64,19 +64,19 @@ pub struct DVPortConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `scope` (`ManagedObjectReference`, repeated).
     pub scope: Vec<ManagedObjectReference>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `setting` (`DVPortSetting`, optional).
     pub setting: Option<AnyDVPortSetting>,
     /// `configVersion` (`xsd:string`, optional).
-    pub config_version: Option<String>,
+    pub config_version: Option<CompactString>,
 }
 inherits!(DVPortConfigSpec => DynamicData);
 xml_struct!(DVPortConfigSpec);
@@ -241,19 +241,19 @@ pub struct DVPortStatus {
     /// `mtu` (`xsd:int`, optional).
     pub mtu: Option<i32>,
     /// `linkPeer` (`xsd:string`, optional).
-    pub link_peer: Option<String>,
+    pub link_peer: Option<CompactString>,
     /// `macAddress` (`xsd:string`, optional).
-    pub mac_address: Option<String>,
+    pub mac_address: Option<CompactString>,
     /// `statusDetail` (`xsd:string`, optional).
-    pub status_detail: Option<String>,
+    pub status_detail: Option<CompactString>,
     /// `vmDirectPathGen2Active` (`xsd:boolean`, optional).
     pub vm_direct_path_gen2_active: Option<bool>,
     /// `vmDirectPathGen2InactiveReasonNetwork` (`xsd:string`, repeated).
-    pub vm_direct_path_gen2_inactive_reason_network: Vec<String>,
+    pub vm_direct_path_gen2_inactive_reason_network: Vec<CompactString>,
     /// `vmDirectPathGen2InactiveReasonOther` (`xsd:string`, repeated).
-    pub vm_direct_path_gen2_inactive_reason_other: Vec<String>,
+    pub vm_direct_path_gen2_inactive_reason_other: Vec<CompactString>,
     /// `vmDirectPathGen2InactiveReasonExtended` (`xsd:string`, optional).
-    pub vm_direct_path_gen2_inactive_reason_extended: Option<String>,
+    pub vm_direct_path_gen2_inactive_reason_extended: Option<CompactString>,
 }
 inherits!(DVPortStatus => DynamicData);
 xml_struct!(DVPortStatus);
@@ -327,9 +327,9 @@ pub struct DVPortgroupConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `numPorts` (`xsd:int`, required).
     pub num_ports: i32,
     /// `distributedVirtualSwitch` (`ManagedObjectReference`, optional).
@@ -337,37 +337,37 @@ pub struct DVPortgroupConfigInfo {
     /// `defaultPortConfig` (`DVPortSetting`, optional).
     pub default_port_config: Option<AnyDVPortSetting>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `backingType` (`xsd:string`, optional).
-    pub backing_type: Option<String>,
+    pub backing_type: Option<CompactString>,
     /// `policy` (`DVPortgroupPolicy`, required).
     pub policy: AnyDVPortgroupPolicy,
     /// `portNameFormat` (`xsd:string`, optional).
-    pub port_name_format: Option<String>,
+    pub port_name_format: Option<CompactString>,
     /// `scope` (`ManagedObjectReference`, repeated).
     pub scope: Vec<ManagedObjectReference>,
     /// `vendorSpecificConfig` (`DistributedVirtualSwitchKeyedOpaqueBlob`, repeated).
     pub vendor_specific_config: Vec<DistributedVirtualSwitchKeyedOpaqueBlob>,
     /// `configVersion` (`xsd:string`, optional).
-    pub config_version: Option<String>,
+    pub config_version: Option<CompactString>,
     /// `autoExpand` (`xsd:boolean`, optional).
     pub auto_expand: Option<bool>,
     /// `vmVnicNetworkResourcePoolKey` (`xsd:string`, optional).
-    pub vm_vnic_network_resource_pool_key: Option<String>,
+    pub vm_vnic_network_resource_pool_key: Option<CompactString>,
     /// `uplink` (`xsd:boolean`, optional).
     pub uplink: Option<bool>,
     /// `transportZoneUuid` (`xsd:string`, optional).
-    pub transport_zone_uuid: Option<String>,
+    pub transport_zone_uuid: Option<CompactString>,
     /// `transportZoneName` (`xsd:string`, optional).
-    pub transport_zone_name: Option<String>,
+    pub transport_zone_name: Option<CompactString>,
     /// `logicalSwitchUuid` (`xsd:string`, optional).
-    pub logical_switch_uuid: Option<String>,
+    pub logical_switch_uuid: Option<CompactString>,
     /// `segmentId` (`xsd:string`, optional).
-    pub segment_id: Option<String>,
+    pub segment_id: Option<CompactString>,
     /// `subnetId` (`xsd:string`, optional).
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<CompactString>,
 }
 inherits!(DVPortgroupConfigInfo => DynamicData);
 xml_struct!(DVPortgroupConfigInfo);
@@ -449,21 +449,21 @@ pub struct DVPortgroupConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `configVersion` (`xsd:string`, optional).
-    pub config_version: Option<String>,
+    pub config_version: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `numPorts` (`xsd:int`, optional).
     pub num_ports: Option<i32>,
     /// `portNameFormat` (`xsd:string`, optional).
-    pub port_name_format: Option<String>,
+    pub port_name_format: Option<CompactString>,
     /// `defaultPortConfig` (`DVPortSetting`, optional).
     pub default_port_config: Option<AnyDVPortSetting>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `backingType` (`xsd:string`, optional).
-    pub backing_type: Option<String>,
+    pub backing_type: Option<CompactString>,
     /// `scope` (`ManagedObjectReference`, repeated).
     pub scope: Vec<ManagedObjectReference>,
     /// `policy` (`DVPortgroupPolicy`, optional).
@@ -473,17 +473,17 @@ pub struct DVPortgroupConfigSpec {
     /// `autoExpand` (`xsd:boolean`, optional).
     pub auto_expand: Option<bool>,
     /// `vmVnicNetworkResourcePoolKey` (`xsd:string`, optional).
-    pub vm_vnic_network_resource_pool_key: Option<String>,
+    pub vm_vnic_network_resource_pool_key: Option<CompactString>,
     /// `transportZoneUuid` (`xsd:string`, optional).
-    pub transport_zone_uuid: Option<String>,
+    pub transport_zone_uuid: Option<CompactString>,
     /// `transportZoneName` (`xsd:string`, optional).
-    pub transport_zone_name: Option<String>,
+    pub transport_zone_name: Option<CompactString>,
     /// `logicalSwitchUuid` (`xsd:string`, optional).
-    pub logical_switch_uuid: Option<String>,
+    pub logical_switch_uuid: Option<CompactString>,
     /// `segmentId` (`xsd:string`, optional).
-    pub segment_id: Option<String>,
+    pub segment_id: Option<CompactString>,
     /// `subnetId` (`xsd:string`, optional).
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<CompactString>,
 }
 inherits!(DVPortgroupConfigSpec => DynamicData);
 xml_struct!(DVPortgroupConfigSpec);
@@ -767,9 +767,9 @@ pub struct DVPortgroupRenamedEvent {
     /// The fields inherited from `DVPortgroupEvent`.
     pub base: DVPortgroupEvent,
     /// `oldName` (`xsd:string`, required).
-    pub old_name: String,
+    pub old_name: CompactString,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 inherits!(DVPortgroupRenamedEvent => DVPortgroupEvent);
 xml_struct!(DVPortgroupRenamedEvent);
@@ -808,9 +808,9 @@ pub struct DVPortgroupSelection {
     /// The fields inherited from `SelectionSet`.
     pub base: SelectionSet,
     /// `dvsUuid` (`xsd:string`, required).
-    pub dvs_uuid: String,
+    pub dvs_uuid: CompactString,
     /// `portgroupKey` (`xsd:string`, repeated).
-    pub portgroup_key: Vec<String>,
+    pub portgroup_key: Vec<CompactString>,
 }
 inherits!(DVPortgroupSelection => SelectionSet);
 xml_struct!(DVPortgroupSelection);
@@ -849,7 +849,7 @@ pub struct DvpgImportEvent {
     /// The fields inherited from `DVPortgroupEvent`.
     pub base: DVPortgroupEvent,
     /// `importType` (`xsd:string`, required).
-    pub import_type: String,
+    pub import_type: CompactString,
 }
 inherits!(DvpgImportEvent => DVPortgroupEvent);
 xml_struct!(DvpgImportEvent);

@@ -41,9 +41,9 @@ pub struct DvsApplyOperationFaultFaultOnObject {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `objectId` (`xsd:string`, required).
-    pub object_id: String,
+    pub object_id: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }

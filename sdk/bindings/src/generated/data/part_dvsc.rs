@@ -77,9 +77,9 @@ pub struct DVSConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `numStandalonePorts` (`xsd:int`, required).
     pub num_standalone_ports: i32,
     /// `numPorts` (`xsd:int`, required).
@@ -99,19 +99,19 @@ pub struct DVSConfigInfo {
     /// `targetInfo` (`DistributedVirtualSwitchProductSpec`, optional).
     pub target_info: Option<DistributedVirtualSwitchProductSpec>,
     /// `extensionKey` (`xsd:string`, optional).
-    pub extension_key: Option<String>,
+    pub extension_key: Option<CompactString>,
     /// `vendorSpecificConfig` (`DistributedVirtualSwitchKeyedOpaqueBlob`, repeated).
     pub vendor_specific_config: Vec<DistributedVirtualSwitchKeyedOpaqueBlob>,
     /// `policy` (`DVSPolicy`, optional).
     pub policy: Option<DVSPolicy>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `configVersion` (`xsd:string`, required).
-    pub config_version: String,
+    pub config_version: CompactString,
     /// `contact` (`DVSContactInfo`, required).
     pub contact: DVSContactInfo,
     /// `switchIpAddress` (`xsd:string`, optional).
-    pub switch_ip_address: Option<String>,
+    pub switch_ip_address: Option<CompactString>,
     /// `createTime` (`xsd:dateTime`, required).
     pub create_time: DateTime,
     /// `networkResourceManagementEnabled` (`xsd:boolean`, optional).
@@ -125,7 +125,7 @@ pub struct DVSConfigInfo {
     /// `netResourcePoolTrafficResourceConfig` (`DvsHostInfrastructureTrafficResource`, repeated).
     pub net_resource_pool_traffic_resource_config: Vec<DvsHostInfrastructureTrafficResource>,
     /// `networkResourceControlVersion` (`xsd:string`, optional).
-    pub network_resource_control_version: Option<String>,
+    pub network_resource_control_version: Option<CompactString>,
     /// `vmVnicNetworkResourcePool` (`DVSVmVnicNetworkResourcePool`, repeated).
     pub vm_vnic_network_resource_pool: Vec<DVSVmVnicNetworkResourcePool>,
     /// `pnicCapacityRatioForReservation` (`xsd:int`, optional).
@@ -251,9 +251,9 @@ pub struct DVSConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `configVersion` (`xsd:string`, optional).
-    pub config_version: Option<String>,
+    pub config_version: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `numStandalonePorts` (`xsd:int`, optional).
     pub num_standalone_ports: Option<i32>,
     /// `maxPorts` (`xsd:int`, optional).
@@ -267,9 +267,9 @@ pub struct DVSConfigSpec {
     /// `host` (`DistributedVirtualSwitchHostMemberConfigSpec`, repeated).
     pub host: Vec<DistributedVirtualSwitchHostMemberConfigSpec>,
     /// `extensionKey` (`xsd:string`, optional).
-    pub extension_key: Option<String>,
+    pub extension_key: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `policy` (`DVSPolicy`, optional).
     pub policy: Option<DVSPolicy>,
     /// `vendorSpecificConfig` (`DistributedVirtualSwitchKeyedOpaqueBlob`, repeated).
@@ -277,7 +277,7 @@ pub struct DVSConfigSpec {
     /// `contact` (`DVSContactInfo`, optional).
     pub contact: Option<DVSContactInfo>,
     /// `switchIpAddress` (`xsd:string`, optional).
-    pub switch_ip_address: Option<String>,
+    pub switch_ip_address: Option<CompactString>,
     /// `defaultProxySwitchMaxNumPorts` (`xsd:int`, optional).
     pub default_proxy_switch_max_num_ports: Option<i32>,
     /// `infrastructureTrafficResourceConfig` (`DvsHostInfrastructureTrafficResource`, repeated).
@@ -285,7 +285,7 @@ pub struct DVSConfigSpec {
     /// `netResourcePoolTrafficResourceConfig` (`DvsHostInfrastructureTrafficResource`, repeated).
     pub net_resource_pool_traffic_resource_config: Vec<DvsHostInfrastructureTrafficResource>,
     /// `networkResourceControlVersion` (`xsd:string`, optional).
-    pub network_resource_control_version: Option<String>,
+    pub network_resource_control_version: Option<CompactString>,
 }
 inherits!(DVSConfigSpec => DynamicData);
 xml_struct!(DVSConfigSpec);
@@ -376,9 +376,9 @@ pub struct DVSContactInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `contact` (`xsd:string`, optional).
-    pub contact: Option<String>,
+    pub contact: Option<CompactString>,
 }
 inherits!(DVSContactInfo => DynamicData);
 xml_struct!(DVSContactInfo);

@@ -76,7 +76,7 @@ pub struct DVSFeatureCapability {
     /// `vmDirectPathGen2Supported` (`xsd:boolean`, required).
     pub vm_direct_path_gen2_supported: bool,
     /// `nicTeamingPolicy` (`xsd:string`, repeated).
-    pub nic_teaming_policy: Vec<String>,
+    pub nic_teaming_policy: Vec<CompactString>,
     /// `networkResourcePoolHighShareValue` (`xsd:int`, optional).
     pub network_resource_pool_high_share_value: Option<i32>,
     /// `networkResourceManagementCapability` (`DVSNetworkResourceManagementCapability`, optional).
@@ -193,7 +193,7 @@ pub struct DVSFilterSpecPnicConnecteeSpec {
     /// The fields inherited from `DVSFilterSpecConnecteeSpec`.
     pub base: DVSFilterSpecConnecteeSpec,
     /// `pnicNameSpec` (`xsd:string`, optional).
-    pub pnic_name_spec: Option<String>,
+    pub pnic_name_spec: Option<CompactString>,
 }
 inherits!(DVSFilterSpecPnicConnecteeSpec => DVSFilterSpecConnecteeSpec);
 xml_struct!(DVSFilterSpecPnicConnecteeSpec);
@@ -371,7 +371,7 @@ pub struct DVSFilterSpecVmConnecteeSpec {
     /// The fields inherited from `DVSFilterSpecConnecteeSpec`.
     pub base: DVSFilterSpecConnecteeSpec,
     /// `vmNameSpec` (`xsd:string`, optional).
-    pub vm_name_spec: Option<String>,
+    pub vm_name_spec: Option<CompactString>,
 }
 inherits!(DVSFilterSpecVmConnecteeSpec => DVSFilterSpecConnecteeSpec);
 xml_struct!(DVSFilterSpecVmConnecteeSpec);
@@ -408,7 +408,7 @@ pub struct DVSFilterSpecVmknicConnecteeSpec {
     /// The fields inherited from `DVSFilterSpecConnecteeSpec`.
     pub base: DVSFilterSpecConnecteeSpec,
     /// `vmknicNameSpec` (`xsd:string`, optional).
-    pub vmknic_name_spec: Option<String>,
+    pub vmknic_name_spec: Option<CompactString>,
 }
 inherits!(DVSFilterSpecVmknicConnecteeSpec => DVSFilterSpecConnecteeSpec);
 xml_struct!(DVSFilterSpecVmknicConnecteeSpec);
@@ -445,15 +445,15 @@ pub struct DvsFilterConfig {
     /// The fields inherited from `InheritablePolicy`.
     pub base: InheritablePolicy,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `agentName` (`xsd:string`, optional).
-    pub agent_name: Option<String>,
+    pub agent_name: Option<CompactString>,
     /// `slotNumber` (`xsd:string`, optional).
-    pub slot_number: Option<String>,
+    pub slot_number: Option<CompactString>,
     /// `parameters` (`DvsFilterParameter`, optional).
     pub parameters: Option<DvsFilterParameter>,
     /// `onFailure` (`xsd:string`, optional).
-    pub on_failure: Option<String>,
+    pub on_failure: Option<CompactString>,
 }
 inherits!(DvsFilterConfig => InheritablePolicy);
 xml_struct!(DvsFilterConfig);
@@ -498,7 +498,7 @@ pub struct DvsFilterConfigSpec {
     /// The fields inherited from `DvsFilterConfig`.
     pub base: DvsFilterConfig,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
 }
 inherits!(DvsFilterConfigSpec => DvsFilterConfig);
 xml_struct!(DvsFilterConfigSpec);
@@ -535,7 +535,7 @@ pub struct DvsFilterParameter {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `parameters` (`xsd:string`, repeated).
-    pub parameters: Vec<String>,
+    pub parameters: Vec<CompactString>,
 }
 inherits!(DvsFilterParameter => DynamicData);
 xml_struct!(DvsFilterParameter);

@@ -82,13 +82,13 @@ pub struct DVSHostLocalPortInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `switchUuid` (`xsd:string`, required).
-    pub switch_uuid: String,
+    pub switch_uuid: CompactString,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `setting` (`DVPortSetting`, required).
     pub setting: AnyDVPortSetting,
     /// `vnic` (`xsd:string`, required).
-    pub vnic: String,
+    pub vnic: CompactString,
 }
 inherits!(DVSHostLocalPortInfo => DynamicData);
 xml_struct!(DVSHostLocalPortInfo);
@@ -131,7 +131,7 @@ pub struct DvsHealthStatusChangeEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `switchUuid` (`xsd:string`, required).
-    pub switch_uuid: String,
+    pub switch_uuid: CompactString,
     /// `healthResult` (`HostMemberHealthCheckResult`, optional).
     pub health_result: Option<AnyHostMemberHealthCheckResult>,
 }
@@ -209,9 +209,9 @@ pub struct DvsHostInfrastructureTrafficResource {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `allocationInfo` (`DvsHostInfrastructureTrafficResourceAllocation`, required).
     pub allocation_info: DvsHostInfrastructureTrafficResourceAllocation,
 }
@@ -375,13 +375,13 @@ pub struct DvsHostStatusUpdated {
     /// `hostMember` (`HostEventArgument`, required).
     pub host_member: HostEventArgument,
     /// `oldStatus` (`xsd:string`, optional).
-    pub old_status: Option<String>,
+    pub old_status: Option<CompactString>,
     /// `newStatus` (`xsd:string`, optional).
-    pub new_status: Option<String>,
+    pub new_status: Option<CompactString>,
     /// `oldStatusDetail` (`xsd:string`, optional).
-    pub old_status_detail: Option<String>,
+    pub old_status_detail: Option<CompactString>,
     /// `newStatusDetail` (`xsd:string`, optional).
-    pub new_status_detail: Option<String>,
+    pub new_status_detail: Option<CompactString>,
 }
 inherits!(DvsHostStatusUpdated => DvsEvent);
 xml_struct!(DvsHostStatusUpdated);

@@ -11,7 +11,7 @@ pub struct DvsImportEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `importType` (`xsd:string`, required).
-    pub import_type: String,
+    pub import_type: CompactString,
 }
 inherits!(DvsImportEvent => DvsEvent);
 xml_struct!(DvsImportEvent);

@@ -17,7 +17,7 @@ pub struct DVSMacLearningPolicy {
     /// `limit` (`xsd:int`, optional).
     pub limit: Option<i32>,
     /// `limitPolicy` (`xsd:string`, optional).
-    pub limit_policy: Option<String>,
+    pub limit_policy: Option<CompactString>,
 }
 inherits!(DVSMacLearningPolicy => InheritablePolicy);
 xml_struct!(DVSMacLearningPolicy);
@@ -243,7 +243,7 @@ pub struct DvsMacRewriteNetworkRuleAction {
     /// The fields inherited from `DvsNetworkRuleAction`.
     pub base: DvsNetworkRuleAction,
     /// `rewriteMac` (`xsd:string`, required).
-    pub rewrite_mac: String,
+    pub rewrite_mac: CompactString,
 }
 inherits!(DvsMacRewriteNetworkRuleAction => DvsNetworkRuleAction);
 xml_struct!(DvsMacRewriteNetworkRuleAction);

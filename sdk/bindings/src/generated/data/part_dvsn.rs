@@ -11,7 +11,7 @@ pub struct DVSNameArrayUplinkPortPolicy {
     /// The fields inherited from `DVSUplinkPortPolicy`.
     pub base: DVSUplinkPortPolicy,
     /// `uplinkPortName` (`xsd:string`, repeated).
-    pub uplink_port_name: Vec<String>,
+    pub uplink_port_name: Vec<CompactString>,
 }
 inherits!(DVSNameArrayUplinkPortPolicy => DVSUplinkPortPolicy);
 xml_struct!(DVSNameArrayUplinkPortPolicy);
@@ -130,13 +130,13 @@ pub struct DVSNetworkResourcePool {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `configVersion` (`xsd:string`, required).
-    pub config_version: String,
+    pub config_version: CompactString,
     /// `allocationInfo` (`DVSNetworkResourcePoolAllocationInfo`, required).
     pub allocation_info: DVSNetworkResourcePoolAllocationInfo,
 }
@@ -228,15 +228,15 @@ pub struct DVSNetworkResourcePoolConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `configVersion` (`xsd:string`, optional).
-    pub config_version: Option<String>,
+    pub config_version: Option<CompactString>,
     /// `allocationInfo` (`DVSNetworkResourcePoolAllocationInfo`, optional).
     pub allocation_info: Option<DVSNetworkResourcePoolAllocationInfo>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(DVSNetworkResourcePoolConfigSpec => DynamicData);
 xml_struct!(DVSNetworkResourcePoolConfigSpec);
@@ -311,7 +311,7 @@ pub struct DvsNetworkRuleQualifier {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
 }
 inherits!(DvsNetworkRuleQualifier => DynamicData);
 xml_struct!(DvsNetworkRuleQualifier);

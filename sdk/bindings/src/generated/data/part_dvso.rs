@@ -54,7 +54,7 @@ pub struct DvsOutOfSyncHostArgument {
     /// `outOfSyncHost` (`HostEventArgument`, required).
     pub out_of_sync_host: HostEventArgument,
     /// `configParamters` (`xsd:string`, repeated).
-    pub config_paramters: Vec<String>,
+    pub config_paramters: Vec<CompactString>,
 }
 inherits!(DvsOutOfSyncHostArgument => DynamicData);
 xml_struct!(DvsOutOfSyncHostArgument);

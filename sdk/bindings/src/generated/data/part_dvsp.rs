@@ -56,13 +56,13 @@ pub struct DvsPortBlockedEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `statusDetail` (`xsd:string`, optional).
-    pub status_detail: Option<String>,
+    pub status_detail: Option<CompactString>,
     /// `runtimeInfo` (`DVPortStatus`, optional).
     pub runtime_info: Option<DVPortStatus>,
     /// `prevBlockState` (`xsd:string`, optional).
-    pub prev_block_state: Option<String>,
+    pub prev_block_state: Option<CompactString>,
 }
 inherits!(DvsPortBlockedEvent => DvsEvent);
 xml_struct!(DvsPortBlockedEvent);
@@ -105,7 +105,7 @@ pub struct DvsPortConnectedEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `connectee` (`DistributedVirtualSwitchPortConnectee`, optional).
     pub connectee: Option<DistributedVirtualSwitchPortConnectee>,
 }
@@ -146,7 +146,7 @@ pub struct DvsPortCreatedEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, repeated).
-    pub port_key: Vec<String>,
+    pub port_key: Vec<CompactString>,
 }
 inherits!(DvsPortCreatedEvent => DvsEvent);
 xml_struct!(DvsPortCreatedEvent);
@@ -183,7 +183,7 @@ pub struct DvsPortDeletedEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, repeated).
-    pub port_key: Vec<String>,
+    pub port_key: Vec<CompactString>,
 }
 inherits!(DvsPortDeletedEvent => DvsEvent);
 xml_struct!(DvsPortDeletedEvent);
@@ -220,7 +220,7 @@ pub struct DvsPortDisconnectedEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `connectee` (`DistributedVirtualSwitchPortConnectee`, optional).
     pub connectee: Option<DistributedVirtualSwitchPortConnectee>,
 }
@@ -261,7 +261,7 @@ pub struct DvsPortEnteredPassthruEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `runtimeInfo` (`DVPortStatus`, optional).
     pub runtime_info: Option<DVPortStatus>,
 }
@@ -302,7 +302,7 @@ pub struct DvsPortExitedPassthruEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `runtimeInfo` (`DVPortStatus`, optional).
     pub runtime_info: Option<DVPortStatus>,
 }
@@ -343,11 +343,11 @@ pub struct DvsPortJoinPortgroupEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `portgroupKey` (`xsd:string`, required).
-    pub portgroup_key: String,
+    pub portgroup_key: CompactString,
     /// `portgroupName` (`xsd:string`, required).
-    pub portgroup_name: String,
+    pub portgroup_name: CompactString,
 }
 inherits!(DvsPortJoinPortgroupEvent => DvsEvent);
 xml_struct!(DvsPortJoinPortgroupEvent);
@@ -388,11 +388,11 @@ pub struct DvsPortLeavePortgroupEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `portgroupKey` (`xsd:string`, required).
-    pub portgroup_key: String,
+    pub portgroup_key: CompactString,
     /// `portgroupName` (`xsd:string`, required).
-    pub portgroup_name: String,
+    pub portgroup_name: CompactString,
 }
 inherits!(DvsPortLeavePortgroupEvent => DvsEvent);
 xml_struct!(DvsPortLeavePortgroupEvent);
@@ -433,7 +433,7 @@ pub struct DvsPortLinkDownEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `runtimeInfo` (`DVPortStatus`, optional).
     pub runtime_info: Option<DVPortStatus>,
 }
@@ -474,7 +474,7 @@ pub struct DvsPortLinkUpEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `runtimeInfo` (`DVPortStatus`, optional).
     pub runtime_info: Option<DVPortStatus>,
 }
@@ -515,7 +515,7 @@ pub struct DvsPortReconfiguredEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, repeated).
-    pub port_key: Vec<String>,
+    pub port_key: Vec<CompactString>,
     /// `configChanges` (`ChangesInfoEventArgument`, repeated).
     pub config_changes: Vec<ChangesInfoEventArgument>,
 }
@@ -556,7 +556,7 @@ pub struct DvsPortRuntimeChangeEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `runtimeInfo` (`DVPortStatus`, required).
     pub runtime_info: DVPortStatus,
 }
@@ -597,11 +597,11 @@ pub struct DvsPortUnblockedEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `runtimeInfo` (`DVPortStatus`, optional).
     pub runtime_info: Option<DVPortStatus>,
     /// `prevBlockState` (`xsd:string`, optional).
-    pub prev_block_state: Option<String>,
+    pub prev_block_state: Option<CompactString>,
 }
 inherits!(DvsPortUnblockedEvent => DvsEvent);
 xml_struct!(DvsPortUnblockedEvent);
@@ -642,7 +642,7 @@ pub struct DvsPortVendorSpecificStateChangeEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
 }
 inherits!(DvsPortVendorSpecificStateChangeEvent => DvsEvent);
 xml_struct!(DvsPortVendorSpecificStateChangeEvent);
@@ -679,9 +679,9 @@ pub struct DvsProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `uplink` (`PnicUplinkProfile`, repeated).
     pub uplink: Vec<PnicUplinkProfile>,
 }

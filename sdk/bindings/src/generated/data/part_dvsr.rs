@@ -167,9 +167,9 @@ pub struct DvsRenamedEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `oldName` (`xsd:string`, required).
-    pub old_name: String,
+    pub old_name: CompactString,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 inherits!(DvsRenamedEvent => DvsEvent);
 xml_struct!(DvsRenamedEvent);

@@ -56,7 +56,7 @@ pub struct DVSSelection {
     /// The fields inherited from `SelectionSet`.
     pub base: SelectionSet,
     /// `dvsUuid` (`xsd:string`, required).
-    pub dvs_uuid: String,
+    pub dvs_uuid: CompactString,
 }
 inherits!(DVSSelection => SelectionSet);
 xml_struct!(DVSSelection);
@@ -93,9 +93,9 @@ pub struct DVSSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `numPorts` (`xsd:int`, required).
     pub num_ports: i32,
     /// `productInfo` (`DistributedVirtualSwitchProductSpec`, optional).
@@ -107,9 +107,9 @@ pub struct DVSSummary {
     /// `host` (`ManagedObjectReference`, repeated).
     pub host: Vec<ManagedObjectReference>,
     /// `portgroupName` (`xsd:string`, repeated).
-    pub portgroup_name: Vec<String>,
+    pub portgroup_name: Vec<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `contact` (`DVSContactInfo`, optional).
     pub contact: Option<DVSContactInfo>,
     /// `numHosts` (`xsd:int`, optional).

@@ -97,7 +97,7 @@ pub struct DvsTrafficFilterConfigSpec {
     /// The fields inherited from `DvsTrafficFilterConfig`.
     pub base: DvsTrafficFilterConfig,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
 }
 inherits!(DvsTrafficFilterConfigSpec => DvsTrafficFilterConfig);
 xml_struct!(DvsTrafficFilterConfigSpec);
@@ -134,9 +134,9 @@ pub struct DvsTrafficRule {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `sequence` (`xsd:int`, optional).
     pub sequence: Option<i32>,
     /// `qualifier` (`DvsNetworkRuleQualifier`, repeated).
@@ -144,7 +144,7 @@ pub struct DvsTrafficRule {
     /// `action` (`DvsNetworkRuleAction`, optional).
     pub action: Option<AnyDvsNetworkRuleAction>,
     /// `direction` (`xsd:string`, optional).
-    pub direction: Option<String>,
+    pub direction: Option<CompactString>,
 }
 inherits!(DvsTrafficRule => DynamicData);
 xml_struct!(DvsTrafficRule);
@@ -191,7 +191,7 @@ pub struct DvsTrafficRuleset {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `precedence` (`xsd:int`, optional).

@@ -48,13 +48,13 @@ pub struct DVSVmVnicNetworkResourcePool {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `configVersion` (`xsd:string`, required).
-    pub config_version: String,
+    pub config_version: CompactString,
     /// `allocationInfo` (`DvsVmVnicResourceAllocation`, optional).
     pub allocation_info: Option<DvsVmVnicResourceAllocation>,
 }
@@ -101,7 +101,7 @@ pub struct DvsVNicProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `ipConfig` (`IpAddressProfile`, required).
     pub ip_config: IpAddressProfile,
 }
@@ -142,9 +142,9 @@ pub struct DvsVmVnicNetworkResourcePoolRuntimeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `capacity` (`xsd:int`, optional).
     pub capacity: Option<i32>,
     /// `usage` (`xsd:int`, optional).
@@ -152,7 +152,7 @@ pub struct DvsVmVnicNetworkResourcePoolRuntimeInfo {
     /// `available` (`xsd:int`, optional).
     pub available: Option<i32>,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `allocatedResource` (`DvsVnicAllocatedResource`, repeated).
     pub allocated_resource: Vec<DvsVnicAllocatedResource>,
 }
@@ -240,17 +240,17 @@ pub struct DvsVmVnicResourcePoolConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `configVersion` (`xsd:string`, optional).
-    pub config_version: Option<String>,
+    pub config_version: Option<CompactString>,
     /// `allocationInfo` (`DvsVmVnicResourceAllocation`, optional).
     pub allocation_info: Option<DvsVmVnicResourceAllocation>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(DvsVmVnicResourcePoolConfigSpec => DynamicData);
 xml_struct!(DvsVmVnicResourcePoolConfigSpec);
@@ -299,7 +299,7 @@ pub struct DvsVnicAllocatedResource {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vnicKey` (`xsd:string`, required).
-    pub vnic_key: String,
+    pub vnic_key: CompactString,
     /// `reservation` (`xsd:long`, optional).
     pub reservation: Option<i64>,
 }

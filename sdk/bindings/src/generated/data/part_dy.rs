@@ -74,7 +74,7 @@ pub struct DynamicProperty {
     /// Content from a newer server these bindings do not know (kept, reported, re-sent).
     pub extra: Extra,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `val` (`xsd:anyType`, required).
     pub val: Any,
 }
@@ -113,13 +113,13 @@ pub struct DynamicTypeEnumTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `wsdlName` (`xsd:string`, required).
-    pub wsdl_name: String,
+    pub wsdl_name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `value` (`xsd:string`, repeated).
-    pub value: Vec<String>,
+    pub value: Vec<CompactString>,
     /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
     pub annotation: Vec<DynamicTypeMgrAnnotation>,
 }
@@ -211,9 +211,9 @@ pub struct DynamicTypeMgrAnnotation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `parameter` (`xsd:string`, repeated).
-    pub parameter: Vec<String>,
+    pub parameter: Vec<CompactString>,
 }
 inherits!(DynamicTypeMgrAnnotation => DynamicData);
 xml_struct!(DynamicTypeMgrAnnotation);
@@ -252,13 +252,13 @@ pub struct DynamicTypeMgrDataTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `wsdlName` (`xsd:string`, required).
-    pub wsdl_name: String,
+    pub wsdl_name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `base` (`xsd:string`, repeated).
-    pub base_: Vec<String>,
+    pub base_: Vec<CompactString>,
     /// `property` (`DynamicTypeMgrPropertyTypeInfo`, repeated).
     pub property: Vec<DynamicTypeMgrPropertyTypeInfo>,
     /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
@@ -339,13 +339,13 @@ pub struct DynamicTypeMgrManagedTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `wsdlName` (`xsd:string`, required).
-    pub wsdl_name: String,
+    pub wsdl_name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `base` (`xsd:string`, repeated).
-    pub base_: Vec<String>,
+    pub base_: Vec<CompactString>,
     /// `property` (`DynamicTypeMgrPropertyTypeInfo`, repeated).
     pub property: Vec<DynamicTypeMgrPropertyTypeInfo>,
     /// `method` (`DynamicTypeMgrMethodTypeInfo`, repeated).
@@ -400,19 +400,19 @@ pub struct DynamicTypeMgrMethodTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `wsdlName` (`xsd:string`, required).
-    pub wsdl_name: String,
+    pub wsdl_name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `paramTypeInfo` (`DynamicTypeMgrParamTypeInfo`, repeated).
     pub param_type_info: Vec<DynamicTypeMgrParamTypeInfo>,
     /// `returnTypeInfo` (`DynamicTypeMgrParamTypeInfo`, optional).
     pub return_type_info: Option<DynamicTypeMgrParamTypeInfo>,
     /// `fault` (`xsd:string`, repeated).
-    pub fault: Vec<String>,
+    pub fault: Vec<CompactString>,
     /// `privId` (`xsd:string`, optional).
-    pub priv_id: Option<String>,
+    pub priv_id: Option<CompactString>,
     /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
     pub annotation: Vec<DynamicTypeMgrAnnotation>,
 }
@@ -465,9 +465,9 @@ pub struct DynamicTypeMgrMoFilterSpec {
     /// The fields inherited from `DynamicTypeMgrFilterSpec`.
     pub base: DynamicTypeMgrFilterSpec,
     /// `id` (`xsd:string`, optional).
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// `typeSubstr` (`xsd:string`, optional).
-    pub type_substr: Option<String>,
+    pub type_substr: Option<CompactString>,
 }
 inherits!(DynamicTypeMgrMoFilterSpec => DynamicTypeMgrFilterSpec);
 xml_struct!(DynamicTypeMgrMoFilterSpec);
@@ -506,9 +506,9 @@ pub struct DynamicTypeMgrMoInstance {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `moType` (`xsd:string`, required).
-    pub mo_type: String,
+    pub mo_type: CompactString,
 }
 inherits!(DynamicTypeMgrMoInstance => DynamicData);
 xml_struct!(DynamicTypeMgrMoInstance);
@@ -547,13 +547,13 @@ pub struct DynamicTypeMgrParamTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `privId` (`xsd:string`, optional).
-    pub priv_id: Option<String>,
+    pub priv_id: Option<CompactString>,
     /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
     pub annotation: Vec<DynamicTypeMgrAnnotation>,
 }
@@ -600,15 +600,15 @@ pub struct DynamicTypeMgrPropertyTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `privId` (`xsd:string`, optional).
-    pub priv_id: Option<String>,
+    pub priv_id: Option<CompactString>,
     /// `msgIdFormat` (`xsd:string`, optional).
-    pub msg_id_format: Option<String>,
+    pub msg_id_format: Option<CompactString>,
     /// `annotation` (`DynamicTypeMgrAnnotation`, repeated).
     pub annotation: Vec<DynamicTypeMgrAnnotation>,
 }
@@ -657,7 +657,7 @@ pub struct DynamicTypeMgrTypeFilterSpec {
     /// The fields inherited from `DynamicTypeMgrFilterSpec`.
     pub base: DynamicTypeMgrFilterSpec,
     /// `typeSubstr` (`xsd:string`, optional).
-    pub type_substr: Option<String>,
+    pub type_substr: Option<CompactString>,
 }
 inherits!(DynamicTypeMgrTypeFilterSpec => DynamicTypeMgrFilterSpec);
 xml_struct!(DynamicTypeMgrTypeFilterSpec);

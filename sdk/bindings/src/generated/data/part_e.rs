@@ -19,9 +19,9 @@ pub struct EVCMode {
     /// `featureRequirement` (`VirtualMachineFeatureRequirement`, repeated).
     pub feature_requirement: Vec<VirtualMachineFeatureRequirement>,
     /// `vendor` (`xsd:string`, required).
-    pub vendor: String,
+    pub vendor: CompactString,
     /// `track` (`xsd:string`, repeated).
-    pub track: Vec<String>,
+    pub track: Vec<CompactString>,
     /// `vendorTier` (`xsd:int`, required).
     pub vendor_tier: i32,
 }
@@ -72,7 +72,7 @@ pub struct ElementDescription {
     /// The fields inherited from `Description`.
     pub base: Description,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(ElementDescription => Description);
 xml_struct!(ElementDescription);
@@ -259,17 +259,17 @@ pub struct EntityBackupConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `entityType` (`xsd:string`, required).
-    pub entity_type: String,
+    pub entity_type: CompactString,
     /// `configBlob` (`xsd:base64Binary`, required).
     pub config_blob: Vec<u8>,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `container` (`ManagedObjectReference`, optional).
     pub container: Option<ManagedObjectReference>,
     /// `configVersion` (`xsd:string`, optional).
-    pub config_version: Option<String>,
+    pub config_version: Option<CompactString>,
 }
 inherits!(EntityBackupConfig => DynamicData);
 xml_struct!(EntityBackupConfig);
@@ -316,7 +316,7 @@ pub struct EntityEventArgument {
     /// The fields inherited from `EventArgument`.
     pub base: EventArgument,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(EntityEventArgument => EventArgument);
 xml_struct!(EntityEventArgument);
@@ -394,7 +394,7 @@ pub struct EnumDescription {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `tags` (`ElementDescription`, repeated).
     pub tags: Vec<AnyElementDescription>,
 }
@@ -435,11 +435,11 @@ pub struct EnvironmentBrowserConfigOptionQuerySpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `guestId` (`xsd:string`, repeated).
-    pub guest_id: Vec<String>,
+    pub guest_id: Vec<CompactString>,
 }
 inherits!(EnvironmentBrowserConfigOptionQuerySpec => DynamicData);
 xml_struct!(EnvironmentBrowserConfigOptionQuerySpec);
@@ -553,7 +553,7 @@ pub struct Event {
     /// `createdTime` (`xsd:dateTime`, required).
     pub created_time: DateTime,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
     /// `datacenter` (`DatacenterEventArgument`, optional).
     pub datacenter: Option<DatacenterEventArgument>,
     /// `computeResource` (`ComputeResourceEventArgument`, optional).
@@ -569,9 +569,9 @@ pub struct Event {
     /// `dvs` (`DvsEventArgument`, optional).
     pub dvs: Option<DvsEventArgument>,
     /// `fullFormattedMessage` (`xsd:string`, optional).
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<CompactString>,
     /// `changeTag` (`xsd:string`, optional).
-    pub change_tag: Option<String>,
+    pub change_tag: Option<CompactString>,
 }
 inherits!(Event => DynamicData);
 xml_struct!(Event);
@@ -634,11 +634,11 @@ pub struct EventAlarmExpression {
     /// `comparisons` (`EventAlarmExpressionComparison`, repeated).
     pub comparisons: Vec<EventAlarmExpressionComparison>,
     /// `eventType` (`xsd:string`, required).
-    pub event_type: String,
+    pub event_type: CompactString,
     /// `eventTypeId` (`xsd:string`, optional).
-    pub event_type_id: Option<String>,
+    pub event_type_id: Option<CompactString>,
     /// `objectType` (`xsd:string`, optional).
-    pub object_type: Option<String>,
+    pub object_type: Option<CompactString>,
     /// `status` (`ManagedEntityStatus`, optional).
     pub status: Option<ManagedEntityStatus>,
 }
@@ -685,11 +685,11 @@ pub struct EventAlarmExpressionComparison {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `attributeName` (`xsd:string`, required).
-    pub attribute_name: String,
+    pub attribute_name: CompactString,
     /// `operator` (`xsd:string`, required).
-    pub operator: String,
+    pub operator: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(EventAlarmExpressionComparison => DynamicData);
 xml_struct!(EventAlarmExpressionComparison);
@@ -730,9 +730,9 @@ pub struct EventArgDesc {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `description` (`ElementDescription`, optional).
     pub description: Option<AnyElementDescription>,
 }
@@ -850,23 +850,23 @@ pub struct EventDescriptionEventDetail {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `category` (`xsd:string`, required).
-    pub category: String,
+    pub category: CompactString,
     /// `formatOnDatacenter` (`xsd:string`, required).
-    pub format_on_datacenter: String,
+    pub format_on_datacenter: CompactString,
     /// `formatOnComputeResource` (`xsd:string`, required).
-    pub format_on_compute_resource: String,
+    pub format_on_compute_resource: CompactString,
     /// `formatOnHost` (`xsd:string`, required).
-    pub format_on_host: String,
+    pub format_on_host: CompactString,
     /// `formatOnVm` (`xsd:string`, required).
-    pub format_on_vm: String,
+    pub format_on_vm: CompactString,
     /// `fullFormat` (`xsd:string`, required).
-    pub full_format: String,
+    pub full_format: CompactString,
     /// `longDescription` (`xsd:string`, optional).
-    pub long_description: Option<String>,
+    pub long_description: Option<CompactString>,
 }
 inherits!(EventDescriptionEventDetail => DynamicData);
 xml_struct!(EventDescriptionEventDetail);
@@ -919,19 +919,19 @@ pub struct EventEx {
     /// The fields inherited from `Event`.
     pub base: Event,
     /// `eventTypeId` (`xsd:string`, required).
-    pub event_type_id: String,
+    pub event_type_id: CompactString,
     /// `severity` (`xsd:string`, optional).
-    pub severity: Option<String>,
+    pub severity: Option<CompactString>,
     /// `message` (`xsd:string`, optional).
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// `arguments` (`KeyAnyValue`, repeated).
     pub arguments: Vec<KeyAnyValue>,
     /// `objectId` (`xsd:string`, optional).
-    pub object_id: Option<String>,
+    pub object_id: Option<CompactString>,
     /// `objectType` (`xsd:string`, optional).
-    pub object_type: Option<String>,
+    pub object_type: Option<CompactString>,
     /// `objectName` (`xsd:string`, optional).
-    pub object_name: Option<String>,
+    pub object_name: Option<CompactString>,
     /// `fault` (`LocalizedMethodFault`, optional).
     pub fault: Option<LocalizedMethodFault>,
 }
@@ -998,13 +998,13 @@ pub struct EventFilterSpec {
     /// `disableFullMessage` (`xsd:boolean`, optional).
     pub disable_full_message: Option<bool>,
     /// `category` (`xsd:string`, repeated).
-    pub category: Vec<String>,
+    pub category: Vec<CompactString>,
     /// `type` (`xsd:string`, repeated).
-    pub r#type: Vec<String>,
+    pub r#type: Vec<CompactString>,
     /// `tag` (`xsd:string`, repeated).
-    pub tag: Vec<String>,
+    pub tag: Vec<CompactString>,
     /// `eventTypeId` (`xsd:string`, repeated).
-    pub event_type_id: Vec<String>,
+    pub event_type_id: Vec<CompactString>,
     /// `maxCount` (`xsd:int`, optional).
     pub max_count: Option<i32>,
     /// `delayedInit` (`xsd:boolean`, optional).
@@ -1153,7 +1153,7 @@ pub struct EventFilterSpecByUsername {
     /// `systemUser` (`xsd:boolean`, required).
     pub system_user: bool,
     /// `userList` (`xsd:string`, repeated).
-    pub user_list: Vec<String>,
+    pub user_list: Vec<CompactString>,
 }
 inherits!(EventFilterSpecByUsername => DynamicData);
 xml_struct!(EventFilterSpecByUsername);
@@ -1383,11 +1383,11 @@ pub struct ExtExtendedProductInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `companyUrl` (`xsd:string`, optional).
-    pub company_url: Option<String>,
+    pub company_url: Option<CompactString>,
     /// `productUrl` (`xsd:string`, optional).
-    pub product_url: Option<String>,
+    pub product_url: Option<CompactString>,
     /// `managementUrl` (`xsd:string`, optional).
-    pub management_url: Option<String>,
+    pub management_url: Option<CompactString>,
     /// `self` (`ManagedObjectReference`, optional).
     pub self_: Option<ManagedObjectReference>,
 }
@@ -1432,13 +1432,13 @@ pub struct ExtManagedEntityInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `smallIconUrl` (`xsd:string`, optional).
-    pub small_icon_url: Option<String>,
+    pub small_icon_url: Option<CompactString>,
     /// `iconUrl` (`xsd:string`, optional).
-    pub icon_url: Option<String>,
+    pub icon_url: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(ExtManagedEntityInfo => DynamicData);
 xml_struct!(ExtManagedEntityInfo);
@@ -1483,7 +1483,7 @@ pub struct ExtSolutionManagerInfo {
     /// `tab` (`ExtSolutionManagerInfoTabInfo`, repeated).
     pub tab: Vec<ExtSolutionManagerInfoTabInfo>,
     /// `smallIconUrl` (`xsd:string`, optional).
-    pub small_icon_url: Option<String>,
+    pub small_icon_url: Option<CompactString>,
 }
 inherits!(ExtSolutionManagerInfo => DynamicData);
 xml_struct!(ExtSolutionManagerInfo);
@@ -1522,9 +1522,9 @@ pub struct ExtSolutionManagerInfoTabInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
 }
 inherits!(ExtSolutionManagerInfoTabInfo => DynamicData);
 xml_struct!(ExtSolutionManagerInfoTabInfo);
@@ -1563,7 +1563,7 @@ pub struct ExtendedDescription {
     /// The fields inherited from `Description`.
     pub base: Description,
     /// `messageCatalogKeyPrefix` (`xsd:string`, required).
-    pub message_catalog_key_prefix: String,
+    pub message_catalog_key_prefix: CompactString,
     /// `messageArg` (`KeyAnyValue`, repeated).
     pub message_arg: Vec<KeyAnyValue>,
 }
@@ -1604,7 +1604,7 @@ pub struct ExtendedElementDescription {
     /// The fields inherited from `ElementDescription`.
     pub base: ElementDescription,
     /// `messageCatalogKeyPrefix` (`xsd:string`, required).
-    pub message_catalog_key_prefix: String,
+    pub message_catalog_key_prefix: CompactString,
     /// `messageArg` (`KeyAnyValue`, repeated).
     pub message_arg: Vec<KeyAnyValue>,
 }
@@ -1645,7 +1645,7 @@ pub struct ExtendedEvent {
     /// The fields inherited from `GeneralEvent`.
     pub base: GeneralEvent,
     /// `eventTypeId` (`xsd:string`, required).
-    pub event_type_id: String,
+    pub event_type_id: CompactString,
     /// `managedObject` (`ManagedObjectReference`, required).
     pub managed_object: ManagedObjectReference,
     /// `data` (`ExtendedEventPair`, repeated).
@@ -1690,9 +1690,9 @@ pub struct ExtendedEventPair {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(ExtendedEventPair => DynamicData);
 xml_struct!(ExtendedEventPair);
@@ -1733,15 +1733,15 @@ pub struct Extension {
     /// `description` (`Description`, required).
     pub description: AnyDescription,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `company` (`xsd:string`, optional).
-    pub company: Option<String>,
+    pub company: Option<CompactString>,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `subjectName` (`xsd:string`, optional).
-    pub subject_name: Option<String>,
+    pub subject_name: Option<CompactString>,
     /// `server` (`ExtensionServerInfo`, repeated).
     pub server: Vec<ExtensionServerInfo>,
     /// `client` (`ExtensionClientInfo`, repeated).
@@ -1844,15 +1844,15 @@ pub struct ExtensionClientInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `description` (`Description`, required).
     pub description: AnyDescription,
     /// `company` (`xsd:string`, required).
-    pub company: String,
+    pub company: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
 }
 inherits!(ExtensionClientInfo => DynamicData);
 xml_struct!(ExtensionClientInfo);
@@ -1897,9 +1897,9 @@ pub struct ExtensionEventTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `eventID` (`xsd:string`, required).
-    pub event_id: String,
+    pub event_id: CompactString,
     /// `eventTypeSchema` (`xsd:string`, optional).
-    pub event_type_schema: Option<String>,
+    pub event_type_schema: Option<CompactString>,
 }
 inherits!(ExtensionEventTypeInfo => DynamicData);
 xml_struct!(ExtensionEventTypeInfo);
@@ -1938,7 +1938,7 @@ pub struct ExtensionFaultTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `faultID` (`xsd:string`, required).
-    pub fault_id: String,
+    pub fault_id: CompactString,
 }
 inherits!(ExtensionFaultTypeInfo => DynamicData);
 xml_struct!(ExtensionFaultTypeInfo);
@@ -1975,7 +1975,7 @@ pub struct ExtensionHealthInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
 }
 inherits!(ExtensionHealthInfo => DynamicData);
 xml_struct!(ExtensionHealthInfo);
@@ -2012,7 +2012,7 @@ pub struct ExtensionManagerIpAllocationUsage {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `numAddresses` (`xsd:int`, required).
     pub num_addresses: i32,
 }
@@ -2053,9 +2053,9 @@ pub struct ExtensionOvfConsumerInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `callbackUrl` (`xsd:string`, required).
-    pub callback_url: String,
+    pub callback_url: CompactString,
     /// `sectionType` (`xsd:string`, repeated).
-    pub section_type: Vec<String>,
+    pub section_type: Vec<CompactString>,
 }
 inherits!(ExtensionOvfConsumerInfo => DynamicData);
 xml_struct!(ExtensionOvfConsumerInfo);
@@ -2094,9 +2094,9 @@ pub struct ExtensionPrivilegeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `privID` (`xsd:string`, required).
-    pub priv_id: String,
+    pub priv_id: CompactString,
     /// `privGroupName` (`xsd:string`, required).
-    pub priv_group_name: String,
+    pub priv_group_name: CompactString,
 }
 inherits!(ExtensionPrivilegeInfo => DynamicData);
 xml_struct!(ExtensionPrivilegeInfo);
@@ -2135,9 +2135,9 @@ pub struct ExtensionResourceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `locale` (`xsd:string`, required).
-    pub locale: String,
+    pub locale: CompactString,
     /// `module` (`xsd:string`, required).
-    pub module: String,
+    pub module: CompactString,
     /// `data` (`KeyValue`, repeated).
     pub data: Vec<KeyValue>,
 }
@@ -2180,19 +2180,19 @@ pub struct ExtensionServerInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `description` (`Description`, required).
     pub description: AnyDescription,
     /// `company` (`xsd:string`, required).
-    pub company: String,
+    pub company: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `adminEmail` (`xsd:string`, repeated).
-    pub admin_email: Vec<String>,
+    pub admin_email: Vec<CompactString>,
     /// `serverThumbprint` (`xsd:string`, optional).
-    pub server_thumbprint: Option<String>,
+    pub server_thumbprint: Option<CompactString>,
     /// `serverCertificate` (`xsd:string`, optional).
-    pub server_certificate: Option<String>,
+    pub server_certificate: Option<CompactString>,
 }
 inherits!(ExtensionServerInfo => DynamicData);
 xml_struct!(ExtensionServerInfo);
@@ -2241,7 +2241,7 @@ pub struct ExtensionTaskTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `taskID` (`xsd:string`, required).
-    pub task_id: String,
+    pub task_id: CompactString,
 }
 inherits!(ExtensionTaskTypeInfo => DynamicData);
 xml_struct!(ExtensionTaskTypeInfo);

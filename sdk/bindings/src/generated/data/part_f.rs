@@ -45,7 +45,7 @@ pub struct FailoverNodeInfo {
     /// `failoverIp` (`CustomizationIPSettings`, optional).
     pub failover_ip: Option<CustomizationIPSettings>,
     /// `biosUuid` (`xsd:string`, optional).
-    pub bios_uuid: Option<String>,
+    pub bios_uuid: Option<CompactString>,
 }
 inherits!(FailoverNodeInfo => DynamicData);
 xml_struct!(FailoverNodeInfo);
@@ -86,7 +86,7 @@ pub struct FaultDomainId {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 inherits!(FaultDomainId => DynamicData);
 xml_struct!(FaultDomainId);
@@ -125,9 +125,9 @@ pub struct FaultToleranceConfigInfo {
     /// `role` (`xsd:int`, required).
     pub role: i32,
     /// `instanceUuids` (`xsd:string`, repeated).
-    pub instance_uuids: Vec<String>,
+    pub instance_uuids: Vec<CompactString>,
     /// `configPaths` (`xsd:string`, repeated).
-    pub config_paths: Vec<String>,
+    pub config_paths: Vec<CompactString>,
     /// `orphaned` (`xsd:boolean`, optional).
     pub orphaned: Option<bool>,
 }
@@ -178,7 +178,7 @@ pub struct FaultToleranceConfigSpec {
     /// `metroFtEnabled` (`xsd:boolean`, optional).
     pub metro_ft_enabled: Option<bool>,
     /// `metroFtHostGroup` (`xsd:string`, optional).
-    pub metro_ft_host_group: Option<String>,
+    pub metro_ft_host_group: Option<CompactString>,
 }
 inherits!(FaultToleranceConfigSpec => DynamicData);
 xml_struct!(FaultToleranceConfigSpec);
@@ -543,7 +543,7 @@ pub struct FcoeConfig {
     /// `priorityClass` (`xsd:int`, required).
     pub priority_class: i32,
     /// `sourceMac` (`xsd:string`, required).
-    pub source_mac: String,
+    pub source_mac: CompactString,
     /// `vlanRange` (`FcoeConfigVlanRange`, repeated).
     pub vlan_range: Vec<FcoeConfigVlanRange>,
     /// `capabilities` (`FcoeConfigFcoeCapabilities`, required).
@@ -639,11 +639,11 @@ pub struct FcoeConfigFcoeSpecification {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `underlyingPnic` (`xsd:string`, required).
-    pub underlying_pnic: String,
+    pub underlying_pnic: CompactString,
     /// `priorityClass` (`xsd:int`, optional).
     pub priority_class: Option<i32>,
     /// `sourceMac` (`xsd:string`, optional).
-    pub source_mac: Option<String>,
+    pub source_mac: Option<CompactString>,
     /// `vlanRange` (`FcoeConfigVlanRange`, repeated).
     pub vlan_range: Vec<FcoeConfigVlanRange>,
 }
@@ -780,7 +780,7 @@ pub struct FileBackedVirtualDiskSpec {
     /// `crypto` (`CryptoSpec`, optional).
     pub crypto: Option<AnyCryptoSpec>,
     /// `sectorFormat` (`xsd:string`, optional).
-    pub sector_format: Option<String>,
+    pub sector_format: Option<CompactString>,
 }
 inherits!(FileBackedVirtualDiskSpec => VirtualDiskSpec);
 xml_struct!(FileBackedVirtualDiskSpec);
@@ -823,15 +823,15 @@ pub struct FileInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `friendlyName` (`xsd:string`, optional).
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<CompactString>,
     /// `fileSize` (`xsd:long`, optional).
     pub file_size: Option<i64>,
     /// `modification` (`xsd:dateTime`, optional).
     pub modification: Option<DateTime>,
     /// `owner` (`xsd:string`, optional).
-    pub owner: Option<String>,
+    pub owner: Option<CompactString>,
 }
 inherits!(FileInfo => DynamicData);
 xml_struct!(FileInfo);
@@ -876,19 +876,19 @@ pub struct FileLockInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `filePath` (`xsd:string`, required).
-    pub file_path: String,
+    pub file_path: CompactString,
     /// `host` (`xsd:string`, required).
-    pub host: String,
+    pub host: CompactString,
     /// `mac` (`xsd:string`, required).
-    pub mac: String,
+    pub mac: CompactString,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `worldName` (`xsd:string`, required).
-    pub world_name: String,
+    pub world_name: CompactString,
     /// `ownerId` (`xsd:string`, optional).
-    pub owner_id: Option<String>,
+    pub owner_id: Option<CompactString>,
     /// `lockMode` (`xsd:string`, required).
-    pub lock_mode: String,
+    pub lock_mode: CompactString,
     /// `acquired` (`xsd:dateTime`, optional).
     pub acquired: Option<DateTime>,
     /// `heartbeat` (`xsd:dateTime`, optional).
@@ -1073,7 +1073,7 @@ pub struct FileTransferInformation {
     /// `size` (`xsd:long`, required).
     pub size: i64,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
 }
 inherits!(FileTransferInformation => DynamicData);
 xml_struct!(FileTransferInformation);
@@ -1151,7 +1151,7 @@ pub struct FirewallProfileRulesetProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(FirewallProfileRulesetProfile => ApplyProfile);
 xml_struct!(FirewallProfileRulesetProfile);
@@ -1419,9 +1419,9 @@ pub struct FolderExternallyManagedFolderInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(FolderExternallyManagedFolderInfo => DynamicData);
 xml_struct!(FolderExternallyManagedFolderInfo);
@@ -1460,7 +1460,7 @@ pub struct FolderFailedHostResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `context` (`LocalizableMessage`, required).
@@ -1571,7 +1571,7 @@ pub struct FolderNewHostSpec {
     /// `hostCnxSpec` (`HostConnectSpec`, required).
     pub host_cnx_spec: HostConnectSpec,
     /// `esxLicense` (`xsd:string`, optional).
-    pub esx_license: Option<String>,
+    pub esx_license: Option<CompactString>,
 }
 inherits!(FolderNewHostSpec => DynamicData);
 xml_struct!(FolderNewHostSpec);

@@ -11,7 +11,7 @@ pub struct GeneralEvent {
     /// The fields inherited from `Event`.
     pub base: Event,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
 }
 inherits!(GeneralEvent => Event);
 xml_struct!(GeneralEvent);
@@ -265,7 +265,7 @@ pub struct GhostDvsProxySwitchDetectedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `switchUuid` (`xsd:string`, repeated).
-    pub switch_uuid: Vec<String>,
+    pub switch_uuid: Vec<CompactString>,
 }
 inherits!(GhostDvsProxySwitchDetectedEvent => HostEvent);
 xml_struct!(GhostDvsProxySwitchDetectedEvent);
@@ -302,7 +302,7 @@ pub struct GhostDvsProxySwitchRemovedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `switchUuid` (`xsd:string`, repeated).
-    pub switch_uuid: Vec<String>,
+    pub switch_uuid: Vec<CompactString>,
 }
 inherits!(GhostDvsProxySwitchRemovedEvent => HostEvent);
 xml_struct!(GhostDvsProxySwitchRemovedEvent);
@@ -339,9 +339,9 @@ pub struct GlobalMessageChangedEvent {
     /// The fields inherited from `SessionEvent`.
     pub base: SessionEvent,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
     /// `prevMessage` (`xsd:string`, optional).
-    pub prev_message: Option<String>,
+    pub prev_message: Option<CompactString>,
 }
 inherits!(GlobalMessageChangedEvent => SessionEvent);
 xml_struct!(GlobalMessageChangedEvent);
@@ -417,7 +417,7 @@ pub struct GuestAliases {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `base64Cert` (`xsd:string`, required).
-    pub base64_cert: String,
+    pub base64_cert: CompactString,
     /// `aliases` (`GuestAuthAliasInfo`, repeated).
     pub aliases: Vec<GuestAuthAliasInfo>,
 }
@@ -460,7 +460,7 @@ pub struct GuestAuthAliasInfo {
     /// `subject` (`GuestAuthSubject`, required).
     pub subject: AnyGuestAuthSubject,
     /// `comment` (`xsd:string`, required).
-    pub comment: String,
+    pub comment: CompactString,
 }
 inherits!(GuestAuthAliasInfo => DynamicData);
 xml_struct!(GuestAuthAliasInfo);
@@ -529,7 +529,7 @@ pub struct GuestAuthNamedSubject {
     /// The fields inherited from `GuestAuthSubject`.
     pub base: GuestAuthSubject,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(GuestAuthNamedSubject => GuestAuthSubject);
 xml_struct!(GuestAuthNamedSubject);
@@ -633,13 +633,13 @@ pub struct GuestDiskInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskPath` (`xsd:string`, optional).
-    pub disk_path: Option<String>,
+    pub disk_path: Option<CompactString>,
     /// `capacity` (`xsd:long`, optional).
     pub capacity: Option<i64>,
     /// `freeSpace` (`xsd:long`, optional).
     pub free_space: Option<i64>,
     /// `filesystemType` (`xsd:string`, optional).
-    pub filesystem_type: Option<String>,
+    pub filesystem_type: Option<CompactString>,
     /// `mappings` (`GuestInfoVirtualDiskMapping`, repeated).
     pub mappings: Vec<GuestInfoVirtualDiskMapping>,
 }
@@ -690,7 +690,7 @@ pub struct GuestFileAttributes {
     /// `accessTime` (`xsd:dateTime`, optional).
     pub access_time: Option<DateTime>,
     /// `symlinkTarget` (`xsd:string`, optional).
-    pub symlink_target: Option<String>,
+    pub symlink_target: Option<CompactString>,
 }
 inherits!(GuestFileAttributes => DynamicData);
 xml_struct!(GuestFileAttributes);
@@ -731,9 +731,9 @@ pub struct GuestFileInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `size` (`xsd:long`, required).
     pub size: i64,
     /// `attributes` (`GuestFileAttributes`, required).
@@ -782,27 +782,27 @@ pub struct GuestInfo {
     /// `toolsStatus` (`VirtualMachineToolsStatus`, optional).
     pub tools_status: Option<VirtualMachineToolsStatus>,
     /// `toolsVersionStatus` (`xsd:string`, optional).
-    pub tools_version_status: Option<String>,
+    pub tools_version_status: Option<CompactString>,
     /// `toolsVersionStatus2` (`xsd:string`, optional).
-    pub tools_version_status2: Option<String>,
+    pub tools_version_status2: Option<CompactString>,
     /// `toolsRunningStatus` (`xsd:string`, optional).
-    pub tools_running_status: Option<String>,
+    pub tools_running_status: Option<CompactString>,
     /// `toolsVersion` (`xsd:string`, optional).
-    pub tools_version: Option<String>,
+    pub tools_version: Option<CompactString>,
     /// `toolsInstallType` (`xsd:string`, optional).
-    pub tools_install_type: Option<String>,
+    pub tools_install_type: Option<CompactString>,
     /// `guestId` (`xsd:string`, optional).
-    pub guest_id: Option<String>,
+    pub guest_id: Option<CompactString>,
     /// `guestFamily` (`xsd:string`, optional).
-    pub guest_family: Option<String>,
+    pub guest_family: Option<CompactString>,
     /// `guestFullName` (`xsd:string`, optional).
-    pub guest_full_name: Option<String>,
+    pub guest_full_name: Option<CompactString>,
     /// `guestDetailedData` (`xsd:string`, optional).
-    pub guest_detailed_data: Option<String>,
+    pub guest_detailed_data: Option<CompactString>,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `ipAddress` (`xsd:string`, optional).
-    pub ip_address: Option<String>,
+    pub ip_address: Option<CompactString>,
     /// `net` (`GuestNicInfo`, repeated).
     pub net: Vec<GuestNicInfo>,
     /// `ipStack` (`GuestStackInfo`, repeated).
@@ -812,13 +812,13 @@ pub struct GuestInfo {
     /// `screen` (`GuestScreenInfo`, optional).
     pub screen: Option<GuestScreenInfo>,
     /// `guestState` (`xsd:string`, required).
-    pub guest_state: String,
+    pub guest_state: CompactString,
     /// `appHeartbeatStatus` (`xsd:string`, optional).
-    pub app_heartbeat_status: Option<String>,
+    pub app_heartbeat_status: Option<CompactString>,
     /// `guestKernelCrashed` (`xsd:boolean`, optional).
     pub guest_kernel_crashed: Option<bool>,
     /// `appState` (`xsd:string`, optional).
-    pub app_state: Option<String>,
+    pub app_state: Option<CompactString>,
     /// `guestOperationsReady` (`xsd:boolean`, optional).
     pub guest_operations_ready: Option<bool>,
     /// `interactiveGuestOperationsReady` (`xsd:boolean`, optional).
@@ -828,7 +828,7 @@ pub struct GuestInfo {
     /// `generationInfo` (`GuestInfoNamespaceGenerationInfo`, repeated).
     pub generation_info: Vec<GuestInfoNamespaceGenerationInfo>,
     /// `hwVersion` (`xsd:string`, optional).
-    pub hw_version: Option<String>,
+    pub hw_version: Option<CompactString>,
     /// `customizationInfo` (`GuestInfoCustomizationInfo`, optional).
     pub customization_info: Option<GuestInfoCustomizationInfo>,
 }
@@ -925,13 +925,13 @@ pub struct GuestInfoCustomizationInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `customizationStatus` (`xsd:string`, required).
-    pub customization_status: String,
+    pub customization_status: CompactString,
     /// `startTime` (`xsd:dateTime`, optional).
     pub start_time: Option<DateTime>,
     /// `endTime` (`xsd:dateTime`, optional).
     pub end_time: Option<DateTime>,
     /// `errorMsg` (`xsd:string`, optional).
-    pub error_msg: Option<String>,
+    pub error_msg: Option<CompactString>,
 }
 inherits!(GuestInfoCustomizationInfo => DynamicData);
 xml_struct!(GuestInfoCustomizationInfo);
@@ -974,7 +974,7 @@ pub struct GuestInfoNamespaceGenerationInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `generationNo` (`xsd:int`, required).
     pub generation_no: i32,
 }
@@ -1093,9 +1093,9 @@ pub struct GuestMappedAliases {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `base64Cert` (`xsd:string`, required).
-    pub base64_cert: String,
+    pub base64_cert: CompactString,
     /// `username` (`xsd:string`, required).
-    pub username: String,
+    pub username: CompactString,
     /// `subjects` (`GuestAuthSubject`, repeated).
     pub subjects: Vec<AnyGuestAuthSubject>,
 }
@@ -1138,11 +1138,11 @@ pub struct GuestNicInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `network` (`xsd:string`, optional).
-    pub network: Option<String>,
+    pub network: Option<CompactString>,
     /// `ipAddress` (`xsd:string`, repeated).
-    pub ip_address: Vec<String>,
+    pub ip_address: Vec<CompactString>,
     /// `macAddress` (`xsd:string`, optional).
-    pub mac_address: Option<String>,
+    pub mac_address: Option<CompactString>,
     /// `connected` (`xsd:boolean`, required).
     pub connected: bool,
     /// `deviceConfigId` (`xsd:int`, required).
@@ -1203,11 +1203,11 @@ pub struct GuestOsDescriptor {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `family` (`xsd:string`, required).
-    pub family: String,
+    pub family: CompactString,
     /// `fullName` (`xsd:string`, required).
-    pub full_name: String,
+    pub full_name: CompactString,
     /// `supportedMaxCPUs` (`xsd:int`, required).
     pub supported_max_cp_us: i32,
     /// `numSupportedPhysicalSockets` (`xsd:int`, optional).
@@ -1223,21 +1223,21 @@ pub struct GuestOsDescriptor {
     /// `recommendedColorDepth` (`xsd:int`, required).
     pub recommended_color_depth: i32,
     /// `supportedDiskControllerList` (`xsd:string`, repeated).
-    pub supported_disk_controller_list: Vec<String>,
+    pub supported_disk_controller_list: Vec<CompactString>,
     /// `recommendedSCSIController` (`xsd:string`, optional).
-    pub recommended_scsi_controller: Option<String>,
+    pub recommended_scsi_controller: Option<CompactString>,
     /// `recommendedDiskController` (`xsd:string`, required).
-    pub recommended_disk_controller: String,
+    pub recommended_disk_controller: CompactString,
     /// `supportedNumDisks` (`xsd:int`, required).
     pub supported_num_disks: i32,
     /// `recommendedDiskSizeMB` (`xsd:int`, required).
     pub recommended_disk_size_mb: i32,
     /// `recommendedCdromController` (`xsd:string`, optional).
-    pub recommended_cdrom_controller: Option<String>,
+    pub recommended_cdrom_controller: Option<CompactString>,
     /// `supportedEthernetCard` (`xsd:string`, repeated).
-    pub supported_ethernet_card: Vec<String>,
+    pub supported_ethernet_card: Vec<CompactString>,
     /// `recommendedEthernetCard` (`xsd:string`, optional).
-    pub recommended_ethernet_card: Option<String>,
+    pub recommended_ethernet_card: Option<CompactString>,
     /// `supportsSlaveDisk` (`xsd:boolean`, optional).
     pub supports_slave_disk: Option<bool>,
     /// `cpuFeatureMask` (`HostCpuIdInfo`, repeated).
@@ -1255,13 +1255,13 @@ pub struct GuestOsDescriptor {
     /// `supportsCpuHotRemove` (`xsd:boolean`, optional).
     pub supports_cpu_hot_remove: Option<bool>,
     /// `supportedFirmware` (`xsd:string`, repeated).
-    pub supported_firmware: Vec<String>,
+    pub supported_firmware: Vec<CompactString>,
     /// `recommendedFirmware` (`xsd:string`, optional).
-    pub recommended_firmware: Option<String>,
+    pub recommended_firmware: Option<CompactString>,
     /// `supportedUSBControllerList` (`xsd:string`, repeated).
-    pub supported_usb_controller_list: Vec<String>,
+    pub supported_usb_controller_list: Vec<CompactString>,
     /// `recommendedUSBController` (`xsd:string`, optional).
-    pub recommended_usb_controller: Option<String>,
+    pub recommended_usb_controller: Option<CompactString>,
     /// `supports3D` (`xsd:boolean`, optional).
     pub supports3_d: Option<bool>,
     /// `recommended3D` (`xsd:boolean`, optional).
@@ -1273,7 +1273,7 @@ pub struct GuestOsDescriptor {
     /// `usbRecommended` (`xsd:boolean`, optional).
     pub usb_recommended: Option<bool>,
     /// `supportLevel` (`xsd:string`, optional).
-    pub support_level: Option<String>,
+    pub support_level: Option<CompactString>,
     /// `supportedForCreate` (`xsd:boolean`, optional).
     pub supported_for_create: Option<bool>,
     /// `vRAMSizeInKB` (`IntOption`, optional).
@@ -1281,7 +1281,7 @@ pub struct GuestOsDescriptor {
     /// `numSupportedFloppyDevices` (`xsd:int`, optional).
     pub num_supported_floppy_devices: Option<i32>,
     /// `wakeOnLanEthernetCard` (`xsd:string`, repeated).
-    pub wake_on_lan_ethernet_card: Vec<String>,
+    pub wake_on_lan_ethernet_card: Vec<CompactString>,
     /// `supportsPvscsiControllerForBoot` (`xsd:boolean`, optional).
     pub supports_pvscsi_controller_for_boot: Option<bool>,
     /// `diskUuidEnabled` (`xsd:boolean`, optional).
@@ -1631,13 +1631,13 @@ pub struct GuestProcessInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `pid` (`xsd:long`, required).
     pub pid: i64,
     /// `owner` (`xsd:string`, required).
-    pub owner: String,
+    pub owner: CompactString,
     /// `cmdLine` (`xsd:string`, required).
-    pub cmd_line: String,
+    pub cmd_line: CompactString,
     /// `startTime` (`xsd:dateTime`, required).
     pub start_time: DateTime,
     /// `endTime` (`xsd:dateTime`, optional).
@@ -1692,13 +1692,13 @@ pub struct GuestProgramSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `programPath` (`xsd:string`, required).
-    pub program_path: String,
+    pub program_path: CompactString,
     /// `arguments` (`xsd:string`, required).
-    pub arguments: String,
+    pub arguments: CompactString,
     /// `workingDirectory` (`xsd:string`, optional).
-    pub working_directory: Option<String>,
+    pub working_directory: Option<CompactString>,
     /// `envVariables` (`xsd:string`, repeated).
-    pub env_variables: Vec<String>,
+    pub env_variables: Vec<CompactString>,
 }
 inherits!(GuestProgramSpec => DynamicData);
 xml_struct!(GuestProgramSpec);
@@ -1741,9 +1741,9 @@ pub struct GuestRegKeyNameSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `registryPath` (`xsd:string`, required).
-    pub registry_path: String,
+    pub registry_path: CompactString,
     /// `wowBitness` (`xsd:string`, required).
-    pub wow_bitness: String,
+    pub wow_bitness: CompactString,
 }
 inherits!(GuestRegKeyNameSpec => DynamicData);
 xml_struct!(GuestRegKeyNameSpec);
@@ -1825,7 +1825,7 @@ pub struct GuestRegKeySpec {
     /// `keyName` (`GuestRegKeyNameSpec`, required).
     pub key_name: GuestRegKeyNameSpec,
     /// `classType` (`xsd:string`, required).
-    pub class_type: String,
+    pub class_type: CompactString,
     /// `lastWritten` (`xsd:dateTime`, required).
     pub last_written: DateTime,
 }
@@ -1972,7 +1972,7 @@ pub struct GuestRegValueExpandStringSpec {
     /// The fields inherited from `GuestRegValueDataSpec`.
     pub base: GuestRegValueDataSpec,
     /// `value` (`xsd:string`, optional).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
 }
 inherits!(GuestRegValueExpandStringSpec => GuestRegValueDataSpec);
 xml_struct!(GuestRegValueExpandStringSpec);
@@ -2009,7 +2009,7 @@ pub struct GuestRegValueMultiStringSpec {
     /// The fields inherited from `GuestRegValueDataSpec`.
     pub base: GuestRegValueDataSpec,
     /// `value` (`xsd:string`, repeated).
-    pub value: Vec<String>,
+    pub value: Vec<CompactString>,
 }
 inherits!(GuestRegValueMultiStringSpec => GuestRegValueDataSpec);
 xml_struct!(GuestRegValueMultiStringSpec);
@@ -2048,7 +2048,7 @@ pub struct GuestRegValueNameSpec {
     /// `keyName` (`GuestRegKeyNameSpec`, required).
     pub key_name: GuestRegKeyNameSpec,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(GuestRegValueNameSpec => DynamicData);
 xml_struct!(GuestRegValueNameSpec);
@@ -2165,7 +2165,7 @@ pub struct GuestRegValueStringSpec {
     /// The fields inherited from `GuestRegValueDataSpec`.
     pub base: GuestRegValueDataSpec,
     /// `value` (`xsd:string`, optional).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
 }
 inherits!(GuestRegValueStringSpec => GuestRegValueDataSpec);
 xml_struct!(GuestRegValueStringSpec);

@@ -11,11 +11,11 @@ pub struct HbrDiskMigrationAction {
     /// The fields inherited from `ClusterAction`.
     pub base: ClusterAction,
     /// `collectionId` (`xsd:string`, required).
-    pub collection_id: String,
+    pub collection_id: CompactString,
     /// `collectionName` (`xsd:string`, required).
-    pub collection_name: String,
+    pub collection_name: CompactString,
     /// `diskIds` (`xsd:string`, repeated).
-    pub disk_ids: Vec<String>,
+    pub disk_ids: Vec<CompactString>,
     /// `source` (`ManagedObjectReference`, required).
     pub source: ManagedObjectReference,
     /// `destination` (`ManagedObjectReference`, required).
@@ -92,11 +92,11 @@ pub struct HbrManagerReplicationVmInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `progressInfo` (`ReplicationVmProgressInfo`, optional).
     pub progress_info: Option<ReplicationVmProgressInfo>,
     /// `imageId` (`xsd:string`, optional).
-    pub image_id: Option<String>,
+    pub image_id: Option<CompactString>,
     /// `lastError` (`LocalizedMethodFault`, optional).
     pub last_error: Option<LocalizedMethodFault>,
 }
@@ -143,7 +143,7 @@ pub struct HbrManagerVmReplicationCapability {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `supportedQuiesceMode` (`xsd:string`, required).
-    pub supported_quiesce_mode: String,
+    pub supported_quiesce_mode: CompactString,
     /// `compressionSupported` (`xsd:boolean`, required).
     pub compression_supported: bool,
     /// `maxSupportedSourceDiskCapacity` (`xsd:long`, required).
@@ -233,9 +233,9 @@ pub struct HbrTargetSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `targetIP` (`xsd:string`, required).
-    pub target_ip: String,
+    pub target_ip: CompactString,
     /// `certificate` (`xsd:string`, required).
-    pub certificate: String,
+    pub certificate: CompactString,
 }
 inherits!(HbrTargetSpec => DynamicData);
 xml_struct!(HbrTargetSpec);

@@ -11,15 +11,15 @@ pub struct HealthStatusChangedEvent {
     /// The fields inherited from `Event`.
     pub base: Event,
     /// `componentId` (`xsd:string`, required).
-    pub component_id: String,
+    pub component_id: CompactString,
     /// `oldStatus` (`xsd:string`, required).
-    pub old_status: String,
+    pub old_status: CompactString,
     /// `newStatus` (`xsd:string`, required).
-    pub new_status: String,
+    pub new_status: CompactString,
     /// `componentName` (`xsd:string`, required).
-    pub component_name: String,
+    pub component_name: CompactString,
     /// `serviceId` (`xsd:string`, optional).
-    pub service_id: Option<String>,
+    pub service_id: Option<CompactString>,
 }
 inherits!(HealthStatusChangedEvent => Event);
 xml_struct!(HealthStatusChangedEvent);
@@ -107,13 +107,13 @@ pub struct HealthUpdate {
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
     /// `healthUpdateInfoId` (`xsd:string`, required).
-    pub health_update_info_id: String,
+    pub health_update_info_id: CompactString,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `status` (`ManagedEntityStatus`, required).
     pub status: ManagedEntityStatus,
     /// `remediation` (`xsd:string`, required).
-    pub remediation: String,
+    pub remediation: CompactString,
 }
 inherits!(HealthUpdate => DynamicData);
 xml_struct!(HealthUpdate);
@@ -158,11 +158,11 @@ pub struct HealthUpdateInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `componentType` (`xsd:string`, required).
-    pub component_type: String,
+    pub component_type: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(HealthUpdateInfo => DynamicData);
 xml_struct!(HealthUpdateInfo);

@@ -11,7 +11,7 @@ pub struct HostAccessControlEntry {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `principal` (`xsd:string`, required).
-    pub principal: String,
+    pub principal: CompactString,
     /// `group` (`xsd:boolean`, required).
     pub group: bool,
     /// `accessMode` (`HostAccessMode`, required).
@@ -56,11 +56,11 @@ pub struct HostAccountSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `password` (`xsd:string`, optional).
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(HostAccountSpec => DynamicData);
 xml_struct!(HostAccountSpec);
@@ -101,7 +101,7 @@ pub struct HostActiveDirectory {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeOperation` (`xsd:string`, required).
-    pub change_operation: String,
+    pub change_operation: CompactString,
     /// `spec` (`HostActiveDirectorySpec`, optional).
     pub spec: Option<HostActiveDirectorySpec>,
 }
@@ -142,11 +142,11 @@ pub struct HostActiveDirectoryInfo {
     /// The fields inherited from `HostDirectoryStoreInfo`.
     pub base: HostDirectoryStoreInfo,
     /// `joinedDomain` (`xsd:string`, optional).
-    pub joined_domain: Option<String>,
+    pub joined_domain: Option<CompactString>,
     /// `trustedDomain` (`xsd:string`, repeated).
-    pub trusted_domain: Vec<String>,
+    pub trusted_domain: Vec<CompactString>,
     /// `domainMembershipStatus` (`xsd:string`, optional).
-    pub domain_membership_status: Option<String>,
+    pub domain_membership_status: Option<CompactString>,
     /// `smartCardAuthenticationEnabled` (`xsd:boolean`, optional).
     pub smart_card_authentication_enabled: Option<bool>,
 }
@@ -196,21 +196,21 @@ pub struct HostActiveDirectorySpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `domainName` (`xsd:string`, optional).
-    pub domain_name: Option<String>,
+    pub domain_name: Option<CompactString>,
     /// `userName` (`xsd:string`, optional).
-    pub user_name: Option<String>,
+    pub user_name: Option<CompactString>,
     /// `password` (`xsd:string`, optional).
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// `camServer` (`xsd:string`, optional).
-    pub cam_server: Option<String>,
+    pub cam_server: Option<CompactString>,
     /// `thumbprint` (`xsd:string`, optional).
-    pub thumbprint: Option<String>,
+    pub thumbprint: Option<CompactString>,
     /// `certificate` (`xsd:string`, optional).
-    pub certificate: Option<String>,
+    pub certificate: Option<CompactString>,
     /// `smartCardAuthenticationEnabled` (`xsd:boolean`, optional).
     pub smart_card_authentication_enabled: Option<bool>,
     /// `smartCardTrustAnchors` (`xsd:string`, repeated).
-    pub smart_card_trust_anchors: Vec<String>,
+    pub smart_card_trust_anchors: Vec<CompactString>,
 }
 inherits!(HostActiveDirectorySpec => DynamicData);
 xml_struct!(HostActiveDirectorySpec);
@@ -266,7 +266,7 @@ pub struct HostAddFailedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
 }
 inherits!(HostAddFailedEvent => HostEvent);
 xml_struct!(HostAddFailedEvent);
@@ -470,7 +470,7 @@ pub struct HostAssignableHardwareBinding {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `instanceId` (`xsd:string`, required).
-    pub instance_id: String,
+    pub instance_id: CompactString,
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
 }
@@ -548,9 +548,9 @@ pub struct HostAssignableHardwareConfigAttributeOverride {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `instanceId` (`xsd:string`, required).
-    pub instance_id: String,
+    pub instance_id: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `value` (`xsd:anyType`, optional).
     pub value: Option<Any>,
 }
@@ -593,11 +593,11 @@ pub struct HostAuthenticationInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `principal` (`xsd:string`, required).
-    pub principal: String,
+    pub principal: CompactString,
     /// `ownerTag` (`xsd:string`, required).
-    pub owner_tag: String,
+    pub owner_tag: CompactString,
     /// `sslCertificates` (`xsd:string`, repeated).
-    pub ssl_certificates: Vec<String>,
+    pub ssl_certificates: Vec<CompactString>,
 }
 inherits!(HostAuthenticationInfo => DynamicData);
 xml_struct!(HostAuthenticationInfo);

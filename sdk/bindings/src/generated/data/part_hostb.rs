@@ -11,11 +11,11 @@ pub struct HostBIOSInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `biosVersion` (`xsd:string`, optional).
-    pub bios_version: Option<String>,
+    pub bios_version: Option<CompactString>,
     /// `releaseDate` (`xsd:dateTime`, optional).
     pub release_date: Option<DateTime>,
     /// `vendor` (`xsd:string`, optional).
-    pub vendor: Option<String>,
+    pub vendor: Option<CompactString>,
     /// `majorRelease` (`xsd:int`, optional).
     pub major_release: Option<i32>,
     /// `minorRelease` (`xsd:int`, optional).
@@ -25,7 +25,7 @@ pub struct HostBIOSInfo {
     /// `firmwareMinorRelease` (`xsd:int`, optional).
     pub firmware_minor_release: Option<i32>,
     /// `firmwareType` (`xsd:string`, optional).
-    pub firmware_type: Option<String>,
+    pub firmware_type: Option<CompactString>,
 }
 inherits!(HostBIOSInfo => DynamicData);
 xml_struct!(HostBIOSInfo);
@@ -136,9 +136,9 @@ pub struct HostBootDevice {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(HostBootDevice => DynamicData);
 xml_struct!(HostBootDevice);
@@ -179,7 +179,7 @@ pub struct HostBootDeviceInfo {
     /// `bootDevices` (`HostBootDevice`, repeated).
     pub boot_devices: Vec<HostBootDevice>,
     /// `currentBootDeviceKey` (`xsd:string`, optional).
-    pub current_boot_device_key: Option<String>,
+    pub current_boot_device_key: Option<CompactString>,
 }
 inherits!(HostBootDeviceInfo => DynamicData);
 xml_struct!(HostBootDeviceInfo);

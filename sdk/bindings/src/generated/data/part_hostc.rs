@@ -167,15 +167,15 @@ pub struct HostCapability {
     /// `ftSupported` (`xsd:boolean`, optional).
     pub ft_supported: Option<bool>,
     /// `replayUnsupportedReason` (`xsd:string`, optional).
-    pub replay_unsupported_reason: Option<String>,
+    pub replay_unsupported_reason: Option<CompactString>,
     /// `replayCompatibilityIssues` (`xsd:string`, repeated).
-    pub replay_compatibility_issues: Vec<String>,
+    pub replay_compatibility_issues: Vec<CompactString>,
     /// `smpFtSupported` (`xsd:boolean`, optional).
     pub smp_ft_supported: Option<bool>,
     /// `ftCompatibilityIssues` (`xsd:string`, repeated).
-    pub ft_compatibility_issues: Vec<String>,
+    pub ft_compatibility_issues: Vec<CompactString>,
     /// `smpFtCompatibilityIssues` (`xsd:string`, repeated).
-    pub smp_ft_compatibility_issues: Vec<String>,
+    pub smp_ft_compatibility_issues: Vec<CompactString>,
     /// `maxVcpusPerFtVm` (`xsd:int`, optional).
     pub max_vcpus_per_ft_vm: Option<i32>,
     /// `loginBySSLThumbprintSupported` (`xsd:boolean`, optional).
@@ -189,7 +189,7 @@ pub struct HostCapability {
     /// `tpmSupported` (`xsd:boolean`, optional).
     pub tpm_supported: Option<bool>,
     /// `tpmVersion` (`xsd:string`, optional).
-    pub tpm_version: Option<String>,
+    pub tpm_version: Option<CompactString>,
     /// `txtEnabled` (`xsd:boolean`, optional).
     pub txt_enabled: Option<bool>,
     /// `supportedCpuFeature` (`HostCpuIdInfo`, repeated).
@@ -201,9 +201,9 @@ pub struct HostCapability {
     /// `vmDirectPathGen2Supported` (`xsd:boolean`, optional).
     pub vm_direct_path_gen2_supported: Option<bool>,
     /// `vmDirectPathGen2UnsupportedReason` (`xsd:string`, repeated).
-    pub vm_direct_path_gen2_unsupported_reason: Vec<String>,
+    pub vm_direct_path_gen2_unsupported_reason: Vec<CompactString>,
     /// `vmDirectPathGen2UnsupportedReasonExtended` (`xsd:string`, optional).
-    pub vm_direct_path_gen2_unsupported_reason_extended: Option<String>,
+    pub vm_direct_path_gen2_unsupported_reason_extended: Option<CompactString>,
     /// `supportedVmfsMajorVersion` (`xsd:int`, repeated).
     pub supported_vmfs_major_version: Vec<i32>,
     /// `vStorageCapable` (`xsd:boolean`, optional).
@@ -303,7 +303,7 @@ pub struct HostCapability {
     /// `ftEfiSupported` (`xsd:boolean`, optional).
     pub ft_efi_supported: Option<bool>,
     /// `unmapMethodSupported` (`xsd:string`, optional).
-    pub unmap_method_supported: Option<String>,
+    pub unmap_method_supported: Option<CompactString>,
     /// `maxMemMBPerFtVm` (`xsd:int`, optional).
     pub max_mem_mb_per_ft_vm: Option<i32>,
     /// `virtualMmuUsageIgnored` (`xsd:boolean`, optional).
@@ -1039,17 +1039,17 @@ pub struct HostCertificateManagerCertificateInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `kind` (`xsd:string`, optional).
-    pub kind: Option<String>,
+    pub kind: Option<CompactString>,
     /// `issuer` (`xsd:string`, optional).
-    pub issuer: Option<String>,
+    pub issuer: Option<CompactString>,
     /// `notBefore` (`xsd:dateTime`, optional).
     pub not_before: Option<DateTime>,
     /// `notAfter` (`xsd:dateTime`, optional).
     pub not_after: Option<DateTime>,
     /// `subject` (`xsd:string`, optional).
-    pub subject: Option<String>,
+    pub subject: Option<CompactString>,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
 }
 inherits!(HostCertificateManagerCertificateInfo => DynamicData);
 xml_struct!(HostCertificateManagerCertificateInfo);
@@ -1096,9 +1096,9 @@ pub struct HostCertificateManagerCertificateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `kind` (`xsd:string`, required).
-    pub kind: String,
+    pub kind: CompactString,
     /// `subjectAlternativeNames` (`xsd:string`, repeated).
-    pub subject_alternative_names: Vec<String>,
+    pub subject_alternative_names: Vec<CompactString>,
 }
 inherits!(HostCertificateManagerCertificateSpec => DynamicData);
 xml_struct!(HostCertificateManagerCertificateSpec);
@@ -1167,7 +1167,7 @@ pub struct HostCnxFailedAlreadyManagedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `serverName` (`xsd:string`, required).
-    pub server_name: String,
+    pub server_name: CompactString,
 }
 inherits!(HostCnxFailedAlreadyManagedEvent => HostEvent);
 xml_struct!(HostCnxFailedAlreadyManagedEvent);
@@ -1681,7 +1681,7 @@ pub struct HostConfigInfo {
     /// `fileSystemVolume` (`HostFileSystemVolumeInfo`, optional).
     pub file_system_volume: Option<HostFileSystemVolumeInfo>,
     /// `systemFile` (`xsd:string`, repeated).
-    pub system_file: Vec<String>,
+    pub system_file: Vec<CompactString>,
     /// `network` (`HostNetworkInfo`, optional).
     pub network: Option<HostNetworkInfo>,
     /// `vmotion` (`HostVMotionInfo`, optional).
@@ -1707,7 +1707,7 @@ pub struct HostConfigInfo {
     /// `optionDef` (`OptionDef`, repeated).
     pub option_def: Vec<OptionDef>,
     /// `datastorePrincipal` (`xsd:string`, optional).
-    pub datastore_principal: Option<String>,
+    pub datastore_principal: Option<CompactString>,
     /// `localSwapDatastore` (`ManagedObjectReference`, optional).
     pub local_swap_datastore: Option<ManagedObjectReference>,
     /// `systemSwapConfiguration` (`HostSystemSwapConfiguration`, optional).
@@ -1755,7 +1755,7 @@ pub struct HostConfigInfo {
     /// `vsanHostConfig` (`VsanHostConfigInfo`, optional).
     pub vsan_host_config: Option<VsanHostConfigInfo>,
     /// `domainList` (`xsd:string`, repeated).
-    pub domain_list: Vec<String>,
+    pub domain_list: Vec<CompactString>,
     /// `scriptCheckSum` (`xsd:base64Binary`, optional).
     pub script_check_sum: Option<Vec<u8>>,
     /// `hostConfigCheckSum` (`xsd:base64Binary`, optional).
@@ -1765,7 +1765,7 @@ pub struct HostConfigInfo {
     /// `graphicsInfo` (`HostGraphicsInfo`, repeated).
     pub graphics_info: Vec<HostGraphicsInfo>,
     /// `sharedPassthruGpuTypes` (`xsd:string`, repeated).
-    pub shared_passthru_gpu_types: Vec<String>,
+    pub shared_passthru_gpu_types: Vec<CompactString>,
     /// `graphicsConfig` (`HostGraphicsConfig`, optional).
     pub graphics_config: Option<HostGraphicsConfig>,
     /// `sharedGpuCapabilities` (`HostSharedGpuCapabilities`, repeated).
@@ -2149,9 +2149,9 @@ pub struct HostConfigSpec {
     /// `option` (`OptionValue`, repeated).
     pub option: Vec<AnyOptionValue>,
     /// `datastorePrincipal` (`xsd:string`, optional).
-    pub datastore_principal: Option<String>,
+    pub datastore_principal: Option<CompactString>,
     /// `datastorePrincipalPasswd` (`xsd:string`, optional).
-    pub datastore_principal_passwd: Option<String>,
+    pub datastore_principal_passwd: Option<CompactString>,
     /// `datetime` (`HostDateTimeConfig`, optional).
     pub datetime: Option<HostDateTimeConfig>,
     /// `storageDevice` (`HostStorageDeviceInfo`, optional).
@@ -2246,13 +2246,13 @@ pub struct HostConfigSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `port` (`xsd:int`, required).
     pub port: i32,
     /// `sslThumbprint` (`xsd:string`, optional).
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<CompactString>,
     /// `sslCertificate` (`xsd:string`, optional).
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<CompactString>,
     /// `product` (`AboutInfo`, optional).
     pub product: Option<AboutInfo>,
     /// `vmotionEnabled` (`xsd:boolean`, required).
@@ -2319,7 +2319,7 @@ pub struct HostConnectInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `serverIp` (`xsd:string`, optional).
-    pub server_ip: Option<String>,
+    pub server_ip: Option<CompactString>,
     /// `inDasCluster` (`xsd:boolean`, optional).
     pub in_das_cluster: Option<bool>,
     /// `host` (`HostListSummary`, required).
@@ -2429,27 +2429,27 @@ pub struct HostConnectSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `sslThumbprint` (`xsd:string`, optional).
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<CompactString>,
     /// `sslCertificate` (`xsd:string`, optional).
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<CompactString>,
     /// `userName` (`xsd:string`, optional).
-    pub user_name: Option<String>,
+    pub user_name: Option<CompactString>,
     /// `password` (`xsd:string`, optional).
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// `vmFolder` (`ManagedObjectReference`, optional).
     pub vm_folder: Option<ManagedObjectReference>,
     /// `force` (`xsd:boolean`, required).
     pub force: bool,
     /// `vimAccountName` (`xsd:string`, optional).
-    pub vim_account_name: Option<String>,
+    pub vim_account_name: Option<CompactString>,
     /// `vimAccountPassword` (`xsd:string`, optional).
-    pub vim_account_password: Option<String>,
+    pub vim_account_password: Option<CompactString>,
     /// `managementIp` (`xsd:string`, optional).
-    pub management_ip: Option<String>,
+    pub management_ip: Option<CompactString>,
     /// `lockdownMode` (`HostLockdownMode`, optional).
     pub lockdown_mode: Option<HostLockdownMode>,
     /// `hostGateway` (`HostGatewaySpec`, optional).
@@ -2576,15 +2576,15 @@ pub struct HostCpuIdInfo {
     /// `level` (`xsd:int`, required).
     pub level: i32,
     /// `vendor` (`xsd:string`, optional).
-    pub vendor: Option<String>,
+    pub vendor: Option<CompactString>,
     /// `eax` (`xsd:string`, optional).
-    pub eax: Option<String>,
+    pub eax: Option<CompactString>,
     /// `ebx` (`xsd:string`, optional).
-    pub ebx: Option<String>,
+    pub ebx: Option<CompactString>,
     /// `ecx` (`xsd:string`, optional).
-    pub ecx: Option<String>,
+    pub ecx: Option<CompactString>,
     /// `edx` (`xsd:string`, optional).
-    pub edx: Option<String>,
+    pub edx: Option<CompactString>,
 }
 inherits!(HostCpuIdInfo => DynamicData);
 xml_struct!(HostCpuIdInfo);
@@ -2682,13 +2682,13 @@ pub struct HostCpuPackage {
     /// `index` (`xsd:short`, required).
     pub index: i16,
     /// `vendor` (`xsd:string`, required).
-    pub vendor: String,
+    pub vendor: CompactString,
     /// `hz` (`xsd:long`, required).
     pub hz: i64,
     /// `busHz` (`xsd:long`, required).
     pub bus_hz: i64,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `threadId` (`xsd:short`, repeated).
     pub thread_id: Vec<i16>,
     /// `cpuFeature` (`HostCpuIdInfo`, repeated).
@@ -2753,9 +2753,9 @@ pub struct HostCpuPowerManagementInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `currentPolicy` (`xsd:string`, optional).
-    pub current_policy: Option<String>,
+    pub current_policy: Option<CompactString>,
     /// `hardwareSupport` (`xsd:string`, optional).
-    pub hardware_support: Option<String>,
+    pub hardware_support: Option<CompactString>,
 }
 inherits!(HostCpuPowerManagementInfo => DynamicData);
 xml_struct!(HostCpuPowerManagementInfo);
@@ -2794,7 +2794,7 @@ pub struct HostCpuSchedulerInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `policy` (`xsd:string`, required).
-    pub policy: String,
+    pub policy: CompactString,
 }
 inherits!(HostCpuSchedulerInfo => DynamicData);
 xml_struct!(HostCpuSchedulerInfo);

@@ -131,9 +131,9 @@ pub struct HostDasErrorEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `message` (`xsd:string`, optional).
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(HostDasErrorEvent => HostEvent);
 xml_struct!(HostDasErrorEvent);
@@ -271,7 +271,7 @@ pub struct HostDatastoreBrowserSearchResults {
     /// `datastore` (`ManagedObjectReference`, optional).
     pub datastore: Option<ManagedObjectReference>,
     /// `folderPath` (`xsd:string`, optional).
-    pub folder_path: Option<String>,
+    pub folder_path: Option<CompactString>,
     /// `file` (`FileInfo`, repeated).
     pub file: Vec<AnyFileInfo>,
 }
@@ -320,7 +320,7 @@ pub struct HostDatastoreBrowserSearchSpec {
     /// `searchCaseInsensitive` (`xsd:boolean`, optional).
     pub search_case_insensitive: Option<bool>,
     /// `matchPattern` (`xsd:string`, repeated).
-    pub match_pattern: Vec<String>,
+    pub match_pattern: Vec<CompactString>,
     /// `sortFoldersFirst` (`xsd:boolean`, optional).
     pub sort_folders_first: Option<bool>,
 }
@@ -404,7 +404,7 @@ pub struct HostDatastoreExistsConnectInfo {
     /// The fields inherited from `HostDatastoreConnectInfo`.
     pub base: HostDatastoreConnectInfo,
     /// `newDatastoreName` (`xsd:string`, required).
-    pub new_datastore_name: String,
+    pub new_datastore_name: CompactString,
 }
 inherits!(HostDatastoreExistsConnectInfo => HostDatastoreConnectInfo);
 xml_struct!(HostDatastoreExistsConnectInfo);
@@ -441,7 +441,7 @@ pub struct HostDatastoreNameConflictConnectInfo {
     /// The fields inherited from `HostDatastoreConnectInfo`.
     pub base: HostDatastoreConnectInfo,
     /// `newDatastoreName` (`xsd:string`, required).
-    pub new_datastore_name: String,
+    pub new_datastore_name: CompactString,
 }
 inherits!(HostDatastoreNameConflictConnectInfo => HostDatastoreConnectInfo);
 xml_struct!(HostDatastoreNameConflictConnectInfo);
@@ -579,9 +579,9 @@ pub struct HostDatastoreSystemVvolDatastoreSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `scId` (`xsd:string`, required).
-    pub sc_id: String,
+    pub sc_id: CompactString,
 }
 inherits!(HostDatastoreSystemVvolDatastoreSpec => DynamicData);
 xml_struct!(HostDatastoreSystemVvolDatastoreSpec);
@@ -620,13 +620,13 @@ pub struct HostDateTimeConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `timeZone` (`xsd:string`, optional).
-    pub time_zone: Option<String>,
+    pub time_zone: Option<CompactString>,
     /// `ntpConfig` (`HostNtpConfig`, optional).
     pub ntp_config: Option<HostNtpConfig>,
     /// `ptpConfig` (`HostPtpConfig`, optional).
     pub ptp_config: Option<HostPtpConfig>,
     /// `protocol` (`xsd:string`, optional).
-    pub protocol: Option<String>,
+    pub protocol: Option<CompactString>,
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `disableEvents` (`xsd:boolean`, optional).
@@ -687,7 +687,7 @@ pub struct HostDateTimeInfo {
     /// `timeZone` (`HostDateTimeSystemTimeZone`, required).
     pub time_zone: HostDateTimeSystemTimeZone,
     /// `systemClockProtocol` (`xsd:string`, optional).
-    pub system_clock_protocol: Option<String>,
+    pub system_clock_protocol: Option<CompactString>,
     /// `ntpConfig` (`HostNtpConfig`, optional).
     pub ntp_config: Option<HostNtpConfig>,
     /// `ptpConfig` (`HostPtpConfig`, optional).
@@ -705,15 +705,15 @@ pub struct HostDateTimeInfo {
     /// `lastSyncTime` (`xsd:dateTime`, optional).
     pub last_sync_time: Option<DateTime>,
     /// `remoteNtpServer` (`xsd:string`, optional).
-    pub remote_ntp_server: Option<String>,
+    pub remote_ntp_server: Option<CompactString>,
     /// `ntpRunTime` (`xsd:long`, optional).
     pub ntp_run_time: Option<i64>,
     /// `ptpRunTime` (`xsd:long`, optional).
     pub ptp_run_time: Option<i64>,
     /// `ntpDuration` (`xsd:string`, optional).
-    pub ntp_duration: Option<String>,
+    pub ntp_duration: Option<CompactString>,
     /// `ptpDuration` (`xsd:string`, optional).
-    pub ptp_duration: Option<String>,
+    pub ptp_duration: Option<CompactString>,
 }
 inherits!(HostDateTimeInfo => DynamicData);
 xml_struct!(HostDateTimeInfo);
@@ -780,7 +780,7 @@ pub struct HostDateTimeSystemServiceTestResult {
     /// `workingNormally` (`xsd:boolean`, required).
     pub working_normally: bool,
     /// `report` (`xsd:string`, repeated).
-    pub report: Vec<String>,
+    pub report: Vec<CompactString>,
 }
 inherits!(HostDateTimeSystemServiceTestResult => DynamicData);
 xml_struct!(HostDateTimeSystemServiceTestResult);
@@ -819,11 +819,11 @@ pub struct HostDateTimeSystemTimeZone {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `gmtOffset` (`xsd:int`, required).
     pub gmt_offset: i32,
 }
@@ -908,9 +908,9 @@ pub struct HostDevice {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `deviceType` (`xsd:string`, required).
-    pub device_type: String,
+    pub device_type: CompactString,
 }
 inherits!(HostDevice => DynamicData);
 xml_struct!(HostDevice);
@@ -949,7 +949,7 @@ pub struct HostDhcpService {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `spec` (`HostDhcpServiceSpec`, required).
     pub spec: HostDhcpServiceSpec,
 }
@@ -990,9 +990,9 @@ pub struct HostDhcpServiceConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeOperation` (`xsd:string`, optional).
-    pub change_operation: Option<String>,
+    pub change_operation: Option<CompactString>,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `spec` (`HostDhcpServiceSpec`, required).
     pub spec: HostDhcpServiceSpec,
 }
@@ -1035,21 +1035,21 @@ pub struct HostDhcpServiceSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `virtualSwitch` (`xsd:string`, required).
-    pub virtual_switch: String,
+    pub virtual_switch: CompactString,
     /// `defaultLeaseDuration` (`xsd:int`, required).
     pub default_lease_duration: i32,
     /// `leaseBeginIp` (`xsd:string`, required).
-    pub lease_begin_ip: String,
+    pub lease_begin_ip: CompactString,
     /// `leaseEndIp` (`xsd:string`, required).
-    pub lease_end_ip: String,
+    pub lease_end_ip: CompactString,
     /// `maxLeaseDuration` (`xsd:int`, required).
     pub max_lease_duration: i32,
     /// `unlimitedLease` (`xsd:boolean`, required).
     pub unlimited_lease: bool,
     /// `ipSubnetAddr` (`xsd:string`, required).
-    pub ip_subnet_addr: String,
+    pub ip_subnet_addr: CompactString,
     /// `ipSubnetMask` (`xsd:string`, required).
-    pub ip_subnet_mask: String,
+    pub ip_subnet_mask: CompactString,
 }
 inherits!(HostDhcpServiceSpec => DynamicData);
 xml_struct!(HostDhcpServiceSpec);
@@ -1100,9 +1100,9 @@ pub struct HostDiagnosticPartition {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `storageType` (`xsd:string`, required).
-    pub storage_type: String,
+    pub storage_type: CompactString,
     /// `diagnosticType` (`xsd:string`, required).
-    pub diagnostic_type: String,
+    pub diagnostic_type: CompactString,
     /// `slots` (`xsd:int`, required).
     pub slots: i32,
     /// `id` (`HostScsiDiskPartition`, required).
@@ -1151,7 +1151,7 @@ pub struct HostDiagnosticPartitionCreateDescription {
     /// `layout` (`HostDiskPartitionLayout`, required).
     pub layout: HostDiskPartitionLayout,
     /// `diskUuid` (`xsd:string`, required).
-    pub disk_uuid: String,
+    pub disk_uuid: CompactString,
     /// `spec` (`HostDiagnosticPartitionCreateSpec`, required).
     pub spec: HostDiagnosticPartitionCreateSpec,
 }
@@ -1194,9 +1194,9 @@ pub struct HostDiagnosticPartitionCreateOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `storageType` (`xsd:string`, required).
-    pub storage_type: String,
+    pub storage_type: CompactString,
     /// `diagnosticType` (`xsd:string`, required).
-    pub diagnostic_type: String,
+    pub diagnostic_type: CompactString,
     /// `disk` (`HostScsiDisk`, required).
     pub disk: HostScsiDisk,
 }
@@ -1239,9 +1239,9 @@ pub struct HostDiagnosticPartitionCreateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `storageType` (`xsd:string`, required).
-    pub storage_type: String,
+    pub storage_type: CompactString,
     /// `diagnosticType` (`xsd:string`, required).
-    pub diagnostic_type: String,
+    pub diagnostic_type: CompactString,
     /// `id` (`HostScsiDiskPartition`, required).
     pub id: HostScsiDiskPartition,
     /// `partition` (`HostDiskPartitionSpec`, required).
@@ -1292,11 +1292,11 @@ pub struct HostDigestInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `digestMethod` (`xsd:string`, required).
-    pub digest_method: String,
+    pub digest_method: CompactString,
     /// `digestValue` (`xsd:byte`, repeated).
     pub digest_value: Vec<i8>,
     /// `objectName` (`xsd:string`, optional).
-    pub object_name: Option<String>,
+    pub object_name: Option<CompactString>,
 }
 inherits!(HostDigestInfo => DynamicData);
 xml_struct!(HostDigestInfo);
@@ -1367,7 +1367,7 @@ pub struct HostDisconnectedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(HostDisconnectedEvent => HostEvent);
 xml_struct!(HostDisconnectedEvent);
@@ -1404,7 +1404,7 @@ pub struct HostDiskConfigurationResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `devicePath` (`xsd:string`, optional).
-    pub device_path: Option<String>,
+    pub device_path: Option<CompactString>,
     /// `success` (`xsd:boolean`, optional).
     pub success: Option<bool>,
     /// `fault` (`LocalizedMethodFault`, optional).
@@ -1567,7 +1567,7 @@ pub struct HostDiskMappingInfo {
     /// `physicalPartition` (`HostDiskMappingPartitionInfo`, optional).
     pub physical_partition: Option<HostDiskMappingPartitionInfo>,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `exclusive` (`xsd:boolean`, optional).
     pub exclusive: Option<bool>,
 }
@@ -1612,7 +1612,7 @@ pub struct HostDiskMappingOption {
     /// `physicalPartition` (`HostDiskMappingPartitionOption`, repeated).
     pub physical_partition: Vec<HostDiskMappingPartitionOption>,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(HostDiskMappingOption => DynamicData);
 xml_struct!(HostDiskMappingOption);
@@ -1651,9 +1651,9 @@ pub struct HostDiskMappingPartitionInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `fileSystem` (`xsd:string`, required).
-    pub file_system: String,
+    pub file_system: CompactString,
     /// `capacityInKb` (`xsd:long`, required).
     pub capacity_in_kb: i64,
 }
@@ -1696,9 +1696,9 @@ pub struct HostDiskMappingPartitionOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `fileSystem` (`xsd:string`, required).
-    pub file_system: String,
+    pub file_system: CompactString,
     /// `capacityInKb` (`xsd:long`, required).
     pub capacity_in_kb: i64,
 }
@@ -1747,9 +1747,9 @@ pub struct HostDiskPartitionAttributes {
     /// `endSector` (`xsd:long`, required).
     pub end_sector: i64,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `guid` (`xsd:string`, optional).
-    pub guid: Option<String>,
+    pub guid: Option<CompactString>,
     /// `logical` (`xsd:boolean`, required).
     pub logical: bool,
     /// `attributes` (`xsd:byte`, required).
@@ -1808,7 +1808,7 @@ pub struct HostDiskPartitionBlockRange {
     /// `partition` (`xsd:int`, optional).
     pub partition: Option<i32>,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `start` (`HostDiskDimensionsLba`, required).
     pub start: HostDiskDimensionsLba,
     /// `end` (`HostDiskDimensionsLba`, required).
@@ -1855,7 +1855,7 @@ pub struct HostDiskPartitionInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `spec` (`HostDiskPartitionSpec`, required).
     pub spec: HostDiskPartitionSpec,
     /// `layout` (`HostDiskPartitionLayout`, required).
@@ -1941,7 +1941,7 @@ pub struct HostDiskPartitionSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `partitionFormat` (`xsd:string`, optional).
-    pub partition_format: Option<String>,
+    pub partition_format: Option<CompactString>,
     /// `chs` (`HostDiskDimensionsChs`, optional).
     pub chs: Option<HostDiskDimensionsChs>,
     /// `totalSectors` (`xsd:long`, optional).
@@ -1996,17 +1996,17 @@ pub struct HostDnsConfig {
     /// `dhcp` (`xsd:boolean`, required).
     pub dhcp: bool,
     /// `virtualNicDevice` (`xsd:string`, optional).
-    pub virtual_nic_device: Option<String>,
+    pub virtual_nic_device: Option<CompactString>,
     /// `ipv6VirtualNicDevice` (`xsd:string`, optional).
-    pub ipv6_virtual_nic_device: Option<String>,
+    pub ipv6_virtual_nic_device: Option<CompactString>,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `domainName` (`xsd:string`, required).
-    pub domain_name: String,
+    pub domain_name: CompactString,
     /// `address` (`xsd:string`, repeated).
-    pub address: Vec<String>,
+    pub address: Vec<CompactString>,
     /// `searchDomain` (`xsd:string`, repeated).
-    pub search_domain: Vec<String>,
+    pub search_domain: Vec<CompactString>,
 }
 inherits!(HostDnsConfig => DynamicData);
 xml_struct!(HostDnsConfig);
@@ -2096,7 +2096,7 @@ pub struct HostDvxClass {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceClass` (`xsd:string`, required).
-    pub device_class: String,
+    pub device_class: CompactString,
     /// `checkpointSupported` (`xsd:boolean`, required).
     pub checkpoint_supported: bool,
     /// `swDMATracingSupported` (`xsd:boolean`, required).

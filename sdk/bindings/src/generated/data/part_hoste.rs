@@ -197,7 +197,7 @@ pub struct HostExtraNetworksEvent {
     /// The fields inherited from `HostDasEvent`.
     pub base: HostDasEvent,
     /// `ips` (`xsd:string`, optional).
-    pub ips: Option<String>,
+    pub ips: Option<CompactString>,
 }
 inherits!(HostExtraNetworksEvent => HostDasEvent);
 xml_struct!(HostExtraNetworksEvent);

@@ -52,11 +52,11 @@ pub struct HostFeatureCapability {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `featureName` (`xsd:string`, required).
-    pub feature_name: String,
+    pub feature_name: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(HostFeatureCapability => DynamicData);
 xml_struct!(HostFeatureCapability);
@@ -97,11 +97,11 @@ pub struct HostFeatureMask {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `featureName` (`xsd:string`, required).
-    pub feature_name: String,
+    pub feature_name: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(HostFeatureMask => DynamicData);
 xml_struct!(HostFeatureMask);
@@ -142,9 +142,9 @@ pub struct HostFeatureVersionInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(HostFeatureVersionInfo => DynamicData);
 xml_struct!(HostFeatureVersionInfo);
@@ -232,7 +232,7 @@ pub struct HostFibreChannelOverEthernetHba {
     /// The fields inherited from `HostFibreChannelHba`.
     pub base: HostFibreChannelHba,
     /// `underlyingNic` (`xsd:string`, required).
-    pub underlying_nic: String,
+    pub underlying_nic: CompactString,
     /// `linkInfo` (`HostFibreChannelOverEthernetHbaLinkInfo`, required).
     pub link_info: HostFibreChannelOverEthernetHbaLinkInfo,
     /// `isSoftwareFcoe` (`xsd:boolean`, required).
@@ -281,9 +281,9 @@ pub struct HostFibreChannelOverEthernetHbaLinkInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vnportMac` (`xsd:string`, required).
-    pub vnport_mac: String,
+    pub vnport_mac: CompactString,
     /// `fcfMac` (`xsd:string`, required).
-    pub fcf_mac: String,
+    pub fcf_mac: CompactString,
     /// `vlanId` (`xsd:int`, required).
     pub vlan_id: i32,
 }
@@ -326,9 +326,9 @@ pub struct HostFibreChannelOverEthernetTargetTransport {
     /// The fields inherited from `HostFibreChannelTargetTransport`.
     pub base: HostFibreChannelTargetTransport,
     /// `vnportMac` (`xsd:string`, required).
-    pub vnport_mac: String,
+    pub vnport_mac: CompactString,
     /// `fcfMac` (`xsd:string`, required).
-    pub fcf_mac: String,
+    pub fcf_mac: CompactString,
     /// `vlanId` (`xsd:int`, required).
     pub vlan_id: i32,
 }
@@ -412,9 +412,9 @@ pub struct HostFileAccess {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `who` (`xsd:string`, required).
-    pub who: String,
+    pub who: CompactString,
     /// `what` (`xsd:string`, required).
-    pub what: String,
+    pub what: CompactString,
 }
 inherits!(HostFileAccess => DynamicData);
 xml_struct!(HostFileAccess);
@@ -457,7 +457,7 @@ pub struct HostFileSystemMountInfo {
     /// `volume` (`HostFileSystemVolume`, required).
     pub volume: AnyHostFileSystemVolume,
     /// `vStorageSupport` (`xsd:string`, optional).
-    pub v_storage_support: Option<String>,
+    pub v_storage_support: Option<CompactString>,
 }
 inherits!(HostFileSystemMountInfo => DynamicData);
 xml_struct!(HostFileSystemMountInfo);
@@ -498,9 +498,9 @@ pub struct HostFileSystemVolume {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `capacity` (`xsd:long`, required).
     pub capacity: i64,
 }
@@ -543,7 +543,7 @@ pub struct HostFileSystemVolumeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `volumeTypeList` (`xsd:string`, repeated).
-    pub volume_type_list: Vec<String>,
+    pub volume_type_list: Vec<CompactString>,
     /// `mountInfo` (`HostFileSystemMountInfo`, repeated).
     pub mount_info: Vec<HostFileSystemMountInfo>,
 }
@@ -625,7 +625,7 @@ pub struct HostFirewallConfigRuleSetConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `rulesetId` (`xsd:string`, required).
-    pub ruleset_id: String,
+    pub ruleset_id: CompactString,
     /// `enabled` (`xsd:boolean`, required).
     pub enabled: bool,
     /// `allowedHosts` (`HostFirewallRulesetIpList`, optional).
@@ -760,7 +760,7 @@ pub struct HostFirewallRule {
     /// `portType` (`HostFirewallRulePortType`, optional).
     pub port_type: Option<HostFirewallRulePortType>,
     /// `protocol` (`xsd:string`, required).
-    pub protocol: String,
+    pub protocol: CompactString,
 }
 inherits!(HostFirewallRule => DynamicData);
 xml_struct!(HostFirewallRule);
@@ -805,15 +805,15 @@ pub struct HostFirewallRuleset {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `required` (`xsd:boolean`, required).
     pub required: bool,
     /// `rule` (`HostFirewallRule`, repeated).
     pub rule: Vec<HostFirewallRule>,
     /// `service` (`xsd:string`, optional).
-    pub service: Option<String>,
+    pub service: Option<CompactString>,
     /// `enabled` (`xsd:boolean`, required).
     pub enabled: bool,
     /// `allowedHosts` (`HostFirewallRulesetIpList`, optional).
@@ -874,7 +874,7 @@ pub struct HostFirewallRulesetIpList {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, repeated).
-    pub ip_address: Vec<String>,
+    pub ip_address: Vec<CompactString>,
     /// `ipNetwork` (`HostFirewallRulesetIpNetwork`, repeated).
     pub ip_network: Vec<HostFirewallRulesetIpNetwork>,
     /// `allIp` (`xsd:boolean`, required).
@@ -919,7 +919,7 @@ pub struct HostFirewallRulesetIpNetwork {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `network` (`xsd:string`, required).
-    pub network: String,
+    pub network: CompactString,
     /// `prefixLength` (`xsd:int`, required).
     pub prefix_length: i32,
 }
@@ -1078,15 +1078,15 @@ pub struct HostFru {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `partName` (`xsd:string`, required).
-    pub part_name: String,
+    pub part_name: CompactString,
     /// `partNumber` (`xsd:string`, required).
-    pub part_number: String,
+    pub part_number: CompactString,
     /// `manufacturer` (`xsd:string`, required).
-    pub manufacturer: String,
+    pub manufacturer: CompactString,
     /// `serialNumber` (`xsd:string`, optional).
-    pub serial_number: Option<String>,
+    pub serial_number: Option<CompactString>,
     /// `mfgTimeStamp` (`xsd:dateTime`, optional).
     pub mfg_time_stamp: Option<DateTime>,
 }

@@ -11,11 +11,11 @@ pub struct HostGatewaySpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `gatewayType` (`xsd:string`, required).
-    pub gateway_type: String,
+    pub gateway_type: CompactString,
     /// `gatewayId` (`xsd:string`, optional).
-    pub gateway_id: Option<String>,
+    pub gateway_id: Option<CompactString>,
     /// `trustVerificationToken` (`xsd:string`, optional).
-    pub trust_verification_token: Option<String>,
+    pub trust_verification_token: Option<CompactString>,
     /// `hostAuthParams` (`KeyValue`, repeated).
     pub host_auth_params: Vec<KeyValue>,
 }
@@ -90,9 +90,9 @@ pub struct HostGraphicsConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostDefaultGraphicsType` (`xsd:string`, required).
-    pub host_default_graphics_type: String,
+    pub host_default_graphics_type: CompactString,
     /// `sharedPassthruAssignmentPolicy` (`xsd:string`, required).
-    pub shared_passthru_assignment_policy: String,
+    pub shared_passthru_assignment_policy: CompactString,
     /// `deviceType` (`HostGraphicsConfigDeviceType`, repeated).
     pub device_type: Vec<HostGraphicsConfigDeviceType>,
 }
@@ -140,11 +140,11 @@ pub struct HostGraphicsConfigDeviceType {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceId` (`xsd:string`, required).
-    pub device_id: String,
+    pub device_id: CompactString,
     /// `graphicsType` (`xsd:string`, required).
-    pub graphics_type: String,
+    pub graphics_type: CompactString,
     /// `vgpuMode` (`xsd:string`, optional).
-    pub vgpu_mode: Option<String>,
+    pub vgpu_mode: Option<CompactString>,
 }
 inherits!(HostGraphicsConfigDeviceType => DynamicData);
 xml_struct!(HostGraphicsConfigDeviceType);
@@ -185,15 +185,15 @@ pub struct HostGraphicsInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `vendorName` (`xsd:string`, required).
-    pub vendor_name: String,
+    pub vendor_name: CompactString,
     /// `pciId` (`xsd:string`, required).
-    pub pci_id: String,
+    pub pci_id: CompactString,
     /// `graphicsType` (`xsd:string`, required).
-    pub graphics_type: String,
+    pub graphics_type: CompactString,
     /// `vgpuMode` (`xsd:string`, optional).
-    pub vgpu_mode: Option<String>,
+    pub vgpu_mode: Option<CompactString>,
     /// `memorySizeInKB` (`xsd:long`, required).
     pub memory_size_in_kb: i64,
     /// `vm` (`ManagedObjectReference`, repeated).

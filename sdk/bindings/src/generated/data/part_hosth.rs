@@ -11,7 +11,7 @@ pub struct HostHardwareElementInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `status` (`ElementDescription`, required).
     pub status: AnyElementDescription,
 }
@@ -82,7 +82,7 @@ pub struct HostHardwareInfo {
     /// `sevInfo` (`HostSevInfo`, optional).
     pub sev_info: Option<HostSevInfo>,
     /// `memoryTieringType` (`xsd:string`, optional).
-    pub memory_tiering_type: Option<String>,
+    pub memory_tiering_type: Option<CompactString>,
     /// `memoryTierInfo` (`HostMemoryTierInfo`, repeated).
     pub memory_tier_info: Vec<HostMemoryTierInfo>,
     /// `tdxInfo` (`HostTdxInfo`, optional).
@@ -206,19 +206,19 @@ pub struct HostHardwareSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vendor` (`xsd:string`, required).
-    pub vendor: String,
+    pub vendor: CompactString,
     /// `model` (`xsd:string`, required).
-    pub model: String,
+    pub model: CompactString,
     /// `family` (`xsd:string`, optional).
-    pub family: Option<String>,
+    pub family: Option<CompactString>,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `otherIdentifyingInfo` (`HostSystemIdentificationInfo`, repeated).
     pub other_identifying_info: Vec<HostSystemIdentificationInfo>,
     /// `memorySize` (`xsd:long`, required).
     pub memory_size: i64,
     /// `cpuModel` (`xsd:string`, required).
-    pub cpu_model: String,
+    pub cpu_model: CompactString,
     /// `cpuMhz` (`xsd:int`, required).
     pub cpu_mhz: i32,
     /// `numCpuPkgs` (`xsd:short`, required).
@@ -321,21 +321,21 @@ pub struct HostHostBusAdapter {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `bus` (`xsd:int`, required).
     pub bus: i32,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `model` (`xsd:string`, required).
-    pub model: String,
+    pub model: CompactString,
     /// `driver` (`xsd:string`, optional).
-    pub driver: Option<String>,
+    pub driver: Option<CompactString>,
     /// `pci` (`xsd:string`, optional).
-    pub pci: Option<String>,
+    pub pci: Option<CompactString>,
     /// `storageProtocol` (`xsd:string`, optional).
-    pub storage_protocol: Option<String>,
+    pub storage_protocol: Option<CompactString>,
 }
 inherits!(HostHostBusAdapter => DynamicData);
 xml_struct!(HostHostBusAdapter);

@@ -11,9 +11,9 @@ pub struct HostImageProfileSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `vendor` (`xsd:string`, required).
-    pub vendor: String,
+    pub vendor: CompactString,
 }
 inherits!(HostImageProfileSummary => DynamicData);
 xml_struct!(HostImageProfileSummary);
@@ -108,9 +108,9 @@ pub struct HostInternetScsiHba {
     /// `advancedOptions` (`HostInternetScsiHbaParamValue`, repeated).
     pub advanced_options: Vec<HostInternetScsiHbaParamValue>,
     /// `iScsiName` (`xsd:string`, required).
-    pub i_scsi_name: String,
+    pub i_scsi_name: CompactString,
     /// `iScsiAlias` (`xsd:string`, optional).
-    pub i_scsi_alias: Option<String>,
+    pub i_scsi_alias: Option<CompactString>,
     /// `configuredSendTarget` (`HostInternetScsiHbaSendTarget`, repeated).
     pub configured_send_target: Vec<HostInternetScsiHbaSendTarget>,
     /// `configuredStaticTarget` (`HostInternetScsiHbaStaticTarget`, repeated).
@@ -260,19 +260,19 @@ pub struct HostInternetScsiHbaAuthenticationProperties {
     /// `chapAuthEnabled` (`xsd:boolean`, required).
     pub chap_auth_enabled: bool,
     /// `chapName` (`xsd:string`, optional).
-    pub chap_name: Option<String>,
+    pub chap_name: Option<CompactString>,
     /// `chapSecret` (`xsd:string`, optional).
-    pub chap_secret: Option<String>,
+    pub chap_secret: Option<CompactString>,
     /// `chapAuthenticationType` (`xsd:string`, optional).
-    pub chap_authentication_type: Option<String>,
+    pub chap_authentication_type: Option<CompactString>,
     /// `chapInherited` (`xsd:boolean`, optional).
     pub chap_inherited: Option<bool>,
     /// `mutualChapName` (`xsd:string`, optional).
-    pub mutual_chap_name: Option<String>,
+    pub mutual_chap_name: Option<CompactString>,
     /// `mutualChapSecret` (`xsd:string`, optional).
-    pub mutual_chap_secret: Option<String>,
+    pub mutual_chap_secret: Option<CompactString>,
     /// `mutualChapAuthenticationType` (`xsd:string`, optional).
-    pub mutual_chap_authentication_type: Option<String>,
+    pub mutual_chap_authentication_type: Option<CompactString>,
     /// `mutualChapInherited` (`xsd:boolean`, optional).
     pub mutual_chap_inherited: Option<bool>,
 }
@@ -387,11 +387,11 @@ pub struct HostInternetScsiHbaDigestProperties {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `headerDigestType` (`xsd:string`, optional).
-    pub header_digest_type: Option<String>,
+    pub header_digest_type: Option<CompactString>,
     /// `headerDigestInherited` (`xsd:boolean`, optional).
     pub header_digest_inherited: Option<bool>,
     /// `dataDigestType` (`xsd:string`, optional).
-    pub data_digest_type: Option<String>,
+    pub data_digest_type: Option<CompactString>,
     /// `dataDigestInherited` (`xsd:boolean`, optional).
     pub data_digest_inherited: Option<bool>,
 }
@@ -495,15 +495,15 @@ pub struct HostInternetScsiHbaDiscoveryProperties {
     /// `iSnsDiscoveryEnabled` (`xsd:boolean`, required).
     pub i_sns_discovery_enabled: bool,
     /// `iSnsDiscoveryMethod` (`xsd:string`, optional).
-    pub i_sns_discovery_method: Option<String>,
+    pub i_sns_discovery_method: Option<CompactString>,
     /// `iSnsHost` (`xsd:string`, optional).
-    pub i_sns_host: Option<String>,
+    pub i_sns_host: Option<CompactString>,
     /// `slpDiscoveryEnabled` (`xsd:boolean`, required).
     pub slp_discovery_enabled: bool,
     /// `slpDiscoveryMethod` (`xsd:string`, optional).
-    pub slp_discovery_method: Option<String>,
+    pub slp_discovery_method: Option<CompactString>,
     /// `slpHost` (`xsd:string`, optional).
-    pub slp_host: Option<String>,
+    pub slp_host: Option<CompactString>,
     /// `staticTargetDiscoveryEnabled` (`xsd:boolean`, required).
     pub static_target_discovery_enabled: bool,
     /// `sendTargetsDiscoveryEnabled` (`xsd:boolean`, required).
@@ -718,25 +718,25 @@ pub struct HostInternetScsiHbaIPProperties {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `mac` (`xsd:string`, optional).
-    pub mac: Option<String>,
+    pub mac: Option<CompactString>,
     /// `address` (`xsd:string`, optional).
-    pub address: Option<String>,
+    pub address: Option<CompactString>,
     /// `dhcpConfigurationEnabled` (`xsd:boolean`, required).
     pub dhcp_configuration_enabled: bool,
     /// `subnetMask` (`xsd:string`, optional).
-    pub subnet_mask: Option<String>,
+    pub subnet_mask: Option<CompactString>,
     /// `defaultGateway` (`xsd:string`, optional).
-    pub default_gateway: Option<String>,
+    pub default_gateway: Option<CompactString>,
     /// `primaryDnsServerAddress` (`xsd:string`, optional).
-    pub primary_dns_server_address: Option<String>,
+    pub primary_dns_server_address: Option<CompactString>,
     /// `alternateDnsServerAddress` (`xsd:string`, optional).
-    pub alternate_dns_server_address: Option<String>,
+    pub alternate_dns_server_address: Option<CompactString>,
     /// `ipv6Address` (`xsd:string`, optional).
-    pub ipv6_address: Option<String>,
+    pub ipv6_address: Option<CompactString>,
     /// `ipv6SubnetMask` (`xsd:string`, optional).
-    pub ipv6_subnet_mask: Option<String>,
+    pub ipv6_subnet_mask: Option<CompactString>,
     /// `ipv6DefaultGateway` (`xsd:string`, optional).
-    pub ipv6_default_gateway: Option<String>,
+    pub ipv6_default_gateway: Option<CompactString>,
     /// `arpRedirectEnabled` (`xsd:boolean`, optional).
     pub arp_redirect_enabled: Option<bool>,
     /// `mtu` (`xsd:int`, optional).
@@ -826,7 +826,7 @@ pub struct HostInternetScsiHbaIPv6Properties {
     /// `ipv6RouterAdvertisementConfigurationEnabled` (`xsd:boolean`, optional).
     pub ipv6_router_advertisement_configuration_enabled: Option<bool>,
     /// `ipv6DefaultGateway` (`xsd:string`, optional).
-    pub ipv6_default_gateway: Option<String>,
+    pub ipv6_default_gateway: Option<CompactString>,
 }
 inherits!(HostInternetScsiHbaIPv6Properties => DynamicData);
 xml_struct!(HostInternetScsiHbaIPv6Properties);
@@ -886,13 +886,13 @@ pub struct HostInternetScsiHbaIscsiIpv6Address {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
     /// `prefixLength` (`xsd:int`, required).
     pub prefix_length: i32,
     /// `origin` (`xsd:string`, required).
-    pub origin: String,
+    pub origin: CompactString,
     /// `operation` (`xsd:string`, optional).
-    pub operation: Option<String>,
+    pub operation: Option<CompactString>,
 }
 inherits!(HostInternetScsiHbaIscsiIpv6Address => DynamicData);
 xml_struct!(HostInternetScsiHbaIscsiIpv6Address);
@@ -972,7 +972,7 @@ pub struct HostInternetScsiHbaSendTarget {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `authenticationProperties` (`HostInternetScsiHbaAuthenticationProperties`, optional).
@@ -984,7 +984,7 @@ pub struct HostInternetScsiHbaSendTarget {
     /// `advancedOptions` (`HostInternetScsiHbaParamValue`, repeated).
     pub advanced_options: Vec<HostInternetScsiHbaParamValue>,
     /// `parent` (`xsd:string`, optional).
-    pub parent: Option<String>,
+    pub parent: Option<CompactString>,
 }
 inherits!(HostInternetScsiHbaSendTarget => DynamicData);
 xml_struct!(HostInternetScsiHbaSendTarget);
@@ -1033,13 +1033,13 @@ pub struct HostInternetScsiHbaStaticTarget {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `iScsiName` (`xsd:string`, required).
-    pub i_scsi_name: String,
+    pub i_scsi_name: CompactString,
     /// `discoveryMethod` (`xsd:string`, optional).
-    pub discovery_method: Option<String>,
+    pub discovery_method: Option<CompactString>,
     /// `authenticationProperties` (`HostInternetScsiHbaAuthenticationProperties`, optional).
     pub authentication_properties: Option<HostInternetScsiHbaAuthenticationProperties>,
     /// `digestProperties` (`HostInternetScsiHbaDigestProperties`, optional).
@@ -1049,7 +1049,7 @@ pub struct HostInternetScsiHbaStaticTarget {
     /// `advancedOptions` (`HostInternetScsiHbaParamValue`, repeated).
     pub advanced_options: Vec<HostInternetScsiHbaParamValue>,
     /// `parent` (`xsd:string`, optional).
-    pub parent: Option<String>,
+    pub parent: Option<CompactString>,
 }
 inherits!(HostInternetScsiHbaStaticTarget => DynamicData);
 xml_struct!(HostInternetScsiHbaStaticTarget);
@@ -1143,11 +1143,11 @@ pub struct HostInternetScsiTargetTransport {
     /// The fields inherited from `HostTargetTransport`.
     pub base: HostTargetTransport,
     /// `iScsiName` (`xsd:string`, required).
-    pub i_scsi_name: String,
+    pub i_scsi_name: CompactString,
     /// `iScsiAlias` (`xsd:string`, required).
-    pub i_scsi_alias: String,
+    pub i_scsi_alias: CompactString,
     /// `address` (`xsd:string`, repeated).
-    pub address: Vec<String>,
+    pub address: Vec<CompactString>,
 }
 inherits!(HostInternetScsiTargetTransport => HostTargetTransport);
 xml_struct!(HostInternetScsiTargetTransport);
@@ -1292,9 +1292,9 @@ pub struct HostIpChangedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `oldIP` (`xsd:string`, required).
-    pub old_ip: String,
+    pub old_ip: CompactString,
     /// `newIP` (`xsd:string`, required).
-    pub new_ip: String,
+    pub new_ip: CompactString,
 }
 inherits!(HostIpChangedEvent => HostEvent);
 xml_struct!(HostIpChangedEvent);
@@ -1335,9 +1335,9 @@ pub struct HostIpConfig {
     /// `dhcp` (`xsd:boolean`, required).
     pub dhcp: bool,
     /// `ipAddress` (`xsd:string`, optional).
-    pub ip_address: Option<String>,
+    pub ip_address: Option<CompactString>,
     /// `subnetMask` (`xsd:string`, optional).
-    pub subnet_mask: Option<String>,
+    pub subnet_mask: Option<CompactString>,
     /// `ipV6Config` (`HostIpConfigIpV6AddressConfiguration`, optional).
     pub ip_v6_config: Option<HostIpConfigIpV6AddressConfiguration>,
 }
@@ -1382,17 +1382,17 @@ pub struct HostIpConfigIpV6Address {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `prefixLength` (`xsd:int`, required).
     pub prefix_length: i32,
     /// `origin` (`xsd:string`, optional).
-    pub origin: Option<String>,
+    pub origin: Option<CompactString>,
     /// `dadState` (`xsd:string`, optional).
-    pub dad_state: Option<String>,
+    pub dad_state: Option<CompactString>,
     /// `lifetime` (`xsd:dateTime`, optional).
     pub lifetime: Option<DateTime>,
     /// `operation` (`xsd:string`, optional).
-    pub operation: Option<String>,
+    pub operation: Option<CompactString>,
 }
 inherits!(HostIpConfigIpV6Address => DynamicData);
 xml_struct!(HostIpConfigIpV6Address);
@@ -1484,9 +1484,9 @@ pub struct HostIpInconsistentEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `ipAddress2` (`xsd:string`, required).
-    pub ip_address2: String,
+    pub ip_address2: CompactString,
 }
 inherits!(HostIpInconsistentEvent => HostEvent);
 xml_struct!(HostIpInconsistentEvent);
@@ -1525,13 +1525,13 @@ pub struct HostIpRouteConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `defaultGateway` (`xsd:string`, optional).
-    pub default_gateway: Option<String>,
+    pub default_gateway: Option<CompactString>,
     /// `gatewayDevice` (`xsd:string`, optional).
-    pub gateway_device: Option<String>,
+    pub gateway_device: Option<CompactString>,
     /// `ipV6DefaultGateway` (`xsd:string`, optional).
-    pub ip_v6_default_gateway: Option<String>,
+    pub ip_v6_default_gateway: Option<CompactString>,
     /// `ipV6GatewayDevice` (`xsd:string`, optional).
-    pub ip_v6_gateway_device: Option<String>,
+    pub ip_v6_gateway_device: Option<CompactString>,
 }
 inherits!(HostIpRouteConfig => DynamicData);
 xml_struct!(HostIpRouteConfig);
@@ -1620,13 +1620,13 @@ pub struct HostIpRouteEntry {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `network` (`xsd:string`, required).
-    pub network: String,
+    pub network: CompactString,
     /// `prefixLength` (`xsd:int`, required).
     pub prefix_length: i32,
     /// `gateway` (`xsd:string`, required).
-    pub gateway: String,
+    pub gateway: CompactString,
     /// `deviceName` (`xsd:string`, optional).
-    pub device_name: Option<String>,
+    pub device_name: Option<CompactString>,
 }
 inherits!(HostIpRouteEntry => DynamicData);
 xml_struct!(HostIpRouteEntry);
@@ -1669,7 +1669,7 @@ pub struct HostIpRouteOp {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeOperation` (`xsd:string`, required).
-    pub change_operation: String,
+    pub change_operation: CompactString,
     /// `route` (`HostIpRouteEntry`, required).
     pub route: HostIpRouteEntry,
 }
@@ -1822,13 +1822,13 @@ pub struct HostIpmiInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `bmcIpAddress` (`xsd:string`, optional).
-    pub bmc_ip_address: Option<String>,
+    pub bmc_ip_address: Option<CompactString>,
     /// `bmcMacAddress` (`xsd:string`, optional).
-    pub bmc_mac_address: Option<String>,
+    pub bmc_mac_address: Option<CompactString>,
     /// `login` (`xsd:string`, optional).
-    pub login: Option<String>,
+    pub login: Option<CompactString>,
     /// `password` (`xsd:string`, optional).
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
 }
 inherits!(HostIpmiInfo => DynamicData);
 xml_struct!(HostIpmiInfo);
@@ -1871,7 +1871,7 @@ pub struct HostIsolationIpPingFailedEvent {
     /// The fields inherited from `HostDasEvent`.
     pub base: HostDasEvent,
     /// `isolationIp` (`xsd:string`, required).
-    pub isolation_ip: String,
+    pub isolation_ip: CompactString,
 }
 inherits!(HostIsolationIpPingFailedEvent => HostDasEvent);
 xml_struct!(HostIsolationIpPingFailedEvent);

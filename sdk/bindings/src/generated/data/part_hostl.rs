@@ -125,11 +125,11 @@ pub struct HostLicenseSpec {
     /// `source` (`LicenseSource`, optional).
     pub source: Option<AnyLicenseSource>,
     /// `editionKey` (`xsd:string`, optional).
-    pub edition_key: Option<String>,
+    pub edition_key: Option<CompactString>,
     /// `disabledFeatureKey` (`xsd:string`, repeated).
-    pub disabled_feature_key: Vec<String>,
+    pub disabled_feature_key: Vec<CompactString>,
     /// `enabledFeatureKey` (`xsd:string`, repeated).
-    pub enabled_feature_key: Vec<String>,
+    pub enabled_feature_key: Vec<CompactString>,
 }
 inherits!(HostLicenseSpec => DynamicData);
 xml_struct!(HostLicenseSpec);
@@ -188,13 +188,13 @@ pub struct HostListSummary {
     /// `customValue` (`CustomFieldValue`, repeated).
     pub custom_value: Vec<AnyCustomFieldValue>,
     /// `managementServerIp` (`xsd:string`, optional).
-    pub management_server_ip: Option<String>,
+    pub management_server_ip: Option<CompactString>,
     /// `maxEVCModeKey` (`xsd:string`, optional).
-    pub max_evc_mode_key: Option<String>,
+    pub max_evc_mode_key: Option<CompactString>,
     /// `currentEVCModeKey` (`xsd:string`, optional).
-    pub current_evc_mode_key: Option<String>,
+    pub current_evc_mode_key: Option<CompactString>,
     /// `currentEVCGraphicsModeKey` (`xsd:string`, optional).
-    pub current_evc_graphics_mode_key: Option<String>,
+    pub current_evc_graphics_mode_key: Option<CompactString>,
     /// `gateway` (`HostListSummaryGatewaySummary`, optional).
     pub gateway: Option<HostListSummaryGatewaySummary>,
     /// `tpmAttestation` (`HostTpmAttestationInfo`, optional).
@@ -273,9 +273,9 @@ pub struct HostListSummaryGatewaySummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `gatewayType` (`xsd:string`, required).
-    pub gateway_type: String,
+    pub gateway_type: CompactString,
     /// `gatewayId` (`xsd:string`, required).
-    pub gateway_id: String,
+    pub gateway_id: CompactString,
 }
 inherits!(HostListSummaryGatewaySummary => DynamicData);
 xml_struct!(HostListSummaryGatewaySummary);
@@ -404,7 +404,7 @@ pub struct HostLocalFileSystemVolume {
     /// The fields inherited from `HostFileSystemVolume`.
     pub base: HostFileSystemVolume,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(HostLocalFileSystemVolume => HostFileSystemVolume);
 xml_struct!(HostLocalFileSystemVolume);
@@ -441,9 +441,9 @@ pub struct HostLocalFileSystemVolumeSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `localPath` (`xsd:string`, required).
-    pub local_path: String,
+    pub local_path: CompactString,
 }
 inherits!(HostLocalFileSystemVolumeSpec => DynamicData);
 xml_struct!(HostLocalFileSystemVolumeSpec);
@@ -519,15 +519,15 @@ pub struct HostLowLevelProvisioningManagerDiskLayoutSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `controllerType` (`xsd:string`, required).
-    pub controller_type: String,
+    pub controller_type: CompactString,
     /// `busNumber` (`xsd:int`, required).
     pub bus_number: i32,
     /// `unitNumber` (`xsd:int`, required).
     pub unit_number: i32,
     /// `srcFilename` (`xsd:string`, required).
-    pub src_filename: String,
+    pub src_filename: CompactString,
     /// `dstFilename` (`xsd:string`, required).
-    pub dst_filename: String,
+    pub dst_filename: CompactString,
 }
 inherits!(HostLowLevelProvisioningManagerDiskLayoutSpec => DynamicData);
 xml_struct!(HostLowLevelProvisioningManagerDiskLayoutSpec);
@@ -572,7 +572,7 @@ pub struct HostLowLevelProvisioningManagerFileDeleteResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `fileName` (`xsd:string`, required).
-    pub file_name: String,
+    pub file_name: CompactString,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }
@@ -613,9 +613,9 @@ pub struct HostLowLevelProvisioningManagerFileDeleteSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `fileName` (`xsd:string`, required).
-    pub file_name: String,
+    pub file_name: CompactString,
     /// `fileType` (`xsd:string`, required).
-    pub file_type: String,
+    pub file_type: CompactString,
 }
 inherits!(HostLowLevelProvisioningManagerFileDeleteSpec => DynamicData);
 xml_struct!(HostLowLevelProvisioningManagerFileDeleteSpec);
@@ -654,11 +654,11 @@ pub struct HostLowLevelProvisioningManagerFileReserveResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `baseName` (`xsd:string`, required).
-    pub base_name: String,
+    pub base_name: CompactString,
     /// `parentDir` (`xsd:string`, required).
-    pub parent_dir: String,
+    pub parent_dir: CompactString,
     /// `reservedName` (`xsd:string`, required).
-    pub reserved_name: String,
+    pub reserved_name: CompactString,
 }
 inherits!(HostLowLevelProvisioningManagerFileReserveResult => DynamicData);
 xml_struct!(HostLowLevelProvisioningManagerFileReserveResult);
@@ -699,13 +699,13 @@ pub struct HostLowLevelProvisioningManagerFileReserveSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `baseName` (`xsd:string`, required).
-    pub base_name: String,
+    pub base_name: CompactString,
     /// `parentDir` (`xsd:string`, required).
-    pub parent_dir: String,
+    pub parent_dir: CompactString,
     /// `fileType` (`xsd:string`, required).
-    pub file_type: String,
+    pub file_type: CompactString,
     /// `storageProfile` (`xsd:string`, required).
-    pub storage_profile: String,
+    pub storage_profile: CompactString,
 }
 inherits!(HostLowLevelProvisioningManagerFileReserveSpec => DynamicData);
 xml_struct!(HostLowLevelProvisioningManagerFileReserveSpec);
@@ -750,9 +750,9 @@ pub struct HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     /// `id` (`xsd:int`, required).
     pub id: i32,
     /// `srcFilename` (`xsd:string`, required).
-    pub src_filename: String,
+    pub src_filename: CompactString,
     /// `dstFilename` (`xsd:string`, required).
-    pub dst_filename: String,
+    pub dst_filename: CompactString,
     /// `disk` (`HostLowLevelProvisioningManagerDiskLayoutSpec`, repeated).
     pub disk: Vec<HostLowLevelProvisioningManagerDiskLayoutSpec>,
 }
@@ -799,7 +799,7 @@ pub struct HostLowLevelProvisioningManagerVmMigrationStatus {
     /// `migrationId` (`xsd:long`, required).
     pub migration_id: i64,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `source` (`xsd:boolean`, required).
     pub source: bool,
     /// `consideredSuccessful` (`xsd:boolean`, required).
@@ -846,11 +846,11 @@ pub struct HostLowLevelProvisioningManagerVmRecoveryInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `biosUUID` (`xsd:string`, required).
-    pub bios_uuid: String,
+    pub bios_uuid: CompactString,
     /// `instanceUUID` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
     /// `ftInfo` (`FaultToleranceConfigInfo`, optional).
     pub ft_info: Option<AnyFaultToleranceConfigInfo>,
 }

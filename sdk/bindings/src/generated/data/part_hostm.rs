@@ -13,7 +13,7 @@ pub struct HostMaintenanceSpec {
     /// `vsanMode` (`VsanHostDecommissionMode`, optional).
     pub vsan_mode: Option<VsanHostDecommissionMode>,
     /// `purpose` (`xsd:string`, optional).
-    pub purpose: Option<String>,
+    pub purpose: Option<CompactString>,
 }
 inherits!(HostMaintenanceSpec => DynamicData);
 xml_struct!(HostMaintenanceSpec);
@@ -52,7 +52,7 @@ pub struct HostMemberHealthCheckResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `summary` (`xsd:string`, optional).
-    pub summary: Option<String>,
+    pub summary: Option<CompactString>,
 }
 inherits!(HostMemberHealthCheckResult => DynamicData);
 xml_struct!(HostMemberHealthCheckResult);
@@ -91,13 +91,13 @@ pub struct HostMemberRuntimeInfo {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `status` (`xsd:string`, optional).
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
     /// `statusDetail` (`xsd:string`, optional).
-    pub status_detail: Option<String>,
+    pub status_detail: Option<CompactString>,
     /// `nsxtStatus` (`xsd:string`, optional).
-    pub nsxt_status: Option<String>,
+    pub nsxt_status: Option<CompactString>,
     /// `nsxtStatusDetail` (`xsd:string`, optional).
-    pub nsxt_status_detail: Option<String>,
+    pub nsxt_status_detail: Option<CompactString>,
     /// `healthCheckResult` (`HostMemberHealthCheckResult`, repeated).
     pub health_check_result: Vec<AnyHostMemberHealthCheckResult>,
     /// `hostUplinkState` (`DistributedVirtualSwitchHostMemberHostUplinkState`, repeated).
@@ -150,7 +150,7 @@ pub struct HostMemberUplinkHealthCheckResult {
     /// The fields inherited from `HostMemberHealthCheckResult`.
     pub base: HostMemberHealthCheckResult,
     /// `uplinkPortKey` (`xsd:string`, required).
-    pub uplink_port_key: String,
+    pub uplink_port_key: CompactString,
 }
 inherits!(HostMemberUplinkHealthCheckResult => HostMemberHealthCheckResult);
 xml_struct!(HostMemberUplinkHealthCheckResult);
@@ -257,13 +257,13 @@ pub struct HostMemoryTierInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `flags` (`xsd:string`, repeated).
-    pub flags: Vec<String>,
+    pub flags: Vec<CompactString>,
     /// `internalFlags` (`xsd:string`, repeated).
-    pub internal_flags: Vec<String>,
+    pub internal_flags: Vec<CompactString>,
     /// `size` (`xsd:long`, required).
     pub size: i64,
 }
@@ -310,7 +310,7 @@ pub struct HostMissingNetworksEvent {
     /// The fields inherited from `HostDasEvent`.
     pub base: HostDasEvent,
     /// `ips` (`xsd:string`, optional).
-    pub ips: Option<String>,
+    pub ips: Option<CompactString>,
 }
 inherits!(HostMissingNetworksEvent => HostDasEvent);
 xml_struct!(HostMissingNetworksEvent);
@@ -347,9 +347,9 @@ pub struct HostMonitoringStateChangedEvent {
     /// The fields inherited from `ClusterEvent`.
     pub base: ClusterEvent,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `prevState` (`xsd:string`, optional).
-    pub prev_state: Option<String>,
+    pub prev_state: Option<CompactString>,
 }
 inherits!(HostMonitoringStateChangedEvent => ClusterEvent);
 xml_struct!(HostMonitoringStateChangedEvent);
@@ -388,21 +388,21 @@ pub struct HostMountInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `path` (`xsd:string`, optional).
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
     /// `accessMode` (`xsd:string`, required).
-    pub access_mode: String,
+    pub access_mode: CompactString,
     /// `mounted` (`xsd:boolean`, optional).
     pub mounted: Option<bool>,
     /// `accessible` (`xsd:boolean`, optional).
     pub accessible: Option<bool>,
     /// `inaccessibleReason` (`xsd:string`, optional).
-    pub inaccessible_reason: Option<String>,
+    pub inaccessible_reason: Option<CompactString>,
     /// `vmknicName` (`xsd:string`, optional).
-    pub vmknic_name: Option<String>,
+    pub vmknic_name: Option<CompactString>,
     /// `vmknicActive` (`xsd:boolean`, optional).
     pub vmknic_active: Option<bool>,
     /// `mountFailedReason` (`xsd:string`, optional).
-    pub mount_failed_reason: Option<String>,
+    pub mount_failed_reason: Option<CompactString>,
     /// `numTcpConnections` (`xsd:int`, optional).
     pub num_tcp_connections: Option<i32>,
 }
@@ -494,7 +494,7 @@ pub struct HostMultipathInfoFixedLogicalUnitPolicy {
     /// The fields inherited from `HostMultipathInfoLogicalUnitPolicy`.
     pub base: HostMultipathInfoLogicalUnitPolicy,
     /// `prefer` (`xsd:string`, required).
-    pub prefer: String,
+    pub prefer: CompactString,
 }
 inherits!(HostMultipathInfoFixedLogicalUnitPolicy => HostMultipathInfoLogicalUnitPolicy);
 xml_struct!(HostMultipathInfoFixedLogicalUnitPolicy);
@@ -535,7 +535,7 @@ pub struct HostMultipathInfoHppLogicalUnitPolicy {
     /// `iops` (`xsd:long`, optional).
     pub iops: Option<i64>,
     /// `path` (`xsd:string`, optional).
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
     /// `latencyEvalTime` (`xsd:long`, optional).
     pub latency_eval_time: Option<i64>,
     /// `samplingIosPerPath` (`xsd:long`, optional).
@@ -584,11 +584,11 @@ pub struct HostMultipathInfoLogicalUnit {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `lun` (`xsd:string`, required).
-    pub lun: String,
+    pub lun: CompactString,
     /// `path` (`HostMultipathInfoPath`, repeated).
     pub path: Vec<HostMultipathInfoPath>,
     /// `policy` (`HostMultipathInfoLogicalUnitPolicy`, required).
@@ -641,7 +641,7 @@ pub struct HostMultipathInfoLogicalUnitPolicy {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `policy` (`xsd:string`, required).
-    pub policy: String,
+    pub policy: CompactString,
 }
 inherits!(HostMultipathInfoLogicalUnitPolicy => DynamicData);
 xml_struct!(HostMultipathInfoLogicalUnitPolicy);
@@ -678,7 +678,7 @@ pub struct HostMultipathInfoLogicalUnitStorageArrayTypePolicy {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `policy` (`xsd:string`, required).
-    pub policy: String,
+    pub policy: CompactString,
 }
 inherits!(HostMultipathInfoLogicalUnitStorageArrayTypePolicy => DynamicData);
 xml_struct!(HostMultipathInfoLogicalUnitStorageArrayTypePolicy);
@@ -715,19 +715,19 @@ pub struct HostMultipathInfoPath {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `pathState` (`xsd:string`, required).
-    pub path_state: String,
+    pub path_state: CompactString,
     /// `state` (`xsd:string`, optional).
-    pub state: Option<String>,
+    pub state: Option<CompactString>,
     /// `isWorkingPath` (`xsd:boolean`, optional).
     pub is_working_path: Option<bool>,
     /// `adapter` (`xsd:string`, required).
-    pub adapter: String,
+    pub adapter: CompactString,
     /// `lun` (`xsd:string`, required).
-    pub lun: String,
+    pub lun: CompactString,
     /// `transport` (`HostTargetTransport`, optional).
     pub transport: Option<AnyHostTargetTransport>,
 }
@@ -817,9 +817,9 @@ pub struct HostMultipathStateInfoPath {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `pathState` (`xsd:string`, required).
-    pub path_state: String,
+    pub path_state: CompactString,
 }
 inherits!(HostMultipathStateInfoPath => DynamicData);
 xml_struct!(HostMultipathStateInfoPath);

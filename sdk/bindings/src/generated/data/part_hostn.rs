@@ -11,15 +11,15 @@ pub struct HostNasVolume {
     /// The fields inherited from `HostFileSystemVolume`.
     pub base: HostFileSystemVolume,
     /// `remoteHost` (`xsd:string`, required).
-    pub remote_host: String,
+    pub remote_host: CompactString,
     /// `remotePath` (`xsd:string`, required).
-    pub remote_path: String,
+    pub remote_path: CompactString,
     /// `userName` (`xsd:string`, optional).
-    pub user_name: Option<String>,
+    pub user_name: Option<CompactString>,
     /// `remoteHostNames` (`xsd:string`, repeated).
-    pub remote_host_names: Vec<String>,
+    pub remote_host_names: Vec<CompactString>,
     /// `securityType` (`xsd:string`, optional).
-    pub security_type: Option<String>,
+    pub security_type: Option<CompactString>,
     /// `protocolEndpoint` (`xsd:boolean`, optional).
     pub protocol_endpoint: Option<bool>,
 }
@@ -68,7 +68,7 @@ pub struct HostNasVolumeConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeOperation` (`xsd:string`, optional).
-    pub change_operation: Option<String>,
+    pub change_operation: Option<CompactString>,
     /// `spec` (`HostNasVolumeSpec`, optional).
     pub spec: Option<HostNasVolumeSpec>,
 }
@@ -109,25 +109,25 @@ pub struct HostNasVolumeSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `remoteHost` (`xsd:string`, required).
-    pub remote_host: String,
+    pub remote_host: CompactString,
     /// `remotePath` (`xsd:string`, required).
-    pub remote_path: String,
+    pub remote_path: CompactString,
     /// `localPath` (`xsd:string`, required).
-    pub local_path: String,
+    pub local_path: CompactString,
     /// `accessMode` (`xsd:string`, required).
-    pub access_mode: String,
+    pub access_mode: CompactString,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `userName` (`xsd:string`, optional).
-    pub user_name: Option<String>,
+    pub user_name: Option<CompactString>,
     /// `password` (`xsd:string`, optional).
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// `remoteHostNames` (`xsd:string`, repeated).
-    pub remote_host_names: Vec<String>,
+    pub remote_host_names: Vec<CompactString>,
     /// `securityType` (`xsd:string`, optional).
-    pub security_type: Option<String>,
+    pub security_type: Option<CompactString>,
     /// `vmknicToBind` (`xsd:string`, optional).
-    pub vmknic_to_bind: Option<String>,
+    pub vmknic_to_bind: Option<CompactString>,
     /// `vmknicBound` (`xsd:boolean`, optional).
     pub vmknic_bound: Option<bool>,
     /// `connections` (`xsd:int`, optional).
@@ -190,7 +190,7 @@ pub struct HostNasVolumeUserInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `user` (`xsd:string`, required).
-    pub user: String,
+    pub user: CompactString,
 }
 inherits!(HostNasVolumeUserInfo => DynamicData);
 xml_struct!(HostNasVolumeUserInfo);
@@ -227,7 +227,7 @@ pub struct HostNatService {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `spec` (`HostNatServiceSpec`, required).
     pub spec: HostNatServiceSpec,
 }
@@ -268,9 +268,9 @@ pub struct HostNatServiceConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeOperation` (`xsd:string`, optional).
-    pub change_operation: Option<String>,
+    pub change_operation: Option<CompactString>,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `spec` (`HostNatServiceSpec`, required).
     pub spec: HostNatServiceSpec,
 }
@@ -315,13 +315,13 @@ pub struct HostNatServiceNameServiceSpec {
     /// `dnsAutoDetect` (`xsd:boolean`, required).
     pub dns_auto_detect: bool,
     /// `dnsPolicy` (`xsd:string`, required).
-    pub dns_policy: String,
+    pub dns_policy: CompactString,
     /// `dnsRetries` (`xsd:int`, required).
     pub dns_retries: i32,
     /// `dnsTimeout` (`xsd:int`, required).
     pub dns_timeout: i32,
     /// `dnsNameServer` (`xsd:string`, repeated).
-    pub dns_name_server: Vec<String>,
+    pub dns_name_server: Vec<CompactString>,
     /// `nbdsTimeout` (`xsd:int`, required).
     pub nbds_timeout: i32,
     /// `nbnsRetries` (`xsd:int`, required).
@@ -378,15 +378,15 @@ pub struct HostNatServicePortForwardSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `hostPort` (`xsd:int`, required).
     pub host_port: i32,
     /// `guestPort` (`xsd:int`, required).
     pub guest_port: i32,
     /// `guestIpAddress` (`xsd:string`, required).
-    pub guest_ip_address: String,
+    pub guest_ip_address: CompactString,
 }
 inherits!(HostNatServicePortForwardSpec => DynamicData);
 xml_struct!(HostNatServicePortForwardSpec);
@@ -431,7 +431,7 @@ pub struct HostNatServiceSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `virtualSwitch` (`xsd:string`, required).
-    pub virtual_switch: String,
+    pub virtual_switch: CompactString,
     /// `activeFtp` (`xsd:boolean`, required).
     pub active_ftp: bool,
     /// `allowAnyOui` (`xsd:boolean`, required).
@@ -439,7 +439,7 @@ pub struct HostNatServiceSpec {
     /// `configPort` (`xsd:boolean`, required).
     pub config_port: bool,
     /// `ipGatewayAddress` (`xsd:string`, required).
-    pub ip_gateway_address: String,
+    pub ip_gateway_address: CompactString,
     /// `udpTimeout` (`xsd:int`, required).
     pub udp_timeout: i32,
     /// `portForward` (`HostNatServicePortForwardSpec`, repeated).
@@ -500,7 +500,7 @@ pub struct HostNetCapabilities {
     /// `supportsNicTeaming` (`xsd:boolean`, required).
     pub supports_nic_teaming: bool,
     /// `nicTeamingPolicy` (`xsd:string`, repeated).
-    pub nic_teaming_policy: Vec<String>,
+    pub nic_teaming_policy: Vec<CompactString>,
     /// `supportsVlan` (`xsd:boolean`, required).
     pub supports_vlan: bool,
     /// `usesServiceConsoleNic` (`xsd:boolean`, required).
@@ -633,9 +633,9 @@ pub struct HostNetStackInstance {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `dnsConfig` (`HostDnsConfig`, optional).
     pub dns_config: Option<AnyHostDnsConfig>,
     /// `ipRouteConfig` (`HostIpRouteConfig`, optional).
@@ -643,13 +643,13 @@ pub struct HostNetStackInstance {
     /// `requestedMaxNumberOfConnections` (`xsd:int`, optional).
     pub requested_max_number_of_connections: Option<i32>,
     /// `congestionControlAlgorithm` (`xsd:string`, optional).
-    pub congestion_control_algorithm: Option<String>,
+    pub congestion_control_algorithm: Option<CompactString>,
     /// `ipV6Enabled` (`xsd:boolean`, optional).
     pub ip_v6_enabled: Option<bool>,
     /// `routeTableConfig` (`HostIpRouteTableConfig`, optional).
     pub route_table_config: Option<HostIpRouteTableConfig>,
     /// `owner` (`xsd:string`, optional).
-    pub owner: Option<String>,
+    pub owner: Option<CompactString>,
 }
 inherits!(HostNetStackInstance => DynamicData);
 xml_struct!(HostNetStackInstance);
@@ -738,7 +738,7 @@ pub struct HostNetworkConfig {
     /// `netStackSpec` (`HostNetworkConfigNetStackSpec`, repeated).
     pub net_stack_spec: Vec<HostNetworkConfigNetStackSpec>,
     /// `migrationStatus` (`xsd:string`, optional).
-    pub migration_status: Option<String>,
+    pub migration_status: Option<CompactString>,
 }
 inherits!(HostNetworkConfig => DynamicData);
 xml_struct!(HostNetworkConfig);
@@ -805,7 +805,7 @@ pub struct HostNetworkConfigNetStackSpec {
     /// `netStackInstance` (`HostNetStackInstance`, required).
     pub net_stack_instance: HostNetStackInstance,
     /// `operation` (`xsd:string`, optional).
-    pub operation: Option<String>,
+    pub operation: Option<CompactString>,
 }
 inherits!(HostNetworkConfigNetStackSpec => DynamicData);
 xml_struct!(HostNetworkConfigNetStackSpec);
@@ -844,9 +844,9 @@ pub struct HostNetworkConfigResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vnicDevice` (`xsd:string`, repeated).
-    pub vnic_device: Vec<String>,
+    pub vnic_device: Vec<CompactString>,
     /// `consoleVnicDevice` (`xsd:string`, repeated).
-    pub console_vnic_device: Vec<String>,
+    pub console_vnic_device: Vec<CompactString>,
 }
 inherits!(HostNetworkConfigResult => DynamicData);
 xml_struct!(HostNetworkConfigResult);
@@ -921,11 +921,11 @@ pub struct HostNetworkInfo {
     /// `opaqueNetwork` (`HostOpaqueNetworkInfo`, repeated).
     pub opaque_network: Vec<HostOpaqueNetworkInfo>,
     /// `nsxTransportNodeId` (`xsd:string`, optional).
-    pub nsx_transport_node_id: Option<String>,
+    pub nsx_transport_node_id: Option<CompactString>,
     /// `nvdsToVdsMigrationRequired` (`xsd:boolean`, optional).
     pub nvds_to_vds_migration_required: Option<bool>,
     /// `migrationStatus` (`xsd:string`, optional).
-    pub migration_status: Option<String>,
+    pub migration_status: Option<CompactString>,
 }
 inherits!(HostNetworkInfo => DynamicData);
 xml_struct!(HostNetworkInfo);
@@ -1252,7 +1252,7 @@ pub struct HostNicFailureCriteria {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `checkSpeed` (`xsd:string`, optional).
-    pub check_speed: Option<String>,
+    pub check_speed: Option<CompactString>,
     /// `speed` (`xsd:int`, optional).
     pub speed: Option<i32>,
     /// `checkDuplex` (`xsd:boolean`, optional).
@@ -1313,9 +1313,9 @@ pub struct HostNicOrderPolicy {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `activeNic` (`xsd:string`, repeated).
-    pub active_nic: Vec<String>,
+    pub active_nic: Vec<CompactString>,
     /// `standbyNic` (`xsd:string`, repeated).
-    pub standby_nic: Vec<String>,
+    pub standby_nic: Vec<CompactString>,
 }
 inherits!(HostNicOrderPolicy => DynamicData);
 xml_struct!(HostNicOrderPolicy);
@@ -1354,7 +1354,7 @@ pub struct HostNicTeamingPolicy {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `policy` (`xsd:string`, optional).
-    pub policy: Option<String>,
+    pub policy: Option<CompactString>,
     /// `reversePolicy` (`xsd:boolean`, optional).
     pub reverse_policy: Option<bool>,
     /// `notifySwitches` (`xsd:boolean`, optional).
@@ -1411,7 +1411,7 @@ pub struct HostNoAvailableNetworksEvent {
     /// The fields inherited from `HostDasEvent`.
     pub base: HostDasEvent,
     /// `ips` (`xsd:string`, optional).
-    pub ips: Option<String>,
+    pub ips: Option<CompactString>,
 }
 inherits!(HostNoAvailableNetworksEvent => HostDasEvent);
 xml_struct!(HostNoAvailableNetworksEvent);
@@ -1568,9 +1568,9 @@ pub struct HostNtpConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `server` (`xsd:string`, repeated).
-    pub server: Vec<String>,
+    pub server: Vec<CompactString>,
     /// `configFile` (`xsd:string`, repeated).
-    pub config_file: Vec<String>,
+    pub config_file: Vec<CompactString>,
 }
 inherits!(HostNtpConfig => DynamicData);
 xml_struct!(HostNtpConfig);
@@ -1609,7 +1609,7 @@ pub struct HostNumaInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `numNodes` (`xsd:int`, required).
     pub num_nodes: i32,
     /// `numaNode` (`HostNumaNode`, repeated).
@@ -1664,7 +1664,7 @@ pub struct HostNumaNode {
     /// `memoryRangeLength` (`xsd:long`, required).
     pub memory_range_length: i64,
     /// `pciId` (`xsd:string`, repeated).
-    pub pci_id: Vec<String>,
+    pub pci_id: Vec<CompactString>,
 }
 inherits!(HostNumaNode => DynamicData);
 xml_struct!(HostNumaNode);
@@ -1711,7 +1711,7 @@ pub struct HostNumericSensorInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `healthState` (`ElementDescription`, optional).
     pub health_state: Option<AnyElementDescription>,
     /// `currentReading` (`xsd:long`, required).
@@ -1719,17 +1719,17 @@ pub struct HostNumericSensorInfo {
     /// `unitModifier` (`xsd:int`, required).
     pub unit_modifier: i32,
     /// `baseUnits` (`xsd:string`, required).
-    pub base_units: String,
+    pub base_units: CompactString,
     /// `rateUnits` (`xsd:string`, optional).
-    pub rate_units: Option<String>,
+    pub rate_units: Option<CompactString>,
     /// `sensorType` (`xsd:string`, required).
-    pub sensor_type: String,
+    pub sensor_type: CompactString,
     /// `id` (`xsd:string`, optional).
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// `sensorNumber` (`xsd:long`, optional).
     pub sensor_number: Option<i64>,
     /// `timeStamp` (`xsd:string`, optional).
-    pub time_stamp: Option<String>,
+    pub time_stamp: Option<CompactString>,
     /// `fru` (`HostFru`, optional).
     pub fru: Option<HostFru>,
 }
@@ -1788,7 +1788,7 @@ pub struct HostNvmeConnectSpec {
     /// The fields inherited from `HostNvmeSpec`.
     pub base: HostNvmeSpec,
     /// `subnqn` (`xsd:string`, required).
-    pub subnqn: String,
+    pub subnqn: CompactString,
     /// `controllerId` (`xsd:int`, optional).
     pub controller_id: Option<i32>,
     /// `adminQueueSize` (`xsd:int`, optional).
@@ -1837,17 +1837,17 @@ pub struct HostNvmeController {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `controllerNumber` (`xsd:int`, required).
     pub controller_number: i32,
     /// `subnqn` (`xsd:string`, required).
-    pub subnqn: String,
+    pub subnqn: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `associatedAdapter` (`xsd:string`, required).
-    pub associated_adapter: String,
+    pub associated_adapter: CompactString,
     /// `transportType` (`xsd:string`, required).
-    pub transport_type: String,
+    pub transport_type: CompactString,
     /// `fusedOperationSupported` (`xsd:boolean`, required).
     pub fused_operation_supported: bool,
     /// `numberOfQueues` (`xsd:int`, required).
@@ -1857,13 +1857,13 @@ pub struct HostNvmeController {
     /// `attachedNamespace` (`HostNvmeNamespace`, repeated).
     pub attached_namespace: Vec<HostNvmeNamespace>,
     /// `vendorId` (`xsd:string`, optional).
-    pub vendor_id: Option<String>,
+    pub vendor_id: Option<CompactString>,
     /// `model` (`xsd:string`, optional).
-    pub model: Option<String>,
+    pub model: Option<CompactString>,
     /// `serialNumber` (`xsd:string`, optional).
-    pub serial_number: Option<String>,
+    pub serial_number: Option<CompactString>,
     /// `firmwareVersion` (`xsd:string`, optional).
-    pub firmware_version: Option<String>,
+    pub firmware_version: Option<CompactString>,
 }
 inherits!(HostNvmeController => DynamicData);
 xml_struct!(HostNvmeController);
@@ -1926,9 +1926,9 @@ pub struct HostNvmeDisconnectSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hbaName` (`xsd:string`, required).
-    pub hba_name: String,
+    pub hba_name: CompactString,
     /// `subnqn` (`xsd:string`, optional).
-    pub subnqn: Option<String>,
+    pub subnqn: Option<CompactString>,
     /// `controllerNumber` (`xsd:int`, optional).
     pub controller_number: Option<i32>,
 }
@@ -2053,9 +2053,9 @@ pub struct HostNvmeDiscoveryLogEntry {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `subnqn` (`xsd:string`, required).
-    pub subnqn: String,
+    pub subnqn: CompactString,
     /// `subsystemType` (`xsd:string`, required).
-    pub subsystem_type: String,
+    pub subsystem_type: CompactString,
     /// `subsystemPortId` (`xsd:int`, required).
     pub subsystem_port_id: i32,
     /// `controllerId` (`xsd:int`, required).
@@ -2065,7 +2065,7 @@ pub struct HostNvmeDiscoveryLogEntry {
     /// `transportParameters` (`HostNvmeTransportParameters`, required).
     pub transport_parameters: AnyHostNvmeTransportParameters,
     /// `transportRequirements` (`xsd:string`, required).
-    pub transport_requirements: String,
+    pub transport_requirements: CompactString,
     /// `connected` (`xsd:boolean`, required).
     pub connected: bool,
 }
@@ -2118,9 +2118,9 @@ pub struct HostNvmeNamespace {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `id` (`xsd:int`, required).
     pub id: i32,
     /// `blockSize` (`xsd:int`, required).
@@ -2171,13 +2171,13 @@ pub struct HostNvmeOpaqueTransportParameters {
     /// The fields inherited from `HostNvmeTransportParameters`.
     pub base: HostNvmeTransportParameters,
     /// `trtype` (`xsd:string`, required).
-    pub trtype: String,
+    pub trtype: CompactString,
     /// `traddr` (`xsd:string`, required).
-    pub traddr: String,
+    pub traddr: CompactString,
     /// `adrfam` (`xsd:string`, required).
-    pub adrfam: String,
+    pub adrfam: CompactString,
     /// `trsvcid` (`xsd:string`, required).
-    pub trsvcid: String,
+    pub trsvcid: CompactString,
     /// `tsas` (`xsd:base64Binary`, required).
     pub tsas: Vec<u8>,
 }
@@ -2265,9 +2265,9 @@ pub struct HostNvmeOverRdmaParameters {
     /// The fields inherited from `HostNvmeTransportParameters`.
     pub base: HostNvmeTransportParameters,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
     /// `addressFamily` (`xsd:string`, optional).
-    pub address_family: Option<String>,
+    pub address_family: Option<CompactString>,
     /// `portNumber` (`xsd:int`, optional).
     pub port_number: Option<i32>,
 }
@@ -2310,11 +2310,11 @@ pub struct HostNvmeOverTcpParameters {
     /// The fields inherited from `HostNvmeTransportParameters`.
     pub base: HostNvmeTransportParameters,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
     /// `portNumber` (`xsd:int`, optional).
     pub port_number: Option<i32>,
     /// `digestVerification` (`xsd:string`, optional).
-    pub digest_verification: Option<String>,
+    pub digest_verification: Option<CompactString>,
 }
 inherits!(HostNvmeOverTcpParameters => HostNvmeTransportParameters);
 xml_struct!(HostNvmeOverTcpParameters);
@@ -2355,7 +2355,7 @@ pub struct HostNvmeSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hbaName` (`xsd:string`, required).
-    pub hba_name: String,
+    pub hba_name: CompactString,
     /// `transportParameters` (`HostNvmeTransportParameters`, required).
     pub transport_parameters: AnyHostNvmeTransportParameters,
 }
@@ -2433,9 +2433,9 @@ pub struct HostNvmeTopologyInterface {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `adapter` (`xsd:string`, required).
-    pub adapter: String,
+    pub adapter: CompactString,
     /// `connectedController` (`HostNvmeController`, repeated).
     pub connected_controller: Vec<HostNvmeController>,
 }

@@ -11,13 +11,13 @@ pub struct HostOpaqueNetworkInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `opaqueNetworkId` (`xsd:string`, required).
-    pub opaque_network_id: String,
+    pub opaque_network_id: CompactString,
     /// `opaqueNetworkName` (`xsd:string`, required).
-    pub opaque_network_name: String,
+    pub opaque_network_name: CompactString,
     /// `opaqueNetworkType` (`xsd:string`, required).
-    pub opaque_network_type: String,
+    pub opaque_network_type: CompactString,
     /// `pnicZone` (`xsd:string`, repeated).
-    pub pnic_zone: Vec<String>,
+    pub pnic_zone: Vec<CompactString>,
     /// `capability` (`OpaqueNetworkCapability`, optional).
     pub capability: Option<OpaqueNetworkCapability>,
     /// `extraConfig` (`OptionValue`, repeated).
@@ -68,15 +68,15 @@ pub struct HostOpaqueSwitch {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `pnic` (`xsd:string`, repeated).
-    pub pnic: Vec<String>,
+    pub pnic: Vec<CompactString>,
     /// `pnicZone` (`HostOpaqueSwitchPhysicalNicZone`, repeated).
     pub pnic_zone: Vec<HostOpaqueSwitchPhysicalNicZone>,
     /// `status` (`xsd:string`, optional).
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
     /// `vtep` (`HostVirtualNic`, repeated).
     pub vtep: Vec<HostVirtualNic>,
     /// `extraConfig` (`OptionValue`, repeated).
@@ -133,9 +133,9 @@ pub struct HostOpaqueSwitchPhysicalNicZone {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `pnicDevice` (`xsd:string`, repeated).
-    pub pnic_device: Vec<String>,
+    pub pnic_device: Vec<CompactString>,
 }
 inherits!(HostOpaqueSwitchPhysicalNicZone => DynamicData);
 xml_struct!(HostOpaqueSwitchPhysicalNicZone);

@@ -11,9 +11,9 @@ pub struct HostPMemVolume {
     /// The fields inherited from `HostFileSystemVolume`.
     pub base: HostFileSystemVolume,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
 }
 inherits!(HostPMemVolume => HostFileSystemVolume);
 xml_struct!(HostPMemVolume);
@@ -112,9 +112,9 @@ pub struct HostPartialMaintenanceModeRuntimeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `hostStatus` (`xsd:string`, required).
-    pub host_status: String,
+    pub host_status: CompactString,
 }
 inherits!(HostPartialMaintenanceModeRuntimeInfo => DynamicData);
 xml_struct!(HostPartialMaintenanceModeRuntimeInfo);
@@ -153,9 +153,9 @@ pub struct HostPatchManagerLocator {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `proxy` (`xsd:string`, optional).
-    pub proxy: Option<String>,
+    pub proxy: Option<CompactString>,
 }
 inherits!(HostPatchManagerLocator => DynamicData);
 xml_struct!(HostPatchManagerLocator);
@@ -194,15 +194,15 @@ pub struct HostPatchManagerPatchManagerOperationSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `proxy` (`xsd:string`, optional).
-    pub proxy: Option<String>,
+    pub proxy: Option<CompactString>,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `userName` (`xsd:string`, optional).
-    pub user_name: Option<String>,
+    pub user_name: Option<CompactString>,
     /// `password` (`xsd:string`, optional).
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// `cmdOption` (`xsd:string`, optional).
-    pub cmd_option: Option<String>,
+    pub cmd_option: Option<CompactString>,
 }
 inherits!(HostPatchManagerPatchManagerOperationSpec => DynamicData);
 xml_struct!(HostPatchManagerPatchManagerOperationSpec);
@@ -247,11 +247,11 @@ pub struct HostPatchManagerResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `status` (`HostPatchManagerStatus`, repeated).
     pub status: Vec<HostPatchManagerStatus>,
     /// `xmlResult` (`xsd:string`, optional).
-    pub xml_result: Option<String>,
+    pub xml_result: Option<CompactString>,
 }
 inherits!(HostPatchManagerResult => DynamicData);
 xml_struct!(HostPatchManagerResult);
@@ -292,17 +292,17 @@ pub struct HostPatchManagerStatus {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `applicable` (`xsd:boolean`, required).
     pub applicable: bool,
     /// `reason` (`xsd:string`, repeated).
-    pub reason: Vec<String>,
+    pub reason: Vec<CompactString>,
     /// `integrity` (`xsd:string`, optional).
-    pub integrity: Option<String>,
+    pub integrity: Option<CompactString>,
     /// `installed` (`xsd:boolean`, required).
     pub installed: bool,
     /// `installState` (`xsd:string`, repeated).
-    pub install_state: Vec<String>,
+    pub install_state: Vec<CompactString>,
     /// `prerequisitePatch` (`HostPatchManagerStatusPrerequisitePatch`, repeated).
     pub prerequisite_patch: Vec<HostPatchManagerStatusPrerequisitePatch>,
     /// `restartRequired` (`xsd:boolean`, required).
@@ -312,7 +312,7 @@ pub struct HostPatchManagerStatus {
     /// `vmOffRequired` (`xsd:boolean`, required).
     pub vm_off_required: bool,
     /// `supersededPatchIds` (`xsd:string`, repeated).
-    pub superseded_patch_ids: Vec<String>,
+    pub superseded_patch_ids: Vec<CompactString>,
 }
 inherits!(HostPatchManagerStatus => DynamicData);
 xml_struct!(HostPatchManagerStatus);
@@ -369,9 +369,9 @@ pub struct HostPatchManagerStatusPrerequisitePatch {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `installState` (`xsd:string`, repeated).
-    pub install_state: Vec<String>,
+    pub install_state: Vec<CompactString>,
 }
 inherits!(HostPatchManagerStatusPrerequisitePatch => DynamicData);
 xml_struct!(HostPatchManagerStatusPrerequisitePatch);
@@ -447,7 +447,7 @@ pub struct HostPciDevice {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `classId` (`xsd:short`, required).
     pub class_id: i16,
     /// `bus` (`xsd:byte`, required).
@@ -457,7 +457,7 @@ pub struct HostPciDevice {
     /// `physicalSlot` (`xsd:int`, optional).
     pub physical_slot: Option<i32>,
     /// `slotDescription` (`xsd:string`, optional).
-    pub slot_description: Option<String>,
+    pub slot_description: Option<CompactString>,
     /// `function` (`xsd:byte`, required).
     pub function: i8,
     /// `vendorId` (`xsd:short`, required).
@@ -465,17 +465,17 @@ pub struct HostPciDevice {
     /// `subVendorId` (`xsd:short`, required).
     pub sub_vendor_id: i16,
     /// `vendorName` (`xsd:string`, required).
-    pub vendor_name: String,
+    pub vendor_name: CompactString,
     /// `deviceId` (`xsd:short`, required).
     pub device_id: i16,
     /// `subDeviceId` (`xsd:short`, required).
     pub sub_device_id: i16,
     /// `parentBridge` (`xsd:string`, optional).
-    pub parent_bridge: Option<String>,
+    pub parent_bridge: Option<CompactString>,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `deviceClassName` (`xsd:string`, optional).
-    pub device_class_name: Option<String>,
+    pub device_class_name: Option<CompactString>,
 }
 inherits!(HostPciDevice => DynamicData);
 xml_struct!(HostPciDevice);
@@ -540,13 +540,13 @@ pub struct HostPciPassthruConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `passthruEnabled` (`xsd:boolean`, required).
     pub passthru_enabled: bool,
     /// `applyNow` (`xsd:boolean`, optional).
     pub apply_now: Option<bool>,
     /// `hardwareLabel` (`xsd:string`, optional).
-    pub hardware_label: Option<String>,
+    pub hardware_label: Option<CompactString>,
 }
 inherits!(HostPciPassthruConfig => DynamicData);
 xml_struct!(HostPciPassthruConfig);
@@ -589,9 +589,9 @@ pub struct HostPciPassthruInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `dependentDevice` (`xsd:string`, required).
-    pub dependent_device: String,
+    pub dependent_device: CompactString,
     /// `passthruEnabled` (`xsd:boolean`, required).
     pub passthru_enabled: bool,
     /// `passthruCapable` (`xsd:boolean`, required).
@@ -599,7 +599,7 @@ pub struct HostPciPassthruInfo {
     /// `passthruActive` (`xsd:boolean`, required).
     pub passthru_active: bool,
     /// `hardwareLabel` (`xsd:string`, optional).
-    pub hardware_label: Option<String>,
+    pub hardware_label: Option<CompactString>,
 }
 inherits!(HostPciPassthruInfo => DynamicData);
 xml_struct!(HostPciPassthruInfo);
@@ -708,7 +708,7 @@ pub struct HostPersistentMemoryInfo {
     /// `capacityInMB` (`xsd:long`, optional).
     pub capacity_in_mb: Option<i64>,
     /// `volumeUUID` (`xsd:string`, optional).
-    pub volume_uuid: Option<String>,
+    pub volume_uuid: Option<CompactString>,
 }
 inherits!(HostPersistentMemoryInfo => DynamicData);
 xml_struct!(HostPersistentMemoryInfo);
@@ -749,7 +749,7 @@ pub struct HostPlacedVirtualNicIdentifier {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vnicKey` (`xsd:string`, required).
-    pub vnic_key: String,
+    pub vnic_key: CompactString,
     /// `reservation` (`xsd:int`, optional).
     pub reservation: Option<i32>,
 }
@@ -845,11 +845,11 @@ pub struct HostPlugStoreTopologyAdapter {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `adapter` (`xsd:string`, required).
-    pub adapter: String,
+    pub adapter: CompactString,
     /// `path` (`xsd:string`, repeated).
-    pub path: Vec<String>,
+    pub path: Vec<CompactString>,
 }
 inherits!(HostPlugStoreTopologyAdapter => DynamicData);
 xml_struct!(HostPlugStoreTopologyAdapter);
@@ -890,11 +890,11 @@ pub struct HostPlugStoreTopologyDevice {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `lun` (`xsd:string`, required).
-    pub lun: String,
+    pub lun: CompactString,
     /// `path` (`xsd:string`, repeated).
-    pub path: Vec<String>,
+    pub path: Vec<CompactString>,
 }
 inherits!(HostPlugStoreTopologyDevice => DynamicData);
 xml_struct!(HostPlugStoreTopologyDevice);
@@ -935,9 +935,9 @@ pub struct HostPlugStoreTopologyPath {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `channelNumber` (`xsd:int`, optional).
     pub channel_number: Option<i32>,
     /// `targetNumber` (`xsd:int`, optional).
@@ -945,11 +945,11 @@ pub struct HostPlugStoreTopologyPath {
     /// `lunNumber` (`xsd:int`, optional).
     pub lun_number: Option<i32>,
     /// `adapter` (`xsd:string`, optional).
-    pub adapter: Option<String>,
+    pub adapter: Option<CompactString>,
     /// `target` (`xsd:string`, optional).
-    pub target: Option<String>,
+    pub target: Option<CompactString>,
     /// `device` (`xsd:string`, optional).
-    pub device: Option<String>,
+    pub device: Option<CompactString>,
 }
 inherits!(HostPlugStoreTopologyPath => DynamicData);
 xml_struct!(HostPlugStoreTopologyPath);
@@ -1000,13 +1000,13 @@ pub struct HostPlugStoreTopologyPlugin {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `device` (`xsd:string`, repeated).
-    pub device: Vec<String>,
+    pub device: Vec<CompactString>,
     /// `claimedPath` (`xsd:string`, repeated).
-    pub claimed_path: Vec<String>,
+    pub claimed_path: Vec<CompactString>,
 }
 inherits!(HostPlugStoreTopologyPlugin => DynamicData);
 xml_struct!(HostPlugStoreTopologyPlugin);
@@ -1049,7 +1049,7 @@ pub struct HostPlugStoreTopologyTarget {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `transport` (`HostTargetTransport`, optional).
     pub transport: Option<AnyHostTargetTransport>,
 }
@@ -1090,7 +1090,7 @@ pub struct HostPnicNetworkResourceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `pnicDevice` (`xsd:string`, required).
-    pub pnic_device: String,
+    pub pnic_device: CompactString,
     /// `availableBandwidthForVMTraffic` (`xsd:long`, optional).
     pub available_bandwidth_for_vm_traffic: Option<i64>,
     /// `unusedBandwidthForVMTraffic` (`xsd:long`, optional).
@@ -1149,11 +1149,11 @@ pub struct HostPortGroup {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `port` (`HostPortGroupPort`, repeated).
     pub port: Vec<HostPortGroupPort>,
     /// `vswitch` (`xsd:string`, optional).
-    pub vswitch: Option<String>,
+    pub vswitch: Option<CompactString>,
     /// `computedPolicy` (`HostNetworkPolicy`, required).
     pub computed_policy: HostNetworkPolicy,
     /// `spec` (`HostPortGroupSpec`, required).
@@ -1202,7 +1202,7 @@ pub struct HostPortGroupConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeOperation` (`xsd:string`, optional).
-    pub change_operation: Option<String>,
+    pub change_operation: Option<CompactString>,
     /// `spec` (`HostPortGroupSpec`, optional).
     pub spec: Option<HostPortGroupSpec>,
 }
@@ -1243,11 +1243,11 @@ pub struct HostPortGroupPort {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `mac` (`xsd:string`, repeated).
-    pub mac: Vec<String>,
+    pub mac: Vec<CompactString>,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(HostPortGroupPort => DynamicData);
 xml_struct!(HostPortGroupPort);
@@ -1325,11 +1325,11 @@ pub struct HostPortGroupSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `vlanId` (`xsd:int`, required).
     pub vlan_id: i32,
     /// `vswitchName` (`xsd:string`, required).
-    pub vswitch_name: String,
+    pub vswitch_name: CompactString,
     /// `policy` (`HostNetworkPolicy`, required).
     pub policy: HostNetworkPolicy,
 }
@@ -1417,11 +1417,11 @@ pub struct HostPowerPolicy {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `shortName` (`xsd:string`, required).
-    pub short_name: String,
+    pub short_name: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(HostPowerPolicy => DynamicData);
 xml_struct!(HostPowerPolicy);
@@ -1464,7 +1464,7 @@ pub struct HostPrimaryAgentNotShortNameEvent {
     /// The fields inherited from `HostDasEvent`.
     pub base: HostDasEvent,
     /// `primaryAgent` (`xsd:string`, required).
-    pub primary_agent: String,
+    pub primary_agent: CompactString,
 }
 inherits!(HostPrimaryAgentNotShortNameEvent => HostDasEvent);
 xml_struct!(HostPrimaryAgentNotShortNameEvent);
@@ -1544,7 +1544,7 @@ pub struct HostProfileCompleteConfigSpec {
     /// `disabledExpressionListChanged` (`xsd:boolean`, required).
     pub disabled_expression_list_changed: bool,
     /// `disabledExpressionList` (`xsd:string`, repeated).
-    pub disabled_expression_list: Vec<String>,
+    pub disabled_expression_list: Vec<CompactString>,
     /// `validatorHost` (`ManagedObjectReference`, optional).
     pub validator_host: Option<ManagedObjectReference>,
     /// `validating` (`xsd:boolean`, optional).
@@ -1612,7 +1612,7 @@ pub struct HostProfileConfigInfo {
     /// `customComplyProfile` (`ComplianceProfile`, optional).
     pub custom_comply_profile: Option<ComplianceProfile>,
     /// `disabledExpressionList` (`xsd:string`, repeated).
-    pub disabled_expression_list: Vec<String>,
+    pub disabled_expression_list: Vec<CompactString>,
     /// `description` (`ProfileDescription`, optional).
     pub description: Option<ProfileDescription>,
 }
@@ -1775,7 +1775,7 @@ pub struct HostProfileManagerCompositionResultResultElement {
     /// `target` (`ManagedObjectReference`, required).
     pub target: ManagedObjectReference,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `errors` (`LocalizableMessage`, repeated).
     pub errors: Vec<LocalizableMessage>,
 }
@@ -1861,7 +1861,7 @@ pub struct HostProfileManagerCompositionValidationResultResultElement {
     /// `target` (`ManagedObjectReference`, required).
     pub target: ManagedObjectReference,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `errors` (`LocalizableMessage`, repeated).
     pub errors: Vec<LocalizableMessage>,
     /// `sourceDiffForToBeMerged` (`HostApplyProfile`, optional).
@@ -1942,7 +1942,7 @@ pub struct HostProfileManagerConfigTaskList {
     /// `taskDescription` (`LocalizableMessage`, repeated).
     pub task_description: Vec<LocalizableMessage>,
     /// `taskListRequirement` (`xsd:string`, repeated).
-    pub task_list_requirement: Vec<String>,
+    pub task_list_requirement: Vec<CompactString>,
 }
 inherits!(HostProfileManagerConfigTaskList => DynamicData);
 xml_struct!(HostProfileManagerConfigTaskList);
@@ -2065,11 +2065,11 @@ pub struct HostProfileValidationFailureInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `annotation` (`xsd:string`, required).
-    pub annotation: String,
+    pub annotation: CompactString,
     /// `updateType` (`xsd:string`, required).
-    pub update_type: String,
+    pub update_type: CompactString,
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `applyProfile` (`HostApplyProfile`, optional).
@@ -2156,29 +2156,29 @@ pub struct HostProtocolEndpoint {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `peType` (`xsd:string`, required).
-    pub pe_type: String,
+    pub pe_type: CompactString,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `hostKey` (`ManagedObjectReference`, repeated).
     pub host_key: Vec<ManagedObjectReference>,
     /// `storageArray` (`xsd:string`, optional).
-    pub storage_array: Option<String>,
+    pub storage_array: Option<CompactString>,
     /// `nfsServer` (`xsd:string`, optional).
-    pub nfs_server: Option<String>,
+    pub nfs_server: Option<CompactString>,
     /// `nfsDir` (`xsd:string`, optional).
-    pub nfs_dir: Option<String>,
+    pub nfs_dir: Option<CompactString>,
     /// `nfsServerScope` (`xsd:string`, optional).
-    pub nfs_server_scope: Option<String>,
+    pub nfs_server_scope: Option<CompactString>,
     /// `nfsServerMajor` (`xsd:string`, optional).
-    pub nfs_server_major: Option<String>,
+    pub nfs_server_major: Option<CompactString>,
     /// `nfsServerAuthType` (`xsd:string`, optional).
-    pub nfs_server_auth_type: Option<String>,
+    pub nfs_server_auth_type: Option<CompactString>,
     /// `nfsServerUser` (`xsd:string`, optional).
-    pub nfs_server_user: Option<String>,
+    pub nfs_server_user: Option<CompactString>,
     /// `deviceId` (`xsd:string`, optional).
-    pub device_id: Option<String>,
+    pub device_id: Option<CompactString>,
     /// `usedByStretchedContainer` (`xsd:boolean`, optional).
     pub used_by_stretched_container: Option<bool>,
 }
@@ -2244,11 +2244,11 @@ pub struct HostProxySwitch {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `dvsUuid` (`xsd:string`, required).
-    pub dvs_uuid: String,
+    pub dvs_uuid: CompactString,
     /// `dvsName` (`xsd:string`, required).
-    pub dvs_name: String,
+    pub dvs_name: CompactString,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `numPorts` (`xsd:int`, required).
     pub num_ports: i32,
     /// `configNumPorts` (`xsd:int`, optional).
@@ -2260,7 +2260,7 @@ pub struct HostProxySwitch {
     /// `mtu` (`xsd:int`, optional).
     pub mtu: Option<i32>,
     /// `pnic` (`xsd:string`, repeated).
-    pub pnic: Vec<String>,
+    pub pnic: Vec<CompactString>,
     /// `spec` (`HostProxySwitchSpec`, required).
     pub spec: HostProxySwitchSpec,
     /// `hostLag` (`HostProxySwitchHostLagConfig`, repeated).
@@ -2276,11 +2276,11 @@ pub struct HostProxySwitch {
     /// `transportZones` (`DistributedVirtualSwitchHostMemberTransportZoneInfo`, repeated).
     pub transport_zones: Vec<DistributedVirtualSwitchHostMemberTransportZoneInfo>,
     /// `nsxUsedUplinkPort` (`xsd:string`, repeated).
-    pub nsx_used_uplink_port: Vec<String>,
+    pub nsx_used_uplink_port: Vec<CompactString>,
     /// `nsxtStatus` (`xsd:string`, optional).
-    pub nsxt_status: Option<String>,
+    pub nsxt_status: Option<CompactString>,
     /// `nsxtStatusDetail` (`xsd:string`, optional).
-    pub nsxt_status_detail: Option<String>,
+    pub nsxt_status_detail: Option<CompactString>,
     /// `ensInfo` (`HostProxySwitchEnsInfo`, optional).
     pub ens_info: Option<HostProxySwitchEnsInfo>,
     /// `networkOffloadingEnabled` (`xsd:boolean`, optional).
@@ -2368,9 +2368,9 @@ pub struct HostProxySwitchConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeOperation` (`xsd:string`, optional).
-    pub change_operation: Option<String>,
+    pub change_operation: Option<CompactString>,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `spec` (`HostProxySwitchSpec`, optional).
     pub spec: Option<HostProxySwitchSpec>,
 }
@@ -2466,9 +2466,9 @@ pub struct HostProxySwitchHostLagConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `lagKey` (`xsd:string`, required).
-    pub lag_key: String,
+    pub lag_key: CompactString,
     /// `lagName` (`xsd:string`, optional).
-    pub lag_name: Option<String>,
+    pub lag_name: Option<CompactString>,
     /// `uplinkPort` (`KeyValue`, repeated).
     pub uplink_port: Vec<KeyValue>,
 }
@@ -2591,9 +2591,9 @@ pub struct HostPtpConfigPtpPort {
     /// `index` (`xsd:int`, required).
     pub index: i32,
     /// `deviceType` (`xsd:string`, optional).
-    pub device_type: Option<String>,
+    pub device_type: Option<CompactString>,
     /// `device` (`xsd:string`, optional).
-    pub device: Option<String>,
+    pub device: Option<CompactString>,
     /// `ipConfig` (`HostIpConfig`, optional).
     pub ip_config: Option<AnyHostIpConfig>,
 }

@@ -11,9 +11,9 @@ pub struct HostQualifiedName {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(HostQualifiedName => DynamicData);
 xml_struct!(HostQualifiedName);

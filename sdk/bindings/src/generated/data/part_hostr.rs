@@ -11,13 +11,13 @@ pub struct HostRdmaDevice {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `driver` (`xsd:string`, optional).
-    pub driver: Option<String>,
+    pub driver: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `backing` (`HostRdmaDeviceBacking`, optional).
     pub backing: Option<AnyHostRdmaDeviceBacking>,
     /// `connectionInfo` (`HostRdmaDeviceConnectionInfo`, required).
@@ -147,7 +147,7 @@ pub struct HostRdmaDeviceConnectionInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `mtu` (`xsd:int`, required).
     pub mtu: i32,
     /// `speedInMbps` (`xsd:int`, required).
@@ -192,7 +192,7 @@ pub struct HostRdmaDevicePnicBacking {
     /// The fields inherited from `HostRdmaDeviceBacking`.
     pub base: HostRdmaDeviceBacking,
     /// `pairedUplink` (`xsd:string`, required).
-    pub paired_uplink: String,
+    pub paired_uplink: CompactString,
 }
 inherits!(HostRdmaDevicePnicBacking => HostRdmaDeviceBacking);
 xml_struct!(HostRdmaDevicePnicBacking);
@@ -229,7 +229,7 @@ pub struct HostRdmaHba {
     /// The fields inherited from `HostHostBusAdapter`.
     pub base: HostHostBusAdapter,
     /// `associatedRdmaDevice` (`xsd:string`, optional).
-    pub associated_rdma_device: Option<String>,
+    pub associated_rdma_device: Option<CompactString>,
 }
 inherits!(HostRdmaHba => HostHostBusAdapter);
 xml_struct!(HostRdmaHba);
@@ -438,7 +438,7 @@ pub struct HostRuntimeInfo {
     /// `powerState` (`HostSystemPowerState`, required).
     pub power_state: HostSystemPowerState,
     /// `standbyMode` (`xsd:string`, optional).
-    pub standby_mode: Option<String>,
+    pub standby_mode: Option<CompactString>,
     /// `inMaintenanceMode` (`xsd:boolean`, required).
     pub in_maintenance_mode: bool,
     /// `inQuarantineMode` (`xsd:boolean`, optional).
@@ -460,11 +460,11 @@ pub struct HostRuntimeInfo {
     /// `hostMaxVirtualDiskCapacity` (`xsd:long`, optional).
     pub host_max_virtual_disk_capacity: Option<i64>,
     /// `cryptoState` (`xsd:string`, optional).
-    pub crypto_state: Option<String>,
+    pub crypto_state: Option<CompactString>,
     /// `cryptoKeyId` (`CryptoKeyId`, optional).
     pub crypto_key_id: Option<CryptoKeyId>,
     /// `statelessNvdsMigrationReady` (`xsd:string`, optional).
-    pub stateless_nvds_migration_ready: Option<String>,
+    pub stateless_nvds_migration_ready: Option<CompactString>,
     /// `partialMaintenanceMode` (`HostPartialMaintenanceModeRuntimeInfo`, repeated).
     pub partial_maintenance_mode: Vec<HostPartialMaintenanceModeRuntimeInfo>,
     /// `stateEncryption` (`HostRuntimeInfoStateEncryptionInfo`, optional).
@@ -550,11 +550,11 @@ pub struct HostRuntimeInfoNetStackInstanceRuntimeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `netStackInstanceKey` (`xsd:string`, required).
-    pub net_stack_instance_key: String,
+    pub net_stack_instance_key: CompactString,
     /// `state` (`xsd:string`, optional).
-    pub state: Option<String>,
+    pub state: Option<CompactString>,
     /// `vmknicKeys` (`xsd:string`, repeated).
-    pub vmknic_keys: Vec<String>,
+    pub vmknic_keys: Vec<CompactString>,
     /// `maxNumberOfConnections` (`xsd:int`, optional).
     pub max_number_of_connections: Option<i32>,
     /// `currentIpV6Enabled` (`xsd:boolean`, optional).
@@ -647,7 +647,7 @@ pub struct HostRuntimeInfoStateEncryptionInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `protectionMode` (`xsd:string`, required).
-    pub protection_mode: String,
+    pub protection_mode: CompactString,
     /// `requireSecureBoot` (`xsd:boolean`, optional).
     pub require_secure_boot: Option<bool>,
     /// `requireExecInstalledOnly` (`xsd:boolean`, optional).

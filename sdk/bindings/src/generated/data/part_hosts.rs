@@ -13,19 +13,19 @@ pub struct HostScsiDisk {
     /// `capacity` (`HostDiskDimensionsLba`, required).
     pub capacity: HostDiskDimensionsLba,
     /// `devicePath` (`xsd:string`, required).
-    pub device_path: String,
+    pub device_path: CompactString,
     /// `ssd` (`xsd:boolean`, optional).
     pub ssd: Option<bool>,
     /// `localDisk` (`xsd:boolean`, optional).
     pub local_disk: Option<bool>,
     /// `physicalLocation` (`xsd:string`, repeated).
-    pub physical_location: Vec<String>,
+    pub physical_location: Vec<CompactString>,
     /// `emulatedDIXDIFEnabled` (`xsd:boolean`, optional).
     pub emulated_dixdif_enabled: Option<bool>,
     /// `vsanDiskInfo` (`VsanHostVsanDiskInfo`, optional).
     pub vsan_disk_info: Option<VsanHostVsanDiskInfo>,
     /// `scsiDiskType` (`xsd:string`, optional).
-    pub scsi_disk_type: Option<String>,
+    pub scsi_disk_type: Option<CompactString>,
     /// `usedByMemoryTiering` (`xsd:boolean`, optional).
     pub used_by_memory_tiering: Option<bool>,
 }
@@ -80,7 +80,7 @@ pub struct HostScsiDiskPartition {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskName` (`xsd:string`, required).
-    pub disk_name: String,
+    pub disk_name: CompactString,
     /// `partition` (`xsd:int`, required).
     pub partition: i32,
 }
@@ -158,9 +158,9 @@ pub struct HostScsiTopologyInterface {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `adapter` (`xsd:string`, required).
-    pub adapter: String,
+    pub adapter: CompactString,
     /// `target` (`HostScsiTopologyTarget`, repeated).
     pub target: Vec<HostScsiTopologyTarget>,
 }
@@ -203,11 +203,11 @@ pub struct HostScsiTopologyLun {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `lun` (`xsd:int`, required).
     pub lun: i32,
     /// `scsiLun` (`xsd:string`, required).
-    pub scsi_lun: String,
+    pub scsi_lun: CompactString,
 }
 inherits!(HostScsiTopologyLun => DynamicData);
 xml_struct!(HostScsiTopologyLun);
@@ -248,7 +248,7 @@ pub struct HostScsiTopologyTarget {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `target` (`xsd:int`, required).
     pub target: i32,
     /// `lun` (`HostScsiTopologyLun`, repeated).
@@ -297,7 +297,7 @@ pub struct HostSecuritySpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `adminPassword` (`xsd:string`, optional).
-    pub admin_password: Option<String>,
+    pub admin_password: Option<CompactString>,
     /// `removePermission` (`Permission`, repeated).
     pub remove_permission: Vec<Permission>,
     /// `addPermission` (`Permission`, repeated).
@@ -342,7 +342,7 @@ pub struct HostSerialAttachedHba {
     /// The fields inherited from `HostHostBusAdapter`.
     pub base: HostHostBusAdapter,
     /// `nodeWorldWideName` (`xsd:string`, required).
-    pub node_world_wide_name: String,
+    pub node_world_wide_name: CompactString,
 }
 inherits!(HostSerialAttachedHba => HostHostBusAdapter);
 xml_struct!(HostSerialAttachedHba);
@@ -409,9 +409,9 @@ pub struct HostService {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `required` (`xsd:boolean`, required).
     pub required: bool,
     /// `uninstallable` (`xsd:boolean`, required).
@@ -419,9 +419,9 @@ pub struct HostService {
     /// `running` (`xsd:boolean`, required).
     pub running: bool,
     /// `ruleset` (`xsd:string`, repeated).
-    pub ruleset: Vec<String>,
+    pub ruleset: Vec<CompactString>,
     /// `policy` (`xsd:string`, required).
-    pub policy: String,
+    pub policy: CompactString,
     /// `sourcePackage` (`HostServiceSourcePackage`, optional).
     pub source_package: Option<HostServiceSourcePackage>,
 }
@@ -474,9 +474,9 @@ pub struct HostServiceConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `serviceId` (`xsd:string`, required).
-    pub service_id: String,
+    pub service_id: CompactString,
     /// `startupPolicy` (`xsd:string`, required).
-    pub startup_policy: String,
+    pub startup_policy: CompactString,
 }
 inherits!(HostServiceConfig => DynamicData);
 xml_struct!(HostServiceConfig);
@@ -552,9 +552,9 @@ pub struct HostServiceSourcePackage {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `sourcePackageName` (`xsd:string`, required).
-    pub source_package_name: String,
+    pub source_package_name: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(HostServiceSourcePackage => DynamicData);
 xml_struct!(HostServiceSourcePackage);
@@ -593,19 +593,19 @@ pub struct HostServiceTicket {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `host` (`xsd:string`, optional).
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `sslThumbprint` (`xsd:string`, optional).
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<CompactString>,
     /// `sslCertificate` (`xsd:string`, optional).
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<CompactString>,
     /// `service` (`xsd:string`, required).
-    pub service: String,
+    pub service: CompactString,
     /// `serviceVersion` (`xsd:string`, required).
-    pub service_version: String,
+    pub service_version: CompactString,
     /// `sessionId` (`xsd:string`, required).
-    pub session_id: String,
+    pub session_id: CompactString,
 }
 inherits!(HostServiceTicket => DynamicData);
 xml_struct!(HostServiceTicket);
@@ -654,11 +654,11 @@ pub struct HostSevInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `sevState` (`xsd:string`, required).
-    pub sev_state: String,
+    pub sev_state: CompactString,
     /// `maxSevEsGuests` (`xsd:long`, required).
     pub max_sev_es_guests: i64,
     /// `snpState` (`xsd:string`, optional).
-    pub snp_state: Option<String>,
+    pub snp_state: Option<CompactString>,
     /// `snpSupported` (`xsd:boolean`, optional).
     pub snp_supported: Option<bool>,
 }
@@ -703,13 +703,13 @@ pub struct HostSgxInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `sgxState` (`xsd:string`, required).
-    pub sgx_state: String,
+    pub sgx_state: CompactString,
     /// `totalEpcMemory` (`xsd:long`, required).
     pub total_epc_memory: i64,
     /// `flcMode` (`xsd:string`, required).
-    pub flc_mode: String,
+    pub flc_mode: CompactString,
     /// `lePubKeyHash` (`xsd:string`, optional).
-    pub le_pub_key_hash: Option<String>,
+    pub le_pub_key_hash: Option<CompactString>,
     /// `registrationInfo` (`HostSgxRegistrationInfo`, optional).
     pub registration_info: Option<HostSgxRegistrationInfo>,
 }
@@ -756,15 +756,15 @@ pub struct HostSgxRegistrationInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `status` (`xsd:string`, optional).
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
     /// `biosError` (`xsd:int`, optional).
     pub bios_error: Option<i32>,
     /// `registrationUrl` (`xsd:string`, optional).
-    pub registration_url: Option<String>,
+    pub registration_url: Option<CompactString>,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `ppid` (`xsd:string`, optional).
-    pub ppid: Option<String>,
+    pub ppid: Option<CompactString>,
     /// `lastRegisteredTime` (`xsd:dateTime`, optional).
     pub last_registered_time: Option<DateTime>,
 }
@@ -813,7 +813,7 @@ pub struct HostSharedGpuCapabilities {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vgpu` (`xsd:string`, required).
-    pub vgpu: String,
+    pub vgpu: CompactString,
     /// `diskSnapshotSupported` (`xsd:boolean`, required).
     pub disk_snapshot_supported: bool,
     /// `memorySnapshotSupported` (`xsd:boolean`, required).
@@ -866,9 +866,9 @@ pub struct HostShortNameInconsistentEvent {
     /// The fields inherited from `HostDasEvent`.
     pub base: HostDasEvent,
     /// `shortName` (`xsd:string`, required).
-    pub short_name: String,
+    pub short_name: CompactString,
     /// `shortName2` (`xsd:string`, required).
-    pub short_name2: String,
+    pub short_name2: CompactString,
 }
 inherits!(HostShortNameInconsistentEvent => HostDasEvent);
 xml_struct!(HostShortNameInconsistentEvent);
@@ -907,7 +907,7 @@ pub struct HostShortNameToIpFailedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `shortName` (`xsd:string`, required).
-    pub short_name: String,
+    pub short_name: CompactString,
 }
 inherits!(HostShortNameToIpFailedEvent => HostEvent);
 xml_struct!(HostShortNameToIpFailedEvent);
@@ -944,7 +944,7 @@ pub struct HostShutdownEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
 }
 inherits!(HostShutdownEvent => HostEvent);
 xml_struct!(HostShutdownEvent);
@@ -985,7 +985,7 @@ pub struct HostSnmpConfigSpec {
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `readOnlyCommunities` (`xsd:string`, repeated).
-    pub read_only_communities: Vec<String>,
+    pub read_only_communities: Vec<CompactString>,
     /// `trapTargets` (`HostSnmpDestination`, repeated).
     pub trap_targets: Vec<HostSnmpDestination>,
     /// `option` (`KeyValue`, repeated).
@@ -1034,11 +1034,11 @@ pub struct HostSnmpDestination {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `port` (`xsd:int`, required).
     pub port: i32,
     /// `community` (`xsd:string`, required).
-    pub community: String,
+    pub community: CompactString,
 }
 inherits!(HostSnmpDestination => DynamicData);
 xml_struct!(HostSnmpDestination);
@@ -1140,7 +1140,7 @@ pub struct HostSpecification {
     /// `subSpecs` (`HostSubSpecification`, repeated).
     pub sub_specs: Vec<HostSubSpecification>,
     /// `changeID` (`xsd:string`, optional).
-    pub change_id: Option<String>,
+    pub change_id: Option<CompactString>,
 }
 inherits!(HostSpecification => DynamicData);
 xml_struct!(HostSpecification);
@@ -1323,7 +1323,7 @@ pub struct HostSriovDevicePoolInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(HostSriovDevicePoolInfo => DynamicData);
 xml_struct!(HostSriovDevicePoolInfo);
@@ -1423,9 +1423,9 @@ pub struct HostSriovNetworkDevicePoolInfo {
     /// The fields inherited from `HostSriovDevicePoolInfo`.
     pub base: HostSriovDevicePoolInfo,
     /// `switchKey` (`xsd:string`, optional).
-    pub switch_key: Option<String>,
+    pub switch_key: Option<CompactString>,
     /// `switchUuid` (`xsd:string`, optional).
-    pub switch_uuid: Option<String>,
+    pub switch_uuid: Option<CompactString>,
     /// `pnic` (`PhysicalNic`, repeated).
     pub pnic: Vec<PhysicalNic>,
 }
@@ -1468,11 +1468,11 @@ pub struct HostSslThumbprintInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `principal` (`xsd:string`, required).
-    pub principal: String,
+    pub principal: CompactString,
     /// `ownerTag` (`xsd:string`, optional).
-    pub owner_tag: Option<String>,
+    pub owner_tag: Option<CompactString>,
     /// `sslThumbprints` (`xsd:string`, repeated).
-    pub ssl_thumbprints: Vec<String>,
+    pub ssl_thumbprints: Vec<CompactString>,
 }
 inherits!(HostSslThumbprintInfo => DynamicData);
 xml_struct!(HostSslThumbprintInfo);
@@ -1681,9 +1681,9 @@ pub struct HostStorageOperationalInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `property` (`xsd:string`, required).
-    pub property: String,
+    pub property: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(HostStorageOperationalInfo => DynamicData);
 xml_struct!(HostStorageOperationalInfo);
@@ -1722,7 +1722,7 @@ pub struct HostStorageSystemDiskLocatorLedResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }
@@ -1763,7 +1763,7 @@ pub struct HostStorageSystemScsiLunResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `fault` (`LocalizedMethodFault`, optional).
     pub fault: Option<LocalizedMethodFault>,
 }
@@ -1804,7 +1804,7 @@ pub struct HostStorageSystemVmfsVolumeResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `fault` (`LocalizedMethodFault`, optional).
     pub fault: Option<LocalizedMethodFault>,
 }
@@ -1845,7 +1845,7 @@ pub struct HostSubSpecification {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `createdTime` (`xsd:dateTime`, required).
     pub created_time: DateTime,
     /// `data` (`xsd:byte`, repeated).
@@ -1894,7 +1894,7 @@ pub struct HostSubSpecificationDeleteEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `subSpecName` (`xsd:string`, required).
-    pub sub_spec_name: String,
+    pub sub_spec_name: CompactString,
 }
 inherits!(HostSubSpecificationDeleteEvent => HostEvent);
 xml_struct!(HostSubSpecificationDeleteEvent);
@@ -2005,7 +2005,7 @@ pub struct HostSystemComplianceCheckState {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `checkTime` (`xsd:dateTime`, required).
     pub check_time: DateTime,
 }
@@ -2083,7 +2083,7 @@ pub struct HostSystemIdentificationInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `identifierValue` (`xsd:string`, required).
-    pub identifier_value: String,
+    pub identifier_value: CompactString,
     /// `identifierType` (`ElementDescription`, required).
     pub identifier_type: AnyElementDescription,
 }
@@ -2124,25 +2124,25 @@ pub struct HostSystemInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vendor` (`xsd:string`, required).
-    pub vendor: String,
+    pub vendor: CompactString,
     /// `model` (`xsd:string`, required).
-    pub model: String,
+    pub model: CompactString,
     /// `family` (`xsd:string`, optional).
-    pub family: Option<String>,
+    pub family: Option<CompactString>,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `otherIdentifyingInfo` (`HostSystemIdentificationInfo`, repeated).
     pub other_identifying_info: Vec<HostSystemIdentificationInfo>,
     /// `serialNumber` (`xsd:string`, optional).
-    pub serial_number: Option<String>,
+    pub serial_number: Option<CompactString>,
     /// `qualifiedName` (`HostQualifiedName`, repeated).
     pub qualified_name: Vec<HostQualifiedName>,
     /// `vvolHostNQN` (`HostQualifiedName`, optional).
     pub vvol_host_nqn: Option<HostQualifiedName>,
     /// `vvolHostId` (`xsd:string`, optional).
-    pub vvol_host_id: Option<String>,
+    pub vvol_host_id: Option<CompactString>,
     /// `bootCommandLine` (`xsd:string`, optional).
-    pub boot_command_line: Option<String>,
+    pub boot_command_line: Option<CompactString>,
 }
 inherits!(HostSystemInfo => DynamicData);
 xml_struct!(HostSystemInfo);
@@ -2234,7 +2234,7 @@ pub struct HostSystemRemediationState {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `operationTime` (`xsd:dateTime`, required).
     pub operation_time: DateTime,
 }
@@ -2275,7 +2275,7 @@ pub struct HostSystemResourceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `config` (`ResourceConfigSpec`, optional).
     pub config: Option<ResourceConfigSpec>,
     /// `child` (`HostSystemResourceInfo`, repeated).
@@ -2357,7 +2357,7 @@ pub struct HostSystemSwapConfigurationDatastoreOption {
     /// The fields inherited from `HostSystemSwapConfigurationSystemSwapOption`.
     pub base: HostSystemSwapConfigurationSystemSwapOption,
     /// `datastore` (`xsd:string`, required).
-    pub datastore: String,
+    pub datastore: CompactString,
 }
 inherits!(HostSystemSwapConfigurationDatastoreOption => HostSystemSwapConfigurationSystemSwapOption);
 xml_struct!(HostSystemSwapConfigurationDatastoreOption);

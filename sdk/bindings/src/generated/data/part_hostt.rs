@@ -41,7 +41,7 @@ pub struct HostTcpHba {
     /// The fields inherited from `HostHostBusAdapter`.
     pub base: HostHostBusAdapter,
     /// `associatedPnic` (`xsd:string`, optional).
-    pub associated_pnic: Option<String>,
+    pub associated_pnic: Option<CompactString>,
 }
 inherits!(HostTcpHba => HostHostBusAdapter);
 xml_struct!(HostTcpHba);
@@ -78,7 +78,7 @@ pub struct HostTcpHbaCreateSpec {
     /// The fields inherited from `HostHbaCreateSpec`.
     pub base: HostHbaCreateSpec,
     /// `pnic` (`xsd:string`, required).
-    pub pnic: String,
+    pub pnic: CompactString,
 }
 inherits!(HostTcpHbaCreateSpec => HostHbaCreateSpec);
 xml_struct!(HostTcpHbaCreateSpec);
@@ -145,7 +145,7 @@ pub struct HostTdxInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `tdxState` (`xsd:string`, required).
-    pub tdx_state: String,
+    pub tdx_state: CompactString,
     /// `numTDXPrivateKeyIDs` (`xsd:int`, required).
     pub num_tdx_private_key_i_ds: i32,
 }
@@ -306,7 +306,7 @@ pub struct HostTpmBootSecurityOptionEventDetails {
     /// The fields inherited from `HostTpmEventDetails`.
     pub base: HostTpmEventDetails,
     /// `bootSecurityOption` (`xsd:string`, required).
-    pub boot_security_option: String,
+    pub boot_security_option: CompactString,
 }
 inherits!(HostTpmBootSecurityOptionEventDetails => HostTpmEventDetails);
 xml_struct!(HostTpmBootSecurityOptionEventDetails);
@@ -343,7 +343,7 @@ pub struct HostTpmCommandEventDetails {
     /// The fields inherited from `HostTpmEventDetails`.
     pub base: HostTpmEventDetails,
     /// `commandLine` (`xsd:string`, required).
-    pub command_line: String,
+    pub command_line: CompactString,
 }
 inherits!(HostTpmCommandEventDetails => HostTpmEventDetails);
 xml_struct!(HostTpmCommandEventDetails);
@@ -419,7 +419,7 @@ pub struct HostTpmEventDetails {
     /// `dataHash` (`xsd:byte`, repeated).
     pub data_hash: Vec<i8>,
     /// `dataHashMethod` (`xsd:string`, optional).
-    pub data_hash_method: Option<String>,
+    pub data_hash_method: Option<CompactString>,
 }
 inherits!(HostTpmEventDetails => DynamicData);
 xml_struct!(HostTpmEventDetails);
@@ -529,7 +529,7 @@ pub struct HostTpmOptionEventDetails {
     /// The fields inherited from `HostTpmEventDetails`.
     pub base: HostTpmEventDetails,
     /// `optionsFileName` (`xsd:string`, required).
-    pub options_file_name: String,
+    pub options_file_name: CompactString,
     /// `bootOptions` (`xsd:byte`, repeated).
     pub boot_options: Vec<i8>,
 }
@@ -600,13 +600,13 @@ pub struct HostTpmSoftwareComponentEventDetails {
     /// The fields inherited from `HostTpmEventDetails`.
     pub base: HostTpmEventDetails,
     /// `componentName` (`xsd:string`, required).
-    pub component_name: String,
+    pub component_name: CompactString,
     /// `vibName` (`xsd:string`, required).
-    pub vib_name: String,
+    pub vib_name: CompactString,
     /// `vibVersion` (`xsd:string`, required).
-    pub vib_version: String,
+    pub vib_version: CompactString,
     /// `vibVendor` (`xsd:string`, required).
-    pub vib_vendor: String,
+    pub vib_vendor: CompactString,
 }
 inherits!(HostTpmSoftwareComponentEventDetails => HostTpmEventDetails);
 xml_struct!(HostTpmSoftwareComponentEventDetails);
@@ -686,9 +686,9 @@ pub struct HostTrustAuthorityAttestationInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `attestationStatus` (`xsd:string`, required).
-    pub attestation_status: String,
+    pub attestation_status: CompactString,
     /// `serviceId` (`xsd:string`, optional).
-    pub service_id: Option<String>,
+    pub service_id: Option<CompactString>,
     /// `attestedAt` (`xsd:dateTime`, optional).
     pub attested_at: Option<DateTime>,
     /// `attestedUntil` (`xsd:dateTime`, optional).

@@ -13,9 +13,9 @@ pub struct HostUnresolvedVmfsExtent {
     /// `device` (`HostScsiDiskPartition`, required).
     pub device: HostScsiDiskPartition,
     /// `devicePath` (`xsd:string`, required).
-    pub device_path: String,
+    pub device_path: CompactString,
     /// `vmfsUuid` (`xsd:string`, required).
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: CompactString,
     /// `isHeadExtent` (`xsd:boolean`, required).
     pub is_head_extent: bool,
     /// `ordinal` (`xsd:int`, required).
@@ -25,7 +25,7 @@ pub struct HostUnresolvedVmfsExtent {
     /// `endBlock` (`xsd:int`, required).
     pub end_block: i32,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
 }
 inherits!(HostUnresolvedVmfsExtent => DynamicData);
 xml_struct!(HostUnresolvedVmfsExtent);
@@ -76,7 +76,7 @@ pub struct HostUnresolvedVmfsResignatureSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `extentDevicePath` (`xsd:string`, repeated).
-    pub extent_device_path: Vec<String>,
+    pub extent_device_path: Vec<CompactString>,
 }
 inherits!(HostUnresolvedVmfsResignatureSpec => DynamicData);
 xml_struct!(HostUnresolvedVmfsResignatureSpec);
@@ -158,9 +158,9 @@ pub struct HostUnresolvedVmfsResolutionSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `extentDevicePath` (`xsd:string`, repeated).
-    pub extent_device_path: Vec<String>,
+    pub extent_device_path: Vec<CompactString>,
     /// `uuidResolution` (`xsd:string`, required).
-    pub uuid_resolution: String,
+    pub uuid_resolution: CompactString,
 }
 inherits!(HostUnresolvedVmfsResolutionSpec => DynamicData);
 xml_struct!(HostUnresolvedVmfsResolutionSpec);
@@ -201,9 +201,9 @@ pub struct HostUnresolvedVmfsVolume {
     /// `extent` (`HostUnresolvedVmfsExtent`, repeated).
     pub extent: Vec<HostUnresolvedVmfsExtent>,
     /// `vmfsLabel` (`xsd:string`, required).
-    pub vmfs_label: String,
+    pub vmfs_label: CompactString,
     /// `vmfsUuid` (`xsd:string`, required).
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: CompactString,
     /// `totalBlocks` (`xsd:int`, required).
     pub total_blocks: i32,
     /// `resolveStatus` (`HostUnresolvedVmfsVolumeResolveStatus`, required).

@@ -14,7 +14,7 @@ pub struct HostVFlashManagerVFlashCacheConfigInfo {
     pub v_flash_module_config_option:
         Vec<HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption>,
     /// `defaultVFlashModule` (`xsd:string`, optional).
-    pub default_v_flash_module: Option<String>,
+    pub default_v_flash_module: Option<CompactString>,
     /// `swapCacheReservationInGB` (`xsd:long`, optional).
     pub swap_cache_reservation_in_gb: Option<i64>,
 }
@@ -63,11 +63,11 @@ pub struct HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vFlashModule` (`xsd:string`, required).
-    pub v_flash_module: String,
+    pub v_flash_module: CompactString,
     /// `vFlashModuleVersion` (`xsd:string`, required).
-    pub v_flash_module_version: String,
+    pub v_flash_module_version: CompactString,
     /// `minSupportedModuleVersion` (`xsd:string`, required).
-    pub min_supported_module_version: String,
+    pub min_supported_module_version: CompactString,
     /// `cacheConsistencyType` (`ChoiceOption`, required).
     pub cache_consistency_type: ChoiceOption,
     /// `cacheMode` (`ChoiceOption`, required).
@@ -131,7 +131,7 @@ pub struct HostVFlashManagerVFlashCacheConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `defaultVFlashModule` (`xsd:string`, required).
-    pub default_v_flash_module: String,
+    pub default_v_flash_module: CompactString,
     /// `swapCacheReservationInGB` (`xsd:long`, required).
     pub swap_cache_reservation_in_gb: i64,
 }
@@ -260,7 +260,7 @@ pub struct HostVFlashManagerVFlashResourceConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vffsUuid` (`xsd:string`, required).
-    pub vffs_uuid: String,
+    pub vffs_uuid: CompactString,
 }
 inherits!(HostVFlashManagerVFlashResourceConfigSpec => DynamicData);
 xml_struct!(HostVFlashManagerVFlashResourceConfigSpec);
@@ -350,7 +350,7 @@ pub struct HostVFlashResourceConfigurationResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `devicePath` (`xsd:string`, repeated).
-    pub device_path: Vec<String>,
+    pub device_path: Vec<CompactString>,
     /// `vffs` (`HostVffsVolume`, optional).
     pub vffs: Option<HostVffsVolume>,
     /// `diskConfigurationResult` (`HostDiskConfigurationResult`, repeated).
@@ -397,7 +397,7 @@ pub struct HostVMotionCompatibility {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `compatibility` (`xsd:string`, repeated).
-    pub compatibility: Vec<String>,
+    pub compatibility: Vec<CompactString>,
 }
 inherits!(HostVMotionCompatibility => DynamicData);
 xml_struct!(HostVMotionCompatibility);
@@ -436,7 +436,7 @@ pub struct HostVMotionConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vmotionNicKey` (`xsd:string`, optional).
-    pub vmotion_nic_key: Option<String>,
+    pub vmotion_nic_key: Option<CompactString>,
     /// `enabled` (`xsd:boolean`, required).
     pub enabled: bool,
 }
@@ -646,7 +646,7 @@ pub struct HostVMotionNetConfig {
     /// `candidateVnic` (`HostVirtualNic`, repeated).
     pub candidate_vnic: Vec<HostVirtualNic>,
     /// `selectedVnic` (`xsd:string`, optional).
-    pub selected_vnic: Option<String>,
+    pub selected_vnic: Option<CompactString>,
 }
 inherits!(HostVMotionNetConfig => DynamicData);
 xml_struct!(HostVMotionNetConfig);
@@ -715,13 +715,13 @@ pub struct HostVffsSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `devicePath` (`xsd:string`, required).
-    pub device_path: String,
+    pub device_path: CompactString,
     /// `partition` (`HostDiskPartitionSpec`, optional).
     pub partition: Option<HostDiskPartitionSpec>,
     /// `majorVersion` (`xsd:int`, required).
     pub major_version: i32,
     /// `volumeName` (`xsd:string`, required).
-    pub volume_name: String,
+    pub volume_name: CompactString,
 }
 inherits!(HostVffsSpec => DynamicData);
 xml_struct!(HostVffsSpec);
@@ -766,9 +766,9 @@ pub struct HostVffsVolume {
     /// `majorVersion` (`xsd:int`, required).
     pub major_version: i32,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `extent` (`HostScsiDiskPartition`, repeated).
     pub extent: Vec<HostScsiDiskPartition>,
 }
@@ -813,17 +813,17 @@ pub struct HostVirtualNic {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `portgroup` (`xsd:string`, required).
-    pub portgroup: String,
+    pub portgroup: CompactString,
     /// `spec` (`HostVirtualNicSpec`, required).
     pub spec: HostVirtualNicSpec,
     /// `port` (`xsd:string`, optional).
-    pub port: Option<String>,
+    pub port: Option<CompactString>,
     /// `owner` (`xsd:string`, optional).
-    pub owner: Option<String>,
+    pub owner: Option<CompactString>,
 }
 inherits!(HostVirtualNic => DynamicData);
 xml_struct!(HostVirtualNic);
@@ -870,11 +870,11 @@ pub struct HostVirtualNicConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeOperation` (`xsd:string`, optional).
-    pub change_operation: Option<String>,
+    pub change_operation: Option<CompactString>,
     /// `device` (`xsd:string`, optional).
-    pub device: Option<String>,
+    pub device: Option<CompactString>,
     /// `portgroup` (`xsd:string`, required).
-    pub portgroup: String,
+    pub portgroup: CompactString,
     /// `spec` (`HostVirtualNicSpec`, optional).
     pub spec: Option<HostVirtualNicSpec>,
 }
@@ -919,7 +919,7 @@ pub struct HostVirtualNicConnection {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `portgroup` (`xsd:string`, optional).
-    pub portgroup: Option<String>,
+    pub portgroup: Option<CompactString>,
     /// `dvPort` (`DistributedVirtualSwitchPortConnection`, optional).
     pub dv_port: Option<DistributedVirtualSwitchPortConnection>,
     /// `opNetwork` (`HostVirtualNicOpaqueNetworkSpec`, optional).
@@ -1040,7 +1040,7 @@ pub struct HostVirtualNicManagerNicTypeSelection {
     /// `vnic` (`HostVirtualNicConnection`, required).
     pub vnic: HostVirtualNicConnection,
     /// `nicType` (`xsd:string`, repeated).
-    pub nic_type: Vec<String>,
+    pub nic_type: Vec<CompactString>,
 }
 inherits!(HostVirtualNicManagerNicTypeSelection => DynamicData);
 xml_struct!(HostVirtualNicManagerNicTypeSelection);
@@ -1079,9 +1079,9 @@ pub struct HostVirtualNicOpaqueNetworkSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `opaqueNetworkId` (`xsd:string`, required).
-    pub opaque_network_id: String,
+    pub opaque_network_id: CompactString,
     /// `opaqueNetworkType` (`xsd:string`, required).
-    pub opaque_network_type: String,
+    pub opaque_network_type: CompactString,
 }
 inherits!(HostVirtualNicOpaqueNetworkSpec => DynamicData);
 xml_struct!(HostVirtualNicOpaqueNetworkSpec);
@@ -1122,29 +1122,29 @@ pub struct HostVirtualNicSpec {
     /// `ip` (`HostIpConfig`, optional).
     pub ip: Option<AnyHostIpConfig>,
     /// `mac` (`xsd:string`, optional).
-    pub mac: Option<String>,
+    pub mac: Option<CompactString>,
     /// `distributedVirtualPort` (`DistributedVirtualSwitchPortConnection`, optional).
     pub distributed_virtual_port: Option<DistributedVirtualSwitchPortConnection>,
     /// `portgroup` (`xsd:string`, optional).
-    pub portgroup: Option<String>,
+    pub portgroup: Option<CompactString>,
     /// `mtu` (`xsd:int`, optional).
     pub mtu: Option<i32>,
     /// `tsoEnabled` (`xsd:boolean`, optional).
     pub tso_enabled: Option<bool>,
     /// `netStackInstanceKey` (`xsd:string`, optional).
-    pub net_stack_instance_key: Option<String>,
+    pub net_stack_instance_key: Option<CompactString>,
     /// `opaqueNetwork` (`HostVirtualNicOpaqueNetworkSpec`, optional).
     pub opaque_network: Option<HostVirtualNicOpaqueNetworkSpec>,
     /// `externalId` (`xsd:string`, optional).
-    pub external_id: Option<String>,
+    pub external_id: Option<CompactString>,
     /// `pinnedPnic` (`xsd:string`, optional).
-    pub pinned_pnic: Option<String>,
+    pub pinned_pnic: Option<CompactString>,
     /// `ipRouteSpec` (`HostVirtualNicIpRouteSpec`, optional).
     pub ip_route_spec: Option<HostVirtualNicIpRouteSpec>,
     /// `systemOwned` (`xsd:boolean`, optional).
     pub system_owned: Option<bool>,
     /// `dpuId` (`xsd:string`, optional).
-    pub dpu_id: Option<String>,
+    pub dpu_id: Option<CompactString>,
 }
 inherits!(HostVirtualNicSpec => DynamicData);
 xml_struct!(HostVirtualNicSpec);
@@ -1205,9 +1205,9 @@ pub struct HostVirtualSwitch {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `numPorts` (`xsd:int`, required).
     pub num_ports: i32,
     /// `numPortsAvailable` (`xsd:int`, required).
@@ -1215,9 +1215,9 @@ pub struct HostVirtualSwitch {
     /// `mtu` (`xsd:int`, optional).
     pub mtu: Option<i32>,
     /// `portgroup` (`xsd:string`, repeated).
-    pub portgroup: Vec<String>,
+    pub portgroup: Vec<CompactString>,
     /// `pnic` (`xsd:string`, repeated).
-    pub pnic: Vec<String>,
+    pub pnic: Vec<CompactString>,
     /// `spec` (`HostVirtualSwitchSpec`, required).
     pub spec: HostVirtualSwitchSpec,
 }
@@ -1270,7 +1270,7 @@ pub struct HostVirtualSwitchAutoBridge {
     /// The fields inherited from `HostVirtualSwitchBridge`.
     pub base: HostVirtualSwitchBridge,
     /// `excludedNicDevice` (`xsd:string`, repeated).
-    pub excluded_nic_device: Vec<String>,
+    pub excluded_nic_device: Vec<CompactString>,
 }
 inherits!(HostVirtualSwitchAutoBridge => HostVirtualSwitchBridge);
 xml_struct!(HostVirtualSwitchAutoBridge);
@@ -1344,7 +1344,7 @@ pub struct HostVirtualSwitchBondBridge {
     /// The fields inherited from `HostVirtualSwitchBridge`.
     pub base: HostVirtualSwitchBridge,
     /// `nicDevice` (`xsd:string`, repeated).
-    pub nic_device: Vec<String>,
+    pub nic_device: Vec<CompactString>,
     /// `beacon` (`HostVirtualSwitchBeaconConfig`, optional).
     pub beacon: Option<HostVirtualSwitchBeaconConfig>,
     /// `linkDiscoveryProtocolConfig` (`LinkDiscoveryProtocolConfig`, optional).
@@ -1424,9 +1424,9 @@ pub struct HostVirtualSwitchConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeOperation` (`xsd:string`, optional).
-    pub change_operation: Option<String>,
+    pub change_operation: Option<CompactString>,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `spec` (`HostVirtualSwitchSpec`, optional).
     pub spec: Option<HostVirtualSwitchSpec>,
 }
@@ -1469,7 +1469,7 @@ pub struct HostVirtualSwitchSimpleBridge {
     /// The fields inherited from `HostVirtualSwitchBridge`.
     pub base: HostVirtualSwitchBridge,
     /// `nicDevice` (`xsd:string`, required).
-    pub nic_device: String,
+    pub nic_device: CompactString,
 }
 inherits!(HostVirtualSwitchSimpleBridge => HostVirtualSwitchBridge);
 xml_struct!(HostVirtualSwitchSimpleBridge);
@@ -1557,9 +1557,9 @@ pub struct HostVmciAccessManagerAccessSpec {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `services` (`xsd:string`, repeated).
-    pub services: Vec<String>,
+    pub services: Vec<CompactString>,
     /// `mode` (`xsd:string`, required).
-    pub mode: String,
+    pub mode: CompactString,
 }
 inherits!(HostVmciAccessManagerAccessSpec => DynamicData);
 xml_struct!(HostVmciAccessManagerAccessSpec);
@@ -1647,13 +1647,13 @@ pub struct HostVmfsSpec {
     /// `majorVersion` (`xsd:int`, required).
     pub major_version: i32,
     /// `volumeName` (`xsd:string`, required).
-    pub volume_name: String,
+    pub volume_name: CompactString,
     /// `blockSize` (`xsd:int`, optional).
     pub block_size: Option<i32>,
     /// `unmapGranularity` (`xsd:int`, optional).
     pub unmap_granularity: Option<i32>,
     /// `unmapPriority` (`xsd:string`, optional).
-    pub unmap_priority: Option<String>,
+    pub unmap_priority: Option<CompactString>,
     /// `unmapBandwidthSpec` (`VmfsUnmapBandwidthSpec`, optional).
     pub unmap_bandwidth_spec: Option<VmfsUnmapBandwidthSpec>,
 }
@@ -1712,7 +1712,7 @@ pub struct HostVmfsVolume {
     /// `unmapGranularity` (`xsd:int`, optional).
     pub unmap_granularity: Option<i32>,
     /// `unmapPriority` (`xsd:string`, optional).
-    pub unmap_priority: Option<String>,
+    pub unmap_priority: Option<CompactString>,
     /// `unmapBandwidthSpec` (`VmfsUnmapBandwidthSpec`, optional).
     pub unmap_bandwidth_spec: Option<VmfsUnmapBandwidthSpec>,
     /// `maxBlocks` (`xsd:int`, required).
@@ -1720,9 +1720,9 @@ pub struct HostVmfsVolume {
     /// `majorVersion` (`xsd:int`, required).
     pub major_version: i32,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `extent` (`HostScsiDiskPartition`, repeated).
     pub extent: Vec<HostScsiDiskPartition>,
     /// `vmfsUpgradable` (`xsd:boolean`, required).
@@ -1734,7 +1734,7 @@ pub struct HostVmfsVolume {
     /// `local` (`xsd:boolean`, optional).
     pub local: Option<bool>,
     /// `scsiDiskType` (`xsd:string`, optional).
-    pub scsi_disk_type: Option<String>,
+    pub scsi_disk_type: Option<CompactString>,
 }
 inherits!(HostVmfsVolume => HostFileSystemVolume);
 xml_struct!(HostVmfsVolume);
@@ -1801,7 +1801,7 @@ pub struct HostVnicConnectedToCustomizedDVPortEvent {
     /// `vnic` (`VnicPortArgument`, required).
     pub vnic: VnicPortArgument,
     /// `prevPortKey` (`xsd:string`, optional).
-    pub prev_port_key: Option<String>,
+    pub prev_port_key: Option<CompactString>,
 }
 inherits!(HostVnicConnectedToCustomizedDVPortEvent => HostEvent);
 xml_struct!(HostVnicConnectedToCustomizedDVPortEvent);
@@ -1840,11 +1840,11 @@ pub struct HostVsanInternalSystemCmmdsQuery {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `owner` (`xsd:string`, optional).
-    pub owner: Option<String>,
+    pub owner: Option<CompactString>,
 }
 inherits!(HostVsanInternalSystemCmmdsQuery => DynamicData);
 xml_struct!(HostVsanInternalSystemCmmdsQuery);
@@ -1885,7 +1885,7 @@ pub struct HostVsanInternalSystemDeleteVsanObjectsResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `success` (`xsd:boolean`, required).
     pub success: bool,
     /// `failureReason` (`LocalizableMessage`, repeated).
@@ -1930,7 +1930,7 @@ pub struct HostVsanInternalSystemVsanObjectOperationResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `failureReason` (`LocalizableMessage`, repeated).
     pub failure_reason: Vec<LocalizableMessage>,
 }
@@ -1971,11 +1971,11 @@ pub struct HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskUuid` (`xsd:string`, required).
-    pub disk_uuid: String,
+    pub disk_uuid: CompactString,
     /// `success` (`xsd:boolean`, required).
     pub success: bool,
     /// `failureReason` (`xsd:string`, optional).
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<CompactString>,
 }
 inherits!(HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult => DynamicData);
 xml_struct!(HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult);
@@ -2016,9 +2016,9 @@ pub struct HostVvolNQN {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `targetNQN` (`xsd:string`, required).
-    pub target_nqn: String,
+    pub target_nqn: CompactString,
     /// `storageArray` (`xsd:string`, required).
-    pub storage_array: String,
+    pub storage_array: CompactString,
     /// `online` (`xsd:boolean`, required).
     pub online: bool,
 }
@@ -2061,7 +2061,7 @@ pub struct HostVvolVolume {
     /// The fields inherited from `HostFileSystemVolume`.
     pub base: HostFileSystemVolume,
     /// `scId` (`xsd:string`, required).
-    pub sc_id: String,
+    pub sc_id: CompactString,
     /// `hostPE` (`VVolHostPE`, repeated).
     pub host_pe: Vec<VVolHostPE>,
     /// `hostVvolNQN` (`HostVvolVolumeHostVvolNQN`, repeated).
@@ -2071,7 +2071,7 @@ pub struct HostVvolVolume {
     /// `storageArray` (`VASAStorageArray`, repeated).
     pub storage_array: Vec<VASAStorageArray>,
     /// `protocolEndpointType` (`xsd:string`, optional).
-    pub protocol_endpoint_type: Option<String>,
+    pub protocol_endpoint_type: Option<CompactString>,
     /// `vvolNQNFieldsAvailable` (`xsd:boolean`, optional).
     pub vvol_nqn_fields_available: Option<bool>,
     /// `stretched` (`xsd:boolean`, optional).
@@ -2169,13 +2169,13 @@ pub struct HostVvolVolumeSpecification {
     /// `maxSizeInMB` (`xsd:long`, required).
     pub max_size_in_mb: i64,
     /// `volumeName` (`xsd:string`, required).
-    pub volume_name: String,
+    pub volume_name: CompactString,
     /// `vasaProviderInfo` (`VimVasaProviderInfo`, repeated).
     pub vasa_provider_info: Vec<VimVasaProviderInfo>,
     /// `storageArray` (`VASAStorageArray`, repeated).
     pub storage_array: Vec<VASAStorageArray>,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `stretched` (`xsd:boolean`, optional).
     pub stretched: Option<bool>,
 }

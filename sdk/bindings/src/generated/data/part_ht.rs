@@ -52,7 +52,7 @@ pub struct HttpNfcLeaseDatastoreLeaseInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `datastoreKey` (`xsd:string`, required).
-    pub datastore_key: String,
+    pub datastore_key: CompactString,
     /// `hosts` (`HttpNfcLeaseHostInfo`, repeated).
     pub hosts: Vec<HttpNfcLeaseHostInfo>,
 }
@@ -93,21 +93,21 @@ pub struct HttpNfcLeaseDeviceUrl {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `importKey` (`xsd:string`, required).
-    pub import_key: String,
+    pub import_key: CompactString,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `sslThumbprint` (`xsd:string`, required).
-    pub ssl_thumbprint: String,
+    pub ssl_thumbprint: CompactString,
     /// `sslCertificate` (`xsd:string`, optional).
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<CompactString>,
     /// `disk` (`xsd:boolean`, optional).
     pub disk: Option<bool>,
     /// `targetId` (`xsd:string`, optional).
-    pub target_id: Option<String>,
+    pub target_id: Option<CompactString>,
     /// `datastoreKey` (`xsd:string`, optional).
-    pub datastore_key: Option<String>,
+    pub datastore_key: Option<CompactString>,
     /// `fileSize` (`xsd:long`, optional).
     pub file_size: Option<i64>,
 }
@@ -162,9 +162,9 @@ pub struct HttpNfcLeaseHostInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `sslThumbprint` (`xsd:string`, required).
-    pub ssl_thumbprint: String,
+    pub ssl_thumbprint: CompactString,
 }
 inherits!(HttpNfcLeaseHostInfo => DynamicData);
 xml_struct!(HttpNfcLeaseHostInfo);
@@ -260,13 +260,13 @@ pub struct HttpNfcLeaseManifestEntry {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `sha1` (`xsd:string`, required).
-    pub sha1: String,
+    pub sha1: CompactString,
     /// `checksum` (`xsd:string`, optional).
-    pub checksum: Option<String>,
+    pub checksum: Option<CompactString>,
     /// `checksumType` (`xsd:string`, optional).
-    pub checksum_type: Option<String>,
+    pub checksum_type: Option<CompactString>,
     /// `size` (`xsd:long`, required).
     pub size: i64,
     /// `disk` (`xsd:boolean`, required).
@@ -362,17 +362,17 @@ pub struct HttpNfcLeaseSourceFile {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `targetDeviceId` (`xsd:string`, required).
-    pub target_device_id: String,
+    pub target_device_id: CompactString,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `memberName` (`xsd:string`, optional).
-    pub member_name: Option<String>,
+    pub member_name: Option<CompactString>,
     /// `create` (`xsd:boolean`, required).
     pub create: bool,
     /// `sslThumbprint` (`xsd:string`, optional).
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<CompactString>,
     /// `sslCertificate` (`xsd:string`, optional).
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<CompactString>,
     /// `httpHeaders` (`KeyValue`, repeated).
     pub http_headers: Vec<KeyValue>,
     /// `size` (`xsd:long`, optional).

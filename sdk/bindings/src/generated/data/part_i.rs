@@ -11,7 +11,7 @@ pub struct ID {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 inherits!(ID => DynamicData);
 xml_struct!(ID);
@@ -78,9 +78,9 @@ pub struct ImportOperationBulkFaultFaultOnImport {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `entityType` (`xsd:string`, optional).
-    pub entity_type: Option<String>,
+    pub entity_type: Option<CompactString>,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }
@@ -410,7 +410,7 @@ pub struct InvalidEditionEvent {
     /// The fields inherited from `LicenseEvent`.
     pub base: LicenseEvent,
     /// `feature` (`xsd:string`, required).
-    pub feature: String,
+    pub feature: CompactString,
 }
 inherits!(InvalidEditionEvent => LicenseEvent);
 xml_struct!(InvalidEditionEvent);
@@ -561,19 +561,19 @@ pub struct IoFilterInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `vendor` (`xsd:string`, required).
-    pub vendor: String,
+    pub vendor: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `summary` (`xsd:string`, optional).
-    pub summary: Option<String>,
+    pub summary: Option<CompactString>,
     /// `releaseDate` (`xsd:string`, optional).
-    pub release_date: Option<String>,
+    pub release_date: Option<CompactString>,
 }
 inherits!(IoFilterInfo => DynamicData);
 xml_struct!(IoFilterInfo);
@@ -652,7 +652,7 @@ pub struct IoFilterQueryIssueResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `opType` (`xsd:string`, required).
-    pub op_type: String,
+    pub op_type: CompactString,
     /// `hostIssue` (`IoFilterHostIssue`, repeated).
     pub host_issue: Vec<IoFilterHostIssue>,
 }
@@ -755,19 +755,19 @@ pub struct IpPool {
     /// `id` (`xsd:int`, optional).
     pub id: Option<i32>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `ipv4Config` (`IpPoolIpPoolConfigInfo`, optional).
     pub ipv4_config: Option<IpPoolIpPoolConfigInfo>,
     /// `ipv6Config` (`IpPoolIpPoolConfigInfo`, optional).
     pub ipv6_config: Option<IpPoolIpPoolConfigInfo>,
     /// `dnsDomain` (`xsd:string`, optional).
-    pub dns_domain: Option<String>,
+    pub dns_domain: Option<CompactString>,
     /// `dnsSearchPath` (`xsd:string`, optional).
-    pub dns_search_path: Option<String>,
+    pub dns_search_path: Option<CompactString>,
     /// `hostPrefix` (`xsd:string`, optional).
-    pub host_prefix: Option<String>,
+    pub host_prefix: Option<CompactString>,
     /// `httpProxy` (`xsd:string`, optional).
-    pub http_proxy: Option<String>,
+    pub http_proxy: Option<CompactString>,
     /// `networkAssociation` (`IpPoolAssociation`, repeated).
     pub network_association: Vec<IpPoolAssociation>,
     /// `availableIpv4Addresses` (`xsd:int`, optional).
@@ -840,7 +840,7 @@ pub struct IpPoolAssociation {
     /// `network` (`ManagedObjectReference`, optional).
     pub network: Option<ManagedObjectReference>,
     /// `networkName` (`xsd:string`, required).
-    pub network_name: String,
+    pub network_name: CompactString,
 }
 inherits!(IpPoolAssociation => DynamicData);
 xml_struct!(IpPoolAssociation);
@@ -879,15 +879,15 @@ pub struct IpPoolIpPoolConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `subnetAddress` (`xsd:string`, optional).
-    pub subnet_address: Option<String>,
+    pub subnet_address: Option<CompactString>,
     /// `netmask` (`xsd:string`, optional).
-    pub netmask: Option<String>,
+    pub netmask: Option<CompactString>,
     /// `gateway` (`xsd:string`, optional).
-    pub gateway: Option<String>,
+    pub gateway: Option<CompactString>,
     /// `range` (`xsd:string`, optional).
-    pub range: Option<String>,
+    pub range: Option<CompactString>,
     /// `dns` (`xsd:string`, repeated).
-    pub dns: Vec<String>,
+    pub dns: Vec<CompactString>,
     /// `dhcpServerAvailable` (`xsd:boolean`, optional).
     pub dhcp_server_available: Option<bool>,
     /// `ipPoolEnabled` (`xsd:boolean`, optional).
@@ -940,9 +940,9 @@ pub struct IpPoolManagerIpAllocation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `allocationId` (`xsd:string`, required).
-    pub allocation_id: String,
+    pub allocation_id: CompactString,
 }
 inherits!(IpPoolManagerIpAllocation => DynamicData);
 xml_struct!(IpPoolManagerIpAllocation);
@@ -981,7 +981,7 @@ pub struct IpRange {
     /// The fields inherited from `IpAddress`.
     pub base: IpAddress,
     /// `addressPrefix` (`xsd:string`, required).
-    pub address_prefix: String,
+    pub address_prefix: CompactString,
     /// `prefixLength` (`xsd:int`, optional).
     pub prefix_length: Option<i32>,
 }
@@ -1059,11 +1059,11 @@ pub struct IscsiDependencyEntity {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `pnicDevice` (`xsd:string`, required).
-    pub pnic_device: String,
+    pub pnic_device: CompactString,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
     /// `vmhbaName` (`xsd:string`, required).
-    pub vmhba_name: String,
+    pub vmhba_name: CompactString,
 }
 inherits!(IscsiDependencyEntity => DynamicData);
 xml_struct!(IscsiDependencyEntity);
@@ -1149,35 +1149,35 @@ pub struct IscsiPortInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vnicDevice` (`xsd:string`, optional).
-    pub vnic_device: Option<String>,
+    pub vnic_device: Option<CompactString>,
     /// `vnic` (`HostVirtualNic`, optional).
     pub vnic: Option<HostVirtualNic>,
     /// `pnicDevice` (`xsd:string`, optional).
-    pub pnic_device: Option<String>,
+    pub pnic_device: Option<CompactString>,
     /// `pnic` (`PhysicalNic`, optional).
     pub pnic: Option<PhysicalNic>,
     /// `switchName` (`xsd:string`, optional).
-    pub switch_name: Option<String>,
+    pub switch_name: Option<CompactString>,
     /// `switchUuid` (`xsd:string`, optional).
-    pub switch_uuid: Option<String>,
+    pub switch_uuid: Option<CompactString>,
     /// `portgroupName` (`xsd:string`, optional).
-    pub portgroup_name: Option<String>,
+    pub portgroup_name: Option<CompactString>,
     /// `portgroupKey` (`xsd:string`, optional).
-    pub portgroup_key: Option<String>,
+    pub portgroup_key: Option<CompactString>,
     /// `portKey` (`xsd:string`, optional).
-    pub port_key: Option<String>,
+    pub port_key: Option<CompactString>,
     /// `opaqueNetworkId` (`xsd:string`, optional).
-    pub opaque_network_id: Option<String>,
+    pub opaque_network_id: Option<CompactString>,
     /// `opaqueNetworkType` (`xsd:string`, optional).
-    pub opaque_network_type: Option<String>,
+    pub opaque_network_type: Option<CompactString>,
     /// `opaqueNetworkName` (`xsd:string`, optional).
-    pub opaque_network_name: Option<String>,
+    pub opaque_network_name: Option<CompactString>,
     /// `externalId` (`xsd:string`, optional).
-    pub external_id: Option<String>,
+    pub external_id: Option<CompactString>,
     /// `complianceStatus` (`IscsiStatus`, optional).
     pub compliance_status: Option<IscsiStatus>,
     /// `pathStatus` (`xsd:string`, optional).
-    pub path_status: Option<String>,
+    pub path_status: Option<CompactString>,
 }
 inherits!(IscsiPortInfo => DynamicData);
 xml_struct!(IscsiPortInfo);

@@ -13,13 +13,13 @@ pub struct KernelModuleInfo {
     /// `id` (`xsd:int`, required).
     pub id: i32,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `filename` (`xsd:string`, required).
-    pub filename: String,
+    pub filename: CompactString,
     /// `optionString` (`xsd:string`, required).
-    pub option_string: String,
+    pub option_string: CompactString,
     /// `loaded` (`xsd:boolean`, required).
     pub loaded: bool,
     /// `enabled` (`xsd:boolean`, required).
@@ -137,7 +137,7 @@ pub struct KeyAnyValue {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `value` (`xsd:anyType`, required).
     pub value: Any,
 }
@@ -178,7 +178,7 @@ pub struct KeyProviderId {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 inherits!(KeyProviderId => DynamicData);
 xml_struct!(KeyProviderId);
@@ -215,9 +215,9 @@ pub struct KeyValue {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(KeyValue => DynamicData);
 xml_struct!(KeyValue);
@@ -262,7 +262,7 @@ pub struct KmipClusterInfo {
     /// `useAsDefault` (`xsd:boolean`, required).
     pub use_as_default: bool,
     /// `managementType` (`xsd:string`, optional).
-    pub management_type: Option<String>,
+    pub management_type: Option<CompactString>,
     /// `useAsEntityDefault` (`ManagedObjectReference`, repeated).
     pub use_as_entity_default: Vec<ManagedObjectReference>,
     /// `hasBackup` (`xsd:boolean`, optional).
@@ -270,9 +270,9 @@ pub struct KmipClusterInfo {
     /// `tpmRequired` (`xsd:boolean`, optional).
     pub tpm_required: Option<bool>,
     /// `keyId` (`xsd:string`, optional).
-    pub key_id: Option<String>,
+    pub key_id: Option<CompactString>,
     /// `defaultKeyType` (`xsd:string`, optional).
-    pub default_key_type: Option<String>,
+    pub default_key_type: Option<CompactString>,
     /// `keyInfo` (`KmipClusterInfoKeyInfo`, optional).
     pub key_info: Option<AnyKmipClusterInfoKeyInfo>,
 }
@@ -359,7 +359,7 @@ pub struct KmipClusterInfoWrappingKeyIdKeyInfo {
     /// The fields inherited from `KmipClusterInfoKeyInfo`.
     pub base: KmipClusterInfoKeyInfo,
     /// `keyId` (`xsd:string`, required).
-    pub key_id: String,
+    pub key_id: CompactString,
     /// `configuredTime` (`xsd:dateTime`, required).
     pub configured_time: DateTime,
 }
@@ -400,7 +400,7 @@ pub struct KmipClusterInfoWrappingRotationIntervalKeyInfo {
     /// The fields inherited from `KmipClusterInfoKeyInfo`.
     pub base: KmipClusterInfoKeyInfo,
     /// `keyId` (`xsd:string`, optional).
-    pub key_id: Option<String>,
+    pub key_id: Option<CompactString>,
     /// `rotationInterval` (`xsd:int`, optional).
     pub rotation_interval: Option<i32>,
     /// `lastRotation` (`xsd:dateTime`, optional).
@@ -445,25 +445,25 @@ pub struct KmipServerInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
     /// `port` (`xsd:int`, required).
     pub port: i32,
     /// `proxyAddress` (`xsd:string`, optional).
-    pub proxy_address: Option<String>,
+    pub proxy_address: Option<CompactString>,
     /// `proxyPort` (`xsd:int`, optional).
     pub proxy_port: Option<i32>,
     /// `reconnect` (`xsd:int`, optional).
     pub reconnect: Option<i32>,
     /// `protocol` (`xsd:string`, optional).
-    pub protocol: Option<String>,
+    pub protocol: Option<CompactString>,
     /// `nbio` (`xsd:int`, optional).
     pub nbio: Option<i32>,
     /// `timeout` (`xsd:int`, optional).
     pub timeout: Option<i32>,
     /// `userName` (`xsd:string`, optional).
-    pub user_name: Option<String>,
+    pub user_name: Option<CompactString>,
 }
 inherits!(KmipServerInfo => DynamicData);
 xml_struct!(KmipServerInfo);
@@ -522,9 +522,9 @@ pub struct KmipServerSpec {
     /// `info` (`KmipServerInfo`, required).
     pub info: KmipServerInfo,
     /// `password` (`xsd:string`, optional).
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// `defaultKeyType` (`xsd:string`, optional).
-    pub default_key_type: Option<String>,
+    pub default_key_type: Option<CompactString>,
     /// `keySpec` (`KmipServerSpecKeySpec`, optional).
     pub key_spec: Option<AnyKmipServerSpecKeySpec>,
 }
@@ -601,7 +601,7 @@ pub struct KmipServerSpecWrappingKeyIdKeySpec {
     /// The fields inherited from `KmipServerSpecKeySpec`.
     pub base: KmipServerSpecKeySpec,
     /// `keyId` (`xsd:string`, required).
-    pub key_id: String,
+    pub key_id: CompactString,
 }
 inherits!(KmipServerSpecWrappingKeyIdKeySpec => KmipServerSpecKeySpec);
 xml_struct!(KmipServerSpecWrappingKeyIdKeySpec);
@@ -677,11 +677,11 @@ pub struct KmipServerStatus {
     /// `clusterId` (`KeyProviderId`, required).
     pub cluster_id: KeyProviderId,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `status` (`ManagedEntityStatus`, required).
     pub status: ManagedEntityStatus,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(KmipServerStatus => DynamicData);
 xml_struct!(KmipServerStatus);

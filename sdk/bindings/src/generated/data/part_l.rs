@@ -52,11 +52,11 @@ pub struct LicenseAssignmentManagerLicenseAssignment {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `entityId` (`xsd:string`, required).
-    pub entity_id: String,
+    pub entity_id: CompactString,
     /// `scope` (`xsd:string`, optional).
-    pub scope: Option<String>,
+    pub scope: Option<CompactString>,
     /// `entityDisplayName` (`xsd:string`, optional).
-    pub entity_display_name: Option<String>,
+    pub entity_display_name: Option<CompactString>,
     /// `assignedLicense` (`LicenseManagerLicenseInfo`, required).
     pub assigned_license: LicenseManagerLicenseInfo,
     /// `properties` (`KeyAnyValue`, repeated).
@@ -152,21 +152,21 @@ pub struct LicenseDiagnostics {
     /// `sourceLastChanged` (`xsd:dateTime`, required).
     pub source_last_changed: DateTime,
     /// `sourceLost` (`xsd:string`, required).
-    pub source_lost: String,
+    pub source_lost: CompactString,
     /// `sourceLatency` (`xsd:float`, required).
     pub source_latency: f32,
     /// `licenseRequests` (`xsd:string`, required).
-    pub license_requests: String,
+    pub license_requests: CompactString,
     /// `licenseRequestFailures` (`xsd:string`, required).
-    pub license_request_failures: String,
+    pub license_request_failures: CompactString,
     /// `licenseFeatureUnknowns` (`xsd:string`, required).
-    pub license_feature_unknowns: String,
+    pub license_feature_unknowns: CompactString,
     /// `opState` (`LicenseManagerState`, required).
     pub op_state: LicenseManagerState,
     /// `lastStatusUpdate` (`xsd:dateTime`, required).
     pub last_status_update: DateTime,
     /// `opFailureMessage` (`xsd:string`, required).
-    pub op_failure_message: String,
+    pub op_failure_message: CompactString,
 }
 inherits!(LicenseDiagnostics => DynamicData);
 xml_struct!(LicenseDiagnostics);
@@ -286,19 +286,19 @@ pub struct LicenseFeatureInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `featureName` (`xsd:string`, required).
-    pub feature_name: String,
+    pub feature_name: CompactString,
     /// `featureDescription` (`xsd:string`, optional).
-    pub feature_description: Option<String>,
+    pub feature_description: Option<CompactString>,
     /// `state` (`LicenseFeatureInfoState`, optional).
     pub state: Option<LicenseFeatureInfoState>,
     /// `costUnit` (`xsd:string`, required).
-    pub cost_unit: String,
+    pub cost_unit: CompactString,
     /// `sourceRestriction` (`xsd:string`, optional).
-    pub source_restriction: Option<String>,
+    pub source_restriction: Option<CompactString>,
     /// `dependentKey` (`xsd:string`, repeated).
-    pub dependent_key: Vec<String>,
+    pub dependent_key: Vec<CompactString>,
     /// `edition` (`xsd:boolean`, optional).
     pub edition: Option<bool>,
     /// `expiresOn` (`xsd:dateTime`, optional).
@@ -392,17 +392,17 @@ pub struct LicenseManagerLicenseInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `licenseKey` (`xsd:string`, required).
-    pub license_key: String,
+    pub license_key: CompactString,
     /// `editionKey` (`xsd:string`, required).
-    pub edition_key: String,
+    pub edition_key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `total` (`xsd:int`, required).
     pub total: i32,
     /// `used` (`xsd:int`, optional).
     pub used: Option<i32>,
     /// `costUnit` (`xsd:string`, required).
-    pub cost_unit: String,
+    pub cost_unit: CompactString,
     /// `properties` (`KeyAnyValue`, repeated).
     pub properties: Vec<KeyAnyValue>,
     /// `labels` (`KeyValue`, repeated).
@@ -457,7 +457,7 @@ pub struct LicenseNonComplianceEvent {
     /// The fields inherited from `LicenseEvent`.
     pub base: LicenseEvent,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
 }
 inherits!(LicenseNonComplianceEvent => LicenseEvent);
 xml_struct!(LicenseNonComplianceEvent);
@@ -494,7 +494,7 @@ pub struct LicenseReservationInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `state` (`LicenseReservationInfoState`, required).
     pub state: LicenseReservationInfoState,
     /// `required` (`xsd:int`, required).
@@ -569,7 +569,7 @@ pub struct LicenseServerAvailableEvent {
     /// The fields inherited from `LicenseEvent`.
     pub base: LicenseEvent,
     /// `licenseServer` (`xsd:string`, required).
-    pub license_server: String,
+    pub license_server: CompactString,
 }
 inherits!(LicenseServerAvailableEvent => LicenseEvent);
 xml_struct!(LicenseServerAvailableEvent);
@@ -606,7 +606,7 @@ pub struct LicenseServerSource {
     /// The fields inherited from `LicenseSource`.
     pub base: LicenseSource,
     /// `licenseServer` (`xsd:string`, required).
-    pub license_server: String,
+    pub license_server: CompactString,
 }
 inherits!(LicenseServerSource => LicenseSource);
 xml_struct!(LicenseServerSource);
@@ -643,7 +643,7 @@ pub struct LicenseServerUnavailableEvent {
     /// The fields inherited from `LicenseEvent`.
     pub base: LicenseEvent,
     /// `licenseServer` (`xsd:string`, required).
-    pub license_server: String,
+    pub license_server: CompactString,
 }
 inherits!(LicenseServerUnavailableEvent => LicenseEvent);
 xml_struct!(LicenseServerUnavailableEvent);
@@ -759,9 +759,9 @@ pub struct LinkDiscoveryProtocolConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `protocol` (`xsd:string`, required).
-    pub protocol: String,
+    pub protocol: CompactString,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
 }
 inherits!(LinkDiscoveryProtocolConfig => DynamicData);
 xml_struct!(LinkDiscoveryProtocolConfig);
@@ -800,9 +800,9 @@ pub struct LinkLayerDiscoveryProtocolInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `chassisId` (`xsd:string`, required).
-    pub chassis_id: String,
+    pub chassis_id: CompactString,
     /// `portId` (`xsd:string`, required).
-    pub port_id: String,
+    pub port_id: CompactString,
     /// `timeToLive` (`xsd:int`, required).
     pub time_to_live: i32,
     /// `parameter` (`KeyAnyValue`, repeated).
@@ -881,7 +881,7 @@ pub struct LocalDatastoreCreatedEvent {
     /// `datastore` (`DatastoreEventArgument`, required).
     pub datastore: DatastoreEventArgument,
     /// `datastoreUrl` (`xsd:string`, optional).
-    pub datastore_url: Option<String>,
+    pub datastore_url: Option<CompactString>,
 }
 inherits!(LocalDatastoreCreatedEvent => HostEvent);
 xml_struct!(LocalDatastoreCreatedEvent);
@@ -920,7 +920,7 @@ pub struct LocalDatastoreInfo {
     /// The fields inherited from `DatastoreInfo`.
     pub base: DatastoreInfo,
     /// `path` (`xsd:string`, optional).
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
 }
 inherits!(LocalDatastoreInfo => DatastoreInfo);
 xml_struct!(LocalDatastoreInfo);
@@ -957,7 +957,7 @@ pub struct LocalLicenseSource {
     /// The fields inherited from `LicenseSource`.
     pub base: LicenseSource,
     /// `licenseKeys` (`xsd:string`, required).
-    pub license_keys: String,
+    pub license_keys: CompactString,
 }
 inherits!(LocalLicenseSource => LicenseSource);
 xml_struct!(LocalLicenseSource);
@@ -1024,11 +1024,11 @@ pub struct LocalizableMessage {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `arg` (`KeyAnyValue`, repeated).
     pub arg: Vec<KeyAnyValue>,
     /// `message` (`xsd:string`, optional).
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
 }
 inherits!(LocalizableMessage => DynamicData);
 xml_struct!(LocalizableMessage);
@@ -1069,19 +1069,19 @@ pub struct LocalizationManagerMessageCatalog {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `moduleName` (`xsd:string`, required).
-    pub module_name: String,
+    pub module_name: CompactString,
     /// `catalogName` (`xsd:string`, required).
-    pub catalog_name: String,
+    pub catalog_name: CompactString,
     /// `locale` (`xsd:string`, required).
-    pub locale: String,
+    pub locale: CompactString,
     /// `catalogUri` (`xsd:string`, required).
-    pub catalog_uri: String,
+    pub catalog_uri: CompactString,
     /// `lastModified` (`xsd:dateTime`, optional).
     pub last_modified: Option<DateTime>,
     /// `md5sum` (`xsd:string`, optional).
-    pub md5sum: Option<String>,
+    pub md5sum: Option<CompactString>,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 inherits!(LocalizationManagerMessageCatalog => DynamicData);
 xml_struct!(LocalizationManagerMessageCatalog);
@@ -1132,7 +1132,7 @@ pub struct LocalizedMethodFault {
     /// `fault` (`MethodFault`, required).
     pub fault: AnyMethodFault,
     /// `localizedMessage` (`xsd:string`, optional).
-    pub localized_message: Option<String>,
+    pub localized_message: Option<CompactString>,
 }
 inherits!(LocalizedMethodFault => DynamicData);
 xml_struct!(LocalizedMethodFault);

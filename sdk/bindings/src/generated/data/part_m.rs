@@ -41,9 +41,9 @@ pub struct MacRange {
     /// The fields inherited from `MacAddress`.
     pub base: MacAddress,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
     /// `mask` (`xsd:string`, required).
-    pub mask: String,
+    pub mask: CompactString,
 }
 inherits!(MacRange => MacAddress);
 xml_struct!(MacRange);
@@ -82,9 +82,9 @@ pub struct ManagedByInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(ManagedByInfo => DynamicData);
 xml_struct!(ManagedByInfo);
@@ -160,7 +160,7 @@ pub struct MethodAction {
     /// The fields inherited from `Action`.
     pub base: Action,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `argument` (`MethodActionArgument`, repeated).
     pub argument: Vec<MethodActionArgument>,
 }
@@ -238,7 +238,7 @@ pub struct MethodDescription {
     /// The fields inherited from `Description`.
     pub base: Description,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(MethodDescription => Description);
 xml_struct!(MethodDescription);
@@ -277,7 +277,7 @@ pub struct MetricAlarmExpression {
     /// `operator` (`MetricAlarmOperator`, required).
     pub operator: MetricAlarmOperator,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `metric` (`PerfMetricId`, required).
     pub metric: PerfMetricId,
     /// `yellow` (`xsd:int`, optional).
@@ -630,7 +630,7 @@ pub struct MissingProperty {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }
@@ -671,17 +671,17 @@ pub struct ModeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `browse` (`xsd:string`, optional).
-    pub browse: Option<String>,
+    pub browse: Option<CompactString>,
     /// `read` (`xsd:string`, required).
-    pub read: String,
+    pub read: CompactString,
     /// `modify` (`xsd:string`, required).
-    pub modify: String,
+    pub modify: CompactString,
     /// `use` (`xsd:string`, required).
-    pub r#use: String,
+    pub r#use: CompactString,
     /// `admin` (`xsd:string`, optional).
-    pub admin: Option<String>,
+    pub admin: Option<CompactString>,
     /// `full` (`xsd:string`, required).
-    pub full: String,
+    pub full: CompactString,
 }
 inherits!(ModeInfo => DynamicData);
 xml_struct!(ModeInfo);
@@ -898,7 +898,7 @@ pub struct MultipleCertificatesVerifyFaultThumbprintData {
     /// `port` (`xsd:int`, required).
     pub port: i32,
     /// `thumbprint` (`xsd:string`, required).
-    pub thumbprint: String,
+    pub thumbprint: CompactString,
 }
 inherits!(MultipleCertificatesVerifyFaultThumbprintData => DynamicData);
 xml_struct!(MultipleCertificatesVerifyFaultThumbprintData);

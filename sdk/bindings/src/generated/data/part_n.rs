@@ -13,7 +13,7 @@ pub struct NASDatastoreCreatedEvent {
     /// `datastore` (`DatastoreEventArgument`, required).
     pub datastore: DatastoreEventArgument,
     /// `datastoreUrl` (`xsd:string`, optional).
-    pub datastore_url: Option<String>,
+    pub datastore_url: Option<CompactString>,
 }
 inherits!(NASDatastoreCreatedEvent => HostEvent);
 xml_struct!(NASDatastoreCreatedEvent);
@@ -52,9 +52,9 @@ pub struct NamePasswordAuthentication {
     /// The fields inherited from `GuestAuthentication`.
     pub base: GuestAuthentication,
     /// `username` (`xsd:string`, required).
-    pub username: String,
+    pub username: CompactString,
     /// `password` (`xsd:string`, required).
-    pub password: String,
+    pub password: CompactString,
 }
 inherits!(NamePasswordAuthentication => GuestAuthentication);
 xml_struct!(NamePasswordAuthentication);
@@ -130,7 +130,7 @@ pub struct NasStorageProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(NasStorageProfile => ApplyProfile);
 xml_struct!(NasStorageProfile);
@@ -204,7 +204,7 @@ pub struct NetBIOSConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `mode` (`xsd:string`, required).
-    pub mode: String,
+    pub mode: CompactString,
 }
 inherits!(NetBIOSConfigInfo => DynamicData);
 xml_struct!(NetBIOSConfigInfo);
@@ -368,7 +368,7 @@ pub struct NetDhcpConfigSpecDhcpOptionsSpec {
     /// `config` (`KeyValue`, repeated).
     pub config: Vec<KeyValue>,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
 }
 inherits!(NetDhcpConfigSpecDhcpOptionsSpec => DynamicData);
 xml_struct!(NetDhcpConfigSpecDhcpOptionsSpec);
@@ -411,13 +411,13 @@ pub struct NetDnsConfigInfo {
     /// `dhcp` (`xsd:boolean`, required).
     pub dhcp: bool,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `domainName` (`xsd:string`, required).
-    pub domain_name: String,
+    pub domain_name: CompactString,
     /// `ipAddress` (`xsd:string`, repeated).
-    pub ip_address: Vec<String>,
+    pub ip_address: Vec<CompactString>,
     /// `searchDomain` (`xsd:string`, repeated).
-    pub search_domain: Vec<String>,
+    pub search_domain: Vec<CompactString>,
 }
 inherits!(NetDnsConfigInfo => DynamicData);
 xml_struct!(NetDnsConfigInfo);
@@ -464,13 +464,13 @@ pub struct NetDnsConfigSpec {
     /// `dhcp` (`xsd:boolean`, optional).
     pub dhcp: Option<bool>,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `domainName` (`xsd:string`, optional).
-    pub domain_name: Option<String>,
+    pub domain_name: Option<CompactString>,
     /// `ipAddress` (`xsd:string`, repeated).
-    pub ip_address: Vec<String>,
+    pub ip_address: Vec<CompactString>,
     /// `searchDomain` (`xsd:string`, repeated).
-    pub search_domain: Vec<String>,
+    pub search_domain: Vec<CompactString>,
 }
 inherits!(NetDnsConfigSpec => DynamicData);
 xml_struct!(NetDnsConfigSpec);
@@ -560,13 +560,13 @@ pub struct NetIpConfigInfoIpAddress {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `prefixLength` (`xsd:int`, required).
     pub prefix_length: i32,
     /// `origin` (`xsd:string`, optional).
-    pub origin: Option<String>,
+    pub origin: Option<CompactString>,
     /// `state` (`xsd:string`, optional).
-    pub state: Option<String>,
+    pub state: Option<CompactString>,
     /// `lifetime` (`xsd:dateTime`, optional).
     pub lifetime: Option<DateTime>,
 }
@@ -658,11 +658,11 @@ pub struct NetIpConfigSpecIpAddressSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `prefixLength` (`xsd:int`, required).
     pub prefix_length: i32,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
 }
 inherits!(NetIpConfigSpecIpAddressSpec => DynamicData);
 xml_struct!(NetIpConfigSpecIpAddressSpec);
@@ -740,9 +740,9 @@ pub struct NetIpRouteConfigInfoGateway {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, optional).
-    pub ip_address: Option<String>,
+    pub ip_address: Option<CompactString>,
     /// `device` (`xsd:string`, optional).
-    pub device: Option<String>,
+    pub device: Option<CompactString>,
 }
 inherits!(NetIpRouteConfigInfoGateway => DynamicData);
 xml_struct!(NetIpRouteConfigInfoGateway);
@@ -781,7 +781,7 @@ pub struct NetIpRouteConfigInfoIpRoute {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `network` (`xsd:string`, required).
-    pub network: String,
+    pub network: CompactString,
     /// `prefixLength` (`xsd:int`, required).
     pub prefix_length: i32,
     /// `gateway` (`NetIpRouteConfigInfoGateway`, required).
@@ -863,9 +863,9 @@ pub struct NetIpRouteConfigSpecGatewaySpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, optional).
-    pub ip_address: Option<String>,
+    pub ip_address: Option<CompactString>,
     /// `device` (`xsd:string`, optional).
-    pub device: Option<String>,
+    pub device: Option<CompactString>,
 }
 inherits!(NetIpRouteConfigSpecGatewaySpec => DynamicData);
 xml_struct!(NetIpRouteConfigSpecGatewaySpec);
@@ -904,13 +904,13 @@ pub struct NetIpRouteConfigSpecIpRouteSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `network` (`xsd:string`, required).
-    pub network: String,
+    pub network: CompactString,
     /// `prefixLength` (`xsd:int`, required).
     pub prefix_length: i32,
     /// `gateway` (`NetIpRouteConfigSpecGatewaySpec`, required).
     pub gateway: NetIpRouteConfigSpecGatewaySpec,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
 }
 inherits!(NetIpRouteConfigSpecIpRouteSpec => DynamicData);
 xml_struct!(NetIpRouteConfigSpecIpRouteSpec);
@@ -994,13 +994,13 @@ pub struct NetIpStackInfoDefaultRouter {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `lifetime` (`xsd:dateTime`, required).
     pub lifetime: DateTime,
     /// `preference` (`xsd:string`, required).
-    pub preference: String,
+    pub preference: CompactString,
 }
 inherits!(NetIpStackInfoDefaultRouter => DynamicData);
 xml_struct!(NetIpStackInfoDefaultRouter);
@@ -1043,13 +1043,13 @@ pub struct NetIpStackInfoNetToMedia {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `physicalAddress` (`xsd:string`, required).
-    pub physical_address: String,
+    pub physical_address: CompactString,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(NetIpStackInfoNetToMedia => DynamicData);
 xml_struct!(NetIpStackInfoNetToMedia);
@@ -1092,7 +1092,7 @@ pub struct NetStackInstanceProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `dnsConfig` (`NetworkProfileDnsConfigProfile`, required).
     pub dns_config: NetworkProfileDnsConfigProfile,
     /// `ipRouteConfig` (`IpRouteProfile`, required).
@@ -1323,9 +1323,9 @@ pub struct NetworkRollbackEvent {
     /// The fields inherited from `Event`.
     pub base: Event,
     /// `methodName` (`xsd:string`, required).
-    pub method_name: String,
+    pub method_name: CompactString,
     /// `transactionId` (`xsd:string`, required).
-    pub transaction_id: String,
+    pub transaction_id: CompactString,
 }
 inherits!(NetworkRollbackEvent => Event);
 xml_struct!(NetworkRollbackEvent);
@@ -1366,11 +1366,11 @@ pub struct NetworkSummary {
     /// `network` (`ManagedObjectReference`, optional).
     pub network: Option<ManagedObjectReference>,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `accessible` (`xsd:boolean`, required).
     pub accessible: bool,
     /// `ipPoolName` (`xsd:string`, optional).
-    pub ip_pool_name: Option<String>,
+    pub ip_pool_name: Option<CompactString>,
     /// `ipPoolId` (`xsd:int`, optional).
     pub ip_pool_id: Option<i32>,
 }
@@ -1417,7 +1417,7 @@ pub struct NoAccessUserEvent {
     /// The fields inherited from `SessionEvent`.
     pub base: SessionEvent,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
 }
 inherits!(NoAccessUserEvent => SessionEvent);
 xml_struct!(NoAccessUserEvent);
@@ -1553,7 +1553,7 @@ pub struct NoPermissionEntityPrivileges {
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
     /// `privilegeIds` (`xsd:string`, repeated).
-    pub privilege_ids: Vec<String>,
+    pub privilege_ids: Vec<CompactString>,
 }
 inherits!(NoPermissionEntityPrivileges => DynamicData);
 xml_struct!(NoPermissionEntityPrivileges);
@@ -1606,7 +1606,7 @@ pub struct NodeDeploymentSpec {
     /// `managementVc` (`ServiceLocator`, optional).
     pub management_vc: Option<ServiceLocator>,
     /// `nodeName` (`xsd:string`, required).
-    pub node_name: String,
+    pub node_name: CompactString,
     /// `ipSettings` (`CustomizationIPSettings`, required).
     pub ip_settings: CustomizationIPSettings,
 }
@@ -1728,7 +1728,7 @@ pub struct NotEnoughResourcesToStartVmEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(NotEnoughResourcesToStartVmEvent => VmEvent);
 xml_struct!(NotEnoughResourcesToStartVmEvent);
@@ -1765,7 +1765,7 @@ pub struct NsxHostVNicProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `ipConfig` (`IpAddressProfile`, required).
     pub ip_config: IpAddressProfile,
 }
@@ -1895,7 +1895,7 @@ pub struct NvdimmDimmInfo {
     /// `regionInfo` (`NvdimmRegionInfo`, repeated).
     pub region_info: Vec<NvdimmRegionInfo>,
     /// `representationString` (`xsd:string`, required).
-    pub representation_string: String,
+    pub representation_string: CompactString,
 }
 inherits!(NvdimmDimmInfo => DynamicData);
 xml_struct!(NvdimmDimmInfo);
@@ -1956,7 +1956,7 @@ pub struct NvdimmGuid {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
 }
 inherits!(NvdimmGuid => DynamicData);
 xml_struct!(NvdimmGuid);
@@ -1993,11 +1993,11 @@ pub struct NvdimmHealthInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `healthStatus` (`xsd:string`, required).
-    pub health_status: String,
+    pub health_status: CompactString,
     /// `healthInformation` (`xsd:string`, required).
-    pub health_information: String,
+    pub health_information: CompactString,
     /// `stateFlagInfo` (`xsd:string`, repeated).
-    pub state_flag_info: Vec<String>,
+    pub state_flag_info: Vec<CompactString>,
     /// `dimmTemperature` (`xsd:int`, required).
     pub dimm_temperature: i32,
     /// `dimmTemperatureThreshold` (`xsd:int`, required).
@@ -2072,7 +2072,7 @@ pub struct NvdimmInterleaveSetInfo {
     /// `setId` (`xsd:int`, required).
     pub set_id: i32,
     /// `rangeType` (`xsd:string`, required).
-    pub range_type: String,
+    pub range_type: CompactString,
     /// `baseAddress` (`xsd:long`, required).
     pub base_address: i64,
     /// `size` (`xsd:long`, required).
@@ -2082,7 +2082,7 @@ pub struct NvdimmInterleaveSetInfo {
     /// `deviceList` (`xsd:int`, repeated).
     pub device_list: Vec<i32>,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
 }
 inherits!(NvdimmInterleaveSetInfo => DynamicData);
 xml_struct!(NvdimmInterleaveSetInfo);
@@ -2131,13 +2131,13 @@ pub struct NvdimmNamespaceCreateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `friendlyName` (`xsd:string`, optional).
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<CompactString>,
     /// `blockSize` (`xsd:long`, required).
     pub block_size: i64,
     /// `blockCount` (`xsd:long`, required).
     pub block_count: i64,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `locationID` (`xsd:int`, required).
     pub location_id: i32,
 }
@@ -2184,7 +2184,7 @@ pub struct NvdimmNamespaceDeleteSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
 }
 inherits!(NvdimmNamespaceDeleteSpec => DynamicData);
 xml_struct!(NvdimmNamespaceDeleteSpec);
@@ -2221,19 +2221,19 @@ pub struct NvdimmNamespaceDetails {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `friendlyName` (`xsd:string`, required).
-    pub friendly_name: String,
+    pub friendly_name: CompactString,
     /// `size` (`xsd:long`, required).
     pub size: i64,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `namespaceHealthStatus` (`xsd:string`, required).
-    pub namespace_health_status: String,
+    pub namespace_health_status: CompactString,
     /// `interleavesetID` (`xsd:int`, required).
     pub interleaveset_id: i32,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
 }
 inherits!(NvdimmNamespaceDetails => DynamicData);
 xml_struct!(NvdimmNamespaceDetails);
@@ -2282,21 +2282,21 @@ pub struct NvdimmNamespaceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `friendlyName` (`xsd:string`, required).
-    pub friendly_name: String,
+    pub friendly_name: CompactString,
     /// `blockSize` (`xsd:long`, required).
     pub block_size: i64,
     /// `blockCount` (`xsd:long`, required).
     pub block_count: i64,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `namespaceHealthStatus` (`xsd:string`, required).
-    pub namespace_health_status: String,
+    pub namespace_health_status: CompactString,
     /// `locationID` (`xsd:int`, required).
     pub location_id: i32,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
 }
 inherits!(NvdimmNamespaceInfo => DynamicData);
 xml_struct!(NvdimmNamespaceInfo);
@@ -2347,7 +2347,7 @@ pub struct NvdimmPMemNamespaceCreateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `friendlyName` (`xsd:string`, optional).
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<CompactString>,
     /// `size` (`xsd:long`, required).
     pub size: i64,
     /// `interleavesetID` (`xsd:int`, required).
@@ -2396,7 +2396,7 @@ pub struct NvdimmRegionInfo {
     /// `setId` (`xsd:int`, required).
     pub set_id: i32,
     /// `rangeType` (`xsd:string`, required).
-    pub range_type: String,
+    pub range_type: CompactString,
     /// `startAddr` (`xsd:long`, required).
     pub start_addr: i64,
     /// `size` (`xsd:long`, required).
@@ -2451,7 +2451,7 @@ pub struct NvdimmSummary {
     /// `numDimms` (`xsd:int`, required).
     pub num_dimms: i32,
     /// `healthStatus` (`xsd:string`, required).
-    pub health_status: String,
+    pub health_status: CompactString,
     /// `totalCapacity` (`xsd:long`, required).
     pub total_capacity: i64,
     /// `persistentCapacity` (`xsd:long`, required).

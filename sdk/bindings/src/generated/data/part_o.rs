@@ -227,9 +227,9 @@ pub struct OpaqueNetworkSummary {
     /// The fields inherited from `NetworkSummary`.
     pub base: NetworkSummary,
     /// `opaqueNetworkId` (`xsd:string`, required).
-    pub opaque_network_id: String,
+    pub opaque_network_id: CompactString,
     /// `opaqueNetworkType` (`xsd:string`, required).
-    pub opaque_network_type: String,
+    pub opaque_network_type: CompactString,
 }
 inherits!(OpaqueNetworkSummary => NetworkSummary);
 xml_struct!(OpaqueNetworkSummary);
@@ -379,7 +379,7 @@ pub struct OptionProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(OptionProfile => ApplyProfile);
 xml_struct!(OptionProfile);
@@ -453,7 +453,7 @@ pub struct OptionValue {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `value` (`xsd:anyType`, optional).
     pub value: Option<Any>,
 }
@@ -568,9 +568,9 @@ pub struct OvfConsumerOstNode {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `section` (`OvfConsumerOvfSection`, repeated).
     pub section: Vec<OvfConsumerOvfSection>,
     /// `child` (`OvfConsumerOstNode`, repeated).
@@ -623,7 +623,7 @@ pub struct OvfConsumerOvfSection {
     /// `lineNumber` (`xsd:int`, required).
     pub line_number: i32,
     /// `xml` (`xsd:string`, required).
-    pub xml: String,
+    pub xml: CompactString,
 }
 inherits!(OvfConsumerOvfSection => DynamicData);
 xml_struct!(OvfConsumerOvfSection);
@@ -664,13 +664,13 @@ pub struct OvfCreateDescriptorParams {
     /// `ovfFiles` (`OvfFile`, repeated).
     pub ovf_files: Vec<OvfFile>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `includeImageFiles` (`xsd:boolean`, optional).
     pub include_image_files: Option<bool>,
     /// `exportOption` (`xsd:string`, repeated).
-    pub export_option: Vec<String>,
+    pub export_option: Vec<CompactString>,
     /// `snapshot` (`ManagedObjectReference`, optional).
     pub snapshot: Option<ManagedObjectReference>,
 }
@@ -719,7 +719,7 @@ pub struct OvfCreateDescriptorResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ovfDescriptor` (`xsd:string`, required).
-    pub ovf_descriptor: String,
+    pub ovf_descriptor: CompactString,
     /// `error` (`LocalizedMethodFault`, repeated).
     pub error: Vec<LocalizedMethodFault>,
     /// `warning` (`LocalizedMethodFault`, repeated).
@@ -768,21 +768,21 @@ pub struct OvfCreateImportSpecParams {
     /// The fields inherited from `OvfManagerCommonParams`.
     pub base: OvfManagerCommonParams,
     /// `entityName` (`xsd:string`, required).
-    pub entity_name: String,
+    pub entity_name: CompactString,
     /// `hostSystem` (`ManagedObjectReference`, optional).
     pub host_system: Option<ManagedObjectReference>,
     /// `networkMapping` (`OvfNetworkMapping`, repeated).
     pub network_mapping: Vec<OvfNetworkMapping>,
     /// `ipAllocationPolicy` (`xsd:string`, optional).
-    pub ip_allocation_policy: Option<String>,
+    pub ip_allocation_policy: Option<CompactString>,
     /// `ipProtocol` (`xsd:string`, optional).
-    pub ip_protocol: Option<String>,
+    pub ip_protocol: Option<CompactString>,
     /// `propertyMapping` (`KeyValue`, repeated).
     pub property_mapping: Vec<KeyValue>,
     /// `resourceMapping` (`OvfResourceMap`, repeated).
     pub resource_mapping: Vec<OvfResourceMap>,
     /// `diskProvisioning` (`xsd:string`, optional).
-    pub disk_provisioning: Option<String>,
+    pub disk_provisioning: Option<CompactString>,
     /// `instantiationOst` (`OvfConsumerOstNode`, optional).
     pub instantiation_ost: Option<OvfConsumerOstNode>,
 }
@@ -886,7 +886,7 @@ pub struct OvfDatastoreMapping {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskId` (`xsd:string`, required).
-    pub disk_id: String,
+    pub disk_id: CompactString,
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
 }
@@ -927,11 +927,11 @@ pub struct OvfDeploymentOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(OvfDeploymentOption => DynamicData);
 xml_struct!(OvfDeploymentOption);
@@ -972,11 +972,11 @@ pub struct OvfFile {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceId` (`xsd:string`, required).
-    pub device_id: String,
+    pub device_id: CompactString,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `compressionMethod` (`xsd:string`, optional).
-    pub compression_method: Option<String>,
+    pub compression_method: Option<CompactString>,
     /// `chunkSize` (`xsd:long`, optional).
     pub chunk_size: Option<i64>,
     /// `size` (`xsd:long`, required).
@@ -1033,11 +1033,11 @@ pub struct OvfFileItem {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceId` (`xsd:string`, required).
-    pub device_id: String,
+    pub device_id: CompactString,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `compressionMethod` (`xsd:string`, optional).
-    pub compression_method: Option<String>,
+    pub compression_method: Option<CompactString>,
     /// `chunkSize` (`xsd:long`, optional).
     pub chunk_size: Option<i64>,
     /// `size` (`xsd:long`, optional).
@@ -1104,11 +1104,11 @@ pub struct OvfImportParams {
     /// `customHttpHeaders` (`KeyValue`, repeated).
     pub custom_http_headers: Vec<KeyValue>,
     /// `sourceCertificate` (`xsd:string`, optional).
-    pub source_certificate: Option<String>,
+    pub source_certificate: Option<CompactString>,
     /// `datastoreMappings` (`OvfDatastoreMapping`, repeated).
     pub datastore_mappings: Vec<OvfDatastoreMapping>,
     /// `vmProfile` (`xsd:string`, optional).
-    pub vm_profile: Option<String>,
+    pub vm_profile: Option<CompactString>,
     /// `diskProfiles` (`OvfStorageProfileMapping`, repeated).
     pub disk_profiles: Vec<OvfStorageProfileMapping>,
 }
@@ -1163,13 +1163,13 @@ pub struct OvfManagerCommonParams {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `locale` (`xsd:string`, required).
-    pub locale: String,
+    pub locale: CompactString,
     /// `deploymentOption` (`xsd:string`, required).
-    pub deployment_option: String,
+    pub deployment_option: CompactString,
     /// `msgBundle` (`KeyValue`, repeated).
     pub msg_bundle: Vec<KeyValue>,
     /// `importOption` (`xsd:string`, repeated).
-    pub import_option: Vec<String>,
+    pub import_option: Vec<CompactString>,
 }
 inherits!(OvfManagerCommonParams => DynamicData);
 xml_struct!(OvfManagerCommonParams);
@@ -1212,9 +1212,9 @@ pub struct OvfNetworkInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(OvfNetworkInfo => DynamicData);
 xml_struct!(OvfNetworkInfo);
@@ -1253,7 +1253,7 @@ pub struct OvfNetworkMapping {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `network` (`ManagedObjectReference`, required).
     pub network: ManagedObjectReference,
 }
@@ -1294,7 +1294,7 @@ pub struct OvfOptionInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `option` (`xsd:string`, required).
-    pub option: String,
+    pub option: CompactString,
     /// `description` (`LocalizableMessage`, required).
     pub description: LocalizableMessage,
 }
@@ -1365,19 +1365,19 @@ pub struct OvfParseDescriptorResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `eula` (`xsd:string`, repeated).
-    pub eula: Vec<String>,
+    pub eula: Vec<CompactString>,
     /// `network` (`OvfNetworkInfo`, repeated).
     pub network: Vec<OvfNetworkInfo>,
     /// `ipAllocationScheme` (`xsd:string`, repeated).
-    pub ip_allocation_scheme: Vec<String>,
+    pub ip_allocation_scheme: Vec<CompactString>,
     /// `ipProtocols` (`xsd:string`, repeated).
-    pub ip_protocols: Vec<String>,
+    pub ip_protocols: Vec<CompactString>,
     /// `property` (`VAppPropertyInfo`, repeated).
     pub property: Vec<VAppPropertyInfo>,
     /// `productInfo` (`VAppProductInfo`, optional).
     pub product_info: Option<VAppProductInfo>,
     /// `annotation` (`xsd:string`, required).
-    pub annotation: String,
+    pub annotation: CompactString,
     /// `approximateDownloadSize` (`xsd:long`, optional).
     pub approximate_download_size: Option<i64>,
     /// `approximateFlatDeploymentSize` (`xsd:long`, optional).
@@ -1385,13 +1385,13 @@ pub struct OvfParseDescriptorResult {
     /// `approximateSparseDeploymentSize` (`xsd:long`, optional).
     pub approximate_sparse_deployment_size: Option<i64>,
     /// `defaultEntityName` (`xsd:string`, required).
-    pub default_entity_name: String,
+    pub default_entity_name: CompactString,
     /// `virtualApp` (`xsd:boolean`, required).
     pub virtual_app: bool,
     /// `deploymentOption` (`OvfDeploymentOption`, repeated).
     pub deployment_option: Vec<OvfDeploymentOption>,
     /// `defaultDeploymentOption` (`xsd:string`, required).
-    pub default_deployment_option: String,
+    pub default_deployment_option: CompactString,
     /// `entityName` (`KeyValue`, repeated).
     pub entity_name: Vec<KeyValue>,
     /// `annotatedOst` (`OvfConsumerOstNode`, optional).
@@ -1480,7 +1480,7 @@ pub struct OvfResourceMap {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `source` (`xsd:string`, required).
-    pub source: String,
+    pub source: CompactString,
     /// `parent` (`ManagedObjectReference`, optional).
     pub parent: Option<ManagedObjectReference>,
     /// `resourceSpec` (`ResourceConfigSpec`, optional).
@@ -1529,9 +1529,9 @@ pub struct OvfStorageProfileMapping {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskId` (`xsd:string`, required).
-    pub disk_id: String,
+    pub disk_id: CompactString,
     /// `storageProfileId` (`xsd:string`, required).
-    pub storage_profile_id: String,
+    pub storage_profile_id: CompactString,
 }
 inherits!(OvfStorageProfileMapping => DynamicData);
 xml_struct!(OvfStorageProfileMapping);
@@ -1610,7 +1610,7 @@ pub struct OvfValidateHostResult {
     /// `warning` (`LocalizedMethodFault`, repeated).
     pub warning: Vec<LocalizedMethodFault>,
     /// `supportedDiskProvisioning` (`xsd:string`, repeated).
-    pub supported_disk_provisioning: Vec<String>,
+    pub supported_disk_provisioning: Vec<CompactString>,
 }
 inherits!(OvfValidateHostResult => DynamicData);
 xml_struct!(OvfValidateHostResult);

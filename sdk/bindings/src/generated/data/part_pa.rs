@@ -145,7 +145,7 @@ pub struct PasswordField {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(PasswordField => DynamicData);
 xml_struct!(PasswordField);

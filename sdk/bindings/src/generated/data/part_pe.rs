@@ -199,7 +199,7 @@ pub struct PerfEntityMetricCSV {
     /// The fields inherited from `PerfEntityMetricBase`.
     pub base: PerfEntityMetricBase,
     /// `sampleInfoCSV` (`xsd:string`, required).
-    pub sample_info_csv: String,
+    pub sample_info_csv: CompactString,
     /// `value` (`PerfMetricSeriesCSV`, repeated).
     pub value: Vec<PerfMetricSeriesCSV>,
 }
@@ -244,7 +244,7 @@ pub struct PerfInterval {
     /// `samplingPeriod` (`xsd:int`, required).
     pub sampling_period: i32,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `length` (`xsd:int`, required).
     pub length: i32,
     /// `level` (`xsd:int`, optional).
@@ -299,7 +299,7 @@ pub struct PerfMetricId {
     /// `counterId` (`xsd:int`, required).
     pub counter_id: i32,
     /// `instance` (`xsd:string`, required).
-    pub instance: String,
+    pub instance: CompactString,
 }
 inherits!(PerfMetricId => DynamicData);
 xml_struct!(PerfMetricId);
@@ -412,7 +412,7 @@ pub struct PerfMetricSeriesCSV {
     /// The fields inherited from `PerfMetricSeries`.
     pub base: PerfMetricSeries,
     /// `value` (`xsd:string`, optional).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
 }
 inherits!(PerfMetricSeriesCSV => PerfMetricSeries);
 xml_struct!(PerfMetricSeriesCSV);
@@ -510,7 +510,7 @@ pub struct PerfQuerySpec {
     /// `intervalId` (`xsd:int`, optional).
     pub interval_id: Option<i32>,
     /// `format` (`xsd:string`, optional).
-    pub format: Option<String>,
+    pub format: Option<CompactString>,
 }
 inherits!(PerfQuerySpec => DynamicData);
 xml_struct!(PerfQuerySpec);
@@ -725,7 +725,7 @@ pub struct Permission {
     /// `entity` (`ManagedObjectReference`, optional).
     pub entity: Option<ManagedObjectReference>,
     /// `principal` (`xsd:string`, required).
-    pub principal: String,
+    pub principal: CompactString,
     /// `group` (`xsd:boolean`, required).
     pub group: bool,
     /// `roleId` (`xsd:int`, required).
@@ -819,7 +819,7 @@ pub struct PermissionEvent {
     /// `entity` (`ManagedEntityEventArgument`, required).
     pub entity: ManagedEntityEventArgument,
     /// `principal` (`xsd:string`, required).
-    pub principal: String,
+    pub principal: CompactString,
     /// `group` (`xsd:boolean`, required).
     pub group: bool,
 }
@@ -862,7 +862,7 @@ pub struct PermissionProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(PermissionProfile => ApplyProfile);
 xml_struct!(PermissionProfile);

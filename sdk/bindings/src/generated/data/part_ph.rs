@@ -11,17 +11,17 @@ pub struct PhysicalNic {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `pci` (`xsd:string`, required).
-    pub pci: String,
+    pub pci: CompactString,
     /// `driver` (`xsd:string`, optional).
-    pub driver: Option<String>,
+    pub driver: Option<CompactString>,
     /// `driverVersion` (`xsd:string`, optional).
-    pub driver_version: Option<String>,
+    pub driver_version: Option<CompactString>,
     /// `firmwareVersion` (`xsd:string`, optional).
-    pub firmware_version: Option<String>,
+    pub firmware_version: Option<CompactString>,
     /// `linkSpeed` (`PhysicalNicLinkInfo`, optional).
     pub link_speed: Option<PhysicalNicLinkInfo>,
     /// `validLinkSpecification` (`PhysicalNicLinkInfo`, repeated).
@@ -31,17 +31,17 @@ pub struct PhysicalNic {
     /// `wakeOnLanSupported` (`xsd:boolean`, required).
     pub wake_on_lan_supported: bool,
     /// `mac` (`xsd:string`, required).
-    pub mac: String,
+    pub mac: CompactString,
     /// `fcoeConfiguration` (`FcoeConfig`, optional).
     pub fcoe_configuration: Option<FcoeConfig>,
     /// `vmDirectPathGen2Supported` (`xsd:boolean`, optional).
     pub vm_direct_path_gen2_supported: Option<bool>,
     /// `vmDirectPathGen2SupportedMode` (`xsd:string`, optional).
-    pub vm_direct_path_gen2_supported_mode: Option<String>,
+    pub vm_direct_path_gen2_supported_mode: Option<CompactString>,
     /// `resourcePoolSchedulerAllowed` (`xsd:boolean`, optional).
     pub resource_pool_scheduler_allowed: Option<bool>,
     /// `resourcePoolSchedulerDisallowedReason` (`xsd:string`, repeated).
-    pub resource_pool_scheduler_disallowed_reason: Vec<String>,
+    pub resource_pool_scheduler_disallowed_reason: Vec<CompactString>,
     /// `autoNegotiateSupported` (`xsd:boolean`, optional).
     pub auto_negotiate_supported: Option<bool>,
     /// `enhancedNetworkingStackSupported` (`xsd:boolean`, optional).
@@ -49,9 +49,9 @@ pub struct PhysicalNic {
     /// `ensInterruptSupported` (`xsd:boolean`, optional).
     pub ens_interrupt_supported: Option<bool>,
     /// `rdmaDevice` (`xsd:string`, optional).
-    pub rdma_device: Option<String>,
+    pub rdma_device: Option<CompactString>,
     /// `dpuId` (`xsd:string`, optional).
-    pub dpu_id: Option<String>,
+    pub dpu_id: Option<CompactString>,
 }
 inherits!(PhysicalNic => DynamicData);
 xml_struct!(PhysicalNic);
@@ -220,19 +220,19 @@ pub struct PhysicalNicCdpInfo {
     /// `samples` (`xsd:int`, optional).
     pub samples: Option<i32>,
     /// `devId` (`xsd:string`, optional).
-    pub dev_id: Option<String>,
+    pub dev_id: Option<CompactString>,
     /// `address` (`xsd:string`, optional).
-    pub address: Option<String>,
+    pub address: Option<CompactString>,
     /// `portId` (`xsd:string`, optional).
-    pub port_id: Option<String>,
+    pub port_id: Option<CompactString>,
     /// `deviceCapability` (`PhysicalNicCdpDeviceCapability`, optional).
     pub device_capability: Option<PhysicalNicCdpDeviceCapability>,
     /// `softwareVersion` (`xsd:string`, optional).
-    pub software_version: Option<String>,
+    pub software_version: Option<CompactString>,
     /// `hardwarePlatform` (`xsd:string`, optional).
-    pub hardware_platform: Option<String>,
+    pub hardware_platform: Option<CompactString>,
     /// `ipPrefix` (`xsd:string`, optional).
-    pub ip_prefix: Option<String>,
+    pub ip_prefix: Option<CompactString>,
     /// `ipPrefixLen` (`xsd:int`, optional).
     pub ip_prefix_len: Option<i32>,
     /// `vlan` (`xsd:int`, optional).
@@ -242,13 +242,13 @@ pub struct PhysicalNicCdpInfo {
     /// `mtu` (`xsd:int`, optional).
     pub mtu: Option<i32>,
     /// `systemName` (`xsd:string`, optional).
-    pub system_name: Option<String>,
+    pub system_name: Option<CompactString>,
     /// `systemOID` (`xsd:string`, optional).
-    pub system_oid: Option<String>,
+    pub system_oid: Option<CompactString>,
     /// `mgmtAddr` (`xsd:string`, optional).
-    pub mgmt_addr: Option<String>,
+    pub mgmt_addr: Option<CompactString>,
     /// `location` (`xsd:string`, optional).
-    pub location: Option<String>,
+    pub location: Option<CompactString>,
 }
 inherits!(PhysicalNicCdpInfo => DynamicData);
 xml_struct!(PhysicalNicCdpInfo);
@@ -321,7 +321,7 @@ pub struct PhysicalNicConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `spec` (`PhysicalNicSpec`, required).
     pub spec: PhysicalNicSpec,
 }
@@ -399,7 +399,7 @@ pub struct PhysicalNicHintInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `subnet` (`PhysicalNicIpHint`, repeated).
     pub subnet: Vec<PhysicalNicIpHint>,
     /// `network` (`PhysicalNicNameHint`, repeated).
@@ -452,7 +452,7 @@ pub struct PhysicalNicIpHint {
     /// The fields inherited from `PhysicalNicHint`.
     pub base: PhysicalNicHint,
     /// `ipSubnet` (`xsd:string`, required).
-    pub ip_subnet: String,
+    pub ip_subnet: CompactString,
 }
 inherits!(PhysicalNicIpHint => PhysicalNicHint);
 xml_struct!(PhysicalNicIpHint);
@@ -530,7 +530,7 @@ pub struct PhysicalNicNameHint {
     /// The fields inherited from `PhysicalNicHint`.
     pub base: PhysicalNicHint,
     /// `network` (`xsd:string`, required).
-    pub network: String,
+    pub network: CompactString,
 }
 inherits!(PhysicalNicNameHint => PhysicalNicHint);
 xml_struct!(PhysicalNicNameHint);
@@ -567,7 +567,7 @@ pub struct PhysicalNicProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(PhysicalNicProfile => ApplyProfile);
 xml_struct!(PhysicalNicProfile);

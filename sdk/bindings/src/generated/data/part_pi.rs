@@ -11,7 +11,7 @@ pub struct PinnedCertificate {
     /// The fields inherited from `IoFilterManagerSslTrust`.
     pub base: IoFilterManagerSslTrust,
     /// `sslCertificate` (`xsd:string`, required).
-    pub ssl_certificate: String,
+    pub ssl_certificate: CompactString,
 }
 inherits!(PinnedCertificate => IoFilterManagerSslTrust);
 xml_struct!(PinnedCertificate);

@@ -56,13 +56,13 @@ pub struct PlacementAffinityRule {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ruleType` (`xsd:string`, required).
-    pub rule_type: String,
+    pub rule_type: CompactString,
     /// `ruleScope` (`xsd:string`, required).
-    pub rule_scope: String,
+    pub rule_scope: CompactString,
     /// `vms` (`ManagedObjectReference`, repeated).
     pub vms: Vec<ManagedObjectReference>,
     /// `keys` (`xsd:string`, repeated).
-    pub keys: Vec<String>,
+    pub keys: Vec<CompactString>,
 }
 inherits!(PlacementAffinityRule => DynamicData);
 xml_struct!(PlacementAffinityRule);
@@ -105,7 +105,7 @@ pub struct PlacementRankResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `candidate` (`ManagedObjectReference`, required).
     pub candidate: ManagedObjectReference,
     /// `reservedSpaceMB` (`xsd:long`, required).
@@ -274,13 +274,13 @@ pub struct PlacementSpec {
     /// `rules` (`ClusterRuleInfo`, repeated).
     pub rules: Vec<AnyClusterRuleInfo>,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `placementType` (`xsd:string`, optional).
-    pub placement_type: Option<String>,
+    pub placement_type: Option<CompactString>,
     /// `cloneSpec` (`VirtualMachineCloneSpec`, optional).
     pub clone_spec: Option<VirtualMachineCloneSpec>,
     /// `cloneName` (`xsd:string`, optional).
-    pub clone_name: Option<String>,
+    pub clone_name: Option<CompactString>,
 }
 inherits!(PlacementSpec => DynamicData);
 xml_struct!(PlacementSpec);

@@ -11,7 +11,7 @@ pub struct PnicUplinkProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(PnicUplinkProfile => ApplyProfile);
 xml_struct!(PnicUplinkProfile);

@@ -13,7 +13,7 @@ pub struct PodDiskLocator {
     /// `diskId` (`xsd:int`, required).
     pub disk_id: i32,
     /// `diskMoveType` (`xsd:string`, optional).
-    pub disk_move_type: Option<String>,
+    pub disk_move_type: Option<CompactString>,
     /// `diskBackingInfo` (`VirtualDeviceBackingInfo`, optional).
     pub disk_backing_info: Option<AnyVirtualDeviceBackingInfo>,
     /// `profile` (`VirtualMachineProfileSpec`, repeated).
@@ -109,7 +109,7 @@ pub struct PolicyOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `parameter` (`KeyAnyValue`, repeated).
     pub parameter: Vec<KeyAnyValue>,
 }
@@ -150,9 +150,9 @@ pub struct PortGroupProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `vlan` (`VlanProfile`, required).
     pub vlan: VlanProfile,
     /// `vswitch` (`VirtualSwitchSelectionProfile`, required).

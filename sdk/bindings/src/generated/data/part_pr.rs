@@ -11,7 +11,7 @@ pub struct PrivilegeAvailability {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `privId` (`xsd:string`, required).
-    pub priv_id: String,
+    pub priv_id: CompactString,
     /// `isGranted` (`xsd:boolean`, required).
     pub is_granted: bool,
 }
@@ -52,13 +52,13 @@ pub struct PrivilegePolicyDef {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `createPrivilege` (`xsd:string`, required).
-    pub create_privilege: String,
+    pub create_privilege: CompactString,
     /// `readPrivilege` (`xsd:string`, required).
-    pub read_privilege: String,
+    pub read_privilege: CompactString,
     /// `updatePrivilege` (`xsd:string`, required).
-    pub update_privilege: String,
+    pub update_privilege: CompactString,
     /// `deletePrivilege` (`xsd:string`, required).
-    pub delete_privilege: String,
+    pub delete_privilege: CompactString,
 }
 inherits!(PrivilegePolicyDef => DynamicData);
 xml_struct!(PrivilegePolicyDef);
@@ -101,11 +101,11 @@ pub struct ProductComponentInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `release` (`xsd:int`, required).
     pub release: i32,
 }
@@ -150,7 +150,7 @@ pub struct ProfileApplyProfileElement {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(ProfileApplyProfileElement => ApplyProfile);
 xml_struct!(ProfileApplyProfileElement);
@@ -187,7 +187,7 @@ pub struct ProfileApplyProfileProperty {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `propertyName` (`xsd:string`, required).
-    pub property_name: String,
+    pub property_name: CompactString,
     /// `array` (`xsd:boolean`, required).
     pub array: bool,
     /// `profile` (`ApplyProfile`, repeated).
@@ -292,9 +292,9 @@ pub struct ProfileCompositeExpression {
     /// The fields inherited from `ProfileExpression`.
     pub base: ProfileExpression,
     /// `operator` (`xsd:string`, required).
-    pub operator: String,
+    pub operator: CompactString,
     /// `expressionName` (`xsd:string`, repeated).
-    pub expression_name: Vec<String>,
+    pub expression_name: Vec<CompactString>,
 }
 inherits!(ProfileCompositeExpression => ProfileExpression);
 xml_struct!(ProfileCompositeExpression);
@@ -333,7 +333,7 @@ pub struct ProfileCompositePolicyOptionMetadata {
     /// The fields inherited from `ProfilePolicyOptionMetadata`.
     pub base: ProfilePolicyOptionMetadata,
     /// `option` (`xsd:string`, repeated).
-    pub option: Vec<String>,
+    pub option: Vec<CompactString>,
 }
 inherits!(ProfileCompositePolicyOptionMetadata => ProfilePolicyOptionMetadata);
 xml_struct!(ProfileCompositePolicyOptionMetadata);
@@ -370,9 +370,9 @@ pub struct ProfileConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `annotation` (`xsd:string`, optional).
-    pub annotation: Option<String>,
+    pub annotation: Option<CompactString>,
     /// `enabled` (`xsd:boolean`, required).
     pub enabled: bool,
 }
@@ -415,9 +415,9 @@ pub struct ProfileCreateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `annotation` (`xsd:string`, optional).
-    pub annotation: Option<String>,
+    pub annotation: Option<CompactString>,
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
 }
@@ -678,7 +678,7 @@ pub struct ProfileEventArgument {
     /// `profile` (`ManagedObjectReference`, required).
     pub profile: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(ProfileEventArgument => EventArgument);
 xml_struct!(ProfileEventArgument);
@@ -758,11 +758,11 @@ pub struct ProfileExecuteResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `configSpec` (`HostConfigSpec`, optional).
     pub config_spec: Option<HostConfigSpec>,
     /// `inapplicablePath` (`xsd:string`, repeated).
-    pub inapplicable_path: Vec<String>,
+    pub inapplicable_path: Vec<CompactString>,
     /// `requireInput` (`ProfileDeferredPolicyOptionParameter`, repeated).
     pub require_input: Vec<ProfileDeferredPolicyOptionParameter>,
     /// `error` (`ProfileExecuteError`, repeated).
@@ -811,9 +811,9 @@ pub struct ProfileExpression {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `displayName` (`xsd:string`, required).
-    pub display_name: String,
+    pub display_name: CompactString,
     /// `negated` (`xsd:boolean`, required).
     pub negated: bool,
 }
@@ -897,17 +897,17 @@ pub struct ProfileMetadata {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `profileTypeName` (`xsd:string`, optional).
-    pub profile_type_name: Option<String>,
+    pub profile_type_name: Option<CompactString>,
     /// `description` (`ExtendedDescription`, optional).
     pub description: Option<ExtendedDescription>,
     /// `sortSpec` (`ProfileMetadataProfileSortSpec`, repeated).
     pub sort_spec: Vec<ProfileMetadataProfileSortSpec>,
     /// `profileCategory` (`xsd:string`, optional).
-    pub profile_category: Option<String>,
+    pub profile_category: Option<CompactString>,
     /// `profileComponent` (`xsd:string`, optional).
-    pub profile_component: Option<String>,
+    pub profile_component: Option<CompactString>,
     /// `operationMessages` (`ProfileMetadataProfileOperationMessage`, repeated).
     pub operation_messages: Vec<ProfileMetadataProfileOperationMessage>,
 }
@@ -958,7 +958,7 @@ pub struct ProfileMetadataProfileOperationMessage {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `operationName` (`xsd:string`, required).
-    pub operation_name: String,
+    pub operation_name: CompactString,
     /// `message` (`LocalizableMessage`, required).
     pub message: LocalizableMessage,
 }
@@ -999,9 +999,9 @@ pub struct ProfileMetadataProfileSortSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `policyId` (`xsd:string`, required).
-    pub policy_id: String,
+    pub policy_id: CompactString,
     /// `parameter` (`xsd:string`, required).
-    pub parameter: String,
+    pub parameter: CompactString,
 }
 inherits!(ProfileMetadataProfileSortSpec => DynamicData);
 xml_struct!(ProfileMetadataProfileSortSpec);
@@ -1042,7 +1042,7 @@ pub struct ProfileParameterMetadata {
     /// `id` (`ExtendedElementDescription`, required).
     pub id: ExtendedElementDescription,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `optional` (`xsd:boolean`, required).
     pub optional: bool,
     /// `defaultValue` (`xsd:anyType`, optional).
@@ -1105,7 +1105,7 @@ pub struct ProfileParameterMetadataParameterRelationMetadata {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `relationTypes` (`xsd:string`, repeated).
-    pub relation_types: Vec<String>,
+    pub relation_types: Vec<CompactString>,
     /// `values` (`xsd:anyType`, repeated).
     pub values: Vec<Any>,
     /// `path` (`ProfilePropertyPath`, optional).
@@ -1158,7 +1158,7 @@ pub struct ProfilePolicy {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `policyOption` (`PolicyOption`, required).
     pub policy_option: AnyPolicyOption,
 }
@@ -1281,7 +1281,7 @@ pub struct ProfileProfileStructure {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `profileTypeName` (`xsd:string`, required).
-    pub profile_type_name: String,
+    pub profile_type_name: CompactString,
     /// `child` (`ProfileProfileStructureProperty`, repeated).
     pub child: Vec<ProfileProfileStructureProperty>,
 }
@@ -1322,7 +1322,7 @@ pub struct ProfileProfileStructureProperty {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `propertyName` (`xsd:string`, required).
-    pub property_name: String,
+    pub property_name: CompactString,
     /// `array` (`xsd:boolean`, required).
     pub array: bool,
     /// `element` (`ProfileProfileStructure`, required).
@@ -1367,13 +1367,13 @@ pub struct ProfilePropertyPath {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `profilePath` (`xsd:string`, required).
-    pub profile_path: String,
+    pub profile_path: CompactString,
     /// `policyId` (`xsd:string`, optional).
-    pub policy_id: Option<String>,
+    pub policy_id: Option<CompactString>,
     /// `parameterId` (`xsd:string`, optional).
-    pub parameter_id: Option<String>,
+    pub parameter_id: Option<CompactString>,
     /// `policyOptionId` (`xsd:string`, optional).
-    pub policy_option_id: Option<String>,
+    pub policy_option_id: Option<CompactString>,
 }
 inherits!(ProfilePropertyPath => DynamicData);
 xml_struct!(ProfilePropertyPath);
@@ -1418,9 +1418,9 @@ pub struct ProfileReferenceHostChangedEvent {
     /// `referenceHost` (`ManagedObjectReference`, optional).
     pub reference_host: Option<ManagedObjectReference>,
     /// `referenceHostName` (`xsd:string`, optional).
-    pub reference_host_name: Option<String>,
+    pub reference_host_name: Option<CompactString>,
     /// `prevReferenceHostName` (`xsd:string`, optional).
-    pub prev_reference_host_name: Option<String>,
+    pub prev_reference_host_name: Option<CompactString>,
 }
 inherits!(ProfileReferenceHostChangedEvent => ProfileEvent);
 xml_struct!(ProfileReferenceHostChangedEvent);
@@ -1491,7 +1491,7 @@ pub struct ProfileSerializedCreateSpec {
     /// The fields inherited from `ProfileCreateSpec`.
     pub base: ProfileCreateSpec,
     /// `profileConfigString` (`xsd:string`, required).
-    pub profile_config_string: String,
+    pub profile_config_string: CompactString,
 }
 inherits!(ProfileSerializedCreateSpec => ProfileCreateSpec);
 xml_struct!(ProfileSerializedCreateSpec);
@@ -1528,7 +1528,7 @@ pub struct ProfileSimpleExpression {
     /// The fields inherited from `ProfileExpression`.
     pub base: ProfileExpression,
     /// `expressionType` (`xsd:string`, required).
-    pub expression_type: String,
+    pub expression_type: CompactString,
     /// `parameter` (`KeyAnyValue`, repeated).
     pub parameter: Vec<KeyAnyValue>,
 }
@@ -1610,7 +1610,7 @@ pub struct PropertyChange {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `op` (`PropertyChangeOp`, required).
     pub op: PropertyChangeOp,
     /// `val` (`xsd:anyType`, optional).
@@ -1750,11 +1750,11 @@ pub struct PropertySpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `all` (`xsd:boolean`, optional).
     pub all: Option<bool>,
     /// `pathSet` (`xsd:string`, repeated).
-    pub path_set: Vec<String>,
+    pub path_set: Vec<CompactString>,
 }
 inherits!(PropertySpec => DynamicData);
 xml_struct!(PropertySpec);

@@ -11,13 +11,13 @@ pub struct RecoveryEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
     /// `dvsUuid` (`xsd:string`, optional).
-    pub dvs_uuid: Option<String>,
+    pub dvs_uuid: Option<CompactString>,
     /// `vnic` (`xsd:string`, optional).
-    pub vnic: Option<String>,
+    pub vnic: Option<CompactString>,
 }
 inherits!(RecoveryEvent => DvsEvent);
 xml_struct!(RecoveryEvent);
@@ -97,9 +97,9 @@ pub struct ReflectManagedMethodExecuterSoapArgument {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `val` (`xsd:string`, required).
-    pub val: String,
+    pub val: CompactString,
 }
 inherits!(ReflectManagedMethodExecuterSoapArgument => DynamicData);
 xml_struct!(ReflectManagedMethodExecuterSoapArgument);
@@ -138,9 +138,9 @@ pub struct ReflectManagedMethodExecuterSoapFault {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `faultMsg` (`xsd:string`, required).
-    pub fault_msg: String,
+    pub fault_msg: CompactString,
     /// `faultDetail` (`xsd:string`, optional).
-    pub fault_detail: Option<String>,
+    pub fault_detail: Option<CompactString>,
 }
 inherits!(ReflectManagedMethodExecuterSoapFault => DynamicData);
 xml_struct!(ReflectManagedMethodExecuterSoapFault);
@@ -179,7 +179,7 @@ pub struct ReflectManagedMethodExecuterSoapResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `response` (`xsd:string`, optional).
-    pub response: Option<String>,
+    pub response: Option<CompactString>,
     /// `fault` (`ReflectManagedMethodExecuterSoapFault`, optional).
     pub fault: Option<ReflectManagedMethodExecuterSoapFault>,
 }
@@ -220,11 +220,11 @@ pub struct Relation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `constraint` (`xsd:string`, optional).
-    pub constraint: Option<String>,
+    pub constraint: Option<CompactString>,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 inherits!(Relation => DynamicData);
 xml_struct!(Relation);
@@ -295,7 +295,7 @@ pub struct RemoteVsanSite {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(RemoteVsanSite => DynamicData);
 xml_struct!(RemoteVsanSite);
@@ -375,9 +375,9 @@ pub struct ReplicationConfigSpec {
     /// `generation` (`xsd:long`, required).
     pub generation: i64,
     /// `vmReplicationId` (`xsd:string`, required).
-    pub vm_replication_id: String,
+    pub vm_replication_id: CompactString,
     /// `destination` (`xsd:string`, required).
-    pub destination: String,
+    pub destination: CompactString,
     /// `port` (`xsd:int`, required).
     pub port: i32,
     /// `rpo` (`xsd:long`, required).
@@ -393,11 +393,11 @@ pub struct ReplicationConfigSpec {
     /// `netEncryptionEnabled` (`xsd:boolean`, optional).
     pub net_encryption_enabled: Option<bool>,
     /// `encryptionDestination` (`xsd:string`, optional).
-    pub encryption_destination: Option<String>,
+    pub encryption_destination: Option<CompactString>,
     /// `encryptionPort` (`xsd:int`, optional).
     pub encryption_port: Option<i32>,
     /// `remoteCertificateThumbprint` (`xsd:string`, optional).
-    pub remote_certificate_thumbprint: Option<String>,
+    pub remote_certificate_thumbprint: Option<CompactString>,
     /// `dataSetsReplicationEnabled` (`xsd:boolean`, optional).
     pub data_sets_replication_enabled: Option<bool>,
     /// `disk` (`ReplicationInfoDiskSettings`, repeated).
@@ -515,7 +515,7 @@ pub struct ReplicationInfoDiskSettings {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `diskReplicationId` (`xsd:string`, required).
-    pub disk_replication_id: String,
+    pub disk_replication_id: CompactString,
 }
 inherits!(ReplicationInfoDiskSettings => DynamicData);
 xml_struct!(ReplicationInfoDiskSettings);
@@ -777,7 +777,7 @@ pub struct ResourceConfigSpec {
     /// `entity` (`ManagedObjectReference`, optional).
     pub entity: Option<ManagedObjectReference>,
     /// `changeVersion` (`xsd:string`, optional).
-    pub change_version: Option<String>,
+    pub change_version: Option<CompactString>,
     /// `lastModified` (`xsd:dateTime`, optional).
     pub last_modified: Option<DateTime>,
     /// `cpuAllocation` (`ResourceAllocationInfo`, required).
@@ -785,7 +785,7 @@ pub struct ResourceConfigSpec {
     /// `memoryAllocation` (`ResourceAllocationInfo`, required).
     pub memory_allocation: ResourceAllocationInfo,
     /// `scaleDescendantsShares` (`xsd:string`, optional).
-    pub scale_descendants_shares: Option<String>,
+    pub scale_descendants_shares: Option<CompactString>,
 }
 inherits!(ResourceConfigSpec => DynamicData);
 xml_struct!(ResourceConfigSpec);
@@ -1215,7 +1215,7 @@ pub struct ResourcePoolRuntimeInfo {
     /// `overallStatus` (`ManagedEntityStatus`, required).
     pub overall_status: ManagedEntityStatus,
     /// `sharesScalable` (`xsd:string`, optional).
-    pub shares_scalable: Option<String>,
+    pub shares_scalable: Option<CompactString>,
 }
 inherits!(ResourcePoolRuntimeInfo => DynamicData);
 xml_struct!(ResourcePoolRuntimeInfo);
@@ -1258,7 +1258,7 @@ pub struct ResourcePoolSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `config` (`ResourceConfigSpec`, required).
     pub config: ResourceConfigSpec,
     /// `runtime` (`ResourcePoolRuntimeInfo`, required).
@@ -1415,7 +1415,7 @@ pub struct RetrieveResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `token` (`xsd:string`, optional).
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
     /// `objects` (`ObjectContent`, repeated).
     pub objects: Vec<ObjectContent>,
 }
@@ -1497,7 +1497,7 @@ pub struct RoleAddedEvent {
     /// The fields inherited from `RoleEvent`.
     pub base: RoleEvent,
     /// `privilegeList` (`xsd:string`, repeated).
-    pub privilege_list: Vec<String>,
+    pub privilege_list: Vec<CompactString>,
 }
 inherits!(RoleAddedEvent => RoleEvent);
 xml_struct!(RoleAddedEvent);
@@ -1573,7 +1573,7 @@ pub struct RoleEventArgument {
     /// `roleId` (`xsd:int`, required).
     pub role_id: i32,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(RoleEventArgument => EventArgument);
 xml_struct!(RoleEventArgument);
@@ -1642,13 +1642,13 @@ pub struct RoleUpdatedEvent {
     /// The fields inherited from `RoleEvent`.
     pub base: RoleEvent,
     /// `privilegeList` (`xsd:string`, repeated).
-    pub privilege_list: Vec<String>,
+    pub privilege_list: Vec<CompactString>,
     /// `prevRoleName` (`xsd:string`, optional).
-    pub prev_role_name: Option<String>,
+    pub prev_role_name: Option<CompactString>,
     /// `privilegesAdded` (`xsd:string`, repeated).
-    pub privileges_added: Vec<String>,
+    pub privileges_added: Vec<CompactString>,
     /// `privilegesRemoved` (`xsd:string`, repeated).
-    pub privileges_removed: Vec<String>,
+    pub privileges_removed: Vec<CompactString>,
 }
 inherits!(RoleUpdatedEvent => RoleEvent);
 xml_struct!(RoleUpdatedEvent);
@@ -1691,9 +1691,9 @@ pub struct RollbackEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `methodName` (`xsd:string`, optional).
-    pub method_name: Option<String>,
+    pub method_name: Option<CompactString>,
 }
 inherits!(RollbackEvent => DvsEvent);
 xml_struct!(RollbackEvent);
@@ -1732,7 +1732,7 @@ pub struct RunScriptAction {
     /// The fields inherited from `Action`.
     pub base: Action,
     /// `script` (`xsd:string`, required).
-    pub script: String,
+    pub script: CompactString,
 }
 inherits!(RunScriptAction => Action);
 xml_struct!(RunScriptAction);

@@ -11,9 +11,9 @@ pub struct SAMLTokenAuthentication {
     /// The fields inherited from `GuestAuthentication`.
     pub base: GuestAuthentication,
     /// `token` (`xsd:string`, required).
-    pub token: String,
+    pub token: CompactString,
     /// `username` (`xsd:string`, optional).
-    pub username: Option<String>,
+    pub username: Option<CompactString>,
 }
 inherits!(SAMLTokenAuthentication => GuestAuthentication);
 xml_struct!(SAMLTokenAuthentication);

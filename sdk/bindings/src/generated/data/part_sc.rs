@@ -11,11 +11,11 @@ pub struct ScheduledHardwareUpgradeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `upgradePolicy` (`xsd:string`, optional).
-    pub upgrade_policy: Option<String>,
+    pub upgrade_policy: Option<CompactString>,
     /// `versionKey` (`xsd:string`, optional).
-    pub version_key: Option<String>,
+    pub version_key: Option<CompactString>,
     /// `scheduledHardwareUpgradeStatus` (`xsd:string`, optional).
-    pub scheduled_hardware_upgrade_status: Option<String>,
+    pub scheduled_hardware_upgrade_status: Option<CompactString>,
     /// `fault` (`LocalizedMethodFault`, optional).
     pub fault: Option<LocalizedMethodFault>,
 }
@@ -178,7 +178,7 @@ pub struct ScheduledTaskDetail {
     /// The fields inherited from `TypeDescription`.
     pub base: TypeDescription,
     /// `frequency` (`xsd:string`, required).
-    pub frequency: String,
+    pub frequency: CompactString,
 }
 inherits!(ScheduledTaskDetail => TypeDescription);
 xml_struct!(ScheduledTaskDetail);
@@ -215,7 +215,7 @@ pub struct ScheduledTaskEmailCompletedEvent {
     /// The fields inherited from `ScheduledTaskEvent`.
     pub base: ScheduledTaskEvent,
     /// `to` (`xsd:string`, required).
-    pub to: String,
+    pub to: CompactString,
 }
 inherits!(ScheduledTaskEmailCompletedEvent => ScheduledTaskEvent);
 xml_struct!(ScheduledTaskEmailCompletedEvent);
@@ -252,7 +252,7 @@ pub struct ScheduledTaskEmailFailedEvent {
     /// The fields inherited from `ScheduledTaskEvent`.
     pub base: ScheduledTaskEvent,
     /// `to` (`xsd:string`, required).
-    pub to: String,
+    pub to: CompactString,
     /// `reason` (`LocalizedMethodFault`, required).
     pub reason: LocalizedMethodFault,
 }
@@ -414,7 +414,7 @@ pub struct ScheduledTaskInfo {
     /// `lastModifiedTime` (`xsd:dateTime`, required).
     pub last_modified_time: DateTime,
     /// `lastModifiedUser` (`xsd:string`, required).
-    pub last_modified_user: String,
+    pub last_modified_user: CompactString,
     /// `nextRunTime` (`xsd:dateTime`, optional).
     pub next_run_time: Option<DateTime>,
     /// `prevRunTime` (`xsd:dateTime`, optional).
@@ -556,9 +556,9 @@ pub struct ScheduledTaskSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `enabled` (`xsd:boolean`, required).
     pub enabled: bool,
     /// `scheduler` (`TaskScheduler`, required).
@@ -566,7 +566,7 @@ pub struct ScheduledTaskSpec {
     /// `action` (`Action`, required).
     pub action: AnyAction,
     /// `notification` (`xsd:string`, optional).
-    pub notification: Option<String>,
+    pub notification: Option<CompactString>,
 }
 inherits!(ScheduledTaskSpec => DynamicData);
 xml_struct!(ScheduledTaskSpec);
@@ -643,27 +643,27 @@ pub struct ScsiLun {
     /// The fields inherited from `HostDevice`.
     pub base: HostDevice,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `descriptor` (`ScsiLunDescriptor`, repeated).
     pub descriptor: Vec<ScsiLunDescriptor>,
     /// `canonicalName` (`xsd:string`, optional).
-    pub canonical_name: Option<String>,
+    pub canonical_name: Option<CompactString>,
     /// `displayName` (`xsd:string`, optional).
-    pub display_name: Option<String>,
+    pub display_name: Option<CompactString>,
     /// `lunType` (`xsd:string`, required).
-    pub lun_type: String,
+    pub lun_type: CompactString,
     /// `vendor` (`xsd:string`, optional).
-    pub vendor: Option<String>,
+    pub vendor: Option<CompactString>,
     /// `model` (`xsd:string`, optional).
-    pub model: Option<String>,
+    pub model: Option<CompactString>,
     /// `revision` (`xsd:string`, optional).
-    pub revision: Option<String>,
+    pub revision: Option<CompactString>,
     /// `scsiLevel` (`xsd:int`, optional).
     pub scsi_level: Option<i32>,
     /// `serialNumber` (`xsd:string`, optional).
-    pub serial_number: Option<String>,
+    pub serial_number: Option<CompactString>,
     /// `durableName` (`ScsiLunDurableName`, optional).
     pub durable_name: Option<ScsiLunDurableName>,
     /// `alternateName` (`ScsiLunDurableName`, repeated).
@@ -673,11 +673,11 @@ pub struct ScsiLun {
     /// `queueDepth` (`xsd:int`, optional).
     pub queue_depth: Option<i32>,
     /// `operationalState` (`xsd:string`, repeated).
-    pub operational_state: Vec<String>,
+    pub operational_state: Vec<CompactString>,
     /// `capabilities` (`ScsiLunCapabilities`, optional).
     pub capabilities: Option<ScsiLunCapabilities>,
     /// `vStorageSupport` (`xsd:string`, optional).
-    pub v_storage_support: Option<String>,
+    pub v_storage_support: Option<CompactString>,
     /// `protocolEndpoint` (`xsd:boolean`, optional).
     pub protocol_endpoint: Option<bool>,
     /// `perenniallyReserved` (`xsd:boolean`, optional).
@@ -685,11 +685,11 @@ pub struct ScsiLun {
     /// `clusteredVmdkSupported` (`xsd:boolean`, optional).
     pub clustered_vmdk_supported: Option<bool>,
     /// `applicationProtocol` (`xsd:string`, optional).
-    pub application_protocol: Option<String>,
+    pub application_protocol: Option<CompactString>,
     /// `dispersedNs` (`xsd:boolean`, optional).
     pub dispersed_ns: Option<bool>,
     /// `deviceReservation` (`xsd:string`, optional).
-    pub device_reservation: Option<String>,
+    pub device_reservation: Option<CompactString>,
 }
 inherits!(ScsiLun => HostDevice);
 xml_struct!(ScsiLun);
@@ -812,9 +812,9 @@ pub struct ScsiLunDescriptor {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `quality` (`xsd:string`, required).
-    pub quality: String,
+    pub quality: CompactString,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 inherits!(ScsiLunDescriptor => DynamicData);
 xml_struct!(ScsiLunDescriptor);
@@ -853,7 +853,7 @@ pub struct ScsiLunDurableName {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `namespace` (`xsd:string`, required).
-    pub namespace: String,
+    pub namespace: CompactString,
     /// `namespaceId` (`xsd:byte`, required).
     pub namespace_id: i8,
     /// `data` (`xsd:byte`, repeated).

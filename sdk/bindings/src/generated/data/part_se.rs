@@ -115,7 +115,7 @@ pub struct SelectionSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 inherits!(SelectionSpec => DynamicData);
 xml_struct!(SelectionSpec);
@@ -152,13 +152,13 @@ pub struct SendEmailAction {
     /// The fields inherited from `Action`.
     pub base: Action,
     /// `toList` (`xsd:string`, required).
-    pub to_list: String,
+    pub to_list: CompactString,
     /// `ccList` (`xsd:string`, required).
-    pub cc_list: String,
+    pub cc_list: CompactString,
     /// `subject` (`xsd:string`, required).
-    pub subject: String,
+    pub subject: CompactString,
     /// `body` (`xsd:string`, required).
-    pub body: String,
+    pub body: CompactString,
 }
 inherits!(SendEmailAction => Action);
 xml_struct!(SendEmailAction);
@@ -231,7 +231,7 @@ pub struct ServerLicenseExpiredEvent {
     /// The fields inherited from `LicenseEvent`.
     pub base: LicenseEvent,
     /// `product` (`xsd:string`, required).
-    pub product: String,
+    pub product: CompactString,
 }
 inherits!(ServerLicenseExpiredEvent => LicenseEvent);
 xml_struct!(ServerLicenseExpiredEvent);
@@ -632,15 +632,15 @@ pub struct ServiceLocator {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `instanceUuid` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `credential` (`ServiceLocatorCredential`, required).
     pub credential: AnyServiceLocatorCredential,
     /// `sslThumbprint` (`xsd:string`, optional).
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<CompactString>,
     /// `sslCertificate` (`xsd:string`, optional).
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<CompactString>,
 }
 inherits!(ServiceLocator => DynamicData);
 xml_struct!(ServiceLocator);
@@ -715,9 +715,9 @@ pub struct ServiceLocatorNamePassword {
     /// The fields inherited from `ServiceLocatorCredential`.
     pub base: ServiceLocatorCredential,
     /// `username` (`xsd:string`, required).
-    pub username: String,
+    pub username: CompactString,
     /// `password` (`xsd:string`, required).
-    pub password: String,
+    pub password: CompactString,
 }
 inherits!(ServiceLocatorNamePassword => ServiceLocatorCredential);
 xml_struct!(ServiceLocatorNamePassword);
@@ -756,7 +756,7 @@ pub struct ServiceLocatorSAMLCredential {
     /// The fields inherited from `ServiceLocatorCredential`.
     pub base: ServiceLocatorCredential,
     /// `token` (`xsd:string`, optional).
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
 }
 inherits!(ServiceLocatorSAMLCredential => ServiceLocatorCredential);
 xml_struct!(ServiceLocatorSAMLCredential);
@@ -793,13 +793,13 @@ pub struct ServiceManagerServiceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `serviceName` (`xsd:string`, required).
-    pub service_name: String,
+    pub service_name: CompactString,
     /// `location` (`xsd:string`, repeated).
-    pub location: Vec<String>,
+    pub location: Vec<CompactString>,
     /// `service` (`ManagedObjectReference`, required).
     pub service: ManagedObjectReference,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(ServiceManagerServiceInfo => DynamicData);
 xml_struct!(ServiceManagerServiceInfo);
@@ -842,7 +842,7 @@ pub struct ServiceProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(ServiceProfile => ApplyProfile);
 xml_struct!(ServiceProfile);
@@ -909,17 +909,17 @@ pub struct SessionManagerGenericServiceTicket {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `sslThumbprint` (`xsd:string`, optional).
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<CompactString>,
     /// `certThumbprintList` (`VirtualMachineCertThumbprint`, repeated).
     pub cert_thumbprint_list: Vec<VirtualMachineCertThumbprint>,
     /// `sslCertificate` (`xsd:string`, optional).
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<CompactString>,
     /// `ticketType` (`xsd:string`, optional).
-    pub ticket_type: Option<String>,
+    pub ticket_type: Option<CompactString>,
 }
 inherits!(SessionManagerGenericServiceTicket => DynamicData);
 xml_struct!(SessionManagerGenericServiceTicket);
@@ -966,9 +966,9 @@ pub struct SessionManagerHttpServiceRequestSpec {
     /// The fields inherited from `SessionManagerServiceRequestSpec`.
     pub base: SessionManagerServiceRequestSpec,
     /// `method` (`xsd:string`, optional).
-    pub method: Option<String>,
+    pub method: Option<CompactString>,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
 }
 inherits!(SessionManagerHttpServiceRequestSpec => SessionManagerServiceRequestSpec);
 xml_struct!(SessionManagerHttpServiceRequestSpec);
@@ -1007,9 +1007,9 @@ pub struct SessionManagerLocalTicket {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
     /// `passwordFilePath` (`xsd:string`, required).
-    pub password_file_path: String,
+    pub password_file_path: CompactString,
 }
 inherits!(SessionManagerLocalTicket => DynamicData);
 xml_struct!(SessionManagerLocalTicket);
@@ -1078,7 +1078,7 @@ pub struct SessionManagerVmomiServiceRequestSpec {
     /// The fields inherited from `SessionManagerServiceRequestSpec`.
     pub base: SessionManagerServiceRequestSpec,
     /// `method` (`xsd:string`, required).
-    pub method: String,
+    pub method: CompactString,
 }
 inherits!(SessionManagerVmomiServiceRequestSpec => SessionManagerServiceRequestSpec);
 xml_struct!(SessionManagerVmomiServiceRequestSpec);
@@ -1115,9 +1115,9 @@ pub struct SessionTerminatedEvent {
     /// The fields inherited from `SessionEvent`.
     pub base: SessionEvent,
     /// `sessionId` (`xsd:string`, required).
-    pub session_id: String,
+    pub session_id: CompactString,
     /// `terminatedUsername` (`xsd:string`, required).
-    pub terminated_username: String,
+    pub terminated_username: CompactString,
 }
 inherits!(SessionTerminatedEvent => SessionEvent);
 xml_struct!(SessionTerminatedEvent);

@@ -11,7 +11,7 @@ pub struct SingleIp {
     /// The fields inherited from `IpAddress`.
     pub base: IpAddress,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
 }
 inherits!(SingleIp => IpAddress);
 xml_struct!(SingleIp);
@@ -48,7 +48,7 @@ pub struct SingleMac {
     /// The fields inherited from `MacAddress`.
     pub base: MacAddress,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
 }
 inherits!(SingleMac => MacAddress);
 xml_struct!(SingleMac);

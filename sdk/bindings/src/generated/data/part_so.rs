@@ -11,21 +11,21 @@ pub struct SoftwarePackage {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `vendor` (`xsd:string`, required).
-    pub vendor: String,
+    pub vendor: CompactString,
     /// `acceptanceLevel` (`xsd:string`, required).
-    pub acceptance_level: String,
+    pub acceptance_level: CompactString,
     /// `summary` (`xsd:string`, required).
-    pub summary: String,
+    pub summary: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `referenceURL` (`xsd:string`, repeated).
-    pub reference_url: Vec<String>,
+    pub reference_url: Vec<CompactString>,
     /// `creationDate` (`xsd:dateTime`, optional).
     pub creation_date: Option<DateTime>,
     /// `depends` (`Relation`, repeated).
@@ -35,17 +35,17 @@ pub struct SoftwarePackage {
     /// `replaces` (`Relation`, repeated).
     pub replaces: Vec<Relation>,
     /// `provides` (`xsd:string`, repeated).
-    pub provides: Vec<String>,
+    pub provides: Vec<CompactString>,
     /// `maintenanceModeRequired` (`xsd:boolean`, optional).
     pub maintenance_mode_required: Option<bool>,
     /// `hardwarePlatformsRequired` (`xsd:string`, repeated).
-    pub hardware_platforms_required: Vec<String>,
+    pub hardware_platforms_required: Vec<CompactString>,
     /// `capability` (`SoftwarePackageCapability`, required).
     pub capability: SoftwarePackageCapability,
     /// `tag` (`xsd:string`, repeated).
-    pub tag: Vec<String>,
+    pub tag: Vec<CompactString>,
     /// `payload` (`xsd:string`, repeated).
-    pub payload: Vec<String>,
+    pub payload: Vec<CompactString>,
 }
 inherits!(SoftwarePackage => DynamicData);
 xml_struct!(SoftwarePackage);

@@ -11,7 +11,7 @@ pub struct SSPIAuthentication {
     /// The fields inherited from `GuestAuthentication`.
     pub base: GuestAuthentication,
     /// `sspiToken` (`xsd:string`, required).
-    pub sspi_token: String,
+    pub sspi_token: CompactString,
 }
 inherits!(SSPIAuthentication => GuestAuthentication);
 xml_struct!(SSPIAuthentication);

@@ -13,13 +13,13 @@ pub struct StateAlarmExpression {
     /// `operator` (`StateAlarmOperator`, required).
     pub operator: StateAlarmOperator,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `statePath` (`xsd:string`, required).
-    pub state_path: String,
+    pub state_path: CompactString,
     /// `yellow` (`xsd:string`, optional).
-    pub yellow: Option<String>,
+    pub yellow: Option<CompactString>,
     /// `red` (`xsd:string`, optional).
-    pub red: Option<String>,
+    pub red: Option<CompactString>,
 }
 inherits!(StateAlarmExpression => AlarmExpression);
 xml_struct!(StateAlarmExpression);
@@ -64,7 +64,7 @@ pub struct StaticRouteProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
 }
 inherits!(StaticRouteProfile => ApplyProfile);
 xml_struct!(StaticRouteProfile);
@@ -101,15 +101,15 @@ pub struct StorageDrsAutomationConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `spaceLoadBalanceAutomationMode` (`xsd:string`, optional).
-    pub space_load_balance_automation_mode: Option<String>,
+    pub space_load_balance_automation_mode: Option<CompactString>,
     /// `ioLoadBalanceAutomationMode` (`xsd:string`, optional).
-    pub io_load_balance_automation_mode: Option<String>,
+    pub io_load_balance_automation_mode: Option<CompactString>,
     /// `ruleEnforcementAutomationMode` (`xsd:string`, optional).
-    pub rule_enforcement_automation_mode: Option<String>,
+    pub rule_enforcement_automation_mode: Option<CompactString>,
     /// `policyEnforcementAutomationMode` (`xsd:string`, optional).
-    pub policy_enforcement_automation_mode: Option<String>,
+    pub policy_enforcement_automation_mode: Option<CompactString>,
     /// `vmEvacuationAutomationMode` (`xsd:string`, optional).
-    pub vm_evacuation_automation_mode: Option<String>,
+    pub vm_evacuation_automation_mode: Option<CompactString>,
 }
 inherits!(StorageDrsAutomationConfig => DynamicData);
 xml_struct!(StorageDrsAutomationConfig);
@@ -263,7 +263,7 @@ pub struct StorageDrsIoLoadBalanceConfig {
     /// `reservableIopsThreshold` (`xsd:int`, optional).
     pub reservable_iops_threshold: Option<i32>,
     /// `reservableThresholdMode` (`xsd:string`, optional).
-    pub reservable_threshold_mode: Option<String>,
+    pub reservable_threshold_mode: Option<CompactString>,
     /// `ioLatencyThreshold` (`xsd:int`, optional).
     pub io_latency_threshold: Option<i32>,
     /// `ioLoadImbalanceThreshold` (`xsd:int`, optional).
@@ -400,7 +400,7 @@ pub struct StorageDrsPodConfigInfo {
     /// `ioLoadBalanceEnabled` (`xsd:boolean`, required).
     pub io_load_balance_enabled: bool,
     /// `defaultVmBehavior` (`xsd:string`, required).
-    pub default_vm_behavior: String,
+    pub default_vm_behavior: CompactString,
     /// `loadBalanceInterval` (`xsd:int`, optional).
     pub load_balance_interval: Option<i32>,
     /// `defaultIntraVmAffinity` (`xsd:boolean`, optional).
@@ -473,7 +473,7 @@ pub struct StorageDrsPodConfigSpec {
     /// `ioLoadBalanceEnabled` (`xsd:boolean`, optional).
     pub io_load_balance_enabled: Option<bool>,
     /// `defaultVmBehavior` (`xsd:string`, optional).
-    pub default_vm_behavior: Option<String>,
+    pub default_vm_behavior: Option<CompactString>,
     /// `loadBalanceInterval` (`xsd:int`, optional).
     pub load_balance_interval: Option<i32>,
     /// `defaultIntraVmAffinity` (`xsd:boolean`, optional).
@@ -583,7 +583,7 @@ pub struct StorageDrsSpaceLoadBalanceConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `spaceThresholdMode` (`xsd:string`, optional).
-    pub space_threshold_mode: Option<String>,
+    pub space_threshold_mode: Option<CompactString>,
     /// `spaceUtilizationThreshold` (`xsd:int`, optional).
     pub space_utilization_threshold: Option<i32>,
     /// `freeSpaceThresholdGB` (`xsd:int`, optional).
@@ -644,7 +644,7 @@ pub struct StorageDrsVmConfigInfo {
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `behavior` (`xsd:string`, optional).
-    pub behavior: Option<String>,
+    pub behavior: Option<CompactString>,
     /// `intraVmAffinity` (`xsd:boolean`, optional).
     pub intra_vm_affinity: Option<bool>,
     /// `intraVmAntiAffinity` (`VirtualDiskAntiAffinityRuleSpec`, optional).
@@ -879,7 +879,7 @@ pub struct StorageIORMConfigSpec {
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `congestionThresholdMode` (`xsd:string`, optional).
-    pub congestion_threshold_mode: Option<String>,
+    pub congestion_threshold_mode: Option<CompactString>,
     /// `congestionThreshold` (`xsd:int`, optional).
     pub congestion_threshold: Option<i32>,
     /// `percentOfPeakThroughput` (`xsd:int`, optional).
@@ -944,7 +944,7 @@ pub struct StorageIORMInfo {
     /// `enabled` (`xsd:boolean`, required).
     pub enabled: bool,
     /// `congestionThresholdMode` (`xsd:string`, optional).
-    pub congestion_threshold_mode: Option<String>,
+    pub congestion_threshold_mode: Option<CompactString>,
     /// `congestionThreshold` (`xsd:int`, required).
     pub congestion_threshold: i32,
     /// `percentOfPeakThroughput` (`xsd:int`, optional).
@@ -1259,7 +1259,7 @@ pub struct StoragePlacementSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `priority` (`VirtualMachineMovePriority`, optional).
     pub priority: Option<VirtualMachineMovePriority>,
     /// `vm` (`ManagedObjectReference`, optional).
@@ -1269,7 +1269,7 @@ pub struct StoragePlacementSpec {
     /// `cloneSpec` (`VirtualMachineCloneSpec`, optional).
     pub clone_spec: Option<VirtualMachineCloneSpec>,
     /// `cloneName` (`xsd:string`, optional).
-    pub clone_name: Option<String>,
+    pub clone_name: Option<CompactString>,
     /// `configSpec` (`VirtualMachineConfigSpec`, optional).
     pub config_spec: Option<VirtualMachineConfigSpec>,
     /// `relocateSpec` (`VirtualMachineRelocateSpec`, optional).
@@ -1350,7 +1350,7 @@ pub struct StoragePodSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `capacity` (`xsd:long`, required).
     pub capacity: i64,
     /// `freeSpace` (`xsd:long`, required).
@@ -1473,7 +1473,7 @@ pub struct StorageResourceManagerStorageProfileStatistics {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `profileId` (`xsd:string`, required).
-    pub profile_id: String,
+    pub profile_id: CompactString,
     /// `totalSpaceMB` (`xsd:long`, required).
     pub total_space_mb: i64,
     /// `usedSpaceMB` (`xsd:long`, required).
@@ -1518,7 +1518,7 @@ pub struct StringExpression {
     /// The fields inherited from `NegatableExpression`.
     pub base: NegatableExpression,
     /// `value` (`xsd:string`, optional).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
 }
 inherits!(StringExpression => NegatableExpression);
 xml_struct!(StringExpression);
@@ -1555,9 +1555,9 @@ pub struct StringOption {
     /// The fields inherited from `OptionType`.
     pub base: OptionType,
     /// `defaultValue` (`xsd:string`, required).
-    pub default_value: String,
+    pub default_value: CompactString,
     /// `validCharacters` (`xsd:string`, optional).
-    pub valid_characters: Option<String>,
+    pub valid_characters: Option<CompactString>,
 }
 inherits!(StringOption => OptionType);
 xml_struct!(StringOption);
@@ -1596,7 +1596,7 @@ pub struct StringPolicy {
     /// The fields inherited from `InheritablePolicy`.
     pub base: InheritablePolicy,
     /// `value` (`xsd:string`, optional).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
 }
 inherits!(StringPolicy => InheritablePolicy);
 xml_struct!(StringPolicy);

@@ -11,7 +11,7 @@ pub struct SubnetInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `subnetFolderInfo` (`SubnetInfoFolderInfo`, required).
     pub subnet_folder_info: SubnetInfoFolderInfo,
     /// `vpcFolderInfo` (`SubnetInfoFolderInfo`, required).
@@ -64,7 +64,7 @@ pub struct SubnetInfoFolderInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `folder` (`ManagedObjectReference`, required).
     pub folder: ManagedObjectReference,
 }

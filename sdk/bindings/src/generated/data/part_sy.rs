@@ -13,11 +13,11 @@ pub struct SystemEventInfo {
     /// `recordId` (`xsd:long`, required).
     pub record_id: i64,
     /// `when` (`xsd:string`, required).
-    pub when: String,
+    pub when: CompactString,
     /// `selType` (`xsd:long`, required).
     pub sel_type: i64,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
     /// `sensorNumber` (`xsd:long`, required).
     pub sensor_number: i64,
 }

@@ -11,7 +11,7 @@ pub struct Tag {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(Tag => DynamicData);
 xml_struct!(Tag);
@@ -136,7 +136,7 @@ pub struct TaskFilterSpec {
     /// `userName` (`TaskFilterSpecByUsername`, optional).
     pub user_name: Option<TaskFilterSpecByUsername>,
     /// `activationId` (`xsd:string`, repeated).
-    pub activation_id: Vec<String>,
+    pub activation_id: Vec<CompactString>,
     /// `state` (`TaskInfoState`, repeated).
     pub state: Vec<TaskInfoState>,
     /// `alarm` (`ManagedObjectReference`, optional).
@@ -146,11 +146,11 @@ pub struct TaskFilterSpec {
     /// `eventChainId` (`xsd:int`, repeated).
     pub event_chain_id: Vec<i32>,
     /// `tag` (`xsd:string`, repeated).
-    pub tag: Vec<String>,
+    pub tag: Vec<CompactString>,
     /// `parentTaskKey` (`xsd:string`, repeated).
-    pub parent_task_key: Vec<String>,
+    pub parent_task_key: Vec<CompactString>,
     /// `rootTaskKey` (`xsd:string`, repeated).
-    pub root_task_key: Vec<String>,
+    pub root_task_key: Vec<CompactString>,
 }
 inherits!(TaskFilterSpec => DynamicData);
 xml_struct!(TaskFilterSpec);
@@ -295,7 +295,7 @@ pub struct TaskFilterSpecByUsername {
     /// `systemUser` (`xsd:boolean`, required).
     pub system_user: bool,
     /// `userList` (`xsd:string`, repeated).
-    pub user_list: Vec<String>,
+    pub user_list: Vec<CompactString>,
 }
 inherits!(TaskFilterSpecByUsername => DynamicData);
 xml_struct!(TaskFilterSpecByUsername);
@@ -334,19 +334,19 @@ pub struct TaskInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `task` (`ManagedObjectReference`, required).
     pub task: ManagedObjectReference,
     /// `description` (`LocalizableMessage`, optional).
     pub description: Option<LocalizableMessage>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `descriptionId` (`xsd:string`, required).
-    pub description_id: String,
+    pub description_id: CompactString,
     /// `entity` (`ManagedObjectReference`, optional).
     pub entity: Option<ManagedObjectReference>,
     /// `entityName` (`xsd:string`, optional).
-    pub entity_name: Option<String>,
+    pub entity_name: Option<CompactString>,
     /// `locked` (`ManagedObjectReference`, repeated).
     pub locked: Vec<ManagedObjectReference>,
     /// `state` (`TaskInfoState`, required).
@@ -374,13 +374,13 @@ pub struct TaskInfo {
     /// `eventChainId` (`xsd:int`, required).
     pub event_chain_id: i32,
     /// `changeTag` (`xsd:string`, optional).
-    pub change_tag: Option<String>,
+    pub change_tag: Option<CompactString>,
     /// `parentTaskKey` (`xsd:string`, optional).
-    pub parent_task_key: Option<String>,
+    pub parent_task_key: Option<CompactString>,
     /// `rootTaskKey` (`xsd:string`, optional).
-    pub root_task_key: Option<String>,
+    pub root_task_key: Option<CompactString>,
     /// `activationId` (`xsd:string`, optional).
-    pub activation_id: Option<String>,
+    pub activation_id: Option<CompactString>,
 }
 inherits!(TaskInfo => DynamicData);
 xml_struct!(TaskInfo);
@@ -502,7 +502,7 @@ pub struct TaskInfoFilterSpecFilterTaskResults {
     /// `removeAll` (`xsd:boolean`, optional).
     pub remove_all: Option<bool>,
     /// `descriptionIds` (`xsd:string`, repeated).
-    pub description_ids: Vec<String>,
+    pub description_ids: Vec<CompactString>,
     /// `filterIn` (`xsd:boolean`, optional).
     pub filter_in: Option<bool>,
 }
@@ -577,7 +577,7 @@ pub struct TaskManagerViewByStartId {
     /// `count` (`xsd:int`, required).
     pub count: i32,
     /// `startId` (`xsd:string`, required).
-    pub start_id: String,
+    pub start_id: CompactString,
 }
 inherits!(TaskManagerViewByStartId => TaskManagerTaskViewSpec);
 xml_struct!(TaskManagerViewByStartId);
@@ -646,11 +646,11 @@ pub struct TaskReasonAlarm {
     /// The fields inherited from `TaskReason`.
     pub base: TaskReason,
     /// `alarmName` (`xsd:string`, required).
-    pub alarm_name: String,
+    pub alarm_name: CompactString,
     /// `alarm` (`ManagedObjectReference`, required).
     pub alarm: ManagedObjectReference,
     /// `entityName` (`xsd:string`, required).
-    pub entity_name: String,
+    pub entity_name: CompactString,
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
 }
@@ -695,7 +695,7 @@ pub struct TaskReasonSchedule {
     /// The fields inherited from `TaskReason`.
     pub base: TaskReason,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `scheduledTask` (`ManagedObjectReference`, required).
     pub scheduled_task: ManagedObjectReference,
 }
@@ -766,7 +766,7 @@ pub struct TaskReasonUser {
     /// The fields inherited from `TaskReason`.
     pub base: TaskReason,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
 }
 inherits!(TaskReasonUser => TaskReason);
 xml_struct!(TaskReasonUser);
@@ -1024,7 +1024,7 @@ pub struct TemplateUpgradeEvent {
     /// The fields inherited from `Event`.
     pub base: Event,
     /// `legacyTemplate` (`xsd:string`, required).
-    pub legacy_template: String,
+    pub legacy_template: CompactString,
 }
 inherits!(TemplateUpgradeEvent => Event);
 xml_struct!(TemplateUpgradeEvent);
@@ -1128,7 +1128,7 @@ pub struct TicketedSessionAuthentication {
     /// The fields inherited from `GuestAuthentication`.
     pub base: GuestAuthentication,
     /// `ticket` (`xsd:string`, required).
-    pub ticket: String,
+    pub ticket: CompactString,
 }
 inherits!(TicketedSessionAuthentication => GuestAuthentication);
 xml_struct!(TicketedSessionAuthentication);
@@ -1197,7 +1197,7 @@ pub struct ToolsConfigInfo {
     /// `toolsVersion` (`xsd:int`, optional).
     pub tools_version: Option<i32>,
     /// `toolsInstallType` (`xsd:string`, optional).
-    pub tools_install_type: Option<String>,
+    pub tools_install_type: Option<CompactString>,
     /// `afterPowerOn` (`xsd:boolean`, optional).
     pub after_power_on: Option<bool>,
     /// `afterResume` (`xsd:boolean`, optional).
@@ -1209,9 +1209,9 @@ pub struct ToolsConfigInfo {
     /// `beforeGuestReboot` (`xsd:boolean`, optional).
     pub before_guest_reboot: Option<bool>,
     /// `toolsUpgradePolicy` (`xsd:string`, optional).
-    pub tools_upgrade_policy: Option<String>,
+    pub tools_upgrade_policy: Option<CompactString>,
     /// `pendingCustomization` (`xsd:string`, optional).
-    pub pending_customization: Option<String>,
+    pub pending_customization: Option<CompactString>,
     /// `customizationKeyId` (`CryptoKeyId`, optional).
     pub customization_key_id: Option<CryptoKeyId>,
     /// `syncTimeWithHostAllowed` (`xsd:boolean`, optional).
@@ -1321,9 +1321,9 @@ pub struct TraversalSpec {
     /// The fields inherited from `SelectionSpec`.
     pub base: SelectionSpec,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `skip` (`xsd:boolean`, optional).
     pub skip: Option<bool>,
     /// `selectSet` (`SelectionSpec`, repeated).
@@ -1370,7 +1370,7 @@ pub struct TypeDescription {
     /// The fields inherited from `Description`.
     pub base: Description,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(TypeDescription => Description);
 xml_struct!(TypeDescription);

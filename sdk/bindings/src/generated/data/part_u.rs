@@ -119,7 +119,7 @@ pub struct UpdateSet {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `filterSet` (`PropertyFilterUpdate`, repeated).
     pub filter_set: Vec<PropertyFilterUpdate>,
     /// `truncated` (`xsd:boolean`, optional).
@@ -201,7 +201,7 @@ pub struct UpdateVirtualMachineFilesResultFailedVmFileInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vmFile` (`xsd:string`, required).
-    pub vm_file: String,
+    pub vm_file: CompactString,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }
@@ -272,7 +272,7 @@ pub struct UpgradeEvent {
     /// The fields inherited from `Event`.
     pub base: Event,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
 }
 inherits!(UpgradeEvent => Event);
 xml_struct!(UpgradeEvent);
@@ -572,9 +572,9 @@ pub struct UserAssignedToGroup {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `userLogin` (`xsd:string`, required).
-    pub user_login: String,
+    pub user_login: CompactString,
     /// `group` (`xsd:string`, required).
-    pub group: String,
+    pub group: CompactString,
 }
 inherits!(UserAssignedToGroup => HostEvent);
 xml_struct!(UserAssignedToGroup);
@@ -613,7 +613,7 @@ pub struct UserGroupProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(UserGroupProfile => ApplyProfile);
 xml_struct!(UserGroupProfile);
@@ -687,13 +687,13 @@ pub struct UserLoginSessionEvent {
     /// The fields inherited from `SessionEvent`.
     pub base: SessionEvent,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `userAgent` (`xsd:string`, optional).
-    pub user_agent: Option<String>,
+    pub user_agent: Option<CompactString>,
     /// `locale` (`xsd:string`, required).
-    pub locale: String,
+    pub locale: CompactString,
     /// `sessionId` (`xsd:string`, required).
-    pub session_id: String,
+    pub session_id: CompactString,
 }
 inherits!(UserLoginSessionEvent => SessionEvent);
 xml_struct!(UserLoginSessionEvent);
@@ -736,13 +736,13 @@ pub struct UserLogoutSessionEvent {
     /// The fields inherited from `SessionEvent`.
     pub base: SessionEvent,
     /// `ipAddress` (`xsd:string`, optional).
-    pub ip_address: Option<String>,
+    pub ip_address: Option<CompactString>,
     /// `userAgent` (`xsd:string`, optional).
-    pub user_agent: Option<String>,
+    pub user_agent: Option<CompactString>,
     /// `callCount` (`xsd:long`, optional).
     pub call_count: Option<i64>,
     /// `sessionId` (`xsd:string`, optional).
-    pub session_id: Option<String>,
+    pub session_id: Option<CompactString>,
     /// `loginTime` (`xsd:dateTime`, optional).
     pub login_time: Option<DateTime>,
 }
@@ -789,7 +789,7 @@ pub struct UserPasswordChanged {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `userLogin` (`xsd:string`, required).
-    pub user_login: String,
+    pub user_login: CompactString,
 }
 inherits!(UserPasswordChanged => HostEvent);
 xml_struct!(UserPasswordChanged);
@@ -828,7 +828,7 @@ pub struct UserPrivilegeResult {
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
     /// `privileges` (`xsd:string`, repeated).
-    pub privileges: Vec<String>,
+    pub privileges: Vec<CompactString>,
 }
 inherits!(UserPrivilegeResult => DynamicData);
 xml_struct!(UserPrivilegeResult);
@@ -867,7 +867,7 @@ pub struct UserProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(UserProfile => ApplyProfile);
 xml_struct!(UserProfile);
@@ -904,9 +904,9 @@ pub struct UserSearchResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `principal` (`xsd:string`, required).
-    pub principal: String,
+    pub principal: CompactString,
     /// `fullName` (`xsd:string`, optional).
-    pub full_name: Option<String>,
+    pub full_name: Option<CompactString>,
     /// `group` (`xsd:boolean`, required).
     pub group: bool,
 }
@@ -949,25 +949,25 @@ pub struct UserSession {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
     /// `fullName` (`xsd:string`, required).
-    pub full_name: String,
+    pub full_name: CompactString,
     /// `loginTime` (`xsd:dateTime`, required).
     pub login_time: DateTime,
     /// `lastActiveTime` (`xsd:dateTime`, required).
     pub last_active_time: DateTime,
     /// `locale` (`xsd:string`, required).
-    pub locale: String,
+    pub locale: CompactString,
     /// `messageLocale` (`xsd:string`, required).
-    pub message_locale: String,
+    pub message_locale: CompactString,
     /// `extensionSession` (`xsd:boolean`, optional).
     pub extension_session: Option<bool>,
     /// `ipAddress` (`xsd:string`, optional).
-    pub ip_address: Option<String>,
+    pub ip_address: Option<CompactString>,
     /// `userAgent` (`xsd:string`, optional).
-    pub user_agent: Option<String>,
+    pub user_agent: Option<CompactString>,
     /// `callCount` (`xsd:long`, optional).
     pub call_count: Option<i64>,
 }
@@ -1026,9 +1026,9 @@ pub struct UserUnassignedFromGroup {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `userLogin` (`xsd:string`, required).
-    pub user_login: String,
+    pub user_login: CompactString,
     /// `group` (`xsd:string`, required).
-    pub group: String,
+    pub group: CompactString,
 }
 inherits!(UserUnassignedFromGroup => HostEvent);
 xml_struct!(UserUnassignedFromGroup);

@@ -11,13 +11,13 @@ pub struct VASAStorageArray {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `vendorId` (`xsd:string`, required).
-    pub vendor_id: String,
+    pub vendor_id: CompactString,
     /// `modelId` (`xsd:string`, required).
-    pub model_id: String,
+    pub model_id: CompactString,
     /// `discoverySvcInfo` (`VASAStorageArrayDiscoverySvcInfo`, repeated).
     pub discovery_svc_info: Vec<VASAStorageArrayDiscoverySvcInfo>,
 }
@@ -64,9 +64,9 @@ pub struct VASAStorageArrayDiscoveryFcTransport {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `nodeWwn` (`xsd:string`, required).
-    pub node_wwn: String,
+    pub node_wwn: CompactString,
     /// `portWwn` (`xsd:string`, required).
-    pub port_wwn: String,
+    pub port_wwn: CompactString,
 }
 inherits!(VASAStorageArrayDiscoveryFcTransport => DynamicData);
 xml_struct!(VASAStorageArrayDiscoveryFcTransport);
@@ -105,9 +105,9 @@ pub struct VASAStorageArrayDiscoveryIpTransport {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `portNumber` (`xsd:string`, optional).
-    pub port_number: Option<String>,
+    pub port_number: Option<CompactString>,
 }
 inherits!(VASAStorageArrayDiscoveryIpTransport => DynamicData);
 xml_struct!(VASAStorageArrayDiscoveryIpTransport);
@@ -146,9 +146,9 @@ pub struct VASAStorageArrayDiscoverySvcInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `portType` (`xsd:string`, required).
-    pub port_type: String,
+    pub port_type: CompactString,
     /// `svcNqn` (`xsd:string`, required).
-    pub svc_nqn: String,
+    pub svc_nqn: CompactString,
     /// `ipInfo` (`VASAStorageArrayDiscoveryIpTransport`, optional).
     pub ip_info: Option<VASAStorageArrayDiscoveryIpTransport>,
     /// `fcInfo` (`VASAStorageArrayDiscoveryFcTransport`, optional).
@@ -209,7 +209,7 @@ pub struct VAppCloneSpec {
     /// `resourceMapping` (`VAppCloneSpecResourceMap`, repeated).
     pub resource_mapping: Vec<VAppCloneSpecResourceMap>,
     /// `provisioning` (`xsd:string`, optional).
-    pub provisioning: Option<String>,
+    pub provisioning: Option<CompactString>,
 }
 inherits!(VAppCloneSpec => DynamicData);
 xml_struct!(VAppCloneSpec);
@@ -352,9 +352,9 @@ pub struct VAppConfigInfo {
     /// `entityConfig` (`VAppEntityConfigInfo`, repeated).
     pub entity_config: Vec<VAppEntityConfigInfo>,
     /// `annotation` (`xsd:string`, required).
-    pub annotation: String,
+    pub annotation: CompactString,
     /// `instanceUuid` (`xsd:string`, optional).
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<CompactString>,
     /// `managedBy` (`ManagedByInfo`, optional).
     pub managed_by: Option<ManagedByInfo>,
 }
@@ -401,9 +401,9 @@ pub struct VAppConfigSpec {
     /// `entityConfig` (`VAppEntityConfigInfo`, repeated).
     pub entity_config: Vec<VAppEntityConfigInfo>,
     /// `annotation` (`xsd:string`, optional).
-    pub annotation: Option<String>,
+    pub annotation: Option<CompactString>,
     /// `instanceUuid` (`xsd:string`, optional).
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<CompactString>,
     /// `managedBy` (`ManagedByInfo`, optional).
     pub managed_by: Option<ManagedByInfo>,
 }
@@ -450,7 +450,7 @@ pub struct VAppEntityConfigInfo {
     /// `key` (`ManagedObjectReference`, optional).
     pub key: Option<ManagedObjectReference>,
     /// `tag` (`xsd:string`, optional).
-    pub tag: Option<String>,
+    pub tag: Option<CompactString>,
     /// `startOrder` (`xsd:int`, optional).
     pub start_order: Option<i32>,
     /// `startDelay` (`xsd:int`, optional).
@@ -458,11 +458,11 @@ pub struct VAppEntityConfigInfo {
     /// `waitingForGuest` (`xsd:boolean`, optional).
     pub waiting_for_guest: Option<bool>,
     /// `startAction` (`xsd:string`, optional).
-    pub start_action: Option<String>,
+    pub start_action: Option<CompactString>,
     /// `stopDelay` (`xsd:int`, optional).
     pub stop_delay: Option<i32>,
     /// `stopAction` (`xsd:string`, optional).
-    pub stop_action: Option<String>,
+    pub stop_action: Option<CompactString>,
     /// `destroyWithParent` (`xsd:boolean`, optional).
     pub destroy_with_parent: Option<bool>,
 }
@@ -517,13 +517,13 @@ pub struct VAppIPAssignmentInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `supportedAllocationScheme` (`xsd:string`, repeated).
-    pub supported_allocation_scheme: Vec<String>,
+    pub supported_allocation_scheme: Vec<CompactString>,
     /// `ipAllocationPolicy` (`xsd:string`, optional).
-    pub ip_allocation_policy: Option<String>,
+    pub ip_allocation_policy: Option<CompactString>,
     /// `supportedIpProtocol` (`xsd:string`, repeated).
-    pub supported_ip_protocol: Vec<String>,
+    pub supported_ip_protocol: Vec<CompactString>,
     /// `ipProtocol` (`xsd:string`, optional).
-    pub ip_protocol: Option<String>,
+    pub ip_protocol: Option<CompactString>,
 }
 inherits!(VAppIPAssignmentInfo => DynamicData);
 xml_struct!(VAppIPAssignmentInfo);
@@ -571,13 +571,13 @@ pub struct VAppOvfSectionInfo {
     /// `key` (`xsd:int`, optional).
     pub key: Option<i32>,
     /// `namespace` (`xsd:string`, optional).
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `atEnvelopeLevel` (`xsd:boolean`, optional).
     pub at_envelope_level: Option<bool>,
     /// `contents` (`xsd:string`, optional).
-    pub contents: Option<String>,
+    pub contents: Option<CompactString>,
 }
 inherits!(VAppOvfSectionInfo => DynamicData);
 xml_struct!(VAppOvfSectionInfo);
@@ -661,23 +661,23 @@ pub struct VAppProductInfo {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `classId` (`xsd:string`, optional).
-    pub class_id: Option<String>,
+    pub class_id: Option<CompactString>,
     /// `instanceId` (`xsd:string`, optional).
-    pub instance_id: Option<String>,
+    pub instance_id: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `vendor` (`xsd:string`, optional).
-    pub vendor: Option<String>,
+    pub vendor: Option<CompactString>,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// `fullVersion` (`xsd:string`, optional).
-    pub full_version: Option<String>,
+    pub full_version: Option<CompactString>,
     /// `vendorUrl` (`xsd:string`, optional).
-    pub vendor_url: Option<String>,
+    pub vendor_url: Option<CompactString>,
     /// `productUrl` (`xsd:string`, optional).
-    pub product_url: Option<String>,
+    pub product_url: Option<CompactString>,
     /// `appUrl` (`xsd:string`, optional).
-    pub app_url: Option<String>,
+    pub app_url: Option<CompactString>,
 }
 inherits!(VAppProductInfo => DynamicData);
 xml_struct!(VAppProductInfo);
@@ -771,27 +771,27 @@ pub struct VAppPropertyInfo {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `classId` (`xsd:string`, optional).
-    pub class_id: Option<String>,
+    pub class_id: Option<CompactString>,
     /// `instanceId` (`xsd:string`, optional).
-    pub instance_id: Option<String>,
+    pub instance_id: Option<CompactString>,
     /// `id` (`xsd:string`, optional).
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// `category` (`xsd:string`, optional).
-    pub category: Option<String>,
+    pub category: Option<CompactString>,
     /// `label` (`xsd:string`, optional).
-    pub label: Option<String>,
+    pub label: Option<CompactString>,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `typeReference` (`xsd:string`, optional).
-    pub type_reference: Option<String>,
+    pub type_reference: Option<CompactString>,
     /// `userConfigurable` (`xsd:boolean`, optional).
     pub user_configurable: Option<bool>,
     /// `defaultValue` (`xsd:string`, optional).
-    pub default_value: Option<String>,
+    pub default_value: Option<CompactString>,
     /// `value` (`xsd:string`, optional).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(VAppPropertyInfo => DynamicData);
 xml_struct!(VAppPropertyInfo);
@@ -889,7 +889,7 @@ pub struct VasaProviderContainerSpec {
     /// `vasaProviderInfo` (`VimVasaProviderInfo`, repeated).
     pub vasa_provider_info: Vec<VimVasaProviderInfo>,
     /// `scId` (`xsd:string`, required).
-    pub sc_id: String,
+    pub sc_id: CompactString,
     /// `deleted` (`xsd:boolean`, required).
     pub deleted: bool,
     /// `stretched` (`xsd:boolean`, optional).

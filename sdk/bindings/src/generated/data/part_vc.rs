@@ -11,7 +11,7 @@ pub struct VcAgentUninstallFailedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(VcAgentUninstallFailedEvent => HostEvent);
 xml_struct!(VcAgentUninstallFailedEvent);
@@ -78,7 +78,7 @@ pub struct VcAgentUpgradeFailedEvent {
     /// The fields inherited from `HostEvent`.
     pub base: HostEvent,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(VcAgentUpgradeFailedEvent => HostEvent);
 xml_struct!(VcAgentUpgradeFailedEvent);
@@ -182,9 +182,9 @@ pub struct VcRemoteVsanServerClusterInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `clusterUuid` (`xsd:string`, required).
-    pub cluster_uuid: String,
+    pub cluster_uuid: CompactString,
     /// `networkTopology` (`xsd:string`, optional).
-    pub network_topology: Option<String>,
+    pub network_topology: Option<CompactString>,
     /// `siteAffinity` (`RemoteVsanSiteAffinity`, repeated).
     pub site_affinity: Vec<RemoteVsanSiteAffinity>,
 }
@@ -233,7 +233,7 @@ pub struct VchaClusterConfigInfo {
     /// `witnessNodeInfo` (`WitnessNodeInfo`, optional).
     pub witness_node_info: Option<WitnessNodeInfo>,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
 }
 inherits!(VchaClusterConfigInfo => DynamicData);
 xml_struct!(VchaClusterConfigInfo);
@@ -276,9 +276,9 @@ pub struct VchaClusterConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `passiveIp` (`xsd:string`, required).
-    pub passive_ip: String,
+    pub passive_ip: CompactString,
     /// `witnessIp` (`xsd:string`, required).
-    pub witness_ip: String,
+    pub witness_ip: CompactString,
 }
 inherits!(VchaClusterConfigSpec => DynamicData);
 xml_struct!(VchaClusterConfigSpec);
@@ -452,11 +452,11 @@ pub struct VchaClusterRuntimeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `clusterState` (`xsd:string`, required).
-    pub cluster_state: String,
+    pub cluster_state: CompactString,
     /// `nodeInfo` (`VchaNodeRuntimeInfo`, repeated).
     pub node_info: Vec<VchaNodeRuntimeInfo>,
     /// `clusterMode` (`xsd:string`, required).
-    pub cluster_mode: String,
+    pub cluster_mode: CompactString,
 }
 inherits!(VchaClusterRuntimeInfo => DynamicData);
 xml_struct!(VchaClusterRuntimeInfo);
@@ -497,11 +497,11 @@ pub struct VchaNodeRuntimeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `nodeState` (`xsd:string`, required).
-    pub node_state: String,
+    pub node_state: CompactString,
     /// `nodeRole` (`xsd:string`, required).
-    pub node_role: String,
+    pub node_role: CompactString,
     /// `nodeIp` (`xsd:string`, required).
-    pub node_ip: String,
+    pub node_ip: CompactString,
 }
 inherits!(VchaNodeRuntimeInfo => DynamicData);
 xml_struct!(VchaNodeRuntimeInfo);

@@ -41,9 +41,9 @@ pub struct VimClusterVSANPreferredFaultDomainInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `preferredFaultDomainName` (`xsd:string`, optional).
-    pub preferred_fault_domain_name: Option<String>,
+    pub preferred_fault_domain_name: Option<CompactString>,
     /// `preferredFaultDomainId` (`xsd:string`, optional).
-    pub preferred_fault_domain_id: Option<String>,
+    pub preferred_fault_domain_id: Option<CompactString>,
 }
 inherits!(VimClusterVSANPreferredFaultDomainInfo => DynamicData);
 xml_struct!(VimClusterVSANPreferredFaultDomainInfo);
@@ -85,9 +85,9 @@ pub struct VimClusterVSANStretchedClusterCapability {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostMoId` (`xsd:string`, required).
-    pub host_mo_id: String,
+    pub host_mo_id: CompactString,
     /// `connStatus` (`xsd:string`, optional).
-    pub conn_status: Option<String>,
+    pub conn_status: Option<CompactString>,
     /// `isSupported` (`xsd:boolean`, optional).
     pub is_supported: Option<bool>,
     /// `hostCapability` (`VimHostVSANStretchedClusterHostCapability`, optional).
@@ -134,11 +134,11 @@ pub struct VimClusterVSANStretchedClusterFaultDomainConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `firstFdName` (`xsd:string`, required).
-    pub first_fd_name: String,
+    pub first_fd_name: CompactString,
     /// `firstFdHosts` (`ManagedObjectReference`, repeated).
     pub first_fd_hosts: Vec<ManagedObjectReference>,
     /// `secondFdName` (`xsd:string`, required).
-    pub second_fd_name: String,
+    pub second_fd_name: CompactString,
     /// `secondFdHosts` (`ManagedObjectReference`, repeated).
     pub second_fd_hosts: Vec<ManagedObjectReference>,
 }
@@ -183,15 +183,15 @@ pub struct VimClusterVSANWitnessHostInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `nodeUuid` (`xsd:string`, required).
-    pub node_uuid: String,
+    pub node_uuid: CompactString,
     /// `faultDomainName` (`xsd:string`, optional).
-    pub fault_domain_name: Option<String>,
+    pub fault_domain_name: Option<CompactString>,
     /// `preferredFdName` (`xsd:string`, optional).
-    pub preferred_fd_name: Option<String>,
+    pub preferred_fd_name: Option<CompactString>,
     /// `preferredFdUuid` (`xsd:string`, optional).
-    pub preferred_fd_uuid: Option<String>,
+    pub preferred_fd_uuid: Option<CompactString>,
     /// `unicastAgentAddr` (`xsd:string`, optional).
-    pub unicast_agent_addr: Option<String>,
+    pub unicast_agent_addr: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `metadataMode` (`xsd:boolean`, optional).
@@ -283,7 +283,7 @@ pub struct VimClusterVsanFaultDomainSpec {
     /// `hosts` (`ManagedObjectReference`, repeated).
     pub hosts: Vec<ManagedObjectReference>,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(VimClusterVsanFaultDomainSpec => DynamicData);
 xml_struct!(VimClusterVsanFaultDomainSpec);
@@ -369,7 +369,7 @@ pub struct VimClusterVsanHostDiskMapping {
     /// `capacityDisks` (`HostScsiDisk`, repeated).
     pub capacity_disks: Vec<HostScsiDisk>,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(VimClusterVsanHostDiskMapping => DynamicData);
 xml_struct!(VimClusterVsanHostDiskMapping);
@@ -414,7 +414,7 @@ pub struct VimClusterVsanWitnessSpec {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `preferredFaultDomainName` (`xsd:string`, required).
-    pub preferred_fault_domain_name: String,
+    pub preferred_fault_domain_name: CompactString,
     /// `diskMapping` (`VsanHostDiskMapping`, optional).
     pub disk_mapping: Option<VsanHostDiskMapping>,
     /// `storagePoolSpec` (`VsanAddStoragePoolDiskSpec`, optional).
@@ -464,7 +464,7 @@ pub struct VimHostVSANStretchedClusterHostCapability {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `featureVersion` (`xsd:string`, required).
-    pub feature_version: String,
+    pub feature_version: CompactString,
 }
 inherits!(VimHostVSANStretchedClusterHostCapability => DynamicData);
 xml_struct!(VimHostVSANStretchedClusterHostCapability);
@@ -501,13 +501,13 @@ pub struct VimVasaProvider {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uid` (`xsd:string`, optional).
-    pub uid: Option<String>,
+    pub uid: Option<CompactString>,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `selfSignedCertificate` (`xsd:string`, optional).
-    pub self_signed_certificate: Option<String>,
+    pub self_signed_certificate: Option<CompactString>,
     /// `vhostConfig` (`VimVasaProviderVirtualHostConfig`, optional).
     pub vhost_config: Option<VimVasaProviderVirtualHostConfig>,
     /// `versionId` (`xsd:int`, optional).
@@ -601,7 +601,7 @@ pub struct VimVasaProviderStatePerArray {
     /// `priority` (`xsd:int`, required).
     pub priority: i32,
     /// `arrayId` (`xsd:string`, required).
-    pub array_id: String,
+    pub array_id: CompactString,
     /// `active` (`xsd:boolean`, required).
     pub active: bool,
 }
@@ -644,9 +644,9 @@ pub struct VimVasaProviderVirtualHostConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vhostName` (`xsd:string`, optional).
-    pub vhost_name: Option<String>,
+    pub vhost_name: Option<CompactString>,
     /// `serviceHost` (`xsd:string`, required).
-    pub service_host: String,
+    pub service_host: CompactString,
     /// `servicePort` (`xsd:int`, optional).
     pub service_port: Option<i32>,
 }
@@ -785,7 +785,7 @@ pub struct VimVsanHostDiskMapInfoEx {
     /// `dataEfficiencyConfig` (`VsanDataEfficiencyConfig`, optional).
     pub data_efficiency_config: Option<VsanDataEfficiencyConfig>,
     /// `diskgroupCapability` (`xsd:string`, repeated).
-    pub diskgroup_capability: Vec<String>,
+    pub diskgroup_capability: Vec<CompactString>,
 }
 inherits!(VimVsanHostDiskMapInfoEx => DynamicData);
 xml_struct!(VimVsanHostDiskMapInfoEx);
@@ -842,7 +842,7 @@ pub struct VimVsanHostDiskMappingCreationSpec {
     /// `capacityDisks` (`HostScsiDisk`, repeated).
     pub capacity_disks: Vec<HostScsiDisk>,
     /// `creationType` (`xsd:string`, required).
-    pub creation_type: String,
+    pub creation_type: CompactString,
 }
 inherits!(VimVsanHostDiskMappingCreationSpec => DynamicData);
 xml_struct!(VimVsanHostDiskMappingCreationSpec);
@@ -885,7 +885,7 @@ pub struct VimVsanHostVsanDiskManagementSystemCapability {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
 }
 inherits!(VimVsanHostVsanDiskManagementSystemCapability => DynamicData);
 xml_struct!(VimVsanHostVsanDiskManagementSystemCapability);
@@ -1003,7 +1003,7 @@ pub struct VimVsanReconfigSpec {
     /// `dataInTransitEncryptionConfig` (`VsanDataInTransitEncryptionConfig`, optional).
     pub data_in_transit_encryption_config: Option<VsanDataInTransitEncryptionConfig>,
     /// `mode` (`xsd:string`, optional).
-    pub mode: Option<String>,
+    pub mode: Option<CompactString>,
     /// `vsanHealthConfig` (`VsanHealthConfigSpec`, optional).
     pub vsan_health_config: Option<VsanHealthConfigSpec>,
     /// `vsanEsaConfig` (`VsanEsaConfig`, optional).

@@ -71,7 +71,7 @@ pub struct VirtualAppImportSpec {
     /// The fields inherited from `ImportSpec`.
     pub base: ImportSpec,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `vAppConfigSpec` (`VAppConfigSpec`, required).
     pub v_app_config_spec: VAppConfigSpec,
     /// `resourcePoolSpec` (`ResourceConfigSpec`, required).
@@ -169,7 +169,7 @@ pub struct VirtualAppSummary {
     /// `installBootRequired` (`xsd:boolean`, optional).
     pub install_boot_required: Option<bool>,
     /// `instanceUuid` (`xsd:string`, optional).
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<CompactString>,
 }
 inherits!(VirtualAppSummary => ResourcePoolSummary);
 xml_struct!(VirtualAppSummary);

@@ -442,7 +442,7 @@ pub struct VirtualControllerOption {
     /// `devices` (`IntOption`, required).
     pub devices: IntOption,
     /// `supportedDevice` (`xsd:string`, repeated).
-    pub supported_device: Vec<String>,
+    pub supported_device: Vec<CompactString>,
 }
 inherits!(VirtualControllerOption => VirtualDeviceOption);
 xml_struct!(VirtualControllerOption);

@@ -110,7 +110,7 @@ pub struct VirtualDeviceBackingOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(VirtualDeviceBackingOption => DynamicData);
 xml_struct!(VirtualDeviceBackingOption);
@@ -177,7 +177,7 @@ pub struct VirtualDeviceBusSlotOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(VirtualDeviceBusSlotOption => DynamicData);
 xml_struct!(VirtualDeviceBusSlotOption);
@@ -226,7 +226,7 @@ pub struct VirtualDeviceConfigSpec {
     /// `filterSpec` (`VirtualMachineBaseIndependentFilterSpec`, repeated).
     pub filter_spec: Vec<AnyVirtualMachineBaseIndependentFilterSpec>,
     /// `changeMode` (`xsd:string`, optional).
-    pub change_mode: Option<String>,
+    pub change_mode: Option<CompactString>,
 }
 inherits!(VirtualDeviceConfigSpec => DynamicData);
 xml_struct!(VirtualDeviceConfigSpec);
@@ -318,7 +318,7 @@ pub struct VirtualDeviceConnectInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `migrateConnect` (`xsd:string`, optional).
-    pub migrate_connect: Option<String>,
+    pub migrate_connect: Option<CompactString>,
     /// `startConnected` (`xsd:boolean`, required).
     pub start_connected: bool,
     /// `allowGuestControl` (`xsd:boolean`, required).
@@ -326,7 +326,7 @@ pub struct VirtualDeviceConnectInfo {
     /// `connected` (`xsd:boolean`, required).
     pub connected: bool,
     /// `status` (`xsd:string`, optional).
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
 }
 inherits!(VirtualDeviceConnectInfo => DynamicData);
 xml_struct!(VirtualDeviceConnectInfo);
@@ -412,7 +412,7 @@ pub struct VirtualDeviceDeviceBackingInfo {
     /// The fields inherited from `VirtualDeviceBackingInfo`.
     pub base: VirtualDeviceBackingInfo,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `useAutoDetect` (`xsd:boolean`, optional).
     pub use_auto_detect: Option<bool>,
 }
@@ -531,11 +531,11 @@ pub struct VirtualDeviceFileBackingInfo {
     /// The fields inherited from `VirtualDeviceBackingInfo`.
     pub base: VirtualDeviceBackingInfo,
     /// `fileName` (`xsd:string`, required).
-    pub file_name: String,
+    pub file_name: CompactString,
     /// `datastore` (`ManagedObjectReference`, optional).
     pub datastore: Option<ManagedObjectReference>,
     /// `backingObjectId` (`xsd:string`, optional).
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<CompactString>,
 }
 inherits!(VirtualDeviceFileBackingInfo => VirtualDeviceBackingInfo);
 xml_struct!(VirtualDeviceFileBackingInfo);
@@ -613,13 +613,13 @@ pub struct VirtualDeviceOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `connectOption` (`VirtualDeviceConnectOption`, optional).
     pub connect_option: Option<VirtualDeviceConnectOption>,
     /// `busSlotOption` (`VirtualDeviceBusSlotOption`, optional).
     pub bus_slot_option: Option<VirtualDeviceBusSlotOption>,
     /// `controllerType` (`xsd:string`, optional).
-    pub controller_type: Option<String>,
+    pub controller_type: Option<CompactString>,
     /// `autoAssignController` (`BoolOption`, optional).
     pub auto_assign_controller: Option<BoolOption>,
     /// `backingOption` (`VirtualDeviceBackingOption`, repeated).
@@ -627,7 +627,7 @@ pub struct VirtualDeviceOption {
     /// `defaultBackingOptionIndex` (`xsd:int`, optional).
     pub default_backing_option_index: Option<i32>,
     /// `licensingLimit` (`xsd:string`, repeated).
-    pub licensing_limit: Vec<String>,
+    pub licensing_limit: Vec<CompactString>,
     /// `deprecated` (`xsd:boolean`, required).
     pub deprecated: bool,
     /// `plugAndPlay` (`xsd:boolean`, required).
@@ -734,7 +734,7 @@ pub struct VirtualDevicePipeBackingInfo {
     /// The fields inherited from `VirtualDeviceBackingInfo`.
     pub base: VirtualDeviceBackingInfo,
     /// `pipeName` (`xsd:string`, required).
-    pub pipe_name: String,
+    pub pipe_name: CompactString,
 }
 inherits!(VirtualDevicePipeBackingInfo => VirtualDeviceBackingInfo);
 xml_struct!(VirtualDevicePipeBackingInfo);
@@ -801,7 +801,7 @@ pub struct VirtualDeviceRemoteDeviceBackingInfo {
     /// The fields inherited from `VirtualDeviceBackingInfo`.
     pub base: VirtualDeviceBackingInfo,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `useAutoDetect` (`xsd:boolean`, optional).
     pub use_auto_detect: Option<bool>,
 }
@@ -879,11 +879,11 @@ pub struct VirtualDeviceURIBackingInfo {
     /// The fields inherited from `VirtualDeviceBackingInfo`.
     pub base: VirtualDeviceBackingInfo,
     /// `serviceURI` (`xsd:string`, required).
-    pub service_uri: String,
+    pub service_uri: CompactString,
     /// `direction` (`xsd:string`, required).
-    pub direction: String,
+    pub direction: CompactString,
     /// `proxyURI` (`xsd:string`, optional).
-    pub proxy_uri: Option<String>,
+    pub proxy_uri: Option<CompactString>,
 }
 inherits!(VirtualDeviceURIBackingInfo => VirtualDeviceBackingInfo);
 xml_struct!(VirtualDeviceURIBackingInfo);
@@ -969,17 +969,17 @@ pub struct VirtualDisk {
     /// `storageIOAllocation` (`StorageIOAllocationInfo`, optional).
     pub storage_io_allocation: Option<StorageIOAllocationInfo>,
     /// `diskObjectId` (`xsd:string`, optional).
-    pub disk_object_id: Option<String>,
+    pub disk_object_id: Option<CompactString>,
     /// `vFlashCacheConfigInfo` (`VirtualDiskVFlashCacheConfigInfo`, optional).
     pub v_flash_cache_config_info: Option<VirtualDiskVFlashCacheConfigInfo>,
     /// `iofilter` (`xsd:string`, repeated).
-    pub iofilter: Vec<String>,
+    pub iofilter: Vec<CompactString>,
     /// `vDiskId` (`ID`, optional).
     pub v_disk_id: Option<ID>,
     /// `vDiskVersion` (`xsd:int`, optional).
     pub v_disk_version: Option<i32>,
     /// `virtualDiskFormat` (`xsd:string`, optional).
-    pub virtual_disk_format: Option<String>,
+    pub virtual_disk_format: Option<CompactString>,
     /// `nativeUnmanagedLinkedClone` (`xsd:boolean`, optional).
     pub native_unmanaged_linked_clone: Option<bool>,
     /// `independentFilters` (`VirtualMachineBaseIndependentFilterSpec`, repeated).
@@ -1086,7 +1086,7 @@ pub struct VirtualDiskConfigSpec {
     /// The fields inherited from `VirtualDeviceConfigSpec`.
     pub base: VirtualDeviceConfigSpec,
     /// `diskMoveType` (`xsd:string`, optional).
-    pub disk_move_type: Option<String>,
+    pub disk_move_type: Option<CompactString>,
     /// `migrateCache` (`xsd:boolean`, optional).
     pub migrate_cache: Option<bool>,
 }
@@ -1127,7 +1127,7 @@ pub struct VirtualDiskDeltaDiskFormatsSupported {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `datastoreType` (`xsd:string`, required).
-    pub datastore_type: String,
+    pub datastore_type: CompactString,
     /// `deltaDiskFormat` (`ChoiceOption`, required).
     pub delta_disk_format: ChoiceOption,
 }
@@ -1168,13 +1168,13 @@ pub struct VirtualDiskFlatVer1BackingInfo {
     /// The fields inherited from `VirtualDeviceFileBackingInfo`.
     pub base: VirtualDeviceFileBackingInfo,
     /// `diskMode` (`xsd:string`, required).
-    pub disk_mode: String,
+    pub disk_mode: CompactString,
     /// `split` (`xsd:boolean`, optional).
     pub split: Option<bool>,
     /// `writeThrough` (`xsd:boolean`, optional).
     pub write_through: Option<bool>,
     /// `contentId` (`xsd:string`, optional).
-    pub content_id: Option<String>,
+    pub content_id: Option<CompactString>,
     /// `parent` (`VirtualDiskFlatVer1BackingInfo`, optional).
     pub parent: Option<Box<VirtualDiskFlatVer1BackingInfo>>,
 }
@@ -1272,7 +1272,7 @@ pub struct VirtualDiskFlatVer2BackingInfo {
     /// The fields inherited from `VirtualDeviceFileBackingInfo`.
     pub base: VirtualDeviceFileBackingInfo,
     /// `diskMode` (`xsd:string`, required).
-    pub disk_mode: String,
+    pub disk_mode: CompactString,
     /// `split` (`xsd:boolean`, optional).
     pub split: Option<bool>,
     /// `writeThrough` (`xsd:boolean`, optional).
@@ -1282,23 +1282,23 @@ pub struct VirtualDiskFlatVer2BackingInfo {
     /// `eagerlyScrub` (`xsd:boolean`, optional).
     pub eagerly_scrub: Option<bool>,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `contentId` (`xsd:string`, optional).
-    pub content_id: Option<String>,
+    pub content_id: Option<CompactString>,
     /// `changeId` (`xsd:string`, optional).
-    pub change_id: Option<String>,
+    pub change_id: Option<CompactString>,
     /// `parent` (`VirtualDiskFlatVer2BackingInfo`, optional).
     pub parent: Option<Box<VirtualDiskFlatVer2BackingInfo>>,
     /// `deltaDiskFormat` (`xsd:string`, optional).
-    pub delta_disk_format: Option<String>,
+    pub delta_disk_format: Option<CompactString>,
     /// `digestEnabled` (`xsd:boolean`, optional).
     pub digest_enabled: Option<bool>,
     /// `deltaGrainSize` (`xsd:int`, optional).
     pub delta_grain_size: Option<i32>,
     /// `deltaDiskFormatVariant` (`xsd:string`, optional).
-    pub delta_disk_format_variant: Option<String>,
+    pub delta_disk_format_variant: Option<CompactString>,
     /// `sharing` (`xsd:string`, optional).
-    pub sharing: Option<String>,
+    pub sharing: Option<CompactString>,
     /// `keyId` (`CryptoKeyId`, optional).
     pub key_id: Option<CryptoKeyId>,
 }
@@ -1488,13 +1488,13 @@ pub struct VirtualDiskLocalPMemBackingInfo {
     /// The fields inherited from `VirtualDeviceFileBackingInfo`.
     pub base: VirtualDeviceFileBackingInfo,
     /// `diskMode` (`xsd:string`, required).
-    pub disk_mode: String,
+    pub disk_mode: CompactString,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `volumeUUID` (`xsd:string`, optional).
-    pub volume_uuid: Option<String>,
+    pub volume_uuid: Option<CompactString>,
     /// `contentId` (`xsd:string`, optional).
-    pub content_id: Option<String>,
+    pub content_id: Option<CompactString>,
 }
 inherits!(VirtualDiskLocalPMemBackingInfo => VirtualDeviceFileBackingInfo);
 xml_struct!(VirtualDiskLocalPMemBackingInfo);
@@ -1747,27 +1747,27 @@ pub struct VirtualDiskRawDiskMappingVer1BackingInfo {
     /// The fields inherited from `VirtualDeviceFileBackingInfo`.
     pub base: VirtualDeviceFileBackingInfo,
     /// `lunUuid` (`xsd:string`, optional).
-    pub lun_uuid: Option<String>,
+    pub lun_uuid: Option<CompactString>,
     /// `deviceName` (`xsd:string`, optional).
-    pub device_name: Option<String>,
+    pub device_name: Option<CompactString>,
     /// `compatibilityMode` (`xsd:string`, optional).
-    pub compatibility_mode: Option<String>,
+    pub compatibility_mode: Option<CompactString>,
     /// `diskMode` (`xsd:string`, optional).
-    pub disk_mode: Option<String>,
+    pub disk_mode: Option<CompactString>,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `contentId` (`xsd:string`, optional).
-    pub content_id: Option<String>,
+    pub content_id: Option<CompactString>,
     /// `changeId` (`xsd:string`, optional).
-    pub change_id: Option<String>,
+    pub change_id: Option<CompactString>,
     /// `parent` (`VirtualDiskRawDiskMappingVer1BackingInfo`, optional).
     pub parent: Option<Box<VirtualDiskRawDiskMappingVer1BackingInfo>>,
     /// `deltaDiskFormat` (`xsd:string`, optional).
-    pub delta_disk_format: Option<String>,
+    pub delta_disk_format: Option<CompactString>,
     /// `deltaGrainSize` (`xsd:int`, optional).
     pub delta_grain_size: Option<i32>,
     /// `sharing` (`xsd:string`, optional).
-    pub sharing: Option<String>,
+    pub sharing: Option<CompactString>,
 }
 inherits!(VirtualDiskRawDiskMappingVer1BackingInfo => VirtualDeviceFileBackingInfo);
 xml_struct!(VirtualDiskRawDiskMappingVer1BackingInfo);
@@ -1884,13 +1884,13 @@ pub struct VirtualDiskRawDiskVer2BackingInfo {
     /// The fields inherited from `VirtualDeviceDeviceBackingInfo`.
     pub base: VirtualDeviceDeviceBackingInfo,
     /// `descriptorFileName` (`xsd:string`, required).
-    pub descriptor_file_name: String,
+    pub descriptor_file_name: CompactString,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `changeId` (`xsd:string`, optional).
-    pub change_id: Option<String>,
+    pub change_id: Option<CompactString>,
     /// `sharing` (`xsd:string`, optional).
-    pub sharing: Option<String>,
+    pub sharing: Option<CompactString>,
 }
 inherits!(VirtualDiskRawDiskVer2BackingInfo => VirtualDeviceDeviceBackingInfo);
 xml_struct!(VirtualDiskRawDiskVer2BackingInfo);
@@ -1977,7 +1977,7 @@ pub struct VirtualDiskRuleSpec {
     /// The fields inherited from `ClusterRuleInfo`.
     pub base: ClusterRuleInfo,
     /// `diskRuleType` (`xsd:string`, required).
-    pub disk_rule_type: String,
+    pub disk_rule_type: CompactString,
     /// `diskId` (`xsd:int`, repeated).
     pub disk_id: Vec<i32>,
 }
@@ -2018,19 +2018,19 @@ pub struct VirtualDiskSeSparseBackingInfo {
     /// The fields inherited from `VirtualDeviceFileBackingInfo`.
     pub base: VirtualDeviceFileBackingInfo,
     /// `diskMode` (`xsd:string`, required).
-    pub disk_mode: String,
+    pub disk_mode: CompactString,
     /// `writeThrough` (`xsd:boolean`, optional).
     pub write_through: Option<bool>,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `contentId` (`xsd:string`, optional).
-    pub content_id: Option<String>,
+    pub content_id: Option<CompactString>,
     /// `changeId` (`xsd:string`, optional).
-    pub change_id: Option<String>,
+    pub change_id: Option<CompactString>,
     /// `parent` (`VirtualDiskSeSparseBackingInfo`, optional).
     pub parent: Option<Box<VirtualDiskSeSparseBackingInfo>>,
     /// `deltaDiskFormat` (`xsd:string`, optional).
-    pub delta_disk_format: Option<String>,
+    pub delta_disk_format: Option<CompactString>,
     /// `digestEnabled` (`xsd:boolean`, optional).
     pub digest_enabled: Option<bool>,
     /// `grainSize` (`xsd:int`, optional).
@@ -2157,7 +2157,7 @@ pub struct VirtualDiskSparseVer1BackingInfo {
     /// The fields inherited from `VirtualDeviceFileBackingInfo`.
     pub base: VirtualDeviceFileBackingInfo,
     /// `diskMode` (`xsd:string`, required).
-    pub disk_mode: String,
+    pub disk_mode: CompactString,
     /// `split` (`xsd:boolean`, optional).
     pub split: Option<bool>,
     /// `writeThrough` (`xsd:boolean`, optional).
@@ -2165,7 +2165,7 @@ pub struct VirtualDiskSparseVer1BackingInfo {
     /// `spaceUsedInKB` (`xsd:long`, optional).
     pub space_used_in_kb: Option<i64>,
     /// `contentId` (`xsd:string`, optional).
-    pub content_id: Option<String>,
+    pub content_id: Option<CompactString>,
     /// `parent` (`VirtualDiskSparseVer1BackingInfo`, optional).
     pub parent: Option<Box<VirtualDiskSparseVer1BackingInfo>>,
 }
@@ -2265,7 +2265,7 @@ pub struct VirtualDiskSparseVer2BackingInfo {
     /// The fields inherited from `VirtualDeviceFileBackingInfo`.
     pub base: VirtualDeviceFileBackingInfo,
     /// `diskMode` (`xsd:string`, required).
-    pub disk_mode: String,
+    pub disk_mode: CompactString,
     /// `split` (`xsd:boolean`, optional).
     pub split: Option<bool>,
     /// `writeThrough` (`xsd:boolean`, optional).
@@ -2273,11 +2273,11 @@ pub struct VirtualDiskSparseVer2BackingInfo {
     /// `spaceUsedInKB` (`xsd:long`, optional).
     pub space_used_in_kb: Option<i64>,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `contentId` (`xsd:string`, optional).
-    pub content_id: Option<String>,
+    pub content_id: Option<CompactString>,
     /// `changeId` (`xsd:string`, optional).
-    pub change_id: Option<String>,
+    pub change_id: Option<CompactString>,
     /// `parent` (`VirtualDiskSparseVer2BackingInfo`, optional).
     pub parent: Option<Box<VirtualDiskSparseVer2BackingInfo>>,
     /// `keyId` (`CryptoKeyId`, optional).
@@ -2397,9 +2397,9 @@ pub struct VirtualDiskSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskType` (`xsd:string`, required).
-    pub disk_type: String,
+    pub disk_type: CompactString,
     /// `adapterType` (`xsd:string`, required).
-    pub adapter_type: String,
+    pub adapter_type: CompactString,
 }
 inherits!(VirtualDiskSpec => DynamicData);
 xml_struct!(VirtualDiskSpec);
@@ -2438,13 +2438,13 @@ pub struct VirtualDiskVFlashCacheConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vFlashModule` (`xsd:string`, optional).
-    pub v_flash_module: Option<String>,
+    pub v_flash_module: Option<CompactString>,
     /// `reservationInMB` (`xsd:long`, optional).
     pub reservation_in_mb: Option<i64>,
     /// `cacheConsistencyType` (`xsd:string`, optional).
-    pub cache_consistency_type: Option<String>,
+    pub cache_consistency_type: Option<CompactString>,
     /// `cacheMode` (`xsd:string`, optional).
-    pub cache_mode: Option<String>,
+    pub cache_mode: Option<CompactString>,
     /// `blockSizeInKB` (`xsd:long`, optional).
     pub block_size_in_kb: Option<i64>,
 }

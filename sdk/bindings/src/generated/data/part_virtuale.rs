@@ -191,19 +191,19 @@ pub struct VirtualEthernetCard {
     /// The fields inherited from `VirtualDevice`.
     pub base: VirtualDevice,
     /// `addressType` (`xsd:string`, optional).
-    pub address_type: Option<String>,
+    pub address_type: Option<CompactString>,
     /// `macAddress` (`xsd:string`, optional).
-    pub mac_address: Option<String>,
+    pub mac_address: Option<CompactString>,
     /// `wakeOnLanEnabled` (`xsd:boolean`, optional).
     pub wake_on_lan_enabled: Option<bool>,
     /// `resourceAllocation` (`VirtualEthernetCardResourceAllocation`, optional).
     pub resource_allocation: Option<VirtualEthernetCardResourceAllocation>,
     /// `externalId` (`xsd:string`, optional).
-    pub external_id: Option<String>,
+    pub external_id: Option<CompactString>,
     /// `uptCompatibilityEnabled` (`xsd:boolean`, optional).
     pub upt_compatibility_enabled: Option<bool>,
     /// `subnetId` (`xsd:string`, optional).
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<CompactString>,
 }
 inherits!(VirtualEthernetCard => VirtualDevice);
 xml_struct!(VirtualEthernetCard);
@@ -450,9 +450,9 @@ pub struct VirtualEthernetCardOpaqueNetworkBackingInfo {
     /// The fields inherited from `VirtualDeviceBackingInfo`.
     pub base: VirtualDeviceBackingInfo,
     /// `opaqueNetworkId` (`xsd:string`, required).
-    pub opaque_network_id: String,
+    pub opaque_network_id: CompactString,
     /// `opaqueNetworkType` (`xsd:string`, required).
-    pub opaque_network_type: String,
+    pub opaque_network_type: CompactString,
 }
 inherits!(VirtualEthernetCardOpaqueNetworkBackingInfo => VirtualDeviceBackingInfo);
 xml_struct!(VirtualEthernetCardOpaqueNetworkBackingInfo);

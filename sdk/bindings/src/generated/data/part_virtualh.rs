@@ -25,7 +25,7 @@ pub struct VirtualHardware {
     /// `device` (`VirtualDevice`, repeated).
     pub device: Vec<AnyVirtualDevice>,
     /// `motherboardLayout` (`xsd:string`, optional).
-    pub motherboard_layout: Option<String>,
+    pub motherboard_layout: Option<CompactString>,
     /// `simultaneousThreads` (`xsd:int`, optional).
     pub simultaneous_threads: Option<i32>,
 }
@@ -108,7 +108,7 @@ pub struct VirtualHardwareOption {
     /// `numPS2Controllers` (`IntOption`, required).
     pub num_ps2_controllers: IntOption,
     /// `licensingLimit` (`xsd:string`, repeated).
-    pub licensing_limit: Vec<String>,
+    pub licensing_limit: Vec<CompactString>,
     /// `numSupportedWwnPorts` (`IntOption`, optional).
     pub num_supported_wwn_ports: Option<IntOption>,
     /// `numSupportedWwnNodes` (`IntOption`, optional).
@@ -126,7 +126,7 @@ pub struct VirtualHardwareOption {
     /// `epcMemoryMB` (`LongOption`, optional).
     pub epc_memory_mb: Option<LongOption>,
     /// `acpiHostBridgesFirmware` (`xsd:string`, repeated).
-    pub acpi_host_bridges_firmware: Vec<String>,
+    pub acpi_host_bridges_firmware: Vec<CompactString>,
     /// `numCpuSimultaneousThreads` (`IntOption`, optional).
     pub num_cpu_simultaneous_threads: Option<IntOption>,
     /// `numNumaNodes` (`IntOption`, optional).
@@ -134,7 +134,7 @@ pub struct VirtualHardwareOption {
     /// `numDeviceGroups` (`IntOption`, optional).
     pub num_device_groups: Option<IntOption>,
     /// `deviceGroupTypes` (`xsd:string`, repeated).
-    pub device_group_types: Vec<String>,
+    pub device_group_types: Vec<CompactString>,
 }
 inherits!(VirtualHardwareOption => DynamicData);
 xml_struct!(VirtualHardwareOption);

@@ -90,7 +90,7 @@ pub struct VirtualMachineBootOptions {
     /// `bootOrder` (`VirtualMachineBootOptionsBootableDevice`, repeated).
     pub boot_order: Vec<AnyVirtualMachineBootOptionsBootableDevice>,
     /// `networkBootProtocol` (`xsd:string`, optional).
-    pub network_boot_protocol: Option<String>,
+    pub network_boot_protocol: Option<CompactString>,
 }
 inherits!(VirtualMachineBootOptions => DynamicData);
 xml_struct!(VirtualMachineBootOptions);
@@ -642,7 +642,7 @@ pub struct VirtualMachineCdromInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(VirtualMachineCdromInfo => VirtualMachineTargetInfo);
 xml_struct!(VirtualMachineCdromInfo);
@@ -679,9 +679,9 @@ pub struct VirtualMachineCertThumbprint {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `thumbprint` (`xsd:string`, required).
-    pub thumbprint: String,
+    pub thumbprint: CompactString,
     /// `hashAlgorithm` (`xsd:string`, optional).
-    pub hash_algorithm: Option<String>,
+    pub hash_algorithm: Option<CompactString>,
 }
 inherits!(VirtualMachineCertThumbprint => DynamicData);
 xml_struct!(VirtualMachineCertThumbprint);
@@ -734,7 +734,7 @@ pub struct VirtualMachineCloneSpec {
     /// `memory` (`xsd:boolean`, optional).
     pub memory: Option<bool>,
     /// `tpmProvisionPolicy` (`xsd:string`, optional).
-    pub tpm_provision_policy: Option<String>,
+    pub tpm_provision_policy: Option<CompactString>,
 }
 inherits!(VirtualMachineCloneSpec => DynamicData);
 xml_struct!(VirtualMachineCloneSpec);
@@ -785,27 +785,27 @@ pub struct VirtualMachineConfigInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeVersion` (`xsd:string`, required).
-    pub change_version: String,
+    pub change_version: CompactString,
     /// `modified` (`xsd:dateTime`, required).
     pub modified: DateTime,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `guestFullName` (`xsd:string`, required).
-    pub guest_full_name: String,
+    pub guest_full_name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `createDate` (`xsd:dateTime`, optional).
     pub create_date: Option<DateTime>,
     /// `instanceUuid` (`xsd:string`, optional).
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<CompactString>,
     /// `npivNodeWorldWideName` (`xsd:long`, repeated).
     pub npiv_node_world_wide_name: Vec<i64>,
     /// `npivPortWorldWideName` (`xsd:long`, repeated).
     pub npiv_port_world_wide_name: Vec<i64>,
     /// `npivWorldWideNameType` (`xsd:string`, optional).
-    pub npiv_world_wide_name_type: Option<String>,
+    pub npiv_world_wide_name_type: Option<CompactString>,
     /// `npivDesiredNodeWwns` (`xsd:short`, optional).
     pub npiv_desired_node_wwns: Option<i16>,
     /// `npivDesiredPortWwns` (`xsd:short`, optional).
@@ -815,15 +815,15 @@ pub struct VirtualMachineConfigInfo {
     /// `npivOnNonRdmDisks` (`xsd:boolean`, optional).
     pub npiv_on_non_rdm_disks: Option<bool>,
     /// `locationId` (`xsd:string`, optional).
-    pub location_id: Option<String>,
+    pub location_id: Option<CompactString>,
     /// `template` (`xsd:boolean`, required).
     pub template: bool,
     /// `guestId` (`xsd:string`, required).
-    pub guest_id: String,
+    pub guest_id: CompactString,
     /// `alternateGuestName` (`xsd:string`, required).
-    pub alternate_guest_name: String,
+    pub alternate_guest_name: CompactString,
     /// `annotation` (`xsd:string`, optional).
-    pub annotation: Option<String>,
+    pub annotation: Option<CompactString>,
     /// `files` (`VirtualMachineFileInfo`, required).
     pub files: VirtualMachineFileInfo,
     /// `tools` (`ToolsConfigInfo`, optional).
@@ -869,7 +869,7 @@ pub struct VirtualMachineConfigInfo {
     /// `datastoreUrl` (`VirtualMachineConfigInfoDatastoreUrlPair`, repeated).
     pub datastore_url: Vec<VirtualMachineConfigInfoDatastoreUrlPair>,
     /// `swapPlacement` (`xsd:string`, optional).
-    pub swap_placement: Option<String>,
+    pub swap_placement: Option<CompactString>,
     /// `bootOptions` (`VirtualMachineBootOptions`, optional).
     pub boot_options: Option<VirtualMachineBootOptions>,
     /// `ftInfo` (`FaultToleranceConfigInfo`, optional).
@@ -883,7 +883,7 @@ pub struct VirtualMachineConfigInfo {
     /// `changeTrackingEnabled` (`xsd:boolean`, optional).
     pub change_tracking_enabled: Option<bool>,
     /// `firmware` (`xsd:string`, optional).
-    pub firmware: Option<String>,
+    pub firmware: Option<CompactString>,
     /// `maxMksConnections` (`xsd:int`, optional).
     pub max_mks_connections: Option<i32>,
     /// `guestAutoLockEnabled` (`xsd:boolean`, optional).
@@ -909,21 +909,21 @@ pub struct VirtualMachineConfigInfo {
     /// `messageBusTunnelEnabled` (`xsd:boolean`, optional).
     pub message_bus_tunnel_enabled: Option<bool>,
     /// `vmStorageObjectId` (`xsd:string`, optional).
-    pub vm_storage_object_id: Option<String>,
+    pub vm_storage_object_id: Option<CompactString>,
     /// `swapStorageObjectId` (`xsd:string`, optional).
-    pub swap_storage_object_id: Option<String>,
+    pub swap_storage_object_id: Option<CompactString>,
     /// `keyId` (`CryptoKeyId`, optional).
     pub key_id: Option<CryptoKeyId>,
     /// `guestIntegrityInfo` (`VirtualMachineGuestIntegrityInfo`, optional).
     pub guest_integrity_info: Option<VirtualMachineGuestIntegrityInfo>,
     /// `migrateEncryption` (`xsd:string`, optional).
-    pub migrate_encryption: Option<String>,
+    pub migrate_encryption: Option<CompactString>,
     /// `sgxInfo` (`VirtualMachineSgxInfo`, optional).
     pub sgx_info: Option<VirtualMachineSgxInfo>,
     /// `contentLibItemInfo` (`VirtualMachineContentLibraryItemInfo`, optional).
     pub content_lib_item_info: Option<VirtualMachineContentLibraryItemInfo>,
     /// `ftEncryptionMode` (`xsd:string`, optional).
-    pub ft_encryption_mode: Option<String>,
+    pub ft_encryption_mode: Option<CompactString>,
     /// `guestMonitoringModeInfo` (`VirtualMachineGuestMonitoringModeInfo`, optional).
     pub guest_monitoring_mode_info: Option<VirtualMachineGuestMonitoringModeInfo>,
     /// `sevEnabled` (`xsd:boolean`, optional).
@@ -951,7 +951,7 @@ pub struct VirtualMachineConfigInfo {
     /// `vmxRuntimeConfig` (`OptionValue`, repeated).
     pub vmx_runtime_config: Vec<AnyOptionValue>,
     /// `metroFtHostGroup` (`xsd:string`, optional).
-    pub metro_ft_host_group: Option<String>,
+    pub metro_ft_host_group: Option<CompactString>,
     /// `tdxEnabled` (`xsd:boolean`, optional).
     pub tdx_enabled: Option<bool>,
     /// `sevSnpEnabled` (`xsd:boolean`, optional).
@@ -1188,9 +1188,9 @@ pub struct VirtualMachineConfigInfoDatastoreUrlPair {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
 }
 inherits!(VirtualMachineConfigInfoDatastoreUrlPair => DynamicData);
 xml_struct!(VirtualMachineConfigInfoDatastoreUrlPair);
@@ -1270,9 +1270,9 @@ pub struct VirtualMachineConfigOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `guestOSDescriptor` (`GuestOsDescriptor`, repeated).
     pub guest_os_descriptor: Vec<GuestOsDescriptor>,
     /// `guestOSDefaultIndex` (`xsd:int`, required).
@@ -1286,11 +1286,11 @@ pub struct VirtualMachineConfigOption {
     /// `defaultDevice` (`VirtualDevice`, repeated).
     pub default_device: Vec<AnyVirtualDevice>,
     /// `supportedMonitorType` (`xsd:string`, repeated).
-    pub supported_monitor_type: Vec<String>,
+    pub supported_monitor_type: Vec<CompactString>,
     /// `supportedOvfEnvironmentTransport` (`xsd:string`, repeated).
-    pub supported_ovf_environment_transport: Vec<String>,
+    pub supported_ovf_environment_transport: Vec<CompactString>,
     /// `supportedOvfInstallTransport` (`xsd:string`, repeated).
-    pub supported_ovf_install_transport: Vec<String>,
+    pub supported_ovf_install_transport: Vec<CompactString>,
     /// `propertyRelations` (`VirtualMachinePropertyRelation`, repeated).
     pub property_relations: Vec<VirtualMachinePropertyRelation>,
 }
@@ -1361,9 +1361,9 @@ pub struct VirtualMachineConfigOptionDescriptor {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, repeated).
     pub host: Vec<ManagedObjectReference>,
     /// `createSupported` (`xsd:boolean`, optional).
@@ -1422,23 +1422,23 @@ pub struct VirtualMachineConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `changeVersion` (`xsd:string`, optional).
-    pub change_version: Option<String>,
+    pub change_version: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// `createDate` (`xsd:dateTime`, optional).
     pub create_date: Option<DateTime>,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `instanceUuid` (`xsd:string`, optional).
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<CompactString>,
     /// `npivNodeWorldWideName` (`xsd:long`, repeated).
     pub npiv_node_world_wide_name: Vec<i64>,
     /// `npivPortWorldWideName` (`xsd:long`, repeated).
     pub npiv_port_world_wide_name: Vec<i64>,
     /// `npivWorldWideNameType` (`xsd:string`, optional).
-    pub npiv_world_wide_name_type: Option<String>,
+    pub npiv_world_wide_name_type: Option<CompactString>,
     /// `npivDesiredNodeWwns` (`xsd:short`, optional).
     pub npiv_desired_node_wwns: Option<i16>,
     /// `npivDesiredPortWwns` (`xsd:short`, optional).
@@ -1448,15 +1448,15 @@ pub struct VirtualMachineConfigSpec {
     /// `npivOnNonRdmDisks` (`xsd:boolean`, optional).
     pub npiv_on_non_rdm_disks: Option<bool>,
     /// `npivWorldWideNameOp` (`xsd:string`, optional).
-    pub npiv_world_wide_name_op: Option<String>,
+    pub npiv_world_wide_name_op: Option<CompactString>,
     /// `locationId` (`xsd:string`, optional).
-    pub location_id: Option<String>,
+    pub location_id: Option<CompactString>,
     /// `guestId` (`xsd:string`, optional).
-    pub guest_id: Option<String>,
+    pub guest_id: Option<CompactString>,
     /// `alternateGuestName` (`xsd:string`, optional).
-    pub alternate_guest_name: Option<String>,
+    pub alternate_guest_name: Option<CompactString>,
     /// `annotation` (`xsd:string`, optional).
-    pub annotation: Option<String>,
+    pub annotation: Option<CompactString>,
     /// `files` (`VirtualMachineFileInfo`, optional).
     pub files: Option<VirtualMachineFileInfo>,
     /// `tools` (`ToolsConfigInfo`, optional).
@@ -1506,7 +1506,7 @@ pub struct VirtualMachineConfigSpec {
     /// `extraConfig` (`OptionValue`, repeated).
     pub extra_config: Vec<AnyOptionValue>,
     /// `swapPlacement` (`xsd:string`, optional).
-    pub swap_placement: Option<String>,
+    pub swap_placement: Option<CompactString>,
     /// `bootOptions` (`VirtualMachineBootOptions`, optional).
     pub boot_options: Option<VirtualMachineBootOptions>,
     /// `vAppConfig` (`VmConfigSpec`, optional).
@@ -1522,7 +1522,7 @@ pub struct VirtualMachineConfigSpec {
     /// `changeTrackingEnabled` (`xsd:boolean`, optional).
     pub change_tracking_enabled: Option<bool>,
     /// `firmware` (`xsd:string`, optional).
-    pub firmware: Option<String>,
+    pub firmware: Option<CompactString>,
     /// `maxMksConnections` (`xsd:int`, optional).
     pub max_mks_connections: Option<i32>,
     /// `guestAutoLockEnabled` (`xsd:boolean`, optional).
@@ -1544,11 +1544,11 @@ pub struct VirtualMachineConfigSpec {
     /// `crypto` (`CryptoSpec`, optional).
     pub crypto: Option<AnyCryptoSpec>,
     /// `migrateEncryption` (`xsd:string`, optional).
-    pub migrate_encryption: Option<String>,
+    pub migrate_encryption: Option<CompactString>,
     /// `sgxInfo` (`VirtualMachineSgxInfo`, optional).
     pub sgx_info: Option<VirtualMachineSgxInfo>,
     /// `ftEncryptionMode` (`xsd:string`, optional).
-    pub ft_encryption_mode: Option<String>,
+    pub ft_encryption_mode: Option<CompactString>,
     /// `guestMonitoringModeInfo` (`VirtualMachineGuestMonitoringModeInfo`, optional).
     pub guest_monitoring_mode_info: Option<VirtualMachineGuestMonitoringModeInfo>,
     /// `sevEnabled` (`xsd:boolean`, optional).
@@ -1556,7 +1556,7 @@ pub struct VirtualMachineConfigSpec {
     /// `virtualNuma` (`VirtualMachineVirtualNuma`, optional).
     pub virtual_numa: Option<VirtualMachineVirtualNuma>,
     /// `motherboardLayout` (`xsd:string`, optional).
-    pub motherboard_layout: Option<String>,
+    pub motherboard_layout: Option<CompactString>,
     /// `pmemFailoverEnabled` (`xsd:boolean`, optional).
     pub pmem_failover_enabled: Option<bool>,
     /// `vmxStatsCollectionEnabled` (`xsd:boolean`, optional).
@@ -1578,7 +1578,7 @@ pub struct VirtualMachineConfigSpec {
     /// `metroFtEnabled` (`xsd:boolean`, optional).
     pub metro_ft_enabled: Option<bool>,
     /// `metroFtHostGroup` (`xsd:string`, optional).
-    pub metro_ft_host_group: Option<String>,
+    pub metro_ft_host_group: Option<CompactString>,
     /// `tdxEnabled` (`xsd:boolean`, optional).
     pub tdx_enabled: Option<bool>,
     /// `sevSnpEnabled` (`xsd:boolean`, optional).
@@ -1802,11 +1802,11 @@ pub struct VirtualMachineConfigSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `template` (`xsd:boolean`, required).
     pub template: bool,
     /// `vmPathName` (`xsd:string`, required).
-    pub vm_path_name: String,
+    pub vm_path_name: CompactString,
     /// `memorySizeMB` (`xsd:int`, optional).
     pub memory_size_mb: Option<i32>,
     /// `cpuReservation` (`xsd:int`, optional).
@@ -1820,15 +1820,15 @@ pub struct VirtualMachineConfigSummary {
     /// `numVirtualDisks` (`xsd:int`, optional).
     pub num_virtual_disks: Option<i32>,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `instanceUuid` (`xsd:string`, optional).
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<CompactString>,
     /// `guestId` (`xsd:string`, optional).
-    pub guest_id: Option<String>,
+    pub guest_id: Option<CompactString>,
     /// `guestFullName` (`xsd:string`, optional).
-    pub guest_full_name: Option<String>,
+    pub guest_full_name: Option<CompactString>,
     /// `annotation` (`xsd:string`, optional).
-    pub annotation: Option<String>,
+    pub annotation: Option<CompactString>,
     /// `product` (`VAppProductInfo`, optional).
     pub product: Option<VAppProductInfo>,
     /// `installBootRequired` (`xsd:boolean`, optional).
@@ -1842,7 +1842,7 @@ pub struct VirtualMachineConfigSummary {
     /// `numVmiopBackings` (`xsd:int`, optional).
     pub num_vmiop_backings: Option<i32>,
     /// `hwVersion` (`xsd:string`, optional).
-    pub hw_version: Option<String>,
+    pub hw_version: Option<CompactString>,
 }
 inherits!(VirtualMachineConfigSummary => DynamicData);
 xml_struct!(VirtualMachineConfigSummary);
@@ -1919,11 +1919,11 @@ pub struct VirtualMachineConnection {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `client` (`xsd:string`, required).
-    pub client: String,
+    pub client: CompactString,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
 }
 inherits!(VirtualMachineConnection => DynamicData);
 xml_struct!(VirtualMachineConnection);
@@ -2015,9 +2015,9 @@ pub struct VirtualMachineContentLibraryItemInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `contentLibraryItemUuid` (`xsd:string`, required).
-    pub content_library_item_uuid: String,
+    pub content_library_item_uuid: CompactString,
     /// `contentLibraryItemVersion` (`xsd:string`, optional).
-    pub content_library_item_version: Option<String>,
+    pub content_library_item_version: Option<CompactString>,
 }
 inherits!(VirtualMachineContentLibraryItemInfo => DynamicData);
 xml_struct!(VirtualMachineContentLibraryItemInfo);
@@ -2108,11 +2108,11 @@ pub struct VirtualMachineDatastoreInfo {
     /// `maxVirtualRDMFileSize` (`xsd:long`, optional).
     pub max_virtual_rdm_file_size: Option<i64>,
     /// `mode` (`xsd:string`, required).
-    pub mode: String,
+    pub mode: CompactString,
     /// `vStorageSupport` (`xsd:string`, optional).
-    pub v_storage_support: Option<String>,
+    pub v_storage_support: Option<CompactString>,
     /// `supportedVDiskFormats` (`xsd:string`, repeated).
-    pub supported_v_disk_formats: Vec<String>,
+    pub supported_v_disk_formats: Vec<CompactString>,
 }
 inherits!(VirtualMachineDatastoreInfo => VirtualMachineTargetInfo);
 xml_struct!(VirtualMachineDatastoreInfo);
@@ -2165,7 +2165,7 @@ pub struct VirtualMachineDatastoreVolumeOption {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `fileSystemType` (`xsd:string`, required).
-    pub file_system_type: String,
+    pub file_system_type: CompactString,
     /// `majorVersion` (`xsd:int`, optional).
     pub major_version: Option<i32>,
 }
@@ -2206,19 +2206,19 @@ pub struct VirtualMachineDefaultPowerOpInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `powerOffType` (`xsd:string`, optional).
-    pub power_off_type: Option<String>,
+    pub power_off_type: Option<CompactString>,
     /// `suspendType` (`xsd:string`, optional).
-    pub suspend_type: Option<String>,
+    pub suspend_type: Option<CompactString>,
     /// `resetType` (`xsd:string`, optional).
-    pub reset_type: Option<String>,
+    pub reset_type: Option<CompactString>,
     /// `defaultPowerOffType` (`xsd:string`, optional).
-    pub default_power_off_type: Option<String>,
+    pub default_power_off_type: Option<CompactString>,
     /// `defaultSuspendType` (`xsd:string`, optional).
-    pub default_suspend_type: Option<String>,
+    pub default_suspend_type: Option<CompactString>,
     /// `defaultResetType` (`xsd:string`, optional).
-    pub default_reset_type: Option<String>,
+    pub default_reset_type: Option<CompactString>,
     /// `standbyAction` (`xsd:string`, optional).
-    pub standby_action: Option<String>,
+    pub standby_action: Option<CompactString>,
 }
 inherits!(VirtualMachineDefaultPowerOpInfo => DynamicData);
 xml_struct!(VirtualMachineDefaultPowerOpInfo);
@@ -2297,7 +2297,7 @@ pub struct VirtualMachineDefinedProfileSpec {
     /// The fields inherited from `VirtualMachineProfileSpec`.
     pub base: VirtualMachineProfileSpec,
     /// `profileId` (`xsd:string`, required).
-    pub profile_id: String,
+    pub profile_id: CompactString,
     /// `replicationSpec` (`ReplicationSpec`, optional).
     pub replication_spec: Option<ReplicationSpec>,
     /// `profileData` (`VirtualMachineProfileRawData`, optional).
@@ -2419,21 +2419,21 @@ pub struct VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     /// `vmDirectPathGen2Active` (`xsd:boolean`, required).
     pub vm_direct_path_gen2_active: bool,
     /// `vmDirectPathGen2InactiveReasonVm` (`xsd:string`, repeated).
-    pub vm_direct_path_gen2_inactive_reason_vm: Vec<String>,
+    pub vm_direct_path_gen2_inactive_reason_vm: Vec<CompactString>,
     /// `vmDirectPathGen2InactiveReasonOther` (`xsd:string`, repeated).
-    pub vm_direct_path_gen2_inactive_reason_other: Vec<String>,
+    pub vm_direct_path_gen2_inactive_reason_other: Vec<CompactString>,
     /// `vmDirectPathGen2InactiveReasonExtended` (`xsd:string`, optional).
-    pub vm_direct_path_gen2_inactive_reason_extended: Option<String>,
+    pub vm_direct_path_gen2_inactive_reason_extended: Option<CompactString>,
     /// `uptv2Active` (`xsd:boolean`, optional).
     pub uptv2_active: Option<bool>,
     /// `uptv2InactiveReasonVm` (`xsd:string`, repeated).
-    pub uptv2_inactive_reason_vm: Vec<String>,
+    pub uptv2_inactive_reason_vm: Vec<CompactString>,
     /// `uptv2InactiveReasonOther` (`xsd:string`, repeated).
-    pub uptv2_inactive_reason_other: Vec<String>,
+    pub uptv2_inactive_reason_other: Vec<CompactString>,
     /// `reservationStatus` (`xsd:string`, optional).
-    pub reservation_status: Option<String>,
+    pub reservation_status: Option<CompactString>,
     /// `attachmentStatus` (`xsd:string`, optional).
-    pub attachment_status: Option<String>,
+    pub attachment_status: Option<CompactString>,
     /// `featureRequirement` (`VirtualMachineFeatureRequirement`, repeated).
     pub feature_requirement: Vec<VirtualMachineFeatureRequirement>,
 }
@@ -2600,7 +2600,7 @@ pub struct VirtualMachineDvxClassInfo {
     /// `deviceClass` (`ElementDescription`, required).
     pub device_class: AnyElementDescription,
     /// `vendorName` (`xsd:string`, required).
-    pub vendor_name: String,
+    pub vendor_name: CompactString,
     /// `sriovNic` (`xsd:boolean`, required).
     pub sriov_nic: bool,
     /// `configParams` (`OptionDef`, repeated).
@@ -2647,11 +2647,11 @@ pub struct VirtualMachineDynamicPassthroughInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `vendorName` (`xsd:string`, required).
-    pub vendor_name: String,
+    pub vendor_name: CompactString,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `customLabel` (`xsd:string`, optional).
-    pub custom_label: Option<String>,
+    pub custom_label: Option<CompactString>,
     /// `vendorId` (`xsd:int`, required).
     pub vendor_id: i32,
     /// `deviceId` (`xsd:int`, required).
@@ -2760,11 +2760,11 @@ pub struct VirtualMachineFeatureRequirement {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `featureName` (`xsd:string`, required).
-    pub feature_name: String,
+    pub feature_name: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(VirtualMachineFeatureRequirement => DynamicData);
 xml_struct!(VirtualMachineFeatureRequirement);
@@ -2805,15 +2805,15 @@ pub struct VirtualMachineFileInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vmPathName` (`xsd:string`, optional).
-    pub vm_path_name: Option<String>,
+    pub vm_path_name: Option<CompactString>,
     /// `snapshotDirectory` (`xsd:string`, optional).
-    pub snapshot_directory: Option<String>,
+    pub snapshot_directory: Option<CompactString>,
     /// `suspendDirectory` (`xsd:string`, optional).
-    pub suspend_directory: Option<String>,
+    pub suspend_directory: Option<CompactString>,
     /// `logDirectory` (`xsd:string`, optional).
-    pub log_directory: Option<String>,
+    pub log_directory: Option<CompactString>,
     /// `ftMetadataDirectory` (`xsd:string`, optional).
-    pub ft_metadata_directory: Option<String>,
+    pub ft_metadata_directory: Option<CompactString>,
 }
 inherits!(VirtualMachineFileInfo => DynamicData);
 xml_struct!(VirtualMachineFileInfo);
@@ -2858,15 +2858,15 @@ pub struct VirtualMachineFileLayout {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `configFile` (`xsd:string`, repeated).
-    pub config_file: Vec<String>,
+    pub config_file: Vec<CompactString>,
     /// `logFile` (`xsd:string`, repeated).
-    pub log_file: Vec<String>,
+    pub log_file: Vec<CompactString>,
     /// `disk` (`VirtualMachineFileLayoutDiskLayout`, repeated).
     pub disk: Vec<VirtualMachineFileLayoutDiskLayout>,
     /// `snapshot` (`VirtualMachineFileLayoutSnapshotLayout`, repeated).
     pub snapshot: Vec<VirtualMachineFileLayoutSnapshotLayout>,
     /// `swapFile` (`xsd:string`, optional).
-    pub swap_file: Option<String>,
+    pub swap_file: Option<CompactString>,
 }
 inherits!(VirtualMachineFileLayout => DynamicData);
 xml_struct!(VirtualMachineFileLayout);
@@ -2913,7 +2913,7 @@ pub struct VirtualMachineFileLayoutDiskLayout {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `diskFile` (`xsd:string`, repeated).
-    pub disk_file: Vec<String>,
+    pub disk_file: Vec<CompactString>,
 }
 inherits!(VirtualMachineFileLayoutDiskLayout => DynamicData);
 xml_struct!(VirtualMachineFileLayoutDiskLayout);
@@ -3003,7 +3003,7 @@ pub struct VirtualMachineFileLayoutExDiskLayout {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `virtualDiskFormat` (`xsd:string`, optional).
-    pub virtual_disk_format: Option<String>,
+    pub virtual_disk_format: Option<CompactString>,
     /// `chain` (`VirtualMachineFileLayoutExDiskUnit`, repeated).
     pub chain: Vec<VirtualMachineFileLayoutExDiskUnit>,
 }
@@ -3085,15 +3085,15 @@ pub struct VirtualMachineFileLayoutExFileInfo {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `size` (`xsd:long`, required).
     pub size: i64,
     /// `uniqueSize` (`xsd:long`, optional).
     pub unique_size: Option<i64>,
     /// `backingObjectId` (`xsd:string`, optional).
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<CompactString>,
     /// `accessible` (`xsd:boolean`, optional).
     pub accessible: Option<bool>,
 }
@@ -3195,7 +3195,7 @@ pub struct VirtualMachineFileLayoutSnapshotLayout {
     /// `key` (`ManagedObjectReference`, required).
     pub key: ManagedObjectReference,
     /// `snapshotFile` (`xsd:string`, repeated).
-    pub snapshot_file: Vec<String>,
+    pub snapshot_file: Vec<CompactString>,
 }
 inherits!(VirtualMachineFileLayoutSnapshotLayout => DynamicData);
 xml_struct!(VirtualMachineFileLayoutSnapshotLayout);
@@ -3242,9 +3242,9 @@ pub struct VirtualMachineFlagInfo {
     /// `runWithDebugInfo` (`xsd:boolean`, optional).
     pub run_with_debug_info: Option<bool>,
     /// `monitorType` (`xsd:string`, optional).
-    pub monitor_type: Option<String>,
+    pub monitor_type: Option<CompactString>,
     /// `htSharing` (`xsd:string`, optional).
-    pub ht_sharing: Option<String>,
+    pub ht_sharing: Option<CompactString>,
     /// `snapshotDisabled` (`xsd:boolean`, optional).
     pub snapshot_disabled: Option<bool>,
     /// `snapshotLocked` (`xsd:boolean`, optional).
@@ -3252,15 +3252,15 @@ pub struct VirtualMachineFlagInfo {
     /// `diskUuidEnabled` (`xsd:boolean`, optional).
     pub disk_uuid_enabled: Option<bool>,
     /// `virtualMmuUsage` (`xsd:string`, optional).
-    pub virtual_mmu_usage: Option<String>,
+    pub virtual_mmu_usage: Option<CompactString>,
     /// `virtualExecUsage` (`xsd:string`, optional).
-    pub virtual_exec_usage: Option<String>,
+    pub virtual_exec_usage: Option<CompactString>,
     /// `snapshotPowerOffBehavior` (`xsd:string`, optional).
-    pub snapshot_power_off_behavior: Option<String>,
+    pub snapshot_power_off_behavior: Option<CompactString>,
     /// `recordReplayEnabled` (`xsd:boolean`, optional).
     pub record_replay_enabled: Option<bool>,
     /// `faultToleranceType` (`xsd:string`, optional).
-    pub fault_tolerance_type: Option<String>,
+    pub fault_tolerance_type: Option<CompactString>,
     /// `cbrcCacheEnabled` (`xsd:boolean`, optional).
     pub cbrc_cache_enabled: Option<bool>,
     /// `vvtdEnabled` (`xsd:boolean`, optional).
@@ -3370,11 +3370,11 @@ pub struct VirtualMachineForkConfigInfo {
     /// `parentEnabled` (`xsd:boolean`, optional).
     pub parent_enabled: Option<bool>,
     /// `childForkGroupId` (`xsd:string`, optional).
-    pub child_fork_group_id: Option<String>,
+    pub child_fork_group_id: Option<CompactString>,
     /// `parentForkGroupId` (`xsd:string`, optional).
-    pub parent_fork_group_id: Option<String>,
+    pub parent_fork_group_id: Option<CompactString>,
     /// `childType` (`xsd:string`, optional).
-    pub child_type: Option<String>,
+    pub child_type: Option<CompactString>,
 }
 inherits!(VirtualMachineForkConfigInfo => DynamicData);
 xml_struct!(VirtualMachineForkConfigInfo);
@@ -3454,9 +3454,9 @@ pub struct VirtualMachineGuestMonitoringModeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `gmmFile` (`xsd:string`, optional).
-    pub gmm_file: Option<String>,
+    pub gmm_file: Option<CompactString>,
     /// `gmmAppliance` (`xsd:string`, optional).
-    pub gmm_appliance: Option<String>,
+    pub gmm_appliance: Option<CompactString>,
 }
 inherits!(VirtualMachineGuestMonitoringModeInfo => DynamicData);
 xml_struct!(VirtualMachineGuestMonitoringModeInfo);
@@ -3532,23 +3532,23 @@ pub struct VirtualMachineGuestSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `guestId` (`xsd:string`, optional).
-    pub guest_id: Option<String>,
+    pub guest_id: Option<CompactString>,
     /// `guestFullName` (`xsd:string`, optional).
-    pub guest_full_name: Option<String>,
+    pub guest_full_name: Option<CompactString>,
     /// `toolsStatus` (`VirtualMachineToolsStatus`, optional).
     pub tools_status: Option<VirtualMachineToolsStatus>,
     /// `toolsVersionStatus` (`xsd:string`, optional).
-    pub tools_version_status: Option<String>,
+    pub tools_version_status: Option<CompactString>,
     /// `toolsVersionStatus2` (`xsd:string`, optional).
-    pub tools_version_status2: Option<String>,
+    pub tools_version_status2: Option<CompactString>,
     /// `toolsRunningStatus` (`xsd:string`, optional).
-    pub tools_running_status: Option<String>,
+    pub tools_running_status: Option<CompactString>,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `ipAddress` (`xsd:string`, optional).
-    pub ip_address: Option<String>,
+    pub ip_address: Option<CompactString>,
     /// `hwVersion` (`xsd:string`, optional).
-    pub hw_version: Option<String>,
+    pub hw_version: Option<CompactString>,
 }
 inherits!(VirtualMachineGuestSummary => DynamicData);
 xml_struct!(VirtualMachineGuestSummary);
@@ -3720,9 +3720,9 @@ pub struct VirtualMachineIndependentFilterSpec {
     /// The fields inherited from `VirtualMachineBaseIndependentFilterSpec`.
     pub base: VirtualMachineBaseIndependentFilterSpec,
     /// `filterName` (`xsd:string`, required).
-    pub filter_name: String,
+    pub filter_name: CompactString,
     /// `filterClass` (`xsd:string`, optional).
-    pub filter_class: Option<String>,
+    pub filter_class: Option<CompactString>,
     /// `filterCapabilities` (`KeyValue`, repeated).
     pub filter_capabilities: Vec<KeyValue>,
 }
@@ -3765,13 +3765,13 @@ pub struct VirtualMachineInstantCloneSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `location` (`VirtualMachineRelocateSpec`, required).
     pub location: VirtualMachineRelocateSpec,
     /// `config` (`OptionValue`, repeated).
     pub config: Vec<AnyOptionValue>,
     /// `biosUuid` (`xsd:string`, optional).
-    pub bios_uuid: Option<String>,
+    pub bios_uuid: Option<CompactString>,
 }
 inherits!(VirtualMachineInstantCloneSpec => DynamicData);
 xml_struct!(VirtualMachineInstantCloneSpec);
@@ -3814,7 +3814,7 @@ pub struct VirtualMachineLegacyNetworkSwitchInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(VirtualMachineLegacyNetworkSwitchInfo => DynamicData);
 xml_struct!(VirtualMachineLegacyNetworkSwitchInfo);
@@ -3857,7 +3857,7 @@ pub struct VirtualMachineMemoryReservationInfo {
     /// `virtualMachineReserved` (`xsd:long`, required).
     pub virtual_machine_reserved: i64,
     /// `allocationPolicy` (`xsd:string`, required).
-    pub allocation_policy: String,
+    pub allocation_policy: CompactString,
 }
 inherits!(VirtualMachineMemoryReservationInfo => DynamicData);
 xml_struct!(VirtualMachineMemoryReservationInfo);
@@ -3902,7 +3902,7 @@ pub struct VirtualMachineMemoryReservationSpec {
     /// `virtualMachineReserved` (`xsd:long`, optional).
     pub virtual_machine_reserved: Option<i64>,
     /// `allocationPolicy` (`xsd:string`, optional).
-    pub allocation_policy: Option<String>,
+    pub allocation_policy: Option<CompactString>,
 }
 inherits!(VirtualMachineMemoryReservationSpec => DynamicData);
 xml_struct!(VirtualMachineMemoryReservationSpec);
@@ -3941,11 +3941,11 @@ pub struct VirtualMachineMessage {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `argument` (`xsd:anyType`, repeated).
     pub argument: Vec<Any>,
     /// `text` (`xsd:string`, optional).
-    pub text: Option<String>,
+    pub text: Option<CompactString>,
 }
 inherits!(VirtualMachineMessage => DynamicData);
 xml_struct!(VirtualMachineMessage);
@@ -3986,9 +3986,9 @@ pub struct VirtualMachineMetadataManagerVmMetadata {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vmId` (`xsd:string`, required).
-    pub vm_id: String,
+    pub vm_id: CompactString,
     /// `metadata` (`xsd:string`, optional).
-    pub metadata: Option<String>,
+    pub metadata: Option<CompactString>,
 }
 inherits!(VirtualMachineMetadataManagerVmMetadata => DynamicData);
 xml_struct!(VirtualMachineMetadataManagerVmMetadata);
@@ -4027,7 +4027,7 @@ pub struct VirtualMachineMetadataManagerVmMetadataInput {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
     /// `vmMetadata` (`VirtualMachineMetadataManagerVmMetadata`, required).
     pub vm_metadata: VirtualMachineMetadataManagerVmMetadata,
 }
@@ -4068,7 +4068,7 @@ pub struct VirtualMachineMetadataManagerVmMetadataOwner {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(VirtualMachineMetadataManagerVmMetadataOwner => DynamicData);
 xml_struct!(VirtualMachineMetadataManagerVmMetadataOwner);
@@ -4176,15 +4176,15 @@ pub struct VirtualMachineMksTicket {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ticket` (`xsd:string`, required).
-    pub ticket: String,
+    pub ticket: CompactString,
     /// `cfgFile` (`xsd:string`, required).
-    pub cfg_file: String,
+    pub cfg_file: CompactString,
     /// `host` (`xsd:string`, optional).
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `sslThumbprint` (`xsd:string`, optional).
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<CompactString>,
 }
 inherits!(VirtualMachineMksTicket => DynamicData);
 xml_struct!(VirtualMachineMksTicket);
@@ -4231,7 +4231,7 @@ pub struct VirtualMachineNetworkInfo {
     /// `network` (`NetworkSummary`, required).
     pub network: AnyNetworkSummary,
     /// `vswitch` (`xsd:string`, optional).
-    pub vswitch: Option<String>,
+    pub vswitch: Option<CompactString>,
 }
 inherits!(VirtualMachineNetworkInfo => VirtualMachineTargetInfo);
 xml_struct!(VirtualMachineNetworkInfo);
@@ -4351,7 +4351,7 @@ pub struct VirtualMachinePciPassthroughInfo {
     /// `pciDevice` (`HostPciDevice`, required).
     pub pci_device: HostPciDevice,
     /// `systemId` (`xsd:string`, required).
-    pub system_id: String,
+    pub system_id: CompactString,
 }
 inherits!(VirtualMachinePciPassthroughInfo => VirtualMachineTargetInfo);
 xml_struct!(VirtualMachinePciPassthroughInfo);
@@ -4390,7 +4390,7 @@ pub struct VirtualMachinePciSharedGpuPassthroughInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `vgpu` (`xsd:string`, required).
-    pub vgpu: String,
+    pub vgpu: CompactString,
 }
 inherits!(VirtualMachinePciSharedGpuPassthroughInfo => VirtualMachineTargetInfo);
 xml_struct!(VirtualMachinePciSharedGpuPassthroughInfo);
@@ -4427,7 +4427,7 @@ pub struct VirtualMachinePrecisionClockInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `systemClockProtocol` (`xsd:string`, optional).
-    pub system_clock_protocol: Option<String>,
+    pub system_clock_protocol: Option<CompactString>,
 }
 inherits!(VirtualMachinePrecisionClockInfo => VirtualMachineTargetInfo);
 xml_struct!(VirtualMachinePrecisionClockInfo);
@@ -4546,9 +4546,9 @@ pub struct VirtualMachineProfileRawData {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `objectData` (`xsd:string`, optional).
-    pub object_data: Option<String>,
+    pub object_data: Option<CompactString>,
 }
 inherits!(VirtualMachineProfileRawData => DynamicData);
 xml_struct!(VirtualMachineProfileRawData);
@@ -4658,9 +4658,9 @@ pub struct VirtualMachineQuestionInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `text` (`xsd:string`, required).
-    pub text: String,
+    pub text: CompactString,
     /// `choice` (`ChoiceOption`, required).
     pub choice: ChoiceOption,
     /// `message` (`VirtualMachineMessage`, repeated).
@@ -4844,7 +4844,7 @@ pub struct VirtualMachineQuickStatsMemoryTierStats {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `memoryTierType` (`xsd:string`, required).
-    pub memory_tier_type: String,
+    pub memory_tier_type: CompactString,
     /// `readBandwidth` (`xsd:long`, required).
     pub read_bandwidth: i64,
 }
@@ -4891,7 +4891,7 @@ pub struct VirtualMachineRelocateSpec {
     /// `datastore` (`ManagedObjectReference`, optional).
     pub datastore: Option<ManagedObjectReference>,
     /// `diskMoveType` (`xsd:string`, optional).
-    pub disk_move_type: Option<String>,
+    pub disk_move_type: Option<CompactString>,
     /// `pool` (`ManagedObjectReference`, optional).
     pub pool: Option<ManagedObjectReference>,
     /// `host` (`ManagedObjectReference`, optional).
@@ -4966,7 +4966,7 @@ pub struct VirtualMachineRelocateSpecDiskLocator {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `diskMoveType` (`xsd:string`, optional).
-    pub disk_move_type: Option<String>,
+    pub disk_move_type: Option<CompactString>,
     /// `diskBackingInfo` (`VirtualDeviceBackingInfo`, optional).
     pub disk_backing_info: Option<AnyVirtualDeviceBackingInfo>,
     /// `profile` (`VirtualMachineProfileSpec`, repeated).
@@ -5102,11 +5102,11 @@ pub struct VirtualMachineRuntimeInfo {
     /// `cleanPowerOff` (`xsd:boolean`, optional).
     pub clean_power_off: Option<bool>,
     /// `needSecondaryReason` (`xsd:string`, optional).
-    pub need_secondary_reason: Option<String>,
+    pub need_secondary_reason: Option<CompactString>,
     /// `onlineStandby` (`xsd:boolean`, optional).
     pub online_standby: Option<bool>,
     /// `minRequiredEVCModeKey` (`xsd:string`, optional).
-    pub min_required_evc_mode_key: Option<String>,
+    pub min_required_evc_mode_key: Option<CompactString>,
     /// `consolidationNeeded` (`xsd:boolean`, optional).
     pub consolidation_needed: Option<bool>,
     /// `offlineFeatureRequirement` (`VirtualMachineFeatureRequirement`, repeated).
@@ -5126,7 +5126,7 @@ pub struct VirtualMachineRuntimeInfo {
     /// `instantCloneFrozen` (`xsd:boolean`, optional).
     pub instant_clone_frozen: Option<bool>,
     /// `cryptoState` (`xsd:string`, optional).
-    pub crypto_state: Option<String>,
+    pub crypto_state: Option<CompactString>,
     /// `suspendedToMemory` (`xsd:boolean`, optional).
     pub suspended_to_memory: Option<bool>,
     /// `opNotificationTimeout` (`xsd:long`, optional).
@@ -5277,7 +5277,7 @@ pub struct VirtualMachineScsiDiskDeviceInfo {
     /// `disk` (`HostScsiDisk`, optional).
     pub disk: Option<HostScsiDisk>,
     /// `transportHint` (`xsd:string`, optional).
-    pub transport_hint: Option<String>,
+    pub transport_hint: Option<CompactString>,
     /// `lunNumber` (`xsd:int`, optional).
     pub lun_number: Option<i32>,
 }
@@ -5320,9 +5320,9 @@ pub struct VirtualMachineScsiPassthroughInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `scsiClass` (`xsd:string`, required).
-    pub scsi_class: String,
+    pub scsi_class: CompactString,
     /// `vendor` (`xsd:string`, required).
-    pub vendor: String,
+    pub vendor: CompactString,
     /// `physicalUnitNumber` (`xsd:int`, required).
     pub physical_unit_number: i32,
 }
@@ -5397,9 +5397,9 @@ pub struct VirtualMachineSgxInfo {
     /// `epcSize` (`xsd:long`, required).
     pub epc_size: i64,
     /// `flcMode` (`xsd:string`, optional).
-    pub flc_mode: Option<String>,
+    pub flc_mode: Option<CompactString>,
     /// `lePubKeyHash` (`xsd:string`, optional).
-    pub le_pub_key_hash: Option<String>,
+    pub le_pub_key_hash: Option<CompactString>,
     /// `requireAttestation` (`xsd:boolean`, optional).
     pub require_attestation: Option<bool>,
 }
@@ -5446,9 +5446,9 @@ pub struct VirtualMachineSgxTargetInfo {
     /// `maxEpcSize` (`xsd:long`, required).
     pub max_epc_size: i64,
     /// `flcModes` (`xsd:string`, repeated).
-    pub flc_modes: Vec<String>,
+    pub flc_modes: Vec<CompactString>,
     /// `lePubKeyHashes` (`xsd:string`, repeated).
-    pub le_pub_key_hashes: Vec<String>,
+    pub le_pub_key_hashes: Vec<CompactString>,
     /// `requireAttestationSupported` (`xsd:boolean`, optional).
     pub require_attestation_supported: Option<bool>,
 }
@@ -5541,9 +5541,9 @@ pub struct VirtualMachineSnapshotTree {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `id` (`xsd:int`, optional).
     pub id: Option<i32>,
     /// `createTime` (`xsd:dateTime`, required).
@@ -5553,7 +5553,7 @@ pub struct VirtualMachineSnapshotTree {
     /// `quiesced` (`xsd:boolean`, required).
     pub quiesced: bool,
     /// `backupManifest` (`xsd:string`, optional).
-    pub backup_manifest: Option<String>,
+    pub backup_manifest: Option<CompactString>,
     /// `childSnapshotList` (`VirtualMachineSnapshotTree`, repeated).
     pub child_snapshot_list: Vec<VirtualMachineSnapshotTree>,
     /// `replaySupported` (`xsd:boolean`, optional).
@@ -5644,7 +5644,7 @@ pub struct VirtualMachineSriovDevicePoolInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(VirtualMachineSriovDevicePoolInfo => DynamicData);
 xml_struct!(VirtualMachineSriovDevicePoolInfo);
@@ -5683,7 +5683,7 @@ pub struct VirtualMachineSriovInfo {
     /// `virtualFunction` (`xsd:boolean`, required).
     pub virtual_function: bool,
     /// `pnic` (`xsd:string`, optional).
-    pub pnic: Option<String>,
+    pub pnic: Option<CompactString>,
     /// `devicePool` (`VirtualMachineSriovDevicePoolInfo`, optional).
     pub device_pool: Option<AnyVirtualMachineSriovDevicePoolInfo>,
 }
@@ -5726,9 +5726,9 @@ pub struct VirtualMachineSriovNetworkDevicePoolInfo {
     /// The fields inherited from `VirtualMachineSriovDevicePoolInfo`.
     pub base: VirtualMachineSriovDevicePoolInfo,
     /// `switchKey` (`xsd:string`, optional).
-    pub switch_key: Option<String>,
+    pub switch_key: Option<CompactString>,
     /// `switchUuid` (`xsd:string`, optional).
-    pub switch_uuid: Option<String>,
+    pub switch_uuid: Option<CompactString>,
 }
 inherits!(VirtualMachineSriovNetworkDevicePoolInfo => VirtualMachineSriovDevicePoolInfo);
 xml_struct!(VirtualMachineSriovNetworkDevicePoolInfo);
@@ -5922,9 +5922,9 @@ pub struct VirtualMachineTargetInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `configurationTag` (`xsd:string`, repeated).
-    pub configuration_tag: Vec<String>,
+    pub configuration_tag: Vec<CompactString>,
 }
 inherits!(VirtualMachineTargetInfo => DynamicData);
 xml_struct!(VirtualMachineTargetInfo);
@@ -5963,21 +5963,21 @@ pub struct VirtualMachineTicket {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ticket` (`xsd:string`, required).
-    pub ticket: String,
+    pub ticket: CompactString,
     /// `cfgFile` (`xsd:string`, required).
-    pub cfg_file: String,
+    pub cfg_file: CompactString,
     /// `host` (`xsd:string`, optional).
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `sslThumbprint` (`xsd:string`, optional).
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<CompactString>,
     /// `certThumbprintList` (`VirtualMachineCertThumbprint`, repeated).
     pub cert_thumbprint_list: Vec<VirtualMachineCertThumbprint>,
     /// `sslCertificate` (`xsd:string`, optional).
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<CompactString>,
     /// `url` (`xsd:string`, optional).
-    pub url: Option<String>,
+    pub url: Option<CompactString>,
 }
 inherits!(VirtualMachineTicket => DynamicData);
 xml_struct!(VirtualMachineTicket);
@@ -6077,17 +6077,17 @@ pub struct VirtualMachineUsbInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `vendor` (`xsd:int`, required).
     pub vendor: i32,
     /// `product` (`xsd:int`, required).
     pub product: i32,
     /// `physicalPath` (`xsd:string`, required).
-    pub physical_path: String,
+    pub physical_path: CompactString,
     /// `family` (`xsd:string`, repeated).
-    pub family: Vec<String>,
+    pub family: Vec<CompactString>,
     /// `speed` (`xsd:string`, repeated).
-    pub speed: Vec<String>,
+    pub speed: Vec<CompactString>,
     /// `summary` (`VirtualMachineSummary`, optional).
     pub summary: Option<VirtualMachineSummary>,
 }
@@ -6268,11 +6268,11 @@ pub struct VirtualMachineVMCIDeviceFilterSpec {
     /// `rank` (`xsd:long`, required).
     pub rank: i64,
     /// `action` (`xsd:string`, required).
-    pub action: String,
+    pub action: CompactString,
     /// `protocol` (`xsd:string`, required).
-    pub protocol: String,
+    pub protocol: CompactString,
     /// `direction` (`xsd:string`, required).
-    pub direction: String,
+    pub direction: CompactString,
     /// `lowerDstPortBoundary` (`xsd:long`, optional).
     pub lower_dst_port_boundary: Option<i64>,
     /// `upperDstPortBoundary` (`xsd:long`, optional).
@@ -6534,9 +6534,9 @@ pub struct VirtualMachineVendorDeviceGroupInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `deviceGroupName` (`xsd:string`, required).
-    pub device_group_name: String,
+    pub device_group_name: CompactString,
     /// `deviceGroupDescription` (`xsd:string`, optional).
-    pub device_group_description: Option<String>,
+    pub device_group_description: Option<CompactString>,
     /// `componentDeviceInfo` (`VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo`, repeated).
     pub component_device_info: Vec<VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo>,
 }
@@ -6579,11 +6579,11 @@ pub struct VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `vendorName` (`xsd:string`, required).
-    pub vendor_name: String,
+    pub vendor_name: CompactString,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `isConfigurable` (`xsd:boolean`, required).
     pub is_configurable: bool,
     /// `device` (`VirtualDevice`, required).
@@ -6632,7 +6632,7 @@ pub struct VirtualMachineVgpuDeviceInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `deviceVendorId` (`xsd:long`, required).
     pub device_vendor_id: i64,
     /// `maxFbSizeInGib` (`xsd:long`, required).
@@ -6693,15 +6693,15 @@ pub struct VirtualMachineVgpuProfileInfo {
     /// The fields inherited from `VirtualMachineTargetInfo`.
     pub base: VirtualMachineTargetInfo,
     /// `profileName` (`xsd:string`, required).
-    pub profile_name: String,
+    pub profile_name: CompactString,
     /// `deviceVendorId` (`xsd:long`, required).
     pub device_vendor_id: i64,
     /// `fbSizeInGib` (`xsd:long`, required).
     pub fb_size_in_gib: i64,
     /// `profileSharing` (`xsd:string`, required).
-    pub profile_sharing: String,
+    pub profile_sharing: CompactString,
     /// `profileClass` (`xsd:string`, required).
-    pub profile_class: String,
+    pub profile_class: CompactString,
     /// `stunTimeEstimates` (`VirtualMachineVMotionStunTimeInfo`, repeated).
     pub stun_time_estimates: Vec<VirtualMachineVMotionStunTimeInfo>,
 }
@@ -6758,7 +6758,7 @@ pub struct VirtualMachineVideoCard {
     /// `enable3DSupport` (`xsd:boolean`, optional).
     pub enable3_d_support: Option<bool>,
     /// `use3dRenderer` (`xsd:string`, optional).
-    pub use3d_renderer: Option<String>,
+    pub use3d_renderer: Option<CompactString>,
     /// `graphicsMemorySizeInKB` (`xsd:long`, optional).
     pub graphics_memory_size_in_kb: Option<i64>,
 }
@@ -6885,7 +6885,7 @@ pub struct VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     /// The fields inherited from `VirtualMachineVirtualDeviceGroupsDeviceGroup`.
     pub base: VirtualMachineVirtualDeviceGroupsDeviceGroup,
     /// `deviceGroupName` (`xsd:string`, required).
-    pub device_group_name: String,
+    pub device_group_name: CompactString,
 }
 inherits!(VirtualMachineVirtualDeviceGroupsVendorDeviceGroup => VirtualMachineVirtualDeviceGroupsDeviceGroup);
 xml_struct!(VirtualMachineVirtualDeviceGroupsVendorDeviceGroup);
@@ -6963,7 +6963,7 @@ pub struct VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
     /// `applicable` (`xsd:boolean`, optional).
     pub applicable: Option<bool>,
     /// `status` (`xsd:string`, optional).
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
 }
 inherits!(VirtualMachineVirtualDeviceSwapDeviceSwapInfo => DynamicData);
 xml_struct!(VirtualMachineVirtualDeviceSwapDeviceSwapInfo);
@@ -7090,7 +7090,7 @@ pub struct VirtualMachineVirtualPMem {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `snapshotMode` (`xsd:string`, optional).
-    pub snapshot_mode: Option<String>,
+    pub snapshot_mode: Option<CompactString>,
 }
 inherits!(VirtualMachineVirtualPMem => DynamicData);
 xml_struct!(VirtualMachineVirtualPMem);
@@ -7133,7 +7133,7 @@ pub struct VirtualMachineWindowsQuiesceSpec {
     /// `vssPartialFileSupport` (`xsd:boolean`, optional).
     pub vss_partial_file_support: Option<bool>,
     /// `vssBackupContext` (`xsd:string`, optional).
-    pub vss_backup_context: Option<String>,
+    pub vss_backup_context: Option<CompactString>,
 }
 inherits!(VirtualMachineWindowsQuiesceSpec => VirtualMachineGuestQuiesceSpec);
 xml_struct!(VirtualMachineWindowsQuiesceSpec);

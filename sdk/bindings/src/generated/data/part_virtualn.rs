@@ -54,7 +54,7 @@ pub struct VirtualNVDIMMBackingInfo {
     /// `parent` (`VirtualNVDIMMBackingInfo`, optional).
     pub parent: Option<Box<VirtualNVDIMMBackingInfo>>,
     /// `changeId` (`xsd:string`, optional).
-    pub change_id: Option<String>,
+    pub change_id: Option<CompactString>,
 }
 inherits!(VirtualNVDIMMBackingInfo => VirtualDeviceFileBackingInfo);
 xml_struct!(VirtualNVDIMMBackingInfo);
@@ -211,7 +211,7 @@ pub struct VirtualNVMEController {
     /// The fields inherited from `VirtualController`.
     pub base: VirtualController,
     /// `sharedBus` (`xsd:string`, optional).
-    pub shared_bus: Option<String>,
+    pub shared_bus: Option<CompactString>,
 }
 inherits!(VirtualNVMEController => VirtualController);
 xml_struct!(VirtualNVMEController);
@@ -250,7 +250,7 @@ pub struct VirtualNVMEControllerOption {
     /// `numNVMEDisks` (`IntOption`, required).
     pub num_nvme_disks: IntOption,
     /// `sharing` (`xsd:string`, repeated).
-    pub sharing: Vec<String>,
+    pub sharing: Vec<CompactString>,
 }
 inherits!(VirtualNVMEControllerOption => VirtualControllerOption);
 xml_struct!(VirtualNVMEControllerOption);
@@ -289,13 +289,13 @@ pub struct VirtualNicManagerNetConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `nicType` (`xsd:string`, required).
-    pub nic_type: String,
+    pub nic_type: CompactString,
     /// `multiSelectAllowed` (`xsd:boolean`, required).
     pub multi_select_allowed: bool,
     /// `candidateVnic` (`HostVirtualNic`, repeated).
     pub candidate_vnic: Vec<HostVirtualNic>,
     /// `selectedVnic` (`xsd:string`, repeated).
-    pub selected_vnic: Vec<String>,
+    pub selected_vnic: Vec<CompactString>,
 }
 inherits!(VirtualNicManagerNetConfig => DynamicData);
 xml_struct!(VirtualNicManagerNetConfig);

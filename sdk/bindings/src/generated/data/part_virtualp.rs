@@ -222,11 +222,11 @@ pub struct VirtualPCIPassthroughDeviceBackingInfo {
     /// The fields inherited from `VirtualDeviceDeviceBackingInfo`.
     pub base: VirtualDeviceDeviceBackingInfo,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `deviceId` (`xsd:string`, required).
-    pub device_id: String,
+    pub device_id: CompactString,
     /// `systemId` (`xsd:string`, required).
-    pub system_id: String,
+    pub system_id: CompactString,
     /// `vendorId` (`xsd:short`, required).
     pub vendor_id: i16,
 }
@@ -301,7 +301,7 @@ pub struct VirtualPCIPassthroughDvxBackingInfo {
     /// The fields inherited from `VirtualDeviceBackingInfo`.
     pub base: VirtualDeviceBackingInfo,
     /// `deviceClass` (`xsd:string`, optional).
-    pub device_class: Option<String>,
+    pub device_class: Option<CompactString>,
     /// `configParams` (`OptionValue`, repeated).
     pub config_params: Vec<AnyOptionValue>,
 }
@@ -374,9 +374,9 @@ pub struct VirtualPCIPassthroughDynamicBackingInfo {
     /// `allowedDevice` (`VirtualPCIPassthroughAllowedDevice`, repeated).
     pub allowed_device: Vec<VirtualPCIPassthroughAllowedDevice>,
     /// `customLabel` (`xsd:string`, optional).
-    pub custom_label: Option<String>,
+    pub custom_label: Option<CompactString>,
     /// `assignedId` (`xsd:string`, optional).
-    pub assigned_id: Option<String>,
+    pub assigned_id: Option<CompactString>,
 }
 inherits!(VirtualPCIPassthroughDynamicBackingInfo => VirtualDeviceDeviceBackingInfo);
 xml_struct!(VirtualPCIPassthroughDynamicBackingInfo);
@@ -537,7 +537,7 @@ pub struct VirtualPCIPassthroughVmiopBackingInfo {
     /// The fields inherited from `VirtualPCIPassthroughPluginBackingInfo`.
     pub base: VirtualPCIPassthroughPluginBackingInfo,
     /// `vgpu` (`xsd:string`, optional).
-    pub vgpu: Option<String>,
+    pub vgpu: Option<CompactString>,
     /// `vgpuMigrateDataSizeMB` (`xsd:int`, optional).
     pub vgpu_migrate_data_size_mb: Option<i32>,
     /// `migrateSupported` (`xsd:boolean`, optional).
@@ -1015,7 +1015,7 @@ pub struct VirtualPointingDeviceDeviceBackingInfo {
     /// The fields inherited from `VirtualDeviceDeviceBackingInfo`.
     pub base: VirtualDeviceDeviceBackingInfo,
     /// `hostPointingDevice` (`xsd:string`, required).
-    pub host_pointing_device: String,
+    pub host_pointing_device: CompactString,
 }
 inherits!(VirtualPointingDeviceDeviceBackingInfo => VirtualDeviceDeviceBackingInfo);
 xml_struct!(VirtualPointingDeviceDeviceBackingInfo);
@@ -1142,7 +1142,7 @@ pub struct VirtualPrecisionClockSystemClockBackingInfo {
     /// The fields inherited from `VirtualDeviceBackingInfo`.
     pub base: VirtualDeviceBackingInfo,
     /// `protocol` (`xsd:string`, optional).
-    pub protocol: Option<String>,
+    pub protocol: Option<CompactString>,
 }
 inherits!(VirtualPrecisionClockSystemClockBackingInfo => VirtualDeviceBackingInfo);
 xml_struct!(VirtualPrecisionClockSystemClockBackingInfo);

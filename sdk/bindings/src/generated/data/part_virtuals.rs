@@ -577,7 +577,7 @@ pub struct VirtualSerialPortPipeBackingInfo {
     /// The fields inherited from `VirtualDevicePipeBackingInfo`.
     pub base: VirtualDevicePipeBackingInfo,
     /// `endpoint` (`xsd:string`, required).
-    pub endpoint: String,
+    pub endpoint: CompactString,
     /// `noRxLoss` (`xsd:boolean`, optional).
     pub no_rx_loss: Option<bool>,
 }
@@ -1109,9 +1109,9 @@ pub struct VirtualSwitchProfile {
     /// The fields inherited from `ApplyProfile`.
     pub base: ApplyProfile,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `link` (`LinkProfile`, required).
     pub link: LinkProfile,
     /// `numPorts` (`NumPortsProfile`, required).

@@ -60,7 +60,7 @@ pub struct VirtualTPMOption {
     /// The fields inherited from `VirtualDeviceOption`.
     pub base: VirtualDeviceOption,
     /// `supportedFirmware` (`xsd:string`, repeated).
-    pub supported_firmware: Vec<String>,
+    pub supported_firmware: Vec<CompactString>,
 }
 inherits!(VirtualTPMOption => VirtualDeviceOption);
 xml_struct!(VirtualTPMOption);

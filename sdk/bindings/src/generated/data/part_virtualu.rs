@@ -17,9 +17,9 @@ pub struct VirtualUSB {
     /// `product` (`xsd:int`, optional).
     pub product: Option<i32>,
     /// `family` (`xsd:string`, repeated).
-    pub family: Vec<String>,
+    pub family: Vec<CompactString>,
     /// `speed` (`xsd:string`, repeated).
-    pub speed: Vec<String>,
+    pub speed: Vec<CompactString>,
 }
 inherits!(VirtualUSB => VirtualDevice);
 xml_struct!(VirtualUSB);
@@ -109,7 +109,7 @@ pub struct VirtualUSBControllerOption {
     /// `ehciSupported` (`BoolOption`, required).
     pub ehci_supported: BoolOption,
     /// `supportedSpeeds` (`xsd:string`, repeated).
-    pub supported_speeds: Vec<String>,
+    pub supported_speeds: Vec<CompactString>,
 }
 inherits!(VirtualUSBControllerOption => VirtualControllerOption);
 xml_struct!(VirtualUSBControllerOption);
@@ -217,7 +217,7 @@ pub struct VirtualUSBRemoteClientBackingInfo {
     /// The fields inherited from `VirtualDeviceRemoteDeviceBackingInfo`.
     pub base: VirtualDeviceRemoteDeviceBackingInfo,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
 }
 inherits!(VirtualUSBRemoteClientBackingInfo => VirtualDeviceRemoteDeviceBackingInfo);
 xml_struct!(VirtualUSBRemoteClientBackingInfo);
@@ -284,7 +284,7 @@ pub struct VirtualUSBRemoteHostBackingInfo {
     /// The fields inherited from `VirtualDeviceDeviceBackingInfo`.
     pub base: VirtualDeviceDeviceBackingInfo,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
 }
 inherits!(VirtualUSBRemoteHostBackingInfo => VirtualDeviceDeviceBackingInfo);
 xml_struct!(VirtualUSBRemoteHostBackingInfo);
@@ -450,7 +450,7 @@ pub struct VirtualUSBXHCIControllerOption {
     /// `autoConnectDevices` (`BoolOption`, required).
     pub auto_connect_devices: BoolOption,
     /// `supportedSpeeds` (`xsd:string`, repeated).
-    pub supported_speeds: Vec<String>,
+    pub supported_speeds: Vec<CompactString>,
 }
 inherits!(VirtualUSBXHCIControllerOption => VirtualControllerOption);
 xml_struct!(VirtualUSBXHCIControllerOption);

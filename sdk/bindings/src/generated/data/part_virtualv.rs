@@ -355,7 +355,7 @@ pub struct VirtualVmxnet3StrictLatencyConfig {
     /// `rxDataRingDescSize` (`xsd:int`, optional).
     pub rx_data_ring_desc_size: Option<i32>,
     /// `disableOffload` (`xsd:string`, optional).
-    pub disable_offload: Option<String>,
+    pub disable_offload: Option<CompactString>,
 }
 inherits!(VirtualVmxnet3StrictLatencyConfig => DynamicData);
 xml_struct!(VirtualVmxnet3StrictLatencyConfig);
@@ -404,7 +404,7 @@ pub struct VirtualVmxnet3Vrdma {
     /// The fields inherited from `VirtualVmxnet3`.
     pub base: VirtualVmxnet3,
     /// `deviceProtocol` (`xsd:string`, optional).
-    pub device_protocol: Option<String>,
+    pub device_protocol: Option<CompactString>,
 }
 inherits!(VirtualVmxnet3Vrdma => VirtualVmxnet3);
 xml_struct!(VirtualVmxnet3Vrdma);

@@ -41,7 +41,7 @@ pub struct VmAcquiredTicketEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `ticketType` (`xsd:string`, required).
-    pub ticket_type: String,
+    pub ticket_type: CompactString,
 }
 inherits!(VmAcquiredTicketEvent => VmEvent);
 xml_struct!(VmAcquiredTicketEvent);
@@ -78,9 +78,9 @@ pub struct VmAutoRenameEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `oldName` (`xsd:string`, required).
-    pub old_name: String,
+    pub old_name: CompactString,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 inherits!(VmAutoRenameEvent => VmEvent);
 xml_struct!(VmAutoRenameEvent);

@@ -13,7 +13,7 @@ pub struct VmBeingClonedEvent {
     /// `destFolder` (`FolderEventArgument`, required).
     pub dest_folder: FolderEventArgument,
     /// `destName` (`xsd:string`, required).
-    pub dest_name: String,
+    pub dest_name: CompactString,
     /// `destHost` (`HostEventArgument`, required).
     pub dest_host: HostEventArgument,
 }
@@ -56,7 +56,7 @@ pub struct VmBeingClonedNoFolderEvent {
     /// The fields inherited from `VmCloneEvent`.
     pub base: VmCloneEvent,
     /// `destName` (`xsd:string`, required).
-    pub dest_name: String,
+    pub dest_name: CompactString,
     /// `destHost` (`HostEventArgument`, required).
     pub dest_host: HostEventArgument,
 }

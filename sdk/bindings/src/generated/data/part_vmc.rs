@@ -43,7 +43,7 @@ pub struct VmCloneFailedEvent {
     /// `destFolder` (`FolderEventArgument`, required).
     pub dest_folder: FolderEventArgument,
     /// `destName` (`xsd:string`, required).
-    pub dest_name: String,
+    pub dest_name: CompactString,
     /// `destHost` (`HostEventArgument`, required).
     pub dest_host: HostEventArgument,
     /// `reason` (`LocalizedMethodFault`, required).
@@ -334,11 +334,11 @@ pub struct VmConfigInfo {
     /// `ipAssignment` (`VAppIPAssignmentInfo`, required).
     pub ip_assignment: VAppIPAssignmentInfo,
     /// `eula` (`xsd:string`, repeated).
-    pub eula: Vec<String>,
+    pub eula: Vec<CompactString>,
     /// `ovfSection` (`VAppOvfSectionInfo`, repeated).
     pub ovf_section: Vec<VAppOvfSectionInfo>,
     /// `ovfEnvironmentTransport` (`xsd:string`, repeated).
-    pub ovf_environment_transport: Vec<String>,
+    pub ovf_environment_transport: Vec<CompactString>,
     /// `installBootRequired` (`xsd:boolean`, required).
     pub install_boot_required: bool,
     /// `installBootStopDelay` (`xsd:int`, required).
@@ -429,11 +429,11 @@ pub struct VmConfigSpec {
     /// `ipAssignment` (`VAppIPAssignmentInfo`, optional).
     pub ip_assignment: Option<VAppIPAssignmentInfo>,
     /// `eula` (`xsd:string`, repeated).
-    pub eula: Vec<String>,
+    pub eula: Vec<CompactString>,
     /// `ovfSection` (`VAppOvfSectionSpec`, repeated).
     pub ovf_section: Vec<VAppOvfSectionSpec>,
     /// `ovfEnvironmentTransport` (`xsd:string`, repeated).
-    pub ovf_environment_transport: Vec<String>,
+    pub ovf_environment_transport: Vec<CompactString>,
     /// `installBootRequired` (`xsd:boolean`, optional).
     pub install_boot_required: Option<bool>,
     /// `installBootStopDelay` (`xsd:int`, optional).

@@ -11,7 +11,7 @@ pub struct VmDasBeingResetEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(VmDasBeingResetEvent => VmEvent);
 xml_struct!(VmDasBeingResetEvent);
@@ -48,7 +48,7 @@ pub struct VmDasBeingResetWithScreenshotEvent {
     /// The fields inherited from `VmDasBeingResetEvent`.
     pub base: VmDasBeingResetEvent,
     /// `screenshotFilePath` (`xsd:string`, required).
-    pub screenshot_file_path: String,
+    pub screenshot_file_path: CompactString,
 }
 inherits!(VmDasBeingResetWithScreenshotEvent => VmDasBeingResetEvent);
 xml_struct!(VmDasBeingResetWithScreenshotEvent);
@@ -343,7 +343,7 @@ pub struct VmDiskFailedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `disk` (`xsd:string`, required).
-    pub disk: String,
+    pub disk: CompactString,
     /// `reason` (`LocalizedMethodFault`, required).
     pub reason: LocalizedMethodFault,
 }
@@ -421,21 +421,21 @@ pub struct VmDiskFileInfo {
     /// The fields inherited from `FileInfo`.
     pub base: FileInfo,
     /// `diskType` (`xsd:string`, optional).
-    pub disk_type: Option<String>,
+    pub disk_type: Option<CompactString>,
     /// `capacityKb` (`xsd:long`, optional).
     pub capacity_kb: Option<i64>,
     /// `hardwareVersion` (`xsd:int`, optional).
     pub hardware_version: Option<i32>,
     /// `controllerType` (`xsd:string`, optional).
-    pub controller_type: Option<String>,
+    pub controller_type: Option<CompactString>,
     /// `diskExtents` (`xsd:string`, repeated).
-    pub disk_extents: Vec<String>,
+    pub disk_extents: Vec<CompactString>,
     /// `thin` (`xsd:boolean`, optional).
     pub thin: Option<bool>,
     /// `encryption` (`VmDiskFileEncryptionInfo`, optional).
     pub encryption: Option<VmDiskFileEncryptionInfo>,
     /// `sectorFormat` (`xsd:string`, optional).
-    pub sector_format: Option<String>,
+    pub sector_format: Option<CompactString>,
 }
 inherits!(VmDiskFileInfo => FileInfo);
 xml_struct!(VmDiskFileInfo);
@@ -527,11 +527,11 @@ pub struct VmDiskFileQueryFilter {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskType` (`xsd:string`, repeated).
-    pub disk_type: Vec<String>,
+    pub disk_type: Vec<CompactString>,
     /// `matchHardwareVersion` (`xsd:int`, repeated).
     pub match_hardware_version: Vec<i32>,
     /// `controllerType` (`xsd:string`, repeated).
-    pub controller_type: Vec<String>,
+    pub controller_type: Vec<CompactString>,
     /// `thin` (`xsd:boolean`, optional).
     pub thin: Option<bool>,
     /// `encrypted` (`xsd:boolean`, optional).

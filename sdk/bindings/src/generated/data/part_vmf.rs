@@ -13,7 +13,7 @@ pub struct VMFSDatastoreCreatedEvent {
     /// `datastore` (`DatastoreEventArgument`, required).
     pub datastore: DatastoreEventArgument,
     /// `datastoreUrl` (`xsd:string`, optional).
-    pub datastore_url: Option<String>,
+    pub datastore_url: Option<CompactString>,
 }
 inherits!(VMFSDatastoreCreatedEvent => HostEvent);
 xml_struct!(VMFSDatastoreCreatedEvent);
@@ -242,7 +242,7 @@ pub struct VmFailedStartingSecondaryEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(VmFailedStartingSecondaryEvent => VmEvent);
 xml_struct!(VmFailedStartingSecondaryEvent);
@@ -676,7 +676,7 @@ pub struct VmFaultToleranceVmTerminatedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(VmFaultToleranceVmTerminatedEvent => VmEvent);
 xml_struct!(VmFaultToleranceVmTerminatedEvent);
@@ -1141,7 +1141,7 @@ pub struct VmfsDatastoreSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskUuid` (`xsd:string`, required).
-    pub disk_uuid: String,
+    pub disk_uuid: CompactString,
 }
 inherits!(VmfsDatastoreSpec => DynamicData);
 xml_struct!(VmfsDatastoreSpec);
@@ -1178,7 +1178,7 @@ pub struct VmfsUnmapBandwidthSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `policy` (`xsd:string`, required).
-    pub policy: String,
+    pub policy: CompactString,
     /// `fixedValue` (`xsd:long`, required).
     pub fixed_value: i64,
     /// `dynamicMin` (`xsd:long`, required).

@@ -11,9 +11,9 @@ pub struct VmHealthMonitoringStateChangedEvent {
     /// The fields inherited from `ClusterEvent`.
     pub base: ClusterEvent,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `prevState` (`xsd:string`, optional).
-    pub prev_state: Option<String>,
+    pub prev_state: Option<CompactString>,
 }
 inherits!(VmHealthMonitoringStateChangedEvent => ClusterEvent);
 xml_struct!(VmHealthMonitoringStateChangedEvent);

@@ -11,7 +11,7 @@ pub struct VmInstanceUuidAssignedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `instanceUuid` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
 }
 inherits!(VmInstanceUuidAssignedEvent => VmEvent);
 xml_struct!(VmInstanceUuidAssignedEvent);
@@ -48,9 +48,9 @@ pub struct VmInstanceUuidChangedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `oldInstanceUuid` (`xsd:string`, required).
-    pub old_instance_uuid: String,
+    pub old_instance_uuid: CompactString,
     /// `newInstanceUuid` (`xsd:string`, required).
-    pub new_instance_uuid: String,
+    pub new_instance_uuid: CompactString,
 }
 inherits!(VmInstanceUuidChangedEvent => VmEvent);
 xml_struct!(VmInstanceUuidChangedEvent);
@@ -91,7 +91,7 @@ pub struct VmInstanceUuidConflictEvent {
     /// `conflictedVm` (`VmEventArgument`, required).
     pub conflicted_vm: VmEventArgument,
     /// `instanceUuid` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
 }
 inherits!(VmInstanceUuidConflictEvent => VmEvent);
 xml_struct!(VmInstanceUuidConflictEvent);

@@ -11,9 +11,9 @@ pub struct VmMacAssignedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `adapter` (`xsd:string`, required).
-    pub adapter: String,
+    pub adapter: CompactString,
     /// `mac` (`xsd:string`, required).
-    pub mac: String,
+    pub mac: CompactString,
 }
 inherits!(VmMacAssignedEvent => VmEvent);
 xml_struct!(VmMacAssignedEvent);
@@ -52,11 +52,11 @@ pub struct VmMacChangedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `adapter` (`xsd:string`, required).
-    pub adapter: String,
+    pub adapter: CompactString,
     /// `oldMac` (`xsd:string`, required).
-    pub old_mac: String,
+    pub old_mac: CompactString,
     /// `newMac` (`xsd:string`, required).
-    pub new_mac: String,
+    pub new_mac: CompactString,
 }
 inherits!(VmMacChangedEvent => VmEvent);
 xml_struct!(VmMacChangedEvent);
@@ -99,7 +99,7 @@ pub struct VmMacConflictEvent {
     /// `conflictedVm` (`VmEventArgument`, required).
     pub conflicted_vm: VmEventArgument,
     /// `mac` (`xsd:string`, required).
-    pub mac: String,
+    pub mac: CompactString,
 }
 inherits!(VmMacConflictEvent => VmEvent);
 xml_struct!(VmMacConflictEvent);
@@ -198,7 +198,7 @@ pub struct VmMessageErrorEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
     /// `messageInfo` (`VirtualMachineMessage`, repeated).
     pub message_info: Vec<VirtualMachineMessage>,
 }
@@ -239,7 +239,7 @@ pub struct VmMessageEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
     /// `messageInfo` (`VirtualMachineMessage`, repeated).
     pub message_info: Vec<VirtualMachineMessage>,
 }
@@ -280,7 +280,7 @@ pub struct VmMessageWarningEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
     /// `messageInfo` (`VirtualMachineMessage`, repeated).
     pub message_info: Vec<VirtualMachineMessage>,
 }

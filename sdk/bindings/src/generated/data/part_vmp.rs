@@ -224,7 +224,7 @@ pub struct VmPrimaryFailoverEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(VmPrimaryFailoverEvent => VmEvent);
 xml_struct!(VmPrimaryFailoverEvent);

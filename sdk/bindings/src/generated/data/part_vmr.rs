@@ -142,7 +142,7 @@ pub struct VmReloadFromPathEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `configPath` (`xsd:string`, required).
-    pub config_path: String,
+    pub config_path: CompactString,
 }
 inherits!(VmReloadFromPathEvent => VmEvent);
 xml_struct!(VmReloadFromPathEvent);
@@ -179,7 +179,7 @@ pub struct VmReloadFromPathFailedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `configPath` (`xsd:string`, required).
-    pub config_path: String,
+    pub config_path: CompactString,
 }
 inherits!(VmReloadFromPathFailedEvent => VmEvent);
 xml_struct!(VmReloadFromPathFailedEvent);
@@ -430,9 +430,9 @@ pub struct VmRenamedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `oldName` (`xsd:string`, required).
-    pub old_name: String,
+    pub old_name: CompactString,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 inherits!(VmRenamedEvent => VmEvent);
 xml_struct!(VmRenamedEvent);

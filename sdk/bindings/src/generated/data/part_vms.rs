@@ -170,7 +170,7 @@ pub struct VmShutdownOnIsolationEvent {
     /// `isolatedHost` (`HostEventArgument`, required).
     pub isolated_host: HostEventArgument,
     /// `shutdownResult` (`xsd:string`, optional).
-    pub shutdown_result: Option<String>,
+    pub shutdown_result: Option<CompactString>,
 }
 inherits!(VmShutdownOnIsolationEvent => VmPoweredOffEvent);
 xml_struct!(VmShutdownOnIsolationEvent);
@@ -391,7 +391,7 @@ pub struct VmStaticMacConflictEvent {
     /// `conflictedVm` (`VmEventArgument`, required).
     pub conflicted_vm: VmEventArgument,
     /// `mac` (`xsd:string`, required).
-    pub mac: String,
+    pub mac: CompactString,
 }
 inherits!(VmStaticMacConflictEvent => VmEvent);
 xml_struct!(VmStaticMacConflictEvent);

@@ -11,7 +11,7 @@ pub struct VmUnsupportedStartingEvent {
     /// The fields inherited from `VmStartingEvent`.
     pub base: VmStartingEvent,
     /// `guestId` (`xsd:string`, required).
-    pub guest_id: String,
+    pub guest_id: CompactString,
 }
 inherits!(VmUnsupportedStartingEvent => VmStartingEvent);
 xml_struct!(VmUnsupportedStartingEvent);
@@ -48,7 +48,7 @@ pub struct VmUpgradeCompleteEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
 }
 inherits!(VmUpgradeCompleteEvent => VmEvent);
 xml_struct!(VmUpgradeCompleteEvent);
@@ -115,7 +115,7 @@ pub struct VmUpgradingEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
 }
 inherits!(VmUpgradingEvent => VmEvent);
 xml_struct!(VmUpgradingEvent);
@@ -152,7 +152,7 @@ pub struct VmUuidAssignedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
 }
 inherits!(VmUuidAssignedEvent => VmEvent);
 xml_struct!(VmUuidAssignedEvent);
@@ -189,9 +189,9 @@ pub struct VmUuidChangedEvent {
     /// The fields inherited from `VmEvent`.
     pub base: VmEvent,
     /// `oldUuid` (`xsd:string`, required).
-    pub old_uuid: String,
+    pub old_uuid: CompactString,
     /// `newUuid` (`xsd:string`, required).
-    pub new_uuid: String,
+    pub new_uuid: CompactString,
 }
 inherits!(VmUuidChangedEvent => VmEvent);
 xml_struct!(VmUuidChangedEvent);
@@ -232,7 +232,7 @@ pub struct VmUuidConflictEvent {
     /// `conflictedVm` (`VmEventArgument`, required).
     pub conflicted_vm: VmEventArgument,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
 }
 inherits!(VmUuidConflictEvent => VmEvent);
 xml_struct!(VmUuidConflictEvent);

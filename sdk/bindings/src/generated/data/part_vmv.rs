@@ -11,9 +11,9 @@ pub struct VmVnicPoolReservationViolationClearEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `vmVnicResourcePoolKey` (`xsd:string`, required).
-    pub vm_vnic_resource_pool_key: String,
+    pub vm_vnic_resource_pool_key: CompactString,
     /// `vmVnicResourcePoolName` (`xsd:string`, optional).
-    pub vm_vnic_resource_pool_name: Option<String>,
+    pub vm_vnic_resource_pool_name: Option<CompactString>,
 }
 inherits!(VmVnicPoolReservationViolationClearEvent => DvsEvent);
 xml_struct!(VmVnicPoolReservationViolationClearEvent);
@@ -52,9 +52,9 @@ pub struct VmVnicPoolReservationViolationRaiseEvent {
     /// The fields inherited from `DvsEvent`.
     pub base: DvsEvent,
     /// `vmVnicResourcePoolKey` (`xsd:string`, required).
-    pub vm_vnic_resource_pool_key: String,
+    pub vm_vnic_resource_pool_key: CompactString,
     /// `vmVnicResourcePoolName` (`xsd:string`, optional).
-    pub vm_vnic_resource_pool_name: Option<String>,
+    pub vm_vnic_resource_pool_name: Option<CompactString>,
 }
 inherits!(VmVnicPoolReservationViolationRaiseEvent => DvsEvent);
 xml_struct!(VmVnicPoolReservationViolationRaiseEvent);

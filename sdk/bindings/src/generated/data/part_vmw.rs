@@ -23,11 +23,11 @@ pub struct VMwareDVSConfigInfo {
     /// `lacpGroupConfig` (`VMwareDvsLacpGroupConfig`, repeated).
     pub lacp_group_config: Vec<VMwareDvsLacpGroupConfig>,
     /// `lacpApiVersion` (`xsd:string`, optional).
-    pub lacp_api_version: Option<String>,
+    pub lacp_api_version: Option<CompactString>,
     /// `multicastFilteringMode` (`xsd:string`, optional).
-    pub multicast_filtering_mode: Option<String>,
+    pub multicast_filtering_mode: Option<CompactString>,
     /// `networkOffloadSpecId` (`xsd:string`, optional).
-    pub network_offload_spec_id: Option<String>,
+    pub network_offload_spec_id: Option<CompactString>,
     /// `networkOffloadConfig` (`VmwareDistributedVirtualSwitchNetworkOffloadConfig`, optional).
     pub network_offload_config: Option<VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
     /// `realTimeConfig` (`VmwareDistributedVirtualSwitchRealTimeConfig`, optional).
@@ -103,11 +103,11 @@ pub struct VMwareDVSConfigSpec {
     /// `ipfixConfig` (`VMwareIpfixConfig`, optional).
     pub ipfix_config: Option<VMwareIpfixConfig>,
     /// `lacpApiVersion` (`xsd:string`, optional).
-    pub lacp_api_version: Option<String>,
+    pub lacp_api_version: Option<CompactString>,
     /// `multicastFilteringMode` (`xsd:string`, optional).
-    pub multicast_filtering_mode: Option<String>,
+    pub multicast_filtering_mode: Option<CompactString>,
     /// `networkOffloadSpecId` (`xsd:string`, optional).
-    pub network_offload_spec_id: Option<String>,
+    pub network_offload_spec_id: Option<CompactString>,
     /// `networkOffloadConfig` (`VmwareDistributedVirtualSwitchNetworkOffloadConfig`, optional).
     pub network_offload_config: Option<VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
     /// `realTimeConfig` (`VmwareDistributedVirtualSwitchRealTimeConfig`, optional).
@@ -504,7 +504,7 @@ pub struct VMwareDVSPvlanConfigSpec {
     /// `pvlanEntry` (`VMwareDVSPvlanMapEntry`, required).
     pub pvlan_entry: VMwareDVSPvlanMapEntry,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
 }
 inherits!(VMwareDVSPvlanConfigSpec => DynamicData);
 xml_struct!(VMwareDVSPvlanConfigSpec);
@@ -547,7 +547,7 @@ pub struct VMwareDVSPvlanMapEntry {
     /// `secondaryVlanId` (`xsd:int`, required).
     pub secondary_vlan_id: i32,
     /// `pvlanType` (`xsd:string`, required).
-    pub pvlan_type: String,
+    pub pvlan_type: CompactString,
 }
 inherits!(VMwareDVSPvlanMapEntry => DynamicData);
 xml_struct!(VMwareDVSPvlanMapEntry);
@@ -618,7 +618,7 @@ pub struct VMwareDVSTeamingHealthCheckResult {
     /// The fields inherited from `HostMemberHealthCheckResult`.
     pub base: HostMemberHealthCheckResult,
     /// `teamingStatus` (`xsd:string`, required).
-    pub teaming_status: String,
+    pub teaming_status: CompactString,
 }
 inherits!(VMwareDVSTeamingHealthCheckResult => HostMemberHealthCheckResult);
 xml_struct!(VMwareDVSTeamingHealthCheckResult);
@@ -792,7 +792,7 @@ pub struct VMwareDVSVspanConfigSpec {
     /// `vspanSession` (`VMwareVspanSession`, required).
     pub vspan_session: VMwareVspanSession,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
 }
 inherits!(VMwareDVSVspanConfigSpec => DynamicData);
 xml_struct!(VMwareDVSVspanConfigSpec);
@@ -970,25 +970,25 @@ pub struct VMwareDvsLacpGroupConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `mode` (`xsd:string`, optional).
-    pub mode: Option<String>,
+    pub mode: Option<CompactString>,
     /// `uplinkNum` (`xsd:int`, optional).
     pub uplink_num: Option<i32>,
     /// `loadbalanceAlgorithm` (`xsd:string`, optional).
-    pub loadbalance_algorithm: Option<String>,
+    pub loadbalance_algorithm: Option<CompactString>,
     /// `vlan` (`VMwareDvsLagVlanConfig`, optional).
     pub vlan: Option<VMwareDvsLagVlanConfig>,
     /// `ipfix` (`VMwareDvsLagIpfixConfig`, optional).
     pub ipfix: Option<VMwareDvsLagIpfixConfig>,
     /// `uplinkName` (`xsd:string`, repeated).
-    pub uplink_name: Vec<String>,
+    pub uplink_name: Vec<CompactString>,
     /// `uplinkPortKey` (`xsd:string`, repeated).
-    pub uplink_port_key: Vec<String>,
+    pub uplink_port_key: Vec<CompactString>,
     /// `timeoutMode` (`xsd:string`, optional).
-    pub timeout_mode: Option<String>,
+    pub timeout_mode: Option<CompactString>,
 }
 inherits!(VMwareDvsLacpGroupConfig => DynamicData);
 xml_struct!(VMwareDvsLacpGroupConfig);
@@ -1045,7 +1045,7 @@ pub struct VMwareDvsLacpGroupSpec {
     /// `lacpGroupConfig` (`VMwareDvsLacpGroupConfig`, required).
     pub lacp_group_config: VMwareDvsLacpGroupConfig,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
 }
 inherits!(VMwareDvsLacpGroupSpec => DynamicData);
 xml_struct!(VMwareDvsLacpGroupSpec);
@@ -1199,7 +1199,7 @@ pub struct VMwareIpfixConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `collectorIpAddress` (`xsd:string`, optional).
-    pub collector_ip_address: Option<String>,
+    pub collector_ip_address: Option<CompactString>,
     /// `collectorPort` (`xsd:int`, optional).
     pub collector_port: Option<i32>,
     /// `observationDomainId` (`xsd:long`, optional).
@@ -1301,9 +1301,9 @@ pub struct VMwareUplinkPortOrderPolicy {
     /// The fields inherited from `InheritablePolicy`.
     pub base: InheritablePolicy,
     /// `activeUplinkPort` (`xsd:string`, repeated).
-    pub active_uplink_port: Vec<String>,
+    pub active_uplink_port: Vec<CompactString>,
     /// `standbyUplinkPort` (`xsd:string`, repeated).
-    pub standby_uplink_port: Vec<String>,
+    pub standby_uplink_port: Vec<CompactString>,
 }
 inherits!(VMwareUplinkPortOrderPolicy => InheritablePolicy);
 xml_struct!(VMwareUplinkPortOrderPolicy);
@@ -1342,15 +1342,15 @@ pub struct VMwareVspanPort {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `portKey` (`xsd:string`, repeated).
-    pub port_key: Vec<String>,
+    pub port_key: Vec<CompactString>,
     /// `uplinkPortName` (`xsd:string`, repeated).
-    pub uplink_port_name: Vec<String>,
+    pub uplink_port_name: Vec<CompactString>,
     /// `wildcardPortConnecteeType` (`xsd:string`, repeated).
-    pub wildcard_port_connectee_type: Vec<String>,
+    pub wildcard_port_connectee_type: Vec<CompactString>,
     /// `vlans` (`xsd:int`, repeated).
     pub vlans: Vec<i32>,
     /// `ipAddress` (`xsd:string`, repeated).
-    pub ip_address: Vec<String>,
+    pub ip_address: Vec<CompactString>,
 }
 inherits!(VMwareVspanPort => DynamicData);
 xml_struct!(VMwareVspanPort);
@@ -1398,11 +1398,11 @@ pub struct VMwareVspanSession {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `enabled` (`xsd:boolean`, required).
     pub enabled: bool,
     /// `sourcePortTransmitted` (`VMwareVspanPort`, optional).
@@ -1420,11 +1420,11 @@ pub struct VMwareVspanSession {
     /// `normalTrafficAllowed` (`xsd:boolean`, required).
     pub normal_traffic_allowed: bool,
     /// `sessionType` (`xsd:string`, optional).
-    pub session_type: Option<String>,
+    pub session_type: Option<CompactString>,
     /// `samplingRate` (`xsd:int`, optional).
     pub sampling_rate: Option<i32>,
     /// `encapType` (`xsd:string`, optional).
-    pub encap_type: Option<String>,
+    pub encap_type: Option<CompactString>,
     /// `erspanId` (`xsd:int`, optional).
     pub erspan_id: Option<i32>,
     /// `erspanCOS` (`xsd:int`, optional).
@@ -1432,7 +1432,7 @@ pub struct VMwareVspanSession {
     /// `erspanGraNanosec` (`xsd:boolean`, optional).
     pub erspan_gra_nanosec: Option<bool>,
     /// `netstack` (`xsd:string`, optional).
-    pub netstack: Option<String>,
+    pub netstack: Option<CompactString>,
 }
 inherits!(VMwareVspanSession => DynamicData);
 xml_struct!(VMwareVspanSession);
@@ -1638,9 +1638,9 @@ pub struct VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `activeUplink` (`xsd:string`, repeated).
-    pub active_uplink: Vec<String>,
+    pub active_uplink: Vec<CompactString>,
     /// `standbyUplink` (`xsd:string`, repeated).
-    pub standby_uplink: Vec<String>,
+    pub standby_uplink: Vec<CompactString>,
 }
 inherits!(VmwareDistributedVirtualSwitchDpuFailoverPolicy => DynamicData);
 xml_struct!(VmwareDistributedVirtualSwitchDpuFailoverPolicy);
@@ -1794,9 +1794,9 @@ pub struct VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `lanAUplink` (`xsd:string`, repeated).
-    pub lan_a_uplink: Vec<String>,
+    pub lan_a_uplink: Vec<CompactString>,
     /// `lanBUplink` (`xsd:string`, repeated).
-    pub lan_b_uplink: Vec<String>,
+    pub lan_b_uplink: Vec<CompactString>,
 }
 inherits!(VmwareDistributedVirtualSwitchRealTimeLanAnnotation => DynamicData);
 xml_struct!(VmwareDistributedVirtualSwitchRealTimeLanAnnotation);

@@ -11,7 +11,7 @@ pub struct VnicPortArgument {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vnic` (`xsd:string`, required).
-    pub vnic: String,
+    pub vnic: CompactString,
     /// `port` (`DistributedVirtualSwitchPortConnection`, required).
     pub port: DistributedVirtualSwitchPortConnection,
 }

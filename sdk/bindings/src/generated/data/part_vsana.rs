@@ -58,7 +58,7 @@ pub struct VsanAttachToSrOperation {
     /// `timestamp` (`xsd:dateTime`, optional).
     pub timestamp: Option<DateTime>,
     /// `srNumber` (`xsd:string`, required).
-    pub sr_number: String,
+    pub sr_number: CompactString,
 }
 inherits!(VsanAttachToSrOperation => DynamicData);
 xml_struct!(VsanAttachToSrOperation);

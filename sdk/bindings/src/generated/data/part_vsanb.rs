@@ -11,7 +11,7 @@ pub struct VsanBrokenDiskChainIssue {
     /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
     pub base: VsanUpgradeSystemPreflightCheckIssue,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 inherits!(VsanBrokenDiskChainIssue => VsanUpgradeSystemPreflightCheckIssue);
 xml_struct!(VsanBrokenDiskChainIssue);
@@ -48,13 +48,13 @@ pub struct VsanBurnInTest {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `testname` (`xsd:string`, required).
-    pub testname: String,
+    pub testname: CompactString,
     /// `workload` (`xsd:string`, optional).
-    pub workload: Option<String>,
+    pub workload: Option<CompactString>,
     /// `duration` (`xsd:long`, required).
     pub duration: i64,
     /// `result` (`xsd:string`, required).
-    pub result: String,
+    pub result: CompactString,
 }
 inherits!(VsanBurnInTest => DynamicData);
 xml_struct!(VsanBurnInTest);

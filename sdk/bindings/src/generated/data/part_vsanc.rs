@@ -13,9 +13,9 @@ pub struct VsanCapability {
     /// `target` (`ManagedObjectReference`, optional).
     pub target: Option<ManagedObjectReference>,
     /// `capabilities` (`xsd:string`, repeated).
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<CompactString>,
     /// `statuses` (`xsd:string`, repeated).
-    pub statuses: Vec<String>,
+    pub statuses: Vec<CompactString>,
 }
 inherits!(VsanCapability => DynamicData);
 xml_struct!(VsanCapability);
@@ -56,9 +56,9 @@ pub struct VsanCapacityReservationInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostRebuildThreshold` (`xsd:string`, optional).
-    pub host_rebuild_threshold: Option<String>,
+    pub host_rebuild_threshold: Option<CompactString>,
     /// `vsanOpSpaceThreshold` (`xsd:string`, optional).
-    pub vsan_op_space_threshold: Option<String>,
+    pub vsan_op_space_threshold: Option<CompactString>,
 }
 inherits!(VsanCapacityReservationInfo => DynamicData);
 xml_struct!(VsanCapacityReservationInfo);
@@ -97,9 +97,9 @@ pub struct VsanClusterAdvCfgSyncHostResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
     /// `isDefault` (`xsd:boolean`, optional).
     pub is_default: Option<bool>,
 }
@@ -144,7 +144,7 @@ pub struct VsanClusterAdvCfgSyncResult {
     /// `inSync` (`xsd:boolean`, required).
     pub in_sync: bool,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `hostValues` (`VsanClusterAdvCfgSyncHostResult`, repeated).
     pub host_values: Vec<VsanClusterAdvCfgSyncHostResult>,
 }
@@ -187,7 +187,7 @@ pub struct VsanClusterBalancePerDiskInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `fullness` (`xsd:long`, required).
     pub fullness: i64,
     /// `variance` (`xsd:long`, required).
@@ -332,9 +332,9 @@ pub struct VsanClusterConfig {
     /// `config` (`VsanClusterConfigInfo`, required).
     pub config: AnyVsanClusterConfigInfo,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `hosts` (`xsd:string`, repeated).
-    pub hosts: Vec<String>,
+    pub hosts: Vec<CompactString>,
     /// `toBeDeleted` (`xsd:boolean`, optional).
     pub to_be_deleted: Option<bool>,
 }
@@ -424,7 +424,7 @@ pub struct VsanClusterConfigInfoHostDefaultInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `autoClaimStorage` (`xsd:boolean`, optional).
     pub auto_claim_storage: Option<bool>,
     /// `checksumEnabled` (`xsd:boolean`, optional).
@@ -584,7 +584,7 @@ pub struct VsanClusterDitEncryptionHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `overallHealth` (`xsd:string`, required).
-    pub overall_health: String,
+    pub overall_health: CompactString,
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `hostResults` (`VsanDitEncryptionHealthSummary`, repeated).
@@ -629,17 +629,17 @@ pub struct VsanClusterEncryptionHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `overallHealth` (`xsd:string`, optional).
-    pub overall_health: Option<String>,
+    pub overall_health: Option<CompactString>,
     /// `configHealth` (`xsd:string`, optional).
-    pub config_health: Option<String>,
+    pub config_health: Option<CompactString>,
     /// `kmsHealth` (`xsd:string`, optional).
-    pub kms_health: Option<String>,
+    pub kms_health: Option<CompactString>,
     /// `vcKmsResult` (`VsanVcKmipServersHealth`, optional).
     pub vc_kms_result: Option<VsanVcKmipServersHealth>,
     /// `hostResults` (`VsanEncryptionHealthSummary`, repeated).
     pub host_results: Vec<VsanEncryptionHealthSummary>,
     /// `aesniHealth` (`xsd:string`, optional).
-    pub aesni_health: Option<String>,
+    pub aesni_health: Option<CompactString>,
 }
 inherits!(VsanClusterEncryptionHealthSummary => DynamicData);
 xml_struct!(VsanClusterEncryptionHealthSummary);
@@ -686,7 +686,7 @@ pub struct VsanClusterFileServiceHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `overallHealth` (`xsd:string`, optional).
-    pub overall_health: Option<String>,
+    pub overall_health: Option<CompactString>,
     /// `hostResults` (`VsanFileServiceHealthSummary`, repeated).
     pub host_results: Vec<VsanFileServiceHealthSummary>,
 }
@@ -729,7 +729,7 @@ pub struct VsanClusterGlobalDedupHealthSummary {
     /// `dedupConfigHealth` (`VsanHostGlobalDedupConfigHealthSummary`, repeated).
     pub dedup_config_health: Vec<VsanHostGlobalDedupConfigHealthSummary>,
     /// `dedupStoreHealth` (`xsd:string`, optional).
-    pub dedup_store_health: Option<String>,
+    pub dedup_store_health: Option<CompactString>,
 }
 inherits!(VsanClusterGlobalDedupHealthSummary => DynamicData);
 xml_struct!(VsanClusterGlobalDedupHealthSummary);
@@ -770,7 +770,7 @@ pub struct VsanClusterHclInfo {
     /// `hclDbLastUpdate` (`xsd:dateTime`, optional).
     pub hcl_db_last_update: Option<DateTime>,
     /// `hclDbAgeHealth` (`xsd:string`, optional).
-    pub hcl_db_age_health: Option<String>,
+    pub hcl_db_age_health: Option<CompactString>,
     /// `hostResults` (`VsanHostHclInfo`, repeated).
     pub host_results: Vec<VsanHostHclInfo>,
     /// `updateItems` (`VsanUpdateItem`, repeated).
@@ -821,7 +821,7 @@ pub struct VsanClusterHealthAction {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `actionId` (`xsd:string`, required).
-    pub action_id: String,
+    pub action_id: CompactString,
     /// `actionLabel` (`LocalizableMessage`, required).
     pub action_label: LocalizableMessage,
     /// `actionDescription` (`LocalizableMessage`, required).
@@ -923,11 +923,11 @@ pub struct VsanClusterHealthGroup {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `groupId` (`xsd:string`, required).
-    pub group_id: String,
+    pub group_id: CompactString,
     /// `groupName` (`xsd:string`, required).
-    pub group_name: String,
+    pub group_name: CompactString,
     /// `groupHealth` (`xsd:string`, required).
-    pub group_health: String,
+    pub group_health: CompactString,
     /// `groupTests` (`VsanClusterHealthTest`, repeated).
     pub group_tests: Vec<VsanClusterHealthTest>,
     /// `groupDetails` (`VsanClusterHealthResultBase`, repeated).
@@ -980,7 +980,7 @@ pub struct VsanClusterHealthResultBase {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `label` (`xsd:string`, optional).
-    pub label: Option<String>,
+    pub label: Option<CompactString>,
 }
 inherits!(VsanClusterHealthResultBase => DynamicData);
 xml_struct!(VsanClusterHealthResultBase);
@@ -1017,9 +1017,9 @@ pub struct VsanClusterHealthResultColumnInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(VsanClusterHealthResultColumnInfo => DynamicData);
 xml_struct!(VsanClusterHealthResultColumnInfo);
@@ -1058,9 +1058,9 @@ pub struct VsanClusterHealthResultKeyValuePair {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `value` (`xsd:string`, optional).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
 }
 inherits!(VsanClusterHealthResultKeyValuePair => DynamicData);
 xml_struct!(VsanClusterHealthResultKeyValuePair);
@@ -1099,7 +1099,7 @@ pub struct VsanClusterHealthResultRow {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `values` (`xsd:string`, repeated).
-    pub values: Vec<String>,
+    pub values: Vec<CompactString>,
     /// `nestedRows` (`VsanClusterHealthResultRow`, repeated).
     pub nested_rows: Vec<VsanClusterHealthResultRow>,
     /// `actions` (`VsanHealthDataDrivenAction`, repeated).
@@ -1211,9 +1211,9 @@ pub struct VsanClusterHealthSummary {
     /// `groups` (`VsanClusterHealthGroup`, repeated).
     pub groups: Vec<VsanClusterHealthGroup>,
     /// `overallHealth` (`xsd:string`, required).
-    pub overall_health: String,
+    pub overall_health: CompactString,
     /// `overallHealthDescription` (`xsd:string`, required).
-    pub overall_health_description: String,
+    pub overall_health_description: CompactString,
     /// `clomdLiveness` (`VsanClusterClomdLivenessResult`, optional).
     pub clomd_liveness: Option<VsanClusterClomdLivenessResult>,
     /// `diskBalance` (`VsanClusterBalanceSummary`, optional).
@@ -1326,7 +1326,7 @@ pub struct VsanClusterHealthSystemObjectsRepairResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `inRepairingQueueObjects` (`xsd:string`, repeated).
-    pub in_repairing_queue_objects: Vec<String>,
+    pub in_repairing_queue_objects: Vec<CompactString>,
     /// `failedRepairObjects` (`VsanFailedRepairObjectResult`, repeated).
     pub failed_repair_objects: Vec<VsanFailedRepairObjectResult>,
     /// `issueFound` (`xsd:boolean`, required).
@@ -1371,11 +1371,11 @@ pub struct VsanClusterHealthSystemStatusResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `goalState` (`xsd:string`, required).
-    pub goal_state: String,
+    pub goal_state: CompactString,
     /// `untrackedHosts` (`xsd:string`, repeated).
-    pub untracked_hosts: Vec<String>,
+    pub untracked_hosts: Vec<CompactString>,
     /// `trackedHostsStatus` (`VsanHostHealthSystemStatusResult`, repeated).
     pub tracked_hosts_status: Vec<VsanHostHealthSystemStatusResult>,
 }
@@ -1422,13 +1422,13 @@ pub struct VsanClusterHealthSystemVersionResult {
     /// `hostResults` (`VsanHostHealthSystemVersionResult`, repeated).
     pub host_results: Vec<VsanHostHealthSystemVersionResult>,
     /// `vcVersion` (`xsd:string`, optional).
-    pub vc_version: Option<String>,
+    pub vc_version: Option<CompactString>,
     /// `issueFound` (`xsd:boolean`, required).
     pub issue_found: bool,
     /// `upgradePossible` (`xsd:boolean`, optional).
     pub upgrade_possible: Option<bool>,
     /// `vcBuild` (`xsd:string`, optional).
-    pub vc_build: Option<String>,
+    pub vc_build: Option<CompactString>,
 }
 inherits!(VsanClusterHealthSystemVersionResult => DynamicData);
 xml_struct!(VsanClusterHealthSystemVersionResult);
@@ -1473,19 +1473,19 @@ pub struct VsanClusterHealthTest {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `testId` (`xsd:string`, optional).
-    pub test_id: Option<String>,
+    pub test_id: Option<CompactString>,
     /// `testName` (`xsd:string`, optional).
-    pub test_name: Option<String>,
+    pub test_name: Option<CompactString>,
     /// `testDescription` (`xsd:string`, optional).
-    pub test_description: Option<String>,
+    pub test_description: Option<CompactString>,
     /// `testShortDescription` (`xsd:string`, optional).
-    pub test_short_description: Option<String>,
+    pub test_short_description: Option<CompactString>,
     /// `testHealthyEntities` (`xsd:int`, optional).
     pub test_healthy_entities: Option<i32>,
     /// `testAllEntities` (`xsd:int`, optional).
     pub test_all_entities: Option<i32>,
     /// `testHealth` (`xsd:string`, optional).
-    pub test_health: Option<String>,
+    pub test_health: Option<CompactString>,
     /// `testDetails` (`VsanClusterHealthResultBase`, repeated).
     pub test_details: Vec<AnyVsanClusterHealthResultBase>,
     /// `testActions` (`VsanClusterHealthAction`, repeated).
@@ -1497,9 +1497,9 @@ pub struct VsanClusterHealthTest {
     /// `reducedScore` (`xsd:int`, optional).
     pub reduced_score: Option<i32>,
     /// `category` (`xsd:string`, optional).
-    pub category: Option<String>,
+    pub category: Option<CompactString>,
     /// `riskIfNotFix` (`xsd:string`, optional).
-    pub risk_if_not_fix: Option<String>,
+    pub risk_if_not_fix: Option<CompactString>,
     /// `lastStatusChangeTime` (`xsd:dateTime`, optional).
     pub last_status_change_time: Option<DateTime>,
 }
@@ -1566,9 +1566,9 @@ pub struct VsanClusterHostVmknicMapping {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `host` (`xsd:string`, required).
-    pub host: String,
+    pub host: CompactString,
     /// `vmknic` (`xsd:string`, required).
-    pub vmknic: String,
+    pub vmknic: CompactString,
 }
 inherits!(VsanClusterHostVmknicMapping => DynamicData);
 xml_struct!(VsanClusterHostVmknicMapping);
@@ -1609,17 +1609,17 @@ pub struct VsanClusterLimitHealthResult {
     /// `issueFound` (`xsd:boolean`, required).
     pub issue_found: bool,
     /// `componentLimitHealth` (`xsd:string`, required).
-    pub component_limit_health: String,
+    pub component_limit_health: CompactString,
     /// `diskFreeSpaceHealth` (`xsd:string`, required).
-    pub disk_free_space_health: String,
+    pub disk_free_space_health: CompactString,
     /// `rcFreeReservationHealth` (`xsd:string`, required).
-    pub rc_free_reservation_health: String,
+    pub rc_free_reservation_health: CompactString,
     /// `hostResults` (`VsanLimitHealthResult`, repeated).
     pub host_results: Vec<VsanLimitHealthResult>,
     /// `whatifHostFailures` (`VsanClusterWhatifHostFailuresResult`, repeated).
     pub whatif_host_failures: Vec<VsanClusterWhatifHostFailuresResult>,
     /// `hostsCommFailure` (`xsd:string`, repeated).
-    pub hosts_comm_failure: Vec<String>,
+    pub hosts_comm_failure: Vec<CompactString>,
 }
 inherits!(VsanClusterLimitHealthResult => DynamicData);
 xml_struct!(VsanClusterLimitHealthResult);
@@ -1668,13 +1668,13 @@ pub struct VsanClusterMembershipInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `clusterUuid` (`xsd:string`, optional).
-    pub cluster_uuid: Option<String>,
+    pub cluster_uuid: Option<CompactString>,
     /// `health` (`xsd:string`, optional).
-    pub health: Option<String>,
+    pub health: Option<CompactString>,
     /// `membershipUuid` (`xsd:string`, optional).
-    pub membership_uuid: Option<String>,
+    pub membership_uuid: Option<CompactString>,
     /// `memberUuid` (`xsd:string`, repeated).
-    pub member_uuid: Vec<String>,
+    pub member_uuid: Vec<CompactString>,
 }
 inherits!(VsanClusterMembershipInfo => DynamicData);
 xml_struct!(VsanClusterMembershipInfo);
@@ -1735,19 +1735,19 @@ pub struct VsanClusterNetworkHealthResult {
     /// `potentialMulticastIssue` (`xsd:boolean`, optional).
     pub potential_multicast_issue: Option<bool>,
     /// `otherHostsInVsanCluster` (`xsd:string`, repeated).
-    pub other_hosts_in_vsan_cluster: Vec<String>,
+    pub other_hosts_in_vsan_cluster: Vec<CompactString>,
     /// `partitions` (`VsanClusterNetworkPartitionInfo`, repeated).
     pub partitions: Vec<VsanClusterNetworkPartitionInfo>,
     /// `hostsWithVsanDisabled` (`xsd:string`, repeated).
-    pub hosts_with_vsan_disabled: Vec<String>,
+    pub hosts_with_vsan_disabled: Vec<CompactString>,
     /// `hostsDisconnected` (`xsd:string`, repeated).
-    pub hosts_disconnected: Vec<String>,
+    pub hosts_disconnected: Vec<CompactString>,
     /// `hostsCommFailure` (`xsd:string`, repeated).
-    pub hosts_comm_failure: Vec<String>,
+    pub hosts_comm_failure: Vec<CompactString>,
     /// `hostsInEsxMaintenanceMode` (`xsd:string`, repeated).
-    pub hosts_in_esx_maintenance_mode: Vec<String>,
+    pub hosts_in_esx_maintenance_mode: Vec<CompactString>,
     /// `hostsInVsanMaintenanceMode` (`xsd:string`, repeated).
-    pub hosts_in_vsan_maintenance_mode: Vec<String>,
+    pub hosts_in_vsan_maintenance_mode: Vec<CompactString>,
     /// `infoAboutUnexpectedHosts` (`VsanQueryResultHostInfo`, repeated).
     pub info_about_unexpected_hosts: Vec<VsanQueryResultHostInfo>,
     /// `clusterInUnicastMode` (`xsd:boolean`, optional).
@@ -1876,7 +1876,7 @@ pub struct VsanClusterNetworkPartitionInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hosts` (`xsd:string`, repeated).
-    pub hosts: Vec<String>,
+    pub hosts: Vec<CompactString>,
     /// `partitionUnknown` (`xsd:boolean`, optional).
     pub partition_unknown: Option<bool>,
 }
@@ -1917,9 +1917,9 @@ pub struct VsanClusterProactiveTestResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `overallStatus` (`xsd:string`, required).
-    pub overall_status: String,
+    pub overall_status: CompactString,
     /// `overallStatusDescription` (`xsd:string`, required).
-    pub overall_status_description: String,
+    pub overall_status_description: CompactString,
     /// `timestamp` (`xsd:dateTime`, required).
     pub timestamp: DateTime,
     /// `healthTest` (`VsanClusterHealthTest`, optional).
@@ -1966,13 +1966,13 @@ pub struct VsanClusterTelemetryProxyConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `host` (`xsd:string`, optional).
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `user` (`xsd:string`, optional).
-    pub user: Option<String>,
+    pub user: Option<CompactString>,
     /// `password` (`xsd:string`, optional).
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// `autoDiscovered` (`xsd:boolean`, optional).
     pub auto_discovered: Option<bool>,
 }
@@ -2021,7 +2021,7 @@ pub struct VsanClusterVMsHealthOverallResult {
     /// `healthStateList` (`VsanClusterVMsHealthSummaryResult`, repeated).
     pub health_state_list: Vec<VsanClusterVMsHealthSummaryResult>,
     /// `overallHealthState` (`xsd:string`, optional).
-    pub overall_health_state: Option<String>,
+    pub overall_health_state: Option<CompactString>,
 }
 inherits!(VsanClusterVMsHealthOverallResult => DynamicData);
 xml_struct!(VsanClusterVMsHealthOverallResult);
@@ -2062,11 +2062,11 @@ pub struct VsanClusterVMsHealthSummaryResult {
     /// `numVMs` (`xsd:int`, required).
     pub num_v_ms: i32,
     /// `state` (`xsd:string`, optional).
-    pub state: Option<String>,
+    pub state: Option<CompactString>,
     /// `health` (`xsd:string`, required).
-    pub health: String,
+    pub health: CompactString,
     /// `vmInstanceUuids` (`xsd:string`, repeated).
-    pub vm_instance_uuids: Vec<String>,
+    pub vm_instance_uuids: Vec<CompactString>,
 }
 inherits!(VsanClusterVMsHealthSummaryResult => DynamicData);
 xml_struct!(VsanClusterVMsHealthSummaryResult);
@@ -2168,11 +2168,11 @@ pub struct VsanClusterWhatifHostFailuresResult {
     /// `totalComponents` (`xsd:long`, required).
     pub total_components: i64,
     /// `componentLimitHealth` (`xsd:string`, optional).
-    pub component_limit_health: Option<String>,
+    pub component_limit_health: Option<CompactString>,
     /// `diskFreeSpaceHealth` (`xsd:string`, optional).
-    pub disk_free_space_health: Option<String>,
+    pub disk_free_space_health: Option<CompactString>,
     /// `rcFreeReservationHealth` (`xsd:string`, optional).
-    pub rc_free_reservation_health: Option<String>,
+    pub rc_free_reservation_health: Option<CompactString>,
     /// `slackSpaceCapRequired` (`xsd:long`, optional).
     pub slack_space_cap_required: Option<i64>,
     /// `diskSpaceThreshold` (`VsanHealthThreshold`, optional).
@@ -2239,7 +2239,7 @@ pub struct VsanCompatibilityCheckResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `message` (`LocalizableMessage`, optional).
     pub message: Option<LocalizableMessage>,
 }
@@ -2379,7 +2379,7 @@ pub struct VsanConfigInfoEx {
     /// `vsanHealthConfig` (`VsanHealthConfigSpec`, optional).
     pub vsan_health_config: Option<VsanHealthConfigSpec>,
     /// `mode` (`xsd:string`, optional).
-    pub mode: Option<String>,
+    pub mode: Option<CompactString>,
     /// `vsanPMemConfig` (`VimVsanVsanPMemConfig`, optional).
     pub vsan_p_mem_config: Option<VimVsanVsanPMemConfig>,
     /// `vsanEsaConfigInfo` (`VsanEsaConfigInfo`, optional).

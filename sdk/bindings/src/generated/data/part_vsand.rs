@@ -11,7 +11,7 @@ pub struct VsanDataDrivenAPIAction {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `actionId` (`xsd:string`, required).
-    pub action_id: String,
+    pub action_id: CompactString,
     /// `actionLabel` (`LocalizableMessage`, required).
     pub action_label: LocalizableMessage,
     /// `actionDescription` (`LocalizableMessage`, required).
@@ -109,9 +109,9 @@ pub struct VsanDataEncryptionConfig {
     /// `kmsProviderId` (`KeyProviderId`, optional).
     pub kms_provider_id: Option<KeyProviderId>,
     /// `kekId` (`xsd:string`, optional).
-    pub kek_id: Option<String>,
+    pub kek_id: Option<CompactString>,
     /// `hostKeyId` (`xsd:string`, optional).
-    pub host_key_id: Option<String>,
+    pub host_key_id: Option<CompactString>,
     /// `dekGenerationId` (`xsd:long`, optional).
     pub dek_generation_id: Option<i64>,
     /// `changing` (`xsd:boolean`, optional).
@@ -119,21 +119,21 @@ pub struct VsanDataEncryptionConfig {
     /// `eraseDisksBeforeUse` (`xsd:boolean`, optional).
     pub erase_disks_before_use: Option<bool>,
     /// `wrappedDek` (`xsd:string`, optional).
-    pub wrapped_dek: Option<String>,
+    pub wrapped_dek: Option<CompactString>,
     /// `dekId` (`xsd:string`, optional).
-    pub dek_id: Option<String>,
+    pub dek_id: Option<CompactString>,
     /// `oldWrappedDek` (`xsd:string`, optional).
-    pub old_wrapped_dek: Option<String>,
+    pub old_wrapped_dek: Option<CompactString>,
     /// `oldDekId` (`xsd:string`, optional).
-    pub old_dek_id: Option<String>,
+    pub old_dek_id: Option<CompactString>,
     /// `kekVerifier` (`xsd:string`, optional).
-    pub kek_verifier: Option<String>,
+    pub kek_verifier: Option<CompactString>,
     /// `dekVerifier` (`xsd:string`, optional).
-    pub dek_verifier: Option<String>,
+    pub dek_verifier: Option<CompactString>,
     /// `oldDekVerifier` (`xsd:string`, optional).
-    pub old_dek_verifier: Option<String>,
+    pub old_dek_verifier: Option<CompactString>,
     /// `iv` (`xsd:string`, optional).
-    pub iv: Option<String>,
+    pub iv: Option<CompactString>,
     /// `syncing` (`xsd:boolean`, optional).
     pub syncing: Option<bool>,
 }
@@ -317,7 +317,7 @@ pub struct VsanDatastoreInfo {
     /// The fields inherited from `DatastoreInfo`.
     pub base: DatastoreInfo,
     /// `membershipUuid` (`xsd:string`, optional).
-    pub membership_uuid: Option<String>,
+    pub membership_uuid: Option<CompactString>,
     /// `accessGenNo` (`xsd:int`, optional).
     pub access_gen_no: Option<i32>,
 }
@@ -358,9 +358,9 @@ pub struct VsanDatastoreSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(VsanDatastoreSpec => DynamicData);
 xml_struct!(VsanDatastoreSpec);
@@ -468,7 +468,7 @@ pub struct VsanDiskEncryptionHealth {
     /// `diskHealth` (`VsanPhysicalDiskHealth`, optional).
     pub disk_health: Option<VsanPhysicalDiskHealth>,
     /// `encryptionIssues` (`xsd:string`, repeated).
-    pub encryption_issues: Vec<String>,
+    pub encryption_issues: Vec<CompactString>,
 }
 inherits!(VsanDiskEncryptionHealth => DynamicData);
 xml_struct!(VsanDiskEncryptionHealth);
@@ -513,7 +513,7 @@ pub struct VsanDiskFormatConversionCheckResult {
     /// `isDataMovementRequired` (`xsd:boolean`, optional).
     pub is_data_movement_required: Option<bool>,
     /// `storagePoolDisk` (`xsd:string`, optional).
-    pub storage_pool_disk: Option<String>,
+    pub storage_pool_disk: Option<CompactString>,
 }
 inherits!(VsanDiskFormatConversionCheckResult => VsanUpgradeSystemPreflightCheckResult);
 xml_struct!(VsanDiskFormatConversionCheckResult);
@@ -605,7 +605,7 @@ pub struct VsanDiskRebalanceResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `bytesMoving` (`xsd:long`, optional).
     pub bytes_moving: Option<i64>,
     /// `remainingBytesToMove` (`xsd:long`, optional).
@@ -682,7 +682,7 @@ pub struct VsanDiskUnhealthIssue {
     /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
     pub base: VsanUpgradeSystemPreflightCheckIssue,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 inherits!(VsanDiskUnhealthIssue => VsanUpgradeSystemPreflightCheckIssue);
 xml_struct!(VsanDiskUnhealthIssue);
@@ -719,9 +719,9 @@ pub struct VsanDitEncryptionHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `health` (`xsd:string`, optional).
-    pub health: Option<String>,
+    pub health: Option<CompactString>,
     /// `reason` (`LocalizableMessage`, optional).
     pub reason: Option<LocalizableMessage>,
     /// `ditEncryptionInfo` (`VsanInTransitEncryptionInfo`, optional).
@@ -768,13 +768,13 @@ pub struct VsanDownloadItem {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
     /// `sha1sum` (`xsd:string`, required).
-    pub sha1sum: String,
+    pub sha1sum: CompactString,
     /// `formatType` (`xsd:string`, optional).
-    pub format_type: Option<String>,
+    pub format_type: Option<CompactString>,
     /// `itemId` (`xsd:string`, optional).
-    pub item_id: Option<String>,
+    pub item_id: Option<CompactString>,
 }
 inherits!(VsanDownloadItem => DynamicData);
 xml_struct!(VsanDownloadItem);

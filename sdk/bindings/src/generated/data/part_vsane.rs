@@ -11,15 +11,15 @@ pub struct VsanEncryptionHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `encryptionInfo` (`VsanHostEncryptionInfo`, optional).
     pub encryption_info: Option<VsanHostEncryptionInfo>,
     /// `overallKmsHealth` (`xsd:string`, required).
-    pub overall_kms_health: String,
+    pub overall_kms_health: CompactString,
     /// `kmsHealth` (`VsanKmsHealth`, repeated).
     pub kms_health: Vec<VsanKmsHealth>,
     /// `encryptionIssues` (`xsd:string`, repeated).
-    pub encryption_issues: Vec<String>,
+    pub encryption_issues: Vec<CompactString>,
     /// `diskResults` (`VsanDiskEncryptionHealth`, repeated).
     pub disk_results: Vec<VsanDiskEncryptionHealth>,
     /// `error` (`LocalizedMethodFault`, optional).
@@ -29,7 +29,7 @@ pub struct VsanEncryptionHealthSummary {
     /// `inconsistentlyEncryptedObjectCount` (`xsd:long`, optional).
     pub inconsistently_encrypted_object_count: Option<i64>,
     /// `hostEncryptionDekId` (`xsd:string`, optional).
-    pub host_encryption_dek_id: Option<String>,
+    pub host_encryption_dek_id: Option<CompactString>,
     /// `kekVerifierHealth` (`xsd:boolean`, optional).
     pub kek_verifier_health: Option<bool>,
     /// `dekVerifierHealth` (`xsd:boolean`, optional).

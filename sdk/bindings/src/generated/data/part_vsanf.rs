@@ -11,9 +11,9 @@ pub struct VsanFailedRepairObjectResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `errMessage` (`xsd:string`, optional).
-    pub err_message: Option<String>,
+    pub err_message: Option<CompactString>,
 }
 inherits!(VsanFailedRepairObjectResult => DynamicData);
 xml_struct!(VsanFailedRepairObjectResult);
@@ -52,25 +52,25 @@ pub struct VsanFileServerHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `domainName` (`xsd:string`, optional).
-    pub domain_name: Option<String>,
+    pub domain_name: Option<CompactString>,
     /// `fileServerIp` (`xsd:string`, optional).
-    pub file_server_ip: Option<String>,
+    pub file_server_ip: Option<CompactString>,
     /// `nfsdHealth` (`xsd:string`, optional).
-    pub nfsd_health: Option<String>,
+    pub nfsd_health: Option<CompactString>,
     /// `networkHealth` (`xsd:string`, optional).
-    pub network_health: Option<String>,
+    pub network_health: Option<CompactString>,
     /// `rootfsHealth` (`xsd:string`, optional).
-    pub rootfs_health: Option<String>,
+    pub rootfs_health: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `smbConnections` (`xsd:int`, optional).
     pub smb_connections: Option<i32>,
     /// `smbDaemonHealth` (`xsd:string`, optional).
-    pub smb_daemon_health: Option<String>,
+    pub smb_daemon_health: Option<CompactString>,
     /// `adTestJoinHealth` (`xsd:string`, optional).
-    pub ad_test_join_health: Option<String>,
+    pub ad_test_join_health: Option<CompactString>,
     /// `dnsLookupHealth` (`xsd:string`, optional).
-    pub dns_lookup_health: Option<String>,
+    pub dns_lookup_health: Option<CompactString>,
 }
 inherits!(VsanFileServerHealthSummary => DynamicData);
 xml_struct!(VsanFileServerHealthSummary);
@@ -125,9 +125,9 @@ pub struct VsanFileServiceBalanceHealth {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `health` (`xsd:string`, optional).
-    pub health: Option<String>,
+    pub health: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(VsanFileServiceBalanceHealth => DynamicData);
 xml_struct!(VsanFileServiceBalanceHealth);
@@ -231,17 +231,17 @@ pub struct VsanFileServiceDomainConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `dnsServerAddresses` (`xsd:string`, repeated).
-    pub dns_server_addresses: Vec<String>,
+    pub dns_server_addresses: Vec<CompactString>,
     /// `dnsSuffixes` (`xsd:string`, repeated).
-    pub dns_suffixes: Vec<String>,
+    pub dns_suffixes: Vec<CompactString>,
     /// `fileServerIpConfig` (`VsanFileServiceIpConfig`, repeated).
     pub file_server_ip_config: Vec<VsanFileServiceIpConfig>,
     /// `directoryServerConfig` (`VsanDirectoryServerConfig`, optional).
     pub directory_server_config: Option<VsanDirectoryServerConfig>,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 inherits!(VsanFileServiceDomainConfig => DynamicData);
 xml_struct!(VsanFileServiceDomainConfig);
@@ -288,9 +288,9 @@ pub struct VsanFileServiceHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `overallHealth` (`xsd:string`, optional).
-    pub overall_health: Option<String>,
+    pub overall_health: Option<CompactString>,
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `vdfsdStatus` (`VsanResourceHealth`, optional).
@@ -361,15 +361,15 @@ pub struct VsanFileServiceIpConfig {
     /// The fields inherited from `HostIpConfig`.
     pub base: HostIpConfig,
     /// `fqdn` (`xsd:string`, optional).
-    pub fqdn: Option<String>,
+    pub fqdn: Option<CompactString>,
     /// `isPrimary` (`xsd:boolean`, optional).
     pub is_primary: Option<bool>,
     /// `gateway` (`xsd:string`, required).
-    pub gateway: String,
+    pub gateway: CompactString,
     /// `affinityLocation` (`xsd:string`, optional).
-    pub affinity_location: Option<String>,
+    pub affinity_location: Option<CompactString>,
     /// `ipv6Gateway` (`xsd:string`, optional).
-    pub ipv6_gateway: Option<String>,
+    pub ipv6_gateway: Option<CompactString>,
 }
 inherits!(VsanFileServiceIpConfig => HostIpConfig);
 xml_struct!(VsanFileServiceIpConfig);
@@ -416,9 +416,9 @@ pub struct VsanFileServiceRootFsHealth {
     /// `created` (`xsd:boolean`, optional).
     pub created: Option<bool>,
     /// `health` (`xsd:string`, optional).
-    pub health: Option<String>,
+    pub health: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(VsanFileServiceRootFsHealth => DynamicData);
 xml_struct!(VsanFileServiceRootFsHealth);
@@ -459,23 +459,23 @@ pub struct VsanFileServiceShareHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `overallHealth` (`xsd:string`, optional).
-    pub overall_health: Option<String>,
+    pub overall_health: Option<CompactString>,
     /// `domainName` (`xsd:string`, optional).
-    pub domain_name: Option<String>,
+    pub domain_name: Option<CompactString>,
     /// `shareUuid` (`xsd:string`, optional).
-    pub share_uuid: Option<String>,
+    pub share_uuid: Option<CompactString>,
     /// `shareName` (`xsd:string`, optional).
-    pub share_name: Option<String>,
+    pub share_name: Option<CompactString>,
     /// `objectHealth` (`VsanObjectOverallHealth`, optional).
     pub object_health: Option<VsanObjectOverallHealth>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `extensible` (`xsd:boolean`, optional).
     pub extensible: Option<bool>,
     /// `spbmProfileUuid` (`xsd:string`, optional).
-    pub spbm_profile_uuid: Option<String>,
+    pub spbm_profile_uuid: Option<CompactString>,
     /// `spbmProfileGenerationId` (`xsd:string`, optional).
-    pub spbm_profile_generation_id: Option<String>,
+    pub spbm_profile_generation_id: Option<CompactString>,
     /// `sharePolicyMismatch` (`xsd:boolean`, optional).
     pub share_policy_mismatch: Option<bool>,
 }

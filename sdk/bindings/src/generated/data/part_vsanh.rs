@@ -11,13 +11,13 @@ pub struct VsanHclCommonDeviceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `displayName` (`xsd:string`, optional).
-    pub display_name: Option<String>,
+    pub display_name: Option<CompactString>,
     /// `driverName` (`xsd:string`, optional).
-    pub driver_name: Option<String>,
+    pub driver_name: Option<CompactString>,
     /// `driverVersion` (`xsd:string`, optional).
-    pub driver_version: Option<String>,
+    pub driver_version: Option<CompactString>,
     /// `vendorId` (`xsd:long`, optional).
     pub vendor_id: Option<i64>,
     /// `deviceId` (`xsd:long`, optional).
@@ -33,17 +33,17 @@ pub struct VsanHclCommonDeviceInfo {
     /// `releaseSupported` (`xsd:boolean`, optional).
     pub release_supported: Option<bool>,
     /// `releasesOnHcl` (`xsd:string`, repeated).
-    pub releases_on_hcl: Vec<String>,
+    pub releases_on_hcl: Vec<CompactString>,
     /// `driverVersionsOnHcl` (`xsd:string`, repeated).
-    pub driver_versions_on_hcl: Vec<String>,
+    pub driver_versions_on_hcl: Vec<CompactString>,
     /// `driverVersionSupported` (`xsd:boolean`, optional).
     pub driver_version_supported: Option<bool>,
     /// `fwVersionSupported` (`xsd:boolean`, optional).
     pub fw_version_supported: Option<bool>,
     /// `fwVersionOnHcl` (`xsd:string`, repeated).
-    pub fw_version_on_hcl: Vec<String>,
+    pub fw_version_on_hcl: Vec<CompactString>,
     /// `fwVersion` (`xsd:string`, optional).
-    pub fw_version: Option<String>,
+    pub fw_version: Option<CompactString>,
     /// `driversOnHcl` (`VsanHclDriverInfo`, repeated).
     pub drivers_on_hcl: Vec<VsanHclDriverInfo>,
 }
@@ -153,13 +153,13 @@ pub struct VsanHclControllerInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `deviceDisplayName` (`xsd:string`, optional).
-    pub device_display_name: Option<String>,
+    pub device_display_name: Option<CompactString>,
     /// `driverName` (`xsd:string`, optional).
-    pub driver_name: Option<String>,
+    pub driver_name: Option<CompactString>,
     /// `driverVersion` (`xsd:string`, optional).
-    pub driver_version: Option<String>,
+    pub driver_version: Option<CompactString>,
     /// `vendorId` (`xsd:long`, optional).
     pub vendor_id: Option<i64>,
     /// `deviceId` (`xsd:long`, optional).
@@ -175,29 +175,29 @@ pub struct VsanHclControllerInfo {
     /// `releaseSupported` (`xsd:boolean`, optional).
     pub release_supported: Option<bool>,
     /// `releasesOnHcl` (`xsd:string`, repeated).
-    pub releases_on_hcl: Vec<String>,
+    pub releases_on_hcl: Vec<CompactString>,
     /// `driverVersionsOnHcl` (`xsd:string`, repeated).
-    pub driver_versions_on_hcl: Vec<String>,
+    pub driver_versions_on_hcl: Vec<CompactString>,
     /// `driverVersionSupported` (`xsd:boolean`, optional).
     pub driver_version_supported: Option<bool>,
     /// `fwVersionSupported` (`xsd:boolean`, optional).
     pub fw_version_supported: Option<bool>,
     /// `fwVersionOnHcl` (`xsd:string`, repeated).
-    pub fw_version_on_hcl: Vec<String>,
+    pub fw_version_on_hcl: Vec<CompactString>,
     /// `cacheConfigSupported` (`xsd:boolean`, optional).
     pub cache_config_supported: Option<bool>,
     /// `cacheConfigOnHcl` (`xsd:string`, repeated).
-    pub cache_config_on_hcl: Vec<String>,
+    pub cache_config_on_hcl: Vec<CompactString>,
     /// `raidConfigSupported` (`xsd:boolean`, optional).
     pub raid_config_supported: Option<bool>,
     /// `raidConfigOnHcl` (`xsd:string`, repeated).
-    pub raid_config_on_hcl: Vec<String>,
+    pub raid_config_on_hcl: Vec<CompactString>,
     /// `fwVersion` (`xsd:string`, optional).
-    pub fw_version: Option<String>,
+    pub fw_version: Option<CompactString>,
     /// `raidConfig` (`xsd:string`, optional).
-    pub raid_config: Option<String>,
+    pub raid_config: Option<CompactString>,
     /// `cacheConfig` (`xsd:string`, optional).
-    pub cache_config: Option<String>,
+    pub cache_config: Option<CompactString>,
     /// `cimProviderInfo` (`VsanHostCimProviderInfo`, optional).
     pub cim_provider_info: Option<VsanHostCimProviderInfo>,
     /// `usedByVsan` (`xsd:boolean`, optional).
@@ -207,11 +207,11 @@ pub struct VsanHclControllerInfo {
     /// `issues` (`LocalizedMethodFault`, repeated).
     pub issues: Vec<LocalizedMethodFault>,
     /// `remediableIssues` (`xsd:string`, repeated).
-    pub remediable_issues: Vec<String>,
+    pub remediable_issues: Vec<CompactString>,
     /// `driversOnHcl` (`VsanHclDriverInfo`, repeated).
     pub drivers_on_hcl: Vec<VsanHclDriverInfo>,
     /// `fwAuxVersion` (`xsd:string`, optional).
-    pub fw_aux_version: Option<String>,
+    pub fw_aux_version: Option<CompactString>,
     /// `queueDepth` (`xsd:long`, optional).
     pub queue_depth: Option<i64>,
     /// `queueDepthOnHcl` (`xsd:long`, optional).
@@ -219,27 +219,27 @@ pub struct VsanHclControllerInfo {
     /// `queueDepthSupported` (`xsd:boolean`, optional).
     pub queue_depth_supported: Option<bool>,
     /// `diskMode` (`xsd:string`, optional).
-    pub disk_mode: Option<String>,
+    pub disk_mode: Option<CompactString>,
     /// `diskModeOnHcl` (`xsd:string`, repeated).
-    pub disk_mode_on_hcl: Vec<String>,
+    pub disk_mode_on_hcl: Vec<CompactString>,
     /// `diskModeSupported` (`xsd:boolean`, optional).
     pub disk_mode_supported: Option<bool>,
     /// `toolName` (`xsd:string`, optional).
-    pub tool_name: Option<String>,
+    pub tool_name: Option<CompactString>,
     /// `toolVersion` (`xsd:string`, optional).
-    pub tool_version: Option<String>,
+    pub tool_version: Option<CompactString>,
     /// `productId` (`xsd:string`, optional).
-    pub product_id: Option<String>,
+    pub product_id: Option<CompactString>,
     /// `diskCapacity` (`xsd:long`, optional).
     pub disk_capacity: Option<i64>,
     /// `vcgEntryInfo` (`VsanVcgDeviceInfo`, repeated).
     pub vcg_entry_info: Vec<VsanVcgDeviceInfo>,
     /// `controllerType` (`xsd:string`, optional).
-    pub controller_type: Option<String>,
+    pub controller_type: Option<CompactString>,
     /// `userSelectedVcgId` (`xsd:int`, optional).
     pub user_selected_vcg_id: Option<i32>,
     /// `vsanCompatibility` (`xsd:string`, repeated).
-    pub vsan_compatibility: Vec<String>,
+    pub vsan_compatibility: Vec<CompactString>,
 }
 inherits!(VsanHclControllerInfo => DynamicData);
 xml_struct!(VsanHclControllerInfo);
@@ -362,9 +362,9 @@ pub struct VsanHclDiskInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `model` (`xsd:string`, optional).
-    pub model: Option<String>,
+    pub model: Option<CompactString>,
     /// `isSsd` (`xsd:boolean`, optional).
     pub is_ssd: Option<bool>,
     /// `vsanDisk` (`xsd:boolean`, required).
@@ -372,13 +372,13 @@ pub struct VsanHclDiskInfo {
     /// `issues` (`LocalizedMethodFault`, repeated).
     pub issues: Vec<LocalizedMethodFault>,
     /// `remediableIssues` (`xsd:string`, repeated).
-    pub remediable_issues: Vec<String>,
+    pub remediable_issues: Vec<CompactString>,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `capacity` (`xsd:long`, optional).
     pub capacity: Option<i64>,
     /// `vsanCompatibility` (`xsd:string`, repeated).
-    pub vsan_compatibility: Vec<String>,
+    pub vsan_compatibility: Vec<CompactString>,
 }
 inherits!(VsanHclDiskInfo => DynamicData);
 xml_struct!(VsanHclDiskInfo);
@@ -431,25 +431,25 @@ pub struct VsanHclDriverInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `driverVersion` (`xsd:string`, optional).
-    pub driver_version: Option<String>,
+    pub driver_version: Option<CompactString>,
     /// `driverLink` (`VsanDownloadItem`, optional).
     pub driver_link: Option<VsanDownloadItem>,
     /// `fwVersion` (`xsd:string`, optional).
-    pub fw_version: Option<String>,
+    pub fw_version: Option<CompactString>,
     /// `fwLinks` (`VsanDownloadItem`, repeated).
     pub fw_links: Vec<VsanDownloadItem>,
     /// `toolsLinks` (`VsanDownloadItem`, repeated).
     pub tools_links: Vec<VsanDownloadItem>,
     /// `eula` (`xsd:string`, optional).
-    pub eula: Option<String>,
+    pub eula: Option<CompactString>,
     /// `driverType` (`xsd:string`, optional).
-    pub driver_type: Option<String>,
+    pub driver_type: Option<CompactString>,
     /// `driverName` (`xsd:string`, optional).
-    pub driver_name: Option<String>,
+    pub driver_name: Option<CompactString>,
     /// `diskModes` (`xsd:string`, repeated).
-    pub disk_modes: Vec<String>,
+    pub disk_modes: Vec<CompactString>,
     /// `supportedFeatures` (`xsd:string`, repeated).
-    pub supported_features: Vec<String>,
+    pub supported_features: Vec<CompactString>,
 }
 inherits!(VsanHclDriverInfo => DynamicData);
 xml_struct!(VsanHclDriverInfo);
@@ -504,11 +504,11 @@ pub struct VsanHclFirmwareFile {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `fileType` (`xsd:string`, required).
-    pub file_type: String,
+    pub file_type: CompactString,
     /// `filenameOrUrl` (`xsd:string`, required).
-    pub filename_or_url: String,
+    pub filename_or_url: CompactString,
     /// `sha1sum` (`xsd:string`, required).
-    pub sha1sum: String,
+    pub sha1sum: CompactString,
 }
 inherits!(VsanHclFirmwareFile => DynamicData);
 xml_struct!(VsanHclFirmwareFile);
@@ -551,7 +551,7 @@ pub struct VsanHclFirmwareUpdateSpec {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `hbaDevice` (`xsd:string`, required).
-    pub hba_device: String,
+    pub hba_device: CompactString,
     /// `fwFiles` (`VsanHclFirmwareFile`, repeated).
     pub fw_files: Vec<VsanHclFirmwareFile>,
     /// `allowDowngrade` (`xsd:boolean`, optional).
@@ -604,7 +604,7 @@ pub struct VsanHclMemInfo {
     /// `memorySize` (`xsd:long`, optional).
     pub memory_size: Option<i64>,
     /// `vsanHostCompatibility` (`xsd:string`, repeated).
-    pub vsan_host_compatibility: Vec<String>,
+    pub vsan_host_compatibility: Vec<CompactString>,
 }
 inherits!(VsanHclMemInfo => DynamicData);
 xml_struct!(VsanHclMemInfo);
@@ -643,13 +643,13 @@ pub struct VsanHclNicInfo {
     /// The fields inherited from `VsanHclCommonDeviceInfo`.
     pub base: VsanHclCommonDeviceInfo,
     /// `vmknic` (`xsd:string`, optional).
-    pub vmknic: Option<String>,
+    pub vmknic: Option<CompactString>,
     /// `useByVsan` (`xsd:boolean`, optional).
     pub use_by_vsan: Option<bool>,
     /// `rdmaConfig` (`VsanNicRdmaInfo`, optional).
     pub rdma_config: Option<VsanNicRdmaInfo>,
     /// `vsanHostCompatibility` (`xsd:string`, repeated).
-    pub vsan_host_compatibility: Vec<String>,
+    pub vsan_host_compatibility: Vec<CompactString>,
     /// `nicLinkSpeedInMbps` (`xsd:int`, optional).
     pub nic_link_speed_in_mbps: Option<i32>,
 }
@@ -696,7 +696,7 @@ pub struct VsanHealthActionBase {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(VsanHealthActionBase => DynamicData);
 xml_struct!(VsanHealthActionBase);
@@ -777,15 +777,15 @@ pub struct VsanHealthConfirmationDialog {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `title` (`xsd:string`, required).
-    pub title: String,
+    pub title: CompactString,
     /// `subTitle` (`xsd:string`, optional).
-    pub sub_title: Option<String>,
+    pub sub_title: Option<CompactString>,
     /// `content` (`xsd:string`, required).
-    pub content: String,
+    pub content: CompactString,
     /// `agreeLabel` (`xsd:string`, optional).
-    pub agree_label: Option<String>,
+    pub agree_label: Option<CompactString>,
     /// `closeLabel` (`xsd:string`, optional).
-    pub close_label: Option<String>,
+    pub close_label: Option<CompactString>,
     /// `isWarning` (`xsd:boolean`, optional).
     pub is_warning: Option<bool>,
 }
@@ -834,11 +834,11 @@ pub struct VsanHealthCorrelation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `primaryHealthTests` (`xsd:string`, repeated).
-    pub primary_health_tests: Vec<String>,
+    pub primary_health_tests: Vec<CompactString>,
     /// `relatedHealthTests` (`xsd:string`, repeated).
-    pub related_health_tests: Vec<String>,
+    pub related_health_tests: Vec<CompactString>,
     /// `skippedHealthTests` (`xsd:string`, repeated).
-    pub skipped_health_tests: Vec<String>,
+    pub skipped_health_tests: Vec<CompactString>,
 }
 inherits!(VsanHealthCorrelation => DynamicData);
 xml_struct!(VsanHealthCorrelation);
@@ -988,7 +988,7 @@ pub struct VsanHealthThreshold {
     /// `redValue` (`xsd:long`, required).
     pub red_value: i64,
     /// `target` (`xsd:string`, optional).
-    pub target: Option<String>,
+    pub target: Option<CompactString>,
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
 }
@@ -1033,7 +1033,7 @@ pub struct VsanHigherObjectsPresentDuringDowngradeIssue {
     /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
     pub base: VsanUpgradeSystemPreflightCheckIssue,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 inherits!(VsanHigherObjectsPresentDuringDowngradeIssue => VsanUpgradeSystemPreflightCheckIssue);
 xml_struct!(VsanHigherObjectsPresentDuringDowngradeIssue);
@@ -1109,7 +1109,7 @@ pub struct VsanHistoricalHealthTest {
     /// `timestamp` (`xsd:dateTime`, required).
     pub timestamp: DateTime,
     /// `health` (`xsd:string`, required).
-    pub health: String,
+    pub health: CompactString,
     /// `testDetails` (`VsanClusterHealthResultBase`, repeated).
     pub test_details: Vec<AnyVsanClusterHealthResultBase>,
     /// `testCorrelation` (`VsanHealthCorrelation`, optional).
@@ -1158,9 +1158,9 @@ pub struct VsanHostCimProviderInfo {
     /// `cimProviderSupported` (`xsd:boolean`, optional).
     pub cim_provider_supported: Option<bool>,
     /// `installedCIMProvider` (`xsd:string`, optional).
-    pub installed_cim_provider: Option<String>,
+    pub installed_cim_provider: Option<CompactString>,
     /// `cimProviderOnHcl` (`xsd:string`, repeated).
-    pub cim_provider_on_hcl: Vec<String>,
+    pub cim_provider_on_hcl: Vec<CompactString>,
     /// `cimProviderLinksOnHcl` (`VsanDownloadItem`, repeated).
     pub cim_provider_links_on_hcl: Vec<VsanDownloadItem>,
 }
@@ -1205,9 +1205,9 @@ pub struct VsanHostClomdLivenessResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `clomdStat` (`xsd:string`, required).
-    pub clomd_stat: String,
+    pub clomd_stat: CompactString,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
 }
@@ -1250,15 +1250,15 @@ pub struct VsanHostClusterStatus {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `nodeUuid` (`xsd:string`, optional).
-    pub node_uuid: Option<String>,
+    pub node_uuid: Option<CompactString>,
     /// `health` (`xsd:string`, required).
-    pub health: String,
+    pub health: CompactString,
     /// `nodeState` (`VsanHostClusterStatusState`, required).
     pub node_state: VsanHostClusterStatusState,
     /// `memberUuid` (`xsd:string`, repeated).
-    pub member_uuid: Vec<String>,
+    pub member_uuid: Vec<CompactString>,
 }
 inherits!(VsanHostClusterStatus => DynamicData);
 xml_struct!(VsanHostClusterStatus);
@@ -1303,7 +1303,7 @@ pub struct VsanHostClusterStatusState {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `completion` (`VsanHostClusterStatusStateCompletionEstimate`, optional).
     pub completion: Option<VsanHostClusterStatusStateCompletionEstimate>,
 }
@@ -1446,9 +1446,9 @@ pub struct VsanHostConfigInfoClusterInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `nodeUuid` (`xsd:string`, optional).
-    pub node_uuid: Option<String>,
+    pub node_uuid: Option<CompactString>,
 }
 inherits!(VsanHostConfigInfoClusterInfo => DynamicData);
 xml_struct!(VsanHostConfigInfoClusterInfo);
@@ -1526,7 +1526,7 @@ pub struct VsanHostConfigInfoNetworkInfoPortConfig {
     /// `ipConfig` (`VsanHostIpConfig`, optional).
     pub ip_config: Option<AnyVsanHostIpConfig>,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(VsanHostConfigInfoNetworkInfoPortConfig => DynamicData);
 xml_struct!(VsanHostConfigInfoNetworkInfoPortConfig);
@@ -1614,11 +1614,11 @@ pub struct VsanHostCreateNativeKeyProviderSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `provider` (`xsd:string`, required).
-    pub provider: String,
+    pub provider: CompactString,
     /// `keyId` (`xsd:string`, optional).
-    pub key_id: Option<String>,
+    pub key_id: Option<CompactString>,
     /// `keyDerivationKey` (`xsd:string`, optional).
-    pub key_derivation_key: Option<String>,
+    pub key_derivation_key: Option<CompactString>,
     /// `tpmRequired` (`xsd:boolean`, optional).
     pub tpm_required: Option<bool>,
 }
@@ -1663,9 +1663,9 @@ pub struct VsanHostCreateVmHealthTestResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `fault` (`LocalizedMethodFault`, optional).
     pub fault: Option<LocalizedMethodFault>,
 }
@@ -1708,7 +1708,7 @@ pub struct VsanHostDecommissionMode {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `objectAction` (`xsd:string`, required).
-    pub object_action: String,
+    pub object_action: CompactString,
 }
 inherits!(VsanHostDecommissionMode => DynamicData);
 xml_struct!(VsanHostDecommissionMode);
@@ -1874,9 +1874,9 @@ pub struct VsanHostDiskResult {
     /// `disk` (`HostScsiDisk`, required).
     pub disk: HostScsiDisk,
     /// `state` (`xsd:string`, required).
-    pub state: String,
+    pub state: CompactString,
     /// `vsanUuid` (`xsd:string`, optional).
-    pub vsan_uuid: Option<String>,
+    pub vsan_uuid: Option<CompactString>,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
     /// `degraded` (`xsd:boolean`, optional).
@@ -1927,17 +1927,17 @@ pub struct VsanHostEncryptionInfo {
     /// `enabled` (`xsd:boolean`, optional).
     pub enabled: Option<bool>,
     /// `kekId` (`xsd:string`, optional).
-    pub kek_id: Option<String>,
+    pub kek_id: Option<CompactString>,
     /// `hostKeyId` (`xsd:string`, optional).
-    pub host_key_id: Option<String>,
+    pub host_key_id: Option<CompactString>,
     /// `kmipServers` (`KmipServerSpec`, repeated).
     pub kmip_servers: Vec<KmipServerSpec>,
     /// `kmsServerCerts` (`xsd:string`, repeated).
-    pub kms_server_certs: Vec<String>,
+    pub kms_server_certs: Vec<CompactString>,
     /// `clientKey` (`xsd:string`, optional).
-    pub client_key: Option<String>,
+    pub client_key: Option<CompactString>,
     /// `clientCert` (`xsd:string`, optional).
-    pub client_cert: Option<String>,
+    pub client_cert: Option<CompactString>,
     /// `dekGenerationId` (`xsd:long`, optional).
     pub dek_generation_id: Option<i64>,
     /// `changing` (`xsd:boolean`, optional).
@@ -1945,21 +1945,21 @@ pub struct VsanHostEncryptionInfo {
     /// `eraseDisksBeforeUse` (`xsd:boolean`, optional).
     pub erase_disks_before_use: Option<bool>,
     /// `wrappedDek` (`xsd:string`, optional).
-    pub wrapped_dek: Option<String>,
+    pub wrapped_dek: Option<CompactString>,
     /// `dekId` (`xsd:string`, optional).
-    pub dek_id: Option<String>,
+    pub dek_id: Option<CompactString>,
     /// `oldWrappedDek` (`xsd:string`, optional).
-    pub old_wrapped_dek: Option<String>,
+    pub old_wrapped_dek: Option<CompactString>,
     /// `oldDekId` (`xsd:string`, optional).
-    pub old_dek_id: Option<String>,
+    pub old_dek_id: Option<CompactString>,
     /// `kekVerifier` (`xsd:string`, optional).
-    pub kek_verifier: Option<String>,
+    pub kek_verifier: Option<CompactString>,
     /// `dekVerifier` (`xsd:string`, optional).
-    pub dek_verifier: Option<String>,
+    pub dek_verifier: Option<CompactString>,
     /// `oldDekVerifier` (`xsd:string`, optional).
-    pub old_dek_verifier: Option<String>,
+    pub old_dek_verifier: Option<CompactString>,
     /// `iv` (`xsd:string`, optional).
-    pub iv: Option<String>,
+    pub iv: Option<CompactString>,
     /// `syncing` (`xsd:boolean`, optional).
     pub syncing: Option<bool>,
 }
@@ -2034,7 +2034,7 @@ pub struct VsanHostFaultDomainInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(VsanHostFaultDomainInfo => DynamicData);
 xml_struct!(VsanHostFaultDomainInfo);
@@ -2071,17 +2071,17 @@ pub struct VsanHostFwComponent {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `url` (`xsd:string`, optional).
-    pub url: Option<String>,
+    pub url: Option<CompactString>,
     /// `sha1sum` (`xsd:string`, optional).
-    pub sha1sum: Option<String>,
+    pub sha1sum: Option<CompactString>,
     /// `currentVersion` (`xsd:string`, optional).
-    pub current_version: Option<String>,
+    pub current_version: Option<CompactString>,
     /// `suggestedVersion` (`xsd:string`, optional).
-    pub suggested_version: Option<String>,
+    pub suggested_version: Option<CompactString>,
     /// `componentID` (`xsd:string`, repeated).
-    pub component_id: Vec<String>,
+    pub component_id: Vec<CompactString>,
 }
 inherits!(VsanHostFwComponent => DynamicData);
 xml_struct!(VsanHostFwComponent);
@@ -2128,9 +2128,9 @@ pub struct VsanHostGlobalDedupConfigHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `health` (`xsd:string`, optional).
-    pub health: Option<String>,
+    pub health: Option<CompactString>,
 }
 inherits!(VsanHostGlobalDedupConfigHealthSummary => DynamicData);
 xml_struct!(VsanHostGlobalDedupConfigHealthSummary);
@@ -2169,11 +2169,11 @@ pub struct VsanHostHclInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `hclChecked` (`xsd:boolean`, required).
     pub hcl_checked: bool,
     /// `releaseName` (`xsd:string`, optional).
-    pub release_name: Option<String>,
+    pub release_name: Option<CompactString>,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
     /// `controllers` (`VsanHclControllerInfo`, repeated).
@@ -2185,7 +2185,7 @@ pub struct VsanHostHclInfo {
     /// `computeResource` (`VsanHclComputeResource`, optional).
     pub compute_resource: Option<VsanHclComputeResource>,
     /// `vsanHostCompatibility` (`xsd:string`, repeated).
-    pub vsan_host_compatibility: Vec<String>,
+    pub vsan_host_compatibility: Vec<CompactString>,
 }
 inherits!(VsanHostHclInfo => DynamicData);
 xml_struct!(VsanHostHclInfo);
@@ -2238,11 +2238,11 @@ pub struct VsanHostHealthSystemStatusResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `status` (`xsd:string`, required).
-    pub status: String,
+    pub status: CompactString,
     /// `issues` (`xsd:string`, repeated).
-    pub issues: Vec<String>,
+    pub issues: Vec<CompactString>,
 }
 inherits!(VsanHostHealthSystemStatusResult => DynamicData);
 xml_struct!(VsanHostHealthSystemStatusResult);
@@ -2283,13 +2283,13 @@ pub struct VsanHostHealthSystemVersionResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
     /// `build` (`xsd:string`, optional).
-    pub build: Option<String>,
+    pub build: Option<CompactString>,
 }
 inherits!(VsanHostHealthSystemVersionResult => DynamicData);
 xml_struct!(VsanHostHealthSystemVersionResult);
@@ -2332,9 +2332,9 @@ pub struct VsanHostIpConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `upstreamIpAddress` (`xsd:string`, required).
-    pub upstream_ip_address: String,
+    pub upstream_ip_address: CompactString,
     /// `downstreamIpAddress` (`xsd:string`, required).
-    pub downstream_ip_address: String,
+    pub downstream_ip_address: CompactString,
 }
 inherits!(VsanHostIpConfig => DynamicData);
 xml_struct!(VsanHostIpConfig);
@@ -2373,9 +2373,9 @@ pub struct VsanHostIpConfigEx {
     /// The fields inherited from `VsanHostIpConfig`.
     pub base: VsanHostIpConfig,
     /// `upstreamIpV6Address` (`xsd:string`, optional).
-    pub upstream_ip_v6_address: Option<String>,
+    pub upstream_ip_v6_address: Option<CompactString>,
     /// `downstreamIpV6Address` (`xsd:string`, optional).
-    pub downstream_ip_v6_address: Option<String>,
+    pub downstream_ip_v6_address: Option<CompactString>,
 }
 inherits!(VsanHostIpConfigEx => VsanHostIpConfig);
 xml_struct!(VsanHostIpConfigEx);
@@ -2414,9 +2414,9 @@ pub struct VsanHostMembershipInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `nodeUuid` (`xsd:string`, required).
-    pub node_uuid: String,
+    pub node_uuid: CompactString,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
 }
 inherits!(VsanHostMembershipInfo => DynamicData);
 xml_struct!(VsanHostMembershipInfo);
@@ -2455,7 +2455,7 @@ pub struct VsanHostPortConfigEx {
     /// The fields inherited from `VsanHostConfigInfoNetworkInfoPortConfig`.
     pub base: VsanHostConfigInfoNetworkInfoPortConfig,
     /// `trafficTypes` (`xsd:string`, repeated).
-    pub traffic_types: Vec<String>,
+    pub traffic_types: Vec<CompactString>,
 }
 inherits!(VsanHostPortConfigEx => VsanHostConfigInfoNetworkInfoPortConfig);
 xml_struct!(VsanHostPortConfigEx);
@@ -2574,9 +2574,9 @@ pub struct VsanHostRuntimeInfoDiskIssue {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskId` (`xsd:string`, required).
-    pub disk_id: String,
+    pub disk_id: CompactString,
     /// `issue` (`xsd:string`, required).
-    pub issue: String,
+    pub issue: CompactString,
 }
 inherits!(VsanHostRuntimeInfoDiskIssue => DynamicData);
 xml_struct!(VsanHostRuntimeInfoDiskIssue);
@@ -2660,11 +2660,11 @@ pub struct VsanHostVmdkLoadTestResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `issueFound` (`xsd:boolean`, required).
     pub issue_found: bool,
     /// `faultMessage` (`xsd:string`, optional).
-    pub fault_message: Option<String>,
+    pub fault_message: Option<CompactString>,
     /// `vmdkResults` (`VsanVmdkLoadTestResult`, repeated).
     pub vmdk_results: Vec<VsanVmdkLoadTestResult>,
 }
@@ -2709,7 +2709,7 @@ pub struct VsanHostVsanDiskInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vsanUuid` (`xsd:string`, required).
-    pub vsan_uuid: String,
+    pub vsan_uuid: CompactString,
     /// `formatVersion` (`xsd:int`, required).
     pub format_version: i32,
 }

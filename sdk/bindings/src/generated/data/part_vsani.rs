@@ -15,7 +15,7 @@ pub struct VsanInTransitEncryptionInfo {
     /// `rekeyInterval` (`xsd:int`, optional).
     pub rekey_interval: Option<i32>,
     /// `transitionState` (`xsd:string`, optional).
-    pub transition_state: Option<String>,
+    pub transition_state: Option<CompactString>,
 }
 inherits!(VsanInTransitEncryptionInfo => DynamicData);
 xml_struct!(VsanInTransitEncryptionInfo);
@@ -97,9 +97,9 @@ pub struct VsanIscsiInitiatorGroup {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `initiators` (`xsd:string`, repeated).
-    pub initiators: Vec<String>,
+    pub initiators: Vec<CompactString>,
     /// `targets` (`VsanIscsiTargetBasicInfo`, repeated).
     pub targets: Vec<AnyVsanIscsiTargetBasicInfo>,
 }
@@ -142,9 +142,9 @@ pub struct VsanIscsiLUN {
     /// The fields inherited from `VsanIscsiLUNCommonInfo`.
     pub base: VsanIscsiLUNCommonInfo,
     /// `targetAlias` (`xsd:string`, required).
-    pub target_alias: String,
+    pub target_alias: CompactString,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `actualSize` (`xsd:long`, required).
     pub actual_size: i64,
     /// `objectInformation` (`VsanObjectInformation`, optional).
@@ -193,11 +193,11 @@ pub struct VsanIscsiLUNCommonInfo {
     /// `lunId` (`xsd:int`, optional).
     pub lun_id: Option<i32>,
     /// `alias` (`xsd:string`, optional).
-    pub alias: Option<String>,
+    pub alias: Option<CompactString>,
     /// `lunSize` (`xsd:long`, required).
     pub lun_size: i64,
     /// `status` (`xsd:string`, optional).
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
 }
 inherits!(VsanIscsiLUNCommonInfo => DynamicData);
 xml_struct!(VsanIscsiLUNCommonInfo);
@@ -285,11 +285,11 @@ pub struct VsanIscsiTarget {
     /// `objectInformation` (`VsanObjectInformation`, optional).
     pub object_information: Option<VsanObjectInformation>,
     /// `ioOwnerHost` (`xsd:string`, optional).
-    pub io_owner_host: Option<String>,
+    pub io_owner_host: Option<CompactString>,
     /// `initiators` (`xsd:string`, repeated).
-    pub initiators: Vec<String>,
+    pub initiators: Vec<CompactString>,
     /// `initiatorGroups` (`xsd:string`, repeated).
-    pub initiator_groups: Vec<String>,
+    pub initiator_groups: Vec<CompactString>,
 }
 inherits!(VsanIscsiTarget => VsanIscsiTargetCommonInfo);
 xml_struct!(VsanIscsiTarget);
@@ -334,15 +334,15 @@ pub struct VsanIscsiTargetAuthSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `authType` (`xsd:string`, optional).
-    pub auth_type: Option<String>,
+    pub auth_type: Option<CompactString>,
     /// `userNameAttachToTarget` (`xsd:string`, optional).
-    pub user_name_attach_to_target: Option<String>,
+    pub user_name_attach_to_target: Option<CompactString>,
     /// `userSecretAttachToTarget` (`xsd:string`, optional).
-    pub user_secret_attach_to_target: Option<String>,
+    pub user_secret_attach_to_target: Option<CompactString>,
     /// `userNameAttachToInitiator` (`xsd:string`, optional).
-    pub user_name_attach_to_initiator: Option<String>,
+    pub user_name_attach_to_initiator: Option<CompactString>,
     /// `userSecretAttachToInitiator` (`xsd:string`, optional).
-    pub user_secret_attach_to_initiator: Option<String>,
+    pub user_secret_attach_to_initiator: Option<CompactString>,
 }
 inherits!(VsanIscsiTargetAuthSpec => DynamicData);
 xml_struct!(VsanIscsiTargetAuthSpec);
@@ -398,9 +398,9 @@ pub struct VsanIscsiTargetBasicInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `alias` (`xsd:string`, required).
-    pub alias: String,
+    pub alias: CompactString,
     /// `iqn` (`xsd:string`, optional).
-    pub iqn: Option<String>,
+    pub iqn: Option<CompactString>,
 }
 inherits!(VsanIscsiTargetBasicInfo => DynamicData);
 xml_struct!(VsanIscsiTargetBasicInfo);
@@ -443,9 +443,9 @@ pub struct VsanIscsiTargetCommonInfo {
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `networkInterface` (`xsd:string`, optional).
-    pub network_interface: Option<String>,
+    pub network_interface: Option<CompactString>,
     /// `affinityLocation` (`xsd:string`, optional).
-    pub affinity_location: Option<String>,
+    pub affinity_location: Option<CompactString>,
 }
 inherits!(VsanIscsiTargetCommonInfo => VsanIscsiTargetBasicInfo);
 xml_struct!(VsanIscsiTargetCommonInfo);
@@ -533,7 +533,7 @@ pub struct VsanIscsiTargetServiceDefaultConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `networkInterface` (`xsd:string`, optional).
-    pub network_interface: Option<String>,
+    pub network_interface: Option<CompactString>,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `iscsiTargetAuthSpec` (`VsanIscsiTargetAuthSpec`, optional).
@@ -617,7 +617,7 @@ pub struct VsanIscsiTargetSpec {
     /// `storagePolicy` (`VirtualMachineProfileSpec`, optional).
     pub storage_policy: Option<AnyVirtualMachineProfileSpec>,
     /// `newAlias` (`xsd:string`, optional).
-    pub new_alias: Option<String>,
+    pub new_alias: Option<CompactString>,
 }
 inherits!(VsanIscsiTargetSpec => VsanIscsiTargetCommonInfo);
 xml_struct!(VsanIscsiTargetSpec);
@@ -711,7 +711,7 @@ pub struct VsanIscsiVipDVswitchConfig {
     /// `portGroup` (`ManagedObjectReference`, optional).
     pub port_group: Option<ManagedObjectReference>,
     /// `dvsUuid` (`xsd:string`, optional).
-    pub dvs_uuid: Option<String>,
+    pub dvs_uuid: Option<CompactString>,
 }
 inherits!(VsanIscsiVipDVswitchConfig => DynamicData);
 xml_struct!(VsanIscsiVipDVswitchConfig);
@@ -750,7 +750,7 @@ pub struct VsanIscsiVipVswitchConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vswitchName` (`xsd:string`, required).
-    pub vswitch_name: String,
+    pub vswitch_name: CompactString,
     /// `vlanId` (`xsd:int`, optional).
     pub vlan_id: Option<i32>,
 }

@@ -11,15 +11,15 @@ pub struct VsanKmsHealth {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `serverName` (`xsd:string`, required).
-    pub server_name: String,
+    pub server_name: CompactString,
     /// `health` (`xsd:string`, required).
-    pub health: String,
+    pub health: CompactString,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
     /// `trustHealth` (`xsd:string`, optional).
-    pub trust_health: Option<String>,
+    pub trust_health: Option<CompactString>,
     /// `certHealth` (`xsd:string`, optional).
-    pub cert_health: Option<String>,
+    pub cert_health: Option<CompactString>,
     /// `certExpireDate` (`xsd:dateTime`, optional).
     pub cert_expire_date: Option<DateTime>,
 }

@@ -11,7 +11,7 @@ pub struct VsanLimitHealthResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `issueFound` (`xsd:boolean`, required).
     pub issue_found: bool,
     /// `maxComponents` (`xsd:int`, required).
@@ -19,7 +19,7 @@ pub struct VsanLimitHealthResult {
     /// `freeComponents` (`xsd:int`, required).
     pub free_components: i32,
     /// `componentLimitHealth` (`xsd:string`, required).
-    pub component_limit_health: String,
+    pub component_limit_health: CompactString,
     /// `lowestFreeDiskSpacePct` (`xsd:int`, required).
     pub lowest_free_disk_space_pct: i32,
     /// `usedDiskSpaceB` (`xsd:long`, required).
@@ -27,13 +27,13 @@ pub struct VsanLimitHealthResult {
     /// `totalDiskSpaceB` (`xsd:long`, required).
     pub total_disk_space_b: i64,
     /// `diskFreeSpaceHealth` (`xsd:string`, required).
-    pub disk_free_space_health: String,
+    pub disk_free_space_health: CompactString,
     /// `reservedRcSizeB` (`xsd:long`, required).
     pub reserved_rc_size_b: i64,
     /// `totalRcSizeB` (`xsd:long`, required).
     pub total_rc_size_b: i64,
     /// `rcFreeReservationHealth` (`xsd:string`, required).
-    pub rc_free_reservation_health: String,
+    pub rc_free_reservation_health: CompactString,
     /// `totalLogicalSpaceB` (`xsd:long`, optional).
     pub total_logical_space_b: Option<i64>,
     /// `logicalSpaceUsedB` (`xsd:long`, optional).

@@ -11,7 +11,7 @@ pub struct VsanMetricProfile {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `authToken` (`xsd:string`, required).
-    pub auth_token: String,
+    pub auth_token: CompactString,
 }
 inherits!(VsanMetricProfile => DynamicData);
 xml_struct!(VsanMetricProfile);

@@ -84,11 +84,11 @@ pub struct VsanNetworkHealthResult {
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `vsanVmknicPresent` (`xsd:boolean`, optional).
     pub vsan_vmknic_present: Option<bool>,
     /// `ipSubnets` (`xsd:string`, repeated).
-    pub ip_subnets: Vec<String>,
+    pub ip_subnets: Vec<CompactString>,
     /// `issueFound` (`xsd:boolean`, optional).
     pub issue_found: Option<bool>,
     /// `peerHealth` (`VsanNetworkPeerHealthResult`, repeated).
@@ -96,15 +96,15 @@ pub struct VsanNetworkHealthResult {
     /// `vMotionHealth` (`VsanNetworkPeerHealthResult`, repeated).
     pub v_motion_health: Vec<VsanNetworkPeerHealthResult>,
     /// `multicastConfig` (`xsd:string`, optional).
-    pub multicast_config: Option<String>,
+    pub multicast_config: Option<CompactString>,
     /// `unicastConfig` (`xsd:string`, optional).
-    pub unicast_config: Option<String>,
+    pub unicast_config: Option<CompactString>,
     /// `inUnicast` (`xsd:boolean`, optional).
     pub in_unicast: Option<bool>,
     /// `rdmaEnabled` (`xsd:boolean`, optional).
     pub rdma_enabled: Option<bool>,
     /// `rdtConnProtocol` (`xsd:string`, optional).
-    pub rdt_conn_protocol: Option<String>,
+    pub rdt_conn_protocol: Option<CompactString>,
     /// `serverClusters` (`VsanServerClusterInfo`, repeated).
     pub server_clusters: Vec<VsanServerClusterInfo>,
     /// `externalPeerHealth` (`VsanNetworkPeerHealthResult`, repeated).
@@ -171,9 +171,9 @@ pub struct VsanNetworkLoadTestResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `status` (`xsd:string`, optional).
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
     /// `client` (`xsd:boolean`, required).
     pub client: bool,
     /// `bandwidthBps` (`xsd:long`, required).
@@ -240,11 +240,11 @@ pub struct VsanNetworkPeerHealthResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `peer` (`xsd:string`, optional).
-    pub peer: Option<String>,
+    pub peer: Option<CompactString>,
     /// `peerHostname` (`xsd:string`, optional).
-    pub peer_hostname: Option<String>,
+    pub peer_hostname: Option<CompactString>,
     /// `peerVmknicName` (`xsd:string`, optional).
-    pub peer_vmknic_name: Option<String>,
+    pub peer_vmknic_name: Option<CompactString>,
     /// `smallPingTestSuccessPct` (`xsd:int`, optional).
     pub small_ping_test_success_pct: Option<i32>,
     /// `largePingTestSuccessPct` (`xsd:int`, optional).
@@ -254,9 +254,9 @@ pub struct VsanNetworkPeerHealthResult {
     /// `onSameIpSubnet` (`xsd:boolean`, optional).
     pub on_same_ip_subnet: Option<bool>,
     /// `sourceVmknicName` (`xsd:string`, optional).
-    pub source_vmknic_name: Option<String>,
+    pub source_vmknic_name: Option<CompactString>,
     /// `connectivityHealthState` (`xsd:string`, optional).
-    pub connectivity_health_state: Option<String>,
+    pub connectivity_health_state: Option<CompactString>,
     /// `missingHeartBeatCount` (`xsd:int`, optional).
     pub missing_heart_beat_count: Option<i32>,
 }
@@ -315,7 +315,7 @@ pub struct VsanNewPolicyBatch {
     /// `size` (`xsd:long`, repeated).
     pub size: Vec<i64>,
     /// `policy` (`xsd:string`, optional).
-    pub policy: Option<String>,
+    pub policy: Option<CompactString>,
 }
 inherits!(VsanNewPolicyBatch => DynamicData);
 xml_struct!(VsanNewPolicyBatch);
@@ -356,15 +356,15 @@ pub struct VsanNicRdmaInfo {
     /// `rdmaCapable` (`xsd:boolean`, optional).
     pub rdma_capable: Option<bool>,
     /// `rdmaProtocolCapable` (`xsd:string`, optional).
-    pub rdma_protocol_capable: Option<String>,
+    pub rdma_protocol_capable: Option<CompactString>,
     /// `dcbEnabled` (`xsd:boolean`, optional).
     pub dcb_enabled: Option<bool>,
     /// `dcbMode` (`xsd:string`, optional).
-    pub dcb_mode: Option<String>,
+    pub dcb_mode: Option<CompactString>,
     /// `pfcEnabled` (`xsd:boolean`, optional).
     pub pfc_enabled: Option<bool>,
     /// `pfcConfig` (`xsd:string`, optional).
-    pub pfc_config: Option<String>,
+    pub pfc_config: Option<CompactString>,
 }
 inherits!(VsanNicRdmaInfo => DynamicData);
 xml_struct!(VsanNicRdmaInfo);

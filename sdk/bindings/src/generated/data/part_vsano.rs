@@ -11,17 +11,17 @@ pub struct VsanObjectExtraAttributes {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `objPath` (`xsd:string`, required).
-    pub obj_path: String,
+    pub obj_path: CompactString,
     /// `objClass` (`xsd:int`, required).
     pub obj_class: i32,
     /// `ufn` (`xsd:string`, required).
-    pub ufn: String,
+    pub ufn: CompactString,
     /// `isHbrCfg` (`xsd:boolean`, required).
     pub is_hbr_cfg: bool,
     /// `ownerClusterUuid` (`xsd:string`, optional).
-    pub owner_cluster_uuid: Option<String>,
+    pub owner_cluster_uuid: Option<CompactString>,
 }
 inherits!(VsanObjectExtraAttributes => DynamicData);
 xml_struct!(VsanObjectExtraAttributes);
@@ -70,11 +70,11 @@ pub struct VsanObjectHealth {
     /// `numObjects` (`xsd:int`, required).
     pub num_objects: i32,
     /// `health` (`xsd:string`, optional).
-    pub health: Option<String>,
+    pub health: Option<CompactString>,
     /// `objUuids` (`xsd:string`, repeated).
-    pub obj_uuids: Vec<String>,
+    pub obj_uuids: Vec<CompactString>,
     /// `vsanClusterUuid` (`xsd:string`, optional).
-    pub vsan_cluster_uuid: Option<String>,
+    pub vsan_cluster_uuid: Option<CompactString>,
 }
 inherits!(VsanObjectHealth => DynamicData);
 xml_struct!(VsanObjectHealth);
@@ -117,25 +117,25 @@ pub struct VsanObjectIdentity {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `vmInstanceUuid` (`xsd:string`, optional).
-    pub vm_instance_uuid: Option<String>,
+    pub vm_instance_uuid: Option<CompactString>,
     /// `vmNsObjectUuid` (`xsd:string`, optional).
-    pub vm_ns_object_uuid: Option<String>,
+    pub vm_ns_object_uuid: Option<CompactString>,
     /// `vm` (`ManagedObjectReference`, optional).
     pub vm: Option<ManagedObjectReference>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `spbmProfileUuid` (`xsd:string`, optional).
-    pub spbm_profile_uuid: Option<String>,
+    pub spbm_profile_uuid: Option<CompactString>,
     /// `metadatas` (`KeyValue`, repeated).
     pub metadatas: Vec<KeyValue>,
     /// `typeExtId` (`xsd:string`, optional).
-    pub type_ext_id: Option<String>,
+    pub type_ext_id: Option<CompactString>,
     /// `spbmProfileName` (`xsd:string`, optional).
-    pub spbm_profile_name: Option<String>,
+    pub spbm_profile_name: Option<CompactString>,
 }
 inherits!(VsanObjectIdentity => DynamicData);
 xml_struct!(VsanObjectIdentity);
@@ -196,7 +196,7 @@ pub struct VsanObjectIdentityAndHealth {
     /// `spaceSummary` (`VsanObjectSpaceSummary`, repeated).
     pub space_summary: Vec<VsanObjectSpaceSummary>,
     /// `rawData` (`xsd:string`, optional).
-    pub raw_data: Option<String>,
+    pub raw_data: Option<CompactString>,
 }
 inherits!(VsanObjectIdentityAndHealth => DynamicData);
 xml_struct!(VsanObjectIdentityAndHealth);
@@ -239,7 +239,7 @@ pub struct VsanObjectInaccessibleIssue {
     /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
     pub base: VsanUpgradeSystemPreflightCheckIssue,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 inherits!(VsanObjectInaccessibleIssue => VsanUpgradeSystemPreflightCheckIssue);
 xml_struct!(VsanObjectInaccessibleIssue);
@@ -276,17 +276,17 @@ pub struct VsanObjectInformation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `directoryName` (`xsd:string`, optional).
-    pub directory_name: Option<String>,
+    pub directory_name: Option<CompactString>,
     /// `vsanObjectUuid` (`xsd:string`, optional).
-    pub vsan_object_uuid: Option<String>,
+    pub vsan_object_uuid: Option<CompactString>,
     /// `vsanHealth` (`xsd:string`, optional).
-    pub vsan_health: Option<String>,
+    pub vsan_health: Option<CompactString>,
     /// `policyAttributes` (`KeyValue`, repeated).
     pub policy_attributes: Vec<KeyValue>,
     /// `spbmProfileUuid` (`xsd:string`, optional).
-    pub spbm_profile_uuid: Option<String>,
+    pub spbm_profile_uuid: Option<CompactString>,
     /// `spbmProfileGenerationId` (`xsd:string`, optional).
-    pub spbm_profile_generation_id: Option<String>,
+    pub spbm_profile_generation_id: Option<CompactString>,
     /// `spbmComplianceResult` (`VsanStorageComplianceResult`, optional).
     pub spbm_compliance_result: Option<VsanStorageComplianceResult>,
 }
@@ -343,11 +343,11 @@ pub struct VsanObjectOverallHealth {
     /// `objectVersionCompliance` (`xsd:boolean`, optional).
     pub object_version_compliance: Option<bool>,
     /// `objectFormatChangeRequiredUuids` (`xsd:string`, repeated).
-    pub object_format_change_required_uuids: Vec<String>,
+    pub object_format_change_required_uuids: Vec<CompactString>,
     /// `objectsRelayoutBytes` (`xsd:long`, optional).
     pub objects_relayout_bytes: Option<i64>,
     /// `globalDedupStoreHealth` (`xsd:string`, optional).
-    pub global_dedup_store_health: Option<String>,
+    pub global_dedup_store_health: Option<CompactString>,
 }
 inherits!(VsanObjectOverallHealth => DynamicData);
 xml_struct!(VsanObjectOverallHealth);
@@ -399,7 +399,7 @@ pub struct VsanObjectPolicyIssue {
     /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
     pub base: VsanUpgradeSystemPreflightCheckIssue,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 inherits!(VsanObjectPolicyIssue => VsanUpgradeSystemPreflightCheckIssue);
 xml_struct!(VsanObjectPolicyIssue);
@@ -436,9 +436,9 @@ pub struct VsanObjectQuerySpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `spbmProfileGenerationId` (`xsd:string`, optional).
-    pub spbm_profile_generation_id: Option<String>,
+    pub spbm_profile_generation_id: Option<CompactString>,
 }
 inherits!(VsanObjectQuerySpec => DynamicData);
 xml_struct!(VsanObjectQuerySpec);
@@ -477,7 +477,7 @@ pub struct VsanObjectSpaceSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `objType` (`xsd:string`, optional).
-    pub obj_type: Option<String>,
+    pub obj_type: Option<CompactString>,
     /// `overheadB` (`xsd:long`, optional).
     pub overhead_b: Option<i64>,
     /// `temporaryOverheadB` (`xsd:long`, optional).
@@ -495,9 +495,9 @@ pub struct VsanObjectSpaceSummary {
     /// `usedB` (`xsd:long`, optional).
     pub used_b: Option<i64>,
     /// `objTypeExt` (`xsd:string`, optional).
-    pub obj_type_ext: Option<String>,
+    pub obj_type_ext: Option<CompactString>,
     /// `objTypeExtDesc` (`xsd:string`, optional).
-    pub obj_type_ext_desc: Option<String>,
+    pub obj_type_ext_desc: Option<CompactString>,
     /// `snapshotUsedB` (`xsd:long`, optional).
     pub snapshot_used_b: Option<i64>,
 }

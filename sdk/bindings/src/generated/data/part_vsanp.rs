@@ -11,9 +11,9 @@ pub struct VsanPerfEntityMetricCSV {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `entityRefId` (`xsd:string`, required).
-    pub entity_ref_id: String,
+    pub entity_ref_id: CompactString,
     /// `sampleInfo` (`xsd:string`, optional).
-    pub sample_info: Option<String>,
+    pub sample_info: Option<CompactString>,
     /// `value` (`VsanPerfMetricSeriesCSV`, repeated).
     pub value: Vec<VsanPerfMetricSeriesCSV>,
 }
@@ -56,13 +56,13 @@ pub struct VsanPerfEntityType {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `graphs` (`VsanPerfGraph`, repeated).
     pub graphs: Vec<VsanPerfGraph>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `advancedGraphs` (`VsanPerfGraph`, repeated).
     pub advanced_graphs: Vec<VsanPerfGraph>,
     /// `verboseGraphs` (`VsanPerfGraph`, repeated).
@@ -113,17 +113,17 @@ pub struct VsanPerfGraph {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `metrics` (`VsanPerfMetricId`, repeated).
     pub metrics: Vec<VsanPerfMetricId>,
     /// `unit` (`xsd:string`, required).
-    pub unit: String,
+    pub unit: CompactString,
     /// `threshold` (`VsanPerfThreshold`, optional).
     pub threshold: Option<VsanPerfThreshold>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `secondGraph` (`VsanPerfGraph`, optional).
     pub second_graph: Option<Box<VsanPerfGraph>>,
 }
@@ -182,9 +182,9 @@ pub struct VsanPerfMasterInformation {
     /// `statsIntervalSec` (`xsd:long`, required).
     pub stats_interval_sec: i64,
     /// `collectionFailureHostUuids` (`xsd:string`, repeated).
-    pub collection_failure_host_uuids: Vec<String>,
+    pub collection_failure_host_uuids: Vec<CompactString>,
     /// `renamedStatsDirectories` (`xsd:string`, repeated).
-    pub renamed_stats_directories: Vec<String>,
+    pub renamed_stats_directories: Vec<CompactString>,
     /// `statsDirectoryPercentFree` (`xsd:long`, optional).
     pub stats_directory_percent_free: Option<i64>,
     /// `verboseMode` (`xsd:boolean`, optional).
@@ -250,17 +250,17 @@ pub struct VsanPerfMemberInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `thumbprint` (`xsd:string`, required).
-    pub thumbprint: String,
+    pub thumbprint: CompactString,
     /// `thumbprintList` (`VirtualMachineCertThumbprint`, repeated).
     pub thumbprint_list: Vec<VirtualMachineCertThumbprint>,
     /// `memberUuid` (`xsd:string`, optional).
-    pub member_uuid: Option<String>,
+    pub member_uuid: Option<CompactString>,
     /// `isSupportUnicast` (`xsd:boolean`, optional).
     pub is_support_unicast: Option<bool>,
     /// `unicastAddressInfos` (`VsanUnicastAddressInfo`, repeated).
     pub unicast_address_infos: Vec<VsanUnicastAddressInfo>,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
 }
 inherits!(VsanPerfMemberInfo => DynamicData);
 xml_struct!(VsanPerfMemberInfo);
@@ -307,17 +307,17 @@ pub struct VsanPerfMetricId {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `group` (`xsd:string`, optional).
-    pub group: Option<String>,
+    pub group: Option<CompactString>,
     /// `rollupType` (`xsd:string`, optional).
-    pub rollup_type: Option<String>,
+    pub rollup_type: Option<CompactString>,
     /// `statsType` (`xsd:string`, optional).
-    pub stats_type: Option<String>,
+    pub stats_type: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `metricsCollectInterval` (`xsd:int`, optional).
     pub metrics_collect_interval: Option<i32>,
 }
@@ -372,9 +372,9 @@ pub struct VsanPerfMetricSeriesCSV {
     /// `threshold` (`VsanPerfThreshold`, optional).
     pub threshold: Option<VsanPerfThreshold>,
     /// `numExceptions` (`xsd:string`, optional).
-    pub num_exceptions: Option<String>,
+    pub num_exceptions: Option<CompactString>,
     /// `values` (`xsd:string`, optional).
-    pub values: Option<String>,
+    pub values: Option<CompactString>,
 }
 inherits!(VsanPerfMetricSeriesCSV => DynamicData);
 xml_struct!(VsanPerfMetricSeriesCSV);
@@ -417,9 +417,9 @@ pub struct VsanPerfNodeInformation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
     /// `isCmmdsMaster` (`xsd:boolean`, required).
@@ -427,9 +427,9 @@ pub struct VsanPerfNodeInformation {
     /// `isStatsMaster` (`xsd:boolean`, required).
     pub is_stats_master: bool,
     /// `vsanMasterUuid` (`xsd:string`, optional).
-    pub vsan_master_uuid: Option<String>,
+    pub vsan_master_uuid: Option<CompactString>,
     /// `vsanNodeUuid` (`xsd:string`, optional).
-    pub vsan_node_uuid: Option<String>,
+    pub vsan_node_uuid: Option<CompactString>,
     /// `masterInfo` (`VsanPerfMasterInformation`, optional).
     pub master_info: Option<VsanPerfMasterInformation>,
     /// `diagnosticMode` (`xsd:boolean`, optional).
@@ -486,15 +486,15 @@ pub struct VsanPerfQuerySpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `entityRefId` (`xsd:string`, required).
-    pub entity_ref_id: String,
+    pub entity_ref_id: CompactString,
     /// `startTime` (`xsd:dateTime`, optional).
     pub start_time: Option<DateTime>,
     /// `endTime` (`xsd:dateTime`, optional).
     pub end_time: Option<DateTime>,
     /// `group` (`xsd:string`, optional).
-    pub group: Option<String>,
+    pub group: Option<CompactString>,
     /// `labels` (`xsd:string`, repeated).
-    pub labels: Vec<String>,
+    pub labels: Vec<CompactString>,
     /// `interval` (`xsd:int`, optional).
     pub interval: Option<i32>,
 }
@@ -543,11 +543,11 @@ pub struct VsanPerfThreshold {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `direction` (`xsd:string`, required).
-    pub direction: String,
+    pub direction: CompactString,
     /// `yellow` (`xsd:string`, optional).
-    pub yellow: Option<String>,
+    pub yellow: Option<CompactString>,
     /// `red` (`xsd:string`, optional).
-    pub red: Option<String>,
+    pub red: Option<CompactString>,
 }
 inherits!(VsanPerfThreshold => DynamicData);
 xml_struct!(VsanPerfThreshold);
@@ -629,9 +629,9 @@ pub struct VsanPerfTopEntity {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `entityRefId` (`xsd:string`, required).
-    pub entity_ref_id: String,
+    pub entity_ref_id: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(VsanPerfTopEntity => DynamicData);
 xml_struct!(VsanPerfTopEntity);
@@ -729,7 +729,7 @@ pub struct VsanPerfsvcHealthResult {
     /// `enoughFreeSpace` (`xsd:boolean`, optional).
     pub enough_free_space: Option<bool>,
     /// `remediateAction` (`xsd:string`, optional).
-    pub remediate_action: Option<String>,
+    pub remediate_action: Option<CompactString>,
     /// `hostResults` (`VsanPerfNodeInformation`, repeated).
     pub host_results: Vec<VsanPerfNodeInformation>,
     /// `verboseModeStatus` (`xsd:boolean`, optional).
@@ -789,9 +789,9 @@ pub struct VsanPhysicalDiskHealth {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `inCmmds` (`xsd:boolean`, required).
     pub in_cmmds: bool,
     /// `inVsi` (`xsd:boolean`, required).
@@ -805,21 +805,21 @@ pub struct VsanPhysicalDiskHealth {
     /// `congestionValue` (`xsd:int`, optional).
     pub congestion_value: Option<i32>,
     /// `congestionArea` (`xsd:string`, optional).
-    pub congestion_area: Option<String>,
+    pub congestion_area: Option<CompactString>,
     /// `congestionHealth` (`xsd:string`, optional).
-    pub congestion_health: Option<String>,
+    pub congestion_health: Option<CompactString>,
     /// `metadataHealth` (`xsd:string`, optional).
-    pub metadata_health: Option<String>,
+    pub metadata_health: Option<CompactString>,
     /// `operationalHealthDescription` (`xsd:string`, optional).
-    pub operational_health_description: Option<String>,
+    pub operational_health_description: Option<CompactString>,
     /// `operationalHealth` (`xsd:string`, optional).
-    pub operational_health: Option<String>,
+    pub operational_health: Option<CompactString>,
     /// `dedupUsageHealth` (`xsd:string`, optional).
-    pub dedup_usage_health: Option<String>,
+    pub dedup_usage_health: Option<CompactString>,
     /// `capacityHealth` (`xsd:string`, optional).
-    pub capacity_health: Option<String>,
+    pub capacity_health: Option<CompactString>,
     /// `summaryHealth` (`xsd:string`, required).
-    pub summary_health: String,
+    pub summary_health: CompactString,
     /// `capacity` (`xsd:long`, optional).
     pub capacity: Option<i64>,
     /// `usedCapacity` (`xsd:long`, optional).
@@ -841,13 +841,13 @@ pub struct VsanPhysicalDiskHealth {
     /// `maxComponents` (`xsd:long`, optional).
     pub max_components: Option<i64>,
     /// `compLimitHealth` (`xsd:string`, optional).
-    pub comp_limit_health: Option<String>,
+    pub comp_limit_health: Option<CompactString>,
     /// `encryptionEnabled` (`xsd:boolean`, optional).
     pub encryption_enabled: Option<bool>,
     /// `kmsProviderId` (`xsd:string`, optional).
-    pub kms_provider_id: Option<String>,
+    pub kms_provider_id: Option<CompactString>,
     /// `kekId` (`xsd:string`, optional).
-    pub kek_id: Option<String>,
+    pub kek_id: Option<CompactString>,
     /// `dekGenerationId` (`xsd:long`, optional).
     pub dek_generation_id: Option<i64>,
     /// `encryptedUnlocked` (`xsd:boolean`, optional).
@@ -855,7 +855,7 @@ pub struct VsanPhysicalDiskHealth {
     /// `rebalanceResult` (`VsanDiskRebalanceResult`, optional).
     pub rebalance_result: Option<VsanDiskRebalanceResult>,
     /// `dekId` (`xsd:string`, optional).
-    pub dek_id: Option<String>,
+    pub dek_id: Option<CompactString>,
     /// `kekVerifierHealth` (`xsd:boolean`, optional).
     pub kek_verifier_health: Option<bool>,
     /// `dekVerifierHealth` (`xsd:boolean`, optional).
@@ -865,9 +865,9 @@ pub struct VsanPhysicalDiskHealth {
     /// `logicalCapacityUsed` (`xsd:long`, optional).
     pub logical_capacity_used: Option<i64>,
     /// `logicalCapacityHealth` (`xsd:string`, optional).
-    pub logical_capacity_health: Option<String>,
+    pub logical_capacity_health: Option<CompactString>,
     /// `vsanDiskGroupUuid` (`xsd:string`, optional).
-    pub vsan_disk_group_uuid: Option<String>,
+    pub vsan_disk_group_uuid: Option<CompactString>,
     /// `dgLayoutIssue` (`xsd:boolean`, optional).
     pub dg_layout_issue: Option<bool>,
     /// `usedMetadataComponents` (`xsd:long`, optional).
@@ -875,7 +875,7 @@ pub struct VsanPhysicalDiskHealth {
     /// `maxMetadataComponents` (`xsd:long`, optional).
     pub max_metadata_components: Option<i64>,
     /// `pendingClusterDekId` (`xsd:string`, optional).
-    pub pending_cluster_dek_id: Option<String>,
+    pub pending_cluster_dek_id: Option<CompactString>,
     /// `dmekVerifierHealth` (`xsd:boolean`, optional).
     pub dmek_verifier_health: Option<bool>,
 }
@@ -1007,7 +1007,7 @@ pub struct VsanPhysicalDiskHealthSummary {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `overallHealth` (`xsd:string`, required).
-    pub overall_health: String,
+    pub overall_health: CompactString,
     /// `heapsWithIssues` (`VsanResourceHealth`, repeated).
     pub heaps_with_issues: Vec<VsanResourceHealth>,
     /// `slabsWithIssues` (`VsanResourceHealth`, repeated).
@@ -1017,7 +1017,7 @@ pub struct VsanPhysicalDiskHealthSummary {
     /// `componentsWithIssues` (`VsanResourceHealth`, repeated).
     pub components_with_issues: Vec<VsanResourceHealth>,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `hostDedupScope` (`xsd:int`, optional).
     pub host_dedup_scope: Option<i32>,
     /// `error` (`LocalizedMethodFault`, optional).
@@ -1072,9 +1072,9 @@ pub struct VsanPolicyChangeBatch {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, repeated).
-    pub uuid: Vec<String>,
+    pub uuid: Vec<CompactString>,
     /// `policy` (`xsd:string`, optional).
-    pub policy: Option<String>,
+    pub policy: Option<CompactString>,
 }
 inherits!(VsanPolicyChangeBatch => DynamicData);
 xml_struct!(VsanPolicyChangeBatch);
@@ -1194,7 +1194,7 @@ pub struct VsanPolicySatisfiability {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `isSatisfiable` (`xsd:boolean`, required).
     pub is_satisfiable: bool,
     /// `reason` (`LocalizableMessage`, optional).
@@ -1247,7 +1247,7 @@ pub struct VsanPrepareVsanForVcsaSpec {
     /// `vsanDataEfficiencyConfig` (`VsanDataEfficiencyConfig`, optional).
     pub vsan_data_efficiency_config: Option<VsanDataEfficiencyConfig>,
     /// `taskId` (`xsd:string`, optional).
-    pub task_id: Option<String>,
+    pub task_id: Option<CompactString>,
     /// `vsanDataEncryptionConfig` (`VsanHostEncryptionInfo`, optional).
     pub vsan_data_encryption_config: Option<VsanHostEncryptionInfo>,
     /// `vsanAddStoragePoolDiskSpec` (`VsanAddStoragePoolDiskSpec`, optional).
@@ -1374,7 +1374,7 @@ pub struct VsanProactiveRebalanceInfoEx {
     /// `rateThreshold` (`xsd:int`, optional).
     pub rate_threshold: Option<i32>,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
 }

@@ -11,11 +11,11 @@ pub struct VsanQueryResultHostInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uuid` (`xsd:string`, optional).
-    pub uuid: Option<String>,
+    pub uuid: Option<CompactString>,
     /// `hostnameInCmmds` (`xsd:string`, optional).
-    pub hostname_in_cmmds: Option<String>,
+    pub hostname_in_cmmds: Option<CompactString>,
     /// `vsanIpv4Addresses` (`xsd:string`, repeated).
-    pub vsan_ipv4_addresses: Vec<String>,
+    pub vsan_ipv4_addresses: Vec<CompactString>,
 }
 inherits!(VsanQueryResultHostInfo => DynamicData);
 xml_struct!(VsanQueryResultHostInfo);

@@ -48,11 +48,11 @@ pub struct VsanRepairObjectsResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `inQueueObjects` (`xsd:string`, repeated).
-    pub in_queue_objects: Vec<String>,
+    pub in_queue_objects: Vec<CompactString>,
     /// `failedRepairObjects` (`VsanFailedRepairObjectResult`, repeated).
     pub failed_repair_objects: Vec<VsanFailedRepairObjectResult>,
     /// `notInQueueObjects` (`xsd:string`, repeated).
-    pub not_in_queue_objects: Vec<String>,
+    pub not_in_queue_objects: Vec<CompactString>,
 }
 inherits!(VsanRepairObjectsResult => DynamicData);
 xml_struct!(VsanRepairObjectsResult);
@@ -93,11 +93,11 @@ pub struct VsanResourceHealth {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `resource` (`xsd:string`, required).
-    pub resource: String,
+    pub resource: CompactString,
     /// `health` (`xsd:string`, required).
-    pub health: String,
+    pub health: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(VsanResourceHealth => DynamicData);
 xml_struct!(VsanResourceHealth);

@@ -107,7 +107,7 @@ pub struct VsanSiteFaultDomain {
     /// `hosts` (`ManagedObjectReference`, repeated).
     pub hosts: Vec<ManagedObjectReference>,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(VsanSiteFaultDomain => DynamicData);
 xml_struct!(VsanSiteFaultDomain);
@@ -414,11 +414,11 @@ pub struct VsanStorageComplianceResult {
     /// `checkTime` (`xsd:dateTime`, optional).
     pub check_time: Option<DateTime>,
     /// `profile` (`xsd:string`, optional).
-    pub profile: Option<String>,
+    pub profile: Option<CompactString>,
     /// `objectUUID` (`xsd:string`, optional).
-    pub object_uuid: Option<String>,
+    pub object_uuid: Option<CompactString>,
     /// `complianceStatus` (`xsd:string`, required).
-    pub compliance_status: String,
+    pub compliance_status: CompactString,
     /// `mismatch` (`xsd:boolean`, required).
     pub mismatch: bool,
     /// `violatedPolicies` (`VsanStoragePolicyStatus`, repeated).
@@ -426,7 +426,7 @@ pub struct VsanStorageComplianceResult {
     /// `operationalStatus` (`VsanStorageOperationalStatus`, optional).
     pub operational_status: Option<VsanStorageOperationalStatus>,
     /// `objPolicyGenerationId` (`xsd:string`, optional).
-    pub obj_policy_generation_id: Option<String>,
+    pub obj_policy_generation_id: Option<CompactString>,
 }
 inherits!(VsanStorageComplianceResult => DynamicData);
 xml_struct!(VsanStorageComplianceResult);
@@ -526,11 +526,11 @@ pub struct VsanStoragePolicyStatus {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, optional).
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// `expectedValue` (`xsd:string`, optional).
-    pub expected_value: Option<String>,
+    pub expected_value: Option<CompactString>,
     /// `currentValue` (`xsd:string`, optional).
-    pub current_value: Option<String>,
+    pub current_value: Option<CompactString>,
 }
 inherits!(VsanStoragePolicyStatus => DynamicData);
 xml_struct!(VsanStoragePolicyStatus);
@@ -571,9 +571,9 @@ pub struct VsanStoragePoolDisk {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `diskName` (`xsd:string`, required).
-    pub disk_name: String,
+    pub disk_name: CompactString,
     /// `diskType` (`xsd:string`, required).
-    pub disk_type: String,
+    pub disk_type: CompactString,
 }
 inherits!(VsanStoragePoolDisk => DynamicData);
 xml_struct!(VsanStoragePoolDisk);
@@ -614,11 +614,11 @@ pub struct VsanStorageWorkloadType {
     /// `specs` (`VsanVmdkLoadTestSpec`, repeated).
     pub specs: Vec<VsanVmdkLoadTestSpec>,
     /// `typeId` (`xsd:string`, required).
-    pub type_id: String,
+    pub type_id: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
     /// `duration` (`xsd:long`, optional).
     pub duration: Option<i64>,
 }

@@ -11,11 +11,11 @@ pub struct VsanUnicastAddressInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `address` (`xsd:string`, required).
-    pub address: String,
+    pub address: CompactString,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
     /// `nicType` (`xsd:string`, optional).
-    pub nic_type: Option<String>,
+    pub nic_type: Option<CompactString>,
 }
 inherits!(VsanUnicastAddressInfo => DynamicData);
 xml_struct!(VsanUnicastAddressInfo);
@@ -56,7 +56,7 @@ pub struct VsanUnknownScanIssue {
     /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
     pub base: VsanUpgradeSystemPreflightCheckIssue,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 inherits!(VsanUnknownScanIssue => VsanUpgradeSystemPreflightCheckIssue);
 xml_struct!(VsanUnknownScanIssue);
@@ -132,31 +132,31 @@ pub struct VsanUpdateItem {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `existingVersion` (`xsd:string`, optional).
-    pub existing_version: Option<String>,
+    pub existing_version: Option<CompactString>,
     /// `present` (`xsd:boolean`, required).
     pub present: bool,
     /// `vibSpec` (`VsanVibSpec`, repeated).
     pub vib_spec: Vec<VsanVibSpec>,
     /// `vibType` (`xsd:string`, optional).
-    pub vib_type: Option<String>,
+    pub vib_type: Option<CompactString>,
     /// `firmwareSpec` (`VsanHclFirmwareUpdateSpec`, optional).
     pub firmware_spec: Option<VsanHclFirmwareUpdateSpec>,
     /// `downloadInfo` (`VsanDownloadItem`, repeated).
     pub download_info: Vec<VsanDownloadItem>,
     /// `eula` (`xsd:string`, optional).
-    pub eula: Option<String>,
+    pub eula: Option<CompactString>,
     /// `adapter` (`xsd:string`, optional).
-    pub adapter: Option<String>,
+    pub adapter: Option<CompactString>,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `impact` (`xsd:string`, optional).
-    pub impact: Option<String>,
+    pub impact: Option<CompactString>,
     /// `firmwareUnknown` (`xsd:boolean`, optional).
     pub firmware_unknown: Option<bool>,
 }
@@ -528,7 +528,7 @@ pub struct VsanUpgradeSystemPreflightCheckIssue {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `msg` (`xsd:string`, required).
-    pub msg: String,
+    pub msg: CompactString,
 }
 inherits!(VsanUpgradeSystemPreflightCheckIssue => DynamicData);
 xml_struct!(VsanUpgradeSystemPreflightCheckIssue);
@@ -606,7 +606,7 @@ pub struct VsanUpgradeSystemRogueHostsInClusterIssue {
     /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
     pub base: VsanUpgradeSystemPreflightCheckIssue,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 inherits!(VsanUpgradeSystemRogueHostsInClusterIssue => VsanUpgradeSystemPreflightCheckIssue);
 xml_struct!(VsanUpgradeSystemRogueHostsInClusterIssue);
@@ -643,7 +643,7 @@ pub struct VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
     /// The fields inherited from `VsanUpgradeSystemUpgradeHistoryItem`.
     pub base: VsanUpgradeSystemUpgradeHistoryItem,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
     /// `diskMapping` (`VsanHostDiskMapping`, required).
     pub disk_mapping: VsanHostDiskMapping,
 }
@@ -688,7 +688,7 @@ pub struct VsanUpgradeSystemUpgradeHistoryItem {
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
     /// `task` (`ManagedObjectReference`, optional).
     pub task: Option<ManagedObjectReference>,
 }
@@ -823,7 +823,7 @@ pub struct VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
     /// The fields inherited from `VsanUpgradeSystemPreflightCheckIssue`.
     pub base: VsanUpgradeSystemPreflightCheckIssue,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 inherits!(VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue => VsanUpgradeSystemPreflightCheckIssue);
 xml_struct!(VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue);

@@ -11,27 +11,27 @@ pub struct VsanVcKmipServersHealth {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `health` (`xsd:string`, optional).
-    pub health: Option<String>,
+    pub health: Option<CompactString>,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
     /// `kmsProviderId` (`xsd:string`, optional).
-    pub kms_provider_id: Option<String>,
+    pub kms_provider_id: Option<CompactString>,
     /// `kmsHealth` (`VsanKmsHealth`, repeated).
     pub kms_health: Vec<VsanKmsHealth>,
     /// `clientCertHealth` (`xsd:string`, optional).
-    pub client_cert_health: Option<String>,
+    pub client_cert_health: Option<CompactString>,
     /// `clientCertExpireDate` (`xsd:dateTime`, optional).
     pub client_cert_expire_date: Option<DateTime>,
     /// `isAwsKms` (`xsd:boolean`, optional).
     pub is_aws_kms: Option<bool>,
     /// `cmkHealth` (`xsd:string`, optional).
-    pub cmk_health: Option<String>,
+    pub cmk_health: Option<CompactString>,
     /// `kekExpireHealth` (`xsd:string`, optional).
-    pub kek_expire_health: Option<String>,
+    pub kek_expire_health: Option<CompactString>,
     /// `kekExpireDate` (`xsd:dateTime`, optional).
     pub kek_expire_date: Option<DateTime>,
     /// `hostKeyExpireHealth` (`xsd:string`, optional).
-    pub host_key_expire_health: Option<String>,
+    pub host_key_expire_health: Option<CompactString>,
     /// `hostKeyExpireDate` (`xsd:dateTime`, optional).
     pub host_key_expire_date: Option<DateTime>,
 }
@@ -92,9 +92,9 @@ pub struct VsanVcPostDeployConfigSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `dcName` (`xsd:string`, optional).
-    pub dc_name: Option<String>,
+    pub dc_name: Option<CompactString>,
     /// `clusterName` (`xsd:string`, optional).
-    pub cluster_name: Option<String>,
+    pub cluster_name: Option<CompactString>,
     /// `firstHost` (`HostConnectSpec`, optional).
     pub first_host: Option<HostConnectSpec>,
     /// `hostsToAdd` (`HostConnectSpec`, repeated).
@@ -102,17 +102,17 @@ pub struct VsanVcPostDeployConfigSpec {
     /// `vsanDataEfficiencyConfig` (`VsanDataEfficiencyConfig`, optional).
     pub vsan_data_efficiency_config: Option<VsanDataEfficiencyConfig>,
     /// `vsanLicenseKey` (`xsd:string`, optional).
-    pub vsan_license_key: Option<String>,
+    pub vsan_license_key: Option<CompactString>,
     /// `hostLicenseKey` (`xsd:string`, optional).
-    pub host_license_key: Option<String>,
+    pub host_license_key: Option<CompactString>,
     /// `taskId` (`xsd:string`, optional).
-    pub task_id: Option<String>,
+    pub task_id: Option<CompactString>,
     /// `vsanDataEncryptionConfig` (`VsanHostEncryptionInfo`, optional).
     pub vsan_data_encryption_config: Option<VsanHostEncryptionInfo>,
     /// `createNativeKeyProviderSpec` (`VsanHostCreateNativeKeyProviderSpec`, optional).
     pub create_native_key_provider_spec: Option<VsanHostCreateNativeKeyProviderSpec>,
     /// `vsanClusterMode` (`xsd:string`, optional).
-    pub vsan_cluster_mode: Option<String>,
+    pub vsan_cluster_mode: Option<CompactString>,
     /// `deconvergedNetConfig` (`VsanDeconvergedNetConfig`, optional).
     pub deconverged_net_config: Option<VsanDeconvergedNetConfig>,
 }
@@ -186,7 +186,7 @@ pub struct VsanVcgDeviceInfo {
     /// `vcgId` (`xsd:int`, required).
     pub vcg_id: i32,
     /// `vcgModelName` (`xsd:string`, optional).
-    pub vcg_model_name: Option<String>,
+    pub vcg_model_name: Option<CompactString>,
 }
 inherits!(VsanVcgDeviceInfo => DynamicData);
 xml_struct!(VsanVcgDeviceInfo);
@@ -225,11 +225,11 @@ pub struct VsanVcsaDeploymentProgress {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `phase` (`xsd:string`, required).
-    pub phase: String,
+    pub phase: CompactString,
     /// `progressPct` (`xsd:long`, required).
     pub progress_pct: i64,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
     /// `success` (`xsd:boolean`, required).
     pub success: bool,
     /// `error` (`LocalizedMethodFault`, optional).
@@ -237,7 +237,7 @@ pub struct VsanVcsaDeploymentProgress {
     /// `updateCounter` (`xsd:long`, required).
     pub update_counter: i64,
     /// `taskId` (`xsd:string`, optional).
-    pub task_id: Option<String>,
+    pub task_id: Option<CompactString>,
     /// `vm` (`ManagedObjectReference`, optional).
     pub vm: Option<ManagedObjectReference>,
 }
@@ -292,13 +292,13 @@ pub struct VsanVibSpec {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `metaUrl` (`xsd:string`, optional).
-    pub meta_url: Option<String>,
+    pub meta_url: Option<CompactString>,
     /// `metaSha1Sum` (`xsd:string`, optional).
-    pub meta_sha1_sum: Option<String>,
+    pub meta_sha1_sum: Option<CompactString>,
     /// `vibUrl` (`xsd:string`, required).
-    pub vib_url: String,
+    pub vib_url: CompactString,
     /// `vibSha1Sum` (`xsd:string`, required).
-    pub vib_sha1_sum: String,
+    pub vib_sha1_sum: CompactString,
 }
 inherits!(VsanVibSpec => DynamicData);
 xml_struct!(VsanVibSpec);
@@ -343,11 +343,11 @@ pub struct VsanVipNetworkConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// `subnet` (`xsd:string`, required).
-    pub subnet: String,
+    pub subnet: CompactString,
     /// `gateway` (`xsd:string`, optional).
-    pub gateway: Option<String>,
+    pub gateway: Option<CompactString>,
 }
 inherits!(VsanVipNetworkConfig => DynamicData);
 xml_struct!(VsanVipNetworkConfig);
@@ -447,7 +447,7 @@ pub struct VsanVmdkLoadTestResult {
     /// `success` (`xsd:boolean`, required).
     pub success: bool,
     /// `faultMessage` (`xsd:string`, optional).
-    pub fault_message: Option<String>,
+    pub fault_message: Option<CompactString>,
     /// `spec` (`VsanVmdkLoadTestSpec`, required).
     pub spec: VsanVmdkLoadTestSpec,
     /// `actualDurationSec` (`xsd:int`, optional).
@@ -570,9 +570,9 @@ pub struct VsanVsanClusterPcapGroup {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `master` (`xsd:string`, required).
-    pub master: String,
+    pub master: CompactString,
     /// `members` (`xsd:string`, repeated).
-    pub members: Vec<String>,
+    pub members: Vec<CompactString>,
 }
 inherits!(VsanVsanClusterPcapGroup => DynamicData);
 xml_struct!(VsanVsanClusterPcapGroup);
@@ -611,11 +611,11 @@ pub struct VsanVsanClusterPcapResult {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `pkts` (`xsd:string`, repeated).
-    pub pkts: Vec<String>,
+    pub pkts: Vec<CompactString>,
     /// `groups` (`VsanVsanClusterPcapGroup`, repeated).
     pub groups: Vec<VsanVsanClusterPcapGroup>,
     /// `issues` (`xsd:string`, repeated).
-    pub issues: Vec<String>,
+    pub issues: Vec<CompactString>,
     /// `hostResults` (`VsanVsanPcapResult`, repeated).
     pub host_results: Vec<VsanVsanPcapResult>,
 }
@@ -662,19 +662,19 @@ pub struct VsanVsanPcapResult {
     /// `calltime` (`xsd:float`, required).
     pub calltime: f32,
     /// `vmknic` (`xsd:string`, required).
-    pub vmknic: String,
+    pub vmknic: CompactString,
     /// `tcpdumpFilter` (`xsd:string`, required).
-    pub tcpdump_filter: String,
+    pub tcpdump_filter: CompactString,
     /// `snaplen` (`xsd:int`, required).
     pub snaplen: i32,
     /// `pkts` (`xsd:string`, repeated).
-    pub pkts: Vec<String>,
+    pub pkts: Vec<CompactString>,
     /// `pcap` (`xsd:string`, optional).
-    pub pcap: Option<String>,
+    pub pcap: Option<CompactString>,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
     /// `hostname` (`xsd:string`, optional).
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
 }
 inherits!(VsanVsanPcapResult => DynamicData);
 xml_struct!(VsanVsanPcapResult);
@@ -725,7 +725,7 @@ pub struct VsanVumConfig {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `baselinePreferenceType` (`xsd:string`, required).
-    pub baseline_preference_type: String,
+    pub baseline_preference_type: CompactString,
 }
 inherits!(VsanVumConfig => DynamicData);
 xml_struct!(VsanVumConfig);

@@ -50,7 +50,7 @@ pub struct VsanXVCDatastoreInfo {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `ownerVc` (`xsd:string`, required).
-    pub owner_vc: String,
+    pub owner_vc: CompactString,
 }
 inherits!(VsanXVCDatastoreInfo => DynamicData);
 xml_struct!(VsanXVCDatastoreInfo);

@@ -11,7 +11,7 @@ pub struct VslmCloneSpec {
     /// The fields inherited from `VslmMigrateSpec`.
     pub base: VslmMigrateSpec,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `keepAfterDeleteVm` (`xsd:boolean`, optional).
     pub keep_after_delete_vm: Option<bool>,
     /// `metadata` (`KeyValue`, repeated).
@@ -56,7 +56,7 @@ pub struct VslmCreateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `keepAfterDeleteVm` (`xsd:boolean`, optional).
     pub keep_after_delete_vm: Option<bool>,
     /// `backingSpec` (`VslmCreateSpecBackingSpec`, required).
@@ -119,7 +119,7 @@ pub struct VslmCreateSpecBackingSpec {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `path` (`xsd:string`, optional).
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
 }
 inherits!(VslmCreateSpecBackingSpec => DynamicData);
 xml_struct!(VslmCreateSpecBackingSpec);
@@ -158,7 +158,7 @@ pub struct VslmCreateSpecDiskFileBackingSpec {
     /// The fields inherited from `VslmCreateSpecBackingSpec`.
     pub base: VslmCreateSpecBackingSpec,
     /// `provisioningType` (`xsd:string`, optional).
-    pub provisioning_type: Option<String>,
+    pub provisioning_type: Option<CompactString>,
 }
 inherits!(VslmCreateSpecDiskFileBackingSpec => VslmCreateSpecBackingSpec);
 xml_struct!(VslmCreateSpecDiskFileBackingSpec);
@@ -195,9 +195,9 @@ pub struct VslmCreateSpecRawDiskMappingBackingSpec {
     /// The fields inherited from `VslmCreateSpecBackingSpec`.
     pub base: VslmCreateSpecBackingSpec,
     /// `lunUuid` (`xsd:string`, required).
-    pub lun_uuid: String,
+    pub lun_uuid: CompactString,
     /// `compatibilityMode` (`xsd:string`, required).
-    pub compatibility_mode: String,
+    pub compatibility_mode: CompactString,
 }
 inherits!(VslmCreateSpecRawDiskMappingBackingSpec => VslmCreateSpecBackingSpec);
 xml_struct!(VslmCreateSpecRawDiskMappingBackingSpec);
@@ -319,9 +319,9 @@ pub struct VslmTagEntry {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `tagName` (`xsd:string`, required).
-    pub tag_name: String,
+    pub tag_name: CompactString,
     /// `parentCategoryName` (`xsd:string`, required).
-    pub parent_category_name: String,
+    pub parent_category_name: CompactString,
 }
 inherits!(VslmTagEntry => DynamicData);
 xml_struct!(VslmTagEntry);
@@ -360,11 +360,11 @@ pub struct vslmInfrastructureObjectPolicy {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `backingObjectId` (`xsd:string`, required).
-    pub backing_object_id: String,
+    pub backing_object_id: CompactString,
     /// `profileId` (`xsd:string`, required).
-    pub profile_id: String,
+    pub profile_id: CompactString,
     /// `error` (`LocalizedMethodFault`, optional).
     pub error: Option<LocalizedMethodFault>,
 }

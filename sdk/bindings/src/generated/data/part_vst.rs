@@ -93,7 +93,7 @@ pub struct VStorageObjectAssociationsVmDiskAssociations {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vmId` (`xsd:string`, required).
-    pub vm_id: String,
+    pub vm_id: CompactString,
     /// `diskKey` (`xsd:int`, required).
     pub disk_key: i32,
 }
@@ -138,11 +138,11 @@ pub struct VStorageObjectConfigInfo {
     /// `capacityInMB` (`xsd:long`, required).
     pub capacity_in_mb: i64,
     /// `consumptionType` (`xsd:string`, repeated).
-    pub consumption_type: Vec<String>,
+    pub consumption_type: Vec<CompactString>,
     /// `consumerId` (`ID`, repeated).
     pub consumer_id: Vec<ID>,
     /// `virtualDiskFormat` (`xsd:string`, optional).
-    pub virtual_disk_format: Option<String>,
+    pub virtual_disk_format: Option<CompactString>,
 }
 inherits!(VStorageObjectConfigInfo => BaseConfigInfo);
 xml_struct!(VStorageObjectConfigInfo);
@@ -224,9 +224,9 @@ pub struct VStorageObjectReconcileResultInvalidDiskPath {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
 }
 inherits!(VStorageObjectReconcileResultInvalidDiskPath => DynamicData);
 xml_struct!(VStorageObjectReconcileResultInvalidDiskPath);
@@ -265,9 +265,9 @@ pub struct VStorageObjectReconcileResultReconcileDetail {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `reconcileReportPath` (`xsd:string`, optional).
-    pub reconcile_report_path: Option<String>,
+    pub reconcile_report_path: Option<CompactString>,
     /// `isReconciled` (`xsd:boolean`, optional).
     pub is_reconciled: Option<bool>,
     /// `isDeepScanned` (`xsd:boolean`, optional).
@@ -340,9 +340,9 @@ pub struct VStorageObjectReconcileSpec {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `includeDiskPaths` (`xsd:string`, repeated).
-    pub include_disk_paths: Vec<String>,
+    pub include_disk_paths: Vec<CompactString>,
     /// `excludeDiskPaths` (`xsd:string`, repeated).
-    pub exclude_disk_paths: Vec<String>,
+    pub exclude_disk_paths: Vec<CompactString>,
     /// `deepScan` (`xsd:boolean`, optional).
     pub deep_scan: Option<bool>,
     /// `dryRun` (`xsd:boolean`, optional).
@@ -440,9 +440,9 @@ pub struct VStorageObjectSnapshotDetails {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `path` (`xsd:string`, optional).
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
     /// `changedBlockTrackingId` (`xsd:string`, optional).
-    pub changed_block_tracking_id: Option<String>,
+    pub changed_block_tracking_id: Option<CompactString>,
 }
 inherits!(VStorageObjectSnapshotDetails => DynamicData);
 xml_struct!(VStorageObjectSnapshotDetails);
@@ -520,11 +520,11 @@ pub struct VStorageObjectSnapshotInfoVStorageObjectSnapshot {
     /// `id` (`ID`, optional).
     pub id: Option<ID>,
     /// `backingObjectId` (`xsd:string`, optional).
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<CompactString>,
     /// `createTime` (`xsd:dateTime`, required).
     pub create_time: DateTime,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(VStorageObjectSnapshotInfoVStorageObjectSnapshot => DynamicData);
 xml_struct!(VStorageObjectSnapshotInfoVStorageObjectSnapshot);

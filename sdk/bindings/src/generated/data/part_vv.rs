@@ -93,9 +93,9 @@ pub struct VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `targetConfigVVolId` (`xsd:string`, required).
-    pub target_config_v_vol_id: String,
+    pub target_config_v_vol_id: CompactString,
     /// `dsPath` (`xsd:string`, optional).
-    pub ds_path: Option<String>,
+    pub ds_path: Option<CompactString>,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }

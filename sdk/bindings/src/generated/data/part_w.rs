@@ -143,9 +143,9 @@ pub struct WinNetBIOSConfigInfo {
     /// The fields inherited from `NetBIOSConfigInfo`.
     pub base: NetBIOSConfigInfo,
     /// `primaryWINS` (`xsd:string`, required).
-    pub primary_wins: String,
+    pub primary_wins: CompactString,
     /// `secondaryWINS` (`xsd:string`, optional).
-    pub secondary_wins: Option<String>,
+    pub secondary_wins: Option<CompactString>,
 }
 inherits!(WinNetBIOSConfigInfo => NetBIOSConfigInfo);
 xml_struct!(WinNetBIOSConfigInfo);
@@ -186,7 +186,7 @@ pub struct WitnessNodeInfo {
     /// `ipSettings` (`CustomizationIPSettings`, required).
     pub ip_settings: CustomizationIPSettings,
     /// `biosUuid` (`xsd:string`, optional).
-    pub bios_uuid: Option<String>,
+    pub bios_uuid: Option<CompactString>,
 }
 inherits!(WitnessNodeInfo => DynamicData);
 xml_struct!(WitnessNodeInfo);

@@ -48,11 +48,11 @@ pub struct ActiveVMsBlockingEVC {
     /// The fields inherited from `EVCConfigFault`.
     pub base: EVCConfigFault,
     /// `evcMode` (`xsd:string`, optional).
-    pub evc_mode: Option<String>,
+    pub evc_mode: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, repeated).
     pub host: Vec<ManagedObjectReference>,
     /// `hostName` (`xsd:string`, repeated).
-    pub host_name: Vec<String>,
+    pub host_name: Vec<CompactString>,
 }
 inherits!(ActiveVMsBlockingEVC => EVCConfigFault);
 xml_struct!(ActiveVMsBlockingEVC);
@@ -153,7 +153,7 @@ pub struct AffinityConfigured {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `configuredAffinity` (`xsd:string`, repeated).
-    pub configured_affinity: Vec<String>,
+    pub configured_affinity: Vec<CompactString>,
 }
 inherits!(AffinityConfigured => MigrationFault);
 xml_struct!(AffinityConfigured);
@@ -190,11 +190,11 @@ pub struct AgentInstallFailed {
     /// The fields inherited from `HostConnectFault`.
     pub base: HostConnectFault,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `statusCode` (`xsd:int`, optional).
     pub status_code: Option<i32>,
     /// `installerOutput` (`xsd:string`, optional).
-    pub installer_output: Option<String>,
+    pub installer_output: Option<CompactString>,
 }
 inherits!(AgentInstallFailed => HostConnectFault);
 xml_struct!(AgentInstallFailed);
@@ -235,7 +235,7 @@ pub struct AlreadyBeingManaged {
     /// The fields inherited from `HostConnectFault`.
     pub base: HostConnectFault,
     /// `ipAddress` (`xsd:string`, required).
-    pub ip_address: String,
+    pub ip_address: CompactString,
 }
 inherits!(AlreadyBeingManaged => HostConnectFault);
 xml_struct!(AlreadyBeingManaged);
@@ -272,7 +272,7 @@ pub struct AlreadyConnected {
     /// The fields inherited from `HostConnectFault`.
     pub base: HostConnectFault,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(AlreadyConnected => HostConnectFault);
 xml_struct!(AlreadyConnected);
@@ -309,7 +309,7 @@ pub struct AlreadyExists {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 inherits!(AlreadyExists => VimFault);
 xml_struct!(AlreadyExists);

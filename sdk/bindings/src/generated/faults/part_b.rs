@@ -11,9 +11,9 @@ pub struct BackupBlobReadFailure {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `entityName` (`xsd:string`, required).
-    pub entity_name: String,
+    pub entity_name: CompactString,
     /// `entityType` (`xsd:string`, required).
-    pub entity_type: String,
+    pub entity_type: CompactString,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }
@@ -56,9 +56,9 @@ pub struct BackupBlobWriteFailure {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `entityName` (`xsd:string`, required).
-    pub entity_name: String,
+    pub entity_name: CompactString,
     /// `entityType` (`xsd:string`, required).
-    pub entity_type: String,
+    pub entity_type: CompactString,
     /// `fault` (`LocalizedMethodFault`, required).
     pub fault: LocalizedMethodFault,
 }

@@ -205,9 +205,9 @@ pub struct CannotAccessVmDevice {
     /// The fields inherited from `CannotAccessVmComponent`.
     pub base: CannotAccessVmComponent,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `backing` (`xsd:string`, required).
-    pub backing: String,
+    pub backing: CompactString,
     /// `connected` (`xsd:boolean`, required).
     pub connected: bool,
 }
@@ -379,7 +379,7 @@ pub struct CannotChangeDrsBehaviorForFtSecondary {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(CannotChangeDrsBehaviorForFtSecondary => VmFaultToleranceIssue);
 xml_struct!(CannotChangeDrsBehaviorForFtSecondary);
@@ -420,7 +420,7 @@ pub struct CannotChangeHaSettingsForFtSecondary {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(CannotChangeHaSettingsForFtSecondary => VmFaultToleranceIssue);
 xml_struct!(CannotChangeHaSettingsForFtSecondary);
@@ -521,7 +521,7 @@ pub struct CannotComputeFTCompatibleHosts {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(CannotComputeFTCompatibleHosts => VmFaultToleranceIssue);
 xml_struct!(CannotComputeFTCompatibleHosts);
@@ -710,7 +710,7 @@ pub struct CannotDisconnectHostWithFaultToleranceVm {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(CannotDisconnectHostWithFaultToleranceVm => VimFault);
 xml_struct!(CannotDisconnectHostWithFaultToleranceVm);
@@ -749,9 +749,9 @@ pub struct CannotEnableVmcpForCluster {
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(CannotEnableVmcpForCluster => VimFault);
 xml_struct!(CannotEnableVmcpForCluster);
@@ -822,9 +822,9 @@ pub struct CannotMoveFaultToleranceVm {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `moveType` (`xsd:string`, required).
-    pub move_type: String,
+    pub move_type: CompactString,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(CannotMoveFaultToleranceVm => VimFault);
 xml_struct!(CannotMoveFaultToleranceVm);
@@ -893,7 +893,7 @@ pub struct CannotMoveVmWithDeltaDisk {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(CannotMoveVmWithDeltaDisk => MigrationFault);
 xml_struct!(CannotMoveVmWithDeltaDisk);
@@ -1020,11 +1020,11 @@ pub struct CannotPowerOffVmInCluster {
     /// The fields inherited from `InvalidState`.
     pub base: InvalidState,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(CannotPowerOffVmInCluster => InvalidState);
 xml_struct!(CannotPowerOffVmInCluster);
@@ -1095,13 +1095,13 @@ pub struct CannotUseNetwork {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `backing` (`xsd:string`, required).
-    pub backing: String,
+    pub backing: CompactString,
     /// `connected` (`xsd:boolean`, required).
     pub connected: bool,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
     /// `network` (`ManagedObjectReference`, optional).
     pub network: Option<ManagedObjectReference>,
 }
@@ -1305,9 +1305,9 @@ pub struct ConflictingDatastoreFound {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `url` (`xsd:string`, required).
-    pub url: String,
+    pub url: CompactString,
 }
 inherits!(ConflictingDatastoreFound => RuntimeFault);
 xml_struct!(ConflictingDatastoreFound);
@@ -1348,7 +1348,7 @@ pub struct ConnectedIso {
     /// `cdrom` (`VirtualCdrom`, required).
     pub cdrom: VirtualCdrom,
     /// `filename` (`xsd:string`, required).
-    pub filename: String,
+    pub filename: CompactString,
 }
 inherits!(ConnectedIso => OvfExport);
 xml_struct!(ConnectedIso);
@@ -1449,11 +1449,11 @@ pub struct CpuIncompatible {
     /// `level` (`xsd:int`, required).
     pub level: i32,
     /// `registerName` (`xsd:string`, required).
-    pub register_name: String,
+    pub register_name: CompactString,
     /// `registerBits` (`xsd:string`, optional).
-    pub register_bits: Option<String>,
+    pub register_bits: Option<CompactString>,
     /// `desiredBits` (`xsd:string`, optional).
-    pub desired_bits: Option<String>,
+    pub desired_bits: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
 }

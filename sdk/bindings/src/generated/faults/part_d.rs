@@ -41,9 +41,9 @@ pub struct DasConfigFault {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `output` (`xsd:string`, optional).
-    pub output: Option<String>,
+    pub output: Option<CompactString>,
     /// `event` (`Event`, repeated).
     pub event: Vec<AnyEvent>,
 }
@@ -196,7 +196,7 @@ pub struct DeltaDiskFormatNotSupported {
     /// `datastore` (`ManagedObjectReference`, repeated).
     pub datastore: Vec<ManagedObjectReference>,
     /// `deltaDiskFormat` (`xsd:string`, required).
-    pub delta_disk_format: String,
+    pub delta_disk_format: CompactString,
 }
 inherits!(DeltaDiskFormatNotSupported => VmConfigFault);
 xml_struct!(DeltaDiskFormatNotSupported);
@@ -265,7 +265,7 @@ pub struct DestinationVsanDisabled {
     /// The fields inherited from `CannotMoveVsanEnabledHost`.
     pub base: CannotMoveVsanEnabledHost,
     /// `destinationCluster` (`xsd:string`, required).
-    pub destination_cluster: String,
+    pub destination_cluster: CompactString,
 }
 inherits!(DestinationVsanDisabled => CannotMoveVsanEnabledHost);
 xml_struct!(DestinationVsanDisabled);
@@ -302,7 +302,7 @@ pub struct DeviceBackingNotSupported {
     /// The fields inherited from `DeviceNotSupported`.
     pub base: DeviceNotSupported,
     /// `backing` (`xsd:string`, required).
-    pub backing: String,
+    pub backing: CompactString,
 }
 inherits!(DeviceBackingNotSupported => DeviceNotSupported);
 xml_struct!(DeviceBackingNotSupported);
@@ -339,7 +339,7 @@ pub struct DeviceControllerNotSupported {
     /// The fields inherited from `DeviceNotSupported`.
     pub base: DeviceNotSupported,
     /// `controller` (`xsd:string`, required).
-    pub controller: String,
+    pub controller: CompactString,
 }
 inherits!(DeviceControllerNotSupported => DeviceNotSupported);
 xml_struct!(DeviceControllerNotSupported);
@@ -436,9 +436,9 @@ pub struct DeviceNotSupported {
     /// The fields inherited from `VirtualHardwareCompatibilityIssue`.
     pub base: VirtualHardwareCompatibilityIssue,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(DeviceNotSupported => VirtualHardwareCompatibilityIssue);
 xml_struct!(DeviceNotSupported);
@@ -507,9 +507,9 @@ pub struct DeviceUnsupportedForVmVersion {
     /// The fields inherited from `InvalidDeviceSpec`.
     pub base: InvalidDeviceSpec,
     /// `currentVersion` (`xsd:string`, required).
-    pub current_version: String,
+    pub current_version: CompactString,
     /// `expectedVersion` (`xsd:string`, required).
-    pub expected_version: String,
+    pub expected_version: CompactString,
 }
 inherits!(DeviceUnsupportedForVmVersion => InvalidDeviceSpec);
 xml_struct!(DeviceUnsupportedForVmVersion);
@@ -638,9 +638,9 @@ pub struct DisallowedChangeByService {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `serviceName` (`xsd:string`, required).
-    pub service_name: String,
+    pub service_name: CompactString,
     /// `disallowedChange` (`xsd:string`, optional).
-    pub disallowed_change: Option<String>,
+    pub disallowed_change: Option<CompactString>,
 }
 inherits!(DisallowedChangeByService => RuntimeFault);
 xml_struct!(DisallowedChangeByService);
@@ -748,7 +748,7 @@ pub struct DisallowedOperationOnFailoverHost {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
 }
 inherits!(DisallowedOperationOnFailoverHost => RuntimeFault);
 xml_struct!(DisallowedOperationOnFailoverHost);
@@ -1034,7 +1034,7 @@ pub struct DomainNotFound {
     /// The fields inherited from `ActiveDirectoryFault`.
     pub base: ActiveDirectoryFault,
     /// `domainName` (`xsd:string`, required).
-    pub domain_name: String,
+    pub domain_name: CompactString,
 }
 inherits!(DomainNotFound => ActiveDirectoryFault);
 xml_struct!(DomainNotFound);
@@ -1168,7 +1168,7 @@ pub struct DuplicateName {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `object` (`ManagedObjectReference`, required).
     pub object: ManagedObjectReference,
 }
@@ -1209,7 +1209,7 @@ pub struct DuplicateVsanNetworkInterface {
     /// The fields inherited from `VsanFault`.
     pub base: VsanFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(DuplicateVsanNetworkInterface => VsanFault);
 xml_struct!(DuplicateVsanNetworkInterface);
@@ -1313,9 +1313,9 @@ pub struct DvsNotAuthorized {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `sessionExtensionKey` (`xsd:string`, optional).
-    pub session_extension_key: Option<String>,
+    pub session_extension_key: Option<CompactString>,
     /// `dvsExtensionKey` (`xsd:string`, optional).
-    pub dvs_extension_key: Option<String>,
+    pub dvs_extension_key: Option<CompactString>,
 }
 inherits!(DvsNotAuthorized => DvsFault);
 xml_struct!(DvsNotAuthorized);

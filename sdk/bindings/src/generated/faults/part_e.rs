@@ -48,7 +48,7 @@ pub struct EVCAdmissionFailedCPUFeaturesForMode {
     /// The fields inherited from `EVCAdmissionFailed`.
     pub base: EVCAdmissionFailed,
     /// `currentEVCModeKey` (`xsd:string`, required).
-    pub current_evc_mode_key: String,
+    pub current_evc_mode_key: CompactString,
 }
 inherits!(EVCAdmissionFailedCPUFeaturesForMode => EVCAdmissionFailed);
 xml_struct!(EVCAdmissionFailedCPUFeaturesForMode);
@@ -115,7 +115,7 @@ pub struct EVCAdmissionFailedCPUModelForMode {
     /// The fields inherited from `EVCAdmissionFailed`.
     pub base: EVCAdmissionFailed,
     /// `currentEVCModeKey` (`xsd:string`, required).
-    pub current_evc_mode_key: String,
+    pub current_evc_mode_key: CompactString,
 }
 inherits!(EVCAdmissionFailedCPUModelForMode => EVCAdmissionFailed);
 xml_struct!(EVCAdmissionFailedCPUModelForMode);
@@ -152,9 +152,9 @@ pub struct EVCAdmissionFailedCPUVendor {
     /// The fields inherited from `EVCAdmissionFailed`.
     pub base: EVCAdmissionFailed,
     /// `clusterCPUVendor` (`xsd:string`, required).
-    pub cluster_cpu_vendor: String,
+    pub cluster_cpu_vendor: CompactString,
     /// `hostCPUVendor` (`xsd:string`, required).
-    pub host_cpu_vendor: String,
+    pub host_cpu_vendor: CompactString,
 }
 inherits!(EVCAdmissionFailedCPUVendor => EVCAdmissionFailed);
 xml_struct!(EVCAdmissionFailedCPUVendor);
@@ -380,9 +380,9 @@ pub struct EVCModeIllegalByVendor {
     /// The fields inherited from `EVCConfigFault`.
     pub base: EVCConfigFault,
     /// `clusterCPUVendor` (`xsd:string`, required).
-    pub cluster_cpu_vendor: String,
+    pub cluster_cpu_vendor: CompactString,
     /// `modeCPUVendor` (`xsd:string`, required).
-    pub mode_cpu_vendor: String,
+    pub mode_cpu_vendor: CompactString,
 }
 inherits!(EVCModeIllegalByVendor => EVCConfigFault);
 xml_struct!(EVCModeIllegalByVendor);
@@ -421,11 +421,11 @@ pub struct EVCModeUnsupportedByHosts {
     /// The fields inherited from `EVCConfigFault`.
     pub base: EVCConfigFault,
     /// `evcMode` (`xsd:string`, optional).
-    pub evc_mode: Option<String>,
+    pub evc_mode: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, repeated).
     pub host: Vec<ManagedObjectReference>,
     /// `hostName` (`xsd:string`, repeated).
-    pub host_name: Vec<String>,
+    pub host_name: Vec<CompactString>,
 }
 inherits!(EVCModeUnsupportedByHosts => EVCConfigFault);
 xml_struct!(EVCModeUnsupportedByHosts);
@@ -468,7 +468,7 @@ pub struct EVCUnsupportedByHostHardware {
     /// `host` (`ManagedObjectReference`, repeated).
     pub host: Vec<ManagedObjectReference>,
     /// `hostName` (`xsd:string`, repeated).
-    pub host_name: Vec<String>,
+    pub host_name: Vec<CompactString>,
 }
 inherits!(EVCUnsupportedByHostHardware => EVCConfigFault);
 xml_struct!(EVCUnsupportedByHostHardware);
@@ -509,7 +509,7 @@ pub struct EVCUnsupportedByHostSoftware {
     /// `host` (`ManagedObjectReference`, repeated).
     pub host: Vec<ManagedObjectReference>,
     /// `hostName` (`xsd:string`, repeated).
-    pub host_name: Vec<String>,
+    pub host_name: Vec<CompactString>,
 }
 inherits!(EVCUnsupportedByHostSoftware => EVCConfigFault);
 xml_struct!(EVCUnsupportedByHostSoftware);
@@ -675,7 +675,7 @@ pub struct ExpiredFeatureLicense {
     /// The fields inherited from `NotEnoughLicenses`.
     pub base: NotEnoughLicenses,
     /// `feature` (`xsd:string`, required).
-    pub feature: String,
+    pub feature: CompactString,
     /// `count` (`xsd:int`, required).
     pub count: i32,
     /// `expirationDate` (`xsd:dateTime`, required).
@@ -720,7 +720,7 @@ pub struct ExtendedFault {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `faultTypeId` (`xsd:string`, required).
-    pub fault_type_id: String,
+    pub fault_type_id: CompactString,
     /// `data` (`KeyValue`, repeated).
     pub data: Vec<KeyValue>,
 }

@@ -13,7 +13,7 @@ pub struct FailToEnableSPBM {
     /// `cs` (`ManagedObjectReference`, required).
     pub cs: ManagedObjectReference,
     /// `csName` (`xsd:string`, required).
-    pub cs_name: String,
+    pub cs_name: CompactString,
     /// `hostLicenseStates` (`ComputeResourceHostSPBMLicenseInfo`, repeated).
     pub host_license_states: Vec<ComputeResourceHostSPBMLicenseInfo>,
 }
@@ -56,7 +56,7 @@ pub struct FailToLockFaultToleranceVMs {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `alreadyLockedVm` (`ManagedObjectReference`, required).
@@ -101,7 +101,7 @@ pub struct FaultToleranceAntiAffinityViolated {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
 }
@@ -142,7 +142,7 @@ pub struct FaultToleranceCannotEditMem {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
 }
@@ -228,7 +228,7 @@ pub struct FaultToleranceNeedsThickDisk {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(FaultToleranceNeedsThickDisk => MigrationFault);
 xml_struct!(FaultToleranceNeedsThickDisk);
@@ -265,7 +265,7 @@ pub struct FaultToleranceNotLicensed {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
 }
 inherits!(FaultToleranceNotLicensed => VmFaultToleranceIssue);
 xml_struct!(FaultToleranceNotLicensed);
@@ -302,7 +302,7 @@ pub struct FaultToleranceNotSameBuild {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `build` (`xsd:string`, required).
-    pub build: String,
+    pub build: CompactString,
 }
 inherits!(FaultToleranceNotSameBuild => MigrationFault);
 xml_struct!(FaultToleranceNotSameBuild);
@@ -382,7 +382,7 @@ pub struct FaultToleranceVmNotDasProtected {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(FaultToleranceVmNotDasProtected => VimFault);
 xml_struct!(FaultToleranceVmNotDasProtected);
@@ -451,7 +451,7 @@ pub struct FcoeFaultPnicHasNoPortSet {
     /// The fields inherited from `FcoeFault`.
     pub base: FcoeFault,
     /// `nicDevice` (`xsd:string`, required).
-    pub nic_device: String,
+    pub nic_device: CompactString,
 }
 inherits!(FcoeFaultPnicHasNoPortSet => FcoeFault);
 xml_struct!(FcoeFaultPnicHasNoPortSet);
@@ -593,7 +593,7 @@ pub struct FileFault {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `file` (`xsd:string`, required).
-    pub file: String,
+    pub file: CompactString,
 }
 inherits!(FileFault => VimFault);
 xml_struct!(FileFault);
@@ -750,7 +750,7 @@ pub struct FileTooLarge {
     /// The fields inherited from `FileFault`.
     pub base: FileFault,
     /// `datastore` (`xsd:string`, required).
-    pub datastore: String,
+    pub datastore: CompactString,
     /// `fileSize` (`xsd:long`, required).
     pub file_size: i64,
     /// `maxFileSize` (`xsd:long`, optional).
@@ -864,7 +864,7 @@ pub struct FtIssuesOnHost {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `errors` (`LocalizedMethodFault`, repeated).
     pub errors: Vec<LocalizedMethodFault>,
 }
@@ -907,11 +907,11 @@ pub struct FtVmHostRuleViolation {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `hostGroup` (`xsd:string`, required).
-    pub host_group: String,
+    pub host_group: CompactString,
 }
 inherits!(FtVmHostRuleViolation => VmConfigFault);
 xml_struct!(FtVmHostRuleViolation);

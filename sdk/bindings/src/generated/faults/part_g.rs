@@ -11,11 +11,11 @@ pub struct GatewayConnectFault {
     /// The fields inherited from `HostConnectFault`.
     pub base: HostConnectFault,
     /// `gatewayType` (`xsd:string`, required).
-    pub gateway_type: String,
+    pub gateway_type: CompactString,
     /// `gatewayId` (`xsd:string`, required).
-    pub gateway_id: String,
+    pub gateway_id: CompactString,
     /// `gatewayInfo` (`xsd:string`, required).
-    pub gateway_info: String,
+    pub gateway_info: CompactString,
     /// `details` (`LocalizableMessage`, optional).
     pub details: Option<LocalizableMessage>,
 }
@@ -180,9 +180,9 @@ pub struct GatewayToHostAuthFault {
     /// The fields inherited from `GatewayToHostConnectFault`.
     pub base: GatewayToHostConnectFault,
     /// `invalidProperties` (`xsd:string`, repeated).
-    pub invalid_properties: Vec<String>,
+    pub invalid_properties: Vec<CompactString>,
     /// `missingProperties` (`xsd:string`, repeated).
-    pub missing_properties: Vec<String>,
+    pub missing_properties: Vec<CompactString>,
 }
 inherits!(GatewayToHostAuthFault => GatewayToHostConnectFault);
 xml_struct!(GatewayToHostAuthFault);
@@ -221,7 +221,7 @@ pub struct GatewayToHostConnectFault {
     /// The fields inherited from `GatewayConnectFault`.
     pub base: GatewayConnectFault,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `port` (`xsd:int`, optional).
     pub port: Option<i32>,
 }
@@ -262,7 +262,7 @@ pub struct GatewayToHostTrustVerifyFault {
     /// The fields inherited from `GatewayToHostConnectFault`.
     pub base: GatewayToHostConnectFault,
     /// `verificationToken` (`xsd:string`, required).
-    pub verification_token: String,
+    pub verification_token: CompactString,
     /// `propertiesToVerify` (`KeyValue`, repeated).
     pub properties_to_verify: Vec<KeyValue>,
 }
@@ -340,7 +340,7 @@ pub struct GenericVmConfigFault {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
 }
 inherits!(GenericVmConfigFault => VmConfigFault);
 xml_struct!(GenericVmConfigFault);
@@ -672,7 +672,7 @@ pub struct GuestRegistryKeyFault {
     /// The fields inherited from `GuestRegistryFault`.
     pub base: GuestRegistryFault,
     /// `keyName` (`xsd:string`, required).
-    pub key_name: String,
+    pub key_name: CompactString,
 }
 inherits!(GuestRegistryKeyFault => GuestRegistryFault);
 xml_struct!(GuestRegistryKeyFault);
@@ -799,9 +799,9 @@ pub struct GuestRegistryValueFault {
     /// The fields inherited from `GuestRegistryFault`.
     pub base: GuestRegistryFault,
     /// `keyName` (`xsd:string`, required).
-    pub key_name: String,
+    pub key_name: CompactString,
     /// `valueName` (`xsd:string`, required).
-    pub value_name: String,
+    pub value_name: CompactString,
 }
 inherits!(GuestRegistryValueFault => GuestRegistryFault);
 xml_struct!(GuestRegistryValueFault);

@@ -71,7 +71,7 @@ pub struct HostAccessRestrictedToManagementServer {
     /// The fields inherited from `NotSupported`.
     pub base: NotSupported,
     /// `managementServer` (`xsd:string`, required).
-    pub management_server: String,
+    pub management_server: CompactString,
 }
 inherits!(HostAccessRestrictedToManagementServer => NotSupported);
 xml_struct!(HostAccessRestrictedToManagementServer);
@@ -235,11 +235,11 @@ pub struct HostHasComponentFailure {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `componentType` (`xsd:string`, required).
-    pub component_type: String,
+    pub component_type: CompactString,
     /// `componentName` (`xsd:string`, required).
-    pub component_name: String,
+    pub component_name: CompactString,
 }
 inherits!(HostHasComponentFailure => VimFault);
 xml_struct!(HostHasComponentFailure);
@@ -310,9 +310,9 @@ pub struct HostIncompatibleForFaultTolerance {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(HostIncompatibleForFaultTolerance => VmFaultToleranceIssue);
 xml_struct!(HostIncompatibleForFaultTolerance);
@@ -351,9 +351,9 @@ pub struct HostIncompatibleForRecordReplay {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(HostIncompatibleForRecordReplay => VimFault);
 xml_struct!(HostIncompatibleForRecordReplay);
@@ -588,7 +588,7 @@ pub struct HttpFault {
     /// `statusCode` (`xsd:int`, required).
     pub status_code: i32,
     /// `statusMessage` (`xsd:string`, required).
-    pub status_message: String,
+    pub status_message: CompactString,
 }
 inherits!(HttpFault => VimFault);
 xml_struct!(HttpFault);

@@ -11,7 +11,7 @@ pub struct ImportHostAddFailure {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `hostIp` (`xsd:string`, repeated).
-    pub host_ip: Vec<String>,
+    pub host_ip: Vec<CompactString>,
 }
 inherits!(ImportHostAddFailure => DvsFault);
 xml_struct!(ImportHostAddFailure);

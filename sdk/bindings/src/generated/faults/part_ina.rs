@@ -11,7 +11,7 @@ pub struct InaccessibleDatastore {
     /// The fields inherited from `InvalidDatastore`.
     pub base: InvalidDatastore,
     /// `detail` (`xsd:string`, optional).
-    pub detail: Option<String>,
+    pub detail: Option<CompactString>,
 }
 inherits!(InaccessibleDatastore => InvalidDatastore);
 xml_struct!(InaccessibleDatastore);
@@ -78,7 +78,7 @@ pub struct InaccessibleVFlashSource {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(InaccessibleVFlashSource => VimFault);
 xml_struct!(InaccessibleVFlashSource);

@@ -11,7 +11,7 @@ pub struct IncompatibleDefaultDevice {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(IncompatibleDefaultDevice => MigrationFault);
 xml_struct!(IncompatibleDefaultDevice);
@@ -89,11 +89,11 @@ pub struct IncompatibleHostForVmReplication {
     /// The fields inherited from `ReplicationFault`.
     pub base: ReplicationFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
 }
 inherits!(IncompatibleHostForVmReplication => ReplicationFault);
 xml_struct!(IncompatibleHostForVmReplication);
@@ -134,7 +134,7 @@ pub struct IncompatibleSetting {
     /// The fields inherited from `InvalidArgument`.
     pub base: InvalidArgument,
     /// `conflictingProperty` (`xsd:string`, required).
-    pub conflicting_property: String,
+    pub conflicting_property: CompactString,
 }
 inherits!(IncompatibleSetting => InvalidArgument);
 xml_struct!(IncompatibleSetting);

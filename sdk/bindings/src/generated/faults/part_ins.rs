@@ -11,7 +11,7 @@ pub struct InsufficientAgentVmsDeployed {
     /// The fields inherited from `InsufficientResourcesFault`.
     pub base: InsufficientResourcesFault,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `requiredNumAgentVms` (`xsd:int`, required).
     pub required_num_agent_vms: i32,
     /// `currentNumAgentVms` (`xsd:int`, required).
@@ -377,17 +377,17 @@ pub struct InsufficientNetworkResourcePoolCapacity {
     /// The fields inherited from `InsufficientResourcesFault`.
     pub base: InsufficientResourcesFault,
     /// `dvsName` (`xsd:string`, required).
-    pub dvs_name: String,
+    pub dvs_name: CompactString,
     /// `dvsUuid` (`xsd:string`, required).
-    pub dvs_uuid: String,
+    pub dvs_uuid: CompactString,
     /// `resourcePoolKey` (`xsd:string`, required).
-    pub resource_pool_key: String,
+    pub resource_pool_key: CompactString,
     /// `available` (`xsd:long`, required).
     pub available: i64,
     /// `requested` (`xsd:long`, required).
     pub requested: i64,
     /// `device` (`xsd:string`, repeated).
-    pub device: Vec<String>,
+    pub device: Vec<CompactString>,
 }
 inherits!(InsufficientNetworkResourcePoolCapacity => InsufficientResourcesFault);
 xml_struct!(InsufficientNetworkResourcePoolCapacity);
@@ -610,7 +610,7 @@ pub struct InsufficientStorageIops {
     /// `requestedIops` (`xsd:long`, required).
     pub requested_iops: i64,
     /// `datastoreName` (`xsd:string`, required).
-    pub datastore_name: String,
+    pub datastore_name: CompactString,
 }
 inherits!(InsufficientStorageIops => VimFault);
 xml_struct!(InsufficientStorageIops);

@@ -41,7 +41,7 @@ pub struct InvalidArgument {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `invalidProperty` (`xsd:string`, optional).
-    pub invalid_property: Option<String>,
+    pub invalid_property: Option<CompactString>,
 }
 inherits!(InvalidArgument => RuntimeFault);
 xml_struct!(InvalidArgument);
@@ -168,7 +168,7 @@ pub struct InvalidCAMServer {
     /// The fields inherited from `ActiveDirectoryFault`.
     pub base: ActiveDirectoryFault,
     /// `camServer` (`xsd:string`, required).
-    pub cam_server: String,
+    pub cam_server: CompactString,
 }
 inherits!(InvalidCAMServer => ActiveDirectoryFault);
 xml_struct!(InvalidCAMServer);
@@ -302,9 +302,9 @@ pub struct InvalidDasConfigArgument {
     /// The fields inherited from `InvalidArgument`.
     pub base: InvalidArgument,
     /// `entry` (`xsd:string`, optional).
-    pub entry: Option<String>,
+    pub entry: Option<CompactString>,
     /// `clusterName` (`xsd:string`, optional).
-    pub cluster_name: Option<String>,
+    pub cluster_name: Option<CompactString>,
 }
 inherits!(InvalidDasConfigArgument => InvalidArgument);
 xml_struct!(InvalidDasConfigArgument);
@@ -345,7 +345,7 @@ pub struct InvalidDasRestartPriorityForFtVm {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(InvalidDasRestartPriorityForFtVm => InvalidArgument);
 xml_struct!(InvalidDasRestartPriorityForFtVm);
@@ -386,7 +386,7 @@ pub struct InvalidDatastore {
     /// `datastore` (`ManagedObjectReference`, optional).
     pub datastore: Option<ManagedObjectReference>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 inherits!(InvalidDatastore => VimFault);
 xml_struct!(InvalidDatastore);
@@ -425,7 +425,7 @@ pub struct InvalidDatastorePath {
     /// The fields inherited from `InvalidDatastore`.
     pub base: InvalidDatastore,
     /// `datastorePath` (`xsd:string`, required).
-    pub datastore_path: String,
+    pub datastore_path: CompactString,
 }
 inherits!(InvalidDatastorePath => InvalidDatastore);
 xml_struct!(InvalidDatastorePath);
@@ -462,7 +462,7 @@ pub struct InvalidDatastoreState {
     /// The fields inherited from `InvalidState`.
     pub base: InvalidState,
     /// `datastoreName` (`xsd:string`, optional).
-    pub datastore_name: Option<String>,
+    pub datastore_name: Option<CompactString>,
 }
 inherits!(InvalidDatastoreState => InvalidState);
 xml_struct!(InvalidDatastoreState);
@@ -639,7 +639,7 @@ pub struct InvalidDrsBehaviorForFtVm {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(InvalidDrsBehaviorForFtVm => InvalidArgument);
 xml_struct!(InvalidDrsBehaviorForFtVm);
@@ -678,7 +678,7 @@ pub struct InvalidEditionLicense {
     /// The fields inherited from `NotEnoughLicenses`.
     pub base: NotEnoughLicenses,
     /// `feature` (`xsd:string`, required).
-    pub feature: String,
+    pub feature: CompactString,
 }
 inherits!(InvalidEditionLicense => NotEnoughLicenses);
 xml_struct!(InvalidEditionLicense);
@@ -939,7 +939,7 @@ pub struct InvalidIndexArgument {
     /// The fields inherited from `InvalidArgument`.
     pub base: InvalidArgument,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(InvalidIndexArgument => InvalidArgument);
 xml_struct!(InvalidIndexArgument);
@@ -976,7 +976,7 @@ pub struct InvalidIpfixConfig {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `property` (`xsd:string`, optional).
-    pub property: Option<String>,
+    pub property: Option<CompactString>,
 }
 inherits!(InvalidIpfixConfig => DvsFault);
 xml_struct!(InvalidIpfixConfig);
@@ -1043,9 +1043,9 @@ pub struct InvalidIpmiMacAddress {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `userProvidedMacAddress` (`xsd:string`, required).
-    pub user_provided_mac_address: String,
+    pub user_provided_mac_address: CompactString,
     /// `observedMacAddress` (`xsd:string`, required).
-    pub observed_mac_address: String,
+    pub observed_mac_address: CompactString,
 }
 inherits!(InvalidIpmiMacAddress => VimFault);
 xml_struct!(InvalidIpmiMacAddress);
@@ -1084,7 +1084,7 @@ pub struct InvalidLicense {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `licenseContent` (`xsd:string`, required).
-    pub license_content: String,
+    pub license_content: CompactString,
 }
 inherits!(InvalidLicense => VimFault);
 xml_struct!(InvalidLicense);
@@ -1181,7 +1181,7 @@ pub struct InvalidName {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `entity` (`ManagedObjectReference`, optional).
     pub entity: Option<ManagedObjectReference>,
 }
@@ -1222,7 +1222,7 @@ pub struct InvalidNasCredentials {
     /// The fields inherited from `NasConfigFault`.
     pub base: NasConfigFault,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
 }
 inherits!(InvalidNasCredentials => NasConfigFault);
 xml_struct!(InvalidNasCredentials);
@@ -1289,9 +1289,9 @@ pub struct InvalidNetworkResource {
     /// The fields inherited from `NasConfigFault`.
     pub base: NasConfigFault,
     /// `remoteHost` (`xsd:string`, required).
-    pub remote_host: String,
+    pub remote_host: CompactString,
     /// `remotePath` (`xsd:string`, required).
-    pub remote_path: String,
+    pub remote_path: CompactString,
 }
 inherits!(InvalidNetworkResource => NasConfigFault);
 xml_struct!(InvalidNetworkResource);
@@ -1330,7 +1330,7 @@ pub struct InvalidOperationOnSecondaryVm {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `instanceUuid` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
 }
 inherits!(InvalidOperationOnSecondaryVm => VmFaultToleranceIssue);
 xml_struct!(InvalidOperationOnSecondaryVm);
@@ -1408,7 +1408,7 @@ pub struct InvalidPrivilege {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `privilege` (`xsd:string`, required).
-    pub privilege: String,
+    pub privilege: CompactString,
 }
 inherits!(InvalidPrivilege => VimFault);
 xml_struct!(InvalidPrivilege);
@@ -1445,13 +1445,13 @@ pub struct InvalidProfileReferenceHost {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `profile` (`ManagedObjectReference`, optional).
     pub profile: Option<ManagedObjectReference>,
     /// `profileName` (`xsd:string`, optional).
-    pub profile_name: Option<String>,
+    pub profile_name: Option<CompactString>,
 }
 inherits!(InvalidProfileReferenceHost => RuntimeFault);
 xml_struct!(InvalidProfileReferenceHost);
@@ -1494,7 +1494,7 @@ pub struct InvalidProperty {
     /// The fields inherited from `MethodFault`.
     pub base: MethodFault,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(InvalidProperty => MethodFault);
 xml_struct!(InvalidProperty);
@@ -1741,7 +1741,7 @@ pub struct InvalidType {
     /// The fields inherited from `InvalidRequest`.
     pub base: InvalidRequest,
     /// `argument` (`xsd:string`, optional).
-    pub argument: Option<String>,
+    pub argument: Option<CompactString>,
 }
 inherits!(InvalidType => InvalidRequest);
 xml_struct!(InvalidType);
@@ -1778,7 +1778,7 @@ pub struct InvalidVmConfig {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `property` (`xsd:string`, optional).
-    pub property: Option<String>,
+    pub property: Option<CompactString>,
 }
 inherits!(InvalidVmConfig => VmConfigFault);
 xml_struct!(InvalidVmConfig);
@@ -1852,7 +1852,7 @@ pub struct InventoryHasStandardAloneHosts {
     /// The fields inherited from `NotEnoughLicenses`.
     pub base: NotEnoughLicenses,
     /// `hosts` (`xsd:string`, repeated).
-    pub hosts: Vec<String>,
+    pub hosts: Vec<CompactString>,
 }
 inherits!(InventoryHasStandardAloneHosts => NotEnoughLicenses);
 xml_struct!(InventoryHasStandardAloneHosts);

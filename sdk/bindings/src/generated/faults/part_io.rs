@@ -13,7 +13,7 @@ pub struct IORMNotSupportedHostOnDatastore {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `datastoreName` (`xsd:string`, required).
-    pub datastore_name: String,
+    pub datastore_name: CompactString,
     /// `host` (`ManagedObjectReference`, repeated).
     pub host: Vec<ManagedObjectReference>,
 }

@@ -41,7 +41,7 @@ pub struct IscsiFaultInvalidVnic {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultInvalidVnic => IscsiFault);
 xml_struct!(IscsiFaultInvalidVnic);
@@ -78,7 +78,7 @@ pub struct IscsiFaultPnicInUse {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `pnicDevice` (`xsd:string`, required).
-    pub pnic_device: String,
+    pub pnic_device: CompactString,
 }
 inherits!(IscsiFaultPnicInUse => IscsiFault);
 xml_struct!(IscsiFaultPnicInUse);
@@ -115,7 +115,7 @@ pub struct IscsiFaultVnicAlreadyBound {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultVnicAlreadyBound => IscsiFault);
 xml_struct!(IscsiFaultVnicAlreadyBound);
@@ -152,7 +152,7 @@ pub struct IscsiFaultVnicHasActivePaths {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultVnicHasActivePaths => IscsiFault);
 xml_struct!(IscsiFaultVnicHasActivePaths);
@@ -189,7 +189,7 @@ pub struct IscsiFaultVnicHasMultipleUplinks {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultVnicHasMultipleUplinks => IscsiFault);
 xml_struct!(IscsiFaultVnicHasMultipleUplinks);
@@ -226,7 +226,7 @@ pub struct IscsiFaultVnicHasNoUplinks {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultVnicHasNoUplinks => IscsiFault);
 xml_struct!(IscsiFaultVnicHasNoUplinks);
@@ -263,7 +263,7 @@ pub struct IscsiFaultVnicHasWrongUplink {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultVnicHasWrongUplink => IscsiFault);
 xml_struct!(IscsiFaultVnicHasWrongUplink);
@@ -300,7 +300,7 @@ pub struct IscsiFaultVnicInUse {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultVnicInUse => IscsiFault);
 xml_struct!(IscsiFaultVnicInUse);
@@ -337,7 +337,7 @@ pub struct IscsiFaultVnicIsLastPath {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultVnicIsLastPath => IscsiFault);
 xml_struct!(IscsiFaultVnicIsLastPath);
@@ -374,7 +374,7 @@ pub struct IscsiFaultVnicNotBound {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultVnicNotBound => IscsiFault);
 xml_struct!(IscsiFaultVnicNotBound);
@@ -411,7 +411,7 @@ pub struct IscsiFaultVnicNotFound {
     /// The fields inherited from `IscsiFault`.
     pub base: IscsiFault,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 inherits!(IscsiFaultVnicNotFound => IscsiFault);
 xml_struct!(IscsiFaultVnicNotFound);

@@ -11,7 +11,7 @@ pub struct KeyNotFound {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 inherits!(KeyNotFound => VimFault);
 xml_struct!(KeyNotFound);

@@ -11,7 +11,7 @@ pub struct LargeRDMConversionNotSupported {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(LargeRDMConversionNotSupported => MigrationFault);
 xml_struct!(LargeRDMConversionNotSupported);
@@ -48,11 +48,11 @@ pub struct LargeRDMNotSupportedOnDatastore {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `datastoreName` (`xsd:string`, required).
-    pub datastore_name: String,
+    pub datastore_name: CompactString,
 }
 inherits!(LargeRDMNotSupportedOnDatastore => VmConfigFault);
 xml_struct!(LargeRDMNotSupportedOnDatastore);
@@ -123,7 +123,7 @@ pub struct LicenseAssignmentFailed {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(LicenseAssignmentFailed => RuntimeFault);
 xml_struct!(LicenseAssignmentFailed);
@@ -160,9 +160,9 @@ pub struct LicenseDowngradeDisallowed {
     /// The fields inherited from `NotEnoughLicenses`.
     pub base: NotEnoughLicenses,
     /// `edition` (`xsd:string`, required).
-    pub edition: String,
+    pub edition: CompactString,
     /// `entityId` (`xsd:string`, required).
-    pub entity_id: String,
+    pub entity_id: CompactString,
     /// `features` (`KeyAnyValue`, repeated).
     pub features: Vec<KeyAnyValue>,
 }
@@ -205,7 +205,7 @@ pub struct LicenseEntityNotFound {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `entityId` (`xsd:string`, required).
-    pub entity_id: String,
+    pub entity_id: CompactString,
 }
 inherits!(LicenseEntityNotFound => VimFault);
 xml_struct!(LicenseEntityNotFound);
@@ -242,7 +242,7 @@ pub struct LicenseExpired {
     /// The fields inherited from `NotEnoughLicenses`.
     pub base: NotEnoughLicenses,
     /// `licenseKey` (`xsd:string`, required).
-    pub license_key: String,
+    pub license_key: CompactString,
 }
 inherits!(LicenseExpired => NotEnoughLicenses);
 xml_struct!(LicenseExpired);
@@ -339,7 +339,7 @@ pub struct LicenseServerUnavailable {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `licenseServer` (`xsd:string`, required).
-    pub license_server: String,
+    pub license_server: CompactString,
 }
 inherits!(LicenseServerUnavailable => VimFault);
 xml_struct!(LicenseServerUnavailable);
@@ -413,7 +413,7 @@ pub struct LimitExceeded {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `property` (`xsd:string`, optional).
-    pub property: Option<String>,
+    pub property: Option<CompactString>,
     /// `limit` (`xsd:int`, optional).
     pub limit: Option<i32>,
 }

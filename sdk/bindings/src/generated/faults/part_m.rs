@@ -78,9 +78,9 @@ pub struct MemoryFileFormatNotSupportedByDatastore {
     /// The fields inherited from `UnsupportedDatastore`.
     pub base: UnsupportedDatastore,
     /// `datastoreName` (`xsd:string`, required).
-    pub datastore_name: String,
+    pub datastore_name: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(MemoryFileFormatNotSupportedByDatastore => UnsupportedDatastore);
 xml_struct!(MemoryFileFormatNotSupportedByDatastore);
@@ -314,7 +314,7 @@ pub struct MethodAlreadyDisabledFault {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `sourceId` (`xsd:string`, required).
-    pub source_id: String,
+    pub source_id: CompactString,
 }
 inherits!(MethodAlreadyDisabledFault => RuntimeFault);
 xml_struct!(MethodAlreadyDisabledFault);
@@ -351,7 +351,7 @@ pub struct MethodDisabled {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `source` (`xsd:string`, optional).
-    pub source: Option<String>,
+    pub source: Option<CompactString>,
 }
 inherits!(MethodDisabled => RuntimeFault);
 xml_struct!(MethodDisabled);
@@ -429,7 +429,7 @@ pub struct MethodNotFound {
     /// `receiver` (`ManagedObjectReference`, required).
     pub receiver: ManagedObjectReference,
     /// `method` (`xsd:string`, required).
-    pub method: String,
+    pub method: CompactString,
 }
 inherits!(MethodNotFound => InvalidRequest);
 xml_struct!(MethodNotFound);
@@ -530,7 +530,7 @@ pub struct MigrationFeatureNotSupported {
     /// `atSourceHost` (`xsd:boolean`, required).
     pub at_source_host: bool,
     /// `failedHostName` (`xsd:string`, required).
-    pub failed_host_name: String,
+    pub failed_host_name: CompactString,
     /// `failedHost` (`ManagedObjectReference`, required).
     pub failed_host: ManagedObjectReference,
 }
@@ -573,7 +573,7 @@ pub struct MigrationNotReady {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
 }
 inherits!(MigrationNotReady => MigrationFault);
 xml_struct!(MigrationNotReady);
@@ -610,9 +610,9 @@ pub struct MismatchedBundle {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `bundleUuid` (`xsd:string`, required).
-    pub bundle_uuid: String,
+    pub bundle_uuid: CompactString,
     /// `hostUuid` (`xsd:string`, required).
-    pub host_uuid: String,
+    pub host_uuid: CompactString,
     /// `bundleBuildNumber` (`xsd:int`, required).
     pub bundle_build_number: i32,
     /// `hostBuildNumber` (`xsd:int`, required).
@@ -659,9 +659,9 @@ pub struct MismatchedNetworkPolicies {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `backing` (`xsd:string`, required).
-    pub backing: String,
+    pub backing: CompactString,
     /// `connected` (`xsd:boolean`, required).
     pub connected: bool,
 }
@@ -704,9 +704,9 @@ pub struct MismatchedVMotionNetworkNames {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `sourceNetwork` (`xsd:string`, required).
-    pub source_network: String,
+    pub source_network: CompactString,
     /// `destNetwork` (`xsd:string`, required).
-    pub dest_network: String,
+    pub dest_network: CompactString,
 }
 inherits!(MismatchedVMotionNetworkNames => MigrationFault);
 xml_struct!(MismatchedVMotionNetworkNames);

@@ -11,7 +11,7 @@ pub struct NamespaceFull {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `currentMaxSize` (`xsd:long`, required).
     pub current_max_size: i64,
     /// `requiredSize` (`xsd:long`, optional).
@@ -93,7 +93,7 @@ pub struct NamespaceWriteProtected {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(NamespaceWriteProtected => VimFault);
 xml_struct!(NamespaceWriteProtected);
@@ -130,7 +130,7 @@ pub struct NasConfigFault {
     /// The fields inherited from `HostConfigFault`.
     pub base: HostConfigFault,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(NasConfigFault => HostConfigFault);
 xml_struct!(NasConfigFault);
@@ -167,9 +167,9 @@ pub struct NasConnectionLimitReached {
     /// The fields inherited from `NasConfigFault`.
     pub base: NasConfigFault,
     /// `remoteHost` (`xsd:string`, required).
-    pub remote_host: String,
+    pub remote_host: CompactString,
     /// `remotePath` (`xsd:string`, required).
-    pub remote_path: String,
+    pub remote_path: CompactString,
 }
 inherits!(NasConnectionLimitReached => NasConfigFault);
 xml_struct!(NasConnectionLimitReached);
@@ -208,11 +208,11 @@ pub struct NasSessionCredentialConflict {
     /// The fields inherited from `NasConfigFault`.
     pub base: NasConfigFault,
     /// `remoteHost` (`xsd:string`, required).
-    pub remote_host: String,
+    pub remote_host: CompactString,
     /// `remotePath` (`xsd:string`, required).
-    pub remote_path: String,
+    pub remote_path: CompactString,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
 }
 inherits!(NasSessionCredentialConflict => NasConfigFault);
 xml_struct!(NasSessionCredentialConflict);
@@ -253,9 +253,9 @@ pub struct NasVolumeNotMounted {
     /// The fields inherited from `NasConfigFault`.
     pub base: NasConfigFault,
     /// `remoteHost` (`xsd:string`, required).
-    pub remote_host: String,
+    pub remote_host: CompactString,
     /// `remotePath` (`xsd:string`, required).
-    pub remote_path: String,
+    pub remote_path: CompactString,
 }
 inherits!(NasVolumeNotMounted => NasConfigFault);
 xml_struct!(NasVolumeNotMounted);

@@ -41,7 +41,7 @@ pub struct NetworkDisruptedAndConfigRolledBack {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `host` (`xsd:string`, required).
-    pub host: String,
+    pub host: CompactString,
 }
 inherits!(NetworkDisruptedAndConfigRolledBack => VimFault);
 xml_struct!(NetworkDisruptedAndConfigRolledBack);
@@ -108,7 +108,7 @@ pub struct NetworksMayNotBeTheSame {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 inherits!(NetworksMayNotBeTheSame => MigrationFault);
 xml_struct!(NetworksMayNotBeTheSame);

@@ -145,7 +145,7 @@ pub struct NoCompatibleHardAffinityHost {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(NoCompatibleHardAffinityHost => VmConfigFault);
 xml_struct!(NoCompatibleHardAffinityHost);
@@ -253,7 +253,7 @@ pub struct NoCompatibleSoftAffinityHost {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(NoCompatibleSoftAffinityHost => VmConfigFault);
 xml_struct!(NoCompatibleSoftAffinityHost);
@@ -350,7 +350,7 @@ pub struct NoDiskSpace {
     /// The fields inherited from `FileFault`.
     pub base: FileFault,
     /// `datastore` (`xsd:string`, required).
-    pub datastore: String,
+    pub datastore: CompactString,
 }
 inherits!(NoDiskSpace => FileFault);
 xml_struct!(NoDiskSpace);
@@ -477,7 +477,7 @@ pub struct NoHost {
     /// The fields inherited from `HostConnectFault`.
     pub base: HostConnectFault,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 inherits!(NoHost => HostConnectFault);
 xml_struct!(NoHost);
@@ -516,7 +516,7 @@ pub struct NoHostSuitableForFtSecondary {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(NoHostSuitableForFtSecondary => VmFaultToleranceIssue);
 xml_struct!(NoHostSuitableForFtSecondary);
@@ -617,7 +617,7 @@ pub struct NoPermission {
     /// `object` (`ManagedObjectReference`, required).
     pub object: ManagedObjectReference,
     /// `privilegeId` (`xsd:string`, required).
-    pub privilege_id: String,
+    pub privilege_id: CompactString,
     /// `missingPrivileges` (`NoPermissionEntityPrivileges`, repeated).
     pub missing_privileges: Vec<NoPermissionEntityPrivileges>,
 }
@@ -720,7 +720,7 @@ pub struct NoPermissionOnNasVolume {
     /// The fields inherited from `NasConfigFault`.
     pub base: NasConfigFault,
     /// `userName` (`xsd:string`, optional).
-    pub user_name: Option<String>,
+    pub user_name: Option<CompactString>,
 }
 inherits!(NoPermissionOnNasVolume => NasConfigFault);
 xml_struct!(NoPermissionOnNasVolume);
@@ -907,7 +907,7 @@ pub struct NonHomeRDMVMotionNotSupported {
     /// The fields inherited from `MigrationFeatureNotSupported`.
     pub base: MigrationFeatureNotSupported,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(NonHomeRDMVMotionNotSupported => MigrationFeatureNotSupported);
 xml_struct!(NonHomeRDMVMotionNotSupported);
@@ -974,7 +974,7 @@ pub struct NonVmwareOuiMacNotSupportedHost {
     /// The fields inherited from `NotSupportedHost`.
     pub base: NotSupportedHost,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(NonVmwareOuiMacNotSupportedHost => NotSupportedHost);
 xml_struct!(NonVmwareOuiMacNotSupportedHost);
@@ -1301,15 +1301,15 @@ pub struct NotSupportedDeviceForFT {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, optional).
-    pub vm_name: Option<String>,
+    pub vm_name: Option<CompactString>,
     /// `deviceType` (`xsd:string`, required).
-    pub device_type: String,
+    pub device_type: CompactString,
     /// `deviceLabel` (`xsd:string`, optional).
-    pub device_label: Option<String>,
+    pub device_label: Option<CompactString>,
 }
 inherits!(NotSupportedDeviceForFT => VmFaultToleranceIssue);
 xml_struct!(NotSupportedDeviceForFT);
@@ -1356,9 +1356,9 @@ pub struct NotSupportedHost {
     /// The fields inherited from `HostConnectFault`.
     pub base: HostConnectFault,
     /// `productName` (`xsd:string`, optional).
-    pub product_name: Option<String>,
+    pub product_name: Option<CompactString>,
     /// `productVersion` (`xsd:string`, optional).
-    pub product_version: Option<String>,
+    pub product_version: Option<CompactString>,
 }
 inherits!(NotSupportedHost => HostConnectFault);
 xml_struct!(NotSupportedHost);
@@ -1427,7 +1427,7 @@ pub struct NotSupportedHostForVFlash {
     /// The fields inherited from `NotSupportedHost`.
     pub base: NotSupportedHost,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(NotSupportedHostForVFlash => NotSupportedHost);
 xml_struct!(NotSupportedHostForVFlash);
@@ -1464,7 +1464,7 @@ pub struct NotSupportedHostForVmcp {
     /// The fields inherited from `NotSupportedHost`.
     pub base: NotSupportedHost,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(NotSupportedHostForVmcp => NotSupportedHost);
 xml_struct!(NotSupportedHostForVmcp);
@@ -1501,7 +1501,7 @@ pub struct NotSupportedHostForVmemFile {
     /// The fields inherited from `NotSupportedHost`.
     pub base: NotSupportedHost,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(NotSupportedHostForVmemFile => NotSupportedHost);
 xml_struct!(NotSupportedHostForVmemFile);
@@ -1538,7 +1538,7 @@ pub struct NotSupportedHostForVsan {
     /// The fields inherited from `NotSupportedHost`.
     pub base: NotSupportedHost,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(NotSupportedHostForVsan => NotSupportedHost);
 xml_struct!(NotSupportedHostForVsan);
@@ -1642,9 +1642,9 @@ pub struct NotSupportedHostInHACluster {
     /// The fields inherited from `NotSupportedHost`.
     pub base: NotSupportedHost,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `build` (`xsd:string`, required).
-    pub build: String,
+    pub build: CompactString,
 }
 inherits!(NotSupportedHostInHACluster => NotSupportedHost);
 xml_struct!(NotSupportedHostInHACluster);

@@ -94,7 +94,7 @@ pub struct NumVirtualCpusIncompatible {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
     /// `numCpu` (`xsd:int`, required).
     pub num_cpu: i32,
 }

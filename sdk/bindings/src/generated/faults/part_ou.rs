@@ -11,7 +11,7 @@ pub struct OutOfBounds {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `argumentName` (`xsd:string`, required).
-    pub argument_name: String,
+    pub argument_name: CompactString,
 }
 inherits!(OutOfBounds => VimFault);
 xml_struct!(OutOfBounds);

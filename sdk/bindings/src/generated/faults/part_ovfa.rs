@@ -11,9 +11,9 @@ pub struct OvfAttribute {
     /// The fields inherited from `OvfInvalidPackage`.
     pub base: OvfInvalidPackage,
     /// `elementName` (`xsd:string`, required).
-    pub element_name: String,
+    pub element_name: CompactString,
     /// `attributeName` (`xsd:string`, required).
-    pub attribute_name: String,
+    pub attribute_name: CompactString,
 }
 inherits!(OvfAttribute => OvfInvalidPackage);
 xml_struct!(OvfAttribute);

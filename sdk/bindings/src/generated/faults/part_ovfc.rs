@@ -41,7 +41,7 @@ pub struct OvfConnectedDeviceFloppy {
     /// The fields inherited from `OvfConnectedDevice`.
     pub base: OvfConnectedDevice,
     /// `filename` (`xsd:string`, required).
-    pub filename: String,
+    pub filename: CompactString,
 }
 inherits!(OvfConnectedDeviceFloppy => OvfConnectedDevice);
 xml_struct!(OvfConnectedDeviceFloppy);
@@ -78,7 +78,7 @@ pub struct OvfConnectedDeviceIso {
     /// The fields inherited from `OvfConnectedDevice`.
     pub base: OvfConnectedDevice,
     /// `filename` (`xsd:string`, required).
-    pub filename: String,
+    pub filename: CompactString,
 }
 inherits!(OvfConnectedDeviceIso => OvfConnectedDevice);
 xml_struct!(OvfConnectedDeviceIso);
@@ -115,7 +115,7 @@ pub struct OvfConstraint {
     /// The fields inherited from `OvfInvalidPackage`.
     pub base: OvfInvalidPackage,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(OvfConstraint => OvfInvalidPackage);
 xml_struct!(OvfConstraint);
@@ -152,9 +152,9 @@ pub struct OvfConsumerCallbackFault {
     /// The fields inherited from `OvfFault`.
     pub base: OvfFault,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `extensionName` (`xsd:string`, required).
-    pub extension_name: String,
+    pub extension_name: CompactString,
 }
 inherits!(OvfConsumerCallbackFault => OvfFault);
 xml_struct!(OvfConsumerCallbackFault);
@@ -193,7 +193,7 @@ pub struct OvfConsumerCommunicationError {
     /// The fields inherited from `OvfConsumerCallbackFault`.
     pub base: OvfConsumerCallbackFault,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(OvfConsumerCommunicationError => OvfConsumerCallbackFault);
 xml_struct!(OvfConsumerCommunicationError);
@@ -230,9 +230,9 @@ pub struct OvfConsumerFault {
     /// The fields inherited from `OvfConsumerCallbackFault`.
     pub base: OvfConsumerCallbackFault,
     /// `errorKey` (`xsd:string`, required).
-    pub error_key: String,
+    pub error_key: CompactString,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
     /// `params` (`KeyValue`, repeated).
     pub params: Vec<KeyValue>,
 }
@@ -277,7 +277,7 @@ pub struct OvfConsumerInvalidSection {
     /// `lineNumber` (`xsd:int`, required).
     pub line_number: i32,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(OvfConsumerInvalidSection => OvfConsumerCallbackFault);
 xml_struct!(OvfConsumerInvalidSection);
@@ -316,11 +316,11 @@ pub struct OvfConsumerPowerOnFault {
     /// The fields inherited from `InvalidState`.
     pub base: InvalidState,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `extensionName` (`xsd:string`, required).
-    pub extension_name: String,
+    pub extension_name: CompactString,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(OvfConsumerPowerOnFault => InvalidState);
 xml_struct!(OvfConsumerPowerOnFault);
@@ -361,7 +361,7 @@ pub struct OvfConsumerUndeclaredSection {
     /// The fields inherited from `OvfConsumerCallbackFault`.
     pub base: OvfConsumerCallbackFault,
     /// `qualifiedSectionType` (`xsd:string`, required).
-    pub qualified_section_type: String,
+    pub qualified_section_type: CompactString,
 }
 inherits!(OvfConsumerUndeclaredSection => OvfConsumerCallbackFault);
 xml_struct!(OvfConsumerUndeclaredSection);
@@ -398,7 +398,7 @@ pub struct OvfConsumerUndefinedPrefix {
     /// The fields inherited from `OvfConsumerCallbackFault`.
     pub base: OvfConsumerCallbackFault,
     /// `prefix` (`xsd:string`, required).
-    pub prefix: String,
+    pub prefix: CompactString,
 }
 inherits!(OvfConsumerUndefinedPrefix => OvfConsumerCallbackFault);
 xml_struct!(OvfConsumerUndefinedPrefix);
@@ -435,11 +435,11 @@ pub struct OvfConsumerValidationFault {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `extensionName` (`xsd:string`, required).
-    pub extension_name: String,
+    pub extension_name: CompactString,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
 }
 inherits!(OvfConsumerValidationFault => VmConfigFault);
 xml_struct!(OvfConsumerValidationFault);
@@ -480,13 +480,13 @@ pub struct OvfCpuCompatibility {
     /// The fields inherited from `OvfImport`.
     pub base: OvfImport,
     /// `registerName` (`xsd:string`, required).
-    pub register_name: String,
+    pub register_name: CompactString,
     /// `level` (`xsd:int`, required).
     pub level: i32,
     /// `registerValue` (`xsd:string`, required).
-    pub register_value: String,
+    pub register_value: CompactString,
     /// `desiredRegisterValue` (`xsd:string`, required).
-    pub desired_register_value: String,
+    pub desired_register_value: CompactString,
 }
 inherits!(OvfCpuCompatibility => OvfImport);
 xml_struct!(OvfCpuCompatibility);

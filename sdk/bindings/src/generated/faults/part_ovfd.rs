@@ -11,9 +11,9 @@ pub struct OvfDiskMappingNotFound {
     /// The fields inherited from `OvfSystemFault`.
     pub base: OvfSystemFault,
     /// `diskName` (`xsd:string`, required).
-    pub disk_name: String,
+    pub disk_name: CompactString,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(OvfDiskMappingNotFound => OvfSystemFault);
 xml_struct!(OvfDiskMappingNotFound);
@@ -112,7 +112,7 @@ pub struct OvfDuplicatedElementBoundary {
     /// The fields inherited from `OvfElement`.
     pub base: OvfElement,
     /// `boundary` (`xsd:string`, required).
-    pub boundary: String,
+    pub boundary: CompactString,
 }
 inherits!(OvfDuplicatedElementBoundary => OvfElement);
 xml_struct!(OvfDuplicatedElementBoundary);
@@ -149,7 +149,7 @@ pub struct OvfDuplicatedPropertyIdExport {
     /// The fields inherited from `OvfExport`.
     pub base: OvfExport,
     /// `fqid` (`xsd:string`, required).
-    pub fqid: String,
+    pub fqid: CompactString,
 }
 inherits!(OvfDuplicatedPropertyIdExport => OvfExport);
 xml_struct!(OvfDuplicatedPropertyIdExport);

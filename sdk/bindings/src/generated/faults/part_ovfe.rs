@@ -11,7 +11,7 @@ pub struct OvfElement {
     /// The fields inherited from `OvfInvalidPackage`.
     pub base: OvfInvalidPackage,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(OvfElement => OvfInvalidPackage);
 xml_struct!(OvfElement);
@@ -48,7 +48,7 @@ pub struct OvfElementInvalidValue {
     /// The fields inherited from `OvfElement`.
     pub base: OvfElement,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(OvfElementInvalidValue => OvfElement);
 xml_struct!(OvfElementInvalidValue);

@@ -43,7 +43,7 @@ pub struct OvfHardwareExport {
     /// `device` (`VirtualDevice`, optional).
     pub device: Option<AnyVirtualDevice>,
     /// `vmPath` (`xsd:string`, required).
-    pub vm_path: String,
+    pub vm_path: CompactString,
 }
 inherits!(OvfHardwareExport => OvfExport);
 xml_struct!(OvfHardwareExport);
@@ -82,7 +82,7 @@ pub struct OvfHostResourceConstraint {
     /// The fields inherited from `OvfConstraint`.
     pub base: OvfConstraint,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(OvfHostResourceConstraint => OvfConstraint);
 xml_struct!(OvfHostResourceConstraint);
@@ -119,9 +119,9 @@ pub struct OvfHostValueNotParsed {
     /// The fields inherited from `OvfSystemFault`.
     pub base: OvfSystemFault,
     /// `property` (`xsd:string`, required).
-    pub property: String,
+    pub property: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(OvfHostValueNotParsed => OvfSystemFault);
 xml_struct!(OvfHostValueNotParsed);

@@ -138,7 +138,7 @@ pub struct OvfInvalidValue {
     /// The fields inherited from `OvfAttribute`.
     pub base: OvfAttribute,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(OvfInvalidValue => OvfAttribute);
 xml_struct!(OvfInvalidValue);
@@ -295,7 +295,7 @@ pub struct OvfInvalidVmName {
     /// The fields inherited from `OvfUnsupportedPackage`.
     pub base: OvfUnsupportedPackage,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(OvfInvalidVmName => OvfUnsupportedPackage);
 xml_struct!(OvfInvalidVmName);

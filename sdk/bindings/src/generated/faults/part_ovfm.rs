@@ -13,9 +13,9 @@ pub struct OvfMappedOsId {
     /// `ovfId` (`xsd:int`, required).
     pub ovf_id: i32,
     /// `ovfDescription` (`xsd:string`, required).
-    pub ovf_description: String,
+    pub ovf_description: CompactString,
     /// `targetDescription` (`xsd:string`, required).
-    pub target_description: String,
+    pub target_description: CompactString,
 }
 inherits!(OvfMappedOsId => OvfImport);
 xml_struct!(OvfMappedOsId);
@@ -116,7 +116,7 @@ pub struct OvfMissingElementNormalBoundary {
     /// The fields inherited from `OvfMissingElement`.
     pub base: OvfMissingElement,
     /// `boundary` (`xsd:string`, required).
-    pub boundary: String,
+    pub boundary: CompactString,
 }
 inherits!(OvfMissingElementNormalBoundary => OvfMissingElement);
 xml_struct!(OvfMissingElementNormalBoundary);
@@ -153,7 +153,7 @@ pub struct OvfMissingHardware {
     /// The fields inherited from `OvfImport`.
     pub base: OvfImport,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `resourceType` (`xsd:int`, required).
     pub resource_type: i32,
 }

@@ -71,7 +71,7 @@ pub struct OvfNoSpaceOnController {
     /// The fields inherited from `OvfUnsupportedElement`.
     pub base: OvfUnsupportedElement,
     /// `parent` (`xsd:string`, required).
-    pub parent: String,
+    pub parent: CompactString,
 }
 inherits!(OvfNoSpaceOnController => OvfUnsupportedElement);
 xml_struct!(OvfNoSpaceOnController);
@@ -108,7 +108,7 @@ pub struct OvfNoSupportedHardwareFamily {
     /// The fields inherited from `OvfUnsupportedPackage`.
     pub base: OvfUnsupportedPackage,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
 }
 inherits!(OvfNoSupportedHardwareFamily => OvfUnsupportedPackage);
 xml_struct!(OvfNoSupportedHardwareFamily);

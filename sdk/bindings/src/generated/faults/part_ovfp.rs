@@ -11,9 +11,9 @@ pub struct OvfProperty {
     /// The fields inherited from `OvfInvalidPackage`.
     pub base: OvfInvalidPackage,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(OvfProperty => OvfInvalidPackage);
 xml_struct!(OvfProperty);
@@ -52,9 +52,9 @@ pub struct OvfPropertyExport {
     /// The fields inherited from `OvfExport`.
     pub base: OvfExport,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(OvfPropertyExport => OvfExport);
 xml_struct!(OvfPropertyExport);
@@ -123,7 +123,7 @@ pub struct OvfPropertyNetworkExport {
     /// The fields inherited from `OvfExport`.
     pub base: OvfExport,
     /// `network` (`xsd:string`, required).
-    pub network: String,
+    pub network: CompactString,
 }
 inherits!(OvfPropertyNetworkExport => OvfExport);
 xml_struct!(OvfPropertyNetworkExport);
@@ -160,7 +160,7 @@ pub struct OvfPropertyQualifier {
     /// The fields inherited from `OvfProperty`.
     pub base: OvfProperty,
     /// `qualifier` (`xsd:string`, required).
-    pub qualifier: String,
+    pub qualifier: CompactString,
 }
 inherits!(OvfPropertyQualifier => OvfProperty);
 xml_struct!(OvfPropertyQualifier);
@@ -197,7 +197,7 @@ pub struct OvfPropertyQualifierDuplicate {
     /// The fields inherited from `OvfProperty`.
     pub base: OvfProperty,
     /// `qualifier` (`xsd:string`, required).
-    pub qualifier: String,
+    pub qualifier: CompactString,
 }
 inherits!(OvfPropertyQualifierDuplicate => OvfProperty);
 xml_struct!(OvfPropertyQualifierDuplicate);
@@ -234,7 +234,7 @@ pub struct OvfPropertyQualifierIgnored {
     /// The fields inherited from `OvfProperty`.
     pub base: OvfProperty,
     /// `qualifier` (`xsd:string`, required).
-    pub qualifier: String,
+    pub qualifier: CompactString,
 }
 inherits!(OvfPropertyQualifierIgnored => OvfProperty);
 xml_struct!(OvfPropertyQualifierIgnored);

@@ -11,7 +11,7 @@ pub struct OvfToXmlUnsupportedElement {
     /// The fields inherited from `OvfSystemFault`.
     pub base: OvfSystemFault,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 inherits!(OvfToXmlUnsupportedElement => OvfSystemFault);
 xml_struct!(OvfToXmlUnsupportedElement);

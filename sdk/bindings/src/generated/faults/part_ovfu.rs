@@ -11,7 +11,7 @@ pub struct OvfUnableToExportDisk {
     /// The fields inherited from `OvfHardwareExport`.
     pub base: OvfHardwareExport,
     /// `diskName` (`xsd:string`, required).
-    pub disk_name: String,
+    pub disk_name: CompactString,
 }
 inherits!(OvfUnableToExportDisk => OvfHardwareExport);
 xml_struct!(OvfUnableToExportDisk);
@@ -80,7 +80,7 @@ pub struct OvfUnknownDevice {
     /// `device` (`VirtualDevice`, optional).
     pub device: Option<AnyVirtualDevice>,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(OvfUnknownDevice => OvfSystemFault);
 xml_struct!(OvfUnknownDevice);
@@ -193,9 +193,9 @@ pub struct OvfUnsupportedAttribute {
     /// The fields inherited from `OvfUnsupportedPackage`.
     pub base: OvfUnsupportedPackage,
     /// `elementName` (`xsd:string`, required).
-    pub element_name: String,
+    pub element_name: CompactString,
     /// `attributeName` (`xsd:string`, required).
-    pub attribute_name: String,
+    pub attribute_name: CompactString,
 }
 inherits!(OvfUnsupportedAttribute => OvfUnsupportedPackage);
 xml_struct!(OvfUnsupportedAttribute);
@@ -234,7 +234,7 @@ pub struct OvfUnsupportedAttributeValue {
     /// The fields inherited from `OvfUnsupportedAttribute`.
     pub base: OvfUnsupportedAttribute,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(OvfUnsupportedAttributeValue => OvfUnsupportedAttribute);
 xml_struct!(OvfUnsupportedAttributeValue);
@@ -271,13 +271,13 @@ pub struct OvfUnsupportedDeviceBackingInfo {
     /// The fields inherited from `OvfSystemFault`.
     pub base: OvfSystemFault,
     /// `elementName` (`xsd:string`, optional).
-    pub element_name: Option<String>,
+    pub element_name: Option<CompactString>,
     /// `instanceId` (`xsd:string`, optional).
-    pub instance_id: Option<String>,
+    pub instance_id: Option<CompactString>,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `backingName` (`xsd:string`, optional).
-    pub backing_name: Option<String>,
+    pub backing_name: Option<CompactString>,
 }
 inherits!(OvfUnsupportedDeviceBackingInfo => OvfSystemFault);
 xml_struct!(OvfUnsupportedDeviceBackingInfo);
@@ -320,13 +320,13 @@ pub struct OvfUnsupportedDeviceBackingOption {
     /// The fields inherited from `OvfSystemFault`.
     pub base: OvfSystemFault,
     /// `elementName` (`xsd:string`, optional).
-    pub element_name: Option<String>,
+    pub element_name: Option<CompactString>,
     /// `instanceId` (`xsd:string`, optional).
-    pub instance_id: Option<String>,
+    pub instance_id: Option<CompactString>,
     /// `deviceName` (`xsd:string`, required).
-    pub device_name: String,
+    pub device_name: CompactString,
     /// `backingName` (`xsd:string`, optional).
-    pub backing_name: Option<String>,
+    pub backing_name: Option<CompactString>,
 }
 inherits!(OvfUnsupportedDeviceBackingOption => OvfSystemFault);
 xml_struct!(OvfUnsupportedDeviceBackingOption);
@@ -399,9 +399,9 @@ pub struct OvfUnsupportedDiskProvisioning {
     /// The fields inherited from `OvfImport`.
     pub base: OvfImport,
     /// `diskProvisioning` (`xsd:string`, required).
-    pub disk_provisioning: String,
+    pub disk_provisioning: CompactString,
     /// `supportedDiskProvisioning` (`xsd:string`, required).
-    pub supported_disk_provisioning: String,
+    pub supported_disk_provisioning: CompactString,
 }
 inherits!(OvfUnsupportedDiskProvisioning => OvfImport);
 xml_struct!(OvfUnsupportedDiskProvisioning);
@@ -443,7 +443,7 @@ pub struct OvfUnsupportedElement {
     /// The fields inherited from `OvfUnsupportedPackage`.
     pub base: OvfUnsupportedPackage,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(OvfUnsupportedElement => OvfUnsupportedPackage);
 xml_struct!(OvfUnsupportedElement);
@@ -480,7 +480,7 @@ pub struct OvfUnsupportedElementValue {
     /// The fields inherited from `OvfUnsupportedElement`.
     pub base: OvfUnsupportedElement,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(OvfUnsupportedElementValue => OvfUnsupportedElement);
 xml_struct!(OvfUnsupportedElementValue);
@@ -554,7 +554,7 @@ pub struct OvfUnsupportedSection {
     /// The fields inherited from `OvfUnsupportedElement`.
     pub base: OvfUnsupportedElement,
     /// `info` (`xsd:string`, required).
-    pub info: String,
+    pub info: CompactString,
 }
 inherits!(OvfUnsupportedSection => OvfUnsupportedElement);
 xml_struct!(OvfUnsupportedSection);
@@ -591,13 +591,13 @@ pub struct OvfUnsupportedSubType {
     /// The fields inherited from `OvfUnsupportedPackage`.
     pub base: OvfUnsupportedPackage,
     /// `elementName` (`xsd:string`, required).
-    pub element_name: String,
+    pub element_name: CompactString,
     /// `instanceId` (`xsd:string`, required).
-    pub instance_id: String,
+    pub instance_id: CompactString,
     /// `deviceType` (`xsd:int`, required).
     pub device_type: i32,
     /// `deviceSubType` (`xsd:string`, required).
-    pub device_sub_type: String,
+    pub device_sub_type: CompactString,
 }
 inherits!(OvfUnsupportedSubType => OvfUnsupportedPackage);
 xml_struct!(OvfUnsupportedSubType);
@@ -640,9 +640,9 @@ pub struct OvfUnsupportedType {
     /// The fields inherited from `OvfUnsupportedPackage`.
     pub base: OvfUnsupportedPackage,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `instanceId` (`xsd:string`, required).
-    pub instance_id: String,
+    pub instance_id: CompactString,
     /// `deviceType` (`xsd:int`, required).
     pub device_type: i32,
 }

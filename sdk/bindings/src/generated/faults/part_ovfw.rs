@@ -41,7 +41,7 @@ pub struct OvfWrongNamespace {
     /// The fields inherited from `OvfInvalidPackage`.
     pub base: OvfInvalidPackage,
     /// `namespaceName` (`xsd:string`, required).
-    pub namespace_name: String,
+    pub namespace_name: CompactString,
 }
 inherits!(OvfWrongNamespace => OvfInvalidPackage);
 xml_struct!(OvfWrongNamespace);

@@ -11,7 +11,7 @@ pub struct OvfXmlFormat {
     /// The fields inherited from `OvfInvalidPackage`.
     pub base: OvfInvalidPackage,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 inherits!(OvfXmlFormat => OvfInvalidPackage);
 xml_struct!(OvfXmlFormat);

@@ -71,9 +71,9 @@ pub struct PatchBinariesNotFound {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `patchID` (`xsd:string`, required).
-    pub patch_id: String,
+    pub patch_id: CompactString,
     /// `binary` (`xsd:string`, repeated).
-    pub binary: Vec<String>,
+    pub binary: Vec<CompactString>,
 }
 inherits!(PatchBinariesNotFound => VimFault);
 xml_struct!(PatchBinariesNotFound);
@@ -209,9 +209,9 @@ pub struct PatchMetadataInvalid {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `patchID` (`xsd:string`, required).
-    pub patch_id: String,
+    pub patch_id: CompactString,
     /// `metaData` (`xsd:string`, repeated).
-    pub meta_data: Vec<String>,
+    pub meta_data: Vec<CompactString>,
 }
 inherits!(PatchMetadataInvalid => VimFault);
 xml_struct!(PatchMetadataInvalid);
@@ -280,9 +280,9 @@ pub struct PatchMissingDependencies {
     /// The fields inherited from `PatchNotApplicable`.
     pub base: PatchNotApplicable,
     /// `prerequisitePatch` (`xsd:string`, repeated).
-    pub prerequisite_patch: Vec<String>,
+    pub prerequisite_patch: Vec<CompactString>,
     /// `prerequisiteLib` (`xsd:string`, repeated).
-    pub prerequisite_lib: Vec<String>,
+    pub prerequisite_lib: Vec<CompactString>,
 }
 inherits!(PatchMissingDependencies => PatchNotApplicable);
 xml_struct!(PatchMissingDependencies);
@@ -321,7 +321,7 @@ pub struct PatchNotApplicable {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `patchID` (`xsd:string`, required).
-    pub patch_id: String,
+    pub patch_id: CompactString,
 }
 inherits!(PatchNotApplicable => VimFault);
 xml_struct!(PatchNotApplicable);
@@ -358,7 +358,7 @@ pub struct PatchSuperseded {
     /// The fields inherited from `PatchNotApplicable`.
     pub base: PatchNotApplicable,
     /// `supersede` (`xsd:string`, repeated).
-    pub supersede: Vec<String>,
+    pub supersede: Vec<CompactString>,
 }
 inherits!(PatchSuperseded => PatchNotApplicable);
 xml_struct!(PatchSuperseded);
@@ -425,7 +425,7 @@ pub struct PlatformConfigFault {
     /// The fields inherited from `HostConfigFault`.
     pub base: HostConfigFault,
     /// `text` (`xsd:string`, required).
-    pub text: String,
+    pub text: CompactString,
 }
 inherits!(PlatformConfigFault => HostConfigFault);
 xml_struct!(PlatformConfigFault);
@@ -464,7 +464,7 @@ pub struct PowerOnFtSecondaryFailed {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
     /// `hostSelectionBy` (`FtIssuesOnHostHostSelectionType`, required).
     pub host_selection_by: FtIssuesOnHostHostSelectionType,
     /// `hostErrors` (`LocalizedMethodFault`, repeated).
@@ -517,7 +517,7 @@ pub struct PowerOnFtSecondaryTimedout {
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
     /// `timeout` (`xsd:int`, required).
     pub timeout: i32,
 }

@@ -11,9 +11,9 @@ pub struct QuarantineModeFault {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
     /// `faultType` (`xsd:string`, required).
-    pub fault_type: String,
+    pub fault_type: CompactString,
 }
 inherits!(QuarantineModeFault => VmConfigFault);
 xml_struct!(QuarantineModeFault);
@@ -52,7 +52,7 @@ pub struct QuestionPending {
     /// The fields inherited from `InvalidState`.
     pub base: InvalidState,
     /// `text` (`xsd:string`, required).
-    pub text: String,
+    pub text: CompactString,
 }
 inherits!(QuestionPending => InvalidState);
 xml_struct!(QuestionPending);
@@ -91,11 +91,11 @@ pub struct QuiesceDatastoreIOForHAFailed {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `ds` (`ManagedObjectReference`, required).
     pub ds: ManagedObjectReference,
     /// `dsName` (`xsd:string`, required).
-    pub ds_name: String,
+    pub ds_name: CompactString,
 }
 inherits!(QuiesceDatastoreIOForHAFailed => ResourceInUse);
 xml_struct!(QuiesceDatastoreIOForHAFailed);

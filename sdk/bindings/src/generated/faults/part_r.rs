@@ -11,7 +11,7 @@ pub struct RDMConversionNotSupported {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(RDMConversionNotSupported => MigrationFault);
 xml_struct!(RDMConversionNotSupported);
@@ -48,7 +48,7 @@ pub struct RDMNotPreserved {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 inherits!(RDMNotPreserved => MigrationFault);
 xml_struct!(RDMNotPreserved);
@@ -115,11 +115,11 @@ pub struct RDMNotSupportedOnDatastore {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `datastoreName` (`xsd:string`, required).
-    pub datastore_name: String,
+    pub datastore_name: CompactString,
 }
 inherits!(RDMNotSupportedOnDatastore => VmConfigFault);
 xml_struct!(RDMNotSupportedOnDatastore);
@@ -291,7 +291,7 @@ pub struct RebootRequired {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `patch` (`xsd:string`, optional).
-    pub patch: Option<String>,
+    pub patch: Option<CompactString>,
 }
 inherits!(RebootRequired => VimFault);
 xml_struct!(RebootRequired);
@@ -448,7 +448,7 @@ pub struct ReplicationDiskConfigFault {
     /// The fields inherited from `ReplicationConfigFault`.
     pub base: ReplicationConfigFault,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `vmRef` (`ManagedObjectReference`, optional).
     pub vm_ref: Option<ManagedObjectReference>,
     /// `key` (`xsd:int`, optional).
@@ -553,7 +553,7 @@ pub struct ReplicationInvalidOptions {
     /// The fields inherited from `ReplicationFault`.
     pub base: ReplicationFault,
     /// `options` (`xsd:string`, required).
-    pub options: String,
+    pub options: CompactString,
     /// `entity` (`ManagedObjectReference`, optional).
     pub entity: Option<ManagedObjectReference>,
 }
@@ -624,7 +624,7 @@ pub struct ReplicationVmConfigFault {
     /// The fields inherited from `ReplicationConfigFault`.
     pub base: ReplicationConfigFault,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `vmRef` (`ManagedObjectReference`, optional).
     pub vm_ref: Option<ManagedObjectReference>,
 }
@@ -665,11 +665,11 @@ pub struct ReplicationVmFault {
     /// The fields inherited from `ReplicationFault`.
     pub base: ReplicationFault,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
     /// `state` (`xsd:string`, optional).
-    pub state: Option<String>,
+    pub state: Option<CompactString>,
     /// `instanceId` (`xsd:string`, optional).
-    pub instance_id: Option<String>,
+    pub instance_id: Option<CompactString>,
     /// `vm` (`ManagedObjectReference`, required).
     pub vm: ManagedObjectReference,
 }
@@ -714,9 +714,9 @@ pub struct ReplicationVmInProgressFault {
     /// The fields inherited from `ReplicationVmFault`.
     pub base: ReplicationVmFault,
     /// `requestedActivity` (`xsd:string`, required).
-    pub requested_activity: String,
+    pub requested_activity: CompactString,
     /// `inProgressActivity` (`xsd:string`, required).
-    pub in_progress_activity: String,
+    pub in_progress_activity: CompactString,
 }
 inherits!(ReplicationVmInProgressFault => ReplicationVmFault);
 xml_struct!(ReplicationVmInProgressFault);
@@ -785,9 +785,9 @@ pub struct ResourceInUse {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 inherits!(ResourceInUse => VimFault);
 xml_struct!(ResourceInUse);
@@ -826,11 +826,11 @@ pub struct ResourceNotAvailable {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `containerType` (`xsd:string`, optional).
-    pub container_type: Option<String>,
+    pub container_type: Option<CompactString>,
     /// `containerName` (`xsd:string`, optional).
-    pub container_name: Option<String>,
+    pub container_name: Option<CompactString>,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
 }
 inherits!(ResourceNotAvailable => VimFault);
 xml_struct!(ResourceNotAvailable);
@@ -871,7 +871,7 @@ pub struct RestrictedByAdministrator {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `details` (`xsd:string`, required).
-    pub details: String,
+    pub details: CompactString,
 }
 inherits!(RestrictedByAdministrator => RuntimeFault);
 xml_struct!(RestrictedByAdministrator);
@@ -938,9 +938,9 @@ pub struct RollbackFailure {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `entityName` (`xsd:string`, required).
-    pub entity_name: String,
+    pub entity_name: CompactString,
     /// `entityType` (`xsd:string`, required).
-    pub entity_type: String,
+    pub entity_type: CompactString,
 }
 inherits!(RollbackFailure => DvsFault);
 xml_struct!(RollbackFailure);

@@ -43,9 +43,9 @@ pub struct SSLVerifyFault {
     /// `selfSigned` (`xsd:boolean`, required).
     pub self_signed: bool,
     /// `thumbprint` (`xsd:string`, required).
-    pub thumbprint: String,
+    pub thumbprint: CompactString,
     /// `certificate` (`xsd:string`, optional).
-    pub certificate: Option<String>,
+    pub certificate: Option<CompactString>,
 }
 inherits!(SSLVerifyFault => HostConnectFault);
 xml_struct!(SSLVerifyFault);
@@ -86,7 +86,7 @@ pub struct SSPIChallenge {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `base64Token` (`xsd:string`, required).
-    pub base64_token: String,
+    pub base64_token: CompactString,
 }
 inherits!(SSPIChallenge => VimFault);
 xml_struct!(SSPIChallenge);
@@ -123,7 +123,7 @@ pub struct SecondaryVmAlreadyDisabled {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `instanceUuid` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
 }
 inherits!(SecondaryVmAlreadyDisabled => VmFaultToleranceIssue);
 xml_struct!(SecondaryVmAlreadyDisabled);
@@ -160,7 +160,7 @@ pub struct SecondaryVmAlreadyEnabled {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `instanceUuid` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
 }
 inherits!(SecondaryVmAlreadyEnabled => VmFaultToleranceIssue);
 xml_struct!(SecondaryVmAlreadyEnabled);
@@ -197,7 +197,7 @@ pub struct SecondaryVmAlreadyRegistered {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `instanceUuid` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
 }
 inherits!(SecondaryVmAlreadyRegistered => VmFaultToleranceIssue);
 xml_struct!(SecondaryVmAlreadyRegistered);
@@ -234,7 +234,7 @@ pub struct SecondaryVmNotRegistered {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `instanceUuid` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
 }
 inherits!(SecondaryVmNotRegistered => VmFaultToleranceIssue);
 xml_struct!(SecondaryVmNotRegistered);
@@ -675,7 +675,7 @@ pub struct SnapshotRevertIssue {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `snapshotName` (`xsd:string`, optional).
-    pub snapshot_name: Option<String>,
+    pub snapshot_name: Option<CompactString>,
     /// `event` (`Event`, repeated).
     pub event: Vec<AnyEvent>,
     /// `errors` (`xsd:boolean`, required).
@@ -720,7 +720,7 @@ pub struct SoftRuleVioCorrectionDisallowed {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(SoftRuleVioCorrectionDisallowed => VmConfigFault);
 xml_struct!(SoftRuleVioCorrectionDisallowed);
@@ -757,7 +757,7 @@ pub struct SoftRuleVioCorrectionImpact {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
 }
 inherits!(SoftRuleVioCorrectionImpact => VmConfigFault);
 xml_struct!(SoftRuleVioCorrectionImpact);
@@ -824,7 +824,7 @@ pub struct SsdDiskNotAvailable {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `devicePath` (`xsd:string`, required).
-    pub device_path: String,
+    pub device_path: CompactString,
 }
 inherits!(SsdDiskNotAvailable => VimFault);
 xml_struct!(SsdDiskNotAvailable);
@@ -1221,7 +1221,7 @@ pub struct StorageDrsHbrDiskNotMovable {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `nonMovableDiskIds` (`xsd:string`, required).
-    pub non_movable_disk_ids: String,
+    pub non_movable_disk_ids: CompactString,
 }
 inherits!(StorageDrsHbrDiskNotMovable => VimFault);
 xml_struct!(StorageDrsHbrDiskNotMovable);
@@ -1685,7 +1685,7 @@ pub struct SystemError {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
 }
 inherits!(SystemError => RuntimeFault);
 xml_struct!(SystemError);

@@ -50,9 +50,9 @@ pub struct ThirdPartyLicenseAssignmentFailed {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `module` (`xsd:string`, required).
-    pub module: String,
+    pub module: CompactString,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
 }
 inherits!(ThirdPartyLicenseAssignmentFailed => RuntimeFault);
 xml_struct!(ThirdPartyLicenseAssignmentFailed);

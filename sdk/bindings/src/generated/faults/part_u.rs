@@ -11,9 +11,9 @@ pub struct UnSupportedDatastoreForVFlash {
     /// The fields inherited from `UnsupportedDatastore`.
     pub base: UnsupportedDatastore,
     /// `datastoreName` (`xsd:string`, required).
-    pub datastore_name: String,
+    pub datastore_name: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
 }
 inherits!(UnSupportedDatastoreForVFlash => UnsupportedDatastore);
 xml_struct!(UnSupportedDatastoreForVFlash);
@@ -112,7 +112,7 @@ pub struct UncustomizableGuest {
     /// The fields inherited from `CustomizationFault`.
     pub base: CustomizationFault,
     /// `uncustomizableGuestOS` (`xsd:string`, required).
-    pub uncustomizable_guest_os: String,
+    pub uncustomizable_guest_os: CompactString,
 }
 inherits!(UncustomizableGuest => CustomizationFault);
 xml_struct!(UncustomizableGuest);
@@ -179,7 +179,7 @@ pub struct UnexpectedFault {
     /// The fields inherited from `RuntimeFault`.
     pub base: RuntimeFault,
     /// `faultName` (`xsd:string`, required).
-    pub fault_name: String,
+    pub fault_name: CompactString,
     /// `fault` (`LocalizedMethodFault`, optional).
     pub fault: Option<LocalizedMethodFault>,
 }
@@ -220,7 +220,7 @@ pub struct UnrecognizedHost {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(UnrecognizedHost => VimFault);
 xml_struct!(UnrecognizedHost);
@@ -324,7 +324,7 @@ pub struct UnsupportedGuest {
     /// The fields inherited from `InvalidVmConfig`.
     pub base: InvalidVmConfig,
     /// `unsupportedGuestOS` (`xsd:string`, required).
-    pub unsupported_guest_os: String,
+    pub unsupported_guest_os: CompactString,
 }
 inherits!(UnsupportedGuest => InvalidVmConfig);
 xml_struct!(UnsupportedGuest);
@@ -361,7 +361,7 @@ pub struct UnsupportedVimApiVersion {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 inherits!(UnsupportedVimApiVersion => VimFault);
 xml_struct!(UnsupportedVimApiVersion);
@@ -458,7 +458,7 @@ pub struct UserNotFound {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `principal` (`xsd:string`, required).
-    pub principal: String,
+    pub principal: CompactString,
     /// `unresolved` (`xsd:boolean`, required).
     pub unresolved: bool,
 }

@@ -101,15 +101,15 @@ pub struct VAppPropertyFault {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `category` (`xsd:string`, required).
-    pub category: String,
+    pub category: CompactString,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `type` (`xsd:string`, required).
-    pub r#type: String,
+    pub r#type: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 inherits!(VAppPropertyFault => VmConfigFault);
 xml_struct!(VAppPropertyFault);

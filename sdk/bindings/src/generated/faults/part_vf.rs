@@ -41,13 +41,13 @@ pub struct VFlashModuleNotSupported {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
     /// `moduleName` (`xsd:string`, required).
-    pub module_name: String,
+    pub module_name: CompactString,
     /// `reason` (`xsd:string`, required).
-    pub reason: String,
+    pub reason: CompactString,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(VFlashModuleNotSupported => VmConfigFault);
 xml_struct!(VFlashModuleNotSupported);
@@ -90,13 +90,13 @@ pub struct VFlashModuleVersionIncompatible {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `moduleName` (`xsd:string`, required).
-    pub module_name: String,
+    pub module_name: CompactString,
     /// `vmRequestModuleVersion` (`xsd:string`, required).
-    pub vm_request_module_version: String,
+    pub vm_request_module_version: CompactString,
     /// `hostMinSupportedVerson` (`xsd:string`, required).
-    pub host_min_supported_verson: String,
+    pub host_min_supported_verson: CompactString,
     /// `hostModuleVersion` (`xsd:string`, required).
-    pub host_module_version: String,
+    pub host_module_version: CompactString,
 }
 inherits!(VFlashModuleVersionIncompatible => VimFault);
 xml_struct!(VFlashModuleVersionIncompatible);

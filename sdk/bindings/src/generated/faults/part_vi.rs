@@ -71,7 +71,7 @@ pub struct VirtualDiskModeNotSupported {
     /// The fields inherited from `DeviceNotSupported`.
     pub base: DeviceNotSupported,
     /// `mode` (`xsd:string`, required).
-    pub mode: String,
+    pub mode: CompactString,
 }
 inherits!(VirtualDiskModeNotSupported => DeviceNotSupported);
 xml_struct!(VirtualDiskModeNotSupported);
@@ -168,7 +168,7 @@ pub struct VirtualHardwareVersionNotSupported {
     /// The fields inherited from `VirtualHardwareCompatibilityIssue`.
     pub base: VirtualHardwareCompatibilityIssue,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
 }

@@ -133,7 +133,7 @@ pub struct VMotionInterfaceIssue {
     /// `atSourceHost` (`xsd:boolean`, required).
     pub at_source_host: bool,
     /// `failedHost` (`xsd:string`, required).
-    pub failed_host: String,
+    pub failed_host: CompactString,
     /// `failedHostEntity` (`ManagedObjectReference`, optional).
     pub failed_host_entity: Option<ManagedObjectReference>,
 }
@@ -176,7 +176,7 @@ pub struct VMotionLinkCapacityLow {
     /// The fields inherited from `VMotionInterfaceIssue`.
     pub base: VMotionInterfaceIssue,
     /// `network` (`xsd:string`, required).
-    pub network: String,
+    pub network: CompactString,
 }
 inherits!(VMotionLinkCapacityLow => VMotionInterfaceIssue);
 xml_struct!(VMotionLinkCapacityLow);
@@ -213,7 +213,7 @@ pub struct VMotionLinkDown {
     /// The fields inherited from `VMotionInterfaceIssue`.
     pub base: VMotionInterfaceIssue,
     /// `network` (`xsd:string`, required).
-    pub network: String,
+    pub network: CompactString,
 }
 inherits!(VMotionLinkDown => VMotionInterfaceIssue);
 xml_struct!(VMotionLinkDown);
@@ -372,7 +372,7 @@ pub struct VmAlreadyExistsInDatacenter {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `vm` (`ManagedObjectReference`, repeated).
     pub vm: Vec<ManagedObjectReference>,
 }
@@ -519,9 +519,9 @@ pub struct VmFaultToleranceConfigIssue {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `reason` (`xsd:string`, optional).
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `entityName` (`xsd:string`, optional).
-    pub entity_name: Option<String>,
+    pub entity_name: Option<CompactString>,
     /// `entity` (`ManagedObjectReference`, optional).
     pub entity: Option<ManagedObjectReference>,
 }
@@ -564,7 +564,7 @@ pub struct VmFaultToleranceConfigIssueWrapper {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `entityName` (`xsd:string`, optional).
-    pub entity_name: Option<String>,
+    pub entity_name: Option<CompactString>,
     /// `entity` (`ManagedObjectReference`, optional).
     pub entity: Option<ManagedObjectReference>,
     /// `error` (`LocalizedMethodFault`, optional).
@@ -609,9 +609,9 @@ pub struct VmFaultToleranceInvalidFileBacking {
     /// The fields inherited from `VmFaultToleranceIssue`.
     pub base: VmFaultToleranceIssue,
     /// `backingType` (`xsd:string`, optional).
-    pub backing_type: Option<String>,
+    pub backing_type: Option<CompactString>,
     /// `backingFilename` (`xsd:string`, optional).
-    pub backing_filename: Option<String>,
+    pub backing_filename: Option<CompactString>,
 }
 inherits!(VmFaultToleranceInvalidFileBacking => VmFaultToleranceIssue);
 xml_struct!(VmFaultToleranceInvalidFileBacking);
@@ -721,7 +721,7 @@ pub struct VmFaultToleranceTooManyFtVcpusOnHost {
     /// The fields inherited from `InsufficientResourcesFault`.
     pub base: InsufficientResourcesFault,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `maxNumFtVcpus` (`xsd:int`, required).
     pub max_num_ft_vcpus: i32,
 }
@@ -762,7 +762,7 @@ pub struct VmFaultToleranceTooManyVMsOnHost {
     /// The fields inherited from `InsufficientResourcesFault`.
     pub base: InsufficientResourcesFault,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `maxNumFtVms` (`xsd:int`, required).
     pub max_num_ft_vms: i32,
 }
@@ -803,9 +803,9 @@ pub struct VmHostAffinityRuleViolation {
     /// The fields inherited from `VmConfigFault`.
     pub base: VmConfigFault,
     /// `vmName` (`xsd:string`, required).
-    pub vm_name: String,
+    pub vm_name: CompactString,
     /// `hostName` (`xsd:string`, required).
-    pub host_name: String,
+    pub host_name: CompactString,
 }
 inherits!(VmHostAffinityRuleViolation => VmConfigFault);
 xml_struct!(VmHostAffinityRuleViolation);
@@ -971,7 +971,7 @@ pub struct VmSmpFaultToleranceTooManyVMsOnHost {
     /// The fields inherited from `InsufficientResourcesFault`.
     pub base: InsufficientResourcesFault,
     /// `hostName` (`xsd:string`, optional).
-    pub host_name: Option<String>,
+    pub host_name: Option<CompactString>,
     /// `maxNumSmpFtVms` (`xsd:int`, required).
     pub max_num_smp_ft_vms: i32,
 }
@@ -1042,7 +1042,7 @@ pub struct VmValidateMaxDevice {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `max` (`xsd:int`, required).
     pub max: i32,
     /// `count` (`xsd:int`, required).
@@ -1091,7 +1091,7 @@ pub struct VmWwnConflict {
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `wwn` (`xsd:long`, optional).
     pub wwn: Option<i64>,
 }
@@ -1196,7 +1196,7 @@ pub struct VmfsMountFault {
     /// The fields inherited from `HostConfigFault`.
     pub base: HostConfigFault,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
 }
 inherits!(VmfsMountFault => HostConfigFault);
 xml_struct!(VmfsMountFault);

@@ -11,9 +11,9 @@ pub struct VsanClusterUuidMismatch {
     /// The fields inherited from `CannotMoveVsanEnabledHost`.
     pub base: CannotMoveVsanEnabledHost,
     /// `hostClusterUuid` (`xsd:string`, required).
-    pub host_cluster_uuid: String,
+    pub host_cluster_uuid: CompactString,
     /// `destinationClusterUuid` (`xsd:string`, required).
-    pub destination_cluster_uuid: String,
+    pub destination_cluster_uuid: CompactString,
 }
 inherits!(VsanClusterUuidMismatch => CannotMoveVsanEnabledHost);
 xml_struct!(VsanClusterUuidMismatch);
@@ -52,7 +52,7 @@ pub struct VsanDiskFault {
     /// The fields inherited from `VsanFault`.
     pub base: VsanFault,
     /// `device` (`xsd:string`, optional).
-    pub device: Option<String>,
+    pub device: Option<CompactString>,
 }
 inherits!(VsanDiskFault => VsanFault);
 xml_struct!(VsanDiskFault);
@@ -149,7 +149,7 @@ pub struct VsanNodeNotMaster {
     /// The fields inherited from `VimFault`.
     pub base: VimFault,
     /// `vsanMasterUuid` (`xsd:string`, optional).
-    pub vsan_master_uuid: Option<String>,
+    pub vsan_master_uuid: Option<CompactString>,
     /// `cmmdsMasterButNotStatsMaster` (`xsd:boolean`, optional).
     pub cmmds_master_but_not_stats_master: Option<bool>,
 }
@@ -195,11 +195,11 @@ pub struct VspanDestPortConflict {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `vspanSessionKey1` (`xsd:string`, required).
-    pub vspan_session_key1: String,
+    pub vspan_session_key1: CompactString,
     /// `vspanSessionKey2` (`xsd:string`, required).
-    pub vspan_session_key2: String,
+    pub vspan_session_key2: CompactString,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
 }
 inherits!(VspanDestPortConflict => DvsFault);
 xml_struct!(VspanDestPortConflict);
@@ -240,11 +240,11 @@ pub struct VspanPortConflict {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `vspanSessionKey1` (`xsd:string`, required).
-    pub vspan_session_key1: String,
+    pub vspan_session_key1: CompactString,
     /// `vspanSessionKey2` (`xsd:string`, required).
-    pub vspan_session_key2: String,
+    pub vspan_session_key2: CompactString,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
 }
 inherits!(VspanPortConflict => DvsFault);
 xml_struct!(VspanPortConflict);
@@ -285,11 +285,11 @@ pub struct VspanPortMoveFault {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `srcPortgroupName` (`xsd:string`, required).
-    pub src_portgroup_name: String,
+    pub src_portgroup_name: CompactString,
     /// `destPortgroupName` (`xsd:string`, required).
-    pub dest_portgroup_name: String,
+    pub dest_portgroup_name: CompactString,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
 }
 inherits!(VspanPortMoveFault => DvsFault);
 xml_struct!(VspanPortMoveFault);
@@ -330,7 +330,7 @@ pub struct VspanPortPromiscChangeFault {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
 }
 inherits!(VspanPortPromiscChangeFault => DvsFault);
 xml_struct!(VspanPortPromiscChangeFault);
@@ -367,7 +367,7 @@ pub struct VspanPortgroupPromiscChangeFault {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `portgroupName` (`xsd:string`, required).
-    pub portgroup_name: String,
+    pub portgroup_name: CompactString,
 }
 inherits!(VspanPortgroupPromiscChangeFault => DvsFault);
 xml_struct!(VspanPortgroupPromiscChangeFault);
@@ -404,7 +404,7 @@ pub struct VspanPortgroupTypeChangeFault {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `portgroupName` (`xsd:string`, required).
-    pub portgroup_name: String,
+    pub portgroup_name: CompactString,
 }
 inherits!(VspanPortgroupTypeChangeFault => DvsFault);
 xml_struct!(VspanPortgroupTypeChangeFault);
@@ -441,9 +441,9 @@ pub struct VspanPromiscuousPortNotSupported {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `vspanSessionKey` (`xsd:string`, required).
-    pub vspan_session_key: String,
+    pub vspan_session_key: CompactString,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
 }
 inherits!(VspanPromiscuousPortNotSupported => DvsFault);
 xml_struct!(VspanPromiscuousPortNotSupported);
@@ -482,9 +482,9 @@ pub struct VspanSameSessionPortConflict {
     /// The fields inherited from `DvsFault`.
     pub base: DvsFault,
     /// `vspanSessionKey` (`xsd:string`, required).
-    pub vspan_session_key: String,
+    pub vspan_session_key: CompactString,
     /// `portKey` (`xsd:string`, required).
-    pub port_key: String,
+    pub port_key: CompactString,
 }
 inherits!(VspanSameSessionPortConflict => DvsFault);
 xml_struct!(VspanSameSessionPortConflict);

@@ -71,7 +71,7 @@ pub struct WillLoseHAProtection {
     /// The fields inherited from `MigrationFault`.
     pub base: MigrationFault,
     /// `resolution` (`xsd:string`, required).
-    pub resolution: String,
+    pub resolution: CompactString,
 }
 inherits!(WillLoseHAProtection => MigrationFault);
 xml_struct!(WillLoseHAProtection);

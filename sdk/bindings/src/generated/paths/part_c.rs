@@ -28,7 +28,7 @@ property_paths!(ChoiceOption {
     default_index: i32 = "defaultIndex",
 });
 property_paths!(ClusterComputeResourceHCIConfigInfo {
-    workflow_state: String = "workflowState",
+    workflow_state: CompactString = "workflowState",
     dvs_setting: Vec<ClusterComputeResourceDVSSetting> = "dvsSetting",
     configured_hosts: Vec<ManagedObjectReference> = "configuredHosts",
     host_config_profile: ClusterComputeResourceHostConfigurationProfile = "hostConfigProfile",
@@ -54,25 +54,25 @@ property_paths!(AnyClusterDasAdmissionControlPolicy {
 });
 property_paths!(ClusterDasConfigInfo {
     enabled: bool = "enabled",
-    vm_monitoring: String = "vmMonitoring",
-    host_monitoring: String = "hostMonitoring",
-    vm_component_protecting: String = "vmComponentProtecting",
+    vm_monitoring: CompactString = "vmMonitoring",
+    host_monitoring: CompactString = "hostMonitoring",
+    vm_component_protecting: CompactString = "vmComponentProtecting",
     failover_level: i32 = "failoverLevel",
     admission_control_policy: AnyClusterDasAdmissionControlPolicy = "admissionControlPolicy",
     admission_control_enabled: bool = "admissionControlEnabled",
     default_vm_settings: ClusterDasVmSettings = "defaultVmSettings",
     option: Vec<AnyOptionValue> = "option",
     heartbeat_datastore: Vec<ManagedObjectReference> = "heartbeatDatastore",
-    h_b_datastore_candidate_policy: String = "hBDatastoreCandidatePolicy",
+    h_b_datastore_candidate_policy: CompactString = "hBDatastoreCandidatePolicy",
 });
 property_paths!(ClusterDasFdmHostState {
-    state: String = "state",
+    state: CompactString = "state",
     state_reporter: ManagedObjectReference = "stateReporter",
 });
 property_paths!(ClusterDasVmSettings {
-    restart_priority: String = "restartPriority",
+    restart_priority: CompactString = "restartPriority",
     restart_priority_timeout: i32 = "restartPriorityTimeout",
-    isolation_response: String = "isolationResponse",
+    isolation_response: CompactString = "isolationResponse",
     vm_tools_monitoring_settings: ClusterVmToolsMonitoringSettings = "vmToolsMonitoringSettings",
     vm_component_protection_settings: ClusterVmComponentProtectionSettings =
         "vmComponentProtectionSettings",
@@ -82,27 +82,27 @@ property_paths!(ClusterDrsConfigInfo {
     enable_vm_behavior_overrides: bool = "enableVmBehaviorOverrides",
     default_vm_behavior: DrsBehavior = "defaultVmBehavior",
     vmotion_rate: i32 = "vmotionRate",
-    scale_descendants_shares: String = "scaleDescendantsShares",
+    scale_descendants_shares: CompactString = "scaleDescendantsShares",
     option: Vec<AnyOptionValue> = "option",
 });
 property_paths!(ClusterEVCManagerEVCState {
     supported_evc_mode: Vec<EVCMode> = "supportedEVCMode",
-    current_evc_mode_key: String = "currentEVCModeKey",
+    current_evc_mode_key: CompactString = "currentEVCModeKey",
     guaranteed_cpu_features: Vec<HostCpuIdInfo> = "guaranteedCPUFeatures",
     feature_capability: Vec<HostFeatureCapability> = "featureCapability",
     feature_mask: Vec<HostFeatureMask> = "featureMask",
     feature_requirement: Vec<VirtualMachineFeatureRequirement> = "featureRequirement",
 });
 property_paths!(ClusterVmComponentProtectionSettings {
-    vm_storage_protection_for_apd: String = "vmStorageProtectionForAPD",
+    vm_storage_protection_for_apd: CompactString = "vmStorageProtectionForAPD",
     enable_apd_timeout_for_hosts: bool = "enableAPDTimeoutForHosts",
     vm_terminate_delay_for_apd_sec: i32 = "vmTerminateDelayForAPDSec",
-    vm_reaction_on_apd_cleared: String = "vmReactionOnAPDCleared",
-    vm_storage_protection_for_pdl: String = "vmStorageProtectionForPDL",
+    vm_reaction_on_apd_cleared: CompactString = "vmReactionOnAPDCleared",
+    vm_storage_protection_for_pdl: CompactString = "vmStorageProtectionForPDL",
 });
 property_paths!(ClusterVmToolsMonitoringSettings {
     enabled: bool = "enabled",
-    vm_monitoring: String = "vmMonitoring",
+    vm_monitoring: CompactString = "vmMonitoring",
     cluster_settings: bool = "clusterSettings",
     failure_interval: i32 = "failureInterval",
     min_up_time: i32 = "minUpTime",
@@ -111,25 +111,25 @@ property_paths!(ClusterVmToolsMonitoringSettings {
 });
 property_paths!(ComplianceResult {
     profile: ManagedObjectReference = "profile",
-    compliance_status: String = "complianceStatus",
+    compliance_status: CompactString = "complianceStatus",
     entity: ManagedObjectReference = "entity",
     check_time: DateTime = "checkTime",
     failure: Vec<ComplianceFailure> = "failure",
 });
 property_paths!(ComputeResourceConfigInfo {
-    vm_swap_placement: String = "vmSwapPlacement",
+    vm_swap_placement: CompactString = "vmSwapPlacement",
     spbm_enabled: bool = "spbmEnabled",
-    default_hardware_version_key: String = "defaultHardwareVersionKey",
-    maximum_hardware_version_key: String = "maximumHardwareVersionKey",
+    default_hardware_version_key: CompactString = "defaultHardwareVersionKey",
+    maximum_hardware_version_key: CompactString = "maximumHardwareVersionKey",
 });
 property_paths!(AnyComputeResourceConfigInfo {
-    vm_swap_placement: String = "vmSwapPlacement",
+    vm_swap_placement: CompactString = "vmSwapPlacement",
     spbm_enabled: bool = "spbmEnabled",
-    default_hardware_version_key: String = "defaultHardwareVersionKey",
-    maximum_hardware_version_key: String = "maximumHardwareVersionKey",
+    default_hardware_version_key: CompactString = "defaultHardwareVersionKey",
+    maximum_hardware_version_key: CompactString = "maximumHardwareVersionKey",
 });
 property_paths!(ComputeResourceEventArgument {
-    name: String = "name",
+    name: CompactString = "name",
     compute_resource: ManagedObjectReference = "computeResource",
 });
 property_paths!(ComputeResourceSummary {
@@ -155,6 +155,6 @@ property_paths!(AnyComputeResourceSummary {
     overall_status: ManagedEntityStatus = "overallStatus",
 });
 property_paths!(CryptoKeyId {
-    key_id: String = "keyId",
+    key_id: CompactString = "keyId",
     provider_id: KeyProviderId = "providerId",
 });

@@ -9,7 +9,7 @@ property_paths!(Event {
     key: i32 = "key",
     chain_id: i32 = "chainId",
     created_time: DateTime = "createdTime",
-    user_name: String = "userName",
+    user_name: CompactString = "userName",
     datacenter: DatacenterEventArgument = "datacenter",
     compute_resource: ComputeResourceEventArgument = "computeResource",
     host: HostEventArgument = "host",
@@ -17,14 +17,14 @@ property_paths!(Event {
     ds: DatastoreEventArgument = "ds",
     net: NetworkEventArgument = "net",
     dvs: DvsEventArgument = "dvs",
-    full_formatted_message: String = "fullFormattedMessage",
-    change_tag: String = "changeTag",
+    full_formatted_message: CompactString = "fullFormattedMessage",
+    change_tag: CompactString = "changeTag",
 });
 property_paths!(AnyEvent {
     key: i32 = "key",
     chain_id: i32 = "chainId",
     created_time: DateTime = "createdTime",
-    user_name: String = "userName",
+    user_name: CompactString = "userName",
     datacenter: DatacenterEventArgument = "datacenter",
     compute_resource: ComputeResourceEventArgument = "computeResource",
     host: HostEventArgument = "host",
@@ -32,8 +32,8 @@ property_paths!(AnyEvent {
     ds: DatastoreEventArgument = "ds",
     net: NetworkEventArgument = "net",
     dvs: DvsEventArgument = "dvs",
-    full_formatted_message: String = "fullFormattedMessage",
-    change_tag: String = "changeTag",
+    full_formatted_message: CompactString = "fullFormattedMessage",
+    change_tag: CompactString = "changeTag",
 });
 property_paths!(EventDescription {
     category: Vec<AnyElementDescription> = "category",

@@ -7,21 +7,21 @@ use crate::xml::*;
 
 property_paths!(FaultToleranceConfigInfo {
     role: i32 = "role",
-    instance_uuids: Vec<String> = "instanceUuids",
-    config_paths: Vec<String> = "configPaths",
+    instance_uuids: Vec<CompactString> = "instanceUuids",
+    config_paths: Vec<CompactString> = "configPaths",
     orphaned: bool = "orphaned",
 });
 property_paths!(AnyFaultToleranceConfigInfo {
     role: i32 = "role",
-    instance_uuids: Vec<String> = "instanceUuids",
-    config_paths: Vec<String> = "configPaths",
+    instance_uuids: Vec<CompactString> = "instanceUuids",
+    config_paths: Vec<CompactString> = "configPaths",
     orphaned: bool = "orphaned",
 });
 property_paths!(FirewallProfile {
     enabled: bool = "enabled",
     policy: Vec<ProfilePolicy> = "policy",
-    profile_type_name: String = "profileTypeName",
-    profile_version: String = "profileVersion",
+    profile_type_name: CompactString = "profileTypeName",
+    profile_version: CompactString = "profileVersion",
     property: Vec<ProfileApplyProfileProperty> = "property",
     favorite: bool = "favorite",
     to_be_merged: bool = "toBeMerged",

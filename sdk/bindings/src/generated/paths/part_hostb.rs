@@ -6,12 +6,12 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(HostBIOSInfo {
-    bios_version: String = "biosVersion",
+    bios_version: CompactString = "biosVersion",
     release_date: DateTime = "releaseDate",
-    vendor: String = "vendor",
+    vendor: CompactString = "vendor",
     major_release: i32 = "majorRelease",
     minor_release: i32 = "minorRelease",
     firmware_major_release: i32 = "firmwareMajorRelease",
     firmware_minor_release: i32 = "firmwareMinorRelease",
-    firmware_type: String = "firmwareType",
+    firmware_type: CompactString = "firmwareType",
 });

@@ -12,10 +12,10 @@ property_paths!(HostDatastoreSystemCapabilities {
     vmfs_extent_expansion_supported: bool = "vmfsExtentExpansionSupported",
 });
 property_paths!(HostDateTimeConfig {
-    time_zone: String = "timeZone",
+    time_zone: CompactString = "timeZone",
     ntp_config: HostNtpConfig = "ntpConfig",
     ptp_config: HostPtpConfig = "ptpConfig",
-    protocol: String = "protocol",
+    protocol: CompactString = "protocol",
     enabled: bool = "enabled",
     disable_events: bool = "disableEvents",
     disable_fallback: bool = "disableFallback",
@@ -23,7 +23,7 @@ property_paths!(HostDateTimeConfig {
 });
 property_paths!(HostDateTimeInfo {
     time_zone: HostDateTimeSystemTimeZone = "timeZone",
-    system_clock_protocol: String = "systemClockProtocol",
+    system_clock_protocol: CompactString = "systemClockProtocol",
     ntp_config: HostNtpConfig = "ntpConfig",
     ptp_config: HostPtpConfig = "ptpConfig",
     enabled: bool = "enabled",
@@ -32,42 +32,42 @@ property_paths!(HostDateTimeInfo {
     in_fallback_state: bool = "inFallbackState",
     service_sync: bool = "serviceSync",
     last_sync_time: DateTime = "lastSyncTime",
-    remote_ntp_server: String = "remoteNtpServer",
+    remote_ntp_server: CompactString = "remoteNtpServer",
     ntp_run_time: i64 = "ntpRunTime",
     ptp_run_time: i64 = "ptpRunTime",
-    ntp_duration: String = "ntpDuration",
-    ptp_duration: String = "ptpDuration",
+    ntp_duration: CompactString = "ntpDuration",
+    ptp_duration: CompactString = "ptpDuration",
 });
 property_paths!(HostDateTimeSystemTimeZone {
-    key: String = "key",
-    name: String = "name",
-    description: String = "description",
+    key: CompactString = "key",
+    name: CompactString = "name",
+    description: CompactString = "description",
     gmt_offset: i32 = "gmtOffset",
 });
 property_paths!(HostDeploymentInfo {
     booted_from_stateless_cache: bool = "bootedFromStatelessCache",
 });
 property_paths!(HostDiagnosticPartition {
-    storage_type: String = "storageType",
-    diagnostic_type: String = "diagnosticType",
+    storage_type: CompactString = "storageType",
+    diagnostic_type: CompactString = "diagnosticType",
     slots: i32 = "slots",
     id: HostScsiDiskPartition = "id",
 });
 property_paths!(HostDnsConfig {
     dhcp: bool = "dhcp",
-    virtual_nic_device: String = "virtualNicDevice",
-    ipv6_virtual_nic_device: String = "ipv6VirtualNicDevice",
-    host_name: String = "hostName",
-    domain_name: String = "domainName",
-    address: Vec<String> = "address",
-    search_domain: Vec<String> = "searchDomain",
+    virtual_nic_device: CompactString = "virtualNicDevice",
+    ipv6_virtual_nic_device: CompactString = "ipv6VirtualNicDevice",
+    host_name: CompactString = "hostName",
+    domain_name: CompactString = "domainName",
+    address: Vec<CompactString> = "address",
+    search_domain: Vec<CompactString> = "searchDomain",
 });
 property_paths!(AnyHostDnsConfig {
     dhcp: bool = "dhcp",
-    virtual_nic_device: String = "virtualNicDevice",
-    ipv6_virtual_nic_device: String = "ipv6VirtualNicDevice",
-    host_name: String = "hostName",
-    domain_name: String = "domainName",
-    address: Vec<String> = "address",
-    search_domain: Vec<String> = "searchDomain",
+    virtual_nic_device: CompactString = "virtualNicDevice",
+    ipv6_virtual_nic_device: CompactString = "ipv6VirtualNicDevice",
+    host_name: CompactString = "hostName",
+    domain_name: CompactString = "domainName",
+    address: Vec<CompactString> = "address",
+    search_domain: Vec<CompactString> = "searchDomain",
 });

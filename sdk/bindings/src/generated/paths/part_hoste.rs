@@ -10,6 +10,6 @@ property_paths!(HostEsxAgentHostManagerConfigInfo {
     agent_vm_network: ManagedObjectReference = "agentVmNetwork",
 });
 property_paths!(HostEventArgument {
-    name: String = "name",
+    name: CompactString = "name",
     host: ManagedObjectReference = "host",
 });

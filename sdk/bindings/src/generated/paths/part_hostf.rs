@@ -6,7 +6,7 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(HostFileSystemVolumeInfo {
-    volume_type_list: Vec<String> = "volumeTypeList",
+    volume_type_list: Vec<CompactString> = "volumeTypeList",
     mount_info: Vec<HostFileSystemMountInfo> = "mountInfo",
 });
 property_paths!(HostFirewallConfig {

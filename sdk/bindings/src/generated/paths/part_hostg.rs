@@ -6,7 +6,7 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(HostGraphicsConfig {
-    host_default_graphics_type: String = "hostDefaultGraphicsType",
-    shared_passthru_assignment_policy: String = "sharedPassthruAssignmentPolicy",
+    host_default_graphics_type: CompactString = "hostDefaultGraphicsType",
+    shared_passthru_assignment_policy: CompactString = "sharedPassthruAssignmentPolicy",
     device_type: Vec<HostGraphicsConfigDeviceType> = "deviceType",
 });

@@ -21,7 +21,7 @@ property_paths!(HostHardwareInfo {
     persistent_memory_info: HostPersistentMemoryInfo = "persistentMemoryInfo",
     sgx_info: HostSgxInfo = "sgxInfo",
     sev_info: HostSevInfo = "sevInfo",
-    memory_tiering_type: String = "memoryTieringType",
+    memory_tiering_type: CompactString = "memoryTieringType",
     memory_tier_info: Vec<HostMemoryTierInfo> = "memoryTierInfo",
     tdx_info: HostTdxInfo = "tdxInfo",
 });
@@ -32,13 +32,13 @@ property_paths!(HostHardwareStatusInfo {
     dpu_status_info: Vec<DpuStatusInfo> = "dpuStatusInfo",
 });
 property_paths!(HostHardwareSummary {
-    vendor: String = "vendor",
-    model: String = "model",
-    family: String = "family",
-    uuid: String = "uuid",
+    vendor: CompactString = "vendor",
+    model: CompactString = "model",
+    family: CompactString = "family",
+    uuid: CompactString = "uuid",
     other_identifying_info: Vec<HostSystemIdentificationInfo> = "otherIdentifyingInfo",
     memory_size: i64 = "memorySize",
-    cpu_model: String = "cpuModel",
+    cpu_model: CompactString = "cpuModel",
     cpu_mhz: i32 = "cpuMhz",
     num_cpu_pkgs: i16 = "numCpuPkgs",
     num_cpu_cores: i16 = "numCpuCores",

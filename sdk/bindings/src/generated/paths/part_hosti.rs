@@ -7,14 +7,14 @@ use crate::xml::*;
 
 property_paths!(HostIpConfig {
     dhcp: bool = "dhcp",
-    ip_address: String = "ipAddress",
-    subnet_mask: String = "subnetMask",
+    ip_address: CompactString = "ipAddress",
+    subnet_mask: CompactString = "subnetMask",
     ip_v6_config: HostIpConfigIpV6AddressConfiguration = "ipV6Config",
 });
 property_paths!(AnyHostIpConfig {
     dhcp: bool = "dhcp",
-    ip_address: String = "ipAddress",
-    subnet_mask: String = "subnetMask",
+    ip_address: CompactString = "ipAddress",
+    subnet_mask: CompactString = "subnetMask",
     ip_v6_config: HostIpConfigIpV6AddressConfiguration = "ipV6Config",
 });
 property_paths!(HostIpConfigIpV6AddressConfiguration {
@@ -23,16 +23,16 @@ property_paths!(HostIpConfigIpV6AddressConfiguration {
     dhcp_v6_enabled: bool = "dhcpV6Enabled",
 });
 property_paths!(HostIpRouteConfig {
-    default_gateway: String = "defaultGateway",
-    gateway_device: String = "gatewayDevice",
-    ip_v6_default_gateway: String = "ipV6DefaultGateway",
-    ip_v6_gateway_device: String = "ipV6GatewayDevice",
+    default_gateway: CompactString = "defaultGateway",
+    gateway_device: CompactString = "gatewayDevice",
+    ip_v6_default_gateway: CompactString = "ipV6DefaultGateway",
+    ip_v6_gateway_device: CompactString = "ipV6GatewayDevice",
 });
 property_paths!(AnyHostIpRouteConfig {
-    default_gateway: String = "defaultGateway",
-    gateway_device: String = "gatewayDevice",
-    ip_v6_default_gateway: String = "ipV6DefaultGateway",
-    ip_v6_gateway_device: String = "ipV6GatewayDevice",
+    default_gateway: CompactString = "defaultGateway",
+    gateway_device: CompactString = "gatewayDevice",
+    ip_v6_default_gateway: CompactString = "ipV6DefaultGateway",
+    ip_v6_gateway_device: CompactString = "ipV6GatewayDevice",
 });
 property_paths!(HostIpRouteTableConfig {
     ip_route: Vec<HostIpRouteOp> = "ipRoute",
@@ -43,8 +43,8 @@ property_paths!(HostIpRouteTableInfo {
     ipv6_route: Vec<HostIpRouteEntry> = "ipv6Route",
 });
 property_paths!(HostIpmiInfo {
-    bmc_ip_address: String = "bmcIpAddress",
-    bmc_mac_address: String = "bmcMacAddress",
-    login: String = "login",
-    password: String = "password",
+    bmc_ip_address: CompactString = "bmcIpAddress",
+    bmc_mac_address: CompactString = "bmcMacAddress",
+    login: CompactString = "login",
+    password: CompactString = "password",
 });

@@ -10,9 +10,9 @@ property_paths!(HostLicensableResourceInfo {
 });
 property_paths!(HostLicenseSpec {
     source: AnyLicenseSource = "source",
-    edition_key: String = "editionKey",
-    disabled_feature_key: Vec<String> = "disabledFeatureKey",
-    enabled_feature_key: Vec<String> = "enabledFeatureKey",
+    edition_key: CompactString = "editionKey",
+    disabled_feature_key: Vec<CompactString> = "disabledFeatureKey",
+    enabled_feature_key: Vec<CompactString> = "enabledFeatureKey",
 });
 property_paths!(HostListSummary {
     host: ManagedObjectReference = "host",
@@ -23,17 +23,17 @@ property_paths!(HostListSummary {
     overall_status: ManagedEntityStatus = "overallStatus",
     reboot_required: bool = "rebootRequired",
     custom_value: Vec<AnyCustomFieldValue> = "customValue",
-    management_server_ip: String = "managementServerIp",
-    max_evc_mode_key: String = "maxEVCModeKey",
-    current_evc_mode_key: String = "currentEVCModeKey",
-    current_evc_graphics_mode_key: String = "currentEVCGraphicsModeKey",
+    management_server_ip: CompactString = "managementServerIp",
+    max_evc_mode_key: CompactString = "maxEVCModeKey",
+    current_evc_mode_key: CompactString = "currentEVCModeKey",
+    current_evc_graphics_mode_key: CompactString = "currentEVCGraphicsModeKey",
     gateway: HostListSummaryGatewaySummary = "gateway",
     tpm_attestation: HostTpmAttestationInfo = "tpmAttestation",
     trust_authority_attestation_infos: Vec<HostTrustAuthorityAttestationInfo> = "trustAuthorityAttestationInfos",
 });
 property_paths!(HostListSummaryGatewaySummary {
-    gateway_type: String = "gatewayType",
-    gateway_id: String = "gatewayId",
+    gateway_type: CompactString = "gatewayType",
+    gateway_id: CompactString = "gatewayId",
 });
 property_paths!(HostListSummaryQuickStats {
     overall_cpu_usage: i32 = "overallCpuUsage",

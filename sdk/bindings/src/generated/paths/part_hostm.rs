@@ -8,8 +8,8 @@ use crate::xml::*;
 property_paths!(HostMemoryProfile {
     enabled: bool = "enabled",
     policy: Vec<ProfilePolicy> = "policy",
-    profile_type_name: String = "profileTypeName",
-    profile_version: String = "profileVersion",
+    profile_type_name: CompactString = "profileTypeName",
+    profile_version: CompactString = "profileVersion",
     property: Vec<ProfileApplyProfileProperty> = "property",
     favorite: bool = "favorite",
     to_be_merged: bool = "toBeMerged",

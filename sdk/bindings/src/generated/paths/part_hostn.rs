@@ -8,7 +8,7 @@ use crate::xml::*;
 property_paths!(HostNetCapabilities {
     can_set_physical_nic_link_speed: bool = "canSetPhysicalNicLinkSpeed",
     supports_nic_teaming: bool = "supportsNicTeaming",
-    nic_teaming_policy: Vec<String> = "nicTeamingPolicy",
+    nic_teaming_policy: Vec<CompactString> = "nicTeamingPolicy",
     supports_vlan: bool = "supportsVlan",
     uses_service_console_nic: bool = "usesServiceConsoleNic",
     supports_network_hints: bool = "supportsNetworkHints",
@@ -41,7 +41,7 @@ property_paths!(HostNetworkConfig {
     nat: Vec<HostNatServiceConfig> = "nat",
     ip_v6_enabled: bool = "ipV6Enabled",
     net_stack_spec: Vec<HostNetworkConfigNetStackSpec> = "netStackSpec",
-    migration_status: String = "migrationStatus",
+    migration_status: CompactString = "migrationStatus",
 });
 property_paths!(HostNetworkInfo {
     vswitch: Vec<HostVirtualSwitch> = "vswitch",
@@ -62,19 +62,19 @@ property_paths!(HostNetworkInfo {
     net_stack_instance: Vec<HostNetStackInstance> = "netStackInstance",
     opaque_switch: Vec<HostOpaqueSwitch> = "opaqueSwitch",
     opaque_network: Vec<HostOpaqueNetworkInfo> = "opaqueNetwork",
-    nsx_transport_node_id: String = "nsxTransportNodeId",
+    nsx_transport_node_id: CompactString = "nsxTransportNodeId",
     nvds_to_vds_migration_required: bool = "nvdsToVdsMigrationRequired",
-    migration_status: String = "migrationStatus",
+    migration_status: CompactString = "migrationStatus",
 });
 property_paths!(HostNetworkResourceRuntime {
     pnic_resource_info: Vec<HostPnicNetworkResourceInfo> = "pnicResourceInfo",
 });
 property_paths!(HostNtpConfig {
-    server: Vec<String> = "server",
-    config_file: Vec<String> = "configFile",
+    server: Vec<CompactString> = "server",
+    config_file: Vec<CompactString> = "configFile",
 });
 property_paths!(HostNumaInfo {
-    r#type: String = "type",
+    r#type: CompactString = "type",
     num_nodes: i32 = "numNodes",
     numa_node: Vec<HostNumaNode> = "numaNode",
 });

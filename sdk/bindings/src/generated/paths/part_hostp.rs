@@ -7,7 +7,7 @@ use crate::xml::*;
 
 property_paths!(HostPersistentMemoryInfo {
     capacity_in_mb: i64 = "capacityInMB",
-    volume_uuid: String = "volumeUUID",
+    volume_uuid: CompactString = "volumeUUID",
 });
 property_paths!(HostPlugStoreTopology {
     adapter: Vec<HostPlugStoreTopologyAdapter> = "adapter",
@@ -18,14 +18,14 @@ property_paths!(HostPlugStoreTopology {
 });
 property_paths!(HostPowerPolicy {
     key: i32 = "key",
-    name: String = "name",
-    short_name: String = "shortName",
-    description: String = "description",
+    name: CompactString = "name",
+    short_name: CompactString = "shortName",
+    description: CompactString = "description",
 });
 property_paths!(HostProfileValidationFailureInfo {
-    name: String = "name",
-    annotation: String = "annotation",
-    update_type: String = "updateType",
+    name: CompactString = "name",
+    annotation: CompactString = "annotation",
+    update_type: CompactString = "updateType",
     host: ManagedObjectReference = "host",
     apply_profile: HostApplyProfile = "applyProfile",
     failures: Vec<ProfileUpdateFailedUpdateFailure> = "failures",

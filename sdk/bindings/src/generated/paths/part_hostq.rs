@@ -6,6 +6,6 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(HostQualifiedName {
-    value: String = "value",
-    r#type: String = "type",
+    value: CompactString = "value",
+    r#type: CompactString = "type",
 });

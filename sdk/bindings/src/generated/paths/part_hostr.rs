@@ -11,7 +11,7 @@ property_paths!(HostReliableMemoryInfo {
 property_paths!(HostRuntimeInfo {
     connection_state: HostSystemConnectionState = "connectionState",
     power_state: HostSystemPowerState = "powerState",
-    standby_mode: String = "standbyMode",
+    standby_mode: CompactString = "standbyMode",
     in_maintenance_mode: bool = "inMaintenanceMode",
     in_quarantine_mode: bool = "inQuarantineMode",
     boot_time: DateTime = "bootTime",
@@ -22,9 +22,9 @@ property_paths!(HostRuntimeInfo {
     network_runtime_info: HostRuntimeInfoNetworkRuntimeInfo = "networkRuntimeInfo",
     v_flash_resource_runtime_info: HostVFlashManagerVFlashResourceRunTimeInfo = "vFlashResourceRuntimeInfo",
     host_max_virtual_disk_capacity: i64 = "hostMaxVirtualDiskCapacity",
-    crypto_state: String = "cryptoState",
+    crypto_state: CompactString = "cryptoState",
     crypto_key_id: CryptoKeyId = "cryptoKeyId",
-    stateless_nvds_migration_ready: String = "statelessNvdsMigrationReady",
+    stateless_nvds_migration_ready: CompactString = "statelessNvdsMigrationReady",
     partial_maintenance_mode: Vec<HostPartialMaintenanceModeRuntimeInfo> = "partialMaintenanceMode",
     state_encryption: HostRuntimeInfoStateEncryptionInfo = "stateEncryption",
 });
@@ -33,7 +33,7 @@ property_paths!(HostRuntimeInfoNetworkRuntimeInfo {
     network_resource_runtime: HostNetworkResourceRuntime = "networkResourceRuntime",
 });
 property_paths!(HostRuntimeInfoStateEncryptionInfo {
-    protection_mode: String = "protectionMode",
+    protection_mode: CompactString = "protectionMode",
     require_secure_boot: bool = "requireSecureBoot",
     require_exec_installed_only: bool = "requireExecInstalledOnly",
 });

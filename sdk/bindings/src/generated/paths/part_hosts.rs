@@ -6,14 +6,14 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(HostScsiDiskPartition {
-    disk_name: String = "diskName",
+    disk_name: CompactString = "diskName",
     partition: i32 = "partition",
 });
 property_paths!(HostScsiTopology {
     adapter: Vec<HostScsiTopologyInterface> = "adapter",
 });
 property_paths!(HostSecuritySpec {
-    admin_password: String = "adminPassword",
+    admin_password: CompactString = "adminPassword",
     remove_permission: Vec<Permission> = "removePermission",
     add_permission: Vec<Permission> = "addPermission",
 });
@@ -21,30 +21,30 @@ property_paths!(HostServiceInfo {
     service: Vec<HostService> = "service",
 });
 property_paths!(HostSevInfo {
-    sev_state: String = "sevState",
+    sev_state: CompactString = "sevState",
     max_sev_es_guests: i64 = "maxSevEsGuests",
-    snp_state: String = "snpState",
+    snp_state: CompactString = "snpState",
     snp_supported: bool = "snpSupported",
 });
 property_paths!(HostSgxInfo {
-    sgx_state: String = "sgxState",
+    sgx_state: CompactString = "sgxState",
     total_epc_memory: i64 = "totalEpcMemory",
-    flc_mode: String = "flcMode",
-    le_pub_key_hash: String = "lePubKeyHash",
+    flc_mode: CompactString = "flcMode",
+    le_pub_key_hash: CompactString = "lePubKeyHash",
     registration_info: HostSgxRegistrationInfo = "registrationInfo",
 });
 property_paths!(HostSgxRegistrationInfo {
-    status: String = "status",
+    status: CompactString = "status",
     bios_error: i32 = "biosError",
-    registration_url: String = "registrationUrl",
-    r#type: String = "type",
-    ppid: String = "ppid",
+    registration_url: CompactString = "registrationUrl",
+    r#type: CompactString = "type",
+    ppid: CompactString = "ppid",
     last_registered_time: DateTime = "lastRegisteredTime",
 });
 property_paths!(HostSnmpConfigSpec {
     enabled: bool = "enabled",
     port: i32 = "port",
-    read_only_communities: Vec<String> = "readOnlyCommunities",
+    read_only_communities: Vec<CompactString> = "readOnlyCommunities",
     trap_targets: Vec<HostSnmpDestination> = "trapTargets",
     option: Vec<KeyValue> = "option",
 });
@@ -56,9 +56,9 @@ property_paths!(HostSnmpSystemAgentLimits {
     capability: HostSnmpAgentCapability = "capability",
 });
 property_paths!(HostSslThumbprintInfo {
-    principal: String = "principal",
-    owner_tag: String = "ownerTag",
-    ssl_thumbprints: Vec<String> = "sslThumbprints",
+    principal: CompactString = "principal",
+    owner_tag: CompactString = "ownerTag",
+    ssl_thumbprints: Vec<CompactString> = "sslThumbprints",
 });
 property_paths!(HostStorageDeviceInfo {
     host_bus_adapter: Vec<AnyHostHostBusAdapter> = "hostBusAdapter",
@@ -70,30 +70,30 @@ property_paths!(HostStorageDeviceInfo {
     software_internet_scsi_enabled: bool = "softwareInternetScsiEnabled",
 });
 property_paths!(HostSystemComplianceCheckState {
-    state: String = "state",
+    state: CompactString = "state",
     check_time: DateTime = "checkTime",
 });
 property_paths!(HostSystemHealthInfo {
     numeric_sensor_info: Vec<HostNumericSensorInfo> = "numericSensorInfo",
 });
 property_paths!(HostSystemInfo {
-    vendor: String = "vendor",
-    model: String = "model",
-    family: String = "family",
-    uuid: String = "uuid",
+    vendor: CompactString = "vendor",
+    model: CompactString = "model",
+    family: CompactString = "family",
+    uuid: CompactString = "uuid",
     other_identifying_info: Vec<HostSystemIdentificationInfo> = "otherIdentifyingInfo",
-    serial_number: String = "serialNumber",
+    serial_number: CompactString = "serialNumber",
     qualified_name: Vec<HostQualifiedName> = "qualifiedName",
     vvol_host_nqn: HostQualifiedName = "vvolHostNQN",
-    vvol_host_id: String = "vvolHostId",
-    boot_command_line: String = "bootCommandLine",
+    vvol_host_id: CompactString = "vvolHostId",
+    boot_command_line: CompactString = "bootCommandLine",
 });
 property_paths!(HostSystemRemediationState {
-    state: String = "state",
+    state: CompactString = "state",
     operation_time: DateTime = "operationTime",
 });
 property_paths!(HostSystemResourceInfo {
-    key: String = "key",
+    key: CompactString = "key",
     config: ResourceConfigSpec = "config",
     child: Vec<HostSystemResourceInfo> = "child",
 });

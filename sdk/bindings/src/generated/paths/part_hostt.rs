@@ -6,7 +6,7 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(HostTdxInfo {
-    tdx_state: String = "tdxState",
+    tdx_state: CompactString = "tdxState",
     num_tdx_private_key_i_ds: i32 = "numTDXPrivateKeyIDs",
 });
 property_paths!(HostTpmAttestationInfo {

@@ -7,7 +7,7 @@ use crate::xml::*;
 
 property_paths!(HostVFlashManagerVFlashCacheConfigInfo {
     v_flash_module_config_option: Vec<HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption> = "vFlashModuleConfigOption",
-    default_v_flash_module: String = "defaultVFlashModule",
+    default_v_flash_module: CompactString = "defaultVFlashModule",
     swap_cache_reservation_in_gb: i64 = "swapCacheReservationInGB",
 });
 property_paths!(HostVFlashManagerVFlashConfigInfo {
@@ -32,15 +32,15 @@ property_paths!(HostVMotionInfo {
 });
 property_paths!(HostVMotionNetConfig {
     candidate_vnic: Vec<HostVirtualNic> = "candidateVnic",
-    selected_vnic: String = "selectedVnic",
+    selected_vnic: CompactString = "selectedVnic",
 });
 property_paths!(HostVffsVolume {
-    r#type: String = "type",
-    name: String = "name",
+    r#type: CompactString = "type",
+    name: CompactString = "name",
     capacity: i64 = "capacity",
     major_version: i32 = "majorVersion",
-    version: String = "version",
-    uuid: String = "uuid",
+    version: CompactString = "version",
+    uuid: CompactString = "uuid",
     extent: Vec<HostScsiDiskPartition> = "extent",
 });
 property_paths!(HostVirtualNicManagerInfo {

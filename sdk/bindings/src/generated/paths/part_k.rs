@@ -5,4 +5,6 @@ use crate::rt::*;
 use crate::types::*;
 use crate::xml::*;
 
-property_paths!(KeyProviderId { id: String = "id" });
+property_paths!(KeyProviderId {
+    id: CompactString = "id",
+});

@@ -11,26 +11,26 @@ property_paths!(LatencySensitivity {
 });
 property_paths!(LicenseDiagnostics {
     source_last_changed: DateTime = "sourceLastChanged",
-    source_lost: String = "sourceLost",
+    source_lost: CompactString = "sourceLost",
     source_latency: f32 = "sourceLatency",
-    license_requests: String = "licenseRequests",
-    license_request_failures: String = "licenseRequestFailures",
-    license_feature_unknowns: String = "licenseFeatureUnknowns",
+    license_requests: CompactString = "licenseRequests",
+    license_request_failures: CompactString = "licenseRequestFailures",
+    license_feature_unknowns: CompactString = "licenseFeatureUnknowns",
     op_state: LicenseManagerState = "opState",
     last_status_update: DateTime = "lastStatusUpdate",
-    op_failure_message: String = "opFailureMessage",
+    op_failure_message: CompactString = "opFailureMessage",
 });
 property_paths!(LicenseManagerEvaluationInfo {
     properties: Vec<KeyAnyValue> = "properties",
 });
 property_paths!(LocalizableMessage {
-    key: String = "key",
+    key: CompactString = "key",
     arg: Vec<KeyAnyValue> = "arg",
-    message: String = "message",
+    message: CompactString = "message",
 });
 property_paths!(LocalizedMethodFault {
     fault: AnyMethodFault = "fault",
-    localized_message: String = "localizedMessage",
+    localized_message: CompactString = "localizedMessage",
 });
 property_paths!(LongPolicy {
     inherited: bool = "inherited",

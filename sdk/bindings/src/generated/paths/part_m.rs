@@ -6,6 +6,6 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(ManagedByInfo {
-    extension_key: String = "extensionKey",
-    r#type: String = "type",
+    extension_key: CompactString = "extensionKey",
+    r#type: CompactString = "type",
 });

@@ -6,14 +6,14 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(NetworkEventArgument {
-    name: String = "name",
+    name: CompactString = "name",
     network: ManagedObjectReference = "network",
 });
 property_paths!(NetworkProfile {
     enabled: bool = "enabled",
     policy: Vec<ProfilePolicy> = "policy",
-    profile_type_name: String = "profileTypeName",
-    profile_version: String = "profileVersion",
+    profile_type_name: CompactString = "profileTypeName",
+    profile_version: CompactString = "profileVersion",
     property: Vec<ProfileApplyProfileProperty> = "property",
     favorite: bool = "favorite",
     to_be_merged: bool = "toBeMerged",
@@ -39,8 +39,8 @@ property_paths!(NetworkProfile {
 property_paths!(NetworkProfileDnsConfigProfile {
     enabled: bool = "enabled",
     policy: Vec<ProfilePolicy> = "policy",
-    profile_type_name: String = "profileTypeName",
-    profile_version: String = "profileVersion",
+    profile_type_name: CompactString = "profileTypeName",
+    profile_version: CompactString = "profileVersion",
     property: Vec<ProfileApplyProfileProperty> = "property",
     favorite: bool = "favorite",
     to_be_merged: bool = "toBeMerged",
@@ -51,21 +51,21 @@ property_paths!(NetworkProfileDnsConfigProfile {
 });
 property_paths!(NetworkSummary {
     network: ManagedObjectReference = "network",
-    name: String = "name",
+    name: CompactString = "name",
     accessible: bool = "accessible",
-    ip_pool_name: String = "ipPoolName",
+    ip_pool_name: CompactString = "ipPoolName",
     ip_pool_id: i32 = "ipPoolId",
 });
 property_paths!(AnyNetworkSummary {
     network: ManagedObjectReference = "network",
-    name: String = "name",
+    name: CompactString = "name",
     accessible: bool = "accessible",
-    ip_pool_name: String = "ipPoolName",
+    ip_pool_name: CompactString = "ipPoolName",
     ip_pool_id: i32 = "ipPoolId",
 });
 property_paths!(NvdimmSummary {
     num_dimms: i32 = "numDimms",
-    health_status: String = "healthStatus",
+    health_status: CompactString = "healthStatus",
     total_capacity: i64 = "totalCapacity",
     persistent_capacity: i64 = "persistentCapacity",
     block_capacity: i64 = "blockCapacity",

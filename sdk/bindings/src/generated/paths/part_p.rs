@@ -6,9 +6,9 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(PbmAboutInfo {
-    name: String = "name",
-    version: String = "version",
-    instance_uuid: String = "instanceUuid",
+    name: CompactString = "name",
+    version: CompactString = "version",
+    instance_uuid: CompactString = "instanceUuid",
 });
 property_paths!(PbmServiceInstanceContent {
     about_info: PbmAboutInfo = "aboutInfo",
@@ -36,13 +36,13 @@ property_paths!(PowerSystemInfo {
     current_policy: HostPowerPolicy = "currentPolicy",
 });
 property_paths!(ProfileConfigInfo {
-    name: String = "name",
-    annotation: String = "annotation",
+    name: CompactString = "name",
+    annotation: CompactString = "annotation",
     enabled: bool = "enabled",
 });
 property_paths!(AnyProfileConfigInfo {
-    name: String = "name",
-    annotation: String = "annotation",
+    name: CompactString = "name",
+    annotation: CompactString = "annotation",
     enabled: bool = "enabled",
 });
 property_paths!(ProfileDescription {

@@ -7,8 +7,8 @@ use crate::xml::*;
 
 property_paths!(ReplicationConfigSpec {
     generation: i64 = "generation",
-    vm_replication_id: String = "vmReplicationId",
-    destination: String = "destination",
+    vm_replication_id: CompactString = "vmReplicationId",
+    destination: CompactString = "destination",
     port: i32 = "port",
     rpo: i64 = "rpo",
     quiesce_guest_enabled: bool = "quiesceGuestEnabled",
@@ -16,9 +16,9 @@ property_paths!(ReplicationConfigSpec {
     opp_updates_enabled: bool = "oppUpdatesEnabled",
     net_compression_enabled: bool = "netCompressionEnabled",
     net_encryption_enabled: bool = "netEncryptionEnabled",
-    encryption_destination: String = "encryptionDestination",
+    encryption_destination: CompactString = "encryptionDestination",
     encryption_port: i32 = "encryptionPort",
-    remote_certificate_thumbprint: String = "remoteCertificateThumbprint",
+    remote_certificate_thumbprint: CompactString = "remoteCertificateThumbprint",
     data_sets_replication_enabled: bool = "dataSetsReplicationEnabled",
     disk: Vec<ReplicationInfoDiskSettings> = "disk",
 });
@@ -31,11 +31,11 @@ property_paths!(ResourceAllocationInfo {
 });
 property_paths!(ResourceConfigSpec {
     entity: ManagedObjectReference = "entity",
-    change_version: String = "changeVersion",
+    change_version: CompactString = "changeVersion",
     last_modified: DateTime = "lastModified",
     cpu_allocation: ResourceAllocationInfo = "cpuAllocation",
     memory_allocation: ResourceAllocationInfo = "memoryAllocation",
-    scale_descendants_shares: String = "scaleDescendantsShares",
+    scale_descendants_shares: CompactString = "scaleDescendantsShares",
 });
 property_paths!(ResourcePoolQuickStats {
     overall_cpu_usage: i64 = "overallCpuUsage",
@@ -66,17 +66,17 @@ property_paths!(ResourcePoolRuntimeInfo {
     memory: ResourcePoolResourceUsage = "memory",
     cpu: ResourcePoolResourceUsage = "cpu",
     overall_status: ManagedEntityStatus = "overallStatus",
-    shares_scalable: String = "sharesScalable",
+    shares_scalable: CompactString = "sharesScalable",
 });
 property_paths!(ResourcePoolSummary {
-    name: String = "name",
+    name: CompactString = "name",
     config: ResourceConfigSpec = "config",
     runtime: ResourcePoolRuntimeInfo = "runtime",
     quick_stats: ResourcePoolQuickStats = "quickStats",
     configured_memory_mb: i32 = "configuredMemoryMB",
 });
 property_paths!(AnyResourcePoolSummary {
-    name: String = "name",
+    name: CompactString = "name",
     config: ResourceConfigSpec = "config",
     runtime: ResourcePoolRuntimeInfo = "runtime",
     quick_stats: ResourcePoolQuickStats = "quickStats",

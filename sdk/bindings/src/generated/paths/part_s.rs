@@ -6,9 +6,9 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(ScheduledHardwareUpgradeInfo {
-    upgrade_policy: String = "upgradePolicy",
-    version_key: String = "versionKey",
-    scheduled_hardware_upgrade_status: String = "scheduledHardwareUpgradeStatus",
+    upgrade_policy: CompactString = "upgradePolicy",
+    version_key: CompactString = "versionKey",
+    scheduled_hardware_upgrade_status: CompactString = "scheduledHardwareUpgradeStatus",
     fault: LocalizedMethodFault = "fault",
 });
 property_paths!(ScheduledTaskDescription {
@@ -19,16 +19,16 @@ property_paths!(ScheduledTaskDescription {
     week_of_month: Vec<AnyElementDescription> = "weekOfMonth",
 });
 property_paths!(ScheduledTaskInfo {
-    name: String = "name",
-    description: String = "description",
+    name: CompactString = "name",
+    description: CompactString = "description",
     enabled: bool = "enabled",
     scheduler: AnyTaskScheduler = "scheduler",
     action: AnyAction = "action",
-    notification: String = "notification",
+    notification: CompactString = "notification",
     scheduled_task: ManagedObjectReference = "scheduledTask",
     entity: ManagedObjectReference = "entity",
     last_modified_time: DateTime = "lastModifiedTime",
-    last_modified_user: String = "lastModifiedUser",
+    last_modified_user: CompactString = "lastModifiedUser",
     next_run_time: DateTime = "nextRunTime",
     prev_run_time: DateTime = "prevRunTime",
     state: TaskInfoState = "state",
@@ -41,8 +41,8 @@ property_paths!(ScheduledTaskInfo {
 property_paths!(SecurityProfile {
     enabled: bool = "enabled",
     policy: Vec<ProfilePolicy> = "policy",
-    profile_type_name: String = "profileTypeName",
-    profile_version: String = "profileVersion",
+    profile_type_name: CompactString = "profileTypeName",
+    profile_version: CompactString = "profileVersion",
     property: Vec<ProfileApplyProfileProperty> = "property",
     favorite: bool = "favorite",
     to_be_merged: bool = "toBeMerged",
@@ -111,21 +111,21 @@ property_paths!(ServiceContent {
     direct_path_profile_manager: ManagedObjectReference = "directPathProfileManager",
 });
 property_paths!(ServiceManagerServiceInfo {
-    service_name: String = "serviceName",
-    location: Vec<String> = "location",
+    service_name: CompactString = "serviceName",
+    location: Vec<CompactString> = "location",
     service: ManagedObjectReference = "service",
-    description: String = "description",
+    description: CompactString = "description",
 });
 property_paths!(SharesInfo {
     shares: i32 = "shares",
     level: SharesLevel = "level",
 });
 property_paths!(StorageDrsAutomationConfig {
-    space_load_balance_automation_mode: String = "spaceLoadBalanceAutomationMode",
-    io_load_balance_automation_mode: String = "ioLoadBalanceAutomationMode",
-    rule_enforcement_automation_mode: String = "ruleEnforcementAutomationMode",
-    policy_enforcement_automation_mode: String = "policyEnforcementAutomationMode",
-    vm_evacuation_automation_mode: String = "vmEvacuationAutomationMode",
+    space_load_balance_automation_mode: CompactString = "spaceLoadBalanceAutomationMode",
+    io_load_balance_automation_mode: CompactString = "ioLoadBalanceAutomationMode",
+    rule_enforcement_automation_mode: CompactString = "ruleEnforcementAutomationMode",
+    policy_enforcement_automation_mode: CompactString = "policyEnforcementAutomationMode",
+    vm_evacuation_automation_mode: CompactString = "vmEvacuationAutomationMode",
 });
 property_paths!(StorageDrsConfigInfo {
     pod_config: StorageDrsPodConfigInfo = "podConfig",
@@ -134,14 +134,14 @@ property_paths!(StorageDrsConfigInfo {
 property_paths!(StorageDrsIoLoadBalanceConfig {
     reservable_percent_threshold: i32 = "reservablePercentThreshold",
     reservable_iops_threshold: i32 = "reservableIopsThreshold",
-    reservable_threshold_mode: String = "reservableThresholdMode",
+    reservable_threshold_mode: CompactString = "reservableThresholdMode",
     io_latency_threshold: i32 = "ioLatencyThreshold",
     io_load_imbalance_threshold: i32 = "ioLoadImbalanceThreshold",
 });
 property_paths!(StorageDrsPodConfigInfo {
     enabled: bool = "enabled",
     io_load_balance_enabled: bool = "ioLoadBalanceEnabled",
-    default_vm_behavior: String = "defaultVmBehavior",
+    default_vm_behavior: CompactString = "defaultVmBehavior",
     load_balance_interval: i32 = "loadBalanceInterval",
     default_intra_vm_affinity: bool = "defaultIntraVmAffinity",
     space_load_balance_config: StorageDrsSpaceLoadBalanceConfig = "spaceLoadBalanceConfig",
@@ -151,14 +151,14 @@ property_paths!(StorageDrsPodConfigInfo {
     option: Vec<AnyOptionValue> = "option",
 });
 property_paths!(StorageDrsSpaceLoadBalanceConfig {
-    space_threshold_mode: String = "spaceThresholdMode",
+    space_threshold_mode: CompactString = "spaceThresholdMode",
     space_utilization_threshold: i32 = "spaceUtilizationThreshold",
     free_space_threshold_gb: i32 = "freeSpaceThresholdGB",
     min_space_utilization_difference: i32 = "minSpaceUtilizationDifference",
 });
 property_paths!(StorageIORMInfo {
     enabled: bool = "enabled",
-    congestion_threshold_mode: String = "congestionThresholdMode",
+    congestion_threshold_mode: CompactString = "congestionThresholdMode",
     congestion_threshold: i32 = "congestionThreshold",
     percent_of_peak_throughput: i32 = "percentOfPeakThroughput",
     stats_collection_enabled: bool = "statsCollectionEnabled",
@@ -167,15 +167,15 @@ property_paths!(StorageIORMInfo {
     reservable_iops_threshold: i32 = "reservableIopsThreshold",
 });
 property_paths!(StoragePodSummary {
-    name: String = "name",
+    name: CompactString = "name",
     capacity: i64 = "capacity",
     free_space: i64 = "freeSpace",
 });
 property_paths!(StorageProfile {
     enabled: bool = "enabled",
     policy: Vec<ProfilePolicy> = "policy",
-    profile_type_name: String = "profileTypeName",
-    profile_version: String = "profileVersion",
+    profile_type_name: CompactString = "profileTypeName",
+    profile_version: CompactString = "profileVersion",
     property: Vec<ProfileApplyProfileProperty> = "property",
     favorite: bool = "favorite",
     to_be_merged: bool = "toBeMerged",
@@ -187,5 +187,5 @@ property_paths!(StorageProfile {
 });
 property_paths!(StringPolicy {
     inherited: bool = "inherited",
-    value: String = "value",
+    value: CompactString = "value",
 });

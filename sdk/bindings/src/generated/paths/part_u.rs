@@ -6,15 +6,15 @@ use crate::types::*;
 use crate::xml::*;
 
 property_paths!(UserSession {
-    key: String = "key",
-    user_name: String = "userName",
-    full_name: String = "fullName",
+    key: CompactString = "key",
+    user_name: CompactString = "userName",
+    full_name: CompactString = "fullName",
     login_time: DateTime = "loginTime",
     last_active_time: DateTime = "lastActiveTime",
-    locale: String = "locale",
-    message_locale: String = "messageLocale",
+    locale: CompactString = "locale",
+    message_locale: CompactString = "messageLocale",
     extension_session: bool = "extensionSession",
-    ip_address: String = "ipAddress",
-    user_agent: String = "userAgent",
+    ip_address: CompactString = "ipAddress",
+    user_agent: CompactString = "userAgent",
     call_count: i64 = "callCount",
 });

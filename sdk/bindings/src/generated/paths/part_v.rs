@@ -9,33 +9,33 @@ property_paths!(VAppConfigInfo {
     product: Vec<VAppProductInfo> = "product",
     property: Vec<VAppPropertyInfo> = "property",
     ip_assignment: VAppIPAssignmentInfo = "ipAssignment",
-    eula: Vec<String> = "eula",
+    eula: Vec<CompactString> = "eula",
     ovf_section: Vec<VAppOvfSectionInfo> = "ovfSection",
-    ovf_environment_transport: Vec<String> = "ovfEnvironmentTransport",
+    ovf_environment_transport: Vec<CompactString> = "ovfEnvironmentTransport",
     install_boot_required: bool = "installBootRequired",
     install_boot_stop_delay: i32 = "installBootStopDelay",
     entity_config: Vec<VAppEntityConfigInfo> = "entityConfig",
-    annotation: String = "annotation",
-    instance_uuid: String = "instanceUuid",
+    annotation: CompactString = "annotation",
+    instance_uuid: CompactString = "instanceUuid",
     managed_by: ManagedByInfo = "managedBy",
 });
 property_paths!(VAppIPAssignmentInfo {
-    supported_allocation_scheme: Vec<String> = "supportedAllocationScheme",
-    ip_allocation_policy: String = "ipAllocationPolicy",
-    supported_ip_protocol: Vec<String> = "supportedIpProtocol",
-    ip_protocol: String = "ipProtocol",
+    supported_allocation_scheme: Vec<CompactString> = "supportedAllocationScheme",
+    ip_allocation_policy: CompactString = "ipAllocationPolicy",
+    supported_ip_protocol: Vec<CompactString> = "supportedIpProtocol",
+    ip_protocol: CompactString = "ipProtocol",
 });
 property_paths!(VAppProductInfo {
     key: i32 = "key",
-    class_id: String = "classId",
-    instance_id: String = "instanceId",
-    name: String = "name",
-    vendor: String = "vendor",
-    version: String = "version",
-    full_version: String = "fullVersion",
-    vendor_url: String = "vendorUrl",
-    product_url: String = "productUrl",
-    app_url: String = "appUrl",
+    class_id: CompactString = "classId",
+    instance_id: CompactString = "instanceId",
+    name: CompactString = "name",
+    vendor: CompactString = "vendor",
+    version: CompactString = "version",
+    full_version: CompactString = "fullVersion",
+    vendor_url: CompactString = "vendorUrl",
+    product_url: CompactString = "productUrl",
+    app_url: CompactString = "appUrl",
 });
 property_paths!(VirtualHardware {
     num_cpu: i32 = "numCPU",
@@ -45,7 +45,7 @@ property_paths!(VirtualHardware {
     virtual_ich7_m_present: bool = "virtualICH7MPresent",
     virtual_smc_present: bool = "virtualSMCPresent",
     device: Vec<AnyVirtualDevice> = "device",
-    motherboard_layout: String = "motherboardLayout",
+    motherboard_layout: CompactString = "motherboardLayout",
     simultaneous_threads: i32 = "simultaneousThreads",
 });
 property_paths!(VirtualMachineAffinityInfo {
@@ -58,7 +58,7 @@ property_paths!(VirtualMachineBootOptions {
     boot_retry_enabled: bool = "bootRetryEnabled",
     boot_retry_delay: i64 = "bootRetryDelay",
     boot_order: Vec<AnyVirtualMachineBootOptionsBootableDevice> = "bootOrder",
-    network_boot_protocol: String = "networkBootProtocol",
+    network_boot_protocol: CompactString = "networkBootProtocol",
 });
 property_paths!(VirtualMachineCapability {
     snapshot_operations_supported: bool = "snapshotOperationsSupported",
@@ -114,26 +114,26 @@ property_paths!(VirtualMachineCapability {
     tdx_supported: bool = "tdxSupported",
 });
 property_paths!(VirtualMachineConfigInfo {
-    change_version: String = "changeVersion",
+    change_version: CompactString = "changeVersion",
     modified: DateTime = "modified",
-    name: String = "name",
-    guest_full_name: String = "guestFullName",
-    version: String = "version",
-    uuid: String = "uuid",
+    name: CompactString = "name",
+    guest_full_name: CompactString = "guestFullName",
+    version: CompactString = "version",
+    uuid: CompactString = "uuid",
     create_date: DateTime = "createDate",
-    instance_uuid: String = "instanceUuid",
+    instance_uuid: CompactString = "instanceUuid",
     npiv_node_world_wide_name: Vec<i64> = "npivNodeWorldWideName",
     npiv_port_world_wide_name: Vec<i64> = "npivPortWorldWideName",
-    npiv_world_wide_name_type: String = "npivWorldWideNameType",
+    npiv_world_wide_name_type: CompactString = "npivWorldWideNameType",
     npiv_desired_node_wwns: i16 = "npivDesiredNodeWwns",
     npiv_desired_port_wwns: i16 = "npivDesiredPortWwns",
     npiv_temporary_disabled: bool = "npivTemporaryDisabled",
     npiv_on_non_rdm_disks: bool = "npivOnNonRdmDisks",
-    location_id: String = "locationId",
+    location_id: CompactString = "locationId",
     template: bool = "template",
-    guest_id: String = "guestId",
-    alternate_guest_name: String = "alternateGuestName",
-    annotation: String = "annotation",
+    guest_id: CompactString = "guestId",
+    alternate_guest_name: CompactString = "alternateGuestName",
+    annotation: CompactString = "annotation",
     files: VirtualMachineFileInfo = "files",
     tools: ToolsConfigInfo = "tools",
     flags: VirtualMachineFlagInfo = "flags",
@@ -156,14 +156,14 @@ property_paths!(VirtualMachineConfigInfo {
     extra_config: Vec<AnyOptionValue> = "extraConfig",
     cpu_feature_mask: Vec<HostCpuIdInfo> = "cpuFeatureMask",
     datastore_url: Vec<VirtualMachineConfigInfoDatastoreUrlPair> = "datastoreUrl",
-    swap_placement: String = "swapPlacement",
+    swap_placement: CompactString = "swapPlacement",
     boot_options: VirtualMachineBootOptions = "bootOptions",
     ft_info: AnyFaultToleranceConfigInfo = "ftInfo",
     rep_config: ReplicationConfigSpec = "repConfig",
     v_app_config: AnyVmConfigInfo = "vAppConfig",
     v_asserts_enabled: bool = "vAssertsEnabled",
     change_tracking_enabled: bool = "changeTrackingEnabled",
-    firmware: String = "firmware",
+    firmware: CompactString = "firmware",
     max_mks_connections: i32 = "maxMksConnections",
     guest_auto_lock_enabled: bool = "guestAutoLockEnabled",
     managed_by: ManagedByInfo = "managedBy",
@@ -176,14 +176,14 @@ property_paths!(VirtualMachineConfigInfo {
     v_flash_cache_reservation: i64 = "vFlashCacheReservation",
     vmx_config_checksum: Vec<u8> = "vmxConfigChecksum",
     message_bus_tunnel_enabled: bool = "messageBusTunnelEnabled",
-    vm_storage_object_id: String = "vmStorageObjectId",
-    swap_storage_object_id: String = "swapStorageObjectId",
+    vm_storage_object_id: CompactString = "vmStorageObjectId",
+    swap_storage_object_id: CompactString = "swapStorageObjectId",
     key_id: CryptoKeyId = "keyId",
     guest_integrity_info: VirtualMachineGuestIntegrityInfo = "guestIntegrityInfo",
-    migrate_encryption: String = "migrateEncryption",
+    migrate_encryption: CompactString = "migrateEncryption",
     sgx_info: VirtualMachineSgxInfo = "sgxInfo",
     content_lib_item_info: VirtualMachineContentLibraryItemInfo = "contentLibItemInfo",
-    ft_encryption_mode: String = "ftEncryptionMode",
+    ft_encryption_mode: CompactString = "ftEncryptionMode",
     guest_monitoring_mode_info: VirtualMachineGuestMonitoringModeInfo = "guestMonitoringModeInfo",
     sev_enabled: bool = "sevEnabled",
     numa_info: VirtualMachineVirtualNumaInfo = "numaInfo",
@@ -197,7 +197,7 @@ property_paths!(VirtualMachineConfigInfo {
     fixed_passthru_hot_plug_enabled: bool = "fixedPassthruHotPlugEnabled",
     metro_ft_enabled: bool = "metroFtEnabled",
     vmx_runtime_config: Vec<AnyOptionValue> = "vmxRuntimeConfig",
-    metro_ft_host_group: String = "metroFtHostGroup",
+    metro_ft_host_group: CompactString = "metroFtHostGroup",
     tdx_enabled: bool = "tdxEnabled",
     sev_snp_enabled: bool = "sevSnpEnabled",
 });
@@ -206,27 +206,27 @@ property_paths!(VirtualMachineConfigInfoOverheadInfo {
     initial_swap_reservation: i64 = "initialSwapReservation",
 });
 property_paths!(VirtualMachineConfigSummary {
-    name: String = "name",
+    name: CompactString = "name",
     template: bool = "template",
-    vm_path_name: String = "vmPathName",
+    vm_path_name: CompactString = "vmPathName",
     memory_size_mb: i32 = "memorySizeMB",
     cpu_reservation: i32 = "cpuReservation",
     memory_reservation: i32 = "memoryReservation",
     num_cpu: i32 = "numCpu",
     num_ethernet_cards: i32 = "numEthernetCards",
     num_virtual_disks: i32 = "numVirtualDisks",
-    uuid: String = "uuid",
-    instance_uuid: String = "instanceUuid",
-    guest_id: String = "guestId",
-    guest_full_name: String = "guestFullName",
-    annotation: String = "annotation",
+    uuid: CompactString = "uuid",
+    instance_uuid: CompactString = "instanceUuid",
+    guest_id: CompactString = "guestId",
+    guest_full_name: CompactString = "guestFullName",
+    annotation: CompactString = "annotation",
     product: VAppProductInfo = "product",
     install_boot_required: bool = "installBootRequired",
     ft_info: AnyFaultToleranceConfigInfo = "ftInfo",
     managed_by: ManagedByInfo = "managedBy",
     tpm_present: bool = "tpmPresent",
     num_vmiop_backings: i32 = "numVmiopBackings",
-    hw_version: String = "hwVersion",
+    hw_version: CompactString = "hwVersion",
 });
 property_paths!(VirtualMachineConsolePreferences {
     power_on_when_opened: bool = "powerOnWhenOpened",
@@ -234,31 +234,31 @@ property_paths!(VirtualMachineConsolePreferences {
     close_on_power_off_or_suspend: bool = "closeOnPowerOffOrSuspend",
 });
 property_paths!(VirtualMachineContentLibraryItemInfo {
-    content_library_item_uuid: String = "contentLibraryItemUuid",
-    content_library_item_version: String = "contentLibraryItemVersion",
+    content_library_item_uuid: CompactString = "contentLibraryItemUuid",
+    content_library_item_version: CompactString = "contentLibraryItemVersion",
 });
 property_paths!(VirtualMachineDefaultPowerOpInfo {
-    power_off_type: String = "powerOffType",
-    suspend_type: String = "suspendType",
-    reset_type: String = "resetType",
-    default_power_off_type: String = "defaultPowerOffType",
-    default_suspend_type: String = "defaultSuspendType",
-    default_reset_type: String = "defaultResetType",
-    standby_action: String = "standbyAction",
+    power_off_type: CompactString = "powerOffType",
+    suspend_type: CompactString = "suspendType",
+    reset_type: CompactString = "resetType",
+    default_power_off_type: CompactString = "defaultPowerOffType",
+    default_suspend_type: CompactString = "defaultSuspendType",
+    default_reset_type: CompactString = "defaultResetType",
+    standby_action: CompactString = "standbyAction",
 });
 property_paths!(VirtualMachineFileInfo {
-    vm_path_name: String = "vmPathName",
-    snapshot_directory: String = "snapshotDirectory",
-    suspend_directory: String = "suspendDirectory",
-    log_directory: String = "logDirectory",
-    ft_metadata_directory: String = "ftMetadataDirectory",
+    vm_path_name: CompactString = "vmPathName",
+    snapshot_directory: CompactString = "snapshotDirectory",
+    suspend_directory: CompactString = "suspendDirectory",
+    log_directory: CompactString = "logDirectory",
+    ft_metadata_directory: CompactString = "ftMetadataDirectory",
 });
 property_paths!(VirtualMachineFileLayout {
-    config_file: Vec<String> = "configFile",
-    log_file: Vec<String> = "logFile",
+    config_file: Vec<CompactString> = "configFile",
+    log_file: Vec<CompactString> = "logFile",
     disk: Vec<VirtualMachineFileLayoutDiskLayout> = "disk",
     snapshot: Vec<VirtualMachineFileLayoutSnapshotLayout> = "snapshot",
-    swap_file: String = "swapFile",
+    swap_file: CompactString = "swapFile",
 });
 property_paths!(VirtualMachineFileLayoutEx {
     file: Vec<VirtualMachineFileLayoutExFileInfo> = "file",
@@ -271,49 +271,49 @@ property_paths!(VirtualMachineFlagInfo {
     enable_logging: bool = "enableLogging",
     use_toe: bool = "useToe",
     run_with_debug_info: bool = "runWithDebugInfo",
-    monitor_type: String = "monitorType",
-    ht_sharing: String = "htSharing",
+    monitor_type: CompactString = "monitorType",
+    ht_sharing: CompactString = "htSharing",
     snapshot_disabled: bool = "snapshotDisabled",
     snapshot_locked: bool = "snapshotLocked",
     disk_uuid_enabled: bool = "diskUuidEnabled",
-    virtual_mmu_usage: String = "virtualMmuUsage",
-    virtual_exec_usage: String = "virtualExecUsage",
-    snapshot_power_off_behavior: String = "snapshotPowerOffBehavior",
+    virtual_mmu_usage: CompactString = "virtualMmuUsage",
+    virtual_exec_usage: CompactString = "virtualExecUsage",
+    snapshot_power_off_behavior: CompactString = "snapshotPowerOffBehavior",
     record_replay_enabled: bool = "recordReplayEnabled",
-    fault_tolerance_type: String = "faultToleranceType",
+    fault_tolerance_type: CompactString = "faultToleranceType",
     cbrc_cache_enabled: bool = "cbrcCacheEnabled",
     vvtd_enabled: bool = "vvtdEnabled",
     vbs_enabled: bool = "vbsEnabled",
 });
 property_paths!(VirtualMachineForkConfigInfo {
     parent_enabled: bool = "parentEnabled",
-    child_fork_group_id: String = "childForkGroupId",
-    parent_fork_group_id: String = "parentForkGroupId",
-    child_type: String = "childType",
+    child_fork_group_id: CompactString = "childForkGroupId",
+    parent_fork_group_id: CompactString = "parentForkGroupId",
+    child_type: CompactString = "childType",
 });
 property_paths!(VirtualMachineGuestIntegrityInfo {
     enabled: bool = "enabled",
 });
 property_paths!(VirtualMachineGuestMonitoringModeInfo {
-    gmm_file: String = "gmmFile",
-    gmm_appliance: String = "gmmAppliance",
+    gmm_file: CompactString = "gmmFile",
+    gmm_appliance: CompactString = "gmmAppliance",
 });
 property_paths!(VirtualMachineGuestSummary {
-    guest_id: String = "guestId",
-    guest_full_name: String = "guestFullName",
+    guest_id: CompactString = "guestId",
+    guest_full_name: CompactString = "guestFullName",
     tools_status: VirtualMachineToolsStatus = "toolsStatus",
-    tools_version_status: String = "toolsVersionStatus",
-    tools_version_status2: String = "toolsVersionStatus2",
-    tools_running_status: String = "toolsRunningStatus",
-    host_name: String = "hostName",
-    ip_address: String = "ipAddress",
-    hw_version: String = "hwVersion",
+    tools_version_status: CompactString = "toolsVersionStatus",
+    tools_version_status2: CompactString = "toolsVersionStatus2",
+    tools_running_status: CompactString = "toolsRunningStatus",
+    host_name: CompactString = "hostName",
+    ip_address: CompactString = "ipAddress",
+    hw_version: CompactString = "hwVersion",
 });
 property_paths!(VirtualMachineMemoryReservationInfo {
     virtual_machine_min: i64 = "virtualMachineMin",
     virtual_machine_max: i64 = "virtualMachineMax",
     virtual_machine_reserved: i64 = "virtualMachineReserved",
-    allocation_policy: String = "allocationPolicy",
+    allocation_policy: CompactString = "allocationPolicy",
 });
 property_paths!(VirtualMachineNetworkShaperInfo {
     enabled: bool = "enabled",
@@ -322,8 +322,8 @@ property_paths!(VirtualMachineNetworkShaperInfo {
     burst_size: i64 = "burstSize",
 });
 property_paths!(VirtualMachineQuestionInfo {
-    id: String = "id",
-    text: String = "text",
+    id: CompactString = "id",
+    text: CompactString = "text",
     choice: ChoiceOption = "choice",
     message: Vec<VirtualMachineMessage> = "message",
 });
@@ -372,9 +372,9 @@ property_paths!(VirtualMachineRuntimeInfo {
     num_mks_connections: i32 = "numMksConnections",
     record_replay_state: VirtualMachineRecordReplayState = "recordReplayState",
     clean_power_off: bool = "cleanPowerOff",
-    need_secondary_reason: String = "needSecondaryReason",
+    need_secondary_reason: CompactString = "needSecondaryReason",
     online_standby: bool = "onlineStandby",
-    min_required_evc_mode_key: String = "minRequiredEVCModeKey",
+    min_required_evc_mode_key: CompactString = "minRequiredEVCModeKey",
     consolidation_needed: bool = "consolidationNeeded",
     offline_feature_requirement: Vec<VirtualMachineFeatureRequirement> = "offlineFeatureRequirement",
     feature_requirement: Vec<VirtualMachineFeatureRequirement> = "featureRequirement",
@@ -384,7 +384,7 @@ property_paths!(VirtualMachineRuntimeInfo {
     snapshot_in_background: bool = "snapshotInBackground",
     quiesced_fork_parent: bool = "quiescedForkParent",
     instant_clone_frozen: bool = "instantCloneFrozen",
-    crypto_state: String = "cryptoState",
+    crypto_state: CompactString = "cryptoState",
     suspended_to_memory: bool = "suspendedToMemory",
     op_notification_timeout: i64 = "opNotificationTimeout",
     iommu_active: bool = "iommuActive",
@@ -394,8 +394,8 @@ property_paths!(VirtualMachineRuntimeInfoDasProtectionState {
 });
 property_paths!(VirtualMachineSgxInfo {
     epc_size: i64 = "epcSize",
-    flc_mode: String = "flcMode",
-    le_pub_key_hash: String = "lePubKeyHash",
+    flc_mode: CompactString = "flcMode",
+    le_pub_key_hash: CompactString = "lePubKeyHash",
     require_attestation: bool = "requireAttestation",
 });
 property_paths!(VirtualMachineSnapshotInfo {
@@ -431,7 +431,7 @@ property_paths!(VirtualMachineVirtualDeviceSwap {
 property_paths!(VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
     enabled: bool = "enabled",
     applicable: bool = "applicable",
-    status: String = "status",
+    status: CompactString = "status",
 });
 property_paths!(VirtualMachineVirtualNumaInfo {
     cores_per_numa_node: i32 = "coresPerNumaNode",
@@ -439,15 +439,15 @@ property_paths!(VirtualMachineVirtualNumaInfo {
     vnuma_on_cpu_hotadd_exposed: bool = "vnumaOnCpuHotaddExposed",
 });
 property_paths!(VirtualMachineVirtualPMem {
-    snapshot_mode: String = "snapshotMode",
+    snapshot_mode: CompactString = "snapshotMode",
 });
 property_paths!(VmConfigInfo {
     product: Vec<VAppProductInfo> = "product",
     property: Vec<VAppPropertyInfo> = "property",
     ip_assignment: VAppIPAssignmentInfo = "ipAssignment",
-    eula: Vec<String> = "eula",
+    eula: Vec<CompactString> = "eula",
     ovf_section: Vec<VAppOvfSectionInfo> = "ovfSection",
-    ovf_environment_transport: Vec<String> = "ovfEnvironmentTransport",
+    ovf_environment_transport: Vec<CompactString> = "ovfEnvironmentTransport",
     install_boot_required: bool = "installBootRequired",
     install_boot_stop_delay: i32 = "installBootStopDelay",
 });
@@ -455,14 +455,14 @@ property_paths!(AnyVmConfigInfo {
     product: Vec<VAppProductInfo> = "product",
     property: Vec<VAppPropertyInfo> = "property",
     ip_assignment: VAppIPAssignmentInfo = "ipAssignment",
-    eula: Vec<String> = "eula",
+    eula: Vec<CompactString> = "eula",
     ovf_section: Vec<VAppOvfSectionInfo> = "ovfSection",
-    ovf_environment_transport: Vec<String> = "ovfEnvironmentTransport",
+    ovf_environment_transport: Vec<CompactString> = "ovfEnvironmentTransport",
     install_boot_required: bool = "installBootRequired",
     install_boot_stop_delay: i32 = "installBootStopDelay",
 });
 property_paths!(VmEventArgument {
-    name: String = "name",
+    name: CompactString = "name",
     vm: ManagedObjectReference = "vm",
 });
 property_paths!(VsanHostConfigInfo {
@@ -475,8 +475,8 @@ property_paths!(VsanHostConfigInfo {
     vsan_esa_enabled: bool = "vsanEsaEnabled",
 });
 property_paths!(VsanHostConfigInfoClusterInfo {
-    uuid: String = "uuid",
-    node_uuid: String = "nodeUuid",
+    uuid: CompactString = "uuid",
+    node_uuid: CompactString = "nodeUuid",
 });
 property_paths!(VsanHostConfigInfoNetworkInfo {
     port: Vec<AnyVsanHostConfigInfoNetworkInfoPortConfig> = "port",
@@ -488,7 +488,7 @@ property_paths!(VsanHostConfigInfoStorageInfo {
     checksum_enabled: bool = "checksumEnabled",
 });
 property_paths!(VsanHostFaultDomainInfo {
-    name: String = "name",
+    name: CompactString = "name",
 });
 property_paths!(VsanHostRuntimeInfo {
     membership_list: Vec<VsanHostMembershipInfo> = "membershipList",

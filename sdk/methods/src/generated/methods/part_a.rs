@@ -27,13 +27,13 @@ pub fn abandon_hci_workflow<'a>(
 pub fn abdicate_dom_ownership<'a>(
     client: &'a dyn RoundTripper,
     request: &AbdicateDomOwnershipRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "AbdicateDomOwnership",
         &request.this,
         request_envelope("AbdicateDomOwnership", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 
@@ -91,13 +91,13 @@ pub fn acquire_cim_services_ticket<'a>(
 pub fn acquire_clone_ticket<'a>(
     client: &'a dyn RoundTripper,
     request: &AcquireCloneTicketRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "AcquireCloneTicket",
         &request.this,
         request_envelope("AcquireCloneTicket", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -251,13 +251,13 @@ pub fn add_disks_task<'a>(
 pub fn add_filter<'a>(
     client: &'a dyn RoundTripper,
     request: &AddFilterRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "AddFilter",
         &request.this,
         request_envelope("AddFilter", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -440,13 +440,13 @@ pub fn add_port_group<'a>(
 pub fn add_service_console_virtual_nic<'a>(
     client: &'a dyn RoundTripper,
     request: &AddServiceConsoleVirtualNicRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "AddServiceConsoleVirtualNic",
         &request.this,
         request_envelope("AddServiceConsoleVirtualNic", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -472,13 +472,13 @@ pub fn add_standalone_host_task<'a>(
 pub fn add_virtual_nic<'a>(
     client: &'a dyn RoundTripper,
     request: &AddVirtualNicRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "AddVirtualNic",
         &request.this,
         request_envelope("AddVirtualNic", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -504,13 +504,13 @@ pub fn add_virtual_switch<'a>(
 pub fn allocate_ipv4_address<'a>(
     client: &'a dyn RoundTripper,
     request: &AllocateIpv4AddressRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "AllocateIpv4Address",
         &request.this,
         request_envelope("AllocateIpv4Address", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -520,13 +520,13 @@ pub fn allocate_ipv4_address<'a>(
 pub fn allocate_ipv6_address<'a>(
     client: &'a dyn RoundTripper,
     request: &AllocateIpv6AddressRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "AllocateIpv6Address",
         &request.this,
         request_envelope("AllocateIpv6Address", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

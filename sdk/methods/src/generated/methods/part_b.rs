@@ -11,13 +11,13 @@ use crate::xml::*;
 pub fn backup_firmware_configuration<'a>(
     client: &'a dyn RoundTripper,
     request: &BackupFirmwareConfigurationRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "BackupFirmwareConfiguration",
         &request.this,
         request_envelope("BackupFirmwareConfiguration", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

@@ -283,13 +283,13 @@ pub fn continue_retrieve_properties_ex<'a>(
 pub fn convert_namespace_path_to_uuid_path<'a>(
     client: &'a dyn RoundTripper,
     request: &ConvertNamespacePathToUuidPathRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "ConvertNamespacePathToUuidPath",
         &request.this,
         request_envelope("ConvertNamespacePathToUuidPath", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

@@ -235,13 +235,13 @@ pub fn create_diagnostic_partition<'a>(
 pub fn create_directory<'a>(
     client: &'a dyn RoundTripper,
     request: &CreateDirectoryRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "CreateDirectory",
         &request.this,
         request_envelope("CreateDirectory", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -731,13 +731,13 @@ pub fn create_task<'a>(
 pub fn create_temporary_directory_in_guest<'a>(
     client: &'a dyn RoundTripper,
     request: &CreateTemporaryDirectoryInGuestRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "CreateTemporaryDirectoryInGuest",
         &request.this,
         request_envelope("CreateTemporaryDirectoryInGuest", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -747,13 +747,13 @@ pub fn create_temporary_directory_in_guest<'a>(
 pub fn create_temporary_file_in_guest<'a>(
     client: &'a dyn RoundTripper,
     request: &CreateTemporaryFileInGuestRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "CreateTemporaryFileInGuest",
         &request.this,
         request_envelope("CreateTemporaryFileInGuest", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

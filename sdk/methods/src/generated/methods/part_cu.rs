@@ -27,13 +27,13 @@ pub fn current_time<'a>(
 pub fn customization_spec_item_to_xml<'a>(
     client: &'a dyn RoundTripper,
     request: &CustomizationSpecItemToXmlRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "CustomizationSpecItemToXml",
         &request.this,
         request_envelope("CustomizationSpecItemToXml", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

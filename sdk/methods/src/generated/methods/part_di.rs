@@ -9,13 +9,13 @@ use crate::xml::*;
 pub fn direct_path_profile_manager_create<'a>(
     client: &'a dyn RoundTripper,
     request: &DirectPathProfileManagerCreateRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "DirectPathProfileManagerCreate",
         &request.this,
         request_envelope("DirectPathProfileManagerCreate", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

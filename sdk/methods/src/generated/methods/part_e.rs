@@ -331,13 +331,13 @@ pub fn execute_host_profile<'a>(
 pub fn execute_simple_command<'a>(
     client: &'a dyn RoundTripper,
     request: &ExecuteSimpleCommandRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "ExecuteSimpleCommand",
         &request.this,
         request_envelope("ExecuteSimpleCommand", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -441,13 +441,13 @@ pub fn export_answer_file_task<'a>(
 pub fn export_profile<'a>(
     client: &'a dyn RoundTripper,
     request: &ExportProfileRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "ExportProfile",
         &request.this,
         request_envelope("ExportProfile", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -585,12 +585,12 @@ pub fn extend_vmfs_datastore<'a>(
 pub fn extract_ovf_environment<'a>(
     client: &'a dyn RoundTripper,
     request: &ExtractOvfEnvironmentRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "ExtractOvfEnvironment",
         &request.this,
         request_envelope("ExtractOvfEnvironment", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }

@@ -27,13 +27,13 @@ pub fn fetch_audit_records<'a>(
 pub fn fetch_dv_port_keys<'a>(
     client: &'a dyn RoundTripper,
     request: &FetchDVPortKeysRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "FetchDVPortKeys",
         &request.this,
         request_envelope("FetchDVPortKeys", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 

@@ -11,13 +11,13 @@ use crate::xml::*;
 pub fn generate_certificate_signing_request<'a>(
     client: &'a dyn RoundTripper,
     request: &GenerateCertificateSigningRequestRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "GenerateCertificateSigningRequest",
         &request.this,
         request_envelope("GenerateCertificateSigningRequest", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -27,13 +27,13 @@ pub fn generate_certificate_signing_request<'a>(
 pub fn generate_certificate_signing_request_by_dn<'a>(
     client: &'a dyn RoundTripper,
     request: &GenerateCertificateSigningRequestByDnRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "GenerateCertificateSigningRequestByDn",
         &request.this,
         request_envelope("GenerateCertificateSigningRequestByDn", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -43,13 +43,13 @@ pub fn generate_certificate_signing_request_by_dn<'a>(
 pub fn generate_client_csr<'a>(
     client: &'a dyn RoundTripper,
     request: &GenerateClientCsrRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "GenerateClientCsr",
         &request.this,
         request_envelope("GenerateClientCsr", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -139,13 +139,13 @@ pub fn generate_log_bundles_task<'a>(
 pub fn generate_self_signed_client_cert<'a>(
     client: &'a dyn RoundTripper,
     request: &GenerateSelfSignedClientCertRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "GenerateSelfSignedClientCert",
         &request.this,
         request_envelope("GenerateSelfSignedClientCert", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -219,13 +219,13 @@ pub fn get_default_kms_cluster<'a>(
 pub fn get_public_key<'a>(
     client: &'a dyn RoundTripper,
     request: &GetPublicKeyRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "GetPublicKey",
         &request.this,
         request_envelope("GetPublicKey", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -299,13 +299,13 @@ pub fn get_vcha_cluster_health<'a>(
 pub fn get_vsan_obj_ext_attrs<'a>(
     client: &'a dyn RoundTripper,
     request: &GetVsanObjExtAttrsRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "GetVsanObjExtAttrs",
         &request.this,
         request_envelope("GetVsanObjExtAttrs", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -315,13 +315,13 @@ pub fn get_vsan_obj_ext_attrs<'a>(
 pub fn get_cluster_mode<'a>(
     client: &'a dyn RoundTripper,
     request: &getClusterModeRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "getClusterMode",
         &request.this,
         request_envelope("getClusterMode", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

@@ -235,13 +235,13 @@ pub fn host_get_v_flash_module_default_config<'a>(
 pub fn host_image_config_get_acceptance<'a>(
     client: &'a dyn RoundTripper,
     request: &HostImageConfigGetAcceptanceRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "HostImageConfigGetAcceptance",
         &request.this,
         request_envelope("HostImageConfigGetAcceptance", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -443,13 +443,13 @@ pub fn host_retrieve_v_storage_object_metadata<'a>(
 pub fn host_retrieve_v_storage_object_metadata_value<'a>(
     client: &'a dyn RoundTripper,
     request: &HostRetrieveVStorageObjectMetadataValueRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "HostRetrieveVStorageObjectMetadataValue",
         &request.this,
         request_envelope("HostRetrieveVStorageObjectMetadataValue", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

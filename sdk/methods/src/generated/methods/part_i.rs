@@ -139,13 +139,13 @@ pub fn initiate_file_transfer_from_guest<'a>(
 pub fn initiate_file_transfer_to_guest<'a>(
     client: &'a dyn RoundTripper,
     request: &InitiateFileTransferToGuestRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "InitiateFileTransferToGuest",
         &request.this,
         request_envelope("InitiateFileTransferToGuest", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

@@ -27,13 +27,13 @@ pub fn leave_current_domain_task<'a>(
 pub fn list_ca_certificate_revocation_lists<'a>(
     client: &'a dyn RoundTripper,
     request: &ListCACertificateRevocationListsRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "ListCACertificateRevocationLists",
         &request.this,
         request_envelope("ListCACertificateRevocationLists", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 
@@ -43,13 +43,13 @@ pub fn list_ca_certificate_revocation_lists<'a>(
 pub fn list_ca_certificates<'a>(
     client: &'a dyn RoundTripper,
     request: &ListCACertificatesRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "ListCACertificates",
         &request.this,
         request_envelope("ListCACertificates", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 
@@ -203,13 +203,13 @@ pub fn list_registry_values_in_guest<'a>(
 pub fn list_smart_card_trust_anchors<'a>(
     client: &'a dyn RoundTripper,
     request: &ListSmartCardTrustAnchorsRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "ListSmartCardTrustAnchors",
         &request.this,
         request_envelope("ListSmartCardTrustAnchors", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 

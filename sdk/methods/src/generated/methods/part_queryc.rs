@@ -43,13 +43,13 @@ pub fn query_changed_disk_areas<'a>(
 pub fn query_cmmds<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryCmmdsRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryCmmds",
         &request.this,
         request_envelope("QueryCmmds", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -171,13 +171,13 @@ pub fn query_config_target<'a>(
 pub fn query_configured_module_option_string<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryConfiguredModuleOptionStringRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryConfiguredModuleOptionString",
         &request.this,
         request_envelope("QueryConfiguredModuleOptionString", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

@@ -59,13 +59,13 @@ pub fn query_filter_entities<'a>(
 pub fn query_filter_info_ids<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryFilterInfoIdsRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "QueryFilterInfoIds",
         &request.this,
         request_envelope("QueryFilterInfoIds", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 
@@ -75,13 +75,13 @@ pub fn query_filter_info_ids<'a>(
 pub fn query_filter_list<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryFilterListRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "QueryFilterList",
         &request.this,
         request_envelope("QueryFilterList", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 
@@ -91,13 +91,13 @@ pub fn query_filter_list<'a>(
 pub fn query_filter_name<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryFilterNameRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryFilterName",
         &request.this,
         request_envelope("QueryFilterName", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -107,12 +107,12 @@ pub fn query_filter_name<'a>(
 pub fn query_firmware_config_upload_url<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryFirmwareConfigUploadURLRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryFirmwareConfigUploadURL",
         &request.this,
         request_envelope("QueryFirmwareConfigUploadURL", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }

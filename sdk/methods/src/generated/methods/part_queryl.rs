@@ -43,12 +43,12 @@ pub fn query_license_usage<'a>(
 pub fn query_lockdown_exceptions<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryLockdownExceptionsRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "QueryLockdownExceptions",
         &request.this,
         request_envelope("QueryLockdownExceptions", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }

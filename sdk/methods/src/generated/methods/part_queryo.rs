@@ -11,13 +11,13 @@ use crate::xml::*;
 pub fn query_objects_on_physical_vsan_disk<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryObjectsOnPhysicalVsanDiskRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryObjectsOnPhysicalVsanDisk",
         &request.this,
         request_envelope("QueryObjectsOnPhysicalVsanDisk", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

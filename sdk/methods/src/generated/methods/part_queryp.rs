@@ -139,13 +139,13 @@ pub fn query_perf_provider_summary<'a>(
 pub fn query_physical_vsan_disks<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryPhysicalVsanDisksRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryPhysicalVsanDisks",
         &request.this,
         request_envelope("QueryPhysicalVsanDisks", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -187,13 +187,13 @@ pub fn query_policy_metadata<'a>(
 pub fn query_product_locker_location<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryProductLockerLocationRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryProductLockerLocation",
         &request.this,
         request_envelope("QueryProductLockerLocation", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -219,13 +219,13 @@ pub fn query_profile_structure<'a>(
 pub fn query_provider_list<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryProviderListRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "QueryProviderList",
         &request.this,
         request_envelope("QueryProviderList", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 
@@ -235,12 +235,12 @@ pub fn query_provider_list<'a>(
 pub fn query_provider_name<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryProviderNameRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryProviderName",
         &request.this,
         request_envelope("QueryProviderName", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }

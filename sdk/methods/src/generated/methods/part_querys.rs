@@ -59,13 +59,13 @@ pub fn query_supported_features<'a>(
 pub fn query_syncing_vsan_objects<'a>(
     client: &'a dyn RoundTripper,
     request: &QuerySyncingVsanObjectsRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QuerySyncingVsanObjects",
         &request.this,
         request_envelope("QuerySyncingVsanObjects", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -75,12 +75,12 @@ pub fn query_syncing_vsan_objects<'a>(
 pub fn query_system_users<'a>(
     client: &'a dyn RoundTripper,
     request: &QuerySystemUsersRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "QuerySystemUsers",
         &request.this,
         request_envelope("QuerySystemUsers", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }

@@ -27,13 +27,13 @@ pub fn query_unmonitored_hosts<'a>(
 pub fn query_unowned_files<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryUnownedFilesRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "QueryUnownedFiles",
         &request.this,
         request_envelope("QueryUnownedFiles", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 

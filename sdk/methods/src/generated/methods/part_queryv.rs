@@ -75,13 +75,13 @@ pub fn query_virtual_disk_geometry<'a>(
 pub fn query_virtual_disk_uuid<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryVirtualDiskUuidRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryVirtualDiskUuid",
         &request.this,
         request_envelope("QueryVirtualDiskUuid", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -171,13 +171,13 @@ pub fn query_vnic_status<'a>(
 pub fn query_vsan_object_uuids_by_filter<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryVsanObjectUuidsByFilterRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "QueryVsanObjectUuidsByFilter",
         &request.this,
         request_envelope("QueryVsanObjectUuidsByFilter", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 
@@ -187,13 +187,13 @@ pub fn query_vsan_object_uuids_by_filter<'a>(
 pub fn query_vsan_objects<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryVsanObjectsRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryVsanObjects",
         &request.this,
         request_envelope("QueryVsanObjects", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -203,13 +203,13 @@ pub fn query_vsan_objects<'a>(
 pub fn query_vsan_statistics<'a>(
     client: &'a dyn RoundTripper,
     request: &QueryVsanStatisticsRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "QueryVsanStatistics",
         &request.this,
         request_envelope("QueryVsanStatistics", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

@@ -11,13 +11,13 @@ use crate::xml::*;
 pub fn read_environment_variable_in_guest<'a>(
     client: &'a dyn RoundTripper,
     request: &ReadEnvironmentVariableInGuestRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new(
         client,
         "ReadEnvironmentVariableInGuest",
         &request.this,
         request_envelope("ReadEnvironmentVariableInGuest", request),
-        ret_vec::<String>,
+        ret_vec::<CompactString>,
     )
 }
 

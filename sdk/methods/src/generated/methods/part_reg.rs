@@ -59,13 +59,13 @@ pub fn register_extension<'a>(
 pub fn register_health_update_provider<'a>(
     client: &'a dyn RoundTripper,
     request: &RegisterHealthUpdateProviderRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "RegisterHealthUpdateProvider",
         &request.this,
         request_envelope("RegisterHealthUpdateProvider", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

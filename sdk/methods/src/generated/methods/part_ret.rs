@@ -75,13 +75,13 @@ pub fn retrieve_argument_description<'a>(
 pub fn retrieve_client_cert<'a>(
     client: &'a dyn RoundTripper,
     request: &RetrieveClientCertRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "RetrieveClientCert",
         &request.this,
         request_envelope("RetrieveClientCert", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -91,13 +91,13 @@ pub fn retrieve_client_cert<'a>(
 pub fn retrieve_client_csr<'a>(
     client: &'a dyn RoundTripper,
     request: &RetrieveClientCsrRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "RetrieveClientCsr",
         &request.this,
         request_envelope("RetrieveClientCsr", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 
@@ -439,13 +439,13 @@ pub fn retrieve_role_permissions<'a>(
 pub fn retrieve_self_signed_client_cert<'a>(
     client: &'a dyn RoundTripper,
     request: &RetrieveSelfSignedClientCertRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new(
         client,
         "RetrieveSelfSignedClientCert",
         &request.this,
         request_envelope("RetrieveSelfSignedClientCert", request),
-        ret_one::<String>,
+        ret_one::<CompactString>,
     )
 }
 

@@ -318,12 +318,16 @@ impl AuthorizationManager {
     pub const DESCRIPTION: PropertyPath<AuthorizationDescription> =
         PropertyPath::new("description");
     /// Calls `AddAuthorizationRole` on this object.
-    pub fn add_authorization_role(&self, name: String, priv_ids: Vec<String>) -> Call<'_, i32> {
+    pub fn add_authorization_role(
+        &self,
+        name: impl Into<CompactString>,
+        priv_ids: Vec<CompactString>,
+    ) -> Call<'_, i32> {
         crate::methods::add_authorization_role(
             self.client(),
             &AddAuthorizationRoleRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 priv_ids,
                 ..Default::default()
             },
@@ -333,14 +337,14 @@ impl AuthorizationManager {
     pub fn fetch_user_privilege_on_entities(
         &self,
         entities: Vec<ManagedObjectReference>,
-        user_name: String,
+        user_name: impl Into<CompactString>,
     ) -> Call<'_, Vec<UserPrivilegeResult>> {
         crate::methods::fetch_user_privilege_on_entities(
             self.client(),
             &FetchUserPrivilegeOnEntitiesRequestType {
                 this: self.reference().clone(),
                 entities,
-                user_name,
+                user_name: user_name.into(),
                 ..Default::default()
             },
         )
@@ -349,15 +353,15 @@ impl AuthorizationManager {
     pub fn has_privilege_on_entities(
         &self,
         entity: Vec<ManagedObjectReference>,
-        session_id: String,
-        priv_id: Vec<String>,
+        session_id: impl Into<CompactString>,
+        priv_id: Vec<CompactString>,
     ) -> Call<'_, Vec<EntityPrivilege>> {
         crate::methods::has_privilege_on_entities(
             self.client(),
             &HasPrivilegeOnEntitiesRequestType {
                 this: self.reference().clone(),
                 entity,
-                session_id,
+                session_id: session_id.into(),
                 priv_id,
                 ..Default::default()
             },
@@ -367,15 +371,15 @@ impl AuthorizationManager {
     pub fn has_privilege_on_entity(
         &self,
         entity: ManagedObjectReference,
-        session_id: String,
-        priv_id: Vec<String>,
+        session_id: impl Into<CompactString>,
+        priv_id: Vec<CompactString>,
     ) -> Call<'_, Vec<bool>> {
         crate::methods::has_privilege_on_entity(
             self.client(),
             &HasPrivilegeOnEntityRequestType {
                 this: self.reference().clone(),
                 entity,
-                session_id,
+                session_id: session_id.into(),
                 priv_id,
                 ..Default::default()
             },
@@ -385,15 +389,15 @@ impl AuthorizationManager {
     pub fn has_user_privilege_on_entities(
         &self,
         entities: Vec<ManagedObjectReference>,
-        user_name: String,
-        priv_id: Vec<String>,
+        user_name: impl Into<CompactString>,
+        priv_id: Vec<CompactString>,
     ) -> Call<'_, Vec<EntityPrivilege>> {
         crate::methods::has_user_privilege_on_entities(
             self.client(),
             &HasUserPrivilegeOnEntitiesRequestType {
                 this: self.reference().clone(),
                 entities,
-                user_name,
+                user_name: user_name.into(),
                 priv_id,
                 ..Default::default()
             },
@@ -427,7 +431,7 @@ impl AuthorizationManager {
     pub fn remove_entity_permission(
         &self,
         entity: ManagedObjectReference,
-        user: String,
+        user: impl Into<CompactString>,
         is_group: bool,
     ) -> Call<'_, ()> {
         crate::methods::remove_entity_permission(
@@ -435,7 +439,7 @@ impl AuthorizationManager {
             &RemoveEntityPermissionRequestType {
                 this: self.reference().clone(),
                 entity,
-                user,
+                user: user.into(),
                 is_group,
                 ..Default::default()
             },
@@ -514,15 +518,15 @@ impl AuthorizationManager {
     pub fn update_authorization_role(
         &self,
         role_id: i32,
-        new_name: String,
-        priv_ids: Vec<String>,
+        new_name: impl Into<CompactString>,
+        priv_ids: Vec<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::update_authorization_role(
             self.client(),
             &UpdateAuthorizationRoleRequestType {
                 this: self.reference().clone(),
                 role_id,
-                new_name,
+                new_name: new_name.into(),
                 priv_ids,
                 ..Default::default()
             },

@@ -202,9 +202,10 @@ impl ClusterComputeResource {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -239,7 +240,7 @@ impl ClusterComputeResource {
         spec: HostConnectSpec,
         as_connected: bool,
         resource_pool: Option<ManagedObjectReference>,
-        license: Option<String>,
+        license: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::add_host_task(
             self.client(),
@@ -256,23 +257,23 @@ impl ClusterComputeResource {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ApplyRecommendation` on this object.
-    pub fn apply_recommendation(&self, key: String) -> Call<'_, ()> {
+    pub fn apply_recommendation(&self, key: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::apply_recommendation(
             self.client(),
             &ApplyRecommendationRequestType {
                 this: self.reference().clone(),
-                key,
+                key: key.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `CancelRecommendation` on this object.
-    pub fn cancel_recommendation(&self, key: String) -> Call<'_, ()> {
+    pub fn cancel_recommendation(&self, key: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::cancel_recommendation(
             self.client(),
             &CancelRecommendationRequestType {
                 this: self.reference().clone(),
-                key,
+                key: key.into(),
                 ..Default::default()
             },
         )
@@ -465,12 +466,12 @@ impl ClusterComputeResource {
         )
     }
     /// Calls `SetCryptoMode` on this object.
-    pub fn set_crypto_mode(&self, crypto_mode: String) -> Call<'_, ()> {
+    pub fn set_crypto_mode(&self, crypto_mode: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::set_crypto_mode(
             self.client(),
             &SetCryptoModeRequestType {
                 this: self.reference().clone(),
-                crypto_mode,
+                crypto_mode: crypto_mode.into(),
                 ..Default::default()
             },
         )
@@ -579,14 +580,14 @@ impl ClusterEVCManager {
     /// Calls `CheckConfigureEvcMode_Task` on this object; resolves to the view of the task it started.
     pub async fn check_configure_evc_mode_task(
         &self,
-        evc_mode_key: String,
-        evc_graphics_mode_key: Option<String>,
+        evc_mode_key: impl Into<CompactString>,
+        evc_graphics_mode_key: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::check_configure_evc_mode_task(
             self.client(),
             &CheckConfigureEvcModeRequestType {
                 this: self.reference().clone(),
-                evc_mode_key,
+                evc_mode_key: evc_mode_key.into(),
                 evc_graphics_mode_key,
                 ..Default::default()
             },
@@ -597,14 +598,14 @@ impl ClusterEVCManager {
     /// Calls `ConfigureEvcMode_Task` on this object; resolves to the view of the task it started.
     pub async fn configure_evc_mode_task(
         &self,
-        evc_mode_key: String,
-        evc_graphics_mode_key: Option<String>,
+        evc_mode_key: impl Into<CompactString>,
+        evc_graphics_mode_key: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::configure_evc_mode_task(
             self.client(),
             &ConfigureEvcModeRequestType {
                 this: self.reference().clone(),
-                evc_mode_key,
+                evc_mode_key: evc_mode_key.into(),
                 evc_graphics_mode_key,
                 ..Default::default()
             },
@@ -674,7 +675,7 @@ impl ClusterProfile {
     /// Property `description` (`ProfileDescription`, optional).
     pub const DESCRIPTION: PropertyPath<ProfileDescription> = PropertyPath::new("description");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `createdTime` (`xsd:dateTime`).
     pub const CREATED_TIME: PropertyPath<DateTime> = PropertyPath::new("createdTime");
     /// Property `modifiedTime` (`xsd:dateTime`).
@@ -682,7 +683,8 @@ impl ClusterProfile {
     /// Property `entity` (`ManagedObjectReference`, array, optional).
     pub const ENTITY: PropertyPath<Vec<ManagedObjectReference>> = PropertyPath::new("entity");
     /// Property `complianceStatus` (`xsd:string`).
-    pub const COMPLIANCE_STATUS: PropertyPath<String> = PropertyPath::new("complianceStatus");
+    pub const COMPLIANCE_STATUS: PropertyPath<CompactString> =
+        PropertyPath::new("complianceStatus");
     /// Calls `UpdateClusterProfile` on this object.
     pub fn update_cluster_profile(&self, config: AnyClusterProfileConfigSpec) -> Call<'_, ()> {
         crate::methods::update_cluster_profile(
@@ -822,9 +824,10 @@ impl ComputeResource {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -909,7 +912,7 @@ impl ContainerView {
     /// Property `container` (`ManagedObjectReference`).
     pub const CONTAINER: PropertyPath<ManagedObjectReference> = PropertyPath::new("container");
     /// Property `type` (`xsd:string`, array, optional).
-    pub const TYPE: PropertyPath<Vec<String>> = PropertyPath::new("type");
+    pub const TYPE: PropertyPath<Vec<CompactString>> = PropertyPath::new("type");
     /// Property `recursive` (`xsd:boolean`).
     pub const RECURSIVE: PropertyPath<bool> = PropertyPath::new("recursive");
     /// Property `view` (`ManagedObjectReference`, array, optional).
@@ -1218,7 +1221,7 @@ impl CryptoManagerKmip {
     /// Property `enabled` (`xsd:boolean`).
     pub const ENABLED: PropertyPath<bool> = PropertyPath::new("enabled");
     /// Calls `GenerateClientCsr` on this object.
-    pub fn generate_client_csr(&self, cluster: KeyProviderId) -> Call<'_, String> {
+    pub fn generate_client_csr(&self, cluster: KeyProviderId) -> Call<'_, CompactString> {
         crate::methods::generate_client_csr(
             self.client(),
             &GenerateClientCsrRequestType {
@@ -1240,7 +1243,10 @@ impl CryptoManagerKmip {
         )
     }
     /// Calls `GenerateSelfSignedClientCert` on this object.
-    pub fn generate_self_signed_client_cert(&self, cluster: KeyProviderId) -> Call<'_, String> {
+    pub fn generate_self_signed_client_cert(
+        &self,
+        cluster: KeyProviderId,
+    ) -> Call<'_, CompactString> {
         crate::methods::generate_self_signed_client_cert(
             self.client(),
             &GenerateSelfSignedClientCertRequestType {
@@ -1348,7 +1354,7 @@ impl CryptoManagerKmip {
     pub fn register_kms_cluster(
         &self,
         cluster_id: KeyProviderId,
-        management_type: Option<String>,
+        management_type: Option<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::register_kms_cluster(
             self.client(),
@@ -1364,20 +1370,20 @@ impl CryptoManagerKmip {
     pub fn remove_kmip_server(
         &self,
         cluster_id: KeyProviderId,
-        server_name: String,
+        server_name: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::remove_kmip_server(
             self.client(),
             &RemoveKmipServerRequestType {
                 this: self.reference().clone(),
                 cluster_id,
-                server_name,
+                server_name: server_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `RetrieveClientCert` on this object.
-    pub fn retrieve_client_cert(&self, cluster: KeyProviderId) -> Call<'_, String> {
+    pub fn retrieve_client_cert(&self, cluster: KeyProviderId) -> Call<'_, CompactString> {
         crate::methods::retrieve_client_cert(
             self.client(),
             &RetrieveClientCertRequestType {
@@ -1388,7 +1394,7 @@ impl CryptoManagerKmip {
         )
     }
     /// Calls `RetrieveClientCsr` on this object.
-    pub fn retrieve_client_csr(&self, cluster: KeyProviderId) -> Call<'_, String> {
+    pub fn retrieve_client_csr(&self, cluster: KeyProviderId) -> Call<'_, CompactString> {
         crate::methods::retrieve_client_csr(
             self.client(),
             &RetrieveClientCsrRequestType {
@@ -1431,7 +1437,10 @@ impl CryptoManagerKmip {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RetrieveSelfSignedClientCert` on this object.
-    pub fn retrieve_self_signed_client_cert(&self, cluster: KeyProviderId) -> Call<'_, String> {
+    pub fn retrieve_self_signed_client_cert(
+        &self,
+        cluster: KeyProviderId,
+    ) -> Call<'_, CompactString> {
         crate::methods::retrieve_self_signed_client_cert(
             self.client(),
             &RetrieveSelfSignedClientCertRequestType {
@@ -1483,14 +1492,14 @@ impl CryptoManagerKmip {
     pub fn update_kms_signed_csr_client_cert(
         &self,
         cluster: KeyProviderId,
-        certificate: String,
+        certificate: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::update_kms_signed_csr_client_cert(
             self.client(),
             &UpdateKmsSignedCsrClientCertRequestType {
                 this: self.reference().clone(),
                 cluster,
-                certificate,
+                certificate: certificate.into(),
                 ..Default::default()
             },
         )
@@ -1499,14 +1508,14 @@ impl CryptoManagerKmip {
     pub fn update_self_signed_client_cert(
         &self,
         cluster: KeyProviderId,
-        certificate: String,
+        certificate: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::update_self_signed_client_cert(
             self.client(),
             &UpdateSelfSignedClientCertRequestType {
                 this: self.reference().clone(),
                 cluster,
-                certificate,
+                certificate: certificate.into(),
                 ..Default::default()
             },
         )
@@ -1515,16 +1524,16 @@ impl CryptoManagerKmip {
     pub fn upload_client_cert(
         &self,
         cluster: KeyProviderId,
-        certificate: String,
-        private_key: String,
+        certificate: impl Into<CompactString>,
+        private_key: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::upload_client_cert(
             self.client(),
             &UploadClientCertRequestType {
                 this: self.reference().clone(),
                 cluster,
-                certificate,
-                private_key,
+                certificate: certificate.into(),
+                private_key: private_key.into(),
                 ..Default::default()
             },
         )
@@ -1533,14 +1542,14 @@ impl CryptoManagerKmip {
     pub fn upload_kmip_server_cert(
         &self,
         cluster: KeyProviderId,
-        certificate: String,
+        certificate: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::upload_kmip_server_cert(
             self.client(),
             &UploadKmipServerCertRequestType {
                 this: self.reference().clone(),
                 cluster,
-                certificate,
+                certificate: certificate.into(),
                 ..Default::default()
             },
         )
@@ -1600,8 +1609,8 @@ impl CustomFieldsManager {
     /// Calls `AddCustomFieldDef` on this object.
     pub fn add_custom_field_def(
         &self,
-        name: String,
-        mo_type: Option<String>,
+        name: impl Into<CompactString>,
+        mo_type: Option<CompactString>,
         field_def_policy: Option<PrivilegePolicyDef>,
         field_policy: Option<PrivilegePolicyDef>,
     ) -> Call<'_, CustomFieldDef> {
@@ -1609,7 +1618,7 @@ impl CustomFieldsManager {
             self.client(),
             &AddCustomFieldDefRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 mo_type,
                 field_def_policy,
                 field_policy,
@@ -1629,13 +1638,17 @@ impl CustomFieldsManager {
         )
     }
     /// Calls `RenameCustomFieldDef` on this object.
-    pub fn rename_custom_field_def(&self, key: i32, name: String) -> Call<'_, ()> {
+    pub fn rename_custom_field_def(
+        &self,
+        key: i32,
+        name: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::rename_custom_field_def(
             self.client(),
             &RenameCustomFieldDefRequestType {
                 this: self.reference().clone(),
                 key,
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
@@ -1645,7 +1658,7 @@ impl CustomFieldsManager {
         &self,
         entity: ManagedObjectReference,
         key: i32,
-        value: String,
+        value: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::set_field(
             self.client(),
@@ -1653,7 +1666,7 @@ impl CustomFieldsManager {
                 this: self.reference().clone(),
                 entity,
                 key,
-                value,
+                value: value.into(),
                 ..Default::default()
             },
         )
@@ -1713,12 +1726,15 @@ impl CustomizationSpecManager {
     /// Property `encryptionKey` (`xsd:byte`, array, optional).
     pub const ENCRYPTION_KEY: PropertyPath<Vec<i8>> = PropertyPath::new("encryptionKey");
     /// Calls `CheckCustomizationResources` on this object.
-    pub fn check_customization_resources(&self, guest_os: String) -> Call<'_, ()> {
+    pub fn check_customization_resources(
+        &self,
+        guest_os: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::check_customization_resources(
             self.client(),
             &CheckCustomizationResourcesRequestType {
                 this: self.reference().clone(),
-                guest_os,
+                guest_os: guest_os.into(),
                 ..Default::default()
             },
         )
@@ -1735,7 +1751,10 @@ impl CustomizationSpecManager {
         )
     }
     /// Calls `CustomizationSpecItemToXml` on this object.
-    pub fn customization_spec_item_to_xml(&self, item: CustomizationSpecItem) -> Call<'_, String> {
+    pub fn customization_spec_item_to_xml(
+        &self,
+        item: CustomizationSpecItem,
+    ) -> Call<'_, CompactString> {
         crate::methods::customization_spec_item_to_xml(
             self.client(),
             &CustomizationSpecItemToXmlRequestType {
@@ -1746,46 +1765,53 @@ impl CustomizationSpecManager {
         )
     }
     /// Calls `DeleteCustomizationSpec` on this object.
-    pub fn delete_customization_spec(&self, name: String) -> Call<'_, ()> {
+    pub fn delete_customization_spec(&self, name: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::delete_customization_spec(
             self.client(),
             &DeleteCustomizationSpecRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `DoesCustomizationSpecExist` on this object.
-    pub fn does_customization_spec_exist(&self, name: String) -> Call<'_, bool> {
+    pub fn does_customization_spec_exist(&self, name: impl Into<CompactString>) -> Call<'_, bool> {
         crate::methods::does_customization_spec_exist(
             self.client(),
             &DoesCustomizationSpecExistRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `DuplicateCustomizationSpec` on this object.
-    pub fn duplicate_customization_spec(&self, name: String, new_name: String) -> Call<'_, ()> {
+    pub fn duplicate_customization_spec(
+        &self,
+        name: impl Into<CompactString>,
+        new_name: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::duplicate_customization_spec(
             self.client(),
             &DuplicateCustomizationSpecRequestType {
                 this: self.reference().clone(),
-                name,
-                new_name,
+                name: name.into(),
+                new_name: new_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `GetCustomizationSpec` on this object.
-    pub fn get_customization_spec(&self, name: String) -> Call<'_, CustomizationSpecItem> {
+    pub fn get_customization_spec(
+        &self,
+        name: impl Into<CompactString>,
+    ) -> Call<'_, CustomizationSpecItem> {
         crate::methods::get_customization_spec(
             self.client(),
             &GetCustomizationSpecRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
@@ -1802,13 +1828,17 @@ impl CustomizationSpecManager {
         )
     }
     /// Calls `RenameCustomizationSpec` on this object.
-    pub fn rename_customization_spec(&self, name: String, new_name: String) -> Call<'_, ()> {
+    pub fn rename_customization_spec(
+        &self,
+        name: impl Into<CompactString>,
+        new_name: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::rename_customization_spec(
             self.client(),
             &RenameCustomizationSpecRequestType {
                 this: self.reference().clone(),
-                name,
-                new_name,
+                name: name.into(),
+                new_name: new_name.into(),
                 ..Default::default()
             },
         )
@@ -1816,13 +1846,13 @@ impl CustomizationSpecManager {
     /// Calls `XmlToCustomizationSpecItem` on this object.
     pub fn xml_to_customization_spec_item(
         &self,
-        spec_item_xml: String,
+        spec_item_xml: impl Into<CompactString>,
     ) -> Call<'_, CustomizationSpecItem> {
         crate::methods::xml_to_customization_spec_item(
             self.client(),
             &XmlToCustomizationSpecItemRequestType {
                 this: self.reference().clone(),
-                spec_item_xml,
+                spec_item_xml: spec_item_xml.into(),
                 ..Default::default()
             },
         )

@@ -83,9 +83,10 @@ impl Datacenter {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -139,20 +140,20 @@ impl Datacenter {
     /// Calls `QueryConnectionInfo` on this object.
     pub fn query_connection_info(
         &self,
-        hostname: String,
+        hostname: impl Into<CompactString>,
         port: i32,
-        username: String,
-        password: String,
-        ssl_thumbprint: Option<String>,
+        username: impl Into<CompactString>,
+        password: impl Into<CompactString>,
+        ssl_thumbprint: Option<CompactString>,
     ) -> Call<'_, HostConnectInfo> {
         crate::methods::query_connection_info(
             self.client(),
             &QueryConnectionInfoRequestType {
                 this: self.reference().clone(),
-                hostname,
+                hostname: hostname.into(),
                 port,
-                username,
-                password,
+                username: username.into(),
+                password: password.into(),
                 ssl_thumbprint,
                 ..Default::default()
             },
@@ -279,9 +280,10 @@ impl Datastore {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -355,12 +357,12 @@ impl Datastore {
         )
     }
     /// Calls `RenameDatastore` on this object.
-    pub fn rename_datastore(&self, new_name: String) -> Call<'_, ()> {
+    pub fn rename_datastore(&self, new_name: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::rename_datastore(
             self.client(),
             &RenameDatastoreRequestType {
                 this: self.reference().clone(),
-                new_name,
+                new_name: new_name.into(),
                 ..Default::default()
             },
         )
@@ -451,14 +453,14 @@ impl DatastoreNamespaceManager {
     pub fn convert_namespace_path_to_uuid_path(
         &self,
         datacenter: Option<ManagedObjectReference>,
-        namespace_url: String,
-    ) -> Call<'_, String> {
+        namespace_url: impl Into<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::convert_namespace_path_to_uuid_path(
             self.client(),
             &ConvertNamespacePathToUuidPathRequestType {
                 this: self.reference().clone(),
                 datacenter,
-                namespace_url,
+                namespace_url: namespace_url.into(),
                 ..Default::default()
             },
         )
@@ -467,10 +469,10 @@ impl DatastoreNamespaceManager {
     pub fn create_directory(
         &self,
         datastore: ManagedObjectReference,
-        display_name: Option<String>,
-        policy: Option<String>,
+        display_name: Option<CompactString>,
+        policy: Option<CompactString>,
         size: Option<i64>,
-    ) -> Call<'_, String> {
+    ) -> Call<'_, CompactString> {
         crate::methods::create_directory(
             self.client(),
             &CreateDirectoryRequestType {
@@ -487,14 +489,14 @@ impl DatastoreNamespaceManager {
     pub fn delete_directory(
         &self,
         datacenter: Option<ManagedObjectReference>,
-        datastore_path: String,
+        datastore_path: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::delete_directory(
             self.client(),
             &DeleteDirectoryRequestType {
                 this: self.reference().clone(),
                 datacenter,
-                datastore_path,
+                datastore_path: datastore_path.into(),
                 ..Default::default()
             },
         )
@@ -553,7 +555,7 @@ impl DiagnosticManager {
     pub fn browse_diagnostic_log(
         &self,
         host: Option<ManagedObjectReference>,
-        key: String,
+        key: impl Into<CompactString>,
         start: Option<i32>,
         lines: Option<i32>,
     ) -> Call<'_, DiagnosticManagerLogHeader> {
@@ -562,7 +564,7 @@ impl DiagnosticManager {
             &BrowseDiagnosticLogRequestType {
                 this: self.reference().clone(),
                 host,
-                key,
+                key: key.into(),
                 start,
                 lines,
                 ..Default::default()
@@ -655,7 +657,7 @@ impl DirectPathProfileManager {
     pub fn direct_path_profile_manager_create(
         &self,
         spec: DirectPathProfileManagerCreateSpec,
-    ) -> Call<'_, String> {
+    ) -> Call<'_, CompactString> {
         crate::methods::direct_path_profile_manager_create(
             self.client(),
             &DirectPathProfileManagerCreateRequestType {
@@ -666,12 +668,12 @@ impl DirectPathProfileManager {
         )
     }
     /// Calls `DirectPathProfileManagerDelete` on this object.
-    pub fn direct_path_profile_manager_delete(&self, id: String) -> Call<'_, ()> {
+    pub fn direct_path_profile_manager_delete(&self, id: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::direct_path_profile_manager_delete(
             self.client(),
             &DirectPathProfileManagerDeleteRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 ..Default::default()
             },
         )
@@ -709,14 +711,14 @@ impl DirectPathProfileManager {
     /// Calls `DirectPathProfileManagerUpdate` on this object.
     pub fn direct_path_profile_manager_update(
         &self,
-        id: String,
+        id: impl Into<CompactString>,
         spec: DirectPathProfileManagerUpdateSpec,
     ) -> Call<'_, ()> {
         crate::methods::direct_path_profile_manager_update(
             self.client(),
             &DirectPathProfileManagerUpdateRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 spec,
                 ..Default::default()
             },
@@ -768,11 +770,11 @@ impl DistributedVirtualPortgroup {
         }
     }
     /// Property `key` (`xsd:string`).
-    pub const KEY: PropertyPath<String> = PropertyPath::new("key");
+    pub const KEY: PropertyPath<CompactString> = PropertyPath::new("key");
     /// Property `config` (`DVPortgroupConfigInfo`).
     pub const CONFIG: PropertyPath<DVPortgroupConfigInfo> = PropertyPath::new("config");
     /// Property `portKeys` (`xsd:string`, array, optional).
-    pub const PORT_KEYS: PropertyPath<Vec<String>> = PropertyPath::new("portKeys");
+    pub const PORT_KEYS: PropertyPath<Vec<CompactString>> = PropertyPath::new("portKeys");
     /// Property `summary` (`NetworkSummary`).
     pub const SUMMARY: PropertyPath<AnyNetworkSummary> = PropertyPath::new("summary");
     /// Property `host` (`ManagedObjectReference`, array, optional).
@@ -780,7 +782,7 @@ impl DistributedVirtualPortgroup {
     /// Property `vm` (`ManagedObjectReference`, array, optional).
     pub const VM: PropertyPath<Vec<ManagedObjectReference>> = PropertyPath::new("vm");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `parent` (`ManagedObjectReference`, optional).
     pub const PARENT: PropertyPath<ManagedObjectReference> = PropertyPath::new("parent");
     /// Property `customValue` (`CustomFieldValue`, array, optional).
@@ -798,7 +800,8 @@ impl DistributedVirtualPortgroup {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -895,7 +898,7 @@ impl DistributedVirtualSwitch {
         }
     }
     /// Property `uuid` (`xsd:string`).
-    pub const UUID: PropertyPath<String> = PropertyPath::new("uuid");
+    pub const UUID: PropertyPath<CompactString> = PropertyPath::new("uuid");
     /// Property `capability` (`DVSCapability`).
     pub const CAPABILITY: PropertyPath<DVSCapability> = PropertyPath::new("capability");
     /// Property `summary` (`DVSSummary`).
@@ -926,9 +929,10 @@ impl DistributedVirtualSwitch {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -1040,7 +1044,7 @@ impl DistributedVirtualSwitch {
     pub fn fetch_dv_port_keys(
         &self,
         criteria: Option<DistributedVirtualSwitchPortCriteria>,
-    ) -> Call<'_, Vec<String>> {
+    ) -> Call<'_, Vec<CompactString>> {
         crate::methods::fetch_dv_port_keys(
             self.client(),
             &FetchDVPortKeysRequestType {
@@ -1067,13 +1071,13 @@ impl DistributedVirtualSwitch {
     /// Calls `LookupDvPortGroup` on this object.
     pub fn lookup_dv_port_group(
         &self,
-        portgroup_key: String,
+        portgroup_key: impl Into<CompactString>,
     ) -> Call<'_, Option<ManagedObjectReference>> {
         crate::methods::lookup_dv_port_group(
             self.client(),
             &LookupDvPortGroupRequestType {
                 this: self.reference().clone(),
-                portgroup_key,
+                portgroup_key: portgroup_key.into(),
                 ..Default::default()
             },
         )
@@ -1097,8 +1101,8 @@ impl DistributedVirtualSwitch {
     /// Calls `MoveDVPort_Task` on this object; resolves to the view of the task it started.
     pub async fn move_dv_port_task(
         &self,
-        port_key: Vec<String>,
-        destination_portgroup_key: Option<String>,
+        port_key: Vec<CompactString>,
+        destination_portgroup_key: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::move_dv_port_task(
             self.client(),
@@ -1115,14 +1119,14 @@ impl DistributedVirtualSwitch {
     /// Calls `PerformDvsProductSpecOperation_Task` on this object; resolves to the view of the task it started.
     pub async fn perform_dvs_product_spec_operation_task(
         &self,
-        operation: String,
+        operation: impl Into<CompactString>,
         product_spec: Option<DistributedVirtualSwitchProductSpec>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::perform_dvs_product_spec_operation_task(
             self.client(),
             &PerformDvsProductSpecOperationRequestType {
                 this: self.reference().clone(),
-                operation,
+                operation: operation.into(),
                 product_spec,
                 ..Default::default()
             },
@@ -1189,7 +1193,7 @@ impl DistributedVirtualSwitch {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RefreshDVPortState` on this object.
-    pub fn refresh_dv_port_state(&self, port_keys: Vec<String>) -> Call<'_, ()> {
+    pub fn refresh_dv_port_state(&self, port_keys: Vec<CompactString>) -> Call<'_, ()> {
         crate::methods::refresh_dv_port_state(
             self.client(),
             &RefreshDVPortStateRequestType {
@@ -1200,7 +1204,7 @@ impl DistributedVirtualSwitch {
         )
     }
     /// Calls `RemoveNetworkResourcePool` on this object.
-    pub fn remove_network_resource_pool(&self, key: Vec<String>) -> Call<'_, ()> {
+    pub fn remove_network_resource_pool(&self, key: Vec<CompactString>) -> Call<'_, ()> {
         crate::methods::remove_network_resource_pool(
             self.client(),
             &RemoveNetworkResourcePoolRequestType {
@@ -1325,14 +1329,14 @@ impl DistributedVirtualSwitchManager {
     pub async fn dvs_manager_import_entity_task(
         &self,
         entity_backup: Vec<EntityBackupConfig>,
-        import_type: String,
+        import_type: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::dvs_manager_import_entity_task(
             self.client(),
             &DVSManagerImportEntityRequestType {
                 this: self.reference().clone(),
                 entity_backup,
-                import_type,
+                import_type: import_type.into(),
                 ..Default::default()
             },
         )
@@ -1342,15 +1346,15 @@ impl DistributedVirtualSwitchManager {
     /// Calls `DVSManagerLookupDvPortGroup` on this object.
     pub fn dvs_manager_lookup_dv_port_group(
         &self,
-        switch_uuid: String,
-        portgroup_key: String,
+        switch_uuid: impl Into<CompactString>,
+        portgroup_key: impl Into<CompactString>,
     ) -> Call<'_, Option<ManagedObjectReference>> {
         crate::methods::dvs_manager_lookup_dv_port_group(
             self.client(),
             &DVSManagerLookupDvPortGroupRequestType {
                 this: self.reference().clone(),
-                switch_uuid,
-                portgroup_key,
+                switch_uuid: switch_uuid.into(),
+                portgroup_key: portgroup_key.into(),
                 ..Default::default()
             },
         )
@@ -1406,12 +1410,15 @@ impl DistributedVirtualSwitchManager {
         )
     }
     /// Calls `QueryDvsByUuid` on this object.
-    pub fn query_dvs_by_uuid(&self, uuid: String) -> Call<'_, Option<ManagedObjectReference>> {
+    pub fn query_dvs_by_uuid(
+        &self,
+        uuid: impl Into<CompactString>,
+    ) -> Call<'_, Option<ManagedObjectReference>> {
         crate::methods::query_dvs_by_uuid(
             self.client(),
             &QueryDvsByUuidRequestType {
                 this: self.reference().clone(),
-                uuid,
+                uuid: uuid.into(),
                 ..Default::default()
             },
         )

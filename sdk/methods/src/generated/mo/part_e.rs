@@ -60,7 +60,7 @@ impl EnvironmentBrowser {
     /// Calls `QueryConfigOption` on this object.
     pub fn query_config_option(
         &self,
-        key: Option<String>,
+        key: Option<CompactString>,
         host: Option<ManagedObjectReference>,
     ) -> Call<'_, Option<VirtualMachineConfigOption>> {
         crate::methods::query_config_option(
@@ -269,13 +269,17 @@ impl EventManager {
         )
     }
     /// Calls `LogUserEvent` on this object.
-    pub fn log_user_event(&self, entity: ManagedObjectReference, msg: String) -> Call<'_, ()> {
+    pub fn log_user_event(
+        &self,
+        entity: ManagedObjectReference,
+        msg: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::log_user_event(
             self.client(),
             &LogUserEventRequestType {
                 this: self.reference().clone(),
                 entity,
-                msg,
+                msg: msg.into(),
                 ..Default::default()
             },
         )
@@ -306,13 +310,13 @@ impl EventManager {
     /// Calls `RetrieveArgumentDescription` on this object.
     pub fn retrieve_argument_description(
         &self,
-        event_type_id: String,
+        event_type_id: impl Into<CompactString>,
     ) -> Call<'_, Vec<EventArgDesc>> {
         crate::methods::retrieve_argument_description(
             self.client(),
             &RetrieveArgumentDescriptionRequestType {
                 this: self.reference().clone(),
-                event_type_id,
+                event_type_id: event_type_id.into(),
                 ..Default::default()
             },
         )
@@ -373,13 +377,17 @@ impl ExtensibleManagedObject {
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
     /// Calls `setCustomValue` on this object.
-    pub fn set_custom_value(&self, key: String, value: String) -> Call<'_, ()> {
+    pub fn set_custom_value(
+        &self,
+        key: impl Into<CompactString>,
+        value: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::set_custom_value(
             self.client(),
             &setCustomValueRequestType {
                 this: self.reference().clone(),
-                key,
-                value,
+                key: key.into(),
+                value: value.into(),
                 ..Default::default()
             },
         )
@@ -437,18 +445,21 @@ impl ExtensionManager {
     /// Property `extensionList` (`Extension`, array, optional).
     pub const EXTENSION_LIST: PropertyPath<Vec<Extension>> = PropertyPath::new("extensionList");
     /// Calls `FindExtension` on this object.
-    pub fn find_extension(&self, extension_key: String) -> Call<'_, Option<Extension>> {
+    pub fn find_extension(
+        &self,
+        extension_key: impl Into<CompactString>,
+    ) -> Call<'_, Option<Extension>> {
         crate::methods::find_extension(
             self.client(),
             &FindExtensionRequestType {
                 this: self.reference().clone(),
-                extension_key,
+                extension_key: extension_key.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `GetPublicKey` on this object.
-    pub fn get_public_key(&self) -> Call<'_, String> {
+    pub fn get_public_key(&self) -> Call<'_, CompactString> {
         crate::methods::get_public_key(
             self.client(),
             &GetPublicKeyRequestType {
@@ -460,7 +471,7 @@ impl ExtensionManager {
     /// Calls `QueryExtensionIpAllocationUsage` on this object.
     pub fn query_extension_ip_allocation_usage(
         &self,
-        extension_keys: Vec<String>,
+        extension_keys: Vec<CompactString>,
     ) -> Call<'_, Vec<ExtensionManagerIpAllocationUsage>> {
         crate::methods::query_extension_ip_allocation_usage(
             self.client(),
@@ -472,12 +483,15 @@ impl ExtensionManager {
         )
     }
     /// Calls `QueryManagedBy` on this object.
-    pub fn query_managed_by(&self, extension_key: String) -> Call<'_, Vec<ManagedObjectReference>> {
+    pub fn query_managed_by(
+        &self,
+        extension_key: impl Into<CompactString>,
+    ) -> Call<'_, Vec<ManagedObjectReference>> {
         crate::methods::query_managed_by(
             self.client(),
             &QueryManagedByRequestType {
                 this: self.reference().clone(),
-                extension_key,
+                extension_key: extension_key.into(),
                 ..Default::default()
             },
         )
@@ -496,38 +510,42 @@ impl ExtensionManager {
     /// Calls `SetExtensionCertificate` on this object.
     pub fn set_extension_certificate(
         &self,
-        extension_key: String,
-        certificate_pem: Option<String>,
+        extension_key: impl Into<CompactString>,
+        certificate_pem: Option<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::set_extension_certificate(
             self.client(),
             &SetExtensionCertificateRequestType {
                 this: self.reference().clone(),
-                extension_key,
+                extension_key: extension_key.into(),
                 certificate_pem,
                 ..Default::default()
             },
         )
     }
     /// Calls `SetPublicKey` on this object.
-    pub fn set_public_key(&self, extension_key: String, public_key: String) -> Call<'_, ()> {
+    pub fn set_public_key(
+        &self,
+        extension_key: impl Into<CompactString>,
+        public_key: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::set_public_key(
             self.client(),
             &SetPublicKeyRequestType {
                 this: self.reference().clone(),
-                extension_key,
-                public_key,
+                extension_key: extension_key.into(),
+                public_key: public_key.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `UnregisterExtension` on this object.
-    pub fn unregister_extension(&self, extension_key: String) -> Call<'_, ()> {
+    pub fn unregister_extension(&self, extension_key: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::unregister_extension(
             self.client(),
             &UnregisterExtensionRequestType {
                 this: self.reference().clone(),
-                extension_key,
+                extension_key: extension_key.into(),
                 ..Default::default()
             },
         )

@@ -55,7 +55,7 @@ impl FailoverClusterConfigurator {
         &self.client
     }
     /// Property `disabledConfigureMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_CONFIGURE_METHOD: PropertyPath<Vec<String>> =
+    pub const DISABLED_CONFIGURE_METHOD: PropertyPath<Vec<CompactString>> =
         PropertyPath::new("disabledConfigureMethod");
     /// Calls `configureVcha_Task` on this object; resolves to the view of the task it started.
     pub async fn configure_vcha_task(
@@ -214,7 +214,7 @@ impl FailoverClusterManager {
         &self.client
     }
     /// Property `disabledClusterMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_CLUSTER_METHOD: PropertyPath<Vec<String>> =
+    pub const DISABLED_CLUSTER_METHOD: PropertyPath<Vec<CompactString>> =
         PropertyPath::new("disabledClusterMethod");
     /// Calls `GetVchaClusterHealth` on this object.
     pub fn get_vcha_cluster_health(&self) -> Call<'_, VchaClusterHealth> {
@@ -227,7 +227,7 @@ impl FailoverClusterManager {
         )
     }
     /// Calls `getClusterMode` on this object.
-    pub fn get_cluster_mode(&self) -> Call<'_, String> {
+    pub fn get_cluster_mode(&self) -> Call<'_, CompactString> {
         crate::methods::get_cluster_mode(
             self.client(),
             &getClusterModeRequestType {
@@ -255,13 +255,13 @@ impl FailoverClusterManager {
     /// Calls `setClusterMode_Task` on this object; resolves to the view of the task it started.
     pub async fn set_cluster_mode_task(
         &self,
-        mode: String,
+        mode: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::set_cluster_mode_task(
             self.client(),
             &setClusterModeRequestType {
                 this: self.reference().clone(),
-                mode,
+                mode: mode.into(),
                 ..Default::default()
             },
         )
@@ -321,17 +321,17 @@ impl FileManager {
     /// Calls `ChangeOwner` on this object.
     pub fn change_owner(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
-        owner: String,
+        owner: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::change_owner(
             self.client(),
             &ChangeOwnerRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
-                owner,
+                owner: owner.into(),
                 ..Default::default()
             },
         )
@@ -339,9 +339,9 @@ impl FileManager {
     /// Calls `CopyDatastoreFile_Task` on this object; resolves to the view of the task it started.
     pub async fn copy_datastore_file_task(
         &self,
-        source_name: String,
+        source_name: impl Into<CompactString>,
         source_datacenter: Option<ManagedObjectReference>,
-        destination_name: String,
+        destination_name: impl Into<CompactString>,
         destination_datacenter: Option<ManagedObjectReference>,
         force: Option<bool>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
@@ -349,9 +349,9 @@ impl FileManager {
             self.client(),
             &CopyDatastoreFileRequestType {
                 this: self.reference().clone(),
-                source_name,
+                source_name: source_name.into(),
                 source_datacenter,
-                destination_name,
+                destination_name: destination_name.into(),
                 destination_datacenter,
                 force,
                 ..Default::default()
@@ -363,14 +363,14 @@ impl FileManager {
     /// Calls `DeleteDatastoreFile_Task` on this object; resolves to the view of the task it started.
     pub async fn delete_datastore_file_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::delete_datastore_file_task(
             self.client(),
             &DeleteDatastoreFileRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -381,7 +381,7 @@ impl FileManager {
     /// Calls `MakeDirectory` on this object.
     pub fn make_directory(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
         create_parent_directories: Option<bool>,
     ) -> Call<'_, ()> {
@@ -389,7 +389,7 @@ impl FileManager {
             self.client(),
             &MakeDirectoryRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 create_parent_directories,
                 ..Default::default()
@@ -399,9 +399,9 @@ impl FileManager {
     /// Calls `MoveDatastoreFile_Task` on this object; resolves to the view of the task it started.
     pub async fn move_datastore_file_task(
         &self,
-        source_name: String,
+        source_name: impl Into<CompactString>,
         source_datacenter: Option<ManagedObjectReference>,
-        destination_name: String,
+        destination_name: impl Into<CompactString>,
         destination_datacenter: Option<ManagedObjectReference>,
         force: Option<bool>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
@@ -409,9 +409,9 @@ impl FileManager {
             self.client(),
             &MoveDatastoreFileRequestType {
                 this: self.reference().clone(),
-                source_name,
+                source_name: source_name.into(),
                 source_datacenter,
-                destination_name,
+                destination_name: destination_name.into(),
                 destination_datacenter,
                 force,
                 ..Default::default()
@@ -466,12 +466,12 @@ impl Folder {
         }
     }
     /// Property `childType` (`xsd:string`, array, optional).
-    pub const CHILD_TYPE: PropertyPath<Vec<String>> = PropertyPath::new("childType");
+    pub const CHILD_TYPE: PropertyPath<Vec<CompactString>> = PropertyPath::new("childType");
     /// Property `childEntity` (`ManagedObjectReference`, array, optional).
     pub const CHILD_ENTITY: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("childEntity");
     /// Property `namespace` (`xsd:string`, optional).
-    pub const NAMESPACE: PropertyPath<String> = PropertyPath::new("namespace");
+    pub const NAMESPACE: PropertyPath<CompactString> = PropertyPath::new("namespace");
     /// Property `parent` (`ManagedObjectReference`, optional).
     pub const PARENT: PropertyPath<ManagedObjectReference> = PropertyPath::new("parent");
     /// Property `customValue` (`CustomFieldValue`, array, optional).
@@ -489,9 +489,10 @@ impl Folder {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -516,7 +517,7 @@ impl Folder {
         spec: HostConnectSpec,
         comp_res_spec: Option<AnyComputeResourceConfigSpec>,
         add_connected: bool,
-        license: Option<String>,
+        license: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::add_standalone_host_task(
             self.client(),
@@ -539,7 +540,7 @@ impl Folder {
         new_hosts: Vec<FolderNewHostSpec>,
         existing_hosts: Vec<ManagedObjectReference>,
         comp_res_spec: Option<AnyComputeResourceConfigSpec>,
-        desired_state: Option<String>,
+        desired_state: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::batch_add_hosts_to_cluster_task(
             self.client(),
@@ -579,14 +580,14 @@ impl Folder {
     /// Calls `CreateCluster` on this object.
     pub fn create_cluster(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         spec: ClusterConfigSpec,
     ) -> Call<'_, ManagedObjectReference> {
         crate::methods::create_cluster(
             self.client(),
             &CreateClusterRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 spec,
                 ..Default::default()
             },
@@ -595,14 +596,14 @@ impl Folder {
     /// Calls `CreateClusterEx` on this object.
     pub fn create_cluster_ex(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         spec: ClusterConfigSpecEx,
     ) -> Call<'_, ManagedObjectReference> {
         crate::methods::create_cluster_ex(
             self.client(),
             &CreateClusterExRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 spec,
                 ..Default::default()
             },
@@ -625,34 +626,43 @@ impl Folder {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `CreateDatacenter` on this object.
-    pub fn create_datacenter(&self, name: String) -> Call<'_, ManagedObjectReference> {
+    pub fn create_datacenter(
+        &self,
+        name: impl Into<CompactString>,
+    ) -> Call<'_, ManagedObjectReference> {
         crate::methods::create_datacenter(
             self.client(),
             &CreateDatacenterRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `CreateFolder` on this object.
-    pub fn create_folder(&self, name: String) -> Call<'_, ManagedObjectReference> {
+    pub fn create_folder(
+        &self,
+        name: impl Into<CompactString>,
+    ) -> Call<'_, ManagedObjectReference> {
         crate::methods::create_folder(
             self.client(),
             &CreateFolderRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `CreateStoragePod` on this object.
-    pub fn create_storage_pod(&self, name: String) -> Call<'_, ManagedObjectReference> {
+    pub fn create_storage_pod(
+        &self,
+        name: impl Into<CompactString>,
+    ) -> Call<'_, ManagedObjectReference> {
         crate::methods::create_storage_pod(
             self.client(),
             &CreateStoragePodRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
@@ -696,8 +706,8 @@ impl Folder {
     /// Calls `RegisterVM_Task` on this object; resolves to the view of the task it started.
     pub async fn register_vm_task(
         &self,
-        path: String,
-        name: Option<String>,
+        path: impl Into<CompactString>,
+        name: Option<CompactString>,
         as_template: bool,
         pool: Option<ManagedObjectReference>,
         host: Option<ManagedObjectReference>,
@@ -706,7 +716,7 @@ impl Folder {
             self.client(),
             &RegisterVMRequestType {
                 this: self.reference().clone(),
-                path,
+                path: path.into(),
                 name,
                 as_template,
                 pool,

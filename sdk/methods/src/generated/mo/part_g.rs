@@ -59,9 +59,9 @@ impl GuestAliasManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        username: String,
+        username: impl Into<CompactString>,
         map_cert: bool,
-        base64_cert: String,
+        base64_cert: impl Into<CompactString>,
         alias_info: GuestAuthAliasInfo,
     ) -> Call<'_, ()> {
         crate::methods::add_guest_alias(
@@ -70,9 +70,9 @@ impl GuestAliasManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                username,
+                username: username.into(),
                 map_cert,
-                base64_cert,
+                base64_cert: base64_cert.into(),
                 alias_info,
                 ..Default::default()
             },
@@ -83,7 +83,7 @@ impl GuestAliasManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        username: String,
+        username: impl Into<CompactString>,
     ) -> Call<'_, Vec<GuestAliases>> {
         crate::methods::list_guest_aliases(
             self.client(),
@@ -91,7 +91,7 @@ impl GuestAliasManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                username,
+                username: username.into(),
                 ..Default::default()
             },
         )
@@ -117,8 +117,8 @@ impl GuestAliasManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        username: String,
-        base64_cert: String,
+        username: impl Into<CompactString>,
+        base64_cert: impl Into<CompactString>,
         subject: AnyGuestAuthSubject,
     ) -> Call<'_, ()> {
         crate::methods::remove_guest_alias(
@@ -127,8 +127,8 @@ impl GuestAliasManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                username,
-                base64_cert,
+                username: username.into(),
+                base64_cert: base64_cert.into(),
                 subject,
                 ..Default::default()
             },
@@ -139,8 +139,8 @@ impl GuestAliasManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        username: String,
-        base64_cert: String,
+        username: impl Into<CompactString>,
+        base64_cert: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::remove_guest_alias_by_cert(
             self.client(),
@@ -148,8 +148,8 @@ impl GuestAliasManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                username,
-                base64_cert,
+                username: username.into(),
+                base64_cert: base64_cert.into(),
                 ..Default::default()
             },
         )
@@ -309,7 +309,7 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        guest_file_path: String,
+        guest_file_path: impl Into<CompactString>,
         file_attributes: AnyGuestFileAttributes,
     ) -> Call<'_, ()> {
         crate::methods::change_file_attributes_in_guest(
@@ -318,7 +318,7 @@ impl GuestFileManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                guest_file_path,
+                guest_file_path: guest_file_path.into(),
                 file_attributes,
                 ..Default::default()
             },
@@ -329,18 +329,18 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        prefix: String,
-        suffix: String,
-        directory_path: Option<String>,
-    ) -> Call<'_, String> {
+        prefix: impl Into<CompactString>,
+        suffix: impl Into<CompactString>,
+        directory_path: Option<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::create_temporary_directory_in_guest(
             self.client(),
             &CreateTemporaryDirectoryInGuestRequestType {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                prefix,
-                suffix,
+                prefix: prefix.into(),
+                suffix: suffix.into(),
                 directory_path,
                 ..Default::default()
             },
@@ -351,18 +351,18 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        prefix: String,
-        suffix: String,
-        directory_path: Option<String>,
-    ) -> Call<'_, String> {
+        prefix: impl Into<CompactString>,
+        suffix: impl Into<CompactString>,
+        directory_path: Option<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::create_temporary_file_in_guest(
             self.client(),
             &CreateTemporaryFileInGuestRequestType {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                prefix,
-                suffix,
+                prefix: prefix.into(),
+                suffix: suffix.into(),
                 directory_path,
                 ..Default::default()
             },
@@ -373,7 +373,7 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        directory_path: String,
+        directory_path: impl Into<CompactString>,
         recursive: bool,
     ) -> Call<'_, ()> {
         crate::methods::delete_directory_in_guest(
@@ -382,7 +382,7 @@ impl GuestFileManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                directory_path,
+                directory_path: directory_path.into(),
                 recursive,
                 ..Default::default()
             },
@@ -393,7 +393,7 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        file_path: String,
+        file_path: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::delete_file_in_guest(
             self.client(),
@@ -401,7 +401,7 @@ impl GuestFileManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                file_path,
+                file_path: file_path.into(),
                 ..Default::default()
             },
         )
@@ -411,7 +411,7 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        guest_file_path: String,
+        guest_file_path: impl Into<CompactString>,
     ) -> Call<'_, FileTransferInformation> {
         crate::methods::initiate_file_transfer_from_guest(
             self.client(),
@@ -419,7 +419,7 @@ impl GuestFileManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                guest_file_path,
+                guest_file_path: guest_file_path.into(),
                 ..Default::default()
             },
         )
@@ -429,18 +429,18 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        guest_file_path: String,
+        guest_file_path: impl Into<CompactString>,
         file_attributes: AnyGuestFileAttributes,
         file_size: i64,
         overwrite: bool,
-    ) -> Call<'_, String> {
+    ) -> Call<'_, CompactString> {
         crate::methods::initiate_file_transfer_to_guest(
             self.client(),
             &InitiateFileTransferToGuestRequestType {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                guest_file_path,
+                guest_file_path: guest_file_path.into(),
                 file_attributes,
                 file_size,
                 overwrite,
@@ -453,10 +453,10 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        file_path: String,
+        file_path: impl Into<CompactString>,
         index: Option<i32>,
         max_results: Option<i32>,
-        match_pattern: Option<String>,
+        match_pattern: Option<CompactString>,
     ) -> Call<'_, GuestListFileInfo> {
         crate::methods::list_files_in_guest(
             self.client(),
@@ -464,7 +464,7 @@ impl GuestFileManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                file_path,
+                file_path: file_path.into(),
                 index,
                 max_results,
                 match_pattern,
@@ -477,7 +477,7 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        directory_path: String,
+        directory_path: impl Into<CompactString>,
         create_parent_directories: bool,
     ) -> Call<'_, ()> {
         crate::methods::make_directory_in_guest(
@@ -486,7 +486,7 @@ impl GuestFileManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                directory_path,
+                directory_path: directory_path.into(),
                 create_parent_directories,
                 ..Default::default()
             },
@@ -497,8 +497,8 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        src_directory_path: String,
-        dst_directory_path: String,
+        src_directory_path: impl Into<CompactString>,
+        dst_directory_path: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::move_directory_in_guest(
             self.client(),
@@ -506,8 +506,8 @@ impl GuestFileManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                src_directory_path,
-                dst_directory_path,
+                src_directory_path: src_directory_path.into(),
+                dst_directory_path: dst_directory_path.into(),
                 ..Default::default()
             },
         )
@@ -517,8 +517,8 @@ impl GuestFileManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        src_file_path: String,
-        dst_file_path: String,
+        src_file_path: impl Into<CompactString>,
+        dst_file_path: impl Into<CompactString>,
         overwrite: bool,
     ) -> Call<'_, ()> {
         crate::methods::move_file_in_guest(
@@ -527,8 +527,8 @@ impl GuestFileManager {
                 this: self.reference().clone(),
                 vm,
                 auth,
-                src_file_path,
-                dst_file_path,
+                src_file_path: src_file_path.into(),
+                dst_file_path: dst_file_path.into(),
                 overwrite,
                 ..Default::default()
             },
@@ -670,8 +670,8 @@ impl GuestProcessManager {
         &self,
         vm: ManagedObjectReference,
         auth: AnyGuestAuthentication,
-        names: Vec<String>,
-    ) -> Call<'_, Vec<String>> {
+        names: Vec<CompactString>,
+    ) -> Call<'_, Vec<CompactString>> {
         crate::methods::read_environment_variable_in_guest(
             self.client(),
             &ReadEnvironmentVariableInGuestRequestType {
@@ -776,7 +776,7 @@ impl GuestWindowsRegistryManager {
         auth: AnyGuestAuthentication,
         key_name: GuestRegKeyNameSpec,
         is_volatile: bool,
-        class_type: Option<String>,
+        class_type: Option<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::create_registry_key_in_guest(
             self.client(),
@@ -836,7 +836,7 @@ impl GuestWindowsRegistryManager {
         auth: AnyGuestAuthentication,
         key_name: GuestRegKeyNameSpec,
         recursive: bool,
-        match_pattern: Option<String>,
+        match_pattern: Option<CompactString>,
     ) -> Call<'_, Vec<GuestRegKeyRecordSpec>> {
         crate::methods::list_registry_keys_in_guest(
             self.client(),
@@ -858,7 +858,7 @@ impl GuestWindowsRegistryManager {
         auth: AnyGuestAuthentication,
         key_name: GuestRegKeyNameSpec,
         expand_strings: bool,
-        match_pattern: Option<String>,
+        match_pattern: Option<CompactString>,
     ) -> Call<'_, Vec<GuestRegValueSpec>> {
         crate::methods::list_registry_values_in_guest(
             self.client(),

@@ -57,16 +57,16 @@ impl HealthUpdateManager {
     /// Calls `AddFilter` on this object.
     pub fn add_filter(
         &self,
-        provider_id: String,
-        filter_name: String,
-        info_ids: Vec<String>,
-    ) -> Call<'_, String> {
+        provider_id: impl Into<CompactString>,
+        filter_name: impl Into<CompactString>,
+        info_ids: Vec<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::add_filter(
             self.client(),
             &AddFilterRequestType {
                 this: self.reference().clone(),
-                provider_id,
-                filter_name,
+                provider_id: provider_id.into(),
+                filter_name: filter_name.into(),
                 info_ids,
                 ..Default::default()
             },
@@ -75,14 +75,14 @@ impl HealthUpdateManager {
     /// Calls `AddFilterEntities` on this object.
     pub fn add_filter_entities(
         &self,
-        filter_id: String,
+        filter_id: impl Into<CompactString>,
         entities: Vec<ManagedObjectReference>,
     ) -> Call<'_, ()> {
         crate::methods::add_filter_entities(
             self.client(),
             &AddFilterEntitiesRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 entities,
                 ..Default::default()
             },
@@ -91,14 +91,14 @@ impl HealthUpdateManager {
     /// Calls `AddMonitoredEntities` on this object.
     pub fn add_monitored_entities(
         &self,
-        provider_id: String,
+        provider_id: impl Into<CompactString>,
         entities: Vec<ManagedObjectReference>,
     ) -> Call<'_, ()> {
         crate::methods::add_monitored_entities(
             self.client(),
             &AddMonitoredEntitiesRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 entities,
                 ..Default::default()
             },
@@ -107,26 +107,26 @@ impl HealthUpdateManager {
     /// Calls `HasMonitoredEntity` on this object.
     pub fn has_monitored_entity(
         &self,
-        provider_id: String,
+        provider_id: impl Into<CompactString>,
         entity: ManagedObjectReference,
     ) -> Call<'_, bool> {
         crate::methods::has_monitored_entity(
             self.client(),
             &HasMonitoredEntityRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 entity,
                 ..Default::default()
             },
         )
     }
     /// Calls `HasProvider` on this object.
-    pub fn has_provider(&self, id: String) -> Call<'_, bool> {
+    pub fn has_provider(&self, id: impl Into<CompactString>) -> Call<'_, bool> {
         crate::methods::has_provider(
             self.client(),
             &HasProviderRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 ..Default::default()
             },
         )
@@ -134,14 +134,14 @@ impl HealthUpdateManager {
     /// Calls `PostHealthUpdates` on this object.
     pub fn post_health_updates(
         &self,
-        provider_id: String,
+        provider_id: impl Into<CompactString>,
         updates: Vec<HealthUpdate>,
     ) -> Call<'_, ()> {
         crate::methods::post_health_updates(
             self.client(),
             &PostHealthUpdatesRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 updates,
                 ..Default::default()
             },
@@ -150,46 +150,55 @@ impl HealthUpdateManager {
     /// Calls `QueryFilterEntities` on this object.
     pub fn query_filter_entities(
         &self,
-        filter_id: String,
+        filter_id: impl Into<CompactString>,
     ) -> Call<'_, Vec<ManagedObjectReference>> {
         crate::methods::query_filter_entities(
             self.client(),
             &QueryFilterEntitiesRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `QueryFilterInfoIds` on this object.
-    pub fn query_filter_info_ids(&self, filter_id: String) -> Call<'_, Vec<String>> {
+    pub fn query_filter_info_ids(
+        &self,
+        filter_id: impl Into<CompactString>,
+    ) -> Call<'_, Vec<CompactString>> {
         crate::methods::query_filter_info_ids(
             self.client(),
             &QueryFilterInfoIdsRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `QueryFilterList` on this object.
-    pub fn query_filter_list(&self, provider_id: String) -> Call<'_, Vec<String>> {
+    pub fn query_filter_list(
+        &self,
+        provider_id: impl Into<CompactString>,
+    ) -> Call<'_, Vec<CompactString>> {
         crate::methods::query_filter_list(
             self.client(),
             &QueryFilterListRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `QueryFilterName` on this object.
-    pub fn query_filter_name(&self, filter_id: String) -> Call<'_, String> {
+    pub fn query_filter_name(
+        &self,
+        filter_id: impl Into<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::query_filter_name(
             self.client(),
             &QueryFilterNameRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 ..Default::default()
             },
         )
@@ -197,24 +206,27 @@ impl HealthUpdateManager {
     /// Calls `QueryHealthUpdateInfos` on this object.
     pub fn query_health_update_infos(
         &self,
-        provider_id: String,
+        provider_id: impl Into<CompactString>,
     ) -> Call<'_, Vec<HealthUpdateInfo>> {
         crate::methods::query_health_update_infos(
             self.client(),
             &QueryHealthUpdateInfosRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `QueryHealthUpdates` on this object.
-    pub fn query_health_updates(&self, provider_id: String) -> Call<'_, Vec<HealthUpdate>> {
+    pub fn query_health_updates(
+        &self,
+        provider_id: impl Into<CompactString>,
+    ) -> Call<'_, Vec<HealthUpdate>> {
         crate::methods::query_health_updates(
             self.client(),
             &QueryHealthUpdatesRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 ..Default::default()
             },
         )
@@ -222,19 +234,19 @@ impl HealthUpdateManager {
     /// Calls `QueryMonitoredEntities` on this object.
     pub fn query_monitored_entities(
         &self,
-        provider_id: String,
+        provider_id: impl Into<CompactString>,
     ) -> Call<'_, Vec<ManagedObjectReference>> {
         crate::methods::query_monitored_entities(
             self.client(),
             &QueryMonitoredEntitiesRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `QueryProviderList` on this object.
-    pub fn query_provider_list(&self) -> Call<'_, Vec<String>> {
+    pub fn query_provider_list(&self) -> Call<'_, Vec<CompactString>> {
         crate::methods::query_provider_list(
             self.client(),
             &QueryProviderListRequestType {
@@ -244,12 +256,12 @@ impl HealthUpdateManager {
         )
     }
     /// Calls `QueryProviderName` on this object.
-    pub fn query_provider_name(&self, id: String) -> Call<'_, String> {
+    pub fn query_provider_name(&self, id: impl Into<CompactString>) -> Call<'_, CompactString> {
         crate::methods::query_provider_name(
             self.client(),
             &QueryProviderNameRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 ..Default::default()
             },
         )
@@ -257,14 +269,14 @@ impl HealthUpdateManager {
     /// Calls `QueryUnmonitoredHosts` on this object.
     pub fn query_unmonitored_hosts(
         &self,
-        provider_id: String,
+        provider_id: impl Into<CompactString>,
         cluster: ManagedObjectReference,
     ) -> Call<'_, Vec<ManagedObjectReference>> {
         crate::methods::query_unmonitored_hosts(
             self.client(),
             &QueryUnmonitoredHostsRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 cluster,
                 ..Default::default()
             },
@@ -273,26 +285,26 @@ impl HealthUpdateManager {
     /// Calls `RegisterHealthUpdateProvider` on this object.
     pub fn register_health_update_provider(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         health_update_info: Vec<HealthUpdateInfo>,
-    ) -> Call<'_, String> {
+    ) -> Call<'_, CompactString> {
         crate::methods::register_health_update_provider(
             self.client(),
             &RegisterHealthUpdateProviderRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 health_update_info,
                 ..Default::default()
             },
         )
     }
     /// Calls `RemoveFilter` on this object.
-    pub fn remove_filter(&self, filter_id: String) -> Call<'_, ()> {
+    pub fn remove_filter(&self, filter_id: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::remove_filter(
             self.client(),
             &RemoveFilterRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 ..Default::default()
             },
         )
@@ -300,14 +312,14 @@ impl HealthUpdateManager {
     /// Calls `RemoveFilterEntities` on this object.
     pub fn remove_filter_entities(
         &self,
-        filter_id: String,
+        filter_id: impl Into<CompactString>,
         entities: Vec<ManagedObjectReference>,
     ) -> Call<'_, ()> {
         crate::methods::remove_filter_entities(
             self.client(),
             &RemoveFilterEntitiesRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 entities,
                 ..Default::default()
             },
@@ -316,26 +328,29 @@ impl HealthUpdateManager {
     /// Calls `RemoveMonitoredEntities` on this object.
     pub fn remove_monitored_entities(
         &self,
-        provider_id: String,
+        provider_id: impl Into<CompactString>,
         entities: Vec<ManagedObjectReference>,
     ) -> Call<'_, ()> {
         crate::methods::remove_monitored_entities(
             self.client(),
             &RemoveMonitoredEntitiesRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 entities,
                 ..Default::default()
             },
         )
     }
     /// Calls `UnregisterHealthUpdateProvider` on this object.
-    pub fn unregister_health_update_provider(&self, provider_id: String) -> Call<'_, ()> {
+    pub fn unregister_health_update_provider(
+        &self,
+        provider_id: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::unregister_health_update_provider(
             self.client(),
             &UnregisterHealthUpdateProviderRequestType {
                 this: self.reference().clone(),
-                provider_id,
+                provider_id: provider_id.into(),
                 ..Default::default()
             },
         )
@@ -488,7 +503,7 @@ impl HostAccessManager {
     /// Calls `ChangeAccessMode` on this object.
     pub fn change_access_mode(
         &self,
-        principal: String,
+        principal: impl Into<CompactString>,
         is_group: bool,
         access_mode: HostAccessMode,
     ) -> Call<'_, ()> {
@@ -496,7 +511,7 @@ impl HostAccessManager {
             self.client(),
             &ChangeAccessModeRequestType {
                 this: self.reference().clone(),
-                principal,
+                principal: principal.into(),
                 is_group,
                 access_mode,
                 ..Default::default()
@@ -515,7 +530,7 @@ impl HostAccessManager {
         )
     }
     /// Calls `QueryLockdownExceptions` on this object.
-    pub fn query_lockdown_exceptions(&self) -> Call<'_, Vec<String>> {
+    pub fn query_lockdown_exceptions(&self) -> Call<'_, Vec<CompactString>> {
         crate::methods::query_lockdown_exceptions(
             self.client(),
             &QueryLockdownExceptionsRequestType {
@@ -525,7 +540,7 @@ impl HostAccessManager {
         )
     }
     /// Calls `QuerySystemUsers` on this object.
-    pub fn query_system_users(&self) -> Call<'_, Vec<String>> {
+    pub fn query_system_users(&self) -> Call<'_, Vec<CompactString>> {
         crate::methods::query_system_users(
             self.client(),
             &QuerySystemUsersRequestType {
@@ -545,7 +560,7 @@ impl HostAccessManager {
         )
     }
     /// Calls `UpdateLockdownExceptions` on this object.
-    pub fn update_lockdown_exceptions(&self, users: Vec<String>) -> Call<'_, ()> {
+    pub fn update_lockdown_exceptions(&self, users: Vec<CompactString>) -> Call<'_, ()> {
         crate::methods::update_lockdown_exceptions(
             self.client(),
             &UpdateLockdownExceptionsRequestType {
@@ -556,7 +571,7 @@ impl HostAccessManager {
         )
     }
     /// Calls `UpdateSystemUsers` on this object.
-    pub fn update_system_users(&self, users: Vec<String>) -> Call<'_, ()> {
+    pub fn update_system_users(&self, users: Vec<CompactString>) -> Call<'_, ()> {
         crate::methods::update_system_users(
             self.client(),
             &UpdateSystemUsersRequestType {
@@ -640,15 +655,15 @@ impl HostActiveDirectoryAuthentication {
     /// Calls `ImportCertificateForCAM_Task` on this object; resolves to the view of the task it started.
     pub async fn import_certificate_for_cam_task(
         &self,
-        cert_path: String,
-        cam_server: String,
+        cert_path: impl Into<CompactString>,
+        cam_server: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::import_certificate_for_cam_task(
             self.client(),
             &ImportCertificateForCAMRequestType {
                 this: self.reference().clone(),
-                cert_path,
-                cam_server,
+                cert_path: cert_path.into(),
+                cam_server: cam_server.into(),
                 ..Default::default()
             },
         )
@@ -656,12 +671,12 @@ impl HostActiveDirectoryAuthentication {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `InstallSmartCardTrustAnchor` on this object.
-    pub fn install_smart_card_trust_anchor(&self, cert: String) -> Call<'_, ()> {
+    pub fn install_smart_card_trust_anchor(&self, cert: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::install_smart_card_trust_anchor(
             self.client(),
             &InstallSmartCardTrustAnchorRequestType {
                 this: self.reference().clone(),
-                cert,
+                cert: cert.into(),
                 ..Default::default()
             },
         )
@@ -669,15 +684,15 @@ impl HostActiveDirectoryAuthentication {
     /// Calls `JoinDomainWithCAM_Task` on this object; resolves to the view of the task it started.
     pub async fn join_domain_with_cam_task(
         &self,
-        domain_name: String,
-        cam_server: String,
+        domain_name: impl Into<CompactString>,
+        cam_server: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::join_domain_with_cam_task(
             self.client(),
             &JoinDomainWithCAMRequestType {
                 this: self.reference().clone(),
-                domain_name,
-                cam_server,
+                domain_name: domain_name.into(),
+                cam_server: cam_server.into(),
                 ..Default::default()
             },
         )
@@ -687,17 +702,17 @@ impl HostActiveDirectoryAuthentication {
     /// Calls `JoinDomain_Task` on this object; resolves to the view of the task it started.
     pub async fn join_domain_task(
         &self,
-        domain_name: String,
-        user_name: String,
-        password: String,
+        domain_name: impl Into<CompactString>,
+        user_name: impl Into<CompactString>,
+        password: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::join_domain_task(
             self.client(),
             &JoinDomainRequestType {
                 this: self.reference().clone(),
-                domain_name,
-                user_name,
-                password,
+                domain_name: domain_name.into(),
+                user_name: user_name.into(),
+                password: password.into(),
                 ..Default::default()
             },
         )
@@ -721,7 +736,7 @@ impl HostActiveDirectoryAuthentication {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `ListSmartCardTrustAnchors` on this object.
-    pub fn list_smart_card_trust_anchors(&self) -> Call<'_, Vec<String>> {
+    pub fn list_smart_card_trust_anchors(&self) -> Call<'_, Vec<CompactString>> {
         crate::methods::list_smart_card_trust_anchors(
             self.client(),
             &ListSmartCardTrustAnchorsRequestType {
@@ -731,13 +746,17 @@ impl HostActiveDirectoryAuthentication {
         )
     }
     /// Calls `RemoveSmartCardTrustAnchor` on this object.
-    pub fn remove_smart_card_trust_anchor(&self, issuer: String, serial: String) -> Call<'_, ()> {
+    pub fn remove_smart_card_trust_anchor(
+        &self,
+        issuer: impl Into<CompactString>,
+        serial: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::remove_smart_card_trust_anchor(
             self.client(),
             &RemoveSmartCardTrustAnchorRequestType {
                 this: self.reference().clone(),
-                issuer,
-                serial,
+                issuer: issuer.into(),
+                serial: serial.into(),
                 ..Default::default()
             },
         )
@@ -745,21 +764,21 @@ impl HostActiveDirectoryAuthentication {
     /// Calls `RemoveSmartCardTrustAnchorByFingerprint` on this object.
     pub fn remove_smart_card_trust_anchor_by_fingerprint(
         &self,
-        fingerprint: String,
-        digest: String,
+        fingerprint: impl Into<CompactString>,
+        digest: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::remove_smart_card_trust_anchor_by_fingerprint(
             self.client(),
             &RemoveSmartCardTrustAnchorByFingerprintRequestType {
                 this: self.reference().clone(),
-                fingerprint,
-                digest,
+                fingerprint: fingerprint.into(),
+                digest: digest.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `ReplaceSmartCardTrustAnchors` on this object.
-    pub fn replace_smart_card_trust_anchors(&self, certs: Vec<String>) -> Call<'_, ()> {
+    pub fn replace_smart_card_trust_anchors(&self, certs: Vec<CompactString>) -> Call<'_, ()> {
         crate::methods::replace_smart_card_trust_anchors(
             self.client(),
             &ReplaceSmartCardTrustAnchorsRequestType {
@@ -1115,12 +1134,12 @@ impl HostBootDeviceSystem {
         )
     }
     /// Calls `UpdateBootDevice` on this object.
-    pub fn update_boot_device(&self, key: String) -> Call<'_, ()> {
+    pub fn update_boot_device(&self, key: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::update_boot_device(
             self.client(),
             &UpdateBootDeviceRequestType {
                 this: self.reference().clone(),
-                key,
+                key: key.into(),
                 ..Default::default()
             },
         )
@@ -1255,7 +1274,7 @@ impl HostCertificateManager {
     pub fn generate_certificate_signing_request(
         &self,
         use_ip_address_as_common_name: bool,
-    ) -> Call<'_, String> {
+    ) -> Call<'_, CompactString> {
         crate::methods::generate_certificate_signing_request(
             self.client(),
             &GenerateCertificateSigningRequestRequestType {
@@ -1268,30 +1287,30 @@ impl HostCertificateManager {
     /// Calls `GenerateCertificateSigningRequestByDn` on this object.
     pub fn generate_certificate_signing_request_by_dn(
         &self,
-        distinguished_name: String,
-    ) -> Call<'_, String> {
+        distinguished_name: impl Into<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::generate_certificate_signing_request_by_dn(
             self.client(),
             &GenerateCertificateSigningRequestByDnRequestType {
                 this: self.reference().clone(),
-                distinguished_name,
+                distinguished_name: distinguished_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `InstallServerCertificate` on this object.
-    pub fn install_server_certificate(&self, cert: String) -> Call<'_, ()> {
+    pub fn install_server_certificate(&self, cert: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::install_server_certificate(
             self.client(),
             &InstallServerCertificateRequestType {
                 this: self.reference().clone(),
-                cert,
+                cert: cert.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `ListCACertificateRevocationLists` on this object.
-    pub fn list_ca_certificate_revocation_lists(&self) -> Call<'_, Vec<String>> {
+    pub fn list_ca_certificate_revocation_lists(&self) -> Call<'_, Vec<CompactString>> {
         crate::methods::list_ca_certificate_revocation_lists(
             self.client(),
             &ListCACertificateRevocationListsRequestType {
@@ -1301,7 +1320,7 @@ impl HostCertificateManager {
         )
     }
     /// Calls `ListCACertificates` on this object.
-    pub fn list_ca_certificates(&self) -> Call<'_, Vec<String>> {
+    pub fn list_ca_certificates(&self) -> Call<'_, Vec<CompactString>> {
         crate::methods::list_ca_certificates(
             self.client(),
             &ListCACertificatesRequestType {
@@ -1313,8 +1332,8 @@ impl HostCertificateManager {
     /// Calls `ReplaceCACertificatesAndCRLs` on this object.
     pub fn replace_ca_certificates_and_cr_ls(
         &self,
-        ca_cert: Vec<String>,
-        ca_crl: Vec<String>,
+        ca_cert: Vec<CompactString>,
+        ca_crl: Vec<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::replace_ca_certificates_and_cr_ls(
             self.client(),
@@ -1454,12 +1473,12 @@ impl HostDatastoreBrowser {
     /// Property `supportedType` (`FileQuery`, array, optional).
     pub const SUPPORTED_TYPE: PropertyPath<Vec<AnyFileQuery>> = PropertyPath::new("supportedType");
     /// Calls `DeleteFile` on this object.
-    pub fn delete_file(&self, datastore_path: String) -> Call<'_, ()> {
+    pub fn delete_file(&self, datastore_path: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::delete_file(
             self.client(),
             &DeleteFileRequestType {
                 this: self.reference().clone(),
-                datastore_path,
+                datastore_path: datastore_path.into(),
                 ..Default::default()
             },
         )
@@ -1467,14 +1486,14 @@ impl HostDatastoreBrowser {
     /// Calls `SearchDatastoreSubFolders_Task` on this object; resolves to the view of the task it started.
     pub async fn search_datastore_sub_folders_task(
         &self,
-        datastore_path: String,
+        datastore_path: impl Into<CompactString>,
         search_spec: Option<HostDatastoreBrowserSearchSpec>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::search_datastore_sub_folders_task(
             self.client(),
             &SearchDatastoreSubFoldersRequestType {
                 this: self.reference().clone(),
-                datastore_path,
+                datastore_path: datastore_path.into(),
                 search_spec,
                 ..Default::default()
             },
@@ -1485,14 +1504,14 @@ impl HostDatastoreBrowser {
     /// Calls `SearchDatastore_Task` on this object; resolves to the view of the task it started.
     pub async fn search_datastore_task(
         &self,
-        datastore_path: String,
+        datastore_path: impl Into<CompactString>,
         search_spec: Option<HostDatastoreBrowserSearchSpec>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::search_datastore_task(
             self.client(),
             &SearchDatastoreRequestType {
                 this: self.reference().clone(),
-                datastore_path,
+                datastore_path: datastore_path.into(),
                 search_spec,
                 ..Default::default()
             },
@@ -1558,14 +1577,14 @@ impl HostDatastoreSystem {
     /// Calls `ConfigureDatastorePrincipal` on this object.
     pub fn configure_datastore_principal(
         &self,
-        user_name: String,
-        password: Option<String>,
+        user_name: impl Into<CompactString>,
+        password: Option<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::configure_datastore_principal(
             self.client(),
             &ConfigureDatastorePrincipalRequestType {
                 this: self.reference().clone(),
-                user_name,
+                user_name: user_name.into(),
                 password,
                 ..Default::default()
             },
@@ -1574,15 +1593,15 @@ impl HostDatastoreSystem {
     /// Calls `CreateLocalDatastore` on this object.
     pub fn create_local_datastore(
         &self,
-        name: String,
-        path: String,
+        name: impl Into<CompactString>,
+        path: impl Into<CompactString>,
     ) -> Call<'_, ManagedObjectReference> {
         crate::methods::create_local_datastore(
             self.client(),
             &CreateLocalDatastoreRequestType {
                 this: self.reference().clone(),
-                name,
-                path,
+                name: name.into(),
+                path: path.into(),
                 ..Default::default()
             },
         )
@@ -1713,14 +1732,14 @@ impl HostDatastoreSystem {
     /// Calls `QueryVmfsDatastoreCreateOptions` on this object.
     pub fn query_vmfs_datastore_create_options(
         &self,
-        device_path: String,
+        device_path: impl Into<CompactString>,
         vmfs_major_version: Option<i32>,
     ) -> Call<'_, Vec<VmfsDatastoreOption>> {
         crate::methods::query_vmfs_datastore_create_options(
             self.client(),
             &QueryVmfsDatastoreCreateOptionsRequestType {
                 this: self.reference().clone(),
-                device_path,
+                device_path: device_path.into(),
                 vmfs_major_version,
                 ..Default::default()
             },
@@ -1744,7 +1763,7 @@ impl HostDatastoreSystem {
     pub fn query_vmfs_datastore_extend_options(
         &self,
         datastore: ManagedObjectReference,
-        device_path: String,
+        device_path: impl Into<CompactString>,
         suppress_expand_candidates: Option<bool>,
     ) -> Call<'_, Vec<VmfsDatastoreOption>> {
         crate::methods::query_vmfs_datastore_extend_options(
@@ -1752,7 +1771,7 @@ impl HostDatastoreSystem {
             &QueryVmfsDatastoreExtendOptionsRequestType {
                 this: self.reference().clone(),
                 datastore,
-                device_path,
+                device_path: device_path.into(),
                 suppress_expand_candidates,
                 ..Default::default()
             },
@@ -1999,15 +2018,15 @@ impl HostDiagnosticSystem {
     /// Calls `QueryPartitionCreateDesc` on this object.
     pub fn query_partition_create_desc(
         &self,
-        disk_uuid: String,
-        diagnostic_type: String,
+        disk_uuid: impl Into<CompactString>,
+        diagnostic_type: impl Into<CompactString>,
     ) -> Call<'_, HostDiagnosticPartitionCreateDescription> {
         crate::methods::query_partition_create_desc(
             self.client(),
             &QueryPartitionCreateDescRequestType {
                 this: self.reference().clone(),
-                disk_uuid,
-                diagnostic_type,
+                disk_uuid: disk_uuid.into(),
+                diagnostic_type: diagnostic_type.into(),
                 ..Default::default()
             },
         )
@@ -2015,15 +2034,15 @@ impl HostDiagnosticSystem {
     /// Calls `QueryPartitionCreateOptions` on this object.
     pub fn query_partition_create_options(
         &self,
-        storage_type: String,
-        diagnostic_type: String,
+        storage_type: impl Into<CompactString>,
+        diagnostic_type: impl Into<CompactString>,
     ) -> Call<'_, Vec<HostDiagnosticPartitionCreateOption>> {
         crate::methods::query_partition_create_options(
             self.client(),
             &QueryPartitionCreateOptionsRequestType {
                 this: self.reference().clone(),
-                storage_type,
-                diagnostic_type,
+                storage_type: storage_type.into(),
+                diagnostic_type: diagnostic_type.into(),
                 ..Default::default()
             },
         )
@@ -2209,23 +2228,23 @@ impl HostFirewallSystem {
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
     /// Calls `DisableRuleset` on this object.
-    pub fn disable_ruleset(&self, id: String) -> Call<'_, ()> {
+    pub fn disable_ruleset(&self, id: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::disable_ruleset(
             self.client(),
             &DisableRulesetRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `EnableRuleset` on this object.
-    pub fn enable_ruleset(&self, id: String) -> Call<'_, ()> {
+    pub fn enable_ruleset(&self, id: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::enable_ruleset(
             self.client(),
             &EnableRulesetRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 ..Default::default()
             },
         )
@@ -2252,12 +2271,16 @@ impl HostFirewallSystem {
         )
     }
     /// Calls `UpdateRuleset` on this object.
-    pub fn update_ruleset(&self, id: String, spec: HostFirewallRulesetRulesetSpec) -> Call<'_, ()> {
+    pub fn update_ruleset(
+        &self,
+        id: impl Into<CompactString>,
+        spec: HostFirewallRulesetRulesetSpec,
+    ) -> Call<'_, ()> {
         crate::methods::update_ruleset(
             self.client(),
             &UpdateRulesetRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 spec,
                 ..Default::default()
             },
@@ -2314,7 +2337,7 @@ impl HostFirmwareSystem {
         &self.client
     }
     /// Calls `BackupFirmwareConfiguration` on this object.
-    pub fn backup_firmware_configuration(&self) -> Call<'_, String> {
+    pub fn backup_firmware_configuration(&self) -> Call<'_, CompactString> {
         crate::methods::backup_firmware_configuration(
             self.client(),
             &BackupFirmwareConfigurationRequestType {
@@ -2324,7 +2347,7 @@ impl HostFirmwareSystem {
         )
     }
     /// Calls `QueryFirmwareConfigUploadURL` on this object.
-    pub fn query_firmware_config_upload_url(&self) -> Call<'_, String> {
+    pub fn query_firmware_config_upload_url(&self) -> Call<'_, CompactString> {
         crate::methods::query_firmware_config_upload_url(
             self.client(),
             &QueryFirmwareConfigUploadURLRequestType {
@@ -2406,7 +2429,7 @@ impl HostGraphicsManager {
     pub const GRAPHICS_CONFIG: PropertyPath<HostGraphicsConfig> =
         PropertyPath::new("graphicsConfig");
     /// Property `sharedPassthruGpuTypes` (`xsd:string`, array, optional).
-    pub const SHARED_PASSTHRU_GPU_TYPES: PropertyPath<Vec<String>> =
+    pub const SHARED_PASSTHRU_GPU_TYPES: PropertyPath<Vec<CompactString>> =
         PropertyPath::new("sharedPassthruGpuTypes");
     /// Property `sharedGpuCapabilities` (`HostSharedGpuCapabilities`, array, optional).
     pub const SHARED_GPU_CAPABILITIES: PropertyPath<Vec<HostSharedGpuCapabilities>> =
@@ -2590,7 +2613,7 @@ impl HostImageConfigManager {
         &self.client
     }
     /// Calls `HostImageConfigGetAcceptance` on this object.
-    pub fn host_image_config_get_acceptance(&self) -> Call<'_, String> {
+    pub fn host_image_config_get_acceptance(&self) -> Call<'_, CompactString> {
         crate::methods::host_image_config_get_acceptance(
             self.client(),
             &HostImageConfigGetAcceptanceRequestType {
@@ -2610,12 +2633,15 @@ impl HostImageConfigManager {
         )
     }
     /// Calls `UpdateHostImageAcceptanceLevel` on this object.
-    pub fn update_host_image_acceptance_level(&self, new_acceptance_level: String) -> Call<'_, ()> {
+    pub fn update_host_image_acceptance_level(
+        &self,
+        new_acceptance_level: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::update_host_image_acceptance_level(
             self.client(),
             &UpdateHostImageAcceptanceLevelRequestType {
                 this: self.reference().clone(),
-                new_acceptance_level,
+                new_acceptance_level: new_acceptance_level.into(),
                 ..Default::default()
             },
         )
@@ -2691,12 +2717,15 @@ impl HostKernelModuleSystem {
         &self.client
     }
     /// Calls `QueryConfiguredModuleOptionString` on this object.
-    pub fn query_configured_module_option_string(&self, name: String) -> Call<'_, String> {
+    pub fn query_configured_module_option_string(
+        &self,
+        name: impl Into<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::query_configured_module_option_string(
             self.client(),
             &QueryConfiguredModuleOptionStringRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
@@ -2712,13 +2741,17 @@ impl HostKernelModuleSystem {
         )
     }
     /// Calls `UpdateModuleOptionString` on this object.
-    pub fn update_module_option_string(&self, name: String, options: String) -> Call<'_, ()> {
+    pub fn update_module_option_string(
+        &self,
+        name: impl Into<CompactString>,
+        options: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::update_module_option_string(
             self.client(),
             &UpdateModuleOptionStringRequestType {
                 this: self.reference().clone(),
-                name,
-                options,
+                name: name.into(),
+                options: options.into(),
                 ..Default::default()
             },
         )
@@ -2774,13 +2807,17 @@ impl HostLocalAccountManager {
         &self.client
     }
     /// Calls `AssignUserToGroup` on this object.
-    pub fn assign_user_to_group(&self, user: String, group: String) -> Call<'_, ()> {
+    pub fn assign_user_to_group(
+        &self,
+        user: impl Into<CompactString>,
+        group: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::assign_user_to_group(
             self.client(),
             &AssignUserToGroupRequestType {
                 this: self.reference().clone(),
-                user,
-                group,
+                user: user.into(),
+                group: group.into(),
                 ..Default::default()
             },
         )
@@ -2788,17 +2825,17 @@ impl HostLocalAccountManager {
     /// Calls `ChangePassword` on this object.
     pub fn change_password(
         &self,
-        user: String,
-        old_password: String,
-        new_password: String,
+        user: impl Into<CompactString>,
+        old_password: impl Into<CompactString>,
+        new_password: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::change_password(
             self.client(),
             &ChangePasswordRequestType {
                 this: self.reference().clone(),
-                user,
-                old_password,
-                new_password,
+                user: user.into(),
+                old_password: old_password.into(),
+                new_password: new_password.into(),
                 ..Default::default()
             },
         )
@@ -2826,35 +2863,39 @@ impl HostLocalAccountManager {
         )
     }
     /// Calls `RemoveGroup` on this object.
-    pub fn remove_group(&self, group_name: String) -> Call<'_, ()> {
+    pub fn remove_group(&self, group_name: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::remove_group(
             self.client(),
             &RemoveGroupRequestType {
                 this: self.reference().clone(),
-                group_name,
+                group_name: group_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `RemoveUser` on this object.
-    pub fn remove_user(&self, user_name: String) -> Call<'_, ()> {
+    pub fn remove_user(&self, user_name: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::remove_user(
             self.client(),
             &RemoveUserRequestType {
                 this: self.reference().clone(),
-                user_name,
+                user_name: user_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `UnassignUserFromGroup` on this object.
-    pub fn unassign_user_from_group(&self, user: String, group: String) -> Call<'_, ()> {
+    pub fn unassign_user_from_group(
+        &self,
+        user: impl Into<CompactString>,
+        group: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::unassign_user_from_group(
             self.client(),
             &UnassignUserFromGroupRequestType {
                 this: self.reference().clone(),
-                user,
-                group,
+                user: user.into(),
+                group: group.into(),
                 ..Default::default()
             },
         )
@@ -3079,26 +3120,30 @@ impl HostNetworkSystem {
     /// Calls `AddServiceConsoleVirtualNic` on this object.
     pub fn add_service_console_virtual_nic(
         &self,
-        portgroup: String,
+        portgroup: impl Into<CompactString>,
         nic: HostVirtualNicSpec,
-    ) -> Call<'_, String> {
+    ) -> Call<'_, CompactString> {
         crate::methods::add_service_console_virtual_nic(
             self.client(),
             &AddServiceConsoleVirtualNicRequestType {
                 this: self.reference().clone(),
-                portgroup,
+                portgroup: portgroup.into(),
                 nic,
                 ..Default::default()
             },
         )
     }
     /// Calls `AddVirtualNic` on this object.
-    pub fn add_virtual_nic(&self, portgroup: String, nic: HostVirtualNicSpec) -> Call<'_, String> {
+    pub fn add_virtual_nic(
+        &self,
+        portgroup: impl Into<CompactString>,
+        nic: HostVirtualNicSpec,
+    ) -> Call<'_, CompactString> {
         crate::methods::add_virtual_nic(
             self.client(),
             &AddVirtualNicRequestType {
                 this: self.reference().clone(),
-                portgroup,
+                portgroup: portgroup.into(),
                 nic,
                 ..Default::default()
             },
@@ -3107,21 +3152,24 @@ impl HostNetworkSystem {
     /// Calls `AddVirtualSwitch` on this object.
     pub fn add_virtual_switch(
         &self,
-        vswitch_name: String,
+        vswitch_name: impl Into<CompactString>,
         spec: Option<HostVirtualSwitchSpec>,
     ) -> Call<'_, ()> {
         crate::methods::add_virtual_switch(
             self.client(),
             &AddVirtualSwitchRequestType {
                 this: self.reference().clone(),
-                vswitch_name,
+                vswitch_name: vswitch_name.into(),
                 spec,
                 ..Default::default()
             },
         )
     }
     /// Calls `QueryNetworkHint` on this object.
-    pub fn query_network_hint(&self, device: Vec<String>) -> Call<'_, Vec<PhysicalNicHintInfo>> {
+    pub fn query_network_hint(
+        &self,
+        device: Vec<CompactString>,
+    ) -> Call<'_, Vec<PhysicalNicHintInfo>> {
         crate::methods::query_network_hint(
             self.client(),
             &QueryNetworkHintRequestType {
@@ -3142,56 +3190,62 @@ impl HostNetworkSystem {
         )
     }
     /// Calls `RemovePortGroup` on this object.
-    pub fn remove_port_group(&self, pg_name: String) -> Call<'_, ()> {
+    pub fn remove_port_group(&self, pg_name: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::remove_port_group(
             self.client(),
             &RemovePortGroupRequestType {
                 this: self.reference().clone(),
-                pg_name,
+                pg_name: pg_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `RemoveServiceConsoleVirtualNic` on this object.
-    pub fn remove_service_console_virtual_nic(&self, device: String) -> Call<'_, ()> {
+    pub fn remove_service_console_virtual_nic(
+        &self,
+        device: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::remove_service_console_virtual_nic(
             self.client(),
             &RemoveServiceConsoleVirtualNicRequestType {
                 this: self.reference().clone(),
-                device,
+                device: device.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `RemoveVirtualNic` on this object.
-    pub fn remove_virtual_nic(&self, device: String) -> Call<'_, ()> {
+    pub fn remove_virtual_nic(&self, device: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::remove_virtual_nic(
             self.client(),
             &RemoveVirtualNicRequestType {
                 this: self.reference().clone(),
-                device,
+                device: device.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `RemoveVirtualSwitch` on this object.
-    pub fn remove_virtual_switch(&self, vswitch_name: String) -> Call<'_, ()> {
+    pub fn remove_virtual_switch(&self, vswitch_name: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::remove_virtual_switch(
             self.client(),
             &RemoveVirtualSwitchRequestType {
                 this: self.reference().clone(),
-                vswitch_name,
+                vswitch_name: vswitch_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `RestartServiceConsoleVirtualNic` on this object.
-    pub fn restart_service_console_virtual_nic(&self, device: String) -> Call<'_, ()> {
+    pub fn restart_service_console_virtual_nic(
+        &self,
+        device: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::restart_service_console_virtual_nic(
             self.client(),
             &RestartServiceConsoleVirtualNicRequestType {
                 this: self.reference().clone(),
-                device,
+                device: device.into(),
                 ..Default::default()
             },
         )
@@ -3244,14 +3298,14 @@ impl HostNetworkSystem {
     pub fn update_network_config(
         &self,
         config: HostNetworkConfig,
-        change_mode: String,
+        change_mode: impl Into<CompactString>,
     ) -> Call<'_, HostNetworkConfigResult> {
         crate::methods::update_network_config(
             self.client(),
             &UpdateNetworkConfigRequestType {
                 this: self.reference().clone(),
                 config,
-                change_mode,
+                change_mode: change_mode.into(),
                 ..Default::default()
             },
         )
@@ -3259,26 +3313,30 @@ impl HostNetworkSystem {
     /// Calls `UpdatePhysicalNicLinkSpeed` on this object.
     pub fn update_physical_nic_link_speed(
         &self,
-        device: String,
+        device: impl Into<CompactString>,
         link_speed: Option<PhysicalNicLinkInfo>,
     ) -> Call<'_, ()> {
         crate::methods::update_physical_nic_link_speed(
             self.client(),
             &UpdatePhysicalNicLinkSpeedRequestType {
                 this: self.reference().clone(),
-                device,
+                device: device.into(),
                 link_speed,
                 ..Default::default()
             },
         )
     }
     /// Calls `UpdatePortGroup` on this object.
-    pub fn update_port_group(&self, pg_name: String, portgrp: HostPortGroupSpec) -> Call<'_, ()> {
+    pub fn update_port_group(
+        &self,
+        pg_name: impl Into<CompactString>,
+        portgrp: HostPortGroupSpec,
+    ) -> Call<'_, ()> {
         crate::methods::update_port_group(
             self.client(),
             &UpdatePortGroupRequestType {
                 this: self.reference().clone(),
-                pg_name,
+                pg_name: pg_name.into(),
                 portgrp,
                 ..Default::default()
             },
@@ -3287,26 +3345,30 @@ impl HostNetworkSystem {
     /// Calls `UpdateServiceConsoleVirtualNic` on this object.
     pub fn update_service_console_virtual_nic(
         &self,
-        device: String,
+        device: impl Into<CompactString>,
         nic: HostVirtualNicSpec,
     ) -> Call<'_, ()> {
         crate::methods::update_service_console_virtual_nic(
             self.client(),
             &UpdateServiceConsoleVirtualNicRequestType {
                 this: self.reference().clone(),
-                device,
+                device: device.into(),
                 nic,
                 ..Default::default()
             },
         )
     }
     /// Calls `UpdateVirtualNic` on this object.
-    pub fn update_virtual_nic(&self, device: String, nic: HostVirtualNicSpec) -> Call<'_, ()> {
+    pub fn update_virtual_nic(
+        &self,
+        device: impl Into<CompactString>,
+        nic: HostVirtualNicSpec,
+    ) -> Call<'_, ()> {
         crate::methods::update_virtual_nic(
             self.client(),
             &UpdateVirtualNicRequestType {
                 this: self.reference().clone(),
-                device,
+                device: device.into(),
                 nic,
                 ..Default::default()
             },
@@ -3315,14 +3377,14 @@ impl HostNetworkSystem {
     /// Calls `UpdateVirtualSwitch` on this object.
     pub fn update_virtual_switch(
         &self,
-        vswitch_name: String,
+        vswitch_name: impl Into<CompactString>,
         spec: HostVirtualSwitchSpec,
     ) -> Call<'_, ()> {
         crate::methods::update_virtual_switch(
             self.client(),
             &UpdateVirtualSwitchRequestType {
                 this: self.reference().clone(),
-                vswitch_name,
+                vswitch_name: vswitch_name.into(),
                 spec,
                 ..Default::default()
             },
@@ -3496,8 +3558,8 @@ impl HostPatchManager {
     /// Calls `CheckHostPatch_Task` on this object; resolves to the view of the task it started.
     pub async fn check_host_patch_task(
         &self,
-        meta_urls: Vec<String>,
-        bundle_urls: Vec<String>,
+        meta_urls: Vec<CompactString>,
+        bundle_urls: Vec<CompactString>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::check_host_patch_task(
@@ -3516,9 +3578,9 @@ impl HostPatchManager {
     /// Calls `InstallHostPatchV2_Task` on this object; resolves to the view of the task it started.
     pub async fn install_host_patch_v2_task(
         &self,
-        meta_urls: Vec<String>,
-        bundle_urls: Vec<String>,
-        vib_urls: Vec<String>,
+        meta_urls: Vec<CompactString>,
+        bundle_urls: Vec<CompactString>,
+        vib_urls: Vec<CompactString>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::install_host_patch_v2_task(
@@ -3539,7 +3601,7 @@ impl HostPatchManager {
     pub async fn install_host_patch_task(
         &self,
         repository: HostPatchManagerLocator,
-        update_id: String,
+        update_id: impl Into<CompactString>,
         force: Option<bool>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::install_host_patch_task(
@@ -3547,7 +3609,7 @@ impl HostPatchManager {
             &InstallHostPatchRequestType {
                 this: self.reference().clone(),
                 repository,
-                update_id,
+                update_id: update_id.into(),
                 force,
                 ..Default::default()
             },
@@ -3574,8 +3636,8 @@ impl HostPatchManager {
     /// Calls `ScanHostPatchV2_Task` on this object; resolves to the view of the task it started.
     pub async fn scan_host_patch_v2_task(
         &self,
-        meta_urls: Vec<String>,
-        bundle_urls: Vec<String>,
+        meta_urls: Vec<CompactString>,
+        bundle_urls: Vec<CompactString>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::scan_host_patch_v2_task(
@@ -3595,7 +3657,7 @@ impl HostPatchManager {
     pub async fn scan_host_patch_task(
         &self,
         repository: HostPatchManagerLocator,
-        update_id: Vec<String>,
+        update_id: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::scan_host_patch_task(
             self.client(),
@@ -3612,9 +3674,9 @@ impl HostPatchManager {
     /// Calls `StageHostPatch_Task` on this object; resolves to the view of the task it started.
     pub async fn stage_host_patch_task(
         &self,
-        meta_urls: Vec<String>,
-        bundle_urls: Vec<String>,
-        vib_urls: Vec<String>,
+        meta_urls: Vec<CompactString>,
+        bundle_urls: Vec<CompactString>,
+        vib_urls: Vec<CompactString>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::stage_host_patch_task(
@@ -3634,7 +3696,7 @@ impl HostPatchManager {
     /// Calls `UninstallHostPatch_Task` on this object; resolves to the view of the task it started.
     pub async fn uninstall_host_patch_task(
         &self,
-        bulletin_ids: Vec<String>,
+        bulletin_ids: Vec<CompactString>,
         spec: Option<HostPatchManagerPatchManagerOperationSpec>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::uninstall_host_patch_task(
@@ -3837,7 +3899,7 @@ impl HostProfile {
         }
     }
     /// Property `validationState` (`xsd:string`, optional).
-    pub const VALIDATION_STATE: PropertyPath<String> = PropertyPath::new("validationState");
+    pub const VALIDATION_STATE: PropertyPath<CompactString> = PropertyPath::new("validationState");
     /// Property `validationStateUpdateTime` (`xsd:dateTime`, optional).
     pub const VALIDATION_STATE_UPDATE_TIME: PropertyPath<DateTime> =
         PropertyPath::new("validationStateUpdateTime");
@@ -3852,7 +3914,7 @@ impl HostProfile {
     /// Property `description` (`ProfileDescription`, optional).
     pub const DESCRIPTION: PropertyPath<ProfileDescription> = PropertyPath::new("description");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `createdTime` (`xsd:dateTime`).
     pub const CREATED_TIME: PropertyPath<DateTime> = PropertyPath::new("createdTime");
     /// Property `modifiedTime` (`xsd:dateTime`).
@@ -3860,7 +3922,8 @@ impl HostProfile {
     /// Property `entity` (`ManagedObjectReference`, array, optional).
     pub const ENTITY: PropertyPath<Vec<ManagedObjectReference>> = PropertyPath::new("entity");
     /// Property `complianceStatus` (`xsd:string`).
-    pub const COMPLIANCE_STATUS: PropertyPath<String> = PropertyPath::new("complianceStatus");
+    pub const COMPLIANCE_STATUS: PropertyPath<CompactString> =
+        PropertyPath::new("complianceStatus");
     /// Calls `ExecuteHostProfile` on this object.
     pub fn execute_host_profile(
         &self,
@@ -4037,15 +4100,15 @@ impl HostProfileManager {
     /// Calls `CreateDefaultProfile` on this object.
     pub fn create_default_profile(
         &self,
-        profile_type: String,
-        profile_type_name: Option<String>,
+        profile_type: impl Into<CompactString>,
+        profile_type_name: Option<CompactString>,
         profile: Option<ManagedObjectReference>,
     ) -> Call<'_, AnyApplyProfile> {
         crate::methods::create_default_profile(
             self.client(),
             &CreateDefaultProfileRequestType {
                 this: self.reference().clone(),
-                profile_type,
+                profile_type: profile_type.into(),
                 profile_type_name,
                 profile,
                 ..Default::default()
@@ -4135,7 +4198,7 @@ impl HostProfileManager {
     /// Calls `QueryHostProfileMetadata` on this object.
     pub fn query_host_profile_metadata(
         &self,
-        profile_name: Vec<String>,
+        profile_name: Vec<CompactString>,
         profile: Option<ManagedObjectReference>,
     ) -> Call<'_, Vec<ProfileMetadata>> {
         crate::methods::query_host_profile_metadata(
@@ -4347,57 +4410,61 @@ impl HostServiceSystem {
         )
     }
     /// Calls `RestartService` on this object.
-    pub fn restart_service(&self, id: String) -> Call<'_, ()> {
+    pub fn restart_service(&self, id: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::restart_service(
             self.client(),
             &RestartServiceRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `StartService` on this object.
-    pub fn start_service(&self, id: String) -> Call<'_, ()> {
+    pub fn start_service(&self, id: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::start_service(
             self.client(),
             &StartServiceRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `StopService` on this object.
-    pub fn stop_service(&self, id: String) -> Call<'_, ()> {
+    pub fn stop_service(&self, id: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::stop_service(
             self.client(),
             &StopServiceRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `UninstallService` on this object.
-    pub fn uninstall_service(&self, id: String) -> Call<'_, ()> {
+    pub fn uninstall_service(&self, id: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::uninstall_service(
             self.client(),
             &UninstallServiceRequestType {
                 this: self.reference().clone(),
-                id,
+                id: id.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `UpdateServicePolicy` on this object.
-    pub fn update_service_policy(&self, id: String, policy: String) -> Call<'_, ()> {
+    pub fn update_service_policy(
+        &self,
+        id: impl Into<CompactString>,
+        policy: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::update_service_policy(
             self.client(),
             &UpdateServicePolicyRequestType {
                 this: self.reference().clone(),
-                id,
-                policy,
+                id: id.into(),
+                policy: policy.into(),
                 ..Default::default()
             },
         )
@@ -4542,14 +4609,14 @@ impl HostSpecificationManager {
     pub fn delete_host_sub_specification(
         &self,
         host: ManagedObjectReference,
-        sub_spec_name: String,
+        sub_spec_name: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::delete_host_sub_specification(
             self.client(),
             &DeleteHostSubSpecificationRequestType {
                 this: self.reference().clone(),
                 host,
-                sub_spec_name,
+                sub_spec_name: sub_spec_name.into(),
                 ..Default::default()
             },
         )
@@ -4557,8 +4624,8 @@ impl HostSpecificationManager {
     /// Calls `HostSpecGetUpdatedHosts` on this object.
     pub fn host_spec_get_updated_hosts(
         &self,
-        start_change_id: Option<String>,
-        end_change_id: Option<String>,
+        start_change_id: Option<CompactString>,
+        end_change_id: Option<CompactString>,
     ) -> Call<'_, Vec<ManagedObjectReference>> {
         crate::methods::host_spec_get_updated_hosts(
             self.client(),
@@ -4670,7 +4737,7 @@ impl HostStorageSystem {
     pub const FILE_SYSTEM_VOLUME_INFO: PropertyPath<HostFileSystemVolumeInfo> =
         PropertyPath::new("fileSystemVolumeInfo");
     /// Property `systemFile` (`xsd:string`, array, optional).
-    pub const SYSTEM_FILE: PropertyPath<Vec<String>> = PropertyPath::new("systemFile");
+    pub const SYSTEM_FILE: PropertyPath<Vec<CompactString>> = PropertyPath::new("systemFile");
     /// Property `multipathStateInfo` (`HostMultipathStateInfo`, optional).
     pub const MULTIPATH_STATE_INFO: PropertyPath<HostMultipathStateInfo> =
         PropertyPath::new("multipathStateInfo");
@@ -4682,14 +4749,14 @@ impl HostStorageSystem {
     /// Calls `AddInternetScsiSendTargets` on this object.
     pub fn add_internet_scsi_send_targets(
         &self,
-        i_scsi_hba_device: String,
+        i_scsi_hba_device: impl Into<CompactString>,
         targets: Vec<HostInternetScsiHbaSendTarget>,
     ) -> Call<'_, ()> {
         crate::methods::add_internet_scsi_send_targets(
             self.client(),
             &AddInternetScsiSendTargetsRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
                 targets,
                 ..Default::default()
             },
@@ -4698,26 +4765,26 @@ impl HostStorageSystem {
     /// Calls `AddInternetScsiStaticTargets` on this object.
     pub fn add_internet_scsi_static_targets(
         &self,
-        i_scsi_hba_device: String,
+        i_scsi_hba_device: impl Into<CompactString>,
         targets: Vec<HostInternetScsiHbaStaticTarget>,
     ) -> Call<'_, ()> {
         crate::methods::add_internet_scsi_static_targets(
             self.client(),
             &AddInternetScsiStaticTargetsRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
                 targets,
                 ..Default::default()
             },
         )
     }
     /// Calls `AttachScsiLun` on this object.
-    pub fn attach_scsi_lun(&self, lun_uuid: String) -> Call<'_, ()> {
+    pub fn attach_scsi_lun(&self, lun_uuid: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::attach_scsi_lun(
             self.client(),
             &AttachScsiLunRequestType {
                 this: self.reference().clone(),
-                lun_uuid,
+                lun_uuid: lun_uuid.into(),
                 ..Default::default()
             },
         )
@@ -4725,7 +4792,7 @@ impl HostStorageSystem {
     /// Calls `AttachScsiLunEx_Task` on this object; resolves to the view of the task it started.
     pub async fn attach_scsi_lun_ex_task(
         &self,
-        lun_uuid: Vec<String>,
+        lun_uuid: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::attach_scsi_lun_ex_task(
             self.client(),
@@ -4741,26 +4808,26 @@ impl HostStorageSystem {
     /// Calls `AttachVmfsExtent` on this object.
     pub fn attach_vmfs_extent(
         &self,
-        vmfs_path: String,
+        vmfs_path: impl Into<CompactString>,
         extent: HostScsiDiskPartition,
     ) -> Call<'_, ()> {
         crate::methods::attach_vmfs_extent(
             self.client(),
             &AttachVmfsExtentRequestType {
                 this: self.reference().clone(),
-                vmfs_path,
+                vmfs_path: vmfs_path.into(),
                 extent,
                 ..Default::default()
             },
         )
     }
     /// Calls `ChangeNFSUserPassword` on this object.
-    pub fn change_nfs_user_password(&self, password: String) -> Call<'_, ()> {
+    pub fn change_nfs_user_password(&self, password: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::change_nfs_user_password(
             self.client(),
             &ChangeNFSUserPasswordRequestType {
                 this: self.reference().clone(),
-                password,
+                password: password.into(),
                 ..Default::default()
             },
         )
@@ -4778,15 +4845,15 @@ impl HostStorageSystem {
     /// Calls `ComputeDiskPartitionInfo` on this object.
     pub fn compute_disk_partition_info(
         &self,
-        device_path: String,
+        device_path: impl Into<CompactString>,
         layout: HostDiskPartitionLayout,
-        partition_format: Option<String>,
+        partition_format: Option<CompactString>,
     ) -> Call<'_, HostDiskPartitionInfo> {
         crate::methods::compute_disk_partition_info(
             self.client(),
             &ComputeDiskPartitionInfoRequestType {
                 this: self.reference().clone(),
-                device_path,
+                device_path: device_path.into(),
                 layout,
                 partition_format,
                 ..Default::default()
@@ -4798,7 +4865,7 @@ impl HostStorageSystem {
         &self,
         partition: HostScsiDiskPartition,
         block_range: HostDiskPartitionBlockRange,
-        partition_format: Option<String>,
+        partition_format: Option<CompactString>,
     ) -> Call<'_, HostDiskPartitionInfo> {
         crate::methods::compute_disk_partition_info_for_resize(
             self.client(),
@@ -4823,67 +4890,73 @@ impl HostStorageSystem {
         )
     }
     /// Calls `CreateNvmeOverRdmaAdapter` on this object.
-    pub fn create_nvme_over_rdma_adapter(&self, rdma_device_name: String) -> Call<'_, ()> {
+    pub fn create_nvme_over_rdma_adapter(
+        &self,
+        rdma_device_name: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::create_nvme_over_rdma_adapter(
             self.client(),
             &CreateNvmeOverRdmaAdapterRequestType {
                 this: self.reference().clone(),
-                rdma_device_name,
+                rdma_device_name: rdma_device_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `DeleteScsiLunState` on this object.
-    pub fn delete_scsi_lun_state(&self, lun_canonical_name: String) -> Call<'_, ()> {
+    pub fn delete_scsi_lun_state(
+        &self,
+        lun_canonical_name: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::delete_scsi_lun_state(
             self.client(),
             &DeleteScsiLunStateRequestType {
                 this: self.reference().clone(),
-                lun_canonical_name,
+                lun_canonical_name: lun_canonical_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `DeleteVffsVolumeState` on this object.
-    pub fn delete_vffs_volume_state(&self, vffs_uuid: String) -> Call<'_, ()> {
+    pub fn delete_vffs_volume_state(&self, vffs_uuid: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::delete_vffs_volume_state(
             self.client(),
             &DeleteVffsVolumeStateRequestType {
                 this: self.reference().clone(),
-                vffs_uuid,
+                vffs_uuid: vffs_uuid.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `DeleteVmfsVolumeState` on this object.
-    pub fn delete_vmfs_volume_state(&self, vmfs_uuid: String) -> Call<'_, ()> {
+    pub fn delete_vmfs_volume_state(&self, vmfs_uuid: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::delete_vmfs_volume_state(
             self.client(),
             &DeleteVmfsVolumeStateRequestType {
                 this: self.reference().clone(),
-                vmfs_uuid,
+                vmfs_uuid: vmfs_uuid.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `DestroyVffs` on this object.
-    pub fn destroy_vffs(&self, vffs_path: String) -> Call<'_, ()> {
+    pub fn destroy_vffs(&self, vffs_path: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::destroy_vffs(
             self.client(),
             &DestroyVffsRequestType {
                 this: self.reference().clone(),
-                vffs_path,
+                vffs_path: vffs_path.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `DetachScsiLun` on this object.
-    pub fn detach_scsi_lun(&self, lun_uuid: String) -> Call<'_, ()> {
+    pub fn detach_scsi_lun(&self, lun_uuid: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::detach_scsi_lun(
             self.client(),
             &DetachScsiLunRequestType {
                 this: self.reference().clone(),
-                lun_uuid,
+                lun_uuid: lun_uuid.into(),
                 ..Default::default()
             },
         )
@@ -4891,7 +4964,7 @@ impl HostStorageSystem {
     /// Calls `DetachScsiLunEx_Task` on this object; resolves to the view of the task it started.
     pub async fn detach_scsi_lun_ex_task(
         &self,
-        lun_uuid: Vec<String>,
+        lun_uuid: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::detach_scsi_lun_ex_task(
             self.client(),
@@ -4905,12 +4978,12 @@ impl HostStorageSystem {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `DisableMultipathPath` on this object.
-    pub fn disable_multipath_path(&self, path_name: String) -> Call<'_, ()> {
+    pub fn disable_multipath_path(&self, path_name: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::disable_multipath_path(
             self.client(),
             &DisableMultipathPathRequestType {
                 this: self.reference().clone(),
-                path_name,
+                path_name: path_name.into(),
                 ..Default::default()
             },
         )
@@ -4955,12 +5028,12 @@ impl HostStorageSystem {
         )
     }
     /// Calls `EnableMultipathPath` on this object.
-    pub fn enable_multipath_path(&self, path_name: String) -> Call<'_, ()> {
+    pub fn enable_multipath_path(&self, path_name: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::enable_multipath_path(
             self.client(),
             &EnableMultipathPathRequestType {
                 this: self.reference().clone(),
-                path_name,
+                path_name: path_name.into(),
                 ..Default::default()
             },
         )
@@ -4968,14 +5041,14 @@ impl HostStorageSystem {
     /// Calls `ExpandVmfsExtent` on this object.
     pub fn expand_vmfs_extent(
         &self,
-        vmfs_path: String,
+        vmfs_path: impl Into<CompactString>,
         extent: HostScsiDiskPartition,
     ) -> Call<'_, ()> {
         crate::methods::expand_vmfs_extent(
             self.client(),
             &ExpandVmfsExtentRequestType {
                 this: self.reference().clone(),
-                vmfs_path,
+                vmfs_path: vmfs_path.into(),
                 extent,
                 ..Default::default()
             },
@@ -4984,16 +5057,16 @@ impl HostStorageSystem {
     /// Calls `ExtendVffs` on this object.
     pub fn extend_vffs(
         &self,
-        vffs_path: String,
-        device_path: String,
+        vffs_path: impl Into<CompactString>,
+        device_path: impl Into<CompactString>,
         spec: Option<HostDiskPartitionSpec>,
     ) -> Call<'_, ()> {
         crate::methods::extend_vffs(
             self.client(),
             &ExtendVffsRequestType {
                 this: self.reference().clone(),
-                vffs_path,
-                device_path,
+                vffs_path: vffs_path.into(),
+                device_path: device_path.into(),
                 spec,
                 ..Default::default()
             },
@@ -5024,13 +5097,13 @@ impl HostStorageSystem {
     /// Calls `MarkAsLocal_Task` on this object; resolves to the view of the task it started.
     pub async fn mark_as_local_task(
         &self,
-        scsi_disk_uuid: String,
+        scsi_disk_uuid: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::mark_as_local_task(
             self.client(),
             &MarkAsLocalRequestType {
                 this: self.reference().clone(),
-                scsi_disk_uuid,
+                scsi_disk_uuid: scsi_disk_uuid.into(),
                 ..Default::default()
             },
         )
@@ -5040,13 +5113,13 @@ impl HostStorageSystem {
     /// Calls `MarkAsNonLocal_Task` on this object; resolves to the view of the task it started.
     pub async fn mark_as_non_local_task(
         &self,
-        scsi_disk_uuid: String,
+        scsi_disk_uuid: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::mark_as_non_local_task(
             self.client(),
             &MarkAsNonLocalRequestType {
                 this: self.reference().clone(),
-                scsi_disk_uuid,
+                scsi_disk_uuid: scsi_disk_uuid.into(),
                 ..Default::default()
             },
         )
@@ -5056,13 +5129,13 @@ impl HostStorageSystem {
     /// Calls `MarkAsNonSsd_Task` on this object; resolves to the view of the task it started.
     pub async fn mark_as_non_ssd_task(
         &self,
-        scsi_disk_uuid: String,
+        scsi_disk_uuid: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::mark_as_non_ssd_task(
             self.client(),
             &MarkAsNonSsdRequestType {
                 this: self.reference().clone(),
-                scsi_disk_uuid,
+                scsi_disk_uuid: scsi_disk_uuid.into(),
                 ..Default::default()
             },
         )
@@ -5072,13 +5145,13 @@ impl HostStorageSystem {
     /// Calls `MarkAsSsd_Task` on this object; resolves to the view of the task it started.
     pub async fn mark_as_ssd_task(
         &self,
-        scsi_disk_uuid: String,
+        scsi_disk_uuid: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::mark_as_ssd_task(
             self.client(),
             &MarkAsSsdRequestType {
                 this: self.reference().clone(),
-                scsi_disk_uuid,
+                scsi_disk_uuid: scsi_disk_uuid.into(),
                 ..Default::default()
             },
         )
@@ -5086,24 +5159,32 @@ impl HostStorageSystem {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `MarkForRemoval` on this object.
-    pub fn mark_for_removal(&self, hba_name: String, remove: bool) -> Call<'_, ()> {
+    pub fn mark_for_removal(
+        &self,
+        hba_name: impl Into<CompactString>,
+        remove: bool,
+    ) -> Call<'_, ()> {
         crate::methods::mark_for_removal(
             self.client(),
             &MarkForRemovalRequestType {
                 this: self.reference().clone(),
-                hba_name,
+                hba_name: hba_name.into(),
                 remove,
                 ..Default::default()
             },
         )
     }
     /// Calls `MarkPerenniallyReserved` on this object.
-    pub fn mark_perennially_reserved(&self, lun_uuid: String, state: bool) -> Call<'_, ()> {
+    pub fn mark_perennially_reserved(
+        &self,
+        lun_uuid: impl Into<CompactString>,
+        state: bool,
+    ) -> Call<'_, ()> {
         crate::methods::mark_perennially_reserved(
             self.client(),
             &MarkPerenniallyReservedRequestType {
                 this: self.reference().clone(),
-                lun_uuid,
+                lun_uuid: lun_uuid.into(),
                 state,
                 ..Default::default()
             },
@@ -5112,7 +5193,7 @@ impl HostStorageSystem {
     /// Calls `MarkPerenniallyReservedEx_Task` on this object; resolves to the view of the task it started.
     pub async fn mark_perennially_reserved_ex_task(
         &self,
-        lun_uuid: Vec<String>,
+        lun_uuid: Vec<CompactString>,
         state: bool,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::mark_perennially_reserved_ex_task(
@@ -5128,23 +5209,23 @@ impl HostStorageSystem {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `MountVffsVolume` on this object.
-    pub fn mount_vffs_volume(&self, vffs_uuid: String) -> Call<'_, ()> {
+    pub fn mount_vffs_volume(&self, vffs_uuid: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::mount_vffs_volume(
             self.client(),
             &MountVffsVolumeRequestType {
                 this: self.reference().clone(),
-                vffs_uuid,
+                vffs_uuid: vffs_uuid.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `MountVmfsVolume` on this object.
-    pub fn mount_vmfs_volume(&self, vmfs_uuid: String) -> Call<'_, ()> {
+    pub fn mount_vmfs_volume(&self, vmfs_uuid: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::mount_vmfs_volume(
             self.client(),
             &MountVmfsVolumeRequestType {
                 this: self.reference().clone(),
-                vmfs_uuid,
+                vmfs_uuid: vmfs_uuid.into(),
                 ..Default::default()
             },
         )
@@ -5152,7 +5233,7 @@ impl HostStorageSystem {
     /// Calls `MountVmfsVolumeEx_Task` on this object; resolves to the view of the task it started.
     pub async fn mount_vmfs_volume_ex_task(
         &self,
-        vmfs_uuid: Vec<String>,
+        vmfs_uuid: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::mount_vmfs_volume_ex_task(
             self.client(),
@@ -5166,7 +5247,10 @@ impl HostStorageSystem {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `QueryAvailableSsds` on this object.
-    pub fn query_available_ssds(&self, vffs_path: Option<String>) -> Call<'_, Vec<HostScsiDisk>> {
+    pub fn query_available_ssds(
+        &self,
+        vffs_path: Option<CompactString>,
+    ) -> Call<'_, Vec<HostScsiDisk>> {
         crate::methods::query_available_ssds(
             self.client(),
             &QueryAvailableSsdsRequestType {
@@ -5243,7 +5327,7 @@ impl HostStorageSystem {
     /// Calls `RemoveInternetScsiSendTargets` on this object.
     pub fn remove_internet_scsi_send_targets(
         &self,
-        i_scsi_hba_device: String,
+        i_scsi_hba_device: impl Into<CompactString>,
         targets: Vec<HostInternetScsiHbaSendTarget>,
         force: Option<bool>,
     ) -> Call<'_, ()> {
@@ -5251,7 +5335,7 @@ impl HostStorageSystem {
             self.client(),
             &RemoveInternetScsiSendTargetsRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
                 targets,
                 force,
                 ..Default::default()
@@ -5261,26 +5345,29 @@ impl HostStorageSystem {
     /// Calls `RemoveInternetScsiStaticTargets` on this object.
     pub fn remove_internet_scsi_static_targets(
         &self,
-        i_scsi_hba_device: String,
+        i_scsi_hba_device: impl Into<CompactString>,
         targets: Vec<HostInternetScsiHbaStaticTarget>,
     ) -> Call<'_, ()> {
         crate::methods::remove_internet_scsi_static_targets(
             self.client(),
             &RemoveInternetScsiStaticTargetsRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
                 targets,
                 ..Default::default()
             },
         )
     }
     /// Calls `RemoveNvmeOverRdmaAdapter` on this object.
-    pub fn remove_nvme_over_rdma_adapter(&self, hba_device_name: String) -> Call<'_, ()> {
+    pub fn remove_nvme_over_rdma_adapter(
+        &self,
+        hba_device_name: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::remove_nvme_over_rdma_adapter(
             self.client(),
             &RemoveNvmeOverRdmaAdapterRequestType {
                 this: self.reference().clone(),
-                hba_device_name,
+                hba_device_name: hba_device_name.into(),
                 ..Default::default()
             },
         )
@@ -5296,12 +5383,12 @@ impl HostStorageSystem {
         )
     }
     /// Calls `RescanHba` on this object.
-    pub fn rescan_hba(&self, hba_device: String) -> Call<'_, ()> {
+    pub fn rescan_hba(&self, hba_device: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::rescan_hba(
             self.client(),
             &RescanHbaRequestType {
                 this: self.reference().clone(),
-                hba_device,
+                hba_device: hba_device.into(),
                 ..Default::default()
             },
         )
@@ -5359,7 +5446,7 @@ impl HostStorageSystem {
     /// Calls `RetrieveDiskPartitionInfo` on this object.
     pub fn retrieve_disk_partition_info(
         &self,
-        device_path: Vec<String>,
+        device_path: Vec<CompactString>,
     ) -> Call<'_, Vec<HostDiskPartitionInfo>> {
         crate::methods::retrieve_disk_partition_info(
             self.client(),
@@ -5373,27 +5460,31 @@ impl HostStorageSystem {
     /// Calls `SetMultipathLunPolicy` on this object.
     pub fn set_multipath_lun_policy(
         &self,
-        lun_id: String,
+        lun_id: impl Into<CompactString>,
         policy: AnyHostMultipathInfoLogicalUnitPolicy,
     ) -> Call<'_, ()> {
         crate::methods::set_multipath_lun_policy(
             self.client(),
             &SetMultipathLunPolicyRequestType {
                 this: self.reference().clone(),
-                lun_id,
+                lun_id: lun_id.into(),
                 policy,
                 ..Default::default()
             },
         )
     }
     /// Calls `SetNFSUser` on this object.
-    pub fn set_nfs_user(&self, user: String, password: String) -> Call<'_, ()> {
+    pub fn set_nfs_user(
+        &self,
+        user: impl Into<CompactString>,
+        password: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::set_nfs_user(
             self.client(),
             &SetNFSUserRequestType {
                 this: self.reference().clone(),
-                user,
-                password,
+                user: user.into(),
+                password: password.into(),
                 ..Default::default()
             },
         )
@@ -5401,7 +5492,7 @@ impl HostStorageSystem {
     /// Calls `TurnDiskLocatorLedOff_Task` on this object; resolves to the view of the task it started.
     pub async fn turn_disk_locator_led_off_task(
         &self,
-        scsi_disk_uuids: Vec<String>,
+        scsi_disk_uuids: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::turn_disk_locator_led_off_task(
             self.client(),
@@ -5417,7 +5508,7 @@ impl HostStorageSystem {
     /// Calls `TurnDiskLocatorLedOn_Task` on this object; resolves to the view of the task it started.
     pub async fn turn_disk_locator_led_on_task(
         &self,
-        scsi_disk_uuids: Vec<String>,
+        scsi_disk_uuids: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::turn_disk_locator_led_on_task(
             self.client(),
@@ -5433,7 +5524,7 @@ impl HostStorageSystem {
     /// Calls `UnmapVmfsVolumeEx_Task` on this object; resolves to the view of the task it started.
     pub async fn unmap_vmfs_volume_ex_task(
         &self,
-        vmfs_uuid: Vec<String>,
+        vmfs_uuid: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::unmap_vmfs_volume_ex_task(
             self.client(),
@@ -5447,34 +5538,37 @@ impl HostStorageSystem {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `UnmountForceMountedVmfsVolume` on this object.
-    pub fn unmount_force_mounted_vmfs_volume(&self, vmfs_uuid: String) -> Call<'_, ()> {
+    pub fn unmount_force_mounted_vmfs_volume(
+        &self,
+        vmfs_uuid: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::unmount_force_mounted_vmfs_volume(
             self.client(),
             &UnmountForceMountedVmfsVolumeRequestType {
                 this: self.reference().clone(),
-                vmfs_uuid,
+                vmfs_uuid: vmfs_uuid.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `UnmountVffsVolume` on this object.
-    pub fn unmount_vffs_volume(&self, vffs_uuid: String) -> Call<'_, ()> {
+    pub fn unmount_vffs_volume(&self, vffs_uuid: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::unmount_vffs_volume(
             self.client(),
             &UnmountVffsVolumeRequestType {
                 this: self.reference().clone(),
-                vffs_uuid,
+                vffs_uuid: vffs_uuid.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `UnmountVmfsVolume` on this object.
-    pub fn unmount_vmfs_volume(&self, vmfs_uuid: String) -> Call<'_, ()> {
+    pub fn unmount_vmfs_volume(&self, vmfs_uuid: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::unmount_vmfs_volume(
             self.client(),
             &UnmountVmfsVolumeRequestType {
                 this: self.reference().clone(),
-                vmfs_uuid,
+                vmfs_uuid: vmfs_uuid.into(),
                 ..Default::default()
             },
         )
@@ -5482,7 +5576,7 @@ impl HostStorageSystem {
     /// Calls `UnmountVmfsVolumeEx_Task` on this object; resolves to the view of the task it started.
     pub async fn unmount_vmfs_volume_ex_task(
         &self,
-        vmfs_uuid: Vec<String>,
+        vmfs_uuid: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::unmount_vmfs_volume_ex_task(
             self.client(),
@@ -5498,14 +5592,14 @@ impl HostStorageSystem {
     /// Calls `UpdateDiskPartitions` on this object.
     pub fn update_disk_partitions(
         &self,
-        device_path: String,
+        device_path: impl Into<CompactString>,
         spec: HostDiskPartitionSpec,
     ) -> Call<'_, ()> {
         crate::methods::update_disk_partitions(
             self.client(),
             &UpdateDiskPartitionsRequestType {
                 this: self.reference().clone(),
-                device_path,
+                device_path: device_path.into(),
                 spec,
                 ..Default::default()
             },
@@ -5514,14 +5608,14 @@ impl HostStorageSystem {
     /// Calls `UpdateHppMultipathLunPolicy` on this object.
     pub fn update_hpp_multipath_lun_policy(
         &self,
-        lun_id: String,
+        lun_id: impl Into<CompactString>,
         policy: HostMultipathInfoHppLogicalUnitPolicy,
     ) -> Call<'_, ()> {
         crate::methods::update_hpp_multipath_lun_policy(
             self.client(),
             &UpdateHppMultipathLunPolicyRequestType {
                 this: self.reference().clone(),
-                lun_id,
+                lun_id: lun_id.into(),
                 policy,
                 ..Default::default()
             },
@@ -5530,7 +5624,7 @@ impl HostStorageSystem {
     /// Calls `UpdateInternetScsiAdvancedOptions` on this object.
     pub fn update_internet_scsi_advanced_options(
         &self,
-        i_scsi_hba_device: String,
+        i_scsi_hba_device: impl Into<CompactString>,
         target_set: Option<HostInternetScsiHbaTargetSet>,
         options: Vec<HostInternetScsiHbaParamValue>,
     ) -> Call<'_, ()> {
@@ -5538,7 +5632,7 @@ impl HostStorageSystem {
             self.client(),
             &UpdateInternetScsiAdvancedOptionsRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
                 target_set,
                 options,
                 ..Default::default()
@@ -5548,15 +5642,15 @@ impl HostStorageSystem {
     /// Calls `UpdateInternetScsiAlias` on this object.
     pub fn update_internet_scsi_alias(
         &self,
-        i_scsi_hba_device: String,
-        i_scsi_alias: String,
+        i_scsi_hba_device: impl Into<CompactString>,
+        i_scsi_alias: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::update_internet_scsi_alias(
             self.client(),
             &UpdateInternetScsiAliasRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
-                i_scsi_alias,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
+                i_scsi_alias: i_scsi_alias.into(),
                 ..Default::default()
             },
         )
@@ -5564,7 +5658,7 @@ impl HostStorageSystem {
     /// Calls `UpdateInternetScsiAuthenticationProperties` on this object.
     pub fn update_internet_scsi_authentication_properties(
         &self,
-        i_scsi_hba_device: String,
+        i_scsi_hba_device: impl Into<CompactString>,
         authentication_properties: HostInternetScsiHbaAuthenticationProperties,
         target_set: Option<HostInternetScsiHbaTargetSet>,
     ) -> Call<'_, ()> {
@@ -5572,7 +5666,7 @@ impl HostStorageSystem {
             self.client(),
             &UpdateInternetScsiAuthenticationPropertiesRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
                 authentication_properties,
                 target_set,
                 ..Default::default()
@@ -5582,7 +5676,7 @@ impl HostStorageSystem {
     /// Calls `UpdateInternetScsiDigestProperties` on this object.
     pub fn update_internet_scsi_digest_properties(
         &self,
-        i_scsi_hba_device: String,
+        i_scsi_hba_device: impl Into<CompactString>,
         target_set: Option<HostInternetScsiHbaTargetSet>,
         digest_properties: HostInternetScsiHbaDigestProperties,
     ) -> Call<'_, ()> {
@@ -5590,7 +5684,7 @@ impl HostStorageSystem {
             self.client(),
             &UpdateInternetScsiDigestPropertiesRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
                 target_set,
                 digest_properties,
                 ..Default::default()
@@ -5600,14 +5694,14 @@ impl HostStorageSystem {
     /// Calls `UpdateInternetScsiDiscoveryProperties` on this object.
     pub fn update_internet_scsi_discovery_properties(
         &self,
-        i_scsi_hba_device: String,
+        i_scsi_hba_device: impl Into<CompactString>,
         discovery_properties: HostInternetScsiHbaDiscoveryProperties,
     ) -> Call<'_, ()> {
         crate::methods::update_internet_scsi_discovery_properties(
             self.client(),
             &UpdateInternetScsiDiscoveryPropertiesRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
                 discovery_properties,
                 ..Default::default()
             },
@@ -5616,14 +5710,14 @@ impl HostStorageSystem {
     /// Calls `UpdateInternetScsiIPProperties` on this object.
     pub fn update_internet_scsi_ip_properties(
         &self,
-        i_scsi_hba_device: String,
+        i_scsi_hba_device: impl Into<CompactString>,
         ip_properties: HostInternetScsiHbaIPProperties,
     ) -> Call<'_, ()> {
         crate::methods::update_internet_scsi_ip_properties(
             self.client(),
             &UpdateInternetScsiIPPropertiesRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
                 ip_properties,
                 ..Default::default()
             },
@@ -5632,15 +5726,15 @@ impl HostStorageSystem {
     /// Calls `UpdateInternetScsiName` on this object.
     pub fn update_internet_scsi_name(
         &self,
-        i_scsi_hba_device: String,
-        i_scsi_name: String,
+        i_scsi_hba_device: impl Into<CompactString>,
+        i_scsi_name: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::update_internet_scsi_name(
             self.client(),
             &UpdateInternetScsiNameRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_device,
-                i_scsi_name,
+                i_scsi_hba_device: i_scsi_hba_device.into(),
+                i_scsi_name: i_scsi_name.into(),
                 ..Default::default()
             },
         )
@@ -5648,15 +5742,15 @@ impl HostStorageSystem {
     /// Calls `UpdateScsiLunDisplayName` on this object.
     pub fn update_scsi_lun_display_name(
         &self,
-        lun_uuid: String,
-        display_name: String,
+        lun_uuid: impl Into<CompactString>,
+        display_name: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::update_scsi_lun_display_name(
             self.client(),
             &UpdateScsiLunDisplayNameRequestType {
                 this: self.reference().clone(),
-                lun_uuid,
-                display_name,
+                lun_uuid: lun_uuid.into(),
+                display_name: display_name.into(),
                 ..Default::default()
             },
         )
@@ -5675,14 +5769,14 @@ impl HostStorageSystem {
     /// Calls `UpdateVmfsUnmapBandwidth` on this object.
     pub fn update_vmfs_unmap_bandwidth(
         &self,
-        vmfs_uuid: String,
+        vmfs_uuid: impl Into<CompactString>,
         unmap_bandwidth_spec: VmfsUnmapBandwidthSpec,
     ) -> Call<'_, ()> {
         crate::methods::update_vmfs_unmap_bandwidth(
             self.client(),
             &UpdateVmfsUnmapBandwidthRequestType {
                 this: self.reference().clone(),
-                vmfs_uuid,
+                vmfs_uuid: vmfs_uuid.into(),
                 unmap_bandwidth_spec,
                 ..Default::default()
             },
@@ -5691,15 +5785,15 @@ impl HostStorageSystem {
     /// Calls `UpdateVmfsUnmapPriority` on this object.
     pub fn update_vmfs_unmap_priority(
         &self,
-        vmfs_uuid: String,
-        unmap_priority: String,
+        vmfs_uuid: impl Into<CompactString>,
+        unmap_priority: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::update_vmfs_unmap_priority(
             self.client(),
             &UpdateVmfsUnmapPriorityRequestType {
                 this: self.reference().clone(),
-                vmfs_uuid,
-                unmap_priority,
+                vmfs_uuid: vmfs_uuid.into(),
+                unmap_priority: unmap_priority.into(),
                 ..Default::default()
             },
         )
@@ -5715,12 +5809,12 @@ impl HostStorageSystem {
         )
     }
     /// Calls `UpgradeVmfs` on this object.
-    pub fn upgrade_vmfs(&self, vmfs_path: String) -> Call<'_, ()> {
+    pub fn upgrade_vmfs(&self, vmfs_path: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::upgrade_vmfs(
             self.client(),
             &UpgradeVmfsRequestType {
                 this: self.reference().clone(),
-                vmfs_path,
+                vmfs_path: vmfs_path.into(),
                 ..Default::default()
             },
         )
@@ -5835,9 +5929,10 @@ impl HostSystem {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -6043,7 +6138,7 @@ impl HostSystem {
         )
     }
     /// Calls `QueryProductLockerLocation` on this object.
-    pub fn query_product_locker_location(&self) -> Call<'_, String> {
+    pub fn query_product_locker_location(&self) -> Call<'_, CompactString> {
         crate::methods::query_product_locker_location(
             self.client(),
             &QueryProductLockerLocationRequestType {
@@ -6171,13 +6266,13 @@ impl HostSystem {
     /// Calls `UpdateProductLockerLocation_Task` on this object; resolves to the view of the task it started.
     pub async fn update_product_locker_location_task(
         &self,
-        path: String,
+        path: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::update_product_locker_location_task(
             self.client(),
             &UpdateProductLockerLocationRequestType {
                 this: self.reference().clone(),
-                path,
+                path: path.into(),
                 ..Default::default()
             },
         )
@@ -6285,7 +6380,7 @@ impl HostVFlashManager {
     /// Calls `ConfigureVFlashResourceEx_Task` on this object; resolves to the view of the task it started.
     pub async fn configure_v_flash_resource_ex_task(
         &self,
-        device_path: Vec<String>,
+        device_path: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::configure_v_flash_resource_ex_task(
             self.client(),
@@ -6329,13 +6424,13 @@ impl HostVFlashManager {
     /// Calls `HostGetVFlashModuleDefaultConfig` on this object.
     pub fn host_get_v_flash_module_default_config(
         &self,
-        v_flash_module: String,
+        v_flash_module: impl Into<CompactString>,
     ) -> Call<'_, VirtualDiskVFlashCacheConfigInfo> {
         crate::methods::host_get_v_flash_module_default_config(
             self.client(),
             &HostGetVFlashModuleDefaultConfigRequestType {
                 this: self.reference().clone(),
-                v_flash_module,
+                v_flash_module: v_flash_module.into(),
                 ..Default::default()
             },
         )
@@ -6415,12 +6510,12 @@ impl HostVMotionSystem {
         )
     }
     /// Calls `SelectVnic` on this object.
-    pub fn select_vnic(&self, device: String) -> Call<'_, ()> {
+    pub fn select_vnic(&self, device: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::select_vnic(
             self.client(),
             &SelectVnicRequestType {
                 this: self.reference().clone(),
-                device,
+                device: device.into(),
                 ..Default::default()
             },
         )
@@ -6486,7 +6581,7 @@ impl HostVStorageObjectManager {
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-        control_flags: Vec<String>,
+        control_flags: Vec<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::host_clear_v_storage_object_control_flags(
             self.client(),
@@ -6624,14 +6719,14 @@ impl HostVStorageObjectManager {
     /// Calls `HostRegisterDisk` on this object.
     pub fn host_register_disk(
         &self,
-        path: String,
-        name: Option<String>,
+        path: impl Into<CompactString>,
+        name: Option<CompactString>,
     ) -> Call<'_, VStorageObject> {
         crate::methods::host_register_disk(
             self.client(),
             &HostRegisterDiskRequestType {
                 this: self.reference().clone(),
-                path,
+                path: path.into(),
                 name,
                 ..Default::default()
             },
@@ -6662,7 +6757,7 @@ impl HostVStorageObjectManager {
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-        name: String,
+        name: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::host_rename_v_storage_object(
             self.client(),
@@ -6670,7 +6765,7 @@ impl HostVStorageObjectManager {
                 this: self.reference().clone(),
                 id,
                 datastore,
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
@@ -6711,7 +6806,7 @@ impl HostVStorageObjectManager {
         id: ID,
         datastore: ManagedObjectReference,
         snapshot_id: Option<ID>,
-        prefix: Option<String>,
+        prefix: Option<CompactString>,
     ) -> Call<'_, Vec<KeyValue>> {
         crate::methods::host_retrieve_v_storage_object_metadata(
             self.client(),
@@ -6731,8 +6826,8 @@ impl HostVStorageObjectManager {
         id: ID,
         datastore: ManagedObjectReference,
         snapshot_id: Option<ID>,
-        key: String,
-    ) -> Call<'_, String> {
+        key: impl Into<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::host_retrieve_v_storage_object_metadata_value(
             self.client(),
             &HostRetrieveVStorageObjectMetadataValueRequestType {
@@ -6740,7 +6835,7 @@ impl HostVStorageObjectManager {
                 id,
                 datastore,
                 snapshot_id,
-                key,
+                key: key.into(),
                 ..Default::default()
             },
         )
@@ -6780,7 +6875,7 @@ impl HostVStorageObjectManager {
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-        control_flags: Vec<String>,
+        control_flags: Vec<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::host_set_v_storage_object_control_flags(
             self.client(),
@@ -6799,7 +6894,7 @@ impl HostVStorageObjectManager {
         id: ID,
         datastore: ManagedObjectReference,
         metadata: Vec<KeyValue>,
-        delete_keys: Vec<String>,
+        delete_keys: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::host_update_v_storage_object_metadata_task(
             self.client(),
@@ -6821,10 +6916,10 @@ impl HostVStorageObjectManager {
         id: ID,
         datastore: ManagedObjectReference,
         snapshot_id: ID,
-        name: String,
+        name: impl Into<CompactString>,
         profile: Vec<AnyVirtualMachineProfileSpec>,
         crypto: Option<AnyCryptoSpec>,
-        path: Option<String>,
+        path: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::host_v_storage_object_create_disk_from_snapshot_task(
             self.client(),
@@ -6833,7 +6928,7 @@ impl HostVStorageObjectManager {
                 id,
                 datastore,
                 snapshot_id,
-                name,
+                name: name.into(),
                 profile,
                 crypto,
                 path,
@@ -6848,7 +6943,7 @@ impl HostVStorageObjectManager {
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-        description: String,
+        description: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::host_v_storage_object_create_snapshot_task(
             self.client(),
@@ -6856,7 +6951,7 @@ impl HostVStorageObjectManager {
                 this: self.reference().clone(),
                 id,
                 datastore,
-                description,
+                description: description.into(),
                 ..Default::default()
             },
         )
@@ -6972,13 +7067,17 @@ impl HostVirtualNicManager {
     pub const AVAILABLE_FIELD: PropertyPath<Vec<CustomFieldDef>> =
         PropertyPath::new("availableField");
     /// Calls `DeselectVnicForNicType` on this object.
-    pub fn deselect_vnic_for_nic_type(&self, nic_type: String, device: String) -> Call<'_, ()> {
+    pub fn deselect_vnic_for_nic_type(
+        &self,
+        nic_type: impl Into<CompactString>,
+        device: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::deselect_vnic_for_nic_type(
             self.client(),
             &DeselectVnicForNicTypeRequestType {
                 this: self.reference().clone(),
-                nic_type,
-                device,
+                nic_type: nic_type.into(),
+                device: device.into(),
                 ..Default::default()
             },
         )
@@ -6986,25 +7085,29 @@ impl HostVirtualNicManager {
     /// Calls `QueryNetConfig` on this object.
     pub fn query_net_config(
         &self,
-        nic_type: String,
+        nic_type: impl Into<CompactString>,
     ) -> Call<'_, Option<VirtualNicManagerNetConfig>> {
         crate::methods::query_net_config(
             self.client(),
             &QueryNetConfigRequestType {
                 this: self.reference().clone(),
-                nic_type,
+                nic_type: nic_type.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `SelectVnicForNicType` on this object.
-    pub fn select_vnic_for_nic_type(&self, nic_type: String, device: String) -> Call<'_, ()> {
+    pub fn select_vnic_for_nic_type(
+        &self,
+        nic_type: impl Into<CompactString>,
+        device: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::select_vnic_for_nic_type(
             self.client(),
             &SelectVnicForNicTypeRequestType {
                 this: self.reference().clone(),
-                nic_type,
-                device,
+                nic_type: nic_type.into(),
+                device: device.into(),
                 ..Default::default()
             },
         )
@@ -7060,7 +7163,10 @@ impl HostVsanInternalSystem {
         &self.client
     }
     /// Calls `AbdicateDomOwnership` on this object.
-    pub fn abdicate_dom_ownership(&self, uuids: Vec<String>) -> Call<'_, Vec<String>> {
+    pub fn abdicate_dom_ownership(
+        &self,
+        uuids: Vec<CompactString>,
+    ) -> Call<'_, Vec<CompactString>> {
         crate::methods::abdicate_dom_ownership(
             self.client(),
             &AbdicateDomOwnershipRequestType {
@@ -7089,7 +7195,7 @@ impl HostVsanInternalSystem {
     /// Calls `DeleteVsanObjects` on this object.
     pub fn delete_vsan_objects(
         &self,
-        uuids: Vec<String>,
+        uuids: Vec<CompactString>,
         force: Option<bool>,
     ) -> Call<'_, Vec<HostVsanInternalSystemDeleteVsanObjectsResult>> {
         crate::methods::delete_vsan_objects(
@@ -7103,7 +7209,7 @@ impl HostVsanInternalSystem {
         )
     }
     /// Calls `GetVsanObjExtAttrs` on this object.
-    pub fn get_vsan_obj_ext_attrs(&self, uuids: Vec<String>) -> Call<'_, String> {
+    pub fn get_vsan_obj_ext_attrs(&self, uuids: Vec<CompactString>) -> Call<'_, CompactString> {
         crate::methods::get_vsan_obj_ext_attrs(
             self.client(),
             &GetVsanObjExtAttrsRequestType {
@@ -7114,7 +7220,10 @@ impl HostVsanInternalSystem {
         )
     }
     /// Calls `QueryCmmds` on this object.
-    pub fn query_cmmds(&self, queries: Vec<HostVsanInternalSystemCmmdsQuery>) -> Call<'_, String> {
+    pub fn query_cmmds(
+        &self,
+        queries: Vec<HostVsanInternalSystemCmmdsQuery>,
+    ) -> Call<'_, CompactString> {
         crate::methods::query_cmmds(
             self.client(),
             &QueryCmmdsRequestType {
@@ -7125,7 +7234,10 @@ impl HostVsanInternalSystem {
         )
     }
     /// Calls `QueryObjectsOnPhysicalVsanDisk` on this object.
-    pub fn query_objects_on_physical_vsan_disk(&self, disks: Vec<String>) -> Call<'_, String> {
+    pub fn query_objects_on_physical_vsan_disk(
+        &self,
+        disks: Vec<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::query_objects_on_physical_vsan_disk(
             self.client(),
             &QueryObjectsOnPhysicalVsanDiskRequestType {
@@ -7136,7 +7248,7 @@ impl HostVsanInternalSystem {
         )
     }
     /// Calls `QueryPhysicalVsanDisks` on this object.
-    pub fn query_physical_vsan_disks(&self, props: Vec<String>) -> Call<'_, String> {
+    pub fn query_physical_vsan_disks(&self, props: Vec<CompactString>) -> Call<'_, CompactString> {
         crate::methods::query_physical_vsan_disks(
             self.client(),
             &QueryPhysicalVsanDisksRequestType {
@@ -7147,7 +7259,7 @@ impl HostVsanInternalSystem {
         )
     }
     /// Calls `QuerySyncingVsanObjects` on this object.
-    pub fn query_syncing_vsan_objects(&self, uuids: Vec<String>) -> Call<'_, String> {
+    pub fn query_syncing_vsan_objects(&self, uuids: Vec<CompactString>) -> Call<'_, CompactString> {
         crate::methods::query_syncing_vsan_objects(
             self.client(),
             &QuerySyncingVsanObjectsRequestType {
@@ -7160,10 +7272,10 @@ impl HostVsanInternalSystem {
     /// Calls `QueryVsanObjectUuidsByFilter` on this object.
     pub fn query_vsan_object_uuids_by_filter(
         &self,
-        uuids: Vec<String>,
+        uuids: Vec<CompactString>,
         limit: Option<i32>,
         version: Option<i32>,
-    ) -> Call<'_, Vec<String>> {
+    ) -> Call<'_, Vec<CompactString>> {
         crate::methods::query_vsan_object_uuids_by_filter(
             self.client(),
             &QueryVsanObjectUuidsByFilterRequestType {
@@ -7176,7 +7288,7 @@ impl HostVsanInternalSystem {
         )
     }
     /// Calls `QueryVsanObjects` on this object.
-    pub fn query_vsan_objects(&self, uuids: Vec<String>) -> Call<'_, String> {
+    pub fn query_vsan_objects(&self, uuids: Vec<CompactString>) -> Call<'_, CompactString> {
         crate::methods::query_vsan_objects(
             self.client(),
             &QueryVsanObjectsRequestType {
@@ -7187,7 +7299,7 @@ impl HostVsanInternalSystem {
         )
     }
     /// Calls `QueryVsanStatistics` on this object.
-    pub fn query_vsan_statistics(&self, labels: Vec<String>) -> Call<'_, String> {
+    pub fn query_vsan_statistics(&self, labels: Vec<CompactString>) -> Call<'_, CompactString> {
         crate::methods::query_vsan_statistics(
             self.client(),
             &QueryVsanStatisticsRequestType {
@@ -7214,13 +7326,17 @@ impl HostVsanInternalSystem {
         )
     }
     /// Calls `ReconfigureDomObject` on this object.
-    pub fn reconfigure_dom_object(&self, uuid: String, policy: String) -> Call<'_, ()> {
+    pub fn reconfigure_dom_object(
+        &self,
+        uuid: impl Into<CompactString>,
+        policy: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::reconfigure_dom_object(
             self.client(),
             &ReconfigureDomObjectRequestType {
                 this: self.reference().clone(),
-                uuid,
-                policy,
+                uuid: uuid.into(),
+                policy: policy.into(),
                 ..Default::default()
             },
         )
@@ -7228,7 +7344,7 @@ impl HostVsanInternalSystem {
     /// Calls `RunVsanPhysicalDiskDiagnostics` on this object.
     pub fn run_vsan_physical_disk_diagnostics(
         &self,
-        disks: Vec<String>,
+        disks: Vec<CompactString>,
     ) -> Call<'_, Vec<HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult>> {
         crate::methods::run_vsan_physical_disk_diagnostics(
             self.client(),
@@ -7242,7 +7358,7 @@ impl HostVsanInternalSystem {
     /// Calls `UpgradeVsanObjects` on this object.
     pub fn upgrade_vsan_objects(
         &self,
-        uuids: Vec<String>,
+        uuids: Vec<CompactString>,
         new_version: i32,
     ) -> Call<'_, Vec<HostVsanInternalSystemVsanObjectOperationResult>> {
         crate::methods::upgrade_vsan_objects(
@@ -7360,7 +7476,7 @@ impl HostVsanSystem {
     /// Calls `QueryDisksForVsan` on this object.
     pub fn query_disks_for_vsan(
         &self,
-        canonical_name: Vec<String>,
+        canonical_name: Vec<CompactString>,
     ) -> Call<'_, Vec<VsanHostDiskResult>> {
         crate::methods::query_disks_for_vsan(
             self.client(),
@@ -7522,7 +7638,7 @@ impl HttpNfcLease {
     /// Property `transferProgress` (`xsd:int`).
     pub const TRANSFER_PROGRESS: PropertyPath<i32> = PropertyPath::new("transferProgress");
     /// Property `mode` (`xsd:string`).
-    pub const MODE: PropertyPath<String> = PropertyPath::new("mode");
+    pub const MODE: PropertyPath<CompactString> = PropertyPath::new("mode");
     /// Property `capabilities` (`HttpNfcLeaseCapabilities`).
     pub const CAPABILITIES: PropertyPath<HttpNfcLeaseCapabilities> =
         PropertyPath::new("capabilities");

@@ -210,14 +210,14 @@ impl IoFilterManager {
     /// Calls `InstallIoFilter_Task` on this object; resolves to the view of the task it started.
     pub async fn install_io_filter_task(
         &self,
-        vib_url: String,
+        vib_url: impl Into<CompactString>,
         comp_res: ManagedObjectReference,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::install_io_filter_task(
             self.client(),
             &InstallIoFilterRequestType {
                 this: self.reference().clone(),
-                vib_url,
+                vib_url: vib_url.into(),
                 comp_res,
                 ..Default::default()
             },
@@ -228,14 +228,14 @@ impl IoFilterManager {
     /// Calls `QueryDisksUsingFilter` on this object.
     pub fn query_disks_using_filter(
         &self,
-        filter_id: String,
+        filter_id: impl Into<CompactString>,
         comp_res: ManagedObjectReference,
     ) -> Call<'_, Vec<VirtualDiskId>> {
         crate::methods::query_disks_using_filter(
             self.client(),
             &QueryDisksUsingFilterRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 comp_res,
                 ..Default::default()
             },
@@ -258,14 +258,14 @@ impl IoFilterManager {
     /// Calls `QueryIoFilterIssues` on this object.
     pub fn query_io_filter_issues(
         &self,
-        filter_id: String,
+        filter_id: impl Into<CompactString>,
         comp_res: ManagedObjectReference,
     ) -> Call<'_, IoFilterQueryIssueResult> {
         crate::methods::query_io_filter_issues(
             self.client(),
             &QueryIoFilterIssuesRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 comp_res,
                 ..Default::default()
             },
@@ -274,14 +274,14 @@ impl IoFilterManager {
     /// Calls `ResolveInstallationErrorsOnCluster_Task` on this object; resolves to the view of the task it started.
     pub async fn resolve_installation_errors_on_cluster_task(
         &self,
-        filter_id: String,
+        filter_id: impl Into<CompactString>,
         cluster: ManagedObjectReference,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::resolve_installation_errors_on_cluster_task(
             self.client(),
             &ResolveInstallationErrorsOnClusterRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 cluster,
                 ..Default::default()
             },
@@ -292,14 +292,14 @@ impl IoFilterManager {
     /// Calls `ResolveInstallationErrorsOnHost_Task` on this object; resolves to the view of the task it started.
     pub async fn resolve_installation_errors_on_host_task(
         &self,
-        filter_id: String,
+        filter_id: impl Into<CompactString>,
         host: ManagedObjectReference,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::resolve_installation_errors_on_host_task(
             self.client(),
             &ResolveInstallationErrorsOnHostRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 host,
                 ..Default::default()
             },
@@ -310,14 +310,14 @@ impl IoFilterManager {
     /// Calls `UninstallIoFilter_Task` on this object; resolves to the view of the task it started.
     pub async fn uninstall_io_filter_task(
         &self,
-        filter_id: String,
+        filter_id: impl Into<CompactString>,
         comp_res: ManagedObjectReference,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::uninstall_io_filter_task(
             self.client(),
             &UninstallIoFilterRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 comp_res,
                 ..Default::default()
             },
@@ -328,17 +328,17 @@ impl IoFilterManager {
     /// Calls `UpgradeIoFilter_Task` on this object; resolves to the view of the task it started.
     pub async fn upgrade_io_filter_task(
         &self,
-        filter_id: String,
+        filter_id: impl Into<CompactString>,
         comp_res: ManagedObjectReference,
-        vib_url: String,
+        vib_url: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::upgrade_io_filter_task(
             self.client(),
             &UpgradeIoFilterRequestType {
                 this: self.reference().clone(),
-                filter_id,
+                filter_id: filter_id.into(),
                 comp_res,
-                vib_url,
+                vib_url: vib_url.into(),
                 ..Default::default()
             },
         )
@@ -400,15 +400,15 @@ impl IpPoolManager {
         &self,
         dc: ManagedObjectReference,
         pool_id: i32,
-        allocation_id: String,
-    ) -> Call<'_, String> {
+        allocation_id: impl Into<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::allocate_ipv4_address(
             self.client(),
             &AllocateIpv4AddressRequestType {
                 this: self.reference().clone(),
                 dc,
                 pool_id,
-                allocation_id,
+                allocation_id: allocation_id.into(),
                 ..Default::default()
             },
         )
@@ -418,15 +418,15 @@ impl IpPoolManager {
         &self,
         dc: ManagedObjectReference,
         pool_id: i32,
-        allocation_id: String,
-    ) -> Call<'_, String> {
+        allocation_id: impl Into<CompactString>,
+    ) -> Call<'_, CompactString> {
         crate::methods::allocate_ipv6_address(
             self.client(),
             &AllocateIpv6AddressRequestType {
                 this: self.reference().clone(),
                 dc,
                 pool_id,
-                allocation_id,
+                allocation_id: allocation_id.into(),
                 ..Default::default()
             },
         )
@@ -466,7 +466,7 @@ impl IpPoolManager {
         &self,
         dc: ManagedObjectReference,
         pool_id: i32,
-        extension_key: String,
+        extension_key: impl Into<CompactString>,
     ) -> Call<'_, Vec<IpPoolManagerIpAllocation>> {
         crate::methods::query_ip_allocations(
             self.client(),
@@ -474,7 +474,7 @@ impl IpPoolManager {
                 this: self.reference().clone(),
                 dc,
                 pool_id,
-                extension_key,
+                extension_key: extension_key.into(),
                 ..Default::default()
             },
         )
@@ -495,7 +495,7 @@ impl IpPoolManager {
         &self,
         dc: ManagedObjectReference,
         pool_id: i32,
-        allocation_id: String,
+        allocation_id: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::release_ip_allocation(
             self.client(),
@@ -503,7 +503,7 @@ impl IpPoolManager {
                 this: self.reference().clone(),
                 dc,
                 pool_id,
-                allocation_id,
+                allocation_id: allocation_id.into(),
                 ..Default::default()
             },
         )
@@ -571,35 +571,45 @@ impl IscsiManager {
         &self.client
     }
     /// Calls `BindVnic` on this object.
-    pub fn bind_vnic(&self, i_scsi_hba_name: String, vnic_device: String) -> Call<'_, ()> {
+    pub fn bind_vnic(
+        &self,
+        i_scsi_hba_name: impl Into<CompactString>,
+        vnic_device: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::bind_vnic(
             self.client(),
             &BindVnicRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_name,
-                vnic_device,
+                i_scsi_hba_name: i_scsi_hba_name.into(),
+                vnic_device: vnic_device.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `QueryBoundVnics` on this object.
-    pub fn query_bound_vnics(&self, i_scsi_hba_name: String) -> Call<'_, Vec<IscsiPortInfo>> {
+    pub fn query_bound_vnics(
+        &self,
+        i_scsi_hba_name: impl Into<CompactString>,
+    ) -> Call<'_, Vec<IscsiPortInfo>> {
         crate::methods::query_bound_vnics(
             self.client(),
             &QueryBoundVnicsRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_name,
+                i_scsi_hba_name: i_scsi_hba_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `QueryCandidateNics` on this object.
-    pub fn query_candidate_nics(&self, i_scsi_hba_name: String) -> Call<'_, Vec<IscsiPortInfo>> {
+    pub fn query_candidate_nics(
+        &self,
+        i_scsi_hba_name: impl Into<CompactString>,
+    ) -> Call<'_, Vec<IscsiPortInfo>> {
         crate::methods::query_candidate_nics(
             self.client(),
             &QueryCandidateNicsRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_name,
+                i_scsi_hba_name: i_scsi_hba_name.into(),
                 ..Default::default()
             },
         )
@@ -607,7 +617,7 @@ impl IscsiManager {
     /// Calls `QueryMigrationDependencies` on this object.
     pub fn query_migration_dependencies(
         &self,
-        pnic_device: Vec<String>,
+        pnic_device: Vec<CompactString>,
     ) -> Call<'_, IscsiMigrationDependency> {
         crate::methods::query_migration_dependencies(
             self.client(),
@@ -619,23 +629,29 @@ impl IscsiManager {
         )
     }
     /// Calls `QueryPnicStatus` on this object.
-    pub fn query_pnic_status(&self, pnic_device: String) -> Call<'_, IscsiStatus> {
+    pub fn query_pnic_status(
+        &self,
+        pnic_device: impl Into<CompactString>,
+    ) -> Call<'_, IscsiStatus> {
         crate::methods::query_pnic_status(
             self.client(),
             &QueryPnicStatusRequestType {
                 this: self.reference().clone(),
-                pnic_device,
+                pnic_device: pnic_device.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `QueryVnicStatus` on this object.
-    pub fn query_vnic_status(&self, vnic_device: String) -> Call<'_, IscsiStatus> {
+    pub fn query_vnic_status(
+        &self,
+        vnic_device: impl Into<CompactString>,
+    ) -> Call<'_, IscsiStatus> {
         crate::methods::query_vnic_status(
             self.client(),
             &QueryVnicStatusRequestType {
                 this: self.reference().clone(),
-                vnic_device,
+                vnic_device: vnic_device.into(),
                 ..Default::default()
             },
         )
@@ -643,16 +659,16 @@ impl IscsiManager {
     /// Calls `UnbindVnic` on this object.
     pub fn unbind_vnic(
         &self,
-        i_scsi_hba_name: String,
-        vnic_device: String,
+        i_scsi_hba_name: impl Into<CompactString>,
+        vnic_device: impl Into<CompactString>,
         force: bool,
     ) -> Call<'_, ()> {
         crate::methods::unbind_vnic(
             self.client(),
             &UnbindVnicRequestType {
                 this: self.reference().clone(),
-                i_scsi_hba_name,
-                vnic_device,
+                i_scsi_hba_name: i_scsi_hba_name.into(),
+                vnic_device: vnic_device.into(),
                 force,
                 ..Default::default()
             },

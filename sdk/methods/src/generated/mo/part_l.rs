@@ -57,7 +57,7 @@ impl LicenseAssignmentManager {
     /// Calls `QueryAssignedLicenses` on this object.
     pub fn query_assigned_licenses(
         &self,
-        entity_id: Option<String>,
+        entity_id: Option<CompactString>,
     ) -> Call<'_, Vec<LicenseAssignmentManagerLicenseAssignment>> {
         crate::methods::query_assigned_licenses(
             self.client(),
@@ -69,12 +69,12 @@ impl LicenseAssignmentManager {
         )
     }
     /// Calls `RemoveAssignedLicense` on this object.
-    pub fn remove_assigned_license(&self, entity_id: String) -> Call<'_, ()> {
+    pub fn remove_assigned_license(&self, entity_id: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::remove_assigned_license(
             self.client(),
             &RemoveAssignedLicenseRequestType {
                 this: self.reference().clone(),
-                entity_id,
+                entity_id: entity_id.into(),
                 ..Default::default()
             },
         )
@@ -82,16 +82,16 @@ impl LicenseAssignmentManager {
     /// Calls `UpdateAssignedLicense` on this object.
     pub fn update_assigned_license(
         &self,
-        entity: String,
-        license_key: String,
-        entity_display_name: Option<String>,
+        entity: impl Into<CompactString>,
+        license_key: impl Into<CompactString>,
+        entity_display_name: Option<CompactString>,
     ) -> Call<'_, LicenseManagerLicenseInfo> {
         crate::methods::update_assigned_license(
             self.client(),
             &UpdateAssignedLicenseRequestType {
                 this: self.reference().clone(),
-                entity,
-                license_key,
+                entity: entity.into(),
+                license_key: license_key.into(),
                 entity_display_name,
                 ..Default::default()
             },
@@ -157,7 +157,7 @@ impl LicenseManager {
     pub const FEATURE_INFO: PropertyPath<Vec<LicenseFeatureInfo>> =
         PropertyPath::new("featureInfo");
     /// Property `licensedEdition` (`xsd:string`).
-    pub const LICENSED_EDITION: PropertyPath<String> = PropertyPath::new("licensedEdition");
+    pub const LICENSED_EDITION: PropertyPath<CompactString> = PropertyPath::new("licensedEdition");
     /// Property `licenses` (`LicenseManagerLicenseInfo`, array).
     pub const LICENSES: PropertyPath<Vec<LicenseManagerLicenseInfo>> =
         PropertyPath::new("licenses");
@@ -170,14 +170,14 @@ impl LicenseManager {
     /// Calls `AddLicense` on this object.
     pub fn add_license(
         &self,
-        license_key: String,
+        license_key: impl Into<CompactString>,
         labels: Vec<KeyValue>,
     ) -> Call<'_, LicenseManagerLicenseInfo> {
         crate::methods::add_license(
             self.client(),
             &AddLicenseRequestType {
                 this: self.reference().clone(),
-                license_key,
+                license_key: license_key.into(),
                 labels,
                 ..Default::default()
             },
@@ -187,14 +187,14 @@ impl LicenseManager {
     pub fn check_license_feature(
         &self,
         host: Option<ManagedObjectReference>,
-        feature_key: String,
+        feature_key: impl Into<CompactString>,
     ) -> Call<'_, bool> {
         crate::methods::check_license_feature(
             self.client(),
             &CheckLicenseFeatureRequestType {
                 this: self.reference().clone(),
                 host,
-                feature_key,
+                feature_key: feature_key.into(),
                 ..Default::default()
             },
         )
@@ -216,12 +216,15 @@ impl LicenseManager {
         )
     }
     /// Calls `DecodeLicense` on this object.
-    pub fn decode_license(&self, license_key: String) -> Call<'_, LicenseManagerLicenseInfo> {
+    pub fn decode_license(
+        &self,
+        license_key: impl Into<CompactString>,
+    ) -> Call<'_, LicenseManagerLicenseInfo> {
         crate::methods::decode_license(
             self.client(),
             &DecodeLicenseRequestType {
                 this: self.reference().clone(),
-                license_key,
+                license_key: license_key.into(),
                 ..Default::default()
             },
         )
@@ -230,14 +233,14 @@ impl LicenseManager {
     pub fn disable_feature(
         &self,
         host: Option<ManagedObjectReference>,
-        feature_key: String,
+        feature_key: impl Into<CompactString>,
     ) -> Call<'_, bool> {
         crate::methods::disable_feature(
             self.client(),
             &DisableFeatureRequestType {
                 this: self.reference().clone(),
                 host,
-                feature_key,
+                feature_key: feature_key.into(),
                 ..Default::default()
             },
         )
@@ -246,14 +249,14 @@ impl LicenseManager {
     pub fn enable_feature(
         &self,
         host: Option<ManagedObjectReference>,
-        feature_key: String,
+        feature_key: impl Into<CompactString>,
     ) -> Call<'_, bool> {
         crate::methods::enable_feature(
             self.client(),
             &EnableFeatureRequestType {
                 this: self.reference().clone(),
                 host,
-                feature_key,
+                feature_key: feature_key.into(),
                 ..Default::default()
             },
         )
@@ -301,24 +304,28 @@ impl LicenseManager {
         )
     }
     /// Calls `RemoveLicense` on this object.
-    pub fn remove_license(&self, license_key: String) -> Call<'_, ()> {
+    pub fn remove_license(&self, license_key: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::remove_license(
             self.client(),
             &RemoveLicenseRequestType {
                 this: self.reference().clone(),
-                license_key,
+                license_key: license_key.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `RemoveLicenseLabel` on this object.
-    pub fn remove_license_label(&self, license_key: String, label_key: String) -> Call<'_, ()> {
+    pub fn remove_license_label(
+        &self,
+        license_key: impl Into<CompactString>,
+        label_key: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::remove_license_label(
             self.client(),
             &RemoveLicenseLabelRequestType {
                 this: self.reference().clone(),
-                license_key,
-                label_key,
+                license_key: license_key.into(),
+                label_key: label_key.into(),
                 ..Default::default()
             },
         )
@@ -327,7 +334,7 @@ impl LicenseManager {
     pub fn set_license_edition(
         &self,
         host: Option<ManagedObjectReference>,
-        feature_key: Option<String>,
+        feature_key: Option<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::set_license_edition(
             self.client(),
@@ -342,14 +349,14 @@ impl LicenseManager {
     /// Calls `UpdateLicense` on this object.
     pub fn update_license(
         &self,
-        license_key: String,
+        license_key: impl Into<CompactString>,
         labels: Vec<KeyValue>,
     ) -> Call<'_, LicenseManagerLicenseInfo> {
         crate::methods::update_license(
             self.client(),
             &UpdateLicenseRequestType {
                 this: self.reference().clone(),
-                license_key,
+                license_key: license_key.into(),
                 labels,
                 ..Default::default()
             },
@@ -358,17 +365,17 @@ impl LicenseManager {
     /// Calls `UpdateLicenseLabel` on this object.
     pub fn update_license_label(
         &self,
-        license_key: String,
-        label_key: String,
-        label_value: String,
+        license_key: impl Into<CompactString>,
+        label_key: impl Into<CompactString>,
+        label_value: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::update_license_label(
             self.client(),
             &UpdateLicenseLabelRequestType {
                 this: self.reference().clone(),
-                license_key,
-                label_key,
-                label_value,
+                license_key: license_key.into(),
+                label_key: label_key.into(),
+                label_value: label_value.into(),
                 ..Default::default()
             },
         )

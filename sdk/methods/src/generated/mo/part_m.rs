@@ -66,9 +66,10 @@ impl ManagedEntity {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -112,13 +113,13 @@ impl ManagedEntity {
     /// Calls `Rename_Task` on this object; resolves to the view of the task it started.
     pub async fn rename_task(
         &self,
-        new_name: String,
+        new_name: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::rename_task(
             self.client(),
             &RenameRequestType {
                 this: self.reference().clone(),
-                new_name,
+                new_name: new_name.into(),
                 ..Default::default()
             },
         )

@@ -56,7 +56,7 @@ impl Network {
     /// Property `vm` (`ManagedObjectReference`, array, optional).
     pub const VM: PropertyPath<Vec<ManagedObjectReference>> = PropertyPath::new("vm");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `parent` (`ManagedObjectReference`, optional).
     pub const PARENT: PropertyPath<ManagedObjectReference> = PropertyPath::new("parent");
     /// Property `customValue` (`CustomFieldValue`, array, optional).
@@ -74,7 +74,8 @@ impl Network {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");

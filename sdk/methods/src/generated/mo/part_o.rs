@@ -60,7 +60,7 @@ impl OpaqueNetwork {
     /// Property `vm` (`ManagedObjectReference`, array, optional).
     pub const VM: PropertyPath<Vec<ManagedObjectReference>> = PropertyPath::new("vm");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `parent` (`ManagedObjectReference`, optional).
     pub const PARENT: PropertyPath<ManagedObjectReference> = PropertyPath::new("parent");
     /// Property `customValue` (`CustomFieldValue`, array, optional).
@@ -78,7 +78,8 @@ impl OpaqueNetwork {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -152,7 +153,7 @@ impl OptionManager {
     /// Property `setting` (`OptionValue`, array, optional).
     pub const SETTING: PropertyPath<Vec<AnyOptionValue>> = PropertyPath::new("setting");
     /// Calls `QueryOptions` on this object.
-    pub fn query_options(&self, name: Option<String>) -> Call<'_, Vec<AnyOptionValue>> {
+    pub fn query_options(&self, name: Option<CompactString>) -> Call<'_, Vec<AnyOptionValue>> {
         crate::methods::query_options(
             self.client(),
             &QueryOptionsRequestType {
@@ -314,7 +315,7 @@ impl OvfManager {
     /// Calls `CreateImportSpec` on this object.
     pub fn create_import_spec(
         &self,
-        ovf_descriptor: String,
+        ovf_descriptor: impl Into<CompactString>,
         resource_pool: ManagedObjectReference,
         datastore: ManagedObjectReference,
         cisp: AnyOvfCreateImportSpecParams,
@@ -323,7 +324,7 @@ impl OvfManager {
             self.client(),
             &CreateImportSpecRequestType {
                 this: self.reference().clone(),
-                ovf_descriptor,
+                ovf_descriptor: ovf_descriptor.into(),
                 resource_pool,
                 datastore,
                 cisp,
@@ -334,14 +335,14 @@ impl OvfManager {
     /// Calls `ParseDescriptor` on this object.
     pub fn parse_descriptor(
         &self,
-        ovf_descriptor: String,
+        ovf_descriptor: impl Into<CompactString>,
         pdp: OvfParseDescriptorParams,
     ) -> Call<'_, OvfParseDescriptorResult> {
         crate::methods::parse_descriptor(
             self.client(),
             &ParseDescriptorRequestType {
                 this: self.reference().clone(),
-                ovf_descriptor,
+                ovf_descriptor: ovf_descriptor.into(),
                 pdp,
                 ..Default::default()
             },
@@ -350,7 +351,7 @@ impl OvfManager {
     /// Calls `ValidateHost` on this object.
     pub fn validate_host(
         &self,
-        ovf_descriptor: String,
+        ovf_descriptor: impl Into<CompactString>,
         host: ManagedObjectReference,
         vhp: OvfValidateHostParams,
     ) -> Call<'_, OvfValidateHostResult> {
@@ -358,7 +359,7 @@ impl OvfManager {
             self.client(),
             &ValidateHostRequestType {
                 this: self.reference().clone(),
-                ovf_descriptor,
+                ovf_descriptor: ovf_descriptor.into(),
                 host,
                 vhp,
                 ..Default::default()

@@ -255,7 +255,7 @@ impl Profile {
     /// Property `description` (`ProfileDescription`, optional).
     pub const DESCRIPTION: PropertyPath<ProfileDescription> = PropertyPath::new("description");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `createdTime` (`xsd:dateTime`).
     pub const CREATED_TIME: PropertyPath<DateTime> = PropertyPath::new("createdTime");
     /// Property `modifiedTime` (`xsd:dateTime`).
@@ -263,7 +263,8 @@ impl Profile {
     /// Property `entity` (`ManagedObjectReference`, array, optional).
     pub const ENTITY: PropertyPath<Vec<ManagedObjectReference>> = PropertyPath::new("entity");
     /// Property `complianceStatus` (`xsd:string`).
-    pub const COMPLIANCE_STATUS: PropertyPath<String> = PropertyPath::new("complianceStatus");
+    pub const COMPLIANCE_STATUS: PropertyPath<CompactString> =
+        PropertyPath::new("complianceStatus");
     /// Calls `AssociateProfile` on this object.
     pub fn associate_profile(&self, entity: Vec<ManagedObjectReference>) -> Call<'_, ()> {
         crate::methods::associate_profile(
@@ -313,7 +314,7 @@ impl Profile {
         )
     }
     /// Calls `ExportProfile` on this object.
-    pub fn export_profile(&self) -> Call<'_, String> {
+    pub fn export_profile(&self) -> Call<'_, CompactString> {
         crate::methods::export_profile(
             self.client(),
             &ExportProfileRequestType {
@@ -435,7 +436,7 @@ impl ProfileComplianceManager {
     /// Calls `QueryExpressionMetadata` on this object.
     pub fn query_expression_metadata(
         &self,
-        expression_name: Vec<String>,
+        expression_name: Vec<CompactString>,
         profile: Option<ManagedObjectReference>,
     ) -> Call<'_, Vec<ProfileExpressionMetadata>> {
         crate::methods::query_expression_metadata(
@@ -531,7 +532,7 @@ impl ProfileManager {
     /// Calls `QueryPolicyMetadata` on this object.
     pub fn query_policy_metadata(
         &self,
-        policy_name: Vec<String>,
+        policy_name: Vec<CompactString>,
         profile: Option<ManagedObjectReference>,
     ) -> Call<'_, Vec<ProfilePolicyMetadata>> {
         crate::methods::query_policy_metadata(
@@ -597,12 +598,12 @@ impl PropertyCollector {
     /// Property `filter` (`ManagedObjectReference`, array, optional).
     pub const FILTER: PropertyPath<Vec<ManagedObjectReference>> = PropertyPath::new("filter");
     /// Calls `CancelRetrievePropertiesEx` on this object.
-    pub fn cancel_retrieve_properties_ex(&self, token: String) -> Call<'_, ()> {
+    pub fn cancel_retrieve_properties_ex(&self, token: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::cancel_retrieve_properties_ex(
             self.client(),
             &CancelRetrievePropertiesExRequestType {
                 this: self.reference().clone(),
-                token,
+                token: token.into(),
                 ..Default::default()
             },
         )
@@ -618,7 +619,7 @@ impl PropertyCollector {
         )
     }
     /// Calls `CheckForUpdates` on this object.
-    pub fn check_for_updates(&self, version: Option<String>) -> Call<'_, Option<UpdateSet>> {
+    pub fn check_for_updates(&self, version: Option<CompactString>) -> Call<'_, Option<UpdateSet>> {
         crate::methods::check_for_updates(
             self.client(),
             &CheckForUpdatesRequestType {
@@ -629,12 +630,15 @@ impl PropertyCollector {
         )
     }
     /// Calls `ContinueRetrievePropertiesEx` on this object.
-    pub fn continue_retrieve_properties_ex(&self, token: String) -> Call<'_, RetrieveResult> {
+    pub fn continue_retrieve_properties_ex(
+        &self,
+        token: impl Into<CompactString>,
+    ) -> Call<'_, RetrieveResult> {
         crate::methods::continue_retrieve_properties_ex(
             self.client(),
             &ContinueRetrievePropertiesExRequestType {
                 this: self.reference().clone(),
-                token,
+                token: token.into(),
                 ..Default::default()
             },
         )
@@ -706,7 +710,7 @@ impl PropertyCollector {
         )
     }
     /// Calls `WaitForUpdates` on this object.
-    pub fn wait_for_updates(&self, version: Option<String>) -> Call<'_, UpdateSet> {
+    pub fn wait_for_updates(&self, version: Option<CompactString>) -> Call<'_, UpdateSet> {
         crate::methods::wait_for_updates(
             self.client(),
             &WaitForUpdatesRequestType {
@@ -719,7 +723,7 @@ impl PropertyCollector {
     /// Calls `WaitForUpdatesEx` on this object.
     pub fn wait_for_updates_ex(
         &self,
-        version: Option<String>,
+        version: Option<CompactString>,
         options: Option<WaitOptions>,
     ) -> Call<'_, Option<UpdateSet>> {
         crate::methods::wait_for_updates_ex(

@@ -61,18 +61,18 @@ impl ReflectManagedMethodExecuter {
     /// Calls `ExecuteSoap` on this object.
     pub fn execute_soap(
         &self,
-        moid: String,
-        version: String,
-        method: String,
+        moid: impl Into<CompactString>,
+        version: impl Into<CompactString>,
+        method: impl Into<CompactString>,
         argument: Vec<ReflectManagedMethodExecuterSoapArgument>,
     ) -> Call<'_, Option<ReflectManagedMethodExecuterSoapResult>> {
         crate::methods::execute_soap(
             self.client(),
             &ExecuteSoapRequestType {
                 this: self.reference().clone(),
-                moid,
-                version,
-                method,
+                moid: moid.into(),
+                version: version.into(),
+                method: method.into(),
                 argument,
                 ..Default::default()
             },
@@ -81,17 +81,17 @@ impl ReflectManagedMethodExecuter {
     /// Calls `FetchSoap` on this object.
     pub fn fetch_soap(
         &self,
-        moid: String,
-        version: String,
-        prop: String,
+        moid: impl Into<CompactString>,
+        version: impl Into<CompactString>,
+        prop: impl Into<CompactString>,
     ) -> Call<'_, Option<ReflectManagedMethodExecuterSoapResult>> {
         crate::methods::fetch_soap(
             self.client(),
             &FetchSoapRequestType {
                 this: self.reference().clone(),
-                moid,
-                version,
-                prop,
+                moid: moid.into(),
+                version: version.into(),
+                prop: prop.into(),
                 ..Default::default()
             },
         )
@@ -219,7 +219,7 @@ impl ResourcePool {
     /// Property `config` (`ResourceConfigSpec`).
     pub const CONFIG: PropertyPath<ResourceConfigSpec> = PropertyPath::new("config");
     /// Property `namespace` (`xsd:string`, optional).
-    pub const NAMESPACE: PropertyPath<String> = PropertyPath::new("namespace");
+    pub const NAMESPACE: PropertyPath<CompactString> = PropertyPath::new("namespace");
     /// Property `childConfiguration` (`ResourceConfigSpec`, array, optional).
     pub const CHILD_CONFIGURATION: PropertyPath<Vec<ResourceConfigSpec>> =
         PropertyPath::new("childConfiguration");
@@ -240,9 +240,10 @@ impl ResourcePool {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -282,14 +283,14 @@ impl ResourcePool {
     /// Calls `CreateResourcePool` on this object.
     pub fn create_resource_pool(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         spec: ResourceConfigSpec,
     ) -> Call<'_, ManagedObjectReference> {
         crate::methods::create_resource_pool(
             self.client(),
             &CreateResourcePoolRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 spec,
                 ..Default::default()
             },
@@ -298,7 +299,7 @@ impl ResourcePool {
     /// Calls `CreateVApp` on this object.
     pub fn create_v_app(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         res_spec: ResourceConfigSpec,
         config_spec: VAppConfigSpec,
         vm_folder: Option<ManagedObjectReference>,
@@ -307,7 +308,7 @@ impl ResourcePool {
             self.client(),
             &CreateVAppRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 res_spec,
                 config_spec,
                 vm_folder,
@@ -377,15 +378,15 @@ impl ResourcePool {
     /// Calls `RegisterChildVM_Task` on this object; resolves to the view of the task it started.
     pub async fn register_child_vm_task(
         &self,
-        path: String,
-        name: Option<String>,
+        path: impl Into<CompactString>,
+        name: Option<CompactString>,
         host: Option<ManagedObjectReference>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::register_child_vm_task(
             self.client(),
             &RegisterChildVMRequestType {
                 this: self.reference().clone(),
-                path,
+                path: path.into(),
                 name,
                 host,
                 ..Default::default()
@@ -411,7 +412,7 @@ impl ResourcePool {
     /// Calls `UpdateConfig` on this object.
     pub fn update_config(
         &self,
-        name: Option<String>,
+        name: Option<CompactString>,
         config: Option<ResourceConfigSpec>,
     ) -> Call<'_, ()> {
         crate::methods::update_config(

@@ -257,7 +257,7 @@ impl SearchIndex {
     pub fn find_all_by_dns_name(
         &self,
         datacenter: Option<ManagedObjectReference>,
-        dns_name: String,
+        dns_name: impl Into<CompactString>,
         vm_search: bool,
     ) -> Call<'_, Vec<ManagedObjectReference>> {
         crate::methods::find_all_by_dns_name(
@@ -265,7 +265,7 @@ impl SearchIndex {
             &FindAllByDnsNameRequestType {
                 this: self.reference().clone(),
                 datacenter,
-                dns_name,
+                dns_name: dns_name.into(),
                 vm_search,
                 ..Default::default()
             },
@@ -275,7 +275,7 @@ impl SearchIndex {
     pub fn find_all_by_ip(
         &self,
         datacenter: Option<ManagedObjectReference>,
-        ip: String,
+        ip: impl Into<CompactString>,
         vm_search: bool,
     ) -> Call<'_, Vec<ManagedObjectReference>> {
         crate::methods::find_all_by_ip(
@@ -283,7 +283,7 @@ impl SearchIndex {
             &FindAllByIpRequestType {
                 this: self.reference().clone(),
                 datacenter,
-                ip,
+                ip: ip.into(),
                 vm_search,
                 ..Default::default()
             },
@@ -293,7 +293,7 @@ impl SearchIndex {
     pub fn find_all_by_uuid(
         &self,
         datacenter: Option<ManagedObjectReference>,
-        uuid: String,
+        uuid: impl Into<CompactString>,
         vm_search: bool,
         instance_uuid: Option<bool>,
     ) -> Call<'_, Vec<ManagedObjectReference>> {
@@ -302,7 +302,7 @@ impl SearchIndex {
             &FindAllByUuidRequestType {
                 this: self.reference().clone(),
                 datacenter,
-                uuid,
+                uuid: uuid.into(),
                 vm_search,
                 instance_uuid,
                 ..Default::default()
@@ -313,14 +313,14 @@ impl SearchIndex {
     pub fn find_by_datastore_path(
         &self,
         datacenter: ManagedObjectReference,
-        path: String,
+        path: impl Into<CompactString>,
     ) -> Call<'_, Option<ManagedObjectReference>> {
         crate::methods::find_by_datastore_path(
             self.client(),
             &FindByDatastorePathRequestType {
                 this: self.reference().clone(),
                 datacenter,
-                path,
+                path: path.into(),
                 ..Default::default()
             },
         )
@@ -329,7 +329,7 @@ impl SearchIndex {
     pub fn find_by_dns_name(
         &self,
         datacenter: Option<ManagedObjectReference>,
-        dns_name: String,
+        dns_name: impl Into<CompactString>,
         vm_search: bool,
     ) -> Call<'_, Option<ManagedObjectReference>> {
         crate::methods::find_by_dns_name(
@@ -337,7 +337,7 @@ impl SearchIndex {
             &FindByDnsNameRequestType {
                 this: self.reference().clone(),
                 datacenter,
-                dns_name,
+                dns_name: dns_name.into(),
                 vm_search,
                 ..Default::default()
             },
@@ -346,13 +346,13 @@ impl SearchIndex {
     /// Calls `FindByInventoryPath` on this object.
     pub fn find_by_inventory_path(
         &self,
-        inventory_path: String,
+        inventory_path: impl Into<CompactString>,
     ) -> Call<'_, Option<ManagedObjectReference>> {
         crate::methods::find_by_inventory_path(
             self.client(),
             &FindByInventoryPathRequestType {
                 this: self.reference().clone(),
-                inventory_path,
+                inventory_path: inventory_path.into(),
                 ..Default::default()
             },
         )
@@ -361,7 +361,7 @@ impl SearchIndex {
     pub fn find_by_ip(
         &self,
         datacenter: Option<ManagedObjectReference>,
-        ip: String,
+        ip: impl Into<CompactString>,
         vm_search: bool,
     ) -> Call<'_, Option<ManagedObjectReference>> {
         crate::methods::find_by_ip(
@@ -369,7 +369,7 @@ impl SearchIndex {
             &FindByIpRequestType {
                 this: self.reference().clone(),
                 datacenter,
-                ip,
+                ip: ip.into(),
                 vm_search,
                 ..Default::default()
             },
@@ -379,7 +379,7 @@ impl SearchIndex {
     pub fn find_by_uuid(
         &self,
         datacenter: Option<ManagedObjectReference>,
-        uuid: String,
+        uuid: impl Into<CompactString>,
         vm_search: bool,
         instance_uuid: Option<bool>,
     ) -> Call<'_, Option<ManagedObjectReference>> {
@@ -388,7 +388,7 @@ impl SearchIndex {
             &FindByUuidRequestType {
                 this: self.reference().clone(),
                 datacenter,
-                uuid,
+                uuid: uuid.into(),
                 vm_search,
                 instance_uuid,
                 ..Default::default()
@@ -399,14 +399,14 @@ impl SearchIndex {
     pub fn find_child(
         &self,
         entity: ManagedObjectReference,
-        name: String,
+        name: impl Into<CompactString>,
     ) -> Call<'_, Option<ManagedObjectReference>> {
         crate::methods::find_child(
             self.client(),
             &FindChildRequestType {
                 this: self.reference().clone(),
                 entity,
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
@@ -482,7 +482,7 @@ impl ServiceInstance {
         &self,
         vm: ManagedObjectReference,
         host: Vec<ManagedObjectReference>,
-        compatibility: Vec<String>,
+        compatibility: Vec<CompactString>,
     ) -> Call<'_, Vec<HostVMotionCompatibility>> {
         crate::methods::query_v_motion_compatibility(
             self.client(),
@@ -520,7 +520,7 @@ impl ServiceInstance {
         &self,
         vm: Vec<ManagedObjectReference>,
         state: Option<VirtualMachinePowerState>,
-        test_type: Vec<String>,
+        test_type: Vec<CompactString>,
         pool: Option<ManagedObjectReference>,
         host: Option<ManagedObjectReference>,
     ) -> Call<'_, Vec<AnyEvent>> {
@@ -592,8 +592,8 @@ impl ServiceManager {
     /// Calls `QueryServiceList` on this object.
     pub fn query_service_list(
         &self,
-        service_name: Option<String>,
-        location: Vec<String>,
+        service_name: Option<CompactString>,
+        location: Vec<CompactString>,
     ) -> Call<'_, Vec<ServiceManagerServiceInfo>> {
         crate::methods::query_service_list(
             self.client(),
@@ -660,17 +660,17 @@ impl SessionManager {
     /// Property `currentSession` (`UserSession`, optional).
     pub const CURRENT_SESSION: PropertyPath<UserSession> = PropertyPath::new("currentSession");
     /// Property `message` (`xsd:string`, optional).
-    pub const MESSAGE: PropertyPath<String> = PropertyPath::new("message");
+    pub const MESSAGE: PropertyPath<CompactString> = PropertyPath::new("message");
     /// Property `messageLocaleList` (`xsd:string`, array, optional).
-    pub const MESSAGE_LOCALE_LIST: PropertyPath<Vec<String>> =
+    pub const MESSAGE_LOCALE_LIST: PropertyPath<Vec<CompactString>> =
         PropertyPath::new("messageLocaleList");
     /// Property `supportedLocaleList` (`xsd:string`, array, optional).
-    pub const SUPPORTED_LOCALE_LIST: PropertyPath<Vec<String>> =
+    pub const SUPPORTED_LOCALE_LIST: PropertyPath<Vec<CompactString>> =
         PropertyPath::new("supportedLocaleList");
     /// Property `defaultLocale` (`xsd:string`).
-    pub const DEFAULT_LOCALE: PropertyPath<String> = PropertyPath::new("defaultLocale");
+    pub const DEFAULT_LOCALE: PropertyPath<CompactString> = PropertyPath::new("defaultLocale");
     /// Calls `AcquireCloneTicket` on this object.
-    pub fn acquire_clone_ticket(&self) -> Call<'_, String> {
+    pub fn acquire_clone_ticket(&self) -> Call<'_, CompactString> {
         crate::methods::acquire_clone_ticket(
             self.client(),
             &AcquireCloneTicketRequestType {
@@ -694,23 +694,26 @@ impl SessionManager {
         )
     }
     /// Calls `AcquireLocalTicket` on this object.
-    pub fn acquire_local_ticket(&self, user_name: String) -> Call<'_, SessionManagerLocalTicket> {
+    pub fn acquire_local_ticket(
+        &self,
+        user_name: impl Into<CompactString>,
+    ) -> Call<'_, SessionManagerLocalTicket> {
         crate::methods::acquire_local_ticket(
             self.client(),
             &AcquireLocalTicketRequestType {
                 this: self.reference().clone(),
-                user_name,
+                user_name: user_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `CloneSession` on this object.
-    pub fn clone_session(&self, clone_ticket: String) -> Call<'_, UserSession> {
+    pub fn clone_session(&self, clone_ticket: impl Into<CompactString>) -> Call<'_, UserSession> {
         crate::methods::clone_session(
             self.client(),
             &CloneSessionRequestType {
                 this: self.reference().clone(),
-                clone_ticket,
+                clone_ticket: clone_ticket.into(),
                 ..Default::default()
             },
         )
@@ -718,14 +721,14 @@ impl SessionManager {
     /// Calls `ImpersonateUser` on this object.
     pub fn impersonate_user(
         &self,
-        user_name: String,
-        locale: Option<String>,
+        user_name: impl Into<CompactString>,
+        locale: Option<CompactString>,
     ) -> Call<'_, UserSession> {
         crate::methods::impersonate_user(
             self.client(),
             &ImpersonateUserRequestType {
                 this: self.reference().clone(),
-                user_name,
+                user_name: user_name.into(),
                 locale,
                 ..Default::default()
             },
@@ -734,16 +737,16 @@ impl SessionManager {
     /// Calls `Login` on this object.
     pub fn login(
         &self,
-        user_name: String,
-        password: String,
-        locale: Option<String>,
+        user_name: impl Into<CompactString>,
+        password: impl Into<CompactString>,
+        locale: Option<CompactString>,
     ) -> Call<'_, UserSession> {
         crate::methods::login(
             self.client(),
             &LoginRequestType {
                 this: self.reference().clone(),
-                user_name,
-                password,
+                user_name: user_name.into(),
+                password: password.into(),
                 locale,
                 ..Default::default()
             },
@@ -752,21 +755,21 @@ impl SessionManager {
     /// Calls `LoginBySSPI` on this object.
     pub fn login_by_sspi(
         &self,
-        base64_token: String,
-        locale: Option<String>,
+        base64_token: impl Into<CompactString>,
+        locale: Option<CompactString>,
     ) -> Call<'_, UserSession> {
         crate::methods::login_by_sspi(
             self.client(),
             &LoginBySSPIRequestType {
                 this: self.reference().clone(),
-                base64_token,
+                base64_token: base64_token.into(),
                 locale,
                 ..Default::default()
             },
         )
     }
     /// Calls `LoginByToken` on this object.
-    pub fn login_by_token(&self, locale: Option<String>) -> Call<'_, UserSession> {
+    pub fn login_by_token(&self, locale: Option<CompactString>) -> Call<'_, UserSession> {
         crate::methods::login_by_token(
             self.client(),
             &LoginByTokenRequestType {
@@ -779,14 +782,14 @@ impl SessionManager {
     /// Calls `LoginExtensionByCertificate` on this object.
     pub fn login_extension_by_certificate(
         &self,
-        extension_key: String,
-        locale: Option<String>,
+        extension_key: impl Into<CompactString>,
+        locale: Option<CompactString>,
     ) -> Call<'_, UserSession> {
         crate::methods::login_extension_by_certificate(
             self.client(),
             &LoginExtensionByCertificateRequestType {
                 this: self.reference().clone(),
-                extension_key,
+                extension_key: extension_key.into(),
                 locale,
                 ..Default::default()
             },
@@ -795,14 +798,14 @@ impl SessionManager {
     /// Calls `LoginExtensionBySubjectName` on this object.
     pub fn login_extension_by_subject_name(
         &self,
-        extension_key: String,
-        locale: Option<String>,
+        extension_key: impl Into<CompactString>,
+        locale: Option<CompactString>,
     ) -> Call<'_, UserSession> {
         crate::methods::login_extension_by_subject_name(
             self.client(),
             &LoginExtensionBySubjectNameRequestType {
                 this: self.reference().clone(),
-                extension_key,
+                extension_key: extension_key.into(),
                 locale,
                 ..Default::default()
             },
@@ -819,30 +822,34 @@ impl SessionManager {
         )
     }
     /// Calls `SessionIsActive` on this object.
-    pub fn session_is_active(&self, session_id: String, user_name: String) -> Call<'_, bool> {
+    pub fn session_is_active(
+        &self,
+        session_id: impl Into<CompactString>,
+        user_name: impl Into<CompactString>,
+    ) -> Call<'_, bool> {
         crate::methods::session_is_active(
             self.client(),
             &SessionIsActiveRequestType {
                 this: self.reference().clone(),
-                session_id,
-                user_name,
+                session_id: session_id.into(),
+                user_name: user_name.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `SetLocale` on this object.
-    pub fn set_locale(&self, locale: String) -> Call<'_, ()> {
+    pub fn set_locale(&self, locale: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::set_locale(
             self.client(),
             &SetLocaleRequestType {
                 this: self.reference().clone(),
-                locale,
+                locale: locale.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `TerminateSession` on this object.
-    pub fn terminate_session(&self, session_id: Vec<String>) -> Call<'_, ()> {
+    pub fn terminate_session(&self, session_id: Vec<CompactString>) -> Call<'_, ()> {
         crate::methods::terminate_session(
             self.client(),
             &TerminateSessionRequestType {
@@ -853,12 +860,12 @@ impl SessionManager {
         )
     }
     /// Calls `UpdateServiceMessage` on this object.
-    pub fn update_service_message(&self, message: String) -> Call<'_, ()> {
+    pub fn update_service_message(&self, message: impl Into<CompactString>) -> Call<'_, ()> {
         crate::methods::update_service_message(
             self.client(),
             &UpdateServiceMessageRequestType {
                 this: self.reference().clone(),
-                message,
+                message: message.into(),
                 ..Default::default()
             },
         )
@@ -919,7 +926,7 @@ impl SimpleCommand {
     /// Property `entity` (`ServiceManagerServiceInfo`).
     pub const ENTITY: PropertyPath<ServiceManagerServiceInfo> = PropertyPath::new("entity");
     /// Calls `ExecuteSimpleCommand` on this object.
-    pub fn execute_simple_command(&self, arguments: Vec<String>) -> Call<'_, String> {
+    pub fn execute_simple_command(&self, arguments: Vec<CompactString>) -> Call<'_, CompactString> {
         crate::methods::execute_simple_command(
             self.client(),
             &ExecuteSimpleCommandRequestType {
@@ -1040,12 +1047,12 @@ impl StoragePod {
     pub const POD_STORAGE_DRS_ENTRY: PropertyPath<PodStorageDrsEntry> =
         PropertyPath::new("podStorageDrsEntry");
     /// Property `childType` (`xsd:string`, array, optional).
-    pub const CHILD_TYPE: PropertyPath<Vec<String>> = PropertyPath::new("childType");
+    pub const CHILD_TYPE: PropertyPath<Vec<CompactString>> = PropertyPath::new("childType");
     /// Property `childEntity` (`ManagedObjectReference`, array, optional).
     pub const CHILD_ENTITY: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("childEntity");
     /// Property `namespace` (`xsd:string`, optional).
-    pub const NAMESPACE: PropertyPath<String> = PropertyPath::new("namespace");
+    pub const NAMESPACE: PropertyPath<CompactString> = PropertyPath::new("namespace");
     /// Property `parent` (`ManagedObjectReference`, optional).
     pub const PARENT: PropertyPath<ManagedObjectReference> = PropertyPath::new("parent");
     /// Property `customValue` (`CustomFieldValue`, array, optional).
@@ -1063,9 +1070,10 @@ impl StoragePod {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -1137,13 +1145,13 @@ impl StorageQueryManager {
     /// Calls `QueryHostsWithAttachedLun` on this object.
     pub fn query_hosts_with_attached_lun(
         &self,
-        lun_uuid: String,
+        lun_uuid: impl Into<CompactString>,
     ) -> Call<'_, Vec<ManagedObjectReference>> {
         crate::methods::query_hosts_with_attached_lun(
             self.client(),
             &QueryHostsWithAttachedLunRequestType {
                 this: self.reference().clone(),
-                lun_uuid,
+                lun_uuid: lun_uuid.into(),
                 ..Default::default()
             },
         )
@@ -1202,14 +1210,14 @@ impl StorageResourceManager {
     pub async fn apply_storage_drs_recommendation_to_pod_task(
         &self,
         pod: ManagedObjectReference,
-        key: String,
+        key: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::apply_storage_drs_recommendation_to_pod_task(
             self.client(),
             &ApplyStorageDrsRecommendationToPodRequestType {
                 this: self.reference().clone(),
                 pod,
-                key,
+                key: key.into(),
                 ..Default::default()
             },
         )
@@ -1219,7 +1227,7 @@ impl StorageResourceManager {
     /// Calls `ApplyStorageDrsRecommendation_Task` on this object; resolves to the view of the task it started.
     pub async fn apply_storage_drs_recommendation_task(
         &self,
-        key: Vec<String>,
+        key: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::apply_storage_drs_recommendation_task(
             self.client(),
@@ -1233,7 +1241,7 @@ impl StorageResourceManager {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `CancelStorageDrsRecommendation` on this object.
-    pub fn cancel_storage_drs_recommendation(&self, key: Vec<String>) -> Call<'_, ()> {
+    pub fn cancel_storage_drs_recommendation(&self, key: Vec<CompactString>) -> Call<'_, ()> {
         crate::methods::cancel_storage_drs_recommendation(
             self.client(),
             &CancelStorageDrsRecommendationRequestType {

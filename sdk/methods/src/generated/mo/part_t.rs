@@ -252,18 +252,18 @@ impl TaskManager {
     pub fn create_task(
         &self,
         obj: ManagedObjectReference,
-        task_type_id: String,
-        initiated_by: Option<String>,
+        task_type_id: impl Into<CompactString>,
+        initiated_by: Option<CompactString>,
         cancelable: bool,
-        parent_task_key: Option<String>,
-        activation_id: Option<String>,
+        parent_task_key: Option<CompactString>,
+        activation_id: Option<CompactString>,
     ) -> Call<'_, TaskInfo> {
         crate::methods::create_task(
             self.client(),
             &CreateTaskRequestType {
                 this: self.reference().clone(),
                 obj,
-                task_type_id,
+                task_type_id: task_type_id.into(),
                 initiated_by,
                 cancelable,
                 parent_task_key,

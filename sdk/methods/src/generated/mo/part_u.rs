@@ -55,14 +55,14 @@ impl UserDirectory {
         &self.client
     }
     /// Property `domainList` (`xsd:string`, array, optional).
-    pub const DOMAIN_LIST: PropertyPath<Vec<String>> = PropertyPath::new("domainList");
+    pub const DOMAIN_LIST: PropertyPath<Vec<CompactString>> = PropertyPath::new("domainList");
     /// Calls `RetrieveUserGroups` on this object.
     pub fn retrieve_user_groups(
         &self,
-        domain: Option<String>,
-        search_str: String,
-        belongs_to_group: Option<String>,
-        belongs_to_user: Option<String>,
+        domain: Option<CompactString>,
+        search_str: impl Into<CompactString>,
+        belongs_to_group: Option<CompactString>,
+        belongs_to_user: Option<CompactString>,
         exact_match: bool,
         find_users: bool,
         find_groups: bool,
@@ -72,7 +72,7 @@ impl UserDirectory {
             &RetrieveUserGroupsRequestType {
                 this: self.reference().clone(),
                 domain,
-                search_str,
+                search_str: search_str.into(),
                 belongs_to_group,
                 belongs_to_user,
                 exact_match,

@@ -107,16 +107,16 @@ impl VcenterVStorageObjectManager {
     pub fn attach_tag_to_v_storage_object(
         &self,
         id: ID,
-        category: String,
-        tag: String,
+        category: impl Into<CompactString>,
+        tag: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::attach_tag_to_v_storage_object(
             self.client(),
             &AttachTagToVStorageObjectRequestType {
                 this: self.reference().clone(),
                 id,
-                category,
-                tag,
+                category: category.into(),
+                tag: tag.into(),
                 ..Default::default()
             },
         )
@@ -126,7 +126,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-        control_flags: Vec<String>,
+        control_flags: Vec<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::clear_v_storage_object_control_flags(
             self.client(),
@@ -165,10 +165,10 @@ impl VcenterVStorageObjectManager {
         id: ID,
         datastore: ManagedObjectReference,
         snapshot_id: ID,
-        name: String,
+        name: impl Into<CompactString>,
         profile: Vec<AnyVirtualMachineProfileSpec>,
         crypto: Option<AnyCryptoSpec>,
-        path: Option<String>,
+        path: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::create_disk_from_snapshot_task(
             self.client(),
@@ -177,7 +177,7 @@ impl VcenterVStorageObjectManager {
                 id,
                 datastore,
                 snapshot_id,
-                name,
+                name: name.into(),
                 profile,
                 crypto,
                 path,
@@ -245,16 +245,16 @@ impl VcenterVStorageObjectManager {
     pub fn detach_tag_from_v_storage_object(
         &self,
         id: ID,
-        category: String,
-        tag: String,
+        category: impl Into<CompactString>,
+        tag: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::detach_tag_from_v_storage_object(
             self.client(),
             &DetachTagFromVStorageObjectRequestType {
                 this: self.reference().clone(),
                 id,
-                category,
-                tag,
+                category: category.into(),
+                tag: tag.into(),
                 ..Default::default()
             },
         )
@@ -322,15 +322,15 @@ impl VcenterVStorageObjectManager {
     /// Calls `ListVStorageObjectsAttachedToTag` on this object.
     pub fn list_v_storage_objects_attached_to_tag(
         &self,
-        category: String,
-        tag: String,
+        category: impl Into<CompactString>,
+        tag: impl Into<CompactString>,
     ) -> Call<'_, Vec<ID>> {
         crate::methods::list_v_storage_objects_attached_to_tag(
             self.client(),
             &ListVStorageObjectsAttachedToTagRequestType {
                 this: self.reference().clone(),
-                category,
-                tag,
+                category: category.into(),
+                tag: tag.into(),
                 ..Default::default()
             },
         )
@@ -352,12 +352,16 @@ impl VcenterVStorageObjectManager {
         Ok(crate::mo::Task::new(self.client_arc().clone(), task))
     }
     /// Calls `RegisterDisk` on this object.
-    pub fn register_disk(&self, path: String, name: Option<String>) -> Call<'_, VStorageObject> {
+    pub fn register_disk(
+        &self,
+        path: impl Into<CompactString>,
+        name: Option<CompactString>,
+    ) -> Call<'_, VStorageObject> {
         crate::methods::register_disk(
             self.client(),
             &RegisterDiskRequestType {
                 this: self.reference().clone(),
-                path,
+                path: path.into(),
                 name,
                 ..Default::default()
             },
@@ -388,7 +392,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-        name: String,
+        name: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::rename_v_storage_object(
             self.client(),
@@ -396,7 +400,7 @@ impl VcenterVStorageObjectManager {
                 this: self.reference().clone(),
                 id,
                 datastore,
-                name,
+                name: name.into(),
                 ..Default::default()
             },
         )
@@ -534,7 +538,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-        control_flags: Vec<String>,
+        control_flags: Vec<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::set_v_storage_object_control_flags(
             self.client(),
@@ -610,7 +614,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: ID,
         datastore: ManagedObjectReference,
-        description: String,
+        description: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::v_storage_object_create_snapshot_task(
             self.client(),
@@ -618,7 +622,7 @@ impl VcenterVStorageObjectManager {
                 this: self.reference().clone(),
                 id,
                 datastore,
-                description,
+                description: description.into(),
                 ..Default::default()
             },
         )
@@ -632,7 +636,7 @@ impl VcenterVStorageObjectManager {
         datastore: ManagedObjectReference,
         snapshot_id: ID,
         start_offset: i64,
-        change_id: String,
+        change_id: impl Into<CompactString>,
     ) -> Call<'_, DiskChangeInfo> {
         crate::methods::vstorage_object_v_center_query_changed_disk_areas(
             self.client(),
@@ -642,7 +646,7 @@ impl VcenterVStorageObjectManager {
                 datastore,
                 snapshot_id,
                 start_offset,
-                change_id,
+                change_id: change_id.into(),
                 ..Default::default()
             },
         )
@@ -763,7 +767,7 @@ impl ViewManager {
     pub fn create_container_view(
         &self,
         container: ManagedObjectReference,
-        r#type: Vec<String>,
+        r#type: Vec<CompactString>,
         recursive: bool,
     ) -> Call<'_, ManagedObjectReference> {
         crate::methods::create_container_view(
@@ -887,7 +891,7 @@ impl VirtualApp {
     /// Property `config` (`ResourceConfigSpec`).
     pub const CONFIG: PropertyPath<ResourceConfigSpec> = PropertyPath::new("config");
     /// Property `namespace` (`xsd:string`, optional).
-    pub const NAMESPACE: PropertyPath<String> = PropertyPath::new("namespace");
+    pub const NAMESPACE: PropertyPath<CompactString> = PropertyPath::new("namespace");
     /// Property `childConfiguration` (`ResourceConfigSpec`, array, optional).
     pub const CHILD_CONFIGURATION: PropertyPath<Vec<ResourceConfigSpec>> =
         PropertyPath::new("childConfiguration");
@@ -908,9 +912,10 @@ impl VirtualApp {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -932,7 +937,7 @@ impl VirtualApp {
     /// Calls `CloneVApp_Task` on this object; resolves to the view of the task it started.
     pub async fn clone_v_app_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         target: ManagedObjectReference,
         spec: VAppCloneSpec,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
@@ -940,7 +945,7 @@ impl VirtualApp {
             self.client(),
             &CloneVAppRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 target,
                 spec,
                 ..Default::default()
@@ -1091,9 +1096,9 @@ impl VirtualDiskManager {
     /// Calls `CopyVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn copy_virtual_disk_task(
         &self,
-        source_name: String,
+        source_name: impl Into<CompactString>,
         source_datacenter: Option<ManagedObjectReference>,
-        dest_name: String,
+        dest_name: impl Into<CompactString>,
         dest_datacenter: Option<ManagedObjectReference>,
         dest_spec: Option<AnyVirtualDiskSpec>,
         force: Option<bool>,
@@ -1102,9 +1107,9 @@ impl VirtualDiskManager {
             self.client(),
             &CopyVirtualDiskRequestType {
                 this: self.reference().clone(),
-                source_name,
+                source_name: source_name.into(),
                 source_datacenter,
-                dest_name,
+                dest_name: dest_name.into(),
                 dest_datacenter,
                 dest_spec,
                 force,
@@ -1117,7 +1122,7 @@ impl VirtualDiskManager {
     /// Calls `CreateVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn create_virtual_disk_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
         spec: AnyVirtualDiskSpec,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
@@ -1125,7 +1130,7 @@ impl VirtualDiskManager {
             self.client(),
             &CreateVirtualDiskRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 spec,
                 ..Default::default()
@@ -1137,14 +1142,14 @@ impl VirtualDiskManager {
     /// Calls `DefragmentVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn defragment_virtual_disk_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::defragment_virtual_disk_task(
             self.client(),
             &DefragmentVirtualDiskRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -1155,14 +1160,14 @@ impl VirtualDiskManager {
     /// Calls `DeleteVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn delete_virtual_disk_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::delete_virtual_disk_task(
             self.client(),
             &DeleteVirtualDiskRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -1173,14 +1178,14 @@ impl VirtualDiskManager {
     /// Calls `EagerZeroVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn eager_zero_virtual_disk_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::eager_zero_virtual_disk_task(
             self.client(),
             &EagerZeroVirtualDiskRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -1191,7 +1196,7 @@ impl VirtualDiskManager {
     /// Calls `ExtendVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn extend_virtual_disk_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
         new_capacity_kb: i64,
         eager_zero: Option<bool>,
@@ -1200,7 +1205,7 @@ impl VirtualDiskManager {
             self.client(),
             &ExtendVirtualDiskRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 new_capacity_kb,
                 eager_zero,
@@ -1213,17 +1218,17 @@ impl VirtualDiskManager {
     /// Calls `ImportUnmanagedSnapshot` on this object.
     pub fn import_unmanaged_snapshot(
         &self,
-        vdisk: String,
+        vdisk: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
-        vvol_id: String,
+        vvol_id: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::import_unmanaged_snapshot(
             self.client(),
             &ImportUnmanagedSnapshotRequestType {
                 this: self.reference().clone(),
-                vdisk,
+                vdisk: vdisk.into(),
                 datacenter,
-                vvol_id,
+                vvol_id: vvol_id.into(),
                 ..Default::default()
             },
         )
@@ -1231,14 +1236,14 @@ impl VirtualDiskManager {
     /// Calls `InflateVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn inflate_virtual_disk_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::inflate_virtual_disk_task(
             self.client(),
             &InflateVirtualDiskRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -1249,9 +1254,9 @@ impl VirtualDiskManager {
     /// Calls `MoveVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn move_virtual_disk_task(
         &self,
-        source_name: String,
+        source_name: impl Into<CompactString>,
         source_datacenter: Option<ManagedObjectReference>,
-        dest_name: String,
+        dest_name: impl Into<CompactString>,
         dest_datacenter: Option<ManagedObjectReference>,
         force: Option<bool>,
         profile: Vec<AnyVirtualMachineProfileSpec>,
@@ -1260,9 +1265,9 @@ impl VirtualDiskManager {
             self.client(),
             &MoveVirtualDiskRequestType {
                 this: self.reference().clone(),
-                source_name,
+                source_name: source_name.into(),
                 source_datacenter,
-                dest_name,
+                dest_name: dest_name.into(),
                 dest_datacenter,
                 force,
                 profile,
@@ -1275,14 +1280,14 @@ impl VirtualDiskManager {
     /// Calls `QueryVirtualDiskFragmentation` on this object.
     pub fn query_virtual_disk_fragmentation(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
     ) -> Call<'_, i32> {
         crate::methods::query_virtual_disk_fragmentation(
             self.client(),
             &QueryVirtualDiskFragmentationRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -1291,14 +1296,14 @@ impl VirtualDiskManager {
     /// Calls `QueryVirtualDiskGeometry` on this object.
     pub fn query_virtual_disk_geometry(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
     ) -> Call<'_, HostDiskDimensionsChs> {
         crate::methods::query_virtual_disk_geometry(
             self.client(),
             &QueryVirtualDiskGeometryRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -1307,14 +1312,14 @@ impl VirtualDiskManager {
     /// Calls `QueryVirtualDiskUuid` on this object.
     pub fn query_virtual_disk_uuid(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
-    ) -> Call<'_, String> {
+    ) -> Call<'_, CompactString> {
         crate::methods::query_virtual_disk_uuid(
             self.client(),
             &QueryVirtualDiskUuidRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -1323,14 +1328,14 @@ impl VirtualDiskManager {
     /// Calls `ReleaseManagedSnapshot` on this object.
     pub fn release_managed_snapshot(
         &self,
-        vdisk: String,
+        vdisk: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
     ) -> Call<'_, ()> {
         crate::methods::release_managed_snapshot(
             self.client(),
             &ReleaseManagedSnapshotRequestType {
                 this: self.reference().clone(),
-                vdisk,
+                vdisk: vdisk.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -1339,17 +1344,17 @@ impl VirtualDiskManager {
     /// Calls `SetVirtualDiskUuid` on this object.
     pub fn set_virtual_disk_uuid(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
-        uuid: String,
+        uuid: impl Into<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::set_virtual_disk_uuid(
             self.client(),
             &SetVirtualDiskUuidRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
-                uuid,
+                uuid: uuid.into(),
                 ..Default::default()
             },
         )
@@ -1357,7 +1362,7 @@ impl VirtualDiskManager {
     /// Calls `ShrinkVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn shrink_virtual_disk_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
         copy: Option<bool>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
@@ -1365,7 +1370,7 @@ impl VirtualDiskManager {
             self.client(),
             &ShrinkVirtualDiskRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 copy,
                 ..Default::default()
@@ -1377,14 +1382,14 @@ impl VirtualDiskManager {
     /// Calls `ZeroFillVirtualDisk_Task` on this object; resolves to the view of the task it started.
     pub async fn zero_fill_virtual_disk_task(
         &self,
-        name: String,
+        name: impl Into<CompactString>,
         datacenter: Option<ManagedObjectReference>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::zero_fill_virtual_disk_task(
             self.client(),
             &ZeroFillVirtualDiskRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 datacenter,
                 ..Default::default()
             },
@@ -1493,9 +1498,10 @@ impl VirtualMachine {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");
@@ -1525,24 +1531,31 @@ impl VirtualMachine {
         )
     }
     /// Calls `AcquireTicket` on this object.
-    pub fn acquire_ticket(&self, ticket_type: String) -> Call<'_, VirtualMachineTicket> {
+    pub fn acquire_ticket(
+        &self,
+        ticket_type: impl Into<CompactString>,
+    ) -> Call<'_, VirtualMachineTicket> {
         crate::methods::acquire_ticket(
             self.client(),
             &AcquireTicketRequestType {
                 this: self.reference().clone(),
-                ticket_type,
+                ticket_type: ticket_type.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `AnswerVM` on this object.
-    pub fn answer_vm(&self, question_id: String, answer_choice: String) -> Call<'_, ()> {
+    pub fn answer_vm(
+        &self,
+        question_id: impl Into<CompactString>,
+        answer_choice: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::methods::answer_vm(
             self.client(),
             &AnswerVMRequestType {
                 this: self.reference().clone(),
-                question_id,
-                answer_choice,
+                question_id: question_id.into(),
+                answer_choice: answer_choice.into(),
                 ..Default::default()
             },
         )
@@ -1602,7 +1615,7 @@ impl VirtualMachine {
     pub async fn clone_vm_task(
         &self,
         folder: ManagedObjectReference,
-        name: String,
+        name: impl Into<CompactString>,
         spec: VirtualMachineCloneSpec,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::clone_vm_task(
@@ -1610,7 +1623,7 @@ impl VirtualMachine {
             &CloneVMRequestType {
                 this: self.reference().clone(),
                 folder,
-                name,
+                name: name.into(),
                 spec,
                 ..Default::default()
             },
@@ -1681,8 +1694,8 @@ impl VirtualMachine {
     /// Calls `CreateSnapshotEx_Task` on this object; resolves to the view of the task it started.
     pub async fn create_snapshot_ex_task(
         &self,
-        name: String,
-        description: Option<String>,
+        name: impl Into<CompactString>,
+        description: Option<CompactString>,
         memory: bool,
         quiesce_spec: Option<AnyVirtualMachineGuestQuiesceSpec>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
@@ -1690,7 +1703,7 @@ impl VirtualMachine {
             self.client(),
             &CreateSnapshotExRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 description,
                 memory,
                 quiesce_spec,
@@ -1703,8 +1716,8 @@ impl VirtualMachine {
     /// Calls `CreateSnapshot_Task` on this object; resolves to the view of the task it started.
     pub async fn create_snapshot_task(
         &self,
-        name: String,
-        description: Option<String>,
+        name: impl Into<CompactString>,
+        description: Option<CompactString>,
         memory: bool,
         quiesce: bool,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
@@ -1712,7 +1725,7 @@ impl VirtualMachine {
             self.client(),
             &CreateSnapshotRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 description,
                 memory,
                 quiesce,
@@ -1835,7 +1848,7 @@ impl VirtualMachine {
         )
     }
     /// Calls `ExtractOvfEnvironment` on this object.
-    pub fn extract_ovf_environment(&self) -> Call<'_, String> {
+    pub fn extract_ovf_environment(&self) -> Call<'_, CompactString> {
         crate::methods::extract_ovf_environment(
             self.client(),
             &ExtractOvfEnvironmentRequestType {
@@ -1997,7 +2010,7 @@ impl VirtualMachine {
         snapshot: Option<ManagedObjectReference>,
         device_key: i32,
         start_offset: i64,
-        change_id: String,
+        change_id: impl Into<CompactString>,
     ) -> Call<'_, DiskChangeInfo> {
         crate::methods::query_changed_disk_areas(
             self.client(),
@@ -2006,7 +2019,7 @@ impl VirtualMachine {
                 snapshot,
                 device_key,
                 start_offset,
-                change_id,
+                change_id: change_id.into(),
                 ..Default::default()
             },
         )
@@ -2036,7 +2049,7 @@ impl VirtualMachine {
         )
     }
     /// Calls `QueryUnownedFiles` on this object.
-    pub fn query_unowned_files(&self) -> Call<'_, Vec<String>> {
+    pub fn query_unowned_files(&self) -> Call<'_, Vec<CompactString>> {
         crate::methods::query_unowned_files(
             self.client(),
             &QueryUnownedFilesRequestType {
@@ -2214,14 +2227,14 @@ impl VirtualMachine {
     /// Calls `StartRecording_Task` on this object; resolves to the view of the task it started.
     pub async fn start_recording_task(
         &self,
-        name: String,
-        description: Option<String>,
+        name: impl Into<CompactString>,
+        description: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::start_recording_task(
             self.client(),
             &StartRecordingRequestType {
                 this: self.reference().clone(),
-                name,
+                name: name.into(),
                 description,
                 ..Default::default()
             },
@@ -2344,7 +2357,7 @@ impl VirtualMachine {
     /// Calls `UpgradeTools_Task` on this object; resolves to the view of the task it started.
     pub async fn upgrade_tools_task(
         &self,
-        installer_options: Option<String>,
+        installer_options: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::upgrade_tools_task(
             self.client(),
@@ -2360,7 +2373,7 @@ impl VirtualMachine {
     /// Calls `UpgradeVM_Task` on this object; resolves to the view of the task it started.
     pub async fn upgrade_vm_task(
         &self,
-        version: Option<String>,
+        version: Option<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::upgrade_vm_task(
             self.client(),
@@ -2376,13 +2389,13 @@ impl VirtualMachine {
     /// Calls `reloadVirtualMachineFromPath_Task` on this object; resolves to the view of the task it started.
     pub async fn reload_virtual_machine_from_path_task(
         &self,
-        configuration_path: String,
+        configuration_path: impl Into<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::reload_virtual_machine_from_path_task(
             self.client(),
             &reloadVirtualMachineFromPathRequestType {
                 this: self.reference().clone(),
-                configuration_path,
+                configuration_path: configuration_path.into(),
                 ..Default::default()
             },
         )
@@ -2449,7 +2462,7 @@ impl VirtualMachineCompatibilityChecker {
         vm: ManagedObjectReference,
         host: Option<ManagedObjectReference>,
         pool: Option<ManagedObjectReference>,
-        test_type: Vec<String>,
+        test_type: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::check_compatibility_task(
             self.client(),
@@ -2471,7 +2484,7 @@ impl VirtualMachineCompatibilityChecker {
         vm: ManagedObjectReference,
         host: Option<ManagedObjectReference>,
         pool: Option<ManagedObjectReference>,
-        test_type: Vec<String>,
+        test_type: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::check_power_on_task(
             self.client(),
@@ -2494,7 +2507,7 @@ impl VirtualMachineCompatibilityChecker {
         vm: Option<ManagedObjectReference>,
         host: Option<ManagedObjectReference>,
         pool: Option<ManagedObjectReference>,
-        test_type: Vec<String>,
+        test_type: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::check_vm_config_task(
             self.client(),
@@ -2682,9 +2695,9 @@ impl VirtualMachineProvisioningChecker {
         &self,
         vm: ManagedObjectReference,
         folder: ManagedObjectReference,
-        name: String,
+        name: impl Into<CompactString>,
         spec: VirtualMachineCloneSpec,
-        test_type: Vec<String>,
+        test_type: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::check_clone_task(
             self.client(),
@@ -2692,7 +2705,7 @@ impl VirtualMachineProvisioningChecker {
                 this: self.reference().clone(),
                 vm,
                 folder,
-                name,
+                name: name.into(),
                 spec,
                 test_type,
                 ..Default::default()
@@ -2706,7 +2719,7 @@ impl VirtualMachineProvisioningChecker {
         &self,
         vm: ManagedObjectReference,
         spec: VirtualMachineInstantCloneSpec,
-        test_type: Vec<String>,
+        test_type: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::check_instant_clone_task(
             self.client(),
@@ -2728,7 +2741,7 @@ impl VirtualMachineProvisioningChecker {
         host: Option<ManagedObjectReference>,
         pool: Option<ManagedObjectReference>,
         state: Option<VirtualMachinePowerState>,
-        test_type: Vec<String>,
+        test_type: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::check_migrate_task(
             self.client(),
@@ -2750,7 +2763,7 @@ impl VirtualMachineProvisioningChecker {
         &self,
         vm: ManagedObjectReference,
         spec: VirtualMachineRelocateSpec,
-        test_type: Vec<String>,
+        test_type: Vec<CompactString>,
     ) -> Result<crate::mo::Task, vmomi_bindings::Error> {
         let task = crate::methods::check_relocate_task(
             self.client(),
@@ -2871,8 +2884,8 @@ impl VirtualMachineSnapshot {
     /// Calls `RenameSnapshot` on this object.
     pub fn rename_snapshot(
         &self,
-        name: Option<String>,
-        description: Option<String>,
+        name: Option<CompactString>,
+        description: Option<CompactString>,
     ) -> Call<'_, ()> {
         crate::methods::rename_snapshot(
             self.client(),
@@ -3002,7 +3015,7 @@ impl VmwareDistributedVirtualSwitch {
         }
     }
     /// Property `uuid` (`xsd:string`).
-    pub const UUID: PropertyPath<String> = PropertyPath::new("uuid");
+    pub const UUID: PropertyPath<CompactString> = PropertyPath::new("uuid");
     /// Property `capability` (`DVSCapability`).
     pub const CAPABILITY: PropertyPath<DVSCapability> = PropertyPath::new("capability");
     /// Property `summary` (`DVSSummary`).
@@ -3033,9 +3046,10 @@ impl VmwareDistributedVirtualSwitch {
     /// Property `permission` (`Permission`, array, optional).
     pub const PERMISSION: PropertyPath<Vec<Permission>> = PropertyPath::new("permission");
     /// Property `name` (`xsd:string`).
-    pub const NAME: PropertyPath<String> = PropertyPath::new("name");
+    pub const NAME: PropertyPath<CompactString> = PropertyPath::new("name");
     /// Property `disabledMethod` (`xsd:string`, array, optional).
-    pub const DISABLED_METHOD: PropertyPath<Vec<String>> = PropertyPath::new("disabledMethod");
+    pub const DISABLED_METHOD: PropertyPath<Vec<CompactString>> =
+        PropertyPath::new("disabledMethod");
     /// Property `recentTask` (`ManagedObjectReference`, array, optional).
     pub const RECENT_TASK: PropertyPath<Vec<ManagedObjectReference>> =
         PropertyPath::new("recentTask");

@@ -48,7 +48,7 @@ pub struct AbdicateDomOwnershipRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 xml_struct!(AbdicateDomOwnershipRequestType);
 impl DecodeFields for AbdicateDomOwnershipRequestType {
@@ -329,7 +329,7 @@ pub struct AcquireLocalTicketRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
 }
 xml_struct!(AcquireLocalTicketRequestType);
 impl DecodeFields for AcquireLocalTicketRequestType {
@@ -403,7 +403,7 @@ pub struct AcquireTicketRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `ticketType` (`xsd:string`, required).
-    pub ticket_type: String,
+    pub ticket_type: CompactString,
 }
 xml_struct!(AcquireTicketRequestType);
 impl DecodeFields for AcquireTicketRequestType {
@@ -442,9 +442,9 @@ pub struct AddAuthorizationRoleRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `privIds` (`xsd:string`, repeated).
-    pub priv_ids: Vec<String>,
+    pub priv_ids: Vec<CompactString>,
 }
 xml_struct!(AddAuthorizationRoleRequestType);
 impl DecodeFields for AddAuthorizationRoleRequestType {
@@ -485,9 +485,9 @@ pub struct AddCustomFieldDefRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `moType` (`xsd:string`, optional).
-    pub mo_type: Option<String>,
+    pub mo_type: Option<CompactString>,
     /// `fieldDefPolicy` (`PrivilegePolicyDef`, optional).
     pub field_def_policy: Option<PrivilegePolicyDef>,
     /// `fieldPolicy` (`PrivilegePolicyDef`, optional).
@@ -614,7 +614,7 @@ pub struct AddFilterEntitiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
     /// `entities` (`ManagedObjectReference`, repeated).
     pub entities: Vec<ManagedObjectReference>,
 }
@@ -657,11 +657,11 @@ pub struct AddFilterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
     /// `filterName` (`xsd:string`, required).
-    pub filter_name: String,
+    pub filter_name: CompactString,
     /// `infoIds` (`xsd:string`, repeated).
-    pub info_ids: Vec<String>,
+    pub info_ids: Vec<CompactString>,
 }
 xml_struct!(AddFilterRequestType);
 impl DecodeFields for AddFilterRequestType {
@@ -708,11 +708,11 @@ pub struct AddGuestAliasRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `username` (`xsd:string`, required).
-    pub username: String,
+    pub username: CompactString,
     /// `mapCert` (`xsd:boolean`, required).
     pub map_cert: bool,
     /// `base64Cert` (`xsd:string`, required).
-    pub base64_cert: String,
+    pub base64_cert: CompactString,
     /// `aliasInfo` (`GuestAuthAliasInfo`, required).
     pub alias_info: GuestAuthAliasInfo,
 }
@@ -769,7 +769,7 @@ pub struct AddHostRequestType {
     /// `resourcePool` (`ManagedObjectReference`, optional).
     pub resource_pool: Option<ManagedObjectReference>,
     /// `license` (`xsd:string`, optional).
-    pub license: Option<String>,
+    pub license: Option<CompactString>,
 }
 xml_struct!(AddHostRequestType);
 impl DecodeFields for AddHostRequestType {
@@ -814,7 +814,7 @@ pub struct AddInternetScsiSendTargetsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `targets` (`HostInternetScsiHbaSendTarget`, repeated).
     pub targets: Vec<HostInternetScsiHbaSendTarget>,
 }
@@ -857,7 +857,7 @@ pub struct AddInternetScsiStaticTargetsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `targets` (`HostInternetScsiHbaStaticTarget`, repeated).
     pub targets: Vec<HostInternetScsiHbaStaticTarget>,
 }
@@ -978,7 +978,7 @@ pub struct AddLicenseRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `licenseKey` (`xsd:string`, required).
-    pub license_key: String,
+    pub license_key: CompactString,
     /// `labels` (`KeyValue`, repeated).
     pub labels: Vec<KeyValue>,
 }
@@ -1021,7 +1021,7 @@ pub struct AddMonitoredEntitiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
     /// `entities` (`ManagedObjectReference`, repeated).
     pub entities: Vec<ManagedObjectReference>,
 }
@@ -1142,7 +1142,7 @@ pub struct AddServiceConsoleVirtualNicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `portgroup` (`xsd:string`, required).
-    pub portgroup: String,
+    pub portgroup: CompactString,
     /// `nic` (`HostVirtualNicSpec`, required).
     pub nic: HostVirtualNicSpec,
 }
@@ -1191,7 +1191,7 @@ pub struct AddStandaloneHostRequestType {
     /// `addConnected` (`xsd:boolean`, required).
     pub add_connected: bool,
     /// `license` (`xsd:string`, optional).
-    pub license: Option<String>,
+    pub license: Option<CompactString>,
 }
 xml_struct!(AddStandaloneHostRequestType);
 impl DecodeFields for AddStandaloneHostRequestType {
@@ -1236,7 +1236,7 @@ pub struct AddVirtualNicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `portgroup` (`xsd:string`, required).
-    pub portgroup: String,
+    pub portgroup: CompactString,
     /// `nic` (`HostVirtualNicSpec`, required).
     pub nic: HostVirtualNicSpec,
 }
@@ -1279,7 +1279,7 @@ pub struct AddVirtualSwitchRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vswitchName` (`xsd:string`, required).
-    pub vswitch_name: String,
+    pub vswitch_name: CompactString,
     /// `spec` (`HostVirtualSwitchSpec`, optional).
     pub spec: Option<HostVirtualSwitchSpec>,
 }
@@ -1326,7 +1326,7 @@ pub struct AllocateIpv4AddressRequestType {
     /// `poolId` (`xsd:int`, required).
     pub pool_id: i32,
     /// `allocationId` (`xsd:string`, required).
-    pub allocation_id: String,
+    pub allocation_id: CompactString,
 }
 xml_struct!(AllocateIpv4AddressRequestType);
 impl DecodeFields for AllocateIpv4AddressRequestType {
@@ -1373,7 +1373,7 @@ pub struct AllocateIpv6AddressRequestType {
     /// `poolId` (`xsd:int`, required).
     pub pool_id: i32,
     /// `allocationId` (`xsd:string`, required).
-    pub allocation_id: String,
+    pub allocation_id: CompactString,
 }
 xml_struct!(AllocateIpv6AddressRequestType);
 impl DecodeFields for AllocateIpv6AddressRequestType {
@@ -1416,9 +1416,9 @@ pub struct AnswerVMRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `questionId` (`xsd:string`, required).
-    pub question_id: String,
+    pub question_id: CompactString,
     /// `answerChoice` (`xsd:string`, required).
-    pub answer_choice: String,
+    pub answer_choice: CompactString,
 }
 xml_struct!(AnswerVMRequestType);
 impl DecodeFields for AnswerVMRequestType {
@@ -1588,7 +1588,7 @@ pub struct ApplyRecommendationRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 xml_struct!(ApplyRecommendationRequestType);
 impl DecodeFields for ApplyRecommendationRequestType {
@@ -1627,7 +1627,7 @@ pub struct ApplyStorageDrsRecommendationRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `key` (`xsd:string`, repeated).
-    pub key: Vec<String>,
+    pub key: Vec<CompactString>,
 }
 xml_struct!(ApplyStorageDrsRecommendationRequestType);
 impl DecodeFields for ApplyStorageDrsRecommendationRequestType {
@@ -1668,7 +1668,7 @@ pub struct ApplyStorageDrsRecommendationToPodRequestType {
     /// `pod` (`ManagedObjectReference`, required).
     pub pod: ManagedObjectReference,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 xml_struct!(ApplyStorageDrsRecommendationToPodRequestType);
 impl DecodeFields for ApplyStorageDrsRecommendationToPodRequestType {
@@ -1748,9 +1748,9 @@ pub struct AssignUserToGroupRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `user` (`xsd:string`, required).
-    pub user: String,
+    pub user: CompactString,
     /// `group` (`xsd:string`, required).
-    pub group: String,
+    pub group: CompactString,
 }
 xml_struct!(AssignUserToGroupRequestType);
 impl DecodeFields for AssignUserToGroupRequestType {
@@ -1881,7 +1881,7 @@ pub struct AttachScsiLunExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunUuid` (`xsd:string`, repeated).
-    pub lun_uuid: Vec<String>,
+    pub lun_uuid: Vec<CompactString>,
 }
 xml_struct!(AttachScsiLunExRequestType);
 impl DecodeFields for AttachScsiLunExRequestType {
@@ -1920,7 +1920,7 @@ pub struct AttachScsiLunRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunUuid` (`xsd:string`, required).
-    pub lun_uuid: String,
+    pub lun_uuid: CompactString,
 }
 xml_struct!(AttachScsiLunRequestType);
 impl DecodeFields for AttachScsiLunRequestType {
@@ -1961,9 +1961,9 @@ pub struct AttachTagToVStorageObjectRequestType {
     /// `id` (`ID`, required).
     pub id: ID,
     /// `category` (`xsd:string`, required).
-    pub category: String,
+    pub category: CompactString,
     /// `tag` (`xsd:string`, required).
-    pub tag: String,
+    pub tag: CompactString,
 }
 xml_struct!(AttachTagToVStorageObjectRequestType);
 impl DecodeFields for AttachTagToVStorageObjectRequestType {
@@ -2006,7 +2006,7 @@ pub struct AttachVmfsExtentRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsPath` (`xsd:string`, required).
-    pub vmfs_path: String,
+    pub vmfs_path: CompactString,
     /// `extent` (`HostScsiDiskPartition`, required).
     pub extent: HostScsiDiskPartition,
 }

@@ -56,7 +56,7 @@ pub struct BatchAddHostsToClusterRequestType {
     /// `compResSpec` (`ComputeResourceConfigSpec`, optional).
     pub comp_res_spec: Option<AnyComputeResourceConfigSpec>,
     /// `desiredState` (`xsd:string`, optional).
-    pub desired_state: Option<String>,
+    pub desired_state: Option<CompactString>,
 }
 xml_struct!(BatchAddHostsToClusterRequestType);
 impl DecodeFields for BatchAddHostsToClusterRequestType {
@@ -189,9 +189,9 @@ pub struct BindVnicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaName` (`xsd:string`, required).
-    pub i_scsi_hba_name: String,
+    pub i_scsi_hba_name: CompactString,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 xml_struct!(BindVnicRequestType);
 impl DecodeFields for BindVnicRequestType {
@@ -234,7 +234,7 @@ pub struct BrowseDiagnosticLogRequestType {
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `start` (`xsd:int`, optional).
     pub start: Option<i32>,
     /// `lines` (`xsd:int`, optional).

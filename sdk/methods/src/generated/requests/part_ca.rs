@@ -56,7 +56,7 @@ pub struct CancelRecommendationRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 xml_struct!(CancelRecommendationRequestType);
 impl DecodeFields for CancelRecommendationRequestType {
@@ -95,7 +95,7 @@ pub struct CancelRetrievePropertiesExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `token` (`xsd:string`, required).
-    pub token: String,
+    pub token: CompactString,
 }
 xml_struct!(CancelRetrievePropertiesExRequestType);
 impl DecodeFields for CancelRetrievePropertiesExRequestType {
@@ -134,7 +134,7 @@ pub struct CancelStorageDrsRecommendationRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `key` (`xsd:string`, repeated).
-    pub key: Vec<String>,
+    pub key: Vec<CompactString>,
 }
 xml_struct!(CancelStorageDrsRecommendationRequestType);
 impl DecodeFields for CancelStorageDrsRecommendationRequestType {

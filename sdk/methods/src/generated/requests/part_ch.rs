@@ -13,7 +13,7 @@ pub struct ChangeAccessModeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `principal` (`xsd:string`, required).
-    pub principal: String,
+    pub principal: CompactString,
     /// `isGroup` (`xsd:boolean`, required).
     pub is_group: bool,
     /// `accessMode` (`HostAccessMode`, required).
@@ -64,7 +64,7 @@ pub struct ChangeFileAttributesInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `guestFilePath` (`xsd:string`, required).
-    pub guest_file_path: String,
+    pub guest_file_path: CompactString,
     /// `fileAttributes` (`GuestFileAttributes`, required).
     pub file_attributes: AnyGuestFileAttributes,
 }
@@ -189,7 +189,7 @@ pub struct ChangeNFSUserPasswordRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `password` (`xsd:string`, required).
-    pub password: String,
+    pub password: CompactString,
 }
 xml_struct!(ChangeNFSUserPasswordRequestType);
 impl DecodeFields for ChangeNFSUserPasswordRequestType {
@@ -228,11 +228,11 @@ pub struct ChangeOwnerRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `owner` (`xsd:string`, required).
-    pub owner: String,
+    pub owner: CompactString,
 }
 xml_struct!(ChangeOwnerRequestType);
 impl DecodeFields for ChangeOwnerRequestType {
@@ -275,11 +275,11 @@ pub struct ChangePasswordRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `user` (`xsd:string`, required).
-    pub user: String,
+    pub user: CompactString,
     /// `oldPassword` (`xsd:string`, required).
-    pub old_password: String,
+    pub old_password: CompactString,
     /// `newPassword` (`xsd:string`, required).
-    pub new_password: String,
+    pub new_password: CompactString,
 }
 xml_struct!(ChangePasswordRequestType);
 impl DecodeFields for ChangePasswordRequestType {
@@ -404,11 +404,11 @@ pub struct CheckCloneRequestType {
     /// `folder` (`ManagedObjectReference`, required).
     pub folder: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `spec` (`VirtualMachineCloneSpec`, required).
     pub spec: VirtualMachineCloneSpec,
     /// `testType` (`xsd:string`, repeated).
-    pub test_type: Vec<String>,
+    pub test_type: Vec<CompactString>,
 }
 xml_struct!(CheckCloneRequestType);
 impl DecodeFields for CheckCloneRequestType {
@@ -461,7 +461,7 @@ pub struct CheckCompatibilityRequestType {
     /// `pool` (`ManagedObjectReference`, optional).
     pub pool: Option<ManagedObjectReference>,
     /// `testType` (`xsd:string`, repeated).
-    pub test_type: Vec<String>,
+    pub test_type: Vec<CompactString>,
 }
 xml_struct!(CheckCompatibilityRequestType);
 impl DecodeFields for CheckCompatibilityRequestType {
@@ -549,9 +549,9 @@ pub struct CheckConfigureEvcModeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `evcModeKey` (`xsd:string`, required).
-    pub evc_mode_key: String,
+    pub evc_mode_key: CompactString,
     /// `evcGraphicsModeKey` (`xsd:string`, optional).
-    pub evc_graphics_mode_key: Option<String>,
+    pub evc_graphics_mode_key: Option<CompactString>,
 }
 xml_struct!(CheckConfigureEvcModeRequestType);
 impl DecodeFields for CheckConfigureEvcModeRequestType {
@@ -592,7 +592,7 @@ pub struct CheckCustomizationResourcesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `guestOs` (`xsd:string`, required).
-    pub guest_os: String,
+    pub guest_os: CompactString,
 }
 xml_struct!(CheckCustomizationResourcesRequestType);
 impl DecodeFields for CheckCustomizationResourcesRequestType {
@@ -670,7 +670,7 @@ pub struct CheckForUpdatesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 xml_struct!(CheckForUpdatesRequestType);
 impl DecodeFields for CheckForUpdatesRequestType {
@@ -709,9 +709,9 @@ pub struct CheckHostPatchRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `metaUrls` (`xsd:string`, repeated).
-    pub meta_urls: Vec<String>,
+    pub meta_urls: Vec<CompactString>,
     /// `bundleUrls` (`xsd:string`, repeated).
-    pub bundle_urls: Vec<String>,
+    pub bundle_urls: Vec<CompactString>,
     /// `spec` (`HostPatchManagerPatchManagerOperationSpec`, optional).
     pub spec: Option<HostPatchManagerPatchManagerOperationSpec>,
 }
@@ -760,7 +760,7 @@ pub struct CheckInstantCloneRequestType {
     /// `spec` (`VirtualMachineInstantCloneSpec`, required).
     pub spec: VirtualMachineInstantCloneSpec,
     /// `testType` (`xsd:string`, repeated).
-    pub test_type: Vec<String>,
+    pub test_type: Vec<CompactString>,
 }
 xml_struct!(CheckInstantCloneRequestType);
 impl DecodeFields for CheckInstantCloneRequestType {
@@ -805,7 +805,7 @@ pub struct CheckLicenseFeatureRequestType {
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `featureKey` (`xsd:string`, required).
-    pub feature_key: String,
+    pub feature_key: CompactString,
 }
 xml_struct!(CheckLicenseFeatureRequestType);
 impl DecodeFields for CheckLicenseFeatureRequestType {
@@ -854,7 +854,7 @@ pub struct CheckMigrateRequestType {
     /// `state` (`VirtualMachinePowerState`, optional).
     pub state: Option<VirtualMachinePowerState>,
     /// `testType` (`xsd:string`, repeated).
-    pub test_type: Vec<String>,
+    pub test_type: Vec<CompactString>,
 }
 xml_struct!(CheckMigrateRequestType);
 impl DecodeFields for CheckMigrateRequestType {
@@ -907,7 +907,7 @@ pub struct CheckPowerOnRequestType {
     /// `pool` (`ManagedObjectReference`, optional).
     pub pool: Option<ManagedObjectReference>,
     /// `testType` (`xsd:string`, repeated).
-    pub test_type: Vec<String>,
+    pub test_type: Vec<CompactString>,
 }
 xml_struct!(CheckPowerOnRequestType);
 impl DecodeFields for CheckPowerOnRequestType {
@@ -995,7 +995,7 @@ pub struct CheckRelocateRequestType {
     /// `spec` (`VirtualMachineRelocateSpec`, required).
     pub spec: VirtualMachineRelocateSpec,
     /// `testType` (`xsd:string`, repeated).
-    pub test_type: Vec<String>,
+    pub test_type: Vec<CompactString>,
 }
 xml_struct!(CheckRelocateRequestType);
 impl DecodeFields for CheckRelocateRequestType {
@@ -1046,7 +1046,7 @@ pub struct CheckVmConfigRequestType {
     /// `pool` (`ManagedObjectReference`, optional).
     pub pool: Option<ManagedObjectReference>,
     /// `testType` (`xsd:string`, repeated).
-    pub test_type: Vec<String>,
+    pub test_type: Vec<CompactString>,
 }
 xml_struct!(CheckVmConfigRequestType);
 impl DecodeFields for CheckVmConfigRequestType {

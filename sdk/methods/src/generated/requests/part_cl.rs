@@ -169,7 +169,7 @@ pub struct ClearVStorageObjectControlFlagsRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `controlFlags` (`xsd:string`, repeated).
-    pub control_flags: Vec<String>,
+    pub control_flags: Vec<CompactString>,
 }
 xml_struct!(ClearVStorageObjectControlFlagsRequestType);
 impl DecodeFields for ClearVStorageObjectControlFlagsRequestType {
@@ -212,7 +212,7 @@ pub struct CloneSessionRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `cloneTicket` (`xsd:string`, required).
-    pub clone_ticket: String,
+    pub clone_ticket: CompactString,
 }
 xml_struct!(CloneSessionRequestType);
 impl DecodeFields for CloneSessionRequestType {
@@ -251,7 +251,7 @@ pub struct CloneVAppRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `target` (`ManagedObjectReference`, required).
     pub target: ManagedObjectReference,
     /// `spec` (`VAppCloneSpec`, required).
@@ -300,7 +300,7 @@ pub struct CloneVMRequestType {
     /// `folder` (`ManagedObjectReference`, required).
     pub folder: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `spec` (`VirtualMachineCloneSpec`, required).
     pub spec: VirtualMachineCloneSpec,
 }

@@ -76,7 +76,7 @@ pub struct ComputeDiskPartitionInfoForResizeRequestType {
     /// `blockRange` (`HostDiskPartitionBlockRange`, required).
     pub block_range: HostDiskPartitionBlockRange,
     /// `partitionFormat` (`xsd:string`, optional).
-    pub partition_format: Option<String>,
+    pub partition_format: Option<CompactString>,
 }
 xml_struct!(ComputeDiskPartitionInfoForResizeRequestType);
 impl DecodeFields for ComputeDiskPartitionInfoForResizeRequestType {
@@ -119,11 +119,11 @@ pub struct ComputeDiskPartitionInfoRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `devicePath` (`xsd:string`, required).
-    pub device_path: String,
+    pub device_path: CompactString,
     /// `layout` (`HostDiskPartitionLayout`, required).
     pub layout: HostDiskPartitionLayout,
     /// `partitionFormat` (`xsd:string`, optional).
-    pub partition_format: Option<String>,
+    pub partition_format: Option<CompactString>,
 }
 xml_struct!(ComputeDiskPartitionInfoRequestType);
 impl DecodeFields for ComputeDiskPartitionInfoRequestType {
@@ -248,9 +248,9 @@ pub struct ConfigureDatastorePrincipalRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
     /// `password` (`xsd:string`, optional).
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
 }
 xml_struct!(ConfigureDatastorePrincipalRequestType);
 impl DecodeFields for ConfigureDatastorePrincipalRequestType {
@@ -291,9 +291,9 @@ pub struct ConfigureEvcModeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `evcModeKey` (`xsd:string`, required).
-    pub evc_mode_key: String,
+    pub evc_mode_key: CompactString,
     /// `evcGraphicsModeKey` (`xsd:string`, optional).
-    pub evc_graphics_mode_key: Option<String>,
+    pub evc_graphics_mode_key: Option<CompactString>,
 }
 xml_struct!(ConfigureEvcModeRequestType);
 impl DecodeFields for ConfigureEvcModeRequestType {
@@ -545,7 +545,7 @@ pub struct ConfigureVFlashResourceExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `devicePath` (`xsd:string`, repeated).
-    pub device_path: Vec<String>,
+    pub device_path: Vec<CompactString>,
 }
 xml_struct!(ConfigureVFlashResourceExRequestType);
 impl DecodeFields for ConfigureVFlashResourceExRequestType {
@@ -697,7 +697,7 @@ pub struct ContinueRetrievePropertiesExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `token` (`xsd:string`, required).
-    pub token: String,
+    pub token: CompactString,
 }
 xml_struct!(ContinueRetrievePropertiesExRequestType);
 impl DecodeFields for ContinueRetrievePropertiesExRequestType {
@@ -738,7 +738,7 @@ pub struct ConvertNamespacePathToUuidPathRequestType {
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `namespaceUrl` (`xsd:string`, required).
-    pub namespace_url: String,
+    pub namespace_url: CompactString,
 }
 xml_struct!(ConvertNamespacePathToUuidPathRequestType);
 impl DecodeFields for ConvertNamespacePathToUuidPathRequestType {
@@ -779,11 +779,11 @@ pub struct CopyDatastoreFileRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `sourceName` (`xsd:string`, required).
-    pub source_name: String,
+    pub source_name: CompactString,
     /// `sourceDatacenter` (`ManagedObjectReference`, optional).
     pub source_datacenter: Option<ManagedObjectReference>,
     /// `destinationName` (`xsd:string`, required).
-    pub destination_name: String,
+    pub destination_name: CompactString,
     /// `destinationDatacenter` (`ManagedObjectReference`, optional).
     pub destination_datacenter: Option<ManagedObjectReference>,
     /// `force` (`xsd:boolean`, optional).
@@ -834,11 +834,11 @@ pub struct CopyVirtualDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `sourceName` (`xsd:string`, required).
-    pub source_name: String,
+    pub source_name: CompactString,
     /// `sourceDatacenter` (`ManagedObjectReference`, optional).
     pub source_datacenter: Option<ManagedObjectReference>,
     /// `destName` (`xsd:string`, required).
-    pub dest_name: String,
+    pub dest_name: CompactString,
     /// `destDatacenter` (`ManagedObjectReference`, optional).
     pub dest_datacenter: Option<ManagedObjectReference>,
     /// `destSpec` (`VirtualDiskSpec`, optional).

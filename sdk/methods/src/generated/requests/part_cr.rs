@@ -99,7 +99,7 @@ pub struct CreateClusterExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `spec` (`ClusterConfigSpecEx`, required).
     pub spec: ClusterConfigSpecEx,
 }
@@ -142,7 +142,7 @@ pub struct CreateClusterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `spec` (`ClusterConfigSpec`, required).
     pub spec: ClusterConfigSpec,
 }
@@ -265,7 +265,7 @@ pub struct CreateContainerViewRequestType {
     /// `container` (`ManagedObjectReference`, required).
     pub container: ManagedObjectReference,
     /// `type` (`xsd:string`, repeated).
-    pub r#type: Vec<String>,
+    pub r#type: Vec<CompactString>,
     /// `recursive` (`xsd:boolean`, required).
     pub recursive: bool,
 }
@@ -427,7 +427,7 @@ pub struct CreateDatacenterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(CreateDatacenterRequestType);
 impl DecodeFields for CreateDatacenterRequestType {
@@ -466,9 +466,9 @@ pub struct CreateDefaultProfileRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `profileType` (`xsd:string`, required).
-    pub profile_type: String,
+    pub profile_type: CompactString,
     /// `profileTypeName` (`xsd:string`, optional).
-    pub profile_type_name: Option<String>,
+    pub profile_type_name: Option<CompactString>,
     /// `profile` (`ManagedObjectReference`, optional).
     pub profile: Option<ManagedObjectReference>,
 }
@@ -597,9 +597,9 @@ pub struct CreateDirectoryRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `displayName` (`xsd:string`, optional).
-    pub display_name: Option<String>,
+    pub display_name: Option<CompactString>,
     /// `policy` (`xsd:string`, optional).
-    pub policy: Option<String>,
+    pub policy: Option<CompactString>,
     /// `size` (`xsd:long`, optional).
     pub size: Option<i64>,
 }
@@ -652,13 +652,13 @@ pub struct CreateDiskFromSnapshotRequestType {
     /// `snapshotId` (`ID`, required).
     pub snapshot_id: ID,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `profile` (`VirtualMachineProfileSpec`, repeated).
     pub profile: Vec<AnyVirtualMachineProfileSpec>,
     /// `crypto` (`CryptoSpec`, optional).
     pub crypto: Option<AnyCryptoSpec>,
     /// `path` (`xsd:string`, optional).
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
 }
 xml_struct!(CreateDiskFromSnapshotRequestType);
 impl DecodeFields for CreateDiskFromSnapshotRequestType {
@@ -791,7 +791,7 @@ pub struct CreateFolderRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(CreateFolderRequestType);
 impl DecodeFields for CreateFolderRequestType {
@@ -869,7 +869,7 @@ pub struct CreateImportSpecRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `ovfDescriptor` (`xsd:string`, required).
-    pub ovf_descriptor: String,
+    pub ovf_descriptor: CompactString,
     /// `resourcePool` (`ManagedObjectReference`, required).
     pub resource_pool: ManagedObjectReference,
     /// `datastore` (`ManagedObjectReference`, required).
@@ -1076,9 +1076,9 @@ pub struct CreateLocalDatastoreRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
 }
 xml_struct!(CreateLocalDatastoreRequestType);
 impl DecodeFields for CreateLocalDatastoreRequestType {
@@ -1236,7 +1236,7 @@ pub struct CreateNvmeOverRdmaAdapterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `rdmaDeviceName` (`xsd:string`, required).
-    pub rdma_device_name: String,
+    pub rdma_device_name: CompactString,
 }
 xml_struct!(CreateNvmeOverRdmaAdapterRequestType);
 impl DecodeFields for CreateNvmeOverRdmaAdapterRequestType {
@@ -1439,7 +1439,7 @@ pub struct CreateRegistryKeyInGuestRequestType {
     /// `isVolatile` (`xsd:boolean`, required).
     pub is_volatile: bool,
     /// `classType` (`xsd:string`, optional).
-    pub class_type: Option<String>,
+    pub class_type: Option<CompactString>,
 }
 xml_struct!(CreateRegistryKeyInGuestRequestType);
 impl DecodeFields for CreateRegistryKeyInGuestRequestType {
@@ -1486,7 +1486,7 @@ pub struct CreateResourcePoolRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `spec` (`ResourceConfigSpec`, required).
     pub spec: ResourceConfigSpec,
 }
@@ -1689,9 +1689,9 @@ pub struct CreateSnapshotExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `memory` (`xsd:boolean`, required).
     pub memory: bool,
     /// `quiesceSpec` (`VirtualMachineGuestQuiesceSpec`, optional).
@@ -1740,9 +1740,9 @@ pub struct CreateSnapshotRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `memory` (`xsd:boolean`, required).
     pub memory: bool,
     /// `quiesce` (`xsd:boolean`, required).
@@ -1830,7 +1830,7 @@ pub struct CreateStoragePodRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(CreateStoragePodRequestType);
 impl DecodeFields for CreateStoragePodRequestType {
@@ -1871,15 +1871,15 @@ pub struct CreateTaskRequestType {
     /// `obj` (`ManagedObjectReference`, required).
     pub obj: ManagedObjectReference,
     /// `taskTypeId` (`xsd:string`, required).
-    pub task_type_id: String,
+    pub task_type_id: CompactString,
     /// `initiatedBy` (`xsd:string`, optional).
-    pub initiated_by: Option<String>,
+    pub initiated_by: Option<CompactString>,
     /// `cancelable` (`xsd:boolean`, required).
     pub cancelable: bool,
     /// `parentTaskKey` (`xsd:string`, optional).
-    pub parent_task_key: Option<String>,
+    pub parent_task_key: Option<CompactString>,
     /// `activationId` (`xsd:string`, optional).
-    pub activation_id: Option<String>,
+    pub activation_id: Option<CompactString>,
 }
 xml_struct!(CreateTaskRequestType);
 impl DecodeFields for CreateTaskRequestType {
@@ -1932,11 +1932,11 @@ pub struct CreateTemporaryDirectoryInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `prefix` (`xsd:string`, required).
-    pub prefix: String,
+    pub prefix: CompactString,
     /// `suffix` (`xsd:string`, required).
-    pub suffix: String,
+    pub suffix: CompactString,
     /// `directoryPath` (`xsd:string`, optional).
-    pub directory_path: Option<String>,
+    pub directory_path: Option<CompactString>,
 }
 xml_struct!(CreateTemporaryDirectoryInGuestRequestType);
 impl DecodeFields for CreateTemporaryDirectoryInGuestRequestType {
@@ -1987,11 +1987,11 @@ pub struct CreateTemporaryFileInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `prefix` (`xsd:string`, required).
-    pub prefix: String,
+    pub prefix: CompactString,
     /// `suffix` (`xsd:string`, required).
-    pub suffix: String,
+    pub suffix: CompactString,
     /// `directoryPath` (`xsd:string`, optional).
-    pub directory_path: Option<String>,
+    pub directory_path: Option<CompactString>,
 }
 xml_struct!(CreateTemporaryFileInGuestRequestType);
 impl DecodeFields for CreateTemporaryFileInGuestRequestType {
@@ -2077,7 +2077,7 @@ pub struct CreateVAppRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `resSpec` (`ResourceConfigSpec`, required).
     pub res_spec: ResourceConfigSpec,
     /// `configSpec` (`VAppConfigSpec`, required).
@@ -2175,7 +2175,7 @@ pub struct CreateVirtualDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `spec` (`VirtualDiskSpec`, required).

@@ -13,7 +13,7 @@ pub struct DecodeLicenseRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `licenseKey` (`xsd:string`, required).
-    pub license_key: String,
+    pub license_key: CompactString,
 }
 xml_struct!(DecodeLicenseRequestType);
 impl DecodeFields for DecodeLicenseRequestType {
@@ -87,7 +87,7 @@ pub struct DefragmentVirtualDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
 }
@@ -130,7 +130,7 @@ pub struct DeleteCustomizationSpecRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(DeleteCustomizationSpecRequestType);
 impl DecodeFields for DeleteCustomizationSpecRequestType {
@@ -169,7 +169,7 @@ pub struct DeleteDatastoreFileRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
 }
@@ -216,7 +216,7 @@ pub struct DeleteDirectoryInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `directoryPath` (`xsd:string`, required).
-    pub directory_path: String,
+    pub directory_path: CompactString,
     /// `recursive` (`xsd:boolean`, required).
     pub recursive: bool,
 }
@@ -265,7 +265,7 @@ pub struct DeleteDirectoryRequestType {
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `datastorePath` (`xsd:string`, required).
-    pub datastore_path: String,
+    pub datastore_path: CompactString,
 }
 xml_struct!(DeleteDirectoryRequestType);
 impl DecodeFields for DeleteDirectoryRequestType {
@@ -310,7 +310,7 @@ pub struct DeleteFileInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `filePath` (`xsd:string`, required).
-    pub file_path: String,
+    pub file_path: CompactString,
 }
 xml_struct!(DeleteFileInGuestRequestType);
 impl DecodeFields for DeleteFileInGuestRequestType {
@@ -353,7 +353,7 @@ pub struct DeleteFileRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `datastorePath` (`xsd:string`, required).
-    pub datastore_path: String,
+    pub datastore_path: CompactString,
 }
 xml_struct!(DeleteFileRequestType);
 impl DecodeFields for DeleteFileRequestType {
@@ -433,7 +433,7 @@ pub struct DeleteHostSubSpecificationRequestType {
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `subSpecName` (`xsd:string`, required).
-    pub sub_spec_name: String,
+    pub sub_spec_name: CompactString,
 }
 xml_struct!(DeleteHostSubSpecificationRequestType);
 impl DecodeFields for DeleteHostSubSpecificationRequestType {
@@ -646,7 +646,7 @@ pub struct DeleteScsiLunStateRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunCanonicalName` (`xsd:string`, required).
-    pub lun_canonical_name: String,
+    pub lun_canonical_name: CompactString,
 }
 xml_struct!(DeleteScsiLunStateRequestType);
 impl DecodeFields for DeleteScsiLunStateRequestType {
@@ -818,7 +818,7 @@ pub struct DeleteVffsVolumeStateRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vffsUuid` (`xsd:string`, required).
-    pub vffs_uuid: String,
+    pub vffs_uuid: CompactString,
 }
 xml_struct!(DeleteVffsVolumeStateRequestType);
 impl DecodeFields for DeleteVffsVolumeStateRequestType {
@@ -857,7 +857,7 @@ pub struct DeleteVirtualDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
 }
@@ -900,7 +900,7 @@ pub struct DeleteVmfsVolumeStateRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsUuid` (`xsd:string`, required).
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: CompactString,
 }
 xml_struct!(DeleteVmfsVolumeStateRequestType);
 impl DecodeFields for DeleteVmfsVolumeStateRequestType {
@@ -939,7 +939,7 @@ pub struct DeleteVsanObjectsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
     /// `force` (`xsd:boolean`, optional).
     pub force: Option<bool>,
 }
@@ -982,9 +982,9 @@ pub struct DeselectVnicForNicTypeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `nicType` (`xsd:string`, required).
-    pub nic_type: String,
+    pub nic_type: CompactString,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 xml_struct!(DeselectVnicForNicTypeRequestType);
 impl DecodeFields for DeselectVnicForNicTypeRequestType {
@@ -1387,7 +1387,7 @@ pub struct DestroyVffsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vffsPath` (`xsd:string`, required).
-    pub vffs_path: String,
+    pub vffs_path: CompactString,
 }
 xml_struct!(DestroyVffsRequestType);
 impl DecodeFields for DestroyVffsRequestType {
@@ -1500,7 +1500,7 @@ pub struct DetachScsiLunExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunUuid` (`xsd:string`, repeated).
-    pub lun_uuid: Vec<String>,
+    pub lun_uuid: Vec<CompactString>,
 }
 xml_struct!(DetachScsiLunExRequestType);
 impl DecodeFields for DetachScsiLunExRequestType {
@@ -1539,7 +1539,7 @@ pub struct DetachScsiLunRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunUuid` (`xsd:string`, required).
-    pub lun_uuid: String,
+    pub lun_uuid: CompactString,
 }
 xml_struct!(DetachScsiLunRequestType);
 impl DecodeFields for DetachScsiLunRequestType {
@@ -1580,9 +1580,9 @@ pub struct DetachTagFromVStorageObjectRequestType {
     /// `id` (`ID`, required).
     pub id: ID,
     /// `category` (`xsd:string`, required).
-    pub category: String,
+    pub category: CompactString,
     /// `tag` (`xsd:string`, required).
-    pub tag: String,
+    pub tag: CompactString,
 }
 xml_struct!(DetachTagFromVStorageObjectRequestType);
 impl DecodeFields for DetachTagFromVStorageObjectRequestType {

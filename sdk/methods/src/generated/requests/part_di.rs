@@ -52,7 +52,7 @@ pub struct DirectPathProfileManagerDeleteRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 xml_struct!(DirectPathProfileManagerDeleteRequestType);
 impl DecodeFields for DirectPathProfileManagerDeleteRequestType {
@@ -173,7 +173,7 @@ pub struct DirectPathProfileManagerUpdateRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `spec` (`DirectPathProfileManagerUpdateSpec`, required).
     pub spec: DirectPathProfileManagerUpdateSpec,
 }
@@ -335,7 +335,7 @@ pub struct DisableFeatureRequestType {
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `featureKey` (`xsd:string`, required).
-    pub feature_key: String,
+    pub feature_key: CompactString,
 }
 xml_struct!(DisableFeatureRequestType);
 impl DecodeFields for DisableFeatureRequestType {
@@ -411,7 +411,7 @@ pub struct DisableMultipathPathRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `pathName` (`xsd:string`, required).
-    pub path_name: String,
+    pub path_name: CompactString,
 }
 xml_struct!(DisableMultipathPathRequestType);
 impl DecodeFields for DisableMultipathPathRequestType {
@@ -450,7 +450,7 @@ pub struct DisableRulesetRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 xml_struct!(DisableRulesetRequestType);
 impl DecodeFields for DisableRulesetRequestType {

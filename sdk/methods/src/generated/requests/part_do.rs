@@ -13,7 +13,7 @@ pub struct DoesCustomizationSpecExistRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(DoesCustomizationSpecExistRequestType);
 impl DecodeFields for DoesCustomizationSpecExistRequestType {

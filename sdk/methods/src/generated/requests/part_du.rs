@@ -13,9 +13,9 @@ pub struct DuplicateCustomizationSpecRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 xml_struct!(DuplicateCustomizationSpecRequestType);
 impl DecodeFields for DuplicateCustomizationSpecRequestType {

@@ -93,7 +93,7 @@ pub struct DVSManagerImportEntityRequestType {
     /// `entityBackup` (`EntityBackupConfig`, repeated).
     pub entity_backup: Vec<EntityBackupConfig>,
     /// `importType` (`xsd:string`, required).
-    pub import_type: String,
+    pub import_type: CompactString,
 }
 xml_struct!(DVSManagerImportEntityRequestType);
 impl DecodeFields for DVSManagerImportEntityRequestType {
@@ -134,9 +134,9 @@ pub struct DVSManagerLookupDvPortGroupRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `switchUuid` (`xsd:string`, required).
-    pub switch_uuid: String,
+    pub switch_uuid: CompactString,
     /// `portgroupKey` (`xsd:string`, required).
-    pub portgroup_key: String,
+    pub portgroup_key: CompactString,
 }
 xml_struct!(DVSManagerLookupDvPortGroupRequestType);
 impl DecodeFields for DVSManagerLookupDvPortGroupRequestType {

@@ -13,7 +13,7 @@ pub struct EagerZeroVirtualDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
 }
@@ -222,7 +222,7 @@ pub struct EnableFeatureRequestType {
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `featureKey` (`xsd:string`, required).
-    pub feature_key: String,
+    pub feature_key: CompactString,
 }
 xml_struct!(EnableFeatureRequestType);
 impl DecodeFields for EnableFeatureRequestType {
@@ -298,7 +298,7 @@ pub struct EnableMultipathPathRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `pathName` (`xsd:string`, required).
-    pub path_name: String,
+    pub path_name: CompactString,
 }
 xml_struct!(EnableMultipathPathRequestType);
 impl DecodeFields for EnableMultipathPathRequestType {
@@ -376,7 +376,7 @@ pub struct EnableRulesetRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 xml_struct!(EnableRulesetRequestType);
 impl DecodeFields for EnableRulesetRequestType {
@@ -809,7 +809,7 @@ pub struct ExecuteSimpleCommandRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `arguments` (`xsd:string`, repeated).
-    pub arguments: Vec<String>,
+    pub arguments: Vec<CompactString>,
 }
 xml_struct!(ExecuteSimpleCommandRequestType);
 impl DecodeFields for ExecuteSimpleCommandRequestType {
@@ -848,11 +848,11 @@ pub struct ExecuteSoapRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `moid` (`xsd:string`, required).
-    pub moid: String,
+    pub moid: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `method` (`xsd:string`, required).
-    pub method: String,
+    pub method: CompactString,
     /// `argument` (`ReflectManagedMethodExecuterSoapArgument`, repeated).
     pub argument: Vec<ReflectManagedMethodExecuterSoapArgument>,
 }
@@ -1016,7 +1016,7 @@ pub struct ExpandVmfsExtentRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsPath` (`xsd:string`, required).
-    pub vmfs_path: String,
+    pub vmfs_path: CompactString,
     /// `extent` (`HostScsiDiskPartition`, required).
     pub extent: HostScsiDiskPartition,
 }
@@ -1328,9 +1328,9 @@ pub struct ExtendVffsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vffsPath` (`xsd:string`, required).
-    pub vffs_path: String,
+    pub vffs_path: CompactString,
     /// `devicePath` (`xsd:string`, required).
-    pub device_path: String,
+    pub device_path: CompactString,
     /// `spec` (`HostDiskPartitionSpec`, optional).
     pub spec: Option<HostDiskPartitionSpec>,
 }
@@ -1375,7 +1375,7 @@ pub struct ExtendVirtualDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `newCapacityKb` (`xsd:long`, required).

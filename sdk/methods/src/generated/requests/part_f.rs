@@ -13,7 +13,7 @@ pub struct FetchAuditRecordsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `token` (`xsd:string`, optional).
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
 }
 xml_struct!(FetchAuditRecordsRequestType);
 impl DecodeFields for FetchAuditRecordsRequestType {
@@ -130,11 +130,11 @@ pub struct FetchSoapRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `moid` (`xsd:string`, required).
-    pub moid: String,
+    pub moid: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `prop` (`xsd:string`, required).
-    pub prop: String,
+    pub prop: CompactString,
 }
 xml_struct!(FetchSoapRequestType);
 impl DecodeFields for FetchSoapRequestType {
@@ -214,7 +214,7 @@ pub struct FetchUserPrivilegeOnEntitiesRequestType {
     /// `entities` (`ManagedObjectReference`, repeated).
     pub entities: Vec<ManagedObjectReference>,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
 }
 xml_struct!(FetchUserPrivilegeOnEntitiesRequestType);
 impl DecodeFields for FetchUserPrivilegeOnEntitiesRequestType {
@@ -257,7 +257,7 @@ pub struct FindAllByDnsNameRequestType {
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `dnsName` (`xsd:string`, required).
-    pub dns_name: String,
+    pub dns_name: CompactString,
     /// `vmSearch` (`xsd:boolean`, required).
     pub vm_search: bool,
 }
@@ -304,7 +304,7 @@ pub struct FindAllByIpRequestType {
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `ip` (`xsd:string`, required).
-    pub ip: String,
+    pub ip: CompactString,
     /// `vmSearch` (`xsd:boolean`, required).
     pub vm_search: bool,
 }
@@ -351,7 +351,7 @@ pub struct FindAllByUuidRequestType {
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `vmSearch` (`xsd:boolean`, required).
     pub vm_search: bool,
     /// `instanceUuid` (`xsd:boolean`, optional).
@@ -441,7 +441,7 @@ pub struct FindByDatastorePathRequestType {
     /// `datacenter` (`ManagedObjectReference`, required).
     pub datacenter: ManagedObjectReference,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
 }
 xml_struct!(FindByDatastorePathRequestType);
 impl DecodeFields for FindByDatastorePathRequestType {
@@ -484,7 +484,7 @@ pub struct FindByDnsNameRequestType {
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `dnsName` (`xsd:string`, required).
-    pub dns_name: String,
+    pub dns_name: CompactString,
     /// `vmSearch` (`xsd:boolean`, required).
     pub vm_search: bool,
 }
@@ -529,7 +529,7 @@ pub struct FindByInventoryPathRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `inventoryPath` (`xsd:string`, required).
-    pub inventory_path: String,
+    pub inventory_path: CompactString,
 }
 xml_struct!(FindByInventoryPathRequestType);
 impl DecodeFields for FindByInventoryPathRequestType {
@@ -570,7 +570,7 @@ pub struct FindByIpRequestType {
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `ip` (`xsd:string`, required).
-    pub ip: String,
+    pub ip: CompactString,
     /// `vmSearch` (`xsd:boolean`, required).
     pub vm_search: bool,
 }
@@ -617,7 +617,7 @@ pub struct FindByUuidRequestType {
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `vmSearch` (`xsd:boolean`, required).
     pub vm_search: bool,
     /// `instanceUuid` (`xsd:boolean`, optional).
@@ -668,7 +668,7 @@ pub struct FindChildRequestType {
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(FindChildRequestType);
 impl DecodeFields for FindChildRequestType {
@@ -709,7 +709,7 @@ pub struct FindExtensionRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
 }
 xml_struct!(FindExtensionRequestType);
 impl DecodeFields for FindExtensionRequestType {

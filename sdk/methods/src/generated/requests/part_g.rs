@@ -13,7 +13,7 @@ pub struct GenerateCertificateSigningRequestByDnRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `distinguishedName` (`xsd:string`, required).
-    pub distinguished_name: String,
+    pub distinguished_name: CompactString,
 }
 xml_struct!(GenerateCertificateSigningRequestByDnRequestType);
 impl DecodeFields for GenerateCertificateSigningRequestByDnRequestType {
@@ -457,7 +457,7 @@ pub struct GetCustomizationSpecRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(GetCustomizationSpecRequestType);
 impl DecodeFields for GetCustomizationSpecRequestType {
@@ -714,7 +714,7 @@ pub struct GetVsanObjExtAttrsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 xml_struct!(GetVsanObjExtAttrsRequestType);
 impl DecodeFields for GetVsanObjExtAttrsRequestType {

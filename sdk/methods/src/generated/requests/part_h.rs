@@ -13,7 +13,7 @@ pub struct HasMonitoredEntityRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
 }
@@ -58,9 +58,9 @@ pub struct HasPrivilegeOnEntitiesRequestType {
     /// `entity` (`ManagedObjectReference`, repeated).
     pub entity: Vec<ManagedObjectReference>,
     /// `sessionId` (`xsd:string`, required).
-    pub session_id: String,
+    pub session_id: CompactString,
     /// `privId` (`xsd:string`, repeated).
-    pub priv_id: Vec<String>,
+    pub priv_id: Vec<CompactString>,
 }
 xml_struct!(HasPrivilegeOnEntitiesRequestType);
 impl DecodeFields for HasPrivilegeOnEntitiesRequestType {
@@ -105,9 +105,9 @@ pub struct HasPrivilegeOnEntityRequestType {
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
     /// `sessionId` (`xsd:string`, required).
-    pub session_id: String,
+    pub session_id: CompactString,
     /// `privId` (`xsd:string`, repeated).
-    pub priv_id: Vec<String>,
+    pub priv_id: Vec<CompactString>,
 }
 xml_struct!(HasPrivilegeOnEntityRequestType);
 impl DecodeFields for HasPrivilegeOnEntityRequestType {
@@ -150,7 +150,7 @@ pub struct HasProviderRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 xml_struct!(HasProviderRequestType);
 impl DecodeFields for HasProviderRequestType {
@@ -191,9 +191,9 @@ pub struct HasUserPrivilegeOnEntitiesRequestType {
     /// `entities` (`ManagedObjectReference`, repeated).
     pub entities: Vec<ManagedObjectReference>,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
     /// `privId` (`xsd:string`, repeated).
-    pub priv_id: Vec<String>,
+    pub priv_id: Vec<CompactString>,
 }
 xml_struct!(HasUserPrivilegeOnEntitiesRequestType);
 impl DecodeFields for HasUserPrivilegeOnEntitiesRequestType {
@@ -240,7 +240,7 @@ pub struct HostClearVStorageObjectControlFlagsRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `controlFlags` (`xsd:string`, repeated).
-    pub control_flags: Vec<String>,
+    pub control_flags: Vec<CompactString>,
 }
 xml_struct!(HostClearVStorageObjectControlFlagsRequestType);
 impl DecodeFields for HostClearVStorageObjectControlFlagsRequestType {
@@ -580,7 +580,7 @@ pub struct HostGetVFlashModuleDefaultConfigRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vFlashModule` (`xsd:string`, required).
-    pub v_flash_module: String,
+    pub v_flash_module: CompactString,
 }
 xml_struct!(HostGetVFlashModuleDefaultConfigRequestType);
 impl DecodeFields for HostGetVFlashModuleDefaultConfigRequestType {
@@ -845,9 +845,9 @@ pub struct HostRegisterDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 xml_struct!(HostRegisterDiskRequestType);
 impl DecodeFields for HostRegisterDiskRequestType {
@@ -974,7 +974,7 @@ pub struct HostRenameVStorageObjectRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(HostRenameVStorageObjectRequestType);
 impl DecodeFields for HostRenameVStorageObjectRequestType {
@@ -1062,7 +1062,7 @@ pub struct HostRetrieveVStorageObjectMetadataRequestType {
     /// `snapshotId` (`ID`, optional).
     pub snapshot_id: Option<ID>,
     /// `prefix` (`xsd:string`, optional).
-    pub prefix: Option<String>,
+    pub prefix: Option<CompactString>,
 }
 xml_struct!(HostRetrieveVStorageObjectMetadataRequestType);
 impl DecodeFields for HostRetrieveVStorageObjectMetadataRequestType {
@@ -1113,7 +1113,7 @@ pub struct HostRetrieveVStorageObjectMetadataValueRequestType {
     /// `snapshotId` (`ID`, optional).
     pub snapshot_id: Option<ID>,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 xml_struct!(HostRetrieveVStorageObjectMetadataValueRequestType);
 impl DecodeFields for HostRetrieveVStorageObjectMetadataValueRequestType {
@@ -1287,7 +1287,7 @@ pub struct HostSetVStorageObjectControlFlagsRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `controlFlags` (`xsd:string`, repeated).
-    pub control_flags: Vec<String>,
+    pub control_flags: Vec<CompactString>,
 }
 xml_struct!(HostSetVStorageObjectControlFlagsRequestType);
 impl DecodeFields for HostSetVStorageObjectControlFlagsRequestType {
@@ -1330,9 +1330,9 @@ pub struct HostSpecGetUpdatedHostsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `startChangeID` (`xsd:string`, optional).
-    pub start_change_id: Option<String>,
+    pub start_change_id: Option<CompactString>,
     /// `endChangeID` (`xsd:string`, optional).
-    pub end_change_id: Option<String>,
+    pub end_change_id: Option<CompactString>,
 }
 xml_struct!(HostSpecGetUpdatedHostsRequestType);
 impl DecodeFields for HostSpecGetUpdatedHostsRequestType {
@@ -1379,7 +1379,7 @@ pub struct HostUpdateVStorageObjectMetadataExRequestType {
     /// `metadata` (`KeyValue`, repeated).
     pub metadata: Vec<KeyValue>,
     /// `deleteKeys` (`xsd:string`, repeated).
-    pub delete_keys: Vec<String>,
+    pub delete_keys: Vec<CompactString>,
 }
 xml_struct!(HostUpdateVStorageObjectMetadataExRequestType);
 impl DecodeFields for HostUpdateVStorageObjectMetadataExRequestType {
@@ -1430,7 +1430,7 @@ pub struct HostUpdateVStorageObjectMetadataRequestType {
     /// `metadata` (`KeyValue`, repeated).
     pub metadata: Vec<KeyValue>,
     /// `deleteKeys` (`xsd:string`, repeated).
-    pub delete_keys: Vec<String>,
+    pub delete_keys: Vec<CompactString>,
 }
 xml_struct!(HostUpdateVStorageObjectMetadataRequestType);
 impl DecodeFields for HostUpdateVStorageObjectMetadataRequestType {
@@ -1481,13 +1481,13 @@ pub struct HostVStorageObjectCreateDiskFromSnapshotRequestType {
     /// `snapshotId` (`ID`, required).
     pub snapshot_id: ID,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `profile` (`VirtualMachineProfileSpec`, repeated).
     pub profile: Vec<AnyVirtualMachineProfileSpec>,
     /// `crypto` (`CryptoSpec`, optional).
     pub crypto: Option<AnyCryptoSpec>,
     /// `path` (`xsd:string`, optional).
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
 }
 xml_struct!(HostVStorageObjectCreateDiskFromSnapshotRequestType);
 impl DecodeFields for HostVStorageObjectCreateDiskFromSnapshotRequestType {
@@ -1542,7 +1542,7 @@ pub struct HostVStorageObjectCreateSnapshotRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 xml_struct!(HostVStorageObjectCreateSnapshotRequestType);
 impl DecodeFields for HostVStorageObjectCreateSnapshotRequestType {

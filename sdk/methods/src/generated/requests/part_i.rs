@@ -13,9 +13,9 @@ pub struct ImpersonateUserRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
     /// `locale` (`xsd:string`, optional).
-    pub locale: Option<String>,
+    pub locale: Option<CompactString>,
 }
 xml_struct!(ImpersonateUserRequestType);
 impl DecodeFields for ImpersonateUserRequestType {
@@ -56,9 +56,9 @@ pub struct ImportCertificateForCAMRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `certPath` (`xsd:string`, required).
-    pub cert_path: String,
+    pub cert_path: CompactString,
     /// `camServer` (`xsd:string`, required).
-    pub cam_server: String,
+    pub cam_server: CompactString,
 }
 xml_struct!(ImportCertificateForCAMRequestType);
 impl DecodeFields for ImportCertificateForCAMRequestType {
@@ -99,11 +99,11 @@ pub struct ImportUnmanagedSnapshotRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vdisk` (`xsd:string`, required).
-    pub vdisk: String,
+    pub vdisk: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `vvolId` (`xsd:string`, required).
-    pub vvol_id: String,
+    pub vvol_id: CompactString,
 }
 xml_struct!(ImportUnmanagedSnapshotRequestType);
 impl DecodeFields for ImportUnmanagedSnapshotRequestType {
@@ -236,7 +236,7 @@ pub struct InflateVirtualDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
 }
@@ -322,7 +322,7 @@ pub struct InitiateFileTransferFromGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `guestFilePath` (`xsd:string`, required).
-    pub guest_file_path: String,
+    pub guest_file_path: CompactString,
 }
 xml_struct!(InitiateFileTransferFromGuestRequestType);
 impl DecodeFields for InitiateFileTransferFromGuestRequestType {
@@ -369,7 +369,7 @@ pub struct InitiateFileTransferToGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `guestFilePath` (`xsd:string`, required).
-    pub guest_file_path: String,
+    pub guest_file_path: CompactString,
     /// `fileAttributes` (`GuestFileAttributes`, required).
     pub file_attributes: AnyGuestFileAttributes,
     /// `fileSize` (`xsd:long`, required).
@@ -426,7 +426,7 @@ pub struct InstallHostPatchRequestType {
     /// `repository` (`HostPatchManagerLocator`, required).
     pub repository: HostPatchManagerLocator,
     /// `updateID` (`xsd:string`, required).
-    pub update_id: String,
+    pub update_id: CompactString,
     /// `force` (`xsd:boolean`, optional).
     pub force: Option<bool>,
 }
@@ -471,11 +471,11 @@ pub struct InstallHostPatchV2RequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `metaUrls` (`xsd:string`, repeated).
-    pub meta_urls: Vec<String>,
+    pub meta_urls: Vec<CompactString>,
     /// `bundleUrls` (`xsd:string`, repeated).
-    pub bundle_urls: Vec<String>,
+    pub bundle_urls: Vec<CompactString>,
     /// `vibUrls` (`xsd:string`, repeated).
-    pub vib_urls: Vec<String>,
+    pub vib_urls: Vec<CompactString>,
     /// `spec` (`HostPatchManagerPatchManagerOperationSpec`, optional).
     pub spec: Option<HostPatchManagerPatchManagerOperationSpec>,
 }
@@ -522,7 +522,7 @@ pub struct InstallIoFilterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vibUrl` (`xsd:string`, required).
-    pub vib_url: String,
+    pub vib_url: CompactString,
     /// `compRes` (`ManagedObjectReference`, required).
     pub comp_res: ManagedObjectReference,
 }
@@ -565,7 +565,7 @@ pub struct InstallServerCertificateRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `cert` (`xsd:string`, required).
-    pub cert: String,
+    pub cert: CompactString,
 }
 xml_struct!(InstallServerCertificateRequestType);
 impl DecodeFields for InstallServerCertificateRequestType {
@@ -604,7 +604,7 @@ pub struct InstallSmartCardTrustAnchorRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `cert` (`xsd:string`, required).
-    pub cert: String,
+    pub cert: CompactString,
 }
 xml_struct!(InstallSmartCardTrustAnchorRequestType);
 impl DecodeFields for InstallSmartCardTrustAnchorRequestType {

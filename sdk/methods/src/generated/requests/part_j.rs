@@ -13,11 +13,11 @@ pub struct JoinDomainRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `domainName` (`xsd:string`, required).
-    pub domain_name: String,
+    pub domain_name: CompactString,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
     /// `password` (`xsd:string`, required).
-    pub password: String,
+    pub password: CompactString,
 }
 xml_struct!(JoinDomainRequestType);
 impl DecodeFields for JoinDomainRequestType {
@@ -60,9 +60,9 @@ pub struct JoinDomainWithCAMRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `domainName` (`xsd:string`, required).
-    pub domain_name: String,
+    pub domain_name: CompactString,
     /// `camServer` (`xsd:string`, required).
-    pub cam_server: String,
+    pub cam_server: CompactString,
 }
 xml_struct!(JoinDomainWithCAMRequestType);
 impl DecodeFields for JoinDomainWithCAMRequestType {

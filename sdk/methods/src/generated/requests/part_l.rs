@@ -126,13 +126,13 @@ pub struct ListFilesInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `filePath` (`xsd:string`, required).
-    pub file_path: String,
+    pub file_path: CompactString,
     /// `index` (`xsd:int`, optional).
     pub index: Option<i32>,
     /// `maxResults` (`xsd:int`, optional).
     pub max_results: Option<i32>,
     /// `matchPattern` (`xsd:string`, optional).
-    pub match_pattern: Option<String>,
+    pub match_pattern: Option<CompactString>,
 }
 xml_struct!(ListFilesInGuestRequestType);
 impl DecodeFields for ListFilesInGuestRequestType {
@@ -185,7 +185,7 @@ pub struct ListGuestAliasesRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `username` (`xsd:string`, required).
-    pub username: String,
+    pub username: CompactString,
 }
 xml_struct!(ListGuestAliasesRequestType);
 impl DecodeFields for ListGuestAliasesRequestType {
@@ -451,7 +451,7 @@ pub struct ListRegistryKeysInGuestRequestType {
     /// `recursive` (`xsd:boolean`, required).
     pub recursive: bool,
     /// `matchPattern` (`xsd:string`, optional).
-    pub match_pattern: Option<String>,
+    pub match_pattern: Option<CompactString>,
 }
 xml_struct!(ListRegistryKeysInGuestRequestType);
 impl DecodeFields for ListRegistryKeysInGuestRequestType {
@@ -506,7 +506,7 @@ pub struct ListRegistryValuesInGuestRequestType {
     /// `expandStrings` (`xsd:boolean`, required).
     pub expand_strings: bool,
     /// `matchPattern` (`xsd:string`, optional).
-    pub match_pattern: Option<String>,
+    pub match_pattern: Option<CompactString>,
 }
 xml_struct!(ListRegistryValuesInGuestRequestType);
 impl DecodeFields for ListRegistryValuesInGuestRequestType {
@@ -666,9 +666,9 @@ pub struct ListVStorageObjectsAttachedToTagRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `category` (`xsd:string`, required).
-    pub category: String,
+    pub category: CompactString,
     /// `tag` (`xsd:string`, required).
-    pub tag: String,
+    pub tag: CompactString,
 }
 xml_struct!(ListVStorageObjectsAttachedToTagRequestType);
 impl DecodeFields for ListVStorageObjectsAttachedToTagRequestType {
@@ -711,7 +711,7 @@ pub struct LogUserEventRequestType {
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
     /// `msg` (`xsd:string`, required).
-    pub msg: String,
+    pub msg: CompactString,
 }
 xml_struct!(LogUserEventRequestType);
 impl DecodeFields for LogUserEventRequestType {
@@ -752,9 +752,9 @@ pub struct LoginBySSPIRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `base64Token` (`xsd:string`, required).
-    pub base64_token: String,
+    pub base64_token: CompactString,
     /// `locale` (`xsd:string`, optional).
-    pub locale: Option<String>,
+    pub locale: Option<CompactString>,
 }
 xml_struct!(LoginBySSPIRequestType);
 impl DecodeFields for LoginBySSPIRequestType {
@@ -795,7 +795,7 @@ pub struct LoginByTokenRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `locale` (`xsd:string`, optional).
-    pub locale: Option<String>,
+    pub locale: Option<CompactString>,
 }
 xml_struct!(LoginByTokenRequestType);
 impl DecodeFields for LoginByTokenRequestType {
@@ -834,9 +834,9 @@ pub struct LoginExtensionByCertificateRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `locale` (`xsd:string`, optional).
-    pub locale: Option<String>,
+    pub locale: Option<CompactString>,
 }
 xml_struct!(LoginExtensionByCertificateRequestType);
 impl DecodeFields for LoginExtensionByCertificateRequestType {
@@ -877,9 +877,9 @@ pub struct LoginExtensionBySubjectNameRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `locale` (`xsd:string`, optional).
-    pub locale: Option<String>,
+    pub locale: Option<CompactString>,
 }
 xml_struct!(LoginExtensionBySubjectNameRequestType);
 impl DecodeFields for LoginExtensionBySubjectNameRequestType {
@@ -920,11 +920,11 @@ pub struct LoginRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
     /// `password` (`xsd:string`, required).
-    pub password: String,
+    pub password: CompactString,
     /// `locale` (`xsd:string`, optional).
-    pub locale: Option<String>,
+    pub locale: Option<CompactString>,
 }
 xml_struct!(LoginRequestType);
 impl DecodeFields for LoginRequestType {
@@ -1002,7 +1002,7 @@ pub struct LookupDvPortGroupRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `portgroupKey` (`xsd:string`, required).
-    pub portgroup_key: String,
+    pub portgroup_key: CompactString,
 }
 xml_struct!(LookupDvPortGroupRequestType);
 impl DecodeFields for LookupDvPortGroupRequestType {

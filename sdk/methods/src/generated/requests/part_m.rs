@@ -17,7 +17,7 @@ pub struct MakeDirectoryInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `directoryPath` (`xsd:string`, required).
-    pub directory_path: String,
+    pub directory_path: CompactString,
     /// `createParentDirectories` (`xsd:boolean`, required).
     pub create_parent_directories: bool,
 }
@@ -64,7 +64,7 @@ pub struct MakeDirectoryRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `createParentDirectories` (`xsd:boolean`, optional).
@@ -150,7 +150,7 @@ pub struct MarkAsLocalRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `scsiDiskUuid` (`xsd:string`, required).
-    pub scsi_disk_uuid: String,
+    pub scsi_disk_uuid: CompactString,
 }
 xml_struct!(MarkAsLocalRequestType);
 impl DecodeFields for MarkAsLocalRequestType {
@@ -189,7 +189,7 @@ pub struct MarkAsNonLocalRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `scsiDiskUuid` (`xsd:string`, required).
-    pub scsi_disk_uuid: String,
+    pub scsi_disk_uuid: CompactString,
 }
 xml_struct!(MarkAsNonLocalRequestType);
 impl DecodeFields for MarkAsNonLocalRequestType {
@@ -228,7 +228,7 @@ pub struct MarkAsNonSsdRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `scsiDiskUuid` (`xsd:string`, required).
-    pub scsi_disk_uuid: String,
+    pub scsi_disk_uuid: CompactString,
 }
 xml_struct!(MarkAsNonSsdRequestType);
 impl DecodeFields for MarkAsNonSsdRequestType {
@@ -267,7 +267,7 @@ pub struct MarkAsSsdRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `scsiDiskUuid` (`xsd:string`, required).
-    pub scsi_disk_uuid: String,
+    pub scsi_disk_uuid: CompactString,
 }
 xml_struct!(MarkAsSsdRequestType);
 impl DecodeFields for MarkAsSsdRequestType {
@@ -423,7 +423,7 @@ pub struct MarkForRemovalRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `hbaName` (`xsd:string`, required).
-    pub hba_name: String,
+    pub hba_name: CompactString,
     /// `remove` (`xsd:boolean`, required).
     pub remove: bool,
 }
@@ -466,7 +466,7 @@ pub struct MarkPerenniallyReservedExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunUuid` (`xsd:string`, repeated).
-    pub lun_uuid: Vec<String>,
+    pub lun_uuid: Vec<CompactString>,
     /// `state` (`xsd:boolean`, required).
     pub state: bool,
 }
@@ -509,7 +509,7 @@ pub struct MarkPerenniallyReservedRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunUuid` (`xsd:string`, required).
-    pub lun_uuid: String,
+    pub lun_uuid: CompactString,
     /// `state` (`xsd:boolean`, required).
     pub state: bool,
 }
@@ -802,7 +802,7 @@ pub struct MountVffsVolumeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vffsUuid` (`xsd:string`, required).
-    pub vffs_uuid: String,
+    pub vffs_uuid: CompactString,
 }
 xml_struct!(MountVffsVolumeRequestType);
 impl DecodeFields for MountVffsVolumeRequestType {
@@ -841,7 +841,7 @@ pub struct MountVmfsVolumeExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsUuid` (`xsd:string`, repeated).
-    pub vmfs_uuid: Vec<String>,
+    pub vmfs_uuid: Vec<CompactString>,
 }
 xml_struct!(MountVmfsVolumeExRequestType);
 impl DecodeFields for MountVmfsVolumeExRequestType {
@@ -880,7 +880,7 @@ pub struct MountVmfsVolumeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsUuid` (`xsd:string`, required).
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: CompactString,
 }
 xml_struct!(MountVmfsVolumeRequestType);
 impl DecodeFields for MountVmfsVolumeRequestType {
@@ -919,9 +919,9 @@ pub struct MoveDVPortRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `portKey` (`xsd:string`, repeated).
-    pub port_key: Vec<String>,
+    pub port_key: Vec<CompactString>,
     /// `destinationPortgroupKey` (`xsd:string`, optional).
-    pub destination_portgroup_key: Option<String>,
+    pub destination_portgroup_key: Option<CompactString>,
 }
 xml_struct!(MoveDVPortRequestType);
 impl DecodeFields for MoveDVPortRequestType {
@@ -962,11 +962,11 @@ pub struct MoveDatastoreFileRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `sourceName` (`xsd:string`, required).
-    pub source_name: String,
+    pub source_name: CompactString,
     /// `sourceDatacenter` (`ManagedObjectReference`, optional).
     pub source_datacenter: Option<ManagedObjectReference>,
     /// `destinationName` (`xsd:string`, required).
-    pub destination_name: String,
+    pub destination_name: CompactString,
     /// `destinationDatacenter` (`ManagedObjectReference`, optional).
     pub destination_datacenter: Option<ManagedObjectReference>,
     /// `force` (`xsd:boolean`, optional).
@@ -1021,9 +1021,9 @@ pub struct MoveDirectoryInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `srcDirectoryPath` (`xsd:string`, required).
-    pub src_directory_path: String,
+    pub src_directory_path: CompactString,
     /// `dstDirectoryPath` (`xsd:string`, required).
-    pub dst_directory_path: String,
+    pub dst_directory_path: CompactString,
 }
 xml_struct!(MoveDirectoryInGuestRequestType);
 impl DecodeFields for MoveDirectoryInGuestRequestType {
@@ -1072,9 +1072,9 @@ pub struct MoveFileInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `srcFilePath` (`xsd:string`, required).
-    pub src_file_path: String,
+    pub src_file_path: CompactString,
     /// `dstFilePath` (`xsd:string`, required).
-    pub dst_file_path: String,
+    pub dst_file_path: CompactString,
     /// `overwrite` (`xsd:boolean`, required).
     pub overwrite: bool,
 }
@@ -1283,11 +1283,11 @@ pub struct MoveVirtualDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `sourceName` (`xsd:string`, required).
-    pub source_name: String,
+    pub source_name: CompactString,
     /// `sourceDatacenter` (`ManagedObjectReference`, optional).
     pub source_datacenter: Option<ManagedObjectReference>,
     /// `destName` (`xsd:string`, required).
-    pub dest_name: String,
+    pub dest_name: CompactString,
     /// `destDatacenter` (`ManagedObjectReference`, optional).
     pub dest_datacenter: Option<ManagedObjectReference>,
     /// `force` (`xsd:boolean`, optional).

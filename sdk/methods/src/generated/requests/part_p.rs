@@ -13,7 +13,7 @@ pub struct ParseDescriptorRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `ovfDescriptor` (`xsd:string`, required).
-    pub ovf_descriptor: String,
+    pub ovf_descriptor: CompactString,
     /// `pdp` (`OvfParseDescriptorParams`, required).
     pub pdp: OvfParseDescriptorParams,
 }
@@ -56,7 +56,7 @@ pub struct PerformDvsProductSpecOperationRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `operation` (`xsd:string`, required).
-    pub operation: String,
+    pub operation: CompactString,
     /// `productSpec` (`DistributedVirtualSwitchProductSpec`, optional).
     pub product_spec: Option<DistributedVirtualSwitchProductSpec>,
 }
@@ -279,7 +279,7 @@ pub struct PostHealthUpdatesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
     /// `updates` (`HealthUpdate`, repeated).
     pub updates: Vec<HealthUpdate>,
 }

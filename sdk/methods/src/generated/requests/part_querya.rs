@@ -52,7 +52,7 @@ pub struct QueryAssignedLicensesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `entityId` (`xsd:string`, optional).
-    pub entity_id: Option<String>,
+    pub entity_id: Option<CompactString>,
 }
 xml_struct!(QueryAssignedLicensesRequestType);
 impl DecodeFields for QueryAssignedLicensesRequestType {
@@ -255,7 +255,7 @@ pub struct QueryAvailableSsdsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vffsPath` (`xsd:string`, optional).
-    pub vffs_path: Option<String>,
+    pub vffs_path: Option<CompactString>,
 }
 xml_struct!(QueryAvailableSsdsRequestType);
 impl DecodeFields for QueryAvailableSsdsRequestType {

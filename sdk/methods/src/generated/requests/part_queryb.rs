@@ -48,7 +48,7 @@ pub struct QueryBoundVnicsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaName` (`xsd:string`, required).
-    pub i_scsi_hba_name: String,
+    pub i_scsi_hba_name: CompactString,
 }
 xml_struct!(QueryBoundVnicsRequestType);
 impl DecodeFields for QueryBoundVnicsRequestType {

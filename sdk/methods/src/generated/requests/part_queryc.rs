@@ -13,7 +13,7 @@ pub struct QueryCandidateNicsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaName` (`xsd:string`, required).
-    pub i_scsi_hba_name: String,
+    pub i_scsi_hba_name: CompactString,
 }
 xml_struct!(QueryCandidateNicsRequestType);
 impl DecodeFields for QueryCandidateNicsRequestType {
@@ -58,7 +58,7 @@ pub struct QueryChangedDiskAreasRequestType {
     /// `startOffset` (`xsd:long`, required).
     pub start_offset: i64,
     /// `changeId` (`xsd:string`, required).
-    pub change_id: String,
+    pub change_id: CompactString,
 }
 xml_struct!(QueryChangedDiskAreasRequestType);
 impl DecodeFields for QueryChangedDiskAreasRequestType {
@@ -353,7 +353,7 @@ pub struct QueryConfigOptionRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `key` (`xsd:string`, optional).
-    pub key: Option<String>,
+    pub key: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
 }
@@ -435,7 +435,7 @@ pub struct QueryConfiguredModuleOptionStringRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(QueryConfiguredModuleOptionStringRequestType);
 impl DecodeFields for QueryConfiguredModuleOptionStringRequestType {
@@ -474,15 +474,15 @@ pub struct QueryConnectionInfoRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `hostname` (`xsd:string`, required).
-    pub hostname: String,
+    pub hostname: CompactString,
     /// `port` (`xsd:int`, required).
     pub port: i32,
     /// `username` (`xsd:string`, required).
-    pub username: String,
+    pub username: CompactString,
     /// `password` (`xsd:string`, required).
-    pub password: String,
+    pub password: CompactString,
     /// `sslThumbprint` (`xsd:string`, optional).
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<CompactString>,
 }
 xml_struct!(QueryConnectionInfoRequestType);
 impl DecodeFields for QueryConnectionInfoRequestType {

@@ -126,7 +126,7 @@ pub struct QueryDisksForVsanRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `canonicalName` (`xsd:string`, repeated).
-    pub canonical_name: Vec<String>,
+    pub canonical_name: Vec<CompactString>,
 }
 xml_struct!(QueryDisksForVsanRequestType);
 impl DecodeFields for QueryDisksForVsanRequestType {
@@ -165,7 +165,7 @@ pub struct QueryDisksUsingFilterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
     /// `compRes` (`ManagedObjectReference`, required).
     pub comp_res: ManagedObjectReference,
 }
@@ -208,7 +208,7 @@ pub struct QueryDvsByUuidRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
 }
 xml_struct!(QueryDvsByUuidRequestType);
 impl DecodeFields for QueryDvsByUuidRequestType {

@@ -52,7 +52,7 @@ pub struct QueryExpressionMetadataRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `expressionName` (`xsd:string`, repeated).
-    pub expression_name: Vec<String>,
+    pub expression_name: Vec<CompactString>,
     /// `profile` (`ManagedObjectReference`, optional).
     pub profile: Option<ManagedObjectReference>,
 }
@@ -95,7 +95,7 @@ pub struct QueryExtensionIpAllocationUsageRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `extensionKeys` (`xsd:string`, repeated).
-    pub extension_keys: Vec<String>,
+    pub extension_keys: Vec<CompactString>,
 }
 xml_struct!(QueryExtensionIpAllocationUsageRequestType);
 impl DecodeFields for QueryExtensionIpAllocationUsageRequestType {

@@ -87,7 +87,7 @@ pub struct QueryFilterEntitiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
 }
 xml_struct!(QueryFilterEntitiesRequestType);
 impl DecodeFields for QueryFilterEntitiesRequestType {
@@ -126,7 +126,7 @@ pub struct QueryFilterInfoIdsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
 }
 xml_struct!(QueryFilterInfoIdsRequestType);
 impl DecodeFields for QueryFilterInfoIdsRequestType {
@@ -165,7 +165,7 @@ pub struct QueryFilterListRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
 }
 xml_struct!(QueryFilterListRequestType);
 impl DecodeFields for QueryFilterListRequestType {
@@ -204,7 +204,7 @@ pub struct QueryFilterNameRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
 }
 xml_struct!(QueryFilterNameRequestType);
 impl DecodeFields for QueryFilterNameRequestType {

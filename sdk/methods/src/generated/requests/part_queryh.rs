@@ -13,7 +13,7 @@ pub struct QueryHealthUpdateInfosRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
 }
 xml_struct!(QueryHealthUpdateInfosRequestType);
 impl DecodeFields for QueryHealthUpdateInfosRequestType {
@@ -52,7 +52,7 @@ pub struct QueryHealthUpdatesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
 }
 xml_struct!(QueryHealthUpdatesRequestType);
 impl DecodeFields for QueryHealthUpdatesRequestType {
@@ -165,7 +165,7 @@ pub struct QueryHostProfileMetadataRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `profileName` (`xsd:string`, repeated).
-    pub profile_name: Vec<String>,
+    pub profile_name: Vec<CompactString>,
     /// `profile` (`ManagedObjectReference`, optional).
     pub profile: Option<ManagedObjectReference>,
 }
@@ -243,7 +243,7 @@ pub struct QueryHostsWithAttachedLunRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunUuid` (`xsd:string`, required).
-    pub lun_uuid: String,
+    pub lun_uuid: CompactString,
 }
 xml_struct!(QueryHostsWithAttachedLunRequestType);
 impl DecodeFields for QueryHostsWithAttachedLunRequestType {

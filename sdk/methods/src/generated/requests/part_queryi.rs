@@ -56,7 +56,7 @@ pub struct QueryIPAllocationsRequestType {
     /// `poolId` (`xsd:int`, required).
     pub pool_id: i32,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
 }
 xml_struct!(QueryIPAllocationsRequestType);
 impl DecodeFields for QueryIPAllocationsRequestType {
@@ -138,7 +138,7 @@ pub struct QueryIoFilterIssuesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
     /// `compRes` (`ManagedObjectReference`, required).
     pub comp_res: ManagedObjectReference,
 }

@@ -13,7 +13,7 @@ pub struct QueryManagedByRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
 }
 xml_struct!(QueryManagedByRequestType);
 impl DecodeFields for QueryManagedByRequestType {
@@ -138,7 +138,7 @@ pub struct QueryMigrationDependenciesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `pnicDevice` (`xsd:string`, repeated).
-    pub pnic_device: Vec<String>,
+    pub pnic_device: Vec<CompactString>,
 }
 xml_struct!(QueryMigrationDependenciesRequestType);
 impl DecodeFields for QueryMigrationDependenciesRequestType {
@@ -212,7 +212,7 @@ pub struct QueryMonitoredEntitiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
 }
 xml_struct!(QueryMonitoredEntitiesRequestType);
 impl DecodeFields for QueryMonitoredEntitiesRequestType {

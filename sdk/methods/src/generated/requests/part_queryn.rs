@@ -48,7 +48,7 @@ pub struct QueryNetConfigRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `nicType` (`xsd:string`, required).
-    pub nic_type: String,
+    pub nic_type: CompactString,
 }
 xml_struct!(QueryNetConfigRequestType);
 impl DecodeFields for QueryNetConfigRequestType {
@@ -87,7 +87,7 @@ pub struct QueryNetworkHintRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `device` (`xsd:string`, repeated).
-    pub device: Vec<String>,
+    pub device: Vec<CompactString>,
 }
 xml_struct!(QueryNetworkHintRequestType);
 impl DecodeFields for QueryNetworkHintRequestType {

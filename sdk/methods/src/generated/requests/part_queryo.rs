@@ -13,7 +13,7 @@ pub struct QueryObjectsOnPhysicalVsanDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `disks` (`xsd:string`, repeated).
-    pub disks: Vec<String>,
+    pub disks: Vec<CompactString>,
 }
 xml_struct!(QueryObjectsOnPhysicalVsanDiskRequestType);
 impl DecodeFields for QueryObjectsOnPhysicalVsanDiskRequestType {
@@ -52,7 +52,7 @@ pub struct QueryOptionsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 xml_struct!(QueryOptionsRequestType);
 impl DecodeFields for QueryOptionsRequestType {

@@ -13,9 +13,9 @@ pub struct QueryPartitionCreateDescRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `diskUuid` (`xsd:string`, required).
-    pub disk_uuid: String,
+    pub disk_uuid: CompactString,
     /// `diagnosticType` (`xsd:string`, required).
-    pub diagnostic_type: String,
+    pub diagnostic_type: CompactString,
 }
 xml_struct!(QueryPartitionCreateDescRequestType);
 impl DecodeFields for QueryPartitionCreateDescRequestType {
@@ -56,9 +56,9 @@ pub struct QueryPartitionCreateOptionsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `storageType` (`xsd:string`, required).
-    pub storage_type: String,
+    pub storage_type: CompactString,
     /// `diagnosticType` (`xsd:string`, required).
-    pub diagnostic_type: String,
+    pub diagnostic_type: CompactString,
 }
 xml_struct!(QueryPartitionCreateOptionsRequestType);
 impl DecodeFields for QueryPartitionCreateOptionsRequestType {
@@ -329,7 +329,7 @@ pub struct QueryPhysicalVsanDisksRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `props` (`xsd:string`, repeated).
-    pub props: Vec<String>,
+    pub props: Vec<CompactString>,
 }
 xml_struct!(QueryPhysicalVsanDisksRequestType);
 impl DecodeFields for QueryPhysicalVsanDisksRequestType {
@@ -368,7 +368,7 @@ pub struct QueryPnicStatusRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `pnicDevice` (`xsd:string`, required).
-    pub pnic_device: String,
+    pub pnic_device: CompactString,
 }
 xml_struct!(QueryPnicStatusRequestType);
 impl DecodeFields for QueryPnicStatusRequestType {
@@ -407,7 +407,7 @@ pub struct QueryPolicyMetadataRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `policyName` (`xsd:string`, repeated).
-    pub policy_name: Vec<String>,
+    pub policy_name: Vec<CompactString>,
     /// `profile` (`ManagedObjectReference`, optional).
     pub profile: Option<ManagedObjectReference>,
 }
@@ -559,7 +559,7 @@ pub struct QueryProviderNameRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 xml_struct!(QueryProviderNameRequestType);
 impl DecodeFields for QueryProviderNameRequestType {

@@ -13,9 +13,9 @@ pub struct QueryServiceListRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `serviceName` (`xsd:string`, optional).
-    pub service_name: Option<String>,
+    pub service_name: Option<CompactString>,
     /// `location` (`xsd:string`, repeated).
-    pub location: Vec<String>,
+    pub location: Vec<CompactString>,
 }
 xml_struct!(QueryServiceListRequestType);
 impl DecodeFields for QueryServiceListRequestType {
@@ -130,7 +130,7 @@ pub struct QuerySyncingVsanObjectsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 xml_struct!(QuerySyncingVsanObjectsRequestType);
 impl DecodeFields for QuerySyncingVsanObjectsRequestType {

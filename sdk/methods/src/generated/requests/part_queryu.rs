@@ -13,7 +13,7 @@ pub struct QueryUnmonitoredHostsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
     /// `cluster` (`ManagedObjectReference`, required).
     pub cluster: ManagedObjectReference,
 }

@@ -60,7 +60,7 @@ pub struct QueryVMotionCompatibilityRequestType {
     /// `host` (`ManagedObjectReference`, repeated).
     pub host: Vec<ManagedObjectReference>,
     /// `compatibility` (`xsd:string`, repeated).
-    pub compatibility: Vec<String>,
+    pub compatibility: Vec<CompactString>,
 }
 xml_struct!(QueryVMotionCompatibilityRequestType);
 impl DecodeFields for QueryVMotionCompatibilityRequestType {
@@ -103,7 +103,7 @@ pub struct QueryVirtualDiskFragmentationRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
 }
@@ -146,7 +146,7 @@ pub struct QueryVirtualDiskGeometryRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
 }
@@ -189,7 +189,7 @@ pub struct QueryVirtualDiskUuidRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
 }
@@ -267,7 +267,7 @@ pub struct QueryVmfsDatastoreCreateOptionsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `devicePath` (`xsd:string`, required).
-    pub device_path: String,
+    pub device_path: CompactString,
     /// `vmfsMajorVersion` (`xsd:int`, optional).
     pub vmfs_major_version: Option<i32>,
 }
@@ -351,7 +351,7 @@ pub struct QueryVmfsDatastoreExtendOptionsRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `devicePath` (`xsd:string`, required).
-    pub device_path: String,
+    pub device_path: CompactString,
     /// `suppressExpandCandidates` (`xsd:boolean`, optional).
     pub suppress_expand_candidates: Option<bool>,
 }
@@ -396,7 +396,7 @@ pub struct QueryVnicStatusRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
 }
 xml_struct!(QueryVnicStatusRequestType);
 impl DecodeFields for QueryVnicStatusRequestType {
@@ -435,7 +435,7 @@ pub struct QueryVsanObjectUuidsByFilterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
     /// `limit` (`xsd:int`, optional).
     pub limit: Option<i32>,
     /// `version` (`xsd:int`, optional).
@@ -482,7 +482,7 @@ pub struct QueryVsanObjectsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
 }
 xml_struct!(QueryVsanObjectsRequestType);
 impl DecodeFields for QueryVsanObjectsRequestType {
@@ -521,7 +521,7 @@ pub struct QueryVsanStatisticsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `labels` (`xsd:string`, repeated).
-    pub labels: Vec<String>,
+    pub labels: Vec<CompactString>,
 }
 xml_struct!(QueryVsanStatisticsRequestType);
 impl DecodeFields for QueryVsanStatisticsRequestType {

@@ -17,7 +17,7 @@ pub struct ReadEnvironmentVariableInGuestRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `names` (`xsd:string`, repeated).
-    pub names: Vec<String>,
+    pub names: Vec<CompactString>,
 }
 xml_struct!(ReadEnvironmentVariableInGuestRequestType);
 impl DecodeFields for ReadEnvironmentVariableInGuestRequestType {

@@ -536,9 +536,9 @@ pub struct ReconfigureDomObjectRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
     /// `policy` (`xsd:string`, required).
-    pub policy: String,
+    pub policy: CompactString,
 }
 xml_struct!(ReconfigureDomObjectRequestType);
 impl DecodeFields for ReconfigureDomObjectRequestType {

@@ -13,7 +13,7 @@ pub struct RefreshDVPortStateRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `portKeys` (`xsd:string`, repeated).
-    pub port_keys: Vec<String>,
+    pub port_keys: Vec<CompactString>,
 }
 xml_struct!(RefreshDVPortStateRequestType);
 impl DecodeFields for RefreshDVPortStateRequestType {

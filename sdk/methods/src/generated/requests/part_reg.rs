@@ -13,9 +13,9 @@ pub struct RegisterChildVMRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
 }
@@ -60,9 +60,9 @@ pub struct RegisterDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 xml_struct!(RegisterDiskRequestType);
 impl DecodeFields for RegisterDiskRequestType {
@@ -142,7 +142,7 @@ pub struct RegisterHealthUpdateProviderRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `healthUpdateInfo` (`HealthUpdateInfo`, repeated).
     pub health_update_info: Vec<HealthUpdateInfo>,
 }
@@ -226,7 +226,7 @@ pub struct RegisterKmsClusterRequestType {
     /// `clusterId` (`KeyProviderId`, required).
     pub cluster_id: KeyProviderId,
     /// `managementType` (`xsd:string`, optional).
-    pub management_type: Option<String>,
+    pub management_type: Option<CompactString>,
 }
 xml_struct!(RegisterKmsClusterRequestType);
 impl DecodeFields for RegisterKmsClusterRequestType {
@@ -267,9 +267,9 @@ pub struct RegisterVMRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `asTemplate` (`xsd:boolean`, required).
     pub as_template: bool,
     /// `pool` (`ManagedObjectReference`, optional).

@@ -60,7 +60,7 @@ pub struct ReleaseIpAllocationRequestType {
     /// `poolId` (`xsd:int`, required).
     pub pool_id: i32,
     /// `allocationId` (`xsd:string`, required).
-    pub allocation_id: String,
+    pub allocation_id: CompactString,
 }
 xml_struct!(ReleaseIpAllocationRequestType);
 impl DecodeFields for ReleaseIpAllocationRequestType {
@@ -103,7 +103,7 @@ pub struct ReleaseManagedSnapshotRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vdisk` (`xsd:string`, required).
-    pub vdisk: String,
+    pub vdisk: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
 }
@@ -271,7 +271,7 @@ pub struct reloadVirtualMachineFromPathRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `configurationPath` (`xsd:string`, required).
-    pub configuration_path: String,
+    pub configuration_path: CompactString,
 }
 xml_struct!(reloadVirtualMachineFromPathRequestType);
 impl DecodeFields for reloadVirtualMachineFromPathRequestType {

@@ -87,7 +87,7 @@ pub struct RemoveAssignedLicenseRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `entityId` (`xsd:string`, required).
-    pub entity_id: String,
+    pub entity_id: CompactString,
 }
 xml_struct!(RemoveAssignedLicenseRequestType);
 impl DecodeFields for RemoveAssignedLicenseRequestType {
@@ -382,7 +382,7 @@ pub struct RemoveEntityPermissionRequestType {
     /// `entity` (`ManagedObjectReference`, required).
     pub entity: ManagedObjectReference,
     /// `user` (`xsd:string`, required).
-    pub user: String,
+    pub user: CompactString,
     /// `isGroup` (`xsd:boolean`, required).
     pub is_group: bool,
 }
@@ -427,7 +427,7 @@ pub struct RemoveFilterEntitiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
     /// `entities` (`ManagedObjectReference`, repeated).
     pub entities: Vec<ManagedObjectReference>,
 }
@@ -470,7 +470,7 @@ pub struct RemoveFilterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
 }
 xml_struct!(RemoveFilterRequestType);
 impl DecodeFields for RemoveFilterRequestType {
@@ -509,7 +509,7 @@ pub struct RemoveGroupRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `groupName` (`xsd:string`, required).
-    pub group_name: String,
+    pub group_name: CompactString,
 }
 xml_struct!(RemoveGroupRequestType);
 impl DecodeFields for RemoveGroupRequestType {
@@ -552,9 +552,9 @@ pub struct RemoveGuestAliasByCertRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `username` (`xsd:string`, required).
-    pub username: String,
+    pub username: CompactString,
     /// `base64Cert` (`xsd:string`, required).
-    pub base64_cert: String,
+    pub base64_cert: CompactString,
 }
 xml_struct!(RemoveGuestAliasByCertRequestType);
 impl DecodeFields for RemoveGuestAliasByCertRequestType {
@@ -603,9 +603,9 @@ pub struct RemoveGuestAliasRequestType {
     /// `auth` (`GuestAuthentication`, required).
     pub auth: AnyGuestAuthentication,
     /// `username` (`xsd:string`, required).
-    pub username: String,
+    pub username: CompactString,
     /// `base64Cert` (`xsd:string`, required).
-    pub base64_cert: String,
+    pub base64_cert: CompactString,
     /// `subject` (`GuestAuthSubject`, required).
     pub subject: AnyGuestAuthSubject,
 }
@@ -654,7 +654,7 @@ pub struct RemoveInternetScsiSendTargetsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `targets` (`HostInternetScsiHbaSendTarget`, repeated).
     pub targets: Vec<HostInternetScsiHbaSendTarget>,
     /// `force` (`xsd:boolean`, optional).
@@ -701,7 +701,7 @@ pub struct RemoveInternetScsiStaticTargetsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `targets` (`HostInternetScsiHbaStaticTarget`, repeated).
     pub targets: Vec<HostInternetScsiHbaStaticTarget>,
 }
@@ -832,7 +832,7 @@ pub struct RemoveKmipServerRequestType {
     /// `clusterId` (`KeyProviderId`, required).
     pub cluster_id: KeyProviderId,
     /// `serverName` (`xsd:string`, required).
-    pub server_name: String,
+    pub server_name: CompactString,
 }
 xml_struct!(RemoveKmipServerRequestType);
 impl DecodeFields for RemoveKmipServerRequestType {
@@ -873,9 +873,9 @@ pub struct RemoveLicenseLabelRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `licenseKey` (`xsd:string`, required).
-    pub license_key: String,
+    pub license_key: CompactString,
     /// `labelKey` (`xsd:string`, required).
-    pub label_key: String,
+    pub label_key: CompactString,
 }
 xml_struct!(RemoveLicenseLabelRequestType);
 impl DecodeFields for RemoveLicenseLabelRequestType {
@@ -916,7 +916,7 @@ pub struct RemoveLicenseRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `licenseKey` (`xsd:string`, required).
-    pub license_key: String,
+    pub license_key: CompactString,
 }
 xml_struct!(RemoveLicenseRequestType);
 impl DecodeFields for RemoveLicenseRequestType {
@@ -955,7 +955,7 @@ pub struct RemoveMonitoredEntitiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
     /// `entities` (`ManagedObjectReference`, repeated).
     pub entities: Vec<ManagedObjectReference>,
 }
@@ -998,7 +998,7 @@ pub struct RemoveNetworkResourcePoolRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `key` (`xsd:string`, repeated).
-    pub key: Vec<String>,
+    pub key: Vec<CompactString>,
 }
 xml_struct!(RemoveNetworkResourcePoolRequestType);
 impl DecodeFields for RemoveNetworkResourcePoolRequestType {
@@ -1037,7 +1037,7 @@ pub struct RemoveNvmeOverRdmaAdapterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `hbaDeviceName` (`xsd:string`, required).
-    pub hba_device_name: String,
+    pub hba_device_name: CompactString,
 }
 xml_struct!(RemoveNvmeOverRdmaAdapterRequestType);
 impl DecodeFields for RemoveNvmeOverRdmaAdapterRequestType {
@@ -1115,7 +1115,7 @@ pub struct RemovePortGroupRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `pgName` (`xsd:string`, required).
-    pub pg_name: String,
+    pub pg_name: CompactString,
 }
 xml_struct!(RemovePortGroupRequestType);
 impl DecodeFields for RemovePortGroupRequestType {
@@ -1189,7 +1189,7 @@ pub struct RemoveServiceConsoleVirtualNicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 xml_struct!(RemoveServiceConsoleVirtualNicRequestType);
 impl DecodeFields for RemoveServiceConsoleVirtualNicRequestType {
@@ -1228,9 +1228,9 @@ pub struct RemoveSmartCardTrustAnchorByFingerprintRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `fingerprint` (`xsd:string`, required).
-    pub fingerprint: String,
+    pub fingerprint: CompactString,
     /// `digest` (`xsd:string`, required).
-    pub digest: String,
+    pub digest: CompactString,
 }
 xml_struct!(RemoveSmartCardTrustAnchorByFingerprintRequestType);
 impl DecodeFields for RemoveSmartCardTrustAnchorByFingerprintRequestType {
@@ -1271,9 +1271,9 @@ pub struct RemoveSmartCardTrustAnchorRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `issuer` (`xsd:string`, required).
-    pub issuer: String,
+    pub issuer: CompactString,
     /// `serial` (`xsd:string`, required).
-    pub serial: String,
+    pub serial: CompactString,
 }
 xml_struct!(RemoveSmartCardTrustAnchorRequestType);
 impl DecodeFields for RemoveSmartCardTrustAnchorRequestType {
@@ -1357,7 +1357,7 @@ pub struct RemoveSoftwareAdapterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `hbaDeviceName` (`xsd:string`, required).
-    pub hba_device_name: String,
+    pub hba_device_name: CompactString,
 }
 xml_struct!(RemoveSoftwareAdapterRequestType);
 impl DecodeFields for RemoveSoftwareAdapterRequestType {
@@ -1396,7 +1396,7 @@ pub struct RemoveUserRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
 }
 xml_struct!(RemoveUserRequestType);
 impl DecodeFields for RemoveUserRequestType {
@@ -1435,7 +1435,7 @@ pub struct RemoveVirtualNicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 xml_struct!(RemoveVirtualNicRequestType);
 impl DecodeFields for RemoveVirtualNicRequestType {
@@ -1474,7 +1474,7 @@ pub struct RemoveVirtualSwitchRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vswitchName` (`xsd:string`, required).
-    pub vswitch_name: String,
+    pub vswitch_name: CompactString,
 }
 xml_struct!(RemoveVirtualSwitchRequestType);
 impl DecodeFields for RemoveVirtualSwitchRequestType {

@@ -15,7 +15,7 @@ pub struct RenameCustomFieldDefRequestType {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(RenameCustomFieldDefRequestType);
 impl DecodeFields for RenameCustomFieldDefRequestType {
@@ -56,9 +56,9 @@ pub struct RenameCustomizationSpecRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 xml_struct!(RenameCustomizationSpecRequestType);
 impl DecodeFields for RenameCustomizationSpecRequestType {
@@ -99,7 +99,7 @@ pub struct RenameDatastoreRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 xml_struct!(RenameDatastoreRequestType);
 impl DecodeFields for RenameDatastoreRequestType {
@@ -138,7 +138,7 @@ pub struct RenameRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
 }
 xml_struct!(RenameRequestType);
 impl DecodeFields for RenameRequestType {
@@ -177,9 +177,9 @@ pub struct RenameSnapshotRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 xml_struct!(RenameSnapshotRequestType);
 impl DecodeFields for RenameSnapshotRequestType {
@@ -224,7 +224,7 @@ pub struct RenameVStorageObjectRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 xml_struct!(RenameVStorageObjectRequestType);
 impl DecodeFields for RenameVStorageObjectRequestType {

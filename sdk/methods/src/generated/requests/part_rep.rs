@@ -13,9 +13,9 @@ pub struct ReplaceCACertificatesAndCRLsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `caCert` (`xsd:string`, repeated).
-    pub ca_cert: Vec<String>,
+    pub ca_cert: Vec<CompactString>,
     /// `caCrl` (`xsd:string`, repeated).
-    pub ca_crl: Vec<String>,
+    pub ca_crl: Vec<CompactString>,
 }
 xml_struct!(ReplaceCACertificatesAndCRLsRequestType);
 impl DecodeFields for ReplaceCACertificatesAndCRLsRequestType {
@@ -56,7 +56,7 @@ pub struct ReplaceSmartCardTrustAnchorsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `certs` (`xsd:string`, repeated).
-    pub certs: Vec<String>,
+    pub certs: Vec<CompactString>,
 }
 xml_struct!(ReplaceSmartCardTrustAnchorsRequestType);
 impl DecodeFields for ReplaceSmartCardTrustAnchorsRequestType {

@@ -48,7 +48,7 @@ pub struct RescanHbaRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `hbaDevice` (`xsd:string`, required).
-    pub hba_device: String,
+    pub hba_device: CompactString,
 }
 xml_struct!(RescanHbaRequestType);
 impl DecodeFields for RescanHbaRequestType {
@@ -531,7 +531,7 @@ pub struct ResolveInstallationErrorsOnClusterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
     /// `cluster` (`ManagedObjectReference`, required).
     pub cluster: ManagedObjectReference,
 }
@@ -574,7 +574,7 @@ pub struct ResolveInstallationErrorsOnHostRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
 }
@@ -695,7 +695,7 @@ pub struct RestartServiceConsoleVirtualNicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 xml_struct!(RestartServiceConsoleVirtualNicRequestType);
 impl DecodeFields for RestartServiceConsoleVirtualNicRequestType {
@@ -734,7 +734,7 @@ pub struct RestartServiceRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 xml_struct!(RestartServiceRequestType);
 impl DecodeFields for RestartServiceRequestType {

@@ -130,7 +130,7 @@ pub struct RetrieveArgumentDescriptionRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `eventTypeId` (`xsd:string`, required).
-    pub event_type_id: String,
+    pub event_type_id: CompactString,
 }
 xml_struct!(RetrieveArgumentDescriptionRequestType);
 impl DecodeFields for RetrieveArgumentDescriptionRequestType {
@@ -317,7 +317,7 @@ pub struct RetrieveDiskPartitionInfoRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `devicePath` (`xsd:string`, repeated).
-    pub device_path: Vec<String>,
+    pub device_path: Vec<CompactString>,
 }
 xml_struct!(RetrieveDiskPartitionInfoRequestType);
 impl DecodeFields for RetrieveDiskPartitionInfoRequestType {
@@ -1249,13 +1249,13 @@ pub struct RetrieveUserGroupsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `domain` (`xsd:string`, optional).
-    pub domain: Option<String>,
+    pub domain: Option<CompactString>,
     /// `searchStr` (`xsd:string`, required).
-    pub search_str: String,
+    pub search_str: CompactString,
     /// `belongsToGroup` (`xsd:string`, optional).
-    pub belongs_to_group: Option<String>,
+    pub belongs_to_group: Option<CompactString>,
     /// `belongsToUser` (`xsd:string`, optional).
-    pub belongs_to_user: Option<String>,
+    pub belongs_to_user: Option<CompactString>,
     /// `exactMatch` (`xsd:boolean`, required).
     pub exact_match: bool,
     /// `findUsers` (`xsd:boolean`, required).

@@ -48,7 +48,7 @@ pub struct RunVsanPhysicalDiskDiagnosticsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `disks` (`xsd:string`, repeated).
-    pub disks: Vec<String>,
+    pub disks: Vec<CompactString>,
 }
 xml_struct!(RunVsanPhysicalDiskDiagnosticsRequestType);
 impl DecodeFields for RunVsanPhysicalDiskDiagnosticsRequestType {

@@ -15,7 +15,7 @@ pub struct ScanHostPatchRequestType {
     /// `repository` (`HostPatchManagerLocator`, required).
     pub repository: HostPatchManagerLocator,
     /// `updateID` (`xsd:string`, repeated).
-    pub update_id: Vec<String>,
+    pub update_id: Vec<CompactString>,
 }
 xml_struct!(ScanHostPatchRequestType);
 impl DecodeFields for ScanHostPatchRequestType {
@@ -56,9 +56,9 @@ pub struct ScanHostPatchV2RequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `metaUrls` (`xsd:string`, repeated).
-    pub meta_urls: Vec<String>,
+    pub meta_urls: Vec<CompactString>,
     /// `bundleUrls` (`xsd:string`, repeated).
-    pub bundle_urls: Vec<String>,
+    pub bundle_urls: Vec<CompactString>,
     /// `spec` (`HostPatchManagerPatchManagerOperationSpec`, optional).
     pub spec: Option<HostPatchManagerPatchManagerOperationSpec>,
 }
@@ -142,7 +142,7 @@ pub struct SearchDatastoreRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `datastorePath` (`xsd:string`, required).
-    pub datastore_path: String,
+    pub datastore_path: CompactString,
     /// `searchSpec` (`HostDatastoreBrowserSearchSpec`, optional).
     pub search_spec: Option<HostDatastoreBrowserSearchSpec>,
 }
@@ -185,7 +185,7 @@ pub struct SearchDatastoreSubFoldersRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `datastorePath` (`xsd:string`, required).
-    pub datastore_path: String,
+    pub datastore_path: CompactString,
     /// `searchSpec` (`HostDatastoreBrowserSearchSpec`, optional).
     pub search_spec: Option<HostDatastoreBrowserSearchSpec>,
 }
@@ -267,9 +267,9 @@ pub struct SelectVnicForNicTypeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `nicType` (`xsd:string`, required).
-    pub nic_type: String,
+    pub nic_type: CompactString,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 xml_struct!(SelectVnicForNicTypeRequestType);
 impl DecodeFields for SelectVnicForNicTypeRequestType {
@@ -310,7 +310,7 @@ pub struct SelectVnicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
 }
 xml_struct!(SelectVnicRequestType);
 impl DecodeFields for SelectVnicRequestType {
@@ -419,9 +419,9 @@ pub struct SessionIsActiveRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `sessionID` (`xsd:string`, required).
-    pub session_id: String,
+    pub session_id: CompactString,
     /// `userName` (`xsd:string`, required).
-    pub user_name: String,
+    pub user_name: CompactString,
 }
 xml_struct!(SessionIsActiveRequestType);
 impl DecodeFields for SessionIsActiveRequestType {
@@ -501,7 +501,7 @@ pub struct SetCryptoModeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `cryptoMode` (`xsd:string`, required).
-    pub crypto_mode: String,
+    pub crypto_mode: CompactString,
 }
 xml_struct!(SetCryptoModeRequestType);
 impl DecodeFields for SetCryptoModeRequestType {
@@ -665,9 +665,9 @@ pub struct SetExtensionCertificateRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `certificatePem` (`xsd:string`, optional).
-    pub certificate_pem: Option<String>,
+    pub certificate_pem: Option<CompactString>,
 }
 xml_struct!(SetExtensionCertificateRequestType);
 impl DecodeFields for SetExtensionCertificateRequestType {
@@ -712,7 +712,7 @@ pub struct SetFieldRequestType {
     /// `key` (`xsd:int`, required).
     pub key: i32,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 xml_struct!(SetFieldRequestType);
 impl DecodeFields for SetFieldRequestType {
@@ -757,7 +757,7 @@ pub struct SetLicenseEditionRequestType {
     /// `host` (`ManagedObjectReference`, optional).
     pub host: Option<ManagedObjectReference>,
     /// `featureKey` (`xsd:string`, optional).
-    pub feature_key: Option<String>,
+    pub feature_key: Option<CompactString>,
 }
 xml_struct!(SetLicenseEditionRequestType);
 impl DecodeFields for SetLicenseEditionRequestType {
@@ -798,7 +798,7 @@ pub struct SetLocaleRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `locale` (`xsd:string`, required).
-    pub locale: String,
+    pub locale: CompactString,
 }
 xml_struct!(SetLocaleRequestType);
 impl DecodeFields for SetLocaleRequestType {
@@ -837,7 +837,7 @@ pub struct SetMultipathLunPolicyRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunId` (`xsd:string`, required).
-    pub lun_id: String,
+    pub lun_id: CompactString,
     /// `policy` (`HostMultipathInfoLogicalUnitPolicy`, required).
     pub policy: AnyHostMultipathInfoLogicalUnitPolicy,
 }
@@ -880,9 +880,9 @@ pub struct SetNFSUserRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `user` (`xsd:string`, required).
-    pub user: String,
+    pub user: CompactString,
     /// `password` (`xsd:string`, required).
-    pub password: String,
+    pub password: CompactString,
 }
 xml_struct!(SetNFSUserRequestType);
 impl DecodeFields for SetNFSUserRequestType {
@@ -923,9 +923,9 @@ pub struct SetPublicKeyRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
     /// `publicKey` (`xsd:string`, required).
-    pub public_key: String,
+    pub public_key: CompactString,
 }
 xml_struct!(SetPublicKeyRequestType);
 impl DecodeFields for SetPublicKeyRequestType {
@@ -1146,7 +1146,7 @@ pub struct SetVStorageObjectControlFlagsRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `controlFlags` (`xsd:string`, repeated).
-    pub control_flags: Vec<String>,
+    pub control_flags: Vec<CompactString>,
 }
 xml_struct!(SetVStorageObjectControlFlagsRequestType);
 impl DecodeFields for SetVStorageObjectControlFlagsRequestType {
@@ -1189,11 +1189,11 @@ pub struct SetVirtualDiskUuidRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `uuid` (`xsd:string`, required).
-    pub uuid: String,
+    pub uuid: CompactString,
 }
 xml_struct!(SetVirtualDiskUuidRequestType);
 impl DecodeFields for SetVirtualDiskUuidRequestType {
@@ -1236,7 +1236,7 @@ pub struct ShrinkVirtualDiskRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `datacenter` (`ManagedObjectReference`, optional).
     pub datacenter: Option<ManagedObjectReference>,
     /// `copy` (`xsd:boolean`, optional).
@@ -1357,11 +1357,11 @@ pub struct StageHostPatchRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `metaUrls` (`xsd:string`, repeated).
-    pub meta_urls: Vec<String>,
+    pub meta_urls: Vec<CompactString>,
     /// `bundleUrls` (`xsd:string`, repeated).
-    pub bundle_urls: Vec<String>,
+    pub bundle_urls: Vec<CompactString>,
     /// `vibUrls` (`xsd:string`, repeated).
-    pub vib_urls: Vec<String>,
+    pub vib_urls: Vec<CompactString>,
     /// `spec` (`HostPatchManagerPatchManagerOperationSpec`, optional).
     pub spec: Option<HostPatchManagerPatchManagerOperationSpec>,
 }
@@ -1568,9 +1568,9 @@ pub struct StartRecordingRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 xml_struct!(StartRecordingRequestType);
 impl DecodeFields for StartRecordingRequestType {
@@ -1650,7 +1650,7 @@ pub struct StartServiceRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 xml_struct!(StartServiceRequestType);
 impl DecodeFields for StartServiceRequestType {
@@ -1759,7 +1759,7 @@ pub struct StopServiceRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 xml_struct!(StopServiceRequestType);
 impl DecodeFields for StopServiceRequestType {
@@ -1868,7 +1868,7 @@ pub struct setClusterModeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `mode` (`xsd:string`, required).
-    pub mode: String,
+    pub mode: CompactString,
 }
 xml_struct!(setClusterModeRequestType);
 impl DecodeFields for setClusterModeRequestType {
@@ -1907,9 +1907,9 @@ pub struct setCustomValueRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `value` (`xsd:string`, required).
-    pub value: String,
+    pub value: CompactString,
 }
 xml_struct!(setCustomValueRequestType);
 impl DecodeFields for setCustomValueRequestType {

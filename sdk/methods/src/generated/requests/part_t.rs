@@ -99,7 +99,7 @@ pub struct TerminateSessionRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `sessionId` (`xsd:string`, repeated).
-    pub session_id: Vec<String>,
+    pub session_id: Vec<CompactString>,
 }
 xml_struct!(TerminateSessionRequestType);
 impl DecodeFields for TerminateSessionRequestType {
@@ -208,7 +208,7 @@ pub struct TurnDiskLocatorLedOffRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `scsiDiskUuids` (`xsd:string`, repeated).
-    pub scsi_disk_uuids: Vec<String>,
+    pub scsi_disk_uuids: Vec<CompactString>,
 }
 xml_struct!(TurnDiskLocatorLedOffRequestType);
 impl DecodeFields for TurnDiskLocatorLedOffRequestType {
@@ -247,7 +247,7 @@ pub struct TurnDiskLocatorLedOnRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `scsiDiskUuids` (`xsd:string`, repeated).
-    pub scsi_disk_uuids: Vec<String>,
+    pub scsi_disk_uuids: Vec<CompactString>,
 }
 xml_struct!(TurnDiskLocatorLedOnRequestType);
 impl DecodeFields for TurnDiskLocatorLedOnRequestType {

@@ -13,9 +13,9 @@ pub struct UnassignUserFromGroupRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `user` (`xsd:string`, required).
-    pub user: String,
+    pub user: CompactString,
     /// `group` (`xsd:string`, required).
-    pub group: String,
+    pub group: CompactString,
 }
 xml_struct!(UnassignUserFromGroupRequestType);
 impl DecodeFields for UnassignUserFromGroupRequestType {
@@ -56,9 +56,9 @@ pub struct UnbindVnicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaName` (`xsd:string`, required).
-    pub i_scsi_hba_name: String,
+    pub i_scsi_hba_name: CompactString,
     /// `vnicDevice` (`xsd:string`, required).
-    pub vnic_device: String,
+    pub vnic_device: CompactString,
     /// `force` (`xsd:boolean`, required).
     pub force: bool,
 }
@@ -103,7 +103,7 @@ pub struct UninstallHostPatchRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `bulletinIds` (`xsd:string`, repeated).
-    pub bulletin_ids: Vec<String>,
+    pub bulletin_ids: Vec<CompactString>,
     /// `spec` (`HostPatchManagerPatchManagerOperationSpec`, optional).
     pub spec: Option<HostPatchManagerPatchManagerOperationSpec>,
 }
@@ -146,7 +146,7 @@ pub struct UninstallIoFilterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
     /// `compRes` (`ManagedObjectReference`, required).
     pub comp_res: ManagedObjectReference,
 }
@@ -189,7 +189,7 @@ pub struct UninstallServiceRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 xml_struct!(UninstallServiceRequestType);
 impl DecodeFields for UninstallServiceRequestType {
@@ -228,7 +228,7 @@ pub struct UnmapVmfsVolumeExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsUuid` (`xsd:string`, repeated).
-    pub vmfs_uuid: Vec<String>,
+    pub vmfs_uuid: Vec<CompactString>,
 }
 xml_struct!(UnmapVmfsVolumeExRequestType);
 impl DecodeFields for UnmapVmfsVolumeExRequestType {
@@ -345,7 +345,7 @@ pub struct UnmountForceMountedVmfsVolumeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsUuid` (`xsd:string`, required).
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: CompactString,
 }
 xml_struct!(UnmountForceMountedVmfsVolumeRequestType);
 impl DecodeFields for UnmountForceMountedVmfsVolumeRequestType {
@@ -419,7 +419,7 @@ pub struct UnmountVffsVolumeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vffsUuid` (`xsd:string`, required).
-    pub vffs_uuid: String,
+    pub vffs_uuid: CompactString,
 }
 xml_struct!(UnmountVffsVolumeRequestType);
 impl DecodeFields for UnmountVffsVolumeRequestType {
@@ -458,7 +458,7 @@ pub struct UnmountVmfsVolumeExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsUuid` (`xsd:string`, repeated).
-    pub vmfs_uuid: Vec<String>,
+    pub vmfs_uuid: Vec<CompactString>,
 }
 xml_struct!(UnmountVmfsVolumeExRequestType);
 impl DecodeFields for UnmountVmfsVolumeExRequestType {
@@ -497,7 +497,7 @@ pub struct UnmountVmfsVolumeRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsUuid` (`xsd:string`, required).
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: CompactString,
 }
 xml_struct!(UnmountVmfsVolumeRequestType);
 impl DecodeFields for UnmountVmfsVolumeRequestType {
@@ -571,7 +571,7 @@ pub struct UnregisterExtensionRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `extensionKey` (`xsd:string`, required).
-    pub extension_key: String,
+    pub extension_key: CompactString,
 }
 xml_struct!(UnregisterExtensionRequestType);
 impl DecodeFields for UnregisterExtensionRequestType {
@@ -610,7 +610,7 @@ pub struct UnregisterHealthUpdateProviderRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerId` (`xsd:string`, required).
-    pub provider_id: String,
+    pub provider_id: CompactString,
 }
 xml_struct!(UnregisterHealthUpdateProviderRequestType);
 impl DecodeFields for UnregisterHealthUpdateProviderRequestType {

@@ -95,11 +95,11 @@ pub struct UpdateAssignedLicenseRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `entity` (`xsd:string`, required).
-    pub entity: String,
+    pub entity: CompactString,
     /// `licenseKey` (`xsd:string`, required).
-    pub license_key: String,
+    pub license_key: CompactString,
     /// `entityDisplayName` (`xsd:string`, optional).
-    pub entity_display_name: Option<String>,
+    pub entity_display_name: Option<CompactString>,
 }
 xml_struct!(UpdateAssignedLicenseRequestType);
 impl DecodeFields for UpdateAssignedLicenseRequestType {
@@ -144,9 +144,9 @@ pub struct UpdateAuthorizationRoleRequestType {
     /// `roleId` (`xsd:int`, required).
     pub role_id: i32,
     /// `newName` (`xsd:string`, required).
-    pub new_name: String,
+    pub new_name: CompactString,
     /// `privIds` (`xsd:string`, repeated).
-    pub priv_ids: Vec<String>,
+    pub priv_ids: Vec<CompactString>,
 }
 xml_struct!(UpdateAuthorizationRoleRequestType);
 impl DecodeFields for UpdateAuthorizationRoleRequestType {

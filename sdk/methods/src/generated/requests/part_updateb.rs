@@ -13,7 +13,7 @@ pub struct UpdateBootDeviceRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
 }
 xml_struct!(UpdateBootDeviceRequestType);
 impl DecodeFields for UpdateBootDeviceRequestType {

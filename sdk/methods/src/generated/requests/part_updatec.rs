@@ -91,7 +91,7 @@ pub struct UpdateConfigRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `config` (`ResourceConfigSpec`, optional).
     pub config: Option<ResourceConfigSpec>,
 }

@@ -208,7 +208,7 @@ pub struct UpdateDiskPartitionsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `devicePath` (`xsd:string`, required).
-    pub device_path: String,
+    pub device_path: CompactString,
     /// `spec` (`HostDiskPartitionSpec`, required).
     pub spec: HostDiskPartitionSpec,
 }

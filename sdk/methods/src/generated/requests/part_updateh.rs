@@ -52,7 +52,7 @@ pub struct UpdateHostImageAcceptanceLevelRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `newAcceptanceLevel` (`xsd:string`, required).
-    pub new_acceptance_level: String,
+    pub new_acceptance_level: CompactString,
 }
 xml_struct!(UpdateHostImageAcceptanceLevelRequestType);
 impl DecodeFields for UpdateHostImageAcceptanceLevelRequestType {
@@ -216,7 +216,7 @@ pub struct UpdateHppMultipathLunPolicyRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunId` (`xsd:string`, required).
-    pub lun_id: String,
+    pub lun_id: CompactString,
     /// `policy` (`HostMultipathInfoHppLogicalUnitPolicy`, required).
     pub policy: HostMultipathInfoHppLogicalUnitPolicy,
 }

@@ -13,7 +13,7 @@ pub struct UpdateInternetScsiAdvancedOptionsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `targetSet` (`HostInternetScsiHbaTargetSet`, optional).
     pub target_set: Option<HostInternetScsiHbaTargetSet>,
     /// `options` (`HostInternetScsiHbaParamValue`, repeated).
@@ -60,9 +60,9 @@ pub struct UpdateInternetScsiAliasRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `iScsiAlias` (`xsd:string`, required).
-    pub i_scsi_alias: String,
+    pub i_scsi_alias: CompactString,
 }
 xml_struct!(UpdateInternetScsiAliasRequestType);
 impl DecodeFields for UpdateInternetScsiAliasRequestType {
@@ -103,7 +103,7 @@ pub struct UpdateInternetScsiAuthenticationPropertiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `authenticationProperties` (`HostInternetScsiHbaAuthenticationProperties`, required).
     pub authentication_properties: HostInternetScsiHbaAuthenticationProperties,
     /// `targetSet` (`HostInternetScsiHbaTargetSet`, optional).
@@ -150,7 +150,7 @@ pub struct UpdateInternetScsiDigestPropertiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `targetSet` (`HostInternetScsiHbaTargetSet`, optional).
     pub target_set: Option<HostInternetScsiHbaTargetSet>,
     /// `digestProperties` (`HostInternetScsiHbaDigestProperties`, required).
@@ -197,7 +197,7 @@ pub struct UpdateInternetScsiDiscoveryPropertiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `discoveryProperties` (`HostInternetScsiHbaDiscoveryProperties`, required).
     pub discovery_properties: HostInternetScsiHbaDiscoveryProperties,
 }
@@ -240,7 +240,7 @@ pub struct UpdateInternetScsiIPPropertiesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `ipProperties` (`HostInternetScsiHbaIPProperties`, required).
     pub ip_properties: HostInternetScsiHbaIPProperties,
 }
@@ -283,9 +283,9 @@ pub struct UpdateInternetScsiNameRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `iScsiHbaDevice` (`xsd:string`, required).
-    pub i_scsi_hba_device: String,
+    pub i_scsi_hba_device: CompactString,
     /// `iScsiName` (`xsd:string`, required).
-    pub i_scsi_name: String,
+    pub i_scsi_name: CompactString,
 }
 xml_struct!(UpdateInternetScsiNameRequestType);
 impl DecodeFields for UpdateInternetScsiNameRequestType {

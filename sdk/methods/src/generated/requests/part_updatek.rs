@@ -54,7 +54,7 @@ pub struct UpdateKmsSignedCsrClientCertRequestType {
     /// `cluster` (`KeyProviderId`, required).
     pub cluster: KeyProviderId,
     /// `certificate` (`xsd:string`, required).
-    pub certificate: String,
+    pub certificate: CompactString,
 }
 xml_struct!(UpdateKmsSignedCsrClientCertRequestType);
 impl DecodeFields for UpdateKmsSignedCsrClientCertRequestType {

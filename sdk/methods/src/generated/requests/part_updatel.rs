@@ -13,11 +13,11 @@ pub struct UpdateLicenseLabelRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `licenseKey` (`xsd:string`, required).
-    pub license_key: String,
+    pub license_key: CompactString,
     /// `labelKey` (`xsd:string`, required).
-    pub label_key: String,
+    pub label_key: CompactString,
     /// `labelValue` (`xsd:string`, required).
-    pub label_value: String,
+    pub label_value: CompactString,
 }
 xml_struct!(UpdateLicenseLabelRequestType);
 impl DecodeFields for UpdateLicenseLabelRequestType {
@@ -60,7 +60,7 @@ pub struct UpdateLicenseRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `licenseKey` (`xsd:string`, required).
-    pub license_key: String,
+    pub license_key: CompactString,
     /// `labels` (`KeyValue`, repeated).
     pub labels: Vec<KeyValue>,
 }
@@ -185,7 +185,7 @@ pub struct UpdateLockdownExceptionsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `users` (`xsd:string`, repeated).
-    pub users: Vec<String>,
+    pub users: Vec<CompactString>,
 }
 xml_struct!(UpdateLockdownExceptionsRequestType);
 impl DecodeFields for UpdateLockdownExceptionsRequestType {

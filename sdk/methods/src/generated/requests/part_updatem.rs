@@ -13,9 +13,9 @@ pub struct UpdateModuleOptionStringRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `options` (`xsd:string`, required).
-    pub options: String,
+    pub options: CompactString,
 }
 xml_struct!(UpdateModuleOptionStringRequestType);
 impl DecodeFields for UpdateModuleOptionStringRequestType {

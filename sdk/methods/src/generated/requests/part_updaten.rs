@@ -15,7 +15,7 @@ pub struct UpdateNetworkConfigRequestType {
     /// `config` (`HostNetworkConfig`, required).
     pub config: HostNetworkConfig,
     /// `changeMode` (`xsd:string`, required).
-    pub change_mode: String,
+    pub change_mode: CompactString,
 }
 xml_struct!(UpdateNetworkConfigRequestType);
 impl DecodeFields for UpdateNetworkConfigRequestType {

@@ -91,7 +91,7 @@ pub struct UpdatePhysicalNicLinkSpeedRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `linkSpeed` (`PhysicalNicLinkInfo`, optional).
     pub link_speed: Option<PhysicalNicLinkInfo>,
 }
@@ -134,7 +134,7 @@ pub struct UpdatePortGroupRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `pgName` (`xsd:string`, required).
-    pub pg_name: String,
+    pub pg_name: CompactString,
     /// `portgrp` (`HostPortGroupSpec`, required).
     pub portgrp: HostPortGroupSpec,
 }
@@ -177,7 +177,7 @@ pub struct UpdateProductLockerLocationRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `path` (`xsd:string`, required).
-    pub path: String,
+    pub path: CompactString,
 }
 xml_struct!(UpdateProductLockerLocationRequestType);
 impl DecodeFields for UpdateProductLockerLocationRequestType {

@@ -52,7 +52,7 @@ pub struct UpdateRulesetRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `spec` (`HostFirewallRulesetRulesetSpec`, required).
     pub spec: HostFirewallRulesetRulesetSpec,
 }

@@ -13,9 +13,9 @@ pub struct UpdateScsiLunDisplayNameRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `lunUuid` (`xsd:string`, required).
-    pub lun_uuid: String,
+    pub lun_uuid: CompactString,
     /// `displayName` (`xsd:string`, required).
-    pub display_name: String,
+    pub display_name: CompactString,
 }
 xml_struct!(UpdateScsiLunDisplayNameRequestType);
 impl DecodeFields for UpdateScsiLunDisplayNameRequestType {
@@ -58,7 +58,7 @@ pub struct UpdateSelfSignedClientCertRequestType {
     /// `cluster` (`KeyProviderId`, required).
     pub cluster: KeyProviderId,
     /// `certificate` (`xsd:string`, required).
-    pub certificate: String,
+    pub certificate: CompactString,
 }
 xml_struct!(UpdateSelfSignedClientCertRequestType);
 impl DecodeFields for UpdateSelfSignedClientCertRequestType {
@@ -99,7 +99,7 @@ pub struct UpdateServiceConsoleVirtualNicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `nic` (`HostVirtualNicSpec`, required).
     pub nic: HostVirtualNicSpec,
 }
@@ -142,7 +142,7 @@ pub struct UpdateServiceMessageRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `message` (`xsd:string`, required).
-    pub message: String,
+    pub message: CompactString,
 }
 xml_struct!(UpdateServiceMessageRequestType);
 impl DecodeFields for UpdateServiceMessageRequestType {
@@ -181,9 +181,9 @@ pub struct UpdateServicePolicyRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `policy` (`xsd:string`, required).
-    pub policy: String,
+    pub policy: CompactString,
 }
 xml_struct!(UpdateServicePolicyRequestType);
 impl DecodeFields for UpdateServicePolicyRequestType {
@@ -341,7 +341,7 @@ pub struct UpdateSystemUsersRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `users` (`xsd:string`, repeated).
-    pub users: Vec<String>,
+    pub users: Vec<CompactString>,
 }
 xml_struct!(UpdateSystemUsersRequestType);
 impl DecodeFields for UpdateSystemUsersRequestType {

@@ -270,7 +270,7 @@ pub struct UpdateVirtualNicRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `device` (`xsd:string`, required).
-    pub device: String,
+    pub device: CompactString,
     /// `nic` (`HostVirtualNicSpec`, required).
     pub nic: HostVirtualNicSpec,
 }
@@ -313,7 +313,7 @@ pub struct UpdateVirtualSwitchRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vswitchName` (`xsd:string`, required).
-    pub vswitch_name: String,
+    pub vswitch_name: CompactString,
     /// `spec` (`HostVirtualSwitchSpec`, required).
     pub spec: HostVirtualSwitchSpec,
 }
@@ -356,7 +356,7 @@ pub struct UpdateVmfsUnmapBandwidthRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsUuid` (`xsd:string`, required).
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: CompactString,
     /// `unmapBandwidthSpec` (`VmfsUnmapBandwidthSpec`, required).
     pub unmap_bandwidth_spec: VmfsUnmapBandwidthSpec,
 }
@@ -399,9 +399,9 @@ pub struct UpdateVmfsUnmapPriorityRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsUuid` (`xsd:string`, required).
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: CompactString,
     /// `unmapPriority` (`xsd:string`, required).
-    pub unmap_priority: String,
+    pub unmap_priority: CompactString,
 }
 xml_struct!(UpdateVmfsUnmapPriorityRequestType);
 impl DecodeFields for UpdateVmfsUnmapPriorityRequestType {

@@ -13,11 +13,11 @@ pub struct UpgradeIoFilterRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `filterId` (`xsd:string`, required).
-    pub filter_id: String,
+    pub filter_id: CompactString,
     /// `compRes` (`ManagedObjectReference`, required).
     pub comp_res: ManagedObjectReference,
     /// `vibUrl` (`xsd:string`, required).
-    pub vib_url: String,
+    pub vib_url: CompactString,
 }
 xml_struct!(UpgradeIoFilterRequestType);
 impl DecodeFields for UpgradeIoFilterRequestType {
@@ -60,7 +60,7 @@ pub struct UpgradeToolsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `installerOptions` (`xsd:string`, optional).
-    pub installer_options: Option<String>,
+    pub installer_options: Option<CompactString>,
 }
 xml_struct!(UpgradeToolsRequestType);
 impl DecodeFields for UpgradeToolsRequestType {
@@ -99,7 +99,7 @@ pub struct UpgradeVMRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 xml_struct!(UpgradeVMRequestType);
 impl DecodeFields for UpgradeVMRequestType {
@@ -173,7 +173,7 @@ pub struct UpgradeVmfsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `vmfsPath` (`xsd:string`, required).
-    pub vmfs_path: String,
+    pub vmfs_path: CompactString,
 }
 xml_struct!(UpgradeVmfsRequestType);
 impl DecodeFields for UpgradeVmfsRequestType {
@@ -212,7 +212,7 @@ pub struct UpgradeVsanObjectsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uuids` (`xsd:string`, repeated).
-    pub uuids: Vec<String>,
+    pub uuids: Vec<CompactString>,
     /// `newVersion` (`xsd:int`, required).
     pub new_version: i32,
 }

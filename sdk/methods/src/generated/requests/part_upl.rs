@@ -15,9 +15,9 @@ pub struct UploadClientCertRequestType {
     /// `cluster` (`KeyProviderId`, required).
     pub cluster: KeyProviderId,
     /// `certificate` (`xsd:string`, required).
-    pub certificate: String,
+    pub certificate: CompactString,
     /// `privateKey` (`xsd:string`, required).
-    pub private_key: String,
+    pub private_key: CompactString,
 }
 xml_struct!(UploadClientCertRequestType);
 impl DecodeFields for UploadClientCertRequestType {
@@ -62,7 +62,7 @@ pub struct UploadKmipServerCertRequestType {
     /// `cluster` (`KeyProviderId`, required).
     pub cluster: KeyProviderId,
     /// `certificate` (`xsd:string`, required).
-    pub certificate: String,
+    pub certificate: CompactString,
 }
 xml_struct!(UploadKmipServerCertRequestType);
 impl DecodeFields for UploadKmipServerCertRequestType {

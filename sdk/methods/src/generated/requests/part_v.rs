@@ -19,7 +19,7 @@ pub struct VCenterUpdateVStorageObjectMetadataExRequestType {
     /// `metadata` (`KeyValue`, repeated).
     pub metadata: Vec<KeyValue>,
     /// `deleteKeys` (`xsd:string`, repeated).
-    pub delete_keys: Vec<String>,
+    pub delete_keys: Vec<CompactString>,
 }
 xml_struct!(VCenterUpdateVStorageObjectMetadataExRequestType);
 impl DecodeFields for VCenterUpdateVStorageObjectMetadataExRequestType {
@@ -68,7 +68,7 @@ pub struct VStorageObjectCreateSnapshotRequestType {
     /// `datastore` (`ManagedObjectReference`, required).
     pub datastore: ManagedObjectReference,
     /// `description` (`xsd:string`, required).
-    pub description: String,
+    pub description: CompactString,
 }
 xml_struct!(VStorageObjectCreateSnapshotRequestType);
 impl DecodeFields for VStorageObjectCreateSnapshotRequestType {
@@ -260,7 +260,7 @@ pub struct ValidateHostRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `ovfDescriptor` (`xsd:string`, required).
-    pub ovf_descriptor: String,
+    pub ovf_descriptor: CompactString,
     /// `host` (`ManagedObjectReference`, required).
     pub host: ManagedObjectReference,
     /// `vhp` (`OvfValidateHostParams`, required).
@@ -311,7 +311,7 @@ pub struct ValidateMigrationRequestType {
     /// `state` (`VirtualMachinePowerState`, optional).
     pub state: Option<VirtualMachinePowerState>,
     /// `testType` (`xsd:string`, repeated).
-    pub test_type: Vec<String>,
+    pub test_type: Vec<CompactString>,
     /// `pool` (`ManagedObjectReference`, optional).
     pub pool: Option<ManagedObjectReference>,
     /// `host` (`ManagedObjectReference`, optional).
@@ -413,7 +413,7 @@ pub struct VstorageObjectVCenterQueryChangedDiskAreasRequestType {
     /// `startOffset` (`xsd:long`, required).
     pub start_offset: i64,
     /// `changeId` (`xsd:string`, required).
-    pub change_id: String,
+    pub change_id: CompactString,
 }
 xml_struct!(VstorageObjectVCenterQueryChangedDiskAreasRequestType);
 impl DecodeFields for VstorageObjectVCenterQueryChangedDiskAreasRequestType {

@@ -13,7 +13,7 @@ pub struct WaitForUpdatesExRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// `options` (`WaitOptions`, optional).
     pub options: Option<WaitOptions>,
 }
@@ -56,7 +56,7 @@ pub struct WaitForUpdatesRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `version` (`xsd:string`, optional).
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 xml_struct!(WaitForUpdatesRequestType);
 impl DecodeFields for WaitForUpdatesRequestType {

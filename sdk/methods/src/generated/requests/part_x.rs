@@ -13,7 +13,7 @@ pub struct XmlToCustomizationSpecItemRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `specItemXml` (`xsd:string`, required).
-    pub spec_item_xml: String,
+    pub spec_item_xml: CompactString,
 }
 xml_struct!(XmlToCustomizationSpecItemRequestType);
 impl DecodeFields for XmlToCustomizationSpecItemRequestType {

@@ -11,11 +11,11 @@ pub struct PbmAboutInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `instanceUuid` (`xsd:string`, required).
-    pub instance_uuid: String,
+    pub instance_uuid: CompactString,
 }
 inherits!(PbmAboutInfo => DynamicData);
 xml_struct!(PbmAboutInfo);
@@ -56,9 +56,9 @@ pub struct PbmAssociationMetadata {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `associableEntityType` (`xsd:string`, required).
-    pub associable_entity_type: String,
+    pub associable_entity_type: CompactString,
     /// `associableProfileType` (`xsd:string`, required).
-    pub associable_profile_type: String,
+    pub associable_profile_type: CompactString,
 }
 inherits!(PbmAssociationMetadata => DynamicData);
 xml_struct!(PbmAssociationMetadata);

@@ -156,7 +156,7 @@ pub struct PbmCapabilityGenericTypeInfo {
     /// The fields inherited from `PbmCapabilityTypeInfo`.
     pub base: PbmCapabilityTypeInfo,
     /// `genericTypeName` (`xsd:string`, required).
-    pub generic_type_name: String,
+    pub generic_type_name: CompactString,
 }
 inherits!(PbmCapabilityGenericTypeInfo => PbmCapabilityTypeInfo);
 xml_struct!(PbmCapabilityGenericTypeInfo);
@@ -242,7 +242,7 @@ pub struct PbmCapabilityMetadata {
     /// `hint` (`xsd:boolean`, optional).
     pub hint: Option<bool>,
     /// `keyId` (`xsd:string`, optional).
-    pub key_id: Option<String>,
+    pub key_id: Option<CompactString>,
     /// `allowMultipleConstraints` (`xsd:boolean`, optional).
     pub allow_multiple_constraints: Option<bool>,
     /// `propertyMetadata` (`PbmCapabilityPropertyMetadata`, repeated).
@@ -295,7 +295,7 @@ pub struct PbmCapabilityMetadataInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `resourceType` (`xsd:string`, required).
-    pub resource_type: String,
+    pub resource_type: CompactString,
     /// `capabilitySchema` (`PbmCapabilitySchema`, repeated).
     pub capability_schema: Vec<PbmCapabilitySchema>,
 }
@@ -336,7 +336,7 @@ pub struct PbmCapabilityMetadataPerCategory {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `subCategory` (`xsd:string`, required).
-    pub sub_category: String,
+    pub sub_category: CompactString,
     /// `capabilityMetadata` (`PbmCapabilityMetadata`, repeated).
     pub capability_metadata: Vec<PbmCapabilityMetadata>,
 }
@@ -377,9 +377,9 @@ pub struct PbmCapabilityMetadataUniqueId {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `namespace` (`xsd:string`, required).
-    pub namespace: String,
+    pub namespace: CompactString,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
 }
 inherits!(PbmCapabilityMetadataUniqueId => DynamicData);
 xml_struct!(PbmCapabilityMetadataUniqueId);
@@ -418,9 +418,9 @@ pub struct PbmCapabilityNamespaceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `version` (`xsd:string`, required).
-    pub version: String,
+    pub version: CompactString,
     /// `namespace` (`xsd:string`, required).
-    pub namespace: String,
+    pub namespace: CompactString,
     /// `info` (`PbmExtendedElementDescription`, optional).
     pub info: Option<PbmExtendedElementDescription>,
 }
@@ -463,7 +463,7 @@ pub struct PbmCapabilityProfile {
     /// The fields inherited from `PbmProfile`.
     pub base: PbmProfile,
     /// `profileCategory` (`xsd:string`, required).
-    pub profile_category: String,
+    pub profile_category: CompactString,
     /// `resourceType` (`PbmProfileResourceType`, required).
     pub resource_type: PbmProfileResourceType,
     /// `constraints` (`PbmCapabilityConstraints`, required).
@@ -473,9 +473,9 @@ pub struct PbmCapabilityProfile {
     /// `isDefault` (`xsd:boolean`, required).
     pub is_default: bool,
     /// `systemCreatedProfileType` (`xsd:string`, optional).
-    pub system_created_profile_type: Option<String>,
+    pub system_created_profile_type: Option<CompactString>,
     /// `lineOfService` (`xsd:string`, optional).
-    pub line_of_service: Option<String>,
+    pub line_of_service: Option<CompactString>,
 }
 inherits!(PbmCapabilityProfile => PbmProfile);
 xml_struct!(PbmCapabilityProfile);
@@ -527,11 +527,11 @@ pub struct PbmCapabilityProfileCreateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `category` (`xsd:string`, optional).
-    pub category: Option<String>,
+    pub category: Option<CompactString>,
     /// `resourceType` (`PbmProfileResourceType`, required).
     pub resource_type: PbmProfileResourceType,
     /// `constraints` (`PbmCapabilityConstraints`, required).
@@ -580,9 +580,9 @@ pub struct PbmCapabilityProfileUpdateSpec {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `constraints` (`PbmCapabilityConstraints`, optional).
     pub constraints: Option<AnyPbmCapabilityConstraints>,
 }
@@ -625,9 +625,9 @@ pub struct PbmCapabilityPropertyInstance {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `operator` (`xsd:string`, optional).
-    pub operator: Option<String>,
+    pub operator: Option<CompactString>,
     /// `value` (`xsd:anyType`, required).
     pub value: Any,
 }
@@ -670,7 +670,7 @@ pub struct PbmCapabilityPropertyMetadata {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `id` (`xsd:string`, required).
-    pub id: String,
+    pub id: CompactString,
     /// `summary` (`PbmExtendedElementDescription`, required).
     pub summary: PbmExtendedElementDescription,
     /// `mandatory` (`xsd:boolean`, required).
@@ -682,7 +682,7 @@ pub struct PbmCapabilityPropertyMetadata {
     /// `allowedValue` (`xsd:anyType`, optional).
     pub allowed_value: Option<Any>,
     /// `requirementsTypeHint` (`xsd:string`, optional).
-    pub requirements_type_hint: Option<String>,
+    pub requirements_type_hint: Option<CompactString>,
 }
 inherits!(PbmCapabilityPropertyMetadata => DynamicData);
 xml_struct!(PbmCapabilityPropertyMetadata);
@@ -731,7 +731,7 @@ pub struct PbmCapabilityProviderInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uniqueId` (`xsd:string`, required).
-    pub unique_id: String,
+    pub unique_id: CompactString,
 }
 inherits!(PbmCapabilityProviderInfo => DynamicData);
 xml_struct!(PbmCapabilityProviderInfo);
@@ -817,7 +817,7 @@ pub struct PbmCapabilitySchema {
     /// `capabilityMetadataPerCategory` (`PbmCapabilityMetadataPerCategory`, repeated).
     pub capability_metadata_per_category: Vec<PbmCapabilityMetadataPerCategory>,
     /// `capabilityCategory` (`xsd:string`, optional).
-    pub capability_category: Option<String>,
+    pub capability_category: Option<CompactString>,
 }
 inherits!(PbmCapabilitySchema => DynamicData);
 xml_struct!(PbmCapabilitySchema);
@@ -867,7 +867,7 @@ pub struct PbmCapabilitySchemaVendorInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `vendorUuid` (`xsd:string`, required).
-    pub vendor_uuid: String,
+    pub vendor_uuid: CompactString,
     /// `info` (`PbmExtendedElementDescription`, required).
     pub info: PbmExtendedElementDescription,
 }
@@ -908,7 +908,7 @@ pub struct PbmCapabilitySubProfile {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `capability` (`PbmCapabilityInstance`, repeated).
     pub capability: Vec<PbmCapabilityInstance>,
     /// `forceProvision` (`xsd:boolean`, optional).
@@ -1029,7 +1029,7 @@ pub struct PbmCapabilityTimeSpan {
     /// `value` (`xsd:int`, required).
     pub value: i32,
     /// `unit` (`xsd:string`, required).
-    pub unit: String,
+    pub unit: CompactString,
 }
 inherits!(PbmCapabilityTimeSpan => DynamicData);
 xml_struct!(PbmCapabilityTimeSpan);
@@ -1068,7 +1068,7 @@ pub struct PbmCapabilityTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `typeName` (`xsd:string`, required).
-    pub type_name: String,
+    pub type_name: CompactString,
 }
 inherits!(PbmCapabilityTypeInfo => DynamicData);
 xml_struct!(PbmCapabilityTypeInfo);
@@ -1146,7 +1146,7 @@ pub struct PbmCapabilityVendorResourceTypeInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `resourceType` (`xsd:string`, required).
-    pub resource_type: String,
+    pub resource_type: CompactString,
     /// `vendorNamespaceInfo` (`PbmCapabilityVendorNamespaceInfo`, repeated).
     pub vendor_namespace_info: Vec<PbmCapabilityVendorNamespaceInfo>,
 }
@@ -1324,9 +1324,9 @@ pub struct PbmComplianceResult {
     /// `profile` (`PbmProfileId`, optional).
     pub profile: Option<PbmProfileId>,
     /// `complianceTaskStatus` (`xsd:string`, optional).
-    pub compliance_task_status: Option<String>,
+    pub compliance_task_status: Option<CompactString>,
     /// `complianceStatus` (`xsd:string`, required).
-    pub compliance_status: String,
+    pub compliance_status: CompactString,
     /// `mismatch` (`xsd:boolean`, required).
     pub mismatch: bool,
     /// `violatedPolicies` (`PbmCompliancePolicyStatus`, repeated).

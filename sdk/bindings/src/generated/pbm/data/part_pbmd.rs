@@ -56,7 +56,7 @@ pub struct PbmDatastoreSpaceStatistics {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `profileId` (`xsd:string`, optional).
-    pub profile_id: Option<String>,
+    pub profile_id: Option<CompactString>,
     /// `physicalTotalInMB` (`xsd:long`, required).
     pub physical_total_in_mb: i64,
     /// `physicalFreeInMB` (`xsd:long`, required).
@@ -117,9 +117,9 @@ pub struct PbmDefaultCapabilityProfile {
     /// The fields inherited from `PbmCapabilityProfile`.
     pub base: PbmCapabilityProfile,
     /// `vvolType` (`xsd:string`, repeated).
-    pub vvol_type: Vec<String>,
+    pub vvol_type: Vec<CompactString>,
     /// `containerId` (`xsd:string`, required).
-    pub container_id: String,
+    pub container_id: CompactString,
 }
 inherits!(PbmDefaultCapabilityProfile => PbmCapabilityProfile);
 xml_struct!(PbmDefaultCapabilityProfile);

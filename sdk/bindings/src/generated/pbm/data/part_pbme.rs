@@ -11,13 +11,13 @@ pub struct PbmExtendedElementDescription {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `label` (`xsd:string`, required).
-    pub label: String,
+    pub label: CompactString,
     /// `summary` (`xsd:string`, required).
-    pub summary: String,
+    pub summary: CompactString,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `messageCatalogKeyPrefix` (`xsd:string`, required).
-    pub message_catalog_key_prefix: String,
+    pub message_catalog_key_prefix: CompactString,
     /// `messageArg` (`KeyAnyValue`, repeated).
     pub message_arg: Vec<KeyAnyValue>,
 }

@@ -13,7 +13,7 @@ pub struct PbmFaultNoPermissionEntityPrivileges {
     /// `profileId` (`PbmProfileId`, optional).
     pub profile_id: Option<PbmProfileId>,
     /// `privilegeIds` (`xsd:string`, repeated).
-    pub privilege_ids: Vec<String>,
+    pub privilege_ids: Vec<CompactString>,
 }
 inherits!(PbmFaultNoPermissionEntityPrivileges => DynamicData);
 xml_struct!(PbmFaultNoPermissionEntityPrivileges);
@@ -54,7 +54,7 @@ pub struct PbmFetchEntityHealthStatusSpec {
     /// `objectRef` (`PbmServerObjectRef`, required).
     pub object_ref: PbmServerObjectRef,
     /// `backingId` (`xsd:string`, optional).
-    pub backing_id: Option<String>,
+    pub backing_id: Option<CompactString>,
 }
 inherits!(PbmFetchEntityHealthStatusSpec => DynamicData);
 xml_struct!(PbmFetchEntityHealthStatusSpec);

@@ -11,7 +11,7 @@ pub struct PbmLineOfServiceInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `lineOfService` (`xsd:string`, required).
-    pub line_of_service: String,
+    pub line_of_service: CompactString,
     /// `name` (`PbmExtendedElementDescription`, required).
     pub name: PbmExtendedElementDescription,
     /// `description` (`PbmExtendedElementDescription`, optional).
@@ -56,9 +56,9 @@ pub struct PbmLoggingConfiguration {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `component` (`xsd:string`, required).
-    pub component: String,
+    pub component: CompactString,
     /// `logLevel` (`xsd:string`, required).
-    pub log_level: String,
+    pub log_level: CompactString,
 }
 inherits!(PbmLoggingConfiguration => DynamicData);
 xml_struct!(PbmLoggingConfiguration);

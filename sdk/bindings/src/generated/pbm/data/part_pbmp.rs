@@ -11,7 +11,7 @@ pub struct PbmPersistenceBasedDataServiceInfo {
     /// The fields inherited from `PbmLineOfServiceInfo`.
     pub base: PbmLineOfServiceInfo,
     /// `compatiblePersistenceSchemaNamespace` (`xsd:string`, repeated).
-    pub compatible_persistence_schema_namespace: Vec<String>,
+    pub compatible_persistence_schema_namespace: Vec<CompactString>,
 }
 inherits!(PbmPersistenceBasedDataServiceInfo => PbmLineOfServiceInfo);
 xml_struct!(PbmPersistenceBasedDataServiceInfo);
@@ -221,9 +221,9 @@ pub struct PbmPlacementHub {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `hubType` (`xsd:string`, required).
-    pub hub_type: String,
+    pub hub_type: CompactString,
     /// `hubId` (`xsd:string`, required).
-    pub hub_id: String,
+    pub hub_id: CompactString,
 }
 inherits!(PbmPlacementHub => DynamicData);
 xml_struct!(PbmPlacementHub);
@@ -262,7 +262,7 @@ pub struct PbmPlacementHubCapacityInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `capacityCategory` (`xsd:string`, required).
-    pub capacity_category: String,
+    pub capacity_category: CompactString,
     /// `percentageRemaining` (`xsd:long`, required).
     pub percentage_remaining: i64,
 }
@@ -303,9 +303,9 @@ pub struct PbmPlacementHubFinderInfo {
     /// The fields inherited from `PbmProviderInfo`.
     pub base: PbmProviderInfo,
     /// `finderType` (`xsd:string`, required).
-    pub finder_type: String,
+    pub finder_type: CompactString,
     /// `supportedHubType` (`xsd:string`, required).
-    pub supported_hub_type: String,
+    pub supported_hub_type: CompactString,
     /// `finder` (`ManagedObjectReference`, required).
     pub finder: ManagedObjectReference,
 }
@@ -580,9 +580,9 @@ pub struct PbmPlacementSubject {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `subjectType` (`xsd:string`, required).
-    pub subject_type: String,
+    pub subject_type: CompactString,
     /// `subjectId` (`xsd:string`, required).
-    pub subject_id: String,
+    pub subject_id: CompactString,
 }
 inherits!(PbmPlacementSubject => DynamicData);
 xml_struct!(PbmPlacementSubject);
@@ -705,17 +705,17 @@ pub struct PbmProfile {
     /// `profileId` (`PbmProfileId`, required).
     pub profile_id: PbmProfileId,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `creationTime` (`xsd:dateTime`, required).
     pub creation_time: DateTime,
     /// `createdBy` (`xsd:string`, required).
-    pub created_by: String,
+    pub created_by: CompactString,
     /// `lastUpdatedTime` (`xsd:dateTime`, required).
     pub last_updated_time: DateTime,
     /// `lastUpdatedBy` (`xsd:string`, required).
-    pub last_updated_by: String,
+    pub last_updated_by: CompactString,
 }
 inherits!(PbmProfile => DynamicData);
 xml_struct!(PbmProfile);
@@ -916,7 +916,7 @@ pub struct PbmProfileId {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uniqueId` (`xsd:string`, required).
-    pub unique_id: String,
+    pub unique_id: CompactString,
 }
 inherits!(PbmProfileId => DynamicData);
 xml_struct!(PbmProfileId);
@@ -1037,7 +1037,7 @@ pub struct PbmProfileReconfigOutcome {
     /// `entity` (`PbmServerObjectRef`, required).
     pub entity: PbmServerObjectRef,
     /// `taskMoid` (`xsd:string`, optional).
-    pub task_moid: Option<String>,
+    pub task_moid: Option<CompactString>,
     /// `fault` (`LocalizedMethodFault`, optional).
     pub fault: Option<LocalizedMethodFault>,
 }
@@ -1080,7 +1080,7 @@ pub struct PbmProfileResourceType {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `resourceType` (`xsd:string`, required).
-    pub resource_type: String,
+    pub resource_type: CompactString,
 }
 inherits!(PbmProfileResourceType => DynamicData);
 xml_struct!(PbmProfileResourceType);
@@ -1117,7 +1117,7 @@ pub struct PbmProfileType {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uniqueId` (`xsd:string`, required).
-    pub unique_id: String,
+    pub unique_id: CompactString,
 }
 inherits!(PbmProfileType => DynamicData);
 xml_struct!(PbmProfileType);
@@ -1154,11 +1154,11 @@ pub struct PbmProviderInfo {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `uniqueId` (`xsd:string`, required).
-    pub unique_id: String,
+    pub unique_id: CompactString,
     /// `location` (`xsd:string`, required).
-    pub location: String,
+    pub location: CompactString,
     /// `description` (`xsd:string`, optional).
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 inherits!(PbmProviderInfo => DynamicData);
 xml_struct!(PbmProviderInfo);

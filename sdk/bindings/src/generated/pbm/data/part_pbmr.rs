@@ -11,9 +11,9 @@ pub struct PbmResourceAssociation {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `profileId` (`xsd:string`, required).
-    pub profile_id: String,
+    pub profile_id: CompactString,
     /// `resourceId` (`xsd:string`, required).
-    pub resource_id: String,
+    pub resource_id: CompactString,
 }
 inherits!(PbmResourceAssociation => DynamicData);
 xml_struct!(PbmResourceAssociation);
@@ -56,9 +56,9 @@ pub struct PbmRollupComplianceResult {
     /// `entity` (`PbmServerObjectRef`, required).
     pub entity: PbmServerObjectRef,
     /// `overallComplianceStatus` (`xsd:string`, required).
-    pub overall_compliance_status: String,
+    pub overall_compliance_status: CompactString,
     /// `overallComplianceTaskStatus` (`xsd:string`, optional).
-    pub overall_compliance_task_status: Option<String>,
+    pub overall_compliance_task_status: Option<CompactString>,
     /// `result` (`PbmComplianceResult`, repeated).
     pub result: Vec<PbmComplianceResult>,
     /// `errorCause` (`LocalizedMethodFault`, repeated).

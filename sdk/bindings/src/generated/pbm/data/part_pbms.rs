@@ -11,11 +11,11 @@ pub struct PbmServerObjectRef {
     /// The fields inherited from `DynamicData`.
     pub base: DynamicData,
     /// `objectType` (`xsd:string`, required).
-    pub object_type: String,
+    pub object_type: CompactString,
     /// `key` (`xsd:string`, required).
-    pub key: String,
+    pub key: CompactString,
     /// `serverUuid` (`xsd:string`, optional).
-    pub server_uuid: Option<String>,
+    pub server_uuid: Option<CompactString>,
 }
 inherits!(PbmServerObjectRef => DynamicData);
 xml_struct!(PbmServerObjectRef);

@@ -11,7 +11,7 @@ pub struct PbmAlreadyExists {
     /// The fields inherited from `PbmFault`.
     pub base: PbmFault,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 inherits!(PbmAlreadyExists => PbmFault);
 xml_struct!(PbmAlreadyExists);
@@ -152,7 +152,7 @@ pub struct PbmDuplicateName {
     /// The fields inherited from `PbmFault`.
     pub base: PbmFault,
     /// `name` (`xsd:string`, required).
-    pub name: String,
+    pub name: CompactString,
 }
 inherits!(PbmDuplicateName => PbmFault);
 xml_struct!(PbmDuplicateName);
@@ -494,9 +494,9 @@ pub struct PbmResourceInUse {
     /// The fields inherited from `PbmFault`.
     pub base: PbmFault,
     /// `type` (`xsd:string`, optional).
-    pub r#type: Option<String>,
+    pub r#type: Option<CompactString>,
     /// `name` (`xsd:string`, optional).
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 inherits!(PbmResourceInUse => PbmFault);
 xml_struct!(PbmResourceInUse);

@@ -261,14 +261,14 @@ pub fn pbm_fetch_content<'a>(
 pub fn pbm_fetch_content_as_string<'a>(
     client: &'a dyn RoundTripper,
     request: &PbmFetchContentAsStringRequestType,
-) -> Call<'a, String> {
+) -> Call<'a, CompactString> {
     Call::new_in(
         client,
         Service::Pbm,
         "PbmFetchContentAsString",
         &request.this,
         request_envelope_in(PBM_NAMESPACE, "PbmFetchContentAsString", request),
-        pbm_ret_one::<String>,
+        pbm_ret_one::<CompactString>,
     )
 }
 
@@ -468,7 +468,7 @@ pub fn pbm_provider_check_compliance<'a>(
 pub fn pbm_provider_query_atom_feed_qs_provider_ids<'a>(
     client: &'a dyn RoundTripper,
     request: &PbmProviderQueryAtomFeedQsProviderIdsRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new_in(
         client,
         Service::Pbm,
@@ -479,7 +479,7 @@ pub fn pbm_provider_query_atom_feed_qs_provider_ids<'a>(
             "PbmProviderQueryAtomFeedQsProviderIds",
             request,
         ),
-        pbm_ret_vec::<String>,
+        pbm_ret_vec::<CompactString>,
     )
 }
 
@@ -532,14 +532,14 @@ pub fn pbm_query_associated_profiles<'a>(
 pub fn pbm_query_atom_feed_qs_provider_ids<'a>(
     client: &'a dyn RoundTripper,
     request: &PbmQueryAtomFeedQsProviderIdsRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new_in(
         client,
         Service::Pbm,
         "PbmQueryAtomFeedQsProviderIds",
         &request.this,
         request_envelope_in(PBM_NAMESPACE, "PbmQueryAtomFeedQsProviderIds", request),
-        pbm_ret_vec::<String>,
+        pbm_ret_vec::<CompactString>,
     )
 }
 
@@ -547,7 +547,7 @@ pub fn pbm_query_atom_feed_qs_provider_ids<'a>(
 pub fn pbm_query_capability_metadata_qs_provider_ids<'a>(
     client: &'a dyn RoundTripper,
     request: &PbmQueryCapabilityMetadataQsProviderIdsRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new_in(
         client,
         Service::Pbm,
@@ -558,7 +558,7 @@ pub fn pbm_query_capability_metadata_qs_provider_ids<'a>(
             "PbmQueryCapabilityMetadataQsProviderIds",
             request,
         ),
-        pbm_ret_vec::<String>,
+        pbm_ret_vec::<CompactString>,
     )
 }
 
@@ -566,14 +566,14 @@ pub fn pbm_query_capability_metadata_qs_provider_ids<'a>(
 pub fn pbm_query_compliance_qs_provider_ids<'a>(
     client: &'a dyn RoundTripper,
     request: &PbmQueryComplianceQsProviderIdsRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new_in(
         client,
         Service::Pbm,
         "PbmQueryComplianceQsProviderIds",
         &request.this,
         request_envelope_in(PBM_NAMESPACE, "PbmQueryComplianceQsProviderIds", request),
-        pbm_ret_vec::<String>,
+        pbm_ret_vec::<CompactString>,
     )
 }
 
@@ -656,14 +656,14 @@ pub fn pbm_query_profile<'a>(
 pub fn pbm_query_profile_qs_provider_ids<'a>(
     client: &'a dyn RoundTripper,
     request: &PbmQueryProfileQsProviderIdsRequestType,
-) -> Call<'a, Vec<String>> {
+) -> Call<'a, Vec<CompactString>> {
     Call::new_in(
         client,
         Service::Pbm,
         "PbmQueryProfileQsProviderIds",
         &request.this,
         request_envelope_in(PBM_NAMESPACE, "PbmQueryProfileQsProviderIds", request),
-        pbm_ret_vec::<String>,
+        pbm_ret_vec::<CompactString>,
     )
 }
 
@@ -791,14 +791,14 @@ pub fn pbm_retrieve_content<'a>(
 pub fn pbm_retrieve_profile_content_as_string<'a>(
     client: &'a dyn RoundTripper,
     request: &PbmRetrieveProfileContentAsStringRequestType,
-) -> Call<'a, Option<String>> {
+) -> Call<'a, Option<CompactString>> {
     Call::new_in(
         client,
         Service::Pbm,
         "PbmRetrieveProfileContentAsString",
         &request.this,
         request_envelope_in(PBM_NAMESPACE, "PbmRetrieveProfileContentAsString", request),
-        pbm_ret_opt::<String>,
+        pbm_ret_opt::<CompactString>,
     )
 }
 

@@ -53,7 +53,7 @@ impl PbmAssociationProvider {
     pub fn pbm_association_provider_query_associated_entity(
         &self,
         profile: PbmProfileId,
-        entity_type: Option<String>,
+        entity_type: Option<CompactString>,
     ) -> Call<'_, Vec<PbmServerObjectRef>> {
         crate::pbm::methods::pbm_association_provider_query_associated_entity(
             self.client(),
@@ -162,12 +162,15 @@ impl PbmAssociationProviderRegistry {
         )
     }
     /// Calls `PbmUnregisterAssociationProvider` on this object.
-    pub fn pbm_unregister_association_provider(&self, unique_id: String) -> Call<'_, ()> {
+    pub fn pbm_unregister_association_provider(
+        &self,
+        unique_id: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::pbm::methods::pbm_unregister_association_provider(
             self.client(),
             &PbmUnregisterAssociationProviderRequestType {
                 this: self.reference().clone(),
-                unique_id,
+                unique_id: unique_id.into(),
                 ..Default::default()
             },
         )
@@ -218,7 +221,7 @@ impl PbmAtomFeedProvider {
         }
     }
     /// Calls `PbmProviderQueryAtomFeedQsProviderIds` on this object.
-    pub fn pbm_provider_query_atom_feed_qs_provider_ids(&self) -> Call<'_, Vec<String>> {
+    pub fn pbm_provider_query_atom_feed_qs_provider_ids(&self) -> Call<'_, Vec<CompactString>> {
         crate::pbm::methods::pbm_provider_query_atom_feed_qs_provider_ids(
             self.client(),
             &PbmProviderQueryAtomFeedQsProviderIdsRequestType {
@@ -282,7 +285,7 @@ impl PbmCapabilityMetadataManager {
         &self.client
     }
     /// Calls `PbmQueryCapabilityMetadataQsProviderIds` on this object.
-    pub fn pbm_query_capability_metadata_qs_provider_ids(&self) -> Call<'_, Vec<String>> {
+    pub fn pbm_query_capability_metadata_qs_provider_ids(&self) -> Call<'_, Vec<CompactString>> {
         crate::pbm::methods::pbm_query_capability_metadata_qs_provider_ids(
             self.client(),
             &PbmQueryCapabilityMetadataQsProviderIdsRequestType {
@@ -308,12 +311,15 @@ impl PbmCapabilityMetadataManager {
         )
     }
     /// Calls `PbmUnregisterCapabilityMetadata` on this object.
-    pub fn pbm_unregister_capability_metadata(&self, unique_id: String) -> Call<'_, ()> {
+    pub fn pbm_unregister_capability_metadata(
+        &self,
+        unique_id: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::pbm::methods::pbm_unregister_capability_metadata(
             self.client(),
             &PbmUnregisterCapabilityMetadataRequestType {
                 this: self.reference().clone(),
-                unique_id,
+                unique_id: unique_id.into(),
                 ..Default::default()
             },
         )
@@ -429,7 +435,7 @@ impl PbmComplianceManager {
         )
     }
     /// Calls `PbmQueryComplianceQsProviderIds` on this object.
-    pub fn pbm_query_compliance_qs_provider_ids(&self) -> Call<'_, Vec<String>> {
+    pub fn pbm_query_compliance_qs_provider_ids(&self) -> Call<'_, Vec<CompactString>> {
         crate::pbm::methods::pbm_query_compliance_qs_provider_ids(
             self.client(),
             &PbmQueryComplianceQsProviderIdsRequestType {
@@ -568,12 +574,15 @@ impl PbmComplianceProviderRegistry {
         )
     }
     /// Calls `PbmUnregisterComplianceProvider` on this object.
-    pub fn pbm_unregister_compliance_provider(&self, unique_id: String) -> Call<'_, ()> {
+    pub fn pbm_unregister_compliance_provider(
+        &self,
+        unique_id: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::pbm::methods::pbm_unregister_compliance_provider(
             self.client(),
             &PbmUnregisterComplianceProviderRequestType {
                 this: self.reference().clone(),
-                unique_id,
+                unique_id: unique_id.into(),
                 ..Default::default()
             },
         )
@@ -758,12 +767,15 @@ impl PbmPlacementHubFinderRegistry {
         )
     }
     /// Calls `PbmUnregisterPlacementHubFinder` on this object.
-    pub fn pbm_unregister_placement_hub_finder(&self, unique_id: String) -> Call<'_, ()> {
+    pub fn pbm_unregister_placement_hub_finder(
+        &self,
+        unique_id: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::pbm::methods::pbm_unregister_placement_hub_finder(
             self.client(),
             &PbmUnregisterPlacementHubFinderRequestType {
                 this: self.reference().clone(),
-                unique_id,
+                unique_id: unique_id.into(),
                 ..Default::default()
             },
         )
@@ -1058,7 +1070,7 @@ impl PbmProfileProfileManager {
     pub fn pbm_fetch_capability_metadata(
         &self,
         resource_type: Option<PbmProfileResourceType>,
-        vendor_uuid: Option<String>,
+        vendor_uuid: Option<CompactString>,
     ) -> Call<'_, Vec<PbmCapabilityMetadataPerCategory>> {
         crate::pbm::methods::pbm_fetch_capability_metadata(
             self.client(),
@@ -1098,7 +1110,7 @@ impl PbmProfileProfileManager {
     pub fn pbm_query_associated_entity(
         &self,
         profile: PbmProfileId,
-        entity_type: Option<String>,
+        entity_type: Option<CompactString>,
     ) -> Call<'_, Vec<PbmServerObjectRef>> {
         crate::pbm::methods::pbm_query_associated_entity(
             self.client(),
@@ -1142,7 +1154,7 @@ impl PbmProfileProfileManager {
     pub fn pbm_query_default_capability_values(
         &self,
         entity: Option<PbmServerObjectRef>,
-        vvol_type: Vec<String>,
+        vvol_type: Vec<CompactString>,
     ) -> Call<'_, Vec<PbmProfileId>> {
         crate::pbm::methods::pbm_query_default_capability_values(
             self.client(),
@@ -1172,7 +1184,7 @@ impl PbmProfileProfileManager {
     pub fn pbm_query_profile(
         &self,
         resource_type: PbmProfileResourceType,
-        profile_category: Option<String>,
+        profile_category: Option<CompactString>,
     ) -> Call<'_, Vec<PbmProfileId>> {
         crate::pbm::methods::pbm_query_profile(
             self.client(),
@@ -1231,7 +1243,7 @@ impl PbmProfileProfileManager {
         &self,
         profile_id: PbmProfileId,
         hub: PbmPlacementHub,
-    ) -> Call<'_, Option<String>> {
+    ) -> Call<'_, Option<CompactString>> {
         crate::pbm::methods::pbm_retrieve_profile_content_as_string(
             self.client(),
             &PbmRetrieveProfileContentAsStringRequestType {
@@ -1322,7 +1334,7 @@ impl PbmProfileProvider {
         &self,
         profile_id: PbmProfileId,
         hub: PbmPlacementHub,
-    ) -> Call<'_, String> {
+    ) -> Call<'_, CompactString> {
         crate::pbm::methods::pbm_fetch_content_as_string(
             self.client(),
             &PbmFetchContentAsStringRequestType {
@@ -1337,7 +1349,7 @@ impl PbmProfileProvider {
     pub fn pbm_fetch_default_profile(
         &self,
         entity: PbmServerObjectRef,
-        vvol_type: Vec<String>,
+        vvol_type: Vec<CompactString>,
     ) -> Call<'_, Vec<PbmProfileId>> {
         crate::pbm::methods::pbm_fetch_default_profile(
             self.client(),
@@ -1353,20 +1365,20 @@ impl PbmProfileProvider {
     pub fn pbm_fetch_profile(
         &self,
         resource_type: PbmProfileResourceType,
-        profile_category: String,
+        profile_category: impl Into<CompactString>,
     ) -> Call<'_, Vec<PbmProfileId>> {
         crate::pbm::methods::pbm_fetch_profile(
             self.client(),
             &PbmFetchProfileRequestType {
                 this: self.reference().clone(),
                 resource_type,
-                profile_category,
+                profile_category: profile_category.into(),
                 ..Default::default()
             },
         )
     }
     /// Calls `PbmQueryProfileQsProviderIds` on this object.
-    pub fn pbm_query_profile_qs_provider_ids(&self) -> Call<'_, Vec<String>> {
+    pub fn pbm_query_profile_qs_provider_ids(&self) -> Call<'_, Vec<CompactString>> {
         crate::pbm::methods::pbm_query_profile_qs_provider_ids(
             self.client(),
             &PbmQueryProfileQsProviderIdsRequestType {
@@ -1440,12 +1452,15 @@ impl PbmProfileProviderRegistry {
         )
     }
     /// Calls `PbmUnregisterProfileProvider` on this object.
-    pub fn pbm_unregister_profile_provider(&self, provider_uid: String) -> Call<'_, ()> {
+    pub fn pbm_unregister_profile_provider(
+        &self,
+        provider_uid: impl Into<CompactString>,
+    ) -> Call<'_, ()> {
         crate::pbm::methods::pbm_unregister_profile_provider(
             self.client(),
             &PbmUnregisterProfileProviderRequestType {
                 this: self.reference().clone(),
-                provider_uid,
+                provider_uid: provider_uid.into(),
                 ..Default::default()
             },
         )
@@ -1555,13 +1570,13 @@ impl PbmServiceInstance {
     /// Calls `PbmQueryAtomFeedQsProviderIds` on this object.
     pub fn pbm_query_atom_feed_qs_provider_ids(
         &self,
-        provider_type: String,
-    ) -> Call<'_, Vec<String>> {
+        provider_type: impl Into<CompactString>,
+    ) -> Call<'_, Vec<CompactString>> {
         crate::pbm::methods::pbm_query_atom_feed_qs_provider_ids(
             self.client(),
             &PbmQueryAtomFeedQsProviderIdsRequestType {
                 this: self.reference().clone(),
-                provider_type,
+                provider_type: provider_type.into(),
                 ..Default::default()
             },
         )

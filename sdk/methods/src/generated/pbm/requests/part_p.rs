@@ -140,7 +140,7 @@ pub struct PbmAssociationProviderQueryAssociatedEntityRequestType {
     /// `profile` (`PbmProfileId`, required).
     pub profile: PbmProfileId,
     /// `entityType` (`xsd:string`, optional).
-    pub entity_type: Option<String>,
+    pub entity_type: Option<CompactString>,
 }
 xml_struct!(PbmAssociationProviderQueryAssociatedEntityRequestType);
 impl DecodeFields for PbmAssociationProviderQueryAssociatedEntityRequestType {
@@ -550,7 +550,7 @@ pub struct PbmFetchCapabilityMetadataRequestType {
     /// `resourceType` (`PbmProfileResourceType`, optional).
     pub resource_type: Option<PbmProfileResourceType>,
     /// `vendorUuid` (`xsd:string`, optional).
-    pub vendor_uuid: Option<String>,
+    pub vendor_uuid: Option<CompactString>,
 }
 xml_struct!(PbmFetchCapabilityMetadataRequestType);
 impl DecodeFields for PbmFetchCapabilityMetadataRequestType {
@@ -718,7 +718,7 @@ pub struct PbmFetchDefaultProfileRequestType {
     /// `entity` (`PbmServerObjectRef`, required).
     pub entity: PbmServerObjectRef,
     /// `vvolType` (`xsd:string`, repeated).
-    pub vvol_type: Vec<String>,
+    pub vvol_type: Vec<CompactString>,
 }
 xml_struct!(PbmFetchDefaultProfileRequestType);
 impl DecodeFields for PbmFetchDefaultProfileRequestType {
@@ -761,7 +761,7 @@ pub struct PbmFetchProfileRequestType {
     /// `resourceType` (`PbmProfileResourceType`, required).
     pub resource_type: PbmProfileResourceType,
     /// `profileCategory` (`xsd:string`, required).
-    pub profile_category: String,
+    pub profile_category: CompactString,
 }
 xml_struct!(PbmFetchProfileRequestType);
 impl DecodeFields for PbmFetchProfileRequestType {
@@ -1241,7 +1241,7 @@ pub struct PbmQueryAssociatedEntityRequestType {
     /// `profile` (`PbmProfileId`, required).
     pub profile: PbmProfileId,
     /// `entityType` (`xsd:string`, optional).
-    pub entity_type: Option<String>,
+    pub entity_type: Option<CompactString>,
 }
 xml_struct!(PbmQueryAssociatedEntityRequestType);
 impl DecodeFields for PbmQueryAssociatedEntityRequestType {
@@ -1360,7 +1360,7 @@ pub struct PbmQueryAtomFeedQsProviderIdsRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerType` (`xsd:string`, required).
-    pub provider_type: String,
+    pub provider_type: CompactString,
 }
 xml_struct!(PbmQueryAtomFeedQsProviderIdsRequestType);
 impl DecodeFields for PbmQueryAtomFeedQsProviderIdsRequestType {
@@ -1471,7 +1471,7 @@ pub struct PbmQueryDefaultCapabilityValuesRequestType {
     /// `entity` (`PbmServerObjectRef`, optional).
     pub entity: Option<PbmServerObjectRef>,
     /// `vvolType` (`xsd:string`, repeated).
-    pub vvol_type: Vec<String>,
+    pub vvol_type: Vec<CompactString>,
 }
 xml_struct!(PbmQueryDefaultCapabilityValuesRequestType);
 impl DecodeFields for PbmQueryDefaultCapabilityValuesRequestType {
@@ -1674,7 +1674,7 @@ pub struct PbmQueryProfileRequestType {
     /// `resourceType` (`PbmProfileResourceType`, required).
     pub resource_type: PbmProfileResourceType,
     /// `profileCategory` (`xsd:string`, optional).
-    pub profile_category: Option<String>,
+    pub profile_category: Option<CompactString>,
 }
 xml_struct!(PbmQueryProfileRequestType);
 impl DecodeFields for PbmQueryProfileRequestType {
@@ -2203,7 +2203,7 @@ pub struct PbmUnregisterAssociationProviderRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uniqueId` (`xsd:string`, required).
-    pub unique_id: String,
+    pub unique_id: CompactString,
 }
 xml_struct!(PbmUnregisterAssociationProviderRequestType);
 impl DecodeFields for PbmUnregisterAssociationProviderRequestType {
@@ -2242,7 +2242,7 @@ pub struct PbmUnregisterCapabilityMetadataRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uniqueId` (`xsd:string`, required).
-    pub unique_id: String,
+    pub unique_id: CompactString,
 }
 xml_struct!(PbmUnregisterCapabilityMetadataRequestType);
 impl DecodeFields for PbmUnregisterCapabilityMetadataRequestType {
@@ -2281,7 +2281,7 @@ pub struct PbmUnregisterComplianceProviderRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uniqueId` (`xsd:string`, required).
-    pub unique_id: String,
+    pub unique_id: CompactString,
 }
 xml_struct!(PbmUnregisterComplianceProviderRequestType);
 impl DecodeFields for PbmUnregisterComplianceProviderRequestType {
@@ -2320,7 +2320,7 @@ pub struct PbmUnregisterPlacementHubFinderRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `uniqueId` (`xsd:string`, required).
-    pub unique_id: String,
+    pub unique_id: CompactString,
 }
 xml_struct!(PbmUnregisterPlacementHubFinderRequestType);
 impl DecodeFields for PbmUnregisterPlacementHubFinderRequestType {
@@ -2359,7 +2359,7 @@ pub struct PbmUnregisterProfileProviderRequestType {
     /// `_this` (`ManagedObjectReference`, required).
     pub this: ManagedObjectReference,
     /// `providerUid` (`xsd:string`, required).
-    pub provider_uid: String,
+    pub provider_uid: CompactString,
 }
 xml_struct!(PbmUnregisterProfileProviderRequestType);
 impl DecodeFields for PbmUnregisterProfileProviderRequestType {
