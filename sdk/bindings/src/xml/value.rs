@@ -29,12 +29,9 @@ impl XmlValue for String {
 impl XmlValue for compact_str::CompactString {
     #[inline]
     fn decode<'a>(r: &mut XmlReader<'a>, start: &BytesStart<'a>) -> Result<Self, DecodeError> {
-        // Text without entities borrows the body: up to 24 bytes then go
-        // inline with no allocation; an owned (unescaped) text is reused.
-        Ok(match r.text(start)? {
-            std::borrow::Cow::Borrowed(t) => compact_str::CompactString::new(t),
-            std::borrow::Cow::Owned(t) => compact_str::CompactString::from(t),
-        })
+        // Borrowed text of up to 24 bytes goes inline with no allocation;
+        // an owned (unescaped) text keeps its buffer.
+        Ok(r.text(start)?.into())
     }
 
     fn encode(&self, w: &mut XmlWriter, name: &str, xsi_type: Option<&str>) {
